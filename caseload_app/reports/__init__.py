@@ -1,0 +1,1 @@
+"""PDF and CSV output; imports domain only, never Qt."""

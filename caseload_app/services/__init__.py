@@ -1,0 +1,1 @@
+"""Services: one public call = one user action = one transaction."""
