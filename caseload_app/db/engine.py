@@ -1,0 +1,147 @@
+"""Opening a database: engine with SQLite pragmas, migrations, units of work.
+
+No module-level engine: `open_database()` returns a `Database` that app.py passes on.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from caseload_app.db import migrate
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+class DatabaseError(Exception):
+    """A database that cannot be opened, with a message a caseworker can act on."""
+
+
+def _install_sqlite_pragmas(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record) -> None:
+        # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite's own is deferred).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = FULL")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:
+        # Writers take the lock up front so two writers queue on busy_timeout instead of
+        # failing half-way with "database is locked"; readers stay deferred.
+        mode = "DEFERRED" if conn.get_execution_options().get("readonly") else "IMMEDIATE"
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+@dataclass
+class Database:
+    url: str
+    engine: Engine
+    _write: sessionmaker[Session]
+    _read: sessionmaker[Session]
+
+    @property
+    def path(self) -> Path | None:
+        db = make_url(self.url).database
+        return Path(db) if db and self.is_sqlite else None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def uow(self) -> Iterator[Session]:
+        """One user action: one write transaction, committed on success, rolled back on error."""
+        with self._write.begin() as session:
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only look (deferred transaction, never committed)."""
+        with self._read() as session, session.begin():
+            yield session
+            session.rollback()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{Path(path)}"
+
+
+def make_engine(url: str) -> Engine:
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        _install_sqlite_pragmas(engine)
+    return engine
+
+
+def open_database(target: Path | str, *, backup_dir: Path | None = None) -> Database:
+    """Open (creating if needed) and upgrade a database; refuse one newer than this app.
+
+    Before upgrading an existing database a verified backup copy is taken.
+    """
+    url = target if isinstance(target, str) and "://" in target else sqlite_url(Path(target))
+    if url.startswith("sqlite:///"):
+        _check_sqlite_file(Path(make_url(url).database))
+    engine = make_engine(url)
+    try:
+        plan = migrate.plan(engine)
+        if plan.needs_upgrade:
+            if plan.current is not None and url.startswith("sqlite:///"):
+                backup_sqlite(Path(make_url(url).database), backup_dir, reason="pre-upgrade")
+            migrate.upgrade(engine)
+    except Exception:
+        engine.dispose()
+        raise
+    return Database(
+        url=url,
+        engine=engine,
+        _write=sessionmaker(engine, expire_on_commit=False),
+        _read=sessionmaker(engine.execution_options(readonly=True), expire_on_commit=False),
+    )
+
+
+def _check_sqlite_file(path: Path) -> None:
+    if path.exists():
+        with open(path, "rb") as fh:
+            head = fh.read(16)
+        if head and head != b"SQLite format 3\x00":
+            raise DatabaseError(f"{path} is not a caseload database (it is not an SQLite file).")
+    elif not path.parent.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+
+def backup_sqlite(path: Path, backup_dir: Path | None, *, reason: str) -> Path:
+    """Copy a database with SQLite's backup API and verify the copy before trusting it."""
+    folder = backup_dir or path.parent / "backups"
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    dest = folder / f"{path.stem}-{reason}-{stamp}.sqlite3"
+    src = sqlite3.connect(path)
+    try:
+        dst = sqlite3.connect(dest)
+        try:
+            src.backup(dst)
+            (result,) = dst.execute("PRAGMA integrity_check").fetchone()
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    if result != "ok":
+        dest.unlink(missing_ok=True)
+        raise DatabaseError(f"The backup copy of {path} failed its integrity check: {result}")
+    return dest

@@ -1,0 +1,251 @@
+"""SQLAlchemy 2.0 typed models for the records in DOMAIN.md.
+
+Every editable row carries a `version` counter (optimistic concurrency: a stale save is
+refused, never silently overwritten). Stage changes are rows in `stage_event`, never a
+free-text field; the case row keeps each step's date for fast lists and deadline queries.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
+
+# Stable constraint names so Alembic migrations stay identical on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Versioned:
+    """Mixin: an optimistic-concurrency counter that SQLAlchemy checks on every UPDATE."""
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict:
+        return {"version_id_col": cls.__table__.c.version}
+
+
+class Caseworker(Versioned, Base):
+    __tablename__ = "caseworker"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    capacity_fte: Mapped[float] = mapped_column(Float, default=1.0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Family(Versioned, Base):
+    __tablename__ = "family"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_carer_name: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    postcode: Mapped[str | None] = mapped_column(String(8))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(254))
+    preferred_channel: Mapped[str | None] = mapped_column(String(20))
+    language: Mapped[str | None] = mapped_column(String(60))
+    interpreter_needed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    children: Mapped[list[Child]] = relationship(back_populates="family")
+
+
+class Child(Versioned, Base):
+    __tablename__ = "child"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("family.id"), index=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    upn: Mapped[str | None] = mapped_column(String(13), index=True)
+    nhs_number: Mapped[str | None] = mapped_column(String(10), index=True)
+    setting: Mapped[str | None] = mapped_column(String(200))
+    year_group: Mapped[str | None] = mapped_column(String(10))
+    primary_need: Mapped[str | None] = mapped_column(String(8))
+    secondary_need: Mapped[str | None] = mapped_column(String(8))
+    # Lower-case, accent-free names/UPN/NHS/postcode/phone in one column: one substring
+    # match serves search-as-you-type (kept in step by the services on every save).
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    family: Mapped[Family] = relationship(back_populates="children")
+    cases: Mapped[list[EhcpCase]] = relationship(back_populates="child")
+
+
+class EhcpCase(Versioned, Base):
+    __tablename__ = "ehcp_case"
+    __table_args__ = (
+        # A child has at most one live EHCP case at a time.
+        Index(
+            "uq_ehcp_case_live_child",
+            "child_id",
+            unique=True,
+            sqlite_where=text("is_open = 1"),
+            postgresql_where=text("is_open"),
+        ),
+        Index("ix_ehcp_case_worker_open_due", "caseworker_id", "is_open", "next_due"),
+        Index("ix_ehcp_case_open_due", "is_open", "next_due"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
+    caseworker_id: Mapped[int | None] = mapped_column(ForeignKey("caseworker.id"))
+    request_received: Mapped[date] = mapped_column(Date, index=True)
+    request_source: Mapped[str | None] = mapped_column(String(20))
+    stage: Mapped[str] = mapped_column(String(24), index=True)
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    assess_decision_date: Mapped[date | None] = mapped_column(Date)
+    assess_decision: Mapped[str | None] = mapped_column(String(10))  # agreed / refused
+    issue_decision_date: Mapped[date | None] = mapped_column(Date)
+    issue_decision: Mapped[str | None] = mapped_column(String(10))  # issue / not_issue
+    draft_served: Mapped[date | None] = mapped_column(Date)
+    final_issued: Mapped[date | None] = mapped_column(Date)
+    last_review: Mapped[date | None] = mapped_column(Date)
+    ceased_date: Mapped[date | None] = mapped_column(Date)
+    outcome_reason: Mapped[str | None] = mapped_column(Text)
+    # The next statutory step as computed by domain.status on every save: stored so that
+    # lists sort and filter by deadline in SQL. Never derived anywhere else.
+    next_step: Mapped[str | None] = mapped_column(String(24))
+    next_due: Mapped[date | None] = mapped_column(Date)
+    exception_applies: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    child: Mapped[Child] = relationship(back_populates="cases")
+    caseworker: Mapped[Caseworker | None] = relationship()
+
+
+class StageEvent(Base):
+    """A stage action: what happened, on what date, recorded by whom. Append-only."""
+
+    __tablename__ = "stage_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("ehcp_case.id"), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    on_date: Mapped[date] = mapped_column(Date)
+    by: Mapped[str] = mapped_column(String(120))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class AdviceRequest(Versioned, Base):
+    __tablename__ = "advice_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("ehcp_case.id"), index=True)
+    advice_type: Mapped[str] = mapped_column(String(20))
+    requested: Mapped[date] = mapped_column(Date)
+    due: Mapped[date] = mapped_column(Date, index=True)
+    received: Mapped[date | None] = mapped_column(Date)
+    chases: Mapped[int] = mapped_column(Integer, default=0)
+    last_chased: Mapped[date | None] = mapped_column(Date)
+
+
+class Communication(Versioned, Base):
+    __tablename__ = "communication"
+    __table_args__ = (Index("ix_communication_family_when", "family_id", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("family.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("ehcp_case.id"), index=True)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime)
+    channel: Mapped[str] = mapped_column(String(20))
+    direction: Mapped[str] = mapped_column(String(8))  # in / out
+    with_whom: Mapped[str] = mapped_column(String(200), default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    logged_by: Mapped[str] = mapped_column(String(120))
+    letter_path: Mapped[str | None] = mapped_column(Text)
+
+
+class Task(Versioned, Base):
+    __tablename__ = "task"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("ehcp_case.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    due: Mapped[date | None] = mapped_column(Date, index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("caseworker.id"), index=True)
+    done_on: Mapped[date | None] = mapped_column(Date)
+
+
+class AnnualReview(Versioned, Base):
+    __tablename__ = "annual_review"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("ehcp_case.id"), index=True)
+    due: Mapped[date] = mapped_column(Date, index=True)
+    meeting_date: Mapped[date | None] = mapped_column(Date)
+    invitations_sent: Mapped[date | None] = mapped_column(Date)
+    papers_sent: Mapped[date | None] = mapped_column(Date)
+    report_sent: Mapped[date | None] = mapped_column(Date)
+    decision_date: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(String(10))  # maintain / amend / cease
+    amendment_notice: Mapped[date | None] = mapped_column(Date)
+    final_amended_issued: Mapped[date | None] = mapped_column(Date)
+
+
+class CaseException(Versioned, Base):
+    """A recorded exception (Reg 5(4), 8(2), 10(4)): the deadline keeps its date."""
+
+    __tablename__ = "case_exception"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("ehcp_case.id"), index=True)
+    ground: Mapped[str] = mapped_column(String(32))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date | None] = mapped_column(Date)
+    family_told: Mapped[date | None] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(120))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Assignment(Base):
+    """Assignment history: from, to, when, by whom, why. Append-only."""
+
+    __tablename__ = "assignment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("ehcp_case.id"), index=True)
+    from_id: Mapped[int | None] = mapped_column(ForeignKey("caseworker.id"))
+    to_id: Mapped[int | None] = mapped_column(ForeignKey("caseworker.id"))
+    assigned_at: Mapped[datetime] = mapped_column(DateTime)
+    by: Mapped[str] = mapped_column(String(120))
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class AuditEntry(Base):
+    """Append-only audit trail: who, when, what record, old → new; views, prints, exports."""
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    who: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(32))
+    record_type: Mapped[str] = mapped_column(String(32))
+    record_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,28 @@
+"""Text folding for search: case- and accent-insensitive, spacing-insensitive identifiers."""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents, so 'Zoë' and 'ZOE' both match 'zoe'."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def search_key(*parts: str | None) -> str:
+    """One searchable string for a child: names folded; identifiers also without spaces.
+
+    Parts are joined with a separator no query contains, so a match never straddles fields.
+    """
+    words: list[str] = []
+    for part in parts:
+        if not part:
+            continue
+        folded = fold(part).strip()
+        words.append(folded)
+        squashed = folded.replace(" ", "")
+        if squashed != folded:
+            words.append(squashed)
+    return "\x1f".join(words)

@@ -1,0 +1,94 @@
+import sqlite3
+
+import pytest
+from sqlalchemy import select, text
+
+from caseload_app.db import migrate
+from caseload_app.db.engine import DatabaseError, backup_sqlite, open_database
+from caseload_app.db.migrate import DatabaseTooNew
+from caseload_app.db.models import Caseworker
+
+
+def test_new_database_gets_schema_and_pragmas(tmp_path):
+    db = open_database(tmp_path / "a.sqlite3")
+    with db.read() as s:
+        assert s.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert s.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert s.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+        assert s.execute(text("PRAGMA busy_timeout")).scalar() == 10_000
+    db.dispose()
+
+
+def test_unit_of_work_commits_or_rolls_back(tmp_path):
+    db = open_database(tmp_path / "a.sqlite3")
+    with db.uow() as s:
+        s.add(Caseworker(name="Asha Patel"))
+    with pytest.raises(RuntimeError), db.uow() as s:
+        s.add(Caseworker(name="Ben Ortiz"))
+        raise RuntimeError("boom")
+    with db.read() as s:
+        assert s.scalars(select(Caseworker.name)).all() == ["Asha Patel"]
+    db.dispose()
+
+
+def test_writes_use_begin_immediate(tmp_path):
+    db = open_database(tmp_path / "a.sqlite3")
+    seen = []
+    from sqlalchemy import event
+
+    @event.listens_for(db.engine, "before_cursor_execute")
+    def spy(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    with db.uow() as s:
+        s.add(Caseworker(name="Asha Patel"))
+    assert "BEGIN IMMEDIATE" in seen
+    db.dispose()
+
+
+def test_refuses_a_database_from_a_newer_version(tmp_path):
+    path = tmp_path / "a.sqlite3"
+    open_database(path).dispose()
+    with sqlite3.connect(path) as con:
+        con.execute("UPDATE alembic_version SET version_num = '9999_future'")
+    before = path.read_bytes()
+    with pytest.raises(DatabaseTooNew, match="newer version of caseload"):
+        open_database(path)
+    assert path.read_bytes() == before
+
+
+def test_refuses_a_file_that_is_not_a_database(tmp_path):
+    path = tmp_path / "notes.sqlite3"
+    path.write_text("hello, this is not a database")
+    with pytest.raises(DatabaseError, match="not an SQLite file"):
+        open_database(path)
+    assert path.read_text() == "hello, this is not a database"
+
+
+def test_backup_copy_is_verified_and_complete(tmp_path):
+    path = tmp_path / "a.sqlite3"
+    db = open_database(path)
+    with db.uow() as s:
+        s.add(Caseworker(name="Asha Patel"))
+    db.dispose()
+    copy = backup_sqlite(path, tmp_path / "backups", reason="manual")
+    with sqlite3.connect(copy) as con:
+        assert con.execute("SELECT name FROM caseworker").fetchall() == [("Asha Patel",)]
+
+
+def test_upgrading_an_existing_database_takes_a_backup_first(tmp_path, monkeypatch):
+    path = tmp_path / "a.sqlite3"
+    open_database(path).dispose()
+    backups = tmp_path / "backups"
+    open_database(path, backup_dir=backups).dispose()  # already at head: nothing to back up
+    assert list(backups.glob("*.sqlite3")) == []
+
+    # Only one schema revision exists so far: present the current one as "older than head".
+    real_plan = migrate.plan
+    monkeypatch.setattr(
+        migrate, "plan", lambda engine: migrate.Plan(current="0000", head=real_plan(engine).head)
+    )
+    open_database(path, backup_dir=backups).dispose()
+    (copy,) = backups.glob("a-pre-upgrade-*.sqlite3")
+    with sqlite3.connect(copy) as con:
+        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)

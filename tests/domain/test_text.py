@@ -1,0 +1,25 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
+from caseload_app.domain.text import fold, search_key
+
+
+def test_fold_removes_case_and_accents():
+    assert fold("Zoë BRONTË-Łukasz") == "zoe bronte-łukasz"
+    assert fold("ÉLODIE") == "elodie"
+
+
+def test_search_key_keeps_identifiers_searchable_with_or_without_spaces():
+    key = search_key("Amélie", "O'Brien", "401 023 2137", "BH1 1AA", None, "")
+    assert "amelie" in key
+    assert "4010232137" in key and "401 023 2137" in key
+    assert "bh11aa" in key and "bh1 1aa" in key
+
+
+def test_search_key_fields_do_not_run_together():
+    assert "nbr" not in search_key("Ann", "Brown")
+
+
+@given(st.text())
+def test_fold_is_idempotent(s):
+    assert fold(fold(s)) == fold(s)
