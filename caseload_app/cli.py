@@ -1,25 +1,257 @@
-"""Command line: no subcommand opens the window; subcommands are headless."""
+"""Command line: no subcommand opens the window; subcommands are headless.
+
+Exit 0 on success; non-zero with a message on stderr otherwise.
+"""
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import json
 import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
 
-from caseload_app import __version__
+from caseload_app import __version__, paths
+from caseload_app.domain import deadlines
+from caseload_app.domain.parsing import parse_date
+from caseload_app.domain.validators import (
+    ValidationError,
+    format_nhs_number,
+    normalise_nhs_number,
+    normalise_postcode,
+    normalise_upn,
+)
+
+
+class CliError(Exception):
+    """A failure to report on stderr with exit status 1."""
+
+
+def _date_arg(text: str) -> date:
+    try:
+        return parse_date(text)
+    except ValidationError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _db_arg(parser: argparse.ArgumentParser, default: object = argparse.SUPPRESS) -> None:
+    # Subcommands suppress their default so `caseload --db X import …` keeps X.
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        default=default,
+        help=f"database file (default: {paths.default_db_path()})",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="caseload", description="EHCP caseload manager for council SEND teams."
+        prog="caseload",
+        description="EHCP caseload manager for council SEND teams. "
+        "With no command, opens the window.",
     )
     parser.add_argument("--version", action="version", version=f"caseload {__version__}")
+    _db_arg(parser, default=None)
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="open the window on freshly generated sample data in a temporary file",
+    )
+    parser.add_argument(
+        "--children", type=int, default=2000, help="children in the --demo data (default 2000)"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    tl = sub.add_parser("timeline", help="print the statutory dates that follow from one event")
+    _db_arg(tl)
+    tl.add_argument("--json", action="store_true", help="print JSON with ISO dates")
+    event = tl.add_mutually_exclusive_group(required=True)
+    event.add_argument("--received", type=_date_arg, metavar="DATE", help="request received")
+    event.add_argument("--advice-requested", type=_date_arg, metavar="DATE")
+    event.add_argument("--draft-served", type=_date_arg, metavar="DATE")
+    event.add_argument("--plan-made", type=_date_arg, metavar="DATE", help="or last review")
+    event.add_argument("--review-meeting", type=_date_arg, metavar="DATE")
+    event.add_argument("--transfer-year", type=int, metavar="YEAR")
+    event.add_argument("--re-assessment-requested", type=_date_arg, metavar="DATE")
+    tl.add_argument("--amendment-notice", type=_date_arg, metavar="DATE")
+    tl.add_argument("--transfer", choices=("school-phase", "secondary-post16"))
+
+    ck = sub.add_parser("check", help="validate and normalise an identifier")
+    _db_arg(ck)
+    ck.add_argument("kind", choices=("upn", "nhs", "postcode"))
+    ck.add_argument("value")
+
+    im = sub.add_parser("import", help="import a caseload spreadsheet (CSV), all or nothing")
+    _db_arg(im)
+    im.add_argument("file", nargs="?", type=Path, help="the CSV file to import")
+    im.add_argument("--dry-run", action="store_true", help="check the file, write nothing")
+    im.add_argument("--template", type=Path, metavar="FILE", help="write an empty template")
+
+    ex = sub.add_parser("export", help="export every child as CSV")
+    _db_arg(ex)
+    ex.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+
+    de = sub.add_parser("demo", help="write realistic, clearly fictional sample data")
+    _db_arg(de)
+    de.add_argument("--children", type=int, default=2000)
+    de.add_argument("--seed", type=int, default=1)
+    de.add_argument(
+        "--as-of", type=_date_arg, metavar="DATE", help="pretend today is DATE (default: today)"
+    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    handler = COMMANDS.get(args.command)
+    if handler is None:
+        from caseload_app.app import run_gui  # Qt loads only when a window is wanted
+
+        return run_gui(db_path=_db_path(args), demo=args.demo, demo_children=args.children)
+    try:
+        return handler(args)
+    except (CliError, ValidationError) as exc:
+        print(f"caseload {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        from caseload_app.db.engine import DatabaseError
+        from caseload_app.db.migrate import DatabaseTooNew
+        from caseload_app.services.importer import ImportFileError
+
+        if isinstance(exc, DatabaseError | DatabaseTooNew | ImportFileError | OSError):
+            print(f"caseload {args.command}: {exc}", file=sys.stderr)
+            return 1
+        raise
+
+
+def _db_path(args: argparse.Namespace) -> Path:
+    return Path(args.db) if args.db else paths.default_db_path()
+
+
+def _open(args: argparse.Namespace):
+    from caseload_app.db.engine import open_database
+
+    path = _db_path(args)
+    return open_database(path, backup_dir=paths.backups_dir() if args.db is None else None)
+
+
+def cmd_timeline(args: argparse.Namespace) -> int:
+    dates = _timeline(args)
+    if args.json:
+        print(json.dumps({k: v.isoformat() for k, v in dates.items()}, indent=2))
+    else:
+        width = max(len(k) for k in dates)
+        for key, value in dates.items():
+            print(f"{key:<{width}}  {deadlines.format_date(value)}")
     return 0
+
+
+def _timeline(args: argparse.Namespace) -> dict[str, date]:
+    if args.received:
+        return deadlines.request_timeline(args.received)
+    if args.advice_requested:
+        return {"advice_due": deadlines.advice_due(args.advice_requested)}
+    if args.draft_served:
+        return {"comments_end": deadlines.comments_end(args.draft_served)}
+    if args.plan_made:
+        return {"annual_review_due": deadlines.annual_review_due(args.plan_made)}
+    if args.review_meeting:
+        return deadlines.review_timeline(args.review_meeting, args.amendment_notice)
+    if args.transfer_year is not None:
+        if not args.transfer:
+            raise CliError("--transfer-year needs --transfer school-phase or secondary-post16")
+        return {"amended_plan_due": deadlines.phase_transfer_due(args.transfer_year, args.transfer)}
+    return {"decision_due": deadlines.reassessment_decision_due(args.re_assessment_requested)}
+
+
+CHECKS: dict[str, Callable[[str], str]] = {
+    "upn": normalise_upn,
+    "nhs": lambda v: format_nhs_number(normalise_nhs_number(v)),
+    "postcode": normalise_postcode,
+}
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    print(CHECKS[args.kind](args.value))
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from caseload_app.services.importer import Importer, write_template
+
+    if args.template:
+        write_template(args.template)
+        print(f"Wrote an empty template to {args.template}")
+        return 0
+    if args.file is None:
+        raise CliError("name the CSV file to import, or use --template FILE")
+    if not args.file.is_file():
+        raise CliError(f"{args.file} does not exist")
+    db = _open(args)
+    try:
+        result = Importer(db, user=getpass.getuser()).import_file(args.file, dry_run=args.dry_run)
+    finally:
+        db.dispose()
+    if not result.ok:
+        for problem in result.problems:
+            print(problem, file=sys.stderr)
+        bad_rows = len({p.row for p in result.problems})
+        print(
+            f"Nothing was imported: {len(result.problems)} problem(s) in {bad_rows} row(s).",
+            file=sys.stderr,
+        )
+        return 1
+    verb = "Imported" if result.written else "Checked: would import"
+    print(f"{verb} {len(result.rows)} children in {result.families} families.")
+    if result.new_caseworkers:
+        print("New caseworkers: " + ", ".join(result.new_caseworkers))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from caseload_app.services.export import ExportService
+
+    db = _open(args)
+    try:
+        count = ExportService(db, user=getpass.getuser()).export_csv(args.output)
+    finally:
+        db.dispose()
+    print(f"Exported {count} children to {args.output}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from caseload_app.services.demo import DemoTargetNotEmpty, generate_demo
+
+    if args.db is None:
+        raise CliError("give --db PATH: demo data is never written to your real database")
+    if args.children < 1:
+        raise CliError("--children must be at least 1")
+    db = _open(args)
+    try:
+        result = generate_demo(db, children=args.children, seed=args.seed, today=args.as_of)
+    except DemoTargetNotEmpty as exc:
+        raise CliError(str(exc)) from exc
+    finally:
+        db.dispose()
+    print(
+        f"Wrote {result.children} children in {result.families} families, "
+        f"{result.communications} communications, {result.advice_requests} advice requests, "
+        f"{result.reviews} reviews and {result.tasks} tasks to {_db_path(args)}"
+    )
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "timeline": cmd_timeline,
+    "check": cmd_check,
+    "import": cmd_import,
+    "export": cmd_export,
+    "demo": cmd_demo,
+}
 
 
 if __name__ == "__main__":

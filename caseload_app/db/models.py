@@ -41,7 +41,7 @@ class Base(DeclarativeBase):
 class Versioned:
     """Mixin: an optimistic-concurrency counter that SQLAlchemy checks on every UPDATE."""
 
-    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict:

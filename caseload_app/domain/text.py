@@ -7,7 +7,14 @@ import unicodedata
 
 def fold(text: str) -> str:
     """Lower-case and strip accents, so 'Zoë' and 'ZOE' both match 'zoe'."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    # Compatibility forms can decompose to capitals (e.g. '℡' → 'TEL'), so fold after
+    # decomposing, then decompose once more for what case folding itself produces.
+    folded = _strip_marks(text).casefold()
+    return _strip_marks(folded)
+
+
+def _strip_marks(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 

@@ -1,0 +1,318 @@
+"""A case's current state (next step, days left, RAG) computed from its recorded dates.
+
+``case_status`` runs for every open case on each refresh (tens of thousands), so it only does
+calendar arithmetic: no bank-holiday lookups, no I/O.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from caseload_app.domain.deadlines import (
+    annual_review_due,
+    comments_end,
+    decision_not_to_issue_due,
+    decision_to_assess_due,
+    draft_plan_target,
+    final_plan_due,
+)
+
+__all__ = [
+    "AMBER_DAYS",
+    "CLOSED_STAGES",
+    "RAG_VALUES",
+    "STAGES",
+    "UNDER5_NOTE",
+    "CaseDates",
+    "CaseStatus",
+    "Deadline",
+    "NextStep",
+    "case_status",
+    "exception_covers",
+    "next_step",
+    "rag_for",
+    "rag_for_step",
+    "statutory_deadlines",
+    "step_label",
+]
+
+STAGES = frozenset(
+    {
+        "request_received",
+        "assessment",
+        "draft_issued",
+        "plan_issued",
+        "refused_to_assess",
+        "not_issued",
+        "ceased",
+    }
+)
+CLOSED_STAGES = frozenset({"refused_to_assess", "not_issued", "ceased"})
+RAG_VALUES = ("red", "amber", "green", "grey", "none")
+AMBER_DAYS = 14  # "due within 14 days" includes day 14
+UNDER5_NOTE = "Under-5: consider a review every 3–6 months (CoP 9.178)"
+NO_PLAN_DATE_NOTE = "No plan or review date recorded: annual review date unknown"
+
+# Step keys, labels and citations, shared by next_step and statutory_deadlines.
+_DECIDE_ASSESS = ("decide_assess", "Decide whether to assess", "Reg 5(1)")
+_DECIDE_ISSUE = ("decide_issue", "Decide whether to issue a plan", "Reg 10(1)")
+_DRAFT_PLAN = ("draft_plan", "Serve draft plan (target)", "Target (leaves 15 days for comments)")
+_COMMENTS_END = ("comments_end", "Comments on draft close", "Reg 13(1)")
+_FINAL_PLAN = ("final_plan", "Issue final plan", "Reg 13(2)")
+_ANNUAL_REVIEW = ("annual_review", "Hold annual review", "CFA 2014 s44; Reg 2")
+
+# Only the assessment time limits have exceptions (Reg 5(4), 8(2), 10(4), 13(3)); nothing lets
+# an exception recorded during assessment suspend the annual review duty (s44).
+_EXCEPTION_KEYS = frozenset({"decide_assess", "decide_issue", "draft_plan", "final_plan"})
+
+# Stages reached only after the LA agreed to assess.
+_ASSESSED_STAGES = frozenset({"assessment", "draft_issued", "plan_issued", "not_issued"})
+# Stages that can only be reached once the step was done, whether or not its date was recorded.
+_STAGES_PAST = {
+    "decide_assess": frozenset(STAGES - {"request_received"}),
+    "decide_issue": frozenset({"draft_issued", "plan_issued", "not_issued", "ceased"}),
+    "draft_plan": frozenset({"draft_issued", "plan_issued", "ceased"}),
+    "final_plan": frozenset({"plan_issued", "ceased"}),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CaseDates:
+    request_received: date
+    stage: str
+    # Date the decision whether to assess was made (agreed or refused).
+    assess_decision_date: date | None = None
+    # Date the decision whether to issue a plan was made (for stage not_issued: the decision
+    # not to issue).
+    issue_decision_date: date | None = None
+    draft_served: date | None = None
+    final_issued: date | None = None
+    last_review: date | None = None  # date of the last annual review meeting
+    exception_applies: bool = False
+    child_dob: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.stage not in STAGES:
+            raise ValueError(f"unknown stage {self.stage!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class NextStep:
+    key: str
+    label: str
+    due: date
+    regulation: str
+
+
+@dataclass(frozen=True, slots=True)
+class CaseStatus:
+    next_step: NextStep | None
+    days_left: int | None
+    rag: str
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    key: str
+    label: str
+    due: date
+    regulation: str
+    done_on: date | None  # when the step was done, if it has been (or is recorded)
+    met: bool | None  # None while still open and not yet past due, or not an LA duty
+    rag: str  # "none" once done, for closed cases, and for information-only rows
+
+
+_STEP_LABELS = {
+    spec[0]: spec[1]
+    for spec in (
+        _DECIDE_ASSESS,
+        _DECIDE_ISSUE,
+        _DRAFT_PLAN,
+        _COMMENTS_END,
+        _FINAL_PLAN,
+        _ANNUAL_REVIEW,
+    )
+}
+
+
+def step_label(key: str) -> str:
+    """Human label for a stored step key ("decide_assess" -> "Decide whether to assess")."""
+    return _STEP_LABELS.get(key, key)
+
+
+def exception_covers(step_key: str | None) -> bool:
+    """Whether a recorded exception can apply to this step (assessment time limits only).
+
+    Use it when computing RAG from stored columns: rag_for(due, today, exc and
+    exception_covers(step_key)), so an old assessment exception never greys an annual review.
+    """
+    # SEND Regs 2014 regs 5(4), 8(2), 10(4), 13(3): exceptions exist for these limits only.
+    return step_key in _EXCEPTION_KEYS
+
+
+def _step(spec: tuple[str, str, str], due: date) -> NextStep:
+    key, label, regulation = spec
+    return NextStep(key, label, due, regulation)
+
+
+def _has_plan(case: CaseDates) -> bool:
+    return case.stage == "plan_issued" or (
+        case.final_issued is not None and case.stage not in CLOSED_STAGES
+    )
+
+
+def _review_base(case: CaseDates) -> date | None:
+    # s44: 12 months from the last review, or from the plan being made if never reviewed.
+    return case.last_review if case.last_review is not None else case.final_issued
+
+
+def next_step(case: CaseDates) -> NextStep | None:
+    """The next statutory step for an open case, or None (closed, or no date to count from).
+
+    Recorded dates win over the stage where they disagree (a legacy import may leave the
+    stage behind), so the most advanced recorded step decides.
+    """
+    if case.stage in CLOSED_STAGES:
+        return None
+    if case.stage == "plan_issued" or case.final_issued is not None:
+        base = _review_base(case)
+        if base is None:
+            return None
+        # CFA 2014 s44(1)
+        return _step(_ANNUAL_REVIEW, annual_review_due(base))
+    received = case.request_received
+    if case.stage == "draft_issued" or case.draft_served is not None:
+        # SEND Regs 2014 reg 13(2)
+        return _step(_FINAL_PLAN, final_plan_due(received))
+    if case.issue_decision_date is not None:
+        # Not law: local 14-week target
+        return _step(_DRAFT_PLAN, draft_plan_target(received))
+    if case.stage == "assessment" or case.assess_decision_date is not None:
+        # SEND Regs 2014 reg 10(1)
+        return _step(_DECIDE_ISSUE, decision_not_to_issue_due(received))
+    # SEND Regs 2014 reg 5(1)
+    return _step(_DECIDE_ASSESS, decision_to_assess_due(received))
+
+
+def rag_for(due: date | None, today: date, exception_applies: bool = False) -> str:
+    """RAG for an open deadline: red overdue, amber 0-14 days left, green later; grey where
+    an exception applies (the date still stands); "none" when there is no deadline."""
+    if due is None:
+        return "none"
+    if exception_applies:
+        return "grey"
+    days_left = (due - today).days
+    if days_left < 0:
+        return "red"
+    if days_left <= AMBER_DAYS:
+        return "amber"
+    return "green"
+
+
+def rag_for_step(
+    step_key: str | None,
+    due: date | None,
+    today: date,
+    *,
+    is_open: bool = True,
+    exception_applies: bool = False,
+) -> str:
+    """RAG from a case's stored next step: closed cases are "none"; an exception greys only
+    the steps it can cover."""
+    if not is_open:
+        return "none"
+    return rag_for(due, today, exception_applies and exception_covers(step_key))
+
+
+def _fifth_birthday(dob: date) -> date:
+    try:
+        return dob.replace(year=dob.year + 5)
+    except ValueError:
+        # Born 29 Feb: in England a person attains an age on 1 March in a common year.
+        return date(dob.year + 5, 3, 1)
+
+
+def _under_five(dob: date | None, today: date) -> bool:
+    return dob is not None and today < _fifth_birthday(dob)
+
+
+def case_status(case: CaseDates, today: date) -> CaseStatus:
+    """Next step, days left, RAG and any advisory note for one case on ``today``."""
+    if case.stage in CLOSED_STAGES:
+        return CaseStatus(next_step=None, days_left=None, rag="none", note=None)
+    step = next_step(case)
+    notes = []
+    if step is None:
+        # Only reachable for plan_issued without a plan or review date (legacy data).
+        notes.append(NO_PLAN_DATE_NOTE)
+    if _has_plan(case) and _under_five(case.child_dob, today):
+        # CoP 9.178 is a recommendation: shown as a note, never as a RAG colour.
+        notes.append(UNDER5_NOTE)
+    note = " ".join(notes) if notes else None
+    if step is None:
+        return CaseStatus(next_step=None, days_left=None, rag="none", note=note)
+    exception = case.exception_applies and exception_covers(step.key)
+    return CaseStatus(
+        next_step=step,
+        days_left=(step.due - today).days,
+        rag=rag_for(step.due, today, exception),
+        note=note,
+    )
+
+
+def statutory_deadlines(case: CaseDates, today: date) -> list[Deadline]:
+    """Every statutory deadline relevant to the case so far, in the order of the process.
+
+    A row is done when its date is recorded (``met`` = done on or before the due date). An
+    open row past its due date is already missed (``met`` False). Closed cases keep their
+    history but show no RAG.
+    """
+    closed = case.stage in CLOSED_STAGES
+    received = case.request_received
+    rows: list[Deadline] = []
+
+    def add(spec: tuple[str, str, str], due: date, done_on: date | None) -> None:
+        key, label, regulation = spec
+        if done_on is not None:
+            met: bool | None = done_on <= due
+            rag = "none"
+        elif case.stage in _STAGES_PAST.get(key, ()):
+            # The stage says the step happened but its date was never recorded (legacy data):
+            # neither a breach nor something to chase.
+            met, rag = None, "none"
+        else:
+            met = False if today > due else None
+            exception = case.exception_applies and exception_covers(key)
+            rag = "none" if closed else rag_for(due, today, exception)
+        rows.append(Deadline(key, label, due, regulation, done_on, met, rag))
+
+    # SEND Regs 2014 reg 5(1)
+    add(_DECIDE_ASSESS, decision_to_assess_due(received), case.assess_decision_date)
+
+    agreed_to_assess = case.stage in _ASSESSED_STAGES or any(
+        d is not None for d in (case.issue_decision_date, case.draft_served, case.final_issued)
+    )
+    if not agreed_to_assess:
+        return rows
+
+    # SEND Regs 2014 reg 10(1)
+    add(_DECIDE_ISSUE, decision_not_to_issue_due(received), case.issue_decision_date)
+    if case.stage == "not_issued":
+        return rows
+
+    # Target only (not law)
+    add(_DRAFT_PLAN, draft_plan_target(received), case.draft_served)
+    if case.draft_served is not None:
+        # SEND Regs 2014 reg 13(1): the family's period, not an LA action: information only.
+        key, label, regulation = _COMMENTS_END
+        due = comments_end(case.draft_served)
+        rows.append(Deadline(key, label, due, regulation, done_on=None, met=None, rag="none"))
+    # SEND Regs 2014 reg 13(2)
+    add(_FINAL_PLAN, final_plan_due(received), case.final_issued)
+
+    if _has_plan(case):
+        base = _review_base(case)
+        if base is not None:
+            # CFA 2014 s44(1)
+            add(_ANNUAL_REVIEW, annual_review_due(base), None)
+    return rows

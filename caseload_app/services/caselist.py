@@ -1,0 +1,163 @@
+"""The case list: every case with its next step and last contact, in one query."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+
+from caseload_app.db.engine import Database
+from caseload_app.db.models import Caseworker, Child, Communication, EhcpCase, Family
+from caseload_app.domain import codes
+from caseload_app.domain.status import rag_for_step, step_label
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    case_id: int
+    child_id: int
+    family_id: int
+    child_name: str
+    date_of_birth: date
+    upn: str | None
+    nhs_number: str | None
+    postcode: str | None
+    family_name: str
+    setting: str | None
+    primary_need: str | None
+    stage: str
+    stage_label: str
+    is_open: bool
+    next_step: str | None
+    next_step_label: str
+    next_due: date | None
+    days_left: int | None
+    rag: str
+    exception_applies: bool
+    caseworker_id: int | None
+    caseworker: str
+    last_contact: date | None
+    days_since_contact: int | None
+    search_text: str
+
+
+@dataclass(frozen=True)
+class CaseList:
+    today: date
+    rows: list[CaseRow]
+
+
+class CaseListService:
+    def __init__(self, db: Database, today: Callable[[], date] = date.today) -> None:
+        self._db = db
+        self._today = today
+
+    def list_cases(self) -> CaseList:
+        today = self._today()
+        stage_labels = {c.code: c.label for c in codes.stages()}
+        last_contact = (
+            select(
+                Communication.family_id.label("family_id"),
+                func.max(Communication.occurred_at).label("at"),
+            )
+            .group_by(Communication.family_id)
+            .subquery()
+        )
+        query = (
+            select(
+                EhcpCase.id,
+                Child.id,
+                Family.id,
+                Child.first_name,
+                Child.last_name,
+                Child.date_of_birth,
+                Child.upn,
+                Child.nhs_number,
+                Family.postcode,
+                Family.parent_carer_name,
+                Child.setting,
+                Child.primary_need,
+                EhcpCase.stage,
+                EhcpCase.is_open,
+                EhcpCase.next_step,
+                EhcpCase.next_due,
+                EhcpCase.exception_applies,
+                Caseworker.id,
+                Caseworker.name,
+                last_contact.c.at,
+                Child.search_text,
+            )
+            .join(Child, EhcpCase.child_id == Child.id)
+            .join(Family, Child.family_id == Family.id)
+            .outerjoin(Caseworker, EhcpCase.caseworker_id == Caseworker.id)
+            .outerjoin(last_contact, last_contact.c.family_id == Family.id)
+            .order_by(EhcpCase.next_due.is_(None), EhcpCase.next_due, EhcpCase.id)
+        )
+        with self._db.read() as session:
+            raw = session.execute(query).all()
+        rows = [_row(r, today, stage_labels) for r in raw]
+        return CaseList(today=today, rows=rows)
+
+
+def _row(r, today: date, stage_labels: dict[str, str]) -> CaseRow:
+    (
+        case_id,
+        child_id,
+        family_id,
+        first,
+        last,
+        dob,
+        upn,
+        nhs,
+        postcode,
+        family_name,
+        setting,
+        need,
+        stage,
+        is_open,
+        step,
+        due,
+        exception,
+        cw_id,
+        cw_name,
+        contact_at,
+        search,
+    ) = r
+    contact = _as_date(contact_at)
+    return CaseRow(
+        case_id=case_id,
+        child_id=child_id,
+        family_id=family_id,
+        child_name=f"{first} {last}",
+        date_of_birth=dob,
+        upn=upn,
+        nhs_number=nhs,
+        postcode=postcode,
+        family_name=family_name,
+        setting=setting,
+        primary_need=need,
+        stage=stage,
+        stage_label=stage_labels.get(stage, stage),
+        is_open=is_open,
+        next_step=step,
+        next_step_label=step_label(step) if step else "",
+        next_due=due,
+        days_left=(due - today).days if due else None,
+        rag=rag_for_step(step, due, today, is_open=is_open, exception_applies=exception),
+        exception_applies=exception,
+        caseworker_id=cw_id,
+        caseworker=cw_name or "Unallocated",
+        last_contact=contact,
+        days_since_contact=(today - contact).days if contact else None,
+        search_text=search,
+    )
+
+
+def _as_date(value: datetime | str | None) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, str):  # SQLite returns max() of a DATETIME column as text
+        return date.fromisoformat(value[:10])
+    return value.date()

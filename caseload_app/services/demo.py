@@ -1,0 +1,471 @@
+"""Realistic, clearly fictional sample data: same seed and same day give the same data.
+
+Fictional on purpose: NHS numbers from the 999 range (never issued), Ofcom's drama phone
+numbers (07700 900xxx, 01632 960xxx), example.org e-mail, invented streets.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import cache
+
+from sqlalchemy import func, insert, select
+from stdnum.gb import upn as stdnum_upn
+
+from caseload_app.db.engine import Database
+from caseload_app.db.models import (
+    AdviceRequest,
+    AnnualReview,
+    Assignment,
+    Caseworker,
+    Child,
+    Communication,
+    EhcpCase,
+    Family,
+    StageEvent,
+    Task,
+)
+from caseload_app.domain import deadlines
+from caseload_app.domain.status import CaseDates
+from caseload_app.domain.text import search_key
+from caseload_app.paths import resources_dir
+from caseload_app.services.case_status import step_fields
+
+CASEWORKERS = (
+    ("Asha Patel", 1.0),
+    ("Ben Okafor", 1.0),
+    ("Carys Morgan", 0.6),
+    ("Dev Sharma", 1.0),
+    ("Ewa Nowak", 1.0),
+    ("Finn Gallagher", 0.8),
+    ("Grace Adeyemi", 1.0),
+    ("Harry Whitlock", 1.0),
+)
+STREETS = [
+    "Acacia Avenue",
+    "Harbour View",
+    "Lindenfield Road",
+    "Quarry Lane",
+    "Saltmarsh Close",
+    "Tern Way",
+]
+TOWNS = ("Bournemouth", "Christchurch", "Poole")
+POSTCODE_AREAS = ("BH1", "BH2", "BH5", "BH6", "BH8", "BH9", "BH11", "BH12", "BH14", "BH23")
+SETTINGS = (
+    "Harbourside Primary",
+    "Cliff Top Academy",
+    "Riverside Infant School",
+    "Heathland Junior School",
+    "Bay Secondary School",
+    "Quayside College",
+    "Oak Tree Special School",
+    "Little Acorns Nursery",
+)
+NEEDS = (
+    ("ASD",) * 6
+    + ("SEMH",) * 3
+    + ("SLCN",) * 3
+    + ("MLD", "SPLD", "SLD", "PMLD", "HI", "VI", "MSI", "PD", "OTH")
+)
+CHANNELS = ("phone", "email", "letter", "meeting", "visit", "text")
+ADVICE = ("ep", "health", "social_care", "education")
+INLETTERS = "ABCDEFGHJLNPQRSTUWXY"  # postcode inward letters (no C I K M O V)
+
+
+@cache
+def _names(kind: str) -> tuple[str, ...]:
+    """Fictional-use name lists, kept as data in resources/demo/."""
+    text = (resources_dir() / "demo" / f"{kind}_names.txt").read_text(encoding="utf-8")
+    return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
+class DemoTargetNotEmpty(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    children: int
+    families: int
+    cases: int
+    communications: int
+    advice_requests: int
+    reviews: int
+    tasks: int
+
+
+def generate_demo(
+    db: Database,
+    *,
+    children: int = 2000,
+    seed: int = 1,
+    today: date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> DemoResult:
+    """Fill an empty database with sample data in one transaction."""
+    today = today or date.today()
+    rng = random.Random(seed)
+    with db.uow() as session:
+        if session.scalar(select(func.count()).select_from(Child)):
+            raise DemoTargetNotEmpty("That database already holds children: choose a new file.")
+        gen = _Generator(rng, today)
+        gen.build(children, progress)
+        for model, rows in gen.tables():
+            for start in range(0, len(rows), 20_000):
+                session.execute(insert(model), rows[start : start + 20_000])
+    return gen.result()
+
+
+class _Generator:
+    def __init__(self, rng: random.Random, today: date) -> None:
+        self.rng = rng
+        self.today = today
+        self.now = datetime.combine(today, time(9, 0))
+        self.workers = [
+            dict(id=i, name=name, capacity_fte=fte, email=_email(name), active=True)
+            for i, (name, fte) in enumerate(CASEWORKERS, start=1)
+        ]
+        self.families: list[dict] = []
+        self.children: list[dict] = []
+        self.cases: list[dict] = []
+        self.events: list[dict] = []
+        self.assignments: list[dict] = []
+        self.comms: list[dict] = []
+        self.advice: list[dict] = []
+        self.reviews: list[dict] = []
+        self.tasks: list[dict] = []
+
+    def tables(self):
+        return (
+            (Caseworker, self.workers),
+            (Family, [{k: v for k, v in f.items() if k != "_surname"} for f in self.families]),
+            (Child, self.children),
+            (EhcpCase, self.cases),
+            (StageEvent, self.events),
+            (Assignment, self.assignments),
+            (Communication, self.comms),
+            (AdviceRequest, self.advice),
+            (AnnualReview, self.reviews),
+            (Task, self.tasks),
+        )
+
+    def result(self) -> DemoResult:
+        return DemoResult(
+            children=len(self.children),
+            families=len(self.families),
+            cases=len(self.cases),
+            communications=len(self.comms),
+            advice_requests=len(self.advice),
+            reviews=len(self.reviews),
+            tasks=len(self.tasks),
+        )
+
+    def build(self, n_children: int, progress) -> None:
+        while len(self.children) < n_children:
+            siblings = min(
+                self.rng.choice((1, 1, 1, 1, 1, 2, 2, 3)), n_children - len(self.children)
+            )
+            family = self._family()
+            worker = self.rng.choice(self.workers)
+            for _ in range(siblings):
+                self._child_with_case(family, worker)
+            self._communications(family)
+            if progress and len(self.children) % 1000 < siblings:
+                progress(len(self.children), n_children)
+
+    def _family(self) -> dict:
+        rng = self.rng
+        fid = len(self.families) + 1
+        surname = rng.choice(_names("last"))
+        parent = (
+            f"{rng.choice(('Ms', 'Mr', 'Mx', 'Mrs', 'Dr'))} {rng.choice(_names('first'))} {surname}"
+        )
+        area = rng.choice(POSTCODE_AREAS)
+        postcode = f"{area} {rng.randint(1, 9)}{rng.choice(INLETTERS)}{rng.choice(INLETTERS)}"
+        family = dict(
+            id=fid,
+            parent_carer_name=parent,
+            address=f"{rng.randint(1, 180)} {rng.choice(STREETS)}\n{rng.choice(TOWNS)}",
+            postcode=postcode,
+            phone=rng.choice(("07700 900", "01632 960")) + f"{rng.randint(0, 999):03d}",
+            email=f"family{fid}@example.org",
+            preferred_channel=rng.choice(("phone", "email", "letter")),
+            language="Polish" if rng.random() < 0.04 else "English",
+            interpreter_needed=False,
+            version=1,
+            _surname=surname,
+        )
+        family["interpreter_needed"] = family["language"] != "English" and rng.random() < 0.5
+        self.families.append(family)
+        return family
+
+    def _child_with_case(self, family: dict, worker: dict) -> None:
+        rng = self.rng
+        cid = len(self.children) + 1
+        age_days = rng.randint(2 * 365, 19 * 365)
+        dob = self.today - timedelta(days=age_days)
+        first = rng.choice(_names("first"))
+        upn = _upn(rng, cid)
+        nhs = _nhs(rng)
+        child = dict(
+            id=cid,
+            family_id=family["id"],
+            first_name=first,
+            last_name=family["_surname"],
+            date_of_birth=dob,
+            upn=upn,
+            nhs_number=nhs,
+            setting=rng.choice(SETTINGS),
+            year_group=_year_group(age_days),
+            primary_need=rng.choice(NEEDS),
+            secondary_need=rng.choice((None, None, "SLCN", "SEMH")),
+            version=1,
+        )
+        child["search_text"] = search_key(
+            first,
+            family["_surname"],
+            family["parent_carer_name"],
+            upn,
+            nhs,
+            family["postcode"],
+            family["phone"],
+        )
+        self.children.append(child)
+        self._case(child, worker)
+
+    def _case(self, child: dict, worker: dict) -> None:
+        rng = self.rng
+        case_id = len(self.cases) + 1
+        # Most cases hold a maintained plan; a steady stream of new requests keeps every stage.
+        stage = rng.choices(
+            (
+                "request_received",
+                "assessment",
+                "draft_issued",
+                "plan_issued",
+                "refused_to_assess",
+                "not_issued",
+                "ceased",
+            ),
+            weights=(6, 10, 4, 70, 4, 2, 4),
+        )[0]
+        earliest = max(
+            child["date_of_birth"] + timedelta(days=400), self.today - timedelta(days=9 * 365)
+        )
+        if stage in ("request_received", "assessment", "draft_issued"):
+            received = self.today - timedelta(days=rng.randint(1, 26 * 7))
+        else:
+            received = _between(rng, earliest, self.today - timedelta(days=20 * 7))
+        case = dict(
+            id=case_id,
+            child_id=child["id"],
+            caseworker_id=worker["id"],
+            request_received=received,
+            request_source=rng.choice(("parent", "parent", "school", "health", "young_person")),
+            stage=stage,
+            is_open=stage not in ("refused_to_assess", "not_issued", "ceased"),
+            exception_applies=False,
+            version=1,
+        )
+        self._fill_stage_dates(case)
+        dates = CaseDates(
+            request_received=received,
+            stage=stage,
+            assess_decision_date=case.get("assess_decision_date"),
+            issue_decision_date=case.get("issue_decision_date"),
+            draft_served=case.get("draft_served"),
+            final_issued=case.get("final_issued"),
+            last_review=case.get("last_review"),
+            exception_applies=case["exception_applies"],
+            child_dob=child["date_of_birth"],
+        )
+        case["next_step"], case["next_due"] = step_fields(dates)
+        self.cases.append(case)
+        self.assignments.append(
+            dict(
+                case_id=case_id,
+                from_id=None,
+                to_id=worker["id"],
+                assigned_at=datetime.combine(received, time(10, 0)),
+                by="Team lead",
+                reason="New request allocated",
+            )
+        )
+        self._advice(case)
+        self._reviews(case)
+        self._task(case, worker)
+
+    def _fill_stage_dates(self, case: dict) -> None:
+        rng = self.rng
+        received = case["request_received"]
+        stage = case["stage"]
+        self._event(case, "request_received", received)
+        if stage == "request_received":
+            return
+        decided = received + timedelta(days=rng.randint(20, 50))
+        case["assess_decision_date"] = min(decided, self.today)
+        case["assess_decision"] = "refused" if stage == "refused_to_assess" else "agreed"
+        self._event(case, f"assess_{case['assess_decision']}", case["assess_decision_date"])
+        if stage in ("assessment", "refused_to_assess"):
+            return
+        issue_on = min(received + timedelta(days=rng.randint(80, 112)), self.today)
+        case["issue_decision_date"] = issue_on
+        case["issue_decision"] = "not_issue" if stage == "not_issued" else "issue"
+        self._event(case, case["issue_decision"], issue_on)
+        if stage == "not_issued":
+            return
+        case["draft_served"] = min(issue_on + timedelta(days=rng.randint(0, 10)), self.today)
+        self._event(case, "draft_served", case["draft_served"])
+        if stage == "draft_issued":
+            return
+        # About half of plans arrive within 20 weeks, as nationally.
+        final = received + timedelta(days=rng.randint(110, 175))
+        case["final_issued"] = final
+        self._event(case, "final_issued", final)
+        last = final
+        while deadlines.annual_review_due(last) < self.today - timedelta(days=rng.randint(-20, 60)):
+            last = deadlines.annual_review_due(last) - timedelta(days=rng.randint(0, 40))
+        case["last_review"] = last if last != final else None
+        if stage == "ceased":
+            case["ceased_date"] = min(last + timedelta(days=rng.randint(30, 200)), self.today)
+            case["outcome_reason"] = rng.choice(
+                ("Moved out of area", "Needs now met at SEN support")
+            )
+            self._event(case, "ceased", case["ceased_date"])
+
+    def _event(self, case: dict, action: str, on: date) -> None:
+        self.events.append(
+            dict(
+                case_id=case["id"],
+                action=action,
+                on_date=on,
+                by=self.rng.choice(self.workers)["name"],
+                recorded_at=datetime.combine(on, time(12, 0)),
+                note=None,
+            )
+        )
+
+    def _advice(self, case: dict) -> None:
+        if case["stage"] != "assessment" and case["stage"] != "draft_issued":
+            return
+        requested = case["assess_decision_date"] + timedelta(days=self.rng.randint(0, 5))
+        for kind in ADVICE:
+            due = deadlines.advice_due(requested)
+            received = None
+            if case["stage"] == "draft_issued" or self.rng.random() < 0.5:
+                got = requested + timedelta(days=self.rng.randint(20, 60))
+                received = got if got <= self.today else None
+            self.advice.append(
+                dict(
+                    case_id=case["id"],
+                    advice_type=kind,
+                    requested=requested,
+                    due=due,
+                    received=received,
+                    chases=0 if received or due >= self.today else 1,
+                    last_chased=None if received or due >= self.today else due,
+                    version=1,
+                )
+            )
+
+    def _reviews(self, case: dict) -> None:
+        if case["stage"] != "plan_issued" or not case.get("last_review"):
+            return
+        meeting = case["last_review"]
+        self.reviews.append(
+            dict(
+                case_id=case["id"],
+                due=meeting,
+                meeting_date=meeting,
+                invitations_sent=meeting - timedelta(days=15),
+                papers_sent=meeting - timedelta(days=14),
+                report_sent=meeting + timedelta(days=self.rng.randint(3, 20)),
+                decision_date=meeting + timedelta(days=self.rng.randint(10, 40)),
+                outcome=self.rng.choice(("maintain", "maintain", "amend")),
+                version=1,
+            )
+        )
+
+    def _task(self, case: dict, worker: dict) -> None:
+        if not case["is_open"] or self.rng.random() > 0.3:
+            return
+        self.tasks.append(
+            dict(
+                case_id=case["id"],
+                title=self.rng.choice(
+                    (
+                        "Call parent about draft",
+                        "Chase school for views",
+                        "Book review meeting",
+                        "Send consultation to setting",
+                        "Check EP report received",
+                    )
+                ),
+                due=self.today + timedelta(days=self.rng.randint(-10, 21)),
+                owner_id=worker["id"],
+                done_on=None,
+                version=1,
+            )
+        )
+
+    def _communications(self, family: dict) -> None:
+        rng = self.rng
+        # Two years of contact, with some families not heard from in weeks.
+        for _ in range(rng.choice((0, 2, 4, 6, 8, 12, 20))):
+            when = self.now - timedelta(days=rng.randint(0, 730), minutes=rng.randint(0, 480))
+            self.comms.append(
+                dict(
+                    family_id=family["id"],
+                    occurred_at=when,
+                    channel=rng.choice(CHANNELS),
+                    direction=rng.choice(("in", "out")),
+                    with_whom=family["parent_carer_name"],
+                    summary=rng.choice(
+                        (
+                            "Discussed progress at school",
+                            "Parent asked about timescales",
+                            "Update on advice requests",
+                            "Agreed date for meeting",
+                        )
+                    ),
+                    logged_by=rng.choice(self.workers)["name"],
+                    version=1,
+                )
+            )
+
+
+def _between(rng: random.Random, start: date, end: date) -> date:
+    if end <= start:
+        return end
+    return start + timedelta(days=rng.randint(0, (end - start).days))
+
+
+def _email(name: str) -> str:
+    return name.lower().replace(" ", ".") + "@council.example.org"
+
+
+def _upn(rng: random.Random, serial: int) -> str:
+    body = f"839{rng.randint(2000, 2999):04d}{rng.randint(10, 24):02d}{serial % 1000:03d}"
+    return stdnum_upn.calc_check_digit(body) + body
+
+
+def _nhs(rng: random.Random) -> str:
+    while True:
+        digits = [9, 9, 9] + [rng.randint(0, 9) for _ in range(6)]
+        check = 11 - sum(d * w for d, w in zip(digits, range(10, 1, -1), strict=True)) % 11
+        if check == 11:
+            check = 0
+        if check != 10:
+            return "".join(map(str, digits)) + str(check)
+
+
+def _year_group(age_days: int) -> str:
+    years = age_days // 365 - 5
+    if years < 0:
+        return "N"
+    if years == 0:
+        return "R"
+    return str(min(years, 14))

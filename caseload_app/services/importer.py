@@ -1,0 +1,439 @@
+"""Importing a caseload spreadsheet (CSV): validate every row first, then all or nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import insert, select
+
+from caseload_app.db.engine import Database
+from caseload_app.db.models import (
+    Assignment,
+    AuditEntry,
+    Caseworker,
+    Child,
+    EhcpCase,
+    Family,
+    StageEvent,
+)
+from caseload_app.domain import codes
+from caseload_app.domain.parsing import parse_date
+from caseload_app.domain.status import CLOSED_STAGES, CaseDates
+from caseload_app.domain.text import fold, search_key
+from caseload_app.domain.validators import (
+    ValidationError,
+    check_date_of_birth,
+    normalise_email,
+    normalise_nhs_number,
+    normalise_postcode,
+    normalise_uk_phone,
+    normalise_upn,
+)
+from caseload_app.services.case_status import step_fields
+
+COLUMNS = (
+    "child_first_name",
+    "child_last_name",
+    "date_of_birth",
+    "upn",
+    "nhs_number",
+    "postcode",
+    "primary_need",
+    "caseworker",
+    "request_received",
+    "stage",
+    "final_plan_issued",
+    "last_review",
+    "parent_carer_name",
+    "phone",
+    "email",
+)
+# Columns our own export adds: recalculated on import, so an export can be imported again.
+COMPUTED = ("next_step", "next_due", "rag")
+REQUIRED = ("child_first_name", "child_last_name", "date_of_birth", "request_received", "stage")
+STAGE_ORDER = ("request_received", "assessment", "draft_issued", "plan_issued")
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int  # as a spreadsheet shows it: the header is row 1
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" if self.row else "file"
+        return (
+            f"{where}, column {self.column}: {self.message}"
+            if self.column
+            else (f"{where}: {self.message}")
+        )
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    row: int
+    first_name: str
+    last_name: str
+    date_of_birth: date
+    upn: str | None
+    nhs_number: str | None
+    postcode: str | None
+    primary_need: str | None
+    caseworker: str | None
+    request_received: date
+    stage: str
+    final_plan_issued: date | None
+    last_review: date | None
+    parent_carer_name: str
+    phone: str | None
+    email: str | None
+
+    def family_key(self) -> tuple[str, ...]:
+        # Siblings share a parent/carer at one address; without a name, a family of one.
+        if self.parent_carer_name:
+            return (fold(self.parent_carer_name), self.postcode or "", self.phone or "")
+        return ("row", str(self.row))
+
+
+@dataclass
+class ImportResult:
+    rows: list[ImportRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    written: bool = False
+    families: int = 0
+    new_caseworkers: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (encoding, header)."""
+
+
+def read_csv_text(path: Path) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(
+            f"{path.name} is not UTF-8 text (byte {exc.start + 1}). In Excel use "
+            "Save As → 'CSV UTF-8 (Comma delimited)'."
+        ) from exc
+
+
+def parse_rows(text: str, today: date) -> ImportResult:
+    """Check the header and every row; collect every problem rather than stopping at one."""
+    result = ImportResult()
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if header is None or not any(h.strip() for h in header):
+        result.problems.append(Problem(1, "", "the file is empty: it needs a header row"))
+        return result
+    columns = [h.strip().lower().replace(" ", "_") for h in header]
+    unknown = [h for h, c in zip(header, columns, strict=True) if c not in COLUMNS + COMPUTED]
+    for name in unknown:
+        result.problems.append(
+            Problem(1, name.strip(), "unknown column (expected: " + ", ".join(COLUMNS) + ")")
+        )
+    seen: set[str] = set()
+    for c in columns:
+        if c in seen and c in COLUMNS:
+            result.problems.append(Problem(1, c, "this column appears twice"))
+        seen.add(c)
+    for name in REQUIRED:
+        if name not in columns:
+            result.problems.append(Problem(1, name, "required column is missing"))
+    if result.problems:
+        return result
+    for line_no, cells in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in cells):
+            continue  # blank lines are common at the end of exported sheets
+        if len(cells) > len(columns):
+            result.problems.append(
+                Problem(line_no, "", f"has {len(cells)} cells but the header has {len(columns)}")
+            )
+            continue
+        values = dict(zip(columns, (c.strip() for c in cells), strict=False))
+        row, problems = _check_row(line_no, values, today)
+        result.problems.extend(problems)
+        if row is not None:
+            result.rows.append(row)
+    _check_duplicates_in_file(result)
+    return result
+
+
+class _Cell:
+    """Collects the problems of one row while converting its cells."""
+
+    def __init__(self, line: int, values: dict[str, str]) -> None:
+        self.line = line
+        self.values = values
+        self.problems: list[Problem] = []
+
+    def text(self, column: str, required: bool = False) -> str | None:
+        value = self.values.get(column, "")
+        if not value:
+            if required:
+                self.problems.append(Problem(self.line, column, "is empty"))
+            return None
+        return value
+
+    def convert(self, column: str, fn: Callable[[str], object], required: bool = False):
+        value = self.text(column, required)
+        if value is None:
+            return None
+        try:
+            return fn(value)
+        except ValidationError as exc:
+            self.problems.append(Problem(self.line, column, str(exc)))
+            return None
+
+    def fail(self, column: str, message: str) -> None:
+        self.problems.append(Problem(self.line, column, message))
+
+
+def _check_row(line: int, values: dict[str, str], today: date):
+    cell = _Cell(line, values)
+    first = cell.text("child_first_name", required=True)
+    last = cell.text("child_last_name", required=True)
+    dob = cell.convert(
+        "date_of_birth", lambda v: check_date_of_birth(parse_date(v), today), required=True
+    )
+    received = cell.convert("request_received", parse_date, required=True)
+    stage = cell.convert("stage", lambda v: codes.code_for(codes.stages(), v), required=True)
+    final = cell.convert("final_plan_issued", parse_date)
+    review = cell.convert("last_review", parse_date)
+    row_values = dict(
+        upn=cell.convert("upn", normalise_upn),
+        nhs_number=cell.convert("nhs_number", normalise_nhs_number),
+        postcode=cell.convert("postcode", normalise_postcode),
+        primary_need=cell.convert(
+            "primary_need", lambda v: codes.code_for(codes.primary_needs(), v)
+        ),
+        phone=cell.convert("phone", normalise_uk_phone),
+        email=cell.convert("email", normalise_email),
+    )
+    _check_dates(cell, today, dob, received, stage, final, review)
+    if cell.problems or None in (first, last, dob, received, stage):
+        return None, cell.problems
+    row = ImportRow(
+        row=line,
+        first_name=first,
+        last_name=last,
+        date_of_birth=dob,
+        caseworker=cell.text("caseworker"),
+        request_received=received,
+        stage=stage,
+        final_plan_issued=final,
+        last_review=review,
+        parent_carer_name=cell.text("parent_carer_name") or "",
+        **row_values,
+    )
+    return row, cell.problems
+
+
+def _check_dates(cell: _Cell, today, dob, received, stage, final, review) -> None:
+    for column, value in (
+        ("request_received", received),
+        ("final_plan_issued", final),
+        ("last_review", review),
+    ):
+        if value and value > today:
+            cell.fail(column, f"{value:%d/%m/%Y} is in the future")
+        if value and dob and value < dob:
+            cell.fail(column, f"{value:%d/%m/%Y} is before the date of birth")
+    if final and received and final < received:
+        cell.fail("final_plan_issued", "is before the request was received")
+    if review and final and review < final:
+        cell.fail("last_review", "is before the final plan was issued")
+    if stage and final and stage != "plan_issued" and stage != "ceased":
+        cell.fail("final_plan_issued", f"is filled in but the stage is {stage}, not plan_issued")
+    if stage == "plan_issued" and not (final or review):
+        cell.fail("final_plan_issued", "is needed when the stage is plan_issued")
+
+
+def _check_duplicates_in_file(result: ImportResult) -> None:
+    for attr in ("upn", "nhs_number"):
+        first_seen: dict[str, int] = {}
+        for row in result.rows:
+            value = getattr(row, attr)
+            if not value:
+                continue
+            if value in first_seen:
+                result.problems.append(
+                    Problem(row.row, attr, f"the same as row {first_seen[value]}")
+                )
+            else:
+                first_seen[value] = row.row
+
+
+class Importer:
+    def __init__(self, db: Database, user: str, today: Callable[[], date] = date.today) -> None:
+        self._db = db
+        self._user = user
+        self._today = today
+
+    def import_file(self, path: Path, *, dry_run: bool = False) -> ImportResult:
+        """One user action: check the whole file, then write every row or none."""
+        result = parse_rows(read_csv_text(path), self._today())
+        self._check_against_database(result)
+        result.problems.sort(key=lambda p: p.row)
+        result.families = len({r.family_key() for r in result.rows})
+        result.new_caseworkers = self._new_caseworkers(result.rows)
+        if result.ok and not dry_run and result.rows:
+            self._write(result.rows, source=path.name)
+            result.written = True
+        return result
+
+    def _new_caseworkers(self, rows: Iterable[ImportRow]) -> list[str]:
+        wanted = sorted({r.caseworker for r in rows if r.caseworker})
+        with self._db.read() as session:
+            known = set(session.scalars(select(Caseworker.name)))
+        return [name for name in wanted if name not in known]
+
+    def _check_against_database(self, result: ImportResult) -> None:
+        with self._db.read() as session:
+            for attr, column in (("upn", Child.upn), ("nhs_number", Child.nhs_number)):
+                values = [getattr(r, attr) for r in result.rows if getattr(r, attr)]
+                existing: set[str] = set()
+                for start in range(0, len(values), 500):
+                    chunk = values[start : start + 500]
+                    existing.update(session.scalars(select(column).where(column.in_(chunk))))
+                for row in result.rows:
+                    if getattr(row, attr) in existing:
+                        result.problems.append(
+                            Problem(row.row, attr, "a child with this value is already recorded")
+                        )
+
+    def _write(self, rows: list[ImportRow], source: str) -> None:
+        now = datetime.now()
+        with self._db.uow() as session:
+            workers = {
+                name: wid for wid, name in session.execute(select(Caseworker.id, Caseworker.name))
+            }
+            for name in sorted({r.caseworker for r in rows if r.caseworker} - set(workers)):
+                workers[name] = session.execute(
+                    insert(Caseworker).values(name=name).returning(Caseworker.id)
+                ).scalar_one()
+            family_ids = self._insert_families(session, rows)
+            child_rows = [_child_values(r, family_ids[r.family_key()]) for r in rows]
+            child_ids = session.scalars(
+                insert(Child).returning(Child.id, sort_by_parameter_order=True), child_rows
+            ).all()
+            case_rows = [
+                _case_values(r, cid, workers.get(r.caseworker))
+                for r, cid in zip(rows, child_ids, strict=True)
+            ]
+            case_ids = session.scalars(
+                insert(EhcpCase).returning(EhcpCase.id, sort_by_parameter_order=True), case_rows
+            ).all()
+            note = f"imported from {source}"
+            session.execute(
+                insert(StageEvent),
+                [
+                    dict(
+                        case_id=cid,
+                        action="imported",
+                        on_date=now.date(),
+                        by=self._user,
+                        recorded_at=now,
+                        note=note,
+                    )
+                    for cid in case_ids
+                ],
+            )
+            assignments = [
+                dict(
+                    case_id=cid,
+                    from_id=None,
+                    to_id=c["caseworker_id"],
+                    assigned_at=now,
+                    by=self._user,
+                    reason=note,
+                )
+                for cid, c in zip(case_ids, case_rows, strict=True)
+                if c["caseworker_id"]
+            ]
+            if assignments:  # an empty executemany would insert one row of defaults
+                session.execute(insert(Assignment), assignments)
+            session.add(
+                AuditEntry(
+                    at=now,
+                    who=self._user,
+                    action="import",
+                    record_type="file",
+                    detail=f"{note}: {len(rows)} children",
+                )
+            )
+
+    def _insert_families(self, session, rows: list[ImportRow]) -> dict[tuple[str, ...], int]:
+        first_of: dict[tuple[str, ...], ImportRow] = {}
+        for r in rows:
+            first_of.setdefault(r.family_key(), r)
+        keys = list(first_of)
+        ids = session.scalars(
+            insert(Family).returning(Family.id, sort_by_parameter_order=True),
+            [
+                dict(
+                    parent_carer_name=first_of[k].parent_carer_name,
+                    postcode=first_of[k].postcode,
+                    phone=first_of[k].phone,
+                    email=first_of[k].email,
+                )
+                for k in keys
+            ],
+        ).all()
+        return dict(zip(keys, ids, strict=True))
+
+
+def _child_values(r: ImportRow, family_id: int) -> dict:
+    return dict(
+        family_id=family_id,
+        first_name=r.first_name,
+        last_name=r.last_name,
+        date_of_birth=r.date_of_birth,
+        upn=r.upn,
+        nhs_number=r.nhs_number,
+        primary_need=r.primary_need,
+        search_text=search_key(
+            r.first_name, r.last_name, r.parent_carer_name, r.upn, r.nhs_number, r.postcode, r.phone
+        ),
+    )
+
+
+def _case_values(r: ImportRow, child_id: int, caseworker_id: int | None) -> dict:
+    past_assessment = r.stage in STAGE_ORDER[1:]
+    values = dict(
+        child_id=child_id,
+        caseworker_id=caseworker_id,
+        request_received=r.request_received,
+        stage=r.stage,
+        is_open=r.stage not in CLOSED_STAGES,
+        issue_decision="issue" if r.stage in ("draft_issued", "plan_issued") else None,
+        final_issued=r.final_plan_issued,
+        last_review=r.last_review,
+        assess_decision=(
+            "refused" if r.stage == "refused_to_assess" else "agreed" if past_assessment else None
+        ),
+    )
+    dates = CaseDates(
+        request_received=r.request_received,
+        stage=r.stage,
+        final_issued=r.final_plan_issued,
+        last_review=r.last_review,
+        child_dob=r.date_of_birth,
+    )
+    values["next_step"], values["next_due"] = step_fields(dates)
+    return values
+
+
+def write_template(path: Path) -> None:
+    with open(path, "w", newline="", encoding="utf-8-sig") as fh:
+        csv.writer(fh).writerow(COLUMNS)

@@ -1,0 +1,180 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from caseload_app.cli import main
+from tests.helpers import file_digest, write_csv
+
+GOOD = (
+    "Amelia,Smith,2015-03-02,L837201500012,401 023 2137,bh1 1aa,ASD,Asha Patel,"
+    "2025-03-05,plan_issued,2025-07-20,,Ms Jo Smith,01202 123456,jo@example.org"
+)
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (
+            ["--received", "2025-03-05"],
+            {
+                "decision_to_assess_due": "2025-04-16",
+                "draft_plan_target": "2025-06-11",
+                "decision_not_to_issue_due": "2025-06-25",
+                "final_plan_due": "2025-07-23",
+            },
+        ),
+        (["--advice-requested", "05/03/2025"], {"advice_due": "2025-04-16"}),
+        (["--draft-served", "2025-03-05"], {"comments_end": "2025-03-19"}),
+        (["--plan-made", "2024-02-29"], {"annual_review_due": "2025-02-28"}),
+        (
+            ["--review-meeting", "2025-06-10"],
+            {
+                "invitations_by": "2025-05-27",
+                "papers_by": "2025-05-27",
+                "report_due": "2025-06-24",
+                "decision_due": "2025-07-08",
+                "amended_plan_due": "2025-09-02",
+            },
+        ),
+        (
+            ["--review-meeting", "2025-06-10", "--amendment-notice", "2025-06-20"],
+            {
+                "invitations_by": "2025-05-27",
+                "papers_by": "2025-05-27",
+                "report_due": "2025-06-24",
+                "decision_due": "2025-07-08",
+                "amended_plan_due": "2025-08-15",
+            },
+        ),
+        (
+            ["--transfer-year", "2026", "--transfer", "school-phase"],
+            {"amended_plan_due": "2026-02-14"},  # Reg 18(1)(b): *before* 15 February
+        ),
+        (
+            ["--transfer-year", "2026", "--transfer", "secondary-post16"],
+            {"amended_plan_due": "2026-03-30"},  # Reg 18(1)(a): *before* 31 March
+        ),
+        (["--re-assessment-requested", "2025-12-20"], {"decision_due": "2026-01-04"}),
+    ],
+)
+def test_timeline_json(capsys, argv, expected):
+    code, out, _ = run(capsys, "timeline", "--json", *argv)
+    assert code == 0
+    assert json.loads(out) == expected
+
+
+def test_timeline_text_shows_the_weekday(capsys):
+    code, out, _ = run(capsys, "timeline", "--received", "2025-03-05")
+    assert code == 0
+    assert "final_plan_due" in out and "Wed 23 Jul 2025" in out
+
+
+def test_timeline_transfer_year_needs_a_kind(capsys):
+    code, _, err = run(capsys, "timeline", "--transfer-year", "2026")
+    assert code == 1 and "--transfer" in err
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "normalised"),
+    [
+        ("upn", "l837 2015 0001 2", "L837201500012"),
+        ("upn", "H83720150001A", "H83720150001A"),
+        ("upn", "A839230513582", "A839230513582"),  # BCP (839) is accepted
+        ("nhs", "4010232137", "401 023 2137"),
+        ("postcode", "bh11aa", "BH1 1AA"),
+        ("postcode", "gir0aa", "GIR 0AA"),
+    ],
+)
+def test_check_accepts_and_normalises(capsys, kind, value, normalised):
+    code, out, _ = run(capsys, "check", kind, value)
+    assert (code, out.strip()) == (0, normalised)
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "reason"),
+    [
+        ("upn", "H837201500012", "check letter should be L, not H"),
+        ("nhs", "401 023 2138", "check digit"),
+        ("postcode", "QA1 1AA", "Q"),
+    ],
+)
+def test_check_rejects_with_the_reason(capsys, kind, value, reason):
+    code, out, err = run(capsys, "check", kind, value)
+    assert code == 1 and out == ""
+    assert reason in err
+
+
+def test_import_export_round_trip_with_formula_cells_neutralised(capsys, tmp_path):
+    db = tmp_path / "c.sqlite3"
+    danger = GOOD.replace("Ms Jo Smith", "=HYPERLINK(1)")
+    src = write_csv(tmp_path / "in.csv", danger)
+    code, out, err = run(capsys, "import", "--db", str(db), str(src))
+    assert code == 0, err
+    assert "Imported 1 children in 1 families" in out
+    code, out, _ = run(capsys, "export", "--db", str(db), "-o", str(tmp_path / "out.csv"))
+    assert code == 0
+    lines = (tmp_path / "out.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].endswith(",next_step,next_due,rag")
+    assert ",'=HYPERLINK(1)," in lines[1]
+    assert lines[1].endswith(",annual_review,2026-07-19,green") or ",annual_review," in lines[1]
+    # The export can be imported again elsewhere (computed columns are recalculated).
+    code, out, err = run(
+        capsys,
+        "import",
+        "--db",
+        str(tmp_path / "d.sqlite3"),
+        "--dry-run",
+        str(tmp_path / "out.csv"),
+    )
+    assert code == 0, err
+
+
+def test_import_of_a_bad_file_lists_problems_and_changes_nothing(capsys, tmp_path):
+    db = tmp_path / "c.sqlite3"
+    run(capsys, "import", "--db", str(db), str(write_csv(tmp_path / "ok.csv", GOOD)))
+    before = file_digest(db)
+    bad = write_csv(tmp_path / "bad.csv", GOOD.replace("L837", "H837").replace("Amelia", "Ava"))
+    code, out, err = run(capsys, "import", "--db", str(db), str(bad))
+    assert code == 1
+    assert "row 2, column upn: UPN check letter should be L, not H" in err
+    assert "Nothing was imported" in err
+    assert file_digest(db) == before
+
+
+def test_import_template(capsys, tmp_path):
+    code, _, _ = run(capsys, "import", "--template", str(tmp_path / "t.csv"))
+    assert code == 0
+    assert (tmp_path / "t.csv").read_text(encoding="utf-8-sig").startswith("child_first_name,")
+
+
+def test_demo_needs_an_explicit_database(capsys):
+    code, _, err = run(capsys, "demo")
+    assert code == 1 and "--db" in err
+
+
+def test_demo_refuses_a_database_with_children(capsys, tmp_path):
+    db = str(tmp_path / "d.sqlite3")
+    assert run(capsys, "demo", "--db", db, "--children", "20")[0] == 0
+    code, _, err = run(capsys, "demo", "--db", db, "--children", "20")
+    assert code == 1 and "already holds children" in err
+
+
+def test_errors_exit_non_zero_with_a_message_on_stderr(tmp_path):
+    not_db = tmp_path / "notes.sqlite3"
+    not_db.write_text("not a database")
+    out = subprocess.run(
+        [sys.executable, "-m", "caseload_app", "export", "--db", str(not_db), "-o", "x.csv"],
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 1
+    assert "not an SQLite file" in out.stderr
+    assert "Traceback" not in out.stderr

@@ -1,0 +1,148 @@
+import sqlite3
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from caseload_app.db.engine import open_database
+from caseload_app.db.models import Assignment, Caseworker, Child, EhcpCase, Family
+from caseload_app.services.importer import Importer, ImportFileError, write_template
+from tests.helpers import HEADER, TODAY, file_digest, write_csv
+
+GOOD = (
+    "Amelia,Smith,2015-03-02,L837201500012,401 023 2137,bh1 1aa,ASD,Asha Patel,"
+    "2025-03-05,plan_issued,2025-07-20,,Ms Jo Smith,01202 123456,jo@example.org",
+    "Oscar,Smith,02/09/2017,,,BH1 1AA,slcn,Asha Patel,01/10/2026,Assessment — gathering advice,,,"
+    "Ms Jo Smith,01202 123456,",
+    "Zoë,Brontë,2012-01-31,H83720150001A,,,SEMH,Ben Okafor,2026-11-01,request_received,,,,,",
+)
+
+
+def importer(db):
+    return Importer(db, user="tester", today=lambda: TODAY)
+
+
+def count(db, model):
+    with db.read() as s:
+        return s.scalar(select(func.count()).select_from(model))
+
+
+def test_good_file_imports_every_row_with_siblings_in_one_family(db, tmp_path):
+    result = importer(db).import_file(write_csv(tmp_path / "in.csv", *GOOD, bom=True))
+    assert result.ok and result.written
+    assert (count(db, Child), count(db, Family), count(db, EhcpCase)) == (3, 2, 3)
+    assert result.new_caseworkers == ["Asha Patel", "Ben Okafor"]
+    with db.read() as s:
+        amelia = s.scalars(select(Child).where(Child.first_name == "Amelia")).one()
+        assert amelia.nhs_number == "4010232137"
+        assert amelia.family.postcode == "BH1 1AA"
+        oscar = s.scalars(select(Child).where(Child.first_name == "Oscar")).one()
+        assert oscar.family_id == amelia.family_id
+        assert oscar.date_of_birth == date(2017, 9, 2)
+        case = s.scalars(select(EhcpCase).where(EhcpCase.child_id == amelia.id)).one()
+        # Plan issued 20 Jul 2025 → annual review within 12 months starting with that date.
+        assert (case.next_step, case.next_due) == ("annual_review", date(2026, 7, 19))
+        assert s.scalar(select(func.count()).select_from(Assignment)) == 3
+        assert {c.name for c in s.scalars(select(Caseworker))} == {"Asha Patel", "Ben Okafor"}
+
+
+def test_columns_in_any_order_and_any_case(db, tmp_path):
+    path = write_csv(
+        tmp_path / "in.csv",
+        "2026-11-01,Smith,Amelia,2015-03-02,Request Received",
+        header="Request_Received,CHILD_LAST_NAME,child first name,date_of_birth,stage",
+    )
+    assert importer(db).import_file(path).written
+
+
+def test_malformed_file_reports_every_bad_row_and_leaves_the_database_untouched(tmp_path):
+    path = tmp_path / "caseload.sqlite3"
+    db = open_database(path)
+    importer(db).import_file(write_csv(tmp_path / "first.csv", GOOD[0]))
+    db.dispose()
+    before = file_digest(path)
+    bad = write_csv(
+        tmp_path / "bad.csv",
+        GOOD[2],
+        "Ava,Jones,2031-01-01,,,,ASD,,2026-01-05,assessment,,,,,",  # row 3: future DOB
+        "Noah,Taylor,2014-05-05,H837201500012,,,ASD,,2026-01-05,assessment,,,,,",  # row 4
+        ",Brown,2014-05-05,,401 023 2138,QA1 1AA,NSA,,2026-13-05,flying,,,,,",  # row 5
+        "Mia,Walker,2014-05-05,,,,ASD,,2026-01-05,plan_issued,,,,,not-an-email",  # row 6
+    )
+    db = open_database(path)
+    result = importer(db).import_file(bad)
+    db.dispose()
+    assert not result.written
+    messages = [str(p) for p in result.problems]
+    assert "row 3, column date_of_birth: " in messages[0] and "future" in messages[0]
+    assert "row 4, column upn: UPN check letter should be L, not H" in messages
+    row5 = [m for m in messages if m.startswith("row 5")]
+    assert {m.split(":")[0] for m in row5} == {
+        "row 5, column child_first_name",
+        "row 5, column nhs_number",
+        "row 5, column postcode",
+        "row 5, column primary_need",
+        "row 5, column request_received",
+        "row 5, column stage",
+    }
+    assert any(m.startswith("row 6, column email") for m in messages)
+    assert any(m.startswith("row 6, column final_plan_issued") for m in messages)
+    assert not any(m.startswith("row 2") for m in messages)
+    assert file_digest(path) == before
+
+
+def test_unknown_and_missing_columns_are_reported_against_the_header(db, tmp_path):
+    path = write_csv(tmp_path / "in.csv", "x,y", header="child_first_name,shoe_size")
+    result = importer(db).import_file(path)
+    messages = [str(p) for p in result.problems]
+    assert messages[0].startswith("row 1, column shoe_size: unknown column")
+    assert "row 1, column child_last_name: required column is missing" in messages
+    assert count(db, Child) == 0
+
+
+def test_duplicate_identifiers_in_the_file_and_in_the_database(db, tmp_path):
+    importer(db).import_file(write_csv(tmp_path / "a.csv", GOOD[0]))
+    twice = GOOD[2].replace("Zoë", "Zoe")
+    result = importer(db).import_file(write_csv(tmp_path / "b.csv", GOOD[0], GOOD[2], twice))
+    messages = [str(p) for p in result.problems]
+    assert "row 2, column upn: a child with this value is already recorded" in messages
+    assert "row 4, column upn: the same as row 3" in messages
+    assert count(db, Child) == 1
+
+
+def test_dry_run_checks_but_writes_nothing(db, tmp_path):
+    result = importer(db).import_file(write_csv(tmp_path / "in.csv", *GOOD), dry_run=True)
+    assert result.ok and not result.written and len(result.rows) == 3
+    assert count(db, Child) == 0
+
+
+def test_file_that_is_not_utf8_gets_a_clear_message(db, tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_bytes((HEADER + "\r\nZo\xeb,Smith\r\n").encode("latin-1"))
+    with pytest.raises(ImportFileError, match="not UTF-8.*CSV UTF-8"):
+        importer(db).import_file(path)
+
+
+def test_template_has_exactly_the_import_columns(tmp_path, db):
+    write_template(tmp_path / "t.csv")
+    assert (tmp_path / "t.csv").read_text(encoding="utf-8-sig").strip() == HEADER
+    result = importer(db).import_file(tmp_path / "t.csv")
+    assert result.ok and not result.written and result.rows == []
+
+
+def test_import_is_one_transaction(tmp_path, monkeypatch):
+    """A failure half-way through the writes leaves nothing behind."""
+    path = tmp_path / "caseload.sqlite3"
+    db = open_database(path)
+    from caseload_app.services import importer as module
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(module, "_case_values", explode)
+    with pytest.raises(RuntimeError):
+        importer(db).import_file(write_csv(tmp_path / "in.csv", *GOOD))
+    db.dispose()
+    with sqlite3.connect(path) as con:
+        assert con.execute("SELECT count(*) FROM family").fetchone() == (0,)
+        assert con.execute("SELECT count(*) FROM caseworker").fetchone() == (0,)
