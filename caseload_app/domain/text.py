@@ -33,3 +33,23 @@ def search_key(*parts: str | None) -> str:
         if squashed != folded:
             words.append(squashed)
     return "\x1f".join(words)
+
+
+def child_search_text(
+    first_name: str,
+    last_name: str,
+    parent_carer_name: str | None,
+    upn: str | None,
+    nhs_number: str | None,
+    postcode: str | None,
+    phone: str | None,
+) -> str:
+    """The stored search key for a child: full name as one part so "ann smith" matches."""
+    return search_key(
+        f"{first_name} {last_name}", parent_carer_name, upn, nhs_number, postcode, phone
+    )
+
+
+def matches(query: str, key: str) -> bool:
+    """A folded query against a search key; spaces in typed identifiers are optional."""
+    return query in key or (" " in query and query.replace(" ", "") in key)

@@ -30,7 +30,7 @@ from caseload_app.db.models import (
 )
 from caseload_app.domain import deadlines
 from caseload_app.domain.status import CaseDates
-from caseload_app.domain.text import search_key
+from caseload_app.domain.text import child_search_text
 from caseload_app.paths import resources_dir
 from caseload_app.services.case_status import step_fields
 
@@ -224,7 +224,7 @@ class _Generator:
             secondary_need=rng.choice((None, None, "SLCN", "SEMH")),
             version=1,
         )
-        child["search_text"] = search_key(
+        child["search_text"] = child_search_text(
             first,
             family["_surname"],
             family["parent_carer_name"],

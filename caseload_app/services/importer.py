@@ -24,7 +24,7 @@ from caseload_app.db.models import (
 from caseload_app.domain import codes
 from caseload_app.domain.parsing import parse_date
 from caseload_app.domain.status import CLOSED_STAGES, CaseDates
-from caseload_app.domain.text import fold, search_key
+from caseload_app.domain.text import child_search_text, fold
 from caseload_app.domain.validators import (
     ValidationError,
     check_date_of_birth,
@@ -402,7 +402,7 @@ def _child_values(r: ImportRow, family_id: int) -> dict:
         upn=r.upn,
         nhs_number=r.nhs_number,
         primary_need=r.primary_need,
-        search_text=search_key(
+        search_text=child_search_text(
             r.first_name, r.last_name, r.parent_carer_name, r.upn, r.nhs_number, r.postcode, r.phone
         ),
     )

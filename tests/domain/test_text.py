@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from caseload_app.domain.text import fold, search_key
+from caseload_app.domain.text import child_search_text, fold, matches, search_key
 
 
 def test_fold_removes_case_and_accents():
@@ -23,3 +23,11 @@ def test_search_key_fields_do_not_run_together():
 @given(st.text())
 def test_fold_is_idempotent(s):
     assert fold(fold(s)) == fold(s)
+
+
+def test_child_search_text_matches_full_names_and_spaced_identifiers():
+    key = child_search_text("Zoë", "Brontë", "Ms Jo Brontë", None, "4010232137", "BH1 1AA", None)
+    assert matches("zoe bronte", key)
+    assert matches("401 023 2137", key)
+    assert matches("bh11aa", key) and matches("bh1 1aa", key)
+    assert not matches("zoe jo", key)

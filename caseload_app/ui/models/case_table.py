@@ -15,7 +15,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from caseload_app.domain.deadlines import format_date
-from caseload_app.domain.text import fold
+from caseload_app.domain.text import fold, matches
 from caseload_app.services.caselist import CaseList, CaseRow
 
 SortRole = Qt.ItemDataRole.UserRole + 1
@@ -121,7 +121,9 @@ class CaseTableModel(QAbstractTableModel):
         if not query:
             return list(range(len(self._rows)))
         keys = self._keys
-        return [i for i in range(len(keys)) if query in keys[i]]
+        if " " in query:
+            return [i for i in range(len(keys)) if matches(query, keys[i])]
+        return [i for i in range(len(keys)) if query in keys[i]]  # the common, fastest case
 
     # --- Qt model API --------------------------------------------------------------------
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
