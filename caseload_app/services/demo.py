@@ -72,6 +72,8 @@ NEEDS = (
 )
 CHANNELS = ("phone", "email", "letter", "meeting", "visit", "text")
 ADVICE = ("ep", "health", "social_care", "education")
+# Days since the request for cases still in each early stage (a few run overdue).
+OPEN_WINDOW_DAYS = {"request_received": (1, 50), "assessment": (30, 150), "draft_issued": (85, 160)}
 INLETTERS = "ABCDEFGHJLNPQRSTUWXY"  # postcode inward letters (no C I K M O V)
 
 
@@ -255,8 +257,10 @@ class _Generator:
         earliest = max(
             child["date_of_birth"] + timedelta(days=400), self.today - timedelta(days=9 * 365)
         )
-        if stage in ("request_received", "assessment", "draft_issued"):
-            received = self.today - timedelta(days=rng.randint(1, 26 * 7))
+        if stage in OPEN_WINDOW_DAYS:
+            # Live requests are recent, with a tail running late as in a real backlog.
+            low, high = OPEN_WINDOW_DAYS[stage]
+            received = self.today - timedelta(days=rng.randint(low, high))
         else:
             received = _between(rng, earliest, self.today - timedelta(days=20 * 7))
         case = dict(
