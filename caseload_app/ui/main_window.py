@@ -48,7 +48,7 @@ class MainWindow(QMainWindow):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((190, 200, 210, 120, 75, 110, 130)):
+        for column, width in enumerate((190, 240, 210, 120, 75, 110, 130)):
             header.resizeSection(column, width)
         self.table.sortByColumn(
             COLUMNS.index(next(c for c in COLUMNS if c.title == "Due")), Qt.SortOrder.AscendingOrder

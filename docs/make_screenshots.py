@@ -1,0 +1,45 @@
+"""Regenerate the README screenshots: run under Xvfb at 1366x768.
+
+    xvfb-run -a -s "-screen 0 1366x768x24" python docs/make_screenshots.py
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from caseload_app.db.engine import open_database
+from caseload_app.services.caselist import CaseListService
+from caseload_app.services.demo import generate_demo
+from caseload_app.ui.main_window import MainWindow
+
+OUT = Path(__file__).resolve().parent / "screenshots"
+TODAY = date(2026, 11, 24)
+
+
+def main() -> int:
+    app = QApplication(sys.argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = open_database(Path(tmp) / "demo.sqlite3")
+        generate_demo(db, children=2000, seed=1, today=TODAY)
+        window = MainWindow(CaseListService(db, today=lambda: TODAY), "Demo data (temporary)")
+        window.resize(1366, 740)
+        window.show()
+        window.refresh()
+        window.wait_loaded()
+        app.processEvents()
+        window.grab().save(str(OUT / "main-window.png"))
+        window.search.setText("smith")
+        app.processEvents()
+        window.grab().save(str(OUT / "search.png"))
+        window.close()
+        db.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
