@@ -74,7 +74,7 @@ CHANNELS = ("phone", "email", "letter", "meeting", "visit", "text")
 ADVICE = ("ep", "health", "social_care", "education")
 # Days since the request for cases still in each early stage (a few run overdue).
 OPEN_WINDOW_DAYS = {"request_received": (1, 50), "assessment": (30, 150), "draft_issued": (85, 160)}
-INLETTERS = "ABCDEFGHJLNPQRSTUWXY"  # postcode inward letters (no C I K M O V)
+INLETTERS = "ABDEFGHJLNPQRSTUWXYZ"  # postcode inward letters (no C I K M O V)
 
 
 @cache
@@ -139,6 +139,7 @@ class _Generator:
         self.advice: list[dict] = []
         self.reviews: list[dict] = []
         self.tasks: list[dict] = []
+        self._nhs_counter = 0
 
     def tables(self):
         return (
@@ -178,6 +179,15 @@ class _Generator:
             if progress and len(self.children) % 1000 < siblings:
                 progress(len(self.children), n_children)
 
+    def _nhs(self) -> str:
+        # Walk the never-issued 999 range in a scrambled but one-to-one order: no repeats.
+        while True:
+            self._nhs_counter += 1
+            body = f"999{(self._nhs_counter * 7919) % 1_000_000:06d}"
+            check = _nhs_check_digit(body)
+            if check is not None:
+                return body + str(check)
+
     def _family(self) -> dict:
         rng = self.rng
         fid = len(self.families) + 1
@@ -211,7 +221,7 @@ class _Generator:
         dob = self.today - timedelta(days=age_days)
         first = rng.choice(_names("first"))
         upn = _upn(rng, cid)
-        nhs = _nhs(rng)
+        nhs = self._nhs()
         child = dict(
             id=cid,
             family_id=family["id"],
@@ -262,7 +272,8 @@ class _Generator:
             low, high = OPEN_WINDOW_DAYS[stage]
             received = self.today - timedelta(days=rng.randint(low, high))
         else:
-            received = _between(rng, earliest, self.today - timedelta(days=20 * 7))
+            # Old enough for the final plan (up to 25 weeks after the request) to be in the past.
+            received = _between(rng, earliest, self.today - timedelta(days=176))
         case = dict(
             id=case_id,
             child_id=child["id"],
@@ -326,12 +337,16 @@ class _Generator:
         if stage == "draft_issued":
             return
         # About half of plans arrive within 20 weeks, as nationally.
-        final = received + timedelta(days=rng.randint(110, 175))
+        comments_close = deadlines.comments_end(case["draft_served"])
+        final = max(received + timedelta(days=rng.randint(110, 175)), comments_close)
         case["final_issued"] = final
         self._event(case, "final_issued", final)
         last = final
-        while deadlines.annual_review_due(last) < self.today - timedelta(days=rng.randint(-20, 60)):
-            last = deadlines.annual_review_due(last) - timedelta(days=rng.randint(0, 40))
+        # Hold each yearly review a little early; leave some overdue by up to two months.
+        cutoff = self.today - timedelta(days=rng.randint(-20, 60))
+        while deadlines.annual_review_due(last) < cutoff:
+            held = deadlines.annual_review_due(last) - timedelta(days=rng.randint(0, 40))
+            last = min(held, self.today)
         case["last_review"] = last if last != final else None
         if stage == "ceased":
             case["ceased_date"] = min(last + timedelta(days=rng.randint(30, 200)), self.today)
@@ -452,18 +467,15 @@ def _email(name: str) -> str:
 
 
 def _upn(rng: random.Random, serial: int) -> str:
-    body = f"839{rng.randint(2000, 2999):04d}{rng.randint(10, 24):02d}{serial % 1000:03d}"
+    # Establishment and serial together come from the child's number, so UPNs never repeat.
+    establishment, number = 2000 + serial // 1000, serial % 1000
+    body = f"839{establishment:04d}{rng.randint(10, 24):02d}{number:03d}"
     return stdnum_upn.calc_check_digit(body) + body
 
 
-def _nhs(rng: random.Random) -> str:
-    while True:
-        digits = [9, 9, 9] + [rng.randint(0, 9) for _ in range(6)]
-        check = 11 - sum(d * w for d, w in zip(digits, range(10, 1, -1), strict=True)) % 11
-        if check == 11:
-            check = 0
-        if check != 10:
-            return "".join(map(str, digits)) + str(check)
+def _nhs_check_digit(digits: str) -> int | None:
+    check = 11 - sum(int(d) * w for d, w in zip(digits, range(10, 1, -1), strict=True)) % 11
+    return None if check == 10 else check % 11
 
 
 def _year_group(age_days: int) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 from caseload_app.db.engine import Database
+from caseload_app.db.ids import reserve_ids
 from caseload_app.db.models import (
     Assignment,
     AuditEntry,
@@ -323,17 +324,20 @@ class Importer:
                     insert(Caseworker).values(name=name).returning(Caseworker.id)
                 ).scalar_one()
             family_ids = self._insert_families(session, rows)
-            child_rows = [_child_values(r, family_ids[r.family_key()]) for r in rows]
-            child_ids = session.scalars(
-                insert(Child).returning(Child.id, sort_by_parameter_order=True), child_rows
-            ).all()
+            child_ids = reserve_ids(session, Child, len(rows))
+            session.execute(
+                insert(Child),
+                [
+                    _child_values(r, cid, family_ids[r.family_key()])
+                    for r, cid in zip(rows, child_ids, strict=True)
+                ],
+            )
+            case_ids = reserve_ids(session, EhcpCase, len(rows))
             case_rows = [
-                _case_values(r, cid, workers.get(r.caseworker))
-                for r, cid in zip(rows, child_ids, strict=True)
+                _case_values(r, case_id, cid, workers.get(r.caseworker))
+                for r, case_id, cid in zip(rows, case_ids, child_ids, strict=True)
             ]
-            case_ids = session.scalars(
-                insert(EhcpCase).returning(EhcpCase.id, sort_by_parameter_order=True), case_rows
-            ).all()
+            session.execute(insert(EhcpCase), case_rows)
             note = f"imported from {source}"
             session.execute(
                 insert(StageEvent),
@@ -378,23 +382,26 @@ class Importer:
         for r in rows:
             first_of.setdefault(r.family_key(), r)
         keys = list(first_of)
-        ids = session.scalars(
-            insert(Family).returning(Family.id, sort_by_parameter_order=True),
+        ids = reserve_ids(session, Family, len(keys))
+        session.execute(
+            insert(Family),
             [
                 dict(
+                    id=family_id,
                     parent_carer_name=first_of[k].parent_carer_name,
                     postcode=first_of[k].postcode,
                     phone=first_of[k].phone,
                     email=first_of[k].email,
                 )
-                for k in keys
+                for k, family_id in zip(keys, ids, strict=True)
             ],
-        ).all()
+        )
         return dict(zip(keys, ids, strict=True))
 
 
-def _child_values(r: ImportRow, family_id: int) -> dict:
+def _child_values(r: ImportRow, child_id: int, family_id: int) -> dict:
     return dict(
+        id=child_id,
         family_id=family_id,
         first_name=r.first_name,
         last_name=r.last_name,
@@ -408,9 +415,10 @@ def _child_values(r: ImportRow, family_id: int) -> dict:
     )
 
 
-def _case_values(r: ImportRow, child_id: int, caseworker_id: int | None) -> dict:
+def _case_values(r: ImportRow, case_id: int, child_id: int, caseworker_id: int | None) -> dict:
     past_assessment = r.stage in STAGE_ORDER[1:]
     values = dict(
+        id=case_id,
         child_id=child_id,
         caseworker_id=caseworker_id,
         request_received=r.request_received,

@@ -79,3 +79,19 @@ def test_demo_with_another_seed_differs(tmp_path):
         names.append([r.child_name for r in CaseListService(db).list_cases().rows])
         db.dispose()
     assert names[0] != names[1]
+
+
+def test_demo_data_passes_the_importers_own_checks(tmp_path):
+    """Demo data is realistic: exported, every row is valid import input (no future dates,
+    valid postcodes, unique UPN and NHS numbers)."""
+    db = open_database(tmp_path / "demo.sqlite3")
+    generate_demo(db, children=3000, seed=11, today=TODAY)
+    ExportService(db, "tester", today=lambda: TODAY).export_csv(tmp_path / "demo.csv")
+    db.dispose()
+    fresh = open_database(tmp_path / "fresh.sqlite3")
+    result = Importer(fresh, "tester", today=lambda: TODAY).import_file(
+        tmp_path / "demo.csv", dry_run=True
+    )
+    fresh.dispose()
+    assert [str(p) for p in result.problems][:5] == []
+    assert len(result.rows) == 3000

@@ -146,3 +146,15 @@ def test_import_is_one_transaction(tmp_path, monkeypatch):
     with sqlite3.connect(path) as con:
         assert con.execute("SELECT count(*) FROM family").fetchone() == (0,)
         assert con.execute("SELECT count(*) FROM caseworker").fetchone() == (0,)
+
+
+def test_second_import_adds_to_existing_records_with_correct_links(db, tmp_path):
+    importer(db).import_file(write_csv(tmp_path / "a.csv", GOOD[0], GOOD[1]))
+    importer(db).import_file(write_csv(tmp_path / "b.csv", GOOD[2]))
+    with db.read() as s:
+        children = s.scalars(select(Child).order_by(Child.id)).all()
+        assert [c.first_name for c in children] == ["Amelia", "Oscar", "Zoë"]
+        assert [c.family.parent_carer_name for c in children] == ["Ms Jo Smith"] * 2 + [""]
+        cases = s.scalars(select(EhcpCase).order_by(EhcpCase.id)).all()
+        assert [c.child.first_name for c in cases] == ["Amelia", "Oscar", "Zoë"]
+        assert [c.caseworker.name for c in cases] == ["Asha Patel", "Asha Patel", "Ben Okafor"]
