@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from caseload_app.db.engine import Database
 from caseload_app.db.models import Caseworker, Child, Communication, EhcpCase, Family
+from caseload_app.db.queries import join_child_family_worker
 from caseload_app.domain import codes
 from caseload_app.domain.status import rag_for_step, step_label
 
@@ -65,7 +66,7 @@ class CaseListService:
             .group_by(Communication.family_id)
             .subquery()
         )
-        query = (
+        query = join_child_family_worker(
             select(
                 EhcpCase.id,
                 Child.id,
@@ -89,11 +90,9 @@ class CaseListService:
                 last_contact.c.at,
                 Child.search_text,
             )
-            .join(Child, EhcpCase.child_id == Child.id)
-            .join(Family, Child.family_id == Family.id)
-            .outerjoin(Caseworker, EhcpCase.caseworker_id == Caseworker.id)
-            .outerjoin(last_contact, last_contact.c.family_id == Family.id)
-            .order_by(EhcpCase.next_due.is_(None), EhcpCase.next_due, EhcpCase.id)
+        )
+        query = query.outerjoin(last_contact, last_contact.c.family_id == Family.id).order_by(
+            EhcpCase.next_due.is_(None), EhcpCase.next_due, EhcpCase.id
         )
         with self._db.read() as session:
             raw = session.execute(query).all()

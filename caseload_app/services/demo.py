@@ -29,10 +29,9 @@ from caseload_app.db.models import (
     Task,
 )
 from caseload_app.domain import deadlines
-from caseload_app.domain.status import CaseDates
 from caseload_app.domain.text import child_search_text
 from caseload_app.paths import resources_dir
-from caseload_app.services.case_status import step_fields
+from caseload_app.services.case_status import set_step_columns
 
 CASEWORKERS = (
     ("Asha Patel", 1.0),
@@ -286,18 +285,7 @@ class _Generator:
             version=1,
         )
         self._fill_stage_dates(case)
-        dates = CaseDates(
-            request_received=received,
-            stage=stage,
-            assess_decision_date=case.get("assess_decision_date"),
-            issue_decision_date=case.get("issue_decision_date"),
-            draft_served=case.get("draft_served"),
-            final_issued=case.get("final_issued"),
-            last_review=case.get("last_review"),
-            exception_applies=case["exception_applies"],
-            child_dob=child["date_of_birth"],
-        )
-        case["next_step"], case["next_due"] = step_fields(dates)
+        set_step_columns(case, child["date_of_birth"])
         self.cases.append(case)
         self.assignments.append(
             dict(

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from caseload_app.db.engine import Database
 from caseload_app.db.models import AuditEntry, Caseworker, Child, EhcpCase, Family
+from caseload_app.db.queries import join_child_family_worker
 from caseload_app.domain.status import rag_for_step
 from caseload_app.reports.csv_export import write_csv
 from caseload_app.services.importer import COLUMNS
@@ -26,7 +27,7 @@ class ExportService:
     def export_csv(self, path: Path) -> int:
         """Write the file, and record who exported what (special-category data)."""
         today = self._today()
-        query = (
+        query = join_child_family_worker(
             select(
                 Child.first_name,
                 Child.last_name,
@@ -48,11 +49,7 @@ class ExportService:
                 EhcpCase.is_open,
                 EhcpCase.exception_applies,
             )
-            .join(Child, EhcpCase.child_id == Child.id)
-            .join(Family, Child.family_id == Family.id)
-            .outerjoin(Caseworker, EhcpCase.caseworker_id == Caseworker.id)
-            .order_by(Child.last_name, Child.first_name, EhcpCase.id)
-        )
+        ).order_by(Child.last_name, Child.first_name, EhcpCase.id)
         with self._db.read() as session:
             raw = session.execute(query).all()
         rows = (_export_row(r, today) for r in raw)

@@ -24,7 +24,7 @@ from caseload_app.db.models import (
 )
 from caseload_app.domain import codes
 from caseload_app.domain.parsing import parse_date
-from caseload_app.domain.status import CLOSED_STAGES, CaseDates
+from caseload_app.domain.status import CLOSED_STAGES
 from caseload_app.domain.text import child_search_text, fold
 from caseload_app.domain.validators import (
     ValidationError,
@@ -35,7 +35,7 @@ from caseload_app.domain.validators import (
     normalise_uk_phone,
     normalise_upn,
 )
-from caseload_app.services.case_status import step_fields
+from caseload_app.services.case_status import set_step_columns
 
 COLUMNS = (
     "child_first_name",
@@ -431,14 +431,7 @@ def _case_values(r: ImportRow, case_id: int, child_id: int, caseworker_id: int |
             "refused" if r.stage == "refused_to_assess" else "agreed" if past_assessment else None
         ),
     )
-    dates = CaseDates(
-        request_received=r.request_received,
-        stage=r.stage,
-        final_issued=r.final_plan_issued,
-        last_review=r.last_review,
-        child_dob=r.date_of_birth,
-    )
-    values["next_step"], values["next_due"] = step_fields(dates)
+    set_step_columns(values, r.date_of_birth)
     return values
 
 

@@ -48,7 +48,7 @@ class MainWindow(QMainWindow):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((190, 240, 210, 120, 75, 110, 130)):
+        for column, width in enumerate((170, 230, 200, 115, 70, 105, 125)):
             header.resizeSection(column, width)
         self.table.sortByColumn(
             COLUMNS.index(next(c for c in COLUMNS if c.title == "Due")), Qt.SortOrder.AscendingOrder

@@ -1,0 +1,16 @@
+"""Query pieces shared by the services that list cases."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select
+
+from caseload_app.db.models import Caseworker, Child, EhcpCase, Family
+
+
+def join_child_family_worker(query: Select) -> Select:
+    """A select from ehcp_case joined to its child, the child's family and the caseworker."""
+    return (
+        query.join(Child, EhcpCase.child_id == Child.id)
+        .join(Family, Child.family_id == Family.id)
+        .outerjoin(Caseworker, EhcpCase.caseworker_id == Caseworker.id)
+    )
