@@ -42,6 +42,9 @@ class Versioned:
     """Mixin: an optimistic-concurrency counter that SQLAlchemy checks on every UPDATE."""
 
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    # Who saved this row last and when: named in the message when a stale save is refused.
+    updated_by: Mapped[str | None] = mapped_column(String(120))
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict:
@@ -72,6 +75,25 @@ class Family(Versioned, Base):
     interpreter_needed: Mapped[bool] = mapped_column(Boolean, default=False)
 
     children: Mapped[list[Child]] = relationship(back_populates="family")
+    contacts: Mapped[list[Contact]] = relationship(back_populates="family")
+
+
+class Contact(Versioned, Base):
+    """Another person to contact about the family's children (the main one is on family)."""
+
+    __tablename__ = "contact"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("family.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    relation: Mapped[str] = mapped_column(String(60), default="")  # e.g. "Grandparent"
+    phone: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(254))
+    preferred_channel: Mapped[str | None] = mapped_column(String(20))
+    language: Mapped[str | None] = mapped_column(String(60))
+    interpreter_needed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    family: Mapped[Family] = relationship(back_populates="contacts")
 
 
 class Child(Versioned, Base):
@@ -132,6 +154,9 @@ class EhcpCase(Versioned, Base):
     next_step: Mapped[str | None] = mapped_column(String(24))
     next_due: Mapped[date | None] = mapped_column(Date)
     exception_applies: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Phase transfer (Reg 18): the calendar year of the move and its kind.
+    phase_transfer_year: Mapped[int | None] = mapped_column(Integer)
+    phase_transfer_kind: Mapped[str | None] = mapped_column(String(20))
 
     child: Mapped[Child] = relationship(back_populates="cases")
     caseworker: Mapped[Caseworker | None] = relationship()
@@ -189,6 +214,7 @@ class Task(Versioned, Base):
     due: Mapped[date | None] = mapped_column(Date, index=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("caseworker.id"), index=True)
     done_on: Mapped[date | None] = mapped_column(Date)
+    created_by: Mapped[str | None] = mapped_column(String(120))
 
 
 class AnnualReview(Versioned, Base):
@@ -223,6 +249,31 @@ class CaseException(Versioned, Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
+class Disagreement(Versioned, Base):
+    """Mediation and tribunal tracking for one disputed decision."""
+
+    __tablename__ = "disagreement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("ehcp_case.id"), index=True)
+    decision: Mapped[str] = mapped_column(String(200))  # what is disputed
+    decision_letter: Mapped[date] = mapped_column(Date)
+    mediation_ended: Mapped[date | None] = mapped_column(Date)
+    mediation_certificate: Mapped[date | None] = mapped_column(Date)
+    appeal_lodged: Mapped[date | None] = mapped_column(Date)
+    hearing_date: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(Text)
+
+
+class AppSetting(Base):
+    """Team-wide settings kept with the data (council name and address for letters)."""
+
+    __tablename__ = "app_setting"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+
+
 class Assignment(Base):
     """Assignment history: from, to, when, by whom, why. Append-only."""
 
@@ -248,4 +299,5 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(32))
     record_type: Mapped[str] = mapped_column(String(32))
     record_id: Mapped[int | None] = mapped_column(Integer)
+    case_id: Mapped[int | None] = mapped_column(Integer, index=True)  # for a case's history
     detail: Mapped[str] = mapped_column(Text, default="")

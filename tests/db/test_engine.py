@@ -1,12 +1,21 @@
 import sqlite3
 
 import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select, text
 
 from caseload_app.db import migrate
-from caseload_app.db.engine import DatabaseError, backup_sqlite, open_database
+from caseload_app.db.engine import (
+    DatabaseError,
+    backup_sqlite,
+    make_engine,
+    open_database,
+    sqlite_url,
+)
 from caseload_app.db.migrate import DatabaseTooNew
-from caseload_app.db.models import Caseworker
+from caseload_app.db.models import Base, Caseworker
 
 
 def test_new_database_gets_schema_and_pragmas(tmp_path):
@@ -76,19 +85,31 @@ def test_backup_copy_is_verified_and_complete(tmp_path):
         assert con.execute("SELECT name FROM caseworker").fetchall() == [("Asha Patel",)]
 
 
-def test_upgrading_an_existing_database_takes_a_backup_first(tmp_path, monkeypatch):
+def test_upgrading_an_older_database_keeps_data_and_takes_a_verified_backup(tmp_path):
     path = tmp_path / "a.sqlite3"
-    open_database(path).dispose()
+    engine = make_engine(sqlite_url(path))
+    command.upgrade(migrate.alembic_config(engine), "0001")  # as the first release left it
+    with engine.begin() as con:
+        con.exec_driver_sql("INSERT INTO caseworker (name, capacity_fte, active, version) "
+                            "VALUES ('Asha Patel', 1.0, 1, 1)")  # fmt: skip
+    engine.dispose()
     backups = tmp_path / "backups"
-    open_database(path, backup_dir=backups).dispose()  # already at head: nothing to back up
-    assert list(backups.glob("*.sqlite3")) == []
-
-    # Only one schema revision exists so far: present the current one as "older than head".
-    real_plan = migrate.plan
-    monkeypatch.setattr(
-        migrate, "plan", lambda engine: migrate.Plan(current="0000", head=real_plan(engine).head)
-    )
-    open_database(path, backup_dir=backups).dispose()
+    db = open_database(path, backup_dir=backups)
+    with db.read() as s:
+        worker = s.scalars(select(Caseworker)).one()
+        assert (worker.name, worker.updated_by) == ("Asha Patel", None)  # new column, old row
+    db.dispose()
     (copy,) = backups.glob("a-pre-upgrade-*.sqlite3")
     with sqlite3.connect(copy) as con:
         assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert con.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+    open_database(path, backup_dir=backups).dispose()  # at head now: no second backup
+    assert len(list(backups.glob("*.sqlite3"))) == 1
+
+
+def test_migrations_build_exactly_the_models(tmp_path):
+    db = open_database(tmp_path / "a.sqlite3")
+    with db.engine.connect() as con:
+        diff = compare_metadata(MigrationContext.configure(con), Base.metadata)
+    db.dispose()
+    assert diff == []
