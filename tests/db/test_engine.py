@@ -90,8 +90,10 @@ def test_upgrading_an_older_database_keeps_data_and_takes_a_verified_backup(tmp_
     engine = make_engine(sqlite_url(path))
     command.upgrade(migrate.alembic_config(engine), "0001")  # as the first release left it
     with engine.begin() as con:
-        con.exec_driver_sql("INSERT INTO caseworker (name, capacity_fte, active, version) "
-                            "VALUES ('Asha Patel', 1.0, 1, 1)")  # fmt: skip
+        con.exec_driver_sql(
+            "INSERT INTO caseworker (name, capacity_fte, active, version) "
+            "VALUES ('Asha Patel', 1.0, 1, 1)"
+        )
     engine.dispose()
     backups = tmp_path / "backups"
     db = open_database(path, backup_dir=backups)

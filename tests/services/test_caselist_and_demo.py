@@ -28,16 +28,21 @@ def test_case_list_has_next_step_rag_and_last_contact(db, tmp_path):
         for when in (datetime(2026, 11, 2, 10), datetime(2026, 11, 10, 15, 30)):
             s.add(
                 Communication(
-                    family_id=family_id, occurred_at=when, channel="phone", direction="out",
+                    family_id=family_id,
+                    occurred_at=when,
+                    channel="phone",
+                    direction="out",
                     logged_by="tester",
                 )
-            )  # fmt: skip
+            )
     rows = {r.child_name: r for r in CaseListService(db, today=lambda: TODAY).list_cases().rows}
     amelia, oscar, ivy = rows["Amelia Smith"], rows["Oscar Jones"], rows["Ivy Brown"]
     # Received Thu 1 Oct 2026 → decide whether to assess by Thu 12 Nov 2026: overdue.
     assert (amelia.next_step, amelia.next_due, amelia.days_left) == (
-        "decide_assess", date(2026, 11, 12), -12,
-    )  # fmt: skip
+        "decide_assess",
+        date(2026, 11, 12),
+        -12,
+    )
     assert amelia.rag == "red" and amelia.caseworker == "Asha Patel"
     assert (amelia.last_contact, amelia.days_since_contact) == (date(2026, 11, 10), 14)
     assert (oscar.next_due, oscar.rag, oscar.caseworker) == (
@@ -63,9 +68,14 @@ def test_demo_is_deterministic_and_covers_every_stage(tmp_path):
     assert result.communications > 400 and result.advice_requests > 0 and result.reviews > 0
     stages = Counter(r.stage for r in rows)
     assert set(stages) == {
-        "request_received", "assessment", "draft_issued", "plan_issued",
-        "refused_to_assess", "not_issued", "ceased",
-    }  # fmt: skip
+        "request_received",
+        "assessment",
+        "draft_issued",
+        "plan_issued",
+        "refused_to_assess",
+        "not_issued",
+        "ceased",
+    }
     rags = Counter(r.rag for r in rows)
     assert rags["red"] > 0 and rags["green"] > 0 and rags["amber"] > 0
     assert any(r.days_since_contact is None or r.days_since_contact > 14 for r in rows)

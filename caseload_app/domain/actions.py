@@ -1,0 +1,139 @@
+"""Stage actions: what may happen next to a case, and the checks on the date a person enters.
+
+A stage change is always an action with a date, by a person (DOMAIN.md "Stages"); this module
+says which actions are possible from which stage and refuses impossible orders with a message
+a caseworker can act on. The service layer applies the action to the stored case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from caseload_app.domain.deadlines import format_date
+from caseload_app.domain.status import CaseDates
+from caseload_app.domain.validators import ValidationError
+
+
+@dataclass(frozen=True)
+class Action:
+    key: str
+    label: str
+    from_stages: frozenset[str]
+    to_stage: str | None  # None: the stage does not change
+    needs_reason: bool = False
+    # The CaseDates field holding the step this action must not precede, and its name.
+    after: tuple[str, str] = ("request_received", "the request was received")
+
+
+def _stages(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
+
+ACTIONS: dict[str, Action] = {
+    a.key: a
+    for a in (
+        Action("assess_agreed", "Agree to assess", _stages("request_received"), "assessment"),
+        Action(
+            "assess_refused",
+            "Refuse to assess",
+            _stages("request_received"),
+            "refused_to_assess",
+            needs_reason=True,
+        ),
+        Action(
+            "issue",
+            "Decide to issue a plan",
+            _stages("assessment"),
+            None,
+            after=("assess_decision_date", "the decision to assess"),
+        ),
+        Action(
+            "not_issue",
+            "Decide not to issue a plan",
+            _stages("assessment"),
+            "not_issued",
+            needs_reason=True,
+            after=("assess_decision_date", "the decision to assess"),
+        ),
+        Action(
+            "draft_served",
+            "Draft plan served",
+            _stages("assessment"),
+            "draft_issued",
+            after=("issue_decision_date", "the decision to issue"),
+        ),
+        Action(
+            "school_consulted",
+            "School or college consulted",
+            _stages("draft_issued"),
+            None,
+            needs_reason=True,  # the setting consulted
+            after=("draft_served", "the draft plan was served"),
+        ),
+        Action(
+            "final_issued",
+            "Final plan issued",
+            _stages("draft_issued"),
+            "plan_issued",
+            after=("draft_served", "the draft plan was served"),
+        ),
+        Action(
+            "ceased",
+            "Cease the plan",
+            _stages("plan_issued"),
+            "ceased",
+            needs_reason=True,
+            after=("final_issued", "the final plan was issued"),
+        ),
+    )
+}
+
+
+def available_actions(case: CaseDates) -> list[Action]:
+    """The actions that make sense for the case now (the draft needs a decision to issue)."""
+    actions = [a for a in ACTIONS.values() if case.stage in a.from_stages]
+    if case.issue_decision_date is None:
+        actions = [a for a in actions if a.key != "draft_served"]
+    else:
+        actions = [a for a in actions if a.key not in ("issue", "not_issue")]
+    return actions
+
+
+def check_action(key: str, case: CaseDates, on: date, today: date, reason: str = "") -> Action:
+    """The action if it may be recorded on `on`; otherwise ValidationError saying why not."""
+    action = ACTIONS.get(key)
+    if action is None:
+        raise ValidationError(f"Unknown action '{key}'")
+    if case.stage not in action.from_stages:
+        raise ValidationError(f"'{action.label}' is not possible at this stage ({case.stage}).")
+    if key == "draft_served" and case.issue_decision_date is None:
+        raise ValidationError("Record the decision to issue a plan before serving the draft.")
+    if key in ("issue", "not_issue") and case.issue_decision_date is not None:
+        raise ValidationError("The decision whether to issue a plan is already recorded.")
+    if on > today:
+        raise ValidationError(f"{format_date(on)} is in the future: record what has happened.")
+    field, described = action.after
+    earlier = getattr(case, field)
+    if earlier is not None and on < earlier:
+        raise ValidationError(f"{format_date(on)} is before {described} ({format_date(earlier)}).")
+    if on < case.request_received:
+        raise ValidationError(
+            f"{format_date(on)} is before the request was received "
+            f"({format_date(case.request_received)})."
+        )
+    if action.needs_reason and not reason.strip():
+        raise ValidationError(f"'{action.label}' needs a reason or note.")
+    return action
+
+
+def check_event_date(on: date, case: CaseDates, today: date, what: str) -> None:
+    """Dates of other case events (advice requested, contact, exception): not in the future,
+    not before the request."""
+    if on > today:
+        raise ValidationError(f"{what}: {format_date(on)} is in the future.")
+    if on < case.request_received:
+        raise ValidationError(
+            f"{what}: {format_date(on)} is before the request was received "
+            f"({format_date(case.request_received)})."
+        )

@@ -1,0 +1,1018 @@
+"""A caseworker's actions on one case: each public method is one user action, one transaction.
+
+`get_case` returns everything the case window shows as plain dataclasses; the window never
+queries the database itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from caseload_app.db.engine import Database
+from caseload_app.db.models import (
+    AdviceRequest,
+    AnnualReview,
+    Assignment,
+    AuditEntry,
+    CaseException,
+    Caseworker,
+    Child,
+    Communication,
+    Contact,
+    Disagreement,
+    EhcpCase,
+    Family,
+    StageEvent,
+    Task,
+)
+from caseload_app.domain import codes, deadlines
+from caseload_app.domain.actions import ACTIONS, available_actions, check_action, check_event_date
+from caseload_app.domain.status import CaseStatus, Deadline, case_status, statutory_deadlines
+from caseload_app.domain.validators import (
+    ValidationError,
+)
+from caseload_app.services import records
+from caseload_app.services.case_status import case_dates, refresh_next_step
+from caseload_app.services.errors import FieldErrors, UserError
+from caseload_app.services.fields import (
+    CONTACT_CHECKS,
+    FAMILY_CHECKS,
+    child_checks,
+    refresh_search_text,
+)
+
+
+# --------------------------------------------------------------------------- what the window shows
+@dataclass(frozen=True)
+class ChildInfo:
+    id: int
+    version: int
+    first_name: str
+    last_name: str
+    date_of_birth: date
+    upn: str | None
+    nhs_number: str | None
+    setting: str | None
+    year_group: str | None
+    primary_need: str | None
+    secondary_need: str | None
+
+
+@dataclass(frozen=True)
+class ContactInfo:
+    id: int
+    version: int
+    name: str
+    relation: str
+    phone: str | None
+    email: str | None
+    preferred_channel: str | None
+    language: str | None
+    interpreter_needed: bool
+
+
+@dataclass(frozen=True)
+class SiblingInfo:
+    child_id: int
+    case_id: int | None
+    name: str
+    date_of_birth: date
+    stage: str | None
+
+
+@dataclass(frozen=True)
+class FamilyInfo:
+    id: int
+    version: int
+    parent_carer_name: str
+    address: str
+    postcode: str | None
+    phone: str | None
+    email: str | None
+    preferred_channel: str | None
+    language: str | None
+    interpreter_needed: bool
+    contacts: tuple[ContactInfo, ...]
+    siblings: tuple[SiblingInfo, ...]
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    action: str
+    label: str
+    on_date: date
+    by: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class ExceptionInfo:
+    id: int
+    ground: str
+    ground_label: str
+    period_start: date
+    period_end: date | None
+    family_told: date | None
+    recorded_by: str
+    note: str | None
+
+
+@dataclass(frozen=True)
+class AdviceInfo:
+    id: int
+    version: int
+    advice_type: str
+    type_label: str
+    requested: date
+    due: date
+    received: date | None
+    chases: int
+    last_chased: date | None
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class CommunicationInfo:
+    id: int
+    occurred_at: datetime
+    channel: str
+    direction: str
+    with_whom: str
+    summary: str
+    logged_by: str
+
+
+@dataclass(frozen=True)
+class TaskInfo:
+    id: int
+    version: int
+    title: str
+    due: date | None
+    owner: str | None
+    owner_id: int | None
+    done_on: date | None
+
+
+@dataclass(frozen=True)
+class ReviewInfo:
+    id: int
+    version: int
+    due: date
+    meeting_date: date | None
+    invitations_by: date | None
+    papers_by: date | None
+    report_due: date | None
+    decision_due: date | None
+    invitations_sent: date | None
+    papers_sent: date | None
+    report_sent: date | None
+    decision_date: date | None
+    outcome: str | None
+    amendment_notice: date | None
+    amendment_comments_end: date | None
+    amended_plan_due: date | None
+    final_amended_issued: date | None
+
+
+@dataclass(frozen=True)
+class DisagreementInfo:
+    id: int
+    version: int
+    decision: str
+    decision_letter: date
+    mediation_ended: date | None
+    mediation_certificate: date | None
+    certificate_due: date | None
+    appeal_deadline: date
+    appeal_lodged: date | None
+    hearing_date: date | None
+    outcome: str | None
+
+
+@dataclass(frozen=True)
+class AssignmentInfo:
+    assigned_at: datetime
+    from_name: str | None
+    to_name: str | None
+    by: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ChangeInfo:
+    at: datetime
+    who: str
+    action: str
+    record_type: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    case_id: int
+    version: int
+    today: date
+    child: ChildInfo
+    family: FamilyInfo
+    caseworker_id: int | None
+    caseworker: str | None
+    request_received: date
+    request_source: str | None
+    stage: str
+    stage_label: str
+    is_open: bool
+    status: CaseStatus
+    deadlines: tuple[Deadline, ...]
+    actions: tuple[tuple[str, str], ...]  # (key, label) possible now
+    exception_applies: bool
+    exceptions: tuple[ExceptionInfo, ...]
+    advice: tuple[AdviceInfo, ...]
+    communications: tuple[CommunicationInfo, ...]
+    tasks: tuple[TaskInfo, ...]
+    reviews: tuple[ReviewInfo, ...]
+    phase_transfer_year: int | None
+    phase_transfer_kind: str | None
+    phase_transfer_due: date | None
+    disagreements: tuple[DisagreementInfo, ...]
+    events: tuple[EventInfo, ...]
+    assignments: tuple[AssignmentInfo, ...]
+    changes: tuple[ChangeInfo, ...]
+
+
+@dataclass(frozen=True)
+class CaseworkerInfo:
+    id: int
+    name: str
+
+
+EVENT_LABELS = {
+    "request_received": "Request received",
+    "imported": "Imported",
+    "assess_agreed": "Agreed to assess",
+    "assess_refused": "Refused to assess",
+    "issue": "Decided to issue a plan",
+    "not_issue": "Decided not to issue a plan",
+    "draft_served": "Draft plan served",
+    "school_consulted": "School or college consulted",
+    "final_issued": "Final plan issued",
+    "ceased": "Plan ceased",
+    "advice_requested": "Advice requested",
+    "exception": "Exception recorded",
+}
+
+
+class CaseworkService:
+    def __init__(
+        self,
+        db: Database,
+        user: str,
+        today: Callable[[], date] = date.today,
+        now: Callable[[], datetime] = datetime.now,
+    ) -> None:
+        self._db = db
+        self.user = user
+        self._today = today
+        self._now = now
+
+    # ------------------------------------------------------------------ reading
+    def caseworkers(self) -> list[CaseworkerInfo]:
+        with self._db.read() as s:
+            rows = s.execute(
+                select(Caseworker.id, Caseworker.name)
+                .where(Caseworker.active)
+                .order_by(Caseworker.name)
+            )
+            return [CaseworkerInfo(id=i, name=n) for i, n in rows]
+
+    def get_case(self, case_id: int) -> CaseDetail:
+        """Everything the case window shows. Viewing a child's record is audited."""
+        today = self._today()
+        with self._db.uow() as s:
+            case = records.load(s, EhcpCase, case_id, "case")
+            records.audit(
+                s, self.user, self._now(), "view", case, case.id, "opened the case record"
+            )
+            return _detail(s, case, today)
+
+    # ------------------------------------------------------------------ editing details
+    def update_child(self, child_id: int, version: int, changes: dict[str, object]) -> int:
+        with self._db.uow() as s:
+            child = records.load(s, Child, child_id, "child")
+            records.check_version(s, child, version, "child's details")
+            clean = records.validate(changes, child_checks(self._today()))
+            case_id = _live_case_id(child)
+            if records.apply(s, child, clean, user=self.user, now=self._now(), case_id=case_id):
+                refresh_search_text(child)
+                for case in child.cases:
+                    refresh_next_step(case, child)  # the under-5 note follows the DOB
+            s.flush()
+            return child.version
+
+    def update_family(self, family_id: int, version: int, changes: dict[str, object]) -> int:
+        with self._db.uow() as s:
+            family = records.load(s, Family, family_id, "family")
+            records.check_version(s, family, version, "family's details")
+            clean = records.validate(changes, FAMILY_CHECKS)
+            case_id = next((c for c in map(_live_case_id, family.children) if c), None)
+            if records.apply(s, family, clean, user=self.user, now=self._now(), case_id=case_id):
+                for child in family.children:
+                    refresh_search_text(child)
+            s.flush()
+            return family.version
+
+    def save_contact(
+        self, family_id: int, contact_id: int | None, version: int | None, fields: dict
+    ) -> int:
+        """Add a contact (contact_id None) or edit one; returns its id."""
+        with self._db.uow() as s:
+            family = records.load(s, Family, family_id, "family")
+            clean = records.validate(fields, CONTACT_CHECKS)
+            case_id = next((c for c in map(_live_case_id, family.children) if c), None)
+            if contact_id is None:
+                contact = Contact(family_id=family.id, name=clean["name"])
+                s.add(contact)
+                for key, value in clean.items():
+                    setattr(contact, key, value)
+                contact.updated_by, contact.updated_at = self.user, self._now()
+                records.audit(s, self.user, self._now(), "create", contact, case_id, contact.name)
+                return contact.id
+            contact = records.load(s, Contact, contact_id, "contact")
+            records.check_version(s, contact, version or 0, "contact")
+            records.apply(s, contact, clean, user=self.user, now=self._now(), case_id=case_id)
+            return contact.id
+
+    # ------------------------------------------------------------------ stage actions
+    def record_action(
+        self, case_id: int, version: int, key: str, on: date, reason: str = ""
+    ) -> None:
+        """A stage action (decision, draft, final, cease…) with its date, by this user."""
+        with self._db.uow() as s:
+            case = records.load(s, EhcpCase, case_id, "case")
+            records.check_version(s, case, version, "case")
+            action = check_action(key, case_dates(case), on, self._today(), reason)
+            changes = _action_changes(key, on, reason)
+            if action.to_stage:
+                changes["stage"] = action.to_stage
+                changes["is_open"] = action.to_stage in codes.open_stage_codes()
+            now = self._now()
+            for field, value in changes.items():
+                setattr(case, field, value)
+            case.updated_by, case.updated_at = self.user, now
+            refresh_next_step(case)
+            s.add(
+                StageEvent(
+                    case_id=case.id,
+                    action=key,
+                    on_date=on,
+                    by=self.user,
+                    recorded_at=now,
+                    note=reason.strip() or None,
+                )
+            )
+            records.audit(
+                s, self.user, now, key, case, case.id, f"{action.label} on {on.isoformat()}"
+            )
+
+    def record_exception(
+        self,
+        case_id: int,
+        ground: str,
+        period_start: date,
+        period_end: date | None,
+        family_told: date | None,
+        note: str = "",
+    ) -> None:
+        """Reg 5(4)/8(2)/10(4)/13(3): the deadline keeps its date, marked 'exception applies'."""
+        today = self._today()
+        grounds = {c.code for c in codes.exception_grounds()}
+        if ground not in grounds:
+            raise ValidationError("Choose one of the grounds the regulations allow.")
+        if period_end is not None and period_end < period_start:
+            raise ValidationError("The exception period ends before it starts.")
+        if period_start > today or (family_told and family_told > today):
+            raise ValidationError("Exception dates cannot be in the future.")
+        with self._db.uow() as s:
+            case = records.load(s, EhcpCase, case_id, "case")
+            now = self._now()
+            exc = CaseException(
+                case_id=case.id,
+                ground=ground,
+                period_start=period_start,
+                period_end=period_end,
+                family_told=family_told,
+                recorded_by=self.user,
+                recorded_at=now,
+                note=note.strip() or None,
+            )
+            s.add(exc)
+            case.exception_applies = True
+            case.updated_by, case.updated_at = self.user, now
+            s.add(
+                StageEvent(
+                    case_id=case.id,
+                    action="exception",
+                    on_date=period_start,
+                    by=self.user,
+                    recorded_at=now,
+                    note=codes.label_for(codes.exception_grounds(), ground),
+                )
+            )
+            records.audit(s, self.user, now, "create", exc, case.id, f"exception: {ground}")
+
+    # ------------------------------------------------------------------ advice
+    def request_advice(self, case_id: int, advice_type: str, on: date) -> int:
+        with self._db.uow() as s:
+            case = records.load(s, EhcpCase, case_id, "case")
+            if case.stage not in ("assessment", "draft_issued"):
+                raise ValidationError("Advice is requested once the council agrees to assess.")
+            kind = codes.code_for(codes.advice_types(), advice_type)
+            check_event_date(on, case_dates(case), self._today(), "Advice requested")
+            if case.assess_decision_date and on < case.assess_decision_date:
+                raise ValidationError("Advice requested before the decision to assess.")
+            advice = AdviceRequest(
+                case_id=case.id,
+                advice_type=kind,
+                requested=on,
+                due=deadlines.advice_due(on),
+                updated_by=self.user,
+                updated_at=self._now(),
+            )
+            s.add(advice)
+            s.add(
+                StageEvent(
+                    case_id=case.id,
+                    action="advice_requested",
+                    on_date=on,
+                    by=self.user,
+                    recorded_at=self._now(),
+                    note=codes.label_for(codes.advice_types(), kind),
+                )
+            )
+            records.audit(s, self.user, self._now(), "create", advice, case.id, f"{kind} advice")
+            return advice.id
+
+    def advice_received(self, advice_id: int, version: int, on: date | None) -> None:
+        """Record (or with None, clear) the date advice arrived."""
+        with self._db.uow() as s:
+            advice = records.load(s, AdviceRequest, advice_id, "advice request")
+            records.check_version(s, advice, version, "advice request")
+            if on is not None and (on < advice.requested or on > self._today()):
+                raise ValidationError("The date received must be between the request and today.")
+            records.apply(
+                s,
+                advice,
+                {"received": on},
+                user=self.user,
+                now=self._now(),
+                case_id=advice.case_id,
+            )
+
+    def chase_advice(self, advice_id: int, on: date, note: str = "") -> int:
+        """A chase is logged in the communication log; returns the communication id."""
+        with self._db.uow() as s:
+            advice = records.load(s, AdviceRequest, advice_id, "advice request")
+            if advice.received is not None:
+                raise ValidationError("That advice has already been received.")
+            if on > self._today() or on < advice.requested:
+                raise ValidationError("The chase date must be between the request and today.")
+            case = records.load(s, EhcpCase, advice.case_id, "case")
+            label = codes.label_for(codes.advice_types(), advice.advice_type)
+            comm = Communication(
+                family_id=case.child.family_id,
+                case_id=case.id,
+                occurred_at=datetime.combine(on, self._now().time()),
+                channel="email",
+                direction="out",
+                with_whom=f"{label} adviser",
+                summary=f"Chased {label.lower()} advice (due {deadlines.format_date(advice.due)})"
+                + (f": {note.strip()}" if note.strip() else ""),
+                logged_by=self.user,
+            )
+            s.add(comm)
+            advice.chases += 1
+            advice.last_chased = on
+            advice.updated_by, advice.updated_at = self.user, self._now()
+            records.audit(s, self.user, self._now(), "chase", advice, case.id, comm.summary)
+            s.flush()
+            return comm.id
+
+    # ------------------------------------------------------------------ communications
+    def log_communication(
+        self,
+        case_id: int,
+        occurred_at: datetime,
+        channel: str,
+        direction: str,
+        with_whom: str,
+        summary: str,
+    ) -> int:
+        errors: dict[str, str] = {}
+        try:
+            channel = codes.code_for(codes.channels(), channel)
+        except ValidationError as exc:
+            errors["channel"] = str(exc)
+        if direction not in ("in", "out"):
+            errors["direction"] = "Choose incoming or outgoing"
+        if not summary.strip():
+            errors["summary"] = "Write a short summary of the contact"
+        if occurred_at > self._now():
+            errors["occurred_at"] = "A contact cannot be in the future"
+        if errors:
+            raise FieldErrors(errors)
+        with self._db.uow() as s:
+            case = records.load(s, EhcpCase, case_id, "case")
+            comm = Communication(
+                family_id=case.child.family_id,
+                case_id=case.id,
+                occurred_at=occurred_at,
+                channel=channel,
+                direction=direction,
+                with_whom=with_whom.strip()[:200],
+                summary=summary.strip(),
+                logged_by=self.user,
+            )
+            s.add(comm)
+            records.audit(s, self.user, self._now(), "create", comm, case.id, f"{channel} log")
+            return comm.id
+
+    # ------------------------------------------------------------------ tasks
+    def add_task(self, case_id: int, title: str, due: date | None, owner_id: int | None) -> int:
+        if not title.strip():
+            raise FieldErrors({"title": "Say what needs doing"})
+        with self._db.uow() as s:
+            case = records.load(s, EhcpCase, case_id, "case")
+            task = Task(
+                case_id=case.id,
+                title=title.strip()[:200],
+                due=due,
+                owner_id=owner_id if owner_id is not None else case.caseworker_id,
+                created_by=self.user,
+                updated_by=self.user,
+                updated_at=self._now(),
+            )
+            s.add(task)
+            records.audit(s, self.user, self._now(), "create", task, case.id, task.title)
+            return task.id
+
+    def set_task_done(self, task_id: int, version: int, done: bool) -> None:
+        with self._db.uow() as s:
+            task = records.load(s, Task, task_id, "task")
+            records.check_version(s, task, version, "task")
+            value = self._today() if done else None
+            records.apply(
+                s, task, {"done_on": value}, user=self.user, now=self._now(), case_id=task.case_id
+            )
+
+    # ------------------------------------------------------------------ reviews
+    def schedule_review(self, case_id: int, meeting: date) -> int:
+        with self._db.uow() as s:
+            case = records.load(s, EhcpCase, case_id, "case")
+            if case.stage != "plan_issued":
+                raise ValidationError("Annual reviews are for cases with a final plan.")
+            review = AnnualReview(
+                case_id=case.id,
+                due=case.next_due if case.next_step == "annual_review" else meeting,
+                meeting_date=meeting,
+                updated_by=self.user,
+                updated_at=self._now(),
+            )
+            s.add(review)
+            records.audit(s, self.user, self._now(), "create", review, case.id, "review booked")
+            return review.id
+
+    REVIEW_FIELDS = (
+        "meeting_date",
+        "invitations_sent",
+        "papers_sent",
+        "report_sent",
+        "decision_date",
+        "outcome",
+        "amendment_notice",
+        "final_amended_issued",
+    )
+
+    def update_review(self, review_id: int, version: int, changes: dict[str, object]) -> None:
+        """Record the steps of a review; the decision date with an outcome completes it."""
+        today = self._today()
+        with self._db.uow() as s:
+            review = records.load(s, AnnualReview, review_id, "review")
+            records.check_version(s, review, version, "review")
+            checks = {f: _past_date(today) for f in self.REVIEW_FIELDS}
+            checks["meeting_date"] = _any_date
+            checks["outcome"] = _review_outcome
+            clean = records.validate(changes, checks)
+            merged = {f: clean.get(f, getattr(review, f)) for f in self.REVIEW_FIELDS}
+            if merged["decision_date"] and not merged["outcome"]:
+                raise FieldErrors({"outcome": "Choose maintain, amend or cease"})
+            case = records.load(s, EhcpCase, review.case_id, "case")
+            records.apply(s, review, clean, user=self.user, now=self._now(), case_id=case.id)
+            held = merged["meeting_date"] if merged["decision_date"] else None
+            if held and (case.last_review is None or held > case.last_review):
+                # A decided review restarts the 12 months (s44): the next review follows it.
+                case.last_review = held
+                refresh_next_step(case)
+
+    def set_phase_transfer(
+        self, case_id: int, version: int, year: int | None, kind: str | None
+    ) -> None:
+        if year is not None and kind not in deadlines.PHASE_TRANSFER_KINDS:
+            raise ValidationError("Choose the kind of transfer.")
+        with self._db.uow() as s:
+            case = records.load(s, EhcpCase, case_id, "case")
+            records.check_version(s, case, version, "case")
+            records.apply(
+                s,
+                case,
+                {"phase_transfer_year": year, "phase_transfer_kind": kind if year else None},
+                user=self.user,
+                now=self._now(),
+                case_id=case.id,
+            )
+
+    # ------------------------------------------------------------------ disagreements
+    def add_disagreement(self, case_id: int, decision: str, decision_letter: date) -> int:
+        if not decision.strip():
+            raise FieldErrors({"decision": "Say which decision is disputed"})
+        if decision_letter > self._today():
+            raise FieldErrors({"decision_letter": "The letter date is in the future"})
+        with self._db.uow() as s:
+            case = records.load(s, EhcpCase, case_id, "case")
+            row = Disagreement(
+                case_id=case.id,
+                decision=decision.strip()[:200],
+                decision_letter=decision_letter,
+                updated_by=self.user,
+                updated_at=self._now(),
+            )
+            s.add(row)
+            records.audit(s, self.user, self._now(), "create", row, case.id, row.decision)
+            return row.id
+
+    DISAGREEMENT_FIELDS = (
+        "mediation_ended",
+        "mediation_certificate",
+        "appeal_lodged",
+        "hearing_date",
+        "outcome",
+    )
+
+    def update_disagreement(self, row_id: int, version: int, changes: dict[str, object]) -> None:
+        today = self._today()
+        with self._db.uow() as s:
+            row = records.load(s, Disagreement, row_id, "disagreement")
+            records.check_version(s, row, version, "disagreement")
+            checks = {f: _past_date(today) for f in self.DISAGREEMENT_FIELDS}
+            checks["hearing_date"] = _any_date
+            checks["outcome"] = records.plain_text(2000)
+            clean = records.validate(changes, checks)
+            records.apply(s, row, clean, user=self.user, now=self._now(), case_id=row.case_id)
+
+
+# --------------------------------------------------------------------------- helpers
+def _any_date(value: object) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    raise ValidationError("Not a date")
+
+
+def _past_date(today: date) -> Callable[[object], date | None]:
+    def run(value: object) -> date | None:
+        checked = _any_date(value)
+        if checked is not None and checked > today:
+            raise ValidationError(f"{deadlines.format_date(checked)} is in the future")
+        return checked
+
+    return run
+
+
+def _review_outcome(value: object) -> str | None:
+    text = "" if value is None else str(value).strip()
+    return codes.code_for(codes.review_outcomes(), text) if text else None
+
+
+def _action_changes(key: str, on: date, reason: str) -> dict[str, object]:
+    note = reason.strip() or None
+    return {
+        "assess_agreed": {"assess_decision": "agreed", "assess_decision_date": on},
+        "assess_refused": {
+            "assess_decision": "refused",
+            "assess_decision_date": on,
+            "outcome_reason": note,
+        },
+        "issue": {"issue_decision": "issue", "issue_decision_date": on},
+        "not_issue": {
+            "issue_decision": "not_issue",
+            "issue_decision_date": on,
+            "outcome_reason": note,
+        },
+        "draft_served": {"draft_served": on},
+        "school_consulted": {},
+        "final_issued": {"final_issued": on},
+        "ceased": {"ceased_date": on, "outcome_reason": note},
+    }[key]
+
+
+def _live_case_id(child: Child) -> int | None:
+    return next((c.id for c in child.cases if c.is_open), None)
+
+
+def _detail(s: Session, case: EhcpCase, today: date) -> CaseDetail:
+    child, family = case.child, case.child.family
+    dates = case_dates(case, child)
+    names = dict(s.execute(select(Caseworker.id, Caseworker.name)).all())
+    return CaseDetail(
+        case_id=case.id,
+        version=case.version,
+        today=today,
+        child=_child_info(child),
+        family=_family_info(s, family),
+        caseworker_id=case.caseworker_id,
+        caseworker=names.get(case.caseworker_id),
+        request_received=case.request_received,
+        request_source=case.request_source,
+        stage=case.stage,
+        stage_label=codes.label_for(codes.stages(), case.stage),
+        is_open=case.is_open,
+        status=case_status(dates, today),
+        deadlines=tuple(statutory_deadlines(dates, today)),
+        actions=tuple((a.key, a.label) for a in available_actions(dates)),
+        exception_applies=case.exception_applies,
+        exceptions=_exceptions(s, case.id),
+        advice=_advice(s, case.id, today),
+        communications=_communications(s, family.id),
+        tasks=_tasks(s, case.id, names),
+        reviews=_reviews(s, case.id),
+        phase_transfer_year=case.phase_transfer_year,
+        phase_transfer_kind=case.phase_transfer_kind,
+        phase_transfer_due=deadlines.phase_transfer_due(
+            case.phase_transfer_year, case.phase_transfer_kind
+        )
+        if case.phase_transfer_year and case.phase_transfer_kind
+        else None,
+        disagreements=_disagreements(s, case.id),
+        events=_events(s, case.id),
+        assignments=_assignments(s, case.id, names),
+        changes=_changes(s, case.id),
+    )
+
+
+def _child_info(child: Child) -> ChildInfo:
+    return ChildInfo(
+        id=child.id,
+        version=child.version,
+        first_name=child.first_name,
+        last_name=child.last_name,
+        date_of_birth=child.date_of_birth,
+        upn=child.upn,
+        nhs_number=child.nhs_number,
+        setting=child.setting,
+        year_group=child.year_group,
+        primary_need=child.primary_need,
+        secondary_need=child.secondary_need,
+    )
+
+
+def _family_info(s: Session, family: Family) -> FamilyInfo:
+    contacts = s.scalars(
+        select(Contact).where(Contact.family_id == family.id).order_by(Contact.id)
+    ).all()
+    siblings = []
+    for sib in sorted(family.children, key=lambda c: c.date_of_birth):
+        live = next((c for c in sib.cases if c.is_open), None) or (
+            sib.cases[-1] if sib.cases else None
+        )
+        siblings.append(
+            SiblingInfo(
+                child_id=sib.id,
+                case_id=live.id if live else None,
+                name=f"{sib.first_name} {sib.last_name}",
+                date_of_birth=sib.date_of_birth,
+                stage=live.stage if live else None,
+            )
+        )
+    return FamilyInfo(
+        id=family.id,
+        version=family.version,
+        parent_carer_name=family.parent_carer_name,
+        address=family.address,
+        postcode=family.postcode,
+        phone=family.phone,
+        email=family.email,
+        preferred_channel=family.preferred_channel,
+        language=family.language,
+        interpreter_needed=family.interpreter_needed,
+        contacts=tuple(
+            ContactInfo(
+                id=c.id,
+                version=c.version,
+                name=c.name,
+                relation=c.relation,
+                phone=c.phone,
+                email=c.email,
+                preferred_channel=c.preferred_channel,
+                language=c.language,
+                interpreter_needed=c.interpreter_needed,
+            )
+            for c in contacts
+        ),
+        siblings=tuple(siblings),
+    )
+
+
+def _exceptions(s: Session, case_id: int) -> tuple[ExceptionInfo, ...]:
+    rows = s.scalars(
+        select(CaseException)
+        .where(CaseException.case_id == case_id)
+        .order_by(CaseException.period_start)
+    )
+    return tuple(
+        ExceptionInfo(
+            id=e.id,
+            ground=e.ground,
+            ground_label=codes.label_for(codes.exception_grounds(), e.ground),
+            period_start=e.period_start,
+            period_end=e.period_end,
+            family_told=e.family_told,
+            recorded_by=e.recorded_by,
+            note=e.note,
+        )
+        for e in rows
+    )
+
+
+def _advice(s: Session, case_id: int, today: date) -> tuple[AdviceInfo, ...]:
+    rows = s.scalars(
+        select(AdviceRequest)
+        .where(AdviceRequest.case_id == case_id)
+        .order_by(AdviceRequest.requested, AdviceRequest.id)
+    )
+    return tuple(
+        AdviceInfo(
+            id=a.id,
+            version=a.version,
+            advice_type=a.advice_type,
+            type_label=codes.label_for(codes.advice_types(), a.advice_type),
+            requested=a.requested,
+            due=a.due,
+            received=a.received,
+            chases=a.chases,
+            last_chased=a.last_chased,
+            overdue=a.received is None and a.due < today,
+        )
+        for a in rows
+    )
+
+
+def _communications(s: Session, family_id: int) -> tuple[CommunicationInfo, ...]:
+    rows = s.scalars(
+        select(Communication)
+        .where(Communication.family_id == family_id)
+        .order_by(Communication.occurred_at.desc(), Communication.id.desc())
+    )
+    return tuple(
+        CommunicationInfo(
+            id=c.id,
+            occurred_at=c.occurred_at,
+            channel=c.channel,
+            direction=c.direction,
+            with_whom=c.with_whom,
+            summary=c.summary,
+            logged_by=c.logged_by,
+        )
+        for c in rows
+    )
+
+
+def _tasks(s: Session, case_id: int, names: dict[int, str]) -> tuple[TaskInfo, ...]:
+    rows = s.scalars(
+        select(Task).where(Task.case_id == case_id).order_by(Task.done_on.is_not(None), Task.due)
+    )
+    return tuple(
+        TaskInfo(
+            id=t.id,
+            version=t.version,
+            title=t.title,
+            due=t.due,
+            owner=names.get(t.owner_id),
+            owner_id=t.owner_id,
+            done_on=t.done_on,
+        )
+        for t in rows
+    )
+
+
+def _reviews(s: Session, case_id: int) -> tuple[ReviewInfo, ...]:
+    rows = s.scalars(
+        select(AnnualReview).where(AnnualReview.case_id == case_id).order_by(AnnualReview.due)
+    )
+    out = []
+    for r in rows:
+        m = r.meeting_date
+        out.append(
+            ReviewInfo(
+                id=r.id,
+                version=r.version,
+                due=r.due,
+                meeting_date=m,
+                invitations_by=deadlines.review_invitations_by(m) if m else None,
+                papers_by=deadlines.review_papers_by(m) if m else None,
+                report_due=deadlines.review_report_due(m) if m else None,
+                decision_due=deadlines.review_decision_due(m) if m else None,
+                invitations_sent=r.invitations_sent,
+                papers_sent=r.papers_sent,
+                report_sent=r.report_sent,
+                decision_date=r.decision_date,
+                outcome=r.outcome,
+                amendment_notice=r.amendment_notice,
+                amendment_comments_end=deadlines.amendment_comments_end(r.amendment_notice)
+                if r.amendment_notice
+                else None,
+                amended_plan_due=deadlines.amended_plan_due(m, r.amendment_notice)
+                if m and r.outcome == "amend"
+                else None,
+                final_amended_issued=r.final_amended_issued,
+            )
+        )
+    return tuple(out)
+
+
+def _disagreements(s: Session, case_id: int) -> tuple[DisagreementInfo, ...]:
+    rows = s.scalars(
+        select(Disagreement)
+        .where(Disagreement.case_id == case_id)
+        .order_by(Disagreement.decision_letter)
+    )
+    return tuple(
+        DisagreementInfo(
+            id=d.id,
+            version=d.version,
+            decision=d.decision,
+            decision_letter=d.decision_letter,
+            mediation_ended=d.mediation_ended,
+            mediation_certificate=d.mediation_certificate,
+            certificate_due=deadlines.mediation_certificate_due(d.mediation_ended)
+            if d.mediation_ended
+            else None,
+            appeal_deadline=deadlines.appeal_deadline(d.decision_letter, d.mediation_certificate),
+            appeal_lodged=d.appeal_lodged,
+            hearing_date=d.hearing_date,
+            outcome=d.outcome,
+        )
+        for d in rows
+    )
+
+
+def _events(s: Session, case_id: int) -> tuple[EventInfo, ...]:
+    rows = s.scalars(
+        select(StageEvent)
+        .where(StageEvent.case_id == case_id)
+        .order_by(StageEvent.on_date, StageEvent.id)
+    )
+    return tuple(
+        EventInfo(
+            action=e.action,
+            label=EVENT_LABELS.get(
+                e.action, ACTIONS[e.action].label if e.action in ACTIONS else e.action
+            ),
+            on_date=e.on_date,
+            by=e.by,
+            note=e.note,
+        )
+        for e in rows
+    )
+
+
+def _assignments(s: Session, case_id: int, names: dict[int, str]) -> tuple[AssignmentInfo, ...]:
+    rows = s.scalars(
+        select(Assignment).where(Assignment.case_id == case_id).order_by(Assignment.assigned_at)
+    )
+    return tuple(
+        AssignmentInfo(
+            assigned_at=a.assigned_at,
+            from_name=names.get(a.from_id),
+            to_name=names.get(a.to_id),
+            by=a.by,
+            reason=a.reason,
+        )
+        for a in rows
+    )
+
+
+def _changes(s: Session, case_id: int) -> tuple[ChangeInfo, ...]:
+    rows = s.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.case_id == case_id, AuditEntry.action != "view")
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    )
+    return tuple(
+        ChangeInfo(at=a.at, who=a.who, action=a.action, record_type=a.record_type, detail=a.detail)
+        for a in rows
+    )
+
+
+__all__ = ["CaseDetail", "CaseworkService", "UserError"]

@@ -1,0 +1,83 @@
+"""Checks for the fields people type into forms, shared by every service that saves them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from caseload_app.db.models import Child
+from caseload_app.domain import codes
+from caseload_app.domain.text import child_search_text
+from caseload_app.domain.validators import (
+    ValidationError,
+    check_date_of_birth,
+    normalise_email,
+    normalise_nhs_number,
+    normalise_postcode,
+    normalise_uk_phone,
+    normalise_upn,
+)
+from caseload_app.services import records
+
+
+def child_checks(today: date) -> dict[str, Callable[[object], object]]:
+    def dob(value: object) -> date:
+        if not isinstance(value, date):
+            raise ValidationError("Date of birth is needed")
+        return check_date_of_birth(value, today)
+
+    def need(value: object) -> str | None:
+        text = "" if value is None else str(value).strip()
+        return codes.code_for(codes.primary_needs(), text) if text else None
+
+    return {
+        "first_name": records.required_text("First name", 100),
+        "last_name": records.required_text("Last name", 100),
+        "date_of_birth": dob,
+        "upn": records.optional(normalise_upn),
+        "nhs_number": records.optional(normalise_nhs_number),
+        "setting": records.plain_text(200),
+        "year_group": records.plain_text(10),
+        "primary_need": need,
+        "secondary_need": need,
+    }
+
+
+def _contact_checks() -> dict[str, Callable[[object], object]]:
+    def channel(value: object) -> str | None:
+        text = "" if value is None else str(value).strip()
+        return codes.code_for(codes.channels(), text) if text else None
+
+    return {
+        "phone": records.optional(normalise_uk_phone),
+        "email": records.optional(normalise_email),
+        "preferred_channel": channel,
+        "language": records.plain_text(60),
+        "interpreter_needed": bool,
+    }
+
+
+FAMILY_CHECKS = {
+    "parent_carer_name": records.required_text("Parent/carer name", 200),
+    "address": records.plain_text(500),
+    "postcode": records.optional(normalise_postcode),
+    **_contact_checks(),
+}
+CONTACT_CHECKS = {
+    "name": records.required_text("Name", 200),
+    "relation": records.plain_text(60),
+    **_contact_checks(),
+}
+
+
+def refresh_search_text(child: Child) -> None:
+    family = child.family
+    child.search_text = child_search_text(
+        child.first_name,
+        child.last_name,
+        family.parent_carer_name,
+        child.upn,
+        child.nhs_number,
+        family.postcode,
+        family.phone,
+    )

@@ -1,0 +1,141 @@
+"""Saving edits to a record: version check, field validation, audit of old → new.
+
+Shared by every service that edits a row, so a stale save is refused the same way everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from caseload_app.db.models import AuditEntry
+from caseload_app.services.errors import ConflictError, FieldErrors, NotFound
+
+
+def load(session: Session, model, record_id: int, what: str):
+    row = session.get(model, record_id)
+    if row is None:
+        raise NotFound(f"That {what} no longer exists (it may have been deleted).")
+    return row
+
+
+def show(value: object) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def check_version(session: Session, row, expected: int, what: str) -> None:
+    """Refuse a save made from a form opened before someone else's save."""
+    if row.version == expected:
+        return
+    last = session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.record_type == row.__tablename__, AuditEntry.record_id == row.id)
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    ).first()
+    at = row.updated_at.strftime("%d %b %Y %H:%M") if row.updated_at else None
+    raise ConflictError(what, row.updated_by, at, last.detail if last else "")
+
+
+def validate(
+    changes: Mapping[str, object], checks: Mapping[str, Callable[[object], object]]
+) -> dict[str, object]:
+    """Run each field's check; collect every failure so the form can mark each field."""
+    clean: dict[str, object] = {}
+    errors: dict[str, str] = {}
+    for field, value in changes.items():
+        if field not in checks:
+            raise ValueError(f"{field} cannot be edited here")  # a bug, not user input
+        try:
+            clean[field] = checks[field](value)
+        except ValueError as exc:  # ValidationError is a ValueError
+            errors[field] = str(exc)
+    if errors:
+        raise FieldErrors(errors)
+    return clean
+
+
+def apply(
+    session: Session,
+    row,
+    changes: Mapping[str, object],
+    *,
+    user: str,
+    now: datetime,
+    case_id: int | None,
+) -> list[str]:
+    """Set the changed fields, stamp who/when, and audit old → new. Returns what changed."""
+    diffs = []
+    for field, value in changes.items():
+        old = getattr(row, field)
+        if old != value:
+            diffs.append(f"{field}: {show(old)} → {show(value)}")
+            setattr(row, field, value)
+    if diffs:
+        row.updated_by = user
+        row.updated_at = now
+        audit(session, user, now, "update", row, case_id, "; ".join(diffs))
+    return diffs
+
+
+def audit(
+    session: Session,
+    user: str,
+    now: datetime,
+    action: str,
+    row,
+    case_id: int | None,
+    detail: str,
+) -> None:
+    if row.id is None:
+        session.flush()  # a new row needs its id before the audit can name it
+    session.add(
+        AuditEntry(
+            at=now,
+            who=user,
+            action=action,
+            record_type=row.__tablename__,
+            record_id=row.id,
+            case_id=case_id,
+            detail=detail,
+        )
+    )
+
+
+def optional(check: Callable[[str], object]) -> Callable[[object], object]:
+    """A check for an optional text field: blank means 'not known' (None)."""
+
+    def run(value: object) -> object:
+        text = "" if value is None else str(value).strip()
+        return check(text) if text else None
+
+    return run
+
+
+def required_text(label: str, limit: int) -> Callable[[object], str]:
+    def run(value: object) -> str:
+        text = "" if value is None else str(value).strip()
+        if not text:
+            raise ValueError(f"{label} cannot be empty")
+        if len(text) > limit:
+            raise ValueError(f"{label} is longer than {limit} characters")
+        return text
+
+    return run
+
+
+def plain_text(limit: int) -> Callable[[object], str]:
+    def run(value: object) -> str:
+        text = "" if value is None else str(value).strip()
+        if len(text) > limit:
+            raise ValueError(f"longer than {limit} characters")
+        return text
+
+    return run

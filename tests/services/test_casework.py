@@ -1,0 +1,367 @@
+from datetime import date, datetime
+
+import pytest
+
+from caseload_app.domain.validators import ValidationError
+from caseload_app.services.casework import CaseworkService
+from caseload_app.services.errors import ConflictError, FieldErrors
+from caseload_app.services.myweek import MyWeekService
+from caseload_app.services.requests import NewRequest, RequestService
+from caseload_app.services.settings import (
+    CouncilDetails,
+    LocalSettings,
+    LocalSettingsStore,
+    SavedView,
+    TeamSettingsService,
+)
+from tests.helpers import TODAY
+
+NOW = datetime(2026, 11, 24, 10, 30)
+
+
+def services(db, user="Asha Patel"):
+    return (
+        RequestService(db, user, today=lambda: TODAY, now=lambda: NOW),
+        CaseworkService(db, user, today=lambda: TODAY, now=lambda: NOW),
+    )
+
+
+def new_case(db, **overrides):
+    requests, work = services(db)
+    fields = dict(
+        first_name="Zoë",
+        last_name="Brontë",
+        date_of_birth=date(2016, 5, 4),
+        request_received=date(2026, 7, 1),
+        upn="L837201500012",
+        nhs_number="401 023 2137",
+        parent_carer_name="Ms Jo Brontë",
+        postcode="bh1 1aa",
+        phone="01202 123456",
+    )
+    fields.update(overrides)
+    return requests.create(NewRequest(**fields)), work
+
+
+def test_new_request_creates_family_child_and_case_with_deadlines(db):
+    case_id, work = new_case(db)
+    case = work.get_case(case_id)
+    assert case.child.upn == "L837201500012" and case.child.nhs_number == "4010232137"
+    assert case.family.postcode == "BH1 1AA"
+    assert case.stage == "request_received"
+    # Received Wed 1 Jul 2026: decide whether to assess within 6 weeks → Wed 12 Aug 2026.
+    assert case.status.next_step.key == "decide_assess"
+    assert case.status.next_step.due == date(2026, 8, 12)
+    assert case.status.rag == "red"
+    assert [e.action for e in case.events] == ["request_received"]
+
+
+def test_new_request_reports_every_bad_field(db):
+    requests, _ = services(db)
+    with pytest.raises(FieldErrors) as err:
+        requests.create(
+            NewRequest(
+                first_name="",
+                last_name="X",
+                date_of_birth=date(2030, 1, 1),
+                request_received=date(2027, 1, 1),
+                upn="H837201500012",
+                postcode="QA1 1AA",
+                email="nope",
+            )
+        )
+    assert set(err.value.errors) == {
+        "first_name",
+        "date_of_birth",
+        "request_received",
+        "upn",
+        "postcode",
+        "email",
+    }
+    assert "should be L, not H" in err.value.errors["upn"]
+
+
+def test_possible_duplicates_by_identifier_or_birthday_and_name(db):
+    new_case(db)
+    requests, _ = services(db)
+    same_upn = NewRequest("Someone", "Else", date(2010, 1, 1), TODAY, upn="L837201500012")
+    assert [d.why for d in requests.possible_duplicates(same_upn)] == ["same UPN"]
+    similar = NewRequest("Zoe", "Bronte", date(2016, 5, 4), TODAY)
+    assert [d.why for d in requests.possible_duplicates(similar)] == [
+        "same date of birth and a similar name"
+    ]
+    twin = NewRequest("Adam", "Brontë", date(2016, 5, 4), TODAY)
+    assert requests.possible_duplicates(twin) == []
+
+
+def test_a_sibling_joins_the_existing_family(db):
+    case_id, work = new_case(db)
+    family_id = work.get_case(case_id).family.id
+    sibling_id, _ = new_case(
+        db,
+        first_name="Emily",
+        upn="",
+        nhs_number="",
+        date_of_birth=date(2018, 2, 2),
+        family_id=family_id,
+    )
+    sibling = work.get_case(sibling_id)
+    assert sibling.family.id == family_id
+    assert [s.name for s in sibling.family.siblings] == ["Zoë Brontë", "Emily Brontë"]
+
+
+def test_full_statutory_journey(db):
+    case_id, work = new_case(db)
+    v = lambda: work.get_case(case_id).version  # noqa: E731
+    work.record_action(case_id, v(), "assess_agreed", date(2026, 8, 5))
+    advice_id = work.request_advice(case_id, "ep", date(2026, 8, 6))
+    work.request_advice(case_id, "health", date(2026, 8, 6))
+    case = work.get_case(case_id)
+    assert case.stage == "assessment" and case.status.next_step.key == "decide_issue"
+    ep = next(a for a in case.advice if a.id == advice_id)
+    assert ep.due == date(2026, 9, 17) and ep.overdue  # 6 weeks of Thu 6 Aug 2026
+    comm_id = work.chase_advice(advice_id, date(2026, 9, 20), "left voicemail")
+    case = work.get_case(case_id)
+    assert case.communications[0].id == comm_id
+    assert "Chased educational psychology advice" in case.communications[0].summary
+    assert next(a for a in case.advice if a.id == advice_id).chases == 1
+    work.advice_received(advice_id, ep.version + 1, date(2026, 9, 25))
+    work.record_action(case_id, v(), "issue", date(2026, 10, 1))
+    assert work.get_case(case_id).status.next_step.key == "draft_plan"
+    work.record_action(case_id, v(), "draft_served", date(2026, 10, 5))
+    work.record_action(case_id, v(), "school_consulted", date(2026, 10, 6), "Harbourside Primary")
+    case = work.get_case(case_id)
+    assert case.stage == "draft_issued" and case.status.next_step.key == "final_plan"
+    assert case.status.next_step.due == date(2026, 11, 18)  # 20 weeks of Wed 1 Jul 2026
+    work.record_action(case_id, v(), "final_issued", date(2026, 10, 20))
+    case = work.get_case(case_id)
+    assert case.stage == "plan_issued"
+    assert (case.status.next_step.key, case.status.next_step.due) == (
+        "annual_review",
+        date(2027, 10, 19),
+    )
+    assert [e.action for e in case.events] == [
+        "request_received",
+        "assess_agreed",
+        "advice_requested",
+        "advice_requested",
+        "issue",
+        "draft_served",
+        "school_consulted",
+        "final_issued",
+    ]
+    assert all(e.by == "Asha Patel" for e in case.events)
+
+
+@pytest.mark.parametrize(
+    ("steps", "key", "on", "message"),
+    [
+        ([], "final_issued", date(2026, 8, 1), "not possible at this stage"),
+        ([], "assess_agreed", date(2026, 6, 30), "before the request was received"),
+        ([], "assess_agreed", date(2026, 11, 25), "in the future"),
+        ([], "assess_refused", date(2026, 8, 1), "needs a reason"),
+        (
+            [("assess_agreed", date(2026, 8, 5))],
+            "draft_served",
+            date(2026, 8, 6),
+            "decision to issue",
+        ),
+        (
+            [("assess_agreed", date(2026, 8, 5))],
+            "issue",
+            date(2026, 8, 4),
+            "before the decision to assess",
+        ),
+    ],
+)
+def test_impossible_orders_are_refused_with_a_reason(db, steps, key, on, message):
+    case_id, work = new_case(db)
+    for step, when in steps:
+        work.record_action(case_id, work.get_case(case_id).version, step, when)
+    version = work.get_case(case_id).version
+    with pytest.raises(ValidationError, match=message):
+        work.record_action(case_id, version, key, on)
+    assert work.get_case(case_id).version == version  # nothing saved
+
+
+def test_exception_keeps_the_deadline_and_greys_it(db):
+    case_id, work = new_case(db)
+    due = work.get_case(case_id).status.next_step.due
+    work.record_exception(
+        case_id,
+        "absent_from_area",
+        date(2026, 7, 10),
+        date(2026, 8, 20),
+        date(2026, 7, 12),
+        "Family abroad for a month",
+    )
+    case = work.get_case(case_id)
+    assert case.status.next_step.due == due
+    assert case.status.rag == "grey"
+    (exc,) = case.exceptions
+    assert (exc.ground, exc.recorded_by, exc.family_told) == (
+        "absent_from_area",
+        "Asha Patel",
+        date(2026, 7, 12),
+    )
+    with pytest.raises(ValidationError, match="grounds"):
+        work.record_exception(case_id, "staff_shortage", date(2026, 7, 10), None, None)
+
+
+def test_stale_save_is_refused_naming_who_changed_what(db):
+    case_id, mine = new_case(db)
+    _, theirs = services(db, user="Ben Okafor")
+    child = mine.get_case(case_id).child
+    theirs.update_child(child.id, child.version, {"setting": "Bay Secondary School"})
+    with pytest.raises(ConflictError) as err:
+        mine.update_child(child.id, child.version, {"setting": "Harbourside Primary"})
+    message = str(err.value)
+    assert "Ben Okafor changed this child's details" in message
+    assert "setting: — → Bay Secondary School" in message
+    assert mine.get_case(case_id).child.setting == "Bay Secondary School"
+
+
+def test_editing_details_validates_each_field_and_keeps_search_in_step(db):
+    case_id, work = new_case(db)
+    case = work.get_case(case_id)
+    with pytest.raises(FieldErrors) as err:
+        work.update_child(
+            case.child.id, case.child.version, {"upn": "H837201500012", "first_name": " "}
+        )
+    assert set(err.value.errors) == {"upn", "first_name"}
+    work.update_child(case.child.id, case.child.version, {"first_name": "Zoey"})
+    work.update_family(case.family.id, case.family.version, {"postcode": "bh23 1aa"})
+    case = work.get_case(case_id)
+    assert case.child.first_name == "Zoey" and case.family.postcode == "BH23 1AA"
+    from caseload_app.services.caselist import CaseListService
+
+    (row,) = CaseListService(db, today=lambda: TODAY).list_cases().rows
+    assert "zoey bronte" in row.search_text and "bh231aa" in row.search_text
+    changes = [c.detail for c in case.changes]
+    assert "postcode: BH1 1AA → BH23 1AA" in changes
+    assert "first_name: Zoë → Zoey" in changes
+
+
+def test_contacts_tasks_and_communications(db):
+    case_id, work = new_case(db)
+    family_id = work.get_case(case_id).family.id
+    work.save_contact(
+        family_id,
+        None,
+        None,
+        {
+            "name": "Grandma Brontë",
+            "relation": "Grandparent",
+            "phone": "07700 900123",
+            "interpreter_needed": True,
+        },
+    )
+    comm = work.log_communication(
+        case_id,
+        datetime(2026, 11, 20, 9, 0),
+        "phone",
+        "in",
+        "Ms Jo Brontë",
+        "Asked about the EP visit",
+    )
+    with pytest.raises(FieldErrors) as err:
+        work.log_communication(case_id, datetime(2026, 12, 1), "pigeon", "sideways", "", "")
+    assert set(err.value.errors) == {"channel", "direction", "summary", "occurred_at"}
+    task_id = work.add_task(case_id, "Book EP visit", date(2026, 11, 27), None)
+    case = work.get_case(case_id)
+    (contact,) = case.family.contacts
+    assert (contact.phone, contact.interpreter_needed) == ("07700 900123", True)
+    assert case.communications[0].id == comm and case.communications[0].logged_by == "Asha Patel"
+    (task,) = case.tasks
+    work.set_task_done(task_id, task.version, True)
+    assert work.get_case(case_id).tasks[0].done_on == TODAY
+    work.set_task_done(task_id, task.version + 1, False)
+    assert work.get_case(case_id).tasks[0].done_on is None
+
+
+def test_annual_review_chain_restarts_the_twelve_months(db):
+    case_id, work = new_case(db, request_received=date(2025, 1, 6))
+    for key, on in (
+        ("assess_agreed", date(2025, 2, 1)),
+        ("issue", date(2025, 4, 1)),
+        ("draft_served", date(2025, 4, 7)),
+        ("final_issued", date(2025, 5, 1)),
+    ):
+        work.record_action(case_id, work.get_case(case_id).version, key, on)
+    assert work.get_case(case_id).status.next_step.due == date(2026, 4, 30)
+    review_id = work.schedule_review(case_id, date(2026, 4, 20))
+    (review,) = work.get_case(case_id).reviews
+    assert (review.invitations_by, review.report_due, review.decision_due) == (
+        date(2026, 4, 6),
+        date(2026, 5, 4),
+        date(2026, 5, 18),
+    )
+    with pytest.raises(FieldErrors, match="maintain, amend or cease"):
+        work.update_review(review_id, review.version, {"decision_date": date(2026, 5, 10)})
+    work.update_review(
+        review_id,
+        review.version,
+        {
+            "decision_date": date(2026, 5, 10),
+            "outcome": "amend",
+            "amendment_notice": date(2026, 5, 12),
+        },
+    )
+    case = work.get_case(case_id)
+    (review,) = case.reviews
+    assert review.amendment_comments_end == date(2026, 5, 26)
+    assert review.amended_plan_due == date(2026, 7, 7)  # 8 weeks of the notice (Reg 22(3))
+    assert case.status.next_step.due == date(2027, 4, 19)  # 12 months starting with 20 Apr
+
+
+def test_disagreement_tracks_the_appeal_deadline(db):
+    case_id, work = new_case(db)
+    work.record_action(
+        case_id,
+        work.get_case(case_id).version,
+        "assess_refused",
+        date(2026, 8, 3),
+        "Needs met at SEN support",
+    )
+    row_id = work.add_disagreement(case_id, "Refusal to assess", date(2026, 8, 4))
+    (d,) = work.get_case(case_id).disagreements
+    assert d.appeal_deadline >= date(2026, 10, 4)
+    work.update_disagreement(
+        row_id,
+        d.version,
+        {"mediation_ended": date(2026, 9, 1), "mediation_certificate": date(2026, 9, 2)},
+    )
+    (d,) = work.get_case(case_id).disagreements
+    assert d.certificate_due == date(2026, 9, 4)  # 3 working days
+    assert d.appeal_deadline >= date(2026, 10, 4)
+
+
+def test_my_week_lists_what_needs_doing(db):
+    case_id, work = new_case(db)
+    cw = None
+    work.record_action(case_id, work.get_case(case_id).version, "assess_agreed", date(2026, 8, 5))
+    work.request_advice(case_id, "ep", date(2026, 8, 6))
+    work.add_task(case_id, "Ring school", date(2026, 11, 26), None)
+    week = MyWeekService(db, today=lambda: TODAY).my_week(cw)
+    kinds = {i.kind: i for i in week.items}
+    assert set(kinds) == {"statutory", "advice", "task", "contact"}
+    assert kinds["statutory"].what == "Decide whether to issue a plan"  # 16 weeks: 21 Oct
+    assert kinds["advice"].tab == "advice" and kinds["task"].due == date(2026, 11, 26)
+    assert kinds["contact"].what == "Never contacted"
+    work.log_communication(case_id, datetime(2026, 11, 23, 9), "phone", "out", "Parent", "Hi")
+    week = MyWeekService(db, today=lambda: TODAY).my_week(cw)
+    assert week.count("contact") == 0
+
+
+def test_settings_round_trip_and_damaged_file(tmp_path, db):
+    store = LocalSettingsStore(tmp_path / "settings.json")
+    assert store.load() == LocalSettings()
+    store.save(LocalSettings(3, "Asha Patel", [SavedView("Overdue", {"rag": "red"})]))
+    loaded = store.load()
+    assert (loaded.me_caseworker_id, loaded.saved_views[0].filters) == (3, {"rag": "red"})
+    (tmp_path / "settings.json").write_text("{not json")
+    assert store.load() == LocalSettings()
+    assert (tmp_path / "settings.damaged.json").exists()
+    team = TeamSettingsService(db)
+    team.set_council(CouncilDetails("BCP Council", "Civic Centre\nBournemouth"))
+    assert team.council().name == "BCP Council"
