@@ -1,0 +1,34 @@
+"""How the window reports problems: a person's mistake gets a plain message, a bug a log."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from caseload_app.domain.validators import ValidationError
+from caseload_app.services.errors import UserError
+
+log = logging.getLogger(__name__)
+
+# Errors a caseworker can act on; anything else is a bug.
+USER_ERRORS = (UserError, ValidationError)
+
+
+def show_user_error(parent: QWidget | None, title: str, exc: Exception) -> None:
+    box = QMessageBox(
+        QMessageBox.Icon.Warning, title, str(exc), QMessageBox.StandardButton.Ok, parent
+    )
+    box.setTextFormat(Qt.TextFormat.PlainText)  # what people typed is never markup
+    box.exec()
+
+
+def run_action(parent: QWidget | None, title: str, action) -> bool:
+    """Run a service call; show a user error as a message. True when it succeeded."""
+    try:
+        action()
+    except USER_ERRORS as exc:
+        show_user_error(parent, title, exc)
+        return False
+    return True
