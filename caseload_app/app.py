@@ -14,7 +14,8 @@ def run_gui(db_path: Path, demo: bool = False, demo_children: int = 2000) -> int
 
     from caseload_app.db.engine import DatabaseError, open_database
     from caseload_app.db.migrate import DatabaseTooNew
-    from caseload_app.services.caselist import CaseListService
+    from caseload_app.services.settings import LocalSettingsStore
+    from caseload_app.ui.context import AppContext
     from caseload_app.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv)
@@ -26,14 +27,19 @@ def run_gui(db_path: Path, demo: bool = False, demo_children: int = 2000) -> int
             tmp = tempfile.TemporaryDirectory(prefix="caseload-demo-")
             db_path = Path(tmp.name) / "demo.sqlite3"
             db = _demo_database(db_path, demo_children)
+            store = LocalSettingsStore(Path(tmp.name) / "settings.json")
         else:
             db = open_database(db_path, backup_dir=paths.backups_dir())
+            store = LocalSettingsStore(paths.config_dir() / "settings.json")
     except (DatabaseError, DatabaseTooNew, OSError) as exc:
         QMessageBox.critical(None, "caseload cannot open the database", str(exc))
         return 1
     label = f"Demo data (temporary): {db_path}" if demo else f"Database: {db_path}"
-    window = MainWindow(CaseListService(db), label)
+    ctx = AppContext(db=db, db_label=label, settings_store=store, settings=store.load())
+    window = MainWindow(ctx)
     window.show()
+    if ctx.settings.me_caseworker_id is None and not demo:
+        _choose_me(window)
     window.refresh()
     try:
         return app.exec()
@@ -41,6 +47,18 @@ def run_gui(db_path: Path, demo: bool = False, demo_children: int = 2000) -> int
         db.dispose()
         if tmp is not None:
             tmp.cleanup()
+
+
+def _choose_me(window) -> None:
+    """First run: ask who is using this laptop so 'My caseload' means something."""
+    from caseload_app.ui.dialogs.settings_dialog import ChooseMeDialog
+
+    dialog = ChooseMeDialog(window.ctx.work().caseworkers(), window)
+    if dialog.exec() and dialog.chosen is not None:
+        settings = window.ctx.settings
+        settings.me_caseworker_id, settings.me_name = dialog.chosen.id, dialog.chosen.name
+        window.ctx.settings_store.save(settings)
+        window.apply_settings(settings)
 
 
 def _demo_database(path: Path, children: int):

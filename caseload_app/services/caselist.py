@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime
 
 from sqlalchemy import func, select
@@ -160,3 +160,46 @@ def _as_date(value: datetime | str | None) -> date | None:
     if isinstance(value, str):  # SQLite returns max() of a DATETIME column as text
         return date.fromisoformat(value[:10])
     return value.date()
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """Filters a person picks in the case list; empty fields mean 'any'. Saved views store
+    these as a dict (to_dict / from_dict)."""
+
+    caseworker_id: int | None = None
+    stage: str | None = None
+    rag: str | None = None
+    primary_need: str | None = None
+    overdue: bool = False
+    due_this_week: bool = False
+    no_contact_14: bool = False
+    open_only: bool = False
+
+    def matches(self, row: CaseRow) -> bool:
+        return (
+            (self.caseworker_id is None or row.caseworker_id == self.caseworker_id)
+            and (self.stage is None or row.stage == self.stage)
+            and (self.rag is None or row.rag == self.rag)
+            and (self.primary_need is None or row.primary_need == self.primary_need)
+            and (not self.overdue or (row.days_left is not None and row.days_left < 0))
+            and (not self.due_this_week or (row.days_left is not None and 0 <= row.days_left <= 7))
+            and (not self.no_contact_14 or _no_recent_contact(row))
+            and (not self.open_only or row.is_open)
+        )
+
+    def is_empty(self) -> bool:
+        return self == CaseFilter()
+
+    def to_dict(self) -> dict[str, object]:
+        return {k: v for k, v in asdict(self).items() if v not in (None, False)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> CaseFilter:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def _no_recent_contact(row: CaseRow) -> bool:
+    # Open cases only: a closed case needs no contact.
+    return row.is_open and (row.days_since_contact is None or row.days_since_contact >= 14)

@@ -1,94 +1,394 @@
-"""The main window: the case list with search-as-you-type, loaded off the UI thread."""
+"""The main window: my week, the case list with views and filters, and open cases as tabs."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QDeadlineTimer, QEventLoop, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from caseload_app.services.caselist import CaseList, CaseListService
-from caseload_app.ui.models.case_table import COLUMNS, CaseTableModel
+from caseload_app.domain import codes
+from caseload_app.services.caselist import CaseFilter, CaseList
+from caseload_app.services.casework import CaseworkerInfo
+from caseload_app.services.myweek import MyWeek
+from caseload_app.services.settings import SavedView
+from caseload_app.ui.context import AppContext
+from caseload_app.ui.models.case_table import COLUMN_WIDTHS, COLUMNS, CaseTableModel
+from caseload_app.ui.models.week_model import WeekModel
 from caseload_app.ui.worker import run_in_background
+
+ViewRole = Qt.ItemDataRole.UserRole + 10
+
+
+@dataclass(frozen=True)
+class View:
+    """A sidebar entry: my week, or a case list with a filter."""
+
+    name: str
+    case_filter: CaseFilter | None  # None: the my-week page
+    saved_index: int | None = None
+
+
+def _table(name: str) -> QTableView:
+    table = QTableView()
+    table.setAccessibleName(name)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setDefaultSectionSize(24)
+    table.horizontalHeader().setStretchLastSection(True)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    return table
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, cases: CaseListService, db_label: str) -> None:
+    def __init__(self, ctx: AppContext) -> None:
         super().__init__()
-        self._cases = cases
-        self._db_label = db_label
+        self.ctx = ctx
         self._job = None
+        self._open_only = False  # part of the chosen view, not shown as a filter widget
+        self._caseworkers: list[CaseworkerInfo] = ctx.work().caseworkers()
         self.setWindowTitle("caseload — EHCP caseload manager")
-        self.resize(1280, 720)
+        self.resize(1366, 740)
 
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.setTabsClosable(True)
+        self.tabs.tabCloseRequested.connect(self.close_tab)
+        self.tabs.addTab(self._build_caseload_page(), "Caseload")
+        self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
+        self.setCentralWidget(self.tabs)
+
+        self.db_status = QLabel(ctx.db_label)
+        self.db_status.setTextFormat(Qt.TextFormat.PlainText)
+        self.user_status = QLabel()
+        self.user_status.setTextFormat(Qt.TextFormat.PlainText)
+        self.count_status = QLabel("Loading cases…")
+        self.statusBar().addWidget(self.db_status, 1)
+        self.statusBar().addPermanentWidget(self.user_status)
+        self.statusBar().addPermanentWidget(self.count_status)
+        self._build_menus()
+        self._rebuild_sidebar()
+        self._update_user_status()
+        self.sidebar.setCurrentRow(0)
+
+    # ------------------------------------------------------------------ building
+    def _build_caseload_page(self) -> QWidget:
+        self.sidebar = QListWidget()
+        self.sidebar.setAccessibleName("Views")
+        self.sidebar.setMaximumWidth(230)
+        self.sidebar.currentItemChanged.connect(self._on_view_chosen)
+
+        self.week_model = WeekModel(self)
+        self.week_table = _table("My week")
+        self.week_table.setModel(self.week_model)
+        for column, width in enumerate((170, 170, 330, 120, 70)):
+            self.week_table.horizontalHeader().resizeSection(column, width)
+        self.week_table.doubleClicked.connect(self._open_week_item)
+        self.week_table.activated.connect(self._open_week_item)
+        self.week_summary = QLabel()
+        week_page = QWidget()
+        week_layout = QVBoxLayout(week_page)
+        week_layout.addWidget(self.week_summary)
+        week_layout.addWidget(self.week_table)
+
+        self.model = CaseTableModel(self)
+        self.table = _table("Cases")
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        for column, width in enumerate(COLUMN_WIDTHS):
+            self.table.horizontalHeader().resizeSection(column, width)
+        due = next(i for i, c in enumerate(COLUMNS) if c.title == "Due")
+        self.table.sortByColumn(due, Qt.SortOrder.AscendingOrder)
+        self.table.doubleClicked.connect(
+            lambda index: self.open_case(self.model.row_at(index.row()).case_id)
+        )
+        self.table.activated.connect(
+            lambda index: self.open_case(self.model.row_at(index.row()).case_id)
+        )
+        list_page = QWidget()
+        list_layout = QVBoxLayout(list_page)
+        list_layout.addLayout(self._build_filter_bar())
+        list_layout.addWidget(self.table)
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(week_page)
+        self.pages.addWidget(list_page)
+        splitter = QSplitter()
+        splitter.addWidget(self.sidebar)
+        splitter.addWidget(self.pages)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([200, 1160])
+        return splitter
+
+    def _build_filter_bar(self) -> QVBoxLayout:
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search name, UPN, NHS number, postcode or phone  (Ctrl+F)")
         self.search.setAccessibleName("Search cases")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._on_search)
 
-        self.model = CaseTableModel(self)
-        self.table = QTableView()
-        self.table.setAccessibleName("Cases")
-        self.table.setModel(self.model)
-        self.table.setSortingEnabled(True)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(24)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in enumerate((170, 230, 200, 115, 70, 105, 125)):
-            header.resizeSection(column, width)
-        self.table.sortByColumn(
-            COLUMNS.index(next(c for c in COLUMNS if c.title == "Due")), Qt.SortOrder.AscendingOrder
+        self.stage_filter = self._combo("Stage", [(c.code, c.label) for c in codes.stages()])
+        self.rag_filter = self._combo(
+            "RAG",
+            [
+                ("red", "Overdue"),
+                ("amber", "Due soon"),
+                ("green", "On track"),
+                ("grey", "Exception"),
+                ("none", "Closed"),
+            ],
         )
+        self.need_filter = self._combo("Need", [(c.code, c.code) for c in codes.primary_needs()])
+        self.worker_filter = self._combo("Caseworker", [(w.id, w.name) for w in self._caseworkers])
+        self.overdue_filter = self._check("&Overdue")
+        self.week_filter = self._check("Due this &week")
+        self.contact_filter = self._check("No contact &14+ days")
+        save = QPushButton("Sa&ve view…")
+        save.setAccessibleName("Save these filters as a view")
+        save.clicked.connect(self.save_view)
 
-        central = QWidget()
-        layout = QVBoxLayout(central)
+        row = QHBoxLayout()
+        for label, widget in (
+            ("Stage", self.stage_filter),
+            ("RAG", self.rag_filter),
+            ("Need", self.need_filter),
+            ("Caseworker", self.worker_filter),
+        ):
+            caption = QLabel(label)
+            caption.setBuddy(widget)
+            row.addWidget(caption)
+            row.addWidget(widget)
+        for widget in (self.overdue_filter, self.week_filter, self.contact_filter):
+            row.addWidget(widget)
+        row.addStretch(1)
+        row.addWidget(save)
+        layout = QVBoxLayout()
         layout.addWidget(self.search)
-        layout.addWidget(self.table)
-        self.setCentralWidget(central)
+        layout.addLayout(row)
+        return layout
 
-        self.db_status = QLabel(db_label)
-        self.db_status.setTextFormat(Qt.TextFormat.PlainText)
-        self.count_status = QLabel("Loading cases…")
-        self.statusBar().addWidget(self.db_status, 1)
-        self.statusBar().addPermanentWidget(self.count_status)
-        self._build_menus()
+    def _combo(self, name: str, items: list[tuple[object, str]]) -> QComboBox:
+        combo = QComboBox()
+        combo.setAccessibleName(f"Filter by {name.lower()}")
+        combo.addItem("Any", None)
+        for value, label in items:
+            combo.addItem(label, value)
+        combo.currentIndexChanged.connect(self._on_filter_widgets_changed)
+        return combo
+
+    def _check(self, text: str) -> QCheckBox:
+        box = QCheckBox(text)
+        box.setAccessibleName(text.replace("&", ""))
+        box.toggled.connect(self._on_filter_widgets_changed)
+        return box
 
     def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
-        view_menu = self.menuBar().addMenu("&View")
-        refresh = QAction("&Refresh", self, shortcut=QKeySequence.StandardKey.Refresh)
-        refresh.triggered.connect(self.refresh)
-        find = QAction("&Find…", self, shortcut=QKeySequence.StandardKey.Find)
-        find.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
-        view_menu.addActions([find, refresh])
+        def action(menu, text, slot, shortcut=None) -> QAction:
+            act = QAction(text, self)
+            if shortcut is not None:
+                act.setShortcut(QKeySequence(shortcut))
+            act.triggered.connect(slot)
+            menu.addAction(act)
+            return act
 
+        file_menu = self.menuBar().addMenu("&File")
+        action(file_menu, "&New request…", self.new_request, "Ctrl+N")
+        action(file_menu, "&Settings…", self.open_settings, "Ctrl+,")
+        file_menu.addSeparator()
+        action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        case_menu = self.menuBar().addMenu("&Case")
+        action(case_menu, "&Open selected case", self.open_selected, "Ctrl+O")
+        action(case_menu, "&Log contact…", self.log_contact, "Ctrl+L")
+        action(case_menu, "&Close case tab", self.close_current_tab, "Ctrl+W")
+
+        view_menu = self.menuBar().addMenu("&View")
+        action(view_menu, "My &week", lambda: self.sidebar.setCurrentRow(0), "Ctrl+1")
+        action(view_menu, "My &caseload", lambda: self.sidebar.setCurrentRow(1), "Ctrl+2")
+        action(view_menu, "&All cases", lambda: self.sidebar.setCurrentRow(2), "Ctrl+3")
+        view_menu.addSeparator()
+        action(view_menu, "&Find…", self.focus_search, QKeySequence.StandardKey.Find)
+        action(view_menu, "&Refresh", self.refresh, QKeySequence.StandardKey.Refresh)
+        view_menu.addSeparator()
+        action(view_menu, "&Save filters as view…", self.save_view, "Ctrl+Shift+S")
+        action(view_menu, "Remove saved &view", self.remove_view)
+
+    # ------------------------------------------------------------------ views and filters
+    def _views(self) -> list[View]:
+        me = self.ctx.settings.me_caseworker_id
+        views = [
+            View("My week", None),
+            View(
+                "My caseload",
+                CaseFilter(caseworker_id=me, open_only=True) if me else CaseFilter(open_only=True),
+            ),
+            View("All cases", CaseFilter()),
+        ]
+        views += [
+            View(v.name, CaseFilter.from_dict(v.filters), saved_index=i)
+            for i, v in enumerate(self.ctx.settings.saved_views)
+        ]
+        return views
+
+    def _rebuild_sidebar(self) -> None:
+        current = self.sidebar.currentRow()
+        self.sidebar.blockSignals(True)
+        self.sidebar.clear()
+        for view in self._views():
+            item = QListWidgetItem(view.name)
+            item.setData(ViewRole, view)
+            self.sidebar.addItem(item)
+        self.sidebar.blockSignals(False)
+        self._update_counts()
+        if 0 <= current < self.sidebar.count():
+            self.sidebar.setCurrentRow(current)
+
+    def _update_counts(self) -> None:
+        for row in range(self.sidebar.count()):
+            item = self.sidebar.item(row)
+            view: View = item.data(ViewRole)
+            if view.case_filter is None:
+                count = self.week_model.rowCount()
+            else:
+                count = self.model.count_matching(view.case_filter)
+            item.setText(f"{view.name}  ({count:,})")
+
+    def _on_view_chosen(self, item: QListWidgetItem | None, _previous=None) -> None:
+        if item is None:
+            return
+        view: View = item.data(ViewRole)
+        if view.case_filter is None:
+            self.pages.setCurrentIndex(0)
+            self.week_table.setFocus()
+        else:
+            self.pages.setCurrentIndex(1)
+            self._show_filter(view.case_filter)
+        self._update_count()
+
+    def _show_filter(self, case_filter: CaseFilter) -> None:
+        widgets = (
+            self.stage_filter,
+            self.rag_filter,
+            self.need_filter,
+            self.worker_filter,
+            self.overdue_filter,
+            self.week_filter,
+            self.contact_filter,
+        )
+        for widget in widgets:
+            widget.blockSignals(True)
+        for combo, value in (
+            (self.stage_filter, case_filter.stage),
+            (self.rag_filter, case_filter.rag),
+            (self.need_filter, case_filter.primary_need),
+            (self.worker_filter, case_filter.caseworker_id),
+        ):
+            combo.setCurrentIndex(max(0, combo.findData(value)))
+        self.overdue_filter.setChecked(case_filter.overdue)
+        self.week_filter.setChecked(case_filter.due_this_week)
+        self.contact_filter.setChecked(case_filter.no_contact_14)
+        for widget in widgets:
+            widget.blockSignals(False)
+        self._open_only = case_filter.open_only
+        self.model.set_filter(case_filter)
+
+    def current_filter(self) -> CaseFilter:
+        return CaseFilter(
+            caseworker_id=self.worker_filter.currentData(),
+            stage=self.stage_filter.currentData(),
+            rag=self.rag_filter.currentData(),
+            primary_need=self.need_filter.currentData(),
+            overdue=self.overdue_filter.isChecked(),
+            due_this_week=self.week_filter.isChecked(),
+            no_contact_14=self.contact_filter.isChecked(),
+            open_only=self._open_only,
+        )
+
+    def _on_filter_widgets_changed(self, *_args) -> None:
+        self.model.set_filter(self.current_filter())
+        self._update_count()
+
+    def _on_search(self, text: str) -> None:
+        self.model.set_query(text)
+        self._update_count()
+
+    def save_view(self) -> None:
+        name, ok = QInputDialog.getText(self, "Save view", "Name for this view:")
+        name = name.strip()
+        if not ok or not name:
+            return
+        views = [v for v in self.ctx.settings.saved_views if v.name != name]
+        views.append(SavedView(name, self.current_filter().to_dict()))
+        self.ctx.settings.saved_views = views
+        self.ctx.settings_store.save(self.ctx.settings)
+        self._rebuild_sidebar()
+        self.sidebar.setCurrentRow(self.sidebar.count() - 1)
+
+    def remove_view(self) -> None:
+        item = self.sidebar.currentItem()
+        view: View | None = item.data(ViewRole) if item else None
+        if view is None or view.saved_index is None:
+            QMessageBox.information(self, "Remove view", "Choose one of your saved views first.")
+            return
+        del self.ctx.settings.saved_views[view.saved_index]
+        self.ctx.settings_store.save(self.ctx.settings)
+        self.sidebar.setCurrentRow(2)
+        self._rebuild_sidebar()
+
+    def focus_search(self) -> None:
+        if self.sidebar.currentRow() == 0:
+            self.sidebar.setCurrentRow(2)
+        self.tabs.setCurrentIndex(0)
+        self.search.setFocus()
+        self.search.selectAll()
+
+    # ------------------------------------------------------------------ loading
     def refresh(self) -> None:
-        """Reload the list from the database without blocking the window."""
+        """Reload the list and my week from the database without blocking the window."""
         if self._job is not None:
             return
         self.count_status.setText("Loading cases…")
-        self._job = run_in_background(self._cases.list_cases, self._loaded, self._failed)
+        me = self.ctx.settings.me_caseworker_id
+        cases, week = self.ctx.cases(), self.ctx.week()
+        self._job = run_in_background(
+            lambda: (cases.list_cases(), week.my_week(me)), self._loaded, self._failed
+        )
 
-    def _loaded(self, cases: CaseList) -> None:
+    def _loaded(self, result: tuple[CaseList, MyWeek]) -> None:
         self._job = None
+        cases, week = result
         self.model.set_cases(cases)
+        self.week_model.set_week(week)
+        overdue = sum(1 for i in week.items if i.rag == "red")
+        self.week_summary.setText(
+            f"{len(week.items)} things to do in the next 7 days — {overdue} overdue. "
+            "Double-click a line to open the case."
+        )
+        self._update_counts()
         self._update_count()
 
     def _failed(self, exc: Exception, details: str) -> None:
@@ -96,20 +396,142 @@ class MainWindow(QMainWindow):
         self.count_status.setText("Could not load cases")
         QMessageBox.critical(self, "Could not load cases", f"{exc}\n\n{details[-2000:]}")
 
-    def _on_search(self, text: str) -> None:
-        self.model.set_query(text)
-        self._update_count()
-
     def _update_count(self) -> None:
-        shown, total = self.model.rowCount(), self.model.total
-        text = f"{total:,} cases" if shown == total else f"{shown:,} of {total:,} cases shown"
+        if self.pages.currentIndex() == 0:
+            text = f"{self.week_model.rowCount():,} things to do"
+        else:
+            shown, total = self.model.rowCount(), self.model.total
+            text = f"{total:,} cases" if shown == total else f"{shown:,} of {total:,} cases shown"
         self.count_status.setText(text)
 
-    def wait_loaded(self, timeout_ms: int = 30_000) -> None:
-        """For tests and the self-test: process events until the first load has finished."""
-        QTimer.singleShot(0, lambda: None)
-        from PySide6.QtCore import QCoreApplication, QDeadlineTimer
+    def _update_user_status(self) -> None:
+        self.user_status.setText(f"Signed in as {self.ctx.user}")
 
+    def wait_loaded(self, timeout_ms: int = 30_000) -> None:
+        """For tests, screenshots and the self-test: wait until the load has finished."""
         deadline = QDeadlineTimer(timeout_ms)
+        loop = QEventLoop()  # (QEventLoop.processEvents: the static one mis-counts None)
         while self._job is not None and not deadline.hasExpired():
-            QCoreApplication.processEvents()
+            loop.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+
+    # ------------------------------------------------------------------ cases in tabs
+    def open_case(self, case_id: int, tab: str | None = None):
+        from caseload_app.ui.case_view import CaseView
+
+        for index in range(1, self.tabs.count()):
+            view = self.tabs.widget(index)
+            if getattr(view, "case_id", None) == case_id:
+                self.tabs.setCurrentIndex(index)
+                if tab:
+                    view.show_tab(tab)
+                return view
+        view = CaseView(self.ctx.work(), case_id, self._caseworkers, self)
+        view.case_id = case_id
+        view.changed.connect(lambda _id: self.refresh())
+        if hasattr(view, "open_case"):
+            view.open_case.connect(self.open_case)
+        index = self.tabs.addTab(view, view.title())
+        self.tabs.setCurrentIndex(index)
+        if tab:
+            view.show_tab(tab)
+        return view
+
+    def _open_week_item(self, index) -> None:
+        item = self.week_model.item_at(index.row())
+        self.open_case(item.case_id, item.tab)
+
+    def open_selected(self) -> None:
+        table, pick = (
+            (self.week_table, lambda r: self.week_model.item_at(r).case_id)
+            if self.pages.currentIndex() == 0
+            else (self.table, lambda r: self.model.row_at(r).case_id)
+        )
+        rows = table.selectionModel().selectedRows()
+        if not rows:
+            QMessageBox.information(self, "Open case", "Select a case in the list first.")
+            return
+        for row in rows[:10]:  # opening hundreds of tabs by accident helps nobody
+            self.open_case(pick(row.row()))
+
+    def log_contact(self) -> None:
+        current = self.tabs.currentWidget()
+        if current is not None and hasattr(current, "log_contact"):
+            current.log_contact()
+            return
+        rows = self.table.selectionModel().selectedRows() if self.pages.currentIndex() else []
+        if not rows:
+            QMessageBox.information(
+                self, "Log contact", "Open a case, or select one in the list, to log a contact."
+            )
+            return
+        view = self.open_case(self.model.row_at(rows[0].row()).case_id, "communications")
+        view.log_contact()
+
+    def close_current_tab(self) -> None:
+        if self.tabs.currentIndex() > 0:
+            self.close_tab(self.tabs.currentIndex())
+
+    def close_tab(self, index: int) -> bool:
+        if index == 0:
+            return False
+        view = self.tabs.widget(index)
+        if view.has_unsaved_changes() and not self._confirm_discard(view.title()):
+            return False
+        self.tabs.removeTab(index)
+        view.deleteLater()
+        return True
+
+    def _confirm_discard(self, what: str) -> bool:
+        answer = QMessageBox.question(
+            self,
+            "Unsaved changes",
+            f"You have changed {what}'s details without saving. Close and lose the changes?",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Discard
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        unsaved = [
+            self.tabs.widget(i).title()
+            for i in range(1, self.tabs.count())
+            if self.tabs.widget(i).has_unsaved_changes()
+        ]
+        if unsaved and not self._confirm_discard(", ".join(unsaved)):
+            event.ignore()
+            return
+        event.accept()
+
+    # ------------------------------------------------------------------ dialogs
+    def new_request(self) -> None:
+        from caseload_app.ui.dialogs.new_request import NewRequestDialog
+
+        dialog = NewRequestDialog(
+            self.ctx.requests(),
+            self._caseworkers,
+            self.ctx.settings.me_caseworker_id,
+            self.ctx.today(),
+            self,
+        )
+        accepted = dialog.exec()
+        existing = getattr(dialog, "open_existing_case_id", None)
+        if accepted:
+            self.refresh()
+            self.open_case(dialog.created_case_id, "overview")
+        elif existing:
+            self.open_case(existing, "overview")
+
+    def open_settings(self) -> None:
+        from caseload_app.ui.dialogs.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(
+            self.ctx.settings_store, self.ctx.settings, self.ctx.team(), self._caseworkers, self
+        )
+        if dialog.exec():
+            self.apply_settings(dialog.settings)
+
+    def apply_settings(self, settings) -> None:
+        self.ctx.settings = settings
+        self._update_user_status()
+        self._rebuild_sidebar()
+        self.refresh()

@@ -16,7 +16,7 @@ def test_demo_opens_on_temporary_data_and_never_touches_the_real_database(qapp, 
         windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
         if windows and windows[0].model.rowCount() > 0:
             seen["status"] = windows[0].db_status.text()
-            seen["count"] = windows[0].count_status.text()
+            seen["all"] = windows[0].sidebar.item(2).text()
             windows[0].close()
         else:
             QTimer.singleShot(50, close_when_loaded)
@@ -24,5 +24,5 @@ def test_demo_opens_on_temporary_data_and_never_touches_the_real_database(qapp, 
     QTimer.singleShot(50, close_when_loaded)
     assert run_gui(db_path=real, demo=True, demo_children=40) == 0
     assert seen["status"].startswith("Demo data (temporary): ")
-    assert seen["count"] == "40 cases"
+    assert seen["all"] == "All cases  (40)"
     assert not real.exists()

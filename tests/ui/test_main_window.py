@@ -3,33 +3,65 @@ from datetime import date
 import pytest
 from PySide6.QtCore import Qt
 
-from caseload_app.services.caselist import CaseList, CaseListService
+from caseload_app.services.caselist import CaseFilter, CaseList, CaseListService
 from caseload_app.services.demo import generate_demo
+from caseload_app.services.settings import LocalSettings, LocalSettingsStore
+from caseload_app.ui.context import AppContext
 from caseload_app.ui.main_window import MainWindow
 from caseload_app.ui.models.case_table import COLUMNS, CaseTableModel, RagRole, SortRole
+from caseload_app.ui.models.week_model import WeekModel
 from tests.helpers import TODAY
 
 pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def demo_cases(db):
+def demo_db(db):
     generate_demo(db, children=300, seed=3, today=TODAY)
-    return CaseListService(db, today=lambda: TODAY)
+    return db
 
 
-def test_case_table_model_passes_qt_model_tester(qtmodeltester, demo_cases):
+@pytest.fixture
+def window(qtbot, demo_db, tmp_path):
+    store = LocalSettingsStore(tmp_path / "settings.json")
+    ctx = AppContext(
+        db=demo_db,
+        db_label="Database: test",
+        settings_store=store,
+        settings=LocalSettings(me_caseworker_id=1, me_name="Asha Patel"),
+        today=lambda: TODAY,
+    )
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    win.show()
+    win.refresh()
+    win.wait_loaded()
+    return win
+
+
+def column(title):
+    return next(i for i, c in enumerate(COLUMNS) if c.title == title)
+
+
+def test_case_table_model_passes_qt_model_tester(qtmodeltester, demo_db):
     model = CaseTableModel()
-    model.set_cases(demo_cases.list_cases())
+    model.set_cases(CaseListService(demo_db, today=lambda: TODAY).list_cases())
     qtmodeltester.check(model, force_py=True)
     model.set_query("smith")
-    model.sort(3, Qt.SortOrder.DescendingOrder)
+    model.set_filter(CaseFilter(open_only=True))
+    model.sort(column("Due"), Qt.SortOrder.DescendingOrder)
     qtmodeltester.check(model, force_py=True)
 
 
-def test_search_is_case_and_accent_insensitive_and_matches_identifiers(demo_cases):
+def test_week_model_passes_qt_model_tester(qtmodeltester, window):
+    assert window.week_model.rowCount() > 0
+    qtmodeltester.check(window.week_model, force_py=True)
+    qtmodeltester.check(WeekModel(), force_py=True)
+
+
+def test_search_is_case_and_accent_insensitive_and_matches_identifiers(demo_db):
     model = CaseTableModel()
-    cases = demo_cases.list_cases()
+    cases = CaseListService(demo_db, today=lambda: TODAY).list_cases()
     model.set_cases(cases)
     first = cases.rows[0]
     model.set_query(first.upn.lower())
@@ -43,45 +75,83 @@ def test_search_is_case_and_accent_insensitive_and_matches_identifiers(demo_case
     assert model.rowCount() == len(cases.rows)
 
 
-def test_sorting_by_due_date_puts_the_most_overdue_first(demo_cases):
+def test_sorting_by_due_date_puts_the_most_overdue_first(demo_db):
     model = CaseTableModel()
-    model.set_cases(demo_cases.list_cases())
-    model.sort(COLUMNS.index(next(c for c in COLUMNS if c.title == "Due")))
+    model.set_cases(CaseListService(demo_db, today=lambda: TODAY).list_cases())
+    model.sort(column("Due"))
     dues = [model.row_at(i).next_due for i in range(model.rowCount())]
     known = [d for d in dues if d is not None]
     assert known == sorted(known) and dues[: len(known)] == known
-    top = model.index(0, 5)
-    assert model.data(top, RagRole) == "red"
-    assert model.data(top).endswith("Overdue")  # RAG as text, not colour alone
-    assert model.data(model.index(0, 3), SortRole) == known[0]
+    assert model.data(model.index(0, column("RAG")), RagRole) == "red"
+    assert model.data(model.index(0, column("RAG"))).endswith("Overdue")  # text, not colour alone
+    assert model.data(model.index(0, column("Due")), SortRole) == known[0]
 
 
-def test_main_window_loads_in_the_background_and_filters(qtbot, demo_cases):
-    window = MainWindow(demo_cases, "Database: test")
-    qtbot.addWidget(window)
-    window.show()
-    window.refresh()
-    qtbot.waitUntil(lambda: window.model.rowCount() == 300, timeout=10_000)
+def test_window_opens_on_my_week_with_counts_per_view(window):
+    assert window.pages.currentIndex() == 0
+    names = [window.sidebar.item(i).text() for i in range(window.sidebar.count())]
+    assert names[0].startswith("My week  (") and names[2] == "All cases  (300)"
+    mine = window.model.count_matching(CaseFilter(caseworker_id=1, open_only=True))
+    assert names[1] == f"My caseload  ({mine:,})"
+    assert window.user_status.text() == "Signed in as Asha Patel"
+    assert "things to do in the next 7 days" in window.week_summary.text()
+    kinds = {window.week_model.item_at(r).kind for r in range(window.week_model.rowCount())}
+    assert {"statutory", "contact"} <= kinds
+
+
+def test_views_filters_and_search_narrow_the_list(qtbot, window):
+    window.sidebar.setCurrentRow(2)
     assert window.count_status.text() == "300 cases"
-    assert window.db_status.text() == "Database: test"
+    window.overdue_filter.setChecked(True)
+    rows = [window.model.row_at(r) for r in range(window.model.rowCount())]
+    assert rows and all(r.days_left < 0 for r in rows)
+    window.overdue_filter.setChecked(False)
+    window.stage_filter.setCurrentIndex(window.stage_filter.findData("assessment"))
+    assert {window.model.row_at(r).stage for r in range(window.model.rowCount())} == {"assessment"}
     qtbot.keyClicks(window.search, "zzzz-no-such-child")
     assert window.model.rowCount() == 0
-    assert window.count_status.text() == "0 of 300 cases shown"
+    assert window.count_status.text().startswith("0 of ")
     window.search.clear()
-    assert window.model.rowCount() == 300
-    due = window.model.index(0, 3).data()
-    assert due[:3] in {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}  # weekday beside date
+    window.sidebar.setCurrentRow(1)
+    assert {window.model.row_at(r).caseworker_id for r in range(window.model.rowCount())} == {1}
+    assert window.stage_filter.currentData() is None  # the view replaced the earlier filter
 
 
-def test_empty_database_shows_no_cases(qtbot, db):
-    window = MainWindow(CaseListService(db, today=lambda: date(2026, 1, 1)), "Database: empty")
+def test_saved_view_is_pinned_with_its_count_and_remembered(window, monkeypatch):
+    window.sidebar.setCurrentRow(2)
+    window.contact_filter.setChecked(True)
+    expected = window.model.rowCount()
+    from PySide6.QtWidgets import QInputDialog
+
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("No recent contact", True))
+    window.save_view()
+    last = window.sidebar.item(window.sidebar.count() - 1)
+    assert last.text() == f"No recent contact  ({expected:,})"
+    saved = window.ctx.settings_store.load().saved_views
+    assert [(v.name, v.filters) for v in saved] == [("No recent contact", {"no_contact_14": True})]
+    window.sidebar.setCurrentRow(2)
+    assert not window.contact_filter.isChecked()
+    window.sidebar.setCurrentRow(window.sidebar.count() - 1)
+    assert window.contact_filter.isChecked() and window.model.rowCount() == expected
+
+
+def test_empty_database_shows_no_cases(qtbot, db, tmp_path):
+    ctx = AppContext(
+        db=db,
+        db_label="Database: empty",
+        settings_store=LocalSettingsStore(tmp_path / "s.json"),
+        settings=LocalSettings(),
+        today=lambda: date(2026, 1, 1),
+    )
+    window = MainWindow(ctx)
     qtbot.addWidget(window)
     window.refresh()
-    qtbot.waitUntil(lambda: window.count_status.text() == "0 cases", timeout=10_000)
+    window.wait_loaded()
+    window.sidebar.setCurrentRow(2)
+    assert window.count_status.text() == "0 cases"
 
 
-def test_model_holds_what_it_was_given_and_never_queries(demo_cases):
-    """The model is fed rows; it has no database handle to query with."""
+def test_model_holds_what_it_was_given_and_never_queries():
     model = CaseTableModel()
     model.set_cases(CaseList(today=TODAY, rows=[]))
     assert model.rowCount() == 0

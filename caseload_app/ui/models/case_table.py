@@ -16,7 +16,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from caseload_app.domain.deadlines import format_date
 from caseload_app.domain.text import fold, matches
-from caseload_app.services.caselist import CaseList, CaseRow
+from caseload_app.services.caselist import CaseFilter, CaseList, CaseRow
 
 SortRole = Qt.ItemDataRole.UserRole + 1
 RagRole = Qt.ItemDataRole.UserRole + 2
@@ -44,12 +44,6 @@ def _days(n: int | None) -> str:
     return "" if n is None else str(n)
 
 
-def _contact(row: CaseRow) -> str:
-    if row.last_contact is None:
-        return "Never"
-    return f"{format_date(row.last_contact)} ({row.days_since_contact} d ago)"
-
-
 @dataclass(frozen=True)
 class Column:
     title: str
@@ -58,8 +52,15 @@ class Column:
     tooltip: Callable[[CaseRow], str] | None = None
 
 
+def _days_since(row: CaseRow) -> str:
+    return "" if row.days_since_contact is None else str(row.days_since_contact)
+
+
 COLUMNS: tuple[Column, ...] = (
     Column("Child", lambda r: r.child_name, lambda r: fold(r.child_name)),
+    Column("Family", lambda r: r.family_name, lambda r: fold(r.family_name)),
+    Column("Setting", lambda r: r.setting or "", lambda r: r.setting or ""),
+    Column("Need", lambda r: r.primary_need or "", lambda r: r.primary_need or ""),
     Column("Stage", lambda r: r.stage_label, lambda r: r.stage_label),
     Column("Next step", lambda r: r.next_step_label, lambda r: r.next_step_label),
     Column(
@@ -83,10 +84,16 @@ COLUMNS: tuple[Column, ...] = (
     Column("Caseworker", lambda r: r.caseworker, lambda r: r.caseworker),
     Column(
         "Last contact",
-        _contact,
+        lambda r: format_date(r.last_contact) if r.last_contact else "Never",
         lambda r: r.last_contact or date.min,
     ),
+    Column(
+        "Days since",
+        _days_since,
+        lambda r: r.days_since_contact if r.days_since_contact is not None else 10**9,
+    ),
 )
+COLUMN_WIDTHS = (150, 150, 150, 50, 170, 180, 110, 65, 100, 115, 110)
 
 
 class CaseTableModel(QAbstractTableModel):
@@ -94,7 +101,9 @@ class CaseTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[CaseRow] = []
         self._keys: list[str] = []
-        self._visible: list[int] = []
+        self._base: list[int] = []  # rows passing the structured filter
+        self._visible: list[int] = []  # of those, rows matching the search text
+        self._filter = CaseFilter()
         self._query = ""
         self._sort: tuple[int, Qt.SortOrder] | None = None
 
@@ -103,9 +112,30 @@ class CaseTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._rows = cases.rows
         self._keys = [r.search_text for r in cases.rows]
+        self._base = self._filtered(self._filter)
         self._visible = self._matching(self._query)
         self._apply_sort()
         self.endResetModel()
+
+    def set_filter(self, case_filter: CaseFilter) -> None:
+        if case_filter == self._filter:
+            return
+        self.beginResetModel()
+        self._filter = case_filter
+        self._base = self._filtered(case_filter)
+        self._visible = self._matching(self._query)
+        self._apply_sort()
+        self.endResetModel()
+
+    def _filtered(self, case_filter: CaseFilter) -> list[int]:
+        if case_filter.is_empty():
+            return list(range(len(self._rows)))
+        rows = self._rows
+        return [i for i in range(len(rows)) if case_filter.matches(rows[i])]
+
+    def count_matching(self, case_filter: CaseFilter) -> int:
+        """How many cases a view would show (for the sidebar counts)."""
+        return len(self._filtered(case_filter))
 
     def set_query(self, text: str) -> None:
         query = fold(text).strip()
@@ -119,11 +149,11 @@ class CaseTableModel(QAbstractTableModel):
 
     def _matching(self, query: str) -> list[int]:
         if not query:
-            return list(range(len(self._rows)))
+            return list(self._base)
         keys = self._keys
         if " " in query:
-            return [i for i in range(len(keys)) if matches(query, keys[i])]
-        return [i for i in range(len(keys)) if query in keys[i]]  # the common, fastest case
+            return [i for i in self._base if matches(query, keys[i])]
+        return [i for i in self._base if query in keys[i]]  # the common, fastest case
 
     # --- Qt model API --------------------------------------------------------------------
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
@@ -191,4 +221,9 @@ class CaseTableModel(QAbstractTableModel):
 
     @property
     def total(self) -> int:
-        return len(self._rows)
+        """Cases in the current view before the search text narrows them."""
+        return len(self._base)
+
+    @property
+    def case_filter(self) -> CaseFilter:
+        return self._filter

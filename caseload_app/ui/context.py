@@ -1,0 +1,46 @@
+"""What the window needs to reach the services: one object passed in by app.py."""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from caseload_app.db.engine import Database
+from caseload_app.services.caselist import CaseListService
+from caseload_app.services.casework import CaseworkService
+from caseload_app.services.myweek import MyWeekService
+from caseload_app.services.requests import RequestService
+from caseload_app.services.settings import LocalSettings, LocalSettingsStore, TeamSettingsService
+
+
+@dataclass
+class AppContext:
+    db: Database
+    db_label: str
+    settings_store: LocalSettingsStore
+    settings: LocalSettings
+    today: Callable[[], date] = date.today
+    now: Callable[[], datetime] = datetime.now
+    os_user: str = field(default_factory=getpass.getuser)
+
+    @property
+    def user(self) -> str:
+        """Who is recorded as doing things: the caseworker chosen in settings, else the login."""
+        return self.settings.me_name or self.os_user
+
+    def cases(self) -> CaseListService:
+        return CaseListService(self.db, today=self.today)
+
+    def week(self) -> MyWeekService:
+        return MyWeekService(self.db, today=self.today)
+
+    def work(self) -> CaseworkService:
+        return CaseworkService(self.db, self.user, today=self.today, now=self.now)
+
+    def requests(self) -> RequestService:
+        return RequestService(self.db, self.user, today=self.today, now=self.now)
+
+    def team(self) -> TeamSettingsService:
+        return TeamSettingsService(self.db)
