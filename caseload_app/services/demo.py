@@ -53,16 +53,15 @@ STREETS = [
 ]
 TOWNS = ("Bournemouth", "Christchurch", "Poole")
 POSTCODE_AREAS = ("BH1", "BH2", "BH5", "BH6", "BH8", "BH9", "BH11", "BH12", "BH14", "BH23")
-SETTINGS = (
-    "Harbourside Primary",
-    "Cliff Top Academy",
-    "Riverside Infant School",
-    "Heathland Junior School",
-    "Bay Secondary School",
-    "Quayside College",
-    "Oak Tree Special School",
-    "Little Acorns Nursery",
+# Settings by the age (in years) a child starts there; a special school takes any age.
+SETTINGS_BY_AGE = (
+    (0, ("Little Acorns Nursery", "Seahorses Pre-school")),
+    (4, ("Riverside Infant School", "Harbourside Primary")),
+    (7, ("Heathland Junior School", "Harbourside Primary")),
+    (11, ("Bay Secondary School", "Cliff Top Academy")),
+    (16, ("Quayside College", "Cliff Top Academy Sixth Form")),
 )
+SPECIAL_SCHOOL = "Oak Tree Special School"
 NEEDS = (
     ("ASD",) * 6
     + ("SEMH",) * 3
@@ -229,7 +228,7 @@ class _Generator:
             date_of_birth=dob,
             upn=upn,
             nhs_number=nhs,
-            setting=rng.choice(SETTINGS),
+            setting=_setting(rng, age_days // 365),
             year_group=_year_group(age_days),
             primary_need=rng.choice(NEEDS),
             secondary_need=rng.choice((None, None, "SLCN", "SEMH")),
@@ -464,6 +463,13 @@ def _upn(rng: random.Random, serial: int) -> str:
 def _nhs_check_digit(digits: str) -> int | None:
     check = 11 - sum(int(d) * w for d, w in zip(digits, range(10, 1, -1), strict=True)) % 11
     return None if check == 10 else check % 11
+
+
+def _setting(rng: random.Random, age: int) -> str:
+    if rng.random() < 0.15:
+        return SPECIAL_SCHOOL
+    options = next(names for start, names in reversed(SETTINGS_BY_AGE) if age >= start)
+    return rng.choice(options)
 
 
 def _year_group(age_days: int) -> str:

@@ -99,7 +99,7 @@ class MainWindow(QMainWindow):
     def _build_caseload_page(self) -> QWidget:
         self.sidebar = QListWidget()
         self.sidebar.setAccessibleName("Views")
-        self.sidebar.setMaximumWidth(230)
+        self.sidebar.setMaximumWidth(200)
         self.sidebar.currentItemChanged.connect(self._on_view_chosen)
 
         self.week_model = WeekModel(self)
@@ -141,7 +141,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.sidebar)
         splitter.addWidget(self.pages)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([200, 1160])
+        splitter.setSizes([165, 1195])
         return splitter
 
     def _build_filter_bar(self) -> QVBoxLayout:

@@ -93,7 +93,7 @@ COLUMNS: tuple[Column, ...] = (
         lambda r: r.days_since_contact if r.days_since_contact is not None else 10**9,
     ),
 )
-COLUMN_WIDTHS = (150, 150, 150, 50, 170, 180, 110, 65, 100, 115, 110)
+COLUMN_WIDTHS = (135, 140, 140, 45, 195, 175, 120, 60, 95, 110, 110)
 
 
 class CaseTableModel(QAbstractTableModel):
