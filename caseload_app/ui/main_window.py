@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QDeadlineTimer, QEventLoop, Qt
+from PySide6.QtCore import QEventLoop, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -65,6 +65,8 @@ def _table(name: str) -> QTableView:
 
 
 class MainWindow(QMainWindow):
+    loaded = Signal()  # a refresh finished (successfully or not)
+
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
@@ -390,10 +392,12 @@ class MainWindow(QMainWindow):
         )
         self._update_counts()
         self._update_count()
+        self.loaded.emit()
 
     def _failed(self, exc: Exception, details: str) -> None:
         self._job = None
         self.count_status.setText("Could not load cases")
+        self.loaded.emit()
         QMessageBox.critical(self, "Could not load cases", f"{exc}\n\n{details[-2000:]}")
 
     def _update_count(self) -> None:
@@ -409,10 +413,13 @@ class MainWindow(QMainWindow):
 
     def wait_loaded(self, timeout_ms: int = 30_000) -> None:
         """For tests, screenshots and the self-test: wait until the load has finished."""
-        deadline = QDeadlineTimer(timeout_ms)
-        loop = QEventLoop()  # (QEventLoop.processEvents: the static one mis-counts None)
-        while self._job is not None and not deadline.hasExpired():
-            loop.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        if self._job is None:
+            return
+        loop = QEventLoop()  # a real event loop lets the loading thread have the GIL
+        self.loaded.connect(loop.quit)
+        QTimer.singleShot(timeout_ms, loop.quit)
+        loop.exec()
+        self.loaded.disconnect(loop.quit)
 
     # ------------------------------------------------------------------ cases in tabs
     def open_case(self, case_id: int, tab: str | None = None):
