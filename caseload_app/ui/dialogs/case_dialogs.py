@@ -1,0 +1,525 @@
+"""Forms and dialogs of the case window.
+
+`Form` puts fields in a QFormLayout, each with a red message under it for a FieldErrors
+entry of the same key, and reads or writes every field as plain Python values (dates as
+datetime.date). `FormDialog` wraps a Form: Save calls the one service call it was given;
+field errors are shown inline and the dialog stays open with what the person typed; any
+other user error is shown as a message (ui.errors.run_action) and the dialog stays open too.
+
+Dialogs are shown with open(), not exec(): the window keeps running, and tests fill the
+fields with set_values() and call accept() as the Save button does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime
+
+from PySide6.QtCore import QDateTime, QEvent, QObject, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from caseload_app.domain import codes
+from caseload_app.services.casework import CaseworkerInfo
+from caseload_app.services.errors import FieldErrors
+from caseload_app.ui import errors as ui_errors
+from caseload_app.ui.widgets.dates import DateEdit, OptionalDateEdit
+
+ERROR_STYLE = "color: #b00020;"
+Choices = Sequence[tuple[str, object]]  # (text shown, value)
+
+
+# --------------------------------------------------------------------------- small widgets
+def plain_label(text: str = "", *, wrap: bool = True) -> QLabel:
+    """A label for text that may contain what someone typed: never read as markup."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(wrap)
+    return label
+
+
+def button(text: str, accessible: str, slot: Callable[[], object] | None = None) -> QPushButton:
+    """A push button; `text` carries its mnemonic (&)."""
+    b = QPushButton(text)
+    b.setAccessibleName(accessible)
+    if slot is not None:
+        b.clicked.connect(lambda _checked=False: slot())
+    return b
+
+
+def line_edit(text: str = "", max_length: int = 200) -> QLineEdit:
+    edit = QLineEdit(text)
+    edit.setMaxLength(max_length)
+    return edit
+
+
+def text_box(lines: int = 4) -> QPlainTextEdit:
+    box = QPlainTextEdit()
+    box.setTabChangesFocus(True)  # Tab moves on, as in every other field
+    height = box.fontMetrics().lineSpacing() * lines + 12
+    box.setFixedHeight(height)
+    return box
+
+
+def choice_combo(choices: Choices, *, editable: bool = False) -> QComboBox:
+    combo = QComboBox()
+    for text, value in choices:
+        combo.addItem(text, value)
+    combo.setEditable(editable)
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(16)
+    return combo
+
+
+def code_choices(code_list: Iterable[codes.Code], blank: str | None = None) -> list:
+    """(label, code) pairs, with an optional blank first entry whose value is ""."""
+    choices: list[tuple[str, object]] = [(blank, "")] if blank is not None else []
+    return choices + [(c.label, c.code) for c in code_list]
+
+
+def date_time_edit(value: datetime) -> QDateTimeEdit:
+    edit = QDateTimeEdit(QDateTime(value))
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("ddd dd/MM/yyyy HH:mm")
+    return edit
+
+
+class _CalendarOpensNearToday(QObject):
+    """A blank optional date would open its calendar at 1900: open it at this month instead."""
+
+    def __init__(self, edit: OptionalDateEdit, today: date) -> None:
+        super().__init__(edit)
+        self._edit, self._today = edit, today
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
+        if event.type() == QEvent.Type.Show and self._edit.value() is None:
+            watched.setCurrentPage(self._today.year, self._today.month)
+        return False
+
+
+def optional_date(value: date | None, today: date) -> OptionalDateEdit:
+    edit = OptionalDateEdit(value)
+    calendar = edit.calendarWidget()
+    calendar.installEventFilter(_CalendarOpensNearToday(edit, today))
+    return edit
+
+
+# --------------------------------------------------------------------------- reading and writing
+def read(widget: QWidget) -> object:
+    """The field's value as plain Python: str, bool, int, date, datetime or a combo's data."""
+    if isinstance(widget, DateEdit):
+        return widget.value()
+    if isinstance(widget, QDateTimeEdit):
+        return widget.dateTime().toPython().replace(second=0, microsecond=0)
+    if isinstance(widget, QLineEdit):
+        return widget.text()
+    if isinstance(widget, QPlainTextEdit):
+        return widget.toPlainText()
+    if isinstance(widget, QComboBox):
+        return widget.currentText() if widget.isEditable() else widget.currentData()
+    if isinstance(widget, QCheckBox):
+        return widget.isChecked()
+    if isinstance(widget, QSpinBox):
+        return widget.value()
+    raise TypeError(f"no reader for {type(widget).__name__}")
+
+
+def write(widget: QWidget, value: object) -> None:
+    if isinstance(widget, OptionalDateEdit) and value is None:
+        widget.setDate(OptionalDateEdit.BLANK)
+    elif isinstance(widget, DateEdit):
+        widget.set_date(value)
+    elif isinstance(widget, QDateTimeEdit):
+        widget.setDateTime(QDateTime(value))
+    elif isinstance(widget, QLineEdit):
+        widget.setText("" if value is None else str(value))
+    elif isinstance(widget, QPlainTextEdit):
+        widget.setPlainText("" if value is None else str(value))
+    elif isinstance(widget, QComboBox):
+        _write_combo(widget, value)
+    elif isinstance(widget, QCheckBox):
+        widget.setChecked(bool(value))
+    elif isinstance(widget, QSpinBox):
+        widget.setValue(int(value))
+    else:
+        raise TypeError(f"no writer for {type(widget).__name__}")
+
+
+def _write_combo(combo: QComboBox, value: object) -> None:
+    if combo.isEditable():
+        combo.setEditText("" if value is None else str(value))
+        return
+    value = "" if value is None else value
+    found = combo.findData(value)
+    if found < 0:  # a stored code no longer in the list: show it rather than lose it
+        combo.addItem(str(value), value)
+        found = combo.count() - 1
+    combo.setCurrentIndex(found)
+
+
+def on_change(widget: QWidget, callback: Callable[[], None]) -> None:
+    """Call `callback` whenever the person changes the field."""
+    signal = {
+        QDateTimeEdit: "dateTimeChanged",
+        QLineEdit: "textChanged",
+        QPlainTextEdit: "textChanged",
+        QComboBox: "currentTextChanged",
+        QCheckBox: "toggled",
+        QSpinBox: "valueChanged",
+    }
+    for kind, name in signal.items():
+        if isinstance(widget, kind):
+            getattr(widget, name).connect(lambda *_: callback())
+            return
+    raise TypeError(f"no change signal for {type(widget).__name__}")
+
+
+# --------------------------------------------------------------------------- a form
+class Form:
+    """Labelled fields in a QFormLayout, each with an inline error message under it."""
+
+    def __init__(self, layout: QFormLayout) -> None:
+        self.layout = layout
+        layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.fields: dict[str, QWidget] = {}
+        self.error_labels: dict[str, QLabel] = {}
+
+    def add(self, key: str, label: str, widget: QWidget) -> QWidget:
+        name = label.replace("&", "")
+        widget.setAccessibleName(name)
+        caption = QLabel(label)
+        caption.setBuddy(widget)
+        error = plain_label()
+        error.setStyleSheet(ERROR_STYLE)
+        error.setAccessibleName(f"{name}: problem")
+        error.hide()
+        cell = QWidget()
+        column = QVBoxLayout(cell)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(1)
+        column.addWidget(widget)
+        column.addWidget(error)
+        self.layout.addRow(caption, cell)
+        self.fields[key], self.error_labels[key] = widget, error
+        return widget
+
+    def values(self) -> dict[str, object]:
+        return {key: read(widget) for key, widget in self.fields.items()}
+
+    def set_values(self, values: dict[str, object]) -> None:
+        for key, value in values.items():
+            write(self.fields[key], value)
+
+    def on_change(self, callback: Callable[[], None]) -> None:
+        for widget in self.fields.values():
+            on_change(widget, callback)
+
+    def show_errors(self, errors: dict[str, str]) -> bool:
+        """Show each message under its field; False if some field is not on this form."""
+        self.clear_errors()
+        for key, message in errors.items():
+            if key in self.error_labels:
+                self.error_labels[key].setText(message)
+                self.error_labels[key].show()
+                self.fields[key].setAccessibleDescription(message)
+        first = next((k for k in self.fields if k in errors), None)
+        if first is not None:
+            self.fields[first].setFocus()
+        return set(errors) <= set(self.fields)
+
+    def clear_errors(self) -> None:
+        for key, label in self.error_labels.items():
+            label.clear()
+            label.hide()
+            self.fields[key].setAccessibleDescription("")
+
+    def error(self, key: str) -> str:
+        """The message shown under a field ("" if none)."""
+        label = self.error_labels[key]
+        return label.text() if not label.isHidden() else ""
+
+
+# --------------------------------------------------------------------------- the dialog
+class FormDialog(QDialog):
+    """A form whose Save runs one service call; it closes only when that call succeeds."""
+
+    def __init__(
+        self,
+        title: str,
+        submit: Callable[[dict[str, object]], object],
+        parent: QWidget | None = None,
+        intro: str = "",
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setAccessibleName(title)
+        self._submit = submit
+        self.result_value: object = None
+        outer = QVBoxLayout(self)
+        if intro:
+            outer.addWidget(plain_label(intro))
+        form_layout = QFormLayout()
+        outer.addLayout(form_layout)
+        self.form = Form(form_layout)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self._name_buttons()
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        outer.addWidget(self.buttons)
+        self.setMinimumWidth(460)
+
+    def _name_buttons(self) -> None:
+        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        save.setText("&Save")
+        save.setAccessibleName("Save")
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setText("&Cancel")
+        cancel.setAccessibleName("Cancel")
+
+    def add(self, key: str, label: str, widget: QWidget) -> QWidget:
+        return self.form.add(key, label, widget)
+
+    def values(self) -> dict[str, object]:
+        return self.form.values()
+
+    def set_values(self, **values: object) -> None:
+        self.form.set_values(values)
+
+    def submitted_values(self) -> dict[str, object]:
+        """What Save hands to the service call (edit dialogs send only what changed)."""
+        return self.values()
+
+    def accept(self) -> None:
+        if self._try_submit():
+            super().accept()
+
+    def _try_submit(self) -> bool:
+        self.form.clear_errors()
+        inline: dict[str, str] = {}
+
+        def call() -> None:
+            try:
+                self.result_value = self._submit(self.submitted_values())
+            except FieldErrors as exc:
+                if not self.form.show_errors(exc.errors):
+                    raise  # a field this dialog does not have: say it in a message
+                inline.update(exc.errors)
+
+        done = ui_errors.run_action(self, self.windowTitle(), call)
+        return done and not inline
+
+
+class EditDialog(FormDialog):
+    """A dialog editing an existing record: Save sends only the fields that changed."""
+
+    def load(self, values: dict[str, object]) -> None:
+        self.form.set_values(values)
+        self._loaded = self.values()
+
+    def submitted_values(self) -> dict[str, object]:
+        loaded = getattr(self, "_loaded", {})
+        return {k: v for k, v in self.values().items() if loaded.get(k, object()) != v}
+
+
+# --------------------------------------------------------------------------- the case dialogs
+Submit = Callable[[dict[str, object]], object]
+
+
+class ActionDialog(FormDialog):
+    """A stage action (decision, draft, final plan…): the date, and a reason where needed."""
+
+    def __init__(
+        self, key: str, label: str, needs_reason: bool, today: date, submit: Submit, parent=None
+    ) -> None:
+        super().__init__(label, submit, parent, intro=_ACTION_INTRO)
+        self.key = key
+        self.add("on", "&Date", DateEdit(today))
+        reason = "Setting c&onsulted" if key == "school_consulted" else "&Reason"
+        self.add("reason", reason if needs_reason else "&Note (optional)", text_box(3))
+
+
+_ACTION_INTRO = "Record the date this happened. Dates cannot be in the future."
+
+
+class ExceptionDialog(FormDialog):
+    def __init__(self, today: date, submit: Submit, parent=None) -> None:
+        super().__init__("Record an exception", submit, parent, intro=_EXCEPTION_INTRO)
+        self.add("ground", "&Ground", choice_combo(code_choices(codes.exception_grounds())))
+        self.add("period_start", "Period s&tarts", DateEdit(today))
+        self.add("period_end", "Period &ends", optional_date(None, today))
+        self.add("family_told", "&Family told on", optional_date(None, today))
+        self.add("note", "&Note", text_box(3))
+
+
+_EXCEPTION_INTRO = (
+    "An exception never moves a deadline: the case keeps its dates and is marked "
+    "'exception applies' (SEND Regs 5(4), 8(2), 10(4)). Waiting lists and staff shortages "
+    "are never a ground. Leave the end blank while the circumstance continues."
+)
+
+
+class RequestAdviceDialog(FormDialog):
+    def __init__(self, today: date, submit: Submit, parent=None) -> None:
+        super().__init__("Request advice", submit, parent, intro=_ADVICE_INTRO)
+        self.add("advice_type", "Advice &type", choice_combo(code_choices(codes.advice_types())))
+        self.add("on", "&Requested on", DateEdit(today))
+
+
+_ADVICE_INTRO = "Advice is due within 6 weeks of the request (Reg 8(1))."
+
+
+class AdviceReceivedDialog(FormDialog):
+    def __init__(self, what: str, received: date | None, today: date, submit, parent=None):
+        super().__init__(
+            f"Advice received: {what}",
+            submit,
+            parent,
+            intro="Clear the date (set it to '—') if the advice was marked received by mistake.",
+        )
+        self.add("received", "&Received on", optional_date(received or today, today))
+
+
+class ChaseDialog(FormDialog):
+    def __init__(self, what: str, today: date, submit: Submit, parent=None) -> None:
+        super().__init__(
+            f"Chase advice: {what}",
+            submit,
+            parent,
+            intro="The chase is added to the communications log as an email sent.",
+        )
+        self.add("on", "Chased &on", DateEdit(today))
+        self.add("note", "&Note", line_edit(max_length=500))
+
+
+DIRECTION_CHOICES = (
+    ("Outgoing (we contacted them)", "out"),
+    ("Incoming (they contacted us)", "in"),
+)
+
+
+class LogContactDialog(FormDialog):
+    """Log a phone call, email, visit…: fields named as log_communication's FieldErrors keys."""
+
+    def __init__(
+        self,
+        now: datetime,
+        people: Sequence[str],
+        channel: str,
+        submit: Submit,
+        parent=None,
+    ) -> None:
+        super().__init__("Log a contact", submit, parent)
+        self.add("occurred_at", "&When", date_time_edit(now))
+        self.add("channel", "C&hannel", choice_combo(code_choices(codes.channels())))
+        self.add("direction", "&Direction", choice_combo(DIRECTION_CHOICES))
+        whom = choice_combo([(p, p) for p in people], editable=True)
+        self.add("with_whom", "With wh&om", whom)
+        self.add("summary", "S&ummary", text_box(5))
+        self.set_values(channel=channel, with_whom=people[0] if people else "")
+        self.form.fields["summary"].setFocus()
+
+
+class TaskDialog(FormDialog):
+    def __init__(
+        self,
+        caseworkers: Sequence[CaseworkerInfo],
+        owner_id: int | None,
+        today: date,
+        submit: Submit,
+        parent=None,
+    ) -> None:
+        super().__init__("Add a task", submit, parent)
+        self.add("title", "&Task", line_edit())
+        self.add("due", "&Due (optional)", optional_date(None, today))
+        owners: list[tuple[str, object]] = [(w.name, w.id) for w in caseworkers]
+        if not any(w.id == owner_id for w in caseworkers):
+            owners.insert(0, ("(the case's caseworker)", ""))
+        self.add("owner_id", "&Owner", choice_combo(owners))
+        if owner_id is not None:
+            self.set_values(owner_id=owner_id)
+
+
+class ContactDialog(EditDialog):
+    """Add or edit a family contact: fields named as save_contact expects."""
+
+    def __init__(self, title: str, submit: Submit, parent=None) -> None:
+        super().__init__(title, submit, parent)
+        self.add("name", "&Name", line_edit())
+        self.add("relation", "&Relation", line_edit(max_length=60))
+        self.add("phone", "&Phone", line_edit(max_length=40))
+        self.add("email", "&Email", line_edit())
+        channels = code_choices(codes.channels(), blank="(no preference)")
+        self.add("preferred_channel", "Prefers contact &by", choice_combo(channels))
+        self.add("language", "&Language", line_edit(max_length=60))
+        self.add("interpreter_needed", "&Interpreter", QCheckBox("Interpreter needed"))
+
+
+class BookReviewDialog(FormDialog):
+    def __init__(self, meeting: date, submit: Submit, parent=None) -> None:
+        super().__init__("Book an annual review", submit, parent, intro=_REVIEW_INTRO)
+        self.add("meeting", "&Meeting date", DateEdit(meeting))
+
+
+_REVIEW_INTRO = (
+    "Invitations and papers must go out at least 2 weeks before the meeting; the report is "
+    "due 2 weeks after it and the council's decision 4 weeks after it (Reg 20)."
+)
+
+REVIEW_DATES = (
+    ("meeting_date", "&Meeting"),
+    ("invitations_sent", "&Invitations sent"),
+    ("papers_sent", "&Papers sent"),
+    ("report_sent", "&Report sent"),
+    ("decision_date", "&Decision made"),
+)
+
+
+class ReviewDialog(EditDialog):
+    """Record the steps of a review: OptionalDateEdit fields and the outcome."""
+
+    def __init__(self, today: date, submit: Submit, parent=None, intro: str = "") -> None:
+        super().__init__("Update the annual review", submit, parent, intro=intro)
+        for key, label in REVIEW_DATES:
+            self.add(key, label, optional_date(None, today))
+        outcomes = code_choices(codes.review_outcomes(), blank="(not decided)")
+        self.add("outcome", "&Outcome", choice_combo(outcomes))
+        self.add("amendment_notice", "&Amendment notice", optional_date(None, today))
+        self.add("final_amended_issued", "&Final amended plan", optional_date(None, today))
+
+
+class DisagreementDialog(FormDialog):
+    def __init__(self, today: date, submit: Submit, parent=None) -> None:
+        super().__init__("Add a disagreement", submit, parent, intro=_DISAGREEMENT_INTRO)
+        self.add("decision", "&Decision disputed", line_edit())
+        self.add("decision_letter", "Decision &letter dated", DateEdit(today))
+
+
+_DISAGREEMENT_INTRO = (
+    "The appeal deadline is 2 months from the decision letter, or 1 month from the mediation "
+    "certificate if later."
+)
+
+
+class DisagreementUpdateDialog(EditDialog):
+    def __init__(self, today: date, submit: Submit, parent=None) -> None:
+        super().__init__("Update the disagreement", submit, parent)
+        self.add("mediation_ended", "&Mediation ended", optional_date(None, today))
+        self.add("mediation_certificate", "Ce&rtificate issued", optional_date(None, today))
+        self.add("appeal_lodged", "&Appeal lodged", optional_date(None, today))
+        self.add("hearing_date", "&Hearing", optional_date(None, today))
+        self.add("outcome", "&Outcome", text_box(3))

@@ -1,0 +1,499 @@
+"""Table models for the case window: rows from a CaseDetail plus column specs.
+
+One generic model (`RowsModel`) shows any list of dataclass rows through a tuple of `Column`
+specs; the specs below say what each table of the case window shows. The models hold what the
+service returned and never touch the database. Colour is never the only signal: every
+coloured cell also says in words what the colour means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from caseload_app.domain import codes
+from caseload_app.domain.deadlines import format_date
+from caseload_app.domain.status import Deadline, exception_covers, rag_for
+from caseload_app.services.casework import AdviceInfo, ExceptionInfo, ReviewInfo, TaskInfo
+from caseload_app.ui.models.case_table import RAG_COLOUR
+
+SortRole = Qt.ItemDataRole.UserRole + 1
+RowRole = Qt.ItemDataRole.UserRole + 2
+RagRole = Qt.ItemDataRole.UserRole + 3
+
+RAG_TEXT = {
+    "red": "● Overdue",
+    "amber": "▲ Due soon",
+    "green": "✓ On track",
+    "grey": "‖ Exception applies",
+    "none": "",
+}
+INK = QColor("#1a1a1a")  # dark text on the pale RAG colours, whatever the desktop theme
+
+
+# --------------------------------------------------------------------------- display helpers
+def day(value: date | None) -> str:
+    """A date with its weekday, or blank."""
+    return format_date(value) if value else ""
+
+
+def when(value: datetime) -> str:
+    return f"{format_date(value.date())} {value:%H:%M}"
+
+
+def code_label(code_list: Sequence[codes.Code], code: str | None) -> str:
+    """The label for a stored code; an unknown legacy code is shown as it is."""
+    if not code:
+        return ""
+    try:
+        return codes.label_for(code_list, code)
+    except ValueError:
+        return code
+
+
+def days_left_text(due: date, today: date) -> str:
+    days = (due - today).days
+    if days == 0:
+        return "Due today"
+    if days > 0:
+        return f"{days} day{'s' if days != 1 else ''} left"
+    return f"{-days} day{'s' if days != -1 else ''} overdue"
+
+
+def first_line(text: str, limit: int = 120) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    more = len(line) > limit or "\n" in text.strip()
+    return (line[:limit].rstrip() + "…") if more else line
+
+
+def _or_far(value: date | None) -> date:
+    return value or date.max
+
+
+# --------------------------------------------------------------------------- the generic model
+@dataclass(frozen=True)
+class Column:
+    title: str
+    display: Callable[[Any], str]
+    sort_key: Callable[[Any], object] | None = None
+    rag: Callable[[Any], str | None] | None = None  # colours the cell: "red", "amber", ...
+    tooltip: Callable[[Any], str | None] | None = None
+
+
+class RowsModel(QAbstractTableModel):
+    """Read-only rows (frozen dataclasses) shown through column specs, with sort and filter."""
+
+    def __init__(self, columns: Sequence[Column], parent=None) -> None:
+        super().__init__(parent)
+        self.columns = tuple(columns)
+        self._rows: list[Any] = []
+        self._visible: list[int] = []
+        self._keep: Callable[[Any], bool] | None = None
+        self._sort: tuple[int, Qt.SortOrder] | None = None
+
+    # --- data in -------------------------------------------------------------------------
+    def set_rows(self, rows: Sequence[Any], columns: Sequence[Column] | None = None) -> None:
+        """New rows (and optionally new column specs with the same titles, e.g. a new today)."""
+        self.beginResetModel()
+        if columns is not None:
+            self.columns = tuple(columns)
+        self._rows = list(rows)
+        self._refilter()
+        self.endResetModel()
+
+    def set_filter(self, keep: Callable[[Any], bool] | None) -> None:
+        self.beginResetModel()
+        self._keep = keep
+        self._refilter()
+        self.endResetModel()
+
+    def _refilter(self) -> None:
+        keep = self._keep
+        self._visible = [i for i, r in enumerate(self._rows) if keep is None or keep(r)]
+        self._apply_sort()
+
+    # --- helpers for views -----------------------------------------------------------------
+    def row_at(self, row: int) -> Any:
+        return self._rows[self._visible[row]]
+
+    def rows(self) -> list[Any]:
+        """The visible rows, in the order shown."""
+        return [self._rows[i] for i in self._visible]
+
+    def find(self, match: Callable[[Any], bool]) -> int:
+        """The visible row number of the first row that matches, or -1."""
+        return next((n for n, i in enumerate(self._visible) if match(self._rows[i])), -1)
+
+    def column_of(self, title: str) -> int:
+        return next(n for n, c in enumerate(self.columns) if c.title == title)
+
+    def text(self, row: int, title: str) -> str:
+        return self.data(self.index(row, self.column_of(title)))
+
+    # --- Qt model API --------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._visible)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[section].title
+        return None
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ):
+        if not index.isValid():
+            return None
+        row = self.row_at(index.row())
+        column = self.columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.display(row)
+        if role == SortRole:
+            return (column.sort_key or column.display)(row)
+        if role == RowRole:
+            return row
+        if role == RagRole:
+            return column.rag(row) if column.rag else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return (column.tooltip(row) if column.tooltip else None) or None
+        return self._colour(column, row, role)
+
+    def _colour(self, column: Column, row: Any, role: int):
+        if role not in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
+            return None
+        colour = RAG_COLOUR.get(column.rag(row) or "") if column.rag else None
+        if colour is None:
+            return None
+        return QBrush(colour if role == Qt.ItemDataRole.BackgroundRole else INK)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        held = [self._visible[p.row()] for p in persistent]
+        self._sort = (column, order)
+        self._apply_sort()
+        position = {source: n for n, source in enumerate(self._visible)}
+        moved = [self.index(position[s], p.column()) for s, p in zip(held, persistent, strict=True)]
+        self.changePersistentIndexList(persistent, moved)
+        self.layoutChanged.emit()
+
+    def _apply_sort(self) -> None:
+        if self._sort is None:
+            return
+        number, order = self._sort
+        column = self.columns[number]
+        key = column.sort_key or column.display
+        rows = self._rows
+        self._visible.sort(
+            key=lambda i: key(rows[i]), reverse=order == Qt.SortOrder.DescendingOrder
+        )
+
+
+# --------------------------------------------------------------------------- timeline
+def _deadline_status(d: Deadline) -> str:
+    return RAG_TEXT.get(d.rag, "")
+
+
+def deadline_columns(today: date, exception_applies: bool = False) -> tuple[Column, ...]:
+    """Columns of the statutory deadlines table. Where an exception applies to a step, a
+    missed date is shown as such but not in red: the time limit did not apply (Reg 5(4)…)."""
+
+    def excused(d: Deadline) -> bool:
+        return exception_applies and exception_covers(d.key)
+
+    def met(d: Deadline) -> str:
+        if d.met is None:
+            return "Information only" if d.key == "comments_end" else ""
+        if d.met:
+            return "✓ Met"
+        missed = "✗ Late" if d.done_on is not None else "✗ Missed"
+        return f"{missed} (exception applies)" if excused(d) else missed
+
+    def met_rag(d: Deadline) -> str | None:
+        if d.met is False:
+            return "grey" if excused(d) else "red"
+        return None
+
+    def days(d: Deadline) -> str:
+        return "" if d.done_on or d.rag == "none" else days_left_text(d.due, today)
+
+    return (
+        Column("Step", lambda d: d.label),
+        Column("Due", lambda d: day(d.due), lambda d: d.due),
+        Column("Days left", days, lambda d: (d.due - today).days),
+        Column(
+            "RAG",
+            _deadline_status,
+            rag=lambda d: d.rag,
+            tooltip=lambda d: (
+                "Exception applies: the deadline keeps its date" if d.rag == "grey" else None
+            ),
+        ),
+        Column("Regulation", lambda d: d.regulation),
+        Column("Done on", lambda d: day(d.done_on), lambda d: _or_far(d.done_on)),
+        Column("Met", met, rag=met_rag),
+    )
+
+
+EVENT_COLUMNS = (
+    Column("Date", lambda e: day(e.on_date), lambda e: e.on_date),
+    Column("Step", lambda e: e.label),
+    Column("By", lambda e: e.by),
+    Column("Note", lambda e: first_line(e.note or ""), tooltip=lambda e: e.note),
+)
+
+
+def _period(e: ExceptionInfo) -> str:
+    end = f" to {day(e.period_end)}" if e.period_end else " (no end date yet)"
+    return f"{day(e.period_start)}{end}"
+
+
+EXCEPTION_COLUMNS = (
+    Column("Ground", lambda e: e.ground_label),
+    Column("Period", _period, lambda e: e.period_start),
+    Column("Recorded by", lambda e: e.recorded_by),
+    Column(
+        "Family told",
+        lambda e: day(e.family_told) or "Not yet",
+        lambda e: _or_far(e.family_told),
+        rag=lambda e: None if e.family_told else "amber",
+    ),
+    Column("Note", lambda e: first_line(e.note or ""), tooltip=lambda e: e.note),
+)
+
+
+# --------------------------------------------------------------------------- advice
+def advice_columns(today: date) -> tuple[Column, ...]:
+    def status(a: AdviceInfo) -> str:
+        if a.received:
+            return "✓ Received"
+        if a.overdue:
+            return f"● Overdue ({(today - a.due).days} d)"
+        return f"Awaiting ({days_left_text(a.due, today)})"
+
+    def rag(a: AdviceInfo) -> str | None:
+        return "red" if a.overdue else None
+
+    return (
+        Column("Type", lambda a: a.type_label, rag=rag),
+        Column("Requested", lambda a: day(a.requested), lambda a: a.requested, rag=rag),
+        Column("Due", lambda a: day(a.due), lambda a: a.due, rag=rag),
+        Column("Received", lambda a: day(a.received), lambda a: _or_far(a.received), rag=rag),
+        Column("Status", status, lambda a: (a.received is not None, a.due), rag=rag),
+        Column("Chases", lambda a: str(a.chases), lambda a: a.chases, rag=rag),
+        Column(
+            "Last chased", lambda a: day(a.last_chased), lambda a: _or_far(a.last_chased), rag=rag
+        ),
+    )
+
+
+# --------------------------------------------------------------------------- communications
+DIRECTIONS = {"in": "In", "out": "Out"}
+
+COMMUNICATION_COLUMNS = (
+    Column("When", lambda c: when(c.occurred_at), lambda c: c.occurred_at),
+    Column("Channel", lambda c: code_label(codes.channels(), c.channel)),
+    Column("In/out", lambda c: DIRECTIONS.get(c.direction, c.direction)),
+    Column("With whom", lambda c: c.with_whom),
+    Column("Summary", lambda c: first_line(c.summary), tooltip=lambda c: c.summary),
+    Column("Logged by", lambda c: c.logged_by),
+)
+
+
+# --------------------------------------------------------------------------- tasks
+def task_columns(today: date) -> tuple[Column, ...]:
+    def status(t: TaskInfo) -> str:
+        if t.done_on:
+            return "✓ Done"
+        if t.due and t.due < today:
+            return "● Overdue"
+        return "Open"
+
+    def rag(t: TaskInfo) -> str | None:
+        return "red" if not t.done_on and t.due and t.due < today else None
+
+    return (
+        Column("Task", lambda t: t.title),
+        Column("Due", lambda t: day(t.due), lambda t: _or_far(t.due)),
+        Column("Owner", lambda t: t.owner or ""),
+        Column("Status", status, lambda t: (t.done_on is not None, _or_far(t.due)), rag=rag),
+        Column("Done on", lambda t: day(t.done_on), lambda t: _or_far(t.done_on)),
+    )
+
+
+# --------------------------------------------------------------------------- reviews
+def outcome_label(code: str | None) -> str:
+    return code_label(codes.review_outcomes(), code)
+
+
+REVIEW_COLUMNS = (
+    Column("Review due", lambda r: day(r.due), lambda r: r.due),
+    Column("Meeting", lambda r: day(r.meeting_date), lambda r: _or_far(r.meeting_date)),
+    Column("Decision due", lambda r: day(r.decision_due), lambda r: _or_far(r.decision_due)),
+    Column("Decided", lambda r: day(r.decision_date), lambda r: _or_far(r.decision_date)),
+    Column("Outcome", lambda r: outcome_label(r.outcome)),
+    Column("Amended plan due", lambda r: day(r.amended_plan_due)),
+    Column("Final amended plan", lambda r: day(r.final_amended_issued)),
+)
+
+
+@dataclass(frozen=True)
+class ReviewStep:
+    """One step of an annual review: when it is due by law and when it was done."""
+
+    label: str
+    due: date | None
+    done: date | None
+    rule: str
+    status: str
+    rag: str | None
+
+
+def _step(label: str, due: date | None, done: date | None, rule: str, today: date) -> ReviewStep:
+    if done is not None:
+        on_time = due is None or done <= due
+        return ReviewStep(label, due, done, rule, "✓ Done" if on_time else "✗ Late", None)
+    if due is None:
+        return ReviewStep(label, due, done, rule, "", None)
+    rag = rag_for(due, today)
+    return ReviewStep(label, due, done, rule, RAG_TEXT[rag], rag)
+
+
+def _meeting_step(r: ReviewInfo, today: date) -> ReviewStep:
+    label, rule = "Review meeting held by", "CFA 2014 s44"
+    meeting = r.meeting_date
+    if meeting is None or meeting <= today:
+        return _step(label, r.due, meeting, rule, today)
+    if meeting > r.due:
+        return ReviewStep(label, r.due, meeting, rule, "Booked after the due date", "red")
+    return ReviewStep(label, r.due, meeting, rule, "Booked", None)
+
+
+def review_steps(r: ReviewInfo, today: date) -> list[ReviewStep]:
+    """The chain of one review, in order; the amendment steps only once the plan is amended."""
+    decision = f"Decision: {outcome_label(r.outcome)}" if r.outcome else "Decision due"
+    steps = [
+        _meeting_step(r, today),
+        _step("Invitations sent", r.invitations_by, r.invitations_sent, "Reg 20(3)", today),
+        _step("Papers circulated", r.papers_by, r.papers_sent, "Reg 20(4)", today),
+        _step("Review report sent", r.report_due, r.report_sent, "Reg 20(7)", today),
+        _step(decision, r.decision_due, r.decision_date, "Reg 20(10)", today),
+    ]
+    if r.outcome == "amend" or r.amendment_notice:
+        steps += _amendment_steps(r, today)
+    return steps
+
+
+def _amendment_steps(r: ReviewInfo, today: date) -> list[ReviewStep]:
+    comments = "Information only" if r.amendment_comments_end else ""
+    return [
+        ReviewStep("Amendment notice served", None, r.amendment_notice, "Reg 22(1)", "", None),
+        ReviewStep(
+            "Comments on the amendments close",
+            r.amendment_comments_end,
+            None,
+            "Reg 22(2) (family's period)",
+            comments,
+            None,
+        ),
+        _step(
+            "Final amended plan issued",
+            r.amended_plan_due,
+            r.final_amended_issued,
+            "Reg 22(3)",
+            today,
+        ),
+    ]
+
+
+REVIEW_STEP_COLUMNS = (
+    Column("Step", lambda s: s.label),
+    Column("Due by", lambda s: day(s.due)),
+    Column("Done on / booked", lambda s: day(s.done)),
+    Column("Status", lambda s: s.status, rag=lambda s: s.rag),
+    Column("Rule", lambda s: s.rule),
+)
+
+
+# --------------------------------------------------------------------------- disagreements
+DISAGREEMENT_COLUMNS = (
+    Column("Decision disputed", lambda d: d.decision, tooltip=lambda d: d.decision),
+    Column("Decision letter", lambda d: day(d.decision_letter), lambda d: d.decision_letter),
+    Column("Mediation ended", lambda d: day(d.mediation_ended)),
+    Column("Certificate due", lambda d: day(d.certificate_due)),
+    Column("Certificate", lambda d: day(d.mediation_certificate)),
+    Column("Appeal deadline", lambda d: day(d.appeal_deadline), lambda d: d.appeal_deadline),
+    Column("Appeal lodged", lambda d: day(d.appeal_lodged)),
+    Column("Hearing", lambda d: day(d.hearing_date)),
+    Column("Outcome", lambda d: first_line(d.outcome or ""), tooltip=lambda d: d.outcome),
+)
+
+
+# --------------------------------------------------------------------------- history
+ASSIGNMENT_COLUMNS = (
+    Column("When", lambda a: when(a.assigned_at), lambda a: a.assigned_at),
+    Column("From", lambda a: a.from_name or "(nobody)"),
+    Column("To", lambda a: a.to_name or "(unassigned)"),
+    Column("By", lambda a: a.by),
+    Column("Why", lambda a: a.reason, tooltip=lambda a: a.reason),
+)
+
+CHANGE_COLUMNS = (
+    Column("When", lambda c: when(c.at), lambda c: c.at),
+    Column("Who", lambda c: c.who),
+    Column("Action", lambda c: c.action.replace("_", " ")),
+    Column("Record", lambda c: c.record_type.replace("_", " ")),
+    Column("Detail", lambda c: first_line(c.detail, 200), tooltip=lambda c: c.detail),
+)
+
+
+# --------------------------------------------------------------------------- overview
+CONTACT_COLUMNS = (
+    Column("Name", lambda c: c.name),
+    Column("Relation", lambda c: c.relation),
+    Column("Phone", lambda c: c.phone or ""),
+    Column("Email", lambda c: c.email or ""),
+    Column("Prefers", lambda c: code_label(codes.channels(), c.preferred_channel)),
+    Column("Language", lambda c: c.language or ""),
+    Column(
+        "Interpreter",
+        lambda c: "Needed" if c.interpreter_needed else "No",
+        rag=lambda c: "amber" if c.interpreter_needed else None,
+    ),
+)
+
+SIBLING_COLUMNS = (
+    Column("Name", lambda s: s.name),
+    Column("Born", lambda s: day(s.date_of_birth), lambda s: s.date_of_birth),
+    Column("Stage", lambda s: code_label(codes.stages(), s.stage) or "No case"),
+)
+
+__all__ = [
+    "ASSIGNMENT_COLUMNS",
+    "CHANGE_COLUMNS",
+    "COMMUNICATION_COLUMNS",
+    "CONTACT_COLUMNS",
+    "DISAGREEMENT_COLUMNS",
+    "EVENT_COLUMNS",
+    "EXCEPTION_COLUMNS",
+    "REVIEW_COLUMNS",
+    "REVIEW_STEP_COLUMNS",
+    "SIBLING_COLUMNS",
+    "Column",
+    "ReviewStep",
+    "RowsModel",
+    "advice_columns",
+    "deadline_columns",
+    "review_steps",
+    "task_columns",
+]

@@ -1,0 +1,617 @@
+"""The case window, driven through its buttons and dialogs against a real SQLite file."""
+
+from datetime import date, datetime
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QCalendarWidget,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTableView,
+    QWidget,
+)
+
+from caseload_app.db.models import Caseworker
+from caseload_app.services.casework import CaseworkService
+from caseload_app.services.requests import NewRequest, RequestService
+from caseload_app.ui import errors as ui_errors
+from caseload_app.ui.case_view import EXCEPTION_BANNER, CaseView
+from caseload_app.ui.dialogs.case_dialogs import (
+    ActionDialog,
+    ContactDialog,
+    FormDialog,
+    LogContactDialog,
+    ReviewDialog,
+    TaskDialog,
+    optional_date,
+)
+from caseload_app.ui.models.case_models import (
+    COMMUNICATION_COLUMNS,
+    REVIEW_STEP_COLUMNS,
+    RagRole,
+    RowsModel,
+    advice_columns,
+    deadline_columns,
+    review_steps,
+)
+from caseload_app.ui.models.case_table import RAG_COLOUR
+from tests.helpers import TODAY
+
+pytestmark = pytest.mark.gui
+
+NOW = datetime(2026, 11, 24, 10, 30)
+
+
+# --------------------------------------------------------------------------- set-up
+def services(db, user="Asha Patel"):
+    return (
+        RequestService(db, user, today=lambda: TODAY, now=lambda: NOW),
+        CaseworkService(db, user, today=lambda: TODAY, now=lambda: NOW),
+    )
+
+
+def add_caseworkers(db, *names):
+    with db.uow() as s:
+        for name in names:
+            s.add(Caseworker(name=name))
+    return {w.name: w.id for w in services(db)[1].caseworkers()}
+
+
+def new_case(db, **overrides):
+    requests, work = services(db)
+    fields = dict(
+        first_name="Zoë",
+        last_name="Brontë",
+        date_of_birth=date(2016, 5, 4),
+        request_received=date(2026, 7, 1),
+        upn="L837201500012",
+        nhs_number="401 023 2137",
+        parent_carer_name="Ms Jo Brontë",
+        postcode="bh1 1aa",
+        phone="01202 123456",
+    )
+    fields.update(overrides)
+    return requests.create(NewRequest(**fields)), work
+
+
+@pytest.fixture
+def messages(monkeypatch):
+    """Messages the window would have shown in a message box (never a blocking box in tests)."""
+    shown: list[str] = []
+    monkeypatch.setattr(ui_errors, "show_user_error", lambda _p, _t, exc: shown.append(str(exc)))
+    return shown
+
+
+@pytest.fixture
+def case(db, messages):
+    return new_case(db)
+
+
+def open_view(qtbot, work, case_id) -> CaseView:
+    view = CaseView(work, case_id, work.caseworkers())
+    qtbot.addWidget(view)
+    view.resize(1366, 740)
+    view.show()
+    return view
+
+
+def fill(view: CaseView, **values) -> FormDialog:
+    """Fill the dialog the last click opened and press Save."""
+    dialog = view.dialog
+    assert dialog is not None, "no dialog open"
+    dialog.set_values(**values)
+    dialog.accept()
+    return dialog
+
+
+def record(view: CaseView, key: str, **values) -> FormDialog:
+    view.show_tab("timeline")
+    view.timeline.action_buttons[key].click()
+    assert isinstance(view.dialog, ActionDialog) and view.dialog.key == key
+    return fill(view, **values)
+
+
+def full_case(db):
+    """A case with a plan, a review, advice, contacts, a sibling and a disagreement."""
+    ids = add_caseworkers(db, "Asha Patel", "Ben Okafor")
+    case_id, work = new_case(db, request_received=date(2025, 1, 6), caseworker_id=ids["Asha Patel"])
+    family_id = work.get_case(case_id).family.id
+    sibling = dict(first_name="Emily", upn="", nhs_number="", date_of_birth=date(2018, 2, 2))
+    new_case(db, **sibling, request_received=date(2026, 10, 1), family_id=family_id)
+    for key, on in (("assess_agreed", date(2025, 2, 1)), ("issue", date(2025, 4, 1))):
+        work.record_action(case_id, work.get_case(case_id).version, key, on)
+    work.request_advice(case_id, "ep", date(2025, 2, 3))
+    work.record_exception(case_id, "school_closed", date(2025, 2, 10), None, None)
+    for key, on in (("draft_served", date(2025, 4, 7)), ("final_issued", date(2025, 5, 1))):
+        work.record_action(case_id, work.get_case(case_id).version, key, on)
+    work.schedule_review(case_id, date(2026, 4, 20))
+    work.save_contact(family_id, None, None, {"name": "Gran", "relation": "Grandparent"})
+    work.log_communication(case_id, datetime(2026, 11, 20, 9), "phone", "in", "Gran", "Hello")
+    work.add_task(case_id, "Ring school", date(2026, 11, 26), ids["Ben Okafor"])
+    work.add_disagreement(case_id, "Refusal to name a school", date(2026, 11, 2))
+    return case_id, work
+
+
+# --------------------------------------------------------------------------- the journey
+def test_statutory_journey_through_the_buttons_and_dialogs(qtbot, case, messages):
+    case_id, work = case
+    view = open_view(qtbot, work, case_id)
+    saves: list[int] = []
+    view.changed.connect(saves.append)
+    assert view.title() == "Zoë Brontë"
+    assert set(view.timeline.action_buttons) == {"assess_agreed", "assess_refused"}
+
+    record(view, "assess_agreed", on=date(2026, 8, 5))
+    assert view.detail.stage == "assessment"
+
+    view.show_tab("advice")
+    view.advice.request_button.click()
+    fill(view, advice_type="ep", on=date(2026, 8, 6))
+    advice = view.advice.table.rows_model
+    assert advice.text(0, "Due") == "Thu 17 Sep 2026"
+    assert advice.text(0, "Status").startswith("● Overdue")  # in words, not colour alone
+    status = advice.index(0, advice.column_of("Status"))
+    assert advice.data(status, Qt.ItemDataRole.BackgroundRole).color() == RAG_COLOUR["red"]
+
+    view.advice.table.select_row(0)
+    view.advice.chase_button.click()
+    fill(view, on=date(2026, 9, 20), note="left voicemail")
+    assert advice.text(0, "Chases") == "1" and advice.text(0, "Last chased") == "Sun 20 Sep 2026"
+    chase = view.communications.table.rows_model.row_at(0)
+    assert "Chased educational psychology advice" in chase.summary
+    assert "left voicemail" in chase.summary
+
+    assert view.advice.table.selected().advice_type == "ep"  # selection kept over the reload
+    view.advice.received_button.click()
+    fill(view, received=date(2026, 9, 25))
+    assert advice.text(0, "Status") == "✓ Received"
+    assert not view.advice.chase_button.isEnabled()
+
+    record(view, "issue", on=date(2026, 10, 1))
+    record(view, "draft_served", on=date(2026, 10, 5))
+    record(view, "final_issued", on=date(2026, 10, 20))
+    assert view.detail.stage == "plan_issued"
+    deadlines = view.timeline.deadlines.rows_model
+    final = deadlines.find(lambda d: d.key == "final_plan")
+    assert deadlines.text(final, "Done on") == "Tue 20 Oct 2026"
+    assert deadlines.text(final, "Met") == "✓ Met"
+    assert deadlines.text(final, "Due") == "Wed 18 Nov 2026"
+    events = view.timeline.events.rows_model
+    assert [events.row_at(n).action for n in range(events.rowCount())] == [
+        "request_received",
+        "assess_agreed",
+        "advice_requested",
+        "issue",
+        "draft_served",
+        "final_issued",
+    ]
+    assert events.text(5, "By") == "Asha Patel"
+    assert set(view.timeline.action_buttons) == {"ceased"}
+    assert saves == [case_id] * 7 and messages == []
+    assert "Hold annual review" in view.header.step.text()
+
+
+def test_an_action_that_needs_a_reason_says_so_in_the_dialog(qtbot, case, messages):
+    case_id, work = case
+    view = open_view(qtbot, work, case_id)
+    dialog = record(view, "assess_refused", on=date(2026, 8, 3), reason="")
+    assert messages == ["'Refuse to assess' needs a reason or note."]
+    assert dialog.isVisible()
+    fill(view, reason="Needs met at SEN support")
+    assert view.detail.stage == "refused_to_assess"
+    assert view.timeline.action_buttons == {}
+    assert not view.timeline._no_actions.isHidden()
+    assert view.header.rag.text().strip() == "Closed"
+
+
+def test_an_impossible_order_shows_the_reason_and_saves_nothing(qtbot, case, messages):
+    case_id, work = case
+    view = open_view(qtbot, work, case_id)
+    record(view, "assess_agreed", on=date(2026, 8, 5))
+    version = work.get_case(case_id).version
+    saves: list[int] = []
+    view.changed.connect(saves.append)
+
+    dialog = record(view, "issue", on=date(2026, 8, 4))
+    assert len(messages) == 1 and "before the decision to assess" in messages[0]
+    assert view.dialog is dialog and dialog.isVisible()  # still open, date still there
+    assert dialog.values()["on"] == date(2026, 8, 4)
+    fill(view, on=date(2026, 11, 25))
+    assert "in the future" in messages[1]
+    dialog.reject()
+    assert work.get_case(case_id).version == version and saves == []
+    assert view.detail.stage == "assessment"
+
+
+# --------------------------------------------------------------------------- communications
+def test_log_a_call_with_errors_shown_in_the_dialog(qtbot, case, messages):
+    case_id, work = case
+    view = open_view(qtbot, work, case_id)
+    view.log_contact()
+    dialog = view.dialog
+    assert isinstance(dialog, LogContactDialog)
+    assert dialog.values()["with_whom"] == "Ms Jo Brontë"  # the parent, first in the list
+    dialog.set_values(occurred_at=datetime(2026, 11, 25, 9, 0), channel="phone", direction="in")
+    dialog.accept()
+    assert dialog.form.error("summary") == "Write a short summary of the contact"
+    assert dialog.form.error("occurred_at") == "A contact cannot be in the future"
+    assert dialog.form.error("channel") == ""
+    assert view.dialog is dialog and dialog.isVisible() and messages == []
+
+    fill(view, occurred_at=datetime(2026, 11, 23, 9, 15), summary="Asked about the EP visit")
+    assert view.dialog is None
+    comms = view.communications.table.rows_model
+    assert comms.rowCount() == 1
+    assert comms.text(0, "When") == "Mon 23 Nov 2026 09:15"
+    assert (comms.text(0, "Channel"), comms.text(0, "In/out")) == ("Phone", "In")
+    assert comms.text(0, "Logged by") == "Asha Patel"
+
+    view.communications.table.select_row(0)
+    assert "Asked about the EP visit" in view.communications.summary.toPlainText()
+    channel_filter = view.communications.filter
+    channel_filter.setCurrentIndex(channel_filter.findData("email"))
+    assert comms.rowCount() == 0 and view.communications.count.text() == "0 of 1 shown"
+    channel_filter.setCurrentIndex(0)
+    assert comms.rowCount() == 1
+
+
+# --------------------------------------------------------------------------- tasks
+def test_add_complete_and_reopen_a_task(qtbot, db, messages):
+    ids = add_caseworkers(db, "Asha Patel", "Ben Okafor")
+    case_id, work = new_case(db, caseworker_id=ids["Asha Patel"])
+    view = open_view(qtbot, work, case_id)
+    view.show_tab("tasks")
+    view.tasks.add_button.click()
+    dialog = view.dialog
+    assert isinstance(dialog, TaskDialog) and dialog.values()["owner_id"] == ids["Asha Patel"]
+    fill(view, title="")
+    assert dialog.form.error("title") == "Say what needs doing"
+    fill(view, title="Book EP visit", due=date(2026, 11, 20), owner_id=ids["Ben Okafor"])
+    tasks = view.tasks.table.rows_model
+    assert (tasks.text(0, "Task"), tasks.text(0, "Owner")) == ("Book EP visit", "Ben Okafor")
+    assert tasks.text(0, "Status") == "● Overdue"
+    assert not view.tasks.done_button.isEnabled()
+
+    view.tasks.table.select_row(0)
+    view.tasks.done_button.click()
+    assert tasks.text(0, "Done on") == "Tue 24 Nov 2026" and tasks.text(0, "Status") == "✓ Done"
+    assert view.tasks.reopen_button.isEnabled() and not view.tasks.done_button.isEnabled()
+    view.tasks.reopen_button.click()
+    assert tasks.text(0, "Done on") == "" and work.get_case(case_id).tasks[0].done_on is None
+    assert messages == []
+
+
+# --------------------------------------------------------------------------- exceptions
+def test_an_exception_greys_the_deadline_and_keeps_its_date(qtbot, case, messages):
+    case_id, work = case
+    view = open_view(qtbot, work, case_id)
+    deadlines = view.timeline.deadlines.rows_model
+    assert view.timeline.banner.isHidden()
+    assert deadlines.text(0, "Due") == "Wed 12 Aug 2026"
+    assert deadlines.data(deadlines.index(0, deadlines.column_of("RAG")), RagRole) == "red"
+
+    view.timeline.exception_button.click()
+    fill(
+        view,
+        ground="absent_from_area",
+        period_start=date(2026, 7, 10),
+        period_end=date(2026, 8, 20),
+        family_told=date(2026, 7, 12),
+        note="Family abroad for a month",
+    )
+    assert not view.timeline.banner.isHidden()
+    assert view.timeline.banner.text() == EXCEPTION_BANNER
+    assert deadlines.text(0, "Due") == "Wed 12 Aug 2026"  # the date never moves
+    rag = deadlines.index(0, deadlines.column_of("RAG"))
+    assert deadlines.data(rag) == "‖ Exception applies"
+    assert deadlines.data(rag, Qt.ItemDataRole.BackgroundRole).color() == RAG_COLOUR["grey"]
+    assert deadlines.text(0, "Met") == "✗ Missed (exception applies)"
+    exceptions = view.timeline.exceptions.rows_model
+    assert exceptions.text(0, "Recorded by") == "Asha Patel"
+    assert exceptions.text(0, "Family told") == "Sun 12 Jul 2026"
+    assert exceptions.text(0, "Period") == "Fri 10 Jul 2026 to Thu 20 Aug 2026"
+    assert "Exception applies" in view.header.rag.text()
+    assert messages == []
+
+
+def test_exception_dates_are_checked_by_the_service(qtbot, case, messages):
+    case_id, work = case
+    view = open_view(qtbot, work, case_id)
+    view.timeline.exception_button.click()
+    dialog = fill(view, period_start=date(2026, 8, 1), period_end=date(2026, 7, 1))
+    assert messages == ["The exception period ends before it starts."]
+    assert dialog.isVisible() and work.get_case(case_id).exceptions == ()
+
+
+# --------------------------------------------------------------------------- overview
+def test_a_bad_upn_is_shown_beside_the_field_and_the_typing_kept(qtbot, case, messages):
+    case_id, work = case
+    view = open_view(qtbot, work, case_id)
+    form = view.overview.child_form
+    upn, setting = form.form.fields["upn"], form.form.fields["setting"]
+    assert not view.has_unsaved_changes() and not form.save_button.isEnabled()
+    upn.setText("H837201500012")
+    setting.setText("Harbourside Primary")
+    assert view.has_unsaved_changes() and form.save_button.isEnabled()
+    assert view.tabs.tabText(0) == "Overview *"
+
+    form.save_button.click()
+    error = form.form.error_labels["upn"]
+    assert "should be L, not H" in form.form.error("upn")
+    assert error.textFormat() == Qt.TextFormat.PlainText and not error.isHidden()
+    assert upn.text() == "H837201500012" and setting.text() == "Harbourside Primary"
+    assert view.has_unsaved_changes() and messages == []
+    assert work.get_case(case_id).child == view.detail.child  # nothing saved
+
+    upn.setText("l837201500012")  # lower case: the service normalises it
+    form.save_button.click()
+    assert form.form.error("upn") == "" and not view.has_unsaved_changes()
+    assert view.detail.child.setting == "Harbourside Primary"
+    assert upn.text() == "L837201500012" and view.tabs.tabText(0) == "Overview"
+    changes = view.history.changes.rows_model
+    assert any("setting: — → Harbourside Primary" in c.detail for c in changes.rows())
+
+
+def test_unsaved_typing_survives_a_reload_and_undo_restores(qtbot, case, messages):
+    case_id, work = case
+    view = open_view(qtbot, work, case_id)
+    form = view.overview.family_form
+    phone = form.form.fields["phone"]
+    phone.setText("01202 999999")
+    view.log_contact()
+    fill(view, summary="Quick call")  # another save reloads the whole case
+    assert phone.text() == "01202 999999" and view.has_unsaved_changes()
+    form.revert_button.click()
+    assert phone.text() == "01202 123456" and not view.has_unsaved_changes()
+
+
+def test_family_edit_saves_and_normalises(qtbot, case, messages):
+    case_id, work = case
+    view = open_view(qtbot, work, case_id)
+    form = view.overview.family_form
+    form.form.set_values({"postcode": "bh23 1aa", "interpreter_needed": True, "language": "Welsh"})
+    form.save_button.click()
+    assert form.form.fields["postcode"].text() == "BH23 1AA"
+    assert view.detail.family.interpreter_needed and messages == []
+
+
+def test_a_stale_save_names_who_changed_what_and_keeps_the_form(qtbot, case, messages):
+    case_id, work = case
+    view = open_view(qtbot, work, case_id)
+    _, theirs = services(view.work._db, user="Ben Okafor")
+    child = work.get_case(case_id).child
+    theirs.update_child(child.id, child.version, {"setting": "Bay Secondary School"})
+
+    form = view.overview.child_form
+    setting = form.form.fields["setting"]
+    setting.setText("Harbourside Primary")
+    form.save_button.click()
+    assert not form.conflict_box.isHidden()
+    assert "Ben Okafor changed this child's details" in form.conflict.text()
+    assert "setting: — → Bay Secondary School" in form.conflict.text()
+    assert form.conflict.textFormat() == Qt.TextFormat.PlainText
+    assert setting.text() == "Harbourside Primary" and view.has_unsaved_changes()
+    view.reload()
+    assert setting.text() == "Harbourside Primary"  # a reload never eats typing
+
+    form.reload_button.click()
+    assert setting.text() == "Bay Secondary School" and not view.has_unsaved_changes()
+    assert form.conflict_box.isHidden() and messages == []
+
+
+def test_contacts_are_added_and_edited_in_a_dialog(qtbot, case, messages):
+    case_id, work = case
+    view = open_view(qtbot, work, case_id)
+    view.overview.add_contact_button.click()
+    dialog = view.dialog
+    assert isinstance(dialog, ContactDialog)
+    fill(view, name="Gran Brontë", relation="Grandparent", email="not-an-email")
+    assert dialog.form.error("email") != "" and dialog.isVisible()
+    fill(view, email="", phone="07700 900123", preferred_channel="phone", interpreter_needed=True)
+    contacts = view.overview.contacts.rows_model
+    assert contacts.text(0, "Interpreter") == "Needed" and contacts.text(0, "Prefers") == "Phone"
+
+    view.overview.contacts.select_row(0)
+    view.overview.edit_contact_button.click()
+    assert view.dialog.values()["name"] == "Gran Brontë"
+    assert view.dialog.submitted_values() == {}
+    fill(view, language="Welsh")
+    assert contacts.text(0, "Language") == "Welsh" and messages == []
+
+
+def test_double_clicking_a_sibling_asks_to_open_their_case(qtbot, db, messages):
+    case_id, work = new_case(db)
+    family_id = work.get_case(case_id).family.id
+    sibling = dict(first_name="Emily", upn="", nhs_number="", date_of_birth=date(2018, 2, 2))
+    sibling_case, _ = new_case(db, **sibling, family_id=family_id)
+    view = open_view(qtbot, work, case_id)
+    siblings = view.overview.siblings
+    assert [s.name for s in siblings.rows_model.rows()] == ["Emily Brontë"]
+    assert siblings.rows_model.text(0, "Born") == "Fri 2 Feb 2018"
+    view.show_tab("overview")
+    rect = siblings.visualRect(siblings.rows_model.index(0, 0))
+    with qtbot.waitSignal(view.open_case, timeout=1000) as opened:
+        # As a real double-click: press and release, then the double-click event.
+        qtbot.mouseClick(siblings.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        qtbot.mouseDClick(siblings.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert opened.args == [sibling_case]
+
+
+# --------------------------------------------------------------------------- reviews etc.
+def test_book_and_update_a_review_and_set_a_phase_transfer(qtbot, db, messages):
+    case_id, work = full_case(db)
+    view = open_view(qtbot, work, case_id)
+    reviews = view.reviews
+    reviews.book_button.click()
+    fill(view, meeting=date(2027, 3, 1))
+    assert reviews.table.rows_model.rowCount() == 2
+    reviews.table.select_row(0)
+    reviews.update_button.click()
+    dialog = view.dialog
+    assert isinstance(dialog, ReviewDialog)
+    fill(view, decision_date=date(2026, 5, 10))
+    assert dialog.form.error("outcome") == "Choose maintain, amend or cease"
+    fill(view, outcome="amend", amendment_notice=date(2026, 5, 12))
+    steps = reviews.steps.rows_model
+    labels = [s.label for s in steps.rows()]
+    assert labels[4] == "Decision: Amend the plan"
+    final = steps.find(lambda s: s.label == "Final amended plan issued")
+    assert steps.text(final, "Due by") == "Tue 7 Jul 2026"
+    assert steps.text(final, "Status") == "● Overdue"
+
+    box = reviews.phase
+    box.year.setValue(2027)
+    box.kind.setCurrentIndex(box.kind.findData("secondary-post16"))
+    box.save_button.click()
+    assert view.detail.phase_transfer_due == date(2027, 3, 30)
+    assert box.due.text() == "Amended plan due by Tue 30 Mar 2027"
+    box.year.setValue(box.year.minimum())  # "Not set"
+    box.save_button.click()
+    assert view.detail.phase_transfer_year is None and messages == []
+
+
+def test_disagreement_added_and_updated(qtbot, db, messages):
+    case_id, work = full_case(db)
+    view = open_view(qtbot, work, case_id)
+    tab = view.disagreements
+    tab.add_button.click()
+    dialog = fill(view, decision="  ", decision_letter=date(2026, 11, 10))
+    assert dialog.form.error("decision") == "Say which decision is disputed"
+    fill(view, decision="Refusal to amend section F")
+    table = tab.table.rows_model
+    assert table.rowCount() == 2
+    row = table.find(lambda d: d.decision == "Refusal to amend section F")
+    tab.table.select_row(row)
+    tab.update_button.click()
+    fill(view, mediation_ended=date(2026, 11, 16), mediation_certificate=date(2026, 11, 17))
+    row = table.find(lambda d: d.decision == "Refusal to amend section F")
+    assert table.text(row, "Certificate due") == "Thu 19 Nov 2026"  # 3 working days
+    assert table.text(row, "Appeal deadline") != "" and messages == []
+
+
+# --------------------------------------------------------------------------- models and basics
+def test_every_model_passes_the_qt_model_tester(qtbot, qtmodeltester, db, messages):
+    case_id, work = full_case(db)
+    view = open_view(qtbot, work, case_id)
+    models = view.findChildren(RowsModel)
+    assert len(models) == 13  # every table of every tab
+    comms = view.communications
+    for model in models:
+        assert model.rowCount() > 0, model.columns[0].title
+        qtmodeltester.check(model, force_py=True)
+        for column in range(model.columnCount()):  # sorting, watched by the tester
+            model.sort(column, Qt.SortOrder.DescendingOrder)
+        if model is comms.table.rows_model:  # filtering too
+            comms.filter.setCurrentIndex(comms.filter.findData("letter"))
+            assert model.rowCount() == 0
+            comms.filter.setCurrentIndex(comms.filter.findData("phone"))
+            assert model.rowCount() == 1
+
+
+def test_models_built_directly_pass_the_tester(qtmodeltester, db, messages):
+    case_id, work = full_case(db)
+    detail = work.get_case(case_id)
+    for columns, rows in (
+        (deadline_columns(TODAY, True), detail.deadlines),
+        (advice_columns(TODAY), detail.advice),
+        (COMMUNICATION_COLUMNS, detail.communications),
+        (REVIEW_STEP_COLUMNS, review_steps(detail.reviews[0], TODAY)),
+        (REVIEW_STEP_COLUMNS, []),
+    ):
+        model = RowsModel(columns)
+        model.set_rows(rows)
+        qtmodeltester.check(model, force_py=True)
+
+
+def test_tabs_by_name_and_the_header(qtbot, db, messages):
+    case_id, work = full_case(db)
+    view = open_view(qtbot, work, case_id)
+    for name in CaseView.TABS:
+        view.show_tab(name)
+        assert view.tabs.currentWidget() is view.page(name)
+    with pytest.raises(ValueError, match="unknown case tab"):
+        view.show_tab("letters")
+    assert "Born Wed 4 May 2016" in view.header.facts.text()
+    assert "Caseworker: Asha Patel" in view.header.facts.text()
+    assert view.header.name.textFormat() == Qt.TextFormat.PlainText
+    assignments = view.history.assignments.rows_model
+    assert assignments.text(0, "To") == "Asha Patel"
+
+
+def assert_unique_mnemonics(root: QWidget) -> None:
+    """Within one dialog or tab, no two buttons or field labels share an Alt+letter."""
+    texts = [b.text() for b in root.findChildren(QAbstractButton)]
+    texts += [label.text() for label in root.findChildren(QLabel) if label.buddy() is not None]
+    letters = [t[t.index("&") + 1].lower() for t in texts if "&" in t]
+    assert len(letters) == len(set(letters)), sorted(texts)
+
+
+def _inside_qt_part(widget: QWidget) -> bool:
+    while widget is not None:
+        if widget.objectName().startswith("qt_") or isinstance(widget, QCalendarWidget):
+            return True
+        if type(widget).__name__ == "QToolButton" or isinstance(widget.parentWidget(), QTableView):
+            return True
+        widget = widget.parentWidget()
+    return False
+
+
+def _controls(root: QWidget) -> list[QWidget]:
+    kinds = (QAbstractButton, QComboBox, QAbstractSpinBox, QPlainTextEdit, QTableView, QLineEdit)
+    found = []
+    for widget in root.findChildren(QWidget):
+        if not isinstance(widget, kinds):
+            continue
+        parent = widget.parentWidget()
+        if isinstance(widget, QLineEdit) and isinstance(parent, QAbstractSpinBox | QComboBox):
+            continue  # the editor inside a date field or combo: the outer control is named
+        if _inside_qt_part(widget):
+            continue  # Qt's own parts: tab bar arrows, a table's corner, a calendar popup
+        found.append(widget)
+    return found
+
+
+def test_every_control_has_an_accessible_name_and_every_button_a_mnemonic(qtbot, db, messages):
+    case_id, work = full_case(db)
+    view = open_view(qtbot, work, case_id)
+    openers = (
+        view.overview.add_contact_button.click,
+        view.timeline.exception_button.click,
+        view.timeline.action_buttons["ceased"].click,
+        view.advice.request_button.click,
+        view.tasks.add_button.click,
+        view.reviews.book_button.click,
+        view.reviews.update_button.click,
+        view.disagreements.add_button.click,
+        view.log_contact,
+    )
+    roots: list[QWidget] = [view]
+    for opener in openers:
+        opener()
+        roots.append(view.dialog)
+        assert_unique_mnemonics(view.dialog)
+        view.dialog.reject()
+    for name in CaseView.TABS:
+        assert_unique_mnemonics(view.page(name))
+    for root in roots:
+        for control in _controls(root):
+            assert control.accessibleName(), f"{type(control).__name__} in {root}"
+            if isinstance(control, QPushButton):
+                assert "&" in control.text(), control.text()
+
+
+def test_a_blank_optional_date_opens_its_calendar_at_this_month(qtbot, messages):
+    edit = optional_date(None, TODAY)
+    qtbot.addWidget(edit)
+    edit.resize(220, 30)
+    edit.show()
+    calendar = edit.calendarWidget()
+    qtbot.mouseClick(edit, Qt.MouseButton.LeftButton, pos=QPoint(edit.width() - 8, 15))
+    assert (calendar.yearShown(), calendar.monthShown()) == (2026, 11)
+    assert edit.value() is None  # opening the calendar chooses nothing
