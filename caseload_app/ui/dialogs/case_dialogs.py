@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 
-from PySide6.QtCore import QDateTime, QEvent, QObject, Qt
+from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -36,7 +36,7 @@ from caseload_app.domain import codes
 from caseload_app.services.casework import CaseworkerInfo
 from caseload_app.services.errors import FieldErrors
 from caseload_app.ui import errors as ui_errors
-from caseload_app.ui.widgets.dates import DateEdit, OptionalDateEdit
+from caseload_app.ui.widgets.dates import DATETIME_FORMAT, DateEdit, OptionalDateEdit
 
 ERROR_STYLE = "color: #b00020;"
 Choices = Sequence[tuple[str, object]]  # (text shown, value)
@@ -93,28 +93,12 @@ def code_choices(code_list: Iterable[codes.Code], blank: str | None = None) -> l
 def date_time_edit(value: datetime) -> QDateTimeEdit:
     edit = QDateTimeEdit(QDateTime(value))
     edit.setCalendarPopup(True)
-    edit.setDisplayFormat("ddd dd/MM/yyyy HH:mm")
+    edit.setDisplayFormat(DATETIME_FORMAT)
     return edit
-
-
-class _CalendarOpensNearToday(QObject):
-    """A blank optional date would open its calendar at 1900: open it at this month instead."""
-
-    def __init__(self, edit: OptionalDateEdit, today: date) -> None:
-        super().__init__(edit)
-        self._edit, self._today = edit, today
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
-        if event.type() == QEvent.Type.Show and self._edit.value() is None:
-            watched.setCurrentPage(self._today.year, self._today.month)
-        return False
 
 
 def optional_date(value: date | None, today: date) -> OptionalDateEdit:
-    edit = OptionalDateEdit(value)
-    calendar = edit.calendarWidget()
-    calendar.installEventFilter(_CalendarOpensNearToday(edit, today))
-    return edit
+    return OptionalDateEdit(value, today=today)
 
 
 # --------------------------------------------------------------------------- reading and writing

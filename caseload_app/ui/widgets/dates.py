@@ -1,20 +1,25 @@
-"""Date entry that says the weekday and converts to datetime.date."""
+"""Date entry in UK order with the weekday shown, converting to datetime.date."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QDateEdit, QWidget
+from PySide6.QtCore import QDate, QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QDateEdit, QDateTimeEdit, QWidget
+
+# The weekday goes last: typed digits must land in the day, month and year sections.
+DATE_FORMAT = "dd/MM/yyyy ddd"
+DATETIME_FORMAT = "dd/MM/yyyy HH:mm ddd"
 
 
 class DateEdit(QDateEdit):
-    """A calendar-popup date field in UK order with the weekday shown (Wed 16/04/2025)."""
+    """A calendar-popup date field shown as 16/04/2025 Wed; type 16042025 or pick a day."""
 
     def __init__(self, value: date | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setCalendarPopup(True)
-        self.setDisplayFormat("ddd dd/MM/yyyy")
+        self.setDisplayFormat(DATE_FORMAT)
         self.set_date(value or date.today())
 
     def set_date(self, value: date) -> None:
@@ -25,18 +30,64 @@ class DateEdit(QDateEdit):
 
 
 class OptionalDateEdit(DateEdit):
-    """A date that may be left blank (shown as '—'), e.g. 'received' for advice not yet in."""
+    """A date that may be left blank (shown as '—'), e.g. 'received' for advice not yet in.
+
+    Typing a digit into a blank field starts a date at the day section; Delete blanks it.
+    """
 
     BLANK = QDate(1900, 1, 1)
 
-    def __init__(self, value: date | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, value: date | None = None, parent: QWidget | None = None, today: date | None = None
+    ) -> None:
         super().__init__(None, parent)
+        self._today = today  # where a blank date's calendar opens (default: the real today)
         self.setMinimumDate(self.BLANK)
         self.setSpecialValueText("—")
+        self.setToolTip("Type the date (ddmmyyyy) or pick it; Delete clears it")
+        self._calendar_hooked = False
+        self.set_date(value)
+
+    def _hook_calendar(self) -> None:
+        # Only when the popup may open: asking for calendarWidget() builds it (and its buttons).
+        if not self._calendar_hooked:
+            self.calendarWidget().installEventFilter(_OpenNearToday(self))
+            self._calendar_hooked = True
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self._hook_calendar()
+        super().mousePressEvent(event)
+
+    def set_date(self, value: date | None) -> None:  # type: ignore[override]
         if value is None:
             self.setDate(self.BLANK)
         else:
-            self.set_date(value)
+            super().set_date(value)
 
     def value(self) -> date | None:  # type: ignore[override]
         return None if self.date() == self.BLANK else self.date().toPython()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        self._hook_calendar()
+        if event.key() == Qt.Key.Key_Delete:
+            self.set_date(None)
+            return
+        if self.value() is None and event.text().isdigit():
+            # The blank value has no sections to type into: start from today's date.
+            super().set_date(self._today or date.today())
+            self.setSelectedSection(QDateTimeEdit.Section.DaySection)
+        super().keyPressEvent(event)
+
+
+class _OpenNearToday(QObject):
+    """A blank date's calendar would open at January 1900: open it at this month instead."""
+
+    def __init__(self, edit: OptionalDateEdit) -> None:
+        super().__init__(edit)
+        self._edit = edit
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
+        if event.type() == QEvent.Type.Show and self._edit.value() is None:
+            today = self._edit._today or date.today()
+            watched.setCurrentPage(today.year, today.month)
+        return False
