@@ -289,9 +289,19 @@ class CaseworkService:
             )
             return [CaseworkerInfo(id=i, name=n) for i, n in rows]
 
-    def get_case(self, case_id: int) -> CaseDetail:
-        """Everything the case window shows. Viewing a child's record is audited."""
+    def today(self) -> date:
+        return self._today()
+
+    def now(self) -> datetime:
+        return self._now()
+
+    def get_case(self, case_id: int, *, opened: bool = True) -> CaseDetail:
+        """Everything the case window shows. Opening a child's record is audited; the
+        window's own refresh after a save (opened=False) is not a new view."""
         today = self._today()
+        if not opened:
+            with self._db.read() as s:
+                return _detail(s, records.load(s, EhcpCase, case_id, "case"), today)
         with self._db.uow() as s:
             case = records.load(s, EhcpCase, case_id, "case")
             records.audit(
@@ -614,7 +624,14 @@ class CaseworkService:
             held = merged["meeting_date"] if merged["decision_date"] else None
             if held and (case.last_review is None or held > case.last_review):
                 # A decided review restarts the 12 months (s44): the next review follows it.
-                case.last_review = held
+                records.apply(
+                    s,
+                    case,
+                    {"last_review": held},
+                    user=self.user,
+                    now=self._now(),
+                    case_id=case.id,
+                )
                 refresh_next_step(case)
 
     def set_phase_transfer(

@@ -36,7 +36,11 @@ def check_version(session: Session, row, expected: int, what: str) -> None:
         return
     last = session.scalars(
         select(AuditEntry)
-        .where(AuditEntry.record_type == row.__tablename__, AuditEntry.record_id == row.id)
+        .where(
+            AuditEntry.record_type == row.__tablename__,
+            AuditEntry.record_id == row.id,
+            AuditEntry.action != "view",  # name the change, not someone's look at it
+        )
         .order_by(AuditEntry.id.desc())
         .limit(1)
     ).first()

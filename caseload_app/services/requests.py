@@ -181,9 +181,9 @@ class RequestService:
                 updated_by=self._user,
                 updated_at=now,
             )
+            refresh_search_text(child)  # before the insert, so it is not a second save
             s.add(child)
             s.flush()
-            refresh_search_text(child)
             case = EhcpCase(
                 child=child,
                 caseworker_id=request.caseworker_id,

@@ -9,7 +9,6 @@ survives a reload (it is only replaced when the person saves, reverts or asks to
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -276,7 +275,7 @@ class CaseView(QWidget):
         self.tabs.setCurrentWidget(self.page(name))
 
     def reload(self) -> None:
-        self.detail = self.work.get_case(self.case_id)
+        self.detail = self.work.get_case(self.case_id, opened=False)
         self._show(self.detail)
 
     def has_unsaved_changes(self) -> bool:
@@ -850,7 +849,7 @@ class CommunicationsTab(QWidget):
         d = self.view.detail
         people = [d.family.parent_carer_name] + [c.name for c in d.family.contacts]
         channel = d.family.preferred_channel or "phone"
-        now = datetime.combine(d.today, datetime.now().time()).replace(second=0, microsecond=0)
+        now = self.view.work.now().replace(second=0, microsecond=0)
 
         def submit(v: dict) -> object:
             when_, whom = v["occurred_at"], v["with_whom"]

@@ -365,3 +365,29 @@ def test_settings_round_trip_and_damaged_file(tmp_path, db):
     team = TeamSettingsService(db)
     team.set_council(CouncilDetails("BCP Council", "Civic Centre\nBournemouth"))
     assert team.council().name == "BCP Council"
+
+
+def test_conflict_names_the_change_even_after_later_views(db):
+    case_id, mine = new_case(db)
+    _, theirs = services(db, user="Ben Okafor")
+    case = mine.get_case(case_id)
+    theirs.record_action(case_id, case.version, "assess_agreed", date(2026, 8, 5))
+    theirs.get_case(case_id)  # looking at it afterwards is audited but is not the change
+    with pytest.raises(ConflictError, match=r"Ben Okafor changed this case .*Agree to assess"):
+        mine.record_action(case_id, case.version, "assess_refused", date(2026, 8, 5), "No")
+
+
+def test_refreshing_after_a_save_is_not_audited_as_a_new_view(db):
+    from sqlalchemy import func, select
+
+    from caseload_app.db.models import AuditEntry
+
+    case_id, work = new_case(db)
+
+    def views():
+        with db.read() as s:
+            return s.scalar(select(func.count()).where(AuditEntry.action == "view"))
+
+    work.get_case(case_id)
+    work.get_case(case_id, opened=False)
+    assert views() == 1
