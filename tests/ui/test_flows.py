@@ -1,0 +1,132 @@
+"""The main window, case tabs and dialogs working together, as a caseworker uses them."""
+
+from datetime import date
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from caseload_app.services.demo import generate_demo
+from caseload_app.services.settings import LocalSettings, LocalSettingsStore
+from caseload_app.ui.case_view import CaseView
+from caseload_app.ui.context import AppContext
+from caseload_app.ui.dialogs import new_request as new_request_module
+from caseload_app.ui.main_window import MainWindow
+from tests.helpers import TODAY
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def window(qtbot, db, tmp_path):
+    generate_demo(db, children=120, seed=5, today=TODAY)
+    ctx = AppContext(
+        db=db,
+        db_label="Database: test",
+        settings_store=LocalSettingsStore(tmp_path / "settings.json"),
+        settings=LocalSettings(me_caseworker_id=1, me_name="Asha Patel"),
+        today=lambda: TODAY,
+    )
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    win.show()
+    win.refresh()
+    win.wait_loaded()
+    return win
+
+
+def test_double_click_opens_the_case_in_a_tab_once(qtbot, window):
+    window.sidebar.setCurrentRow(2)
+    first = window.model.row_at(0)
+    index = window.model.index(0, 0)
+    window.table.doubleClicked.emit(index)
+    window.table.doubleClicked.emit(index)
+    assert window.tabs.count() == 2
+    view = window.tabs.currentWidget()
+    assert isinstance(view, CaseView) and view.title() == first.child_name
+    assert window.tabs.tabText(1) == first.child_name
+
+
+def test_my_week_line_opens_the_case_at_the_right_tab(window):
+    row = next(
+        r
+        for r in range(window.week_model.rowCount())
+        if window.week_model.item_at(r).kind == "advice"
+    )
+    window.week_table.doubleClicked.emit(window.week_model.index(row, 0))
+    view = window.tabs.currentWidget()
+    assert view.tabs.currentWidget() is view.page("advice")
+
+
+def test_ctrl_l_logs_a_contact_on_the_open_case_and_the_list_follows(qtbot, window):
+    window.sidebar.setCurrentRow(2)
+    window.table.selectRow(0)
+    case_id = window.model.row_at(0).case_id
+    window.log_contact()  # from the list: opens the case at Communications with the dialog
+    view = window.tabs.currentWidget()
+    assert view.case_id == case_id and view.dialog is not None
+    before = len(view.detail.communications)
+    dialog = view.dialog
+    dialog.set_values(summary="Parent rang about transport")
+    dialog.accept()
+    qtbot.waitUntil(lambda: len(view.detail.communications) == before + 1)
+    window.wait_loaded()
+    row = next(
+        window.model.row_at(r)
+        for r in range(window.model.rowCount())
+        if window.model.row_at(r).case_id == case_id
+    )
+    assert row.days_since_contact == 0
+
+
+def test_new_request_opens_the_created_case(window, monkeypatch):
+    def fill_and_save(dialog):
+        dialog.fields["first_name"].setText("Amara")
+        dialog.fields["last_name"].setText("Okonkwo")
+        dialog.fields["date_of_birth"].set_date(date(2017, 9, 14))
+        dialog.fields["request_received"].set_date(date(2026, 11, 18))
+        dialog.save()
+        return dialog.result()
+
+    monkeypatch.setattr(new_request_module.NewRequestDialog, "exec", fill_and_save)
+    window.new_request()
+    view = window.tabs.currentWidget()
+    assert isinstance(view, CaseView) and view.title() == "Amara Okonkwo"
+    assert view.detail.status.next_step.due == date(2026, 12, 30)
+    window.wait_loaded()
+    window.sidebar.setCurrentRow(2)
+    assert window.count_status.text() == "121 cases"
+
+
+def test_closing_a_case_with_unsaved_edits_asks_first(window, monkeypatch):
+    window.sidebar.setCurrentRow(2)
+    view = window.open_case(window.model.row_at(0).case_id)
+    view.page("overview").child_form.form.fields["setting"].setText("Somewhere new")
+    assert view.has_unsaved_changes()
+    asked = []
+
+    def answer(choice):
+        def question(*args, **kwargs):
+            asked.append(args[2])
+            return choice
+
+        return question
+
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Cancel))
+    assert window.close_tab(1) is False and window.tabs.count() == 2
+    assert "without saving" in asked[0]
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Discard))
+    assert window.close_tab(1) is True and window.tabs.count() == 1
+
+
+def test_every_menu_action_has_a_shortcut_or_is_reachable_by_keyboard(window):
+    actions = [
+        a
+        for menu in window.menuBar().findChildren(type(window.menuBar().addMenu("x")))
+        for a in menu.actions()
+        if not a.isSeparator()
+    ]
+    named = {a.text().replace("&", ""): a.shortcut().toString() for a in actions}
+    assert named["New request…"] == "Ctrl+N"
+    assert named["Log contact…"] == "Ctrl+L"
+    assert named["My week"] == "Ctrl+1"
+    assert all("&" in a.text() for a in actions if a.text())  # mnemonic on every entry
