@@ -33,12 +33,37 @@ from caseload_app.services.caselist import CaseFilter, CaseList
 from caseload_app.services.casework import CaseworkerInfo
 from caseload_app.services.myweek import MyWeek
 from caseload_app.services.settings import SavedView
+from caseload_app.ui.case_view import CaseView
 from caseload_app.ui.context import AppContext
 from caseload_app.ui.models.case_table import COLUMN_WIDTHS, COLUMNS, CaseTableModel
 from caseload_app.ui.models.week_model import WeekModel
 from caseload_app.ui.worker import run_in_background
 
 ViewRole = Qt.ItemDataRole.UserRole + 10
+
+
+def _save_details(view) -> None:
+    for form in (view.overview.child_form, view.overview.family_form):
+        if form.save_button.isEnabled():
+            form.save()
+
+
+# (menu text, shortcut, tab, what to press there): every case action is also in the menu.
+CASE_COMMANDS = (
+    ("&Save details", "Ctrl+S", "overview", _save_details),
+    ("Record e&xception…", "Ctrl+E", "timeline", lambda v: v.timeline.exception_button.click()),
+    ("Request &advice…", "Ctrl+Shift+A", "advice", lambda v: v.advice.request_button.click()),
+    ("C&hase advice…", "Ctrl+Shift+C", "advice", lambda v: v.advice.chase_button.click()),
+    ("Add &task…", "Ctrl+T", "tasks", lambda v: v.tasks.add_button.click()),
+    ("&Book review…", "Ctrl+Shift+B", "reviews", lambda v: v.reviews.book_button.click()),
+    (
+        "Add &disagreement…",
+        "Ctrl+Shift+D",
+        "disagreements",
+        lambda v: v.disagreements.add_button.click(),
+    ),
+    ("Add &contact…", "Ctrl+Shift+K", "overview", lambda v: v.overview.add_contact_button.click()),
+)
 
 
 @dataclass(frozen=True)
@@ -226,6 +251,19 @@ class MainWindow(QMainWindow):
         case_menu = self.menuBar().addMenu("&Case")
         action(case_menu, "&Open selected case", self.open_selected, "Ctrl+O")
         action(case_menu, "&Log contact…", self.log_contact, "Ctrl+L")
+        self.stage_menu = case_menu.addMenu("Record &stage action")
+        self.stage_menu.aboutToShow.connect(self._fill_stage_menu)
+        for text, shortcut, tab, press in CASE_COMMANDS:
+            action(case_menu, text, self._case_command(tab, press), shortcut)
+        go_menu = case_menu.addMenu("&Go to tab")
+        for number, tab in enumerate(CaseView.TABS, start=1):
+            action(
+                go_menu,
+                f"&{number} {tab.capitalize()}",
+                self._case_command(tab, None),
+                f"Alt+{number}",
+            )
+        case_menu.addSeparator()
         action(case_menu, "&Close case tab", self.close_current_tab, "Ctrl+W")
 
         view_menu = self.menuBar().addMenu("&View")
@@ -423,20 +461,16 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ cases in tabs
     def open_case(self, case_id: int, tab: str | None = None):
-        from caseload_app.ui.case_view import CaseView
-
         for index in range(1, self.tabs.count()):
             view = self.tabs.widget(index)
-            if getattr(view, "case_id", None) == case_id:
+            if isinstance(view, CaseView) and view.case_id == case_id:
                 self.tabs.setCurrentIndex(index)
                 if tab:
                     view.show_tab(tab)
                 return view
         view = CaseView(self.ctx.work(), case_id, self._caseworkers, self)
-        view.case_id = case_id
         view.changed.connect(lambda _id: self.refresh())
-        if hasattr(view, "open_case"):
-            view.open_case.connect(self.open_case)
+        view.open_case.connect(self.open_case)
         index = self.tabs.addTab(view, view.title())
         self.tabs.setCurrentIndex(index)
         if tab:
@@ -461,8 +495,8 @@ class MainWindow(QMainWindow):
             self.open_case(pick(row.row()))
 
     def log_contact(self) -> None:
-        current = self.tabs.currentWidget()
-        if current is not None and hasattr(current, "log_contact"):
+        current = self.current_case()
+        if current is not None:
             current.log_contact()
             return
         rows = self.table.selectionModel().selectedRows() if self.pages.currentIndex() else []
@@ -473,6 +507,35 @@ class MainWindow(QMainWindow):
             return
         view = self.open_case(self.model.row_at(rows[0].row()).case_id, "communications")
         view.log_contact()
+
+    def current_case(self) -> CaseView | None:
+        view = self.tabs.currentWidget()
+        return view if isinstance(view, CaseView) else None
+
+    def _case_command(self, tab: str, press):
+        """A menu command for the open case: show its tab, then press the tab's button."""
+
+        def run() -> None:
+            view = self.current_case()
+            if view is None:
+                QMessageBox.information(self, "No case open", "Open a case first.")
+                return
+            view.show_tab(tab)
+            if press is not None:
+                press(view)
+
+        return run
+
+    def _fill_stage_menu(self) -> None:
+        self.stage_menu.clear()
+        view = self.current_case()
+        for key, label in view.detail.actions if view is not None else ():
+            press = self._case_command(
+                "timeline", lambda v, k=key: v.timeline.action_buttons[k].click()
+            )
+            self.stage_menu.addAction(f"{label}…").triggered.connect(press)
+        if self.stage_menu.isEmpty():
+            self.stage_menu.addAction("(open a case to see what can happen next)").setEnabled(False)
 
     def close_current_tab(self) -> None:
         if self.tabs.currentIndex() > 0:

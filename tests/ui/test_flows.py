@@ -130,3 +130,22 @@ def test_every_menu_action_has_a_shortcut_or_is_reachable_by_keyboard(window):
     assert named["Log contact…"] == "Ctrl+L"
     assert named["My week"] == "Ctrl+1"
     assert all("&" in a.text() for a in actions if a.text())  # mnemonic on every entry
+
+
+def test_case_actions_are_in_the_menu_with_shortcuts(window):
+    window.sidebar.setCurrentRow(2)
+    row = next(
+        window.model.row_at(r)
+        for r in range(window.model.rowCount())
+        if window.model.row_at(r).stage == "request_received"
+    )
+    view = window.open_case(row.case_id)
+    window._case_command("tasks", lambda v: v.tasks.add_button.click())()
+    assert view.tabs.currentWidget() is view.page("tasks") and view.dialog is not None
+    view.dialog.reject()
+    window._fill_stage_menu()
+    labels = [a.text() for a in window.stage_menu.actions()]
+    assert labels == ["Agree to assess…", "Refuse to assess…"]
+    window.stage_menu.actions()[0].trigger()
+    assert view.tabs.currentWidget() is view.page("timeline")
+    assert view.dialog is not None and view.dialog.key == "assess_agreed"
