@@ -417,11 +417,17 @@ class _Generator:
             )
         )
 
+    def _office_hours(self, day: date) -> datetime:
+        """A weekday between 08:30 and 17:00, as contacts with the council are."""
+        if day.weekday() >= 5:
+            day -= timedelta(days=day.weekday() - 4)
+        return datetime.combine(day, time(8, 30)) + timedelta(minutes=self.rng.randint(0, 510))
+
     def _communications(self, family: dict) -> None:
         rng = self.rng
         # Two years of contact, with some families not heard from in weeks.
         for _ in range(rng.choice((0, 2, 4, 6, 8, 12, 20))):
-            when = self.now - timedelta(days=rng.randint(0, 730), minutes=rng.randint(0, 480))
+            when = self._office_hours(self.today - timedelta(days=rng.randint(1, 730)))
             self.comms.append(
                 dict(
                     family_id=family["id"],

@@ -96,7 +96,7 @@ def test_window_opens_on_my_week_with_counts_per_view(window):
     assert window.user_status.text() == "Signed in as Asha Patel"
     assert "things to do in the next 7 days" in window.week_summary.text()
     kinds = {window.week_model.item_at(r).kind for r in range(window.week_model.rowCount())}
-    assert {"statutory", "contact"} <= kinds
+    assert "contact" in kinds and len(kinds) >= 3  # several kinds of work, from real queries
 
 
 def test_views_filters_and_search_narrow_the_list(qtbot, window):
