@@ -94,7 +94,7 @@ from caseload_app.ui.models.case_models import (
     task_columns,
     when,
 )
-from caseload_app.ui.models.case_table import RAG_COLOUR
+from caseload_app.ui.models.rows import RAG_COLOUR
 from caseload_app.ui.widgets.dates import DateEdit
 
 EXCEPTION_BANNER = "‖ Exception applies — deadlines keep their dates"

@@ -40,7 +40,7 @@ from caseload_app.ui.models.case_models import (
     deadline_columns,
     review_steps,
 )
-from caseload_app.ui.models.case_table import RAG_COLOUR
+from caseload_app.ui.models.rows import RAG_COLOUR
 from tests.helpers import TODAY
 
 pytestmark = pytest.mark.gui

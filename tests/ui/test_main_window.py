@@ -8,7 +8,8 @@ from caseload_app.services.demo import generate_demo
 from caseload_app.services.settings import LocalSettings, LocalSettingsStore
 from caseload_app.ui.context import AppContext
 from caseload_app.ui.main_window import MainWindow
-from caseload_app.ui.models.case_table import COLUMNS, CaseTableModel, RagRole, SortRole
+from caseload_app.ui.models.case_table import COLUMNS, CaseTableModel
+from caseload_app.ui.models.rows import RagRole, SortRole
 from caseload_app.ui.models.week_model import WeekModel
 from tests.helpers import TODAY
 

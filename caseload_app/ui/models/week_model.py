@@ -2,60 +2,28 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush
+from datetime import date
 
 from caseload_app.domain.deadlines import format_date
 from caseload_app.services.myweek import MyWeek, WeekItem
-from caseload_app.ui.models.case_table import RAG_COLOUR, RAG_TEXT, RagRole
+from caseload_app.ui.models.rows import RAG_TEXT, Column, RowsModel
 
-HEADERS = ("To do", "Child", "What", "Due", "Days left", "RAG")
-
-
-def _cells(item: WeekItem) -> tuple[str, ...]:
-    return (
-        item.kind_label,
-        item.child_name,
-        item.what,
-        format_date(item.due) if item.due else "",
-        "" if item.days_left is None else str(item.days_left),
-        RAG_TEXT[item.rag],
-    )
+WEEK_COLUMNS = (
+    Column("To do", lambda i: i.kind_label),
+    Column("Child", lambda i: i.child_name),
+    Column("What", lambda i: i.what),
+    Column("Due", lambda i: format_date(i.due) if i.due else "", lambda i: i.due or date.max),
+    Column("Days left", lambda i: "" if i.days_left is None else str(i.days_left)),
+    Column("RAG", lambda i: RAG_TEXT[i.rag], rag=lambda i: i.rag),
+)
 
 
-class WeekModel(QAbstractTableModel):
+class WeekModel(RowsModel):
     def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._items: list[WeekItem] = []
+        super().__init__(WEEK_COLUMNS, parent)
 
     def set_week(self, week: MyWeek) -> None:
-        self.beginResetModel()
-        self._items = list(week.items)
-        self.endResetModel()
+        self.set_rows(week.items)
 
     def item_at(self, row: int) -> WeekItem:
-        return self._items[row]
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._items)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        item = self._items[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return _cells(item)[index.column()]
-        if role == RagRole:
-            return item.rag
-        if role == Qt.ItemDataRole.BackgroundRole and index.column() == len(HEADERS) - 1:
-            colour = RAG_COLOUR.get(item.rag)
-            return QBrush(colour) if colour else None
-        return None
+        return self.row_at(row)
