@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 TODAY = date(2026, 11, 24)
@@ -22,3 +22,37 @@ def write_csv(path: Path, *lines: str, header: str = HEADER, bom: bool = False) 
 
 def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+NOW = datetime(2026, 11, 24, 10, 30)
+
+
+def services(db, user: str = "Asha Patel"):
+    """A RequestService and a CaseworkService acting as `user` on the fixed test day."""
+    from caseload_app.services.casework import CaseworkService
+    from caseload_app.services.requests import RequestService
+
+    return (
+        RequestService(db, user, today=lambda: TODAY, now=lambda: NOW),
+        CaseworkService(db, user, today=lambda: TODAY, now=lambda: NOW),
+    )
+
+
+def new_case(db, **overrides):
+    """A new request for Zoë Brontë (received Wed 1 Jul 2026); returns (case_id, work)."""
+    from caseload_app.services.requests import NewRequest
+
+    requests, work = services(db)
+    fields = dict(
+        first_name="Zoë",
+        last_name="Brontë",
+        date_of_birth=date(2016, 5, 4),
+        request_received=date(2026, 7, 1),
+        upn="L837201500012",
+        nhs_number="401 023 2137",
+        parent_carer_name="Ms Jo Brontë",
+        postcode="bh1 1aa",
+        phone="01202 123456",
+    )
+    fields.update(overrides)
+    return requests.create(NewRequest(**fields)), work

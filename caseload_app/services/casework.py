@@ -13,7 +13,6 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from caseload_app.db.engine import Database
 from caseload_app.db.models import (
     AdviceRequest,
     AnnualReview,
@@ -37,6 +36,7 @@ from caseload_app.domain.validators import (
     ValidationError,
 )
 from caseload_app.services import records
+from caseload_app.services.base import UserService
 from caseload_app.services.case_status import case_dates, refresh_next_step
 from caseload_app.services.errors import FieldErrors, UserError
 from caseload_app.services.fields import (
@@ -266,19 +266,7 @@ EVENT_LABELS = {
 }
 
 
-class CaseworkService:
-    def __init__(
-        self,
-        db: Database,
-        user: str,
-        today: Callable[[], date] = date.today,
-        now: Callable[[], datetime] = datetime.now,
-    ) -> None:
-        self._db = db
-        self.user = user
-        self._today = today
-        self._now = now
-
+class CaseworkService(UserService):
     # ------------------------------------------------------------------ reading
     def caseworkers(self) -> list[CaseworkerInfo]:
         with self._db.read() as s:
@@ -288,12 +276,6 @@ class CaseworkService:
                 .order_by(Caseworker.name)
             )
             return [CaseworkerInfo(id=i, name=n) for i, n in rows]
-
-    def today(self) -> date:
-        return self._today()
-
-    def now(self) -> datetime:
-        return self._now()
 
     def get_case(self, case_id: int, *, opened: bool = True) -> CaseDetail:
         """Everything the case window shows. Opening a child's record is audited; the

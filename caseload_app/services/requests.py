@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import or_, select
 
-from caseload_app.db.engine import Database
 from caseload_app.db.models import Assignment, Child, EhcpCase, Family, StageEvent
 from caseload_app.domain import codes
 from caseload_app.domain.text import fold
 from caseload_app.services import records
+from caseload_app.services.base import UserService
 from caseload_app.services.case_status import refresh_next_step
 from caseload_app.services.errors import FieldErrors
 from caseload_app.services.fields import (
@@ -76,19 +75,7 @@ FAMILY_FIELDS = (
 )
 
 
-class RequestService:
-    def __init__(
-        self,
-        db: Database,
-        user: str,
-        today: Callable[[], date] = date.today,
-        now: Callable[[], datetime] = datetime.now,
-    ) -> None:
-        self._db = db
-        self._user = user
-        self._today = today
-        self._now = now
-
+class RequestService(UserService):
     def check(self, request: NewRequest) -> dict[str, object]:
         """Validate every field at once; FieldErrors names each field that is wrong."""
         errors: dict[str, str] = {}
@@ -172,13 +159,13 @@ class RequestService:
                 family = records.load(s, Family, request.family_id, "family")
             else:
                 family = Family(
-                    **{f: clean[f] for f in FAMILY_FIELDS}, updated_by=self._user, updated_at=now
+                    **{f: clean[f] for f in FAMILY_FIELDS}, updated_by=self.user, updated_at=now
                 )
                 s.add(family)
             child = Child(
                 family=family,
                 **{f: clean[f] for f in CHILD_FIELDS},
-                updated_by=self._user,
+                updated_by=self.user,
                 updated_at=now,
             )
             refresh_search_text(child)  # before the insert, so it is not a second save
@@ -191,7 +178,7 @@ class RequestService:
                 request_source=clean["request_source"],
                 stage="request_received",
                 is_open=True,
-                updated_by=self._user,
+                updated_by=self.user,
                 updated_at=now,
             )
             s.add(case)
@@ -202,7 +189,7 @@ class RequestService:
                     case_id=case.id,
                     action="request_received",
                     on_date=request.request_received,
-                    by=self._user,
+                    by=self.user,
                     recorded_at=now,
                     note=codes.label_for(codes.request_sources(), clean["request_source"]),
                 )
@@ -214,11 +201,11 @@ class RequestService:
                         from_id=None,
                         to_id=request.caseworker_id,
                         assigned_at=now,
-                        by=self._user,
+                        by=self.user,
                         reason="New request",
                     )
                 )
-            records.audit(s, self._user, now, "create", case, case.id, "new request")
+            records.audit(s, self.user, now, "create", case, case.id, "new request")
             return case.id
 
 

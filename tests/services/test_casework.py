@@ -3,10 +3,9 @@ from datetime import date, datetime
 import pytest
 
 from caseload_app.domain.validators import ValidationError
-from caseload_app.services.casework import CaseworkService
 from caseload_app.services.errors import ConflictError, FieldErrors
 from caseload_app.services.myweek import MyWeekService
-from caseload_app.services.requests import NewRequest, RequestService
+from caseload_app.services.requests import NewRequest
 from caseload_app.services.settings import (
     CouncilDetails,
     LocalSettings,
@@ -14,33 +13,7 @@ from caseload_app.services.settings import (
     SavedView,
     TeamSettingsService,
 )
-from tests.helpers import TODAY
-
-NOW = datetime(2026, 11, 24, 10, 30)
-
-
-def services(db, user="Asha Patel"):
-    return (
-        RequestService(db, user, today=lambda: TODAY, now=lambda: NOW),
-        CaseworkService(db, user, today=lambda: TODAY, now=lambda: NOW),
-    )
-
-
-def new_case(db, **overrides):
-    requests, work = services(db)
-    fields = dict(
-        first_name="Zoë",
-        last_name="Brontë",
-        date_of_birth=date(2016, 5, 4),
-        request_received=date(2026, 7, 1),
-        upn="L837201500012",
-        nhs_number="401 023 2137",
-        parent_carer_name="Ms Jo Brontë",
-        postcode="bh1 1aa",
-        phone="01202 123456",
-    )
-    fields.update(overrides)
-    return requests.create(NewRequest(**fields)), work
+from tests.helpers import TODAY, new_case, services
 
 
 def test_new_request_creates_family_child_and_case_with_deadlines(db):

@@ -18,8 +18,6 @@ from PySide6.QtWidgets import (
 )
 
 from caseload_app.db.models import Caseworker
-from caseload_app.services.casework import CaseworkService
-from caseload_app.services.requests import NewRequest, RequestService
 from caseload_app.ui import errors as ui_errors
 from caseload_app.ui.case_view import EXCEPTION_BANNER, CaseView
 from caseload_app.ui.dialogs.case_dialogs import (
@@ -41,19 +39,12 @@ from caseload_app.ui.models.case_models import (
     review_steps,
 )
 from caseload_app.ui.models.rows import RAG_COLOUR
-from tests.helpers import TODAY
+from tests.helpers import TODAY, new_case, services
 
 pytestmark = pytest.mark.gui
 
-NOW = datetime(2026, 11, 24, 10, 30)
-
 
 # --------------------------------------------------------------------------- set-up
-def services(db, user="Asha Patel"):
-    return (
-        RequestService(db, user, today=lambda: TODAY, now=lambda: NOW),
-        CaseworkService(db, user, today=lambda: TODAY, now=lambda: NOW),
-    )
 
 
 def add_caseworkers(db, *names):
@@ -61,23 +52,6 @@ def add_caseworkers(db, *names):
         for name in names:
             s.add(Caseworker(name=name))
     return {w.name: w.id for w in services(db)[1].caseworkers()}
-
-
-def new_case(db, **overrides):
-    requests, work = services(db)
-    fields = dict(
-        first_name="Zoë",
-        last_name="Brontë",
-        date_of_birth=date(2016, 5, 4),
-        request_received=date(2026, 7, 1),
-        upn="L837201500012",
-        nhs_number="401 023 2137",
-        parent_carer_name="Ms Jo Brontë",
-        postcode="bh1 1aa",
-        phone="01202 123456",
-    )
-    fields.update(overrides)
-    return requests.create(NewRequest(**fields)), work
 
 
 @pytest.fixture
