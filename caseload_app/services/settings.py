@@ -6,8 +6,6 @@ The local file carries a version so later releases can upgrade it step by step.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -15,6 +13,7 @@ from sqlalchemy import select
 
 from caseload_app.db.engine import Database
 from caseload_app.db.models import AppSetting
+from caseload_app.files import atomic_open
 
 SETTINGS_VERSION = 1
 
@@ -60,13 +59,8 @@ class LocalSettingsStore:
     def save(self, settings: LocalSettings) -> None:
         """Atomic: a crash mid-save leaves the previous file."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        data = json.dumps(asdict(settings), indent=2)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".settings.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.path)
+        with atomic_open(self.path, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(asdict(settings), indent=2))
 
 
 @dataclass(frozen=True)
