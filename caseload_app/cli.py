@@ -93,6 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(ex)
     ex.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
 
+    _report_parser(sub)
+
     de = sub.add_parser("demo", help="write realistic, clearly fictional sample data")
     _db_arg(de)
     de.add_argument("--children", type=int, default=2000)
@@ -100,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     de.add_argument(
         "--as-of", type=_date_arg, metavar="DATE", help="pretend today is DATE (default: today)"
     )
+    _letter_parser(sub)
     return parser
 
 
@@ -223,6 +226,49 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _count_arg(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number, 0 or more, not {text!r}")
+    return value
+
+
+def _report_parser(sub: argparse._SubParsersAction) -> None:
+    rp = sub.add_parser("report", help="print a report as PDF")
+    kinds = rp.add_subparsers(dest="report", metavar="REPORT", required=True)
+    su = kinds.add_parser("summary", help="one child's case summary (for a meeting pack)")
+    _db_arg(su)
+    su.add_argument("--child", type=int, required=True, metavar="ID", help="the child's id")
+    su.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+    su.add_argument(
+        "--communications",
+        type=_count_arg,
+        default=20,
+        metavar="N",
+        help="how many of the most recent communications to include (default 20)",
+    )
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from caseload_app.services.errors import UserError
+    from caseload_app.services.printing import PrintService
+
+    db = _open(args)
+    try:
+        printing = PrintService(db, user=getpass.getuser())
+        case_id = printing.case_for_child(args.child)
+        printing.summary_to_file(case_id, args.output, args.communications)
+    except UserError as exc:
+        raise CliError(str(exc)) from exc
+    finally:
+        db.dispose()
+    print(f"Wrote {args.output}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from caseload_app.services.demo import DemoTargetNotEmpty, generate_demo
 
@@ -245,12 +291,71 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _letter_parser(sub: argparse._SubParsersAction) -> None:
+    lt = sub.add_parser("letter", help="print a letter from a template (kept, logged, audited)")
+    _db_arg(lt)
+    lt.add_argument("--list-templates", action="store_true", help="list the templates and stop")
+    lt.add_argument("--child", type=int, metavar="ID", help="the child's id")
+    lt.add_argument("--template", metavar="NAME", help="e.g. draft_plan_cover")
+    lt.add_argument("-o", "--output", type=Path, metavar="FILE", help="where to put a copy")
+    lt.add_argument("--advice", metavar="TYPE", help="advice letters: ep, health, social_care…")
+    lt.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        dest="typed",
+        metavar="NAME=TEXT",
+        help="text typed in when printing: subject, message, decision_reason",
+    )
+
+
+def cmd_letter(args: argparse.Namespace) -> int:
+    import shutil
+
+    from caseload_app.domain.templates import default_library
+    from caseload_app.services.errors import UserError
+    from caseload_app.services.letters import LetterService
+
+    if args.list_templates:
+        for info in default_library().list_templates():
+            note = f"  [{info.origin}]" if info.origin != "shipped" else ""
+            print(f"{info.name:<26} {info.to or '?':<12} {info.title}{note}")
+            if info.problem:
+                print(f"    cannot be used: {info.problem}")
+        return 0
+    needed = {"--child": args.child, "--template": args.template, "-o": args.output}
+    missing = [flag for flag, value in needed.items() if value is None]
+    if missing:
+        raise CliError(f"give {', '.join(missing)} (or --list-templates)")
+    if not args.output.parent.is_dir():
+        raise CliError(f"the folder {args.output.parent} does not exist")
+    if any("=" not in item for item in args.typed):
+        raise CliError("--set takes NAME=TEXT, e.g. --set subject='Your meeting'")
+    typed = dict(item.partition("=")[::2] for item in args.typed)
+    db = _open(args)
+    try:
+        letters = LetterService(db, user=getpass.getuser())
+        case_id = letters.case_for_child(args.child)
+        comm_id = letters.issue(case_id, args.template, advice_type=args.advice, extra=typed)
+        kept = letters.kept_copy(comm_id)
+    except UserError as exc:
+        raise CliError(str(exc)) from exc
+    finally:
+        db.dispose()
+    shutil.copyfile(kept, args.output)
+    print(f"Wrote {args.output}")
+    print(f"Kept copy: {kept} (in the case's communication log)")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "timeline": cmd_timeline,
     "check": cmd_check,
     "import": cmd_import,
     "export": cmd_export,
+    "report": cmd_report,
     "demo": cmd_demo,
+    "letter": cmd_letter,
 }
 
 

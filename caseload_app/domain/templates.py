@@ -1,0 +1,531 @@
+"""Letter templates: plain-text files an administrator can read and change without code.
+
+A template is a small header, a blank line, then the body::
+
+    Title: Draft education, health and care plan for {{child_name}}
+    To: family
+
+    Dear {{salutation}},
+
+    Please send us your comments by {{comments_end}}.
+
+Header lines are ``Key: value``. ``Title`` is the subject line of the letter (placeholders
+allowed); ``To`` says who the letter goes to, one of ``RECIPIENTS``: ``family``, ``school``,
+``health``, ``social_care``, ``ep`` (the educational psychology service) or ``adviser`` (whoever
+the advice request the letter is about went to). In the body, paragraphs are separated by
+blank lines and the lines of a paragraph are joined; a paragraph whose lines all start with
+``- `` is a bulleted list, and a one-line paragraph starting with ``# `` is a heading.
+
+Placeholders are ``{{name}}`` (spaces inside the braces allowed). Braces are for placeholders
+only: a single or unbalanced brace is a mistake in the file, reported with its line. Filling
+never prints a blank: ``fill`` refuses, naming every placeholder that has no value for the
+case and every name that is not in the vocabulary (with a "did you mean" for misspellings).
+
+The vocabulary (``PLACEHOLDERS``), values built from the case record by the letter service;
+dates show the weekday ("Wed 16 Apr 2025") except the date of birth ("4 May 2016"):
+
+council_name, council_address      council details (Settings); the address on one line
+mediation_adviser                  the mediation adviser's name and contact details (Settings)
+today                              the date of the letter
+case_reference                     our reference for the case, e.g. "EHCP/000123"
+caseworker, caseworker_email       the caseworker (or whoever prints, if none is assigned)
+child_name, child_first_name       the child's full name and first name
+date_of_birth, upn, setting        the child's date of birth, UPN and current setting
+parent_carer_name                  the parent or carer the family's letters go to
+salutation                         "Ms Brontë" for "Ms Jo Brontë" (title and surname), else the name
+family_address, postcode           the family's address (one line, no postcode) and postcode
+request_received                   the date the request for assessment was received
+decision_to_assess_due             6 weeks after the request (Reg 5(1))
+decision_not_to_issue_due          16 weeks after the request (Reg 10(1))
+final_plan_due                     20 weeks after the request (Reg 13(2))
+date_agreed_to_assess              the date of the decision to assess (recorded on the case)
+date_refused_to_assess             the date of the decision not to assess
+date_decided_not_to_issue          the date of the decision not to issue a plan
+advice_type                        the advice asked for, e.g. "educational psychology"
+advice_requested, advice_due       when it was asked for, and 6 weeks later (Reg 8(1))
+draft_served, comments_end         draft plan served; last day of the 15 days (Reg 13(1))
+final_issued                       the date the final plan was issued
+appeal_deadline                    2 months after the date of this letter (Tribunal rules)
+review_meeting                     the date of the next annual review meeting
+review_decision_due                4 weeks after that meeting (Reg 20(10))
+decision_reason                    the reasons recorded with a refusal (or typed when printing)
+subject, message                   free text typed when printing (the generic letter)
+
+The same list, with where each value comes from, is in resources/templates/README.md.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from caseload_app.domain.validators import ValidationError
+
+__all__ = [
+    "FREE_TEXT",
+    "PLACEHOLDERS",
+    "RECIPIENTS",
+    "Block",
+    "MissingValues",
+    "Template",
+    "TemplateError",
+    "TemplateInfo",
+    "TemplateLibrary",
+    "TemplateNotFound",
+    "blocks",
+    "check_values",
+    "fill",
+    "fill_title",
+    "long_date",
+    "parse",
+    "placeholders",
+    "salutation",
+    "unknown_placeholders",
+    "validate",
+]
+
+RECIPIENTS = ("family", "school", "health", "social_care", "ep", "adviser")
+
+# name -> (what it is, where a missing value is put right)
+PLACEHOLDERS: dict[str, tuple[str, str]] = {
+    "council_name": ("the council's name", "set it in Settings → Council details"),
+    "council_address": ("the council's address", "set it in Settings → Council details"),
+    "mediation_adviser": (
+        "the mediation adviser's contact details",
+        "an administrator sets them in the council's letter settings",
+    ),
+    "today": ("the date of the letter", ""),
+    "case_reference": ("our reference for the case", ""),
+    "caseworker": ("the caseworker's name", "assign a caseworker"),
+    "caseworker_email": ("the caseworker's email address", "add it to the caseworker"),
+    "child_name": ("the child's full name", "edit the child's details"),
+    "child_first_name": ("the child's first name", "edit the child's details"),
+    "date_of_birth": ("the child's date of birth", "edit the child's details"),
+    "upn": ("the child's UPN", "edit the child's details"),
+    "setting": ("the child's nursery, school or college", "edit the child's details"),
+    "parent_carer_name": ("the parent or carer's name", "edit the family's details"),
+    "salutation": ("how the parent or carer is addressed", "edit the family's details"),
+    "family_address": ("the family's address", "edit the family's details"),
+    "postcode": ("the family's postcode", "edit the family's details"),
+    "request_received": ("the date the request was received", ""),
+    "decision_to_assess_due": ("the 6-week decision date", ""),
+    "decision_not_to_issue_due": ("the 16-week date", ""),
+    "final_plan_due": ("the 20-week date for the final plan", ""),
+    "advice_type": ("the kind of advice", "record the advice request on the Advice tab"),
+    "advice_requested": ("the date advice was asked for", "record the advice request first"),
+    "advice_due": ("the date advice is due", "record the advice request first"),
+    "date_agreed_to_assess": ("the date we agreed to assess", "record 'Agree to assess'"),
+    "date_refused_to_assess": ("the date we refused to assess", "record 'Refuse to assess'"),
+    "date_decided_not_to_issue": (
+        "the date we decided not to issue a plan",
+        "record 'Decide not to issue a plan'",
+    ),
+    "draft_served": ("the date the draft plan was served", "record 'Draft plan served'"),
+    "comments_end": ("the last day for comments on the draft", "record 'Draft plan served'"),
+    "final_issued": ("the date the final plan was issued", "record 'Final plan issued'"),
+    "appeal_deadline": ("the last day to appeal", ""),
+    "review_meeting": ("the annual review meeting date", "book the review meeting first"),
+    "review_decision_due": ("the review decision date", "book the review meeting first"),
+    "decision_reason": (
+        "the reasons for the decision",
+        "record the decision with its reasons, or type them when printing",
+    ),
+    "subject": ("the subject line", "type it when printing"),
+    "message": ("the text of the letter", "type it when printing"),
+}
+
+# Placeholders a person may type when printing; every other value comes from the record.
+FREE_TEXT = frozenset({"decision_reason", "subject", "message"})
+
+# The address block needs these whatever the body uses.
+RECIPIENT_NEEDS: dict[str, tuple[str, ...]] = {
+    "family": ("parent_carer_name", "family_address", "postcode"),
+    "school": ("setting",),
+    "health": (),
+    "social_care": (),
+    "ep": (),
+    "adviser": ("advice_type",),
+}
+LETTERHEAD_NEEDS = ("council_name", "council_address", "caseworker", "child_name", "date_of_birth")
+
+NAME_RE = re.compile(r"[a-z][a-z0-9_]*")
+_PLACEHOLDER_RE = re.compile(r"\{\{(.*?)\}\}")
+_BRACE_RUN = re.compile(r"\{{2,}|\}{2,}")
+_TEMPLATE_NAME = re.compile(r"[a-z][a-z0-9_]{0,59}")
+_HEADER_KEYS = ("title", "to")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+# --------------------------------------------------------------------------- errors
+class TemplateError(ValidationError):
+    """A template file is malformed; the message names the file and line."""
+
+
+class TemplateNotFound(ValidationError):
+    pass
+
+
+class MissingValues(ValidationError):
+    """Placeholders with no value for this case, and names that are not placeholders."""
+
+    def __init__(self, template: str, missing: Iterable[str], unknown: Mapping[str, str | None]):
+        self.template = template
+        self.missing = tuple(missing)
+        self.unknown = dict(unknown)
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        lines = [f"Cannot print {self.template}: nothing was written."]
+        for name in self.missing:
+            what, fix = PLACEHOLDERS.get(name, (name, ""))
+            lines.append(f"- {{{{{name}}}}} ({what}) has no value for this case" + _fix(fix))
+        for name, suggestion in self.unknown.items():
+            hint = f" — did you mean {{{{{suggestion}}}}}?" if suggestion else ""
+            lines.append(f"- {{{{{name}}}}} is not a placeholder{hint}")
+        return "\n".join(lines)
+
+
+def _fix(fix: str) -> str:
+    return f": {fix}." if fix else "."
+
+
+# --------------------------------------------------------------------------- parsing
+@dataclass(frozen=True)
+class Template:
+    name: str
+    title: str
+    to: str
+    body: str
+    source: str  # the file (or name) shown in messages
+    body_line: int  # line number of the body's first line in the file
+
+    def placeholders(self) -> tuple[str, ...]:
+        """Every placeholder in the title and body, in order of first use."""
+        return placeholders(self.title + "\n" + self.body)
+
+    def needs(self) -> tuple[str, ...]:
+        """Every value needed to print: the placeholders, the letterhead, the address block."""
+        wanted = (*self.placeholders(), *LETTERHEAD_NEEDS, *RECIPIENT_NEEDS.get(self.to, ()))
+        return tuple(dict.fromkeys(wanted))
+
+
+@dataclass(frozen=True)
+class Block:
+    kind: str  # "para", "heading" or "bullets"
+    lines: tuple[str, ...]  # one line for para and heading, one per item for bullets
+
+
+def placeholders(text: str) -> tuple[str, ...]:
+    """The placeholder names used in `text`, each once, in order of first use."""
+    names = (m.group(1).strip() for m in _PLACEHOLDER_RE.finditer(text))
+    return tuple(dict.fromkeys(names))
+
+
+def parse(text: str, name: str, source: str | None = None) -> Template:
+    """Read a template's header and body; TemplateError names the file and line."""
+    where = source or f"{name}.txt"
+    lines = text.lstrip("\ufeff").splitlines()
+    header, body_start = _read_header(lines, where)
+    body_lines = lines[body_start:]
+    while body_lines and not body_lines[-1].strip():
+        body_lines.pop()
+    if not any(line.strip() for line in body_lines):
+        raise TemplateError(f"{where}: the letter has no text after the header.")
+    for number, line in enumerate(lines, start=1):
+        _check_braces(line, where, number)
+    return Template(
+        name=name,
+        title=header["title"],
+        to=header["to"],
+        body="\n".join(body_lines).strip("\n"),
+        source=where,
+        body_line=body_start + 1,
+    )
+
+
+def _read_header(lines: list[str], where: str) -> tuple[dict[str, str], int]:
+    header: dict[str, str] = {}
+    number = 0
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            break
+        key, sep, value = line.partition(":")
+        key = key.strip().lower()
+        if not sep or key not in _HEADER_KEYS:
+            raise TemplateError(
+                f"{where} line {number}: expected 'Title: …' or 'To: …' "
+                f"(then a blank line before the letter), found {_shown(line)}."
+            )
+        if key in header:
+            raise TemplateError(f"{where} line {number}: '{key.title()}:' is given twice.")
+        header[key] = value.strip()
+    else:
+        raise TemplateError(f"{where}: put a blank line between the header and the letter.")
+    if not header.get("title"):
+        raise TemplateError(f"{where} line 1: the header needs a 'Title: …' line with a title.")
+    to = header.get("to", "")
+    if to not in RECIPIENTS:
+        line_no = _line_of(lines, "to") or number
+        got = f"'{to}'" if to else "nothing"
+        raise TemplateError(
+            f"{where} line {line_no}: 'To:' must be one of {', '.join(RECIPIENTS)}; found {got}."
+        )
+    return header, number
+
+
+def _line_of(lines: list[str], key: str) -> int | None:
+    for number, line in enumerate(lines, start=1):
+        if line.partition(":")[0].strip().lower() == key:
+            return number
+    return None
+
+
+def _check_braces(line: str, where: str, number: int) -> None:
+    for match in _PLACEHOLDER_RE.finditer(line):
+        inner = match.group(1).strip()
+        if not NAME_RE.fullmatch(inner):
+            raise TemplateError(
+                f"{where} line {number}: {match.group(0)!r} is not a placeholder; names are "
+                "lower-case letters, digits and underscores, like {{child_name}}."
+            )
+    rest = _PLACEHOLDER_RE.sub("", line)
+    if "{" in rest or "}" in rest:
+        column = next(i for i, ch in enumerate(line, start=1) if ch in "{}")
+        raise TemplateError(
+            f"{where} line {number}, column {column}: unbalanced braces in {_shown(line)}; "
+            "a placeholder is written {{name}}, and braces are used for nothing else."
+        )
+
+
+def _shown(line: str) -> str:
+    line = line.strip()
+    return repr(line if len(line) <= 60 else line[:59] + "…")
+
+
+def _suggest(name: str) -> str | None:
+    close = difflib.get_close_matches(name, PLACEHOLDERS, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def unknown_placeholders(template: Template) -> dict[str, str | None]:
+    """Names used that are not in the vocabulary, each with the closest known name (or None)."""
+    return {n: _suggest(n) for n in template.placeholders() if n not in PLACEHOLDERS}
+
+
+def validate(template: Template) -> Template:
+    """Parse-level checks plus the vocabulary: every placeholder must be a known one."""
+    unknown = unknown_placeholders(template)
+    if unknown:
+        problems = []
+        for name, suggestion in unknown.items():
+            hint = f" — did you mean {{{{{suggestion}}}}}?" if suggestion else ""
+            problems.append(f"line {_first_line(template, name)}: {{{{{name}}}}}{hint}")
+        raise TemplateError(
+            f"{template.source}: not a placeholder: " + "; ".join(problems) + ". "
+            "See resources/templates/README.md for the names you can use."
+        )
+    return template
+
+
+def _first_line(template: Template, name: str) -> int:
+    pattern = re.compile(r"\{\{\s*" + re.escape(name) + r"\s*\}\}")
+    if pattern.search(template.title):
+        return 1
+    for offset, line in enumerate(template.body.splitlines()):
+        if pattern.search(line):
+            return template.body_line + offset
+    return template.body_line
+
+
+# --------------------------------------------------------------------------- filling
+def _present(value: object) -> bool:
+    return value is not None and str(value).strip() != ""
+
+
+def check_values(template: Template, values: Mapping[str, object]) -> None:
+    """Raise MissingValues naming every needed placeholder without a value and every unknown
+    name; return quietly when the letter can be printed."""
+    unknown = unknown_placeholders(template)
+    missing = [n for n in template.needs() if n in PLACEHOLDERS and not _present(values.get(n))]
+    if missing or unknown:
+        raise MissingValues(f"'{_title_for_message(template)}' ({template.name})", missing, unknown)
+
+
+def _title_for_message(template: Template) -> str:
+    return _PLACEHOLDER_RE.sub(lambda m: "…", template.title)
+
+
+def _substitute(text: str, values: Mapping[str, object]) -> str:
+    out = _PLACEHOLDER_RE.sub(lambda m: str(values[m.group(1).strip()]).strip(), text)
+    # Braces in the output can only come from values (a template has none outside its
+    # placeholders): collapse runs so that no value can ever print as a placeholder.
+    return _BRACE_RUN.sub(lambda m: m.group(0)[0], out)
+
+
+def fill(template: Template, values: Mapping[str, object]) -> str:
+    """The body with every placeholder replaced; MissingValues lists every problem at once."""
+    check_values(template, values)
+    return _substitute(template.body, values)
+
+
+def fill_title(template: Template, values: Mapping[str, object]) -> str:
+    """The subject line, filled and on one line."""
+    check_values(template, values)
+    return " ".join(_substitute(template.title, values).split())
+
+
+def blocks(text: str) -> list[Block]:
+    """Split a filled body into paragraphs, headings and bulleted lists."""
+    out: list[Block] = []
+    for chunk in re.split(r"\n\s*\n", text.strip()):
+        lines = [line.strip() for line in chunk.splitlines() if line.strip()]
+        if not lines:
+            continue
+        if len(lines) == 1 and lines[0].startswith("# "):
+            out.append(Block("heading", (lines[0][2:].strip(),)))
+        elif all(line.startswith("- ") for line in lines):
+            out.append(Block("bullets", tuple(line[2:].strip() for line in lines)))
+        else:
+            out.append(Block("para", (" ".join(lines),)))
+    return out
+
+
+_TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "rev"})
+
+
+def salutation(name: str) -> str:
+    """How to address someone after "Dear": "Ms Jo Brontë" -> "Ms Brontë"; a name without a
+    title, or naming two people ("Mr and Mrs Smith"), is used as it is."""
+    words = name.split()
+    if len(words) >= 3 and words[0].lower().rstrip(".") in _TITLES and "and" not in words:
+        return f"{words[0]} {words[-1]}"
+    return " ".join(words)
+
+
+def long_date(d: date) -> str:
+    """A date as written at the top of a letter: "24 November 2026"."""
+    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+
+# --------------------------------------------------------------------------- finding files
+@dataclass(frozen=True)
+class TemplateInfo:
+    name: str
+    title: str
+    to: str
+    origin: str  # "shipped", "admin" or "admin (replaces shipped)"
+    path: Path
+    problem: str | None = None  # why the file cannot be used, if it cannot
+
+
+class TemplateLibrary:
+    """Templates in the administrator's folder (first) and the shipped folder."""
+
+    def __init__(self, admin_dir: Path, shipped_dir: Path) -> None:
+        self.admin_dir = Path(admin_dir)
+        self.shipped_dir = Path(shipped_dir)
+
+    def path_for(self, name: str) -> Path:
+        for folder in (self.admin_dir, self.shipped_dir):
+            candidate = folder / f"{name}.txt"
+            if candidate.is_file():
+                return candidate
+        known = self.names()
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        raise TemplateNotFound(
+            f"There is no letter template called '{name}'.{hint} "
+            f"Templates: {', '.join(known) or 'none'}."
+        )
+
+    def load(self, name: str) -> Template:
+        path = self.path_for(name)
+        return parse(path.read_text(encoding="utf-8"), name, source=str(path))
+
+    def names(self) -> list[str]:
+        found = set()
+        for folder in (self.admin_dir, self.shipped_dir):
+            if folder.is_dir():
+                found.update(
+                    p.stem for p in folder.glob("*.txt") if _TEMPLATE_NAME.fullmatch(p.stem)
+                )
+        return sorted(found)
+
+    def list_templates(self) -> list[TemplateInfo]:
+        return [self._info(name) for name in self.names()]
+
+    def _info(self, name: str) -> TemplateInfo:
+        path = self.path_for(name)
+        in_admin = path.parent == self.admin_dir
+        shipped_too = (self.shipped_dir / f"{name}.txt").is_file()
+        origin = "shipped"
+        if in_admin:
+            origin = "admin (replaces shipped)" if shipped_too else "admin"
+        try:
+            template = validate(self.load(name))
+        except TemplateError as exc:
+            return TemplateInfo(name, name, "", origin, path, str(exc))
+        return TemplateInfo(name, template.title, template.to, origin, path)
+
+    def save_template(self, name: str, text: str) -> Template:
+        """Check the text, then write it to the administrator's folder (atomically)."""
+        if not _TEMPLATE_NAME.fullmatch(name):
+            raise TemplateError(
+                f"'{name}' cannot be a template name: use lower-case letters, digits and "
+                "underscores, starting with a letter (e.g. transfer_review_letter)."
+            )
+        template = validate(parse(text, name, source=f"{name}.txt"))
+        self.admin_dir.mkdir(parents=True, exist_ok=True)
+        _write_atomically(self.admin_dir / f"{name}.txt", text)
+        return template
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text if text.endswith("\n") else text + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def default_library() -> TemplateLibrary:
+    """The administrator's folder in the data directory, then the shipped templates."""
+    from caseload_app.paths import data_dir, resources_dir
+
+    return TemplateLibrary(data_dir() / "templates", resources_dir() / "templates")
+
+
+def list_templates() -> list[TemplateInfo]:
+    return default_library().list_templates()
+
+
+def load_template(name: str) -> Template:
+    return default_library().load(name)
+
+
+def save_template(name: str, text: str) -> Template:
+    return default_library().save_template(name, text)

@@ -1,0 +1,453 @@
+"""Letters to families and advisers, filled from a template and the case record.
+
+`preview` renders without keeping anything. `issue` is the caseworker's "print this letter":
+it keeps the PDF exactly as sent, logs it in the communication log (channel "letter") and
+audits the print, all or nothing. `reprint` hands back the kept PDF byte for byte, and audits
+that print too.
+
+Where the kept copies live: a "letters" folder beside the database file (for the default
+database that is paths.data_dir()/"letters"), one sub-folder per case, so the copies travel
+with the records they belong to. Tests and the app may pass another folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from caseload_app import paths
+from caseload_app.db.engine import Database
+from caseload_app.db.models import (
+    AppSetting,
+    AuditEntry,
+    Caseworker,
+    Child,
+    Communication,
+    EhcpCase,
+)
+from caseload_app.domain import deadlines
+from caseload_app.domain.templates import (
+    FREE_TEXT,
+    Template,
+    TemplateInfo,
+    TemplateLibrary,
+    default_library,
+    fill,
+    fill_title,
+    long_date,
+    salutation,
+)
+from caseload_app.domain.validators import ValidationError
+from caseload_app.reports.letter import LetterData, build_letter
+from caseload_app.reports.pdf import Imprint
+from caseload_app.services import records
+from caseload_app.services.base import UserService
+from caseload_app.services.casework import AdviceInfo, CaseDetail, CaseworkService
+from caseload_app.services.errors import NotFound, UserError
+from caseload_app.services.settings import CouncilDetails, TeamSettingsService
+
+MEDIATION_KEY = "mediation_adviser"
+_DIGEST = re.compile(r"sha256 ([0-9a-f]{64})")
+
+# Stage actions -> the placeholder for the date they were recorded. A decision letter uses its
+# date, so it cannot be printed for a case where that decision was never made.
+DECISION_DATES = {
+    "assess_agreed": "date_agreed_to_assess",
+    "assess_refused": "date_refused_to_assess",
+    "not_issue": "date_decided_not_to_issue",
+}
+# Advice types (resources/codes/advice_types.csv) -> who the letter is addressed to.
+ADVISER_RECIPIENT = {"ep": "ep", "health": "health", "social_care": "social_care"}
+
+
+def default_letters_dir(db: Database) -> Path:
+    """Beside the database file; the data folder for a database that is not a file."""
+    return db.path.parent / "letters" if db.path else paths.data_dir() / "letters"
+
+
+@dataclass(frozen=True)
+class PreparedLetter:
+    template: Template
+    data: LetterData
+    with_whom: str
+    family_id: int
+
+
+class LetterService(UserService):
+    def __init__(
+        self,
+        db: Database,
+        user: str,
+        today: Callable[[], date] = date.today,
+        now: Callable[[], datetime] = datetime.now,
+        *,
+        templates: TemplateLibrary | None = None,
+        letters_dir: Path | None = None,
+        logo: Path | None = None,
+    ) -> None:
+        super().__init__(db, user, today, now)
+        self.templates = templates or default_library()
+        self.letters_dir = Path(letters_dir) if letters_dir else default_letters_dir(db)
+        # An administrator's logo.png beside their templates is used unless one is given.
+        self.logo = logo or self._admin_logo()
+
+    def _admin_logo(self) -> Path | None:
+        candidate = self.templates.admin_dir / "logo.png"
+        return candidate if candidate.is_file() else None
+
+    # ------------------------------------------------------------------ reading
+    def list_templates(self) -> list[TemplateInfo]:
+        return self.templates.list_templates()
+
+    def case_for_child(self, child_id: int) -> int:
+        """The child's live case, else their latest one."""
+        with self._db.read() as s:
+            if s.get(Child, child_id) is None:
+                raise NotFound(f"There is no child with id {child_id}.")
+            case_id = s.scalar(
+                select(EhcpCase.id)
+                .where(EhcpCase.child_id == child_id)
+                .order_by(EhcpCase.is_open.desc(), EhcpCase.request_received.desc())
+                .order_by(EhcpCase.id.desc())
+                .limit(1)
+            )
+        if case_id is None:
+            raise NotFound(f"Child {child_id} has no EHCP case to write about.")
+        return case_id
+
+    def preview(
+        self,
+        case_id: int,
+        template: str,
+        *,
+        advice_id: int | None = None,
+        advice_type: str | None = None,
+        extra: Mapping[str, str] | None = None,
+    ) -> bytes:
+        """The letter as it would print; nothing is kept, logged or audited."""
+        letter = self._prepare(case_id, template, advice_id, advice_type, extra)
+        return build_letter(letter.data, self._imprint(letter.data))
+
+    # ------------------------------------------------------------------ printing
+    def issue(
+        self,
+        case_id: int,
+        template: str,
+        *,
+        advice_id: int | None = None,
+        advice_type: str | None = None,
+        extra: Mapping[str, str] | None = None,
+    ) -> int:
+        """Render, keep the PDF, log the letter and audit the print; returns the
+        communication id. Anything missing is reported before a byte is written."""
+        letter = self._prepare(case_id, template, advice_id, advice_type, extra)
+        pdf = build_letter(letter.data, self._imprint(letter.data))
+        now = self._now()
+        path = self._new_path(case_id, template, now)
+        digest = hashlib.sha256(pdf).hexdigest()
+        try:
+            with self._db.uow() as s:
+                case = records.load(s, EhcpCase, case_id, "case")
+                _write_atomically(path, pdf)
+                comm = Communication(
+                    family_id=letter.family_id,
+                    case_id=case.id,
+                    occurred_at=now,
+                    channel="letter",
+                    direction="out",
+                    with_whom=letter.with_whom[:200],
+                    summary=f"Letter: {letter.data.title}",
+                    logged_by=self.user,
+                    letter_path=str(path),
+                    updated_by=self.user,
+                    updated_at=now,
+                )
+                s.add(comm)
+                detail = f"printed letter '{template}' to {letter.with_whom}; sha256 {digest}"
+                records.audit(s, self.user, now, "print", comm, case.id, detail)
+                s.flush()
+                return comm.id
+        except BaseException:
+            path.unlink(missing_ok=True)  # no log entry, so no kept copy either
+            raise
+
+    def kept_copy(self, communication_id: int) -> Path:
+        """Where the PDF of an issued letter is kept."""
+        with self._db.read() as s:
+            comm = records.load(s, Communication, communication_id, "communication")
+            if not comm.letter_path:
+                raise NotFound("That communication has no letter kept with it.")
+            return Path(comm.letter_path)
+
+    def reprint(self, communication_id: int) -> bytes:
+        """The kept PDF exactly as it was issued (checked against its fingerprint)."""
+        with self._db.uow() as s:
+            comm = records.load(s, Communication, communication_id, "communication")
+            if not comm.letter_path:
+                raise NotFound("That communication has no letter kept with it.")
+            path = Path(comm.letter_path)
+            try:
+                pdf = path.read_bytes()
+            except FileNotFoundError:
+                raise NotFound(
+                    f"The kept copy of this letter is missing ({path}). "
+                    "Ask an administrator to restore it from a backup."
+                ) from None
+            expected = _issued_digest(s, comm.id)
+            if expected and hashlib.sha256(pdf).hexdigest() != expected:
+                raise UserError(
+                    f"The kept copy of this letter ({path}) has changed since it was issued, "
+                    "so it is not reprinted. Ask an administrator to restore it from a backup."
+                )
+            records.audit(
+                s, self.user, self._now(), "print", comm, comm.case_id, f"reprinted {comm.summary}"
+            )
+            return pdf
+
+    def set_mediation_adviser(self, text: str) -> None:
+        """The mediation adviser's name and contact details, for decision letters."""
+        with self._db.uow() as s:
+            row = s.get(AppSetting, MEDIATION_KEY)
+            if row is None:
+                s.add(AppSetting(key=MEDIATION_KEY, value=text.strip()))
+            else:
+                row.value = text.strip()
+
+    # ------------------------------------------------------------------ assembling
+    def _prepare(
+        self,
+        case_id: int,
+        name: str,
+        advice_id: int | None,
+        advice_type: str | None,
+        extra: Mapping[str, str] | None,
+    ) -> PreparedLetter:
+        template = self.templates.load(name)
+        typed = _check_extra(extra or {})
+        detail = CaseworkService(self._db, self.user, self._today, self._now).get_case(
+            case_id, opened=False
+        )
+        council = TeamSettingsService(self._db).council()
+        mediation, email = self._team_details(detail.caseworker_id)
+        advice = _choose_advice(detail, advice_id, advice_type)
+        values = letter_values(
+            detail,
+            council,
+            today=self._today(),
+            caseworker=detail.caseworker or self.user,
+            caseworker_email=email if detail.caseworker else "",
+            mediation_adviser=mediation,
+            advice=advice,
+        )
+        values.update(typed)
+        title, body = fill_title(template, values), fill(template, values)
+        recipient = recipient_lines(template.to, detail, council, advice)
+        data = LetterData(
+            council_name=values["council_name"],
+            council_address=tuple(_lines(council.address)),
+            letter_date=self._today(),
+            recipient=recipient,
+            child_name=values["child_name"],
+            date_of_birth=detail.child.date_of_birth,
+            reference=values["case_reference"],
+            title=title,
+            body=body,
+            caseworker=values["caseworker"],
+            caseworker_email=values.get("caseworker_email", ""),
+            logo=self.logo,
+        )
+        who = recipient[0] if template.to == "family" else ", ".join(recipient[:2])
+        return PreparedLetter(template, data, who, detail.family.id)
+
+    def _team_details(self, caseworker_id: int | None) -> tuple[str, str]:
+        with self._db.read() as s:
+            mediation = s.scalar(select(AppSetting.value).where(AppSetting.key == MEDIATION_KEY))
+            email = (
+                s.scalar(select(Caseworker.email).where(Caseworker.id == caseworker_id))
+                if caseworker_id is not None
+                else None
+            )
+        return mediation or "", email or ""
+
+    def _imprint(self, data: LetterData) -> Imprint:
+        return Imprint(printed_by=self.user, printed_at=self._now(), council=data.council_name)
+
+    def _new_path(self, case_id: int, template: str, now: datetime) -> Path:
+        folder = self.letters_dir / str(case_id)
+        stem = f"{now:%Y%m%d-%H%M%S}-{template}"
+        path, n = folder / f"{stem}.pdf", 1
+        while path.exists():
+            n += 1
+            path = folder / f"{stem}-{n}.pdf"
+        return path
+
+
+# --------------------------------------------------------------------------- values
+def letter_values(
+    detail: CaseDetail,
+    council: CouncilDetails,
+    *,
+    today: date,
+    caseworker: str,
+    caseworker_email: str = "",
+    mediation_adviser: str = "",
+    advice: AdviceInfo | None = None,
+) -> dict[str, str]:
+    """Every placeholder value this case has; a value the record lacks is left out, so
+    filling names it instead of printing a blank."""
+    fmt = deadlines.format_date
+    child, family = detail.child, detail.family
+    received = detail.request_received
+    values = {
+        "council_name": council.name,
+        "council_address": ", ".join(_lines(council.address)),
+        "mediation_adviser": ", ".join(_lines(mediation_adviser)),
+        "today": fmt(today),
+        "case_reference": f"EHCP/{detail.case_id:06d}",
+        "caseworker": caseworker,
+        "caseworker_email": caseworker_email,
+        "child_name": f"{child.first_name} {child.last_name}",
+        "child_first_name": child.first_name,
+        "date_of_birth": long_date(child.date_of_birth),
+        "upn": child.upn or "",
+        "setting": child.setting or "",
+        "parent_carer_name": family.parent_carer_name,
+        "salutation": salutation(family.parent_carer_name),
+        "family_address": ", ".join(_lines(family.address)),
+        "postcode": family.postcode or "",
+        "request_received": fmt(received),
+        "decision_to_assess_due": fmt(deadlines.decision_to_assess_due(received)),
+        "decision_not_to_issue_due": fmt(deadlines.decision_not_to_issue_due(received)),
+        "final_plan_due": fmt(deadlines.final_plan_due(received)),
+        # This letter is the decision letter: the 2 months run from its date.
+        "appeal_deadline": fmt(deadlines.appeal_deadline(today)),
+    }
+    values.update(_stage_values(detail, today))
+    if advice is not None:
+        values["advice_type"] = advice.type_label.lower()
+        values["advice_requested"] = fmt(advice.requested)
+        values["advice_due"] = fmt(advice.due)
+    return {k: v for k, v in values.items() if v and v.strip()}
+
+
+def _stage_values(detail: CaseDetail, today: date) -> dict[str, str]:
+    fmt = deadlines.format_date
+    done = {d.key: d.done_on for d in detail.deadlines if d.done_on is not None}
+    values: dict[str, str] = {}
+    if "draft_plan" in done:
+        values["draft_served"] = fmt(done["draft_plan"])
+        values["comments_end"] = fmt(deadlines.comments_end(done["draft_plan"]))
+    if "final_plan" in done:
+        values["final_issued"] = fmt(done["final_plan"])
+    for action, key in DECISION_DATES.items():
+        decided = [e.on_date for e in detail.events if e.action == action]
+        if decided:
+            values[key] = fmt(decided[-1])
+    reasons = [e for e in detail.events if e.action in ("assess_refused", "not_issue") and e.note]
+    if reasons:
+        values["decision_reason"] = reasons[-1].note or ""
+    upcoming = sorted(
+        r.meeting_date
+        for r in detail.reviews
+        if r.meeting_date and r.meeting_date >= today and r.decision_date is None
+    )
+    if upcoming:
+        values["review_meeting"] = fmt(upcoming[0])
+        values["review_decision_due"] = fmt(deadlines.review_decision_due(upcoming[0]))
+    return values
+
+
+def _choose_advice(
+    detail: CaseDetail, advice_id: int | None, advice_type: str | None
+) -> AdviceInfo | None:
+    """The advice request a letter is about: the one named, else the latest of the type asked
+    for, else the latest one."""
+    if advice_id is not None:
+        for advice in detail.advice:
+            if advice.id == advice_id:
+                return advice
+        raise NotFound("That advice request does not belong to this case.")
+    wanted = [
+        a
+        for a in detail.advice
+        if advice_type is None
+        or advice_type.strip().lower() in (a.advice_type, a.type_label.lower())
+    ]
+    return wanted[-1] if wanted else None  # detail.advice is in request order
+
+
+def _check_extra(extra: Mapping[str, str]) -> dict[str, str]:
+    wrong = sorted(set(extra) - FREE_TEXT)
+    if wrong:
+        raise ValidationError(
+            f"{', '.join(wrong)} cannot be typed in: it comes from the case record. "
+            f"Text you can type: {', '.join(sorted(FREE_TEXT))}."
+        )
+    return {k: v.strip() for k, v in extra.items() if v and v.strip()}
+
+
+def recipient_lines(
+    to: str,
+    detail: CaseDetail,
+    council: CouncilDetails,
+    advice: AdviceInfo | None = None,
+) -> tuple[str, ...]:
+    """Name and address for the window of the envelope."""
+    at_council = (council.name, *_lines(council.address))
+    if to == "adviser":
+        kind = advice.advice_type if advice else ""
+        to = ADVISER_RECIPIENT.get(kind, "school" if kind == "education" else "other")
+    if to == "family":
+        family = detail.family
+        address = [line for line in _lines(family.address) if line != family.postcode]
+        return (family.parent_carer_name, *address, family.postcode or "")
+    if to == "school":
+        return ("The Headteacher", detail.child.setting or "")
+    if to == "ep":
+        return ("Principal Educational Psychologist", "Educational Psychology Service", *at_council)
+    if to == "social_care":
+        return ("Team Manager", "Children's Social Care", *at_council)
+    if to == "health":
+        return ("Designated Clinical Officer for SEND", "NHS Integrated Care Board")
+    return ("The adviser", "c/o the SEND Team", *at_council)
+
+
+def _lines(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _issued_digest(s, communication_id: int) -> str | None:
+    detail = s.scalar(
+        select(AuditEntry.detail)
+        .where(
+            AuditEntry.record_type == Communication.__tablename__,
+            AuditEntry.record_id == communication_id,
+            AuditEntry.action == "print",
+        )
+        .order_by(AuditEntry.id)
+        .limit(1)
+    )
+    match = _DIGEST.search(detail or "")
+    return match.group(1) if match else None
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".letter.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
