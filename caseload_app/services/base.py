@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 
+from sqlalchemy import select
+
 from caseload_app.db.engine import Database
 
 
@@ -26,3 +28,23 @@ class UserService:
 
     def now(self) -> datetime:
         return self._now()
+
+    def case_for_child(self, child_id: int) -> int:
+        """The case a child id refers to (command line): the live case, else the latest."""
+        from caseload_app.db.models import Child, EhcpCase
+        from caseload_app.services.errors import NotFound
+
+        with self._db.read() as s:
+            if s.get(Child, child_id) is None:
+                raise NotFound(f"There is no child with id {child_id}.")
+            case_id = s.scalar(
+                select(EhcpCase.id)
+                .where(EhcpCase.child_id == child_id)
+                .order_by(
+                    EhcpCase.is_open.desc(), EhcpCase.request_received.desc(), EhcpCase.id.desc()
+                )
+                .limit(1)
+            )
+        if case_id is None:
+            raise NotFound(f"Child {child_id} has no EHCP case.")
+        return case_id

@@ -13,9 +13,7 @@ with the records they belong to. Tests and the app may pass another folder.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -29,7 +27,6 @@ from caseload_app.db.models import (
     AppSetting,
     AuditEntry,
     Caseworker,
-    Child,
     Communication,
     EhcpCase,
 )
@@ -46,6 +43,7 @@ from caseload_app.domain.templates import (
     salutation,
 )
 from caseload_app.domain.validators import ValidationError
+from caseload_app.files import write_atomically
 from caseload_app.reports.letter import LetterData, build_letter
 from caseload_app.reports.pdf import Imprint
 from caseload_app.services import records
@@ -107,22 +105,6 @@ class LetterService(UserService):
     def list_templates(self) -> list[TemplateInfo]:
         return self.templates.list_templates()
 
-    def case_for_child(self, child_id: int) -> int:
-        """The child's live case, else their latest one."""
-        with self._db.read() as s:
-            if s.get(Child, child_id) is None:
-                raise NotFound(f"There is no child with id {child_id}.")
-            case_id = s.scalar(
-                select(EhcpCase.id)
-                .where(EhcpCase.child_id == child_id)
-                .order_by(EhcpCase.is_open.desc(), EhcpCase.request_received.desc())
-                .order_by(EhcpCase.id.desc())
-                .limit(1)
-            )
-        if case_id is None:
-            raise NotFound(f"Child {child_id} has no EHCP case to write about.")
-        return case_id
-
     def preview(
         self,
         case_id: int,
@@ -156,7 +138,8 @@ class LetterService(UserService):
         try:
             with self._db.uow() as s:
                 case = records.load(s, EhcpCase, case_id, "case")
-                _write_atomically(path, pdf)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                write_atomically(path, pdf)
                 comm = Communication(
                     family_id=letter.family_id,
                     case_id=case.id,
@@ -437,17 +420,3 @@ def _issued_digest(s, communication_id: int) -> str | None:
     )
     match = _DIGEST.search(detail or "")
     return match.group(1) if match else None
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".letter.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -9,9 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from sqlalchemy import select
-
-from caseload_app.db.models import Child, EhcpCase
+from caseload_app.db.models import EhcpCase
 from caseload_app.domain import codes
 from caseload_app.domain.deadlines import format_date
 from caseload_app.domain.validators import ValidationError
@@ -43,23 +41,6 @@ DEFAULT_COMMUNICATIONS = 20
 
 
 class PrintService(UserService):
-    def case_for_child(self, child_id: int) -> int:
-        """The child's live case, or their latest one if none is live."""
-        with self._db.read() as s:
-            if s.get(Child, child_id) is None:
-                raise NotFound(f"There is no child with id {child_id}.")
-            case_id = s.scalar(
-                select(EhcpCase.id)
-                .where(EhcpCase.child_id == child_id)
-                .order_by(
-                    EhcpCase.is_open.desc(), EhcpCase.request_received.desc(), EhcpCase.id.desc()
-                )
-                .limit(1)
-            )
-        if case_id is None:
-            raise NotFound(f"Child {child_id} has no EHCP case to summarise.")
-        return case_id
-
     def case_summary(self, case_id: int, communications: int = DEFAULT_COMMUNICATIONS) -> bytes:
         """The case summary PDF with the `communications` most recent contacts."""
         return self._summary(case_id, communications, "case summary")
