@@ -145,6 +145,7 @@ class CommunicationInfo:
     with_whom: str
     summary: str
     logged_by: str
+    has_letter: bool = False  # an issued letter is kept with it and can be reprinted
 
 
 @dataclass(frozen=True)
@@ -283,13 +284,13 @@ class CaseworkService(UserService):
         today = self._today()
         if not opened:
             with self._db.read() as s:
-                return _detail(s, records.load(s, EhcpCase, case_id, "case"), today)
+                return case_detail(s, records.load(s, EhcpCase, case_id, "case"), today)
         with self._db.uow() as s:
             case = records.load(s, EhcpCase, case_id, "case")
             records.audit(
                 s, self.user, self._now(), "view", case, case.id, "opened the case record"
             )
-            return _detail(s, case, today)
+            return case_detail(s, case, today)
 
     # ------------------------------------------------------------------ editing details
     def update_child(self, child_id: int, version: int, changes: dict[str, object]) -> int:
@@ -720,7 +721,8 @@ def _live_case_id(child: Child) -> int | None:
     return next((c.id for c in child.cases if c.is_open), None)
 
 
-def _detail(s: Session, case: EhcpCase, today: date) -> CaseDetail:
+def case_detail(s: Session, case: EhcpCase, today: date) -> CaseDetail:
+    """Everything about a case, read in the caller's session (so it can join a transaction)."""
     child, family = case.child, case.child.family
     dates = case_dates(case, child)
     names = dict(s.execute(select(Caseworker.id, Caseworker.name)).all())
@@ -882,6 +884,7 @@ def _communications(s: Session, family_id: int) -> tuple[CommunicationInfo, ...]
             with_whom=c.with_whom,
             summary=c.summary,
             logged_by=c.logged_by,
+            has_letter=bool(c.letter_path),
         )
         for c in rows
     )

@@ -32,8 +32,13 @@ from caseload_app.reports.summary import (
 )
 from caseload_app.services import records
 from caseload_app.services.base import UserService
-from caseload_app.services.casework import CaseDetail, DisagreementInfo, FamilyInfo, ReviewInfo
-from caseload_app.services.casework import _detail as case_detail
+from caseload_app.services.casework import (
+    CaseDetail,
+    DisagreementInfo,
+    FamilyInfo,
+    ReviewInfo,
+    case_detail,
+)
 from caseload_app.services.errors import NotFound, UserError
 from caseload_app.services.settings import TeamSettingsService
 

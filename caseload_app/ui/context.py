@@ -10,7 +10,9 @@ from datetime import date, datetime
 from caseload_app.db.engine import Database
 from caseload_app.services.caselist import CaseListService
 from caseload_app.services.casework import CaseworkService
+from caseload_app.services.letters import LetterService
 from caseload_app.services.myweek import MyWeekService
+from caseload_app.services.printing import PrintService
 from caseload_app.services.requests import RequestService
 from caseload_app.services.settings import LocalSettings, LocalSettingsStore, TeamSettingsService
 
@@ -41,6 +43,12 @@ class AppContext:
 
     def requests(self) -> RequestService:
         return RequestService(self.db, self.user, today=self.today, now=self.now)
+
+    def printing(self) -> PrintService:
+        return PrintService(self.db, self.user, today=self.today, now=self.now)
+
+    def letters(self) -> LetterService:
+        return LetterService(self.db, self.user, today=self.today, now=self.now)
 
     def team(self) -> TeamSettingsService:
         return TeamSettingsService(self.db)

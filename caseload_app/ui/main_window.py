@@ -29,12 +29,22 @@ from PySide6.QtWidgets import (
 )
 
 from caseload_app.domain import codes
+from caseload_app.files import write_atomically
 from caseload_app.services.caselist import CaseFilter, CaseList
 from caseload_app.services.casework import CaseworkerInfo
 from caseload_app.services.myweek import MyWeek
 from caseload_app.services.settings import SavedView
 from caseload_app.ui.case_view import CaseView
 from caseload_app.ui.context import AppContext
+from caseload_app.ui.dialogs.printing import (
+    LetterDialog,
+    TemplatesDialog,
+    choose_folder,
+    run_bulk,
+    safe_filename,
+    show_pdf,
+)
+from caseload_app.ui.errors import USER_ERRORS, show_user_error
 from caseload_app.ui.models.case_table import COLUMN_WIDTHS, COLUMNS, CaseTableModel
 from caseload_app.ui.models.week_model import WeekModel
 from caseload_app.ui.worker import run_in_background
@@ -245,6 +255,7 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         action(file_menu, "&New request…", self.new_request, "Ctrl+N")
         action(file_menu, "&Settings…", self.open_settings, "Ctrl+,")
+        action(file_menu, "Letter &templates…", self.edit_templates, "Ctrl+Shift+T")
         file_menu.addSeparator()
         action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
@@ -263,6 +274,14 @@ class MainWindow(QMainWindow):
                 self._case_command(tab, None),
                 f"Alt+{number}",
             )
+        case_menu.addSeparator()
+        action(
+            case_menu, "&Print case summary…", self.print_summary, QKeySequence.StandardKey.Print
+        )
+        action(case_menu, "Write l&etter…", self.write_letter, "Ctrl+Shift+L")
+        action(case_menu, "&Reprint selected letter…", self.reprint_letter, "Ctrl+Shift+P")
+        action(case_menu, "Print s&ummaries for selected cases…", self.bulk_summaries)
+        action(case_menu, "Letter &for selected cases…", self.bulk_letters)
         case_menu.addSeparator()
         action(case_menu, "&Close case tab", self.close_current_tab, "Ctrl+W")
 
@@ -571,6 +590,122 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         event.accept()
+
+    # ------------------------------------------------------------------ printing
+    def _target_case(self) -> tuple[int, str] | None:
+        """The open case tab, else the first case selected in the list."""
+        view = self.current_case()
+        if view is not None:
+            return view.case_id, view.title()
+        chosen = self.selected_cases()
+        if chosen:
+            return chosen[0]
+        QMessageBox.information(self, "No case chosen", "Open a case, or select one in the list.")
+        return None
+
+    def selected_cases(self) -> list[tuple[int, str]]:
+        if self.tabs.currentIndex() != 0 or self.pages.currentIndex() != 1:
+            return []
+        rows = sorted(r.row() for r in self.table.selectionModel().selectedRows())
+        return [(self.model.row_at(r).case_id, self.model.row_at(r).child_name) for r in rows]
+
+    def print_summary(self) -> None:
+        target = self._target_case()
+        if target is None:
+            return
+        case_id, name = target
+        count, ok = QInputDialog.getInt(
+            self, "Case summary", "How many of the latest contacts to include?", 20, 0, 100_000
+        )
+        if not ok:
+            return
+        try:
+            pdf = self.ctx.printing().case_summary(case_id, count)
+        except USER_ERRORS as exc:
+            show_user_error(self, "Summary not printed", exc)
+            return
+        show_pdf(self, pdf, f"Case summary — {name}", f"{safe_filename(name)}-summary.pdf")
+
+    def write_letter(self) -> None:
+        target = self._target_case()
+        if target is None:
+            return
+        dialog = LetterDialog(self.ctx.letters(), target[0], target[1], self)
+        if dialog.exec() and dialog.issued_communication_id:
+            view = self.current_case()
+            if view is not None and view.case_id == target[0]:
+                view.reload()
+            self.refresh()
+
+    def reprint_letter(self) -> None:
+        view = self.current_case()
+        comm = view.communications.table.selected() if view is not None else None
+        if comm is None or not comm.has_letter:
+            QMessageBox.information(
+                self, "Reprint letter", "Select an issued letter on a case's Communications tab."
+            )
+            return
+        try:
+            pdf = self.ctx.letters().reprint(comm.id)
+        except USER_ERRORS as exc:
+            show_user_error(self, "Letter not reprinted", exc)
+            return
+        show_pdf(self, pdf, comm.summary, f"{safe_filename(view.title())}-letter.pdf")
+
+    def bulk_summaries(self) -> None:
+        cases = self._cases_for_bulk()
+        folder = choose_folder(self, "Save the summaries in…") if cases else None
+        if folder is None:
+            return
+        printing = self.ctx.printing()
+
+        def one(case_id: int, name: str) -> None:
+            target = folder / f"{safe_filename(name)}-{case_id}-summary.pdf"
+            printing.summary_to_file(case_id, target, 20)
+
+        run_bulk(self, "Printing case summaries", cases, one)
+
+    def bulk_letters(self) -> None:
+        cases = self._cases_for_bulk()
+        if not cases:
+            return
+        letters = self.ctx.letters()
+        names = [t.name for t in letters.list_templates() if t.problem is None]
+        template, ok = QInputDialog.getItem(
+            self, "Letter for selected cases", "Template:", names, 0, False
+        )
+        folder = choose_folder(self, "Save copies of the letters in…") if ok else None
+        if folder is None:
+            return
+
+        def one(case_id: int, name: str) -> None:
+            comm_id = letters.issue(case_id, template)
+            target = folder / f"{safe_filename(name)}-{case_id}-{template}.pdf"
+            write_atomically(target, letters.reprint(comm_id))
+
+        run_bulk(
+            self,
+            f"Issuing '{template}' letters",
+            cases,
+            one,
+            on_finished=lambda problems, cancelled: self._bulk_done(problems, cancelled),
+        )
+
+    def _bulk_done(self, problems: list, cancelled: bool) -> None:
+        self.refresh()
+        text = "Cancelled part-way." if cancelled else "Done."
+        if problems:
+            text += "\n\nNot done:\n" + "\n".join(problems[:20])
+        QMessageBox.information(self, "Letters", text)
+
+    def _cases_for_bulk(self) -> list[tuple[int, str]]:
+        cases = self.selected_cases()
+        if not cases:
+            QMessageBox.information(self, "Bulk printing", "Select cases in a list first.")
+        return cases
+
+    def edit_templates(self) -> None:
+        TemplatesDialog(self.ctx.letters().templates, self).exec()
 
     # ------------------------------------------------------------------ dialogs
     def new_request(self) -> None:

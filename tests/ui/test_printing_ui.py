@@ -1,0 +1,197 @@
+"""Printing from the window: summary, letters, reprint, bulk output, template editing."""
+
+from datetime import date
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtWidgets import QDialog, QInputDialog
+
+from caseload_app.domain.templates import TemplateLibrary
+from caseload_app.paths import resources_dir
+from caseload_app.services.demo import generate_demo
+from caseload_app.services.letters import LetterService
+from caseload_app.services.settings import (
+    CouncilDetails,
+    LocalSettings,
+    LocalSettingsStore,
+    TeamSettingsService,
+)
+from caseload_app.ui import main_window as main_window_module
+from caseload_app.ui.context import AppContext
+from caseload_app.ui.dialogs import printing as printing_module
+from caseload_app.ui.dialogs.printing import LetterDialog, TemplatesDialog
+from caseload_app.ui.main_window import MainWindow
+from tests.helpers import TODAY
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def window(qtbot, db, tmp_path, monkeypatch):
+    generate_demo(db, children=60, seed=9, today=TODAY)
+    TeamSettingsService(db).set_council(CouncilDetails("BCP Council", "Civic Centre\nBH2 6DY"))
+    LetterService(db, "Asha Patel").set_mediation_adviser("Mediation Ltd, 0300 000 0000")
+    ctx = AppContext(
+        db=db,
+        db_label="test",
+        settings_store=LocalSettingsStore(tmp_path / "s.json"),
+        settings=LocalSettings(me_caseworker_id=1, me_name="Asha Patel"),
+        today=lambda: TODAY,
+    )
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    win.show()
+    win.refresh()
+    win.wait_loaded()
+    win.sidebar.setCurrentRow(2)
+    shown = []
+    monkeypatch.setattr(
+        main_window_module,
+        "show_pdf",
+        lambda _p, pdf, title, name: shown.append((pdf, title, name)),
+    )
+    monkeypatch.setattr(
+        printing_module, "show_pdf", lambda _p, pdf, title, name: shown.append((pdf, title, name))
+    )
+    win.shown_pdfs = shown
+    return win
+
+
+def text_of(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "x.pdf"
+    path.write_bytes(pdf)
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def test_print_summary_of_the_open_case(window, monkeypatch, tmp_path):
+    row = window.model.row_at(0)
+    window.open_case(row.case_id)
+    monkeypatch.setattr(QInputDialog, "getInt", lambda *a, **k: (5, True))
+    window.print_summary()
+    pdf, title, filename = window.shown_pdfs[-1]
+    assert title == f"Case summary — {row.child_name}"
+    assert filename.endswith("-summary.pdf")
+    text = text_of(pdf, tmp_path)
+    assert row.child_name in text and "Printed by Asha Patel" in text
+
+
+def test_issue_a_letter_logs_it_and_it_can_be_reprinted_exactly(window, monkeypatch, tmp_path):
+    row = next(
+        window.model.row_at(r)
+        for r in range(window.model.rowCount())
+        if window.model.row_at(r).stage == "draft_issued"
+    )
+    view = window.open_case(row.case_id)
+
+    def issue_draft_cover(dialog):
+        dialog.template.setCurrentIndex(dialog.template.findData("draft_plan_cover"))
+        dialog.issue()
+        return dialog.result()
+
+    monkeypatch.setattr(LetterDialog, "exec", issue_draft_cover)
+    before = len(view.detail.communications)
+    window.write_letter()
+    issued_pdf = window.shown_pdfs[-1][0]
+    assert "15 days" in text_of(issued_pdf, tmp_path)
+    assert len(view.detail.communications) == before + 1
+    logged = view.detail.communications[0]
+    assert logged.channel == "letter" and logged.has_letter
+    view.show_tab("communications")
+    view.communications.table.select_row(0)
+    window.reprint_letter()
+    assert window.shown_pdfs[-1][0] == issued_pdf
+
+
+def test_a_letter_missing_a_value_is_refused_before_printing(window, monkeypatch):
+    row = next(
+        window.model.row_at(r)
+        for r in range(window.model.rowCount())
+        if window.model.row_at(r).stage == "request_received"
+    )
+    window.open_case(row.case_id)
+    messages = []
+    monkeypatch.setattr(
+        printing_module, "show_user_error", lambda _p, _t, exc: messages.append(str(exc))
+    )
+
+    def try_decision_letter(dialog):
+        dialog.template.setCurrentIndex(dialog.template.findData("decision_to_assess"))
+        dialog.issue()
+        return dialog.result()
+
+    monkeypatch.setattr(LetterDialog, "exec", try_decision_letter)
+    window.write_letter()
+    assert messages and "date_agreed_to_assess" in messages[0]
+    assert window.shown_pdfs == []
+
+
+def test_bulk_summaries_write_one_pdf_per_selected_case(qtbot, window, monkeypatch, tmp_path):
+    window.table.selectRow(0)
+    window.table.selectionModel().select(
+        window.model.index(1, 0),
+        window.table.selectionModel().SelectionFlag.Select
+        | window.table.selectionModel().SelectionFlag.Rows,
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.setattr(main_window_module, "choose_folder", lambda *a: out)
+    finished = []
+    real_run_bulk = main_window_module.run_bulk
+    monkeypatch.setattr(
+        main_window_module,
+        "run_bulk",
+        lambda parent, title, items, one, on_finished=None: real_run_bulk(
+            parent, title, items, one, lambda p, c: finished.append((p, c))
+        ),
+    )
+    window.bulk_summaries()
+    qtbot.waitUntil(lambda: bool(finished), timeout=20_000)
+    assert finished == [([], False)]
+    assert len(list(out.glob("*-summary.pdf"))) == 2
+
+
+def test_bulk_job_stops_between_cases_when_cancelled():
+    done = []
+    job = printing_module.BulkJob([(1, "a"), (2, "b"), (3, "c")], lambda cid, n: done.append(cid))
+    results = []
+    job.signals.finished.connect(lambda problems, cancelled: results.append(cancelled))
+    job.cancel.set()
+    job.run()
+    assert done == [] and results == [True]
+
+
+def test_template_editor_rejects_a_broken_template_and_saves_a_good_one(
+    qtbot, tmp_path, monkeypatch
+):
+    library = TemplateLibrary(tmp_path / "admin", resources_dir() / "templates")
+    dialog = TemplatesDialog(library)
+    qtbot.addWidget(dialog)
+    assert dialog.list.count() >= 9
+    messages = []
+    monkeypatch.setattr(
+        "caseload_app.ui.errors.show_user_error", lambda _p, _t, exc: messages.append(str(exc))
+    )
+    dialog.list.setCurrentRow(0)
+    name = dialog.current_name()
+    dialog.editor.setPlainText("Title: Broken\nTo: family\n\nDear {{salutaton}},\n")
+    dialog.save()
+    assert messages and "salutation" in messages[0]
+    assert not (tmp_path / "admin").exists() or not list((tmp_path / "admin").iterdir())
+    good = (
+        "Title: Reminder\nTo: family\n\nDear {{salutation}},\n\nA reminder about {{child_name}}.\n"
+    )
+    dialog.editor.setPlainText(good)
+    dialog.save()
+    assert (tmp_path / "admin" / f"{name}.txt").read_text() == good
+    assert any(i.origin.startswith("admin") for i in library.list_templates() if i.name == name)
+
+
+def test_letter_dialog_only_asks_for_advice_on_advice_letters(qtbot, db):
+    generate_demo(db, children=5, seed=1, today=TODAY)
+    dialog = LetterDialog(LetterService(db, "Asha Patel", today=lambda: date(2026, 11, 24)), 1, "X")
+    qtbot.addWidget(dialog)
+    dialog.template.setCurrentIndex(dialog.template.findData("advice_chase"))
+    assert dialog.advice.isEnabled()
+    dialog.template.setCurrentIndex(dialog.template.findData("generic"))
+    assert not dialog.advice.isEnabled()
+    assert dialog.result() == QDialog.DialogCode.Rejected
