@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -24,7 +24,6 @@ from sqlalchemy import select
 from caseload_app import paths
 from caseload_app.db.engine import Database
 from caseload_app.db.models import (
-    AppSetting,
     AuditEntry,
     Caseworker,
     Communication,
@@ -52,7 +51,6 @@ from caseload_app.services.casework import AdviceInfo, CaseDetail, CaseworkServi
 from caseload_app.services.errors import NotFound, UserError
 from caseload_app.services.settings import CouncilDetails, TeamSettingsService
 
-MEDIATION_KEY = "mediation_adviser"
 _DIGEST = re.compile(r"sha256 ([0-9a-f]{64})")
 
 # Stage actions -> the placeholder for the date they were recorded. A decision letter uses its
@@ -197,12 +195,8 @@ class LetterService(UserService):
 
     def set_mediation_adviser(self, text: str) -> None:
         """The mediation adviser's name and contact details, for decision letters."""
-        with self._db.uow() as s:
-            row = s.get(AppSetting, MEDIATION_KEY)
-            if row is None:
-                s.add(AppSetting(key=MEDIATION_KEY, value=text.strip()))
-            else:
-                row.value = text.strip()
+        team = TeamSettingsService(self._db)
+        team.set_council(replace(team.council(), mediation_adviser=text))
 
     # ------------------------------------------------------------------ assembling
     def _prepare(
@@ -251,8 +245,8 @@ class LetterService(UserService):
         return PreparedLetter(template, data, who, detail.family.id)
 
     def _team_details(self, caseworker_id: int | None) -> tuple[str, str]:
+        mediation = TeamSettingsService(self._db).council().mediation_adviser
         with self._db.read() as s:
-            mediation = s.scalar(select(AppSetting.value).where(AppSetting.key == MEDIATION_KEY))
             email = (
                 s.scalar(select(Caseworker.email).where(Caseworker.id == caseworker_id))
                 if caseworker_id is not None

@@ -67,6 +67,15 @@ class LocalSettingsStore:
 class CouncilDetails:
     name: str = ""
     address: str = ""
+    mediation_adviser: str = ""  # name and contact, printed on decision letters
+
+
+# CouncilDetails field → app_setting key.
+COUNCIL_KEYS = {
+    "name": "council_name",
+    "address": "council_address",
+    "mediation_adviser": "mediation_adviser",
+}
 
 
 class TeamSettingsService:
@@ -78,14 +87,12 @@ class TeamSettingsService:
     def council(self) -> CouncilDetails:
         with self._db.read() as s:
             values = dict(s.execute(select(AppSetting.key, AppSetting.value)).all())
-        return CouncilDetails(values.get("council_name", ""), values.get("council_address", ""))
+        return CouncilDetails(**{f: values.get(key, "") for f, key in COUNCIL_KEYS.items()})
 
     def set_council(self, details: CouncilDetails) -> None:
         with self._db.uow() as s:
-            for key, value in (
-                ("council_name", details.name.strip()),
-                ("council_address", details.address.strip()),
-            ):
+            for field_name, key in COUNCIL_KEYS.items():
+                value = getattr(details, field_name).strip()
                 row = s.get(AppSetting, key)
                 if row is None:
                     s.add(AppSetting(key=key, value=value))

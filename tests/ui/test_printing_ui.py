@@ -195,3 +195,20 @@ def test_letter_dialog_only_asks_for_advice_on_advice_letters(qtbot, db):
     dialog.template.setCurrentIndex(dialog.template.findData("generic"))
     assert not dialog.advice.isEnabled()
     assert dialog.result() == QDialog.DialogCode.Rejected
+
+
+def test_settings_dialog_saves_the_mediation_adviser_for_letters(qtbot, db, tmp_path):
+    from caseload_app.ui.dialogs.settings_dialog import SettingsDialog
+
+    team = TeamSettingsService(db)
+    store = LocalSettingsStore(tmp_path / "s.json")
+    dialog = SettingsDialog(store, LocalSettings(), team, [])
+    qtbot.addWidget(dialog)
+    dialog.council_name.setText("BCP Council")
+    dialog.mediation.setPlainText("Mediation Ltd\n0300 000 0000")
+    dialog.save()
+    council = team.council()
+    assert (council.name, council.mediation_adviser) == (
+        "BCP Council",
+        "Mediation Ltd\n0300 000 0000",
+    )

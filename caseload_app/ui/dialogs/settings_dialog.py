@@ -88,6 +88,11 @@ class SettingsDialog(QDialog):
         self.council_address.setFixedHeight(
             self.council_address.fontMetrics().lineSpacing() * 5 + 12
         )
+        self.mediation = QPlainTextEdit(self._council.mediation_adviser)
+        self.mediation.setAccessibleName("Mediation adviser")
+        self.mediation.setTabChangesFocus(True)
+        self.mediation.setPlaceholderText("Name, phone and e-mail of the mediation adviser")
+        self.mediation.setFixedHeight(self.mediation.fontMetrics().lineSpacing() * 3 + 12)
 
         buttons, self.save_button = _dialog_buttons("Save", "Cancel")
         buttons.rejected.connect(self.reject)
@@ -115,6 +120,13 @@ class SettingsDialog(QDialog):
         form = QFormLayout(group)
         form.addRow(_buddy("Council &name", self.council_name), self.council_name)
         form.addRow(_buddy("&Address", self.council_address), self.council_address)
+        form.addRow(_buddy("&Mediation adviser", self.mediation), self.mediation)
+        form.addRow(
+            _note(
+                "Decision letters give families the mediation adviser's contact, "
+                "so they cannot be printed until it is set."
+            )
+        )
         return group
 
     def chosen_settings(self) -> LocalSettings:
@@ -125,7 +137,9 @@ class SettingsDialog(QDialog):
 
     def chosen_council(self) -> CouncilDetails:
         return CouncilDetails(
-            self.council_name.text().strip(), self.council_address.toPlainText().strip()
+            self.council_name.text().strip(),
+            self.council_address.toPlainText().strip(),
+            self.mediation.toPlainText().strip(),
         )
 
     def save(self) -> None:
