@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from functools import cache, partial
 from io import BytesIO
 from pathlib import Path
 
@@ -15,6 +15,7 @@ from reportlab.lib.styles import ParagraphStyle, StyleSheet1
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
 from caseload_app.paths import resources_dir
@@ -71,7 +72,7 @@ class Imprint:
     council: str = ""
 
 
-def _decorate(canvas, doc, imprint: Imprint, title: str) -> None:
+def _decorate(canvas, page_label: str, imprint: Imprint, title: str) -> None:
     width, height = A4
     canvas.saveState()
     canvas.setFont(BOLD, 8.5)
@@ -80,15 +81,52 @@ def _decorate(canvas, doc, imprint: Imprint, title: str) -> None:
     canvas.drawCentredString(width / 2, 7 * mm, MARKING)
     canvas.setFillColor(colors.black)
     canvas.setFont(FONT, 7.5)
-    left = f"{imprint.council + ' · ' if imprint.council else ''}{title}"
-    canvas.drawString(MARGIN, 12 * mm, left)
     printed = f"Printed by {imprint.printed_by} on {imprint.printed_at:%d %b %Y at %H:%M}"
-    canvas.drawRightString(width - MARGIN, 12 * mm, f"{printed} · Page {doc.page}")
+    right = f"{printed} · Page {page_label}"
+    canvas.drawRightString(width - MARGIN, 12 * mm, right)
+    room = width - 2 * MARGIN - pdfmetrics.stringWidth(right, FONT, 7.5) - 6 * mm
+    canvas.drawString(MARGIN, 12 * mm, _fit(_footer_left(imprint, title), room))
     canvas.restoreState()
 
 
-def render(story: list, imprint: Imprint, title: str) -> bytes:
-    """Lay the flowables out on A4 pages with the marking and imprint; return the PDF bytes."""
+def _footer_left(imprint: Imprint, title: str) -> str:
+    return f"{imprint.council} · {title}" if imprint.council else title
+
+
+def _fit(text: str, room: float) -> str:
+    """Shorten the footer's left text so it never runs into the printed-by text."""
+    if pdfmetrics.stringWidth(text, FONT, 7.5) <= room:
+        return text
+    while text and pdfmetrics.stringWidth(text + "…", FONT, 7.5) > room:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+class _NumberedCanvas(Canvas):
+    """Holds every page until the end, then draws marking and footer with "Page N of M"."""
+
+    def __init__(self, *args, decorate, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._decorate_page = decorate
+        self._pages: list[dict] = []
+
+    def showPage(self) -> None:  # noqa: N802 - reportlab's name
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for number, state in enumerate(self._pages, start=1):
+            self.__dict__.update(state)
+            self._decorate_page(self, f"{number} of {total}")
+            super().showPage()
+        super().save()
+
+
+def render(story: list, imprint: Imprint, title: str, *, page_total: bool = True) -> bytes:
+    """Lay the flowables out on A4 pages with the marking and imprint; return the PDF bytes.
+
+    page_total: footers read "Page N of M" (pages are held until the end to count them)."""
     register_fonts()
     buffer = BytesIO()
     doc = BaseDocTemplate(
@@ -104,8 +142,15 @@ def render(story: list, imprint: Imprint, title: str) -> bytes:
         creator="caseload",
     )
     frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body")
-    doc.addPageTemplates(
-        [PageTemplate("page", [frame], onPage=lambda c, d: _decorate(c, d, imprint, title))]
-    )
-    doc.build(story)
+
+    def decorate(canvas, label: str) -> None:
+        _decorate(canvas, label, imprint, title)
+
+    if page_total:
+        doc.addPageTemplates([PageTemplate("page", [frame])])
+        doc.build(story, canvasmaker=partial(_NumberedCanvas, decorate=decorate))
+    else:
+        on_page = lambda canvas, d: decorate(canvas, str(d.page))  # noqa: E731
+        doc.addPageTemplates([PageTemplate("page", [frame], onPage=on_page)])
+        doc.build(story)
     return buffer.getvalue()

@@ -11,21 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from functools import cache, partial
-from io import BytesIO
+from functools import cache
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, StyleSheet1
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
-    BaseDocTemplate,
     CondPageBreak,
     Flowable,
-    Frame,
-    PageTemplate,
     Paragraph,
     Spacer,
     Table,
@@ -35,8 +29,7 @@ from reportlab.platypus import (
 from caseload_app.domain.deadlines import format_date
 from caseload_app.domain.status import CaseStatus, Deadline, rag_for
 from caseload_app.domain.validators import ValidationError, age_on, format_nhs_number
-from caseload_app.reports import pdf
-from caseload_app.reports.pdf import MARGIN, MARKING, Imprint, register_fonts, render, styles
+from caseload_app.reports.pdf import MARKING, Imprint, render, styles
 
 __all__ = [
     "AdviceRow",
@@ -52,7 +45,6 @@ __all__ = [
     "SummaryData",
     "TaskRow",
     "build_summary",
-    "render_numbered",
     "summary_story",
     "summary_title",
 ]
@@ -232,7 +224,7 @@ def build_summary(data: SummaryData, imprint: Imprint, *, page_total: bool = Tru
     title = summary_title(data)
     story = summary_story(data, imprint.council)
     footer = replace(imprint, council="")
-    return render_numbered(story, footer, title) if page_total else render(story, footer, title)
+    return render(story, footer, title, page_total=page_total)
 
 
 def summary_story(data: SummaryData, council: str = "") -> list[Flowable]:
@@ -824,55 +816,3 @@ def _communications(data: SummaryData) -> list[Flowable]:
 
 
 # --------------------------------------------------------------------------- page N of M
-class _PageOf:
-    """Stands in for the doc template in pdf._decorate so its footer reads "Page N of M"."""
-
-    def __init__(self, number: int, total: int) -> None:
-        self.page = f"{number} of {total}"
-
-
-class _NumberedCanvas(Canvas):
-    """Holds every page until the end, then draws the marking and footer with the total."""
-
-    def __init__(self, *args, decorate: Callable[[Canvas, _PageOf], None], **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._decorate_page = decorate
-        self._pages: list[dict] = []
-
-    def showPage(self) -> None:  # noqa: N802 (reportlab's name)
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._pages)
-        for number, state in enumerate(self._pages, start=1):
-            self.__dict__.update(state)
-            self._decorate_page(self, _PageOf(number, total))
-            super().showPage()
-        super().save()
-
-
-def render_numbered(story: list[Flowable], imprint: Imprint, title: str) -> bytes:
-    """Like pdf.render (same page, margins, marking and imprint) with "Page N of M"."""
-    register_fonts()
-    buffer = BytesIO()
-    doc = BaseDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=16 * mm,
-        bottomMargin=18 * mm,
-        title=title,
-        author=imprint.printed_by,
-        subject=MARKING,
-        creator="caseload",
-    )
-    frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body")
-    doc.addPageTemplates([PageTemplate("page", [frame])])
-
-    def decorate(canvas: Canvas, page: _PageOf) -> None:
-        pdf._decorate(canvas, page, imprint, title)
-
-    doc.build(story, canvasmaker=partial(_NumberedCanvas, decorate=decorate))
-    return buffer.getvalue()
