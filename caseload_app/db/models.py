@@ -61,6 +61,20 @@ class Caseworker(Versioned, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
+class Absence(Base):
+    """A caseworker away from–to (inclusive): leave, sickness, training."""
+
+    __tablename__ = "absence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    caseworker_id: Mapped[int] = mapped_column(ForeignKey("caseworker.id"), index=True)
+    starts: Mapped[date] = mapped_column(Date)
+    ends: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[str] = mapped_column(String(120))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class Family(Versioned, Base):
     __tablename__ = "family"
 
@@ -286,6 +300,9 @@ class Assignment(Base):
     assigned_at: Mapped[datetime] = mapped_column(DateTime)
     by: Mapped[str] = mapped_column(String(120))
     reason: Mapped[str] = mapped_column(Text, default="")
+    # Moves made together (one rebalance, one bulk reassignment) share a batch, so the whole
+    # set can be undone in one step.
+    batch: Mapped[str | None] = mapped_column(String(40), index=True)
 
 
 class AuditEntry(Base):

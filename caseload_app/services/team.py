@@ -1,0 +1,247 @@
+"""The team lead's actions on people and allocation: caseworkers, absences, reassignment.
+
+Every reassignment is recorded in assignment history with a batch id, so a whole bulk move
+(or a rebalance) can be undone in one step.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from caseload_app.db.models import Absence, Assignment, Caseworker, Child, EhcpCase
+from caseload_app.domain.validators import ValidationError, normalise_email
+from caseload_app.services import records
+from caseload_app.services.base import UserService
+from caseload_app.services.errors import FieldErrors, UserError
+
+
+@dataclass(frozen=True)
+class AbsenceInfo:
+    id: int
+    starts: date
+    ends: date
+    note: str
+
+
+@dataclass(frozen=True)
+class WorkerInfo:
+    id: int
+    name: str
+    email: str | None
+    capacity: float
+    active: bool
+    absences: tuple[AbsenceInfo, ...]
+
+    def away_on(self, day: date) -> bool:
+        return any(a.starts <= day <= a.ends for a in self.absences)
+
+
+@dataclass(frozen=True)
+class Reassignment:
+    batch: str
+    case_ids: tuple[int, ...]
+
+
+class TeamService(UserService):
+    # ------------------------------------------------------------------ people
+    def workers(self, include_inactive: bool = False) -> list[WorkerInfo]:
+        with self._db.read() as s:
+            query = select(Caseworker).order_by(Caseworker.name)
+            if not include_inactive:
+                query = query.where(Caseworker.active)
+            workers = s.scalars(query).all()
+            absences: dict[int, list[AbsenceInfo]] = {}
+            for a in s.scalars(select(Absence).order_by(Absence.starts)):
+                absences.setdefault(a.caseworker_id, []).append(
+                    AbsenceInfo(a.id, a.starts, a.ends, a.note)
+                )
+            return [
+                WorkerInfo(
+                    w.id, w.name, w.email, w.capacity_fte, w.active, tuple(absences.get(w.id, ()))
+                )
+                for w in workers
+            ]
+
+    def add_caseworker(self, name: str, email: str = "", capacity: float = 1.0) -> int:
+        errors = {}
+        name = name.strip()
+        if not name:
+            errors["name"] = "A name is needed"
+        if not 0 < capacity <= 1.5:
+            errors["capacity"] = "Capacity is in full-time equivalents, e.g. 1.0 or 0.6"
+        try:
+            email_value = normalise_email(email) if email.strip() else None
+        except ValidationError as exc:
+            errors["email"] = str(exc)
+        if errors:
+            raise FieldErrors(errors)
+        with self._db.uow() as s:
+            if s.scalar(select(Caseworker.id).where(Caseworker.name == name)):
+                raise FieldErrors({"name": f"There is already a caseworker called {name}"})
+            worker = Caseworker(
+                name=name,
+                email=email_value,
+                capacity_fte=capacity,
+                updated_by=self.user,
+                updated_at=self._now(),
+            )
+            s.add(worker)
+            records.audit(s, self.user, self._now(), "create", worker, None, name)
+            return worker.id
+
+    def set_capacity(self, worker_id: int, capacity: float) -> None:
+        if not 0 < capacity <= 1.5:
+            raise FieldErrors({"capacity": "Capacity is in full-time equivalents, e.g. 0.6"})
+        with self._db.uow() as s:
+            worker = records.load(s, Caseworker, worker_id, "caseworker")
+            records.apply(
+                s, worker, {"capacity_fte": capacity}, user=self.user, now=self._now(), case_id=None
+            )
+
+    def add_absence(self, worker_id: int, starts: date, ends: date, note: str = "") -> int:
+        if ends < starts:
+            raise FieldErrors({"ends": "The absence ends before it starts"})
+        with self._db.uow() as s:
+            worker = records.load(s, Caseworker, worker_id, "caseworker")
+            absence = Absence(
+                caseworker_id=worker.id,
+                starts=starts,
+                ends=ends,
+                note=note.strip(),
+                recorded_by=self.user,
+                recorded_at=self._now(),
+            )
+            s.add(absence)
+            records.audit(
+                s,
+                self.user,
+                self._now(),
+                "create",
+                absence,
+                None,
+                f"{worker.name} away {starts.isoformat()} to {ends.isoformat()}",
+            )
+            return absence.id
+
+    def remove_absence(self, absence_id: int) -> None:
+        with self._db.uow() as s:
+            absence = records.load(s, Absence, absence_id, "absence")
+            records.audit(
+                s,
+                self.user,
+                self._now(),
+                "delete",
+                absence,
+                None,
+                f"absence {absence.starts.isoformat()} to {absence.ends.isoformat()}",
+            )
+            s.delete(absence)
+
+    # ------------------------------------------------------------------ allocation
+    def reassign(
+        self,
+        case_ids: list[int],
+        to_id: int,
+        reason: str,
+        *,
+        split_families: bool = False,
+        batch: str | None = None,
+    ) -> Reassignment:
+        """Move cases to a caseworker. A family's children held by the same caseworker move
+        together unless the lead explicitly splits them. One transaction, one batch."""
+        if not reason.strip():
+            raise FieldErrors({"reason": "Say why the cases are moving"})
+        batch = batch or uuid.uuid4().hex[:12]
+        now = self._now()
+        with self._db.uow() as s:
+            target = records.load(s, Caseworker, to_id, "caseworker")
+            if not target.active:
+                raise UserError(f"{target.name} is no longer an active caseworker.")
+            cases = (
+                self._with_siblings(s, case_ids)
+                if not split_families
+                else [records.load(s, EhcpCase, i, "case") for i in case_ids]
+            )
+            moved = []
+            for case in cases:
+                if case.caseworker_id == to_id:
+                    continue
+                s.add(
+                    Assignment(
+                        case_id=case.id,
+                        from_id=case.caseworker_id,
+                        to_id=to_id,
+                        assigned_at=now,
+                        by=self.user,
+                        reason=reason.strip(),
+                        batch=batch,
+                    )
+                )
+                records.apply(
+                    s, case, {"caseworker_id": to_id}, user=self.user, now=now, case_id=case.id
+                )
+                moved.append(case.id)
+            return Reassignment(batch, tuple(moved))
+
+    def _with_siblings(self, s, case_ids: list[int]) -> list[EhcpCase]:
+        """The chosen cases plus their siblings' open cases held by the same caseworker."""
+        chosen = [records.load(s, EhcpCase, i, "case") for i in case_ids]
+        seen = {c.id for c in chosen}
+        extra = []
+        for case in chosen:
+            siblings = s.scalars(
+                select(EhcpCase)
+                .join(Child, EhcpCase.child_id == Child.id)
+                .where(
+                    Child.family_id == case.child.family_id,
+                    EhcpCase.is_open,
+                    EhcpCase.caseworker_id == case.caseworker_id,
+                )
+                .order_by(EhcpCase.id)
+            )
+            for sibling in siblings:
+                if sibling.id not in seen:
+                    seen.add(sibling.id)
+                    extra.append(sibling)
+        return chosen + extra
+
+    def undo(self, batch: str, reason: str = "") -> Reassignment:
+        """Put every case of a batch back with the caseworker it came from, in one step.
+        Refused, with the cases named, if any has been moved again since."""
+        now = self._now()
+        with self._db.uow() as s:
+            moves = s.scalars(
+                select(Assignment).where(Assignment.batch == batch).order_by(Assignment.id)
+            ).all()
+            if not moves:
+                raise UserError("There is nothing to undo for that change.")
+            cases = {m.case_id: records.load(s, EhcpCase, m.case_id, "case") for m in moves}
+            changed = [m.case_id for m in moves if cases[m.case_id].caseworker_id != m.to_id]
+            if changed:
+                raise UserError(
+                    "Not undone: case(s) "
+                    + ", ".join(map(str, changed))
+                    + " have been moved again since. Reassign them by hand."
+                )
+            undo_batch = f"undo-{batch}"[:40]
+            for m in moves:
+                case = cases[m.case_id]
+                s.add(
+                    Assignment(
+                        case_id=case.id,
+                        from_id=m.to_id,
+                        to_id=m.from_id,
+                        assigned_at=now,
+                        by=self.user,
+                        reason=reason.strip() or "Undo of an earlier move",
+                        batch=undo_batch,
+                    )
+                )
+                records.apply(
+                    s, case, {"caseworker_id": m.from_id}, user=self.user, now=now, case_id=case.id
+                )
+            return Reassignment(undo_batch, tuple(cases))
