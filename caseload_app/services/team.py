@@ -149,43 +149,57 @@ class TeamService(UserService):
         reason: str,
         *,
         split_families: bool = False,
-        batch: str | None = None,
     ) -> Reassignment:
         """Move cases to a caseworker. A family's children held by the same caseworker move
         together unless the lead explicitly splits them. One transaction, one batch."""
+        return self.reassign_many([(case_ids, to_id)], reason, split_families=split_families)
+
+    def reassign_many(
+        self,
+        moves: list[tuple[list[int], int]],
+        reason: str,
+        *,
+        split_families: bool = False,
+    ) -> Reassignment:
+        """Several moves (e.g. an accepted rebalance) in one transaction and one batch, so
+        they are saved together and undone together."""
         if not reason.strip():
             raise FieldErrors({"reason": "Say why the cases are moving"})
-        batch = batch or uuid.uuid4().hex[:12]
-        now = self._now()
+        batch, now, moved = uuid.uuid4().hex[:12], self._now(), []
         with self._db.uow() as s:
-            target = records.load(s, Caseworker, to_id, "caseworker")
-            if not target.active:
-                raise UserError(f"{target.name} is no longer an active caseworker.")
-            cases = (
-                self._with_siblings(s, case_ids)
-                if not split_families
-                else [records.load(s, EhcpCase, i, "case") for i in case_ids]
+            for case_ids, to_id in moves:
+                target = records.load(s, Caseworker, to_id, "caseworker")
+                if not target.active:
+                    raise UserError(f"{target.name} is no longer an active caseworker.")
+                cases = (
+                    [records.load(s, EhcpCase, i, "case") for i in case_ids]
+                    if split_families
+                    else self._with_siblings(s, case_ids)
+                )
+                moved += self._move(s, cases, to_id, reason.strip(), batch, now)
+        return Reassignment(batch, tuple(moved))
+
+    def _move(self, s, cases, to_id: int, reason: str, batch: str, now) -> list[int]:
+        moved = []
+        for case in cases:
+            if case.caseworker_id == to_id:
+                continue
+            s.add(
+                Assignment(
+                    case_id=case.id,
+                    from_id=case.caseworker_id,
+                    to_id=to_id,
+                    assigned_at=now,
+                    by=self.user,
+                    reason=reason,
+                    batch=batch,
+                )
             )
-            moved = []
-            for case in cases:
-                if case.caseworker_id == to_id:
-                    continue
-                s.add(
-                    Assignment(
-                        case_id=case.id,
-                        from_id=case.caseworker_id,
-                        to_id=to_id,
-                        assigned_at=now,
-                        by=self.user,
-                        reason=reason.strip(),
-                        batch=batch,
-                    )
-                )
-                records.apply(
-                    s, case, {"caseworker_id": to_id}, user=self.user, now=now, case_id=case.id
-                )
-                moved.append(case.id)
-            return Reassignment(batch, tuple(moved))
+            records.apply(
+                s, case, {"caseworker_id": to_id}, user=self.user, now=now, case_id=case.id
+            )
+            moved.append(case.id)
+        return moved
 
     def _with_siblings(self, s, case_ids: list[int]) -> list[EhcpCase]:
         """The chosen cases plus their siblings' open cases held by the same caseworker."""
