@@ -6,32 +6,17 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from caseload_app.services.demo import generate_demo
-from caseload_app.services.settings import LocalSettings, LocalSettingsStore
 from caseload_app.ui.case_view import CaseView
-from caseload_app.ui.context import AppContext
 from caseload_app.ui.dialogs import new_request as new_request_module
-from caseload_app.ui.main_window import MainWindow
 from tests.helpers import TODAY
 
 pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def window(qtbot, db, tmp_path):
+def window(db, open_window):
     generate_demo(db, children=120, seed=5, today=TODAY)
-    ctx = AppContext(
-        db=db,
-        db_label="Database: test",
-        settings_store=LocalSettingsStore(tmp_path / "settings.json"),
-        settings=LocalSettings(me_caseworker_id=1, me_name="Asha Patel"),
-        today=lambda: TODAY,
-    )
-    win = MainWindow(ctx)
-    qtbot.addWidget(win)
-    win.show()
-    win.refresh()
-    win.wait_loaded()
-    return win
+    return open_window(db)
 
 
 def test_double_click_opens_the_case_in_a_tab_once(qtbot, window):

@@ -23,21 +23,8 @@ def demo_db(db):
 
 
 @pytest.fixture
-def window(qtbot, demo_db, tmp_path):
-    store = LocalSettingsStore(tmp_path / "settings.json")
-    ctx = AppContext(
-        db=demo_db,
-        db_label="Database: test",
-        settings_store=store,
-        settings=LocalSettings(me_caseworker_id=1, me_name="Asha Patel"),
-        today=lambda: TODAY,
-    )
-    win = MainWindow(ctx)
-    qtbot.addWidget(win)
-    win.show()
-    win.refresh()
-    win.wait_loaded()
-    return win
+def window(demo_db, open_window):
+    return open_window(demo_db)
 
 
 def column(title):

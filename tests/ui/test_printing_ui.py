@@ -17,32 +17,19 @@ from caseload_app.services.settings import (
     TeamSettingsService,
 )
 from caseload_app.ui import main_window as main_window_module
-from caseload_app.ui.context import AppContext
 from caseload_app.ui.dialogs import printing as printing_module
 from caseload_app.ui.dialogs.printing import LetterDialog, TemplatesDialog
-from caseload_app.ui.main_window import MainWindow
 from tests.helpers import TODAY
 
 pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def window(qtbot, db, tmp_path, monkeypatch):
+def window(db, open_window, monkeypatch):
     generate_demo(db, children=60, seed=9, today=TODAY)
     TeamSettingsService(db).set_council(CouncilDetails("BCP Council", "Civic Centre\nBH2 6DY"))
     LetterService(db, "Asha Patel").set_mediation_adviser("Mediation Ltd, 0300 000 0000")
-    ctx = AppContext(
-        db=db,
-        db_label="test",
-        settings_store=LocalSettingsStore(tmp_path / "s.json"),
-        settings=LocalSettings(me_caseworker_id=1, me_name="Asha Patel"),
-        today=lambda: TODAY,
-    )
-    win = MainWindow(ctx)
-    qtbot.addWidget(win)
-    win.show()
-    win.refresh()
-    win.wait_loaded()
+    win = open_window(db)
     win.sidebar.setCurrentRow(2)
     shown = []
     monkeypatch.setattr(
