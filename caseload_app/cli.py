@@ -9,7 +9,8 @@ import argparse
 import getpass
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -114,9 +115,11 @@ def main(argv: list[str] | None = None) -> int:
         from caseload_app.app import run_gui  # Qt loads only when a window is wanted
 
         return run_gui(db_path=_db_path(args), demo=args.demo, demo_children=args.children)
+    from caseload_app.services.errors import UserError
+
     try:
         return handler(args)
-    except (CliError, ValidationError) as exc:
+    except (CliError, ValidationError, UserError) as exc:
         print(f"caseload {args.command}: {exc}", file=sys.stderr)
         return 1
     except Exception as exc:
@@ -134,11 +137,17 @@ def _db_path(args: argparse.Namespace) -> Path:
     return Path(args.db) if args.db else paths.default_db_path()
 
 
-def _open(args: argparse.Namespace):
+@contextmanager
+def _database(args: argparse.Namespace) -> Iterator:
+    """The database a command works on, closed again however the command ends."""
     from caseload_app.db.engine import open_database
 
     path = _db_path(args)
-    return open_database(path, backup_dir=paths.backups_dir() if args.db is None else None)
+    db = open_database(path, backup_dir=paths.backups_dir() if args.db is None else None)
+    try:
+        yield db
+    finally:
+        db.dispose()
 
 
 def cmd_timeline(args: argparse.Namespace) -> int:
@@ -193,11 +202,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise CliError("name the CSV file to import, or use --template FILE")
     if not args.file.is_file():
         raise CliError(f"{args.file} does not exist")
-    db = _open(args)
-    try:
+    with _database(args) as db:
         result = Importer(db, user=getpass.getuser()).import_file(args.file, dry_run=args.dry_run)
-    finally:
-        db.dispose()
     if not result.ok:
         for problem in result.problems:
             print(problem, file=sys.stderr)
@@ -217,11 +223,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from caseload_app.services.export import ExportService
 
-    db = _open(args)
-    try:
+    with _database(args) as db:
         count = ExportService(db, user=getpass.getuser()).export_csv(args.output)
-    finally:
-        db.dispose()
     print(f"Exported {count} children to {args.output}")
     return 0
 
@@ -253,18 +256,12 @@ def _report_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from caseload_app.services.errors import UserError
     from caseload_app.services.printing import PrintService
 
-    db = _open(args)
-    try:
+    with _database(args) as db:
         printing = PrintService(db, user=getpass.getuser())
         case_id = printing.case_for_child(args.child)
         printing.summary_to_file(case_id, args.output, args.communications)
-    except UserError as exc:
-        raise CliError(str(exc)) from exc
-    finally:
-        db.dispose()
     print(f"Wrote {args.output}")
     return 0
 
@@ -276,13 +273,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise CliError("give --db PATH: demo data is never written to your real database")
     if args.children < 1:
         raise CliError("--children must be at least 1")
-    db = _open(args)
-    try:
-        result = generate_demo(db, children=args.children, seed=args.seed, today=args.as_of)
-    except DemoTargetNotEmpty as exc:
-        raise CliError(str(exc)) from exc
-    finally:
-        db.dispose()
+    with _database(args) as db:
+        try:
+            result = generate_demo(db, children=args.children, seed=args.seed, today=args.as_of)
+        except DemoTargetNotEmpty as exc:
+            raise CliError(str(exc)) from exc
     print(
         f"Wrote {result.children} children in {result.families} families, "
         f"{result.communications} communications, {result.advice_requests} advice requests, "
@@ -313,7 +308,6 @@ def cmd_letter(args: argparse.Namespace) -> int:
     import shutil
 
     from caseload_app.domain.templates import default_library
-    from caseload_app.services.errors import UserError
     from caseload_app.services.letters import LetterService
 
     if args.list_templates:
@@ -332,16 +326,11 @@ def cmd_letter(args: argparse.Namespace) -> int:
     if any("=" not in item for item in args.typed):
         raise CliError("--set takes NAME=TEXT, e.g. --set subject='Your meeting'")
     typed = dict(item.partition("=")[::2] for item in args.typed)
-    db = _open(args)
-    try:
+    with _database(args) as db:
         letters = LetterService(db, user=getpass.getuser())
         case_id = letters.case_for_child(args.child)
         comm_id = letters.issue(case_id, args.template, advice_type=args.advice, extra=typed)
         kept = letters.kept_copy(comm_id)
-    except UserError as exc:
-        raise CliError(str(exc)) from exc
-    finally:
-        db.dispose()
     shutil.copyfile(kept, args.output)
     print(f"Wrote {args.output}")
     print(f"Kept copy: {kept} (in the case's communication log)")
