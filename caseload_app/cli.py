@@ -104,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--as-of", type=_date_arg, metavar="DATE", help="pretend today is DATE (default: today)"
     )
     _letter_parser(sub)
+    _team_parsers(sub)
     return parser
 
 
@@ -337,6 +338,122 @@ def cmd_letter(args: argparse.Namespace) -> int:
     return 0
 
 
+def _team_parsers(sub: argparse._SubParsersAction) -> None:
+    bo = sub.add_parser("board", help="the workload board: load per caseworker, deadlines ahead")
+    _db_arg(bo)
+    bo.add_argument("--json", action="store_true")
+    rb = sub.add_parser("rebalance", help="propose (and with --apply, make) moves that even load")
+    _db_arg(rb)
+    rb.add_argument("--json", action="store_true")
+    rb.add_argument("--apply", action="store_true", help="make the moves (one batch, undoable)")
+    rb.add_argument("--reason", default="", help="why, recorded in assignment history")
+
+
+def cmd_board(args: argparse.Namespace) -> int:
+    from caseload_app.services.workload import WorkloadService
+
+    with _database(args) as db:
+        board = WorkloadService(db, user=getpass.getuser()).board()
+    rows = [
+        {
+            "name": r.name,
+            "capacity": r.capacity,
+            "away_today": r.away_today,
+            "open_cases": r.open_cases,
+            "cases_by_stage": r.cases_by_stage,
+            "load": r.load,
+            "load_per_fte": r.load_per_fte,
+            "overdue_steps": r.overdue_steps,
+            "weekly_deadlines": r.weekly_deadlines,
+            "deadlines_in_absence": r.deadlines_in_absence,
+        }
+        for r in board.rows
+    ]
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "today": board.today.isoformat(),
+                    "unallocated": board.unallocated,
+                    "caseworkers": rows,
+                },
+                indent=2,
+            )
+        )
+        return 0
+    print(
+        f"{'caseworker':<22}{'FTE':>5}{'cases':>7}{'load':>8}{'per FTE':>9}{'overdue':>9}  "
+        "next 8 weeks"
+    )
+    for r in rows:
+        away = " (away)" if r["away_today"] else ""
+        print(
+            f"{(r['name'] + away)[:22]:<22}{r['capacity']:>5.1f}{r['open_cases']:>7}"
+            f"{r['load']:>8.1f}{r['load_per_fte']:>9.2f}{r['overdue_steps']:>9}  "
+            + " ".join(f"{n:>3}" for n in r["weekly_deadlines"])
+        )
+    print(f"Unallocated open cases: {board.unallocated}")
+    return 0
+
+
+def cmd_rebalance(args: argparse.Namespace) -> int:
+    from caseload_app.services.workload import WorkloadService
+
+    if args.apply and not args.reason.strip():
+        raise CliError("--apply needs --reason TEXT (it is recorded with every move)")
+    with _database(args) as db:
+        service = WorkloadService(db, user=getpass.getuser())
+        proposal = service.propose()
+        workers = {r.worker_id: r for r in service.board().rows}
+        batch = service.apply(proposal, args.reason) if args.apply and proposal.moves else None
+    result = _proposal_json(proposal, workers, batch)
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        for move in result["moves"]:
+            print(
+                f"child {move['child_id']}: {move['from'] or 'unallocated'} → {move['to']}"
+                f" — {move['reason']}"
+            )
+        print(
+            f"{len(proposal.moves)} move(s); spread of load per FTE "
+            f"{proposal.spread_before:.2f} → {proposal.spread_after:.2f}"
+            + (f"; applied as batch {batch}" if batch else "; nothing changed")
+        )
+    return 0
+
+
+def _proposal_json(proposal, workers: dict, batch: str | None) -> dict:
+    def name(worker_id: int | None) -> str | None:
+        return workers[worker_id].name if worker_id in workers else None
+
+    return {
+        "applied": batch is not None,
+        "batch": batch,
+        "caseworkers": [
+            {
+                "name": name(wid),
+                "capacity": workers[wid].capacity,
+                "load_before": round(before, 2),
+                "load_after": round(proposal.after.get(wid, 0.0), 2),
+            }
+            for wid, before in sorted(proposal.before.items())
+            if wid in workers
+        ],
+        "moves": [
+            {
+                "child_id": child_id,
+                "family_id": move.family_id,
+                "from": name(move.from_id),
+                "to": name(move.to_id),
+                "reason": move.reason,
+            }
+            for move in proposal.moves
+            for child_id in move.child_ids
+        ],
+    }
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "timeline": cmd_timeline,
     "check": cmd_check,
@@ -345,6 +462,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "report": cmd_report,
     "demo": cmd_demo,
     "letter": cmd_letter,
+    "board": cmd_board,
+    "rebalance": cmd_rebalance,
 }
 
 

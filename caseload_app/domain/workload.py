@@ -1,0 +1,727 @@
+"""Weighted caseload and deadline-aware rebalancing: the one place these rules live.
+
+Load: each open case weighs its stage's weight (``Weights``), times the urgency multiplier when
+its next statutory step is overdue or due within ``urgency_days``. Closed cases weigh nothing.
+
+Rebalancing (``propose_rebalance``) proposes moves in three passes, each a whole family's
+cases held by one caseworker (a *bundle*), and never moves a bundle twice:
+
+1. **Allocate**: cases with no caseworker, or held by someone not on the team, go to the
+   eligible caseworker who already holds a sibling's case, else to the one who would be least
+   loaded per FTE after taking them (ties: lowest id). Largest bundles first.
+2. **Cover**: a bundle holding a case whose step is overdue or due within ``continuity_days``
+   stays with its caseworker (continuity) unless that caseworker cannot do it: away today, away
+   on the day it is due, or at 0 FTE. Then the whole bundle goes to an eligible caseworker
+   (sibling's holder first, else least loaded after the move). Earliest due first.
+3. **Balance**: bundles with no such step move between caseworkers who are in today, to lower
+   the spread (max - min of load per FTE), greedily: each step takes the move that lowers the
+   spread most; where caseworkers tie at the top or bottom no single move can, so a short run
+   of moves that each shrink the tie is tried and kept only if it then lowers the spread.
+   Stops when nothing lowers it by more than ``min_gain`` or after ``max_moves`` such moves.
+
+Eligible receiver: capacity above 0, not away today, not away on the due date of any case
+in the bundle, and not holding a sibling's step due soon that they cannot do themselves (the
+family goes to whoever covers that one instead). Work is never sent to someone away. Cases of
+a caseworker who is away but whose steps are not due soon stay put: they are back before it
+matters, and the spread is measured over the caseworkers who are in today. A caseworker at
+0 FTE is treated like one who is away. Cases nobody eligible can take are reported in
+``Proposal.unplaced``, never forced on someone.
+"""
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from types import MappingProxyType
+
+from caseload_app.domain.deadlines import format_date
+from caseload_app.domain.status import CLOSED_STAGES, STAGES
+
+__all__ = [
+    "CONTINUITY_DAYS",
+    "DEFAULT_STAGE_WEIGHTS",
+    "DEFAULT_URGENCY_DAYS",
+    "DEFAULT_URGENCY_MULTIPLIER",
+    "MIN_GAIN",
+    "MOVE_KINDS",
+    "CaseLoad",
+    "Move",
+    "Proposal",
+    "Weights",
+    "WorkerLoad",
+    "apply_moves",
+    "case_load",
+    "deadlines_in_absence",
+    "loads_by_worker",
+    "propose_rebalance",
+    "spread",
+    "weekly_strip",
+]
+
+# An EHC needs assessment (chasing advice, drafting) is far more work than a maintained plan,
+# which mostly waits for its annual review.
+DEFAULT_STAGE_WEIGHTS: Mapping[str, float] = MappingProxyType(
+    {
+        "request_received": 2.0,
+        "assessment": 3.0,
+        "draft_issued": 2.5,
+        "plan_issued": 1.0,
+        "refused_to_assess": 0.0,
+        "not_issued": 0.0,
+        "ceased": 0.0,
+    }
+)
+DEFAULT_URGENCY_MULTIPLIER = 1.5
+DEFAULT_URGENCY_DAYS = 14  # overdue, or due within 14 days (day 14 included), like RAG amber
+CONTINUITY_DAYS = 14  # the issue's "due within 2 weeks"
+MIN_GAIN = 0.01  # smallest drop in spread (load per FTE) worth a move
+MOVE_KINDS = ("allocate", "cover", "balance")
+
+_OPEN_STAGES = ("request_received", "assessment", "draft_issued", "plan_issued")
+_SETTING_KEYS = (*_OPEN_STAGES, "urgency_multiplier", "urgency_days")
+_EPS = 1e-9
+
+
+# --------------------------------------------------------------------------- weights
+
+
+def _number(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{name} must be a number, got {value!r}.")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}.")
+    return float(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """Stage weights and the urgency multiplier (editable in settings; see ``from_dict``)."""
+
+    request_received: float = DEFAULT_STAGE_WEIGHTS["request_received"]
+    assessment: float = DEFAULT_STAGE_WEIGHTS["assessment"]
+    draft_issued: float = DEFAULT_STAGE_WEIGHTS["draft_issued"]
+    plan_issued: float = DEFAULT_STAGE_WEIGHTS["plan_issued"]
+    urgency_multiplier: float = DEFAULT_URGENCY_MULTIPLIER
+    urgency_days: int = DEFAULT_URGENCY_DAYS
+
+    def __post_init__(self) -> None:
+        for stage in _OPEN_STAGES:
+            value = _number(f"Weight for {stage!r}", getattr(self, stage))
+            if value < 0:
+                raise ValueError(f"Weight for {stage!r} cannot be negative (got {value:g}).")
+            object.__setattr__(self, stage, value)
+        multiplier = _number("Urgency multiplier", self.urgency_multiplier)
+        if multiplier < 1:
+            raise ValueError(
+                f"Urgency multiplier must be at least 1 (got {multiplier:g}): "
+                "an urgent case cannot weigh less than the same case when not urgent."
+            )
+        object.__setattr__(self, "urgency_multiplier", multiplier)
+        days = self.urgency_days
+        if isinstance(days, float) and days.is_integer():
+            days = int(days)
+        if isinstance(days, bool) or not isinstance(days, int) or days < 0:
+            raise ValueError(
+                f"Urgency days must be a whole number of days, 0 or more (got {days!r})."
+            )
+        object.__setattr__(self, "urgency_days", days)
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, object]) -> "Weights":
+        """Weights from settings: keys as in ``to_dict``; missing keys keep their defaults.
+
+        Closed stages (refused_to_assess, not_issued, ceased) may be given, as 0 only.
+        Raises ValueError naming the key for unknown keys, non-numbers and negatives.
+        """
+        if not isinstance(values, Mapping):
+            raise ValueError(f"Weights must be a mapping of name to number, got {values!r}.")
+        kwargs: dict[str, object] = {}
+        for key, value in values.items():
+            if key in CLOSED_STAGES:
+                if _number(f"Weight for {key!r}", value) != 0:
+                    raise ValueError(
+                        f"Closed stage {key!r} carries no load: its weight must be 0 "
+                        f"(got {value!r})."
+                    )
+            elif key in _SETTING_KEYS:
+                kwargs[key] = value
+            else:
+                raise ValueError(
+                    f"Unknown weight {key!r}; expected one of: {', '.join(_SETTING_KEYS)}."
+                )
+        return cls(**kwargs)  # type: ignore[arg-type]
+
+    def to_dict(self) -> dict[str, float | int]:
+        """The settings form of these weights (JSON-safe); ``from_dict`` reads it back."""
+        return {key: getattr(self, key) for key in _SETTING_KEYS}
+
+    def stage_weight(self, stage: str) -> float:
+        """Weight of one case at ``stage``; 0 for closed stages."""
+        if stage in CLOSED_STAGES:
+            return 0.0
+        if stage not in STAGES:
+            raise ValueError(f"unknown stage {stage!r}")
+        return getattr(self, stage)
+
+
+def case_load(stage: str, days_to_next_due: int | None, weights: Weights | None = None) -> float:
+    """Weighted load of one case: its stage weight, times the urgency multiplier when its next
+    step is overdue (negative days) or due within ``weights.urgency_days`` days."""
+    w = weights if weights is not None else Weights()
+    base = w.stage_weight(stage)
+    if days_to_next_due is not None and days_to_next_due <= w.urgency_days:
+        return base * w.urgency_multiplier
+    return base
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerLoad:
+    """A caseworker as rebalancing sees them: capacity in FTE (0 takes no work) and absences
+    as inclusive (first day, last day) periods."""
+
+    id: int
+    name: str
+    capacity: float
+    away: tuple[tuple[date, date], ...] = ()
+
+    def __post_init__(self) -> None:
+        capacity = _number(f"Capacity of {self.name}", self.capacity)
+        if capacity < 0:
+            raise ValueError(f"Capacity of {self.name} cannot be negative (got {capacity:g}).")
+        object.__setattr__(self, "capacity", capacity)
+        periods = tuple((start, end) for start, end in self.away)
+        for start, end in periods:
+            if end < start:
+                raise ValueError(
+                    f"Absence of {self.name} ends ({format_date(end)}) before it starts "
+                    f"({format_date(start)})."
+                )
+        object.__setattr__(self, "away", periods)
+
+    def away_on(self, day: date) -> bool:
+        """Whether ``day`` falls in one of the absences (first and last days included)."""
+        return any(start <= day <= end for start, end in self.away)
+
+    def available_on(self, day: date) -> bool:
+        """Whether this caseworker can take work on ``day``: some capacity and not away."""
+        return self.capacity > 0 and not self.away_on(day)
+
+    def absence_around(self, day: date) -> tuple[date, date] | None:
+        """The whole absence covering ``day`` (overlapping or back-to-back periods joined)."""
+        merged: list[list[date]] = []
+        for start, end in sorted(self.away):
+            if merged and start <= merged[-1][1] + timedelta(days=1):
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        for start, end in merged:
+            if start <= day <= end:
+                return start, end
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseLoad:
+    """One open case: who holds it (None: unallocated), its stage, next statutory step and
+    weighted load (from ``case_load``)."""
+
+    case_id: int
+    child_id: int
+    family_id: int
+    worker_id: int | None
+    stage: str
+    next_due: date | None
+    load: float
+
+    def __post_init__(self) -> None:
+        load = _number(f"Load of case {self.case_id}", self.load)
+        if load < 0:
+            raise ValueError(f"Load of case {self.case_id} cannot be negative (got {load:g}).")
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """One proposed reassignment: every case of one family that ``from_id`` holds (``None``
+    when unallocated) goes to ``to_id``."""
+
+    case_ids: tuple[int, ...]
+    family_id: int
+    from_id: int | None
+    to_id: int
+    load: float
+    reason: str
+    kind: str = "balance"  # one of MOVE_KINDS
+    child_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """Moves in the order proposed, and load per caseworker before and after all of them.
+
+    ``unplaced``: case ids that needed a caseworker (unallocated, or a step due soon with its
+    caseworker away) but nobody eligible could take them. Spreads are over the caseworkers
+    who are in on the day of the proposal.
+    """
+
+    moves: tuple[Move, ...]
+    before: dict[int, float]
+    after: dict[int, float]
+    unplaced: tuple[int, ...] = ()
+    spread_before: float = 0.0
+    spread_after: float = 0.0
+
+
+# --------------------------------------------------------------------------- board figures
+
+
+def loads_by_worker(cases: Iterable[CaseLoad], workers: Iterable[WorkerLoad]) -> dict[int, float]:
+    """Total load per caseworker id (every worker, 0.0 if none); cases held by anyone else,
+    or by nobody, are not counted."""
+    parts: dict[int, list[float]] = {w.id: [] for w in workers}
+    for case in cases:
+        if case.worker_id in parts:
+            parts[case.worker_id].append(case.load)
+    # fsum is exact, so the figures do not depend on the order the cases came in.
+    return {worker_id: math.fsum(values) for worker_id, values in parts.items()}
+
+
+def spread(
+    loads: Mapping[int, float], workers: Iterable[WorkerLoad], today: date | None = None
+) -> float:
+    """Max minus min of load per FTE over the caseworkers who can take work: capacity above 0
+    and, when ``today`` is given, not away today. 0.0 with fewer than two of them."""
+    ratios = [
+        loads.get(w.id, 0.0) / w.capacity
+        for w in workers
+        if w.capacity > 0 and (today is None or not w.away_on(today))
+    ]
+    if len(ratios) < 2:
+        return 0.0
+    return max(ratios) - min(ratios)
+
+
+def deadlines_in_absence(cases: Iterable[CaseLoad], worker: WorkerLoad) -> list[CaseLoad]:
+    """The worker's own cases whose next step falls due while they are away, earliest first."""
+    found = [
+        c
+        for c in cases
+        if c.worker_id == worker.id and c.next_due is not None and worker.away_on(c.next_due)
+    ]
+    return sorted(found, key=lambda c: (c.next_due, c.case_id))
+
+
+def weekly_strip(cases: Iterable[CaseLoad], today: date, weeks: int = 8) -> dict[int, list[int]]:
+    """Per caseworker holding a case: how many next steps fall due in each of the next
+    ``weeks`` weeks, week 1 starting today (days 0-6). Overdue and later steps are not counted;
+    unallocated cases are left out."""
+    if weeks < 0:
+        raise ValueError(f"weeks cannot be negative (got {weeks}).")
+    strip: dict[int, list[int]] = {}
+    for case in cases:
+        if case.worker_id is None:
+            continue
+        row = strip.setdefault(case.worker_id, [0] * weeks)
+        if case.next_due is None:
+            continue
+        days = (case.next_due - today).days
+        if 0 <= days < 7 * weeks:
+            row[days // 7] += 1
+    return strip
+
+
+def apply_moves(cases: Iterable[CaseLoad], moves: Iterable[Move]) -> list[CaseLoad]:
+    """The cases with the moves applied in order (for before/after views and tests)."""
+    holder = {}
+    for move in moves:
+        for case_id in move.case_ids:
+            holder[case_id] = move.to_id
+    return [replace(c, worker_id=holder[c.case_id]) if c.case_id in holder else c for c in cases]
+
+
+# --------------------------------------------------------------------------- rebalancing
+
+
+@dataclass(frozen=True, slots=True)
+class _Bundle:
+    family_id: int
+    holder: int | None
+    cases: tuple[CaseLoad, ...]
+    load: float
+
+    @property
+    def case_ids(self) -> tuple[int, ...]:
+        return tuple(c.case_id for c in self.cases)
+
+    @property
+    def dues(self) -> tuple[date, ...]:
+        return tuple(c.next_due for c in self.cases if c.next_due is not None)
+
+
+def _bundles(cases: Iterable[CaseLoad], holder: Mapping[int, int | None]) -> list[_Bundle]:
+    grouped: dict[tuple[int | None, int], list[CaseLoad]] = {}
+    for case in cases:
+        grouped.setdefault((holder[case.case_id], case.family_id), []).append(case)
+    return [
+        _Bundle(
+            family,
+            who,
+            tuple(sorted(group, key=lambda c: c.case_id)),
+            math.fsum(c.load for c in group),
+        )
+        for (who, family), group in grouped.items()
+    ]
+
+
+class _Planner:
+    """Mutable working state of one proposal."""
+
+    def __init__(
+        self,
+        workers: tuple[WorkerLoad, ...],
+        cases: tuple[CaseLoad, ...],
+        today: date,
+        horizon: date,
+    ):
+        self.today = today
+        self.horizon = horizon
+        self.cases = cases
+        self.family_cases: dict[int, list[CaseLoad]] = {}
+        for c in cases:
+            self.family_cases.setdefault(c.family_id, []).append(c)
+        self.by_id = {w.id: w for w in workers}
+        self.workers = tuple(sorted(workers, key=lambda w: w.id))
+        self.holder: dict[int, int | None] = {c.case_id: c.worker_id for c in cases}
+        self.loads = loads_by_worker(cases, workers)
+        self.family_holders: dict[int, Counter[int | None]] = {}
+        for c in cases:
+            self.family_holders.setdefault(c.family_id, Counter())[c.worker_id] += 1
+        self.moved: set[int] = set()
+        self.moves: list[Move] = []
+        self.unplaced: list[int] = []
+
+    def ratio(self, worker_id: int) -> float:
+        return self.loads[worker_id] / self.by_id[worker_id].capacity
+
+    def eligible(self, worker: WorkerLoad, bundle: _Bundle) -> bool:
+        """Can take the bundle: in today, not away on any of its due dates, and able to do
+        the steps due soon of the siblings it already holds (the family would stay split)."""
+        if not worker.available_on(self.today):
+            return False
+        if any(due >= self.today and worker.away_on(due) for due in bundle.dues):
+            return False
+        return not any(
+            self.holder[c.case_id] == worker.id
+            and c.next_due is not None
+            and self.today <= c.next_due <= self.horizon
+            and worker.away_on(c.next_due)
+            for c in self.family_cases.get(bundle.family_id, ())
+        )
+
+    def choose(self, bundle: _Bundle) -> WorkerLoad | None:
+        holders = self.family_holders.get(bundle.family_id, Counter())
+        candidates = [w for w in self.workers if w.id != bundle.holder and self.eligible(w, bundle)]
+        if not candidates:
+            return None
+        return min(
+            candidates,
+            key=lambda w: (
+                0 if holders[w.id] > 0 else 1,
+                (self.loads[w.id] + bundle.load) / w.capacity,
+                w.id,
+            ),
+        )
+
+    def move(self, bundle: _Bundle, to: WorkerLoad, reason: str, kind: str) -> Move:
+        for c in bundle.cases:
+            self.holder[c.case_id] = to.id
+            self.moved.add(c.case_id)
+        counter = self.family_holders[bundle.family_id]
+        counter[bundle.holder] -= len(bundle.cases)
+        counter[to.id] += len(bundle.cases)
+        if bundle.holder in self.loads:
+            self.loads[bundle.holder] -= bundle.load
+        self.loads[to.id] += bundle.load
+        move = Move(
+            case_ids=bundle.case_ids,
+            family_id=bundle.family_id,
+            from_id=bundle.holder,
+            to_id=to.id,
+            load=bundle.load,
+            reason=reason,
+            kind=kind,
+            child_ids=tuple(c.child_id for c in bundle.cases),
+        )
+        self.moves.append(move)
+        return move
+
+    def unmove(self, bundle: _Bundle) -> None:
+        """Undo the last move, which moved ``bundle``."""
+        move = self.moves.pop()
+        for c in bundle.cases:
+            self.holder[c.case_id] = bundle.holder
+            self.moved.discard(c.case_id)
+        counter = self.family_holders[bundle.family_id]
+        counter[move.to_id] -= len(bundle.cases)
+        counter[bundle.holder] += len(bundle.cases)
+        self.loads[move.to_id] -= bundle.load
+        if bundle.holder in self.loads:
+            self.loads[bundle.holder] += bundle.load
+
+    def per_fte(self, worker: WorkerLoad, extra: float) -> str:
+        return f"{(self.loads[worker.id] + extra) / worker.capacity:.2f}"
+
+
+def _ratio_text(planner: _Planner, worker: WorkerLoad, delta: float) -> str:
+    return f"{planner.per_fte(worker, 0.0)} → {planner.per_fte(worker, delta)}"
+
+
+def _allocate(planner: _Planner) -> None:
+    bundles = [
+        b
+        for b in _bundles(planner.cases, planner.holder)
+        if b.holder is None or b.holder not in planner.by_id
+    ]
+    bundles.sort(key=lambda b: (-b.load, b.family_id, b.holder is not None, b.holder or 0))
+    for bundle in bundles:
+        to = planner.choose(bundle)
+        if to is None:
+            planner.unplaced.extend(bundle.case_ids)
+            continue
+        why = "Unallocated" if bundle.holder is None else "Caseworker no longer on the team"
+        if planner.family_holders[bundle.family_id][to.id] > 0:
+            how = f"to {to.name}, who holds a sibling's case"
+        else:
+            how = f"to {to.name} ({_ratio_text(planner, to, bundle.load)} per FTE)"
+        planner.move(bundle, to, f"{why}: {how}", "allocate")
+
+
+def _cannot_cover(planner: _Planner, worker: WorkerLoad, due: date) -> bool:
+    today = planner.today
+    return not worker.available_on(today) or (due >= today and worker.away_on(due))
+
+
+def _cover_reason(planner: _Planner, worker: WorkerLoad, due: date) -> str:
+    today = planner.today
+    step = f"step due {format_date(due)}" + (" (overdue)" if due < today else "")
+    if worker.capacity <= 0:
+        return f"{worker.name} has no capacity (0 FTE); {step}"
+    period = worker.absence_around(today)
+    if period is not None:
+        return f"{worker.name} away until {format_date(period[1])}; {step}"
+    start, end = worker.absence_around(due) or (due, due)
+    return f"{worker.name} away {format_date(start)} to {format_date(end)}; {step}"
+
+
+def _uncovered(planner: _Planner, bundle: _Bundle, horizon: date) -> date | None:
+    """Earliest step due by ``horizon`` in the bundle that its holder cannot do, if any."""
+    worker = planner.by_id.get(bundle.holder) if bundle.holder is not None else None
+    if worker is None:
+        return None
+    dues = [d for d in bundle.dues if d <= horizon and _cannot_cover(planner, worker, d)]
+    return min(dues) if dues else None
+
+
+def _cover(planner: _Planner, horizon: date) -> None:
+    # A bundle waiting for cover never grows meanwhile: nobody may receive siblings of a case
+    # they cannot do themselves (``_Planner.eligible``), so one pass in date order is enough.
+    pending = []
+    for bundle in _bundles(planner.cases, planner.holder):
+        due = _uncovered(planner, bundle, horizon)
+        if due is not None:
+            pending.append((due, bundle.family_id, bundle.holder, bundle))
+    pending.sort(key=lambda p: p[:3])
+    for due, _family, _holder, bundle in pending:
+        worker = planner.by_id[bundle.holder]
+        to = None if planner.moved.intersection(bundle.case_ids) else planner.choose(bundle)
+        if to is None:
+            planner.unplaced.extend(bundle.case_ids)
+            continue
+        reason = f"{_cover_reason(planner, worker, due)}; covered by {to.name}"
+        planner.move(bundle, to, reason, "cover")
+
+
+class _Movable:
+    """Bundles that balancing may move, per giver and grouped by load: bundles of equal load
+    are interchangeable for the spread, so only the first eligible one of each is tried."""
+
+    def __init__(self, giver_ids: Iterable[int]):
+        self.groups: dict[int, dict[float, list[_Bundle]]] = {g: {} for g in giver_ids}
+        self.by_family: dict[tuple[int, int], _Bundle] = {}
+
+    @staticmethod
+    def _order(bundle: _Bundle) -> tuple[int, int]:
+        return len(bundle.cases), bundle.family_id  # fewest cases, then lowest family id
+
+    def add(self, bundle: _Bundle) -> None:
+        assert bundle.holder is not None
+        group = self.groups[bundle.holder].setdefault(bundle.load, [])
+        group.append(bundle)
+        group.sort(key=self._order)
+        self.by_family[(bundle.holder, bundle.family_id)] = bundle
+
+    def remove(self, bundle: _Bundle) -> None:
+        assert bundle.holder is not None
+        groups = self.groups[bundle.holder]
+        groups[bundle.load].remove(bundle)
+        if not groups[bundle.load]:
+            del groups[bundle.load]
+        del self.by_family[(bundle.holder, bundle.family_id)]
+
+    def get(self, holder: int, family_id: int) -> _Bundle | None:
+        return self.by_family.get((holder, family_id))
+
+
+def _balance(planner: _Planner, horizon: date, max_moves: int | None, min_gain: float) -> None:
+    avail = [w for w in planner.workers if w.available_on(planner.today)]
+    if len(avail) < 2 or max_moves == 0:
+        return
+    avail_ids = {w.id for w in avail}
+    movable = _Movable(avail_ids)
+    for bundle in _bundles(planner.cases, planner.holder):
+        if (
+            bundle.holder in avail_ids
+            and bundle.load > 0
+            and not planner.moved.intersection(bundle.case_ids)
+            and not any(due <= horizon for due in bundle.dues)
+        ):
+            movable.add(bundle)
+
+    def measure(ratios: dict[int, float]) -> tuple[float, int, float]:
+        top, bottom = max(ratios.values()), min(ratios.values())
+        ties = sum(1 for r in ratios.values() if r >= top - _EPS) + sum(
+            1 for r in ratios.values() if r <= bottom + _EPS
+        )
+        sumsq = sum(r * r * planner.by_id[i].capacity for i, r in ratios.items())
+        return top - bottom, ties, sumsq
+
+    def best_move() -> tuple[tuple, _Bundle, WorkerLoad, WorkerLoad] | None:
+        ratios = {w.id: planner.ratio(w.id) for w in avail}
+        top, bottom = max(ratios.values()), min(ratios.values())
+        # Only a move from the top or to the bottom can lower the spread or shrink a tie.
+        tops = {i for i, r in ratios.items() if r >= top - _EPS}
+        bottoms = {i for i, r in ratios.items() if r <= bottom + _EPS}
+        best = None
+        for giver in avail:
+            for receiver in avail:
+                if giver is receiver or (giver.id not in tops and receiver.id not in bottoms):
+                    continue
+                for load, group in movable.groups[giver.id].items():
+                    bundle = next((b for b in group if planner.eligible(receiver, b)), None)
+                    if bundle is None:
+                        continue
+                    trial = dict(ratios)
+                    trial[giver.id] = (planner.loads[giver.id] - load) / giver.capacity
+                    trial[receiver.id] = (planner.loads[receiver.id] + load) / receiver.capacity
+                    new_spread, ties, sumsq = measure(trial)
+                    key = (
+                        round(new_spread, 9),
+                        ties,
+                        round(sumsq, 9),
+                        len(bundle.cases),
+                        bundle.family_id,
+                        giver.id,
+                        receiver.id,
+                    )
+                    if best is None or key < best[0]:
+                        best = (key, bundle, giver, receiver)
+        return best
+
+    committed = 0
+    # Moves made but not yet kept: (bundle, receiver's bundle of the same family it locked).
+    tentative: list[tuple[_Bundle, _Bundle | None]] = []
+    base = spread(planner.loads, avail)
+    while max_moves is None or committed + len(tentative) < max_moves:
+        found = best_move()
+        if found is None:
+            break
+        key, bundle, giver, receiver = found
+        current, current_ties, _ = measure({w.id: planner.ratio(w.id) for w in avail})
+        new_spread, new_ties = key[0], key[1]
+        if new_spread < base - min_gain:
+            keep = True
+        elif len(tentative) < len(avail) and (
+            new_spread < current - _EPS
+            or (new_spread <= current + _EPS and new_ties < current_ties)
+        ):
+            keep = False
+        else:
+            break
+        reason = (
+            f"Evens load: {giver.name} {_ratio_text(planner, giver, -bundle.load)}, "
+            f"{receiver.name} {_ratio_text(planner, receiver, bundle.load)} per FTE"
+        )
+        planner.move(bundle, receiver, reason, "balance")
+        movable.remove(bundle)
+        # The family now held by the receiver moves with these cases or not at all.
+        locked = movable.get(receiver.id, bundle.family_id)
+        if locked is not None:
+            movable.remove(locked)
+        tentative.append((bundle, locked))
+        if keep:
+            committed += len(tentative)
+            tentative.clear()
+            base = spread(planner.loads, avail)
+    # A run of moves that never lowered the spread enough is not worth proposing.
+    for bundle, locked in reversed(tentative):
+        planner.unmove(bundle)
+        movable.add(bundle)
+        if locked is not None:
+            movable.add(locked)
+
+
+def propose_rebalance(
+    workers: Iterable[WorkerLoad],
+    cases: Iterable[CaseLoad],
+    today: date,
+    weights: Weights | None = None,
+    *,
+    continuity_days: int = CONTINUITY_DAYS,
+    max_moves: int | None = None,
+    min_gain: float = MIN_GAIN,
+) -> Proposal:
+    """Moves that allocate unallocated cases, cover steps due soon whose caseworker is away,
+    then even out load per FTE with as few moves as possible (see the module docstring).
+
+    With ``weights`` each case's load is recomputed from its stage and next step on ``today``
+    (``CaseLoad.load`` is then ignored); without, ``CaseLoad.load`` is used as given.
+    ``max_moves`` caps the balancing moves only: allocating and covering are always proposed.
+    Deterministic: the same input gives the same moves (ties broken by ids).
+    """
+    workers = tuple(workers)
+    cases = tuple(cases)
+    if continuity_days < 0:
+        raise ValueError(f"continuity_days cannot be negative (got {continuity_days}).")
+    if max_moves is not None and max_moves < 0:
+        raise ValueError(f"max_moves cannot be negative (got {max_moves}).")
+    if len({w.id for w in workers}) != len(workers):
+        raise ValueError("each caseworker may appear only once")
+    if len({c.case_id for c in cases}) != len(cases):
+        raise ValueError("each case may appear only once")
+    if weights is not None:
+        cases = tuple(
+            replace(
+                c,
+                load=case_load(c.stage, (c.next_due - today).days if c.next_due else None, weights),
+            )
+            for c in cases
+        )
+    horizon = today + timedelta(days=continuity_days)
+    planner = _Planner(workers, cases, today, horizon)
+    _allocate(planner)
+    _cover(planner, horizon)
+    _balance(planner, horizon, max_moves, min_gain)
+    moves = tuple(planner.moves)
+    before = loads_by_worker(cases, workers)
+    after = loads_by_worker(apply_moves(cases, moves), workers)
+    return Proposal(
+        moves=moves,
+        before=before,
+        after=after,
+        unplaced=tuple(sorted(planner.unplaced)),
+        spread_before=spread(before, workers, today),
+        spread_after=spread(after, workers, today),
+    )

@@ -1,0 +1,141 @@
+"""The workload board and rebalancing: figures per caseworker, and proposed moves.
+
+Load rules (weights, continuity, never to someone away) live in domain.workload; this module
+reads the cases in one query, hands them over, and applies an accepted proposal through
+TeamService so it is recorded and can be undone in one step.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from caseload_app.db.models import AppSetting, Child, EhcpCase
+from caseload_app.domain import workload
+from caseload_app.domain.workload import CaseLoad, Proposal, Weights, WorkerLoad
+from caseload_app.services.base import UserService
+from caseload_app.services.team import TeamService, WorkerInfo
+
+WEIGHTS_KEY = "workload_weights"
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    worker_id: int
+    name: str
+    capacity: float
+    away_today: bool
+    cases_by_stage: dict[str, int]
+    open_cases: int
+    load: float
+    load_per_fte: float
+    overdue_steps: int
+    weekly_deadlines: list[int]  # statutory steps due in each of the next 8 weeks
+    deadlines_in_absence: int
+
+
+@dataclass(frozen=True)
+class Board:
+    today: date
+    rows: list[BoardRow]
+    unallocated: int
+
+
+class WorkloadService(UserService):
+    def weights(self) -> Weights:
+        with self._db.read() as s:
+            raw = s.scalar(select(AppSetting.value).where(AppSetting.key == WEIGHTS_KEY))
+        return Weights.from_dict(json.loads(raw)) if raw else Weights()
+
+    def set_weights(self, values: dict) -> None:
+        checked = Weights.from_dict(values)  # ValueError with a clear message if wrong
+        with self._db.uow() as s:
+            row = s.get(AppSetting, WEIGHTS_KEY)
+            text = json.dumps(checked.to_dict())
+            if row is None:
+                s.add(AppSetting(key=WEIGHTS_KEY, value=text))
+            else:
+                row.value = text
+
+    def _inputs(self) -> tuple[list[WorkerInfo], list[WorkerLoad], list[CaseLoad]]:
+        today, weights = self._today(), self.weights()
+        infos = TeamService(self._db, self.user, self._today, self._now).workers()
+        workers = [
+            WorkerLoad(w.id, w.name, w.capacity, tuple((a.starts, a.ends) for a in w.absences))
+            for w in infos
+        ]
+        query = (
+            select(
+                EhcpCase.id,
+                Child.id,
+                Child.family_id,
+                EhcpCase.caseworker_id,
+                EhcpCase.stage,
+                EhcpCase.next_due,
+            )
+            .join(Child, EhcpCase.child_id == Child.id)
+            .where(EhcpCase.is_open)
+            .order_by(EhcpCase.id)
+        )
+        with self._db.read() as s:
+            rows = s.execute(query).all()
+        cases = [
+            CaseLoad(
+                case_id,
+                child_id,
+                family_id,
+                worker_id,
+                stage,
+                due,
+                workload.case_load(stage, (due - today).days if due else None, weights),
+            )
+            for case_id, child_id, family_id, worker_id, stage, due in rows
+        ]
+        return infos, workers, cases
+
+    def board(self) -> Board:
+        today = self._today()
+        infos, workers, cases = self._inputs()
+        loads = workload.loads_by_worker(cases, workers)
+        strip = workload.weekly_strip(cases, today, weeks=8)
+        rows = []
+        for info, worker in zip(infos, workers, strict=True):
+            mine = [c for c in cases if c.worker_id == worker.id]
+            load = loads.get(worker.id, 0.0)
+            rows.append(
+                BoardRow(
+                    worker_id=worker.id,
+                    name=worker.name,
+                    capacity=worker.capacity,
+                    away_today=info.away_on(today),
+                    cases_by_stage=dict(Counter(c.stage for c in mine)),
+                    open_cases=len(mine),
+                    load=round(load, 2),
+                    load_per_fte=round(load / worker.capacity, 2) if worker.capacity else 0.0,
+                    overdue_steps=sum(1 for c in mine if c.next_due and c.next_due < today),
+                    weekly_deadlines=strip.get(worker.id, [0] * 8),
+                    deadlines_in_absence=len(workload.deadlines_in_absence(mine, worker)),
+                )
+            )
+        unallocated = sum(1 for c in cases if c.worker_id is None)
+        return Board(today=today, rows=rows, unallocated=unallocated)
+
+    def propose(self) -> Proposal:
+        _infos, workers, cases = self._inputs()
+        return workload.propose_rebalance(workers, cases, self._today(), self.weights())
+
+    def apply(self, proposal: Proposal, reason: str, skip: set[int] | None = None) -> str:
+        """Apply the proposal's moves (less any the lead unticked, by index) in one batch;
+        returns the batch id that undoes all of them at once."""
+        team = TeamService(self._db, self.user, self._today, self._now)
+        chosen = [
+            (list(move.case_ids), move.to_id)
+            for index, move in enumerate(proposal.moves)
+            if not skip or index not in skip
+        ]
+        # Each move already holds a whole family, so nothing more is pulled in.
+        return team.reassign_many(chosen, reason, split_families=True).batch

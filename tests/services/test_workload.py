@@ -1,0 +1,116 @@
+import json
+from datetime import date
+
+import pytest
+
+from caseload_app.cli import main
+from caseload_app.db.engine import open_database
+from caseload_app.services.team import TeamService
+from caseload_app.services.workload import WorkloadService
+from tests.helpers import NOW, TODAY, new_case
+
+
+def build_team(db):
+    """Asha (1.0 FTE) holds four cases including two siblings; Carys (0.6) one; Ben (1.0, away
+    now) one whose next step is due within 2 weeks; Dev (1.0) none."""
+    team = TeamService(db, "Team Lead", today=lambda: TODAY, now=lambda: NOW)
+    asha, carys = (
+        team.add_caseworker("Asha Patel"),
+        team.add_caseworker("Carys Morgan", capacity=0.6),
+    )
+    ben, dev = team.add_caseworker("Ben Okafor"), team.add_caseworker("Dev Sharma")
+    team.add_absence(ben, date(2026, 11, 16), date(2026, 12, 11), "Leave")
+    zoe, work = new_case(db, caseworker_id=asha)
+    family = work.get_case(zoe).family.id
+    new_case(
+        db,
+        first_name="Emily",
+        upn="",
+        nhs_number="",
+        caseworker_id=asha,
+        date_of_birth=date(2018, 2, 2),
+        family_id=family,
+    )
+    for n, who in ((1, asha), (2, asha), (3, carys)):
+        new_case(
+            db,
+            first_name=f"Child{n}",
+            last_name=f"Other{n}",
+            upn="",
+            nhs_number="",
+            caseworker_id=who,
+            request_received=date(2026, 10, 1),
+        )
+    # Received Mon 2 Nov 2026: decide whether to assess by Mon 14 Dec 2026 (within 2 weeks+).
+    due_soon, _ = new_case(
+        db,
+        first_name="Urgent",
+        last_name="Case",
+        upn="",
+        nhs_number="",
+        caseworker_id=ben,
+        request_received=date(2026, 10, 22),
+    )
+    return {"asha": asha, "carys": carys, "ben": ben, "dev": dev, "due_soon": due_soon}
+
+
+def service(db):
+    return WorkloadService(db, "Team Lead", today=lambda: TODAY, now=lambda: NOW)
+
+
+def test_board_shows_load_capacity_absence_and_the_weeks_ahead(db):
+    ids = build_team(db)
+    board = {r.name: r for r in service(db).board().rows}
+    asha, carys, ben = board["Asha Patel"], board["Carys Morgan"], board["Ben Okafor"]
+    assert asha.open_cases == 4 and carys.open_cases == 1
+    assert carys.capacity == 0.6 and carys.load_per_fte == pytest.approx(carys.load / 0.6, 0.01)
+    assert ben.away_today and not asha.away_today
+    assert ben.deadlines_in_absence == 1  # the urgent case's step falls in the leave
+    assert len(asha.weekly_deadlines) == 8
+    assert ids["due_soon"]
+
+
+def test_rebalance_evens_load_keeps_families_and_never_sends_to_the_absent(db):
+    ids = build_team(db)
+    lead = service(db)
+    before = {r.worker_id: r.load_per_fte for r in lead.board().rows}
+    proposal = lead.propose()
+    assert proposal.spread_after < proposal.spread_before
+    assert all(m.to_id != ids["ben"] for m in proposal.moves)
+    # The urgent case leaves the absent caseworker (cover), the siblings move as one.
+    assert any(ids["due_soon"] in m.case_ids and m.from_id == ids["ben"] for m in proposal.moves)
+    for move in proposal.moves:
+        assert len({c for c in move.case_ids}) == len(move.case_ids)
+    batch = lead.apply(proposal, "Rebalance before Christmas")
+    after = {r.worker_id: r.load_per_fte for r in lead.board().rows}
+    assert after != before
+    TeamService(db, "Team Lead", today=lambda: TODAY, now=lambda: NOW).undo(batch)
+    assert {r.worker_id: r.load_per_fte for r in lead.board().rows} == before
+
+
+def test_weights_are_validated_and_stored(db):
+    lead = service(db)
+    with pytest.raises(ValueError):
+        lead.set_weights({"assessment": -1})
+    lead.set_weights({**lead.weights().to_dict(), "assessment": 4.0})
+    assert lead.weights().to_dict()["assessment"] == 4.0
+
+
+def test_board_and_rebalance_commands(tmp_path, capsys):
+    path = tmp_path / "team.sqlite3"
+    db = open_database(path)
+    build_team(db)
+    db.dispose()
+    assert main(["board", "--db", str(path), "--json"]) == 0
+    board = json.loads(capsys.readouterr().out)
+    assert [w["name"] for w in board["caseworkers"]][:2] == ["Asha Patel", "Ben Okafor"]
+    assert main(["rebalance", "--db", str(path), "--json"]) == 0
+    dry = json.loads(capsys.readouterr().out)
+    assert dry["applied"] is False and dry["moves"]
+    assert set(dry["moves"][0]) == {"child_id", "family_id", "from", "to", "reason"}
+    assert set(dry["caseworkers"][0]) == {"name", "capacity", "load_before", "load_after"}
+    assert main(["rebalance", "--db", str(path), "--apply"]) == 1
+    assert "--reason" in capsys.readouterr().err
+    assert main(["rebalance", "--db", str(path), "--apply", "--reason", "Cover", "--json"]) == 0
+    applied = json.loads(capsys.readouterr().out)
+    assert applied["applied"] and applied["moves"] == dry["moves"]
