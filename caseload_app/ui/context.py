@@ -15,6 +15,8 @@ from caseload_app.services.myweek import MyWeekService
 from caseload_app.services.printing import PrintService
 from caseload_app.services.requests import RequestService
 from caseload_app.services.settings import LocalSettings, LocalSettingsStore, TeamSettingsService
+from caseload_app.services.team import TeamService
+from caseload_app.services.workload import WorkloadService
 
 
 @dataclass
@@ -49,6 +51,12 @@ class AppContext:
 
     def letters(self) -> LetterService:
         return LetterService(self.db, self.user, today=self.today, now=self.now)
+
+    def staffing(self) -> TeamService:
+        return TeamService(self.db, self.user, today=self.today, now=self.now)
+
+    def workload(self) -> WorkloadService:
+        return WorkloadService(self.db, self.user, today=self.today, now=self.now)
 
     def team(self) -> TeamSettingsService:
         return TeamSettingsService(self.db)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QDialog,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -34,6 +35,7 @@ from caseload_app.services.caselist import CaseFilter, CaseList
 from caseload_app.services.casework import CaseworkerInfo
 from caseload_app.services.myweek import MyWeek
 from caseload_app.services.settings import SavedView
+from caseload_app.ui.board_view import BoardView, ReassignDialog
 from caseload_app.ui.case_view import CaseView
 from caseload_app.ui.context import AppContext
 from caseload_app.ui.dialogs.printing import (
@@ -44,7 +46,7 @@ from caseload_app.ui.dialogs.printing import (
     safe_filename,
     show_pdf,
 )
-from caseload_app.ui.errors import USER_ERRORS, show_user_error
+from caseload_app.ui.errors import USER_ERRORS, run_action, show_user_error
 from caseload_app.ui.models.case_table import COLUMN_WIDTHS, COLUMNS, CaseTableModel
 from caseload_app.ui.models.week_model import WeekModel
 from caseload_app.ui.worker import run_in_background
@@ -280,6 +282,7 @@ class MainWindow(QMainWindow):
         )
         action(case_menu, "Write l&etter…", self.write_letter, "Ctrl+Shift+L")
         action(case_menu, "&Reprint selected letter…", self.reprint_letter, "Ctrl+Shift+P")
+        action(case_menu, "Reassi&gn selected cases…", self.reassign_selected, "Ctrl+R")
         action(case_menu, "Print s&ummaries for selected cases…", self.bulk_summaries)
         action(case_menu, "Letter &for selected cases…", self.bulk_letters)
         case_menu.addSeparator()
@@ -289,6 +292,7 @@ class MainWindow(QMainWindow):
         action(view_menu, "My &week", lambda: self.sidebar.setCurrentRow(0), "Ctrl+1")
         action(view_menu, "My &caseload", lambda: self.sidebar.setCurrentRow(1), "Ctrl+2")
         action(view_menu, "&All cases", lambda: self.sidebar.setCurrentRow(2), "Ctrl+3")
+        action(view_menu, "Workload &board", self.open_board, "Ctrl+4")
         view_menu.addSeparator()
         action(view_menu, "&Find…", self.focus_search, QKeySequence.StandardKey.Find)
         action(view_menu, "&Refresh", self.refresh, QKeySequence.StandardKey.Refresh)
@@ -564,7 +568,8 @@ class MainWindow(QMainWindow):
         if index == 0:
             return False
         view = self.tabs.widget(index)
-        if view.has_unsaved_changes() and not self._confirm_discard(view.title()):
+        unsaved = isinstance(view, CaseView) and view.has_unsaved_changes()
+        if unsaved and not self._confirm_discard(view.title()):
             return False
         self.tabs.removeTab(index)
         view.deleteLater()
@@ -584,12 +589,49 @@ class MainWindow(QMainWindow):
         unsaved = [
             self.tabs.widget(i).title()
             for i in range(1, self.tabs.count())
-            if self.tabs.widget(i).has_unsaved_changes()
+            if isinstance(self.tabs.widget(i), CaseView)
+            and self.tabs.widget(i).has_unsaved_changes()
         ]
         if unsaved and not self._confirm_discard(", ".join(unsaved)):
             event.ignore()
             return
         event.accept()
+
+    # ------------------------------------------------------------------ team lead
+    def open_board(self) -> BoardView:
+        for index in range(1, self.tabs.count()):
+            if isinstance(self.tabs.widget(index), BoardView):
+                self.tabs.setCurrentIndex(index)
+                return self.tabs.widget(index)
+        board = BoardView(self.ctx.workload(), self.ctx.staffing(), self)
+        board.show_cases.connect(self.show_caseworker_cases)
+        board.changed.connect(self.refresh)
+        self.tabs.setCurrentIndex(self.tabs.addTab(board, "Workload board"))
+        board.refresh()
+        return board
+
+    def show_caseworker_cases(self, worker_id: int) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.sidebar.setCurrentRow(2)
+        self.worker_filter.setCurrentIndex(max(0, self.worker_filter.findData(worker_id)))
+
+    def reassign_selected(self) -> None:
+        cases = self._cases_for_bulk()
+        if not cases:
+            return
+        workers = [(w.id, w.name) for w in self._caseworkers]
+        dialog = ReassignDialog(len(cases), workers, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        ids, to_id = [case_id for case_id, _ in cases], dialog.worker.currentData()
+
+        def move() -> None:
+            self.ctx.staffing().reassign(
+                ids, to_id, dialog.reason.text(), split_families=dialog.split.isChecked()
+            )
+
+        if run_action(self, "Not reassigned", move):
+            self.refresh()
 
     # ------------------------------------------------------------------ printing
     def _target_case(self) -> tuple[int, str] | None:

@@ -1,0 +1,308 @@
+"""The team lead's workload board: load per caseworker, the weeks ahead, rebalancing."""
+
+from __future__ import annotations
+
+from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from caseload_app.domain.workload import Proposal
+from caseload_app.services.team import TeamService
+from caseload_app.services.workload import Board, BoardRow, WorkloadService
+from caseload_app.ui.errors import run_action
+from caseload_app.ui.models.rows import Column, RowsModel
+from caseload_app.ui.widgets.dates import DateEdit
+
+WEEKS = 8
+
+
+def _board_columns() -> tuple[Column, ...]:
+    fixed = (
+        Column("Caseworker", lambda r: r.name + (" (away)" if r.away_today else "")),
+        Column("FTE", lambda r: f"{r.capacity:.1f}", lambda r: r.capacity),
+        Column("Open cases", lambda r: str(r.open_cases), lambda r: r.open_cases),
+        Column("Load", lambda r: f"{r.load:.1f}", lambda r: r.load),
+        Column("Load per FTE", lambda r: f"{r.load_per_fte:.1f}", lambda r: r.load_per_fte),
+        Column(
+            "Overdue steps",
+            lambda r: str(r.overdue_steps),
+            lambda r: r.overdue_steps,
+            rag=lambda r: "red" if r.overdue_steps else None,
+        ),
+        Column(
+            "Due in absence",
+            lambda r: str(r.deadlines_in_absence),
+            lambda r: r.deadlines_in_absence,
+            rag=lambda r: "amber" if r.deadlines_in_absence else None,
+        ),
+    )
+    weeks = tuple(
+        Column(
+            f"Wk {n + 1}",
+            lambda r, n=n: str(r.weekly_deadlines[n]),
+            lambda r, n=n: r.weekly_deadlines[n],
+            rag=lambda r, n=n: "amber" if r.weekly_deadlines[n] >= 10 else None,
+        )
+        for n in range(WEEKS)
+    )
+    return fixed + weeks
+
+
+class BoardView(QWidget):
+    """One row per caseworker; double-click to see their cases."""
+
+    show_cases = Signal(int)  # caseworker id
+    changed = Signal()  # allocation changed (reassign / rebalance / undo)
+
+    def __init__(self, workload: WorkloadService, team: TeamService, parent=None) -> None:
+        super().__init__(parent)
+        self.workload, self.team = workload, team
+        self.last_batch: str | None = None
+        self.model = RowsModel(_board_columns(), self)
+        self.table = QTableView()
+        self.table.setAccessibleName("Workload board")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.doubleClicked.connect(
+            lambda index: self.show_cases.emit(self.model.row_at(index.row()).worker_id)
+        )
+        self.summary = QLabel()
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.chart = QChartView()
+        self.chart.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.chart.setAccessibleName("Load per FTE chart")
+        self.chart.setMinimumHeight(220)
+        buttons = QHBoxLayout()
+        for text, slot in (
+            ("&Propose rebalance…", self.propose),
+            ("&Undo last rebalance", self.undo),
+            ("Mark &absence…", self.mark_absence),
+            ("&Refresh", self.refresh),
+        ):
+            button = QPushButton(text)
+            button.setAccessibleName(text.replace("&", "").rstrip("…"))
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.chart)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addLayout(buttons)
+        layout.addWidget(splitter, 1)
+
+    def refresh(self) -> None:
+        self.show_board(self.workload.board())
+
+    def show_board(self, board: Board) -> None:
+        self.model.set_rows(board.rows)
+        for column in range(self.model.columnCount()):
+            self.table.resizeColumnToContents(column)
+        away = [r.name for r in board.rows if r.away_today]
+        self.summary.setText(
+            f"{sum(r.open_cases for r in board.rows):,} open cases, {board.unallocated} "
+            f"unallocated; away today: {', '.join(away) or 'nobody'}. Weeks run from today. "
+            "Double-click a caseworker to see their cases."
+        )
+        self.chart.setChart(_load_chart(board.rows))
+
+    def propose(self) -> None:
+        proposal = self.workload.propose()
+        if not proposal.moves:
+            QMessageBox.information(self, "Rebalance", "Loads are already even: no moves to make.")
+            return
+        names = {r.worker_id: r.name for r in self.model.rows()}
+        dialog = RebalanceDialog(proposal, names, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.apply(proposal, dialog.reason.text(), dialog.unticked())
+
+    def apply(self, proposal: Proposal, reason: str, skip: set[int]) -> None:
+        def do() -> None:
+            self.last_batch = self.workload.apply(proposal, reason, skip)
+
+        if run_action(self, "Rebalance not applied", do):
+            self.refresh()
+            self.changed.emit()
+
+    def undo(self) -> None:
+        if not self.last_batch:
+            QMessageBox.information(self, "Undo", "No rebalance has been applied in this session.")
+            return
+        if run_action(self, "Not undone", lambda: self.team.undo(self.last_batch)):
+            self.last_batch = None
+            self.refresh()
+            self.changed.emit()
+
+    def mark_absence(self) -> None:
+        dialog = AbsenceDialog([(r.worker_id, r.name) for r in self.model.rows()], self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and run_action(
+            self, "Absence not saved", lambda: self.team.add_absence(*dialog.values())
+        ):
+            self.refresh()
+
+
+def _load_chart(rows: list[BoardRow]) -> QChart:
+    bars = QBarSet("Load per FTE")
+    for row in rows:
+        bars.append(row.load_per_fte)
+    series = QBarSeries()
+    series.append(bars)
+    chart = QChart()
+    chart.addSeries(series)
+    chart.setTitle("Weighted load per full-time equivalent")
+    axis_x = QBarCategoryAxis()
+    axis_x.append([r.name.split()[0] for r in rows])
+    axis_y = QValueAxis()
+    axis_y.setRange(0, max([r.load_per_fte for r in rows] + [1.0]) * 1.1)
+    chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
+    chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
+    series.attachAxis(axis_x)
+    series.attachAxis(axis_y)
+    chart.legend().setVisible(False)
+    return chart
+
+
+class RebalanceDialog(QDialog):
+    """The proposed moves, each with a tick; before/after per caseworker; one reason."""
+
+    def __init__(self, proposal: Proposal, names: dict[int, str], parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Proposed rebalance")
+        self.resize(980, 600)
+        self.moves = QTableWidget(len(proposal.moves), 4)
+        self.moves.setAccessibleName("Proposed moves")
+        self.moves.setHorizontalHeaderLabels(["Move", "From", "To", "Why"])
+        for row, move in enumerate(proposal.moves):
+            tick = QTableWidgetItem(f"{len(move.case_ids)} case(s), family {move.family_id}")
+            tick.setCheckState(Qt.CheckState.Checked)
+            self.moves.setItem(row, 0, tick)
+            self.moves.setItem(row, 1, QTableWidgetItem(names.get(move.from_id, "Unallocated")))
+            self.moves.setItem(row, 2, QTableWidgetItem(names.get(move.to_id, str(move.to_id))))
+            self.moves.setItem(row, 3, QTableWidgetItem(move.reason))
+        self.moves.resizeColumnsToContents()
+        self.moves.horizontalHeader().setStretchLastSection(True)
+        loads = QTableWidget(len(proposal.before), 3)
+        loads.setAccessibleName("Load before and after")
+        loads.setHorizontalHeaderLabels(["Caseworker", "Load before", "Load after"])
+        for row, (worker_id, before) in enumerate(sorted(proposal.before.items())):
+            loads.setItem(row, 0, QTableWidgetItem(names.get(worker_id, str(worker_id))))
+            loads.setItem(row, 1, QTableWidgetItem(f"{before:.1f}"))
+            loads.setItem(row, 2, QTableWidgetItem(f"{proposal.after.get(worker_id, 0):.1f}"))
+        loads.resizeColumnsToContents()
+        self.reason = QLineEdit()
+        self.reason.setAccessibleName("Reason for the rebalance")
+        self.reason.setPlaceholderText("Recorded with every move, e.g. 'Cover for leave'")
+        spread = QLabel(
+            f"Spread of load per FTE: {proposal.spread_before:.2f} → {proposal.spread_after:.2f}. "
+            "Untick any move you do not want; applying is one step and can be undone as one."
+        )
+        spread.setWordWrap(True)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Apply ticked moves")
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout()
+        form.addRow("&Reason", self.reason)
+        layout = QVBoxLayout(self)
+        layout.addWidget(spread)
+        layout.addWidget(self.moves, 2)
+        layout.addWidget(loads, 1)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    def unticked(self) -> set[int]:
+        return {
+            row
+            for row in range(self.moves.rowCount())
+            if self.moves.item(row, 0).checkState() != Qt.CheckState.Checked
+        }
+
+    def _accept(self) -> None:
+        if not self.reason.text().strip():
+            QMessageBox.information(self, "Reason needed", "Say why the cases are moving.")
+            return
+        self.accept()
+
+
+class AbsenceDialog(QDialog):
+    def __init__(self, workers: list[tuple[int, str]], parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Mark absence")
+        self.worker = QComboBox()
+        self.worker.setAccessibleName("Caseworker")
+        for worker_id, name in workers:
+            self.worker.addItem(name, worker_id)
+        self.starts, self.ends = DateEdit(), DateEdit()
+        self.starts.setAccessibleName("Away from")
+        self.ends.setAccessibleName("Away until")
+        self.note = QLineEdit()
+        self.note.setAccessibleName("Note")
+        form = QFormLayout()
+        form.addRow("&Caseworker", self.worker)
+        form.addRow("Away &from", self.starts)
+        form.addRow("Away &until (inclusive)", self.ends)
+        form.addRow("&Note", self.note)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    def values(self) -> tuple:
+        return self.worker.currentData(), self.starts.value(), self.ends.value(), self.note.text()
+
+
+class ReassignDialog(QDialog):
+    """Reassign the selected cases: to whom, why, and whether to split a family."""
+
+    def __init__(self, count: int, workers: list[tuple[int, str]], parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Reassign {count} case(s)")
+        self.worker = QComboBox()
+        self.worker.setAccessibleName("New caseworker")
+        for worker_id, name in workers:
+            self.worker.addItem(name, worker_id)
+        self.reason = QLineEdit()
+        self.reason.setAccessibleName("Reason")
+        self.split = QCheckBox("&Split families (move only the selected children)")
+        form = QFormLayout()
+        form.addRow("&To", self.worker)
+        form.addRow("&Reason", self.reason)
+        form.addRow(self.split)
+        note = QLabel("Brothers and sisters held by the same caseworker move too, unless split.")
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(buttons)

