@@ -95,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
 
     _report_parser(sub)
+    _weekly_report_parser(sub)
 
     de = sub.add_parser("demo", help="write realistic, clearly fictional sample data")
     _db_arg(de)
@@ -105,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _letter_parser(sub)
     _team_parsers(sub)
+    _sen2_parser(sub)
     return parser
 
 
@@ -264,6 +266,31 @@ def cmd_report(args: argparse.Namespace) -> int:
         case_id = printing.case_for_child(args.child)
         printing.summary_to_file(case_id, args.output, args.communications)
     print(f"Wrote {args.output}")
+    return 0
+
+
+def _weekly_report_parser(sub: argparse._SubParsersAction) -> None:
+    wr = sub.add_parser("weekly-report", help="the weekly leadership report as PDF (and CSV)")
+    _db_arg(wr)
+    wr.add_argument("--week-ending", type=_date_arg, required=True, metavar="DATE")
+    wr.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf")
+    wr.add_argument(
+        "--csv", type=Path, metavar="FILE.csv", help="also write one row per case per measure"
+    )
+
+
+def cmd_weekly_report(args: argparse.Namespace) -> int:
+    from caseload_app.files import write_atomically
+    from caseload_app.services.weekly import WeeklyReportService
+
+    with _database(args) as db:
+        weekly = WeeklyReportService(db, user=getpass.getuser())
+        report = weekly.report(args.week_ending)
+        write_atomically(args.output, weekly.to_pdf(report))
+        print(f"Wrote {args.output}")
+        if args.csv:
+            weekly.to_csv(report, args.csv)
+            print(f"Wrote {args.csv} ({len(report.rows)} rows)")
     return 0
 
 
@@ -454,16 +481,35 @@ def _proposal_json(proposal, workers: dict, batch: str | None) -> dict:
     }
 
 
+def _sen2_parser(sub: argparse._SubParsersAction) -> None:
+    s2 = sub.add_parser("sen2", help="export a SEN2-shaped, person-level CSV (see docs/SEN2.md)")
+    _db_arg(s2)
+    s2.add_argument("--census-date", type=_date_arg, required=True, metavar="DATE")
+    s2.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+
+
+def cmd_sen2(args: argparse.Namespace) -> int:
+    from caseload_app.services.sen2 import Sen2Service
+
+    with _database(args) as db:
+        count = Sen2Service(db, user=getpass.getuser()).export(args.census_date, args.output)
+    census = args.census_date.isoformat()
+    print(f"Exported {count} children (census date {census}) to {args.output}")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "timeline": cmd_timeline,
     "check": cmd_check,
     "import": cmd_import,
     "export": cmd_export,
     "report": cmd_report,
+    "weekly-report": cmd_weekly_report,
     "demo": cmd_demo,
     "letter": cmd_letter,
     "board": cmd_board,
     "rebalance": cmd_rebalance,
+    "sen2": cmd_sen2,
 }
 
 

@@ -1,0 +1,455 @@
+"""The weekly leadership board's measures: the one place their definitions live.
+
+Pure functions over plain rows (no database): each measure says which cases it counts, so every
+figure can be traced to the cases behind it (``Trace``, one CSV row per case per measure).
+
+"The week ending W" is the 7 days W-6 … W, both included. Dates are compared as calendar dates.
+
+Event measures (something happened in the week):
+
+- ``requests_received``: cases whose request was received in the week.
+- ``assess_decisions``: decisions whether to assess (agreed or refused) dated in the week
+  (denominator); of those, decided on or before ``decision_to_assess_due(request received)``,
+  6 weeks after the request (numerator).
+- ``plans_issued_20wk``: final plans issued in the week (denominator); of those, issued on or
+  before ``final_plan_due(request received)``, 20 weeks after the request (numerator). Counted
+  including every case, and again as ``plans_issued_20wk_excl`` leaving out cases with an
+  exception (Reg 13(3)) from numerator and denominator, as SEN2 does.
+- ``reviews_due``: annual reviews whose due date falls in the week.
+- ``reviews_held``: annual reviews whose meeting was held in the week.
+- ``review_decisions_4wk``: review decisions (maintain/amend/cease) dated in the week for a
+  review with a meeting date (denominator); of those, made on or before
+  ``review_decision_due(meeting)``, 4 weeks after the meeting (numerator).
+
+Position measures (the caseload at the end of the week; stage, next step and whether a case is
+open are as recorded when the report is run, so run it on or soon after W):
+
+- ``open_cases``: open cases whose request was received on or before W, by stage and by age in
+  whole weeks from the request to W (buckets 0–6, 7–14, 15–20, 21–30, 31+).
+- ``advice_overdue``: advice requests on open cases not received by W (no date, or a date
+  after W) and due before W, by advice type (one row per advice request).
+- ``reviews_overdue``: open cases with a plan whose next step is the annual review and whose
+  review was due before W.
+- ``families_no_contact``: families with at least one open case and no communication logged in
+  the 14 days W-13 … W (one row per family, naming its first open case).
+- ``caseworker_load``: open cases per caseworker and their weighted load
+  (``workload.case_load``: stage weight, times the urgency multiplier when the next step is
+  overdue or due within the urgency window, counted from W).
+
+Trend: for each of the 12 weeks ending W: requests received, plans issued and the % within 20
+weeks including exceptions, by the same definitions.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from caseload_app.domain.deadlines import (
+    decision_to_assess_due,
+    final_plan_due,
+    review_decision_due,
+)
+from caseload_app.domain.workload import Weights, case_load
+
+__all__ = [
+    "AGE_BUCKETS",
+    "AdviceRow",
+    "CaseRow",
+    "MEASURES",
+    "Ratio",
+    "ReviewRow",
+    "Trace",
+    "TrendPoint",
+    "WeeklyFigures",
+    "WorkerFigure",
+    "WorkerRow",
+    "age_bucket",
+    "compute",
+    "week_of",
+]
+
+TREND_WEEKS = 12
+NO_CONTACT_DAYS = 14
+AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("0–6", 0, 6),
+    ("7–14", 7, 14),
+    ("15–20", 15, 20),
+    ("21–30", 21, 30),
+    ("31+", 31, None),
+)
+# Measure keys, as they appear in the CSV's "measure" column, with a short label.
+MEASURES: Mapping[str, str] = {
+    "requests_received": "Requests received",
+    "assess_decisions_6wk": "Decisions to assess within 6 weeks",
+    "plans_issued_20wk": "Plans issued within 20 weeks (incl. exceptions)",
+    "plans_issued_20wk_excl": "Plans issued within 20 weeks (excl. exceptions)",
+    "open_cases": "Open cases",
+    "advice_overdue": "Advice overdue",
+    "reviews_due": "Annual reviews due",
+    "reviews_held": "Annual reviews held",
+    "review_decisions_4wk": "Review decisions within 4 weeks of the meeting",
+    "reviews_overdue": "Annual reviews overdue",
+    "families_no_contact": "Families with no contact in 14 days",
+    "caseworker_load": "Load per caseworker",
+}
+
+
+# --------------------------------------------------------------------------- inputs
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    case_id: int
+    child_id: int
+    child_name: str
+    family_id: int
+    caseworker_id: int | None
+    caseworker: str  # "" when unallocated
+    request_received: date
+    stage: str
+    is_open: bool
+    assess_decision_date: date | None = None
+    assess_decision: str | None = None
+    final_issued: date | None = None
+    exception_applies: bool = False
+    next_step: str | None = None
+    next_due: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AdviceRow:
+    case_id: int
+    advice_type: str
+    requested: date
+    due: date
+    received: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewRow:
+    case_id: int
+    due: date
+    meeting_date: date | None
+    decision_date: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerRow:
+    id: int
+    name: str
+    capacity: float
+
+
+# --------------------------------------------------------------------------- outputs
+@dataclass(frozen=True, slots=True)
+class Trace:
+    """One case counted in one measure: a row of the CSV."""
+
+    week_ending: date
+    measure: str
+    case_id: int
+    child_id: int
+    child_name: str
+    caseworker: str
+    counted_in: str  # numerator | denominator | count
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Ratio:
+    numerator: int
+    denominator: int
+
+    @property
+    def percent(self) -> float | None:
+        return 100.0 * self.numerator / self.denominator if self.denominator else None
+
+    def text(self) -> str:
+        pct = self.percent
+        return "–" if pct is None else f"{pct:.0f}% ({self.numerator} of {self.denominator})"
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerFigure:
+    name: str
+    capacity: float | None  # None for the "Unallocated" row
+    open_cases: int
+    load: float
+
+    @property
+    def load_per_fte(self) -> float | None:
+        return self.load / self.capacity if self.capacity else None
+
+
+@dataclass(frozen=True, slots=True)
+class TrendPoint:
+    week_ending: date
+    requests_received: int
+    plans_issued: int
+    within_20: Ratio
+
+
+@dataclass
+class WeeklyFigures:
+    week_ending: date
+    requests_received: int = 0
+    assess_decisions: Ratio = Ratio(0, 0)
+    plans_incl: Ratio = Ratio(0, 0)
+    plans_excl: Ratio = Ratio(0, 0)
+    open_cases: int = 0
+    open_by_stage_age: dict[str, list[int]] = field(default_factory=dict)
+    advice_overdue: dict[str, int] = field(default_factory=dict)
+    reviews_due: int = 0
+    reviews_held: int = 0
+    review_decisions: Ratio = Ratio(0, 0)
+    reviews_overdue: int = 0
+    families_no_contact: int = 0
+    workers: list[WorkerFigure] = field(default_factory=list)
+    trend: list[TrendPoint] = field(default_factory=list)
+    traces: list[Trace] = field(default_factory=list)
+
+    @property
+    def week_start(self) -> date:
+        return week_of(self.week_ending)[0]
+
+    @property
+    def plans_issued(self) -> int:
+        return self.plans_incl.denominator
+
+
+# --------------------------------------------------------------------------- helpers
+def week_of(week_ending: date) -> tuple[date, date]:
+    """First and last day (both included) of the week ending ``week_ending``."""
+    return week_ending - timedelta(days=6), week_ending
+
+
+def _in(d: date | None, start: date, end: date) -> bool:
+    return d is not None and start <= d <= end
+
+
+def age_bucket(weeks: int) -> int:
+    """Index into AGE_BUCKETS for an age in whole weeks."""
+    for index, (_label, low, high) in enumerate(AGE_BUCKETS):
+        if weeks >= low and (high is None or weeks <= high):
+            return index
+    return 0  # a request dated after W never reaches here (not open at W)
+
+
+class _Tracer:
+    def __init__(self, cases: Mapping[int, CaseRow]) -> None:
+        self.cases = cases
+        self.rows: list[Trace] = []
+
+    def add(self, week: date, measure: str, case_id: int, counted_in: str, detail: str) -> None:
+        c = self.cases[case_id]
+        self.rows.append(
+            Trace(week, measure, c.case_id, c.child_id, c.child_name, c.caseworker, counted_in,
+                  detail)
+        )  # fmt: skip
+
+
+def _requests(cases: Iterable[CaseRow], week: date, tr: _Tracer) -> int:
+    start, end = week_of(week)
+    n = 0
+    for c in cases:
+        if _in(c.request_received, start, end):
+            n += 1
+            tr.add(week, "requests_received", c.case_id, "count",
+                   f"request received {c.request_received}")  # fmt: skip
+    return n
+
+
+def _timeliness(
+    cases: Iterable[CaseRow],
+    week: date,
+    measure: str,
+    when,
+    due,
+    tr: _Tracer,
+    what: str,
+    keep=lambda c: True,
+) -> Ratio:
+    """Events dated in the week (denominator) and those on or before their due date (numerator)."""
+    start, end = week_of(week)
+    num = den = 0
+    for c in cases:
+        happened = when(c)
+        if not _in(happened, start, end) or not keep(c):
+            continue
+        limit = due(c)
+        den += 1
+        detail = f"request received {c.request_received}; {what} {happened}; due by {limit}"
+        if c.exception_applies:
+            detail += "; exception applies"
+        tr.add(week, measure, c.case_id, "denominator", detail)
+        if happened <= limit:
+            num += 1
+            tr.add(week, measure, c.case_id, "numerator", detail)
+    return Ratio(num, den)
+
+
+def _plans(cases: Iterable[CaseRow], week: date, tr: _Tracer, measure: str, excl: bool) -> Ratio:
+    return _timeliness(
+        cases,
+        week,
+        measure,
+        lambda c: c.final_issued,
+        lambda c: final_plan_due(c.request_received),
+        tr,
+        "final plan issued",
+        (lambda c: not c.exception_applies) if excl else (lambda c: True),
+    )
+
+
+# --------------------------------------------------------------------------- compute
+def compute(
+    week_ending: date,
+    cases: Sequence[CaseRow],
+    advice: Iterable[AdviceRow] = (),
+    reviews: Iterable[ReviewRow] = (),
+    last_contact: Mapping[int, datetime | date] | None = None,
+    workers: Sequence[WorkerRow] = (),
+    weights: Weights | None = None,
+    advice_labels: Mapping[str, str] | None = None,
+    stage_labels: Mapping[str, str] | None = None,
+) -> WeeklyFigures:
+    """Every figure on the board for the week ending ``week_ending`` (see the module docstring).
+
+    ``cases`` must hold every case any measure may count (open ones, and those with a request,
+    decision or final plan in the trend's 12 weeks, and those the review rows refer to);
+    ``last_contact`` maps a family id to its latest communication on or before W."""
+    w = week_ending
+    start, end = week_of(w)
+    by_id = {c.case_id: c for c in cases}
+    tr = _Tracer(by_id)
+    advice_labels = advice_labels or {}
+    stage_labels = stage_labels or {}
+    last_contact = last_contact or {}
+    fig = WeeklyFigures(week_ending=w)
+
+    fig.requests_received = _requests(cases, w, tr)
+    fig.assess_decisions = _timeliness(
+        cases,
+        w,
+        "assess_decisions_6wk",
+        lambda c: c.assess_decision_date,
+        lambda c: decision_to_assess_due(c.request_received),
+        tr,
+        "decision to assess",
+    )
+    fig.plans_incl = _plans(cases, w, tr, "plans_issued_20wk", excl=False)
+    fig.plans_excl = _plans(cases, w, tr, "plans_issued_20wk_excl", excl=True)
+
+    # Open cases at W, by stage and age.
+    open_cases = [c for c in cases if c.is_open and c.request_received <= end]
+    table: dict[str, list[int]] = {}
+    for c in open_cases:
+        weeks = (end - c.request_received).days // 7
+        bucket = age_bucket(weeks)
+        table.setdefault(c.stage, [0] * len(AGE_BUCKETS))[bucket] += 1
+        tr.add(w, "open_cases", c.case_id, "count",
+               f"stage {stage_labels.get(c.stage, c.stage)}; request received "
+               f"{c.request_received}; {weeks} weeks ({AGE_BUCKETS[bucket][0]})")  # fmt: skip
+    fig.open_cases = len(open_cases)
+    fig.open_by_stage_age = table
+    open_ids = {c.case_id for c in open_cases}
+
+    # Advice overdue by type.
+    overdue: Counter[str] = Counter()
+    for a in advice:
+        if a.case_id not in open_ids or a.due >= end:
+            continue
+        if a.received is not None and a.received <= end:
+            continue
+        label = advice_labels.get(a.advice_type, a.advice_type)
+        overdue[label] += 1
+        tr.add(w, "advice_overdue", a.case_id, "count",
+               f"{label} requested {a.requested}; due {a.due}; "
+               f"{'not received' if a.received is None else f'received {a.received}'}")  # fmt: skip
+    fig.advice_overdue = dict(sorted(overdue.items()))
+
+    # Annual reviews.
+    for r in reviews:
+        if r.case_id not in by_id:
+            continue
+        if _in(r.due, start, end):
+            fig.reviews_due += 1
+            tr.add(w, "reviews_due", r.case_id, "count", f"review due {r.due}")
+        if _in(r.meeting_date, start, end):
+            fig.reviews_held += 1
+            tr.add(w, "reviews_held", r.case_id, "count",
+                   f"review due {r.due}; meeting held {r.meeting_date}")  # fmt: skip
+    num = den = 0
+    for r in reviews:
+        if r.case_id not in by_id or r.meeting_date is None:
+            continue
+        if not _in(r.decision_date, start, end):
+            continue
+        limit = review_decision_due(r.meeting_date)
+        detail = f"meeting {r.meeting_date}; decision {r.decision_date}; due by {limit}"
+        den += 1
+        tr.add(w, "review_decisions_4wk", r.case_id, "denominator", detail)
+        if r.decision_date <= limit:
+            num += 1
+            tr.add(w, "review_decisions_4wk", r.case_id, "numerator", detail)
+    fig.review_decisions = Ratio(num, den)
+    for c in open_cases:
+        if c.next_step == "annual_review" and c.next_due is not None and c.next_due < end:
+            fig.reviews_overdue += 1
+            tr.add(w, "reviews_overdue", c.case_id, "count",
+                   f"annual review due {c.next_due}")  # fmt: skip
+
+    # Families with open cases and no contact in the 14 days up to W.
+    since = end - timedelta(days=NO_CONTACT_DAYS - 1)
+    families: dict[int, list[CaseRow]] = defaultdict(list)
+    for c in open_cases:
+        families[c.family_id].append(c)
+    for family_id in sorted(families):
+        last = last_contact.get(family_id)
+        last_day = last.date() if isinstance(last, datetime) else last
+        if last_day is not None and since <= last_day <= end:
+            continue
+        members = families[family_id]
+        others = ", ".join(str(c.case_id) for c in members[1:])
+        detail = f"family {family_id}; last contact {last_day or 'none recorded'}"
+        if others:
+            detail += f"; also cases {others}"
+        fig.families_no_contact += 1
+        tr.add(w, "families_no_contact", members[0].case_id, "count", detail)
+
+    # Load per caseworker, urgency counted from W.
+    weights = weights or Weights()
+    names = {wk.id: wk for wk in workers}
+    counts: Counter[int | None] = Counter()
+    loads: dict[int | None, float] = defaultdict(float)
+    for c in open_cases:
+        days = (c.next_due - end).days if c.next_due else None
+        load = case_load(c.stage, days, weights)
+        key = c.caseworker_id if c.caseworker_id in names else None
+        counts[key] += 1
+        loads[key] += load
+        tr.add(w, "caseworker_load", c.case_id, "count",
+               f"{c.caseworker or 'unallocated'}; stage {c.stage}; next due "
+               f"{c.next_due or 'none'}; weight {load:g}")  # fmt: skip
+    fig.workers = [
+        WorkerFigure(wk.name, wk.capacity, counts[wk.id], round(loads[wk.id], 2))
+        for wk in sorted(workers, key=lambda x: x.name)
+    ]
+    if counts[None]:
+        fig.workers.append(WorkerFigure("Unallocated", None, counts[None], round(loads[None], 2)))
+
+    # 12-week trend; the earlier weeks' cases go in the trace under their own week ending.
+    for back in range(TREND_WEEKS - 1, -1, -1):
+        week = w - timedelta(days=7 * back)
+        if back == 0:
+            fig.trend.append(
+                TrendPoint(week, fig.requests_received, fig.plans_issued, fig.plans_incl)
+            )
+            continue
+        requests = _requests(cases, week, tr)
+        plans = _plans(cases, week, tr, "plans_issued_20wk", excl=False)
+        fig.trend.append(TrendPoint(week, requests, plans.denominator, plans))
+
+    fig.traces = tr.rows
+    return fig

@@ -1,0 +1,215 @@
+"""The phase-transfer planner: children with a plan who change phase next September.
+
+For each open case with a final plan (stage plan_issued) whose child moves phase at the start
+of the next academic year (see domain.phases), one row: who, which move, the last lawful day
+for the amended plan (reg 18), the review status and who holds the case. The lead can then
+create a "Phase transfer review" task on many cases at once.
+
+A phase transfer recorded on the case (phase_transfer_year/kind) wins over the derived one:
+recorded for next September → listed with the recorded kind (e.g. a middle-school move);
+recorded for a later year → not listed (the caseworker knows the child moves later); an
+earlier, past year is ignored as history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from caseload_app.db.models import AnnualReview, Caseworker, Child, EhcpCase, Task
+from caseload_app.domain import deadlines, phases
+from caseload_app.services import records
+from caseload_app.services.base import UserService
+
+REVIEW_TASK_TITLE = "Phase transfer review"
+
+_RECORDED_LABELS = {
+    "school-phase": "Phase transfer (recorded on the case)",
+    "secondary-post16": "Secondary → post-16 (recorded on the case)",
+}
+
+
+@dataclass(frozen=True)
+class PlannerRow:
+    case_id: int
+    child_id: int
+    child_name: str
+    date_of_birth: date
+    year_group: str  # "N", "R", "Y6" …
+    year_group_source: str  # "recorded" or "date of birth"
+    setting: str | None
+    transfer: str  # "Primary → secondary"
+    transfer_kind: str  # school-phase / secondary-post16
+    transfer_year: int
+    legal_date: date  # last lawful day for the amended plan
+    legal_date_text: str  # with the weekday: "Sun 14 Feb 2027"
+    last_review: date | None
+    review_booked: date | None  # the next review meeting on or after today
+    amended_plan_issued: date | None  # this academic year
+    next_step: str
+    overdue: bool
+    caseworker_id: int | None
+    caseworker: str | None
+    has_review_task: bool  # an open "Phase transfer review" task exists
+
+
+class PhaseTransferService(UserService):
+    def planner(self, today: date | None = None) -> list[PlannerRow]:
+        """Rows sorted by legal date, caseworker, then child's name."""
+        today = today or self._today()
+        year = phases.academic_year_start(today) + 1
+        cycle_start = date(year - 1, 9, 1)  # reviews held since the current academic year began
+        with self._db.read() as s:
+            names = dict(s.execute(select(Caseworker.id, Caseworker.name)).all())
+            cases = s.execute(
+                select(EhcpCase, Child)
+                .join(Child, Child.id == EhcpCase.child_id)
+                .where(EhcpCase.is_open, EhcpCase.stage == "plan_issued")
+            ).all()
+            reviews: dict[int, list[AnnualReview]] = {}
+            for review in s.scalars(select(AnnualReview)):
+                reviews.setdefault(review.case_id, []).append(review)
+            tasked = set(
+                s.scalars(
+                    select(Task.case_id).where(
+                        Task.title == REVIEW_TASK_TITLE, Task.done_on.is_(None)
+                    )
+                )
+            )
+            rows = []
+            for case, child in cases:
+                transfer = _transfer(case, child, today, year)
+                if transfer is None:
+                    continue
+                group, source = phases.current_year_group(
+                    child.date_of_birth, today, child.year_group
+                )
+                rows.append(
+                    _row(
+                        case,
+                        child,
+                        transfer,
+                        phases.year_group_label(group),
+                        source,
+                        reviews.get(case.id, []),
+                        today,
+                        cycle_start,
+                        names,
+                        case.id in tasked,
+                    )
+                )
+        rows.sort(key=lambda r: (r.legal_date, r.caseworker or "~", r.child_name.casefold()))
+        return rows
+
+    def create_review_tasks(self, case_ids: list[int], due: date | None) -> int:
+        """One "Phase transfer review" task per case, owned by its caseworker; a case that
+        already has that task open is skipped. All in one transaction. Returns tasks made."""
+        made = 0
+        with self._db.uow() as s:
+            open_already = set(
+                s.scalars(
+                    select(Task.case_id).where(
+                        Task.title == REVIEW_TASK_TITLE,
+                        Task.done_on.is_(None),
+                        Task.case_id.in_(list(case_ids)),
+                    )
+                )
+            )
+            for case_id in dict.fromkeys(case_ids):  # each case once, in the given order
+                case = records.load(s, EhcpCase, case_id, "case")
+                if case.id in open_already:
+                    continue
+                task = Task(
+                    case_id=case.id,
+                    title=REVIEW_TASK_TITLE,
+                    due=due,
+                    owner_id=case.caseworker_id,
+                    created_by=self.user,
+                    updated_by=self.user,
+                    updated_at=self._now(),
+                )
+                s.add(task)
+                s.flush()
+                records.audit(s, self.user, self._now(), "create", task, case.id, task.title)
+                made += 1
+        return made
+
+
+def _transfer(case: EhcpCase, child: Child, today: date, year: int) -> phases.Transfer | None:
+    recorded_year, recorded_kind = case.phase_transfer_year, case.phase_transfer_kind
+    derived = phases.transfer_next_september(
+        child.date_of_birth, today, child.setting, child.year_group
+    )
+    if recorded_year is None or recorded_year < year or recorded_kind is None:
+        return derived
+    if recorded_year > year:
+        return None
+    if derived is not None and derived.kind == recorded_kind:
+        return derived
+    group, _ = phases.current_year_group(child.date_of_birth, today, child.year_group)
+    return phases.Transfer(
+        key="recorded",
+        label=_RECORDED_LABELS.get(recorded_kind, "Phase transfer (recorded on the case)"),
+        from_group=group,
+        to_group=group + 1,
+        kind=recorded_kind,
+        year=year,
+        legal_date=deadlines.phase_transfer_due(year, recorded_kind),
+    )
+
+
+def _row(
+    case: EhcpCase,
+    child: Child,
+    transfer: phases.Transfer,
+    year_group: str,
+    source: str,
+    reviews: list[AnnualReview],
+    today: date,
+    cycle_start: date,
+    names: dict[int, str],
+    has_task: bool,
+) -> PlannerRow:
+    booked = min(
+        (r.meeting_date for r in reviews if r.meeting_date and r.meeting_date >= today),
+        default=None,
+    )
+    held = [r for r in reviews if r.meeting_date and cycle_start <= r.meeting_date < today]
+    amended = max((r.final_amended_issued for r in held if r.final_amended_issued), default=None)
+    last_held = max((r.meeting_date for r in held), default=None)
+    legal = deadlines.format_date(transfer.legal_date)
+    if amended is not None:
+        step, overdue = f"Done: amended plan issued {deadlines.format_date(amended)}", False
+    elif last_held is not None:
+        step = f"Review held {deadlines.format_date(last_held)}: issue the amended plan by {legal}"
+        overdue = today > transfer.legal_date
+    elif booked is not None:
+        step = f"Review booked {deadlines.format_date(booked)}: amend the plan by {legal}"
+        overdue = today > transfer.legal_date or booked > transfer.legal_date
+    else:
+        step = f"Book the phase transfer review: amended plan due {legal}"
+        overdue = today > transfer.legal_date
+    return PlannerRow(
+        case_id=case.id,
+        child_id=child.id,
+        child_name=f"{child.first_name} {child.last_name}",
+        date_of_birth=child.date_of_birth,
+        year_group=year_group,
+        year_group_source=source,
+        setting=child.setting,
+        transfer=transfer.label,
+        transfer_kind=transfer.kind,
+        transfer_year=transfer.year,
+        legal_date=transfer.legal_date,
+        legal_date_text=legal,
+        last_review=case.last_review,
+        review_booked=booked,
+        amended_plan_issued=amended,
+        next_step=("Overdue — " + step) if overdue else step,
+        overdue=overdue,
+        caseworker_id=case.caseworker_id,
+        caseworker=names.get(case.caseworker_id),
+        has_review_task=has_task,
+    )

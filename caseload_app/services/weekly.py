@@ -1,0 +1,215 @@
+"""The weekly leadership report: a few SQL queries returning plain rows, the figures worked out
+by domain.measures, a PDF and a CSV that traces every figure to its cases, each audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, or_, select
+
+from caseload_app.db.models import (
+    AdviceRequest,
+    AnnualReview,
+    Caseworker,
+    Child,
+    Communication,
+    EhcpCase,
+)
+from caseload_app.domain import codes, measures
+from caseload_app.domain.measures import Trace, WeeklyFigures
+from caseload_app.reports.csv_export import write_csv
+from caseload_app.reports.pdf import Imprint
+from caseload_app.reports.weekly import build_weekly
+from caseload_app.services import records
+from caseload_app.services.base import UserService
+from caseload_app.services.settings import TeamSettingsService
+from caseload_app.services.workload import WorkloadService
+
+CSV_HEADER = (
+    "week_ending",
+    "measure",
+    "case_id",
+    "child_id",
+    "child_name",
+    "caseworker",
+    "counted_in",
+    "detail",
+)
+
+
+@dataclass(frozen=True)
+class WeeklyReport:
+    week_ending: date
+    council: str
+    figures: WeeklyFigures
+
+    @property
+    def rows(self) -> list[Trace]:
+        """One row per case per measure (the CSV)."""
+        return self.figures.traces
+
+
+class WeeklyReportService(UserService):
+    def report(self, week_ending: date) -> WeeklyReport:
+        """Every figure for the week ending ``week_ending`` (the 7 days up to it, included)."""
+        council = TeamSettingsService(self._db).council().name
+        weights = WorkloadService(self._db, self.user, self._today, self._now).weights()
+        end = week_ending
+        week_start = end - timedelta(days=6)
+        trend_start = end - timedelta(days=7 * measures.TREND_WEEKS - 1)
+        review_in_week = or_(
+            AnnualReview.due.between(week_start, end),
+            AnnualReview.meeting_date.between(week_start, end),
+            AnnualReview.decision_date.between(week_start, end),
+        )
+        review_cols = (
+            AnnualReview.case_id,
+            AnnualReview.due,
+            AnnualReview.meeting_date,
+            AnnualReview.decision_date,
+        )
+        case_query = (
+            select(
+                EhcpCase.id,
+                Child.id,
+                Child.first_name,
+                Child.last_name,
+                Child.family_id,
+                EhcpCase.caseworker_id,
+                Caseworker.name,
+                EhcpCase.request_received,
+                EhcpCase.stage,
+                EhcpCase.is_open,
+                EhcpCase.assess_decision_date,
+                EhcpCase.assess_decision,
+                EhcpCase.final_issued,
+                EhcpCase.exception_applies,
+                EhcpCase.next_step,
+                EhcpCase.next_due,
+            )
+            .join(Child, EhcpCase.child_id == Child.id)
+            .outerjoin(Caseworker, EhcpCase.caseworker_id == Caseworker.id)
+            .where(
+                or_(
+                    EhcpCase.is_open,
+                    EhcpCase.request_received.between(trend_start, end),
+                    EhcpCase.final_issued.between(trend_start, end),
+                    EhcpCase.assess_decision_date.between(week_start, end),
+                    EhcpCase.id.in_(select(AnnualReview.case_id).where(review_in_week)),
+                )
+            )
+            .order_by(EhcpCase.id)
+        )
+        advice_query = select(
+            AdviceRequest.case_id,
+            AdviceRequest.advice_type,
+            AdviceRequest.requested,
+            AdviceRequest.due,
+            AdviceRequest.received,
+        ).where(
+            AdviceRequest.due < end,
+            or_(AdviceRequest.received.is_(None), AdviceRequest.received > end),
+        )
+        contact_query = (
+            select(Communication.family_id, func.max(Communication.occurred_at))
+            .where(Communication.occurred_at < datetime.combine(end + timedelta(days=1), time()))
+            .group_by(Communication.family_id)
+        )
+        worker_query = select(Caseworker.id, Caseworker.name, Caseworker.capacity_fte)
+        with self._db.read() as s:
+            cases = [
+                measures.CaseRow(
+                    case_id=r[0],
+                    child_id=r[1],
+                    child_name=f"{r[2]} {r[3]}",
+                    family_id=r[4],
+                    caseworker_id=r[5],
+                    caseworker=r[6] or "",
+                    request_received=r[7],
+                    stage=r[8],
+                    is_open=bool(r[9]),
+                    assess_decision_date=r[10],
+                    assess_decision=r[11],
+                    final_issued=r[12],
+                    exception_applies=bool(r[13]),
+                    next_step=r[14],
+                    next_due=r[15],
+                )
+                for r in s.execute(case_query)
+            ]
+            advice = [measures.AdviceRow(*r) for r in s.execute(advice_query)]
+            reviews = [
+                measures.ReviewRow(*r)
+                for r in s.execute(select(*review_cols).where(review_in_week))
+            ]
+            last_contact = dict(s.execute(contact_query).all())
+            workers = [
+                measures.WorkerRow(i, n, c if c is not None else 1.0)
+                for i, n, c in s.execute(worker_query)
+            ]
+        figures = measures.compute(
+            end,
+            cases,
+            advice,
+            reviews,
+            last_contact,
+            workers,
+            weights,
+            advice_labels={c.code: c.label for c in codes.advice_types()},
+            stage_labels={st.code: st.label for st in codes.stages()},
+        )
+        return WeeklyReport(week_ending=end, council=council, figures=figures)
+
+    def to_pdf(self, report: WeeklyReport) -> bytes:
+        """The leadership-board PDF; the print is audited before the bytes are handed over."""
+        now = self.now()
+        self._audit("print", f"weekly leadership report, week ending {report.week_ending}")
+        imprint = Imprint(printed_by=self.user, printed_at=now, council=report.council)
+        return build_weekly(report.figures, imprint, _labels())
+
+    def to_csv(self, report: WeeklyReport, path: Path) -> Path:
+        """One row per case per measure, written atomically; the export is audited."""
+        path = Path(path)
+        self._audit(
+            "export",
+            f"weekly leadership report cases, week ending {report.week_ending}, as {path.name}",
+        )
+        write_csv(
+            path,
+            CSV_HEADER,
+            (
+                (
+                    t.week_ending.isoformat(),
+                    t.measure,
+                    t.case_id,
+                    t.child_id,
+                    t.child_name,
+                    t.caseworker,
+                    t.counted_in,
+                    t.detail,
+                )
+                for t in report.rows
+            ),
+        )
+        return path
+
+    def _audit(self, action: str, detail: str) -> None:
+        with self._db.uow() as s:
+            marker = _ReportRef()
+            records.audit(s, self.user, self.now(), action, marker, None, detail)
+
+
+class _ReportRef:
+    """What records.audit needs to name a report (it is not a row in the database)."""
+
+    __tablename__ = "report"
+    id = 0
+
+
+def _labels() -> dict[str, str]:
+    return {st.code: st.label for st in codes.stages()}
+
+
+__all__ = ["CSV_HEADER", "WeeklyReport", "WeeklyReportService"]

@@ -1,0 +1,437 @@
+"""Phase-transfer planner (domain.phases, PhaseTransferService) and the SEN2-shaped export.
+
+Hand-built fixtures: the test day is Tue 24 Nov 2026 (academic year 2026/27), so "next
+September" is Sep 2027; school-phase plans are due by Sun 14 Feb 2027 (the last day before
+15 Feb) and post-16 plans by Tue 30 Mar 2027 (the last day before 31 Mar).
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from caseload_app.cli import main
+from caseload_app.db.models import AuditEntry, Caseworker, Task
+from caseload_app.domain import deadlines, phases
+from caseload_app.services.phase_transfer import REVIEW_TASK_TITLE, PhaseTransferService
+from caseload_app.services.sen2 import SEN2_COLUMNS, Sen2Service, reporting_period
+from tests.helpers import NOW, TODAY, new_case
+
+SCHOOL_PHASE_DUE = date(2027, 2, 14)
+POST16_DUE = date(2027, 3, 30)
+CENSUS = date(2027, 1, 21)  # reporting period: calendar year 2026
+
+
+# --------------------------------------------------------------------------- helpers
+def _worker(db, name: str) -> int:
+    with db.uow() as s:
+        worker = Caseworker(name=name)
+        s.add(worker)
+        s.flush()
+        return worker.id
+
+
+def _version(work, case_id: int) -> int:
+    return work.get_case(case_id, opened=False).version
+
+
+def _act(work, case_id: int, key: str, on: date, reason: str = "") -> None:
+    work.record_action(case_id, _version(work, case_id), key, on, reason)
+
+
+def _issue_plan(work, case_id: int, final: date = date(2026, 11, 18)) -> None:
+    """Received Wed 1 Jul 2026 (helpers.new_case) → agreed, issue, draft, final on `final`."""
+    _act(work, case_id, "assess_agreed", date(2026, 8, 1))
+    _act(work, case_id, "issue", date(2026, 9, 1))
+    _act(work, case_id, "draft_served", date(2026, 10, 1))
+    _act(work, case_id, "final_issued", final)
+
+
+def _child(db, first: str, dob: date, setting: str = "", **more):
+    """A child with a new case (no UPN/NHS, so no duplicate warnings); returns (case, work)."""
+    return new_case(
+        db,
+        first_name=first,
+        last_name="Testcase",
+        date_of_birth=dob,
+        upn="",
+        nhs_number="",
+        setting=setting,
+        **more,
+    )
+
+
+def _planner(db, today: date = TODAY) -> PhaseTransferService:
+    return PhaseTransferService(db, "Lead", today=lambda: today, now=lambda: NOW)
+
+
+# --------------------------------------------------------------------------- year groups
+@pytest.mark.parametrize(
+    ("dob", "expected"),
+    [
+        (date(2016, 8, 31), 6),  # 10 on 31 Aug 2026: the youngest in Y6
+        (date(2016, 9, 1), 5),  # a day later: the oldest in Y5
+        (date(2015, 9, 1), 6),  # oldest in Y6
+        (date(2016, 2, 29), 6),  # leap-day birthday
+        (date(2022, 8, 31), phases.RECEPTION),  # 4 on 31 Aug 2026: Reception now
+        (date(2022, 9, 1), phases.NURSERY),  # turns 4 in Sep: Reception next year
+        (date(2023, 9, 1), -2),  # pre-school
+        (date(2011, 3, 1), 11),
+        (date(2008, 8, 31), 14),  # 18 on 31 Aug 2026: post-18
+    ],
+)
+def test_year_group_from_date_of_birth_uses_age_on_31_august(dob, expected):
+    assert phases.year_group_for(dob, TODAY) == expected
+
+
+def test_year_group_changes_on_1_september():
+    dob = date(2016, 5, 4)
+    assert phases.year_group_for(dob, date(2027, 8, 31)) == 6
+    assert phases.year_group_for(dob, date(2027, 9, 1)) == 7
+    assert phases.academic_year_start(date(2027, 8, 31)) == 2026
+    assert phases.academic_year_start(date(2027, 9, 1)) == 2027
+
+
+def test_year_group_labels_and_recorded_forms():
+    assert [phases.year_group_label(g) for g in (-2, -1, 0, 1, 13, 14)] == [
+        "pre-school",
+        "N",
+        "R",
+        "Y1",
+        "Y13",
+        "post-18",
+    ]
+    for text, group in [
+        ("N", -1),
+        ("n2", -1),
+        ("Nursery", -1),
+        ("R", 0),
+        ("YR", 0),
+        ("Reception", 0),
+        ("6", 6),
+        ("Y6", 6),
+        ("Year 6", 6),
+        ("yr 11", 11),
+        ("", None),
+        ("   ", None),
+        ("Y20", None),
+        ("sixth form", None),
+        (None, None),
+    ]:
+        assert phases.parse_year_group(text) == group, text
+    # A recorded year group (child taught out of cohort) wins over the date of birth.
+    assert phases.current_year_group(date(2015, 10, 1), TODAY, "Y6") == (6, "recorded")
+    assert phases.current_year_group(date(2015, 10, 1), TODAY, "") == (6, "date of birth")
+    assert phases.current_year_group(date(2014, 10, 1), TODAY, "?") == (7, "date of birth")
+    assert phases.current_year_group(date(2015, 10, 1), TODAY, "Y7") == (7, "recorded")
+    # More than a year off: stale or mistyped, so the date of birth decides.
+    assert phases.current_year_group(date(2015, 10, 1), TODAY, "Y8") == (6, "date of birth")
+    assert phases.current_year_group(date(2025, 1, 1), TODAY, "N") == (-3, "date of birth")
+
+
+def test_each_transfer_and_its_legal_date():
+    n_to_r = phases.transfer_next_september(date(2023, 3, 1), TODAY)
+    assert (n_to_r.key, n_to_r.from_group, n_to_r.to_group) == ("nursery_reception", -1, 0)
+    assert (n_to_r.kind, n_to_r.year, n_to_r.legal_date) == ("school-phase", 2027, SCHOOL_PHASE_DUE)
+
+    infant = phases.transfer_next_september(date(2020, 1, 10), TODAY, "Oak Infant School")
+    assert (infant.key, infant.from_group, infant.to_group) == ("infant_junior", 2, 3)
+    assert infant.legal_date == SCHOOL_PHASE_DUE
+    # Y2 in a primary or all-through school: no transfer.
+    assert phases.transfer_next_september(date(2020, 1, 10), TODAY, "Oak Primary") is None
+    assert phases.transfer_next_september(date(2020, 1, 10), TODAY, "Oak Infant and Junior") is None
+    assert phases.transfer_next_september(date(2020, 1, 10), TODAY, None) is None
+
+    y6 = phases.transfer_next_september(date(2016, 5, 4), TODAY, "Hill Primary")
+    assert (y6.key, y6.label, y6.kind) == (
+        "primary_secondary",
+        "Primary → secondary",
+        "school-phase",
+    )
+    assert deadlines.format_date(y6.legal_date) == "Sun 14 Feb 2027"
+
+    post16 = phases.transfer_next_september(date(2011, 3, 1), TODAY, "Vale Academy")
+    assert (post16.key, post16.from_group, post16.to_group) == ("secondary_post16", 11, 12)
+    assert post16.kind == "secondary-post16"
+    assert deadlines.format_date(post16.legal_date) == "Tue 30 Mar 2027"
+    assert post16.legal_date == deadlines.phase_transfer_due(2027, "secondary-post16")
+
+    for dob in (date(2016, 9, 1), date(2014, 5, 1), date(2022, 8, 31), date(2009, 1, 1)):
+        assert phases.transfer_next_september(dob, TODAY, "Some School") is None  # Y5, Y7, R, Y12
+
+    # In spring the move is still next September (same year), with the same legal date.
+    spring = phases.transfer_next_september(date(2016, 5, 4), date(2027, 3, 10))
+    assert (spring.year, spring.legal_date) == (2027, SCHOOL_PHASE_DUE)
+
+
+def test_infant_school_rule():
+    assert phases.is_infant_school("Oak Infant School")
+    assert phases.is_infant_school("St Mary's C of E Infants' School")
+    assert phases.is_infant_school("OAK INFANT & NURSERY SCHOOL")
+    assert not phases.is_infant_school("Oak Infant and Junior School")
+    assert not phases.is_infant_school("Oak Primary School")
+    assert not phases.is_infant_school(None)
+
+
+# --------------------------------------------------------------------------- planner
+@pytest.fixture
+def planned(db):
+    """Cases with plans for children moving (or not) next September."""
+    ben = _worker(db, "Ben Okafor")
+    cara = _worker(db, "Cara Singh")
+    ids = {}
+    for name, dob, setting, worker in [
+        ("Yasmin", date(2016, 5, 4), "Hill Primary School", ben),  # Y6 → Y7
+        ("Nia", date(2023, 3, 1), "Little Acorns Nursery", cara),  # N → R
+        ("Ivan", date(2020, 1, 10), "Oak Infant School", ben),  # Y2 → Y3
+        ("Pat", date(2020, 1, 10), "Oak Primary School", ben),  # Y2, no move
+        ("Sam", date(2011, 3, 1), "Vale Academy", cara),  # Y11 → post-16
+        ("Finn", date(2016, 9, 1), "Hill Primary School", ben),  # Y5, no move
+    ]:
+        case_id, work = _child(db, name, dob, setting, caseworker_id=worker)
+        _issue_plan(work, case_id)
+        ids[name] = case_id
+    # Y6 by date of birth but no plan yet: not listed.
+    ids["Will"], _ = _child(db, "Will", date(2016, 1, 5), "Hill Primary School")
+    return ids, work, {"ben": ben, "cara": cara}
+
+
+def test_planner_lists_children_moving_next_september(planned, db):
+    ids, work, workers = planned
+    work.schedule_review(ids["Yasmin"], date(2026, 12, 10))
+    rows = _planner(db).planner()
+    assert [(r.child_name.split()[0], r.transfer) for r in rows] == [
+        ("Ivan", "Infant → junior"),  # 14 Feb, Ben
+        ("Yasmin", "Primary → secondary"),  # 14 Feb, Ben
+        ("Nia", "Nursery → reception"),  # 14 Feb, Cara
+        ("Sam", "Secondary → post-16"),  # 30 Mar
+    ]
+    by_name = {r.child_name.split()[0]: r for r in rows}
+    yasmin = by_name["Yasmin"]
+    assert yasmin.case_id == ids["Yasmin"]
+    assert (yasmin.year_group, yasmin.year_group_source) == ("Y6", "date of birth")
+    assert yasmin.setting == "Hill Primary School"
+    assert (yasmin.transfer_kind, yasmin.transfer_year) == ("school-phase", 2027)
+    assert yasmin.legal_date == SCHOOL_PHASE_DUE and yasmin.legal_date_text == "Sun 14 Feb 2027"
+    assert yasmin.review_booked == date(2026, 12, 10)
+    assert yasmin.next_step == "Review booked Thu 10 Dec 2026: amend the plan by Sun 14 Feb 2027"
+    assert (yasmin.caseworker_id, yasmin.caseworker) == (workers["ben"], "Ben Okafor")
+    assert not yasmin.overdue and not yasmin.has_review_task
+    nia = by_name["Nia"]
+    assert nia.year_group == "N" and nia.review_booked is None and nia.last_review is None
+    assert nia.next_step == "Book the phase transfer review: amended plan due Sun 14 Feb 2027"
+    assert nia.caseworker == "Cara Singh"
+    sam = by_name["Sam"]
+    assert (sam.year_group, sam.transfer_kind) == ("Y11", "secondary-post16")
+    assert sam.legal_date_text == "Tue 30 Mar 2027"
+
+
+def test_planner_after_the_legal_date_shows_overdue_and_held_reviews(planned, db):
+    ids, work, _ = planned
+    work.schedule_review(ids["Yasmin"], date(2026, 12, 10))
+    rows = {r.child_name.split()[0]: r for r in _planner(db, date(2027, 3, 1)).planner()}
+    yasmin = rows["Yasmin"]
+    assert yasmin.review_booked is None and yasmin.overdue
+    assert yasmin.next_step == (
+        "Overdue — Review held Thu 10 Dec 2026: issue the amended plan by Sun 14 Feb 2027"
+    )
+    assert not rows["Sam"].overdue  # post-16: 30 March
+
+
+def test_recorded_year_group_and_recorded_transfer_win(planned, db):
+    ids, work, _ = planned
+    # Finn is Y5 by birthday but taught in Y6: moves to secondary next September.
+    finn = work.get_case(ids["Finn"], opened=False).child
+    work.update_child(finn.id, finn.version, {"year_group": "6"})
+    # Pat (Y2, primary) is in a three-tier area: the caseworker records a 2027 move.
+    work.set_phase_transfer(ids["Pat"], _version(work, ids["Pat"]), 2027, "school-phase")
+    # Yasmin is staying back a year: recorded for 2028, so not in this year's list.
+    work.set_phase_transfer(ids["Yasmin"], _version(work, ids["Yasmin"]), 2028, "school-phase")
+    rows = {r.child_name.split()[0]: r for r in _planner(db).planner()}
+    assert "Yasmin" not in rows
+    assert (rows["Finn"].year_group, rows["Finn"].year_group_source) == ("Y6", "recorded")
+    assert rows["Finn"].transfer == "Primary → secondary"
+    assert rows["Pat"].transfer == "Phase transfer (recorded on the case)"
+    assert rows["Pat"].legal_date == SCHOOL_PHASE_DUE
+
+
+def test_review_tasks_are_created_once_per_case_in_one_go(planned, db):
+    ids, work, workers = planned
+    service = _planner(db)
+    cases = [ids["Yasmin"], ids["Nia"], ids["Yasmin"]]
+    assert service.create_review_tasks(cases, date(2026, 12, 18)) == 2
+    assert service.create_review_tasks(cases, date(2026, 12, 18)) == 0  # idempotent
+    tasks = work.get_case(ids["Nia"], opened=False).tasks
+    assert [(t.title, t.due, t.owner_id) for t in tasks] == [
+        (REVIEW_TASK_TITLE, date(2026, 12, 18), workers["cara"])
+    ]
+    assert {r.child_name.split()[0] for r in service.planner() if r.has_review_task} == {
+        "Yasmin",
+        "Nia",
+    }
+    # Once done, a new one may be made (next year's transfer, say).
+    work.set_task_done(tasks[0].id, tasks[0].version, True)
+    assert service.create_review_tasks([ids["Nia"]], None) == 1
+    with db.read() as s:
+        titles = s.scalars(select(Task.title).where(Task.case_id == ids["Nia"])).all()
+        audited = s.scalars(
+            select(AuditEntry.id).where(AuditEntry.record_type == "task", AuditEntry.who == "Lead")
+        ).all()
+    assert titles == [REVIEW_TASK_TITLE, REVIEW_TASK_TITLE]
+    assert len(audited) == 3
+
+
+def test_review_tasks_all_or_nothing(planned, db):
+    ids, _, _ = planned
+    from caseload_app.services.errors import NotFound
+
+    with pytest.raises(NotFound):
+        _planner(db).create_review_tasks([ids["Nia"], 99999], None)
+    with db.read() as s:
+        assert s.scalars(select(Task)).all() == []
+
+
+# --------------------------------------------------------------------------- SEN2
+def _read(path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.fixture
+def sen2_cases(db):
+    ids = {}
+    # Exactly 20 weeks (1 Jul → Wed 18 Nov 2026): within.
+    ids["on_time"], work = _child(db, "Olu", date(2014, 2, 3), "Hill Primary", primary_need="ASD")
+    _issue_plan(work, ids["on_time"], date(2026, 11, 18))
+    review = work.schedule_review(ids["on_time"], date(2026, 11, 20))
+    version = next(r.version for r in work.get_case(ids["on_time"], opened=False).reviews)
+    work.update_review(review, version, {"decision_date": date(2026, 11, 23), "outcome": "amend"})
+    # 20 weeks + 1 day: late. Then ceased.
+    ids["late"], work = _child(db, "Lara", date(2014, 2, 3), primary_need="SEMH")
+    _issue_plan(work, ids["late"], date(2026, 11, 19))
+    _act(work, ids["late"], "ceased", date(2026, 11, 22), "Moved out of area")
+    # Late, but an exception applies.
+    ids["exception"], work = _child(db, "Eve", date(2014, 2, 3))
+    work.record_exception(
+        ids["exception"], "school_closed", date(2026, 7, 20), date(2026, 8, 20), date(2026, 7, 21)
+    )
+    _issue_plan(work, ids["exception"], date(2026, 11, 19))
+    # Refused to assess in the reporting period.
+    ids["refused"], work = _child(db, "Rafe", date(2014, 2, 3), request_source="school")
+    _act(work, ids["refused"], "assess_refused", date(2026, 8, 10), "Needs met at SEN support")
+    # Refused long before the reporting period: not in the return.
+    ids["old"], work = _child(db, "Otto", date(2014, 2, 3), request_received=date(2024, 1, 10))
+    _act(work, ids["old"], "assess_refused", date(2024, 2, 1), "Needs met at SEN support")
+    return ids, work
+
+
+def test_reporting_period_is_the_calendar_year_before_the_census():
+    period = reporting_period(CENSUS)
+    assert (period.starts, period.ends) == (date(2026, 1, 1), date(2026, 12, 31))
+
+
+def test_sen2_rows_and_flags(sen2_cases, db, tmp_path):
+    ids, work = sen2_cases
+    out = tmp_path / "sen2.csv"
+    assert Sen2Service(db, "Lead", now=lambda: NOW).export(CENSUS, out) == 4
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        assert tuple(next(csv.reader(fh))) == SEN2_COLUMNS
+    rows = {r["child_id"]: r for r in _read(out)}
+    child = {k: str(work.get_case(v, opened=False).child.id) for k, v in ids.items()}
+    assert set(rows) == {child["on_time"], child["late"], child["exception"], child["refused"]}
+
+    on_time = rows[child["on_time"]]
+    assert on_time["date_of_birth"] == "2014-02-03"
+    assert on_time["request_received"] == "2026-07-01"
+    assert on_time["request_source"] == "parent"
+    assert (on_time["assessment_decision"], on_time["assessment_decision_date"]) == (
+        "agreed",
+        "2026-08-01",
+    )
+    assert (on_time["issue_decision"], on_time["issue_decision_date"]) == ("issue", "2026-09-01")
+    assert on_time["final_plan_issued"] == "2026-11-18"
+    assert (
+        on_time["within_20_weeks"],
+        on_time["exception_applies"],
+        on_time["within_20_weeks_excluding_exceptions"],
+    ) == ("Y", "N", "Y")
+    assert (on_time["last_annual_review"], on_time["review_outcome"]) == ("2026-11-20", "amend")
+    assert (on_time["primary_need"], on_time["setting"]) == ("ASD", "Hill Primary")
+    assert (on_time["open_on_census_date"], on_time["ceased_date"]) == ("Y", "")
+
+    late = rows[child["late"]]
+    assert late["final_plan_issued"] == "2026-11-19"
+    assert (
+        late["within_20_weeks"],
+        late["exception_applies"],
+        late["within_20_weeks_excluding_exceptions"],
+    ) == ("N", "N", "N")
+    assert (late["open_on_census_date"], late["ceased_date"]) == ("N", "2026-11-22")
+    assert late["ceased_reason"] == "Moved out of area"
+    assert late["primary_need"] == "SEMH"
+
+    exc = rows[child["exception"]]
+    assert (
+        exc["within_20_weeks"],
+        exc["exception_applies"],
+        exc["within_20_weeks_excluding_exceptions"],
+    ) == ("N", "Y", "")
+
+    refused = rows[child["refused"]]
+    assert (refused["assessment_decision"], refused["assessment_decision_date"]) == (
+        "refused",
+        "2026-08-10",
+    )
+    assert refused["request_source"] == "school"
+    assert (refused["final_plan_issued"], refused["within_20_weeks"]) == ("", "")
+    assert refused["within_20_weeks_excluding_exceptions"] == ""
+    assert (refused["open_on_census_date"], refused["ceased_date"]) == ("N", "")
+
+    with db.read() as s:
+        who, kind, detail = s.execute(
+            select(AuditEntry.who, AuditEntry.record_type, AuditEntry.detail).where(
+                AuditEntry.action == "export"
+            )
+        ).one()
+    assert (who, kind) == ("Lead", "sen2")
+    assert "4 children" in detail and "2027-01-21" in detail
+
+
+def test_sen2_is_a_snapshot_at_the_census_date(sen2_cases, db, tmp_path):
+    ids, work = sen2_cases
+    out = tmp_path / "early.csv"
+    # Census 1 Nov 2026 (period 2025): plans issued later are not yet issued.
+    Sen2Service(db, "Lead").export(date(2026, 11, 1), out)
+    rows = {r["child_id"]: r for r in _read(out)}
+    on_time = rows[str(work.get_case(ids["on_time"], opened=False).child.id)]
+    assert (on_time["final_plan_issued"], on_time["within_20_weeks"]) == ("", "")
+    assert (on_time["last_annual_review"], on_time["review_outcome"]) == ("", "")
+    late = rows[str(work.get_case(ids["late"], opened=False).child.id)]
+    assert (late["open_on_census_date"], late["ceased_date"], late["ceased_reason"]) == (
+        "Y",
+        "",
+        "",
+    )
+    # Refused 10 Aug 2026: neither active in 2025 nor open on the census date; Otto's 2024
+    # case is out of scope too.
+    assert str(work.get_case(ids["refused"], opened=False).child.id) not in rows
+    assert len(rows) == 3
+
+
+def test_cli_sen2_writes_the_csv(sen2_cases, db, tmp_path, capsys):
+    db_path = str(db.engine.url.database)
+    out = tmp_path / "cli.csv"
+    code = main(["sen2", "--db", db_path, "--census-date", "2027-01-21", "-o", str(out)])
+    assert code == 0
+    assert "Exported 4 children (census date 2027-01-21)" in capsys.readouterr().out
+    rows = _read(out)
+    assert len(rows) == 4 and tuple(rows[0]) == SEN2_COLUMNS
+
+
+def test_cli_sen2_needs_a_census_date(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["sen2", "--db", str(tmp_path / "x.sqlite3"), "-o", str(tmp_path / "o.csv")])
+    assert "--census-date" in capsys.readouterr().err

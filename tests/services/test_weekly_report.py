@@ -1,0 +1,255 @@
+"""The weekly leadership report against a hand-counted fixture (week ending Tue 24 Nov 2026,
+i.e. Wed 18 Nov – Tue 24 Nov 2026)."""
+
+import csv
+from collections import Counter
+from datetime import date, datetime
+from io import BytesIO
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from caseload_app.cli import main
+from caseload_app.db.engine import open_database
+from caseload_app.db.models import (
+    AdviceRequest,
+    AnnualReview,
+    AuditEntry,
+    Caseworker,
+    Child,
+    Communication,
+    EhcpCase,
+    Family,
+)
+from caseload_app.domain.measures import AGE_BUCKETS, Ratio, age_bucket
+from caseload_app.services.weekly import WeeklyReportService
+from tests.helpers import NOW, TODAY
+
+W = date(2026, 11, 24)
+D = date
+
+
+def build(db) -> dict[str, int]:
+    """Cases A–P with chosen dates; comments give the hand count."""
+    ids: dict[str, int] = {}
+    with db.uow() as s:
+        asha = Caseworker(name="Asha Patel", capacity_fte=1.0)
+        carys = Caseworker(name="Carys Morgan", capacity_fte=0.6)
+        s.add_all([asha, carys])
+        s.flush()
+        families: dict[str, Family] = {}
+
+        def case(key, fam, worker, received, stage, is_open=True, **kw):
+            if fam not in families:
+                families[fam] = Family(parent_carer_name=f"Parent {fam}")
+                s.add(families[fam])
+                s.flush()
+            child = Child(
+                family_id=families[fam].id,
+                first_name=f"Child{key}",
+                last_name="Test",
+                date_of_birth=D(2015, 1, 1),
+            )
+            s.add(child)
+            s.flush()
+            row = EhcpCase(
+                child_id=child.id,
+                caseworker_id=worker.id if worker else None,
+                request_received=received,
+                stage=stage,
+                is_open=is_open,
+                **kw,
+            )
+            s.add(row)
+            s.flush()
+            ids[key] = row.id
+            ids[f"fam{fam}"] = families[fam].id
+            return row
+
+        # Requests in the week: A (first day), B (last day). C the day before the week.
+        case("A", 1, asha, D(2026, 11, 18), "request_received", next_step="decide_assess",
+             next_due=D(2026, 12, 30))  # fmt: skip
+        case("B", 2, carys, D(2026, 11, 24), "request_received")
+        case("C", 1, asha, D(2026, 11, 17), "request_received")
+        # Decisions to assess in the week: D late (due 12 Nov), E on time (due 21 Nov).
+        case("D", 3, asha, D(2026, 10, 1), "assessment", assess_decision="agreed",
+             assess_decision_date=D(2026, 11, 18))  # fmt: skip
+        case("E", 4, carys, D(2026, 10, 10), "assessment", assess_decision="agreed",
+             assess_decision_date=D(2026, 11, 20))  # fmt: skip
+        # Plans issued in the week: F on its due day; G late with an exception; H late.
+        case("F", 5, asha, D(2026, 7, 1), "plan_issued", final_issued=D(2026, 11, 18))
+        case("G", 6, carys, D(2026, 6, 1), "plan_issued", final_issued=D(2026, 11, 19),
+             exception_applies=True)  # fmt: skip
+        case("H", 7, asha, D(2026, 6, 10), "plan_issued", final_issued=D(2026, 11, 24))
+        # Closed: refused in the week ending 17 Nov (a trend request), advice not counted.
+        case("I", 12, None, D(2026, 11, 12), "refused_to_assess", is_open=False,
+             assess_decision="refused", assess_decision_date=D(2026, 11, 16))  # fmt: skip
+        # Plan on time in the week ending 10 Nov (trend).
+        case("J", 8, asha, D(2026, 6, 20), "plan_issued", final_issued=D(2026, 11, 5),
+             next_step="annual_review", next_due=D(2027, 11, 4))  # fmt: skip
+        # Reviews: K overdue (due 20 Nov, unallocated); L due on W (not overdue, urgent).
+        case("K", 9, None, D(2024, 1, 1), "plan_issued", final_issued=D(2024, 5, 1),
+             next_step="annual_review", next_due=D(2026, 11, 20))  # fmt: skip
+        case("L", 10, carys, D(2024, 1, 1), "plan_issued", final_issued=D(2024, 5, 1),
+             next_step="annual_review", next_due=D(2026, 11, 24))  # fmt: skip
+        case("N", 11, carys, D(2024, 1, 1), "plan_issued", final_issued=D(2024, 5, 1),
+             next_step="annual_review", next_due=D(2027, 10, 1))  # fmt: skip
+        case("P", 13, None, D(2023, 1, 1), "ceased", is_open=False, final_issued=D(2023, 5, 1))
+
+        s.add_all(
+            [
+                AnnualReview(case_id=ids["K"], due=D(2026, 11, 20)),
+                AnnualReview(case_id=ids["L"], due=D(2026, 11, 24), meeting_date=D(2026, 11, 19)),
+                # decided on its due day (meeting 22 Oct + 4 weeks = 19 Nov)
+                AnnualReview(case_id=ids["N"], due=D(2026, 10, 30), meeting_date=D(2026, 10, 22),
+                             decision_date=D(2026, 11, 19), outcome="maintain"),
+                # late (due 29 Oct), case since ceased
+                AnnualReview(case_id=ids["P"], due=D(2026, 10, 1), meeting_date=D(2026, 10, 1),
+                             decision_date=D(2026, 11, 20), outcome="cease"),
+                AdviceRequest(case_id=ids["D"], advice_type="ep", requested=D(2026, 10, 9),
+                              due=D(2026, 11, 20)),  # overdue
+                AdviceRequest(case_id=ids["D"], advice_type="health", requested=D(2026, 10, 13),
+                              due=W),  # due on W: not yet overdue
+                AdviceRequest(case_id=ids["E"], advice_type="ep", requested=D(2026, 9, 20),
+                              due=D(2026, 11, 1), received=D(2026, 11, 30)),  # late after W
+                AdviceRequest(case_id=ids["E"], advice_type="social_care",
+                              requested=D(2026, 9, 29), due=D(2026, 11, 10),
+                              received=D(2026, 11, 15)),  # received
+                AdviceRequest(case_id=ids["I"], advice_type="ep", requested=D(2026, 9, 20),
+                              due=D(2026, 11, 1)),  # closed case: not counted
+            ]
+        )  # fmt: skip
+        for fam, at in ((1, datetime(2026, 11, 11, 10)), (2, datetime(2026, 11, 10, 23)),
+                        (3, datetime(2026, 11, 25, 9))):  # fmt: skip
+            s.add(
+                Communication(
+                    family_id=families[fam].id,
+                    occurred_at=at,
+                    channel="phone",
+                    direction="out",
+                    logged_by="Asha Patel",
+                )
+            )
+    return ids
+
+
+def service(db):
+    return WeeklyReportService(db, "Team Lead", today=lambda: TODAY, now=lambda: NOW)
+
+
+@pytest.fixture
+def report(db):
+    ids = build(db)
+    return ids, service(db).report(W)
+
+
+def test_each_measure_matches_the_hand_count(report):
+    _ids, r = report
+    f = r.figures
+    assert f.week_start == D(2026, 11, 18)
+    assert f.requests_received == 2  # A, B
+    assert f.assess_decisions == Ratio(1, 2)  # E on time, D late
+    assert f.plans_issued == 3
+    assert f.plans_incl == Ratio(1, 3)  # F; G and H late
+    assert f.plans_excl == Ratio(1, 2)  # G (exception) left out
+    assert f.plans_excl.percent == 50 and round(f.plans_incl.percent) == 33
+    assert f.open_cases == 12  # A B C D E F G H J K L N
+    zero, seven = (age_bucket(0), age_bucket(7))
+    assert f.open_by_stage_age["request_received"][zero] == 3
+    assert f.open_by_stage_age["assessment"][seven] == 1  # D: 54 days = 7 weeks
+    assert f.open_by_stage_age["assessment"][zero] == 1  # E: 45 days = 6 weeks
+    assert sum(f.open_by_stage_age["plan_issued"]) == 7
+    assert f.open_by_stage_age["plan_issued"][len(AGE_BUCKETS) - 1] == 3  # K L N
+    assert f.advice_overdue == {"Educational psychology": 2}
+    assert (f.reviews_due, f.reviews_held) == (2, 1)  # K, L due; L held
+    assert f.review_decisions == Ratio(1, 2)  # N on time, P late
+    assert f.reviews_overdue == 1  # K
+    assert f.families_no_contact == 10  # 11 open families, family 1 was contacted on W-13
+    workers = {w.name: w for w in f.workers}
+    assert workers["Asha Patel"].open_cases == 6 and workers["Asha Patel"].load == 10.0
+    assert workers["Carys Morgan"].open_cases == 5 and workers["Carys Morgan"].load == 8.5
+    assert workers["Carys Morgan"].load_per_fte == pytest.approx(8.5 / 0.6)
+    assert workers["Unallocated"].open_cases == 1 and workers["Unallocated"].load == 1.5
+    trend = {p.week_ending: p for p in f.trend}
+    assert len(f.trend) == 12 and f.trend[-1].week_ending == W
+    assert f.trend[0].week_ending == D(2026, 9, 8)
+    assert trend[D(2026, 11, 17)].requests_received == 2  # C, I
+    assert trend[D(2026, 11, 10)].within_20 == Ratio(1, 1)  # J
+    assert trend[W].plans_issued == 3
+
+
+def test_the_csv_traces_every_figure(report, db, tmp_path):
+    ids, r = report
+    path = service(db).to_csv(r, tmp_path / "weekly.csv")
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == [
+        "week_ending", "measure", "case_id", "child_id", "child_name", "caseworker",
+        "counted_in", "detail",
+    ]  # fmt: skip
+    this_week = Counter((x["measure"], x["counted_in"]) for x in rows if x["week_ending"] == str(W))
+    f = r.figures
+    assert this_week["requests_received", "count"] == f.requests_received
+    assert this_week["assess_decisions_6wk", "numerator"] == f.assess_decisions.numerator
+    assert this_week["assess_decisions_6wk", "denominator"] == f.assess_decisions.denominator
+    assert this_week["plans_issued_20wk", "denominator"] == 3
+    assert this_week["plans_issued_20wk_excl", "denominator"] == 2
+    assert this_week["open_cases", "count"] == f.open_cases
+    assert this_week["advice_overdue", "count"] == 2
+    assert this_week["reviews_due", "count"] == 2
+    assert this_week["reviews_held", "count"] == 1
+    assert this_week["review_decisions_4wk", "denominator"] == 2
+    assert this_week["reviews_overdue", "count"] == 1
+    assert this_week["families_no_contact", "count"] == 10
+    assert this_week["caseworker_load", "count"] == 12
+    late = [
+        x for x in rows if x["measure"] == "plans_issued_20wk" and x["case_id"] == str(ids["G"])
+    ]
+    assert [x["counted_in"] for x in late] == ["denominator"]
+    assert "exception applies" in late[0]["detail"] and late[0]["child_name"] == "ChildG Test"
+    assert late[0]["caseworker"] == "Carys Morgan"
+    earlier = [x for x in rows if x["week_ending"] == "2026-11-17"]
+    assert Counter(x["measure"] for x in earlier)["requests_received"] == 2
+    with db.read() as s:
+        audit = s.execute(
+            select(AuditEntry.action, AuditEntry.who).where(AuditEntry.record_type == "report")
+        ).all()
+    assert [tuple(a) for a in audit] == [("export", "Team Lead")]
+
+
+def test_the_pdf_shows_the_headline_figures_and_the_marking(report, db):
+    _ids, r = report
+    pdf = service(db).to_pdf(r)
+    text = " ".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages)
+    assert "OFFICIAL-SENSITIVE" in text
+    assert "Weekly leadership report" in text and "Tue 24 Nov 2026" in text
+    assert "33%" in text and "1 of 3" in text  # incl. exceptions
+    assert "50%" in text and "1 of 2" in text  # excl. exceptions
+    assert "Educational psychology" in text and "Asha Patel" in text
+    assert "Page 1 of" in text
+    with db.read() as s:
+        actions = s.scalars(select(AuditEntry.action).where(AuditEntry.record_type == "report"))
+        assert list(actions) == ["print"]
+
+
+def test_an_empty_database_gives_a_report_of_zeros(db):
+    r = service(db).report(W)
+    assert r.figures.requests_received == 0 and r.figures.plans_incl.percent is None
+    assert service(db).to_pdf(r).startswith(b"%PDF")
+
+
+def test_cli_writes_the_pdf_and_the_csv(tmp_path, capsys):
+    path = tmp_path / "cli.sqlite3"
+    db = open_database(path)
+    try:
+        build(db)
+    finally:
+        db.dispose()
+    pdf, out = tmp_path / "weekly.pdf", tmp_path / "weekly.csv"
+    argv = ["weekly-report", "--db", str(path), "--week-ending", "24/11/2026", "-o", str(pdf)]
+    assert main([*argv, "--csv", str(out)]) == 0
+    assert pdf.read_bytes().startswith(b"%PDF") and out.read_text(encoding="utf-8-sig")
+    assert "Wrote" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["weekly-report", "--db", str(path), "--week-ending", "nonsense", "-o", "x"])
