@@ -306,3 +306,25 @@ class ReassignDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(note)
         layout.addWidget(buttons)
+
+
+class WeekEndingDialog(QDialog):
+    """Which week the leadership report covers, and whether to save the CSV behind it."""
+
+    def __init__(self, today, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Weekly leadership report")
+        self.week_ending = DateEdit(today)
+        self.week_ending.setAccessibleName("Week ending")
+        self.csv = QCheckBox("Also save the &CSV of cases behind each figure")
+        form = QFormLayout()
+        form.addRow("&Week ending", self.week_ending)
+        form.addRow(self.csv)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)

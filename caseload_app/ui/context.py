@@ -12,10 +12,12 @@ from caseload_app.services.caselist import CaseListService
 from caseload_app.services.casework import CaseworkService
 from caseload_app.services.letters import LetterService
 from caseload_app.services.myweek import MyWeekService
+from caseload_app.services.phase_transfer import PhaseTransferService
 from caseload_app.services.printing import PrintService
 from caseload_app.services.requests import RequestService
 from caseload_app.services.settings import LocalSettings, LocalSettingsStore, TeamSettingsService
 from caseload_app.services.team import TeamService
+from caseload_app.services.weekly import WeeklyReportService
 from caseload_app.services.workload import WorkloadService
 
 
@@ -57,6 +59,12 @@ class AppContext:
 
     def workload(self) -> WorkloadService:
         return WorkloadService(self.db, self.user, today=self.today, now=self.now)
+
+    def phase_transfers(self) -> PhaseTransferService:
+        return PhaseTransferService(self.db, self.user, today=self.today, now=self.now)
+
+    def weekly(self) -> WeeklyReportService:
+        return WeeklyReportService(self.db, self.user, today=self.today, now=self.now)
 
     def team(self) -> TeamSettingsService:
         return TeamSettingsService(self.db)

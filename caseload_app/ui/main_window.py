@@ -35,7 +35,7 @@ from caseload_app.services.caselist import CaseFilter, CaseList
 from caseload_app.services.casework import CaseworkerInfo
 from caseload_app.services.myweek import MyWeek
 from caseload_app.services.settings import SavedView
-from caseload_app.ui.board_view import BoardView, ReassignDialog
+from caseload_app.ui.board_view import BoardView, ReassignDialog, WeekEndingDialog
 from caseload_app.ui.case_view import CaseView
 from caseload_app.ui.context import AppContext
 from caseload_app.ui.dialogs.printing import (
@@ -49,6 +49,7 @@ from caseload_app.ui.dialogs.printing import (
 from caseload_app.ui.errors import USER_ERRORS, run_action, show_user_error
 from caseload_app.ui.models.case_table import COLUMN_WIDTHS, COLUMNS, CaseTableModel
 from caseload_app.ui.models.week_model import WeekModel
+from caseload_app.ui.planner_view import PlannerView
 from caseload_app.ui.worker import run_in_background
 
 ViewRole = Qt.ItemDataRole.UserRole + 10
@@ -258,6 +259,7 @@ class MainWindow(QMainWindow):
         action(file_menu, "&New request…", self.new_request, "Ctrl+N")
         action(file_menu, "&Settings…", self.open_settings, "Ctrl+,")
         action(file_menu, "Letter &templates…", self.edit_templates, "Ctrl+Shift+T")
+        action(file_menu, "&Weekly leadership report…", self.weekly_report, "Ctrl+Shift+W")
         file_menu.addSeparator()
         action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
@@ -293,6 +295,7 @@ class MainWindow(QMainWindow):
         action(view_menu, "My &caseload", lambda: self.sidebar.setCurrentRow(1), "Ctrl+2")
         action(view_menu, "&All cases", lambda: self.sidebar.setCurrentRow(2), "Ctrl+3")
         action(view_menu, "Workload &board", self.open_board, "Ctrl+4")
+        action(view_menu, "&Phase transfers", self.open_planner, "Ctrl+5")
         view_menu.addSeparator()
         action(view_menu, "&Find…", self.focus_search, QKeySequence.StandardKey.Find)
         action(view_menu, "&Refresh", self.refresh, QKeySequence.StandardKey.Refresh)
@@ -609,6 +612,38 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(self.tabs.addTab(board, "Workload board"))
         board.refresh()
         return board
+
+    def open_planner(self) -> PlannerView:
+        for index in range(1, self.tabs.count()):
+            if isinstance(self.tabs.widget(index), PlannerView):
+                self.tabs.setCurrentIndex(index)
+                return self.tabs.widget(index)
+        planner = PlannerView(self.ctx.phase_transfers(), self)
+        planner.open_case.connect(self.open_case)
+        planner.changed.connect(self.refresh)
+        self.tabs.setCurrentIndex(self.tabs.addTab(planner, "Phase transfers"))
+        planner.refresh()
+        return planner
+
+    def weekly_report(self) -> None:
+        dialog = WeekEndingDialog(self.ctx.today(), self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        service = self.ctx.weekly()
+        try:
+            report = service.report(dialog.week_ending.value())
+            pdf = service.to_pdf(report)
+        except USER_ERRORS as exc:
+            show_user_error(self, "Report not made", exc)
+            return
+        week = report.week_ending.isoformat()
+        if dialog.csv.isChecked():
+            folder = choose_folder(self, "Save the CSV of cases behind the figures in…")
+            if folder is not None:
+                service.to_csv(report, folder / f"weekly-report-{week}-cases.csv")
+        show_pdf(
+            self, pdf, f"Weekly leadership report, week ending {week}", f"weekly-report-{week}.pdf"
+        )
 
     def show_caseworker_cases(self, worker_id: int) -> None:
         self.tabs.setCurrentIndex(0)

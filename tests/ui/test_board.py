@@ -92,3 +92,39 @@ def test_reassign_selected_cases_from_the_list(window, monkeypatch):
         if window.model.row_at(r).case_id == row.case_id
     )
     assert moved.caseworker == target.name
+
+
+def test_phase_transfer_planner_lists_movers_and_creates_tasks(window, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr(QMessageBox, "information", lambda *a: None)
+    planner = window.open_planner()
+    assert planner.model.rowCount() > 0
+    first = planner.model.row_at(0)
+    assert first.transfer and first.legal_date_text[:3] in {"Sun", "Mon", "Sat", "Tue"}
+    planner.table.selectRow(0)
+    planner.create_tasks()
+    refreshed = next(r for r in planner.model.rows() if r.case_id == first.case_id)
+    assert refreshed.has_review_task
+    planner.table.doubleClicked.emit(planner.model.index(0, 0))
+    assert window.current_case() is not None
+
+
+def test_weekly_report_from_the_window(window, monkeypatch, tmp_path):
+    from caseload_app.ui import main_window as main_window_module
+    from caseload_app.ui.board_view import WeekEndingDialog
+
+    shown = []
+    monkeypatch.setattr(
+        main_window_module, "show_pdf", lambda _p, pdf, title, name: shown.append(name)
+    )
+    monkeypatch.setattr(main_window_module, "choose_folder", lambda *a: tmp_path)
+
+    def with_csv(dialog):
+        dialog.csv.setChecked(True)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(WeekEndingDialog, "exec", with_csv)
+    window.weekly_report()
+    assert shown == [f"weekly-report-{TODAY.isoformat()}.pdf"]
+    assert (tmp_path / f"weekly-report-{TODAY.isoformat()}-cases.csv").exists()
