@@ -175,6 +175,9 @@ class CaseFilter:
     due_this_week: bool = False
     no_contact_14: bool = False
     open_only: bool = False
+    # Next step due between these many days from today (inclusive), e.g. a board week cell.
+    due_from_days: int | None = None
+    due_to_days: int | None = None
 
     def matches(self, row: CaseRow) -> bool:
         return (
@@ -186,7 +189,17 @@ class CaseFilter:
             and (not self.due_this_week or (row.days_left is not None and 0 <= row.days_left <= 7))
             and (not self.no_contact_14 or _no_recent_contact(row))
             and (not self.open_only or row.is_open)
+            and self._due_in_window(row)
         )
+
+    def _due_in_window(self, row: CaseRow) -> bool:
+        if self.due_from_days is None and self.due_to_days is None:
+            return True
+        if row.days_left is None:
+            return False
+        low = self.due_from_days if self.due_from_days is not None else -(10**9)
+        high = self.due_to_days if self.due_to_days is not None else 10**9
+        return low <= row.days_left <= high
 
     def is_empty(self) -> bool:
         return self == CaseFilter()

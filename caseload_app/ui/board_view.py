@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from caseload_app.domain.workload import Proposal
+from caseload_app.services.caselist import CaseFilter
 from caseload_app.services.team import TeamService
 from caseload_app.services.workload import Board, BoardRow, WorkloadService
 from caseload_app.ui.errors import run_action
@@ -70,7 +72,7 @@ def _board_columns() -> tuple[Column, ...]:
 class BoardView(QWidget):
     """One row per caseworker; double-click to see their cases."""
 
-    show_cases = Signal(int)  # caseworker id
+    show_cases = Signal(object)  # the CaseFilter for the cases behind the clicked cell
     changed = Signal()  # allocation changed (reassign / rebalance / undo)
 
     def __init__(self, workload: WorkloadService, team: TeamService, parent=None) -> None:
@@ -85,7 +87,7 @@ class BoardView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         self.table.doubleClicked.connect(
-            lambda index: self.show_cases.emit(self.model.row_at(index.row()).worker_id)
+            lambda index: self.show_cases.emit(self.cell_filter(index))
         )
         self.summary = QLabel()
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
@@ -98,6 +100,7 @@ class BoardView(QWidget):
             ("&Propose rebalance…", self.propose),
             ("&Undo last rebalance", self.undo),
             ("Mark &absence…", self.mark_absence),
+            ("&Weights…", self.edit_weights),
             ("&Refresh", self.refresh),
         ):
             button = QPushButton(text)
@@ -113,6 +116,22 @@ class BoardView(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(splitter, 1)
 
+    def cell_filter(self, index) -> CaseFilter:
+        """The cases behind a cell: the caseworker's open cases, narrowed by the column."""
+        worker = self.model.row_at(index.row()).worker_id
+        title = self.model.columns[index.column()].title
+        if title == "Overdue steps":
+            return CaseFilter(caseworker_id=worker, open_only=True, overdue=True)
+        if title.startswith("Wk "):
+            week = int(title.split()[1]) - 1
+            return CaseFilter(
+                caseworker_id=worker,
+                open_only=True,
+                due_from_days=7 * week,
+                due_to_days=7 * week + 6,
+            )
+        return CaseFilter(caseworker_id=worker, open_only=True)
+
     def refresh(self) -> None:
         self.show_board(self.workload.board())
 
@@ -124,7 +143,7 @@ class BoardView(QWidget):
         self.summary.setText(
             f"{sum(r.open_cases for r in board.rows):,} open cases, {board.unallocated} "
             f"unallocated; away today: {', '.join(away) or 'nobody'}. Weeks run from today. "
-            "Double-click a caseworker to see their cases."
+            "Double-click a cell to see the cases behind it."
         )
         self.chart.setChart(_load_chart(board.rows))
 
@@ -154,6 +173,10 @@ class BoardView(QWidget):
             self.last_batch = None
             self.refresh()
             self.changed.emit()
+
+    def edit_weights(self) -> None:
+        if WeightsDialog(self.workload, self).exec() == QDialog.DialogCode.Accepted:
+            self.refresh()
 
     def mark_absence(self) -> None:
         dialog = AbsenceDialog([(r.worker_id, r.name) for r in self.model.rows()], self)
@@ -328,3 +351,56 @@ class WeekEndingDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)
+
+
+WEIGHT_LABELS = (
+    ("request_received", "Request received"),
+    ("assessment", "Assessment"),
+    ("draft_issued", "Draft plan / consultation"),
+    ("plan_issued", "Plan maintained"),
+    ("urgency_multiplier", "Urgency multiplier"),
+    ("urgency_days", "Urgent when due within (days)"),
+)
+
+
+class WeightsDialog(QDialog):
+    """The team's workload weights: how much each stage counts, and the urgency uplift."""
+
+    def __init__(self, workload: WorkloadService, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Workload weights")
+        self.workload = workload
+        current = workload.weights().to_dict()
+        self.fields: dict[str, QDoubleSpinBox] = {}
+        form = QFormLayout()
+        for key, label in WEIGHT_LABELS:
+            spin = QDoubleSpinBox()
+            spin.setDecimals(0 if key == "urgency_days" else 2)
+            spin.setRange(1.0 if key == "urgency_multiplier" else 0.0, 365.0)
+            spin.setValue(float(current[key]))
+            spin.setAccessibleName(label)
+            self.fields[key] = spin
+            form.addRow(label, spin)
+        note = QLabel(
+            "A case counts its stage's weight, times the multiplier when its next "
+            "statutory step is overdue or due within the urgent window."
+        )
+        note.setWordWrap(True)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(buttons)
+
+    def values(self) -> dict[str, float | int]:
+        out: dict[str, float | int] = {k: w.value() for k, w in self.fields.items()}
+        out["urgency_days"] = int(out["urgency_days"])
+        return out
+
+    def save(self) -> None:
+        if run_action(self, "Weights not saved", lambda: self.workload.set_weights(self.values())):
+            self.accept()

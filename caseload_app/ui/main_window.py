@@ -645,10 +645,12 @@ class MainWindow(QMainWindow):
             self, pdf, f"Weekly leadership report, week ending {week}", f"weekly-report-{week}.pdf"
         )
 
-    def show_caseworker_cases(self, worker_id: int) -> None:
+    def show_caseworker_cases(self, case_filter: CaseFilter) -> None:
+        """Drill down from the board: the cases behind a cell, in the case list."""
         self.tabs.setCurrentIndex(0)
         self.sidebar.setCurrentRow(2)
-        self.worker_filter.setCurrentIndex(max(0, self.worker_filter.findData(worker_id)))
+        self._show_filter(case_filter)
+        self._update_count()
 
     def reassign_selected(self) -> None:
         cases = self._cases_for_bulk()

@@ -31,13 +31,24 @@ def test_board_lists_every_caseworker_with_a_model_that_passes_the_tester(window
     assert window.open_board() is board  # one board tab
 
 
-def test_double_click_drills_down_to_the_caseworkers_cases(window):
+def test_double_click_drills_down_to_the_cases_behind_a_cell(window):
     board = window.open_board()
     worker = board.model.row_at(0)
     board.table.doubleClicked.emit(board.model.index(0, 0))
     assert window.tabs.currentIndex() == 0
-    shown = {window.model.row_at(r).caseworker_id for r in range(window.model.rowCount())}
-    assert shown == {worker.worker_id}
+    shown = [window.model.row_at(r) for r in range(window.model.rowCount())]
+    assert {r.caseworker_id for r in shown} == {worker.worker_id}
+    assert len(shown) == worker.open_cases
+    window.open_board()
+    overdue = board.model.column_of("Overdue steps")
+    board.table.doubleClicked.emit(board.model.index(0, overdue))
+    assert window.model.rowCount() == worker.overdue_steps
+    window.open_board()
+    week2 = board.model.column_of("Wk 2")
+    board.table.doubleClicked.emit(board.model.index(0, week2))
+    rows = [window.model.row_at(r) for r in range(window.model.rowCount())]
+    assert len(rows) == worker.weekly_deadlines[1]
+    assert all(7 <= r.days_left <= 13 for r in rows)
 
 
 def test_rebalance_applies_ticked_moves_and_undo_restores(window, monkeypatch):
@@ -128,3 +139,17 @@ def test_weekly_report_from_the_window(window, monkeypatch, tmp_path):
     window.weekly_report()
     assert shown == [f"weekly-report-{TODAY.isoformat()}.pdf"]
     assert (tmp_path / f"weekly-report-{TODAY.isoformat()}-cases.csv").exists()
+
+
+def test_weights_dialog_changes_the_board_loads(window):
+    from caseload_app.ui.board_view import WeightsDialog
+
+    board = window.open_board()
+    before = sum(r.load for r in board.model.rows())
+    dialog = WeightsDialog(board.workload)
+    dialog.fields["plan_issued"].setValue(2.0)  # maintained plans count double
+    dialog.save()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    board.refresh()
+    assert sum(r.load for r in board.model.rows()) > before
+    assert board.workload.weights().to_dict()["plan_issued"] == 2.0
