@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPainter
@@ -27,9 +29,12 @@ from PySide6.QtWidgets import (
 )
 
 from caseload_app.domain.workload import Proposal
+from caseload_app.files import write_atomically
 from caseload_app.services.caselist import CaseFilter
+from caseload_app.services.handover import HandoverService
 from caseload_app.services.team import TeamService
 from caseload_app.services.workload import Board, BoardRow, WorkloadService
+from caseload_app.ui.dialogs.printing import choose_folder
 from caseload_app.ui.errors import run_action
 from caseload_app.ui.models.rows import Column, RowsModel
 from caseload_app.ui.widgets.dates import DateEdit
@@ -75,9 +80,15 @@ class BoardView(QWidget):
     show_cases = Signal(object)  # the CaseFilter for the cases behind the clicked cell
     changed = Signal()  # allocation changed (reassign / rebalance / undo)
 
-    def __init__(self, workload: WorkloadService, team: TeamService, parent=None) -> None:
+    def __init__(
+        self,
+        workload: WorkloadService,
+        team: TeamService,
+        handover: HandoverService | None = None,
+        parent=None,
+    ) -> None:
         super().__init__(parent)
-        self.workload, self.team = workload, team
+        self.workload, self.team, self.handover = workload, team, handover
         self.last_batch: str | None = None
         self.model = RowsModel(_board_columns(), self)
         self.table = QTableView()
@@ -164,6 +175,35 @@ class BoardView(QWidget):
         if run_action(self, "Rebalance not applied", do):
             self.refresh()
             self.changed.emit()
+            self.offer_handover_packs()
+
+    def offer_handover_packs(self) -> None:
+        """After a rebalance: a handover pack for each caseworker who received cases."""
+        if self.handover is None or not self.last_batch:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Handover packs",
+            "Save a handover pack (PDF) for each caseworker receiving cases?",
+        )
+        yes = answer == QMessageBox.StandardButton.Yes
+        folder = choose_folder(self, "Save the handover packs in…") if yes else None
+        if folder is not None:
+            self.save_handover_packs(folder)
+
+    def save_handover_packs(self, folder: Path) -> list[Path]:
+        names = {r.worker_id: r.name for r in self.model.rows()}
+        written: list[Path] = []
+
+        def save() -> None:
+            for worker_id, pdf in self.handover.packs_for_batch(self.last_batch).items():
+                name = names.get(worker_id, str(worker_id)).replace(" ", "-")
+                path = folder / f"handover-{name}-{self.last_batch}.pdf"
+                write_atomically(path, pdf)
+                written.append(path)
+
+        run_action(self, "Handover packs not saved", save)
+        return written
 
     def undo(self) -> None:
         if not self.last_batch:

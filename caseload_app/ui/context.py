@@ -10,6 +10,7 @@ from datetime import date, datetime
 from caseload_app.db.engine import Database
 from caseload_app.services.caselist import CaseListService
 from caseload_app.services.casework import CaseworkService
+from caseload_app.services.handover import HandoverService
 from caseload_app.services.letters import LetterService
 from caseload_app.services.myweek import MyWeekService
 from caseload_app.services.phase_transfer import PhaseTransferService
@@ -62,6 +63,9 @@ class AppContext:
 
     def phase_transfers(self) -> PhaseTransferService:
         return PhaseTransferService(self.db, self.user, today=self.today, now=self.now)
+
+    def handover(self) -> HandoverService:
+        return HandoverService(self.db, self.user, today=self.today, now=self.now)
 
     def weekly(self) -> WeeklyReportService:
         return WeeklyReportService(self.db, self.user, today=self.today, now=self.now)

@@ -61,6 +61,7 @@ def test_rebalance_applies_ticked_moves_and_undo_restores(window, monkeypatch):
         return QDialog.DialogCode.Accepted
 
     monkeypatch.setattr(RebalanceDialog, "exec", accept_all_but_first)
+    monkeypatch.setattr(board, "offer_handover_packs", lambda: None)
     board.propose()
     after = {r.worker_id: r.load for r in board.model.rows()}
     assert after != before and board.last_batch
@@ -153,3 +154,23 @@ def test_weights_dialog_changes_the_board_loads(window):
     board.refresh()
     assert sum(r.load for r in board.model.rows()) > before
     assert board.workload.weights().to_dict()["plan_issued"] == 2.0
+
+
+def test_handover_packs_after_a_rebalance(window, monkeypatch, tmp_path):
+    from pypdf import PdfReader
+    from PySide6.QtWidgets import QMessageBox
+
+    board = window.open_board()
+
+    def accept(dialog):
+        dialog.reason.setText("Cover for leave")
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(RebalanceDialog, "exec", accept)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(board_module, "choose_folder", lambda *a: tmp_path)
+    board.propose()
+    packs = sorted(tmp_path.glob("handover-*.pdf"))
+    assert packs
+    text = PdfReader(packs[0]).pages[0].extract_text()
+    assert "Handover" in text and "Cover for leave" in text
