@@ -32,9 +32,10 @@ from caseload_app.domain.workload import Proposal
 from caseload_app.files import write_atomically
 from caseload_app.services.caselist import CaseFilter
 from caseload_app.services.handover import HandoverService
+from caseload_app.services.letters import LetterService
 from caseload_app.services.team import TeamService
 from caseload_app.services.workload import Board, BoardRow, WorkloadService
-from caseload_app.ui.dialogs.printing import choose_folder
+from caseload_app.ui.dialogs.printing import choose_folder, run_bulk
 from caseload_app.ui.errors import run_action
 from caseload_app.ui.models.rows import Column, RowsModel
 from caseload_app.ui.widgets.dates import DateEdit
@@ -85,10 +86,12 @@ class BoardView(QWidget):
         workload: WorkloadService,
         team: TeamService,
         handover: HandoverService | None = None,
+        letters: LetterService | None = None,
         parent=None,
     ) -> None:
         super().__init__(parent)
-        self.workload, self.team, self.handover = workload, team, handover
+        self.workload, self.team, self.handover, self.letters = workload, team, handover, letters
+        self.last_moved: list[int] = []
         self.last_batch: str | None = None
         self.model = RowsModel(_board_columns(), self)
         self.table = QTableView()
@@ -171,11 +174,39 @@ class BoardView(QWidget):
     def apply(self, proposal: Proposal, reason: str, skip: set[int]) -> None:
         def do() -> None:
             self.last_batch = self.workload.apply(proposal, reason, skip)
+            self.last_moved = [
+                case_id
+                for index, move in enumerate(proposal.moves)
+                if index not in skip
+                for case_id in move.case_ids
+            ]
 
         if run_action(self, "Rebalance not applied", do):
             self.refresh()
             self.changed.emit()
             self.offer_handover_packs()
+            self.offer_letters()
+
+    def offer_letters(self) -> None:
+        """Optionally tell each family who their new caseworker is (letters kept and logged)."""
+        if self.letters is None or not self.last_moved:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Letters to families",
+            f"Send a change-of-caseworker letter for each of the {len(self.last_moved)} moved "
+            "case(s)? Each letter is kept and logged on the case, ready to print.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        letters = self.letters
+        items = [(case_id, f"case {case_id}") for case_id in self.last_moved]
+        run_bulk(
+            self,
+            "Change-of-caseworker letters",
+            items,
+            lambda case_id, _name: letters.issue(case_id, "change_of_caseworker"),
+        )
 
     def offer_handover_packs(self) -> None:
         """After a rebalance: a handover pack for each caseworker who received cases."""

@@ -606,7 +606,9 @@ class MainWindow(QMainWindow):
             if isinstance(self.tabs.widget(index), BoardView):
                 self.tabs.setCurrentIndex(index)
                 return self.tabs.widget(index)
-        board = BoardView(self.ctx.workload(), self.ctx.staffing(), self.ctx.handover(), self)
+        board = BoardView(
+            self.ctx.workload(), self.ctx.staffing(), self.ctx.handover(), self.ctx.letters(), self
+        )
         board.show_cases.connect(self.show_caseworker_cases)
         board.changed.connect(self.refresh)
         self.tabs.setCurrentIndex(self.tabs.addTab(board, "Workload board"))

@@ -132,6 +132,7 @@ def test_the_shipped_set_is_complete():
         "final_plan_cover",
         "annual_review_invitation",
         "generic",
+        "change_of_caseworker",
     }
 
 

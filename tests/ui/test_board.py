@@ -62,6 +62,7 @@ def test_rebalance_applies_ticked_moves_and_undo_restores(window, monkeypatch):
 
     monkeypatch.setattr(RebalanceDialog, "exec", accept_all_but_first)
     monkeypatch.setattr(board, "offer_handover_packs", lambda: None)
+    monkeypatch.setattr(board, "offer_letters", lambda: None)
     board.propose()
     after = {r.worker_id: r.load for r in board.model.rows()}
     assert after != before and board.last_batch
@@ -169,8 +170,37 @@ def test_handover_packs_after_a_rebalance(window, monkeypatch, tmp_path):
     monkeypatch.setattr(RebalanceDialog, "exec", accept)
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     monkeypatch.setattr(board_module, "choose_folder", lambda *a: tmp_path)
+    letters_for = []
+    monkeypatch.setattr(
+        board_module, "run_bulk", lambda _p, _t, items, one: letters_for.extend(items)
+    )
     board.propose()
+    assert {case_id for case_id, _ in letters_for} == set(board.last_moved)
     packs = sorted(tmp_path.glob("handover-*.pdf"))
     assert packs
     text = PdfReader(packs[0]).pages[0].extract_text()
     assert "Handover" in text and "Cover for leave" in text
+
+
+def test_change_of_caseworker_letter_names_the_new_caseworker(db, tmp_path):
+    from pypdf import PdfReader
+
+    from caseload_app.domain.templates import TemplateLibrary
+    from caseload_app.paths import resources_dir
+    from caseload_app.services.letters import LetterService
+    from caseload_app.services.settings import CouncilDetails, TeamSettingsService
+
+    generate_demo(db, children=5, seed=1, today=TODAY)
+    TeamSettingsService(db).set_council(CouncilDetails("BCP Council", "Civic Centre"))
+    letters = LetterService(
+        db,
+        "Team Lead",
+        today=lambda: TODAY,
+        templates=TemplateLibrary(tmp_path / "admin", resources_dir() / "templates"),
+        letters_dir=tmp_path / "letters",
+    )
+    comm = letters.issue(1, "change_of_caseworker")
+    path = tmp_path / "letter.pdf"
+    path.write_bytes(letters.reprint(comm))
+    text = PdfReader(path).pages[0].extract_text()
+    assert "Your new SEND caseworker" in text and "council.example.org" in text
