@@ -128,6 +128,18 @@ class WorkloadService(UserService):
         _infos, workers, cases = self._inputs()
         return workload.propose_rebalance(workers, cases, self._today(), self.weights())
 
+    def week_strips(
+        self, proposal: Proposal, skip: set[int] | None = None
+    ) -> dict[int, tuple[list[int], list[int]]]:
+        """Statutory steps due per caseworker in each of the next 8 weeks, before and after
+        the proposal's moves (less any unticked), so the lead sees where a crunch moves to."""
+        _infos, workers, cases = self._inputs()
+        chosen = [m for i, m in enumerate(proposal.moves) if not skip or i not in skip]
+        before = workload.weekly_strip(cases, self._today(), weeks=8)
+        after = workload.weekly_strip(workload.apply_moves(cases, chosen), self._today(), weeks=8)
+        empty = [0] * 8
+        return {w.id: (before.get(w.id, empty), after.get(w.id, empty)) for w in workers}
+
     def apply(self, proposal: Proposal, reason: str, skip: set[int] | None = None) -> str:
         """Apply the proposal's moves (less any the lead unticked, by index) in one batch;
         returns the batch id that undoes all of them at once."""

@@ -41,6 +41,12 @@ from caseload_app.ui.models.rows import Column, RowsModel
 from caseload_app.ui.widgets.dates import DateEdit
 
 WEEKS = 8
+STAGE_COLUMNS = (
+    ("request_received", "Requests"),
+    ("assessment", "Assessing"),
+    ("draft_issued", "Drafts"),
+    ("plan_issued", "Plans"),
+)
 
 
 def _board_columns() -> tuple[Column, ...]:
@@ -48,6 +54,14 @@ def _board_columns() -> tuple[Column, ...]:
         Column("Caseworker", lambda r: r.name + (" (away)" if r.away_today else "")),
         Column("FTE", lambda r: f"{r.capacity:.1f}", lambda r: r.capacity),
         Column("Open cases", lambda r: str(r.open_cases), lambda r: r.open_cases),
+        *(
+            Column(
+                title,
+                lambda r, k=key: str(r.cases_by_stage.get(k, 0)),
+                lambda r, k=key: r.cases_by_stage.get(k, 0),
+            )
+            for key, title in STAGE_COLUMNS
+        ),
         Column("Load", lambda r: f"{r.load:.1f}", lambda r: r.load),
         Column("Load per FTE", lambda r: f"{r.load_per_fte:.1f}", lambda r: r.load_per_fte),
         Column(
@@ -167,7 +181,7 @@ class BoardView(QWidget):
             QMessageBox.information(self, "Rebalance", "Loads are already even: no moves to make.")
             return
         names = {r.worker_id: r.name for r in self.model.rows()}
-        dialog = RebalanceDialog(proposal, names, self)
+        dialog = RebalanceDialog(proposal, names, self.workload.week_strips(proposal), self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.apply(proposal, dialog.reason.text(), dialog.unticked())
 
@@ -281,7 +295,13 @@ def _load_chart(rows: list[BoardRow]) -> QChart:
 class RebalanceDialog(QDialog):
     """The proposed moves, each with a tick; before/after per caseworker; one reason."""
 
-    def __init__(self, proposal: Proposal, names: dict[int, str], parent=None) -> None:
+    def __init__(
+        self,
+        proposal: Proposal,
+        names: dict[int, str],
+        strips: dict[int, tuple[list[int], list[int]]] | None = None,
+        parent=None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Proposed rebalance")
         self.resize(980, 600)
@@ -297,14 +317,7 @@ class RebalanceDialog(QDialog):
             self.moves.setItem(row, 3, QTableWidgetItem(move.reason))
         self.moves.resizeColumnsToContents()
         self.moves.horizontalHeader().setStretchLastSection(True)
-        loads = QTableWidget(len(proposal.before), 3)
-        loads.setAccessibleName("Load before and after")
-        loads.setHorizontalHeaderLabels(["Caseworker", "Load before", "Load after"])
-        for row, (worker_id, before) in enumerate(sorted(proposal.before.items())):
-            loads.setItem(row, 0, QTableWidgetItem(names.get(worker_id, str(worker_id))))
-            loads.setItem(row, 1, QTableWidgetItem(f"{before:.1f}"))
-            loads.setItem(row, 2, QTableWidgetItem(f"{proposal.after.get(worker_id, 0):.1f}"))
-        loads.resizeColumnsToContents()
+        loads = _before_after_table(proposal, names, strips or {})
         self.reason = QLineEdit()
         self.reason.setAccessibleName("Reason for the rebalance")
         self.reason.setPlaceholderText("Recorded with every move, e.g. 'Cover for leave'")
@@ -340,6 +353,30 @@ class RebalanceDialog(QDialog):
             QMessageBox.information(self, "Reason needed", "Say why the cases are moving.")
             return
         self.accept()
+
+
+def _before_after_table(proposal: Proposal, names: dict[int, str], strips: dict) -> QTableWidget:
+    """Load per caseworker, and steps due in each of the next 8 weeks, before → after."""
+    workers = sorted(proposal.before)
+    table = QTableWidget(len(workers), 3 + WEEKS)
+    table.setAccessibleName("Load and weekly deadlines before and after")
+    table.setHorizontalHeaderLabels(
+        ["Caseworker", "Load before", "Load after"] + [f"Wk {n + 1}" for n in range(WEEKS)]
+    )
+    for row, worker_id in enumerate(workers):
+        table.setItem(row, 0, QTableWidgetItem(names.get(worker_id, str(worker_id))))
+        table.setItem(row, 1, QTableWidgetItem(f"{proposal.before[worker_id]:.1f}"))
+        table.setItem(row, 2, QTableWidgetItem(f"{proposal.after.get(worker_id, 0):.1f}"))
+        before, after = strips.get(worker_id, ([0] * WEEKS, [0] * WEEKS))
+        for week in range(WEEKS):
+            text = (
+                str(before[week])
+                if before[week] == after[week]
+                else f"{before[week]}→{after[week]}"
+            )
+            table.setItem(row, 3 + week, QTableWidgetItem(text))
+    table.resizeColumnsToContents()
+    return table
 
 
 class AbsenceDialog(QDialog):

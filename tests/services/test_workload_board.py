@@ -114,3 +114,18 @@ def test_board_and_rebalance_commands(tmp_path, capsys):
     assert main(["rebalance", "--db", str(path), "--apply", "--reason", "Cover", "--json"]) == 0
     applied = json.loads(capsys.readouterr().out)
     assert applied["applied"] and applied["moves"] == dry["moves"]
+
+
+def test_week_strips_show_where_deadlines_move(db):
+    ids = build_team(db)
+    lead = service(db)
+    proposal = lead.propose()
+    strips = lead.week_strips(proposal)
+    total_before = sum(sum(before) for before, _after in strips.values())
+    total_after = sum(sum(after) for _before, after in strips.values())
+    assert total_before == total_after  # moves shift deadlines between people, never lose them
+    ben_before, ben_after = strips[ids["ben"]]
+    assert sum(ben_after) <= sum(ben_before)  # the absent worker's urgent step is covered
+    assert lead.week_strips(proposal, skip=set(range(len(proposal.moves)))) == {
+        w: (b, b) for w, (b, _a) in strips.items()
+    }

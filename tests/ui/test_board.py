@@ -204,3 +204,19 @@ def test_change_of_caseworker_letter_names_the_new_caseworker(db, tmp_path):
     path.write_bytes(letters.reprint(comm))
     text = PdfReader(path).pages[0].extract_text()
     assert "Your new SEND caseworker" in text and "council.example.org" in text
+
+
+def test_rebalance_dialog_shows_load_and_weeks_before_and_after(window, qtbot):
+    board = window.open_board()
+    proposal = board.workload.propose()
+    names = {r.worker_id: r.name for r in board.model.rows()}
+    dialog = RebalanceDialog(proposal, names, board.workload.week_strips(proposal))
+    qtbot.addWidget(dialog)
+    table = dialog.findChild(board_module.QTableWidget, None)  # the moves table comes first
+    assert table.rowCount() == len(proposal.moves)
+    headers = {
+        dialog.findChildren(board_module.QTableWidget)[1].horizontalHeaderItem(c).text()
+        for c in range(11)
+    }
+    assert {"Load before", "Load after", "Wk 1", "Wk 8"} <= headers
+    assert board.model.column_of("Assessing") > 0  # open cases by stage on the board
