@@ -22,17 +22,8 @@ from reportlab.platypus import (
 )
 
 from caseload_app.domain.deadlines import format_date
-from caseload_app.reports.pdf import Imprint, render, styles
-from caseload_app.reports.summary import (
-    ACCENT,
-    DASH,
-    HEAD_FILL,
-    RAG_FILL,
-    RAG_WORDS,
-    RULE,
-    ZEBRA,
-    days_text,
-)
+from caseload_app.reports.pdf import ACCENT, HEAD_FILL, RULE, ZEBRA, Imprint, render, styles
+from caseload_app.reports.summary import DASH, RAG_FILL, RAG_WORDS, days_text
 
 RECENT_CONTACTS = 3
 

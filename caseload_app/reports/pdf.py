@@ -21,6 +21,25 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 from caseload_app.paths import resources_dir
 
 MARKING = "OFFICIAL-SENSITIVE"
+
+# The house palette and table look, shared by every report.
+ACCENT = colors.HexColor("#1f3a5f")
+RULE = colors.HexColor("#b8c2cf")
+HEAD_FILL = colors.HexColor("#e3e9f1")
+ZEBRA = colors.HexColor("#f5f7fa")
+TABLE_STYLE = (
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("LEFTPADDING", (0, 0), (-1, -1), 3),
+    ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ("BACKGROUND", (0, 0), (-1, 0), HEAD_FILL),
+    ("ROWBACKGROUNDS", (0, 1), (-1, -1), (colors.white, ZEBRA)),
+    ("LINEABOVE", (0, 0), (-1, 0), 0.8, ACCENT),
+    ("LINEBELOW", (0, 0), (-1, 0), 0.6, ACCENT),
+    ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
+    ("LINEBELOW", (0, -1), (-1, -1), 0.8, ACCENT),
+)
 FONT, BOLD = "CaseloadSans", "CaseloadSans-Bold"
 MARGIN = 18 * mm
 

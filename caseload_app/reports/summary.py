@@ -29,7 +29,15 @@ from reportlab.platypus import (
 from caseload_app.domain.deadlines import format_date
 from caseload_app.domain.status import CaseStatus, Deadline, rag_for
 from caseload_app.domain.validators import ValidationError, age_on, format_nhs_number
-from caseload_app.reports.pdf import MARKING, Imprint, render, styles
+from caseload_app.reports.pdf import (
+    ACCENT,
+    MARKING,
+    RULE,
+    TABLE_STYLE,
+    Imprint,
+    render,
+    styles,
+)
 
 __all__ = [
     "AdviceRow",
@@ -246,10 +254,6 @@ def summary_story(data: SummaryData, council: str = "") -> list[Flowable]:
 
 
 # --------------------------------------------------------------------------- look
-ACCENT = colors.HexColor("#1f3a5f")
-RULE = colors.HexColor("#b8c2cf")
-HEAD_FILL = colors.HexColor("#e3e9f1")
-ZEBRA = colors.HexColor("#f5f7fa")
 PANEL = colors.HexColor("#f3f6fa")
 MUTED = colors.HexColor("#555f6d")
 DASH = "—"
@@ -362,23 +366,8 @@ def _table(
         splitInRow=1,
         hAlign="LEFT",
     )
-    table.setStyle(TableStyle([*_TABLE_STYLE, *extra]))
+    table.setStyle(TableStyle([*TABLE_STYLE, *extra]))
     return table
-
-
-_TABLE_STYLE = (
-    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ("LEFTPADDING", (0, 0), (-1, -1), 3),
-    ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-    ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ("BACKGROUND", (0, 0), (-1, 0), HEAD_FILL),
-    ("ROWBACKGROUNDS", (0, 1), (-1, -1), (colors.white, ZEBRA)),
-    ("LINEABOVE", (0, 0), (-1, 0), 0.8, ACCENT),
-    ("LINEBELOW", (0, 0), (-1, 0), 0.6, ACCENT),
-    ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
-    ("LINEBELOW", (0, -1), (-1, -1), 0.8, ACCENT),
-)
 
 
 def _facts(pairs: Sequence[tuple[str, Flowable]], key_mm: float, value_mm: float) -> Table:

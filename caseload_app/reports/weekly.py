@@ -26,14 +26,18 @@ from reportlab.platypus import (
 
 from caseload_app.domain.deadlines import format_date
 from caseload_app.domain.measures import AGE_BUCKETS, Ratio, WeeklyFigures
-from caseload_app.reports.pdf import FONT, MARKING, Imprint, render, styles
+from caseload_app.reports.pdf import (
+    ACCENT,
+    FONT,
+    MARKING,
+    TABLE_STYLE,
+    Imprint,
+    render,
+    styles,
+)
 
 __all__ = ["DEFINITIONS", "build_weekly", "weekly_story", "weekly_title"]
 
-ACCENT = colors.HexColor("#1f3a5f")
-RULE = colors.HexColor("#b8c2cf")
-HEAD_FILL = colors.HexColor("#e3e9f1")
-ZEBRA = colors.HexColor("#f5f7fa")
 MUTED = colors.HexColor("#555f6d")
 SECOND = colors.HexColor("#e07b39")
 WIDTH = 174  # mm between the margins
@@ -118,17 +122,8 @@ def _table(
     table.setStyle(
         TableStyle(
             [
+                *TABLE_STYLE,
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 3),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-                ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-                ("BACKGROUND", (0, 0), (-1, 0), HEAD_FILL),
-                ("ROWBACKGROUNDS", (0, 1), (-1, -1), (colors.white, ZEBRA)),
-                ("LINEABOVE", (0, 0), (-1, 0), 0.8, ACCENT),
-                ("LINEBELOW", (0, 0), (-1, 0), 0.6, ACCENT),
-                ("LINEBELOW", (0, 1), (-1, -1), 0.25, RULE),
-                ("LINEBELOW", (0, -1), (-1, -1), 0.8, ACCENT),
                 *extra,
             ]
         )
