@@ -106,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _letter_parser(sub)
     _team_parsers(sub)
+    _backup_parsers(sub)
     _sen2_parser(sub)
     return parser
 
@@ -498,6 +499,44 @@ def cmd_sen2(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup_parsers(sub: argparse._SubParsersAction) -> None:
+    bk = sub.add_parser("backup", help="make a verified backup copy of the database")
+    _db_arg(bk)
+    bk.add_argument("-o", "--output", type=Path, metavar="FILE", help="where (default: backups)")
+    rs = sub.add_parser("restore", help="replace the database with a backup (the old one is kept)")
+    _db_arg(rs)
+    rs.add_argument("file", type=Path, help="the backup to restore")
+
+
+def _backups(args: argparse.Namespace):
+    from caseload_app.services.backup import BackupService
+
+    path = _db_path(args)
+    folder = paths.backups_dir() if args.db is None else path.parent / "backups"
+    return BackupService(path, folder)
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    service = _backups(args)
+    if args.output:
+        written = service.backup_to(args.output)
+    else:
+        written = service.backup_now("manual")
+        service.rotate()
+    print(f"Backed up to {written} (checked)")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    if not args.file.is_file():
+        raise CliError(f"{args.file} does not exist")
+    kept = _backups(args).restore(args.file)
+    print(f"Restored {_db_path(args)} from {args.file}")
+    if kept:
+        print(f"The database it replaced is kept at {kept}")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "timeline": cmd_timeline,
     "check": cmd_check,
@@ -508,6 +547,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "demo": cmd_demo,
     "letter": cmd_letter,
     "board": cmd_board,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
     "rebalance": cmd_rebalance,
     "sen2": cmd_sen2,
 }

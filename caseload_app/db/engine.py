@@ -16,7 +16,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from caseload_app.db import migrate
+from caseload_app.db import migrate, safety
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -116,11 +116,11 @@ def open_database(target: Path | str, *, backup_dir: Path | None = None) -> Data
 
 
 def _check_sqlite_file(path: Path) -> None:
+    """A damaged or foreign file is never opened for writing (integrity check at start)."""
     if path.exists():
-        with open(path, "rb") as fh:
-            head = fh.read(16)
-        if head and head != b"SQLite format 3\x00":
-            raise DatabaseError(f"{path} is not a caseload database (it is not an SQLite file).")
+        problem = safety.problem_with(path)
+        if problem:
+            raise DatabaseError(problem)
     elif not path.parent.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
 
@@ -129,19 +129,10 @@ def backup_sqlite(path: Path, backup_dir: Path | None, *, reason: str) -> Path:
     """Copy a database with SQLite's backup API and verify the copy before trusting it."""
     folder = backup_dir or path.parent / "backups"
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")  # two backups a second stay apart
     dest = folder / f"{path.stem}-{reason}-{stamp}.sqlite3"
-    src = sqlite3.connect(path)
     try:
-        dst = sqlite3.connect(dest)
-        try:
-            src.backup(dst)
-            (result,) = dst.execute("PRAGMA integrity_check").fetchone()
-        finally:
-            dst.close()
-    finally:
-        src.close()
-    if result != "ok":
-        dest.unlink(missing_ok=True)
-        raise DatabaseError(f"The backup copy of {path} failed its integrity check: {result}")
+        safety.copy_verified(path, dest)
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"The backup copy of {path} could not be made: {exc}") from exc
     return dest

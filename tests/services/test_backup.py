@@ -1,0 +1,113 @@
+import os
+import sqlite3
+from datetime import datetime, timedelta
+
+import pytest
+
+from caseload_app.cli import main
+from caseload_app.db.engine import DatabaseError, open_database
+from caseload_app.services.backup import BackupService
+from caseload_app.services.demo import generate_demo
+from tests.helpers import TODAY, file_digest
+
+
+@pytest.fixture
+def demo_path(tmp_path):
+    path = tmp_path / "caseload.sqlite3"
+    db = open_database(path)
+    generate_demo(db, children=30, seed=1, today=TODAY)
+    db.dispose()
+    return path
+
+
+def children(path):
+    with sqlite3.connect(path) as con:
+        return con.execute("SELECT count(*) FROM child").fetchone()[0]
+
+
+def test_backup_is_verified_listed_with_what_it_holds(demo_path, tmp_path):
+    service = BackupService(demo_path, tmp_path / "backups")
+    copy = service.backup_now()
+    (info,) = service.list_backups()
+    assert info.path == copy and (info.children, info.cases) == (30, 30)
+    assert service.newest_good().path == copy
+
+
+def test_restore_replaces_and_keeps_the_replaced_database(demo_path, tmp_path):
+    service = BackupService(demo_path, tmp_path / "backups")
+    copy = service.backup_now()
+    with sqlite3.connect(demo_path) as con:
+        con.execute("DELETE FROM communication")
+    kept = service.restore(copy)
+    assert children(demo_path) == 30
+    with sqlite3.connect(demo_path) as con:
+        assert con.execute("SELECT count(*) FROM communication").fetchone()[0] > 0
+    with sqlite3.connect(kept) as con:
+        assert con.execute("SELECT count(*) FROM communication").fetchone()[0] == 0
+    open_database(demo_path).dispose()  # the restored file opens normally
+
+
+@pytest.mark.parametrize("damage", ["truncate", "scribble", "text"])
+def test_a_damaged_file_is_refused_untouched_and_a_backup_offered(demo_path, tmp_path, damage):
+    service = BackupService(demo_path, tmp_path / "backups")
+    good = service.backup_now()
+    data = demo_path.read_bytes()
+    if damage == "truncate":
+        demo_path.write_bytes(data[: len(data) // 3])
+    elif damage == "scribble":
+        scribbled = bytearray(data)
+        scribbled[4096 : 4096 + 2048] = os.urandom(2048)  # the second page onwards
+        demo_path.write_bytes(bytes(scribbled))
+    else:
+        demo_path.write_text("name,dob\nZoe,2016-05-04\n")
+    before = file_digest(demo_path)
+    with pytest.raises(DatabaseError):
+        open_database(demo_path)
+    assert file_digest(demo_path) == before
+    assert service.newest_good().path == good
+    kept = service.restore(good)
+    assert "damaged" in kept.name and file_digest(kept) == before  # the damaged file is kept
+    assert children(demo_path) == 30
+
+
+def test_a_damaged_backup_is_never_restored(demo_path, tmp_path):
+    service = BackupService(demo_path, tmp_path / "backups")
+    bad = tmp_path / "bad.sqlite3"
+    bad.write_bytes(b"SQLite format 3\x00" + os.urandom(8000))
+    before = file_digest(demo_path)
+    with pytest.raises(DatabaseError, match="not usable"):
+        service.restore(bad)
+    assert file_digest(demo_path) == before
+
+
+def test_rotation_keeps_14_days_then_8_weeks(tmp_path):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    for days_ago in range(100):  # two backups a day (09:00 and 17:00) for 100 days
+        day = datetime(2026, 11, 24) - timedelta(days=days_ago)
+        for hour in (9, 17):
+            name = day.replace(hour=hour).strftime("caseload-auto-%Y%m%d-%H%M%S.sqlite3")
+            (folder / name).write_bytes(b"")
+    service = BackupService(
+        tmp_path / "caseload.sqlite3", folder, now=lambda: datetime(2026, 11, 24, 18)
+    )
+    service.rotate()
+    left = sorted(p.name for p in folder.iterdir())
+    days = {n[14:22] for n in left}
+    assert len(left) == len(days)  # one per slot, the newest of it
+    assert all(n.endswith("-170000.sqlite3") for n in left)
+    assert len(left) == 14 + 8
+
+
+def test_backup_and_restore_commands(demo_path, tmp_path, capsys):
+    out = tmp_path / "copy.sqlite3"
+    assert main(["backup", "--db", str(demo_path), "-o", str(out)]) == 0
+    assert "checked" in capsys.readouterr().out
+    with sqlite3.connect(demo_path) as con:
+        con.execute("DELETE FROM task")
+    assert main(["restore", "--db", str(demo_path), str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "kept at" in text
+    with sqlite3.connect(demo_path) as con:
+        assert con.execute("SELECT count(*) FROM task").fetchone()[0] > 0
+    assert main(["restore", "--db", str(demo_path), str(tmp_path / "missing.sqlite3")]) == 1
