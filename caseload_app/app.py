@@ -29,7 +29,10 @@ def run_gui(db_path: Path, demo: bool = False, demo_children: int = 2000) -> int
             db = _demo_database(db_path, demo_children)
             store = LocalSettingsStore(Path(tmp.name) / "settings.json")
         else:
+            if not _usable_or_restored(db_path):
+                return 1
             db = open_database(db_path, backup_dir=paths.backups_dir())
+            _daily_backup(db_path)
             store = LocalSettingsStore(paths.config_dir() / "settings.json")
     except (DatabaseError, DatabaseTooNew, OSError) as exc:
         QMessageBox.critical(None, "caseload cannot open the database", str(exc))
@@ -47,6 +50,44 @@ def run_gui(db_path: Path, demo: bool = False, demo_children: int = 2000) -> int
         db.dispose()
         if tmp is not None:
             tmp.cleanup()
+
+
+def _usable_or_restored(db_path: Path) -> bool:
+    """A damaged database is never opened for writing: offer the newest good backup."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from caseload_app.db.safety import problem_with
+    from caseload_app.services.backup import BackupService
+
+    if not db_path.exists() or problem_with(db_path) is None:
+        return True
+    service = BackupService(db_path, paths.backups_dir())
+    newest = service.newest_good()
+    problem = problem_with(db_path)
+    if newest is None:
+        QMessageBox.critical(
+            None,
+            "The database is damaged",
+            f"{problem}\n\nThere is no good backup to restore. Nothing has been "
+            "changed; ask your administrator for help.",
+        )
+        return False
+    answer = QMessageBox.question(
+        None,
+        "The database is damaged",
+        f"{problem}\n\nRestore the newest good backup, taken {newest.taken_at:%a %d %b %Y %H:%M} "
+        f"({newest.children} children)? The damaged file is kept beside the backups.",
+    )
+    if answer != QMessageBox.StandardButton.Yes:
+        return False
+    service.restore(newest.path)
+    return True
+
+
+def _daily_backup(db_path: Path) -> None:
+    from caseload_app.services.backup import BackupService
+
+    BackupService(db_path, paths.backups_dir()).ensure_daily_backup()
 
 
 def _choose_me(window) -> None:

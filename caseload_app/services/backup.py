@@ -54,6 +54,17 @@ class BackupService:
             raise DatabaseError(f"The backup could not be written to {dest}: {exc}") from exc
         return dest
 
+    def ensure_daily_backup(self) -> Path | None:
+        """At start: take today's automatic backup if there is none yet, then rotate."""
+        today = self._now().date()
+        if not self.db_path.exists() or any(
+            b.taken_at.date() == today for b in self.list_backups()
+        ):
+            return None
+        made = self.backup_now("auto")
+        self.rotate()
+        return made
+
     def list_backups(self) -> list[BackupInfo]:
         """Newest first, each with what it holds."""
         found = []

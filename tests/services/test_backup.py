@@ -111,3 +111,10 @@ def test_backup_and_restore_commands(demo_path, tmp_path, capsys):
     with sqlite3.connect(demo_path) as con:
         assert con.execute("SELECT count(*) FROM task").fetchone()[0] > 0
     assert main(["restore", "--db", str(demo_path), str(tmp_path / "missing.sqlite3")]) == 1
+
+
+def test_daily_backup_is_taken_once_a_day(demo_path, tmp_path):
+    service = BackupService(demo_path, tmp_path / "backups", now=datetime.now)
+    assert service.ensure_daily_backup() is not None
+    assert service.ensure_daily_backup() is None
+    assert len(service.list_backups()) == 1

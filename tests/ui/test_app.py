@@ -26,3 +26,30 @@ def test_demo_opens_on_temporary_data_and_never_touches_the_real_database(qapp, 
     assert seen["status"].startswith("Demo data (temporary): ")
     assert seen["all"] == "All cases  (40)"
     assert not real.exists()
+
+
+def test_a_damaged_database_offers_the_newest_good_backup(qapp, tmp_path, monkeypatch):
+    import sqlite3
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from caseload_app import app as app_module
+    from caseload_app.db.engine import open_database
+    from caseload_app.paths import backups_dir
+    from caseload_app.services.backup import BackupService
+    from caseload_app.services.demo import generate_demo
+
+    path = tmp_path / "caseload.sqlite3"
+    db = open_database(path)
+    generate_demo(db, children=10, seed=1)
+    db.dispose()
+    BackupService(path, backups_dir()).backup_now("auto")
+    path.write_bytes(path.read_bytes()[:5000])  # a crash mid-copy, a bad disk…
+    asked = []
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda *a: asked.append(a[2]) or QMessageBox.StandardButton.Yes
+    )
+    assert app_module._usable_or_restored(path) is True
+    assert "Restore the newest good backup" in asked[0] and "(10 children)" in asked[0]
+    with sqlite3.connect(path) as con:
+        assert con.execute("SELECT count(*) FROM child").fetchone() == (10,)
