@@ -271,6 +271,15 @@ class BoardView(QWidget):
             self.refresh()
 
 
+def _buttons(dialog: QDialog, on_accept, save: bool = False) -> QDialogButtonBox:
+    """OK (or Save) and Cancel, wired to the dialog."""
+    ok = QDialogButtonBox.StandardButton.Save if save else QDialogButtonBox.StandardButton.Ok
+    buttons = QDialogButtonBox(ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(on_accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
 def _load_chart(rows: list[BoardRow]) -> QChart:
     bars = QBarSet("Load per FTE")
     for row in rows:
@@ -326,12 +335,8 @@ class RebalanceDialog(QDialog):
             "Untick any move you do not want; applying is one step and can be undone as one."
         )
         spread.setWordWrap(True)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
+        buttons = _buttons(self, self._accept)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Apply ticked moves")
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
         form = QFormLayout()
         form.addRow("&Reason", self.reason)
         layout = QVBoxLayout(self)
@@ -397,11 +402,7 @@ class AbsenceDialog(QDialog):
         form.addRow("Away &from", self.starts)
         form.addRow("Away &until (inclusive)", self.ends)
         form.addRow("&Note", self.note)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = _buttons(self, self.accept, save=True)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)
@@ -428,11 +429,7 @@ class ReassignDialog(QDialog):
         form.addRow("&Reason", self.reason)
         form.addRow(self.split)
         note = QLabel("Brothers and sisters held by the same caseworker move too, unless split.")
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = _buttons(self, self.accept, save=False)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(note)
@@ -451,11 +448,7 @@ class WeekEndingDialog(QDialog):
         form = QFormLayout()
         form.addRow("&Week ending", self.week_ending)
         form.addRow(self.csv)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = _buttons(self, self.accept, save=False)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)
@@ -494,11 +487,7 @@ class WeightsDialog(QDialog):
             "statutory step is overdue or due within the urgent window."
         )
         note.setWordWrap(True)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        buttons = _buttons(self, self.save, save=True)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(note)
