@@ -13,6 +13,7 @@ def run_gui(db_path: Path, demo: bool = False, demo_children: int = 2000) -> int
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from caseload_app.db.engine import DatabaseError, open_database
+    from caseload_app.db.lock import DatabaseInUse, InstanceLock
     from caseload_app.db.migrate import DatabaseTooNew
     from caseload_app.services.settings import LocalSettingsStore
     from caseload_app.ui.context import AppContext
@@ -22,6 +23,7 @@ def run_gui(db_path: Path, demo: bool = False, demo_children: int = 2000) -> int
     app.setApplicationName("caseload")
     app.setOrganizationName("caseload")
     tmp = None
+    lock = None
     try:
         if demo:
             tmp = tempfile.TemporaryDirectory(prefix="caseload-demo-")
@@ -29,12 +31,18 @@ def run_gui(db_path: Path, demo: bool = False, demo_children: int = 2000) -> int
             db = _demo_database(db_path, demo_children)
             store = LocalSettingsStore(Path(tmp.name) / "settings.json")
         else:
+            db_path.parent.mkdir(parents=True, exist_ok=True)  # first run: a new data folder
+            lock = InstanceLock(db_path)
+            lock.acquire()  # before anything touches the file
             if not _usable_or_restored(db_path):
+                lock.release()
                 return 1
             db = open_database(db_path, backup_dir=paths.backups_dir())
             _daily_backup(db_path)
             store = LocalSettingsStore(paths.config_dir() / "settings.json")
-    except (DatabaseError, DatabaseTooNew, OSError) as exc:
+    except (DatabaseError, DatabaseTooNew, DatabaseInUse, OSError) as exc:
+        if lock is not None:
+            lock.release()
         QMessageBox.critical(None, "caseload cannot open the database", str(exc))
         return 1
     label = f"Demo data (temporary): {db_path}" if demo else f"Database: {db_path}"
@@ -48,6 +56,8 @@ def run_gui(db_path: Path, demo: bool = False, demo_children: int = 2000) -> int
         return app.exec()
     finally:
         db.dispose()
+        if lock is not None:
+            lock.release()
         if tmp is not None:
             tmp.cleanup()
 

@@ -53,3 +53,19 @@ def test_a_damaged_database_offers_the_newest_good_backup(qapp, tmp_path, monkey
     assert "Restore the newest good backup" in asked[0] and "(10 children)" in asked[0]
     with sqlite3.connect(path) as con:
         assert con.execute("SELECT count(*) FROM child").fetchone() == (10,)
+
+
+def test_a_database_open_elsewhere_is_refused_with_who_has_it(qapp, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from caseload_app.app import run_gui
+    from caseload_app.db.lock import InstanceLock
+
+    path = tmp_path / "new-folder" / "caseload.sqlite3"
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *a: shown.append(a[2]))
+    path.parent.mkdir()
+    with InstanceLock(path):  # the other copy (same process stands in for it, pid alive)
+        assert run_gui(db_path=path) == 1
+    assert "already open by" in shown[0]
+    assert not path.exists()  # nothing was created or written
