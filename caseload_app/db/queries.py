@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from sqlalchemy import Select
 
 from caseload_app.db.models import Caseworker, Child, EhcpCase, Family
@@ -14,3 +16,12 @@ def join_child_family_worker(query: Select) -> Select:
         .join(Family, Child.family_id == Family.id)
         .outerjoin(Caseworker, EhcpCase.caseworker_id == Caseworker.id)
     )
+
+
+def as_date(value: datetime | str | None) -> date | None:
+    """The date of a max()/min() over a DATETIME column, which SQLite returns as text."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return value.date()

@@ -304,3 +304,13 @@ def code_for(codes: Iterable[Code], text: str) -> str:
     raise ValidationError(
         f"'{_shown(text)}' is not an accepted value; use one of: {_accepted(codes)}"
     )
+
+
+def label_or_code(codes: Iterable[Code], code: str | None) -> str | None:
+    """The label for a stored code; an unknown (legacy) code is shown as it is; blank → None."""
+    if not code:
+        return None
+    try:
+        return label_for(codes, code)
+    except ValidationError:
+        return code

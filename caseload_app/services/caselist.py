@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import func, select
 
 from caseload_app.db.engine import Database
 from caseload_app.db.models import Caseworker, Child, Communication, EhcpCase, Family
-from caseload_app.db.queries import join_child_family_worker
+from caseload_app.db.queries import as_date, join_child_family_worker
 from caseload_app.domain import codes
 from caseload_app.domain.status import rag_for_step, step_label
 
@@ -124,7 +124,7 @@ def _row(r, today: date, stage_labels: dict[str, str]) -> CaseRow:
         contact_at,
         search,
     ) = r
-    contact = _as_date(contact_at)
+    contact = as_date(contact_at)
     return CaseRow(
         case_id=case_id,
         child_id=child_id,
@@ -152,14 +152,6 @@ def _row(r, today: date, stage_labels: dict[str, str]) -> CaseRow:
         days_since_contact=(today - contact).days if contact else None,
         search_text=search,
     )
-
-
-def _as_date(value: datetime | str | None) -> date | None:
-    if value is None:
-        return None
-    if isinstance(value, str):  # SQLite returns max() of a DATETIME column as text
-        return date.fromisoformat(value[:10])
-    return value.date()
 
 
 @dataclass(frozen=True)

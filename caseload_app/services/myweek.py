@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from caseload_app.db.engine import Database
 from caseload_app.db.models import AdviceRequest, Child, Communication, EhcpCase, Task
+from caseload_app.db.queries import as_date
 from caseload_app.domain import codes, deadlines
 from caseload_app.domain.status import rag_for, rag_for_step, step_label
 
@@ -207,7 +208,7 @@ class MyWeekService:
         )
         out = []
         for case_id, first, last_name, at in s.execute(q):
-            seen = _as_date(at)
+            seen = as_date(at)
             what = f"Last contact {deadlines.format_date(seen)}" if seen else "Never contacted"
             out.append(
                 WeekItem(
@@ -223,11 +224,3 @@ class MyWeekService:
                 )
             )
         return out
-
-
-def _as_date(value) -> date | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return date.fromisoformat(value[:10])
-    return value.date()

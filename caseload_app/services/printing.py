@@ -6,13 +6,11 @@ and the audit entry are one transaction, so the entry describes exactly what was
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 
 from caseload_app.db.models import EhcpCase
 from caseload_app.domain import codes
 from caseload_app.domain.deadlines import format_date
-from caseload_app.domain.validators import ValidationError
 from caseload_app.files import write_atomically
 from caseload_app.reports.pdf import Imprint
 from caseload_app.reports.summary import (
@@ -85,7 +83,7 @@ def summary_data(d: CaseDetail, communications: int = DEFAULT_COMMUNICATIONS) ->
         family=_family(d.family, d.child.id),
         caseworker=d.caseworker,
         request_received=d.request_received,
-        request_source=_label(codes.request_sources(), d.request_source),
+        request_source=codes.label_or_code(codes.request_sources(), d.request_source),
         stage=d.stage_label,
         is_open=d.is_open,
         status=d.status,
@@ -114,7 +112,7 @@ def summary_data(d: CaseDetail, communications: int = DEFAULT_COMMUNICATIONS) ->
         communications=tuple(
             CommunicationRow(
                 c.occurred_at,
-                _label(codes.channels(), c.channel) or c.channel,
+                codes.label_or_code(codes.channels(), c.channel) or c.channel,
                 c.direction,
                 c.with_whom,
                 c.summary,
@@ -126,18 +124,8 @@ def summary_data(d: CaseDetail, communications: int = DEFAULT_COMMUNICATIONS) ->
     )
 
 
-def _label(options: Iterable[codes.Code], code: str | None) -> str | None:
-    """The label for a stored code; an unknown (legacy) code is shown as it is."""
-    if not code:
-        return None
-    try:
-        return codes.label_for(options, code)
-    except ValidationError:
-        return code
-
-
 def _need(code: str | None) -> str | None:
-    label = _label(codes.primary_needs(), code)
+    label = codes.label_or_code(codes.primary_needs(), code)
     return f"{code} — {label}" if code and label != code else label
 
 
@@ -163,7 +151,7 @@ def _family(f: FamilyInfo, child_id: int) -> FamilyDetails:
         postcode=f.postcode,
         phone=f.phone,
         email=f.email,
-        preferred_channel=_label(codes.channels(), f.preferred_channel),
+        preferred_channel=codes.label_or_code(codes.channels(), f.preferred_channel),
         language=f.language,
         interpreter_needed=f.interpreter_needed,
         contacts=tuple(
@@ -172,7 +160,7 @@ def _family(f: FamilyInfo, child_id: int) -> FamilyDetails:
                 c.relation,
                 c.phone,
                 c.email,
-                _label(codes.channels(), c.preferred_channel),
+                codes.label_or_code(codes.channels(), c.preferred_channel),
                 c.language,
                 c.interpreter_needed,
             )
@@ -198,7 +186,7 @@ def _review(r: ReviewInfo) -> ReviewRow:
         report_sent=r.report_sent,
         decision_due=r.decision_due,
         decision_date=r.decision_date,
-        outcome=_label(codes.review_outcomes(), r.outcome),
+        outcome=codes.label_or_code(codes.review_outcomes(), r.outcome),
         amendment_notice=r.amendment_notice,
         amendment_comments_end=r.amendment_comments_end,
         amended_plan_due=r.amended_plan_due,

@@ -39,13 +39,8 @@ def when(value: datetime) -> str:
 
 
 def code_label(code_list: Sequence[codes.Code], code: str | None) -> str:
-    """The label for a stored code; an unknown legacy code is shown as it is."""
-    if not code:
-        return ""
-    try:
-        return codes.label_for(code_list, code)
-    except ValueError:
-        return code
+    """The label for a stored code, or "" for none (unknown legacy codes shown as they are)."""
+    return codes.label_or_code(code_list, code) or ""
 
 
 def days_left_text(due: date, today: date) -> str:
