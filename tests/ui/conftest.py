@@ -3,7 +3,7 @@ import pytest
 from caseload_app.services.settings import LocalSettings, LocalSettingsStore
 from caseload_app.ui.context import AppContext
 from caseload_app.ui.main_window import MainWindow
-from tests.helpers import TODAY
+from tests.helpers import NOW, TODAY
 
 
 @pytest.fixture
@@ -17,6 +17,7 @@ def open_window(qtbot, tmp_path):
             settings_store=LocalSettingsStore(tmp_path / "settings.json"),
             settings=LocalSettings(me_caseworker_id=1, me_name="Asha Patel"),
             today=lambda: TODAY,
+            now=lambda: NOW,  # the window's clock agrees with its calendar
         )
         window = MainWindow(ctx)
         qtbot.addWidget(window)
