@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
@@ -56,3 +57,24 @@ def new_case(db, **overrides):
     )
     fields.update(overrides)
     return requests.create(NewRequest(**fields)), work
+
+
+@contextmanager
+def disk_full(db):
+    """The database cannot grow by a single page, as on a full disk: SQLite answers
+    SQLITE_FULL exactly as it does when the file system has no space left."""
+    from sqlalchemy import event
+
+    with db.read() as s:
+        pages = s.connection().exec_driver_sql("PRAGMA page_count").scalar()
+
+    def cap(dbapi_conn, _record) -> None:
+        dbapi_conn.execute(f"PRAGMA max_page_count = {pages}")
+
+    db.engine.dispose()
+    event.listen(db.engine, "connect", cap)
+    try:
+        yield
+    finally:
+        event.remove(db.engine, "connect", cap)
+        db.engine.dispose()

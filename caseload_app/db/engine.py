@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from caseload_app.db import migrate, safety
@@ -23,6 +24,44 @@ BUSY_TIMEOUT_MS = 10_000
 
 class DatabaseError(Exception):
     """A database that cannot be opened, with a message a caseworker can act on."""
+
+
+class StorageError(DatabaseError):
+    """A save the disk refused (full, read-only, folder gone, busy): nothing was written."""
+
+
+# What a caseworker can do about each SQLite result code that is not a bug.
+_STORAGE_PROBLEMS = {
+    "SQLITE_FULL": "the disk holding the database is full. Free some space, then save again",
+    "SQLITE_READONLY": (
+        "the database file or its folder is read-only. Ask IT to give you write access, "
+        "then save again"
+    ),
+    "SQLITE_CANTOPEN": (
+        "the database folder cannot be reached (was it moved, or a network or USB drive "
+        "disconnected?). Reconnect it, then save again"
+    ),
+    "SQLITE_IOERR": (
+        "the disk reported an error while writing. Check the drive is connected and has "
+        "space, then save again"
+    ),
+    "SQLITE_BUSY": (
+        "another program kept the database busy for too long. Wait a moment, then save again"
+    ),
+}
+
+
+def storage_problem(exc: BaseException) -> StorageError | None:
+    """The plain-words StorageError for a disk-level failure, or None for anything else."""
+    orig = getattr(exc, "orig", exc)
+    name = getattr(orig, "sqlite_errorname", "") or ""
+    for code, advice in _STORAGE_PROBLEMS.items():
+        if name.startswith(code):
+            return StorageError(
+                f"Not saved: {advice}. Nothing was half-written and your typing is still "
+                f"in the form. (SQLite: {orig})"
+            )
+    return None
 
 
 def _install_sqlite_pragmas(engine: Engine) -> None:
@@ -63,9 +102,31 @@ class Database:
 
     @contextmanager
     def uow(self) -> Iterator[Session]:
-        """One user action: one write transaction, committed on success, rolled back on error."""
-        with self._write.begin() as session:
-            yield session
+        """One user action: one write transaction, committed on success, rolled back on error.
+
+        A disk that refuses the write (full, read-only, gone) is reported as a StorageError;
+        the transaction is rolled back whole, so nothing is half-written.
+        """
+        self._check_still_there()
+        try:
+            with self._write.begin() as session:
+                yield session
+        except (OperationalError, sqlite3.OperationalError) as exc:
+            problem = storage_problem(exc)
+            if problem is None:
+                raise
+            raise problem from exc
+
+    def _check_still_there(self) -> None:
+        # On Linux and macOS an open SQLite file whose folder was moved or deleted still
+        # accepts writes, into a file nobody will ever find again: refuse them instead.
+        path = self.path
+        if path is not None and not path.exists():
+            raise StorageError(
+                f"Not saved: the database is no longer at {path} (was its folder moved, or a "
+                "network or USB drive disconnected?). Reconnect it, then save again; your "
+                "typing is still in the form."
+            )
 
     @contextmanager
     def read(self) -> Iterator[Session]:

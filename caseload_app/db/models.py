@@ -318,3 +318,34 @@ class AuditEntry(Base):
     record_id: Mapped[int | None] = mapped_column(Integer)
     case_id: Mapped[int | None] = mapped_column(Integer, index=True)  # for a case's history
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class Submission(Base):
+    """A form already saved: a second Save of the same form (a double click, a retry after a
+    crash) finds its token here and returns the first record instead of making another."""
+
+    __tablename__ = "submission"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    record_type: Mapped[str] = mapped_column(String(32))
+    record_id: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    who: Mapped[str] = mapped_column(String(120))
+
+
+class TrashItem(Base):
+    """A deleted communication, task or case: its rows kept as JSON until restored or, by an
+    administrator, removed for good. Live tables never hold deleted rows, so no query has
+    to remember to leave them out."""
+
+    __tablename__ = "trash_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_type: Mapped[str] = mapped_column(String(32))
+    record_id: Mapped[int] = mapped_column(Integer)
+    case_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    label: Mapped[str] = mapped_column(Text)  # what it was, in words, for the trash list
+    payload: Mapped[str] = mapped_column(Text)  # {"table": [row, ...], ...} in insert order
+    deleted_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    deleted_by: Mapped[str] = mapped_column(String(120))
+    reason: Mapped[str] = mapped_column(Text, default="")

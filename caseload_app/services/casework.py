@@ -379,7 +379,9 @@ class CaseworkService(UserService):
         period_end: date | None,
         family_told: date | None,
         note: str = "",
-    ) -> None:
+        *,
+        token: str | None = None,
+    ) -> int:
         """Reg 5(4)/8(2)/10(4)/13(3): the deadline keeps its date, marked 'exception applies'."""
         today = self._today()
         grounds = {c.code for c in codes.exception_grounds()}
@@ -390,6 +392,8 @@ class CaseworkService(UserService):
         if period_start > today or (family_told and family_told > today):
             raise ValidationError("Exception dates cannot be in the future.")
         with self._db.uow() as s:
+            if (done := records.submitted(s, token)) is not None:
+                return done  # this form was saved already (double click, retry)
             case = records.load(s, EhcpCase, case_id, "case")
             now = self._now()
             exc = CaseException(
@@ -416,10 +420,16 @@ class CaseworkService(UserService):
                 )
             )
             records.audit(s, self.user, now, "create", exc, case.id, f"exception: {ground}")
+            records.remember(s, token, exc, user=self.user, now=now)
+            return exc.id
 
     # ------------------------------------------------------------------ advice
-    def request_advice(self, case_id: int, advice_type: str, on: date) -> int:
+    def request_advice(
+        self, case_id: int, advice_type: str, on: date, *, token: str | None = None
+    ) -> int:
         with self._db.uow() as s:
+            if (done := records.submitted(s, token)) is not None:
+                return done  # this form was saved already (double click, retry)
             case = records.load(s, EhcpCase, case_id, "case")
             if case.stage not in ("assessment", "draft_issued"):
                 raise ValidationError("Advice is requested once the council agrees to assess.")
@@ -447,6 +457,7 @@ class CaseworkService(UserService):
                 )
             )
             records.audit(s, self.user, self._now(), "create", advice, case.id, f"{kind} advice")
+            records.remember(s, token, advice, user=self.user, now=self._now())
             return advice.id
 
     def advice_received(self, advice_id: int, version: int, on: date | None) -> None:
@@ -465,9 +476,13 @@ class CaseworkService(UserService):
                 case_id=advice.case_id,
             )
 
-    def chase_advice(self, advice_id: int, on: date, note: str = "") -> int:
+    def chase_advice(
+        self, advice_id: int, on: date, note: str = "", *, token: str | None = None
+    ) -> int:
         """A chase is logged in the communication log; returns the communication id."""
         with self._db.uow() as s:
+            if (done := records.submitted(s, token)) is not None:
+                return done  # this form was saved already (double click, retry)
             advice = records.load(s, AdviceRequest, advice_id, "advice request")
             if advice.received is not None:
                 raise ValidationError("That advice has already been received.")
@@ -491,6 +506,7 @@ class CaseworkService(UserService):
             advice.last_chased = on
             advice.updated_by, advice.updated_at = self.user, self._now()
             records.audit(s, self.user, self._now(), "chase", advice, case.id, comm.summary)
+            records.remember(s, token, comm, user=self.user, now=self._now())
             s.flush()
             return comm.id
 
@@ -503,6 +519,8 @@ class CaseworkService(UserService):
         direction: str,
         with_whom: str,
         summary: str,
+        *,
+        token: str | None = None,
     ) -> int:
         errors: dict[str, str] = {}
         try:
@@ -518,6 +536,8 @@ class CaseworkService(UserService):
         if errors:
             raise FieldErrors(errors)
         with self._db.uow() as s:
+            if (done := records.submitted(s, token)) is not None:
+                return done  # this form was saved already (double click, retry)
             case = records.load(s, EhcpCase, case_id, "case")
             comm = Communication(
                 family_id=case.child.family_id,
@@ -531,13 +551,24 @@ class CaseworkService(UserService):
             )
             s.add(comm)
             records.audit(s, self.user, self._now(), "create", comm, case.id, f"{channel} log")
+            records.remember(s, token, comm, user=self.user, now=self._now())
             return comm.id
 
     # ------------------------------------------------------------------ tasks
-    def add_task(self, case_id: int, title: str, due: date | None, owner_id: int | None) -> int:
+    def add_task(
+        self,
+        case_id: int,
+        title: str,
+        due: date | None,
+        owner_id: int | None,
+        *,
+        token: str | None = None,
+    ) -> int:
         if not title.strip():
             raise FieldErrors({"title": "Say what needs doing"})
         with self._db.uow() as s:
+            if (done := records.submitted(s, token)) is not None:
+                return done  # this form was saved already (double click, retry)
             case = records.load(s, EhcpCase, case_id, "case")
             task = Task(
                 case_id=case.id,
@@ -550,6 +581,7 @@ class CaseworkService(UserService):
             )
             s.add(task)
             records.audit(s, self.user, self._now(), "create", task, case.id, task.title)
+            records.remember(s, token, task, user=self.user, now=self._now())
             return task.id
 
     def set_task_done(self, task_id: int, version: int, done: bool) -> None:
@@ -562,8 +594,10 @@ class CaseworkService(UserService):
             )
 
     # ------------------------------------------------------------------ reviews
-    def schedule_review(self, case_id: int, meeting: date) -> int:
+    def schedule_review(self, case_id: int, meeting: date, *, token: str | None = None) -> int:
         with self._db.uow() as s:
+            if (done := records.submitted(s, token)) is not None:
+                return done  # this form was saved already (double click, retry)
             case = records.load(s, EhcpCase, case_id, "case")
             if case.stage != "plan_issued":
                 raise ValidationError("Annual reviews are for cases with a final plan.")
@@ -576,6 +610,7 @@ class CaseworkService(UserService):
             )
             s.add(review)
             records.audit(s, self.user, self._now(), "create", review, case.id, "review booked")
+            records.remember(s, token, review, user=self.user, now=self._now())
             return review.id
 
     REVIEW_FIELDS = (
@@ -635,12 +670,16 @@ class CaseworkService(UserService):
             )
 
     # ------------------------------------------------------------------ disagreements
-    def add_disagreement(self, case_id: int, decision: str, decision_letter: date) -> int:
+    def add_disagreement(
+        self, case_id: int, decision: str, decision_letter: date, *, token: str | None = None
+    ) -> int:
         if not decision.strip():
             raise FieldErrors({"decision": "Say which decision is disputed"})
         if decision_letter > self._today():
             raise FieldErrors({"decision_letter": "The letter date is in the future"})
         with self._db.uow() as s:
+            if (done := records.submitted(s, token)) is not None:
+                return done  # this form was saved already (double click, retry)
             case = records.load(s, EhcpCase, case_id, "case")
             row = Disagreement(
                 case_id=case.id,
@@ -651,6 +690,7 @@ class CaseworkService(UserService):
             )
             s.add(row)
             records.audit(s, self.user, self._now(), "create", row, case.id, row.decision)
+            records.remember(s, token, row, user=self.user, now=self._now())
             return row.id
 
     DISAGREEMENT_FIELDS = (

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from caseload_app.db.models import AuditEntry
+from caseload_app.db.models import AuditEntry, Submission
 from caseload_app.services.errors import ConflictError, FieldErrors, NotFound
 
 
@@ -111,6 +111,25 @@ def audit(
             detail=detail,
         )
     )
+
+
+def submitted(session: Session, token: str | None) -> int | None:
+    """The record a form with this token already saved, if it did (a second Save)."""
+    if not token:
+        return None
+    return session.scalar(select(Submission.record_id).where(Submission.token == token))
+
+
+def remember(session: Session, token: str | None, row, *, user: str, now: datetime) -> None:
+    """Note, in the same transaction as the save, that this form has been saved."""
+    if token:
+        if row.id is None:
+            session.flush()
+        session.add(
+            Submission(
+                token=token, record_type=row.__tablename__, record_id=row.id, at=now, who=user
+            )
+        )
 
 
 def optional(check: Callable[[str], object]) -> Callable[[object], object]:

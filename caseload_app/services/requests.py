@@ -150,11 +150,16 @@ class RequestService(UserService):
                     )
         return hits
 
-    def create(self, request: NewRequest) -> int:
-        """Create family (unless joining a sibling's), child and case; returns the case id."""
+    def create(self, request: NewRequest, *, token: str | None = None) -> int:
+        """Create family (unless joining a sibling's), child and case; returns the case id.
+
+        A second call with the same form token returns the first case instead of a copy.
+        """
         clean = self.check(request)
         now = self._now()
         with self._db.uow() as s:
+            if (done := records.submitted(s, token)) is not None:
+                return done
             if request.family_id is not None:
                 family = records.load(s, Family, request.family_id, "family")
             else:
@@ -206,6 +211,7 @@ class RequestService(UserService):
                     )
                 )
             records.audit(s, self.user, now, "create", case, case.id, "new request")
+            records.remember(s, token, case, user=self.user, now=now)
             return case.id
 
 

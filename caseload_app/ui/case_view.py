@@ -725,6 +725,7 @@ class TimelineTab(QWidget):
                 v["period_end"],
                 v["family_told"],
                 v["note"],
+                token=v["token"],
             )
 
         self.view.open_dialog(ExceptionDialog(d.today, submit, self.view))
@@ -766,7 +767,9 @@ class AdviceTab(QWidget):
         d = self.view.detail
 
         def submit(v: dict) -> object:
-            return self.view.work.request_advice(d.case_id, v["advice_type"], v["on"])
+            return self.view.work.request_advice(
+                d.case_id, v["advice_type"], v["on"], token=v["token"]
+            )
 
         self.view.open_dialog(RequestAdviceDialog(d.today, submit, self.view))
 
@@ -787,7 +790,7 @@ class AdviceTab(QWidget):
             return
 
         def submit(v: dict) -> object:
-            return self.view.work.chase_advice(advice.id, v["on"], v["note"])
+            return self.view.work.chase_advice(advice.id, v["on"], v["note"], token=v["token"])
 
         self.view.open_dialog(ChaseDialog(advice.type_label, today, submit, self.view))
 
@@ -854,7 +857,13 @@ class CommunicationsTab(QWidget):
         def submit(v: dict) -> object:
             when_, whom = v["occurred_at"], v["with_whom"]
             return self.view.work.log_communication(
-                d.case_id, when_, v["channel"], v["direction"], whom, v["summary"]
+                d.case_id,
+                when_,
+                v["channel"],
+                v["direction"],
+                whom,
+                v["summary"],
+                token=v["token"],
             )
 
         dialog = LogContactDialog(now, [p for p in people if p], channel, submit, self.view)
@@ -889,7 +898,7 @@ class TasksTab(QWidget):
 
         def submit(v: dict) -> object:
             owner = v["owner_id"] if isinstance(v["owner_id"], int) else None
-            return self.view.work.add_task(d.case_id, v["title"], v["due"], owner)
+            return self.view.work.add_task(d.case_id, v["title"], v["due"], owner, token=v["token"])
 
         dialog = TaskDialog(self.view.caseworkers, d.caseworker_id, d.today, submit, self.view)
         self.view.open_dialog(dialog)
@@ -945,7 +954,7 @@ class ReviewsTab(QWidget):
         meeting = step.due if step and step.key == "annual_review" and step.due > d.today else None
 
         def submit(v: dict) -> object:
-            return self.view.work.schedule_review(d.case_id, v["meeting"])
+            return self.view.work.schedule_review(d.case_id, v["meeting"], token=v["token"])
 
         self.view.open_dialog(BookReviewDialog(meeting or d.today, submit, self.view))
 
@@ -1049,7 +1058,9 @@ class DisagreementsTab(QWidget):
         d = self.view.detail
 
         def submit(v: dict) -> object:
-            return self.view.work.add_disagreement(d.case_id, v["decision"], v["decision_letter"])
+            return self.view.work.add_disagreement(
+                d.case_id, v["decision"], v["decision_letter"], token=v["token"]
+            )
 
         self.view.open_dialog(DisagreementDialog(d.today, submit, self.view))
 

@@ -7,13 +7,14 @@ import logging
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from caseload_app.db.engine import StorageError
 from caseload_app.domain.validators import ValidationError
 from caseload_app.services.errors import UserError
 
 log = logging.getLogger(__name__)
 
 # Errors a caseworker can act on; anything else is a bug.
-USER_ERRORS = (UserError, ValidationError)
+USER_ERRORS = (UserError, ValidationError, StorageError)
 
 
 def show_user_error(parent: QWidget | None, title: str, exc: Exception) -> None:

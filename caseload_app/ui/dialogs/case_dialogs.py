@@ -12,6 +12,7 @@ fields with set_values() and call accept() as the Save button does.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 
@@ -252,6 +253,8 @@ class FormDialog(QDialog):
         self.setAccessibleName(title)
         self._submit = submit
         self.result_value: object = None
+        # One token per opened form: a second Save (double click, retry) finds the first.
+        self.token = uuid.uuid4().hex
         outer = QVBoxLayout(self)
         if intro:
             outer.addWidget(plain_label(intro))
@@ -285,8 +288,9 @@ class FormDialog(QDialog):
         self.form.set_values(values)
 
     def submitted_values(self) -> dict[str, object]:
-        """What Save hands to the service call (edit dialogs send only what changed)."""
-        return self.values()
+        """What Save hands to the service call (edit dialogs send only what changed), with
+        the form's token for calls that create a record."""
+        return {**self.values(), "token": self.token}
 
     def accept(self) -> None:
         if self._try_submit():

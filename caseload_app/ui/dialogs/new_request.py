@@ -7,6 +7,7 @@ field it is about, keeping everything typed.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date
 
@@ -243,6 +244,7 @@ class NewRequestDialog(QDialog):
         self._confirmed_duplicates: set[int] = set()
         self.created_case_id: int | None = None
         self.open_existing_case_id: int | None = None
+        self.token = uuid.uuid4().hex  # a second Save of this form finds the first case
         self.fields: dict[str, QWidget] = {}
         self.error_labels: dict[str, QLabel] = {}
         self.deadline_labels: dict[str, QLabel] = {}
@@ -460,7 +462,7 @@ class NewRequestDialog(QDialog):
         if not self._duplicates_ok(request):
             return
         try:
-            case_id = self._requests.create(request)
+            case_id = self._requests.create(request, token=self.token)
         except FieldErrors as exc:
             self._show_errors(exc.errors)
             return
