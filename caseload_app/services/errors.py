@@ -11,6 +11,10 @@ class NotFound(UserError):
     pass
 
 
+class PermissionDenied(UserError):
+    """The person's role does not allow this action."""
+
+
 class FieldErrors(UserError):
     """Form input that failed validation: one message per field, shown beside the field."""
 

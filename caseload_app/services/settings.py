@@ -14,6 +14,7 @@ from sqlalchemy import select
 from caseload_app.db.engine import Database
 from caseload_app.db.models import AppSetting
 from caseload_app.files import atomic_open
+from caseload_app.services.errors import PermissionDenied, UserError
 
 SETTINGS_VERSION = 1
 
@@ -98,3 +99,54 @@ class TeamSettingsService:
                     s.add(AppSetting(key=key, value=value))
                 else:
                     row.value = value
+
+    # ---------------------------------------------------------------- data-safety settings
+    def _get(self, key: str, default: str = "") -> str:
+        with self._db.read() as s:
+            row = s.get(AppSetting, key)
+            return row.value if row is not None else default
+
+    def _set(self, key: str, value: str) -> None:
+        with self._db.uow() as s:
+            row = s.get(AppSetting, key)
+            if row is None:
+                s.add(AppSetting(key=key, value=value))
+            else:
+                row.value = value
+
+    def administrators(self) -> list[str]:
+        """Who may empty the trash and read or export the audit trail. Nobody named means a
+        single-user laptop: its user is the administrator (team databases name theirs)."""
+        return [n for n in (x.strip() for x in self._get(ADMINISTRATORS).split("\n")) if n]
+
+    def is_administrator(self, user: str) -> bool:
+        admins = self.administrators()
+        return not admins or user in admins
+
+    def set_administrators(self, user: str, names: list[str]) -> None:
+        clean = sorted({n.strip() for n in names if n.strip()})
+        if not self.is_administrator(user):
+            raise PermissionDenied("Only an administrator can change who the administrators are.")
+        if clean and user not in clean:
+            raise UserError(f"Keep yourself ({user}) on the list, or you could not change it back.")
+        self._set(ADMINISTRATORS, "\n".join(clean))
+
+    def retention_years(self) -> int:
+        """Years after a case closed before it is listed for a retention review."""
+        try:
+            return max(1, int(self._get(RETENTION_YEARS, str(DEFAULT_RETENTION_YEARS))))
+        except ValueError:
+            return DEFAULT_RETENTION_YEARS
+
+    def set_retention_years(self, user: str, years: int) -> None:
+        if not self.is_administrator(user):
+            raise PermissionDenied("Only an administrator can change the retention period.")
+        if not 1 <= years <= 100:
+            raise UserError("The retention period is a number of years from 1 to 100.")
+        self._set(RETENTION_YEARS, str(years))
+
+
+ADMINISTRATORS = "administrators"
+RETENTION_YEARS = "retention_years"
+# Set it from the council's own retention schedule; nothing is ever deleted automatically.
+DEFAULT_RETENTION_YEARS = 6

@@ -1,0 +1,315 @@
+"""Trash: deleting a communication, task or case moves its rows into the trash, whence they
+can be restored whole; only an administrator removes them for good. Closed cases past the
+retention period are listed for review, never deleted automatically.
+
+A deleted case takes its dependent rows with it (events, advice, tasks, reviews, exceptions,
+disagreements, assignments, communications about it), and its child and family when they
+have no other case: nothing about a case deleted by mistake is left behind, and a restore
+puts every row back with its own id (or a new one, if that id has been used since).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, Table, delete, func, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from caseload_app.db.models import (
+    AdviceRequest,
+    AnnualReview,
+    Assignment,
+    Base,
+    CaseException,
+    Child,
+    Communication,
+    Contact,
+    Disagreement,
+    EhcpCase,
+    Family,
+    StageEvent,
+    Task,
+    TrashItem,
+)
+from caseload_app.domain import codes, deadlines
+from caseload_app.services import records
+from caseload_app.services.base import UserService
+from caseload_app.services.errors import PermissionDenied, UserError
+from caseload_app.services.settings import TeamSettingsService
+
+# What hangs off a case, in the order rows go back in (parents first).
+CASE_PARTS = (StageEvent, AdviceRequest, Task, AnnualReview, CaseException, Disagreement)
+KINDS = {"communication": "Communication", "task": "Task", "ehcp_case": "Case"}
+
+
+@dataclass(frozen=True)
+class TrashInfo:
+    id: int
+    kind: str  # Communication / Task / Case
+    label: str
+    case_id: int | None
+    deleted_at: datetime
+    deleted_by: str
+    reason: str
+    rows: int  # how many records come back on restore
+
+
+@dataclass(frozen=True)
+class Restored:
+    record_type: str
+    record_id: int
+    case_id: int | None
+    renumbered: int  # rows given a new id because theirs had been used since
+
+
+@dataclass(frozen=True)
+class RetentionInfo:
+    case_id: int
+    child_name: str
+    date_of_birth: date
+    closed_on: date
+    stage: str
+    review_from: date  # closed_on + the retention period
+
+
+class TrashService(UserService):
+    # ------------------------------------------------------------------ deleting
+    def delete_communication(self, communication_id: int, reason: str = "") -> int:
+        with self._db.uow() as s:
+            comm = records.load(s, Communication, communication_id, "communication")
+            when = comm.occurred_at.strftime("%d %b %Y %H:%M")
+            label = f"{comm.channel.title()} {when} with {comm.with_whom or '—'}: " + _short(
+                comm.summary
+            )
+            return self._trash(s, comm, comm.case_id, label, [(Communication, [comm])], reason)
+
+    def delete_task(self, task_id: int, reason: str = "") -> int:
+        with self._db.uow() as s:
+            task = records.load(s, Task, task_id, "task")
+            label = f"Task: {task.title}"
+            return self._trash(s, task, task.case_id, label, [(Task, [task])], reason)
+
+    def delete_case(self, case_id: int, reason: str) -> int:
+        """A case created by mistake, with everything that hangs off it."""
+        if not reason.strip():
+            raise UserError("Say why this case is being deleted (it is kept in the audit trail).")
+        with self._db.uow() as s:
+            case = records.load(s, EhcpCase, case_id, "case")
+            child = case.child
+            label = (
+                f"Case: {child.first_name} {child.last_name} (born "
+                f"{child.date_of_birth:%d %b %Y}), request received "
+                f"{deadlines.format_date(case.request_received)}"
+            )
+            return self._trash(s, case, case.id, label, _case_bundle(s, case), reason)
+
+    def _trash(self, s: Session, row, case_id, label: str, bundle, reason: str) -> int:
+        payload = {model.__tablename__: [_dump(r) for r in rows] for model, rows in bundle}
+        item = TrashItem(
+            record_type=row.__tablename__,
+            record_id=row.id,
+            case_id=case_id,
+            label=label,
+            payload=json.dumps(payload),
+            deleted_at=self._now(),
+            deleted_by=self.user,
+            reason=reason.strip(),
+        )
+        s.add(item)
+        s.flush()
+        for model, rows in reversed(bundle):  # children before parents
+            ids = [r.id for r in rows]
+            if ids:
+                s.execute(delete(model.__table__).where(model.__table__.c.id.in_(ids)))
+        detail = f"moved to trash: {label}" + (f" — {reason.strip()}" if reason.strip() else "")
+        records.audit(s, self.user, self._now(), "delete", row, case_id, detail)
+        s.flush()
+        s.expunge_all()  # the rows are gone: nothing may flush them again
+        return item.id
+
+    # ------------------------------------------------------------------ the trash
+    def items(self) -> list[TrashInfo]:
+        with self._db.read() as s:
+            found = s.scalars(select(TrashItem).order_by(TrashItem.deleted_at.desc()))
+            return [_info(t) for t in found]
+
+    def restore(self, trash_id: int) -> Restored:
+        with self._db.uow() as s:
+            item = records.load(s, TrashItem, trash_id, "item in the trash")
+            payload = json.loads(item.payload)
+            renumber: dict[tuple[str, int], int] = {}
+            try:
+                for table_name, rows in payload.items():
+                    table = Base.metadata.tables[table_name]
+                    for raw in rows:
+                        _put_back(s, table, _load(table, raw), renumber)
+            except IntegrityError as exc:
+                raise UserError(_why_not_restored(item, exc)) from exc
+            record_id = renumber.get((item.record_type, item.record_id), item.record_id)
+            case_id = (
+                renumber.get(("ehcp_case", item.case_id), item.case_id) if item.case_id else None
+            )
+            s.delete(item)
+            detail = f"restored from trash: {item.label}"
+            if renumber:
+                detail += f" ({len(renumber)} records renumbered)"
+            named = _Named(item.record_type, record_id)
+            records.audit(s, self.user, self._now(), "restore", named, case_id, detail)
+            return Restored(item.record_type, record_id, case_id, len(renumber))
+
+    def purge(self, trash_id: int) -> None:
+        """Remove an item from the trash for good: administrators only, and audited."""
+        if not TeamSettingsService(self._db).is_administrator(self.user):
+            raise PermissionDenied(
+                "Only an administrator can remove something from the trash for good."
+            )
+        with self._db.uow() as s:
+            item = records.load(s, TrashItem, trash_id, "item in the trash")
+            named = _Named(item.record_type, item.record_id)
+            detail = f"removed for good from the trash: {item.label}"
+            records.audit(s, self.user, self._now(), "purge", named, item.case_id, detail)
+            s.delete(item)
+
+    # ------------------------------------------------------------------ retention
+    def retention_due(self) -> list[RetentionInfo]:
+        """Closed cases whose retention period has passed, oldest first, for a person to
+        review. Nothing is deleted here or anywhere else automatically."""
+        years = TeamSettingsService(self._db).retention_years()
+        today = self._today()
+        closed_on = (
+            select(StageEvent.case_id, func.max(StageEvent.on_date).label("on"))
+            .group_by(StageEvent.case_id)
+            .subquery()
+        )
+        query = (
+            select(EhcpCase, Child, closed_on.c.on)
+            .join(Child, EhcpCase.child_id == Child.id)
+            .join(closed_on, closed_on.c.case_id == EhcpCase.id)
+            .where(EhcpCase.is_open.is_(False))
+            .order_by(closed_on.c.on)
+        )
+        found = []
+        with self._db.read() as s:
+            for case, child, on in s.execute(query):
+                on = on if isinstance(on, date) else date.fromisoformat(str(on))
+                review_from = _add_years(on, years)
+                if review_from <= today:
+                    found.append(
+                        RetentionInfo(
+                            case_id=case.id,
+                            child_name=f"{child.first_name} {child.last_name}",
+                            date_of_birth=child.date_of_birth,
+                            closed_on=on,
+                            stage=codes.label_or_code(codes.stages(), case.stage) or "",
+                            review_from=review_from,
+                        )
+                    )
+        return found
+
+
+# ---------------------------------------------------------------------- rows as JSON
+def _case_bundle(s: Session, case: EhcpCase) -> list[tuple[type, list]]:
+    """Every row a deleted case takes with it, parents first."""
+    child, family = case.child, case.child.family
+    bundle: list[tuple[type, list]] = []
+    only_case = [c.id for c in child.cases] == [case.id]
+    only_child = only_case and [c.id for c in family.children] == [child.id]
+    if only_child:
+        bundle += [(Family, [family]), (Contact, list(family.contacts))]
+    if only_case:
+        bundle.append((Child, [child]))
+    bundle.append((EhcpCase, [case]))
+    for model in CASE_PARTS:
+        bundle.append((model, list(s.scalars(select(model).where(model.case_id == case.id)))))
+    bundle.append(
+        (Assignment, list(s.scalars(select(Assignment).where(Assignment.case_id == case.id))))
+    )
+    comms = select(Communication).where(Communication.case_id == case.id)
+    if only_child:
+        comms = select(Communication).where(Communication.family_id == family.id)
+    bundle.append((Communication, list(s.scalars(comms))))
+    return bundle
+
+
+def _dump(row) -> dict:
+    values = {}
+    for column in row.__table__.columns:
+        value = getattr(row, column.key)
+        values[column.name] = value.isoformat() if isinstance(value, date | datetime) else value
+    return values
+
+
+def _load(table: Table, raw: dict) -> dict:
+    values = {}
+    for column in table.columns:
+        value = raw.get(column.name)
+        if value is not None and isinstance(column.type, DateTime):
+            value = datetime.fromisoformat(value)
+        elif value is not None and isinstance(column.type, Date):
+            value = date.fromisoformat(value)
+        values[column.name] = value
+    return values
+
+
+def _put_back(s: Session, table: Table, values: dict, renumber: dict) -> None:
+    """Insert a row with its own id, or the next free one if that id has been used since;
+    references to rows renumbered earlier in the same restore follow them."""
+    for column in table.columns:
+        for fk in column.foreign_keys:
+            key = (fk.column.table.name, values[column.name])
+            if key in renumber:
+                values[column.name] = renumber[key]
+    old = values["id"]
+    if s.execute(select(table.c.id).where(table.c.id == old)).first() is not None:
+        values["id"] = (s.scalar(select(func.max(table.c.id))) or 0) + 1
+        renumber[(table.name, old)] = values["id"]
+    s.execute(insert(table).values(**values))
+
+
+def _why_not_restored(item: TrashItem, exc: IntegrityError) -> str:
+    if "uq_ehcp_case_live_child" in str(exc) or "ehcp_case.child_id" in str(exc):
+        return (
+            "Not restored: this child has another open case now, and a child can have only "
+            "one open case at a time. Close that case first, then restore this one."
+        )
+    return (
+        f"Not restored: {item.label} refers to something that is no longer there "
+        f"(for example a caseworker or a family removed since). ({exc.orig})"
+    )
+
+
+@dataclass
+class _Named:
+    """Names a record for the audit trail when the row itself is not in the session."""
+
+    __tablename__: str
+    id: int
+
+
+def _info(t: TrashItem) -> TrashInfo:
+    rows = sum(len(v) for v in json.loads(t.payload).values())
+    return TrashInfo(
+        id=t.id,
+        kind=KINDS.get(t.record_type, t.record_type),
+        label=t.label,
+        case_id=t.case_id,
+        deleted_at=t.deleted_at,
+        deleted_by=t.deleted_by,
+        reason=t.reason,
+        rows=rows,
+    )
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February → 28 February
+        return day.replace(year=day.year + years, day=28)
