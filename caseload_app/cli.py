@@ -108,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     _team_parsers(sub)
     _backup_parsers(sub)
     _sen2_parser(sub)
+    _safety_parsers(sub)
     return parser
 
 
@@ -537,6 +538,82 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _safety_parsers(sub: argparse._SubParsersAction) -> None:
+    au = sub.add_parser("audit", help="search or export the audit trail (administrators)")
+    _db_arg(au)
+    au.add_argument("--who", default="", help="only what this person did")
+    au.add_argument("--action", default="", help="only this action (view, update, export…)")
+    au.add_argument("--record", default="", dest="record_type", help="only this kind of record")
+    au.add_argument("--case", type=int, dest="case_id", help="only entries about this case id")
+    au.add_argument("--from", type=_date_arg, dest="since", metavar="DATE")
+    au.add_argument("--to", type=_date_arg, dest="until", metavar="DATE")
+    au.add_argument("--text", default="", help="a word or phrase in the detail")
+    au.add_argument("-o", "--output", type=Path, metavar="FILE", help="write every match as CSV")
+    tr = sub.add_parser("trash", help="list the trash, restore from it, or empty an item")
+    _db_arg(tr)
+    what = tr.add_mutually_exclusive_group()
+    what.add_argument("--restore", type=int, metavar="ID", help="put an item back")
+    what.add_argument("--purge", type=int, metavar="ID", help="remove for good (administrators)")
+    re_ = sub.add_parser("retention", help="closed cases past the retention period (a list)")
+    _db_arg(re_)
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from caseload_app.services.audit import AuditFilter, AuditService
+
+    wanted = AuditFilter(
+        **{k: getattr(args, k) for k in ("who", "action", "record_type", "case_id", "since")},
+        until=args.until,
+        text=args.text,
+    )
+    with _database(args) as db:
+        service = AuditService(db, getpass.getuser())
+        if args.output:
+            count = service.export_csv(wanted, args.output)
+            print(f"Exported {count} audit entries to {args.output}")
+            return 0
+        page = service.search(wanted)
+    for r in page.rows:
+        case = f"case {r.case_id}" if r.case_id is not None else ""
+        print(f"{r.at:%Y-%m-%d %H:%M:%S}  {r.who:<20} {r.action:<8} {case:<10} {r.detail}")
+    shown = f"{len(page.rows)} of {page.total}" if page.total > len(page.rows) else page.total
+    print(f"{shown} entries (newest first)")
+    return 0
+
+
+def cmd_trash(args: argparse.Namespace) -> int:
+    from caseload_app.services.trash import TrashService
+
+    with _database(args) as db:
+        service = TrashService(db, getpass.getuser())
+        if args.restore is not None:
+            done = service.restore(args.restore)
+            renumbered = f" ({done.renumbered} renumbered)" if done.renumbered else ""
+            print(f"Restored {done.record_type} {done.record_id}{renumbered}")
+        elif args.purge is not None:
+            service.purge(args.purge)
+            print(f"Removed trash item {args.purge} for good")
+        else:
+            items = service.items()
+            for t in items:
+                print(f"{t.id:>5}  {t.deleted_at:%Y-%m-%d %H:%M}  {t.deleted_by:<20} {t.label}")
+            print(f"{len(items)} items in the trash")
+    return 0
+
+
+def cmd_retention(args: argparse.Namespace) -> int:
+    from caseload_app.services.settings import TeamSettingsService
+    from caseload_app.services.trash import TrashService
+
+    with _database(args) as db:
+        years = TeamSettingsService(db).retention_years()
+        due = TrashService(db, getpass.getuser()).retention_due()
+    for r in due:
+        print(f"case {r.case_id:>6}  closed {r.closed_on:%d %b %Y}  {r.child_name}")
+    print(f"{len(due)} closed cases are past the {years}-year retention period (nothing deleted)")
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "timeline": cmd_timeline,
     "check": cmd_check,
@@ -551,6 +628,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "restore": cmd_restore,
     "rebalance": cmd_rebalance,
     "sen2": cmd_sen2,
+    "audit": cmd_audit,
+    "trash": cmd_trash,
+    "retention": cmd_retention,
 }
 
 
