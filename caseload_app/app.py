@@ -46,7 +46,13 @@ def run_gui(db_path: Path, demo: bool = False, demo_children: int = 2000) -> int
         QMessageBox.critical(None, "caseload cannot open the database", str(exc))
         return 1
     label = f"Demo data (temporary): {db_path}" if demo else f"Database: {db_path}"
-    ctx = AppContext(db=db, db_label=label, settings_store=store, settings=store.load())
+    ctx = AppContext(
+        db=db,
+        db_label=label,
+        settings_store=store,
+        settings=store.load(),
+        backups_folder=Path(tmp.name) / "backups" if demo else paths.backups_dir(),
+    )
     window = MainWindow(ctx)
     window.show()
     if ctx.settings.me_caseworker_id is None and not demo:

@@ -269,6 +269,12 @@ EVENT_LABELS = {
 
 class CaseworkService(UserService):
     # ------------------------------------------------------------------ reading
+    def trash(self):
+        """The trash, acting as the same person (deleting from the case window)."""
+        from caseload_app.services.trash import TrashService
+
+        return TrashService(self._db, self.user, today=self._today, now=self._now)
+
     def caseworkers(self) -> list[CaseworkerInfo]:
         with self._db.read() as s:
             rows = s.execute(

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QPlainTextEdit,
     QPushButton,
@@ -283,6 +284,13 @@ class CaseView(QWidget):
 
     def log_contact(self) -> None:
         self.communications.log_contact()
+
+    def ask_reason(self, title: str, what: str) -> str | None:
+        """Ask why something is being deleted; None if the person cancels."""
+        text, ok = QInputDialog.getText(
+            self, title, f"Why {what}? (It can be restored from File → Trash.)"
+        )
+        return text if ok else None
 
     # --- for the tabs -----------------------------------------------------------------------
     def page(self, name: str) -> QWidget:
@@ -807,6 +815,7 @@ class CommunicationsTab(QWidget):
         self.count = plain_label(wrap=False)
         self.count.setAccessibleName("Communications shown")
         self.log_button = button("&Log contact…", "Log contact", self.log_contact)
+        self.delete_button = button("&Delete…", "Delete contact", self.delete)
         self.summary = QPlainTextEdit()
         self.summary.setReadOnly(True)
         self.summary.setAccessibleName("Selected communication")
@@ -819,7 +828,11 @@ class CommunicationsTab(QWidget):
         caption = QLabel("C&hannel:")
         caption.setBuddy(self.filter)
         layout = QVBoxLayout(self)
-        layout.addLayout(button_row(caption, self.filter, self.count, "stretch", self.log_button))
+        layout.addLayout(
+            button_row(
+                caption, self.filter, self.count, "stretch", self.log_button, self.delete_button
+            )
+        )
         layout.addWidget(self.table, 1)
         layout.addWidget(self.summary)
 
@@ -827,6 +840,15 @@ class CommunicationsTab(QWidget):
         self.table.load(d.communications)
         self._update_count()
         self._show_selected()
+
+    def delete(self) -> None:
+        comm = self.table.selected()
+        if comm is None:
+            return
+        reason = self.view.ask_reason("Delete contact", "move this contact to the trash")
+        if reason is not None:
+            trash = self.view.work.trash()
+            self.view.act("Delete contact", lambda: trash.delete_communication(comm.id, reason))
 
     def _apply_filter(self) -> None:
         code = self.filter.currentData()
@@ -879,9 +901,12 @@ class TasksTab(QWidget):
         self.add_button = button("&Add task…", "Add task", self.add)
         self.done_button = button("&Complete", "Complete task", lambda: self.set_done(True))
         self.reopen_button = button("Re&open", "Reopen task", lambda: self.set_done(False))
+        self.delete_button = button("&Delete…", "Delete task", self.delete)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         layout = QVBoxLayout(self)
-        layout.addLayout(button_row(self.add_button, self.done_button, self.reopen_button))
+        layout.addLayout(
+            button_row(self.add_button, self.done_button, self.reopen_button, self.delete_button)
+        )
         layout.addWidget(self.table, 1)
 
     def load(self, d: CaseDetail) -> None:
@@ -892,6 +917,16 @@ class TasksTab(QWidget):
         task = self.table.selected()
         self.done_button.setEnabled(task is not None and task.done_on is None)
         self.reopen_button.setEnabled(task is not None and task.done_on is not None)
+        self.delete_button.setEnabled(task is not None)
+
+    def delete(self) -> None:
+        task = self.table.selected()
+        if task is None:
+            return
+        reason = self.view.ask_reason("Delete task", f"move the task '{task.title}' to the trash")
+        if reason is not None:
+            trash = self.view.work.trash()
+            self.view.act("Delete task", lambda: trash.delete_task(task.id, reason))
 
     def add(self) -> None:
         d = self.view.detail

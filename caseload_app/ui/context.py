@@ -6,8 +6,11 @@ import getpass
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 
 from caseload_app.db.engine import Database
+from caseload_app.services.audit import AuditService
+from caseload_app.services.backup import BackupService
 from caseload_app.services.caselist import CaseListService
 from caseload_app.services.casework import CaseworkService
 from caseload_app.services.handover import HandoverService
@@ -18,6 +21,7 @@ from caseload_app.services.printing import PrintService
 from caseload_app.services.requests import RequestService
 from caseload_app.services.settings import LocalSettings, LocalSettingsStore, TeamSettingsService
 from caseload_app.services.team import TeamService
+from caseload_app.services.trash import TrashService
 from caseload_app.services.weekly import WeeklyReportService
 from caseload_app.services.workload import WorkloadService
 
@@ -31,6 +35,7 @@ class AppContext:
     today: Callable[[], date] = date.today
     now: Callable[[], datetime] = datetime.now
     os_user: str = field(default_factory=getpass.getuser)
+    backups_folder: Path | None = None  # None: beside the database, in "backups"
 
     @property
     def user(self) -> str:
@@ -72,3 +77,16 @@ class AppContext:
 
     def team(self) -> TeamSettingsService:
         return TeamSettingsService(self.db)
+
+    def trash(self) -> TrashService:
+        return TrashService(self.db, self.user, today=self.today, now=self.now)
+
+    def audit(self) -> AuditService:
+        return AuditService(self.db, self.user, today=self.today, now=self.now)
+
+    def backups(self) -> BackupService | None:
+        """Backups of a laptop database (a team server is backed up by its administrator)."""
+        path = self.db.path
+        if path is None:
+            return None
+        return BackupService(path, self.backups_folder or path.parent / "backups", now=self.now)

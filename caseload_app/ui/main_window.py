@@ -261,6 +261,10 @@ class MainWindow(QMainWindow):
         action(file_menu, "Letter &templates…", self.edit_templates, "Ctrl+Shift+T")
         action(file_menu, "&Weekly leadership report…", self.weekly_report, "Ctrl+Shift+W")
         file_menu.addSeparator()
+        action(file_menu, "&Backups and restore…", self.open_backups, "Ctrl+Alt+B")
+        action(file_menu, "T&rash…", self.open_trash, "Ctrl+Alt+T")
+        action(file_menu, "&Audit trail…", self.open_audit, "Ctrl+Alt+U")
+        file_menu.addSeparator()
         action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
         case_menu = self.menuBar().addMenu("&Case")
@@ -288,6 +292,7 @@ class MainWindow(QMainWindow):
         action(case_menu, "Print s&ummaries for selected cases…", self.bulk_summaries)
         action(case_menu, "Letter &for selected cases…", self.bulk_letters)
         case_menu.addSeparator()
+        action(case_menu, "&Delete case…", self.delete_case, "Ctrl+Shift+Delete")
         action(case_menu, "&Close case tab", self.close_current_tab, "Ctrl+W")
 
         view_menu = self.menuBar().addMenu("&View")
@@ -806,6 +811,55 @@ class MainWindow(QMainWindow):
             self.open_case(dialog.created_case_id, "overview")
         elif existing:
             self.open_case(existing, "overview")
+
+    # --- data safety ------------------------------------------------------------------------
+    def open_backups(self) -> None:
+        from caseload_app.ui.dialogs.data_dialogs import BackupsDialog
+
+        service = self.ctx.backups()
+        if service is None:
+            QMessageBox.information(
+                self, "Backups", "The team database is backed up on its server by IT."
+            )
+            return
+        BackupsDialog(service, self._restore_backup, self).exec()
+
+    def _restore_backup(self, backup) -> None:
+        """Close the case tabs and the database, restore, open the restored file, reload."""
+        from caseload_app.db.engine import open_database
+
+        service = self.ctx.backups()
+        while self.tabs.count() > 1:
+            self.tabs.removeTab(1)
+        self.ctx.db.dispose()
+        service.restore(backup)
+        self.ctx.db = open_database(service.db_path, backup_dir=service.folder)
+        self.refresh()
+
+    def open_trash(self) -> None:
+        from caseload_app.ui.dialogs.data_dialogs import TrashDialog
+
+        TrashDialog(self.ctx.trash(), self.refresh, self).exec()
+
+    def open_audit(self) -> None:
+        from caseload_app.ui.dialogs.data_dialogs import AuditDialog
+
+        if run_action(self, "Audit trail", lambda: self.ctx.audit().choices()):
+            AuditDialog(self.ctx.audit(), self).exec()
+
+    def delete_case(self) -> None:
+        view = self.tabs.currentWidget()
+        if not isinstance(view, CaseView):
+            QMessageBox.information(self, "Delete case", "Open the case to delete first.")
+            return
+        reason = view.ask_reason(
+            "Delete case", f"delete the case of {view.title()} and everything recorded on it"
+        )
+        if reason is not None and run_action(
+            self, "Not deleted", lambda: self.ctx.trash().delete_case(view.case_id, reason)
+        ):
+            self.tabs.removeTab(self.tabs.indexOf(view))
+            self.refresh()
 
     def open_settings(self) -> None:
         from caseload_app.ui.dialogs.settings_dialog import SettingsDialog

@@ -51,3 +51,109 @@ def test_save_pressed_twice_logs_one_contact(qtbot, db, messages):
     dialog._try_submit()  # …and a second press before the dialog closes finds it
     assert messages == []
     assert len(view.work.get_case(view.case_id).communications) == 1
+
+
+# --------------------------------------------------------------------------- the data dialogs
+@pytest.fixture
+def window(db, open_window, tmp_path):
+    new_case(db)
+    win = open_window(db)
+    win.ctx.backups_folder = tmp_path / "backups"
+    return win
+
+
+@pytest.fixture
+def say_yes(monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+
+
+def reason(monkeypatch, text="entered by mistake"):
+    from PySide6.QtWidgets import QInputDialog
+
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (text, True))
+
+
+def test_delete_a_task_then_restore_it_from_the_trash(qtbot, db, messages, monkeypatch):
+    from caseload_app.ui.dialogs.data_dialogs import TrashDialog
+
+    case_id, work = new_case(db)
+    work.add_task(case_id, "Ring school", None, None)
+    view = CaseView(work, case_id, work.caseworkers())
+    qtbot.addWidget(view)
+    view.tasks.table.select_row(0)
+    reason(monkeypatch)
+    view.tasks.delete_button.click()
+    assert view.detail.tasks == ()
+    refreshed = []
+    dialog = TrashDialog(work.trash(), lambda: refreshed.append(1))
+    qtbot.addWidget(dialog)
+    assert dialog.table.rows_model.text(0, "Details") == "Task: Ring school"
+    assert dialog.table.rows_model.text(0, "Why") == "entered by mistake"
+    dialog.table.select_row(0)
+    dialog.restore_button.click()
+    assert dialog.table.rows_model.rowCount() == 0 and refreshed == [1]
+    view.reload()
+    assert [t.title for t in view.detail.tasks] == ["Ring school"]
+
+
+def test_delete_the_open_case_from_the_case_menu(qtbot, window, monkeypatch, messages):
+    window.sidebar.setCurrentRow(2)
+    window.table.selectRow(0)
+    window.open_selected()
+    assert window.tabs.count() == 2
+    reason(monkeypatch)
+    window.delete_case()
+    window.wait_loaded()
+    assert window.tabs.count() == 1 and window.model.rowCount() == 0
+    assert len(window.ctx.trash().items()) == 1
+
+
+def test_back_up_now_and_restore_with_a_preview(qtbot, window, say_yes, messages):
+    from caseload_app.ui.dialogs.data_dialogs import BackupsDialog
+
+    dialog = BackupsDialog(window.ctx.backups(), window._restore_backup, window)
+    qtbot.addWidget(dialog)
+    dialog.backup_now()
+    assert dialog.table.rows_model.rowCount() == 1
+    assert dialog.table.rows_model.text(0, "Children") == "1"
+    new_case(window.ctx.db, first_name="Ann", upn="", nhs_number="")  # saved after the backup
+    window.refresh()
+    window.wait_loaded()
+    window.sidebar.setCurrentRow(2)
+    assert window.model.rowCount() == 2
+    dialog.table.select_row(0)
+    dialog.restore()
+    window.wait_loaded()
+    assert messages == []
+    assert window.model.rowCount() == 1  # back to what the backup held
+    kept = window.ctx.backups().list_backups()
+    assert any("pre-restore" in b.path.name and b.children == 2 for b in kept)
+
+
+def test_audit_trail_filters_and_exports(qtbot, window, tmp_path, messages):
+    from caseload_app.ui.dialogs.data_dialogs import AuditDialog
+
+    dialog = AuditDialog(window.ctx.audit(), window)
+    qtbot.addWidget(dialog)
+    total = dialog.table.rows_model.rowCount()
+    assert total >= 1 and dialog.count.text() == f"{total} entries"
+    dialog.case.setText("x")
+    dialog.search()
+    assert messages == ["The case number is a whole number, e.g. 1234."]
+    dialog.case.setText("")
+    dialog.text.setText("new request")
+    dialog.search()
+    assert dialog.table.rows_model.rowCount() == 1
+    dialog.export_to(tmp_path / "audit.csv")
+    assert dialog.count.text() == "Exported 1 entries to audit.csv"
+    assert (tmp_path / "audit.csv").read_text(encoding="utf-8-sig").count("\n") == 2
+
+
+def test_the_audit_trail_is_refused_to_a_non_administrator(qtbot, window, messages):
+    from caseload_app.services.settings import TeamSettingsService
+
+    TeamSettingsService(window.ctx.db).set_administrators("Dee Admin", ["Dee Admin"])
+    window.open_audit()
+    assert messages == ["Only an administrator can read or export the audit trail."]

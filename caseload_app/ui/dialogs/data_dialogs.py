@@ -1,0 +1,268 @@
+"""Keeping the data safe, in the window: backups and restore, the trash, the audit trail.
+
+Each dialog holds what a service returned and calls one service per button press.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QLineEdit,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from caseload_app.services.audit import AuditFilter, AuditService
+from caseload_app.services.backup import BackupService
+from caseload_app.services.trash import TrashService
+from caseload_app.ui import errors as ui_errors
+from caseload_app.ui.case_view import RowTable, button_row
+from caseload_app.ui.dialogs.case_dialogs import button, optional_date, plain_label
+from caseload_app.ui.models.rows import Column
+
+
+def _close_box(dialog: QDialog) -> QDialogButtonBox:
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    box.rejected.connect(dialog.reject)
+    return box
+
+
+def _confirm(parent: QWidget, title: str, text: str) -> bool:
+    answer = QMessageBox.question(parent, title, text)
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def _when(value) -> str:
+    return value.strftime("%a %d %b %Y %H:%M")
+
+
+# --------------------------------------------------------------------------- backups
+BACKUP_COLUMNS = (
+    Column("Taken", lambda b: _when(b.taken_at), lambda b: b.taken_at),
+    Column("Children", lambda b: "unreadable" if b.children is None else str(b.children)),
+    Column("Cases", lambda b: "" if b.cases is None else str(b.cases)),
+    Column("Size", lambda b: f"{b.size / 1_048_576:.1f} MB", lambda b: b.size),
+    Column("File", lambda b: b.path.name),
+)
+
+
+class BackupsDialog(QDialog):
+    """Back up now, and restore a chosen backup after seeing what it holds."""
+
+    def __init__(
+        self, service: BackupService, restore: Callable[[Path], object], parent=None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Backups")
+        self.setAccessibleName("Backups")
+        self.service, self._restore = service, restore
+        self.table = RowTable(BACKUP_COLUMNS, "Backups", stretch="File")
+        self.backup_button = button("&Back up now", "Back up now", self.backup_now)
+        self.restore_button = button("&Restore selected…", "Restore selected backup", self.restore)
+        layout = QVBoxLayout(self)
+        layout.addWidget(plain_label(f"Backups are kept in {service.folder}, newest first."))
+        layout.addLayout(button_row(self.backup_button, self.restore_button, "stretch"))
+        layout.addWidget(self.table, 1)
+        layout.addWidget(_close_box(self))
+        self.resize(760, 420)
+        self.load()
+
+    def load(self) -> None:
+        self.table.load(self.service.list_backups())
+        self.table.select_row(0)
+
+    def backup_now(self) -> None:
+        if ui_errors.run_action(self, "Back up now", lambda: self.service.backup_now("manual")):
+            self.service.rotate()
+            self.load()
+
+    def restore(self) -> None:
+        chosen = self.table.selected()
+        if chosen is None:
+            return
+        text = (
+            f"Replace the database with the backup taken {_when(chosen.taken_at)} "
+            f"({chosen.children} children, {chosen.cases} cases)?\n\nEverything saved since "
+            "then will not be in it. The database it replaces is kept as a backup first, and "
+            "open case tabs are closed."
+        )
+        if _confirm(self, "Restore a backup", text) and ui_errors.run_action(
+            self, "Not restored", lambda: self._restore(chosen.path)
+        ):
+            self.accept()
+
+
+# --------------------------------------------------------------------------- trash
+TRASH_COLUMNS = (
+    Column("Deleted", lambda t: _when(t.deleted_at), lambda t: t.deleted_at),
+    Column("By", lambda t: t.deleted_by),
+    Column("What", lambda t: t.kind),
+    Column("Details", lambda t: t.label),
+    Column("Why", lambda t: t.reason),
+)
+
+
+class TrashDialog(QDialog):
+    def __init__(self, service: TrashService, on_change: Callable[[], None], parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Trash")
+        self.setAccessibleName("Trash")
+        self.service, self._on_change = service, on_change
+        self.table = RowTable(TRASH_COLUMNS, "Items in the trash", stretch="Details")
+        self.restore_button = button("&Restore", "Restore selected item", self.restore)
+        self.purge_button = button("Remove for &good…", "Remove for good", self.purge)
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            plain_label(
+                "Deleted contacts, tasks and cases wait here until restored. Only an "
+                "administrator can remove them for good; that is recorded in the audit trail."
+            )
+        )
+        layout.addLayout(button_row(self.restore_button, self.purge_button, "stretch"))
+        layout.addWidget(self.table, 1)
+        layout.addWidget(_close_box(self))
+        self.resize(900, 420)
+        self.load()
+
+    def load(self) -> None:
+        self.table.load(self.service.items())
+
+    def restore(self) -> None:
+        item = self.table.selected()
+        if item is not None and ui_errors.run_action(
+            self, "Not restored", lambda: self.service.restore(item.id)
+        ):
+            self.load()
+            self._on_change()
+
+    def purge(self) -> None:
+        item = self.table.selected()
+        if item is None:
+            return
+        text = f"Remove for good?\n\n{item.label}\n\nThis cannot be undone."
+        if _confirm(self, "Remove for good", text) and ui_errors.run_action(
+            self, "Not removed", lambda: self.service.purge(item.id)
+        ):
+            self.load()
+
+
+# --------------------------------------------------------------------------- audit trail
+AUDIT_COLUMNS = (
+    Column("When", lambda r: r.at.strftime("%d %b %Y %H:%M:%S"), lambda r: r.at),
+    Column("Who", lambda r: r.who),
+    Column("Action", lambda r: r.action),
+    Column("Record", lambda r: f"{r.record_type} {r.record_id or ''}".strip()),
+    Column("Case", lambda r: "" if r.case_id is None else str(r.case_id)),
+    Column("Detail", lambda r: r.detail),
+)
+
+
+class AuditDialog(QDialog):
+    """Filter the audit trail and export what matches. Read-only: nothing here edits it."""
+
+    def __init__(self, service: AuditService, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Audit trail")
+        self.setAccessibleName("Audit trail")
+        self.service = service
+        choices = service.choices()
+        self.who = self._combo("Who", choices.who)
+        self.action = self._combo("Action", choices.actions)
+        self.case = QLineEdit()
+        self.case.setAccessibleName("Case number")
+        today = service.today()
+        self.since, self.until = optional_date(None, today), optional_date(None, today)
+        self.since.setAccessibleName("From")
+        self.until.setAccessibleName("To")
+        self.text = QLineEdit()
+        self.text.setAccessibleName("Containing")
+        self.table = RowTable(AUDIT_COLUMNS, "Audit entries", stretch="Detail")
+        self.count = plain_label(wrap=False)
+        self._lay_out()
+        self.resize(1000, 560)
+        self.search()
+
+    def _combo(self, name: str, values: list[str]) -> QComboBox:
+        combo = QComboBox()
+        combo.setAccessibleName(name)
+        combo.addItem("Anyone" if name == "Who" else "Any", "")
+        for value in values:
+            combo.addItem(value, value)
+        return combo
+
+    def _lay_out(self) -> None:
+        form = QFormLayout()
+        for label, widget in (
+            ("&Who:", self.who),
+            ("&Action:", self.action),
+            ("&Case number:", self.case),
+            ("&From:", self.since),
+            ("&To:", self.until),
+            ("C&ontaining:", self.text),
+        ):
+            form.addRow(label, widget)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        search = button("&Search", "Search the audit trail", self.search)
+        export = button("&Export CSV…", "Export the matching entries", self.export)
+        layout.addLayout(button_row(search, export, self.count, "stretch"))
+        layout.addWidget(self.table, 1)
+        layout.addWidget(_close_box(self))
+
+    def wanted(self) -> AuditFilter:
+        case = self.case.text().strip()
+        if case and not case.isdigit():
+            raise ValueError("The case number is a whole number, e.g. 1234.")
+        return AuditFilter(
+            who=self.who.currentData() or "",
+            action=self.action.currentData() or "",
+            case_id=int(case) if case else None,
+            since=self.since.value(),
+            until=self.until.value(),
+            text=self.text.text(),
+        )
+
+    def search(self) -> None:
+        def run() -> None:
+            page = self.service.search(self.wanted())
+            self.table.load(page.rows)
+            shown = len(page.rows)
+            more = f" (newest {shown} shown)" if page.total > shown else ""
+            self.count.setText(f"{page.total} entries{more}")
+
+        ui_errors.run_action(self, "Audit trail", _as_user_error(run))
+
+    def export(self) -> None:
+        name = f"audit-{date.today():%Y%m%d}.csv"
+        path, _ = QFileDialog.getSaveFileName(self, "Export audit trail", name, "CSV (*.csv)")
+        if path:
+            self.export_to(Path(path))
+
+    def export_to(self, path: Path) -> None:
+        def run() -> None:
+            count = self.service.export_csv(self.wanted(), path)
+            self.count.setText(f"Exported {count} entries to {path.name}")
+
+        ui_errors.run_action(self, "Not exported", _as_user_error(run))
+
+
+def _as_user_error(call: Callable[[], None]) -> Callable[[], None]:
+    """A bad filter (ValueError) is a message, not a crash; OSError too (disk, folder)."""
+    from caseload_app.services.errors import UserError
+
+    def run() -> None:
+        try:
+            call()
+        except (ValueError, OSError) as exc:
+            raise UserError(str(exc)) from exc
+
+    return run
