@@ -85,17 +85,10 @@ class AuditService(UserService):
         with self._db.read() as s:
             entries = [_row(e) for e in s.scalars(query)]
         count = write_csv(Path(path), AUDIT_COLUMNS, (_cells(r) for r in entries))
-        with self._db.uow() as s:
-            s.add(
-                AuditEntry(
-                    at=self._now(),
-                    who=self.user,
-                    action="export",
-                    record_type="audit_entry",
-                    detail=f"audit trail export of {count} entries to {Path(path).name}"
-                    + _describe(wanted),
-                )
-            )
+        self.audit_export(
+            "audit_entry",
+            f"audit trail export of {count} entries to {Path(path).name}" + _describe(wanted),
+        )
         return count
 
 

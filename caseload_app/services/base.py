@@ -29,6 +29,21 @@ class UserService:
     def now(self) -> datetime:
         return self._now()
 
+    def audit_export(self, record_type: str, detail: str) -> None:
+        """Record, in its own transaction, that this person exported something (Art. 9 data)."""
+        from caseload_app.db.models import AuditEntry
+
+        with self._db.uow() as s:
+            s.add(
+                AuditEntry(
+                    at=self._now(),
+                    who=self.user,
+                    action="export",
+                    record_type=record_type,
+                    detail=detail,
+                )
+            )
+
     def case_for_child(self, child_id: int) -> int:
         """The case a child id refers to (command line): the live case, else the latest."""
         from caseload_app.db.models import Child, EhcpCase

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from caseload_app.db.models import AnnualReview, AuditEntry, CaseException, Child, EhcpCase
+from caseload_app.db.models import AnnualReview, CaseException, Child, EhcpCase
 from caseload_app.domain import codes, deadlines
 from caseload_app.domain.validators import ValidationError
 from caseload_app.reports.csv_export import write_csv
@@ -89,19 +89,11 @@ class Sen2Service(UserService):
         """Write the CSV atomically and audit who exported it. Returns the number of rows."""
         rows = self.rows(census_date)
         count = write_csv(Path(path), SEN2_COLUMNS, rows)
-        with self._db.uow() as s:
-            s.add(
-                AuditEntry(
-                    at=self._now(),
-                    who=self.user,
-                    action="export",
-                    record_type="sen2",
-                    detail=(
-                        f"SEN2-shaped export of {count} children, census date "
-                        f"{census_date.isoformat()}, to {Path(path).name}"
-                    ),
-                )
-            )
+        self.audit_export(
+            "sen2",
+            f"SEN2-shaped export of {count} children, census date "
+            f"{census_date.isoformat()}, to {Path(path).name}",
+        )
         return count
 
 
