@@ -93,12 +93,7 @@ class TeamSettingsService:
     def set_council(self, details: CouncilDetails) -> None:
         with self._db.uow() as s:
             for field_name, key in COUNCIL_KEYS.items():
-                value = getattr(details, field_name).strip()
-                row = s.get(AppSetting, key)
-                if row is None:
-                    s.add(AppSetting(key=key, value=value))
-                else:
-                    row.value = value
+                _upsert(s, key, getattr(details, field_name).strip())
 
     # ---------------------------------------------------------------- data-safety settings
     def _get(self, key: str, default: str = "") -> str:
@@ -108,11 +103,7 @@ class TeamSettingsService:
 
     def _set(self, key: str, value: str) -> None:
         with self._db.uow() as s:
-            row = s.get(AppSetting, key)
-            if row is None:
-                s.add(AppSetting(key=key, value=value))
-            else:
-                row.value = value
+            _upsert(s, key, value)
 
     def administrators(self) -> list[str]:
         """Who may empty the trash and read or export the audit trail. Nobody named means a
@@ -144,6 +135,14 @@ class TeamSettingsService:
         if not 1 <= years <= 100:
             raise UserError("The retention period is a number of years from 1 to 100.")
         self._set(RETENTION_YEARS, str(years))
+
+
+def _upsert(s, key: str, value: str) -> None:
+    row = s.get(AppSetting, key)
+    if row is None:
+        s.add(AppSetting(key=key, value=value))
+    else:
+        row.value = value
 
 
 ADMINISTRATORS = "administrators"
