@@ -556,6 +556,9 @@ def _safety_parsers(sub: argparse._SubParsersAction) -> None:
     what.add_argument("--purge", type=int, metavar="ID", help="remove for good (administrators)")
     re_ = sub.add_parser("retention", help="closed cases past the retention period (a list)")
     _db_arg(re_)
+    re_.add_argument(
+        "--set-years", type=int, metavar="N", help="change the period first (administrators)"
+    )
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
@@ -606,7 +609,11 @@ def cmd_retention(args: argparse.Namespace) -> int:
     from caseload_app.services.trash import TrashService
 
     with _database(args) as db:
-        years = TeamSettingsService(db).retention_years()
+        team = TeamSettingsService(db)
+        if args.set_years is not None:
+            team.set_retention_years(getpass.getuser(), args.set_years)
+            print(f"Retention period set to {args.set_years} years")
+        years = team.retention_years()
         due = TrashService(db, getpass.getuser()).retention_due()
     for r in due:
         print(f"case {r.case_id:>6}  closed {r.closed_on:%d %b %Y}  {r.child_name}")

@@ -1,6 +1,6 @@
 """Regenerate the README screenshots of the main window: run under Xvfb at 1366x768.
 
-    xvfb-run -a -s "-screen 0 1366x768x24" python docs/make_screenshots.py
+xvfb-run -a -s "-screen 0 1366x768x24" python docs/make_screenshots.py
 """
 
 from __future__ import annotations

@@ -6,13 +6,15 @@ The local file carries a version so later releases can upgrade it step by step.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
 from caseload_app.db.engine import Database
-from caseload_app.db.models import AppSetting
+from caseload_app.db.models import AppSetting, AuditEntry
 from caseload_app.files import atomic_open
 from caseload_app.services.errors import PermissionDenied, UserError
 
@@ -82,8 +84,9 @@ COUNCIL_KEYS = {
 class TeamSettingsService:
     """Council name and address for letters, shared by everyone on this database."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, now: Callable[[], datetime] = datetime.now) -> None:
         self._db = db
+        self._now = now
 
     def council(self) -> CouncilDetails:
         with self._db.read() as s:
@@ -101,9 +104,26 @@ class TeamSettingsService:
             row = s.get(AppSetting, key)
             return row.value if row is not None else default
 
-    def _set(self, key: str, value: str) -> None:
+    def _set_audited(self, user: str, key: str, value: str) -> None:
+        """An administrator's setting: saved with who changed it from what, in one transaction."""
         with self._db.uow() as s:
+            row = s.get(AppSetting, key)
+            old = row.value if row is not None else ""
+            if old == value:
+                return
             _upsert(s, key, value)
+            shown = (old.replace("\n", ", ") or "(not set)", value.replace("\n", ", ") or "(none)")
+            s.add(
+                AuditEntry(
+                    at=self._now(),
+                    who=user,
+                    action="update",
+                    record_type="app_setting",
+                    record_id=None,
+                    case_id=None,
+                    detail=f"{key}: {shown[0]} → {shown[1]}",
+                )
+            )
 
     def administrators(self) -> list[str]:
         """Who may empty the trash and read or export the audit trail. Nobody named means a
@@ -120,7 +140,7 @@ class TeamSettingsService:
             raise PermissionDenied("Only an administrator can change who the administrators are.")
         if clean and user not in clean:
             raise UserError(f"Keep yourself ({user}) on the list, or you could not change it back.")
-        self._set(ADMINISTRATORS, "\n".join(clean))
+        self._set_audited(user, ADMINISTRATORS, "\n".join(clean))
 
     def retention_years(self) -> int:
         """Years after a case closed before it is listed for a retention review."""
@@ -134,7 +154,7 @@ class TeamSettingsService:
             raise PermissionDenied("Only an administrator can change the retention period.")
         if not 1 <= years <= 100:
             raise UserError("The retention period is a number of years from 1 to 100.")
-        self._set(RETENTION_YEARS, str(years))
+        self._set_audited(user, RETENTION_YEARS, str(years))
 
 
 def _upsert(s, key: str, value: str) -> None:

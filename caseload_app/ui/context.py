@@ -76,7 +76,7 @@ class AppContext:
         return WeeklyReportService(self.db, self.user, today=self.today, now=self.now)
 
     def team(self) -> TeamSettingsService:
-        return TeamSettingsService(self.db)
+        return TeamSettingsService(self.db, now=self.now)
 
     def trash(self) -> TrashService:
         return TrashService(self.db, self.user, today=self.today, now=self.now)

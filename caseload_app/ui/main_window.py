@@ -264,6 +264,7 @@ class MainWindow(QMainWindow):
         action(file_menu, "&Backups and restore…", self.open_backups, "Ctrl+Alt+B")
         action(file_menu, "T&rash…", self.open_trash, "Ctrl+Alt+T")
         action(file_menu, "&Audit trail…", self.open_audit, "Ctrl+Alt+U")
+        action(file_menu, "Retention and a&dministrators…", self.open_retention, "Ctrl+Alt+R")
         file_menu.addSeparator()
         action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
@@ -846,6 +847,11 @@ class MainWindow(QMainWindow):
 
         if run_action(self, "Audit trail", lambda: self.ctx.audit().choices()):
             AuditDialog(self.ctx.audit(), self).exec()
+
+    def open_retention(self) -> None:
+        from caseload_app.ui.dialogs.data_dialogs import RetentionDialog
+
+        RetentionDialog(self.ctx.team(), self.ctx.trash(), self.open_case, self).exec()
 
     def delete_case(self) -> None:
         view = self.tabs.currentWidget()

@@ -64,3 +64,9 @@ def test_retention_lists_and_deletes_nothing(db, capsys):
     code, out, _ = run(capsys, "retention", "--db", str(db.path))
     assert code == 0 and f"case {case_id:>6}  closed 01 Feb 2018" in out
     assert "1 closed cases are past the 6-year retention period (nothing deleted)" in out
+    code, out, _ = run(capsys, "retention", "--db", str(db.path), "--set-years", "9")
+    assert code == 0 and out.startswith("Retention period set to 9 years")
+    assert "0 closed cases are past the 9-year retention period" in out
+    code, _, err = run(capsys, "retention", "--db", str(db.path), "--set-years", "0")
+    assert code == 1 and "from 1 to 100" in err
+    assert TeamSettingsService(db).retention_years() == 9

@@ -156,7 +156,7 @@ def test_only_an_administrator_removes_for_good_and_it_is_audited(db):
         purge = s.scalars(select(AuditEntry).where(AuditEntry.action == "purge")).one()
         assert purge.who == "Dee Admin" and "Ring school" in purge.detail
         assert purge.case_id == case_id
-    assert actions[-2:] == ["delete", "purge"]
+    assert actions[-3:] == ["delete", "update", "purge"]  # update: the administrators
 
 
 def test_administrators_must_keep_themselves_on_the_list(db):
@@ -189,3 +189,23 @@ def test_retention_lists_closed_cases_past_the_period_and_deletes_nothing(db):
     TeamSettingsService(db).set_retention_years("Asha Patel", 1)
     assert [r.case_id for r in trash(db).retention_due()] == [old, recent]
     assert count(db, EhcpCase) == 3
+
+
+def test_changing_the_administrators_or_the_retention_period_is_audited(db):
+    team = TeamSettingsService(db, now=lambda: NOW)
+    team.set_administrators("Asha Patel", ["Asha Patel", " Dee Admin "])
+    team.set_retention_years("Asha Patel", 7)
+    team.set_retention_years("Asha Patel", 7)  # unchanged: nothing to record
+    with pytest.raises(UserError, match="1 to 100"):
+        team.set_retention_years("Asha Patel", 0)
+    with db.read() as s:
+        entries = s.execute(
+            select(AuditEntry.who, AuditEntry.record_type, AuditEntry.detail).where(
+                AuditEntry.record_type == "app_setting"
+            )
+        ).all()
+    assert entries == [
+        ("Asha Patel", "app_setting", "administrators: (not set) → Asha Patel, Dee Admin"),
+        ("Asha Patel", "app_setting", "retention_years: (not set) → 7"),
+    ]
+    assert team.retention_years() == 7

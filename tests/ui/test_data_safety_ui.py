@@ -157,3 +157,56 @@ def test_the_audit_trail_is_refused_to_a_non_administrator(qtbot, window, messag
     TeamSettingsService(window.ctx.db).set_administrators("Dee Admin", ["Dee Admin"])
     window.open_audit()
     assert messages == ["Only an administrator can read or export the audit trail."]
+
+
+def test_retention_review_lists_sets_the_period_and_the_administrators(qtbot, window, messages):
+    from datetime import date
+
+    from caseload_app.ui.dialogs.data_dialogs import RetentionDialog
+
+    db, me = window.ctx.db, window.ctx.user
+    old, work = new_case(
+        db, first_name="Old", upn="", nhs_number="", request_received=date(2018, 1, 8)
+    )
+    work.record_action(old, work.get_case(old).version, "assess_refused", date(2018, 2, 1), "x")
+    dialog = RetentionDialog(window.ctx.team(), window.ctx.trash(), window.open_case, window)
+    qtbot.addWidget(dialog)
+    assert dialog.years.value() == 6 and dialog.admins.toPlainText() == ""
+    assert dialog.table.rows_model.rowCount() == 1
+    assert dialog.table.rows_model.text(0, "Closed") == "01 Feb 2018"
+    assert dialog.count.text().startswith("1 closed case is past the 6-year")
+    dialog.years.setValue(9)
+    dialog.save_years()
+    assert window.ctx.team().retention_years() == 9
+    assert dialog.table.rows_model.rowCount() == 0  # 2018 + 9 years is still ahead
+    dialog.admins.setPlainText("Dee Admin")
+    dialog.save_admins()  # would lock me out: refused, nothing changed
+    assert messages == [f"Keep yourself ({me}) on the list, or you could not change it back."]
+    assert window.ctx.team().administrators() == []
+    dialog.admins.setPlainText(f"Dee Admin\n{me}\n")
+    dialog.save_admins()
+    assert window.ctx.team().administrators() == sorted(["Dee Admin", me])
+    dialog.years.setValue(3)
+    dialog.save_years()
+    assert window.ctx.team().retention_years() == 3 and len(messages) == 1
+    dialog.table.select_row(0)
+    dialog.open_selected()
+    assert window.tabs.count() == 2 and window.tabs.currentWidget().case_id == old
+
+
+def test_retention_settings_are_refused_to_a_non_administrator(qtbot, window, messages):
+    from caseload_app.services.settings import TeamSettingsService
+    from caseload_app.ui.dialogs.data_dialogs import RetentionDialog
+
+    TeamSettingsService(window.ctx.db).set_administrators("Dee Admin", ["Dee Admin"])
+    dialog = RetentionDialog(window.ctx.team(), window.ctx.trash(), window.open_case, window)
+    qtbot.addWidget(dialog)
+    dialog.years.setValue(2)
+    dialog.save_years()
+    dialog.admins.setPlainText(window.ctx.user)
+    dialog.save_admins()
+    assert messages == [
+        "Only an administrator can change the retention period.",
+        "Only an administrator can change who the administrators are.",
+    ]
+    assert window.ctx.team().retention_years() == 6

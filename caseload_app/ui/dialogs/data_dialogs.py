@@ -1,4 +1,5 @@
-"""Keeping the data safe, in the window: backups and restore, the trash, the audit trail.
+"""Keeping the data safe, in the window: backups and restore, the trash, the audit trail,
+the retention review and who the administrators are.
 
 Each dialog holds what a service returned and calls one service per button press.
 """
@@ -15,14 +16,19 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
+    QGroupBox,
+    QLabel,
     QLineEdit,
     QMessageBox,
+    QPlainTextEdit,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from caseload_app.services.audit import AuditFilter, AuditService
 from caseload_app.services.backup import BackupService
+from caseload_app.services.settings import TeamSettingsService
 from caseload_app.services.trash import TrashService
 from caseload_app.ui import errors as ui_errors
 from caseload_app.ui.case_view import RowTable, button_row
@@ -39,6 +45,12 @@ def _close_box(dialog: QDialog) -> QDialogButtonBox:
 def _confirm(parent: QWidget, title: str, text: str) -> bool:
     answer = QMessageBox.question(parent, title, text)
     return answer == QMessageBox.StandardButton.Yes
+
+
+def _buddy(text: str, widget: QWidget) -> QLabel:
+    label = QLabel(text)
+    label.setBuddy(widget)
+    return label
 
 
 def _when(value) -> str:
@@ -253,6 +265,105 @@ class AuditDialog(QDialog):
             self.count.setText(f"Exported {count} entries to {path.name}")
 
         ui_errors.run_action(self, "Not exported", _as_user_error(run))
+
+
+# --------------------------------------------------------------------------- retention, admins
+RETENTION_COLUMNS = (
+    Column("Case", lambda r: str(r.case_id), lambda r: r.case_id),
+    Column("Child", lambda r: r.child_name),
+    Column("Born", lambda r: r.date_of_birth.strftime("%d %b %Y"), lambda r: r.date_of_birth),
+    Column("Closed", lambda r: r.closed_on.strftime("%d %b %Y"), lambda r: r.closed_on),
+    Column("Stage", lambda r: r.stage),
+    Column("Review from", lambda r: r.review_from.strftime("%d %b %Y"), lambda r: r.review_from),
+)
+
+
+class RetentionDialog(QDialog):
+    """Closed cases past the retention period, for a person to review (nothing is deleted
+    automatically), the period itself and who the administrators are.
+
+    Changing either setting is for administrators; the services refuse anyone else.
+    """
+
+    def __init__(
+        self,
+        team: TeamSettingsService,
+        trash: TrashService,
+        open_case: Callable[[int], object],
+        parent=None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Retention and administrators")
+        self.setAccessibleName("Retention and administrators")
+        self.team, self.trash, self._open_case = team, trash, open_case
+        self.years = QSpinBox()
+        self.years.setRange(1, 100)
+        self.years.setSuffix(" years after closing")
+        self.years.setAccessibleName("Retention period")
+        self.admins = QPlainTextEdit()
+        self.admins.setAccessibleName("Administrators")
+        self.admins.setTabChangesFocus(True)
+        self.admins.setPlaceholderText("One name per line. Nobody named: this computer's user.")
+        self.admins.setFixedHeight(self.admins.fontMetrics().lineSpacing() * 4 + 12)
+        self.table = RowTable(RETENTION_COLUMNS, "Cases due a retention review", stretch="Child")
+        self.table.doubleClicked.connect(lambda _index: self.open_selected())
+        self.count = plain_label()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._settings_group())
+        layout.addWidget(self.count)
+        open_button = button("&Open case", "Open the selected case", self.open_selected)
+        layout.addLayout(button_row(open_button, "stretch"))
+        layout.addWidget(self.table, 1)
+        layout.addWidget(_close_box(self))
+        self.resize(820, 560)
+        self.load()
+
+    def _settings_group(self) -> QGroupBox:
+        group = QGroupBox("Shared by everyone on this database; administrators change them")
+        form = QFormLayout(group)
+        save_years = button("Save &period", "Save the retention period", self.save_years)
+        save_admins = button("Save &administrators", "Save the administrators", self.save_admins)
+        form.addRow(_buddy("&Keep for:", self.years), button_row(self.years, save_years, "stretch"))
+        form.addRow(_buddy("A&dministrators:", self.admins), self.admins)
+        form.addRow("", button_row(save_admins, "stretch"))
+        form.addRow(
+            plain_label(
+                "Administrators empty the trash, read and export the audit trail and change "
+                "these settings. Each change is recorded in the audit trail."
+            )
+        )
+        return group
+
+    def load(self) -> None:
+        self.years.setValue(self.team.retention_years())
+        self.admins.setPlainText("\n".join(self.team.administrators()))
+        due = self.trash.retention_due()
+        self.table.load(due)
+        cases = "1 closed case is" if len(due) == 1 else f"{len(due)} closed cases are"
+        self.count.setText(
+            f"{cases} past the {self.years.value()}-year retention period. Review each "
+            "against the council's retention schedule; nothing is deleted automatically."
+        )
+
+    def save_years(self) -> None:
+        years = self.years.value()
+        if ui_errors.run_action(
+            self, "Not saved", lambda: self.team.set_retention_years(self.trash.user, years)
+        ):
+            self.load()
+
+    def save_admins(self) -> None:
+        names = self.admins.toPlainText().splitlines()
+        if ui_errors.run_action(
+            self, "Not saved", lambda: self.team.set_administrators(self.trash.user, names)
+        ):
+            self.load()
+
+    def open_selected(self) -> None:
+        chosen = self.table.selected()
+        if chosen is not None:
+            self._open_case(chosen.case_id)
+            self.accept()
 
 
 def _as_user_error(call: Callable[[], None]) -> Callable[[], None]:
