@@ -41,9 +41,9 @@ def _db_arg(parser: argparse.ArgumentParser, default: object = argparse.SUPPRESS
     # Subcommands suppress their default so `caseload --db X import …` keeps X.
     parser.add_argument(
         "--db",
-        metavar="PATH",
+        metavar="PATH|URL",
         default=default,
-        help=f"database file (default: {paths.default_db_path()})",
+        help=f"database file or postgresql://host/dbname (default: {paths.default_db_path()})",
     )
 
 
@@ -138,8 +138,24 @@ def main(argv: list[str] | None = None) -> int:
         raise
 
 
+def _db_target(args: argparse.Namespace) -> Path | str:
+    """The laptop file (default: the user data folder) or a team database's address."""
+    from caseload_app.db.engine import is_server_url
+
+    if not args.db:
+        return paths.default_db_path()
+    return args.db if is_server_url(args.db) else Path(args.db)
+
+
 def _db_path(args: argparse.Namespace) -> Path:
-    return Path(args.db) if args.db else paths.default_db_path()
+    """A laptop file, for what only a file has (backups, restore)."""
+    target = _db_target(args)
+    if isinstance(target, str):
+        raise CliError(
+            "the team database is backed up and restored on its server by IT (pg_dump); "
+            "give --db PATH for a laptop file"
+        )
+    return target
 
 
 @contextmanager
@@ -147,8 +163,9 @@ def _database(args: argparse.Namespace) -> Iterator:
     """The database a command works on, closed again however the command ends."""
     from caseload_app.db.engine import open_database
 
-    path = _db_path(args)
-    db = open_database(path, backup_dir=paths.backups_dir() if args.db is None else None)
+    db = open_database(
+        _db_target(args), backup_dir=paths.backups_dir() if args.db is None else None
+    )
     try:
         yield db
     finally:
@@ -311,7 +328,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(
         f"Wrote {result.children} children in {result.families} families, "
         f"{result.communications} communications, {result.advice_requests} advice requests, "
-        f"{result.reviews} reviews and {result.tasks} tasks to {_db_path(args)}"
+        f"{result.reviews} reviews and {result.tasks} tasks to {_db_target(args)}"
     )
     return 0
 

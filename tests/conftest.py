@@ -1,5 +1,7 @@
+import itertools
 import os
 import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -12,10 +14,49 @@ for _var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HO
     os.environ[_var] = os.path.join(_sandbox, _var.lower())
 
 from caseload_app.db.engine import open_database  # noqa: E402
+from tests import pg_cluster  # noqa: E402
+from tests.backends import database_for  # noqa: E402
 
 
 @pytest.fixture
-def db(tmp_path):
-    database = open_database(tmp_path / "caseload.sqlite3")
-    yield database
-    database.dispose()
+def db(request, tmp_path):
+    """A new, migrated SQLite database (tests/services and tests/db also run on PostgreSQL)."""
+    yield from database_for(request, tmp_path, "sqlite")
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory) -> str:
+    """The superuser URL of a PostgreSQL server for the tests: CI's throwaway cluster
+    (CASELOAD_TEST_PG_URL), else one started here for this run. CI fails rather than skip."""
+    url = os.environ.get("CASELOAD_TEST_PG_URL")
+    if url:
+        yield url
+        return
+    if pg_cluster.bin_dir() is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must test on PostgreSQL: set CASELOAD_TEST_PG_URL")
+        pytest.skip("PostgreSQL is not installed here (apt-get install postgresql)")
+    folder = Path(tempfile.mkdtemp(prefix="caseload-pg-")) / "cluster"
+    yield pg_cluster.start(folder)
+    pg_cluster.stop(folder)
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server) -> str:
+    """A migrated database that each test's database is copied from (fast: no migrations)."""
+    name = f"caseload_template_{os.getpid()}"
+    pg_cluster.create_database(pg_server, name)
+    open_database(pg_cluster.database_url(pg_server, name)).dispose()
+    return name
+
+
+_numbers = itertools.count()
+
+
+@pytest.fixture
+def pg_database(pg_server, pg_template) -> str:
+    """The URL of a new database for one test, copied from the migrated template."""
+    name = f"caseload_test_{os.getpid()}_{next(_numbers)}"
+    pg_cluster.create_database(pg_server, name, template=pg_template)
+    yield pg_cluster.database_url(pg_server, name)
+    pg_cluster.drop_database(pg_server, name)

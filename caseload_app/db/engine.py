@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from caseload_app.db import migrate, safety
@@ -51,17 +51,46 @@ _STORAGE_PROBLEMS = {
 }
 
 
+# The same for a team database, by SQLSTATE (class or full code); None: the connection itself.
+_SERVER_PROBLEMS = {
+    "25006": (
+        "the team database is read-only just now (maintenance, or a standby server). "
+        "Try again later or ask IT"
+    ),
+    "53100": "the team database server's disk is full. Tell IT, then save again",
+    "53": "the team database server is short of resources. Wait a moment, then save again",
+    "57P": (
+        "the team database server is restarting or shutting down. Wait a moment, then save again"
+    ),
+    "08": (
+        "the connection to the team database was lost (network, VPN or the server). "
+        "Reconnect, then save again"
+    ),
+    "40": "a colleague's save got in the way. Save again",
+}
+
+
 def storage_problem(exc: BaseException) -> StorageError | None:
-    """The plain-words StorageError for a disk-level failure, or None for anything else."""
+    """The plain-words StorageError for a disk, network or server failure that is not a bug,
+    or None for anything else."""
     orig = getattr(exc, "orig", exc)
     name = getattr(orig, "sqlite_errorname", "") or ""
     for code, advice in _STORAGE_PROBLEMS.items():
         if name.startswith(code):
-            return StorageError(
-                f"Not saved: {advice}. Nothing was half-written and your typing is still "
-                f"in the form. (SQLite: {orig})"
-            )
+            return _not_saved(advice, f"SQLite: {orig}")
+    if type(orig).__module__.startswith("psycopg"):
+        state = getattr(orig, "sqlstate", None) or "08"  # no state: never reached the server
+        for code, advice in _SERVER_PROBLEMS.items():
+            if state.startswith(code):
+                return _not_saved(advice, f"PostgreSQL {state}: {str(orig).strip()}")
     return None
+
+
+def _not_saved(advice: str, technical: str) -> StorageError:
+    return StorageError(
+        f"Not saved: {advice}. Nothing was half-written and your typing is still in the "
+        f"form. ({technical})"
+    )
 
 
 def _install_sqlite_pragmas(engine: Engine) -> None:
@@ -111,7 +140,7 @@ class Database:
         try:
             with self._write.begin() as session:
                 yield session
-        except (OperationalError, sqlite3.OperationalError) as exc:
+        except (DBAPIError, sqlite3.OperationalError) as exc:
             problem = storage_problem(exc)
             if problem is None:
                 raise
@@ -143,8 +172,23 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{Path(path)}"
 
 
+def is_server_url(target: object) -> bool:
+    """A team database address (postgresql://host/dbname) rather than a laptop file."""
+    return isinstance(target, str) and target.split(":", 1)[0].startswith("postgresql")
+
+
+def normalise_url(target: Path | str) -> str:
+    """A SQLAlchemy URL for a file path or a server address; PostgreSQL goes through psycopg 3."""
+    if isinstance(target, str) and "://" in target:
+        scheme, rest = target.split("://", 1)
+        if scheme in ("postgresql", "postgres"):
+            return f"postgresql+psycopg://{rest}"
+        return target
+    return sqlite_url(Path(target))
+
+
 def make_engine(url: str) -> Engine:
-    engine = create_engine(url)
+    engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
     if engine.dialect.name == "sqlite":
         _install_sqlite_pragmas(engine)
     return engine
@@ -155,7 +199,7 @@ def open_database(target: Path | str, *, backup_dir: Path | None = None) -> Data
 
     Before upgrading an existing database a verified backup copy is taken.
     """
-    url = target if isinstance(target, str) and "://" in target else sqlite_url(Path(target))
+    url = normalise_url(target)
     if url.startswith("sqlite:///"):
         _check_sqlite_file(Path(make_url(url).database))
     engine = make_engine(url)

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from caseload_app.db import safety
 from caseload_app.db.engine import StorageError, open_database
 from caseload_app.db.models import Communication
+from tests.backends import sqlite_only
 from tests.helpers import disk_full, new_case
 
 BIG = "Parent rang about the EP visit and transport. " * 200  # ~9 kB: needs new pages
@@ -28,6 +29,7 @@ def saved(db) -> set[int]:
         return set(s.scalars(select(Communication.id)))
 
 
+@sqlite_only
 def test_a_full_disk_refuses_the_save_clearly_and_keeps_what_was_saved(db):
     case_id, work = new_case(db)
     kept = {log(work, case_id) for _ in range(3)}
@@ -46,9 +48,15 @@ def test_a_read_only_database_refuses_the_save_clearly(db):
 
     case_id, work = new_case(db)
     before = saved(db)
+    sql = (
+        "PRAGMA query_only = 1"
+        if db.is_sqlite
+        else "SET default_transaction_read_only = on"  # a standby, or a server in maintenance
+    )
 
     def read_only(dbapi_conn, _record) -> None:
-        dbapi_conn.execute("PRAGMA query_only = 1")
+        dbapi_conn.execute(sql)
+        dbapi_conn.commit()  # psycopg: the SET is kept only once its transaction ends
 
     db.engine.dispose()
     event.listen(db.engine, "connect", read_only)

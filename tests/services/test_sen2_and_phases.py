@@ -422,7 +422,7 @@ def test_sen2_is_a_snapshot_at_the_census_date(sen2_cases, db, tmp_path):
 
 
 def test_cli_sen2_writes_the_csv(sen2_cases, db, tmp_path, capsys):
-    db_path = str(db.engine.url.database)
+    db_path = db.url if not db.is_sqlite else str(db.path)
     out = tmp_path / "cli.csv"
     code = main(["sen2", "--db", db_path, "--census-date", "2027-01-21", "-o", str(out)])
     assert code == 0
