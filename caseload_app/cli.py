@@ -628,7 +628,7 @@ def cmd_retention(args: argparse.Namespace) -> int:
     with _database(args) as db:
         team = TeamSettingsService(db)
         if args.set_years is not None:
-            team.set_retention_years(getpass.getuser(), args.set_years)
+            team.set_retention_years(args.set_years)
             print(f"Retention period set to {args.set_years} years")
         years = team.retention_years()
         due = TrashService(db, getpass.getuser()).retention_due()

@@ -279,6 +279,20 @@ class Disagreement(Versioned, Base):
     outcome: Mapped[str | None] = mapped_column(Text)
 
 
+class AppUser(Versioned, Base):
+    """A person who signs in: their login (the PostgreSQL login on a team database, the
+    computer's user name on a laptop), the caseworker they are, and their roles."""
+
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(63), unique=True)  # PostgreSQL's name limit
+    name: Mapped[str] = mapped_column(String(120))
+    caseworker_id: Mapped[int | None] = mapped_column(ForeignKey("caseworker.id"))
+    roles: Mapped[str] = mapped_column(String(120), default="")  # domain.access.roles_text
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
 class AppSetting(Base):
     """Team-wide settings kept with the data (council name and address for letters)."""
 

@@ -10,10 +10,10 @@ from pathlib import Path
 from sqlalchemy import Select, func, or_, select
 
 from caseload_app.db.models import AuditEntry
+from caseload_app.domain.access import Can
 from caseload_app.reports.csv_export import write_csv
 from caseload_app.services.base import UserService
-from caseload_app.services.errors import PermissionDenied, UserError
-from caseload_app.services.settings import TeamSettingsService
+from caseload_app.services.errors import UserError
 
 AUDIT_COLUMNS = ("id", "at", "who", "action", "record_type", "record_id", "case_id", "detail")
 SHOWN_AT_MOST = 5000  # the window shows the newest this many; an export has every match
@@ -57,8 +57,7 @@ class AuditChoices:
 
 class AuditService(UserService):
     def _require_admin(self) -> None:
-        if not TeamSettingsService(self._db).is_administrator(self.user):
-            raise PermissionDenied("Only an administrator can read or export the audit trail.")
+        self._allowed(Can.AUDIT)
 
     def choices(self) -> AuditChoices:
         self._require_admin()

@@ -6,8 +6,11 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from caseload_app.db.engine import Database
+from caseload_app.domain.access import Access, Can
+from caseload_app.services.errors import PermissionDenied
 
 
 class UserService:
@@ -23,14 +26,61 @@ class UserService:
         self._today = today
         self._now = now
 
+    # ------------------------------------------------------------------ who may do what
+    def access(self) -> Access:
+        """What this person may do, read afresh (a role changed a moment ago counts)."""
+        from caseload_app.services.people import access_for
+
+        with self._db.read() as s:
+            return access_for(s, self.user)
+
+    def _require(self, s: Session, action: Can) -> Access:
+        """Refuse, before anything is written, an action this person's roles do not allow."""
+        from caseload_app.services.people import access_for
+
+        access = access_for(s, self.user)
+        if not access.can(action):
+            raise PermissionDenied(
+                f"You cannot {action.value} (your roles: {access.describe()}). "
+                "Ask a team lead or an administrator."
+            )
+        return access
+
+    def _allowed(self, action: Can) -> None:
+        """`_require` for a read, which opens no write transaction."""
+        with self._db.read() as s:
+            self._require(s, action)
+
+    def _case_to_edit(self, s: Session, case_id: int):
+        """The case, loaded for a change this person may make: a team lead's any case, a
+        caseworker's only the cases assigned to them."""
+        from caseload_app.db.models import EhcpCase
+        from caseload_app.services import records
+
+        case = records.load(s, EhcpCase, case_id, "case")
+        self._check_case(s, case)
+        return case
+
+    def _check_case(self, s: Session, case) -> None:
+        from caseload_app.services.people import access_for
+
+        access = access_for(s, self.user)
+        if not access.can_edit_case(case.caseworker_id):
+            owner = case.caseworker.name if case.caseworker is not None else "nobody yet"
+            raise PermissionDenied(
+                f"Only the caseworker assigned to case {case.id} ({owner}) or a team lead "
+                f"can change it (your roles: {access.describe()})."
+            )
+
     def today(self) -> date:
         return self._today()
 
     def now(self) -> datetime:
         return self._now()
 
-    def audit_export(self, record_type: str, detail: str) -> None:
-        """Record, in its own transaction, that this person exported something (Art. 9 data)."""
+    def audit_export(self, record_type: str, detail: str, action: str = "export") -> None:
+        """Record, in its own transaction, that this person exported something (Art. 9 data)
+        or changed something kept outside the database (a template file)."""
         from caseload_app.db.models import AuditEntry
 
         with self._db.uow() as s:
@@ -38,7 +88,7 @@ class UserService:
                 AuditEntry(
                     at=self._now(),
                     who=self.user,
-                    action="export",
+                    action=action,
                     record_type=record_type,
                     detail=detail,
                 )

@@ -30,6 +30,7 @@ from caseload_app.db.models import (
     Task,
 )
 from caseload_app.domain import codes, deadlines
+from caseload_app.domain.access import Can
 from caseload_app.domain.actions import ACTIONS, available_actions, check_action, check_event_date
 from caseload_app.domain.status import CaseStatus, Deadline, case_status, statutory_deadlines
 from caseload_app.domain.validators import (
@@ -38,7 +39,7 @@ from caseload_app.domain.validators import (
 from caseload_app.services import records
 from caseload_app.services.base import UserService
 from caseload_app.services.case_status import case_dates, refresh_next_step
-from caseload_app.services.errors import FieldErrors, UserError
+from caseload_app.services.errors import FieldErrors, PermissionDenied, UserError
 from caseload_app.services.fields import (
     CONTACT_CHECKS,
     FAMILY_CHECKS,
@@ -302,6 +303,7 @@ class CaseworkService(UserService):
     def update_child(self, child_id: int, version: int, changes: dict[str, object]) -> int:
         with self._db.uow() as s:
             child = records.load(s, Child, child_id, "child")
+            self._check_children(s, [child])
             records.check_version(s, child, version, "child's details")
             clean = records.validate(changes, child_checks(self._today()))
             case_id = _live_case_id(child)
@@ -315,6 +317,7 @@ class CaseworkService(UserService):
     def update_family(self, family_id: int, version: int, changes: dict[str, object]) -> int:
         with self._db.uow() as s:
             family = records.load(s, Family, family_id, "family")
+            self._check_children(s, family.children)
             records.check_version(s, family, version, "family's details")
             clean = records.validate(changes, FAMILY_CHECKS)
             case_id = next((c for c in map(_live_case_id, family.children) if c), None)
@@ -330,6 +333,7 @@ class CaseworkService(UserService):
         """Add a contact (contact_id None) or edit one; returns its id."""
         with self._db.uow() as s:
             family = records.load(s, Family, family_id, "family")
+            self._check_children(s, family.children)
             clean = records.validate(fields, CONTACT_CHECKS)
             case_id = next((c for c in map(_live_case_id, family.children) if c), None)
             if contact_id is None:
@@ -345,13 +349,29 @@ class CaseworkService(UserService):
             records.apply(s, contact, clean, user=self.user, now=self._now(), case_id=case_id)
             return contact.id
 
+    def _check_children(self, s: Session, children) -> None:
+        """A child's or family's details change with their case: whoever may edit one of
+        the children's cases (the live one first) may edit them."""
+        cases = sorted((c for child in children for c in child.cases), key=lambda c: not c.is_open)
+        if not cases:
+            self._require(s, Can.EDIT_ANY)
+            return
+        refused = None
+        for case in cases:
+            try:
+                self._check_case(s, case)
+                return
+            except PermissionDenied as exc:
+                refused = refused or exc
+        raise refused
+
     # ------------------------------------------------------------------ stage actions
     def record_action(
         self, case_id: int, version: int, key: str, on: date, reason: str = ""
     ) -> None:
         """A stage action (decision, draft, final, cease…) with its date, by this user."""
         with self._db.uow() as s:
-            case = records.load(s, EhcpCase, case_id, "case")
+            case = self._case_to_edit(s, case_id)
             records.check_version(s, case, version, "case")
             action = check_action(key, case_dates(case), on, self._today(), reason)
             changes = _action_changes(key, on, reason)
@@ -400,7 +420,7 @@ class CaseworkService(UserService):
         with self._db.uow() as s:
             if (done := records.submitted(s, token)) is not None:
                 return done  # this form was saved already (double click, retry)
-            case = records.load(s, EhcpCase, case_id, "case")
+            case = self._case_to_edit(s, case_id)
             now = self._now()
             exc = CaseException(
                 case_id=case.id,
@@ -436,7 +456,7 @@ class CaseworkService(UserService):
         with self._db.uow() as s:
             if (done := records.submitted(s, token)) is not None:
                 return done  # this form was saved already (double click, retry)
-            case = records.load(s, EhcpCase, case_id, "case")
+            case = self._case_to_edit(s, case_id)
             if case.stage not in ("assessment", "draft_issued"):
                 raise ValidationError("Advice is requested once the council agrees to assess.")
             kind = codes.code_for(codes.advice_types(), advice_type)
@@ -470,6 +490,7 @@ class CaseworkService(UserService):
         """Record (or with None, clear) the date advice arrived."""
         with self._db.uow() as s:
             advice = records.load(s, AdviceRequest, advice_id, "advice request")
+            self._case_to_edit(s, advice.case_id)
             records.check_version(s, advice, version, "advice request")
             if on is not None and (on < advice.requested or on > self._today()):
                 raise ValidationError("The date received must be between the request and today.")
@@ -494,7 +515,7 @@ class CaseworkService(UserService):
                 raise ValidationError("That advice has already been received.")
             if on > self._today() or on < advice.requested:
                 raise ValidationError("The chase date must be between the request and today.")
-            case = records.load(s, EhcpCase, advice.case_id, "case")
+            case = self._case_to_edit(s, advice.case_id)
             label = codes.label_for(codes.advice_types(), advice.advice_type)
             comm = Communication(
                 family_id=case.child.family_id,
@@ -544,6 +565,7 @@ class CaseworkService(UserService):
         with self._db.uow() as s:
             if (done := records.submitted(s, token)) is not None:
                 return done  # this form was saved already (double click, retry)
+            self._require(s, Can.LOG_CONTACT)  # on any case this person can read
             case = records.load(s, EhcpCase, case_id, "case")
             comm = Communication(
                 family_id=case.child.family_id,
@@ -575,7 +597,7 @@ class CaseworkService(UserService):
         with self._db.uow() as s:
             if (done := records.submitted(s, token)) is not None:
                 return done  # this form was saved already (double click, retry)
-            case = records.load(s, EhcpCase, case_id, "case")
+            case = self._case_to_edit(s, case_id)
             task = Task(
                 case_id=case.id,
                 title=title.strip()[:200],
@@ -593,6 +615,7 @@ class CaseworkService(UserService):
     def set_task_done(self, task_id: int, version: int, done: bool) -> None:
         with self._db.uow() as s:
             task = records.load(s, Task, task_id, "task")
+            self._case_to_edit(s, task.case_id)
             records.check_version(s, task, version, "task")
             value = self._today() if done else None
             records.apply(
@@ -604,7 +627,7 @@ class CaseworkService(UserService):
         with self._db.uow() as s:
             if (done := records.submitted(s, token)) is not None:
                 return done  # this form was saved already (double click, retry)
-            case = records.load(s, EhcpCase, case_id, "case")
+            case = self._case_to_edit(s, case_id)
             if case.stage != "plan_issued":
                 raise ValidationError("Annual reviews are for cases with a final plan.")
             review = AnnualReview(
@@ -643,7 +666,7 @@ class CaseworkService(UserService):
             merged = {f: clean.get(f, getattr(review, f)) for f in self.REVIEW_FIELDS}
             if merged["decision_date"] and not merged["outcome"]:
                 raise FieldErrors({"outcome": "Choose maintain, amend or cease"})
-            case = records.load(s, EhcpCase, review.case_id, "case")
+            case = self._case_to_edit(s, review.case_id)
             records.apply(s, review, clean, user=self.user, now=self._now(), case_id=case.id)
             held = merged["meeting_date"] if merged["decision_date"] else None
             if held and (case.last_review is None or held > case.last_review):
@@ -664,7 +687,7 @@ class CaseworkService(UserService):
         if year is not None and kind not in deadlines.PHASE_TRANSFER_KINDS:
             raise ValidationError("Choose the kind of transfer.")
         with self._db.uow() as s:
-            case = records.load(s, EhcpCase, case_id, "case")
+            case = self._case_to_edit(s, case_id)
             records.check_version(s, case, version, "case")
             records.apply(
                 s,
@@ -686,7 +709,7 @@ class CaseworkService(UserService):
         with self._db.uow() as s:
             if (done := records.submitted(s, token)) is not None:
                 return done  # this form was saved already (double click, retry)
-            case = records.load(s, EhcpCase, case_id, "case")
+            case = self._case_to_edit(s, case_id)
             row = Disagreement(
                 case_id=case.id,
                 decision=decision.strip()[:200],
@@ -711,6 +734,7 @@ class CaseworkService(UserService):
         today = self._today()
         with self._db.uow() as s:
             row = records.load(s, Disagreement, row_id, "disagreement")
+            self._case_to_edit(s, row.case_id)
             records.check_version(s, row, version, "disagreement")
             checks = {f: _past_date(today) for f in self.DISAGREEMENT_FIELDS}
             checks["hearing_date"] = _any_date

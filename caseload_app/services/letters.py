@@ -30,6 +30,7 @@ from caseload_app.db.models import (
     EhcpCase,
 )
 from caseload_app.domain import deadlines
+from caseload_app.domain.access import Can
 from caseload_app.domain.templates import (
     FREE_TEXT,
     Template,
@@ -103,6 +104,13 @@ class LetterService(UserService):
     def list_templates(self) -> list[TemplateInfo]:
         return self.templates.list_templates()
 
+    def save_template(self, name: str, text: str):
+        """An administrator's edit of a letter template (checked, written atomically)."""
+        self._allowed(Can.TEMPLATES)
+        saved = self.templates.save_template(name, text)
+        self.audit_export("template", f"saved letter template {name}", action="update")
+        return saved
+
     def preview(
         self,
         case_id: int,
@@ -128,6 +136,7 @@ class LetterService(UserService):
     ) -> int:
         """Render, keep the PDF, log the letter and audit the print; returns the
         communication id. Anything missing is reported before a byte is written."""
+        self._allowed(Can.LOG_CONTACT)
         letter = self._prepare(case_id, template, advice_id, advice_type, extra)
         pdf = build_letter(letter.data, self._imprint(letter.data))
         now = self._now()
@@ -195,7 +204,7 @@ class LetterService(UserService):
 
     def set_mediation_adviser(self, text: str) -> None:
         """The mediation adviser's name and contact details, for decision letters."""
-        team = TeamSettingsService(self._db)
+        team = TeamSettingsService(self._db, self.user, now=self._now)
         team.set_council(replace(team.council(), mediation_adviser=text))
 
     # ------------------------------------------------------------------ assembling

@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from caseload_app.db.models import AnnualReview, Caseworker, Child, EhcpCase, Task
 from caseload_app.domain import deadlines, phases
+from caseload_app.domain.access import Can
 from caseload_app.services import records
 from caseload_app.services.base import UserService
 
@@ -58,6 +59,7 @@ class PlannerRow:
 class PhaseTransferService(UserService):
     def planner(self, today: date | None = None) -> list[PlannerRow]:
         """Rows sorted by legal date, caseworker, then child's name."""
+        self._allowed(Can.REPORTS)
         today = today or self._today()
         year = phases.academic_year_start(today) + 1
         cycle_start = date(year - 1, 9, 1)  # reviews held since the current academic year began
@@ -108,6 +110,7 @@ class PhaseTransferService(UserService):
         already has that task open is skipped. All in one transaction. Returns tasks made."""
         made = 0
         with self._db.uow() as s:
+            self._require(s, Can.EDIT_ANY)
             open_already = set(
                 s.scalars(
                     select(Task.case_id).where(

@@ -9,11 +9,12 @@ from sqlalchemy import or_, select
 
 from caseload_app.db.models import Assignment, Child, EhcpCase, Family, StageEvent
 from caseload_app.domain import codes
+from caseload_app.domain.access import Can
 from caseload_app.domain.text import fold
 from caseload_app.services import records
 from caseload_app.services.base import UserService
 from caseload_app.services.case_status import refresh_next_step
-from caseload_app.services.errors import FieldErrors
+from caseload_app.services.errors import FieldErrors, PermissionDenied
 from caseload_app.services.fields import (
     CONTACT_CHECKS,
     FAMILY_CHECKS,
@@ -160,6 +161,14 @@ class RequestService(UserService):
         with self._db.uow() as s:
             if (done := records.submitted(s, token)) is not None:
                 return done
+            access = self._require(s, Can.NEW_REQUEST)
+            if request.caseworker_id not in (None, access.caseworker_id) and not access.can(
+                Can.REASSIGN
+            ):
+                raise PermissionDenied(
+                    "Only a team lead can allocate a new request to someone else: leave it "
+                    "unallocated, or take it yourself."
+                )
             if request.family_id is not None:
                 family = records.load(s, Family, request.family_id, "family")
             else:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from caseload_app.db.models import AnnualReview, CaseException, Child, EhcpCase
 from caseload_app.domain import codes, deadlines
+from caseload_app.domain.access import Can
 from caseload_app.domain.validators import ValidationError
 from caseload_app.reports.csv_export import write_csv
 from caseload_app.services.base import UserService
@@ -60,6 +61,7 @@ def reporting_period(census_date: date) -> ReportingPeriod:
 class Sen2Service(UserService):
     def rows(self, census_date: date) -> list[list[object]]:
         """The rows the export writes (cells as they appear in the file), by child id."""
+        self._allowed(Can.REPORTS)
         period = reporting_period(census_date)
         with self._db.read() as s:
             cases = s.execute(

@@ -5,6 +5,7 @@ The local file carries a version so later releases can upgrade it step by step.
 
 from __future__ import annotations
 
+import getpass
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -15,8 +16,10 @@ from sqlalchemy import select
 
 from caseload_app.db.engine import Database
 from caseload_app.db.models import AppSetting, AuditEntry
+from caseload_app.domain.access import Can
 from caseload_app.files import atomic_open
-from caseload_app.services.errors import PermissionDenied, UserError
+from caseload_app.services.base import UserService
+from caseload_app.services.errors import UserError
 
 SETTINGS_VERSION = 1
 
@@ -81,12 +84,14 @@ COUNCIL_KEYS = {
 }
 
 
-class TeamSettingsService:
-    """Council name and address for letters, shared by everyone on this database."""
+class TeamSettingsService(UserService):
+    """Settings shared by everyone on this database: the council's name and address for
+    letters, and the retention period. Changing them is for administrators."""
 
-    def __init__(self, db: Database, now: Callable[[], datetime] = datetime.now) -> None:
-        self._db = db
-        self._now = now
+    def __init__(
+        self, db: Database, user: str = "", now: Callable[[], datetime] = datetime.now
+    ) -> None:
+        super().__init__(db, user or getpass.getuser(), now=now)
 
     def council(self) -> CouncilDetails:
         with self._db.read() as s:
@@ -95,52 +100,34 @@ class TeamSettingsService:
 
     def set_council(self, details: CouncilDetails) -> None:
         with self._db.uow() as s:
+            self._require(s, Can.SETTINGS)
             for field_name, key in COUNCIL_KEYS.items():
-                _upsert(s, key, getattr(details, field_name).strip())
+                self._audited(s, key, getattr(details, field_name).strip())
 
-    # ---------------------------------------------------------------- data-safety settings
     def _get(self, key: str, default: str = "") -> str:
         with self._db.read() as s:
             row = s.get(AppSetting, key)
             return row.value if row is not None else default
 
-    def _set_audited(self, user: str, key: str, value: str) -> None:
-        """An administrator's setting: saved with who changed it from what, in one transaction."""
-        with self._db.uow() as s:
-            row = s.get(AppSetting, key)
-            old = row.value if row is not None else ""
-            if old == value:
-                return
-            _upsert(s, key, value)
-            shown = (old.replace("\n", ", ") or "(not set)", value.replace("\n", ", ") or "(none)")
-            s.add(
-                AuditEntry(
-                    at=self._now(),
-                    who=user,
-                    action="update",
-                    record_type="app_setting",
-                    record_id=None,
-                    case_id=None,
-                    detail=f"{key}: {shown[0]} → {shown[1]}",
-                )
+    def _audited(self, s, key: str, value: str) -> None:
+        """Save a setting with who changed it from what, in the caller's transaction."""
+        row = s.get(AppSetting, key)
+        old = row.value if row is not None else ""
+        if old == value:
+            return
+        _upsert(s, key, value)
+        shown = (old.replace("\n", ", ") or "(not set)", value.replace("\n", ", ") or "(none)")
+        s.add(
+            AuditEntry(
+                at=self._now(),
+                who=self.user,
+                action="update",
+                record_type="app_setting",
+                record_id=None,
+                case_id=None,
+                detail=f"{key}: {shown[0]} → {shown[1]}",
             )
-
-    def administrators(self) -> list[str]:
-        """Who may empty the trash and read or export the audit trail. Nobody named means a
-        single-user laptop: its user is the administrator (team databases name theirs)."""
-        return [n for n in (x.strip() for x in self._get(ADMINISTRATORS).split("\n")) if n]
-
-    def is_administrator(self, user: str) -> bool:
-        admins = self.administrators()
-        return not admins or user in admins
-
-    def set_administrators(self, user: str, names: list[str]) -> None:
-        clean = sorted({n.strip() for n in names if n.strip()})
-        if not self.is_administrator(user):
-            raise PermissionDenied("Only an administrator can change who the administrators are.")
-        if clean and user not in clean:
-            raise UserError(f"Keep yourself ({user}) on the list, or you could not change it back.")
-        self._set_audited(user, ADMINISTRATORS, "\n".join(clean))
+        )
 
     def retention_years(self) -> int:
         """Years after a case closed before it is listed for a retention review."""
@@ -149,12 +136,12 @@ class TeamSettingsService:
         except ValueError:
             return DEFAULT_RETENTION_YEARS
 
-    def set_retention_years(self, user: str, years: int) -> None:
-        if not self.is_administrator(user):
-            raise PermissionDenied("Only an administrator can change the retention period.")
+    def set_retention_years(self, years: int) -> None:
         if not 1 <= years <= 100:
             raise UserError("The retention period is a number of years from 1 to 100.")
-        self._set_audited(user, RETENTION_YEARS, str(years))
+        with self._db.uow() as s:
+            self._require(s, Can.SETTINGS)
+            self._audited(s, RETENTION_YEARS, str(years))
 
 
 def _upsert(s, key: str, value: str) -> None:
@@ -165,7 +152,6 @@ def _upsert(s, key: str, value: str) -> None:
         row.value = value
 
 
-ADMINISTRATORS = "administrators"
 RETENTION_YEARS = "retention_years"
 # Set it from the council's own retention schedule; nothing is ever deleted automatically.
 DEFAULT_RETENTION_YEARS = 6

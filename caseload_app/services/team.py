@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy import select
 
 from caseload_app.db.models import Absence, Assignment, Caseworker, Child, EhcpCase
+from caseload_app.domain.access import Can
 from caseload_app.domain.validators import ValidationError, normalise_email
 from caseload_app.services import records
 from caseload_app.services.base import UserService
@@ -80,6 +81,7 @@ class TeamService(UserService):
         if errors:
             raise FieldErrors(errors)
         with self._db.uow() as s:
+            self._require(s, Can.TEAM)
             if s.scalar(select(Caseworker.id).where(Caseworker.name == name)):
                 raise FieldErrors({"name": f"There is already a caseworker called {name}"})
             worker = Caseworker(
@@ -97,6 +99,7 @@ class TeamService(UserService):
         if not 0 < capacity <= 1.5:
             raise FieldErrors({"capacity": "Capacity is in full-time equivalents, e.g. 0.6"})
         with self._db.uow() as s:
+            self._require(s, Can.TEAM)
             worker = records.load(s, Caseworker, worker_id, "caseworker")
             records.apply(
                 s, worker, {"capacity_fte": capacity}, user=self.user, now=self._now(), case_id=None
@@ -106,6 +109,7 @@ class TeamService(UserService):
         if ends < starts:
             raise FieldErrors({"ends": "The absence ends before it starts"})
         with self._db.uow() as s:
+            self._require(s, Can.TEAM)
             worker = records.load(s, Caseworker, worker_id, "caseworker")
             absence = Absence(
                 caseworker_id=worker.id,
@@ -129,6 +133,7 @@ class TeamService(UserService):
 
     def remove_absence(self, absence_id: int) -> None:
         with self._db.uow() as s:
+            self._require(s, Can.TEAM)
             absence = records.load(s, Absence, absence_id, "absence")
             records.audit(
                 s,
@@ -167,6 +172,7 @@ class TeamService(UserService):
             raise FieldErrors({"reason": "Say why the cases are moving"})
         batch, now, moved = uuid.uuid4().hex[:12], self._now(), []
         with self._db.uow() as s:
+            self._require(s, Can.REASSIGN)
             for case_ids, to_id in moves:
                 target = records.load(s, Caseworker, to_id, "caseworker")
                 if not target.active:
@@ -228,6 +234,7 @@ class TeamService(UserService):
         Refused, with the cases named, if any has been moved again since."""
         now = self._now()
         with self._db.uow() as s:
+            self._require(s, Can.REASSIGN)
             moves = s.scalars(
                 select(Assignment).where(Assignment.batch == batch).order_by(Assignment.id)
             ).all()

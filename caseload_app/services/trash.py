@@ -35,9 +35,10 @@ from caseload_app.db.models import (
     TrashItem,
 )
 from caseload_app.domain import codes, deadlines
+from caseload_app.domain.access import Can
 from caseload_app.services import records
 from caseload_app.services.base import UserService
-from caseload_app.services.errors import PermissionDenied, UserError
+from caseload_app.services.errors import UserError
 from caseload_app.services.settings import TeamSettingsService
 
 # What hangs off a case, in the order rows go back in (parents first).
@@ -80,6 +81,8 @@ class TrashService(UserService):
     def delete_communication(self, communication_id: int, reason: str = "") -> int:
         with self._db.uow() as s:
             comm = records.load(s, Communication, communication_id, "communication")
+            if comm.logged_by != self.user:  # whoever logged a contact may take it back
+                self._edit_case_or_any(s, comm.case_id)
             when = comm.occurred_at.strftime("%d %b %Y %H:%M")
             label = f"{comm.channel.title()} {when} with {comm.with_whom or '—'}: " + _short(
                 comm.summary
@@ -89,6 +92,7 @@ class TrashService(UserService):
     def delete_task(self, task_id: int, reason: str = "") -> int:
         with self._db.uow() as s:
             task = records.load(s, Task, task_id, "task")
+            self._case_to_edit(s, task.case_id)
             label = f"Task: {task.title}"
             return self._trash(s, task, task.case_id, label, [(Task, [task])], reason)
 
@@ -97,7 +101,7 @@ class TrashService(UserService):
         if not reason.strip():
             raise UserError("Say why this case is being deleted (it is kept in the audit trail).")
         with self._db.uow() as s:
-            case = records.load(s, EhcpCase, case_id, "case")
+            case = self._case_to_edit(s, case_id)
             child = case.child
             label = (
                 f"Case: {child.first_name} {child.last_name} (born "
@@ -105,6 +109,12 @@ class TrashService(UserService):
                 f"{deadlines.format_date(case.request_received)}"
             )
             return self._trash(s, case, case.id, label, _case_bundle(s, case), reason)
+
+    def _edit_case_or_any(self, s: Session, case_id: int | None) -> None:
+        if case_id is None:
+            self._require(s, Can.EDIT_ANY)
+        else:
+            self._case_to_edit(s, case_id)
 
     def _trash(self, s: Session, row, case_id, label: str, bundle, reason: str) -> int:
         payload = {model.__tablename__: [_dump(r) for r in rows] for model, rows in bundle}
@@ -139,6 +149,8 @@ class TrashService(UserService):
     def restore(self, trash_id: int) -> Restored:
         with self._db.uow() as s:
             item = records.load(s, TrashItem, trash_id, "item in the trash")
+            if item.deleted_by != self.user:  # a team lead restores anyone's deletion
+                self._require(s, Can.EDIT_ANY)
             payload = json.loads(item.payload)
             renumber: dict[tuple[str, int], int] = {}
             try:
@@ -162,11 +174,8 @@ class TrashService(UserService):
 
     def purge(self, trash_id: int) -> None:
         """Remove an item from the trash for good: administrators only, and audited."""
-        if not TeamSettingsService(self._db).is_administrator(self.user):
-            raise PermissionDenied(
-                "Only an administrator can remove something from the trash for good."
-            )
         with self._db.uow() as s:
+            self._require(s, Can.PURGE)
             item = records.load(s, TrashItem, trash_id, "item in the trash")
             named = _Named(item.record_type, item.record_id)
             detail = f"removed for good from the trash: {item.label}"

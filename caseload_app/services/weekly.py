@@ -18,6 +18,7 @@ from caseload_app.db.models import (
     EhcpCase,
 )
 from caseload_app.domain import codes, measures
+from caseload_app.domain.access import Can
 from caseload_app.domain.measures import Trace, WeeklyFigures
 from caseload_app.reports.csv_export import write_csv
 from caseload_app.reports.pdf import Imprint
@@ -54,6 +55,7 @@ class WeeklyReport:
 class WeeklyReportService(UserService):
     def report(self, week_ending: date) -> WeeklyReport:
         """Every figure for the week ending ``week_ending`` (the 7 days up to it, included)."""
+        self._allowed(Can.REPORTS)
         council = TeamSettingsService(self._db).council().name
         weights = WorkloadService(self._db, self.user, self._today, self._now).weights()
         end = week_ending

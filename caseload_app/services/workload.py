@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from caseload_app.db.models import AppSetting, Child, EhcpCase
 from caseload_app.domain import workload
+from caseload_app.domain.access import Can
 from caseload_app.domain.workload import CaseLoad, Proposal, Weights, WorkerLoad
 from caseload_app.services.base import UserService
 from caseload_app.services.team import TeamService, WorkerInfo
@@ -54,6 +55,7 @@ class WorkloadService(UserService):
     def set_weights(self, values: dict) -> None:
         checked = Weights.from_dict(values)  # ValueError with a clear message if wrong
         with self._db.uow() as s:
+            self._require(s, Can.REASSIGN)
             row = s.get(AppSetting, WEIGHTS_KEY)
             text = json.dumps(checked.to_dict())
             if row is None:
@@ -98,6 +100,7 @@ class WorkloadService(UserService):
         return infos, workers, cases
 
     def board(self) -> Board:
+        self._allowed(Can.REPORTS)
         today = self._today()
         infos, workers, cases = self._inputs()
         loads = workload.loads_by_worker(cases, workers)
@@ -125,6 +128,7 @@ class WorkloadService(UserService):
         return Board(today=today, rows=rows, unallocated=unallocated)
 
     def propose(self) -> Proposal:
+        self._allowed(Can.REASSIGN)
         _infos, workers, cases = self._inputs()
         return workload.propose_rebalance(workers, cases, self._today(), self.weights())
 

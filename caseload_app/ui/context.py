@@ -9,10 +9,12 @@ from datetime import date, datetime
 from pathlib import Path
 
 from caseload_app.db.engine import Database
+from caseload_app.domain.access import Access, Can
 from caseload_app.services.audit import AuditService
 from caseload_app.services.backup import BackupService
 from caseload_app.services.caselist import CaseListService
 from caseload_app.services.casework import CaseworkService
+from caseload_app.services.errors import PermissionDenied
 from caseload_app.services.handover import HandoverService
 from caseload_app.services.letters import LetterService
 from caseload_app.services.myweek import MyWeekService
@@ -76,7 +78,7 @@ class AppContext:
         return WeeklyReportService(self.db, self.user, today=self.today, now=self.now)
 
     def team(self) -> TeamSettingsService:
-        return TeamSettingsService(self.db, now=self.now)
+        return TeamSettingsService(self.db, self.user, now=self.now)
 
     def trash(self) -> TrashService:
         return TrashService(self.db, self.user, today=self.today, now=self.now)
@@ -84,9 +86,19 @@ class AppContext:
     def audit(self) -> AuditService:
         return AuditService(self.db, self.user, today=self.today, now=self.now)
 
+    def access(self) -> Access:
+        """What the person using the window may do (read afresh)."""
+        return self.work().access()
+
     def backups(self) -> BackupService | None:
-        """Backups of a laptop database (a team server is backed up by its administrator)."""
+        """Backups of a laptop database (a team server is backed up by its administrator).
+        PermissionDenied for someone whose roles do not include backups."""
         path = self.db.path
         if path is None:
             return None
+        if not self.access().can(Can.BACKUPS):
+            raise PermissionDenied(
+                f"You cannot {Can.BACKUPS.value} (your roles: {self.access().describe()}). "
+                "Ask an administrator."
+            )
         return BackupService(path, self.backups_folder or path.parent / "backups", now=self.now)

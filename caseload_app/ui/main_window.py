@@ -264,7 +264,7 @@ class MainWindow(QMainWindow):
         action(file_menu, "&Backups and restore…", self.open_backups, "Ctrl+Alt+B")
         action(file_menu, "T&rash…", self.open_trash, "Ctrl+Alt+T")
         action(file_menu, "&Audit trail…", self.open_audit, "Ctrl+Alt+U")
-        action(file_menu, "Retention and a&dministrators…", self.open_retention, "Ctrl+Alt+R")
+        action(file_menu, "R&etention review…", self.open_retention, "Ctrl+Alt+R")
         file_menu.addSeparator()
         action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
@@ -792,7 +792,8 @@ class MainWindow(QMainWindow):
         return cases
 
     def edit_templates(self) -> None:
-        TemplatesDialog(self.ctx.letters().templates, self).exec()
+        letters = self.ctx.letters()
+        TemplatesDialog(letters.templates, self, save=letters.save_template).exec()
 
     # ------------------------------------------------------------------ dialogs
     def new_request(self) -> None:
@@ -817,13 +818,15 @@ class MainWindow(QMainWindow):
     def open_backups(self) -> None:
         from caseload_app.ui.dialogs.data_dialogs import BackupsDialog
 
-        service = self.ctx.backups()
-        if service is None:
+        found: list = []
+        if not run_action(self, "Backups", lambda: found.append(self.ctx.backups())):
+            return
+        if found[0] is None:
             QMessageBox.information(
                 self, "Backups", "The team database is backed up on its server by IT."
             )
             return
-        BackupsDialog(service, self._restore_backup, self).exec()
+        BackupsDialog(found[0], self._restore_backup, self).exec()
 
     def _restore_backup(self, backup) -> None:
         """Close the case tabs and the database, restore, open the restored file, reload."""

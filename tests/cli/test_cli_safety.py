@@ -6,7 +6,7 @@ from datetime import date
 from caseload_app.cli import main
 from caseload_app.services.settings import TeamSettingsService
 from caseload_app.services.trash import TrashService
-from tests.helpers import new_case
+from tests.helpers import add_person, new_case
 
 
 def run(capsys, *argv):
@@ -32,9 +32,9 @@ def test_audit_lists_filters_and_exports(db, capsys, tmp_path):
 
 def test_audit_is_refused_to_someone_not_an_administrator(db, capsys):
     new_case(db)
-    TeamSettingsService(db).set_administrators("Dee Admin", ["Dee Admin"])
+    add_person(db, "dee.admin", "Dee Admin", "administrator")
     code, _, err = run(capsys, "audit", "--db", str(db.path))
-    assert code == 1 and "Only an administrator" in err
+    assert code == 1 and "You cannot read and export the audit trail" in err
     code, _, err = run(
         capsys, "audit", "--db", str(db.path), "--from", "2026-12-01", "--to", "2026-11-01"
     )

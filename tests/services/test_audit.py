@@ -7,8 +7,7 @@ import pytest
 
 from caseload_app.services.audit import AuditFilter, AuditService
 from caseload_app.services.errors import PermissionDenied, UserError
-from caseload_app.services.settings import TeamSettingsService
-from tests.helpers import NOW, new_case
+from tests.helpers import NOW, add_person, new_case
 
 
 def audit(db, user="Asha Patel"):
@@ -63,7 +62,7 @@ def test_the_export_is_complete_safe_and_itself_audited(db, history, tmp_path):
 
 
 def test_only_administrators_read_the_trail(db, history):
-    TeamSettingsService(db).set_administrators("Dee Admin", ["Dee Admin"])
+    add_person(db, "dee.admin", "Dee Admin", "administrator")
     for call in (
         lambda a: a.search(AuditFilter()),
         lambda a: a.choices(),

@@ -20,7 +20,7 @@ from caseload_app.services.caselist import CaseListService
 from caseload_app.services.errors import PermissionDenied, UserError
 from caseload_app.services.settings import TeamSettingsService
 from caseload_app.services.trash import TrashService
-from tests.helpers import NOW, TODAY, new_case
+from tests.helpers import NOW, TODAY, add_person, new_case
 
 
 def trash(db, user="Asha Patel", today=TODAY):
@@ -150,7 +150,7 @@ def test_deleting_a_case_needs_a_reason(db):
 def test_only_an_administrator_removes_for_good_and_it_is_audited(db):
     case_id, work = a_busy_case(db)
     item = trash(db).delete_task(work.get_case(case_id).tasks[0].id)
-    TeamSettingsService(db).set_administrators("Asha Patel", ["Asha Patel", "Dee Admin"])
+    add_person(db, "dee.admin", "Dee Admin", "administrator")
     with pytest.raises(PermissionDenied):
         trash(db, user="Ben Okafor").purge(item)
     assert count(db, TrashItem) == 1
@@ -161,18 +161,7 @@ def test_only_an_administrator_removes_for_good_and_it_is_audited(db):
         purge = s.scalars(select(AuditEntry).where(AuditEntry.action == "purge")).one()
         assert purge.who == "Dee Admin" and "Ring school" in purge.detail
         assert purge.case_id == case_id
-    assert actions[-3:] == ["delete", "update", "purge"]  # update: the administrators
-
-
-def test_administrators_must_keep_themselves_on_the_list(db):
-    team = TeamSettingsService(db)
-    assert team.is_administrator("anyone")  # a laptop with nobody named: its user
-    with pytest.raises(UserError, match="Keep yourself"):
-        team.set_administrators("Asha Patel", ["Dee Admin"])
-    team.set_administrators("Asha Patel", ["Asha Patel"])
-    assert not team.is_administrator("Ben Okafor")
-    with pytest.raises(PermissionDenied):
-        team.set_administrators("Ben Okafor", ["Ben Okafor"])
+    assert actions[-3:] == ["delete", "create", "purge"]  # create: Dee Admin set up
 
 
 def test_retention_lists_closed_cases_past_the_period_and_deletes_nothing(db):
@@ -191,18 +180,20 @@ def test_retention_lists_closed_cases_past_the_period_and_deletes_nothing(db):
     assert [(r.case_id, r.closed_on, r.review_from) for r in due] == [
         (old, date(2019, 2, 1), date(2025, 2, 1))
     ]
-    TeamSettingsService(db).set_retention_years("Asha Patel", 1)
+    TeamSettingsService(db, "Asha Patel").set_retention_years(1)
     assert [r.case_id for r in trash(db).retention_due()] == [old, recent]
     assert count(db, EhcpCase) == 3
 
 
-def test_changing_the_administrators_or_the_retention_period_is_audited(db):
-    team = TeamSettingsService(db, now=lambda: NOW)
-    team.set_administrators("Asha Patel", ["Asha Patel", " Dee Admin "])
-    team.set_retention_years("Asha Patel", 7)
-    team.set_retention_years("Asha Patel", 7)  # unchanged: nothing to record
+def test_changing_the_retention_period_is_for_administrators_and_audited(db):
+    add_person(db, "asha", "Asha Patel", "administrator")
+    team = TeamSettingsService(db, "Asha Patel", now=lambda: NOW)
+    team.set_retention_years(7)
+    team.set_retention_years(7)  # unchanged: nothing to record
     with pytest.raises(UserError, match="1 to 100"):
-        team.set_retention_years("Asha Patel", 0)
+        team.set_retention_years(0)
+    with pytest.raises(PermissionDenied, match="change team settings"):
+        TeamSettingsService(db, "Ben Okafor").set_retention_years(3)
     with db.read() as s:
         entries = s.execute(
             select(AuditEntry.who, AuditEntry.record_type, AuditEntry.detail).where(
@@ -210,7 +201,6 @@ def test_changing_the_administrators_or_the_retention_period_is_audited(db):
             )
         ).all()
     assert entries == [
-        ("Asha Patel", "app_setting", "administrators: (not set) → Asha Patel, Dee Admin"),
         ("Asha Patel", "app_setting", "retention_years: (not set) → 7"),
     ]
     assert team.retention_years() == 7

@@ -6,7 +6,7 @@ import pytest
 
 from caseload_app.ui import errors as ui_errors
 from caseload_app.ui.case_view import CaseView
-from tests.helpers import disk_full, new_case
+from tests.helpers import add_person, disk_full, new_case
 
 pytestmark = pytest.mark.gui
 
@@ -152,26 +152,25 @@ def test_audit_trail_filters_and_exports(qtbot, window, tmp_path, messages):
 
 
 def test_the_audit_trail_is_refused_to_a_non_administrator(qtbot, window, messages):
-    from caseload_app.services.settings import TeamSettingsService
-
-    TeamSettingsService(window.ctx.db).set_administrators("Dee Admin", ["Dee Admin"])
+    add_person(window.ctx.db, "dee.admin", "Dee Admin", "administrator")
     window.open_audit()
-    assert messages == ["Only an administrator can read or export the audit trail."]
+    assert len(messages) == 1
+    assert messages[0].startswith("You cannot read and export the audit trail")
 
 
-def test_retention_review_lists_sets_the_period_and_the_administrators(qtbot, window, messages):
+def test_retention_review_lists_and_sets_the_period(qtbot, window, messages):
     from datetime import date
 
     from caseload_app.ui.dialogs.data_dialogs import RetentionDialog
 
-    db, me = window.ctx.db, window.ctx.user
+    db = window.ctx.db
     old, work = new_case(
         db, first_name="Old", upn="", nhs_number="", request_received=date(2018, 1, 8)
     )
     work.record_action(old, work.get_case(old).version, "assess_refused", date(2018, 2, 1), "x")
     dialog = RetentionDialog(window.ctx.team(), window.ctx.trash(), window.open_case, window)
     qtbot.addWidget(dialog)
-    assert dialog.years.value() == 6 and dialog.admins.toPlainText() == ""
+    assert dialog.years.value() == 6
     assert dialog.table.rows_model.rowCount() == 1
     assert dialog.table.rows_model.text(0, "Closed") == "01 Feb 2018"
     assert dialog.count.text().startswith("1 closed case is past the 6-year")
@@ -179,34 +178,27 @@ def test_retention_review_lists_sets_the_period_and_the_administrators(qtbot, wi
     dialog.save_years()
     assert window.ctx.team().retention_years() == 9
     assert dialog.table.rows_model.rowCount() == 0  # 2018 + 9 years is still ahead
-    dialog.admins.setPlainText("Dee Admin")
-    dialog.save_admins()  # would lock me out: refused, nothing changed
-    assert messages == [f"Keep yourself ({me}) on the list, or you could not change it back."]
-    assert window.ctx.team().administrators() == []
-    dialog.admins.setPlainText(f"Dee Admin\n{me}\n")
-    dialog.save_admins()
-    assert window.ctx.team().administrators() == sorted(["Dee Admin", me])
     dialog.years.setValue(3)
     dialog.save_years()
-    assert window.ctx.team().retention_years() == 3 and len(messages) == 1
+    assert window.ctx.team().retention_years() == 3 and messages == []
     dialog.table.select_row(0)
     dialog.open_selected()
     assert window.tabs.count() == 2 and window.tabs.currentWidget().case_id == old
 
 
-def test_retention_settings_are_refused_to_a_non_administrator(qtbot, window, messages):
-    from caseload_app.services.settings import TeamSettingsService
+def test_the_retention_period_is_refused_to_a_non_administrator(qtbot, window, messages):
     from caseload_app.ui.dialogs.data_dialogs import RetentionDialog
 
-    TeamSettingsService(window.ctx.db).set_administrators("Dee Admin", ["Dee Admin"])
+    add_person(window.ctx.db, "dee.admin", "Dee Admin", "administrator")
     dialog = RetentionDialog(window.ctx.team(), window.ctx.trash(), window.open_case, window)
     qtbot.addWidget(dialog)
     dialog.years.setValue(2)
     dialog.save_years()
-    dialog.admins.setPlainText(window.ctx.user)
-    dialog.save_admins()
-    assert messages == [
-        "Only an administrator can change the retention period.",
-        "Only an administrator can change who the administrators are.",
-    ]
+    assert len(messages) == 1 and messages[0].startswith("You cannot change team settings")
     assert window.ctx.team().retention_years() == 6
+
+
+def test_backups_are_for_administrators_once_people_are_set_up(qtbot, window, messages):
+    add_person(window.ctx.db, "dee.admin", "Dee Admin", "administrator")
+    window.open_backups()  # Asha is not an administrator: refused before any dialog
+    assert len(messages) == 1 and messages[0].startswith("You cannot back up and restore")

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QPlainTextEdit,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -280,10 +279,8 @@ RETENTION_COLUMNS = (
 
 class RetentionDialog(QDialog):
     """Closed cases past the retention period, for a person to review (nothing is deleted
-    automatically), the period itself and who the administrators are.
-
-    Changing either setting is for administrators; the services refuse anyone else.
-    """
+    automatically), and the period itself (administrators change it; the service refuses
+    anyone else)."""
 
     def __init__(
         self,
@@ -293,18 +290,13 @@ class RetentionDialog(QDialog):
         parent=None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Retention and administrators")
-        self.setAccessibleName("Retention and administrators")
+        self.setWindowTitle("Retention review")
+        self.setAccessibleName("Retention review")
         self.team, self.trash, self._open_case = team, trash, open_case
         self.years = QSpinBox()
         self.years.setRange(1, 100)
         self.years.setSuffix(" years after closing")
         self.years.setAccessibleName("Retention period")
-        self.admins = QPlainTextEdit()
-        self.admins.setAccessibleName("Administrators")
-        self.admins.setTabChangesFocus(True)
-        self.admins.setPlaceholderText("One name per line. Nobody named: this computer's user.")
-        self.admins.setFixedHeight(self.admins.fontMetrics().lineSpacing() * 4 + 12)
         self.table = RowTable(RETENTION_COLUMNS, "Cases due a retention review", stretch="Child")
         self.table.doubleClicked.connect(lambda _index: self.open_selected())
         self.count = plain_label()
@@ -319,24 +311,20 @@ class RetentionDialog(QDialog):
         self.load()
 
     def _settings_group(self) -> QGroupBox:
-        group = QGroupBox("Shared by everyone on this database; administrators change them")
+        group = QGroupBox("Retention period (shared by everyone on this database)")
         form = QFormLayout(group)
         save_years = button("Save &period", "Save the retention period", self.save_years)
-        save_admins = button("Save &administrators", "Save the administrators", self.save_admins)
         form.addRow(_buddy("&Keep for:", self.years), button_row(self.years, save_years, "stretch"))
-        form.addRow(_buddy("A&dministrators:", self.admins), self.admins)
-        form.addRow("", button_row(save_admins, "stretch"))
         form.addRow(
             plain_label(
-                "Administrators empty the trash, read and export the audit trail and change "
-                "these settings. Each change is recorded in the audit trail."
+                "Set it from the council's retention schedule. Only an administrator can "
+                "change it, and each change is recorded in the audit trail."
             )
         )
         return group
 
     def load(self) -> None:
         self.years.setValue(self.team.retention_years())
-        self.admins.setPlainText("\n".join(self.team.administrators()))
         due = self.trash.retention_due()
         self.table.load(due)
         cases = "1 closed case is" if len(due) == 1 else f"{len(due)} closed cases are"
@@ -347,16 +335,7 @@ class RetentionDialog(QDialog):
 
     def save_years(self) -> None:
         years = self.years.value()
-        if ui_errors.run_action(
-            self, "Not saved", lambda: self.team.set_retention_years(self.trash.user, years)
-        ):
-            self.load()
-
-    def save_admins(self) -> None:
-        names = self.admins.toPlainText().splitlines()
-        if ui_errors.run_action(
-            self, "Not saved", lambda: self.team.set_administrators(self.trash.user, names)
-        ):
+        if ui_errors.run_action(self, "Not saved", lambda: self.team.set_retention_years(years)):
             self.load()
 
     def open_selected(self) -> None:

@@ -211,11 +211,13 @@ def choose_folder(parent: QWidget, title: str) -> Path | None:
 class TemplatesDialog(QDialog):
     """An administrator's editor for letter templates: checked before they are saved."""
 
-    def __init__(self, library: TemplateLibrary, parent=None):
+    def __init__(self, library: TemplateLibrary, parent=None, *, save=None):
         super().__init__(parent)
         self.setWindowTitle("Letter templates")
         self.resize(900, 620)
         self.library = library
+        # The window saves through LetterService (administrators only, audited).
+        self._save = save or library.save_template
         self.list = QListWidget()
         self.list.setAccessibleName("Templates")
         self.list.setMaximumWidth(280)
@@ -291,7 +293,7 @@ class TemplatesDialog(QDialog):
         if run_action(
             self,
             "Template not saved",
-            lambda: self.library.save_template(name, self.editor.toPlainText()),
+            lambda: self._save(name, self.editor.toPlainText()),
         ):
             self._new_name = None
             self._fill_list(select=name)

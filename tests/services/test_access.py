@@ -1,0 +1,281 @@
+"""The access matrix through the services, on SQLite and PostgreSQL: each role tries every
+action; a refused one raises PermissionDenied and changes nothing, an allowed one works.
+
+Asha and Ben are caseworkers (case A is Asha's, case B Ben's); Lee is a team lead, Dee an
+administrator, Ravi read-only. (On PostgreSQL the database enforces the same matrix again:
+tests/pg/test_roles.py.)"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import pytest
+
+from caseload_app.domain.access import Can, Role, parse_roles
+from caseload_app.services.audit import AuditFilter, AuditService
+from caseload_app.services.casework import CaseworkService
+from caseload_app.services.errors import PermissionDenied
+from caseload_app.services.letters import LetterService
+from caseload_app.services.people import PeopleService, access_for
+from caseload_app.services.printing import PrintService
+from caseload_app.services.requests import NewRequest, RequestService
+from caseload_app.services.settings import CouncilDetails, TeamSettingsService
+from caseload_app.services.team import TeamService
+from caseload_app.services.trash import TrashService
+from caseload_app.services.weekly import WeeklyReportService
+from caseload_app.services.workload import WorkloadService
+from tests.helpers import NOW, TODAY, add_person
+
+PEOPLE = {
+    "Asha Patel": "caseworker",
+    "Ben Okafor": "caseworker",
+    "Lee Lead": "team_lead",
+    "Dee Admin": "administrator",
+    "Ravi Reader": "read_only",
+}
+EVERYONE = set(PEOPLE)
+CASEWORKERS_AND_LEAD = {"Asha Patel", "Ben Okafor", "Lee Lead"}
+ASHA_AND_LEAD = {"Asha Patel", "Lee Lead"}
+LEAD = {"Lee Lead"}
+ADMIN = {"Dee Admin"}
+
+
+@dataclass
+class Team:
+    db: object
+    case_a: int  # Asha's
+    case_b: int  # Ben's
+    asha: int  # caseworker ids
+    ben: int
+
+    def svc(self, cls, who):
+        return cls(self.db, who, today=lambda: TODAY, now=lambda: NOW)
+
+    def new_case(self, first_name: str, caseworker_id: int | None) -> int:
+        lead = self.svc(RequestService, "Lee Lead")
+        return lead.create(_request(first_name, caseworker_id))
+
+
+def _request(first_name: str, caseworker_id: int | None) -> NewRequest:
+    return NewRequest(
+        first_name=first_name,
+        last_name="Brontë",
+        date_of_birth=date(2016, 5, 4),
+        request_received=date(2026, 7, 1),
+        parent_carer_name="Ms Jo Brontë",
+        caseworker_id=caseworker_id,
+    )
+
+
+@pytest.fixture
+def team(db) -> Team:
+    lead = TeamService(db, "Lee Lead", today=lambda: TODAY, now=lambda: NOW)
+    asha, ben = lead.add_caseworker("Asha Patel"), lead.add_caseworker("Ben Okafor")
+    requests = RequestService(db, "Lee Lead", today=lambda: TODAY, now=lambda: NOW)
+    case_a = requests.create(_request("Amy", asha))
+    case_b = requests.create(_request("Bea", ben))
+    add_person(db, "dee", "Dee Admin", "administrator")  # the first administrator
+    workers = {"Asha Patel": asha, "Ben Okafor": ben}
+    for name, roles in PEOPLE.items():
+        if name != "Dee Admin":
+            login = name.split()[0].lower()
+            add_person(db, login, name, roles, caseworker_id=workers.get(name), by="Dee Admin")
+    return Team(db, case_a, case_b, asha, ben)
+
+
+def _version(t: Team, case_id: int) -> int:
+    return t.svc(CaseworkService, "Lee Lead").get_case(case_id, opened=False).version
+
+
+# Each action as (what it is, who may, how a person does it). Every call is repeatable.
+def _stage_action(t: Team, who: str) -> None:
+    case_id = t.new_case("Stage", t.asha)  # still at request: the decision is possible
+    t.svc(CaseworkService, who).record_action(
+        case_id, _version(t, case_id), "assess_agreed", date(2026, 8, 10)
+    )
+
+
+def _edit_child(t: Team, who: str) -> None:
+    work = t.svc(CaseworkService, who)
+    child = t.svc(CaseworkService, "Lee Lead").get_case(t.case_a, opened=False).child
+    work.update_child(child.id, child.version, {"setting": f"School of {who}"})
+
+
+def _delete_case(t: Team, who: str) -> None:
+    case_id = t.new_case("Del", t.asha)
+    try:
+        t.svc(TrashService, who).delete_case(case_id, "entered by mistake")
+    except PermissionDenied:
+        TrashService(t.db, "Lee Lead").delete_case(case_id, "tidy")  # keep the next try clean
+        raise
+
+
+def _purge(t: Team, who: str) -> None:
+    task = t.svc(CaseworkService, "Lee Lead").add_task(t.case_a, "To purge", None, None)
+    item = t.svc(TrashService, "Lee Lead").delete_task(task)
+    t.svc(TrashService, who).purge(item)
+
+
+ACTIONS = [
+    ("open a case", EVERYONE, lambda t, w: t.svc(CaseworkService, w).get_case(t.case_b)),
+    ("print a summary", EVERYONE, lambda t, w: t.svc(PrintService, w).case_summary(t.case_b)),
+    ("stage action on Asha's case", ASHA_AND_LEAD, _stage_action),
+    ("edit the child on Asha's case", ASHA_AND_LEAD, _edit_child),
+    (
+        "add a task on Asha's case",
+        ASHA_AND_LEAD,
+        lambda t, w: t.svc(CaseworkService, w).add_task(t.case_a, "Ring school", None, None),
+    ),
+    (
+        "log a contact on Ben's case",
+        CASEWORKERS_AND_LEAD,
+        lambda t, w: t.svc(CaseworkService, w).log_communication(
+            t.case_b, datetime(2026, 11, 20, 9), "phone", "in", "Mum", "Asked about EP"
+        ),
+    ),
+    (
+        "record an unallocated new request",
+        CASEWORKERS_AND_LEAD,
+        lambda t, w: t.svc(RequestService, w).create(_request(f"New {w}", None)),
+    ),
+    (
+        "allocate a new request to Ben",
+        {"Ben Okafor", "Lee Lead"},
+        lambda t, w: t.svc(RequestService, w).create(_request(f"For Ben {w}", t.ben)),
+    ),
+    ("delete a case of Asha's", ASHA_AND_LEAD, _delete_case),
+    (
+        "reassign Asha's case",
+        LEAD,
+        lambda t, w: t.svc(TeamService, w).reassign(
+            [t.case_a], t.ben, "cover", split_families=True
+        ),
+    ),
+    (
+        "add a caseworker",
+        LEAD,
+        lambda t, w: t.svc(TeamService, w).add_caseworker(f"Worker {len(w)}{w[:3]}"),
+    ),
+    ("see the workload board", LEAD, lambda t, w: t.svc(WorkloadService, w).board()),
+    (
+        "run the weekly report",
+        LEAD,
+        lambda t, w: t.svc(WeeklyReportService, w).report(date(2026, 11, 20)),
+    ),
+    (
+        "change the council details",
+        ADMIN,
+        lambda t, w: TeamSettingsService(t.db, w).set_council(CouncilDetails(f"Council {w}")),
+    ),
+    (
+        "change the retention period",
+        ADMIN,
+        lambda t, w: TeamSettingsService(t.db, w).set_retention_years(7),
+    ),
+    (
+        "add a person",
+        ADMIN,
+        lambda t, w: t.svc(PeopleService, w).add_person(
+            f"p{abs(hash(w)) % 10_000}", "New Person", "caseworker"
+        ),
+    ),
+    (
+        "read the audit trail",
+        ADMIN,
+        lambda t, w: t.svc(AuditService, w).search(AuditFilter()),
+    ),
+    ("remove from the trash for good", ADMIN, _purge),
+    (
+        "edit a letter template",
+        ADMIN,
+        lambda t, w: t.svc(LetterService, w).save_template(
+            "welcome_note", "Title: Welcome\nTo: family\n\nDear {{salutation}},\n"
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(("what", "allowed", "act"), ACTIONS, ids=[a[0] for a in ACTIONS])
+def test_each_role_can_do_exactly_what_the_matrix_allows(team, what, allowed, act):
+    for who in sorted(EVERYONE - allowed):  # the refusals first: nothing may change
+        with pytest.raises(PermissionDenied):
+            act(team, who)
+    for who in sorted(allowed):
+        act(team, who)
+
+
+def test_every_permission_is_tried_by_the_matrix():
+    """A new kind of action must get a row above (and in the PostgreSQL role tests)."""
+    tried = {
+        Can.EDIT_ASSIGNED,
+        Can.EDIT_ANY,
+        Can.NEW_REQUEST,
+        Can.LOG_CONTACT,
+        Can.REASSIGN,
+        Can.TEAM,
+        Can.REPORTS,
+        Can.USERS,
+        Can.SETTINGS,
+        Can.AUDIT,
+        Can.PURGE,
+        Can.TEMPLATES,
+    }
+    # Backups are of the laptop file, not through a database service: tests/ui checks them.
+    assert set(Can) - tried == {Can.BACKUPS}
+
+
+def test_a_refused_change_leaves_the_case_as_it_was(team):
+    before = team.svc(CaseworkService, "Lee Lead").get_case(team.case_a, opened=False)
+    with pytest.raises(PermissionDenied, match=r"Only the caseworker assigned to case \d+"):
+        team.svc(CaseworkService, "Ben Okafor").record_action(
+            team.case_a, before.version, "assess_agreed", date(2026, 8, 10)
+        )
+    after = team.svc(CaseworkService, "Lee Lead").get_case(team.case_a, opened=False)
+    assert after.version == before.version and after.stage == before.stage
+
+
+def test_a_disabled_person_can_do_nothing_and_roles_change_at_once(team):
+    people = team.svc(PeopleService, "Dee Admin")
+    people.set_active("asha", False)
+    with pytest.raises(PermissionDenied):
+        _stage_action(team, "Asha Patel")
+    people.set_active("asha", True)
+    people.set_roles("ben", {Role.CASEWORKER, Role.LEAD})
+    _stage_action(team, "Ben Okafor")  # a lead now: any case
+
+
+def test_nobody_can_lock_the_team_out_of_administration(team):
+    people = team.svc(PeopleService, "Dee Admin")
+    with pytest.raises(Exception, match="your own administrator role"):
+        people.set_roles("dee", {Role.CASEWORKER})
+    with pytest.raises(Exception, match="your own administrator role"):
+        people.set_active("dee", False)
+    with team.db.read() as s:
+        assert Role.ADMIN in access_for(s, "Dee Admin").roles
+
+
+def test_a_laptop_with_nobody_set_up_lets_its_user_do_everything(db):
+    with db.read() as s:
+        access = access_for(s, "anyone")
+    assert access.everything and all(access.can(c) for c in Can)
+
+
+def test_a_laptop_user_not_named_once_there_is_an_administrator(db):
+    """Issue 7's rule kept: everyone else on a laptop file works as caseworker and lead."""
+    add_person(db, "dee", "Dee Admin", "administrator")
+    with db.read() as s:
+        other = access_for(s, "someone")
+    assert other.roles == parse_roles("caseworker team_lead")
+    assert other.can(Can.EDIT_ANY) and not other.can(Can.AUDIT)
+
+
+def test_logins_and_roles_are_checked(db):
+    people = PeopleService(db, "Dee Admin")
+    for login, message in (("A B", "lower-case"), ("x", "2 to 63")):
+        with pytest.raises(ValueError, match=message):
+            people.add_person(login, "Someone", "caseworker")
+    with pytest.raises(ValueError, match="not a role"):
+        people.add_person("someone", "Someone", "boss")
+    with pytest.raises(ValueError, match="on its own"):
+        people.add_person("someone", "Someone", "read_only caseworker")
