@@ -363,3 +363,7 @@ class TrashItem(Base):
     deleted_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     deleted_by: Mapped[str] = mapped_column(String(120))
     reason: Mapped[str] = mapped_column(Text, default="")
+    # A restore marks the item (and empties its payload) rather than deleting it, so that
+    # removing for good stays the only DELETE: on a team database only administrators may.
+    restored_at: Mapped[datetime | None] = mapped_column(DateTime)
+    restored_by: Mapped[str | None] = mapped_column(String(120))

@@ -143,12 +143,18 @@ class TrashService(UserService):
     # ------------------------------------------------------------------ the trash
     def items(self) -> list[TrashInfo]:
         with self._db.read() as s:
-            found = s.scalars(select(TrashItem).order_by(TrashItem.deleted_at.desc()))
+            found = s.scalars(
+                select(TrashItem)
+                .where(TrashItem.restored_at.is_(None))
+                .order_by(TrashItem.deleted_at.desc())
+            )
             return [_info(t) for t in found]
 
     def restore(self, trash_id: int) -> Restored:
         with self._db.uow() as s:
             item = records.load(s, TrashItem, trash_id, "item in the trash")
+            if item.restored_at is not None:
+                raise UserError(f"That item was restored already, by {item.restored_by}.")
             if item.deleted_by != self.user:  # a team lead restores anyone's deletion
                 self._require(s, Can.EDIT_ANY)
             payload = json.loads(item.payload)
@@ -164,7 +170,7 @@ class TrashService(UserService):
             case_id = (
                 renumber.get(("ehcp_case", item.case_id), item.case_id) if item.case_id else None
             )
-            s.delete(item)
+            item.restored_at, item.restored_by, item.payload = self._now(), self.user, "{}"
             detail = f"restored from trash: {item.label}"
             if renumber:
                 detail += f" ({len(renumber)} records renumbered)"

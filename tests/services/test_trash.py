@@ -204,3 +204,16 @@ def test_changing_the_retention_period_is_for_administrators_and_audited(db):
         ("Asha Patel", "app_setting", "retention_years: (not set) → 7"),
     ]
     assert team.retention_years() == 7
+
+
+def test_a_restored_item_leaves_the_trash_list_keeps_no_copy_and_cannot_come_back_twice(db):
+    case_id, work = a_busy_case(db)
+    item = trash(db).delete_task(work.get_case(case_id).tasks[0].id)
+    trash(db).restore(item)
+    assert trash(db).items() == []
+    with db.read() as s:
+        kept = s.get(TrashItem, item)
+        assert (kept.payload, kept.restored_by) == ("{}", "Asha Patel")  # no second copy
+    with pytest.raises(UserError, match="restored already, by Asha Patel"):
+        trash(db).restore(item)
+    assert len(work.get_case(case_id).tasks) == 1
