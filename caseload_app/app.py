@@ -9,7 +9,8 @@ from pathlib import Path
 from caseload_app import paths
 
 
-def run_gui(db_path: Path, demo: bool = False, demo_children: int = 2000) -> int:
+def run_gui(db_path: Path | str, demo: bool = False, demo_children: int = 2000) -> int:
+    """Open the window on a laptop file (a Path), or on a team database (a URL string)."""
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from caseload_app.db.engine import DatabaseError, open_database
@@ -22,6 +23,8 @@ def run_gui(db_path: Path, demo: bool = False, demo_children: int = 2000) -> int
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("caseload")
     app.setOrganizationName("caseload")
+    if isinstance(db_path, str) and not demo:
+        return _run_team(app, db_path)
     tmp = None
     lock = None
     try:
@@ -66,6 +69,66 @@ def run_gui(db_path: Path, demo: bool = False, demo_children: int = 2000) -> int
             lock.release()
         if tmp is not None:
             tmp.cleanup()
+
+
+def _run_team(app, target: str) -> int:
+    """Sign in to a team database and open the window as that person."""
+    from caseload_app.services.settings import LocalSettingsStore
+    from caseload_app.services.signin import TeamServer
+    from caseload_app.ui.context import AppContext
+    from caseload_app.ui.main_window import MainWindow
+
+    server = TeamServer.parse(target)
+    signed = sign_in_interactively(server)
+    if signed is None:
+        return 1
+    store = LocalSettingsStore(paths.config_dir() / "settings-team.json")
+    settings = store.load()
+    settings.me_caseworker_id, settings.me_name = signed.caseworker_id, signed.name
+    ctx = AppContext(
+        db=signed.db,
+        db_label=signed.db.describe(),
+        settings_store=store,
+        settings=settings,
+        login=signed.login,
+    )
+    window = MainWindow(ctx)
+    window.show()
+    window.refresh()
+    try:
+        return app.exec()
+    finally:
+        signed.db.dispose()
+
+
+def sign_in_interactively(server, parent=None, *, login_fixed: bool = False, heading: str = ""):
+    """A remembered password first (silently), else ask; None if the person cancels."""
+    from caseload_app.services import signin
+    from caseload_app.ui.dialogs.signin import SignInDialog
+
+    remembered = signin.remembered_password(server, server.login)
+    if remembered and not login_fixed:
+        try:
+            return signin.sign_in(server, server.login, remembered)
+        except signin.SignInFailed:
+            signin.forget_password(server, server.login)  # changed since: ask again
+
+    def attempt(login: str, password: str):
+        signed = signin.sign_in(server, login, password)
+        if dialog.remember.isChecked():
+            signin.remember_password(server, login, password)
+        return signed
+
+    dialog = SignInDialog(
+        server.place,
+        server.login,
+        attempt,
+        can_remember=signin.keyring_available(),
+        login_fixed=login_fixed,
+        heading=heading,
+        parent=parent,
+    )
+    return dialog.signed_in if dialog.exec() else None
 
 
 def _usable_or_restored(db_path: Path) -> bool:

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from caseload_app import __version__, paths
+from caseload_app import __version__, cli_admin, paths
 from caseload_app.domain import deadlines
 from caseload_app.domain.parsing import parse_date
 from caseload_app.domain.validators import (
@@ -109,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     _backup_parsers(sub)
     _sen2_parser(sub)
     _safety_parsers(sub)
+    cli_admin.add_parsers(sub, _db_arg)
     return parser
 
 
@@ -119,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     if handler is None:
         from caseload_app.app import run_gui  # Qt loads only when a window is wanted
 
-        return run_gui(db_path=_db_path(args), demo=args.demo, demo_children=args.children)
+        return run_gui(db_path=_db_target(args), demo=args.demo, demo_children=args.children)
     from caseload_app.services.errors import UserError
 
     try:
@@ -655,6 +656,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "audit": cmd_audit,
     "trash": cmd_trash,
     "retention": cmd_retention,
+    "admin": lambda args: cli_admin.run(args, _database),
 }
 
 

@@ -81,10 +81,16 @@ def disk_full(db):
 
 
 def add_person(
-    db, login: str, name: str, *roles: str, caseworker_id: int | None = None, by: str | None = None
+    db,
+    login: str,
+    name: str,
+    *roles: str,
+    caseworker_id: int | None = None,
+    by: str | None = None,
+    password: str | None = None,
 ) -> int:
     """Set someone up with roles (by an administrator, or by the first person themselves)."""
     from caseload_app.services.people import PeopleService
 
     people = PeopleService(db, by or name, today=lambda: TODAY, now=lambda: NOW)
-    return people.add_person(login, name, " ".join(roles), caseworker_id)
+    return people.add_person(login, name, " ".join(roles), caseworker_id, password)

@@ -27,7 +27,14 @@ class DatabaseError(Exception):
 
 
 class StorageError(DatabaseError):
-    """A save the disk refused (full, read-only, folder gone, busy): nothing was written."""
+    """A save the disk refused (full, read-only, folder gone, busy): nothing was written.
+
+    `retryable`: the same save may well work in a moment unchanged (a lost connection, a
+    server restarting, a busy database), so a form may try again by itself."""
+
+    def __init__(self, message: str, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.retryable = retryable
 
 
 # What a caseworker can do about each SQLite result code that is not a bug.
@@ -77,19 +84,25 @@ def storage_problem(exc: BaseException) -> StorageError | None:
     name = getattr(orig, "sqlite_errorname", "") or ""
     for code, advice in _STORAGE_PROBLEMS.items():
         if name.startswith(code):
-            return _not_saved(advice, f"SQLite: {orig}")
+            return _not_saved(advice, f"SQLite: {orig}", retryable=code == "SQLITE_BUSY")
     if type(orig).__module__.startswith("psycopg"):
         state = getattr(orig, "sqlstate", None) or "08"  # no state: never reached the server
         for code, advice in _SERVER_PROBLEMS.items():
             if state.startswith(code):
-                return _not_saved(advice, f"PostgreSQL {state}: {str(orig).strip()}")
+                technical = f"PostgreSQL {state}: {str(orig).strip()}"
+                return _not_saved(advice, technical, retryable=code in _PASSING)
     return None
 
 
-def _not_saved(advice: str, technical: str) -> StorageError:
+# Server troubles that pass by themselves: lost connection, restart, busy, a colleague's lock.
+_PASSING = {"08", "57P", "53", "40"}
+
+
+def _not_saved(advice: str, technical: str, *, retryable: bool) -> StorageError:
     return StorageError(
         f"Not saved: {advice}. Nothing was half-written and your typing is still in the "
-        f"form. ({technical})"
+        f"form. ({technical})",
+        retryable=retryable,
     )
 
 
@@ -164,6 +177,20 @@ class Database:
             yield session
             session.rollback()
 
+    def session_user(self) -> str | None:
+        """Who is signed in to a team database (their PostgreSQL login); None for a file."""
+        if self.is_sqlite:
+            return None
+        with self.engine.connect() as conn:
+            return conn.exec_driver_sql("SELECT session_user").scalar()
+
+    def describe(self) -> str:
+        """Which database this is, for the status bar: the file, or server/database."""
+        if self.is_sqlite:
+            return f"Database: {self.path}"
+        url = make_url(self.url)
+        return f"Team database: {url.database} on {url.host}"
+
     def dispose(self) -> None:
         self.engine.dispose()
 
@@ -208,7 +235,7 @@ def open_database(target: Path | str, *, backup_dir: Path | None = None) -> Data
         if plan.needs_upgrade:
             if plan.current is not None and url.startswith("sqlite:///"):
                 backup_sqlite(Path(make_url(url).database), backup_dir, reason="pre-upgrade")
-            migrate.upgrade(engine)
+            _upgrade(engine)
     except Exception:
         engine.dispose()
         raise
@@ -218,6 +245,19 @@ def open_database(target: Path | str, *, backup_dir: Path | None = None) -> Data
         _write=sessionmaker(engine, expire_on_commit=False),
         _read=sessionmaker(engine.execution_options(readonly=True), expire_on_commit=False),
     )
+
+
+def _upgrade(engine: Engine) -> None:
+    try:
+        migrate.upgrade(engine)
+    except DBAPIError as exc:
+        if engine.dialect.name == "sqlite":
+            raise
+        raise DatabaseError(
+            "This team database needs upgrading for this version of caseload. Its "
+            "administrator runs `caseload admin init` as the database owner; nothing has "
+            f"been changed. ({str(exc.orig).strip().splitlines()[0]})"
+        ) from exc
 
 
 def _check_sqlite_file(path: Path) -> None:

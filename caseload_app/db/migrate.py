@@ -55,3 +55,8 @@ def plan(engine: Engine) -> Plan:
 
 def upgrade(engine: Engine) -> None:
     command.upgrade(alembic_config(engine), "head")
+    if engine.dialect.name == "postgresql":
+        from caseload_app.db import pg_security
+
+        with engine.begin() as conn:  # new tables get their grants, policies and triggers
+            pg_security.apply(conn)

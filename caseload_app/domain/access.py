@@ -97,7 +97,7 @@ class Access:
 
     def describe(self) -> str:
         if self.everything:
-            return "everything (single-user laptop)"
+            return "single-user laptop: every role"
         return ", ".join(ROLE_LABELS[r] for r in sorted(self.roles)) or "no role"
 
 

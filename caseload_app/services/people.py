@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from caseload_app.db import pg_security
 from caseload_app.db.models import AppUser, Caseworker
 from caseload_app.domain.access import Access, Can, Role, parse_roles, roles_text, single_user
 from caseload_app.domain.validators import ValidationError
@@ -68,7 +69,10 @@ def check_roles(roles: frozenset[Role] | set[Role] | str) -> frozenset[Role]:
             roles = parse_roles(roles)
         except ValueError as exc:
             raise ValidationError(str(exc)) from None
-    roles = frozenset(roles)
+    try:
+        roles = frozenset(Role(r) for r in roles)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
     if not roles:
         raise ValidationError("Give at least one role.")
     if Role.READ_ONLY in roles and len(roles) > 1:
@@ -97,7 +101,10 @@ class PeopleService(UserService):
         name: str,
         roles: frozenset[Role] | set[Role] | str,
         caseworker_id: int | None = None,
+        password: str | None = None,
     ) -> int:
+        """On a team database this also creates their PostgreSQL login (with `password`,
+        or none yet: they cannot sign in until one is set)."""
         login, roles = check_login(login), check_roles(roles)
         name = name.strip()
         if not name:
@@ -117,6 +124,10 @@ class PeopleService(UserService):
                 updated_at=self._now(),
             )
             s.add(person)
+            if self._on_server():
+                pg_security.create_login(s.connection(), login, password)
+                if Role.ADMIN in roles:
+                    pg_security.set_administrator(s.connection(), login, True)
             detail = f"{login} ({name}): {roles_text(roles)}"
             records.audit(s, self.user, self._now(), "create", person, None, detail)
             self._keep_an_administrator(s)
@@ -129,6 +140,9 @@ class PeopleService(UserService):
             person = self._person(s, login)
             old = person.roles
             person.roles = roles_text(roles)
+            was_admin = Role.ADMIN in parse_roles(old)
+            if self._on_server() and was_admin != (Role.ADMIN in roles):
+                pg_security.set_administrator(s.connection(), login, Role.ADMIN in roles)
             self._stamp(s, person, f"roles: {old} → {person.roles}")
 
     def set_active(self, login: str, active: bool) -> None:
@@ -136,7 +150,22 @@ class PeopleService(UserService):
             self._require(s, Can.USERS)
             person = self._person(s, login)
             person.active = active
+            if self._on_server():  # a disabled person cannot even connect
+                pg_security.set_login_enabled(s.connection(), login, active)
             self._stamp(s, person, "enabled" if active else "disabled")
+
+    def set_password(self, login: str, password: str) -> None:
+        """A team-database password: an administrator's for anyone, or your own."""
+        if len(password) < 12:
+            raise ValidationError("A password is at least 12 characters.")
+        if not self._on_server():
+            raise UserError("A laptop file has no passwords: the computer's sign-in protects it.")
+        with self._db.uow() as s:
+            person = self._person(s, login)
+            if person.login != access_for(s, self.user).login:
+                self._require(s, Can.USERS)
+            pg_security.set_password(s.connection(), login, password)
+            self._stamp(s, person, "password changed")
 
     def set_caseworker(self, login: str, caseworker_id: int | None) -> None:
         with self._db.uow() as s:
@@ -147,6 +176,9 @@ class PeopleService(UserService):
             self._stamp(s, person, f"caseworker: {caseworker_id or '(none)'}")
 
     # ------------------------------------------------------------------ helpers
+    def _on_server(self) -> bool:
+        return not self._db.is_sqlite
+
     def _person(self, s: Session, login: str) -> AppUser:
         person = s.scalar(select(AppUser).where(AppUser.login == login))
         if person is None:

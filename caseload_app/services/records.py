@@ -16,7 +16,18 @@ from caseload_app.services.errors import ConflictError, FieldErrors, NotFound
 
 
 def load(session: Session, model, record_id: int, what: str):
-    row = session.get(model, record_id)
+    """The row, locked until the end of a write transaction (SELECT … FOR UPDATE).
+
+    On PostgreSQL two people's saves of the same row then queue here, and the second sees
+    the first's version (and is refused with who changed what) instead of overwriting it or
+    losing an increment; SQLite's writers already queue at BEGIN IMMEDIATE.
+    """
+    write = not session.get_bind().get_execution_options().get("readonly")
+    row = session.get(model, record_id, with_for_update=write, populate_existing=write)
+    if row is None and write:
+        # On a team database a row this person may read but not change cannot be locked
+        # (row-level security): load it plainly, and the service's check says why not.
+        row = session.get(model, record_id)
     if row is None:
         raise NotFound(f"That {what} no longer exists (it may have been deleted).")
     return row
@@ -32,6 +43,8 @@ def show(value: object) -> str:
 
 def check_version(session: Session, row, expected: int, what: str) -> None:
     """Refuse a save made from a form opened before someone else's save."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.refresh(row, with_for_update=True)  # reached through a relationship: lock it
     if row.version == expected:
         return
     last = session.scalars(

@@ -35,6 +35,8 @@ class LocalSettings:
     me_caseworker_id: int | None = None
     me_name: str = ""
     saved_views: list[SavedView] = field(default_factory=list)
+    # Hide personal data after this many minutes without input (0: never).
+    idle_lock_minutes: int = 15
     version: int = SETTINGS_VERSION
 
 
@@ -60,6 +62,7 @@ class LocalSettingsStore:
             me_caseworker_id=raw.get("me_caseworker_id"),
             me_name=raw.get("me_name", ""),
             saved_views=views,
+            idle_lock_minutes=_minutes(raw.get("idle_lock_minutes", 15)),
         )
 
     def save(self, settings: LocalSettings) -> None:
@@ -67,6 +70,13 @@ class LocalSettingsStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_open(self.path, "w", encoding="utf-8") as fh:
             fh.write(json.dumps(asdict(settings), indent=2))
+
+
+def _minutes(value: object) -> int:
+    try:
+        return min(max(int(value), 0), 240)
+    except (TypeError, ValueError):
+        return 15
 
 
 @dataclass(frozen=True)

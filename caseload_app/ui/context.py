@@ -38,11 +38,14 @@ class AppContext:
     now: Callable[[], datetime] = datetime.now
     os_user: str = field(default_factory=getpass.getuser)
     backups_folder: Path | None = None  # None: beside the database, in "backups"
+    login: str | None = None  # signed in to a team database as this PostgreSQL login
 
     @property
     def user(self) -> str:
-        """Who is recorded as doing things: the caseworker chosen in settings, else the login."""
-        return self.settings.me_name or self.os_user
+        """Who is recorded as doing things: on a team database the signed-in login (what
+        the database's own audit and policies see); on a laptop the caseworker chosen in
+        settings, else the computer's user name."""
+        return self.login or self.settings.me_name or self.os_user
 
     def cases(self) -> CaseListService:
         return CaseListService(self.db, today=self.today)

@@ -8,6 +8,7 @@ from PySide6.QtCore import QEventLoop, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -47,6 +48,7 @@ from caseload_app.ui.dialogs.printing import (
     show_pdf,
 )
 from caseload_app.ui.errors import USER_ERRORS, run_action, show_user_error
+from caseload_app.ui.idle import IdleWatch
 from caseload_app.ui.models.case_table import COLUMN_WIDTHS, COLUMNS, CaseTableModel
 from caseload_app.ui.models.week_model import WeekModel
 from caseload_app.ui.planner_view import PlannerView
@@ -120,7 +122,14 @@ class MainWindow(QMainWindow):
         self.tabs.tabCloseRequested.connect(self.close_tab)
         self.tabs.addTab(self._build_caseload_page(), "Caseload")
         self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
-        self.setCentralWidget(self.tabs)
+        self.central = QStackedWidget()
+        self.central.addWidget(self.tabs)
+        self.central.addWidget(self._build_lock_page())
+        self.setCentralWidget(self.central)
+        self._hidden_while_locked: list[QWidget] = []
+        self.idle = IdleWatch(ctx.settings.idle_lock_minutes, self.lock_screen, parent=self)
+        if QApplication.instance() is not None:
+            QApplication.instance().installEventFilter(self.idle)
 
         self.db_status = QLabel(ctx.db_label)
         self.db_status.setTextFormat(Qt.TextFormat.PlainText)
@@ -297,6 +306,7 @@ class MainWindow(QMainWindow):
         action(case_menu, "&Close case tab", self.close_current_tab, "Ctrl+W")
 
         view_menu = self.menuBar().addMenu("&View")
+        action(view_menu, "&Lock now", self.lock_screen, "Ctrl+Alt+L")
         action(view_menu, "My &week", lambda: self.sidebar.setCurrentRow(0), "Ctrl+1")
         action(view_menu, "My &caseload", lambda: self.sidebar.setCurrentRow(1), "Ctrl+2")
         action(view_menu, "&All cases", lambda: self.sidebar.setCurrentRow(2), "Ctrl+3")
@@ -478,8 +488,80 @@ class MainWindow(QMainWindow):
             text = f"{total:,} cases" if shown == total else f"{shown:,} of {total:,} cases shown"
         self.count_status.setText(text)
 
+    # ------------------------------------------------------------------ the idle lock
+    def _build_lock_page(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addStretch(1)
+        self.lock_note = QLabel()
+        self.lock_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.lock_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.unlock_button = QPushButton("&Unlock…")
+        self.unlock_button.setAccessibleName("Unlock")
+        self.unlock_button.clicked.connect(self.unlock)
+        layout.addWidget(self.lock_note)
+        layout.addWidget(self.unlock_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(1)
+        return page
+
+    @property
+    def locked(self) -> bool:
+        return self.central.currentIndex() == 1
+
+    def lock_screen(self) -> None:
+        """Hide every child's details (the tabs and any open dialog) until unlocked."""
+        if self.locked:
+            return
+        minutes = self.idle.minutes
+        self.lock_note.setText(
+            f"Locked after {minutes} minutes without use: children's details are hidden.\n"
+            f"{self.ctx.user}, unlock to carry on where you were."
+        )
+        self._hidden_while_locked = [
+            w for w in QApplication.topLevelWidgets() if w is not self and w.isVisible()
+        ]
+        for widget in self._hidden_while_locked:
+            widget.hide()
+        self.central.setCurrentIndex(1)
+        self.menuBar().setEnabled(False)
+        self.unlock_button.setFocus()
+
+    def unlock(self) -> None:
+        if self.ctx.login and not self._password_again():
+            return
+        self.central.setCurrentIndex(0)
+        self.menuBar().setEnabled(True)
+        for widget in self._hidden_while_locked:
+            widget.show()
+        self._hidden_while_locked = []
+        self.idle.last_input = self.idle._clock()
+
+    def _password_again(self) -> bool:
+        """On a team database: the signed-in person's password, checked by the server."""
+        from caseload_app.services.signin import TeamServer, sign_in
+        from caseload_app.ui.dialogs.signin import SignInDialog
+
+        server = TeamServer.parse(self.ctx.db.url)
+
+        def check(login: str, password: str):
+            signed = sign_in(server, login, password)
+            signed.db.dispose()  # only a check: the window keeps its own connection
+            return signed
+
+        dialog = SignInDialog(
+            server.place,
+            self.ctx.login,
+            check,
+            can_remember=False,
+            login_fixed=True,
+            heading="Type your password to unlock.",
+            parent=self,
+        )
+        return bool(dialog.exec())
+
     def _update_user_status(self) -> None:
-        self.user_status.setText(f"Signed in as {self.ctx.user}")
+        roles = self.ctx.access().describe()
+        self.user_status.setText(f"Signed in as {self.ctx.user} ({roles})")
 
     def wait_loaded(self, timeout_ms: int = 30_000) -> None:
         """For tests, screenshots and the self-test: wait until the load has finished."""

@@ -202,3 +202,68 @@ def test_backups_are_for_administrators_once_people_are_set_up(qtbot, window, me
     add_person(window.ctx.db, "dee.admin", "Dee Admin", "administrator")
     window.open_backups()  # Asha is not an administrator: refused before any dialog
     assert len(messages) == 1 and messages[0].startswith("You cannot back up and restore")
+
+
+def test_a_lost_connection_keeps_the_form_and_saves_by_itself_when_back(qtbot, messages):
+    from PySide6.QtWidgets import QLineEdit
+
+    from caseload_app.db.engine import StorageError
+    from caseload_app.ui.dialogs.case_dialogs import FormDialog
+
+    tries: list[dict] = []
+
+    def flaky(values):
+        tries.append(values)
+        if len(tries) < 3:
+            raise StorageError("Not saved: the connection was lost.", retryable=True)
+        return 42
+
+    dialog = FormDialog("Log a contact", flaky)
+    dialog.RETRY_MS = 20
+    dialog.add("summary", "&Summary", QLineEdit("Mum rang"))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.accept()
+    assert dialog.isVisible() and dialog.waiting.isVisible()  # kept open, saying so
+    assert "Saving again by itself" in dialog.waiting.text() and messages == []
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=2000)
+    assert dialog.result_value == 42 and len(tries) == 3
+    assert len({t["token"] for t in tries}) == 1  # the same form each time: saved once
+    assert [t["summary"] for t in tries] == ["Mum rang"] * 3
+
+
+def test_a_refusal_that_will_not_pass_is_shown_not_retried(qtbot, messages):
+    from caseload_app.db.engine import StorageError
+    from caseload_app.ui.dialogs.case_dialogs import FormDialog
+
+    def full(_values):
+        raise StorageError("Not saved: the disk is full.")
+
+    dialog = FormDialog("Log a contact", full)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.accept()
+    assert messages == ["Not saved: the disk is full."] and dialog._retry_timer is None
+
+
+def test_the_idle_lock_hides_the_cases_until_unlocked(qtbot, window):
+    from caseload_app.ui.idle import IdleWatch
+
+    clock = [0.0]
+    called = []
+    watch = IdleWatch(15, lambda: called.append(1), clock=lambda: clock[0])
+    clock[0] = 14 * 60
+    watch.check()
+    assert called == []
+    clock[0] = 15 * 60
+    watch.check()
+    watch.check()
+    assert called == [1]  # once per idle spell
+    window.open_case(1)  # the window fixture's case
+    window.lock_screen()
+    assert window.locked and not window.tabs.isVisible()
+    assert "children's details are hidden" in window.lock_note.text()
+    assert not window.menuBar().isEnabled()
+    window.unlock()  # a laptop: the computer's own lock guards the session
+    assert not window.locked and window.tabs.isVisible() and window.tabs.count() == 2
+    assert window.idle.minutes == 15  # the default setting

@@ -81,7 +81,7 @@ def test_window_opens_on_my_week_with_counts_per_view(window):
     assert names[0].startswith("My week  (") and names[2] == "All cases  (300)"
     mine = window.model.count_matching(CaseFilter(caseworker_id=1, open_only=True))
     assert names[1] == f"My caseload  ({mine:,})"
-    assert window.user_status.text() == "Signed in as Asha Patel"
+    assert window.user_status.text() == "Signed in as Asha Patel (single-user laptop: every role)"
     assert "things to do in the next 7 days" in window.week_summary.text()
     kinds = {window.week_model.item_at(r).kind for r in range(window.week_model.rowCount())}
     assert "contact" in kinds and len(kinds) >= 3  # several kinds of work, from real queries

@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 
-from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtCore import QDateTime, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from caseload_app.db.engine import StorageError
 from caseload_app.domain import codes
 from caseload_app.services.casework import CaseworkerInfo
 from caseload_app.services.errors import FieldErrors
@@ -238,6 +239,27 @@ class Form:
 
 
 # --------------------------------------------------------------------------- the dialog
+def _raising_retryable(call: Callable[[], None]) -> Callable[[], None]:
+    """Let a passing server trouble through run_action (which would show it in a box) so
+    the form can wait and save again by itself."""
+
+    def run() -> None:
+        try:
+            call()
+        except StorageError as exc:
+            if exc.retryable:
+                raise _Retry(exc) from exc
+            raise
+
+    return run
+
+
+class _Retry(Exception):
+    def __init__(self, cause: StorageError) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
 class FormDialog(QDialog):
     """A form whose Save runs one service call; it closes only when that call succeeds."""
 
@@ -253,6 +275,7 @@ class FormDialog(QDialog):
         self.setAccessibleName(title)
         self._submit = submit
         self.result_value: object = None
+        self._retry_timer: QTimer | None = None
         # One token per opened form: a second Save (double click, retry) finds the first.
         self.token = uuid.uuid4().hex
         outer = QVBoxLayout(self)
@@ -292,9 +315,16 @@ class FormDialog(QDialog):
         the form's token for calls that create a record."""
         return {**self.values(), "token": self.token}
 
+    RETRY_MS = 5000  # saving again after a lost connection, until it works or Cancel
+
     def accept(self) -> None:
         if self._try_submit():
+            self._stop_retrying()
             super().accept()
+
+    def reject(self) -> None:
+        self._stop_retrying()
+        super().reject()
 
     def _try_submit(self) -> bool:
         self.form.clear_errors()
@@ -308,8 +338,33 @@ class FormDialog(QDialog):
                     raise  # a field this dialog does not have: say it in a message
                 inline.update(exc.errors)
 
-        done = ui_errors.run_action(self, self.windowTitle(), call)
+        try:
+            done = ui_errors.run_action(self, self.windowTitle(), _raising_retryable(call))
+        except _Retry as retry:  # the server is away: keep the form, try again shortly
+            self._retry_later(retry.cause)
+            return False
         return done and not inline
+
+    def _retry_later(self, exc: StorageError) -> None:
+        if self._retry_timer is None:
+            self._retry_timer = QTimer(self)
+            self._retry_timer.setSingleShot(True)
+            self._retry_timer.timeout.connect(self.accept)
+            self.waiting = plain_label()
+            self.waiting.setStyleSheet("color: #8a5300")
+            self.layout().insertWidget(self.layout().count() - 1, self.waiting)
+        seconds = max(1, self.RETRY_MS // 1000)
+        self.waiting.setText(
+            f"{exc}\n\nSaving again by itself every {seconds} seconds until it works; "
+            "Cancel stops trying (your typing is lost only then)."
+        )
+        self.waiting.show()
+        self._retry_timer.start(self.RETRY_MS)
+
+    def _stop_retrying(self) -> None:
+        if self._retry_timer is not None:
+            self._retry_timer.stop()
+            self.waiting.hide()
 
 
 class EditDialog(FormDialog):

@@ -1,0 +1,349 @@
+"""A team database's own defences: the access matrix of domain.access enforced by PostgreSQL
+itself, so that a modified or home-made client gets no more than the app would allow.
+
+- Every person signs in with their own login, a member of the group role `caseload_user`.
+  Table privileges go to that group; row-level security decides, row by row, from the
+  person's roles in `app_user` (read through SECURITY DEFINER functions keyed on
+  session_user, which a client cannot change).
+- The audit trail is append-only (no UPDATE or DELETE privilege, and a trigger refuses
+  them even to the owner) and cannot be forged: a trigger stamps who and when. Every change
+  a signed-in person makes to a data table is written to it by a trigger too.
+
+`apply(connection)` is idempotent; `caseload admin init` runs it after every upgrade, as
+the database owner (who, owning the tables, is not subject to row-level security).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+
+from caseload_app.db.models import Base
+
+GROUP = "caseload_user"
+
+# Tables whose rows belong to a case (a column case_id), edited with their case.
+CASE_TABLES = (
+    "stage_event",
+    "advice_request",
+    "task",
+    "annual_review",
+    "case_exception",
+    "disagreement",
+)
+ALL_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
+NOT_AUDITED_BY_TRIGGER = {"audit_entry", "submission", "alembic_version"}
+
+FUNCTIONS = r"""
+CREATE OR REPLACE FUNCTION caseload_roles() RETURNS text[]
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT coalesce(
+        (SELECT string_to_array(roles, ' ') FROM app_user
+          WHERE login = session_user AND active),
+        '{}'::text[])
+$$;
+
+CREATE OR REPLACE FUNCTION caseload_has(wanted text) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT wanted = ANY (caseload_roles())
+$$;
+
+CREATE OR REPLACE FUNCTION caseload_active() RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT cardinality(caseload_roles()) > 0
+$$;
+
+CREATE OR REPLACE FUNCTION caseload_writer() RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT caseload_has('caseworker') OR caseload_has('team_lead')
+$$;
+
+CREATE OR REPLACE FUNCTION caseload_my_caseworker() RETURNS integer
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT caseworker_id FROM app_user WHERE login = session_user AND active
+$$;
+
+-- Which case, child and family rows each transaction created: a new request's rows are
+-- saved together with its first event before anyone is allocated. Written only by a
+-- trigger; no client can read or write it.
+CREATE TABLE IF NOT EXISTS caseload_created (
+    table_name text NOT NULL,
+    row_id integer NOT NULL,
+    xact xid8 NOT NULL,
+    PRIMARY KEY (table_name, row_id)
+);
+REVOKE ALL ON caseload_created FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION caseload_note_created() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    INSERT INTO caseload_created VALUES (TG_TABLE_NAME, NEW.id, pg_current_xact_id())
+    ON CONFLICT (table_name, row_id) DO UPDATE SET xact = excluded.xact;
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION caseload_new_here(tbl text, wanted integer) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT EXISTS (SELECT 1 FROM caseload_created
+                    WHERE table_name = tbl AND row_id = wanted AND xact = pg_current_xact_id())
+$$;
+
+CREATE OR REPLACE FUNCTION caseload_may_edit_case(wanted integer) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT caseload_has('team_lead') OR (
+        caseload_has('caseworker') AND EXISTS (
+            SELECT 1 FROM ehcp_case c WHERE c.id = wanted
+               AND (c.caseworker_id = caseload_my_caseworker()
+                    OR caseload_new_here('ehcp_case', c.id))))
+$$;
+
+CREATE OR REPLACE FUNCTION caseload_may_edit_child(wanted integer) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT caseload_has('team_lead') OR (
+        caseload_has('caseworker') AND (
+            caseload_new_here('child', wanted)
+            -- not (or no longer) on any case: a case deleted to the trash takes them along
+            OR NOT EXISTS (SELECT 1 FROM ehcp_case c WHERE c.child_id = wanted)
+            OR EXISTS (SELECT 1 FROM ehcp_case c WHERE c.child_id = wanted
+                         AND c.caseworker_id = caseload_my_caseworker())))
+$$;
+
+CREATE OR REPLACE FUNCTION caseload_may_edit_family(wanted integer) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT caseload_has('team_lead') OR (
+        caseload_has('caseworker') AND (
+            caseload_new_here('family', wanted)
+            OR NOT EXISTS (SELECT 1 FROM ehcp_case c JOIN child ch ON ch.id = c.child_id
+                            WHERE ch.family_id = wanted)
+            OR EXISTS (SELECT 1 FROM ehcp_case c JOIN child ch ON ch.id = c.child_id
+                        WHERE ch.family_id = wanted
+                          AND c.caseworker_id = caseload_my_caseworker())))
+$$;
+
+-- Who and when on an audit entry are the database's, not the client's.
+CREATE OR REPLACE FUNCTION caseload_stamp_audit() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM app_user WHERE login = session_user) THEN
+        NEW.who := session_user;
+        NEW.at := localtimestamp;
+    END IF;
+    RETURN NEW;
+END $$;
+
+-- Every change a signed-in person makes to a data table, whatever client made it.
+CREATE OR REPLACE FUNCTION caseload_audit_row() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    old_row jsonb := CASE WHEN TG_OP = 'INSERT' THEN '{}'::jsonb ELSE to_jsonb(OLD) END;
+    new_row jsonb := CASE WHEN TG_OP = 'DELETE' THEN '{}'::jsonb ELSE to_jsonb(NEW) END;
+    changed jsonb;
+    the_row jsonb := CASE WHEN TG_OP = 'DELETE' THEN old_row ELSE new_row END;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM app_user WHERE login = session_user) THEN
+        RETURN NULL;  -- the owner's maintenance (upgrades, a move from a laptop file)
+    END IF;
+    SELECT coalesce(jsonb_object_agg(key, jsonb_build_array(old_row -> key, value)), '{}')
+      INTO changed
+      FROM jsonb_each(new_row)
+     WHERE TG_OP = 'UPDATE' AND old_row -> key IS DISTINCT FROM value
+       AND key NOT IN ('version', 'updated_at', 'updated_by');
+    INSERT INTO audit_entry (at, who, action, record_type, record_id, case_id, detail)
+    VALUES (
+        localtimestamp, session_user, 'db ' || lower(TG_OP), TG_TABLE_NAME,
+        (the_row ->> 'id')::integer,
+        CASE WHEN TG_TABLE_NAME = 'ehcp_case' THEN (the_row ->> 'id')::integer
+             ELSE (the_row ->> 'case_id')::integer END,
+        CASE TG_OP WHEN 'UPDATE' THEN changed::text ELSE '' END);
+    RETURN NULL;
+END $$;
+"""
+
+
+def _policies() -> dict[str, list[str]]:
+    """Per table, its policies as (command, USING/WITH CHECK clause) SQL fragments."""
+    writer = "caseload_writer()"
+    lead = "caseload_has('team_lead')"
+    admin = "caseload_has('administrator')"
+    mine = "caseload_may_edit_case(case_id)"
+    tables: dict[str, list[str]] = {}
+    for name in CASE_TABLES:
+        tables[name] = _all_writes(mine)
+    tables["ehcp_case"] = [
+        f"FOR INSERT WITH CHECK ({lead} OR (caseload_has('caseworker') AND (caseworker_id IS "
+        "NULL OR caseworker_id = caseload_my_caseworker())))",
+        # USING: which rows; WITH CHECK: what they may become (a caseworker cannot give
+        # their case away: that is a reassignment, for a lead).
+        "FOR UPDATE USING (caseload_may_edit_case(id)) WITH CHECK ("
+        f"{lead} OR caseworker_id = caseload_my_caseworker() "
+        "OR (caseworker_id IS NULL AND caseload_new_here('ehcp_case', id)))",
+        "FOR DELETE USING (caseload_may_edit_case(id))",
+    ]
+    tables["child"] = [f"FOR INSERT WITH CHECK ({writer})"] + _changes(
+        "caseload_may_edit_child(id)"
+    )
+    tables["family"] = [f"FOR INSERT WITH CHECK ({writer})"] + _changes(
+        "caseload_may_edit_family(id)"
+    )
+    tables["contact"] = _all_writes("caseload_may_edit_family(family_id)")
+    tables["communication"] = [f"FOR INSERT WITH CHECK ({writer})"] + _changes(
+        f"{lead} OR logged_by = session_user OR caseload_may_edit_case(case_id)"
+    )
+    tables["assignment"] = [
+        f"FOR INSERT WITH CHECK ({lead} OR (caseload_has('caseworker') AND from_id IS NULL "
+        "AND to_id = caseload_my_caseworker() AND caseload_may_edit_case(case_id)))",
+        f"FOR DELETE USING ({mine})",
+    ]
+    for name in ("caseworker", "absence"):
+        tables[name] = _all_writes(lead)
+    tables["app_user"] = _all_writes(admin)
+    tables["app_setting"] = _all_writes(
+        f"({admin} AND key <> 'workload_weights') OR ({lead} AND key = 'workload_weights')"
+    )
+    tables["submission"] = [f"FOR INSERT WITH CHECK ({writer} OR {admin})"]
+    tables["trash_item"] = [
+        f"FOR INSERT WITH CHECK ({writer} AND deleted_by = session_user)",
+        # Restoring marks the item; only an administrator removes one for good.
+        f"FOR UPDATE USING (restored_at IS NULL AND ({lead} OR deleted_by = session_user)) "
+        "WITH CHECK (restored_by = session_user)",
+        f"FOR DELETE USING ({admin})",
+    ]
+    tables["audit_entry"] = ["FOR INSERT WITH CHECK (caseload_active())"]
+    return tables
+
+
+def _all_writes(rule: str) -> list[str]:
+    return [f"FOR INSERT WITH CHECK ({rule})"] + _changes(rule)
+
+
+def _changes(rule: str) -> list[str]:
+    return [f"FOR UPDATE USING ({rule}) WITH CHECK ({rule})", f"FOR DELETE USING ({rule})"]
+
+
+def _reading(table: str) -> str:
+    if table == "audit_entry":  # a case's history for everyone; the whole trail for admins
+        return "caseload_has('administrator') OR (caseload_active() AND case_id IS NOT NULL)"
+    return "caseload_active()"
+
+
+def statements(database: str) -> list[str]:
+    """Everything `apply` runs, in order."""
+    out = [
+        f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{GROUP}') "
+        f"THEN CREATE ROLE {GROUP} NOLOGIN; END IF; END $$",
+        f'GRANT CONNECT, TEMPORARY ON DATABASE "{database}" TO {GROUP}',
+        f"GRANT USAGE ON SCHEMA public TO {GROUP}",
+        FUNCTIONS,
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {GROUP}",
+        f"GRANT SELECT ON alembic_version TO {GROUP}",
+    ]
+    policies = _policies()
+    for table in sorted(Base.metadata.tables):
+        privileges = (
+            "SELECT, INSERT" if table == "audit_entry" else "SELECT, INSERT, UPDATE, DELETE"
+        )
+        out += [
+            f"REVOKE ALL ON {table} FROM {GROUP}",
+            f"GRANT {privileges} ON {table} TO {GROUP}",
+            f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
+        ]
+        out += _drop_policies(table)
+        out.append(f"CREATE POLICY caseload_read ON {table} FOR SELECT USING ({_reading(table)})")
+        for n, rule in enumerate(policies.get(table, [])):
+            out.append(f"CREATE POLICY caseload_write_{n} ON {table} {rule}")
+        if table not in NOT_AUDITED_BY_TRIGGER:
+            out += [
+                f"DROP TRIGGER IF EXISTS caseload_audit ON {table}",
+                f"CREATE TRIGGER caseload_audit AFTER INSERT OR UPDATE OR DELETE ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION caseload_audit_row()",
+            ]
+    for table in ("ehcp_case", "child", "family"):
+        out += [
+            f"DROP TRIGGER IF EXISTS caseload_created ON {table}",
+            f"CREATE TRIGGER caseload_created AFTER INSERT ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION caseload_note_created()",
+        ]
+    out += [
+        "DROP TRIGGER IF EXISTS caseload_stamp ON audit_entry",
+        "CREATE TRIGGER caseload_stamp BEFORE INSERT ON audit_entry "
+        "FOR EACH ROW EXECUTE FUNCTION caseload_stamp_audit()",
+    ]
+    return out
+
+
+def _drop_policies(table: str) -> list[str]:
+    return [
+        "DO $$ DECLARE p record; BEGIN FOR p IN SELECT policyname FROM pg_policies "
+        f"WHERE schemaname = 'public' AND tablename = '{table}' LOOP "
+        f"EXECUTE format('DROP POLICY %I ON {table}', p.policyname); END LOOP; END $$"
+    ]
+
+
+def apply(conn: Connection) -> None:
+    """Create or bring up to date the group role, grants, policies and triggers (in the
+    caller's transaction: all of it or none)."""
+    database = conn.execute(text("SELECT current_database()")).scalar()
+    raw = conn.connection.dbapi_connection  # psycopg itself: several statements, no params
+    for sql in statements(database):
+        raw.execute(sql)
+
+
+# --------------------------------------------------------------------------- logins
+def _scram(conn: Connection, login: str, password: str) -> str:
+    """The password as PostgreSQL stores it (SCRAM-SHA-256), computed here by libpq so the
+    password itself never travels in a statement or reaches the server's logs."""
+    pgconn = conn.connection.dbapi_connection.pgconn
+    return pgconn.encrypt_password(password.encode(), login.encode(), b"scram-sha-256").decode()
+
+
+def _quote(conn: Connection, name: str) -> str:
+    from psycopg import sql
+
+    return sql.Identifier(name).as_string(conn.connection.dbapi_connection)
+
+
+def _literal(conn: Connection, value: str) -> str:
+    from psycopg import sql
+
+    return sql.Literal(value).as_string(conn.connection.dbapi_connection)
+
+
+def login_exists(conn: Connection, login: str) -> bool:
+    found = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": login})
+    return found.scalar() is not None
+
+
+def create_login(conn: Connection, login: str, password: str | None) -> None:
+    """A PostgreSQL login for one person, a member of the caseload group. A login that
+    exists already (IT may manage them) is made a member, may sign in, and keeps its
+    password unless a new one is given."""
+    raw, who = conn.connection.dbapi_connection, _quote(conn, login)
+    if login_exists(conn, login):
+        raw.execute(f"GRANT {GROUP} TO {who}")
+        raw.execute(f"ALTER ROLE {who} LOGIN")  # adding someone lets them sign in
+        if password:
+            set_password(conn, login, password)
+        return
+    secret = f" PASSWORD {_literal(conn, _scram(conn, login, password))}" if password else ""
+    raw.execute(f"CREATE ROLE {who} LOGIN{secret} IN ROLE {GROUP}")
+
+
+def set_password(conn: Connection, login: str, password: str) -> None:
+    secret = _literal(conn, _scram(conn, login, password))
+    conn.connection.dbapi_connection.execute(f"ALTER ROLE {_quote(conn, login)} PASSWORD {secret}")
+
+
+def set_login_enabled(conn: Connection, login: str, enabled: bool) -> None:
+    word = "LOGIN" if enabled else "NOLOGIN"
+    conn.connection.dbapi_connection.execute(f"ALTER ROLE {_quote(conn, login)} {word}")
+
+
+def set_administrator(conn: Connection, login: str, admin: bool) -> None:
+    """An administrator creates and manages the others' logins: CREATEROLE, and the right
+    to make people members of the caseload group."""
+    raw, who = conn.connection.dbapi_connection, _quote(conn, login)
+    if admin:
+        raw.execute(f"ALTER ROLE {who} CREATEROLE")
+        raw.execute(f"GRANT {GROUP} TO {who} WITH ADMIN OPTION")
+    else:
+        raw.execute(f"ALTER ROLE {who} NOCREATEROLE")
+        raw.execute(f"REVOKE ADMIN OPTION FOR {GROUP} FROM {who}")

@@ -1,0 +1,97 @@
+"""A team database on a real PostgreSQL server, with people signed in on their own logins."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+import psycopg
+import pytest
+
+from caseload_app.db.engine import Database, open_database
+from caseload_app.services.requests import NewRequest, RequestService
+from caseload_app.services.team import TeamService
+from tests.helpers import NOW, TODAY, add_person
+
+# login → (name, roles); Asha and Ben are caseworkers with a case each.
+PEOPLE = {
+    "asha": ("Asha Patel", "caseworker"),
+    "ben": ("Ben Okafor", "caseworker"),
+    "lee": ("Lee Lead", "team_lead"),
+    "dee": ("Dee Admin", "administrator"),
+    "ravi": ("Ravi Reader", "read_only"),
+}
+
+
+def request_for(first_name: str, caseworker_id: int | None) -> NewRequest:
+    from datetime import date
+
+    return NewRequest(
+        first_name=first_name,
+        last_name="Brontë",
+        date_of_birth=date(2016, 5, 4),
+        request_received=date(2026, 7, 1),
+        parent_carer_name="Ms Jo Brontë",
+        caseworker_id=caseworker_id,
+    )
+
+
+@dataclass
+class TeamServer:
+    owner: Database  # the owner's connection (as `caseload admin init` uses)
+    url: str  # the owner's URL
+    passwords: dict[str, str]
+    case_a: int  # Asha's
+    case_b: int  # Ben's
+    asha: int
+    ben: int
+    opened: list = field(default_factory=list)
+
+    def url_for(self, login: str) -> str:
+        from urllib.parse import quote
+
+        rest = self.url.split("@", 1)[1]
+        return f"postgresql+psycopg://{quote(login)}:{quote(self.passwords[login])}@{rest}"
+
+    def database(self, login: str) -> Database:
+        """The team database as `login` signs in to it."""
+        db = open_database(self.url_for(login))
+        self.opened.append(db)
+        return db
+
+    def raw(self, login: str) -> psycopg.Connection:
+        """A plain psycopg connection as `login`: a home-made client, past the app."""
+        conn = psycopg.connect(self.url_for(login).replace("+psycopg", ""))
+        self.opened.append(conn)
+        return conn
+
+    def service(self, cls, login: str, db: Database | None = None):
+        return cls(db or self.database(login), login, today=lambda: TODAY, now=lambda: NOW)
+
+
+@pytest.fixture
+def team_server(pg_database) -> TeamServer:
+    owner = open_database(pg_database)
+    lead = TeamService(owner, "setup", today=lambda: TODAY, now=lambda: NOW)
+    asha, ben = lead.add_caseworker("Asha Patel"), lead.add_caseworker("Ben Okafor")
+    requests = RequestService(owner, "setup", today=lambda: TODAY, now=lambda: NOW)
+    case_a = requests.create(request_for("Amy", asha))
+    case_b = requests.create(request_for("Bea", ben))
+    passwords = {login: secrets.token_urlsafe(16) for login in PEOPLE}
+    workers = {"asha": asha, "ben": ben}
+    for login in ["dee"] + [p for p in PEOPLE if p != "dee"]:  # the administrator first
+        name, roles = PEOPLE[login]
+        add_person(
+            owner,
+            login,
+            name,
+            roles,
+            caseworker_id=workers.get(login),
+            by="Dee Admin" if login != "dee" else None,
+            password=passwords[login],
+        )
+    server = TeamServer(owner, pg_database, passwords, case_a, case_b, asha, ben)
+    yield server
+    for thing in server.opened:
+        thing.dispose() if isinstance(thing, Database) else thing.close()
+    owner.dispose()

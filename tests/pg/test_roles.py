@@ -1,0 +1,215 @@
+"""Each role signed in on its own PostgreSQL login: the app's services allow what the matrix
+says, and raw SQL on the same login (a home-made client) gets no more: a denied change is
+refused with an error or matches no row, and nothing changes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import psycopg
+import pytest
+
+from caseload_app.services.casework import CaseworkService
+from caseload_app.services.errors import PermissionDenied
+from caseload_app.services.people import PeopleService
+from caseload_app.services.settings import CouncilDetails, TeamSettingsService
+from tests.pg.conftest import PEOPLE
+
+REFUSED = "refused"
+
+
+def attempt(conn: psycopg.Connection, sql: str, params: dict | None = None) -> int | str:
+    """Run one statement in its own transaction and roll it back: the rows it touched, or
+    REFUSED when the database raised an error (permission, row-level security)."""
+    try:
+        with conn.transaction(force_rollback=True):
+            cur = conn.execute(sql, params or {})
+            return cur.rowcount
+    except psycopg.errors.Error:
+        return REFUSED
+
+
+# (what, SQL, {login: expected}) — expected is a row count or REFUSED; 0 rows means the
+# row-level security hid the row, so the statement changed nothing.
+def raw_matrix(t) -> list[tuple[str, str, dict, dict[str, object]]]:
+    a, b = t.case_a, t.case_b
+    everyone = dict.fromkeys(PEOPLE)
+    return [
+        (
+            "read every case",
+            "SELECT * FROM ehcp_case",
+            {},
+            dict.fromkeys(PEOPLE, 2),
+        ),
+        (
+            "change the stage of Asha's case",
+            "UPDATE ehcp_case SET stage = 'assessment' WHERE id = %(a)s",
+            {"a": a},
+            {"asha": 1, "ben": 0, "lee": 1, "dee": 0, "ravi": 0},
+        ),
+        (
+            "give Asha's case to Ben (a reassignment)",
+            "UPDATE ehcp_case SET caseworker_id = %(ben)s WHERE id = %(a)s",
+            {"a": a, "ben": t.ben},
+            {"asha": REFUSED, "ben": 0, "lee": 1, "dee": 0, "ravi": 0},
+        ),
+        (
+            "add a task to Ben's case",
+            "INSERT INTO task (case_id, title, version) VALUES (%(b)s, 'x', 1)",
+            {"b": b},
+            {"asha": REFUSED, "ben": 1, "lee": 1, "dee": REFUSED, "ravi": REFUSED},
+        ),
+        (
+            "log a contact on Ben's case",
+            "INSERT INTO communication (family_id, case_id, occurred_at, channel, direction,"
+            " with_whom, summary, logged_by, version) SELECT ch.family_id, c.id, now(),"
+            " 'phone', 'in', 'Mum', 'rang', session_user, 1 FROM ehcp_case c"
+            " JOIN child ch ON ch.id = c.child_id WHERE c.id = %(b)s",
+            {"b": b},
+            {"asha": 1, "ben": 1, "lee": 1, "dee": REFUSED, "ravi": REFUSED},
+        ),
+        (
+            "change a child's name on Ben's case",
+            "UPDATE child SET first_name = 'X' WHERE id = (SELECT child_id FROM ehcp_case"
+            " WHERE id = %(b)s)",
+            {"b": b},
+            {"asha": 0, "ben": 1, "lee": 1, "dee": 0, "ravi": 0},
+        ),
+        (
+            "delete Ben's case",
+            "DELETE FROM stage_event WHERE case_id = %(b)s",
+            {"b": b},
+            {"asha": 0, "ben": 1, "lee": 1, "dee": 0, "ravi": 0},
+        ),
+        (
+            "add a caseworker",
+            "INSERT INTO caseworker (name, capacity_fte, active, version)"
+            " VALUES ('New Worker', 1, true, 1)",
+            {},
+            {"asha": REFUSED, "ben": REFUSED, "lee": 1, "dee": REFUSED, "ravi": REFUSED},
+        ),
+        (
+            "make yourself an administrator",
+            "UPDATE app_user SET roles = 'administrator' WHERE login = session_user",
+            {},
+            {"asha": 0, "ben": 0, "lee": 0, "dee": 1, "ravi": 0},
+        ),
+        (
+            "add a person",
+            "INSERT INTO app_user (login, name, roles, active, version)"
+            " VALUES ('eve', 'Eve', 'team_lead', true, 1)",
+            {},
+            {"asha": REFUSED, "ben": REFUSED, "lee": REFUSED, "dee": 1, "ravi": REFUSED},
+        ),
+        (
+            "change the council name",
+            "INSERT INTO app_setting (key, value) VALUES ('council_name', 'X')",
+            {},
+            {"asha": REFUSED, "ben": REFUSED, "lee": REFUSED, "dee": 1, "ravi": REFUSED},
+        ),
+        (
+            "edit an audit entry",
+            "UPDATE audit_entry SET detail = 'x'",
+            {},
+            dict.fromkeys(everyone, REFUSED),
+        ),
+        (
+            "remove audit entries",
+            "DELETE FROM audit_entry",
+            {},
+            dict.fromkeys(everyone, REFUSED),
+        ),
+        (
+            "read the audit entries that are not about a case",
+            "SELECT * FROM audit_entry WHERE case_id IS NULL",
+            {},
+            {"asha": 0, "ben": 0, "lee": 0, "dee": "some", "ravi": 0},
+        ),
+        (
+            "record that a case was viewed",
+            "INSERT INTO audit_entry (at, who, action, record_type, record_id, case_id, detail)"
+            " VALUES (now(), 'someone else', 'view', 'ehcp_case', %(a)s, %(a)s, '')",
+            {"a": a},
+            dict.fromkeys(PEOPLE, 1),
+        ),
+    ]
+
+
+def _matches(got: object, want: object) -> bool:
+    if want == "some":
+        return isinstance(got, int) and got > 0
+    return got == want
+
+
+def test_raw_sql_on_each_login_gets_exactly_what_the_matrix_allows(team_server):
+    problems = []
+    for what, sql, params, expected in raw_matrix(team_server):
+        for login, want in expected.items():
+            got = attempt(team_server.raw(login), sql, params)
+            if not _matches(got, want):
+                problems.append(f"{login} {what}: expected {want}, got {got}")
+    assert problems == []
+
+
+def test_the_database_stamps_who_wrote_an_audit_entry(team_server):
+    conn = team_server.raw("asha")
+    conn.execute(
+        "INSERT INTO audit_entry (at, who, action, record_type, detail)"
+        " VALUES ('2001-01-01', 'Lee Lead', 'view', 'child', 'forged')"
+    )
+    conn.commit()
+    with team_server.owner.read() as s:
+        row = s.execute(
+            __import__("sqlalchemy").text("SELECT who, at FROM audit_entry WHERE detail = 'forged'")
+        ).one()
+    assert row.who == "asha" and row.at.year >= 2026
+
+
+def test_a_change_made_past_the_app_is_audited_by_the_database(team_server):
+    from sqlalchemy import text
+
+    conn = team_server.raw("asha")
+    conn.execute("UPDATE ehcp_case SET stage = 'assessment' WHERE id = %s", (team_server.case_a,))
+    conn.commit()
+    with team_server.owner.read() as s:
+        who, action, case_id, detail = s.execute(
+            text(
+                "SELECT who, action, case_id, detail FROM audit_entry"
+                " WHERE action = 'db update' AND record_type = 'ehcp_case'"
+            )
+        ).one()
+    assert (who, action, case_id) == ("asha", "db update", team_server.case_a)
+    assert '"stage": ["request_received", "assessment"]' in detail
+
+
+def test_services_on_each_login_follow_the_same_rules(team_server):
+    t = team_server
+    for login in ("asha", "lee"):
+        work = t.service(CaseworkService, login)
+        work.add_task(t.case_a, f"Ring school ({login})", None, None)
+    for login in ("ben", "dee", "ravi"):
+        with pytest.raises(PermissionDenied):
+            t.service(CaseworkService, login).add_task(t.case_a, "x", None, None)
+    ravi = t.service(CaseworkService, "ravi")
+    assert ravi.get_case(t.case_a).case_id == t.case_a  # read-only: views, audited
+    with pytest.raises(PermissionDenied):
+        ravi.log_communication(
+            t.case_b, datetime(2026, 11, 20, 9), "phone", "in", "Mum", "Asked about EP"
+        )
+    dee = t.database("dee")
+    TeamSettingsService(dee, "dee").set_council(CouncilDetails("BCP Council"))
+    with pytest.raises(PermissionDenied):
+        TeamSettingsService(t.database("lee"), "lee").set_council(CouncilDetails("X"))
+
+
+def test_an_administrator_adds_and_disables_people_on_the_server(team_server):
+    t = team_server
+    people = t.service(PeopleService, "dee")
+    people.add_person("eve.new", "Eve New", "caseworker", password="a-long-enough-pass")
+    t.passwords["eve.new"] = "a-long-enough-pass"
+    assert attempt(t.raw("eve.new"), "SELECT * FROM ehcp_case") == 2
+    people.set_active("eve.new", False)
+    with pytest.raises(psycopg.OperationalError):
+        t.raw("eve.new")  # a disabled person cannot even connect
+    with pytest.raises(PermissionDenied):
+        t.service(PeopleService, "lee").add_person("mal", "Mal", "administrator", password="x" * 12)
