@@ -18,6 +18,7 @@ from caseload_app.services.errors import PermissionDenied
 from caseload_app.services.handover import HandoverService
 from caseload_app.services.letters import LetterService
 from caseload_app.services.myweek import MyWeekService
+from caseload_app.services.people import PeopleService
 from caseload_app.services.phase_transfer import PhaseTransferService
 from caseload_app.services.printing import PrintService
 from caseload_app.services.requests import RequestService
@@ -85,6 +86,9 @@ class AppContext:
 
     def trash(self) -> TrashService:
         return TrashService(self.db, self.user, today=self.today, now=self.now)
+
+    def people(self) -> PeopleService:
+        return PeopleService(self.db, self.user, today=self.today, now=self.now)
 
     def audit(self) -> AuditService:
         return AuditService(self.db, self.user, today=self.today, now=self.now)

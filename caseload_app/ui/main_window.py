@@ -274,6 +274,7 @@ class MainWindow(QMainWindow):
         action(file_menu, "T&rash…", self.open_trash, "Ctrl+Alt+T")
         action(file_menu, "&Audit trail…", self.open_audit, "Ctrl+Alt+U")
         action(file_menu, "R&etention review…", self.open_retention, "Ctrl+Alt+R")
+        action(file_menu, "&People and roles…", self.open_people, "Ctrl+Alt+P")
         file_menu.addSeparator()
         action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
@@ -524,6 +525,10 @@ class MainWindow(QMainWindow):
             widget.hide()
         self.central.setCurrentIndex(1)
         self.menuBar().setEnabled(False)
+        # Shortcuts too (Ctrl+N would open a form over the lock): remember which were on.
+        self._enabled_actions = [a for a in self.findChildren(QAction) if a.isEnabled()]
+        for act in self._enabled_actions:
+            act.setEnabled(False)
         self.unlock_button.setFocus()
 
     def unlock(self) -> None:
@@ -531,6 +536,9 @@ class MainWindow(QMainWindow):
             return
         self.central.setCurrentIndex(0)
         self.menuBar().setEnabled(True)
+        for act in getattr(self, "_enabled_actions", []):
+            act.setEnabled(True)
+        self._enabled_actions = []
         for widget in self._hidden_while_locked:
             widget.show()
         self._hidden_while_locked = []
@@ -932,6 +940,23 @@ class MainWindow(QMainWindow):
 
         if run_action(self, "Audit trail", lambda: self.ctx.audit().choices()):
             AuditDialog(self.ctx.audit(), self).exec()
+
+    def open_people(self) -> None:
+        from caseload_app.domain.access import Can
+        from caseload_app.ui.dialogs.people_dialog import PeopleDialog
+
+        access = self.ctx.access()
+        if not access.can(Can.USERS):
+            QMessageBox.information(
+                self,
+                "People and roles",
+                f"Only an administrator manages people and roles (your roles: "
+                f"{access.describe()}).",
+            )
+            return
+        on_server = not self.ctx.db.is_sqlite
+        PeopleDialog(self.ctx.people(), self._caseworkers, on_server=on_server, parent=self).exec()
+        self._update_user_status()
 
     def open_retention(self) -> None:
         from caseload_app.ui.dialogs.data_dialogs import RetentionDialog

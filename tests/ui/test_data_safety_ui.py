@@ -264,6 +264,56 @@ def test_the_idle_lock_hides_the_cases_until_unlocked(qtbot, window):
     assert window.locked and not window.tabs.isVisible()
     assert "children's details are hidden" in window.lock_note.text()
     assert not window.menuBar().isEnabled()
-    window.unlock()  # a laptop: the computer's own lock guards the session
+    from PySide6.QtGui import QAction
+
+    new_request = next(a for a in window.findChildren(QAction) if "request" in a.text().lower())
+    assert not new_request.isEnabled()  # no shortcut opens a form over the lock
+    window.unlock()
+    assert new_request.isEnabled()  # a laptop: the computer's own lock guards the session
     assert not window.locked and window.tabs.isVisible() and window.tabs.count() == 2
     assert window.idle.minutes == 15  # the default setting
+
+
+def test_people_and_roles_in_the_window(qtbot, window, messages, monkeypatch):
+    from PySide6.QtWidgets import QDialog
+
+    from caseload_app.domain.access import Role
+    from caseload_app.ui.dialogs.people_dialog import PeopleDialog, PersonDialog
+
+    people = window.ctx.people()
+    dialog = PeopleDialog(people, window._caseworkers, on_server=False, parent=window)
+    qtbot.addWidget(dialog)
+    assert dialog.table.rows_model.rowCount() == 0
+    add = PersonDialog(people, window._caseworkers, on_server=False, parent=dialog)
+    qtbot.addWidget(add)
+    add.login.setText("asha")
+    add.name.setText("Asha Patel")
+    add.roles.boxes[Role.ADMIN].setChecked(True)
+    add.save()
+    assert messages == [] and add.result() == QDialog.DialogCode.Accepted
+    dialog.load()
+    assert dialog.table.rows_model.text(0, "Roles") == "Administrator, Caseworker"
+    bad = PersonDialog(people, window._caseworkers, on_server=False, parent=dialog)
+    qtbot.addWidget(bad)
+    bad.login.setText("Not A Login")
+    bad.name.setText("X")
+    bad.save()
+    assert len(messages) == 1 and "lower-case letters" in messages[0]
+    assert bad.result() != QDialog.DialogCode.Accepted  # stays open with the typing
+    add_person(window.ctx.db, "ben", "Ben Okafor", "caseworker", by="Asha Patel")
+    dialog.load()
+    dialog.table.select_where(lambda p: p.login == "ben")
+    assert dialog.enable_button.text() == "&Disable"
+    dialog.toggle_active()
+    assert [p.active for p in people.people() if p.login == "ben"] == [False]
+    assert dialog.enable_button.text() == "&Enable"
+
+
+def test_people_and_roles_is_for_administrators(qtbot, window, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    told = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *a: told.append(a[2]))
+    add_person(window.ctx.db, "dee", "Dee Admin", "administrator")
+    window.open_people()
+    assert told and told[0].startswith("Only an administrator manages people")
