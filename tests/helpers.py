@@ -94,3 +94,41 @@ def add_person(
 
     people = PeopleService(db, by or name, today=lambda: TODAY, now=lambda: NOW)
     return people.add_person(login, name, " ".join(roles), caseworker_id, password)
+
+
+def plain_request(first_name: str, caseworker_id: int | None = None):
+    """A minimal new request (no identifiers) for a child of the Brontë family."""
+    from caseload_app.services.requests import NewRequest
+
+    return NewRequest(
+        first_name=first_name,
+        last_name="Brontë",
+        date_of_birth=date(2016, 5, 4),
+        request_received=date(2026, 7, 1),
+        parent_carer_name="Ms Jo Brontë",
+        caseworker_id=caseworker_id,
+    )
+
+
+def open_main_window(qtbot, db, folder: Path, *, settings=None, login: str | None = None):
+    """The main window on `db` on the fixed test day, loaded and shown: as Asha Patel
+    (caseworker 1) unless other settings or a team-database login are given."""
+    from caseload_app.services.settings import LocalSettings, LocalSettingsStore
+    from caseload_app.ui.context import AppContext
+    from caseload_app.ui.main_window import MainWindow
+
+    ctx = AppContext(
+        db=db,
+        db_label=db.describe() if login else "Database: test",
+        settings_store=LocalSettingsStore(folder / "settings.json"),
+        settings=settings or LocalSettings(me_caseworker_id=1, me_name="Asha Patel"),
+        today=lambda: TODAY,
+        now=lambda: NOW,  # the window's clock agrees with its calendar
+        login=login,
+    )
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    window.refresh()
+    window.wait_loaded()
+    return window

@@ -9,9 +9,9 @@ import psycopg
 import pytest
 
 from caseload_app.db.engine import Database, open_database
-from caseload_app.services.requests import NewRequest, RequestService
+from caseload_app.services.requests import RequestService
 from caseload_app.services.team import TeamService
-from tests.helpers import NOW, TODAY, add_person
+from tests.helpers import NOW, TODAY, add_person, plain_request
 
 # login → (name, roles); Asha and Ben are caseworkers with a case each.
 PEOPLE = {
@@ -21,19 +21,6 @@ PEOPLE = {
     "dee": ("Dee Admin", "administrator"),
     "ravi": ("Ravi Reader", "read_only"),
 }
-
-
-def request_for(first_name: str, caseworker_id: int | None) -> NewRequest:
-    from datetime import date
-
-    return NewRequest(
-        first_name=first_name,
-        last_name="Brontë",
-        date_of_birth=date(2016, 5, 4),
-        request_received=date(2026, 7, 1),
-        parent_carer_name="Ms Jo Brontë",
-        caseworker_id=caseworker_id,
-    )
 
 
 @dataclass
@@ -75,8 +62,8 @@ def team_server(pg_database) -> TeamServer:
     lead = TeamService(owner, "setup", today=lambda: TODAY, now=lambda: NOW)
     asha, ben = lead.add_caseworker("Asha Patel"), lead.add_caseworker("Ben Okafor")
     requests = RequestService(owner, "setup", today=lambda: TODAY, now=lambda: NOW)
-    case_a = requests.create(request_for("Amy", asha))
-    case_b = requests.create(request_for("Bea", ben))
+    case_a = requests.create(plain_request("Amy", asha))
+    case_b = requests.create(plain_request("Bea", ben))
     passwords = {login: secrets.token_urlsafe(16) for login in PEOPLE}
     workers = {"asha": asha, "ben": ben}
     for login in ["dee"] + [p for p in PEOPLE if p != "dee"]:  # the administrator first

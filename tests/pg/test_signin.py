@@ -7,8 +7,9 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 
+from caseload_app.services.settings import LocalSettings
 from caseload_app.services.signin import SignInFailed, TeamServer, sign_in
-from tests.helpers import NOW, TODAY
+from tests.helpers import open_main_window
 
 
 def server_for(team_server) -> TeamServer:
@@ -104,7 +105,13 @@ def test_the_window_signs_in_remembers_and_shows_who(
     signed.db.dispose()
     again = app.sign_in_interactively(server)  # remembered: no dialog this time
     assert again is not None and len(shown) == 1
-    window = open_team_window(qtbot, again, tmp_path)
+    window = open_main_window(
+        qtbot,
+        again.db,
+        tmp_path,
+        settings=LocalSettings(me_caseworker_id=again.caseworker_id, me_name=again.name),
+        login=again.login,
+    )
     assert window.db_status.text().startswith("Team database: caseload_test_")
     assert window.user_status.text() == "Signed in as asha (Caseworker)"
     window.lock_screen()  # idle: unlocking asks the server to check asha's password again
@@ -123,54 +130,3 @@ def test_the_window_signs_in_remembers_and_shows_who(
     window.unlock()
     assert not window.locked
     again.db.dispose()
-
-
-def open_team_window(qtbot, signed, folder):
-    from caseload_app.services.settings import LocalSettings, LocalSettingsStore
-    from caseload_app.ui.context import AppContext
-    from caseload_app.ui.main_window import MainWindow
-
-    ctx = AppContext(
-        db=signed.db,
-        db_label=signed.db.describe(),
-        settings_store=LocalSettingsStore(folder / "settings.json"),
-        settings=LocalSettings(me_caseworker_id=signed.caseworker_id, me_name=signed.name),
-        today=lambda: TODAY,
-        now=lambda: NOW,
-        login=signed.login,
-    )
-    window = MainWindow(ctx)
-    qtbot.addWidget(window)
-    window.show()
-    window.refresh()
-    window.wait_loaded()
-    return window
-
-
-def test_a_dropped_connection_is_reconnected_and_a_dead_server_is_said_plainly(team_server):
-    from datetime import datetime
-
-    from sqlalchemy.orm import sessionmaker
-
-    from caseload_app.db.engine import Database, StorageError, make_engine
-    from caseload_app.services.casework import CaseworkService
-
-    asha = team_server.database("asha")
-    work = CaseworkService(asha, "asha", today=lambda: TODAY, now=lambda: NOW)
-    work.add_task(team_server.case_a, "Before", None, None)
-    with team_server.owner.uow() as s:  # the server drops every connection of asha's
-        s.connection().exec_driver_sql(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'asha'"
-        )
-    work.add_task(team_server.case_a, "After the drop", None, None)  # reconnected by itself
-    titles = {t.title for t in work.get_case(team_server.case_a, opened=False).tasks}
-    assert {"Before", "After the drop"} <= titles
-    dead_url = team_server.url_for("asha").replace(f":{asha.engine.url.port}/", ":1/")
-    engine = make_engine(dead_url)  # the server has gone away
-    dead = Database(dead_url, engine, sessionmaker(engine), sessionmaker(engine))
-    with pytest.raises(StorageError, match="connection to the team database was lost") as err:
-        CaseworkService(dead, "asha").log_communication(
-            team_server.case_a, datetime(2026, 11, 20, 9), "phone", "in", "Mum", "rang"
-        )
-    assert err.value.retryable
-    engine.dispose()

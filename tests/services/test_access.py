@@ -19,13 +19,13 @@ from caseload_app.services.errors import PermissionDenied
 from caseload_app.services.letters import LetterService
 from caseload_app.services.people import PeopleService, access_for
 from caseload_app.services.printing import PrintService
-from caseload_app.services.requests import NewRequest, RequestService
+from caseload_app.services.requests import RequestService
 from caseload_app.services.settings import CouncilDetails, TeamSettingsService
 from caseload_app.services.team import TeamService
 from caseload_app.services.trash import TrashService
 from caseload_app.services.weekly import WeeklyReportService
 from caseload_app.services.workload import WorkloadService
-from tests.helpers import NOW, TODAY, add_person
+from tests.helpers import NOW, TODAY, add_person, plain_request
 
 PEOPLE = {
     "Asha Patel": "caseworker",
@@ -54,18 +54,7 @@ class Team:
 
     def new_case(self, first_name: str, caseworker_id: int | None) -> int:
         lead = self.svc(RequestService, "Lee Lead")
-        return lead.create(_request(first_name, caseworker_id))
-
-
-def _request(first_name: str, caseworker_id: int | None) -> NewRequest:
-    return NewRequest(
-        first_name=first_name,
-        last_name="Brontë",
-        date_of_birth=date(2016, 5, 4),
-        request_received=date(2026, 7, 1),
-        parent_carer_name="Ms Jo Brontë",
-        caseworker_id=caseworker_id,
-    )
+        return lead.create(plain_request(first_name, caseworker_id))
 
 
 @pytest.fixture
@@ -73,8 +62,8 @@ def team(db) -> Team:
     lead = TeamService(db, "Lee Lead", today=lambda: TODAY, now=lambda: NOW)
     asha, ben = lead.add_caseworker("Asha Patel"), lead.add_caseworker("Ben Okafor")
     requests = RequestService(db, "Lee Lead", today=lambda: TODAY, now=lambda: NOW)
-    case_a = requests.create(_request("Amy", asha))
-    case_b = requests.create(_request("Bea", ben))
+    case_a = requests.create(plain_request("Amy", asha))
+    case_b = requests.create(plain_request("Bea", ben))
     add_person(db, "dee", "Dee Admin", "administrator")  # the first administrator
     workers = {"Asha Patel": asha, "Ben Okafor": ben}
     for name, roles in PEOPLE.items():
@@ -137,12 +126,12 @@ ACTIONS = [
     (
         "record an unallocated new request",
         CASEWORKERS_AND_LEAD,
-        lambda t, w: t.svc(RequestService, w).create(_request(f"New {w}", None)),
+        lambda t, w: t.svc(RequestService, w).create(plain_request(f"New {w}", None)),
     ),
     (
         "allocate a new request to Ben",
         {"Ben Okafor", "Lee Lead"},
-        lambda t, w: t.svc(RequestService, w).create(_request(f"For Ben {w}", t.ben)),
+        lambda t, w: t.svc(RequestService, w).create(plain_request(f"For Ben {w}", t.ben)),
     ),
     ("delete a case of Asha's", ASHA_AND_LEAD, _delete_case),
     (

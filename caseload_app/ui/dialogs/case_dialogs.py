@@ -53,6 +53,13 @@ def plain_label(text: str = "", *, wrap: bool = True) -> QLabel:
     return label
 
 
+def buddy(text: str, widget: QWidget) -> QLabel:
+    """A field's label; `text` carries its mnemonic (&), which moves focus to `widget`."""
+    label = QLabel(text)
+    label.setBuddy(widget)
+    return label
+
+
 def button(text: str, accessible: str, slot: Callable[[], object] | None = None) -> QPushButton:
     """A push button; `text` carries its mnemonic (&)."""
     b = QPushButton(text)

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QGroupBox,
-    QLabel,
     QLineEdit,
     QMessageBox,
     QSpinBox,
@@ -31,7 +30,7 @@ from caseload_app.services.settings import TeamSettingsService
 from caseload_app.services.trash import TrashService
 from caseload_app.ui import errors as ui_errors
 from caseload_app.ui.case_view import RowTable, button_row
-from caseload_app.ui.dialogs.case_dialogs import button, optional_date, plain_label
+from caseload_app.ui.dialogs.case_dialogs import buddy, button, optional_date, plain_label
 from caseload_app.ui.models.rows import Column
 
 
@@ -44,12 +43,6 @@ def _close_box(dialog: QDialog) -> QDialogButtonBox:
 def _confirm(parent: QWidget, title: str, text: str) -> bool:
     answer = QMessageBox.question(parent, title, text)
     return answer == QMessageBox.StandardButton.Yes
-
-
-def _buddy(text: str, widget: QWidget) -> QLabel:
-    label = QLabel(text)
-    label.setBuddy(widget)
-    return label
 
 
 def _when(value) -> str:
@@ -314,7 +307,7 @@ class RetentionDialog(QDialog):
         group = QGroupBox("Retention period (shared by everyone on this database)")
         form = QFormLayout(group)
         save_years = button("Save &period", "Save the retention period", self.save_years)
-        form.addRow(_buddy("&Keep for:", self.years), button_row(self.years, save_years, "stretch"))
+        form.addRow(buddy("&Keep for:", self.years), button_row(self.years, save_years, "stretch"))
         form.addRow(
             plain_label(
                 "Set it from the council's retention schedule. Only an administrator can "

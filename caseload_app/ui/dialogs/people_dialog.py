@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QVBoxLayout,
     QWidget,
@@ -19,7 +18,7 @@ from caseload_app.services.casework import CaseworkerInfo
 from caseload_app.services.people import PeopleService
 from caseload_app.ui import errors as ui_errors
 from caseload_app.ui.case_view import RowTable, button_row
-from caseload_app.ui.dialogs.case_dialogs import button, plain_label
+from caseload_app.ui.dialogs.case_dialogs import buddy, button, plain_label
 from caseload_app.ui.dialogs.new_request import caseworker_combo
 from caseload_app.ui.models.rows import Column
 
@@ -83,9 +82,7 @@ class PersonDialog(QDialog):
             rows.append(("First &password", self.password))
         rows.append(("&Roles", self.roles))
         for text, widget in rows:
-            label = QLabel(text)
-            label.setBuddy(widget)
-            form.addRow(label, widget)
+            form.addRow(buddy(text, widget), widget)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )

@@ -25,6 +25,7 @@ from caseload_app.services.settings import (
     LocalSettingsStore,
     TeamSettingsService,
 )
+from caseload_app.ui.dialogs.case_dialogs import buddy
 from caseload_app.ui.dialogs.new_request import align_labels, caseworker_combo, plain_label
 from caseload_app.ui.errors import USER_ERRORS, show_user_error
 
@@ -34,12 +35,6 @@ MY_CASELOAD_HELP = "My caseload shows the cases assigned to you; change it later
 def _note(text: str) -> QLabel:
     label = plain_label(text)
     label.setWordWrap(True)
-    return label
-
-
-def _buddy(text: str, widget: QWidget) -> QLabel:
-    label = QLabel(text)
-    label.setBuddy(widget)
     return label
 
 
@@ -108,7 +103,7 @@ class SettingsDialog(QDialog):
     def _me_group(self, any_caseworkers: bool) -> QGroupBox:
         group = QGroupBox("Who I am (this computer only)")
         form = QFormLayout(group)
-        form.addRow(_buddy("&I am", self.me), self.me)
+        form.addRow(buddy("&I am", self.me), self.me)
         help_text = MY_CASELOAD_HELP.split(";")[0] + "."
         if not any_caseworkers:
             help_text += " There are no caseworkers in this database yet."
@@ -118,9 +113,9 @@ class SettingsDialog(QDialog):
     def _council_group(self) -> QGroupBox:
         group = QGroupBox("Council (printed on letters; shared by everyone on this database)")
         form = QFormLayout(group)
-        form.addRow(_buddy("Council &name", self.council_name), self.council_name)
-        form.addRow(_buddy("&Address", self.council_address), self.council_address)
-        form.addRow(_buddy("&Mediation adviser", self.mediation), self.mediation)
+        form.addRow(buddy("Council &name", self.council_name), self.council_name)
+        form.addRow(buddy("&Address", self.council_address), self.council_address)
+        form.addRow(buddy("&Mediation adviser", self.mediation), self.mediation)
         form.addRow(
             _note(
                 "Decision letters give families the mediation adviser's contact, "
@@ -189,7 +184,7 @@ class ChooseMeDialog(QDialog):
         self.me.setPlaceholderText("Choose your name")
         self.me.setCurrentIndex(-1)  # no guess: a wrong name would show someone else's cases
         form = QFormLayout()
-        form.addRow(_buddy("&I am", self.me), self.me)
+        form.addRow(buddy("&I am", self.me), self.me)
         buttons, self.ok_button = _dialog_buttons("&Continue", "&Not now")
         self.ok_button.setEnabled(False)
         self.me.currentIndexChanged.connect(lambda i: self.ok_button.setEnabled(i >= 0))

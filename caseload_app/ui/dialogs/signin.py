@@ -10,14 +10,13 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from caseload_app.services.signin import SignedIn, SignInFailed
-from caseload_app.ui.dialogs.case_dialogs import plain_label
+from caseload_app.ui.dialogs.case_dialogs import buddy, plain_label
 
 
 class SignInDialog(QDialog):
@@ -55,9 +54,7 @@ class SignInDialog(QDialog):
         self.problem.hide()
         form = QFormLayout()
         for text, widget in (("&Login:", self.login), ("&Password:", self.password)):
-            label = QLabel(text)
-            label.setBuddy(widget)
-            form.addRow(label, widget)
+            form.addRow(buddy(text, widget), widget)
         buttons = QDialogButtonBox()
         self.sign_in_button = buttons.addButton("&Sign in", QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
