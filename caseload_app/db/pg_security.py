@@ -18,8 +18,19 @@ from __future__ import annotations
 from sqlalchemy import Connection, text
 
 from caseload_app.db.models import Base
+from caseload_app.domain.access import Role
 
-GROUP = "caseload_user"
+GROUP = "caseload_user"  # every person: connect, read, write audit entries
+
+
+def group_of(role: str) -> str:
+    """The PostgreSQL group role of an app role: caseload_caseworker, caseload_team_lead…"""
+    return f"caseload_{role}"
+
+
+ROLE_GROUPS = [group_of(r.value) for r in Role]
+PERSON_TABLES = {"app_user", "app_setting"}  # administrators' (and leads': workload weights)
+TEAM_TABLES = {"caseworker", "absence"}  # leads'
 
 # Tables whose rows belong to a case (a column case_id), edited with their case.
 CASE_TABLES = (
@@ -42,9 +53,11 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
         '{}'::text[])
 $$;
 
+-- A role counts when the person holds it here (app_user) and is a member of its group role.
 CREATE OR REPLACE FUNCTION caseload_has(wanted text) RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
     SELECT wanted = ANY (caseload_roles())
+       AND pg_has_role(session_user, 'caseload_' || wanted, 'MEMBER')
 $$;
 
 CREATE OR REPLACE FUNCTION caseload_active() RETURNS boolean
@@ -220,16 +233,22 @@ def _changes(rule: str) -> list[str]:
 
 
 def _reading(table: str) -> str:
-    if table == "audit_entry":  # a case's history for everyone; the whole trail for admins
-        return "caseload_has('administrator') OR (caseload_active() AND case_id IS NOT NULL)"
+    if table == "audit_entry":
+        # A case's history and your own entries for everyone (an INSERT … RETURNING must
+        # see the row it wrote); the whole trail for administrators.
+        return (
+            "caseload_has('administrator') OR (caseload_active() AND "
+            "(case_id IS NOT NULL OR who = session_user))"
+        )
     return "caseload_active()"
 
 
 def statements(database: str) -> list[str]:
     """Everything `apply` runs, in order."""
-    out = [
-        f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{GROUP}') "
-        f"THEN CREATE ROLE {GROUP} NOLOGIN; END IF; END $$",
+    out = [_create_group(GROUP)]
+    for group in ROLE_GROUPS:
+        out += [_create_group(group), f"GRANT {GROUP} TO {group}"]
+    out += [
         f'GRANT CONNECT, TEMPORARY ON DATABASE "{database}" TO {GROUP}',
         f"GRANT USAGE ON SCHEMA public TO {GROUP}",
         FUNCTIONS,
@@ -238,14 +257,9 @@ def statements(database: str) -> list[str]:
     ]
     policies = _policies()
     for table in sorted(Base.metadata.tables):
-        privileges = (
-            "SELECT, INSERT" if table == "audit_entry" else "SELECT, INSERT, UPDATE, DELETE"
-        )
-        out += [
-            f"REVOKE ALL ON {table} FROM {GROUP}",
-            f"GRANT {privileges} ON {table} TO {GROUP}",
-            f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
-        ]
+        out += [f"REVOKE ALL ON {table} FROM {g}" for g in [GROUP, *ROLE_GROUPS]]
+        out += _grants(table)
+        out.append(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         out += _drop_policies(table)
         out.append(f"CREATE POLICY caseload_read ON {table} FOR SELECT USING ({_reading(table)})")
         for n, rule in enumerate(policies.get(table, [])):
@@ -268,6 +282,35 @@ def statements(database: str) -> list[str]:
         "FOR EACH ROW EXECUTE FUNCTION caseload_stamp_audit()",
     ]
     return out
+
+
+def _create_group(name: str) -> str:
+    return (
+        f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{name}') "
+        f"THEN CREATE ROLE {name} NOLOGIN; END IF; END $$"
+    )
+
+
+def _grants(table: str) -> list[str]:
+    """Table privileges by group role: the first wall (row-level security is the second).
+    Read-only people get only what every person gets: read, and write audit entries."""
+    everyone = "SELECT, INSERT" if table == "audit_entry" else "SELECT"
+    out = [f"GRANT {everyone} ON {table} TO {GROUP}"]
+    writers = [group_of(Role.CASEWORKER), group_of(Role.LEAD)]
+    if table in PERSON_TABLES:
+        writers = [group_of(Role.ADMIN)] + ([group_of(Role.LEAD)] if table == "app_setting" else [])
+    elif table in TEAM_TABLES:
+        writers = [group_of(Role.LEAD)]
+    elif table == "trash_item":  # only an administrator removes for good
+        out.append(f"GRANT DELETE ON {table} TO {group_of(Role.ADMIN)}")
+        out += [f"GRANT INSERT, UPDATE ON {table} TO {g}" for g in writers]
+        return out
+    elif table == "submission":  # form tokens: whoever saves a form
+        writers = writers + [group_of(Role.ADMIN)]
+        return out + [f"GRANT INSERT ON {table} TO {g}" for g in writers]
+    elif table in ("audit_entry", "alembic_version"):
+        return out
+    return out + [f"GRANT INSERT, UPDATE, DELETE ON {table} TO {g}" for g in writers]
 
 
 def _drop_policies(table: str) -> list[str]:
@@ -312,19 +355,46 @@ def login_exists(conn: Connection, login: str) -> bool:
     return found.scalar() is not None
 
 
-def create_login(conn: Connection, login: str, password: str | None) -> None:
-    """A PostgreSQL login for one person, a member of the caseload group. A login that
-    exists already (IT may manage them) is made a member, may sign in, and keeps its
+def create_login(conn: Connection, login: str, password: str | None, roles) -> None:
+    """A PostgreSQL login for one person, a member of their roles' group roles. A login
+    that exists already (IT may manage them) is made a member, may sign in, and keeps its
     password unless a new one is given."""
     raw, who = conn.connection.dbapi_connection, _quote(conn, login)
     if login_exists(conn, login):
-        raw.execute(f"GRANT {GROUP} TO {who}")
         raw.execute(f"ALTER ROLE {who} LOGIN")  # adding someone lets them sign in
         if password:
             set_password(conn, login, password)
-        return
-    secret = f" PASSWORD {_literal(conn, _scram(conn, login, password))}" if password else ""
-    raw.execute(f"CREATE ROLE {who} LOGIN{secret} IN ROLE {GROUP}")
+    else:
+        secret = f" PASSWORD {_literal(conn, _scram(conn, login, password))}" if password else ""
+        raw.execute(f"CREATE ROLE {who} LOGIN{secret}")
+    set_groups(conn, login, roles)
+
+
+def set_groups(conn: Connection, login: str, roles) -> None:
+    """Make the login a member of exactly its roles' group roles; an administrator also
+    manages others' logins (CREATEROLE and the right to grant the groups)."""
+    raw, who = conn.connection.dbapi_connection, _quote(conn, login)
+    wanted = {group_of(Role(r)) for r in roles}
+    admin = Role.ADMIN in {Role(r) for r in roles}
+    for group in [GROUP, *ROLE_GROUPS]:
+        if group in wanted or group == GROUP:
+            raw.execute(f"GRANT {group} TO {who}" + (" WITH ADMIN OPTION" if admin else ""))
+            if not admin and _has_admin_option(conn, login, group):
+                raw.execute(f"REVOKE ADMIN OPTION FOR {group} FROM {who}")
+        else:
+            raw.execute(f"REVOKE {group} FROM {who}")
+    raw.execute(f"ALTER ROLE {who} {'CREATEROLE' if admin else 'NOCREATEROLE'}")
+
+
+def _has_admin_option(conn: Connection, login: str, group: str) -> bool:
+    found = conn.execute(
+        text(
+            "SELECT admin_option FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
+            "JOIN pg_roles u ON u.oid = m.member WHERE g.rolname = :g AND u.rolname = :u"
+        ),
+        {"g": group, "u": login},
+    ).scalar()
+    return bool(found)
 
 
 def set_password(conn: Connection, login: str, password: str) -> None:
@@ -335,15 +405,3 @@ def set_password(conn: Connection, login: str, password: str) -> None:
 def set_login_enabled(conn: Connection, login: str, enabled: bool) -> None:
     word = "LOGIN" if enabled else "NOLOGIN"
     conn.connection.dbapi_connection.execute(f"ALTER ROLE {_quote(conn, login)} {word}")
-
-
-def set_administrator(conn: Connection, login: str, admin: bool) -> None:
-    """An administrator creates and manages the others' logins: CREATEROLE, and the right
-    to make people members of the caseload group."""
-    raw, who = conn.connection.dbapi_connection, _quote(conn, login)
-    if admin:
-        raw.execute(f"ALTER ROLE {who} CREATEROLE")
-        raw.execute(f"GRANT {GROUP} TO {who} WITH ADMIN OPTION")
-    else:
-        raw.execute(f"ALTER ROLE {who} NOCREATEROLE")
-        raw.execute(f"REVOKE ADMIN OPTION FOR {GROUP} FROM {who}")

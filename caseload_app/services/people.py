@@ -125,9 +125,7 @@ class PeopleService(UserService):
             )
             s.add(person)
             if self._on_server():
-                pg_security.create_login(s.connection(), login, password)
-                if Role.ADMIN in roles:
-                    pg_security.set_administrator(s.connection(), login, True)
+                pg_security.create_login(s.connection(), login, password, roles)
             detail = f"{login} ({name}): {roles_text(roles)}"
             records.audit(s, self.user, self._now(), "create", person, None, detail)
             self._keep_an_administrator(s)
@@ -140,9 +138,8 @@ class PeopleService(UserService):
             person = self._person(s, login)
             old = person.roles
             person.roles = roles_text(roles)
-            was_admin = Role.ADMIN in parse_roles(old)
-            if self._on_server() and was_admin != (Role.ADMIN in roles):
-                pg_security.set_administrator(s.connection(), login, Role.ADMIN in roles)
+            if self._on_server():
+                pg_security.set_groups(s.connection(), login, roles)
             self._stamp(s, person, f"roles: {old} → {person.roles}")
 
     def set_active(self, login: str, active: bool) -> None:

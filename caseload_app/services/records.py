@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.orm import Session
 
 from caseload_app.db.models import AuditEntry, Submission
@@ -22,15 +23,27 @@ def load(session: Session, model, record_id: int, what: str):
     the first's version (and is refused with who changed what) instead of overwriting it or
     losing an increment; SQLite's writers already queue at BEGIN IMMEDIATE.
     """
-    write = not session.get_bind().get_execution_options().get("readonly")
-    row = session.get(model, record_id, with_for_update=write, populate_existing=write)
-    if row is None and write:
-        # On a team database a row this person may read but not change cannot be locked
-        # (row-level security): load it plainly, and the service's check says why not.
+    bind = session.get_bind()
+    write = not bind.get_execution_options().get("readonly")
+    row = _locked(session, model, record_id) if write else None
+    if row is None:
+        # A row this person may read but not change cannot be locked on a team database
+        # (no UPDATE privilege, or row-level security): load it plainly, and the service's
+        # own check then says why not.
         row = session.get(model, record_id)
     if row is None:
         raise NotFound(f"That {what} no longer exists (it may have been deleted).")
     return row
+
+
+def _locked(session: Session, model, record_id: int):
+    if session.get_bind().dialect.name != "postgresql":
+        return session.get(model, record_id)  # SQLite: the writer holds the whole file
+    try:
+        with session.begin_nested():  # a refused lock must not abort the transaction
+            return session.get(model, record_id, with_for_update=True, populate_existing=True)
+    except ProgrammingError:
+        return None
 
 
 def show(value: object) -> str:

@@ -9,7 +9,7 @@ import getpass
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -99,9 +99,13 @@ class TeamSettingsService(UserService):
     letters, and the retention period. Changing them is for administrators."""
 
     def __init__(
-        self, db: Database, user: str = "", now: Callable[[], datetime] = datetime.now
+        self,
+        db: Database,
+        user: str = "",
+        today: Callable[[], date] = date.today,
+        now: Callable[[], datetime] = datetime.now,
     ) -> None:
-        super().__init__(db, user or getpass.getuser(), now=now)
+        super().__init__(db, user or getpass.getuser(), today=today, now=now)
 
     def council(self) -> CouncilDetails:
         with self._db.read() as s:

@@ -988,6 +988,7 @@ class MainWindow(QMainWindow):
 
     def apply_settings(self, settings) -> None:
         self.ctx.settings = settings
+        self.idle.minutes = settings.idle_lock_minutes
         self._update_user_status()
         self._rebuild_sidebar()
         self.refresh()

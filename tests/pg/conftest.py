@@ -33,6 +33,7 @@ class TeamServer:
     asha: int
     ben: int
     opened: list = field(default_factory=list)
+    pools: dict = field(default_factory=dict)
 
     def url_for(self, login: str) -> str:
         from urllib.parse import quote
@@ -45,6 +46,12 @@ class TeamServer:
         db = open_database(self.url_for(login))
         self.opened.append(db)
         return db
+
+    def signed_in(self, login: str) -> Database:
+        """`login`'s one connection pool, opened on first use."""
+        if login not in self.pools:
+            self.pools[login] = self.database(login)
+        return self.pools[login]
 
     def raw(self, login: str) -> psycopg.Connection:
         """A plain psycopg connection as `login`: a home-made client, past the app."""

@@ -4,6 +4,7 @@ refused with an error or matches no row, and nothing changes."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import psycopg
@@ -13,7 +14,9 @@ from caseload_app.services.casework import CaseworkService
 from caseload_app.services.errors import PermissionDenied
 from caseload_app.services.people import PeopleService
 from caseload_app.services.settings import CouncilDetails, TeamSettingsService
+from tests.helpers import NOW, TODAY
 from tests.pg.conftest import PEOPLE
+from tests.services.test_access import ACTIONS, EVERYONE, Team
 
 REFUSED = "refused"
 
@@ -29,8 +32,9 @@ def attempt(conn: psycopg.Connection, sql: str, params: dict | None = None) -> i
         return REFUSED
 
 
-# (what, SQL, {login: expected}) — expected is a row count or REFUSED; 0 rows means the
-# row-level security hid the row, so the statement changed nothing.
+# (what, SQL, {login: expected}) — expected is a row count or REFUSED. REFUSED: the person's
+# group roles have no privilege on the table (or a policy's check failed); 0 rows: they may
+# write the table but row-level security hid the row, so the statement changed nothing.
 def raw_matrix(t) -> list[tuple[str, str, dict, dict[str, object]]]:
     a, b = t.case_a, t.case_b
     everyone = dict.fromkeys(PEOPLE)
@@ -45,13 +49,13 @@ def raw_matrix(t) -> list[tuple[str, str, dict, dict[str, object]]]:
             "change the stage of Asha's case",
             "UPDATE ehcp_case SET stage = 'assessment' WHERE id = %(a)s",
             {"a": a},
-            {"asha": 1, "ben": 0, "lee": 1, "dee": 0, "ravi": 0},
+            {"asha": 1, "ben": 0, "lee": 1, "dee": REFUSED, "ravi": REFUSED},
         ),
         (
             "give Asha's case to Ben (a reassignment)",
             "UPDATE ehcp_case SET caseworker_id = %(ben)s WHERE id = %(a)s",
             {"a": a, "ben": t.ben},
-            {"asha": REFUSED, "ben": 0, "lee": 1, "dee": 0, "ravi": 0},
+            {"asha": REFUSED, "ben": 0, "lee": 1, "dee": REFUSED, "ravi": REFUSED},
         ),
         (
             "add a task to Ben's case",
@@ -73,13 +77,13 @@ def raw_matrix(t) -> list[tuple[str, str, dict, dict[str, object]]]:
             "UPDATE child SET first_name = 'X' WHERE id = (SELECT child_id FROM ehcp_case"
             " WHERE id = %(b)s)",
             {"b": b},
-            {"asha": 0, "ben": 1, "lee": 1, "dee": 0, "ravi": 0},
+            {"asha": 0, "ben": 1, "lee": 1, "dee": REFUSED, "ravi": REFUSED},
         ),
         (
             "delete Ben's case",
             "DELETE FROM stage_event WHERE case_id = %(b)s",
             {"b": b},
-            {"asha": 0, "ben": 1, "lee": 1, "dee": 0, "ravi": 0},
+            {"asha": 0, "ben": 1, "lee": 1, "dee": REFUSED, "ravi": REFUSED},
         ),
         (
             "add a caseworker",
@@ -92,7 +96,7 @@ def raw_matrix(t) -> list[tuple[str, str, dict, dict[str, object]]]:
             "make yourself an administrator",
             "UPDATE app_user SET roles = 'administrator' WHERE login = session_user",
             {},
-            {"asha": 0, "ben": 0, "lee": 0, "dee": 1, "ravi": 0},
+            {"asha": REFUSED, "ben": REFUSED, "lee": REFUSED, "dee": 1, "ravi": REFUSED},
         ),
         (
             "add a person",
@@ -120,8 +124,8 @@ def raw_matrix(t) -> list[tuple[str, str, dict, dict[str, object]]]:
             dict.fromkeys(everyone, REFUSED),
         ),
         (
-            "read the audit entries that are not about a case",
-            "SELECT * FROM audit_entry WHERE case_id IS NULL",
+            "read others' audit entries that are not about a case",
+            "SELECT * FROM audit_entry WHERE case_id IS NULL AND who <> session_user",
             {},
             {"asha": 0, "ben": 0, "lee": 0, "dee": "some", "ravi": 0},
         ),
@@ -148,7 +152,7 @@ def test_raw_sql_on_each_login_gets_exactly_what_the_matrix_allows(team_server):
             got = attempt(team_server.raw(login), sql, params)
             if not _matches(got, want):
                 problems.append(f"{login} {what}: expected {want}, got {got}")
-    assert problems == []
+    assert problems == [], "\n".join(problems)
 
 
 def test_the_database_stamps_who_wrote_an_audit_entry(team_server):
@@ -213,3 +217,58 @@ def test_an_administrator_adds_and_disables_people_on_the_server(team_server):
         t.raw("eve.new")  # a disabled person cannot even connect
     with pytest.raises(PermissionDenied):
         t.service(PeopleService, "lee").add_person("mal", "Mal", "administrator", password="x" * 12)
+
+
+# --------------------------------------------------------------------------- the whole matrix
+LOGINS = {name: login for login, (name, _roles) in PEOPLE.items()}
+
+
+@dataclass
+class SignedInTeam(Team):
+    """tests/services/test_access.py's team, each person acting on their own login."""
+
+    server: object = None
+
+    def svc(self, cls, who):
+        login = LOGINS[who]
+        return cls(self.server.signed_in(login), login, today=lambda: TODAY, now=lambda: NOW)
+
+
+@pytest.mark.parametrize(("what", "allowed", "act"), ACTIONS, ids=[a[0] for a in ACTIONS])
+def test_every_action_of_the_matrix_on_each_persons_own_login(team_server, what, allowed, act):
+    t = team_server
+    team = SignedInTeam(t.owner, t.case_a, t.case_b, t.asha, t.ben, server=t)
+    for who in sorted(EVERYONE - allowed):
+        with pytest.raises(PermissionDenied):
+            act(team, who)
+    for who in sorted(allowed):
+        act(team, who)
+
+
+def test_a_caseworker_deletes_and_restores_her_case_whole_on_her_login(team_server):
+    """Row-level security hides rows silently; this checks nothing is left behind or lost."""
+    from sqlalchemy import func, select
+
+    from caseload_app.db.models import Child, EhcpCase, Family, StageEvent
+    from caseload_app.services.requests import RequestService
+    from caseload_app.services.trash import TrashService
+    from tests.helpers import plain_request
+
+    t = team_server
+
+    def counts():
+        with t.owner.read() as s:
+            return [
+                s.scalar(select(func.count()).select_from(m))
+                for m in (Family, Child, EhcpCase, StageEvent)
+            ]
+
+    before = counts()
+    lee = t.service(RequestService, "lee", t.signed_in("lee"))
+    case_id = lee.create(plain_request("Gone", t.asha))
+    with_case = counts()
+    trash = t.service(TrashService, "asha", t.signed_in("asha"))
+    item = trash.delete_case(case_id, "entered twice")
+    assert counts() == before  # family, child, case and events all went
+    trash.restore(item)
+    assert counts() == with_case

@@ -96,7 +96,7 @@ def _delete_case(t: Team, who: str) -> None:
     try:
         t.svc(TrashService, who).delete_case(case_id, "entered by mistake")
     except PermissionDenied:
-        TrashService(t.db, "Lee Lead").delete_case(case_id, "tidy")  # keep the next try clean
+        t.svc(TrashService, "Lee Lead").delete_case(case_id, "tidy")  # keep the next try clean
         raise
 
 
@@ -155,12 +155,12 @@ ACTIONS = [
     (
         "change the council details",
         ADMIN,
-        lambda t, w: TeamSettingsService(t.db, w).set_council(CouncilDetails(f"Council {w}")),
+        lambda t, w: t.svc(TeamSettingsService, w).set_council(CouncilDetails(f"Council {w}")),
     ),
     (
         "change the retention period",
         ADMIN,
-        lambda t, w: TeamSettingsService(t.db, w).set_retention_years(7),
+        lambda t, w: t.svc(TeamSettingsService, w).set_retention_years(7),
     ),
     (
         "add a person",

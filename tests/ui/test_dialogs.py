@@ -352,9 +352,12 @@ def test_settings_saves_who_i_am_to_the_file_and_council_to_the_database(
     choose(form.me, caseworkers[1].id)
     qtbot.keyClicks(form.council_name, "Bournemouth, Christchurch and Poole Council")
     type_text(qtbot, form.council_address, "Civic Centre\nBournemouth BH2 6DY")
+    assert form.idle.value() == 15  # the idle lock's default
+    form.idle.setValue(0)  # never
     qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
 
     assert form.result() == QDialog.DialogCode.Accepted
+    assert store.load().idle_lock_minutes == 0
     assert (form.settings.me_caseworker_id, form.settings.me_name) == (
         caseworkers[1].id,
         "Ben Okafor",

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -74,6 +75,12 @@ class SettingsDialog(QDialog):
         self.me = caseworker_combo(
             "Who I am", caseworkers, settings.me_caseworker_id, "Not set", settings.me_name
         )
+        self.idle = QSpinBox()
+        self.idle.setRange(0, 240)
+        self.idle.setSpecialValueText("Never")
+        self.idle.setSuffix(" minutes without use")
+        self.idle.setAccessibleName("Lock the window after")
+        self.idle.setValue(settings.idle_lock_minutes)
         self.council_name = QLineEdit(self._council.name)
         self.council_name.setAccessibleName("Council name")
         self.council_name.setMaxLength(200)
@@ -108,6 +115,7 @@ class SettingsDialog(QDialog):
         if not any_caseworkers:
             help_text += " There are no caseworkers in this database yet."
         form.addRow(_note(help_text))
+        form.addRow(buddy("&Lock after", self.idle), self.idle)
         return group
 
     def _council_group(self) -> QGroupBox:
@@ -128,7 +136,12 @@ class SettingsDialog(QDialog):
         worker_id = self.me.currentData()
         # An id no longer in the list (made inactive) keeps the name saved with it.
         name = "" if worker_id is None else self._names.get(worker_id, self.settings.me_name)
-        return replace(self.settings, me_caseworker_id=worker_id, me_name=name)
+        return replace(
+            self.settings,
+            me_caseworker_id=worker_id,
+            me_name=name,
+            idle_lock_minutes=self.idle.value(),
+        )
 
     def chosen_council(self) -> CouncilDetails:
         return CouncilDetails(
