@@ -120,6 +120,12 @@ def _people(db, actor):
 def _init(args, db, actor) -> int:
     from caseload_app.services.people import PeopleService
 
+    if not db.is_sqlite:  # grants, policies and triggers afresh, upgrade or not
+        from caseload_app.db import pg_security
+
+        with db.engine.begin() as conn:
+            pg_security.apply(conn)
+
     people = {p.login: p for p in PeopleService(db, actor).people()}
     if args.admin in people:
         current = people[args.admin]

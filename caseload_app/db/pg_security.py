@@ -46,7 +46,7 @@ NOT_AUDITED_BY_TRIGGER = {"audit_entry", "submission", "alembic_version"}
 
 FUNCTIONS = r"""
 CREATE OR REPLACE FUNCTION caseload_roles() RETURNS text[]
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT coalesce(
         (SELECT string_to_array(roles, ' ') FROM app_user
           WHERE login = session_user AND active),
@@ -55,23 +55,23 @@ $$;
 
 -- A role counts when the person holds it here (app_user) and is a member of its group role.
 CREATE OR REPLACE FUNCTION caseload_has(wanted text) RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT wanted = ANY (caseload_roles())
        AND pg_has_role(session_user, 'caseload_' || wanted, 'MEMBER')
 $$;
 
 CREATE OR REPLACE FUNCTION caseload_active() RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT cardinality(caseload_roles()) > 0
 $$;
 
 CREATE OR REPLACE FUNCTION caseload_writer() RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT caseload_has('caseworker') OR caseload_has('team_lead')
 $$;
 
 CREATE OR REPLACE FUNCTION caseload_my_caseworker() RETURNS integer
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT caseworker_id FROM app_user WHERE login = session_user AND active
 $$;
 
@@ -87,7 +87,7 @@ CREATE TABLE IF NOT EXISTS caseload_created (
 REVOKE ALL ON caseload_created FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION caseload_note_created() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     INSERT INTO caseload_created VALUES (TG_TABLE_NAME, NEW.id, pg_current_xact_id())
     ON CONFLICT (table_name, row_id) DO UPDATE SET xact = excluded.xact;
@@ -95,13 +95,13 @@ BEGIN
 END $$;
 
 CREATE OR REPLACE FUNCTION caseload_new_here(tbl text, wanted integer) RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT EXISTS (SELECT 1 FROM caseload_created
                     WHERE table_name = tbl AND row_id = wanted AND xact = pg_current_xact_id())
 $$;
 
 CREATE OR REPLACE FUNCTION caseload_may_edit_case(wanted integer) RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT caseload_has('team_lead') OR (
         caseload_has('caseworker') AND EXISTS (
             SELECT 1 FROM ehcp_case c WHERE c.id = wanted
@@ -110,7 +110,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 $$;
 
 CREATE OR REPLACE FUNCTION caseload_may_edit_child(wanted integer) RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT caseload_has('team_lead') OR (
         caseload_has('caseworker') AND (
             caseload_new_here('child', wanted)
@@ -121,7 +121,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
 $$;
 
 CREATE OR REPLACE FUNCTION caseload_may_edit_family(wanted integer) RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT caseload_has('team_lead') OR (
         caseload_has('caseworker') AND (
             caseload_new_here('family', wanted)
@@ -132,20 +132,75 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
                           AND c.caseworker_id = caseload_my_caseworker())))
 $$;
 
+-- Logins are created and changed only here, by a caseload administrator (or the database
+-- owner setting up the first one): people never get CREATEROLE, which on PostgreSQL 15
+-- would let them grant themselves built-in roles such as pg_execute_server_program.
+CREATE OR REPLACE FUNCTION caseload_manage_login(who text, verb text, secret text, grps text[])
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    found_role pg_roles%ROWTYPE;
+    member boolean;
+    g text;
+BEGIN
+    IF NOT (public.caseload_has('administrator') OR pg_has_role(session_user,
+            (SELECT datdba FROM pg_database WHERE datname = current_database()), 'MEMBER')) THEN
+        RAISE EXCEPTION 'only a caseload administrator manages logins' USING ERRCODE = '42501';
+    END IF;
+    IF who !~ '^[a-z][a-z0-9._-]{1,62}$' OR who LIKE 'pg\_%' OR who LIKE 'caseload\_%' THEN
+        RAISE EXCEPTION 'caseload does not manage the login %', who USING ERRCODE = '42501';
+    END IF;
+    SELECT * INTO found_role FROM pg_roles WHERE rolname = who;
+    member := FOUND AND pg_has_role(who, 'caseload_user', 'MEMBER');
+    IF FOUND AND (found_role.rolsuper OR found_role.rolcreaterole OR found_role.rolreplication
+                  OR found_role.rolbypassrls) THEN
+        RAISE EXCEPTION '% is a privileged PostgreSQL role: caseload will not manage it', who
+            USING ERRCODE = '42501';
+    END IF;
+    IF FOUND AND NOT member AND (verb <> 'create' OR secret IS NOT NULL) THEN
+        RAISE EXCEPTION '% is a login outside caseload: IT manages its password', who
+            USING ERRCODE = '42501';
+    END IF;
+    IF verb = 'create' AND NOT FOUND THEN
+        EXECUTE format('CREATE ROLE %I LOGIN', who);
+    ELSIF verb IN ('create', 'enable') THEN
+        EXECUTE format('ALTER ROLE %I LOGIN', who);
+    ELSIF verb = 'disable' THEN
+        EXECUTE format('ALTER ROLE %I NOLOGIN', who);
+    END IF;
+    IF secret IS NOT NULL THEN
+        IF secret !~ '^SCRAM-SHA-256\$' THEN
+            RAISE EXCEPTION 'a password must arrive hashed (SCRAM-SHA-256)';
+        END IF;
+        EXECUTE format('ALTER ROLE %I PASSWORD %L', who, secret);
+    END IF;
+    IF grps IS NOT NULL THEN
+        FOREACH g IN ARRAY ARRAY['caseload_user', 'caseload_caseworker', 'caseload_team_lead',
+                                 'caseload_administrator', 'caseload_read_only'] LOOP
+            IF g = 'caseload_user' OR g = ANY (grps) THEN
+                EXECUTE format('GRANT %I TO %I', g, who);
+            ELSE
+                EXECUTE format('REVOKE %I FROM %I', g, who);
+            END IF;
+        END LOOP;
+    END IF;
+END $$;
+
 -- Who and when on an audit entry are the database's, not the client's.
 CREATE OR REPLACE FUNCTION caseload_stamp_audit() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     IF EXISTS (SELECT 1 FROM app_user WHERE login = session_user) THEN
         NEW.who := session_user;
-        NEW.at := localtimestamp;
+        -- The wall clock in the council's time zone: not the client's TimeZone setting nor
+        -- the start of a transaction it kept open.
+        NEW.at := clock_timestamp() AT TIME ZONE 'Europe/London';
     END IF;
     RETURN NEW;
 END $$;
 
 -- Every change a signed-in person makes to a data table, whatever client made it.
 CREATE OR REPLACE FUNCTION caseload_audit_row() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     old_row jsonb := CASE WHEN TG_OP = 'INSERT' THEN '{}'::jsonb ELSE to_jsonb(OLD) END;
     new_row jsonb := CASE WHEN TG_OP = 'DELETE' THEN '{}'::jsonb ELSE to_jsonb(NEW) END;
@@ -162,11 +217,13 @@ BEGIN
        AND key NOT IN ('version', 'updated_at', 'updated_by');
     INSERT INTO audit_entry (at, who, action, record_type, record_id, case_id, detail)
     VALUES (
-        localtimestamp, session_user, 'db ' || lower(TG_OP), TG_TABLE_NAME,
+        clock_timestamp() AT TIME ZONE 'Europe/London', session_user, 'db ' || lower(TG_OP),
+        TG_TABLE_NAME,
         (the_row ->> 'id')::integer,
         CASE WHEN TG_TABLE_NAME = 'ehcp_case' THEN (the_row ->> 'id')::integer
              ELSE (the_row ->> 'case_id')::integer END,
-        CASE TG_OP WHEN 'UPDATE' THEN changed::text ELSE '' END);
+        CASE TG_OP WHEN 'UPDATE' THEN changed::text
+                   WHEN 'DELETE' THEN old_row::text ELSE '' END);
     RETURN NULL;
 END $$;
 """
@@ -183,17 +240,22 @@ def _policies() -> dict[str, list[str]]:
         tables[name] = _all_writes(mine)
     tables["ehcp_case"] = [
         f"FOR INSERT WITH CHECK ({lead} OR (caseload_has('caseworker') AND (caseworker_id IS "
-        "NULL OR caseworker_id = caseload_my_caseworker())))",
+        "NULL OR caseworker_id = caseload_my_caseworker()) "
+        "AND caseload_may_edit_child(child_id)))",
         # USING: which rows; WITH CHECK: what they may become (a caseworker cannot give
         # their case away: that is a reassignment, for a lead).
         "FOR UPDATE USING (caseload_may_edit_case(id)) WITH CHECK ("
-        f"{lead} OR caseworker_id = caseload_my_caseworker() "
-        "OR (caseworker_id IS NULL AND caseload_new_here('ehcp_case', id)))",
+        f"{lead} OR ((caseworker_id = caseload_my_caseworker() "
+        "OR (caseworker_id IS NULL AND caseload_new_here('ehcp_case', id))) "
+        "AND caseload_may_edit_child(child_id)))",
         "FOR DELETE USING (caseload_may_edit_case(id))",
     ]
-    tables["child"] = [f"FOR INSERT WITH CHECK ({writer})"] + _changes(
-        "caseload_may_edit_child(id)"
-    )
+    tables["child"] = [
+        f"FOR INSERT WITH CHECK ({writer})",
+        "FOR UPDATE USING (caseload_may_edit_child(id)) WITH CHECK "
+        f"({lead} OR (caseload_may_edit_child(id) AND caseload_may_edit_family(family_id)))",
+        "FOR DELETE USING (caseload_may_edit_child(id))",
+    ]
     tables["family"] = [f"FOR INSERT WITH CHECK ({writer})"] + _changes(
         "caseload_may_edit_family(id)"
     )
@@ -249,9 +311,13 @@ def statements(database: str) -> list[str]:
     for group in ROLE_GROUPS:
         out += [_create_group(group), f"GRANT {GROUP} TO {group}"]
     out += [
+        # No one else may create objects that the owner's functions could pick up by name.
+        "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+        f'REVOKE ALL ON DATABASE "{database}" FROM PUBLIC',
         f'GRANT CONNECT, TEMPORARY ON DATABASE "{database}" TO {GROUP}',
         f"GRANT USAGE ON SCHEMA public TO {GROUP}",
         FUNCTIONS,
+        *_function_grants(),
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {GROUP}",
         f"GRANT SELECT ON alembic_version TO {GROUP}",
     ]
@@ -281,6 +347,36 @@ def statements(database: str) -> list[str]:
         "CREATE TRIGGER caseload_stamp BEFORE INSERT ON audit_entry "
         "FOR EACH ROW EXECUTE FUNCTION caseload_stamp_audit()",
     ]
+    return out
+
+
+def _function_grants() -> list[str]:
+    """The policies call the helpers as the person: only caseload people may; the login
+    manager is for administrators (it checks again inside)."""
+    helpers = [
+        "caseload_roles()",
+        "caseload_has(text)",
+        "caseload_active()",
+        "caseload_writer()",
+        "caseload_my_caseworker()",
+        "caseload_new_here(text, integer)",
+        "caseload_may_edit_case(integer)",
+        "caseload_may_edit_child(integer)",
+        "caseload_may_edit_family(integer)",
+    ]
+    out = []
+    for fn in helpers:
+        out += [
+            f"REVOKE ALL ON FUNCTION {fn} FROM PUBLIC",
+            f"GRANT EXECUTE ON FUNCTION {fn} TO {GROUP}",
+        ]
+    manager = "caseload_manage_login(text, text, text, text[])"
+    out += [
+        f"REVOKE ALL ON FUNCTION {manager} FROM PUBLIC",
+        f"GRANT EXECUTE ON FUNCTION {manager} TO {group_of(Role.ADMIN)}",
+    ]
+    for fn in ("caseload_note_created()", "caseload_stamp_audit()", "caseload_audit_row()"):
+        out.append(f"REVOKE ALL ON FUNCTION {fn} FROM PUBLIC")
     return out
 
 
@@ -338,70 +434,30 @@ def _scram(conn: Connection, login: str, password: str) -> str:
     return pgconn.encrypt_password(password.encode(), login.encode(), b"scram-sha-256").decode()
 
 
-def _quote(conn: Connection, name: str) -> str:
-    from psycopg import sql
-
-    return sql.Identifier(name).as_string(conn.connection.dbapi_connection)
-
-
-def _literal(conn: Connection, value: str) -> str:
-    from psycopg import sql
-
-    return sql.Literal(value).as_string(conn.connection.dbapi_connection)
-
-
-def login_exists(conn: Connection, login: str) -> bool:
-    found = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": login})
-    return found.scalar() is not None
-
-
 def create_login(conn: Connection, login: str, password: str | None, roles) -> None:
     """A PostgreSQL login for one person, a member of their roles' group roles. A login
-    that exists already (IT may manage them) is made a member, may sign in, and keeps its
-    password unless a new one is given."""
-    raw, who = conn.connection.dbapi_connection, _quote(conn, login)
-    if login_exists(conn, login):
-        raw.execute(f"ALTER ROLE {who} LOGIN")  # adding someone lets them sign in
-        if password:
-            set_password(conn, login, password)
-    else:
-        secret = f" PASSWORD {_literal(conn, _scram(conn, login, password))}" if password else ""
-        raw.execute(f"CREATE ROLE {who} LOGIN{secret}")
-    set_groups(conn, login, roles)
+    that exists already (IT may manage them) is made a member and may sign in; its password
+    is IT's unless it was caseload's already."""
+    _manage(conn, login, "create", password, roles)
 
 
 def set_groups(conn: Connection, login: str, roles) -> None:
-    """Make the login a member of exactly its roles' group roles; an administrator also
-    manages others' logins (CREATEROLE and the right to grant the groups)."""
-    raw, who = conn.connection.dbapi_connection, _quote(conn, login)
-    wanted = {group_of(Role(r)) for r in roles}
-    admin = Role.ADMIN in {Role(r) for r in roles}
-    for group in [GROUP, *ROLE_GROUPS]:
-        if group in wanted or group == GROUP:
-            raw.execute(f"GRANT {group} TO {who}" + (" WITH ADMIN OPTION" if admin else ""))
-            if not admin and _has_admin_option(conn, login, group):
-                raw.execute(f"REVOKE ADMIN OPTION FOR {group} FROM {who}")
-        else:
-            raw.execute(f"REVOKE {group} FROM {who}")
-    raw.execute(f"ALTER ROLE {who} {'CREATEROLE' if admin else 'NOCREATEROLE'}")
-
-
-def _has_admin_option(conn: Connection, login: str, group: str) -> bool:
-    found = conn.execute(
-        text(
-            "SELECT admin_option FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
-            "JOIN pg_roles u ON u.oid = m.member WHERE g.rolname = :g AND u.rolname = :u"
-        ),
-        {"g": group, "u": login},
-    ).scalar()
-    return bool(found)
+    """Make the login a member of exactly its roles' group roles (and caseload_user)."""
+    _manage(conn, login, "groups", None, roles)
 
 
 def set_password(conn: Connection, login: str, password: str) -> None:
-    secret = _literal(conn, _scram(conn, login, password))
-    conn.connection.dbapi_connection.execute(f"ALTER ROLE {_quote(conn, login)} PASSWORD {secret}")
+    _manage(conn, login, "password", password, None)
 
 
 def set_login_enabled(conn: Connection, login: str, enabled: bool) -> None:
-    word = "LOGIN" if enabled else "NOLOGIN"
-    conn.connection.dbapi_connection.execute(f"ALTER ROLE {_quote(conn, login)} {word}")
+    _manage(conn, login, "enable" if enabled else "disable", None, None)
+
+
+def _manage(conn: Connection, login: str, verb: str, password: str | None, roles) -> None:
+    groups = None if roles is None else [group_of(Role(r).value) for r in roles]
+    secret = _scram(conn, login, password) if password else None
+    conn.execute(
+        text("SELECT caseload_manage_login(:who, :verb, :secret, :groups)"),
+        {"who": login, "verb": verb, "secret": secret, "groups": groups},
+    )

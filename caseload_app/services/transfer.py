@@ -109,11 +109,16 @@ def _refuse_unless_empty(conn: Connection) -> None:
 def _pause_row_audit(conn: Connection, tables: list[Table], *, paused: bool) -> None:
     # Inside the transaction: a failed move rolls this back too.
     word = "DISABLE" if paused else "ENABLE"
+    # The per-row audit, and the stamp that would re-date the file's own audit entries.
     found = conn.execute(
-        text("SELECT tgrelid::regclass::text FROM pg_trigger WHERE tgname = 'caseload_audit'")
-    ).scalars()
-    for table in set(found) & {t.name for t in tables}:
-        conn.exec_driver_sql(f"ALTER TABLE {table} {word} TRIGGER caseload_audit")
+        text(
+            "SELECT tgrelid::regclass::text, tgname FROM pg_trigger "
+            "WHERE tgname IN ('caseload_audit', 'caseload_stamp')"
+        )
+    ).all()
+    for table, trigger in found:
+        if table in {t.name for t in tables}:
+            conn.exec_driver_sql(f"ALTER TABLE {table} {word} TRIGGER {trigger}")
 
 
 def _copy(read: Connection, write: Connection, table: Table) -> int:

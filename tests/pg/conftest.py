@@ -34,6 +34,7 @@ class TeamServer:
     ben: int
     opened: list = field(default_factory=list)
     pools: dict = field(default_factory=dict)
+    raws: dict = field(default_factory=dict)
 
     def url_for(self, login: str) -> str:
         from urllib.parse import quote
@@ -53,11 +54,16 @@ class TeamServer:
             self.pools[login] = self.database(login)
         return self.pools[login]
 
-    def raw(self, login: str) -> psycopg.Connection:
-        """A plain psycopg connection as `login`: a home-made client, past the app."""
-        conn = psycopg.connect(self.url_for(login).replace("+psycopg", ""))
-        self.opened.append(conn)
-        return conn
+    def raw(self, login: str, *, fresh: bool = False) -> psycopg.Connection:
+        """A plain psycopg connection as `login`: a home-made client, past the app (one per
+        login, unless `fresh`)."""
+        if fresh or login not in self.raws:
+            conn = psycopg.connect(self.url_for(login).replace("+psycopg", ""))
+            self.opened.append(conn)
+            if fresh:
+                return conn
+            self.raws[login] = conn
+        return self.raws[login]
 
     def service(self, cls, login: str, db: Database | None = None):
         return cls(db or self.database(login), login, today=lambda: TODAY, now=lambda: NOW)

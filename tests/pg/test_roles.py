@@ -129,6 +129,54 @@ def raw_matrix(t) -> list[tuple[str, str, dict, dict[str, object]]]:
             {},
             {"asha": 0, "ben": 0, "lee": 0, "dee": "some", "ravi": 0},
         ),
+        # What a security review found (all closed now):
+        (
+            "grant yourself a built-in role that runs programs on the server",
+            "GRANT pg_execute_server_program TO CURRENT_USER",
+            {},
+            dict.fromkeys(PEOPLE, REFUSED),
+        ),
+        (
+            "create a login past the app",
+            "CREATE ROLE mallory LOGIN",
+            {},
+            dict.fromkeys(PEOPLE, REFUSED),
+        ),
+        (
+            "change a colleague's password past the app",
+            "ALTER ROLE lee PASSWORD 'taken-over-now'",
+            {},  # lee may change his own (-1: a statement that returns no rows)
+            {"asha": REFUSED, "ben": REFUSED, "lee": -1, "dee": REFUSED, "ravi": REFUSED},
+        ),
+        (
+            "make a PostgreSQL superuser's login yours through the login manager",
+            "SELECT caseload_manage_login('postgres', 'password', NULL, NULL)",
+            {},
+            dict.fromkeys(PEOPLE, REFUSED),
+        ),
+        (
+            "plant a function that the owner's code might call",
+            "CREATE FUNCTION public.string_to_array(varchar, text) RETURNS text[]"
+            " LANGUAGE sql AS 'SELECT NULL::text[]'",
+            {},
+            dict.fromkeys(PEOPLE, REFUSED),
+        ),
+        (
+            "open a case of your own on Ben's child (to edit the child)",
+            "INSERT INTO ehcp_case (child_id, caseworker_id, request_received, stage, is_open,"
+            " exception_applies, version) SELECT child_id, %(asha)s, '2026-07-01',"
+            " 'request_received', false, false, 1 FROM ehcp_case WHERE id = %(b)s",
+            {"asha": t.asha, "b": b},
+            {"asha": REFUSED, "ben": REFUSED, "lee": 1, "dee": REFUSED, "ravi": REFUSED},
+        ),
+        (
+            "move your child into Ben's family (to edit the family)",
+            "UPDATE child SET family_id = (SELECT ch.family_id FROM ehcp_case c JOIN child ch"
+            " ON ch.id = c.child_id WHERE c.id = %(b)s) WHERE id = (SELECT child_id FROM"
+            " ehcp_case WHERE id = %(a)s)",
+            {"a": a, "b": b},
+            {"asha": REFUSED, "ben": 0, "lee": 1, "dee": REFUSED, "ravi": REFUSED},
+        ),
         (
             "record that a case was viewed",
             "INSERT INTO audit_entry (at, who, action, record_type, record_id, case_id, detail)"
@@ -157,6 +205,7 @@ def test_raw_sql_on_each_login_gets_exactly_what_the_matrix_allows(team_server):
 
 def test_the_database_stamps_who_wrote_an_audit_entry(team_server):
     conn = team_server.raw("asha")
+    conn.execute("SET TimeZone = '<+167>-167'")  # a client's own clock cannot move `at`
     conn.execute(
         "INSERT INTO audit_entry (at, who, action, record_type, detail)"
         " VALUES ('2001-01-01', 'Lee Lead', 'view', 'child', 'forged')"
@@ -166,7 +215,11 @@ def test_the_database_stamps_who_wrote_an_audit_entry(team_server):
         row = s.execute(
             __import__("sqlalchemy").text("SELECT who, at FROM audit_entry WHERE detail = 'forged'")
         ).one()
-    assert row.who == "asha" and row.at.year >= 2026
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    london = dt.datetime.now(ZoneInfo("Europe/London")).replace(tzinfo=None)
+    assert row.who == "asha" and abs(row.at - london) < dt.timedelta(minutes=5)
 
 
 def test_a_change_made_past_the_app_is_audited_by_the_database(team_server):
@@ -214,7 +267,7 @@ def test_an_administrator_adds_and_disables_people_on_the_server(team_server):
     assert attempt(t.raw("eve.new"), "SELECT * FROM ehcp_case") == 2
     people.set_active("eve.new", False)
     with pytest.raises(psycopg.OperationalError):
-        t.raw("eve.new")  # a disabled person cannot even connect
+        t.raw("eve.new", fresh=True)  # a disabled person cannot even connect
     with pytest.raises(PermissionDenied):
         t.service(PeopleService, "lee").add_person("mal", "Mal", "administrator", password="x" * 12)
 
