@@ -59,6 +59,9 @@ def p95(samples: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
+CONTACT_SCALE = 4.0  # about 20 communications per child: 1,000,000 for 50,000 children
+
+
 def database(path: Path, children: int):
     """The demo database at `path`, made once at this size and reused afterwards."""
     from caseload_app.db.engine import open_database
@@ -68,7 +71,7 @@ def database(path: Path, children: int):
     db = open_database(path)
     held = len(CaseListService(db, today=lambda: AS_OF).list_cases().rows)
     if held == 0:
-        generate_demo(db, children=children, seed=1, today=AS_OF)
+        generate_demo(db, children=children, seed=1, today=AS_OF, contact_scale=CONTACT_SCALE)
     elif held < children:
         db.dispose()
         raise SystemExit(f"{path} holds {held} cases, fewer than --children {children}")
@@ -176,9 +179,15 @@ def table(measures: list[Measure]) -> str:
     return "\n".join(lines)
 
 
-def report(measures: list[Measure], children: int, runs: int) -> dict:
+def contacts(path: Path) -> int:
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as raw:
+        return raw.execute("SELECT count(*) FROM communication").fetchone()[0]
+
+
+def report(measures: list[Measure], children: int, runs: int, path: Path) -> dict:
     return {
         "children": children,
+        "communications": contacts(path),
         "runs": runs,
         "machine": {
             "python": platform.python_version(),
@@ -201,7 +210,9 @@ def main(argv: list[str] | None = None) -> int:
     path = args.db or Path(f"bench-{args.children}.sqlite3")
     measures = run(path, args.children, args.runs)
     print(table(measures))
-    args.output.write_text(json.dumps(report(measures, args.children, args.runs), indent=2))
+    result = report(measures, args.children, args.runs, path)
+    print(f"{args.children} children, {result['communications']} communications, {args.runs} runs")
+    args.output.write_text(json.dumps(result, indent=2))
     print(f"Wrote {args.output}")
     return 0
 

@@ -14,6 +14,7 @@ def test_bench_measures_and_writes_json(tmp_path, capsys):
     assert "open the busiest case" in printed and "app/raw" in printed
     result = json.loads(out.read_text())
     assert result["children"] == 150 and result["runs"] == 3
+    assert result["communications"] > 150 * 12  # about 20 a child, as at full size
     names = [m["name"] for m in result["measures"]]
     assert names == [
         "all cases for the list and search",
