@@ -48,7 +48,7 @@ def run_gui(db_path: Path | str, demo: bool = False, demo_children: int = 2000) 
             lock.release()
         QMessageBox.critical(None, "caseload cannot open the database", str(exc))
         return 1
-    label = f"Demo data (temporary): {db_path}" if demo else f"Database: {db_path}"
+    label = f"Demo data (temporary): {db_path}" if demo else db.describe()
     ctx = AppContext(
         db=db,
         db_label=label,

@@ -29,16 +29,17 @@ class UserService:
     # ------------------------------------------------------------------ who may do what
     def access(self) -> Access:
         """What this person may do, read afresh (a role changed a moment ago counts)."""
+        with self._db.read() as s:
+            return self._access(s)
+
+    def _access(self, s: Session) -> Access:
         from caseload_app.services.people import access_for
 
-        with self._db.read() as s:
-            return access_for(s, self.user)
+        return access_for(s, self.user)
 
     def _require(self, s: Session, action: Can) -> Access:
         """Refuse, before anything is written, an action this person's roles do not allow."""
-        from caseload_app.services.people import access_for
-
-        access = access_for(s, self.user)
+        access = self._access(s)
         if not access.can(action):
             raise PermissionDenied(
                 f"You cannot {action.value} (your roles: {access.describe()}). "
@@ -62,9 +63,7 @@ class UserService:
         return case
 
     def _check_case(self, s: Session, case) -> None:
-        from caseload_app.services.people import access_for
-
-        access = access_for(s, self.user)
+        access = self._access(s)
         if not access.can_edit_case(case.caseworker_id):
             owner = case.caseworker.name if case.caseworker is not None else "nobody yet"
             raise PermissionDenied(

@@ -39,7 +39,7 @@ from caseload_app.domain.validators import (
 from caseload_app.services import records
 from caseload_app.services.base import UserService
 from caseload_app.services.case_status import case_dates, refresh_next_step
-from caseload_app.services.errors import FieldErrors, PermissionDenied, UserError
+from caseload_app.services.errors import FieldErrors, UserError
 from caseload_app.services.fields import (
     CONTACT_CHECKS,
     FAMILY_CHECKS,
@@ -356,14 +356,9 @@ class CaseworkService(UserService):
         if not cases:
             self._require(s, Can.EDIT_ANY)
             return
-        refused = None
-        for case in cases:
-            try:
-                self._check_case(s, case)
-                return
-            except PermissionDenied as exc:
-                refused = refused or exc
-        raise refused
+        access = self._access(s)
+        if not any(access.can_edit_case(case.caseworker_id) for case in cases):
+            self._check_case(s, cases[0])  # refused, naming the live case's caseworker
 
     # ------------------------------------------------------------------ stage actions
     def record_action(

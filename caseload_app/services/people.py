@@ -18,7 +18,7 @@ from caseload_app.domain.access import Access, Can, Role, parse_roles, roles_tex
 from caseload_app.domain.validators import ValidationError
 from caseload_app.services import records
 from caseload_app.services.base import UserService
-from caseload_app.services.errors import NotFound, PermissionDenied, UserError
+from caseload_app.services.errors import NotFound, UserError
 
 # A PostgreSQL login the app can create without quoting surprises: lower case, digits, . _ -
 LOGIN = re.compile(r"^[a-z][a-z0-9._-]{1,62}$")
@@ -91,9 +91,6 @@ class PeopleService(UserService):
                 _info(p, workers.get(p.caseworker_id, ""))
                 for p in s.scalars(select(AppUser).order_by(AppUser.name))
             ]
-
-    def me(self) -> Access:
-        return self.access()
 
     def add_person(
         self,
@@ -216,6 +213,3 @@ def _info(p: AppUser, caseworker: str) -> PersonInfo:
         active=p.active,
         version=p.version,
     )
-
-
-__all__ = ["PeopleService", "PersonInfo", "access_for", "PermissionDenied"]

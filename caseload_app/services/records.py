@@ -6,6 +6,7 @@ Shared by every service that edits a row, so a stale save is refused the same wa
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -23,8 +24,7 @@ def load(session: Session, model, record_id: int, what: str):
     the first's version (and is refused with who changed what) instead of overwriting it or
     losing an increment; SQLite's writers already queue at BEGIN IMMEDIATE.
     """
-    bind = session.get_bind()
-    write = not bind.get_execution_options().get("readonly")
+    write = not session.get_bind().get_execution_options().get("readonly")
     row = _locked(session, model, record_id) if write else None
     if row is None:
         # A row this person may read but not change cannot be locked on a team database
@@ -55,9 +55,8 @@ def show(value: object) -> str:
 
 
 def check_version(session: Session, row, expected: int, what: str) -> None:
-    """Refuse a save made from a form opened before someone else's save."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.refresh(row, with_for_update=True)  # reached through a relationship: lock it
+    """Refuse a save made from a form opened before someone else's save. `row` comes from
+    `load`, which locked it: its version is the latest committed one."""
     if row.version == expected:
         return
     last = session.scalars(
@@ -113,6 +112,15 @@ def apply(
         row.updated_at = now
         audit(session, user, now, "update", row, case_id, "; ".join(diffs))
     return diffs
+
+
+@dataclass
+class Named:
+    """Names a record for the audit trail when the row itself is not in the session (or,
+    like a setting, has no integer id)."""
+
+    __tablename__: str
+    id: int | None
 
 
 def audit(

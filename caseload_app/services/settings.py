@@ -15,9 +15,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from caseload_app.db.engine import Database
-from caseload_app.db.models import AppSetting, AuditEntry
+from caseload_app.db.models import AppSetting
 from caseload_app.domain.access import Can
 from caseload_app.files import atomic_open
+from caseload_app.services import records
 from caseload_app.services.base import UserService
 from caseload_app.services.errors import UserError
 
@@ -129,19 +130,14 @@ class TeamSettingsService(UserService):
         old = row.value if row is not None else ""
         if old == value:
             return
-        _upsert(s, key, value)
+        if row is None:
+            s.add(AppSetting(key=key, value=value))
+        else:
+            row.value = value
         shown = (old.replace("\n", ", ") or "(not set)", value.replace("\n", ", ") or "(none)")
-        s.add(
-            AuditEntry(
-                at=self._now(),
-                who=self.user,
-                action="update",
-                record_type="app_setting",
-                record_id=None,
-                case_id=None,
-                detail=f"{key}: {shown[0]} → {shown[1]}",
-            )
-        )
+        detail = f"{key}: {shown[0]} → {shown[1]}"
+        setting = records.Named(AppSetting.__tablename__, None)
+        records.audit(s, self.user, self._now(), "update", setting, None, detail)
 
     def retention_years(self) -> int:
         """Years after a case closed before it is listed for a retention review."""
@@ -156,14 +152,6 @@ class TeamSettingsService(UserService):
         with self._db.uow() as s:
             self._require(s, Can.SETTINGS)
             self._audited(s, RETENTION_YEARS, str(years))
-
-
-def _upsert(s, key: str, value: str) -> None:
-    row = s.get(AppSetting, key)
-    if row is None:
-        s.add(AppSetting(key=key, value=value))
-    else:
-        row.value = value
 
 
 RETENTION_YEARS = "retention_years"

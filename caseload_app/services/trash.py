@@ -174,7 +174,7 @@ class TrashService(UserService):
             detail = f"restored from trash: {item.label}"
             if renumber:
                 detail += f" ({len(renumber)} records renumbered)"
-            named = _Named(item.record_type, record_id)
+            named = records.Named(item.record_type, record_id)
             records.audit(s, self.user, self._now(), "restore", named, case_id, detail)
             return Restored(item.record_type, record_id, case_id, len(renumber))
 
@@ -183,7 +183,7 @@ class TrashService(UserService):
         with self._db.uow() as s:
             self._require(s, Can.PURGE)
             item = records.load(s, TrashItem, trash_id, "item in the trash")
-            named = _Named(item.record_type, item.record_id)
+            named = records.Named(item.record_type, item.record_id)
             detail = f"removed for good from the trash: {item.label}"
             records.audit(s, self.user, self._now(), "purge", named, item.case_id, detail)
             s.delete(item)
@@ -294,14 +294,6 @@ def _why_not_restored(item: TrashItem, exc: IntegrityError) -> str:
         f"Not restored: {item.label} refers to something that is no longer there "
         f"(for example a caseworker or a family removed since). ({exc.orig})"
     )
-
-
-@dataclass
-class _Named:
-    """Names a record for the audit trail when the row itself is not in the session."""
-
-    __tablename__: str
-    id: int
 
 
 def _info(t: TrashItem) -> TrashInfo:

@@ -38,10 +38,14 @@ class IdleWatch(QObject):
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
         if event.type() in INPUT:
-            self.last_input = self._clock()
+            self.reset()
         return False
+
+    def reset(self) -> None:
+        """Start the idle count again (after unlocking)."""
+        self.last_input = self._clock()
 
     def check(self) -> None:
         if self.minutes and self._clock() - self.last_input >= self.minutes * 60:
-            self.last_input = self._clock()  # once per idle spell
+            self.reset()  # once per idle spell
             self._on_idle()

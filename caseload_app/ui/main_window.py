@@ -542,7 +542,7 @@ class MainWindow(QMainWindow):
         for widget in self._hidden_while_locked:
             widget.show()
         self._hidden_while_locked = []
-        self.idle.last_input = self.idle._clock()
+        self.idle.reset()
 
     def _password_again(self) -> bool:
         """On a team database: the signed-in person's password, checked by the server."""

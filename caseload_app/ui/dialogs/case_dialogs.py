@@ -246,27 +246,6 @@ class Form:
 
 
 # --------------------------------------------------------------------------- the dialog
-def _raising_retryable(call: Callable[[], None]) -> Callable[[], None]:
-    """Let a passing server trouble through run_action (which would show it in a box) so
-    the form can wait and save again by itself."""
-
-    def run() -> None:
-        try:
-            call()
-        except StorageError as exc:
-            if exc.retryable:
-                raise _Retry(exc) from exc
-            raise
-
-    return run
-
-
-class _Retry(Exception):
-    def __init__(self, cause: StorageError) -> None:
-        super().__init__(str(cause))
-        self.cause = cause
-
-
 class FormDialog(QDialog):
     """A form whose Save runs one service call; it closes only when that call succeeds."""
 
@@ -336,6 +315,7 @@ class FormDialog(QDialog):
     def _try_submit(self) -> bool:
         self.form.clear_errors()
         inline: dict[str, str] = {}
+        passing: list[StorageError] = []
 
         def call() -> None:
             try:
@@ -344,11 +324,14 @@ class FormDialog(QDialog):
                 if not self.form.show_errors(exc.errors):
                     raise  # a field this dialog does not have: say it in a message
                 inline.update(exc.errors)
+            except StorageError as exc:
+                if not exc.retryable:
+                    raise  # run_action shows it in a box
+                passing.append(exc)
 
-        try:
-            done = ui_errors.run_action(self, self.windowTitle(), _raising_retryable(call))
-        except _Retry as retry:  # the server is away: keep the form, try again shortly
-            self._retry_later(retry.cause)
+        done = ui_errors.run_action(self, self.windowTitle(), call)
+        if passing:  # the server is away: keep the form, try again shortly
+            self._retry_later(passing[0])
             return False
         return done and not inline
 
