@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -9,10 +10,16 @@ import platformdirs
 
 APP_NAME = "caseload"
 APP_AUTHOR = "caseload"
+HOME_VARIABLE = "CASELOAD_HOME"  # one folder for everything: portable installs, benchmarks
+
+
+def _home(part: str) -> Path | None:
+    home = os.environ.get(HOME_VARIABLE)
+    return Path(home) / part if home else None
 
 
 def data_dir() -> Path:
-    return Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
+    return _home("data") or Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
 
 
 def default_db_path() -> Path:
@@ -24,11 +31,11 @@ def backups_dir() -> Path:
 
 
 def log_dir() -> Path:
-    return Path(platformdirs.user_log_dir(APP_NAME, APP_AUTHOR))
+    return _home("logs") or Path(platformdirs.user_log_dir(APP_NAME, APP_AUTHOR))
 
 
 def config_dir() -> Path:
-    return Path(platformdirs.user_config_dir(APP_NAME, APP_AUTHOR))
+    return _home("config") or Path(platformdirs.user_config_dir(APP_NAME, APP_AUTHOR))
 
 
 def resources_dir() -> Path:

@@ -1,31 +1,58 @@
 """The benchmark runs end to end at a small size and writes what it measured."""
 
 import json
+import sqlite3
 
+from caseload_app import bench
 from caseload_app.cli import main
+
+NAMES = [
+    "all cases for the list and search",
+    "read a case (300 contacts)",
+    "case summary PDF",
+    "workload board (8-week strip)",
+    "weekly leadership report PDF",
+    "cold start to my week shown",
+    "search keystroke (1-4 letters)",
+    "open a case tab (300 contacts)",
+    "peak memory of the app",
+    "CSV import of 150 rows",
+]
 
 
 def test_bench_measures_and_writes_json(tmp_path, capsys):
     out = tmp_path / "bench.json"
     db = tmp_path / "bench.sqlite3"
-    code = main(["bench", "--children", "150", "--runs", "3", "--db", str(db), "-o", str(out)])
+    code = main(["bench", "--children", "150", "--runs", "2", "--db", str(db), "-o", str(out)])
     assert code == 0
     printed = capsys.readouterr().out
-    assert "open the busiest case" in printed and "app/raw" in printed
+    assert "cold start to my week shown" in printed and "app/raw" in printed
     result = json.loads(out.read_text())
-    assert result["children"] == 150 and result["runs"] == 3
+    assert result["children"] == 150 and result["runs"] == 2
     assert result["communications"] > 150 * 12  # about 20 a child, as at full size
-    names = [m["name"] for m in result["measures"]]
-    assert names == [
-        "all cases for the list and search",
-        "open the busiest case",
-        "case summary PDF",
-        "workload board (8-week strip)",
-        "weekly leadership report PDF",
-    ]
+    assert [m["name"] for m in result["measures"]] == NAMES
     for m in result["measures"]:
-        assert 0 < m["median_ms"] <= m["p95_ms"]
-    reads = [m for m in result["measures"] if m["raw_median_ms"] is not None]
+        assert 0 < m["median"] <= m["p95"]
+    units = {m["name"]: m["unit"] for m in result["measures"]}
+    assert units["peak memory of the app"] == "MB" and units["case summary PDF"] == "ms"
+    reads = [m for m in result["measures"] if m["raw_median"] is not None]
     assert len(reads) == 3 and all(m["ratio"] > 0 for m in reads)
+    # The case opened in a tab was given 300 contacts through the app, once.
+    with sqlite3.connect(db) as raw:
+        assert bench.busiest_case(raw).contacts == bench.CASE_CONTACTS
     # A second run reuses the database instead of building it again.
     assert main(["bench", "--children", "150", "--runs", "1", "--db", str(db), "-o", str(out)]) == 0
+    with sqlite3.connect(db) as raw:
+        assert bench.busiest_case(raw).contacts == bench.CASE_CONTACTS
+
+
+def test_a_window_that_does_not_start_is_reported(tmp_path):
+    broken = tmp_path / "not-a-database.sqlite3"
+    broken.write_text("this is not SQLite")
+    busiest = bench.Busiest(case_id=1, family_id=1, caseworker_id=None, contacts=0)
+    try:
+        bench.window_measures(broken, busiest, ["ab"], runs=1)
+    except SystemExit as exc:
+        assert "did not start" in str(exc) and "not a caseload database" in str(exc)
+    else:
+        raise AssertionError("a broken database must stop the benchmark")

@@ -1,0 +1,116 @@
+"""The window's half of the benchmark, run by caseload_app.bench in a process of its own.
+
+It starts the app the way `caseload --db FILE` does. Once the window shows the cases and my
+week it prints READY (the parent times process start to that line), then types searches
+into the search box, opens a case in a tab, prints one JSON line of timings and the peak
+memory, and quits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from caseload_app.ui.main_window import MainWindow
+
+READY = "READY"
+
+
+def _timed_ms(call) -> float:
+    start = time.perf_counter()
+    call()
+    QApplication.processEvents()  # the view's update and repaint are part of the wait
+    return (time.perf_counter() - start) * 1000
+
+
+def peak_memory_mb() -> float | None:
+    """This process's peak resident memory, where the platform reports it."""
+    try:
+        import resource
+    except ImportError:  # Windows: not measured
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+
+
+def keystrokes(window: MainWindow, words: list[str]) -> list[float]:
+    """Type each word one letter at a time (up to four), then clear the box."""
+    window.sidebar.setCurrentRow(2)  # all cases
+    QApplication.processEvents()
+    samples = []
+    for word in words:
+        for n in range(1, min(4, len(word)) + 1):
+            samples.append(_timed_ms(lambda w=word[:n]: window.search.setText(w)))
+        window.search.clear()
+        QApplication.processEvents()
+    return samples
+
+
+def open_case(window: MainWindow, case_id: int, runs: int) -> list[float]:
+    """Open the case in a tab and close it again, `runs` times."""
+    samples = []
+    for _ in range(runs):
+        samples.append(_timed_ms(lambda: window.open_case(case_id)))
+        window.close_tab(window.tabs.currentIndex())
+        QApplication.processEvents()
+    return samples
+
+
+def drive(window: MainWindow, case_id: int, words: list[str], runs: int, out=sys.stdout) -> dict:
+    print(READY, flush=True, file=out)
+    result = {
+        "cases_shown": window.model.total,
+        "my_week_items": window.week_model.rowCount(),
+        "keystrokes_ms": keystrokes(window, words),
+        "open_case_ms": open_case(window, case_id, runs),
+        "peak_memory_mb": peak_memory_mb(),
+    }
+    print(json.dumps(result), flush=True, file=out)
+    return result
+
+
+def fail_on_dialogs(app: QApplication) -> QTimer:
+    """Nobody is there to answer a dialog: say what it asked, and stop."""
+
+    def check() -> None:
+        dialog = app.activeModalWidget()
+        if dialog is not None:
+            text = dialog.text() if isinstance(dialog, QMessageBox) else dialog.windowTitle()
+            print(f"The app asked a question: {text}", file=sys.stderr, flush=True)
+            os._exit(3)
+
+    timer = QTimer()
+    timer.timeout.connect(check)
+    timer.start(100)
+    return timer
+
+
+def main(argv: list[str] | None = None) -> int:
+    from caseload_app.app import run_gui
+
+    parser = argparse.ArgumentParser(prog="python -m caseload_app.ui.bench_ui")
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--case", type=int, required=True, help="the case to open in a tab")
+    parser.add_argument("--words", required=True, help="comma-separated words to search for")
+    parser.add_argument("--runs", type=int, default=5, help="times to open the case")
+    args = parser.parse_args(argv)
+
+    def ready(window: MainWindow) -> None:
+        drive(window, args.case, args.words.split(","), args.runs)
+        window.close()
+        QApplication.quit()
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    watch = fail_on_dialogs(app)  # noqa: F841 (kept alive while the app runs)
+    return run_gui(args.db, on_ready=ready)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
