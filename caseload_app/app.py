@@ -22,8 +22,11 @@ def run_gui(
 ) -> int:
     """Open the window on a laptop file (a Path), or on a team database (a URL string).
 
-    on_ready is called once the window shows the cases and my week (the benchmark's hook).
+    on_ready is called once the window shows my week (the benchmark's hook); the case list
+    may still be loading (MainWindow.wait_loaded waits for it).
     """
+    laptop_file = isinstance(db_path, Path) and not demo
+    problem = _check_in_background(db_path) if laptop_file else None
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from caseload_app.db.engine import DatabaseError, open_database
@@ -50,10 +53,10 @@ def run_gui(
             db_path.parent.mkdir(parents=True, exist_ok=True)  # first run: a new data folder
             lock = InstanceLock(db_path)
             lock.acquire()  # before anything touches the file
-            if not _usable_or_restored(db_path):
+            if not _usable_or_restored(db_path, problem()):
                 lock.release()
                 return 1
-            db = open_database(db_path, backup_dir=paths.backups_dir())
+            db = open_database(db_path, backup_dir=paths.backups_dir(), checked=True)
             _daily_backup(db_path)
             store = LocalSettingsStore(paths.config_dir() / "settings.json")
     except (DatabaseError, DatabaseTooNew, DatabaseInUse, OSError) as exc:
@@ -87,11 +90,11 @@ def run_gui(
 
 
 def _once_loaded(window: MainWindow, call: Callable[[MainWindow], None]) -> None:
-    def loaded() -> None:
-        window.loaded.disconnect(loaded)
+    def shown() -> None:
+        window.week_loaded.disconnect(shown)
         call(window)
 
-    window.loaded.connect(loaded)
+    window.week_loaded.connect(shown)
 
 
 def _run_team(app, target: str) -> int:
@@ -154,18 +157,31 @@ def sign_in_interactively(server, parent=None, *, login_fixed: bool = False, hea
     return dialog.signed_in if dialog.exec() else None
 
 
-def _usable_or_restored(db_path: Path) -> bool:
+def _check_in_background(path: Path) -> Callable[[], str | None]:
+    """Start the file's integrity check now: SQLite reads the disk on another core while
+    Python imports Qt. Returns the wait for its answer (safety.problem_with's)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from caseload_app.db.safety import problem_with
+
+    if not path.exists():
+        return lambda: None
+    pool = ThreadPoolExecutor(1, thread_name_prefix="check")
+    future = pool.submit(problem_with, path)
+    pool.shutdown(wait=False)  # the thread ends with the check
+    return future.result
+
+
+def _usable_or_restored(db_path: Path, problem: str | None) -> bool:
     """A damaged database is never opened for writing: offer the newest good backup."""
     from PySide6.QtWidgets import QMessageBox
 
-    from caseload_app.db.safety import problem_with
     from caseload_app.services.backup import BackupService
 
-    if not db_path.exists() or problem_with(db_path) is None:
+    if problem is None:
         return True
     service = BackupService(db_path, paths.backups_dir())
     newest = service.newest_good()
-    problem = problem_with(db_path)
     if newest is None:
         QMessageBox.critical(
             None,

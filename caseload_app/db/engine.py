@@ -221,13 +221,16 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def open_database(target: Path | str, *, backup_dir: Path | None = None) -> Database:
+def open_database(
+    target: Path | str, *, backup_dir: Path | None = None, checked: bool = False
+) -> Database:
     """Open (creating if needed) and upgrade a database; refuse one newer than this app.
 
-    Before upgrading an existing database a verified backup copy is taken.
+    Before upgrading an existing database a verified backup copy is taken. `checked`: the
+    caller has just run safety.problem_with on the file (at start, in parallel with imports).
     """
     url = normalise_url(target)
-    if url.startswith("sqlite:///"):
+    if url.startswith("sqlite:///") and not checked:
         _check_sqlite_file(Path(make_url(url).database))
     engine = make_engine(url)
     try:

@@ -45,12 +45,15 @@ __all__ = [
     "DEFAULT_URGENCY_MULTIPLIER",
     "MIN_GAIN",
     "MOVE_KINDS",
+    "BoardFigures",
     "CaseLoad",
+    "DueGroup",
     "Move",
     "Proposal",
     "Weights",
     "WorkerLoad",
     "apply_moves",
+    "board_figures",
     "case_load",
     "deadlines_in_absence",
     "loads_by_worker",
@@ -331,6 +334,77 @@ def weekly_strip(cases: Iterable[CaseLoad], today: date, weeks: int = 8) -> dict
         if 0 <= days < 7 * weeks:
             row[days // 7] += 1
     return strip
+
+
+@dataclass(frozen=True, slots=True)
+class DueGroup:
+    """Open cases that share a caseworker (None: unallocated), a stage and a next due date:
+    the board needs no more than that, so the database counts them (thousands of cases
+    become a few hundred groups)."""
+
+    worker_id: int | None
+    stage: str
+    next_due: date | None
+    cases: int
+
+
+@dataclass(frozen=True, slots=True)
+class BoardFigures:
+    """One caseworker's row of the workload board."""
+
+    cases_by_stage: dict[str, int]
+    open_cases: int
+    load: float
+    overdue_steps: int
+    weekly_deadlines: list[int]
+    deadlines_in_absence: int
+
+
+def board_figures(
+    groups: Iterable[DueGroup],
+    workers: Iterable[WorkerLoad],
+    today: date,
+    weights: Weights | None = None,
+    weeks: int = 8,
+) -> dict[int, BoardFigures]:
+    """The board's figures per caseworker from grouped cases; the same numbers as
+    loads_by_worker, weekly_strip and deadlines_in_absence give case by case."""
+    w = weights if weights is not None else Weights()
+    team = {worker.id: worker for worker in workers}
+    mine: dict[int, list[DueGroup]] = {worker_id: [] for worker_id in team}
+    for group in groups:
+        if group.worker_id in mine:
+            mine[group.worker_id].append(group)
+    return {
+        worker_id: _figures(held, team[worker_id], today, w, weeks)
+        for worker_id, held in mine.items()
+    }
+
+
+def _figures(
+    groups: list[DueGroup], worker: WorkerLoad, today: date, w: Weights, weeks: int
+) -> BoardFigures:
+    by_stage: Counter[str] = Counter()
+    strip = [0] * weeks
+    loads, overdue, in_absence = [], 0, 0
+    for g in groups:
+        by_stage[g.stage] += g.cases
+        days = (g.next_due - today).days if g.next_due else None
+        loads.append(g.cases * case_load(g.stage, days, w))
+        if days is None:
+            continue
+        overdue += g.cases if days < 0 else 0
+        if 0 <= days < 7 * weeks:
+            strip[days // 7] += g.cases
+        in_absence += g.cases if worker.away_on(g.next_due) else 0
+    return BoardFigures(
+        cases_by_stage=dict(by_stage),
+        open_cases=sum(by_stage.values()),
+        load=math.fsum(loads),
+        overdue_steps=overdue,
+        weekly_deadlines=strip,
+        deadlines_in_absence=in_absence,
+    )
 
 
 def apply_moves(cases: Iterable[CaseLoad], moves: Iterable[Move]) -> list[CaseLoad]:

@@ -1,10 +1,16 @@
-"""The case list: every case with its next step and last contact, in one query."""
+"""The case list: every case with its next step and last contact, in one query.
+
+At 50,000 cases every microsecond per row counts: the database works out each family's
+last contact (one index seek per family), rows come through Core (no ORM bookkeeping) and
+are built positionally as tuples.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 
@@ -15,8 +21,10 @@ from caseload_app.domain import codes
 from caseload_app.domain.status import rag_for_step, step_label
 
 
-@dataclass(frozen=True, slots=True)
-class CaseRow:
+class CaseRow(NamedTuple):
+    """One case in the list. A NamedTuple: immutable like a frozen dataclass, and about six
+    times faster to build (50,000 are built at each refresh)."""
+
     case_id: int
     child_id: int
     family_id: int
@@ -58,49 +66,68 @@ class CaseListService:
     def list_cases(self) -> CaseList:
         today = self._today()
         stage_labels = {c.code: c.label for c in codes.stages()}
-        last_contact = (
-            select(
-                Communication.family_id.label("family_id"),
-                func.max(Communication.occurred_at).label("at"),
-            )
-            .group_by(Communication.family_id)
-            .subquery()
-        )
-        query = join_child_family_worker(
-            select(
-                EhcpCase.id,
-                Child.id,
-                Family.id,
-                Child.first_name,
-                Child.last_name,
-                Child.date_of_birth,
-                Child.upn,
-                Child.nhs_number,
-                Family.postcode,
-                Family.parent_carer_name,
-                Child.setting,
-                Child.primary_need,
-                EhcpCase.stage,
-                EhcpCase.is_open,
-                EhcpCase.next_step,
-                EhcpCase.next_due,
-                EhcpCase.exception_applies,
-                Caseworker.id,
-                Caseworker.name,
-                last_contact.c.at,
-                Child.search_text,
-            )
-        )
-        query = query.outerjoin(last_contact, last_contact.c.family_id == Family.id).order_by(
-            EhcpCase.next_due.is_(None), EhcpCase.next_due, EhcpCase.id
-        )
         with self._db.read() as session:
-            raw = session.execute(query).all()
-        rows = [_row(r, today, stage_labels) for r in raw]
+            raw = session.connection().execute(_LIST_QUERY).all()
+        steps = _StepCells(today)
+        rows = [_row(r, today, stage_labels, steps) for r in raw]
         return CaseList(today=today, rows=rows)
 
 
-def _row(r, today: date, stage_labels: dict[str, str]) -> CaseRow:
+class _StepCells(dict):
+    """(step, due, open, exception) -> (step label, days left, RAG), each worked out once:
+    thousands of cases share a step and a due date."""
+
+    def __init__(self, today: date) -> None:
+        super().__init__()
+        self.today = today
+
+    def __missing__(self, key: tuple) -> tuple[str, int | None, str]:
+        step, due, is_open, exception = key
+        today = self.today
+        cells = (
+            step_label(step) if step else "",
+            (due - today).days if due else None,
+            rag_for_step(step, due, today, is_open=is_open, exception_applies=exception),
+        )
+        self[key] = cells
+        return cells
+
+
+# Each family's latest contact: with the (family_id, occurred_at) index, one seek per row.
+_LAST_CONTACT = (
+    select(func.max(Communication.occurred_at))
+    .where(Communication.family_id == Family.id)
+    .correlate(Family)
+    .scalar_subquery()
+)
+_LIST_QUERY = join_child_family_worker(
+    select(
+        EhcpCase.id,
+        Child.id,
+        Family.id,
+        Child.first_name,
+        Child.last_name,
+        Child.date_of_birth,
+        Child.upn,
+        Child.nhs_number,
+        Family.postcode,
+        Family.parent_carer_name,
+        Child.setting,
+        Child.primary_need,
+        EhcpCase.stage,
+        EhcpCase.is_open,
+        EhcpCase.next_step,
+        EhcpCase.next_due,
+        EhcpCase.exception_applies,
+        Caseworker.id,
+        Caseworker.name,
+        _LAST_CONTACT,
+        Child.search_text,
+    )
+).order_by(EhcpCase.next_due.is_(None), EhcpCase.next_due, EhcpCase.id)
+
+
+def _row(r, today: date, stage_labels: dict[str, str], steps: _StepCells) -> CaseRow:
     (
         case_id,
         child_id,
@@ -125,32 +152,33 @@ def _row(r, today: date, stage_labels: dict[str, str]) -> CaseRow:
         search,
     ) = r
     contact = as_date(contact_at)
-    return CaseRow(
-        case_id=case_id,
-        child_id=child_id,
-        family_id=family_id,
-        child_name=f"{first} {last}",
-        date_of_birth=dob,
-        upn=upn,
-        nhs_number=nhs,
-        postcode=postcode,
-        family_name=family_name,
-        setting=setting,
-        primary_need=need,
-        stage=stage,
-        stage_label=stage_labels.get(stage, stage),
-        is_open=is_open,
-        next_step=step,
-        next_step_label=step_label(step) if step else "",
-        next_due=due,
-        days_left=(due - today).days if due else None,
-        rag=rag_for_step(step, due, today, is_open=is_open, exception_applies=exception),
-        exception_applies=exception,
-        caseworker_id=cw_id,
-        caseworker=cw_name or "Unallocated",
-        last_contact=contact,
-        days_since_contact=(today - contact).days if contact else None,
-        search_text=search,
+    label, days_left, rag = steps[step, due, is_open, exception]
+    return CaseRow(  # positional, in the field order above: the fastest way to build
+        case_id,
+        child_id,
+        family_id,
+        f"{first} {last}",
+        dob,
+        upn,
+        nhs,
+        postcode,
+        family_name,
+        setting,
+        need,
+        stage,
+        stage_labels.get(stage, stage),
+        is_open,
+        step,
+        label,
+        due,
+        days_left,
+        rag,
+        exception,
+        cw_id,
+        cw_name or "Unallocated",
+        contact,
+        (today - contact).days if contact else None,
+        search,
     )
 
 

@@ -194,16 +194,14 @@ class MyWeekService:
 
     def _no_contact(self, s, cw, today) -> list[WeekItem]:
         cutoff = datetime.combine(today - timedelta(days=NO_CONTACT_DAYS), datetime.min.time())
-        last = (
-            select(Communication.family_id, func.max(Communication.occurred_at).label("at"))
-            .group_by(Communication.family_id)
-            .subquery()
-        )
+        # Index seeks per case (family_id, occurred_at), not a pass over every contact.
+        family = Communication.family_id == Child.family_id
+        last = select(func.max(Communication.occurred_at)).where(family).scalar_subquery()
+        recent = select(Communication.id).where(family, Communication.occurred_at >= cutoff)
         q = self._mine(
-            select(EhcpCase.id, Child.first_name, Child.last_name, last.c.at)
+            select(EhcpCase.id, Child.first_name, Child.last_name, last)
             .join(Child, EhcpCase.child_id == Child.id)
-            .outerjoin(last, last.c.family_id == Child.family_id)
-            .where(EhcpCase.is_open, (last.c.at.is_(None)) | (last.c.at < cutoff)),
+            .where(EhcpCase.is_open, ~recent.exists()),
             cw,
         )
         out = []

@@ -1,9 +1,9 @@
 """The window's half of the benchmark, run by caseload_app.bench in a process of its own.
 
-It starts the app the way `caseload --db FILE` does. Once the window shows the cases and my
-week it prints READY (the parent times process start to that line), then types searches
-into the search box, opens a case in a tab, prints one JSON line of timings and the peak
-memory, and quits.
+It starts the app the way `caseload --db FILE` does. Once the window shows my week it prints
+READY (the parent times process start to that line); when the case list has loaded too it
+types searches into the search box, opens a case in a tab, prints one JSON line of timings
+and the peak memory, and quits.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from caseload_app.ui.main_window import MainWindow
+from caseload_app.ui.main_window import MainWindow  # noqa: TC001
 
 READY = "READY"
 
@@ -64,7 +64,9 @@ def open_case(window: MainWindow, case_id: int, runs: int) -> list[float]:
 
 
 def drive(window: MainWindow, case_id: int, words: list[str], runs: int, out=sys.stdout) -> dict:
+    QApplication.processEvents()  # my week painted
     print(READY, flush=True, file=out)
+    window.wait_loaded()  # the case list, still loading in the background
     result = {
         "cases_shown": window.model.total,
         "my_week_items": window.week_model.rowCount(),

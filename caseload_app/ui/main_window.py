@@ -105,12 +105,14 @@ def _table(name: str) -> QTableView:
 
 
 class MainWindow(QMainWindow):
+    week_loaded = Signal()  # my week is shown; the case list may still be loading
     loaded = Signal()  # a refresh finished (successfully or not)
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
         self._job = None
+        self._again = False  # a refresh was asked for while one was loading
         self._open_only = False  # part of the chosen view, not shown as a filter widget
         self._caseworkers: list[CaseworkerInfo] = ctx.work().caseworkers()
         self.setWindowTitle("caseload — EHCP caseload manager")
@@ -451,32 +453,42 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ loading
     def refresh(self) -> None:
-        """Reload the list and my week from the database without blocking the window."""
+        """Reload my week, then the case list, without blocking the window. My week comes
+        first: it is the page the window opens on, and takes a fraction of the time."""
         if self._job is not None:
+            self._again = True  # e.g. a save during a load: load again once this one ends
             return
         self.count_status.setText("Loading cases…")
         me = self.ctx.settings.me_caseworker_id
         cases, week = self.ctx.cases(), self.ctx.week()
         self._job = run_in_background(
-            lambda: (cases.list_cases(), week.my_week(me)), self._loaded, self._failed
+            lambda: week.my_week(me), lambda w: self._week_done(w, cases), self._failed
         )
 
-    def _loaded(self, result: tuple[CaseList, MyWeek]) -> None:
-        self._job = None
-        cases, week = result
-        self.model.set_cases(cases)
+    def _week_done(self, week: MyWeek, cases) -> None:
         self.week_model.set_week(week)
         overdue = sum(1 for i in week.items if i.rag == "red")
         self.week_summary.setText(
             f"{len(week.items)} things to do in the next 7 days — {overdue} overdue. "
             "Double-click a line to open the case."
         )
+        self._job = run_in_background(cases.list_cases, self._list_done, self._failed)
+        self.week_loaded.emit()  # after the list's load has started: a handler may wait for it
+
+    def _list_done(self, cases: CaseList) -> None:
+        self._job = None
+        self.model.set_cases(cases)
         self._update_counts()
         self._update_count()
+        if self._again:
+            self._again = False
+            self.refresh()  # `loaded` comes when that one ends
+            return
         self.loaded.emit()
 
     def _failed(self, exc: Exception, details: str) -> None:
         self._job = None
+        self._again = False
         self.count_status.setText("Could not load cases")
         self.loaded.emit()
         QMessageBox.critical(self, "Could not load cases", f"{exc}\n\n{details[-2000:]}")

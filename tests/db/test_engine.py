@@ -66,6 +66,29 @@ def test_refuses_a_database_from_a_newer_version(tmp_path):
     assert path.read_bytes() == before
 
 
+def test_head_is_the_newest_migration():
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(migrate.alembic_config())
+    assert script.get_current_head() == migrate.HEAD  # bump HEAD with each new migration
+
+
+def test_a_database_at_head_is_opened_without_alembic(tmp_path):
+    """Starting the app on an up-to-date database must not pay for importing Alembic."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "a.sqlite3"
+    open_database(path).dispose()
+    code = (
+        "import sys; from caseload_app.db.engine import open_database; "
+        f"open_database({str(path)!r}).dispose(); "
+        "print(any(m == 'alembic' or m.startswith('alembic.') for m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
 def test_refuses_a_file_that_is_not_a_database(tmp_path):
     path = tmp_path / "notes.sqlite3"
     path.write_text("hello, this is not a database")

@@ -13,11 +13,13 @@ from caseload_app.domain.status import CLOSED_STAGES, STAGES
 from caseload_app.domain.workload import (
     DEFAULT_STAGE_WEIGHTS,
     CaseLoad,
+    DueGroup,
     Move,
     Proposal,
     Weights,
     WorkerLoad,
     apply_moves,
+    board_figures,
     case_load,
     deadlines_in_absence,
     loads_by_worker,
@@ -255,6 +257,55 @@ def test_weekly_strip_counts_next_steps_per_week_from_today():
     assert weekly_strip([], TODAY) == {}
     with pytest.raises(ValueError, match="weeks cannot be negative"):
         weekly_strip(cases, TODAY, weeks=-1)
+
+
+_OPEN = ("request_received", "assessment", "draft_issued", "plan_issued")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([None, 1, 2, 3, 99]),  # 99: not on the team
+            st.sampled_from(_OPEN),
+            st.one_of(st.none(), st.integers(-40, 70)),
+        ),
+        max_size=60,
+    ),
+    st.integers(0, 30),
+)
+def test_board_figures_from_groups_match_the_case_by_case_rules(picks, away_from):
+    workers = [
+        WorkerLoad(1, "Asha", 1.0),
+        WorkerLoad(2, "Ben", 0.6, ((TODAY + timedelta(days=away_from), FAR),)),
+        WorkerLoad(3, "Dev", 1.0, (DEV_AWAY,)),
+    ]
+    weights = Weights(assessment=2.5, urgency_multiplier=2.0)
+    cases = []
+    for n, (worker, stage, days) in enumerate(picks):
+        due = TODAY + timedelta(days=days) if days is not None else None
+        load = case_load(stage, days, weights)
+        cases.append(CaseLoad(n, n, n, worker, stage, due, load))
+    counted: dict[tuple, int] = {}
+    for c in cases:
+        key = (c.worker_id, c.stage, c.next_due)
+        counted[key] = counted.get(key, 0) + 1
+    groups = [DueGroup(w, stage, due, n) for (w, stage, due), n in counted.items()]
+
+    figures = board_figures(groups, workers, TODAY, weights)
+
+    loads = loads_by_worker(cases, workers)
+    strip = weekly_strip(cases, TODAY)
+    assert set(figures) == {1, 2, 3}
+    for worker in workers:
+        held = [c for c in cases if c.worker_id == worker.id]
+        f = figures[worker.id]
+        assert f.open_cases == len(held)
+        assert f.cases_by_stage == {s: n for s in _OPEN if (n := sum(c.stage == s for c in held))}
+        assert f.load == pytest.approx(loads[worker.id])
+        assert f.overdue_steps == sum(1 for c in held if c.next_due and c.next_due < TODAY)
+        assert f.weekly_deadlines == strip.get(worker.id, [0] * 8)
+        assert f.deadlines_in_absence == len(deadlines_in_absence(cases, worker))
 
 
 # --------------------------------------------------------------------------- the team

@@ -49,7 +49,9 @@ def test_a_damaged_database_offers_the_newest_good_backup(qapp, tmp_path, monkey
     monkeypatch.setattr(
         QMessageBox, "question", lambda *a: asked.append(a[2]) or QMessageBox.StandardButton.Yes
     )
-    assert app_module._usable_or_restored(path) is True
+    problem = app_module._check_in_background(path)()  # as run_gui starts it
+    assert "damaged" in problem
+    assert app_module._usable_or_restored(path, problem) is True
     assert "Restore the newest good backup" in asked[0] and "(10 children)" in asked[0]
     with sqlite3.connect(path) as con:
         assert con.execute("SELECT count(*) FROM child").fetchone() == (10,)
