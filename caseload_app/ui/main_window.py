@@ -460,19 +460,18 @@ class MainWindow(QMainWindow):
             return
         self.count_status.setText("Loading cases…")
         me = self.ctx.settings.me_caseworker_id
-        cases, week = self.ctx.cases(), self.ctx.week()
-        self._job = run_in_background(
-            lambda: week.my_week(me), lambda w: self._week_done(w, cases), self._failed
-        )
+        week = self.ctx.week()
+        # Bound methods, not lambdas: Qt drops them if the window is gone when the job ends.
+        self._job = run_in_background(lambda: week.my_week(me), self._week_done, self._failed)
 
-    def _week_done(self, week: MyWeek, cases) -> None:
+    def _week_done(self, week: MyWeek) -> None:
         self.week_model.set_week(week)
         overdue = sum(1 for i in week.items if i.rag == "red")
         self.week_summary.setText(
             f"{len(week.items)} things to do in the next 7 days — {overdue} overdue. "
             "Double-click a line to open the case."
         )
-        self._job = run_in_background(cases.list_cases, self._list_done, self._failed)
+        self._job = run_in_background(self.ctx.cases().list_cases, self._list_done, self._failed)
         self.week_loaded.emit()  # after the list's load has started: a handler may wait for it
 
     def _list_done(self, cases: CaseList) -> None:
