@@ -29,6 +29,7 @@ from pathlib import Path
 
 AS_OF = date(2026, 11, 24)  # the demo's "today": the same data and dates on every machine
 CASE_CONTACTS = 300  # the case opened in a tab has at least this many communications
+MAX_RATIO = 2.0  # app ÷ hand-written SQL, for each database read
 START_TIMEOUT_S = 600  # one start of the window, its searches and case tabs
 
 
@@ -53,7 +54,8 @@ class Measure:
 
     @property
     def met(self) -> bool:
-        return self.p95 < self.target
+        """Under target at the 95th percentile, and a read no slower than twice raw SQL."""
+        return self.p95 < self.target and (self.ratio is None or self.ratio <= MAX_RATIO)
 
 
 # The hand-written SQL for the same reads, to compare with (app ÷ raw).
@@ -74,6 +76,40 @@ RAW_BOARD = (
     "SELECT caseworker_id, stage, next_due, count(*) FROM ehcp_case WHERE is_open "
     "GROUP BY caseworker_id, stage, next_due",
 )
+
+
+def raw_case_reads(case_id: int, child_id: int, family_id: int) -> list[tuple[str, tuple]]:
+    """Every table the case window shows, read as get_case reads it."""
+    by_case = (case_id,)
+    by_family = (family_id,)
+    return [
+        ("SELECT * FROM ehcp_case WHERE id = ?", by_case),
+        ("SELECT * FROM child WHERE id = ?", (child_id,)),
+        ("SELECT * FROM family WHERE id = ?", by_family),
+        ("SELECT id, name FROM caseworker", ()),
+        ("SELECT * FROM contact WHERE family_id = ? ORDER BY id", by_family),
+        ("SELECT * FROM child WHERE family_id = ?", by_family),
+        (
+            "SELECT * FROM ehcp_case WHERE child_id IN (SELECT id FROM child WHERE family_id = ?)",
+            by_family,
+        ),
+        ("SELECT * FROM case_exception WHERE case_id = ? ORDER BY period_start", by_case),
+        ("SELECT * FROM advice_request WHERE case_id = ? ORDER BY requested, id", by_case),
+        (
+            "SELECT * FROM communication WHERE family_id = ? ORDER BY occurred_at DESC, id DESC",
+            by_family,
+        ),
+        ("SELECT * FROM task WHERE case_id = ? ORDER BY done_on IS NOT NULL, due", by_case),
+        ("SELECT * FROM annual_review WHERE case_id = ? ORDER BY due", by_case),
+        ("SELECT * FROM disagreement WHERE case_id = ? ORDER BY decision_letter", by_case),
+        ("SELECT * FROM stage_event WHERE case_id = ? ORDER BY on_date, id", by_case),
+        ("SELECT * FROM assignment WHERE case_id = ? ORDER BY assigned_at", by_case),
+        (
+            "SELECT * FROM audit_entry WHERE case_id = ? AND action != 'view' "
+            "ORDER BY at DESC, id DESC",
+            by_case,
+        ),
+    ]
 
 
 def timed(call: Callable[[], object], runs: int) -> list[float]:
@@ -178,26 +214,16 @@ def run(path: Path, children: int, runs: int) -> list[Measure]:
         weekly = WeeklyReportService(db, user, today=today)
 
         def raw_case() -> None:
-            for sql, key in (
-                ("SELECT * FROM ehcp_case WHERE id = ?", case_id),
-                (
-                    "SELECT * FROM child WHERE id = (SELECT child_id FROM ehcp_case WHERE id = ?)",
-                    case_id,
-                ),
-                (
-                    "SELECT * FROM communication WHERE family_id = ? ORDER BY occurred_at DESC",
-                    family_id,
-                ),
-                ("SELECT * FROM task WHERE case_id = ?", case_id),
-                ("SELECT * FROM advice_request WHERE case_id = ?", case_id),
-                ("SELECT * FROM stage_event WHERE case_id = ?", case_id),
-            ):
-                raw.execute(sql, (key,)).fetchall()
+            child_id = raw.execute(
+                "SELECT child_id FROM ehcp_case WHERE id = ?", (case_id,)
+            ).fetchone()[0]
+            for sql, key in raw_case_reads(case_id, child_id, family_id):
+                raw.execute(sql, key).fetchall()
 
         plan = [
             (
                 "all cases for the list and search",
-                300.0,  # our budget for loading the list (part of the 1.5 s cold start)
+                1000.0,  # loads after my week is shown: ready to search within a second
                 lambda: cases.list_cases(),
                 lambda: raw.execute(RAW_LIST).fetchall(),
             ),

@@ -42,10 +42,12 @@ weeks including exceptions, by the same definitions.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from caseload_app.domain.deadlines import (
     decision_to_assess_due,
@@ -98,8 +100,11 @@ MEASURES: Mapping[str, str] = {
 
 
 # --------------------------------------------------------------------------- inputs
-@dataclass(frozen=True, slots=True)
-class CaseRow:
+class CaseRow(NamedTuple):
+    """A case as the measures see it. NamedTuples here (and for Trace): immutable, and built
+    several times faster than frozen dataclasses: a report handles 50,000 cases and
+    100,000 traces."""
+
     case_id: int
     child_id: int
     child_name: str
@@ -142,8 +147,7 @@ class WorkerRow:
 
 
 # --------------------------------------------------------------------------- outputs
-@dataclass(frozen=True, slots=True)
-class Trace:
+class Trace(NamedTuple):
     """One case counted in one measure: a row of the CSV."""
 
     week_ending: date
@@ -228,12 +232,13 @@ def _in(d: date | None, start: date, end: date) -> bool:
     return d is not None and start <= d <= end
 
 
+_BUCKET_LOWS = [low for _label, low, _high in AGE_BUCKETS]  # the buckets run on, no gaps
+
+
 def age_bucket(weeks: int) -> int:
     """Index into AGE_BUCKETS for an age in whole weeks."""
-    for index, (_label, low, high) in enumerate(AGE_BUCKETS):
-        if weeks >= low and (high is None or weeks <= high):
-            return index
-    return 0  # a request dated after W never reaches here (not open at W)
+    # 0 for a request dated after W, which never reaches here (not open at W).
+    return max(0, bisect_right(_BUCKET_LOWS, weeks) - 1)
 
 
 class _Tracer:
@@ -411,10 +416,9 @@ def compute(
         if last_day is not None and since <= last_day <= end:
             continue
         members = families[family_id]
-        others = ", ".join(str(c.case_id) for c in members[1:])
         detail = f"family {family_id}; last contact {last_day or 'none recorded'}"
-        if others:
-            detail += f"; also cases {others}"
+        if len(members) > 1:
+            detail += f"; also cases {', '.join(str(c.case_id) for c in members[1:])}"
         fig.families_no_contact += 1
         tr.add(w, "families_no_contact", members[0].case_id, "count", detail)
 
@@ -440,6 +444,11 @@ def compute(
         fig.workers.append(WorkerFigure("Unallocated", None, counts[None], round(loads[None], 2)))
 
     # 12-week trend; the earlier weeks' cases go in the trace under their own week ending.
+    # Only cases with a request or a final plan in those weeks can count: find them once.
+    first = w - timedelta(days=7 * TREND_WEEKS - 1)
+    recent = [
+        c for c in cases if _in(c.request_received, first, w) or _in(c.final_issued, first, w)
+    ]
     for back in range(TREND_WEEKS - 1, -1, -1):
         week = w - timedelta(days=7 * back)
         if back == 0:
@@ -447,8 +456,8 @@ def compute(
                 TrendPoint(week, fig.requests_received, fig.plans_issued, fig.plans_incl)
             )
             continue
-        requests = _requests(cases, week, tr)
-        plans = _plans(cases, week, tr, "plans_issued_20wk", excl=False)
+        requests = _requests(recent, week, tr)
+        plans = _plans(recent, week, tr, "plans_issued_20wk", excl=False)
         fig.trend.append(TrendPoint(week, requests, plans.denominator, plans))
 
     fig.traces = tr.rows

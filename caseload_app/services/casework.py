@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from caseload_app.db.models import (
@@ -935,24 +935,22 @@ def _advice(s: Session, case_id: int, today: date) -> tuple[AdviceInfo, ...]:
 
 
 def _communications(s: Session, family_id: int) -> tuple[CommunicationInfo, ...]:
-    rows = s.scalars(
-        select(Communication)
+    # Columns, not ORM objects: a family may have hundreds of contacts (as with _changes).
+    rows = s.execute(
+        select(
+            Communication.id,
+            Communication.occurred_at,
+            Communication.channel,
+            Communication.direction,
+            Communication.with_whom,
+            Communication.summary,
+            Communication.logged_by,
+            func.coalesce(Communication.letter_path, "") != "",  # has a letter
+        )
         .where(Communication.family_id == family_id)
         .order_by(Communication.occurred_at.desc(), Communication.id.desc())
     )
-    return tuple(
-        CommunicationInfo(
-            id=c.id,
-            occurred_at=c.occurred_at,
-            channel=c.channel,
-            direction=c.direction,
-            with_whom=c.with_whom,
-            summary=c.summary,
-            logged_by=c.logged_by,
-            has_letter=bool(c.letter_path),
-        )
-        for c in rows
-    )
+    return tuple(CommunicationInfo(*row) for row in rows)
 
 
 def _tasks(s: Session, case_id: int, names: dict[int, str]) -> tuple[TaskInfo, ...]:
@@ -1071,15 +1069,18 @@ def _assignments(s: Session, case_id: int, names: dict[int, str]) -> tuple[Assig
 
 
 def _changes(s: Session, case_id: int) -> tuple[ChangeInfo, ...]:
-    rows = s.scalars(
-        select(AuditEntry)
+    rows = s.execute(
+        select(
+            AuditEntry.at,
+            AuditEntry.who,
+            AuditEntry.action,
+            AuditEntry.record_type,
+            AuditEntry.detail,
+        )
         .where(AuditEntry.case_id == case_id, AuditEntry.action != "view")
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     )
-    return tuple(
-        ChangeInfo(at=a.at, who=a.who, action=a.action, record_type=a.record_type, detail=a.detail)
-        for a in rows
-    )
+    return tuple(ChangeInfo(*row) for row in rows)
 
 
 __all__ = ["CaseDetail", "CaseworkService", "UserError"]

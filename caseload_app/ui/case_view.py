@@ -126,6 +126,7 @@ class RowTable(QTableView):
         self.rows_model = RowsModel(columns, self)
         self.setModel(self.rows_model)
         self._key = key
+        self._fit_pending = False
         self.setAccessibleName(name)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -148,9 +149,19 @@ class RowTable(QTableView):
     def load(self, rows: Sequence[Any], columns: Sequence[Column] | None = None) -> None:
         held = self.selected()
         self.rows_model.set_rows(rows, columns)
-        self._fit_columns()
+        # A table on a tab not shown yet is fitted when it is first shown: opening a case
+        # fits one tab's tables, not thirteen.
+        self._fit_pending = not self.isVisible()
+        if not self._fit_pending:
+            self._fit_columns()
         if held is not None:
             self.select_where(lambda row: self._key(row) == self._key(held))
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        if self._fit_pending:
+            self._fit_pending = False
+            self._fit_columns()
 
     def _fit_columns(self) -> None:
         self.resizeColumnsToContents()
