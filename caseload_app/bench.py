@@ -370,6 +370,7 @@ def report(measures: list[Measure], children: int, runs: int, path: Path) -> dic
             "python": platform.python_version(),
             "system": platform.platform(),
             "processor": platform.processor() or platform.machine(),
+            "cpus": os.cpu_count(),
         },
         "measures": [asdict(m) | {"ratio": m.ratio, "met": m.met} for m in measures],
     }

@@ -5,8 +5,7 @@ contacts and why the case moved. Imports domain and reportlab only (plus the sha
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -22,50 +21,15 @@ from reportlab.platypus import (
 )
 
 from caseload_app.domain.deadlines import format_date
+from caseload_app.reports.content import (
+    RECENT_CONTACTS,
+    HandoverCase,
+    HandoverContact,
+    HandoverData,
+    HandoverTask,
+)
 from caseload_app.reports.pdf import ACCENT, HEAD_FILL, RULE, ZEBRA, Imprint, render, styles
 from caseload_app.reports.summary import DASH, RAG_FILL, RAG_WORDS, days_text
-
-RECENT_CONTACTS = 3
-
-
-@dataclass(frozen=True)
-class HandoverTask:
-    title: str
-    due: date | None
-
-
-@dataclass(frozen=True)
-class HandoverContact:
-    occurred_at: datetime
-    channel: str
-    summary: str
-
-
-@dataclass(frozen=True)
-class HandoverCase:
-    case_id: int
-    child_name: str
-    date_of_birth: date
-    stage: str
-    next_step: str | None
-    next_due: date | None
-    days_left: int | None
-    rag: str
-    status_note: str | None
-    from_name: str | None
-    reason: str
-    tasks: tuple[HandoverTask, ...] = ()
-    communications: tuple[HandoverContact, ...] = ()  # newest first; only the first 3 print
-
-
-@dataclass(frozen=True)
-class HandoverData:
-    caseworker: str
-    batch: str
-    moved_at: datetime
-    moved_by: str
-    today: date
-    cases: tuple[HandoverCase, ...]
 
 
 def handover_title(caseworker: str) -> str:

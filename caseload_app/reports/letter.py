@@ -11,8 +11,6 @@ the protective marking above it. The body text has 25 mm and 20 mm side margins.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -33,6 +31,7 @@ from reportlab.platypus import (
 )
 
 from caseload_app.domain.templates import Block, blocks, long_date
+from caseload_app.reports.content import LetterData
 from caseload_app.reports.pdf import BOLD, FONT, MARGIN, Imprint, render, styles
 
 NAVY = colors.HexColor("#1f3a5f")
@@ -51,23 +50,6 @@ LETTERHEAD_BOTTOM = 90 * mm
 LOGO_BOX = (70 * mm, 20 * mm)
 FRAME_PADDING = 6  # reportlab's default Frame padding, in points
 FRAME_TOP = 16 * mm  # pdf.render's top margin
-
-
-@dataclass(frozen=True)
-class LetterData:
-    council_name: str
-    council_address: tuple[str, ...]  # one line each
-    letter_date: date
-    recipient: tuple[str, ...]  # name first, then the address lines
-    child_name: str
-    date_of_birth: date
-    reference: str  # our reference, e.g. "EHCP/000123"
-    title: str  # the subject line
-    body: str  # filled template body: paragraphs separated by blank lines
-    caseworker: str
-    caseworker_email: str = ""
-    team: str = "SEND Team"
-    logo: Path | None = None  # an optional PNG or JPEG for the letterhead
 
 
 _COUNCIL_STYLE = ParagraphStyle(

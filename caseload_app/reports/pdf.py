@@ -3,8 +3,6 @@ printed it when (DOMAIN.md: prints name who made them). Imports domain only, nev
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from functools import cache, partial
 from io import BytesIO
 from pathlib import Path
@@ -19,6 +17,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
 from caseload_app.paths import resources_dir
+from caseload_app.reports.content import Imprint  # defined there, importable without reportlab
 
 MARKING = "OFFICIAL-SENSITIVE"
 
@@ -80,15 +79,6 @@ def styles() -> StyleSheet1:
         )
     )
     return sheet
-
-
-@dataclass(frozen=True)
-class Imprint:
-    """Who printed the document and when, for the footer of every page."""
-
-    printed_by: str
-    printed_at: datetime
-    council: str = ""
 
 
 def _decorate(canvas, page_label: str, imprint: Imprint, title: str) -> None:

@@ -1,15 +1,15 @@
 """The case summary: one child's case on A4, for a meeting pack or the paper file.
 
-Takes its own small dataclasses (filled in by services/printing.py), so reports depend on the
-domain only: never on services, the database or Qt. Every user-typed value goes into a
-Paragraph (escaped, wrapped, never cut off); every table repeats its header row on each page
-and may split a very tall row across pages.
+Takes the small dataclasses of reports/content.py (filled in by services/printing.py), so
+reports depend on the domain only: never on services, the database or Qt. Every user-typed
+value goes into a Paragraph (escaped, wrapped, never cut off); every table repeats its header
+row on each page and may split a very tall row across pages.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime
 from functools import cache
 from xml.sax.saxutils import escape
@@ -27,8 +27,22 @@ from reportlab.platypus import (
 )
 
 from caseload_app.domain.deadlines import format_date
-from caseload_app.domain.status import CaseStatus, Deadline, rag_for
+from caseload_app.domain.status import Deadline, rag_for
 from caseload_app.domain.validators import ValidationError, age_on, format_nhs_number
+from caseload_app.reports.content import (
+    AdviceRow,
+    AssignmentRow,
+    ChildDetails,
+    CommunicationRow,
+    ContactRow,
+    DisagreementRow,
+    EventRow,
+    ExceptionRow,
+    FamilyDetails,
+    ReviewRow,
+    SummaryData,
+    TaskRow,
+)
 from caseload_app.reports.pdf import (
     ACCENT,
     MARKING,
@@ -56,166 +70,6 @@ __all__ = [
     "summary_story",
     "summary_title",
 ]
-
-
-# --------------------------------------------------------------------------- input
-@dataclass(frozen=True)
-class ChildDetails:
-    first_name: str
-    last_name: str
-    date_of_birth: date
-    upn: str | None = None
-    nhs_number: str | None = None
-    setting: str | None = None
-    year_group: str | None = None
-    primary_need: str | None = None  # label, e.g. "ASD — Autistic spectrum disorder"
-    secondary_need: str | None = None
-
-    @property
-    def name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
-
-
-@dataclass(frozen=True)
-class ContactRow:
-    name: str
-    relation: str = ""
-    phone: str | None = None
-    email: str | None = None
-    preferred_channel: str | None = None  # label
-    language: str | None = None
-    interpreter_needed: bool = False
-
-
-@dataclass(frozen=True)
-class FamilyDetails:
-    parent_carer_name: str = ""
-    address: str = ""
-    postcode: str | None = None
-    phone: str | None = None
-    email: str | None = None
-    preferred_channel: str | None = None  # label
-    language: str | None = None
-    interpreter_needed: bool = False
-    contacts: tuple[ContactRow, ...] = ()
-    other_children: tuple[str, ...] = ()  # "Emily Brontë (born Thu 2 Feb 2018)"
-
-
-@dataclass(frozen=True)
-class ExceptionRow:
-    ground: str  # label
-    period_start: date
-    period_end: date | None
-    family_told: date | None
-    recorded_by: str
-    note: str | None = None
-
-
-@dataclass(frozen=True)
-class AdviceRow:
-    advice_type: str  # label
-    requested: date
-    due: date
-    received: date | None = None
-    chases: int = 0
-    last_chased: date | None = None
-
-
-@dataclass(frozen=True)
-class ReviewRow:
-    due: date
-    meeting_date: date | None = None
-    invitations_by: date | None = None
-    invitations_sent: date | None = None
-    papers_by: date | None = None
-    papers_sent: date | None = None
-    report_due: date | None = None
-    report_sent: date | None = None
-    decision_due: date | None = None
-    decision_date: date | None = None
-    outcome: str | None = None  # label
-    amendment_notice: date | None = None
-    amendment_comments_end: date | None = None
-    amended_plan_due: date | None = None
-    final_amended_issued: date | None = None
-
-
-@dataclass(frozen=True)
-class DisagreementRow:
-    decision: str
-    decision_letter: date
-    appeal_deadline: date
-    mediation_ended: date | None = None
-    mediation_certificate: date | None = None
-    certificate_due: date | None = None
-    appeal_lodged: date | None = None
-    hearing_date: date | None = None
-    outcome: str | None = None
-
-
-@dataclass(frozen=True)
-class CommunicationRow:
-    occurred_at: datetime
-    channel: str  # label
-    direction: str  # "in" / "out"
-    with_whom: str
-    summary: str
-    logged_by: str
-
-
-@dataclass(frozen=True)
-class TaskRow:
-    title: str
-    due: date | None
-    owner: str | None
-
-
-@dataclass(frozen=True)
-class EventRow:
-    on_date: date
-    label: str
-    by: str
-    note: str | None = None
-
-
-@dataclass(frozen=True)
-class AssignmentRow:
-    assigned_at: datetime
-    from_name: str | None
-    to_name: str | None
-    by: str
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class SummaryData:
-    """Everything the summary shows. Communications are the ones to print, newest first;
-    `communications_total` is how many the family has in all."""
-
-    case_id: int
-    child_id: int
-    today: date
-    child: ChildDetails
-    family: FamilyDetails
-    caseworker: str | None
-    request_received: date
-    request_source: str | None  # label
-    stage: str  # label
-    is_open: bool
-    status: CaseStatus
-    deadlines: tuple[Deadline, ...] = ()
-    exception_applies: bool = False
-    exceptions: tuple[ExceptionRow, ...] = ()
-    advice: tuple[AdviceRow, ...] = ()
-    reviews: tuple[ReviewRow, ...] = ()
-    phase_transfer: str | None = None  # "2027, school phase"
-    phase_transfer_due: date | None = None
-    disagreements: tuple[DisagreementRow, ...] = ()
-    tasks: tuple[TaskRow, ...] = ()  # open tasks only
-    events: tuple[EventRow, ...] = ()
-    assignments: tuple[AssignmentRow, ...] = ()
-    communications: tuple[CommunicationRow, ...] = ()
-    communications_total: int = 0
 
 
 # --------------------------------------------------------------------------- entry points

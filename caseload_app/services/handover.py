@@ -10,15 +10,14 @@ from sqlalchemy.orm import Session
 from caseload_app.db.models import Assignment, Caseworker, EhcpCase
 from caseload_app.domain import codes
 from caseload_app.domain.validators import ValidationError
-from caseload_app.reports.handover import (
+from caseload_app.reports.content import (
     RECENT_CONTACTS,
     HandoverCase,
     HandoverContact,
     HandoverData,
     HandoverTask,
-    build_handover,
+    Imprint,
 )
-from caseload_app.reports.pdf import Imprint
 from caseload_app.services import records
 from caseload_app.services.base import UserService
 from caseload_app.services.casework import CaseDetail, case_detail
@@ -37,6 +36,9 @@ class HandoverService(UserService):
             data = self._data(s, to_id, batch)
             if data is None:
                 raise NotFound(f"No cases were moved to caseworker {to_id} in change {batch}.")
+        # Imported here, not at the top: reportlab loads only when something is printed.
+        from caseload_app.reports.handover import build_handover
+
         return build_handover(data, Imprint(printed_by=self.user, printed_at=now, council=council))
 
     def packs_for_batch(self, batch: str) -> dict[int, bytes]:
@@ -53,6 +55,8 @@ class HandoverService(UserService):
             if not receivers:
                 raise NotFound(f"There is no change {batch} with cases to hand over.")
             packs = {to_id: self._data(s, to_id, batch) for to_id in receivers}
+        from caseload_app.reports.handover import build_handover
+
         imprint = Imprint(printed_by=self.user, printed_at=now, council=council)
         return {to_id: build_handover(data, imprint) for to_id, data in packs.items() if data}
 

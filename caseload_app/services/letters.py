@@ -44,8 +44,7 @@ from caseload_app.domain.templates import (
 )
 from caseload_app.domain.validators import ValidationError
 from caseload_app.files import write_atomically
-from caseload_app.reports.letter import LetterData, build_letter
-from caseload_app.reports.pdf import Imprint
+from caseload_app.reports.content import Imprint, LetterData
 from caseload_app.services import records
 from caseload_app.services.base import UserService
 from caseload_app.services.casework import AdviceInfo, CaseDetail, CaseworkService
@@ -121,6 +120,9 @@ class LetterService(UserService):
         extra: Mapping[str, str] | None = None,
     ) -> bytes:
         """The letter as it would print; nothing is kept, logged or audited."""
+        # Imported here, not at the top: reportlab loads only when something is printed.
+        from caseload_app.reports.letter import build_letter
+
         letter = self._prepare(case_id, template, advice_id, advice_type, extra)
         return build_letter(letter.data, self._imprint(letter.data))
 
@@ -137,6 +139,8 @@ class LetterService(UserService):
         """Render, keep the PDF, log the letter and audit the print; returns the
         communication id. Anything missing is reported before a byte is written."""
         self._allowed(Can.LOG_CONTACT)
+        from caseload_app.reports.letter import build_letter
+
         letter = self._prepare(case_id, template, advice_id, advice_type, extra)
         pdf = build_letter(letter.data, self._imprint(letter.data))
         now = self._now()

@@ -12,8 +12,7 @@ from caseload_app.db.models import EhcpCase
 from caseload_app.domain import codes
 from caseload_app.domain.deadlines import format_date
 from caseload_app.files import write_atomically
-from caseload_app.reports.pdf import Imprint
-from caseload_app.reports.summary import (
+from caseload_app.reports.content import (
     AdviceRow,
     AssignmentRow,
     ChildDetails,
@@ -23,10 +22,10 @@ from caseload_app.reports.summary import (
     EventRow,
     ExceptionRow,
     FamilyDetails,
+    Imprint,
     ReviewRow,
     SummaryData,
     TaskRow,
-    build_summary,
 )
 from caseload_app.services import records
 from caseload_app.services.base import UserService
@@ -68,6 +67,9 @@ class PrintService(UserService):
                 raise NotFound(f"There is no case {case_id} (it may have been deleted).")
             detail = case_detail(s, case, self.today())
             records.audit(s, self.user, now, "print", case, case.id, what)
+        # Imported here, not at the top: reportlab loads only when something is printed.
+        from caseload_app.reports.summary import build_summary
+
         data = summary_data(detail, communications)
         return build_summary(data, Imprint(printed_by=self.user, printed_at=now, council=council))
 

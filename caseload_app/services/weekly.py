@@ -21,9 +21,8 @@ from caseload_app.db.models import (
 from caseload_app.domain import codes, measures
 from caseload_app.domain.access import Can
 from caseload_app.domain.measures import Trace, WeeklyFigures
+from caseload_app.reports.content import Imprint
 from caseload_app.reports.csv_export import write_csv
-from caseload_app.reports.pdf import Imprint
-from caseload_app.reports.weekly import build_weekly
 from caseload_app.services import records
 from caseload_app.services.base import UserService
 from caseload_app.services.settings import TeamSettingsService
@@ -174,6 +173,9 @@ class WeeklyReportService(UserService):
 
     def to_pdf(self, report: WeeklyReport) -> bytes:
         """The leadership-board PDF; the print is audited before the bytes are handed over."""
+        # Imported here, not at the top: reportlab loads only when something is printed.
+        from caseload_app.reports.weekly import build_weekly
+
         now = self.now()
         self._audit("print", f"weekly leadership report, week ending {report.week_ending}")
         imprint = Imprint(printed_by=self.user, printed_at=now, council=report.council)

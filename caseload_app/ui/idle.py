@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QWindow
 
 INPUT = {
     QEvent.Type.KeyPress,
@@ -35,6 +36,13 @@ class IdleWatch(QObject):
         self.timer.setInterval(15_000)
         self.timer.timeout.connect(self.check)
         self.timer.start()
+
+    def watch(self, window: QWindow | None) -> None:
+        """Watch a top-level window's input. The filter sits on windows, where input arrives
+        first, not on the application: there it would run Python for every event of every
+        widget, a fifth of the time it takes to open a case."""
+        if window is not None:
+            window.installEventFilter(self)  # installing twice keeps one
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
         if event.type() in INPUT:

@@ -130,8 +130,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.central)
         self._hidden_while_locked: list[QWidget] = []
         self.idle = IdleWatch(ctx.settings.idle_lock_minutes, self.lock_screen, parent=self)
-        if QApplication.instance() is not None:
-            QApplication.instance().installEventFilter(self.idle)
+        app = QApplication.instance()
+        if app is not None:  # this window (once shown) and every dialog that takes focus
+            app.focusWindowChanged.connect(self.idle.watch)
 
         self.db_status = QLabel(ctx.db_label)
         self.db_status.setTextFormat(Qt.TextFormat.PlainText)
@@ -694,6 +695,10 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.Cancel,
         )
         return answer == QMessageBox.StandardButton.Discard
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self.idle.watch(self.windowHandle())  # exists once shown; focus may come later
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         unsaved = [

@@ -317,3 +317,30 @@ def test_people_and_roles_is_for_administrators(qtbot, window, monkeypatch):
     add_person(window.ctx.db, "dee", "Dee Admin", "administrator")
     window.open_people()
     assert told and told[0].startswith("Only an administrator manages people")
+
+
+def test_input_in_the_window_or_a_dialog_restarts_the_idle_count(qtbot, window):
+    from PySide6.QtCore import QEvent, QPoint, Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication, QDialog
+
+    clock = [100.0]
+    window.idle._clock = lambda: clock[0]
+    window.idle.reset()
+    clock[0] = 500.0
+    # Input as the system delivers it: to the top-level window first.
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_Shift)
+    assert window.idle.last_input == 500.0
+    clock[0] = 700.0
+    widget_event_only = QEvent(QEvent.Type.Paint)
+    QApplication.sendEvent(window.tabs, widget_event_only)  # not input: no restart
+    assert window.idle.last_input == 500.0
+    dialog = QDialog(window)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWindow() is dialog.windowHandle())
+    QTest.mouseMove(dialog.windowHandle(), QPoint(5, 5))
+    QTest.keyClick(dialog.windowHandle(), Qt.Key.Key_A)
+    assert window.idle.last_input == 700.0
+    dialog.close()
