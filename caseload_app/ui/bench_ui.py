@@ -14,11 +14,13 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from caseload_app.ui.main_window import MainWindow  # noqa: TC001
+if TYPE_CHECKING:  # imported by run_gui, after it has started the start-up check
+    from caseload_app.ui.main_window import MainWindow
 
 READY = "READY"
 
