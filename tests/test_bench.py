@@ -56,3 +56,17 @@ def test_a_window_that_does_not_start_is_reported(tmp_path):
         assert "did not start" in str(exc) and "not a caseload database" in str(exc)
     else:
         raise AssertionError("a broken database must stop the benchmark")
+
+
+def test_peak_memory_is_the_apps_own_not_the_benchmarks():
+    """The window's process is started by a benchmark that may hold hundreds of megabytes;
+    its peak must not include them (ru_maxrss does, after fork and exec)."""
+    import os
+    import subprocess
+    import sys
+
+    ballast = b"x" * (400 << 20)  # written, so resident: as the benchmark after its reads
+    code = "from caseload_app.ui.bench_ui import peak_memory_mb; print(peak_memory_mb())"
+    env = os.environ | {"QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert len(ballast) and 0 < float(out.stdout) < 300

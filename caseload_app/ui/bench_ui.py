@@ -34,10 +34,17 @@ def _timed_ms(call) -> float:
 
 def peak_memory_mb() -> float | None:
     """This process's peak resident memory, where the platform reports it."""
+    try:  # Linux: the high-water mark of this program alone
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
     try:
         import resource
     except ImportError:  # Windows: not measured
         return None
+    # Elsewhere ru_maxrss, which on some systems also counts the parent's memory at fork.
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
