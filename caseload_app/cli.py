@@ -63,6 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--children", type=int, default=2000, help="children in the --demo data (default 2000)"
     )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation on a temporary database (and an offscreen window); "
+        "exit 0 if it works",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     tl = sub.add_parser("timeline", help="print the statutory dates that follow from one event")
@@ -122,6 +128,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = COMMANDS.get(args.command)
+    if args.self_test and handler is None:
+        from caseload_app.selftest import run
+
+        return run()
     if handler is None:
         from caseload_app.app import run_gui  # Qt loads only when a window is wanted
 
