@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from caseload_app import paths
+from caseload_app import logs, paths
 
 if TYPE_CHECKING:
     from caseload_app.ui.main_window import MainWindow
@@ -27,6 +27,23 @@ def run_gui(
     """
     laptop_file = isinstance(db_path, Path) and not demo
     problem = _check_in_background(db_path) if laptop_file else None
+    logs.configure()
+    from caseload_app.ui import crash
+
+    restore_hook = crash.install()  # anything uncaught: a message, and the log
+    try:
+        return _open_window(db_path, demo, demo_children, on_ready, problem)
+    finally:
+        restore_hook()
+
+
+def _open_window(
+    db_path: Path | str,
+    demo: bool,
+    demo_children: int,
+    on_ready: Callable[[MainWindow], None] | None,
+    problem: Callable[[], str | None] | None,
+) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from caseload_app.db.engine import DatabaseError, open_database

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from caseload_app import __version__, cli_admin, paths
+from caseload_app import __version__, cli_admin, logs, paths
 from caseload_app.domain import deadlines
 from caseload_app.domain.parsing import parse_date
 from caseload_app.domain.validators import (
@@ -127,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
         return bench(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
+    if not args.self_test:  # the self-test writes nothing of the user's, logs included
+        logs.configure()
     handler = COMMANDS.get(args.command)
     if args.self_test and handler is None:
         from caseload_app.selftest import run
@@ -151,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(exc, DatabaseError | DatabaseTooNew | ImportFileError | OSError):
             print(f"caseload {args.command}: {exc}", file=sys.stderr)
             return 1
+        logs.log_crash(type(exc), exc, exc.__traceback__)
         raise
 
 

@@ -60,3 +60,15 @@ def pg_database(pg_server, pg_template) -> str:
     pg_cluster.create_database(pg_server, name, template=pg_template)
     yield pg_cluster.database_url(pg_server, name)
     pg_cluster.drop_database(pg_server, name)
+
+
+@pytest.fixture(autouse=True)
+def _log_handlers_put_back():
+    """Each test starts and ends with the app's log unconfigured (cli.main configures it)."""
+    from caseload_app import logs
+
+    before = list(logs.log.handlers)
+    yield
+    for handler in [h for h in logs.log.handlers if h not in before]:
+        handler.close()
+        logs.log.removeHandler(handler)

@@ -5,6 +5,7 @@ No module-level engine: `open_database()` returns a `Database` that app.py passe
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from caseload_app.db import migrate, safety
 
 BUSY_TIMEOUT_MS = 10_000
+
+log = logging.getLogger(__name__)
 
 
 class DatabaseError(Exception):
@@ -238,6 +241,7 @@ def open_database(
         if plan.needs_upgrade:
             if plan.current is not None and url.startswith("sqlite:///"):
                 backup_sqlite(Path(make_url(url).database), backup_dir, reason="pre-upgrade")
+            log.info("Upgrading the database schema from %s to %s", plan.current, plan.head)
             _upgrade(engine)
     except Exception:
         engine.dispose()
@@ -283,4 +287,5 @@ def backup_sqlite(path: Path, backup_dir: Path | None, *, reason: str) -> Path:
         safety.copy_verified(path, dest)
     except sqlite3.DatabaseError as exc:
         raise DatabaseError(f"The backup copy of {path} could not be made: {exc}") from exc
+    log.info("Verified backup taken (%s): %s", reason, dest.name)
     return dest

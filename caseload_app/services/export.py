@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -16,6 +17,8 @@ from caseload_app.reports.csv_export import write_csv
 from caseload_app.services.importer import COLUMNS
 
 EXPORT_COLUMNS = (*COLUMNS, "next_step", "next_due", "rag")
+
+log = logging.getLogger(__name__)
 
 
 class ExportService:
@@ -64,6 +67,7 @@ class ExportService:
                     detail=f"CSV export of {count} children to {Path(path).name}",
                 )
             )
+        log.info("Exported %d children as CSV", count)
         return count
 
 

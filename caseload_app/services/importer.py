@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -58,6 +59,8 @@ COLUMNS = (
 COMPUTED = ("next_step", "next_due", "rag")
 REQUIRED = ("child_first_name", "child_last_name", "date_of_birth", "request_received", "stage")
 STAGE_ORDER = ("request_received", "assessment", "draft_issued", "plan_issued")
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -291,6 +294,7 @@ class Importer:
         if result.ok and not dry_run and result.rows:
             self._write(result.rows, source=path.name)
             result.written = True
+            log.info("Imported %d rows (%d families)", len(result.rows), result.families)
         return result
 
     def _new_caseworkers(self, rows: Iterable[ImportRow]) -> list[str]:

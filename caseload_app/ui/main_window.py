@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from caseload_app import __version__, logs
 from caseload_app.domain import codes
 from caseload_app.files import write_atomically
 from caseload_app.services.caselist import CaseFilter, CaseList
@@ -102,6 +103,24 @@ def _table(name: str) -> QTableView:
     table.horizontalHeader().setStretchLastSection(True)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     return table
+
+
+def about_text(ctx: AppContext) -> str:
+    """Version and where everything is: what IT asks for first."""
+    path = ctx.db.path
+    if path is None:
+        backups = "kept by the team database's administrator"
+    else:
+        backups = str(ctx.backups_folder or path.parent / "backups")
+    log = logs.log_file()
+    return (
+        f"caseload {__version__}\n"
+        "EHCP caseload manager for council SEND teams.\n\n"
+        f"{ctx.db_label}\n"  # "Database: …", "Team database: …" or "Demo data …"
+        f"Backups: {backups}\n"
+        f"Log: {log if log else 'not being written (the log folder cannot be written)'}\n"
+        f"Settings: {ctx.settings_store.path}"
+    )
 
 
 class MainWindow(QMainWindow):
@@ -322,6 +341,21 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         action(view_menu, "&Save filters as view…", self.save_view, "Ctrl+Shift+S")
         action(view_menu, "Remove saved &view", self.remove_view)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        action(help_menu, "&About caseload…", self.show_about)
+
+    def show_about(self) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            "About caseload",
+            about_text(self.ctx),
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.exec()
 
     # ------------------------------------------------------------------ views and filters
     def _views(self) -> list[View]:
