@@ -60,16 +60,26 @@ def _open_window(
         return _run_team(app, db_path)
     tmp = None
     lock = None
+    start = None
     try:
+        if not demo:
+            db_path.parent.mkdir(parents=True, exist_ok=True)  # first run: a new data folder
+            lock = InstanceLock(db_path)
+            lock.acquire()  # before anything touches the file
+            if not db_path.exists():
+                start = _first_run(db_path)
+                if start is None:  # Quit: no database is made
+                    lock.release()
+                    return 0
+                if start == "demo":
+                    lock.release()
+                    lock, demo = None, True
         if demo:
             tmp = tempfile.TemporaryDirectory(prefix="caseload-demo-")
             db_path = Path(tmp.name) / "demo.sqlite3"
             db = _demo_database(db_path, demo_children)
             store = LocalSettingsStore(Path(tmp.name) / "settings.json")
         else:
-            db_path.parent.mkdir(parents=True, exist_ok=True)  # first run: a new data folder
-            lock = InstanceLock(db_path)
-            lock.acquire()  # before anything touches the file
             if not _usable_or_restored(db_path, problem()):
                 lock.release()
                 return 1
@@ -91,7 +101,10 @@ def _open_window(
     )
     window = MainWindow(ctx)
     window.show()
-    if ctx.settings.me_caseworker_id is None and not demo:
+    if start == "import":
+        window.import_spreadsheet()
+    # Straight after choosing an empty caseload there is no one to choose yet.
+    if ctx.settings.me_caseworker_id is None and not demo and start != "empty":
         _choose_me(window)
     if on_ready is not None:
         _once_loaded(window, on_ready)
@@ -104,6 +117,14 @@ def _open_window(
             lock.release()
         if tmp is not None:
             tmp.cleanup()
+
+
+def _first_run(db_path: Path) -> str | None:
+    """No database yet: say where it will live and ask how to begin (None: quit)."""
+    from caseload_app.ui.dialogs.first_run import FirstRunDialog
+
+    dialog = FirstRunDialog(db_path, paths.backups_dir())
+    return dialog.choice if dialog.exec() else None
 
 
 def _once_loaded(window: MainWindow, call: Callable[[MainWindow], None]) -> None:
@@ -238,9 +259,16 @@ def _choose_me(window) -> None:
 
 
 def _demo_database(path: Path, children: int):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
     from caseload_app.db.engine import open_database
     from caseload_app.services.demo import generate_demo
 
-    db = open_database(path)
-    generate_demo(db, children=children, seed=1)
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # a few seconds for 2,000
+    try:
+        db = open_database(path)
+        generate_demo(db, children=children, seed=1)
+    finally:
+        QApplication.restoreOverrideCursor()
     return db

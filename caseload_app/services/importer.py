@@ -12,7 +12,6 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from caseload_app.db.engine import Database
 from caseload_app.db.ids import reserve_ids
 from caseload_app.db.models import (
     Assignment,
@@ -24,6 +23,7 @@ from caseload_app.db.models import (
     StageEvent,
 )
 from caseload_app.domain import codes
+from caseload_app.domain.access import Can
 from caseload_app.domain.parsing import parse_date
 from caseload_app.domain.status import CLOSED_STAGES
 from caseload_app.domain.text import child_search_text, fold
@@ -36,6 +36,8 @@ from caseload_app.domain.validators import (
     normalise_uk_phone,
     normalise_upn,
 )
+from caseload_app.files import atomic_open
+from caseload_app.services.base import UserService
 from caseload_app.services.case_status import set_step_columns
 
 COLUMNS = (
@@ -278,14 +280,13 @@ def _check_duplicates_in_file(result: ImportResult) -> None:
                 first_seen[value] = row.row
 
 
-class Importer:
-    def __init__(self, db: Database, user: str, today: Callable[[], date] = date.today) -> None:
-        self._db = db
-        self._user = user
-        self._today = today
+class Importer(UserService):
+    """Bringing in a team's existing cases: a team lead's job (it assigns any caseworker's
+    cases and adds caseworkers), refused before the file is read for anyone else."""
 
     def import_file(self, path: Path, *, dry_run: bool = False) -> ImportResult:
         """One user action: check the whole file, then write every row or none."""
+        self._allowed(Can.EDIT_ANY)
         result = parse_rows(read_csv_text(path), self._today())
         self._check_against_database(result)
         result.problems.sort(key=lambda p: p.row)
@@ -350,7 +351,7 @@ class Importer:
                         case_id=cid,
                         action="imported",
                         on_date=now.date(),
-                        by=self._user,
+                        by=self.user,
                         recorded_at=now,
                         note=note,
                     )
@@ -363,7 +364,7 @@ class Importer:
                     from_id=None,
                     to_id=c["caseworker_id"],
                     assigned_at=now,
-                    by=self._user,
+                    by=self.user,
                     reason=note,
                 )
                 for cid, c in zip(case_ids, case_rows, strict=True)
@@ -374,7 +375,7 @@ class Importer:
             session.add(
                 AuditEntry(
                     at=now,
-                    who=self._user,
+                    who=self.user,
                     action="import",
                     record_type="file",
                     detail=f"{note}: {len(rows)} children",
@@ -440,5 +441,5 @@ def _case_values(r: ImportRow, case_id: int, child_id: int, caseworker_id: int |
 
 
 def write_template(path: Path) -> None:
-    with open(path, "w", newline="", encoding="utf-8-sig") as fh:
+    with atomic_open(path, "w", newline="", encoding="utf-8-sig") as fh:
         csv.writer(fh).writerow(COLUMNS)

@@ -16,6 +16,7 @@ from caseload_app.services.caselist import CaseListService
 from caseload_app.services.casework import CaseworkService
 from caseload_app.services.errors import PermissionDenied
 from caseload_app.services.handover import HandoverService
+from caseload_app.services.importer import Importer
 from caseload_app.services.letters import LetterService
 from caseload_app.services.myweek import MyWeekService
 from caseload_app.services.people import PeopleService
@@ -59,6 +60,9 @@ class AppContext:
 
     def requests(self) -> RequestService:
         return RequestService(self.db, self.user, today=self.today, now=self.now)
+
+    def importer(self) -> Importer:
+        return Importer(self.db, self.user, today=self.today, now=self.now)
 
     def printing(self) -> PrintService:
         return PrintService(self.db, self.user, today=self.today, now=self.now)

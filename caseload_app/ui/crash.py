@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from caseload_app import logs
 
@@ -26,6 +26,24 @@ def crash_message(kind: type[BaseException], exc: BaseException) -> str:
     )
 
 
+def _show(kind: type[BaseException], exc: BaseException, parent: QWidget | None) -> None:
+    box = QMessageBox(
+        QMessageBox.Icon.Critical,
+        "Something went wrong",
+        crash_message(kind, exc),
+        QMessageBox.StandardButton.Ok,
+        parent,
+    )
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.exec()
+
+
+def report(exc: BaseException, parent: QWidget | None = None) -> None:
+    """An unexpected error caught on the way (e.g. from a background job): log and tell."""
+    logs.log_crash(type(exc), exc, exc.__traceback__)
+    _show(type(exc), exc, parent)
+
+
 def install() -> Callable[[], None]:
     """Show and log anything uncaught from now on; returns how to put the old hook back."""
     previous = sys.excepthook
@@ -36,15 +54,7 @@ def install() -> Callable[[], None]:
             previous(kind, exc, tb)
             return
         try:
-            box = QMessageBox(
-                QMessageBox.Icon.Critical,
-                "Something went wrong",
-                crash_message(kind, exc),
-                QMessageBox.StandardButton.Ok,
-                QApplication.activeWindow(),
-            )
-            box.setTextFormat(Qt.TextFormat.PlainText)
-            box.exec()
+            _show(kind, exc, QApplication.activeWindow())
         except Exception:  # the message itself failed: fall back to the terminal
             previous(kind, exc, tb)
 

@@ -288,6 +288,7 @@ class MainWindow(QMainWindow):
 
         file_menu = self.menuBar().addMenu("&File")
         action(file_menu, "&New request…", self.new_request, "Ctrl+N")
+        action(file_menu, "&Import a spreadsheet…", self.import_spreadsheet, "Ctrl+Shift+I")
         action(file_menu, "&Settings…", self.open_settings, "Ctrl+,")
         action(file_menu, "Letter &templates…", self.edit_templates, "Ctrl+Shift+T")
         action(file_menu, "&Weekly leadership report…", self.weekly_report, "Ctrl+Shift+W")
@@ -953,6 +954,11 @@ class MainWindow(QMainWindow):
             self.open_case(dialog.created_case_id, "overview")
         elif existing:
             self.open_case(existing, "overview")
+
+    def import_spreadsheet(self) -> None:
+        from caseload_app.ui.dialogs.import_dialog import ImportDialog
+
+        ImportDialog(self.ctx.importer(), lambda _result: self.refresh(), self).exec()
 
     # --- data safety ------------------------------------------------------------------------
     def open_backups(self) -> None:

@@ -7,8 +7,10 @@ tests/pg/test_roles.py.)"""
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +18,7 @@ from caseload_app.domain.access import Can, Role, parse_roles
 from caseload_app.services.audit import AuditFilter, AuditService
 from caseload_app.services.casework import CaseworkService
 from caseload_app.services.errors import PermissionDenied
+from caseload_app.services.importer import Importer
 from caseload_app.services.letters import LetterService
 from caseload_app.services.people import PeopleService, access_for
 from caseload_app.services.printing import PrintService
@@ -25,7 +28,7 @@ from caseload_app.services.team import TeamService
 from caseload_app.services.trash import TrashService
 from caseload_app.services.weekly import WeeklyReportService
 from caseload_app.services.workload import WorkloadService
-from tests.helpers import NOW, TODAY, add_person, plain_request
+from tests.helpers import NOW, TODAY, add_person, plain_request, write_csv
 
 PEOPLE = {
     "Asha Patel": "caseworker",
@@ -100,6 +103,16 @@ def _delete_case(t: Team, who: str) -> None:
         raise
 
 
+def _import(t: Team, who: str) -> None:
+    folder = Path(tempfile.mkdtemp())
+    sheet = write_csv(
+        folder / "sheet.csv",
+        f"Imp,{who.split()[0]},2015-03-02,,,,,,2026-11-01,request_received,,,,,",
+    )
+    result = t.svc(Importer, who).import_file(sheet)
+    assert result.written, result.problems
+
+
 def _purge(t: Team, who: str) -> None:
     task = t.svc(CaseworkService, "Lee Lead").add_task(t.case_a, "To purge", None, None)
     item = t.svc(TrashService, "Lee Lead").delete_task(task)
@@ -146,6 +159,7 @@ ACTIONS = [
         LEAD,
         lambda t, w: t.svc(TeamService, w).add_caseworker(f"Worker {len(w)}{w[:3]}"),
     ),
+    ("import a spreadsheet", LEAD, _import),
     ("see the workload board", LEAD, lambda t, w: t.svc(WorkloadService, w).board()),
     (
         "run the weekly report",

@@ -13,7 +13,11 @@ def test_demo_opens_on_temporary_data_and_never_touches_the_real_database(qapp, 
     seen = {}
 
     def close_when_loaded():
-        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        windows = [
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, MainWindow) and w.isVisible()  # not an earlier test's window
+        ]
         if windows and windows[0].model.rowCount() > 0:
             seen["status"] = windows[0].db_status.text()
             seen["all"] = windows[0].sidebar.item(2).text()

@@ -1,0 +1,222 @@
+"""Importing a caseload spreadsheet in the window: choose a CSV, see every problem in it
+with its row number, and import once all of it is right (all rows or none)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QVBoxLayout, QWidget
+
+from caseload_app.services.importer import (
+    COLUMNS,
+    REQUIRED,
+    Importer,
+    ImportFileError,
+    ImportResult,
+    write_template,
+)
+from caseload_app.ui import crash
+from caseload_app.ui.case_view import RowTable, button_row
+from caseload_app.ui.dialogs.case_dialogs import button, plain_label
+from caseload_app.ui.errors import USER_ERRORS
+from caseload_app.ui.models.rows import Column
+from caseload_app.ui.worker import run_in_background
+
+PROBLEM_COLUMNS = (
+    Column("Row", lambda p: str(p.row), lambda p: p.row),
+    Column("Column", lambda p: p.column),
+    Column("Problem", lambda p: p.message),
+)
+
+INTRO = (
+    "Bring in your existing cases from a spreadsheet saved as CSV (in Excel: File → Save As → "
+    "'CSV UTF-8'). Each row is one child. The first row names the columns: "
+    + ", ".join(COLUMNS)
+    + ". These must be filled in: "
+    + ", ".join(REQUIRED)
+    + ".\n\nEvery row is checked first. Nothing is imported until the whole file is right, "
+    "so you can fix the spreadsheet and check it again as often as you need."
+)
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def _children_in_families(result: ImportResult) -> str:
+    children = _count(len(result.rows), "child", "children")
+    return f"{children} in {_count(result.families, 'family', 'families')}"
+
+
+def checked_text(result: ImportResult) -> str:
+    """What a check found, in words: ready (and how much), or why not."""
+    if result.problems:
+        rows = len({p.row for p in result.problems})
+        return (
+            f"Nothing can be imported yet: {_count(len(result.problems), 'problem', 'problems')}"
+            f" in {_count(rows, 'row', 'rows')}, listed below. Row numbers are as your "
+            "spreadsheet shows them (the header is row 1). Put them right, save the file, "
+            "and press Check again."
+        )
+    if not result.rows:
+        return "The file has its header row but no children in it, so there is nothing to import."
+    ready = f"Ready to import {_children_in_families(result)}."
+    if result.new_caseworkers:
+        ready += " New caseworkers will be added: " + ", ".join(result.new_caseworkers) + "."
+    return ready
+
+
+class ImportDialog(QDialog):
+    """One file at a time: Check (a dry run) and then Import (which checks again, since the
+    file may have changed in between, and writes every row or none)."""
+
+    def __init__(
+        self,
+        importer: Importer,
+        on_imported: Callable[[ImportResult], None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Import a spreadsheet")
+        self.setAccessibleName("Import a spreadsheet")
+        self.importer = importer
+        self.on_imported = on_imported
+        self.path: Path | None = None
+        self.result: ImportResult | None = None
+        self._job = None
+        self.file_label = plain_label("No file chosen yet.")
+        self.status = plain_label("")
+        self.status.setAccessibleName("What the check found")
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.problems = RowTable(PROBLEM_COLUMNS, "Problems in the file", stretch="Problem")
+        self.choose_button = button("&Choose file…", "Choose the CSV file", self.choose)
+        self.check_button = button("Check &again", "Check the file again", self.check_again)
+        self.template_button = button(
+            "Save a &blank template…", "Save an empty spreadsheet with the columns", self.template
+        )
+        self.import_button = button("&Import", "Import the checked file", self.import_now)
+        self._lay_out()
+        self._update_buttons()
+        self.resize(860, 560)
+
+    def _lay_out(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.addWidget(plain_label(INTRO))
+        layout.addLayout(button_row(self.choose_button, self.template_button))
+        layout.addWidget(self.file_label)
+        layout.addWidget(self.status)
+        layout.addWidget(self.problems, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addLayout(button_row("stretch", self.check_button, self.import_button, buttons))
+
+    # ------------------------------------------------------------------ what the buttons do
+    def choose(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self, "Import a spreadsheet", "", "CSV files (*.csv);;All files (*)"
+        )
+        if name:
+            self.check(Path(name))
+
+    def check(self, path: Path) -> None:
+        self.path = path
+        self.file_label.setText(f"File: {path}")
+        importer = self.importer
+        self._start("Checking every row…", lambda: importer.import_file(path, dry_run=True))
+
+    def check_again(self) -> None:
+        if self.path is not None:
+            self.check(self.path)
+
+    def import_now(self) -> None:
+        path, importer = self.path, self.importer
+        if path is None or self.result is None or not self.result.ok:
+            return
+        work = lambda: importer.import_file(path)  # noqa: E731
+        self._start("Importing… (every row is checked again first)", work)
+
+    def template(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Save a blank template", "caseload-import.csv", "CSV files (*.csv)"
+        )
+        if name:
+            self.save_template(Path(name))
+
+    def save_template(self, path: Path) -> None:
+        try:
+            write_template(path)
+        except OSError as exc:
+            self.status.setText(f"The template could not be saved: {exc.strerror or exc}.")
+            return
+        self.status.setText(
+            f"Saved a blank template to {path}. Fill in a row per child, save it as CSV, "
+            "then choose it here."
+        )
+
+    # ------------------------------------------------------------------ in the background
+    def _start(self, busy: str, work: Callable[[], ImportResult]) -> None:
+        self.result = None
+        self.status.setText(busy)
+        self.problems.load([])
+        self._job = run_in_background(work, self._done, self._failed)
+        self._update_buttons()
+
+    def _done(self, result: ImportResult) -> None:
+        self._job = None
+        self.result = result
+        self.problems.load(result.problems)
+        if result.written:
+            self.status.setText(f"Imported {_children_in_families(result)} from {self.path.name}.")
+            self.on_imported(result)
+        else:
+            self.status.setText(checked_text(result))
+        self._update_buttons()
+
+    def _failed(self, exc: Exception, _details: str) -> None:
+        self._job = None
+        self._update_buttons()
+        if isinstance(exc, (ImportFileError, *USER_ERRORS)):
+            self.status.setText(f"Nothing was imported. {exc}")
+        elif isinstance(exc, OSError):
+            self.status.setText(
+                f"Nothing was imported: {self.path} could not be read "
+                f"({exc.strerror or type(exc).__name__})."
+            )
+        else:
+            self.status.setText("Nothing was imported: caseload met a problem it did not expect.")
+            crash.report(exc, self)
+
+    def _update_buttons(self) -> None:
+        busy = self._job is not None
+        ready = self.result is not None and self.result.ok and bool(self.result.rows)
+        ready = ready and not self.result.written
+        self.choose_button.setEnabled(not busy)
+        self.template_button.setEnabled(not busy)
+        self.check_button.setEnabled(not busy and self.path is not None)
+        self.import_button.setEnabled(not busy and ready)
+        if ready:
+            self.import_button.setText(
+                "&Import " + _count(len(self.result.rows), "child", "children")
+            )
+            self.import_button.setDefault(True)
+        else:
+            self.import_button.setText("&Import")
+
+    # ------------------------------------------------------------------ closing
+    def busy(self) -> bool:
+        return self._job is not None
+
+    def reject(self) -> None:
+        if self.busy():  # an import half-way is finished by the database, not abandoned
+            self.status.setText(self.status.text().split(" Please wait")[0] + " Please wait.")
+            return
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        if self.busy():
+            event.ignore()
+            return
+        super().closeEvent(event)
