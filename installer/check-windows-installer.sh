@@ -19,7 +19,10 @@ if [ "${1:-}" = "--install-deps" ]; then
   export DEBIAN_FRONTEND=noninteractive
   dpkg --add-architecture i386
   apt-get update -qq
-  apt-get install -y -qq wine wine64 wine32:i386 npm xvfb >/dev/null
+  wanted="wine wine64 wine32:i386 xvfb"
+  command -v npm >/dev/null || wanted="$wanted npm"  # a node from elsewhere brings its own
+  # shellcheck disable=SC2086
+  apt-get install -y -qq $wanted >/dev/null
   shift
 fi
 if [ -z "${DISPLAY:-}" ]; then
