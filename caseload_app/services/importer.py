@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import insert, select
@@ -113,6 +114,8 @@ class ImportResult:
     written: bool = False
     families: int = 0
     new_caseworkers: list[str] = field(default_factory=list)
+    fingerprint: str = ""  # of the file's bytes: an import can insist on the file it checked
+    changed: bool = False  # the file was not the one checked, so nothing was written
 
     @property
     def ok(self) -> bool:
@@ -124,7 +127,10 @@ class ImportFileError(Exception):
 
 
 def read_csv_text(path: Path) -> str:
-    data = path.read_bytes()
+    return _decode(path, path.read_bytes())
+
+
+def _decode(path: Path, data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -265,6 +271,37 @@ def _check_dates(cell: _Cell, today, dob, received, stage, final, review) -> Non
         cell.fail("final_plan_issued", "is needed when the stage is plan_issued")
 
 
+@dataclass(frozen=True)
+class _Known:
+    """A child already seen (earlier in the file, or in the database), to spot a repeat."""
+
+    where: str
+    upn: str | None
+    nhs_number: str | None
+
+    def could_be(self, upn: str | None, nhs_number: str | None) -> bool:
+        # Same name and birth date is a repeat unless an identifier on both tells them apart
+        # (UPN and NHS number are optional, so a sheet imported twice has no other sign).
+        differ = (self.upn and upn and self.upn != upn) or (
+            self.nhs_number and nhs_number and self.nhs_number != nhs_number
+        )
+        return not differ
+
+
+TELL_APART = "; if this is a different child, fill in their UPN or NHS number"
+
+
+def _name_key(first_name: str, last_name: str, date_of_birth: date) -> tuple:
+    return (fold(first_name), fold(last_name), date_of_birth)
+
+
+def _repeat(known: dict[tuple, list[_Known]], row: ImportRow) -> _Known | None:
+    for seen in known.get(_name_key(row.first_name, row.last_name, row.date_of_birth), ()):
+        if seen.could_be(row.upn, row.nhs_number):
+            return seen
+    return None
+
+
 def _check_duplicates_in_file(result: ImportResult) -> None:
     for attr in ("upn", "nhs_number"):
         first_seen: dict[str, int] = {}
@@ -278,21 +315,35 @@ def _check_duplicates_in_file(result: ImportResult) -> None:
                 )
             else:
                 first_seen[value] = row.row
+    known: dict[tuple, list[_Known]] = {}
+    for row in result.rows:
+        seen = _repeat(known, row)
+        if seen is not None:
+            message = f"the same name and date of birth as {seen.where}{TELL_APART}"
+            result.problems.append(Problem(row.row, "child_first_name", message))
+        key = _name_key(row.first_name, row.last_name, row.date_of_birth)
+        known.setdefault(key, []).append(_Known(f"row {row.row}", row.upn, row.nhs_number))
 
 
 class Importer(UserService):
     """Bringing in a team's existing cases: a team lead's job (it assigns any caseworker's
     cases and adds caseworkers), refused before the file is read for anyone else."""
 
-    def import_file(self, path: Path, *, dry_run: bool = False) -> ImportResult:
-        """One user action: check the whole file, then write every row or none."""
+    def import_file(
+        self, path: Path, *, dry_run: bool = False, expect: str | None = None
+    ) -> ImportResult:
+        """One user action: check the whole file, then write every row or none. With
+        `expect` (a check's fingerprint), a file changed since that check is not written."""
         self._allowed(Can.EDIT_ANY)
-        result = parse_rows(read_csv_text(path), self._today())
+        data = path.read_bytes()
+        result = parse_rows(_decode(path, data), self._today())
+        result.fingerprint = hashlib.sha256(data).hexdigest()
+        result.changed = expect is not None and expect != result.fingerprint
         self._check_against_database(result)
         result.problems.sort(key=lambda p: p.row)
         result.families = len({r.family_key() for r in result.rows})
         result.new_caseworkers = self._new_caseworkers(result.rows)
-        if result.ok and not dry_run and result.rows:
+        if result.ok and not dry_run and not result.changed and result.rows:
             self._write(result.rows, source=path.name)
             result.written = True
             log.info("Imported %d rows (%d families)", len(result.rows), result.families)
@@ -306,6 +357,7 @@ class Importer(UserService):
 
     def _check_against_database(self, result: ImportResult) -> None:
         with self._db.read() as session:
+            self._check_names_against_database(session, result)
             for attr, column in (("upn", Child.upn), ("nhs_number", Child.nhs_number)):
                 values = [getattr(r, attr) for r in result.rows if getattr(r, attr)]
                 existing: set[str] = set()
@@ -318,9 +370,28 @@ class Importer(UserService):
                             Problem(row.row, attr, "a child with this value is already recorded")
                         )
 
+    def _check_names_against_database(self, session, result: ImportResult) -> None:
+        births = sorted({r.date_of_birth for r in result.rows})
+        recorded: dict[tuple, list[_Known]] = {}
+        columns = (Child.id, Child.first_name, Child.last_name, Child.date_of_birth)
+        for start in range(0, len(births), 500):
+            chunk = births[start : start + 500]
+            query = select(*columns, Child.upn, Child.nhs_number)
+            for cid, first, last, dob, upn, nhs in session.execute(
+                query.where(Child.date_of_birth.in_(chunk))
+            ):
+                known = _Known(f"child {cid}, already recorded", upn, nhs)
+                recorded.setdefault(_name_key(first, last, dob), []).append(known)
+        for row in result.rows:
+            seen = _repeat(recorded, row)
+            if seen is not None:
+                message = f"the same name and date of birth as {seen.where}{TELL_APART}"
+                result.problems.append(Problem(row.row, "child_first_name", message))
+
     def _write(self, rows: list[ImportRow], source: str) -> None:
-        now = datetime.now()
+        now = self._now()
         with self._db.uow() as session:
+            self._require(session, Can.EDIT_ANY)  # roles may have changed since the check
             workers = {
                 name: wid for wid, name in session.execute(select(Caseworker.id, Caseworker.name))
             }

@@ -158,3 +158,84 @@ def test_second_import_adds_to_existing_records_with_correct_links(db, tmp_path)
         cases = s.scalars(select(EhcpCase).order_by(EhcpCase.id)).all()
         assert [c.child.first_name for c in cases] == ["Amelia", "Oscar", "Zoë"]
         assert [c.caseworker.name for c in cases] == ["Asha Patel", "Asha Patel", "Ben Okafor"]
+
+
+NO_IDS = "Ava,Jones,2014-05-05,,,,ASD,,2026-01-05,assessment,,,,,"
+
+
+def test_a_sheet_without_identifiers_cannot_be_imported_twice(db, tmp_path):
+    assert importer(db).import_file(write_csv(tmp_path / "a.csv", NO_IDS)).written
+    again = write_csv(tmp_path / "b.csv", NO_IDS.replace("Ava,Jones", "AVA, jones "))
+    result = importer(db).import_file(again)
+    assert not result.written and count(db, Child) == 1
+    (problem,) = result.problems
+    assert (problem.row, problem.column) == (2, "child_first_name")
+    assert problem.message.startswith("the same name and date of birth as child 1, already")
+    assert "fill in their UPN or NHS number" in problem.message
+
+
+def test_same_name_and_birth_date_twice_in_one_file(db, tmp_path):
+    result = importer(db).import_file(write_csv(tmp_path / "a.csv", NO_IDS, GOOD[0], NO_IDS))
+    assert [str(p).split(";")[0] for p in result.problems] == [
+        "row 4, column child_first_name: the same name and date of birth as row 2"
+    ]
+
+
+def test_different_identifiers_tell_two_children_with_one_name_apart(db, tmp_path):
+    first = NO_IDS.replace(",,,,ASD", ",,401 023 2137,,ASD")
+    other = NO_IDS.replace(",,,,ASD", ",,943 476 5919,,ASD")
+    assert importer(db).import_file(write_csv(tmp_path / "a.csv", first)).written
+    result = importer(db).import_file(write_csv(tmp_path / "b.csv", other, other))
+    # the two rows in the file share an NHS number, so they are one child, but not the
+    # child already recorded with another NHS number
+    assert [(p.row, p.column) for p in result.problems] == [
+        (3, "nhs_number"),
+        (3, "child_first_name"),
+    ]
+    assert "as row 2" in result.problems[1].message
+    assert importer(db).import_file(write_csv(tmp_path / "c.csv", other)).written
+    assert count(db, Child) == 2
+
+
+def test_import_refuses_a_file_changed_since_it_was_checked(db, tmp_path):
+    path = write_csv(tmp_path / "in.csv", GOOD[0])
+    checked = importer(db).import_file(path, dry_run=True)
+    write_csv(path, GOOD[0], GOOD[1])  # someone saves more rows in Excel meanwhile
+    result = importer(db).import_file(path, expect=checked.fingerprint)
+    assert result.changed and not result.written and len(result.rows) == 2
+    assert count(db, Child) == 0
+    assert importer(db).import_file(path, expect=result.fingerprint).written
+    assert count(db, Child) == 2
+
+
+def test_imported_records_carry_the_services_clock(db, tmp_path):
+    from caseload_app.db.models import AuditEntry, StageEvent
+    from tests.helpers import NOW
+
+    service = Importer(db, user="tester", today=lambda: TODAY, now=lambda: NOW)
+    service.import_file(write_csv(tmp_path / "in.csv", GOOD[0]))
+    with db.read() as s:
+        event = s.scalars(select(StageEvent).where(StageEvent.action == "imported")).one()
+        assert (event.on_date, event.recorded_at) == (NOW.date(), NOW)
+        assert s.scalars(select(AuditEntry.at).where(AuditEntry.action == "import")).one() == NOW
+
+
+def test_roles_are_checked_again_when_the_import_writes(db, tmp_path, monkeypatch):
+    """A lead demoted while the file was being checked cannot then write it."""
+    from caseload_app.services.errors import PermissionDenied
+    from caseload_app.services.people import PeopleService
+    from tests.helpers import add_person
+
+    add_person(db, "dee", "Dee Admin", "administrator")
+    add_person(db, "lee", "Lee Lead", "team_lead", by="Dee Admin")
+    lead = Importer(db, user="Lee Lead", today=lambda: TODAY)
+    checking = Importer._check_against_database
+
+    def demote_meanwhile(self, result):
+        checking(self, result)
+        PeopleService(db, "Dee Admin", today=lambda: TODAY).set_roles("lee", "caseworker")
+
+    monkeypatch.setattr(Importer, "_check_against_database", demote_meanwhile)
+    with pytest.raises(PermissionDenied):
+        lead.import_file(write_csv(tmp_path / "in.csv", GOOD[0]))
+    assert count(db, Child) == 0

@@ -53,7 +53,9 @@ def test_a_good_file_is_checked_then_imported_and_the_window_told(qtbot, db, dia
     assert children(db) == 3
     assert dialog.status.text() == "Imported 3 children in 2 families from caseload.csv."
     assert [r.written for r in dialog.imported] == [True]
-    assert not dialog.import_button.isEnabled()  # the same file is not imported twice
+    # the same file is not imported twice: not even by checking it again
+    assert not dialog.import_button.isEnabled() and not dialog.check_button.isEnabled()
+    assert dialog.choose_button.isEnabled()
 
 
 def test_every_problem_is_listed_by_row_and_nothing_can_be_imported(
@@ -90,8 +92,44 @@ def test_a_file_changed_after_its_check_is_checked_again_and_not_half_imported(
     dialog.import_now()
     finish(qtbot, dialog)
     assert children(db) == 0
-    assert dialog.status.text().startswith("Nothing can be imported yet: 1 problem in 1 row")
+    assert dialog.status.text().startswith(
+        "Nothing was imported: caseload.csv changed after it was checked. "
+        "Nothing can be imported yet: 1 problem in 1 row"
+    )
     assert dialog.imported == []
+
+
+def test_a_file_grown_after_its_check_asks_again_before_importing_more(qtbot, db, dialog, tmp_path):
+    sheet = write_csv(tmp_path / "caseload.csv", GOOD[0])
+    dialog.check(sheet)
+    finish(qtbot, dialog)
+    assert dialog.import_button.text() == "&Import 1 child"
+    write_csv(sheet, *GOOD)  # still a good file, but not the one the person agreed to
+    dialog.import_now()
+    finish(qtbot, dialog)
+    assert children(db) == 0 and dialog.imported == []
+    assert dialog.status.text() == (
+        "Nothing was imported: caseload.csv changed after it was checked. Ready to import "
+        "3 children in 2 families. New caseworkers will be added: Asha Patel, Ben Okafor."
+    )
+    assert dialog.import_button.text() == "&Import 3 children"
+    dialog.import_now()
+    finish(qtbot, dialog)
+    assert children(db) == 3
+
+
+def test_a_file_open_in_excel_says_to_close_it(qtbot, dialog, tmp_path, monkeypatch):
+    def locked(*_a, **_k):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(dialog.importer, "import_file", locked)
+    dialog.check(tmp_path / "caseload.csv")
+    finish(qtbot, dialog)
+    assert dialog.status.text() == (
+        "Nothing was imported: caseload.csv is open in another program (Excel?) or you may "
+        "not read it. Close it there and press Check again."
+    )
+    assert dialog.check_button.isEnabled()
 
 
 @pytest.mark.parametrize(
@@ -124,7 +162,7 @@ def test_only_a_team_lead_may_import(qtbot, db, tmp_path):
     importer = Importer(db, "Asha Patel", today=lambda: TODAY, now=lambda: NOW)
     d = ImportDialog(importer, lambda _r: None)
     qtbot.addWidget(d)
-    d.check(write_csv(tmp_path / "caseload.csv", *GOOD))
+    d.check(tmp_path / "not-there.csv")  # refused before the file is even read
     finish(qtbot, d)
     assert d.status.text().startswith("Nothing was imported. You cannot edit any case")
     assert children(db) == 0

@@ -85,7 +85,7 @@ class ImportDialog(QDialog):
         self.importer = importer
         self.on_imported = on_imported
         self.path: Path | None = None
-        self.result: ImportResult | None = None
+        self.checked: ImportResult | None = None
         self._job = None
         self.file_label = plain_label("No file chosen yet.")
         self.status = plain_label("")
@@ -133,9 +133,10 @@ class ImportDialog(QDialog):
 
     def import_now(self) -> None:
         path, importer = self.path, self.importer
-        if path is None or self.result is None or not self.result.ok:
+        checked = self.checked
+        if path is None or checked is None or not checked.ok:
             return
-        work = lambda: importer.import_file(path)  # noqa: E731
+        work = lambda: importer.import_file(path, expect=checked.fingerprint)  # noqa: E731
         self._start("Importing… (every row is checked again first)", work)
 
     def template(self) -> None:
@@ -158,7 +159,7 @@ class ImportDialog(QDialog):
 
     # ------------------------------------------------------------------ in the background
     def _start(self, busy: str, work: Callable[[], ImportResult]) -> None:
-        self.result = None
+        self.checked = None
         self.status.setText(busy)
         self.problems.load([])
         self._job = run_in_background(work, self._done, self._failed)
@@ -166,11 +167,16 @@ class ImportDialog(QDialog):
 
     def _done(self, result: ImportResult) -> None:
         self._job = None
-        self.result = result
+        self.checked = result
         self.problems.load(result.problems)
         if result.written:
             self.status.setText(f"Imported {_children_in_families(result)} from {self.path.name}.")
             self.on_imported(result)
+        elif result.changed:
+            self.status.setText(
+                f"Nothing was imported: {self.path.name} changed after it was checked. "
+                + checked_text(result)
+            )
         else:
             self.status.setText(checked_text(result))
         self._update_buttons()
@@ -180,6 +186,11 @@ class ImportDialog(QDialog):
         self._update_buttons()
         if isinstance(exc, (ImportFileError, *USER_ERRORS)):
             self.status.setText(f"Nothing was imported. {exc}")
+        elif isinstance(exc, PermissionError):  # on Windows, Excel locks the file it has open
+            self.status.setText(
+                f"Nothing was imported: {self.path.name} is open in another program (Excel?) "
+                "or you may not read it. Close it there and press Check again."
+            )
         elif isinstance(exc, OSError):
             self.status.setText(
                 f"Nothing was imported: {self.path} could not be read "
@@ -191,15 +202,17 @@ class ImportDialog(QDialog):
 
     def _update_buttons(self) -> None:
         busy = self._job is not None
-        ready = self.result is not None and self.result.ok and bool(self.result.rows)
-        ready = ready and not self.result.written
+        ready = self.checked is not None and self.checked.ok and bool(self.checked.rows)
+        written = self.checked is not None and self.checked.written
+        ready = ready and not written
         self.choose_button.setEnabled(not busy)
         self.template_button.setEnabled(not busy)
-        self.check_button.setEnabled(not busy and self.path is not None)
+        # once a file is in, checking it again would only invite importing it twice
+        self.check_button.setEnabled(not busy and self.path is not None and not written)
         self.import_button.setEnabled(not busy and ready)
         if ready:
             self.import_button.setText(
-                "&Import " + _count(len(self.result.rows), "child", "children")
+                "&Import " + _count(len(self.checked.rows), "child", "children")
             )
             self.import_button.setDefault(True)
         else:
