@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import tempfile
 from collections.abc import Callable
@@ -63,13 +64,16 @@ def _open_window(
     start = None
     try:
         if not demo:
+            new_folder = not db_path.parent.exists()
             db_path.parent.mkdir(parents=True, exist_ok=True)  # first run: a new data folder
             lock = InstanceLock(db_path)
             lock.acquire()  # before anything touches the file
             if not db_path.exists():
-                start = _first_run(db_path)
-                if start is None:  # Quit: no database is made
+                start = _missing_database(db_path)
+                if start is None:  # Quit: no database is made, nor the folder for it
                     lock.release()
+                    if new_folder:
+                        _remove_if_empty(db_path.parent)
                     return 0
                 if start == "demo":
                     lock.release()
@@ -117,6 +121,54 @@ def _open_window(
             lock.release()
         if tmp is not None:
             tmp.cleanup()
+
+
+def _remove_if_empty(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # something else is in it: not ours to remove
+        folder.rmdir()
+
+
+def _missing_database(db_path: Path) -> str | None:
+    """No database file. With backups of one, it was lost (deleted, moved, a sync tool):
+    offer the newest good backup before a first start, whose empty caseload would soon
+    push the real backups out of rotation. None: quit."""
+    from caseload_app.services.backup import BackupService
+
+    service = BackupService(db_path, paths.backups_dir())
+    newest = service.newest_good(of_this_database=True)
+    if newest is not None:
+        answer = _ask_restore_missing(db_path, newest)
+        if answer == "restore":
+            service.restore(newest.path)
+            return "restored"
+        if answer is None:
+            return None
+    return _first_run(db_path)
+
+
+def _ask_restore_missing(db_path: Path, newest) -> str | None:
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Warning, "The database is missing", "")
+    box.setText(f"There is no database at {db_path}, but there are backups of one.")
+    box.setInformativeText(
+        f"The newest good backup was taken {newest.taken_at:%a %d %b %Y %H:%M} and holds "
+        f"{_how_many(newest.children, 'child', 'children')}. If the database was moved or "
+        "deleted by mistake, restore this backup (anything entered after it was taken is "
+        "not in it). Start a new caseload only if this laptop is meant to begin again: "
+        "the backups are kept (File → Backups and restore)."
+    )
+    restore = box.addButton("&Restore this backup", QMessageBox.ButtonRole.AcceptRole)
+    fresh = box.addButton("Start a &new caseload…", QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton("&Quit", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(restore)
+    box.exec()
+    clicked = box.clickedButton()
+    return "restore" if clicked is restore else "fresh" if clicked is fresh else None
+
+
+def _how_many(n: int | None, one: str, many: str) -> str:
+    return f"an unknown number of {many}" if n is None else f"{n:,} {one if n == 1 else many}"
 
 
 def _first_run(db_path: Path) -> str | None:

@@ -56,6 +56,8 @@ if (-not $iscc) {
 }
 $version = & $vpy -c "import importlib.metadata as m; print(m.version('caseload'))"
 $isccArgs = @("/Qp", "/DAppVersion=$version", "/DBundle=..\dist\caseload", "/DOutputDir=..\dist")
-if ($SignCommand) { $isccArgs += @("/DSign", "/Scaseloadsign=$SignCommand") }
+# Quotes inside one argument do not survive Windows PowerShell 5.1's command line: Inno
+# Setup reads $q in a sign tool's command as a quote, so pass them that way.
+if ($SignCommand) { $isccArgs += @("/DSign", ("/Scaseloadsign=" + $SignCommand.Replace('"', '$q'))) }
 Invoke-Checked $iscc ($isccArgs + @("installer\caseload.iss"))
 Write-Host "installer: dist\caseload-setup-$version.exe"

@@ -8,6 +8,9 @@
 ; Defines passed by build.ps1:  /DAppVersion=1.2.3  /DBundle=..\dist\caseload
 ;                               /DOutputDir=..\dist  (and /DSign when signing: see README)
 
+#if VER < EncodeVer(6, 3, 0)
+  #error Inno Setup 6.3 or later is needed (x64compatible)
+#endif
 #ifndef AppVersion
   #error Pass the version: ISCC /DAppVersion=x.y.z installer\caseload.iss
 #endif

@@ -31,7 +31,7 @@ fi
 
 WORK=$(mktemp -d)
 # KEEP_WORK=1 keeps the folder (Setup's logs are in it) for a look after a failure.
-trap 'wineserver -k 2>/dev/null; [ -n "${KEEP_WORK:-}" ] && echo "kept $WORK" || rm -rf "$WORK"' EXIT
+trap 'wineserver -k 2>/dev/null || true; [ -n "${KEEP_WORK:-}" ] && echo "kept $WORK" || rm -rf "$WORK"' EXIT
 export WINEPREFIX=$WORK/prefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" WINEARCH=win64
 fail() { echo "check-windows-installer: FAILED: $*" >&2; exit 1; }
 
@@ -40,7 +40,8 @@ echo "== Inno Setup compiler (npm: innosetup) and a Wine prefix"
 ISCC=$WORK/npm/node_modules/innosetup/bin/ISCC.exe
 [ -f "$ISCC" ] || fail "the innosetup package has no ISCC.exe"
 timeout 300 wineboot -i >/dev/null 2>&1 || true
-timeout 120 wine winecfg /v win10 >/dev/null 2>&1  # the installer needs Windows 10 (Qt 6 does)
+timeout 120 wine winecfg /v win10 >/dev/null 2>&1 ||  # the installer needs Windows 10, as Qt 6 does
+  fail "Wine could not be set to Windows 10 (winecfg /v win10)"
 C=$WINEPREFIX/drive_c
 USER_DIR=$(ls -d "$C"/users/* | grep -v -e /Public -e /Default | head -1)
 [ -d "$USER_DIR" ] || fail "the Wine prefix has no user folder"

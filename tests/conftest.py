@@ -63,6 +63,12 @@ def pg_database(pg_server, pg_template) -> str:
 
 
 @pytest.fixture(autouse=True)
+def _own_data_folder(tmp_path_factory, monkeypatch):
+    """Each test its own user data folder: one test's backups are not another's."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
+
+
+@pytest.fixture(autouse=True)
 def _log_handlers_put_back():
     """Each test starts and ends with the app's log unconfigured (cli.main configures it)."""
     from caseload_app import logs

@@ -48,6 +48,9 @@ def copy_verified(source: Path, dest: Path) -> None:
         dst = sqlite3.connect(dest)
         try:
             src.backup(dst)
+            # One self-contained file: a WAL-mode copy leaves -wal/-shm files beside it
+            # whenever it is read (read-only readers cannot remove them).
+            dst.execute("PRAGMA journal_mode = DELETE")
             (result,) = dst.execute("PRAGMA integrity_check").fetchone()
         finally:
             dst.close()

@@ -31,6 +31,19 @@ def test_backup_is_verified_listed_with_what_it_holds(demo_path, tmp_path):
     (info,) = service.list_backups()
     assert info.path == copy and (info.children, info.cases) == (30, 30)
     assert service.newest_good().path == copy
+    # each backup is one file: reading it (to list or check it) leaves nothing beside it
+    assert [p.name for p in (tmp_path / "backups").iterdir()] == [copy.name]
+
+
+def test_the_newest_backup_of_this_database_not_of_another(demo_path, tmp_path):
+    folder = tmp_path / "backups"
+    mine = BackupService(demo_path, folder).backup_now()
+    other = tmp_path / "caseload-2.sqlite3"
+    other.write_bytes(demo_path.read_bytes())
+    newer = BackupService(other, folder).backup_now()
+    # "caseload-2-manual-…" starts like one of caseload's backups but is not one
+    assert BackupService(demo_path, folder).newest_good(of_this_database=True).path == mine
+    assert BackupService(other, folder).newest_good(of_this_database=True).path == newer
 
 
 def test_restore_replaces_and_keeps_the_replaced_database(demo_path, tmp_path):

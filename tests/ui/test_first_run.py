@@ -81,8 +81,7 @@ def test_quit_on_the_first_start_makes_no_database(qapp, tmp_path, monkeypatch):
     choose(monkeypatch, None, asked)
     assert run_gui(db_path=path) == 0
     assert asked == [None]
-    assert not path.exists()
-    assert list(path.parent.iterdir()) == []  # no lock file left behind either
+    assert not path.parent.exists()  # not even the data folder (nor a lock file in it)
 
 
 def test_an_empty_start_makes_the_database_and_is_not_asked_again(qapp, tmp_path, monkeypatch):
@@ -142,3 +141,83 @@ def test_import_from_the_first_start_opens_the_import_on_the_new_database(
     assert seen["total"] == 3 and count_children(path) == 3
     assert len(offered) == 1  # the imported caseworkers to choose from
     assert backups_dir().is_dir()  # the first day's backup folder is made as usual
+
+
+def lost_database(tmp_path, other_db_backup: bool = False):
+    """A laptop whose database (3 children, backed up) has gone: deleted, or moved by sync."""
+    from caseload_app.services.backup import BackupService
+    from caseload_app.services.importer import Importer
+
+    path = tmp_path / "data" / "caseload.sqlite3"
+    db = open_database(path)
+    Importer(db, "Lee Lead").import_file(write_csv(tmp_path / "caseload.csv", *GOOD))
+    db.dispose()
+    BackupService(path, backups_dir()).backup_now("auto")
+    if other_db_backup:  # a backup of another file (--db elsewhere) is not this one's
+        other = tmp_path / "other" / "practice.sqlite3"
+        open_database(other).dispose()
+        BackupService(other, backups_dir()).backup_now("auto")
+    path.unlink()
+    return path
+
+
+def answer_missing(monkeypatch, label: str, seen: list) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    def press(box: QMessageBox) -> int:
+        seen.append(box.text() + "\n" + box.informativeText())
+        next(b for b in box.buttons() if b.text() == label).click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", press)
+
+
+def test_a_lost_database_with_backups_offers_the_newest_before_a_new_start(
+    qapp, tmp_path, monkeypatch
+):
+    path = lost_database(tmp_path)
+    asked, said = [], []
+    choose(monkeypatch, Start.EMPTY, asked)
+    answer_missing(monkeypatch, "&Restore this backup", said)
+    monkeypatch.setattr(ChooseMeDialog, "exec", lambda d: 0)
+    seen: dict = {"wait_for": 3}
+    close_window_when_loaded(seen)
+    assert run_gui(db_path=path) == 0
+    assert said[0].startswith(f"There is no database at {path}, but there are backups of one.")
+    assert "holds 3 children" in said[0]
+    assert asked == []  # not a first start
+    assert seen["total"] == 3 and count_children(path) == 3
+
+
+def test_a_new_caseload_instead_of_the_lost_one_keeps_its_backups(qapp, tmp_path, monkeypatch):
+    path = lost_database(tmp_path)
+    before = sorted(p.name for p in backups_dir().iterdir())
+    asked, said = [], []
+    choose(monkeypatch, Start.EMPTY, asked)
+    answer_missing(monkeypatch, "Start a &new caseload…", said)
+    close_window_when_loaded({})
+    assert run_gui(db_path=path) == 0
+    assert asked == [Start.EMPTY] and count_children(path) == 0
+    assert set(before) <= {p.name for p in backups_dir().iterdir()}
+
+
+def test_quit_when_the_database_is_lost_changes_nothing(qapp, tmp_path, monkeypatch):
+    path = lost_database(tmp_path)
+    before = sorted(backups_dir().iterdir())
+    asked, said = [], []
+    choose(monkeypatch, Start.EMPTY, asked)
+    answer_missing(monkeypatch, "&Quit", said)
+    assert run_gui(db_path=path) == 0
+    assert len(said) == 1 and asked == [] and not path.exists()
+    assert sorted(backups_dir().iterdir()) == before
+
+
+def test_only_backups_of_this_database_count(qapp, tmp_path, monkeypatch):
+    path = lost_database(tmp_path, other_db_backup=True)
+    for backup in backups_dir().glob("caseload-*.sqlite3"):
+        backup.unlink()  # only the other file's backup is left
+    asked, said = [], []
+    choose(monkeypatch, None, asked)
+    answer_missing(monkeypatch, "&Quit", said)
+    assert run_gui(db_path=path) == 0
+    assert said == [] and asked == [None]  # an ordinary first start
