@@ -135,7 +135,7 @@ def _missing_database(db_path: Path) -> str | None:
     from caseload_app.services.backup import BackupService
 
     service = BackupService(db_path, paths.backups_dir())
-    newest = service.newest_good(of_this_database=True)
+    newest = service.newest_good()
     if newest is not None:
         answer = _ask_restore_missing(db_path, newest)
         if answer == "restore":

@@ -75,16 +75,15 @@ class BackupService:
                 found.append(BackupInfo(path, taken, path.stat().st_size, children, cases))
         return sorted(found, key=lambda b: b.taken_at, reverse=True)
 
-    def newest_good(self, of_this_database: bool = False) -> BackupInfo | None:
-        """The newest backup that passes its check (offered when the database is damaged,
-        or, `of_this_database` (named after it), when it is missing)."""
+    def newest_good(self) -> BackupInfo | None:
+        """The newest backup of this database (named after it) that passes its check:
+        offered when the database is damaged or missing."""
         ours = re.compile(re.escape(self.db_path.stem) + r"-[a-z][a-z-]*" + _STAMP.pattern)
         return next(
             (
                 b
                 for b in self.list_backups()
-                if (not of_this_database or ours.fullmatch(b.path.name))
-                and safety.problem_with(b.path) is None
+                if ours.fullmatch(b.path.name) and safety.problem_with(b.path) is None
             ),
             None,
         )

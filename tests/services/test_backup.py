@@ -42,8 +42,8 @@ def test_the_newest_backup_of_this_database_not_of_another(demo_path, tmp_path):
     other.write_bytes(demo_path.read_bytes())
     newer = BackupService(other, folder).backup_now()
     # "caseload-2-manual-…" starts like one of caseload's backups but is not one
-    assert BackupService(demo_path, folder).newest_good(of_this_database=True).path == mine
-    assert BackupService(other, folder).newest_good(of_this_database=True).path == newer
+    assert BackupService(demo_path, folder).newest_good().path == mine
+    assert BackupService(other, folder).newest_good().path == newer
 
 
 def test_restore_replaces_and_keeps_the_replaced_database(demo_path, tmp_path):
