@@ -153,7 +153,7 @@ def _ask_restore_missing(db_path: Path, newest) -> str | None:
     box.setText(f"There is no database at {db_path}, but there are backups of one.")
     box.setInformativeText(
         f"The newest good backup was taken {newest.taken_at:%a %d %b %Y %H:%M} and holds "
-        f"{_how_many(newest.children, 'child', 'children')}. If the database was moved or "
+        f"{_children(newest.children)}. If the database was moved or "
         "deleted by mistake, restore this backup (anything entered after it was taken is "
         "not in it). Start a new caseload only if this laptop is meant to begin again: "
         "the backups are kept (File → Backups and restore)."
@@ -167,8 +167,10 @@ def _ask_restore_missing(db_path: Path, newest) -> str | None:
     return "restore" if clicked is restore else "fresh" if clicked is fresh else None
 
 
-def _how_many(n: int | None, one: str, many: str) -> str:
-    return f"an unknown number of {many}" if n is None else f"{n:,} {one if n == 1 else many}"
+def _children(n: int | None) -> str:
+    from caseload_app.domain.text import how_many
+
+    return "an unknown number of children" if n is None else how_many(n, "child", "children")
 
 
 def _first_run(db_path: Path) -> str | None:

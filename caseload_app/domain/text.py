@@ -1,4 +1,5 @@
-"""Text folding for search: case- and accent-insensitive, spacing-insensitive identifiers."""
+"""Text folding for search: case- and accent-insensitive, spacing-insensitive identifiers;
+and counts in words."""
 
 from __future__ import annotations
 
@@ -11,6 +12,11 @@ def fold(text: str) -> str:
     # decomposing, then decompose once more for what case folding itself produces.
     folded = _strip_marks(text).casefold()
     return _strip_marks(folded)
+
+
+def how_many(n: int, one: str, many: str) -> str:
+    """'1 child', '1,204 children'."""
+    return f"{n:,} {one if n == 1 else many}"
 
 
 def _strip_marks(text: str) -> str:

@@ -126,10 +126,6 @@ class ImportFileError(Exception):
     """The file as a whole cannot be read (encoding, header)."""
 
 
-def read_csv_text(path: Path) -> str:
-    return _decode(path, path.read_bytes())
-
-
 def _decode(path: Path, data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
@@ -295,10 +291,12 @@ def _name_key(first_name: str, last_name: str, date_of_birth: date) -> tuple:
     return (fold(first_name), fold(last_name), date_of_birth)
 
 
-def _repeat(known: dict[tuple, list[_Known]], row: ImportRow) -> _Known | None:
+def _repeat(known: dict[tuple, list[_Known]], row: ImportRow) -> Problem | None:
+    """The problem if this row's child is one already known by name and birth date."""
     for seen in known.get(_name_key(row.first_name, row.last_name, row.date_of_birth), ()):
         if seen.could_be(row.upn, row.nhs_number):
-            return seen
+            message = f"the same name and date of birth as {seen.where}{TELL_APART}"
+            return Problem(row.row, "child_first_name", message)
     return None
 
 
@@ -317,10 +315,8 @@ def _check_duplicates_in_file(result: ImportResult) -> None:
                 first_seen[value] = row.row
     known: dict[tuple, list[_Known]] = {}
     for row in result.rows:
-        seen = _repeat(known, row)
-        if seen is not None:
-            message = f"the same name and date of birth as {seen.where}{TELL_APART}"
-            result.problems.append(Problem(row.row, "child_first_name", message))
+        if problem := _repeat(known, row):
+            result.problems.append(problem)
         key = _name_key(row.first_name, row.last_name, row.date_of_birth)
         known.setdefault(key, []).append(_Known(f"row {row.row}", row.upn, row.nhs_number))
 
@@ -373,20 +369,22 @@ class Importer(UserService):
     def _check_names_against_database(self, session, result: ImportResult) -> None:
         births = sorted({r.date_of_birth for r in result.rows})
         recorded: dict[tuple, list[_Known]] = {}
-        columns = (Child.id, Child.first_name, Child.last_name, Child.date_of_birth)
+        query = select(
+            Child.id,
+            Child.first_name,
+            Child.last_name,
+            Child.date_of_birth,
+            Child.upn,
+            Child.nhs_number,
+        )
         for start in range(0, len(births), 500):
             chunk = births[start : start + 500]
-            query = select(*columns, Child.upn, Child.nhs_number)
             for cid, first, last, dob, upn, nhs in session.execute(
                 query.where(Child.date_of_birth.in_(chunk))
             ):
                 known = _Known(f"child {cid}, already recorded", upn, nhs)
                 recorded.setdefault(_name_key(first, last, dob), []).append(known)
-        for row in result.rows:
-            seen = _repeat(recorded, row)
-            if seen is not None:
-                message = f"the same name and date of birth as {seen.where}{TELL_APART}"
-                result.problems.append(Problem(row.row, "child_first_name", message))
+        result.problems.extend(p for r in result.rows if (p := _repeat(recorded, r)))
 
     def _write(self, rows: list[ImportRow], source: str) -> None:
         now = self._now()

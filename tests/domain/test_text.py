@@ -31,3 +31,11 @@ def test_child_search_text_matches_full_names_and_spaced_identifiers():
     assert matches("401 023 2137", key)
     assert matches("bh11aa", key) and matches("bh1 1aa", key)
     assert not matches("zoe jo", key)
+
+
+def test_how_many_says_one_or_many_with_thousands_separated():
+    from caseload_app.domain.text import how_many
+
+    assert how_many(1, "child", "children") == "1 child"
+    assert how_many(0, "child", "children") == "0 children"
+    assert how_many(1204, "family", "families") == "1,204 families"

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QVBoxLayout, QWidget
 
+from caseload_app.domain.text import how_many
 from caseload_app.services.importer import (
     COLUMNS,
     REQUIRED,
@@ -42,13 +43,9 @@ INTRO = (
 )
 
 
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n:,} {one if n == 1 else many}"
-
-
 def _children_in_families(result: ImportResult) -> str:
-    children = _count(len(result.rows), "child", "children")
-    return f"{children} in {_count(result.families, 'family', 'families')}"
+    children = how_many(len(result.rows), "child", "children")
+    return f"{children} in {how_many(result.families, 'family', 'families')}"
 
 
 def checked_text(result: ImportResult) -> str:
@@ -56,8 +53,8 @@ def checked_text(result: ImportResult) -> str:
     if result.problems:
         rows = len({p.row for p in result.problems})
         return (
-            f"Nothing can be imported yet: {_count(len(result.problems), 'problem', 'problems')}"
-            f" in {_count(rows, 'row', 'rows')}, listed below. Row numbers are as your "
+            f"Nothing can be imported yet: {how_many(len(result.problems), 'problem', 'problems')}"
+            f" in {how_many(rows, 'row', 'rows')}, listed below. Row numbers are as your "
             "spreadsheet shows them (the header is row 1). Put them right, save the file, "
             "and press Check again."
         )
@@ -202,9 +199,9 @@ class ImportDialog(QDialog):
 
     def _update_buttons(self) -> None:
         busy = self._job is not None
-        ready = self.checked is not None and self.checked.ok and bool(self.checked.rows)
-        written = self.checked is not None and self.checked.written
-        ready = ready and not written
+        checked = self.checked
+        written = checked is not None and checked.written
+        ready = checked is not None and checked.ok and bool(checked.rows) and not written
         self.choose_button.setEnabled(not busy)
         self.template_button.setEnabled(not busy)
         # once a file is in, checking it again would only invite importing it twice
@@ -212,7 +209,7 @@ class ImportDialog(QDialog):
         self.import_button.setEnabled(not busy and ready)
         if ready:
             self.import_button.setText(
-                "&Import " + _count(len(self.checked.rows), "child", "children")
+                "&Import " + how_many(len(checked.rows), "child", "children")
             )
             self.import_button.setDefault(True)
         else:
