@@ -20,22 +20,50 @@ def run_gui(
     demo: bool = False,
     demo_children: int = 2000,
     on_ready: Callable[[MainWindow], None] | None = None,
+    *,
+    may_create: bool = True,
 ) -> int:
     """Open the window on a laptop file (a Path), or on a team database (a URL string).
 
     on_ready is called once the window shows my week (the benchmark's hook); the case list
-    may still be loading (MainWindow.wait_loaded waits for it).
+    may still be loading (MainWindow.wait_loaded waits for it). `may_create`: a missing file
+    may be started afresh (the default location, or --create); otherwise the window says
+    there is no database there and makes nothing.
     """
     laptop_file = isinstance(db_path, Path) and not demo
-    problem = _check_in_background(db_path) if laptop_file else None
+    refused = _location_problem(db_path, may_create) if laptop_file else None
+    problem = _check_in_background(db_path) if laptop_file and refused is None else None
     logs.configure()
     from caseload_app.ui import crash
 
     restore_hook = crash.install()  # anything uncaught: a message, and the log
     try:
+        if refused is not None:
+            return _refuse(refused)
         return _open_window(db_path, demo, demo_children, on_ready, problem)
     finally:
         restore_hook()
+
+
+def _location_problem(db_path: Path, may_create: bool):
+    """A misspelt path, a file that is not a database or a folder caseload cannot write in,
+    found before anything is made (a LocationError), or None."""
+    from caseload_app.db.location import LocationError, check_laptop_file
+
+    try:
+        check_laptop_file(db_path, may_create=may_create, make_folder=may_create)
+    except LocationError as exc:
+        return exc
+    return None
+
+
+def _refuse(problem) -> int:
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    _app = QApplication.instance() or QApplication(sys.argv)
+    print(f"caseload: {problem}", file=sys.stderr)  # for whoever started it from a terminal
+    QMessageBox.critical(None, problem.title, str(problem))
+    return 1
 
 
 def _open_window(
@@ -93,7 +121,8 @@ def _open_window(
     except (DatabaseError, DatabaseTooNew, DatabaseInUse, OSError) as exc:
         if lock is not None:
             lock.release()
-        QMessageBox.critical(None, "caseload cannot open the database", str(exc))
+        title = getattr(exc, "title", "caseload cannot open the database")
+        QMessageBox.critical(None, title, _in_words(exc))
         return 1
     label = f"Demo data (temporary): {db_path}" if demo else db.describe()
     ctx = AppContext(
@@ -121,6 +150,15 @@ def _open_window(
             lock.release()
         if tmp is not None:
             tmp.cleanup()
+
+
+def _in_words(exc: Exception) -> str:
+    """The message for a failed start: an operating-system error in words, not `[Errno 13]`."""
+    if isinstance(exc, OSError):
+        from caseload_app.db.location import plain_os_error
+
+        return plain_os_error(exc)
+    return str(exc)
 
 
 def _remove_if_empty(folder: Path) -> None:

@@ -45,6 +45,12 @@ def _db_arg(parser: argparse.ArgumentParser, default: object = argparse.SUPPRESS
         default=default,
         help=f"database file or postgresql://host/dbname (default: {paths.default_db_path()})",
     )
+    parser.add_argument(
+        "--create",
+        action="store_true",
+        default=False if default is None else default,
+        help="start a new database at --db PATH if there is none (never made otherwise)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -137,7 +143,12 @@ def main(argv: list[str] | None = None) -> int:
     if handler is None:
         from caseload_app.app import run_gui  # Qt loads only when a window is wanted
 
-        return run_gui(db_path=_db_target(args), demo=args.demo, demo_children=args.children)
+        return run_gui(
+            db_path=_db_target(args),
+            demo=args.demo,
+            demo_children=args.children,
+            may_create=args.db is None or args.create,
+        )
     from caseload_app.services.errors import UserError
 
     try:
@@ -150,8 +161,13 @@ def main(argv: list[str] | None = None) -> int:
         from caseload_app.db.migrate import DatabaseTooNew
         from caseload_app.services.importer import ImportFileError
 
-        if isinstance(exc, DatabaseError | DatabaseTooNew | ImportFileError | OSError):
+        if isinstance(exc, DatabaseError | DatabaseTooNew | ImportFileError):
             print(f"caseload {args.command}: {exc}", file=sys.stderr)
+            return 1
+        if isinstance(exc, OSError):
+            from caseload_app.db.location import plain_os_error
+
+            print(f"caseload {args.command}: {plain_os_error(exc)}", file=sys.stderr)
             return 1
         logs.log_crash(type(exc), exc, exc.__traceback__)
         raise
@@ -174,17 +190,29 @@ def _db_path(args: argparse.Namespace) -> Path:
             "the team database is backed up and restored on its server by IT (pg_dump); "
             "give --db PATH for a laptop file"
         )
+    _check_location(args, target)
     return target
 
 
+def _check_location(args: argparse.Namespace, path: Path, *, may_create: bool = False) -> None:
+    """Only the default location, or an explicit --create, may make a database: a misspelt
+    --db is refused before anything (file, folder, lock) is made."""
+    from caseload_app.db.location import check_laptop_file
+
+    allowed = args.db is None or args.create
+    check_laptop_file(path, may_create=allowed or may_create, make_folder=allowed)
+
+
 @contextmanager
-def _database(args: argparse.Namespace) -> Iterator:
-    """The database a command works on, closed again however the command ends."""
+def _database(args: argparse.Namespace, *, may_create: bool = False) -> Iterator:
+    """The database a command works on, closed again however the command ends.
+    `may_create`: a new file at --db is wanted (demo data), though its folder must exist."""
     from caseload_app.db.engine import open_database
 
-    db = open_database(
-        _db_target(args), backup_dir=paths.backups_dir() if args.db is None else None
-    )
+    target = _db_target(args)
+    if isinstance(target, Path):
+        _check_location(args, target, may_create=may_create)
+    db = open_database(target, backup_dir=paths.backups_dir() if args.db is None else None)
     try:
         yield db
     finally:
@@ -339,7 +367,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise CliError("give --db PATH: demo data is never written to your real database")
     if args.children < 1:
         raise CliError("--children must be at least 1")
-    with _database(args) as db:
+    with _database(args, may_create=True) as db:  # a new file: demo never fills a real one
         try:
             result = generate_demo(db, children=args.children, seed=args.seed, today=args.as_of)
         except DemoTargetNotEmpty as exc:

@@ -62,6 +62,25 @@ def pg_database(pg_server, pg_template) -> str:
     pg_cluster.drop_database(pg_server, name)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_stray_databases():
+    """No test leaves a database in the source tree: a PostgreSQL database's bare name given
+    as --db once became an SQLite file there (and was committed)."""
+    root = Path(__file__).resolve().parent.parent
+    before = set(root.iterdir())
+    yield
+    stray = sorted(p.name for p in set(root.iterdir()) - before if _is_sqlite(p))
+    assert not stray, f"a test left database files in {root}: {stray}"
+
+
+def _is_sqlite(path: Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
+
+
 @pytest.fixture(autouse=True)
 def _own_data_folder(tmp_path_factory, monkeypatch):
     """Each test its own user data folder: one test's backups are not another's."""

@@ -75,7 +75,7 @@ def test_a_working_day_at_the_command_line_logs_no_personal_data(tmp_path, home,
     sheet = tmp_path / "export.csv"
     assert main(["export", "--db", str(db), "-o", str(sheet)]) == 0
     fresh = tmp_path / "fresh.sqlite3"
-    assert main(["import", "--db", str(fresh), str(sheet)]) == 0
+    assert main(["import", "--db", str(fresh), "--create", str(sheet)]) == 0
     assert main(["import", "--db", str(fresh), str(sheet)]) == 1  # duplicates, refused
     assert main(["backup", "--db", str(db)]) == 0
     assert (

@@ -204,7 +204,7 @@ def sqlite_url(path: Path) -> str:
 
 def is_server_url(target: object) -> bool:
     """A team database address (postgresql://host/dbname) rather than a laptop file."""
-    return isinstance(target, str) and target.split(":", 1)[0].startswith("postgresql")
+    return isinstance(target, str) and target.split(":", 1)[0].startswith("postgres")
 
 
 def normalise_url(target: Path | str) -> str:

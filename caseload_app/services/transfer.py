@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Table, func, insert, select, text
 
-from caseload_app.db.engine import Database, open_database
+from caseload_app.db.engine import Database, is_server_url, open_database
 from caseload_app.db.lock import InstanceLock
 from caseload_app.db.models import AppUser, AuditEntry, Base, Child
 from caseload_app.services.errors import UserError
@@ -54,6 +54,10 @@ def move_laptop_file(source: Path, target_url: str, *, who: str = "") -> Transfe
     source = Path(source)
     if not source.is_file():
         raise UserError(f"There is no laptop file at {source}.")
+    if not is_server_url(target_url):  # a bare name or a path would open (make) a laptop file
+        raise UserError(
+            f"The target must be a team database (postgresql://SERVER/NAME), not {target_url}."
+        )
     lock = InstanceLock(source)
     lock.acquire()  # nobody may be saving into the file while it moves
     try:

@@ -116,7 +116,7 @@ def test_import_export_round_trip_with_formula_cells_neutralised(capsys, tmp_pat
     db = tmp_path / "c.sqlite3"
     danger = GOOD.replace("Ms Jo Smith", "=HYPERLINK(1)")
     src = write_csv(tmp_path / "in.csv", danger)
-    code, out, err = run(capsys, "import", "--db", str(db), str(src))
+    code, out, err = run(capsys, "import", "--db", str(db), "--create", str(src))
     assert code == 0, err
     assert "Imported 1 children in 1 families" in out
     code, out, _ = run(capsys, "export", "--db", str(db), "-o", str(tmp_path / "out.csv"))
@@ -131,6 +131,7 @@ def test_import_export_round_trip_with_formula_cells_neutralised(capsys, tmp_pat
         "import",
         "--db",
         str(tmp_path / "d.sqlite3"),
+        "--create",
         "--dry-run",
         str(tmp_path / "out.csv"),
     )
@@ -139,7 +140,7 @@ def test_import_export_round_trip_with_formula_cells_neutralised(capsys, tmp_pat
 
 def test_import_of_a_bad_file_lists_problems_and_changes_nothing(capsys, tmp_path):
     db = tmp_path / "c.sqlite3"
-    run(capsys, "import", "--db", str(db), str(write_csv(tmp_path / "ok.csv", GOOD)))
+    run(capsys, "import", "--db", str(db), "--create", str(write_csv(tmp_path / "ok.csv", GOOD)))
     before = file_digest(db)
     bad = write_csv(tmp_path / "bad.csv", GOOD.replace("L837", "H837").replace("Amelia", "Ava"))
     code, out, err = run(capsys, "import", "--db", str(db), str(bad))
@@ -176,5 +177,5 @@ def test_errors_exit_non_zero_with_a_message_on_stderr(tmp_path):
         text=True,
     )
     assert out.returncode == 1
-    assert "not an SQLite file" in out.stderr
+    assert "is not a caseload database (it looks like a text file)" in out.stderr
     assert "Traceback" not in out.stderr

@@ -100,6 +100,7 @@ def test_the_same_commands_manage_a_laptop_file(tmp_path, capsys, monkeypatch):
         "init",
         "--db",
         path,
+        "--create",
         "--admin",
         "dee",
         "--name",
