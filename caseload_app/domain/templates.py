@@ -445,9 +445,23 @@ class TemplateLibrary:
         self.shipped_dir = Path(shipped_dir)
 
     def path_for(self, name: str) -> Path:
+        """The file of the template called `name`: a name, never a path (no separators, no
+        '..'), found only inside the administrator's or the shipped folder."""
+        if not _TEMPLATE_NAME.fullmatch(name):
+            raise TemplateNotFound(
+                f"'{name}' is not a template name: a template is named with lower-case "
+                "letters, digits and underscores (e.g. draft_plan_cover), never a path. "
+                f"Templates: {', '.join(self.names()) or 'none'}."
+            )
         for folder in (self.admin_dir, self.shipped_dir):
             candidate = folder / f"{name}.txt"
             if candidate.is_file():
+                if not candidate.resolve().is_relative_to(folder.resolve()):
+                    raise TemplateNotFound(
+                        f"The letter template '{name}' links to a file outside the template "
+                        f"folders ({folder}), so it is not used. Ask your administrator to "
+                        "put the template itself in the folder."
+                    )
                 return candidate
         known = self.names()
         close = difflib.get_close_matches(name, known, n=1)

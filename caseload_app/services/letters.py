@@ -179,7 +179,7 @@ class LetterService(UserService):
             comm = records.load(s, Communication, communication_id, "communication")
             if not comm.letter_path:
                 raise NotFound("That communication has no letter kept with it.")
-            return Path(comm.letter_path)
+            return self._in_letters_folder(Path(comm.letter_path))
 
     def reprint(self, communication_id: int) -> bytes:
         """The kept PDF exactly as it was issued (checked against its fingerprint)."""
@@ -277,6 +277,16 @@ class LetterService(UserService):
         while path.exists():
             n += 1
             path = folder / f"{stem}-{n}.pdf"
+        return self._in_letters_folder(path)
+
+    def _in_letters_folder(self, path: Path) -> Path:
+        """A kept letter is only ever written to, or handed out from, this database's letters
+        folder: nothing typed or read from a row can name a file anywhere else."""
+        if not path.resolve().is_relative_to(self.letters_dir.resolve()):
+            raise UserError(
+                f"The kept copy of this letter would be outside the letters folder "
+                f"({self.letters_dir}), so it is not used."
+            )
         return path
 
 
