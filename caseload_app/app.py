@@ -48,12 +48,13 @@ def run_gui(
 def _location_problem(db_path: Path, may_create: bool):
     """A misspelt path, a file that is not a database or a folder caseload cannot write in,
     found before anything is made (a LocationError), or None."""
-    from caseload_app.db.location import LocationError, check_laptop_file
+    from caseload_app.db.location import LocationError, check_laptop_file, make_database_private
 
     try:
         check_laptop_file(db_path, may_create=may_create, make_folder=may_create)
     except LocationError as exc:
         return exc
+    make_database_private(db_path)
     return None
 
 

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from caseload_app import __version__, cli_admin, logs, paths
+from caseload_app import __version__, cli_admin, files, logs, paths
 from caseload_app.domain import deadlines
 from caseload_app.domain.parsing import parse_date
 from caseload_app.domain.validators import (
@@ -127,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    files.keep_new_files_private()  # before anything is written: database, -wal, logs…
     if argv[:1] == ["bench"]:  # its own options: python -m caseload_app.bench --help
         from caseload_app.bench import main as bench
 
@@ -134,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.self_test:  # the self-test writes nothing of the user's, logs included
+        files.make_private(paths.data_dir(), paths.config_dir(), paths.log_dir())
         logs.configure()
     handler = COMMANDS.get(args.command)
     if args.self_test and handler is None:
@@ -197,10 +199,11 @@ def _db_path(args: argparse.Namespace) -> Path:
 def _check_location(args: argparse.Namespace, path: Path, *, may_create: bool = False) -> None:
     """Only the default location, or an explicit --create, may make a database: a misspelt
     --db is refused before anything (file, folder, lock) is made."""
-    from caseload_app.db.location import check_laptop_file
+    from caseload_app.db.location import check_laptop_file, make_database_private
 
     allowed = args.db is None or args.create
     check_laptop_file(path, may_create=allowed or may_create, make_folder=allowed)
+    make_database_private(path)
 
 
 @contextmanager

@@ -82,6 +82,15 @@ def _is_sqlite(path: Path) -> bool:
 
 
 @pytest.fixture(autouse=True)
+def _umask_put_back():
+    """cli.main makes the process's new files private (umask 077): undo it after each test."""
+    before = os.umask(0o022)
+    os.umask(before)
+    yield
+    os.umask(before)
+
+
+@pytest.fixture(autouse=True)
 def _own_data_folder(tmp_path_factory, monkeypatch):
     """Each test its own user data folder: one test's backups are not another's."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))

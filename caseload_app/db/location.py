@@ -13,6 +13,7 @@ from pathlib import Path
 
 from caseload_app.db.engine import DatabaseError
 from caseload_app.db.safety import SQLITE_HEADER
+from caseload_app.files import make_private
 
 
 class LocationError(DatabaseError):
@@ -55,6 +56,17 @@ def check_laptop_file(path: Path, *, may_create: bool, make_folder: bool = False
         folder = _nearest_existing(folder)
     if not _writable(folder):
         raise CannotWrite(_cannot_write(folder))
+
+
+def make_database_private(path: Path) -> None:
+    """A database file, SQLite's files beside it and caseload's own folders beside it
+    (backups, kept letters) made this user's only (an older install left them readable)."""
+    path = Path(path)
+    make_private(
+        *(Path(f"{path}{suffix}") for suffix in ("", "-wal", "-shm", "-journal")),
+        path.parent / "backups",
+        path.parent / "letters",
+    )
 
 
 def _check_existing(path: Path) -> None:
