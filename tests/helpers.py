@@ -132,3 +132,43 @@ def open_main_window(qtbot, db, folder: Path, *, settings=None, login: str | Non
     window.refresh()
     window.wait_loaded()
     return window
+
+
+@contextmanager
+def read_only_folder(folder: Path, fill=None):
+    """`folder`, filled by `fill(folder)` while writable, then made read-only for real.
+
+    As root (CI) permission bits are ignored, so the folder is a tmpfs remounted read-only:
+    every write fails with EROFS, even root's. Anyone else gets chmod 0555 (EACCES). Skips
+    only where neither can be had."""
+    import os
+    import shutil
+    import subprocess
+
+    import pytest
+
+    folder.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0:
+        if fill:
+            fill(folder)
+        folder.chmod(0o555)
+        try:
+            yield folder
+        finally:
+            folder.chmod(0o755)
+        return
+    if shutil.which("mount") is None:
+        pytest.skip("no mount command to make a read-only folder as root")
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(folder)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        folder.chmod(0o755)
+        if fill:
+            fill(folder)
+        subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)

@@ -40,3 +40,52 @@ def test_the_window_with_create_offers_a_first_start(shown, tmp_path, monkeypatc
     monkeypatch.setattr(app_module, "_first_run", lambda path: asked.append(path))  # Quit
     assert main(["--db", str(tmp_path / "new.sqlite3"), "--create"]) == 0
     assert asked == [tmp_path / "new.sqlite3"] and shown == []
+
+
+def _a_database(folder):
+    from caseload_app.db.engine import open_database
+
+    open_database(folder / "caseload.sqlite3").dispose()
+
+
+def test_a_database_in_a_read_only_folder_is_not_called_damaged(shown, tmp_path):
+    from tests.helpers import read_only_folder
+
+    folder = tmp_path / "ro"
+    with read_only_folder(folder, _a_database):
+        assert main(["--db", str(folder / "caseload.sqlite3")]) == 1
+    [(title, text)] = shown
+    assert title == "caseload cannot write there"
+    assert text.startswith(f"caseload cannot write in {folder} (")
+    assert "damaged" not in text and "Errno" not in text
+
+
+def test_a_default_data_folder_that_cannot_be_made_is_said_so(shown, tmp_path, monkeypatch):
+    from tests.helpers import read_only_folder
+
+    folder = tmp_path / "ro"
+    with read_only_folder(folder):
+        monkeypatch.setenv("CASELOAD_HOME", str(folder / "caseload"))
+        assert main([]) == 1
+    [(title, text)] = shown
+    assert title == "caseload cannot write there" and "Errno" not in text
+
+
+def test_a_spreadsheet_given_as_the_database_is_not_called_damaged(shown, tmp_path):
+    sheet = tmp_path / "caseload.csv"
+    sheet.write_text("child_first_name,child_last_name\nAmelia,Smith\n", encoding="utf-8")
+    before = sheet.read_bytes()
+    assert main(["--db", str(sheet)]) == 1
+    [(title, text)] = shown
+    assert title == "Not a caseload database"
+    assert text.startswith(f"{sheet} is not a caseload database (it looks like a CSV/text file)")
+    assert sheet.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["caseload.csv"]
+
+
+def test_a_start_that_the_system_refuses_is_told_in_words_not_an_errno(shown, tmp_path):
+    _a_database(tmp_path)
+    (tmp_path / "caseload.sqlite3.lock").mkdir()  # the lock file cannot be made
+    assert main(["--db", str(tmp_path / "caseload.sqlite3")]) == 1
+    [(_, text)] = shown
+    assert "caseload.sqlite3.lock" in text and "[Errno" not in text
