@@ -71,7 +71,7 @@ def _password_args(parser: argparse.ArgumentParser, optional: bool = True) -> No
         parser.add_argument(
             "--no-password",
             action="store_true",
-            help="no password yet (IT manages the login, or set one later)",
+            help="no password yet (set one later with set-password)",
         )
 
 

@@ -77,6 +77,12 @@ _SERVER_PROBLEMS = {
         "Reconnect, then save again"
     ),
     "40": "a colleague's save got in the way. Save again",
+    # The session limits every caseload login has (db/pg_security.LOGIN_LIMITS).
+    "55P03": (
+        "someone else's work is holding these records just now. Wait a moment, then save again"
+    ),
+    "57014": "the team database took too long to answer. Wait a moment, then save again",
+    "25P03": ("the connection to the team database was closed after a long wait. Save again"),
 }
 
 
@@ -98,7 +104,7 @@ def storage_problem(exc: BaseException) -> StorageError | None:
 
 
 # Server troubles that pass by themselves: lost connection, restart, busy, a colleague's lock.
-_PASSING = {"08", "57P", "53", "40"}
+_PASSING = {"08", "57P", "53", "40", "55P03", "57014", "25P03"}
 
 
 def _not_saved(advice: str, technical: str, *, retryable: bool) -> StorageError:

@@ -16,7 +16,9 @@ the database owner (who, owning the tables, is not subject to row-level security
 from __future__ import annotations
 
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
 
+from caseload_app.db.engine import DatabaseError
 from caseload_app.db.models import Base
 from caseload_app.domain.access import Role
 
@@ -42,6 +44,39 @@ CASE_TABLES = (
     "disagreement",
 )
 ALL_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
+
+# Set on every caseload login, so no person's session can hold the team up: a wait for a
+# lock, a runaway statement and a transaction left open (LOCK TABLE, then nothing) all end.
+# The comment on every login caseload created (roles are the whole server's, not one
+# database's): the login manager changes no role without it.
+MARK = "caseload login: created and managed by caseload"
+LOGIN_LIMITS = {
+    "__LOCK_TIMEOUT__": "10s",
+    "__STATEMENT_TIMEOUT__": "120s",
+    "__IDLE_TIMEOUT__": "60s",
+}
+
+# Logins made before caseload marked its own (people in app_user who are direct members of
+# caseload_user, hold nothing else and own no database) are marked at `admin init`; then
+# every caseload login gets the session limits.
+ADOPT_AND_LIMIT = r"""
+DO $$ DECLARE r record; BEGIN
+    FOR r IN SELECT ro.rolname FROM pg_roles ro JOIN app_user u ON u.login = ro.rolname
+              WHERE shobj_description(ro.oid, 'pg_authid') IS NULL
+                AND EXISTS (SELECT 1 FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
+                             WHERE m.member = ro.oid AND g.rolname = 'caseload_user')
+                AND NOT (ro.rolsuper OR ro.rolcreaterole OR ro.rolreplication OR ro.rolbypassrls
+                         OR ro.rolcreatedb)
+                AND NOT EXISTS (SELECT 1 FROM pg_database WHERE datdba = ro.oid)
+                AND cardinality(caseload_foreign_memberships(ro.oid)) = 0 LOOP
+        EXECUTE format('COMMENT ON ROLE %I IS %L', r.rolname, '__MARK__');
+    END LOOP;
+    FOR r IN SELECT rolname FROM pg_roles
+              WHERE shobj_description(oid, 'pg_authid') = '__MARK__' LOOP
+        PERFORM caseload_limit_login(r.rolname);
+    END LOOP;
+END $$
+"""
 NOT_AUDITED_BY_TRIGGER = {"audit_entry", "submission", "alembic_version"}
 
 FUNCTIONS = r"""
@@ -132,14 +167,32 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_te
                           AND c.caseworker_id = caseload_my_caseworker())))
 $$;
 
+-- Every role `who` is a member of, directly or through other roles, that is not one of
+-- caseload's own groups: a login with any such membership is never managed by caseload.
+CREATE OR REPLACE FUNCTION caseload_foreign_memberships(who oid) RETURNS text[]
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    WITH RECURSIVE up(r) AS (
+        SELECT roleid FROM pg_auth_members WHERE member = who
+        UNION
+        SELECT m.roleid FROM pg_auth_members m JOIN up ON m.member = up.r)
+    SELECT coalesce(array_agg(g.rolname::text ORDER BY g.rolname), '{}')
+      FROM up JOIN pg_roles g ON g.oid = up.r
+     WHERE g.rolname <> ALL (ARRAY['caseload_user', 'caseload_caseworker',
+                                   'caseload_team_lead', 'caseload_administrator',
+                                   'caseload_read_only'])
+$$;
+
 -- Logins are created and changed only here, by a caseload administrator (or the database
 -- owner setting up the first one): people never get CREATEROLE, which on PostgreSQL 15
 -- would let them grant themselves built-in roles such as pg_execute_server_program.
+-- Only logins this function created are ever changed: an existing role (IT's, another
+-- database's owner, a role holding server privileges) is refused whatever it is called.
 CREATE OR REPLACE FUNCTION caseload_manage_login(who text, verb text, secret text, grps text[])
 RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     found_role pg_roles%ROWTYPE;
-    member boolean;
+    existed boolean;
+    foreign_groups text[];
     g text;
 BEGIN
     IF NOT (public.caseload_has('administrator') OR pg_has_role(session_user,
@@ -150,18 +203,37 @@ BEGIN
         RAISE EXCEPTION 'caseload does not manage the login %', who USING ERRCODE = '42501';
     END IF;
     SELECT * INTO found_role FROM pg_roles WHERE rolname = who;
-    member := FOUND AND pg_has_role(who, 'caseload_user', 'MEMBER');
-    IF FOUND AND (found_role.rolsuper OR found_role.rolcreaterole OR found_role.rolreplication
-                  OR found_role.rolbypassrls) THEN
+    existed := FOUND;
+    -- Roles belong to the whole server: caseload marks its own with a comment (on the role
+    -- itself, so a role dropped and made again under the same name is not caseload's).
+    IF existed AND shobj_description(found_role.oid, 'pg_authid') IS DISTINCT FROM
+                   '__MARK__' THEN
+        RAISE EXCEPTION '% already exists on the server and caseload did not create it: '
+            'caseload manages only its own logins. Choose another login name, or ask IT', who
+            USING ERRCODE = '42501';
+    END IF;
+    IF NOT existed AND verb <> 'create' THEN
+        RAISE EXCEPTION 'there is no login %', who USING ERRCODE = '42704';
+    END IF;
+    IF existed AND (found_role.rolsuper OR found_role.rolcreaterole OR found_role.rolreplication
+                    OR found_role.rolbypassrls OR found_role.rolcreatedb
+                    OR EXISTS (SELECT 1 FROM pg_database WHERE datdba = found_role.oid)) THEN
         RAISE EXCEPTION '% is a privileged PostgreSQL role: caseload will not manage it', who
             USING ERRCODE = '42501';
     END IF;
-    IF FOUND AND NOT member AND (verb <> 'create' OR secret IS NOT NULL) THEN
-        RAISE EXCEPTION '% is a login outside caseload: IT manages its password', who
-            USING ERRCODE = '42501';
+    IF existed THEN
+        foreign_groups := caseload_foreign_memberships(found_role.oid);
+        IF cardinality(foreign_groups) > 0 THEN
+            RAISE EXCEPTION '% has been given other server roles (%): caseload will not manage '
+                'it. Ask IT to remove them', who, array_to_string(foreign_groups, ', ')
+                USING ERRCODE = '42501';
+        END IF;
     END IF;
-    IF verb = 'create' AND NOT FOUND THEN
-        EXECUTE format('CREATE ROLE %I LOGIN', who);
+    IF NOT existed THEN
+        EXECUTE format('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE '
+                       'NOREPLICATION NOBYPASSRLS', who);
+        EXECUTE format('COMMENT ON ROLE %I IS %L', who, '__MARK__');
+        PERFORM caseload_limit_login(who);
     ELSIF verb IN ('create', 'enable') THEN
         EXECUTE format('ALTER ROLE %I LOGIN', who);
     ELSIF verb = 'disable' THEN
@@ -183,6 +255,17 @@ BEGIN
             END IF;
         END LOOP;
     END IF;
+END $$;
+
+-- A person's session may not hold the team up: a lock waited for too long, a statement that
+-- runs away or a transaction left open (e.g. LOCK TABLE then nothing) is ended by the server.
+CREATE OR REPLACE FUNCTION caseload_limit_login(who text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    EXECUTE format('ALTER ROLE %I SET lock_timeout = %L', who, '__LOCK_TIMEOUT__');
+    EXECUTE format('ALTER ROLE %I SET statement_timeout = %L', who, '__STATEMENT_TIMEOUT__');
+    EXECUTE format('ALTER ROLE %I SET idle_in_transaction_session_timeout = %L', who,
+                   '__IDLE_TIMEOUT__');
 END $$;
 
 -- Who and when on an audit entry are the database's, not the client's.
@@ -316,7 +399,7 @@ def statements(database: str) -> list[str]:
         f'REVOKE ALL ON DATABASE "{database}" FROM PUBLIC',
         f'GRANT CONNECT, TEMPORARY ON DATABASE "{database}" TO {GROUP}',
         f"GRANT USAGE ON SCHEMA public TO {GROUP}",
-        FUNCTIONS,
+        _functions(),
         *_function_grants(),
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {GROUP}",
         f"GRANT SELECT ON alembic_version TO {GROUP}",
@@ -346,8 +429,19 @@ def statements(database: str) -> list[str]:
         "DROP TRIGGER IF EXISTS caseload_stamp ON audit_entry",
         "CREATE TRIGGER caseload_stamp BEFORE INSERT ON audit_entry "
         "FOR EACH ROW EXECUTE FUNCTION caseload_stamp_audit()",
+        _filled(ADOPT_AND_LIMIT),
     ]
     return out
+
+
+def _functions() -> str:
+    return _filled(FUNCTIONS)
+
+
+def _filled(sql: str) -> str:
+    for placeholder, value in {**LOGIN_LIMITS, "__MARK__": MARK}.items():
+        sql = sql.replace(placeholder, value)
+    return sql
 
 
 def _function_grants() -> list[str]:
@@ -375,7 +469,13 @@ def _function_grants() -> list[str]:
         f"REVOKE ALL ON FUNCTION {manager} FROM PUBLIC",
         f"GRANT EXECUTE ON FUNCTION {manager} TO {group_of(Role.ADMIN)}",
     ]
-    for fn in ("caseload_note_created()", "caseload_stamp_audit()", "caseload_audit_row()"):
+    for fn in (
+        "caseload_note_created()",
+        "caseload_stamp_audit()",
+        "caseload_audit_row()",
+        "caseload_limit_login(text)",
+        "caseload_foreign_memberships(oid)",
+    ):
         out.append(f"REVOKE ALL ON FUNCTION {fn} FROM PUBLIC")
     return out
 
@@ -435,9 +535,8 @@ def _scram(conn: Connection, login: str, password: str) -> str:
 
 
 def create_login(conn: Connection, login: str, password: str | None, roles) -> None:
-    """A PostgreSQL login for one person, a member of their roles' group roles. A login
-    that exists already (IT may manage them) is made a member and may sign in; its password
-    is IT's unless it was caseload's already."""
+    """A new PostgreSQL login for one person, a member of their roles' group roles. A role
+    that exists already is refused (LoginRefused) unless caseload made it."""
     _manage(conn, login, "create", password, roles)
 
 
@@ -454,10 +553,21 @@ def set_login_enabled(conn: Connection, login: str, enabled: bool) -> None:
     _manage(conn, login, "enable" if enabled else "disable", None, None)
 
 
+class LoginRefused(DatabaseError):
+    """The server's login manager refused: its own words (about a login, never a child)."""
+
+
 def _manage(conn: Connection, login: str, verb: str, password: str | None, roles) -> None:
     groups = None if roles is None else [group_of(Role(r).value) for r in roles]
     secret = _scram(conn, login, password) if password else None
-    conn.execute(
-        text("SELECT caseload_manage_login(:who, :verb, :secret, :groups)"),
-        {"who": login, "verb": verb, "secret": secret, "groups": groups},
-    )
+    try:
+        conn.execute(
+            text("SELECT caseload_manage_login(:who, :verb, :secret, :groups)"),
+            {"who": login, "verb": verb, "secret": secret, "groups": groups},
+        )
+    except DBAPIError as exc:
+        state = getattr(exc.orig, "sqlstate", None)
+        if state not in ("42501", "42704"):
+            raise
+        message = exc.orig.diag.message_primary or "the server refused"
+        raise LoginRefused(f"Not done: {message}.") from None

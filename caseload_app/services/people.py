@@ -18,7 +18,7 @@ from caseload_app.domain.access import Access, Can, Role, parse_roles, roles_tex
 from caseload_app.domain.validators import ValidationError
 from caseload_app.services import records
 from caseload_app.services.base import UserService
-from caseload_app.services.errors import NotFound, UserError
+from caseload_app.services.errors import NotFound, PermissionDenied, UserError
 
 # A PostgreSQL login the app can create without quoting surprises: lower case, digits, . _ -
 LOGIN = re.compile(r"^[a-z][a-z0-9._-]{1,62}$")
@@ -122,7 +122,7 @@ class PeopleService(UserService):
             )
             s.add(person)
             if self._on_server():
-                pg_security.create_login(s.connection(), login, password, roles)
+                _on_server_login(pg_security.create_login, s.connection(), login, password, roles)
             detail = f"{login} ({name}): {roles_text(roles)}"
             records.audit(s, self.user, self._now(), "create", person, None, detail)
             self._keep_an_administrator(s)
@@ -136,7 +136,7 @@ class PeopleService(UserService):
             old = person.roles
             person.roles = roles_text(roles)
             if self._on_server():
-                pg_security.set_groups(s.connection(), login, roles)
+                _on_server_login(pg_security.set_groups, s.connection(), login, roles)
             self._stamp(s, person, f"roles: {old} → {person.roles}")
 
     def set_active(self, login: str, active: bool) -> None:
@@ -145,7 +145,7 @@ class PeopleService(UserService):
             person = self._person(s, login)
             person.active = active
             if self._on_server():  # a disabled person cannot even connect
-                pg_security.set_login_enabled(s.connection(), login, active)
+                _on_server_login(pg_security.set_login_enabled, s.connection(), login, active)
             self._stamp(s, person, "enabled" if active else "disabled")
 
     def set_password(self, login: str, password: str) -> None:
@@ -158,7 +158,7 @@ class PeopleService(UserService):
             person = self._person(s, login)
             if person.login != access_for(s, self.user).login:
                 self._require(s, Can.USERS)
-            pg_security.set_password(s.connection(), login, password)
+            _on_server_login(pg_security.set_password, s.connection(), login, password)
             self._stamp(s, person, "password changed")
 
     def set_caseworker(self, login: str, caseworker_id: int | None) -> None:
@@ -213,3 +213,12 @@ def _info(p: AppUser, caseworker: str) -> PersonInfo:
         active=p.active,
         version=p.version,
     )
+
+
+def _on_server_login(change, *args) -> None:
+    """A change to a person's PostgreSQL login; the server's refusal (a login caseload did
+    not create, or one holding other server roles) in its own plain words."""
+    try:
+        change(*args)
+    except pg_security.LoginRefused as exc:
+        raise PermissionDenied(str(exc)) from None
