@@ -178,8 +178,7 @@ def _missing_database(db_path: Path) -> str | None:
     if newest is not None:
         answer = _ask_restore_missing(db_path, newest)
         if answer == "restore":
-            service.restore(newest.path)
-            return "restored"
+            return "restored" if _restore_at_start(service, newest.path) else None
         if answer is None:
             return None
     return _first_run(db_path)
@@ -329,7 +328,24 @@ def _usable_or_restored(db_path: Path, problem: str | None) -> bool:
     )
     if answer != QMessageBox.StandardButton.Yes:
         return False
-    service.restore(newest.path)
+    return _restore_at_start(service, newest.path)
+
+
+def _restore_at_start(service, backup: Path) -> bool:
+    """Restore before the window opens (this copy holds the database's lock); a refusal
+    (not an administrator, the backup failed its check) is shown and nothing changes."""
+    import getpass
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from caseload_app.db.engine import DatabaseError
+    from caseload_app.services.errors import UserError
+
+    try:
+        service.restore(backup, user=getpass.getuser(), holds_lock=True)
+    except (UserError, DatabaseError) as exc:
+        QMessageBox.critical(None, "Not restored", str(exc))
+        return False
     return True
 
 

@@ -598,7 +598,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     if not args.file.is_file():
         raise CliError(f"{args.file} does not exist")
-    kept = _backups(args).restore(args.file)
+    kept = _backups(args).restore(args.file, user=getpass.getuser())
     print(f"Restored {_db_path(args)} from {args.file}")
     if kept:
         print(f"The database it replaced is kept at {kept}")

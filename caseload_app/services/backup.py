@@ -11,8 +11,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from sqlalchemy import create_engine, insert
+from sqlalchemy.orm import Session
+
 from caseload_app.db import safety
 from caseload_app.db.engine import DatabaseError, backup_sqlite
+from caseload_app.db.lock import DatabaseInUse, InstanceLock
+from caseload_app.db.models import AuditEntry
+from caseload_app.domain.access import Access, Can
+from caseload_app.services.errors import PermissionDenied
 
 DAILY_DAYS = 14  # keep the newest backup of each of the last 14 days
 WEEKLY_WEEKS = 8  # and the newest of each of the 8 weeks before that
@@ -103,16 +110,30 @@ class BackupService:
             path.unlink(missing_ok=True)
         return removed
 
-    def restore(self, backup: Path) -> Path | None:
-        """Replace the database with a backup; the replaced database is kept as a backup
-        first. Returns where the replaced database was kept."""
-        problem = safety.problem_with(Path(backup))
+    def restore(self, backup: Path, *, user: str, holds_lock: bool = False) -> Path | None:
+        """Replace the database with a backup: an administrator's action, refused while
+        another copy of caseload has the database open (unless the caller is that copy,
+        `holds_lock`). The replaced database is kept as a backup first, and the restore is
+        recorded in the restored database's audit trail. Returns where the replaced
+        database was kept."""
+        backup = Path(backup)
+        problem = safety.problem_with(backup)
         if problem:
             raise DatabaseError(f"Not restored: the backup is not usable. {problem}")
+        self._require_administrator(backup, user)
+        if holds_lock:
+            return self._swap_in(backup, user)
+        try:
+            with InstanceLock(self.db_path):
+                return self._swap_in(backup, user)
+        except DatabaseInUse as exc:
+            raise DatabaseError(f"Not restored: {exc}") from None
+
+    def _swap_in(self, backup: Path, user: str) -> Path | None:
         kept = self._keep_current() if self.db_path.exists() else None
         tmp = self.db_path.with_name(f".{self.db_path.name}.restoring")
         try:
-            safety.copy_verified(Path(backup), tmp)
+            safety.copy_verified(backup, tmp)
         except (sqlite3.DatabaseError, OSError) as exc:
             tmp.unlink(missing_ok=True)
             raise DatabaseError(f"Not restored: {exc}") from exc
@@ -120,7 +141,24 @@ class BackupService:
         for suffix in ("-wal", "-shm"):
             Path(f"{self.db_path}{suffix}").unlink(missing_ok=True)
         tmp.replace(self.db_path)
+        # Recorded in the restored database: an entry written before the swap would be
+        # replaced along with everything else.
+        detail = f"restored from the backup {backup.name}" + (
+            f"; the database it replaced is kept as {kept.name}" if kept else ""
+        )
+        _audit(self.db_path, user, self._now(), detail)
         return kept
+
+    def _require_administrator(self, backup: Path, user: str) -> None:
+        """Roles from the database being replaced, or, if it is missing or unreadable, from
+        the backup: a laptop with nobody set up treats its user as an administrator."""
+        access = _access_in(self.db_path, user) or _access_in(backup, user)
+        if access is None or not access.can(Can.BACKUPS):
+            roles = access.describe() if access else "unknown"
+            raise PermissionDenied(
+                f"Only an administrator restores a backup (your roles: {roles}). Nothing was "
+                "changed."
+            )
 
     def _keep_current(self) -> Path:
         """Keep the database being replaced: a checked copy, or its raw bytes if damaged."""
@@ -159,3 +197,41 @@ def _counts(path: Path) -> tuple[int | None, int | None]:
     except sqlite3.DatabaseError:
         return None, None
     return children, cases
+
+
+def _ro_session(path: Path):
+    engine = create_engine(
+        "sqlite://",
+        creator=lambda: sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True),
+    )
+    return engine, Session(engine)
+
+
+def _access_in(path: Path, user: str) -> Access | None:
+    """What `user` may do according to the people recorded in the database at `path`, or
+    None if it cannot be read."""
+    from caseload_app.services.people import access_for
+
+    if not Path(path).is_file() or safety.problem_with(Path(path)):
+        return None
+    engine, session = _ro_session(path)
+    try:
+        with session:
+            return access_for(session, user)
+    except Exception:  # any database that cannot be read: ask the other one
+        return None
+    finally:
+        engine.dispose()
+
+
+def _audit(path: Path, user: str, now: datetime, detail: str) -> None:
+    engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(path))
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                insert(AuditEntry).values(
+                    at=now, who=user, action="restore", record_type="database", detail=detail
+                )
+            )
+    finally:
+        engine.dispose()

@@ -982,7 +982,7 @@ class MainWindow(QMainWindow):
         while self.tabs.count() > 1:
             self.tabs.removeTab(1)
         self.ctx.db.dispose()
-        service.restore(backup)
+        service.restore(backup, user=self.ctx.user, holds_lock=True)  # this window's lock
         self.ctx.db = open_database(service.db_path, backup_dir=service.folder)
         self.refresh()
 

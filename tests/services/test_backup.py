@@ -8,6 +8,7 @@ from caseload_app.cli import main
 from caseload_app.db.engine import DatabaseError, open_database
 from caseload_app.services.backup import BackupService
 from caseload_app.services.demo import generate_demo
+from caseload_app.services.errors import PermissionDenied
 from tests.helpers import TODAY, file_digest
 
 
@@ -51,7 +52,7 @@ def test_restore_replaces_and_keeps_the_replaced_database(demo_path, tmp_path):
     copy = service.backup_now()
     with sqlite3.connect(demo_path) as con:
         con.execute("DELETE FROM communication")
-    kept = service.restore(copy)
+    kept = service.restore(copy, user="tester")
     assert children(demo_path) == 30
     with sqlite3.connect(demo_path) as con:
         assert con.execute("SELECT count(*) FROM communication").fetchone()[0] > 0
@@ -78,7 +79,7 @@ def test_a_damaged_file_is_refused_untouched_and_a_backup_offered(demo_path, tmp
         open_database(demo_path)
     assert file_digest(demo_path) == before
     assert service.newest_good().path == good
-    kept = service.restore(good)
+    kept = service.restore(good, user="tester")
     assert "damaged" in kept.name and file_digest(kept) == before  # the damaged file is kept
     assert children(demo_path) == 30
 
@@ -89,7 +90,7 @@ def test_a_damaged_backup_is_never_restored(demo_path, tmp_path):
     bad.write_bytes(b"SQLite format 3\x00" + os.urandom(8000))
     before = file_digest(demo_path)
     with pytest.raises(DatabaseError, match="not usable"):
-        service.restore(bad)
+        service.restore(bad, user="tester")
     assert file_digest(demo_path) == before
 
 
@@ -131,3 +132,67 @@ def test_daily_backup_is_taken_once_a_day(demo_path, tmp_path):
     assert service.ensure_daily_backup() is not None
     assert service.ensure_daily_backup() is None
     assert len(service.list_backups()) == 1
+
+
+# --- restore is an administrator's, never under another open copy, and always audited ------
+HOLD_LOCK = """
+import sys, time
+from caseload_app.db.lock import InstanceLock
+lock = InstanceLock(sys.argv[1]); lock.acquire()
+print("held", flush=True)
+time.sleep(60)
+"""
+
+
+def test_restore_is_refused_while_another_copy_has_the_database_open(demo_path, tmp_path, capsys):
+    import subprocess
+    import sys
+
+    out = tmp_path / "copy.sqlite3"
+    assert main(["backup", "--db", str(demo_path), "-o", str(out)]) == 0
+    before = file_digest(demo_path)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(demo_path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"  # a real, live, other process
+        capsys.readouterr()
+        assert main(["restore", "--db", str(demo_path), str(out)]) == 1
+        err = capsys.readouterr().err
+        assert "Not restored" in err and "already open by" in err
+        with pytest.raises(DatabaseError, match="already open by"):
+            BackupService(demo_path, tmp_path / "backups").restore(out, user="tester")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert file_digest(demo_path) == before  # every save of the open copy is still there
+    assert not list((tmp_path / "backups").glob("*pre-restore*"))
+
+
+def test_only_an_administrator_restores_a_backup(demo_path, tmp_path):
+    from tests.helpers import add_person
+
+    db = open_database(demo_path)
+    add_person(db, "dee", "Dee Admin", "administrator")
+    add_person(db, "asha", "Asha Patel", "caseworker", by="Dee Admin")
+    db.dispose()
+    service = BackupService(demo_path, tmp_path / "backups")
+    copy = service.backup_now()
+    before = file_digest(demo_path)
+    with pytest.raises(PermissionDenied, match="Only an administrator"):
+        service.restore(copy, user="asha")
+    assert file_digest(demo_path) == before
+    service.restore(copy, user="dee")
+
+
+def test_a_restore_is_recorded_in_the_restored_database(demo_path, tmp_path):
+    service = BackupService(demo_path, tmp_path / "backups")
+    copy = service.backup_now()
+    kept = service.restore(copy, user="tester")
+    with sqlite3.connect(demo_path) as con:
+        who, action, detail = con.execute(
+            "SELECT who, action, detail FROM audit_entry ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+    assert (who, action) == ("tester", "restore")
+    assert copy.name in detail and kept.name in detail
+    assert str(tmp_path) not in detail  # file names, not where they live
