@@ -291,7 +291,7 @@ def backup_sqlite(path: Path, backup_dir: Path | None, *, reason: str) -> Path:
     dest = folder / f"{path.stem}-{reason}-{stamp}.sqlite3"
     try:
         safety.copy_verified(path, dest)
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, OSError) as exc:
         raise DatabaseError(f"The backup copy of {path} could not be made: {exc}") from exc
     log.info("Verified backup taken (%s): %s", reason, dest.name)
     return dest

@@ -3,16 +3,21 @@ every copy is verified before it is trusted."""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import sqlite3
 from pathlib import Path
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
-def problem_with(path: Path) -> str | None:
+def problem_with(path: Path, *, backup: bool = False) -> str | None:
     """Why this file cannot be used as a caseload database, or None if it can.
 
-    Opened read-only: checking never changes the file.
+    Opened read-only: checking never changes the file, and no damage makes it raise (a
+    flipped byte can make even the table names unreadable). A `backup` must also hold
+    caseload's schema, pass the full integrity check and match the checksum recorded when
+    it was taken.
     """
     path = Path(path)
     try:
@@ -20,32 +25,98 @@ def problem_with(path: Path) -> str | None:
             head = fh.read(16)
     except FileNotFoundError:
         return f"{path} does not exist."
+    except OSError as exc:
+        return f"{path} cannot be read ({exc.strerror or type(exc).__name__})."
     if not head:
-        return None  # an empty file: SQLite makes a new database in it
+        return f"{path} is empty (0 bytes): it holds no caseload."
     if head != SQLITE_HEADER:
         return f"{path} is not a caseload database (it is not an SQLite file)."
+    if backup and (mismatch := _checksum_problem(path)):
+        return mismatch
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            (result,) = con.execute("PRAGMA quick_check").fetchone()
-            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
-        finally:
-            con.close()
-    except sqlite3.DatabaseError as exc:
-        return f"{path} is damaged: {exc}."
+        result, tables = _check(path, "integrity_check" if backup else "quick_check")
+    except (sqlite3.Error, ValueError, OverflowError, MemoryError) as exc:
+        return f"{path} is damaged: {type(exc).__name__}."
     if result != "ok":
-        return f"{path} is damaged: {result}."
-    if tables and "alembic_version" not in tables:
+        return f"{path} is damaged: {result[:200]}."
+    if (tables or backup) and b"alembic_version" not in tables:
         return f"{path} is an SQLite file but not a caseload database."
     return None
 
 
-def copy_verified(source: Path, dest: Path) -> None:
-    """Copy with SQLite's backup API (safe while others read or write), then check the copy;
-    a copy that fails its check is removed."""
+def looks_like_sqlite(path: Path) -> bool:
+    """Cheap: the file is not empty and starts as an SQLite file does."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(16) == SQLITE_HEADER
+    except OSError:
+        return False
+
+
+def _check(path: Path, pragma: str) -> tuple[str, set[bytes]]:
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        con.text_factory = bytes  # damaged text must not fail to decode
+        (result,) = con.execute(f"PRAGMA {pragma}").fetchone()
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
+    finally:
+        con.close()
+    return result.decode("utf-8", "replace"), tables
+
+
+def checksum_path(backup: Path) -> Path:
+    """Where a backup's SHA-256, recorded when it was taken and checked, is kept."""
+    return Path(f"{backup}.sha256")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _checksum_problem(path: Path) -> str | None:
+    """A backup changed since it was taken (a flipped bit, an edit). Backups from before
+    checksums were recorded have none: they are judged by the integrity check alone."""
+    try:
+        recorded = checksum_path(path).read_text(encoding="ascii").split()[0]
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError, IndexError):
+        return f"{path} has an unreadable checksum file."
+    if recorded != _sha256(path):
+        return f"{path} has changed since it was taken (its checksum does not match)."
+    return None
+
+
+def copy_verified(source: Path, dest: Path, *, checksum: bool = True) -> None:
+    """Copy with SQLite's backup API (safe while others read or write) into a temporary file
+    beside `dest`, check the copy, flush it to disk and only then give it its name, with its
+    checksum beside it: a failed copy (a full disk) leaves nothing that looks like a backup."""
+    dest = Path(dest)
+    tmp = dest.with_name(f".{dest.name}.partial")
+    placed = False
+    try:
+        _copy_and_check(Path(source), tmp)
+        _fsync(tmp)
+        os.replace(tmp, dest)
+        placed = True
+        if checksum:
+            _write_synced(checksum_path(dest), f"{_sha256(dest)}  {dest.name}\n")
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        if placed and checksum:  # a backup without its checksum is not left looking whole
+            dest.unlink(missing_ok=True)
+        raise
+
+
+def _copy_and_check(source: Path, tmp: Path) -> None:
+    tmp.unlink(missing_ok=True)
     src = sqlite3.connect(source)
     try:
-        dst = sqlite3.connect(dest)
+        dst = sqlite3.connect(tmp)
         try:
             src.backup(dst)
             # One self-contained file: a WAL-mode copy leaves -wal/-shm files beside it
@@ -57,5 +128,24 @@ def copy_verified(source: Path, dest: Path) -> None:
     finally:
         src.close()
     if result != "ok":
-        Path(dest).unlink(missing_ok=True)
         raise sqlite3.DatabaseError(f"the copy failed its integrity check: {result}")
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_synced(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.partial")
+    try:
+        with open(tmp, "w", encoding="ascii") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

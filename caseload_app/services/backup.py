@@ -8,7 +8,7 @@ import shutil
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, insert
@@ -21,6 +21,7 @@ from caseload_app.db.models import AuditEntry
 from caseload_app.domain.access import Access, Can
 from caseload_app.services.errors import PermissionDenied
 
+KEEP_NEWEST = 14  # the newest 14 usable backups are never removed, whatever the clock says
 DAILY_DAYS = 14  # keep the newest backup of each of the last 14 days
 WEEKLY_WEEKS = 8  # and the newest of each of the 8 weeks before that
 _STAMP = re.compile(r"-(\d{8}-\d{6})(?:-\d+)?\.sqlite3$")
@@ -33,6 +34,12 @@ class BackupInfo:
     size: int
     children: int | None  # what it holds, for the restore preview (None if unreadable)
     cases: int | None
+    in_future: bool = False  # dated after now: the computer's clock is (or was) wrong
+
+    @property
+    def usable(self) -> bool:
+        """Worth keeping: not empty, an SQLite file (the full check is made before use)."""
+        return safety.looks_like_sqlite(self.path)
 
 
 class BackupService:
@@ -52,12 +59,9 @@ class BackupService:
     def backup_to(self, dest: Path) -> Path:
         """A verified copy at a place the person chose (written beside it, then renamed)."""
         dest = Path(dest)
-        tmp = dest.with_name(f".{dest.name}.tmp")
         try:
-            safety.copy_verified(self.db_path, tmp)
-            tmp.replace(dest)
+            safety.copy_verified(self.db_path, dest)
         except (sqlite3.DatabaseError, OSError) as exc:
-            tmp.unlink(missing_ok=True)
             raise DatabaseError(f"The backup could not be written to {dest}: {exc}") from exc
         return dest
 
@@ -75,11 +79,14 @@ class BackupService:
     def list_backups(self) -> list[BackupInfo]:
         """Newest first, each with what it holds."""
         found = []
+        now = self._now()
         for path in self.folder.glob("*.sqlite3"):
             taken = _taken_at(path)
             if taken is not None:
                 children, cases = _counts(path)
-                found.append(BackupInfo(path, taken, path.stat().st_size, children, cases))
+                size = path.stat().st_size
+                future = taken > now + timedelta(minutes=5)
+                found.append(BackupInfo(path, taken, size, children, cases, future))
         return sorted(found, key=lambda b: b.taken_at, reverse=True)
 
     def newest_good(self) -> BackupInfo | None:
@@ -90,7 +97,7 @@ class BackupService:
             (
                 b
                 for b in self.list_backups()
-                if ours.fullmatch(b.path.name) and safety.problem_with(b.path) is None
+                if ours.fullmatch(b.path.name) and safety.problem_with(b.path, backup=True) is None
             ),
             None,
         )
@@ -99,15 +106,19 @@ class BackupService:
         """Keep the newest backup of each of the last 14 days and of each of the 8 weeks
         before; remove the rest. Returns what was removed."""
         today = self._now().date()
+        backups = self.list_backups()
+        usable = [b for b in backups if b.usable]  # an empty or non-SQLite file takes no slot
         keep: dict[tuple, BackupInfo] = {}
-        for backup in self.list_backups():  # newest first: the first seen in a slot stays
+        for backup in usable:  # newest first: the first seen in a slot stays
             slot = _slot(backup.taken_at.date(), today)
             if slot is not None and slot not in keep:
                 keep[slot] = backup
-        kept = {b.path for b in keep.values()}
-        removed = [b.path for b in self.list_backups() if b.path not in kept]
+        # A wrong clock (days ahead, or back from the future) must not empty the folder.
+        kept = {b.path for b in keep.values()} | {b.path for b in usable[:KEEP_NEWEST]}
+        removed = [b.path for b in backups if b.path not in kept]
         for path in removed:
             path.unlink(missing_ok=True)
+            safety.checksum_path(path).unlink(missing_ok=True)
         return removed
 
     def restore(self, backup: Path, *, user: str, holds_lock: bool = False) -> Path | None:
@@ -117,7 +128,7 @@ class BackupService:
         recorded in the restored database's audit trail. Returns where the replaced
         database was kept."""
         backup = Path(backup)
-        problem = safety.problem_with(backup)
+        problem = safety.problem_with(backup, backup=True)
         if problem:
             raise DatabaseError(f"Not restored: the backup is not usable. {problem}")
         self._require_administrator(backup, user)
@@ -133,9 +144,8 @@ class BackupService:
         kept = self._keep_current() if self.db_path.exists() else None
         tmp = self.db_path.with_name(f".{self.db_path.name}.restoring")
         try:
-            safety.copy_verified(backup, tmp)
+            safety.copy_verified(backup, tmp, checksum=False)
         except (sqlite3.DatabaseError, OSError) as exc:
-            tmp.unlink(missing_ok=True)
             raise DatabaseError(f"Not restored: {exc}") from exc
         # The old database's write-ahead log must not be replayed into the restored file.
         for suffix in ("-wal", "-shm"):

@@ -5,8 +5,10 @@ from datetime import datetime, timedelta
 import pytest
 
 from caseload_app.cli import main
+from caseload_app.db import safety
 from caseload_app.db.engine import DatabaseError, open_database
-from caseload_app.services.backup import BackupService
+from caseload_app.db.safety import SQLITE_HEADER
+from caseload_app.services.backup import KEEP_NEWEST, BackupService
 from caseload_app.services.demo import generate_demo
 from caseload_app.services.errors import PermissionDenied
 from tests.helpers import TODAY, file_digest
@@ -32,8 +34,9 @@ def test_backup_is_verified_listed_with_what_it_holds(demo_path, tmp_path):
     (info,) = service.list_backups()
     assert info.path == copy and (info.children, info.cases) == (30, 30)
     assert service.newest_good().path == copy
-    # each backup is one file: reading it (to list or check it) leaves nothing beside it
-    assert [p.name for p in (tmp_path / "backups").iterdir()] == [copy.name]
+    # each backup is one file and its checksum: reading it leaves nothing else beside it
+    names = sorted(p.name for p in (tmp_path / "backups").iterdir())
+    assert names == [copy.name, f"{copy.name}.sha256"]
 
 
 def test_the_newest_backup_of_this_database_not_of_another(demo_path, tmp_path):
@@ -101,16 +104,19 @@ def test_rotation_keeps_14_days_then_8_weeks(tmp_path):
         day = datetime(2026, 11, 24) - timedelta(days=days_ago)
         for hour in (9, 17):
             name = day.replace(hour=hour).strftime("caseload-auto-%Y%m%d-%H%M%S.sqlite3")
-            (folder / name).write_bytes(b"")
+            (folder / name).write_bytes(SQLITE_HEADER + bytes(84))
     service = BackupService(
         tmp_path / "caseload.sqlite3", folder, now=lambda: datetime(2026, 11, 24, 18)
     )
     service.rotate()
     left = sorted(p.name for p in folder.iterdir())
-    days = {n[14:22] for n in left}
-    assert len(left) == len(days)  # one per slot, the newest of it
-    assert all(n.endswith("-170000.sqlite3") for n in left)
-    assert len(left) == 14 + 8
+    newest = left[-KEEP_NEWEST:]  # the newest 14 stay whatever their slot (7 days x 2)
+    older = left[:-KEEP_NEWEST]
+    days = {n[14:22] for n in older}
+    assert len(older) == len(days)  # one per slot, the newest of it
+    assert all(n.endswith("-170000.sqlite3") for n in older)
+    assert len({n[14:22] for n in left}) == 14 + 8
+    assert len(newest) == KEEP_NEWEST and len(left) == 14 + 8 + 7
 
 
 def test_backup_and_restore_commands(demo_path, tmp_path, capsys):
@@ -196,3 +202,65 @@ def test_a_restore_is_recorded_in_the_restored_database(demo_path, tmp_path):
     assert (who, action) == ("tester", "restore")
     assert copy.name in detail and kept.name in detail
     assert str(tmp_path) not in detail  # file names, not where they live
+
+
+# --- an empty, partial or changed file is never a good backup ------------------------------
+def test_an_empty_backup_is_never_offered_kept_or_restored(demo_path, tmp_path):
+    folder = tmp_path / "backups"
+    service = BackupService(demo_path, folder, now=lambda: datetime(2026, 11, 24, 18))
+    good = service.backup_now()
+    empty = folder / "caseload-auto-20261124-170000.sqlite3"  # newer, and 0 bytes
+    empty.write_bytes(b"")
+    assert service.newest_good().path == good
+    assert "empty" in safety.problem_with(empty)
+    with pytest.raises(DatabaseError, match="empty"):
+        service.restore(empty, user="tester")
+    service.rotate()
+    assert good.exists() and not empty.exists()
+
+
+def test_an_empty_live_database_is_not_a_new_caseload(tmp_path):
+    empty = tmp_path / "caseload.sqlite3"
+    empty.write_bytes(b"")
+    assert "empty" in safety.problem_with(empty)
+
+
+def test_a_backup_changed_since_it_was_taken_is_not_good(demo_path, tmp_path):
+    service = BackupService(demo_path, tmp_path / "backups")
+    copy = service.backup_now()
+    data = bytearray(copy.read_bytes())
+    data[-100] ^= 0xFF  # one flipped bit in a free area: SQLite's own checks may not notice
+    copy.write_bytes(bytes(data))
+    assert "checksum" in safety.problem_with(copy, backup=True)
+    assert service.newest_good() is None
+
+
+def test_a_backup_on_a_full_disk_leaves_nothing_behind(demo_path, tmp_path):
+    import subprocess
+
+    full = tmp_path / "full"
+    full.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(full)]).returncode:
+        pytest.skip("cannot mount a small file system here")
+    try:
+        with pytest.raises(DatabaseError, match="could not be made"):
+            BackupService(demo_path, full).backup_now()
+        assert list(full.iterdir()) == []  # no 0-byte or partial file that looks like one
+    finally:
+        subprocess.run(["umount", str(full)], check=True)
+
+
+def test_a_clock_far_ahead_never_empties_the_backups(demo_path, tmp_path):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    for day in range(10):
+        name = f"caseload-auto-202611{day + 10:02d}-090000.sqlite3"
+        (folder / name).write_bytes(SQLITE_HEADER + bytes(84))
+    ahead = BackupService(demo_path, folder, now=lambda: datetime(2027, 12, 30, 9))
+    ahead.rotate()
+    assert len(list(folder.glob("*.sqlite3"))) == 10
+    future = folder / "caseload-auto-20271230-090000.sqlite3"
+    future.write_bytes(SQLITE_HEADER + bytes(84))
+    back = BackupService(demo_path, folder, now=lambda: datetime(2026, 11, 20, 9))
+    flagged = [b for b in back.list_backups() if b.in_future]
+    assert [b.path for b in flagged] == [future]
