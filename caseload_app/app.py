@@ -111,13 +111,14 @@ def _open_window(
             tmp = tempfile.TemporaryDirectory(prefix="caseload-demo-")
             db_path = Path(tmp.name) / "demo.sqlite3"
             db = _demo_database(db_path, demo_children)
+            no_backup = None
             store = LocalSettingsStore(Path(tmp.name) / "settings.json")
         else:
             if not _usable_or_restored(db_path, problem()):
                 lock.release()
                 return 1
             db = open_database(db_path, backup_dir=paths.backups_dir(), checked=True)
-            _daily_backup(db_path)
+            no_backup = _daily_backup(db_path)
             store = LocalSettingsStore(paths.config_dir() / "settings.json")
     except (DatabaseError, DatabaseTooNew, DatabaseInUse, OSError) as exc:
         if lock is not None:
@@ -135,6 +136,8 @@ def _open_window(
     )
     window = MainWindow(ctx)
     window.show()
+    if not demo and no_backup:
+        window.warn_no_backup(no_backup)
     if start == "import":
         window.import_spreadsheet()
     # Straight after choosing an empty caseload there is no one to choose yet.
@@ -349,10 +352,21 @@ def _restore_at_start(service, backup: Path) -> bool:
     return True
 
 
-def _daily_backup(db_path: Path) -> None:
+def _daily_backup(db_path: Path) -> str | None:
+    """Today's backup; if it cannot be taken (a full disk) caseload still opens, and the
+    returned words say why there is no backup today."""
+    from caseload_app.db.engine import DatabaseError
     from caseload_app.services.backup import BackupService
 
-    BackupService(db_path, paths.backups_dir()).ensure_daily_backup()
+    try:
+        BackupService(db_path, paths.backups_dir()).ensure_daily_backup()
+    except (DatabaseError, OSError) as exc:
+        return (
+            "No backup could be taken today, so today's work is not yet in any backup. "
+            f"{_in_words(exc)}\n\nFree some space (or ask IT), then use File → Backups and "
+            "restore → Back up now."
+        )
+    return None
 
 
 def _choose_me(window) -> None:

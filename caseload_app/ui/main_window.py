@@ -961,6 +961,16 @@ class MainWindow(QMainWindow):
         ImportDialog(self.ctx.importer(), lambda _result: self.refresh(), self).exec()
 
     # --- data safety ------------------------------------------------------------------------
+    def warn_no_backup(self, message: str) -> None:
+        """Opened without today's backup (a full disk): said at once, and kept in sight in
+        the status bar until the window closes."""
+        label = QLabel("No backup today")
+        label.setStyleSheet("color: #b00020; font-weight: bold")
+        label.setToolTip(message)
+        label.setAccessibleName("No backup could be taken today")
+        self.statusBar().addPermanentWidget(label)
+        QTimer.singleShot(0, lambda: QMessageBox.warning(self, "No backup today", message))
+
     def open_backups(self) -> None:
         from caseload_app.ui.dialogs.data_dialogs import BackupsDialog
 

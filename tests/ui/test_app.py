@@ -75,3 +75,47 @@ def test_a_database_open_elsewhere_is_refused_with_who_has_it(qapp, tmp_path, mo
         assert run_gui(db_path=path) == 1
     assert "already open by" in shown[0]
     assert not path.exists()  # nothing was created or written
+
+
+def test_a_full_disk_opens_the_caseload_with_a_warning_and_no_partial_backup(
+    qapp, tmp_path, monkeypatch
+):
+    import subprocess
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from caseload_app import app as app_module
+    from caseload_app.db.engine import open_database
+    from caseload_app.services.demo import generate_demo
+
+    path = tmp_path / "caseload.sqlite3"
+    db = open_database(path)
+    generate_demo(db, children=40, seed=1)
+    db.dispose()
+    full = tmp_path / "full"
+    full.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(full)]).returncode:
+        pytest.skip("cannot mount a small file system here")
+    warned, seen = [], {}
+    monkeypatch.setattr(app_module.paths, "backups_dir", lambda: full)
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a: warned.append(a[2]))
+    monkeypatch.setattr(app_module, "_choose_me", lambda window: None)  # who-am-I: not here
+
+    def close_when_loaded():
+        windows = [
+            w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
+        ]
+        if windows and windows[0].model.rowCount() > 0 and warned:
+            seen["rows"] = windows[0].model.rowCount()
+            windows[0].close()
+        else:
+            QTimer.singleShot(50, close_when_loaded)
+
+    try:
+        QTimer.singleShot(50, close_when_loaded)
+        assert run_gui(db_path=path) == 0
+        assert seen["rows"] == 40  # the caseload opened, with everything in it
+        assert "No backup could be taken today" in warned[0]
+        assert list(full.iterdir()) == []  # no 0-byte or partial backup left
+    finally:
+        subprocess.run(["umount", str(full)], check=True)
