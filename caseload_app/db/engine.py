@@ -40,6 +40,48 @@ class StorageError(DatabaseError):
         self.retryable = retryable
 
 
+class RefusedValue(StorageError):
+    """A value the database itself refused (a rule it keeps whatever the client): nothing
+    was written, and saving the same again would be refused again. `column` says which
+    ("child.upn") where the database said so; `reason` is the message for a form to show
+    beside that field. Neither ever quotes the value."""
+
+    def __init__(self, reason: str, advice: str, column: str | None = None) -> None:
+        super().__init__(
+            f"Not saved: {reason}. {advice}; your typing is still in the form.", retryable=False
+        )
+        self.reason = reason[:1].upper() + reason[1:] + f". {advice}."
+        self.column = column
+
+
+# Identifiers only one live child may have (migration 0007), by column and index name.
+ONE_CHILD_EACH = {"child.upn": "UPN", "child.nhs_number": "NHS number"}
+_UNIQUE_INDEXES = {f"uq_{column.replace('.', '_')}": column for column in ONE_CHILD_EACH}
+
+
+def refused_value(exc: BaseException) -> RefusedValue | None:
+    """The plain-words RefusedValue for a value the database refused, or None."""
+    orig = getattr(exc, "orig", exc)
+    column = _unique_column(orig)
+    if column in ONE_CHILD_EACH:
+        what = ONE_CHILD_EACH[column]
+        return RefusedValue(
+            f"a child with this {what} is already recorded (perhaps by someone else a moment ago)",
+            f"Search for them, or check the {what}",
+            column,
+        )
+    return None
+
+
+def _unique_column(orig: BaseException) -> str | None:
+    """table.column of a unique rule the statement broke (None: not one, or several)."""
+    if getattr(orig, "sqlite_errorname", "") == "SQLITE_CONSTRAINT_UNIQUE":
+        return str(orig).removeprefix("UNIQUE constraint failed: ").strip()
+    if getattr(orig, "sqlstate", None) == "23505":
+        return _UNIQUE_INDEXES.get(getattr(orig.diag, "constraint_name", None) or "")
+    return None
+
+
 # What a caseworker can do about each SQLite result code that is not a bug.
 _STORAGE_PROBLEMS = {
     "SQLITE_FULL": "the disk holding the database is full. Free some space, then save again",
@@ -157,6 +199,10 @@ class Database:
             with self._write.begin() as session:
                 yield session
         except (DBAPIError, sqlite3.OperationalError) as exc:
+            refused = refused_value(exc)
+            if refused is not None:
+                # Not chained: the driver's error quotes the values of the statement.
+                raise refused from None
             problem = storage_problem(exc)
             if problem is None:
                 raise

@@ -112,6 +112,20 @@ class Contact(Versioned, Base):
 
 class Child(Versioned, Base):
     __tablename__ = "child"
+    __table_args__ = (
+        # One live child per UPN and per NHS number (a deleted case's child is in the trash,
+        # not here). Migration 0007 leaves out of these any repeats recorded before it.
+        *(
+            Index(
+                f"uq_child_{column}",
+                column,
+                unique=True,
+                sqlite_where=text(f"{column} IS NOT NULL"),
+                postgresql_where=text(f"{column} IS NOT NULL"),
+            )
+            for column in ("upn", "nhs_number")
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     family_id: Mapped[int] = mapped_column(ForeignKey("family.id"), index=True)

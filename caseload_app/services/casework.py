@@ -45,6 +45,7 @@ from caseload_app.services.fields import (
     FAMILY_CHECKS,
     child_checks,
     refresh_search_text,
+    refusals_beside_fields,
 )
 
 
@@ -301,7 +302,7 @@ class CaseworkService(UserService):
 
     # ------------------------------------------------------------------ editing details
     def update_child(self, child_id: int, version: int, changes: dict[str, object]) -> int:
-        with self._db.uow() as s:
+        with refusals_beside_fields("child", changes), self._db.uow() as s:
             child = records.load(s, Child, child_id, "child")
             self._check_children(s, [child])
             records.check_version(s, child, version, "child's details")

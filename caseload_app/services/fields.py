@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 
+from caseload_app.db.engine import RefusedValue
 from caseload_app.db.models import Child
 from caseload_app.domain import codes
 from caseload_app.domain.text import child_search_text
@@ -18,6 +20,7 @@ from caseload_app.domain.validators import (
     normalise_upn,
 )
 from caseload_app.services import records
+from caseload_app.services.errors import FieldErrors
 
 
 def child_checks(today: date) -> dict[str, Callable[[object], object]]:
@@ -81,3 +84,17 @@ def refresh_search_text(child: Child) -> None:
         family.postcode,
         family.phone,
     )
+
+
+@contextmanager
+def refusals_beside_fields(table: str, fields: Iterable[str]) -> Iterator[None]:
+    """A value the database refused (a child's UPN already recorded, a name too long) is
+    shown beside its field, like the form's own checks, when the form has that field."""
+    shown = {f"{table}.{field}": field for field in fields}
+    try:
+        yield
+    except RefusedValue as exc:
+        field = shown.get(exc.column or "")
+        if field is None:
+            raise
+        raise FieldErrors({field: exc.reason}) from None

@@ -20,6 +20,7 @@ from caseload_app.services.fields import (
     FAMILY_CHECKS,
     child_checks,
     refresh_search_text,
+    refusals_beside_fields,
 )
 
 
@@ -157,6 +158,10 @@ class RequestService(UserService):
         A second call with the same form token returns the first case instead of a copy.
         """
         clean = self.check(request)
+        with refusals_beside_fields("child", CHILD_FIELDS):
+            return self._create(request, clean, token)
+
+    def _create(self, request: NewRequest, clean: dict[str, object], token: str | None) -> int:
         now = self._now()
         with self._db.uow() as s:
             if (done := records.submitted(s, token)) is not None:

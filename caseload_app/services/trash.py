@@ -18,6 +18,7 @@ from sqlalchemy import Date, DateTime, Table, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from caseload_app.db.engine import ONE_CHILD_EACH, refused_value
 from caseload_app.db.models import (
     AdviceRequest,
     AnnualReview,
@@ -285,6 +286,14 @@ def _put_back(s: Session, table: Table, values: dict, renumber: dict) -> None:
 
 
 def _why_not_restored(item: TrashItem, exc: IntegrityError) -> str:
+    refused = refused_value(exc)
+    if refused is not None and refused.column in ONE_CHILD_EACH:
+        what = ONE_CHILD_EACH[refused.column]
+        return (
+            f"Not restored: a child recorded since this case was deleted has the same {what}, "
+            f"and only one child may have it. Check which record is right, correct the {what} "
+            "on the other one, then restore this again."
+        )
     if "uq_ehcp_case_live_child" in str(exc) or "ehcp_case.child_id" in str(exc):
         return (
             "Not restored: this child has another open case now, and a child can have only "

@@ -1,4 +1,5 @@
 import sqlite3
+import time
 from datetime import date
 
 import pytest
@@ -7,6 +8,8 @@ from sqlalchemy import func, select
 from caseload_app.db.engine import open_database
 from caseload_app.db.models import Assignment, Caseworker, Child, EhcpCase, Family
 from caseload_app.services.importer import Importer, ImportFileError, write_template
+from tests import import_race
+from tests.backends import sqlite_only
 from tests.helpers import HEADER, TODAY, file_digest, write_csv
 
 GOOD = (
@@ -229,13 +232,58 @@ def test_roles_are_checked_again_when_the_import_writes(db, tmp_path, monkeypatc
     add_person(db, "dee", "Dee Admin", "administrator")
     add_person(db, "lee", "Lee Lead", "team_lead", by="Dee Admin")
     lead = Importer(db, user="Lee Lead", today=lambda: TODAY)
-    checking = Importer._check_against_database
+    from caseload_app.services import importer as module
 
-    def demote_meanwhile(self, result):
-        checking(self, result)
+    checking = module.parse_rows
+
+    def demote_meanwhile(text, today):
         PeopleService(db, "Dee Admin", today=lambda: TODAY).set_roles("lee", "caseworker")
+        return checking(text, today)
 
-    monkeypatch.setattr(Importer, "_check_against_database", demote_meanwhile)
+    monkeypatch.setattr(module, "parse_rows", demote_meanwhile)
     with pytest.raises(PermissionDenied):
         lead.import_file(write_csv(tmp_path / "in.csv", GOOD[0]))
     assert count(db, Child) == 0
+
+
+@pytest.mark.slow
+@sqlite_only
+def test_two_imports_of_one_sheet_at_once_record_each_child_once(db, tmp_path):
+    """Two `caseload import` processes start together while a colleague's save holds the
+    database: both have read the sheet before either may write. One imports all 3,000
+    children; the other is refused, plainly, and adds none."""
+    sheet = import_race.sheet(tmp_path / "caseload.csv")
+    colleague = sqlite3.connect(db.path, isolation_level=None)
+    colleague.execute("BEGIN IMMEDIATE")  # a save in progress: writers queue behind it
+    both = [import_race.start_import(str(db.path), sheet) for _ in range(2)]
+    time.sleep(5)  # each has started, read and checked the sheet, and waits to write
+    colleague.execute("COMMIT")
+    colleague.close()
+    (won, won_out, _), (lost, _, lost_err) = import_race.outcomes(both)
+    assert (won, lost) == (0, 1)
+    assert "Imported 3000 children" in won_out
+    assert "Nothing was imported: " in lost_err and " in 3000 row(s)." in lost_err
+    assert "row 2, column upn: a child with this value is already recorded" in lost_err
+    assert "Traceback" not in lost_err
+    assert count(db, Child) == import_race.ROWS
+    with db.read() as s:
+        assert s.scalar(select(func.count(func.distinct(Child.upn)))) == import_race.ROWS
+
+
+def test_the_database_refuses_a_second_child_with_a_recorded_upn_or_nhs_number(db, tmp_path):
+    """Past every service check (a statement of its own): the database keeps the rule."""
+    from sqlalchemy import insert
+
+    from caseload_app.db.engine import RefusedValue
+
+    importer(db).import_file(write_csv(tmp_path / "a.csv", GOOD[0]))
+    with db.read() as s:
+        family_id, upn, nhs = s.execute(select(Child.family_id, Child.upn, Child.nhs_number)).one()
+    for column, value in (("upn", upn), ("nhs_number", nhs)):
+        row = dict(family_id=family_id, first_name="Someone", last_name="Else", version=1)
+        row.update(date_of_birth=date(2016, 1, 1), search_text="", **{column: value})
+        with pytest.raises(RefusedValue, match="already recorded") as refused, db.uow() as s:
+            s.execute(insert(Child).values(**row))
+        assert refused.value.column == f"child.{column}"
+        assert value not in str(refused.value)
+    assert count(db, Child) == 1

@@ -1,0 +1,88 @@
+"""Upgrading a database made before 0007, on SQLite and on PostgreSQL: children who already
+share an identifier are kept as they are, and from then on no new child can take a recorded
+UPN or NHS number."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+
+from caseload_app.db import migrate
+from caseload_app.db.engine import make_engine, normalise_url, open_database, sqlite_url
+from tests import pg_cluster
+from tests.backends import BACKENDS
+
+_names = itertools.count()
+
+CHILD = (
+    "INSERT INTO child (id, family_id, first_name, last_name, date_of_birth, upn, nhs_number, "
+    "search_text, version) VALUES (:id, 1, 'Child', :last, '2016-05-04', :upn, :nhs, '', 1)"
+)
+UPN_A, UPN_B, NHS_A = "L837201500012", "H83720150001A", "4010232137"
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_url(request, tmp_path):
+    """An empty database on each engine (not the tests' migrated template)."""
+    if request.param == "sqlite":
+        yield sqlite_url(tmp_path / "old.sqlite3")
+        return
+    server = request.getfixturevalue("pg_server")
+    name = f"caseload_old_{os.getpid()}_{next(_names)}"
+    pg_cluster.create_database(server, name)
+    yield normalise_url(pg_cluster.database_url(server, name))
+    pg_cluster.drop_database(server, name)
+
+
+def at_0006_with_shared_identifiers(url: str) -> None:
+    engine = make_engine(url)
+    command.upgrade(migrate.alembic_config(engine), "0006")
+    with engine.begin() as con:
+        con.execute(text("INSERT INTO family (id, parent_carer_name, address, interpreter_needed, "
+                         "version) VALUES (1, '', '', false, 1)"))  # fmt: skip
+        for id_, upn, nhs in (
+            (1, UPN_A, NHS_A),
+            (2, UPN_A, None),  # the same sheet imported twice at once
+            (3, UPN_A, NHS_A),
+            (4, UPN_B, None),
+            (5, None, None),
+            (6, None, None),
+        ):
+            con.execute(text(CHILD), dict(id=id_, last=f"N{id_}", upn=upn, nhs=nhs))
+    engine.dispose()
+
+
+def test_an_old_database_with_shared_identifiers_upgrades_and_refuses_new_ones(
+    empty_url, caplog, tmp_path
+):
+    at_0006_with_shared_identifiers(empty_url)
+    with caplog.at_level(logging.WARNING, logger="caseload_app"):
+        target = empty_url.removeprefix("sqlite:///")  # a file by its path, like the app
+        db = open_database(target if "://" in target else Path(target), backup_dir=tmp_path)
+    logged = caplog.text
+    assert "2 children share a upn" in logged and "1 children share a nhs_number" in logged
+    assert UPN_A not in logged and NHS_A not in logged
+    with db.read() as s:
+        kept = s.execute(text("SELECT id, upn, nhs_number FROM child ORDER BY id")).all()
+    assert [tuple(r) for r in kept] == [
+        (1, UPN_A, NHS_A),
+        (2, UPN_A, None),
+        (3, UPN_A, NHS_A),
+        (4, UPN_B, None),
+        (5, None, None),
+        (6, None, None),
+    ]
+    for id_, upn, nhs in ((7, UPN_A, None), (8, UPN_B, None), (9, None, NHS_A)):
+        with pytest.raises(IntegrityError), db.engine.begin() as con:
+            con.execute(text(CHILD), dict(id=id_, last="New", upn=upn, nhs=nhs))
+    with db.engine.begin() as con:  # a child without identifiers, or with new ones, is fine
+        con.execute(text(CHILD), dict(id=10, last="New", upn=None, nhs=None))
+        con.execute(text(CHILD), dict(id=11, last="New", upn="ANOTHER", nhs="ANOTHER"))
+    db.dispose()
