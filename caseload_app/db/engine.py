@@ -33,11 +33,14 @@ class StorageError(DatabaseError):
     """A save the disk refused (full, read-only, folder gone, busy): nothing was written.
 
     `retryable`: the same save may well work in a moment unchanged (a lost connection, a
-    server restarting, a busy database), so a form may try again by itself."""
+    server restarting, a busy database), so a form may try again by itself. `advice`: what
+    went wrong and what to do, without the "Not saved" around it, for an action that is not
+    a save (an export that could not be recorded)."""
 
-    def __init__(self, message: str, retryable: bool = False) -> None:
+    def __init__(self, message: str, retryable: bool = False, advice: str | None = None) -> None:
         super().__init__(message)
         self.retryable = retryable
+        self.advice = advice or message
 
 
 class RefusedValue(StorageError):
@@ -148,6 +151,7 @@ def _not_saved(advice: str, technical: str, *, retryable: bool) -> StorageError:
         f"Not saved: {advice}. Nothing was half-written and your typing is still in the "
         f"form. ({technical})",
         retryable=retryable,
+        advice=advice,
     )
 
 

@@ -11,7 +11,6 @@ from sqlalchemy import Select, func, or_, select
 
 from caseload_app.db.models import AuditEntry
 from caseload_app.domain.access import Can
-from caseload_app.reports.csv_export import write_csv
 from caseload_app.services.base import UserService
 from caseload_app.services.errors import UserError
 
@@ -83,12 +82,15 @@ class AuditService(UserService):
         query = _filtered(select(AuditEntry), wanted).order_by(AuditEntry.id)
         with self._db.read() as s:
             entries = [_row(e) for e in s.scalars(query)]
-        count = write_csv(Path(path), AUDIT_COLUMNS, (_cells(r) for r in entries))
-        self.audit_export(
+        return self._write_audited_csv(
+            Path(path),
+            AUDIT_COLUMNS,
+            (_cells(r) for r in entries),
             "audit_entry",
-            f"audit trail export of {count} entries to {Path(path).name}" + _describe(wanted),
+            lambda count: (
+                f"audit trail export of {count} entries to {Path(path).name}" + _describe(wanted)
+            ),
         )
-        return count
 
 
 def _filtered(query: Select, f: AuditFilter) -> Select:
