@@ -30,21 +30,32 @@ class BackupInfo:
 
 class BackupService:
     def __init__(
-        self, db_path: Path, folder: Path, now: Callable[[], datetime] = datetime.now
+        self,
+        db_path: Path,
+        folder: Path,
+        now: Callable[[], datetime] = datetime.now,
+        audit: Callable[[str], None] | None = None,
     ) -> None:
         self.db_path = Path(db_path)
         self.folder = Path(folder)
         self._now = now
+        # Records, in the database's audit trail, a copy a person asked for: every backup
+        # is a copy of every child. Written before the copy; if it fails, no copy is made.
+        self._audit = audit
 
     def backup_now(self, reason: str = "manual") -> Path:
         """A verified copy in the backups folder (SQLite's backup API is safe while in use)."""
         if not self.db_path.exists():
             raise DatabaseError(f"There is no database at {self.db_path} to back up.")
+        if reason == "manual" and self._audit is not None:
+            self._audit(f"backup copy of the whole database into {self.folder}")
         return backup_sqlite(self.db_path, self.folder, reason=reason)
 
     def backup_to(self, dest: Path) -> Path:
         """A verified copy at a place the person chose (written beside it, then renamed)."""
         dest = Path(dest)
+        if self._audit is not None:
+            self._audit(f"backup copy of the whole database to {dest}")
         tmp = dest.with_name(f".{dest.name}.tmp")
         try:
             safety.copy_verified(self.db_path, tmp)

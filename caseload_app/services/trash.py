@@ -192,7 +192,8 @@ class TrashService(UserService):
     # ------------------------------------------------------------------ retention
     def retention_due(self) -> list[RetentionInfo]:
         """Closed cases whose retention period has passed, oldest first, for a person to
-        review. Nothing is deleted here or anywhere else automatically."""
+        review. Nothing is deleted here or anywhere else automatically. The list names
+        children, so looking at it is recorded in the audit trail (same transaction)."""
         years = TeamSettingsService(self._db).retention_years()
         today = self._today()
         closed_on = (
@@ -208,7 +209,7 @@ class TrashService(UserService):
             .order_by(closed_on.c.on)
         )
         found = []
-        with self._db.read() as s:
+        with self._db.uow() as s:
             for case, child, on in s.execute(query):
                 on = on if isinstance(on, date) else date.fromisoformat(str(on))
                 review_from = _add_years(on, years)
@@ -223,6 +224,9 @@ class TrashService(UserService):
                             review_from=review_from,
                         )
                     )
+            detail = f"viewed the retention review list: {len(found)} closed cases"
+            named = records.Named("retention_review", None)
+            records.audit(s, self.user, self._now(), "view", named, None, detail)
         return found
 
 
