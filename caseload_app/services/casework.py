@@ -734,7 +734,7 @@ class CaseworkService(UserService):
             records.check_version(s, row, version, "disagreement")
             checks = {f: _past_date(today) for f in self.DISAGREEMENT_FIELDS}
             checks["hearing_date"] = _any_date
-            checks["outcome"] = records.plain_text(2000)
+            checks["outcome"] = records.text_lines(2000, "Outcome")
             clean = records.validate(changes, checks)
             records.apply(s, row, clean, user=self.user, now=self._now(), case_id=row.case_id)
 

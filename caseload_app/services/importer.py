@@ -28,7 +28,7 @@ from caseload_app.domain import codes
 from caseload_app.domain.access import Can
 from caseload_app.domain.parsing import parse_date
 from caseload_app.domain.status import CLOSED_STAGES
-from caseload_app.domain.text import child_search_text, fold
+from caseload_app.domain.text import check_line, check_name, child_search_text, fold, limit_of
 from caseload_app.domain.validators import (
     ValidationError,
     check_date_of_birth,
@@ -210,8 +210,11 @@ class _Cell:
 
 def _check_row(line: int, values: dict[str, str], today: date):
     cell = _Cell(line, values)
-    first = cell.text("child_first_name", required=True)
-    last = cell.text("child_last_name", required=True)
+    # Names as the forms take them: cleaned (invisible characters out, spacing one space),
+    # then checked (letters, the form's length); junk such as NUL or an escape code is an
+    # error naming the row and column, never silently kept or dropped.
+    first = cell.convert("child_first_name", _name("First name", "child.first_name"), True)
+    last = cell.convert("child_last_name", _name("Last name", "child.last_name"), True)
     dob = cell.convert(
         "date_of_birth", lambda v: check_date_of_birth(parse_date(v), today), required=True
     )
@@ -229,6 +232,10 @@ def _check_row(line: int, values: dict[str, str], today: date):
         phone=cell.convert("phone", normalise_uk_phone),
         email=cell.convert("email", normalise_email),
     )
+    caseworker = cell.convert("caseworker", _line("Caseworker", "caseworker.name"))
+    parent = cell.convert(
+        "parent_carer_name", _line("Parent/carer name", "family.parent_carer_name")
+    )
     _check_dates(cell, today, dob, received, stage, final, review)
     if cell.problems or None in (first, last, dob, received, stage):
         return None, cell.problems
@@ -237,15 +244,23 @@ def _check_row(line: int, values: dict[str, str], today: date):
         first_name=first,
         last_name=last,
         date_of_birth=dob,
-        caseworker=cell.text("caseworker"),
+        caseworker=caseworker or None,
         request_received=received,
         stage=stage,
         final_plan_issued=final,
         last_review=review,
-        parent_carer_name=cell.text("parent_carer_name") or "",
+        parent_carer_name=parent or "",
         **row_values,
     )
     return row, cell.problems
+
+
+def _name(label: str, column: str) -> Callable[[str], str]:
+    return lambda value: check_name(label, value, limit_of(column))
+
+
+def _line(label: str, column: str) -> Callable[[str], str]:
+    return lambda value: check_line(label, value, limit_of(column))
 
 
 def _check_dates(cell: _Cell, today, dob, received, stage, final, review) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from caseload_app.db.models import Assignment, Child, EhcpCase, Family, StageEvent
 from caseload_app.domain import codes
 from caseload_app.domain.access import Can
-from caseload_app.domain.text import fold
+from caseload_app.domain.text import clean_line, fold
 from caseload_app.services import records
 from caseload_app.services.base import UserService
 from caseload_app.services.case_status import refresh_next_step
@@ -89,7 +89,7 @@ class RequestService(UserService):
             for field in fields:
                 if request.family_id is not None and field in FAMILY_FIELDS:
                     continue
-                if field == "parent_carer_name" and not request.parent_carer_name.strip():
+                if field == "parent_carer_name" and not clean_line(request.parent_carer_name):
                     clean[field] = ""  # may be added later
                     continue
                 try:

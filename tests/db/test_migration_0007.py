@@ -86,3 +86,28 @@ def test_an_old_database_with_shared_identifiers_upgrades_and_refuses_new_ones(
         con.execute(text(CHILD), dict(id=10, last="New", upn=None, nhs=None))
         con.execute(text(CHILD), dict(id=11, last="New", upn="ANOTHER", nhs="ANOTHER"))
     db.dispose()
+
+
+def test_search_keys_made_before_names_were_cleaned_find_the_child_after_the_upgrade(
+    empty_url, tmp_path
+):
+    from caseload_app.domain.text import matches
+
+    engine = make_engine(empty_url)
+    command.upgrade(migrate.alembic_config(engine), "0006")
+    old_key = "an\u200bna smith\x1fan\u200bnasmith\x1fms  jo\u202e smith"  # as 0006 stored it
+    with engine.begin() as con:
+        con.execute(text("INSERT INTO family (id, parent_carer_name, address, interpreter_needed, "
+                         "version) VALUES (1, '', '', false, 1)"))  # fmt: skip
+        con.execute(
+            text(CHILD.replace("''", ":key")),
+            dict(id=1, last="Smith", upn=None, nhs=None, key=old_key),
+        )
+    engine.dispose()
+    target = empty_url.removeprefix("sqlite:///")
+    db = open_database(target if "://" in target else Path(target), backup_dir=tmp_path)
+    with db.read() as s:
+        (key,) = s.execute(text("SELECT search_text FROM child")).one()
+    db.dispose()
+    assert key == "anna smith\x1fannasmith\x1fms jo smith"
+    assert matches("anna smith", key) and matches("ms jo", key)

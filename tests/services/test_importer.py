@@ -287,3 +287,65 @@ def test_the_database_refuses_a_second_child_with_a_recorded_upn_or_nhs_number(d
         assert refused.value.column == f"child.{column}"
         assert value not in str(refused.value)
     assert count(db, Child) == 1
+
+
+# --------------------------------------------------------------------------- bad names
+ROW = "{first},{last},2014-05-05,,,,ASD,{worker},2026-01-05,assessment,,,{parent},,"
+
+
+def a_row(first="Ava", last="Jones", worker="", parent="") -> str:
+    return ROW.format(first=first, last=last, worker=worker, parent=parent)
+
+
+def test_junk_in_a_name_is_refused_naming_row_and_column(db, tmp_path):
+    """NUL bytes, terminal escape codes, names no form allows (5,000 characters; the form
+    takes 100) are each an error at their row and column: nothing is imported."""
+    path = write_csv(
+        tmp_path / "in.csv",
+        a_row(first="Av\x00a"),  # row 2
+        a_row(last="\x1b[31mJones\x1b[0m"),  # row 3
+        a_row(first="A" * 5000),  # row 4
+        a_row(worker="W" * 5000),  # row 5
+        a_row(parent="Ms\x00Jones"),  # row 6
+        a_row(first="\u200b\u202e"),  # row 7: nothing but invisible characters
+    )
+    result = importer(db).import_file(path)
+    assert not result.written and count(db, Child) == 0
+    assert [str(p) for p in result.problems] == [
+        "row 2, column child_first_name: First name contains a NUL character, which no one "
+        "types: retype it",
+        "row 3, column child_last_name: Last name contains an escape code (ESC), which no one "
+        "types: retype it",
+        "row 4, column child_first_name: First name is 5,000 characters long; the most it can "
+        "be is 100",
+        "row 5, column caseworker: Caseworker is 5,000 characters long; the most it can be is 120",
+        "row 6, column parent_carer_name: Parent/carer name contains a NUL character, which no "
+        "one types: retype it",
+        "row 7, column child_first_name: First name cannot be empty",
+    ]
+
+
+def test_invisible_characters_and_line_breaks_in_names_are_cleaned(db, tmp_path):
+    path = write_csv(
+        tmp_path / "in.csv",
+        a_row(first='"Ava\nMay"', last="\u202eJo\u200bnes\u200f", worker=" Asha\u00a0 Patel "),
+    )
+    assert importer(db).import_file(path).written
+    with db.read() as s:
+        child = s.scalars(select(Child)).one()
+        assert (child.first_name, child.last_name) == ("Ava May", "Jones")
+        assert "ava may jones" in child.search_text
+        assert s.scalars(select(Caseworker.name)).one() == "Asha Patel"
+
+
+def test_a_zero_width_space_does_not_hide_a_child_already_recorded(db, tmp_path):
+    """A name stored with an invisible character (before names were cleaned) is still the
+    same name: importing the child again is refused."""
+    from sqlalchemy import update
+
+    importer(db).import_file(write_csv(tmp_path / "a.csv", NO_IDS))
+    with db.uow() as s:  # as an older version stored it
+        s.execute(update(Child).values(first_name="A\u200bva", last_name="Jones\u2060"))
+    result = importer(db).import_file(write_csv(tmp_path / "b.csv", NO_IDS))
+    assert not result.written and count(db, Child) == 1
+    assert result.problems[0].message.startswith("the same name and date of birth as child 1")

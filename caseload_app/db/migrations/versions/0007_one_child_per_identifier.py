@@ -1,5 +1,6 @@
 """one child per UPN and per NHS number: the database itself refuses a second live child
-with the same identifier (two imports of one sheet at once made every child twice)
+with the same identifier (two imports of one sheet at once made every child twice); search
+keys without invisible characters
 
 A database that already holds children sharing an identifier (the same sheet imported
 twice at once, or a "Create anyway" before this version) is upgraded, not refused: every
@@ -14,6 +15,7 @@ Create Date: 2026-12-10 09:00:00
 """
 
 import logging
+import unicodedata
 
 import sqlalchemy as sa
 from alembic import op
@@ -31,6 +33,34 @@ IDENTIFIERS = ("upn", "nhs_number")
 def upgrade() -> None:
     for column in IDENTIFIERS:
         _unique_live(column)
+    _clean_search_keys()
+
+
+def _clean_search_keys() -> None:
+    """Search keys made before names were cleaned may hold invisible characters (a zero-width
+    space kept "anna smith" from finding Anna Smith): take them out of the keys, the way
+    the app now cleans every name. The names themselves are left as they were typed."""
+    bind = op.get_bind()
+    for child_id, key in bind.execute(sa.text("SELECT id, search_text FROM child")).all():
+        clean = _clean_key(key or "")
+        if clean != key:
+            bind.execute(
+                sa.text("UPDATE child SET search_text = :key WHERE id = :id"),
+                {"key": clean, "id": child_id},
+            )
+
+
+def _clean_key(key: str) -> str:
+    # Frozen here (a migration does not follow later changes to the app's own cleaning):
+    # keep the unit separator between parts, drop other control and format characters,
+    # one space between words.
+    parts = []
+    for part in key.split("\x1f"):
+        kept = "".join(
+            ch for ch in part if unicodedata.category(ch) not in ("Cc", "Cf") or ch.isspace()
+        )
+        parts.append(" ".join(kept.split()))
+    return "\x1f".join(p for p in parts if p)
 
 
 def _unique_live(column: str) -> None:
