@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from caseload_app.db import migrate, safety
+from caseload_app.domain.text import LIMITS
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -63,7 +64,9 @@ _UNIQUE_INDEXES = {f"uq_{column.replace('.', '_')}": column for column in ONE_CH
 
 
 def refused_value(exc: BaseException) -> RefusedValue | None:
-    """The plain-words RefusedValue for a value the database refused, or None."""
+    """The plain-words RefusedValue for a value the database refused, or None. Built from
+    the kind of refusal and the rule's name only: the driver's own message can quote the
+    row ("Failing row contains (…)"), so none of it is kept."""
     orig = getattr(exc, "orig", exc)
     column = _unique_column(orig)
     if column in ONE_CHILD_EACH:
@@ -73,7 +76,49 @@ def refused_value(exc: BaseException) -> RefusedValue | None:
             f"Search for them, or check the {what}",
             column,
         )
+    column = _checked_column(orig)
+    if column in LIMITS:
+        label, limit = LIMITS[column]
+        return RefusedValue(
+            f"{label} is longer than the {limit} characters the database allows",
+            "Shorten it, then save again",
+            column,
+        )
+    state = getattr(orig, "sqlstate", None)
+    if _is_psycopg(orig) and state is None and "NUL" in str(orig):
+        return RefusedValue(
+            "one of the values contains a NUL character, which the database cannot store",
+            "Retype the value that was pasted in, then save again",
+        )
+    if state == "22001":  # string_data_right_truncation: names no column
+        return RefusedValue(
+            "one of the values is longer than the database allows",
+            "Shorten it (a name has at most 100 characters), then save again",
+        )
+    if state and state.startswith("22"):  # any other value the server cannot take
+        return RefusedValue(
+            "one of the values is not one the database can store",
+            "Check what was typed or pasted, then save again",
+        )
     return None
+
+
+def _is_psycopg(orig: BaseException) -> bool:
+    return type(orig).__module__.startswith("psycopg")
+
+
+def _checked_column(orig: BaseException) -> str | None:
+    """table.column of the length rule (ck_<table>_<column>_length) a statement broke."""
+    if getattr(orig, "sqlite_errorname", "") == "SQLITE_CONSTRAINT_CHECK":
+        name = str(orig).removeprefix("CHECK constraint failed: ").strip()
+    elif getattr(orig, "sqlstate", None) == "23514":
+        name = getattr(orig.diag, "constraint_name", None) or ""
+    else:
+        return None
+    return _LENGTH_RULES.get(name)
+
+
+_LENGTH_RULES = {f"ck_{column.replace('.', '_')}_length": column for column in LIMITS}
 
 
 def _unique_column(orig: BaseException) -> str | None:
@@ -133,13 +178,25 @@ def storage_problem(exc: BaseException) -> StorageError | None:
     for code, advice in _STORAGE_PROBLEMS.items():
         if name.startswith(code):
             return _not_saved(advice, f"SQLite: {orig}", retryable=code == "SQLITE_BUSY")
-    if type(orig).__module__.startswith("psycopg"):
-        state = getattr(orig, "sqlstate", None) or "08"  # no state: never reached the server
+    if _is_psycopg(orig):
+        state = getattr(orig, "sqlstate", None)
+        if state is None:
+            # No state: the server never answered. Only a connection error means it could
+            # not be reached; psycopg refusing a value itself (a NUL byte) is not that.
+            if not isinstance(orig, _connection_errors()):
+                return None
+            state = "08"
         for code, advice in _SERVER_PROBLEMS.items():
             if state.startswith(code):
                 technical = f"PostgreSQL {state}: {str(orig).strip()}"
                 return _not_saved(advice, technical, retryable=code in _PASSING)
     return None
+
+
+def _connection_errors() -> tuple[type[BaseException], ...]:
+    import psycopg  # only ever reached with a psycopg error in hand
+
+    return (psycopg.OperationalError, psycopg.InterfaceError)
 
 
 # Server troubles that pass by themselves: lost connection, restart, busy, a colleague's lock.

@@ -111,3 +111,45 @@ def test_search_keys_made_before_names_were_cleaned_find_the_child_after_the_upg
     db.dispose()
     assert key == "anna smith\x1fannasmith\x1fms jo smith"
     assert matches("anna smith", key) and matches("ms jo", key)
+
+
+def test_values_already_over_a_limit_are_kept_and_shortened_at_their_next_save(
+    empty_url, caplog, tmp_path
+):
+    """An address of 600 characters (and, on SQLite, a 5,000-character name imported before
+    this version) survives the upgrade untouched; saving it again means shortening it, and
+    the refusal says so plainly."""
+    from sqlalchemy import update
+
+    from caseload_app.db.engine import RefusedValue
+    from caseload_app.db.models import Child, Family
+
+    at_0006_with_shared_identifiers(empty_url)
+    sqlite = empty_url.startswith("sqlite")
+    engine = make_engine(empty_url)
+    with engine.begin() as con:
+        con.execute(text("UPDATE family SET address = :a"), {"a": "Flat 1 " * 86})  # 602
+        if sqlite:
+            con.execute(text("UPDATE child SET first_name = :n WHERE id = 5"), {"n": "Z" * 5000})
+    engine.dispose()
+    with caplog.at_level(logging.WARNING, logger="caseload_app"):
+        target = empty_url.removeprefix("sqlite:///")
+        db = open_database(target if "://" in target else Path(target), backup_dir=tmp_path)
+    assert "1 family rows have a address longer than 500 characters" in caplog.text
+    assert ("1 child rows have a first_name longer than 100" in caplog.text) == sqlite
+    with db.read() as s:
+        assert len(s.scalar(text("SELECT address FROM family"))) == 602
+    # PostgreSQL checks every rule of a row it saves; SQLite only those of the columns saved.
+    other_field = update(Family).values(postcode="BH1 1AA")
+    still_long = update(Family).values(address="Flat 2 " * 86)
+    for change in [still_long] if sqlite else [other_field, still_long]:
+        with pytest.raises(RefusedValue, match="Address is longer") as refused, db.uow() as s:
+            s.execute(change)
+        assert refused.value.column == "family.address"
+    with db.uow() as s:
+        s.execute(update(Family).values(address="Flat 1", postcode="BH1 1AA"))
+    if sqlite:
+        refused_name = pytest.raises(RefusedValue, match="First name is longer than the 100")
+        with refused_name, db.uow() as s:
+            s.execute(update(Child).where(Child.id == 5).values(first_name="Z" * 101))
+    db.dispose()
