@@ -576,16 +576,18 @@ def _backup_parsers(sub: argparse._SubParsersAction) -> None:
     rs.add_argument("file", type=Path, help="the backup to restore")
 
 
-def _backups(args: argparse.Namespace):
+def _backups(args: argparse.Namespace, audit: Callable[[str], None] | None = None):
     from caseload_app.services.backup import BackupService
 
     path = _db_path(args)
     folder = paths.backups_dir() if args.db is None else path.parent / "backups"
-    return BackupService(path, folder)
+    return BackupService(path, folder, audit=audit)
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    service = _backups(args)
+    if not _db_path(args).exists():
+        raise CliError(f"there is no database at {_db_path(args)} to back up")
+    service = _backups(args, audit=lambda detail: _audit_backup(args, detail))
     if args.output:
         written = service.backup_to(args.output)
     else:
@@ -593,6 +595,14 @@ def cmd_backup(args: argparse.Namespace) -> int:
         service.rotate()
     print(f"Backed up to {written} (checked)")
     return 0
+
+
+def _audit_backup(args: argparse.Namespace, detail: str) -> None:
+    """A backup is a copy of every child: recorded in the database's audit trail first."""
+    from caseload_app.services.audit import AuditService
+
+    with _database(args) as db:
+        AuditService(db, getpass.getuser()).record_backup(detail)
 
 
 def cmd_restore(args: argparse.Namespace) -> int:

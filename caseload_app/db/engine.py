@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from caseload_app.db import migrate, safety
+from caseload_app.domain.text import LIMITS
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -33,11 +34,100 @@ class StorageError(DatabaseError):
     """A save the disk refused (full, read-only, folder gone, busy): nothing was written.
 
     `retryable`: the same save may well work in a moment unchanged (a lost connection, a
-    server restarting, a busy database), so a form may try again by itself."""
+    server restarting, a busy database), so a form may try again by itself. `advice`: what
+    went wrong and what to do, without the "Not saved" around it, for an action that is not
+    a save (an export that could not be recorded)."""
 
-    def __init__(self, message: str, retryable: bool = False) -> None:
+    def __init__(self, message: str, retryable: bool = False, advice: str | None = None) -> None:
         super().__init__(message)
         self.retryable = retryable
+        self.advice = advice or message
+
+
+class RefusedValue(StorageError):
+    """A value the database itself refused (a rule it keeps whatever the client): nothing
+    was written, and saving the same again would be refused again. `column` says which
+    ("child.upn") where the database said so; `reason` is the message for a form to show
+    beside that field. Neither ever quotes the value."""
+
+    def __init__(self, reason: str, advice: str, column: str | None = None) -> None:
+        super().__init__(
+            f"Not saved: {reason}. {advice}; your typing is still in the form.", retryable=False
+        )
+        self.reason = reason[:1].upper() + reason[1:] + f". {advice}."
+        self.column = column
+
+
+# Identifiers only one live child may have (migration 0007), by column and index name.
+ONE_CHILD_EACH = {"child.upn": "UPN", "child.nhs_number": "NHS number"}
+_UNIQUE_INDEXES = {f"uq_{column.replace('.', '_')}": column for column in ONE_CHILD_EACH}
+
+
+def refused_value(exc: BaseException) -> RefusedValue | None:
+    """The plain-words RefusedValue for a value the database refused, or None. Built from
+    the kind of refusal and the rule's name only: the driver's own message can quote the
+    row ("Failing row contains (…)"), so none of it is kept."""
+    orig = getattr(exc, "orig", exc)
+    column = _unique_column(orig)
+    if column in ONE_CHILD_EACH:
+        what = ONE_CHILD_EACH[column]
+        return RefusedValue(
+            f"a child with this {what} is already recorded (perhaps by someone else a moment ago)",
+            f"Search for them, or check the {what}",
+            column,
+        )
+    column = _checked_column(orig)
+    if column in LIMITS:
+        label, limit = LIMITS[column]
+        return RefusedValue(
+            f"{label} is longer than the {limit} characters the database allows",
+            "Shorten it, then save again",
+            column,
+        )
+    state = getattr(orig, "sqlstate", None)
+    if _is_psycopg(orig) and state is None and "NUL" in str(orig):
+        return RefusedValue(
+            "one of the values contains a NUL character, which the database cannot store",
+            "Retype the value that was pasted in, then save again",
+        )
+    if state == "22001":  # string_data_right_truncation: names no column
+        return RefusedValue(
+            "one of the values is longer than the database allows",
+            "Shorten it (a name has at most 100 characters), then save again",
+        )
+    if state and state.startswith("22"):  # any other value the server cannot take
+        return RefusedValue(
+            "one of the values is not one the database can store",
+            "Check what was typed or pasted, then save again",
+        )
+    return None
+
+
+def _is_psycopg(orig: BaseException) -> bool:
+    return type(orig).__module__.startswith("psycopg")
+
+
+def _checked_column(orig: BaseException) -> str | None:
+    """table.column of the length rule (ck_<table>_<column>_length) a statement broke."""
+    if getattr(orig, "sqlite_errorname", "") == "SQLITE_CONSTRAINT_CHECK":
+        name = str(orig).removeprefix("CHECK constraint failed: ").strip()
+    elif getattr(orig, "sqlstate", None) == "23514":
+        name = getattr(orig.diag, "constraint_name", None) or ""
+    else:
+        return None
+    return _LENGTH_RULES.get(name)
+
+
+_LENGTH_RULES = {f"ck_{column.replace('.', '_')}_length": column for column in LIMITS}
+
+
+def _unique_column(orig: BaseException) -> str | None:
+    """table.column of a unique rule the statement broke (None: not one, or several)."""
+    if getattr(orig, "sqlite_errorname", "") == "SQLITE_CONSTRAINT_UNIQUE":
+        return str(orig).removeprefix("UNIQUE constraint failed: ").strip()
+    if getattr(orig, "sqlstate", None) == "23505":
+        return _UNIQUE_INDEXES.get(getattr(orig.diag, "constraint_name", None) or "")
+    return None
 
 
 # What a caseworker can do about each SQLite result code that is not a bug.
@@ -94,13 +184,25 @@ def storage_problem(exc: BaseException) -> StorageError | None:
     for code, advice in _STORAGE_PROBLEMS.items():
         if name.startswith(code):
             return _not_saved(advice, f"SQLite: {orig}", retryable=code == "SQLITE_BUSY")
-    if type(orig).__module__.startswith("psycopg"):
-        state = getattr(orig, "sqlstate", None) or "08"  # no state: never reached the server
+    if _is_psycopg(orig):
+        state = getattr(orig, "sqlstate", None)
+        if state is None:
+            # No state: the server never answered. Only a connection error means it could
+            # not be reached; psycopg refusing a value itself (a NUL byte) is not that.
+            if not isinstance(orig, _connection_errors()):
+                return None
+            state = "08"
         for code, advice in _SERVER_PROBLEMS.items():
             if state.startswith(code):
                 technical = f"PostgreSQL {state}: {str(orig).strip()}"
                 return _not_saved(advice, technical, retryable=code in _PASSING)
     return None
+
+
+def _connection_errors() -> tuple[type[BaseException], ...]:
+    import psycopg  # only ever reached with a psycopg error in hand
+
+    return (psycopg.OperationalError, psycopg.InterfaceError)
 
 
 # Server troubles that pass by themselves: lost connection, restart, busy, a colleague's lock.
@@ -112,6 +214,7 @@ def _not_saved(advice: str, technical: str, *, retryable: bool) -> StorageError:
         f"Not saved: {advice}. Nothing was half-written and your typing is still in the "
         f"form. ({technical})",
         retryable=retryable,
+        advice=advice,
     )
 
 
@@ -163,6 +266,10 @@ class Database:
             with self._write.begin() as session:
                 yield session
         except (DBAPIError, sqlite3.OperationalError) as exc:
+            refused = refused_value(exc)
+            if refused is not None:
+                # Not chained: the driver's error quotes the values of the statement.
+                raise refused from None
             problem = storage_problem(exc)
             if problem is None:
                 raise

@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     Float,
@@ -24,6 +25,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
+from caseload_app.domain.text import LIMITS
+
 # Stable constraint names so Alembic migrations stay identical on SQLite and PostgreSQL.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -36,6 +39,17 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+def limited(table: str) -> tuple[CheckConstraint, ...]:
+    """The database's own hold on the forms' limits (domain.text.LIMITS): a value too long
+    is refused whatever program writes it (ck_<table>_<column>_length)."""
+    return tuple(
+        CheckConstraint(f"length({column}) <= {limit.length}", name=f"{column}_length")
+        for key, limit in LIMITS.items()
+        for owner, column in [key.split(".")]
+        if owner == table
+    )
 
 
 class Versioned:
@@ -53,6 +67,7 @@ class Versioned:
 
 class Caseworker(Versioned, Base):
     __tablename__ = "caseworker"
+    __table_args__ = limited("caseworker")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
@@ -77,6 +92,7 @@ class Absence(Base):
 
 class Family(Versioned, Base):
     __tablename__ = "family"
+    __table_args__ = limited("family")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     parent_carer_name: Mapped[str] = mapped_column(String(200), default="")
@@ -96,6 +112,7 @@ class Contact(Versioned, Base):
     """Another person to contact about the family's children (the main one is on family)."""
 
     __tablename__ = "contact"
+    __table_args__ = limited("contact")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     family_id: Mapped[int] = mapped_column(ForeignKey("family.id"), index=True)
@@ -112,6 +129,21 @@ class Contact(Versioned, Base):
 
 class Child(Versioned, Base):
     __tablename__ = "child"
+    __table_args__ = (
+        # One live child per UPN and per NHS number (a deleted case's child is in the trash,
+        # not here). Migration 0007 leaves out of these any repeats recorded before it.
+        *(
+            Index(
+                f"uq_child_{column}",
+                column,
+                unique=True,
+                sqlite_where=text(f"{column} IS NOT NULL"),
+                postgresql_where=text(f"{column} IS NOT NULL"),
+            )
+            for column in ("upn", "nhs_number")
+        ),
+        *limited("child"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     family_id: Mapped[int] = mapped_column(ForeignKey("family.id"), index=True)

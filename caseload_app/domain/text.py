@@ -1,17 +1,142 @@
-"""Text folding for search: case- and accent-insensitive, spacing-insensitive identifiers;
-and counts in words."""
+"""What people type, made one thing: names and other text cleaned the same way everywhere
+(forms, import, search) and checked against the same limits (forms, import, the database);
+text folding for search (case- and accent-insensitive, spacing-insensitive identifiers); and
+counts in words."""
 
 from __future__ import annotations
 
 import unicodedata
+from typing import NamedTuple
+
+from caseload_app.domain.validators import ValidationError
+
+# --------------------------------------------------------------------------- cleaning
+# Control characters that are only spacing (tab, line breaks, form feed, NEL): a name
+# pasted from a cell with Alt+Enter in it means the space.
+_SPACING_CONTROLS = frozenset("\t\n\r\x0b\x0c\x85")
 
 
+def _kept(ch: str) -> bool:
+    """Not invisible: format characters (Cf: zero-width spaces and joiners, bidi overrides
+    and isolates, byte-order marks, soft hyphens) and control characters (Cc) go."""
+    return unicodedata.category(ch) not in ("Cf", "Cc") or ch in _SPACING_CONTROLS
+
+
+def clean_line(text: str) -> str:
+    """One line as the person meant it: NFC, invisible and control characters removed,
+    every run of spacing (tabs, line breaks, non-breaking spaces) one space, none at
+    either end. Idempotent; never longer than the NFC form of what was typed."""
+    kept = "".join(ch for ch in unicodedata.normalize("NFC", text) if _kept(ch))
+    return " ".join(kept.split())
+
+
+def clean_lines(text: str) -> str:
+    """Several lines (an address, an outcome): each cleaned as `clean_line`, blank lines
+    dropped, joined with a line break."""
+    lines = (clean_line(line) for line in text.replace("\r\n", "\n").split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def junk_in(text: str) -> str | None:
+    """What is wrong if `text` holds a character no one types: a control character (NUL,
+    an escape code from a terminal, DEL…) other than spacing, or half a surrogate pair.
+    Invisible format characters are not junk: cleaning removes them."""
+    for ch in text:
+        kind = unicodedata.category(ch)
+        if kind == "Cc" and ch not in _SPACING_CONTROLS:
+            what = {"\x00": "a NUL character", "\x1b": "an escape code (ESC)"}
+            return f"contains {what.get(ch, 'a control character')}, which no one types"
+        if kind == "Cs":
+            return "contains a broken character (half a surrogate pair)"
+    return None
+
+
+def check_name(label: str, text: str, limit: int) -> str:
+    """A person's name, cleaned, then checked: not empty, no control characters, at most
+    `limit` characters. Any alphabet, and whatever else people's names hold (apostrophes,
+    hyphens, digits in "Henry VIII"-like or placeholder names): what the forms always took.
+    Raises ValidationError with a message that repeats none of what was typed."""
+    return _checked_line(label, text, limit, required=True)
+
+
+def check_line(label: str, text: str, limit: int, *, required: bool = False) -> str:
+    """One line of free text (a parent's name, a setting, a language), cleaned, then
+    checked: no control characters, at most `limit` characters (empty allowed unless
+    `required`)."""
+    return _checked_line(label, text, limit, required=required)
+
+
+def check_lines(label: str, text: str, limit: int) -> str:
+    """Several lines of free text (an address), cleaned, then checked like `check_line`."""
+    problem = junk_in(text)
+    if problem:
+        raise ValidationError(f"{label} {problem}: retype it")
+    value = clean_lines(text)
+    _check_length(label, value, limit)
+    return value
+
+
+def _checked_line(label: str, text: str, limit: int, *, required: bool) -> str:
+    problem = junk_in(text)
+    if problem:
+        raise ValidationError(f"{label} {problem}: retype it")
+    value = clean_line(text)
+    if required and not value:
+        raise ValidationError(f"{label} cannot be empty")
+    _check_length(label, value, limit)
+    return value
+
+
+def _check_length(label: str, value: str, limit: int) -> None:
+    if len(value) > limit:
+        raise ValidationError(
+            f"{label} is {len(value):,} characters long; the most it can be is {limit}"
+        )
+
+
+# --------------------------------------------------------------------------- limits
+class Limit(NamedTuple):
+    label: str  # as a message names the field
+    length: int  # characters, after cleaning
+
+
+# The longest each typed text column may be: the forms, the import and the database (a
+# CHECK constraint, migration 0007) all hold the same numbers.
+LIMITS: dict[str, Limit] = {
+    "child.first_name": Limit("First name", 100),
+    "child.last_name": Limit("Last name", 100),
+    "child.upn": Limit("UPN", 13),
+    "child.nhs_number": Limit("NHS number", 10),
+    "child.setting": Limit("Setting", 200),
+    "child.year_group": Limit("Year group", 10),
+    "family.parent_carer_name": Limit("Parent/carer name", 200),
+    "family.address": Limit("Address", 500),
+    "family.postcode": Limit("Postcode", 8),
+    "family.phone": Limit("Phone", 20),
+    "family.email": Limit("Email", 254),
+    "family.language": Limit("Language", 60),
+    "contact.name": Limit("Name", 200),
+    "contact.relation": Limit("Relation", 60),
+    "contact.phone": Limit("Phone", 20),
+    "contact.email": Limit("Email", 254),
+    "contact.language": Limit("Language", 60),
+    "caseworker.name": Limit("Caseworker", 120),
+}
+
+
+def limit_of(column: str) -> int:
+    """The limit of "table.column" (KeyError for a column without one: a bug)."""
+    return LIMITS[column].length
+
+
+# --------------------------------------------------------------------------- search
 def fold(text: str) -> str:
-    """Lower-case and strip accents, so 'Zoë' and 'ZOE' both match 'zoe'."""
+    """Lower-case and strip accents, so 'Zoë' and 'ZOE' both match 'zoe'; cleaned first, so
+    a zero-width space or a doubled space typed into a name does not hide it."""
     # Compatibility forms can decompose to capitals (e.g. '℡' → 'TEL'), so fold after
     # decomposing, then decompose once more for what case folding itself produces.
-    folded = _strip_marks(text).casefold()
-    return _strip_marks(folded)
+    folded = _strip_marks(_strip_marks(clean_line(text)).casefold())
+    return " ".join(folded.split())  # decomposing can make spaces too ('´' is ' ' + accent)
 
 
 def how_many(n: int, one: str, many: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from caseload_app.files import atomic_open
@@ -17,8 +17,17 @@ def neutralise(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
-    """Write to a temporary file beside the target, then rename: never a half-written file."""
+def write_csv(
+    path: Path,
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    before_publish: Callable[[int], None] | None = None,
+) -> int:
+    """Write to a temporary file beside the target, then rename: never a half-written file.
+
+    `before_publish(count)` runs once every row is written and before the rename (the
+    caller records the export there): if it fails, the temporary file is removed and no
+    file appears at `path`."""
     count = 0
     with atomic_open(path, "w", newline="", encoding="utf-8-sig") as fh:
         writer = csv.writer(fh)
@@ -26,4 +35,6 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]
         for row in rows:
             writer.writerow([neutralise(v) for v in row])
             count += 1
+        if before_publish is not None:
+            before_publish(count)
     return count

@@ -11,7 +11,6 @@ from sqlalchemy import Select, func, or_, select
 
 from caseload_app.db.models import AuditEntry
 from caseload_app.domain.access import Can
-from caseload_app.reports.csv_export import write_csv
 from caseload_app.services.base import UserService
 from caseload_app.services.errors import UserError
 
@@ -69,13 +68,28 @@ class AuditService(UserService):
         return AuditChoices(*values)
 
     def search(self, wanted: AuditFilter, limit: int = SHOWN_AT_MOST) -> AuditPage:
+        """The newest matching entries. The search itself is recorded (the trail shows who
+        looked at whom), in the same transaction: no search without its entry."""
         self._require_admin()
         query = _filtered(select(AuditEntry), wanted)
-        with self._db.read() as s:
-            total = s.scalar(_filtered(select(func.count(AuditEntry.id)), wanted))
+        with self._db.uow() as s:
+            total = s.scalar(_filtered(select(func.count(AuditEntry.id)), wanted)) or 0
             found = s.scalars(query.order_by(AuditEntry.id.desc()).limit(limit))
             rows = [_row(e) for e in found]
-        return AuditPage(rows, total or 0)
+            s.add(
+                AuditEntry(
+                    at=self._now(),
+                    who=self.user,
+                    action="search",
+                    record_type="audit_entry",
+                    detail=f"searched the audit trail{_describe(wanted)}: {total} entries",
+                )
+            )
+        return AuditPage(rows, total)
+
+    def record_backup(self, detail: str) -> None:
+        """Record that this person is making a backup copy (a copy of every child)."""
+        self.audit_export("database", detail, action="backup")
 
     def export_csv(self, wanted: AuditFilter, path: Path) -> int:
         """Every matching entry, oldest first, to a CSV (atomic, formula cells neutralised)."""
@@ -83,12 +97,15 @@ class AuditService(UserService):
         query = _filtered(select(AuditEntry), wanted).order_by(AuditEntry.id)
         with self._db.read() as s:
             entries = [_row(e) for e in s.scalars(query)]
-        count = write_csv(Path(path), AUDIT_COLUMNS, (_cells(r) for r in entries))
-        self.audit_export(
+        return self._write_audited_csv(
+            Path(path),
+            AUDIT_COLUMNS,
+            (_cells(r) for r in entries),
             "audit_entry",
-            f"audit trail export of {count} entries to {Path(path).name}" + _describe(wanted),
+            lambda count: (
+                f"audit trail export of {count} entries to {Path(path).name}" + _describe(wanted)
+            ),
         )
-        return count
 
 
 def _filtered(query: Select, f: AuditFilter) -> Select:

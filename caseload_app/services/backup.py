@@ -44,21 +44,32 @@ class BackupInfo:
 
 class BackupService:
     def __init__(
-        self, db_path: Path, folder: Path, now: Callable[[], datetime] = datetime.now
+        self,
+        db_path: Path,
+        folder: Path,
+        now: Callable[[], datetime] = datetime.now,
+        audit: Callable[[str], None] | None = None,
     ) -> None:
         self.db_path = Path(db_path)
         self.folder = Path(folder)
         self._now = now
+        # Records, in the database's audit trail, a copy a person asked for: every backup
+        # is a copy of every child. Written before the copy; if it fails, no copy is made.
+        self._audit = audit
 
     def backup_now(self, reason: str = "manual") -> Path:
         """A verified copy in the backups folder (SQLite's backup API is safe while in use)."""
         if not self.db_path.exists():
             raise DatabaseError(f"There is no database at {self.db_path} to back up.")
+        if reason == "manual" and self._audit is not None:
+            self._audit(f"backup copy of the whole database into {self.folder}")
         return backup_sqlite(self.db_path, self.folder, reason=reason)
 
     def backup_to(self, dest: Path) -> Path:
         """A verified copy at a place the person chose (written beside it, then renamed)."""
         dest = Path(dest)
+        if self._audit is not None:
+            self._audit(f"backup copy of the whole database to {dest}")
         try:
             safety.copy_verified(self.db_path, dest)
         except (sqlite3.DatabaseError, OSError) as exc:
@@ -156,7 +167,7 @@ class BackupService:
         detail = f"restored from the backup {backup.name}" + (
             f"; the database it replaced is kept as {kept.name}" if kept else ""
         )
-        _audit(self.db_path, user, self._now(), detail)
+        _record_restore(self.db_path, user, self._now(), detail)
         return kept
 
     def _require_administrator(self, backup: Path, user: str) -> None:
@@ -234,7 +245,7 @@ def _access_in(path: Path, user: str) -> Access | None:
         engine.dispose()
 
 
-def _audit(path: Path, user: str, now: datetime, detail: str) -> None:
+def _record_restore(path: Path, user: str, now: datetime, detail: str) -> None:
     engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(path))
     try:
         with engine.begin() as conn:

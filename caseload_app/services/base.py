@@ -2,15 +2,43 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from caseload_app.db.engine import Database
+from caseload_app.db.engine import Database, StorageError
+from caseload_app.db.models import AuditEntry
 from caseload_app.domain.access import Access, Can
-from caseload_app.services.errors import PermissionDenied
+from caseload_app.reports.csv_export import write_csv
+from caseload_app.services.errors import PermissionDenied, UserError
+
+
+def write_audited_csv(
+    db: Database,
+    path: Path,
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    entry: Callable[[int], AuditEntry],
+) -> int:
+    """Write a CSV of people's data so that it exists only once recorded: the rows go to a
+    temporary file, `entry(count)` is committed to the audit trail, and only then is the
+    file renamed into place. If the entry cannot be written (a read-only database, a full
+    disk, a lost connection) the temporary file is removed and nothing is exported."""
+
+    def record(count: int) -> None:
+        try:
+            with db.uow() as s:
+                s.add(entry(count))
+        except StorageError as exc:
+            raise UserError(
+                "Not exported: the export could not be recorded in the audit trail, so no "
+                f"file was written. The database said: {exc.advice}."
+            ) from exc
+
+    return write_csv(Path(path), header, rows, before_publish=record)
 
 
 class UserService:
@@ -77,11 +105,30 @@ class UserService:
     def now(self) -> datetime:
         return self._now()
 
+    def _write_audited_csv(
+        self,
+        path: Path,
+        header: Sequence[str],
+        rows: Iterable[Sequence[object]],
+        record_type: str,
+        detail: Callable[[int], str],
+    ) -> int:
+        """`write_audited_csv` as this person, now: `detail(count)` says what was exported."""
+
+        def entry(count: int) -> AuditEntry:
+            return AuditEntry(
+                at=self._now(),
+                who=self.user,
+                action="export",
+                record_type=record_type,
+                detail=detail(count),
+            )
+
+        return write_audited_csv(self._db, path, header, rows, entry)
+
     def audit_export(self, record_type: str, detail: str, action: str = "export") -> None:
         """Record, in its own transaction, that this person exported something (Art. 9 data)
         or changed something kept outside the database (a template file)."""
-        from caseload_app.db.models import AuditEntry
-
         with self._db.uow() as s:
             s.add(
                 AuditEntry(

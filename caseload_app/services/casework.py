@@ -45,6 +45,7 @@ from caseload_app.services.fields import (
     FAMILY_CHECKS,
     child_checks,
     refresh_search_text,
+    refusals_beside_fields,
 )
 
 
@@ -301,7 +302,7 @@ class CaseworkService(UserService):
 
     # ------------------------------------------------------------------ editing details
     def update_child(self, child_id: int, version: int, changes: dict[str, object]) -> int:
-        with self._db.uow() as s:
+        with refusals_beside_fields("child", changes), self._db.uow() as s:
             child = records.load(s, Child, child_id, "child")
             self._check_children(s, [child])
             records.check_version(s, child, version, "child's details")
@@ -733,7 +734,7 @@ class CaseworkService(UserService):
             records.check_version(s, row, version, "disagreement")
             checks = {f: _past_date(today) for f in self.DISAGREEMENT_FIELDS}
             checks["hearing_date"] = _any_date
-            checks["outcome"] = records.plain_text(2000)
+            checks["outcome"] = records.text_lines(2000, "Outcome")
             clean = records.validate(changes, checks)
             records.apply(s, row, clean, user=self.user, now=self._now(), case_id=row.case_id)
 

@@ -181,14 +181,17 @@ class _Generator:
             if progress and len(self.children) % 1000 < siblings:
                 progress(len(self.children), n_children)
 
-    def _nhs(self) -> str:
-        # Walk the never-issued 999 range in a scrambled but one-to-one order: no repeats.
-        while True:
+    def _nhs(self) -> str | None:
+        # Walk the never-issued 999 range in a scrambled but one-to-one order: no repeats
+        # (the database refuses a second child with one NHS number). Past a million
+        # children the range is used up: the rest have none.
+        while self._nhs_counter < 999_999:
             self._nhs_counter += 1
             body = f"999{(self._nhs_counter * 7919) % 1_000_000:06d}"
             check = _nhs_check_digit(body)
             if check is not None:
                 return body + str(check)
+        return None
 
     def _family(self) -> dict:
         rng = self.rng

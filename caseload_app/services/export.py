@@ -13,7 +13,7 @@ from caseload_app.db.engine import Database
 from caseload_app.db.models import AuditEntry, Caseworker, Child, EhcpCase, Family
 from caseload_app.db.queries import join_child_family_worker
 from caseload_app.domain.status import rag_for_step
-from caseload_app.reports.csv_export import write_csv
+from caseload_app.services.base import write_audited_csv
 from caseload_app.services.importer import COLUMNS
 
 EXPORT_COLUMNS = (*COLUMNS, "next_step", "next_due", "rag")
@@ -28,7 +28,8 @@ class ExportService:
         self._today = today
 
     def export_csv(self, path: Path) -> int:
-        """Write the file, and record who exported what (special-category data)."""
+        """Write the file, and record who exported what (special-category data): no file
+        is left unless the record is saved."""
         today = self._today()
         query = join_child_family_worker(
             select(
@@ -56,17 +57,18 @@ class ExportService:
         with self._db.read() as session:
             raw = session.execute(query).all()
         rows = (_export_row(r, today) for r in raw)
-        count = write_csv(path, EXPORT_COLUMNS, rows)
-        with self._db.uow() as session:
-            session.add(
-                AuditEntry(
-                    at=datetime.now(),
-                    who=self._user,
-                    action="export",
-                    record_type="caseload",
-                    detail=f"CSV export of {count} children to {Path(path).name}",
-                )
+
+        def entry(count: int) -> AuditEntry:
+            return AuditEntry(
+                at=datetime.now(),
+                who=self._user,
+                action="export",
+                record_type="caseload",
+                detail=f"CSV export of {count} children to {Path(path).name}",
             )
+
+        # The file appears only once the audit trail holds its entry.
+        count = write_audited_csv(self._db, Path(path), EXPORT_COLUMNS, rows, entry)
         log.info("Exported %d children as CSV", count)
         return count
 

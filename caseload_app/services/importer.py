@@ -6,13 +6,14 @@ import csv
 import hashlib
 import io
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
+from caseload_app.db.engine import RefusedValue
 from caseload_app.db.ids import reserve_ids
 from caseload_app.db.models import (
     Assignment,
@@ -27,7 +28,7 @@ from caseload_app.domain import codes
 from caseload_app.domain.access import Can
 from caseload_app.domain.parsing import parse_date
 from caseload_app.domain.status import CLOSED_STAGES
-from caseload_app.domain.text import child_search_text, fold
+from caseload_app.domain.text import check_line, check_name, child_search_text, fold, limit_of
 from caseload_app.domain.validators import (
     ValidationError,
     check_date_of_birth,
@@ -209,8 +210,11 @@ class _Cell:
 
 def _check_row(line: int, values: dict[str, str], today: date):
     cell = _Cell(line, values)
-    first = cell.text("child_first_name", required=True)
-    last = cell.text("child_last_name", required=True)
+    # Names as the forms take them: cleaned (invisible characters out, spacing one space),
+    # then checked (letters, the form's length); junk such as NUL or an escape code is an
+    # error naming the row and column, never silently kept or dropped.
+    first = cell.convert("child_first_name", _name("First name", "child.first_name"), True)
+    last = cell.convert("child_last_name", _name("Last name", "child.last_name"), True)
     dob = cell.convert(
         "date_of_birth", lambda v: check_date_of_birth(parse_date(v), today), required=True
     )
@@ -228,6 +232,10 @@ def _check_row(line: int, values: dict[str, str], today: date):
         phone=cell.convert("phone", normalise_uk_phone),
         email=cell.convert("email", normalise_email),
     )
+    caseworker = cell.convert("caseworker", _line("Caseworker", "caseworker.name"))
+    parent = cell.convert(
+        "parent_carer_name", _line("Parent/carer name", "family.parent_carer_name")
+    )
     _check_dates(cell, today, dob, received, stage, final, review)
     if cell.problems or None in (first, last, dob, received, stage):
         return None, cell.problems
@@ -236,15 +244,23 @@ def _check_row(line: int, values: dict[str, str], today: date):
         first_name=first,
         last_name=last,
         date_of_birth=dob,
-        caseworker=cell.text("caseworker"),
+        caseworker=caseworker or None,
         request_received=received,
         stage=stage,
         final_plan_issued=final,
         last_review=review,
-        parent_carer_name=cell.text("parent_carer_name") or "",
+        parent_carer_name=parent or "",
         **row_values,
     )
     return row, cell.problems
+
+
+def _name(label: str, column: str) -> Callable[[str], str]:
+    return lambda value: check_name(label, value, limit_of(column))
+
+
+def _line(label: str, column: str) -> Callable[[str], str]:
+    return lambda value: check_line(label, value, limit_of(column))
 
 
 def _check_dates(cell: _Cell, today, dob, received, stage, final, review) -> None:
@@ -329,42 +345,67 @@ class Importer(UserService):
         self, path: Path, *, dry_run: bool = False, expect: str | None = None
     ) -> ImportResult:
         """One user action: check the whole file, then write every row or none. With
-        `expect` (a check's fingerprint), a file changed since that check is not written."""
+        `expect` (a check's fingerprint), a file changed since that check is not written.
+
+        The check against the children already recorded runs inside the transaction that
+        writes, after taking the import lock: two imports of one sheet at once queue, and
+        the second finds the first's children instead of adding them again."""
         self._allowed(Can.EDIT_ANY)
         data = path.read_bytes()
         result = parse_rows(_decode(path, data), self._today())
         result.fingerprint = hashlib.sha256(data).hexdigest()
         result.changed = expect is not None and expect != result.fingerprint
-        self._check_against_database(result)
+        if result.ok and not dry_run and not result.changed and result.rows:
+            self._check_and_write(result, source=path.name)
+        else:
+            with self._db.read() as session:
+                self._check_against_database(session, result)
         result.problems.sort(key=lambda p: p.row)
         result.families = len({r.family_key() for r in result.rows})
-        result.new_caseworkers = self._new_caseworkers(result.rows)
-        if result.ok and not dry_run and not result.changed and result.rows:
-            self._write(result.rows, source=path.name)
-            result.written = True
+        if result.written:
             log.info("Imported %d rows (%d families)", len(result.rows), result.families)
         return result
 
-    def _new_caseworkers(self, rows: Iterable[ImportRow]) -> list[str]:
-        wanted = sorted({r.caseworker for r in rows if r.caseworker})
-        with self._db.read() as session:
-            known = set(session.scalars(select(Caseworker.name)))
-        return [name for name in wanted if name not in known]
+    def _check_and_write(self, result: ImportResult, source: str) -> None:
+        try:
+            with self._db.uow() as session:
+                self._require(session, Can.EDIT_ANY)  # roles may have changed since
+                _lock_imports(session)
+                self._check_against_database(session, result)
+                if result.ok:
+                    self._write(session, result.rows, source=source)
+                    result.written = True
+        except RefusedValue as exc:
+            # A new request (not an import) took one of the file's identifiers while this
+            # import was writing: the database refused the whole import.
+            result.written = False
+            column = (exc.column or "").removeprefix("child.")
+            result.problems.append(
+                Problem(
+                    0,
+                    column,
+                    "someone recorded a child with one of these values while the file was "
+                    "being imported, so nothing was imported. Import the file again to see "
+                    "which row",
+                )
+            )
 
-    def _check_against_database(self, result: ImportResult) -> None:
-        with self._db.read() as session:
-            self._check_names_against_database(session, result)
-            for attr, column in (("upn", Child.upn), ("nhs_number", Child.nhs_number)):
-                values = [getattr(r, attr) for r in result.rows if getattr(r, attr)]
-                existing: set[str] = set()
-                for start in range(0, len(values), 500):
-                    chunk = values[start : start + 500]
-                    existing.update(session.scalars(select(column).where(column.in_(chunk))))
-                for row in result.rows:
-                    if getattr(row, attr) in existing:
-                        result.problems.append(
-                            Problem(row.row, attr, "a child with this value is already recorded")
-                        )
+    def _check_against_database(self, session, result: ImportResult) -> None:
+        wanted = sorted({r.caseworker for r in result.rows if r.caseworker})
+        known = set(session.scalars(select(Caseworker.name)))
+        result.new_caseworkers = [name for name in wanted if name not in known]
+        self._check_names_against_database(session, result)
+        for attr, column in (("upn", Child.upn), ("nhs_number", Child.nhs_number)):
+            values = [getattr(r, attr) for r in result.rows if getattr(r, attr)]
+            existing: set[str] = set()
+            for start in range(0, len(values), 500):
+                chunk = values[start : start + 500]
+                existing.update(session.scalars(select(column).where(column.in_(chunk))))
+            for row in result.rows:
+                if getattr(row, attr) in existing:
+                    result.problems.append(
+                        Problem(row.row, attr, "a child with this value is already recorded")
+                    )
 
     def _check_names_against_database(self, session, result: ImportResult) -> None:
         births = sorted({r.date_of_birth for r in result.rows})
@@ -386,70 +427,68 @@ class Importer(UserService):
                 recorded.setdefault(_name_key(first, last, dob), []).append(known)
         result.problems.extend(p for r in result.rows if (p := _repeat(recorded, r)))
 
-    def _write(self, rows: list[ImportRow], source: str) -> None:
+    def _write(self, session, rows: list[ImportRow], source: str) -> None:
         now = self._now()
-        with self._db.uow() as session:
-            self._require(session, Can.EDIT_ANY)  # roles may have changed since the check
-            workers = {
-                name: wid for wid, name in session.execute(select(Caseworker.id, Caseworker.name))
-            }
-            for name in sorted({r.caseworker for r in rows if r.caseworker} - set(workers)):
-                workers[name] = session.execute(
-                    insert(Caseworker).values(name=name).returning(Caseworker.id)
-                ).scalar_one()
-            family_ids = self._insert_families(session, rows)
-            child_ids = reserve_ids(session, Child, len(rows))
-            session.execute(
-                insert(Child),
-                [
-                    _child_values(r, cid, family_ids[r.family_key()])
-                    for r, cid in zip(rows, child_ids, strict=True)
-                ],
-            )
-            case_ids = reserve_ids(session, EhcpCase, len(rows))
-            case_rows = [
-                _case_values(r, case_id, cid, workers.get(r.caseworker))
-                for r, case_id, cid in zip(rows, case_ids, child_ids, strict=True)
-            ]
-            session.execute(insert(EhcpCase), case_rows)
-            note = f"imported from {source}"
-            session.execute(
-                insert(StageEvent),
-                [
-                    dict(
-                        case_id=cid,
-                        action="imported",
-                        on_date=now.date(),
-                        by=self.user,
-                        recorded_at=now,
-                        note=note,
-                    )
-                    for cid in case_ids
-                ],
-            )
-            assignments = [
+        workers = {
+            name: wid for wid, name in session.execute(select(Caseworker.id, Caseworker.name))
+        }
+        for name in sorted({r.caseworker for r in rows if r.caseworker} - set(workers)):
+            workers[name] = session.execute(
+                insert(Caseworker).values(name=name).returning(Caseworker.id)
+            ).scalar_one()
+        family_ids = self._insert_families(session, rows)
+        child_ids = reserve_ids(session, Child, len(rows))
+        session.execute(
+            insert(Child),
+            [
+                _child_values(r, cid, family_ids[r.family_key()])
+                for r, cid in zip(rows, child_ids, strict=True)
+            ],
+        )
+        case_ids = reserve_ids(session, EhcpCase, len(rows))
+        case_rows = [
+            _case_values(r, case_id, cid, workers.get(r.caseworker))
+            for r, case_id, cid in zip(rows, case_ids, child_ids, strict=True)
+        ]
+        session.execute(insert(EhcpCase), case_rows)
+        note = f"imported from {source}"
+        session.execute(
+            insert(StageEvent),
+            [
                 dict(
                     case_id=cid,
-                    from_id=None,
-                    to_id=c["caseworker_id"],
-                    assigned_at=now,
+                    action="imported",
+                    on_date=now.date(),
                     by=self.user,
-                    reason=note,
+                    recorded_at=now,
+                    note=note,
                 )
-                for cid, c in zip(case_ids, case_rows, strict=True)
-                if c["caseworker_id"]
-            ]
-            if assignments:  # an empty executemany would insert one row of defaults
-                session.execute(insert(Assignment), assignments)
-            session.add(
-                AuditEntry(
-                    at=now,
-                    who=self.user,
-                    action="import",
-                    record_type="file",
-                    detail=f"{note}: {len(rows)} children",
-                )
+                for cid in case_ids
+            ],
+        )
+        assignments = [
+            dict(
+                case_id=cid,
+                from_id=None,
+                to_id=c["caseworker_id"],
+                assigned_at=now,
+                by=self.user,
+                reason=note,
             )
+            for cid, c in zip(case_ids, case_rows, strict=True)
+            if c["caseworker_id"]
+        ]
+        if assignments:  # an empty executemany would insert one row of defaults
+            session.execute(insert(Assignment), assignments)
+        session.add(
+            AuditEntry(
+                at=now,
+                who=self.user,
+                action="import",
+                record_type="file",
+                detail=f"{note}: {len(rows)} children",
+            )
+        )
 
     def _insert_families(self, session, rows: list[ImportRow]) -> dict[tuple[str, ...], int]:
         first_of: dict[tuple[str, ...], ImportRow] = {}
@@ -471,6 +510,18 @@ class Importer(UserService):
             ],
         )
         return dict(zip(keys, ids, strict=True))
+
+
+# Any fixed number: every import on a team database takes this lock (transaction-scoped,
+# so it is let go at commit or rollback whatever happens; any login may take one).
+IMPORT_LOCK = 0x63617365  # "case"
+
+
+def _lock_imports(session) -> None:
+    """Imports queue here on PostgreSQL; SQLite's writers already hold the whole file
+    from BEGIN IMMEDIATE."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK})
 
 
 def _child_values(r: ImportRow, child_id: int, family_id: int) -> dict:

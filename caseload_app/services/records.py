@@ -14,6 +14,7 @@ from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.orm import Session
 
 from caseload_app.db.models import AuditEntry, Submission
+from caseload_app.domain.text import check_line, check_lines, check_name
 from caseload_app.services.errors import ConflictError, FieldErrors, NotFound
 
 
@@ -177,22 +178,36 @@ def optional(check: Callable[[str], object]) -> Callable[[object], object]:
 
 
 def required_text(label: str, limit: int) -> Callable[[object], str]:
+    """One line that must be filled in, cleaned (domain.text.clean_line) and limited."""
+
     def run(value: object) -> str:
-        text = "" if value is None else str(value).strip()
-        if not text:
-            raise ValueError(f"{label} cannot be empty")
-        if len(text) > limit:
-            raise ValueError(f"{label} is longer than {limit} characters")
-        return text
+        return check_line(label, "" if value is None else str(value), limit, required=True)
 
     return run
 
 
-def plain_text(limit: int) -> Callable[[object], str]:
+def plain_text(limit: int, label: str = "This") -> Callable[[object], str]:
+    """One optional line, cleaned and limited."""
+
     def run(value: object) -> str:
-        text = "" if value is None else str(value).strip()
-        if len(text) > limit:
-            raise ValueError(f"longer than {limit} characters")
-        return text
+        return check_line(label, "" if value is None else str(value), limit)
+
+    return run
+
+
+def text_lines(limit: int, label: str = "This") -> Callable[[object], str]:
+    """Optional text of several lines (an address, an outcome), cleaned and limited."""
+
+    def run(value: object) -> str:
+        return check_lines(label, "" if value is None else str(value), limit)
+
+    return run
+
+
+def name(label: str, limit: int) -> Callable[[object], str]:
+    """A person's name (domain.text.check_name)."""
+
+    def run(value: object) -> str:
+        return check_name(label, "" if value is None else str(value), limit)
 
     return run

@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from caseload_app.db.models import Assignment, Child, EhcpCase, Family, StageEvent
 from caseload_app.domain import codes
 from caseload_app.domain.access import Can
-from caseload_app.domain.text import fold
+from caseload_app.domain.text import clean_line, fold
 from caseload_app.services import records
 from caseload_app.services.base import UserService
 from caseload_app.services.case_status import refresh_next_step
@@ -20,6 +20,7 @@ from caseload_app.services.fields import (
     FAMILY_CHECKS,
     child_checks,
     refresh_search_text,
+    refusals_beside_fields,
 )
 
 
@@ -88,7 +89,7 @@ class RequestService(UserService):
             for field in fields:
                 if request.family_id is not None and field in FAMILY_FIELDS:
                     continue
-                if field == "parent_carer_name" and not request.parent_carer_name.strip():
+                if field == "parent_carer_name" and not clean_line(request.parent_carer_name):
                     clean[field] = ""  # may be added later
                     continue
                 try:
@@ -157,6 +158,10 @@ class RequestService(UserService):
         A second call with the same form token returns the first case instead of a copy.
         """
         clean = self.check(request)
+        with refusals_beside_fields("child", CHILD_FIELDS):
+            return self._create(request, clean, token)
+
+    def _create(self, request: NewRequest, clean: dict[str, object], token: str | None) -> int:
         now = self._now()
         with self._db.uow() as s:
             if (done := records.submitted(s, token)) is not None:

@@ -19,7 +19,6 @@ from caseload_app.db.models import AnnualReview, CaseException, Child, EhcpCase
 from caseload_app.domain import codes, deadlines
 from caseload_app.domain.access import Can
 from caseload_app.domain.validators import ValidationError
-from caseload_app.reports.csv_export import write_csv
 from caseload_app.services.base import UserService
 
 SEN2_COLUMNS = (
@@ -90,13 +89,16 @@ class Sen2Service(UserService):
     def export(self, census_date: date, path: Path) -> int:
         """Write the CSV atomically and audit who exported it. Returns the number of rows."""
         rows = self.rows(census_date)
-        count = write_csv(Path(path), SEN2_COLUMNS, rows)
-        self.audit_export(
+        return self._write_audited_csv(
+            Path(path),
+            SEN2_COLUMNS,
+            rows,
             "sen2",
-            f"SEN2-shaped export of {count} children, census date "
-            f"{census_date.isoformat()}, to {Path(path).name}",
+            lambda count: (
+                f"SEN2-shaped export of {count} children, census date "
+                f"{census_date.isoformat()}, to {Path(path).name}"
+            ),
         )
-        return count
 
 
 def _closed_on(case: EhcpCase) -> date | None:

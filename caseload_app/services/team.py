@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from caseload_app.db.models import Absence, Assignment, Caseworker, Child, EhcpCase
 from caseload_app.domain.access import Can
+from caseload_app.domain.text import check_line, limit_of
 from caseload_app.domain.validators import ValidationError, normalise_email
 from caseload_app.services import records
 from caseload_app.services.base import UserService
@@ -69,9 +70,10 @@ class TeamService(UserService):
 
     def add_caseworker(self, name: str, email: str = "", capacity: float = 1.0) -> int:
         errors = {}
-        name = name.strip()
-        if not name:
-            errors["name"] = "A name is needed"
+        try:  # cleaned and limited as the import cleans a caseworker's name
+            name = check_line("Name", name, limit_of("caseworker.name"), required=True)
+        except ValidationError as exc:
+            errors["name"] = str(exc)
         if not 0 < capacity <= 1.5:
             errors["capacity"] = "Capacity is in full-time equivalents, e.g. 1.0 or 0.6"
         try:

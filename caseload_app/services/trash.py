@@ -18,6 +18,7 @@ from sqlalchemy import Date, DateTime, Table, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from caseload_app.db.engine import ONE_CHILD_EACH, refused_value
 from caseload_app.db.models import (
     AdviceRequest,
     AnnualReview,
@@ -191,7 +192,8 @@ class TrashService(UserService):
     # ------------------------------------------------------------------ retention
     def retention_due(self) -> list[RetentionInfo]:
         """Closed cases whose retention period has passed, oldest first, for a person to
-        review. Nothing is deleted here or anywhere else automatically."""
+        review. Nothing is deleted here or anywhere else automatically. The list names
+        children, so looking at it is recorded in the audit trail (same transaction)."""
         years = TeamSettingsService(self._db).retention_years()
         today = self._today()
         closed_on = (
@@ -207,7 +209,7 @@ class TrashService(UserService):
             .order_by(closed_on.c.on)
         )
         found = []
-        with self._db.read() as s:
+        with self._db.uow() as s:
             for case, child, on in s.execute(query):
                 on = on if isinstance(on, date) else date.fromisoformat(str(on))
                 review_from = _add_years(on, years)
@@ -222,6 +224,9 @@ class TrashService(UserService):
                             review_from=review_from,
                         )
                     )
+            detail = f"viewed the retention review list: {len(found)} closed cases"
+            named = records.Named("retention_review", None)
+            records.audit(s, self.user, self._now(), "view", named, None, detail)
         return found
 
 
@@ -285,6 +290,14 @@ def _put_back(s: Session, table: Table, values: dict, renumber: dict) -> None:
 
 
 def _why_not_restored(item: TrashItem, exc: IntegrityError) -> str:
+    refused = refused_value(exc)
+    if refused is not None and refused.column in ONE_CHILD_EACH:
+        what = ONE_CHILD_EACH[refused.column]
+        return (
+            f"Not restored: a child recorded since this case was deleted has the same {what}, "
+            f"and only one child may have it. Check which record is right, correct the {what} "
+            "on the other one, then restore this again."
+        )
     if "uq_ehcp_case_live_child" in str(exc) or "ehcp_case.child_id" in str(exc):
         return (
             "Not restored: this child has another open case now, and a child can have only "

@@ -112,4 +112,9 @@ class AppContext:
                 f"You cannot {Can.BACKUPS.value} (your roles: {self.access().describe()}). "
                 "Ask an administrator."
             )
-        return BackupService(path, self.backups_folder or path.parent / "backups", now=self.now)
+        return BackupService(
+            path,
+            self.backups_folder or path.parent / "backups",
+            now=self.now,
+            audit=self.audit().record_backup,  # "Back up now": a copy of every child
+        )

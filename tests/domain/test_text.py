@@ -39,3 +39,95 @@ def test_how_many_says_one_or_many_with_thousands_separated():
     assert how_many(1, "child", "children") == "1 child"
     assert how_many(0, "child", "children") == "0 children"
     assert how_many(1204, "family", "families") == "1,204 families"
+
+
+# --------------------------------------------------------------------------- cleaning names
+import unicodedata  # noqa: E402
+
+import pytest  # noqa: E402
+
+from caseload_app.domain.text import (  # noqa: E402
+    LIMITS,
+    check_line,
+    check_lines,
+    check_name,
+    clean_line,
+    clean_lines,
+)
+from caseload_app.domain.validators import ValidationError  # noqa: E402
+
+# Text as it arrives from spreadsheets and paste: invisible and control characters, all
+# kinds of spacing, combining marks, any alphabet.
+MESSY = st.text(
+    alphabet=st.one_of(
+        st.characters(),
+        st.sampled_from(
+            "\x00\x1b\t\n\r\x0b\x0c\x85\xa0\u200b\u200c\u200d\u2060\ufeff\u00ad"
+            "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029\u3000"
+            "e\u0301 aZ"
+        ),
+    )
+)
+
+
+@given(MESSY)
+def test_cleaning_a_line_is_idempotent_and_leaves_nothing_invisible(text):
+    clean = clean_line(text)
+    assert clean_line(clean) == clean
+    assert not any(unicodedata.category(ch) in ("Cc", "Cf") for ch in clean)
+    assert clean == clean.strip() and "  " not in clean
+    assert all(not ch.isspace() or ch == " " for ch in clean)
+    assert unicodedata.is_normalized("NFC", clean)
+    # Never longer than what was typed, once composed (NFC itself lengthens a few
+    # compatibility characters, such as U+FB2C, which is why limits count after cleaning).
+    assert len(clean) <= len(unicodedata.normalize("NFC", text))
+
+
+@given(MESSY)
+def test_cleaning_lines_keeps_line_breaks_only_between_clean_lines(text):
+    clean = clean_lines(text)
+    assert clean_lines(clean) == clean
+    assert all(line and line == clean_line(line) for line in clean.split("\n") if clean)
+
+
+def test_invisible_characters_and_spacing_are_cleaned_silently():
+    assert clean_line("  Anna\u200b \u202eSmith\ufeff\r\n") == "Anna Smith"
+    assert clean_line("Zoe\u0301\tBront\u00eb") == "Zoé Brontë"  # NFC: one character each
+    assert check_name("First name", "Ann\u00a0Marie\u2029", 100) == "Ann Marie"
+    assert clean_lines("1 High St\r\n\r\n  Bournemouth \u200b") == "1 High St\nBournemouth"
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("Zo\x00e", "contains a NUL character"),
+        ("\x1b[31mZoe\x1b[0m", "contains an escape code (ESC)"),
+        ("Zoe\x7f", "contains a control character"),
+        ("Zoe\ud800", "broken character"),
+    ],
+)
+def test_control_characters_are_refused_not_kept_or_dropped(typed, says):
+    for check in (check_name, check_line, check_lines):
+        with pytest.raises(ValidationError) as refused:
+            check("First name", typed, 100)
+        assert says in str(refused.value)
+        assert "Zoe" not in str(refused.value)  # the message repeats nothing typed
+
+
+def test_names_of_any_alphabet_are_kept_as_typed_once_clean():
+    for name in ("O'Brien-Smith", "Nguyễn", "Ol·la", "D\u2019Souza", "St. John", "Łukasz",
+                 "محمد", "王芳", "ʻIolani", "Henry VIII", "Child3"):  # fmt: skip
+        assert check_name("First name", name, 100) == name
+
+
+def test_a_name_is_limited_after_cleaning_and_the_message_gives_the_numbers():
+    assert check_name("First name", "a" * 100 + "\u200b" * 50, 100) == "a" * 100
+    with pytest.raises(ValidationError) as refused:
+        check_name("First name", "a" * 5000, LIMITS["child.first_name"].length)
+    assert str(refused.value) == "First name is 5,000 characters long; the most it can be is 100"
+
+
+@given(MESSY)
+def test_fold_sees_through_invisible_characters(text):
+    assert fold(text) == fold(clean_line(text))
+    assert fold("Anna\u200b Smith") == fold("anna  smith") == "anna smith"

@@ -2,7 +2,8 @@
 importer: nothing crashes, and every rejection comes with a message a person can act on.
 
 Examples per run (the issue asks for at least 10,000): 24 form fields × 250, 6 identifier
-validators × 400, 600 new-request forms, 1,200 CSV files checked and 150 imported = 10,350.
+validators × 400, 600 new-request forms, 1,200 CSV files checked and 150 imported, 600 rows
+of name cells = 10,950.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import string
+import unicodedata
 from datetime import date
 
 import pytest
@@ -122,10 +124,19 @@ def fuzz_db(tmp_path_factory):
 def test_a_bad_new_request_names_each_wrong_field(fuzz_db, request):
     service = RequestService(fuzz_db, "Fuzz", today=lambda: TODAY, now=lambda: NOW)
     try:
-        service.check(request)
+        clean = service.check(request)
     except FieldErrors as exc:
         assert exc.errors and all(m.strip() for m in exc.errors.values())
         assert set(exc.errors) <= set(NewRequest.__dataclass_fields__)
+    else:  # what would be saved holds nothing invisible and nothing over its limit
+        for field in ("first_name", "last_name", "parent_carer_name", "setting", "language"):
+            assert is_clean(clean[field]) and len(clean[field]) <= 200
+
+
+def is_clean(text: str) -> bool:
+    return text == text.strip() and not any(
+        unicodedata.category(ch) in ("Cc", "Cf", "Cs") for ch in text
+    )
 
 
 # ------------------------------------------------------------------ the CSV importer
@@ -179,6 +190,10 @@ def test_the_importer_accounts_for_every_row(file):
     accepted = {r.row for r in result.rows}
     assert data_rows <= accepted | named
     assert accepted <= data_rows
+    for row in result.rows:  # what would be written is clean and within the form's limits
+        for name in (row.first_name, row.last_name, row.parent_carer_name, row.caseworker or ""):
+            assert is_clean(name) and len(name) <= 200
+        assert len(row.first_name) <= 100 and len(row.last_name) <= 100
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -197,3 +212,31 @@ def test_a_bad_import_writes_nothing(fuzz_db, tmp_path_factory, file):
         assert after == before + len(result.rows)
     else:
         assert not result.written and after == before  # all or nothing
+
+
+NAMES = st.one_of(
+    TEXT,
+    st.text(
+        alphabet=st.sampled_from("Ann \x00\x1b[m\t\n\u200b\u202e\u2066\ufeff\xa0'-é"), max_size=30
+    ),
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(first=NAMES, last=NAMES, parent=NAMES)
+def test_an_imported_name_is_stored_clean_or_refused_at_its_row_and_column(first, last, parent):
+    """Whatever a name cell holds, it is either refused at its own row and column or
+    stored as the forms would store it: nothing invisible, no control characters, at most
+    the form's 100 characters."""
+    values = dict(GOOD, child_first_name=first, child_last_name=last, parent_carer_name=parent)
+    out = io.StringIO()
+    csv.writer(out).writerows([list(values), list(values.values())])
+    result = parse_rows(out.getvalue(), TODAY)
+    wrong = {p.column for p in result.problems}
+    assert {p.row for p in result.problems} <= {2}
+    assert wrong <= {"child_first_name", "child_last_name", "parent_carer_name"}
+    if not result.problems:
+        (row,) = result.rows
+        for name in (row.first_name, row.last_name, row.parent_carer_name):
+            assert is_clean(name) and "  " not in name
+        assert 1 <= len(row.first_name) <= 100 and 1 <= len(row.last_name) <= 100

@@ -1,4 +1,5 @@
 import sqlite3
+import time
 from datetime import date
 
 import pytest
@@ -7,6 +8,8 @@ from sqlalchemy import func, select
 from caseload_app.db.engine import open_database
 from caseload_app.db.models import Assignment, Caseworker, Child, EhcpCase, Family
 from caseload_app.services.importer import Importer, ImportFileError, write_template
+from tests import import_race
+from tests.backends import sqlite_only
 from tests.helpers import HEADER, TODAY, file_digest, write_csv
 
 GOOD = (
@@ -229,13 +232,120 @@ def test_roles_are_checked_again_when_the_import_writes(db, tmp_path, monkeypatc
     add_person(db, "dee", "Dee Admin", "administrator")
     add_person(db, "lee", "Lee Lead", "team_lead", by="Dee Admin")
     lead = Importer(db, user="Lee Lead", today=lambda: TODAY)
-    checking = Importer._check_against_database
+    from caseload_app.services import importer as module
 
-    def demote_meanwhile(self, result):
-        checking(self, result)
+    checking = module.parse_rows
+
+    def demote_meanwhile(text, today):
         PeopleService(db, "Dee Admin", today=lambda: TODAY).set_roles("lee", "caseworker")
+        return checking(text, today)
 
-    monkeypatch.setattr(Importer, "_check_against_database", demote_meanwhile)
+    monkeypatch.setattr(module, "parse_rows", demote_meanwhile)
     with pytest.raises(PermissionDenied):
         lead.import_file(write_csv(tmp_path / "in.csv", GOOD[0]))
     assert count(db, Child) == 0
+
+
+@pytest.mark.slow
+@sqlite_only
+def test_two_imports_of_one_sheet_at_once_record_each_child_once(db, tmp_path):
+    """Two `caseload import` processes start together while a colleague's save holds the
+    database: both have read the sheet before either may write. One imports all 3,000
+    children; the other is refused, plainly, and adds none."""
+    sheet = import_race.sheet(tmp_path / "caseload.csv")
+    colleague = sqlite3.connect(db.path, isolation_level=None)
+    colleague.execute("BEGIN IMMEDIATE")  # a save in progress: writers queue behind it
+    both = [import_race.start_import(str(db.path), sheet) for _ in range(2)]
+    time.sleep(5)  # each has started, read and checked the sheet, and waits to write
+    colleague.execute("COMMIT")
+    colleague.close()
+    (won, won_out, _), (lost, _, lost_err) = import_race.outcomes(both)
+    assert (won, lost) == (0, 1)
+    assert "Imported 3000 children" in won_out
+    assert "Nothing was imported: " in lost_err and " in 3000 row(s)." in lost_err
+    assert "row 2, column upn: a child with this value is already recorded" in lost_err
+    assert "Traceback" not in lost_err
+    assert count(db, Child) == import_race.ROWS
+    with db.read() as s:
+        assert s.scalar(select(func.count(func.distinct(Child.upn)))) == import_race.ROWS
+
+
+def test_the_database_refuses_a_second_child_with_a_recorded_upn_or_nhs_number(db, tmp_path):
+    """Past every service check (a statement of its own): the database keeps the rule."""
+    from sqlalchemy import insert
+
+    from caseload_app.db.engine import RefusedValue
+
+    importer(db).import_file(write_csv(tmp_path / "a.csv", GOOD[0]))
+    with db.read() as s:
+        family_id, upn, nhs = s.execute(select(Child.family_id, Child.upn, Child.nhs_number)).one()
+    for column, value in (("upn", upn), ("nhs_number", nhs)):
+        row = dict(family_id=family_id, first_name="Someone", last_name="Else", version=1)
+        row.update(date_of_birth=date(2016, 1, 1), search_text="", **{column: value})
+        with pytest.raises(RefusedValue, match="already recorded") as refused, db.uow() as s:
+            s.execute(insert(Child).values(**row))
+        assert refused.value.column == f"child.{column}"
+        assert value not in str(refused.value)
+    assert count(db, Child) == 1
+
+
+# --------------------------------------------------------------------------- bad names
+ROW = "{first},{last},2014-05-05,,,,ASD,{worker},2026-01-05,assessment,,,{parent},,"
+
+
+def a_row(first="Ava", last="Jones", worker="", parent="") -> str:
+    return ROW.format(first=first, last=last, worker=worker, parent=parent)
+
+
+def test_junk_in_a_name_is_refused_naming_row_and_column(db, tmp_path):
+    """NUL bytes, terminal escape codes, names no form allows (5,000 characters; the form
+    takes 100) are each an error at their row and column: nothing is imported."""
+    path = write_csv(
+        tmp_path / "in.csv",
+        a_row(first="Av\x00a"),  # row 2
+        a_row(last="\x1b[31mJones\x1b[0m"),  # row 3
+        a_row(first="A" * 5000),  # row 4
+        a_row(worker="W" * 5000),  # row 5
+        a_row(parent="Ms\x00Jones"),  # row 6
+        a_row(first="\u200b\u202e"),  # row 7: nothing but invisible characters
+    )
+    result = importer(db).import_file(path)
+    assert not result.written and count(db, Child) == 0
+    assert [str(p) for p in result.problems] == [
+        "row 2, column child_first_name: First name contains a NUL character, which no one "
+        "types: retype it",
+        "row 3, column child_last_name: Last name contains an escape code (ESC), which no one "
+        "types: retype it",
+        "row 4, column child_first_name: First name is 5,000 characters long; the most it can "
+        "be is 100",
+        "row 5, column caseworker: Caseworker is 5,000 characters long; the most it can be is 120",
+        "row 6, column parent_carer_name: Parent/carer name contains a NUL character, which no "
+        "one types: retype it",
+        "row 7, column child_first_name: First name cannot be empty",
+    ]
+
+
+def test_invisible_characters_and_line_breaks_in_names_are_cleaned(db, tmp_path):
+    path = write_csv(
+        tmp_path / "in.csv",
+        a_row(first='"Ava\nMay"', last="\u202eJo\u200bnes\u200f", worker=" Asha\u00a0 Patel "),
+    )
+    assert importer(db).import_file(path).written
+    with db.read() as s:
+        child = s.scalars(select(Child)).one()
+        assert (child.first_name, child.last_name) == ("Ava May", "Jones")
+        assert "ava may jones" in child.search_text
+        assert s.scalars(select(Caseworker.name)).one() == "Asha Patel"
+
+
+def test_a_zero_width_space_does_not_hide_a_child_already_recorded(db, tmp_path):
+    """A name stored with an invisible character (before names were cleaned) is still the
+    same name: importing the child again is refused."""
+    from sqlalchemy import update
+
+    importer(db).import_file(write_csv(tmp_path / "a.csv", NO_IDS))
+    with db.uow() as s:  # as an older version stored it
+        s.execute(update(Child).values(first_name="A\u200bva", last_name="Jones\u2060"))
+    result = importer(db).import_file(write_csv(tmp_path / "b.csv", NO_IDS))
+    assert not result.written and count(db, Child) == 1
+    assert result.problems[0].message.startswith("the same name and date of birth as child 1")

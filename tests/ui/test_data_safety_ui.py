@@ -147,8 +147,68 @@ def test_audit_trail_filters_and_exports(qtbot, window, tmp_path, messages):
     dialog.search()
     assert dialog.table.rows_model.rowCount() == 1
     dialog.export_to(tmp_path / "audit.csv")
-    assert dialog.count.text() == "Exported 1 entries to audit.csv"
-    assert (tmp_path / "audit.csv").read_text(encoding="utf-8-sig").count("\n") == 2
+    # the new request, and the search for "new request" (each search is recorded)
+    assert dialog.count.text() == "Exported 2 entries to audit.csv"
+    assert (tmp_path / "audit.csv").read_text(encoding="utf-8-sig").count("\n") == 3
+
+
+def test_what_the_window_shows_or_copies_of_everyone_is_recorded(qtbot, window, messages):
+    """Back up now, the audit trail and the retention review each leave an audit entry."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from caseload_app.db.models import AuditEntry
+    from caseload_app.ui.dialogs.data_dialogs import AuditDialog, BackupsDialog, RetentionDialog
+
+    db = window.ctx.db
+    old, work = new_case(
+        db, first_name="Old", upn="", nhs_number="", request_received=date(2018, 1, 8)
+    )
+    work.record_action(old, work.get_case(old).version, "assess_refused", date(2018, 2, 1), "x")
+    backups = BackupsDialog(window.ctx.backups(), window._restore_backup, window)
+    qtbot.addWidget(backups)
+    backups.backup_now()
+    audit = AuditDialog(window.ctx.audit(), window)  # it searches as it opens
+    qtbot.addWidget(audit)
+    retention = RetentionDialog(window.ctx.team(), window.ctx.trash(), window.open_case, window)
+    qtbot.addWidget(retention)
+    with db.read() as s:
+        recorded = s.execute(
+            select(AuditEntry.action, AuditEntry.record_type).where(
+                AuditEntry.action.in_(("backup", "search", "view")), AuditEntry.case_id.is_(None)
+            )
+        ).all()
+    assert [tuple(r) for r in recorded] == [
+        ("backup", "database"),
+        ("search", "audit_entry"),
+        ("view", "retention_review"),
+    ]
+    assert messages == []
+
+
+def test_a_retention_list_that_cannot_be_recorded_is_not_shown(qtbot, window, messages):
+    from datetime import date
+
+    from caseload_app.services.trash import TrashService
+    from caseload_app.ui.dialogs.data_dialogs import RetentionDialog
+    from tests.services.test_exports_are_audited import opened_read_only
+
+    db = window.ctx.db
+    old, work = new_case(
+        db, first_name="Old", upn="", nhs_number="", request_received=date(2018, 1, 8)
+    )
+    work.record_action(old, work.get_case(old).version, "assess_refused", date(2018, 2, 1), "x")
+    read_only = opened_read_only(db.path)  # the file as a read-only share opens it
+    try:
+        trash = TrashService(read_only, window.ctx.user)
+        dialog = RetentionDialog(window.ctx.team(), trash, window.open_case, window)
+        qtbot.addWidget(dialog)
+    finally:
+        read_only.dispose()
+    assert dialog.table.rows_model.rowCount() == 0
+    assert dialog.count.text() == "The list could not be shown."
+    assert len(messages) == 1 and "read-only" in messages[0]
 
 
 def test_the_audit_trail_is_refused_to_a_non_administrator(qtbot, window, messages):

@@ -244,13 +244,27 @@ def test_create_anyway_saves_and_is_not_asked_again(qtbot, db, dialog, requests,
     existing_case(requests)
     seen = []
     answer_duplicates(monkeypatch, "create_button", seen)
-    fill_valid(qtbot, dialog, first_name="Alex", last_name="Smith", email="nope")
+    # A twin: the same date of birth and a similar name, but no identifier of the other's.
+    fill_valid(qtbot, dialog, first_name="Zoey", upn="", nhs_number="", email="nope")
     dialog.save()  # confirmed, then refused for the bad email
     assert len(seen) == 1 and case_count(db) == 1 and dialog.error_labels["email"].isVisible()
     type_into(qtbot, dialog, email="jo@example.org")
     dialog.save()
     assert len(seen) == 1  # the same possible duplicate is not asked about twice
     assert dialog.result() == QDialog.DialogCode.Accepted and case_count(db) == 2
+
+
+def test_create_anyway_with_a_recorded_upn_is_refused_beside_the_upn(
+    qtbot, db, dialog, requests, monkeypatch
+):
+    """One child per UPN: the database refuses a second, and the form says so."""
+    existing_case(requests)
+    answer_duplicates(monkeypatch, "create_button", [])
+    fill_valid(qtbot, dialog, first_name="Alex", last_name="Smith")
+    dialog.save()
+    assert dialog.isVisible() and case_count(db) == 1
+    upn = dialog.error_labels["upn"]
+    assert upn.isVisible() and upn.text().startswith("A child with this UPN is already recorded")
 
 
 def test_open_existing_case_leaves_without_saving_or_asking(

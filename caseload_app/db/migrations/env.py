@@ -15,13 +15,28 @@ def run_migrations_online() -> None:
 
         engine = create_engine(config.get_main_option("sqlalchemy.url"))
     with engine.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=target_metadata,
-            render_as_batch=connection.dialect.name == "sqlite",
-        )
-        with context.begin_transaction():
-            context.run_migrations()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # A batch migration rebuilds a table (copy, drop, rename): SQLite refuses to drop
+            # a table other rows refer to while it enforces foreign keys, and the switch only
+            # works outside a transaction. The references are unchanged by a rebuild; each
+            # such migration checks them (PRAGMA foreign_key_check) before it commits.
+            _foreign_keys(connection, on=False)
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=target_metadata,
+                render_as_batch=sqlite,
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if sqlite:  # the connection goes back to the app's pool: enforce them again
+                _foreign_keys(connection, on=True)
+
+
+def _foreign_keys(connection, *, on: bool) -> None:
+    connection.connection.dbapi_connection.execute(f"PRAGMA foreign_keys = {int(on)}")
 
 
 run_migrations_online()

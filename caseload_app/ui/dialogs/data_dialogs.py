@@ -318,7 +318,15 @@ class RetentionDialog(QDialog):
 
     def load(self) -> None:
         self.years.setValue(self.team.retention_years())
-        due = self.trash.retention_due()
+        listed: list = []
+        # The list names children, so it is shown only once its viewing is recorded.
+        if not ui_errors.run_action(
+            self, "Retention review", lambda: listed.extend(self.trash.retention_due())
+        ):
+            self.table.load([])
+            self.count.setText("The list could not be shown.")
+            return
+        due = listed
         self.table.load(due)
         cases = "1 closed case is" if len(due) == 1 else f"{len(due)} closed cases are"
         self.count.setText(
