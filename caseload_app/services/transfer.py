@@ -79,10 +79,14 @@ def _move(src: Database, dst: Database, source: Path, url: str, who: str) -> Tra
     with src.engine.connect() as read, dst.engine.begin() as write:
         _refuse_unless_empty(write)
         _pause_row_audit(write, tables, paused=True)
-        counts = {t.name: _copy(read, write, t) for t in tables}
+        # Setting up people before the move (`admin init`, `add-user`) writes audit entries:
+        # the file's own entries follow them, their ids moved past those already there.
+        shift = {AuditEntry.__tablename__: _highest_audit_id(write)}
+        before = {t.name: write.scalar(select(func.count()).select_from(t)) for t in tables}
+        counts = {t.name: _copy(read, write, t, shift.get(t.name, 0)) for t in tables}
         _advance_sequences(write, tables)
-        _check_counts(read, write, tables, counts)
-        checked = sum(_spot_check(read, write, t) for t in tables)
+        _check_counts(read, write, tables, counts, before)
+        checked = sum(_spot_check(read, write, t, shift.get(t.name, 0)) for t in tables)
         _pause_row_audit(write, tables, paused=False)
         people = read.scalar(select(func.count()).select_from(AppUser.__table__))
         detail = f"moved from laptop file {source}: " + ", ".join(
@@ -125,11 +129,18 @@ def _pause_row_audit(conn: Connection, tables: list[Table], *, paused: bool) -> 
             conn.exec_driver_sql(f"ALTER TABLE {table} {word} TRIGGER {trigger}")
 
 
-def _copy(read: Connection, write: Connection, table: Table) -> int:
+def _highest_audit_id(conn: Connection) -> int:
+    return conn.scalar(select(func.coalesce(func.max(AuditEntry.id), 0)))
+
+
+def _copy(read: Connection, write: Connection, table: Table, shift: int = 0) -> int:
     moved = 0
     result = read.execute(select(table).order_by(*table.primary_key.columns))
     while rows := result.mappings().fetchmany(CHUNK):
-        write.execute(insert(table), [dict(r) for r in rows])
+        batch = [dict(r) for r in rows]
+        for row in batch if shift else ():
+            row["id"] += shift
+        write.execute(insert(table), batch)
         moved += len(rows)
     return moved
 
@@ -147,9 +158,11 @@ def _advance_sequences(conn: Connection, tables: list[Table]) -> None:
         )
 
 
-def _check_counts(read, write, tables: list[Table], counts: dict[str, int]) -> None:
+def _check_counts(
+    read, write, tables: list[Table], counts: dict[str, int], before: dict[str, int]
+) -> None:
     for table in tables:
-        here = write.scalar(select(func.count()).select_from(table))
+        here = write.scalar(select(func.count()).select_from(table)) - before[table.name]
         there = read.scalar(select(func.count()).select_from(table))
         if not here == there == counts[table.name]:
             raise UserError(
@@ -158,7 +171,7 @@ def _check_counts(read, write, tables: list[Table], counts: dict[str, int]) -> N
             )
 
 
-def _spot_check(read, write, table: Table) -> int:
+def _spot_check(read, write, table: Table, shift: int = 0) -> int:
     """Every SAMPLE_EVERY-th row (by id; all rows of a table without one), compared column
     by column."""
     keys = list(table.primary_key.columns)
@@ -167,9 +180,12 @@ def _spot_check(read, write, table: Table) -> int:
         query = query.where(table.c.id % SAMPLE_EVERY == 1)
     sample = read.execute(query).mappings().all()
     for row in sample:
+        row = dict(row)
+        if shift:
+            row["id"] += shift
         where = [k == row[k.name] for k in keys]
         copied = write.execute(select(table).where(*where)).mappings().one_or_none()
-        if copied is None or dict(copied) != dict(row):
+        if copied is None or dict(copied) != row:
             key = ", ".join(str(row[k.name]) for k in keys)
             raise UserError(
                 f"The move was undone: {table.name} row {key} differs in the team database."

@@ -72,8 +72,8 @@ def test_a_move_that_fails_half_way_writes_nothing(laptop_file, pg_database, mon
 
     real = transfer._copy
 
-    def copy_then_fail(read, write, table):
-        moved = real(read, write, table)
+    def copy_then_fail(read, write, table, shift=0):
+        moved = real(read, write, table, shift)
         if table.name == Communication.__tablename__:
             raise UserError("the network dropped")
         return moved
