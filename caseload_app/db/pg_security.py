@@ -281,6 +281,20 @@ BEGIN
     RETURN NEW;
 END $$;
 
+-- Who saved a row, and who logged a communication, are the database's: the signed-in
+-- person, whatever the client sent (a contact cannot be logged in a colleague's name).
+CREATE OR REPLACE FUNCTION caseload_stamp_person() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM app_user WHERE login = session_user) THEN
+        NEW.updated_by := session_user;
+        IF TG_TABLE_NAME = 'communication' THEN
+            NEW.logged_by := CASE TG_OP WHEN 'INSERT' THEN session_user ELSE OLD.logged_by END;
+        END IF;
+    END IF;
+    RETURN NEW;
+END $$;
+
 -- Every change a signed-in person makes to a data table, whatever client made it.
 CREATE OR REPLACE FUNCTION caseload_audit_row() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
@@ -296,8 +310,12 @@ BEGIN
     SELECT coalesce(jsonb_object_agg(key, jsonb_build_array(old_row -> key, value)), '{}')
       INTO changed
       FROM jsonb_each(new_row)
-     WHERE TG_OP = 'UPDATE' AND old_row -> key IS DISTINCT FROM value
-       AND key NOT IN ('version', 'updated_at', 'updated_by');
+     WHERE TG_OP = 'UPDATE' AND old_row -> key IS DISTINCT FROM value;
+    -- The bookkeeping columns are left out only when something else changed: an update of
+    -- nothing but who saved it is itself worth seeing.
+    IF (changed - 'version' - 'updated_at' - 'updated_by') <> '{}'::jsonb THEN
+        changed := changed - 'version' - 'updated_at' - 'updated_by';
+    END IF;
     INSERT INTO audit_entry (at, who, action, record_type, record_id, case_id, detail)
     VALUES (
         clock_timestamp() AT TIME ZONE 'Europe/London', session_user, 'db ' || lower(TG_OP),
@@ -425,6 +443,12 @@ def statements(database: str) -> list[str]:
             f"CREATE TRIGGER caseload_created AFTER INSERT ON {table} "
             "FOR EACH ROW EXECUTE FUNCTION caseload_note_created()",
         ]
+    for table in sorted(t.name for t in Base.metadata.tables.values() if "updated_by" in t.c):
+        out += [
+            f"DROP TRIGGER IF EXISTS caseload_stamp_person ON {table}",
+            f"CREATE TRIGGER caseload_stamp_person BEFORE INSERT OR UPDATE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION caseload_stamp_person()",
+        ]
     out += [
         "DROP TRIGGER IF EXISTS caseload_stamp ON audit_entry",
         "CREATE TRIGGER caseload_stamp BEFORE INSERT ON audit_entry "
@@ -473,6 +497,7 @@ def _function_grants() -> list[str]:
         "caseload_note_created()",
         "caseload_stamp_audit()",
         "caseload_audit_row()",
+        "caseload_stamp_person()",
         "caseload_limit_login(text)",
         "caseload_foreign_memberships(oid)",
     ):

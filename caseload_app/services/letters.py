@@ -187,7 +187,7 @@ class LetterService(UserService):
             comm = records.load(s, Communication, communication_id, "communication")
             if not comm.letter_path:
                 raise NotFound("That communication has no letter kept with it.")
-            path = Path(comm.letter_path)
+            path = self._in_letters_folder(Path(comm.letter_path))  # never a row's own path
             try:
                 pdf = path.read_bytes()
             except FileNotFoundError:
