@@ -161,7 +161,7 @@ def parse_rows(text: str, today: date) -> ImportResult:
             result.problems.append(Problem(1, name, "required column is missing"))
     if result.problems:
         return result
-    for line_no, cells in enumerate(reader, start=2):
+    for line_no, cells in _rows(reader, result):
         if not any(cell.strip() for cell in cells):
             continue  # blank lines are common at the end of exported sheets
         if len(cells) > len(columns):
@@ -176,6 +176,30 @@ def parse_rows(text: str, today: date) -> ImportResult:
             result.rows.append(row)
     _check_duplicates_in_file(result)
     return result
+
+
+def _rows(reader, result: ImportResult):
+    """The file's rows, numbered as a spreadsheet shows them; a row the CSV reader cannot
+    read (a cell over its 131,072-character limit, a quote never closed) ends the check
+    with a problem naming that row, never a crash."""
+    line_no = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            result.problems.append(
+                Problem(
+                    line_no + 1,
+                    "",
+                    f"cannot be read: a cell is longer than {csv.field_size_limit():,} "
+                    "characters, or a quote mark is never closed. Nothing was imported",
+                )
+            )
+            return
+        line_no += 1
+        yield line_no, cells
 
 
 class _Cell:

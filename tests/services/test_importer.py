@@ -349,3 +349,19 @@ def test_a_zero_width_space_does_not_hide_a_child_already_recorded(db, tmp_path)
     result = importer(db).import_file(write_csv(tmp_path / "b.csv", NO_IDS))
     assert not result.written and count(db, Child) == 1
     assert result.problems[0].message.startswith("the same name and date of birth as child 1")
+
+
+def test_a_cell_over_the_csv_limit_is_a_problem_on_its_row_not_a_crash(db, tmp_path, capsys):
+    from caseload_app.cli import main
+
+    huge = "x" * 200_000  # over the CSV reader's 131,072-character limit
+    path = write_csv(tmp_path / "in.csv", GOOD[0], f'"{huge}",Smith,2015-03-02,,,,,,2026-11-01,'
+                     "request_received,,,,,")  # fmt: skip
+    result = importer(db).import_file(path)
+    assert not result.written and count(db, Child) == 0
+    (problem,) = result.problems
+    assert problem.row == 3 and "longer than 131,072 characters" in problem.message
+    target = str(db.path) if db.is_sqlite else db.engine.url.render_as_string(hide_password=False)
+    assert main(["import", "--db", target, str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "row 3" in err and "Traceback" not in err and huge[:50] not in err
