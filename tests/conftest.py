@@ -16,6 +16,7 @@ for _var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HO
 from caseload_app.db.engine import open_database  # noqa: E402
 from tests import pg_cluster  # noqa: E402
 from tests.backends import database_for  # noqa: E402
+from tests.helpers import login_tag  # noqa: E402
 
 
 @pytest.fixture
@@ -58,8 +59,10 @@ def pg_database(pg_server, pg_template) -> str:
     """The URL of a new database for one test, copied from the migrated template."""
     name = f"caseload_test_{os.getpid()}_{next(_numbers)}"
     pg_cluster.create_database(pg_server, name, template=pg_template)
-    yield pg_cluster.database_url(pg_server, name)
+    url = pg_cluster.database_url(pg_server, name)
+    yield url
     pg_cluster.drop_database(pg_server, name)
+    pg_cluster.drop_logins_tagged(pg_server, login_tag(url))  # roles are the server's
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -93,7 +93,25 @@ def add_person(
     from caseload_app.services.people import PeopleService
 
     people = PeopleService(db, by or name, today=lambda: TODAY, now=lambda: NOW)
-    return people.add_person(login, name, " ".join(roles), caseworker_id, password)
+    return people.add_person(login_for(db, login), name, " ".join(roles), caseworker_id, password)
+
+
+def login_for(db, login: str) -> str:
+    """The login a test uses for `login`: on PostgreSQL logins are the whole server's (and
+    other test runs may share it), and caseload refuses one it did not create, so each test
+    database has its own (asha -> asha.t1234n5, from caseload_test_1234_5; dropped with the
+    database); a laptop file keeps the name."""
+    if db.is_sqlite:
+        return login
+    return f"{login}.{login_tag(db.url)}"
+
+
+def login_tag(url: str) -> str:
+    """What makes a test database's logins its own: t<pid>n<number> from its name."""
+    from sqlalchemy.engine import make_url
+
+    name = make_url(url).database or ""
+    return "t" + name.removeprefix("caseload_test_").replace("_", "n")
 
 
 def plain_request(first_name: str, caseworker_id: int | None = None):

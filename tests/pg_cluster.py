@@ -8,6 +8,7 @@ root (PostgreSQL refuses to run as root).
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import secrets
@@ -123,6 +124,29 @@ def create_database(server_url: str, name: str, template: str | None = None) -> 
 
 def drop_database(server_url: str, name: str) -> None:
     _admin(server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def drop_roles(server_url: str, names: list[str]) -> None:
+    for name in names:
+        _admin(server_url, f'DROP ROLE IF EXISTS "{name}"')
+
+
+def drop_logins_tagged(server_url: str, tag: str) -> None:
+    """Drop every role a test database's tests made (named NAME.TAG, tests/helpers.login_for),
+    as far as the server lets: one still owning something elsewhere is left."""
+    import psycopg
+
+    plain = server_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        names = [
+            r[0]
+            for r in conn.execute(
+                "SELECT rolname FROM pg_roles WHERE rolname LIKE %s", (f"%.{tag}",)
+            )
+        ]
+        for name in names:
+            with contextlib.suppress(psycopg.errors.Error):
+                conn.execute(f'DROP ROLE "{name}"')
 
 
 if __name__ == "__main__":

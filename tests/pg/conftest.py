@@ -11,9 +11,12 @@ import pytest
 from caseload_app.db.engine import Database, open_database
 from caseload_app.services.requests import RequestService
 from caseload_app.services.team import TeamService
-from tests.helpers import NOW, TODAY, add_person, plain_request
+from tests import pg_cluster
+from tests.helpers import NOW, TODAY, add_person, login_tag, plain_request
 
-# login → (name, roles); Asha and Ben are caseworkers with a case each.
+# person → (name, roles); Asha and Ben are caseworkers with a case each. Each test database
+# has its own logins for them (asha → asha.t1234n5: TeamServer.login), as the server's roles
+# are shared by every database on it.
 PEOPLE = {
     "asha": ("Asha Patel", "caseworker"),
     "ben": ("Ben Okafor", "caseworker"),
@@ -27,7 +30,7 @@ PEOPLE = {
 class TeamServer:
     owner: Database  # the owner's connection (as `caseload admin init` uses)
     url: str  # the owner's URL
-    passwords: dict[str, str]
+    passwords: dict[str, str]  # by person (asha) or by login
     case_a: int  # Asha's
     case_b: int  # Ben's
     asha: int
@@ -36,37 +39,48 @@ class TeamServer:
     pools: dict = field(default_factory=dict)
     raws: dict = field(default_factory=dict)
 
-    def url_for(self, login: str) -> str:
+    def login(self, person: str) -> str:
+        """The PostgreSQL login of `person` (asha, ben, …) in this test's database (a login
+        already made so is kept)."""
+        tag = login_tag(self.url)
+        return person if person.endswith(f".{tag}") else f"{person}.{tag}"
+
+    def password(self, person: str) -> str:
+        return self.passwords[person]
+
+    def url_for(self, person: str) -> str:
         from urllib.parse import quote
 
         rest = self.url.split("@", 1)[1]
-        return f"postgresql+psycopg://{quote(login)}:{quote(self.passwords[login])}@{rest}"
+        login, password = self.login(person), self.password(person)
+        return f"postgresql+psycopg://{quote(login)}:{quote(password)}@{rest}"
 
-    def database(self, login: str) -> Database:
-        """The team database as `login` signs in to it."""
-        db = open_database(self.url_for(login))
+    def database(self, person: str) -> Database:
+        """The team database as `person` signs in to it."""
+        db = open_database(self.url_for(person))
         self.opened.append(db)
         return db
 
-    def signed_in(self, login: str) -> Database:
-        """`login`'s one connection pool, opened on first use."""
-        if login not in self.pools:
-            self.pools[login] = self.database(login)
-        return self.pools[login]
+    def signed_in(self, person: str) -> Database:
+        """`person`'s one connection pool, opened on first use."""
+        if person not in self.pools:
+            self.pools[person] = self.database(person)
+        return self.pools[person]
 
-    def raw(self, login: str, *, fresh: bool = False) -> psycopg.Connection:
-        """A plain psycopg connection as `login`: a home-made client, past the app (one per
-        login, unless `fresh`)."""
-        if fresh or login not in self.raws:
-            conn = psycopg.connect(self.url_for(login).replace("+psycopg", ""))
+    def raw(self, person: str, *, fresh: bool = False) -> psycopg.Connection:
+        """A plain psycopg connection as `person`: a home-made client, past the app (one per
+        person, unless `fresh`)."""
+        if fresh or person not in self.raws:
+            conn = psycopg.connect(self.url_for(person).replace("+psycopg", ""))
             self.opened.append(conn)
             if fresh:
                 return conn
-            self.raws[login] = conn
-        return self.raws[login]
+            self.raws[person] = conn
+        return self.raws[person]
 
-    def service(self, cls, login: str, db: Database | None = None):
-        return cls(db or self.database(login), login, today=lambda: TODAY, now=lambda: NOW)
+    def service(self, cls, person: str, db: Database | None = None):
+        login = self.login(person)
+        return cls(db or self.database(person), login, today=lambda: TODAY, now=lambda: NOW)
 
 
 @pytest.fixture
@@ -79,19 +93,49 @@ def team_server(pg_database) -> TeamServer:
     case_b = requests.create(plain_request("Bea", ben))
     passwords = {login: secrets.token_urlsafe(16) for login in PEOPLE}
     workers = {"asha": asha, "ben": ben}
-    for login in ["dee"] + [p for p in PEOPLE if p != "dee"]:  # the administrator first
-        name, roles = PEOPLE[login]
+    for person in ["dee"] + [p for p in PEOPLE if p != "dee"]:  # the administrator first
+        name, roles = PEOPLE[person]
         add_person(
             owner,
-            login,
+            person,
             name,
             roles,
-            caseworker_id=workers.get(login),
-            by="Dee Admin" if login != "dee" else None,
-            password=passwords[login],
+            caseworker_id=workers.get(person),
+            by="Dee Admin" if person != "dee" else None,
+            password=passwords[person],
         )
     server = TeamServer(owner, pg_database, passwords, case_a, case_b, asha, ben)
     yield server
     for thing in server.opened:
         thing.dispose() if isinstance(thing, Database) else thing.close()
     owner.dispose()
+
+
+def superuser(url: str) -> psycopg.Connection:
+    return psycopg.connect(url.replace("+psycopg", ""), autocommit=True)
+
+
+@pytest.fixture
+def server_roles(team_server, pg_server):
+    """Roles IT made on the same server, as a superuser: hr_runner (no login, may run
+    programs on the server), hr_owner (owns another database, with a password of IT's),
+    plain (no login, nothing else), middle (may run programs: a role to be a member of).
+    Dropped afterwards."""
+    tag = login_tag(team_server.url)
+    names = {kind: f"{kind}.{tag}" for kind in ("hr_runner", "hr_owner", "plain", "middle")}
+    other_db = f"hr_{tag}"
+    with superuser(pg_server) as su:
+        su.execute(f'CREATE ROLE "{names["hr_runner"]}" NOLOGIN')
+        su.execute(f'GRANT pg_execute_server_program TO "{names["hr_runner"]}"')
+        su.execute(f"CREATE ROLE \"{names['hr_owner']}\" LOGIN PASSWORD 'it-knows-this-one'")
+        su.execute(f'CREATE ROLE "{names["plain"]}" NOLOGIN')
+        su.execute(f'CREATE ROLE "{names["middle"]}" NOLOGIN')
+        su.execute(f'GRANT pg_execute_server_program TO "{names["middle"]}"')
+    pg_cluster.create_database(pg_server, other_db)
+    with superuser(pg_cluster.database_url(pg_server, other_db)) as su:
+        su.execute(f'ALTER DATABASE {other_db} OWNER TO "{names["hr_owner"]}"')
+        su.execute("CREATE TABLE salaries (name text, pay int)")
+        su.execute(f'ALTER TABLE salaries OWNER TO "{names["hr_owner"]}"')
+    yield names
+    pg_cluster.drop_database(pg_server, other_db)
+    pg_cluster.drop_roles(pg_server, list(names.values()))

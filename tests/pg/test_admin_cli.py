@@ -10,6 +10,7 @@ from urllib.parse import quote
 import psycopg
 
 from caseload_app.cli import main
+from tests.helpers import login_tag
 
 
 def run(capsys, monkeypatch, *argv, stdin: str = ""):
@@ -25,6 +26,8 @@ def as_login(url: str, login: str, password: str) -> str:
 
 def test_init_then_the_administrator_manages_people(pg_database, capsys, monkeypatch):
     owner = pg_database.replace("+psycopg", "")
+    tag = login_tag(pg_database)  # the server's logins are shared by its databases
+    dee_cli, asha_cli = f"dee.{tag}", f"asha.{tag}"
     code, out, err = run(
         capsys,
         monkeypatch,
@@ -33,14 +36,14 @@ def test_init_then_the_administrator_manages_people(pg_database, capsys, monkeyp
         "--db",
         owner,
         "--admin",
-        "dee.cli",
+        dee_cli,
         "--name",
         "Dee Admin",
         "--password-stdin",
         stdin="dee-password-long\n",
     )
     assert code == 0, err
-    assert "dee.cli (Dee Admin) is its first administrator" in out
+    assert f"{dee_cli} (Dee Admin) is its first administrator" in out
     code, out, _ = run(  # again: an upgrade, nothing duplicated
         capsys,
         monkeypatch,
@@ -49,13 +52,13 @@ def test_init_then_the_administrator_manages_people(pg_database, capsys, monkeyp
         "--db",
         owner,
         "--admin",
-        "dee.cli",
+        dee_cli,
         "--name",
         "Dee Admin",
         "--no-password",
     )
     assert code == 0 and "is an administrator (1 people)" in out
-    dee = as_login(pg_database, "dee.cli", "dee-password-long")
+    dee = as_login(pg_database, dee_cli, "dee-password-long")
     code, out, err = run(
         capsys,
         monkeypatch,
@@ -63,7 +66,7 @@ def test_init_then_the_administrator_manages_people(pg_database, capsys, monkeyp
         "add-user",
         "--db",
         dee,
-        "asha.cli",
+        asha_cli,
         "--name",
         "Asha Patel",
         "--role",
@@ -72,16 +75,16 @@ def test_init_then_the_administrator_manages_people(pg_database, capsys, monkeyp
         stdin="asha-password-long\n",
     )
     assert code == 0, err
-    asha = as_login(pg_database, "asha.cli", "asha-password-long")
+    asha = as_login(pg_database, asha_cli, "asha-password-long")
     with psycopg.connect(asha) as conn:
-        assert conn.execute("SELECT session_user").fetchone() == ("asha.cli",)
+        assert conn.execute("SELECT session_user").fetchone() == (asha_cli,)
     code, _, err = run(  # a caseworker cannot make themselves an administrator
-        capsys, monkeypatch, "admin", "set-role", "--db", asha, "asha.cli", "administrator"
+        capsys, monkeypatch, "admin", "set-role", "--db", asha, asha_cli, "administrator"
     )
     assert code == 1 and "You cannot manage people and roles" in err
     code, out, _ = run(capsys, monkeypatch, "admin", "users", "--db", dee)
-    assert "asha.cli" in out and "Caseworker" in out and out.strip().endswith("2 people")
-    code, out, _ = run(capsys, monkeypatch, "admin", "disable-user", "--db", dee, "asha.cli")
+    assert asha_cli in out and "Caseworker" in out and out.strip().endswith("2 people")
+    code, out, _ = run(capsys, monkeypatch, "admin", "disable-user", "--db", dee, asha_cli)
     assert code == 0 and "can no longer sign in" in out
     try:
         psycopg.connect(asha).close()

@@ -16,6 +16,7 @@ import pytest
 from caseload_app.cli import main
 from caseload_app.db.engine import open_database
 from caseload_app.services.demo import generate_demo
+from tests.helpers import login_tag
 
 
 @pytest.fixture
@@ -50,8 +51,8 @@ def test_the_documented_set_up_works_end_to_end(
 ):
     owner = pg_database.replace("+psycopg", "")
     path, worker = laptop_file
-    suffix = "b" if people_first else "a"
-    admin, asha = f"dee.setup{suffix}", f"asha.setup{suffix}"
+    tag = login_tag(pg_database)  # the server's logins are shared by every database on it
+    admin, asha = f"dee.{tag}", f"asha.{tag}"
     cli(monkeypatch, capsys, "admin", "init", "--db", owner, "--admin", admin, "--name",
         "Dee Admin", "--password-stdin", stdin="dee-password-long\n")  # fmt: skip
     dee = as_login(pg_database, admin, "dee-password-long")

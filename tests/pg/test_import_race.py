@@ -35,9 +35,9 @@ def test_two_imports_of_one_sheet_at_once_record_each_child_once(team_server, tm
     with psycopg.connect(t.url.replace("+psycopg", ""), autocommit=True) as watcher:
         colleague = psycopg.connect(t.url.replace("+psycopg", ""))
         colleague.execute("LOCK TABLE child IN SHARE MODE")  # inserts into child wait
-        both = [import_race.start_import(url, sheet, login="lee") for _ in range(2)]
+        both = [import_race.start_import(url, sheet, login=t.login("lee")) for _ in range(2)]
         deadline = time.monotonic() + 120
-        while len(_waiting(watcher, _backends(watcher, "lee"))) < 2:
+        while len(_waiting(watcher, _backends(watcher, t.login("lee")))) < 2:
             assert time.monotonic() < deadline, "the imports never got as far as writing"
             assert all(p.poll() is None for p in both), import_race.outcomes(both)
             time.sleep(0.2)

@@ -24,12 +24,13 @@ def superuser(t) -> psycopg.Connection:
 
 
 def fresh_role(t, *grants: str, login: bool = False) -> str:
-    """A role made by the server's superuser (IT, another application), not by caseload."""
-    name = f"hr_{secrets.token_hex(4)}"
+    """A role made by the server's superuser (IT, another application), not by caseload
+    (named as this test database's, so it is dropped with it)."""
+    name = t.login(f"hr_{secrets.token_hex(4)}")
     su = superuser(t)
-    su.execute(f"CREATE ROLE {name} {'LOGIN' if login else 'NOLOGIN'}")
+    su.execute(f'CREATE ROLE "{name}" {"LOGIN" if login else "NOLOGIN"}')
     for grant in grants:
-        su.execute(f"GRANT {grant} TO {name}")
+        su.execute(f'GRANT {grant} TO "{name}"')
     return name
 
 
@@ -70,7 +71,7 @@ def test_another_databases_owner_cannot_be_taken_over(team_server):
     t = team_server
     owner = fresh_role(t, login=True)
     other = f"hrdb_{secrets.token_hex(4)}"
-    superuser(t).execute(f"CREATE DATABASE {other} OWNER {owner}")
+    superuser(t).execute(f'CREATE DATABASE {other} OWNER "{owner}"')
     try:
         with pytest.raises(PermissionDenied):
             t.service(PeopleService, "dee").add_person(owner, "HR", "read_only", password="p" * 12)
@@ -90,7 +91,7 @@ def test_a_role_that_could_not_log_in_is_never_given_login(team_server):
 def test_a_caseload_login_given_server_rights_later_is_no_longer_managed(team_server):
     t = team_server
     people = t.service(PeopleService, "dee")
-    eve = f"eve.{secrets.token_hex(4)}"  # roles outlive a test's database
+    eve = t.login("eve")
     people.add_person(eve, "Eve Later", "caseworker", password="a-long-enough-pass")
     superuser(t).execute(f'GRANT pg_execute_server_program TO "{eve}"')
     with pytest.raises(PermissionDenied, match="other server roles"):
@@ -102,7 +103,7 @@ def test_a_caseload_login_given_server_rights_later_is_no_longer_managed(team_se
 def test_a_login_dropped_and_made_again_by_someone_else_is_not_caseloads(team_server):
     t = team_server
     people = t.service(PeopleService, "dee")
-    fay = f"fay.{secrets.token_hex(4)}"
+    fay = t.login("fay")
     people.add_person(fay, "Fay Gone", "caseworker", password="a-long-enough-pass")
     su = superuser(t)
     su.execute(f'DROP OWNED BY "{fay}"')
@@ -117,7 +118,8 @@ def test_every_caseload_login_has_session_limits(team_server):
     t = team_server
     row = superuser(t).execute(
         "SELECT s.setconfig FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole "
-        "WHERE r.rolname = 'asha' AND s.setdatabase = 0"
+        "WHERE r.rolname = %s AND s.setdatabase = 0",
+        [t.login("asha")],
     )
     settings = set(row.fetchone()[0])
     assert {
@@ -130,9 +132,11 @@ def test_every_caseload_login_has_session_limits(team_server):
 def test_a_caseworker_locking_a_table_cannot_hold_the_team_up(team_server):
     t = team_server
     su = superuser(t)
-    for login in ("asha", "lee"):  # the production limits, shortened for the test
-        su.execute(f"ALTER ROLE {login} SET lock_timeout = '1s'")
-        su.execute(f"ALTER ROLE {login} SET idle_in_transaction_session_timeout = '2s'")
+    for person in ("asha", "lee"):  # the production limits, shortened for the test
+        su.execute(f"ALTER ROLE \"{t.login(person)}\" SET lock_timeout = '1s'")
+        su.execute(
+            f"ALTER ROLE \"{t.login(person)}\" SET idle_in_transaction_session_timeout = '2s'"
+        )
     locker = t.raw("asha", fresh=True)
     locker.execute("LOCK TABLE ehcp_case IN ACCESS EXCLUSIVE MODE")  # and then sits idle
     lead = t.raw("lee", fresh=True)

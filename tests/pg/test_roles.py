@@ -14,7 +14,6 @@ from caseload_app.services.casework import CaseworkService
 from caseload_app.services.errors import PermissionDenied
 from caseload_app.services.people import PeopleService
 from caseload_app.services.settings import CouncilDetails, TeamSettingsService
-from tests.helpers import NOW, TODAY
 from tests.pg.conftest import PEOPLE
 from tests.services.test_access import ACTIONS, EVERYONE, Team
 
@@ -35,7 +34,8 @@ def attempt(conn: psycopg.Connection, sql: str, params: dict | None = None) -> i
 # (what, SQL, {login: expected}) — expected is a row count or REFUSED. REFUSED: the person's
 # group roles have no privilege on the table (or a policy's check failed); 0 rows: they may
 # write the table but row-level security hid the row, so the statement changed nothing.
-def raw_matrix(t) -> list[tuple[str, str, dict, dict[str, object]]]:
+def raw_matrix(t, roles: dict[str, str]) -> list[tuple[str, str, dict, dict[str, object]]]:
+    """`roles`: the server_roles IT made (tests/pg/conftest.py)."""
     a, b = t.case_a, t.case_b
     everyone = dict.fromkeys(PEOPLE)
     return [
@@ -144,7 +144,7 @@ def raw_matrix(t) -> list[tuple[str, str, dict, dict[str, object]]]:
         ),
         (
             "change a colleague's password past the app",
-            "ALTER ROLE lee PASSWORD 'taken-over-now'",
+            f"ALTER ROLE \"{t.login('lee')}\" PASSWORD 'taken-over-now'",
             {},  # lee may change his own (-1: a statement that returns no rows)
             {"asha": REFUSED, "ben": REFUSED, "lee": -1, "dee": REFUSED, "ravi": REFUSED},
         ),
@@ -152,6 +152,25 @@ def raw_matrix(t) -> list[tuple[str, str, dict, dict[str, object]]]:
             "make a PostgreSQL superuser's login yours through the login manager",
             "SELECT caseload_manage_login('postgres', 'password', NULL, NULL)",
             {},
+            dict.fromkeys(PEOPLE, REFUSED),
+        ),
+        # What an outside attack found (issue 19): the login manager took over IT's roles.
+        (
+            "give a role that may run programs on the server a login (add-user)",
+            "SELECT caseload_manage_login(%(r)s, 'create', NULL, ARRAY['caseload_read_only'])",
+            {"r": roles["hr_runner"]},
+            dict.fromkeys(PEOPLE, REFUSED),
+        ),
+        (
+            "set the password of another database's owner",
+            "SELECT caseload_manage_login(%(r)s, 'password', %(s)s, NULL)",
+            {"r": roles["hr_owner"], "s": "SCRAM-SHA-256$4096:c2FsdA==$eA==:eA=="},
+            dict.fromkeys(PEOPLE, REFUSED),
+        ),
+        (
+            "give a role that had no login a login",
+            "SELECT caseload_manage_login(%(r)s, 'enable', NULL, NULL)",
+            {"r": roles["plain"]},
             dict.fromkeys(PEOPLE, REFUSED),
         ),
         (
@@ -193,9 +212,9 @@ def _matches(got: object, want: object) -> bool:
     return got == want
 
 
-def test_raw_sql_on_each_login_gets_exactly_what_the_matrix_allows(team_server):
+def test_raw_sql_on_each_login_gets_exactly_what_the_matrix_allows(team_server, server_roles):
     problems = []
-    for what, sql, params, expected in raw_matrix(team_server):
+    for what, sql, params, expected in raw_matrix(team_server, server_roles):
         for login, want in expected.items():
             got = attempt(team_server.raw(login), sql, params)
             if not _matches(got, want):
@@ -219,7 +238,7 @@ def test_the_database_stamps_who_wrote_an_audit_entry(team_server):
     from zoneinfo import ZoneInfo
 
     london = dt.datetime.now(ZoneInfo("Europe/London")).replace(tzinfo=None)
-    assert row.who == "asha" and abs(row.at - london) < dt.timedelta(minutes=5)
+    assert row.who == team_server.login("asha") and abs(row.at - london) < dt.timedelta(minutes=5)
 
 
 def test_a_change_made_past_the_app_is_audited_by_the_database(team_server):
@@ -235,7 +254,8 @@ def test_a_change_made_past_the_app_is_audited_by_the_database(team_server):
                 " WHERE action = 'db update' AND record_type = 'ehcp_case'"
             )
         ).one()
-    assert (who, action, case_id) == ("asha", "db update", team_server.case_a)
+    asha = team_server.login("asha")
+    assert (who, action, case_id) == (asha, "db update", team_server.case_a)
     assert '"stage": ["request_received", "assessment"]' in detail
 
 
@@ -254,26 +274,27 @@ def test_services_on_each_login_follow_the_same_rules(team_server):
             t.case_b, datetime(2026, 11, 20, 9), "phone", "in", "Mum", "Asked about EP"
         )
     dee = t.database("dee")
-    TeamSettingsService(dee, "dee").set_council(CouncilDetails("BCP Council"))
+    TeamSettingsService(dee, t.login("dee")).set_council(CouncilDetails("BCP Council"))
     with pytest.raises(PermissionDenied):
-        TeamSettingsService(t.database("lee"), "lee").set_council(CouncilDetails("X"))
+        t.service(TeamSettingsService, "lee").set_council(CouncilDetails("X"))
 
 
 def test_an_administrator_adds_and_disables_people_on_the_server(team_server):
     t = team_server
     people = t.service(PeopleService, "dee")
-    people.add_person("eve.new", "Eve New", "caseworker", password="a-long-enough-pass")
-    t.passwords["eve.new"] = "a-long-enough-pass"
-    assert attempt(t.raw("eve.new"), "SELECT * FROM ehcp_case") == 2
-    people.set_active("eve.new", False)
+    eve = t.login("eve")
+    people.add_person(eve, "Eve New", "caseworker", password="a-long-enough-pass")
+    t.passwords[eve] = "a-long-enough-pass"
+    assert attempt(t.raw(eve), "SELECT * FROM ehcp_case") == 2
+    people.set_active(eve, False)
     with pytest.raises(psycopg.OperationalError):
-        t.raw("eve.new", fresh=True)  # a disabled person cannot even connect
+        t.raw(eve, fresh=True)  # a disabled person cannot even connect
     with pytest.raises(PermissionDenied):
         t.service(PeopleService, "lee").add_person("mal", "Mal", "administrator", password="x" * 12)
 
 
 # --------------------------------------------------------------------------- the whole matrix
-LOGINS = {name: login for login, (name, _roles) in PEOPLE.items()}
+LOGINS = {name: person for person, (name, _roles) in PEOPLE.items()}
 
 
 @dataclass
@@ -283,8 +304,8 @@ class SignedInTeam(Team):
     server: object = None
 
     def svc(self, cls, who):
-        login = LOGINS[who]
-        return cls(self.server.signed_in(login), login, today=lambda: TODAY, now=lambda: NOW)
+        person = LOGINS[who]
+        return self.server.service(cls, person, self.server.signed_in(person))
 
 
 @pytest.mark.parametrize(("what", "allowed", "act"), ACTIONS, ids=[a[0] for a in ACTIONS])

@@ -23,15 +23,17 @@ def test_a_contact_logged_in_a_colleagues_name_is_stamped_with_the_real_author(
         comm_id = asha.execute(
             "INSERT INTO communication (family_id, case_id, occurred_at, channel, direction,"
             " with_whom, summary, logged_by, letter_path, version) SELECT ch.family_id, c.id,"
-            " now(), 'letter', 'out', 'Mum', 'a letter', 'ben', '/etc/passwd', 1"
+            " now(), 'letter', 'out', 'Mum', 'a letter', %s, '/etc/passwd', 1"
             " FROM ehcp_case c JOIN child ch ON ch.id = c.child_id WHERE c.id = %s RETURNING id",
-            [t.case_b],
+            [t.login("ben"), t.case_b],
         ).fetchone()[0]
-        asha.execute("UPDATE communication SET logged_by = 'lee' WHERE id = %s", [comm_id])
+        asha.execute(
+            "UPDATE communication SET logged_by = %s WHERE id = %s", [t.login("lee"), comm_id]
+        )
     row = asha.execute("SELECT logged_by FROM communication WHERE id = %s", [comm_id]).fetchone()
-    assert row == ("asha",)
+    assert row == (t.login("asha"),)
     letters = LetterService(
-        t.signed_in("lee"), "lee", today=lambda: TODAY, now=lambda: NOW, letters_dir=tmp_path
+        t.signed_in("lee"), t.login("lee"), lambda: TODAY, lambda: NOW, letters_dir=tmp_path
     )
     with pytest.raises(UserError, match="outside the letters folder"):
         letters.reprint(comm_id)  # the row's path is never followed
@@ -41,11 +43,13 @@ def test_a_save_passed_off_as_a_colleagues_is_stamped_and_audited(team_server):
     t = team_server
     asha = t.raw("asha")
     with asha.transaction():
-        asha.execute("UPDATE ehcp_case SET updated_by = 'ben' WHERE id = %s", [t.case_a])
+        asha.execute(
+            "UPDATE ehcp_case SET updated_by = %s WHERE id = %s", [t.login("ben"), t.case_a]
+        )
     row = asha.execute("SELECT updated_by FROM ehcp_case WHERE id = %s", [t.case_a]).fetchone()
-    assert row == ("asha",)
+    assert row == (t.login("asha"),)
     detail = asha.execute(
         "SELECT detail FROM audit_entry WHERE action = 'db update' AND record_type = 'ehcp_case'"
-        " AND who = 'asha' ORDER BY id DESC LIMIT 1"
+        " AND who = session_user ORDER BY id DESC LIMIT 1"
     ).fetchone()[0]
-    assert json.loads(detail)["updated_by"][1] == "asha"  # not '{}'
+    assert json.loads(detail)["updated_by"][1] == t.login("asha")  # not '{}'

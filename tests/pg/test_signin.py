@@ -14,19 +14,20 @@ from tests.helpers import open_main_window
 
 def server_for(team_server) -> TeamServer:
     rest = team_server.url.split("@", 1)[1]
-    return TeamServer.parse(f"postgresql://asha@{rest}")
+    return TeamServer.parse(f"postgresql://{team_server.login('asha')}@{rest}")
 
 
 def test_the_right_password_signs_in_as_that_person(team_server):
-    signed = sign_in(server_for(team_server), "asha", team_server.passwords["asha"])
+    asha = team_server.login("asha")
+    signed = sign_in(server_for(team_server), asha, team_server.passwords["asha"])
     try:
         assert (signed.login, signed.name, signed.caseworker_id) == (
-            "asha",
+            asha,
             "Asha Patel",
             team_server.asha,
         )
         assert signed.access.describe() == "Caseworker"
-        assert signed.db.session_user() == "asha"
+        assert signed.db.session_user() == asha
         assert signed.db.describe().startswith("Team database: caseload_test_")
     finally:
         signed.db.dispose()
@@ -34,19 +35,20 @@ def test_the_right_password_signs_in_as_that_person(team_server):
 
 def test_each_failure_says_what_is_wrong(team_server, pg_server):
     server = server_for(team_server)
-    with pytest.raises(SignInFailed, match="password for asha is not right"):
-        sign_in(server, "asha", "wrong")
+    asha, ben = team_server.login("asha"), team_server.login("ben")
+    with pytest.raises(SignInFailed, match=f"password for {asha} is not right"):
+        sign_in(server, asha, "wrong")
     from caseload_app.services.people import PeopleService
 
-    PeopleService(team_server.owner, "Dee Admin").set_active("ben", False)
-    with pytest.raises(SignInFailed, match="ben is disabled"):
-        sign_in(server, "ben", team_server.passwords["ben"])
+    PeopleService(team_server.owner, "Dee Admin").set_active(ben, False)
+    with pytest.raises(SignInFailed, match=f"{ben} is disabled"):
+        sign_in(server, ben, team_server.passwords["ben"])
     with pytest.raises(SignInFailed, match="cannot be reached"):
-        sign_in(TeamServer.parse("postgresql://asha@127.0.0.1:1/caseload"), "asha", "x")
+        sign_in(TeamServer.parse(f"postgresql://{asha}@127.0.0.1:1/caseload"), asha, "x")
     with pytest.raises(SignInFailed, match="no team database at"):
         rest = team_server.url.split("@", 1)[1].rsplit("/", 1)[0]
-        nowhere = TeamServer.parse(f"postgresql://asha@{rest}/nothing_here")
-        sign_in(nowhere, "asha", team_server.passwords["asha"])
+        nowhere = TeamServer.parse(f"postgresql://{asha}@{rest}/nothing_here")
+        sign_in(nowhere, asha, team_server.passwords["asha"])
 
 
 class MemoryKeyring(KeyringBackend):
@@ -98,9 +100,10 @@ def test_the_window_signs_in_remembers_and_shows_who(
 
     monkeypatch.setattr(SignInDialog, "exec", fake_exec)
     signed = app.sign_in_interactively(server)
-    assert signed is not None and signed.login == "asha" and len(shown) == 1
+    asha = team_server.login("asha")
+    assert signed is not None and signed.login == asha and len(shown) == 1
     assert memory_keyring.kept == {
-        ("caseload", server.keyring_key("asha")): team_server.passwords["asha"]
+        ("caseload", server.keyring_key(asha)): team_server.passwords["asha"]
     }
     signed.db.dispose()
     again = app.sign_in_interactively(server)  # remembered: no dialog this time
@@ -113,11 +116,11 @@ def test_the_window_signs_in_remembers_and_shows_who(
         login=again.login,
     )
     assert window.db_status.text().startswith("Team database: caseload_test_")
-    assert window.user_status.text() == "Signed in as asha (Caseworker)"
+    assert window.user_status.text() == f"Signed in as {asha} (Caseworker)"
     window.lock_screen()  # idle: unlocking asks the server to check asha's password again
 
     def type_password(dialog, password):
-        assert dialog.login.isReadOnly() and dialog.login.text() == "asha"
+        assert dialog.login.isReadOnly() and dialog.login.text() == asha
         dialog.password.setText(password)
         dialog.try_sign_in()
         return QDialog.DialogCode.Accepted if dialog.signed_in else 0

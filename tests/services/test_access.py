@@ -28,7 +28,7 @@ from caseload_app.services.team import TeamService
 from caseload_app.services.trash import TrashService
 from caseload_app.services.weekly import WeeklyReportService
 from caseload_app.services.workload import WorkloadService
-from tests.helpers import NOW, TODAY, add_person, plain_request, write_csv
+from tests.helpers import NOW, TODAY, add_person, login_for, plain_request, write_csv
 
 PEOPLE = {
     "Asha Patel": "caseworker",
@@ -180,7 +180,7 @@ ACTIONS = [
         "add a person",
         ADMIN,
         lambda t, w: t.svc(PeopleService, w).add_person(
-            f"p{abs(hash(w)) % 10_000}", "New Person", "caseworker"
+            login_for(t.db, f"p{abs(hash(w)) % 10_000}"), "New Person", "caseworker"
         ),
     ),
     (
@@ -240,20 +240,20 @@ def test_a_refused_change_leaves_the_case_as_it_was(team):
 
 def test_a_disabled_person_can_do_nothing_and_roles_change_at_once(team):
     people = team.svc(PeopleService, "Dee Admin")
-    people.set_active("asha", False)
+    people.set_active(login_for(team.db, "asha"), False)
     with pytest.raises(PermissionDenied):
         _stage_action(team, "Asha Patel")
-    people.set_active("asha", True)
-    people.set_roles("ben", {Role.CASEWORKER, Role.LEAD})
+    people.set_active(login_for(team.db, "asha"), True)
+    people.set_roles(login_for(team.db, "ben"), {Role.CASEWORKER, Role.LEAD})
     _stage_action(team, "Ben Okafor")  # a lead now: any case
 
 
 def test_nobody_can_lock_the_team_out_of_administration(team):
     people = team.svc(PeopleService, "Dee Admin")
     with pytest.raises(Exception, match="your own administrator role"):
-        people.set_roles("dee", {Role.CASEWORKER})
+        people.set_roles(login_for(team.db, "dee"), {Role.CASEWORKER})
     with pytest.raises(Exception, match="your own administrator role"):
-        people.set_active("dee", False)
+        people.set_active(login_for(team.db, "dee"), False)
     with team.db.read() as s:
         assert Role.ADMIN in access_for(s, "Dee Admin").roles
 

@@ -227,7 +227,7 @@ def test_roles_are_checked_again_when_the_import_writes(db, tmp_path, monkeypatc
     """A lead demoted while the file was being checked cannot then write it."""
     from caseload_app.services.errors import PermissionDenied
     from caseload_app.services.people import PeopleService
-    from tests.helpers import add_person
+    from tests.helpers import add_person, login_for
 
     add_person(db, "dee", "Dee Admin", "administrator")
     add_person(db, "lee", "Lee Lead", "team_lead", by="Dee Admin")
@@ -237,7 +237,8 @@ def test_roles_are_checked_again_when_the_import_writes(db, tmp_path, monkeypatc
     checking = module.parse_rows
 
     def demote_meanwhile(text, today):
-        PeopleService(db, "Dee Admin", today=lambda: TODAY).set_roles("lee", "caseworker")
+        people = PeopleService(db, "Dee Admin", today=lambda: TODAY)
+        people.set_roles(login_for(db, "lee"), "caseworker")
         return checking(text, today)
 
     monkeypatch.setattr(module, "parse_rows", demote_meanwhile)
