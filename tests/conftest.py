@@ -46,6 +46,7 @@ def pg_server(tmp_path_factory) -> str:
 def pg_template(pg_server) -> str:
     """A migrated database that each test's database is copied from (fast: no migrations)."""
     name = f"caseload_template_{os.getpid()}"
+    pg_cluster.drop_database(pg_server, name)  # a dead run's, whose process id this reuses
     pg_cluster.create_database(pg_server, name)
     open_database(pg_cluster.database_url(pg_server, name)).dispose()
     return name

@@ -47,8 +47,9 @@ ALL_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
 
 # Set on every caseload login, so no person's session can hold the team up: a wait for a
 # lock, a runaway statement and a transaction left open (LOCK TABLE, then nothing) all end.
-# The comment on every login caseload created (roles are the whole server's, not one
-# database's): the login manager changes no role without it.
+# The comment on every login caseload created, naming its database (roles are the whole
+# server's, not one database's): the login manager changes no role without this
+# database's mark, so one team's administrator cannot take over another team's logins.
 MARK = "caseload login: created and managed by caseload"
 LOGIN_LIMITS = {
     "__LOCK_TIMEOUT__": "10s",
@@ -68,11 +69,12 @@ DO $$ DECLARE r record; BEGIN
                 AND NOT (ro.rolsuper OR ro.rolcreaterole OR ro.rolreplication OR ro.rolbypassrls
                          OR ro.rolcreatedb)
                 AND NOT EXISTS (SELECT 1 FROM pg_database WHERE datdba = ro.oid)
+                AND NOT caseload_holds_elsewhere(ro.oid)
                 AND cardinality(caseload_foreign_memberships(ro.oid)) = 0 LOOP
-        EXECUTE format('COMMENT ON ROLE %I IS %L', r.rolname, '__MARK__');
+        EXECUTE format('COMMENT ON ROLE %I IS %L', r.rolname, caseload_mark());
     END LOOP;
     FOR r IN SELECT rolname FROM pg_roles
-              WHERE shobj_description(oid, 'pg_authid') = '__MARK__' LOOP
+              WHERE shobj_description(oid, 'pg_authid') = caseload_mark() LOOP
         PERFORM caseload_limit_login(r.rolname);
     END LOOP;
 END $$
@@ -167,6 +169,29 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_te
                           AND c.caseworker_id = caseload_my_caseworker())))
 $$;
 
+-- The comment caseload puts on each login it creates for this database.
+CREATE OR REPLACE FUNCTION caseload_mark() RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT '__MARK__ for database ' || current_database()
+$$;
+
+-- Whether the role owns anything or has been granted anything directly, anywhere on the
+-- server (a database, a table in another database…), or may hand on caseload's groups:
+-- caseload's own logins hold nothing but membership of its groups. Temporary tables of
+-- the login's own sessions here do not count.
+CREATE OR REPLACE FUNCTION caseload_holds_elsewhere(who oid) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT EXISTS (SELECT 1 FROM pg_auth_members WHERE member = who AND admin_option)
+        OR EXISTS (
+            SELECT 1 FROM pg_shdepend d
+             WHERE d.refclassid = 'pg_authid'::regclass AND d.refobjid = who
+               AND NOT (d.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+                        AND d.classid = 'pg_class'::regclass
+                        AND EXISTS (SELECT 1 FROM pg_class c
+                                      JOIN pg_namespace n ON n.oid = c.relnamespace
+                                     WHERE c.oid = d.objid AND n.nspname LIKE 'pg\_temp\_%')))
+$$;
+
 -- Every role `who` is a member of, directly or through other roles, that is not one of
 -- caseload's own groups: a login with any such membership is never managed by caseload.
 CREATE OR REPLACE FUNCTION caseload_foreign_memberships(who oid) RETURNS text[]
@@ -207,7 +232,7 @@ BEGIN
     -- Roles belong to the whole server: caseload marks its own with a comment (on the role
     -- itself, so a role dropped and made again under the same name is not caseload's).
     IF existed AND shobj_description(found_role.oid, 'pg_authid') IS DISTINCT FROM
-                   '__MARK__' THEN
+                   caseload_mark() THEN
         RAISE EXCEPTION '% already exists on the server and caseload did not create it: '
             'caseload manages only its own logins. Choose another login name, or ask IT', who
             USING ERRCODE = '42501';
@@ -221,6 +246,11 @@ BEGIN
         RAISE EXCEPTION '% is a privileged PostgreSQL role: caseload will not manage it', who
             USING ERRCODE = '42501';
     END IF;
+    IF existed AND caseload_holds_elsewhere(found_role.oid) THEN
+        RAISE EXCEPTION '% has been given objects or privileges elsewhere on the server (in '
+            'another database, say): caseload will not manage it. Ask IT', who
+            USING ERRCODE = '42501';
+    END IF;
     IF existed THEN
         foreign_groups := caseload_foreign_memberships(found_role.oid);
         IF cardinality(foreign_groups) > 0 THEN
@@ -232,7 +262,7 @@ BEGIN
     IF NOT existed THEN
         EXECUTE format('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE '
                        'NOREPLICATION NOBYPASSRLS', who);
-        EXECUTE format('COMMENT ON ROLE %I IS %L', who, '__MARK__');
+        EXECUTE format('COMMENT ON ROLE %I IS %L', who, caseload_mark());
         PERFORM caseload_limit_login(who);
     ELSIF verb IN ('create', 'enable') THEN
         EXECUTE format('ALTER ROLE %I LOGIN', who);
@@ -500,6 +530,8 @@ def _function_grants() -> list[str]:
         "caseload_stamp_person()",
         "caseload_limit_login(text)",
         "caseload_foreign_memberships(oid)",
+        "caseload_holds_elsewhere(oid)",
+        "caseload_mark()",
     ):
         out.append(f"REVOKE ALL ON FUNCTION {fn} FROM PUBLIC")
     return out

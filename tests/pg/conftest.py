@@ -119,8 +119,8 @@ def superuser(url: str) -> psycopg.Connection:
 def server_roles(team_server, pg_server):
     """Roles IT made on the same server, as a superuser: hr_runner (no login, may run
     programs on the server), hr_owner (owns another database, with a password of IT's),
-    plain (no login, nothing else), middle (may run programs: a role to be a member of).
-    Dropped afterwards."""
+    plain (no login, nothing else), middle (may run programs: a role to be a member of);
+    and hr_database, hr_owner's, with its table salaries. Dropped afterwards."""
     tag = login_tag(team_server.url)
     names = {kind: f"{kind}.{tag}" for kind in ("hr_runner", "hr_owner", "plain", "middle")}
     other_db = f"hr_{tag}"
@@ -136,6 +136,6 @@ def server_roles(team_server, pg_server):
         su.execute(f'ALTER DATABASE {other_db} OWNER TO "{names["hr_owner"]}"')
         su.execute("CREATE TABLE salaries (name text, pay int)")
         su.execute(f'ALTER TABLE salaries OWNER TO "{names["hr_owner"]}"')
-    yield names
+    yield {**names, "hr_database": other_db}
     pg_cluster.drop_database(pg_server, other_db)
     pg_cluster.drop_roles(pg_server, list(names.values()))

@@ -149,3 +149,60 @@ def test_a_caseworker_locking_a_table_cannot_hold_the_team_up(team_server):
     with pytest.raises((psycopg.errors.IdleInTransactionSessionTimeout, psycopg.OperationalError)):
         locker.execute("SELECT 1")
     assert lead.execute("UPDATE ehcp_case SET stage = stage WHERE id = %s", [t.case_a]).rowcount
+
+
+def test_a_caseload_login_given_things_in_another_database_is_no_longer_managed(
+    team_server, pg_server
+):
+    """A superuser makes Ben's login the owner of a table in HR's database, or lets it read
+    one: from then on an administrator cannot set its password (and read HR's data)."""
+    from tests import pg_cluster
+
+    t = team_server
+    people = t.service(PeopleService, "dee")
+    other = f"hrdb_{secrets.token_hex(4)}"
+    pg_cluster.create_database(pg_server, other)
+    try:
+        with psycopg.connect(
+            pg_cluster.database_url(pg_server, other).replace("+psycopg", ""), autocommit=True
+        ) as hr:
+            hr.execute("CREATE TABLE salaries (name text, pay int)")
+            hr.execute("CREATE TABLE reviews (name text, note text)")
+            hr.execute(f'ALTER TABLE salaries OWNER TO "{t.login("ben")}"')
+            hr.execute(f'GRANT SELECT ON reviews TO "{t.login("ravi")}"')
+            for person in ("ben", "ravi"):
+                with pytest.raises(PermissionDenied, match="elsewhere on the server"):
+                    people.set_password(t.login(person), "now-i-know-it-123")
+                assert attempt_manage(t, "dee", t.login(person), "enable")
+            hr.execute("DROP TABLE salaries")
+            hr.execute("DROP TABLE reviews")
+    finally:
+        pg_cluster.drop_database(pg_server, other)
+    people.set_password(t.login("ben"), "now-it-is-caseloads-again")  # nothing else now
+
+
+def test_a_login_of_another_caseload_database_is_not_managed_here(
+    team_server, pg_server, pg_template
+):
+    """Two teams' databases on one server: one's administrator cannot take over a login
+    made for the other."""
+    from caseload_app.db.engine import open_database
+    from tests import pg_cluster
+
+    t = team_server
+    other = f"caseload_test_{secrets.token_hex(3)}_other"
+    pg_cluster.create_database(pg_server, other, template=pg_template)
+    elsewhere = open_database(pg_cluster.database_url(pg_server, other))
+    theirs = t.login("their.admin")
+    try:
+        PeopleService(elsewhere, "Their Admin").add_person(
+            theirs, "Their Admin", "administrator", password="their-long-pass"
+        )
+        with pytest.raises(PermissionDenied, match="caseload did not create it"):
+            t.service(PeopleService, "dee").add_person(
+                theirs, "Taken", "administrator", password="now-i-know-it-123"
+            )
+        assert attempt_manage(t, "dee", theirs, "password")
+    finally:
+        elsewhere.dispose()
+        pg_cluster.drop_database(pg_server, other)
