@@ -313,16 +313,37 @@ END $$;
 
 -- Who saved a row, and who logged a communication, are the database's: the signed-in
 -- person, whatever the client sent (a contact cannot be logged in a colleague's name).
+-- The one exception: the trash putting back a deleted contact as its author logged it,
+-- which the server's own audit trail shows (a deletion keeps the deleted row; only the
+-- per-row trigger writes 'db delete' entries).
 CREATE OR REPLACE FUNCTION caseload_stamp_person() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
     IF EXISTS (SELECT 1 FROM app_user WHERE login = session_user) THEN
         NEW.updated_by := session_user;
-        IF TG_TABLE_NAME = 'communication' THEN
-            NEW.logged_by := CASE TG_OP WHEN 'INSERT' THEN session_user ELSE OLD.logged_by END;
+        IF TG_TABLE_NAME <> 'communication' THEN
+            RETURN NEW;  -- (NEW.logged_by exists only there)
+        END IF;
+        IF TG_OP = 'UPDATE' THEN
+            NEW.logged_by := OLD.logged_by;
+        ELSIF NEW.logged_by IS DISTINCT FROM session_user AND NOT EXISTS (
+                SELECT 1 FROM audit_entry a
+                 WHERE a.action = 'db delete' AND a.record_type = 'communication'
+                   AND caseload_json(a.detail) @> jsonb_build_object(
+                           'logged_by', NEW.logged_by, 'occurred_at', NEW.occurred_at,
+                           'channel', NEW.channel, 'summary', NEW.summary)) THEN
+            NEW.logged_by := session_user;
         END IF;
     END IF;
     RETURN NEW;
+END $$;
+
+CREATE OR REPLACE FUNCTION caseload_json(detail text) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN detail::jsonb;
+EXCEPTION WHEN others THEN
+    RETURN NULL;  -- not JSON (an entry the app wrote in words): no match
 END $$;
 
 -- Every change a signed-in person makes to a data table, whatever client made it.
@@ -528,6 +549,7 @@ def _function_grants() -> list[str]:
         "caseload_stamp_audit()",
         "caseload_audit_row()",
         "caseload_stamp_person()",
+        "caseload_json(text)",
         "caseload_limit_login(text)",
         "caseload_foreign_memberships(oid)",
         "caseload_holds_elsewhere(oid)",

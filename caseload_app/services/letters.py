@@ -282,12 +282,13 @@ class LetterService(UserService):
     def _in_letters_folder(self, path: Path) -> Path:
         """A kept letter is only ever written to, or handed out from, this database's letters
         folder: nothing typed or read from a row can name a file anywhere else."""
-        if not path.resolve().is_relative_to(self.letters_dir.resolve()):
+        resolved = path.resolve()  # used as checked: not a link that may change meanwhile
+        if not resolved.is_relative_to(self.letters_dir.resolve()):
             raise UserError(
                 f"The kept copy of this letter would be outside the letters folder "
                 f"({self.letters_dir}), so it is not used."
             )
-        return path
+        return resolved
 
 
 # --------------------------------------------------------------------------- values

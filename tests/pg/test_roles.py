@@ -168,6 +168,24 @@ def raw_matrix(t, roles: dict[str, str]) -> list[tuple[str, str, dict, dict[str,
             dict.fromkeys(PEOPLE, REFUSED),
         ),
         (
+            "log a contact on Ben's case under Ben's name (rows kept so: 0)",
+            "WITH c AS (INSERT INTO communication (family_id, case_id, occurred_at, channel,"
+            " direction, with_whom, summary, logged_by, letter_path, version)"
+            " SELECT ch.family_id, c.id, now(), 'letter', 'out', 'Mum', 'x', %(ben)s,"
+            " '/etc/passwd', 1 FROM ehcp_case c JOIN child ch ON ch.id = c.child_id"
+            " WHERE c.id = %(b)s RETURNING logged_by)"
+            " SELECT * FROM c WHERE logged_by <> session_user",
+            {"b": b, "ben": t.login("ben")},
+            {"asha": 0, "ben": 0, "lee": 0, "dee": REFUSED, "ravi": REFUSED},
+        ),
+        (
+            "say Ben last changed Asha's case (rows kept so: 0)",
+            "WITH c AS (UPDATE ehcp_case SET updated_by = %(ben)s WHERE id = %(a)s"
+            " RETURNING updated_by) SELECT * FROM c WHERE updated_by <> session_user",
+            {"a": a, "ben": t.login("ben")},
+            {"asha": 0, "ben": 0, "lee": 0, "dee": REFUSED, "ravi": REFUSED},
+        ),
+        (
             "give a role that had no login a login",
             "SELECT caseload_manage_login(%(r)s, 'enable', NULL, NULL)",
             {"r": roles["plain"]},

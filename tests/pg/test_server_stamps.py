@@ -53,3 +53,22 @@ def test_a_save_passed_off_as_a_colleagues_is_stamped_and_audited(team_server):
         " AND who = session_user ORDER BY id DESC LIMIT 1"
     ).fetchone()[0]
     assert json.loads(detail)["updated_by"][1] == t.login("asha")  # not '{}'
+
+
+def test_a_contact_put_back_from_the_trash_keeps_who_logged_it(team_server):
+    """Restoring a deleted contact is not logging it anew: its author is kept (the server
+    checks its own audit trail held that contact, so no client can pass a contact off as
+    a colleague's by calling it a restore)."""
+    from caseload_app.db.models import Communication
+    from caseload_app.services.casework import CaseworkService
+    from caseload_app.services.trash import TrashService
+
+    t = team_server
+    asha = t.service(CaseworkService, "asha", t.signed_in("asha"))
+    comm_id = asha.log_communication(
+        t.case_a, NOW.replace(hour=9), "phone", "in", "Mum", "Asked about EP"
+    )
+    lee = t.service(TrashService, "lee", t.signed_in("lee"))
+    restored = lee.restore(lee.delete_communication(comm_id, "by mistake"))
+    with t.owner.read() as s:
+        assert s.get(Communication, restored.record_id).logged_by == t.login("asha")

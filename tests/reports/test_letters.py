@@ -438,3 +438,24 @@ def test_cli_lists_templates(capsys, tmp_path, monkeypatch):
     code, out, _ = run(capsys, "letter", "--list-templates")
     assert code == 0
     assert "draft_plan_cover" in out and "decision_not_to_issue" in out and "adviser" in out
+
+
+def test_a_reprint_reads_only_from_the_letters_folder(db, letters, tmp_path):
+    """A contact's stored path is never followed out of the letters folder: not to another
+    file, not up through '..', not through a link that points outside; and the refusal
+    does not repeat the row's path."""
+    comm_id = letters.issue(case_at(db, "draft"), "draft_plan_cover")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not a letter: a file of the council's")
+    folder = letters.kept_copy(comm_id).parent  # the case's folder in the letters folder
+    link = folder / "link.pdf"
+    link.symlink_to(secret)
+    before = prints(db)
+    for path in (secret, folder / ".." / ".." / "secret.txt", link, Path("/etc/passwd")):
+        with db.uow() as s:
+            s.get(Communication, comm_id).letter_path = str(path)
+        for read in (letters.reprint, letters.kept_copy):
+            with pytest.raises(UserError, match="outside the letters folder") as refused:
+                read(comm_id)
+            assert str(path) not in str(refused.value)
+    assert prints(db) == before  # nothing was printed
