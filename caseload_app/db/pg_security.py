@@ -6,7 +6,9 @@ itself, so that a modified or home-made client gets no more than the app would a
   person's roles in `app_user` (read through SECURITY DEFINER functions keyed on
   session_user, which a client cannot change).
 - The audit trail is append-only (no UPDATE or DELETE privilege, and a trigger refuses
-  them even to the owner) and cannot be forged: a trigger stamps who and when. Every change
+  them even to the owner) and cannot be forged: people write it only through
+  caseload_audit(), which accepts only the app's own kinds of entry, and a trigger stamps
+  who and when. Every change
   a signed-in person makes to a data table is written to it by a trigger too.
 
 `apply(connection)` is idempotent; `caseload admin init` runs it after every upgrade, as
@@ -21,8 +23,10 @@ from sqlalchemy.exc import DBAPIError
 from caseload_app.db.engine import DatabaseError
 from caseload_app.db.models import Base
 from caseload_app.domain.access import Role
+from caseload_app.domain.audit_actions import AUDIT_ACTIONS, READING
 
-GROUP = "caseload_user"  # every person: connect, read, write audit entries
+GROUP = "caseload_user"  # every person: connect, read, record audit entries
+AUDIT_FUNCTION = "caseload_audit(text, text, integer, integer, text, text, timestamp)"
 
 
 def group_of(role: str) -> str:
@@ -381,6 +385,46 @@ END $$;
 """
 
 
+def _sql_array(words) -> str:
+    return "ARRAY[" + ", ".join(f"'{w}'" for w in sorted(words)) + "]"
+
+
+def _audit_function() -> str:
+    """The only way a person writes an audit entry: the app's own kinds of entry, the
+    reading kinds for anyone signed in, the changing kinds only for those who may change
+    something. Who and when are stamped on the entry (caseload_stamp_audit), so `who_` and
+    `at_` count only for the owner's maintenance (a move from a laptop file, admin init)."""
+    return f"""
+CREATE OR REPLACE FUNCTION caseload_audit(action_ text, record_type_ text, record_id_ integer,
+                                          case_id_ integer, detail_ text, who_ text,
+                                          at_ timestamp)
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    new_id integer;
+BEGIN
+    IF action_ IS NULL OR action_ <> ALL ({_sql_array(AUDIT_ACTIONS)}) THEN
+        RAISE EXCEPTION 'caseload does not write audit entries of the kind %', action_
+            USING ERRCODE = '22023';
+    END IF;
+    IF public.caseload_active() THEN
+        IF action_ <> ALL ({_sql_array(READING)}) AND NOT (public.caseload_writer()
+                OR public.caseload_has('administrator')) THEN
+            RAISE EXCEPTION 'read-only people record only what they looked at'
+                USING ERRCODE = '42501';
+        END IF;
+    ELSIF NOT pg_has_role(session_user,
+            (SELECT datdba FROM pg_database WHERE datname = current_database()), 'MEMBER') THEN
+        RAISE EXCEPTION 'only caseload people write the audit trail' USING ERRCODE = '42501';
+    END IF;
+    INSERT INTO public.audit_entry (at, who, action, record_type, record_id, case_id, detail)
+    VALUES (at_, who_, action_, record_type_, record_id_, case_id_, detail_)
+    RETURNING id INTO new_id;
+    RETURN new_id;
+END $$;
+"""
+
+
 def _policies() -> dict[str, list[str]]:
     """Per table, its policies as (command, USING/WITH CHECK clause) SQL fragments."""
     writer = "caseload_writer()"
@@ -434,7 +478,6 @@ def _policies() -> dict[str, list[str]]:
         "WITH CHECK (restored_by = session_user)",
         f"FOR DELETE USING ({admin})",
     ]
-    tables["audit_entry"] = ["FOR INSERT WITH CHECK (caseload_active())"]
     return tables
 
 
@@ -469,6 +512,7 @@ def statements(database: str) -> list[str]:
         f'GRANT CONNECT, TEMPORARY ON DATABASE "{database}" TO {GROUP}',
         f"GRANT USAGE ON SCHEMA public TO {GROUP}",
         _functions(),
+        _audit_function(),
         *_function_grants(),
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {GROUP}",
         f"GRANT SELECT ON alembic_version TO {GROUP}",
@@ -532,6 +576,7 @@ def _function_grants() -> list[str]:
         "caseload_may_edit_case(integer)",
         "caseload_may_edit_child(integer)",
         "caseload_may_edit_family(integer)",
+        AUDIT_FUNCTION,
     ]
     out = []
     for fn in helpers:
@@ -568,9 +613,9 @@ def _create_group(name: str) -> str:
 
 def _grants(table: str) -> list[str]:
     """Table privileges by group role: the first wall (row-level security is the second).
-    Read-only people get only what every person gets: read, and write audit entries."""
-    everyone = "SELECT, INSERT" if table == "audit_entry" else "SELECT"
-    out = [f"GRANT {everyone} ON {table} TO {GROUP}"]
+    Read-only people get only what every person gets: read (and, through caseload_audit,
+    record what they looked at)."""
+    out = [f"GRANT SELECT ON {table} TO {GROUP}"]  # audit entries: caseload_audit() only
     writers = [group_of(Role.CASEWORKER), group_of(Role.LEAD)]
     if table in PERSON_TABLES:
         writers = [group_of(Role.ADMIN)] + ([group_of(Role.LEAD)] if table == "app_setting" else [])
@@ -603,6 +648,35 @@ def apply(conn: Connection) -> None:
     raw = conn.connection.dbapi_connection  # psycopg itself: several statements, no params
     for sql in statements(database):
         raw.execute(sql)
+
+
+def write_audit(
+    conn: Connection,
+    *,
+    at,
+    who: str,
+    action: str,
+    record_type: str,
+    record_id: int | None,
+    case_id: int | None,
+    detail: str | None,
+) -> None:
+    """An audit entry, through the server's checked function (people have no INSERT on the
+    table)."""
+    conn.execute(
+        text(
+            "SELECT caseload_audit(:action, :record_type, :record_id, :case_id, :detail, :who, :at)"
+        ),
+        dict(
+            action=action,
+            record_type=record_type,
+            record_id=record_id,
+            case_id=case_id,
+            detail=detail,
+            who=who,
+            at=at,
+        ),
+    )
 
 
 # --------------------------------------------------------------------------- logins

@@ -11,6 +11,7 @@ from sqlalchemy import Select, func, or_, select
 
 from caseload_app.db.models import AuditEntry
 from caseload_app.domain.access import Can
+from caseload_app.services import records
 from caseload_app.services.base import UserService
 from caseload_app.services.errors import UserError
 
@@ -76,14 +77,13 @@ class AuditService(UserService):
             total = s.scalar(_filtered(select(func.count(AuditEntry.id)), wanted)) or 0
             found = s.scalars(query.order_by(AuditEntry.id.desc()).limit(limit))
             rows = [_row(e) for e in found]
-            s.add(
-                AuditEntry(
-                    at=self._now(),
-                    who=self.user,
-                    action="search",
-                    record_type="audit_entry",
-                    detail=f"searched the audit trail{_describe(wanted)}: {total} entries",
-                )
+            records.write_audit(
+                s,
+                at=self._now(),
+                who=self.user,
+                action="search",
+                record_type="audit_entry",
+                detail=f"searched the audit trail{_describe(wanted)}: {total} entries",
             )
         return AuditPage(rows, total)
 

@@ -13,6 +13,7 @@ from caseload_app.db.engine import Database, StorageError
 from caseload_app.db.models import AuditEntry
 from caseload_app.domain.access import Access, Can
 from caseload_app.reports.csv_export import write_csv
+from caseload_app.services import records
 from caseload_app.services.errors import PermissionDenied, UserError
 
 
@@ -31,7 +32,7 @@ def write_audited_csv(
     def record(count: int) -> None:
         try:
             with db.uow() as s:
-                s.add(entry(count))
+                records.add_entry(s, entry(count))
         except StorageError as exc:
             raise UserError(
                 "Not exported: the export could not be recorded in the audit trail, so no "
@@ -130,15 +131,10 @@ class UserService:
         """Record, in its own transaction, that this person exported something (Art. 9 data)
         or changed something kept outside the database (a template file)."""
         with self._db.uow() as s:
-            s.add(
-                AuditEntry(
-                    at=self._now(),
-                    who=self.user,
-                    action=action,
-                    record_type=record_type,
-                    detail=detail,
-                )
-            )
+            records.write_audit(
+                s, at=self._now(), who=self.user, action=action, record_type=record_type,
+                detail=detail,
+            )  # fmt: skip
 
     def case_for_child(self, child_id: int) -> int:
         """The case a child id refers to (command line): the live case, else the latest."""

@@ -17,7 +17,6 @@ from caseload_app.db.engine import RefusedValue
 from caseload_app.db.ids import reserve_ids
 from caseload_app.db.models import (
     Assignment,
-    AuditEntry,
     Caseworker,
     Child,
     EhcpCase,
@@ -39,6 +38,7 @@ from caseload_app.domain.validators import (
     normalise_upn,
 )
 from caseload_app.files import atomic_open
+from caseload_app.services import records
 from caseload_app.services.base import UserService
 from caseload_app.services.case_status import set_step_columns
 
@@ -504,14 +504,13 @@ class Importer(UserService):
         ]
         if assignments:  # an empty executemany would insert one row of defaults
             session.execute(insert(Assignment), assignments)
-        session.add(
-            AuditEntry(
-                at=now,
-                who=self.user,
-                action="import",
-                record_type="file",
-                detail=f"{note}: {len(rows)} children",
-            )
+        records.write_audit(
+            session,
+            at=now,
+            who=self.user,
+            action="import",
+            record_type="file",
+            detail=f"{note}: {len(rows)} children",
         )
 
     def _insert_families(self, session, rows: list[ImportRow]) -> dict[tuple[str, ...], int]:

@@ -13,7 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.orm import Session
 
+from caseload_app.db import pg_security
 from caseload_app.db.models import AuditEntry, Submission
+from caseload_app.domain.audit_actions import check_action
 from caseload_app.domain.text import check_line, check_lines, check_name
 from caseload_app.services.errors import ConflictError, FieldErrors, NotFound
 
@@ -135,16 +137,60 @@ def audit(
 ) -> None:
     if row.id is None:
         session.flush()  # a new row needs its id before the audit can name it
-    session.add(
-        AuditEntry(
-            at=now,
-            who=user,
-            action=action,
-            record_type=row.__tablename__,
-            record_id=row.id,
-            case_id=case_id,
-            detail=detail,
-        )
+    write_audit(
+        session,
+        at=now,
+        who=user,
+        action=action,
+        record_type=row.__tablename__,
+        record_id=row.id,
+        case_id=case_id,
+        detail=detail,
+    )
+
+
+def write_audit(
+    session: Session,
+    *,
+    at: datetime,
+    who: str,
+    action: str,
+    record_type: str,
+    record_id: int | None = None,
+    case_id: int | None = None,
+    detail: str | None = None,
+) -> None:
+    """One audit entry, in the session's transaction. On a team database through the
+    server's checked function (people cannot insert into the trail directly), after the
+    changes made so far, so the entry follows the rows it describes."""
+    check_action(action)
+    entry = dict(
+        at=at,
+        who=who,
+        action=action,
+        record_type=record_type,
+        record_id=record_id,
+        case_id=case_id,
+        detail=detail,
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        session.flush()
+        pg_security.write_audit(session.connection(), **entry)
+    else:
+        session.add(AuditEntry(**entry))
+
+
+def add_entry(session: Session, entry: AuditEntry) -> None:
+    """`write_audit` for an entry made ready beforehand (an export's, say)."""
+    write_audit(
+        session,
+        at=entry.at,
+        who=entry.who,
+        action=entry.action,
+        record_type=entry.record_type,
+        record_id=entry.record_id,
+        case_id=entry.case_id,
+        detail=entry.detail,
     )
 
 

@@ -214,12 +214,35 @@ def raw_matrix(t, roles: dict[str, str]) -> list[tuple[str, str, dict, dict[str,
             {"a": a, "b": b},
             {"asha": REFUSED, "ben": 0, "lee": 1, "dee": REFUSED, "ravi": REFUSED},
         ),
+        # Audit entries are written only through the server's checked function (issue 19):
+        # any login could insert entries of any kind and text.
         (
-            "record that a case was viewed",
+            "write an audit entry past the function",
             "INSERT INTO audit_entry (at, who, action, record_type, record_id, case_id, detail)"
             " VALUES (now(), 'someone else', 'view', 'ehcp_case', %(a)s, %(a)s, '')",
             {"a": a},
+            dict.fromkeys(PEOPLE, REFUSED),
+        ),
+        (
+            "record that a case was viewed",
+            "SELECT caseload_audit('view', 'ehcp_case', %(a)s, %(a)s, 'opened', 'x',"
+            " now()::timestamp)",
+            {"a": a},
             dict.fromkeys(PEOPLE, 1),
+        ),
+        (
+            "write an audit entry of a kind the app does not write",
+            "SELECT caseload_audit('granted', 'app_user', 1, NULL, 'Ben is now an administrator',"
+            " 'x', now()::timestamp)",
+            {},
+            dict.fromkeys(PEOPLE, REFUSED),
+        ),
+        (
+            "record a change (read-only people change nothing)",
+            "SELECT caseload_audit('update', 'ehcp_case', %(a)s, %(a)s, 'stage', 'x',"
+            " now()::timestamp)",
+            {"a": a},
+            {"asha": 1, "ben": 1, "lee": 1, "dee": 1, "ravi": REFUSED},
         ),
     ]
 
@@ -244,8 +267,7 @@ def test_the_database_stamps_who_wrote_an_audit_entry(team_server):
     conn = team_server.raw("asha")
     conn.execute("SET TimeZone = '<+167>-167'")  # a client's own clock cannot move `at`
     conn.execute(
-        "INSERT INTO audit_entry (at, who, action, record_type, detail)"
-        " VALUES ('2001-01-01', 'Lee Lead', 'view', 'child', 'forged')"
+        "SELECT caseload_audit('view', 'child', NULL, NULL, 'forged', 'Lee Lead', '2001-01-01')"
     )
     conn.commit()
     with team_server.owner.read() as s:

@@ -73,3 +73,18 @@ def test_only_administrators_read_the_trail(db, history):
         with pytest.raises(PermissionDenied):
             call(audit(db, "Asha Patel"))
     assert audit(db, "Dee Admin").search(AuditFilter()).total > 0
+
+
+def test_only_the_apps_own_kinds_of_audit_entry_are_written(db):
+    """On a team database the server refuses any other kind too (tests/pg/test_roles.py)."""
+    from caseload_app.services import records
+
+    refused = pytest.raises(ValueError, match="not a kind of audit entry caseload writes")
+    with refused, db.uow() as s:
+        records.write_audit(s, at=NOW, who="Asha Patel", action="granted", record_type="x")
+    with db.read() as s:
+        from sqlalchemy import func, select
+
+        from caseload_app.db.models import AuditEntry
+
+        assert s.scalar(select(func.count()).where(AuditEntry.action == "granted")) == 0
