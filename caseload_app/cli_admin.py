@@ -125,6 +125,12 @@ def _init(args, db, actor) -> int:
 
         with db.engine.begin() as conn:
             pg_security.apply(conn)
+            if not pg_security.may_end_sessions(conn):
+                print(
+                    "Note: the database owner cannot end other sessions, so a session that "
+                    "locks a whole table is ended only by its own time limits. Ask IT to "
+                    "GRANT pg_signal_backend, pg_read_all_stats TO the owner."
+                )
 
     people = {p.login: p for p in PeopleService(db, actor).people()}
     if args.admin in people:

@@ -207,6 +207,7 @@ def _connection_errors() -> tuple[type[BaseException], ...]:
 
 # Server troubles that pass by themselves: lost connection, restart, busy, a colleague's lock.
 _PASSING = {"08", "57P", "53", "40", "55P03", "57014", "25P03"}
+LOCK_TIMEOUT = "55P03"
 
 
 def _not_saved(advice: str, technical: str, *, retryable: bool) -> StorageError:
@@ -273,7 +274,23 @@ class Database:
             problem = storage_problem(exc)
             if problem is None:
                 raise
+            if getattr(getattr(exc, "orig", None), "sqlstate", None) == LOCK_TIMEOUT:
+                self._end_blockers()
             raise problem from exc
+
+    def _end_blockers(self) -> None:
+        """A save timed out waiting for a lock: ask the server to end any session that holds
+        a whole table locked or idles in a transaction past its limit (which the app itself
+        never does), so that saving again works. Best effort: the save is reported busy
+        either way."""
+        try:
+            with self.engine.connect() as conn:
+                ended = conn.exec_driver_sql("SELECT caseload_end_blockers()").scalar()
+                conn.commit()
+            if ended:
+                log.warning("Ended %d team-database session(s) that blocked saving", ended)
+        except DBAPIError as exc:
+            log.warning("Could not ask the server to end blocking sessions (%s)", type(exc))
 
     def _check_still_there(self) -> None:
         # On Linux and macOS an open SQLite file whose folder was moved or deleted still

@@ -425,6 +425,78 @@ END $$;
 """
 
 
+# A client can switch its own session limits off (they are only defaults), and LOCK TABLE
+# needs no more than the UPDATE or DELETE privilege that saving needs. So when a save is
+# kept waiting for a lock, the app asks the server to end any caseload session holding a
+# lock the app itself never takes (a whole table, SHARE or stronger), or idle in a
+# transaction past the limit every login has (__IDLE_TIMEOUT__ above).
+IDLE_LIMIT_SECONDS = 60
+STRONG_LOCKS = ("ShareLock", "ShareRowExclusiveLock", "ExclusiveLock", "AccessExclusiveLock")
+
+
+def _end_blockers_function() -> str:
+    strong = ", ".join(f"'{m}'" for m in STRONG_LOCKS)
+    return f"""
+-- Ends the sessions of this database's caseload logins that hold a whole table locked or
+-- have sat idle in a transaction past the limit, and records each in the audit trail. The
+-- owner needs pg_signal_backend and pg_read_all_stats (to see others' idle sessions)
+-- unless a superuser. Returns how many sessions were ended.
+CREATE OR REPLACE FUNCTION caseload_end_blockers() RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    b record;
+    n integer := 0;
+BEGIN
+    IF NOT public.caseload_active() THEN
+        RETURN 0;
+    END IF;
+    FOR b IN
+        SELECT a.pid, a.usename,
+               (SELECT string_agg(DISTINCT l.relation::regclass::text || ' ' || l.mode, ', ')
+                  FROM pg_locks l
+                 WHERE l.pid = a.pid AND l.locktype = 'relation' AND l.granted
+                   AND l.mode IN ({strong})) AS locks,
+               CASE WHEN a.state LIKE 'idle in transaction%'
+                    THEN extract(epoch FROM clock_timestamp() - a.state_change)::integer
+               END AS idle_for
+          FROM pg_stat_activity a JOIN pg_roles r ON r.oid = a.usesysid
+         WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()
+           AND shobj_description(r.oid, 'pg_authid') = public.caseload_mark()
+    LOOP
+        CONTINUE WHEN b.locks IS NULL AND coalesce(b.idle_for, 0) < {IDLE_LIMIT_SECONDS};
+        BEGIN
+            IF pg_terminate_backend(b.pid) THEN
+                n := n + 1;
+                INSERT INTO public.audit_entry (at, who, action, record_type, detail)
+                VALUES (clock_timestamp() AT TIME ZONE 'Europe/London', session_user,
+                        'db end session', 'session',
+                        format('ended the session of %s: %s', b.usename,
+                               coalesce('it held ' || b.locks,
+                                        'idle in a transaction for ' || b.idle_for || ' s')));
+            END IF;
+        EXCEPTION WHEN insufficient_privilege THEN
+            NULL;  -- the owner may not end sessions: the login's own limits still apply
+        END;
+    END LOOP;
+    RETURN n;
+END $$;
+"""
+
+
+def may_end_sessions(conn: Connection) -> bool:
+    """Whether the owner (running this) can end and see others' sessions, as
+    caseload_end_blockers needs."""
+    return bool(
+        conn.execute(
+            text(
+                "SELECT rolsuper OR (pg_has_role(current_user, 'pg_signal_backend', 'MEMBER')"
+                " AND pg_has_role(current_user, 'pg_read_all_stats', 'MEMBER'))"
+                " FROM pg_roles WHERE rolname = current_user"
+            )
+        ).scalar()
+    )
+
+
 def _policies() -> dict[str, list[str]]:
     """Per table, its policies as (command, USING/WITH CHECK clause) SQL fragments."""
     writer = "caseload_writer()"
@@ -513,6 +585,7 @@ def statements(database: str) -> list[str]:
         f"GRANT USAGE ON SCHEMA public TO {GROUP}",
         _functions(),
         _audit_function(),
+        _end_blockers_function(),
         *_function_grants(),
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {GROUP}",
         f"GRANT SELECT ON alembic_version TO {GROUP}",
@@ -576,6 +649,7 @@ def _function_grants() -> list[str]:
         "caseload_may_edit_case(integer)",
         "caseload_may_edit_child(integer)",
         "caseload_may_edit_family(integer)",
+        "caseload_end_blockers()",
         AUDIT_FUNCTION,
     ]
     out = []

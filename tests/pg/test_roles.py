@@ -186,6 +186,14 @@ def raw_matrix(t, roles: dict[str, str]) -> list[tuple[str, str, dict, dict[str,
             {"asha": 0, "ben": 0, "lee": 0, "dee": REFUSED, "ravi": REFUSED},
         ),
         (
+            # Still possible (LOCK TABLE needs only the UPDATE a save needs), but bounded:
+            # limits on every login, and the session is ended (tests/pg/test_locks.py).
+            "lock the whole case table",
+            "LOCK TABLE ehcp_case IN ACCESS EXCLUSIVE MODE",
+            {},
+            {"asha": -1, "ben": -1, "lee": -1, "dee": REFUSED, "ravi": REFUSED},
+        ),
+        (
             "give a role that had no login a login",
             "SELECT caseload_manage_login(%(r)s, 'enable', NULL, NULL)",
             {"r": roles["plain"]},
