@@ -77,7 +77,7 @@ def _move(src: Database, dst: Database, source: Path, url: str, who: str) -> Tra
         raise UserError("The target must be a team database (postgresql://…).")
     tables = [t for t in Base.metadata.sorted_tables if t.name not in NOT_MOVED]
     with src.engine.connect() as read, dst.engine.begin() as write:
-        _refuse_unless_empty(write)
+        _refuse_unless_empty(write, tables)
         _pause_row_audit(write, tables, paused=True)
         # Setting up people before the move (`admin init`, `add-user`) writes audit entries:
         # the file's own entries follow them, their ids moved past those already there.
@@ -105,13 +105,24 @@ def _move(src: Database, dst: Database, source: Path, url: str, who: str) -> Tra
     return TransferResult(source, url, counts, checked, people)
 
 
-def _refuse_unless_empty(conn: Connection) -> None:
+def _refuse_unless_empty(conn: Connection, tables: list[Table]) -> None:
     held = conn.scalar(select(func.count()).select_from(Child.__table__))
     if held:
         raise UserError(
             f"The team database already holds {held} children. A laptop file can only be "
             "moved into an empty team database; nothing was changed."
         )
+    # Setting up people first writes only their audit entries (kept, see _move); any other
+    # record would clash with the file's ids half-way through.
+    for table in tables:
+        if table.name != AuditEntry.__tablename__ and conn.scalar(
+            select(func.count()).select_from(table)
+        ):
+            raise UserError(
+                f"The team database already holds records ({table.name}). A laptop file can "
+                "only be moved into an empty team database (people may be set up first); "
+                "nothing was changed."
+            )
 
 
 def _pause_row_audit(conn: Connection, tables: list[Table], *, paused: bool) -> None:

@@ -67,6 +67,22 @@ def test_a_team_database_that_holds_children_is_refused_and_left_alone(laptop_fi
     target.dispose()
 
 
+def test_a_team_database_with_records_of_its_own_is_refused_before_anything_is_written(
+    laptop_file, pg_database
+):
+    """Caseworkers added on the server first (no children yet): refused in plain words,
+    not an IntegrityError half-way."""
+    from caseload_app.services.team import TeamService
+
+    target = open_database(pg_database)
+    TeamService(target, "Lee Lead").add_caseworker("Early Bird")
+    before = counts(target)
+    with pytest.raises(UserError, match=r"already holds records \(caseworker\)"):
+        move_laptop_file(laptop_file, pg_database)
+    assert counts(target) == before
+    target.dispose()
+
+
 def test_a_move_that_fails_half_way_writes_nothing(laptop_file, pg_database, monkeypatch):
     from caseload_app.services import transfer
 
