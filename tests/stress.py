@@ -2,6 +2,7 @@
 
     python -m tests.stress kill --kills 1000      # SIGKILL during saves, then check
     python -m tests.stress concurrent --each 2000  # two processes writing at once
+    python -m tests.stress powerloss --cuts 1000   # power cuts: unsynced writes lost
 
 The test suite runs both at a smaller size (tests/db/test_stress.py); CI runs this script
 at full size. Each worker is a real process forked from a forkserver (so the imports are
@@ -279,7 +280,31 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--each", type=int, default=2000, help="transactions per process")
     for p in (k, c):
         p.add_argument("--db", help="database file (default: a new temporary one)")
+    p = sub.add_parser("powerloss", help="cut the power: writes not yet synced are lost")
+    p.add_argument("--cuts", type=int, default=1000)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument(
+        "--synchronous",
+        choices=["OFF", "NORMAL", "FULL", "EXTRA"],
+        help="instead of caseload's own setting (to see what it protects against)",
+    )
+    p.add_argument(
+        "--checkpoint-pages",
+        type=int,
+        help="wal_autocheckpoint instead of caseload's own (small: more cuts mid-checkpoint)",
+    )
     args = parser.parse_args(argv)
+    if args.run == "powerloss":
+        from tests.powerloss import powerloss_run
+
+        report = powerloss_run(
+            args.cuts,
+            synchronous=args.synchronous,
+            checkpoint_pages=args.checkpoint_pages,
+            seed=args.seed,
+        )
+        print(json.dumps(asdict(report) | {"ok": report.ok}, indent=2))
+        return 0 if report.ok else 1
     import tempfile
 
     folder = tempfile.mkdtemp(prefix="caseload-stress-")
