@@ -1,6 +1,7 @@
 """Stress runs for crash safety and concurrent writers, on a real SQLite file.
 
     python -m tests.stress kill --kills 1000      # SIGKILL during saves, then check
+    python -m tests.stress kill --kind all --kills 200  # …stage actions, import, backup, restore
     python -m tests.stress concurrent --each 2000  # two processes writing at once
     python -m tests.stress powerloss --cuts 1000   # power cuts: unsynced writes lost
 
@@ -29,12 +30,20 @@ import struct
 import sys
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 
-PRELOAD = ["caseload_app.services.casework", "caseload_app.services.requests"]
-DAY = date(2026, 11, 24)
-NOW = datetime(2026, 11, 24, 10, 30)
+from tests import kill_kinds
+from tests.kill_kinds import DAY, NOW, _services, prepare
+
+__all__ = ["DAY", "NOW", "_services", "prepare", "kill_run", "concurrent_run"]
+
+PRELOAD = [
+    "caseload_app.services.casework",
+    "caseload_app.services.requests",
+    "caseload_app.services.importer",
+    "caseload_app.services.backup",
+    "tests.kill_kinds",
+]
 
 
 def _context():
@@ -43,55 +52,10 @@ def _context():
     return ctx
 
 
-def _services(db_path: Path, user: str):
-    from caseload_app.db.engine import open_database
-    from caseload_app.services.casework import CaseworkService
-
-    db = open_database(db_path)
-    return db, CaseworkService(db, user, today=lambda: DAY, now=lambda: NOW)
-
-
-def prepare(db_path: Path) -> dict[str, int]:
-    """A database with one case in assessment and one advice request (ids returned)."""
-    from caseload_app.db.engine import open_database
-    from caseload_app.services.casework import CaseworkService
-    from caseload_app.services.requests import NewRequest, RequestService
-
-    db = open_database(db_path)
-    try:
-        requests = RequestService(db, "Stress", today=lambda: DAY, now=lambda: NOW)
-        work = CaseworkService(db, "Stress", today=lambda: DAY, now=lambda: NOW)
-        case_id = requests.create(
-            NewRequest(
-                first_name="Zoë",
-                last_name="Brontë",
-                date_of_birth=date(2016, 5, 4),
-                request_received=date(2026, 7, 1),
-            )
-        )
-        detail = work.get_case(case_id, opened=False)
-        work.record_action(case_id, detail.version, "assess_agreed", date(2026, 8, 5))
-        advice_id = work.request_advice(case_id, "ep", date(2026, 8, 6))
-        return {"case_id": case_id, "child_id": detail.child.id, "advice_id": advice_id}
-    finally:
-        db.dispose()
-
-
 # ------------------------------------------------------------------------ kill run
-def _saver(db_path: str, case_id: int, first: int, ack) -> None:
-    """Log contacts save-<n>, n = first, first+1, …; send n once each save has returned."""
-    _db, work = _services(Path(db_path), "Stress")
-    n = first
-    while True:
-        work.log_communication(
-            case_id, NOW, "phone", "in", "Ms Brontë", f"save {n}", token=f"save-{n}"
-        )
-        ack.send_bytes(struct.pack("<q", n))  # one small write: all or nothing
-        n += 1
-
-
 @dataclass
 class KillReport:
+    kind: str = "contact"
     kills: int = 0
     acknowledged: int = 0
     # Saves that committed but were killed before their acknowledgement: each was saved
@@ -102,6 +66,9 @@ class KillReport:
     missing: list[int] = field(default_factory=list)
     worker_failures: int = 0
     integrity: str = ""
+    # What each kind checks besides (first few of each): half-done actions, bad backups…
+    problems: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)  # what the kind saw, for a person
     seconds: float = 0.0
 
     @property
@@ -111,38 +78,58 @@ class KillReport:
             and self.duplicates == 0
             and self.worker_failures == 0
             and self.integrity == "ok"
+            and not self.problems
         )
 
+    def count(self, what: str, n: int = 1) -> None:
+        self.counts[what] = self.counts.get(what, 0) + n
 
-def kill_run(db_path: Path, kills: int, seed: int = 1, max_wait: float = 0.03) -> KillReport:
-    """Start a saver, let it acknowledge at least one save, kill it at a random moment
-    within `max_wait` seconds after that; `kills` times. Then check the file."""
-    ctx, rng, report = _context(), random.Random(seed), KillReport()
-    case_id = prepare(db_path)["case_id"]
+    def problem(self, text: str) -> None:
+        self.count("problems")
+        if len(self.problems) < 10:
+            self.problems.append(text)
+
+
+def kill_run(
+    db_path: Path,
+    kills: int,
+    seed: int = 1,
+    max_wait: float | None = None,
+    kind: str = "contact",
+) -> KillReport:
+    """Start a worker doing `kind`'s action again and again, let it acknowledge at least
+    one, kill it at a random moment within `max_wait` seconds after that; `kills` times.
+    Then check the file (and, for some kinds, after every kill)."""
+    spec = kill_kinds.KINDS[kind]
+    wait = spec.max_wait if max_wait is None else max_wait
+    ctx, rng, report = _context(), random.Random(seed), KillReport(kind=kind)
+    setup = spec.prepare(db_path)
     started = time.perf_counter()
     acked: set[int] = set()
     next_n = 0
     for _ in range(kills):
         receive, send = ctx.Pipe(duplex=False)
-        worker = ctx.Process(target=_saver, args=(str(db_path), case_id, next_n, send))
+        worker = ctx.Process(target=kill_kinds.work, args=(kind, str(db_path), setup, next_n, send))
         worker.start()
         send.close()
-        if receive.poll(30):  # the worker is saving now
+        if receive.poll(60):  # the worker is at work now
             _read_acks(receive, acked, first_only=True)
-        time.sleep(rng.uniform(0, max_wait))
+        time.sleep(rng.uniform(0, wait))
         if worker.is_alive():
             os.kill(worker.pid, signal.SIGKILL)
         worker.join()
         if worker.exitcode != -signal.SIGKILL:
-            report.worker_failures += 1  # it stopped by itself: a save raised an error
+            report.worker_failures += 1  # it stopped by itself: an action raised an error
         _read_acks(receive, acked)
         receive.close()
         report.kills += 1
+        if spec.after_kill is not None:
+            spec.after_kill(db_path, setup, report)
         if acked:
-            next_n = max(acked) + 1  # retry the one in flight, with its token
+            next_n = max(acked) + 1  # retry the one in flight (with its token)
     report.seconds = round(time.perf_counter() - started, 1)
     report.acknowledged = len(acked)
-    _check_kills(db_path, acked, report)
+    spec.check(db_path, setup, acked, report)
     return report
 
 
@@ -154,23 +141,6 @@ def _read_acks(receive, acked: set[int], first_only: bool = False) -> None:
             return  # the worker has gone
         if first_only:
             return
-
-
-def _check_kills(db_path: Path, acked: set[int], report: KillReport) -> None:
-    con = sqlite3.connect(db_path)
-    try:
-        report.integrity = con.execute("PRAGMA integrity_check").fetchone()[0]
-        rows = con.execute(
-            "SELECT summary, count(*) FROM communication WHERE summary LIKE 'save %' "
-            "GROUP BY summary"
-        ).fetchall()
-    finally:
-        con.close()
-    present = {int(summary.split()[1]): n for summary, n in rows}
-    report.present = len(present)
-    report.duplicates = sum(n - 1 for n in present.values())
-    report.missing = sorted(n for n in acked if n not in present)
-    report.committed_unacknowledged = len(present.keys() - acked)
 
 
 # ------------------------------------------------------------------------ concurrent run
@@ -274,8 +244,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.stress", description=__doc__)
     sub = parser.add_subparsers(dest="run", required=True)
     k = sub.add_parser("kill", help="SIGKILL a saving process again and again")
-    k.add_argument("--kills", type=int, default=1000)
+    k.add_argument("--kills", type=int, default=1000, help="kills of each kind")
     k.add_argument("--seed", type=int, default=1)
+    k.add_argument(
+        "--kind",
+        choices=["contact", "stage", "import", "backup", "restore", "all"],
+        default="contact",
+        help="what the killed process does (tests/kill_kinds.py); all: each in turn",
+    )
     c = sub.add_parser("concurrent", help="two processes writing the same case at once")
     c.add_argument("--each", type=int, default=2000, help="transactions per process")
     for p in (k, c):
@@ -310,7 +286,14 @@ def main(argv: list[str] | None = None) -> int:
     folder = tempfile.mkdtemp(prefix="caseload-stress-")
     db_path = Path(args.db) if args.db else Path(folder) / "stress.sqlite3"
     if args.run == "kill":
-        report = kill_run(db_path, args.kills, seed=args.seed)
+        kinds = ["contact", "stage", "import", "backup", "restore"]
+        reports = []
+        for kind in kinds if args.kind == "all" else [args.kind]:
+            path = db_path if args.kind != "all" else Path(folder) / kind / db_path.name
+            path.parent.mkdir(exist_ok=True)
+            reports.append(kill_run(path, args.kills, seed=args.seed, kind=kind))
+            print(json.dumps(asdict(reports[-1]) | {"ok": reports[-1].ok}, indent=2))
+        return 0 if all(r.ok for r in reports) else 1
     else:
         report = concurrent_run(db_path, args.each)
     print(json.dumps(asdict(report) | {"ok": report.ok}, indent=2))
