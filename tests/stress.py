@@ -144,28 +144,40 @@ def _read_acks(receive, acked: set[int], first_only: bool = False) -> None:
 
 
 # ------------------------------------------------------------------------ concurrent run
-def _writer(db_path: str, ids: dict[str, int], name: str, each: int, go, out) -> None:
-    """`each` transactions: half chases (an increment), half edits of the child's setting
-    made from a version read beforehand (optimistic: a conflict is reloaded and retried)."""
+def _writer(db_path: str, ids: dict[str, int], name: str, each: int, pause: float, go, out) -> None:
+    """`each` transactions: half chases (an increment), half edits of the child's setting.
+    An edit is made as a person makes it: the form is read (its version), the person takes
+    up to `pause` seconds, then saves with that version. When the colleague saved in between,
+    the save is refused as stale (never overwriting); the form is reloaded and saved again."""
     from caseload_app.db.models import Child
     from caseload_app.services.errors import ConflictError
 
     db, work = _services(Path(db_path), name)
-    tally = {"chases": 0, "edits": 0, "conflicts": 0, "errors": []}
+    rng = random.Random(name)
+    tally = {"chases": 0, "edits": 0, "attempts": 0, "conflicts": 0, "redone": 0, "errors": []}
     go.wait()
     for i in range(each // 2):
         try:
             work.chase_advice(ids["advice_id"], DAY, f"{name} {i}")
             tally["chases"] += 1
+            refused = False
             while True:
                 with db.read() as s:
                     version = s.get(Child, ids["child_id"]).version
+                time.sleep(rng.uniform(0, pause))
+                tally["attempts"] += 1
                 try:
-                    work.update_child(ids["child_id"], version, {"setting": f"{name} {i}"})
-                    tally["edits"] += 1
-                    break
+                    # the value names the version the form showed: a stale save let through shows
+                    work.update_child(
+                        ids["child_id"], version, {"setting": f"{name} {i} v{version}"}
+                    )
                 except ConflictError:
-                    tally["conflicts"] += 1  # refused, never overwritten: reload and retry
+                    tally["conflicts"] += 1  # refused as stale: reload and save again
+                    refused = True
+                    continue
+                tally["edits"] += 1
+                tally["redone"] += refused
+                break
         except Exception as exc:  # anything reaching a person counts as a failure
             tally["errors"].append(f"{type(exc).__name__}: {exc}")
     out.put((name, tally))
@@ -178,26 +190,70 @@ class ConcurrentReport:
     chases_saved: int = 0
     chase_logs: int = 0
     child_version_gain: int = 0
+    # The child's audit trail, edit by edit: each edit's "old" value is the previous edit's
+    # "new" one, and each was made from the version it was saved over (the value names the
+    # version its form showed). A break, or a save over a version its form never showed,
+    # is a colleague's edit overwritten unseen (lost).
+    audit_chain_breaks: int = 0
+    stale_saves_let_through: int = 0
+    final_setting_is_last_edit: bool = False
     integrity: str = ""
     seconds: float = 0.0
 
+    def _sum(self, key: str) -> int:
+        return sum(t[key] for t in self.tallies.values())
+
     @property
     def edits(self) -> int:
-        return sum(t["edits"] for t in self.tallies.values())
+        return self._sum("edits")
+
+    @property
+    def attempts(self) -> int:
+        return self._sum("attempts")
+
+    @property
+    def conflicts(self) -> int:
+        """Saves refused as stale (a colleague saved after the form was read)."""
+        return self._sum("conflicts")
+
+    @property
+    def redone(self) -> int:
+        """Edits saved after at least one refusal (reloaded and saved again)."""
+        return self._sum("redone")
+
+    @property
+    def lost(self) -> int:
+        """Acknowledged edits that did not count or were overwritten: must be 0."""
+        return (
+            abs(self.edits - self.child_version_gain)
+            + self.audit_chain_breaks
+            + self.stale_saves_let_through
+        )
 
     @property
     def ok(self) -> bool:
-        chases = sum(t["chases"] for t in self.tallies.values())
         errors = sum(len(t["errors"]) for t in self.tallies.values())
         return (
             errors == 0
-            and self.chases_saved == chases == self.chase_logs
-            and self.child_version_gain == self.edits
+            and self.chases_saved == self._sum("chases") == self.chase_logs
+            and self.lost == 0
+            and self.attempts == self.edits + self.conflicts
+            and self.final_setting_is_last_edit
             and self.integrity == "ok"
         )
 
+    def summary(self) -> dict:
+        return asdict(self) | {
+            "attempts": self.attempts,
+            "conflicts_refused_as_stale": self.conflicts,
+            "redone": self.redone,
+            "edits": self.edits,
+            "lost": self.lost,
+            "ok": self.ok,
+        }
 
-def concurrent_run(db_path: Path, each: int) -> ConcurrentReport:
+
+def concurrent_run(db_path: Path, each: int, pause: float = 0.002) -> ConcurrentReport:
     ctx = _context()
     ids = prepare(db_path)
     report = ConcurrentReport(each=each)
@@ -205,10 +261,11 @@ def concurrent_run(db_path: Path, each: int) -> ConcurrentReport:
     (version_before,) = con.execute(
         "SELECT version FROM child WHERE id = ?", (ids["child_id"],)
     ).fetchone()
+    (audit_before,) = con.execute("SELECT coalesce(max(id), 0) FROM audit_entry").fetchone()
     con.close()
     go, out = ctx.Event(), ctx.Queue()
     workers = [
-        ctx.Process(target=_writer, args=(str(db_path), ids, name, each, go, out))
+        ctx.Process(target=_writer, args=(str(db_path), ids, name, each, pause, go, out))
         for name in ("Asha Patel", "Ben Okafor")
     ]
     for w in workers:
@@ -230,13 +287,41 @@ def concurrent_run(db_path: Path, each: int) -> ConcurrentReport:
         (report.chase_logs,) = con.execute(
             "SELECT count(*) FROM communication WHERE summary LIKE 'Chased%'"
         ).fetchone()
-        (version_after,) = con.execute(
-            "SELECT version FROM child WHERE id = ?", (ids["child_id"],)
+        (version_after, setting) = con.execute(
+            "SELECT version, setting FROM child WHERE id = ?", (ids["child_id"],)
         ).fetchone()
+        details = [
+            d
+            for (d,) in con.execute(
+                "SELECT detail FROM audit_entry WHERE id > ? AND record_type = 'child' "
+                "AND record_id = ? AND action = 'update' ORDER BY id",
+                (audit_before, ids["child_id"]),
+            )
+        ]
     finally:
         con.close()
     report.child_version_gain = version_after - version_before
+    _check_chain(details, setting, version_before, report)
     return report
+
+
+def _check_chain(
+    details: list[str], setting: str, version_before: int, report: ConcurrentReport
+) -> None:
+    """Edits as the audit trail saw them ("setting: 'old' → 'new'"): each starts from the
+    one before and was saved over the version its form showed; the last is what the child's
+    record holds."""
+    pairs = [[v.strip("'\"") for v in d.removeprefix("setting: ").split(" → ")] for d in details]
+    report.audit_chain_breaks = sum(
+        1 for before, after in zip(pairs, pairs[1:], strict=False) if after[0] != before[1]
+    )
+    report.audit_chain_breaks += abs(len(pairs) - report.edits)
+    report.stale_saves_let_through = sum(
+        1
+        for k, (_old, new) in enumerate(pairs)
+        if new.rsplit(" v", 1)[-1] != str(version_before + k)
+    )
+    report.final_setting_is_last_edit = bool(pairs) and pairs[-1][1] == setting
 
 
 # ------------------------------------------------------------------------ command line
@@ -254,6 +339,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     c = sub.add_parser("concurrent", help="two processes writing the same case at once")
     c.add_argument("--each", type=int, default=2000, help="transactions per process")
+    c.add_argument(
+        "--pause",
+        type=float,
+        default=0.002,
+        help="longest pause (s) between reading a form and saving it (makes stale saves)",
+    )
     for p in (k, c):
         p.add_argument("--db", help="database file (default: a new temporary one)")
     p = sub.add_parser("powerloss", help="cut the power: writes not yet synced are lost")
@@ -294,9 +385,8 @@ def main(argv: list[str] | None = None) -> int:
             reports.append(kill_run(path, args.kills, seed=args.seed, kind=kind))
             print(json.dumps(asdict(reports[-1]) | {"ok": reports[-1].ok}, indent=2))
         return 0 if all(r.ok for r in reports) else 1
-    else:
-        report = concurrent_run(db_path, args.each)
-    print(json.dumps(asdict(report) | {"ok": report.ok}, indent=2))
+    report = concurrent_run(db_path, args.each, pause=args.pause)
+    print(json.dumps(report.summary(), indent=2))
     return 0 if report.ok else 1
 
 

@@ -28,8 +28,17 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path):
         assert tally["errors"] == []  # no "database is locked" reaches anyone
         assert tally["chases"] == tally["edits"] == 1000
     assert report.chases_saved == report.chase_logs == 2000  # no increment lost
-    assert report.child_version_gain == report.edits == 2000  # no edit silently lost
+    # Forms read, then saved a moment later: colleagues' saves land in between, so the
+    # stale-save path really runs, and every stale save is refused, reloaded and redone.
+    assert report.conflicts > 0 and report.redone > 0
+    assert report.attempts == report.edits + report.conflicts
+    assert report.child_version_gain == report.edits == 2000
+    assert report.stale_saves_let_through == 0  # no edit saved over one its form never showed
+    assert report.audit_chain_breaks == 0
+    assert report.lost == 0
+    assert report.final_setting_is_last_edit
     assert report.integrity == "ok"
+    assert report.ok
 
 
 # Beyond a contact: each kind of action killed a few dozen times (CI: `kill --kind all`).
