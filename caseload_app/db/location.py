@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from caseload_app.db.engine import DatabaseError
-from caseload_app.db.safety import SQLITE_HEADER
+from caseload_app.db.safety import SQLITE_HEADER, wal_beside
 from caseload_app.files import make_private
 
 
@@ -75,7 +75,7 @@ def _check_existing(path: Path) -> None:
             head = fh.read(512)
     except OSError as exc:
         raise CannotWrite(plain_os_error(exc)) from None
-    if head and not head.startswith(SQLITE_HEADER):
+    if head and not head.startswith(SQLITE_HEADER) and not wal_beside(path):
         raise NotADatabase(
             f"{path} is not a caseload database (it looks like {_looks_like(head)}). "
             "Nothing was changed; check the name."

@@ -29,7 +29,7 @@ def problem_with(path: Path, *, backup: bool = False) -> str | None:
         return f"{path} cannot be read ({exc.strerror or type(exc).__name__})."
     if not head:
         return f"{path} is empty (0 bytes): it holds no caseload."
-    if head != SQLITE_HEADER:
+    if head != SQLITE_HEADER and not wal_beside(path):
         return f"{path} is not a caseload database (it is not an SQLite file)."
     if backup and (mismatch := _checksum_problem(path)):
         return mismatch
@@ -42,6 +42,16 @@ def problem_with(path: Path, *, backup: bool = False) -> str | None:
     if (tables or backup) and b"alembic_version" not in tables:
         return f"{path} is an SQLite file but not a caseload database."
     return None
+
+
+def wal_beside(path: Path) -> bool:
+    """A WAL with something in it lies beside the file. Then the file's own first bytes prove
+    nothing: a power cut in the middle of a checkpoint can tear its first page while the WAL
+    still holds that page whole, and SQLite puts it back on opening (let SQLite judge)."""
+    try:
+        return Path(f"{path}-wal").stat().st_size > 0
+    except OSError:
+        return False
 
 
 def looks_like_sqlite(path: Path) -> bool:

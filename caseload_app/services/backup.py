@@ -158,16 +158,22 @@ class BackupService:
             safety.copy_verified(backup, tmp, checksum=False)
         except (sqlite3.DatabaseError, OSError) as exc:
             raise DatabaseError(f"Not restored: {exc}") from exc
+        # Recorded in the restored database (an entry in the replaced one would go with it),
+        # before it takes the database's place: a restore killed at any moment leaves the
+        # old database, or the restored one with its entry, never a restore unrecorded or a
+        # half-written audit entry (a hot journal) in the live file.
+        detail = f"restored from the backup {backup.name}" + (
+            f"; the database it replaced is kept as {kept.name}" if kept else ""
+        )
+        try:
+            _record_restore(tmp, user, self._now(), detail)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
         # The old database's write-ahead log must not be replayed into the restored file.
         for suffix in ("-wal", "-shm"):
             Path(f"{self.db_path}{suffix}").unlink(missing_ok=True)
         tmp.replace(self.db_path)
-        # Recorded in the restored database: an entry written before the swap would be
-        # replaced along with everything else.
-        detail = f"restored from the backup {backup.name}" + (
-            f"; the database it replaced is kept as {kept.name}" if kept else ""
-        )
-        _record_restore(self.db_path, user, self._now(), detail)
         return kept
 
     def _require_administrator(self, backup: Path, user: str) -> None:
