@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import cache, partial
 from io import BytesIO
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -14,8 +15,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
+from caseload_app.domain.text import clean_line, clean_lines
 from caseload_app.paths import resources_dir
 from caseload_app.reports.content import Imprint  # defined there, importable without reportlab
 
@@ -90,7 +92,8 @@ def _decorate(canvas, page_label: str, imprint: Imprint, title: str) -> None:
     canvas.drawCentredString(width / 2, 7 * mm, MARKING)
     canvas.setFillColor(colors.black)
     canvas.setFont(FONT, 7.5)
-    printed = f"Printed by {imprint.printed_by} on {imprint.printed_at:%d %b %Y at %H:%M}"
+    who = one_line(imprint.printed_by, 60)
+    printed = f"Printed by {who} on {imprint.printed_at:%d %b %Y at %H:%M}"
     right = f"{printed} · Page {page_label}"
     canvas.drawRightString(width - MARGIN, 12 * mm, right)
     room = width - 2 * MARGIN - pdfmetrics.stringWidth(right, FONT, 7.5) - 6 * mm
@@ -99,7 +102,8 @@ def _decorate(canvas, page_label: str, imprint: Imprint, title: str) -> None:
 
 
 def _footer_left(imprint: Imprint, title: str) -> str:
-    return f"{imprint.council} · {title}" if imprint.council else title
+    council, title = one_line(imprint.council, 100), one_line(title, 200)
+    return f"{council} · {title}" if council else title
 
 
 def _fit(text: str, room: float) -> str:
@@ -145,8 +149,8 @@ def render(story: list, imprint: Imprint, title: str, *, page_total: bool = True
         rightMargin=MARGIN,
         topMargin=16 * mm,
         bottomMargin=18 * mm,
-        title=title,
-        author=imprint.printed_by,
+        title=one_line(title, 200),
+        author=one_line(imprint.printed_by, 120),
         subject=MARKING,
         creator="caseload",
     )
@@ -163,3 +167,74 @@ def render(story: list, imprint: Imprint, title: str, *, page_total: bool = True
         doc.addPageTemplates([PageTemplate("page", [frame], onPage=on_page)])
         doc.build(story)
     return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------- any stored value
+# Every printout survives any stored value: values stored before the length limits, or
+# written past the app, can be thousands of characters long or hold control characters.
+CUT_NOTE = " … (shortened for printing: see the record for all of it)"
+LONGEST_SHOWN = 6000  # characters of one value measured at all; more is never printed whole
+SHORT = 150  # characters of a name or label where a layout needs it to stay small
+
+
+def one_line(value: object, limit: int = SHORT) -> str:
+    """A stored value as one clean line of at most `limit` characters (cut with "…"), for
+    names and labels in titles, headings, footers and fixed-size boxes. Plain text."""
+    text = clean_line("" if value is None else str(value))
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def text_markup(text: str) -> str:
+    """Paragraph markup for plain text: escaped, its line breaks kept."""
+    return escape(text).replace("\n", "<br/>")
+
+
+class Capped(Flowable):
+    """A paragraph of a stored value that is never taller than `max_height` points, for a
+    cell that cannot split across pages (a nested table, a boxed panel).
+
+    A value stored before the length limits (a 5,000-character name) would make such a row
+    taller than the page, which reportlab cannot lay out (LayoutError): it is cut where it
+    stops fitting, and says so. A value that fits prints whole, exactly as a Paragraph.
+    Takes plain text (cut before it is marked up, so no tag or entity is ever cut)."""
+
+    def __init__(self, text: str, style, max_height: float) -> None:
+        super().__init__()
+        text = clean_lines(text)
+        self.text = text[:LONGEST_SHOWN]
+        self.cut = len(text) > LONGEST_SHOWN
+        self.style, self.max_height = style, max_height
+        self._para: Paragraph | None = None
+
+    def _paragraph(self, length: int, cut: bool) -> Paragraph:
+        shown = text_markup(self.text[:length].rstrip())
+        return Paragraph(shown + (escape(CUT_NOTE) if cut else ""), self.style)
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        para = self._paragraph(len(self.text), self.cut)
+        width, height = para.wrap(avail_width, avail_height)
+        if height > self.max_height:
+            para, width, height = self._cut_to_fit(avail_width, avail_height)
+        self._para, self.width, self.height = para, width, height
+        return width, height
+
+    def _cut_to_fit(self, avail_width: float, avail_height: float):
+        fits, too_long = 0, len(self.text)  # the longest start that fits, by bisection
+        para = self._paragraph(0, True)  # if not even a word fits: the note alone
+        best = (para, *para.wrap(avail_width, avail_height))
+        while too_long - fits > 1:
+            middle = (fits + too_long) // 2
+            para = self._paragraph(middle, True)
+            width, height = para.wrap(avail_width, avail_height)
+            if height <= self.max_height:
+                fits, best = middle, (para, width, height)
+            else:
+                too_long = middle
+        return best
+
+    def draw(self) -> None:
+        assert self._para is not None
+        self._para.drawOn(self.canv, 0, 0)
+
+    def split(self, avail_width: float, avail_height: float) -> list:
+        return []  # small enough by construction to move to the next page whole

@@ -28,6 +28,7 @@ from reportlab.platypus import (
 
 from caseload_app.domain.deadlines import format_date
 from caseload_app.domain.status import Deadline, rag_for
+from caseload_app.domain.text import clean_lines
 from caseload_app.domain.validators import ValidationError, age_on, format_nhs_number
 from caseload_app.reports.content import (
     AdviceRow,
@@ -48,9 +49,12 @@ from caseload_app.reports.pdf import (
     MARKING,
     RULE,
     TABLE_STYLE,
+    Capped,
     Imprint,
+    one_line,
     render,
     styles,
+    text_markup,
 )
 
 __all__ = [
@@ -74,7 +78,7 @@ __all__ = [
 
 # --------------------------------------------------------------------------- entry points
 def summary_title(data: SummaryData) -> str:
-    return f"Case summary — {data.child.name}"
+    return f"Case summary — {one_line(data.child.name)}"
 
 
 def build_summary(data: SummaryData, imprint: Imprint, *, page_total: bool = True) -> bytes:
@@ -144,14 +148,25 @@ def _styles() -> StyleSheet1:
 
 
 def _text(value: object) -> str:
-    """Paragraph markup for a user-typed value: escaped, line breaks kept, blank → a dash."""
-    if value is None or value == "":
-        return DASH
-    return escape(str(value)).replace("\r\n", "\n").replace("\n", "<br/>")
+    """Paragraph markup for a user-typed value: cleaned of control and invisible characters,
+    escaped, line breaks kept, blank → a dash. Never cut: tables split tall rows."""
+    text = "" if value is None else clean_lines(str(value))
+    return text_markup(text) if text else DASH
 
 
 def _cell(value: object, style: str = "cell") -> Paragraph:
     return Paragraph(_text(value), _styles()[style])
+
+
+# A fact beside the child's or family's others (a nested table, which cannot split across
+# pages) stays this short: eight of them and their labels always fit on one page.
+FACT_HEIGHT = 52  # points: five lines of a cell
+ADDRESS_HEIGHT = 130  # thirteen lines, for an address or a family's other children
+
+
+def _fact(value: object, style: str = "cell", height: float = FACT_HEIGHT) -> Flowable:
+    text = "" if value is None else str(value)
+    return Capped(text if clean_lines(text) else DASH, _styles()[style], height)
 
 
 def _markup(markup: str, style: str = "cell") -> Paragraph:
@@ -251,10 +266,10 @@ def _heading(data: SummaryData, council: str) -> list[Flowable]:
             f"Case {data.case_id}",
             f"child {data.child_id}",
             f"as at {format_date(data.today)}",
-            f"caseworker {escape(data.caseworker or 'not allocated')}",
+            f"caseworker {escape(one_line(data.caseworker) or 'not allocated')}",
         )
     )
-    letterhead = [Paragraph(escape(council), st["council"])] if council else []
+    letterhead = [Paragraph(escape(one_line(council, 200)), st["council"])] if council else []
     return [
         *letterhead,
         Paragraph(escape(summary_title(data)), st["title"]),
@@ -274,25 +289,30 @@ def _next_step_cells(data: SummaryData) -> tuple[str, str, str]:
         reason = "none: the case is closed" if not data.is_open else "no date to count from"
         return reason, DASH, DASH
     days = DASH if data.status.days_left is None else days_text(data.status.days_left)
-    return f"{escape(step.label)} ({escape(step.regulation)})", format_date(step.due), days
+    label = f"{escape(one_line(step.label))} ({escape(one_line(step.regulation))})"
+    return label, format_date(step.due), days
 
 
 def _status_panel(data: SummaryData) -> list[Flowable]:
     step, due, days = _next_step_cells(data)
-    source = f" from {escape(data.request_source)}" if data.request_source else ""
-    stage = escape(data.stage) + ("" if data.is_open else " (closed)")
+    # A boxed panel cannot split across pages: every stored value in it is kept short.
+    source = f" from {escape(one_line(data.request_source))}" if data.request_source else ""
+    stage = escape(one_line(data.stage)) + ("" if data.is_open else " (closed)")
     exception = "Applies — see exceptions below" if data.exception_applies else "None recorded"
+    caseworker = escape(one_line(data.caseworker) or "Not allocated")
     rows = [
-        ("Stage", stage, "Caseworker", escape(data.caseworker or "Not allocated")),
+        ("Stage", stage, "Caseworker", caseworker),
         ("Next step", step, "Due", due),
-        ("Timing", days, "RAG", escape(RAG_WORDS.get(data.status.rag, data.status.rag))),
+        ("Timing", days, "RAG", escape(one_line(RAG_WORDS.get(data.status.rag, data.status.rag)))),
         ("Request received", format_date(data.request_received) + source, "Exception", exception),
     ]
     if data.phase_transfer:
-        transfer = escape(data.phase_transfer) + _note("— amended plan by", data.phase_transfer_due)
+        transfer = escape(one_line(data.phase_transfer)) + _note(
+            "— amended plan by", data.phase_transfer_due
+        )
         rows.append(("Phase transfer", transfer, "", ""))
     if data.status.note:
-        rows.append(("Note", escape(data.status.note), "", ""))
+        rows.append(("Note", escape(one_line(data.status.note, 400)), "", ""))
     return [*_section("Where the case is"), _panel(rows, data.status.rag)]
 
 
@@ -322,27 +342,28 @@ def _child_and_family(data: SummaryData) -> list[Flowable]:
     child, family = data.child, data.family
     age = age_on(child.date_of_birth, data.today)
     child_facts = [
-        ("Name", _cell(child.name, "cellbold")),
-        ("Date of birth", _cell(f"{format_date(child.date_of_birth)} (age {age})")),
-        ("UPN", _cell(child.upn)),
-        ("NHS number", _cell(_nhs(child.nhs_number))),
-        ("Setting", _cell(child.setting)),
-        ("Year group", _cell(child.year_group)),
-        ("Primary need", _cell(child.primary_need)),
-        ("Secondary need", _cell(child.secondary_need)),
+        ("Name", _fact(child.name, "cellbold")),
+        ("Date of birth", _fact(f"{format_date(child.date_of_birth)} (age {age})")),
+        ("UPN", _fact(child.upn)),
+        ("NHS number", _fact(_nhs(child.nhs_number))),
+        ("Setting", _fact(child.setting)),
+        ("Year group", _fact(child.year_group)),
+        ("Primary need", _fact(child.primary_need)),
+        ("Secondary need", _fact(child.secondary_need)),
     ]
     family_facts = [
-        ("Parent / carer", _cell(family.parent_carer_name, "cellbold")),
-        ("Address", _cell(family.address)),
-        ("Postcode", _cell(family.postcode)),
-        ("Phone", _cell(family.phone)),
-        ("Email", _cell(family.email)),
-        ("Prefers", _cell(family.preferred_channel)),
-        ("Language", _cell(family.language)),
-        ("Interpreter", _cell(_yes_no(family.interpreter_needed))),
+        ("Parent / carer", _fact(family.parent_carer_name, "cellbold")),
+        ("Address", _fact(family.address, height=ADDRESS_HEIGHT)),
+        ("Postcode", _fact(family.postcode)),
+        ("Phone", _fact(family.phone)),
+        ("Email", _fact(family.email)),
+        ("Prefers", _fact(family.preferred_channel)),
+        ("Language", _fact(family.language)),
+        ("Interpreter", _fact(_yes_no(family.interpreter_needed))),
     ]
     if family.other_children:
-        family_facts.append(("Other children", _cell("\n".join(family.other_children))))
+        others = "\n".join(family.other_children)
+        family_facts.append(("Other children", _fact(others, height=ADDRESS_HEIGHT)))
     st = _styles()
     side_by_side = Table(
         [
@@ -509,7 +530,7 @@ def _review_steps(r: ReviewRow) -> list[tuple[str, str, date | None, date | None
 
 def _review_title(r: ReviewRow) -> str:
     meeting = f"meeting {format_date(r.meeting_date)}" if r.meeting_date else "meeting not booked"
-    outcome = f" · outcome: {escape(r.outcome)}" if r.outcome else ""
+    outcome = f" · outcome: {escape(one_line(r.outcome))}" if r.outcome else ""
     return f"Annual review due {format_date(r.due)} · {meeting}{outcome}"
 
 
@@ -605,7 +626,8 @@ def _events(data: SummaryData) -> list[Flowable]:
 def _assignments(data: SummaryData) -> list[Flowable]:
     title = "Caseworker and assignment history"
     current = _markup(
-        f"Current caseworker: <b>{escape(data.caseworker or 'not allocated')}</b>", "body"
+        f"Current caseworker: <b>{escape(one_line(data.caseworker) or 'not allocated')}</b>",
+        "body",
     )
     if not data.assignments:
         return [*_section(title), current, Spacer(1, 1.5 * mm), *_none("No assignments recorded.")]
