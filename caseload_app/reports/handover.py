@@ -28,12 +28,22 @@ from caseload_app.reports.content import (
     HandoverData,
     HandoverTask,
 )
-from caseload_app.reports.pdf import ACCENT, HEAD_FILL, RULE, ZEBRA, Imprint, render, styles
+from caseload_app.reports.pdf import (
+    ACCENT,
+    HEAD_FILL,
+    RULE,
+    ZEBRA,
+    Capped,
+    Imprint,
+    one_line,
+    render,
+    styles,
+)
 from caseload_app.reports.summary import DASH, RAG_FILL, RAG_WORDS, days_text
 
 
 def handover_title(caseworker: str) -> str:
-    return f"Handover — {caseworker}"
+    return f"Handover — {one_line(caseworker)}"
 
 
 def build_handover(data: HandoverData, imprint: Imprint) -> bytes:
@@ -42,14 +52,14 @@ def build_handover(data: HandoverData, imprint: Imprint) -> bytes:
 
 def handover_story(data: HandoverData) -> list[Flowable]:
     sheet = styles()
-    count = len(data.cases)
+    count, moved_by = len(data.cases), one_line(data.moved_by)
     story: list[Flowable] = [
         Paragraph(escape(handover_title(data.caseworker)), sheet["title"]),
         Paragraph(
             escape(
-                f"{count} case{'' if count == 1 else 's'} moved to you by {data.moved_by} on "
+                f"{count} case{'' if count == 1 else 's'} moved to you by {moved_by} on "
                 f"{format_date(data.moved_at.date())} at {data.moved_at:%H:%M} "
-                f"(change {data.batch})."
+                f"(change {one_line(data.batch)})."
             ),
             sheet["small"],
         ),
@@ -64,14 +74,14 @@ def handover_story(data: HandoverData) -> list[Flowable]:
 def _case(case: HandoverCase, today: date) -> list[Flowable]:
     sheet = styles()
     heading = Paragraph(
-        escape(f"{case.child_name} — born {format_date(case.date_of_birth)}"), sheet["h2"]
+        escape(f"{one_line(case.child_name)} — born {format_date(case.date_of_birth)}"), sheet["h2"]
     )
     facts = _facts(
         (
-            ("Stage", escape(case.stage)),
-            ("Next step", _next_step(case)),
-            ("From", escape(case.from_name or "Unallocated")),
-            ("Reason", _text(case.reason)),
+            ("Stage", _markup(escape(one_line(case.stage)))),
+            ("Next step", _next_step_cell(case)),
+            ("From", _markup(escape(one_line(case.from_name) or "Unallocated"))),
+            ("Reason", _capped(case.reason)),
         ),
         case.rag,
     )
@@ -86,22 +96,24 @@ def _case(case: HandoverCase, today: date) -> list[Flowable]:
     ]
 
 
+def _next_step_cell(case: HandoverCase) -> Flowable | list[Flowable]:
+    step = _markup(_next_step(case))
+    return [step, _capped(case.status_note)] if case.status_note else step
+
+
 def _next_step(case: HandoverCase) -> str:
     if case.next_step is None or case.next_due is None:
         text = "Nothing statutory due"
     else:
         left = days_text(case.days_left) if case.days_left is not None else ""
-        text = f"<b>{escape(case.next_step)}</b> by {format_date(case.next_due)}"
+        text = f"<b>{escape(one_line(case.next_step))}</b> by {format_date(case.next_due)}"
         text += f" — {escape(left)}" if left else ""
-    text += f"<br/>{escape(RAG_WORDS.get(case.rag, case.rag))}"
-    if case.status_note:
-        text += f"<br/>{_text(case.status_note)}"
-    return text
+    return text + f"<br/>{escape(one_line(RAG_WORDS.get(case.rag, case.rag)))}"
 
 
-def _facts(pairs: Sequence[tuple[str, str]], rag: str) -> Table:
+def _facts(pairs: Sequence[tuple[str, Flowable | list[Flowable]]], rag: str) -> Table:
     sheet = styles()
-    rows = [[Paragraph(k, sheet["cellbold"]), Paragraph(v, sheet["cell"])] for k, v in pairs]
+    rows = [[Paragraph(k, sheet["cellbold"]), v] for k, v in pairs]
     table = Table(rows, colWidths=[24 * mm, 150 * mm], hAlign="LEFT")
     extra = [("BACKGROUND", (1, 1), (1, 1), RAG_FILL[rag])] if rag in RAG_FILL else []
     table.setStyle(
@@ -148,14 +160,24 @@ def _contacts(contacts: Sequence[HandoverContact]) -> list[Flowable]:
 
 
 # --------------------------------------------------------------------------- look
-def _text(value: object) -> str:
-    if value is None or value == "":
-        return DASH
-    return escape(str(value)).replace("\r\n", "\n").replace("\n", "<br/>")
+# A table row cannot split across pages, and the facts are kept with the child's name: every
+# stored text in a row is capped in height (a value saved before the length limits would
+# otherwise be taller than the page, which reportlab cannot lay out).
+CELL_HEIGHT = 260  # points: about 26 lines of a cell
 
 
-def _cell(value: object) -> Paragraph:
-    return Paragraph(_text(value), styles()["cell"])
+def _markup(markup: str) -> Paragraph:
+    """A cell from markup this module built (its parts already escaped and short)."""
+    return Paragraph(markup, styles()["cell"])
+
+
+def _capped(value: object) -> Flowable:
+    text = "" if value is None else str(value)
+    return Capped(text if text.strip() else DASH, styles()["cell"], CELL_HEIGHT)
+
+
+def _cell(value: object) -> Flowable:
+    return _capped(value)
 
 
 def _table(

@@ -32,6 +32,7 @@ from caseload_app.reports.pdf import (
     MARKING,
     TABLE_STYLE,
     Imprint,
+    one_line,
     render,
     styles,
 )
@@ -101,7 +102,8 @@ def _st() -> dict[str, ParagraphStyle]:
 
 
 def _p(text: object, style: str = "cell") -> Paragraph:
-    return Paragraph(escape(str(text)), _st()[style])
+    """A table cell: a figure, or a name cut to one line (a table row cannot split)."""
+    return Paragraph(escape(one_line(text)), _st()[style])
 
 
 def _table(
@@ -151,7 +153,7 @@ def weekly_story(
     labels = dict(stage_labels or {})
     story: list[Flowable] = []
     if council:
-        story.append(Paragraph(escape(council), st["bold"]))
+        story.append(Paragraph(escape(one_line(council, 200)), st["bold"]))
     story += [
         Paragraph("Weekly leadership report", st["title"]),
         Paragraph(

@@ -11,8 +11,6 @@ from datetime import date, datetime
 from io import BytesIO
 
 import pytest
-from hypothesis import HealthCheck, settings
-from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from caseload_app.domain.measures import Ratio, TrendPoint, WeeklyFigures, WorkerFigure
@@ -43,31 +41,6 @@ pytestmark = pytest.mark.slow
 TODAY = date(2026, 11, 24)
 NOW = datetime(2026, 11, 24, 10, 30)
 D = date(2026, 8, 5)
-
-# What a stored text can be: ordinary, huge, one word wider than the page, markup-like,
-# full of line breaks, or anything at all.
-WORDS = ["a", "Zebedee ", "W" * 80, "<b>&amp;</b> ", "\n", "Zoë\u202e ", "\x00\x1b[31m", "— "]
-TEXT = st.one_of(
-    st.text(max_size=30),
-    st.builds(lambda word, n: word * n, st.sampled_from(WORDS), st.integers(50, 6000)),
-    st.builds(lambda text, n: text * n, st.text(min_size=1, max_size=12), st.integers(20, 500)),
-)
-
-
-def fill(value, draw):
-    """`value` with every text in it (at any depth) replaced by a drawn one."""
-    if isinstance(value, str):
-        return draw(TEXT)
-    if isinstance(value, tuple) and not hasattr(value, "_fields"):
-        return tuple(fill(v, draw) for v in value)
-    if isinstance(value, list):
-        return [fill(v, draw) for v in value]
-    if isinstance(value, dict):
-        return {k: fill(v, draw) for k, v in value.items()}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {f.name: fill(getattr(value, f.name), draw) for f in dataclasses.fields(value)}
-        return dataclasses.replace(value, **changes)
-    return value
 
 
 def readable(pdf: bytes) -> int:
@@ -182,11 +155,9 @@ def weekly_sample() -> WeeklyFigures:
     )
 
 
-def imprint(draw) -> Imprint:
-    return Imprint(printed_by=draw(TEXT), printed_at=NOW, council=draw(TEXT))
-
-
-PRINTS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# One text no form would let through, of each kind: long words, one word wider than the page,
+# markup and line breaks, control and bidi characters.
+EXTREMES = ["Zebedee " * 625, "W" * 6000, "<b>&amp;</b>\n" * 400, "\x00\x1b[31m\u202e" * 300]
 
 
 def test_a_summary_of_a_child_with_a_5000_character_name_prints():
@@ -201,9 +172,7 @@ def test_a_summary_of_a_child_with_a_5000_character_name_prints():
     assert "Zebedee Zebedee" in text and "Brontë" in text
 
 
-@pytest.mark.parametrize(
-    "value", ["Zebedee " * 625, "W" * 6000, "<b>&amp;</b>\n" * 400, "\x00\x1b[31m\u202e" * 300]
-)
+@pytest.mark.parametrize("value", EXTREMES)
 def test_a_summary_prints_whatever_one_text_field_holds(value):
     """Each text of the summary in turn holds a value no form would let through."""
     from caseload_app.reports.summary import build_summary
@@ -217,3 +186,43 @@ def test_a_summary_prints_whatever_one_text_field_holds(value):
         readable(build_summary(dataclasses.replace(base, family=family), Imprint("Asha", NOW)))
     for field in ("caseworker", "request_source", "stage", "phase_transfer"):
         readable(build_summary(dataclasses.replace(base, **{field: value}), Imprint("Asha", NOW)))
+
+
+@pytest.mark.parametrize("value", EXTREMES)
+def test_a_handover_pack_prints_whatever_one_text_field_holds(value):
+    from caseload_app.reports.handover import build_handover
+
+    pack = handover_sample()
+    case = pack.cases[0]
+    fields = ("child_name", "stage", "next_step", "status_note", "from_name", "reason")
+    for field in fields:
+        changed = dataclasses.replace(case, **{field: value})
+        readable(build_handover(dataclasses.replace(pack, cases=(changed,)), Imprint(value, NOW)))
+    task = (HandoverTask(value, D),)
+    contact = (HandoverContact(NOW, value, value),)
+    changed = dataclasses.replace(case, tasks=task, communications=contact)
+    pack = dataclasses.replace(pack, caseworker=value, moved_by=value, cases=(changed,))
+    readable(build_handover(pack, Imprint("Asha", NOW)))
+
+
+@pytest.mark.parametrize("value", EXTREMES)
+def test_a_letter_prints_whatever_one_text_field_holds(value):
+    from caseload_app.reports.letter import build_letter
+
+    letter = letter_sample()
+    for field in ("council_name", "child_name", "reference", "title", "body", "caseworker"):
+        readable(build_letter(dataclasses.replace(letter, **{field: value}), Imprint(value, NOW)))
+    for field in ("council_address", "recipient"):
+        readable(
+            build_letter(dataclasses.replace(letter, **{field: (value,) * 3}), Imprint("A", NOW))
+        )
+
+
+@pytest.mark.parametrize("value", EXTREMES)
+def test_the_weekly_report_prints_whatever_a_name_holds(value):
+    from caseload_app.reports.weekly import build_weekly
+
+    figures = weekly_sample()
+    workers = [WorkerFigure(value, 1.0, 3, 4.5)]
+    figures = dataclasses.replace(figures, workers=workers, advice_overdue={value: 2})
+    readable(build_weekly(figures, Imprint(value, NOW, value), {"assessment": value}))
