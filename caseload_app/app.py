@@ -76,7 +76,7 @@ def _open_window(
 ) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from caseload_app.db.engine import DatabaseError, open_database
+    from caseload_app.db.engine import DamagedDatabase, DatabaseError, open_database
     from caseload_app.db.lock import DatabaseInUse, InstanceLock
     from caseload_app.db.migrate import DatabaseTooNew
     from caseload_app.services.settings import LocalSettingsStore
@@ -119,6 +119,13 @@ def _open_window(
                 return 1
             db = open_database(db_path, backup_dir=paths.backups_dir(), checked=True)
             no_backup = _daily_backup(db_path)
+            if isinstance(no_backup, DamagedDatabase):  # its full check saw what quick did not
+                db.dispose()
+                if not _usable_or_restored(db_path, str(no_backup)):
+                    lock.release()
+                    return 1
+                db = open_database(db_path, backup_dir=paths.backups_dir(), checked=True)
+                no_backup = None  # the backup just restored is today's newest
             store = LocalSettingsStore(paths.config_dir() / "settings.json")
     except (DatabaseError, DatabaseTooNew, DatabaseInUse, OSError) as exc:
         if lock is not None:
@@ -352,14 +359,18 @@ def _restore_at_start(service, backup: Path) -> bool:
     return True
 
 
-def _daily_backup(db_path: Path) -> str | None:
+def _daily_backup(db_path: Path):
     """Today's backup; if it cannot be taken (a full disk) caseload still opens, and the
-    returned words say why there is no backup today."""
-    from caseload_app.db.engine import DatabaseError
+    returned words say why there is no backup today. Its copy gets SQLite's full integrity
+    check (the start only has time for the quick one): damage found there is returned as
+    the error itself, to be handled as damage found at start."""
+    from caseload_app.db.engine import DamagedDatabase, DatabaseError
     from caseload_app.services.backup import BackupService
 
     try:
         BackupService(db_path, paths.backups_dir()).ensure_daily_backup()
+    except DamagedDatabase as exc:
+        return exc
     except (DatabaseError, OSError) as exc:
         return (
             "No backup could be taken today, so today's work is not yet in any backup. "

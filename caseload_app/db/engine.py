@@ -30,6 +30,11 @@ class DatabaseError(Exception):
     """A database that cannot be opened, with a message a caseworker can act on."""
 
 
+class DamagedDatabase(DatabaseError):
+    """A full integrity check (a backup's) found damage that the quick check at start
+    does not see: treated as a damaged database, with the backups offered."""
+
+
 class StorageError(DatabaseError):
     """A save the disk refused (full, read-only, folder gone, busy): nothing was written.
 
@@ -228,6 +233,7 @@ def _install_sqlite_pragmas(engine: Engine) -> None:
         cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = FULL")
+        cur.execute("PRAGMA fullfsync = ON")  # macOS: to the disk, not its cache; else no-op
         cur.execute("PRAGMA foreign_keys = ON")
         cur.close()
 
@@ -407,15 +413,23 @@ def _check_sqlite_file(path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
 
 
-def backup_sqlite(path: Path, backup_dir: Path | None, *, reason: str) -> Path:
-    """Copy a database with SQLite's backup API and verify the copy before trusting it."""
+def backup_sqlite(
+    path: Path, backup_dir: Path | None, *, reason: str, now: datetime | None = None
+) -> Path:
+    """Copy a database with SQLite's backup API and verify the copy before trusting it. The
+    copy carries its number in the sequence of backups (see safety.next_sequence);
+    `now` (the caller's clock) only names it."""
     folder = backup_dir or path.parent / "backups"
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")  # two backups a second stay apart
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S-%f")  # two a second stay apart
     dest = folder / f"{path.stem}-{reason}-{stamp}.sqlite3"
     try:
-        safety.copy_verified(path, dest)
+        safety.copy_verified(path, dest, sequence=safety.next_sequence(path, folder))
     except (sqlite3.DatabaseError, OSError) as exc:
+        if safety.is_damage(exc):
+            raise DamagedDatabase(
+                f"{path} is damaged: the full check made while copying it for a backup found {exc}."
+            ) from exc
         raise DatabaseError(f"The backup copy of {path} could not be made: {exc}") from exc
     log.info("Verified backup taken (%s): %s", reason, dest.name)
     return dest

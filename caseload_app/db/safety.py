@@ -8,6 +8,8 @@ import os
 import sqlite3
 from pathlib import Path
 
+from caseload_app.files import sync_to_disk
+
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
@@ -63,6 +65,33 @@ def looks_like_sqlite(path: Path) -> bool:
         return False
 
 
+SEQUENCE_KEY = "backup_sequence"  # in app_setting: the number of the newest backup taken
+
+
+def recorded_sequence(path: Path) -> int | None:
+    """The backup number a database (or a backup of it) holds; None if it holds none or
+    cannot be read."""
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = con.execute(
+                "SELECT value FROM app_setting WHERE key = ?", (SEQUENCE_KEY,)
+            ).fetchone()
+        finally:
+            con.close()
+        return int(row[0]) if row else None
+    except (sqlite3.DatabaseError, ValueError):
+        return None
+
+
+def next_sequence(path: Path, folder: Path) -> int:
+    """The number for the next backup of `path`: one more than any backup of it in `folder`
+    (or the database itself, restored from one) carries. Backups are ordered by it, never
+    by a clock; two taken at the very same moment may share one, and their times decide."""
+    candidates = [path, *folder.glob(f"{path.stem}-*.sqlite3")]
+    return max((n for p in candidates if (n := recorded_sequence(p)) is not None), default=0) + 1
+
+
 def _check(path: Path, pragma: str) -> tuple[str, set[bytes]]:
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
@@ -101,15 +130,18 @@ def _checksum_problem(path: Path) -> str | None:
     return None
 
 
-def copy_verified(source: Path, dest: Path, *, checksum: bool = True) -> None:
+def copy_verified(
+    source: Path, dest: Path, *, checksum: bool = True, sequence: int | None = None
+) -> None:
     """Copy with SQLite's backup API (safe while others read or write) into a temporary file
     beside `dest`, check the copy, flush it to disk and only then give it its name, with its
-    checksum beside it: a failed copy (a full disk) leaves nothing that looks like a backup."""
+    checksum beside it: a failed copy (a full disk) leaves nothing that looks like a backup.
+    A `sequence` is written into the copy (never into the source, which may be damaged)."""
     dest = Path(dest)
     tmp = dest.with_name(f".{dest.name}.partial")
     placed = False
     try:
-        _copy_and_check(Path(source), tmp)
+        _copy_and_check(Path(source), tmp, sequence)
         _fsync(tmp)
         os.replace(tmp, dest)
         placed = True
@@ -122,7 +154,7 @@ def copy_verified(source: Path, dest: Path, *, checksum: bool = True) -> None:
         raise
 
 
-def _copy_and_check(source: Path, tmp: Path) -> None:
+def _copy_and_check(source: Path, tmp: Path, sequence: int | None = None) -> None:
     tmp.unlink(missing_ok=True)
     src = sqlite3.connect(source)
     try:
@@ -132,19 +164,47 @@ def _copy_and_check(source: Path, tmp: Path) -> None:
             # One self-contained file: a WAL-mode copy leaves -wal/-shm files beside it
             # whenever it is read (read-only readers cannot remove them).
             dst.execute("PRAGMA journal_mode = DELETE")
+            if sequence is not None:
+                _record_sequence(dst, sequence)
             (result,) = dst.execute("PRAGMA integrity_check").fetchone()
         finally:
             dst.close()
     finally:
         src.close()
     if result != "ok":
-        raise sqlite3.DatabaseError(f"the copy failed its integrity check: {result}")
+        raise CopyDamaged(f"the copy failed its integrity check: {result[:300]}")
+
+
+class CopyDamaged(sqlite3.DatabaseError):
+    """The copy of a database failed its full integrity check: the source is damaged."""
+
+
+SQLITE_CORRUPT, SQLITE_NOTADB = 11, 26
+
+
+def is_damage(exc: BaseException) -> bool:
+    """A copy failed because the database itself is damaged (not a full disk, a lock…)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return isinstance(exc, CopyDamaged) or (code is not None and code & 0xFF in (
+        SQLITE_CORRUPT, SQLITE_NOTADB))  # fmt: skip
+
+
+def _record_sequence(con: sqlite3.Connection, number: int) -> None:
+    try:
+        with con:
+            con.execute(
+                "INSERT INTO app_setting (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (SEQUENCE_KEY, str(number)),
+            )
+    except sqlite3.OperationalError:
+        pass  # a database from before settings: the copy is ordered by its time
 
 
 def _fsync(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
-        os.fsync(fd)
+        sync_to_disk(fd)
     finally:
         os.close(fd)
 
@@ -155,7 +215,7 @@ def _write_synced(path: Path, text: str) -> None:
         with open(tmp, "w", encoding="ascii") as fh:
             fh.write(text)
             fh.flush()
-            os.fsync(fh.fileno())
+            sync_to_disk(fh.fileno())
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

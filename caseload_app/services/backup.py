@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 import sqlite3
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -24,6 +25,7 @@ from caseload_app.services.errors import PermissionDenied
 KEEP_NEWEST = 14  # the newest 14 usable backups are never removed, whatever the clock says
 DAILY_DAYS = 14  # keep the newest backup of each of the last 14 days
 WEEKLY_WEEKS = 8  # and the newest of each of the 8 weeks before that
+ABANDONED_AFTER_S = 3600  # a half-written copy untouched this long was left by a kill
 _STAMP = re.compile(r"-(\d{8}-\d{6})(?:-\d+)?\.sqlite3$")
 
 
@@ -35,6 +37,7 @@ class BackupInfo:
     children: int | None  # what it holds, for the restore preview (None if unreadable)
     cases: int | None
     in_future: bool = False  # dated after now: the computer's clock is (or was) wrong
+    sequence: int | None = None  # its number among this database's backups (None: older)
 
     @property
     def usable(self) -> bool:
@@ -63,7 +66,7 @@ class BackupService:
             raise DatabaseError(f"There is no database at {self.db_path} to back up.")
         if reason == "manual" and self._audit is not None:
             self._audit(f"backup copy of the whole database into {self.folder}")
-        return backup_sqlite(self.db_path, self.folder, reason=reason)
+        return backup_sqlite(self.db_path, self.folder, reason=reason, now=self._now())
 
     def backup_to(self, dest: Path) -> Path:
         """A verified copy at a place the person chose (written beside it, then renamed)."""
@@ -88,7 +91,9 @@ class BackupService:
         return made
 
     def list_backups(self) -> list[BackupInfo]:
-        """Newest first, each with what it holds."""
+        """Newest first, each with what it holds. Newest by the number each backup carries
+        inside it (taken later, numbered higher), not by the clock that named it; backups
+        from before numbering are older than any numbered one, and ordered by their time."""
         found = []
         now = self._now()
         for path in self.folder.glob("*.sqlite3"):
@@ -97,8 +102,9 @@ class BackupService:
                 children, cases = _counts(path)
                 size = path.stat().st_size
                 future = taken > now + timedelta(minutes=5)
-                found.append(BackupInfo(path, taken, size, children, cases, future))
-        return sorted(found, key=lambda b: b.taken_at, reverse=True)
+                number = safety.recorded_sequence(path)
+                found.append(BackupInfo(path, taken, size, children, cases, future, number))
+        return sorted(found, key=_newest_first, reverse=True)
 
     def newest_good(self) -> BackupInfo | None:
         """The newest backup of this database (named after it) that passes its check:
@@ -130,7 +136,20 @@ class BackupService:
         for path in removed:
             path.unlink(missing_ok=True)
             safety.checksum_path(path).unlink(missing_ok=True)
-        return removed
+        return removed + self._remove_abandoned_copies()
+
+    def _remove_abandoned_copies(self) -> list[Path]:
+        """Half-written copies (`.NAME.partial`) of backups killed part-way. One still being
+        written by another copy of caseload is fresh; an hour untouched, it is abandoned."""
+        abandoned = []
+        for path in self.folder.glob(".*.partial"):
+            try:
+                if time.time() - path.stat().st_mtime > ABANDONED_AFTER_S:
+                    path.unlink()
+                    abandoned.append(path)
+            except OSError:
+                continue  # gone already, or not ours to remove: it never counts as a backup
+        return abandoned
 
     def restore(self, backup: Path, *, user: str, holds_lock: bool = False) -> Path | None:
         """Replace the database with a backup: an administrator's action, refused while
@@ -204,8 +223,14 @@ def _taken_at(path: Path) -> datetime | None:
     return datetime.strptime(match.group(1), "%Y%m%d-%H%M%S") if match else None
 
 
+def _newest_first(backup: BackupInfo) -> tuple:
+    return (backup.sequence is not None, backup.sequence or 0, backup.taken_at)
+
+
 def _slot(day: date, today: date) -> tuple | None:
     age = (today - day).days
+    if age < 0:  # dated in the future: kept only while among the newest (KEEP_NEWEST)
+        return None
     if age < DAILY_DAYS:
         return ("day", day)
     if age < DAILY_DAYS + 7 * WEEKLY_WEEKS:

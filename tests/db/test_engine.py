@@ -24,6 +24,8 @@ def test_new_database_gets_schema_and_pragmas(tmp_path):
         assert s.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert s.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert s.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+        # on macOS a sync reaches the disk, not only its cache (a no-op elsewhere)
+        assert s.execute(text("PRAGMA fullfsync")).scalar() == 1
         assert s.execute(text("PRAGMA busy_timeout")).scalar() == 10_000
     db.dispose()
 

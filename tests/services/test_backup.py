@@ -264,3 +264,58 @@ def test_a_clock_far_ahead_never_empties_the_backups(demo_path, tmp_path):
     back = BackupService(demo_path, folder, now=lambda: datetime(2026, 11, 20, 9))
     flagged = [b for b in back.list_backups() if b.in_future]
     assert [b.path for b in flagged] == [future]
+
+
+def test_backups_are_ordered_by_the_number_they_carry_not_the_clock(
+    demo_path, tmp_path, monkeypatch
+):
+    """One backup taken with the clock 400 days ahead, then two on the right time: the
+    two are newer (each carries its number inside it), the future-dated one is flagged,
+    never offered as the newest and, once not among the newest, rotated out."""
+    from caseload_app.services import backup as module
+
+    folder = tmp_path / "backups"
+    right = datetime(2026, 11, 24, 9)
+    ahead = BackupService(demo_path, folder, now=lambda: right + timedelta(days=400))
+    future = ahead.backup_now("auto")
+    service = BackupService(demo_path, folder, now=lambda: right)
+    second = service.backup_now("auto")
+    service = BackupService(demo_path, folder, now=lambda: right + timedelta(minutes=1))
+    third = service.backup_now("manual")
+    listed = service.list_backups()
+    assert [b.path for b in listed] == [third, second, future]
+    assert [b.sequence for b in listed] == [3, 2, 1]
+    assert [b.in_future for b in listed] == [False, False, True]
+    assert service.newest_good().path == third
+    assert safety.recorded_sequence(demo_path) is None  # numbered in the copy, not the source
+    assert safety.next_sequence(demo_path, folder) == 4
+    monkeypatch.setattr(module, "KEEP_NEWEST", 2)
+    assert service.rotate() == [future]
+    assert sorted(folder.glob("*.sqlite3")) == sorted([second, third])
+
+
+def test_numbering_goes_on_from_the_backups_after_a_restore(demo_path, tmp_path):
+    folder = tmp_path / "backups"
+    service = BackupService(demo_path, folder, now=lambda: datetime(2026, 11, 24, 9))
+    first = service.backup_now("auto")
+    for _ in range(3):
+        service.backup_now("auto")
+    service.restore(first, user="tester")  # holds number 1; the folder goes up to 5
+    newest = service.backup_now("manual")
+    assert safety.recorded_sequence(newest) == 6
+    assert service.list_backups()[0].path == newest
+
+
+def test_a_half_written_copy_left_by_a_kill_is_removed_when_abandoned(demo_path, tmp_path):
+    folder = tmp_path / "backups"
+    service = BackupService(demo_path, folder)
+    service.backup_now("auto")
+    old = folder / ".caseload-auto-20261120-090000.sqlite3.partial"
+    fresh = folder / ".caseload-auto-20261124-090000.sqlite3.partial"
+    for path in (old, fresh):
+        path.write_bytes(SQLITE_HEADER + bytes(84))
+    an_hour_ago = datetime.now().timestamp() - 3700
+    os.utime(old, (an_hour_ago, an_hour_ago))
+    assert service.rotate() == [old]
+    assert fresh.exists() and not old.exists()  # another copy may still be writing it
+    assert len(service.list_backups()) == 1

@@ -119,3 +119,77 @@ def test_a_full_disk_opens_the_caseload_with_a_warning_and_no_partial_backup(
         assert list(full.iterdir()) == []  # no 0-byte or partial backup left
     finally:
         subprocess.run(["umount", str(full)], check=True)
+
+
+def _damage_an_index(path) -> None:
+    """Damage that SQLite's quick check (run at every start) does not see and its full
+    integrity check does: an index whose entries no longer match its table."""
+    import sqlite3
+
+    con = sqlite3.connect(path, isolation_level=None)
+    con.execute("PRAGMA writable_schema = ON")
+    con.execute(
+        "UPDATE sqlite_master SET sql = 'CREATE INDEX ix_child_family_id ON child (first_name)'"
+        " WHERE name = 'ix_child_family_id'"
+    )
+    con.close()
+
+
+@pytest.mark.parametrize("answer", ["Yes", "No"])
+def test_damage_only_the_full_check_sees_offers_the_newest_good_backup(
+    qapp, tmp_path, monkeypatch, answer
+):
+    """The daily backup's copy gets the full integrity check: damage it finds is handled
+    as damage found at start (restore offered, never opened for writing), not reported as
+    a backup that could not be taken."""
+    import sqlite3
+    from datetime import datetime, timedelta
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from caseload_app import app as app_module
+    from caseload_app.db import safety
+    from caseload_app.db.engine import open_database
+    from caseload_app.paths import backups_dir
+    from caseload_app.services.backup import BackupService
+    from caseload_app.services.demo import generate_demo
+    from tests.helpers import file_digest
+
+    path = tmp_path / "caseload.sqlite3"
+    db = open_database(path)
+    generate_demo(db, children=10, seed=1)
+    db.dispose()
+    yesterday = datetime.now() - timedelta(days=1)
+    BackupService(path, backups_dir(), now=lambda: yesterday).backup_now("auto")
+    _damage_an_index(path)
+    assert safety.problem_with(path) is None  # the start's quick check passes it
+    before = file_digest(path)
+    asked, warned = [], []
+    reply = getattr(QMessageBox.StandardButton, answer)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: asked.append(a[2]) or reply)
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a: warned.append(a[2]))
+    monkeypatch.setattr(app_module, "_choose_me", lambda window: None)
+
+    def close_when_loaded():
+        windows = [
+            w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
+        ]
+        if windows and windows[0].model.rowCount() > 0:
+            windows[0].close()
+        else:
+            QTimer.singleShot(50, close_when_loaded)
+
+    if answer == "Yes":
+        QTimer.singleShot(50, close_when_loaded)
+    code = run_gui(db_path=path)
+    assert "missing from index ix_child_family_id" in asked[0]
+    assert "Restore the newest good backup" in asked[0] and "(10 children)" in asked[0]
+    assert not any("No backup could be taken" in w for w in warned)
+    if answer == "No":
+        assert code == 1 and file_digest(path) == before  # never opened for writing
+    else:
+        assert code == 0
+        with sqlite3.connect(path) as con:
+            assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        kept = list(backups_dir().glob("caseload-damaged-*.sqlite3"))
+        assert len(kept) == 1 and file_digest(kept[0]) == before  # the damaged file is kept
