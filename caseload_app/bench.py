@@ -12,6 +12,7 @@ memory) come from the real app started in a process of its own (caseload_app.ui.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import platform
@@ -257,7 +258,8 @@ def run(path: Path, children: int, runs: int) -> list[Measure]:
     finally:
         raw.close()
         db.dispose()
-    return measures + window_measures(path, busiest, words, runs) + [csv_import(path, runs)]
+    measures += window_measures(path, busiest, words, runs) + [csv_import(path, runs)]
+    return measures + (import_memory(path) if os.name == "posix" else [])
 
 
 def window_measures(path: Path, busiest: Busiest, words: list[str], runs: int) -> list[Measure]:
@@ -342,6 +344,73 @@ def csv_import(path: Path, runs: int) -> Measure:
             if not result.written:
                 raise SystemExit(f"the import was refused: {result.problems[:3]}")
     return Measure.of(f"CSV import of {rows:,} rows", 20_000.0, samples)
+
+
+IMPORT_MEMORY_MB = 500.0  # whatever the file's size: it is read a line at a time
+
+
+def import_memory(path: Path) -> list[Measure]:
+    """Peak memory of `caseload import` (the real command, a process of its own) for the
+    exported caseload and for a sheet ten times its size: bounded memory means the two are
+    nearly the same, however large the file."""
+    import resource  # Unix only: the caller skips this on Windows
+
+    from caseload_app.db.engine import open_database
+    from caseload_app.services.export import ExportService
+
+    measures = []
+    with tempfile.TemporaryDirectory(prefix="caseload-bench-") as folder:
+        sheet = Path(folder) / "caseload.csv"
+        db = open_database(path)
+        try:
+            rows = ExportService(db, "bench", today=lambda: AS_OF).export_csv(sheet)
+        finally:
+            db.dispose()
+        bigger = _ten_times(sheet, Path(folder) / "ten-times.csv")
+        for n, (name, csv_file) in enumerate(((f"{rows:,}", sheet), (f"{rows * 10:,}", bigger))):
+            command = [sys.executable, "-m", "caseload_app", "import", "--dry-run"]
+            command += ["--db", str(Path(folder) / f"memory-{n}.sqlite3"), "--create"]
+            done = subprocess.run([*command, str(csv_file)], capture_output=True, text=True)
+            if done.returncode != 0:
+                raise SystemExit(f"the import check failed: {done.stderr[-500:]}")
+            # the largest peak of any finished child process so far: the smaller sheet runs
+            # first, so the second figure is the larger sheet's (or, if lower, the first's)
+            peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+            measures.append(
+                Measure(
+                    f"import peak memory, {name} rows",
+                    IMPORT_MEMORY_MB,
+                    peak_mb,
+                    peak_mb,
+                    unit="MB",
+                )  # fmt: skip
+            )
+    return measures
+
+
+def _ten_times(sheet: Path, target: Path) -> Path:
+    """The sheet's rows ten times over, each copy's names and identifiers made its own so
+    that every row is checked in full (a copy's children are new children)."""
+    with (
+        sheet.open(encoding="utf-8-sig", newline="") as fh,
+        target.open("w", encoding="utf-8", newline="") as out,
+    ):
+        reader, writer = csv.reader(fh), csv.writer(out)
+        header = next(reader)
+        writer.writerow(header)
+        first, last = header.index("child_first_name"), header.index("child_last_name")
+        ids = [header.index(c) for c in ("upn", "nhs_number")]
+        rows = list(reader)
+        for copy in range(10):
+            suffix = "" if copy == 0 else " " + "abcdefghij"[copy]
+            for row in rows:
+                row = list(row)
+                row[first] += suffix
+                row[last] += suffix
+                for i in ids:
+                    row[i] = row[i] if copy == 0 else ""
+                writer.writerow(row)
+    return target
 
 
 def table(measures: list[Measure]) -> str:

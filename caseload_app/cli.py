@@ -279,14 +279,16 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not result.ok:
         for problem in result.problems:
             print(problem, file=sys.stderr)
-        bad_rows = len({p.row for p in result.problems})
+        if result.problem_count > len(result.problems):
+            print(f"… and {result.problem_count - len(result.problems):,} more.", file=sys.stderr)
         print(
-            f"Nothing was imported: {len(result.problems)} problem(s) in {bad_rows} row(s).",
+            f"Nothing was imported: {result.problem_count} problem(s) in "
+            f"{result.problem_rows} row(s).",
             file=sys.stderr,
         )
         return 1
     verb = "Imported" if result.written else "Checked: would import"
-    print(f"{verb} {len(result.rows)} children in {result.families} families.")
+    print(f"{verb} {result.children} children in {result.families} families.")
     if result.new_caseworkers:
         print("New caseworkers: " + ", ".join(result.new_caseworkers))
     return 0

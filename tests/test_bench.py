@@ -17,6 +17,8 @@ NAMES = [
     "open a case tab (300 contacts)",
     "peak memory of the app",
     "CSV import of 150 rows",
+    "import peak memory, 150 rows",
+    "import peak memory, 1,500 rows",
 ]
 
 
@@ -35,6 +37,7 @@ def test_bench_measures_and_writes_json(tmp_path, capsys):
         assert 0 < m["median"] <= m["p95"]
     units = {m["name"]: m["unit"] for m in result["measures"]}
     assert units["peak memory of the app"] == "MB" and units["case summary PDF"] == "ms"
+    assert units["import peak memory, 1,500 rows"] == "MB"
     reads = [m for m in result["measures"] if m["raw_median"] is not None]
     assert len(reads) == 3 and all(m["ratio"] > 0 for m in reads)
     # The case opened in a tab was given 300 contacts through the app, once.

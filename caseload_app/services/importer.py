@@ -1,12 +1,15 @@
-"""Importing a caseload spreadsheet (CSV): validate every row first, then all or nothing."""
+"""Importing a caseload spreadsheet (CSV): check every row first, then all or nothing.
+
+Any size of file, in bounded memory: the rows are checked a line at a time into a scratch
+database (import_staging), and written from there in batches inside one transaction."""
 
 from __future__ import annotations
 
 import csv
-import hashlib
-import io
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -23,293 +26,179 @@ from caseload_app.db.models import (
     Family,
     StageEvent,
 )
-from caseload_app.domain import codes
 from caseload_app.domain.access import Can
-from caseload_app.domain.parsing import parse_date
 from caseload_app.domain.status import CLOSED_STAGES
-from caseload_app.domain.text import check_line, check_name, child_search_text, fold, limit_of
-from caseload_app.domain.validators import (
-    ValidationError,
-    check_date_of_birth,
-    normalise_email,
-    normalise_nhs_number,
-    normalise_postcode,
-    normalise_uk_phone,
-    normalise_upn,
-)
+from caseload_app.domain.text import child_search_text, fold
 from caseload_app.files import atomic_open
 from caseload_app.services import records
 from caseload_app.services.base import UserService
 from caseload_app.services.case_status import set_step_columns
-
-COLUMNS = (
-    "child_first_name",
-    "child_last_name",
-    "date_of_birth",
-    "upn",
-    "nhs_number",
-    "postcode",
-    "primary_need",
-    "caseworker",
-    "request_received",
-    "stage",
-    "final_plan_issued",
-    "last_review",
-    "parent_carer_name",
-    "phone",
-    "email",
+from caseload_app.services.import_rows import (  # noqa: F401 - the importer's public names
+    COLUMNS,
+    REQUIRED,
+    STAGE_ORDER,
+    ImportRow,
+    Problem,
 )
-# Columns our own export adds: recalculated on import, so an export can be imported again.
-COMPUTED = ("next_step", "next_due", "rag")
-REQUIRED = ("child_first_name", "child_last_name", "date_of_birth", "request_received", "stage")
-STAGE_ORDER = ("request_received", "assessment", "draft_issued", "plan_issued")
+from caseload_app.services.import_staging import (
+    Cancelled,
+    FileCheck,
+    NotUtf8,
+    Progress,
+    Staging,
+    same_child_as,
+)
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Problem:
-    row: int  # as a spreadsheet shows it: the header is row 1
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"row {self.row}" if self.row else "file"
-        return (
-            f"{where}, column {self.column}: {self.message}"
-            if self.column
-            else (f"{where}: {self.message}")
-        )
-
-
-@dataclass(frozen=True)
-class ImportRow:
-    row: int
-    first_name: str
-    last_name: str
-    date_of_birth: date
-    upn: str | None
-    nhs_number: str | None
-    postcode: str | None
-    primary_need: str | None
-    caseworker: str | None
-    request_received: date
-    stage: str
-    final_plan_issued: date | None
-    last_review: date | None
-    parent_carer_name: str
-    phone: str | None
-    email: str | None
-
-    def family_key(self) -> tuple[str, ...]:
-        # Siblings share a parent/carer at one address; without a name, a family of one.
-        if self.parent_carer_name:
-            return (fold(self.parent_carer_name), self.postcode or "", self.phone or "")
-        return ("row", str(self.row))
-
-
 @dataclass
 class ImportResult:
-    rows: list[ImportRow] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    children: int = 0  # rows that are right (all of them are imported, or none)
+    problems: list[Problem] = field(default_factory=list)  # the first SHOWN, by row
+    problem_count: int = 0
+    problem_rows: int = 0
     written: bool = False
     families: int = 0
     new_caseworkers: list[str] = field(default_factory=list)
     fingerprint: str = ""  # of the file's bytes: an import can insist on the file it checked
     changed: bool = False  # the file was not the one checked, so nothing was written
+    cancelled: bool = False  # stopped by the person: nothing was written
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.problem_count and not self.cancelled
+
+
+@dataclass
+class CheckedText:
+    """A CSV text checked on its own (no database): its problems and the rows that are right."""
+
+    problems: list[Problem]
+    rows: list[ImportRow]
 
 
 class ImportFileError(Exception):
     """The file as a whole cannot be read (encoding, header)."""
 
 
-def _decode(path: Path, data: bytes) -> str:
+def parse_rows(text: str, today: date) -> CheckedText:
+    """Check the header and every row of a CSV text, collecting every problem."""
+    with Staging() as staging:
+        staging.check_text(text, today)
+        return CheckedText(staging.problems(limit=-1), list(staging.rows()))
+
+
+def _not_utf8(path: Path, exc: NotUtf8) -> ImportFileError:
+    return ImportFileError(
+        f"{path.name} is not UTF-8 text (byte {exc.byte:,}). In Excel use "
+        "Save As → 'CSV UTF-8 (Comma delimited)'."
+    )
+
+
+def check_file(staging: Staging, path: Path, today: date, progress, cancel) -> FileCheck:
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(
-            f"{path.name} is not UTF-8 text (byte {exc.start + 1}). In Excel use "
-            "Save As → 'CSV UTF-8 (Comma delimited)'."
-        ) from exc
+        return staging.check_file(path, today, progress, cancel)
+    except NotUtf8 as exc:
+        raise _not_utf8(path, exc) from None
 
 
-def parse_rows(text: str, today: date) -> ImportResult:
-    """Check the header and every row; collect every problem rather than stopping at one."""
-    result = ImportResult()
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
-    if header is None or not any(h.strip() for h in header):
-        result.problems.append(Problem(1, "", "the file is empty: it needs a header row"))
+class Importer(UserService):
+    """Bringing in a team's existing cases: a team lead's job (it assigns any caseworker's
+    cases and adds caseworkers), refused before the file is read for anyone else."""
+
+    def import_file(
+        self,
+        path: Path,
+        *,
+        dry_run: bool = False,
+        expect: str | None = None,
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> ImportResult:
+        """One user action: check the whole file, then write every row or none. With
+        `expect` (a check's fingerprint), a file changed since that check is not written.
+        `progress` hears how far the check and the writing are; setting `cancel` stops
+        either, and nothing is written.
+
+        The check against the children already recorded runs inside the transaction that
+        writes, after taking the import lock: two imports of one sheet at once queue, and
+        the second finds the first's children instead of adding them again."""
+        self._allowed(Can.EDIT_ANY)
+        with Staging() as staging:
+            result = ImportResult()
+            try:
+                found = check_file(staging, path, self._today(), progress, cancel)
+                result.children, result.fingerprint = found.children, found.fingerprint
+                result.changed = expect is not None and expect != result.fingerprint
+                clean = not any(staging.problem_count())
+                if clean and not dry_run and not result.changed and result.children:
+                    self._check_and_write(staging, result, path.name, progress, cancel)
+                elif found.header_ok:
+                    with self._db.read() as session:
+                        self._check_against_database(session, staging, result)
+            except Cancelled:
+                result.cancelled, result.written = True, False
+            _summarise(staging, result)
+        if result.written:
+            log.info("Imported %d rows (%d families)", result.children, result.families)
         return result
-    columns = [h.strip().lower().replace(" ", "_") for h in header]
-    unknown = [h for h, c in zip(header, columns, strict=True) if c not in COLUMNS + COMPUTED]
-    for name in unknown:
-        result.problems.append(
-            Problem(1, name.strip(), "unknown column (expected: " + ", ".join(COLUMNS) + ")")
-        )
-    seen: set[str] = set()
-    for c in columns:
-        if c in seen and c in COLUMNS:
-            result.problems.append(Problem(1, c, "this column appears twice"))
-        seen.add(c)
-    for name in REQUIRED:
-        if name not in columns:
-            result.problems.append(Problem(1, name, "required column is missing"))
-    if result.problems:
-        return result
-    for line_no, cells in _rows(reader, result):
-        if not any(cell.strip() for cell in cells):
-            continue  # blank lines are common at the end of exported sheets
-        if len(cells) > len(columns):
-            result.problems.append(
-                Problem(line_no, "", f"has {len(cells)} cells but the header has {len(columns)}")
-            )
-            continue
-        values = dict(zip(columns, (c.strip() for c in cells), strict=False))
-        row, problems = _check_row(line_no, values, today)
-        result.problems.extend(problems)
-        if row is not None:
-            result.rows.append(row)
-    _check_duplicates_in_file(result)
-    return result
 
-
-def _rows(reader, result: ImportResult):
-    """The file's rows, numbered as a spreadsheet shows them; a row the CSV reader cannot
-    read (a cell over its 131,072-character limit, a quote never closed) ends the check
-    with a problem naming that row, never a crash."""
-    line_no = 1
-    while True:
+    def _check_and_write(
+        self, staging: Staging, result: ImportResult, source: str, progress, cancel
+    ) -> None:
         try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error:
-            result.problems.append(
-                Problem(
-                    line_no + 1,
-                    "",
-                    f"cannot be read: a cell is longer than {csv.field_size_limit():,} "
-                    "characters, or a quote mark is never closed. Nothing was imported",
+            with self._db.uow() as session:
+                self._require(session, Can.EDIT_ANY)  # roles may have changed since
+                _lock_imports(session)
+                self._check_against_database(session, staging, result)
+                if not any(staging.problem_count()):
+                    _Writer(self, session, staging, progress, cancel).write(result, source)
+                    result.written = True
+        except RefusedValue as exc:
+            # A new request (not an import) took one of the file's identifiers while this
+            # import was writing: the database refused the whole import.
+            result.written = False
+            column = (exc.column or "").removeprefix("child.")
+            staging.add_problems(
+                [
+                    Problem(
+                        0,
+                        column,
+                        "someone recorded a child with one of these values while the file was "
+                        "being imported, so nothing was imported. Import the file again to see "
+                        "which row",
+                    )
+                ]
+            )
+
+    def _check_against_database(self, session, staging: Staging, result: ImportResult) -> None:
+        known = set(session.scalars(select(Caseworker.name)))
+        result.new_caseworkers = [name for name in staging.caseworkers() if name not in known]
+        _check_names_against_database(session, staging)
+        for attr, column in (("upn", Child.upn), ("nhs_number", Child.nhs_number)):
+            for batch in staging.values(attr):
+                existing = set(
+                    session.scalars(select(column).where(column.in_([v for _, v in batch])))
                 )
-            )
-            return
-        line_no += 1
-        yield line_no, cells
+                staging.add_problems(
+                    [
+                        Problem(row, attr, "a child with this value is already recorded")
+                        for row, value in batch
+                        if value in existing
+                    ]
+                )
 
 
-class _Cell:
-    """Collects the problems of one row while converting its cells."""
-
-    def __init__(self, line: int, values: dict[str, str]) -> None:
-        self.line = line
-        self.values = values
-        self.problems: list[Problem] = []
-
-    def text(self, column: str, required: bool = False) -> str | None:
-        value = self.values.get(column, "")
-        if not value:
-            if required:
-                self.problems.append(Problem(self.line, column, "is empty"))
-            return None
-        return value
-
-    def convert(self, column: str, fn: Callable[[str], object], required: bool = False):
-        value = self.text(column, required)
-        if value is None:
-            return None
-        try:
-            return fn(value)
-        except ValidationError as exc:
-            self.problems.append(Problem(self.line, column, str(exc)))
-            return None
-
-    def fail(self, column: str, message: str) -> None:
-        self.problems.append(Problem(self.line, column, message))
-
-
-def _check_row(line: int, values: dict[str, str], today: date):
-    cell = _Cell(line, values)
-    # Names as the forms take them: cleaned (invisible characters out, spacing one space),
-    # then checked (letters, the form's length); junk such as NUL or an escape code is an
-    # error naming the row and column, never silently kept or dropped.
-    first = cell.convert("child_first_name", _name("First name", "child.first_name"), True)
-    last = cell.convert("child_last_name", _name("Last name", "child.last_name"), True)
-    dob = cell.convert(
-        "date_of_birth", lambda v: check_date_of_birth(parse_date(v), today), required=True
-    )
-    received = cell.convert("request_received", parse_date, required=True)
-    stage = cell.convert("stage", lambda v: codes.code_for(codes.stages(), v), required=True)
-    final = cell.convert("final_plan_issued", parse_date)
-    review = cell.convert("last_review", parse_date)
-    row_values = dict(
-        upn=cell.convert("upn", normalise_upn),
-        nhs_number=cell.convert("nhs_number", normalise_nhs_number),
-        postcode=cell.convert("postcode", normalise_postcode),
-        primary_need=cell.convert(
-            "primary_need", lambda v: codes.code_for(codes.primary_needs(), v)
-        ),
-        phone=cell.convert("phone", normalise_uk_phone),
-        email=cell.convert("email", normalise_email),
-    )
-    caseworker = cell.convert("caseworker", _line("Caseworker", "caseworker.name"))
-    parent = cell.convert(
-        "parent_carer_name", _line("Parent/carer name", "family.parent_carer_name")
-    )
-    _check_dates(cell, today, dob, received, stage, final, review)
-    if cell.problems or None in (first, last, dob, received, stage):
-        return None, cell.problems
-    row = ImportRow(
-        row=line,
-        first_name=first,
-        last_name=last,
-        date_of_birth=dob,
-        caseworker=caseworker or None,
-        request_received=received,
-        stage=stage,
-        final_plan_issued=final,
-        last_review=review,
-        parent_carer_name=parent or "",
-        **row_values,
-    )
-    return row, cell.problems
-
-
-def _name(label: str, column: str) -> Callable[[str], str]:
-    return lambda value: check_name(label, value, limit_of(column))
-
-
-def _line(label: str, column: str) -> Callable[[str], str]:
-    return lambda value: check_line(label, value, limit_of(column))
-
-
-def _check_dates(cell: _Cell, today, dob, received, stage, final, review) -> None:
-    for column, value in (
-        ("request_received", received),
-        ("final_plan_issued", final),
-        ("last_review", review),
-    ):
-        if value and value > today:
-            cell.fail(column, f"{value:%d/%m/%Y} is in the future")
-        if value and dob and value < dob:
-            cell.fail(column, f"{value:%d/%m/%Y} is before the date of birth")
-    if final and received and final < received:
-        cell.fail("final_plan_issued", "is before the request was received")
-    if review and final and review < final:
-        cell.fail("last_review", "is before the final plan was issued")
-    if stage and final and stage != "plan_issued" and stage != "ceased":
-        cell.fail("final_plan_issued", f"is filled in but the stage is {stage}, not plan_issued")
-    if stage == "plan_issued" and not (final or review):
-        cell.fail("final_plan_issued", "is needed when the stage is plan_issued")
+def _summarise(staging: Staging, result: ImportResult) -> None:
+    result.problem_count, result.problem_rows = staging.problem_count()
+    result.problems = staging.problems()
+    result.families = staging.family_count()
 
 
 @dataclass(frozen=True)
 class _Known:
-    """A child already seen (earlier in the file, or in the database), to spot a repeat."""
+    """A child already recorded, to spot the same child imported again."""
 
     where: str
     upn: str | None
@@ -324,158 +213,122 @@ class _Known:
         return not differ
 
 
-TELL_APART = "; if this is a different child, fill in their UPN or NHS number"
+BIRTHS_AT_ONCE = 100  # birth dates looked up together: bounds the children held at once
 
 
-def _name_key(first_name: str, last_name: str, date_of_birth: date) -> tuple:
-    return (fold(first_name), fold(last_name), date_of_birth)
+def _check_names_against_database(session, staging: Staging) -> None:
+    query = select(
+        Child.id,
+        Child.first_name,
+        Child.last_name,
+        Child.date_of_birth,
+        Child.upn,
+        Child.nhs_number,
+    )
+    births = staging.births()
+    for start in range(0, len(births), BIRTHS_AT_ONCE):
+        chunk = births[start : start + BIRTHS_AT_ONCE]
+        recorded: dict[tuple, list[_Known]] = {}
+        days = [date.fromisoformat(b) for b in chunk]
+        for cid, first, last, dob, upn, nhs in session.execute(
+            query.where(Child.date_of_birth.in_(days))
+        ):
+            known = _Known(f"child {cid}, already recorded", upn, nhs)
+            recorded.setdefault((fold(first), fold(last), dob), []).append(known)
+        if recorded:
+            staging.add_problems(
+                [p for r in staging.rows_born(chunk) if (p := _repeat(recorded, r))]
+            )
 
 
-def _repeat(known: dict[tuple, list[_Known]], row: ImportRow) -> Problem | None:
-    """The problem if this row's child is one already known by name and birth date."""
-    for seen in known.get(_name_key(row.first_name, row.last_name, row.date_of_birth), ()):
+def _repeat(recorded: dict[tuple, list[_Known]], row: ImportRow) -> Problem | None:
+    for seen in recorded.get((fold(row.first_name), fold(row.last_name), row.date_of_birth), ()):
         if seen.could_be(row.upn, row.nhs_number):
-            message = f"the same name and date of birth as {seen.where}{TELL_APART}"
-            return Problem(row.row, "child_first_name", message)
+            return Problem(row.row, "child_first_name", same_child_as(seen.where))
     return None
 
 
-def _check_duplicates_in_file(result: ImportResult) -> None:
-    for attr in ("upn", "nhs_number"):
-        first_seen: dict[str, int] = {}
-        for row in result.rows:
-            value = getattr(row, attr)
-            if not value:
-                continue
-            if value in first_seen:
-                result.problems.append(
-                    Problem(row.row, attr, f"the same as row {first_seen[value]}")
-                )
-            else:
-                first_seen[value] = row.row
-    known: dict[tuple, list[_Known]] = {}
-    for row in result.rows:
-        if problem := _repeat(known, row):
-            result.problems.append(problem)
-        key = _name_key(row.first_name, row.last_name, row.date_of_birth)
-        known.setdefault(key, []).append(_Known(f"row {row.row}", row.upn, row.nhs_number))
+class _Writer:
+    """Writes the checked rows inside the import's one transaction, a batch at a time."""
 
+    def __init__(self, service: Importer, session, staging: Staging, progress, cancel) -> None:
+        self.service, self.session, self.staging = service, session, staging
+        self.progress, self.cancel = progress, cancel
+        self.now = service._now()
+        self.user = service.user
 
-class Importer(UserService):
-    """Bringing in a team's existing cases: a team lead's job (it assigns any caseworker's
-    cases and adds caseworkers), refused before the file is read for anyone else."""
+    def _tick(self, done: int, total: int) -> None:
+        if self.cancel is not None and self.cancel.is_set():
+            raise Cancelled  # inside the transaction: everything written so far is undone
+        if self.progress is not None:
+            self.progress("writing", done, total)
 
-    def import_file(
-        self, path: Path, *, dry_run: bool = False, expect: str | None = None
-    ) -> ImportResult:
-        """One user action: check the whole file, then write every row or none. With
-        `expect` (a check's fingerprint), a file changed since that check is not written.
+    def write(self, result: ImportResult, source: str) -> None:
+        with _roomy_cache(self.session):
+            self._write(result, source)
 
-        The check against the children already recorded runs inside the transaction that
-        writes, after taking the import lock: two imports of one sheet at once queue, and
-        the second finds the first's children instead of adding them again."""
-        self._allowed(Can.EDIT_ANY)
-        data = path.read_bytes()
-        result = parse_rows(_decode(path, data), self._today())
-        result.fingerprint = hashlib.sha256(data).hexdigest()
-        result.changed = expect is not None and expect != result.fingerprint
-        if result.ok and not dry_run and not result.changed and result.rows:
-            self._check_and_write(result, source=path.name)
-        else:
-            with self._db.read() as session:
-                self._check_against_database(session, result)
-        result.problems.sort(key=lambda p: p.row)
-        result.families = len({r.family_key() for r in result.rows})
-        if result.written:
-            log.info("Imported %d rows (%d families)", len(result.rows), result.families)
-        return result
-
-    def _check_and_write(self, result: ImportResult, source: str) -> None:
-        try:
-            with self._db.uow() as session:
-                self._require(session, Can.EDIT_ANY)  # roles may have changed since
-                _lock_imports(session)
-                self._check_against_database(session, result)
-                if result.ok:
-                    self._write(session, result.rows, source=source)
-                    result.written = True
-        except RefusedValue as exc:
-            # A new request (not an import) took one of the file's identifiers while this
-            # import was writing: the database refused the whole import.
-            result.written = False
-            column = (exc.column or "").removeprefix("child.")
-            result.problems.append(
-                Problem(
-                    0,
-                    column,
-                    "someone recorded a child with one of these values while the file was "
-                    "being imported, so nothing was imported. Import the file again to see "
-                    "which row",
-                )
-            )
-
-    def _check_against_database(self, session, result: ImportResult) -> None:
-        wanted = sorted({r.caseworker for r in result.rows if r.caseworker})
-        known = set(session.scalars(select(Caseworker.name)))
-        result.new_caseworkers = [name for name in wanted if name not in known]
-        self._check_names_against_database(session, result)
-        for attr, column in (("upn", Child.upn), ("nhs_number", Child.nhs_number)):
-            values = [getattr(r, attr) for r in result.rows if getattr(r, attr)]
-            existing: set[str] = set()
-            for start in range(0, len(values), 500):
-                chunk = values[start : start + 500]
-                existing.update(session.scalars(select(column).where(column.in_(chunk))))
-            for row in result.rows:
-                if getattr(row, attr) in existing:
-                    result.problems.append(
-                        Problem(row.row, attr, "a child with this value is already recorded")
-                    )
-
-    def _check_names_against_database(self, session, result: ImportResult) -> None:
-        births = sorted({r.date_of_birth for r in result.rows})
-        recorded: dict[tuple, list[_Known]] = {}
-        query = select(
-            Child.id,
-            Child.first_name,
-            Child.last_name,
-            Child.date_of_birth,
-            Child.upn,
-            Child.nhs_number,
-        )
-        for start in range(0, len(births), 500):
-            chunk = births[start : start + 500]
-            for cid, first, last, dob, upn, nhs in session.execute(
-                query.where(Child.date_of_birth.in_(chunk))
-            ):
-                known = _Known(f"child {cid}, already recorded", upn, nhs)
-                recorded.setdefault(_name_key(first, last, dob), []).append(known)
-        result.problems.extend(p for r in result.rows if (p := _repeat(recorded, r)))
-
-    def _write(self, session, rows: list[ImportRow], source: str) -> None:
-        now = self._now()
+    def _write(self, result: ImportResult, source: str) -> None:
+        session, now = self.session, self.now
         workers = {
             name: wid for wid, name in session.execute(select(Caseworker.id, Caseworker.name))
         }
-        for name in sorted({r.caseworker for r in rows if r.caseworker} - set(workers)):
+        for name in [n for n in self.staging.caseworkers() if n not in workers]:
             workers[name] = session.execute(
                 insert(Caseworker).values(name=name).returning(Caseworker.id)
             ).scalar_one()
-        family_ids = self._insert_families(session, rows)
-        child_ids = reserve_ids(session, Child, len(rows))
+        self._insert_families()
+        note = f"imported from {source}"
+        done = 0
+        for batch in self.staging.rows_with_family():
+            self._tick(done, result.children)
+            self._insert_children(batch, workers, note)
+            done += len(batch)
+        self._tick(done, result.children)
+        records.write_audit(
+            session,
+            at=now,
+            who=self.user,
+            action="import",
+            record_type="file",
+            detail=f"{note}: {done} children",
+        )
+
+    def _insert_families(self) -> None:
+        for batch in self.staging.families():
+            ids = reserve_ids(self.session, Family, len(batch))
+            self.session.execute(
+                insert(Family),
+                [
+                    dict(
+                        id=family_id,
+                        parent_carer_name=first.parent_carer_name,
+                        postcode=first.postcode,
+                        phone=first.phone,
+                        email=first.email,
+                    )
+                    for (_, first), family_id in zip(batch, ids, strict=True)
+                ],
+            )
+            self.staging.remember_families(
+                [(key, family_id) for (key, _), family_id in zip(batch, ids, strict=True)]
+            )
+
+    def _insert_children(self, batch: list[tuple[ImportRow, int]], workers, note: str) -> None:
+        session, now = self.session, self.now
+        child_ids = reserve_ids(session, Child, len(batch))
         session.execute(
             insert(Child),
             [
-                _child_values(r, cid, family_ids[r.family_key()])
-                for r, cid in zip(rows, child_ids, strict=True)
+                _child_values(r, cid, family_id)
+                for (r, family_id), cid in zip(batch, child_ids, strict=True)
             ],
         )
-        case_ids = reserve_ids(session, EhcpCase, len(rows))
+        case_ids = reserve_ids(session, EhcpCase, len(batch))
         case_rows = [
             _case_values(r, case_id, cid, workers.get(r.caseworker))
-            for r, case_id, cid in zip(rows, case_ids, child_ids, strict=True)
+            for (r, _), case_id, cid in zip(batch, case_ids, child_ids, strict=True)
         ]
         session.execute(insert(EhcpCase), case_rows)
-        note = f"imported from {source}"
         session.execute(
             insert(StageEvent),
             [
@@ -504,35 +357,25 @@ class Importer(UserService):
         ]
         if assignments:  # an empty executemany would insert one row of defaults
             session.execute(insert(Assignment), assignments)
-        records.write_audit(
-            session,
-            at=now,
-            who=self.user,
-            action="import",
-            record_type="file",
-            detail=f"{note}: {len(rows)} children",
-        )
 
-    def _insert_families(self, session, rows: list[ImportRow]) -> dict[tuple[str, ...], int]:
-        first_of: dict[tuple[str, ...], ImportRow] = {}
-        for r in rows:
-            first_of.setdefault(r.family_key(), r)
-        keys = list(first_of)
-        ids = reserve_ids(session, Family, len(keys))
-        session.execute(
-            insert(Family),
-            [
-                dict(
-                    id=family_id,
-                    parent_carer_name=first_of[k].parent_carer_name,
-                    postcode=first_of[k].postcode,
-                    phone=first_of[k].phone,
-                    email=first_of[k].email,
-                )
-                for k, family_id in zip(keys, ids, strict=True)
-            ],
-        )
-        return dict(zip(keys, ids, strict=True))
+
+IMPORT_CACHE_KIB = 131_072  # SQLite's page cache while an import writes (default: 2 MB)
+
+
+@contextmanager
+def _roomy_cache(session) -> Iterator[None]:
+    """A big import touches every index of four tables in turn: in SQLite's default 2 MB
+    page cache each batch reads back pages it has just written (1.2 million rows read 80 GB
+    back from the write-ahead log). 128 MB keeps them, within the import's memory bound."""
+    if session.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    before = session.execute(text("PRAGMA cache_size")).scalar()
+    session.execute(text(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}"))
+    try:
+        yield
+    finally:
+        session.execute(text(f"PRAGMA cache_size = {int(before)}"))
 
 
 # Any fixed number: every import on a team database takes this lock (transaction-scoped,

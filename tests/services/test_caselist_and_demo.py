@@ -104,4 +104,4 @@ def test_demo_data_passes_the_importers_own_checks(tmp_path):
     )
     fresh.dispose()
     assert [str(p) for p in result.problems][:5] == []
-    assert len(result.rows) == 3000
+    assert result.children == 3000

@@ -115,7 +115,7 @@ def test_duplicate_identifiers_in_the_file_and_in_the_database(db, tmp_path):
 
 def test_dry_run_checks_but_writes_nothing(db, tmp_path):
     result = importer(db).import_file(write_csv(tmp_path / "in.csv", *GOOD), dry_run=True)
-    assert result.ok and not result.written and len(result.rows) == 3
+    assert result.ok and not result.written and result.children == 3
     assert count(db, Child) == 0
 
 
@@ -130,7 +130,7 @@ def test_template_has_exactly_the_import_columns(tmp_path, db):
     write_template(tmp_path / "t.csv")
     assert (tmp_path / "t.csv").read_text(encoding="utf-8-sig").strip() == HEADER
     result = importer(db).import_file(tmp_path / "t.csv")
-    assert result.ok and not result.written and result.rows == []
+    assert result.ok and not result.written and result.children == 0
 
 
 def test_import_is_one_transaction(tmp_path, monkeypatch):
@@ -205,7 +205,7 @@ def test_import_refuses_a_file_changed_since_it_was_checked(db, tmp_path):
     checked = importer(db).import_file(path, dry_run=True)
     write_csv(path, GOOD[0], GOOD[1])  # someone saves more rows in Excel meanwhile
     result = importer(db).import_file(path, expect=checked.fingerprint)
-    assert result.changed and not result.written and len(result.rows) == 2
+    assert result.changed and not result.written and result.children == 2
     assert count(db, Child) == 0
     assert importer(db).import_file(path, expect=result.fingerprint).written
     assert count(db, Child) == 2
@@ -234,14 +234,14 @@ def test_roles_are_checked_again_when_the_import_writes(db, tmp_path, monkeypatc
     lead = Importer(db, user="Lee Lead", today=lambda: TODAY)
     from caseload_app.services import importer as module
 
-    checking = module.parse_rows
+    checking = module.check_file
 
-    def demote_meanwhile(text, today):
+    def demote_meanwhile(*args):
         people = PeopleService(db, "Dee Admin", today=lambda: TODAY)
         people.set_roles(login_for(db, "lee"), "caseworker")
-        return checking(text, today)
+        return checking(*args)
 
-    monkeypatch.setattr(module, "parse_rows", demote_meanwhile)
+    monkeypatch.setattr(module, "check_file", demote_meanwhile)
     with pytest.raises(PermissionDenied):
         lead.import_file(write_csv(tmp_path / "in.csv", GOOD[0]))
     assert count(db, Child) == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from PySide6.QtGui import QAction
 from sqlalchemy import func, select
@@ -177,14 +179,55 @@ def test_the_blank_template_has_every_column(dialog, tmp_path):
     assert dialog.status.text().startswith("The template could not be saved:")
 
 
-def test_closing_is_refused_while_an_import_runs(qtbot, dialog, tmp_path):
+def held(dialog, monkeypatch) -> threading.Event:
+    """Hold the next check or import back until the returned event is set."""
+    real, gate = dialog.importer.import_file, threading.Event()
+
+    def when_let_go(*args, **kwargs):
+        gate.wait(20)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(dialog.importer, "import_file", when_let_go)
+    return gate
+
+
+def test_closing_while_busy_stops_the_work_and_waits_for_it(qtbot, dialog, tmp_path, monkeypatch):
+    gate = held(dialog, monkeypatch)
     dialog.check(write_csv(tmp_path / "caseload.csv", *GOOD))
     assert dialog.busy()
     dialog.reject()
-    assert dialog.isVisible()
+    assert dialog.isVisible() and dialog.status.text() == "Stopping… nothing will be imported."
+    gate.set()
     finish(qtbot, dialog)
+    assert dialog.status.text() == "Stopped: nothing was imported."
     dialog.reject()
     assert not dialog.isVisible()
+
+
+@pytest.mark.parametrize("step", ["check", "import"])
+def test_progress_shows_and_cancel_stops_with_nothing_imported(
+    qtbot, db, dialog, tmp_path, monkeypatch, step
+):
+    sheet = write_csv(tmp_path / "caseload.csv", *GOOD)
+    if step == "import":
+        dialog.check(sheet)
+        finish(qtbot, dialog)
+    gate = held(dialog, monkeypatch)
+    dialog.check(sheet) if step == "check" else dialog.import_button.click()
+    assert dialog.bar.isVisible() and dialog.cancel_button.isVisible()
+    assert not dialog.import_button.isEnabled() and not dialog.choose_button.isEnabled()
+    dialog._progress.moved.emit("writing", 30, 40)  # as the worker thread reports it
+    qtbot.waitUntil(lambda: dialog.bar.value() == 750)
+    assert dialog.status.text() == "Importing…"
+    dialog.cancel_button.click()
+    assert not dialog.cancel_button.isEnabled()
+    gate.set()
+    finish(qtbot, dialog)
+    assert dialog.status.text() == "Stopped: nothing was imported."
+    assert not dialog.bar.isVisible() and not dialog.cancel_button.isVisible()
+    assert children(db) == 0 and dialog.imported == []
+    assert not dialog.import_button.isEnabled()  # check again before importing
+    assert dialog.check_button.isEnabled()
 
 
 def test_the_file_menu_imports_into_the_open_window(qtbot, db, open_window, tmp_path, monkeypatch):

@@ -3,12 +3,20 @@ with its row number, and import once all of it is right (all rows or none)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFileDialog, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QProgressBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from caseload_app.domain.text import how_many
 from caseload_app.services.importer import (
@@ -44,26 +52,40 @@ INTRO = (
 
 
 def _children_in_families(result: ImportResult) -> str:
-    children = how_many(len(result.rows), "child", "children")
+    children = how_many(result.children, "child", "children")
     return f"{children} in {how_many(result.families, 'family', 'families')}"
 
 
 def checked_text(result: ImportResult) -> str:
     """What a check found, in words: ready (and how much), or why not."""
-    if result.problems:
-        rows = len({p.row for p in result.problems})
-        return (
-            f"Nothing can be imported yet: {how_many(len(result.problems), 'problem', 'problems')}"
-            f" in {how_many(rows, 'row', 'rows')}, listed below. Row numbers are as your "
-            "spreadsheet shows them (the header is row 1). Put them right, save the file, "
-            "and press Check again."
+    if result.problem_count:
+        problems = how_many(result.problem_count, "problem", "problems")
+        listed = (
+            f"the first {len(result.problems):,} are listed below"
+            if result.problem_count > len(result.problems)
+            else "listed below"
         )
-    if not result.rows:
+        return (
+            f"Nothing can be imported yet: {problems} in "
+            f"{how_many(result.problem_rows, 'row', 'rows')}, {listed}. Row numbers are as "
+            "your spreadsheet shows them (the header is row 1). Put them right, save the "
+            "file, and press Check again."
+        )
+    if not result.children:
         return "The file has its header row but no children in it, so there is nothing to import."
     ready = f"Ready to import {_children_in_families(result)}."
     if result.new_caseworkers:
         ready += " New caseworkers will be added: " + ", ".join(result.new_caseworkers) + "."
     return ready
+
+
+class _Progress(QObject):
+    """Carries the service's progress from the worker thread to the window's thread."""
+
+    moved = Signal(str, int, int)
+
+
+PHASES = {"checking": "Checking every row…", "writing": "Importing…"}
 
 
 class ImportDialog(QDialog):
@@ -84,6 +106,13 @@ class ImportDialog(QDialog):
         self.path: Path | None = None
         self.checked: ImportResult | None = None
         self._job = None
+        self._cancel = threading.Event()
+        self._progress = _Progress(self)
+        self._progress.moved.connect(self._moved)
+        self.bar = QProgressBar()
+        self.bar.setAccessibleName("How far the import has got")
+        self.bar.setRange(0, 1000)
+        self.bar.hide()
         self.file_label = plain_label("No file chosen yet.")
         self.status = plain_label("")
         self.status.setAccessibleName("What the check found")
@@ -95,6 +124,7 @@ class ImportDialog(QDialog):
             "Save a &blank template…", "Save an empty spreadsheet with the columns", self.template
         )
         self.import_button = button("&Import", "Import the checked file", self.import_now)
+        self.cancel_button = button("Ca&ncel", "Stop checking or importing", self.cancel)
         self._lay_out()
         self._update_buttons()
         self.resize(860, 560)
@@ -105,10 +135,15 @@ class ImportDialog(QDialog):
         layout.addLayout(button_row(self.choose_button, self.template_button))
         layout.addWidget(self.file_label)
         layout.addWidget(self.status)
+        layout.addWidget(self.bar)
         layout.addWidget(self.problems, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
-        layout.addLayout(button_row("stretch", self.check_button, self.import_button, buttons))
+        layout.addLayout(
+            button_row(
+                "stretch", self.cancel_button, self.check_button, self.import_button, buttons
+            )
+        )
 
     # ------------------------------------------------------------------ what the buttons do
     def choose(self) -> None:
@@ -121,8 +156,11 @@ class ImportDialog(QDialog):
     def check(self, path: Path) -> None:
         self.path = path
         self.file_label.setText(f"File: {path}")
-        importer = self.importer
-        self._start("Checking every row…", lambda: importer.import_file(path, dry_run=True))
+        importer, report, cancel = self.importer, self._progress.moved.emit, self._cancel
+        self._start(
+            PHASES["checking"],
+            lambda: importer.import_file(path, dry_run=True, progress=report, cancel=cancel),
+        )
 
     def check_again(self) -> None:
         if self.path is not None:
@@ -133,7 +171,13 @@ class ImportDialog(QDialog):
         checked = self.checked
         if path is None or checked is None or not checked.ok:
             return
-        work = lambda: importer.import_file(path, expect=checked.fingerprint)  # noqa: E731
+        report, cancel = self._progress.moved.emit, self._cancel
+
+        def work() -> ImportResult:
+            return importer.import_file(
+                path, expect=checked.fingerprint, progress=report, cancel=cancel
+            )
+
         self._start("Importing… (every row is checked again first)", work)
 
     def template(self) -> None:
@@ -155,18 +199,37 @@ class ImportDialog(QDialog):
         )
 
     # ------------------------------------------------------------------ in the background
+    def cancel(self) -> None:
+        """Stop the check or the import: an import stopped half-way writes nothing."""
+        if self.busy():
+            self._cancel.set()
+            self.status.setText("Stopping… nothing will be imported.")
+            self.cancel_button.setEnabled(False)
+
     def _start(self, busy: str, work: Callable[[], ImportResult]) -> None:
         self.checked = None
+        self._cancel.clear()
         self.status.setText(busy)
         self.problems.load([])
+        self.bar.setValue(0)
+        self.bar.show()
         self._job = run_in_background(work, self._done, self._failed)
         self._update_buttons()
 
+    def _moved(self, phase: str, done: int, total: int) -> None:
+        if self.busy() and not self._cancel.is_set():
+            self.bar.setValue(round(1000 * done / total) if total else 0)
+            self.status.setText(PHASES.get(phase, self.status.text()))
+
     def _done(self, result: ImportResult) -> None:
         self._job = None
+        self.bar.hide()
         self.checked = result
         self.problems.load(result.problems)
-        if result.written:
+        if result.cancelled:
+            self.checked = None
+            self.status.setText("Stopped: nothing was imported.")
+        elif result.written:
             self.status.setText(f"Imported {_children_in_families(result)} from {self.path.name}.")
             self.on_imported(result)
         elif result.changed:
@@ -180,6 +243,7 @@ class ImportDialog(QDialog):
 
     def _failed(self, exc: Exception, _details: str) -> None:
         self._job = None
+        self.bar.hide()
         self._update_buttons()
         if isinstance(exc, (ImportFileError, *USER_ERRORS)):
             self.status.setText(f"Nothing was imported. {exc}")
@@ -201,16 +265,16 @@ class ImportDialog(QDialog):
         busy = self._job is not None
         checked = self.checked
         written = checked is not None and checked.written
-        ready = checked is not None and checked.ok and bool(checked.rows) and not written
+        ready = checked is not None and checked.ok and bool(checked.children) and not written
+        self.cancel_button.setVisible(busy)
+        self.cancel_button.setEnabled(busy and not self._cancel.is_set())
         self.choose_button.setEnabled(not busy)
         self.template_button.setEnabled(not busy)
         # once a file is in, checking it again would only invite importing it twice
         self.check_button.setEnabled(not busy and self.path is not None and not written)
         self.import_button.setEnabled(not busy and ready)
         if ready:
-            self.import_button.setText(
-                "&Import " + how_many(len(checked.rows), "child", "children")
-            )
+            self.import_button.setText("&Import " + how_many(checked.children, "child", "children"))
             self.import_button.setDefault(True)
         else:
             self.import_button.setText("&Import")
@@ -220,13 +284,14 @@ class ImportDialog(QDialog):
         return self._job is not None
 
     def reject(self) -> None:
-        if self.busy():  # an import half-way is finished by the database, not abandoned
-            self.status.setText(self.status.text().split(" Please wait")[0] + " Please wait.")
+        if self.busy():  # Escape or Close while busy stops the work; the window waits for it
+            self.cancel()
             return
         super().reject()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         if self.busy():
+            self.cancel()
             event.ignore()
             return
         super().closeEvent(event)
