@@ -35,6 +35,7 @@ from caseload_app.services.handover import HandoverService
 from caseload_app.services.letters import LetterService
 from caseload_app.services.team import TeamService
 from caseload_app.services.workload import Board, BoardRow, WorkloadService
+from caseload_app.ui.dialogs.fields_first import FieldsFirst
 from caseload_app.ui.dialogs.printing import choose_folder, run_bulk
 from caseload_app.ui.errors import run_action
 from caseload_app.ui.models.rows import Column, RowsModel
@@ -384,7 +385,7 @@ def _before_after_table(proposal: Proposal, names: dict[int, str], strips: dict)
     return table
 
 
-class AbsenceDialog(QDialog):
+class AbsenceDialog(FieldsFirst, QDialog):
     def __init__(self, workers: list[tuple[int, str]], parent=None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Mark absence")
@@ -411,7 +412,7 @@ class AbsenceDialog(QDialog):
         return self.worker.currentData(), self.starts.value(), self.ends.value(), self.note.text()
 
 
-class ReassignDialog(QDialog):
+class ReassignDialog(FieldsFirst, QDialog):
     """Reassign the selected cases: to whom, why, and whether to split a family."""
 
     def __init__(self, count: int, workers: list[tuple[int, str]], parent=None) -> None:
@@ -436,7 +437,7 @@ class ReassignDialog(QDialog):
         layout.addWidget(buttons)
 
 
-class WeekEndingDialog(QDialog):
+class WeekEndingDialog(FieldsFirst, QDialog):
     """Which week the leadership report covers, and whether to save the CSV behind it."""
 
     def __init__(self, today, parent=None) -> None:
@@ -464,7 +465,7 @@ WEIGHT_LABELS = (
 )
 
 
-class WeightsDialog(QDialog):
+class WeightsDialog(FieldsFirst, QDialog):
     """The team's workload weights: how much each stage counts, and the urgency uplift."""
 
     def __init__(self, workload: WorkloadService, parent=None) -> None:

@@ -38,6 +38,7 @@ from caseload_app.domain import codes
 from caseload_app.services.casework import CaseworkerInfo
 from caseload_app.services.errors import FieldErrors
 from caseload_app.ui import errors as ui_errors
+from caseload_app.ui.dialogs.fields_first import FieldsFirst
 from caseload_app.ui.widgets.dates import DATETIME_FORMAT, DateEdit, OptionalDateEdit
 
 ERROR_STYLE = "color: #b00020;"
@@ -246,7 +247,7 @@ class Form:
 
 
 # --------------------------------------------------------------------------- the dialog
-class FormDialog(QDialog):
+class FormDialog(FieldsFirst, QDialog):
     """A form whose Save runs one service call; it closes only when that call succeeds."""
 
     def __init__(
@@ -464,7 +465,9 @@ class LogContactDialog(FormDialog):
         self.add("with_whom", "With wh&om", whom)
         self.add("summary", "S&ummary", text_box(5))
         self.set_values(channel=channel, with_whom=people[0] if people else "")
-        self.form.fields["summary"].setFocus()
+
+    def start_field(self) -> QWidget:
+        return self.form.fields["summary"]  # when, channel and whom are filled in already
 
 
 class TaskDialog(FormDialog):

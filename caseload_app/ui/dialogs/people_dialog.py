@@ -19,6 +19,7 @@ from caseload_app.services.people import PeopleService
 from caseload_app.ui import errors as ui_errors
 from caseload_app.ui.case_view import RowTable, button_row
 from caseload_app.ui.dialogs.case_dialogs import buddy, button, plain_label
+from caseload_app.ui.dialogs.fields_first import FieldsFirst
 from caseload_app.ui.dialogs.new_request import caseworker_combo
 from caseload_app.ui.models.rows import Column
 
@@ -49,7 +50,7 @@ class RolesBox(QWidget):
         return {role for role, box in self.boxes.items() if box.isChecked()}
 
 
-class PersonDialog(QDialog):
+class PersonDialog(FieldsFirst, QDialog):
     """Add a person (login, name, caseworker, roles, first password) or change roles."""
 
     def __init__(

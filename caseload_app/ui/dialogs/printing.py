@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from caseload_app.domain import codes
 from caseload_app.domain.templates import TemplateLibrary
 from caseload_app.services.letters import LetterService
+from caseload_app.ui.dialogs.fields_first import FieldsFirst
 from caseload_app.ui.dialogs.print_preview import PrintPreviewDialog
 from caseload_app.ui.errors import USER_ERRORS, run_action, show_user_error
 
@@ -51,7 +52,7 @@ def show_pdf(parent: QWidget, pdf: bytes, title: str, filename: str) -> PrintPre
     return dialog
 
 
-class LetterDialog(QDialog):
+class LetterDialog(FieldsFirst, QDialog):
     """Choose a template and fill the free text; preview it, or issue it (kept and logged)."""
 
     def __init__(self, letters: LetterService, case_id: int, child_name: str, parent=None):

@@ -27,6 +27,7 @@ from caseload_app.services.settings import (
     TeamSettingsService,
 )
 from caseload_app.ui.dialogs.case_dialogs import buddy
+from caseload_app.ui.dialogs.fields_first import FieldsFirst
 from caseload_app.ui.dialogs.new_request import align_labels, caseworker_combo, plain_label
 from caseload_app.ui.errors import USER_ERRORS, show_user_error
 
@@ -50,7 +51,7 @@ def _dialog_buttons(ok_text: str, cancel_text: str = "") -> tuple[QDialogButtonB
     return buttons, ok
 
 
-class SettingsDialog(QDialog):
+class SettingsDialog(FieldsFirst, QDialog):
     """Who I am (this laptop's settings file) and council details (shared, in the database).
 
     After exec() == Accepted, ``settings`` is the saved LocalSettings.
