@@ -191,6 +191,7 @@ class EhcpCase(Versioned, Base):
     issue_decision_date: Mapped[date | None] = mapped_column(Date)
     issue_decision: Mapped[str | None] = mapped_column(String(10))  # issue / not_issue
     draft_served: Mapped[date | None] = mapped_column(Date)
+    comments_received: Mapped[date | None] = mapped_column(Date)  # on the draft (Reg 13(1))
     final_issued: Mapped[date | None] = mapped_column(Date)
     last_review: Mapped[date | None] = mapped_column(Date)
     ceased_date: Mapped[date | None] = mapped_column(Date)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from caseload_app.domain.deadlines import format_date
+from caseload_app.domain.deadlines import comments_end, format_date
 from caseload_app.domain.status import CaseDates
 from caseload_app.domain.validators import ValidationError
 
@@ -72,6 +72,13 @@ ACTIONS: dict[str, Action] = {
             after=("draft_served", "the draft plan was served"),
         ),
         Action(
+            "comments_received",
+            "Family's comments on the draft received",
+            _stages("draft_issued"),
+            None,
+            after=("draft_served", "the draft plan was served"),
+        ),
+        Action(
             "final_issued",
             "Final plan issued",
             _stages("draft_issued"),
@@ -97,6 +104,8 @@ def available_actions(case: CaseDates) -> list[Action]:
         actions = [a for a in actions if a.key != "draft_served"]
     else:
         actions = [a for a in actions if a.key not in ("issue", "not_issue")]
+    if case.comments_received is not None:
+        actions = [a for a in actions if a.key != "comments_received"]
     return actions
 
 
@@ -124,7 +133,37 @@ def check_action(key: str, case: CaseDates, on: date, today: date, reason: str =
         )
     if action.needs_reason and not reason.strip():
         raise ValidationError(f"'{action.label}' needs a reason or note.")
+    if key == "final_issued":
+        _check_comment_window(case, on)
+    if key == "comments_received" and case.comments_received is not None:
+        raise ValidationError(
+            f"The family's comments are already recorded as received on "
+            f"{format_date(case.comments_received)}."
+        )
     return action
+
+
+def _check_comment_window(case: CaseDates, on: date) -> None:
+    """Reg 13(1): the family has 15 days to comment on the draft. The final plan waits for
+    the end of them unless their comments have arrived (then it waits for those)."""
+    if case.draft_served is None:
+        return
+    last_day = comments_end(case.draft_served)
+    if on > last_day:
+        return
+    received = case.comments_received
+    if received is None:
+        raise ValidationError(
+            f"The family have until {format_date(last_day)} to comment on the draft plan "
+            f"(15 days, Reg 13(1)), so the final plan cannot be issued on {format_date(on)}. "
+            "Issue it after that day, or, if their comments have arrived, first record "
+            "'Family's comments on the draft received' with the date they came."
+        )
+    if on < received:
+        raise ValidationError(
+            f"{format_date(on)} is before the family's comments on the draft arrived "
+            f"({format_date(received)})."
+        )
 
 
 def check_event_date(on: date, case: CaseDates, today: date, what: str) -> None:

@@ -85,6 +85,7 @@ class CaseDates:
     # not to issue).
     issue_decision_date: date | None = None
     draft_served: date | None = None
+    comments_received: date | None = None  # the family's comments on the draft arrived
     final_issued: date | None = None
     last_review: date | None = None  # date of the last annual review meeting
     exception_applies: bool = False

@@ -45,6 +45,7 @@ advice_type                        the advice asked for, e.g. "educational psych
 advice_requested, advice_due       when it was asked for, and 6 weeks later (Reg 8(1))
 draft_served, comments_end         draft plan served; last day of the 15 days (Reg 13(1))
 final_issued                       the date the final plan was issued
+draft_comments                     thanks for the family's comments on the draft, or that none came
 appeal_deadline                    2 months after the date of this letter (Tribunal rules)
 review_meeting                     the date of the next annual review meeting
 review_decision_due                4 weeks after that meeting (Reg 20(10))
@@ -129,6 +130,10 @@ PLACEHOLDERS: dict[str, tuple[str, str]] = {
     "draft_served": ("the date the draft plan was served", "record 'Draft plan served'"),
     "comments_end": ("the last day for comments on the draft", "record 'Draft plan served'"),
     "final_issued": ("the date the final plan was issued", "record 'Final plan issued'"),
+    "draft_comments": (
+        "a sentence on the family's comments on the draft",
+        "record 'Final plan issued'",
+    ),
     "appeal_deadline": ("the last day to appeal", ""),
     "review_meeting": ("the annual review meeting date", "book the review meeting first"),
     "review_decision_due": ("the review decision date", "book the review meeting first"),

@@ -13,6 +13,7 @@ _DATE_COLUMNS = (
     "assess_decision_date",
     "issue_decision_date",
     "draft_served",
+    "comments_received",
     "final_issued",
     "last_review",
 )

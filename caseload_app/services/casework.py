@@ -262,6 +262,7 @@ EVENT_LABELS = {
     "not_issue": "Decided not to issue a plan",
     "draft_served": "Draft plan served",
     "school_consulted": "School or college consulted",
+    "comments_received": "Family's comments on the draft received",
     "final_issued": "Final plan issued",
     "ceased": "Plan ceased",
     "advice_requested": "Advice requested",
@@ -778,6 +779,7 @@ def _action_changes(key: str, on: date, reason: str) -> dict[str, object]:
         },
         "draft_served": {"draft_served": on},
         "school_consulted": {},
+        "comments_received": {"comments_received": on},
         "final_issued": {"final_issued": on},
         "ceased": {"ceased_date": on, "outcome_reason": note},
     }[key]

@@ -339,6 +339,14 @@ def letter_values(
     return {k: v for k, v in values.items() if v and v.strip()}
 
 
+def _draft_comments(detail: CaseDetail) -> str:
+    """What the final plan's letter says of the family's comments on the draft: thanks
+    only if some were recorded as received."""
+    if any(e.action == "comments_received" for e in detail.events):
+        return "Thank you for your comments on the draft, which we have taken into account."
+    return "We did not receive comments from you on the draft within the 15 days allowed."
+
+
 def _stage_values(detail: CaseDetail, today: date) -> dict[str, str]:
     fmt = deadlines.format_date
     done = {d.key: d.done_on for d in detail.deadlines if d.done_on is not None}
@@ -348,6 +356,7 @@ def _stage_values(detail: CaseDetail, today: date) -> dict[str, str]:
         values["comments_end"] = fmt(deadlines.comments_end(done["draft_plan"]))
     if "final_plan" in done:
         values["final_issued"] = fmt(done["final_plan"])
+        values["draft_comments"] = _draft_comments(detail)
     for action, key in DECISION_DATES.items():
         decided = [e.on_date for e in detail.events if e.action == action]
         if decided:

@@ -85,6 +85,7 @@ def case_at(db, stage: str, **overrides) -> int:
     act(work, case_id, "draft_served", date(2026, 11, 18))
     if stage == "draft":
         return case_id
+    act(work, case_id, "comments_received", date(2026, 11, 23))  # before the 15 days end
     act(work, case_id, "final_issued", date(2026, 11, 24))
     if stage == "review":
         work.schedule_review(case_id, date(2026, 12, 15))
@@ -459,3 +460,23 @@ def test_a_reprint_reads_only_from_the_letters_folder(db, letters, tmp_path):
                 read(comm_id)
             assert str(path) not in str(refused.value)
     assert prints(db) == before  # nothing was printed
+
+
+def test_the_final_plan_letter_thanks_for_comments_only_if_they_came(db, letters):
+    """Comments recorded before the final plan: thanks. None within the 15 days: it says so
+    (it used to thank the family for comments they never sent)."""
+    thanked = text_of(letters.preview(case_at(db, "final"), "final_plan_cover"))
+    assert "Thank you for your comments on the draft, which we have taken into account." in thanked
+    case_id, work = new_case(db, upn="", nhs_number="", first_name="Oscar")
+    family = work.get_case(case_id, opened=False).family
+    work.update_family(family.id, family.version, {"address": ADDRESS})
+    for key, on in (
+        ("assess_agreed", date(2026, 7, 10)),
+        ("issue", date(2026, 9, 1)),
+        ("draft_served", date(2026, 9, 2)),  # the 15 days end Wed 16 Sep 2026
+        ("final_issued", date(2026, 9, 17)),
+    ):
+        act(work, case_id, key, on)
+    silent = text_of(letters.preview(case_id, "final_plan_cover"))
+    assert "We did not receive comments from you on the draft within the 15 days allowed." in silent
+    assert "Thank you for your comments" not in silent
