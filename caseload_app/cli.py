@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from caseload_app import __version__, cli_admin, files, logs, paths
+from caseload_app import __version__, cli_admin, cli_team, files, logs, paths
 from caseload_app.domain import deadlines
 from caseload_app.domain.parsing import parse_date
 from caseload_app.domain.validators import (
@@ -122,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     _sen2_parser(sub)
     _safety_parsers(sub)
     cli_admin.add_parsers(sub, _db_arg)
+    cli_team.add_parsers(sub, _db_arg, _date_arg)
     return parser
 
 
@@ -718,6 +719,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "trash": cmd_trash,
     "retention": cmd_retention,
     "admin": lambda args: cli_admin.run(args, _database),
+    "caseworker": lambda args: cli_team.run_caseworker(args, _database),
+    "absence": lambda args: cli_team.run_absence(args, _database),
 }
 
 

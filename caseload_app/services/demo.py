@@ -332,7 +332,9 @@ class _Generator:
             return
         # About half of plans arrive within 20 weeks, as nationally.
         comments_close = deadlines.comments_end(case["draft_served"])
-        final = max(received + timedelta(days=rng.randint(110, 175)), comments_close + timedelta(days=1))
+        final = max(
+            received + timedelta(days=rng.randint(110, 175)), comments_close + timedelta(days=1)
+        )
         case["final_issued"] = final
         self._event(case, "final_issued", final)
         last = final

@@ -10,11 +10,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from caseload_app.db.models import Absence, Assignment, Caseworker, Child, EhcpCase
 from caseload_app.domain.access import Can
-from caseload_app.domain.text import check_line, limit_of
+from caseload_app.domain.text import check_line, fold, how_many, limit_of
 from caseload_app.domain.validators import ValidationError, normalise_email
 from caseload_app.services import records
 from caseload_app.services.base import UserService
@@ -40,6 +40,20 @@ class WorkerInfo:
 
     def away_on(self, day: date) -> bool:
         return any(a.starts <= day <= a.ends for a in self.absences)
+
+
+def _check_name_free(s, name: str, worker_id: int | None = None) -> None:
+    """Two caseworkers never share a name, whatever its case or accents ('asha patel'
+    would be Asha Patel to anyone choosing from a list)."""
+    wanted = fold(name)
+    for other_id, other in s.execute(select(Caseworker.id, Caseworker.name)):
+        if other_id != worker_id and fold(other) == wanted:
+            raise FieldErrors({"name": f"There is already a caseworker called {other}"})
+
+
+def _open_cases(s, worker_id: int) -> int:
+    query = select(func.count()).where(EhcpCase.caseworker_id == worker_id, EhcpCase.is_open)
+    return s.scalar(query)
 
 
 @dataclass(frozen=True)
@@ -84,8 +98,7 @@ class TeamService(UserService):
             raise FieldErrors(errors)
         with self._db.uow() as s:
             self._require(s, Can.TEAM)
-            if s.scalar(select(Caseworker.id).where(Caseworker.name == name)):
-                raise FieldErrors({"name": f"There is already a caseworker called {name}"})
+            _check_name_free(s, name)
             worker = Caseworker(
                 name=name,
                 email=email_value,
@@ -96,6 +109,70 @@ class TeamService(UserService):
             s.add(worker)
             records.audit(s, self.user, self._now(), "create", worker, None, name)
             return worker.id
+
+    def worker_named(self, name: str) -> WorkerInfo:
+        """A caseworker by name as typed on the command line (case, accents and spacing
+        ignored: names are unique that way too)."""
+        wanted = fold(name)
+        for worker in self.workers(include_inactive=True):
+            if fold(worker.name) == wanted:
+                return worker
+        raise UserError(f"There is no caseworker called {name.strip()!r}.")
+
+    def rename_caseworker(self, worker_id: int, name: str) -> None:
+        """A new name (a misspelling, a marriage): history keeps who was who by id."""
+        try:
+            name = check_line("Name", name, limit_of("caseworker.name"), required=True)
+        except ValidationError as exc:
+            raise FieldErrors({"name": str(exc)}) from None
+        with self._db.uow() as s:
+            self._require(s, Can.TEAM)
+            worker = records.load(s, Caseworker, worker_id, "caseworker")
+            _check_name_free(s, name, worker_id)
+            records.apply(s, worker, {"name": name}, user=self.user, now=self._now(), case_id=None)
+
+    def open_cases(self, worker_id: int) -> int:
+        with self._db.read() as s:
+            return _open_cases(s, worker_id)
+
+    def open_case_counts(self) -> dict[int, int]:
+        """Open cases held by each caseworker (one query, for the team list)."""
+        with self._db.read() as s:
+            query = (
+                select(EhcpCase.caseworker_id, func.count())
+                .where(EhcpCase.is_open, EhcpCase.caseworker_id.is_not(None))
+                .group_by(EhcpCase.caseworker_id)
+            )
+            return dict(s.execute(query).all())
+
+    def retire_caseworker(self, worker_id: int) -> None:
+        """A leaver: no longer offered for allocation, kept in every history. Refused while
+        they still hold open cases, which must be reallocated first (a rebalance offers
+        where)."""
+        with self._db.uow() as s:
+            self._require(s, Can.TEAM)
+            worker = records.load(s, Caseworker, worker_id, "caseworker")
+            held = _open_cases(s, worker_id)
+            if held:
+                raise UserError(
+                    f"{worker.name} still holds {how_many(held, 'open case', 'open cases')}. "
+                    "Reassign them first (select them and Reassign, or a rebalance on the "
+                    "workload board), then mark them as leaving."
+                )
+            if worker.active:
+                records.apply(
+                    s, worker, {"active": False}, user=self.user, now=self._now(), case_id=None
+                )
+
+    def reinstate_caseworker(self, worker_id: int) -> None:
+        """Undo a retirement (someone coming back, or retired by mistake)."""
+        with self._db.uow() as s:
+            self._require(s, Can.TEAM)
+            worker = records.load(s, Caseworker, worker_id, "caseworker")
+            if not worker.active:
+                records.apply(
+                    s, worker, {"active": True}, user=self.user, now=self._now(), case_id=None
+                )
 
     def set_capacity(self, worker_id: int, capacity: float) -> None:
         if not 0 < capacity <= 1.5:

@@ -95,6 +95,7 @@ class BoardView(QWidget):
 
     show_cases = Signal(object)  # the CaseFilter for the cases behind the clicked cell
     changed = Signal()  # allocation changed (reassign / rebalance / undo)
+    team_changed = Signal()  # a caseworker added, renamed, retired…
 
     def __init__(
         self,
@@ -129,6 +130,7 @@ class BoardView(QWidget):
             ("&Propose rebalance…", self.propose),
             ("&Undo last rebalance", self.undo),
             ("Mark &absence…", self.mark_absence),
+            ("&Caseworkers…", self.manage_team),
             ("&Weights…", self.edit_weights),
             ("&Refresh", self.refresh),
         ):
@@ -263,6 +265,15 @@ class BoardView(QWidget):
     def edit_weights(self) -> None:
         if WeightsDialog(self.workload, self).exec() == QDialog.DialogCode.Accepted:
             self.refresh()
+
+    def manage_team(self) -> None:
+        from caseload_app.ui.dialogs.team_dialog import TeamDialog
+
+        def changed() -> None:
+            self.refresh()
+            self.team_changed.emit()
+
+        TeamDialog(self.team, changed, self.propose, self).exec()
 
     def mark_absence(self) -> None:
         dialog = AbsenceDialog([(r.worker_id, r.name) for r in self.model.rows()], self)

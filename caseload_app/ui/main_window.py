@@ -298,6 +298,7 @@ class MainWindow(QMainWindow):
         action(file_menu, "&Audit trail…", self.open_audit, "Ctrl+Alt+U")
         action(file_menu, "R&etention review…", self.open_retention, "Ctrl+Alt+R")
         action(file_menu, "&People and roles…", self.open_people, "Ctrl+Alt+P")
+        action(file_menu, "&Caseworkers and absences…", self.open_team, "Ctrl+Alt+C")
         file_menu.addSeparator()
         action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
@@ -758,6 +759,7 @@ class MainWindow(QMainWindow):
         )
         board.show_cases.connect(self.show_caseworker_cases)
         board.changed.connect(self.refresh)
+        board.team_changed.connect(self.reload_caseworkers)
         self.tabs.setCurrentIndex(self.tabs.addTab(board, "Workload board"))
         board.refresh()
         return board
@@ -1006,6 +1008,27 @@ class MainWindow(QMainWindow):
 
         if run_action(self, "Audit trail", lambda: self.ctx.audit().choices()):
             AuditDialog(self.ctx.audit(), self).exec()
+
+    def open_team(self) -> None:
+        from caseload_app.ui.dialogs.team_dialog import TeamDialog
+
+        def rebalance() -> None:
+            self.open_board().propose()
+
+        TeamDialog(self.ctx.staffing(), self.reload_caseworkers, rebalance, self).exec()
+
+    def reload_caseworkers(self) -> None:
+        """After the team changed: every list of caseworkers offers the team as it is now."""
+        self._caseworkers = self.ctx.work().caseworkers()
+        held = self.worker_filter.currentData()
+        self.worker_filter.blockSignals(True)
+        while self.worker_filter.count() > 1:  # keep "Any"
+            self.worker_filter.removeItem(1)
+        for worker in self._caseworkers:
+            self.worker_filter.addItem(worker.name, worker.id)
+        self.worker_filter.setCurrentIndex(max(0, self.worker_filter.findData(held)))
+        self.worker_filter.blockSignals(False)
+        self.refresh()
 
     def open_people(self) -> None:
         from caseload_app.domain.access import Can

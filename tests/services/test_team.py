@@ -96,3 +96,23 @@ def test_undo_is_refused_if_a_case_moved_again(db):
     assert work.get_case(zoe).caseworker_id == dev
     with pytest.raises(FieldErrors):
         lead.reassign([zoe], asha, "  ")
+
+
+def test_rename_retire_and_reinstate_on_either_database(db):
+    lead = team(db)
+    asha, ben = lead.add_caseworker("Asha Patel"), lead.add_caseworker("Ben Okafor")
+    case_id, _ = new_case(db, caseworker_id=asha)
+    with pytest.raises(FieldErrors, match="already a caseworker called Ben Okafor"):
+        lead.rename_caseworker(asha, "BEN OKAFOR")
+    lead.rename_caseworker(asha, "Asha Khan")
+    assert lead.worker_named("asha khan").id == asha
+    with pytest.raises(UserError, match="Asha Khan still holds 1 open case"):
+        lead.retire_caseworker(asha)
+    assert lead.open_case_counts() == {asha: 1}
+    lead.reassign([case_id], ben, "leaving")
+    lead.retire_caseworker(asha)
+    assert [w.name for w in lead.workers()] == ["Ben Okafor"]
+    lead.reinstate_caseworker(asha)
+    assert [w.name for w in lead.workers()] == ["Asha Khan", "Ben Okafor"]
+    with pytest.raises(UserError, match="no caseworker called 'Nobody'"):
+        lead.worker_named("Nobody")

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -126,7 +127,7 @@ def read(widget: QWidget) -> object:
         return widget.currentText() if widget.isEditable() else widget.currentData()
     if isinstance(widget, QCheckBox):
         return widget.isChecked()
-    if isinstance(widget, QSpinBox):
+    if isinstance(widget, (QSpinBox, QDoubleSpinBox)):
         return widget.value()
     raise TypeError(f"no reader for {type(widget).__name__}")
 
@@ -148,6 +149,8 @@ def write(widget: QWidget, value: object) -> None:
         widget.setChecked(bool(value))
     elif isinstance(widget, QSpinBox):
         widget.setValue(int(value))
+    elif isinstance(widget, QDoubleSpinBox):
+        widget.setValue(float(value))
     else:
         raise TypeError(f"no writer for {type(widget).__name__}")
 

@@ -215,7 +215,8 @@ class ChooseMeDialog(QDialog):
         layout.addWidget(
             _note(
                 "There are no caseworkers in this database yet, so there is no one to choose. "
-                "Caseworkers are added when a caseload is imported. " + MY_CASELOAD_HELP
+                "A team lead adds them in File → Caseworkers and absences (or `caseload "
+                "caseworker add NAME`), or by importing a caseload. " + MY_CASELOAD_HELP
             )
         )
         layout.addWidget(buttons)
