@@ -115,6 +115,7 @@ class EventInfo:
 @dataclass(frozen=True)
 class ExceptionInfo:
     id: int
+    version: int
     ground: str
     ground_label: str
     period_start: date
@@ -446,6 +447,37 @@ class CaseworkService(UserService):
             records.remember(s, token, exc, user=self.user, now=now)
             return exc.id
 
+    EXCEPTION_FIELDS = ("ground", "period_start", "period_end", "family_told", "note")
+
+    def update_exception(
+        self, exception_id: int, version: int, changes: dict[str, object]
+    ) -> list[str]:
+        """Correct a recorded exception, or end it (its end date): old → new in the history."""
+        today = self._today()
+        with self._db.uow() as s:
+            row = records.load(s, CaseException, exception_id, "exception")
+            self._case_to_edit(s, row.case_id)
+            records.check_version(s, row, version, "exception")
+            clean = records.validate(
+                {k: v for k, v in changes.items() if k in self.EXCEPTION_FIELDS},
+                {
+                    "ground": _exception_ground,
+                    "period_start": _required(_past_date(today), "The period's start"),
+                    "period_end": _any_date,
+                    "family_told": _past_date(today),
+                    "note": records.text_lines(2000, "Note"),
+                },
+            )
+            start = clean.get("period_start", row.period_start)
+            end = clean.get("period_end", row.period_end)
+            if end is not None and end < start:
+                raise FieldErrors({"period_end": "The exception period ends before it starts."})
+            if "note" in clean:
+                clean["note"] = (clean["note"] or "").strip() or None
+            return records.apply(
+                s, row, clean, user=self.user, now=self._now(), case_id=row.case_id
+            )
+
     # ------------------------------------------------------------------ advice
     def request_advice(
         self, case_id: int, advice_type: str, on: date, *, token: str | None = None
@@ -741,6 +773,21 @@ class CaseworkService(UserService):
 
 
 # --------------------------------------------------------------------------- helpers
+def _exception_ground(value: object) -> str:
+    if value not in {c.code for c in codes.exception_grounds()}:
+        raise ValidationError("Choose one of the grounds the regulations allow.")
+    return str(value)
+
+
+def _required(check: Callable[[object], date | None], what: str) -> Callable[[object], date]:
+    def run(value: object) -> date:
+        if value is None:
+            raise ValidationError(f"{what} is needed.")
+        return check(value)
+
+    return run
+
+
 def _any_date(value: object) -> date | None:
     if value is None or isinstance(value, date):
         return value
@@ -902,6 +949,7 @@ def _exceptions(s: Session, case_id: int) -> tuple[ExceptionInfo, ...]:
     return tuple(
         ExceptionInfo(
             id=e.id,
+            version=e.version,
             ground=e.ground,
             ground_label=codes.label_for(codes.exception_grounds(), e.ground),
             period_start=e.period_start,

@@ -39,12 +39,18 @@ from caseload_app.domain import codes, deadlines
 from caseload_app.domain.access import Can
 from caseload_app.services import records
 from caseload_app.services.base import UserService
+from caseload_app.services.case_status import refresh_next_step
 from caseload_app.services.errors import UserError
 from caseload_app.services.settings import TeamSettingsService
 
 # What hangs off a case, in the order rows go back in (parents first).
 CASE_PARTS = (StageEvent, AdviceRequest, Task, AnnualReview, CaseException, Disagreement)
-KINDS = {"communication": "Communication", "task": "Task", "ehcp_case": "Case"}
+KINDS = {
+    "communication": "Communication",
+    "task": "Task",
+    "ehcp_case": "Case",
+    "case_exception": "Exception",
+}
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,24 @@ class TrashService(UserService):
             self._case_to_edit(s, task.case_id)
             label = f"Task: {task.title}"
             return self._trash(s, task, task.case_id, label, [(Task, [task])], reason)
+
+    def withdraw_exception(self, exception_id: int, reason: str) -> int:
+        """An exception recorded by mistake: into the trash (restorable), with the reason.
+        The case is marked 'exception applies' only while it has another."""
+        if not reason.strip():
+            raise UserError("Say why this exception is being withdrawn (it is kept in the trash).")
+        with self._db.uow() as s:
+            row = records.load(s, CaseException, exception_id, "exception")
+            case = self._case_to_edit(s, row.case_id)
+            others = s.scalar(
+                select(func.count()).where(
+                    CaseException.case_id == case.id, CaseException.id != row.id
+                )
+            )
+            _mark_exception(case, bool(others), self.user, self._now())
+            ground = codes.label_for(codes.exception_grounds(), row.ground)
+            label = f"Exception from {deadlines.format_date(row.period_start)}: {ground}"
+            return self._trash(s, row, case.id, label, [(CaseException, [row])], reason)
 
     def delete_case(self, case_id: int, reason: str) -> int:
         """A case created by mistake, with everything that hangs off it."""
@@ -171,6 +195,9 @@ class TrashService(UserService):
             case_id = (
                 renumber.get(("ehcp_case", item.case_id), item.case_id) if item.case_id else None
             )
+            if item.record_type == "case_exception" and case_id is not None:
+                case = records.load(s, EhcpCase, case_id, "case")
+                _mark_exception(case, True, self.user, self._now())
             item.restored_at, item.restored_by, item.payload = self._now(), self.user, "{}"
             detail = f"restored from trash: {item.label}"
             if renumber:
@@ -228,6 +255,13 @@ class TrashService(UserService):
             named = records.Named("retention_review", None)
             records.audit(s, self.user, self._now(), "view", named, None, detail)
         return found
+
+
+def _mark_exception(case: EhcpCase, applies: bool, user: str, now: datetime) -> None:
+    if case.exception_applies != applies:
+        case.exception_applies = applies
+        case.updated_by, case.updated_at = user, now
+        refresh_next_step(case)
 
 
 # ---------------------------------------------------------------------- rows as JSON

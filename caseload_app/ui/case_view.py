@@ -59,6 +59,7 @@ from caseload_app.ui.dialogs.case_dialogs import (
     DisagreementDialog,
     DisagreementUpdateDialog,
     ExceptionDialog,
+    ExceptionEditDialog,
     Form,
     FormDialog,
     LogContactDialog,
@@ -684,6 +685,13 @@ class TimelineTab(QWidget):
         self.exception_button = button(
             "Record e&xception…", "Record exception", self.record_exception
         )
+        self.edit_exception_button = button(
+            "Correct or e&nd…", "Correct or end the selected exception", self.edit_exception
+        )
+        self.withdraw_exception_button = button(
+            "&Withdraw…", "Withdraw the selected exception", self.withdraw_exception
+        )
+        self.exceptions.selectionModel().selectionChanged.connect(self._exception_selected)
         self.action_buttons: dict[str, QPushButton] = {}
         self._actions_row = QHBoxLayout()
         self._no_actions = plain_label("none — the case is closed", wrap=False)
@@ -702,7 +710,14 @@ class TimelineTab(QWidget):
         layout.addLayout(actions)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(group("Stage events", self.events))
-        split.addWidget(group("Exceptions (time limits do not apply)", self.exceptions))
+        exception_buttons = button_row(
+            self.edit_exception_button, self.withdraw_exception_button, "stretch"
+        )
+        split.addWidget(
+            group(
+                "Exceptions (time limits do not apply)", self.exceptions, layout=exception_buttons
+            )
+        )
         split.setSizes([320, 130])
         layout.addWidget(split, 1)
 
@@ -712,6 +727,7 @@ class TimelineTab(QWidget):
         self.deadlines.fit_height()
         self.events.load(d.events)
         self.exceptions.load(d.exceptions)
+        self._exception_selected()
         self._action_buttons(d.actions)
 
     def _action_buttons(self, actions: Sequence[tuple[str, str]]) -> None:
@@ -752,6 +768,43 @@ class TimelineTab(QWidget):
             )
 
         self.view.open_dialog(ExceptionDialog(d.today, submit, self.view))
+
+    def _exception_selected(self) -> None:
+        chosen = self.exceptions.selected() is not None
+        self.edit_exception_button.setEnabled(chosen)
+        self.withdraw_exception_button.setEnabled(chosen)
+
+    def edit_exception(self) -> None:
+        row = self.exceptions.selected()
+        if row is None:
+            return
+        work = self.view.work
+
+        def submit(v: dict) -> object:
+            return work.update_exception(row.id, row.version, v)
+
+        dialog = ExceptionEditDialog(self.view.detail.today, submit, self.view)
+        dialog.load(
+            dict(
+                ground=row.ground,
+                period_start=row.period_start,
+                period_end=row.period_end,
+                family_told=row.family_told,
+                note=row.note or "",
+            )
+        )
+        self.view.open_dialog(dialog)
+
+    def withdraw_exception(self) -> None:
+        row = self.exceptions.selected()
+        if row is None:
+            return
+        reason = self.view.ask_reason(
+            "Withdraw exception", f"withdraw the exception from {day(row.period_start)}"
+        )
+        if reason is not None:
+            trash = self.view.work.trash()
+            self.view.act("Withdraw exception", lambda: trash.withdraw_exception(row.id, reason))
 
 
 # =========================================================================== advice

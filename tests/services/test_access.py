@@ -119,6 +119,28 @@ def _purge(t: Team, who: str) -> None:
     t.svc(TrashService, who).purge(item)
 
 
+def _lead_records_exception(t: Team) -> int:
+    return t.svc(CaseworkService, "Lee Lead").record_exception(
+        t.case_a, "absent_from_area", date(2026, 11, 2), None, None, "holiday abroad"
+    )
+
+
+def _correct_exception(t: Team, who: str) -> None:
+    exception_id = _lead_records_exception(t)
+    t.svc(CaseworkService, who).update_exception(exception_id, 1, {"period_end": date(2026, 11, 9)})
+
+
+def _withdraw_exception(t: Team, who: str) -> None:
+    exception_id = _lead_records_exception(t)
+    t.svc(TrashService, who).withdraw_exception(exception_id, "recorded on the wrong case")
+
+
+def _rename_caseworker(t: Team, who: str) -> None:
+    lead = t.svc(TeamService, "Lee Lead")
+    worker = lead.add_caseworker(f"Temp {abs(hash(who)) % 10_000}")
+    t.svc(TeamService, who).rename_caseworker(worker, f"Temp {abs(hash(who)) % 10_000} X")
+
+
 ACTIONS = [
     ("open a case", EVERYONE, lambda t, w: t.svc(CaseworkService, w).get_case(t.case_b)),
     ("print a summary", EVERYONE, lambda t, w: t.svc(PrintService, w).case_summary(t.case_b)),
@@ -147,6 +169,9 @@ ACTIONS = [
         lambda t, w: t.svc(RequestService, w).create(plain_request(f"For Ben {w}", t.ben)),
     ),
     ("delete a case of Asha's", ASHA_AND_LEAD, _delete_case),
+    ("correct or end an exception on Asha's case", ASHA_AND_LEAD, _correct_exception),
+    ("withdraw an exception on Asha's case", ASHA_AND_LEAD, _withdraw_exception),
+    ("rename a caseworker", LEAD, _rename_caseworker),
     (
         "reassign Asha's case",
         LEAD,

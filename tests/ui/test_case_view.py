@@ -303,6 +303,27 @@ def test_exception_dates_are_checked_by_the_service(qtbot, case, messages):
     assert dialog.isVisible() and work.get_case(case_id).exceptions == ()
 
 
+def test_an_exception_is_ended_then_withdrawn_from_the_timeline(qtbot, case, messages, monkeypatch):
+    """'Fri 20 Nov 2026 (no end date yet)' for ever, no more: end it, or withdraw it."""
+    case_id, work = case
+    work.record_exception(case_id, "absent_from_area", date(2026, 7, 10), None, None)
+    view = open_view(qtbot, work, case_id)
+    view.show_tab("timeline")
+    exceptions = view.timeline.exceptions.rows_model
+    assert exceptions.text(0, "Period") == "Fri 10 Jul 2026 (no end date yet)"
+    assert not view.timeline.edit_exception_button.isEnabled()
+    view.timeline.exceptions.select_row(0)
+    view.timeline.edit_exception_button.click()
+    dialog = fill(view, period_end=date(2026, 8, 20))
+    assert not dialog.isVisible() and messages == []
+    assert exceptions.text(0, "Period") == "Fri 10 Jul 2026 to Thu 20 Aug 2026"
+    view.timeline.exceptions.select_row(0)
+    monkeypatch.setattr(view, "ask_reason", lambda *_a: "recorded on the wrong case")
+    view.timeline.withdraw_exception_button.click()
+    assert exceptions.rowCount() == 0 and view.timeline.banner.isHidden()
+    assert messages == []
+
+
 # --------------------------------------------------------------------------- overview
 def test_a_bad_upn_is_shown_beside_the_field_and_the_typing_kept(qtbot, case, messages):
     case_id, work = case

@@ -403,6 +403,24 @@ class ExceptionDialog(FormDialog):
         self.add("note", "&Note", text_box(3))
 
 
+class ExceptionEditDialog(EditDialog):
+    """Correct a recorded exception, or end it: its end date, once the circumstance is over."""
+
+    def __init__(self, today: date, submit: Submit, parent=None) -> None:
+        super().__init__("Correct or end the exception", submit, parent, intro=_EXCEPTION_EDIT)
+        self.add("ground", "&Ground", choice_combo(code_choices(codes.exception_grounds())))
+        self.add("period_start", "Period s&tarts", DateEdit(today))
+        self.add("period_end", "Period &ends", optional_date(None, today))
+        self.add("family_told", "&Family told on", optional_date(None, today))
+        self.add("note", "&Note", text_box(3))
+
+
+_EXCEPTION_EDIT = (
+    "Put in the end date once the circumstance is over, or correct what was recorded. Every "
+    "change is kept in the case's history (old → new, who and when). To take back an "
+    "exception recorded by mistake, use Withdraw instead."
+)
+
 _EXCEPTION_INTRO = (
     "An exception never moves a deadline: the case keeps its dates and is marked "
     "'exception applies' (SEND Regs 5(4), 8(2), 10(4)). Waiting lists and staff shortages "
