@@ -7,7 +7,7 @@ a caseworker can act on. The service layer applies the action to the stored case
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from caseload_app.domain.deadlines import comments_end, format_date
@@ -176,3 +176,77 @@ def check_event_date(on: date, case: CaseDates, today: date, what: str) -> None:
             f"{what}: {format_date(on)} is before the request was received "
             f"({format_date(case.request_received)})."
         )
+
+
+# ------------------------------------------------------------------ correcting a recorded step
+# The CaseDates field each action's date is kept in (None: only on the event itself).
+DATE_FIELD: dict[str, str | None] = {
+    "assess_agreed": "assess_decision_date",
+    "assess_refused": "assess_decision_date",
+    "issue": "issue_decision_date",
+    "not_issue": "issue_decision_date",
+    "draft_served": "draft_served",
+    "school_consulted": None,
+    "comments_received": "comments_received",
+    "final_issued": "final_issued",
+    "ceased": None,
+}
+# The statutory steps in the order they happen, with how a message names each.
+CHAIN = (
+    ("request_received", "the request was received"),
+    ("assess_decision_date", "the decision whether to assess"),
+    ("issue_decision_date", "the decision whether to issue a plan"),
+    ("draft_served", "the draft plan was served"),
+    ("comments_received", "the family's comments on the draft arrived"),
+    ("final_issued", "the final plan was issued"),
+)
+# Where each action's date sits in CHAIN when it has no field of its own.
+_BETWEEN = {"school_consulted": "draft_served", "ceased": "final_issued"}
+# Withdrawing an action: the stage the case goes back to (None: unchanged) and the case
+# columns it had set.
+UNDO: dict[str, tuple[str | None, tuple[str, ...]]] = {
+    "assess_agreed": ("request_received", ("assess_decision", "assess_decision_date")),
+    "assess_refused": (
+        "request_received",
+        ("assess_decision", "assess_decision_date", "outcome_reason"),
+    ),
+    "issue": (None, ("issue_decision", "issue_decision_date")),
+    "not_issue": ("assessment", ("issue_decision", "issue_decision_date", "outcome_reason")),
+    "draft_served": ("assessment", ("draft_served",)),
+    "school_consulted": (None, ()),
+    "comments_received": (None, ("comments_received",)),
+    "final_issued": ("draft_issued", ("final_issued",)),
+    "ceased": ("plan_issued", ("ceased_date", "outcome_reason")),
+}
+
+
+def check_correction(key: str, case: CaseDates, on: date, today: date) -> None:
+    """A recorded step's date corrected to `on`: still in order with the steps before and
+    after it, not in the future, and a final plan still outside the comment window."""
+    if key not in DATE_FIELD:
+        raise ValidationError("Only a stage action's date can be corrected here.")
+    if on > today:
+        raise ValidationError(f"{format_date(on)} is in the future: record what has happened.")
+    own = DATE_FIELD[key]
+    names = [name for name, _ in CHAIN]
+    anchor = own or _BETWEEN.get(key)
+    if anchor is None:
+        return
+    position = names.index(anchor)
+    before = CHAIN[: position + (0 if own else 1)]
+    after = {"ceased": (), "school_consulted": CHAIN[-1:]}.get(key, CHAIN[position + 1 :])
+    for field, described in before:
+        earlier = getattr(case, field)
+        if earlier is not None and on < earlier:
+            raise ValidationError(
+                f"{format_date(on)} is before {described} ({format_date(earlier)})."
+            )
+    for field, described in after:
+        later = getattr(case, field)
+        if later is not None and on > later:
+            raise ValidationError(f"{format_date(on)} is after {described} ({format_date(later)}).")
+    corrected = replace(case, **{own: on}) if own else case
+    if corrected.final_issued is not None and key in ("draft_served", "comments_received"):
+        _check_comment_window(corrected, corrected.final_issued)
+    if key == "final_issued":
+        _check_comment_window(corrected, on)

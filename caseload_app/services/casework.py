@@ -31,7 +31,15 @@ from caseload_app.db.models import (
 )
 from caseload_app.domain import codes, deadlines
 from caseload_app.domain.access import Can
-from caseload_app.domain.actions import ACTIONS, available_actions, check_action, check_event_date
+from caseload_app.domain.actions import (
+    ACTIONS,
+    DATE_FIELD,
+    UNDO,
+    available_actions,
+    check_action,
+    check_correction,
+    check_event_date,
+)
 from caseload_app.domain.status import CaseStatus, Deadline, case_status, statutory_deadlines
 from caseload_app.domain.validators import (
     ValidationError,
@@ -105,6 +113,7 @@ class FamilyInfo:
 
 @dataclass(frozen=True)
 class EventInfo:
+    id: int
     action: str
     label: str
     on_date: date
@@ -394,6 +403,82 @@ class CaseworkService(UserService):
             records.audit(
                 s, self.user, now, key, case, case.id, f"{action.label} on {on.isoformat()}"
             )
+
+    def correct_step(
+        self, case_id: int, version: int, event_id: int, on: date, reason: str
+    ) -> None:
+        """A recorded stage action's date was mistyped: the event and the case's date move
+        to `on`, the statutory dates recompute, and the history shows old → new, who and
+        why."""
+        if not reason.strip():
+            raise FieldErrors({"reason": "Say why the date is being corrected."})
+        with self._db.uow() as s:
+            case, event = self._step_to_change(s, case_id, version, event_id)
+            check_correction(event.action, case_dates(case), on, self._today())
+            old = event.on_date
+            if old == on:
+                return
+            field = DATE_FIELD[event.action]
+            now = self._now()
+            if field is not None:
+                setattr(case, field, on)
+            if event.action == "ceased":
+                case.ceased_date = on
+            event.on_date = on
+            case.updated_by, case.updated_at = self.user, now
+            refresh_next_step(case)
+            label = EVENT_LABELS.get(event.action, event.action)
+            detail = (
+                f"{label}: date corrected {old.isoformat()} → {on.isoformat()} ({reason.strip()})"
+            )
+            records.audit(s, self.user, now, "update", case, case.id, detail)
+
+    def withdraw_step(self, case_id: int, version: int, event_id: int, reason: str) -> None:
+        """The latest stage action was recorded by mistake: the case goes back to where it
+        was before it, and the history keeps what was withdrawn, by whom and why."""
+        if not reason.strip():
+            raise FieldErrors({"reason": "Say why the step is being withdrawn."})
+        with self._db.uow() as s:
+            case, event = self._step_to_change(s, case_id, version, event_id)
+            latest = s.scalars(
+                select(StageEvent)
+                .where(StageEvent.case_id == case.id, StageEvent.action.in_(list(UNDO)))
+                .order_by(StageEvent.on_date.desc(), StageEvent.id.desc())
+                .limit(1)
+            ).one()
+            label = EVENT_LABELS.get(event.action, event.action)
+            if latest.id != event.id:
+                later = EVENT_LABELS.get(latest.action, latest.action)
+                raise UserError(f"Only the latest step can be withdrawn: withdraw '{later}' first.")
+            if event.action == "assess_agreed" and s.scalar(
+                select(func.count()).where(AdviceRequest.case_id == case.id)
+            ):
+                raise UserError(
+                    "Advice has been requested on this case, so the decision to assess "
+                    "cannot be withdrawn; correct its date instead."
+                )
+            stage, cleared = UNDO[event.action]
+            now = self._now()
+            for column in cleared:
+                setattr(case, column, None)
+            if stage is not None:
+                case.stage, case.is_open = stage, stage in codes.open_stage_codes()
+            case.updated_by, case.updated_at = self.user, now
+            refresh_next_step(case)
+            detail = (
+                f"withdrew '{label}' of {event.on_date.isoformat()} recorded by {event.by} "
+                f"({reason.strip()})"
+            )
+            records.audit(s, self.user, now, "delete", event, case.id, detail)
+            s.delete(event)
+
+    def _step_to_change(self, s: Session, case_id: int, version: int, event_id: int):
+        case = self._case_to_edit(s, case_id)
+        records.check_version(s, case, version, "case")
+        event = s.get(StageEvent, event_id)
+        if event is None or event.case_id != case.id or event.action not in UNDO:
+            raise UserError("That is not a stage action of this case: reload the case.")
+        return case, event
 
     def record_exception(
         self,
@@ -1091,6 +1176,7 @@ def _events(s: Session, case_id: int) -> tuple[EventInfo, ...]:
     )
     return tuple(
         EventInfo(
+            id=e.id,
             action=e.action,
             label=EVENT_LABELS.get(
                 e.action, ACTIONS[e.action].label if e.action in ACTIONS else e.action

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from caseload_app.domain import codes
-from caseload_app.domain.actions import ACTIONS
+from caseload_app.domain.actions import ACTIONS, UNDO
 from caseload_app.domain.deadlines import PHASE_TRANSFER_KINDS
 from caseload_app.domain.validators import age_on, format_nhs_number
 from caseload_app.services.casework import (
@@ -65,6 +65,7 @@ from caseload_app.ui.dialogs.case_dialogs import (
     LogContactDialog,
     RequestAdviceDialog,
     ReviewDialog,
+    StepCorrectionDialog,
     TaskDialog,
     button,
     choice_combo,
@@ -692,6 +693,13 @@ class TimelineTab(QWidget):
             "&Withdraw…", "Withdraw the selected exception", self.withdraw_exception
         )
         self.exceptions.selectionModel().selectionChanged.connect(self._exception_selected)
+        self.correct_step_button = button(
+            "Correct &date…", "Correct the date of the selected step", self.correct_step
+        )
+        self.withdraw_step_button = button(
+            "Withdraw ste&p…", "Withdraw the selected step", self.withdraw_step
+        )
+        self.events.selectionModel().selectionChanged.connect(self._step_selected)
         self.action_buttons: dict[str, QPushButton] = {}
         self._actions_row = QHBoxLayout()
         self._no_actions = plain_label("none — the case is closed", wrap=False)
@@ -709,7 +717,8 @@ class TimelineTab(QWidget):
         actions.addWidget(self.exception_button)
         layout.addLayout(actions)
         split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(group("Stage events", self.events))
+        step_buttons = button_row(self.correct_step_button, self.withdraw_step_button, "stretch")
+        split.addWidget(group("Stage events", self.events, layout=step_buttons))
         exception_buttons = button_row(
             self.edit_exception_button, self.withdraw_exception_button, "stretch"
         )
@@ -728,6 +737,7 @@ class TimelineTab(QWidget):
         self.events.load(d.events)
         self.exceptions.load(d.exceptions)
         self._exception_selected()
+        self._step_selected()
         self._action_buttons(d.actions)
 
     def _action_buttons(self, actions: Sequence[tuple[str, str]]) -> None:
@@ -768,6 +778,41 @@ class TimelineTab(QWidget):
             )
 
         self.view.open_dialog(ExceptionDialog(d.today, submit, self.view))
+
+    def _step_selected(self) -> None:
+        event = self.events.selected()
+        is_step = event is not None and event.action in UNDO
+        self.correct_step_button.setEnabled(is_step)
+        latest = [e for e in self.view.detail.events if e.action in UNDO][-1:]
+        self.withdraw_step_button.setEnabled(is_step and latest == [event])
+
+    def correct_step(self) -> None:
+        event, d = self.events.selected(), self.view.detail
+        if event is None:
+            return
+        work = self.view.work
+
+        def submit(v: dict) -> object:
+            return work.correct_step(d.case_id, d.version, event.id, v["on"], v["reason"])
+
+        self.view.open_dialog(StepCorrectionDialog(event.label, event.on_date, submit, self.view))
+
+    def withdraw_step(self) -> None:
+        event, d = self.events.selected(), self.view.detail
+        if event is None:
+            return
+        reason, ok = QInputDialog.getText(
+            self.view,
+            "Withdraw step",
+            f"Why withdraw '{event.label}' of {day(event.on_date)}? The case goes back to "
+            "where it was before it; the history keeps what was withdrawn, by whom and why.",
+        )
+        if ok:
+            work = self.view.work
+            self.view.act(
+                "Withdraw step",
+                lambda: work.withdraw_step(d.case_id, d.version, event.id, reason),
+            )
 
     def _exception_selected(self) -> None:
         chosen = self.exceptions.selected() is not None

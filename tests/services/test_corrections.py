@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from caseload_app.db.models import AuditEntry
+from caseload_app.domain.validators import ValidationError
 from caseload_app.services.errors import ConflictError, FieldErrors, UserError
 from caseload_app.services.trash import TrashService
 from tests.helpers import NOW, TODAY, new_case
@@ -76,3 +77,95 @@ def test_a_withdrawn_exception_goes_to_the_trash_and_comes_back(db):
     trash.restore(item)
     case = work.get_case(case_id)
     assert [e.id for e in case.exceptions] == [exception_id] and case.exception_applies
+
+
+def journey(db):
+    """Received Wed 1 Jul 2026; assessed, issued, draft, final (as the case window would)."""
+    case_id, work = new_case(db)
+    for key, on in (
+        ("assess_agreed", date(2026, 8, 5)),
+        ("issue", date(2026, 10, 1)),
+        ("draft_served", date(2026, 10, 5)),
+        ("final_issued", date(2026, 10, 20)),
+    ):
+        work.record_action(case_id, work.get_case(case_id).version, key, on)
+    return case_id, work
+
+
+def event(work, case_id, action):
+    return next(e for e in work.get_case(case_id).events if e.action == action)
+
+
+def test_a_mistyped_final_plan_date_is_corrected_and_the_review_date_follows(db):
+    case_id, work = journey(db)
+    case = work.get_case(case_id)
+    assert case.status.next_step.due == date(2027, 10, 19)  # 12 months from 20 Oct 2026
+    final = event(work, case_id, "final_issued")
+    with pytest.raises(FieldErrors, match="Say why"):
+        work.correct_step(case_id, case.version, final.id, date(2026, 10, 27), " ")
+    work.correct_step(case_id, case.version, final.id, date(2026, 10, 27), "typed 20 for 27")
+    case = work.get_case(case_id)
+    assert event(work, case_id, "final_issued").on_date == date(2026, 10, 27)
+    assert case.status.next_step.due == date(2027, 10, 26)  # recomputed
+    final_plan = next(d for d in case.deadlines if d.key == "final_plan")
+    assert final_plan.done_on == date(2026, 10, 27)
+    with db.read() as s:
+        detail = s.scalars(
+            select(AuditEntry.detail).where(AuditEntry.detail.like("Final plan issued: date%"))
+        ).one()
+    assert detail == "Final plan issued: date corrected 2026-10-20 → 2026-10-27 (typed 20 for 27)"
+
+
+@pytest.mark.parametrize(
+    ("action", "on", "message"),
+    [
+        ("draft_served", date(2026, 9, 30), "before the decision whether to issue a plan"),
+        ("draft_served", date(2026, 10, 21), "after the final plan was issued"),
+        ("final_issued", date(2026, 10, 12), "until Mon 19 Oct 2026 to comment"),
+        ("assess_agreed", date(2026, 6, 30), "before the request was received"),
+        ("issue", date(2026, 12, 25), "in the future"),
+    ],
+)
+def test_a_correction_keeps_the_steps_in_order(db, action, on, message):
+    case_id, work = journey(db)
+    version = work.get_case(case_id).version
+    with pytest.raises(ValidationError, match=message):
+        work.correct_step(case_id, version, event(work, case_id, action).id, on, "typo")
+    assert work.get_case(case_id).version == version  # nothing saved
+
+
+def test_the_latest_step_is_withdrawn_and_the_case_goes_back(db):
+    case_id, work = journey(db)
+    case = work.get_case(case_id)
+    draft = event(work, case_id, "draft_served")
+    with pytest.raises(UserError, match="withdraw 'Final plan issued' first"):
+        work.withdraw_step(case_id, case.version, draft.id, "wrong case")
+    final = event(work, case_id, "final_issued")
+    work.withdraw_step(case_id, case.version, final.id, "recorded on the wrong child")
+    case = work.get_case(case_id)
+    assert case.stage == "draft_issued" and case.is_open
+    assert "final_issued" not in [e.action for e in case.events]
+    assert case.status.next_step.key == "final_plan"
+    assert "final_issued" in [a for a, _ in case.actions]  # it can be recorded again
+    with db.read() as s:
+        detail = s.scalars(
+            select(AuditEntry.detail).where(AuditEntry.detail.like("withdrew%"))
+        ).one()
+    assert detail.startswith("withdrew 'Final plan issued' of 2026-10-20 recorded by Asha Patel")
+    assert detail.endswith("(recorded on the wrong child)")
+
+
+def test_a_decision_to_assess_with_advice_asked_for_is_not_withdrawn(db):
+    case_id, work = new_case(db)
+    work.record_action(case_id, work.get_case(case_id).version, "assess_agreed", date(2026, 8, 5))
+    work.request_advice(case_id, "ep", date(2026, 8, 6))
+    case = work.get_case(case_id)
+    with pytest.raises(UserError, match="Advice has been requested"):
+        work.withdraw_step(case_id, case.version, event(work, case_id, "assess_agreed").id, "x")
+    refused = work.get_case(case_id)
+    work.record_action(case_id, refused.version, "not_issue", date(2026, 11, 10), "no need")
+    closed = work.get_case(case_id)
+    assert not closed.is_open
+    work.withdraw_step(case_id, closed.version, event(work, case_id, "not_issue").id, "misread")
+    reopened = work.get_case(case_id)
+    assert reopened.is_open and reopened.stage == "assessment"

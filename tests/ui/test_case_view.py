@@ -324,6 +324,33 @@ def test_an_exception_is_ended_then_withdrawn_from_the_timeline(qtbot, case, mes
     assert messages == []
 
 
+def test_a_step_date_is_corrected_and_the_latest_step_withdrawn(qtbot, case, messages, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    case_id, work = case
+    for key, on in (("assess_agreed", date(2026, 8, 5)), ("issue", date(2026, 10, 1))):
+        work.record_action(case_id, work.get_case(case_id).version, key, on)
+    view = open_view(qtbot, work, case_id)
+    view.show_tab("timeline")
+    events = view.timeline.events.rows_model
+    agreed = events.find(lambda e: e.action == "assess_agreed")
+    view.timeline.events.select_row(agreed)
+    assert view.timeline.correct_step_button.isEnabled()
+    assert not view.timeline.withdraw_step_button.isEnabled()  # a later step follows it
+    view.timeline.correct_step_button.click()
+    fill(view, on=date(2026, 8, 12), reason="typed the 5th for the 12th")
+    assert messages == []
+    agreed = events.find(lambda e: e.action == "assess_agreed")
+    assert events.text(agreed, "Date") == "Wed 12 Aug 2026"
+    view.timeline.events.select_where(lambda e: e.action == "issue")
+    assert view.timeline.withdraw_step_button.isEnabled()
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("wrong case", True))
+    view.timeline.withdraw_step_button.click()
+    assert "issue" not in [events.row_at(n).action for n in range(events.rowCount())]
+    assert set(view.timeline.action_buttons) == {"issue", "not_issue"}
+    assert messages == []
+
+
 # --------------------------------------------------------------------------- overview
 def test_a_bad_upn_is_shown_beside_the_field_and_the_typing_kept(qtbot, case, messages):
     case_id, work = case

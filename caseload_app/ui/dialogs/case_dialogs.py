@@ -403,6 +403,21 @@ class ExceptionDialog(FormDialog):
         self.add("note", "&Note", text_box(3))
 
 
+class StepCorrectionDialog(FormDialog):
+    """A recorded step's date, corrected: the statutory dates that follow recompute."""
+
+    def __init__(self, label: str, on: date, submit: Submit, parent=None) -> None:
+        super().__init__(f"Correct the date: {label}", submit, parent, intro=_CORRECTION_INTRO)
+        self.add("on", "&Date it happened", DateEdit(on))
+        self.add("reason", "&Why it is corrected", text_box(2))
+
+
+_CORRECTION_INTRO = (
+    "The dates that follow from this step are worked out again. The case's history keeps the "
+    "old and new dates, who corrected them and why."
+)
+
+
 class ExceptionEditDialog(EditDialog):
     """Correct a recorded exception, or end it: its end date, once the circumstance is over."""
 
