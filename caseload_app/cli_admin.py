@@ -34,33 +34,37 @@ def add_parsers(sub: argparse._SubParsersAction, db_arg) -> None:
 
     add = verbs.add_parser("add-user", help="give someone a login and roles")
     db_arg(add)
-    add.add_argument("login")
-    add.add_argument("--name", required=True)
-    add.add_argument("--role", nargs="+", required=True, choices=ROLE_CHOICES)
+    add.add_argument("login", help="their login (on a team database, a server role)")
+    add.add_argument("--name", required=True, help="their name as the app shows it")
+    add.add_argument(
+        "--role", nargs="+", required=True, choices=ROLE_CHOICES, help="one or more roles"
+    )
     add.add_argument("--caseworker", metavar="NAME", help="the caseworker they are")
     _password_args(add)
 
     role = verbs.add_parser("set-role", help="replace someone's roles")
     db_arg(role)
-    role.add_argument("login")
-    role.add_argument("role", nargs="+", choices=ROLE_CHOICES)
+    role.add_argument("login", help="whose roles")
+    role.add_argument("role", nargs="+", choices=ROLE_CHOICES, help="their roles from now on")
 
     for verb, text in (("disable-user", "stop someone signing in"), ("enable-user", "undo that")):
         p = verbs.add_parser(verb, help=text)
         db_arg(p)
-        p.add_argument("login")
+        p.add_argument("login", help="whose login")
 
     pw = verbs.add_parser("set-password", help="set someone's team-database password")
     db_arg(pw)
-    pw.add_argument("login")
+    pw.add_argument("login", help="whose password")
     _password_args(pw, optional=False)
 
     users = verbs.add_parser("users", help="list the people and their roles")
     db_arg(users)
 
     move = verbs.add_parser("migrate", help="move a laptop file into the team database")
-    move.add_argument("--from", dest="source", type=Path, required=True, metavar="PATH")
-    move.add_argument("--to", dest="target", required=True, metavar="URL")
+    move.add_argument(
+        "--from", dest="source", type=Path, required=True, metavar="PATH", help="the laptop file"
+    )
+    move.add_argument("--to", dest="target", required=True, metavar="URL", help="the team database")
 
 
 def _password_args(parser: argparse.ArgumentParser, optional: bool = True) -> None:

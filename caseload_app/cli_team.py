@@ -29,27 +29,31 @@ def add_parsers(sub: argparse._SubParsersAction, db_arg, date_arg) -> None:
     listing.add_argument("--all", action="store_true", help="include those who have left")
     fte = verbs.add_parser("set-fte", help="set a caseworker's full-time equivalent")
     db_arg(fte)
-    fte.add_argument("name")
+    fte.add_argument("name", help="the caseworker")
     fte.add_argument("fte", type=float, help="e.g. 0.6 for three days a week")
     rename = verbs.add_parser("rename", help="correct or change a caseworker's name")
     db_arg(rename)
-    rename.add_argument("name")
-    rename.add_argument("new_name")
+    rename.add_argument("name", help="their name now")
+    rename.add_argument("new_name", help="the name to use")
     for verb, text in (
         ("retire", "mark a leaver (their open cases must be reassigned first)"),
         ("reinstate", "undo that: offer them for allocation again"),
     ):
         p = verbs.add_parser(verb, help=text)
         db_arg(p)
-        p.add_argument("name")
+        p.add_argument("name", help="the caseworker")
 
     ab = sub.add_parser("absence", help="record, list or remove caseworkers' absences")
     verbs = ab.add_subparsers(dest="absence_command", metavar="ACTION", required=True)
     add = verbs.add_parser("add", help="record an absence (leave, sickness, training)")
     db_arg(add)
     add.add_argument("name", help="the caseworker")
-    add.add_argument("--from", dest="starts", type=date_arg, required=True, metavar="DATE")
-    add.add_argument("--to", dest="ends", type=date_arg, required=True, metavar="DATE")
+    add.add_argument(
+        "--from", dest="starts", type=date_arg, required=True, metavar="DATE", help="first day away"
+    )
+    add.add_argument(
+        "--to", dest="ends", type=date_arg, required=True, metavar="DATE", help="last day away"
+    )
     add.add_argument("--note", default="", help="e.g. annual leave")
     listing = verbs.add_parser("list", help="absences, with the id that remove takes")
     db_arg(listing)

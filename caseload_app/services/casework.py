@@ -158,6 +158,7 @@ class CommunicationInfo:
     summary: str
     logged_by: str
     has_letter: bool = False  # an issued letter is kept with it and can be reprinted
+    version: int = 1
 
 
 @dataclass(frozen=True)
@@ -617,6 +618,32 @@ class CaseworkService(UserService):
                 case_id=advice.case_id,
             )
 
+    def update_advice(self, advice_id: int, version: int, changes: dict[str, object]) -> None:
+        """Correct an advice request's type or date: its 6-week due date follows."""
+        today = self._today()
+        with self._db.uow() as s:
+            advice = records.load(s, AdviceRequest, advice_id, "advice request")
+            case = self._case_to_edit(s, advice.case_id)
+            records.check_version(s, advice, version, "advice request")
+            clean = records.validate(
+                changes,
+                {
+                    "advice_type": lambda v: codes.code_for(codes.advice_types(), str(v)),
+                    "requested": _required(_past_date(today), "The date it was requested"),
+                },
+            )
+            on = clean.get("requested", advice.requested)
+            later = [d for d in (advice.received, advice.last_chased) if d is not None]
+            if case.assess_decision_date and on < case.assess_decision_date:
+                raise FieldErrors({"requested": "Advice requested before the decision to assess."})
+            if later and on > min(later):
+                raise FieldErrors(
+                    {"requested": "It was chased or received before that date: check the date."}
+                )
+            if "requested" in clean:
+                clean["due"] = deadlines.advice_due(on)
+            records.apply(s, advice, clean, user=self.user, now=self._now(), case_id=case.id)
+
     def chase_advice(
         self, advice_id: int, on: date, note: str = "", *, token: str | None = None
     ) -> int:
@@ -696,7 +723,51 @@ class CaseworkService(UserService):
             records.remember(s, token, comm, user=self.user, now=self._now())
             return comm.id
 
+    CONTACT_FIELDS = ("occurred_at", "channel", "direction", "with_whom", "summary")
+
+    def update_communication(
+        self, communication_id: int, version: int, changes: dict[str, object]
+    ) -> None:
+        """Correct a logged contact (its time, channel, who, summary): old → new is kept."""
+        now = self._now()
+        with self._db.uow() as s:
+            comm = records.load(s, Communication, communication_id, "communication")
+            if comm.logged_by != self.user and comm.case_id is None:
+                self._require(s, Can.EDIT_ANY)
+            elif comm.logged_by != self.user:  # whoever logged a contact may put it right
+                self._case_to_edit(s, comm.case_id)
+            records.check_version(s, comm, version, "communication")
+            clean = records.validate(
+                changes,
+                {
+                    "occurred_at": lambda v: _not_after(
+                        v, now, "A contact cannot be in the future"
+                    ),
+                    "channel": lambda v: codes.code_for(codes.channels(), str(v)),
+                    "direction": _direction,
+                    "with_whom": lambda v: str(v or "").strip()[:200],
+                    "summary": _summary,
+                },
+            )
+            records.apply(s, comm, clean, user=self.user, now=now, case_id=comm.case_id)
+
     # ------------------------------------------------------------------ tasks
+    def update_task(self, task_id: int, version: int, changes: dict[str, object]) -> None:
+        """Correct a task: what needs doing, when, by whom."""
+        with self._db.uow() as s:
+            task = records.load(s, Task, task_id, "task")
+            self._case_to_edit(s, task.case_id)
+            records.check_version(s, task, version, "task")
+            clean = records.validate(
+                changes,
+                {
+                    "title": _task_title,
+                    "due": _any_date,
+                    "owner_id": lambda v: v if isinstance(v, int) else None,
+                },
+            )
+            records.apply(s, task, clean, user=self.user, now=self._now(), case_id=task.case_id)
+
     def add_task(
         self,
         case_id: int,
@@ -871,6 +942,34 @@ def _required(check: Callable[[object], date | None], what: str) -> Callable[[ob
         return check(value)
 
     return run
+
+
+def _not_after(value: object, latest: datetime, message: str) -> datetime:
+    if not isinstance(value, datetime):
+        raise ValidationError("Not a date and time")
+    if value > latest:
+        raise ValidationError(message)
+    return value
+
+
+def _direction(value: object) -> str:
+    if value not in ("in", "out"):
+        raise ValidationError("Choose incoming or outgoing")
+    return str(value)
+
+
+def _summary(value: object) -> str:
+    text = str(value or "").strip()
+    if not text:
+        raise ValidationError("Write a short summary of the contact")
+    return text
+
+
+def _task_title(value: object) -> str:
+    text = str(value or "").strip()
+    if not text:
+        raise ValidationError("Say what needs doing")
+    return text[:200]
 
 
 def _any_date(value: object) -> date | None:
@@ -1082,6 +1181,7 @@ def _communications(s: Session, family_id: int) -> tuple[CommunicationInfo, ...]
             Communication.summary,
             Communication.logged_by,
             func.coalesce(Communication.letter_path, "") != "",  # has a letter
+            Communication.version,
         )
         .where(Communication.family_id == family_id)
         .order_by(Communication.occurred_at.desc(), Communication.id.desc())

@@ -116,25 +116,29 @@ class _Cell:
         self.problems.append(Problem(self.line, column, message))
 
 
-def check_header(header: list[str] | None) -> tuple[list[str], list[Problem]]:
-    """The columns a header names (in its order), and what is wrong with it."""
+def check_header(header: list[str] | None) -> tuple[list[str], list[Problem], bool]:
+    """The columns a header names (in its order), what is wrong with it, and whether the
+    rows can still be checked. An unknown column (a "notes" column, say) is reported but
+    the rows are checked all the same, so one fix does not hide the rest; a missing or
+    doubled column stops the check, since no row could be read right."""
     if header is None or not any(h.strip() for h in header):
-        return [], [Problem(1, "", "the file is empty: it needs a header row")]
+        return [], [Problem(1, "", "the file is empty: it needs a header row")], True
     columns = [h.strip().lower().replace(" ", "_") for h in header]
-    problems = [
+    unknown = [
         Problem(1, name.strip(), "unknown column (expected: " + ", ".join(COLUMNS) + ")")
         for name, column in zip(header, columns, strict=True)
         if column not in COLUMNS + COMPUTED
     ]
+    fatal: list[Problem] = []
     seen: set[str] = set()
     for column in columns:
         if column in seen and column in COLUMNS:
-            problems.append(Problem(1, column, "this column appears twice"))
+            fatal.append(Problem(1, column, "this column appears twice"))
         seen.add(column)
-    problems += [
+    fatal += [
         Problem(1, name, "required column is missing") for name in REQUIRED if name not in columns
     ]
-    return columns, problems
+    return columns, unknown + fatal, bool(fatal)
 
 
 def check_cells(

@@ -207,11 +207,11 @@ class Staging:
         found = FileCheck()
         reader = csv.reader(lines)
         try:
-            columns, problems = check_header(next(reader, None))
+            columns, problems, fatal = check_header(next(reader, None))
         except (csv.Error, FileTooOdd) as exc:
-            columns, problems = [], [_unreadable(1, exc)]
+            columns, problems, fatal = [], [_unreadable(1, exc)], True
         self.add_problems(problems)
-        if problems:
+        if fatal:
             found.header_ok = False
             return found
         batch: list[ImportRow] = []

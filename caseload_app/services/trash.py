@@ -50,6 +50,8 @@ KINDS = {
     "task": "Task",
     "ehcp_case": "Case",
     "case_exception": "Exception",
+    "advice_request": "Advice request",
+    "annual_review": "Annual review",
 }
 
 
@@ -106,8 +108,7 @@ class TrashService(UserService):
     def withdraw_exception(self, exception_id: int, reason: str) -> int:
         """An exception recorded by mistake: into the trash (restorable), with the reason.
         The case is marked 'exception applies' only while it has another."""
-        if not reason.strip():
-            raise UserError("Say why this exception is being withdrawn (it is kept in the trash).")
+        _need_reason(reason, "exception")
         with self._db.uow() as s:
             row = records.load(s, CaseException, exception_id, "exception")
             case = self._case_to_edit(s, row.case_id)
@@ -120,6 +121,31 @@ class TrashService(UserService):
             ground = codes.label_for(codes.exception_grounds(), row.ground)
             label = f"Exception from {deadlines.format_date(row.period_start)}: {ground}"
             return self._trash(s, row, case.id, label, [(CaseException, [row])], reason)
+
+    def withdraw_advice(self, advice_id: int, reason: str) -> int:
+        """An advice request made by mistake (the wrong type, the wrong case)."""
+        _need_reason(reason, "advice request")
+        with self._db.uow() as s:
+            row = records.load(s, AdviceRequest, advice_id, "advice request")
+            self._case_to_edit(s, row.case_id)
+            kind = codes.label_for(codes.advice_types(), row.advice_type)
+            label = f"Advice request: {kind}, {deadlines.format_date(row.requested)}"
+            return self._trash(s, row, row.case_id, label, [(AdviceRequest, [row])], reason)
+
+    def withdraw_review(self, review_id: int, reason: str) -> int:
+        """A review booked by mistake; one already decided is corrected, not withdrawn."""
+        _need_reason(reason, "review")
+        with self._db.uow() as s:
+            row = records.load(s, AnnualReview, review_id, "review")
+            self._case_to_edit(s, row.case_id)
+            if row.decision_date is not None:
+                raise UserError(
+                    "This review has its decision recorded, so it is part of the plan's "
+                    "history: correct its dates (Update review) instead of withdrawing it."
+                )
+            meeting = deadlines.format_date(row.meeting_date) if row.meeting_date else "no date"
+            label = f"Annual review: meeting {meeting}"
+            return self._trash(s, row, row.case_id, label, [(AnnualReview, [row])], reason)
 
     def delete_case(self, case_id: int, reason: str) -> int:
         """A case created by mistake, with everything that hangs off it."""
@@ -255,6 +281,11 @@ class TrashService(UserService):
             named = records.Named("retention_review", None)
             records.audit(s, self.user, self._now(), "view", named, None, detail)
         return found
+
+
+def _need_reason(reason: str, what: str) -> None:
+    if not reason.strip():
+        raise UserError(f"Say why this {what} is being withdrawn (it is kept in the trash).")
 
 
 def _mark_exception(case: EhcpCase, applies: bool, user: str, now: datetime) -> None:

@@ -52,10 +52,12 @@ from caseload_app.services.errors import ConflictError, FieldErrors
 from caseload_app.ui import errors as ui_errors
 from caseload_app.ui.dialogs.case_dialogs import (
     ActionDialog,
+    AdviceEditDialog,
     AdviceReceivedDialog,
     BookReviewDialog,
     ChaseDialog,
     ContactDialog,
+    ContactEditDialog,
     DisagreementDialog,
     DisagreementUpdateDialog,
     ExceptionDialog,
@@ -67,6 +69,7 @@ from caseload_app.ui.dialogs.case_dialogs import (
     ReviewDialog,
     StepCorrectionDialog,
     TaskDialog,
+    TaskEditDialog,
     button,
     choice_combo,
     code_choices,
@@ -864,9 +867,16 @@ class AdviceTab(QWidget):
         self.request_button = button("&Request advice…", "Request advice", self.request)
         self.received_button = button("&Mark received…", "Mark advice received", self.received)
         self.chase_button = button("&Chase…", "Chase advice", self.chase)
+        self.correct_button = button("C&orrect…", "Correct the advice request", self.correct)
+        self.withdraw_button = button("&Withdraw…", "Withdraw the advice request", self.withdraw)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         layout = QVBoxLayout(self)
-        layout.addLayout(button_row(self.request_button, self.received_button, self.chase_button))
+        layout.addLayout(
+            button_row(
+                self.request_button, self.received_button, self.chase_button, "stretch",
+                self.correct_button, self.withdraw_button,
+            )
+        )  # fmt: skip
         layout.addWidget(self.table, 1)
         layout.addWidget(
             plain_label(
@@ -883,6 +893,32 @@ class AdviceTab(QWidget):
         advice = self.table.selected()
         self.received_button.setEnabled(advice is not None)
         self.chase_button.setEnabled(advice is not None and advice.received is None)
+        self.correct_button.setEnabled(advice is not None)
+        self.withdraw_button.setEnabled(advice is not None)
+
+    def correct(self) -> None:
+        advice, work = self.table.selected(), self.view.work
+        if advice is None:
+            return
+
+        def submit(v: dict) -> object:
+            return work.update_advice(advice.id, advice.version, v)
+
+        dialog = AdviceEditDialog(self.view.detail.today, submit, self.view)
+        dialog.load({"advice_type": advice.advice_type, "requested": advice.requested})
+        self.view.open_dialog(dialog)
+
+    def withdraw(self) -> None:
+        advice = self.table.selected()
+        if advice is None:
+            return
+        what = f"withdraw the {advice.type_label.lower()} advice request"
+        reason = self.view.ask_reason("Withdraw advice request", what)
+        if reason is not None:
+            trash = self.view.work.trash()
+            self.view.act(
+                "Withdraw advice request", lambda: trash.withdraw_advice(advice.id, reason)
+            )
 
     def request(self) -> None:
         d = self.view.detail
@@ -929,6 +965,7 @@ class CommunicationsTab(QWidget):
         self.count.setAccessibleName("Communications shown")
         self.log_button = button("&Log contact…", "Log contact", self.log_contact)
         self.delete_button = button("&Delete…", "Delete contact", self.delete)
+        self.edit_button = button("&Edit…", "Correct the selected contact", self.edit)
         self.summary = QPlainTextEdit()
         self.summary.setReadOnly(True)
         self.summary.setAccessibleName("Selected communication")
@@ -943,8 +980,14 @@ class CommunicationsTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(
             button_row(
-                caption, self.filter, self.count, "stretch", self.log_button, self.delete_button
-            )
+                caption,
+                self.filter,
+                self.count,
+                "stretch",
+                self.log_button,
+                self.edit_button,
+                self.delete_button,
+            )  # fmt: skip
         )
         layout.addWidget(self.table, 1)
         layout.addWidget(self.summary)
@@ -953,6 +996,28 @@ class CommunicationsTab(QWidget):
         self.table.load(d.communications)
         self._update_count()
         self._show_selected()
+
+    def edit(self) -> None:
+        comm, d = self.table.selected(), self.view.detail
+        if comm is None:
+            return
+        work = self.view.work
+        people = [d.family.parent_carer_name] + [c.name for c in d.family.contacts]
+
+        def submit(v: dict) -> object:
+            return work.update_communication(comm.id, comm.version, v)
+
+        dialog = ContactEditDialog([p for p in people if p], submit, self.view)
+        dialog.load(
+            {
+                "occurred_at": comm.occurred_at,
+                "channel": comm.channel,
+                "direction": comm.direction,
+                "with_whom": comm.with_whom,
+                "summary": comm.summary,
+            }
+        )
+        self.view.open_dialog(dialog)
 
     def delete(self) -> None:
         comm = self.table.selected()
@@ -975,6 +1040,7 @@ class CommunicationsTab(QWidget):
 
     def _show_selected(self) -> None:
         c = self.table.selected()
+        self.edit_button.setEnabled(c is not None)
         if c is None:
             self.summary.clear()
             return
@@ -1015,11 +1081,15 @@ class TasksTab(QWidget):
         self.done_button = button("&Complete", "Complete task", lambda: self.set_done(True))
         self.reopen_button = button("Re&open", "Reopen task", lambda: self.set_done(False))
         self.delete_button = button("&Delete…", "Delete task", self.delete)
+        self.edit_button = button("&Edit…", "Edit the selected task", self.edit)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         layout = QVBoxLayout(self)
         layout.addLayout(
-            button_row(self.add_button, self.done_button, self.reopen_button, self.delete_button)
-        )
+            button_row(
+                self.add_button, self.edit_button, self.done_button, self.reopen_button,
+                self.delete_button,
+            )
+        )  # fmt: skip
         layout.addWidget(self.table, 1)
 
     def load(self, d: CaseDetail) -> None:
@@ -1031,6 +1101,19 @@ class TasksTab(QWidget):
         self.done_button.setEnabled(task is not None and task.done_on is None)
         self.reopen_button.setEnabled(task is not None and task.done_on is not None)
         self.delete_button.setEnabled(task is not None)
+        self.edit_button.setEnabled(task is not None)
+
+    def edit(self) -> None:
+        task, work = self.table.selected(), self.view.work
+        if task is None:
+            return
+
+        def submit(v: dict) -> object:
+            return work.update_task(task.id, task.version, v)
+
+        dialog = TaskEditDialog(self.view.caseworkers, self.view.detail.today, submit, self.view)
+        dialog.load({"title": task.title, "due": task.due, "owner_id": task.owner_id or ""})
+        self.view.open_dialog(dialog)
 
     def delete(self) -> None:
         task = self.table.selected()
@@ -1069,13 +1152,14 @@ class ReviewsTab(QWidget):
         self.steps.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.book_button = button("&Book review…", "Book review", self.book)
         self.update_button = button("&Update review…", "Update review", self.update_review)
+        self.withdraw_button = button("&Withdraw…", "Withdraw the selected review", self.withdraw)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._show_steps())
         self.phase = PhaseTransferBox(view)
         self._lay_out()
 
     def _lay_out(self) -> None:
         layout = QVBoxLayout(self)
-        layout.addLayout(button_row(self.book_button, self.update_button))
+        layout.addLayout(button_row(self.book_button, self.update_button, self.withdraw_button))
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(group("Reviews", self.table))
         split.addWidget(group("Steps of the selected review", self.steps))
@@ -1095,6 +1179,16 @@ class ReviewsTab(QWidget):
         steps = review_steps(review, self.view.detail.today) if review else []
         self.steps.load(steps)
         self.update_button.setEnabled(review is not None)
+        self.withdraw_button.setEnabled(review is not None and review.decision_date is None)
+
+    def withdraw(self) -> None:
+        review = self.table.selected()
+        if review is None:
+            return
+        reason = self.view.ask_reason("Withdraw review", "withdraw this review booking")
+        if reason is not None:
+            trash = self.view.work.trash()
+            self.view.act("Withdraw review", lambda: trash.withdraw_review(review.id, reason))
 
     def book(self) -> None:
         d = self.view.detail

@@ -332,9 +332,9 @@ class MainWindow(QMainWindow):
 
         view_menu = self.menuBar().addMenu("&View")
         action(view_menu, "&Lock now", self.lock_screen, "Ctrl+Alt+L")
-        action(view_menu, "My &week", lambda: self.sidebar.setCurrentRow(0), "Ctrl+1")
-        action(view_menu, "My &caseload", lambda: self.sidebar.setCurrentRow(1), "Ctrl+2")
-        action(view_menu, "&All cases", lambda: self.sidebar.setCurrentRow(2), "Ctrl+3")
+        action(view_menu, "My &week", lambda: self.show_list(0), "Ctrl+1")
+        action(view_menu, "My &caseload", lambda: self.show_list(1), "Ctrl+2")
+        action(view_menu, "&All cases", lambda: self.show_list(2), "Ctrl+3")
         action(view_menu, "Workload &board", self.open_board, "Ctrl+4")
         action(view_menu, "&Phase transfers", self.open_planner, "Ctrl+5")
         view_menu.addSeparator()
@@ -1008,6 +1008,11 @@ class MainWindow(QMainWindow):
 
         if run_action(self, "Audit trail", lambda: self.ctx.audit().choices()):
             AuditDialog(self.ctx.audit(), self).exec()
+
+    def show_list(self, row: int) -> None:
+        """My week, my caseload or all cases, brought in front of any open case tab."""
+        self.tabs.setCurrentIndex(0)
+        self.sidebar.setCurrentRow(row)
 
     def open_team(self) -> None:
         from caseload_app.ui.dialogs.team_dialog import TeamDialog

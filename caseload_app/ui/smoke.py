@@ -13,13 +13,31 @@ from caseload_app.db.engine import Database
 def show_main_window(db: Database, folder: Path) -> str:
     """Build, load and close the window; what it showed, or AssertionError."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    previous = qInstallMessageHandler(_quiet_offscreen)
+    try:
+        return _show(app, db, folder)
+    finally:
+        qInstallMessageHandler(previous)
+
+
+# Said by Qt's offscreen platform for every window it shows: not a fault of this install.
+OFFSCREEN_NOISE = ("This plugin does not support propagateSizeHints()",)
+
+
+def _quiet_offscreen(kind, context, message: str) -> None:
+    if message not in OFFSCREEN_NOISE:
+        print(message, file=sys.stderr)
+
+
+def _show(app, db: Database, folder: Path) -> str:
     from caseload_app.services.settings import LocalSettingsStore
     from caseload_app.ui.context import AppContext
     from caseload_app.ui.main_window import MainWindow
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
     store = LocalSettingsStore(folder / "settings.json")
     ctx = AppContext(
         db=db,

@@ -27,6 +27,7 @@ def test_self_test_passes_in_a_fresh_process_and_leaves_no_trace(tmp_path):
     assert "showing 12 cases" in done.stdout
     assert lines[-1] == "self-test passed"
     assert not home.exists()  # nothing in the user's own folders
+    assert done.stderr == ""  # Qt's offscreen "propagateSizeHints" warning used to show
 
 
 def test_a_failing_step_says_what_failed_and_stops(monkeypatch):

@@ -135,6 +135,19 @@ def _withdraw_exception(t: Team, who: str) -> None:
     t.svc(TrashService, who).withdraw_exception(exception_id, "recorded on the wrong case")
 
 
+def _correct_contact(t: Team, who: str) -> None:
+    lead = t.svc(CaseworkService, "Lee Lead")
+    comm = lead.log_communication(
+        t.case_a, datetime(2026, 11, 20, 9), "phone", "in", "Mum", "Asked about EP"
+    )
+    t.svc(CaseworkService, who).update_communication(comm, 1, {"summary": f"Corrected by {who}"})
+
+
+def _edit_task(t: Team, who: str) -> None:
+    task = t.svc(CaseworkService, "Lee Lead").add_task(t.case_a, "Ring school", None, None)
+    t.svc(CaseworkService, who).update_task(task, 1, {"title": f"Ring school ({who})"})
+
+
 def _rename_caseworker(t: Team, who: str) -> None:
     lead = t.svc(TeamService, "Lee Lead")
     worker = lead.add_caseworker(f"Temp {abs(hash(who)) % 10_000}")
@@ -172,6 +185,8 @@ ACTIONS = [
     ("correct or end an exception on Asha's case", ASHA_AND_LEAD, _correct_exception),
     ("withdraw an exception on Asha's case", ASHA_AND_LEAD, _withdraw_exception),
     ("rename a caseworker", LEAD, _rename_caseworker),
+    ("correct a contact Lee logged on Asha's case", ASHA_AND_LEAD, _correct_contact),
+    ("edit a task on Asha's case", ASHA_AND_LEAD, _edit_task),
     (
         "reassign Asha's case",
         LEAD,

@@ -169,3 +169,69 @@ def test_a_decision_to_assess_with_advice_asked_for_is_not_withdrawn(db):
     work.withdraw_step(case_id, closed.version, event(work, case_id, "not_issue").id, "misread")
     reopened = work.get_case(case_id)
     assert reopened.is_open and reopened.stage == "assessment"
+
+
+def test_an_advice_request_is_corrected_and_its_due_date_follows(db):
+    case_id, work = new_case(db)
+    work.record_action(case_id, work.get_case(case_id).version, "assess_agreed", date(2026, 8, 5))
+    advice_id = work.request_advice(case_id, "ep", date(2026, 8, 6))
+    (advice,) = work.get_case(case_id).advice
+    assert advice.due == date(2026, 9, 17)
+    work.update_advice(
+        advice_id, advice.version, {"requested": date(2026, 8, 13), "advice_type": "health"}
+    )
+    (advice,) = work.get_case(case_id).advice
+    assert (advice.requested, advice.due, advice.advice_type) == (
+        date(2026, 8, 13), date(2026, 9, 24), "health",
+    )  # fmt: skip
+    with pytest.raises(FieldErrors, match="before the decision to assess"):
+        work.update_advice(advice_id, advice.version, {"requested": date(2026, 8, 1)})
+    work.advice_received(advice_id, advice.version, date(2026, 9, 1))
+    (advice,) = work.get_case(case_id).advice
+    with pytest.raises(FieldErrors, match="chased or received before that date"):
+        work.update_advice(advice_id, advice.version, {"requested": date(2026, 9, 2)})
+
+
+def test_advice_and_an_undecided_review_are_withdrawn_into_the_trash(db):
+    case_id, work = journey(db)
+    trash = TrashService(db, "Asha Patel", today=lambda: TODAY, now=lambda: NOW)
+    review_id = work.schedule_review(case_id, date(2027, 9, 1))
+    with pytest.raises(UserError, match="Say why this review"):
+        trash.withdraw_review(review_id, "")
+    trash.withdraw_review(review_id, "booked on the wrong case")
+    assert work.get_case(case_id).reviews == ()
+    other = work.schedule_review(case_id, date(2026, 11, 3))
+    (review,) = work.get_case(case_id).reviews
+    work.update_review(
+        other, review.version, {"decision_date": date(2026, 11, 10), "outcome": "maintain"}
+    )
+    with pytest.raises(UserError, match="correct its dates"):
+        trash.withdraw_review(other, "oops")
+    assert [i.kind for i in trash.items()] == ["Annual review"]
+
+
+def test_a_logged_contact_and_a_task_are_corrected(db):
+    from datetime import datetime
+
+    case_id, work = new_case(db)
+    comm_id = work.log_communication(
+        case_id, datetime(2026, 11, 20, 9, 30), "phone", "in", "Mum", "Asked about the EP"
+    )
+    (comm,) = work.get_case(case_id).communications
+    work.update_communication(
+        comm_id, comm.version, {"channel": "email", "summary": "Asked about the EP by e-mail"}
+    )
+    (comm,) = work.get_case(case_id).communications
+    assert (comm.channel, comm.summary) == ("email", "Asked about the EP by e-mail")
+    with pytest.raises(FieldErrors) as refused:
+        work.update_communication(
+            comm_id, comm.version, {"summary": " ", "occurred_at": datetime(2027, 1, 1, 9)}
+        )
+    assert set(refused.value.errors) == {"summary", "occurred_at"}
+    task_id = work.add_task(case_id, "Ring school", None, None)
+    (task,) = work.get_case(case_id).tasks
+    work.update_task(task_id, task.version, {"title": "Ring the school", "due": date(2026, 12, 1)})
+    (task,) = work.get_case(case_id).tasks
+    assert (task.title, task.due) == ("Ring the school", date(2026, 12, 1))
+    with pytest.raises(FieldErrors, match="Say what needs doing"):
+        work.update_task(task_id, task.version, {"title": ""})

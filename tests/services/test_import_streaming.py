@@ -142,3 +142,20 @@ def test_a_dry_run_and_the_import_agree_on_the_fingerprint(db, tmp_path, small_b
 
 def _target(db) -> str:
     return str(db.path) if db.is_sqlite else db.engine.url.render_as_string(hide_password=False)
+
+
+def test_an_unknown_column_is_reported_and_every_row_still_checked(db, tmp_path):
+    """A "notes" column used to stop the check there, hiding every other problem."""
+    path = tmp_path / "in.csv"
+    path.write_text(
+        HEADER + ",notes\n"
+        + GOOD[0] + ",called mum\n"
+        + "Ava,Jones,31/02/2013,,,,ASD,,2026-01-05,assessment,,,,,,\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    result = importer(db).import_file(path)
+    assert not result.written and count(db, Child) == 0
+    assert [str(p) for p in result.problems] == [
+        "row 1, column notes: unknown column (expected: " + HEADER.replace(",", ", ") + ")",
+        "row 3, column date_of_birth: '31/02/2013' is not a real date: February 2013 has 28 days",
+    ]

@@ -351,6 +351,55 @@ def test_a_step_date_is_corrected_and_the_latest_step_withdrawn(qtbot, case, mes
     assert messages == []
 
 
+def test_advice_a_contact_and_a_task_are_corrected_and_withdrawn_in_the_tabs(
+    qtbot, case, messages, monkeypatch
+):
+    from datetime import datetime
+
+    case_id, work = case
+    work.record_action(case_id, work.get_case(case_id).version, "assess_agreed", date(2026, 8, 5))
+    work.request_advice(case_id, "ep", date(2026, 8, 6))
+    work.log_communication(case_id, datetime(2026, 11, 20, 9, 30), "phone", "in", "Mum", "EP?")
+    work.add_task(case_id, "Ring school", None, None)
+    view = open_view(qtbot, work, case_id)
+
+    view.show_tab("advice")
+    advice = view.advice.table.rows_model
+    view.advice.table.select_row(0)
+    view.advice.correct_button.click()
+    fill(view, requested=date(2026, 8, 13))
+    assert advice.text(0, "Due") == "Thu 24 Sep 2026" and messages == []
+    view.advice.table.select_row(0)
+    monkeypatch.setattr(view, "ask_reason", lambda *_a: "asked for the wrong type")
+    view.advice.withdraw_button.click()
+    assert advice.rowCount() == 0
+
+    view.show_tab("communications")
+    view.communications.table.select_row(0)
+    view.communications.edit_button.click()
+    fill(view, channel="email", summary="Asked about the EP report")
+    assert view.communications.table.rows_model.row_at(0).summary == "Asked about the EP report"
+
+    view.show_tab("tasks")
+    view.tasks.table.select_row(0)
+    view.tasks.edit_button.click()
+    fill(view, title="Ring the school", due=date(2026, 12, 1))
+    task = view.tasks.table.rows_model.row_at(0)
+    assert (task.title, task.due) == ("Ring the school", date(2026, 12, 1))
+    assert messages == []
+
+
+def test_a_review_booked_by_mistake_is_withdrawn(qtbot, db, messages, monkeypatch):
+    case_id, work = full_case(db)
+    view = open_view(qtbot, work, case_id)
+    view.show_tab("reviews")
+    view.reviews.table.select_row(0)
+    assert view.reviews.withdraw_button.isEnabled()  # booked, not decided
+    monkeypatch.setattr(view, "ask_reason", lambda *_a: "booked on the wrong case")
+    view.reviews.withdraw_button.click()
+    assert view.reviews.table.rows_model.rowCount() == 0 and messages == []
+
+
 # --------------------------------------------------------------------------- overview
 def test_a_bad_upn_is_shown_beside_the_field_and_the_typing_kept(qtbot, case, messages):
     case_id, work = case
@@ -372,6 +421,7 @@ def test_a_bad_upn_is_shown_beside_the_field_and_the_typing_kept(qtbot, case, me
     assert work.get_case(case_id).child == view.detail.child  # nothing saved
 
     upn.setText("l837201500012")  # lower case: the service normalises it
+    assert error.isHidden()  # the message was about the old value: it goes as it changes
     form.save_button.click()
     assert form.form.error("upn") == "" and not view.has_unsaved_changes()
     assert view.detail.child.setting == "Harbourside Primary"

@@ -193,7 +193,10 @@ def test_bad_upn_and_future_birth_date_are_shown_beside_their_fields(qtbot, db, 
     assert dialog.fields["upn"].accessibleDescription() == upn.text()
 
     type_into(qtbot, dialog, upn="L837201500012")
+    assert not upn.isVisible() and dob.isVisible()  # a fixed field's message goes at once
+    assert dialog.fields["upn"].accessibleDescription() == ""
     dialog.fields["date_of_birth"].set_date(date(2016, 5, 4))
+    assert not dob.isVisible()
     dialog.save()
     assert not upn.isVisible() and not dob.isVisible()
     assert dialog.result() == QDialog.DialogCode.Accepted and case_count(db) == 1

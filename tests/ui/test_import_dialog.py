@@ -179,6 +179,17 @@ def test_the_blank_template_has_every_column(dialog, tmp_path):
     assert dialog.status.text().startswith("The template could not be saved:")
 
 
+def test_a_long_problem_can_be_read_whole_in_its_tooltip(qtbot, dialog, tmp_path):
+    from PySide6.QtCore import Qt
+
+    sheet = write_csv(tmp_path / "caseload.csv", GOOD[0], header=",".join([*COLUMNS, "notes"]))
+    dialog.check(sheet)
+    finish(qtbot, dialog)
+    model = dialog.problems.rows_model
+    cell = model.index(0, model.column_of("Problem"))
+    assert model.data(cell, Qt.ItemDataRole.ToolTipRole).startswith("unknown column (expected: ")
+
+
 def held(dialog, monkeypatch) -> threading.Event:
     """Hold the next check or import back until the returned event is set."""
     real, gate = dialog.importer.import_file, threading.Event()

@@ -176,6 +176,7 @@ def on_change(widget: QWidget, callback: Callable[[], None]) -> None:
         QComboBox: "currentTextChanged",
         QCheckBox: "toggled",
         QSpinBox: "valueChanged",
+        QDoubleSpinBox: "valueChanged",
     }
     for kind, name in signal.items():
         if isinstance(widget, kind):
@@ -211,6 +212,7 @@ class Form:
         column.addWidget(error)
         self.layout.addRow(caption, cell)
         self.fields[key], self.error_labels[key] = widget, error
+        on_change(widget, lambda: self.clear_error(key))  # fixed: the old message is wrong now
         return widget
 
     def values(self) -> dict[str, object]:
@@ -238,7 +240,12 @@ class Form:
         return set(errors) <= set(self.fields)
 
     def clear_errors(self) -> None:
-        for key, label in self.error_labels.items():
+        for key in self.error_labels:
+            self.clear_error(key)
+
+    def clear_error(self, key: str) -> None:
+        label = self.error_labels[key]
+        if not label.isHidden():
             label.clear()
             label.hide()
             self.fields[key].setAccessibleDescription("")
@@ -416,6 +423,37 @@ _CORRECTION_INTRO = (
     "The dates that follow from this step are worked out again. The case's history keeps the "
     "old and new dates, who corrected them and why."
 )
+
+
+class AdviceEditDialog(EditDialog):
+    def __init__(self, today: date, submit: Submit, parent=None) -> None:
+        super().__init__("Correct the advice request", submit, parent, intro=_ADVICE_INTRO)
+        self.add("advice_type", "Advice &type", choice_combo(code_choices(codes.advice_types())))
+        self.add("requested", "&Requested on", DateEdit(today))
+
+
+class ContactEditDialog(EditDialog):
+    """Correct a logged contact: fields named as update_communication expects."""
+
+    def __init__(self, people: Sequence[str], submit: Submit, parent=None) -> None:
+        super().__init__("Correct the contact", submit, parent, intro=_KEPT)
+        self.add("occurred_at", "&When", date_time_edit(datetime(2000, 1, 1)))
+        self.add("channel", "C&hannel", choice_combo(code_choices(codes.channels())))
+        self.add("direction", "&Direction", choice_combo(DIRECTION_CHOICES))
+        self.add("with_whom", "With wh&om", choice_combo([(p, p) for p in people], editable=True))
+        self.add("summary", "S&ummary", text_box(5))
+
+
+class TaskEditDialog(EditDialog):
+    def __init__(self, caseworkers: Sequence[CaseworkerInfo], today: date, submit, parent=None):
+        super().__init__("Edit the task", submit, parent, intro=_KEPT)
+        self.add("title", "&Task", line_edit())
+        self.add("due", "&Due (optional)", optional_date(None, today))
+        owners = [("(nobody)", "")] + [(w.name, w.id) for w in caseworkers]
+        self.add("owner_id", "&Owner", choice_combo(owners))
+
+
+_KEPT = "What it said before is kept in the case's history, with who changed it and when."
 
 
 class ExceptionEditDialog(EditDialog):

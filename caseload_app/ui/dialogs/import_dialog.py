@@ -37,7 +37,7 @@ from caseload_app.ui.worker import run_in_background
 PROBLEM_COLUMNS = (
     Column("Row", lambda p: str(p.row), lambda p: p.row),
     Column("Column", lambda p: p.column),
-    Column("Problem", lambda p: p.message),
+    Column("Problem", lambda p: p.message, tooltip=lambda p: p.message),
 )
 
 INTRO = (

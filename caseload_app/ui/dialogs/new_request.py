@@ -39,6 +39,7 @@ from caseload_app.domain.deadlines import format_date, request_timeline
 from caseload_app.services.casework import CaseworkerInfo
 from caseload_app.services.errors import FieldErrors
 from caseload_app.services.requests import NewRequest, PossibleDuplicate, RequestService
+from caseload_app.ui.dialogs.case_dialogs import on_change
 from caseload_app.ui.errors import USER_ERRORS, show_user_error
 from caseload_app.ui.widgets.dates import DateEdit, OptionalDateEdit
 
@@ -415,6 +416,9 @@ class NewRequestDialog(QDialog):
             QWidget.setTabOrder(first, second)
 
     def _connect(self) -> None:
+        for key, widget in self.fields.items():
+            if key in self.error_labels:
+                on_change(widget, lambda k=key: self._clear_error(k))
         self.fields["request_received"].dateChanged.connect(self._update_deadlines)
         self.save_button.clicked.connect(self.save)
         self.cancel_button.clicked.connect(self.reject)
@@ -489,11 +493,18 @@ class NewRequestDialog(QDialog):
         return False
 
     def _clear_errors(self) -> None:
-        for key, label in self.error_labels.items():
+        for key in self.error_labels:
+            self._clear_error(key)
+        self.general_error.hide()
+
+    def _clear_error(self, key: str) -> None:
+        """A field's message goes as soon as the field is changed: it was about the old
+        value ("this has 12" beside a UPN already put right)."""
+        label = self.error_labels[key]
+        if not label.isHidden():
             label.clear()
             label.hide()
             self.fields[key].setAccessibleDescription("")
-        self.general_error.hide()
 
     def _show_errors(self, errors: dict[str, str]) -> None:
         first: QWidget | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -43,7 +44,11 @@ FREE_TEXT = (
 
 
 def safe_filename(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-") or "document"
+    """A file name from a person's name. Letters of every alphabet stay (Łukasz, Zoë: file
+    systems take them, and dropping them made 'ukasz' and 'Zo'); anything else that could
+    trouble a file system or a shell (slashes, colons, quotes, dots, spaces) becomes '-'."""
+    name = re.sub(r"[^\w-]+", "-", unicodedata.normalize("NFC", text))
+    return name.strip("-_")[:80].strip("-") or "document"
 
 
 def show_pdf(parent: QWidget, pdf: bytes, title: str, filename: str) -> PrintPreviewDialog:
