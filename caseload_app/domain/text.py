@@ -184,3 +184,15 @@ def child_search_text(
 def matches(query: str, key: str) -> bool:
     """A folded query against a search key; spaces in typed identifiers are optional."""
     return query in key or (" " in query and query.replace(" ", "") in key)
+
+
+def days_text(days: int | None) -> str:
+    """Days to a deadline in words, one way everywhere: "3 days left", "Due today",
+    "11 days overdue" (never "-11")."""
+    if days is None:
+        return ""
+    if days == 0:
+        return "Due today"
+    if days > 0:
+        return how_many(days, "day", "days") + " left"
+    return how_many(-days, "day", "days") + " overdue"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
@@ -50,7 +51,7 @@ STAGE_COLUMNS = (
 )
 
 
-def _board_columns() -> tuple[Column, ...]:
+def _board_columns(today: date) -> tuple[Column, ...]:
     fixed = (
         Column("Caseworker", lambda r: r.name + (" (away)" if r.away_today else "")),
         Column("FTE", lambda r: f"{r.capacity:.1f}", lambda r: r.capacity),
@@ -80,7 +81,7 @@ def _board_columns() -> tuple[Column, ...]:
     )
     weeks = tuple(
         Column(
-            f"Wk {n + 1}",
+            _week_title(today + timedelta(days=7 * n)),
             lambda r, n=n: str(r.weekly_deadlines[n]),
             lambda r, n=n: r.weekly_deadlines[n],
             rag=lambda r, n=n: "amber" if r.weekly_deadlines[n] >= 10 else None,
@@ -88,6 +89,11 @@ def _board_columns() -> tuple[Column, ...]:
         for n in range(WEEKS)
     )
     return fixed + weeks
+
+
+def _week_title(starts: date) -> str:
+    """A week column's heading: weeks run from today, so each says the day it starts."""
+    return f"From\n{starts.day} {starts:%b}"  # two lines: eight weeks fit a laptop screen
 
 
 class BoardView(QWidget):
@@ -109,7 +115,7 @@ class BoardView(QWidget):
         self.workload, self.team, self.handover, self.letters = workload, team, handover, letters
         self.last_moved: list[int] = []
         self.last_batch: str | None = None
-        self.model = RowsModel(_board_columns(), self)
+        self.model = RowsModel(_board_columns(workload.today()), self)
         self.table = QTableView()
         self.table.setAccessibleName("Workload board")
         self.table.setModel(self.model)
@@ -151,10 +157,10 @@ class BoardView(QWidget):
         """The cases behind a cell: the caseworker's open cases, narrowed by the column."""
         worker = self.model.row_at(index.row()).worker_id
         title = self.model.columns[index.column()].title
+        week = index.column() - (self.model.columnCount() - WEEKS)
         if title == "Overdue steps":
             return CaseFilter(caseworker_id=worker, open_only=True, overdue=True)
-        if title.startswith("Wk "):
-            week = int(title.split()[1]) - 1
+        if week >= 0:
             return CaseFilter(
                 caseworker_id=worker,
                 open_only=True,
@@ -184,7 +190,8 @@ class BoardView(QWidget):
             QMessageBox.information(self, "Rebalance", "Loads are already even: no moves to make.")
             return
         names = {r.worker_id: r.name for r in self.model.rows()}
-        dialog = RebalanceDialog(proposal, names, self.workload.week_strips(proposal), self)
+        strips = self.workload.week_strips(proposal)
+        dialog = RebalanceDialog(proposal, names, strips, self, today=self.workload.today())
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.apply(proposal, dialog.reason.text(), dialog.unticked())
 
@@ -305,6 +312,8 @@ def _load_chart(rows: list[BoardRow]) -> QChart:
     axis_x.append([r.name.split()[0] for r in rows])
     axis_y = QValueAxis()
     axis_y.setRange(0, max([r.load_per_fte for r in rows] + [1.0]) * 1.1)
+    axis_y.applyNiceNumbers()  # ticks at 0, 50, 100…, not 139.4, 278.9…
+    axis_y.setLabelFormat("%.0f")
     chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
     chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
     series.attachAxis(axis_x)
@@ -322,9 +331,11 @@ class RebalanceDialog(QDialog):
         names: dict[int, str],
         strips: dict[int, tuple[list[int], list[int]]] | None = None,
         parent=None,
+        today: date | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Proposed rebalance")
+        self.today = today or date.today()
         self.resize(980, 600)
         self.moves = QTableWidget(len(proposal.moves), 4)
         self.moves.setAccessibleName("Proposed moves")
@@ -338,7 +349,7 @@ class RebalanceDialog(QDialog):
             self.moves.setItem(row, 3, QTableWidgetItem(move.reason))
         self.moves.resizeColumnsToContents()
         self.moves.horizontalHeader().setStretchLastSection(True)
-        loads = _before_after_table(proposal, names, strips or {})
+        loads = _before_after_table(proposal, names, strips or {}, self.today)
         self.reason = QLineEdit()
         self.reason.setAccessibleName("Reason for the rebalance")
         self.reason.setPlaceholderText("Recorded with every move, e.g. 'Cover for leave'")
@@ -372,13 +383,16 @@ class RebalanceDialog(QDialog):
         self.accept()
 
 
-def _before_after_table(proposal: Proposal, names: dict[int, str], strips: dict) -> QTableWidget:
+def _before_after_table(
+    proposal: Proposal, names: dict[int, str], strips: dict, today: date
+) -> QTableWidget:
     """Load per caseworker, and steps due in each of the next 8 weeks, before → after."""
     workers = sorted(proposal.before)
     table = QTableWidget(len(workers), 3 + WEEKS)
     table.setAccessibleName("Load and weekly deadlines before and after")
     table.setHorizontalHeaderLabels(
-        ["Caseworker", "Load before", "Load after"] + [f"Wk {n + 1}" for n in range(WEEKS)]
+        ["Caseworker", "Load before", "Load after"]
+        + [_week_title(today + timedelta(days=7 * n)) for n in range(WEEKS)]
     )
     for row, worker_id in enumerate(workers):
         table.setItem(row, 0, QTableWidgetItem(names.get(worker_id, str(worker_id))))

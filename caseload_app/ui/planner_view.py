@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from caseload_app.domain.deadlines import format_date
+from caseload_app.domain.text import how_many
 from caseload_app.services.phase_transfer import PhaseTransferService
 from caseload_app.ui.errors import run_action
 from caseload_app.ui.models.rows import Column, RowsModel
@@ -22,6 +24,7 @@ from caseload_app.ui.widgets.dates import DateEdit
 
 PLANNER_COLUMNS = (
     Column("Child", lambda r: r.child_name),
+    Column("Caseworker", lambda r: r.caseworker or "Unallocated"),
     Column("Year", lambda r: r.year_group),
     Column("Setting", lambda r: r.setting or ""),
     Column("Moves", lambda r: r.transfer),
@@ -39,8 +42,9 @@ PLANNER_COLUMNS = (
     Column("Review booked", lambda r: format_date(r.review_booked) if r.review_booked else "—"),
     Column("Next step", lambda r: r.next_step),
     Column("Task", lambda r: "Yes" if r.has_review_task else ""),
-    Column("Caseworker", lambda r: r.caseworker or "Unallocated"),
 )
+DUE_COLUMN = 5  # "Amended plan by": the legal date, soonest first when the planner opens
+MAX_WIDTH = 260  # a long setting's name is cut (its tooltip has it whole)
 
 
 class PlannerView(QWidget):
@@ -55,6 +59,7 @@ class PlannerView(QWidget):
         self.table.setAccessibleName("Phase transfers")
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
+        self.table.sortByColumn(DUE_COLUMN, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
@@ -68,7 +73,15 @@ class PlannerView(QWidget):
         create = QPushButton("Create review &tasks for selected")
         create.setAccessibleName("Create review tasks for the selected children")
         create.clicked.connect(self.create_tasks)
+        self.worker = QComboBox()
+        self.worker.setAccessibleName("Show the children of caseworker")
+        self.worker.currentIndexChanged.connect(lambda _i: self._apply_filter())
+        caption = QLabel("&Caseworker:")
+        caption.setBuddy(self.worker)
         row = QHBoxLayout()
+        row.addWidget(caption)
+        row.addWidget(self.worker)
+        row.addSpacing(24)
         row.addWidget(QLabel("Tasks due:"))
         row.addWidget(self.due)
         row.addWidget(create)
@@ -80,13 +93,33 @@ class PlannerView(QWidget):
 
     def refresh(self) -> None:
         rows = self.service.planner()
+        self._fill_workers(rows)
         self.model.set_rows(rows)
+        self._apply_filter()
         for column in range(self.model.columnCount()):
             self.table.resizeColumnToContents(column)
+            if self.table.columnWidth(column) > MAX_WIDTH:
+                self.table.setColumnWidth(column, MAX_WIDTH)
         overdue = sum(1 for r in rows if r.overdue)
         self.summary.setText(
-            f"{len(rows)} children move phase next September; {overdue} overdue. "
-            "Double-click to open the case."
+            f"{how_many(len(rows), 'child moves', 'children move')} phase next September; "
+            f"{overdue:,} overdue. Double-click to open the case."
+        )
+
+    def _fill_workers(self, rows) -> None:
+        held = self.worker.currentData()
+        self.worker.blockSignals(True)
+        self.worker.clear()
+        self.worker.addItem("Everyone", None)
+        for name in sorted({r.caseworker or "Unallocated" for r in rows}, key=str.casefold):
+            self.worker.addItem(name, name)
+        self.worker.setCurrentIndex(max(0, self.worker.findData(held)))
+        self.worker.blockSignals(False)
+
+    def _apply_filter(self) -> None:
+        name = self.worker.currentData()
+        self.model.set_filter(
+            None if name is None else (lambda r: (r.caseworker or "Unallocated") == name)
         )
 
     def create_tasks(self) -> None:
@@ -102,6 +135,8 @@ class PlannerView(QWidget):
             "Tasks not created",
             lambda: made.append(self.service.create_review_tasks(ids, self.due.value())),
         ):
-            QMessageBox.information(self, "Review tasks", f"{made[0]} task(s) created.")
+            QMessageBox.information(
+                self, "Review tasks", f"{how_many(made[0], 'task', 'tasks')} created."
+            )
             self.refresh()
             self.changed.emit()

@@ -1,6 +1,8 @@
 """The team lead's board: figures, drill-down, rebalance with unticking and undo, absence,
 reassignment from the list."""
 
+from datetime import timedelta
+
 import pytest
 from PySide6.QtWidgets import QDialog
 
@@ -44,7 +46,9 @@ def test_double_click_drills_down_to_the_cases_behind_a_cell(window):
     board.table.doubleClicked.emit(board.model.index(0, overdue))
     assert window.model.rowCount() == worker.overdue_steps
     window.open_board()
-    week2 = board.model.column_of("Wk 2")
+    second_week = board.workload.today() + timedelta(days=7)
+    week2 = board.model.column_of(f"From\n{second_week.day} {second_week:%b}")  # dated weeks
+    assert week2 > 0
     board.table.doubleClicked.emit(board.model.index(0, week2))
     rows = [window.model.row_at(r) for r in range(window.model.rowCount())]
     assert len(rows) == worker.weekly_deadlines[1]
@@ -121,6 +125,25 @@ def test_phase_transfer_planner_lists_movers_and_creates_tasks(window, monkeypat
     assert refreshed.has_review_task
     planner.table.doubleClicked.emit(planner.model.index(0, 0))
     assert window.current_case() is not None
+
+
+def test_the_planner_opens_soonest_first_with_a_caseworker_filter(window, qtmodeltester):
+    """It opened Z→A with the caseworker column off-screen and no way to see one person's."""
+    planner = window.open_planner()
+    model = planner.model
+    dates = [r.legal_date for r in model.rows()]
+    assert dates == sorted(dates) and len(dates) > 2
+    assert model.columns[1].title == "Caseworker"  # next to the child, never off-screen
+    names = [planner.worker.itemText(i) for i in range(planner.worker.count())]
+    assert names[0] == "Everyone" and len(names) > 2
+    everyone = model.rowCount()
+    planner.worker.setCurrentIndex(1)
+    chosen = planner.worker.currentData()
+    assert 0 < model.rowCount() < everyone
+    assert {(r.caseworker or "Unallocated") for r in model.rows()} == {chosen}
+    planner.refresh()
+    assert planner.worker.currentData() == chosen  # kept over a refresh
+    qtmodeltester.check(model)
 
 
 def test_weekly_report_from_the_window(window, monkeypatch, tmp_path):
@@ -210,7 +233,8 @@ def test_rebalance_dialog_shows_load_and_weeks_before_and_after(window, qtbot):
     board = window.open_board()
     proposal = board.workload.propose()
     names = {r.worker_id: r.name for r in board.model.rows()}
-    dialog = RebalanceDialog(proposal, names, board.workload.week_strips(proposal))
+    today = board.workload.today()
+    dialog = RebalanceDialog(proposal, names, board.workload.week_strips(proposal), today=today)
     qtbot.addWidget(dialog)
     table = dialog.findChild(board_module.QTableWidget, None)  # the moves table comes first
     assert table.rowCount() == len(proposal.moves)
@@ -218,5 +242,42 @@ def test_rebalance_dialog_shows_load_and_weeks_before_and_after(window, qtbot):
         dialog.findChildren(board_module.QTableWidget)[1].horizontalHeaderItem(c).text()
         for c in range(11)
     }
-    assert {"Load before", "Load after", "Wk 1", "Wk 8"} <= headers
+    last = today + timedelta(days=49)
+    assert {"Load before", "Load after", f"From\n{today.day} {today:%b}"} <= headers
+    assert f"From\n{last.day} {last:%b}" in headers
     assert board.model.column_of("Assessing") > 0  # open cases by stage on the board
+
+
+def test_the_chart_has_round_ticks(window):
+    from PySide6.QtCore import Qt
+
+    board = window.open_board()
+    axis = board.chart.chart().axes(Qt.Orientation.Vertical)[0]
+    assert axis.labelFormat() == "%.0f"
+    step = (axis.max() - axis.min()) / (axis.tickCount() - 1)
+    assert step == round(step) and axis.max() == round(axis.max())  # not 139.4, 278.9…
+
+
+def test_my_week_says_days_overdue_and_what_a_no_contact_row_asks(qtmodeltester):
+    from datetime import date
+
+    from caseload_app.services.myweek import WeekItem
+    from caseload_app.ui.models.week_model import WeekModel
+
+    model = WeekModel()
+    model.set_rows(
+        [
+            WeekItem("step", "Statutory step", 1, "Zoë Brontë", "Issue final plan",
+                     date(2026, 11, 20), -11, "red", "timeline"),
+            WeekItem("contact", "No contact in 14 days", 2, "Oscar Smith", "Last contact …",
+                     None, None, "amber", "communications"),
+            WeekItem("task", "Task", 3, "Amy Lee", "Ring school", date(2026, 12, 2), 1,
+                     "amber", "tasks"),
+        ]
+    )  # fmt: skip
+    days, rag = model.column_of("Days left"), model.column_of("RAG")
+    assert [model.data(model.index(r, days)) for r in range(3)] == [
+        "11 days overdue", "", "1 day left",
+    ]  # fmt: skip
+    assert model.data(model.index(1, rag)) == "▲ Get in touch"  # not "Due soon": no deadline
+    qtmodeltester.check(model)

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from caseload_app.domain import codes
 from caseload_app.domain.deadlines import format_date
 from caseload_app.domain.status import Deadline, exception_covers, rag_for
+from caseload_app.domain.text import days_text
 from caseload_app.services.casework import AdviceInfo, ExceptionInfo, ReviewInfo, TaskInfo
 from caseload_app.ui.models.rows import (  # noqa: F401 - re-exported for the case window
     INK,
@@ -44,12 +45,7 @@ def code_label(code_list: Sequence[codes.Code], code: str | None) -> str:
 
 
 def days_left_text(due: date, today: date) -> str:
-    days = (due - today).days
-    if days == 0:
-        return "Due today"
-    if days > 0:
-        return f"{days} day{'s' if days != 1 else ''} left"
-    return f"{-days} day{'s' if days != -1 else ''} overdue"
+    return days_text((due - today).days)
 
 
 def first_line(text: str, limit: int = 120) -> str:

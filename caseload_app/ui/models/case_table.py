@@ -12,17 +12,13 @@ from datetime import date
 from PySide6.QtCore import Qt
 
 from caseload_app.domain.deadlines import format_date
-from caseload_app.domain.text import fold, matches
+from caseload_app.domain.text import days_text, fold, matches
 from caseload_app.services.caselist import CaseFilter, CaseList, CaseRow
 from caseload_app.ui.models.rows import RAG_TEXT, Column, RowsModel
 
 SearchRole = Qt.ItemDataRole.UserRole + 4
 RAG_RANK = {"red": 0, "amber": 1, "green": 2, "grey": 3, "none": 4}
 FAR = date.max
-
-
-def _number(n: int | None) -> str:
-    return "" if n is None else str(n)
 
 
 def _rag_text(row: CaseRow) -> str:
@@ -41,7 +37,7 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column(
         "Days left",
-        lambda r: _number(r.days_left),
+        lambda r: days_text(r.days_left),
         lambda r: r.days_left if r.days_left is not None else 10**9,
     ),
     Column(
@@ -61,7 +57,7 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column(
         "Days since",
-        lambda r: _number(r.days_since_contact),
+        lambda r: "" if r.days_since_contact is None else f"{r.days_since_contact:,}",
         lambda r: r.days_since_contact if r.days_since_contact is not None else 10**9,
     ),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from caseload_app.domain.deadlines import format_date
+from caseload_app.domain.text import days_text
 from caseload_app.services.myweek import MyWeek, WeekItem
 from caseload_app.ui.models.rows import RAG_TEXT, Column, RowsModel
 
@@ -13,9 +14,18 @@ WEEK_COLUMNS = (
     Column("Child", lambda i: i.child_name),
     Column("What", lambda i: i.what),
     Column("Due", lambda i: format_date(i.due) if i.due else "", lambda i: i.due or date.max),
-    Column("Days left", lambda i: "" if i.days_left is None else str(i.days_left)),
-    Column("RAG", lambda i: RAG_TEXT[i.rag], rag=lambda i: i.rag),
+    Column(
+        "Days left",
+        lambda i: days_text(i.days_left),
+        lambda i: i.days_left if i.days_left is not None else 10**9,
+    ),
+    Column("RAG", lambda i: _rag_text(i), rag=lambda i: i.rag),
 )
+
+
+def _rag_text(item: WeekItem) -> str:
+    # A family not heard from has no deadline to be "due soon" for: say what it is.
+    return "▲ Get in touch" if item.kind == "contact" else RAG_TEXT[item.rag]
 
 
 class WeekModel(RowsModel):
