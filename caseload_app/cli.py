@@ -17,6 +17,7 @@ from pathlib import Path
 from caseload_app import __version__, cli_admin, cli_team, files, logs, paths
 from caseload_app.domain import deadlines
 from caseload_app.domain.parsing import parse_date
+from caseload_app.domain.text import how_many
 from caseload_app.domain.validators import (
     ValidationError,
     format_nhs_number,
@@ -315,8 +316,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         if result.problem_count > len(result.problems):
             print(f"… and {result.problem_count - len(result.problems):,} more.", file=sys.stderr)
         print(
-            f"Nothing was imported: {result.problem_count} problem(s) in "
-            f"{result.problem_rows} row(s).",
+            f"Nothing was imported: {how_many(result.problem_count, 'problem', 'problems')} in "
+            f"{how_many(result.problem_rows, 'row', 'rows')}.",
             file=sys.stderr,
         )
         return 1
@@ -557,7 +558,7 @@ def cmd_rebalance(args: argparse.Namespace) -> int:
                 f" — {move['reason']}"
             )
         print(
-            f"{len(proposal.moves)} move(s); spread of load per FTE "
+            f"{how_many(len(proposal.moves), 'move', 'moves')}; spread of load per FTE "
             f"{proposal.spread_before:.2f} → {proposal.spread_after:.2f}"
             + (f"; applied as batch {batch}" if batch else "; nothing changed")
         )

@@ -55,7 +55,7 @@ NO_PLAN_DATE_NOTE = "No plan or review date recorded: annual review date unknown
 # Step keys, labels and citations, shared by next_step and statutory_deadlines.
 _DECIDE_ASSESS = ("decide_assess", "Decide whether to assess", "Reg 5(1)")
 _DECIDE_ISSUE = ("decide_issue", "Decide whether to issue a plan", "Reg 10(1)")
-_DRAFT_PLAN = ("draft_plan", "Serve draft plan (target)", "Target (leaves 15 days for comments)")
+_DRAFT_PLAN = ("draft_plan", "Serve draft plan (target)", "Target, leaving 15 days for comments")
 _COMMENTS_END = ("comments_end", "Comments on draft close", "Reg 13(1)")
 _FINAL_PLAN = ("final_plan", "Issue final plan", "Reg 13(2)")
 _ANNUAL_REVIEW = ("annual_review", "Hold annual review", "CFA 2014 s44; Reg 2")

@@ -322,10 +322,12 @@ class TeamService(UserService):
             cases = {m.case_id: records.load(s, EhcpCase, m.case_id, "case") for m in moves}
             changed = [m.case_id for m in moves if cases[m.case_id].caseworker_id != m.to_id]
             if changed:
+                moved = "case " if len(changed) == 1 else "cases "
                 raise UserError(
-                    "Not undone: case(s) "
+                    f"Not undone: {moved}"
                     + ", ".join(map(str, changed))
-                    + " have been moved again since. Reassign them by hand."
+                    + (" has" if len(changed) == 1 else " have")
+                    + " been moved again since. Reassign by hand."
                 )
             undo_batch = f"undo-{batch}"[:40]
             for m in moves:

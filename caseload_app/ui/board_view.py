@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from caseload_app.domain.text import how_many
 from caseload_app.domain.workload import Proposal
 from caseload_app.files import write_atomically
 from caseload_app.services.caselist import CaseFilter
@@ -218,8 +219,9 @@ class BoardView(QWidget):
         answer = QMessageBox.question(
             self,
             "Letters to families",
-            f"Send a change-of-caseworker letter for each of the {len(self.last_moved)} moved "
-            "case(s)? Each letter is kept and logged on the case, ready to print.",
+            "Send a change-of-caseworker letter for each of the "
+            f"{how_many(len(self.last_moved), 'moved case', 'moved cases')}? Each letter is "
+            "kept and logged on the case, ready to print.",
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
@@ -341,7 +343,9 @@ class RebalanceDialog(QDialog):
         self.moves.setAccessibleName("Proposed moves")
         self.moves.setHorizontalHeaderLabels(["Move", "From", "To", "Why"])
         for row, move in enumerate(proposal.moves):
-            tick = QTableWidgetItem(f"{len(move.case_ids)} case(s), family {move.family_id}")
+            tick = QTableWidgetItem(
+                f"{how_many(len(move.case_ids), 'case', 'cases')}, family {move.family_id}"
+            )
             tick.setCheckState(Qt.CheckState.Checked)
             self.moves.setItem(row, 0, tick)
             self.moves.setItem(row, 1, QTableWidgetItem(names.get(move.from_id, "Unallocated")))
@@ -442,7 +446,7 @@ class ReassignDialog(FieldsFirst, QDialog):
 
     def __init__(self, count: int, workers: list[tuple[int, str]], parent=None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"Reassign {count} case(s)")
+        self.setWindowTitle(f"Reassign {how_many(count, 'case', 'cases')}")
         self.worker = QComboBox()
         self.worker.setAccessibleName("New caseworker")
         for worker_id, name in workers:

@@ -1036,7 +1036,9 @@ class CommunicationsTab(QWidget):
 
     def _update_count(self) -> None:
         shown, total = self.table.rows_model.rowCount(), len(self.view.detail.communications)
-        self.count.setText(f"{shown} of {total} shown" if shown != total else f"{total} in all")
+        self.count.setText(
+            f"{shown:,} of {total:,} shown" if shown != total else f"{total:,} in all"
+        )
 
     def _show_selected(self) -> None:
         c = self.table.selected()

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from caseload_app import __version__, logs
 from caseload_app.domain import codes
+from caseload_app.domain.text import how_many
 from caseload_app.files import write_atomically
 from caseload_app.services.caselist import CaseFilter, CaseList
 from caseload_app.services.casework import CaseworkerInfo
@@ -148,7 +149,7 @@ class MainWindow(QMainWindow):
         self.central.addWidget(self._build_lock_page())
         self.setCentralWidget(self.central)
         self._hidden_while_locked: list[QWidget] = []
-        self.idle = IdleWatch(ctx.settings.idle_lock_minutes, self.lock_screen, parent=self)
+        self.idle = IdleWatch(ctx.settings.idle_lock_minutes, self.lock_idle, parent=self)
         app = QApplication.instance()
         if app is not None:  # this window (once shown) and every dialog that takes focus
             app.focusWindowChanged.connect(self.idle.watch)
@@ -331,7 +332,7 @@ class MainWindow(QMainWindow):
         action(case_menu, "&Close case tab", self.close_current_tab, "Ctrl+W")
 
         view_menu = self.menuBar().addMenu("&View")
-        action(view_menu, "&Lock now", self.lock_screen, "Ctrl+Alt+L")
+        action(view_menu, "&Lock now", lambda: self.lock_screen(), "Ctrl+Alt+L")
         action(view_menu, "My &week", lambda: self.show_list(0), "Ctrl+1")
         action(view_menu, "My &caseload", lambda: self.show_list(1), "Ctrl+2")
         action(view_menu, "&All cases", lambda: self.show_list(2), "Ctrl+3")
@@ -505,7 +506,8 @@ class MainWindow(QMainWindow):
         self.week_model.set_week(week)
         overdue = sum(1 for i in week.items if i.rag == "red")
         self.week_summary.setText(
-            f"{len(week.items)} things to do in the next 7 days — {overdue} overdue. "
+            f"{how_many(len(week.items), 'thing', 'things')} to do in the next 7 days — "
+            f"{overdue:,} overdue. "
             "Double-click a line to open the case."
         )
         self._job = run_in_background(self.ctx.cases().list_cases, self._list_done, self._failed)
@@ -531,7 +533,7 @@ class MainWindow(QMainWindow):
 
     def _update_count(self) -> None:
         if self.pages.currentIndex() == 0:
-            text = f"{self.week_model.rowCount():,} things to do"
+            text = how_many(self.week_model.rowCount(), "thing", "things") + " to do"
         else:
             shown, total = self.model.rowCount(), self.model.total
             text = f"{total:,} cases" if shown == total else f"{shown:,} of {total:,} cases shown"
@@ -557,13 +559,16 @@ class MainWindow(QMainWindow):
     def locked(self) -> bool:
         return self.central.currentIndex() == 1
 
-    def lock_screen(self) -> None:
+    def lock_idle(self) -> None:
+        minutes = how_many(self.idle.minutes, "minute", "minutes")
+        self.lock_screen(f"Locked after {minutes} without use")
+
+    def lock_screen(self, why: str = "Locked") -> None:
         """Hide every child's details (the tabs and any open dialog) until unlocked."""
         if self.locked:
             return
-        minutes = self.idle.minutes
         self.lock_note.setText(
-            f"Locked after {minutes} minutes without use: children's details are hidden.\n"
+            f"{why}: children's details are hidden.\n"
             f"{self.ctx.user}, unlock to carry on where you were."
         )
         self._hidden_while_locked = [
@@ -893,7 +898,7 @@ class MainWindow(QMainWindow):
             target = folder / f"{safe_filename(name)}-{case_id}-summary.pdf"
             printing.summary_to_file(case_id, target, 20)
 
-        run_bulk(self, "Printing case summaries", cases, one)
+        run_bulk(self, "Printing case summaries", cases, one, saved_in=folder)
 
     def bulk_letters(self) -> None:
         cases = self._cases_for_bulk()
@@ -913,17 +918,21 @@ class MainWindow(QMainWindow):
             target = folder / f"{safe_filename(name)}-{case_id}-{template}.pdf"
             write_atomically(target, letters.reprint(comm_id))
 
-        run_bulk(
+        job = run_bulk(
             self,
             f"Issuing '{template}' letters",
             cases,
             one,
             on_finished=lambda problems, cancelled: self._bulk_done(problems, cancelled),
         )
+        self._bulk_folder, self._bulk_made = folder, lambda: job.made
 
     def _bulk_done(self, problems: list, cancelled: bool) -> None:
         self.refresh()
         text = "Cancelled part-way." if cancelled else "Done."
+        letters = how_many(self._bulk_made(), "letter", "letters")
+        text += f" {letters} issued (kept and logged on each case); copies saved in "
+        text += f"{self._bulk_folder}."
         if problems:
             text += "\n\nNot done:\n" + "\n".join(problems[:20])
         QMessageBox.information(self, "Letters", text)

@@ -33,7 +33,7 @@ DRAFT_PLAN = NextStep(
     "draft_plan",
     "Serve draft plan (target)",
     D(2025, 6, 11),
-    "Target (leaves 15 days for comments)",
+    "Target, leaving 15 days for comments",
 )
 FINAL_PLAN = NextStep("final_plan", "Issue final plan", D(2025, 7, 23), "Reg 13(2)")
 
@@ -297,7 +297,7 @@ def test_statutory_deadlines_for_a_finished_assessment():
             "draft_plan",
             "Serve draft plan (target)",
             D(2025, 6, 11),
-            "Target (leaves 15 days for comments)",
+            "Target, leaving 15 days for comments",
             D(2025, 6, 20),
             False,
             "none",

@@ -109,7 +109,7 @@ def test_thousands_of_problems_are_counted_and_the_first_thousand_listed(db, tmp
     assert main(["import", "--db", _target(db), str(path)]) == 1
     err = capsys.readouterr().err
     assert "… and 2,000 more." in err
-    assert err.rstrip().endswith("Nothing was imported: 3000 problem(s) in 3000 row(s).")
+    assert err.rstrip().endswith("Nothing was imported: 3,000 problems in 3,000 rows.")
 
 
 def test_a_file_without_line_breaks_is_refused_without_reading_it_whole(db, tmp_path, monkeypatch):

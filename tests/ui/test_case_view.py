@@ -317,6 +317,13 @@ def test_an_exception_is_ended_then_withdrawn_from_the_timeline(qtbot, case, mes
     dialog = fill(view, period_end=date(2026, 8, 20))
     assert not dialog.isVisible() and messages == []
     assert exceptions.text(0, "Period") == "Fri 10 Jul 2026 to Thu 20 Aug 2026"
+    view.show_tab("history")
+    changes = view.history.changes.rows_model
+    ended = changes.find(lambda c: c.record_type == "case_exception" and c.action == "update")
+    assert changes.text(ended, "Record") == "exception"  # words, not "case exception"
+    assert "Thu 20 Aug 2026" in changes.text(ended, "Detail")  # not 2026-08-20
+    assert "2026-08-20" not in changes.text(ended, "Detail")
+    view.show_tab("timeline")
     view.timeline.exceptions.select_row(0)
     monkeypatch.setattr(view, "ask_reason", lambda *_a: "recorded on the wrong case")
     view.timeline.withdraw_exception_button.click()

@@ -138,7 +138,7 @@ def test_audit_trail_filters_and_exports(qtbot, window, tmp_path, messages):
     dialog = AuditDialog(window.ctx.audit(), window)
     qtbot.addWidget(dialog)
     total = dialog.table.rows_model.rowCount()
-    assert total >= 1 and dialog.count.text() == f"{total} entries"
+    assert total >= 1 and dialog.count.text() == (f"{total:,} entries" if total > 1 else "1 entry")
     dialog.case.setText("x")
     dialog.search()
     assert messages == ["The case number is a whole number, e.g. 1234."]
@@ -320,9 +320,12 @@ def test_the_idle_lock_hides_the_cases_until_unlocked(qtbot, window):
     watch.check()
     assert called == [1]  # once per idle spell
     window.open_case(1)  # the window fixture's case
-    window.lock_screen()
+    from PySide6.QtGui import QAction
+
+    lock_now = next(a for a in window.findChildren(QAction) if a.text() == "&Lock now")
+    lock_now.trigger()  # View → Lock now: not "after 15 minutes without use"
     assert window.locked and not window.tabs.isVisible()
-    assert "children's details are hidden" in window.lock_note.text()
+    assert window.lock_note.text().startswith("Locked: children's details are hidden.")
     assert not window.menuBar().isEnabled()
     from PySide6.QtGui import QAction
 
@@ -332,6 +335,9 @@ def test_the_idle_lock_hides_the_cases_until_unlocked(qtbot, window):
     assert new_request.isEnabled()  # a laptop: the computer's own lock guards the session
     assert not window.locked and window.tabs.isVisible() and window.tabs.count() == 2
     assert window.idle.minutes == 15  # the default setting
+    window.lock_idle()
+    assert window.lock_note.text().startswith("Locked after 15 minutes without use: children")
+    window.unlock()
 
 
 def test_people_and_roles_in_the_window(qtbot, window, messages, monkeypatch):

@@ -122,18 +122,14 @@ def test_bulk_summaries_write_one_pdf_per_selected_case(qtbot, window, monkeypat
     out = tmp_path / "out"
     out.mkdir()
     monkeypatch.setattr(main_window_module, "choose_folder", lambda *a: out)
-    finished = []
-    real_run_bulk = main_window_module.run_bulk
-    monkeypatch.setattr(
-        main_window_module,
-        "run_bulk",
-        lambda parent, title, items, one, on_finished=None: real_run_bulk(
-            parent, title, items, one, lambda p, c: finished.append((p, c))
-        ),
-    )
+    told = []
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: told.append(text))
     window.bulk_summaries()
-    qtbot.waitUntil(lambda: bool(finished), timeout=20_000)
-    assert finished == [([], False)]
+    qtbot.waitUntil(lambda: bool(told), timeout=20_000)
+    # says where the files went (it used to say only "done.")
+    assert told == [f"Printing case summaries: done. 2 files saved in {out}."]
     assert len(list(out.glob("*-summary.pdf"))) == 2
 
 

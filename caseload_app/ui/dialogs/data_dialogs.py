@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from caseload_app.domain.text import how_many
 from caseload_app.services.audit import AuditFilter, AuditService
 from caseload_app.services.backup import BackupService
 from caseload_app.services.settings import TeamSettingsService
@@ -240,8 +241,8 @@ class AuditDialog(QDialog):
             page = self.service.search(self.wanted())
             self.table.load(page.rows)
             shown = len(page.rows)
-            more = f" (newest {shown} shown)" if page.total > shown else ""
-            self.count.setText(f"{page.total} entries{more}")
+            more = f" (newest {shown:,} shown)" if page.total > shown else ""
+            self.count.setText(f"{how_many(page.total, 'entry', 'entries')}{more}")
 
         ui_errors.run_action(self, "Audit trail", _as_user_error(run))
 

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from caseload_app.domain import codes
 from caseload_app.domain.templates import TemplateLibrary
+from caseload_app.domain.text import how_many
 from caseload_app.services.letters import LetterService
 from caseload_app.ui.dialogs.fields_first import FieldsFirst
 from caseload_app.ui.dialogs.print_preview import PrintPreviewDialog
@@ -160,6 +161,7 @@ class BulkJob(QRunnable):
         self.items, self.one = list(items), one
         self.signals = _BulkSignals()
         self.cancel = threading.Event()
+        self.made = 0  # how many came out right
         self.setAutoDelete(False)
 
     def run(self) -> None:
@@ -170,13 +172,17 @@ class BulkJob(QRunnable):
             self.signals.progress.emit(done, name)
             try:
                 self.one(case_id, name)
+                self.made += 1
             except USER_ERRORS as exc:
                 problems.append(f"{name}: {exc}")
         self.signals.finished.emit(problems, self.cancel.is_set())
 
 
-def run_bulk(parent: QWidget, title: str, items, one, on_finished=None) -> BulkJob:
-    """Show progress with a Cancel button while `one(case_id, name)` runs for each item."""
+def run_bulk(
+    parent: QWidget, title: str, items, one, on_finished=None, saved_in: Path | None = None
+) -> BulkJob:
+    """Show progress with a Cancel button while `one(case_id, name)` runs for each item;
+    at the end, say how many were made and, for files, where they went."""
     progress = QProgressDialog(title, "Cancel", 0, len(items), parent)
     progress.setWindowTitle(title)
     progress.setWindowModality(Qt.WindowModality.WindowModal)
@@ -191,7 +197,9 @@ def run_bulk(parent: QWidget, title: str, items, one, on_finished=None) -> BulkJ
     def finished(problems: list, cancelled: bool) -> None:
         progress.reset()
         progress.close()
-        summary = f"{title}: {'cancelled' if cancelled else 'done'}."
+        summary = f"{title}: {'cancelled part-way' if cancelled else 'done'}."
+        if saved_in is not None:
+            summary += f" {how_many(job.made, 'file', 'files')} saved in {saved_in}."
         if problems:
             summary += "\n\nNot done:\n" + "\n".join(problems[:20])
         if on_finished:

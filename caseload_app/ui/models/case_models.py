@@ -8,6 +8,7 @@ coloured cell also says in words what the colour means.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -307,12 +308,42 @@ ASSIGNMENT_COLUMNS = (
     Column("Why", lambda a: a.reason, tooltip=lambda a: a.reason),
 )
 
+# What each kind of record is called in the History tab (table names are not words).
+RECORD_WORDS = {
+    "ehcp_case": "case",
+    "case_exception": "exception",
+    "advice_request": "advice request",
+    "annual_review": "annual review",
+    "stage_event": "stage step",
+    "communication": "contact log",
+    "contact": "family contact",
+}
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?)?\b")
+
+
+def in_words(detail: str) -> str:
+    """An audit detail with its ISO dates as people read them ("Tue 20 Oct 2026")."""
+
+    def one(found: re.Match) -> str:
+        try:
+            day = date(int(found[1]), int(found[2]), int(found[3]))
+        except ValueError:
+            return found[0]
+        return format_date(day) + (f" {found[4]}" if found[4] else "")
+
+    return _ISO_DATE.sub(one, detail)
+
+
 CHANGE_COLUMNS = (
     Column("When", lambda c: when(c.at), lambda c: c.at),
     Column("Who", lambda c: c.who),
     Column("Action", lambda c: c.action.replace("_", " ")),
-    Column("Record", lambda c: c.record_type.replace("_", " ")),
-    Column("Detail", lambda c: first_line(c.detail, 200), tooltip=lambda c: c.detail),
+    Column("Record", lambda c: RECORD_WORDS.get(c.record_type, c.record_type.replace("_", " "))),
+    Column(
+        "Detail",
+        lambda c: first_line(in_words(c.detail), 200),
+        tooltip=lambda c: in_words(c.detail),
+    ),
 )
 
 
