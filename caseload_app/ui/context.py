@@ -15,6 +15,7 @@ from caseload_app.services.backup import BackupService
 from caseload_app.services.caselist import CaseListService
 from caseload_app.services.casework import CaseworkService
 from caseload_app.services.errors import PermissionDenied
+from caseload_app.services.export import ExportService
 from caseload_app.services.handover import HandoverService
 from caseload_app.services.importer import Importer
 from caseload_app.services.letters import LetterService
@@ -23,6 +24,7 @@ from caseload_app.services.people import PeopleService
 from caseload_app.services.phase_transfer import PhaseTransferService
 from caseload_app.services.printing import PrintService
 from caseload_app.services.requests import RequestService
+from caseload_app.services.sen2 import Sen2Service
 from caseload_app.services.settings import LocalSettings, LocalSettingsStore, TeamSettingsService
 from caseload_app.services.team import TeamService
 from caseload_app.services.trash import TrashService
@@ -51,6 +53,12 @@ class AppContext:
 
     def cases(self) -> CaseListService:
         return CaseListService(self.db, today=self.today)
+
+    def exports(self) -> ExportService:
+        return ExportService(self.db, self.user, today=self.today)
+
+    def sen2(self) -> Sen2Service:
+        return Sen2Service(self.db, self.user, today=self.today, now=self.now)
 
     def week(self) -> MyWeekService:
         return MyWeekService(self.db, today=self.today)

@@ -293,6 +293,9 @@ class MainWindow(QMainWindow):
         action(file_menu, "&Settings…", self.open_settings, "Ctrl+,")
         action(file_menu, "Letter &templates…", self.edit_templates, "Ctrl+Shift+T")
         action(file_menu, "&Weekly leadership report…", self.weekly_report, "Ctrl+Shift+W")
+        export_menu = file_menu.addMenu("E&xport")
+        action(export_menu, "The &case list (CSV)…", self.export_case_list, "Ctrl+Shift+E")
+        action(export_menu, "The &SEN2 return (CSV)…", self.export_sen2)
         file_menu.addSeparator()
         action(file_menu, "&Backups and restore…", self.open_backups, "Ctrl+Alt+B")
         action(file_menu, "T&rash…", self.open_trash, "Ctrl+Alt+T")
@@ -1017,6 +1020,28 @@ class MainWindow(QMainWindow):
 
         if run_action(self, "Audit trail", lambda: self.ctx.audit().choices()):
             AuditDialog(self.ctx.audit(), self).exec()
+
+    def export_case_list(self) -> None:
+        from caseload_app.ui.dialogs.export_dialogs import run_export, save_as
+
+        path = save_as(self, "Export the case list", f"caseload-{self.ctx.today():%Y-%m-%d}.csv")
+        if path is not None:
+            exports = self.ctx.exports()
+            work = lambda: exports.export_csv(path)  # noqa: E731
+            self._export_job = run_export(self, "Exporting the case list", work, path)
+
+    def export_sen2(self) -> None:
+        from caseload_app.ui.dialogs.export_dialogs import CensusDateDialog, run_export, save_as
+
+        dialog = CensusDateDialog(self.ctx.today(), self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        census = dialog.value()
+        path = save_as(self, "Export the SEN2 return", f"sen2-{census:%Y-%m-%d}.csv")
+        if path is not None:
+            sen2 = self.ctx.sen2()
+            work = lambda: sen2.export(census, path)  # noqa: E731
+            self._export_job = run_export(self, "Exporting the SEN2 return", work, path)
 
     def show_list(self, row: int) -> None:
         """My week, my caseload or all cases, brought in front of any open case tab."""

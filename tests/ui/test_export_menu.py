@@ -1,0 +1,76 @@
+"""File → Export: the case list and the SEN2 return from the window (they were on the command
+line only), with a file chooser, off the window's thread, audited, and saying where."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+
+import pytest
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+from sqlalchemy import select
+
+from caseload_app.db.models import AuditEntry
+from caseload_app.services.demo import generate_demo
+from caseload_app.ui.dialogs.export_dialogs import CensusDateDialog
+from tests.helpers import TODAY
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def window(db, open_window):
+    generate_demo(db, children=60, seed=4, today=TODAY)
+    return open_window(db)
+
+
+def menu(window, text: str) -> QAction:
+    return next(a for a in window.findChildren(QAction) if a.text() == text)
+
+
+def test_the_case_list_is_exported_where_chosen_and_said_so(
+    qtbot, db, window, tmp_path, monkeypatch
+):
+    chosen = tmp_path / "cases"  # no extension typed: .csv is added
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a: (str(chosen), "CSV"))
+    told = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: told.append(text))
+    menu(window, "The &case list (CSV)…").trigger()
+    qtbot.waitUntil(lambda: bool(told), timeout=20_000)
+    written = tmp_path / "cases.csv"
+    with written.open(encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    assert told == [f"Exported {len(rows)} children to {written}."] and len(rows) == 60
+    with db.read() as s:
+        assert s.scalar(select(AuditEntry.id).where(AuditEntry.action == "export")) is not None
+
+
+def test_the_sen2_return_asks_its_census_date_then_exports(
+    qtbot, db, window, tmp_path, monkeypatch
+):
+    def pick_census(dialog: CensusDateDialog) -> int:
+        dialog.census.set_date(date(2026, 1, 15))
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(CensusDateDialog, "exec", pick_census)
+    asked = []
+
+    def choose(_parent, _title, suggested, _filter):
+        asked.append(suggested)
+        return str(tmp_path / suggested), "CSV"
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", choose)
+    told = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: told.append(text))
+    menu(window, "The &SEN2 return (CSV)…").trigger()
+    qtbot.waitUntil(lambda: bool(told), timeout=20_000)
+    assert asked == ["sen2-2026-01-15.csv"]
+    assert (tmp_path / "sen2-2026-01-15.csv").exists()
+    assert told[0].startswith("Exported ") and told[0].endswith(f"{tmp_path / asked[0]}.")
+
+
+def test_cancelling_the_file_chooser_exports_nothing(window, tmp_path, monkeypatch):
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a: ("", ""))
+    menu(window, "The &case list (CSV)…").trigger()
+    assert getattr(window, "_export_job", None) is None  # nothing was started
