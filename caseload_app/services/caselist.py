@@ -50,6 +50,7 @@ class CaseRow(NamedTuple):
     last_contact: date | None
     days_since_contact: int | None
     search_text: str
+    child_last_name: str  # the list sorts children by surname
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,7 @@ def _row(r, today: date, stage_labels: dict[str, str], steps: _StepCells) -> Cas
         contact,
         (today - contact).days if contact else None,
         search,
+        last,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEventLoop, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QEventLoop, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -222,6 +222,8 @@ class MainWindow(QMainWindow):
         self.search.setAccessibleName("Search cases")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._on_search)
+        self.search.returnPressed.connect(self._open_first_result)
+        self.search.installEventFilter(self)  # Down moves into the results
 
         self.stage_filter = self._combo("Stage", [(c.code, c.label) for c in codes.stages()])
         self.rag_filter = self._combo(
@@ -484,6 +486,23 @@ class MainWindow(QMainWindow):
         self.ctx.settings_store.save(self.ctx.settings)
         self.sidebar.setCurrentRow(2)
         self._rebuild_sidebar()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        if (
+            watched is self.search
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Down
+            and self.model.rowCount()
+        ):
+            self.table.setFocus()
+            self.table.selectRow(max(0, self.table.currentIndex().row()))
+            return True
+        return super().eventFilter(watched, event)
+
+    def _open_first_result(self) -> None:
+        """Enter in the search box opens the match: the only one, or the first shown."""
+        if self.model.rowCount():
+            self.open_case(self.model.row_at(0).case_id)
 
     def focus_search(self) -> None:
         if self.sidebar.currentRow() == 0:

@@ -12,7 +12,7 @@ from datetime import date
 from PySide6.QtCore import Qt
 
 from caseload_app.domain.deadlines import format_date
-from caseload_app.domain.text import days_text, fold, matches
+from caseload_app.domain.text import days_text, fold, matches, person_sort_key, sort_key
 from caseload_app.services.caselist import CaseFilter, CaseList, CaseRow
 from caseload_app.ui.models.rows import RAG_TEXT, Column, RowsModel
 
@@ -26,8 +26,12 @@ def _rag_text(row: CaseRow) -> str:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("Child", lambda r: r.child_name, lambda r: fold(r.child_name)),
-    Column("Family", lambda r: r.family_name, lambda r: fold(r.family_name)),
+    Column(
+        "Child",
+        lambda r: r.child_name,
+        lambda r: person_sort_key(r.child_last_name, r.child_name),
+    ),
+    Column("Family", lambda r: r.family_name, lambda r: sort_key(r.family_name)),
     Column("Setting", lambda r: r.setting or ""),
     Column("Need", lambda r: r.primary_need or ""),
     Column("Stage", lambda r: r.stage_label),
@@ -49,7 +53,7 @@ COLUMNS: tuple[Column, ...] = (
             "Exception applies: the deadline keeps its date" if r.rag == "grey" else None
         ),
     ),
-    Column("Caseworker", lambda r: r.caseworker),
+    Column("Caseworker", lambda r: r.caseworker, lambda r: sort_key(r.caseworker)),
     Column(
         "Last contact",
         lambda r: format_date(r.last_contact) if r.last_contact else "Never",

@@ -1,0 +1,53 @@
+"""From the search box, Down reaches the results and Enter opens the match; lists sort names
+as people expect: by surname, Łukasz among the Ls (it came after Zoë)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from PySide6.QtCore import Qt
+
+from caseload_app.domain.text import person_sort_key, sort_key
+from tests.helpers import new_case
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def window(db, open_window):
+    for first, last, upn in (
+        ("Zoë", "Brontë", "L837201500012"),
+        ("Łukasz", "Kowalski", ""),
+        ("Amy", "Łapińska", ""),
+        ("Oscar", "Zielinski", ""),
+    ):
+        new_case(db, first_name=first, last_name=last, upn=upn, nhs_number="",
+                 date_of_birth=date(2015, 3, 2))  # fmt: skip
+    return open_window(db)
+
+
+def test_down_from_the_search_box_reaches_the_results_and_enter_opens_the_match(qtbot, window):
+    window.focus_search()
+    qtbot.keyClicks(window.search, "kowal")
+    assert window.model.rowCount() == 1
+    qtbot.keyClick(window.search, Qt.Key.Key_Down)
+    assert window.table.hasFocus() or window.focusWidget() is window.table
+    assert window.table.selectionModel().selectedRows()[0].row() == 0
+    window.focus_search()
+    qtbot.keyClick(window.search, Qt.Key.Key_Return)
+    assert window.current_case() is not None and window.current_case().title() == "Łukasz Kowalski"
+
+
+def test_children_sort_by_surname_with_letters_where_people_look(window):
+    window.sidebar.setCurrentRow(2)
+    model = window.model
+    model.sort(model.column_of("Child"), Qt.SortOrder.AscendingOrder)
+    assert [model.row_at(r).child_name for r in range(model.rowCount())] == [
+        "Zoë Brontë", "Łukasz Kowalski", "Amy Łapińska", "Oscar Zielinski",
+    ]  # fmt: skip
+
+
+def test_sort_keys():
+    assert sort_key("Łukasz") < sort_key("Zoë") and sort_key("Ærø") == "aero"
+    assert person_sort_key("Smith", "Amy Smith") < person_sort_key("Smith", "Ben Smith")
