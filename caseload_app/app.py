@@ -147,8 +147,9 @@ def _open_window(
         window.warn_no_backup(no_backup)
     if start == "import":
         window.import_spreadsheet()
-    # Straight after choosing an empty caseload there is no one to choose yet.
-    if ctx.settings.me_caseworker_id is None and not demo and start != "empty":
+    # Straight after choosing an empty caseload there is no one to choose yet; demo data has
+    # its caseworkers, so a demo asks too (its settings are thrown away with it).
+    if ctx.settings.me_caseworker_id is None and start != "empty":
         _choose_me(window)
     if on_ready is not None:
         _once_loaded(window, on_ready)

@@ -368,10 +368,11 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ views and filters
     def _views(self) -> list[View]:
         me = self.ctx.settings.me_caseworker_id
+        # Nobody chosen: the views show the whole team, and say so.
         views = [
-            View("My week", None),
+            View("My week" if me else "Team's week", None),
             View(
-                "My caseload",
+                "My caseload" if me else "Team's open cases",
                 CaseFilter(caseworker_id=me, open_only=True) if me else CaseFilter(open_only=True),
             ),
             View("All cases", CaseFilter()),
@@ -527,10 +528,16 @@ class MainWindow(QMainWindow):
     def _week_done(self, week: MyWeek) -> None:
         self.week_model.set_week(week)
         overdue = sum(1 for i in week.items if i.rag == "red")
+        me = self.ctx.settings.me_name if self.ctx.settings.me_caseworker_id else None
+        whose = (
+            f"{me}'s week: "
+            if me
+            else "The whole team's week (you have not said which caseworker you are: "
+            "File → Settings → Who I am): "
+        )
         self.week_summary.setText(
-            f"{how_many(len(week.items), 'thing', 'things')} to do in the next 7 days — "
-            f"{overdue:,} overdue. "
-            "Double-click a line to open the case."
+            whose + f"{how_many(len(week.items), 'thing', 'things')} to do in the next 7 days — "
+            f"{overdue:,} overdue. Double-click a line to open the case."
         )
         self._job = run_in_background(self.ctx.cases().list_cases, self._list_done, self._failed)
         self.week_loaded.emit()  # after the list's load has started: a handler may wait for it

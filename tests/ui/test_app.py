@@ -8,9 +8,15 @@ from caseload_app.ui.main_window import MainWindow
 pytestmark = pytest.mark.gui
 
 
-def test_demo_opens_on_temporary_data_and_never_touches_the_real_database(qapp, tmp_path):
+def test_demo_opens_on_temporary_data_and_never_touches_the_real_database(
+    qapp, tmp_path, monkeypatch
+):
+    from caseload_app import app as app_module
+
     real = tmp_path / "real.sqlite3"
     seen = {}
+    asked = []
+    monkeypatch.setattr(app_module, "_choose_me", lambda window: asked.append(window))
 
     def close_when_loaded():
         windows = [
@@ -29,6 +35,7 @@ def test_demo_opens_on_temporary_data_and_never_touches_the_real_database(qapp, 
     assert run_gui(db_path=real, demo=True, demo_children=40) == 0
     assert seen["status"].startswith("Demo data (temporary): ")
     assert seen["all"] == "All cases  (40)"
+    assert len(asked) == 1  # a demo asks who you are too (it never did)
     assert not real.exists()
 
 

@@ -107,11 +107,14 @@ def test_demo_from_the_first_start_saves_nothing_and_asks_again_next_time(
     path = tmp_path / "data" / "caseload.sqlite3"
     asked: list = []
     choose(monkeypatch, Start.DEMO, asked)
+    who: list = []  # a demo asks who you are among its caseworkers (it never did)
+    monkeypatch.setattr(ChooseMeDialog, "exec", lambda d: who.append(d) or 0)
     seen: dict = {"wait_for": 30}
     close_window_when_loaded(seen)
     assert run_gui(db_path=path, demo_children=30) == 0
     assert seen["status"].startswith("Demo data (temporary): ")
     assert seen["total"] == 30
+    assert len(who) == 1
     assert not path.exists()
     choose(monkeypatch, None, asked)
     assert run_gui(db_path=path) == 0

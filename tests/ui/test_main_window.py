@@ -82,6 +82,7 @@ def test_window_opens_on_my_week_with_counts_per_view(window):
     mine = window.model.count_matching(CaseFilter(caseworker_id=1, open_only=True))
     assert names[1] == f"My caseload  ({mine:,})"
     assert window.user_status.text() == "Signed in as Asha Patel (single-user laptop: every role)"
+    assert window.week_summary.text().startswith("Asha Patel's week: ")
     assert "things to do in the next 7 days" in window.week_summary.text()
     kinds = {window.week_model.item_at(r).kind for r in range(window.week_model.rowCount())}
     assert "contact" in kinds and len(kinds) >= 3  # several kinds of work, from real queries
@@ -144,3 +145,16 @@ def test_model_holds_what_it_was_given_and_never_queries():
     model.set_cases(CaseList(today=TODAY, rows=[]))
     assert model.rowCount() == 0
     assert not any("db" in name.lower() for name in vars(model))
+
+
+def test_with_nobody_chosen_the_views_say_they_show_the_whole_team(qtbot, window):
+    settings = window.ctx.settings
+    settings.me_caseworker_id, settings.me_name = None, ""
+    window.apply_settings(settings)
+    window.wait_loaded()
+    names = [window.sidebar.item(i).text() for i in range(3)]
+    assert names[0].startswith("Team's week  (") and names[1].startswith("Team's open cases  (")
+    assert window.week_summary.text().startswith(
+        "The whole team's week (you have not said which caseworker you are: "
+        "File → Settings → Who I am): "
+    )
