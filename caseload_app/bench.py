@@ -321,17 +321,11 @@ def start_window(path: Path, case_id: int, words: list[str], runs: int, home: st
 def csv_import(path: Path, runs: int) -> Measure:
     """Export every case to CSV, then time importing it into a new, empty database."""
     from caseload_app.db.engine import open_database
-    from caseload_app.services.export import ExportService
     from caseload_app.services.importer import Importer
 
     samples = []
     with tempfile.TemporaryDirectory(prefix="caseload-bench-") as folder:
-        sheet = Path(folder) / "caseload.csv"
-        db = open_database(path)
-        try:
-            rows = ExportService(db, "bench", today=lambda: AS_OF).export_csv(sheet)
-        finally:
-            db.dispose()
+        sheet, rows = _exported(path, Path(folder))
         for n in range(min(runs, 3)):  # each import is a whole caseload: a few runs suffice
             target = open_database(Path(folder) / f"import-{n}.sqlite3")
             try:
@@ -355,17 +349,9 @@ def import_memory(path: Path) -> list[Measure]:
     nearly the same, however large the file."""
     import resource  # Unix only: the caller skips this on Windows
 
-    from caseload_app.db.engine import open_database
-    from caseload_app.services.export import ExportService
-
     measures = []
     with tempfile.TemporaryDirectory(prefix="caseload-bench-") as folder:
-        sheet = Path(folder) / "caseload.csv"
-        db = open_database(path)
-        try:
-            rows = ExportService(db, "bench", today=lambda: AS_OF).export_csv(sheet)
-        finally:
-            db.dispose()
+        sheet, rows = _exported(path, Path(folder))
         bigger = _ten_times(sheet, Path(folder) / "ten-times.csv")
         for n, (name, csv_file) in enumerate(((f"{rows:,}", sheet), (f"{rows * 10:,}", bigger))):
             command = [sys.executable, "-m", "caseload_app", "import", "--dry-run"]
@@ -386,6 +372,19 @@ def import_memory(path: Path) -> list[Measure]:
                 )  # fmt: skip
             )
     return measures
+
+
+def _exported(path: Path, folder: Path) -> tuple[Path, int]:
+    """Every case of the demo database as the import's CSV, and how many rows it has."""
+    from caseload_app.db.engine import open_database
+    from caseload_app.services.export import ExportService
+
+    sheet = folder / "caseload.csv"
+    db = open_database(path)
+    try:
+        return sheet, ExportService(db, "bench", today=lambda: AS_OF).export_csv(sheet)
+    finally:
+        db.dispose()
 
 
 def _ten_times(sheet: Path, target: Path) -> Path:

@@ -15,7 +15,7 @@ import io
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
 
@@ -38,24 +38,7 @@ TELL_APART = "; if this is a different child, fill in their UPN or NHS number"
 # How progress is reported: (what is happening, done so far, out of)
 Progress = Callable[[str, int, int], None]
 
-ROW_FIELDS = (
-    "row",
-    "first_name",
-    "last_name",
-    "date_of_birth",
-    "upn",
-    "nhs_number",
-    "postcode",
-    "primary_need",
-    "caseworker",
-    "request_received",
-    "stage",
-    "final_plan_issued",
-    "last_review",
-    "parent_carer_name",
-    "phone",
-    "email",
-)
+ROW_FIELDS = tuple(f.name for f in fields(ImportRow))  # a checked row, column by column
 DATES = ("date_of_birth", "request_received", "final_plan_issued", "last_review")
 
 SCHEMA = f"""
