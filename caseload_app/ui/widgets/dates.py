@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QDate, QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QDateEdit, QDateTimeEdit, QWidget
 
 # The weekday goes last: typed digits must land in the day, month and year sections.
@@ -27,6 +27,30 @@ class DateEdit(QDateEdit):
 
     def value(self) -> date:
         return self.date().toPython()
+
+    # Typing over a filled date replaces it from the day, wherever a click put the cursor and
+    # however much Ctrl+A selected (Qt ignored the digits then): the first digit after the
+    # field is entered, clicked or selected whole starts at the day section.
+    _fresh = True
+
+    def focusInEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().focusInEvent(event)
+        self._fresh = True
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().mouseReleaseEvent(event)
+        self._fresh = True
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if event.matches(QKeySequence.StandardKey.SelectAll):
+            self._fresh = True
+        elif event.text().isdigit() and self._fresh:
+            self.setCurrentSection(QDateTimeEdit.Section.DaySection)
+            self.lineEdit().setSelection(0, 2)  # the day: "dd" leads DATE_FORMAT
+            self._fresh = False
+        elif event.text():
+            self._fresh = False
+        super().keyPressEvent(event)
 
 
 class OptionalDateEdit(DateEdit):
