@@ -177,8 +177,14 @@ class MainWindow(QMainWindow):
         self.week_model = WeekModel(self)
         self.week_table = _table("My week")
         self.week_table.setModel(self.week_model)
-        for column, width in enumerate((170, 170, 330, 120, 70)):
-            self.week_table.horizontalHeader().resizeSection(column, width)
+        header = self.week_table.horizontalHeader()
+        for column, width in enumerate((170, 170, 330, 120, 120, 150)):
+            header.resizeSection(column, width)
+        # "What" takes the spare width, not the RAG column (which wasted ~300 px at 1366).
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(
+            self.week_model.column_of("What"), QHeaderView.ResizeMode.Stretch
+        )
         self.week_table.doubleClicked.connect(self._open_week_item)
         self.week_table.activated.connect(self._open_week_item)
         self.week_summary = QLabel()

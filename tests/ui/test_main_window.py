@@ -158,3 +158,20 @@ def test_with_nobody_chosen_the_views_say_they_show_the_whole_team(qtbot, window
         "The whole team's week (you have not said which caseworker you are: "
         "File → Settings → Who I am): "
     )
+
+
+def test_my_week_fits_a_laptop_and_a_cut_cell_can_be_read_in_its_tooltip(window):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QHeaderView
+
+    window.resize(1366, 740)
+    header = window.week_table.horizontalHeader()
+    rag, what = window.week_model.column_of("RAG"), window.week_model.column_of("What")
+    assert header.sectionResizeMode(what) == QHeaderView.ResizeMode.Stretch
+    assert header.sectionResizeMode(rag) != QHeaderView.ResizeMode.Stretch
+    assert header.sectionSize(rag) <= 200  # it took ~300 px of spare width before
+    model = window.model
+    child = model.column_of("Child")
+    long_row = next(r for r in range(model.rowCount()) if len(model.row_at(r).child_name) > 14)
+    cell = model.index(long_row, child)
+    assert model.data(cell, Qt.ItemDataRole.ToolTipRole) == model.data(cell)

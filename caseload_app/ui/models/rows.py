@@ -44,6 +44,9 @@ class Column:
     tooltip: Callable[[Any], str | None] | None = None
 
 
+LONG_CELL = 14  # characters: a longer cell gets its own text as a tooltip
+
+
 class RowsModel(QAbstractTableModel):
     """Read-only rows (frozen dataclasses) shown through column specs, with sort and filter."""
 
@@ -124,7 +127,9 @@ class RowsModel(QAbstractTableModel):
         if role == RagRole:
             return column.rag(row) if column.rag else None
         if role == Qt.ItemDataRole.ToolTipRole:
-            return (column.tooltip(row) if column.tooltip else None) or None
+            tip = column.tooltip(row) if column.tooltip else None
+            # Anything long enough to be cut in a narrow column can be read whole.
+            return tip or (shown if len(shown := column.display(row)) > LONG_CELL else None)
         return self._colour(column, row, role)
 
     def _colour(self, column: Column, row: Any, role: int):
