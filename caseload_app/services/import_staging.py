@@ -39,6 +39,8 @@ TELL_APART = "; if this is a different child, fill in their UPN or NHS number"
 Progress = Callable[[str, int, int], None]
 
 ROW_FIELDS = tuple(f.name for f in fields(ImportRow))  # a checked row, column by column
+ROW_COLUMNS = ", ".join(ROW_FIELDS)
+_QUALIFIED = ", ".join(f"c.{name}" for name in ROW_FIELDS)  # read joined to `family f`
 DATES = ("date_of_birth", "request_received", "final_plan_issued", "last_review")
 
 SCHEMA = f"""
@@ -172,12 +174,14 @@ class Staging:
             )
             try:
                 found = self._check_lines(
-                    _lines(text), today, lambda: _report(progress, hashing.done, size, cancel)
+                    _lines(text),
+                    today,
+                    lambda: report(progress, "checking", hashing.done, size, cancel),
                 )
             except UnicodeDecodeError:
                 raise NotUtf8(first_bad_byte(path)) from None
             found.fingerprint = hashing.drain()
-        _report(progress, size, size, cancel)
+        report(progress, "checking", size, size, cancel)
         self.find_repeats()
         return found
 
@@ -313,12 +317,12 @@ class Staging:
 
     def rows_born(self, births: list[str]) -> list[ImportRow]:
         marks = ", ".join("?" * len(births))
-        query = f"SELECT {', '.join(ROW_FIELDS)} FROM checked WHERE date_of_birth IN ({marks})"
+        query = f"SELECT {ROW_COLUMNS} FROM checked WHERE date_of_birth IN ({marks})"
         return [_row(values) for values in self.con.execute(query + " ORDER BY row", births)]
 
     def rows(self) -> Iterator[ImportRow]:
         """Every checked row in file order."""
-        cursor = self.con.execute(f"SELECT {', '.join(ROW_FIELDS)} FROM checked ORDER BY row")
+        cursor = self.con.execute(f"SELECT {ROW_COLUMNS} FROM checked ORDER BY row")
         for values in cursor:
             yield _row(values)
 
@@ -331,9 +335,8 @@ class Staging:
             "INSERT INTO family (key, first) SELECT family, min(row) FROM checked GROUP BY family"
         )
         self.con.execute("CREATE INDEX family_first ON family (first)")
-        fields = ", ".join(f"c.{f}" for f in ROW_FIELDS)
         query = (
-            f"SELECT f.first, f.key, {fields} FROM family f JOIN checked c ON c.row = f.first"
+            f"SELECT f.first, f.key, {_QUALIFIED} FROM family f JOIN checked c ON c.row = f.first"
             " WHERE f.first > ? ORDER BY f.first LIMIT ?"
         )
         last = 0
@@ -346,9 +349,9 @@ class Staging:
 
     def rows_with_family(self) -> Iterator[list[tuple[ImportRow, int]]]:
         """Every checked row in file order with its family's id, a batch at a time."""
-        fields = ", ".join(f"c.{f}" for f in ROW_FIELDS)
         cursor = self.con.execute(
-            f"SELECT {fields}, f.id FROM checked c JOIN family f ON f.key = c.family ORDER BY c.row"
+            f"SELECT {_QUALIFIED}, f.id FROM checked c JOIN family f ON f.key = c.family"
+            " ORDER BY c.row"
         )
         while batch := cursor.fetchmany(BATCH):
             yield [(_row(values[:-1]), values[-1]) for values in batch]
@@ -363,12 +366,12 @@ def _stored(value):
 
 
 def _row(values) -> ImportRow:
-    fields = dict(zip(ROW_FIELDS, values, strict=True))
+    cells = dict(zip(ROW_FIELDS, values, strict=True))
     for name in DATES:
-        if fields[name] is not None:
-            fields[name] = date.fromisoformat(fields[name])
-    fields["parent_carer_name"] = fields["parent_carer_name"] or ""
-    return ImportRow(**fields)
+        if cells[name] is not None:
+            cells[name] = date.fromisoformat(cells[name])
+    cells["parent_carer_name"] = cells["parent_carer_name"] or ""
+    return ImportRow(**cells)
 
 
 def _unreadable(row: int, exc: Exception) -> Problem:
@@ -382,8 +385,10 @@ def _unreadable(row: int, exc: Exception) -> Problem:
     )
 
 
-def _report(progress: Progress | None, done: int, total: int, cancel) -> None:
+def report(progress: Progress | None, phase: str, done: int, total: int, cancel) -> None:
+    """Stop if the person pressed Cancel, else tell how far `phase` has got. While writing
+    this runs inside the transaction, so a Cancel undoes everything written so far."""
     if cancel is not None and cancel.is_set():
         raise Cancelled
     if progress is not None:
-        progress("checking", done, total)
+        progress(phase, done, total)

@@ -46,6 +46,7 @@ from caseload_app.services.import_staging import (
     NotUtf8,
     Progress,
     Staging,
+    report,
     same_child_as,
 )
 
@@ -258,10 +259,7 @@ class _Writer:
         self.user = service.user
 
     def _tick(self, done: int, total: int) -> None:
-        if self.cancel is not None and self.cancel.is_set():
-            raise Cancelled  # inside the transaction: everything written so far is undone
-        if self.progress is not None:
-            self.progress("writing", done, total)
+        report(self.progress, "writing", done, total, self.cancel)
 
     def write(self, result: ImportResult, source: str) -> None:
         with _roomy_cache(self.session):
