@@ -91,6 +91,16 @@ class UserService:
         self._check_case(s, case)
         return case
 
+    def _check_contact(self, s: Session, comm) -> None:
+        """Whoever logged a contact may correct or take it back; anyone else needs the right
+        to change its case (or any case, for a contact about no case)."""
+        if comm.logged_by == self.user:
+            return
+        if comm.case_id is None:
+            self._require(s, Can.EDIT_ANY)
+        else:
+            self._case_to_edit(s, comm.case_id)
+
     def _check_case(self, s: Session, case) -> None:
         access = self._access(s)
         if not access.can_edit_case(case.caseworker_id):

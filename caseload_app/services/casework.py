@@ -533,8 +533,6 @@ class CaseworkService(UserService):
             records.remember(s, token, exc, user=self.user, now=now)
             return exc.id
 
-    EXCEPTION_FIELDS = ("ground", "period_start", "period_end", "family_told", "note")
-
     def update_exception(
         self, exception_id: int, version: int, changes: dict[str, object]
     ) -> list[str]:
@@ -545,7 +543,7 @@ class CaseworkService(UserService):
             self._case_to_edit(s, row.case_id)
             records.check_version(s, row, version, "exception")
             clean = records.validate(
-                {k: v for k, v in changes.items() if k in self.EXCEPTION_FIELDS},
+                changes,
                 {
                     "ground": _exception_ground,
                     "period_start": _required(_past_date(today), "The period's start"),
@@ -690,40 +688,27 @@ class CaseworkService(UserService):
         *,
         token: str | None = None,
     ) -> int:
-        errors: dict[str, str] = {}
-        try:
-            channel = codes.code_for(codes.channels(), channel)
-        except ValidationError as exc:
-            errors["channel"] = str(exc)
-        if direction not in ("in", "out"):
-            errors["direction"] = "Choose incoming or outgoing"
-        if not summary.strip():
-            errors["summary"] = "Write a short summary of the contact"
-        if occurred_at > self._now():
-            errors["occurred_at"] = "A contact cannot be in the future"
-        if errors:
-            raise FieldErrors(errors)
+        given = dict(
+            channel=channel,
+            direction=direction,
+            summary=summary,
+            occurred_at=occurred_at,
+            with_whom=with_whom,
+        )
+        clean = records.validate(given, _contact_checks(self._now()))
         with self._db.uow() as s:
             if (done := records.submitted(s, token)) is not None:
                 return done  # this form was saved already (double click, retry)
             self._require(s, Can.LOG_CONTACT)  # on any case this person can read
             case = records.load(s, EhcpCase, case_id, "case")
             comm = Communication(
-                family_id=case.child.family_id,
-                case_id=case.id,
-                occurred_at=occurred_at,
-                channel=channel,
-                direction=direction,
-                with_whom=with_whom.strip()[:200],
-                summary=summary.strip(),
-                logged_by=self.user,
+                family_id=case.child.family_id, case_id=case.id, logged_by=self.user, **clean
             )
             s.add(comm)
+            channel = clean["channel"]
             records.audit(s, self.user, self._now(), "create", comm, case.id, f"{channel} log")
             records.remember(s, token, comm, user=self.user, now=self._now())
             return comm.id
-
-    CONTACT_FIELDS = ("occurred_at", "channel", "direction", "with_whom", "summary")
 
     def update_communication(
         self, communication_id: int, version: int, changes: dict[str, object]
@@ -732,23 +717,9 @@ class CaseworkService(UserService):
         now = self._now()
         with self._db.uow() as s:
             comm = records.load(s, Communication, communication_id, "communication")
-            if comm.logged_by != self.user and comm.case_id is None:
-                self._require(s, Can.EDIT_ANY)
-            elif comm.logged_by != self.user:  # whoever logged a contact may put it right
-                self._case_to_edit(s, comm.case_id)
+            self._check_contact(s, comm)
             records.check_version(s, comm, version, "communication")
-            clean = records.validate(
-                changes,
-                {
-                    "occurred_at": lambda v: _not_after(
-                        v, now, "A contact cannot be in the future"
-                    ),
-                    "channel": lambda v: codes.code_for(codes.channels(), str(v)),
-                    "direction": _direction,
-                    "with_whom": lambda v: str(v or "").strip()[:200],
-                    "summary": _summary,
-                },
-            )
+            clean = records.validate(changes, _contact_checks(now))
             records.apply(s, comm, clean, user=self.user, now=now, case_id=comm.case_id)
 
     # ------------------------------------------------------------------ tasks
@@ -777,15 +748,14 @@ class CaseworkService(UserService):
         *,
         token: str | None = None,
     ) -> int:
-        if not title.strip():
-            raise FieldErrors({"title": "Say what needs doing"})
+        title = records.validate({"title": title}, {"title": _task_title})["title"]
         with self._db.uow() as s:
             if (done := records.submitted(s, token)) is not None:
                 return done  # this form was saved already (double click, retry)
             case = self._case_to_edit(s, case_id)
             task = Task(
                 case_id=case.id,
-                title=title.strip()[:200],
+                title=title,
                 due=due,
                 owner_id=owner_id if owner_id is not None else case.caseworker_id,
                 created_by=self.user,
@@ -950,6 +920,17 @@ def _not_after(value: object, latest: datetime, message: str) -> datetime:
     if value > latest:
         raise ValidationError(message)
     return value
+
+
+def _contact_checks(now: datetime) -> dict[str, Callable[[object], object]]:
+    """A logged contact's fields, checked alike when it is logged and when it is corrected."""
+    return {
+        "occurred_at": lambda v: _not_after(v, now, "A contact cannot be in the future"),
+        "channel": lambda v: codes.code_for(codes.channels(), str(v)),
+        "direction": _direction,
+        "with_whom": lambda v: str(v or "").strip()[:200],
+        "summary": _summary,
+    }
 
 
 def _direction(value: object) -> str:

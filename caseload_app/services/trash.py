@@ -90,8 +90,7 @@ class TrashService(UserService):
     def delete_communication(self, communication_id: int, reason: str = "") -> int:
         with self._db.uow() as s:
             comm = records.load(s, Communication, communication_id, "communication")
-            if comm.logged_by != self.user:  # whoever logged a contact may take it back
-                self._edit_case_or_any(s, comm.case_id)
+            self._check_contact(s, comm)
             when = comm.occurred_at.strftime("%d %b %Y %H:%M")
             label = f"{comm.channel.title()} {when} with {comm.with_whom or '—'}: " + _short(
                 comm.summary
@@ -160,12 +159,6 @@ class TrashService(UserService):
                 f"{deadlines.format_date(case.request_received)}"
             )
             return self._trash(s, case, case.id, label, _case_bundle(s, case), reason)
-
-    def _edit_case_or_any(self, s: Session, case_id: int | None) -> None:
-        if case_id is None:
-            self._require(s, Can.EDIT_ANY)
-        else:
-            self._case_to_edit(s, case_id)
 
     def _trash(self, s: Session, row, case_id, label: str, bundle, reason: str) -> int:
         payload = {model.__tablename__: [_dump(r) for r in rows] for model, rows in bundle}
