@@ -49,6 +49,7 @@ from caseload_app.services.casework import (
     ReviewInfo,
 )
 from caseload_app.services.errors import ConflictError, FieldErrors
+from caseload_app.services.trash import TrashService
 from caseload_app.ui import errors as ui_errors
 from caseload_app.ui.dialogs.case_dialogs import (
     ActionDialog,
@@ -311,6 +312,13 @@ class CaseView(QWidget):
             self, title, f"Why {what}? (It can be restored from File → Trash.)"
         )
         return text if ok else None
+
+    def to_trash(self, title: str, what: str, move: Callable[[TrashService, str], object]) -> None:
+        """Ask why, then move something into the trash with that reason (one service call)."""
+        reason = self.ask_reason(title, what)
+        if reason is not None:
+            trash = self.work.trash()
+            self.act(title, lambda: move(trash, reason))
 
     # --- for the tabs -----------------------------------------------------------------------
     def page(self, name: str) -> QWidget:
@@ -847,12 +855,11 @@ class TimelineTab(QWidget):
         row = self.exceptions.selected()
         if row is None:
             return
-        reason = self.view.ask_reason(
-            "Withdraw exception", f"withdraw the exception from {day(row.period_start)}"
+        self.view.to_trash(
+            "Withdraw exception",
+            f"withdraw the exception from {day(row.period_start)}",
+            lambda trash, why: trash.withdraw_exception(row.id, why),
         )
-        if reason is not None:
-            trash = self.view.work.trash()
-            self.view.act("Withdraw exception", lambda: trash.withdraw_exception(row.id, reason))
 
 
 # =========================================================================== advice
@@ -912,13 +919,11 @@ class AdviceTab(QWidget):
         advice = self.table.selected()
         if advice is None:
             return
-        what = f"withdraw the {advice.type_label.lower()} advice request"
-        reason = self.view.ask_reason("Withdraw advice request", what)
-        if reason is not None:
-            trash = self.view.work.trash()
-            self.view.act(
-                "Withdraw advice request", lambda: trash.withdraw_advice(advice.id, reason)
-            )
+        self.view.to_trash(
+            "Withdraw advice request",
+            f"withdraw the {advice.type_label.lower()} advice request",
+            lambda trash, why: trash.withdraw_advice(advice.id, why),
+        )
 
     def request(self) -> None:
         d = self.view.detail
@@ -1023,10 +1028,11 @@ class CommunicationsTab(QWidget):
         comm = self.table.selected()
         if comm is None:
             return
-        reason = self.view.ask_reason("Delete contact", "move this contact to the trash")
-        if reason is not None:
-            trash = self.view.work.trash()
-            self.view.act("Delete contact", lambda: trash.delete_communication(comm.id, reason))
+        self.view.to_trash(
+            "Delete contact",
+            "move this contact to the trash",
+            lambda trash, why: trash.delete_communication(comm.id, why),
+        )
 
     def _apply_filter(self) -> None:
         code = self.filter.currentData()
@@ -1121,10 +1127,11 @@ class TasksTab(QWidget):
         task = self.table.selected()
         if task is None:
             return
-        reason = self.view.ask_reason("Delete task", f"move the task '{task.title}' to the trash")
-        if reason is not None:
-            trash = self.view.work.trash()
-            self.view.act("Delete task", lambda: trash.delete_task(task.id, reason))
+        self.view.to_trash(
+            "Delete task",
+            f"move the task '{task.title}' to the trash",
+            lambda trash, why: trash.delete_task(task.id, why),
+        )
 
     def add(self) -> None:
         d = self.view.detail
@@ -1187,10 +1194,11 @@ class ReviewsTab(QWidget):
         review = self.table.selected()
         if review is None:
             return
-        reason = self.view.ask_reason("Withdraw review", "withdraw this review booking")
-        if reason is not None:
-            trash = self.view.work.trash()
-            self.view.act("Withdraw review", lambda: trash.withdraw_review(review.id, reason))
+        self.view.to_trash(
+            "Withdraw review",
+            "withdraw this review booking",
+            lambda trash, why: trash.withdraw_review(review.id, why),
+        )
 
     def book(self) -> None:
         d = self.view.detail

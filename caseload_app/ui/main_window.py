@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QEventLoop, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -953,21 +954,16 @@ class MainWindow(QMainWindow):
             target = folder / f"{safe_filename(name)}-{case_id}-{template}.pdf"
             write_atomically(target, letters.reprint(comm_id))
 
-        job = run_bulk(
-            self,
-            f"Issuing '{template}' letters",
-            cases,
-            one,
-            on_finished=lambda problems, cancelled: self._bulk_done(problems, cancelled),
-        )
-        self._bulk_folder, self._bulk_made = folder, lambda: job.made
+        def finished(problems: list, cancelled: bool) -> None:
+            self._bulk_done(problems, cancelled, job.made, folder)
 
-    def _bulk_done(self, problems: list, cancelled: bool) -> None:
+        job = run_bulk(self, f"Issuing '{template}' letters", cases, one, on_finished=finished)
+
+    def _bulk_done(self, problems: list, cancelled: bool, made: int, folder: Path) -> None:
         self.refresh()
         text = "Cancelled part-way." if cancelled else "Done."
-        letters = how_many(self._bulk_made(), "letter", "letters")
-        text += f" {letters} issued (kept and logged on each case); copies saved in "
-        text += f"{self._bulk_folder}."
+        letters = how_many(made, "letter", "letters")
+        text += f" {letters} issued (kept and logged on each case); copies saved in {folder}."
         if problems:
             text += "\n\nNot done:\n" + "\n".join(problems[:20])
         QMessageBox.information(self, "Letters", text)

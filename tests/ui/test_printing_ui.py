@@ -133,6 +133,24 @@ def test_bulk_summaries_write_one_pdf_per_selected_case(qtbot, window, monkeypat
     assert len(list(out.glob("*-summary.pdf"))) == 2
 
 
+def test_bulk_letters_say_how_many_were_issued_and_where_the_copies_went(
+    qtbot, window, monkeypatch, tmp_path
+):
+    window.table.selectRow(0)
+    out = tmp_path / "letters"
+    out.mkdir()
+    monkeypatch.setattr(main_window_module, "choose_folder", lambda *a: out)
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a: ("change_of_caseworker", True))
+    told = []
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: told.append(text))
+    window.bulk_letters()
+    qtbot.waitUntil(lambda: bool(told), timeout=20_000)
+    assert len(list(out.glob("*-change_of_caseworker.pdf"))) == 1
+    assert told == [f"Done. 1 letter issued (kept and logged on each case); copies saved in {out}."]
+
+
 def test_bulk_job_stops_between_cases_when_cancelled():
     done = []
     job = printing_module.BulkJob([(1, "a"), (2, "b"), (3, "c")], lambda cid, n: done.append(cid))
