@@ -489,6 +489,17 @@ def _team_parsers(sub: argparse._SubParsersAction) -> None:
     rb.add_argument("--json", action="store_true", help="print JSON instead of a table")
     rb.add_argument("--apply", action="store_true", help="make the moves (one batch, undoable)")
     rb.add_argument("--reason", default="", help="why, recorded in assignment history")
+    rb.add_argument(
+        "--max-moves",
+        type=int,
+        default=None,
+        metavar="N",
+        help="propose at most N balancing moves (allocating and covering always happen)",
+    )
+    mv = sub.add_parser("moves", help="recent batches of moves (rebalances, reassignments)")
+    _db_arg(mv)
+    mv.add_argument("--undo", metavar="BATCH", help="put the cases of this batch back")
+    mv.add_argument("--show", metavar="BATCH", help="list the cases this batch moved")
 
 
 def cmd_board(args: argparse.Namespace) -> int:
@@ -543,18 +554,23 @@ def cmd_rebalance(args: argparse.Namespace) -> int:
 
     if args.apply and not args.reason.strip():
         raise CliError("--apply needs --reason TEXT (it is recorded with every move)")
+    if args.max_moves is not None and args.max_moves < 0:
+        raise CliError("--max-moves must be 0 or more")
     with _database(args) as db:
         service = WorkloadService(db, user=getpass.getuser())
-        proposal = service.propose()
+        proposal = service.propose(max_moves=args.max_moves)
+        details = service.moved_cases(proposal)
         workers = {r.worker_id: r for r in service.board().rows}
         batch = service.apply(proposal, args.reason) if args.apply and proposal.moves else None
-    result = _proposal_json(proposal, workers, batch)
+    result = _proposal_json(proposal, workers, batch, details)
     if args.json:
         print(json.dumps(result, indent=2))
     else:
         for move in result["moves"]:
+            due = f", due {move['next_due']}" if move["next_due"] else ""
+            step = f" (next: {move['next_step']}{due})" if move["next_step"] else ""
             print(
-                f"child {move['child_id']}: {move['from'] or 'unallocated'} → {move['to']}"
+                f"{move['child']}: {move['from'] or 'unallocated'} → {move['to']}{step}"
                 f" — {move['reason']}"
             )
         print(
@@ -562,16 +578,55 @@ def cmd_rebalance(args: argparse.Namespace) -> int:
             f"{proposal.spread_before:.2f} → {proposal.spread_after:.2f}"
             + (f"; applied as batch {batch}" if batch else "; nothing changed")
         )
+        if proposal.left:
+            print(proposal.left)
     return 0
 
 
-def _proposal_json(proposal, workers: dict, batch: str | None) -> dict:
+def cmd_moves(args: argparse.Namespace) -> int:
+    from caseload_app.services.team import TeamService
+
+    with _database(args) as db:
+        team = TeamService(db, user=getpass.getuser())
+        if args.undo:
+            done = team.undo(args.undo)
+            print(f"{how_many(len(done.case_ids), 'case', 'cases')} put back ({done.batch})")
+        elif args.show:
+            for c in team.batch_cases(args.show):
+                due = f" — {c.next_step} due {c.next_due.isoformat()}" if c.next_due else ""
+                print(f"{c.child_name}: {c.from_name} → {c.to_name}{due}")
+        else:
+            for b in team.batches():
+                state = " (undone)" if b.undone else ""
+                print(
+                    f"{b.batch}  {b.at:%Y-%m-%d %H:%M}  {b.kind}{state}, "
+                    f"{how_many(b.cases, 'case', 'cases')}, by {b.by}: {b.reason}"
+                )
+    return 0
+
+
+def _proposal_json(proposal, workers: dict, batch: str | None, details: dict) -> dict:
     def name(worker_id: int | None) -> str | None:
         return workers[worker_id].name if worker_id in workers else None
+
+    def moved(case_id: int, child_id: int, move) -> dict:
+        info = details.get(case_id)
+        return {
+            "case_id": case_id,
+            "child_id": child_id,
+            "child": info.child_name if info else f"case {case_id}",
+            "next_step": info.next_step if info else "",
+            "next_due": info.next_due.isoformat() if info and info.next_due else None,
+            "family_id": move.family_id,
+            "from": name(move.from_id),
+            "to": name(move.to_id),
+            "reason": move.reason,
+        }
 
     return {
         "applied": batch is not None,
         "batch": batch,
+        "left": proposal.left,
         "caseworkers": [
             {
                 "name": name(wid),
@@ -583,15 +638,9 @@ def _proposal_json(proposal, workers: dict, batch: str | None) -> dict:
             if wid in workers
         ],
         "moves": [
-            {
-                "child_id": child_id,
-                "family_id": move.family_id,
-                "from": name(move.from_id),
-                "to": name(move.to_id),
-                "reason": move.reason,
-            }
+            moved(case_id, child_id, move)
             for move in proposal.moves
-            for child_id in move.child_ids
+            for case_id, child_id in zip(move.case_ids, move.child_ids, strict=True)
         ],
     }
 
@@ -765,6 +814,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "backup": cmd_backup,
     "restore": cmd_restore,
     "rebalance": cmd_rebalance,
+    "moves": cmd_moves,
     "sen2": cmd_sen2,
     "audit": cmd_audit,
     "trash": cmd_trash,

@@ -41,6 +41,7 @@ final_plan_due                     20 weeks after the request (Reg 13(2))
 date_agreed_to_assess              the date of the decision to assess (recorded on the case)
 date_refused_to_assess             the date of the decision not to assess
 date_decided_not_to_issue          the date of the decision not to issue a plan
+date_ceased                        the date of the decision to cease the plan
 advice_type                        the advice asked for, e.g. "educational psychology"
 advice_requested, advice_due       when it was asked for, and 6 weeks later (Reg 8(1))
 draft_served, comments_end         draft plan served; last day of the 15 days (Reg 13(1))
@@ -49,7 +50,7 @@ draft_comments                     thanks for the family's comments on the draft
 appeal_deadline                    2 months after the date of this letter (Tribunal rules)
 review_meeting                     the date of the next annual review meeting
 review_decision_due                4 weeks after that meeting (Reg 20(10))
-decision_reason                    the reasons recorded with a refusal (or typed when printing)
+decision_reason                    the reasons recorded with a refusal or cease (or typed)
 subject, message                   free text typed when printing (the generic letter)
 
 The same list, with where each value comes from, is in resources/templates/README.md.
@@ -127,6 +128,7 @@ PLACEHOLDERS: dict[str, tuple[str, str]] = {
         "the date we decided not to issue a plan",
         "record 'Decide not to issue a plan'",
     ),
+    "date_ceased": ("the date we decided to cease the plan", "record 'Cease the plan'"),
     "draft_served": ("the date the draft plan was served", "record 'Draft plan served'"),
     "comments_end": ("the last day for comments on the draft", "record 'Draft plan served'"),
     "final_issued": ("the date the final plan was issued", "record 'Final plan issued'"),
@@ -144,6 +146,9 @@ PLACEHOLDERS: dict[str, tuple[str, str]] = {
     "subject": ("the subject line", "type it when printing"),
     "message": ("the text of the letter", "type it when printing"),
 }
+
+# The council's own details: asked for once, when a letter first needs them.
+COUNCIL_PLACEHOLDERS = frozenset({"council_name", "council_address", "mediation_adviser"})
 
 # Placeholders a person may type when printing; every other value comes from the record.
 FREE_TEXT = frozenset({"decision_reason", "subject", "message"})
@@ -163,7 +168,18 @@ NAME_RE = re.compile(r"[a-z][a-z0-9_]*")
 _PLACEHOLDER_RE = re.compile(r"\{\{(.*?)\}\}")
 _BRACE_RUN = re.compile(r"\{{2,}|\}{2,}")
 _TEMPLATE_NAME = re.compile(r"[a-z][a-z0-9_]{0,59}")
-_HEADER_KEYS = ("title", "to")
+_HEADER_KEYS = ("title", "to", "name", "stages")
+# Stages a letter may say it fits (``Stages:``); "any" fits every stage.
+LETTER_STAGES = (
+    "request_received",
+    "assessment",
+    "draft_issued",
+    "plan_issued",
+    "refused_to_assess",
+    "not_issued",
+    "ceased",
+    "any",
+)
 _MONTHS = (
     "January",
     "February",
@@ -222,6 +238,14 @@ class Template:
     body: str
     source: str  # the file (or name) shown in messages
     body_line: int  # line number of the body's first line in the file
+    label: str = ""  # ``Name:``, the plain name people choose it by
+    stages: tuple[str, ...] = ()  # ``Stages:``, where it fits; () says nothing
+
+    @property
+    def plain_name(self) -> str:
+        """What the letter picker shows: its ``Name:``, else its title without any
+        placeholder ("Reminder: advice for the child" rather than code)."""
+        return self.label or plain_title(self.title)
 
     def placeholders(self) -> tuple[str, ...]:
         """Every placeholder in the title and body, in order of first use."""
@@ -264,7 +288,17 @@ def parse(text: str, name: str, source: str | None = None) -> Template:
         body="\n".join(body_lines).strip("\n"),
         source=where,
         body_line=body_start + 1,
+        label=header.get("name", ""),
+        stages=_stage_list(header.get("stages", "")),
     )
+
+
+def plain_title(title: str) -> str:
+    """A title without code, for a template with no ``Name:``: "{{child_name}}" reads
+    "the child", any other placeholder "…"."""
+    words = {"child_name": "the child", "child_first_name": "the child", "subject": "any subject"}
+    text = _PLACEHOLDER_RE.sub(lambda m: words.get(m.group(1).strip(), "…"), title)
+    return re.sub(r"\s+", " ", text).strip() or title
 
 
 def _read_header(lines: list[str], where: str) -> tuple[dict[str, str], int]:
@@ -277,8 +311,8 @@ def _read_header(lines: list[str], where: str) -> tuple[dict[str, str], int]:
         key = key.strip().lower()
         if not sep or key not in _HEADER_KEYS:
             raise TemplateError(
-                f"{where} line {number}: expected 'Title: …' or 'To: …' "
-                f"(then a blank line before the letter), found {_shown(line)}."
+                f"{where} line {number}: expected 'Title: …', 'To: …', 'Name: …' or "
+                f"'Stages: …' (then a blank line before the letter), found {_shown(line)}."
             )
         if key in header:
             raise TemplateError(f"{where} line {number}: '{key.title()}:' is given twice.")
@@ -294,7 +328,17 @@ def _read_header(lines: list[str], where: str) -> tuple[dict[str, str], int]:
         raise TemplateError(
             f"{where} line {line_no}: 'To:' must be one of {', '.join(RECIPIENTS)}; found {got}."
         )
+    wrong = [x for x in _stage_list(header.get("stages", "")) if x not in LETTER_STAGES]
+    if wrong:
+        raise TemplateError(
+            f"{where} line {_line_of(lines, 'stages') or number}: 'Stages:' lists "
+            f"{', '.join(repr(w) for w in wrong)}; use any of {', '.join(LETTER_STAGES)}."
+        )
     return header, number
+
+
+def _stage_list(text: str) -> tuple[str, ...]:
+    return tuple(part.strip().lower() for part in text.split(",") if part.strip())
 
 
 def _line_of(lines: list[str], key: str) -> int | None:
@@ -440,6 +484,22 @@ class TemplateInfo:
     origin: str  # "shipped", "admin" or "admin (replaces shipped)"
     path: Path
     problem: str | None = None  # why the file cannot be used, if it cannot
+    label: str = ""  # the plain name the letter picker shows
+    stages: tuple[str, ...] = ()  # where it fits ("any": every stage); () says nothing
+    typed: tuple[str, ...] = ()  # what is typed when printing (FREE_TEXT, advice_type)
+
+
+def letters_for_stage(
+    infos: Iterable[TemplateInfo], stage: str
+) -> tuple[list[TemplateInfo], list[TemplateInfo]]:
+    """The usable letters that fit a case at ``stage`` (those made for the stage, then those
+    for any stage), and the others; each part by plain name."""
+    usable = [i for i in infos if i.problem is None]
+    by_name = sorted(usable, key=lambda i: (i.label or i.name).casefold())
+    made_for = [i for i in by_name if stage in i.stages]
+    general = [i for i in by_name if "any" in i.stages and stage not in i.stages]
+    fitting = made_for + general
+    return fitting, [i for i in by_name if i not in fitting]
 
 
 class TemplateLibrary:
@@ -502,8 +562,21 @@ class TemplateLibrary:
         try:
             template = validate(self.load(name))
         except TemplateError as exc:
-            return TemplateInfo(name, name, "", origin, path, str(exc))
-        return TemplateInfo(name, template.title, template.to, origin, path)
+            return TemplateInfo(name, name, "", origin, path, str(exc), label=name)
+        used = template.placeholders()
+        typed = tuple(n for n in used if n in FREE_TEXT or n == "advice_type")
+        if template.to == "adviser" and "advice_type" not in typed:
+            typed += ("advice_type",)  # the address block needs to know which adviser
+        return TemplateInfo(
+            name,
+            template.title,
+            template.to,
+            origin,
+            path,
+            label=template.plain_name,
+            stages=template.stages,
+            typed=typed,
+        )
 
     def save_template(self, name: str, text: str) -> Template:
         """Check the text, then write it to the administrator's folder (atomically)."""

@@ -17,7 +17,14 @@ cases held by one caseworker (a *bundle*), and never moves a bundle twice:
    the spread (max - min of load per FTE), greedily: each step takes the move that lowers the
    spread most; where caseworkers tie at the top or bottom no single move can, so a short run
    of moves that each shrink the tie is tried and kept only if it then lowers the spread.
-   Stops when nothing lowers it by more than ``min_gain`` or after ``max_moves`` such moves.
+
+Every balancing move must pay for itself, because a family changing caseworker loses
+continuity: a move (or a run of moves) is kept only when it lowers the spread by at least
+``move_cost`` points of load per FTE for each child it moves (default 1.0, the weight of one
+maintained plan). Balancing stops as soon as the busiest and the least busy caseworker are
+within ``tolerance`` of the team's average load per FTE of each other (default 10%), when no
+move is worth its cost, or after ``max_moves`` moves (the lead's cap). ``Proposal.left``
+says in plain words what is left unbalanced and why.
 
 Eligible receiver: capacity above 0, not away today, not away on the due date of any case
 in the bundle, and not holding a sibling's step due soon that they cannot do themselves (the
@@ -37,6 +44,7 @@ from types import MappingProxyType
 
 from caseload_app.domain.deadlines import format_date
 from caseload_app.domain.status import CLOSED_STAGES, STAGES
+from caseload_app.domain.text import how_many
 
 __all__ = [
     "CONTINUITY_DAYS",
@@ -44,7 +52,9 @@ __all__ = [
     "DEFAULT_URGENCY_DAYS",
     "DEFAULT_URGENCY_MULTIPLIER",
     "MIN_GAIN",
+    "MOVE_COST",
     "MOVE_KINDS",
+    "TOLERANCE",
     "BoardFigures",
     "CaseLoad",
     "DueGroup",
@@ -79,6 +89,11 @@ DEFAULT_URGENCY_MULTIPLIER = 1.5
 DEFAULT_URGENCY_DAYS = 14  # overdue, or due within 14 days (day 14 included), like RAG amber
 CONTINUITY_DAYS = 14  # the issue's "due within 2 weeks"
 MIN_GAIN = 0.01  # smallest drop in spread (load per FTE) worth a move
+# A family changing caseworker costs continuity: a balancing move must lower the spread by at
+# least this much load per FTE per child it moves (1.0: one maintained plan's weight).
+MOVE_COST = 1.0
+# Even enough: busiest and least busy within this share of the team's average load per FTE.
+TOLERANCE = 0.10
 MOVE_KINDS = ("allocate", "cover", "balance")
 
 _OPEN_STAGES = ("request_received", "assessment", "draft_issued", "plan_issued")
@@ -276,6 +291,7 @@ class Proposal:
     unplaced: tuple[int, ...] = ()
     spread_before: float = 0.0
     spread_after: float = 0.0
+    left: str = ""  # what is left unbalanced and why, in plain words
 
 
 # --------------------------------------------------------------------------- board figures
@@ -649,10 +665,24 @@ class _Movable:
         return self.by_family.get((holder, family_id))
 
 
-def _balance(planner: _Planner, horizon: date, max_moves: int | None, min_gain: float) -> None:
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    """What makes a balancing move worth proposing (see the module docstring)."""
+
+    max_moves: int | None
+    min_gain: float
+    move_cost: float
+    tolerance: float
+
+
+def _balance(planner: _Planner, horizon: date, rules: _Rules) -> str:
+    """Propose the balancing moves; returns why it stopped: "few" (fewer than two
+    caseworkers in), "even" (within tolerance), "cap", "stuck" (nothing may move that
+    helps) or "not_worth" (no move lowers the spread by its cost)."""
+    max_moves = rules.max_moves
     avail = [w for w in planner.workers if w.available_on(planner.today)]
-    if len(avail) < 2 or max_moves == 0:
-        return
+    if len(avail) < 2:
+        return "few"
     avail_ids = {w.id for w in avail}
     movable = _Movable(avail_ids)
     for bundle in _bundles(planner.cases, planner.holder):
@@ -708,14 +738,21 @@ def _balance(planner: _Planner, horizon: date, max_moves: int | None, min_gain: 
     # Moves made but not yet kept: (bundle, receiver's bundle of the same family it locked).
     tentative: list[tuple[_Bundle, _Bundle | None]] = []
     base = spread(planner.loads, avail)
+    enough = rules.tolerance * _average_per_fte(planner, avail)
+    stop = "cap"
     while max_moves is None or committed + len(tentative) < max_moves:
+        if not tentative and base <= enough + _EPS:
+            stop = "even"
+            break
         found = best_move()
         if found is None:
+            stop = "stuck"
             break
         key, bundle, giver, receiver = found
         current, current_ties, _ = measure({w.id: planner.ratio(w.id) for w in avail})
         new_spread, new_ties = key[0], key[1]
-        if new_spread < base - min_gain:
+        children = len(bundle.cases) + sum(len(b.cases) for b, _locked in tentative)
+        if new_spread < base - max(rules.min_gain, rules.move_cost * children - _EPS):
             keep = True
         elif len(tentative) < len(avail) and (
             new_spread < current - _EPS
@@ -723,6 +760,7 @@ def _balance(planner: _Planner, horizon: date, max_moves: int | None, min_gain: 
         ):
             keep = False
         else:
+            stop = "not_worth"
             break
         reason = (
             f"Evens load: {giver.name} {_ratio_text(planner, giver, -bundle.load)}, "
@@ -740,11 +778,64 @@ def _balance(planner: _Planner, horizon: date, max_moves: int | None, min_gain: 
             tentative.clear()
             base = spread(planner.loads, avail)
     # A run of moves that never lowered the spread enough is not worth proposing.
+    if tentative and stop != "cap":
+        stop = "not_worth"
     for bundle, locked in reversed(tentative):
         planner.unmove(bundle)
         movable.add(bundle)
         if locked is not None:
             movable.add(locked)
+    return stop
+
+
+def _average_per_fte(planner: _Planner, workers: list[WorkerLoad]) -> float:
+    capacity = math.fsum(w.capacity for w in workers)
+    return math.fsum(planner.loads[w.id] for w in workers) / capacity if capacity else 0.0
+
+
+def _left_text(planner: _Planner, stop: str, rules: _Rules, balancing: int) -> str:
+    """What is left unbalanced after the proposal and why, for the lead."""
+    avail = [w for w in planner.workers if w.available_on(planner.today)]
+    parts = []
+    if planner.unplaced:
+        parts.append(
+            f"{how_many(len(planner.unplaced), 'case', 'cases')} needing a caseworker could "
+            "not be placed: nobody in can take them."
+        )
+    if stop == "few":
+        parts.append("Fewer than two caseworkers are in today, so there is no load to even.")
+        return " ".join(parts)
+    busiest = max(avail, key=lambda w: (planner.ratio(w.id), -w.id))
+    idlest = min(avail, key=lambda w: (planner.ratio(w.id), w.id))
+    gap = planner.ratio(busiest.id) - planner.ratio(idlest.id)
+    average = _average_per_fte(planner, avail)
+    where = (
+        f"Afterwards the busiest is {busiest.name} ({planner.ratio(busiest.id):.2f} per FTE) "
+        f"and the least busy {idlest.name} ({planner.ratio(idlest.id):.2f}); the team's "
+        f"average is {average:.2f}."
+    )
+    if gap <= _EPS:
+        parts.append("Load per FTE is even afterwards.")
+        return " ".join(parts)
+    why = {
+        "even": (
+            f"That gap of {gap:.2f} is within {rules.tolerance:.0%} of the average: further "
+            "moves would change families' caseworker for little gain."
+        ),
+        "cap": f"Stopped at the cap of {how_many(balancing, 'balancing move', 'balancing moves')}.",
+        "stuck": (
+            "No move left would lower the gap: the remaining families either have a "
+            f"statutory step due within {(planner.horizon - planner.today).days} days, "
+            "which stays with its caseworker, or cannot go to anyone else."
+        ),
+        "not_worth": (
+            f"No further move lowers the gap by {rules.move_cost:g} point"
+            f"{'s' if rules.move_cost != 1 else ''} of load per FTE for each child moved, "
+            "the cost of a family changing caseworker."
+        ),
+    }[stop]
+    parts.append(f"{where} {why}")
+    return " ".join(parts)
 
 
 def propose_rebalance(
@@ -756,6 +847,8 @@ def propose_rebalance(
     continuity_days: int = CONTINUITY_DAYS,
     max_moves: int | None = None,
     min_gain: float = MIN_GAIN,
+    move_cost: float = MOVE_COST,
+    tolerance: float = TOLERANCE,
 ) -> Proposal:
     """Moves that allocate unallocated cases, cover steps due soon whose caseworker is away,
     then even out load per FTE with as few moves as possible (see the module docstring).
@@ -763,6 +856,8 @@ def propose_rebalance(
     With ``weights`` each case's load is recomputed from its stage and next step on ``today``
     (``CaseLoad.load`` is then ignored); without, ``CaseLoad.load`` is used as given.
     ``max_moves`` caps the balancing moves only: allocating and covering are always proposed.
+    ``move_cost`` (load per FTE per child moved) and ``tolerance`` (share of the average
+    load per FTE) decide when a balancing move is worth a family's change of caseworker.
     Deterministic: the same input gives the same moves (ties broken by ids).
     """
     workers = tuple(workers)
@@ -771,6 +866,8 @@ def propose_rebalance(
         raise ValueError(f"continuity_days cannot be negative (got {continuity_days}).")
     if max_moves is not None and max_moves < 0:
         raise ValueError(f"max_moves cannot be negative (got {max_moves}).")
+    if _number("move_cost", move_cost) < 0 or _number("tolerance", tolerance) < 0:
+        raise ValueError("move_cost and tolerance cannot be negative.")
     if len({w.id for w in workers}) != len(workers):
         raise ValueError("each caseworker may appear only once")
     if len({c.case_id for c in cases}) != len(cases):
@@ -787,7 +884,10 @@ def propose_rebalance(
     planner = _Planner(workers, cases, today, horizon)
     _allocate(planner)
     _cover(planner, horizon)
-    _balance(planner, horizon, max_moves, min_gain)
+    rules = _Rules(max_moves, min_gain, move_cost, tolerance)
+    stop = _balance(planner, horizon, rules)
+    balancing = sum(1 for m in planner.moves if m.kind == "balance")
+    left = _left_text(planner, stop, rules, balancing) if workers else ""
     moves = tuple(planner.moves)
     before = loads_by_worker(cases, workers)
     after = loads_by_worker(apply_moves(cases, moves), workers)
@@ -798,4 +898,5 @@ def propose_rebalance(
         unplaced=tuple(sorted(planner.unplaced)),
         spread_before=spread(before, workers, today),
         spread_after=spread(after, workers, today),
+        left=left,
     )

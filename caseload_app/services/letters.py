@@ -39,6 +39,7 @@ from caseload_app.domain.templates import (
     default_library,
     fill,
     fill_title,
+    letters_for_stage,
     long_date,
     salutation,
 )
@@ -59,6 +60,14 @@ DECISION_DATES = {
     "assess_agreed": "date_agreed_to_assess",
     "assess_refused": "date_refused_to_assess",
     "not_issue": "date_decided_not_to_issue",
+    "ceased": "date_ceased",
+}
+# A decision recorded on the case -> the letter that tells the family, offered at once.
+DECISION_LETTERS = {
+    "assess_agreed": "decision_to_assess",
+    "assess_refused": "decision_not_to_assess",
+    "not_issue": "decision_not_to_issue",
+    "ceased": "decision_to_cease",
 }
 # Advice types (resources/codes/advice_types.csv) -> who the letter is addressed to.
 ADVISER_RECIPIENT = {"ep": "ep", "health": "health", "social_care": "social_care"}
@@ -102,6 +111,12 @@ class LetterService(UserService):
     # ------------------------------------------------------------------ reading
     def list_templates(self) -> list[TemplateInfo]:
         return self.templates.list_templates()
+
+    def letters_for(self, case_id: int) -> tuple[list[TemplateInfo], list[TemplateInfo]]:
+        """The letters that fit the case's stage first, then the others (plain names)."""
+        with self._db.read() as s:
+            stage = records.load(s, EhcpCase, case_id, "case").stage
+        return letters_for_stage(self.list_templates(), stage)
 
     def save_template(self, name: str, text: str):
         """An administrator's edit of a letter template (checked, written atomically)."""
@@ -361,7 +376,9 @@ def _stage_values(detail: CaseDetail, today: date) -> dict[str, str]:
         decided = [e.on_date for e in detail.events if e.action == action]
         if decided:
             values[key] = fmt(decided[-1])
-    reasons = [e for e in detail.events if e.action in ("assess_refused", "not_issue") and e.note]
+    reasons = [
+        e for e in detail.events if e.action in ("assess_refused", "not_issue", "ceased") and e.note
+    ]
     if reasons:
         values["decision_reason"] = reasons[-1].note or ""
     upcoming = sorted(

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 
 from caseload_app.db.models import Absence, Assignment, Caseworker, Child, EhcpCase
 from caseload_app.domain.access import Can
+from caseload_app.domain.status import step_label
 from caseload_app.domain.text import check_line, fold, how_many, limit_of
 from caseload_app.domain.validators import ValidationError, normalise_email
 from caseload_app.services import records
@@ -60,6 +61,49 @@ def _open_cases(s, worker_id: int) -> int:
 class Reassignment:
     batch: str
     case_ids: tuple[int, ...]
+
+
+BATCH_KINDS = {"rebalance": "Rebalance", "reassign": "Reassignment", "undo": "Undo"}
+
+
+def batch_kind(batch: str) -> str:
+    """The plain name of what made a batch ("Rebalance", "Reassignment", "Undo"); batches
+    from before kinds were recorded are "Moves"."""
+    return BATCH_KINDS.get(batch.split("-", 1)[0], "Moves")
+
+
+def _undo_id(batch: str) -> str:
+    return f"undo-{batch}"[:40]
+
+
+@dataclass(frozen=True)
+class MoveBatch:
+    """Cases moved together (one rebalance, one reassignment, one undo), kept in the database
+    so it can be listed and undone after the app is closed."""
+
+    batch: str
+    kind: str
+    at: datetime
+    by: str
+    reason: str
+    cases: int
+    undone: bool
+
+    @property
+    def can_undo(self) -> bool:
+        return not self.undone and self.kind != "Undo"
+
+
+@dataclass(frozen=True)
+class MovedCaseInfo:
+    """One case of a batch: the child, where it went, and its next statutory step."""
+
+    case_id: int
+    child_name: str
+    from_name: str
+    to_name: str
+    next_step: str
+    next_due: date | None
 
 
 class TeamService(UserService):
@@ -244,12 +288,16 @@ class TeamService(UserService):
         reason: str,
         *,
         split_families: bool = False,
+        kind: str = "reassign",
     ) -> Reassignment:
         """Several moves (e.g. an accepted rebalance) in one transaction and one batch, so
-        they are saved together and undone together."""
+        they are saved together and undone together. ``kind`` ("reassign" or "rebalance")
+        names the batch in the list of recent moves."""
         if not reason.strip():
             raise FieldErrors({"reason": "Say why the cases are moving"})
-        batch, now, moved = uuid.uuid4().hex[:12], self._now(), []
+        if kind not in ("reassign", "rebalance"):
+            raise ValueError(f"unknown kind of move {kind!r}")
+        batch, now, moved = f"{kind}-{uuid.uuid4().hex[:12]}", self._now(), []
         with self._db.uow() as s:
             self._require(s, Can.REASSIGN)
             for case_ids, to_id in moves:
@@ -319,6 +367,8 @@ class TeamService(UserService):
             ).all()
             if not moves:
                 raise UserError("There is nothing to undo for that change.")
+            if s.scalar(select(func.count()).where(Assignment.batch == _undo_id(batch))):
+                raise UserError("Those moves have already been undone.")
             cases = {m.case_id: records.load(s, EhcpCase, m.case_id, "case") for m in moves}
             changed = [m.case_id for m in moves if cases[m.case_id].caseworker_id != m.to_id]
             if changed:
@@ -329,7 +379,7 @@ class TeamService(UserService):
                     + (" has" if len(changed) == 1 else " have")
                     + " been moved again since. Reassign by hand."
                 )
-            undo_batch = f"undo-{batch}"[:40]
+            undo_batch = _undo_id(batch)
             for m in moves:
                 case = cases[m.case_id]
                 s.add(
@@ -347,3 +397,65 @@ class TeamService(UserService):
                     s, case, {"caseworker_id": m.from_id}, user=self.user, now=now, case_id=case.id
                 )
             return Reassignment(undo_batch, tuple(cases))
+
+    # ------------------------------------------------------------------ moves made
+    def batches(self, limit: int = 50) -> list[MoveBatch]:
+        """The most recent batches of moves, newest first, whether each has been undone."""
+        self._allowed(Can.REASSIGN)
+        query = (
+            select(
+                Assignment.batch,
+                func.min(Assignment.assigned_at),
+                func.min(Assignment.by),
+                func.min(Assignment.reason),
+                func.count(),
+            )
+            .where(Assignment.batch.is_not(None))
+            .group_by(Assignment.batch)
+            .order_by(func.min(Assignment.assigned_at).desc(), Assignment.batch.desc())
+            .limit(limit)
+        )
+        with self._db.read() as s:
+            rows = s.execute(query).all()
+            ids = [_undo_id(row[0]) for row in rows]
+            undone = set(
+                s.scalars(select(Assignment.batch).where(Assignment.batch.in_(ids)).distinct())
+            )
+        return [
+            MoveBatch(batch, batch_kind(batch), at, by, reason, cases, _undo_id(batch) in undone)
+            for batch, at, by, reason, cases in rows
+        ]
+
+    def batch_cases(self, batch: str) -> list[MovedCaseInfo]:
+        """Every case a batch moved: the child, from and to whom, and what is next."""
+        self._allowed(Can.REASSIGN)
+        with self._db.read() as s:
+            names = {i: n for i, n in s.execute(select(Caseworker.id, Caseworker.name))}
+            rows = s.execute(
+                select(
+                    Assignment.case_id,
+                    Child.first_name,
+                    Child.last_name,
+                    Assignment.from_id,
+                    Assignment.to_id,
+                    EhcpCase.next_step,
+                    EhcpCase.next_due,
+                )
+                .join(EhcpCase, EhcpCase.id == Assignment.case_id)
+                .join(Child, Child.id == EhcpCase.child_id)
+                .where(Assignment.batch == batch)
+                .order_by(Child.last_name, Child.first_name, Assignment.case_id)
+            ).all()
+        if not rows:
+            raise UserError("Those moves are no longer on record.")
+        return [
+            MovedCaseInfo(
+                case_id,
+                f"{first} {last}",
+                names.get(from_id, "Unallocated") if from_id is not None else "Unallocated",
+                names.get(to_id, "Unallocated") if to_id is not None else "Unallocated",
+                step_label(step) if step else "",
+                due,
+            )
+            for case_id, first, last, from_id, to_id, step, due in rows
+        ]

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from caseload_app.db.models import AppSetting, Child, EhcpCase
 from caseload_app.domain import workload
 from caseload_app.domain.access import Can
+from caseload_app.domain.status import step_label
 from caseload_app.domain.workload import CaseLoad, DueGroup, Proposal, Weights, WorkerLoad
 from caseload_app.services.base import UserService
 from caseload_app.services.team import TeamService, WorkerInfo
@@ -41,6 +42,16 @@ class BoardRow:
     overdue_steps: int
     weekly_deadlines: list[int]  # statutory steps due in each of the next 8 weeks
     deadlines_in_absence: int
+
+
+@dataclass(frozen=True)
+class MovedCase:
+    """What the lead needs to see of a case in a proposed move: whose it is and what is next."""
+
+    case_id: int
+    child_name: str
+    next_step: str  # plain words, "" when nothing is due
+    next_due: date | None
 
 
 @dataclass(frozen=True)
@@ -137,10 +148,31 @@ class WorkloadService(UserService):
         unallocated = sum(g.cases for g in groups if g.worker_id is None)
         return Board(today=today, rows=rows, unallocated=unallocated)
 
-    def propose(self) -> Proposal:
+    def propose(self, max_moves: int | None = None) -> Proposal:
+        """Moves that even the load; ``max_moves`` is the lead's cap on balancing moves."""
         self._allowed(Can.REASSIGN)
         _infos, workers, cases = self._inputs()
-        return workload.propose_rebalance(workers, cases, self._today(), self.weights())
+        return workload.propose_rebalance(
+            workers, cases, self._today(), self.weights(), max_moves=max_moves
+        )
+
+    def moved_cases(self, proposal: Proposal) -> dict[int, MovedCase]:
+        """Child's name and next statutory step of every case the proposal moves."""
+        self._allowed(Can.REASSIGN)
+        ids = [case_id for move in proposal.moves for case_id in move.case_ids]
+        found: dict[int, MovedCase] = {}
+        query = select(
+            EhcpCase.id, Child.first_name, Child.last_name, EhcpCase.next_step, EhcpCase.next_due
+        ).join(Child, EhcpCase.child_id == Child.id)
+        with self._db.read() as s:
+            for start in range(0, len(ids), 500):  # stays under any bound-parameter limit
+                chunk = ids[start : start + 500]
+                for case_id, first, last, step, due in s.execute(
+                    query.where(EhcpCase.id.in_(chunk))
+                ):
+                    label = step_label(step) if step else ""
+                    found[case_id] = MovedCase(case_id, f"{first} {last}", label, due)
+        return found
 
     def week_strips(
         self, proposal: Proposal, skip: set[int] | None = None
@@ -164,4 +196,4 @@ class WorkloadService(UserService):
             if not skip or index not in skip
         ]
         # Each move already holds a whole family, so nothing more is pulled in.
-        return team.reassign_many(chosen, reason, split_families=True).batch
+        return team.reassign_many(chosen, reason, split_families=True, kind="rebalance").batch

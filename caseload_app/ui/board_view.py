@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
 from PySide6.QtCore import Qt, Signal
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QSpinBox,
     QSplitter,
     QTableView,
     QTableWidget,
@@ -31,14 +31,18 @@ from PySide6.QtWidgets import (
 
 from caseload_app.domain.text import how_many
 from caseload_app.domain.workload import Proposal
-from caseload_app.files import write_atomically
 from caseload_app.services.caselist import CaseFilter
 from caseload_app.services.handover import HandoverService
 from caseload_app.services.letters import LetterService
-from caseload_app.services.team import TeamService
+from caseload_app.services.team import Reassignment, TeamService
 from caseload_app.services.workload import Board, BoardRow, WorkloadService
 from caseload_app.ui.dialogs.fields_first import FieldsFirst
-from caseload_app.ui.dialogs.printing import choose_folder, run_bulk
+from caseload_app.ui.dialogs.moves_dialogs import (
+    MovesDone,
+    RecentMoves,
+    fit_columns,
+    next_step_text,
+)
 from caseload_app.ui.errors import run_action
 from caseload_app.ui.models.rows import Column, RowsModel
 from caseload_app.ui.widgets.dates import DateEdit
@@ -114,7 +118,6 @@ class BoardView(QWidget):
     ) -> None:
         super().__init__(parent)
         self.workload, self.team, self.handover, self.letters = workload, team, handover, letters
-        self.last_moved: list[int] = []
         self.last_batch: str | None = None
         self.model = RowsModel(_board_columns(workload.today()), self)
         self.table = QTableView()
@@ -135,7 +138,7 @@ class BoardView(QWidget):
         buttons = QHBoxLayout()
         for text, slot in (
             ("&Propose rebalance…", self.propose),
-            ("&Undo last rebalance", self.undo),
+            ("Recent &moves…", self.recent_moves),
             ("Mark &absence…", self.mark_absence),
             ("&Caseworkers…", self.manage_team),
             ("&Weights…", self.edit_weights),
@@ -188,88 +191,46 @@ class BoardView(QWidget):
     def propose(self) -> None:
         proposal = self.workload.propose()
         if not proposal.moves:
-            QMessageBox.information(self, "Rebalance", "Loads are already even: no moves to make.")
+            QMessageBox.information(self, "Rebalance", f"No moves to make. {proposal.left}".strip())
             return
         names = {r.worker_id: r.name for r in self.model.rows()}
-        strips = self.workload.week_strips(proposal)
-        dialog = RebalanceDialog(proposal, names, strips, self, today=self.workload.today())
+        dialog = RebalanceDialog(self.workload, proposal, names, self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.apply(proposal, dialog.reason.text(), dialog.unticked())
+            self.apply(dialog.proposal, dialog.reason.text(), dialog.unticked())
 
-    def apply(self, proposal: Proposal, reason: str, skip: set[int]) -> None:
+    def apply(self, proposal: Proposal, reason: str, skip: set[int]) -> MovesDone | None:
+        """Make the ticked moves, then show what moved, with undo, packs and letters."""
+
         def do() -> None:
             self.last_batch = self.workload.apply(proposal, reason, skip)
-            self.last_moved = [
-                case_id
-                for index, move in enumerate(proposal.moves)
-                if index not in skip
-                for case_id in move.case_ids
-            ]
 
-        if run_action(self, "Rebalance not applied", do):
-            self.refresh()
-            self.changed.emit()
-            self.offer_handover_packs()
-            self.offer_letters()
-
-    def offer_letters(self) -> None:
-        """Optionally tell each family who their new caseworker is (letters kept and logged)."""
-        if self.letters is None or not self.last_moved:
-            return
-        answer = QMessageBox.question(
-            self,
-            "Letters to families",
-            "Send a change-of-caseworker letter for each of the "
-            f"{how_many(len(self.last_moved), 'moved case', 'moved cases')}? Each letter is "
-            "kept and logged on the case, ready to print.",
+        if not run_action(self, "Rebalance not applied", do):
+            return None
+        self.refresh()
+        self.changed.emit()
+        assert self.last_batch is not None
+        families = len(proposal.moves) - len(skip)
+        cases = sum(len(m.case_ids) for i, m in enumerate(proposal.moves) if i not in skip)
+        headline = (
+            f"Rebalance applied: {how_many(cases, 'case', 'cases')} of "
+            f"{how_many(families, 'family', 'families')} moved. It is kept under Recent "
+            "moves, where it can be undone later as one step."
         )
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-        letters = self.letters
-        items = [(case_id, f"case {case_id}") for case_id in self.last_moved]
-        run_bulk(
-            self,
-            "Change-of-caseworker letters",
-            items,
-            lambda case_id, _name: letters.issue(case_id, "change_of_caseworker"),
-        )
+        done = MovesDone(self.team, self.last_batch, headline, self.handover, self.letters, self)
+        self.show_moves_done(done)
+        return done
 
-    def offer_handover_packs(self) -> None:
-        """After a rebalance: a handover pack for each caseworker who received cases."""
-        if self.handover is None or not self.last_batch:
-            return
-        answer = QMessageBox.question(
-            self,
-            "Handover packs",
-            "Save a handover pack (PDF) for each caseworker receiving cases?",
-        )
-        yes = answer == QMessageBox.StandardButton.Yes
-        folder = choose_folder(self, "Save the handover packs in…") if yes else None
-        if folder is not None:
-            self.save_handover_packs(folder)
+    def show_moves_done(self, dialog: MovesDone) -> None:
+        dialog.exec()
+        if dialog.undone:
+            self.after_undo()
 
-    def save_handover_packs(self, folder: Path) -> list[Path]:
-        names = {r.worker_id: r.name for r in self.model.rows()}
-        written: list[Path] = []
+    def recent_moves(self) -> None:
+        RecentMoves(self.team, self.after_undo, self.handover, self.letters, self).exec()
 
-        def save() -> None:
-            for worker_id, pdf in self.handover.packs_for_batch(self.last_batch).items():
-                name = names.get(worker_id, str(worker_id)).replace(" ", "-")
-                path = folder / f"handover-{name}-{self.last_batch}.pdf"
-                write_atomically(path, pdf)
-                written.append(path)
-
-        run_action(self, "Handover packs not saved", save)
-        return written
-
-    def undo(self) -> None:
-        if not self.last_batch:
-            QMessageBox.information(self, "Undo", "No rebalance has been applied in this session.")
-            return
-        if run_action(self, "Not undone", lambda: self.team.undo(self.last_batch)):
-            self.last_batch = None
-            self.refresh()
-            self.changed.emit()
+    def after_undo(self) -> None:
+        self.refresh()
+        self.changed.emit()
 
     def edit_weights(self) -> None:
         if WeightsDialog(self.workload, self).exec() == QDialog.DialogCode.Accepted:
@@ -325,53 +286,96 @@ def _load_chart(rows: list[BoardRow]) -> QChart:
 
 
 class RebalanceDialog(QDialog):
-    """The proposed moves, each with a tick; before/after per caseworker; one reason."""
+    """The proposed moves, each with a tick, the children's names and next steps; the
+    lead's cap on moves; before/after per caseworker; what is left and why; one reason."""
 
     def __init__(
         self,
+        workload: WorkloadService,
         proposal: Proposal,
         names: dict[int, str],
-        strips: dict[int, tuple[list[int], list[int]]] | None = None,
         parent=None,
-        today: date | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Proposed rebalance")
-        self.today = today or date.today()
-        self.resize(980, 600)
-        self.moves = QTableWidget(len(proposal.moves), 4)
+        self.workload, self.names, self.today = workload, names, workload.today()
+        self.resize(1100, 640)
+        self.proposal = proposal
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.moves = QTableWidget(0, 5)
         self.moves.setAccessibleName("Proposed moves")
-        self.moves.setHorizontalHeaderLabels(["Move", "From", "To", "Why"])
-        for row, move in enumerate(proposal.moves):
-            tick = QTableWidgetItem(
-                f"{how_many(len(move.case_ids), 'case', 'cases')}, family {move.family_id}"
-            )
-            tick.setCheckState(Qt.CheckState.Checked)
-            self.moves.setItem(row, 0, tick)
-            self.moves.setItem(row, 1, QTableWidgetItem(names.get(move.from_id, "Unallocated")))
-            self.moves.setItem(row, 2, QTableWidgetItem(names.get(move.to_id, str(move.to_id))))
-            self.moves.setItem(row, 3, QTableWidgetItem(move.reason))
-        self.moves.resizeColumnsToContents()
-        self.moves.horizontalHeader().setStretchLastSection(True)
-        loads = _before_after_table(proposal, names, strips or {}, self.today)
+        self.moves.setHorizontalHeaderLabels(["Children", "From", "To", "Next step", "Why"])
+        self.loads = QTableWidget()
+        self.cap = QSpinBox()
+        self.cap.setAccessibleName("Most balancing moves")
+        self.cap.setRange(0, 999)
+        self.cap.setSpecialValueText("No limit")
+        again = QPushButton("Propose a&gain")
+        again.setAutoDefault(False)
+        again.clicked.connect(self.propose_again)
+        cap_row = QHBoxLayout()
+        cap_row.addWidget(QLabel("Balancing moves, at &most:"))
+        cap_row.itemAt(0).widget().setBuddy(self.cap)
+        cap_row.addWidget(self.cap)
+        cap_row.addWidget(again)
+        cap_row.addStretch(1)
         self.reason = QLineEdit()
         self.reason.setAccessibleName("Reason for the rebalance")
         self.reason.setPlaceholderText("Recorded with every move, e.g. 'Cover for leave'")
-        spread = QLabel(
-            f"Spread of load per FTE: {proposal.spread_before:.2f} → {proposal.spread_after:.2f}. "
-            "Untick any move you do not want; applying is one step and can be undone as one."
-        )
-        spread.setWordWrap(True)
         buttons = _buttons(self, self._accept)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Apply ticked moves")
         form = QFormLayout()
         form.addRow("&Reason", self.reason)
-        layout = QVBoxLayout(self)
-        layout.addWidget(spread)
-        layout.addWidget(self.moves, 2)
-        layout.addWidget(loads, 1)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.addWidget(self.summary)
+        self.layout_.addLayout(cap_row)
+        self.layout_.addWidget(self.moves, 2)
+        self.layout_.addWidget(self.loads, 1)
+        self.layout_.addLayout(form)
+        self.layout_.addWidget(buttons)
+        self.show_proposal(proposal)
+        self.reason.setFocus()
+
+    def show_proposal(self, proposal: Proposal) -> None:
+        self.proposal = proposal
+        details = self.workload.moved_cases(proposal)
+        self.summary.setText(
+            f"{how_many(len(proposal.moves), 'move', 'moves')}, "
+            f"{how_many(sum(len(m.case_ids) for m in proposal.moves), 'child', 'children')}. "
+            f"Spread of load per FTE: {proposal.spread_before:.2f} → "
+            f"{proposal.spread_after:.2f}. {proposal.left} Untick any move you do not want; "
+            "applying is one step and can be undone as one."
+        )
+        self.moves.setRowCount(len(proposal.moves))
+        for row, move in enumerate(proposal.moves):
+            moving = [details[i] for i in move.case_ids if i in details]
+            # A child with two open cases is named once.
+            children = ", ".join(dict.fromkeys(c.child_name for c in moving)) or how_many(
+                len(move.case_ids), "case", "cases"
+            )
+            dated = sorted((c.next_due, c.next_step) for c in moving if c.next_due)
+            step = next_step_text(dated[0][1], dated[0][0]) if dated else ""
+            cells = [
+                children,
+                self.names.get(move.from_id, "Unallocated"),
+                self.names.get(move.to_id, str(move.to_id)),
+                step,
+                move.reason,
+            ]
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.moves.setItem(row, column, item)
+            self.moves.item(row, 0).setCheckState(Qt.CheckState.Checked)
+        fit_columns(self.moves, widest=300)
+        strips = self.workload.week_strips(proposal)
+        _fill_before_after(self.loads, proposal, self.names, strips, self.today)
+
+    def propose_again(self) -> None:
+        cap = self.cap.value() or None
+        self.show_proposal(self.workload.propose(max_moves=cap))
 
     def unticked(self) -> set[int]:
         return {
@@ -387,12 +391,14 @@ class RebalanceDialog(QDialog):
         self.accept()
 
 
-def _before_after_table(
-    proposal: Proposal, names: dict[int, str], strips: dict, today: date
-) -> QTableWidget:
+def _fill_before_after(
+    table: QTableWidget, proposal: Proposal, names: dict[int, str], strips: dict, today: date
+) -> None:
     """Load per caseworker, and steps due in each of the next 8 weeks, before → after."""
     workers = sorted(proposal.before)
-    table = QTableWidget(len(workers), 3 + WEEKS)
+    table.clear()
+    table.setRowCount(len(workers))
+    table.setColumnCount(3 + WEEKS)
     table.setAccessibleName("Load and weekly deadlines before and after")
     table.setHorizontalHeaderLabels(
         ["Caseworker", "Load before", "Load after"]
@@ -411,7 +417,6 @@ def _before_after_table(
             )
             table.setItem(row, 3 + week, QTableWidgetItem(text))
     table.resizeColumnsToContents()
-    return table
 
 
 class AbsenceDialog(FieldsFirst, QDialog):
@@ -442,15 +447,24 @@ class AbsenceDialog(FieldsFirst, QDialog):
 
 
 class ReassignDialog(FieldsFirst, QDialog):
-    """Reassign the selected cases: to whom, why, and whether to split a family."""
+    """Reassign the selected cases: to whom, why, and whether to split a family. Nobody is
+    chosen at first, and the cases' current holder is not offered."""
 
-    def __init__(self, count: int, workers: list[tuple[int, str]], parent=None) -> None:
+    def __init__(
+        self,
+        count: int,
+        workers: list[tuple[int, str]],
+        parent=None,
+        current: int | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Reassign {how_many(count, 'case', 'cases')}")
         self.worker = QComboBox()
         self.worker.setAccessibleName("New caseworker")
+        self.worker.addItem("Choose who takes them…", None)
         for worker_id, name in workers:
-            self.worker.addItem(name, worker_id)
+            if worker_id != current:
+                self.worker.addItem(name, worker_id)
         self.reason = QLineEdit()
         self.reason.setAccessibleName("Reason")
         self.split = QCheckBox("&Split families (move only the selected children)")
@@ -459,11 +473,37 @@ class ReassignDialog(FieldsFirst, QDialog):
         form.addRow("&Reason", self.reason)
         form.addRow(self.split)
         note = QLabel("Brothers and sisters held by the same caseworker move too, unless split.")
-        buttons = _buttons(self, self.accept, save=False)
+        buttons = _buttons(self, self._accept, save=False)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(note)
         layout.addWidget(buttons)
+
+    def _accept(self) -> None:
+        if self.worker.currentData() is None:
+            QMessageBox.information(self, "Who takes them?", "Choose the new caseworker.")
+            self.worker.setFocus()
+            return
+        if not self.reason.text().strip():
+            QMessageBox.information(self, "Reason needed", "Say why the cases are moving.")
+            self.reason.setFocus()
+            return
+        self.accept()
+
+
+def reassign_headline(chosen: list[int], result: Reassignment, to_name: str) -> str:
+    """ "Moved 6 cases to Ben Okafor: the 3 you chose and 3 of their brothers and sisters…" """
+    moved = len(result.case_ids)
+    picked = len(set(chosen) & set(result.case_ids))
+    extra = moved - picked
+    text = f"Moved {how_many(moved, 'case', 'cases')} to {to_name}"
+    if extra:
+        text += (
+            f": the {how_many(picked, 'case', 'cases')} you chose and "
+            f"{how_many(extra, 'brother or sister', 'brothers and sisters')} held by the same "
+            "caseworker, so each family keeps one caseworker"
+        )
+    return text + ". Undo puts them all back; it stays possible later under Recent moves."
 
 
 class WeekEndingDialog(FieldsFirst, QDialog):

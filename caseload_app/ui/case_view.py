@@ -49,6 +49,7 @@ from caseload_app.services.casework import (
     ReviewInfo,
 )
 from caseload_app.services.errors import ConflictError, FieldErrors
+from caseload_app.services.letters import DECISION_LETTERS
 from caseload_app.services.trash import TrashService
 from caseload_app.ui import errors as ui_errors
 from caseload_app.ui.dialogs.case_dialogs import (
@@ -240,6 +241,7 @@ class CaseView(QWidget):
 
     changed = Signal(int)  # case_id, after any successful save
     open_case = Signal(int)  # case_id of a sibling to open
+    decision_recorded = Signal(int, str)  # case_id, the letter that tells the family
     TABS = (
         "overview",
         "timeline",
@@ -772,6 +774,9 @@ class TimelineTab(QWidget):
             )
 
         dialog = ActionDialog(key, action.label, action.needs_reason, d.today, submit, self.view)
+        letter = DECISION_LETTERS.get(key)
+        if letter is not None:  # after the reload: the letter reads the decision's date
+            dialog.accepted.connect(lambda: self.view.decision_recorded.emit(d.case_id, letter))
         self.view.open_dialog(dialog)
 
     def record_exception(self) -> None:

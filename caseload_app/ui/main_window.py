@@ -39,9 +39,16 @@ from caseload_app.services.caselist import CaseFilter, CaseList
 from caseload_app.services.casework import CaseworkerInfo
 from caseload_app.services.myweek import MyWeek
 from caseload_app.services.settings import SavedView
-from caseload_app.ui.board_view import BoardView, ReassignDialog, WeekEndingDialog
+from caseload_app.services.team import Reassignment
+from caseload_app.ui.board_view import (
+    BoardView,
+    ReassignDialog,
+    WeekEndingDialog,
+    reassign_headline,
+)
 from caseload_app.ui.case_view import CaseView
 from caseload_app.ui.context import AppContext
+from caseload_app.ui.dialogs.moves_dialogs import MovesDone, RecentMoves
 from caseload_app.ui.dialogs.printing import (
     LetterDialog,
     TemplatesDialog,
@@ -337,6 +344,7 @@ class MainWindow(QMainWindow):
         action(case_menu, "Write l&etter…", self.write_letter, "Ctrl+Shift+L")
         action(case_menu, "&Reprint selected letter…", self.reprint_letter, "Ctrl+Shift+P")
         action(case_menu, "Reassi&gn selected cases…", self.reassign_selected, "Ctrl+R")
+        action(case_menu, "Recent &moves…", self.recent_moves)
         action(case_menu, "Print s&ummaries for selected cases…", self.bulk_summaries)
         action(case_menu, "Letter &for selected cases…", self.bulk_letters)
         case_menu.addSeparator()
@@ -358,7 +366,15 @@ class MainWindow(QMainWindow):
         action(view_menu, "Remove saved &view", self.remove_view)
 
         help_menu = self.menuBar().addMenu("&Help")
+        action(help_menu, "&Guide…", lambda: self.show_guide(), "F1")
+        action(help_menu, "&Keyboard shortcuts…", lambda: self.show_guide(shortcuts=True))
         action(help_menu, "&About caseload…", self.show_about)
+
+    def show_guide(self, shortcuts: bool = False) -> None:
+        from caseload_app.ui.dialogs.guide_dialog import GuideDialog, menu_shortcuts
+
+        self.guide = GuideDialog(menu_shortcuts(self.menuBar()), self, show_shortcuts=shortcuts)
+        self.guide.show()
 
     def show_about(self) -> None:
         box = QMessageBox(
@@ -682,6 +698,7 @@ class MainWindow(QMainWindow):
         view = CaseView(self.ctx.work(), case_id, self._caseworkers, self)
         view.changed.connect(lambda _id: self.refresh())
         view.open_case.connect(self.open_case)
+        view.decision_recorded.connect(self.offer_decision_letter)
         index = self.tabs.addTab(view, view.title())
         self.tabs.setCurrentIndex(index)
         if tab:
@@ -805,6 +822,21 @@ class MainWindow(QMainWindow):
         board.refresh()
         return board
 
+    def board_changed(self) -> None:
+        """Cases changed hands outside the board: an open board shows the new loads."""
+        for index in range(1, self.tabs.count()):
+            if isinstance(self.tabs.widget(index), BoardView):
+                self.tabs.widget(index).refresh()
+
+    def recent_moves(self) -> None:
+        def changed() -> None:
+            self.refresh()
+            self.board_changed()
+
+        RecentMoves(
+            self.ctx.staffing(), changed, self.ctx.handover(), self.ctx.letters(), self
+        ).exec()
+
     def open_planner(self) -> PlannerView:
         for index in range(1, self.tabs.count()):
             if isinstance(self.tabs.widget(index), PlannerView):
@@ -845,22 +877,46 @@ class MainWindow(QMainWindow):
         self._update_count()
 
     def reassign_selected(self) -> None:
-        cases = self._cases_for_bulk()
-        if not cases:
+        rows = self._selected_rows()
+        if not rows:
+            QMessageBox.information(self, "Reassign", "Select cases in a list first.")
             return
+        holders = {r.caseworker_id for r in rows}
+        current = next(iter(holders)) if len(holders) == 1 else None
         workers = [(w.id, w.name) for w in self._caseworkers]
-        dialog = ReassignDialog(len(cases), workers, self)
+        dialog = ReassignDialog(len(rows), workers, self, current=current)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
-        ids, to_id = [case_id for case_id, _ in cases], dialog.worker.currentData()
+        ids, to_id = [r.case_id for r in rows], dialog.worker.currentData()
+        done: list[Reassignment] = []
 
         def move() -> None:
-            self.ctx.staffing().reassign(
-                ids, to_id, dialog.reason.text(), split_families=dialog.split.isChecked()
+            done.append(
+                self.ctx.staffing().reassign(
+                    ids, to_id, dialog.reason.text(), split_families=dialog.split.isChecked()
+                )
             )
 
-        if run_action(self, "Not reassigned", move):
+        if not run_action(self, "Not reassigned", move):
+            return
+        self.refresh()
+        self.board_changed()
+        result = done[0]
+        if not result.case_ids:
+            QMessageBox.information(self, "Reassign", "Those cases are already held there.")
+            return
+        summary = MovesDone(
+            self.ctx.staffing(),
+            result.batch,
+            reassign_headline(ids, result, dialog.worker.currentText()),
+            self.ctx.handover(),
+            self.ctx.letters(),
+            self,
+        )
+        summary.exec()
+        if summary.undone:
             self.refresh()
+            self.board_changed()
 
     # ------------------------------------------------------------------ printing
     def _target_case(self) -> tuple[int, str] | None:
@@ -874,11 +930,14 @@ class MainWindow(QMainWindow):
         QMessageBox.information(self, "No case chosen", "Open a case, or select one in the list.")
         return None
 
-    def selected_cases(self) -> list[tuple[int, str]]:
+    def _selected_rows(self) -> list:
         if self.tabs.currentIndex() != 0 or self.pages.currentIndex() != 1:
             return []
         rows = sorted(r.row() for r in self.table.selectionModel().selectedRows())
-        return [(self.model.row_at(r).case_id, self.model.row_at(r).child_name) for r in rows]
+        return [self.model.row_at(r) for r in rows]
+
+    def selected_cases(self) -> list[tuple[int, str]]:
+        return [(row.case_id, row.child_name) for row in self._selected_rows()]
 
     def print_summary(self) -> None:
         target = self._target_case()
@@ -899,14 +958,30 @@ class MainWindow(QMainWindow):
 
     def write_letter(self) -> None:
         target = self._target_case()
-        if target is None:
-            return
-        dialog = LetterDialog(self.ctx.letters(), target[0], target[1], self)
+        if target is not None:
+            self._letter(*target)
+
+    def _letter(self, case_id: int, name: str, template: str | None = None) -> None:
+        dialog = LetterDialog(
+            self.ctx.letters(), case_id, name, self, template=template, council=self.ctx.team()
+        )
         if dialog.exec() and dialog.issued_communication_id:
             view = self.current_case()
-            if view is not None and view.case_id == target[0]:
+            if view is not None and view.case_id == case_id:
                 view.reload()
             self.refresh()
+
+    def offer_decision_letter(self, case_id: int, template: str) -> None:
+        """A decision was recorded: the family must be told, so offer its letter now."""
+        view = self.current_case()
+        name = view.title() if view is not None and view.case_id == case_id else ""
+        answer = QMessageBox.question(
+            self,
+            "Tell the family",
+            "The decision is recorded. Write the letter that tells the family now?",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self._letter(case_id, name, template)
 
     def reprint_letter(self) -> None:
         view = self.current_case()
@@ -941,13 +1016,19 @@ class MainWindow(QMainWindow):
         if not cases:
             return
         letters = self.ctx.letters()
-        names = [t.name for t in letters.list_templates() if t.problem is None]
-        template, ok = QInputDialog.getItem(
-            self, "Letter for selected cases", "Template:", names, 0, False
+        # Plain names; only letters that need nothing typed (one letter goes to many).
+        offered = {
+            t.label: t.name
+            for t in sorted(letters.list_templates(), key=lambda t: t.label.casefold())
+            if t.problem is None and not set(t.typed) - {"decision_reason"}
+        }
+        label, ok = QInputDialog.getItem(
+            self, "Letter for selected cases", "&Letter:", list(offered), 0, False
         )
         folder = choose_folder(self, "Save copies of the letters in…") if ok else None
         if folder is None:
             return
+        template = offered[label]
 
         def one(case_id: int, name: str) -> None:
             comm_id = letters.issue(case_id, template)
@@ -957,7 +1038,7 @@ class MainWindow(QMainWindow):
         def finished(problems: list, cancelled: bool) -> None:
             self._bulk_done(problems, cancelled, job.made, folder)
 
-        job = run_bulk(self, f"Issuing '{template}' letters", cases, one, on_finished=finished)
+        job = run_bulk(self, f"Issuing letters: {label}", cases, one, on_finished=finished)
 
     def _bulk_done(self, problems: list, cancelled: bool, made: int, folder: Path) -> None:
         self.refresh()

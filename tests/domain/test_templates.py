@@ -81,7 +81,14 @@ def test_fill_lists_every_missing_and_misspelt_placeholder_at_once():
         ("To: family\n\nDear x,\n", "hello.txt line 1: the header needs a 'Title: …'"),
         ("Title: A\nTo: parent\n\nDear x,\n", "hello.txt line 2: 'To:' must be one of family"),
         ("Title: A\n\nDear x,\n", "found nothing"),
-        ("Title: A\nTo: family\nDear x,\n", "hello.txt line 3: expected 'Title: …' or 'To: …'"),
+        (
+            "Title: A\nTo: family\nDear x,\n",
+            "hello.txt line 3: expected 'Title: …', 'To: …', 'Name: …' or 'Stages: …'",
+        ),
+        (
+            "Title: A\nTo: family\nStages: assessment, draft\n\nDear x,\n",
+            "hello.txt line 3: 'Stages:' lists 'draft'; use any of request_received,",
+        ),
         ("Title: A\nTo: family\n", "put a blank line between the header and the letter"),
         ("Title: A\nTo: family\n\n\n", "the letter has no text after the header"),
         ("Title: A\nTitle: B\nTo: family\n\nx\n", "line 2: 'Title:' is given twice"),
@@ -133,7 +140,31 @@ def test_the_shipped_set_is_complete():
         "annual_review_invitation",
         "generic",
         "change_of_caseworker",
+        "decision_to_cease",
     }
+
+
+def test_every_shipped_letter_has_a_plain_name_and_says_where_it_fits():
+    """The picker showed "Reminder: {{advice_type}} advice for {{child_name}} (advice_chase)"."""
+    library = TemplateLibrary(SHIPPED / "none", SHIPPED)
+    for info in library.list_templates():
+        assert info.problem is None and info.label and "{" not in info.label
+        assert info.stages, info.name
+    listed = {info.name: info for info in library.list_templates()}
+    assert listed["advice_chase"].label == "Reminder to an adviser whose advice is late"
+    assert listed["advice_chase"].typed == ("advice_type",)
+    assert listed["generic"].typed == ("subject", "message") and listed["generic"].stages == (
+        "any",
+    )
+    assert listed["decision_not_to_assess"].typed == ("decision_reason",)
+    assert listed["decision_to_cease"].stages == ("ceased",)
+
+
+def test_a_title_without_a_name_is_shown_without_code():
+    t = parse("Title: Reminder: {{advice_type}} advice for {{child_name}}\nTo: ep\n\nDear,\n", "x")
+    assert t.plain_name == "Reminder: … advice for the child"
+    named = parse("Title: {{subject}}\nTo: family\nName: Our letter\n\nDear,\n", "x")
+    assert named.plain_name == "Our letter"
 
 
 def test_the_readme_documents_every_placeholder():

@@ -341,7 +341,8 @@ def team():
 
 def test_team_proposal_exact_moves():
     workers, cases = team()
-    p = propose_rebalance(workers, cases, TODAY)
+    # Every move that lowers the spread at all (no cost for a family changing caseworker).
+    p = propose_rebalance(workers, cases, TODAY, move_cost=0, tolerance=0)
     assert p.moves == (
         # 1. Unallocated first: Ben would be least loaded after taking it (5.0 vs 5.83, 12.5).
         Move(
@@ -393,6 +394,54 @@ def test_team_proposal_exact_moves():
     assert p.unplaced == ()
     assert p.spread_before == pytest.approx(8.0)
     assert p.spread_after == pytest.approx(9.5 - 4.0 / 0.6)
+
+
+def test_a_move_must_pay_for_itself():
+    workers, cases = team()
+    free = propose_rebalance(workers, cases, TODAY, move_cost=0, tolerance=0)
+    p = propose_rebalance(workers, cases, TODAY)
+    # Cara's case to Asha lowers the spread by 0.17 only: not worth a family's change of
+    # caseworker at the default cost of 1 point per child.
+    assert p.moves == free.moves[:3]
+    assert p.spread_after == pytest.approx(9.5 - 6.5)
+    assert p.left == (
+        "Afterwards the busiest is Ben (9.50 per FTE) and the least busy Asha (6.50); the "
+        "team's average is 8.27. No further move lowers the gap by 1 point of load per FTE "
+        "for each child moved, the cost of a family changing caseworker."
+    )
+    # A higher cost keeps the families where they are; the lead sees why.
+    dear = propose_rebalance(workers, cases, TODAY, move_cost=5)
+    assert [m.kind for m in dear.moves] == ["allocate", "cover"]
+    assert "by 5 points of load per FTE for each child moved" in dear.left
+
+
+def test_balancing_stops_when_even_enough():
+    workers = [WorkerLoad(1, "Asha", 1.0), WorkerLoad(2, "Ben", 1.0)]
+    cases = [case(i, i, 1, 1.0) for i in range(1, 21)] + [case(99, 99, 2, 8.0)]
+    exact = propose_rebalance(workers, cases, TODAY, tolerance=0)
+    assert exact.spread_after == 0.0 and len(exact.moves) == 6
+    # Within 25% of the average (14), a gap of 3.5: each move of one case narrows the gap of
+    # 12 by 2, so after five (15 against 13) it is 2 and the sixth is not worth it.
+    p = propose_rebalance(workers, cases, TODAY, tolerance=0.25)
+    assert len(p.moves) == 5 and p.spread_after == pytest.approx(2.0)
+    assert p.left.endswith(
+        "That gap of 2.00 is within 25% of the average: further moves would change "
+        "families' caseworker for little gain."
+    )
+    capped = propose_rebalance(workers, cases, TODAY, tolerance=0, max_moves=2)
+    assert len(capped.moves) == 2
+    assert capped.left.endswith("Stopped at the cap of 2 balancing moves.")
+    with pytest.raises(ValueError, match="cannot be negative"):
+        propose_rebalance(workers, cases, TODAY, move_cost=-1)
+
+
+def test_left_says_when_nothing_may_move():
+    # Ben's only family has a step due soon: continuity keeps it, whatever the gap.
+    workers = [WorkerLoad(1, "Asha", 1.0), WorkerLoad(2, "Ben", 1.0)]
+    p = propose_rebalance(workers, [case(1, 1, 2, 4.0, TODAY + timedelta(days=3))], TODAY)
+    assert p.moves == ()
+    assert "statutory step due within 14 days, which stays with its caseworker" in p.left
+    assert propose_rebalance(workers[:1], [], TODAY).left.startswith("Fewer than two")
 
 
 def test_team_proposal_keeps_the_rules():

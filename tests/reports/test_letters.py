@@ -46,6 +46,10 @@ EXPECTED = {
         ["Date: Tue 15 Dec 2026", "Place: Hillside Primary School", "Tue 12 Jan 2027"],
     ),
     "generic": ("assessment", ["Your visit on Friday", "Second paragraph."]),
+    "decision_to_cease": (
+        "ceased",
+        [REASON, "On Tue 24 Nov 2026 we decided to cease to maintain the plan"],
+    ),
 }
 TYPED = {
     "generic": {"subject": "Your visit", "message": "Your visit on Friday.\n\nSecond paragraph."}
@@ -89,6 +93,8 @@ def case_at(db, stage: str, **overrides) -> int:
     act(work, case_id, "final_issued", date(2026, 11, 24))
     if stage == "review":
         work.schedule_review(case_id, date(2026, 12, 15))
+    if stage == "ceased":
+        act(work, case_id, "ceased", date(2026, 11, 24), REASON)
     return case_id
 
 
@@ -156,6 +162,7 @@ def test_the_draft_cover_gives_the_15_day_comment_deadline_and_school_naming_rig
         ("decision_not_to_assess", "refused"),
         ("decision_not_to_issue", "not_issued"),
         ("final_plan_cover", "final"),
+        ("decision_to_cease", "ceased"),
     ],
 )
 def test_decision_letters_give_appeal_and_mediation_rights(db, letters, name, stage):
@@ -226,6 +233,7 @@ def test_a_misspelt_placeholder_is_reported_with_a_suggestion_and_nothing_is_kep
         ("decision_to_assess", "refused", "date_agreed_to_assess"),
         ("decision_not_to_assess", "assessment", "date_refused_to_assess"),
         ("decision_not_to_issue", "refused", "date_decided_not_to_issue"),
+        ("decision_to_cease", "final", "date_ceased"),
     ],
 )
 def test_a_decision_letter_needs_its_decision_on_the_record(db, letters, name, stage, needs):

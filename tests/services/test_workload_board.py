@@ -107,7 +107,20 @@ def test_board_and_rebalance_commands(tmp_path, capsys):
     assert main(["rebalance", "--db", str(path), "--json"]) == 0
     dry = json.loads(capsys.readouterr().out)
     assert dry["applied"] is False and dry["moves"]
-    assert set(dry["moves"][0]) == {"child_id", "family_id", "from", "to", "reason"}
+    assert set(dry["moves"][0]) == {
+        "case_id",
+        "child_id",
+        "child",
+        "next_step",
+        "next_due",
+        "family_id",
+        "from",
+        "to",
+        "reason",
+    }
+    assert dry["moves"][0]["child"] == "Urgent Case"  # names, not "family 803"
+    assert dry["moves"][0]["next_step"] == "Decide whether to assess"
+    assert dry["left"]
     assert set(dry["caseworkers"][0]) == {"name", "capacity", "load_before", "load_after"}
     assert main(["rebalance", "--db", str(path), "--apply"]) == 1
     assert "--reason" in capsys.readouterr().err

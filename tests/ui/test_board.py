@@ -9,6 +9,8 @@ from PySide6.QtWidgets import QDialog
 from caseload_app.services.demo import generate_demo
 from caseload_app.ui import board_view as board_module
 from caseload_app.ui.board_view import AbsenceDialog, ReassignDialog, RebalanceDialog
+from caseload_app.ui.dialogs import moves_dialogs as moves_module
+from caseload_app.ui.dialogs.moves_dialogs import MovesDone, RecentMoves
 from tests.helpers import TODAY
 
 pytestmark = pytest.mark.gui
@@ -58,20 +60,60 @@ def test_double_click_drills_down_to_the_cases_behind_a_cell(window):
 def test_rebalance_applies_ticked_moves_and_undo_restores(window, monkeypatch):
     board = window.open_board()
     before = {r.worker_id: r.load for r in board.model.rows()}
+    seen = {}
 
     def accept_all_but_first(dialog):
         dialog.moves.item(0, 0).setCheckState(board_module.Qt.CheckState.Unchecked)
         dialog.reason.setText("Even out before Christmas")
         return QDialog.DialogCode.Accepted
 
+    def look_then_undo(done):
+        seen["headline"] = done.findChild(board_module.QLabel).text()
+        seen["rows"] = done.table.rowCount()
+        seen["after"] = {r.worker_id: r.load for r in board.model.rows()}
+        done.undo()  # asks first: many cases go back
+        return QDialog.DialogCode.Accepted
+
+    asked = []
     monkeypatch.setattr(RebalanceDialog, "exec", accept_all_but_first)
-    monkeypatch.setattr(board, "offer_handover_packs", lambda: None)
-    monkeypatch.setattr(board, "offer_letters", lambda: None)
+    monkeypatch.setattr(MovesDone, "exec", look_then_undo)
+    monkeypatch.setattr(
+        moves_module.QMessageBox,
+        "question",
+        lambda *a, **k: asked.append(a[2]) or moves_module.QMessageBox.StandardButton.Yes,
+    )
     board.propose()
-    after = {r.worker_id: r.load for r in board.model.rows()}
-    assert after != before and board.last_batch
-    board.undo()
+    assert seen["after"] != before and board.last_batch
+    assert seen["headline"].startswith("Rebalance applied: ")
+    assert seen["rows"] > 1 and asked and asked[0].startswith("Put ")
     assert {r.worker_id: r.load for r in board.model.rows()} == before
+
+
+def test_recent_moves_lists_the_batch_and_undoes_it_later(window, monkeypatch):
+    board = window.open_board()
+    before = {r.worker_id: r.load for r in board.model.rows()}
+    proposal = board.workload.propose()
+    monkeypatch.setattr(MovesDone, "exec", lambda d: QDialog.DialogCode.Rejected)
+    board.apply(proposal, "Cover for leave", set())
+    assert {r.worker_id: r.load for r in board.model.rows()} != before
+    recent = RecentMoves(board.team, board.after_undo)
+    assert recent.table.item(0, 1).text() == "Rebalance"
+    assert recent.table.item(0, 5).text() == "Cover for leave"
+    no = moves_module.QMessageBox.StandardButton.No
+    monkeypatch.setattr(moves_module.QMessageBox, "question", lambda *a, **k: no)
+    recent.undo()  # the lead said no: nothing changes
+    assert {r.worker_id: r.load for r in board.model.rows()} != before
+    yes = moves_module.QMessageBox.StandardButton.Yes
+    monkeypatch.setattr(moves_module.QMessageBox, "question", lambda *a, **k: yes)
+    recent.undo()
+    assert {r.worker_id: r.load for r in board.model.rows()} == before
+    assert recent.table.item(0, 1).text() == "Undo"
+    assert recent.table.item(1, 4).text() == "Undone"
+    told = []
+    monkeypatch.setattr(moves_module.QMessageBox, "information", lambda *a: told.append(a[2]))
+    recent.table.selectRow(1)
+    recent.undo()
+    assert told == ["That line cannot be undone: it has been undone."]
 
 
 def test_marking_an_absence_shows_on_the_board(window, monkeypatch):
@@ -94,13 +136,24 @@ def test_reassign_selected_cases_from_the_list(window, monkeypatch):
     window.table.selectRow(0)
     row = window.model.row_at(0)
     target = next(w for w in window._caseworkers if w.id != row.caseworker_id)
+    offered = {}
 
     def choose(dialog):
+        offered["first"] = dialog.worker.currentData()
+        offered["ids"] = [dialog.worker.itemData(i) for i in range(dialog.worker.count())]
         dialog.worker.setCurrentIndex(dialog.worker.findData(target.id))
         dialog.reason.setText("Cover")
         return QDialog.DialogCode.Accepted
 
+    shown = {}
+
+    def summary(done):
+        shown["headline"] = done.findChild(board_module.QLabel).text()
+        shown["children"] = [done.table.item(r, 0).text() for r in range(done.table.rowCount())]
+        return QDialog.DialogCode.Rejected
+
     monkeypatch.setattr(ReassignDialog, "exec", choose)
+    monkeypatch.setattr(MovesDone, "exec", summary)
     window.reassign_selected()
     window.wait_loaded()
     moved = next(
@@ -109,6 +162,67 @@ def test_reassign_selected_cases_from_the_list(window, monkeypatch):
         if window.model.row_at(r).case_id == row.case_id
     )
     assert moved.caseworker == target.name
+    # Nobody is chosen at first, and the current holder is not offered.
+    assert offered["first"] is None and row.caseworker_id not in offered["ids"]
+    assert shown["headline"].startswith(f"Moved 1 case to {target.name}") or (
+        "brothers and sisters" in shown["headline"] or "brother or sister" in shown["headline"]
+    )
+    assert row.child_name in shown["children"]
+
+
+def test_reassigning_siblings_says_so_and_can_be_undone(window, monkeypatch):
+    """Three selected cases moved six (siblings) with no summary and no undo."""
+    window.sidebar.setCurrentRow(2)
+    window.wait_loaded()
+    rows = [window.model.row_at(r) for r in range(window.model.rowCount())]
+    lists = {}
+    for r in rows:
+        if r.is_open and r.caseworker_id:
+            lists.setdefault((r.family_id, r.caseworker_id), []).append(r)
+    family = next(group for group in lists.values() if len(group) > 1)
+    window.table.selectRow(rows.index(family[0]))
+    target = next(w for w in window._caseworkers if w.id != family[0].caseworker_id)
+
+    def choose(dialog):
+        dialog.worker.setCurrentIndex(dialog.worker.findData(target.id))
+        dialog.reason.setText("Family asked for a change")
+        return QDialog.DialogCode.Accepted
+
+    shown = {}
+
+    def undo(done):
+        shown["headline"] = done.findChild(board_module.QLabel).text()
+        done.undo()
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ReassignDialog, "exec", choose)
+    monkeypatch.setattr(MovesDone, "exec", undo)
+    yes = moves_module.QMessageBox.StandardButton.Yes
+    monkeypatch.setattr(moves_module.QMessageBox, "question", lambda *a, **k: yes)
+    window.reassign_selected()
+    window.wait_loaded()
+    extra = len(family) - 1
+    assert f"the 1 case you chose and {extra} " in shown["headline"]
+    holders = {
+        window.model.row_at(r).caseworker_id
+        for r in range(window.model.rowCount())
+        if window.model.row_at(r).case_id in {c.case_id for c in family}
+    }
+    assert holders == {family[0].caseworker_id}  # undone: all back where they were
+
+
+def test_reassign_asks_who_before_moving(qtbot, monkeypatch):
+    dialog = ReassignDialog(2, [(1, "Asha Patel"), (2, "Ben Okafor")], current=1)
+    qtbot.addWidget(dialog)
+    told = []
+    monkeypatch.setattr(board_module.QMessageBox, "information", lambda *a: told.append(a[2]))
+    dialog.reason.setText("Cover")
+    dialog._accept()
+    assert told == ["Choose the new caseworker."] and dialog.result() != QDialog.DialogCode.Accepted
+    assert [dialog.worker.itemText(i) for i in range(dialog.worker.count())] == [
+        "Choose who takes them…",
+        "Ben Okafor",
+    ]
 
 
 def test_phase_transfer_planner_lists_movers_and_creates_tasks(window, monkeypatch):
@@ -182,7 +296,6 @@ def test_weights_dialog_changes_the_board_loads(window):
 
 def test_handover_packs_after_a_rebalance(window, monkeypatch, tmp_path):
     from pypdf import PdfReader
-    from PySide6.QtWidgets import QMessageBox
 
     board = window.open_board()
 
@@ -190,17 +303,25 @@ def test_handover_packs_after_a_rebalance(window, monkeypatch, tmp_path):
         dialog.reason.setText("Cover for leave")
         return QDialog.DialogCode.Accepted
 
+    letters_for, packs = [], []
+
+    def packs_and_letters(done):
+        packs.extend(done.save_packs(tmp_path))
+        done.send_letters()
+        return QDialog.DialogCode.Accepted
+
     monkeypatch.setattr(RebalanceDialog, "exec", accept)
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
-    monkeypatch.setattr(board_module, "choose_folder", lambda *a: tmp_path)
-    letters_for = []
+    monkeypatch.setattr(MovesDone, "exec", packs_and_letters)
+    yes = moves_module.QMessageBox.StandardButton.Yes
+    monkeypatch.setattr(moves_module.QMessageBox, "question", lambda *a, **k: yes)
     monkeypatch.setattr(
-        board_module, "run_bulk", lambda _p, _t, items, one: letters_for.extend(items)
+        moves_module, "run_bulk", lambda _p, _t, items, one: letters_for.extend(items)
     )
     board.propose()
-    assert {case_id for case_id, _ in letters_for} == set(board.last_moved)
-    packs = sorted(tmp_path.glob("handover-*.pdf"))
-    assert packs
+    moved = {c.case_id for c in board.team.batch_cases(board.last_batch)}
+    assert {case_id for case_id, _ in letters_for} == moved
+    assert all(not name.startswith("case ") for _id, name in letters_for)  # children's names
+    assert packs and sorted(tmp_path.glob("handover-*.pdf")) == sorted(packs)
     text = PdfReader(packs[0]).pages[0].extract_text()
     assert "Handover" in text and "Cover for leave" in text
 
@@ -234,18 +355,39 @@ def test_rebalance_dialog_shows_load_and_weeks_before_and_after(window, qtbot):
     proposal = board.workload.propose()
     names = {r.worker_id: r.name for r in board.model.rows()}
     today = board.workload.today()
-    dialog = RebalanceDialog(proposal, names, board.workload.week_strips(proposal), today=today)
+    dialog = RebalanceDialog(board.workload, proposal, names)
     qtbot.addWidget(dialog)
-    table = dialog.findChild(board_module.QTableWidget, None)  # the moves table comes first
-    assert table.rowCount() == len(proposal.moves)
-    headers = {
-        dialog.findChildren(board_module.QTableWidget)[1].horizontalHeaderItem(c).text()
-        for c in range(11)
-    }
+    assert dialog.moves.rowCount() == len(proposal.moves)
+    headers = {dialog.loads.horizontalHeaderItem(c).text() for c in range(11)}
     last = today + timedelta(days=49)
     assert {"Load before", "Load after", f"From\n{today.day} {today:%b}"} <= headers
     assert f"From\n{last.day} {last:%b}" in headers
     assert board.model.column_of("Assessing") > 0  # open cases by stage on the board
+
+
+def test_rebalance_moves_name_children_and_next_steps_and_can_be_capped(window, qtbot):
+    """Moves read "3 case(s), family 803"; now the children and what is next, and a cap."""
+    board = window.open_board()
+    proposal = board.workload.propose()
+    names = {r.worker_id: r.name for r in board.model.rows()}
+    dialog = RebalanceDialog(board.workload, proposal, names)
+    qtbot.addWidget(dialog)
+    details = board.workload.moved_cases(proposal)
+    first = proposal.moves[0]
+    children = dialog.moves.item(0, 0).text()
+    assert children == ", ".join(dict.fromkeys(details[i].child_name for i in first.case_ids))
+    assert "family" not in children
+    headers = [dialog.moves.horizontalHeaderItem(c).text() for c in range(5)]
+    assert headers == ["Children", "From", "To", "Next step", "Why"]
+    assert any(" due " in dialog.moves.item(r, 3).text() for r in range(dialog.moves.rowCount()))
+    assert proposal.left and proposal.left in dialog.summary.text()
+    balancing = sum(1 for m in proposal.moves if m.kind == "balance")
+    assert balancing > 1
+    dialog.cap.setValue(1)
+    dialog.propose_again()
+    assert sum(1 for m in dialog.proposal.moves if m.kind == "balance") == 1
+    assert dialog.moves.rowCount() == len(dialog.proposal.moves)
+    assert "Stopped at the cap of 1 balancing move. " in dialog.summary.text()
 
 
 def test_the_chart_has_round_ticks(window):

@@ -694,3 +694,14 @@ def test_a_blank_optional_date_opens_its_calendar_at_this_month(qtbot, messages)
     qtbot.mouseClick(edit, Qt.MouseButton.LeftButton, pos=QPoint(edit.width() - 8, 15))
     assert (calendar.yearShown(), calendar.monthShown()) == (2026, 11)
     assert edit.value() is None  # opening the calendar chooses nothing
+
+
+def test_a_recorded_refusal_offers_its_decision_letter(qtbot, case, messages):
+    """Refuse / not issue / cease were recorded with no word of the letter the family is due."""
+    case_id, work = case
+    view = open_view(qtbot, work, case_id)
+    offered: list[tuple[int, str]] = []
+    view.decision_recorded.connect(lambda cid, letter: offered.append((cid, letter)))
+    record(view, "assess_refused", on=date(2026, 8, 5), reason="Needs met at SEN support")
+    assert view.detail.stage == "refused_to_assess"
+    assert offered == [(case_id, "decision_not_to_assess")]

@@ -140,7 +140,13 @@ def test_bulk_letters_say_how_many_were_issued_and_where_the_copies_went(
     out = tmp_path / "letters"
     out.mkdir()
     monkeypatch.setattr(main_window_module, "choose_folder", lambda *a: out)
-    monkeypatch.setattr(QInputDialog, "getItem", lambda *a: ("change_of_caseworker", True))
+    offered = []
+
+    def pick(_parent, _title, _label, items, *_a):
+        offered.extend(items)
+        return "Your new caseworker (to the family)", True
+
+    monkeypatch.setattr(QInputDialog, "getItem", pick)
     told = []
     from PySide6.QtWidgets import QMessageBox
 
@@ -149,6 +155,9 @@ def test_bulk_letters_say_how_many_were_issued_and_where_the_copies_went(
     qtbot.waitUntil(lambda: bool(told), timeout=20_000)
     assert len(list(out.glob("*-change_of_caseworker.pdf"))) == 1
     assert told == [f"Done. 1 letter issued (kept and logged on each case); copies saved in {out}."]
+    # Plain names, and no letter that needs something typed (a subject, an adviser).
+    assert "Letter to the family (write your own)" not in offered
+    assert not any("{" in item or "_" in item for item in offered)
 
 
 def test_bulk_job_stops_between_cases_when_cancelled():
@@ -187,15 +196,86 @@ def test_template_editor_rejects_a_broken_template_and_saves_a_good_one(
     assert any(i.origin.startswith("admin") for i in library.list_templates() if i.name == name)
 
 
-def test_letter_dialog_only_asks_for_advice_on_advice_letters(qtbot, db):
+def test_letter_dialog_only_shows_what_the_letter_needs_typed(qtbot, db):
     generate_demo(db, children=5, seed=1, today=TODAY)
     dialog = LetterDialog(LetterService(db, "Asha Patel", today=lambda: date(2026, 11, 24)), 1, "X")
     qtbot.addWidget(dialog)
+    dialog.show()
     dialog.template.setCurrentIndex(dialog.template.findData("advice_chase"))
-    assert dialog.advice.isEnabled()
+    assert dialog.advice.isVisible()
+    assert not any(w.isVisible() for w in dialog.texts.values())
     dialog.template.setCurrentIndex(dialog.template.findData("generic"))
-    assert not dialog.advice.isEnabled()
+    assert not dialog.advice.isVisible()
+    assert dialog.texts["subject"].isVisible() and dialog.texts["message"].isVisible()
+    assert not dialog.texts["decision_reason"].isVisible()
+    dialog.texts["decision_reason"].setPlainText("typed, then hidden")
+    assert "decision_reason" not in dialog.choice()["extra"]  # a hidden box sends nothing
+    dialog.template.setCurrentIndex(dialog.template.findData("decision_not_to_assess"))
+    assert dialog.texts["decision_reason"].isVisible() and not dialog.advice.isVisible()
     assert dialog.result() == QDialog.DialogCode.Rejected
+
+
+def test_letter_picker_offers_plain_names_that_fit_the_stage_first(qtbot, db):
+    """It showed "Reminder: {{advice_type}} advice for {{child_name}} (advice_chase)" and all
+    ten letters at every stage."""
+    from sqlalchemy import select
+
+    from caseload_app.db.models import EhcpCase
+
+    generate_demo(db, children=60, seed=3, today=TODAY)
+    letters = LetterService(db, "Asha Patel", today=lambda: TODAY)
+    by_stage = {}
+    with db.read() as s:
+        for case_id, stage in s.execute(select(EhcpCase.id, EhcpCase.stage)):
+            by_stage.setdefault(stage, case_id)
+    dialog = LetterDialog(letters, by_stage["draft_issued"], "X")
+    qtbot.addWidget(dialog)
+    items = [dialog.template.itemText(i) for i in range(dialog.template.count())]
+    assert items[0] == "Draft plan, with 15 days for comments"
+    assert items[1:3] == [
+        "Letter to the family (write your own)",
+        "Your new caseworker (to the family)",
+    ]
+    assert items[3] == ""  # the separator before letters for other stages
+    assert "Final plan, with appeal rights (another stage)" in items
+    assert not any("{" in item or "(advice_chase)" in item for item in items)
+    assert dialog.template.currentData() == "draft_plan_cover"
+    assessing = LetterDialog(letters, by_stage["assessment"], "Y", template="advice_request")
+    qtbot.addWidget(assessing)
+    assert assessing.template.currentData() == "advice_request"
+    first = [assessing.template.itemData(i) for i in range(3)]
+    assert first == ["decision_to_assess", "advice_chase", "advice_request"]  # by plain name
+
+
+def test_the_first_letter_asks_for_the_council_details_once(qtbot, db, monkeypatch):
+    """The first letter failed on missing council fields the first start never asks for."""
+    from caseload_app.ui.dialogs.settings_dialog import CouncilDetailsDialog
+
+    generate_demo(db, children=5, seed=1, today=TODAY)
+    team = TeamSettingsService(db)
+    team.set_council(CouncilDetails("", ""))
+    letters = LetterService(db, "Asha Patel", today=lambda: TODAY)
+    asked = []
+
+    def fill(dialog):
+        asked.append(1)
+        dialog.group.name.setText("BCP Council")
+        dialog.group.address.setPlainText("Civic Centre\nBH2 6DY")
+        dialog.save()
+        return dialog.result()
+
+    monkeypatch.setattr(CouncilDetailsDialog, "exec", fill)
+    shown = []
+    monkeypatch.setattr(
+        printing_module, "show_pdf", lambda _p, pdf, title, name: shown.append(title)
+    )
+    dialog = LetterDialog(letters, 1, "X", template="change_of_caseworker", council=team)
+    qtbot.addWidget(dialog)
+    dialog.preview()
+    assert asked == [1] and shown == ["Preview (not issued) — Your new caseworker (to the family)"]
+    assert team.council().name == "BCP Council"
+    dialog.preview()
+    assert asked == [1]  # asked once: the details are kept
 
 
 def test_settings_dialog_saves_the_mediation_adviser_for_letters(qtbot, db, tmp_path):
@@ -213,3 +293,27 @@ def test_settings_dialog_saves_the_mediation_adviser_for_letters(qtbot, db, tmp_
         "BCP Council",
         "Mediation Ltd\n0300 000 0000",
     )
+
+
+def test_recording_a_decision_opens_its_letter_when_asked(window, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    row = next(
+        window.model.row_at(r)
+        for r in range(window.model.rowCount())
+        if window.model.row_at(r).stage == "plan_issued"
+    )
+    window.open_case(row.case_id)
+    opened = []
+
+    def look(dialog):
+        opened.append((dialog.template.currentData(), dialog.chosen_label()))
+        return QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(LetterDialog, "exec", look)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    window.offer_decision_letter(row.case_id, "decision_to_cease")
+    assert opened == []  # "not now" opens nothing
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    window.offer_decision_letter(row.case_id, "decision_to_cease")
+    assert opened == [("decision_to_cease", "Decision to cease the plan, with appeal rights")]

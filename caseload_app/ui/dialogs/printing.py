@@ -29,19 +29,29 @@ from PySide6.QtWidgets import (
 )
 
 from caseload_app.domain import codes
-from caseload_app.domain.templates import TemplateLibrary
+from caseload_app.domain.templates import (
+    COUNCIL_PLACEHOLDERS,
+    MissingValues,
+    TemplateInfo,
+    TemplateLibrary,
+)
 from caseload_app.domain.text import how_many
 from caseload_app.services.letters import LetterService
+from caseload_app.services.settings import TeamSettingsService
 from caseload_app.ui.dialogs.fields_first import FieldsFirst
 from caseload_app.ui.dialogs.print_preview import PrintPreviewDialog
 from caseload_app.ui.errors import USER_ERRORS, run_action, show_user_error
 
-ADVICE_LETTERS = ("advice_request", "advice_chase")
 FREE_TEXT = (
     ("decision_reason", "&Reason for the decision"),
-    ("subject", "S&ubject (generic letter)"),
-    ("message", "&Message (generic letter)"),
+    ("subject", "S&ubject"),
+    ("message", "&Message"),
 )
+TYPED_HINT = {
+    "decision_reason": "Leave blank to print the reasons recorded with the decision",
+    "subject": "The letter's subject line",
+    "message": "What the letter says",
+}
 
 
 def safe_filename(text: str) -> str:
@@ -59,31 +69,51 @@ def show_pdf(parent: QWidget, pdf: bytes, title: str, filename: str) -> PrintPre
 
 
 class LetterDialog(FieldsFirst, QDialog):
-    """Choose a template and fill the free text; preview it, or issue it (kept and logged)."""
+    """Choose a letter by its plain name (those that fit the case's stage first), fill only
+    what that letter needs typed; preview it, or issue it (kept and logged). When the letter
+    needs the council's details and they are not set, they are asked for once."""
 
-    def __init__(self, letters: LetterService, case_id: int, child_name: str, parent=None):
+    def __init__(
+        self,
+        letters: LetterService,
+        case_id: int,
+        child_name: str,
+        parent=None,
+        *,
+        template: str | None = None,
+        council: TeamSettingsService | None = None,
+    ):
         super().__init__(parent)
         self.setWindowTitle(f"Letter — {child_name}")
         self.letters, self.case_id, self.child_name = letters, case_id, child_name
+        self.council = council
         self.issued_communication_id: int | None = None
         self.preview_dialog: PrintPreviewDialog | None = None
         self.template = QComboBox()
-        self.template.setAccessibleName("Letter template")
-        for info in letters.list_templates():
-            if info.problem is None:
-                self.template.addItem(f"{info.title} ({info.name})", info.name)
+        self.template.setAccessibleName("Letter")
+        fitting, others = letters.letters_for(case_id)
+        self.infos: dict[str, TemplateInfo] = {}
+        for info in fitting:
+            self._add(info)
+        if fitting and others:
+            self.template.insertSeparator(self.template.count())
+        for info in others:
+            self._add(info, " (another stage)")
+        if template is not None and self.template.findData(template) >= 0:
+            self.template.setCurrentIndex(self.template.findData(template))
         self.advice = QComboBox()
         self.advice.setAccessibleName("Advice type")
         for code in codes.advice_types():
             self.advice.addItem(code.label, code.code)
         self.texts = {key: QPlainTextEdit() for key, _label in FREE_TEXT}
-        form = QFormLayout()
-        self._row(form, "&Template", self.template)
-        self._row(form, "&Advice (advice letters)", self.advice)
+        self.form = QFormLayout()
+        self._row("&Letter", self.template)
+        self._row("&Advice", self.advice)
         for key, label in FREE_TEXT:
             self.texts[key].setAccessibleName(label.replace("&", ""))
+            self.texts[key].setPlaceholderText(TYPED_HINT[key])
             self.texts[key].setMaximumHeight(70)
-            self._row(form, label, self.texts[key])
+            self._row(label, self.texts[key])
         self.template.currentIndexChanged.connect(self._update_fields)
         buttons = QDialogButtonBox()
         preview = buttons.addButton("&Preview…", QDialogButtonBox.ButtonRole.ActionRole)
@@ -94,57 +124,99 @@ class LetterDialog(FieldsFirst, QDialog):
         buttons.rejected.connect(self.reject)
         note = QLabel("Issuing keeps the PDF and logs the letter in the communication log.")
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addLayout(self.form)
         layout.addWidget(note)
         layout.addWidget(buttons)
+        self.setMinimumWidth(520)
         self._update_fields()
 
-    @staticmethod
-    def _row(form: QFormLayout, label: str, widget: QWidget) -> None:
+    def _add(self, info: TemplateInfo, suffix: str = "") -> None:
+        self.template.addItem(info.label + suffix, info.name)
+        self.infos[info.name] = info
+
+    def _row(self, label: str, widget: QWidget) -> None:
         caption = QLabel(label)
         caption.setBuddy(widget)
-        form.addRow(caption, widget)
+        self.form.addRow(caption, widget)
+
+    def chosen(self) -> TemplateInfo | None:
+        return self.infos.get(self.template.currentData())
 
     def _update_fields(self) -> None:
-        self.advice.setEnabled(self.template.currentData() in ADVICE_LETTERS)
+        """Only the boxes this letter uses are shown (Reason, Subject, Message, Advice)."""
+        info = self.chosen()
+        typed = info.typed if info is not None else ()
+        self.form.setRowVisible(self.advice, "advice_type" in typed)
+        for key, widget in self.texts.items():
+            self.form.setRowVisible(widget, key in typed)
+        self.adjustSize()
 
     def choice(self) -> dict:
+        typed = self.chosen().typed if self.chosen() is not None else ()
         extra = {
-            k: w.toPlainText().strip() for k, w in self.texts.items() if w.toPlainText().strip()
+            k: w.toPlainText().strip()
+            for k, w in self.texts.items()
+            if k in typed and w.toPlainText().strip()
         }
-        advice = self.advice.currentData() if self.advice.isEnabled() else None
+        advice = self.advice.currentData() if "advice_type" in typed else None
         return {"advice_type": advice, "extra": extra}
 
+    def _with_council(self, title: str, make):
+        """Run ``make``; when the letter lacks the council's details, ask for them once
+        and try again. None when it could not be made (the reason was shown)."""
+        for attempt in (1, 2):
+            try:
+                return make()
+            except MissingValues as exc:
+                needs_council = COUNCIL_PLACEHOLDERS.intersection(exc.missing)
+                if attempt == 1 and needs_council and self.council is not None:
+                    from caseload_app.ui.dialogs.settings_dialog import CouncilDetailsDialog
+
+                    if CouncilDetailsDialog(self.council, self).exec():
+                        continue
+                show_user_error(self, title, exc)
+                return None
+            except USER_ERRORS as exc:
+                show_user_error(self, title, exc)
+                return None
+        return None
+
     def preview(self) -> None:
-        name = self.template.currentData()
-        try:
-            pdf = self.letters.preview(self.case_id, name, **self.choice())
-        except USER_ERRORS as exc:
-            show_user_error(self, "Letter not ready", exc)
+        name, label = self.template.currentData(), self.chosen_label()
+        pdf = self._with_council(
+            "Letter not ready", lambda: self.letters.preview(self.case_id, name, **self.choice())
+        )
+        if pdf is None:
             return
         self.preview_dialog = show_pdf(
             self,
             pdf,
-            f"Preview (not issued) — {self.template.currentText()}",
+            f"Preview (not issued) — {label}",
             f"{safe_filename(self.child_name)}-{name}-preview.pdf",
         )
 
     def issue(self) -> None:
-        name = self.template.currentData()
-        try:
+        name, label = self.template.currentData(), self.chosen_label()
+
+        def make() -> tuple[int, bytes]:
             comm_id = self.letters.issue(self.case_id, name, **self.choice())
-            pdf = self.letters.reprint(comm_id)
-        except USER_ERRORS as exc:
-            show_user_error(self, "Letter not issued", exc)
+            return comm_id, self.letters.reprint(comm_id)
+
+        made = self._with_council("Letter not issued", make)
+        if made is None:
             return
-        self.issued_communication_id = comm_id
+        self.issued_communication_id, pdf = made
         self.accept()
         show_pdf(
             self.parentWidget(),
             pdf,
-            self.template.currentText(),
+            f"{label} — {self.child_name}",
             f"{safe_filename(self.child_name)}-{name}.pdf",
         )
+
+    def chosen_label(self) -> str:
+        info = self.chosen()
+        return info.label if info is not None else self.template.currentText()
 
 
 # --------------------------------------------------------------------------- bulk output

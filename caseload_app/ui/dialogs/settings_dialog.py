@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
@@ -51,6 +52,80 @@ def _dialog_buttons(ok_text: str, cancel_text: str = "") -> tuple[QDialogButtonB
     return buttons, ok
 
 
+class CouncilGroup(QGroupBox):
+    """The council's details printed on letters (shared by everyone on the database)."""
+
+    def __init__(self, council: CouncilDetails) -> None:
+        super().__init__("Council (printed on letters; shared by everyone on this database)")
+        self.name = QLineEdit(council.name)
+        self.name.setAccessibleName("Council name")
+        self.name.setMaxLength(200)
+        self.address = QPlainTextEdit(council.address)
+        self.address.setAccessibleName("Council address")
+        self.address.setTabChangesFocus(True)
+        self.address.setFixedHeight(self.address.fontMetrics().lineSpacing() * 5 + 12)
+        self.mediation = QPlainTextEdit(council.mediation_adviser)
+        self.mediation.setAccessibleName("Mediation adviser")
+        self.mediation.setTabChangesFocus(True)
+        self.mediation.setPlaceholderText("Name, phone and e-mail of the mediation adviser")
+        self.mediation.setFixedHeight(self.mediation.fontMetrics().lineSpacing() * 3 + 12)
+        form = QFormLayout(self)
+        form.addRow(buddy("Council &name", self.name), self.name)
+        form.addRow(buddy("&Address", self.address), self.address)
+        form.addRow(buddy("&Mediation adviser", self.mediation), self.mediation)
+        form.addRow(
+            _note(
+                "Decision letters give families the mediation adviser's contact, "
+                "so they cannot be printed until it is set."
+            )
+        )
+
+    def chosen(self) -> CouncilDetails:
+        return CouncilDetails(
+            self.name.text().strip(),
+            self.address.toPlainText().strip(),
+            self.mediation.toPlainText().strip(),
+        )
+
+
+class CouncilDetailsDialog(FieldsFirst, QDialog):
+    """Asked once, when the first letter needs the council's details (Settings changes them
+    later)."""
+
+    def __init__(self, team: TeamSettingsService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("The council's details")
+        self._team = team
+        self._council = team.council()
+        self.group = CouncilGroup(self._council)
+        intro = _note(
+            "This letter needs the council's details, which are not set yet. They are asked "
+            "for once and kept for every letter; Settings changes them later."
+        )
+        buttons, save = _dialog_buttons("Save and go on", "Cancel")
+        buttons.rejected.connect(self.reject)
+        save.clicked.connect(self.save)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.group)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(480)
+
+    def save(self) -> None:
+        council = self.group.chosen()
+        if not council.name or not council.address:
+            QMessageBox.information(
+                self, "Council details", "Letters need at least the council's name and address."
+            )
+            return
+        try:
+            self._team.set_council(council)
+        except USER_ERRORS as exc:
+            show_user_error(self, "Council details not saved", exc)
+            return
+        self.accept()
+
+
 class SettingsDialog(FieldsFirst, QDialog):
     """Who I am (this laptop's settings file) and council details (shared, in the database).
 
@@ -82,25 +157,16 @@ class SettingsDialog(FieldsFirst, QDialog):
         self.idle.setSuffix(" minutes without use")
         self.idle.setAccessibleName("Lock the window after")
         self.idle.setValue(settings.idle_lock_minutes)
-        self.council_name = QLineEdit(self._council.name)
-        self.council_name.setAccessibleName("Council name")
-        self.council_name.setMaxLength(200)
-        self.council_address = QPlainTextEdit(self._council.address)
-        self.council_address.setAccessibleName("Council address")
-        self.council_address.setTabChangesFocus(True)
-        self.council_address.setFixedHeight(
-            self.council_address.fontMetrics().lineSpacing() * 5 + 12
-        )
-        self.mediation = QPlainTextEdit(self._council.mediation_adviser)
-        self.mediation.setAccessibleName("Mediation adviser")
-        self.mediation.setTabChangesFocus(True)
-        self.mediation.setPlaceholderText("Name, phone and e-mail of the mediation adviser")
-        self.mediation.setFixedHeight(self.mediation.fontMetrics().lineSpacing() * 3 + 12)
+        council_group = CouncilGroup(self._council)
+        self.council_name = council_group.name
+        self.council_address = council_group.address
+        self.mediation = council_group.mediation
+        self.council_group = council_group
 
         buttons, self.save_button = _dialog_buttons("Save", "Cancel")
         buttons.rejected.connect(self.reject)
         self.save_button.clicked.connect(self.save)
-        me_group, council_group = self._me_group(bool(caseworkers)), self._council_group()
+        me_group = self._me_group(bool(caseworkers))
         align_labels(me_group, council_group)
         layout = QVBoxLayout(self)
         layout.addWidget(me_group)
@@ -119,20 +185,6 @@ class SettingsDialog(FieldsFirst, QDialog):
         form.addRow(buddy("&Lock after", self.idle), self.idle)
         return group
 
-    def _council_group(self) -> QGroupBox:
-        group = QGroupBox("Council (printed on letters; shared by everyone on this database)")
-        form = QFormLayout(group)
-        form.addRow(buddy("Council &name", self.council_name), self.council_name)
-        form.addRow(buddy("&Address", self.council_address), self.council_address)
-        form.addRow(buddy("&Mediation adviser", self.mediation), self.mediation)
-        form.addRow(
-            _note(
-                "Decision letters give families the mediation adviser's contact, "
-                "so they cannot be printed until it is set."
-            )
-        )
-        return group
-
     def chosen_settings(self) -> LocalSettings:
         worker_id = self.me.currentData()
         # An id no longer in the list (made inactive) keeps the name saved with it.
@@ -145,11 +197,7 @@ class SettingsDialog(FieldsFirst, QDialog):
         )
 
     def chosen_council(self) -> CouncilDetails:
-        return CouncilDetails(
-            self.council_name.text().strip(),
-            self.council_address.toPlainText().strip(),
-            self.mediation.toPlainText().strip(),
-        )
+        return self.council_group.chosen()
 
     def save(self) -> None:
         updated, council = self.chosen_settings(), self.chosen_council()
