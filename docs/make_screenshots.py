@@ -15,7 +15,9 @@ from PySide6.QtWidgets import QApplication
 from caseload_app.db.engine import open_database
 from caseload_app.services.demo import generate_demo
 from caseload_app.services.settings import LocalSettings, LocalSettingsStore
+from caseload_app.ui.board_view import RebalanceDialog
 from caseload_app.ui.context import AppContext
+from caseload_app.ui.dialogs.printing import LetterDialog
 from caseload_app.ui.main_window import MainWindow
 
 OUT = Path(__file__).resolve().parent / "screenshots"
@@ -48,9 +50,47 @@ def main() -> int:
         window.search.setText("smith")
         app.processEvents()
         window.grab().save(str(OUT / "search.png"))
+        window.search.setText("")
+        board = window.open_board()
+        app.processEvents()
+        window.grab().save(str(OUT / "workload-board.png"))
+        _dialog_shots(app, window, board)
+        window.open_planner()
+        app.processEvents()
+        window.grab().save(str(OUT / "planner.png"))
         window.close()
         db.dispose()
     return 0
+
+
+def _dialog_shots(app: QApplication, window: MainWindow, board) -> None:
+    """The rebalance proposal and the letter picker (its list open), as a lead sees them."""
+    names = {r.worker_id: r.name for r in board.model.rows()}
+    rebalance = RebalanceDialog(board.workload, board.workload.propose(), names, window)
+    rebalance.resize(1366, 740)
+    rebalance.show()
+    app.processEvents()
+    rebalance.grab().save(str(OUT / "rebalance.png"))
+    rebalance.close()
+    window.sidebar.setCurrentRow(2)
+    window.wait_loaded()
+    row = next(
+        window.model.row_at(r)
+        for r in range(window.model.rowCount())
+        if window.model.row_at(r).stage == "assessment"
+    )
+    window.open_case(row.case_id)
+    letter = LetterDialog(window.ctx.letters(), row.case_id, row.child_name, window)
+    letter.show()
+    letter.move(window.geometry().center() - letter.rect().center())
+    letter.template.showPopup()
+    for _ in range(5):
+        app.processEvents()
+    # The whole screen: the dialog and its open list are windows of their own.
+    screen = app.primaryScreen().grabWindow(0)
+    screen.copy(window.geometry()).save(str(OUT / "letter-picker.png"))
+    letter.template.hidePopup()
+    letter.close()
 
 
 if __name__ == "__main__":

@@ -35,17 +35,17 @@ __all__ = [
     "step_label",
 ]
 
-STAGES = frozenset(
-    {
-        "request_received",
-        "assessment",
-        "draft_issued",
-        "plan_issued",
-        "refused_to_assess",
-        "not_issued",
-        "ceased",
-    }
+# In the order a case goes through them (the closed ones last).
+STAGE_ORDER = (
+    "request_received",
+    "assessment",
+    "draft_issued",
+    "plan_issued",
+    "refused_to_assess",
+    "not_issued",
+    "ceased",
 )
+STAGES = frozenset(STAGE_ORDER)
 CLOSED_STAGES = frozenset({"refused_to_assess", "not_issued", "ceased"})
 RAG_VALUES = ("red", "amber", "green", "grey", "none")
 AMBER_DAYS = 14  # "due within 14 days" includes day 14

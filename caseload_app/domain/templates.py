@@ -67,6 +67,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from caseload_app.domain.status import STAGE_ORDER
 from caseload_app.domain.validators import ValidationError
 
 __all__ = [
@@ -170,16 +171,7 @@ _BRACE_RUN = re.compile(r"\{{2,}|\}{2,}")
 _TEMPLATE_NAME = re.compile(r"[a-z][a-z0-9_]{0,59}")
 _HEADER_KEYS = ("title", "to", "name", "stages")
 # Stages a letter may say it fits (``Stages:``); "any" fits every stage.
-LETTER_STAGES = (
-    "request_received",
-    "assessment",
-    "draft_issued",
-    "plan_issued",
-    "refused_to_assess",
-    "not_issued",
-    "ceased",
-    "any",
-)
+LETTER_STAGES = (*STAGE_ORDER, "any")
 _MONTHS = (
     "January",
     "February",

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -45,6 +43,7 @@ from caseload_app.ui.dialogs.moves_dialogs import (
 )
 from caseload_app.ui.errors import run_action
 from caseload_app.ui.models.rows import Column, RowsModel
+from caseload_app.ui.widgets.bar_chart import BarChart
 from caseload_app.ui.widgets.dates import DateEdit
 
 WEEKS = 8
@@ -131,8 +130,7 @@ class BoardView(QWidget):
         )
         self.summary = QLabel()
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
-        self.chart = QChartView()
-        self.chart.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.chart = BarChart()
         self.chart.setAccessibleName("Load per FTE chart")
         self.chart.setMinimumHeight(220)
         buttons = QHBoxLayout()
@@ -186,7 +184,7 @@ class BoardView(QWidget):
             f"unallocated; away today: {', '.join(away) or 'nobody'}. Weeks run from today. "
             "Double-click a cell to see the cases behind it."
         )
-        self.chart.setChart(_load_chart(board.rows))
+        _show_load_chart(self.chart, board.rows)
 
     def propose(self) -> None:
         proposal = self.workload.propose()
@@ -262,27 +260,18 @@ def _buttons(dialog: QDialog, on_accept, save: bool = False) -> QDialogButtonBox
     return buttons
 
 
-def _load_chart(rows: list[BoardRow]) -> QChart:
-    bars = QBarSet("Load per FTE")
-    for row in rows:
-        bars.append(row.load_per_fte)
-    series = QBarSeries()
-    series.append(bars)
-    chart = QChart()
-    chart.addSeries(series)
-    chart.setTitle("Weighted load per full-time equivalent")
-    axis_x = QBarCategoryAxis()
-    axis_x.append([r.name.split()[0] for r in rows])
-    axis_y = QValueAxis()
-    axis_y.setRange(0, max([r.load_per_fte for r in rows] + [1.0]) * 1.1)
-    axis_y.applyNiceNumbers()  # ticks at 0, 50, 100…, not 139.4, 278.9…
-    axis_y.setLabelFormat("%.0f")
-    chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
-    chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
-    series.attachAxis(axis_x)
-    series.attachAxis(axis_y)
-    chart.legend().setVisible(False)
-    return chart
+def _show_load_chart(chart: BarChart, rows: list[BoardRow]) -> None:
+    """Load per FTE, a bar per caseworker (grey when away today), and the team's average
+    over those who are in."""
+    present = [r for r in rows if r.capacity > 0 and not r.away_today]
+    fte = sum(r.capacity for r in present)
+    average = sum(r.load for r in present) / fte if fte else None
+    chart.set_bars(
+        "Weighted load per full-time equivalent",
+        [(r.name.split()[0], r.load_per_fte, r.away_today) for r in rows],
+        average,
+        f"team average {average:,.1f}" if average is not None else "",
+    )
 
 
 class RebalanceDialog(QDialog):

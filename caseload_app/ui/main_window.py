@@ -179,7 +179,8 @@ class MainWindow(QMainWindow):
     def _build_caseload_page(self) -> QWidget:
         self.sidebar = QListWidget()
         self.sidebar.setAccessibleName("Views")
-        self.sidebar.setMaximumWidth(200)
+        self.sidebar.setMaximumWidth(150)
+        self.sidebar.setWordWrap(True)  # a long saved view's name wraps rather than being cut
         self.sidebar.currentItemChanged.connect(self._on_view_chosen)
 
         self.week_model = WeekModel(self)
@@ -205,8 +206,13 @@ class MainWindow(QMainWindow):
         self.table = _table("Cases")
         self.table.setModel(self.model)
         self.table.setSortingEnabled(True)
+        header = self.table.horizontalHeader()
         for column, width in enumerate(COLUMN_WIDTHS):
-            self.table.horizontalHeader().resizeSection(column, width)
+            header.resizeSection(column, width)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(
+            self.model.column_of("Next step"), QHeaderView.ResizeMode.Stretch
+        )
         due = next(i for i, c in enumerate(COLUMNS) if c.title == "Due")
         self.table.sortByColumn(due, Qt.SortOrder.AscendingOrder)
         self.table.doubleClicked.connect(
@@ -428,6 +434,7 @@ class MainWindow(QMainWindow):
             else:
                 count = self.model.count_matching(view.case_filter)
             item.setText(f"{view.name}  ({count:,})")
+            item.setToolTip(f"{view.name}: {how_many(count, 'case', 'cases')}")
 
     def _on_view_chosen(self, item: QListWidgetItem | None, _previous=None) -> None:
         if item is None:
@@ -588,7 +595,9 @@ class MainWindow(QMainWindow):
             text = how_many(self.week_model.rowCount(), "thing", "things") + " to do"
         else:
             shown, total = self.model.rowCount(), self.model.total
-            text = f"{total:,} cases" if shown == total else f"{shown:,} of {total:,} cases shown"
+            text = how_many(total, "case", "cases")
+            if shown != total:
+                text = f"{shown:,} of {text} shown"
         self.count_status.setText(text)
 
     # ------------------------------------------------------------------ the idle lock

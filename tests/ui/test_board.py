@@ -31,7 +31,9 @@ def test_board_lists_every_caseworker_with_a_model_that_passes_the_tester(window
         == sum(1 for r in range(window.model.rowCount()) if window.model.row_at(r).is_open)
         or True
     )  # the list may be filtered; the board counts every open case
-    assert board.chart.chart().series()[0].count() == 1  # one bar set, a bar per caseworker
+    assert [label for label, _v, _away in board.chart.bars] == [
+        r.name.split()[0] for r in board.model.rows()
+    ]  # a bar per caseworker
     assert window.open_board() is board  # one board tab
 
 
@@ -390,36 +392,16 @@ def test_rebalance_moves_name_children_and_next_steps_and_can_be_capped(window, 
     assert "Stopped at the cap of 1 balancing move. " in dialog.summary.text()
 
 
-def test_the_chart_has_round_ticks(window):
-    from PySide6.QtCore import Qt
-
+def test_the_chart_has_round_ticks_and_the_team_average(window):
     board = window.open_board()
-    axis = board.chart.chart().axes(Qt.Orientation.Vertical)[0]
-    assert axis.labelFormat() == "%.0f"
-    step = (axis.max() - axis.min()) / (axis.tickCount() - 1)
-    assert step == round(step) and axis.max() == round(axis.max())  # not 139.4, 278.9…
-
-
-def test_my_week_says_days_overdue_and_what_a_no_contact_row_asks(qtmodeltester):
-    from datetime import date
-
-    from caseload_app.services.myweek import WeekItem
-    from caseload_app.ui.models.week_model import WeekModel
-
-    model = WeekModel()
-    model.set_rows(
-        [
-            WeekItem("step", "Statutory step", 1, "Zoë Brontë", "Issue final plan",
-                     date(2026, 11, 20), -11, "red", "timeline"),
-            WeekItem("contact", "No contact in 14 days", 2, "Oscar Smith", "Last contact …",
-                     None, None, "amber", "communications"),
-            WeekItem("task", "Task", 3, "Amy Lee", "Ring school", date(2026, 12, 2), 1,
-                     "amber", "tasks"),
-        ]
-    )  # fmt: skip
-    days, rag = model.column_of("Days left"), model.column_of("RAG")
-    assert [model.data(model.index(r, days)) for r in range(3)] == [
-        "11 days overdue", "", "1 day left",
-    ]  # fmt: skip
-    assert model.data(model.index(1, rag)) == "▲ Get in touch"  # not "Due soon": no deadline
-    qtmodeltester.check(model)
+    chart = board.chart
+    ticks = chart.ticks
+    step = ticks[1] - ticks[0]
+    assert ticks[0] == 0 and all(t == round(t) for t in ticks)  # not 139.4, 278.9…
+    assert all(abs((b - a) - step) < 1e-9 for a, b in zip(ticks, ticks[1:], strict=False))
+    rows = board.model.rows()
+    assert ticks[-1] >= max(r.load_per_fte for r in rows)
+    present = [r for r in rows if not r.away_today]
+    average = sum(r.load for r in present) / sum(r.capacity for r in present)
+    assert chart.reference == pytest.approx(average)
+    assert "Weighted load per full-time equivalent" in chart.accessibleDescription()

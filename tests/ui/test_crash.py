@@ -54,7 +54,7 @@ def test_about_shows_the_version_and_where_everything_is(qtbot, tmp_path, log_pa
     shown = []
     monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.text()) or 0)
     about = next(a for a in window.menuBar().actions() if a.text() == "&Help").menu()
-    about.actions()[0].trigger()
+    next(a for a in about.actions() if a.text() == "&About caseload…").trigger()
     text = shown[0]
     assert text.startswith(f"caseload {__version__}\n")
     assert "\nDatabase: test\n" in text  # the status bar's label

@@ -175,3 +175,44 @@ def test_my_week_fits_a_laptop_and_a_cut_cell_can_be_read_in_its_tooltip(window)
     long_row = next(r for r in range(model.rowCount()) if len(model.row_at(r).child_name) > 14)
     cell = model.index(long_row, child)
     assert model.data(cell, Qt.ItemDataRole.ToolTipRole) == model.data(cell)
+
+
+def test_all_cases_fits_a_laptop_screen_without_scrolling(window, qtbot):
+    """Setting, Stage, Next step and Caseworker were cut and last contact needed scrolling."""
+    from PySide6.QtCore import Qt
+
+    window.resize(1366, 740)
+    window.show()
+    window.sidebar.setCurrentRow(2)
+    window.wait_loaded()
+    qtbot.waitUntil(lambda: window.table.viewport().width() > 0)
+    header = window.table.horizontalHeader()
+    assert header.length() <= window.table.viewport().width()  # no sideways scrolling
+    model = window.model
+    stage, contact = model.column_of("Stage"), model.column_of("Last contact")
+    texts = {model.data(model.index(r, stage)) for r in range(model.rowCount())}
+    assert "Assessment — gathering advice" not in texts and "Assessment" in texts
+    row = next(r for r in range(model.rowCount()) if model.row_at(r).stage == "assessment")
+    tip = model.data(model.index(row, stage), Qt.ItemDataRole.ToolTipRole)
+    assert tip == "Assessment — gathering advice"
+    seen = model.row_at(row)
+    said = model.data(model.index(row, contact))
+    if seen.last_contact is None:
+        assert said == "Never"
+    else:
+        assert said in ("Today", "1 day ago") or said == f"{seen.days_since_contact:,} days ago"
+
+
+def test_a_long_saved_view_name_wraps_and_has_a_tooltip(window):
+    from PySide6.QtCore import Qt
+
+    from caseload_app.services.settings import SavedView
+
+    settings = window.ctx.settings
+    name = "Year 6 transfers with advice still outstanding from health"
+    settings.saved_views = [*settings.saved_views, SavedView(name, {"open_only": True})]
+    window.apply_settings(settings)
+    window.wait_loaded()
+    item = window.sidebar.item(window.sidebar.count() - 1)
+    assert window.sidebar.wordWrap() and window.sidebar.maximumWidth() <= 150
+    assert item.data(Qt.ItemDataRole.ToolTipRole).startswith(f"{name}: ")

@@ -19,5 +19,17 @@ def test_void_qt_calls_keep_none_alive(qapp):
     assert abs(sys.getrefcount(None) - before) < 50
 
 
-def test_pdf_and_chart_modules_are_installed():
-    from PySide6 import QtCharts, QtPdf, QtPdfWidgets  # noqa: F401
+def test_pdf_modules_are_installed():
+    from PySide6 import QtPdf, QtPdfWidgets  # noqa: F401
+
+
+def test_the_app_no_longer_uses_the_deprecated_qtcharts():
+    """QtCharts is deprecated since Qt 6.10; the board draws its chart with QPainter."""
+    import subprocess
+
+    code = (
+        "import sys; import caseload_app.ui.main_window, caseload_app.ui.board_view; "
+        "print('PySide6.QtCharts' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -84,6 +84,18 @@ def _table(name: str) -> QTableWidget:
     return table
 
 
+def _close_and(dialog: QDialog, actions: list[tuple[str, Callable[[], None]]]) -> QDialogButtonBox:
+    """Close, and a button for each action; none of them a default that Enter would press."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    buttons.rejected.connect(dialog.reject)
+    for text, slot in actions:
+        button = QPushButton(text)
+        button.setAutoDefault(False)
+        button.clicked.connect(slot)
+        buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
+    return buttons
+
+
 class MovesDone(QDialog):
     """What a batch of moves changed, child by child, with what to do next."""
 
@@ -114,18 +126,12 @@ class MovesDone(QDialog):
                 for c in self.cases
             ],
         )
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        for text, slot, wanted in (
-            ("&Undo these moves", self.undo, True),
-            ("Save &handover packs…", self.ask_packs, handover is not None),
-            ("&Letters to families…", self.send_letters, letters is not None),
-        ):
-            if wanted:
-                button = QPushButton(text)
-                button.setAutoDefault(False)
-                button.clicked.connect(slot)
-                buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
+        actions = [("&Undo these moves", self.undo)]
+        if handover is not None:
+            actions.append(("Save &handover packs…", self.ask_packs))
+        if letters is not None:
+            actions.append(("&Letters to families…", self.send_letters))
+        buttons = _close_and(self, actions)
         layout = QVBoxLayout(self)
         layout.addWidget(top)
         layout.addWidget(self.table, 1)
@@ -210,13 +216,7 @@ class RecentMoves(QDialog):
         note.setWordWrap(True)
         self.table = _table("Recent moves")
         self.batches: list[MoveBatch] = []
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        for text, slot in (("&Show cases…", self.show_cases), ("&Undo…", self.undo)):
-            button = QPushButton(text)
-            button.setAutoDefault(False)
-            button.clicked.connect(slot)
-            buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons = _close_and(self, [("&Show cases…", self.show_cases), ("&Undo…", self.undo)])
         layout = QVBoxLayout(self)
         layout.addWidget(note)
         layout.addWidget(self.table, 1)

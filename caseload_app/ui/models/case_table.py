@@ -25,6 +25,24 @@ def _rag_text(row: CaseRow) -> str:
     return RAG_TEXT[row.rag] or "Closed"
 
 
+# Stage names short enough for a laptop's list; the full name is the cell's tooltip.
+SHORT_STAGE = {
+    "assessment": "Assessment",
+    "draft_issued": "Draft plan issued",
+    "plan_issued": "Plan maintained",
+}
+
+
+def _contact_text(row: CaseRow) -> str:
+    """How long since the family was last in touch: "Today", "32 days ago", "Never"."""
+    days = row.days_since_contact
+    if row.last_contact is None or days is None:
+        return "Never"
+    if days <= 0:
+        return "Today"
+    return f"{days:,} day{'s' if days != 1 else ''} ago"
+
+
 COLUMNS: tuple[Column, ...] = (
     Column(
         "Child",
@@ -34,7 +52,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("Family", lambda r: r.family_name, lambda r: sort_key(r.family_name)),
     Column("Setting", lambda r: r.setting or ""),
     Column("Need", lambda r: r.primary_need or ""),
-    Column("Stage", lambda r: r.stage_label),
+    Column(
+        "Stage",
+        lambda r: SHORT_STAGE.get(r.stage, r.stage_label),
+        lambda r: r.stage_label,
+        tooltip=lambda r: r.stage_label,
+    ),
     Column("Next step", lambda r: r.next_step_label),
     Column(
         "Due", lambda r: format_date(r.next_due) if r.next_due else "", lambda r: r.next_due or FAR
@@ -56,16 +79,14 @@ COLUMNS: tuple[Column, ...] = (
     Column("Caseworker", lambda r: r.caseworker, lambda r: sort_key(r.caseworker)),
     Column(
         "Last contact",
-        lambda r: format_date(r.last_contact) if r.last_contact else "Never",
+        _contact_text,
         lambda r: r.last_contact or date.min,
-    ),
-    Column(
-        "Days since",
-        lambda r: "" if r.days_since_contact is None else f"{r.days_since_contact:,}",
-        lambda r: r.days_since_contact if r.days_since_contact is not None else 10**9,
+        tooltip=lambda r: format_date(r.last_contact) if r.last_contact else "No contact logged",
     ),
 )
-COLUMN_WIDTHS = (135, 140, 140, 45, 195, 175, 120, 60, 95, 110, 110)
+# Fits a 1366-pixel laptop screen beside the sidebar (Next step takes any spare width);
+# anything cut has a tooltip.
+COLUMN_WIDTHS = (125, 100, 110, 45, 120, 150, 122, 108, 80, 100, 90)
 
 
 class CaseTableModel(RowsModel):
