@@ -157,7 +157,7 @@ def _open_window(
     try:
         return app.exec()
     finally:
-        db.dispose()
+        ctx.db.dispose()  # the one open now: a restore replaces the handle it started with
         if lock is not None:
             lock.release()
         if tmp is not None:

@@ -6,7 +6,7 @@ hand-written SQL through the sqlite3 module on the same file, in the same run, a
 app ÷ raw, so figures compare across noisy machines. Prints a table; writes JSON.
 
 The window's figures (cold start to my week, search keystrokes, opening a case tab, peak
-memory) come from the real app started in a process of its own (caseload_app.ui.bench_ui).
+memory) come from the real app started in a process of its own (caseload_app.bench_window).
 """
 
 from __future__ import annotations
@@ -293,7 +293,7 @@ def start_window(path: Path, case_id: int, words: list[str], runs: int, home: st
     from caseload_app.ui.bench_ui import READY
 
     env = os.environ | {HOME_VARIABLE: home, "QT_QPA_PLATFORM": "offscreen"}
-    command = [sys.executable, "-m", "caseload_app.ui.bench_ui", "--db", str(path)]
+    command = [sys.executable, "-m", "caseload_app.bench_window", "--db", str(path)]
     command += ["--case", str(case_id), "--words", ",".join(words), "--runs", str(runs)]
     ready_ms = result = None
     with tempfile.TemporaryFile("w+") as errors:  # Qt's chatter; shown only if the app fails

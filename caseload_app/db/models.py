@@ -1,4 +1,4 @@
-"""SQLAlchemy 2.0 typed models for the records in DOMAIN.md.
+"""SQLAlchemy 2.0 typed models for the records of EHC casework (docs/statutory-rules.md).
 
 Every editable row carries a `version` counter (optimistic concurrency: a stale save is
 refused, never silently overwritten). Stage changes are rows in `stage_event`, never a

@@ -1,8 +1,9 @@
 """Stage actions: what may happen next to a case, and the checks on the date a person enters.
 
-A stage change is always an action with a date, by a person (DOMAIN.md "Stages"); this module
-says which actions are possible from which stage and refuses impossible orders with a message
-a caseworker can act on. The service layer applies the action to the stored case.
+A stage change is always an action with a date, by a person (docs/statutory-rules.md,
+"Stages"); this module says which actions are possible from which stage and refuses
+impossible orders with a message a caseworker can act on. The service layer applies the
+action to the stored case.
 """
 
 from __future__ import annotations

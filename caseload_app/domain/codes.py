@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from caseload_app.domain.validators import ValidationError
+from caseload_app.domain.errors import ValidationError
 from caseload_app.paths import resources_dir
 
 __all__ = [

@@ -1,6 +1,6 @@
 """Statutory date arithmetic for EHCP casework: the one place these rules live.
 
-Conventions (see DOMAIN.md "Counting time"):
+Conventions (see docs/statutory-rules.md, "Counting time"):
 - "within N weeks/days/months **of** D": D itself is not counted.
 - "N days/months **beginning/starting with** D": D is day 1.
 - Calendar time unless a rule says "working days".
@@ -93,7 +93,8 @@ def months_starting_with(d: date, n: int) -> date:
 
     Normally the day before the corresponding date ``n`` months later (1 Jan 2025, 12 ->
     31 Dec 2025). Where there is no corresponding date (29 Feb, or 31 Jan + 1 month) the period
-    runs to the end of that month: 29 Feb 2024, 12 -> 28 Feb 2025 (DOMAIN.md), not 27 Feb.
+    runs to the end of that month: 29 Feb 2024, 12 -> 28 Feb 2025, not 27 Feb
+    (docs/statutory-rules.md, "Counting time").
     """
     if n < 1:
         raise ValueError("a period of months starting with a day is at least 1 month long")
@@ -285,7 +286,7 @@ def transfer_in_review_due(last_review: date, transfer_date: date) -> date:
 
 def reassessment_decision_due(received: date) -> date:
     """Decide whether to re-assess: within 15 days of receiving the request."""
-    # SEND Regs 2014 reg 27(3)
+    # SEND Regs 2014 reg 25(1) (docs/statutory-rules.md, "Time limits")
     return received + timedelta(days=15)
 
 

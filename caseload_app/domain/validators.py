@@ -17,6 +17,9 @@ from datetime import date, datetime
 
 from stdnum.gb import upn as _stdnum_upn
 
+from caseload_app.domain.codes import la_codes
+from caseload_app.domain.errors import ValidationError  # re-exported below
+
 __all__ = [
     "UPN_CHECK_ALPHABET",
     "ValidationError",
@@ -36,10 +39,6 @@ _DIGITS = frozenset(string.digits)
 _LETTERS = frozenset(string.ascii_uppercase)
 
 
-class ValidationError(ValueError):
-    """Input a person typed is not acceptable. The message is shown to them as it is."""
-
-
 def _is_ascii_alnum(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
@@ -51,9 +50,6 @@ UPN_CHECK_ALPHABET = "ABCDEFGHJKLMNPQRTUVWXYZ"
 
 
 def _known_la_numbers() -> dict[int, str]:
-    # Imported here, not at the top: codes imports ValidationError from this module.
-    from caseload_app.domain.codes import la_codes
-
     return la_codes()
 
 

@@ -1,5 +1,6 @@
 """Shared look of every PDF: A4, an embedded TrueType font, the protective marking, and who
-printed it when (DOMAIN.md: prints name who made them). Imports domain only, never Qt."""
+printed it when (docs/statutory-rules.md, "Personal data": prints name who made them).
+Imports domain only, never Qt."""
 
 from __future__ import annotations
 

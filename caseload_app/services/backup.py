@@ -16,11 +16,12 @@ from sqlalchemy import create_engine, insert
 from sqlalchemy.orm import Session
 
 from caseload_app.db import safety
-from caseload_app.db.engine import DatabaseError, backup_sqlite
+from caseload_app.db.engine import Database, DatabaseError, backup_sqlite, open_database
 from caseload_app.db.lock import DatabaseInUse, InstanceLock
 from caseload_app.db.models import AuditEntry
 from caseload_app.domain.access import Access, Can
 from caseload_app.services.errors import PermissionDenied
+from caseload_app.services.who import access_for
 
 KEEP_NEWEST = 14  # the newest 14 usable backups are never removed, whatever the clock says
 DAILY_DAYS = 14  # keep the newest backup of each of the last 14 days
@@ -170,6 +171,19 @@ class BackupService:
         except DatabaseInUse as exc:
             raise DatabaseError(f"Not restored: {exc}") from None
 
+    def restore_and_reopen(
+        self, backup: Path, current: Database, *, user: str, install: Callable[[Database], None]
+    ) -> None:
+        """For the window that holds the database open: close it, restore the backup (this
+        window's lock is kept) and open the file again, handing the new handle to
+        ``install``, whether the restore worked or was refused, so the window is never
+        left holding a closed database. A refusal is raised after that."""
+        current.dispose()
+        try:
+            self.restore(backup, user=user, holds_lock=True)
+        finally:
+            install(open_database(self.db_path, backup_dir=self.folder))
+
     def _swap_in(self, backup: Path, user: str) -> Path | None:
         kept = self._keep_current() if self.db_path.exists() else None
         tmp = self.db_path.with_name(f".{self.db_path.name}.restoring")
@@ -262,8 +276,6 @@ def _ro_session(path: Path):
 def _access_in(path: Path, user: str) -> Access | None:
     """What `user` may do according to the people recorded in the database at `path`, or
     None if it cannot be read."""
-    from caseload_app.services.people import access_for
-
     if not Path(path).is_file() or safety.problem_with(Path(path)):
         return None
     engine, session = _ro_session(path)

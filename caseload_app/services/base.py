@@ -10,11 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from caseload_app.db.engine import Database, StorageError
-from caseload_app.db.models import AuditEntry
+from caseload_app.db.models import AuditEntry, Child, EhcpCase
 from caseload_app.domain.access import Access, Can
 from caseload_app.reports.csv_export import write_csv
 from caseload_app.services import records
-from caseload_app.services.errors import PermissionDenied, UserError
+from caseload_app.services.errors import NotFound, PermissionDenied, UserError
+from caseload_app.services.who import access_for
 
 
 def write_audited_csv(
@@ -62,8 +63,6 @@ class UserService:
             return self._access(s)
 
     def _access(self, s: Session) -> Access:
-        from caseload_app.services.people import access_for
-
         return access_for(s, self.user)
 
     def _require(self, s: Session, action: Can) -> Access:
@@ -84,9 +83,6 @@ class UserService:
     def _case_to_edit(self, s: Session, case_id: int):
         """The case, loaded for a change this person may make: a team lead's any case, a
         caseworker's only the cases assigned to them."""
-        from caseload_app.db.models import EhcpCase
-        from caseload_app.services import records
-
         case = records.load(s, EhcpCase, case_id, "case")
         self._check_case(s, case)
         return case
@@ -148,9 +144,6 @@ class UserService:
 
     def case_for_child(self, child_id: int) -> int:
         """The case a child id refers to (command line): the live case, else the latest."""
-        from caseload_app.db.models import Child, EhcpCase
-        from caseload_app.services.errors import NotFound
-
         with self._db.read() as s:
             if s.get(Child, child_id) is None:
                 raise NotFound(f"There is no child with id {child_id}.")

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+# Storage failures a person can act on (a full disk, a database another program holds, a
+# damaged or unusable backup) come from the database layer; the services name them here so
+# the window, which never imports that layer, can tell them from bugs.
+from caseload_app.db.engine import DatabaseError, StorageError
+from caseload_app.domain.validators import ValidationError
+
 
 class UserError(Exception):
     """Something the person can put right; the message says how."""
@@ -35,3 +41,18 @@ class ConflictError(UserError):
             f"Not saved: {who} changed this {record}{when}{changed} after you opened it. "
             "Reload to see their change; your typing is still in the form."
         )
+
+
+# Everything a person can act on: shown as a message, never as a crash.
+ACTIONABLE = (UserError, ValidationError, DatabaseError)
+
+__all__ = [
+    "ACTIONABLE",
+    "ConflictError",
+    "DatabaseError",
+    "FieldErrors",
+    "NotFound",
+    "PermissionDenied",
+    "StorageError",
+    "UserError",
+]

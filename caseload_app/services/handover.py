@@ -1,6 +1,6 @@
 """Handover packs: after a bulk reassignment (one batch), a PDF for each receiving caseworker
 listing the cases they took over. Each print is audited against the assignment rows it
-covers, in the same transaction as the read (DOMAIN.md "Personal data")."""
+covers, in the same transaction as the read (docs/statutory-rules.md, "Personal data")."""
 
 from __future__ import annotations
 

@@ -14,16 +14,17 @@ from sqlalchemy.orm import Session
 
 from caseload_app.db import pg_security
 from caseload_app.db.models import AppUser, Caseworker
-from caseload_app.domain.access import Access, Can, Role, parse_roles, roles_text, single_user
+from caseload_app.domain.access import Can, Role, parse_roles, roles_text
 from caseload_app.domain.validators import ValidationError
 from caseload_app.services import records
 from caseload_app.services.base import UserService
 from caseload_app.services.errors import NotFound, PermissionDenied, UserError
+from caseload_app.services.who import UNNAMED_ON_A_LAPTOP, access_for
+
+__all__ = ["UNNAMED_ON_A_LAPTOP", "access_for"]  # kept where callers have always found them
 
 # A PostgreSQL login the app can create without quoting surprises: lower case, digits, . _ -
 LOGIN = re.compile(r"^[a-z][a-z0-9._-]{1,62}$")
-# Everyone a laptop file does not name, once it names an administrator (issue 7's rule).
-UNNAMED_ON_A_LAPTOP = frozenset({Role.CASEWORKER, Role.LEAD})
 
 
 @dataclass(frozen=True)
@@ -36,21 +37,6 @@ class PersonInfo:
     roles: frozenset[Role]
     active: bool
     version: int
-
-
-def access_for(s: Session, user: str) -> Access:
-    """What `user` (a login, or a caseworker's name on a laptop) may do now."""
-    people = list(s.scalars(select(AppUser)))
-    person = next((p for p in people if p.login == user), None) or next(
-        (p for p in people if p.name == user), None
-    )
-    if person is not None:
-        roles = parse_roles(person.roles) if person.active else frozenset()
-        return Access(login=person.login, roles=roles, caseworker_id=person.caseworker_id)
-    if not any(Role.ADMIN in parse_roles(p.roles) for p in people if p.active):
-        return single_user(user)
-    worker = s.scalar(select(Caseworker.id).where(Caseworker.name == user))
-    return Access(login=user, roles=UNNAMED_ON_A_LAPTOP, caseworker_id=worker)
 
 
 def check_login(login: str) -> str:

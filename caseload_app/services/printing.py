@@ -1,7 +1,8 @@
 """Printing a case: load it, audit the print (naming who made it), lay it out as a PDF.
 
-Every print is audited before the PDF is handed over (DOMAIN.md "Personal data"); the load
-and the audit entry are one transaction, so the entry describes exactly what was read.
+Every print is audited before the PDF is handed over (docs/statutory-rules.md, "Personal
+data"); the load and the audit entry are one transaction, so the entry describes exactly
+what was read.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
-"""The window's half of the benchmark, run by caseload_app.bench in a process of its own.
+"""The window's half of the benchmark: what caseload_app.bench_window does with the real
+window, which it starts the way `caseload --db FILE` does, in a process of its own.
 
-It starts the app the way `caseload --db FILE` does. Once the window shows my week it prints
+Once the window shows my week it prints
 READY (the parent times process start to that line); when the case list has loaded too it
 types searches into the search box, opens a case in a tab, prints one JSON line of timings
 and the peak memory, and quits.
@@ -8,7 +9,6 @@ and the peak memory, and quits.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
@@ -103,27 +103,3 @@ def fail_on_dialogs(app: QApplication) -> QTimer:
     timer.timeout.connect(check)
     timer.start(100)
     return timer
-
-
-def main(argv: list[str] | None = None) -> int:
-    from caseload_app.app import run_gui
-
-    parser = argparse.ArgumentParser(prog="python -m caseload_app.ui.bench_ui")
-    parser.add_argument("--db", type=Path, required=True)
-    parser.add_argument("--case", type=int, required=True, help="the case to open in a tab")
-    parser.add_argument("--words", required=True, help="comma-separated words to search for")
-    parser.add_argument("--runs", type=int, default=5, help="times to open the case")
-    args = parser.parse_args(argv)
-
-    def ready(window: MainWindow) -> None:
-        drive(window, args.case, args.words.split(","), args.runs)
-        window.close()
-        QApplication.quit()
-
-    app = QApplication.instance() or QApplication(sys.argv)
-    watch = fail_on_dialogs(app)  # noqa: F841 (kept alive while the app runs)
-    return run_gui(args.db, on_ready=ready)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from caseload_app.db.engine import Database
 from caseload_app.domain.access import Access, Can
 from caseload_app.services.audit import AuditService
 from caseload_app.services.backup import BackupService
+from caseload_app.services.base import Database  # the handle; the ui never opens one
 from caseload_app.services.caselist import CaseListService
 from caseload_app.services.casework import CaseworkService
 from caseload_app.services.errors import PermissionDenied

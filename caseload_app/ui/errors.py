@@ -7,14 +7,13 @@ import logging
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from caseload_app.db.engine import StorageError
-from caseload_app.domain.validators import ValidationError
-from caseload_app.services.errors import UserError
+from caseload_app.services.errors import ACTIONABLE
 
 log = logging.getLogger(__name__)
 
-# Errors a caseworker can act on; anything else is a bug.
-USER_ERRORS = (UserError, ValidationError, StorageError)
+# Errors a caseworker can act on (a storage failure such as an unusable backup among them);
+# anything else is a bug.
+USER_ERRORS = ACTIONABLE
 
 
 def show_user_error(parent: QWidget | None, title: str, exc: Exception) -> None:

@@ -1117,16 +1117,18 @@ class MainWindow(QMainWindow):
         BackupsDialog(found[0], self._restore_backup, self).exec()
 
     def _restore_backup(self, backup) -> None:
-        """Close the case tabs and the database, restore, open the restored file, reload."""
-        from caseload_app.db.engine import open_database
-
+        """Close the case tabs, restore (the service closes and reopens the database), reload."""
         service = self.ctx.backups()
         while self.tabs.count() > 1:
             self.tabs.removeTab(1)
-        self.ctx.db.dispose()
-        service.restore(backup, user=self.ctx.user, holds_lock=True)  # this window's lock
-        self.ctx.db = open_database(service.db_path, backup_dir=service.folder)
-        self.refresh()
+
+        def install(db) -> None:
+            self.ctx.db = db
+
+        try:
+            service.restore_and_reopen(backup, self.ctx.db, user=self.ctx.user, install=install)
+        finally:
+            self.refresh()
 
     def open_trash(self) -> None:
         from caseload_app.ui.dialogs.data_dialogs import TrashDialog

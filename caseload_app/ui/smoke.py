@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from caseload_app.db.engine import Database
+from caseload_app.services.base import Database  # the handle; the ui never opens one
 
 
 def show_main_window(db: Database, folder: Path) -> str:

@@ -57,8 +57,8 @@ def _bank_holiday(d: date) -> bool:
 @pytest.mark.parametrize(
     ("start", "n", "expected"),
     [
-        (D(2025, 3, 5), 6, D(2025, 4, 16)),  # DOMAIN.md worked example
-        (D(2025, 3, 5), 20, D(2025, 7, 23)),  # DOMAIN.md worked example
+        (D(2025, 3, 5), 6, D(2025, 4, 16)),  # docs/statutory-rules.md example
+        (D(2025, 3, 5), 20, D(2025, 7, 23)),  # docs/statutory-rules.md example
         (D(2024, 12, 20), 2, D(2025, 1, 3)),  # across a year end
         (D(2024, 2, 15), 2, D(2024, 2, 29)),  # leap day
         (D(2025, 2, 15), 2, D(2025, 3, 1)),  # no leap day
@@ -72,7 +72,7 @@ def test_weeks_of(start, n, expected):
 @pytest.mark.parametrize(
     ("start", "n", "expected"),
     [
-        (D(2025, 3, 5), 15, D(2025, 3, 19)),  # DOMAIN.md worked example
+        (D(2025, 3, 5), 15, D(2025, 3, 19)),  # docs/statutory-rules.md example
         (D(2024, 2, 20), 15, D(2024, 3, 5)),  # through 29 Feb
         (D(2025, 2, 20), 15, D(2025, 3, 6)),
         (D(2025, 12, 24), 15, D(2026, 1, 7)),
@@ -91,8 +91,8 @@ def test_days_beginning_with_rejects_empty_period():
 @pytest.mark.parametrize(
     ("start", "n", "expected"),
     [
-        (D(2025, 1, 1), 12, D(2025, 12, 31)),  # DOMAIN.md worked example
-        (D(2024, 2, 29), 12, D(2025, 2, 28)),  # DOMAIN.md: 29 Feb ends on 28 Feb
+        (D(2025, 1, 1), 12, D(2025, 12, 31)),  # docs/statutory-rules.md example
+        (D(2024, 2, 29), 12, D(2025, 2, 28)),  # docs/statutory-rules.md: 29 Feb ends on 28 Feb
         (D(2023, 2, 28), 12, D(2024, 2, 27)),
         (D(2023, 3, 1), 12, D(2024, 2, 29)),  # ends on a leap day
         (D(2024, 3, 1), 12, D(2025, 2, 28)),
@@ -205,7 +205,7 @@ def test_weekday_name_for_a_whole_week():
 @pytest.mark.parametrize(
     ("received", "expected"),
     [
-        (D(2025, 3, 5), D(2025, 4, 16)),  # DOMAIN.md worked example
+        (D(2025, 3, 5), D(2025, 4, 16)),  # docs/statutory-rules.md example
         (D(2024, 12, 20), D(2025, 1, 31)),
         (D(2024, 1, 25), D(2024, 3, 7)),  # through 29 Feb 2024
         (D(2025, 1, 25), D(2025, 3, 8)),
@@ -250,7 +250,7 @@ def test_comments_end(served, expected):
 @pytest.mark.parametrize(
     ("received", "expected"),
     [
-        (D(2025, 3, 5), D(2025, 7, 23)),  # DOMAIN.md worked example
+        (D(2025, 3, 5), D(2025, 7, 23)),  # docs/statutory-rules.md example
         (D(2024, 10, 10), D(2025, 2, 27)),
         (D(2023, 11, 1), D(2024, 3, 20)),  # over 29 Feb 2024
         (D(2024, 11, 1), D(2025, 3, 21)),
@@ -268,8 +268,8 @@ def test_draft_target_leaves_the_comment_period_before_the_final_plan():
 @pytest.mark.parametrize(
     ("start", "expected"),
     [
-        (D(2025, 1, 1), D(2025, 12, 31)),  # DOMAIN.md worked example
-        (D(2024, 2, 29), D(2025, 2, 28)),  # DOMAIN.md worked example
+        (D(2025, 1, 1), D(2025, 12, 31)),  # docs/statutory-rules.md example
+        (D(2024, 2, 29), D(2025, 2, 28)),  # docs/statutory-rules.md example
         (D(2025, 7, 14), D(2026, 7, 13)),
         (D(2023, 3, 1), D(2024, 2, 29)),
     ],

@@ -34,7 +34,7 @@ def error_of(func: Callable[[str], object], text: str) -> str:
 
 
 def upn_check_letter(body: str) -> str:
-    """DOMAIN.md's algorithm written out independently of python-stdnum."""
+    """The check letter as docs/statutory-rules.md states it, apart from python-stdnum."""
     total = 0
     for position, ch in enumerate(body, start=2):
         value = int(ch) if ch.isdigit() else UPN_CHECK_ALPHABET.index(ch)
@@ -229,7 +229,7 @@ INWARD = "ABDEFGHJLNPQRSTUWXYZ"  # not C I K M O V
 
 @st.composite
 def postcodes(draw: st.DrawFn) -> str:
-    """A valid postcode built from DOMAIN.md's grammar, in normal form."""
+    """A valid postcode built from docs/statutory-rules.md's grammar, in normal form."""
     digit = st.sampled_from(string.digits)
     shape = draw(st.sampled_from(["A9", "A99", "AA9", "AA99", "A9A", "AA9A"]))
     outward = draw(st.sampled_from(FIRST))

@@ -132,6 +132,27 @@ def test_back_up_now_and_restore_with_a_preview(qtbot, window, say_yes, messages
     assert any("pre-restore" in b.path.name and b.children == 2 for b in kept)
 
 
+def test_an_unusable_backup_is_a_message_not_a_crash(qtbot, window, say_yes, messages):
+    """The backup service's DatabaseError was not among the window's user errors, so a damaged
+    backup showed the crash dialog ("a problem it did not expect")."""
+    from caseload_app.ui.dialogs.data_dialogs import BackupsDialog
+
+    dialog = BackupsDialog(window.ctx.backups(), window._restore_backup, window)
+    qtbot.addWidget(dialog)
+    dialog.backup_now()
+    dialog.table.select_row(0)
+    backup = dialog.table.selected().path
+    backup.write_bytes(backup.read_bytes()[:4096])  # cut short: not a usable database
+    before = window.ctx.db
+    dialog.restore()
+    window.wait_loaded()
+    assert len(messages) == 1 and messages[0].startswith("Not restored: the backup is not usable.")
+    assert window.ctx.db is not before  # the window holds a live database, opened again
+    window.sidebar.setCurrentRow(2)
+    assert window.model.rowCount() == 1  # nothing lost
+    window.ctx.db.dispose()
+
+
 def test_audit_trail_filters_and_exports(qtbot, window, tmp_path, messages):
     from caseload_app.ui.dialogs.data_dialogs import AuditDialog
 

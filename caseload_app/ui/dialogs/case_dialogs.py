@@ -34,10 +34,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from caseload_app.db.engine import StorageError
 from caseload_app.domain import codes
 from caseload_app.services.casework import CaseworkerInfo
-from caseload_app.services.errors import FieldErrors
+from caseload_app.services.errors import FieldErrors, StorageError
 from caseload_app.ui import errors as ui_errors
 from caseload_app.ui.dialogs.fields_first import FieldsFirst
 from caseload_app.ui.widgets.dates import DATETIME_FORMAT, DateEdit, OptionalDateEdit

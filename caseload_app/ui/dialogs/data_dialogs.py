@@ -30,9 +30,9 @@ from caseload_app.services.backup import BackupService
 from caseload_app.services.settings import TeamSettingsService
 from caseload_app.services.trash import TrashService
 from caseload_app.ui import errors as ui_errors
-from caseload_app.ui.case_view import RowTable, button_row
 from caseload_app.ui.dialogs.case_dialogs import buddy, button, optional_date, plain_label
 from caseload_app.ui.models.rows import Column
+from caseload_app.ui.widgets.blocks import RowTable, button_row
 
 
 def _close_box(dialog: QDialog) -> QDialogButtonBox:

@@ -28,10 +28,10 @@ from caseload_app.services.importer import (
     write_template,
 )
 from caseload_app.ui import crash
-from caseload_app.ui.case_view import RowTable, button_row
 from caseload_app.ui.dialogs.case_dialogs import button, plain_label
 from caseload_app.ui.errors import USER_ERRORS
 from caseload_app.ui.models.rows import Column
+from caseload_app.ui.widgets.blocks import RowTable, button_row
 from caseload_app.ui.worker import run_in_background
 
 PROBLEM_COLUMNS = (

@@ -17,11 +17,11 @@ from caseload_app.domain.access import ROLE_LABELS, Role
 from caseload_app.services.casework import CaseworkerInfo
 from caseload_app.services.people import PeopleService
 from caseload_app.ui import errors as ui_errors
-from caseload_app.ui.case_view import RowTable, button_row
 from caseload_app.ui.dialogs.case_dialogs import buddy, button, plain_label
 from caseload_app.ui.dialogs.fields_first import FieldsFirst
 from caseload_app.ui.dialogs.new_request import caseworker_combo
 from caseload_app.ui.models.rows import Column
+from caseload_app.ui.widgets.blocks import RowTable, button_row
 
 PEOPLE_COLUMNS = (
     Column("Login", lambda p: p.login),

@@ -20,9 +20,9 @@ from caseload_app.domain.deadlines import format_date
 from caseload_app.domain.text import how_many
 from caseload_app.services.team import TeamService, WorkerInfo
 from caseload_app.ui import errors as ui_errors
-from caseload_app.ui.case_view import RowTable, button_row, group
 from caseload_app.ui.dialogs.case_dialogs import FormDialog, button, line_edit, plain_label
 from caseload_app.ui.models.rows import Column
+from caseload_app.ui.widgets.blocks import RowTable, button_row, group
 
 
 @dataclass(frozen=True)
