@@ -74,13 +74,13 @@ class WeeklyReportService(UserService):
         )
         case_query = (
             select(
-                EhcpCase.id,
-                Child.id,
+                EhcpCase.id.label("case_id"),
+                Child.id.label("child_id"),
                 Child.first_name,
                 Child.last_name,
                 Child.family_id,
                 EhcpCase.caseworker_id,
-                Caseworker.name,
+                Caseworker.name.label("caseworker"),
                 EhcpCase.request_received,
                 EhcpCase.stage,
                 EhcpCase.is_open,
@@ -128,29 +128,30 @@ class WeeklyReportService(UserService):
         worker_query = select(Caseworker.id, Caseworker.name, Caseworker.capacity_fte)
         with self._db.read() as session:
             s = session.connection()  # Core rows: no ORM bookkeeping for 50,000 cases
+            # Columns by name: reordering the query cannot shift a figure silently.
             cases = [
                 measures.CaseRow(
-                    r[0],
-                    r[1],
-                    f"{r[2]} {r[3]}",
-                    r[4],
-                    r[5],
-                    r[6] or "",
-                    r[7],
-                    r[8],
-                    bool(r[9]),
-                    r[10],
-                    r[11],
-                    r[12],
-                    bool(r[13]),
-                    r[14],
-                    r[15],
-                )  # fmt: skip
+                    case_id=r.case_id,
+                    child_id=r.child_id,
+                    child_name=f"{r.first_name} {r.last_name}",
+                    family_id=r.family_id,
+                    caseworker_id=r.caseworker_id,
+                    caseworker=r.caseworker or "",
+                    request_received=r.request_received,
+                    stage=r.stage,
+                    is_open=bool(r.is_open),
+                    assess_decision_date=r.assess_decision_date,
+                    assess_decision=r.assess_decision,
+                    final_issued=r.final_issued,
+                    exception_applies=bool(r.exception_applies),
+                    next_step=r.next_step,
+                    next_due=r.next_due,
+                )
                 for r in s.execute(case_query)
             ]
-            advice = [measures.AdviceRow(*r) for r in s.execute(advice_query)]
+            advice = [measures.AdviceRow(**r._mapping) for r in s.execute(advice_query)]
             reviews = [
-                measures.ReviewRow(*r)
+                measures.ReviewRow(**r._mapping)
                 for r in s.execute(select(*review_cols).where(review_in_week))
             ]
             last_contact = {f: at for f, at in s.execute(contact_query) if at is not None}

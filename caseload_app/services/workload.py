@@ -14,10 +14,11 @@ from datetime import date
 from sqlalchemy import func, select
 
 from caseload_app.db.models import AppSetting, Child, EhcpCase
-from caseload_app.domain import workload
+from caseload_app.domain import rebalance, workload
 from caseload_app.domain.access import Can
+from caseload_app.domain.rebalance import Proposal
 from caseload_app.domain.status import step_label
-from caseload_app.domain.workload import CaseLoad, DueGroup, Proposal, Weights, WorkerLoad
+from caseload_app.domain.workload import CaseLoad, DueGroup, Weights, WorkerLoad
 from caseload_app.services.base import UserService
 from caseload_app.services.team import TeamService, WorkerInfo
 
@@ -152,7 +153,7 @@ class WorkloadService(UserService):
         """Moves that even the load; ``max_moves`` is the lead's cap on balancing moves."""
         self._allowed(Can.REASSIGN)
         _infos, workers, cases = self._inputs()
-        return workload.propose_rebalance(
+        return rebalance.propose_rebalance(
             workers, cases, self._today(), self.weights(), max_moves=max_moves
         )
 
@@ -182,7 +183,7 @@ class WorkloadService(UserService):
         _infos, workers, cases = self._inputs()
         chosen = [m for i, m in enumerate(proposal.moves) if not skip or i not in skip]
         before = workload.weekly_strip(cases, self._today(), weeks=8)
-        after = workload.weekly_strip(workload.apply_moves(cases, chosen), self._today(), weeks=8)
+        after = workload.weekly_strip(rebalance.apply_moves(cases, chosen), self._today(), weeks=8)
         empty = [0] * 8
         return {w.id: (before.get(w.id, empty), after.get(w.id, empty)) for w in workers}
 

@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from caseload_app.domain.rebalance import Proposal
 from caseload_app.domain.text import how_many
-from caseload_app.domain.workload import Proposal
 from caseload_app.services.caselist import CaseFilter
 from caseload_app.services.handover import HandoverService
 from caseload_app.services.letters import LetterService

@@ -9,21 +9,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from caseload_app.domain.rebalance import Move, Proposal, apply_moves, propose_rebalance
 from caseload_app.domain.status import CLOSED_STAGES, STAGES
 from caseload_app.domain.workload import (
     DEFAULT_STAGE_WEIGHTS,
     CaseLoad,
     DueGroup,
-    Move,
-    Proposal,
     Weights,
     WorkerLoad,
-    apply_moves,
     board_figures,
     case_load,
     deadlines_in_absence,
     loads_by_worker,
-    propose_rebalance,
     spread,
     weekly_strip,
 )
