@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from PySide6.QtCore import QEvent, QEventLoop, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -12,7 +11,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QComboBox,
-    QDialog,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -34,34 +32,19 @@ from PySide6.QtWidgets import (
 from caseload_app import __version__, logs
 from caseload_app.domain import codes
 from caseload_app.domain.text import how_many
-from caseload_app.files import write_atomically
 from caseload_app.services.caselist import CaseFilter, CaseList
 from caseload_app.services.casework import CaseworkerInfo
 from caseload_app.services.myweek import MyWeek
 from caseload_app.services.settings import SavedView
-from caseload_app.services.team import Reassignment
-from caseload_app.ui.board_view import (
-    BoardView,
-    ReassignDialog,
-    WeekEndingDialog,
-    reassign_headline,
-)
 from caseload_app.ui.case_view import CaseView
 from caseload_app.ui.context import AppContext
-from caseload_app.ui.dialogs.moves_dialogs import MovesDone, RecentMoves
-from caseload_app.ui.dialogs.printing import (
-    LetterDialog,
-    TemplatesDialog,
-    choose_folder,
-    run_bulk,
-    safe_filename,
-    show_pdf,
-)
-from caseload_app.ui.errors import USER_ERRORS, run_action, show_user_error
 from caseload_app.ui.idle import IdleWatch
 from caseload_app.ui.models.case_table import COLUMN_WIDTHS, COLUMNS, CaseTableModel
 from caseload_app.ui.models.week_model import WeekModel
-from caseload_app.ui.planner_view import PlannerView
+from caseload_app.ui.window.data_safety import DataSafetyCommands
+from caseload_app.ui.window.lock import IdleLock
+from caseload_app.ui.window.printing import PrintingCommands
+from caseload_app.ui.window.team_lead import TeamLeadCommands
 from caseload_app.ui.worker import run_in_background
 
 ViewRole = Qt.ItemDataRole.UserRole + 10
@@ -132,7 +115,7 @@ def about_text(ctx: AppContext) -> str:
     )
 
 
-class MainWindow(QMainWindow):
+class MainWindow(PrintingCommands, DataSafetyCommands, TeamLeadCommands, IdleLock, QMainWindow):
     week_loaded = Signal()  # my week is shown; the case list may still be loading
     loaded = Signal()  # a refresh finished (successfully or not)
 
@@ -600,87 +583,7 @@ class MainWindow(QMainWindow):
                 text = f"{shown:,} of {text} shown"
         self.count_status.setText(text)
 
-    # ------------------------------------------------------------------ the idle lock
-    def _build_lock_page(self) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.addStretch(1)
-        self.lock_note = QLabel()
-        self.lock_note.setTextFormat(Qt.TextFormat.PlainText)
-        self.lock_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.unlock_button = QPushButton("&Unlock…")
-        self.unlock_button.setAccessibleName("Unlock")
-        self.unlock_button.clicked.connect(self.unlock)
-        layout.addWidget(self.lock_note)
-        layout.addWidget(self.unlock_button, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addStretch(1)
-        return page
-
-    @property
-    def locked(self) -> bool:
-        return self.central.currentIndex() == 1
-
-    def lock_idle(self) -> None:
-        minutes = how_many(self.idle.minutes, "minute", "minutes")
-        self.lock_screen(f"Locked after {minutes} without use")
-
-    def lock_screen(self, why: str = "Locked") -> None:
-        """Hide every child's details (the tabs and any open dialog) until unlocked."""
-        if self.locked:
-            return
-        self.lock_note.setText(
-            f"{why}: children's details are hidden.\n"
-            f"{self.ctx.user}, unlock to carry on where you were."
-        )
-        self._hidden_while_locked = [
-            w for w in QApplication.topLevelWidgets() if w is not self and w.isVisible()
-        ]
-        for widget in self._hidden_while_locked:
-            widget.hide()
-        self.central.setCurrentIndex(1)
-        self.menuBar().setEnabled(False)
-        # Shortcuts too (Ctrl+N would open a form over the lock): remember which were on.
-        self._enabled_actions = [a for a in self.findChildren(QAction) if a.isEnabled()]
-        for act in self._enabled_actions:
-            act.setEnabled(False)
-        self.unlock_button.setFocus()
-
-    def unlock(self) -> None:
-        if self.ctx.login and not self._password_again():
-            return
-        self.central.setCurrentIndex(0)
-        self.menuBar().setEnabled(True)
-        for act in getattr(self, "_enabled_actions", []):
-            act.setEnabled(True)
-        self._enabled_actions = []
-        for widget in self._hidden_while_locked:
-            widget.show()
-        self._hidden_while_locked = []
-        self.idle.reset()
-
-    def _password_again(self) -> bool:
-        """On a team database: the signed-in person's password, checked by the server."""
-        from caseload_app.services.signin import TeamServer, sign_in
-        from caseload_app.ui.dialogs.signin import SignInDialog
-
-        server = TeamServer.parse(self.ctx.db.url)
-
-        def check(login: str, password: str):
-            signed = sign_in(server, login, password)
-            signed.db.dispose()  # only a check: the window keeps its own connection
-            return signed
-
-        dialog = SignInDialog(
-            server.place,
-            self.ctx.login,
-            check,
-            can_remember=False,
-            login_fixed=True,
-            heading="Type your password to unlock.",
-            parent=self,
-        )
-        return bool(dialog.exec())
-
+    # ------------------------------------------------------------------ status
     def _update_user_status(self) -> None:
         roles = self.ctx.access().describe()
         self.user_status.setText(f"Signed in as {self.ctx.user} ({roles})")
@@ -815,130 +718,7 @@ class MainWindow(QMainWindow):
             return
         event.accept()
 
-    # ------------------------------------------------------------------ team lead
-    def open_board(self) -> BoardView:
-        for index in range(1, self.tabs.count()):
-            if isinstance(self.tabs.widget(index), BoardView):
-                self.tabs.setCurrentIndex(index)
-                return self.tabs.widget(index)
-        board = BoardView(
-            self.ctx.workload(), self.ctx.staffing(), self.ctx.handover(), self.ctx.letters(), self
-        )
-        board.show_cases.connect(self.show_caseworker_cases)
-        board.changed.connect(self.refresh)
-        board.team_changed.connect(self.reload_caseworkers)
-        self.tabs.setCurrentIndex(self.tabs.addTab(board, "Workload board"))
-        board.refresh()
-        return board
-
-    def board_changed(self) -> None:
-        """Cases changed hands outside the board: an open board shows the new loads."""
-        for index in range(1, self.tabs.count()):
-            if isinstance(self.tabs.widget(index), BoardView):
-                self.tabs.widget(index).refresh()
-
-    def recent_moves(self) -> None:
-        def changed() -> None:
-            self.refresh()
-            self.board_changed()
-
-        RecentMoves(
-            self.ctx.staffing(), changed, self.ctx.handover(), self.ctx.letters(), self
-        ).exec()
-
-    def open_planner(self) -> PlannerView:
-        for index in range(1, self.tabs.count()):
-            if isinstance(self.tabs.widget(index), PlannerView):
-                self.tabs.setCurrentIndex(index)
-                return self.tabs.widget(index)
-        planner = PlannerView(self.ctx.phase_transfers(), self)
-        planner.open_case.connect(self.open_case)
-        planner.changed.connect(self.refresh)
-        self.tabs.setCurrentIndex(self.tabs.addTab(planner, "Phase transfers"))
-        planner.refresh()
-        return planner
-
-    def weekly_report(self) -> None:
-        dialog = WeekEndingDialog(self.ctx.today(), self)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        service = self.ctx.weekly()
-        try:
-            report = service.report(dialog.week_ending.value())
-            pdf = service.to_pdf(report)
-        except USER_ERRORS as exc:
-            show_user_error(self, "Report not made", exc)
-            return
-        week = report.week_ending.isoformat()
-        if dialog.csv.isChecked():
-            folder = choose_folder(self, "Save the CSV of cases behind the figures in…")
-            if folder is not None:
-                service.to_csv(report, folder / f"weekly-report-{week}-cases.csv")
-        show_pdf(
-            self, pdf, f"Weekly leadership report, week ending {week}", f"weekly-report-{week}.pdf"
-        )
-
-    def show_caseworker_cases(self, case_filter: CaseFilter) -> None:
-        """Drill down from the board: the cases behind a cell, in the case list."""
-        self.tabs.setCurrentIndex(0)
-        self.sidebar.setCurrentRow(2)
-        self._show_filter(case_filter)
-        self._update_count()
-
-    def reassign_selected(self) -> None:
-        rows = self._selected_rows()
-        if not rows:
-            QMessageBox.information(self, "Reassign", "Select cases in a list first.")
-            return
-        holders = {r.caseworker_id for r in rows}
-        current = next(iter(holders)) if len(holders) == 1 else None
-        workers = [(w.id, w.name) for w in self._caseworkers]
-        dialog = ReassignDialog(len(rows), workers, self, current=current)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        ids, to_id = [r.case_id for r in rows], dialog.worker.currentData()
-        done: list[Reassignment] = []
-
-        def move() -> None:
-            done.append(
-                self.ctx.staffing().reassign(
-                    ids, to_id, dialog.reason.text(), split_families=dialog.split.isChecked()
-                )
-            )
-
-        if not run_action(self, "Not reassigned", move):
-            return
-        self.refresh()
-        self.board_changed()
-        result = done[0]
-        if not result.case_ids:
-            QMessageBox.information(self, "Reassign", "Those cases are already held there.")
-            return
-        summary = MovesDone(
-            self.ctx.staffing(),
-            result.batch,
-            reassign_headline(ids, result, dialog.worker.currentText()),
-            self.ctx.handover(),
-            self.ctx.letters(),
-            self,
-        )
-        summary.exec()
-        if summary.undone:
-            self.refresh()
-            self.board_changed()
-
-    # ------------------------------------------------------------------ printing
-    def _target_case(self) -> tuple[int, str] | None:
-        """The open case tab, else the first case selected in the list."""
-        view = self.current_case()
-        if view is not None:
-            return view.case_id, view.title()
-        chosen = self.selected_cases()
-        if chosen:
-            return chosen[0]
-        QMessageBox.information(self, "No case chosen", "Open a case, or select one in the list.")
-        return None
-
+    # ------------------------------------------------------------------ the selection
     def _selected_rows(self) -> list:
         if self.tabs.currentIndex() != 0 or self.pages.currentIndex() != 1:
             return []
@@ -947,126 +727,6 @@ class MainWindow(QMainWindow):
 
     def selected_cases(self) -> list[tuple[int, str]]:
         return [(row.case_id, row.child_name) for row in self._selected_rows()]
-
-    def print_summary(self) -> None:
-        target = self._target_case()
-        if target is None:
-            return
-        case_id, name = target
-        count, ok = QInputDialog.getInt(
-            self, "Case summary", "How many of the latest contacts to include?", 20, 0, 100_000
-        )
-        if not ok:
-            return
-        try:
-            pdf = self.ctx.printing().case_summary(case_id, count)
-        except USER_ERRORS as exc:
-            show_user_error(self, "Summary not printed", exc)
-            return
-        show_pdf(self, pdf, f"Case summary — {name}", f"{safe_filename(name)}-summary.pdf")
-
-    def write_letter(self) -> None:
-        target = self._target_case()
-        if target is not None:
-            self._letter(*target)
-
-    def _letter(self, case_id: int, name: str, template: str | None = None) -> None:
-        dialog = LetterDialog(
-            self.ctx.letters(), case_id, name, self, template=template, council=self.ctx.team()
-        )
-        if dialog.exec() and dialog.issued_communication_id:
-            view = self.current_case()
-            if view is not None and view.case_id == case_id:
-                view.reload()
-            self.refresh()
-
-    def offer_decision_letter(self, case_id: int, template: str) -> None:
-        """A decision was recorded: the family must be told, so offer its letter now."""
-        view = self.current_case()
-        name = view.title() if view is not None and view.case_id == case_id else ""
-        answer = QMessageBox.question(
-            self,
-            "Tell the family",
-            "The decision is recorded. Write the letter that tells the family now?",
-        )
-        if answer == QMessageBox.StandardButton.Yes:
-            self._letter(case_id, name, template)
-
-    def reprint_letter(self) -> None:
-        view = self.current_case()
-        comm = view.communications.table.selected() if view is not None else None
-        if comm is None or not comm.has_letter:
-            QMessageBox.information(
-                self, "Reprint letter", "Select an issued letter on a case's Communications tab."
-            )
-            return
-        try:
-            pdf = self.ctx.letters().reprint(comm.id)
-        except USER_ERRORS as exc:
-            show_user_error(self, "Letter not reprinted", exc)
-            return
-        show_pdf(self, pdf, comm.summary, f"{safe_filename(view.title())}-letter.pdf")
-
-    def bulk_summaries(self) -> None:
-        cases = self._cases_for_bulk()
-        folder = choose_folder(self, "Save the summaries in…") if cases else None
-        if folder is None:
-            return
-        printing = self.ctx.printing()
-
-        def one(case_id: int, name: str) -> None:
-            target = folder / f"{safe_filename(name)}-{case_id}-summary.pdf"
-            printing.summary_to_file(case_id, target, 20)
-
-        run_bulk(self, "Printing case summaries", cases, one, saved_in=folder)
-
-    def bulk_letters(self) -> None:
-        cases = self._cases_for_bulk()
-        if not cases:
-            return
-        letters = self.ctx.letters()
-        # Plain names; only letters that need nothing typed (one letter goes to many).
-        offered = {
-            t.label: t.name
-            for t in sorted(letters.list_templates(), key=lambda t: t.label.casefold())
-            if t.problem is None and not set(t.typed) - {"decision_reason"}
-        }
-        label, ok = QInputDialog.getItem(
-            self, "Letter for selected cases", "&Letter:", list(offered), 0, False
-        )
-        folder = choose_folder(self, "Save copies of the letters in…") if ok else None
-        if folder is None:
-            return
-        template = offered[label]
-
-        def one(case_id: int, name: str) -> None:
-            comm_id = letters.issue(case_id, template)
-            target = folder / f"{safe_filename(name)}-{case_id}-{template}.pdf"
-            write_atomically(target, letters.reprint(comm_id))
-
-        def finished(problems: list, cancelled: bool) -> None:
-            self._bulk_done(problems, cancelled, job.made, folder)
-
-        job = run_bulk(self, f"Issuing letters: {label}", cases, one, on_finished=finished)
-
-    def _bulk_done(self, problems: list, cancelled: bool, made: int, folder: Path) -> None:
-        self.refresh()
-        text = "Cancelled part-way." if cancelled else "Done."
-        letters = how_many(made, "letter", "letters")
-        text += f" {letters} issued (kept and logged on each case); copies saved in {folder}."
-        if problems:
-            text += "\n\nNot done:\n" + "\n".join(problems[:20])
-        QMessageBox.information(self, "Letters", text)
-
-    def _cases_for_bulk(self) -> list[tuple[int, str]]:
-        cases = self.selected_cases()
-        if not cases:
-            QMessageBox.information(self, "Bulk printing", "Select cases in a list first.")
-        return cases
-
-    def edit_templates(self) -> None:
-        letters = self.ctx.letters()
-        TemplatesDialog(letters.templates, self, save=letters.save_template).exec()
 
     # ------------------------------------------------------------------ dialogs
     def new_request(self) -> None:
@@ -1093,88 +753,11 @@ class MainWindow(QMainWindow):
         ImportDialog(self.ctx.importer(), lambda _result: self.refresh(), self).exec()
 
     # --- data safety ------------------------------------------------------------------------
-    def warn_no_backup(self, message: str) -> None:
-        """Opened without today's backup (a full disk): said at once, and kept in sight in
-        the status bar until the window closes."""
-        label = QLabel("No backup today")
-        label.setStyleSheet("color: #b00020; font-weight: bold")
-        label.setToolTip(message)
-        label.setAccessibleName("No backup could be taken today")
-        self.statusBar().addPermanentWidget(label)
-        QTimer.singleShot(0, lambda: QMessageBox.warning(self, "No backup today", message))
-
-    def open_backups(self) -> None:
-        from caseload_app.ui.dialogs.data_dialogs import BackupsDialog
-
-        found: list = []
-        if not run_action(self, "Backups", lambda: found.append(self.ctx.backups())):
-            return
-        if found[0] is None:
-            QMessageBox.information(
-                self, "Backups", "The team database is backed up on its server by IT."
-            )
-            return
-        BackupsDialog(found[0], self._restore_backup, self).exec()
-
-    def _restore_backup(self, backup) -> None:
-        """Close the case tabs, restore (the service closes and reopens the database), reload."""
-        service = self.ctx.backups()
-        while self.tabs.count() > 1:
-            self.tabs.removeTab(1)
-
-        def install(db) -> None:
-            self.ctx.db = db
-
-        try:
-            service.restore_and_reopen(backup, self.ctx.db, user=self.ctx.user, install=install)
-        finally:
-            self.refresh()
-
-    def open_trash(self) -> None:
-        from caseload_app.ui.dialogs.data_dialogs import TrashDialog
-
-        TrashDialog(self.ctx.trash(), self.refresh, self).exec()
-
-    def open_audit(self) -> None:
-        from caseload_app.ui.dialogs.data_dialogs import AuditDialog
-
-        if run_action(self, "Audit trail", lambda: self.ctx.audit().choices()):
-            AuditDialog(self.ctx.audit(), self).exec()
-
-    def export_case_list(self) -> None:
-        from caseload_app.ui.dialogs.export_dialogs import run_export, save_as
-
-        path = save_as(self, "Export the case list", f"caseload-{self.ctx.today():%Y-%m-%d}.csv")
-        if path is not None:
-            exports = self.ctx.exports()
-            work = lambda: exports.export_csv(path)  # noqa: E731
-            self._export_job = run_export(self, "Exporting the case list", work, path)
-
-    def export_sen2(self) -> None:
-        from caseload_app.ui.dialogs.export_dialogs import CensusDateDialog, run_export, save_as
-
-        dialog = CensusDateDialog(self.ctx.today(), self)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        census = dialog.value()
-        path = save_as(self, "Export the SEN2 return", f"sen2-{census:%Y-%m-%d}.csv")
-        if path is not None:
-            sen2 = self.ctx.sen2()
-            work = lambda: sen2.export(census, path)  # noqa: E731
-            self._export_job = run_export(self, "Exporting the SEN2 return", work, path)
 
     def show_list(self, row: int) -> None:
         """My week, my caseload or all cases, brought in front of any open case tab."""
         self.tabs.setCurrentIndex(0)
         self.sidebar.setCurrentRow(row)
-
-    def open_team(self) -> None:
-        from caseload_app.ui.dialogs.team_dialog import TeamDialog
-
-        def rebalance() -> None:
-            self.open_board().propose()
-
-        TeamDialog(self.ctx.staffing(), self.reload_caseworkers, rebalance, self).exec()
 
     def reload_caseworkers(self) -> None:
         """After the team changed: every list of caseworkers offers the team as it is now."""
@@ -1205,25 +788,6 @@ class MainWindow(QMainWindow):
         on_server = not self.ctx.db.is_sqlite
         PeopleDialog(self.ctx.people(), self._caseworkers, on_server=on_server, parent=self).exec()
         self._update_user_status()
-
-    def open_retention(self) -> None:
-        from caseload_app.ui.dialogs.data_dialogs import RetentionDialog
-
-        RetentionDialog(self.ctx.team(), self.ctx.trash(), self.open_case, self).exec()
-
-    def delete_case(self) -> None:
-        view = self.tabs.currentWidget()
-        if not isinstance(view, CaseView):
-            QMessageBox.information(self, "Delete case", "Open the case to delete first.")
-            return
-        reason = view.ask_reason(
-            "Delete case", f"delete the case of {view.title()} and everything recorded on it"
-        )
-        if reason is not None and run_action(
-            self, "Not deleted", lambda: self.ctx.trash().delete_case(view.case_id, reason)
-        ):
-            self.tabs.removeTab(self.tabs.indexOf(view))
-            self.refresh()
 
     def open_settings(self) -> None:
         from caseload_app.ui.dialogs.settings_dialog import SettingsDialog

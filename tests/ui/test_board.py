@@ -263,8 +263,8 @@ def test_the_planner_opens_soonest_first_with_a_caseworker_filter(window, qtmode
 
 
 def test_weekly_report_from_the_window(window, monkeypatch, tmp_path):
-    from caseload_app.ui import main_window as main_window_module
     from caseload_app.ui.board_view import WeekEndingDialog
+    from caseload_app.ui.window import team_lead as main_window_module
 
     shown = []
     monkeypatch.setattr(

@@ -16,9 +16,9 @@ from caseload_app.services.settings import (
     LocalSettingsStore,
     TeamSettingsService,
 )
-from caseload_app.ui import main_window as main_window_module
 from caseload_app.ui.dialogs import printing as printing_module
 from caseload_app.ui.dialogs.printing import LetterDialog, TemplatesDialog
+from caseload_app.ui.window import printing as main_window_module
 from tests.helpers import TODAY
 
 pytestmark = pytest.mark.gui

@@ -1,0 +1,1 @@
+"""The main window's command groups, each mixed into MainWindow."""

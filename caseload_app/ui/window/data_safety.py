@@ -1,0 +1,107 @@
+"""Keeping the data safe from the window: backups and restore, the trash, the audit trail,
+retention, deleting a case, and the exports.
+
+Mixed into MainWindow (ui/main_window.py), whose ctx, tabs and lists these use."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QDialog,
+    QLabel,
+    QMessageBox,
+)
+
+from caseload_app.ui.case_view import CaseView
+from caseload_app.ui.errors import run_action
+
+
+class DataSafetyCommands:
+    def warn_no_backup(self, message: str) -> None:
+        """Opened without today's backup (a full disk): said at once, and kept in sight in
+        the status bar until the window closes."""
+        label = QLabel("No backup today")
+        label.setStyleSheet("color: #b00020; font-weight: bold")
+        label.setToolTip(message)
+        label.setAccessibleName("No backup could be taken today")
+        self.statusBar().addPermanentWidget(label)
+        QTimer.singleShot(0, lambda: QMessageBox.warning(self, "No backup today", message))
+
+    def open_backups(self) -> None:
+        from caseload_app.ui.dialogs.data_dialogs import BackupsDialog
+
+        found: list = []
+        if not run_action(self, "Backups", lambda: found.append(self.ctx.backups())):
+            return
+        if found[0] is None:
+            QMessageBox.information(
+                self, "Backups", "The team database is backed up on its server by IT."
+            )
+            return
+        BackupsDialog(found[0], self._restore_backup, self).exec()
+
+    def _restore_backup(self, backup) -> None:
+        """Close the case tabs, restore (the service closes and reopens the database), reload."""
+        service = self.ctx.backups()
+        while self.tabs.count() > 1:
+            self.tabs.removeTab(1)
+
+        def install(db) -> None:
+            self.ctx.db = db
+
+        try:
+            service.restore_and_reopen(backup, self.ctx.db, user=self.ctx.user, install=install)
+        finally:
+            self.refresh()
+
+    def open_trash(self) -> None:
+        from caseload_app.ui.dialogs.data_dialogs import TrashDialog
+
+        TrashDialog(self.ctx.trash(), self.refresh, self).exec()
+
+    def open_audit(self) -> None:
+        from caseload_app.ui.dialogs.data_dialogs import AuditDialog
+
+        if run_action(self, "Audit trail", lambda: self.ctx.audit().choices()):
+            AuditDialog(self.ctx.audit(), self).exec()
+
+    def open_retention(self) -> None:
+        from caseload_app.ui.dialogs.data_dialogs import RetentionDialog
+
+        RetentionDialog(self.ctx.team(), self.ctx.trash(), self.open_case, self).exec()
+
+    def delete_case(self) -> None:
+        view = self.tabs.currentWidget()
+        if not isinstance(view, CaseView):
+            QMessageBox.information(self, "Delete case", "Open the case to delete first.")
+            return
+        reason = view.ask_reason(
+            "Delete case", f"delete the case of {view.title()} and everything recorded on it"
+        )
+        if reason is not None and run_action(
+            self, "Not deleted", lambda: self.ctx.trash().delete_case(view.case_id, reason)
+        ):
+            self.tabs.removeTab(self.tabs.indexOf(view))
+            self.refresh()
+
+    def export_case_list(self) -> None:
+        from caseload_app.ui.dialogs.export_dialogs import run_export, save_as
+
+        path = save_as(self, "Export the case list", f"caseload-{self.ctx.today():%Y-%m-%d}.csv")
+        if path is not None:
+            exports = self.ctx.exports()
+            work = lambda: exports.export_csv(path)  # noqa: E731
+            self._export_job = run_export(self, "Exporting the case list", work, path)
+
+    def export_sen2(self) -> None:
+        from caseload_app.ui.dialogs.export_dialogs import CensusDateDialog, run_export, save_as
+
+        dialog = CensusDateDialog(self.ctx.today(), self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        census = dialog.value()
+        path = save_as(self, "Export the SEN2 return", f"sen2-{census:%Y-%m-%d}.csv")
+        if path is not None:
+            sen2 = self.ctx.sen2()
+            work = lambda: sen2.export(census, path)  # noqa: E731
+            self._export_job = run_export(self, "Exporting the SEN2 return", work, path)

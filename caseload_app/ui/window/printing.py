@@ -1,0 +1,158 @@
+"""Printing from the window: a case's summary, letters (one, a decision's, reprints), and
+summaries or letters for many cases at once.
+
+Mixed into MainWindow (ui/main_window.py), whose ctx, tabs and lists these use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QInputDialog,
+    QMessageBox,
+)
+
+from caseload_app.domain.text import how_many
+from caseload_app.files import write_atomically
+from caseload_app.ui.dialogs.printing import (
+    LetterDialog,
+    TemplatesDialog,
+    choose_folder,
+    run_bulk,
+    safe_filename,
+    show_pdf,
+)
+from caseload_app.ui.errors import USER_ERRORS, show_user_error
+
+
+class PrintingCommands:
+    def _target_case(self) -> tuple[int, str] | None:
+        """The open case tab, else the first case selected in the list."""
+        view = self.current_case()
+        if view is not None:
+            return view.case_id, view.title()
+        chosen = self.selected_cases()
+        if chosen:
+            return chosen[0]
+        QMessageBox.information(self, "No case chosen", "Open a case, or select one in the list.")
+        return None
+
+    def print_summary(self) -> None:
+        target = self._target_case()
+        if target is None:
+            return
+        case_id, name = target
+        count, ok = QInputDialog.getInt(
+            self, "Case summary", "How many of the latest contacts to include?", 20, 0, 100_000
+        )
+        if not ok:
+            return
+        try:
+            pdf = self.ctx.printing().case_summary(case_id, count)
+        except USER_ERRORS as exc:
+            show_user_error(self, "Summary not printed", exc)
+            return
+        show_pdf(self, pdf, f"Case summary — {name}", f"{safe_filename(name)}-summary.pdf")
+
+    def write_letter(self) -> None:
+        target = self._target_case()
+        if target is not None:
+            self._letter(*target)
+
+    def _letter(self, case_id: int, name: str, template: str | None = None) -> None:
+        dialog = LetterDialog(
+            self.ctx.letters(), case_id, name, self, template=template, council=self.ctx.team()
+        )
+        if dialog.exec() and dialog.issued_communication_id:
+            view = self.current_case()
+            if view is not None and view.case_id == case_id:
+                view.reload()
+            self.refresh()
+
+    def offer_decision_letter(self, case_id: int, template: str) -> None:
+        """A decision was recorded: the family must be told, so offer its letter now."""
+        view = self.current_case()
+        name = view.title() if view is not None and view.case_id == case_id else ""
+        answer = QMessageBox.question(
+            self,
+            "Tell the family",
+            "The decision is recorded. Write the letter that tells the family now?",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self._letter(case_id, name, template)
+
+    def reprint_letter(self) -> None:
+        view = self.current_case()
+        comm = view.communications.table.selected() if view is not None else None
+        if comm is None or not comm.has_letter:
+            QMessageBox.information(
+                self, "Reprint letter", "Select an issued letter on a case's Communications tab."
+            )
+            return
+        try:
+            pdf = self.ctx.letters().reprint(comm.id)
+        except USER_ERRORS as exc:
+            show_user_error(self, "Letter not reprinted", exc)
+            return
+        show_pdf(self, pdf, comm.summary, f"{safe_filename(view.title())}-letter.pdf")
+
+    def bulk_summaries(self) -> None:
+        cases = self._cases_for_bulk()
+        folder = choose_folder(self, "Save the summaries in…") if cases else None
+        if folder is None:
+            return
+        printing = self.ctx.printing()
+
+        def one(case_id: int, name: str) -> None:
+            target = folder / f"{safe_filename(name)}-{case_id}-summary.pdf"
+            printing.summary_to_file(case_id, target, 20)
+
+        run_bulk(self, "Printing case summaries", cases, one, saved_in=folder)
+
+    def bulk_letters(self) -> None:
+        cases = self._cases_for_bulk()
+        if not cases:
+            return
+        letters = self.ctx.letters()
+        # Plain names; only letters that need nothing typed (one letter goes to many).
+        offered = {
+            t.label: t.name
+            for t in sorted(letters.list_templates(), key=lambda t: t.label.casefold())
+            if t.problem is None and not set(t.typed) - {"decision_reason"}
+        }
+        label, ok = QInputDialog.getItem(
+            self, "Letter for selected cases", "&Letter:", list(offered), 0, False
+        )
+        folder = choose_folder(self, "Save copies of the letters in…") if ok else None
+        if folder is None:
+            return
+        template = offered[label]
+
+        def one(case_id: int, name: str) -> None:
+            comm_id = letters.issue(case_id, template)
+            target = folder / f"{safe_filename(name)}-{case_id}-{template}.pdf"
+            write_atomically(target, letters.reprint(comm_id))
+
+        def finished(problems: list, cancelled: bool) -> None:
+            self._bulk_done(problems, cancelled, job.made, folder)
+
+        job = run_bulk(self, f"Issuing letters: {label}", cases, one, on_finished=finished)
+
+    def _bulk_done(self, problems: list, cancelled: bool, made: int, folder: Path) -> None:
+        self.refresh()
+        text = "Cancelled part-way." if cancelled else "Done."
+        letters = how_many(made, "letter", "letters")
+        text += f" {letters} issued (kept and logged on each case); copies saved in {folder}."
+        if problems:
+            text += "\n\nNot done:\n" + "\n".join(problems[:20])
+        QMessageBox.information(self, "Letters", text)
+
+    def _cases_for_bulk(self) -> list[tuple[int, str]]:
+        cases = self.selected_cases()
+        if not cases:
+            QMessageBox.information(self, "Bulk printing", "Select cases in a list first.")
+        return cases
+
+    def edit_templates(self) -> None:
+        letters = self.ctx.letters()
+        TemplatesDialog(letters.templates, self, save=letters.save_template).exec()

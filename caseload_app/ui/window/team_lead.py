@@ -1,0 +1,148 @@
+"""The team lead's part of the window: the workload board, recent moves, the phase-transfer
+planner, the weekly report, reassigning cases and the team.
+
+Mixed into MainWindow (ui/main_window.py), whose ctx, tabs and lists these use."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QMessageBox,
+)
+
+from caseload_app.services.caselist import CaseFilter
+from caseload_app.services.team import Reassignment
+from caseload_app.ui.board_view import (
+    BoardView,
+    ReassignDialog,
+    WeekEndingDialog,
+    reassign_headline,
+)
+from caseload_app.ui.dialogs.moves_dialogs import MovesDone, RecentMoves
+from caseload_app.ui.dialogs.printing import (
+    choose_folder,
+    show_pdf,
+)
+from caseload_app.ui.errors import USER_ERRORS, run_action, show_user_error
+from caseload_app.ui.planner_view import PlannerView
+
+
+class TeamLeadCommands:
+    def open_board(self) -> BoardView:
+        for index in range(1, self.tabs.count()):
+            if isinstance(self.tabs.widget(index), BoardView):
+                self.tabs.setCurrentIndex(index)
+                return self.tabs.widget(index)
+        board = BoardView(
+            self.ctx.workload(), self.ctx.staffing(), self.ctx.handover(), self.ctx.letters(), self
+        )
+        board.show_cases.connect(self.show_caseworker_cases)
+        board.changed.connect(self.refresh)
+        board.team_changed.connect(self.reload_caseworkers)
+        self.tabs.setCurrentIndex(self.tabs.addTab(board, "Workload board"))
+        board.refresh()
+        return board
+
+    def board_changed(self) -> None:
+        """Cases changed hands outside the board: an open board shows the new loads."""
+        for index in range(1, self.tabs.count()):
+            if isinstance(self.tabs.widget(index), BoardView):
+                self.tabs.widget(index).refresh()
+
+    def recent_moves(self) -> None:
+        def changed() -> None:
+            self.refresh()
+            self.board_changed()
+
+        RecentMoves(
+            self.ctx.staffing(), changed, self.ctx.handover(), self.ctx.letters(), self
+        ).exec()
+
+    def open_planner(self) -> PlannerView:
+        for index in range(1, self.tabs.count()):
+            if isinstance(self.tabs.widget(index), PlannerView):
+                self.tabs.setCurrentIndex(index)
+                return self.tabs.widget(index)
+        planner = PlannerView(self.ctx.phase_transfers(), self)
+        planner.open_case.connect(self.open_case)
+        planner.changed.connect(self.refresh)
+        self.tabs.setCurrentIndex(self.tabs.addTab(planner, "Phase transfers"))
+        planner.refresh()
+        return planner
+
+    def weekly_report(self) -> None:
+        dialog = WeekEndingDialog(self.ctx.today(), self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        service = self.ctx.weekly()
+        try:
+            report = service.report(dialog.week_ending.value())
+            pdf = service.to_pdf(report)
+        except USER_ERRORS as exc:
+            show_user_error(self, "Report not made", exc)
+            return
+        week = report.week_ending.isoformat()
+        if dialog.csv.isChecked():
+            folder = choose_folder(self, "Save the CSV of cases behind the figures in…")
+            if folder is not None:
+                service.to_csv(report, folder / f"weekly-report-{week}-cases.csv")
+        show_pdf(
+            self, pdf, f"Weekly leadership report, week ending {week}", f"weekly-report-{week}.pdf"
+        )
+
+    def show_caseworker_cases(self, case_filter: CaseFilter) -> None:
+        """Drill down from the board: the cases behind a cell, in the case list."""
+        self.tabs.setCurrentIndex(0)
+        self.sidebar.setCurrentRow(2)
+        self._show_filter(case_filter)
+        self._update_count()
+
+    def reassign_selected(self) -> None:
+        rows = self._selected_rows()
+        if not rows:
+            QMessageBox.information(self, "Reassign", "Select cases in a list first.")
+            return
+        holders = {r.caseworker_id for r in rows}
+        current = next(iter(holders)) if len(holders) == 1 else None
+        workers = [(w.id, w.name) for w in self._caseworkers]
+        dialog = ReassignDialog(len(rows), workers, self, current=current)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        ids, to_id = [r.case_id for r in rows], dialog.worker.currentData()
+        done: list[Reassignment] = []
+
+        def move() -> None:
+            done.append(
+                self.ctx.staffing().reassign(
+                    ids, to_id, dialog.reason.text(), split_families=dialog.split.isChecked()
+                )
+            )
+
+        if not run_action(self, "Not reassigned", move):
+            return
+        self.refresh()
+        self.board_changed()
+        result = done[0]
+        if not result.case_ids:
+            QMessageBox.information(self, "Reassign", "Those cases are already held there.")
+            return
+        summary = MovesDone(
+            self.ctx.staffing(),
+            result.batch,
+            reassign_headline(ids, result, dialog.worker.currentText()),
+            self.ctx.handover(),
+            self.ctx.letters(),
+            self,
+        )
+        summary.exec()
+        if summary.undone:
+            self.refresh()
+            self.board_changed()
+
+    def open_team(self) -> None:
+        from caseload_app.ui.dialogs.team_dialog import TeamDialog
+
+        def rebalance() -> None:
+            self.open_board().propose()
+
+        TeamDialog(self.ctx.staffing(), self.reload_caseworkers, rebalance, self).exec()
