@@ -21,7 +21,7 @@ from caseload_app.db.engine import open_database
 from caseload_app.services.caselist import CaseListService
 from caseload_app.services.casework import CaseworkService
 from caseload_app.services.demo import generate_demo
-from caseload_app.ui.case_view import CaseView
+from caseload_app.ui.case import CaseView
 
 OUT = Path(__file__).resolve().parent / "screenshots"
 TODAY = date(2026, 11, 24)

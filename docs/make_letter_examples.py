@@ -27,7 +27,8 @@ from caseload_app.db.engine import open_database
 from caseload_app.db.models import EhcpCase
 from caseload_app.domain.templates import TemplateLibrary
 from caseload_app.paths import resources_dir
-from caseload_app.services.casework import CaseDetail, CaseworkService
+from caseload_app.services.case_read import CaseDetail
+from caseload_app.services.casework import CaseworkService
 from caseload_app.services.demo import generate_demo
 from caseload_app.services.letters import LetterService
 from caseload_app.services.settings import CouncilDetails, TeamSettingsService

@@ -26,8 +26,9 @@ from pypdf import PdfReader
 from caseload_app.db.engine import open_database
 from caseload_app.reports.pdf import Imprint
 from caseload_app.reports.summary import CommunicationRow, SummaryData, build_summary
+from caseload_app.services.case_read import CaseDetail
 from caseload_app.services.caselist import CaseListService
-from caseload_app.services.casework import CaseDetail, CaseworkService
+from caseload_app.services.casework import CaseworkService
 from caseload_app.services.demo import generate_demo
 from caseload_app.services.printing import PrintService, summary_data
 from caseload_app.services.settings import CouncilDetails, TeamSettingsService

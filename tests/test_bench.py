@@ -3,6 +3,8 @@
 import json
 import sqlite3
 
+import pytest
+
 from caseload_app import bench
 from caseload_app.cli import main
 
@@ -22,6 +24,7 @@ NAMES = [
 ]
 
 
+@pytest.mark.slow  # builds a database and starts the real window in a process of its own
 def test_bench_measures_and_writes_json(tmp_path, capsys):
     out = tmp_path / "bench.json"
     db = tmp_path / "bench.sqlite3"

@@ -7,7 +7,6 @@ queries the database itself.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select
@@ -16,8 +15,6 @@ from sqlalchemy.orm import Session
 from caseload_app.db.models import (
     AdviceRequest,
     AnnualReview,
-    Assignment,
-    AuditEntry,
     CaseException,
     Caseworker,
     Child,
@@ -32,20 +29,23 @@ from caseload_app.db.models import (
 from caseload_app.domain import codes, deadlines
 from caseload_app.domain.access import Can
 from caseload_app.domain.actions import (
-    ACTIONS,
     DATE_FIELD,
     UNDO,
-    available_actions,
     check_action,
     check_correction,
     check_event_date,
 )
-from caseload_app.domain.status import CaseStatus, Deadline, case_status, statutory_deadlines
-from caseload_app.domain.validators import (
-    ValidationError,
-)
+from caseload_app.domain.text import check_line
+from caseload_app.domain.validators import ValidationError
 from caseload_app.services import records
 from caseload_app.services.base import UserService
+from caseload_app.services.case_read import (
+    EVENT_LABELS,
+    CaseDetail,
+    CaseworkerInfo,
+    case_detail,
+    live_case_id,
+)
 from caseload_app.services.case_status import case_dates, refresh_next_step
 from caseload_app.services.errors import FieldErrors, UserError
 from caseload_app.services.fields import (
@@ -55,230 +55,6 @@ from caseload_app.services.fields import (
     refresh_search_text,
     refusals_beside_fields,
 )
-
-
-# --------------------------------------------------------------------------- what the window shows
-@dataclass(frozen=True)
-class ChildInfo:
-    id: int
-    version: int
-    first_name: str
-    last_name: str
-    date_of_birth: date
-    upn: str | None
-    nhs_number: str | None
-    setting: str | None
-    year_group: str | None
-    primary_need: str | None
-    secondary_need: str | None
-
-
-@dataclass(frozen=True)
-class ContactInfo:
-    id: int
-    version: int
-    name: str
-    relation: str
-    phone: str | None
-    email: str | None
-    preferred_channel: str | None
-    language: str | None
-    interpreter_needed: bool
-
-
-@dataclass(frozen=True)
-class SiblingInfo:
-    child_id: int
-    case_id: int | None
-    name: str
-    date_of_birth: date
-    stage: str | None
-
-
-@dataclass(frozen=True)
-class FamilyInfo:
-    id: int
-    version: int
-    parent_carer_name: str
-    address: str
-    postcode: str | None
-    phone: str | None
-    email: str | None
-    preferred_channel: str | None
-    language: str | None
-    interpreter_needed: bool
-    contacts: tuple[ContactInfo, ...]
-    siblings: tuple[SiblingInfo, ...]
-
-
-@dataclass(frozen=True)
-class EventInfo:
-    id: int
-    action: str
-    label: str
-    on_date: date
-    by: str
-    note: str | None
-
-
-@dataclass(frozen=True)
-class ExceptionInfo:
-    id: int
-    version: int
-    ground: str
-    ground_label: str
-    period_start: date
-    period_end: date | None
-    family_told: date | None
-    recorded_by: str
-    note: str | None
-
-
-@dataclass(frozen=True)
-class AdviceInfo:
-    id: int
-    version: int
-    advice_type: str
-    type_label: str
-    requested: date
-    due: date
-    received: date | None
-    chases: int
-    last_chased: date | None
-    overdue: bool
-
-
-@dataclass(frozen=True)
-class CommunicationInfo:
-    id: int
-    occurred_at: datetime
-    channel: str
-    direction: str
-    with_whom: str
-    summary: str
-    logged_by: str
-    has_letter: bool = False  # an issued letter is kept with it and can be reprinted
-    version: int = 1
-
-
-@dataclass(frozen=True)
-class TaskInfo:
-    id: int
-    version: int
-    title: str
-    due: date | None
-    owner: str | None
-    owner_id: int | None
-    done_on: date | None
-
-
-@dataclass(frozen=True)
-class ReviewInfo:
-    id: int
-    version: int
-    due: date
-    meeting_date: date | None
-    invitations_by: date | None
-    papers_by: date | None
-    report_due: date | None
-    decision_due: date | None
-    invitations_sent: date | None
-    papers_sent: date | None
-    report_sent: date | None
-    decision_date: date | None
-    outcome: str | None
-    amendment_notice: date | None
-    amendment_comments_end: date | None
-    amended_plan_due: date | None
-    final_amended_issued: date | None
-
-
-@dataclass(frozen=True)
-class DisagreementInfo:
-    id: int
-    version: int
-    decision: str
-    decision_letter: date
-    mediation_ended: date | None
-    mediation_certificate: date | None
-    certificate_due: date | None
-    appeal_deadline: date
-    appeal_lodged: date | None
-    hearing_date: date | None
-    outcome: str | None
-
-
-@dataclass(frozen=True)
-class AssignmentInfo:
-    assigned_at: datetime
-    from_name: str | None
-    to_name: str | None
-    by: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class ChangeInfo:
-    at: datetime
-    who: str
-    action: str
-    record_type: str
-    detail: str
-
-
-@dataclass(frozen=True)
-class CaseDetail:
-    case_id: int
-    version: int
-    today: date
-    child: ChildInfo
-    family: FamilyInfo
-    caseworker_id: int | None
-    caseworker: str | None
-    request_received: date
-    request_source: str | None
-    stage: str
-    stage_label: str
-    is_open: bool
-    status: CaseStatus
-    deadlines: tuple[Deadline, ...]
-    actions: tuple[tuple[str, str], ...]  # (key, label) possible now
-    exception_applies: bool
-    exceptions: tuple[ExceptionInfo, ...]
-    advice: tuple[AdviceInfo, ...]
-    communications: tuple[CommunicationInfo, ...]
-    tasks: tuple[TaskInfo, ...]
-    reviews: tuple[ReviewInfo, ...]
-    phase_transfer_year: int | None
-    phase_transfer_kind: str | None
-    phase_transfer_due: date | None
-    disagreements: tuple[DisagreementInfo, ...]
-    events: tuple[EventInfo, ...]
-    assignments: tuple[AssignmentInfo, ...]
-    changes: tuple[ChangeInfo, ...]
-
-
-@dataclass(frozen=True)
-class CaseworkerInfo:
-    id: int
-    name: str
-
-
-EVENT_LABELS = {
-    "request_received": "Request received",
-    "imported": "Imported",
-    "assess_agreed": "Agreed to assess",
-    "assess_refused": "Refused to assess",
-    "issue": "Decided to issue a plan",
-    "not_issue": "Decided not to issue a plan",
-    "draft_served": "Draft plan served",
-    "school_consulted": "School or college consulted",
-    "comments_received": "Family's comments on the draft received",
-    "final_issued": "Final plan issued",
-    "ceased": "Plan ceased",
-    "advice_requested": "Advice requested",
-    "exception": "Exception recorded",
-}
 
 
 class CaseworkService(UserService):
@@ -319,7 +95,7 @@ class CaseworkService(UserService):
             self._check_children(s, [child])
             records.check_version(s, child, version, "child's details")
             clean = records.validate(changes, child_checks(self._today()))
-            case_id = _live_case_id(child)
+            case_id = live_case_id(child)
             if records.apply(s, child, clean, user=self.user, now=self._now(), case_id=case_id):
                 refresh_search_text(child)
                 for case in child.cases:
@@ -333,7 +109,7 @@ class CaseworkService(UserService):
             self._check_children(s, family.children)
             records.check_version(s, family, version, "family's details")
             clean = records.validate(changes, FAMILY_CHECKS)
-            case_id = next((c for c in map(_live_case_id, family.children) if c), None)
+            case_id = next((c for c in map(live_case_id, family.children) if c), None)
             if records.apply(s, family, clean, user=self.user, now=self._now(), case_id=case_id):
                 for child in family.children:
                     refresh_search_text(child)
@@ -348,7 +124,7 @@ class CaseworkService(UserService):
             family = records.load(s, Family, family_id, "family")
             self._check_children(s, family.children)
             clean = records.validate(fields, CONTACT_CHECKS)
-            case_id = next((c for c in map(_live_case_id, family.children) if c), None)
+            case_id = next((c for c in map(live_case_id, family.children) if c), None)
             if contact_id is None:
                 contact = Contact(family_id=family.id, name=clean["name"])
                 s.add(contact)
@@ -928,7 +704,8 @@ def _contact_checks(now: datetime) -> dict[str, Callable[[object], object]]:
         "occurred_at": lambda v: _not_after(v, now, "A contact cannot be in the future"),
         "channel": lambda v: codes.code_for(codes.channels(), str(v)),
         "direction": _direction,
-        "with_whom": lambda v: str(v or "").strip()[:200],
+        # Refused when too long, like every other typed field (it was cut silently).
+        "with_whom": lambda v: check_line("With whom", str(v or ""), 200),
         "summary": _summary,
     }
 
@@ -995,310 +772,6 @@ def _action_changes(key: str, on: date, reason: str) -> dict[str, object]:
         "final_issued": {"final_issued": on},
         "ceased": {"ceased_date": on, "outcome_reason": note},
     }[key]
-
-
-def _live_case_id(child: Child) -> int | None:
-    return next((c.id for c in child.cases if c.is_open), None)
-
-
-def case_detail(s: Session, case: EhcpCase, today: date) -> CaseDetail:
-    """Everything about a case, read in the caller's session (so it can join a transaction)."""
-    child, family = case.child, case.child.family
-    dates = case_dates(case, child)
-    names = dict(s.execute(select(Caseworker.id, Caseworker.name)).all())
-    return CaseDetail(
-        case_id=case.id,
-        version=case.version,
-        today=today,
-        child=_child_info(child),
-        family=_family_info(s, family),
-        caseworker_id=case.caseworker_id,
-        caseworker=names.get(case.caseworker_id),
-        request_received=case.request_received,
-        request_source=case.request_source,
-        stage=case.stage,
-        stage_label=codes.label_for(codes.stages(), case.stage),
-        is_open=case.is_open,
-        status=case_status(dates, today),
-        deadlines=tuple(statutory_deadlines(dates, today)),
-        actions=tuple((a.key, a.label) for a in available_actions(dates)),
-        exception_applies=case.exception_applies,
-        exceptions=_exceptions(s, case.id),
-        advice=_advice(s, case.id, today),
-        communications=_communications(s, family.id),
-        tasks=_tasks(s, case.id, names),
-        reviews=_reviews(s, case.id),
-        phase_transfer_year=case.phase_transfer_year,
-        phase_transfer_kind=case.phase_transfer_kind,
-        phase_transfer_due=deadlines.phase_transfer_due(
-            case.phase_transfer_year, case.phase_transfer_kind
-        )
-        if case.phase_transfer_year and case.phase_transfer_kind
-        else None,
-        disagreements=_disagreements(s, case.id),
-        events=_events(s, case.id),
-        assignments=_assignments(s, case.id, names),
-        changes=_changes(s, case.id),
-    )
-
-
-def _child_info(child: Child) -> ChildInfo:
-    return ChildInfo(
-        id=child.id,
-        version=child.version,
-        first_name=child.first_name,
-        last_name=child.last_name,
-        date_of_birth=child.date_of_birth,
-        upn=child.upn,
-        nhs_number=child.nhs_number,
-        setting=child.setting,
-        year_group=child.year_group,
-        primary_need=child.primary_need,
-        secondary_need=child.secondary_need,
-    )
-
-
-def _family_info(s: Session, family: Family) -> FamilyInfo:
-    contacts = s.scalars(
-        select(Contact).where(Contact.family_id == family.id).order_by(Contact.id)
-    ).all()
-    siblings = []
-    for sib in sorted(family.children, key=lambda c: c.date_of_birth):
-        live = next((c for c in sib.cases if c.is_open), None) or (
-            sib.cases[-1] if sib.cases else None
-        )
-        siblings.append(
-            SiblingInfo(
-                child_id=sib.id,
-                case_id=live.id if live else None,
-                name=f"{sib.first_name} {sib.last_name}",
-                date_of_birth=sib.date_of_birth,
-                stage=live.stage if live else None,
-            )
-        )
-    return FamilyInfo(
-        id=family.id,
-        version=family.version,
-        parent_carer_name=family.parent_carer_name,
-        address=family.address,
-        postcode=family.postcode,
-        phone=family.phone,
-        email=family.email,
-        preferred_channel=family.preferred_channel,
-        language=family.language,
-        interpreter_needed=family.interpreter_needed,
-        contacts=tuple(
-            ContactInfo(
-                id=c.id,
-                version=c.version,
-                name=c.name,
-                relation=c.relation,
-                phone=c.phone,
-                email=c.email,
-                preferred_channel=c.preferred_channel,
-                language=c.language,
-                interpreter_needed=c.interpreter_needed,
-            )
-            for c in contacts
-        ),
-        siblings=tuple(siblings),
-    )
-
-
-def _exceptions(s: Session, case_id: int) -> tuple[ExceptionInfo, ...]:
-    rows = s.scalars(
-        select(CaseException)
-        .where(CaseException.case_id == case_id)
-        .order_by(CaseException.period_start)
-    )
-    return tuple(
-        ExceptionInfo(
-            id=e.id,
-            version=e.version,
-            ground=e.ground,
-            ground_label=codes.label_for(codes.exception_grounds(), e.ground),
-            period_start=e.period_start,
-            period_end=e.period_end,
-            family_told=e.family_told,
-            recorded_by=e.recorded_by,
-            note=e.note,
-        )
-        for e in rows
-    )
-
-
-def _advice(s: Session, case_id: int, today: date) -> tuple[AdviceInfo, ...]:
-    rows = s.scalars(
-        select(AdviceRequest)
-        .where(AdviceRequest.case_id == case_id)
-        .order_by(AdviceRequest.requested, AdviceRequest.id)
-    )
-    return tuple(
-        AdviceInfo(
-            id=a.id,
-            version=a.version,
-            advice_type=a.advice_type,
-            type_label=codes.label_for(codes.advice_types(), a.advice_type),
-            requested=a.requested,
-            due=a.due,
-            received=a.received,
-            chases=a.chases,
-            last_chased=a.last_chased,
-            overdue=a.received is None and a.due < today,
-        )
-        for a in rows
-    )
-
-
-def _communications(s: Session, family_id: int) -> tuple[CommunicationInfo, ...]:
-    # Columns, not ORM objects: a family may have hundreds of contacts (as with _changes).
-    rows = s.execute(
-        select(
-            Communication.id,
-            Communication.occurred_at,
-            Communication.channel,
-            Communication.direction,
-            Communication.with_whom,
-            Communication.summary,
-            Communication.logged_by,
-            func.coalesce(Communication.letter_path, "") != "",  # has a letter
-            Communication.version,
-        )
-        .where(Communication.family_id == family_id)
-        .order_by(Communication.occurred_at.desc(), Communication.id.desc())
-    )
-    return tuple(CommunicationInfo(*row) for row in rows)
-
-
-def _tasks(s: Session, case_id: int, names: dict[int, str]) -> tuple[TaskInfo, ...]:
-    rows = s.scalars(
-        select(Task).where(Task.case_id == case_id).order_by(Task.done_on.is_not(None), Task.due)
-    )
-    return tuple(
-        TaskInfo(
-            id=t.id,
-            version=t.version,
-            title=t.title,
-            due=t.due,
-            owner=names.get(t.owner_id),
-            owner_id=t.owner_id,
-            done_on=t.done_on,
-        )
-        for t in rows
-    )
-
-
-def _reviews(s: Session, case_id: int) -> tuple[ReviewInfo, ...]:
-    rows = s.scalars(
-        select(AnnualReview).where(AnnualReview.case_id == case_id).order_by(AnnualReview.due)
-    )
-    out = []
-    for r in rows:
-        m = r.meeting_date
-        out.append(
-            ReviewInfo(
-                id=r.id,
-                version=r.version,
-                due=r.due,
-                meeting_date=m,
-                invitations_by=deadlines.review_invitations_by(m) if m else None,
-                papers_by=deadlines.review_papers_by(m) if m else None,
-                report_due=deadlines.review_report_due(m) if m else None,
-                decision_due=deadlines.review_decision_due(m) if m else None,
-                invitations_sent=r.invitations_sent,
-                papers_sent=r.papers_sent,
-                report_sent=r.report_sent,
-                decision_date=r.decision_date,
-                outcome=r.outcome,
-                amendment_notice=r.amendment_notice,
-                amendment_comments_end=deadlines.amendment_comments_end(r.amendment_notice)
-                if r.amendment_notice
-                else None,
-                amended_plan_due=deadlines.amended_plan_due(m, r.amendment_notice)
-                if m and r.outcome == "amend"
-                else None,
-                final_amended_issued=r.final_amended_issued,
-            )
-        )
-    return tuple(out)
-
-
-def _disagreements(s: Session, case_id: int) -> tuple[DisagreementInfo, ...]:
-    rows = s.scalars(
-        select(Disagreement)
-        .where(Disagreement.case_id == case_id)
-        .order_by(Disagreement.decision_letter)
-    )
-    return tuple(
-        DisagreementInfo(
-            id=d.id,
-            version=d.version,
-            decision=d.decision,
-            decision_letter=d.decision_letter,
-            mediation_ended=d.mediation_ended,
-            mediation_certificate=d.mediation_certificate,
-            certificate_due=deadlines.mediation_certificate_due(d.mediation_ended)
-            if d.mediation_ended
-            else None,
-            appeal_deadline=deadlines.appeal_deadline(d.decision_letter, d.mediation_certificate),
-            appeal_lodged=d.appeal_lodged,
-            hearing_date=d.hearing_date,
-            outcome=d.outcome,
-        )
-        for d in rows
-    )
-
-
-def _events(s: Session, case_id: int) -> tuple[EventInfo, ...]:
-    rows = s.scalars(
-        select(StageEvent)
-        .where(StageEvent.case_id == case_id)
-        .order_by(StageEvent.on_date, StageEvent.id)
-    )
-    return tuple(
-        EventInfo(
-            id=e.id,
-            action=e.action,
-            label=EVENT_LABELS.get(
-                e.action, ACTIONS[e.action].label if e.action in ACTIONS else e.action
-            ),
-            on_date=e.on_date,
-            by=e.by,
-            note=e.note,
-        )
-        for e in rows
-    )
-
-
-def _assignments(s: Session, case_id: int, names: dict[int, str]) -> tuple[AssignmentInfo, ...]:
-    rows = s.scalars(
-        select(Assignment).where(Assignment.case_id == case_id).order_by(Assignment.assigned_at)
-    )
-    return tuple(
-        AssignmentInfo(
-            assigned_at=a.assigned_at,
-            from_name=names.get(a.from_id),
-            to_name=names.get(a.to_id),
-            by=a.by,
-            reason=a.reason,
-        )
-        for a in rows
-    )
-
-
-def _changes(s: Session, case_id: int) -> tuple[ChangeInfo, ...]:
-    rows = s.execute(
-        select(
-            AuditEntry.at,
-            AuditEntry.who,
-            AuditEntry.action,
-            AuditEntry.record_type,
-            AuditEntry.detail,
-        )
-        .where(AuditEntry.case_id == case_id, AuditEntry.action != "view")
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-    )
-    return tuple(ChangeInfo(*row) for row in rows)
 
 
 __all__ = ["CaseDetail", "CaseworkService", "UserError"]

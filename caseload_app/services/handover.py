@@ -20,7 +20,7 @@ from caseload_app.reports.content import (
 )
 from caseload_app.services import records
 from caseload_app.services.base import UserService
-from caseload_app.services.casework import CaseDetail, case_detail
+from caseload_app.services.case_read import CaseDetail, case_detail
 from caseload_app.services.errors import NotFound
 from caseload_app.services.settings import TeamSettingsService
 

@@ -48,7 +48,8 @@ from caseload_app.files import write_atomically
 from caseload_app.reports.content import Imprint, LetterData
 from caseload_app.services import records
 from caseload_app.services.base import UserService
-from caseload_app.services.casework import AdviceInfo, CaseDetail, CaseworkService
+from caseload_app.services.case_read import AdviceInfo, CaseDetail
+from caseload_app.services.casework import CaseworkService
 from caseload_app.services.errors import NotFound, UserError
 from caseload_app.services.settings import CouncilDetails, TeamSettingsService
 

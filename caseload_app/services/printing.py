@@ -30,7 +30,7 @@ from caseload_app.reports.content import (
 )
 from caseload_app.services import records
 from caseload_app.services.base import UserService
-from caseload_app.services.casework import (
+from caseload_app.services.case_read import (
     CaseDetail,
     DisagreementInfo,
     FamilyInfo,

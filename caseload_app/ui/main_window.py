@@ -32,11 +32,11 @@ from PySide6.QtWidgets import (
 from caseload_app import __version__, logs
 from caseload_app.domain import codes
 from caseload_app.domain.text import how_many
+from caseload_app.services.case_read import CaseworkerInfo
 from caseload_app.services.caselist import CaseFilter, CaseList
-from caseload_app.services.casework import CaseworkerInfo
 from caseload_app.services.myweek import MyWeek
 from caseload_app.services.settings import SavedView
-from caseload_app.ui.case_view import CaseView
+from caseload_app.ui.case import CaseView
 from caseload_app.ui.context import AppContext
 from caseload_app.ui.idle import IdleWatch
 from caseload_app.ui.models.case_table import COLUMN_WIDTHS, COLUMNS, CaseTableModel

@@ -240,6 +240,12 @@ def test_contacts_tasks_and_communications(db):
     with pytest.raises(FieldErrors) as err:
         work.log_communication(case_id, datetime(2026, 12, 1), "pigeon", "sideways", "", "")
     assert set(err.value.errors) == {"channel", "direction", "summary", "occurred_at"}
+    # "With whom" past 200 characters is refused, as every typed field is; it was cut silently.
+    long_name = "Dr " + "x" * 198
+    with pytest.raises(FieldErrors) as err:
+        work.log_communication(case_id, datetime(2026, 11, 20), "phone", "in", long_name, "Hi")
+    assert set(err.value.errors) == {"with_whom"}
+    assert "200" in err.value.errors["with_whom"]
     task_id = work.add_task(case_id, "Book EP visit", date(2026, 11, 27), None)
     case = work.get_case(case_id)
     (contact,) = case.family.contacts

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from caseload_app.db.models import Caseworker
 from caseload_app.ui import errors as ui_errors
-from caseload_app.ui.case_view import EXCEPTION_BANNER, CaseView
+from caseload_app.ui.case import EXCEPTION_BANNER, CaseView
 from caseload_app.ui.dialogs.case_dialogs import (
     ActionDialog,
     ContactDialog,

@@ -5,7 +5,7 @@ from datetime import datetime
 import pytest
 
 from caseload_app.ui import errors as ui_errors
-from caseload_app.ui.case_view import CaseView
+from caseload_app.ui.case import CaseView
 from tests.helpers import add_person, disk_full, new_case
 
 pytestmark = pytest.mark.gui

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLineEdit, QPlainTextEdit, QPushButton
 
-from caseload_app.services.casework import CaseworkerInfo
+from caseload_app.services.case_read import CaseworkerInfo
 from caseload_app.ui import board_view
 from caseload_app.ui.dialogs import case_dialogs as d
 

@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
 from sqlalchemy import func, select
 
 from caseload_app.db.models import Caseworker, EhcpCase
-from caseload_app.services.casework import CaseworkerInfo, CaseworkService
+from caseload_app.services.case_read import CaseworkerInfo
+from caseload_app.services.casework import CaseworkService
 from caseload_app.services.requests import NewRequest, PossibleDuplicate, RequestService
 from caseload_app.services.settings import (
     CouncilDetails,

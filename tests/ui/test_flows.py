@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from caseload_app.services.demo import generate_demo
-from caseload_app.ui.case_view import CaseView
+from caseload_app.ui.case import CaseView
 from caseload_app.ui.dialogs import new_request as new_request_module
 from tests.helpers import TODAY
 

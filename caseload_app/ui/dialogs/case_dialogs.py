@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from caseload_app.domain import codes
-from caseload_app.services.casework import CaseworkerInfo
+from caseload_app.services.case_read import CaseworkerInfo
 from caseload_app.services.errors import FieldErrors, StorageError
 from caseload_app.ui import errors as ui_errors
 from caseload_app.ui.dialogs.fields_first import FieldsFirst

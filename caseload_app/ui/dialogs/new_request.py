@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from caseload_app.domain import codes
 from caseload_app.domain.deadlines import format_date, request_timeline
-from caseload_app.services.casework import CaseworkerInfo
+from caseload_app.services.case_read import CaseworkerInfo
 from caseload_app.services.errors import FieldErrors
 from caseload_app.services.requests import NewRequest, PossibleDuplicate, RequestService
 from caseload_app.ui.dialogs.case_dialogs import on_change

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from caseload_app.domain.access import ROLE_LABELS, Role
-from caseload_app.services.casework import CaseworkerInfo
+from caseload_app.services.case_read import CaseworkerInfo
 from caseload_app.services.people import PeopleService
 from caseload_app.ui import errors as ui_errors
 from caseload_app.ui.dialogs.case_dialogs import buddy, button, plain_label

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from caseload_app.services.casework import CaseworkerInfo
+from caseload_app.services.case_read import CaseworkerInfo
 from caseload_app.services.settings import (
     CouncilDetails,
     LocalSettings,

@@ -17,7 +17,7 @@ from caseload_app.domain import codes
 from caseload_app.domain.deadlines import format_date
 from caseload_app.domain.status import Deadline, exception_covers, rag_for
 from caseload_app.domain.text import days_text
-from caseload_app.services.casework import AdviceInfo, ExceptionInfo, ReviewInfo, TaskInfo
+from caseload_app.services.case_read import AdviceInfo, ExceptionInfo, ReviewInfo, TaskInfo
 from caseload_app.ui.models.rows import (  # noqa: F401 - re-exported for the case window
     INK,
     RAG_COLOUR,

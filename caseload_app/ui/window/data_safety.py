@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
 )
 
-from caseload_app.ui.case_view import CaseView
+from caseload_app.ui.case import CaseView
 from caseload_app.ui.errors import run_action
 
 

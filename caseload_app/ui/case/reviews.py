@@ -1,0 +1,166 @@
+"""The Reviews tab: annual reviews and the phase transfer ahead."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from caseload_app.domain.deadlines import PHASE_TRANSFER_KINDS
+from caseload_app.services.case_read import CaseDetail, ReviewInfo
+from caseload_app.ui.case.styles import PHASE_KIND_LABELS
+from caseload_app.ui.dialogs.case_dialogs import (
+    BookReviewDialog,
+    ReviewDialog,
+    button,
+    choice_combo,
+    plain_label,
+)
+from caseload_app.ui.models.case_models import (
+    REVIEW_COLUMNS,
+    REVIEW_STEP_COLUMNS,
+    day,
+    review_steps,
+)
+from caseload_app.ui.widgets.blocks import RowTable, button_row, group
+
+if TYPE_CHECKING:  # the view builds the tabs; a tab only calls back into it
+    from caseload_app.ui.case.view import CaseView
+
+
+class ReviewsTab(QWidget):
+    def __init__(self, view: CaseView) -> None:
+        super().__init__()
+        self.view = view
+        self.table = RowTable(REVIEW_COLUMNS, "Annual reviews")
+        self.steps = RowTable(REVIEW_STEP_COLUMNS, "Steps of the selected review")
+        self.steps.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.book_button = button("&Book review…", "Book review", self.book)
+        self.update_button = button("&Update review…", "Update review", self.update_review)
+        self.withdraw_button = button("&Withdraw…", "Withdraw the selected review", self.withdraw)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._show_steps())
+        self.phase = PhaseTransferBox(view)
+        self._lay_out()
+
+    def _lay_out(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.addLayout(button_row(self.book_button, self.update_button, self.withdraw_button))
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(group("Reviews", self.table))
+        split.addWidget(group("Steps of the selected review", self.steps))
+        split.setSizes([200, 300])
+        layout.addWidget(split, 1)
+        layout.addWidget(self.phase)
+
+    def load(self, d: CaseDetail) -> None:
+        self.table.load(d.reviews)
+        if self.table.selected() is None:
+            self.table.select_row(len(d.reviews) - 1)  # the latest review
+        self._show_steps()
+        self.phase.load(d)
+
+    def _show_steps(self) -> None:
+        review = self.table.selected()
+        steps = review_steps(review, self.view.detail.today) if review else []
+        self.steps.load(steps)
+        self.update_button.setEnabled(review is not None)
+        self.withdraw_button.setEnabled(review is not None and review.decision_date is None)
+
+    def withdraw(self) -> None:
+        review = self.table.selected()
+        if review is None:
+            return
+        self.view.to_trash(
+            "Withdraw review",
+            "withdraw this review booking",
+            lambda trash, why: trash.withdraw_review(review.id, why),
+        )
+
+    def book(self) -> None:
+        d = self.view.detail
+        step = d.status.next_step
+        meeting = step.due if step and step.key == "annual_review" and step.due > d.today else None
+
+        def submit(v: dict) -> object:
+            return self.view.work.schedule_review(d.case_id, v["meeting"], token=v["token"])
+
+        self.view.open_dialog(BookReviewDialog(meeting or d.today, submit, self.view))
+
+    def update_review(self) -> None:
+        review = self.table.selected()
+        if review is None:
+            return
+
+        def submit(v: dict) -> object:
+            return self.view.work.update_review(review.id, review.version, v)
+
+        dialog = ReviewDialog(self.view.detail.today, submit, self.view, _review_due_by(review))
+        values = {k: getattr(review, k) for k in dialog.form.fields}
+        dialog.load(values | {"outcome": review.outcome or ""})
+        self.view.open_dialog(dialog)
+
+
+def _review_due_by(r: ReviewInfo) -> str:
+    """The dates the law sets for this review, as a reminder above its fields."""
+    if r.meeting_date is None:
+        return f"Review due by {day(r.due)}. Record the meeting date to see the other dates."
+    return (
+        f"Meeting {day(r.meeting_date)}. By law: invitations and papers by "
+        f"{day(r.invitations_by)}; report by {day(r.report_due)}; decision by "
+        f"{day(r.decision_due)} (Reg 20)."
+    )
+
+
+class PhaseTransferBox(QGroupBox):
+    """Year and kind of the next phase transfer; the amended plan is due before a fixed date."""
+
+    def __init__(self, view: CaseView) -> None:
+        super().__init__("Phase transfer (Reg 18)")
+        self.view = view
+        self.year = QSpinBox()
+        self.year.setAccessibleName("Transfer year")
+        self.kind = choice_combo([(PHASE_KIND_LABELS[k], k) for k in PHASE_TRANSFER_KINDS])
+        self.kind.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.kind.setAccessibleName("Kind of transfer")
+        self.due = plain_label(wrap=False)
+        self.due.setAccessibleName("Amended plan due")
+        self.save_button = button("Save &phase transfer", "Save phase transfer", self.save)
+        year_label, kind_label = QLabel("Transfer &year:"), QLabel("&Kind:")
+        year_label.setBuddy(self.year)
+        kind_label.setBuddy(self.kind)
+        row = QHBoxLayout(self)
+        for widget in (year_label, self.year, kind_label, self.kind, self.save_button, self.due):
+            row.addWidget(widget)
+        row.addStretch(1)
+
+    def load(self, d: CaseDetail) -> None:
+        low = min(d.phase_transfer_year or d.today.year, d.today.year) - 2
+        self.year.setRange(low, d.today.year + 25)
+        self.year.setSpecialValueText("Not set")
+        self.year.setValue(d.phase_transfer_year or low)
+        if d.phase_transfer_kind:
+            self.kind.setCurrentIndex(max(self.kind.findData(d.phase_transfer_kind), 0))
+        if d.phase_transfer_due:
+            self.due.setText(f"Amended plan due by {day(d.phase_transfer_due)}")
+        else:
+            self.due.setText("No phase transfer recorded")
+
+    def save(self) -> None:
+        d = self.view.detail
+        year = self.year.value() if self.year.value() != self.year.minimum() else None
+        kind = self.kind.currentData() if year else None
+        self.view.act(
+            "Phase transfer",
+            lambda: self.view.work.set_phase_transfer(d.case_id, d.version, year, kind),
+        )

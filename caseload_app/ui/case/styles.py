@@ -1,0 +1,9 @@
+"""What the case tabs share: the banners' words and styles, and phase-transfer labels."""
+
+EXCEPTION_BANNER = "‖ Exception applies — deadlines keep their dates"
+BANNER_STYLE = "background: #e3e3e3; color: #1a1a1a; border: 1px solid #9a9a9a; padding: 6px;"
+CONFLICT_STYLE = "background: #fbe6b8; color: #1a1a1a; border: 1px solid #c08a00; padding: 6px;"
+PHASE_KIND_LABELS = {
+    "school-phase": "Between school phases (amend before 15 February)",
+    "secondary-post16": "Secondary school to post-16 (amend before 31 March)",
+}

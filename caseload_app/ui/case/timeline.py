@@ -1,0 +1,224 @@
+"""The Timeline tab: statutory deadlines, stage actions, their correction or withdrawal, and
+exceptions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QInputDialog,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from caseload_app.domain.actions import ACTIONS, UNDO
+from caseload_app.services.case_read import CaseDetail
+from caseload_app.services.letters import DECISION_LETTERS
+from caseload_app.ui.case.styles import BANNER_STYLE, EXCEPTION_BANNER
+from caseload_app.ui.dialogs.case_dialogs import (
+    ActionDialog,
+    ExceptionDialog,
+    ExceptionEditDialog,
+    StepCorrectionDialog,
+    button,
+    plain_label,
+)
+from caseload_app.ui.models.case_models import (
+    EVENT_COLUMNS,
+    EXCEPTION_COLUMNS,
+    day,
+    deadline_columns,
+)
+from caseload_app.ui.widgets.blocks import RowTable, banner, button_row, group, mnemonic
+
+if TYPE_CHECKING:  # the view builds the tabs; a tab only calls back into it
+    from caseload_app.ui.case.view import CaseView
+
+
+class TimelineTab(QWidget):
+    def __init__(self, view: CaseView) -> None:
+        super().__init__()
+        self.view = view
+        self.banner = banner(EXCEPTION_BANNER, BANNER_STYLE)
+        self.deadlines = RowTable(
+            deadline_columns(view.detail.today), "Statutory deadlines", stretch="Step"
+        )
+        self.deadlines.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.events = RowTable(EVENT_COLUMNS, "Stage events", stretch="Note")
+        self.exceptions = RowTable(EXCEPTION_COLUMNS, "Recorded exceptions", stretch="Note")
+        self.exception_button = button(
+            "Record e&xception…", "Record exception", self.record_exception
+        )
+        self.edit_exception_button = button(
+            "Correct or e&nd…", "Correct or end the selected exception", self.edit_exception
+        )
+        self.withdraw_exception_button = button(
+            "&Withdraw…", "Withdraw the selected exception", self.withdraw_exception
+        )
+        self.exceptions.selectionModel().selectionChanged.connect(self._exception_selected)
+        self.correct_step_button = button(
+            "Correct &date…", "Correct the date of the selected step", self.correct_step
+        )
+        self.withdraw_step_button = button(
+            "Withdraw ste&p…", "Withdraw the selected step", self.withdraw_step
+        )
+        self.events.selectionModel().selectionChanged.connect(self._step_selected)
+        self.action_buttons: dict[str, QPushButton] = {}
+        self._actions_row = QHBoxLayout()
+        self._no_actions = plain_label("none — the case is closed", wrap=False)
+        self._lay_out()
+
+    def _lay_out(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addWidget(group("Statutory deadlines", self.deadlines))
+        actions = QHBoxLayout()
+        actions.addWidget(plain_label("Record what happened:", wrap=False))
+        actions.addLayout(self._actions_row)
+        actions.addWidget(self._no_actions)
+        actions.addStretch(1)
+        actions.addWidget(self.exception_button)
+        layout.addLayout(actions)
+        split = QSplitter(Qt.Orientation.Vertical)
+        step_buttons = button_row(self.correct_step_button, self.withdraw_step_button, "stretch")
+        split.addWidget(group("Stage events", self.events, layout=step_buttons))
+        exception_buttons = button_row(
+            self.edit_exception_button, self.withdraw_exception_button, "stretch"
+        )
+        split.addWidget(
+            group(
+                "Exceptions (time limits do not apply)", self.exceptions, layout=exception_buttons
+            )
+        )
+        split.setSizes([320, 130])
+        layout.addWidget(split, 1)
+
+    def load(self, d: CaseDetail) -> None:
+        self.banner.setVisible(d.exception_applies)
+        self.deadlines.load(d.deadlines, deadline_columns(d.today, d.exception_applies))
+        self.deadlines.fit_height()
+        self.events.load(d.events)
+        self.exceptions.load(d.exceptions)
+        self._exception_selected()
+        self._step_selected()
+        self._action_buttons(d.actions)
+
+    def _action_buttons(self, actions: Sequence[tuple[str, str]]) -> None:
+        for old in self.action_buttons.values():
+            self._actions_row.removeWidget(old)
+            old.deleteLater()
+        self.action_buttons = {}
+        used = {"x"}  # Record e&xception
+        for key, label in actions:
+            b = button(mnemonic(f"{label}…", used), label, lambda k=key: self.record_action(k))
+            self._actions_row.addWidget(b)
+            self.action_buttons[key] = b
+        self._no_actions.setVisible(not actions)
+
+    def record_action(self, key: str) -> None:
+        d, action = self.view.detail, ACTIONS[key]
+
+        def submit(values: dict) -> object:
+            return self.view.work.record_action(
+                d.case_id, d.version, key, values["on"], values["reason"]
+            )
+
+        dialog = ActionDialog(key, action.label, action.needs_reason, d.today, submit, self.view)
+        letter = DECISION_LETTERS.get(key)
+        if letter is not None:  # after the reload: the letter reads the decision's date
+            dialog.accepted.connect(lambda: self.view.decision_recorded.emit(d.case_id, letter))
+        self.view.open_dialog(dialog)
+
+    def record_exception(self) -> None:
+        d = self.view.detail
+
+        def submit(v: dict) -> object:
+            return self.view.work.record_exception(
+                d.case_id,
+                v["ground"],
+                v["period_start"],
+                v["period_end"],
+                v["family_told"],
+                v["note"],
+                token=v["token"],
+            )
+
+        self.view.open_dialog(ExceptionDialog(d.today, submit, self.view))
+
+    def _step_selected(self) -> None:
+        event = self.events.selected()
+        is_step = event is not None and event.action in UNDO
+        self.correct_step_button.setEnabled(is_step)
+        latest = [e for e in self.view.detail.events if e.action in UNDO][-1:]
+        self.withdraw_step_button.setEnabled(is_step and latest == [event])
+
+    def correct_step(self) -> None:
+        event, d = self.events.selected(), self.view.detail
+        if event is None:
+            return
+        work = self.view.work
+
+        def submit(v: dict) -> object:
+            return work.correct_step(d.case_id, d.version, event.id, v["on"], v["reason"])
+
+        self.view.open_dialog(StepCorrectionDialog(event.label, event.on_date, submit, self.view))
+
+    def withdraw_step(self) -> None:
+        event, d = self.events.selected(), self.view.detail
+        if event is None:
+            return
+        reason, ok = QInputDialog.getText(
+            self.view,
+            "Withdraw step",
+            f"Why withdraw '{event.label}' of {day(event.on_date)}? The case goes back to "
+            "where it was before it; the history keeps what was withdrawn, by whom and why.",
+        )
+        if ok:
+            work = self.view.work
+            self.view.act(
+                "Withdraw step",
+                lambda: work.withdraw_step(d.case_id, d.version, event.id, reason),
+            )
+
+    def _exception_selected(self) -> None:
+        chosen = self.exceptions.selected() is not None
+        self.edit_exception_button.setEnabled(chosen)
+        self.withdraw_exception_button.setEnabled(chosen)
+
+    def edit_exception(self) -> None:
+        row = self.exceptions.selected()
+        if row is None:
+            return
+        work = self.view.work
+
+        def submit(v: dict) -> object:
+            return work.update_exception(row.id, row.version, v)
+
+        dialog = ExceptionEditDialog(self.view.detail.today, submit, self.view)
+        dialog.load(
+            dict(
+                ground=row.ground,
+                period_start=row.period_start,
+                period_end=row.period_end,
+                family_told=row.family_told,
+                note=row.note or "",
+            )
+        )
+        self.view.open_dialog(dialog)
+
+    def withdraw_exception(self) -> None:
+        row = self.exceptions.selected()
+        if row is None:
+            return
+        self.view.to_trash(
+            "Withdraw exception",
+            f"withdraw the exception from {day(row.period_start)}",
+            lambda trash, why: trash.withdraw_exception(row.id, why),
+        )
