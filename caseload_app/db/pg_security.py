@@ -1,5 +1,6 @@
 """A team database's own defences: the access matrix of domain.access enforced by PostgreSQL
-itself, so that a modified or home-made client gets no more than the app would allow.
+itself, so that a modified or home-made client gets no more than the app would allow. (Long
+on purpose: every grant, policy and trigger is here, so the whole policy reads in one place.)
 
 - Every person signs in with their own login, a member of the group role `caseload_user`.
   Table privileges go to that group; row-level security decides, row by row, from the

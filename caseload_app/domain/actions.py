@@ -246,7 +246,7 @@ def check_correction(key: str, case: CaseDates, on: date, today: date) -> None:
         later = getattr(case, field)
         if later is not None and on > later:
             raise ValidationError(f"{format_date(on)} is after {described} ({format_date(later)}).")
-    corrected = replace(case, **{own: on}) if own else case
+    corrected: CaseDates = replace(case, **{own: on}) if own else case  # type: ignore[arg-type]
     if corrected.final_issued is not None and key in ("draft_served", "comments_received"):
         _check_comment_window(corrected, corrected.final_issued)
     if key == "final_issued":

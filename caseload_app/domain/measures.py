@@ -387,7 +387,7 @@ def compute(
                    f"review due {r.due}; meeting held {r.meeting_date}")  # fmt: skip
     num = den = 0
     for r in reviews:
-        if r.case_id not in by_id or r.meeting_date is None:
+        if r.case_id not in by_id or r.meeting_date is None or r.decision_date is None:
             continue
         if not _in(r.decision_date, start, end):
             continue

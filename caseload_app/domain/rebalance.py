@@ -1,4 +1,5 @@
-"""Deadline-aware rebalancing: moves that allocate, cover and even out the load.
+"""Deadline-aware rebalancing: moves that allocate, cover and even out the load. (One
+algorithm, described below and kept in one module so the rules and their code read together.)
 
 ``propose_rebalance`` proposes moves in three passes, each a whole family's
 cases held by one caseworker (a *bundle*), and never moves a bundle twice:
@@ -307,8 +308,9 @@ def _cover(planner: _Planner, horizon: date) -> None:
         if due is not None:
             pending.append((due, bundle.family_id, bundle.holder, bundle))
     pending.sort(key=lambda p: p[:3])
-    for due, _family, _holder, bundle in pending:
-        worker = planner.by_id[bundle.holder]
+    for due, _family, holder, bundle in pending:
+        assert holder is not None  # _uncovered only finds bundles someone holds
+        worker = planner.by_id[holder]
         to = None if planner.moved.intersection(bundle.case_ids) else planner.choose(bundle)
         if to is None:
             planner.unplaced.extend(bundle.case_ids)

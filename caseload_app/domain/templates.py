@@ -533,7 +533,7 @@ class TemplateLibrary:
         return parse(path.read_text(encoding="utf-8"), name, source=str(path))
 
     def names(self) -> list[str]:
-        found = set()
+        found: set[str] = set()
         for folder in (self.admin_dir, self.shipped_dir):
             if folder.is_dir():
                 found.update(

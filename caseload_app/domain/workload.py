@@ -89,7 +89,7 @@ class Weights:
                 "an urgent case cannot weigh less than the same case when not urgent."
             )
         object.__setattr__(self, "urgency_multiplier", multiplier)
-        days = self.urgency_days
+        days: object = self.urgency_days  # settings may hold 14.0, or anything at all
         if isinstance(days, float) and days.is_integer():
             days = int(days)
         if isinstance(days, bool) or not isinstance(days, int) or days < 0:
@@ -325,14 +325,15 @@ def _figures(
     loads, overdue, in_absence = [], 0, 0
     for g in groups:
         by_stage[g.stage] += g.cases
-        days = (g.next_due - today).days if g.next_due else None
+        due = g.next_due
+        days = (due - today).days if due else None
         loads.append(g.cases * case_load(g.stage, days, w))
-        if days is None:
+        if due is None or days is None:
             continue
         overdue += g.cases if days < 0 else 0
         if 0 <= days < 7 * weeks:
             strip[days // 7] += g.cases
-        in_absence += g.cases if worker.away_on(g.next_due) else 0
+        in_absence += g.cases if worker.away_on(due) else 0
     return BoardFigures(
         cases_by_stage=dict(by_stage),
         open_cases=sum(by_stage.values()),

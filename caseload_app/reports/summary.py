@@ -1,4 +1,5 @@
-"""The case summary: one child's case on A4, for a meeting pack or the paper file.
+"""The case summary: one child's case on A4, for a meeting pack or the paper file. (Long on
+purpose: one document's layout, section by section, in reading order.)
 
 Takes the small dataclasses of reports/content.py (filled in by services/printing.py), so
 reports depend on the domain only: never on services, the database or Qt. Every user-typed
