@@ -305,9 +305,15 @@ class CaseworkService(UserService):
                     note=codes.label_for(codes.exception_grounds(), ground),
                 )
             )
-            records.audit(s, self.user, now, "create", exc, case.id, f"exception: {ground}")
-            records.remember(s, token, exc, user=self.user, now=now)
-            return exc.id
+            return records.create(
+                s,
+                exc,
+                user=self.user,
+                now=now,
+                case_id=case.id,
+                detail=f"exception: {ground}",
+                token=token,
+            )
 
     def update_exception(
         self, exception_id: int, version: int, changes: dict[str, object]
@@ -371,9 +377,15 @@ class CaseworkService(UserService):
                     note=codes.label_for(codes.advice_types(), kind),
                 )
             )
-            records.audit(s, self.user, self._now(), "create", advice, case.id, f"{kind} advice")
-            records.remember(s, token, advice, user=self.user, now=self._now())
-            return advice.id
+            return records.create(
+                s,
+                advice,
+                user=self.user,
+                now=self._now(),
+                case_id=case.id,
+                detail=f"{kind} advice",
+                token=token,
+            )
 
     def advice_received(self, advice_id: int, version: int, on: date | None) -> None:
         """Record (or with None, clear) the date advice arrived."""
@@ -480,11 +492,16 @@ class CaseworkService(UserService):
             comm = Communication(
                 family_id=case.child.family_id, case_id=case.id, logged_by=self.user, **clean
             )
-            s.add(comm)
             channel = clean["channel"]
-            records.audit(s, self.user, self._now(), "create", comm, case.id, f"{channel} log")
-            records.remember(s, token, comm, user=self.user, now=self._now())
-            return comm.id
+            return records.create(
+                s,
+                comm,
+                user=self.user,
+                now=self._now(),
+                case_id=case.id,
+                detail=f"{channel} log",
+                token=token,
+            )
 
     def update_communication(
         self, communication_id: int, version: int, changes: dict[str, object]
@@ -538,10 +555,15 @@ class CaseworkService(UserService):
                 updated_by=self.user,
                 updated_at=self._now(),
             )
-            s.add(task)
-            records.audit(s, self.user, self._now(), "create", task, case.id, task.title)
-            records.remember(s, token, task, user=self.user, now=self._now())
-            return task.id
+            return records.create(
+                s,
+                task,
+                user=self.user,
+                now=self._now(),
+                case_id=case.id,
+                detail=task.title,
+                token=token,
+            )
 
     def set_task_done(self, task_id: int, version: int, done: bool) -> None:
         with self._db.uow() as s:
@@ -568,10 +590,15 @@ class CaseworkService(UserService):
                 updated_by=self.user,
                 updated_at=self._now(),
             )
-            s.add(review)
-            records.audit(s, self.user, self._now(), "create", review, case.id, "review booked")
-            records.remember(s, token, review, user=self.user, now=self._now())
-            return review.id
+            return records.create(
+                s,
+                review,
+                user=self.user,
+                now=self._now(),
+                case_id=case.id,
+                detail="review booked",
+                token=token,
+            )
 
     REVIEW_FIELDS = (
         "meeting_date",
@@ -635,6 +662,10 @@ class CaseworkService(UserService):
     ) -> int:
         if not decision.strip():
             raise FieldErrors({"decision": "Say which decision is disputed"})
+        try:
+            decision = check_line("Decision", decision, 200)  # refused when too long, never cut
+        except ValidationError as exc:
+            raise FieldErrors({"decision": str(exc)}) from None
         if decision_letter > self._today():
             raise FieldErrors({"decision_letter": "The letter date is in the future"})
         with self._db.uow() as s:
@@ -643,15 +674,20 @@ class CaseworkService(UserService):
             case = self._case_to_edit(s, case_id)
             row = Disagreement(
                 case_id=case.id,
-                decision=decision.strip()[:200],
+                decision=decision,
                 decision_letter=decision_letter,
                 updated_by=self.user,
                 updated_at=self._now(),
             )
-            s.add(row)
-            records.audit(s, self.user, self._now(), "create", row, case.id, row.decision)
-            records.remember(s, token, row, user=self.user, now=self._now())
-            return row.id
+            return records.create(
+                s,
+                row,
+                user=self.user,
+                now=self._now(),
+                case_id=case.id,
+                detail=row.decision,
+                token=token,
+            )
 
     DISAGREEMENT_FIELDS = (
         "mediation_ended",
@@ -727,7 +763,7 @@ def _task_title(value: object) -> str:
     text = str(value or "").strip()
     if not text:
         raise ValidationError("Say what needs doing")
-    return text[:200]
+    return check_line("Task", text, 200)  # refused past 200 characters, never cut
 
 
 def _any_date(value: object) -> date | None:

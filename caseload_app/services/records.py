@@ -194,6 +194,24 @@ def add_entry(session: Session, entry: AuditEntry) -> None:
     )
 
 
+def create(
+    session: Session,
+    row,
+    *,
+    user: str,
+    now: datetime,
+    case_id: int | None,
+    detail: str,
+    token: str | None = None,
+) -> int:
+    """Add a new record, audit its creation and note the form that saved it (so a second Save
+    of the same form finds it): every "add a …" action ends here. Returns the new id."""
+    session.add(row)
+    audit(session, user, now, "create", row, case_id, detail)
+    remember(session, token, row, user=user, now=now)
+    return row.id
+
+
 def submitted(session: Session, token: str | None) -> int | None:
     """The record a form with this token already saved, if it did (a second Save)."""
     if not token:

@@ -370,3 +370,17 @@ def test_refreshing_after_a_save_is_not_audited_as_a_new_view(db):
     work.get_case(case_id)
     work.get_case(case_id, opened=False)
     assert views() == 1
+
+
+def test_long_text_is_refused_never_cut(db):
+    """A task's title and a disputed decision were cut at 200 characters without a word."""
+    case_id, work = new_case(db)
+    with pytest.raises(FieldErrors) as err:
+        work.add_task(case_id, "Ring school " + "x" * 190, date(2026, 11, 27), None)
+    assert set(err.value.errors) == {"title"} and "200" in err.value.errors["title"]
+    with pytest.raises(FieldErrors) as err:
+        work.add_disagreement(case_id, "Refusal " + "y" * 193, date(2026, 11, 2))
+    assert set(err.value.errors) == {"decision"} and "200" in err.value.errors["decision"]
+    fits = "Refusal to name a school"
+    row_id = work.add_disagreement(case_id, fits, date(2026, 11, 2))
+    assert work.get_case(case_id).disagreements[0].decision == fits and row_id
