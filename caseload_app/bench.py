@@ -401,15 +401,28 @@ def _ten_times(sheet: Path, target: Path) -> Path:
         ids = [header.index(c) for c in ("upn", "nhs_number")]
         rows = list(reader)
         for copy in range(10):
-            suffix = "" if copy == 0 else " " + "abcdefghij"[copy]
-            for row in rows:
+            for n, row in enumerate(rows):
                 row = list(row)
-                row[first] += suffix
-                row[last] += suffix
-                for i in ids:
-                    row[i] = row[i] if copy == 0 else ""
+                if copy:
+                    # Each row a surname of its own: without the identifiers, two children of
+                    # one name and birthday would rightly be refused as a possible repeat.
+                    suffix = " " + "abcdefghij"[copy] + _letters(n)
+                    row[first] += suffix
+                    row[last] += suffix
+                    for i in ids:
+                        row[i] = ""
                 writer.writerow(row)
     return target
+
+
+def _letters(n: int) -> str:
+    """0 -> "a", 25 -> "z", 26 -> "ba": a number spelt in letters, as names may hold."""
+    text = ""
+    while True:
+        n, digit = divmod(n, 26)
+        text = "abcdefghijklmnopqrstuvwxyz"[digit] + text
+        if not n:
+            return text
 
 
 def table(measures: list[Measure]) -> str:

@@ -1,5 +1,6 @@
 """The benchmark runs end to end at a small size and writes what it measured."""
 
+import csv
 import json
 import sqlite3
 
@@ -76,3 +77,23 @@ def test_peak_memory_is_the_apps_own_not_the_benchmarks():
     env = os.environ | {"QT_QPA_PLATFORM": "offscreen"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert len(ballast) and 0 < float(out.stdout) < 300
+
+
+def test_the_ten_times_sheet_gives_every_copied_child_a_name_of_its_own(tmp_path):
+    """At 50,000 children two share a name and birthday, told apart only by their UPN; the
+    copies drop identifiers, so each copied row needs a name of its own (the full-size run
+    stopped on 693 'possible repeat' refusals)."""
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text(
+        "child_first_name,child_last_name,date_of_birth,upn,nhs_number\n"
+        "Ava,Smith,2016-05-04,A839200012001,\n"
+        "Ava,Smith,2016-05-04,B839200012002,\n",
+        encoding="utf-8",
+    )
+    rows = list(csv.reader(bench._ten_times(sheet, tmp_path / "ten.csv").open(encoding="utf-8")))
+    body = rows[1:]
+    assert len(body) == 20
+    assert body[0] == ["Ava", "Smith", "2016-05-04", "A839200012001", ""]  # copy 0 as it was
+    copies = body[2:]
+    assert all(r[3] == "" and r[4] == "" for r in copies)
+    assert len({(r[0], r[1], r[2]) for r in copies}) == len(copies)
