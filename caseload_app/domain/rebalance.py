@@ -607,7 +607,8 @@ def propose_rebalance(
     rules = _Rules(max_moves, min_gain, move_cost, tolerance)
     stop = _Balancer(planner, horizon, rules).run()
     balancing = sum(1 for m in planner.moves if m.kind == "balance")
-    left = _left_text(planner, stop, rules, balancing) if workers else ""
+    cap = max_moves if max_moves is not None else balancing
+    left = _left_text(planner, stop, rules, cap) if workers else ""
     moves = tuple(planner.moves)
     before = loads_by_worker(cases, workers)
     after = loads_by_worker(apply_moves(cases, moves), workers)

@@ -367,6 +367,8 @@ class TeamService(UserService):
             ).all()
             if not moves:
                 raise UserError("There is nothing to undo for that change.")
+            if batch_kind(batch) == "Undo":
+                raise UserError("An undo cannot itself be undone: reassign the cases by hand.")
             if s.scalar(select(func.count()).where(Assignment.batch == _undo_id(batch))):
                 raise UserError("Those moves have already been undone.")
             cases = {m.case_id: records.load(s, EhcpCase, m.case_id, "case") for m in moves}

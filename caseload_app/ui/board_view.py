@@ -224,7 +224,8 @@ class BoardView(QWidget):
             self.after_undo()
 
     def recent_moves(self) -> None:
-        RecentMoves(self.team, self.after_undo, self.handover, self.letters, self).exec()
+        if run_action(self, "Recent moves", self.team.batches):  # a lead's list
+            RecentMoves(self.team, self.after_undo, self.handover, self.letters, self).exec()
 
     def after_undo(self) -> None:
         self.refresh()
@@ -374,6 +375,9 @@ class RebalanceDialog(QDialog):
         }
 
     def _accept(self) -> None:
+        if len(self.unticked()) == self.moves.rowCount():
+            QMessageBox.information(self, "Nothing to apply", "Tick at least one move to apply.")
+            return
         if not self.reason.text().strip():
             QMessageBox.information(self, "Reason needed", "Say why the cases are moving.")
             return

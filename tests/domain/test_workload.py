@@ -901,3 +901,14 @@ def test_property_spread_never_grows_without_required_moves(team_cases):
     assert p.spread_after <= p.spread_before + 1e-9
     if p.moves:
         assert p.spread_after < p.spread_before - 0.01
+
+
+def test_the_cap_message_names_the_cap_not_the_moves_kept():
+    """Two at 10 and two at 0: a tie needs a run of two moves, so a cap of 3 keeps two and
+    a cap of 1 keeps none; it said "the cap of 2" and "the cap of 0"."""
+    workers = [WorkerLoad(i, n, 1.0) for i, n in enumerate(["Asha", "Ben", "Cara", "Dan"], 1)]
+    cases = [case(i, i, 1 if i <= 10 else 2, 1.0) for i in range(1, 21)]
+    one = propose_rebalance(workers, cases, TODAY, max_moves=1)
+    assert one.moves == () and one.left.endswith("Stopped at the cap of 1 balancing move.")
+    three = propose_rebalance(workers, cases, TODAY, max_moves=3)
+    assert len(three.moves) == 2 and three.left.endswith("the cap of 3 balancing moves.")

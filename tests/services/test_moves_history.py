@@ -38,6 +38,8 @@ def test_a_rebalance_is_listed_shown_and_undone_from_a_fresh_start(tmp_path):
         assert second.batch == batch and second.undone and not second.can_undo
         with pytest.raises(UserError, match="already been undone"):
             team(db).undo(batch)
+        with pytest.raises(UserError, match="An undo cannot itself be undone"):
+            team(db).undo(first.batch)
         assert ids["due_soon"] in {c.case_id for c in team(db).batch_cases(batch)}
     finally:
         db.dispose()

@@ -405,3 +405,20 @@ def test_the_chart_has_round_ticks_and_the_team_average(window):
     average = sum(r.load for r in present) / sum(r.capacity for r in present)
     assert chart.reference == pytest.approx(average)
     assert "Weighted load per full-time equivalent" in chart.accessibleDescription()
+
+
+def test_applying_with_every_move_unticked_is_refused_in_words(window, qtbot, monkeypatch):
+    """It went on to an empty batch and the crash dialog."""
+    board = window.open_board()
+    proposal = board.workload.propose()
+    names = {r.worker_id: r.name for r in board.model.rows()}
+    dialog = RebalanceDialog(board.workload, proposal, names)
+    qtbot.addWidget(dialog)
+    for row in range(dialog.moves.rowCount()):
+        dialog.moves.item(row, 0).setCheckState(board_module.Qt.CheckState.Unchecked)
+    dialog.reason.setText("Even out")
+    told = []
+    monkeypatch.setattr(board_module.QMessageBox, "information", lambda *a: told.append(a[2]))
+    dialog._accept()
+    assert told == ["Tick at least one move to apply."]
+    assert dialog.result() != QDialog.DialogCode.Accepted

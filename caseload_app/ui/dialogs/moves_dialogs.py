@@ -26,7 +26,7 @@ from caseload_app.domain.text import how_many
 from caseload_app.files import write_atomically
 from caseload_app.services.handover import HandoverService
 from caseload_app.services.letters import LetterService
-from caseload_app.services.team import MoveBatch, MovedCaseInfo, TeamService
+from caseload_app.services.team import MoveBatch, MovedCaseInfo, TeamService, batch_kind
 from caseload_app.ui.dialogs.printing import choose_folder, run_bulk, safe_filename
 from caseload_app.ui.errors import run_action
 
@@ -126,10 +126,11 @@ class MovesDone(QDialog):
                 for c in self.cases
             ],
         )
-        actions = [("&Undo these moves", self.undo)]
+        is_undo = batch_kind(batch) == "Undo"  # cases put back: nothing to undo or announce
+        actions = [] if is_undo else [("&Undo these moves", self.undo)]
         if handover is not None:
             actions.append(("Save &handover packs…", self.ask_packs))
-        if letters is not None:
+        if letters is not None and not is_undo:
             actions.append(("&Letters to families…", self.send_letters))
         buttons = _close_and(self, actions)
         layout = QVBoxLayout(self)
@@ -165,7 +166,7 @@ class MovesDone(QDialog):
         def save() -> None:
             for worker_id, pdf in handover.packs_for_batch(self.batch).items():
                 name = safe_filename(names.get(worker_id, str(worker_id)))
-                path = folder / f"handover-{name}-{self.batch}.pdf"
+                path = folder / f"handover-{name}-{safe_filename(self.batch)}.pdf"
                 write_atomically(path, pdf)
                 written.append(path)
 

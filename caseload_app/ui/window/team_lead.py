@@ -54,9 +54,9 @@ class TeamLeadCommands:
             self.refresh()
             self.board_changed()
 
-        RecentMoves(
-            self.ctx.staffing(), changed, self.ctx.handover(), self.ctx.letters(), self
-        ).exec()
+        team = self.ctx.staffing()
+        if run_action(self, "Recent moves", team.batches):  # a lead's list: refused otherwise
+            RecentMoves(team, changed, self.ctx.handover(), self.ctx.letters(), self).exec()
 
     def open_planner(self) -> PlannerView:
         for index in range(1, self.tabs.count()):
