@@ -6,12 +6,15 @@ import contextlib
 import sys
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from caseload_app import logs, paths
 
 if TYPE_CHECKING:
+    from caseload_app.db.engine import Database
+    from caseload_app.services.settings import LocalSettingsStore
     from caseload_app.ui.main_window import MainWindow
 
 
@@ -76,92 +79,138 @@ def _open_window(
 ) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from caseload_app.db.engine import DamagedDatabase, DatabaseError, open_database
-    from caseload_app.db.lock import DatabaseInUse, InstanceLock
+    from caseload_app.db.engine import DatabaseError
+    from caseload_app.db.lock import DatabaseInUse
     from caseload_app.db.migrate import DatabaseTooNew
-    from caseload_app.services.settings import LocalSettingsStore
-    from caseload_app.ui.context import AppContext
-    from caseload_app.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("caseload")
     app.setOrganizationName("caseload")
     if isinstance(db_path, str) and not demo:
         return _run_team(app, db_path)
-    tmp = None
-    lock = None
-    start = None
-    try:
-        if not demo:
-            new_folder = not db_path.parent.exists()
-            db_path.parent.mkdir(parents=True, exist_ok=True)  # first run: a new data folder
-            lock = InstanceLock(db_path)
-            lock.acquire()  # before anything touches the file
-            if not db_path.exists():
-                start = _missing_database(db_path)
-                if start is None:  # Quit: no database is made, nor the folder for it
-                    lock.release()
-                    if new_folder:
-                        _remove_if_empty(db_path.parent)
-                    return 0
-                if start == "demo":
-                    lock.release()
-                    lock, demo = None, True
-        if demo:
-            tmp = tempfile.TemporaryDirectory(prefix="caseload-demo-")
-            db_path = Path(tmp.name) / "demo.sqlite3"
-            db = _demo_database(db_path, demo_children)
-            no_backup = None
-            store = LocalSettingsStore(Path(tmp.name) / "settings.json")
-        else:
-            if not _usable_or_restored(db_path, problem()):
-                lock.release()
-                return 1
-            db = open_database(db_path, backup_dir=paths.backups_dir(), checked=True)
-            no_backup = _daily_backup(db_path)
-            if isinstance(no_backup, DamagedDatabase):  # its full check saw what quick did not
-                db.dispose()
-                if not _usable_or_restored(db_path, str(no_backup)):
-                    lock.release()
-                    return 1
-                db = open_database(db_path, backup_dir=paths.backups_dir(), checked=True)
-                no_backup = None  # the backup just restored is today's newest
-            store = LocalSettingsStore(paths.config_dir() / "settings.json")
-    except (DatabaseError, DatabaseTooNew, DatabaseInUse, OSError) as exc:
-        if lock is not None:
-            lock.release()
-        title = getattr(exc, "title", "caseload cannot open the database")
-        QMessageBox.critical(None, title, _in_words(exc))
-        return 1
-    label = f"Demo data (temporary): {db_path}" if demo else db.describe()
-    ctx = AppContext(
-        db=db,
-        db_label=label,
-        settings_store=store,
-        settings=store.load(),
-        backups_folder=Path(tmp.name) / "backups" if demo else paths.backups_dir(),
+    # One way out, however this ends: the database, the lock and a demo's folder let go.
+    with contextlib.ExitStack() as held:
+        try:
+            opened = (
+                _open_demo(held, demo_children)
+                if demo
+                else _open_laptop(held, Path(db_path), demo_children, problem)
+            )
+        except (DatabaseError, DatabaseTooNew, DatabaseInUse, OSError) as exc:
+            title = getattr(exc, "title", "caseload cannot open the database")
+            QMessageBox.critical(None, title, _in_words(exc))
+            return 1
+        if isinstance(opened, int):
+            return opened  # quit at the first question (0), or refused (1)
+        return _show_window(app, held, opened, on_ready)
+
+
+@dataclass
+class _Opened:
+    """What the window is opened on, once the start's questions are answered."""
+
+    db: Database
+    label: str
+    store: LocalSettingsStore
+    backups: Path
+    start: str | None = None  # how a first run began (ui's Start), or None
+    no_backup: str | None = None  # why there is no backup today, if there is none
+
+
+def _open_demo(held: contextlib.ExitStack, children: int) -> _Opened:
+    from caseload_app.services.settings import LocalSettingsStore
+
+    folder = Path(held.enter_context(tempfile.TemporaryDirectory(prefix="caseload-demo-")))
+    db_path = folder / "demo.sqlite3"
+    return _Opened(
+        db=_demo_database(db_path, children),
+        label=f"Demo data (temporary): {db_path}",
+        store=LocalSettingsStore(folder / "settings.json"),
+        backups=folder / "backups",
     )
+
+
+def _open_laptop(
+    held: contextlib.ExitStack,
+    db_path: Path,
+    demo_children: int,
+    problem: Callable[[], str | None] | None,
+) -> _Opened | int:
+    """The laptop's file, locked before anything touches it; on a first run, how to begin
+    (which may be the demo). An int: the start ends there with that exit code."""
+    from caseload_app.db.engine import DamagedDatabase, open_database
+    from caseload_app.db.lock import InstanceLock
+    from caseload_app.services.settings import LocalSettingsStore
+    from caseload_app.ui.dialogs.first_run import Start
+
+    new_folder = not db_path.parent.exists()
+    db_path.parent.mkdir(parents=True, exist_ok=True)  # first run: a new data folder
+    lock = InstanceLock(db_path)
+    lock.acquire()
+    held.callback(lock.release)
+    start = None
+    if not db_path.exists():
+        start = _missing_database(db_path)
+        if start is None:  # Quit: no database is made, nor the folder for it
+            lock.release()
+            if new_folder:
+                _remove_if_empty(db_path.parent)
+            return 0
+        if start == Start.DEMO:
+            lock.release()  # the laptop's file stays as it is: nothing was made
+            return _open_demo(held, demo_children)
+    if not _usable_or_restored(db_path, problem() if problem else None):
+        return 1
+    db = open_database(db_path, backup_dir=paths.backups_dir(), checked=True)
+    no_backup = _daily_backup(db_path)
+    if isinstance(no_backup, DamagedDatabase):  # its full check saw what quick did not
+        db.dispose()
+        if not _usable_or_restored(db_path, str(no_backup)):
+            return 1
+        db = open_database(db_path, backup_dir=paths.backups_dir(), checked=True)
+        no_backup = None  # the backup just restored is today's newest
+    return _Opened(
+        db=db,
+        label=db.describe(),
+        store=LocalSettingsStore(paths.config_dir() / "settings.json"),
+        backups=paths.backups_dir(),
+        start=start,
+        no_backup=no_backup,
+    )
+
+
+def _show_window(
+    app,
+    held: contextlib.ExitStack,
+    opened: _Opened,
+    on_ready: Callable[[MainWindow], None] | None,
+) -> int:
+    from caseload_app.ui.context import AppContext
+    from caseload_app.ui.dialogs.first_run import Start
+    from caseload_app.ui.main_window import MainWindow
+
+    ctx = AppContext(
+        db=opened.db,
+        db_label=opened.label,
+        settings_store=opened.store,
+        settings=opened.store.load(),
+        backups_folder=opened.backups,
+    )
+    held.callback(lambda: ctx.db.dispose())  # the one open at the end: a restore replaces it
     window = MainWindow(ctx)
     window.show()
-    if not demo and no_backup:
-        window.warn_no_backup(no_backup)
-    if start == "import":
+    if opened.no_backup:
+        window.warn_no_backup(opened.no_backup)
+    if opened.start == Start.IMPORT:
         window.import_spreadsheet()
     # Straight after choosing an empty caseload there is no one to choose yet; demo data has
     # its caseworkers, so a demo asks too (its settings are thrown away with it).
-    if ctx.settings.me_caseworker_id is None and start != "empty":
+    if ctx.settings.me_caseworker_id is None and opened.start != Start.EMPTY:
         _choose_me(window)
     if on_ready is not None:
         _once_loaded(window, on_ready)
     window.refresh()
-    try:
-        return app.exec()
-    finally:
-        ctx.db.dispose()  # the one open now: a restore replaces the handle it started with
-        if lock is not None:
-            lock.release()
-        if tmp is not None:
-            tmp.cleanup()
+    return app.exec()
 
 
 def _in_words(exc: Exception) -> str:

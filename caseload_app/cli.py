@@ -450,8 +450,8 @@ def _letter_parser(sub: argparse._SubParsersAction) -> None:
 def cmd_letter(args: argparse.Namespace) -> int:
     import shutil
 
-    from caseload_app.domain.templates import default_library
     from caseload_app.services.letters import LetterService
+    from caseload_app.services.template_files import default_library
 
     if args.list_templates:
         for info in default_library().list_templates():

@@ -18,6 +18,7 @@ NAMES = [
     "cold start to my week shown",
     "search keystroke (1-4 letters)",
     "open a case tab (300 contacts)",
+    "save to every view up to date",
     "peak memory of the app",
     "CSV import of 150 rows",
     "import peak memory, 150 rows",

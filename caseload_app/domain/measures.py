@@ -323,18 +323,34 @@ def compute(
 
     ``cases`` must hold every case any measure may count (open ones, and those with a request,
     decision or final plan in the trend's 12 weeks, and those the review rows refer to);
-    ``last_contact`` maps a family id to its latest communication on or before W."""
+    ``last_contact`` maps a family id to its latest communication on or before W. One
+    function per measure, called in the order of the trace CSV's rows."""
     w = week_ending
-    start, end = week_of(w)
     by_id = {c.case_id: c for c in cases}
+    reviews = [r for r in reviews if r.case_id in by_id]
     tr = _Tracer(by_id)
-    advice_labels = advice_labels or {}
-    stage_labels = stage_labels or {}
-    last_contact = last_contact or {}
     fig = WeeklyFigures(week_ending=w)
-
     fig.requests_received = _requests(cases, w, tr)
-    fig.assess_decisions = _timeliness(
+    fig.assess_decisions = _assess_decisions(cases, w, tr)
+    fig.plans_incl = _plans(cases, w, tr, "plans_issued_20wk", excl=False)
+    fig.plans_excl = _plans(cases, w, tr, "plans_issued_20wk_excl", excl=True)
+    open_cases = [c for c in cases if c.is_open and c.request_received <= w]
+    fig.open_cases = len(open_cases)
+    fig.open_by_stage_age = _open_by_stage_age(open_cases, w, tr, stage_labels or {})
+    fig.advice_overdue = _advice_overdue(advice, {c.case_id for c in open_cases}, w, tr,
+                                         advice_labels or {})  # fmt: skip
+    fig.reviews_due, fig.reviews_held = _reviews_due_and_held(reviews, w, tr)
+    fig.review_decisions = _review_decisions(reviews, w, tr)
+    fig.reviews_overdue = _reviews_overdue(open_cases, w, tr)
+    fig.families_no_contact = _families_no_contact(open_cases, last_contact or {}, w, tr)
+    fig.workers = _caseworker_load(open_cases, workers, weights or Weights(), w, tr)
+    fig.trend = _trend(cases, fig, tr)
+    fig.traces = tr.rows
+    return fig
+
+
+def _assess_decisions(cases: Iterable[CaseRow], w: date, tr: _Tracer) -> Ratio:
+    return _timeliness(
         cases,
         w,
         "assess_decisions_6wk",
@@ -343,51 +359,65 @@ def compute(
         tr,
         "decision to assess",
     )
-    fig.plans_incl = _plans(cases, w, tr, "plans_issued_20wk", excl=False)
-    fig.plans_excl = _plans(cases, w, tr, "plans_issued_20wk_excl", excl=True)
 
-    # Open cases at W, by stage and age.
-    open_cases = [c for c in cases if c.is_open and c.request_received <= end]
+
+def _open_by_stage_age(
+    open_cases: Iterable[CaseRow], w: date, tr: _Tracer, stage_labels: Mapping[str, str]
+) -> dict[str, list[int]]:
+    """Open cases at W by stage and by age in whole weeks from the request."""
     table: dict[str, list[int]] = {}
     for c in open_cases:
-        weeks = (end - c.request_received).days // 7
+        weeks = (w - c.request_received).days // 7
         bucket = age_bucket(weeks)
         table.setdefault(c.stage, [0] * len(AGE_BUCKETS))[bucket] += 1
         tr.add(w, "open_cases", c.case_id, "count",
                f"stage {stage_labels.get(c.stage, c.stage)}; request received "
                f"{c.request_received}; {weeks} weeks ({AGE_BUCKETS[bucket][0]})")  # fmt: skip
-    fig.open_cases = len(open_cases)
-    fig.open_by_stage_age = table
-    open_ids = {c.case_id for c in open_cases}
+    return table
 
-    # Advice overdue by type.
+
+def _advice_overdue(
+    advice: Iterable[AdviceRow],
+    open_ids: set[int],
+    w: date,
+    tr: _Tracer,
+    advice_labels: Mapping[str, str],
+) -> dict[str, int]:
+    """Advice on open cases due before W and not received by W, by advice type."""
     overdue: Counter[str] = Counter()
     for a in advice:
-        if a.case_id not in open_ids or a.due >= end:
+        if a.case_id not in open_ids or a.due >= w:
             continue
-        if a.received is not None and a.received <= end:
+        if a.received is not None and a.received <= w:
             continue
         label = advice_labels.get(a.advice_type, a.advice_type)
         overdue[label] += 1
         tr.add(w, "advice_overdue", a.case_id, "count",
                f"{label} requested {a.requested}; due {a.due}; "
                f"{'not received' if a.received is None else f'received {a.received}'}")  # fmt: skip
-    fig.advice_overdue = dict(sorted(overdue.items()))
+    return dict(sorted(overdue.items()))
 
-    # Annual reviews.
+
+def _reviews_due_and_held(reviews: Iterable[ReviewRow], w: date, tr: _Tracer) -> tuple[int, int]:
+    start, end = week_of(w)
+    due = held = 0
     for r in reviews:
-        if r.case_id not in by_id:
-            continue
         if _in(r.due, start, end):
-            fig.reviews_due += 1
+            due += 1
             tr.add(w, "reviews_due", r.case_id, "count", f"review due {r.due}")
         if _in(r.meeting_date, start, end):
-            fig.reviews_held += 1
+            held += 1
             tr.add(w, "reviews_held", r.case_id, "count",
                    f"review due {r.due}; meeting held {r.meeting_date}")  # fmt: skip
+    return due, held
+
+
+def _review_decisions(reviews: Iterable[ReviewRow], w: date, tr: _Tracer) -> Ratio:
+    """Review decisions dated in the week, and those within 4 weeks of the meeting."""
+    start, end = week_of(w)
     num = den = 0
     for r in reviews:
-        if r.case_id not in by_id or r.meeting_date is None or r.decision_date is None:
+        if r.meeting_date is None or r.decision_date is None:
             continue
         if not _in(r.decision_date, start, end):
             continue
@@ -398,37 +428,58 @@ def compute(
         if r.decision_date <= limit:
             num += 1
             tr.add(w, "review_decisions_4wk", r.case_id, "numerator", detail)
-    fig.review_decisions = Ratio(num, den)
+    return Ratio(num, den)
+
+
+def _reviews_overdue(open_cases: Iterable[CaseRow], w: date, tr: _Tracer) -> int:
+    n = 0
     for c in open_cases:
-        if c.next_step == "annual_review" and c.next_due is not None and c.next_due < end:
-            fig.reviews_overdue += 1
+        if c.next_step == "annual_review" and c.next_due is not None and c.next_due < w:
+            n += 1
             tr.add(w, "reviews_overdue", c.case_id, "count",
                    f"annual review due {c.next_due}")  # fmt: skip
+    return n
 
-    # Families with open cases and no contact in the 14 days up to W.
-    since = end - timedelta(days=NO_CONTACT_DAYS - 1)
+
+def _families_no_contact(
+    open_cases: Iterable[CaseRow],
+    last_contact: Mapping[int, datetime | date],
+    w: date,
+    tr: _Tracer,
+) -> int:
+    """Families with open cases and no contact in the 14 days up to W (one trace each)."""
+    since = w - timedelta(days=NO_CONTACT_DAYS - 1)
     families: dict[int, list[CaseRow]] = defaultdict(list)
     for c in open_cases:
         families[c.family_id].append(c)
+    n = 0
     for family_id in sorted(families):
         last = last_contact.get(family_id)
         last_day = last.date() if isinstance(last, datetime) else last
-        if last_day is not None and since <= last_day <= end:
+        if last_day is not None and since <= last_day <= w:
             continue
         members = families[family_id]
         detail = f"family {family_id}; last contact {last_day or 'none recorded'}"
         if len(members) > 1:
             detail += f"; also cases {', '.join(str(c.case_id) for c in members[1:])}"
-        fig.families_no_contact += 1
+        n += 1
         tr.add(w, "families_no_contact", members[0].case_id, "count", detail)
+    return n
 
-    # Load per caseworker, urgency counted from W.
-    weights = weights or Weights()
+
+def _caseworker_load(
+    open_cases: Iterable[CaseRow],
+    workers: Sequence[WorkerRow],
+    weights: Weights,
+    w: date,
+    tr: _Tracer,
+) -> list[WorkerFigure]:
+    """Open cases and weighted load per caseworker, urgency counted from W."""
     names = {wk.id: wk for wk in workers}
     counts: Counter[int | None] = Counter()
     loads: dict[int | None, float] = defaultdict(float)
     for c in open_cases:
-        days = (c.next_due - end).days if c.next_due else None
+        days = (c.next_due - w).days if c.next_due else None
         load = case_load(c.stage, days, weights)
         key = c.caseworker_id if c.caseworker_id in names else None
         counts[key] += 1
@@ -436,29 +487,30 @@ def compute(
         tr.add(w, "caseworker_load", c.case_id, "count",
                f"{c.caseworker or 'unallocated'}; stage {c.stage}; next due "
                f"{c.next_due or 'none'}; weight {load:g}")  # fmt: skip
-    fig.workers = [
+    figures = [
         WorkerFigure(wk.name, wk.capacity, counts[wk.id], round(loads[wk.id], 2))
         for wk in sorted(workers, key=lambda x: x.name)
     ]
     if counts[None]:
-        fig.workers.append(WorkerFigure("Unallocated", None, counts[None], round(loads[None], 2)))
+        figures.append(WorkerFigure("Unallocated", None, counts[None], round(loads[None], 2)))
+    return figures
 
-    # 12-week trend; the earlier weeks' cases go in the trace under their own week ending.
-    # Only cases with a request or a final plan in those weeks can count: find them once.
+
+def _trend(cases: Sequence[CaseRow], fig: WeeklyFigures, tr: _Tracer) -> list[TrendPoint]:
+    """12 weeks to W; the earlier weeks' cases go in the trace under their own week ending.
+    Only cases with a request or a final plan in those weeks can count: found once."""
+    w = fig.week_ending
     first = w - timedelta(days=7 * TREND_WEEKS - 1)
     recent = [
         c for c in cases if _in(c.request_received, first, w) or _in(c.final_issued, first, w)
     ]
+    points = []
     for back in range(TREND_WEEKS - 1, -1, -1):
         week = w - timedelta(days=7 * back)
-        if back == 0:
-            fig.trend.append(
-                TrendPoint(week, fig.requests_received, fig.plans_issued, fig.plans_incl)
-            )
+        if back == 0:  # this week: already counted
+            points.append(TrendPoint(week, fig.requests_received, fig.plans_issued, fig.plans_incl))
             continue
         requests = _requests(recent, week, tr)
         plans = _plans(recent, week, tr, "plans_issued_20wk", excl=False)
-        fig.trend.append(TrendPoint(week, requests, plans.denominator, plans))
-
-    fig.traces = tr.rows
-    return fig
+        points.append(TrendPoint(week, requests, plans.denominator, plans))
+    return points

@@ -6,6 +6,7 @@ calendar arithmetic: no bank-holiday lookups, no I/O.
 
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
 from caseload_app.domain.deadlines import (
     annual_review_due,
@@ -47,7 +48,20 @@ STAGE_ORDER = (
 )
 STAGES = frozenset(STAGE_ORDER)
 CLOSED_STAGES = frozenset({"refused_to_assess", "not_issued", "ceased"})
-RAG_VALUES = ("red", "amber", "green", "grey", "none")
+
+
+class Rag(StrEnum):
+    """A deadline's colour. Equal to its word ("red"), so saved views, CSVs and JSON keep
+    the words they always had."""
+
+    RED = "red"
+    AMBER = "amber"
+    GREEN = "green"
+    GREY = "grey"  # an exception applies: the date still stands
+    NONE = "none"  # nothing due: done, closed, or information only
+
+
+RAG_VALUES = tuple(Rag)
 AMBER_DAYS = 14  # "due within 14 days" includes day 14
 UNDER5_NOTE = "Under-5: consider a review every 3–6 months (CoP 9.178)"
 NO_PLAN_DATE_NOTE = "No plan or review date recorded: annual review date unknown"
@@ -108,7 +122,7 @@ class NextStep:
 class CaseStatus:
     next_step: NextStep | None
     days_left: int | None
-    rag: str
+    rag: Rag
     note: str | None
 
 
@@ -120,7 +134,7 @@ class Deadline:
     regulation: str
     done_on: date | None  # when the step was done, if it has been (or is recorded)
     met: bool | None  # None while still open and not yet past due, or not an LA duty
-    rag: str  # "none" once done, for closed cases, and for information-only rows
+    rag: Rag  # "none" once done, for closed cases, and for information-only rows
 
 
 _STEP_LABELS = {
@@ -195,19 +209,19 @@ def next_step(case: CaseDates) -> NextStep | None:
     return _step(_DECIDE_ASSESS, decision_to_assess_due(received))
 
 
-def rag_for(due: date | None, today: date, exception_applies: bool = False) -> str:
+def rag_for(due: date | None, today: date, exception_applies: bool = False) -> Rag:
     """RAG for an open deadline: red overdue, amber 0-14 days left, green later; grey where
     an exception applies (the date still stands); "none" when there is no deadline."""
     if due is None:
-        return "none"
+        return Rag.NONE
     if exception_applies:
-        return "grey"
+        return Rag.GREY
     days_left = (due - today).days
     if days_left < 0:
-        return "red"
+        return Rag.RED
     if days_left <= AMBER_DAYS:
-        return "amber"
-    return "green"
+        return Rag.AMBER
+    return Rag.GREEN
 
 
 def rag_for_step(
@@ -217,11 +231,11 @@ def rag_for_step(
     *,
     is_open: bool = True,
     exception_applies: bool = False,
-) -> str:
+) -> Rag:
     """RAG from a case's stored next step: closed cases are "none"; an exception greys only
     the steps it can cover."""
     if not is_open:
-        return "none"
+        return Rag.NONE
     return rag_for(due, today, exception_applies and exception_covers(step_key))
 
 
@@ -240,7 +254,7 @@ def _under_five(dob: date | None, today: date) -> bool:
 def case_status(case: CaseDates, today: date) -> CaseStatus:
     """Next step, days left, RAG and any advisory note for one case on ``today``."""
     if case.stage in CLOSED_STAGES:
-        return CaseStatus(next_step=None, days_left=None, rag="none", note=None)
+        return CaseStatus(next_step=None, days_left=None, rag=Rag.NONE, note=None)
     step = next_step(case)
     notes = []
     if step is None:
@@ -251,7 +265,7 @@ def case_status(case: CaseDates, today: date) -> CaseStatus:
         notes.append(UNDER5_NOTE)
     note = " ".join(notes) if notes else None
     if step is None:
-        return CaseStatus(next_step=None, days_left=None, rag="none", note=note)
+        return CaseStatus(next_step=None, days_left=None, rag=Rag.NONE, note=note)
     exception = case.exception_applies and exception_covers(step.key)
     return CaseStatus(
         next_step=step,
@@ -276,15 +290,15 @@ def statutory_deadlines(case: CaseDates, today: date) -> list[Deadline]:
         key, label, regulation = spec
         if done_on is not None:
             met: bool | None = done_on <= due
-            rag = "none"
+            rag = Rag.NONE
         elif case.stage in _STAGES_PAST.get(key, ()):
             # The stage says the step happened but its date was never recorded (legacy data):
             # neither a breach nor something to chase.
-            met, rag = None, "none"
+            met, rag = None, Rag.NONE
         else:
             met = False if today > due else None
             exception = case.exception_applies and exception_covers(key)
-            rag = "none" if closed else rag_for(due, today, exception)
+            rag = Rag.NONE if closed else rag_for(due, today, exception)
         rows.append(Deadline(key, label, due, regulation, done_on, met, rag))
 
     # SEND Regs 2014 reg 5(1)
@@ -307,7 +321,7 @@ def statutory_deadlines(case: CaseDates, today: date) -> list[Deadline]:
         # SEND Regs 2014 reg 13(1): the family's period, not an LA action: information only.
         key, label, regulation = _COMMENTS_END
         due = comments_end(case.draft_served)
-        rows.append(Deadline(key, label, due, regulation, done_on=None, met=None, rag="none"))
+        rows.append(Deadline(key, label, due, regulation, done_on=None, met=None, rag=Rag.NONE))
     # SEND Regs 2014 reg 13(2)
     add(_FINAL_PLAN, final_plan_due(received), case.final_issued)
 

@@ -21,6 +21,7 @@ from reportlab.platypus import (
 )
 
 from caseload_app.domain.deadlines import format_date
+from caseload_app.domain.status import Rag
 from caseload_app.reports.content import (
     RECENT_CONTACTS,
     HandoverCase,
@@ -141,7 +142,7 @@ def _tasks(tasks: Sequence[HandoverTask], today: date) -> list[Flowable]:
         due = (format_date(t.due) if t.due else DASH) + (" (overdue)" if overdue else "")
         rows.append([_cell(t.title), _cell(due)])
         if overdue:
-            extra.append(("BACKGROUND", (1, i), (1, i), RAG_FILL["red"]))
+            extra.append(("BACKGROUND", (1, i), (1, i), RAG_FILL[Rag.RED]))
     return [_table(("Open task", "Due"), rows, (136, 38), extra)]
 
 

@@ -28,7 +28,7 @@ from reportlab.platypus import (
 )
 
 from caseload_app.domain.deadlines import format_date
-from caseload_app.domain.status import Deadline, rag_for
+from caseload_app.domain.status import Deadline, Rag, rag_for
 from caseload_app.domain.text import clean_lines
 from caseload_app.domain.validators import ValidationError, age_on, format_nhs_number
 from caseload_app.reports.content import (
@@ -118,18 +118,18 @@ MUTED = colors.HexColor("#555f6d")
 DASH = "—"
 D = 28.5  # mm: the widest date, "Wed 13 May 2026", with its padding
 DEADLINE_WIDTHS = (45, 29, D, D, 43)
-RAG_WORDS = {
-    "red": "Red — overdue",
-    "amber": "Amber — due within 14 days",
-    "green": "Green — on track",
-    "grey": "Grey — exception applies; the date still stands",
-    "none": "No RAG — nothing due",
+RAG_WORDS: dict[str, str] = {  # by Rag, which is a str
+    Rag.RED: "Red — overdue",
+    Rag.AMBER: "Amber — due within 14 days",
+    Rag.GREEN: "Green — on track",
+    Rag.GREY: "Grey — exception applies; the date still stands",
+    Rag.NONE: "No RAG — nothing due",
 }
-RAG_FILL = {
-    "red": colors.HexColor("#f6d5d5"),
-    "amber": colors.HexColor("#fbe5b6"),
-    "green": colors.HexColor("#d6ead8"),
-    "grey": colors.HexColor("#e1e1e1"),
+RAG_FILL: dict[str, colors.Color] = {
+    Rag.RED: colors.HexColor("#f6d5d5"),
+    Rag.AMBER: colors.HexColor("#fbe5b6"),
+    Rag.GREEN: colors.HexColor("#d6ead8"),
+    Rag.GREY: colors.HexColor("#e1e1e1"),
 }
 
 
@@ -420,7 +420,7 @@ def deadline_status(d: Deadline, today: date) -> str:
         text = f"Open — {days_text(days)}"
     else:
         return "No date recorded"
-    if d.rag == "grey":
+    if d.rag == Rag.GREY:
         return f"{text}; exception applies (grey)"
     return f"{text} ({d.rag})" if d.rag in RAG_FILL else text
 
@@ -494,7 +494,7 @@ def _advice(data: SummaryData) -> list[Flowable]:
             ]
         )
         if a.received is None and a.due < data.today:
-            extra.append(("BACKGROUND", (5, i), (5, i), RAG_FILL["red"]))
+            extra.append(("BACKGROUND", (5, i), (5, i), RAG_FILL[Rag.RED]))
     header = ("Advice", "Requested", "Due", "Received", "Chases", "Status")
     return [*_section("Advice requests"), _table(header, rows, (30, D, D, D, D, 30), extra)]
 
@@ -610,7 +610,7 @@ def _tasks(data: SummaryData) -> list[Flowable]:
         due = _date(t.due) + (" (overdue)" if overdue else "")
         rows.append([_cell(t.title), _cell(due), _cell(t.owner)])
         if overdue:
-            extra.append(("BACKGROUND", (1, i), (1, i), RAG_FILL["red"]))
+            extra.append(("BACKGROUND", (1, i), (1, i), RAG_FILL[Rag.RED]))
     return [*_section("Open tasks"), _table(("Task", "Due", "Owner"), rows, (104, 38, 32), extra)]
 
 

@@ -7,7 +7,7 @@ are built positionally as tuples.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 from typing import NamedTuple
@@ -18,7 +18,7 @@ from caseload_app.db.engine import Database
 from caseload_app.db.models import Caseworker, Child, Communication, EhcpCase, Family
 from caseload_app.db.queries import as_date, join_child_family_worker
 from caseload_app.domain import codes
-from caseload_app.domain.status import rag_for_step, step_label
+from caseload_app.domain.status import Rag, rag_for_step, step_label
 
 
 class CaseRow(NamedTuple):
@@ -43,7 +43,7 @@ class CaseRow(NamedTuple):
     next_step_label: str
     next_due: date | None
     days_left: int | None
-    rag: str
+    rag: Rag
     exception_applies: bool
     caseworker_id: int | None
     caseworker: str
@@ -65,10 +65,24 @@ class CaseListService:
         self._today = today
 
     def list_cases(self) -> CaseList:
+        return self._load(_LIST_QUERY)
+
+    def rows_for(self, case_ids: Collection[int]) -> CaseList:
+        """The rows of these cases and of every other case of their families, as
+        `list_cases` would give them: a contact logged for one child is the last contact of
+        the siblings' cases too. A case no longer there (moved to the trash) has no row."""
+        families = (
+            select(Child.family_id)
+            .join(EhcpCase, EhcpCase.child_id == Child.id)
+            .where(EhcpCase.id.in_(list(case_ids)))
+        )
+        return self._load(_LIST_QUERY.where(Family.id.in_(families)))
+
+    def _load(self, query) -> CaseList:
         today = self._today()
         stage_labels = {c.code: c.label for c in codes.stages()}
         with self._db.read() as session:
-            raw = session.connection().execute(_LIST_QUERY).all()
+            raw = session.connection().execute(query).all()
         steps = _StepCells(today)
         rows = [_row(r, today, stage_labels, steps) for r in raw]
         return CaseList(today=today, rows=rows)

@@ -35,8 +35,6 @@ from caseload_app.domain.templates import (
     FREE_TEXT,
     Template,
     TemplateInfo,
-    TemplateLibrary,
-    default_library,
     fill,
     fill_title,
     letters_for_stage,
@@ -52,6 +50,7 @@ from caseload_app.services.case_read import AdviceInfo, CaseDetail
 from caseload_app.services.casework import CaseworkService
 from caseload_app.services.errors import NotFound, UserError
 from caseload_app.services.settings import CouncilDetails, TeamSettingsService
+from caseload_app.services.template_files import TemplateLibrary, default_library
 
 _DIGEST = re.compile(r"sha256 ([0-9a-f]{64})")
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 
@@ -12,7 +13,7 @@ from caseload_app.db.engine import Database
 from caseload_app.db.models import AdviceRequest, Child, Communication, EhcpCase, Task
 from caseload_app.db.queries import as_date
 from caseload_app.domain import codes, deadlines
-from caseload_app.domain.status import rag_for, rag_for_step, step_label
+from caseload_app.domain.status import Rag, rag_for, rag_for_step, step_label
 
 HORIZON_DAYS = 7
 NO_CONTACT_DAYS = 14
@@ -36,7 +37,7 @@ class WeekItem:
     what: str
     due: date | None
     days_left: int | None
-    rag: str
+    rag: Rag
     tab: str  # the case window tab that deals with it
 
 
@@ -49,32 +50,43 @@ class MyWeek:
         return sum(1 for i in self.items if i.kind == kind)
 
 
+class _Scope(NamedTuple):
+    caseworker_id: int | None  # None: the whole team
+    case_ids: list[int] | None  # None: every case
+
+
+def _only(query, scope: _Scope):
+    return query if scope.case_ids is None else query.where(EhcpCase.id.in_(scope.case_ids))
+
+
 class MyWeekService:
     def __init__(self, db: Database, today: Callable[[], date] = date.today) -> None:
         self._db = db
         self._today = today
 
-    def my_week(self, caseworker_id: int | None) -> MyWeek:
-        """For one caseworker (None: the whole team)."""
+    def my_week(self, caseworker_id: int | None, case_ids: Collection[int] | None = None) -> MyWeek:
+        """For one caseworker (None: the whole team); only these cases' lines if case_ids is
+        given (after a save, the window replaces just the lines of the cases it changed)."""
+        scope = _Scope(caseworker_id, None if case_ids is None else list(case_ids))
         today = self._today()
         horizon = today + timedelta(days=HORIZON_DAYS)
         items: list[WeekItem] = []
         with self._db.read() as s:
-            items += self._steps(s, caseworker_id, today, horizon)
-            items += self._advice(s, caseworker_id, today)
-            items += self._tasks(s, caseworker_id, today, horizon)
-            items += self._consultations(s, caseworker_id, today, horizon)
-            items += self._no_contact(s, caseworker_id, today)
+            items += self._steps(s, scope, today, horizon)
+            items += self._advice(s, scope, today)
+            items += self._tasks(s, scope, today, horizon)
+            items += self._consultations(s, scope, today, horizon)
+            items += self._no_contact(s, scope, today)
         items.sort(key=lambda i: (i.due or date.max, i.kind, i.child_name))
         return MyWeek(today=today, items=items)
 
     @staticmethod
-    def _mine(query, caseworker_id: int | None):
-        return (
-            query if caseworker_id is None else query.where(EhcpCase.caseworker_id == caseworker_id)
-        )
+    def _mine(query, scope: _Scope):
+        if scope.caseworker_id is not None:
+            query = query.where(EhcpCase.caseworker_id == scope.caseworker_id)
+        return _only(query, scope)
 
-    def _steps(self, s, cw, today, horizon) -> list[WeekItem]:
+    def _steps(self, s, scope, today, horizon) -> list[WeekItem]:
         q = self._mine(
             select(
                 EhcpCase.id,
@@ -86,7 +98,7 @@ class MyWeekService:
             )
             .join(Child, EhcpCase.child_id == Child.id)
             .where(EhcpCase.is_open, EhcpCase.next_due <= horizon),
-            cw,
+            scope,
         )
         out = []
         for case_id, first, last, step, due, exc in s.execute(q):
@@ -106,7 +118,7 @@ class MyWeekService:
             )
         return out
 
-    def _advice(self, s, cw, today) -> list[WeekItem]:
+    def _advice(self, s, scope, today) -> list[WeekItem]:
         q = self._mine(
             select(
                 EhcpCase.id,
@@ -119,7 +131,7 @@ class MyWeekService:
             .join(EhcpCase, AdviceRequest.case_id == EhcpCase.id)
             .join(Child, EhcpCase.child_id == Child.id)
             .where(EhcpCase.is_open, AdviceRequest.received.is_(None), AdviceRequest.due < today),
-            cw,
+            scope,
         )
         out = []
         for case_id, first, last, kind, due, chases in s.execute(q):
@@ -134,21 +146,21 @@ class MyWeekService:
                     what,
                     due,
                     (due - today).days,
-                    "red",
+                    Rag.RED,
                     "advice",
                 )
             )
         return out
 
-    def _tasks(self, s, cw, today, horizon) -> list[WeekItem]:
+    def _tasks(self, s, scope, today, horizon) -> list[WeekItem]:
         q = (
             select(EhcpCase.id, Child.first_name, Child.last_name, Task.title, Task.due)
             .join(EhcpCase, Task.case_id == EhcpCase.id)
             .join(Child, EhcpCase.child_id == Child.id)
             .where(Task.done_on.is_(None), Task.due <= horizon)
         )
-        if cw is not None:
-            q = q.where(Task.owner_id == cw)
+        if scope.caseworker_id is not None:  # a task is its owner's, whoever holds the case
+            q = q.where(Task.owner_id == scope.caseworker_id)
         return [
             WeekItem(
                 "task",
@@ -161,17 +173,17 @@ class MyWeekService:
                 rag_for(due, today),
                 "tasks",
             )
-            for case_id, first, last, title, due in s.execute(q)
+            for case_id, first, last, title, due in s.execute(_only(q, scope))
         ]
 
-    def _consultations(self, s, cw, today, horizon) -> list[WeekItem]:
+    def _consultations(self, s, scope, today, horizon) -> list[WeekItem]:
         # Comments close 14 days after the draft was served (15 days beginning with it).
         earliest = today - timedelta(days=14)
         q = self._mine(
             select(EhcpCase.id, Child.first_name, Child.last_name, EhcpCase.draft_served)
             .join(Child, EhcpCase.child_id == Child.id)
             .where(EhcpCase.stage == "draft_issued", EhcpCase.draft_served >= earliest),
-            cw,
+            scope,
         )
         out = []
         for case_id, first, last, served in s.execute(q):
@@ -186,13 +198,13 @@ class MyWeekService:
                         "Comments on the draft plan close",
                         closes,
                         (closes - today).days,
-                        "amber",
+                        Rag.AMBER,
                         "timeline",
                     )
                 )
         return out
 
-    def _no_contact(self, s, cw, today) -> list[WeekItem]:
+    def _no_contact(self, s, scope, today) -> list[WeekItem]:
         cutoff = datetime.combine(today - timedelta(days=NO_CONTACT_DAYS), datetime.min.time())
         # Index seeks per case (family_id, occurred_at), not a pass over every contact.
         family = Communication.family_id == Child.family_id
@@ -202,7 +214,7 @@ class MyWeekService:
             select(EhcpCase.id, Child.first_name, Child.last_name, last)
             .join(Child, EhcpCase.child_id == Child.id)
             .where(EhcpCase.is_open, ~recent.exists()),
-            cw,
+            scope,
         )
         out = []
         for case_id, first, last_name, at in s.execute(q):
@@ -217,7 +229,7 @@ class MyWeekService:
                     what,
                     None,
                     None,
-                    "amber",
+                    Rag.AMBER,
                     "communications",
                 )
             )

@@ -3,7 +3,8 @@ window, which it starts the way `caseload --db FILE` does, in a process of its o
 
 Once the window shows my week it prints
 READY (the parent times process start to that line); when the case list has loaded too it
-types searches into the search box, opens a case in a tab, prints one JSON line of timings
+types searches into the search box, opens a case in a tab, saves a change to it, prints one
+JSON line of timings
 and the peak memory, and quits.
 """
 
@@ -74,6 +75,31 @@ def open_case(window: MainWindow, case_id: int, runs: int) -> list[float]:
     return samples
 
 
+def save_case(window: MainWindow, case_id: int, runs: int) -> list[float]:
+    """Save a change to the child's school in the open case, `runs` times (an even number
+    of saves puts the school back): from the save to the case tab, the case list, my week
+    and the sidebar's counts all up to date."""
+    view = window.open_case(case_id, "overview")
+    window.show_list(2)  # all cases: the longest list to put right
+    QApplication.processEvents()
+    first = view.detail.child.setting
+    samples = []
+    for n in range(runs + runs % 2):
+        child = view.detail.child
+        setting = "Bench Academy" if n % 2 == 0 else first
+
+        def save(child=child, setting=setting) -> None:
+            view.act(
+                "Save",
+                lambda: view.work.update_child(child.id, child.version, {"setting": setting}),
+            )
+            window.wait_loaded()  # a reload of everything, if the window starts one
+
+        samples.append(_timed_ms(save))
+    window.close_tab(window.tabs.indexOf(view))
+    return samples
+
+
 def drive(window: MainWindow, case_id: int, words: list[str], runs: int, out=sys.stdout) -> dict:
     QApplication.processEvents()  # my week painted
     print(READY, flush=True, file=out)
@@ -83,6 +109,7 @@ def drive(window: MainWindow, case_id: int, words: list[str], runs: int, out=sys
         "my_week_items": window.week_model.rowCount(),
         "keystrokes_ms": keystrokes(window, words),
         "open_case_ms": open_case(window, case_id, runs),
+        "save_ms": save_case(window, case_id, runs),
         "peak_memory_mb": peak_memory_mb(),
     }
     print(json.dumps(result), flush=True, file=out)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from caseload_app.domain.rebalance import Proposal
+from caseload_app.domain.status import Rag
 from caseload_app.domain.text import how_many
 from caseload_app.services.caselist import CaseFilter
 from caseload_app.services.handover import HandoverService
@@ -74,13 +75,13 @@ def _board_columns(today: date) -> tuple[Column, ...]:
             "Overdue steps",
             lambda r: str(r.overdue_steps),
             lambda r: r.overdue_steps,
-            rag=lambda r: "red" if r.overdue_steps else None,
+            rag=lambda r: Rag.RED if r.overdue_steps else None,
         ),
         Column(
             "Due in absence",
             lambda r: str(r.deadlines_in_absence),
             lambda r: r.deadlines_in_absence,
-            rag=lambda r: "amber" if r.deadlines_in_absence else None,
+            rag=lambda r: Rag.AMBER if r.deadlines_in_absence else None,
         ),
     )
     weeks = tuple(
@@ -88,7 +89,7 @@ def _board_columns(today: date) -> tuple[Column, ...]:
             _week_title(today + timedelta(days=7 * n)),
             lambda r, n=n: str(r.weekly_deadlines[n]),
             lambda r, n=n: r.weekly_deadlines[n],
-            rag=lambda r, n=n: "amber" if r.weekly_deadlines[n] >= 10 else None,
+            rag=lambda r, n=n: Rag.AMBER if r.weekly_deadlines[n] >= 10 else None,
         )
         for n in range(WEEKS)
     )

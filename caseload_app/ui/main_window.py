@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date
 
 from PySide6.QtCore import QEvent, QEventLoop, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -31,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from caseload_app import __version__, logs
 from caseload_app.domain import codes
+from caseload_app.domain.status import Rag
 from caseload_app.domain.text import how_many
 from caseload_app.services.case_read import CaseworkerInfo
 from caseload_app.services.caselist import CaseFilter, CaseList
@@ -124,6 +127,7 @@ class MainWindow(PrintingCommands, DataSafetyCommands, TeamLeadCommands, IdleLoc
         self.ctx = ctx
         self._job = None
         self._again = False  # a refresh was asked for while one was loading
+        self._today: date | None = None  # the day the shown lists were worked out for
         self._open_only = False  # part of the chosen view, not shown as a filter widget
         self._caseworkers: list[CaseworkerInfo] = ctx.work().caseworkers()
         self.setWindowTitle("caseload — EHCP caseload manager")
@@ -232,11 +236,11 @@ class MainWindow(PrintingCommands, DataSafetyCommands, TeamLeadCommands, IdleLoc
         self.rag_filter = self._combo(
             "RAG",
             [
-                ("red", "Overdue"),
-                ("amber", "Due soon"),
-                ("green", "On track"),
-                ("grey", "Exception"),
-                ("none", "Closed"),
+                (Rag.RED, "Overdue"),
+                (Rag.AMBER, "Due soon"),
+                (Rag.GREEN, "On track"),
+                (Rag.GREY, "Exception"),
+                (Rag.NONE, "Closed"),
             ],
         )
         self.need_filter = self._combo("Need", [(c.code, c.code) for c in codes.primary_needs()])
@@ -540,7 +544,13 @@ class MainWindow(PrintingCommands, DataSafetyCommands, TeamLeadCommands, IdleLoc
 
     def _week_done(self, week: MyWeek) -> None:
         self.week_model.set_week(week)
-        overdue = sum(1 for i in week.items if i.rag == "red")
+        self._show_week_summary()
+        self._job = run_in_background(self.ctx.cases().list_cases, self._list_done, self._failed)
+        self.week_loaded.emit()  # after the list's load has started: a handler may wait for it
+
+    def _show_week_summary(self) -> None:
+        items = self.week_model.rows()
+        overdue = sum(1 for i in items if i.rag == Rag.RED)
         me = self.ctx.settings.me_name if self.ctx.settings.me_caseworker_id else None
         whose = (
             f"{me}'s week: "
@@ -549,14 +559,13 @@ class MainWindow(PrintingCommands, DataSafetyCommands, TeamLeadCommands, IdleLoc
             "File → Settings → Who I am): "
         )
         self.week_summary.setText(
-            whose + f"{how_many(len(week.items), 'thing', 'things')} to do in the next 7 days — "
+            whose + f"{how_many(len(items), 'thing', 'things')} to do in the next 7 days — "
             f"{overdue:,} overdue. Double-click a line to open the case."
         )
-        self._job = run_in_background(self.ctx.cases().list_cases, self._list_done, self._failed)
-        self.week_loaded.emit()  # after the list's load has started: a handler may wait for it
 
     def _list_done(self, cases: CaseList) -> None:
         self._job = None
+        self._today = cases.today
         self.model.set_cases(cases)
         self._update_counts()
         self._update_count()
@@ -565,6 +574,30 @@ class MainWindow(PrintingCommands, DataSafetyCommands, TeamLeadCommands, IdleLoc
             self.refresh()  # `loaded` comes when that one ends
             return
         self.loaded.emit()
+
+    def cases_changed(self, case_ids: Collection[int], source: CaseView | None = None) -> None:
+        """After a save: put right only what these cases show — their rows in the list (and
+        their families' other cases), their lines in my week, the sidebar's counts and any
+        other open tab of theirs. A few milliseconds at 50,000 children, where reloading
+        everything took about a second."""
+        if self._job is not None or self._today is None:
+            self.refresh()  # a load is under way (it loads again when it ends) or none has ended
+            return
+        me = self.ctx.settings.me_caseworker_id
+        rows = self.ctx.cases().rows_for(case_ids)
+        if rows.today != self._today:
+            self.refresh()  # a new day: every case's days left and colour have moved
+            return
+        touched = set(case_ids) | {row.case_id for row in rows.rows}
+        self.model.update_cases(touched, rows)
+        self.week_model.update_cases(touched, self.ctx.week().my_week(me, touched))
+        self._show_week_summary()
+        self._update_counts()
+        self._update_count()
+        for index in range(1, self.tabs.count()):
+            view = self.tabs.widget(index)
+            if isinstance(view, CaseView) and view is not source and view.case_id in touched:
+                view.reload()
 
     def _failed(self, exc: Exception, details: str) -> None:
         self._job = None
@@ -608,7 +641,7 @@ class MainWindow(PrintingCommands, DataSafetyCommands, TeamLeadCommands, IdleLoc
                     view.show_tab(tab)
                 return view
         view = CaseView(self.ctx.work(), case_id, self._caseworkers, self)
-        view.changed.connect(lambda _id: self.refresh())
+        view.changed.connect(lambda case_id, v=view: self.cases_changed({case_id}, v))
         view.open_case.connect(self.open_case)
         view.decision_recorded.connect(self.offer_decision_letter)
         index = self.tabs.addTab(view, view.title())
@@ -742,7 +775,7 @@ class MainWindow(PrintingCommands, DataSafetyCommands, TeamLeadCommands, IdleLoc
         accepted = dialog.exec()
         existing = getattr(dialog, "open_existing_case_id", None)
         if accepted:
-            self.refresh()
+            self.cases_changed({dialog.created_case_id})
             self.open_case(dialog.created_case_id, "overview")
         elif existing:
             self.open_case(existing, "overview")

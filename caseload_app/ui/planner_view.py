@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from caseload_app.domain.deadlines import format_date
+from caseload_app.domain.status import Rag
 from caseload_app.domain.text import how_many
 from caseload_app.services.phase_transfer import PhaseTransferService
 from caseload_app.ui.errors import run_action
@@ -32,7 +33,7 @@ PLANNER_COLUMNS = (
         "Amended plan by",
         lambda r: r.legal_date_text,
         lambda r: r.legal_date,
-        rag=lambda r: "red" if r.overdue else None,
+        rag=lambda r: Rag.RED if r.overdue else None,
     ),
     Column(
         "Last review",

@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 
 from caseload_app.db.engine import open_database
 from caseload_app.db.models import EhcpCase
-from caseload_app.domain.templates import TemplateLibrary, TemplateNotFound
+from caseload_app.domain.templates import TemplateNotFound
 from caseload_app.paths import resources_dir
 from caseload_app.services.settings import CouncilDetails, TeamSettingsService
+from caseload_app.services.template_files import TemplateLibrary
 from tests.helpers import new_case
 
 EVIL = "Title: {{subject}}\nTo: family\n\nEVIL TEMPLATE {{message}}\n"

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from caseload_app import paths
 from caseload_app.cli import main
 from caseload_app.db.models import AuditEntry, Communication, EhcpCase
-from caseload_app.domain.templates import MissingValues, TemplateLibrary
+from caseload_app.domain.templates import MissingValues
 from caseload_app.domain.validators import ValidationError
 from caseload_app.paths import resources_dir
 from caseload_app.reports.letter import LetterData, build_letter
@@ -19,6 +19,7 @@ from caseload_app.reports.pdf import Imprint
 from caseload_app.services.errors import NotFound, UserError
 from caseload_app.services.letters import LetterService
 from caseload_app.services.settings import CouncilDetails, TeamSettingsService
+from caseload_app.services.template_files import TemplateLibrary
 from tests.helpers import NOW, TODAY, new_case, services
 
 COUNCIL = CouncilDetails(

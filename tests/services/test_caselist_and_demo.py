@@ -105,3 +105,30 @@ def test_demo_data_passes_the_importers_own_checks(tmp_path):
     fresh.dispose()
     assert [str(p) for p in result.problems][:5] == []
     assert result.children == 3000
+
+
+def test_rows_and_week_lines_for_some_cases_are_those_of_the_whole_list(db):
+    """What the window puts in place after a save equals what a full load gives."""
+    from caseload_app.services.myweek import MyWeekService
+
+    generate_demo(db, children=200, seed=6, today=TODAY)
+    cases = CaseListService(db, today=lambda: TODAY)
+    every = cases.list_cases().rows
+    families: dict[int, set[int]] = {}
+    for row in every:
+        families.setdefault(row.family_id, set()).add(row.case_id)
+    sibling_family = next(f for f, ids in families.items() if len(ids) > 1)
+    asked = {min(families[sibling_family]), every[0].case_id, every[-1].case_id, 10**9}
+    wanted = {f for f, ids in families.items() if ids & asked}
+
+    some = cases.rows_for(asked)
+    assert some.rows == [r for r in every if r.family_id in wanted]  # same rows, same order
+    assert families[sibling_family] <= {r.case_id for r in some.rows}  # the sibling too
+    assert cases.rows_for([]).rows == []
+
+    week = MyWeekService(db, today=lambda: TODAY)
+    touched = {r.case_id for r in some.rows}
+    for who in (None, 1):
+        whole = week.my_week(who).items
+        assert week.my_week(who, touched).items == [i for i in whole if i.case_id in touched]
+        assert any(i.case_id in touched for i in whole) or who == 1

@@ -331,10 +331,10 @@ def test_handover_packs_after_a_rebalance(window, monkeypatch, tmp_path):
 def test_change_of_caseworker_letter_names_the_new_caseworker(db, tmp_path):
     from pypdf import PdfReader
 
-    from caseload_app.domain.templates import TemplateLibrary
     from caseload_app.paths import resources_dir
     from caseload_app.services.letters import LetterService
     from caseload_app.services.settings import CouncilDetails, TeamSettingsService
+    from caseload_app.services.template_files import TemplateLibrary
 
     generate_demo(db, children=5, seed=1, today=TODAY)
     TeamSettingsService(db).set_council(CouncilDetails("BCP Council", "Civic Centre"))

@@ -6,7 +6,6 @@ import pytest
 from pypdf import PdfReader
 from PySide6.QtWidgets import QDialog, QInputDialog
 
-from caseload_app.domain.templates import TemplateLibrary
 from caseload_app.paths import resources_dir
 from caseload_app.services.demo import generate_demo
 from caseload_app.services.letters import LetterService
@@ -16,6 +15,7 @@ from caseload_app.services.settings import (
     LocalSettingsStore,
     TeamSettingsService,
 )
+from caseload_app.services.template_files import TemplateLibrary
 from caseload_app.ui.dialogs import printing as printing_module
 from caseload_app.ui.dialogs.printing import LetterDialog, TemplatesDialog
 from caseload_app.ui.window import printing as main_window_module

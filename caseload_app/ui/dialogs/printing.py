@@ -33,11 +33,11 @@ from caseload_app.domain.templates import (
     COUNCIL_PLACEHOLDERS,
     MissingValues,
     TemplateInfo,
-    TemplateLibrary,
 )
 from caseload_app.domain.text import how_many
 from caseload_app.services.letters import LetterService
 from caseload_app.services.settings import TeamSettingsService
+from caseload_app.services.template_files import TemplateLibrary
 from caseload_app.ui.dialogs.fields_first import FieldsFirst
 from caseload_app.ui.dialogs.print_preview import PrintPreviewDialog
 from caseload_app.ui.errors import USER_ERRORS, run_action, show_user_error

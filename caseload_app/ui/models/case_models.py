@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 from caseload_app.domain import codes
 from caseload_app.domain.deadlines import format_date
-from caseload_app.domain.status import Deadline, exception_covers, rag_for
+from caseload_app.domain.status import Deadline, Rag, exception_covers, rag_for
 from caseload_app.domain.text import days_text
 from caseload_app.services.case_read import AdviceInfo, ExceptionInfo, ReviewInfo, TaskInfo
 from caseload_app.ui.models.rows import (  # noqa: F401 - re-exported for the case window
@@ -81,11 +81,11 @@ def deadline_columns(today: date, exception_applies: bool = False) -> tuple[Colu
 
     def met_rag(d: Deadline) -> str | None:
         if d.met is False:
-            return "grey" if excused(d) else "red"
+            return Rag.GREY if excused(d) else Rag.RED
         return None
 
     def days(d: Deadline) -> str:
-        return "" if d.done_on or d.rag == "none" else days_left_text(d.due, today)
+        return "" if d.done_on or d.rag == Rag.NONE else days_left_text(d.due, today)
 
     return (
         Column("Step", lambda d: d.label),
@@ -96,7 +96,7 @@ def deadline_columns(today: date, exception_applies: bool = False) -> tuple[Colu
             _deadline_status,
             rag=lambda d: d.rag,
             tooltip=lambda d: (
-                "Exception applies: the deadline keeps its date" if d.rag == "grey" else None
+                "Exception applies: the deadline keeps its date" if d.rag == Rag.GREY else None
             ),
         ),
         Column("Regulation", lambda d: d.regulation),
@@ -126,7 +126,7 @@ EXCEPTION_COLUMNS = (
         "Family told",
         lambda e: day(e.family_told) or "Not yet",
         lambda e: _or_far(e.family_told),
-        rag=lambda e: None if e.family_told else "amber",
+        rag=lambda e: None if e.family_told else Rag.AMBER,
     ),
     Column("Note", lambda e: first_line(e.note or ""), tooltip=lambda e: e.note),
 )
@@ -142,7 +142,7 @@ def advice_columns(today: date) -> tuple[Column, ...]:
         return f"Awaiting ({days_left_text(a.due, today)})"
 
     def rag(a: AdviceInfo) -> str | None:
-        return "red" if a.overdue else None
+        return Rag.RED if a.overdue else None
 
     return (
         Column("Type", lambda a: a.type_label, rag=rag),
@@ -180,7 +180,7 @@ def task_columns(today: date) -> tuple[Column, ...]:
         return "Open"
 
     def rag(t: TaskInfo) -> str | None:
-        return "red" if not t.done_on and t.due and t.due < today else None
+        return Rag.RED if not t.done_on and t.due and t.due < today else None
 
     return (
         Column("Task", lambda t: t.title),
@@ -235,7 +235,7 @@ def _meeting_step(r: ReviewInfo, today: date) -> ReviewStep:
     if meeting is None or meeting <= today:
         return _step(label, r.due, meeting, rule, today)
     if meeting > r.due:
-        return ReviewStep(label, r.due, meeting, rule, "Booked after the due date", "red")
+        return ReviewStep(label, r.due, meeting, rule, "Booked after the due date", Rag.RED)
     return ReviewStep(label, r.due, meeting, rule, "Booked", None)
 
 
@@ -358,7 +358,7 @@ CONTACT_COLUMNS = (
     Column(
         "Interpreter",
         lambda c: "Needed" if c.interpreter_needed else "No",
-        rag=lambda c: "amber" if c.interpreter_needed else None,
+        rag=lambda c: Rag.AMBER if c.interpreter_needed else None,
     ),
 )
 

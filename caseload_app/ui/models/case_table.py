@@ -7,17 +7,25 @@ over the precomputed search keys in a list comprehension takes a few millisecond
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 
 from PySide6.QtCore import Qt
 
 from caseload_app.domain.deadlines import format_date
+from caseload_app.domain.status import Rag
 from caseload_app.domain.text import days_text, fold, matches, person_sort_key, sort_key
 from caseload_app.services.caselist import CaseFilter, CaseList, CaseRow
-from caseload_app.ui.models.rows import RAG_TEXT, Column, RowsModel
+from caseload_app.ui.models.rows import (
+    RAG_TEXT,
+    Column,
+    RowsModel,
+    insertion_point,
+    position_of,
+)
 
 SearchRole = Qt.ItemDataRole.UserRole + 4
-RAG_RANK = {"red": 0, "amber": 1, "green": 2, "grey": 3, "none": 4}
+RAG_RANK = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, Rag.GREY: 3, Rag.NONE: 4}
 FAR = date.max
 
 
@@ -73,7 +81,7 @@ COLUMNS: tuple[Column, ...] = (
         lambda r: (RAG_RANK[r.rag], r.next_due or FAR),
         rag=lambda r: r.rag,
         tooltip=lambda r: (
-            "Exception applies: the deadline keeps its date" if r.rag == "grey" else None
+            "Exception applies: the deadline keeps its date" if r.rag == Rag.GREY else None
         ),
     ),
     Column("Caseworker", lambda r: r.caseworker, lambda r: sort_key(r.caseworker)),
@@ -90,17 +98,68 @@ COLUMN_WIDTHS = (125, 100, 110, 45, 120, 150, 122, 108, 80, 100, 90)
 
 
 class CaseTableModel(RowsModel):
+    # CaseListService's order: by next step due, undated last, then by case.
+    arrival_order = staticmethod(lambda r: (r.next_due is None, r.next_due or FAR, r.case_id))
+
     def __init__(self, parent=None) -> None:
         super().__init__(COLUMNS, parent)
         self._keys: list[str] = []
         self._base: list[int] | None = None  # rows passing the view's filter (None: to work out)
         self._filter = CaseFilter()
         self._query = ""
+        self._where: dict[int, int] | None = None  # case id -> row index (None: to work out)
+        self._counts: dict[CaseFilter, int] = {}  # count_matching's answers, kept up to date
 
     def set_cases(self, cases: CaseList) -> None:
         self._keys = [r.search_text for r in cases.rows]
         self._base = None
+        self._where = None
+        self._counts = {}
         self.set_rows(cases.rows)
+
+    def update_cases(self, case_ids: Collection[int], cases: CaseList) -> None:
+        """After a save: these cases' rows as they are now (`CaseListService.rows_for`); a
+        case asked for without a row is gone. Each moves, shows, hides or repaints in place;
+        the rest of the list and the view's scroll position and selection are untouched."""
+        if self._where is None:
+            self._where = {row.case_id: i for i, row in enumerate(self._rows)}
+        fresh = {row.case_id: row for row in cases.rows}
+        for case_id in sorted(set(case_ids) | fresh.keys()):
+            self._update_case(self._where.get(case_id), fresh.get(case_id))
+
+    def _update_case(self, i: int | None, row: CaseRow | None) -> None:
+        old = None if i is None or i in self._gone else self._rows[i]
+        if old is None and row is None:
+            return
+        for case_filter in self._counts:
+            self._counts[case_filter] += _counted(case_filter, row) - _counted(case_filter, old)
+        if row is not None:  # the search key first: placing the row searches it
+            if i is None:
+                self._keys.append(row.search_text)
+            else:
+                self._keys[i] = row.search_text
+        put = self._put(i, row)
+        if row is not None and put is not None and self._where is not None:
+            self._where[row.case_id] = put
+
+    def _place(self, i: int) -> None:
+        base = self._base
+        if base is not None:  # the view's rows before the search text narrows them
+            old = position_of(base, i)
+            if old is not None:
+                del base[old]
+            if self._in_view(i):
+                base.insert(insertion_point(base, i, self._comes_before()), i)
+        super()._place(i)
+
+    def _in_view(self, i: int) -> bool:
+        return i not in self._gone and self._filter.matches(self._rows[i])
+
+    def _shows(self, i: int) -> bool:
+        if not self._in_view(i):
+            return False
+        query, key = self._query, self._keys[i]
+        return not query or (matches(query, key) if " " in query else query in key)
 
     def set_filter(self, case_filter: CaseFilter) -> None:  # type: ignore[override]
         if case_filter != self._filter:
@@ -134,10 +193,10 @@ class CaseTableModel(RowsModel):
         self._base.sort(key=keys.__getitem__, reverse=order == Qt.SortOrder.DescendingOrder)
 
     def _filtered(self, case_filter: CaseFilter) -> list[int]:
-        rows = self._rows
+        rows, gone = self._rows, self._gone
         if case_filter.is_empty():
-            return list(range(len(rows)))
-        return [i for i in range(len(rows)) if case_filter.matches(rows[i])]
+            return [i for i in range(len(rows)) if i not in gone]
+        return [i for i in range(len(rows)) if i not in gone and case_filter.matches(rows[i])]
 
     def _matching(self, query: str) -> list[int]:
         keys, base = self._keys, self._base or []
@@ -154,7 +213,9 @@ class CaseTableModel(RowsModel):
 
     def count_matching(self, case_filter: CaseFilter) -> int:
         """How many cases a view would show (for the sidebar counts)."""
-        return len(self._filtered(case_filter))
+        if case_filter not in self._counts:
+            self._counts[case_filter] = len(self._filtered(case_filter))
+        return self._counts[case_filter]
 
     @property
     def total(self) -> int:
@@ -164,3 +225,7 @@ class CaseTableModel(RowsModel):
     @property
     def case_filter(self) -> CaseFilter:
         return self._filter
+
+
+def _counted(case_filter: CaseFilter, row: CaseRow | None) -> int:
+    return 1 if row is not None and case_filter.matches(row) else 0

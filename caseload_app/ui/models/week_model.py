@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 
 from caseload_app.domain.deadlines import format_date
@@ -29,11 +30,24 @@ def _rag_text(item: WeekItem) -> str:
 
 
 class WeekModel(RowsModel):
+    # MyWeekService's order: by date due, then kind and child.
+    arrival_order = staticmethod(lambda i: (i.due or date.max, i.kind, i.child_name))
+
     def __init__(self, parent=None) -> None:
         super().__init__(WEEK_COLUMNS, parent)
 
     def set_week(self, week: MyWeek) -> None:
         self.set_rows(week.items)
+
+    def update_cases(self, case_ids: Collection[int], week: MyWeek) -> None:
+        """After a save: these cases' lines as they are now (`my_week` for just these cases)
+        replace the lines they had; every other line stays where it is."""
+        changed = set(case_ids)
+        for i, item in enumerate(self._rows):  # a week is hundreds of lines, not thousands
+            if item.case_id in changed and i not in self._gone:
+                self._put(i, None)
+        for item in week.items:
+            self._put(None, item)
 
     def item_at(self, row: int) -> WeekItem:
         return self.row_at(row)

@@ -82,7 +82,7 @@ class DataSafetyCommands:
             self, "Not deleted", lambda: self.ctx.trash().delete_case(view.case_id, reason)
         ):
             self.tabs.removeTab(self.tabs.indexOf(view))
-            self.refresh()
+            self.cases_changed({view.case_id})
 
     def export_case_list(self) -> None:
         from caseload_app.ui.dialogs.export_dialogs import run_export, save_as
