@@ -1,4 +1,6 @@
-"""Command line: no subcommand opens the window; subcommands are headless.
+"""Command line: no subcommand opens the window; subcommands are headless. (Long on purpose:
+the parser and one short function per subcommand, so `caseload --help` and what each command
+does read in one place; the work itself is in the services.)
 
 Exit 0 on success; non-zero with a message on stderr otherwise.
 """

@@ -18,8 +18,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from caseload_app.db import migrate, safety
+from caseload_app.db import migrate, next_step, safety
 from caseload_app.domain.text import LIMITS
+
+_KEEPS_NEXT_STEPS = next_step  # imported for its before-flush rule on every session
 
 BUSY_TIMEOUT_MS = 10_000
 

@@ -25,13 +25,13 @@ from caseload_app.db.models import (
     StageEvent,
     Task,
 )
+from caseload_app.db.next_step import case_dates
 from caseload_app.domain import codes, deadlines
 from caseload_app.domain.actions import (
     ACTIONS,
     available_actions,
 )
 from caseload_app.domain.status import CaseStatus, Deadline, case_status, statutory_deadlines
-from caseload_app.services.case_status import case_dates
 
 
 # --------------------------------------------------------------------------- what the window shows

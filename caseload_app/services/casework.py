@@ -1,4 +1,6 @@
 """A caseworker's actions on one case: each public method is one user action, one transaction.
+(Long on purpose: about twenty short actions of one shape (load, check, change, audit), kept
+together so they stay alike; the read model is services/case_read.py.)
 
 `get_case` returns everything the case window shows as plain dataclasses; the window never
 queries the database itself.
@@ -26,6 +28,7 @@ from caseload_app.db.models import (
     StageEvent,
     Task,
 )
+from caseload_app.db.next_step import case_dates
 from caseload_app.domain import codes, deadlines
 from caseload_app.domain.access import Can
 from caseload_app.domain.actions import (
@@ -46,7 +49,6 @@ from caseload_app.services.case_read import (
     case_detail,
     live_case_id,
 )
-from caseload_app.services.case_status import case_dates, refresh_next_step
 from caseload_app.services.errors import FieldErrors, UserError
 from caseload_app.services.fields import (
     CONTACT_CHECKS,
@@ -97,9 +99,8 @@ class CaseworkService(UserService):
             clean = records.validate(changes, child_checks(self._today()))
             case_id = live_case_id(child)
             if records.apply(s, child, clean, user=self.user, now=self._now(), case_id=case_id):
+                # Its cases' next steps (the under-5 note) follow at the flush: db/next_step.
                 refresh_search_text(child)
-                for case in child.cases:
-                    refresh_next_step(case, child)  # the under-5 note follows the DOB
             s.flush()
             return child.version
 
@@ -166,7 +167,6 @@ class CaseworkService(UserService):
             for field, value in changes.items():
                 setattr(case, field, value)
             case.updated_by, case.updated_at = self.user, now
-            refresh_next_step(case)
             s.add(
                 StageEvent(
                     case_id=case.id,
@@ -203,7 +203,6 @@ class CaseworkService(UserService):
                 case.ceased_date = on
             event.on_date = on
             case.updated_by, case.updated_at = self.user, now
-            refresh_next_step(case)
             label = EVENT_LABELS.get(event.action, event.action)
             detail = (
                 f"{label}: date corrected {old.isoformat()} → {on.isoformat()} ({reason.strip()})"
@@ -241,7 +240,6 @@ class CaseworkService(UserService):
             if stage is not None:
                 case.stage, case.is_open = stage, stage in codes.open_stage_codes()
             case.updated_by, case.updated_at = self.user, now
-            refresh_next_step(case)
             detail = (
                 f"withdrew '{label}' of {event.on_date.isoformat()} recorded by {event.by} "
                 f"({reason.strip()})"
@@ -637,7 +635,6 @@ class CaseworkService(UserService):
                     now=self._now(),
                     case_id=case.id,
                 )
-                refresh_next_step(case)
 
     def set_phase_transfer(
         self, case_id: int, version: int, year: int | None, kind: str | None

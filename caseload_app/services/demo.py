@@ -28,10 +28,10 @@ from caseload_app.db.models import (
     StageEvent,
     Task,
 )
+from caseload_app.db.next_step import set_step_columns
 from caseload_app.domain import deadlines
 from caseload_app.domain.text import child_search_text
 from caseload_app.paths import resources_dir
-from caseload_app.services.case_status import set_step_columns
 
 CASEWORKERS = (
     ("Asha Patel", 1.0),

@@ -26,13 +26,13 @@ from caseload_app.db.models import (
     Family,
     StageEvent,
 )
+from caseload_app.db.next_step import set_step_columns
 from caseload_app.domain.access import Can
 from caseload_app.domain.status import CLOSED_STAGES
 from caseload_app.domain.text import child_search_text, fold
 from caseload_app.files import atomic_open
 from caseload_app.services import records
 from caseload_app.services.base import UserService
-from caseload_app.services.case_status import set_step_columns
 from caseload_app.services.import_rows import (  # noqa: F401 - the importer's public names
     COLUMNS,
     REQUIRED,

@@ -13,7 +13,6 @@ from caseload_app.domain.access import Can
 from caseload_app.domain.text import clean_line, fold
 from caseload_app.services import records
 from caseload_app.services.base import UserService
-from caseload_app.services.case_status import refresh_next_step
 from caseload_app.services.errors import FieldErrors, PermissionDenied
 from caseload_app.services.fields import (
     CONTACT_CHECKS,
@@ -201,7 +200,6 @@ class RequestService(UserService):
                 updated_at=now,
             )
             s.add(case)
-            refresh_next_step(case, child)
             s.flush()
             s.add(
                 StageEvent(

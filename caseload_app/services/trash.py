@@ -39,7 +39,6 @@ from caseload_app.domain import codes, deadlines
 from caseload_app.domain.access import Can
 from caseload_app.services import records
 from caseload_app.services.base import UserService
-from caseload_app.services.case_status import refresh_next_step
 from caseload_app.services.errors import UserError
 from caseload_app.services.settings import TeamSettingsService
 
@@ -285,7 +284,6 @@ def _mark_exception(case: EhcpCase, applies: bool, user: str, now: datetime) -> 
     if case.exception_applies != applies:
         case.exception_applies = applies
         case.updated_by, case.updated_at = user, now
-        refresh_next_step(case)
 
 
 # ---------------------------------------------------------------------- rows as JSON

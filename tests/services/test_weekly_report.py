@@ -40,7 +40,7 @@ def build(db) -> dict[str, int]:
         s.flush()
         families: dict[str, Family] = {}
 
-        def case(key, fam, worker, received, stage, is_open=True, **kw):
+        def case(key, fam, worker, received, stage, is_open=True, due=None, **kw):
             if fam not in families:
                 families[fam] = Family(parent_carer_name=f"Parent {fam}")
                 s.add(families[fam])
@@ -62,14 +62,14 @@ def build(db) -> dict[str, int]:
                 **kw,
             )
             s.add(row)
-            s.flush()
+            s.flush()  # works out the stored next step from the dates (db/next_step)
+            assert due is None or row.next_due == due, (key, row.next_due)
             ids[key] = row.id
             ids[f"fam{fam}"] = families[fam].id
             return row
 
         # Requests in the week: A (first day), B (last day). C the day before the week.
-        case("A", 1, asha, D(2026, 11, 18), "request_received", next_step="decide_assess",
-             next_due=D(2026, 12, 30))  # fmt: skip
+        case("A", 1, asha, D(2026, 11, 18), "request_received", due=D(2026, 12, 30))
         case("B", 2, carys, D(2026, 11, 24), "request_received")
         case("C", 1, asha, D(2026, 11, 17), "request_received")
         # Decisions to assess in the week: D late (due 12 Nov), E on time (due 21 Nov).
@@ -87,14 +87,14 @@ def build(db) -> dict[str, int]:
              assess_decision="refused", assess_decision_date=D(2026, 11, 16))  # fmt: skip
         # Plan on time in the week ending 10 Nov (trend).
         case("J", 8, asha, D(2026, 6, 20), "plan_issued", final_issued=D(2026, 11, 5),
-             next_step="annual_review", next_due=D(2027, 11, 4))  # fmt: skip
+             due=D(2027, 11, 4))  # fmt: skip
         # Reviews: K overdue (due 20 Nov, unallocated); L due on W (not overdue, urgent).
         case("K", 9, None, D(2024, 1, 1), "plan_issued", final_issued=D(2024, 5, 1),
-             next_step="annual_review", next_due=D(2026, 11, 20))  # fmt: skip
+             last_review=D(2025, 11, 21), due=D(2026, 11, 20))  # fmt: skip
         case("L", 10, carys, D(2024, 1, 1), "plan_issued", final_issued=D(2024, 5, 1),
-             next_step="annual_review", next_due=D(2026, 11, 24))  # fmt: skip
+             last_review=D(2025, 11, 25), due=D(2026, 11, 24))  # fmt: skip
         case("N", 11, carys, D(2024, 1, 1), "plan_issued", final_issued=D(2024, 5, 1),
-             next_step="annual_review", next_due=D(2027, 10, 1))  # fmt: skip
+             last_review=D(2026, 10, 2), due=D(2027, 10, 1))  # fmt: skip
         case("P", 13, None, D(2023, 1, 1), "ceased", is_open=False, final_issued=D(2023, 5, 1))
 
         s.add_all(

@@ -56,7 +56,8 @@ def close_window_when_loaded(seen: dict) -> None:
             for w in QApplication.topLevelWidgets()
             if isinstance(w, MainWindow) and w.isVisible()  # not an earlier test's window
         ]
-        if windows and windows[0].model.total == seen.get("wait_for", 0) and not windows[0]._job:
+        loaded = windows and not windows[0].page._job
+        if loaded and windows[0].model.total == seen.get("wait_for", 0):
             seen["status"] = windows[0].db_status.text()
             seen["total"] = windows[0].model.total
             windows[0].close()

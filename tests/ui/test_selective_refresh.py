@@ -209,7 +209,7 @@ def test_a_save_puts_right_the_list_my_week_and_a_siblings_open_tab_without_a_re
         lambda: view.work.log_communication(first, NOW, "phone", "in", "Mum", "Called back"),
     )
 
-    assert window._job is None and not loads  # no reload of everything was started
+    assert window.page._job is None and not loads  # no reload of everything was started
     row = window.model.row_at(window.model.find(lambda r: r.case_id == first))
     assert row.last_contact == NOW.date()
     sibling_row = window.model.row_at(window.model.find(lambda r: r.case_id == sibling))
@@ -257,4 +257,4 @@ def test_on_a_new_day_a_save_reloads_everything(window, qtbot):
                 case_id, datetime.combine(TODAY, NOW.time()), "phone", "in", "Mum", "Hello"
             ),
         )
-    assert window._today == TODAY + timedelta(days=1)
+    assert window.page._today == TODAY + timedelta(days=1)

@@ -1,4 +1,5 @@
-"""Forms and dialogs of the case window.
+"""Forms and dialogs of the case window. (Long on purpose: the Form machinery and the small
+dialogs built on it, each a few lines of fields, read best beside it.)
 
 `Form` puts fields in a QFormLayout, each with a red message under it for a FieldErrors
 entry of the same key, and reads or writes every field as plain Python values (dates as

@@ -93,9 +93,7 @@ class TeamLeadCommands:
     def show_caseworker_cases(self, case_filter: CaseFilter) -> None:
         """Drill down from the board: the cases behind a cell, in the case list."""
         self.tabs.setCurrentIndex(0)
-        self.sidebar.setCurrentRow(2)
-        self._show_filter(case_filter)
-        self._update_count()
+        self.page.show_cases(case_filter)
 
     def reassign_selected(self) -> None:
         rows = self._selected_rows()

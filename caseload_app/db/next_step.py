@@ -1,9 +1,20 @@
-"""Keeps a case's stored next step in step with its dates (computed by domain.status only)."""
+"""A case's stored next step, in step with its dates: the one place that keeps it so.
+
+`next_step` and `next_due` are stored (the case list sorts and filters 50,000 cases on them)
+but are only ever worked out by `domain.status.next_step` from the case's dates and the
+child's date of birth. Before every flush of any session, each new or changed case, and each
+case of a child whose date of birth changed, gets them afresh (`_keep_next_steps`), so no
+service action has to remember to. Bulk inserts, which bypass the ORM, fill them with
+`set_step_columns`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
 
 from caseload_app.db.models import Child, EhcpCase
 from caseload_app.domain.status import CaseDates, next_step
@@ -50,3 +61,25 @@ def set_step_columns(values: dict[str, object], child_dob: date | None) -> None:
 
 def refresh_next_step(case: EhcpCase, child: Child | None = None) -> None:
     case.next_step, case.next_due = step_fields(case_dates(case, child))
+
+
+@event.listens_for(Session, "before_flush")
+def _keep_next_steps(session: Session, _context, _instances) -> None:
+    cases = {obj for obj in session.new if isinstance(obj, EhcpCase)}
+    for obj in session.dirty:
+        if isinstance(obj, EhcpCase) and _changed(obj, _STEP_COLUMNS):
+            cases.add(obj)  # a reassignment or a note leaves the step alone: not re-read
+        elif isinstance(obj, Child) and _changed(obj, ("date_of_birth",)):
+            cases.update(obj.cases)  # the under-5 note follows the date of birth
+    for case in cases:
+        if case not in session.deleted:
+            refresh_next_step(case)
+
+
+# Every column domain.status reads: a change to any of them may move the next step.
+_STEP_COLUMNS = ("request_received", "stage", "exception_applies", *_DATE_COLUMNS)
+
+
+def _changed(obj: object, columns: tuple[str, ...]) -> bool:
+    attrs = inspect(obj).attrs
+    return any(attrs[name].history.has_changes() for name in columns)

@@ -1,0 +1,476 @@
+"""The caseload page, the window's first tab: the views in the sidebar (my week, my caseload,
+all cases, saved views), my week, and the case list with its filters and search.
+
+It loads in the background (my week first, then the list) and, after a save, puts right only
+the cases that changed (`update_cases`). It never opens a case itself: it asks the window to
+(`case_wanted`), and tells it what the status bar should say (`status`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+
+from PySide6.QtCore import QEvent, QEventLoop, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from caseload_app.domain import codes
+from caseload_app.domain.status import Rag
+from caseload_app.domain.text import how_many
+from caseload_app.services.case_read import CaseworkerInfo
+from caseload_app.services.caselist import CaseFilter, CaseList
+from caseload_app.services.myweek import MyWeek
+from caseload_app.services.settings import SavedView
+from caseload_app.ui.context import AppContext
+from caseload_app.ui.models.case_table import COLUMN_WIDTHS, COLUMNS, CaseTableModel
+from caseload_app.ui.models.week_model import WeekModel
+from caseload_app.ui.worker import run_in_background
+
+ViewRole = Qt.ItemDataRole.UserRole + 10
+
+
+@dataclass(frozen=True)
+class View:
+    """A sidebar entry: my week, or a case list with a filter."""
+
+    name: str
+    case_filter: CaseFilter | None  # None: the my-week page
+    saved_index: int | None = None
+
+
+def _table(name: str) -> QTableView:
+    table = QTableView()
+    table.setAccessibleName(name)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setDefaultSectionSize(24)
+    table.horizontalHeader().setStretchLastSection(True)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    return table
+
+
+class CaseloadPage(QSplitter):
+    week_loaded = Signal()  # my week is shown; the case list may still be loading
+    loaded = Signal()  # a load finished (successfully or not)
+    case_wanted = Signal(int, str)  # a case to open, and the tab to show ("" for the first)
+    status = Signal(str)  # what the status bar says: how many cases or things to do
+
+    def __init__(
+        self, ctx: AppContext, caseworkers: list[CaseworkerInfo], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.caseworkers = list(caseworkers)
+        self._job = None
+        self._again = False  # a load was asked for while one was under way
+        self._today: date | None = None  # the day the shown lists were worked out for
+        self._open_only = False  # part of the chosen view, not shown as a filter widget
+        self._build()
+        self.rebuild_sidebar()
+
+    def _build(self) -> None:
+        self.sidebar = QListWidget()
+        self.sidebar.setAccessibleName("Views")
+        self.sidebar.setMaximumWidth(150)
+        self.sidebar.setWordWrap(True)  # a long saved view's name wraps rather than being cut
+        self.sidebar.currentItemChanged.connect(self._on_view_chosen)
+
+        self.week_model = WeekModel(self)
+        self.week_table = _table("My week")
+        self.week_table.setModel(self.week_model)
+        header = self.week_table.horizontalHeader()
+        for column, width in enumerate((170, 170, 330, 120, 120, 150)):
+            header.resizeSection(column, width)
+        # "What" takes the spare width, not the RAG column (which wasted ~300 px at 1366).
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(
+            self.week_model.column_of("What"), QHeaderView.ResizeMode.Stretch
+        )
+        self.week_table.doubleClicked.connect(self._open_week_item)
+        self.week_table.activated.connect(self._open_week_item)
+        self.week_summary = QLabel()
+        week_page = QWidget()
+        week_layout = QVBoxLayout(week_page)
+        week_layout.addWidget(self.week_summary)
+        week_layout.addWidget(self.week_table)
+
+        self.model = CaseTableModel(self)
+        self.table = _table("Cases")
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        header = self.table.horizontalHeader()
+        for column, width in enumerate(COLUMN_WIDTHS):
+            header.resizeSection(column, width)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(
+            self.model.column_of("Next step"), QHeaderView.ResizeMode.Stretch
+        )
+        due = next(i for i, c in enumerate(COLUMNS) if c.title == "Due")
+        self.table.sortByColumn(due, Qt.SortOrder.AscendingOrder)
+        self.table.doubleClicked.connect(
+            lambda index: self.case_wanted.emit(self.model.row_at(index.row()).case_id, "")
+        )
+        self.table.activated.connect(
+            lambda index: self.case_wanted.emit(self.model.row_at(index.row()).case_id, "")
+        )
+        list_page = QWidget()
+        list_layout = QVBoxLayout(list_page)
+        list_layout.addLayout(self._build_filter_bar())
+        list_layout.addWidget(self.table)
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(week_page)
+        self.pages.addWidget(list_page)
+        self.addWidget(self.sidebar)
+        self.addWidget(self.pages)
+        self.setStretchFactor(1, 1)
+        self.setSizes([165, 1195])
+
+    def _build_filter_bar(self) -> QVBoxLayout:
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search name, UPN, NHS number, postcode or phone  (Ctrl+F)")
+        self.search.setAccessibleName("Search cases")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._on_search)
+        self.search.returnPressed.connect(self._open_first_result)
+        self.search.installEventFilter(self)  # Down moves into the results
+
+        self.stage_filter = self._combo("Stage", [(c.code, c.label) for c in codes.stages()])
+        self.rag_filter = self._combo(
+            "RAG",
+            [
+                (Rag.RED, "Overdue"),
+                (Rag.AMBER, "Due soon"),
+                (Rag.GREEN, "On track"),
+                (Rag.GREY, "Exception"),
+                (Rag.NONE, "Closed"),
+            ],
+        )
+        self.need_filter = self._combo("Need", [(c.code, c.code) for c in codes.primary_needs()])
+        self.worker_filter = self._combo("Caseworker", [(w.id, w.name) for w in self.caseworkers])
+        self.overdue_filter = self._check("&Overdue")
+        self.week_filter = self._check("Due this &week")
+        self.contact_filter = self._check("No contact &14+ days")
+        save = QPushButton("Sa&ve view…")
+        save.setAccessibleName("Save these filters as a view")
+        save.clicked.connect(self.save_view)
+
+        row = QHBoxLayout()
+        for label, widget in (
+            ("Stage", self.stage_filter),
+            ("RAG", self.rag_filter),
+            ("Need", self.need_filter),
+            ("Caseworker", self.worker_filter),
+        ):
+            caption = QLabel(label)
+            caption.setBuddy(widget)
+            row.addWidget(caption)
+            row.addWidget(widget)
+        for widget in (self.overdue_filter, self.week_filter, self.contact_filter):
+            row.addWidget(widget)
+        row.addStretch(1)
+        row.addWidget(save)
+        layout = QVBoxLayout()
+        layout.addWidget(self.search)
+        layout.addLayout(row)
+        return layout
+
+    def _combo(self, name: str, items: list[tuple[object, str]]) -> QComboBox:
+        combo = QComboBox()
+        combo.setAccessibleName(f"Filter by {name.lower()}")
+        combo.addItem("Any", None)
+        for value, label in items:
+            combo.addItem(label, value)
+        combo.currentIndexChanged.connect(self._on_filter_widgets_changed)
+        return combo
+
+    def _check(self, text: str) -> QCheckBox:
+        box = QCheckBox(text)
+        box.setAccessibleName(text.replace("&", ""))
+        box.toggled.connect(self._on_filter_widgets_changed)
+        return box
+
+    def _views(self) -> list[View]:
+        me = self.ctx.settings.me_caseworker_id
+        # Nobody chosen: the views show the whole team, and say so.
+        views = [
+            View("My week" if me else "Team's week", None),
+            View(
+                "My caseload" if me else "Team's open cases",
+                CaseFilter(caseworker_id=me, open_only=True) if me else CaseFilter(open_only=True),
+            ),
+            View("All cases", CaseFilter()),
+        ]
+        views += [
+            View(v.name, CaseFilter.from_dict(v.filters), saved_index=i)
+            for i, v in enumerate(self.ctx.settings.saved_views)
+        ]
+        return views
+
+    def rebuild_sidebar(self) -> None:
+        current = self.sidebar.currentRow()
+        self.sidebar.blockSignals(True)
+        self.sidebar.clear()
+        for view in self._views():
+            item = QListWidgetItem(view.name)
+            item.setData(ViewRole, view)
+            self.sidebar.addItem(item)
+        self.sidebar.blockSignals(False)
+        self._update_counts()
+        if 0 <= current < self.sidebar.count():
+            self.sidebar.setCurrentRow(current)
+
+    def _update_counts(self) -> None:
+        for row in range(self.sidebar.count()):
+            item = self.sidebar.item(row)
+            view: View = item.data(ViewRole)
+            if view.case_filter is None:
+                count = self.week_model.rowCount()
+            else:
+                count = self.model.count_matching(view.case_filter)
+            item.setText(f"{view.name}  ({count:,})")
+            item.setToolTip(f"{view.name}: {how_many(count, 'case', 'cases')}")
+
+    def _on_view_chosen(self, item: QListWidgetItem | None, _previous=None) -> None:
+        if item is None:
+            return
+        view: View = item.data(ViewRole)
+        if view.case_filter is None:
+            self.pages.setCurrentIndex(0)
+            self.week_table.setFocus()
+        else:
+            self.pages.setCurrentIndex(1)
+            self._show_filter(view.case_filter)
+        self._update_count()
+
+    def _show_filter(self, case_filter: CaseFilter) -> None:
+        widgets = (
+            self.stage_filter,
+            self.rag_filter,
+            self.need_filter,
+            self.worker_filter,
+            self.overdue_filter,
+            self.week_filter,
+            self.contact_filter,
+        )
+        for widget in widgets:
+            widget.blockSignals(True)
+        for combo, value in (
+            (self.stage_filter, case_filter.stage),
+            (self.rag_filter, case_filter.rag),
+            (self.need_filter, case_filter.primary_need),
+            (self.worker_filter, case_filter.caseworker_id),
+        ):
+            combo.setCurrentIndex(max(0, combo.findData(value)))
+        self.overdue_filter.setChecked(case_filter.overdue)
+        self.week_filter.setChecked(case_filter.due_this_week)
+        self.contact_filter.setChecked(case_filter.no_contact_14)
+        for widget in widgets:
+            widget.blockSignals(False)
+        self._open_only = case_filter.open_only
+        self.model.set_filter(case_filter)
+
+    def show_cases(self, case_filter: CaseFilter) -> None:
+        """All cases, narrowed by this filter (e.g. the cases behind a board cell)."""
+        self.sidebar.setCurrentRow(2)
+        self._show_filter(case_filter)
+        self._update_count()
+
+    def current_filter(self) -> CaseFilter:
+        return CaseFilter(
+            caseworker_id=self.worker_filter.currentData(),
+            stage=self.stage_filter.currentData(),
+            rag=self.rag_filter.currentData(),
+            primary_need=self.need_filter.currentData(),
+            overdue=self.overdue_filter.isChecked(),
+            due_this_week=self.week_filter.isChecked(),
+            no_contact_14=self.contact_filter.isChecked(),
+            open_only=self._open_only,
+        )
+
+    def _on_filter_widgets_changed(self, *_args) -> None:
+        self.model.set_filter(self.current_filter())
+        self._update_count()
+
+    def _on_search(self, text: str) -> None:
+        self.model.set_query(text)
+        self._update_count()
+
+    def save_view(self) -> None:
+        name, ok = QInputDialog.getText(self, "Save view", "Name for this view:")
+        name = name.strip()
+        if not ok or not name:
+            return
+        views = [v for v in self.ctx.settings.saved_views if v.name != name]
+        views.append(SavedView(name, self.current_filter().to_dict()))
+        self.ctx.settings.saved_views = views
+        self.ctx.settings_store.save(self.ctx.settings)
+        self.rebuild_sidebar()
+        self.sidebar.setCurrentRow(self.sidebar.count() - 1)
+
+    def remove_view(self) -> None:
+        item = self.sidebar.currentItem()
+        view: View | None = item.data(ViewRole) if item else None
+        if view is None or view.saved_index is None:
+            QMessageBox.information(self, "Remove view", "Choose one of your saved views first.")
+            return
+        del self.ctx.settings.saved_views[view.saved_index]
+        self.ctx.settings_store.save(self.ctx.settings)
+        self.sidebar.setCurrentRow(2)
+        self.rebuild_sidebar()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        if (
+            watched is self.search
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Down
+            and self.model.rowCount()
+        ):
+            self.table.setFocus()
+            self.table.selectRow(max(0, self.table.currentIndex().row()))
+            return True
+        return super().eventFilter(watched, event)
+
+    def _open_first_result(self) -> None:
+        """Enter in the search box opens the match: the only one, or the first shown."""
+        if self.model.rowCount():
+            self.case_wanted.emit(self.model.row_at(0).case_id, "")
+
+    # ------------------------------------------------------------------ loading
+    def refresh(self) -> None:
+        """Reload my week, then the case list, without blocking the window. My week comes
+        first: it is the page the window opens on, and takes a fraction of the time."""
+        if self._job is not None:
+            self._again = True  # e.g. a save during a load: load again once this one ends
+            return
+        self.status.emit("Loading cases…")
+        me = self.ctx.settings.me_caseworker_id
+        week = self.ctx.week()
+        # Bound methods, not lambdas: Qt drops them if the window is gone when the job ends.
+        self._job = run_in_background(lambda: week.my_week(me), self._week_done, self._failed)
+
+    def _week_done(self, week: MyWeek) -> None:
+        self.week_model.set_week(week)
+        self._show_week_summary()
+        self._job = run_in_background(self.ctx.cases().list_cases, self._list_done, self._failed)
+        self.week_loaded.emit()  # after the list's load has started: a handler may wait for it
+
+    def _show_week_summary(self) -> None:
+        items = self.week_model.rows()
+        overdue = sum(1 for i in items if i.rag == Rag.RED)
+        me = self.ctx.settings.me_name if self.ctx.settings.me_caseworker_id else None
+        whose = (
+            f"{me}'s week: "
+            if me
+            else "The whole team's week (you have not said which caseworker you are: "
+            "File → Settings → Who I am): "
+        )
+        self.week_summary.setText(
+            whose + f"{how_many(len(items), 'thing', 'things')} to do in the next 7 days — "
+            f"{overdue:,} overdue. Double-click a line to open the case."
+        )
+
+    def _list_done(self, cases: CaseList) -> None:
+        self._job = None
+        self._today = cases.today
+        self.model.set_cases(cases)
+        self._update_counts()
+        self._update_count()
+        if self._again:
+            self._again = False
+            self.refresh()  # `loaded` comes when that one ends
+            return
+        self.loaded.emit()
+
+    def update_cases(self, case_ids: Collection[int]) -> set[int] | None:
+        """After a save: put right only what these cases show — their rows in the list (and
+        their families' other cases), their lines in my week and the sidebar's counts. A few
+        milliseconds at 50,000 children, where reloading everything took about a second.
+        Returns the cases put right (None: everything is being reloaded instead)."""
+        if self._job is not None or self._today is None:
+            self.refresh()  # a load is under way (it loads again when it ends) or none has ended
+            return None
+        me = self.ctx.settings.me_caseworker_id
+        rows = self.ctx.cases().rows_for(case_ids)
+        if rows.today != self._today:
+            self.refresh()  # a new day: every case's days left and colour have moved
+            return None
+        touched = set(case_ids) | {row.case_id for row in rows.rows}
+        self.model.update_cases(touched, rows)
+        self.week_model.update_cases(touched, self.ctx.week().my_week(me, touched))
+        self._show_week_summary()
+        self._update_counts()
+        self._update_count()
+        return touched
+
+    def _failed(self, exc: Exception, details: str) -> None:
+        self._job = None
+        self._again = False
+        self.status.emit("Could not load cases")
+        self.loaded.emit()
+        QMessageBox.critical(self, "Could not load cases", f"{exc}\n\n{details[-2000:]}")
+
+    def _update_count(self) -> None:
+        if self.pages.currentIndex() == 0:
+            text = how_many(self.week_model.rowCount(), "thing", "things") + " to do"
+        else:
+            shown, total = self.model.rowCount(), self.model.total
+            text = how_many(total, "case", "cases")
+            if shown != total:
+                text = f"{shown:,} of {text} shown"
+        self.status.emit(text)
+
+    def wait_loaded(self, timeout_ms: int = 30_000) -> None:
+        """For tests, screenshots and the self-test: wait until the load has finished."""
+        if self._job is None:
+            return
+        loop = QEventLoop()  # a real event loop lets the loading thread have the GIL
+        self.loaded.connect(loop.quit)
+        QTimer.singleShot(timeout_ms, loop.quit)
+        loop.exec()
+        self.loaded.disconnect(loop.quit)
+
+    def _open_week_item(self, index) -> None:
+        item = self.week_model.item_at(index.row())
+        self.case_wanted.emit(item.case_id, item.tab)
+
+    def selected_rows(self) -> list:
+        """The cases selected in the list, in the order shown (none while my week shows)."""
+        if self.pages.currentIndex() != 1:
+            return []
+        rows = sorted(r.row() for r in self.table.selectionModel().selectedRows())
+        return [self.model.row_at(r) for r in rows]
+
+    def set_caseworkers(self, caseworkers: list[CaseworkerInfo]) -> None:
+        """After the team changed: the caseworker filter offers the team as it is now."""
+        self.caseworkers = list(caseworkers)
+        held = self.worker_filter.currentData()
+        self.worker_filter.blockSignals(True)
+        while self.worker_filter.count() > 1:  # keep "Any"
+            self.worker_filter.removeItem(1)
+        for worker in self.caseworkers:
+            self.worker_filter.addItem(worker.name, worker.id)
+        self.worker_filter.setCurrentIndex(max(0, self.worker_filter.findData(held)))
+        self.worker_filter.blockSignals(False)
