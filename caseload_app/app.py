@@ -33,9 +33,9 @@ def run_gui(
     may be started afresh (the default location, or --create); otherwise the window says
     there is no database there and makes nothing.
     """
-    laptop_file = isinstance(db_path, Path) and not demo
-    refused = _location_problem(db_path, may_create) if laptop_file else None
-    problem = _check_in_background(db_path) if laptop_file and refused is None else None
+    laptop_file = db_path if isinstance(db_path, Path) and not demo else None
+    refused = _location_problem(laptop_file, may_create) if laptop_file else None
+    problem = _check_in_background(laptop_file) if laptop_file and refused is None else None
     logs.configure()
     from caseload_app.ui import crash
 

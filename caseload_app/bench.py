@@ -304,6 +304,7 @@ def start_window(path: Path, case_id: int, words: list[str], runs: int, home: st
         child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=errors, text=True)
         watchdog = threading.Timer(START_TIMEOUT_S, child.kill)  # a hang must not hang CI
         watchdog.start()
+        assert child.stdout is not None  # stdout=PIPE
         for line in child.stdout:
             if line.strip() == READY and ready_ms is None:
                 ready_ms = (time.perf_counter() - started) * 1000

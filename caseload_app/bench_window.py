@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtWidgets import QApplication
 
@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         window.close()
         QApplication.quit()
 
-    app = QApplication.instance() or QApplication(sys.argv)
+    app = cast(QApplication, QApplication.instance() or QApplication(sys.argv))
     watch = fail_on_dialogs(app)  # noqa: F841 (kept alive while the app runs)
     return run_gui(args.db, on_ready=ready)
 

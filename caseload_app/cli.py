@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from caseload_app import __version__, cli_admin, cli_team, files, logs, paths
 from caseload_app.domain import deadlines
@@ -509,7 +510,7 @@ def cmd_board(args: argparse.Namespace) -> int:
 
     with _database(args) as db:
         board = WorkloadService(db, user=getpass.getuser()).board()
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "name": r.name,
             "capacity": r.capacity,

@@ -119,7 +119,7 @@ def _checked_column(orig: BaseException) -> str | None:
     if getattr(orig, "sqlite_errorname", "") == "SQLITE_CONSTRAINT_CHECK":
         name = str(orig).removeprefix("CHECK constraint failed: ").strip()
     elif getattr(orig, "sqlstate", None) == "23514":
-        name = getattr(orig.diag, "constraint_name", None) or ""
+        name = _constraint_named(orig)
     else:
         return None
     return _LENGTH_RULES.get(name)
@@ -133,8 +133,13 @@ def _unique_column(orig: BaseException) -> str | None:
     if getattr(orig, "sqlite_errorname", "") == "SQLITE_CONSTRAINT_UNIQUE":
         return str(orig).removeprefix("UNIQUE constraint failed: ").strip()
     if getattr(orig, "sqlstate", None) == "23505":
-        return _UNIQUE_INDEXES.get(getattr(orig.diag, "constraint_name", None) or "")
+        return _UNIQUE_INDEXES.get(_constraint_named(orig))
     return None
+
+
+def _constraint_named(orig: BaseException) -> str:
+    """The constraint a PostgreSQL error names (psycopg's diagnostics), or ""."""
+    return getattr(getattr(orig, "diag", None), "constraint_name", None) or ""
 
 
 # What a caseworker can do about each SQLite result code that is not a bug.
@@ -371,14 +376,15 @@ def open_database(
     caller has just run safety.problem_with on the file (at start, in parallel with imports).
     """
     url = normalise_url(target)
-    if url.startswith("sqlite:///") and not checked:
-        _check_sqlite_file(Path(make_url(url).database))
+    file = (make_url(url).database or "") if url.startswith("sqlite:///") else ""  # "": a server
+    if file and not checked:
+        _check_sqlite_file(Path(file))
     engine = make_engine(url)
     try:
         plan = migrate.plan(engine)
         if plan.needs_upgrade:
-            if plan.current is not None and url.startswith("sqlite:///"):
-                backup_sqlite(Path(make_url(url).database), backup_dir, reason="pre-upgrade")
+            if plan.current is not None and file:
+                backup_sqlite(Path(file), backup_dir, reason="pre-upgrade")
             log.info("Upgrading the database schema from %s to %s", plan.current, plan.head)
             _upgrade(engine)
     except Exception:

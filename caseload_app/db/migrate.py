@@ -51,7 +51,7 @@ def plan(engine: Engine) -> Plan:
     from alembic.script import ScriptDirectory
 
     script = ScriptDirectory.from_config(alembic_config())
-    head = script.get_current_head()
+    head = script.get_current_head() or HEAD  # the scripts always have one head
     with engine.connect() as conn:
         current = MigrationContext.configure(conn).get_current_revision()
     if current is not None and current != head:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from typing import cast
 
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
@@ -32,12 +33,13 @@ _DATE_COLUMNS = (
 
 def dates_from_columns(values: Mapping[str, object], child_dob: date | None) -> CaseDates:
     """CaseDates from ehcp_case column values (a bulk-insert row); absent columns are None."""
+    dates = {name: cast("date | None", values.get(name)) for name in _DATE_COLUMNS}
     return CaseDates(
-        request_received=values["request_received"],
-        stage=values["stage"],
+        request_received=cast(date, values["request_received"]),
+        stage=cast(str, values["stage"]),
         exception_applies=bool(values.get("exception_applies", False)),
         child_dob=child_dob,
-        **{name: values.get(name) for name in _DATE_COLUMNS},
+        **dates,
     )
 
 

@@ -719,8 +719,9 @@ def _drop_policies(table: str) -> list[str]:
 def apply(conn: Connection) -> None:
     """Create or bring up to date the group role, grants, policies and triggers (in the
     caller's transaction: all of it or none)."""
-    database = conn.execute(text("SELECT current_database()")).scalar()
+    database = conn.execute(text("SELECT current_database()")).scalar_one()
     raw = conn.connection.dbapi_connection  # psycopg itself: several statements, no params
+    assert raw is not None  # an open connection has one
     for sql in statements(database):
         raw.execute(sql)
 
@@ -758,7 +759,7 @@ def write_audit(
 def _scram(conn: Connection, login: str, password: str) -> str:
     """The password as PostgreSQL stores it (SCRAM-SHA-256), computed here by libpq so the
     password itself never travels in a statement or reaches the server's logs."""
-    pgconn = conn.connection.dbapi_connection.pgconn
+    pgconn = getattr(conn.connection.dbapi_connection, "pgconn")  # noqa: B009 (psycopg's own)
     return pgconn.encrypt_password(password.encode(), login.encode(), b"scram-sha-256").decode()
 
 
@@ -797,5 +798,6 @@ def _manage(conn: Connection, login: str, verb: str, password: str | None, roles
         state = getattr(exc.orig, "sqlstate", None)
         if state not in ("42501", "42704"):
             raise
-        message = exc.orig.diag.message_primary or "the server refused"
+        message = getattr(getattr(exc.orig, "diag", None), "message_primary", None)
+        message = message or "the server refused"
         raise LoginRefused(f"Not done: {message}.") from None

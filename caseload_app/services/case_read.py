@@ -266,7 +266,7 @@ def case_detail(s: Session, case: EhcpCase, today: date) -> CaseDetail:
     """Everything about a case, read in the caller's session (so it can join a transaction)."""
     child, family = case.child, case.child.family
     dates = case_dates(case, child)
-    names = dict(s.execute(select(Caseworker.id, Caseworker.name)).all())
+    names: dict[int | None, str] = dict(s.execute(select(Caseworker.id, Caseworker.name)).all())
     return CaseDetail(
         case_id=case.id,
         version=case.version,
@@ -431,7 +431,7 @@ def _communications(s: Session, family_id: int) -> tuple[CommunicationInfo, ...]
     return tuple(CommunicationInfo(*row) for row in rows)
 
 
-def _tasks(s: Session, case_id: int, names: dict[int, str]) -> tuple[TaskInfo, ...]:
+def _tasks(s: Session, case_id: int, names: dict[int | None, str]) -> tuple[TaskInfo, ...]:
     rows = s.scalars(
         select(Task).where(Task.case_id == case_id).order_by(Task.done_on.is_not(None), Task.due)
     )
@@ -531,7 +531,9 @@ def _events(s: Session, case_id: int) -> tuple[EventInfo, ...]:
     )
 
 
-def _assignments(s: Session, case_id: int, names: dict[int, str]) -> tuple[AssignmentInfo, ...]:
+def _assignments(
+    s: Session, case_id: int, names: dict[int | None, str]
+) -> tuple[AssignmentInfo, ...]:
     rows = s.scalars(
         select(Assignment).where(Assignment.case_id == case_id).order_by(Assignment.assigned_at)
     )

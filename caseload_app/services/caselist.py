@@ -246,7 +246,7 @@ class CaseFilter:
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> CaseFilter:
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        return cls(**{k: v for k, v in data.items() if k in known})  # type: ignore[arg-type]
 
 
 def _no_recent_contact(row: CaseRow) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -332,12 +333,12 @@ class CaseworkService(UserService):
                     "note": records.text_lines(2000, "Note"),
                 },
             )
-            start = clean.get("period_start", row.period_start)
-            end = clean.get("period_end", row.period_end)
+            start = cast(date, clean.get("period_start", row.period_start))
+            end = cast("date | None", clean.get("period_end", row.period_end))
             if end is not None and end < start:
                 raise FieldErrors({"period_end": "The exception period ends before it starts."})
             if "note" in clean:
-                clean["note"] = (clean["note"] or "").strip() or None
+                clean["note"] = str(clean["note"] or "").strip() or None
             return records.apply(
                 s, row, clean, user=self.user, now=self._now(), case_id=row.case_id
             )
@@ -416,7 +417,7 @@ class CaseworkService(UserService):
                     "requested": _required(_past_date(today), "The date it was requested"),
                 },
             )
-            on = clean.get("requested", advice.requested)
+            on = cast(date, clean.get("requested", advice.requested))
             later = [d for d in (advice.received, advice.last_chased) if d is not None]
             if case.assess_decision_date and on < case.assess_decision_date:
                 raise FieldErrors({"requested": "Advice requested before the decision to assess."})
@@ -490,7 +491,7 @@ class CaseworkService(UserService):
             comm = Communication(
                 family_id=case.child.family_id, case_id=case.id, logged_by=self.user, **clean
             )
-            channel = clean["channel"]
+            channel = str(clean["channel"])
             return records.create(
                 s,
                 comm,
@@ -539,7 +540,7 @@ class CaseworkService(UserService):
         *,
         token: str | None = None,
     ) -> int:
-        title = records.validate({"title": title}, {"title": _task_title})["title"]
+        title = str(records.validate({"title": title}, {"title": _task_title})["title"])
         with self._db.uow() as s:
             if (done := records.submitted(s, token)) is not None:
                 return done  # this form was saved already (double click, retry)
@@ -615,6 +616,7 @@ class CaseworkService(UserService):
         with self._db.uow() as s:
             review = records.load(s, AnnualReview, review_id, "review")
             records.check_version(s, review, version, "review")
+            checks: dict[str, Callable[[object], object]]
             checks = {f: _past_date(today) for f in self.REVIEW_FIELDS}
             checks["meeting_date"] = _any_date
             checks["outcome"] = _review_outcome
@@ -700,6 +702,7 @@ class CaseworkService(UserService):
             row = records.load(s, Disagreement, row_id, "disagreement")
             self._case_to_edit(s, row.case_id)
             records.check_version(s, row, version, "disagreement")
+            checks: dict[str, Callable[[object], object]]
             checks = {f: _past_date(today) for f in self.DISAGREEMENT_FIELDS}
             checks["hearing_date"] = _any_date
             checks["outcome"] = records.text_lines(2000, "Outcome")
@@ -716,9 +719,10 @@ def _exception_ground(value: object) -> str:
 
 def _required(check: Callable[[object], date | None], what: str) -> Callable[[object], date]:
     def run(value: object) -> date:
-        if value is None:
+        checked = None if value is None else check(value)
+        if checked is None:  # nothing given, or only spaces
             raise ValidationError(f"{what} is needed.")
-        return check(value)
+        return checked
 
     return run
 
@@ -786,7 +790,7 @@ def _review_outcome(value: object) -> str | None:
 
 def _action_changes(key: str, on: date, reason: str) -> dict[str, object]:
     note = reason.strip() or None
-    return {
+    changes: dict[str, dict[str, object]] = {
         "assess_agreed": {"assess_decision": "agreed", "assess_decision_date": on},
         "assess_refused": {
             "assess_decision": "refused",
@@ -804,7 +808,8 @@ def _action_changes(key: str, on: date, reason: str) -> dict[str, object]:
         "comments_received": {"comments_received": on},
         "final_issued": {"final_issued": on},
         "ceased": {"ceased_date": on, "outcome_reason": note},
-    }[key]
+    }
+    return changes[key]
 
 
 __all__ = ["CaseDetail", "CaseworkService", "UserError"]

@@ -54,7 +54,7 @@ class HandoverService(UserService):
             ).all()
             if not receivers:
                 raise NotFound(f"There is no change {batch} with cases to hand over.")
-            packs = {to_id: self._data(s, to_id, batch) for to_id in receivers}
+            packs = {to_id: self._data(s, to_id, batch) for to_id in receivers if to_id}
         from caseload_app.reports.handover import build_handover
 
         imprint = Imprint(printed_by=self.user, printed_at=now, council=council)
@@ -70,7 +70,7 @@ class HandoverService(UserService):
         if not moves:
             return None
         worker = records.load(s, Caseworker, to_id, "caseworker")
-        names = dict(s.execute(select(Caseworker.id, Caseworker.name)).all())
+        names: dict[int | None, str] = dict(s.execute(select(Caseworker.id, Caseworker.name)).all())
         now, today, cases = self.now(), self.today(), []
         for move in moves:
             case = records.load(s, EhcpCase, move.case_id, "case")

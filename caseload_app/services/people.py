@@ -72,7 +72,9 @@ class PeopleService(UserService):
 
     def people(self) -> list[PersonInfo]:
         with self._db.read() as s:
-            workers = dict(s.execute(select(Caseworker.id, Caseworker.name)).all())
+            workers: dict[int | None, str] = dict(
+                s.execute(select(Caseworker.id, Caseworker.name)).all()
+            )
             return [
                 _info(p, workers.get(p.caseworker_id, ""))
                 for p in s.scalars(select(AppUser).order_by(AppUser.name))

@@ -64,7 +64,9 @@ class PhaseTransferService(UserService):
         year = phases.academic_year_start(today) + 1
         cycle_start = date(year - 1, 9, 1)  # reviews held since the current academic year began
         with self._db.read() as s:
-            names = dict(s.execute(select(Caseworker.id, Caseworker.name)).all())
+            names: dict[int | None, str] = dict(
+                s.execute(select(Caseworker.id, Caseworker.name)).all()
+            )
             cases = s.execute(
                 select(EhcpCase, Child)
                 .join(Child, Child.id == EhcpCase.child_id)
@@ -172,7 +174,7 @@ def _row(
     reviews: list[AnnualReview],
     today: date,
     cycle_start: date,
-    names: dict[int, str],
+    names: dict[int | None, str],
     has_task: bool,
 ) -> PlannerRow:
     booked = min(
@@ -181,7 +183,7 @@ def _row(
     )
     held = [r for r in reviews if r.meeting_date and cycle_start <= r.meeting_date < today]
     amended = max((r.final_amended_issued for r in held if r.final_amended_issued), default=None)
-    last_held = max((r.meeting_date for r in held), default=None)
+    last_held = max((r.meeting_date for r in held if r.meeting_date), default=None)
     legal = deadlines.format_date(transfer.legal_date)
     if amended is not None:
         step, overdue = f"Done: amended plan issued {deadlines.format_date(amended)}", False

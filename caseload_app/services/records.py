@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import ProgrammingError
@@ -164,7 +165,7 @@ def write_audit(
     server's checked function (people cannot insert into the trail directly), after the
     changes made so far, so the entry follows the rows it describes."""
     check_action(action)
-    entry = dict(
+    entry: dict[str, Any] = dict(
         at=at,
         who=who,
         action=action,

@@ -208,7 +208,7 @@ class RequestService(UserService):
                     on_date=request.request_received,
                     by=self.user,
                     recorded_at=now,
-                    note=codes.label_for(codes.request_sources(), clean["request_source"]),
+                    note=codes.label_for(codes.request_sources(), str(clean["request_source"])),
                 )
             )
             if request.caseworker_id is not None:

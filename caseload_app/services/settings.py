@@ -75,7 +75,8 @@ class LocalSettingsStore:
 
 def _minutes(value: object) -> int:
     try:
-        return min(max(int(value), 0), 240)
+        # Whatever the file holds: anything int() refuses falls back below.
+        return min(max(int(value), 0), 240)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return 15
 

@@ -187,7 +187,7 @@ class TeamService(UserService):
                 .where(EhcpCase.is_open, EhcpCase.caseworker_id.is_not(None))
                 .group_by(EhcpCase.caseworker_id)
             )
-            return dict(s.execute(query).all())
+            return {worker: n for worker, n in s.execute(query).all() if worker is not None}
 
     def retire_caseworker(self, worker_id: int) -> None:
         """A leaver: no longer offered for allocation, kept in every history. Refused while
@@ -418,14 +418,16 @@ class TeamService(UserService):
             .limit(limit)
         )
         with self._db.read() as s:
-            rows = s.execute(query).all()
+            rows = [  # a batch is never None here (the query says so)
+                (str(batch), at, by, reason, n) for batch, at, by, reason, n in s.execute(query)
+            ]
             ids = [_undo_id(row[0]) for row in rows]
             undone = set(
                 s.scalars(select(Assignment.batch).where(Assignment.batch.in_(ids)).distinct())
             )
         return [
-            MoveBatch(batch, batch_kind(batch), at, by, reason, cases, _undo_id(batch) in undone)
-            for batch, at, by, reason, cases in rows
+            MoveBatch(batch, batch_kind(batch), at, by, reason, n, _undo_id(batch) in undone)
+            for batch, at, by, reason, n in rows
         ]
 
     def batch_cases(self, batch: str) -> list[MovedCaseInfo]:

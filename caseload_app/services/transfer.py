@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy import Connection, Table, func, insert, select, text
 
@@ -82,19 +83,19 @@ def _move(src: Database, dst: Database, source: Path, url: str, who: str) -> Tra
         # Setting up people before the move (`admin init`, `add-user`) writes audit entries:
         # the file's own entries follow them, their ids moved past those already there.
         shift = {AuditEntry.__tablename__: _highest_audit_id(write)}
-        before = {t.name: write.scalar(select(func.count()).select_from(t)) for t in tables}
+        before = {t.name: write.scalar(select(func.count()).select_from(t)) or 0 for t in tables}
         counts = {t.name: _copy(read, write, t, shift.get(t.name, 0)) for t in tables}
         _advance_sequences(write, tables)
         _check_counts(read, write, tables, counts, before)
         checked = sum(_spot_check(read, write, t, shift.get(t.name, 0)) for t in tables)
         _pause_row_audit(write, tables, paused=False)
-        people = read.scalar(select(func.count()).select_from(AppUser.__table__))
+        people = read.scalar(select(func.count()).select_from(AppUser.__table__)) or 0
         detail = f"moved from laptop file {source}: " + ", ".join(
             f"{n} {t}" for t, n in counts.items() if n
         )
         actor = who or write.exec_driver_sql("SELECT session_user").scalar()
         write.execute(
-            insert(AuditEntry.__table__).values(
+            insert(cast(Table, AuditEntry.__table__)).values(
                 at=datetime.now(),
                 who=actor,
                 action="import",
@@ -141,7 +142,7 @@ def _pause_row_audit(conn: Connection, tables: list[Table], *, paused: bool) -> 
 
 
 def _highest_audit_id(conn: Connection) -> int:
-    return conn.scalar(select(func.coalesce(func.max(AuditEntry.id), 0)))
+    return conn.scalar(select(func.coalesce(func.max(AuditEntry.id), 0))) or 0
 
 
 def _copy(read: Connection, write: Connection, table: Table, shift: int = 0) -> int:

@@ -14,9 +14,10 @@ from PySide6.QtWidgets import (
 
 from caseload_app.ui.case import CaseView
 from caseload_app.ui.errors import run_action
+from caseload_app.ui.window.shell import WindowShell
 
 
-class DataSafetyCommands:
+class DataSafetyCommands(WindowShell):
     def warn_no_backup(self, message: str) -> None:
         """Opened without today's backup (a full disk): said at once, and kept in sight in
         the status bar until the window closes."""

@@ -16,9 +16,10 @@ from PySide6.QtWidgets import (
 )
 
 from caseload_app.domain.text import how_many
+from caseload_app.ui.window.shell import WindowShell
 
 
-class IdleLock:
+class IdleLock(WindowShell):
     def _build_lock_page(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)

@@ -23,9 +23,10 @@ from caseload_app.ui.dialogs.printing import (
     show_pdf,
 )
 from caseload_app.ui.errors import USER_ERRORS, show_user_error
+from caseload_app.ui.window.shell import WindowShell
 
 
-class PrintingCommands:
+class PrintingCommands(WindowShell):
     def _target_case(self) -> tuple[int, str] | None:
         """The open case tab, else the first case selected in the list."""
         view = self.current_case()

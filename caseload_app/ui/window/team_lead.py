@@ -25,9 +25,10 @@ from caseload_app.ui.dialogs.printing import (
 )
 from caseload_app.ui.errors import USER_ERRORS, run_action, show_user_error
 from caseload_app.ui.planner_view import PlannerView
+from caseload_app.ui.window.shell import WindowShell
 
 
-class TeamLeadCommands:
+class TeamLeadCommands(WindowShell):
     def open_board(self) -> BoardView:
         for index in range(1, self.tabs.count()):
             if isinstance(self.tabs.widget(index), BoardView):

@@ -40,7 +40,7 @@ def upgrade() -> None:
         sa.text("SELECT value FROM app_setting WHERE key = 'administrators'")
     ).scalar()
     names = sorted({n.strip() for n in (listed or "").split("\n") if n.strip()})
-    workers = dict(bind.execute(sa.text("SELECT name, id FROM caseworker")).all())
+    workers: dict[str, int] = dict(bind.execute(sa.text("SELECT name, id FROM caseworker")).all())
     op.bulk_insert(
         app_user,
         [
