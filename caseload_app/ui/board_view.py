@@ -61,14 +61,7 @@ def _board_columns(today: date) -> tuple[Column, ...]:
         Column("Caseworker", lambda r: r.name + (" (away)" if r.away_today else "")),
         Column("FTE", lambda r: f"{r.capacity:.1f}", lambda r: r.capacity),
         Column("Open cases", lambda r: str(r.open_cases), lambda r: r.open_cases),
-        *(
-            Column(
-                title,
-                lambda r, k=key: str(r.cases_by_stage.get(k, 0)),
-                lambda r, k=key: r.cases_by_stage.get(k, 0),
-            )
-            for key, title in STAGE_COLUMNS
-        ),
+        *(_stage_column(key, title) for key, title in STAGE_COLUMNS),
         Column("Load", lambda r: f"{r.load:.1f}", lambda r: r.load),
         Column("Load per FTE", lambda r: f"{r.load_per_fte:.1f}", lambda r: r.load_per_fte),
         Column(
@@ -84,16 +77,24 @@ def _board_columns(today: date) -> tuple[Column, ...]:
             rag=lambda r: Rag.AMBER if r.deadlines_in_absence else None,
         ),
     )
-    weeks = tuple(
-        Column(
-            _week_title(today + timedelta(days=7 * n)),
-            lambda r, n=n: str(r.weekly_deadlines[n]),
-            lambda r, n=n: r.weekly_deadlines[n],
-            rag=lambda r, n=n: Rag.AMBER if r.weekly_deadlines[n] >= 10 else None,
-        )
-        for n in range(WEEKS)
-    )
+    weeks = tuple(_week_column(n, today + timedelta(days=7 * n)) for n in range(WEEKS))
     return fixed + weeks
+
+
+def _stage_column(key: str, title: str) -> Column:
+    return Column(
+        title, lambda r: str(r.cases_by_stage.get(key, 0)), lambda r: r.cases_by_stage.get(key, 0)
+    )
+
+
+def _week_column(n: int, starts: date) -> Column:
+    """Deadlines in week n (0: the week starting today); amber from 10."""
+    return Column(
+        _week_title(starts),
+        lambda r: str(r.weekly_deadlines[n]),
+        lambda r: r.weekly_deadlines[n],
+        rag=lambda r: Rag.AMBER if r.weekly_deadlines[n] >= 10 else None,
+    )
 
 
 def _week_title(starts: date) -> str:
@@ -192,7 +193,7 @@ class BoardView(QWidget):
         if not proposal.moves:
             QMessageBox.information(self, "Rebalance", f"No moves to make. {proposal.left}".strip())
             return
-        names = {r.worker_id: r.name for r in self.model.rows()}
+        names: dict[int | None, str] = {r.worker_id: r.name for r in self.model.rows()}
         dialog = RebalanceDialog(self.workload, proposal, names, self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.apply(dialog.proposal, dialog.reason.text(), dialog.unticked())
@@ -284,7 +285,7 @@ class RebalanceDialog(QDialog):
         self,
         workload: WorkloadService,
         proposal: Proposal,
-        names: dict[int, str],
+        names: dict[int | None, str],
         parent=None,
     ) -> None:
         super().__init__(parent)
@@ -386,7 +387,7 @@ class RebalanceDialog(QDialog):
 
 
 def _fill_before_after(
-    table: QTableWidget, proposal: Proposal, names: dict[int, str], strips: dict, today: date
+    table: QTableWidget, proposal: Proposal, names: dict[int | None, str], strips: dict, today: date
 ) -> None:
     """Load per caseworker, and steps due in each of the next 8 weeks, before → after."""
     workers = sorted(proposal.before)

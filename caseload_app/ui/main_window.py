@@ -94,7 +94,7 @@ class MainWindow(PrintingCommands, DataSafetyCommands, TeamLeadCommands, IdleLoc
         self._hidden_while_locked: list[QWidget] = []
         self.idle = IdleWatch(ctx.settings.idle_lock_minutes, self.lock_idle, parent=self)
         app = QApplication.instance()
-        if app is not None:  # this window (once shown) and every dialog that takes focus
+        if isinstance(app, QApplication):  # this window (once shown) and every dialog
             app.focusWindowChanged.connect(self.idle.watch)
 
         self.db_status = QLabel(ctx.db_label)
@@ -239,11 +239,14 @@ class MainWindow(PrintingCommands, DataSafetyCommands, TeamLeadCommands, IdleLoc
         self.user_status.setText(f"Signed in as {self.ctx.user} ({roles})")
 
     # ------------------------------------------------------------------ cases in tabs
-    def open_case(self, case_id: int, tab: str | None = None):
-        for index in range(1, self.tabs.count()):
-            view = self.tabs.widget(index)
-            if isinstance(view, CaseView) and view.case_id == case_id:
-                self.tabs.setCurrentIndex(index)
+    def case_views(self) -> list[CaseView]:
+        """The cases open in tabs, left to right."""
+        return self.tabs_of(CaseView)
+
+    def open_case(self, case_id: int, tab: str | None = None) -> CaseView:
+        for view in self.case_views():
+            if view.case_id == case_id:
+                self.tabs.setCurrentWidget(view)
                 if tab:
                     view.show_tab(tab)
                 return view
@@ -321,20 +324,20 @@ class MainWindow(PrintingCommands, DataSafetyCommands, TeamLeadCommands, IdleLoc
         if index == 0:
             return False
         view = self.tabs.widget(index)
-        unsaved = isinstance(view, CaseView) and view.has_unsaved_changes()
-        if unsaved and not self._confirm_discard(view.title()):
-            return False
+        if isinstance(view, CaseView) and view.has_unsaved_changes():  # noqa: SIM102
+            if not self._confirm_discard(view.title()):
+                return False
         self.tabs.removeTab(index)
-        view.deleteLater()
+        if view is not None:
+            view.deleteLater()
         return True
 
     def cases_changed(self, case_ids: Collection[int], source: CaseView | None = None) -> None:
         """After a save: the caseload page puts right these cases (and their families'), and
         any other open tab of theirs reloads."""
         touched = self.page.update_cases(case_ids) or set()
-        for index in range(1, self.tabs.count()):
-            view = self.tabs.widget(index)
-            if isinstance(view, CaseView) and view is not source and view.case_id in touched:
+        for view in self.case_views():
+            if view is not source and view.case_id in touched:
                 view.reload()
 
     def _confirm_discard(self, what: str) -> bool:
@@ -352,12 +355,7 @@ class MainWindow(PrintingCommands, DataSafetyCommands, TeamLeadCommands, IdleLoc
         self.idle.watch(self.windowHandle())  # exists once shown; focus may come later
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
-        unsaved = [
-            self.tabs.widget(i).title()
-            for i in range(1, self.tabs.count())
-            if isinstance(self.tabs.widget(i), CaseView)
-            and self.tabs.widget(i).has_unsaved_changes()
-        ]
+        unsaved = [view.title() for view in self.case_views() if view.has_unsaved_changes()]
         if unsaved and not self._confirm_discard(", ".join(unsaved)):
             event.ignore()
             return
@@ -383,7 +381,7 @@ class MainWindow(PrintingCommands, DataSafetyCommands, TeamLeadCommands, IdleLoc
         )
         accepted = dialog.exec()
         existing = getattr(dialog, "open_existing_case_id", None)
-        if accepted:
+        if accepted and dialog.created_case_id is not None:
             self.cases_changed({dialog.created_case_id})
             self.open_case(dialog.created_case_id, "overview")
         elif existing:

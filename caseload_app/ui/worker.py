@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
@@ -13,7 +14,7 @@ class _Signals(QObject):
     failed = Signal(object, str)
 
 
-class _Job(QRunnable):
+class Job(QRunnable):
     def __init__(self, fn: Callable[[], object]) -> None:
         super().__init__()
         self.fn = fn
@@ -28,13 +29,16 @@ class _Job(QRunnable):
             self.signals.done.emit(result)
 
 
+Result = TypeVar("Result")
+
+
 def run_in_background(
-    fn: Callable[[], object],
-    on_done: Callable[[object], None],
+    fn: Callable[[], Result],
+    on_done: Callable[[Result], Any],
     on_failed: Callable[[Exception, str], None],
     pool: QThreadPool | None = None,
-) -> _Job:
-    job = _Job(fn)
+) -> Job:
+    job = Job(fn)
     job.setAutoDelete(False)  # the caller keeps it (and its signals) alive until it reports
     job.signals.done.connect(on_done)
     job.signals.failed.connect(on_failed)

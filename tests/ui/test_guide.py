@@ -36,7 +36,7 @@ def test_f1_opens_a_guide_with_contents_and_search(window, qtbot):
     assert guide.text.textCursor().selectedText().lower() == "recent moves"
     first = guide.text.textCursor().position()
     if guide.matches() > 1:
-        guide.find(from_start=False)
+        guide.find_text(from_start=False)
         assert guide.text.textCursor().position() > first
     guide.search.setText("no such words anywhere")
     assert guide.found.text() == "Not found"

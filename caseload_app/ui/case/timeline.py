@@ -5,6 +5,7 @@ exceptions.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -117,7 +118,7 @@ class TimelineTab(QWidget):
         self.action_buttons = {}
         used = {"x"}  # Record e&xception
         for key, label in actions:
-            b = button(mnemonic(f"{label}…", used), label, lambda k=key: self.record_action(k))
+            b = button(mnemonic(f"{label}…", used), label, partial(self.record_action, key))
             self._actions_row.addWidget(b)
             self.action_buttons[key] = b
         self._no_actions.setVisible(not actions)

@@ -9,6 +9,7 @@ survives a reload (it is only replaced when the person saves, reverts or asks to
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -32,6 +33,10 @@ from caseload_app.ui.case.reviews import ReviewsTab
 from caseload_app.ui.case.tasks import TasksTab
 from caseload_app.ui.case.timeline import TimelineTab
 from caseload_app.ui.dialogs.case_dialogs import FormDialog
+
+
+class _Tab(Protocol):
+    def load(self, detail: CaseDetail) -> None: ...
 
 
 class CaseView(QWidget):
@@ -155,5 +160,6 @@ class CaseView(QWidget):
     def _show(self, detail: CaseDetail) -> None:
         self.header.load(detail)
         for name in self.TABS:
-            self.page(name).load(detail)
+            tab: _Tab = getattr(self, name)
+            tab.load(detail)
         self.dirty_changed()

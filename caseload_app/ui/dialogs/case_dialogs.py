@@ -16,8 +16,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
+from typing import cast
 
-from PySide6.QtCore import QDateTime, Qt, QTimer
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -101,8 +102,14 @@ def code_choices(code_list: Iterable[codes.Code], blank: str | None = None) -> l
     return choices + [(c.label, c.code) for c in code_list]
 
 
+def _qdatetime(value: datetime) -> QDateTime:
+    return QDateTime(
+        QDate(value.year, value.month, value.day), QTime(value.hour, value.minute, value.second)
+    )
+
+
 def date_time_edit(value: datetime) -> QDateTimeEdit:
-    edit = QDateTimeEdit(QDateTime(value))
+    edit = QDateTimeEdit(_qdatetime(value))
     edit.setCalendarPopup(True)
     edit.setDisplayFormat(DATETIME_FORMAT)
     return edit
@@ -118,7 +125,7 @@ def read(widget: QWidget) -> object:
     if isinstance(widget, DateEdit):
         return widget.value()
     if isinstance(widget, QDateTimeEdit):
-        return widget.dateTime().toPython().replace(second=0, microsecond=0)
+        return cast(datetime, widget.dateTime().toPython()).replace(second=0, microsecond=0)
     if isinstance(widget, QLineEdit):
         return widget.text()
     if isinstance(widget, QPlainTextEdit):
@@ -136,9 +143,9 @@ def write(widget: QWidget, value: object) -> None:
     if isinstance(widget, OptionalDateEdit) and value is None:
         widget.setDate(OptionalDateEdit.BLANK)
     elif isinstance(widget, DateEdit):
-        widget.set_date(value)
+        widget.set_date(cast(date, value))
     elif isinstance(widget, QDateTimeEdit):
-        widget.setDateTime(QDateTime(value))
+        widget.setDateTime(_qdatetime(cast(datetime, value)))
     elif isinstance(widget, QLineEdit):
         widget.setText("" if value is None else str(value))
     elif isinstance(widget, QPlainTextEdit):
@@ -148,9 +155,9 @@ def write(widget: QWidget, value: object) -> None:
     elif isinstance(widget, QCheckBox):
         widget.setChecked(bool(value))
     elif isinstance(widget, QSpinBox):
-        widget.setValue(int(value))
+        widget.setValue(int(cast(int, value)))
     elif isinstance(widget, QDoubleSpinBox):
-        widget.setValue(float(value))
+        widget.setValue(float(cast(float, value)))
     else:
         raise TypeError(f"no writer for {type(widget).__name__}")
 

@@ -68,7 +68,8 @@ def save_as(parent: QWidget, title: str, suggested: str) -> Path | None:
 def run_export(parent: QWidget, title: str, work: Callable[[], int], path: Path) -> object:
     """Write in the background behind a busy bar; then say how many children went where.
     (The file is written whole or not at all, so there is nothing to cancel half-way.)"""
-    progress = QProgressDialog(f"{title}…", None, 0, 0, parent)
+    # No text for the cancel button: no cancel button (the stubs do not know None).
+    progress = QProgressDialog(f"{title}…", None, 0, 0, parent)  # type: ignore[call-overload]
     progress.setWindowTitle(title)
     progress.setWindowModality(Qt.WindowModality.WindowModal)
     progress.setMinimumDuration(0)

@@ -83,8 +83,8 @@ class GuideDialog(QDialog):
         self.search.setAccessibleName("Search the guide")
         self.search.setPlaceholderText("Search the guide (Enter: next match)")
         self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(lambda: self.find(from_start=True))
-        self.search.returnPressed.connect(lambda: self.find(from_start=False))
+        self.search.textChanged.connect(lambda: self.find_text(from_start=True))
+        self.search.returnPressed.connect(lambda: self.find_text(from_start=False))
         self.found = QLabel()
         self.contents = QListWidget()
         self.contents.setAccessibleName("Contents")
@@ -150,7 +150,7 @@ class GuideDialog(QDialog):
             cursor = document.find(wanted, cursor)
         return count
 
-    def find(self, *, from_start: bool) -> bool:
+    def find_text(self, *, from_start: bool) -> bool:
         """Select the next match (from the top when the search text changed), wrapping at
         the end; say how many there are."""
         wanted = self.search.text().strip()

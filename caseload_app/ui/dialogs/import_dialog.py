@@ -32,7 +32,7 @@ from caseload_app.ui.dialogs.case_dialogs import button, plain_label
 from caseload_app.ui.errors import USER_ERRORS
 from caseload_app.ui.models.rows import Column
 from caseload_app.ui.widgets.blocks import RowTable, button_row
-from caseload_app.ui.worker import run_in_background
+from caseload_app.ui.worker import Job, run_in_background
 
 PROBLEM_COLUMNS = (
     Column("Row", lambda p: str(p.row), lambda p: p.row),
@@ -105,7 +105,7 @@ class ImportDialog(QDialog):
         self.on_imported = on_imported
         self.path: Path | None = None
         self.checked: ImportResult | None = None
-        self._job = None
+        self._job: Job | None = None
         self._cancel = threading.Event()
         self._progress = _Progress(self)
         self._progress.moved.connect(self._moved)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date
+from functools import partial
+from typing import Any
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -141,9 +143,10 @@ class FittingScrollArea(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QScrollArea.Shape.NoFrame)
         self.setWidget(content)
+        self.content = content
 
     def sizeHint(self) -> QSize:
-        inner = self.widget().sizeHint()
+        inner = self.content.sizeHint()
         hint = QSize(inner.width() + self.verticalScrollBar().sizeHint().width(), inner.height())
         return hint.boundedTo(self.screen().availableGeometry().size() - self.RESERVED)
 
@@ -246,7 +249,7 @@ class NewRequestDialog(QDialog):
         self.created_case_id: int | None = None
         self.open_existing_case_id: int | None = None
         self.token = uuid.uuid4().hex  # a second Save of this form finds the first case
-        self.fields: dict[str, QWidget] = {}
+        self.fields: dict[str, Any] = {}  # line edits, date edits, combos, a check box
         self.error_labels: dict[str, QLabel] = {}
         self.deadline_labels: dict[str, QLabel] = {}
         self.setWindowTitle("New request for an EHC needs assessment")
@@ -357,10 +360,10 @@ class NewRequestDialog(QDialog):
         rows.setContentsMargins(0, 0, 0, 0)
         rows.addWidget(self.general_error)
         rows.addLayout(columns)
-        self.scroll = FittingScrollArea(body)
+        self.scroll_area = FittingScrollArea(body)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(self.scroll)
+        layout.addWidget(self.scroll_area)
         layout.addWidget(self._buttons())
         self._set_tab_order()
 
@@ -418,12 +421,12 @@ class NewRequestDialog(QDialog):
     def _connect(self) -> None:
         for key, widget in self.fields.items():
             if key in self.error_labels:
-                on_change(widget, lambda k=key: self._clear_error(k))
+                on_change(widget, partial(self._clear_error, key))
         self.fields["request_received"].dateChanged.connect(self._update_deadlines)
         self.save_button.clicked.connect(self.save)
         self.cancel_button.clicked.connect(self.reject)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, activated=self.save)
+            QShortcut(QKeySequence(keys), self, self.save)
 
     # ------------------------------------------------------------ reading the form
     def request(self) -> NewRequest:
@@ -523,12 +526,12 @@ class NewRequestDialog(QDialog):
         self._grow_to_fit()
         if first is not None:
             first.setFocus()
-            self.scroll.ensureWidgetVisible(first)
+            self.scroll_area.ensureWidgetVisible(first)
 
     def _grow_to_fit(self) -> None:
         """Make room for the messages, as far as the screen allows (then the form scrolls)."""
-        self.scroll.widget().layout().activate()
-        self.scroll.updateGeometry()  # the dialog's layout caches the scroll area's size hint
+        self.scroll_area.content.layout().activate()
+        self.scroll_area.updateGeometry()  # the dialog's layout caches the scroll area's size hint
         self.layout().activate()
         self.resize(self.size().expandedTo(self.sizeHint()))
 

@@ -3,6 +3,8 @@ database) their logins and passwords. Each button is one PeopleService call."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -102,6 +104,7 @@ class PersonDialog(FieldsFirst, QDialog):
 
     def save(self) -> None:
         roles = self.roles.roles()
+        call: Callable[[], object]
         if self.person is None:
             call = lambda: self.people.add_person(  # noqa: E731
                 self.login.text(),

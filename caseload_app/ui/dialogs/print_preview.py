@@ -60,8 +60,8 @@ class PrintPreviewDialog(QDialog):
         close_button = QPushButton("&Close")
         close_button.setAccessibleName("Close preview")
         close_button.clicked.connect(self.reject)
-        QShortcut(QKeySequence.StandardKey.Print, self, activated=self.print_document)
-        QShortcut(QKeySequence("Ctrl+Shift+S"), self, activated=self.save_as)
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Print), self, self.print_document)
+        QShortcut(QKeySequence("Ctrl+Shift+S"), self, self.save_as)
         row = QHBoxLayout()
         row.addWidget(info, 1)
         for button in (print_button, save_button, close_button):

@@ -208,7 +208,7 @@ class LetterDialog(FieldsFirst, QDialog):
         self.issued_communication_id, pdf = made
         self.accept()
         show_pdf(
-            self.parentWidget(),
+            self.parentWidget() or self,
             pdf,
             f"{label} — {self.child_name}",
             f"{safe_filename(self.child_name)}-{name}.pdf",
@@ -250,6 +250,9 @@ class BulkJob(QRunnable):
         self.signals.finished.emit(problems, self.cancel.is_set())
 
 
+_RUNNING: set[BulkJob] = set()  # bulk jobs under way, kept from the garbage collector
+
+
 def run_bulk(
     parent: QWidget, title: str, items, one, on_finished=None, saved_in: Path | None = None
 ) -> BulkJob:
@@ -281,7 +284,8 @@ def run_bulk(
 
     job.signals.progress.connect(step)
     job.signals.finished.connect(finished)
-    parent._bulk_job = job  # keep it alive until it reports
+    _RUNNING.add(job)  # kept alive until it reports
+    job.signals.finished.connect(lambda *_: _RUNNING.discard(job))
     QThreadPool.globalInstance().start(job)
     return job
 
@@ -304,6 +308,7 @@ class TemplatesDialog(QDialog):
         self.library = library
         # The window saves through LetterService (administrators only, audited).
         self._save = save or library.save_template
+        self._new_name: str | None = None  # a template being written, not yet saved
         self.list = QListWidget()
         self.list.setAccessibleName("Templates")
         self.list.setMaximumWidth(280)
@@ -373,7 +378,7 @@ class TemplatesDialog(QDialog):
             self.origin.setText(f"New template '{self._new_name}' (not saved yet)")
 
     def save(self) -> None:
-        name = getattr(self, "_new_name", None) or self.current_name()
+        name = self._new_name or self.current_name()
         if not name:
             return
         if run_action(

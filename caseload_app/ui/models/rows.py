@@ -21,13 +21,13 @@ SortRole = Qt.ItemDataRole.UserRole + 1
 RowRole = Qt.ItemDataRole.UserRole + 2
 RagRole = Qt.ItemDataRole.UserRole + 3
 
-RAG_COLOUR = {
+RAG_COLOUR: dict[str, QColor] = {
     Rag.RED: QColor("#f8d0d0"),
     Rag.AMBER: QColor("#fbe6b8"),
     Rag.GREEN: QColor("#d5ecd4"),
     Rag.GREY: QColor("#e3e3e3"),
 }
-RAG_TEXT = {
+RAG_TEXT: dict[str, str] = {
     Rag.RED: "● Overdue",
     Rag.AMBER: "▲ Due soon",
     Rag.GREEN: "✓ On track",
@@ -41,7 +41,7 @@ INK = QColor("#1a1a1a")  # dark text on the pale RAG colours, whatever the deskt
 class Column:
     title: str
     display: Callable[[Any], str]
-    sort_key: Callable[[Any], object] | None = None
+    sort_key: Callable[[Any], Any] | None = None
     rag: Callable[[Any], str | None] | None = None  # colours the cell: "red", "amber", ...
     tooltip: Callable[[Any], str | None] | None = None
 
@@ -143,7 +143,8 @@ class RowsModel(QAbstractTableModel):
             return lambda a, b: a < b
 
         def before(a: int, b: int) -> bool:
-            first, second = key(rows[a]), key(rows[b])
+            first: Any = key(rows[a])  # sort keys: str, date, number or a tuple of them
+            second: Any = key(rows[b])
             if first == second:
                 return a < b
             return second < first if reverse else first < second

@@ -115,9 +115,9 @@ class BarChart(QWidget):
             painter.setPen(QPen(grid, 1))
             painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
             painter.setPen(text)
-            label = QRectF(0, y - metrics.height() / 2, plot.left() - 6, metrics.height())
+            beside = QRectF(0, y - metrics.height() / 2, plot.left() - 6, metrics.height())
             painter.drawText(
-                label, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, tick_text(tick)
+                beside, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, tick_text(tick)
             )
         slot = plot.width() / max(len(self.bars), 1)
         for i, (rect, (label, _value, dimmed)) in enumerate(

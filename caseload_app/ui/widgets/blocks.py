@@ -118,7 +118,7 @@ def button_row(*items: QWidget | str) -> QHBoxLayout:
     """Buttons left to right; the string "stretch" pushes what follows to the right."""
     row = QHBoxLayout()
     for item in items:
-        if item == "stretch":
+        if isinstance(item, str):  # "stretch"
             row.addStretch(1)
         else:
             row.addWidget(item)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import cast
 
 from PySide6.QtCore import QDate, QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QDateEdit, QDateTimeEdit, QWidget
+from PySide6.QtWidgets import QCalendarWidget, QDateEdit, QDateTimeEdit, QWidget
 
 # The weekday goes last: typed digits must land in the day, month and year sections.
 DATE_FORMAT = "dd/MM/yyyy ddd"
@@ -26,7 +27,7 @@ class DateEdit(QDateEdit):
         self.setDate(QDate(value.year, value.month, value.day))
 
     def value(self) -> date:
-        return self.date().toPython()
+        return cast(date, self.date().toPython())
 
     # Typing over a filled date replaces it from the day, wherever a click put the cursor and
     # however much Ctrl+A selected (Qt ignored the digits then): the first digit after the
@@ -89,7 +90,7 @@ class OptionalDateEdit(DateEdit):
             super().set_date(value)
 
     def value(self) -> date | None:  # type: ignore[override]
-        return None if self.date() == self.BLANK else self.date().toPython()
+        return None if self.date() == self.BLANK else cast(date, self.date().toPython())
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         self._hook_calendar()
@@ -113,5 +114,6 @@ class _OpenNearToday(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
         if event.type() == QEvent.Type.Show and self._edit.value() is None:
             today = self._edit._today or date.today()
-            watched.setCurrentPage(today.year, today.month)
+            if isinstance(watched, QCalendarWidget):
+                watched.setCurrentPage(today.year, today.month)
         return False

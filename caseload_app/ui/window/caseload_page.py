@@ -43,7 +43,7 @@ from caseload_app.services.settings import SavedView
 from caseload_app.ui.context import AppContext
 from caseload_app.ui.models.case_table import COLUMN_WIDTHS, COLUMNS, CaseTableModel
 from caseload_app.ui.models.week_model import WeekModel
-from caseload_app.ui.worker import run_in_background
+from caseload_app.ui.worker import Job, run_in_background
 
 ViewRole = Qt.ItemDataRole.UserRole + 10
 
@@ -83,7 +83,7 @@ class CaseloadPage(QSplitter):
         super().__init__(parent)
         self.ctx = ctx
         self.caseworkers = list(caseworkers)
-        self._job = None
+        self._job: Job | None = None
         self._again = False  # a load was asked for while one was under way
         self._today: date | None = None  # the day the shown lists were worked out for
         self._open_only = False  # part of the chosen view, not shown as a filter widget
@@ -178,16 +178,17 @@ class CaseloadPage(QSplitter):
         save.clicked.connect(self.save_view)
 
         row = QHBoxLayout()
-        for label, widget in (
+        combos: tuple[tuple[str, QComboBox], ...] = (
             ("Stage", self.stage_filter),
             ("RAG", self.rag_filter),
             ("Need", self.need_filter),
             ("Caseworker", self.worker_filter),
-        ):
+        )
+        for label, combo in combos:
             caption = QLabel(label)
-            caption.setBuddy(widget)
+            caption.setBuddy(combo)
             row.addWidget(caption)
-            row.addWidget(widget)
+            row.addWidget(combo)
         for widget in (self.overdue_filter, self.week_filter, self.contact_filter):
             row.addWidget(widget)
         row.addStretch(1)

@@ -44,6 +44,8 @@ class DataSafetyCommands(WindowShell):
     def _restore_backup(self, backup) -> None:
         """Close the case tabs, restore (the service closes and reopens the database), reload."""
         service = self.ctx.backups()
+        if service is None:  # a team database: BackupsDialog is never offered
+            return
         while self.tabs.count() > 1:
             self.tabs.removeTab(1)
 

@@ -91,7 +91,7 @@ class IdleLock(WindowShell):
 
         dialog = SignInDialog(
             server.place,
-            self.ctx.login,
+            self.ctx.login or "",
             check,
             can_remember=False,
             login_fixed=True,

@@ -95,7 +95,8 @@ class PrintingCommands(WindowShell):
         except USER_ERRORS as exc:
             show_user_error(self, "Letter not reprinted", exc)
             return
-        show_pdf(self, pdf, comm.summary, f"{safe_filename(view.title())}-letter.pdf")
+        name = view.title() if view is not None else "letter"
+        show_pdf(self, pdf, comm.summary, f"{safe_filename(name)}-letter.pdf")
 
     def bulk_summaries(self) -> None:
         cases = self._cases_for_bulk()

@@ -7,9 +7,9 @@ the window they reach: MainWindow (ui/main_window.py) builds and defines every o
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtWidgets import QMainWindow, QStackedWidget, QTabWidget
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QTabWidget, QWidget
 
 if TYPE_CHECKING:
     from caseload_app.services.case_read import CaseworkerInfo
@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from caseload_app.ui.context import AppContext
     from caseload_app.ui.idle import IdleWatch
     from caseload_app.ui.window.caseload_page import CaseloadPage
+
+
+Tab = TypeVar("Tab", bound=QWidget)
 
 
 class WindowShell(QMainWindow):
@@ -34,3 +37,8 @@ class WindowShell(QMainWindow):
     selected_cases: Callable[[], list[tuple[int, str]]]
     _selected_rows: Callable[[], list[CaseRow]]
     reload_caseworkers: Callable[[], None]
+
+    def tabs_of(self, kind: type[Tab]) -> list[Tab]:
+        """The open tabs of one kind (cases, the board, the planner), left to right."""
+        tabs = (self.tabs.widget(index) for index in range(1, self.tabs.count()))
+        return [tab for tab in tabs if isinstance(tab, kind)]

@@ -30,10 +30,9 @@ from caseload_app.ui.window.shell import WindowShell
 
 class TeamLeadCommands(WindowShell):
     def open_board(self) -> BoardView:
-        for index in range(1, self.tabs.count()):
-            if isinstance(self.tabs.widget(index), BoardView):
-                self.tabs.setCurrentIndex(index)
-                return self.tabs.widget(index)
+        for open_board in self.tabs_of(BoardView):
+            self.tabs.setCurrentWidget(open_board)
+            return open_board
         board = BoardView(
             self.ctx.workload(), self.ctx.staffing(), self.ctx.handover(), self.ctx.letters(), self
         )
@@ -46,9 +45,8 @@ class TeamLeadCommands(WindowShell):
 
     def board_changed(self) -> None:
         """Cases changed hands outside the board: an open board shows the new loads."""
-        for index in range(1, self.tabs.count()):
-            if isinstance(self.tabs.widget(index), BoardView):
-                self.tabs.widget(index).refresh()
+        for board in self.tabs_of(BoardView):
+            board.refresh()
 
     def recent_moves(self) -> None:
         def changed() -> None:
@@ -60,10 +58,9 @@ class TeamLeadCommands(WindowShell):
             RecentMoves(team, changed, self.ctx.handover(), self.ctx.letters(), self).exec()
 
     def open_planner(self) -> PlannerView:
-        for index in range(1, self.tabs.count()):
-            if isinstance(self.tabs.widget(index), PlannerView):
-                self.tabs.setCurrentIndex(index)
-                return self.tabs.widget(index)
+        for open_planner in self.tabs_of(PlannerView):
+            self.tabs.setCurrentWidget(open_planner)
+            return open_planner
         planner = PlannerView(self.ctx.phase_transfers(), self)
         planner.open_case.connect(self.open_case)
         planner.changed.connect(self.refresh)
