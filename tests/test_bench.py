@@ -33,18 +33,22 @@ def test_bench_measures_and_writes_json(tmp_path, capsys):
     code = main(["bench", "--children", "150", "--runs", "2", "--db", str(db), "-o", str(out)])
     assert code == 0
     printed = capsys.readouterr().out
-    assert "cold start to my week shown" in printed and "app/raw" in printed
+    assert "cold start to my week shown" in printed
+    assert "app/raw" in printed
     result = json.loads(out.read_text())
-    assert result["children"] == 150 and result["runs"] == 2
+    assert result["children"] == 150
+    assert result["runs"] == 2
     assert result["communications"] > 150 * 12  # about 20 a child, as at full size
     assert [m["name"] for m in result["measures"]] == NAMES
     for m in result["measures"]:
         assert 0 < m["median"] <= m["p95"]
     units = {m["name"]: m["unit"] for m in result["measures"]}
-    assert units["peak memory of the app"] == "MB" and units["case summary PDF"] == "ms"
+    assert units["peak memory of the app"] == "MB"
+    assert units["case summary PDF"] == "ms"
     assert units["import peak memory, 1,500 rows"] == "MB"
     reads = [m for m in result["measures"] if m["raw_median"] is not None]
-    assert len(reads) == 3 and all(m["ratio"] > 0 for m in reads)
+    assert len(reads) == 3
+    assert all(m["ratio"] > 0 for m in reads)
     # The case opened in a tab was given 300 contacts through the app, once.
     with sqlite3.connect(db) as raw:
         assert bench.busiest_case(raw).contacts == bench.CASE_CONTACTS
@@ -61,7 +65,8 @@ def test_a_window_that_does_not_start_is_reported(tmp_path):
     try:
         bench.window_measures(broken, busiest, ["ab"], runs=1)
     except SystemExit as exc:
-        assert "did not start" in str(exc) and "not a caseload database" in str(exc)
+        assert "did not start" in str(exc)
+        assert "not a caseload database" in str(exc)
     else:
         raise AssertionError("a broken database must stop the benchmark")
 
@@ -77,7 +82,8 @@ def test_peak_memory_is_the_apps_own_not_the_benchmarks():
     code = "from caseload_app.ui.bench_ui import peak_memory_mb; print(peak_memory_mb())"
     env = os.environ | {"QT_QPA_PLATFORM": "offscreen"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
-    assert len(ballast) and 0 < float(out.stdout) < 300
+    assert len(ballast)
+    assert 0 < float(out.stdout) < 300
 
 
 def test_the_ten_times_sheet_gives_every_copied_child_a_name_of_its_own(tmp_path):

@@ -64,7 +64,8 @@ def test_a_crash_report_names_where_but_never_what():
         report = logs.crash_report(type(exc), exc, exc.__traceback__)
     assert "builtins.RuntimeError (message not logged)" in report
     assert "builtins.ValueError (message not logged)" in report
-    assert "in save_child" in report and "test_logs.py" in report
+    assert "in save_child" in report
+    assert "test_logs.py" in report
     for secret in (name, nhs, born):
         assert secret not in report
 
@@ -96,8 +97,10 @@ def test_a_working_day_at_the_command_line_logs_no_personal_data(tmp_path, home,
         main(["board", "--db", str(db)])
 
     text = (home / "logs" / logs.LOG_FILE).read_text(encoding="utf-8")
-    assert "Imported 30 rows" in text and "Exported 30 children" in text
-    assert "Verified backup taken" in text and "Unexpected error" in text
+    assert "Imported 30 rows" in text
+    assert "Exported 30 children" in text
+    assert "Verified backup taken" in text
+    assert "Unexpected error" in text
     assert "RuntimeError (message not logged)" in text
     assert len(secrets) > 100
     leaked = sorted(s for s in secrets if s in text)

@@ -74,12 +74,14 @@ def test_timeline_json(capsys, argv, expected):
 def test_timeline_text_shows_the_weekday(capsys):
     code, out, _ = run(capsys, "timeline", "--received", "2025-03-05")
     assert code == 0
-    assert "final_plan_due" in out and "Wed 23 Jul 2025" in out
+    assert "final_plan_due" in out
+    assert "Wed 23 Jul 2025" in out
 
 
 def test_timeline_transfer_year_needs_a_kind(capsys):
     code, _, err = run(capsys, "timeline", "--transfer-year", "2026")
-    assert code == 1 and "--transfer" in err
+    assert code == 1
+    assert "--transfer" in err
 
 
 @pytest.mark.parametrize(
@@ -108,7 +110,8 @@ def test_check_accepts_and_normalises(capsys, kind, value, normalised):
 )
 def test_check_rejects_with_the_reason(capsys, kind, value, reason):
     code, out, err = run(capsys, "check", kind, value)
-    assert code == 1 and out == ""
+    assert code == 1
+    assert out == ""
     assert reason in err
 
 
@@ -158,14 +161,16 @@ def test_import_template(capsys, tmp_path):
 
 def test_demo_needs_an_explicit_database(capsys):
     code, _, err = run(capsys, "demo")
-    assert code == 1 and "--db" in err
+    assert code == 1
+    assert "--db" in err
 
 
 def test_demo_refuses_a_database_with_children(capsys, tmp_path):
     db = str(tmp_path / "d.sqlite3")
     assert run(capsys, "demo", "--db", db, "--children", "20")[0] == 0
     code, _, err = run(capsys, "demo", "--db", db, "--children", "20")
-    assert code == 1 and "already holds children" in err
+    assert code == 1
+    assert "already holds children" in err
 
 
 def test_errors_exit_non_zero_with_a_message_on_stderr(tmp_path):

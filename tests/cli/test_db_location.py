@@ -103,7 +103,8 @@ def test_demo_writes_a_new_file_but_makes_no_folder(place, capsys):
     assert main(["demo", "--db", "demo.sqlite3", "--children", "5"]) == 0
     assert (work / "demo.sqlite3").is_file()
     code = main(["demo", "--db", "nonexistent/demo.sqlite3", "--children", "5"])
-    assert code == 1 and "there is no folder nonexistent" in capsys.readouterr().err
+    assert code == 1
+    assert "there is no folder nonexistent" in capsys.readouterr().err
     assert not (work / "nonexistent").exists()
 
 
@@ -127,5 +128,6 @@ def test_migrating_to_a_bare_name_makes_no_laptop_file(place, capsys):
     code = main(
         ["admin", "migrate", "--from", str(inputs / "backup.sqlite3"), "--to", "caseload_x"]
     )
-    assert code == 1 and "must be a team database" in capsys.readouterr().err
+    assert code == 1
+    assert "must be a team database" in capsys.readouterr().err
     assert _tree(work) == set()

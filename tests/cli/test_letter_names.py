@@ -78,7 +78,8 @@ def test_a_named_template_still_prints_and_is_kept_in_the_letters_folder(laptop,
     done = letter(home, db_path, child_id, "generic", out)
     assert done.returncode == 0, done.stderr
     kept = _pdfs(home / "data" / "letters")
-    assert len(kept) == 1 and kept[0].endswith("-generic.pdf")
+    assert len(kept) == 1
+    assert kept[0].endswith("-generic.pdf")
     assert out.read_bytes() == next((home / "data" / "letters").rglob("*.pdf")).read_bytes()
 
 

@@ -48,7 +48,8 @@ def test_the_database_backups_exports_reports_and_logs_are_this_users_only(tmp_p
     caseload(home, "sen2", "--census-date", "2027-01-21", "-o", str(data / "sen2.csv"))
     caseload(home, "report", "summary", "--child", "1", "-o", str(data / "summary.pdf"))
     found = sorted(str(p.relative_to(home)) for p in home.rglob("*") if p.is_file())
-    assert "data/caseload.sqlite3" in found and "logs/caseload.log" in found
+    assert "data/caseload.sqlite3" in found
+    assert "logs/caseload.log" in found
     assert any(f.startswith("data/backups/caseload-manual-") for f in found), found
     assert modes(data, home / "logs") == {}
 
@@ -113,5 +114,6 @@ def test_while_the_window_is_open_the_wal_and_shm_files_are_private(qapp, tmp_pa
 
     QTimer.singleShot(50, look_then_close)
     assert main([]) == 0
-    assert "caseload.sqlite3-wal" in seen["files"] and "caseload.sqlite3.lock" in seen["files"]
+    assert "caseload.sqlite3-wal" in seen["files"]
+    assert "caseload.sqlite3.lock" in seen["files"]
     assert seen["wrong"] == {}

@@ -115,8 +115,10 @@ def test_a_file_that_is_not_a_database_is_named_for_what_it_looks_like(
     done = caseload(tmp_path, "board", "--db", wrong)
     assert done.returncode == 1
     assert f"{wrong} is not a caseload database (it looks like {looks_like}" in done.stderr
-    assert "damaged" not in done.stderr and "Traceback" not in done.stderr
-    assert wrong.read_bytes() == content and (wrong.stat().st_mode & 0o777) == 0o644
+    assert "damaged" not in done.stderr
+    assert "Traceback" not in done.stderr
+    assert wrong.read_bytes() == content
+    assert (wrong.stat().st_mode & 0o777) == 0o644
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "home") == ["caseload.csv"]
 
 
@@ -130,4 +132,6 @@ def test_a_file_that_is_not_a_database_is_named_for_what_it_looks_like(
 )
 def test_an_operating_system_error_is_put_in_words(err, words):
     text = plain_os_error(err)
-    assert words in text and "/x/" in text and "Errno" not in text
+    assert words in text
+    assert "/x/" in text
+    assert "Errno" not in text

@@ -25,23 +25,28 @@ def test_caseworkers_are_added_listed_changed_and_retired(db, capsys):
     assert run(capsys, db, "caseworker", "add", "Ben Okafor")[0] == 0
     for same in ("Asha Patel", "asha  PATEL", "Ásha Patel"):  # one person to anyone choosing
         code, _, err = run(capsys, db, "caseworker", "add", same)
-        assert code == 1 and "There is already a caseworker called Asha Patel" in err
+        assert code == 1
+        assert "There is already a caseworker called Asha Patel" in err
     assert run(capsys, db, "caseworker", "set-fte", "ASHA PATEL", "0.8")[1] == (
         "Asha Patel: 0.8 FTE (was 0.6).\n"
     )
     code, _, err = run(capsys, db, "caseworker", "set-fte", "Asha Patel", "3")
-    assert code == 1 and "full-time equivalents" in err
+    assert code == 1
+    assert "full-time equivalents" in err
     assert run(capsys, db, "caseworker", "rename", "Ben Okafor", "Ben Okafor-Smith")[0] == 0
     code, out, _ = run(capsys, db, "caseworker", "list")
-    assert code == 0 and out.splitlines() == [
+    assert code == 0
+    assert out.splitlines() == [
         "Asha Patel                     0.80 FTE      0 open cases",
         "Ben Okafor-Smith               1.00 FTE      0 open cases",
     ]
     code, _, err = run(capsys, db, "caseworker", "retire", "Nobody")
-    assert code == 1 and "There is no caseworker called 'Nobody'." in err
+    assert code == 1
+    assert "There is no caseworker called 'Nobody'." in err
     with db.read() as s:  # every change is audited, old → new
         details = " ".join(s.scalars(select(AuditEntry.detail)))
-    assert "Ben Okafor" in details and "Ben Okafor-Smith" in details
+    assert "Ben Okafor" in details
+    assert "Ben Okafor-Smith" in details
 
 
 @sqlite_only
@@ -89,11 +94,13 @@ def test_absences_are_added_listed_and_removed(db, capsys):
     ]
     code, _, err = run(capsys, db, "absence", "add", "Asha Patel", "--from", "2027-01-02",
                        "--to", "2027-01-01")  # fmt: skip
-    assert code == 1 and "ends before it starts" in err
+    assert code == 1
+    assert "ends before it starts" in err
     assert run(capsys, db, "absence", "remove", "1")[0] == 0
     assert run(capsys, db, "absence", "list")[1] == "No absences recorded.\n"
     code, _, err = run(capsys, db, "absence", "remove", "1")
-    assert code == 1 and "Traceback" not in err
+    assert code == 1
+    assert "Traceback" not in err
 
 
 def test_renaming_keeps_names_unique_and_clean(db):

@@ -44,7 +44,8 @@ def test_every_limited_column_has_its_check_constraint(db):
     for key, limit in LIMITS.items():
         table, column = key.split(".")
         rule = found[f"ck_{table}_{column}_length"]
-        assert column in rule and str(limit.length) in rule
+        assert column in rule
+        assert str(limit.length) in rule
 
 
 def _family(s) -> int:
@@ -64,8 +65,10 @@ def test_an_address_over_its_limit_is_refused_by_the_database_with_a_plain_messa
         "Not saved: Address is longer than the 500 characters the database allows."
     )
     assert not refused.value.retryable
-    assert SECRET not in str(refused.value) and SECRET not in caplog.text
-    assert refused.value.__cause__ is None and refused.value.__suppress_context__
+    assert SECRET not in str(refused.value)
+    assert SECRET not in caplog.text
+    assert refused.value.__cause__ is None
+    assert refused.value.__suppress_context__
 
 
 @pytest.mark.parametrize("column", ["first_name", "last_name"])
@@ -75,7 +78,8 @@ def test_a_name_of_5000_characters_is_refused_by_the_database(db, column):
         values[column] = SECRET * 700
         s.execute(insert(Child).values(family_id=_family(s), search_text="", version=1, **values))
     message = str(refused.value)
-    assert SECRET not in message and "longer than" in message
+    assert SECRET not in message
+    assert "longer than" in message
     if db.is_sqlite:  # PostgreSQL's own type length (varchar) refuses first, naming no column
         assert refused.value.column == f"child.{column}"
 
@@ -90,9 +94,11 @@ def test_a_nul_byte_on_a_team_database_is_a_refused_value_not_a_lost_connection(
         return
     with pytest.raises(StorageError) as refused:
         work.log_communication(case_id, NOW, "phone", "in", "Ms B", summary)
-    assert isinstance(refused.value, RefusedValue) and not refused.value.retryable
+    assert isinstance(refused.value, RefusedValue)
+    assert not refused.value.retryable
     message = str(refused.value)
-    assert "NUL character" in message and "connection" not in message
+    assert "NUL character" in message
+    assert "connection" not in message
     assert SECRET not in message
     with db.read() as s:
         assert s.scalar(select(Communication.id)) is None
@@ -115,4 +121,5 @@ def test_the_command_line_import_of_a_huge_name_into_a_team_database_explains(
     )
     assert done.returncode == 1
     assert "row 2, column child_first_name: First name is 4,900 characters long" in done.stderr
-    assert "Traceback" not in done.stderr and SECRET not in done.stderr + done.stdout
+    assert "Traceback" not in done.stderr
+    assert SECRET not in done.stderr + done.stdout

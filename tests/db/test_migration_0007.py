@@ -67,8 +67,10 @@ def test_an_old_database_with_shared_identifiers_upgrades_and_refuses_new_ones(
         target = empty_url.removeprefix("sqlite:///")  # a file by its path, like the app
         db = open_database(target if "://" in target else Path(target), backup_dir=tmp_path)
     logged = caplog.text
-    assert "2 children share a upn" in logged and "1 children share a nhs_number" in logged
-    assert UPN_A not in logged and NHS_A not in logged
+    assert "2 children share a upn" in logged
+    assert "1 children share a nhs_number" in logged
+    assert UPN_A not in logged
+    assert NHS_A not in logged
     with db.read() as s:
         kept = s.execute(text("SELECT id, upn, nhs_number FROM child ORDER BY id")).all()
     assert [tuple(r) for r in kept] == [
@@ -110,7 +112,8 @@ def test_search_keys_made_before_names_were_cleaned_find_the_child_after_the_upg
         (key,) = s.execute(text("SELECT search_text FROM child")).one()
     db.dispose()
     assert key == "anna smith\x1fannasmith\x1fms jo smith"
-    assert matches("anna smith", key) and matches("ms jo", key)
+    assert matches("anna smith", key)
+    assert matches("ms jo", key)
 
 
 def test_values_already_over_a_limit_are_kept_and_shortened_at_their_next_save(

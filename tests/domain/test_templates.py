@@ -67,7 +67,8 @@ def test_fill_lists_every_missing_and_misspelt_placeholder_at_once():
     assert set(problem.missing) == {"child_name", "parent_carer_name", "postcode"}
     assert problem.unknown == {"todya": "today", "chlid_name": "child_name", "zzz": None}
     message = str(problem)
-    assert "did you mean {{today}}?" in message and "did you mean {{child_name}}?" in message
+    assert "did you mean {{today}}?" in message
+    assert "did you mean {{child_name}}?" in message
     assert "{{zzz}} is not a placeholder" in message
     assert "{{postcode}} (the family's postcode) has no value" in message
     assert isinstance(problem, ValidationError)  # the window and the CLI show it as it is
@@ -121,7 +122,8 @@ def test_a_byte_order_mark_and_windows_line_ends_are_accepted():
 def test_every_shipped_template_is_valid_and_fills(path):
     t = validate(parse(path.read_text(encoding="utf-8"), path.stem, str(path)))
     body = fill(t, ALL_VALUES)
-    assert "{{" not in body and "}}" not in body
+    assert "{{" not in body
+    assert "}}" not in body
     assert blocks(body)[0].lines[0].startswith("Dear ")
 
 
@@ -192,4 +194,5 @@ def test_fill_never_leaves_braces_for_any_values(parts, values):
     template = parse(f"Title: {{{{subject}}}}\nTo: family\n\nDear,\n\n{body}\n", "p")
     assert set(placeholders(body)) <= set(PLACEHOLDERS)
     for text in (fill(template, values), fill_title(template, values)):
-        assert "{{" not in text and "}}" not in text
+        assert "{{" not in text
+        assert "}}" not in text

@@ -388,7 +388,8 @@ class TestDateOfBirth:
         except ValidationError as exc:
             assert str(exc)
         else:
-            assert dob <= today and age_on(dob, today) <= 25
+            assert dob <= today
+            assert age_on(dob, today) <= 25
 
 
 # --- Email ---------------------------------------------------------------------------------

@@ -104,8 +104,10 @@ def test_weights_round_trip_through_settings():
 
 def test_weights_from_dict_partial_ints_and_closed_zero():
     w = Weights.from_dict({"plan_issued": 2, "ceased": 0, "urgency_days": 10.0})
-    assert w.plan_issued == 2.0 and isinstance(w.plan_issued, float)
-    assert w.urgency_days == 10 and isinstance(w.urgency_days, int)
+    assert w.plan_issued == 2.0
+    assert isinstance(w.plan_issued, float)
+    assert w.urgency_days == 10
+    assert isinstance(w.urgency_days, int)
     assert w.assessment == 3.0
     assert Weights.from_dict(dict(DEFAULT_STAGE_WEIGHTS)) == Weights()
 
@@ -160,9 +162,11 @@ def test_weights_constructor_validates_too_and_is_frozen_and_hashable():
 def test_worker_away_is_inclusive_and_capacity_zero_is_unavailable():
     w = WorkerLoad(1, "Asha", 1.0, (DEV_AWAY,))
     assert not w.away_on(D(2026, 11, 29))
-    assert w.away_on(D(2026, 11, 30)) and w.away_on(D(2026, 12, 4))
+    assert w.away_on(D(2026, 11, 30))
+    assert w.away_on(D(2026, 12, 4))
     assert not w.away_on(D(2026, 12, 5))
-    assert not w.available_on(TODAY) and w.available_on(D(2026, 12, 7))
+    assert not w.available_on(TODAY)
+    assert w.available_on(D(2026, 12, 7))
     assert not WorkerLoad(2, "Ben", 0.0).available_on(TODAY)
     assert WorkerLoad(3, "Cara", 0.6).available_on(TODAY)
 
@@ -416,11 +420,13 @@ def test_balancing_stops_when_even_enough():
     workers = [WorkerLoad(1, "Asha", 1.0), WorkerLoad(2, "Ben", 1.0)]
     cases = [case(i, i, 1, 1.0) for i in range(1, 21)] + [case(99, 99, 2, 8.0)]
     exact = propose_rebalance(workers, cases, TODAY, tolerance=0)
-    assert exact.spread_after == 0.0 and len(exact.moves) == 6
+    assert exact.spread_after == 0.0
+    assert len(exact.moves) == 6
     # Within 25% of the average (14), a gap of 3.5: each move of one case narrows the gap of
     # 12 by 2, so after five (15 against 13) it is 2 and the sixth is not worth it.
     p = propose_rebalance(workers, cases, TODAY, tolerance=0.25)
-    assert len(p.moves) == 5 and p.spread_after == pytest.approx(2.0)
+    assert len(p.moves) == 5
+    assert p.spread_after == pytest.approx(2.0)
     assert p.left.endswith(
         "That gap of 2.00 is within 25% of the average: further moves would change "
         "families' caseworker for little gain."
@@ -450,14 +456,16 @@ def test_team_proposal_keeps_the_rules():
     # Continuity: Asha is in, 103 is due Saturday, so it stays with her.
     assert 103 not in moved
     # Dev is away: his case due tomorrow moves; the one due in months waits for him.
-    assert moved[401].from_id == 4 and moved[401].kind == "cover"
+    assert moved[401].from_id == 4
+    assert moved[401].kind == "cover"
     assert 402 not in moved
     # Nothing goes to Dev.
     assert all(m.to_id != 4 for m in p.moves)
     # Siblings travel together.
     assert moved[101] is moved[102]
     # Unallocated is allocated.
-    assert moved[501].from_id is None and moved[501].kind == "allocate"
+    assert moved[501].from_id is None
+    assert moved[501].kind == "allocate"
     # Applying the moves gives exactly `after`.
     assert loads_by_worker(apply_moves(cases, p.moves), workers) == p.after
 
@@ -473,7 +481,8 @@ def test_continuity_keeps_overdue_and_due_soon_cases_with_a_present_caseworker()
     assert [m.case_ids for m in p.moves] == [(3,)]
     # A shorter continuity window frees the day-14 case too.
     p = propose_rebalance(workers, cases, TODAY, continuity_days=7)
-    assert {m.case_ids for m in p.moves} <= {(2,), (3,)} and len(p.moves) == 1
+    assert {m.case_ids for m in p.moves} <= {(2,), (3,)}
+    assert len(p.moves) == 1
 
 
 def test_a_sibling_due_soon_holds_the_whole_family():
@@ -578,7 +587,8 @@ def test_nobody_to_cover_leaves_the_case_unplaced():
     assert [m.case_ids for m in p.moves] == [(2,)]
     assert p.unplaced == (1,)
     nobody_in = propose_rebalance([dev], cases, TODAY)
-    assert nobody_in.moves == () and nobody_in.unplaced == (1, 2)
+    assert nobody_in.moves == ()
+    assert nobody_in.unplaced == (1, 2)
 
 
 def test_allocation_prefers_the_caseworker_who_holds_a_sibling():
@@ -634,7 +644,8 @@ def test_cases_of_someone_not_on_the_team_are_allocated():
             (10,),
         ),
     )
-    assert p.before == {1: 0.0} and p.after == {1: 2.0}
+    assert p.before == {1: 0.0}
+    assert p.after == {1: 2.0}
 
 
 def test_fewest_moves_on_a_simple_team():
@@ -642,7 +653,8 @@ def test_fewest_moves_on_a_simple_team():
     cases = [case(i, i, 1, 1.0) for i in range(1, 5)]
     p = propose_rebalance(workers, cases, TODAY)
     assert [(m.case_ids, m.from_id, m.to_id) for m in p.moves] == [((1,), 1, 2), ((2,), 1, 2)]
-    assert p.after == {1: 2.0, 2: 2.0} and p.spread_after == 0.0
+    assert p.after == {1: 2.0, 2: 2.0}
+    assert p.spread_after == 0.0
     assert p.moves[0].reason == "Evens load: Asha 4.00 → 3.00, Ben 0.00 → 1.00 per FTE"
     one = propose_rebalance(workers, cases, TODAY, max_moves=1)
     assert one.moves == p.moves[:1]
@@ -722,7 +734,8 @@ def test_empty_and_single_worker_teams():
     assert propose_rebalance([], [], TODAY) == Proposal((), {}, {})
     solo = [WorkerLoad(1, "Asha", 1.0)]
     p = propose_rebalance(solo, [case(1, 1, 1, 3.0)], TODAY)
-    assert p.moves == () and p.after == {1: 3.0}
+    assert p.moves == ()
+    assert p.after == {1: 3.0}
 
 
 def test_deterministic_whatever_the_input_order():
@@ -766,7 +779,8 @@ def _check_rules(workers, cases, today, continuity_days, p):
         to = by_id[m.to_id]
         moving = [by_case[i] for i in m.case_ids]
         # Never to someone away today, at 0 FTE, or away on a due date of what they receive.
-        assert to.capacity > 0 and not to.away_on(today)
+        assert to.capacity > 0
+        assert not to.away_on(today)
         assert not any(
             c.next_due and c.next_due >= today and to.away_on(c.next_due) for c in moving
         )
@@ -909,6 +923,8 @@ def test_the_cap_message_names_the_cap_not_the_moves_kept():
     workers = [WorkerLoad(i, n, 1.0) for i, n in enumerate(["Asha", "Ben", "Cara", "Dan"], 1)]
     cases = [case(i, i, 1 if i <= 10 else 2, 1.0) for i in range(1, 21)]
     one = propose_rebalance(workers, cases, TODAY, max_moves=1)
-    assert one.moves == () and one.left.endswith("Stopped at the cap of 1 balancing move.")
+    assert one.moves == ()
+    assert one.left.endswith("Stopped at the cap of 1 balancing move.")
     three = propose_rebalance(workers, cases, TODAY, max_moves=3)
-    assert len(three.moves) == 2 and three.left.endswith("the cap of 3 balancing moves.")
+    assert len(three.moves) == 2
+    assert three.left.endswith("the cap of 3 balancing moves.")

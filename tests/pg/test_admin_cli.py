@@ -57,7 +57,8 @@ def test_init_then_the_administrator_manages_people(pg_database, capsys, monkeyp
         "Dee Admin",
         "--no-password",
     )
-    assert code == 0 and "is an administrator (1 people)" in out
+    assert code == 0
+    assert "is an administrator (1 people)" in out
     dee = as_login(pg_database, dee_cli, "dee-password-long")
     code, out, err = run(
         capsys,
@@ -81,11 +82,15 @@ def test_init_then_the_administrator_manages_people(pg_database, capsys, monkeyp
     code, _, err = run(  # a caseworker cannot make themselves an administrator
         capsys, monkeypatch, "admin", "set-role", "--db", asha, asha_cli, "administrator"
     )
-    assert code == 1 and "You cannot manage people and roles" in err
+    assert code == 1
+    assert "You cannot manage people and roles" in err
     code, out, _ = run(capsys, monkeypatch, "admin", "users", "--db", dee)
-    assert asha_cli in out and "Caseworker" in out and out.strip().endswith("2 people")
+    assert asha_cli in out
+    assert "Caseworker" in out
+    assert out.strip().endswith("2 people")
     code, out, _ = run(capsys, monkeypatch, "admin", "disable-user", "--db", dee, asha_cli)
-    assert code == 0 and "can no longer sign in" in out
+    assert code == 0
+    assert "can no longer sign in" in out
     try:
         psycopg.connect(asha).close()
         raise AssertionError("a disabled login connected")
@@ -110,7 +115,8 @@ def test_the_same_commands_manage_a_laptop_file(tmp_path, capsys, monkeypatch):
         me,
         "--no-password",
     )
-    assert code == 0 and "laptop file is ready" in out, err
+    assert code == 0, err
+    assert "laptop file is ready" in out, err
     code, out, err = run(
         capsys,
         monkeypatch,
@@ -125,7 +131,8 @@ def test_the_same_commands_manage_a_laptop_file(tmp_path, capsys, monkeypatch):
         "caseworker",
         "team_lead",
     )
-    assert code == 0 and "Added asha (Asha Patel): caseworker, team_lead" in out, err
+    assert code == 0, err
+    assert "Added asha (Asha Patel): caseworker, team_lead" in out, err
     code, _, err = run(
         capsys,
         monkeypatch,
@@ -137,4 +144,5 @@ def test_the_same_commands_manage_a_laptop_file(tmp_path, capsys, monkeypatch):
         "--password-stdin",
         stdin="whatever-long-enough\n",
     )
-    assert code == 1 and "laptop file has no passwords" in err
+    assert code == 1
+    assert "laptop file has no passwords" in err

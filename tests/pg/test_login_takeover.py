@@ -50,7 +50,8 @@ def test_a_role_holding_server_program_rights_cannot_be_taken_over(team_server):
     assert not can_log_in(t, hr_runner)  # the first step alone gave LOGIN before
     # …set-password: refused in the login manager itself, even called by hand.
     refused = attempt_manage(t, "dee", hr_runner, "password")
-    assert refused and not can_log_in(t, hr_runner)
+    assert refused
+    assert not can_log_in(t, hr_runner)
 
 
 def attempt_manage(t, login: str, who: str, verb: str) -> bool:
@@ -144,7 +145,8 @@ def test_a_caseworker_locking_a_table_cannot_hold_the_team_up(team_server):
         lead.execute("UPDATE ehcp_case SET stage = stage WHERE id = %s", [t.case_a])
     lead.rollback()
     told = storage_problem(waited.value)  # what the lead's form says: busy, saved again later
-    assert told.retryable and "holding these records" in str(told)
+    assert told.retryable
+    assert "holding these records" in str(told)
     time.sleep(3)  # the locker's idle transaction is ended by the server
     with pytest.raises((psycopg.errors.IdleInTransactionSessionTimeout, psycopg.OperationalError)):
         locker.execute("SELECT 1")

@@ -68,14 +68,16 @@ def test_an_administrator_cannot_give_a_server_role_a_login_and_password(
         "admin", "add-user", "--db", dee, hr_runner, "--name", "HR", "--role", "read_only",
         "--no-password",
     )  # fmt: skip
-    assert added.returncode == 1 and REFUSED in added.stderr, added.stderr
+    assert added.returncode == 1, added.stderr
+    assert REFUSED in added.stderr, added.stderr
     assert "Choose another login name, or ask IT" in added.stderr
     assert "Traceback" not in added.stderr
     changed = caseload(
         "admin", "set-password", "--db", dee, hr_runner, "--password-stdin",
         stdin="now-i-know-it-123\n",
     )  # fmt: skip
-    assert changed.returncode == 1 and "Traceback" not in changed.stderr
+    assert changed.returncode == 1
+    assert "Traceback" not in changed.stderr
     with superuser(pg_server) as su:
         assert role(su, hr_runner) == before  # still no login, no password, no caseload group
     assert cannot_sign_in(team_server, hr_runner, "now-i-know-it-123")
@@ -95,7 +97,8 @@ def test_another_databases_owner_is_not_taken_over(team_server, server_roles, pg
         (["disable-user", "--db", dee, hr_owner], ""),
     ):  # fmt: skip
         done = caseload("admin", *argv, stdin=stdin)
-        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+        assert done.returncode == 1, done.stderr
+        assert "Traceback" not in done.stderr, done.stderr
     with superuser(pg_server) as su:
         assert role(su, hr_owner) == before  # its password is still IT's
     assert cannot_sign_in(team_server, hr_owner, "now-i-know-it-123")
@@ -111,7 +114,8 @@ def test_init_refuses_an_existing_role_as_the_first_administrator(pg_database, p
             "admin", "init", "--db", plain(pg_database), "--admin", it_login, "--name", "IT",
             "--no-password",
         )  # fmt: skip
-        assert done.returncode == 1 and REFUSED in done.stderr, done.stderr
+        assert done.returncode == 1, done.stderr
+        assert REFUSED in done.stderr, done.stderr
         assert "Traceback" not in done.stderr
         with superuser(pg_server) as su:
             assert role(su, it_login)[2] == []  # not made a member of anything

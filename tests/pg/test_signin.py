@@ -92,7 +92,8 @@ def test_the_window_signs_in_remembers_and_shows_who(
         shown.append(dialog)
         dialog.password.setText("wrong")
         dialog.try_sign_in()
-        assert dialog.problem.isVisibleTo(dialog) and "not right" in dialog.problem.text()
+        assert dialog.problem.isVisibleTo(dialog)
+        assert "not right" in dialog.problem.text()
         dialog.password.setText(team_server.passwords["asha"])
         dialog.remember.setChecked(True)
         dialog.try_sign_in()
@@ -101,13 +102,16 @@ def test_the_window_signs_in_remembers_and_shows_who(
     monkeypatch.setattr(SignInDialog, "exec", fake_exec)
     signed = app.sign_in_interactively(server)
     asha = team_server.login("asha")
-    assert signed is not None and signed.login == asha and len(shown) == 1
+    assert signed is not None
+    assert signed.login == asha
+    assert len(shown) == 1
     assert memory_keyring.kept == {
         ("caseload", server.keyring_key(asha)): team_server.passwords["asha"]
     }
     signed.db.dispose()
     again = app.sign_in_interactively(server)  # remembered: no dialog this time
-    assert again is not None and len(shown) == 1
+    assert again is not None
+    assert len(shown) == 1
     window = open_main_window(
         qtbot,
         again.db,
@@ -120,7 +124,8 @@ def test_the_window_signs_in_remembers_and_shows_who(
     window.lock_screen()  # idle: unlocking asks the server to check asha's password again
 
     def type_password(dialog, password):
-        assert dialog.login.isReadOnly() and dialog.login.text() == asha
+        assert dialog.login.isReadOnly()
+        assert dialog.login.text() == asha
         dialog.password.setText(password)
         dialog.try_sign_in()
         return QDialog.DialogCode.Accepted if dialog.signed_in else 0

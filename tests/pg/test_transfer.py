@@ -38,7 +38,8 @@ def test_a_5000_child_file_moves_whole_and_matches(laptop_file, pg_database):
     result = move_laptop_file(laptop_file, pg_database)
     source, target = open_database(laptop_file), open_database(pg_database)
     try:
-        assert result.counts["child"] == 5000 and result.checked > 500
+        assert result.counts["child"] == 5000
+        assert result.checked > 500
         moved = counts(target)
         expected = counts(source)
         expected["audit_entry"] += 1  # the move itself is recorded

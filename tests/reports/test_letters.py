@@ -132,14 +132,19 @@ def test_every_shipped_template_fills_and_prints_from_a_real_case(db, letters, n
     stage, phrases = EXPECTED[name]
     case_id = case_at(db, stage)
     text = text_of(letters.preview(case_id, name, extra=TYPED.get(name)))
-    assert "Zoë Brontë" in text and "date of birth 4 May 2016" in text
-    assert COUNCIL.name in text and "BCP Civic Centre" in text
+    assert "Zoë Brontë" in text
+    assert "date of birth 4 May 2016" in text
+    assert COUNCIL.name in text
+    assert "BCP Civic Centre" in text
     assert "24 November 2026" in text  # the letter's date
-    assert "OFFICIAL-SENSITIVE" in text and "Printed by Asha Patel" in text
-    assert "Yours sincerely" in text and "SEND Team" in text
+    assert "OFFICIAL-SENSITIVE" in text
+    assert "Printed by Asha Patel" in text
+    assert "Yours sincerely" in text
+    assert "SEND Team" in text
     for phrase in phrases:
         assert phrase in text, phrase
-    assert "{{" not in text and "}}" not in text
+    assert "{{" not in text
+    assert "}}" not in text
 
 
 def test_family_letters_are_addressed_to_the_family(db, letters):
@@ -154,7 +159,8 @@ def test_the_draft_cover_gives_the_15_day_comment_deadline_and_school_naming_rig
     assert "served on Wed 18 Nov 2026" in text
     assert "You have 15 days, beginning with the day the draft was served" in text
     assert "ask for a particular school, college or other setting to be named" in text
-    assert "section 41" in text and "final plan must be issued by Wed 18 Nov 2026" in text
+    assert "section 41" in text
+    assert "final plan must be issued by Wed 18 Nov 2026" in text
 
 
 @pytest.mark.parametrize(
@@ -175,7 +181,8 @@ def test_decision_letters_give_appeal_and_mediation_rights(db, letters, name, st
     )
     # Letter dated Tue 24 Nov 2026: 2 months end Sun 24 Jan 2027, so Mon 25 Jan 2027.
     assert "the last day to appeal is Mon 25 Jan 2027" in text
-    assert "you must contact a mediation adviser" in text and MEDIATION in text
+    assert "you must contact a mediation adviser" in text
+    assert MEDIATION in text
     assert "within 3 working days" in text
 
 
@@ -189,11 +196,14 @@ def test_advice_letters_go_to_the_adviser_of_the_type_asked_for(db, letters):
     _, work = services(db)
     health = work.request_advice(case_id, "health", date(2026, 8, 10))
     latest = text_of(letters.preview(case_id, "advice_request"))
-    assert "Designated Clinical Officer for SEND" in latest and "health advice" in latest
+    assert "Designated Clinical Officer for SEND" in latest
+    assert "health advice" in latest
     ep = text_of(letters.preview(case_id, "advice_request", advice_type="ep"))
-    assert "Principal Educational Psychologist" in ep and "Thu 17 Sep 2026" in ep
+    assert "Principal Educational Psychologist" in ep
+    assert "Thu 17 Sep 2026" in ep
     chosen = text_of(letters.preview(case_id, "advice_chase", advice_id=health))
-    assert "Mon 10 Aug 2026" in chosen and "Mon 21 Sep 2026" in chosen
+    assert "Mon 10 Aug 2026" in chosen
+    assert "Mon 21 Sep 2026" in chosen
     with pytest.raises(NotFound):
         letters.preview(case_id, "advice_request", advice_id=health + 100)
 
@@ -207,7 +217,8 @@ def test_missing_values_are_all_named_before_anything_prints(db, letters, tmp_pa
     with pytest.raises(MissingValues) as err:
         letters.preview(case_at(db, "assessment", upn="", nhs_number=""), "advice_request")
     assert {"advice_type", "advice_requested", "advice_due"} <= set(err.value.missing)
-    assert not (tmp_path / "letters").exists() and communications(db) == []
+    assert not (tmp_path / "letters").exists()
+    assert communications(db) == []
 
 
 def test_a_misspelt_placeholder_is_reported_with_a_suggestion_and_nothing_is_kept(
@@ -225,7 +236,8 @@ def test_a_misspelt_placeholder_is_reported_with_a_suggestion_and_nothing_is_kep
         letters.issue(case_id, "welcome")
     assert "{{chlid_name}} is not a placeholder — did you mean {{child_name}}?" in str(err.value)
     assert not (tmp_path / "letters").exists()
-    assert communications(db) == [] and prints(db) == before
+    assert communications(db) == []
+    assert prints(db) == before
 
 
 @pytest.mark.parametrize(
@@ -272,7 +284,8 @@ def test_issue_keeps_the_pdf_logs_the_letter_and_reprints_identical_bytes(db, le
     assert comm.id == comm_id
     assert (comm.channel, comm.direction, comm.with_whom) == ("letter", "out", "Ms Jo Brontë")
     assert comm.summary == "Letter: Draft education, health and care plan for Zoë Brontë"
-    assert comm.logged_by == "Asha Patel" and comm.occurred_at == NOW
+    assert comm.logged_by == "Asha Patel"
+    assert comm.occurred_at == NOW
     kept = Path(comm.letter_path)
     assert kept == tmp_path / "letters" / str(case_id) / "20261124-103000-draft_plan_cover.pdf"
     assert letters.kept_copy(comm_id) == kept
@@ -294,7 +307,9 @@ def test_two_letters_in_the_same_second_are_both_kept(db, letters):
     case_id = case_at(db, "draft")
     first = letters.kept_copy(letters.issue(case_id, "draft_plan_cover"))
     second = letters.kept_copy(letters.issue(case_id, "draft_plan_cover"))
-    assert first != second and first.is_file() and second.is_file()
+    assert first != second
+    assert first.is_file()
+    assert second.is_file()
 
 
 def test_a_changed_or_missing_kept_copy_is_not_reprinted(db, letters):
@@ -373,13 +388,15 @@ def test_a_long_letter_runs_on_to_more_pages_with_the_sign_off_kept_together():
     reader = pypdf.PdfReader(BytesIO(pdf))
     assert len(reader.pages) >= 2
     last = " ".join(reader.pages[-1].extract_text().split())
-    assert "Yours sincerely" in last and "Asha Patel SEND Team" in last
+    assert "Yours sincerely" in last
+    assert "Asha Patel SEND Team" in last
 
 
 def test_names_that_look_like_markup_print_as_typed():
     data = _data(recipient=("Ms A & B <Smith>", "1 Road", "BH1 1AA"), title="Fish & chips")
     text = text_of(build_letter(data, Imprint("Asha Patel", NOW, COUNCIL.name)))
-    assert "Ms A & B <Smith>" in text and "Fish & chips" in text
+    assert "Ms A & B <Smith>" in text
+    assert "Fish & chips" in text
 
 
 # --------------------------------------------------------------------------- command line
@@ -408,7 +425,8 @@ def test_cli_letter_writes_the_pdf_and_keeps_a_copy(cli_db, tmp_path, capsys):
         "-o", out_file,
     )  # fmt: skip
     assert (code, err) == (0, "")
-    assert f"Wrote {out_file}" in out and "Kept copy:" in out
+    assert f"Wrote {out_file}" in out
+    assert "Kept copy:" in out
     kept = next((tmp_path / "letters").rglob("*.pdf"))  # beside the database file
     assert out_file.read_bytes() == kept.read_bytes()
     assert "Please reply by Wed 2 Dec 2026" in text_of(out_file.read_bytes())
@@ -419,17 +437,25 @@ def test_cli_letter_fails_cleanly(cli_db, tmp_path, capsys):
     out_file = tmp_path / "out.pdf"
     base = ("letter", "--db", path, "-o", out_file)
     code, out, err = run(capsys, *base, "--child", child_id, "--template", "draft_plan_covr")
-    assert code == 1 and out == ""
-    assert "no letter template called 'draft_plan_covr'" in err and "draft_plan_cover" in err
+    assert code == 1
+    assert out == ""
+    assert "no letter template called 'draft_plan_covr'" in err
+    assert "draft_plan_cover" in err
     code, _, err = run(capsys, *base, "--child", 999, "--template", "draft_plan_cover")
-    assert code == 1 and "There is no child with id 999" in err
+    assert code == 1
+    assert "There is no child with id 999" in err
     code, _, err = run(capsys, *base, "--child", child_id, "--template", "final_plan_cover")
-    assert code == 1 and "{{final_issued}}" in err
+    assert code == 1
+    assert "{{final_issued}}" in err
     code, _, err = run(capsys, *base, "--child", child_id, "--template", "generic")
-    assert code == 1 and "{{subject}}" in err and "{{message}}" in err
+    assert code == 1
+    assert "{{subject}}" in err
+    assert "{{message}}" in err
     code, _, err = run(capsys, "letter", "--db", path, "--template", "generic")
-    assert code == 1 and "give --child, -o" in err
-    assert not out_file.exists() and not (tmp_path / "letters").exists()
+    assert code == 1
+    assert "give --child, -o" in err
+    assert not out_file.exists()
+    assert not (tmp_path / "letters").exists()
 
 
 def test_cli_letter_with_typed_text(cli_db, tmp_path, capsys):
@@ -447,7 +473,9 @@ def test_cli_lists_templates(capsys, tmp_path, monkeypatch):
     monkeypatch.setattr(paths, "data_dir", lambda: tmp_path / "data")
     code, out, _ = run(capsys, "letter", "--list-templates")
     assert code == 0
-    assert "draft_plan_cover" in out and "decision_not_to_issue" in out and "adviser" in out
+    assert "draft_plan_cover" in out
+    assert "decision_not_to_issue" in out
+    assert "adviser" in out
 
 
 def test_a_reprint_reads_only_from_the_letters_folder(db, letters, tmp_path):

@@ -260,7 +260,8 @@ def test_the_report_needs_only_its_own_data(tmp_path):
     text = " ".join(pages(build_summary(data, Imprint("Dev Sharma", NOW), page_total=False)))
     assert "Case summary — Łukasz Nowak" in text
     assert "12345" in text  # an invalid legacy NHS number is shown as stored
-    assert "Page 1" in text and "of 1" not in text
+    assert "Page 1" in text
+    assert "of 1" not in text
 
 
 def _status():
@@ -319,7 +320,8 @@ def test_cli_fails_cleanly_for_an_unknown_child(db, capsys, tmp_path):
     code = main(["report", "summary", "--db", str(db.path), "--child", "999", "-o", str(out)])
     err = capsys.readouterr().err
     assert code == 1
-    assert err.startswith("caseload report: ") and "no child with id 999" in err
+    assert err.startswith("caseload report: ")
+    assert "no child with id 999" in err
     assert not out.exists()
 
 

@@ -275,7 +275,8 @@ def test_a_refused_change_leaves_the_case_as_it_was(team):
             team.case_a, before.version, "assess_agreed", date(2026, 8, 10)
         )
     after = team.svc(CaseworkService, "Lee Lead").get_case(team.case_a, opened=False)
-    assert after.version == before.version and after.stage == before.stage
+    assert after.version == before.version
+    assert after.stage == before.stage
 
 
 def test_a_disabled_person_can_do_nothing_and_roles_change_at_once(team):
@@ -301,7 +302,8 @@ def test_nobody_can_lock_the_team_out_of_administration(team):
 def test_a_laptop_with_nobody_set_up_lets_its_user_do_everything(db):
     with db.read() as s:
         access = access_for(s, "anyone")
-    assert access.everything and all(access.can(c) for c in Can)
+    assert access.everything
+    assert all(access.can(c) for c in Can)
 
 
 def test_a_laptop_user_not_named_once_there_is_an_administrator(db):
@@ -310,7 +312,8 @@ def test_a_laptop_user_not_named_once_there_is_an_administrator(db):
     with db.read() as s:
         other = access_for(s, "someone")
     assert other.roles == parse_roles("caseworker team_lead")
-    assert other.can(Can.EDIT_ANY) and not other.can(Can.AUDIT)
+    assert other.can(Can.EDIT_ANY)
+    assert not other.can(Can.AUDIT)
 
 
 def test_logins_and_roles_are_checked(db):

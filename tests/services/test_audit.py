@@ -39,7 +39,8 @@ def test_filters_by_case_action_person_date_and_words(db, history):
     assert audit(db).search(AuditFilter(since=date(2026, 11, 25))).total == 0
     assert audit(db).search(AuditFilter(action="view")).total == 1
     choices = audit(db).choices()
-    assert "Asha Patel" in choices.who and "view" in choices.actions
+    assert "Asha Patel" in choices.who
+    assert "view" in choices.actions
     # Each search is itself recorded: the next one counts the entry of the one before it.
     before = audit(db).search(AuditFilter()).total
     assert audit(db).search(AuditFilter(), limit=2).total == before + 1
@@ -59,7 +60,8 @@ def test_the_export_is_complete_safe_and_itself_audited(db, history, tmp_path):
     assert len(rows) == count == audit(db).search(AuditFilter(case_id=case_id)).total
     assert '\'=HYPERLINK("x") ring school' in {r["detail"] for r in rows}  # formula neutralised
     last = audit(db).search(AuditFilter(action="export")).rows[0]
-    assert last.who == "Asha Patel" and last.at == NOW
+    assert last.who == "Asha Patel"
+    assert last.at == NOW
     assert f"{count} entries to audit.csv (case {case_id})" in last.detail
 
 

@@ -32,7 +32,8 @@ def test_backup_is_verified_listed_with_what_it_holds(demo_path, tmp_path):
     service = BackupService(demo_path, tmp_path / "backups")
     copy = service.backup_now()
     (info,) = service.list_backups()
-    assert info.path == copy and (info.children, info.cases) == (30, 30)
+    assert info.path == copy
+    assert (info.children, info.cases) == (30, 30)
     assert service.newest_good().path == copy
     # each backup is one file and its checksum: reading it leaves nothing else beside it
     names = sorted(p.name for p in (tmp_path / "backups").iterdir())
@@ -83,7 +84,8 @@ def test_a_damaged_file_is_refused_untouched_and_a_backup_offered(demo_path, tmp
     assert file_digest(demo_path) == before
     assert service.newest_good().path == good
     kept = service.restore(good, user="tester")
-    assert "damaged" in kept.name and file_digest(kept) == before  # the damaged file is kept
+    assert "damaged" in kept.name
+    assert file_digest(kept) == before  # the damaged file is kept
     assert children(demo_path) == 30
 
 
@@ -116,7 +118,8 @@ def test_rotation_keeps_14_days_then_8_weeks(tmp_path):
     assert len(older) == len(days)  # one per slot, the newest of it
     assert all(n.endswith("-170000.sqlite3") for n in older)
     assert len({n[14:22] for n in left}) == 14 + 8
-    assert len(newest) == KEEP_NEWEST and len(left) == 14 + 8 + 7
+    assert len(newest) == KEEP_NEWEST
+    assert len(left) == 14 + 8 + 7
 
 
 def test_backup_and_restore_commands(demo_path, tmp_path, capsys):
@@ -165,7 +168,8 @@ def test_restore_is_refused_while_another_copy_has_the_database_open(demo_path, 
         capsys.readouterr()
         assert main(["restore", "--db", str(demo_path), str(out)]) == 1
         err = capsys.readouterr().err
-        assert "Not restored" in err and "already open by" in err
+        assert "Not restored" in err
+        assert "already open by" in err
         with pytest.raises(DatabaseError, match="already open by"):
             BackupService(demo_path, tmp_path / "backups").restore(out, user="tester")
     finally:
@@ -200,7 +204,8 @@ def test_a_restore_is_recorded_in_the_restored_database(demo_path, tmp_path):
             "SELECT who, action, detail FROM audit_entry ORDER BY id DESC LIMIT 1"
         ).fetchone()
     assert (who, action) == ("tester", "restore")
-    assert copy.name in detail and kept.name in detail
+    assert copy.name in detail
+    assert kept.name in detail
     assert str(tmp_path) not in detail  # file names, not where they live
 
 
@@ -216,7 +221,8 @@ def test_an_empty_backup_is_never_offered_kept_or_restored(demo_path, tmp_path):
     with pytest.raises(DatabaseError, match="empty"):
         service.restore(empty, user="tester")
     service.rotate()
-    assert good.exists() and not empty.exists()
+    assert good.exists()
+    assert not empty.exists()
 
 
 def test_an_empty_live_database_is_not_a_new_caseload(tmp_path):
@@ -317,5 +323,6 @@ def test_a_half_written_copy_left_by_a_kill_is_removed_when_abandoned(demo_path,
     an_hour_ago = datetime.now().timestamp() - 3700
     os.utime(old, (an_hour_ago, an_hour_ago))
     assert service.rotate() == [old]
-    assert fresh.exists() and not old.exists()  # another copy may still be writing it
+    assert fresh.exists()
+    assert not old.exists()  # another copy may still be writing it
     assert len(service.list_backups()) == 1

@@ -126,11 +126,13 @@ def test_a_bad_new_request_names_each_wrong_field(fuzz_db, request):
     try:
         clean = service.check(request)
     except FieldErrors as exc:
-        assert exc.errors and all(m.strip() for m in exc.errors.values())
+        assert exc.errors
+        assert all(m.strip() for m in exc.errors.values())
         assert set(exc.errors) <= set(NewRequest.__dataclass_fields__)
     else:  # what would be saved holds nothing invisible and nothing over its limit
         for field in ("first_name", "last_name", "parent_carer_name", "setting", "language"):
-            assert is_clean(clean[field]) and len(clean[field]) <= 200
+            assert is_clean(clean[field])
+            assert len(clean[field]) <= 200
 
 
 def is_clean(text: str) -> bool:
@@ -184,7 +186,8 @@ def test_the_importer_accounts_for_every_row(file):
     text, data_rows = file
     result = parse_rows(text, TODAY)
     for problem in result.problems:
-        assert problem.message.strip() and str(problem).startswith(("row ", "file"))
+        assert problem.message.strip()
+        assert str(problem).startswith(("row ", "file"))
     # Each data row is either accepted or has at least one problem naming it.
     named = {p.row for p in result.problems}
     accepted = {r.row for r in result.rows}
@@ -192,8 +195,10 @@ def test_the_importer_accounts_for_every_row(file):
     assert accepted <= data_rows
     for row in result.rows:  # what would be written is clean and within the form's limits
         for name in (row.first_name, row.last_name, row.parent_carer_name, row.caseworker or ""):
-            assert is_clean(name) and len(name) <= 200
-        assert len(row.first_name) <= 100 and len(row.last_name) <= 100
+            assert is_clean(name)
+            assert len(name) <= 200
+        assert len(row.first_name) <= 100
+        assert len(row.last_name) <= 100
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -211,7 +216,8 @@ def test_a_bad_import_writes_nothing(fuzz_db, tmp_path_factory, file):
         assert result.written == bool(result.children)  # a file of blank rows writes nothing
         assert after == before + result.children
     else:
-        assert not result.written and after == before  # all or nothing
+        assert not result.written
+        assert after == before  # all or nothing
 
 
 NAMES = st.one_of(
@@ -238,5 +244,7 @@ def test_an_imported_name_is_stored_clean_or_refused_at_its_row_and_column(first
     if not result.problems:
         (row,) = result.rows
         for name in (row.first_name, row.last_name, row.parent_carer_name):
-            assert is_clean(name) and "  " not in name
-        assert 1 <= len(row.first_name) <= 100 and 1 <= len(row.last_name) <= 100
+            assert is_clean(name)
+            assert "  " not in name
+        assert 1 <= len(row.first_name) <= 100
+        assert 1 <= len(row.last_name) <= 100

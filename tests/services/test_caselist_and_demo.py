@@ -43,7 +43,8 @@ def test_case_list_has_next_step_rag_and_last_contact(db, tmp_path):
         date(2026, 11, 12),
         -12,
     )
-    assert amelia.rag == "red" and amelia.caseworker == "Asha Patel"
+    assert amelia.rag == "red"
+    assert amelia.caseworker == "Asha Patel"
     assert (amelia.last_contact, amelia.days_since_contact) == (date(2026, 11, 10), 14)
     assert (oscar.next_due, oscar.rag, oscar.caseworker) == (
         date(2027, 1, 1),
@@ -64,8 +65,11 @@ def test_demo_is_deterministic_and_covers_every_stage(tmp_path):
         db.dispose()
         exports.append((tmp_path / f"{name}.csv").read_bytes())
     assert exports[0] == exports[1]
-    assert result.children == 400 and result.families < 400  # siblings share a family
-    assert result.communications > 400 and result.advice_requests > 0 and result.reviews > 0
+    assert result.children == 400
+    assert result.families < 400  # siblings share a family
+    assert result.communications > 400
+    assert result.advice_requests > 0
+    assert result.reviews > 0
     stages = Counter(r.stage for r in rows)
     assert set(stages) == {
         "request_received",
@@ -77,7 +81,9 @@ def test_demo_is_deterministic_and_covers_every_stage(tmp_path):
         "ceased",
     }
     rags = Counter(r.rag for r in rows)
-    assert rags["red"] > 0 and rags["green"] > 0 and rags["amber"] > 0
+    assert rags["red"] > 0
+    assert rags["green"] > 0
+    assert rags["amber"] > 0
     assert any(r.days_since_contact is None or r.days_since_contact > 14 for r in rows)
 
 

@@ -19,7 +19,8 @@ from tests.helpers import TODAY, new_case, services
 def test_new_request_creates_family_child_and_case_with_deadlines(db):
     case_id, work = new_case(db)
     case = work.get_case(case_id)
-    assert case.child.upn == "L837201500012" and case.child.nhs_number == "4010232137"
+    assert case.child.upn == "L837201500012"
+    assert case.child.nhs_number == "4010232137"
     assert case.family.postcode == "BH1 1AA"
     assert case.stage == "request_received"
     # Received Wed 1 Jul 2026: decide whether to assess within 6 weeks → Wed 12 Aug 2026.
@@ -90,9 +91,11 @@ def test_full_statutory_journey(db):
     advice_id = work.request_advice(case_id, "ep", date(2026, 8, 6))
     work.request_advice(case_id, "health", date(2026, 8, 6))
     case = work.get_case(case_id)
-    assert case.stage == "assessment" and case.status.next_step.key == "decide_issue"
+    assert case.stage == "assessment"
+    assert case.status.next_step.key == "decide_issue"
     ep = next(a for a in case.advice if a.id == advice_id)
-    assert ep.due == date(2026, 9, 17) and ep.overdue  # 6 weeks of Thu 6 Aug 2026
+    assert ep.due == date(2026, 9, 17)
+    assert ep.overdue  # 6 weeks of Thu 6 Aug 2026
     comm_id = work.chase_advice(advice_id, date(2026, 9, 20), "left voicemail")
     case = work.get_case(case_id)
     assert case.communications[0].id == comm_id
@@ -104,7 +107,8 @@ def test_full_statutory_journey(db):
     work.record_action(case_id, v(), "draft_served", date(2026, 10, 5))
     work.record_action(case_id, v(), "school_consulted", date(2026, 10, 6), "Harbourside Primary")
     case = work.get_case(case_id)
-    assert case.stage == "draft_issued" and case.status.next_step.key == "final_plan"
+    assert case.stage == "draft_issued"
+    assert case.status.next_step.key == "final_plan"
     assert case.status.next_step.due == date(2026, 11, 18)  # 20 weeks of Wed 1 Jul 2026
     work.record_action(case_id, v(), "final_issued", date(2026, 10, 20))
     case = work.get_case(case_id)
@@ -205,11 +209,13 @@ def test_editing_details_validates_each_field_and_keeps_search_in_step(db):
     work.update_child(case.child.id, case.child.version, {"first_name": "Zoey"})
     work.update_family(case.family.id, case.family.version, {"postcode": "bh23 1aa"})
     case = work.get_case(case_id)
-    assert case.child.first_name == "Zoey" and case.family.postcode == "BH23 1AA"
+    assert case.child.first_name == "Zoey"
+    assert case.family.postcode == "BH23 1AA"
     from caseload_app.services.caselist import CaseListService
 
     (row,) = CaseListService(db, today=lambda: TODAY).list_cases().rows
-    assert "zoey bronte" in row.search_text and "bh231aa" in row.search_text
+    assert "zoey bronte" in row.search_text
+    assert "bh231aa" in row.search_text
     changes = [c.detail for c in case.changes]
     assert "postcode: BH1 1AA → BH23 1AA" in changes
     assert "first_name: Zoë → Zoey" in changes
@@ -250,7 +256,8 @@ def test_contacts_tasks_and_communications(db):
     case = work.get_case(case_id)
     (contact,) = case.family.contacts
     assert (contact.phone, contact.interpreter_needed) == ("07700 900123", True)
-    assert case.communications[0].id == comm and case.communications[0].logged_by == "Asha Patel"
+    assert case.communications[0].id == comm
+    assert case.communications[0].logged_by == "Asha Patel"
     (task,) = case.tasks
     work.set_task_done(task_id, task.version, True)
     assert work.get_case(case_id).tasks[0].done_on == TODAY
@@ -325,7 +332,8 @@ def test_my_week_lists_what_needs_doing(db):
     kinds = {i.kind: i for i in week.items}
     assert set(kinds) == {"statutory", "advice", "task", "contact"}
     assert kinds["statutory"].what == "Decide whether to issue a plan"  # 16 weeks: 21 Oct
-    assert kinds["advice"].tab == "advice" and kinds["task"].due == date(2026, 11, 26)
+    assert kinds["advice"].tab == "advice"
+    assert kinds["task"].due == date(2026, 11, 26)
     assert kinds["contact"].what == "Never contacted"
     work.log_communication(case_id, datetime(2026, 11, 23, 9), "phone", "out", "Parent", "Hi")
     week = MyWeekService(db, today=lambda: TODAY).my_week(cw)
@@ -377,10 +385,13 @@ def test_long_text_is_refused_never_cut(db):
     case_id, work = new_case(db)
     with pytest.raises(FieldErrors) as err:
         work.add_task(case_id, "Ring school " + "x" * 190, date(2026, 11, 27), None)
-    assert set(err.value.errors) == {"title"} and "200" in err.value.errors["title"]
+    assert set(err.value.errors) == {"title"}
+    assert "200" in err.value.errors["title"]
     with pytest.raises(FieldErrors) as err:
         work.add_disagreement(case_id, "Refusal " + "y" * 193, date(2026, 11, 2))
-    assert set(err.value.errors) == {"decision"} and "200" in err.value.errors["decision"]
+    assert set(err.value.errors) == {"decision"}
+    assert "200" in err.value.errors["decision"]
     fits = "Refusal to name a school"
     row_id = work.add_disagreement(case_id, fits, date(2026, 11, 2))
-    assert work.get_case(case_id).disagreements[0].decision == fits and row_id
+    assert work.get_case(case_id).disagreements[0].decision == fits
+    assert row_id

@@ -66,7 +66,8 @@ def test_a_withdrawn_exception_goes_to_the_trash_and_comes_back(db):
         trash.withdraw_exception(exception_id, "  ")
     item = trash.withdraw_exception(exception_id, "recorded on the wrong case")
     case = work.get_case(case_id)
-    assert case.exceptions == () and not case.exception_applies
+    assert case.exceptions == ()
+    assert not case.exception_applies
     (listed,) = trash.items()
     assert (listed.id, listed.kind, listed.reason) == (
         item,
@@ -76,7 +77,8 @@ def test_a_withdrawn_exception_goes_to_the_trash_and_comes_back(db):
     assert listed.label == "Exception from Mon 2 Nov 2026: " + listed.label.split(": ", 1)[1]
     trash.restore(item)
     case = work.get_case(case_id)
-    assert [e.id for e in case.exceptions] == [exception_id] and case.exception_applies
+    assert [e.id for e in case.exceptions] == [exception_id]
+    assert case.exception_applies
 
 
 def journey(db):
@@ -143,7 +145,8 @@ def test_the_latest_step_is_withdrawn_and_the_case_goes_back(db):
     final = event(work, case_id, "final_issued")
     work.withdraw_step(case_id, case.version, final.id, "recorded on the wrong child")
     case = work.get_case(case_id)
-    assert case.stage == "draft_issued" and case.is_open
+    assert case.stage == "draft_issued"
+    assert case.is_open
     assert "final_issued" not in [e.action for e in case.events]
     assert case.status.next_step.key == "final_plan"
     assert "final_issued" in [a for a, _ in case.actions]  # it can be recorded again
@@ -168,7 +171,8 @@ def test_a_decision_to_assess_with_advice_asked_for_is_not_withdrawn(db):
     assert not closed.is_open
     work.withdraw_step(case_id, closed.version, event(work, case_id, "not_issue").id, "misread")
     reopened = work.get_case(case_id)
-    assert reopened.is_open and reopened.stage == "assessment"
+    assert reopened.is_open
+    assert reopened.stage == "assessment"
 
 
 def test_an_advice_request_is_corrected_and_its_due_date_follows(db):

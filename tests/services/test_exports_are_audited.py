@@ -63,7 +63,8 @@ def test_an_export_that_cannot_be_recorded_leaves_no_file(db, tmp_path, kind):
         read_only.dispose()
     message = str(refused.value)
     assert message.startswith("Not exported: the export could not be recorded")
-    assert "read-only" in message and "typing" not in message
+    assert "read-only" in message
+    assert "typing" not in message
     assert list(out.iterdir()) == []  # neither the file nor a temporary one
 
 
@@ -101,5 +102,6 @@ def test_the_command_line_export_from_a_read_only_team_database_leaves_no_file(
     )
     assert done.returncode == 1, done.stdout + done.stderr
     assert "Not exported: the export could not be recorded in the audit trail" in done.stderr
-    assert "read-only just now" in done.stderr and "Traceback" not in done.stderr
+    assert "read-only just now" in done.stderr
+    assert "Traceback" not in done.stderr
     assert list(tmp_path.iterdir()) == []

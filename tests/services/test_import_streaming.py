@@ -48,7 +48,8 @@ def small_batches(monkeypatch):
 
 def test_rows_written_in_batches_keep_siblings_and_links(db, tmp_path, small_batches):
     result = importer(db).import_file(many(tmp_path / "in.csv", 40))
-    assert result.written and (result.children, result.families) == (40, 20)
+    assert result.written
+    assert (result.children, result.families) == (40, 20)
     assert (count(db, Child), count(db, EhcpCase), count(db, Family)) == (40, 40, 20)
     with db.read() as s:
         pairs = s.execute(
@@ -74,7 +75,8 @@ def test_progress_is_reported_while_checking_and_writing(db, tmp_path, small_bat
     assert phases == sorted(phases)  # "checking" … then "writing" …
     checking = [(done, total) for phase, done, total in heard if phase == "checking"]
     writing = [(done, total) for phase, done, total in heard if phase == "writing"]
-    assert len(checking) > 2 and len(writing) > 2
+    assert len(checking) > 2
+    assert len(writing) > 2
     assert checking[-1][0] == checking[-1][1] == (tmp_path / "in.csv").stat().st_size
     assert writing[-1] == (40, 40)
     for steps in (checking, writing):
@@ -92,7 +94,9 @@ def test_cancel_writes_nothing_whenever_it_comes(db, tmp_path, small_batches, ph
     result = importer(db).import_file(
         many(tmp_path / "in.csv", 40), progress=press_cancel, cancel=cancel
     )
-    assert result.cancelled and not result.written and not result.ok
+    assert result.cancelled
+    assert not result.written
+    assert not result.ok
     assert (count(db, Child), count(db, Family), count(db, Caseworker)) == (0, 0, 0)
     assert count(db, AuditEntry) == 0
     assert importer(db).import_file(tmp_path / "in.csv").written  # and it can be run again
@@ -102,7 +106,8 @@ def test_cancel_writes_nothing_whenever_it_comes(db, tmp_path, small_batches, ph
 def test_thousands_of_problems_are_counted_and_the_first_thousand_listed(db, tmp_path, capsys):
     path = many(tmp_path / "in.csv", 3000, bad_every=1)
     result = importer(db).import_file(path)
-    assert not result.written and count(db, Child) == 0
+    assert not result.written
+    assert count(db, Child) == 0
     assert (result.problem_count, result.problem_rows) == (3000, 3000)
     assert len(result.problems) == 1000
     assert [p.row for p in result.problems] == list(range(2, 1002))
@@ -117,7 +122,8 @@ def test_a_file_without_line_breaks_is_refused_without_reading_it_whole(db, tmp_
     path = tmp_path / "in.csv"
     path.write_text(HEADER + "\n" + GOOD[0] + "\n" + "x," * 5000, encoding="utf-8")
     result = importer(db).import_file(path)
-    assert not result.written and count(db, Child) == 0
+    assert not result.written
+    assert count(db, Child) == 0
     (problem,) = result.problems
     assert problem.row == 3
     assert "has a line longer than 1,000 characters" in problem.message
@@ -137,7 +143,8 @@ def test_a_dry_run_and_the_import_agree_on_the_fingerprint(db, tmp_path, small_b
     path = many(tmp_path / "in.csv", 30)
     checked = importer(db).import_file(path, dry_run=True)
     result = importer(db).import_file(path, expect=checked.fingerprint)
-    assert result.written and result.fingerprint == checked.fingerprint
+    assert result.written
+    assert result.fingerprint == checked.fingerprint
 
 
 def _target(db) -> str:
@@ -154,7 +161,8 @@ def test_an_unknown_column_is_reported_and_every_row_still_checked(db, tmp_path)
         encoding="utf-8",
     )  # fmt: skip
     result = importer(db).import_file(path)
-    assert not result.written and count(db, Child) == 0
+    assert not result.written
+    assert count(db, Child) == 0
     assert [str(p) for p in result.problems] == [
         "row 1, column notes: unknown column (expected: " + HEADER.replace(",", ", ") + ")",
         "row 3, column date_of_birth: '31/02/2013' is not a real date: February 2013 has 28 days",

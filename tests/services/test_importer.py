@@ -32,7 +32,8 @@ def count(db, model):
 
 def test_good_file_imports_every_row_with_siblings_in_one_family(db, tmp_path):
     result = importer(db).import_file(write_csv(tmp_path / "in.csv", *GOOD, bom=True))
-    assert result.ok and result.written
+    assert result.ok
+    assert result.written
     assert (count(db, Child), count(db, Family), count(db, EhcpCase)) == (3, 2, 3)
     assert result.new_caseworkers == ["Asha Patel", "Ben Okafor"]
     with db.read() as s:
@@ -77,7 +78,8 @@ def test_malformed_file_reports_every_bad_row_and_leaves_the_database_untouched(
     db.dispose()
     assert not result.written
     messages = [str(p) for p in result.problems]
-    assert "row 3, column date_of_birth: " in messages[0] and "future" in messages[0]
+    assert "row 3, column date_of_birth: " in messages[0]
+    assert "future" in messages[0]
     assert "row 4, column upn: UPN check letter should be L, not H" in messages
     row5 = [m for m in messages if m.startswith("row 5")]
     assert {m.split(":")[0] for m in row5} == {
@@ -115,7 +117,9 @@ def test_duplicate_identifiers_in_the_file_and_in_the_database(db, tmp_path):
 
 def test_dry_run_checks_but_writes_nothing(db, tmp_path):
     result = importer(db).import_file(write_csv(tmp_path / "in.csv", *GOOD), dry_run=True)
-    assert result.ok and not result.written and result.children == 3
+    assert result.ok
+    assert not result.written
+    assert result.children == 3
     assert count(db, Child) == 0
 
 
@@ -130,7 +134,9 @@ def test_template_has_exactly_the_import_columns(tmp_path, db):
     write_template(tmp_path / "t.csv")
     assert (tmp_path / "t.csv").read_text(encoding="utf-8-sig").strip() == HEADER
     result = importer(db).import_file(tmp_path / "t.csv")
-    assert result.ok and not result.written and result.children == 0
+    assert result.ok
+    assert not result.written
+    assert result.children == 0
 
 
 def test_import_is_one_transaction(tmp_path, monkeypatch):
@@ -170,7 +176,8 @@ def test_a_sheet_without_identifiers_cannot_be_imported_twice(db, tmp_path):
     assert importer(db).import_file(write_csv(tmp_path / "a.csv", NO_IDS)).written
     again = write_csv(tmp_path / "b.csv", NO_IDS.replace("Ava,Jones", "AVA, jones "))
     result = importer(db).import_file(again)
-    assert not result.written and count(db, Child) == 1
+    assert not result.written
+    assert count(db, Child) == 1
     (problem,) = result.problems
     assert (problem.row, problem.column) == (2, "child_first_name")
     assert problem.message.startswith("the same name and date of birth as child 1, already")
@@ -205,7 +212,9 @@ def test_import_refuses_a_file_changed_since_it_was_checked(db, tmp_path):
     checked = importer(db).import_file(path, dry_run=True)
     write_csv(path, GOOD[0], GOOD[1])  # someone saves more rows in Excel meanwhile
     result = importer(db).import_file(path, expect=checked.fingerprint)
-    assert result.changed and not result.written and result.children == 2
+    assert result.changed
+    assert not result.written
+    assert result.children == 2
     assert count(db, Child) == 0
     assert importer(db).import_file(path, expect=result.fingerprint).written
     assert count(db, Child) == 2
@@ -263,7 +272,8 @@ def test_two_imports_of_one_sheet_at_once_record_each_child_once(db, tmp_path):
     (won, won_out, _), (lost, _, lost_err) = import_race.outcomes(both)
     assert (won, lost) == (0, 1)
     assert "Imported 3000 children" in won_out
-    assert "Nothing was imported: " in lost_err and " in 3,000 rows." in lost_err
+    assert "Nothing was imported: " in lost_err
+    assert " in 3,000 rows." in lost_err
     assert "row 2, column upn: a child with this value is already recorded" in lost_err
     assert "Traceback" not in lost_err
     assert count(db, Child) == import_race.ROWS
@@ -311,7 +321,8 @@ def test_junk_in_a_name_is_refused_naming_row_and_column(db, tmp_path):
         a_row(first="\u200b\u202e"),  # row 7: nothing but invisible characters
     )
     result = importer(db).import_file(path)
-    assert not result.written and count(db, Child) == 0
+    assert not result.written
+    assert count(db, Child) == 0
     assert [str(p) for p in result.problems] == [
         "row 2, column child_first_name: First name contains a NUL character, which no one "
         "types: retype it",
@@ -348,7 +359,8 @@ def test_a_zero_width_space_does_not_hide_a_child_already_recorded(db, tmp_path)
     with db.uow() as s:  # as an older version stored it
         s.execute(update(Child).values(first_name="A\u200bva", last_name="Jones\u2060"))
     result = importer(db).import_file(write_csv(tmp_path / "b.csv", NO_IDS))
-    assert not result.written and count(db, Child) == 1
+    assert not result.written
+    assert count(db, Child) == 1
     assert result.problems[0].message.startswith("the same name and date of birth as child 1")
 
 
@@ -359,10 +371,14 @@ def test_a_cell_over_the_csv_limit_is_a_problem_on_its_row_not_a_crash(db, tmp_p
     path = write_csv(tmp_path / "in.csv", GOOD[0], f'"{huge}",Smith,2015-03-02,,,,,,2026-11-01,'
                      "request_received,,,,,")  # fmt: skip
     result = importer(db).import_file(path)
-    assert not result.written and count(db, Child) == 0
+    assert not result.written
+    assert count(db, Child) == 0
     (problem,) = result.problems
-    assert problem.row == 3 and "longer than 131,072 characters" in problem.message
+    assert problem.row == 3
+    assert "longer than 131,072 characters" in problem.message
     target = str(db.path) if db.is_sqlite else db.engine.url.render_as_string(hide_password=False)
     assert main(["import", "--db", target, str(path)]) == 1
     err = capsys.readouterr().err
-    assert "row 3" in err and "Traceback" not in err and huge[:50] not in err
+    assert "row 3" in err
+    assert "Traceback" not in err
+    assert huge[:50] not in err

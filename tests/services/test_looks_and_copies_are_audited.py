@@ -75,7 +75,8 @@ def test_a_backup_that_cannot_be_recorded_is_not_made(db, tmp_path):
             service.backup_now("manual")
     finally:
         read_only.dispose()
-    assert not (tmp_path / "copy.sqlite3").exists() and not (tmp_path / "backups").exists()
+    assert not (tmp_path / "copy.sqlite3").exists()
+    assert not (tmp_path / "backups").exists()
 
 
 # --------------------------------------------------------------------------- command line
@@ -111,12 +112,14 @@ def test_audit_and_retention_commands_are_recorded(db, capsys):
     (search,) = entries(db, "search")
     assert search.detail.startswith("searched the audit trail (who Asha Patel): ")
     code, out, err = run(capsys, "retention", "--db", str(db.path))
-    assert code == 0 and "1 closed cases are past" in out, err
+    assert code == 0, err
+    assert "1 closed cases are past" in out, err
     assert entries(db, "view")[-1].record_type == "retention_review"
 
 
 def test_backup_of_a_database_that_is_not_there_creates_nothing(capsys, tmp_path):
     missing = tmp_path / "typo.sqlite3"
     code, _, err = run(capsys, "backup", "--db", str(missing), "-o", str(tmp_path / "c.sqlite3"))
-    assert code == 1 and "no database at" in err.lower()
+    assert code == 1
+    assert "no database at" in err.lower()
     assert list(tmp_path.iterdir()) == []

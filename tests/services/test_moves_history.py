@@ -26,16 +26,23 @@ def test_a_rebalance_is_listed_shown_and_undone_from_a_fresh_start(tmp_path):
     try:
         [listed] = team(db).batches()
         assert (listed.batch, listed.kind, listed.by) == (batch, "Rebalance", "Team Lead")
-        assert listed.reason == "Before Christmas" and not listed.undone and listed.can_undo
+        assert listed.reason == "Before Christmas"
+        assert not listed.undone
+        assert listed.can_undo
         cases = team(db).batch_cases(batch)
         assert len(cases) == listed.cases
         urgent = next(c for c in cases if c.child_name == "Urgent Case")
-        assert urgent.from_name == "Ben Okafor" and urgent.to_name != "Ben Okafor"
-        assert urgent.next_step == "Decide whether to assess" and urgent.next_due
+        assert urgent.from_name == "Ben Okafor"
+        assert urgent.to_name != "Ben Okafor"
+        assert urgent.next_step == "Decide whether to assess"
+        assert urgent.next_due
         team(db).undo(batch)
         first, second = team(db).batches()
-        assert first.kind == "Undo" and not first.can_undo
-        assert second.batch == batch and second.undone and not second.can_undo
+        assert first.kind == "Undo"
+        assert not first.can_undo
+        assert second.batch == batch
+        assert second.undone
+        assert not second.can_undo
         with pytest.raises(UserError, match="already been undone"):
             team(db).undo(batch)
         with pytest.raises(UserError, match="An undo cannot itself be undone"):
@@ -49,7 +56,8 @@ def test_a_reassignment_is_its_own_kind_and_names_the_siblings_it_took(db):
     ids = build_team(db)
     lead = team(db)
     done = lead.reassign([ids["due_soon"]], ids["dev"], "Cover")
-    assert done.batch.startswith("reassign-") and batch_kind(done.batch) == "Reassignment"
+    assert done.batch.startswith("reassign-")
+    assert batch_kind(done.batch) == "Reassignment"
     assert batch_kind("0123456789ab") == "Moves"  # batches made before kinds were kept
     with pytest.raises(ValueError):
         lead.reassign_many([([ids["due_soon"]], ids["asha"])], "x", kind="shuffle")
@@ -80,7 +88,9 @@ def test_moves_command_lists_shows_and_undoes(tmp_path, capsys):
     batch = __import__("json").loads(capsys.readouterr().out)["batch"]
     assert main(["moves", "--db", str(path)]) == 0
     listing = capsys.readouterr().out
-    assert batch in listing and "Rebalance" in listing and "Cover" in listing
+    assert batch in listing
+    assert "Rebalance" in listing
+    assert "Cover" in listing
     assert main(["moves", "--db", str(path), "--show", batch]) == 0
     assert "Urgent Case: Ben Okafor →" in capsys.readouterr().out
     assert main(["moves", "--db", str(path), "--undo", batch]) == 0

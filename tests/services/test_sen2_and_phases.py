@@ -215,13 +215,17 @@ def test_planner_lists_children_moving_next_september(planned, db):
     assert (yasmin.year_group, yasmin.year_group_source) == ("Y6", "date of birth")
     assert yasmin.setting == "Hill Primary School"
     assert (yasmin.transfer_kind, yasmin.transfer_year) == ("school-phase", 2027)
-    assert yasmin.legal_date == SCHOOL_PHASE_DUE and yasmin.legal_date_text == "Sun 14 Feb 2027"
+    assert yasmin.legal_date == SCHOOL_PHASE_DUE
+    assert yasmin.legal_date_text == "Sun 14 Feb 2027"
     assert yasmin.review_booked == date(2026, 12, 10)
     assert yasmin.next_step == "Review booked Thu 10 Dec 2026: amend the plan by Sun 14 Feb 2027"
     assert (yasmin.caseworker_id, yasmin.caseworker) == (workers["ben"], "Ben Okafor")
-    assert not yasmin.overdue and not yasmin.has_review_task
+    assert not yasmin.overdue
+    assert not yasmin.has_review_task
     nia = by_name["Nia"]
-    assert nia.year_group == "N" and nia.review_booked is None and nia.last_review is None
+    assert nia.year_group == "N"
+    assert nia.review_booked is None
+    assert nia.last_review is None
     assert nia.next_step == "Book the phase transfer review: amended plan due Sun 14 Feb 2027"
     assert nia.caseworker == "Cara Singh"
     sam = by_name["Sam"]
@@ -234,7 +238,8 @@ def test_planner_after_the_legal_date_shows_overdue_and_held_reviews(planned, db
     work.schedule_review(ids["Yasmin"], date(2026, 12, 10))
     rows = {r.child_name.split()[0]: r for r in _planner(db, date(2027, 3, 1)).planner()}
     yasmin = rows["Yasmin"]
-    assert yasmin.review_booked is None and yasmin.overdue
+    assert yasmin.review_booked is None
+    assert yasmin.overdue
     assert yasmin.next_step == (
         "Overdue — Review held Thu 10 Dec 2026: issue the amended plan by Sun 14 Feb 2027"
     )
@@ -397,7 +402,8 @@ def test_sen2_rows_and_flags(sen2_cases, db, tmp_path):
             )
         ).one()
     assert (who, kind) == ("Lead", "sen2")
-    assert "4 children" in detail and "2027-01-21" in detail
+    assert "4 children" in detail
+    assert "2027-01-21" in detail
 
 
 def test_sen2_is_a_snapshot_at_the_census_date(sen2_cases, db, tmp_path):
@@ -428,7 +434,8 @@ def test_cli_sen2_writes_the_csv(sen2_cases, db, tmp_path, capsys):
     assert code == 0
     assert "Exported 4 children (census date 2027-01-21)" in capsys.readouterr().out
     rows = _read(out)
-    assert len(rows) == 4 and tuple(rows[0]) == SEN2_COLUMNS
+    assert len(rows) == 4
+    assert tuple(rows[0]) == SEN2_COLUMNS
 
 
 def test_cli_sen2_needs_a_census_date(tmp_path, capsys):

@@ -27,7 +27,8 @@ def test_caseworkers_capacity_and_absences(db):
         lead.add_absence(asha, date(2026, 12, 4), date(2026, 12, 1))
     workers = {w.name: w for w in lead.workers()}
     assert workers["Carys Morgan"].capacity == 0.6
-    assert workers["Carys Morgan"].away_on(TODAY) and not workers["Asha Patel"].away_on(TODAY)
+    assert workers["Carys Morgan"].away_on(TODAY)
+    assert not workers["Asha Patel"].away_on(TODAY)
 
 
 def test_reassign_moves_siblings_together_and_undo_restores_exactly(db):
@@ -58,7 +59,8 @@ def test_reassign_moves_siblings_together_and_undo_restores_exactly(db):
         "Ben has capacity",
     )
     lead.undo(moved.batch)
-    assert work.get_case(zoe).caseworker_id == asha and work.get_case(emily).caseworker_id == asha
+    assert work.get_case(zoe).caseworker_id == asha
+    assert work.get_case(emily).caseworker_id == asha
     with db.read() as s:
         assert s.scalars(select(Assignment.reason).order_by(Assignment.id.desc())).first() == (
             "Undo of an earlier move"

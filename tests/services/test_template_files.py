@@ -13,14 +13,15 @@ def test_every_shipped_letter_has_a_plain_name_and_says_where_it_fits():
     """The picker showed "Reminder: {{advice_type}} advice for {{child_name}} (advice_chase)"."""
     library = TemplateLibrary(SHIPPED / "none", SHIPPED)
     for info in library.list_templates():
-        assert info.problem is None and info.label and "{" not in info.label
+        assert info.problem is None
+        assert info.label
+        assert "{" not in info.label
         assert info.stages, info.name
     listed = {info.name: info for info in library.list_templates()}
     assert listed["advice_chase"].label == "Reminder to an adviser whose advice is late"
     assert listed["advice_chase"].typed == ("advice_type",)
-    assert listed["generic"].typed == ("subject", "message") and listed["generic"].stages == (
-        "any",
-    )
+    assert listed["generic"].typed == ("subject", "message")
+    assert listed["generic"].stages == ("any",)
     assert listed["decision_not_to_assess"].typed == ("decision_reason",)
     assert listed["decision_to_cease"].stages == ("ceased",)
 

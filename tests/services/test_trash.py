@@ -116,7 +116,8 @@ def test_a_case_cannot_come_back_beside_a_new_open_case_for_the_child(db):
     third = a_second_case(db, case_id)  # meanwhile the child has a new open case
     with pytest.raises(UserError, match="another open case"):
         trash(db).restore(item)
-    assert count(db, TrashItem) == 1 and count(db, EhcpCase) == 2  # nothing half-restored
+    assert count(db, TrashItem) == 1
+    assert count(db, EhcpCase) == 2  # nothing half-restored
     with db.uow() as s:
         s.get(EhcpCase, third).is_open = False
     restored = trash(db).restore(item)
@@ -136,7 +137,8 @@ def test_a_reused_id_is_renumbered_on_restore(db):
         with db.uow() as s:
             s.add(Task(id=task_id, case_id=case_id, title="Another task", created_by="x"))
     restored = trash(db).restore(item)
-    assert restored.renumbered == 1 and restored.record_id != task_id
+    assert restored.renumbered == 1
+    assert restored.record_id != task_id
     assert sorted(t.title for t in work.get_case(case_id).tasks) == ["Another task", "Ring school"]
 
 
@@ -159,7 +161,8 @@ def test_only_an_administrator_removes_for_good_and_it_is_audited(db):
     with db.read() as s:
         actions = list(s.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
         purge = s.scalars(select(AuditEntry).where(AuditEntry.action == "purge")).one()
-        assert purge.who == "Dee Admin" and "Ring school" in purge.detail
+        assert purge.who == "Dee Admin"
+        assert "Ring school" in purge.detail
         assert purge.case_id == case_id
     assert actions[-3:] == ["delete", "create", "purge"]  # create: Dee Admin set up
 

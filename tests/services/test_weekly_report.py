@@ -153,7 +153,8 @@ def test_each_measure_matches_the_hand_count(report):
     assert f.plans_issued == 3
     assert f.plans_incl == Ratio(1, 3)  # F; G and H late
     assert f.plans_excl == Ratio(1, 2)  # G (exception) left out
-    assert f.plans_excl.percent == 50 and round(f.plans_incl.percent) == 33
+    assert f.plans_excl.percent == 50
+    assert round(f.plans_incl.percent) == 33
     assert f.open_cases == 12  # A B C D E F G H J K L N
     zero, seven = (age_bucket(0), age_bucket(7))
     assert f.open_by_stage_age["request_received"][zero] == 3
@@ -167,12 +168,16 @@ def test_each_measure_matches_the_hand_count(report):
     assert f.reviews_overdue == 1  # K
     assert f.families_no_contact == 10  # 11 open families, family 1 was contacted on W-13
     workers = {w.name: w for w in f.workers}
-    assert workers["Asha Patel"].open_cases == 6 and workers["Asha Patel"].load == 10.0
-    assert workers["Carys Morgan"].open_cases == 5 and workers["Carys Morgan"].load == 8.5
+    assert workers["Asha Patel"].open_cases == 6
+    assert workers["Asha Patel"].load == 10.0
+    assert workers["Carys Morgan"].open_cases == 5
+    assert workers["Carys Morgan"].load == 8.5
     assert workers["Carys Morgan"].load_per_fte == pytest.approx(8.5 / 0.6)
-    assert workers["Unallocated"].open_cases == 1 and workers["Unallocated"].load == 1.5
+    assert workers["Unallocated"].open_cases == 1
+    assert workers["Unallocated"].load == 1.5
     trend = {p.week_ending: p for p in f.trend}
-    assert len(f.trend) == 12 and f.trend[-1].week_ending == W
+    assert len(f.trend) == 12
+    assert f.trend[-1].week_ending == W
     assert f.trend[0].week_ending == D(2026, 9, 8)
     assert trend[D(2026, 11, 17)].requests_received == 2  # C, I
     assert trend[D(2026, 11, 10)].within_20 == Ratio(1, 1)  # J
@@ -207,7 +212,8 @@ def test_the_csv_traces_every_figure(report, db, tmp_path):
         x for x in rows if x["measure"] == "plans_issued_20wk" and x["case_id"] == str(ids["G"])
     ]
     assert [x["counted_in"] for x in late] == ["denominator"]
-    assert "exception applies" in late[0]["detail"] and late[0]["child_name"] == "ChildG Test"
+    assert "exception applies" in late[0]["detail"]
+    assert late[0]["child_name"] == "ChildG Test"
     assert late[0]["caseworker"] == "Carys Morgan"
     earlier = [x for x in rows if x["week_ending"] == "2026-11-17"]
     assert Counter(x["measure"] for x in earlier)["requests_received"] == 2
@@ -223,10 +229,14 @@ def test_the_pdf_shows_the_headline_figures_and_the_marking(report, db):
     pdf = service(db).to_pdf(r)
     text = " ".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages)
     assert "OFFICIAL-SENSITIVE" in text
-    assert "Weekly leadership report" in text and "Tue 24 Nov 2026" in text
-    assert "33%" in text and "1 of 3" in text  # incl. exceptions
-    assert "50%" in text and "1 of 2" in text  # excl. exceptions
-    assert "Educational psychology" in text and "Asha Patel" in text
+    assert "Weekly leadership report" in text
+    assert "Tue 24 Nov 2026" in text
+    assert "33%" in text
+    assert "1 of 3" in text  # incl. exceptions
+    assert "50%" in text
+    assert "1 of 2" in text  # excl. exceptions
+    assert "Educational psychology" in text
+    assert "Asha Patel" in text
     assert "Page 1 of" in text
     with db.read() as s:
         actions = s.scalars(select(AuditEntry.action).where(AuditEntry.record_type == "report"))
@@ -235,7 +245,8 @@ def test_the_pdf_shows_the_headline_figures_and_the_marking(report, db):
 
 def test_an_empty_database_gives_a_report_of_zeros(db):
     r = service(db).report(W)
-    assert r.figures.requests_received == 0 and r.figures.plans_incl.percent is None
+    assert r.figures.requests_received == 0
+    assert r.figures.plans_incl.percent is None
     assert service(db).to_pdf(r).startswith(b"%PDF")
 
 
@@ -249,7 +260,8 @@ def test_cli_writes_the_pdf_and_the_csv(tmp_path, capsys):
     pdf, out = tmp_path / "weekly.pdf", tmp_path / "weekly.csv"
     argv = ["weekly-report", "--db", str(path), "--week-ending", "24/11/2026", "-o", str(pdf)]
     assert main([*argv, "--csv", str(out)]) == 0
-    assert pdf.read_bytes().startswith(b"%PDF") and out.read_text(encoding="utf-8-sig")
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert out.read_text(encoding="utf-8-sig")
     assert "Wrote" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         main(["weekly-report", "--db", str(path), "--week-ending", "nonsense", "-o", "x"])

@@ -62,9 +62,12 @@ def test_board_shows_load_capacity_absence_and_the_weeks_ahead(db):
     ids = build_team(db)
     board = {r.name: r for r in service(db).board().rows}
     asha, carys, ben = board["Asha Patel"], board["Carys Morgan"], board["Ben Okafor"]
-    assert asha.open_cases == 4 and carys.open_cases == 1
-    assert carys.capacity == 0.6 and carys.load_per_fte == pytest.approx(carys.load / 0.6, 0.01)
-    assert ben.away_today and not asha.away_today
+    assert asha.open_cases == 4
+    assert carys.open_cases == 1
+    assert carys.capacity == 0.6
+    assert carys.load_per_fte == pytest.approx(carys.load / 0.6, 0.01)
+    assert ben.away_today
+    assert not asha.away_today
     assert ben.deadlines_in_absence == 1  # the urgent case's step falls in the leave
     assert len(asha.weekly_deadlines) == 8
     assert ids["due_soon"]
@@ -106,7 +109,8 @@ def test_board_and_rebalance_commands(tmp_path, capsys):
     assert [w["name"] for w in board["caseworkers"]][:2] == ["Asha Patel", "Ben Okafor"]
     assert main(["rebalance", "--db", str(path), "--json"]) == 0
     dry = json.loads(capsys.readouterr().out)
-    assert dry["applied"] is False and dry["moves"]
+    assert dry["applied"] is False
+    assert dry["moves"]
     assert set(dry["moves"][0]) == {
         "case_id",
         "child_id",
@@ -126,7 +130,8 @@ def test_board_and_rebalance_commands(tmp_path, capsys):
     assert "--reason" in capsys.readouterr().err
     assert main(["rebalance", "--db", str(path), "--apply", "--reason", "Cover", "--json"]) == 0
     applied = json.loads(capsys.readouterr().out)
-    assert applied["applied"] and applied["moves"] == dry["moves"]
+    assert applied["applied"]
+    assert applied["moves"] == dry["moves"]
 
 
 def test_week_strips_show_where_deadlines_move(db):

@@ -63,7 +63,8 @@ def test_a_damaged_database_offers_the_newest_good_backup(qapp, tmp_path, monkey
     problem = app_module._check_in_background(path)()  # as run_gui starts it
     assert "damaged" in problem
     assert app_module._usable_or_restored(path, problem) is True
-    assert "Restore the newest good backup" in asked[0] and "(10 children)" in asked[0]
+    assert "Restore the newest good backup" in asked[0]
+    assert "(10 children)" in asked[0]
     with sqlite3.connect(path) as con:
         assert con.execute("SELECT count(*) FROM child").fetchone() == (10,)
 
@@ -190,13 +191,16 @@ def test_damage_only_the_full_check_sees_offers_the_newest_good_backup(
         QTimer.singleShot(50, close_when_loaded)
     code = run_gui(db_path=path)
     assert "missing from index ix_child_family_id" in asked[0]
-    assert "Restore the newest good backup" in asked[0] and "(10 children)" in asked[0]
+    assert "Restore the newest good backup" in asked[0]
+    assert "(10 children)" in asked[0]
     assert not any("No backup could be taken" in w for w in warned)
     if answer == "No":
-        assert code == 1 and file_digest(path) == before  # never opened for writing
+        assert code == 1
+        assert file_digest(path) == before  # never opened for writing
     else:
         assert code == 0
         with sqlite3.connect(path) as con:
             assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         kept = list(backups_dir().glob("caseload-damaged-*.sqlite3"))
-        assert len(kept) == 1 and file_digest(kept[0]) == before  # the damaged file is kept
+        assert len(kept) == 1
+        assert file_digest(kept[0]) == before  # the damaged file is kept

@@ -20,12 +20,15 @@ def test_ticks_are_round_and_cover_the_top(top):
     step = ticks[1] - ticks[0]
     mantissa = step / 10 ** math.floor(math.log10(step))
     assert round(mantissa, 6) in (1, 2, 2.5, 5, 10)
-    assert ticks[0] == 0 and ticks[-1] >= top - 1e-9 and ticks[-2] < top
+    assert ticks[0] == 0
+    assert ticks[-1] >= top - 1e-9
+    assert ticks[-2] < top
     assert len(ticks) <= 8
 
 
 def test_no_data_still_has_an_axis():
-    assert nice_ticks(0) == [0.0, 1.0] and nice_ticks(float("nan")) == [0.0, 1.0]
+    assert nice_ticks(0) == [0.0, 1.0]
+    assert nice_ticks(float("nan")) == [0.0, 1.0]
     assert nice_ticks(139.4 * 4) == [0, 100, 200, 300, 400, 500, 600]
 
 

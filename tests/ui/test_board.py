@@ -85,9 +85,12 @@ def test_rebalance_applies_ticked_moves_and_undo_restores(window, monkeypatch):
         lambda *a, **k: asked.append(a[2]) or moves_module.QMessageBox.StandardButton.Yes,
     )
     board.propose()
-    assert seen["after"] != before and board.last_batch
+    assert seen["after"] != before
+    assert board.last_batch
     assert seen["headline"].startswith("Rebalance applied: ")
-    assert seen["rows"] > 1 and asked and asked[0].startswith("Put ")
+    assert seen["rows"] > 1
+    assert asked
+    assert asked[0].startswith("Put ")
     assert {r.worker_id: r.load for r in board.model.rows()} == before
 
 
@@ -129,7 +132,8 @@ def test_marking_an_absence_shows_on_the_board(window, monkeypatch):
 
     monkeypatch.setattr(AbsenceDialog, "exec", fill)
     board.mark_absence()
-    assert board.model.row_at(0).away_today and board.model.row_at(0).name == name
+    assert board.model.row_at(0).away_today
+    assert board.model.row_at(0).name == name
     assert "(away)" in board.model.text(0, "Caseworker")
 
 
@@ -165,7 +169,8 @@ def test_reassign_selected_cases_from_the_list(window, monkeypatch):
     )
     assert moved.caseworker == target.name
     # Nobody is chosen at first, and the current holder is not offered.
-    assert offered["first"] is None and row.caseworker_id not in offered["ids"]
+    assert offered["first"] is None
+    assert row.caseworker_id not in offered["ids"]
     assert shown["headline"].startswith(f"Moved 1 case to {target.name}") or (
         "brothers and sisters" in shown["headline"] or "brother or sister" in shown["headline"]
     )
@@ -220,7 +225,8 @@ def test_reassign_asks_who_before_moving(qtbot, monkeypatch):
     monkeypatch.setattr(board_module.QMessageBox, "information", lambda *a: told.append(a[2]))
     dialog.reason.setText("Cover")
     dialog._accept()
-    assert told == ["Choose the new caseworker."] and dialog.result() != QDialog.DialogCode.Accepted
+    assert told == ["Choose the new caseworker."]
+    assert dialog.result() != QDialog.DialogCode.Accepted
     assert [dialog.worker.itemText(i) for i in range(dialog.worker.count())] == [
         "Choose who takes them…",
         "Ben Okafor",
@@ -234,7 +240,8 @@ def test_phase_transfer_planner_lists_movers_and_creates_tasks(window, monkeypat
     planner = window.open_planner()
     assert planner.model.rowCount() > 0
     first = planner.model.row_at(0)
-    assert first.transfer and first.legal_date_text[:3] in {"Sun", "Mon", "Sat", "Tue"}
+    assert first.transfer
+    assert first.legal_date_text[:3] in {"Sun", "Mon", "Sat", "Tue"}
     planner.table.selectRow(0)
     planner.create_tasks()
     refreshed = next(r for r in planner.model.rows() if r.case_id == first.case_id)
@@ -248,10 +255,12 @@ def test_the_planner_opens_soonest_first_with_a_caseworker_filter(window, qtmode
     planner = window.open_planner()
     model = planner.model
     dates = [r.legal_date for r in model.rows()]
-    assert dates == sorted(dates) and len(dates) > 2
+    assert dates == sorted(dates)
+    assert len(dates) > 2
     assert model.columns[1].title == "Caseworker"  # next to the child, never off-screen
     names = [planner.worker.itemText(i) for i in range(planner.worker.count())]
-    assert names[0] == "Everyone" and len(names) > 2
+    assert names[0] == "Everyone"
+    assert len(names) > 2
     everyone = model.rowCount()
     planner.worker.setCurrentIndex(1)
     chosen = planner.worker.currentData()
@@ -323,9 +332,11 @@ def test_handover_packs_after_a_rebalance(window, monkeypatch, tmp_path):
     moved = {c.case_id for c in board.team.batch_cases(board.last_batch)}
     assert {case_id for case_id, _ in letters_for} == moved
     assert all(not name.startswith("case ") for _id, name in letters_for)  # children's names
-    assert packs and sorted(tmp_path.glob("handover-*.pdf")) == sorted(packs)
+    assert packs
+    assert sorted(tmp_path.glob("handover-*.pdf")) == sorted(packs)
     text = PdfReader(packs[0]).pages[0].extract_text()
-    assert "Handover" in text and "Cover for leave" in text
+    assert "Handover" in text
+    assert "Cover for leave" in text
 
 
 def test_change_of_caseworker_letter_names_the_new_caseworker(db, tmp_path):
@@ -349,7 +360,8 @@ def test_change_of_caseworker_letter_names_the_new_caseworker(db, tmp_path):
     path = tmp_path / "letter.pdf"
     path.write_bytes(letters.reprint(comm))
     text = PdfReader(path).pages[0].extract_text()
-    assert "Your new SEND caseworker" in text and "council.example.org" in text
+    assert "Your new SEND caseworker" in text
+    assert "council.example.org" in text
 
 
 def test_rebalance_dialog_shows_load_and_weeks_before_and_after(window, qtbot):
@@ -382,7 +394,8 @@ def test_rebalance_moves_name_children_and_next_steps_and_can_be_capped(window, 
     headers = [dialog.moves.horizontalHeaderItem(c).text() for c in range(5)]
     assert headers == ["Children", "From", "To", "Next step", "Why"]
     assert any(" due " in dialog.moves.item(r, 3).text() for r in range(dialog.moves.rowCount()))
-    assert proposal.left and proposal.left in dialog.summary.text()
+    assert proposal.left
+    assert proposal.left in dialog.summary.text()
     balancing = sum(1 for m in proposal.moves if m.kind == "balance")
     assert balancing > 1
     dialog.cap.setValue(1)
@@ -397,7 +410,8 @@ def test_the_chart_has_round_ticks_and_the_team_average(window):
     chart = board.chart
     ticks = chart.ticks
     step = ticks[1] - ticks[0]
-    assert ticks[0] == 0 and all(t == round(t) for t in ticks)  # not 139.4, 278.9…
+    assert ticks[0] == 0
+    assert all(t == round(t) for t in ticks)  # not 139.4, 278.9…
     assert all(abs((b - a) - step) < 1e-9 for a, b in zip(ticks, ticks[1:], strict=False))
     rows = board.model.rows()
     assert ticks[-1] >= max(r.load_per_fte for r in rows)

@@ -87,7 +87,8 @@ def fill(view: CaseView, **values) -> FormDialog:
 def record(view: CaseView, key: str, **values) -> FormDialog:
     view.show_tab("timeline")
     view.timeline.action_buttons[key].click()
-    assert isinstance(view.dialog, ActionDialog) and view.dialog.key == key
+    assert isinstance(view.dialog, ActionDialog)
+    assert view.dialog.key == key
     return fill(view, **values)
 
 
@@ -136,7 +137,8 @@ def test_statutory_journey_through_the_buttons_and_dialogs(qtbot, case, messages
     view.advice.table.select_row(0)
     view.advice.chase_button.click()
     fill(view, on=date(2026, 9, 20), note="left voicemail")
-    assert advice.text(0, "Chases") == "1" and advice.text(0, "Last chased") == "Sun 20 Sep 2026"
+    assert advice.text(0, "Chases") == "1"
+    assert advice.text(0, "Last chased") == "Sun 20 Sep 2026"
     chase = view.communications.table.rows_model.row_at(0)
     assert "Chased educational psychology advice" in chase.summary
     assert "left voicemail" in chase.summary
@@ -167,7 +169,8 @@ def test_statutory_journey_through_the_buttons_and_dialogs(qtbot, case, messages
     ]
     assert events.text(5, "By") == "Asha Patel"
     assert set(view.timeline.action_buttons) == {"ceased"}
-    assert saves == [case_id] * 7 and messages == []
+    assert saves == [case_id] * 7
+    assert messages == []
     assert "Hold annual review" in view.header.step.text()
 
 
@@ -193,13 +196,16 @@ def test_an_impossible_order_shows_the_reason_and_saves_nothing(qtbot, case, mes
     view.changed.connect(saves.append)
 
     dialog = record(view, "issue", on=date(2026, 8, 4))
-    assert len(messages) == 1 and "before the decision to assess" in messages[0]
-    assert view.dialog is dialog and dialog.isVisible()  # still open, date still there
+    assert len(messages) == 1
+    assert "before the decision to assess" in messages[0]
+    assert view.dialog is dialog
+    assert dialog.isVisible()  # still open, date still there
     assert dialog.values()["on"] == date(2026, 8, 4)
     fill(view, on=date(2026, 11, 25))
     assert "in the future" in messages[1]
     dialog.reject()
-    assert work.get_case(case_id).version == version and saves == []
+    assert work.get_case(case_id).version == version
+    assert saves == []
     assert view.detail.stage == "assessment"
 
 
@@ -216,7 +222,9 @@ def test_log_a_call_with_errors_shown_in_the_dialog(qtbot, case, messages):
     assert dialog.form.error("summary") == "Write a short summary of the contact"
     assert dialog.form.error("occurred_at") == "A contact cannot be in the future"
     assert dialog.form.error("channel") == ""
-    assert view.dialog is dialog and dialog.isVisible() and messages == []
+    assert view.dialog is dialog
+    assert dialog.isVisible()
+    assert messages == []
 
     fill(view, occurred_at=datetime(2026, 11, 23, 9, 15), summary="Asked about the EP visit")
     assert view.dialog is None
@@ -230,7 +238,8 @@ def test_log_a_call_with_errors_shown_in_the_dialog(qtbot, case, messages):
     assert "Asked about the EP visit" in view.communications.summary.toPlainText()
     channel_filter = view.communications.filter
     channel_filter.setCurrentIndex(channel_filter.findData("email"))
-    assert comms.rowCount() == 0 and view.communications.count.text() == "0 of 1 shown"
+    assert comms.rowCount() == 0
+    assert view.communications.count.text() == "0 of 1 shown"
     channel_filter.setCurrentIndex(0)
     assert comms.rowCount() == 1
 
@@ -243,7 +252,8 @@ def test_add_complete_and_reopen_a_task(qtbot, db, messages):
     view.show_tab("tasks")
     view.tasks.add_button.click()
     dialog = view.dialog
-    assert isinstance(dialog, TaskDialog) and dialog.values()["owner_id"] == ids["Asha Patel"]
+    assert isinstance(dialog, TaskDialog)
+    assert dialog.values()["owner_id"] == ids["Asha Patel"]
     fill(view, title="")
     assert dialog.form.error("title") == "Say what needs doing"
     fill(view, title="Book EP visit", due=date(2026, 11, 20), owner_id=ids["Ben Okafor"])
@@ -254,10 +264,13 @@ def test_add_complete_and_reopen_a_task(qtbot, db, messages):
 
     view.tasks.table.select_row(0)
     view.tasks.done_button.click()
-    assert tasks.text(0, "Done on") == "Tue 24 Nov 2026" and tasks.text(0, "Status") == "✓ Done"
-    assert view.tasks.reopen_button.isEnabled() and not view.tasks.done_button.isEnabled()
+    assert tasks.text(0, "Done on") == "Tue 24 Nov 2026"
+    assert tasks.text(0, "Status") == "✓ Done"
+    assert view.tasks.reopen_button.isEnabled()
+    assert not view.tasks.done_button.isEnabled()
     view.tasks.reopen_button.click()
-    assert tasks.text(0, "Done on") == "" and work.get_case(case_id).tasks[0].done_on is None
+    assert tasks.text(0, "Done on") == ""
+    assert work.get_case(case_id).tasks[0].done_on is None
     assert messages == []
 
 
@@ -300,7 +313,8 @@ def test_exception_dates_are_checked_by_the_service(qtbot, case, messages):
     view.timeline.exception_button.click()
     dialog = fill(view, period_start=date(2026, 8, 1), period_end=date(2026, 7, 1))
     assert messages == ["The exception period ends before it starts."]
-    assert dialog.isVisible() and work.get_case(case_id).exceptions == ()
+    assert dialog.isVisible()
+    assert work.get_case(case_id).exceptions == ()
 
 
 def test_an_exception_is_ended_then_withdrawn_from_the_timeline(qtbot, case, messages, monkeypatch):
@@ -315,7 +329,8 @@ def test_an_exception_is_ended_then_withdrawn_from_the_timeline(qtbot, case, mes
     view.timeline.exceptions.select_row(0)
     view.timeline.edit_exception_button.click()
     dialog = fill(view, period_end=date(2026, 8, 20))
-    assert not dialog.isVisible() and messages == []
+    assert not dialog.isVisible()
+    assert messages == []
     assert exceptions.text(0, "Period") == "Fri 10 Jul 2026 to Thu 20 Aug 2026"
     view.show_tab("history")
     changes = view.history.changes.rows_model
@@ -327,7 +342,8 @@ def test_an_exception_is_ended_then_withdrawn_from_the_timeline(qtbot, case, mes
     view.timeline.exceptions.select_row(0)
     monkeypatch.setattr(view, "ask_reason", lambda *_a: "recorded on the wrong case")
     view.timeline.withdraw_exception_button.click()
-    assert exceptions.rowCount() == 0 and view.timeline.banner.isHidden()
+    assert exceptions.rowCount() == 0
+    assert view.timeline.banner.isHidden()
     assert messages == []
 
 
@@ -375,7 +391,8 @@ def test_advice_a_contact_and_a_task_are_corrected_and_withdrawn_in_the_tabs(
     view.advice.table.select_row(0)
     view.advice.correct_button.click()
     fill(view, requested=date(2026, 8, 13))
-    assert advice.text(0, "Due") == "Thu 24 Sep 2026" and messages == []
+    assert advice.text(0, "Due") == "Thu 24 Sep 2026"
+    assert messages == []
     view.advice.table.select_row(0)
     monkeypatch.setattr(view, "ask_reason", lambda *_a: "asked for the wrong type")
     view.advice.withdraw_button.click()
@@ -404,7 +421,8 @@ def test_a_review_booked_by_mistake_is_withdrawn(qtbot, db, messages, monkeypatc
     assert view.reviews.withdraw_button.isEnabled()  # booked, not decided
     monkeypatch.setattr(view, "ask_reason", lambda *_a: "booked on the wrong case")
     view.reviews.withdraw_button.click()
-    assert view.reviews.table.rows_model.rowCount() == 0 and messages == []
+    assert view.reviews.table.rows_model.rowCount() == 0
+    assert messages == []
 
 
 # --------------------------------------------------------------------------- overview
@@ -413,26 +431,33 @@ def test_a_bad_upn_is_shown_beside_the_field_and_the_typing_kept(qtbot, case, me
     view = open_view(qtbot, work, case_id)
     form = view.overview.child_form
     upn, setting = form.form.fields["upn"], form.form.fields["setting"]
-    assert not view.has_unsaved_changes() and not form.save_button.isEnabled()
+    assert not view.has_unsaved_changes()
+    assert not form.save_button.isEnabled()
     upn.setText("H837201500012")
     setting.setText("Harbourside Primary")
-    assert view.has_unsaved_changes() and form.save_button.isEnabled()
+    assert view.has_unsaved_changes()
+    assert form.save_button.isEnabled()
     assert view.tabs.tabText(0) == "Overview *"
 
     form.save_button.click()
     error = form.form.error_labels["upn"]
     assert "should be L, not H" in form.form.error("upn")
-    assert error.textFormat() == Qt.TextFormat.PlainText and not error.isHidden()
-    assert upn.text() == "H837201500012" and setting.text() == "Harbourside Primary"
-    assert view.has_unsaved_changes() and messages == []
+    assert error.textFormat() == Qt.TextFormat.PlainText
+    assert not error.isHidden()
+    assert upn.text() == "H837201500012"
+    assert setting.text() == "Harbourside Primary"
+    assert view.has_unsaved_changes()
+    assert messages == []
     assert work.get_case(case_id).child == view.detail.child  # nothing saved
 
     upn.setText("l837201500012")  # lower case: the service normalises it
     assert error.isHidden()  # the message was about the old value: it goes as it changes
     form.save_button.click()
-    assert form.form.error("upn") == "" and not view.has_unsaved_changes()
+    assert form.form.error("upn") == ""
+    assert not view.has_unsaved_changes()
     assert view.detail.child.setting == "Harbourside Primary"
-    assert upn.text() == "L837201500012" and view.tabs.tabText(0) == "Overview"
+    assert upn.text() == "L837201500012"
+    assert view.tabs.tabText(0) == "Overview"
     changes = view.history.changes.rows_model
     assert any("setting: — → Harbourside Primary" in c.detail for c in changes.rows())
 
@@ -445,9 +470,11 @@ def test_unsaved_typing_survives_a_reload_and_undo_restores(qtbot, case, message
     phone.setText("01202 999999")
     view.log_contact()
     fill(view, summary="Quick call")  # another save reloads the whole case
-    assert phone.text() == "01202 999999" and view.has_unsaved_changes()
+    assert phone.text() == "01202 999999"
+    assert view.has_unsaved_changes()
     form.revert_button.click()
-    assert phone.text() == "01202 123456" and not view.has_unsaved_changes()
+    assert phone.text() == "01202 123456"
+    assert not view.has_unsaved_changes()
 
 
 def test_family_edit_saves_and_normalises(qtbot, case, messages):
@@ -457,7 +484,8 @@ def test_family_edit_saves_and_normalises(qtbot, case, messages):
     form.form.set_values({"postcode": "bh23 1aa", "interpreter_needed": True, "language": "Welsh"})
     form.save_button.click()
     assert form.form.fields["postcode"].text() == "BH23 1AA"
-    assert view.detail.family.interpreter_needed and messages == []
+    assert view.detail.family.interpreter_needed
+    assert messages == []
 
 
 def test_a_stale_save_names_who_changed_what_and_keeps_the_form(qtbot, case, messages):
@@ -475,13 +503,16 @@ def test_a_stale_save_names_who_changed_what_and_keeps_the_form(qtbot, case, mes
     assert "Ben Okafor changed this child's details" in form.conflict.text()
     assert "setting: — → Bay Secondary School" in form.conflict.text()
     assert form.conflict.textFormat() == Qt.TextFormat.PlainText
-    assert setting.text() == "Harbourside Primary" and view.has_unsaved_changes()
+    assert setting.text() == "Harbourside Primary"
+    assert view.has_unsaved_changes()
     view.reload()
     assert setting.text() == "Harbourside Primary"  # a reload never eats typing
 
     form.reload_button.click()
-    assert setting.text() == "Bay Secondary School" and not view.has_unsaved_changes()
-    assert form.conflict_box.isHidden() and messages == []
+    assert setting.text() == "Bay Secondary School"
+    assert not view.has_unsaved_changes()
+    assert form.conflict_box.isHidden()
+    assert messages == []
 
 
 def test_contacts_are_added_and_edited_in_a_dialog(qtbot, case, messages):
@@ -491,17 +522,20 @@ def test_contacts_are_added_and_edited_in_a_dialog(qtbot, case, messages):
     dialog = view.dialog
     assert isinstance(dialog, ContactDialog)
     fill(view, name="Gran Brontë", relation="Grandparent", email="not-an-email")
-    assert dialog.form.error("email") != "" and dialog.isVisible()
+    assert dialog.form.error("email") != ""
+    assert dialog.isVisible()
     fill(view, email="", phone="07700 900123", preferred_channel="phone", interpreter_needed=True)
     contacts = view.overview.contacts.rows_model
-    assert contacts.text(0, "Interpreter") == "Needed" and contacts.text(0, "Prefers") == "Phone"
+    assert contacts.text(0, "Interpreter") == "Needed"
+    assert contacts.text(0, "Prefers") == "Phone"
 
     view.overview.contacts.select_row(0)
     view.overview.edit_contact_button.click()
     assert view.dialog.values()["name"] == "Gran Brontë"
     assert view.dialog.submitted_values() == {}
     fill(view, language="Welsh")
-    assert contacts.text(0, "Language") == "Welsh" and messages == []
+    assert contacts.text(0, "Language") == "Welsh"
+    assert messages == []
 
 
 def test_double_clicking_a_sibling_asks_to_open_their_case(qtbot, db, messages):
@@ -552,7 +586,8 @@ def test_book_and_update_a_review_and_set_a_phase_transfer(qtbot, db, messages):
     assert box.due.text() == "Amended plan due by Tue 30 Mar 2027"
     box.year.setValue(box.year.minimum())  # "Not set"
     box.save_button.click()
-    assert view.detail.phase_transfer_year is None and messages == []
+    assert view.detail.phase_transfer_year is None
+    assert messages == []
 
 
 def test_disagreement_added_and_updated(qtbot, db, messages):
@@ -571,7 +606,8 @@ def test_disagreement_added_and_updated(qtbot, db, messages):
     fill(view, mediation_ended=date(2026, 11, 16), mediation_certificate=date(2026, 11, 17))
     row = table.find(lambda d: d.decision == "Refusal to amend section F")
     assert table.text(row, "Certificate due") == "Thu 19 Nov 2026"  # 3 working days
-    assert table.text(row, "Appeal deadline") != "" and messages == []
+    assert table.text(row, "Appeal deadline") != ""
+    assert messages == []
 
 
 # --------------------------------------------------------------------------- models and basics

@@ -35,8 +35,10 @@ def test_a_full_disk_keeps_the_dialog_open_with_the_typing(qtbot, db, messages):
     dialog = view.dialog
     with disk_full(db):
         dialog.accept()
-    assert len(messages) == 1 and "disk holding the database is full" in messages[0]
-    assert view.dialog is dialog and dialog.isVisible()
+    assert len(messages) == 1
+    assert "disk holding the database is full" in messages[0]
+    assert view.dialog is dialog
+    assert dialog.isVisible()
     assert dialog.values()["summary"].startswith("Asked about the EP visit")
     assert view.work.get_case(view.case_id).communications == ()
     dialog.accept()  # space again: the same Save now works
@@ -93,7 +95,8 @@ def test_delete_a_task_then_restore_it_from_the_trash(qtbot, db, messages, monke
     assert dialog.table.rows_model.text(0, "Why") == "entered by mistake"
     dialog.table.select_row(0)
     dialog.restore_button.click()
-    assert dialog.table.rows_model.rowCount() == 0 and refreshed == [1]
+    assert dialog.table.rows_model.rowCount() == 0
+    assert refreshed == [1]
     view.reload()
     assert [t.title for t in view.detail.tasks] == ["Ring school"]
 
@@ -106,7 +109,8 @@ def test_delete_the_open_case_from_the_case_menu(qtbot, window, monkeypatch, mes
     reason(monkeypatch)
     window.delete_case()
     window.wait_loaded()
-    assert window.tabs.count() == 1 and window.model.rowCount() == 0
+    assert window.tabs.count() == 1
+    assert window.model.rowCount() == 0
     assert len(window.ctx.trash().items()) == 1
 
 
@@ -146,7 +150,8 @@ def test_an_unusable_backup_is_a_message_not_a_crash(qtbot, window, say_yes, mes
     before = window.ctx.db
     dialog.restore()
     window.wait_loaded()
-    assert len(messages) == 1 and messages[0].startswith("Not restored: the backup is not usable.")
+    assert len(messages) == 1
+    assert messages[0].startswith("Not restored: the backup is not usable.")
     assert window.ctx.db is not before  # the window holds a live database, opened again
     window.sidebar.setCurrentRow(2)
     assert window.model.rowCount() == 1  # nothing lost
@@ -159,7 +164,8 @@ def test_audit_trail_filters_and_exports(qtbot, window, tmp_path, messages):
     dialog = AuditDialog(window.ctx.audit(), window)
     qtbot.addWidget(dialog)
     total = dialog.table.rows_model.rowCount()
-    assert total >= 1 and dialog.count.text() == (f"{total:,} entries" if total > 1 else "1 entry")
+    assert total >= 1
+    assert dialog.count.text() == (f"{total:,} entries" if total > 1 else "1 entry")
     dialog.case.setText("x")
     dialog.search()
     assert messages == ["The case number is a whole number, e.g. 1234."]
@@ -229,7 +235,8 @@ def test_a_retention_list_that_cannot_be_recorded_is_not_shown(qtbot, window, me
         read_only.dispose()
     assert dialog.table.rows_model.rowCount() == 0
     assert dialog.count.text() == "The list could not be shown."
-    assert len(messages) == 1 and "read-only" in messages[0]
+    assert len(messages) == 1
+    assert "read-only" in messages[0]
 
 
 def test_the_audit_trail_is_refused_to_a_non_administrator(qtbot, window, messages):
@@ -261,10 +268,12 @@ def test_retention_review_lists_and_sets_the_period(qtbot, window, messages):
     assert dialog.table.rows_model.rowCount() == 0  # 2018 + 9 years is still ahead
     dialog.years.setValue(3)
     dialog.save_years()
-    assert window.ctx.team().retention_years() == 3 and messages == []
+    assert window.ctx.team().retention_years() == 3
+    assert messages == []
     dialog.table.select_row(0)
     dialog.open_selected()
-    assert window.tabs.count() == 2 and window.tabs.currentWidget().case_id == old
+    assert window.tabs.count() == 2
+    assert window.tabs.currentWidget().case_id == old
 
 
 def test_the_retention_period_is_refused_to_a_non_administrator(qtbot, window, messages):
@@ -275,14 +284,16 @@ def test_the_retention_period_is_refused_to_a_non_administrator(qtbot, window, m
     qtbot.addWidget(dialog)
     dialog.years.setValue(2)
     dialog.save_years()
-    assert len(messages) == 1 and messages[0].startswith("You cannot change team settings")
+    assert len(messages) == 1
+    assert messages[0].startswith("You cannot change team settings")
     assert window.ctx.team().retention_years() == 6
 
 
 def test_backups_are_for_administrators_once_people_are_set_up(qtbot, window, messages):
     add_person(window.ctx.db, "dee.admin", "Dee Admin", "administrator")
     window.open_backups()  # Asha is not an administrator: refused before any dialog
-    assert len(messages) == 1 and messages[0].startswith("You cannot back up and restore")
+    assert len(messages) == 1
+    assert messages[0].startswith("You cannot back up and restore")
 
 
 def test_a_lost_connection_keeps_the_form_and_saves_by_itself_when_back(qtbot, messages):
@@ -305,10 +316,13 @@ def test_a_lost_connection_keeps_the_form_and_saves_by_itself_when_back(qtbot, m
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.accept()
-    assert dialog.isVisible() and dialog.waiting.isVisible()  # kept open, saying so
-    assert "Saving again by itself" in dialog.waiting.text() and messages == []
+    assert dialog.isVisible()
+    assert dialog.waiting.isVisible()  # kept open, saying so
+    assert "Saving again by itself" in dialog.waiting.text()
+    assert messages == []
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=2000)
-    assert dialog.result_value == 42 and len(tries) == 3
+    assert dialog.result_value == 42
+    assert len(tries) == 3
     assert len({t["token"] for t in tries}) == 1  # the same form each time: saved once
     assert [t["summary"] for t in tries] == ["Mum rang"] * 3
 
@@ -324,7 +338,8 @@ def test_a_refusal_that_will_not_pass_is_shown_not_retried(qtbot, messages):
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.accept()
-    assert messages == ["Not saved: the disk is full."] and dialog._retry_timer is None
+    assert messages == ["Not saved: the disk is full."]
+    assert dialog._retry_timer is None
 
 
 def test_the_idle_lock_hides_the_cases_until_unlocked(qtbot, window):
@@ -345,7 +360,8 @@ def test_the_idle_lock_hides_the_cases_until_unlocked(qtbot, window):
 
     lock_now = next(a for a in window.findChildren(QAction) if a.text() == "&Lock now")
     lock_now.trigger()  # View → Lock now: not "after 15 minutes without use"
-    assert window.locked and not window.tabs.isVisible()
+    assert window.locked
+    assert not window.tabs.isVisible()
     assert window.lock_note.text().startswith("Locked: children's details are hidden.")
     assert not window.menuBar().isEnabled()
     from PySide6.QtGui import QAction
@@ -354,7 +370,9 @@ def test_the_idle_lock_hides_the_cases_until_unlocked(qtbot, window):
     assert not new_request.isEnabled()  # no shortcut opens a form over the lock
     window.unlock()
     assert new_request.isEnabled()  # a laptop: the computer's own lock guards the session
-    assert not window.locked and window.tabs.isVisible() and window.tabs.count() == 2
+    assert not window.locked
+    assert window.tabs.isVisible()
+    assert window.tabs.count() == 2
     assert window.idle.minutes == 15  # the default setting
     window.lock_idle()
     assert window.lock_note.text().startswith("Locked after 15 minutes without use: children")
@@ -377,7 +395,8 @@ def test_people_and_roles_in_the_window(qtbot, window, messages, monkeypatch):
     add.name.setText("Asha Patel")
     add.roles.boxes[Role.ADMIN].setChecked(True)
     add.save()
-    assert messages == [] and add.result() == QDialog.DialogCode.Accepted
+    assert messages == []
+    assert add.result() == QDialog.DialogCode.Accepted
     dialog.load()
     assert dialog.table.rows_model.text(0, "Roles") == "Administrator, Caseworker"
     bad = PersonDialog(people, window._caseworkers, on_server=False, parent=dialog)
@@ -385,7 +404,8 @@ def test_people_and_roles_in_the_window(qtbot, window, messages, monkeypatch):
     bad.login.setText("Not A Login")
     bad.name.setText("X")
     bad.save()
-    assert len(messages) == 1 and "lower-case letters" in messages[0]
+    assert len(messages) == 1
+    assert "lower-case letters" in messages[0]
     assert bad.result() != QDialog.DialogCode.Accepted  # stays open with the typing
     add_person(window.ctx.db, "ben", "Ben Okafor", "caseworker", by="Asha Patel")
     dialog.load()
@@ -403,7 +423,8 @@ def test_people_and_roles_is_for_administrators(qtbot, window, monkeypatch):
     monkeypatch.setattr(QMessageBox, "information", lambda *a: told.append(a[2]))
     add_person(window.ctx.db, "dee", "Dee Admin", "administrator")
     window.open_people()
-    assert told and told[0].startswith("Only an administrator manages people")
+    assert told
+    assert told[0].startswith("Only an administrator manages people")
 
 
 def test_input_in_the_window_or_a_dialog_restarts_the_idle_count(qtbot, window):

@@ -75,7 +75,8 @@ def test_ctrl_t_then_typing_puts_every_word_in_the_task(qtbot):
     saved = []
     dialog = opened(qtbot, lambda: d.TaskDialog(WORKERS, 1, TODAY, saved.append))
     qtbot.keyClicks(dialog.focusWidget(), "Call mum back about the EP report")
-    assert dialog.isVisible() and saved == []
+    assert dialog.isVisible()
+    assert saved == []
     assert dialog.form.fields["title"].text() == "Call mum back about the EP report"
 
 
@@ -97,14 +98,18 @@ def test_enter_in_a_date_moves_on_and_ctrl_enter_saves(qtbot):
     )
     date_field = dialog.form.fields["on"]
     qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Enter)
-    assert dialog.isVisible() and saved == []
+    assert dialog.isVisible()
+    assert saved == []
     note = dialog.focusWidget()
-    assert note is not date_field and isinstance(note, QPlainTextEdit)
+    assert note is not date_field
+    assert isinstance(note, QPlainTextEdit)
     qtbot.keyClicks(note, "first line")
     qtbot.keyClick(note, Qt.Key.Key_Return)  # a new line in a note, not Save
-    assert saved == [] and note.toPlainText() == "first line\n"
+    assert saved == []
+    assert note.toPlainText() == "first line\n"
     qtbot.keyClick(note, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    assert len(saved) == 1 and saved[0]["reason"] == "first line\n"
+    assert len(saved) == 1
+    assert saved[0]["reason"] == "first line\n"
     assert not dialog.isVisible()
 
 
@@ -113,4 +118,5 @@ def test_enter_on_a_focused_button_presses_it(qtbot):
     cancel = dialog.buttons.button(dialog.buttons.StandardButton.Cancel)
     cancel.setFocus()
     qtbot.keyClick(cancel, Qt.Key.Key_Return)
-    assert not dialog.isVisible() and dialog.result() == QDialog.DialogCode.Rejected
+    assert not dialog.isVisible()
+    assert dialog.result() == QDialog.DialogCode.Rejected

@@ -182,11 +182,14 @@ def test_bad_upn_and_future_birth_date_are_shown_beside_their_fields(qtbot, db, 
 
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
 
-    assert dialog.isVisible() and dialog.created_case_id is None
+    assert dialog.isVisible()
+    assert dialog.created_case_id is None
     assert case_count(db) == 0
     upn, dob = dialog.error_labels["upn"], dialog.error_labels["date_of_birth"]
-    assert upn.isVisible() and "check letter" in upn.text()
-    assert dob.isVisible() and dob.text() == "Date of birth cannot be in the future"
+    assert upn.isVisible()
+    assert "check letter" in upn.text()
+    assert dob.isVisible()
+    assert dob.text() == "Date of birth cannot be in the future"
     assert upn.textFormat() == Qt.TextFormat.PlainText
     assert not dialog.error_labels["postcode"].isVisible()
     assert dialog.fields["upn"].text() == "H837201500012"  # what was typed is kept
@@ -194,21 +197,26 @@ def test_bad_upn_and_future_birth_date_are_shown_beside_their_fields(qtbot, db, 
     assert dialog.fields["upn"].accessibleDescription() == upn.text()
 
     type_into(qtbot, dialog, upn="L837201500012")
-    assert not upn.isVisible() and dob.isVisible()  # a fixed field's message goes at once
+    assert not upn.isVisible()
+    assert dob.isVisible()  # a fixed field's message goes at once
     assert dialog.fields["upn"].accessibleDescription() == ""
     dialog.fields["date_of_birth"].set_date(date(2016, 5, 4))
     assert not dob.isVisible()
     dialog.save()
-    assert not upn.isVisible() and not dob.isVisible()
-    assert dialog.result() == QDialog.DialogCode.Accepted and case_count(db) == 1
+    assert not upn.isVisible()
+    assert not dob.isVisible()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert case_count(db) == 1
 
 
 def test_form_with_every_message_showing_still_fits_the_screen(qtbot, dialog):
     message = "A message long enough to wrap onto a second line beside the field"
     dialog._show_errors({key: message for key in dialog.fields} | {"other": "Not a field"})
     screen = dialog.screen().availableGeometry()
-    assert dialog.width() <= screen.width() - 30 and dialog.height() <= screen.height() - 60
-    assert dialog.general_error.isVisible() and dialog.general_error.text() == "Not a field"
+    assert dialog.width() <= screen.width() - 30
+    assert dialog.height() <= screen.height() - 60
+    assert dialog.general_error.isVisible()
+    assert dialog.general_error.text() == "Not a field"
     assert dialog.fields["first_name"].hasFocus()
 
 
@@ -241,7 +249,9 @@ def test_go_back_from_the_duplicate_warning_saves_nothing(qtbot, db, dialog, req
     fill_valid(qtbot, dialog, first_name="Alex", last_name="Smith")
     dialog.save()
     assert seen == [["Zoe Bronte — born Wed 4 May 2016 — same UPN (has an open case)"]]
-    assert case_count(db) == 1 and dialog.isVisible() and dialog.created_case_id is None
+    assert case_count(db) == 1
+    assert dialog.isVisible()
+    assert dialog.created_case_id is None
 
 
 def test_create_anyway_saves_and_is_not_asked_again(qtbot, db, dialog, requests, monkeypatch):
@@ -251,11 +261,14 @@ def test_create_anyway_saves_and_is_not_asked_again(qtbot, db, dialog, requests,
     # A twin: the same date of birth and a similar name, but no identifier of the other's.
     fill_valid(qtbot, dialog, first_name="Zoey", upn="", nhs_number="", email="nope")
     dialog.save()  # confirmed, then refused for the bad email
-    assert len(seen) == 1 and case_count(db) == 1 and dialog.error_labels["email"].isVisible()
+    assert len(seen) == 1
+    assert case_count(db) == 1
+    assert dialog.error_labels["email"].isVisible()
     type_into(qtbot, dialog, email="jo@example.org")
     dialog.save()
     assert len(seen) == 1  # the same possible duplicate is not asked about twice
-    assert dialog.result() == QDialog.DialogCode.Accepted and case_count(db) == 2
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert case_count(db) == 2
 
 
 def test_create_anyway_with_a_recorded_upn_is_refused_beside_the_upn(
@@ -266,9 +279,11 @@ def test_create_anyway_with_a_recorded_upn_is_refused_beside_the_upn(
     answer_duplicates(monkeypatch, "create_button", [])
     fill_valid(qtbot, dialog, first_name="Alex", last_name="Smith")
     dialog.save()
-    assert dialog.isVisible() and case_count(db) == 1
+    assert dialog.isVisible()
+    assert case_count(db) == 1
     upn = dialog.error_labels["upn"]
-    assert upn.isVisible() and upn.text().startswith("A child with this UPN is already recorded")
+    assert upn.isVisible()
+    assert upn.text().startswith("A child with this UPN is already recorded")
 
 
 def test_open_existing_case_leaves_without_saving_or_asking(
@@ -279,8 +294,10 @@ def test_open_existing_case_leaves_without_saving_or_asking(
     monkeypatch.setattr(NewRequestDialog, "_confirm_discard", lambda self: pytest.fail("asked"))
     fill_valid(qtbot, dialog)
     dialog.save()
-    assert dialog.result() == QDialog.DialogCode.Rejected and not dialog.isVisible()
-    assert dialog.open_existing_case_id == first and case_count(db) == 1
+    assert dialog.result() == QDialog.DialogCode.Rejected
+    assert not dialog.isVisible()
+    assert dialog.open_existing_case_id == first
+    assert case_count(db) == 1
 
 
 def test_open_existing_case_is_only_offered_for_a_child_with_an_open_case(qtbot):
@@ -294,8 +311,10 @@ def test_open_existing_case_is_only_offered_for_a_child_with_an_open_case(qtbot)
     assert warning.matches.item(0).text() == (
         "Sam <b>Lee</b> — born Fri 2 Jan 2015 — same NHS number (no open case)"
     )
-    assert warning.matches.currentRow() == 1 and warning.open_button.isEnabled()
-    assert warning.back_button.isDefault() and not warning.create_button.isDefault()
+    assert warning.matches.currentRow() == 1
+    assert warning.open_button.isEnabled()
+    assert warning.back_button.isDefault()
+    assert not warning.create_button.isDefault()
     warning.matches.setCurrentRow(0)
     assert not warning.open_button.isEnabled()
     warning.matches.setCurrentRow(1)
@@ -307,13 +326,15 @@ def test_ctrl_return_saves(qtbot, db, dialog):
     fill_valid(qtbot, dialog)
     dialog.fields["address"].setFocus()
     qtbot.keyClick(dialog.fields["address"], Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    assert dialog.result() == QDialog.DialogCode.Accepted and case_count(db) == 1
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert case_count(db) == 1
 
 
 def test_escape_closes_an_untouched_form_at_once(qtbot, dialog, monkeypatch):
     monkeypatch.setattr(NewRequestDialog, "_confirm_discard", lambda self: pytest.fail("asked"))
     qtbot.keyClick(dialog.fields["first_name"], Qt.Key.Key_Escape)
-    assert not dialog.isVisible() and dialog.result() == QDialog.DialogCode.Rejected
+    assert not dialog.isVisible()
+    assert dialog.result() == QDialog.DialogCode.Rejected
 
 
 def test_escape_asks_before_discarding_typing(qtbot, db, dialog, monkeypatch):
@@ -321,9 +342,12 @@ def test_escape_asks_before_discarding_typing(qtbot, db, dialog, monkeypatch):
     monkeypatch.setattr(NewRequestDialog, "_confirm_discard", lambda self: answers.pop(0))
     qtbot.keyClicks(dialog.fields["last_name"], "Smith")
     qtbot.keyClick(dialog.fields["last_name"], Qt.Key.Key_Escape)
-    assert dialog.isVisible() and dialog.fields["last_name"].text() == "Smith"
+    assert dialog.isVisible()
+    assert dialog.fields["last_name"].text() == "Smith"
     qtbot.keyClick(dialog.fields["last_name"], Qt.Key.Key_Escape)
-    assert not dialog.isVisible() and answers == [] and case_count(db) == 0
+    assert not dialog.isVisible()
+    assert answers == []
+    assert case_count(db) == 0
 
 
 def controls(widget: QWidget) -> list[QWidget]:
@@ -404,7 +428,8 @@ def test_settings_keeps_an_inactive_me_and_can_clear_it(qtbot, db, tmp_path, cas
     assert form.chosen_settings() == gone
     choose(form.me, None)
     form.save()
-    assert store.load().me_caseworker_id is None and store.load().me_name == ""
+    assert store.load().me_caseworker_id is None
+    assert store.load().me_name == ""
     assert team.council() == CouncilDetails("Council", "Address")
 
 
@@ -421,14 +446,17 @@ def test_settings_file_that_cannot_be_written_keeps_the_dialog_open(
     qtbot.addWidget(form)
     choose(form.me, caseworkers[0].id)
     form.save()
-    assert form.result() != QDialog.DialogCode.Accepted and form.settings == LocalSettings()
-    assert len(shown) == 1 and "Could not write" in shown[0]
+    assert form.result() != QDialog.DialogCode.Accepted
+    assert form.settings == LocalSettings()
+    assert len(shown) == 1
+    assert "Could not write" in shown[0]
 
 
 def test_choose_me_returns_the_chosen_caseworker(qtbot, caseworkers):
     form = ChooseMeDialog(caseworkers)
     qtbot.addWidget(form)
-    assert form.me.currentIndex() == -1 and not form.ok_button.isEnabled()
+    assert form.me.currentIndex() == -1
+    assert not form.ok_button.isEnabled()
     choose(form.me, caseworkers[1].id)
     qtbot.mouseClick(form.ok_button, Qt.MouseButton.LeftButton)
     assert form.result() == QDialog.DialogCode.Accepted
@@ -441,7 +469,10 @@ def test_choose_me_with_no_caseworkers_explains_and_continues_without(qtbot):
     form = ChooseMeDialog([])
     qtbot.addWidget(form)
     texts = " ".join(label.text() for label in form.findChildren(QLabel))
-    assert "no caseworkers" in texts and "later in Settings" in texts
-    assert not form.findChildren(QComboBox) and not form.findChildren(QCheckBox)
+    assert "no caseworkers" in texts
+    assert "later in Settings" in texts
+    assert not form.findChildren(QComboBox)
+    assert not form.findChildren(QCheckBox)
     qtbot.mouseClick(form.ok_button, Qt.MouseButton.LeftButton)
-    assert form.result() == QDialog.DialogCode.Accepted and form.chosen is None
+    assert form.result() == QDialog.DialogCode.Accepted
+    assert form.chosen is None

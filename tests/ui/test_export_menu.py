@@ -41,7 +41,8 @@ def test_the_case_list_is_exported_where_chosen_and_said_so(
     written = tmp_path / "cases.csv"
     with written.open(encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
-    assert told == [f"Exported {len(rows)} children to {written}."] and len(rows) == 60
+    assert told == [f"Exported {len(rows)} children to {written}."]
+    assert len(rows) == 60
     with db.read() as s:
         assert s.scalar(select(AuditEntry.id).where(AuditEntry.action == "export")) is not None
 
@@ -67,7 +68,8 @@ def test_the_sen2_return_asks_its_census_date_then_exports(
     qtbot.waitUntil(lambda: bool(told), timeout=20_000)
     assert asked == ["sen2-2026-01-15.csv"]
     assert (tmp_path / "sen2-2026-01-15.csv").exists()
-    assert told[0].startswith("Exported ") and told[0].endswith(f"{tmp_path / asked[0]}.")
+    assert told[0].startswith("Exported ")
+    assert told[0].endswith(f"{tmp_path / asked[0]}.")
 
 
 def test_cancelling_the_file_chooser_exports_nothing(window, tmp_path, monkeypatch):

@@ -34,8 +34,10 @@ def test_a_file_name_keeps_every_letter_and_nothing_a_file_system_refuses(name, 
 @given(st.text(max_size=60))
 def test_any_name_gives_a_safe_file_name_with_every_letter_and_digit(name):
     result = safe_filename(name)
-    assert result and len(result) <= 80
-    assert re.fullmatch(r"[\w-]+", result) and not re.search(r"[\\/:*?\"<>|.\s]", result)
+    assert result
+    assert len(result) <= 80
+    assert re.fullmatch(r"[\w-]+", result)
+    assert not re.search(r"[\\/:*?\"<>|.\s]", result)
     letters = [c for c in unicodedata.normalize("NFC", name) if c.isalnum()]
     assert [c for c in result if c.isalnum()] == letters or (not letters and result == "document")
 
@@ -51,4 +53,5 @@ def test_ctrl_1_2_3_bring_the_lists_in_front_of_a_case_tab(qtbot, db, open_windo
     for keys, row in (("Ctrl+3", 2), ("Ctrl+1", 0), ("Ctrl+2", 1)):
         window.open_case(case_id)
         actions[keys].trigger()
-        assert window.tabs.currentIndex() == 0 and window.sidebar.currentRow() == row
+        assert window.tabs.currentIndex() == 0
+        assert window.sidebar.currentRow() == row

@@ -31,7 +31,8 @@ def test_the_dialog_says_where_the_data_lives_and_starts_on_an_empty_caseload(qt
     assert dialog.chosen() is Start.EMPTY
     dialog.options[Start.IMPORT].click()
     dialog.continue_button.click()
-    assert dialog.choice is Start.IMPORT and dialog.result() == 1
+    assert dialog.choice is Start.IMPORT
+    assert dialog.result() == 1
 
 
 def choose(monkeypatch, start: Start | None, asked: list) -> None:
@@ -94,7 +95,8 @@ def test_an_empty_start_makes_the_database_and_is_not_asked_again(qapp, tmp_path
     seen: dict = {}
     close_window_when_loaded(seen)
     assert run_gui(db_path=path) == 0
-    assert path.exists() and count_children(path) == 0
+    assert path.exists()
+    assert count_children(path) == 0
     assert who == []  # no one to choose in an empty caseload: not asked straight away
     close_window_when_loaded(seen)
     assert run_gui(db_path=path) == 0
@@ -142,7 +144,8 @@ def test_import_from_the_first_start_opens_the_import_on_the_new_database(
     seen: dict = {"wait_for": 3}
     close_window_when_loaded(seen)
     assert run_gui(db_path=path) == 0
-    assert seen["total"] == 3 and count_children(path) == 3
+    assert seen["total"] == 3
+    assert count_children(path) == 3
     assert len(offered) == 1  # the imported caseworkers to choose from
     assert backups_dir().is_dir()  # the first day's backup folder is made as usual
 
@@ -190,7 +193,8 @@ def test_a_lost_database_with_backups_offers_the_newest_before_a_new_start(
     assert said[0].startswith(f"There is no database at {path}, but there are backups of one.")
     assert "holds 3 children" in said[0]
     assert asked == []  # not a first start
-    assert seen["total"] == 3 and count_children(path) == 3
+    assert seen["total"] == 3
+    assert count_children(path) == 3
 
 
 def test_a_new_caseload_instead_of_the_lost_one_keeps_its_backups(qapp, tmp_path, monkeypatch):
@@ -201,7 +205,8 @@ def test_a_new_caseload_instead_of_the_lost_one_keeps_its_backups(qapp, tmp_path
     answer_missing(monkeypatch, "Start a &new caseload…", said)
     close_window_when_loaded({})
     assert run_gui(db_path=path) == 0
-    assert asked == [Start.EMPTY] and count_children(path) == 0
+    assert asked == [Start.EMPTY]
+    assert count_children(path) == 0
     assert set(before) <= {p.name for p in backups_dir().iterdir()}
 
 
@@ -212,7 +217,9 @@ def test_quit_when_the_database_is_lost_changes_nothing(qapp, tmp_path, monkeypa
     choose(monkeypatch, Start.EMPTY, asked)
     answer_missing(monkeypatch, "&Quit", said)
     assert run_gui(db_path=path) == 0
-    assert len(said) == 1 and asked == [] and not path.exists()
+    assert len(said) == 1
+    assert asked == []
+    assert not path.exists()
     assert sorted(backups_dir().iterdir()) == before
 
 
@@ -224,4 +231,5 @@ def test_only_backups_of_this_database_count(qapp, tmp_path, monkeypatch):
     choose(monkeypatch, None, asked)
     answer_missing(monkeypatch, "&Quit", said)
     assert run_gui(db_path=path) == 0
-    assert said == [] and asked == [None]  # an ordinary first start
+    assert said == []
+    assert asked == [None]  # an ordinary first start

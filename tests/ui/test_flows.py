@@ -27,7 +27,8 @@ def test_double_click_opens_the_case_in_a_tab_once(qtbot, window):
     window.table.doubleClicked.emit(index)
     assert window.tabs.count() == 2
     view = window.tabs.currentWidget()
-    assert isinstance(view, CaseView) and view.title() == first.child_name
+    assert isinstance(view, CaseView)
+    assert view.title() == first.child_name
     assert window.tabs.tabText(1) == first.child_name
 
 
@@ -48,7 +49,8 @@ def test_ctrl_l_logs_a_contact_on_the_open_case_and_the_list_follows(qtbot, wind
     case_id = window.model.row_at(0).case_id
     window.log_contact()  # from the list: opens the case at Communications with the dialog
     view = window.tabs.currentWidget()
-    assert view.case_id == case_id and view.dialog is not None
+    assert view.case_id == case_id
+    assert view.dialog is not None
     before = len(view.detail.communications)
     dialog = view.dialog
     dialog.set_values(summary="Parent rang about transport")
@@ -75,7 +77,8 @@ def test_new_request_opens_the_created_case(window, monkeypatch):
     monkeypatch.setattr(new_request_module.NewRequestDialog, "exec", fill_and_save)
     window.new_request()
     view = window.tabs.currentWidget()
-    assert isinstance(view, CaseView) and view.title() == "Amara Okonkwo"
+    assert isinstance(view, CaseView)
+    assert view.title() == "Amara Okonkwo"
     assert view.detail.status.next_step.due == date(2026, 12, 30)
     window.wait_loaded()
     window.sidebar.setCurrentRow(2)
@@ -97,10 +100,12 @@ def test_closing_a_case_with_unsaved_edits_asks_first(window, monkeypatch):
         return question
 
     monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Cancel))
-    assert window.close_tab(1) is False and window.tabs.count() == 2
+    assert window.close_tab(1) is False
+    assert window.tabs.count() == 2
     assert "without saving" in asked[0]
     monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Discard))
-    assert window.close_tab(1) is True and window.tabs.count() == 1
+    assert window.close_tab(1) is True
+    assert window.tabs.count() == 1
 
 
 def test_every_menu_action_has_a_shortcut_or_is_reachable_by_keyboard(window):
@@ -126,11 +131,13 @@ def test_case_actions_are_in_the_menu_with_shortcuts(window):
     )
     view = window.open_case(row.case_id)
     window._case_command("tasks", lambda v: v.tasks.add_button.click())()
-    assert view.tabs.currentWidget() is view.page("tasks") and view.dialog is not None
+    assert view.tabs.currentWidget() is view.page("tasks")
+    assert view.dialog is not None
     view.dialog.reject()
     window._fill_stage_menu()
     labels = [a.text() for a in window.stage_menu.actions()]
     assert labels == ["Agree to assess…", "Refuse to assess…"]
     window.stage_menu.actions()[0].trigger()
     assert view.tabs.currentWidget() is view.page("timeline")
-    assert view.dialog is not None and view.dialog.key == "assess_agreed"
+    assert view.dialog is not None
+    assert view.dialog.key == "assess_agreed"

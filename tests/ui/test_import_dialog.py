@@ -56,7 +56,8 @@ def test_a_good_file_is_checked_then_imported_and_the_window_told(qtbot, db, dia
     assert dialog.status.text() == "Imported 3 children in 2 families from caseload.csv."
     assert [r.written for r in dialog.imported] == [True]
     # the same file is not imported twice: not even by checking it again
-    assert not dialog.import_button.isEnabled() and not dialog.check_button.isEnabled()
+    assert not dialog.import_button.isEnabled()
+    assert not dialog.check_button.isEnabled()
     assert dialog.choose_button.isEnabled()
 
 
@@ -76,11 +77,14 @@ def test_every_problem_is_listed_by_row_and_nothing_can_be_imported(
     model = dialog.problems.rows_model
     qtmodeltester.check(model)
     found = [(model.text(r, "Row"), model.text(r, "Column")) for r in range(model.rowCount())]
-    assert ("3", "child_last_name") in found and ("3", "date_of_birth") in found
-    assert ("4", "request_received") in found and ("4", "final_plan_issued") in found
+    assert ("3", "child_last_name") in found
+    assert ("3", "date_of_birth") in found
+    assert ("4", "request_received") in found
+    assert ("4", "final_plan_issued") in found
     assert not dialog.import_button.isEnabled()
     dialog.import_now()  # even if called: refused, the check failed
-    assert not dialog.busy() and children(db) == 0
+    assert not dialog.busy()
+    assert children(db) == 0
 
 
 def test_a_file_changed_after_its_check_is_checked_again_and_not_half_imported(
@@ -109,7 +113,8 @@ def test_a_file_grown_after_its_check_asks_again_before_importing_more(qtbot, db
     write_csv(sheet, *GOOD)  # still a good file, but not the one the person agreed to
     dialog.import_now()
     finish(qtbot, dialog)
-    assert children(db) == 0 and dialog.imported == []
+    assert children(db) == 0
+    assert dialog.imported == []
     assert dialog.status.text() == (
         "Nothing was imported: caseload.csv changed after it was checked. Ready to import "
         "3 children in 2 families. New caseworkers will be added: Asha Patel, Ben Okafor."
@@ -207,7 +212,8 @@ def test_closing_while_busy_stops_the_work_and_waits_for_it(qtbot, dialog, tmp_p
     dialog.check(write_csv(tmp_path / "caseload.csv", *GOOD))
     assert dialog.busy()
     dialog.reject()
-    assert dialog.isVisible() and dialog.status.text() == "Stopping… nothing will be imported."
+    assert dialog.isVisible()
+    assert dialog.status.text() == "Stopping… nothing will be imported."
     gate.set()
     finish(qtbot, dialog)
     assert dialog.status.text() == "Stopped: nothing was imported."
@@ -225,8 +231,10 @@ def test_progress_shows_and_cancel_stops_with_nothing_imported(
         finish(qtbot, dialog)
     gate = held(dialog, monkeypatch)
     dialog.check(sheet) if step == "check" else dialog.import_button.click()
-    assert dialog.bar.isVisible() and dialog.cancel_button.isVisible()
-    assert not dialog.import_button.isEnabled() and not dialog.choose_button.isEnabled()
+    assert dialog.bar.isVisible()
+    assert dialog.cancel_button.isVisible()
+    assert not dialog.import_button.isEnabled()
+    assert not dialog.choose_button.isEnabled()
     dialog._progress.moved.emit("writing", 30, 40)  # as the worker thread reports it
     qtbot.waitUntil(lambda: dialog.bar.value() == 750)
     assert dialog.status.text() == "Importing…"
@@ -235,8 +243,10 @@ def test_progress_shows_and_cancel_stops_with_nothing_imported(
     gate.set()
     finish(qtbot, dialog)
     assert dialog.status.text() == "Stopped: nothing was imported."
-    assert not dialog.bar.isVisible() and not dialog.cancel_button.isVisible()
-    assert children(db) == 0 and dialog.imported == []
+    assert not dialog.bar.isVisible()
+    assert not dialog.cancel_button.isVisible()
+    assert children(db) == 0
+    assert dialog.imported == []
     assert not dialog.import_button.isEnabled()  # check again before importing
     assert dialog.check_button.isEnabled()
 
@@ -275,6 +285,7 @@ def test_an_unexpected_error_is_logged_and_reported_not_swallowed(
     monkeypatch.setattr(crash.logs, "log_crash", lambda kind, exc, tb: logged.append(tb))
     dialog.check(write_csv(tmp_path / "caseload.csv", *GOOD))
     finish(qtbot, dialog)
-    assert reported == [RuntimeError] and logged[0] is not None  # with its traceback
+    assert reported == [RuntimeError]
+    assert logged[0] is not None  # with its traceback
     assert dialog.status.text().startswith("Nothing was imported: caseload met a problem")
     assert dialog.choose_button.isEnabled()

@@ -58,7 +58,8 @@ def test_search_is_case_and_accent_insensitive_and_matches_identifiers(demo_db):
     assert model.rowCount() == 1
     zoe = [r for r in cases.rows if "Zoë" in r.child_name]
     model.set_query("ZOE")
-    assert zoe and model.rowCount() >= len(zoe)
+    assert zoe
+    assert model.rowCount() >= len(zoe)
     model.set_query("")
     assert model.rowCount() == len(cases.rows)
 
@@ -69,7 +70,8 @@ def test_sorting_by_due_date_puts_the_most_overdue_first(demo_db):
     model.sort(column("Due"))
     dues = [model.row_at(i).next_due for i in range(model.rowCount())]
     known = [d for d in dues if d is not None]
-    assert known == sorted(known) and dues[: len(known)] == known
+    assert known == sorted(known)
+    assert dues[: len(known)] == known
     assert model.data(model.index(0, column("RAG")), RagRole) == "red"
     assert model.data(model.index(0, column("RAG"))).endswith("Overdue")  # text, not colour alone
     assert model.data(model.index(0, column("Due")), SortRole) == known[0]
@@ -78,14 +80,16 @@ def test_sorting_by_due_date_puts_the_most_overdue_first(demo_db):
 def test_window_opens_on_my_week_with_counts_per_view(window):
     assert window.pages.currentIndex() == 0
     names = [window.sidebar.item(i).text() for i in range(window.sidebar.count())]
-    assert names[0].startswith("My week  (") and names[2] == "All cases  (300)"
+    assert names[0].startswith("My week  (")
+    assert names[2] == "All cases  (300)"
     mine = window.model.count_matching(CaseFilter(caseworker_id=1, open_only=True))
     assert names[1] == f"My caseload  ({mine:,})"
     assert window.user_status.text() == "Signed in as Asha Patel (single-user laptop: every role)"
     assert window.week_summary.text().startswith("Asha Patel's week: ")
     assert "things to do in the next 7 days" in window.week_summary.text()
     kinds = {window.week_model.item_at(r).kind for r in range(window.week_model.rowCount())}
-    assert "contact" in kinds and len(kinds) >= 3  # several kinds of work, from real queries
+    assert "contact" in kinds
+    assert len(kinds) >= 3  # several kinds of work, from real queries
 
 
 def test_views_filters_and_search_narrow_the_list(qtbot, window):
@@ -93,7 +97,8 @@ def test_views_filters_and_search_narrow_the_list(qtbot, window):
     assert window.count_status.text() == "300 cases"
     window.overdue_filter.setChecked(True)
     rows = [window.model.row_at(r) for r in range(window.model.rowCount())]
-    assert rows and all(r.days_left < 0 for r in rows)
+    assert rows
+    assert all(r.days_left < 0 for r in rows)
     window.overdue_filter.setChecked(False)
     window.stage_filter.setCurrentIndex(window.stage_filter.findData("assessment"))
     assert {window.model.row_at(r).stage for r in range(window.model.rowCount())} == {"assessment"}
@@ -121,7 +126,8 @@ def test_saved_view_is_pinned_with_its_count_and_remembered(window, monkeypatch)
     window.sidebar.setCurrentRow(2)
     assert not window.contact_filter.isChecked()
     window.sidebar.setCurrentRow(window.sidebar.count() - 1)
-    assert window.contact_filter.isChecked() and window.model.rowCount() == expected
+    assert window.contact_filter.isChecked()
+    assert window.model.rowCount() == expected
 
 
 def test_empty_database_shows_no_cases(qtbot, db, tmp_path):
@@ -153,7 +159,8 @@ def test_with_nobody_chosen_the_views_say_they_show_the_whole_team(qtbot, window
     window.apply_settings(settings)
     window.wait_loaded()
     names = [window.sidebar.item(i).text() for i in range(3)]
-    assert names[0].startswith("Team's week  (") and names[1].startswith("Team's open cases  (")
+    assert names[0].startswith("Team's week  (")
+    assert names[1].startswith("Team's open cases  (")
     assert window.week_summary.text().startswith(
         "The whole team's week (you have not said which caseworker you are: "
         "File → Settings → Who I am): "
@@ -191,7 +198,8 @@ def test_all_cases_fits_a_laptop_screen_without_scrolling(window, qtbot):
     model = window.model
     stage, contact = model.column_of("Stage"), model.column_of("Last contact")
     texts = {model.data(model.index(r, stage)) for r in range(model.rowCount())}
-    assert "Assessment — gathering advice" not in texts and "Assessment" in texts
+    assert "Assessment — gathering advice" not in texts
+    assert "Assessment" in texts
     row = next(r for r in range(model.rowCount()) if model.row_at(r).stage == "assessment")
     tip = model.data(model.index(row, stage), Qt.ItemDataRole.ToolTipRole)
     assert tip == "Assessment — gathering advice"
@@ -214,5 +222,6 @@ def test_a_long_saved_view_name_wraps_and_has_a_tooltip(window):
     window.apply_settings(settings)
     window.wait_loaded()
     item = window.sidebar.item(window.sidebar.count() - 1)
-    assert window.sidebar.wordWrap() and window.sidebar.maximumWidth() <= 150
+    assert window.sidebar.wordWrap()
+    assert window.sidebar.maximumWidth() <= 150
     assert item.data(Qt.ItemDataRole.ToolTipRole).startswith(f"{name}: ")

@@ -59,7 +59,8 @@ def test_print_summary_of_the_open_case(window, monkeypatch, tmp_path):
     assert title == f"Case summary — {row.child_name}"
     assert filename.endswith("-summary.pdf")
     text = text_of(pdf, tmp_path)
-    assert row.child_name in text and "Printed by Asha Patel" in text
+    assert row.child_name in text
+    assert "Printed by Asha Patel" in text
 
 
 def test_issue_a_letter_logs_it_and_it_can_be_reprinted_exactly(window, monkeypatch, tmp_path):
@@ -82,7 +83,8 @@ def test_issue_a_letter_logs_it_and_it_can_be_reprinted_exactly(window, monkeypa
     assert "15 days" in text_of(issued_pdf, tmp_path)
     assert len(view.detail.communications) == before + 1
     logged = view.detail.communications[0]
-    assert logged.channel == "letter" and logged.has_letter
+    assert logged.channel == "letter"
+    assert logged.has_letter
     view.show_tab("communications")
     view.communications.table.select_row(0)
     window.reprint_letter()
@@ -108,7 +110,8 @@ def test_a_letter_missing_a_value_is_refused_before_printing(window, monkeypatch
 
     monkeypatch.setattr(LetterDialog, "exec", try_decision_letter)
     window.write_letter()
-    assert messages and "date_agreed_to_assess" in messages[0]
+    assert messages
+    assert "date_agreed_to_assess" in messages[0]
     assert window.shown_pdfs == []
 
 
@@ -167,7 +170,8 @@ def test_bulk_job_stops_between_cases_when_cancelled():
     job.signals.finished.connect(lambda problems, cancelled: results.append(cancelled))
     job.cancel.set()
     job.run()
-    assert done == [] and results == [True]
+    assert done == []
+    assert results == [True]
 
 
 def test_template_editor_rejects_a_broken_template_and_saves_a_good_one(
@@ -185,7 +189,8 @@ def test_template_editor_rejects_a_broken_template_and_saves_a_good_one(
     name = dialog.current_name()
     dialog.editor.setPlainText("Title: Broken\nTo: family\n\nDear {{salutaton}},\n")
     dialog.save()
-    assert messages and "salutation" in messages[0]
+    assert messages
+    assert "salutation" in messages[0]
     assert not (tmp_path / "admin").exists() or not list((tmp_path / "admin").iterdir())
     good = (
         "Title: Reminder\nTo: family\n\nDear {{salutation}},\n\nA reminder about {{child_name}}.\n"
@@ -206,12 +211,14 @@ def test_letter_dialog_only_shows_what_the_letter_needs_typed(qtbot, db):
     assert not any(w.isVisible() for w in dialog.texts.values())
     dialog.template.setCurrentIndex(dialog.template.findData("generic"))
     assert not dialog.advice.isVisible()
-    assert dialog.texts["subject"].isVisible() and dialog.texts["message"].isVisible()
+    assert dialog.texts["subject"].isVisible()
+    assert dialog.texts["message"].isVisible()
     assert not dialog.texts["decision_reason"].isVisible()
     dialog.texts["decision_reason"].setPlainText("typed, then hidden")
     assert "decision_reason" not in dialog.choice()["extra"]  # a hidden box sends nothing
     dialog.template.setCurrentIndex(dialog.template.findData("decision_not_to_assess"))
-    assert dialog.texts["decision_reason"].isVisible() and not dialog.advice.isVisible()
+    assert dialog.texts["decision_reason"].isVisible()
+    assert not dialog.advice.isVisible()
     assert dialog.result() == QDialog.DialogCode.Rejected
 
 
@@ -272,7 +279,8 @@ def test_the_first_letter_asks_for_the_council_details_once(qtbot, db, monkeypat
     dialog = LetterDialog(letters, 1, "X", template="change_of_caseworker", council=team)
     qtbot.addWidget(dialog)
     dialog.preview()
-    assert asked == [1] and shown == ["Preview (not issued) — Your new caseworker (to the family)"]
+    assert asked == [1]
+    assert shown == ["Preview (not issued) — Your new caseworker (to the family)"]
     assert team.council().name == "BCP Council"
     dialog.preview()
     assert asked == [1]  # asked once: the details are kept

@@ -209,7 +209,8 @@ def test_a_save_puts_right_the_list_my_week_and_a_siblings_open_tab_without_a_re
         lambda: view.work.log_communication(first, NOW, "phone", "in", "Mum", "Called back"),
     )
 
-    assert window.page._job is None and not loads  # no reload of everything was started
+    assert window.page._job is None
+    assert not loads  # no reload of everything was started
     row = window.model.row_at(window.model.find(lambda r: r.case_id == first))
     assert row.last_contact == NOW.date()
     sibling_row = window.model.row_at(window.model.find(lambda r: r.case_id == sibling))

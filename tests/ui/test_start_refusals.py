@@ -39,7 +39,8 @@ def test_the_window_with_create_offers_a_first_start(shown, tmp_path, monkeypatc
     asked = []
     monkeypatch.setattr(app_module, "_first_run", lambda path: asked.append(path))  # Quit
     assert main(["--db", str(tmp_path / "new.sqlite3"), "--create"]) == 0
-    assert asked == [tmp_path / "new.sqlite3"] and shown == []
+    assert asked == [tmp_path / "new.sqlite3"]
+    assert shown == []
 
 
 def _a_database(folder):
@@ -57,7 +58,8 @@ def test_a_database_in_a_read_only_folder_is_not_called_damaged(shown, tmp_path)
     [(title, text)] = shown
     assert title == "caseload cannot write there"
     assert text.startswith(f"caseload cannot write in {folder} (")
-    assert "damaged" not in text and "Errno" not in text
+    assert "damaged" not in text
+    assert "Errno" not in text
 
 
 def test_a_default_data_folder_that_cannot_be_made_is_said_so(shown, tmp_path, monkeypatch):
@@ -68,7 +70,8 @@ def test_a_default_data_folder_that_cannot_be_made_is_said_so(shown, tmp_path, m
         monkeypatch.setenv("CASELOAD_HOME", str(folder / "caseload"))
         assert main([]) == 1
     [(title, text)] = shown
-    assert title == "caseload cannot write there" and "Errno" not in text
+    assert title == "caseload cannot write there"
+    assert "Errno" not in text
 
 
 def test_a_spreadsheet_given_as_the_database_is_not_called_damaged(shown, tmp_path):
@@ -88,4 +91,5 @@ def test_a_start_that_the_system_refuses_is_told_in_words_not_an_errno(shown, tm
     (tmp_path / "caseload.sqlite3.lock").mkdir()  # the lock file cannot be made
     assert main(["--db", str(tmp_path / "caseload.sqlite3")]) == 1
     [(_, text)] = shown
-    assert "caseload.sqlite3.lock" in text and "[Errno" not in text
+    assert "caseload.sqlite3.lock" in text
+    assert "[Errno" not in text

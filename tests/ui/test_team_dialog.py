@@ -73,7 +73,8 @@ def test_rename_and_fte_are_saved_and_a_clash_is_explained(qtbot, opened, monkey
     )
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("ben okafor", True))
     dialog.rename_button.click()
-    assert errors and "already a caseworker called Ben Okafor" in errors[0]
+    assert errors
+    assert "already a caseworker called Ben Okafor" in errors[0]
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Asha Khan", True))
     dialog.rename_button.click()
     dialog.workers.select_where(lambda r: r.worker.name == "Asha Khan")
@@ -100,7 +101,8 @@ def test_a_leaver_with_cases_is_offered_the_rebalance_then_marked_once_moved(
     )
     dialog.leave_button.click()
     assert "Asha Patel still holds 1 open case" in asked[-1]
-    assert seen["rebalance"] == 1 and names(dialog)[0][3] == "Active"
+    assert seen["rebalance"] == 1
+    assert names(dialog)[0][3] == "Active"
     team.reassign([case_id], ben, "leaving")
     dialog.reload()
     dialog.workers.select_where(lambda r: r.id == asha)
@@ -109,7 +111,8 @@ def test_a_leaver_with_cases_is_offered_the_rebalance_then_marked_once_moved(
     assert names(dialog)[0] == ("Asha Patel", "1.00", "0", "Left")
     assert [w.name for w in team.workers()] == ["Ben Okafor"]  # no longer offered
     dialog.workers.select_where(lambda r: r.id == asha)
-    assert dialog.back_button.isEnabled() and not dialog.leave_button.isEnabled()
+    assert dialog.back_button.isEnabled()
+    assert not dialog.leave_button.isEnabled()
     dialog.back_button.click()
     assert names(dialog)[0][3] == "Active"
 
@@ -119,7 +122,8 @@ def test_an_absence_entered_by_mistake_is_removed(qtbot, opened, monkeypatch):
     asha = team.add_caseworker("Asha Patel")
     team.add_absence(asha, date(2026, 12, 21), date(2027, 1, 1), "leave")
     dialog.reload()
-    assert dialog.absences.rows_model.rowCount() == 1 and not dialog.remove_button.isEnabled()
+    assert dialog.absences.rows_model.rowCount() == 1
+    assert not dialog.remove_button.isEnabled()
     dialog.absences.select_row(0)
     asked = []
     monkeypatch.setattr(
