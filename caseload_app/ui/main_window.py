@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
+from functools import partial
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -27,28 +28,16 @@ from caseload_app.ui.window.lock import IdleLock
 from caseload_app.ui.window.printing import PrintingCommands
 from caseload_app.ui.window.team_lead import TeamLeadCommands
 
-
-def _save_details(view) -> None:
-    for form in (view.overview.child_form, view.overview.family_form):
-        if form.save_button.isEnabled():
-            form.save()
-
-
-# (menu text, shortcut, tab, what to press there): every case action is also in the menu.
+# (menu text, shortcut, CaseView command): every case action is also in the menu.
 CASE_COMMANDS = (
-    ("&Save details", "Ctrl+S", "overview", _save_details),
-    ("Record e&xception…", "Ctrl+E", "timeline", lambda v: v.timeline.exception_button.click()),
-    ("Request &advice…", "Ctrl+Shift+A", "advice", lambda v: v.advice.request_button.click()),
-    ("C&hase advice…", "Ctrl+Shift+C", "advice", lambda v: v.advice.chase_button.click()),
-    ("Add &task…", "Ctrl+T", "tasks", lambda v: v.tasks.add_button.click()),
-    ("&Book review…", "Ctrl+Shift+B", "reviews", lambda v: v.reviews.book_button.click()),
-    (
-        "Add &disagreement…",
-        "Ctrl+Shift+D",
-        "disagreements",
-        lambda v: v.disagreements.add_button.click(),
-    ),
-    ("Add &contact…", "Ctrl+Shift+K", "overview", lambda v: v.overview.add_contact_button.click()),
+    ("&Save details", "Ctrl+S", "save_details"),
+    ("Record e&xception…", "Ctrl+E", "record_exception"),
+    ("Request &advice…", "Ctrl+Shift+A", "request_advice"),
+    ("C&hase advice…", "Ctrl+Shift+C", "chase_advice"),
+    ("Add &task…", "Ctrl+T", "add_task"),
+    ("&Book review…", "Ctrl+Shift+B", "book_review"),
+    ("Add &disagreement…", "Ctrl+Shift+D", "add_disagreement"),
+    ("Add &contact…", "Ctrl+Shift+K", "add_contact"),
 )
 
 
@@ -163,14 +152,15 @@ class MainWindow(PrintingCommands, DataSafetyCommands, TeamLeadCommands, IdleLoc
         action(case_menu, "&Log contact…", self.log_contact, "Ctrl+L")
         self.stage_menu = case_menu.addMenu("Record &stage action")
         self.stage_menu.aboutToShow.connect(self._fill_stage_menu)
-        for text, shortcut, tab, press in CASE_COMMANDS:
-            action(case_menu, text, self._case_command(tab, press), shortcut)
+        for text, shortcut, name in CASE_COMMANDS:
+            run = self._case_command(partial(CaseView.run_command, name=name))
+            action(case_menu, text, run, shortcut)
         go_menu = case_menu.addMenu("&Go to tab")
         for number, tab in enumerate(CaseView.TABS, start=1):
             action(
                 go_menu,
                 f"&{number} {tab.capitalize()}",
-                self._case_command(tab, None),
+                self._case_command(partial(CaseView.show_tab, name=tab)),
                 f"Alt+{number}",
             )
         case_menu.addSeparator()
@@ -291,17 +281,15 @@ class MainWindow(PrintingCommands, DataSafetyCommands, TeamLeadCommands, IdleLoc
         view = self.tabs.currentWidget()
         return view if isinstance(view, CaseView) else None
 
-    def _case_command(self, tab: str, press):
-        """A menu command for the open case: show its tab, then press the tab's button."""
+    def _case_command(self, do: Callable[[CaseView], None]) -> Callable[[], None]:
+        """A menu command for the case in front: what it does is the case view's own."""
 
         def run() -> None:
             view = self.current_case()
             if view is None:
                 QMessageBox.information(self, "No case open", "Open a case first.")
                 return
-            view.show_tab(tab)
-            if press is not None:
-                press(view)
+            do(view)
 
         return run
 
@@ -309,10 +297,8 @@ class MainWindow(PrintingCommands, DataSafetyCommands, TeamLeadCommands, IdleLoc
         self.stage_menu.clear()
         view = self.current_case()
         for key, label in view.detail.actions if view is not None else ():
-            press = self._case_command(
-                "timeline", lambda v, k=key: v.timeline.action_buttons[k].click()
-            )
-            self.stage_menu.addAction(f"{label}…").triggered.connect(press)
+            record = self._case_command(partial(CaseView.run_stage_action, key=key))
+            self.stage_menu.addAction(f"{label}…").triggered.connect(record)
         if self.stage_menu.isEmpty():
             self.stage_menu.addAction("(open a case to see what can happen next)").setEnabled(False)
 

@@ -130,7 +130,7 @@ def test_case_actions_are_in_the_menu_with_shortcuts(window):
         if window.model.row_at(r).stage == "request_received"
     )
     view = window.open_case(row.case_id)
-    window._case_command("tasks", lambda v: v.tasks.add_button.click())()
+    menu_item(window, "Add &task…").trigger()
     assert view.tabs.currentWidget() is view.page("tasks")
     assert view.dialog is not None
     view.dialog.reject()
@@ -141,3 +141,24 @@ def test_case_actions_are_in_the_menu_with_shortcuts(window):
     assert view.tabs.currentWidget() is view.page("timeline")
     assert view.dialog is not None
     assert view.dialog.key == "assess_agreed"
+
+
+def menu_item(window, text):
+    from PySide6.QtGui import QAction
+
+    return next(a for a in window.findChildren(QAction) if a.text() == text)
+
+
+def test_a_menu_command_is_the_tabs_own_action_disabled_with_its_button(window):
+    """Chase advice with no advice chosen does nothing, from the button or from the menu."""
+    view = window.open_case(window.model.row_at(0).case_id)
+    advice = view.advice
+    advice.table.clearSelection()
+    assert not advice.chase_action.isEnabled()
+    assert not advice.chase_button.isEnabled()  # the button follows its action
+    menu_item(window, "C&hase advice…").trigger()
+    assert view.tabs.currentWidget() is advice
+    assert view.dialog is None  # nothing was chased
+    advice.chase_action.setEnabled(True)
+    assert advice.chase_button.isEnabled()
+    assert view.COMMANDS["chase_advice"] == ("advice", "chase_action")

@@ -16,7 +16,9 @@ from caseload_app.ui.dialogs.case_dialogs import (
     AdviceReceivedDialog,
     ChaseDialog,
     RequestAdviceDialog,
+    action_button,
     button,
+    command,
     plain_label,
 )
 from caseload_app.ui.models.case_models import advice_columns
@@ -34,9 +36,11 @@ class AdviceTab(QWidget):
             advice_columns(view.detail.today), "Advice requests", stretch="Status", sortable=True
         )
         self.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
-        self.request_button = button("&Request advice…", "Request advice", self.request)
+        self.request_action = command(self, "&Request advice…", self.request)
+        self.request_button = action_button(self.request_action, "Request advice")
         self.received_button = button("&Mark received…", "Mark advice received", self.received)
-        self.chase_button = button("&Chase…", "Chase advice", self.chase)
+        self.chase_action = command(self, "&Chase…", self.chase)
+        self.chase_button = action_button(self.chase_action, "Chase advice")
         self.correct_button = button("C&orrect…", "Correct the advice request", self.correct)
         self.withdraw_button = button("&Withdraw…", "Withdraw the advice request", self.withdraw)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
@@ -62,7 +66,7 @@ class AdviceTab(QWidget):
     def _update_buttons(self) -> None:
         advice = self.table.selected()
         self.received_button.setEnabled(advice is not None)
-        self.chase_button.setEnabled(advice is not None and advice.received is None)
+        self.chase_action.setEnabled(advice is not None and advice.received is None)
         self.correct_button.setEnabled(advice is not None)
         self.withdraw_button.setEnabled(advice is not None)
 

@@ -13,7 +13,9 @@ from caseload_app.services.case_read import CaseDetail
 from caseload_app.ui.dialogs.case_dialogs import (
     DisagreementDialog,
     DisagreementUpdateDialog,
+    action_button,
     button,
+    command,
     plain_label,
 )
 from caseload_app.ui.models.case_models import DISAGREEMENT_COLUMNS
@@ -28,7 +30,8 @@ class DisagreementsTab(QWidget):
         super().__init__()
         self.view = view
         self.table = RowTable(DISAGREEMENT_COLUMNS, "Disagreements", stretch="Outcome")
-        self.add_button = button("&Add disagreement…", "Add disagreement", self.add)
+        self.add_action = command(self, "&Add disagreement…", self.add)
+        self.add_button = action_button(self.add_action, "Add disagreement")
         self.update_button = button("&Update…", "Update disagreement", self.update_row)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         layout = QVBoxLayout(self)

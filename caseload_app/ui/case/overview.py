@@ -28,9 +28,11 @@ from caseload_app.ui.case.styles import CONFLICT_STYLE
 from caseload_app.ui.dialogs.case_dialogs import (
     ContactDialog,
     Form,
+    action_button,
     button,
     choice_combo,
     code_choices,
+    command,
     line_edit,
     plain_label,
     text_box,
@@ -196,7 +198,9 @@ class OverviewTab(QScrollArea):
         self.siblings = RowTable(SIBLING_COLUMNS, "Brothers and sisters", stretch="Name")
         self.siblings.activated.connect(lambda _index: self.open_sibling())
         self.no_siblings = plain_label("No brothers or sisters on record.")
-        self.add_contact_button = button("&Add contact…", "Add contact", self.add_contact)
+        self.add_contact_action = command(self, "&Add contact…", self.add_contact)
+        self.add_contact_button = action_button(self.add_contact_action, "Add contact")
+        self.save_action = command(self, "&Save details", self.save_details)
         self.edit_contact_button = button("&Edit contact…", "Edit contact", self.edit_contact)
         self.open_sibling_button = button("&Open case", "Open sibling's case", self.open_sibling)
         self._lay_out()
@@ -277,6 +281,12 @@ class OverviewTab(QScrollArea):
         return self.child_form.is_dirty() or self.family_form.is_dirty()
 
     # --- contacts and siblings --------------------------------------------------------------
+    def save_details(self) -> None:
+        """Save whichever of the child's and the family's details have unsaved changes."""
+        for form in (self.child_form, self.family_form):
+            if form.save_button.isEnabled():
+                form.save()
+
     def add_contact(self) -> None:
         family_id = self.view.detail.family.id
 

@@ -23,8 +23,10 @@ from caseload_app.ui.case.styles import PHASE_KIND_LABELS
 from caseload_app.ui.dialogs.case_dialogs import (
     BookReviewDialog,
     ReviewDialog,
+    action_button,
     button,
     choice_combo,
+    command,
     plain_label,
 )
 from caseload_app.ui.models.case_models import (
@@ -46,7 +48,8 @@ class ReviewsTab(QWidget):
         self.table = RowTable(REVIEW_COLUMNS, "Annual reviews")
         self.steps = RowTable(REVIEW_STEP_COLUMNS, "Steps of the selected review")
         self.steps.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.book_button = button("&Book review…", "Book review", self.book)
+        self.book_action = command(self, "&Book review…", self.book)
+        self.book_button = action_button(self.book_action, "Book review")
         self.update_button = button("&Update review…", "Update review", self.update_review)
         self.withdraw_button = button("&Withdraw…", "Withdraw the selected review", self.withdraw)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._show_steps())

@@ -13,7 +13,9 @@ from caseload_app.services.case_read import CaseDetail
 from caseload_app.ui.dialogs.case_dialogs import (
     TaskDialog,
     TaskEditDialog,
+    action_button,
     button,
+    command,
 )
 from caseload_app.ui.models.case_models import task_columns
 from caseload_app.ui.widgets.blocks import RowTable, button_row
@@ -27,7 +29,8 @@ class TasksTab(QWidget):
         super().__init__()
         self.view = view
         self.table = RowTable(task_columns(view.detail.today), "Tasks", stretch="Task")
-        self.add_button = button("&Add task…", "Add task", self.add)
+        self.add_action = command(self, "&Add task…", self.add)
+        self.add_button = action_button(self.add_action, "Add task")
         self.done_button = button("&Complete", "Complete task", lambda: self.set_done(True))
         self.reopen_button = button("Re&open", "Reopen task", lambda: self.set_done(False))
         self.delete_button = button("&Delete…", "Delete task", self.delete)

@@ -9,6 +9,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -28,7 +29,9 @@ from caseload_app.ui.dialogs.case_dialogs import (
     ExceptionDialog,
     ExceptionEditDialog,
     StepCorrectionDialog,
+    action_button,
     button,
+    command,
     plain_label,
 )
 from caseload_app.ui.models.case_models import (
@@ -54,9 +57,8 @@ class TimelineTab(QWidget):
         self.deadlines.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.events = RowTable(EVENT_COLUMNS, "Stage events", stretch="Note")
         self.exceptions = RowTable(EXCEPTION_COLUMNS, "Recorded exceptions", stretch="Note")
-        self.exception_button = button(
-            "Record e&xception…", "Record exception", self.record_exception
-        )
+        self.exception_action = command(self, "Record e&xception…", self.record_exception)
+        self.exception_button = action_button(self.exception_action, "Record exception")
         self.edit_exception_button = button(
             "Correct or e&nd…", "Correct or end the selected exception", self.edit_exception
         )
@@ -72,6 +74,7 @@ class TimelineTab(QWidget):
         )
         self.events.selectionModel().selectionChanged.connect(self._step_selected)
         self.action_buttons: dict[str, QPushButton] = {}
+        self.stage_actions: dict[str, QAction] = {}  # what can happen next, by action key
         self._actions_row = QHBoxLayout()
         self._no_actions = plain_label("none — the case is closed", wrap=False)
         self._lay_out()
@@ -115,12 +118,15 @@ class TimelineTab(QWidget):
         for old in self.action_buttons.values():
             self._actions_row.removeWidget(old)
             old.deleteLater()
-        self.action_buttons = {}
+        for gone in self.stage_actions.values():
+            gone.deleteLater()
+        self.action_buttons, self.stage_actions = {}, {}
         used = {"x"}  # Record e&xception
         for key, label in actions:
-            b = button(mnemonic(f"{label}…", used), label, partial(self.record_action, key))
+            action = command(self, mnemonic(f"{label}…", used), partial(self.record_action, key))
+            b = action_button(action, label)
             self._actions_row.addWidget(b)
-            self.action_buttons[key] = b
+            self.stage_actions[key], self.action_buttons[key] = action, b
         self._no_actions.setVisible(not actions)
 
     def record_action(self, key: str) -> None:

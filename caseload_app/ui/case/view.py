@@ -55,6 +55,18 @@ class CaseView(QWidget):
         "disagreements",
         "history",
     )
+    # What the Case menu can do to an open case: the tab it is done on, and that tab's action
+    # (a QAction the tab owns; its button is bound to the same action).
+    COMMANDS = {
+        "save_details": ("overview", "save_action"),
+        "record_exception": ("timeline", "exception_action"),
+        "request_advice": ("advice", "request_action"),
+        "chase_advice": ("advice", "chase_action"),
+        "add_task": ("tasks", "add_action"),
+        "book_review": ("reviews", "book_action"),
+        "add_disagreement": ("disagreements", "add_action"),
+        "add_contact": ("overview", "add_contact_action"),
+    }
 
     def __init__(
         self,
@@ -95,6 +107,18 @@ class CaseView(QWidget):
     def title(self) -> str:
         child = self.detail.child
         return f"{child.first_name} {child.last_name}"
+
+    def run_command(self, name: str) -> None:
+        """A Case menu command: show its tab, then trigger the tab's own action (which does
+        nothing while the tab has it disabled, exactly as its button)."""
+        tab, action = self.COMMANDS[name]
+        self.show_tab(tab)
+        getattr(self.page(tab), action).trigger()
+
+    def run_stage_action(self, key: str) -> None:
+        """Record what happened next (a key of detail.actions), from the Case menu."""
+        self.show_tab("timeline")
+        self.timeline.stage_actions[key].trigger()
 
     def show_tab(self, name: str) -> None:
         if name not in self.TABS:

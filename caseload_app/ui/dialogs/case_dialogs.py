@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import cast
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer
+from PySide6.QtCore import QDate, QDateTime, QObject, Qt, QTime, QTimer
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -69,6 +70,24 @@ def button(text: str, accessible: str, slot: Callable[[], object] | None = None)
     b.setAccessibleName(accessible)
     if slot is not None:
         b.clicked.connect(lambda _checked=False: slot())
+    return b
+
+
+def command(owner: QObject, text: str, slot: Callable[[], object]) -> QAction:
+    """An action a case tab owns: its button and the window's Case menu both trigger it."""
+    action = QAction(text, owner)
+    action.triggered.connect(lambda _checked=False: slot())
+    return action
+
+
+def action_button(action: QAction, accessible: str) -> QPushButton:
+    """A push button bound to an action: it triggers the action, and is enabled when it is
+    (so the button, the menu command and its shortcut can never disagree)."""
+    b = QPushButton(action.text())
+    b.setAccessibleName(accessible)
+    b.clicked.connect(action.trigger)
+    action.enabledChanged.connect(b.setEnabled)
+    b.setEnabled(action.isEnabled())
     return b
 
 
