@@ -437,7 +437,8 @@ class _Balancer:
         spread or a tie, so a further move may) or "stop"."""
         current, current_ties, _ = self.measure(self.ratios())
         new_spread, new_ties = key[0], key[1]
-        children = len(bundle.cases) + sum(len(b.cases) for b, _locked in self.tentative)
+        moving = [bundle, *(b for b, _locked in self.tentative)]
+        children = len({c.child_id for b in moving for c in b.cases})  # a child counts once
         rules = self.rules
         if new_spread < base - max(rules.min_gain, rules.move_cost * children - _EPS):
             return "keep"

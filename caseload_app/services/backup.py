@@ -181,8 +181,22 @@ class BackupService:
         current.dispose()
         try:
             self.restore(backup, user=user, holds_lock=True)
-        finally:
+        except BaseException as refused:
+            self._reopen(install, refused)
+            raise
+        self._reopen(install, None)
+
+    def _reopen(self, install: Callable[[Database], None], refused: BaseException | None) -> None:
+        """Open the file again for the window. If that fails too, say both: why the restore
+        was refused, then why the database would not open."""
+        try:
             install(open_database(self.db_path, backup_dir=self.folder))
+        except DatabaseError as failed:
+            if refused is None:
+                raise
+            raise DatabaseError(
+                f"{refused}\n\nThen the database could not be opened again: {failed}"
+            ) from refused
 
     def _swap_in(self, backup: Path, user: str) -> Path | None:
         kept = self._keep_current() if self.db_path.exists() else None

@@ -928,3 +928,18 @@ def test_the_cap_message_names_the_cap_not_the_moves_kept():
     three = propose_rebalance(workers, cases, TODAY, max_moves=3)
     assert len(three.moves) == 2
     assert three.left.endswith("the cap of 3 balancing moves.")
+
+
+def test_a_child_with_two_open_cases_costs_one_move_not_two():
+    """The cost of a move is per child changing caseworker, not per case moved."""
+    workers = [WorkerLoad(1, "Asha", 1.0), WorkerLoad(2, "Ben", 0.5)]
+    cases = [
+        case(1, 1, 1, 1.0, child=100),  # one child, two open cases
+        case(2, 1, 1, 1.0, child=100),
+        case(3, 2, 1, 2.2),
+    ]
+    p = propose_rebalance(workers, cases, TODAY, move_cost=2, tolerance=0)
+    # Moving the child lowers the gap from 4.2 to 1.8 per FTE: worth one child's 2 points
+    # (counted as two children, at 4 points, it was not proposed).
+    assert [m.case_ids for m in p.moves] == [(1, 2)]
+    assert p.spread_after == pytest.approx(1.8)

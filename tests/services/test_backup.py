@@ -326,3 +326,34 @@ def test_a_half_written_copy_left_by_a_kill_is_removed_when_abandoned(demo_path,
     assert fresh.exists()
     assert not old.exists()  # another copy may still be writing it
     assert len(service.list_backups()) == 1
+
+
+def test_a_refused_restore_that_cannot_reopen_says_both(demo_path, tmp_path):
+    """The window's restore: the backup is unusable and then the live file will not open
+    either. The message said only the second, hiding why the restore was refused."""
+    service = BackupService(demo_path, tmp_path / "backups")
+    bad = tmp_path / "bad.sqlite3"
+    bad.write_bytes(b"SQLite format 3\x00" + os.urandom(8000))
+    current = open_database(demo_path)
+    demo_path.write_bytes(SQLITE_HEADER + os.urandom(8000))  # the live file damaged meanwhile
+    installed = []
+    with pytest.raises(DatabaseError) as refused:
+        service.restore_and_reopen(bad, current, user="tester", install=installed.append)
+    message = str(refused.value)
+    assert "not usable" in message  # why the restore was refused
+    assert "could not be opened again" in message  # and why the window holds no database
+    assert installed == []
+
+
+def test_a_refused_restore_still_hands_the_window_its_database(demo_path, tmp_path):
+    service = BackupService(demo_path, tmp_path / "backups")
+    bad = tmp_path / "bad.sqlite3"
+    bad.write_bytes(b"SQLite format 3\x00" + os.urandom(8000))
+    installed = []
+    with pytest.raises(DatabaseError, match="not usable"):
+        service.restore_and_reopen(
+            bad, open_database(demo_path), user="t", install=installed.append
+        )
+    assert len(installed) == 1
+    assert children(installed[0].path) == 30
+    installed[0].dispose()

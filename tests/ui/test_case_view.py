@@ -737,7 +737,14 @@ def test_a_recorded_refusal_offers_its_decision_letter(qtbot, case, messages):
     case_id, work = case
     view = open_view(qtbot, work, case_id)
     offered: list[tuple[int, str]] = []
-    view.decision_recorded.connect(lambda cid, letter: offered.append((cid, letter)))
+    stage_when_offered: list[str] = []
+
+    def offer(cid: int, letter: str) -> None:
+        offered.append((cid, letter))
+        stage_when_offered.append(view.detail.stage)  # the letter reads the reloaded case
+
+    view.decision_recorded.connect(offer)
     record(view, "assess_refused", on=date(2026, 8, 5), reason="Needs met at SEN support")
     assert view.detail.stage == "refused_to_assess"
     assert offered == [(case_id, "decision_not_to_assess")]
+    assert stage_when_offered == ["refused_to_assess"]  # offered after the reload, not before

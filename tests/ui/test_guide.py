@@ -58,6 +58,9 @@ def test_every_menu_shortcut_is_listed_and_in_the_readme(window, qtbot):
     keys = {row[2] for row in rows}
     assert {"Ctrl+R", "F1", "Ctrl+Shift+L", "Ctrl+,"} <= keys
     assert ["Case", "Reassign selected cases", "Ctrl+R"] in rows
+    listed = [row[2] for row in rows]
+    assert listed.count("F1") == 1  # once, with Help → Guide (it was listed twice)
+    assert len(set(map(tuple, rows))) == len(rows)  # no line twice
     # Every shortcut in the menus is also in the README's table of shortcuts.
     tabs = re.compile(r"Alt\+[1-8]")  # README: "Alt+1 … Alt+8"
     menus = rows[: table.rowCount() - len(OTHER_KEYS)]

@@ -16,6 +16,7 @@ from caseload_app.services.settings import (
     TeamSettingsService,
 )
 from caseload_app.services.template_files import TemplateLibrary
+from caseload_app.services.trash import TrashService
 from caseload_app.ui.dialogs import printing as printing_module
 from caseload_app.ui.dialogs.printing import LetterDialog, TemplatesDialog
 from caseload_app.ui.window import printing as main_window_module
@@ -325,3 +326,45 @@ def test_recording_a_decision_opens_its_letter_when_asked(window, monkeypatch):
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     window.offer_decision_letter(row.case_id, "decision_to_cease")
     assert opened == [("decision_to_cease", "Decision to cease the plan, with appeal rights")]
+
+
+def test_a_letter_for_a_case_deleted_meanwhile_is_a_message_not_a_crash(window, monkeypatch):
+    """Someone else deleted the case while it was open here: Write letter said nothing useful
+    (the crash dialog)."""
+    case_id = window.model.row_at(0).case_id
+    window.open_case(case_id)
+    TrashService(window.ctx.db, "someone else").delete_case(case_id, "entered twice")
+    said: list[str] = []
+    monkeypatch.setattr(
+        main_window_module, "show_user_error", lambda _p, _t, e: said.append(str(e))
+    )
+    window.write_letter()
+    assert len(said) == 1
+    assert "case" in said[0].lower()
+
+
+def test_letters_for_many_cases_keep_two_templates_of_one_name_apart():
+    """Two templates called the same (an administrator's copy) collapsed into one choice."""
+    from pathlib import Path
+
+    from caseload_app.domain.templates import TemplateInfo
+    from caseload_app.ui.window.printing import letter_choices
+
+    def info(name, label, typed=(), problem=None):
+        return TemplateInfo(name, label, "family", "shipped", Path(name), problem, label, (), typed)
+
+    choices = letter_choices(
+        [
+            info("welcome", "Welcome letter"),
+            info("welcome_two", "Welcome letter"),
+            info("generic", "Any letter", typed=("subject", "message")),  # typed per case
+            info("broken", "Broken", problem="bad brace"),
+            info("refusal", "Refusal", typed=("decision_reason",)),
+        ]
+    )
+    assert choices == {
+        "Refusal": "refusal",
+        "Welcome letter (welcome)": "welcome",
+        "Welcome letter (welcome_two)": "welcome_two",
+    }
+    assert letter_choices([]) == {}

@@ -138,10 +138,10 @@ class TimelineTab(QWidget):
             )
 
         dialog = ActionDialog(key, action.label, action.needs_reason, d.today, submit, self.view)
+        self.view.open_dialog(dialog)  # on Save: the case reloads first…
         letter = DECISION_LETTERS.get(key)
-        if letter is not None:  # after the reload: the letter reads the decision's date
+        if letter is not None:  # …then the letter is offered, reading the decision's date
             dialog.accepted.connect(lambda: self.view.decision_recorded.emit(d.case_id, letter))
-        self.view.open_dialog(dialog)
 
     def record_exception(self) -> None:
         d = self.view.detail

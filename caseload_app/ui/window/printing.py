@@ -5,6 +5,8 @@ Mixed into MainWindow (ui/main_window.py), whose ctx, tabs and lists these use."
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -12,6 +14,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
 )
 
+from caseload_app.domain.templates import TemplateInfo
 from caseload_app.domain.text import how_many
 from caseload_app.files import write_atomically
 from caseload_app.ui.dialogs.printing import (
@@ -61,14 +64,15 @@ class PrintingCommands(WindowShell):
             self._letter(*target)
 
     def _letter(self, case_id: int, name: str, template: str | None = None) -> None:
-        dialog = LetterDialog(
-            self.ctx.letters(), case_id, name, self, template=template, council=self.ctx.team()
-        )
+        try:  # the dialog lists the letters for the case's stage: the case may be gone
+            dialog = LetterDialog(
+                self.ctx.letters(), case_id, name, self, template=template, council=self.ctx.team()
+            )
+        except USER_ERRORS as exc:
+            show_user_error(self, "Letter not written", exc)
+            return
         if dialog.exec() and dialog.issued_communication_id:
-            view = self.current_case()
-            if view is not None and view.case_id == case_id:
-                view.reload()
-            self.refresh()
+            self.cases_changed({case_id})  # the letter is a contact: the family's last one
 
     def offer_decision_letter(self, case_id: int, template: str) -> None:
         """A decision was recorded: the family must be told, so offer its letter now."""
@@ -116,12 +120,15 @@ class PrintingCommands(WindowShell):
         if not cases:
             return
         letters = self.ctx.letters()
-        # Plain names; only letters that need nothing typed (one letter goes to many).
-        offered = {
-            t.label: t.name
-            for t in sorted(letters.list_templates(), key=lambda t: t.label.casefold())
-            if t.problem is None and not set(t.typed) - {"decision_reason"}
-        }
+        offered = letter_choices(letters.list_templates())
+        if not offered:
+            QMessageBox.information(
+                self,
+                "Letter for selected cases",
+                "No letter can go to many cases at once: each one needs something typed for "
+                "its case. Write them one at a time (Case → Write letter).",
+            )
+            return
         label, ok = QInputDialog.getItem(
             self, "Letter for selected cases", "&Letter:", list(offered), 0, False
         )
@@ -158,3 +165,12 @@ class PrintingCommands(WindowShell):
     def edit_templates(self) -> None:
         letters = self.ctx.letters()
         TemplatesDialog(letters.templates, self, save=letters.save_template).exec()
+
+
+def letter_choices(templates: Iterable[TemplateInfo]) -> dict[str, str]:
+    """The letters one can send to many cases at once (usable, nothing to type for each
+    case), by plain name; a name two templates share also says which template each is."""
+    usable = [t for t in templates if t.problem is None and not set(t.typed) - {"decision_reason"}]
+    shared = Counter(t.label for t in usable)
+    ordered = sorted(usable, key=lambda t: (t.label.casefold(), t.name))
+    return {(t.label if shared[t.label] == 1 else f"{t.label} ({t.name})"): t.name for t in ordered}
