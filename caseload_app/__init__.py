@@ -19,3 +19,9 @@ try:
     __version__ = version("caseload")
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = _source_version()
+
+# The code lists (stages, primary needs, LA numbers…) are files the domain parses but never
+# opens itself: give it the reader before anything asks for a list.
+from caseload_app import code_lists as _code_lists  # noqa: E402
+
+_code_lists.install()

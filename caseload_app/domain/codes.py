@@ -3,7 +3,9 @@
 The lists are data, not code: CSV files in resources/codes/ that are refreshed each year from
 the DfE SEN2 guide without touching Python. Each file has a header line with at least the
 columns `code` and `label` (la_codes.csv: `code,name,status`; stages.csv adds `open`). Extra
-columns are allowed and ignored, so a file can carry notes. Files are read once per process.
+columns are allowed and ignored, so a file can carry notes. The domain only parses their text
+(`parse_codes`…); caseload_app/code_lists.py reads the files, and hands the domain a reader at
+start (`use_reader`). Each list is parsed once per process.
 
 Lookups for people (`code_for`) accept either the code or the label, case-insensitively,
 because spreadsheets being imported usually contain what people typed: "Moderate learning
@@ -13,13 +15,12 @@ difficulty", "mld", "MLD" all mean the same thing.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+import io
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 from caseload_app.domain.errors import ValidationError
-from caseload_app.paths import resources_dir
 
 __all__ = [
     "Code",
@@ -29,20 +30,20 @@ __all__ = [
     "advice_types",
     "channels",
     "code_for",
-    "codes_dir",
     "ehcp_sections",
     "exception_grounds",
     "la_codes",
     "label_for",
-    "load_codes",
-    "load_local_authorities",
-    "load_stages",
     "local_authorities",
     "open_stage_codes",
+    "parse_codes",
+    "parse_local_authorities",
+    "parse_stages",
     "primary_needs",
     "request_sources",
     "review_outcomes",
     "stages",
+    "use_reader",
 ]
 
 
@@ -72,61 +73,68 @@ class CodeListError(ValueError):
     """A shipped code-list file is broken. Names the file and line: it is for whoever edits it."""
 
 
-def codes_dir() -> Path:
-    return resources_dir() / "codes"
+# A shipped list's text by its file name ("stages.csv"): given at start by code_lists.install.
+_reader: Callable[[str], str] | None = None
+
+
+def use_reader(read: Callable[[str], str]) -> None:
+    """Where the shipped lists' text comes from (a file name in, its text out)."""
+    global _reader
+    _reader = read
+    for shipped in _SHIPPED:
+        shipped.cache_clear()
+
+
+def _shipped(name: str) -> str:
+    if _reader is None:
+        raise CodeListError(f"No code lists were loaded, so {name} cannot be read")
+    return _reader(name)
 
 
 # --- reading -------------------------------------------------------------------------------
 
 
-def _read_rows(path: Path, required: Sequence[str]) -> list[tuple[int, dict[str, str]]]:
+def _read_rows(text: str, source: str, required: Sequence[str]) -> list[tuple[int, dict[str, str]]]:
     """(line number, row) for every non-blank data row, with every required column non-empty."""
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff")), strict=True)  # Excel's BOM
+    header: list[str] | None = None
+    rows: list[tuple[int, dict[str, str]]] = []
     try:
-        # utf-8-sig: files saved from Excel start with a byte-order mark.
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle, strict=True)
-            header: list[str] | None = None
-            rows: list[tuple[int, dict[str, str]]] = []
-            try:
-                for raw in reader:
-                    line = reader.line_num
-                    cells = [cell.strip() for cell in raw]
-                    if not any(cells):
-                        continue  # blank lines are harmless; don't make editors fight them
-                    if header is None:
-                        header = _check_header(path, line, cells, required)
-                        continue
-                    if len(cells) != len(header):
-                        raise CodeListError(
-                            f"{path} line {line}: expected {len(header)} values "
-                            f"({','.join(header)}), found {len(cells)}"
-                        )
-                    row = dict(zip(header, cells, strict=True))
-                    for column in required:
-                        if not row[column]:
-                            raise CodeListError(f"{path} line {line}: '{column}' is empty")
-                    rows.append((line, row))
-            except csv.Error as exc:
-                raise CodeListError(f"{path} line {reader.line_num}: {exc}") from exc
-    except FileNotFoundError as exc:
-        raise CodeListError(f"Code list file {path} is missing") from exc
-    except UnicodeDecodeError as exc:
-        raise CodeListError(f"{path}: not UTF-8 text ({exc.reason})") from exc
+        for raw in reader:
+            line = reader.line_num
+            cells = [cell.strip() for cell in raw]
+            if not any(cells):
+                continue  # blank lines are harmless; don't make editors fight them
+            if header is None:
+                header = _check_header(source, line, cells, required)
+                continue
+            if len(cells) != len(header):
+                raise CodeListError(
+                    f"{source} line {line}: expected {len(header)} values "
+                    f"({','.join(header)}), found {len(cells)}"
+                )
+            row = dict(zip(header, cells, strict=True))
+            for column in required:
+                if not row[column]:
+                    raise CodeListError(f"{source} line {line}: '{column}' is empty")
+            rows.append((line, row))
+    except csv.Error as exc:
+        raise CodeListError(f"{source} line {reader.line_num}: {exc}") from exc
     if header is None:
-        raise CodeListError(f"{path}: file is empty; expected a header line {','.join(required)}")
+        raise CodeListError(f"{source}: file is empty; expected a header line {','.join(required)}")
     return rows
 
 
-def _check_header(path: Path, line: int, cells: list[str], required: Sequence[str]) -> list[str]:
+def _check_header(source: str, line: int, cells: list[str], required: Sequence[str]) -> list[str]:
     seen: set[str] = set()
     for name in cells:
         if name in seen:
-            raise CodeListError(f"{path} line {line}: column '{name}' appears twice")
+            raise CodeListError(f"{source} line {line}: column '{name}' appears twice")
         seen.add(name)
     for column in required:
         if column not in seen:
             raise CodeListError(
-                f"{path} line {line}: missing column '{column}' "
+                f"{source} line {line}: missing column '{column}' "
                 f"(header should start {','.join(required)}; found {','.join(cells)})"
             )
     return cells
@@ -138,7 +146,7 @@ def _key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _check_unique(path: Path, entries: Sequence[tuple[int, Code]]) -> None:
+def _check_unique(source: str, entries: Sequence[tuple[int, Code]]) -> None:
     # Codes and labels share one namespace because code_for() accepts either.
     first_line: dict[str, tuple[int, str]] = {}
     for line, entry in entries:
@@ -149,51 +157,48 @@ def _check_unique(path: Path, entries: Sequence[tuple[int, Code]]) -> None:
                 if other_line == line:
                     continue  # a code may equal its own label (e.g. "A")
                 raise CodeListError(
-                    f"{path} line {line}: duplicate {what} '{value}' "
+                    f"{source} line {line}: duplicate {what} '{value}' "
                     f"(already used as a {other_what} on line {other_line})"
                 )
             first_line[key] = (line, what)
 
 
-def load_codes(path: str | Path) -> tuple[Code, ...]:
-    """Read a `code,label` list. Raises CodeListError naming the file and line if malformed."""
-    path = Path(path)
-    entries = [
-        (line, Code(row["code"], row["label"])) for line, row in _read_rows(path, ("code", "label"))
-    ]
-    _check_unique(path, entries)
+def parse_codes(text: str, source: str) -> tuple[Code, ...]:
+    """A `code,label` list. Raises CodeListError naming the source and line if malformed."""
+    rows = _read_rows(text, source, ("code", "label"))
+    entries = [(line, Code(row["code"], row["label"])) for line, row in rows]
+    _check_unique(source, entries)
     return tuple(entry for _, entry in entries)
 
 
-def load_stages(path: str | Path) -> tuple[Stage, ...]:
-    """Read a `code,label,open` list where open is 1 (live case) or 0 (closed)."""
-    path = Path(path)
+def parse_stages(text: str, source: str) -> tuple[Stage, ...]:
+    """A `code,label,open` list where open is 1 (live case) or 0 (closed)."""
     entries: list[tuple[int, Stage]] = []
-    for line, row in _read_rows(path, ("code", "label", "open")):
+    for line, row in _read_rows(text, source, ("code", "label", "open")):
         if row["open"] not in ("0", "1"):
-            raise CodeListError(f"{path} line {line}: 'open' must be 1 or 0, not '{row['open']}'")
+            raise CodeListError(f"{source} line {line}: 'open' must be 1 or 0, not '{row['open']}'")
         entries.append((line, Stage(row["code"], row["label"], row["open"] == "1")))
-    _check_unique(path, entries)
+    _check_unique(source, entries)
     return tuple(entry for _, entry in entries)
 
 
-def load_local_authorities(path: str | Path) -> tuple[LocalAuthority, ...]:
-    """Read a `code,name,status` list of DfE LA numbers (status current or retired)."""
-    path = Path(path)
+def parse_local_authorities(text: str, source: str) -> tuple[LocalAuthority, ...]:
+    """A `code,name,status` list of DfE LA numbers (status current or retired)."""
     result: list[LocalAuthority] = []
     first_line: dict[int, int] = {}
-    for line, row in _read_rows(path, ("code", "name", "status")):
+    for line, row in _read_rows(text, source, ("code", "name", "status")):
         code, status = row["code"], row["status"]
         if len(code) != 3 or not (code.isascii() and code.isdigit()):
-            raise CodeListError(f"{path} line {line}: LA code '{code}' must be a 3-digit number")
+            raise CodeListError(f"{source} line {line}: LA code '{code}' must be a 3-digit number")
         if status not in ("current", "retired"):
             raise CodeListError(
-                f"{path} line {line}: status must be 'current' or 'retired', not '{status}'"
+                f"{source} line {line}: status must be 'current' or 'retired', not '{status}'"
             )
         number = int(code)
         if number in first_line:
             raise CodeListError(
-                f"{path} line {line}: duplicate code '{code}' (first on line {first_line[number]})"
+                f"{source} line {line}: duplicate code '{code}' "
+                f"(first on line {first_line[number]})"
             )
         first_line[number] = line
         result.append(LocalAuthority(number, row["name"], status == "current"))
@@ -206,22 +211,22 @@ def load_local_authorities(path: str | Path) -> tuple[LocalAuthority, ...]:
 @cache
 def primary_needs() -> tuple[Code, ...]:
     """SEN2 primary need on an EHCP. NSA (SEN support only) is deliberately absent."""
-    return load_codes(codes_dir() / "primary_need.csv")
+    return parse_codes(_shipped("primary_need.csv"), "primary_need.csv")
 
 
 @cache
 def advice_types() -> tuple[Code, ...]:
-    return load_codes(codes_dir() / "advice_types.csv")
+    return parse_codes(_shipped("advice_types.csv"), "advice_types.csv")
 
 
 @cache
 def channels() -> tuple[Code, ...]:
-    return load_codes(codes_dir() / "channels.csv")
+    return parse_codes(_shipped("channels.csv"), "channels.csv")
 
 
 @cache
 def stages() -> tuple[Stage, ...]:
-    return load_stages(codes_dir() / "stages.csv")
+    return parse_stages(_shipped("stages.csv"), "stages.csv")
 
 
 @cache
@@ -233,27 +238,42 @@ def open_stage_codes() -> frozenset[str]:
 @cache
 def exception_grounds() -> tuple[Code, ...]:
     """The four grounds in Reg 5(4), 8(2), 10(4) on which time limits do not apply."""
-    return load_codes(codes_dir() / "exception_grounds.csv")
+    return parse_codes(_shipped("exception_grounds.csv"), "exception_grounds.csv")
 
 
 @cache
 def review_outcomes() -> tuple[Code, ...]:
-    return load_codes(codes_dir() / "review_outcomes.csv")
+    return parse_codes(_shipped("review_outcomes.csv"), "review_outcomes.csv")
 
 
 @cache
 def ehcp_sections() -> tuple[Code, ...]:
-    return load_codes(codes_dir() / "ehcp_sections.csv")
+    return parse_codes(_shipped("ehcp_sections.csv"), "ehcp_sections.csv")
 
 
 @cache
 def request_sources() -> tuple[Code, ...]:
-    return load_codes(codes_dir() / "request_sources.csv")
+    return parse_codes(_shipped("request_sources.csv"), "request_sources.csv")
 
 
 @cache
 def local_authorities() -> tuple[LocalAuthority, ...]:
-    return load_local_authorities(codes_dir() / "la_codes.csv")
+    return parse_local_authorities(_shipped("la_codes.csv"), "la_codes.csv")
+
+
+# Every list parsed once; a new reader (use_reader) empties them.
+_SHIPPED = (
+    primary_needs,
+    advice_types,
+    channels,
+    stages,
+    open_stage_codes,
+    exception_grounds,
+    review_outcomes,
+    ehcp_sections,
+    request_sources,
+    local_authorities,
+)
 
 
 def la_codes() -> dict[int, str]:

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from stdnum.gb import upn as stdnum_upn
 
+from caseload_app.code_lists import codes_dir, load_codes, load_local_authorities, load_stages
 from caseload_app.domain import codes
 from caseload_app.domain.codes import (
     Code,
@@ -17,9 +18,6 @@ from caseload_app.domain.codes import (
     Stage,
     code_for,
     label_for,
-    load_codes,
-    load_local_authorities,
-    load_stages,
 )
 from caseload_app.domain.validators import ValidationError
 
@@ -75,7 +73,7 @@ def test_each_list_loads_with_the_expected_codes(filename: str) -> None:
 
 
 def test_every_shipped_csv_has_a_loader() -> None:
-    shipped = {path.name for path in codes.codes_dir().glob("*.csv")}
+    shipped = {path.name for path in codes_dir().glob("*.csv")}
     assert shipped == set(LISTS) | {"la_codes.csv"}
 
 
@@ -387,3 +385,22 @@ def test_la_loader(tmp_path: Path) -> None:
 def test_la_loader_errors(tmp_path: Path, text: str, message: str) -> None:
     path = write(tmp_path, text, name="la_codes.csv")
     assert load_error(load_local_authorities, path).startswith(f"{path} {message}")
+
+
+def test_the_domain_parses_the_lists_it_is_given_and_opens_no_file():
+    from caseload_app import code_lists
+
+    asked: list[str] = []
+
+    def reader(name: str) -> str:
+        asked.append(name)
+        return "code,label\nXYZ,A need only this test knows\n"
+
+    try:
+        codes.use_reader(reader)
+        assert codes.primary_needs() == (Code("XYZ", "A need only this test knows"),)
+        assert codes.primary_needs() == codes.primary_needs()
+        assert asked == ["primary_need.csv"]  # parsed once
+    finally:
+        code_lists.install()  # the shipped files again, for every other test
+    assert "ASD" in {c.code for c in codes.primary_needs()}
