@@ -9,7 +9,6 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QLabel,
@@ -29,6 +28,7 @@ from caseload_app.services.letters import LetterService
 from caseload_app.services.team import MoveBatch, MovedCaseInfo, TeamService, batch_kind
 from caseload_app.ui.dialogs.printing import choose_folder, run_bulk, safe_filename
 from caseload_app.ui.errors import run_action
+from caseload_app.ui.widgets.blocks import read_only_table
 
 
 def next_step_text(step: str, due) -> str:
@@ -76,11 +76,7 @@ def _fill(table: QTableWidget, headers: list[str], rows: list[list[str]]) -> Non
 
 def _table(name: str) -> QTableWidget:
     table = QTableWidget()
-    table.setAccessibleName(name)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.verticalHeader().setVisible(False)
+    read_only_table(table, name)
     return table
 
 

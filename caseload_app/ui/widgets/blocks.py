@@ -25,6 +25,18 @@ FIT_ROWS = 30
 MAX_COLUMN_WIDTH = 440
 
 
+def read_only_table(table: QTableView, name: str, *, many: bool = False) -> QTableView:
+    """Set up a table people read and pick rows from: whole rows, one (or `many`) at a time,
+    never edited in place, no row numbers."""
+    table.setAccessibleName(name)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    single = QAbstractItemView.SelectionMode.SingleSelection
+    table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection if many else single)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().setVisible(False)
+    return table
+
+
 class RowTable(QTableView):
     """A read-only table over a RowsModel that keeps the selected row across reloads."""
 
@@ -42,10 +54,7 @@ class RowTable(QTableView):
         self.setModel(self.rows_model)
         self._key = key
         self._fit_pending = False
-        self.setAccessibleName(name)
-        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        read_only_table(self, name)
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)
         self.verticalHeader().hide()

@@ -14,7 +14,6 @@ from datetime import date
 
 from PySide6.QtCore import QEvent, QEventLoop, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
@@ -43,6 +42,7 @@ from caseload_app.services.settings import SavedView
 from caseload_app.ui.context import AppContext
 from caseload_app.ui.models.case_table import COLUMN_WIDTHS, COLUMNS, CaseTableModel
 from caseload_app.ui.models.week_model import WeekModel
+from caseload_app.ui.widgets.blocks import read_only_table
 from caseload_app.ui.worker import Job, run_in_background
 
 ViewRole = Qt.ItemDataRole.UserRole + 10
@@ -58,13 +58,8 @@ class View:
 
 
 def _table(name: str) -> QTableView:
-    table = QTableView()
-    table.setAccessibleName(name)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table = read_only_table(QTableView(), name, many=True)
     table.setAlternatingRowColors(True)
-    table.verticalHeader().setVisible(False)
     table.verticalHeader().setDefaultSectionSize(24)
     table.horizontalHeader().setStretchLastSection(True)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
