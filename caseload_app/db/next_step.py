@@ -38,6 +38,7 @@ def dates_from_columns(values: Mapping[str, object], child_dob: date | None) -> 
         request_received=cast(date, values["request_received"]),
         stage=cast(str, values["stage"]),
         exception_applies=bool(values.get("exception_applies", False)),
+        issue_decision=cast("str | None", values.get("issue_decision")),
         child_dob=child_dob,
         **dates,
     )
@@ -47,6 +48,7 @@ def case_dates(case: EhcpCase, child: Child | None = None) -> CaseDates:
     child = child or case.child
     columns = {name: getattr(case, name) for name in ("request_received", "stage", *_DATE_COLUMNS)}
     columns["exception_applies"] = case.exception_applies
+    columns["issue_decision"] = case.issue_decision
     return dates_from_columns(columns, child.date_of_birth if child is not None else None)
 
 

@@ -98,6 +98,7 @@ class CaseDates:
     # Date the decision whether to issue a plan was made (for stage not_issued: the decision
     # not to issue).
     issue_decision_date: date | None = None
+    issue_decision: str | None = None  # "issue" or "not_issue" (None: not recorded)
     draft_served: date | None = None
     comments_received: date | None = None  # the family's comments on the draft arrived
     final_issued: date | None = None
@@ -275,6 +276,14 @@ def case_status(case: CaseDates, today: date) -> CaseStatus:
     )
 
 
+def _decided_to_issue(case: CaseDates) -> bool:
+    """The recorded decision was to issue a plan (where the decision itself was not recorded,
+    as in an old import, any stage but "not_issued" says a plan followed)."""
+    if case.issue_decision is not None:
+        return case.issue_decision == "issue"
+    return case.stage != "not_issued"
+
+
 def statutory_deadlines(case: CaseDates, today: date) -> list[Deadline]:
     """Every statutory deadline relevant to the case so far, in the order of the process.
 
@@ -290,6 +299,8 @@ def statutory_deadlines(case: CaseDates, today: date) -> list[Deadline]:
         key, label, regulation = spec
         if done_on is not None:
             met: bool | None = done_on <= due
+            if key == "decide_issue" and _decided_to_issue(case):
+                met = None  # Reg 10(1) limits a decision not to issue; issuing has none
             rag = Rag.NONE
         elif case.stage in _STAGES_PAST.get(key, ()):
             # The stage says the step happened but its date was never recorded (legacy data):

@@ -290,7 +290,7 @@ def test_statutory_deadlines_for_a_finished_assessment():
             D(2025, 6, 25),
             "Reg 10(1)",
             D(2025, 6, 1),
-            True,
+            None,  # a decision to issue: Reg 10(1) limits only one not to issue
             "none",
         ),
         Deadline(
@@ -405,7 +405,7 @@ def test_statutory_deadlines_ceased_plan_keeps_history_without_review():
     )
     assert _summary(statutory_deadlines(dates, D(2026, 9, 1))) == [
         ("decide_assess", D(2025, 4, 16), D(2025, 4, 10), True, "none"),
-        ("decide_issue", D(2025, 6, 25), D(2025, 6, 1), True, "none"),
+        ("decide_issue", D(2025, 6, 25), D(2025, 6, 1), None, "none"),  # issued: Reg 10(1) n/a
         ("draft_plan", D(2025, 6, 11), D(2025, 6, 10), True, "none"),
         ("comments_end", D(2025, 6, 24), None, None, "none"),
         ("final_plan", D(2025, 7, 23), D(2025, 7, 1), True, "none"),
@@ -449,3 +449,34 @@ def test_rag_for_step_from_stored_columns():
     # An assessment-time exception never greys the annual review years later.
     assert rag_for_step("annual_review", overdue, today, exception_applies=True) == "red"
     assert rag_for_step("final_plan", overdue, today, is_open=False) == "none"
+
+
+def test_a_decision_to_issue_after_16_weeks_is_not_a_missed_deadline():
+    """Reg 10(1) limits only a decision NOT to issue (16 weeks from the request, received
+    Wed 5 Mar 2025 here: due Wed 25 Jun 2025). Issuing has no limit of its own but the plan's 20
+    weeks (Reg 13(2)): a decision to issue in week 17 was shown as missed."""
+    issued_late = case(
+        "assessment",
+        assess_decision_date=D(2025, 4, 10),
+        issue_decision_date=D(2025, 6, 30),  # week 17
+        issue_decision="issue",
+    )
+    rows = {r.key: r for r in statutory_deadlines(issued_late, D(2025, 7, 1))}
+    assert rows["decide_issue"].done_on == D(2025, 6, 30)
+    assert rows["decide_issue"].met is None  # not measured by Reg 10(1)
+    refused_late = case(
+        "not_issued",
+        assess_decision_date=D(2025, 4, 10),
+        issue_decision_date=D(2025, 6, 30),
+        issue_decision="not_issue",
+    )
+    rows = {r.key: r for r in statutory_deadlines(refused_late, D(2025, 7, 1))}
+    assert rows["decide_issue"].met is False  # a refusal in week 17 is late
+    on_time = case(
+        "not_issued",
+        assess_decision_date=D(2025, 4, 10),
+        issue_decision_date=D(2025, 6, 25),  # the last day
+        issue_decision="not_issue",
+    )
+    rows = {r.key: r for r in statutory_deadlines(on_time, D(2025, 7, 1))}
+    assert rows["decide_issue"].met is True
