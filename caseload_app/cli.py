@@ -111,6 +111,18 @@ def build_parser() -> argparse.ArgumentParser:
     event.add_argument(
         "--re-assessment-requested", type=_date_arg, metavar="DATE", help="re-assessment asked for"
     )
+    event.add_argument(
+        "--post16-move",
+        type=_date_arg,
+        metavar="DATE",
+        help="a move between post-16 institutions (plan amended 5 months before)",
+    )
+    event.add_argument(
+        "--transferred-in",
+        type=_date_arg,
+        metavar="DATE",
+        help="a plan transferred from another council (with --last-review)",
+    )
     tl.add_argument(
         "--amendment-notice",
         type=_date_arg,
@@ -119,6 +131,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     tl.add_argument(
         "--transfer", choices=("school-phase", "secondary-post16"), help="with --transfer-year"
+    )
+    tl.add_argument(
+        "--last-review",
+        type=_date_arg,
+        metavar="DATE",
+        help="with --transferred-in: the plan's last review (or the day it was made)",
+    )
+    tl.add_argument(
+        "--re-assessment-notified",
+        type=_date_arg,
+        metavar="DATE",
+        help="with --re-assessment-requested: the family told it will happen (plan in 14 weeks)",
+    )
+    tl.add_argument(
+        "--last-assessment",
+        type=_date_arg,
+        metavar="DATE",
+        help="with --re-assessment-requested: the last EHC needs assessment (6 months)",
     )
 
     ck = sub.add_parser("check", help="validate and normalise an identifier")
@@ -271,8 +301,22 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 
 
 def _timeline(args: argparse.Namespace) -> dict[str, date]:
+    extra = args.re_assessment_notified or args.last_assessment
+    if extra and not args.re_assessment_requested:
+        raise CliError(
+            "--re-assessment-notified and --last-assessment go with --re-assessment-requested"
+        )
+    notified = args.re_assessment_notified
+    if notified and notified < args.re_assessment_requested:
+        raise CliError("the family cannot be told of a re-assessment before it was asked for")
+    if args.last_review and not args.transferred_in:
+        raise CliError("--last-review goes with --transferred-in")
     if args.received:
         return deadlines.request_timeline(args.received)
+    if args.post16_move:
+        return {"amended_plan_due": deadlines.post16_transfer_due(args.post16_move)}
+    if args.transferred_in:
+        return deadlines.transfer_in_timeline(args.transferred_in, args.last_review)
     if args.advice_requested:
         return {"advice_due": deadlines.advice_due(args.advice_requested)}
     if args.draft_served:
@@ -285,7 +329,9 @@ def _timeline(args: argparse.Namespace) -> dict[str, date]:
         if not args.transfer:
             raise CliError("--transfer-year needs --transfer school-phase or secondary-post16")
         return {"amended_plan_due": deadlines.phase_transfer_due(args.transfer_year, args.transfer)}
-    return {"decision_due": deadlines.reassessment_decision_due(args.re_assessment_requested)}
+    return deadlines.reassessment_timeline(
+        args.re_assessment_requested, args.re_assessment_notified, args.last_assessment
+    )
 
 
 CHECKS: dict[str, Callable[[str], str]] = {

@@ -284,10 +284,46 @@ def transfer_in_review_due(last_review: date, transfer_date: date) -> date:
     return max(annual_review_due(last_review), add_months(transfer_date, 3))
 
 
+def transfer_in_timeline(transferred: date, last_review: date | None) -> dict[str, date]:
+    """A plan transferred in from another council: tell the family within 6 weeks, and review
+    by the later of its own annual date and 3 months after the transfer."""
+    dates = {"family_told_by": transfer_in_parent_notice_due(transferred)}
+    if last_review is not None:
+        dates["review_due"] = transfer_in_review_due(last_review, transferred)
+    return dates
+
+
 def reassessment_decision_due(received: date) -> date:
     """Decide whether to re-assess: within 15 days of receiving the request."""
     # SEND Regs 2014 reg 25(1) (docs/statutory-rules.md, "Time limits")
     return received + timedelta(days=15)
+
+
+def reassessment_plan_due(notified: date) -> date:
+    """The re-assessed plan, finalised: within 14 weeks of telling the family the council will
+    re-assess (or of deciding to re-assess of its own accord). Counted from that notice, not
+    from the request."""
+    # SEND Regs 2014 reg 27(2)
+    return weeks_of(notified, 14)
+
+
+def reassessment_not_too_soon_from(last_assessment: date) -> date:
+    """The first day on which six months have passed since the last EHC needs assessment:
+    a request for re-assessment before it may be refused unless one is necessary."""
+    # SEND Regs 2014 reg 24 (docs/statutory-rules.md, "Time limits")
+    return add_months(last_assessment, 6)
+
+
+def reassessment_timeline(
+    received: date, notified: date | None = None, last_assessment: date | None = None
+) -> dict[str, date]:
+    """The dates that follow a request for re-assessment; each optional date adds its own."""
+    dates = {"decision_due": reassessment_decision_due(received)}
+    if last_assessment is not None:
+        dates["may_refuse_as_too_soon_before"] = reassessment_not_too_soon_from(last_assessment)
+    if notified is not None:
+        dates["reassessed_plan_due"] = reassessment_plan_due(notified)
+    return dates
 
 
 # --------------------------------------------------------------------------- disputes

@@ -63,6 +63,35 @@ def run(capsys, *argv):
             {"amended_plan_due": "2026-03-30"},  # Reg 18(1)(a): *before* 31 March
         ),
         (["--re-assessment-requested", "2025-12-20"], {"decision_due": "2026-01-04"}),
+        (
+            # Asked for on Sat 20 Dec 2025 (Reg 25(1): decide within 15 days, over Christmas);
+            # the family told on Fri 2 Jan 2026, so the plan is due 14 weeks on, Fri 10 Apr
+            # (Reg 27(2): from the notice, not the request); last assessed 31 Aug 2025, so six
+            # months have passed on 28 Feb 2026 (Reg 24).
+            [
+                "--re-assessment-requested",
+                "2025-12-20",
+                "--re-assessment-notified",
+                "2026-01-02",
+                "--last-assessment",
+                "2025-08-31",
+            ],
+            {
+                "decision_due": "2026-01-04",
+                "may_refuse_as_too_soon_before": "2026-02-28",
+                "reassessed_plan_due": "2026-04-10",
+            },
+        ),  # fmt: skip
+        # Reg 18(2): a move between post-16 institutions on Tue 1 Sep 2026 needs the amended
+        # plan at least five months before, by Wed 1 Apr 2026.
+        (["--post16-move", "2026-09-01"], {"amended_plan_due": "2026-04-01"}),
+        (
+            # Reg 15: transferred in on Mon 2 Nov 2026, last reviewed Tue 10 Mar 2026: tell the
+            # family within 6 weeks (Mon 14 Dec); review by the later of 9 Mar 2027 (12 months
+            # starting with the review) and 2 Feb 2027 (3 months after the transfer).
+            ["--transferred-in", "2026-11-02", "--last-review", "2026-03-10"],
+            {"family_told_by": "2026-12-14", "review_due": "2027-03-09"},
+        ),
     ],
 )
 def test_timeline_json(capsys, argv, expected):
@@ -76,6 +105,23 @@ def test_timeline_text_shows_the_weekday(capsys):
     assert code == 0
     assert "final_plan_due" in out
     assert "Wed 23 Jul 2025" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["--received", "2026-01-05", "--last-assessment", "2025-08-31"], "go with"),
+        (["--received", "2026-01-05", "--last-review", "2025-08-31"], "--transferred-in"),
+        (
+            ["--re-assessment-requested", "2026-01-05", "--re-assessment-notified", "2026-01-02"],
+            "before it was asked for",
+        ),
+    ],
+)
+def test_timeline_refuses_re_assessment_dates_that_cannot_be(capsys, argv, said):
+    code, _, err = run(capsys, "timeline", *argv)
+    assert code == 1
+    assert said in err
 
 
 def test_timeline_transfer_year_needs_a_kind(capsys):

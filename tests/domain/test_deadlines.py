@@ -29,6 +29,8 @@ from caseload_app.domain.deadlines import (
     phase_transfer_due,
     post16_transfer_due,
     reassessment_decision_due,
+    reassessment_not_too_soon_from,
+    reassessment_plan_due,
     request_timeline,
     review_decision_due,
     review_invitations_by,
@@ -377,6 +379,32 @@ def test_transfer_in_review_due(last_review, transfer, expected):
 )
 def test_reassessment_decision_due(received, expected):
     assert reassessment_decision_due(received) == expected
+
+
+@pytest.mark.parametrize(
+    ("notified", "expected"),
+    [
+        (D(2026, 12, 2), D(2027, 3, 10)),  # Wed → Wed, 14 weeks (98 days) on
+        (D(2027, 11, 24), D(2028, 3, 1)),  # across 29 Feb 2028
+        (D(2026, 8, 14), D(2026, 11, 20)),  # from August, the school holidays count
+    ],
+)
+def test_reassessment_plan_due_is_14_weeks_from_the_notice(notified, expected):
+    """Reg 27(2): within 14 weeks of the notification under Reg 25(1)."""
+    assert reassessment_plan_due(notified) == expected
+
+
+@pytest.mark.parametrize(
+    ("last", "expected"),
+    [
+        (D(2026, 3, 10), D(2026, 9, 10)),
+        (D(2025, 8, 31), D(2026, 2, 28)),  # no 31 February: the month's last day
+        (D(2027, 8, 31), D(2028, 2, 29)),  # a leap year
+    ],
+)
+def test_six_months_since_the_last_assessment(last, expected):
+    """Reg 24: a re-assessment within six months of the last may be refused."""
+    assert reassessment_not_too_soon_from(last) == expected
 
 
 @pytest.mark.parametrize(
