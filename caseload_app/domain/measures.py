@@ -24,8 +24,11 @@ Event measures (something happened in the week):
 Position measures (the caseload at the end of the week; stage, next step and whether a case is
 open are as recorded when the report is run, so run it on or soon after W):
 
-- ``open_cases``: open cases whose request was received on or before W, by stage and by age in
-  whole weeks from the request to W (buckets 0–6, 7–14, 15–20, 21–30, 31+).
+- ``open_cases``: open cases whose request was received on or before W. Those before a plan
+  by stage and by days from the request to W, cut at the statutory points (≤ 42 days, the
+  decision whether to assess; ≤ 112, a decision not to issue; ≤ 140, the final plan; then
+  over 20 weeks). Maintained plans by time since the plan was made or last reviewed (in the
+  last 6 months; 6 to 12 months; over 12 months, the review overdue).
 - ``advice_overdue``: advice requests on open cases not received by W (no date, or a date
   after W) and due before W, by advice type (one row per advice request).
 - ``reviews_overdue``: open cases with a plan whose next step is the annual review and whose
@@ -50,14 +53,17 @@ from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from caseload_app.domain.deadlines import (
+    annual_review_due,
     decision_to_assess_due,
     final_plan_due,
+    months_starting_with,
     review_decision_due,
 )
 from caseload_app.domain.workload import Weights, case_load
 
 __all__ = [
     "AGE_BUCKETS",
+    "PLAN_AGES",
     "AdviceRow",
     "CaseRow",
     "MEASURES",
@@ -75,13 +81,17 @@ __all__ = [
 
 TREND_WEEKS = 12
 NO_CONTACT_DAYS = 14
+# Cases before a plan, by days since the request, cut at the statutory points: the decision
+# whether to assess (6 weeks, Reg 5(1)), a decision not to issue (16 weeks, Reg 10(1)) and the
+# final plan (20 weeks, Reg 13(2)). Whole weeks rounded down put days 43-48 in "0-6".
 AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
-    ("0–6", 0, 6),
-    ("7–14", 7, 14),
-    ("15–20", 15, 20),
-    ("21–30", 21, 30),
-    ("31+", 31, None),
+    ("≤ 6 wk", 0, 42),
+    ("6–16 wk", 43, 112),
+    ("16–20 wk", 113, 140),
+    ("> 20 wk", 141, None),
 )
+# Maintained plans, by time since the plan was made or last reviewed (s44: 12 months).
+PLAN_AGES = ("reviewed in the last 6 months", "6 to 12 months", "over 12 months: review overdue")
 # Measure keys, as they appear in the CSV's "measure" column, with a short label.
 MEASURES: Mapping[str, str] = {
     "requests_received": "Requests received",
@@ -120,6 +130,7 @@ class CaseRow(NamedTuple):
     exception_applies: bool = False
     next_step: str | None = None
     next_due: date | None = None
+    last_review: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +213,8 @@ class WeeklyFigures:
     plans_incl: Ratio = Ratio(0, 0)
     plans_excl: Ratio = Ratio(0, 0)
     open_cases: int = 0
-    open_by_stage_age: dict[str, list[int]] = field(default_factory=dict)
+    open_by_stage_age: dict[str, list[int]] = field(default_factory=dict)  # before a plan
+    plans_by_review_age: list[int] = field(default_factory=lambda: [0] * len(PLAN_AGES))
     advice_overdue: dict[str, int] = field(default_factory=dict)
     reviews_due: int = 0
     reviews_held: int = 0
@@ -235,10 +247,17 @@ def _in(d: date | None, start: date, end: date) -> bool:
 _BUCKET_LOWS = [low for _label, low, _high in AGE_BUCKETS]  # the buckets run on, no gaps
 
 
-def age_bucket(weeks: int) -> int:
-    """Index into AGE_BUCKETS for an age in whole weeks."""
+def age_bucket(days: int) -> int:
+    """Index into AGE_BUCKETS for an age in days since the request."""
     # 0 for a request dated after W, which never reaches here (not open at W).
-    return max(0, bisect_right(_BUCKET_LOWS, weeks) - 1)
+    return max(0, bisect_right(_BUCKET_LOWS, days) - 1)
+
+
+def plan_age(base: date, w: date) -> int:
+    """Index into PLAN_AGES for a plan made or last reviewed on ``base``, at ``w``."""
+    if w <= months_starting_with(base, 6):
+        return 0
+    return 1 if w <= annual_review_due(base) else 2
 
 
 class _Tracer:
@@ -336,7 +355,10 @@ def compute(
     fig.plans_excl = _plans(cases, w, tr, "plans_issued_20wk_excl", excl=True)
     open_cases = [c for c in cases if c.is_open and c.request_received <= w]
     fig.open_cases = len(open_cases)
-    fig.open_by_stage_age = _open_by_stage_age(open_cases, w, tr, stage_labels or {})
+    before_plan = [c for c in open_cases if c.stage != "plan_issued"]
+    fig.open_by_stage_age = _open_by_stage_age(before_plan, w, tr, stage_labels or {})
+    plans = [c for c in open_cases if c.stage == "plan_issued"]
+    fig.plans_by_review_age = _plans_by_review_age(plans, w, tr)
     fig.advice_overdue = _advice_overdue(advice, {c.case_id for c in open_cases}, w, tr,
                                          advice_labels or {})  # fmt: skip
     fig.reviews_due, fig.reviews_held = _reviews_due_and_held(reviews, w, tr)
@@ -364,16 +386,31 @@ def _assess_decisions(cases: Iterable[CaseRow], w: date, tr: _Tracer) -> Ratio:
 def _open_by_stage_age(
     open_cases: Iterable[CaseRow], w: date, tr: _Tracer, stage_labels: Mapping[str, str]
 ) -> dict[str, list[int]]:
-    """Open cases at W by stage and by age in whole weeks from the request."""
+    """Open cases before a plan at W, by stage and by days since the request."""
     table: dict[str, list[int]] = {}
     for c in open_cases:
-        weeks = (w - c.request_received).days // 7
-        bucket = age_bucket(weeks)
+        days = (w - c.request_received).days
+        bucket = age_bucket(days)
         table.setdefault(c.stage, [0] * len(AGE_BUCKETS))[bucket] += 1
         tr.add(w, "open_cases", c.case_id, "count",
                f"stage {stage_labels.get(c.stage, c.stage)}; request received "
-               f"{c.request_received}; {weeks} weeks ({AGE_BUCKETS[bucket][0]})")  # fmt: skip
+               f"{c.request_received}; {days} days ({AGE_BUCKETS[bucket][0]})")  # fmt: skip
     return table
+
+
+def _plans_by_review_age(plans: Iterable[CaseRow], w: date, tr: _Tracer) -> list[int]:
+    """Maintained plans at W by time since the plan was made or last reviewed (not since the
+    request, which put every plan in the oldest column)."""
+    counts = [0] * len(PLAN_AGES)
+    for c in plans:
+        base = max((d for d in (c.final_issued, c.last_review) if d is not None), default=None)
+        if base is None:  # an imported plan with neither date: nothing to age it by
+            continue
+        age = plan_age(base, w)
+        counts[age] += 1
+        tr.add(w, "open_cases", c.case_id, "count",
+               f"plan made or last reviewed {base}; {PLAN_AGES[age]}")  # fmt: skip
+    return counts
 
 
 def _advice_overdue(

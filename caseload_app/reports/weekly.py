@@ -25,7 +25,7 @@ from reportlab.platypus import (
 )
 
 from caseload_app.domain.deadlines import format_date
-from caseload_app.domain.measures import AGE_BUCKETS, Ratio, WeeklyFigures
+from caseload_app.domain.measures import AGE_BUCKETS, PLAN_AGES, Ratio, WeeklyFigures
 from caseload_app.reports.pdf import (
     ACCENT,
     FONT,
@@ -52,8 +52,10 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
     ("Plans issued within 20 weeks", "final plans issued in the week; on time if issued no later "
      "than 20 weeks after the request (Reg 13(2)). Counted including every case, and excluding "
      "cases where an exception applies (Reg 13(3)), as SEN2 does."),
-    ("Open cases", "open cases whose request was received by the week end, by current stage and "
-     "by whole weeks from the request to the week end."),
+    ("Open cases", "open cases whose request was received by the week end. Before a plan: by "
+     "current stage and by days from the request, cut at 6 weeks (the decision whether to "
+     "assess, Reg 5(1)), 16 weeks (a decision not to issue, Reg 10(1)) and 20 weeks (the final "
+     "plan, Reg 13(2)). Plans: by time since the plan was made or last reviewed (s44)."),
     ("Advice overdue", "advice requests on open cases, due before the week end and not received "
      "by it, by type."),
     ("Annual reviews", "due: review due date in the week; held: meeting date in the week; "
@@ -303,14 +305,20 @@ def _open_cases(fig: WeeklyFigures, labels: Mapping[str, str]) -> list[Flowable]
             [_p(labels.get(stage, stage)), *(_p(n, "num") for n in counts), _p(sum(counts), "num")]
         )
     rows.append(
-        [_p("All open cases", "bold"), *(_p(n, "bignum") for n in totals),
+        [_p("All cases before a plan", "bold"), *(_p(n, "bignum") for n in totals),
          _p(sum(totals), "bignum")]
     )  # fmt: skip
     header = ("Stage", *(b[0] for b in AGE_BUCKETS), "Total")
-    widths = (64, *([18] * len(AGE_BUCKETS)), 20)
+    widths = (64, *([22] * len(AGE_BUCKETS)), 20)
+    plans = fig.plans_by_review_age
+    plan_rows = [[_p("Plans maintained"), *(_p(n, "num") for n in plans), _p(sum(plans), "num")]]
+    plan_header = ("", *PLAN_AGES, "Total")
     return [
-        *_section("Open cases by stage and by weeks since the request"),
+        *_section("Open cases before a plan, by stage and by time since the request"),
         _table(header, rows, widths),
+        Spacer(1, 2 * mm),
+        _p("Plans, by time since the plan was made or last reviewed (12 months: s44)", "meta"),
+        _table(plan_header, plan_rows, (40, 40, 34, 38, 20)),  # as wide as the table above
     ]
 
 

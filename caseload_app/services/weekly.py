@@ -87,6 +87,7 @@ class WeeklyReportService(UserService):
                 EhcpCase.assess_decision_date,
                 EhcpCase.assess_decision,
                 EhcpCase.final_issued,
+                EhcpCase.last_review,
                 EhcpCase.exception_applies,
                 EhcpCase.next_step,
                 EhcpCase.next_due,
@@ -146,6 +147,7 @@ class WeeklyReportService(UserService):
                     exception_applies=bool(r.exception_applies),
                     next_step=r.next_step,
                     next_due=r.next_due,
+                    last_review=r.last_review,
                 )
                 for r in s.execute(case_query)
             ]

@@ -480,3 +480,19 @@ def test_a_decision_to_issue_after_16_weeks_is_not_a_missed_deadline():
     )
     rows = {r.key: r for r in statutory_deadlines(on_time, D(2025, 7, 1))}
     assert rows["decide_issue"].met is True
+
+
+def test_open_case_ages_are_cut_at_the_statutory_points():
+    from caseload_app.domain.measures import age_bucket, plan_age
+
+    # 42 days: the last day to decide whether to assess; 112: a decision not to issue; 140:
+    # the final plan.
+    assert [age_bucket(d) for d in (0, 42, 43, 112, 113, 140, 141, 900)] == [
+        0, 0, 1, 1, 2, 2, 3, 3,
+    ]  # fmt: skip
+    reviewed = D(2025, 8, 31)
+    # 6 months starting with 31 Aug 2025 end on 28 Feb 2026; 12 months on 30 Aug 2026.
+    assert plan_age(reviewed, D(2026, 2, 28)) == 0
+    assert plan_age(reviewed, D(2026, 3, 1)) == 1
+    assert plan_age(reviewed, D(2026, 8, 30)) == 1
+    assert plan_age(reviewed, D(2026, 8, 31)) == 2

@@ -22,7 +22,7 @@ from caseload_app.db.models import (
     EhcpCase,
     Family,
 )
-from caseload_app.domain.measures import AGE_BUCKETS, Ratio, age_bucket
+from caseload_app.domain.measures import AGE_BUCKETS, Ratio
 from caseload_app.services.weekly import WeeklyReportService
 from tests.helpers import NOW, TODAY
 
@@ -156,12 +156,16 @@ def test_each_measure_matches_the_hand_count(report):
     assert f.plans_excl.percent == 50
     assert round(f.plans_incl.percent) == 33
     assert f.open_cases == 12  # A B C D E F G H J K L N
-    zero, seven = (age_bucket(0), age_bucket(7))
-    assert f.open_by_stage_age["request_received"][zero] == 3
-    assert f.open_by_stage_age["assessment"][seven] == 1  # D: 54 days = 7 weeks
-    assert f.open_by_stage_age["assessment"][zero] == 1  # E: 45 days = 6 weeks
-    assert sum(f.open_by_stage_age["plan_issued"]) == 7
-    assert f.open_by_stage_age["plan_issued"][len(AGE_BUCKETS) - 1] == 3  # K L N
+    # Before a plan, by days since the request, cut at 42 / 112 / 140 days.
+    assert f.open_by_stage_age["request_received"] == [3, 0, 0, 0]  # A 6, B 0, C 7 days
+    # D 54 days and E 45 days: both past the 6 weeks (E sat in "0-6" when ages were whole
+    # weeks rounded down).
+    assert f.open_by_stage_age["assessment"] == [0, 2, 0, 0]
+    assert "plan_issued" not in f.open_by_stage_age  # plans are aged by their review
+    # Plans by time since made or last reviewed: F G H J N within 6 months; L reviewed
+    # 25 Nov 2025, due by 24 Nov 2026 = W; K reviewed 21 Nov 2025, due by 20 Nov: overdue.
+    assert f.plans_by_review_age == [5, 1, 1]
+    assert len(AGE_BUCKETS) == 4
     assert f.advice_overdue == {"Educational psychology": 2}
     assert (f.reviews_due, f.reviews_held) == (2, 1)  # K, L due; L held
     assert f.review_decisions == Ratio(1, 2)  # N on time, P late
