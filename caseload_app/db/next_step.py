@@ -1,11 +1,10 @@
 """A case's stored next step, in step with its dates: the one place that keeps it so.
 
 `next_step` and `next_due` are stored (the case list sorts and filters 50,000 cases on them)
-but are only ever worked out by `domain.status.next_step` from the case's dates and the
-child's date of birth. Before every flush of any session, each new or changed case, and each
-case of a child whose date of birth changed, gets them afresh (`_keep_next_steps`), so no
-service action has to remember to. Bulk inserts, which bypass the ORM, fill them with
-`set_step_columns`.
+but are only ever worked out by `domain.status.next_step` from the case's own dates. Before
+every flush of any session, each new case and each case whose dates, stage or exception
+changed gets them afresh (`_keep_next_steps`), so no service action has to remember to.
+Bulk inserts, which bypass the ORM, fill them with `set_step_columns`.
 """
 
 from __future__ import annotations
@@ -63,18 +62,22 @@ def set_step_columns(values: dict[str, object], child_dob: date | None) -> None:
     values["next_step"], values["next_due"] = step_fields(dates_from_columns(values, child_dob))
 
 
-def refresh_next_step(case: EhcpCase, child: Child | None = None) -> None:
-    case.next_step, case.next_due = step_fields(case_dates(case, child))
+def refresh_next_step(case: EhcpCase) -> None:
+    """The step depends on the case's own columns only (the child's age changes the
+    under-5 note, which is worked out when read, never stored): the child is not loaded."""
+    columns = {name: getattr(case, name) for name in ("request_received", "stage", *_DATE_COLUMNS)}
+    columns["exception_applies"] = case.exception_applies
+    case.next_step, case.next_due = step_fields(dates_from_columns(columns, None))
 
 
 @event.listens_for(Session, "before_flush")
 def _keep_next_steps(session: Session, _context, _instances) -> None:
     cases = {obj for obj in session.new if isinstance(obj, EhcpCase)}
-    for obj in session.dirty:
-        if isinstance(obj, EhcpCase) and _changed(obj, _STEP_COLUMNS):
-            cases.add(obj)  # a reassignment or a note leaves the step alone: not re-read
-        elif isinstance(obj, Child) and _changed(obj, ("date_of_birth",)):
-            cases.update(obj.cases)  # the under-5 note follows the date of birth
+    cases.update(
+        obj
+        for obj in session.dirty
+        if isinstance(obj, EhcpCase) and _changed(obj, _STEP_COLUMNS)  # not a reassignment
+    )
     for case in cases:
         if case not in session.deleted:
             refresh_next_step(case)

@@ -403,8 +403,9 @@ def _plans_by_review_age(plans: Iterable[CaseRow], w: date, tr: _Tracer) -> list
     request, which put every plan in the oldest column)."""
     counts = [0] * len(PLAN_AGES)
     for c in plans:
-        base = max((d for d in (c.final_issued, c.last_review) if d is not None), default=None)
+        base = c.last_review or c.final_issued  # as domain.status counts the annual review
         if base is None:  # an imported plan with neither date: nothing to age it by
+            tr.add(w, "open_cases", c.case_id, "count", "plan with no date to age it by")
             continue
         age = plan_age(base, w)
         counts[age] += 1

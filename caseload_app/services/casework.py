@@ -100,7 +100,6 @@ class CaseworkService(UserService):
             clean = records.validate(changes, child_checks(self._today()))
             case_id = live_case_id(child)
             if records.apply(s, child, clean, user=self.user, now=self._now(), case_id=case_id):
-                # Its cases' next steps (the under-5 note) follow at the flush: db/next_step.
                 refresh_search_text(child)
             s.flush()
             return child.version

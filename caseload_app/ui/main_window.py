@@ -321,7 +321,9 @@ class MainWindow(PrintingCommands, DataSafetyCommands, TeamLeadCommands, IdleLoc
     def cases_changed(self, case_ids: Collection[int], source: CaseView | None = None) -> None:
         """After a save: the caseload page puts right these cases (and their families'), and
         any other open tab of theirs reloads."""
-        touched = self.page.update_cases(case_ids) or set()
+        touched = self.page.update_cases(case_ids)
+        if touched is None:  # the page reloads everything: these cases' tabs are still due one
+            touched = set(case_ids)
         for view in self.case_views():
             if view is not source and view.case_id in touched:
                 view.reload()

@@ -67,17 +67,6 @@ def rows_for(case_id):
     )
 
 
-@st.composite
-def histories(draw):
-    """Starting rows, then a series of changes: (case id, new row or None for deleted)."""
-    first = [draw(rows_for(n)) for n in range(1, draw(st.integers(0, 12)) + 1)]
-    changes = []
-    for _ in range(draw(st.integers(1, 8))):
-        case_id = draw(st.integers(1, 16))  # 13-16 are new cases
-        changes.append((case_id, draw(st.one_of(st.none(), rows_for(case_id)))))
-    return first, changes
-
-
 FILTERS = (
     CaseFilter(),
     CaseFilter(open_only=True),
@@ -85,6 +74,27 @@ FILTERS = (
     CaseFilter(caseworker_id=1),
 )
 SORTS = [None] + [(n, order) for n in range(len(COLUMNS)) for order in Qt.SortOrder]
+QUERIES = ("", "smi", "a s", "zz")
+
+
+@st.composite
+def histories(draw):
+    """Starting rows, then a series of steps: a case changed, gone (None) or new, or the
+    person choosing another filter, search or sort in between."""
+    first = [draw(rows_for(n)) for n in range(1, draw(st.integers(0, 12)) + 1)]
+    steps = []
+    for _ in range(draw(st.integers(1, 10))):
+        kind = draw(st.sampled_from(("case", "case", "case", "filter", "query", "sort")))
+        if kind == "case":
+            case_id = draw(st.integers(1, 16))  # 13-16 are new cases
+            steps.append(("case", case_id, draw(st.one_of(st.none(), rows_for(case_id)))))
+        elif kind == "filter":
+            steps.append(("filter", draw(st.sampled_from(FILTERS)), None))
+        elif kind == "query":
+            steps.append(("query", draw(st.sampled_from(QUERIES)), None))
+        else:
+            steps.append(("sort", draw(st.sampled_from(SORTS)), None))
+    return first, steps
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -92,10 +102,10 @@ SORTS = [None] + [(n, order) for n in range(len(COLUMNS)) for order in Qt.SortOr
     histories(),
     st.sampled_from(SORTS),
     st.sampled_from(FILTERS),
-    st.sampled_from(("", "smi", "a s", "zz")),
+    st.sampled_from(QUERIES),
 )
 def test_rows_put_in_place_show_what_a_full_reload_shows(history, sort, case_filter, query):
-    first, changes = history
+    first, steps = history
     arrival = CaseTableModel.arrival_order
     model = CaseTableModel()
     model.set_cases(CaseList(TODAY, sorted(first, key=arrival)))
@@ -107,13 +117,23 @@ def test_rows_put_in_place_show_what_a_full_reload_shows(history, sort, case_fil
         model.count_matching(f)  # cached now: the counts must follow the changes
     order = [r.case_id for r in sorted(first, key=arrival)]  # the model's own row order
     now = {r.case_id: r for r in first}
-    for case_id, row in changes:
-        model.update_cases({case_id}, CaseList(TODAY, [] if row is None else [row]))
-        if row is None:
-            now.pop(case_id, None)
-        else:
-            order += [] if case_id in order else [case_id]
-            now[case_id] = row
+    for kind, what, row in steps:
+        if kind == "case":
+            model.update_cases({what}, CaseList(TODAY, [] if row is None else [row]))
+            if row is None:
+                now.pop(what, None)
+            else:
+                order += [] if what in order else [what]
+                now[what] = row
+        elif kind == "filter":
+            case_filter = what
+            model.set_filter(what)
+        elif kind == "query":
+            query = what
+            model.set_query(what)
+        elif what is not None:  # a sort column chosen (a view never goes back to unsorted)
+            sort = what
+            model.sort(*what)
 
     reloaded = CaseTableModel()
     final = [now[i] for i in order if i in now]
@@ -152,6 +172,12 @@ def test_a_changed_row_keeps_the_selection_and_passes_the_model_tester(qtmodelte
     # Case 3 now due last: it moves, and the selection goes with it.
     model.update_cases({3}, CaseList(TODAY, [case_row(3, 30, "red", NAMES[3], WORKERS[0], True)]))
     assert [model.row_at(r).case_id for r in range(model.rowCount())] == [1, 2, 4, 5, 6, 7, 8, 3]
+    assert [i.row() for i in view.selectionModel().selectedRows()] == [7]  # moved with it
+    # …and back up to the top, still selected.
+    model.update_cases({3}, CaseList(TODAY, [case_row(3, -5, "red", NAMES[3], WORKERS[0], True)]))
+    assert model.row_at(0).case_id == 3
+    assert [i.row() for i in view.selectionModel().selectedRows()] == [0]
+    model.update_cases({3}, CaseList(TODAY, [case_row(3, 30, "red", NAMES[3], WORKERS[0], True)]))
     # A new case, and one gone.
     model.update_cases(
         {9, 5}, CaseList(TODAY, [case_row(9, 0, "amber", NAMES[0], WORKERS[1], True)])
@@ -259,3 +285,30 @@ def test_on_a_new_day_a_save_reloads_everything(window, qtbot):
             ),
         )
     assert window.page._today == TODAY + timedelta(days=1)
+
+
+def test_without_a_sort_column_a_changed_row_keeps_the_services_order():
+    """Unsorted, the list is in the service's order (by date due); a refilter after rows were
+    put in place must not fall back to the order they were first loaded in."""
+    model = CaseTableModel()
+    model.set_cases(CaseList(TODAY, [case_row(n, n, "green", NAMES[0], WORKERS[0], True)
+                                     for n in range(1, 5)]))  # fmt: skip
+    model.update_cases({1}, CaseList(TODAY, [case_row(1, 9, "green", NAMES[0], WORKERS[0], True)]))
+    assert [r.case_id for r in model.rows()] == [2, 3, 4, 1]
+    model.set_filter(CaseFilter(open_only=True))
+    assert [r.case_id for r in model.rows()] == [2, 3, 4, 1]
+    model.update_cases({3}, CaseList(TODAY, [case_row(3, 10, "green", NAMES[0], WORKERS[0], True)]))
+    assert [r.case_id for r in model.rows()] == [2, 4, 1, 3]
+
+
+def test_a_case_changed_during_a_full_reload_still_reloads_its_open_tab(window):
+    """A letter issued while the list was loading: the page reloads everything, and the case's
+    own tab (the source of nothing: the letter came from a dialog) must still show it."""
+    case_id = window.model.row_at(0).case_id
+    view = window.open_case(case_id)
+    before = len(view.detail.communications)
+    view.work.log_communication(case_id, NOW, "letter", "out", "Family", "Decision letter")
+    window.page._today = None  # as if no load had finished: the page reloads everything
+    window.cases_changed({case_id})
+    window.wait_loaded()
+    assert len(view.detail.communications) == before + 1

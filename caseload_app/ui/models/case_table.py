@@ -165,13 +165,13 @@ class CaseTableModel(RowsModel):
         if case_filter != self._filter:
             self._filter = case_filter
             self._base = None
-            self.set_rows(self._rows)
+            self._reshow()
 
     def set_query(self, text: str) -> None:
         query = fold(text).strip()
         if query != self._query:
             self._query = query
-            self.set_rows(self._rows)
+            self._reshow()
 
     def _refilter(self) -> None:
         if self._base is None:
@@ -185,7 +185,11 @@ class CaseTableModel(RowsModel):
         self._refilter()
 
     def _sort_base(self) -> None:
-        if self._sort is None or not self._base:
+        if not self._base:
+            return
+        if self._sort is None:  # the service's order, which rows put in place since keep too
+            rows, arrival = self._rows, self.arrival_order
+            self._base.sort(key=lambda i: arrival(rows[i]))
             return
         number, order = self._sort
         key = self.columns[number].sort_key or self.columns[number].display

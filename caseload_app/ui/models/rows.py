@@ -57,7 +57,7 @@ class RowsModel(QAbstractTableModel):
     from `_rows` between resets, only marked gone, so every index held stays valid."""
 
     # The order the rows arrive in when no column is sorted, to place a changed row in it.
-    arrival_order: Callable[[Any], object] | None = None
+    arrival_order: Callable[[Any], Any] | None = None
 
     def __init__(self, columns: Sequence[Column], parent=None) -> None:
         super().__init__(parent)
@@ -80,8 +80,12 @@ class RowsModel(QAbstractTableModel):
         self.endResetModel()
 
     def set_filter(self, keep: Callable[[Any], bool] | None) -> None:
-        self.beginResetModel()
         self._keep = keep
+        self._reshow()
+
+    def _reshow(self) -> None:
+        """The same rows shown afresh (a new filter or search): rows gone stay gone."""
+        self.beginResetModel()
         self._refilter()
         self.endResetModel()
 
@@ -119,6 +123,16 @@ class RowsModel(QAbstractTableModel):
         if old is not None and new == old:
             last = self.index(old, len(self.columns) - 1)
             self.dataChanged.emit(self.index(old, 0), last)
+            return
+        if old is not None and new is not None:  # a move: the selection goes with the row
+            # Qt counts the destination before the row leaves: one further down when moving down.
+            to = new if new < old else new + 1
+            self.beginMoveRows(QModelIndex(), old, old, QModelIndex(), to)
+            del visible[old]
+            visible.insert(new, i)
+            self.endMoveRows()
+            last = self.index(new, len(self.columns) - 1)
+            self.dataChanged.emit(self.index(new, 0), last)
             return
         if old is not None:
             self.beginRemoveRows(QModelIndex(), old, old)
@@ -225,6 +239,9 @@ class RowsModel(QAbstractTableModel):
 
     def _apply_sort(self) -> None:
         if self._sort is None:
+            if self.arrival_order is not None:  # rows put in place since the load keep it
+                rows, key = self._rows, self.arrival_order
+                self._visible.sort(key=lambda i: key(rows[i]))
             return
         number, order = self._sort
         column = self.columns[number]
