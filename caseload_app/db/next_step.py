@@ -45,10 +45,14 @@ def dates_from_columns(values: Mapping[str, object], child_dob: date | None) -> 
 
 def case_dates(case: EhcpCase, child: Child | None = None) -> CaseDates:
     child = child or case.child
+    return _own_dates(case, child.date_of_birth if child is not None else None)
+
+
+def _own_dates(case: EhcpCase, child_dob: date | None) -> CaseDates:
     columns = {name: getattr(case, name) for name in ("request_received", "stage", *_DATE_COLUMNS)}
     columns["exception_applies"] = case.exception_applies
     columns["issue_decision"] = case.issue_decision
-    return dates_from_columns(columns, child.date_of_birth if child is not None else None)
+    return dates_from_columns(columns, child_dob)
 
 
 def step_fields(dates: CaseDates) -> tuple[str | None, date | None]:
@@ -65,9 +69,7 @@ def set_step_columns(values: dict[str, object], child_dob: date | None) -> None:
 def refresh_next_step(case: EhcpCase) -> None:
     """The step depends on the case's own columns only (the child's age changes the
     under-5 note, which is worked out when read, never stored): the child is not loaded."""
-    columns = {name: getattr(case, name) for name in ("request_received", "stage", *_DATE_COLUMNS)}
-    columns["exception_applies"] = case.exception_applies
-    case.next_step, case.next_due = step_fields(dates_from_columns(columns, None))
+    case.next_step, case.next_due = step_fields(_own_dates(case, None))
 
 
 @event.listens_for(Session, "before_flush")

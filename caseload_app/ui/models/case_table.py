@@ -198,6 +198,8 @@ class CaseTableModel(RowsModel):
 
     def _filtered(self, case_filter: CaseFilter) -> list[int]:
         rows, gone = self._rows, self._gone
+        if case_filter.is_empty() and not gone:  # the common view: every row
+            return list(range(len(rows)))
         if case_filter.is_empty():
             return [i for i in range(len(rows)) if i not in gone]
         return [i for i in range(len(rows)) if i not in gone and case_filter.matches(rows[i])]
