@@ -64,7 +64,7 @@ class Measure:
 RAW_LIST = """
 SELECT c.id, ch.id, f.id, ch.first_name, ch.last_name, ch.date_of_birth, ch.upn,
        ch.nhs_number, f.postcode, f.parent_carer_name, ch.setting, ch.primary_need, c.stage,
-       c.is_open, c.next_step, c.next_due, c.exception_applies, w.id, w.name,
+       c.is_open, c.next_step, c.next_due, c.exception_limits, w.id, w.name,
        (SELECT max(m.occurred_at) FROM communication m WHERE m.family_id = f.id),
        ch.search_text
 FROM ehcp_case c JOIN child ch ON ch.id = c.child_id JOIN family f ON f.id = ch.family_id

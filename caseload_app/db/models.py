@@ -201,7 +201,9 @@ class EhcpCase(Versioned, Base):
     # lists sort and filter by deadline in SQL. Never derived anywhere else.
     next_step: Mapped[str | None] = mapped_column(String(24))
     next_due: Mapped[date | None] = mapped_column(Date)
-    exception_applies: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The time limits the case's recorded exceptions cover (domain.exceptions.limits_text),
+    # "" for none: kept in step by the services whenever an exception is recorded or withdrawn.
+    exception_limits: Mapped[str] = mapped_column(String(60), default="", server_default="")
     # Phase transfer (Reg 18): the calendar year of the move and its kind.
     phase_transfer_year: Mapped[int | None] = mapped_column(Integer)
     phase_transfer_kind: Mapped[str | None] = mapped_column(String(20))
@@ -282,13 +284,15 @@ class AnnualReview(Versioned, Base):
 
 
 class CaseException(Versioned, Base):
-    """A recorded exception (Reg 5(4), 8(2), 10(4)): the deadline keeps its date."""
+    """A recorded exception (Reg 5(4), 8(2), 10(4), 13(3)): the deadline keeps its date."""
 
     __tablename__ = "case_exception"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("ehcp_case.id"), index=True)
     ground: Mapped[str] = mapped_column(String(32))
+    # The time limits it covers (domain.exceptions.limits_text): only ones its ground allows.
+    limits: Mapped[str] = mapped_column(String(60), default="", server_default="")
     period_start: Mapped[date] = mapped_column(Date)
     period_end: Mapped[date | None] = mapped_column(Date)
     family_told: Mapped[date | None] = mapped_column(Date)

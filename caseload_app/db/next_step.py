@@ -2,7 +2,7 @@
 
 `next_step` and `next_due` are stored (the case list sorts and filters 50,000 cases on them)
 but are only ever worked out by `domain.status.next_step` from the case's own dates. Before
-every flush of any session, each new case and each case whose dates, stage or exception
+every flush of any session, each new case and each case whose dates or stage
 changed gets them afresh (`_keep_next_steps`), so no service action has to remember to.
 Bulk inserts, which bypass the ORM, fill them with `set_step_columns`.
 """
@@ -17,6 +17,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from caseload_app.db.models import Child, EhcpCase
+from caseload_app.domain.exceptions import parse_limits
 from caseload_app.domain.status import CaseDates, next_step
 
 # The ehcp_case columns that domain.status reads.
@@ -36,7 +37,7 @@ def dates_from_columns(values: Mapping[str, object], child_dob: date | None) -> 
     return CaseDates(
         request_received=cast(date, values["request_received"]),
         stage=cast(str, values["stage"]),
-        exception_applies=bool(values.get("exception_applies", False)),
+        exception_limits=parse_limits(cast("str | None", values.get("exception_limits"))),
         issue_decision=cast("str | None", values.get("issue_decision")),
         child_dob=child_dob,
         **dates,
@@ -50,7 +51,7 @@ def case_dates(case: EhcpCase, child: Child | None = None) -> CaseDates:
 
 def _own_dates(case: EhcpCase, child_dob: date | None) -> CaseDates:
     columns = {name: getattr(case, name) for name in ("request_received", "stage", *_DATE_COLUMNS)}
-    columns["exception_applies"] = case.exception_applies
+    columns["exception_limits"] = case.exception_limits
     columns["issue_decision"] = case.issue_decision
     return dates_from_columns(columns, child_dob)
 
@@ -86,7 +87,7 @@ def _keep_next_steps(session: Session, _context, _instances) -> None:
 
 
 # Every column domain.status reads: a change to any of them may move the next step.
-_STEP_COLUMNS = ("request_received", "stage", "exception_applies", *_DATE_COLUMNS)
+_STEP_COLUMNS = ("request_received", "stage", *_DATE_COLUMNS)
 
 
 def _changed(obj: object, columns: tuple[str, ...]) -> bool:

@@ -237,7 +237,8 @@ def open_stage_codes() -> frozenset[str]:
 
 @cache
 def exception_grounds() -> tuple[Code, ...]:
-    """The four grounds in Reg 5(4), 8(2), 10(4) on which time limits do not apply."""
+    """The grounds in Reg 5(4), 8(2), 10(4) and 13(3) on which a time limit does not apply
+    (which ground excuses which limit: domain.exceptions)."""
     return parse_codes(_shipped("exception_grounds.csv"), "exception_grounds.csv")
 
 

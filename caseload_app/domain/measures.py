@@ -13,8 +13,10 @@ Event measures (something happened in the week):
   6 weeks after the request (numerator).
 - ``plans_issued_20wk``: final plans issued in the week (denominator); of those, issued on or
   before ``final_plan_due(request received)``, 20 weeks after the request (numerator). Counted
-  including every case, and again as ``plans_issued_20wk_excl`` leaving out cases with an
-  exception (Reg 13(3)) from numerator and denominator, as SEN2 does.
+  including every case, and again as ``plans_issued_20wk_excl`` leaving out, from numerator
+  and denominator, cases with an exception to the 20-week limit (Reg 13(3); SEN2's Week20
+  flag, not an exception to another limit) and cases where mediation or a tribunal appeal took
+  place, each as recorded by W, as DfE timeliness does.
 - ``reviews_due``: annual reviews whose due date falls in the week.
 - ``reviews_held``: annual reviews whose meeting was held in the week.
 - ``review_decisions_4wk``: review decisions (maintain/amend/cease) dated in the week for a
@@ -97,7 +99,7 @@ MEASURES: Mapping[str, str] = {
     "requests_received": "Requests received",
     "assess_decisions_6wk": "Decisions to assess within 6 weeks",
     "plans_issued_20wk": "Plans issued within 20 weeks (incl. exceptions)",
-    "plans_issued_20wk_excl": "Plans issued within 20 weeks (excl. exceptions)",
+    "plans_issued_20wk_excl": "Plans issued within 20 weeks (excl. exceptions and disputes)",
     "open_cases": "Open cases",
     "advice_overdue": "Advice overdue",
     "reviews_due": "Annual reviews due",
@@ -127,7 +129,11 @@ class CaseRow(NamedTuple):
     assess_decision_date: date | None = None
     assess_decision: str | None = None
     final_issued: date | None = None
-    exception_applies: bool = False
+    # When an exception to the 20-week limit (Reg 13(3), SEN2's Week20 flag) was first
+    # recorded, and when mediation or an appeal on the case first happened: each counts for
+    # a week only from that date, so a past week's figures stay as they were.
+    week20_exception_on: date | None = None
+    disputed_on: date | None = None
     next_step: str | None = None
     next_due: date | None = None
     last_review: date | None = None
@@ -304,8 +310,10 @@ def _timeliness(
         limit = due(c)
         den += 1
         detail = f"request received {c.request_received}; {what} {happened}; due by {limit}"
-        if c.exception_applies:
-            detail += "; exception applies"
+        if _by(c.week20_exception_on, end):
+            detail += f"; 20-week exception recorded {c.week20_exception_on}"
+        if _by(c.disputed_on, end):
+            detail += f"; mediation or appeal from {c.disputed_on}"
         tr.add(week, measure, c.case_id, "denominator", detail)
         if happened <= limit:
             num += 1
@@ -322,8 +330,19 @@ def _plans(cases: Iterable[CaseRow], week: date, tr: _Tracer, measure: str, excl
         lambda c: final_plan_due(c.request_received),
         tr,
         "final plan issued",
-        (lambda c: not c.exception_applies) if excl else (lambda c: True),
+        (lambda c: not _left_out_of_dfe(c, week)) if excl else (lambda c: True),
     )
+
+
+def _by(on: date | None, end: date) -> bool:
+    return on is not None and on <= end
+
+
+def _left_out_of_dfe(c: CaseRow, week: date) -> bool:
+    """DfE 20-week timeliness leaves out cases with a 20-week exception (SEN2 Week20) and
+    cases where mediation or a tribunal took place, as known by the week's end."""
+    end = week_of(week)[1]
+    return _by(c.week20_exception_on, end) or _by(c.disputed_on, end)
 
 
 # --------------------------------------------------------------------------- compute

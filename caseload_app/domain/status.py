@@ -16,6 +16,7 @@ from caseload_app.domain.deadlines import (
     draft_plan_target,
     final_plan_due,
 )
+from caseload_app.domain.exceptions import covered_steps
 
 __all__ = [
     "AMBER_DAYS",
@@ -28,7 +29,7 @@ __all__ = [
     "Deadline",
     "NextStep",
     "case_status",
-    "exception_covers",
+    "exception_greys",
     "next_step",
     "rag_for",
     "rag_for_step",
@@ -74,10 +75,6 @@ _COMMENTS_END = ("comments_end", "Comments on draft close", "Reg 13(1)")
 _FINAL_PLAN = ("final_plan", "Issue final plan", "Reg 13(2)")
 _ANNUAL_REVIEW = ("annual_review", "Hold annual review", "CFA 2014 s44; Reg 2")
 
-# Only the assessment time limits have exceptions (Reg 5(4), 8(2), 10(4), 13(3)); nothing lets
-# an exception recorded during assessment suspend the annual review duty (s44).
-_EXCEPTION_KEYS = frozenset({"decide_assess", "decide_issue", "draft_plan", "final_plan"})
-
 # Stages reached only after the LA agreed to assess.
 _ASSESSED_STAGES = frozenset({"assessment", "draft_issued", "plan_issued", "not_issued"})
 # Stages that can only be reached once the step was done, whether or not its date was recorded.
@@ -103,7 +100,8 @@ class CaseDates:
     comments_received: date | None = None  # the family's comments on the draft arrived
     final_issued: date | None = None
     last_review: date | None = None  # date of the last annual review meeting
-    exception_applies: bool = False
+    # The time limits a recorded exception covers (domain.exceptions keys).
+    exception_limits: frozenset[str] = frozenset()
     child_dob: date | None = None
 
     def __post_init__(self) -> None:
@@ -156,14 +154,11 @@ def step_label(key: str) -> str:
     return _STEP_LABELS.get(key, key)
 
 
-def exception_covers(step_key: str | None) -> bool:
-    """Whether a recorded exception can apply to this step (assessment time limits only).
-
-    Use it when computing RAG from stored columns: rag_for(due, today, exc and
-    exception_covers(step_key)), so an old assessment exception never greys an annual review.
-    """
-    # SEND Regs 2014 regs 5(4), 8(2), 10(4), 13(3): exceptions exist for these limits only.
-    return step_key in _EXCEPTION_KEYS
+def exception_greys(step_key: str | None, limits: frozenset[str]) -> bool:
+    """Whether exceptions recorded against these time limits grey this step. Only the limits
+    of Reg 5(4), 8(2), 10(4) and 13(3) have exceptions, each its own: an exception against
+    the 6-week decision leaves the 20-week limit its colour, and none ever greys a review."""
+    return bool(limits) and step_key is not None and step_key in covered_steps(limits)
 
 
 def _step(spec: tuple[str, str, str], due: date) -> NextStep:
@@ -231,13 +226,13 @@ def rag_for_step(
     today: date,
     *,
     is_open: bool = True,
-    exception_applies: bool = False,
+    exception_limits: frozenset[str] = frozenset(),
 ) -> Rag:
     """RAG from a case's stored next step: closed cases are "none"; an exception greys only
-    the steps it can cover."""
+    the steps its time limits govern."""
     if not is_open:
         return Rag.NONE
-    return rag_for(due, today, exception_applies and exception_covers(step_key))
+    return rag_for(due, today, exception_greys(step_key, exception_limits))
 
 
 def _fifth_birthday(dob: date) -> date:
@@ -267,7 +262,7 @@ def case_status(case: CaseDates, today: date) -> CaseStatus:
     note = " ".join(notes) if notes else None
     if step is None:
         return CaseStatus(next_step=None, days_left=None, rag=Rag.NONE, note=note)
-    exception = case.exception_applies and exception_covers(step.key)
+    exception = exception_greys(step.key, case.exception_limits)
     return CaseStatus(
         next_step=step,
         days_left=(step.due - today).days,
@@ -308,7 +303,7 @@ def statutory_deadlines(case: CaseDates, today: date) -> list[Deadline]:
             met, rag = None, Rag.NONE
         else:
             met = False if today > due else None
-            exception = case.exception_applies and exception_covers(key)
+            exception = exception_greys(key, case.exception_limits)
             rag = Rag.NONE if closed else rag_for(due, today, exception)
         rows.append(Deadline(key, label, due, regulation, done_on, met, rag))
 

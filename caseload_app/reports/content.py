@@ -99,6 +99,7 @@ class ExceptionRow:
     family_told: date | None
     recorded_by: str
     note: str | None = None
+    limits: str = ""  # the time limits it covers, in words
 
 
 @dataclass(frozen=True)
@@ -194,7 +195,7 @@ class SummaryData:
     is_open: bool
     status: CaseStatus
     deadlines: tuple[Deadline, ...] = ()
-    exception_applies: bool = False
+    exception_limits: frozenset[str] = frozenset()  # the time limits exceptions cover
     exceptions: tuple[ExceptionRow, ...] = ()
     advice: tuple[AdviceRow, ...] = ()
     reviews: tuple[ReviewRow, ...] = ()

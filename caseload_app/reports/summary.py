@@ -299,7 +299,7 @@ def _status_panel(data: SummaryData) -> list[Flowable]:
     # A boxed panel cannot split across pages: every stored value in it is kept short.
     source = f" from {escape(one_line(data.request_source))}" if data.request_source else ""
     stage = escape(one_line(data.stage)) + ("" if data.is_open else " (closed)")
-    exception = "Applies — see exceptions below" if data.exception_applies else "None recorded"
+    exception = "Applies — see exceptions below" if data.exception_limits else "None recorded"
     caseworker = escape(one_line(data.caseworker) or "Not allocated")
     rows = [
         ("Stage", stage, "Caseworker", caseworker),
@@ -451,7 +451,9 @@ def _exceptions(data: SummaryData) -> list[Flowable]:
         return [*_section(title), *_none("No exceptions recorded.")]
     rows = [
         [
-            _cell(e.ground),
+            _markup(
+                f"{_text(e.ground)}<br/>Covers {_text(e.limits)}" if e.limits else _text(e.ground)
+            ),
             _markup(f"{_date(e.period_start)}<br/>to {_date(e.period_end)}"),
             _cell(_date(e.family_told)),
             _cell(e.recorded_by),

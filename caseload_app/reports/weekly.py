@@ -50,8 +50,10 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
     ("Decisions to assess within 6 weeks", "decisions whether to assess (agreed or refused) "
      "dated in the week; on time if made no later than 6 weeks after the request (Reg 5(1))."),
     ("Plans issued within 20 weeks", "final plans issued in the week; on time if issued no later "
-     "than 20 weeks after the request (Reg 13(2)). Counted including every case, and excluding "
-     "cases where an exception applies (Reg 13(3)), as SEN2 does."),
+     "than 20 weeks after the request (Reg 13(2)). Counted including every case, and as DfE "
+     "timeliness counts it: leaving out cases with an exception to the 20-week limit (Reg "
+     "13(3), SEN2's Week20 flag; an exception to another limit does not count) and cases "
+     "where mediation or a tribunal appeal took place, each as recorded by the week end."),
     ("Open cases", "open cases whose request was received by the week end. Before a plan: by "
      "current stage and by days from the request, cut at 6 weeks (the decision whether to "
      "assess, Reg 5(1)), 16 weeks (a decision not to issue, Reg 10(1)) and 20 weeks (the final "
@@ -186,7 +188,8 @@ def _headline(fig: WeeklyFigures) -> list[Flowable]:
          _of(fig.assess_decisions)),
         ("Plans issued", str(fig.plans_issued), ""),
         ("Plans within 20 weeks, including exceptions", _pct(fig.plans_incl), _of(fig.plans_incl)),
-        ("Plans within 20 weeks, excluding exceptions", _pct(fig.plans_excl), _of(fig.plans_excl)),
+        ("Plans within 20 weeks, excl. exceptions and disputes", _pct(fig.plans_excl),
+         _of(fig.plans_excl)),
         ("Open cases at week end", str(fig.open_cases), ""),
         ("Advice overdue", str(advice_total), f"{len(fig.advice_overdue)} types"
          if fig.advice_overdue else ""),

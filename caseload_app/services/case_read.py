@@ -26,7 +26,7 @@ from caseload_app.db.models import (
     Task,
 )
 from caseload_app.db.next_step import case_dates
-from caseload_app.domain import codes, deadlines
+from caseload_app.domain import codes, deadlines, exceptions
 from caseload_app.domain.actions import (
     ACTIONS,
     available_actions,
@@ -104,6 +104,8 @@ class ExceptionInfo:
     version: int
     ground: str
     ground_label: str
+    limits: tuple[str, ...]  # the time limits it covers (domain.exceptions keys), in order
+    limits_label: str  # "the 6-week decision whether to assess (Reg 5(4)); …"
     period_start: date
     period_end: date | None
     family_told: date | None
@@ -123,6 +125,7 @@ class AdviceInfo:
     chases: int
     last_chased: date | None
     overdue: bool
+    excused: bool  # an exception covers the 6-week advice limit (Reg 8(2))
 
 
 @dataclass(frozen=True)
@@ -220,7 +223,7 @@ class CaseDetail:
     status: CaseStatus
     deadlines: tuple[Deadline, ...]
     actions: tuple[tuple[str, str], ...]  # (key, label) possible now
-    exception_applies: bool
+    exception_limits: frozenset[str]  # the time limits the case's exceptions cover
     exceptions: tuple[ExceptionInfo, ...]
     advice: tuple[AdviceInfo, ...]
     communications: tuple[CommunicationInfo, ...]
@@ -283,9 +286,9 @@ def case_detail(s: Session, case: EhcpCase, today: date) -> CaseDetail:
         status=case_status(dates, today),
         deadlines=tuple(statutory_deadlines(dates, today)),
         actions=tuple((a.key, a.label) for a in available_actions(dates)),
-        exception_applies=case.exception_applies,
+        exception_limits=dates.exception_limits,
         exceptions=_exceptions(s, case.id),
-        advice=_advice(s, case.id, today),
+        advice=_advice(s, case.id, today, exceptions.ADVICE in dates.exception_limits),
         communications=_communications(s, family.id),
         tasks=_tasks(s, case.id, names),
         reviews=_reviews(s, case.id),
@@ -378,6 +381,8 @@ def _exceptions(s: Session, case_id: int) -> tuple[ExceptionInfo, ...]:
             version=e.version,
             ground=e.ground,
             ground_label=codes.label_for(codes.exception_grounds(), e.ground),
+            limits=tuple(e.limits.split()),
+            limits_label="; ".join(exceptions.limit_name(k) for k in e.limits.split()),
             period_start=e.period_start,
             period_end=e.period_end,
             family_told=e.family_told,
@@ -388,7 +393,7 @@ def _exceptions(s: Session, case_id: int) -> tuple[ExceptionInfo, ...]:
     )
 
 
-def _advice(s: Session, case_id: int, today: date) -> tuple[AdviceInfo, ...]:
+def _advice(s: Session, case_id: int, today: date, excused: bool) -> tuple[AdviceInfo, ...]:
     rows = s.scalars(
         select(AdviceRequest)
         .where(AdviceRequest.case_id == case_id)
@@ -406,6 +411,7 @@ def _advice(s: Session, case_id: int, today: date) -> tuple[AdviceInfo, ...]:
             chases=a.chases,
             last_chased=a.last_chased,
             overdue=a.received is None and a.due < today,
+            excused=excused,
         )
         for a in rows
     )

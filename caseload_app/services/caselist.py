@@ -18,6 +18,7 @@ from caseload_app.db.engine import Database
 from caseload_app.db.models import Caseworker, Child, Communication, EhcpCase, Family
 from caseload_app.db.queries import as_date, join_child_family_worker
 from caseload_app.domain import codes
+from caseload_app.domain.exceptions import parse_limits
 from caseload_app.domain.status import Rag, rag_for_step, step_label
 
 
@@ -44,7 +45,7 @@ class CaseRow(NamedTuple):
     next_due: date | None
     days_left: int | None
     rag: Rag
-    exception_applies: bool
+    exception_limits: str  # the time limits its exceptions cover, as stored ("" for none)
     caseworker_id: int | None
     caseworker: str
     last_contact: date | None
@@ -102,7 +103,9 @@ class _StepCells(dict):
         cells = (
             step_label(step) if step else "",
             (due - today).days if due else None,
-            rag_for_step(step, due, today, is_open=is_open, exception_applies=exception),
+            rag_for_step(
+                step, due, today, is_open=is_open, exception_limits=parse_limits(exception)
+            ),
         )
         self[key] = cells
         return cells
@@ -133,7 +136,7 @@ _LIST_QUERY = join_child_family_worker(
         EhcpCase.is_open,
         EhcpCase.next_step,
         EhcpCase.next_due,
-        EhcpCase.exception_applies,
+        EhcpCase.exception_limits,
         Caseworker.id,
         Caseworker.name,
         _LAST_CONTACT,

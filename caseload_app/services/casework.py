@@ -8,7 +8,7 @@ queries the database itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import cast
 
@@ -30,7 +30,7 @@ from caseload_app.db.models import (
     Task,
 )
 from caseload_app.db.next_step import case_dates
-from caseload_app.domain import codes, deadlines
+from caseload_app.domain import codes, deadlines, exceptions
 from caseload_app.domain.access import Can
 from caseload_app.domain.actions import (
     DATE_FIELD,
@@ -259,6 +259,7 @@ class CaseworkService(UserService):
         self,
         case_id: int,
         ground: str,
+        limits: Iterable[str],
         period_start: date,
         period_end: date | None,
         family_told: date | None,
@@ -266,11 +267,13 @@ class CaseworkService(UserService):
         *,
         token: str | None = None,
     ) -> int:
-        """Reg 5(4)/8(2)/10(4)/13(3): the deadline keeps its date, marked 'exception applies'."""
+        """Reg 5(4)/8(2)/10(4)/13(3): the deadlines of the chosen time limits keep their
+        dates, marked 'exception applies'; the other limits keep their colours."""
         today = self._today()
         grounds = {c.code for c in codes.exception_grounds()}
         if ground not in grounds:
             raise ValidationError("Choose one of the grounds the regulations allow.")
+        stored = _lawful_limits(ground, limits)
         if period_end is not None and period_end < period_start:
             raise ValidationError("The exception period ends before it starts.")
         if period_start > today or (family_told and family_told > today):
@@ -283,6 +286,7 @@ class CaseworkService(UserService):
             exc = CaseException(
                 case_id=case.id,
                 ground=ground,
+                limits=stored,
                 period_start=period_start,
                 period_end=period_end,
                 family_told=family_told,
@@ -291,8 +295,8 @@ class CaseworkService(UserService):
                 note=note.strip() or None,
             )
             s.add(exc)
-            case.exception_applies = True
-            case.updated_by, case.updated_at = self.user, now
+            s.flush()
+            keep_exception_limits(s, case, self.user, now)
             s.add(
                 StageEvent(
                     case_id=case.id,
@@ -309,7 +313,7 @@ class CaseworkService(UserService):
                 user=self.user,
                 now=now,
                 case_id=case.id,
-                detail=f"exception: {ground}",
+                detail=f"exception: {ground} ({stored})",
                 token=token,
             )
 
@@ -326,6 +330,7 @@ class CaseworkService(UserService):
                 changes,
                 {
                     "ground": _exception_ground,
+                    "limits": _limit_keys,
                     "period_start": _required(_past_date(today), "The period's start"),
                     "period_end": _any_date,
                     "family_told": _past_date(today),
@@ -338,9 +343,21 @@ class CaseworkService(UserService):
                 raise FieldErrors({"period_end": "The exception period ends before it starts."})
             if "note" in clean:
                 clean["note"] = str(clean["note"] or "").strip() or None
-            return records.apply(
+            if "ground" in clean or "limits" in clean:
+                ground = str(clean.get("ground", row.ground))
+                chosen = clean.get("limits", row.limits)
+                try:
+                    clean["limits"] = _lawful_limits(ground, str(chosen).split())
+                except ValidationError as exc:
+                    raise FieldErrors({"limits": str(exc)}) from exc
+            before = row.limits
+            changed = records.apply(
                 s, row, clean, user=self.user, now=self._now(), case_id=row.case_id
             )
+            if row.limits != before:
+                s.flush()
+                keep_exception_limits(s, self._case_to_edit(s, row.case_id), self.user, self._now())
+            return changed
 
     # ------------------------------------------------------------------ advice
     def request_advice(
@@ -710,6 +727,42 @@ class CaseworkService(UserService):
 
 
 # --------------------------------------------------------------------------- helpers
+def keep_exception_limits(
+    s: Session, case: EhcpCase, user: str, now: datetime, *, leaving_out: int | None = None
+) -> None:
+    """The case's greyed time limits are the union of its recorded exceptions' (flushed),
+    leaving out one about to be withdrawn."""
+    query = select(CaseException.limits).where(CaseException.case_id == case.id)
+    if leaving_out is not None:
+        query = query.where(CaseException.id != leaving_out)
+    found = s.scalars(query)
+    text = exceptions.limits_text(k for limits in found for k in limits.split())
+    if case.exception_limits != text:
+        case.exception_limits = text
+        case.updated_by, case.updated_at = user, now
+
+
+def _lawful_limits(ground: str, limits: Iterable[str]) -> str:
+    """The stored form of the chosen limits, or a message naming what the law does not allow."""
+    chosen = [str(k) for k in limits]
+    if not chosen:
+        raise ValidationError("Choose the time limit(s) the exception covers.")
+    wrong = exceptions.unlawful_limits(ground, chosen)
+    if wrong:
+        label = codes.label_for(codes.exception_grounds(), ground)
+        raise ValidationError(
+            "; ".join(f"{label} is not a ground for {exceptions.limit_name(k)}" for k in wrong)
+            + "."
+        )
+    return exceptions.limits_text(chosen)
+
+
+def _limit_keys(value: object) -> str:
+    """A correction's limits: a list of keys or their stored text."""
+    words = value.split() if isinstance(value, str) else list(cast("Iterable[str]", value or ()))
+    return " ".join(str(w) for w in words)
+
+
 def _exception_ground(value: object) -> str:
     if value not in {c.code for c in codes.exception_grounds()}:
         raise ValidationError("Choose one of the grounds the regulations allow.")

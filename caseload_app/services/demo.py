@@ -287,7 +287,6 @@ class _Generator:
             request_source=rng.choice(("parent", "parent", "school", "health", "young_person")),
             stage=stage,
             is_open=stage not in ("refused_to_assess", "not_issued", "ceased"),
-            exception_applies=False,
             version=1,
         )
         self._fill_stage_dates(case)

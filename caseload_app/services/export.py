@@ -12,6 +12,7 @@ from sqlalchemy import select
 from caseload_app.db.engine import Database
 from caseload_app.db.models import AuditEntry, Caseworker, Child, EhcpCase, Family
 from caseload_app.db.queries import join_child_family_worker
+from caseload_app.domain.exceptions import parse_limits
 from caseload_app.domain.status import rag_for_step
 from caseload_app.services.base import write_audited_csv
 from caseload_app.services.importer import COLUMNS
@@ -51,7 +52,7 @@ class ExportService:
                 EhcpCase.next_step,
                 EhcpCase.next_due,
                 EhcpCase.is_open,
-                EhcpCase.exception_applies,
+                EhcpCase.exception_limits,
             )
         ).order_by(Child.last_name, Child.first_name, EhcpCase.id)
         with self._db.read() as session:
@@ -75,7 +76,8 @@ class ExportService:
 
 def _export_row(r, today: date) -> list[object]:
     *cells, step, due, is_open, exception = r
-    rag = rag_for_step(step, due, today, is_open=is_open, exception_applies=exception)
+    limits = parse_limits(exception)
+    rag = rag_for_step(step, due, today, is_open=is_open, exception_limits=limits)
     return [*(_cell(c) for c in cells), step or "", _cell(due), rag]
 
 

@@ -13,6 +13,7 @@ from caseload_app.db.engine import Database
 from caseload_app.db.models import AdviceRequest, Child, Communication, EhcpCase, Task
 from caseload_app.db.queries import as_date
 from caseload_app.domain import codes, deadlines
+from caseload_app.domain.exceptions import ADVICE, parse_limits
 from caseload_app.domain.status import Rag, rag_for, rag_for_step, step_label
 
 HORIZON_DAYS = 7
@@ -94,7 +95,7 @@ class MyWeekService:
                 Child.last_name,
                 EhcpCase.next_step,
                 EhcpCase.next_due,
-                EhcpCase.exception_applies,
+                EhcpCase.exception_limits,
             )
             .join(Child, EhcpCase.child_id == Child.id)
             .where(EhcpCase.is_open, EhcpCase.next_due <= horizon),
@@ -112,7 +113,7 @@ class MyWeekService:
                     step_label(step),
                     due,
                     (due - today).days,
-                    rag_for_step(step, due, today, exception_applies=exc),
+                    rag_for_step(step, due, today, exception_limits=parse_limits(exc)),
                     "reviews" if kind == "review" else "timeline",
                 )
             )
@@ -127,6 +128,7 @@ class MyWeekService:
                 AdviceRequest.advice_type,
                 AdviceRequest.due,
                 AdviceRequest.chases,
+                EhcpCase.exception_limits,
             )
             .join(EhcpCase, AdviceRequest.case_id == EhcpCase.id)
             .join(Child, EhcpCase.child_id == Child.id)
@@ -134,7 +136,7 @@ class MyWeekService:
             scope,
         )
         out = []
-        for case_id, first, last, kind, due, chases in s.execute(q):
+        for case_id, first, last, kind, due, chases, limits in s.execute(q):
             label = codes.label_for(codes.advice_types(), kind)
             what = f"{label} advice ({chases} chase{'s' if chases != 1 else ''})"
             out.append(
@@ -146,7 +148,7 @@ class MyWeekService:
                     what,
                     due,
                     (due - today).days,
-                    Rag.RED,
+                    Rag.GREY if ADVICE in parse_limits(limits) else Rag.RED,  # Reg 8(2)
                     "advice",
                 )
             )

@@ -91,10 +91,16 @@ def summary_data(d: CaseDetail, communications: int = DEFAULT_COMMUNICATIONS) ->
         is_open=d.is_open,
         status=d.status,
         deadlines=d.deadlines,
-        exception_applies=d.exception_applies,
+        exception_limits=d.exception_limits,
         exceptions=tuple(
             ExceptionRow(
-                e.ground_label, e.period_start, e.period_end, e.family_told, e.recorded_by, e.note
+                e.ground_label,
+                e.period_start,
+                e.period_end,
+                e.family_told,
+                e.recorded_by,
+                e.note,
+                e.limits_label,
             )
             for e in d.exceptions
         ),

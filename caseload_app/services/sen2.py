@@ -18,6 +18,7 @@ from sqlalchemy import select
 from caseload_app.db.models import AnnualReview, CaseException, Child, EhcpCase
 from caseload_app.domain import codes, deadlines
 from caseload_app.domain.access import Can
+from caseload_app.domain.exceptions import FINAL_PLAN, parse_limits
 from caseload_app.domain.validators import ValidationError
 from caseload_app.services.base import UserService
 
@@ -33,7 +34,7 @@ SEN2_COLUMNS = (
     "issue_decision_date",
     "final_plan_issued",
     "within_20_weeks",
-    "exception_applies",
+    "week20_exception",
     "within_20_weeks_excluding_exceptions",
     "last_annual_review",
     "review_outcome",
@@ -74,7 +75,9 @@ class Sen2Service(UserService):
                 reviews.setdefault(review.case_id, []).append(review)
             exceptions: dict[int, list[date]] = {}
             for case_id, start in s.execute(
-                select(CaseException.case_id, CaseException.period_start)
+                select(CaseException.case_id, CaseException.period_start).where(
+                    CaseException.limits.contains(FINAL_PLAN)  # SEN2's Week20: Reg 13(3) only
+                )
             ):
                 exceptions.setdefault(case_id, []).append(start)
             latest: dict[int, tuple[EhcpCase, Child]] = {}
@@ -162,7 +165,8 @@ def _row(
     ceased = _by(case.ceased_date, census)
     within = None if final is None else final <= deadlines.final_plan_due(case.request_received)
     if exception_starts is None:
-        exception = bool(case.exception_applies)  # e.g. imported with the flag, no detail
+        # e.g. imported with the flag, no detail
+        exception = FINAL_PLAN in parse_limits(case.exception_limits)
     else:
         exception = any(start <= census for start in exception_starts)
     held = [r for r in reviews if r.meeting_date is not None and r.meeting_date <= census]

@@ -39,6 +39,7 @@ from caseload_app.domain import codes, deadlines
 from caseload_app.domain.access import Can
 from caseload_app.services import records
 from caseload_app.services.base import UserService
+from caseload_app.services.casework import keep_exception_limits
 from caseload_app.services.errors import UserError
 from caseload_app.services.settings import TeamSettingsService
 
@@ -105,17 +106,12 @@ class TrashService(UserService):
 
     def withdraw_exception(self, exception_id: int, reason: str) -> int:
         """An exception recorded by mistake: into the trash (restorable), with the reason.
-        The case is marked 'exception applies' only while it has another."""
+        The case's greyed time limits become those its other exceptions cover."""
         _need_reason(reason, "exception")
         with self._db.uow() as s:
             row = records.load(s, CaseException, exception_id, "exception")
             case = self._case_to_edit(s, row.case_id)
-            others = s.scalar(
-                select(func.count()).where(
-                    CaseException.case_id == case.id, CaseException.id != row.id
-                )
-            )
-            _mark_exception(case, bool(others), self.user, self._now())
+            keep_exception_limits(s, case, self.user, self._now(), leaving_out=row.id)
             ground = codes.label_for(codes.exception_grounds(), row.ground)
             label = f"Exception from {deadlines.format_date(row.period_start)}: {ground}"
             return self._trash(s, row, case.id, label, [(CaseException, [row])], reason)
@@ -215,7 +211,8 @@ class TrashService(UserService):
             )
             if item.record_type == "case_exception" and case_id is not None:
                 case = records.load(s, EhcpCase, case_id, "case")
-                _mark_exception(case, True, self.user, self._now())
+                s.flush()
+                keep_exception_limits(s, case, self.user, self._now())
             item.restored_at, item.restored_by, item.payload = self._now(), self.user, "{}"
             detail = f"restored from trash: {item.label}"
             if renumber:
@@ -278,12 +275,6 @@ class TrashService(UserService):
 def _need_reason(reason: str, what: str) -> None:
     if not reason.strip():
         raise UserError(f"Say why this {what} is being withdrawn (it is kept in the trash).")
-
-
-def _mark_exception(case: EhcpCase, applies: bool, user: str, now: datetime) -> None:
-    if case.exception_applies != applies:
-        case.exception_applies = applies
-        case.updated_by, case.updated_at = user, now
 
 
 # ---------------------------------------------------------------------- rows as JSON

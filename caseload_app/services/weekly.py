@@ -12,14 +12,18 @@ from sqlalchemy import func, or_, select
 from caseload_app.db.models import (
     AdviceRequest,
     AnnualReview,
+    CaseException,
     Caseworker,
     Child,
     Communication,
+    Disagreement,
     EhcpCase,
     Family,
 )
+from caseload_app.db.queries import as_date
 from caseload_app.domain import codes, measures
 from caseload_app.domain.access import Can
+from caseload_app.domain.exceptions import FINAL_PLAN, parse_limits
 from caseload_app.domain.measures import Trace, WeeklyFigures
 from caseload_app.reports.content import Imprint
 from caseload_app.reports.csv_export import write_csv
@@ -88,7 +92,7 @@ class WeeklyReportService(UserService):
                 EhcpCase.assess_decision,
                 EhcpCase.final_issued,
                 EhcpCase.last_review,
-                EhcpCase.exception_applies,
+                EhcpCase.exception_limits,
                 EhcpCase.next_step,
                 EhcpCase.next_due,
             )
@@ -129,6 +133,8 @@ class WeeklyReportService(UserService):
         worker_query = select(Caseworker.id, Caseworker.name, Caseworker.capacity_fte)
         with self._db.read() as session:
             s = session.connection()  # Core rows: no ORM bookkeeping for 50,000 cases
+            week20 = _week20_exceptions(s)
+            disputed = _disputes(s)
             # Columns by name: reordering the query cannot shift a figure silently.
             cases = [
                 measures.CaseRow(
@@ -144,7 +150,10 @@ class WeeklyReportService(UserService):
                     assess_decision_date=r.assess_decision_date,
                     assess_decision=r.assess_decision,
                     final_issued=r.final_issued,
-                    exception_applies=bool(r.exception_applies),
+                    week20_exception_on=week20.get(r.case_id, _UNDATED)
+                    if FINAL_PLAN in parse_limits(r.exception_limits)
+                    else None,
+                    disputed_on=disputed.get(r.case_id),
                     next_step=r.next_step,
                     next_due=r.next_due,
                     last_review=r.last_review,
@@ -228,3 +237,30 @@ def _labels() -> dict[str, str]:
 
 
 __all__ = ["CSV_HEADER", "WeeklyReport", "WeeklyReportService"]
+
+
+# A case marked as excepted from the 20-week limit with no exception recorded (an old
+# import): counted as excepted in every week, as it always was.
+_UNDATED = date.min
+
+
+def _week20_exceptions(s) -> dict[int, date]:
+    """Each case's first exception to the 20-week limit (Reg 13(3)), by the day recorded."""
+    query = (
+        select(CaseException.case_id, func.min(CaseException.recorded_at))
+        .where(CaseException.limits.contains(FINAL_PLAN))
+        .group_by(CaseException.case_id)
+    )
+    return {case_id: as_date(at) or _UNDATED for case_id, at in s.execute(query)}
+
+
+def _disputes(s) -> dict[int, date]:
+    """Each case's first mediation held or appeal lodged: DfE timeliness leaves these out."""
+    query = select(
+        Disagreement.case_id, Disagreement.mediation_ended, Disagreement.appeal_lodged
+    ).where(or_(Disagreement.mediation_ended.isnot(None), Disagreement.appeal_lodged.isnot(None)))
+    first: dict[int, date] = {}
+    for case_id, mediation, appeal in s.execute(query):
+        on = min(d for d in (mediation, appeal) if d is not None)
+        first[case_id] = min(first.get(case_id, on), on)
+    return first

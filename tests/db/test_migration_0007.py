@@ -4,9 +4,7 @@ UPN or NHS number."""
 
 from __future__ import annotations
 
-import itertools
 import logging
-import os
 from pathlib import Path
 
 import pytest
@@ -15,30 +13,13 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from caseload_app.db import migrate
-from caseload_app.db.engine import make_engine, normalise_url, open_database, sqlite_url
-from tests import pg_cluster
-from tests.backends import BACKENDS
-
-_names = itertools.count()
+from caseload_app.db.engine import make_engine, open_database
 
 CHILD = (
     "INSERT INTO child (id, family_id, first_name, last_name, date_of_birth, upn, nhs_number, "
     "search_text, version) VALUES (:id, 1, 'Child', :last, '2016-05-04', :upn, :nhs, '', 1)"
 )
 UPN_A, UPN_B, NHS_A = "L837201500012", "H83720150001A", "4010232137"
-
-
-@pytest.fixture(params=BACKENDS)
-def empty_url(request, tmp_path):
-    """An empty database on each engine (not the tests' migrated template)."""
-    if request.param == "sqlite":
-        yield sqlite_url(tmp_path / "old.sqlite3")
-        return
-    server = request.getfixturevalue("pg_server")
-    name = f"caseload_old_{os.getpid()}_{next(_names)}"
-    pg_cluster.create_database(server, name)
-    yield normalise_url(pg_cluster.database_url(server, name))
-    pg_cluster.drop_database(server, name)
 
 
 def at_0006_with_shared_identifiers(url: str) -> None:

@@ -23,7 +23,7 @@ dates = st.one_of(st.none(), st.integers(0, 400).map(lambda n: DAY + timedelta(d
 changes = st.one_of(
     st.tuples(st.sampled_from(DATE_COLUMNS), dates),
     st.tuples(st.just("stage"), st.sampled_from(STAGES)),
-    st.tuples(st.just("exception_applies"), st.booleans()),
+    st.tuples(st.just("exception_limits"), st.sampled_from(["", "final_plan", "advice"])),
     st.tuples(st.just("request_received"), dates.filter(lambda d: d is not None)),
 )
 

@@ -45,7 +45,13 @@ LISTS: dict[str, tuple[Callable[[], tuple[Code, ...]], list[str]]] = {
     ),
     "exception_grounds.csv": (
         codes.exception_grounds,
-        ["school_closed", "exceptional_circumstances", "absent_from_area", "missed_appointment"],
+        [
+            "school_closed",
+            "early_years_closed",
+            "exceptional_circumstances",
+            "absent_from_area",
+            "missed_appointment",
+        ],
     ),
     "review_outcomes.csv": (codes.review_outcomes, ["maintain", "amend", "cease"]),
     "ehcp_sections.csv": (

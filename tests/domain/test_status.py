@@ -14,7 +14,7 @@ from caseload_app.domain.status import (
     Deadline,
     NextStep,
     case_status,
-    exception_covers,
+    exception_greys,
     next_step,
     rag_for,
     rag_for_step,
@@ -40,6 +40,10 @@ FINAL_PLAN = NextStep("final_plan", "Issue final plan", D(2025, 7, 23), "Reg 13(
 
 def annual_review(due: date) -> NextStep:
     return NextStep("annual_review", "Hold annual review", due, "CFA 2014 s44; Reg 2")
+
+
+ASSESS = frozenset({"decide_assess"})
+EVERY_LIMIT = frozenset({"decide_assess", "advice", "decide_issue", "final_plan"})
 
 
 def case(stage: str, **dates) -> CaseDates:
@@ -193,30 +197,47 @@ def test_case_status_days_left_and_rag(today, days_left, rag):
     [(D(2025, 4, 2), 14), (D(2025, 5, 1), -15), (D(2025, 1, 1), 105)],
 )
 def test_exception_greys_the_case_but_keeps_the_date(today, days_left):
-    result = case_status(case("request_received", exception_applies=True), today)
+    result = case_status(case("request_received", exception_limits=ASSESS), today)
     assert result == CaseStatus(DECIDE_ASSESS, days_left, "grey", None)
     assert result.next_step.due == D(2025, 4, 16)
 
 
-def test_exception_covers_the_assessment_limits_only():
+def test_an_exception_greys_only_the_steps_of_the_limits_it_covers():
     assert all(
-        exception_covers(key)
+        exception_greys(key, EVERY_LIMIT)
         for key in ("decide_assess", "decide_issue", "draft_plan", "final_plan")
     )
-    assert not exception_covers("annual_review")
-    assert not exception_covers(None)
+    assert not exception_greys("annual_review", EVERY_LIMIT)
+    assert not exception_greys(None, EVERY_LIMIT)
+    # Reg 5(4) alone: the 16- and 20-week limits keep their colours.
+    assert exception_greys("decide_assess", ASSESS)
+    assert not exception_greys("decide_issue", ASSESS)
+    assert not exception_greys("final_plan", ASSESS)
+    # Reg 13(3): the 20-week limit's exception also greys the draft target, which serves it.
+    assert exception_greys("draft_plan", frozenset({"final_plan"}))
+    assert not exception_greys("draft_plan", frozenset({"decide_issue"}))
+    assert not exception_greys("final_plan", frozenset({"decide_issue", "advice"}))
 
 
 def test_exception_from_the_assessment_never_greys_an_annual_review():
-    dates = case("plan_issued", final_issued=D(2025, 7, 20), exception_applies=True)
+    dates = case("plan_issued", final_issued=D(2025, 7, 20), exception_limits=EVERY_LIMIT)
     assert case_status(dates, D(2026, 7, 25)) == CaseStatus(
         annual_review(D(2026, 7, 19)), -6, "red", None
     )
 
 
 def test_exception_greys_the_final_plan_step():
-    dates = case("draft_issued", draft_served=D(2025, 6, 10), exception_applies=True)
+    dates = case("draft_issued", draft_served=D(2025, 6, 10), exception_limits=EVERY_LIMIT)
     assert case_status(dates, D(2025, 8, 1)) == CaseStatus(FINAL_PLAN, -9, "grey", None)
+
+
+def test_an_exception_to_the_16_week_limit_leaves_the_20_week_limit_red():
+    """A missed appointment excuses Reg 10(1) (Reg 10(4)(e)) but never Reg 13(2) (Reg 13(3)):
+    request 2025-03-05, final plan due 2025-07-23, still not issued on 2025-08-01."""
+    dates = case(
+        "draft_issued", draft_served=D(2025, 6, 10), exception_limits=frozenset({"decide_issue"})
+    )
+    assert case_status(dates, D(2025, 8, 1)) == CaseStatus(FINAL_PLAN, -9, "red", None)
 
 
 @pytest.mark.parametrize(
@@ -364,12 +385,25 @@ def test_statutory_deadlines_not_issued():
 
 
 def test_statutory_deadlines_with_exception_are_grey_and_keep_dates():
-    dates = case("assessment", assess_decision_date=D(2025, 4, 10), exception_applies=True)
+    dates = case("assessment", assess_decision_date=D(2025, 4, 10), exception_limits=EVERY_LIMIT)
     assert _summary(statutory_deadlines(dates, D(2025, 7, 1))) == [
         ("decide_assess", D(2025, 4, 16), D(2025, 4, 10), True, "none"),
         ("decide_issue", D(2025, 6, 25), None, False, "grey"),
         ("draft_plan", D(2025, 6, 11), None, False, "grey"),
         ("final_plan", D(2025, 7, 23), None, None, "grey"),
+    ]
+
+
+def test_statutory_deadlines_keep_their_colours_outside_the_excepted_limit():
+    """Only the 16-week limit is excepted (Reg 10(4)): the draft target and the 20-week plan
+    keep their colours (request 2025-03-05: draft target 2025-06-11, final due 2025-07-23)."""
+    only_16 = frozenset({"decide_issue"})
+    dates = case("assessment", assess_decision_date=D(2025, 4, 10), exception_limits=only_16)
+    assert _summary(statutory_deadlines(dates, D(2025, 7, 1))) == [
+        ("decide_assess", D(2025, 4, 16), D(2025, 4, 10), True, "none"),
+        ("decide_issue", D(2025, 6, 25), None, False, "grey"),
+        ("draft_plan", D(2025, 6, 11), None, False, "red"),
+        ("final_plan", D(2025, 7, 23), None, None, "green"),
     ]
 
 
@@ -445,9 +479,11 @@ def test_rag_for_step_from_stored_columns():
     today = date(2026, 11, 24)
     overdue = date(2026, 11, 1)
     assert rag_for_step("final_plan", overdue, today) == "red"
-    assert rag_for_step("final_plan", overdue, today, exception_applies=True) == "grey"
+    every = EVERY_LIMIT
+    assert rag_for_step("final_plan", overdue, today, exception_limits=every) == "grey"
+    assert rag_for_step("final_plan", overdue, today, exception_limits=ASSESS) == "red"
     # An assessment-time exception never greys the annual review years later.
-    assert rag_for_step("annual_review", overdue, today, exception_applies=True) == "red"
+    assert rag_for_step("annual_review", overdue, today, exception_limits=every) == "red"
     assert rag_for_step("final_plan", overdue, today, is_open=False) == "none"
 
 

@@ -209,8 +209,8 @@ def raw_matrix(t, roles: dict[str, str]) -> list[tuple[str, str, dict, dict[str,
         (
             "open a case of your own on Ben's child (to edit the child)",
             "INSERT INTO ehcp_case (child_id, caseworker_id, request_received, stage, is_open,"
-            " exception_applies, version) SELECT child_id, %(asha)s, '2026-07-01',"
-            " 'request_received', false, false, 1 FROM ehcp_case WHERE id = %(b)s",
+            " version) SELECT child_id, %(asha)s, '2026-07-01',"
+            " 'request_received', false, 1 FROM ehcp_case WHERE id = %(b)s",
             {"asha": t.asha, "b": b},
             {"asha": REFUSED, "ben": REFUSED, "lee": 1, "dee": REFUSED, "ravi": REFUSED},
         ),

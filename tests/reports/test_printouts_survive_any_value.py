@@ -88,8 +88,10 @@ def summary_sample() -> SummaryData:
         is_open=True,
         status=CaseStatus(next_step=step, days_left=20, rag="green", note="Under 5"),
         deadlines=(Deadline("k", "Step", D, "Reg 5", None, None, "red"),),
-        exception_applies=True,
-        exceptions=(ExceptionRow("Away", D, None, D, "Asha Patel", "A note"),),
+        exception_limits=frozenset({"final_plan"}),
+        exceptions=(
+            ExceptionRow("Away", D, None, D, "Asha Patel", "A note", "the 20-week final plan"),
+        ),
         advice=(AdviceRow("Educational psychology", D, D, None, 2, D),),
         reviews=(ReviewRow(D, D, D, outcome="Maintain"),),
         phase_transfer="2027, school phase",

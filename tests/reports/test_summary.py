@@ -71,7 +71,14 @@ def busy_case(db) -> int:
     work.request_advice(case_id, "health", date(2026, 8, 6))
     work.chase_advice(ep, date(2026, 9, 20), "left voicemail")
     period = (date(2026, 10, 1), date(2026, 11, 2))
-    work.record_exception(case_id, "absent_from_area", *period, date(2026, 10, 3), "Abroad")
+    work.record_exception(
+        case_id,
+        "absent_from_area",
+        ["decide_issue", "final_plan"],
+        *period,
+        date(2026, 10, 3),
+        "Abroad",
+    )
     work.add_task(case_id, "Call parent back about the EP visit", date(2026, 11, 27), None)
     return case_id
 

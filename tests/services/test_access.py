@@ -121,7 +121,13 @@ def _purge(t: Team, who: str) -> None:
 
 def _lead_records_exception(t: Team) -> int:
     return t.svc(CaseworkService, "Lee Lead").record_exception(
-        t.case_a, "absent_from_area", date(2026, 11, 2), None, None, "holiday abroad"
+        t.case_a,
+        "absent_from_area",
+        ["decide_assess"],
+        date(2026, 11, 2),
+        None,
+        None,
+        "holiday abroad",
     )
 
 

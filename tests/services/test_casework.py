@@ -1,3 +1,4 @@
+import re
 from datetime import date, datetime
 
 import pytest
@@ -167,6 +168,7 @@ def test_exception_keeps_the_deadline_and_greys_it(db):
     work.record_exception(
         case_id,
         "absent_from_area",
+        ["decide_assess"],
         date(2026, 7, 10),
         date(2026, 8, 20),
         date(2026, 7, 12),
@@ -176,13 +178,51 @@ def test_exception_keeps_the_deadline_and_greys_it(db):
     assert case.status.next_step.due == due
     assert case.status.rag == "grey"
     (exc,) = case.exceptions
-    assert (exc.ground, exc.recorded_by, exc.family_told) == (
+    assert (exc.ground, exc.limits, exc.recorded_by, exc.family_told) == (
         "absent_from_area",
+        ("decide_assess",),
         "Asha Patel",
         date(2026, 7, 12),
     )
     with pytest.raises(ValidationError, match="grounds"):
-        work.record_exception(case_id, "staff_shortage", date(2026, 7, 10), None, None)
+        work.record_exception(
+            case_id, "staff_shortage", ["decide_assess"], date(2026, 7, 10), None, None
+        )
+
+
+@pytest.mark.parametrize(
+    ("ground", "limits", "refused"),
+    [
+        # Reg 13(3): a missed appointment never excuses the 20-week final plan.
+        ("missed_appointment", ["final_plan"], "the 20-week final plan (Reg 13(3))"),
+        # Reg 8(2) has no closure ground.
+        ("school_closed", ["advice"], "the 6-week advice (Reg 8(2))"),
+        # Reg 5(4) has no early-years ground.
+        ("early_years_closed", ["decide_assess"], "decision whether to assess (Reg 5(4))"),
+        ("absent_from_area", [], "Choose the time limit"),
+    ],
+)
+def test_an_exception_is_refused_for_a_limit_its_ground_cannot_excuse(db, ground, limits, refused):
+    case_id, work = new_case(db)
+    before = work.get_case(case_id)
+    with pytest.raises(ValidationError, match=re.escape(refused)):
+        work.record_exception(case_id, ground, limits, date(2026, 7, 10), None, None)
+    after = work.get_case(case_id)
+    assert (after.version, after.exceptions) == (before.version, ())  # nothing saved
+
+
+def test_an_exception_to_one_limit_leaves_the_others_their_colours(db):
+    """Received Wed 1 Jul 2026: the 6-week decision is due Wed 12 Aug 2026. A missed
+    appointment excuses the advice and the 16-week decision (Reg 8(2), 10(4)(e)) but not the
+    decision whether to assess: its step stays coloured."""
+    case_id, work = new_case(db)
+    work.record_exception(
+        case_id, "missed_appointment", ["advice", "decide_issue"], date(2026, 7, 10), None, None
+    )
+    case = work.get_case(case_id)
+    assert case.status.next_step.key == "decide_assess"
+    assert case.status.rag != "grey"
+    assert case.exception_limits == {"advice", "decide_issue"}
 
 
 def test_stale_save_is_refused_naming_who_changed_what(db):
@@ -338,6 +378,27 @@ def test_my_week_lists_what_needs_doing(db):
     work.log_communication(case_id, datetime(2026, 11, 23, 9), "phone", "out", "Parent", "Hi")
     week = MyWeekService(db, today=lambda: TODAY).my_week(cw)
     assert week.count("contact") == 0
+
+
+def test_overdue_advice_is_grey_only_where_an_exception_covers_the_advice_limit(db):
+    """Advice asked for Thu 6 Aug 2026 was due Thu 17 Sep 2026 (Reg 8(1)); on 24 Nov it is
+    overdue: red, until a missed appointment is recorded against the advice (Reg 8(2)(c))."""
+    case_id, work = new_case(db)
+    work.record_action(case_id, work.get_case(case_id).version, "assess_agreed", date(2026, 8, 5))
+    work.request_advice(case_id, "ep", date(2026, 8, 6))
+    work.record_exception(
+        case_id, "missed_appointment", ["decide_issue"], date(2026, 8, 20), None, None
+    )
+
+    def advice_rag():
+        week = MyWeekService(db, today=lambda: TODAY).my_week(None)
+        (item,) = [i for i in week.items if i.kind == "advice"]
+        (info,) = work.get_case(case_id).advice
+        return item.rag, info.excused
+
+    assert advice_rag() == ("red", False)  # an exception to another limit
+    work.record_exception(case_id, "missed_appointment", ["advice"], date(2026, 8, 20), None, None)
+    assert advice_rag() == ("grey", True)
 
 
 def test_settings_round_trip_and_damaged_file(tmp_path, db):

@@ -16,7 +16,13 @@ from tests.helpers import NOW, TODAY, new_case
 def exception_on(db):
     case_id, work = new_case(db)
     exception_id = work.record_exception(
-        case_id, "absent_from_area", date(2026, 11, 2), None, None, "holiday abroad"
+        case_id,
+        "absent_from_area",
+        ["decide_assess", "final_plan"],
+        date(2026, 11, 2),
+        None,
+        None,
+        "holiday abroad",
     )
     return case_id, work, exception_id
 
@@ -34,7 +40,7 @@ def test_an_exception_is_ended_and_corrected_with_old_and_new_in_the_history(db)
     case = work.get_case(case_id)
     (row,) = case.exceptions
     assert (row.period_end, row.ground) == (date(2026, 11, 20), "exceptional_circumstances")
-    assert case.exception_applies  # the deadline it covered stays marked
+    assert case.exception_limits == {"decide_assess", "final_plan"}  # still covered
     with db.read() as s:
         details = list(
             s.scalars(select(AuditEntry.detail).where(AuditEntry.record_type == "case_exception"))
@@ -67,7 +73,7 @@ def test_a_withdrawn_exception_goes_to_the_trash_and_comes_back(db):
     item = trash.withdraw_exception(exception_id, "recorded on the wrong case")
     case = work.get_case(case_id)
     assert case.exceptions == ()
-    assert not case.exception_applies
+    assert case.exception_limits == frozenset()
     (listed,) = trash.items()
     assert (listed.id, listed.kind, listed.reason) == (
         item,
@@ -78,7 +84,38 @@ def test_a_withdrawn_exception_goes_to_the_trash_and_comes_back(db):
     trash.restore(item)
     case = work.get_case(case_id)
     assert [e.id for e in case.exceptions] == [exception_id]
-    assert case.exception_applies
+    assert case.exception_limits == {"decide_assess", "final_plan"}
+
+
+def test_a_correction_keeps_to_the_limits_its_ground_allows(db):
+    """Reg 13(3): a missed appointment never excuses the 20-week limit, so a ground corrected
+    to one is refused while the exception covers that limit; with the limits put right too,
+    the case's greyed limits follow."""
+    case_id, work, exception_id = exception_on(db)
+    (row,) = work.get_case(case_id).exceptions
+    with pytest.raises(FieldErrors) as refused:
+        work.update_exception(exception_id, row.version, {"ground": "missed_appointment"})
+    message = refused.value.errors["limits"]
+    assert "is not a ground for the 6-week decision whether to assess (Reg 5(4))" in message
+    assert "the 20-week final plan (Reg 13(3))" in message
+    changed = work.update_exception(
+        exception_id,
+        row.version,
+        {"ground": "missed_appointment", "limits": ["advice", "decide_issue"]},
+    )
+    assert [c.split(":")[0] for c in changed] == ["ground", "limits"]  # each audited
+    case = work.get_case(case_id)
+    assert case.exception_limits == {"advice", "decide_issue"}
+    assert case.exceptions[0].limits == ("advice", "decide_issue")
+
+
+def test_withdrawing_one_exception_leaves_the_limits_the_others_cover(db):
+    case_id, work, first = exception_on(db)
+    work.record_exception(case_id, "missed_appointment", ["advice"], date(2026, 11, 3), None, None)
+    assert work.get_case(case_id).exception_limits == {"decide_assess", "advice", "final_plan"}
+    trash = TrashService(db, "Asha Patel", today=lambda: TODAY, now=lambda: NOW)
+    trash.withdraw_exception(first, "wrong ground")
+    assert work.get_case(case_id).exception_limits == {"advice"}
 
 
 def journey(db):

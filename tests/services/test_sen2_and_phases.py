@@ -316,12 +316,21 @@ def sen2_cases(db):
     work.update_review(review, version, {"decision_date": date(2026, 11, 23), "outcome": "amend"})
     # 20 weeks + 1 day: late. Then ceased.
     ids["late"], work = _child(db, "Lara", date(2014, 2, 3), primary_need="SEMH")
+    # An exception to another limit (Reg 5(4)) is not SEN2's Week20 flag.
+    work.record_exception(
+        ids["late"], "school_closed", ["decide_assess"], date(2026, 7, 20), None, None
+    )
     _issue_plan(work, ids["late"], date(2026, 11, 19))
     _act(work, ids["late"], "ceased", date(2026, 11, 22), "Moved out of area")
     # Late, but an exception applies.
     ids["exception"], work = _child(db, "Eve", date(2014, 2, 3))
     work.record_exception(
-        ids["exception"], "school_closed", date(2026, 7, 20), date(2026, 8, 20), date(2026, 7, 21)
+        ids["exception"],
+        "school_closed",
+        ["final_plan"],
+        date(2026, 7, 20),
+        date(2026, 8, 20),
+        date(2026, 7, 21),
     )
     _issue_plan(work, ids["exception"], date(2026, 11, 19))
     # Refused to assess in the reporting period.
@@ -360,7 +369,7 @@ def test_sen2_rows_and_flags(sen2_cases, db, tmp_path):
     assert on_time["final_plan_issued"] == "2026-11-18"
     assert (
         on_time["within_20_weeks"],
-        on_time["exception_applies"],
+        on_time["week20_exception"],
         on_time["within_20_weeks_excluding_exceptions"],
     ) == ("Y", "N", "Y")
     assert (on_time["last_annual_review"], on_time["review_outcome"]) == ("2026-11-20", "amend")
@@ -371,7 +380,7 @@ def test_sen2_rows_and_flags(sen2_cases, db, tmp_path):
     assert late["final_plan_issued"] == "2026-11-19"
     assert (
         late["within_20_weeks"],
-        late["exception_applies"],
+        late["week20_exception"],
         late["within_20_weeks_excluding_exceptions"],
     ) == ("N", "N", "N")
     assert (late["open_on_census_date"], late["ceased_date"]) == ("N", "2026-11-22")
@@ -381,7 +390,7 @@ def test_sen2_rows_and_flags(sen2_cases, db, tmp_path):
     exc = rows[child["exception"]]
     assert (
         exc["within_20_weeks"],
-        exc["exception_applies"],
+        exc["week20_exception"],
         exc["within_20_weeks_excluding_exceptions"],
     ) == ("N", "Y", "")
 

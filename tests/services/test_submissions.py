@@ -45,7 +45,7 @@ CALLS = {
     "exception": (
         CaseException,
         lambda w, c, t: w.record_exception(
-            c, "exceptional_circumstances", date(2026, 8, 1), None, None, token=t
+            c, "exceptional_circumstances", ["final_plan"], date(2026, 8, 1), None, None, token=t
         ),
     ),
     "disagreement": (

@@ -16,9 +16,11 @@ from caseload_app.db.models import (
     AdviceRequest,
     AnnualReview,
     AuditEntry,
+    CaseException,
     Caseworker,
     Child,
     Communication,
+    Disagreement,
     EhcpCase,
     Family,
 )
@@ -79,8 +81,9 @@ def build(db) -> dict[str, int]:
              assess_decision_date=D(2026, 11, 20))  # fmt: skip
         # Plans issued in the week: F on its due day; G late with an exception; H late.
         case("F", 5, asha, D(2026, 7, 1), "plan_issued", final_issued=D(2026, 11, 18))
-        case("G", 6, carys, D(2026, 6, 1), "plan_issued", final_issued=D(2026, 11, 19),
-             exception_applies=True)  # fmt: skip
+        g = case("G", 6, carys, D(2026, 6, 1), "plan_issued", final_issued=D(2026, 11, 19),
+                 exception_limits="final_plan")  # fmt: skip
+        s.add(exception(g.id, "final_plan", D(2026, 9, 1)))
         case("H", 7, asha, D(2026, 6, 10), "plan_issued", final_issued=D(2026, 11, 24))
         # Closed: refused in the week ending 17 Nov (a trend request), advice not counted.
         case("I", 12, None, D(2026, 11, 12), "refused_to_assess", is_open=False,
@@ -132,6 +135,17 @@ def build(db) -> dict[str, int]:
                 )
             )
     return ids
+
+
+def exception(case_id: int, limits: str, recorded: date) -> CaseException:
+    return CaseException(
+        case_id=case_id,
+        ground="school_closed",
+        limits=limits,
+        period_start=D(2026, 7, 1),
+        recorded_by="Asha Patel",
+        recorded_at=datetime.combine(recorded, datetime.min.time()),
+    )
 
 
 def service(db):
@@ -216,7 +230,7 @@ def test_the_csv_traces_every_figure(report, db, tmp_path):
         x for x in rows if x["measure"] == "plans_issued_20wk" and x["case_id"] == str(ids["G"])
     ]
     assert [x["counted_in"] for x in late] == ["denominator"]
-    assert "exception applies" in late[0]["detail"]
+    assert "20-week exception recorded 2026-09-01" in late[0]["detail"]
     assert late[0]["child_name"] == "ChildG Test"
     assert late[0]["caseworker"] == "Carys Morgan"
     earlier = [x for x in rows if x["week_ending"] == "2026-11-17"]
@@ -269,3 +283,47 @@ def test_cli_writes_the_pdf_and_the_csv(tmp_path, capsys):
     assert "Wrote" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         main(["weekly-report", "--db", str(path), "--week-ending", "nonsense", "-o", "x"])
+
+
+def test_dfe_timeliness_leaves_out_20_week_exceptions_and_disputes_as_known_that_week(db):
+    """Six plans, each received Mon 1 Jun 2026 (due 20 weeks later, Mon 19 Oct 2026) and
+    issued late, on Thu 19 Nov 2026, in the week ending Tue 24 Nov 2026:
+
+    P1 no exception; P2 an exception to the 6-week decision only (Reg 5(4): not SEN2's
+    Week20); P3 a 20-week exception recorded 10 Nov (out); P4 a 20-week exception recorded
+    30 Nov, after the week (in, as the week stood); P5 mediation held 1 Oct (out); P6 an
+    appeal lodged 1 Dec, after the week (in). Including all: 0 of 6; DfE: 0 of 4."""
+    with db.uow() as s:
+        family = Family(parent_carer_name="Parent")
+        s.add(family)
+        s.flush()
+        cases = {}
+        for key in ("P1", "P2", "P3", "P4", "P5", "P6"):
+            child = Child(family_id=family.id, first_name=key, last_name="Test",
+                          date_of_birth=D(2015, 1, 1))  # fmt: skip
+            s.add(child)
+            s.flush()
+            limits = {"P2": "decide_assess", "P3": "final_plan", "P4": "final_plan"}.get(key, "")
+            row = EhcpCase(child_id=child.id, request_received=D(2026, 6, 1),
+                           stage="plan_issued", final_issued=D(2026, 11, 19),
+                           exception_limits=limits)  # fmt: skip
+            s.add(row)
+            s.flush()
+            cases[key] = row.id
+        s.add_all([
+            exception(cases["P2"], "decide_assess", D(2026, 7, 1)),
+            exception(cases["P3"], "final_plan", D(2026, 11, 10)),
+            exception(cases["P4"], "final_plan", D(2026, 11, 30)),
+            Disagreement(case_id=cases["P5"], decision="Refusal", decision_letter=D(2026, 9, 1),
+                         mediation_ended=D(2026, 10, 1)),
+            Disagreement(case_id=cases["P6"], decision="Plan", decision_letter=D(2026, 11, 19),
+                         appeal_lodged=D(2026, 12, 1)),
+        ])  # fmt: skip
+    fig = service(db).report(W).figures
+    assert fig.plans_incl == Ratio(0, 6)
+    assert fig.plans_excl == Ratio(0, 4)
+    traced = {
+        x.case_id for x in fig.traces
+        if x.measure == "plans_issued_20wk_excl" and x.counted_in == "denominator"
+    }  # fmt: skip
+    assert traced == {cases["P1"], cases["P2"], cases["P4"], cases["P6"]}

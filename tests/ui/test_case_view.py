@@ -102,7 +102,7 @@ def full_case(db):
     for key, on in (("assess_agreed", date(2025, 2, 1)), ("issue", date(2025, 4, 1))):
         work.record_action(case_id, work.get_case(case_id).version, key, on)
     work.request_advice(case_id, "ep", date(2025, 2, 3))
-    work.record_exception(case_id, "school_closed", date(2025, 2, 10), None, None)
+    work.record_exception(case_id, "school_closed", ["final_plan"], date(2025, 2, 10), None, None)
     for key, on in (("draft_served", date(2025, 4, 7)), ("final_issued", date(2025, 5, 1))):
         work.record_action(case_id, work.get_case(case_id).version, key, on)
     work.schedule_review(case_id, date(2026, 4, 20))
@@ -287,13 +287,15 @@ def test_an_exception_greys_the_deadline_and_keeps_its_date(qtbot, case, message
     fill(
         view,
         ground="absent_from_area",
+        limits=("decide_assess",),
         period_start=date(2026, 7, 10),
         period_end=date(2026, 8, 20),
         family_told=date(2026, 7, 12),
         note="Family abroad for a month",
     )
     assert not view.timeline.banner.isHidden()
-    assert view.timeline.banner.text() == EXCEPTION_BANNER
+    banner = view.timeline.banner.text()
+    assert banner == f"{EXCEPTION_BANNER}. Covered: 6-week decision whether to assess"
     assert deadlines.text(0, "Due") == "Wed 12 Aug 2026"  # the date never moves
     rag = deadlines.index(0, deadlines.column_of("RAG"))
     assert deadlines.data(rag) == "‖ Exception applies"
@@ -303,15 +305,48 @@ def test_an_exception_greys_the_deadline_and_keeps_its_date(qtbot, case, message
     assert exceptions.text(0, "Recorded by") == "Asha Patel"
     assert exceptions.text(0, "Family told") == "Sun 12 Jul 2026"
     assert exceptions.text(0, "Period") == "Fri 10 Jul 2026 to Thu 20 Aug 2026"
+    assert exceptions.text(0, "Time limits") == ("the 6-week decision whether to assess (Reg 5(4))")
     assert "Exception applies" in view.header.rag.text()
     assert messages == []
+
+
+def test_the_ground_decides_which_time_limits_can_be_ticked(qtbot, case, messages):
+    """Reg 13(3): a missed appointment never excuses the 20-week limit; Reg 5(4) has no
+    missed-appointment ground either. Ticks the law does not allow are greyed with why."""
+    case_id, work = case
+    view = open_view(qtbot, work, case_id)
+    view.timeline.exception_button.click()
+    dialog = view.dialog
+    limits = dialog.form.fields["limits"]
+    dialog.set_values(ground="absent_from_area", limits=("decide_assess", "final_plan"))
+    assert limits.value() == ("decide_assess", "final_plan")
+    dialog.set_values(ground="missed_appointment")
+    assert limits.value() == ()  # the ticks it cannot keep are taken off
+    enabled = [k for k, box in limits.boxes.items() if box.isEnabled()]
+    assert enabled == ["advice", "decide_issue"]
+    tip = limits.boxes["final_plan"].toolTip()
+    assert tip == (
+        "Missed an appointment for an examination or test is not a ground for "
+        "the 20-week final plan (Reg 13(3))."
+    )
+    dialog.accept()  # nothing ticked: the service says what is missing
+    assert messages == ["Choose the time limit(s) the exception covers."]
+    assert work.get_case(case_id).exceptions == ()
+    dialog.set_values(limits=("decide_issue",))
+    dialog.accept()
+    assert work.get_case(case_id).exception_limits == {"decide_issue"}
+    # The 6-week decision keeps its colour: only the 16-week limit is excepted.
+    deadlines = view.timeline.deadlines.rows_model
+    assert deadlines.data(deadlines.index(0, deadlines.column_of("RAG")), RagRole) == "red"
 
 
 def test_exception_dates_are_checked_by_the_service(qtbot, case, messages):
     case_id, work = case
     view = open_view(qtbot, work, case_id)
     view.timeline.exception_button.click()
-    dialog = fill(view, period_start=date(2026, 8, 1), period_end=date(2026, 7, 1))
+    dialog = fill(
+        view, limits=("decide_assess",), period_start=date(2026, 8, 1), period_end=date(2026, 7, 1)
+    )
     assert messages == ["The exception period ends before it starts."]
     assert dialog.isVisible()
     assert work.get_case(case_id).exceptions == ()
@@ -320,7 +355,9 @@ def test_exception_dates_are_checked_by_the_service(qtbot, case, messages):
 def test_an_exception_is_ended_then_withdrawn_from_the_timeline(qtbot, case, messages, monkeypatch):
     """'Fri 20 Nov 2026 (no end date yet)' for ever, no more: end it, or withdraw it."""
     case_id, work = case
-    work.record_exception(case_id, "absent_from_area", date(2026, 7, 10), None, None)
+    work.record_exception(
+        case_id, "absent_from_area", ["decide_assess"], date(2026, 7, 10), None, None
+    )
     view = open_view(qtbot, work, case_id)
     view.show_tab("timeline")
     exceptions = view.timeline.exceptions.rows_model

@@ -45,7 +45,7 @@ def case_row(case_id, due_in, rag, name, worker, is_open) -> CaseRow:
         next_due=due,
         days_left=due_in,
         rag=rag,
-        exception_applies=False,
+        exception_limits="",
         caseworker_id=worker[0],
         caseworker=worker[1],
         last_contact=None,

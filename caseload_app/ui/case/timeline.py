@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from caseload_app.domain.actions import ACTIONS, UNDO
 from caseload_app.services.case_read import CaseDetail
 from caseload_app.services.letters import DECISION_LETTERS
-from caseload_app.ui.case.styles import BANNER_STYLE, EXCEPTION_BANNER
+from caseload_app.ui.case.styles import BANNER_STYLE, EXCEPTION_BANNER, exception_banner
 from caseload_app.ui.dialogs.case_dialogs import (
     ActionDialog,
     ExceptionDialog,
@@ -105,8 +105,9 @@ class TimelineTab(QWidget):
         layout.addWidget(split, 1)
 
     def load(self, d: CaseDetail) -> None:
-        self.banner.setVisible(d.exception_applies)
-        self.deadlines.load(d.deadlines, deadline_columns(d.today, d.exception_applies))
+        self.banner.setVisible(bool(d.exception_limits))
+        self.banner.setText(exception_banner(d.exception_limits))
+        self.deadlines.load(d.deadlines, deadline_columns(d.today, d.exception_limits))
         self.deadlines.fit_height()
         self.events.load(d.events)
         self.exceptions.load(d.exceptions)
@@ -150,6 +151,7 @@ class TimelineTab(QWidget):
             return self.view.work.record_exception(
                 d.case_id,
                 v["ground"],
+                v["limits"],
                 v["period_start"],
                 v["period_end"],
                 v["family_told"],
@@ -212,6 +214,7 @@ class TimelineTab(QWidget):
         dialog.load(
             dict(
                 ground=row.ground,
+                limits=row.limits,
                 period_start=row.period_start,
                 period_end=row.period_end,
                 family_told=row.family_told,

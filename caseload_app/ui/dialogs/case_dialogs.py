@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import cast
 
-from PySide6.QtCore import QDate, QDateTime, QObject, Qt, QTime, QTimer
+from PySide6.QtCore import QDate, QDateTime, QObject, Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from caseload_app.domain import codes
+from caseload_app.domain import codes, exceptions
 from caseload_app.services.case_read import CaseworkerInfo
 from caseload_app.services.errors import FieldErrors, StorageError
 from caseload_app.ui import errors as ui_errors
@@ -138,9 +138,47 @@ def optional_date(value: date | None, today: date) -> OptionalDateEdit:
     return OptionalDateEdit(value, today=today)
 
 
+class CheckList(QWidget):
+    """Ticks for a set of keys (e.g. the time limits an exception covers): the value is the
+    ticked keys in the list's order; keys not allowed are greyed out with the reason."""
+
+    changed = Signal()
+
+    def __init__(self, choices: Sequence[tuple[str, str]]) -> None:
+        super().__init__()
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        self.boxes: dict[str, QCheckBox] = {}
+        for key, label in choices:
+            box = QCheckBox(label)
+            box.setAccessibleName(label)
+            box.toggled.connect(lambda *_: self.changed.emit())
+            column.addWidget(box)
+            self.boxes[key] = box
+
+    def value(self) -> tuple[str, ...]:
+        return tuple(k for k, box in self.boxes.items() if box.isChecked())
+
+    def set_value(self, keys: Iterable[str]) -> None:
+        chosen = set(keys)
+        for key, box in self.boxes.items():
+            box.setChecked(key in chosen)
+
+    def allow(self, allowed: Iterable[str], why_not: Callable[[str], str]) -> None:
+        """Only these keys can be ticked; the others are unticked, with why_not as a tip."""
+        ok = set(allowed)
+        for key, box in self.boxes.items():
+            box.setEnabled(key in ok)
+            box.setToolTip("" if key in ok else why_not(key))
+            if key not in ok:
+                box.setChecked(False)
+
+
 # --------------------------------------------------------------------------- reading and writing
 def read(widget: QWidget) -> object:
     """The field's value as plain Python: str, bool, int, date, datetime or a combo's data."""
+    if isinstance(widget, CheckList):
+        return widget.value()
     if isinstance(widget, DateEdit):
         return widget.value()
     if isinstance(widget, QDateTimeEdit):
@@ -159,7 +197,9 @@ def read(widget: QWidget) -> object:
 
 
 def write(widget: QWidget, value: object) -> None:
-    if isinstance(widget, OptionalDateEdit) and value is None:
+    if isinstance(widget, CheckList):
+        widget.set_value(cast("Iterable[str]", value or ()))
+    elif isinstance(widget, OptionalDateEdit) and value is None:
         widget.setDate(OptionalDateEdit.BLANK)
     elif isinstance(widget, DateEdit):
         widget.set_date(cast(date, value))
@@ -195,6 +235,9 @@ def _write_combo(combo: QComboBox, value: object) -> None:
 
 def on_change(widget: QWidget, callback: Callable[[], None]) -> None:
     """Call `callback` whenever the person changes the field."""
+    if isinstance(widget, CheckList):
+        widget.changed.connect(callback)
+        return
     signal = {
         QDateTimeEdit: "dateTimeChanged",
         QLineEdit: "textChanged",
@@ -426,14 +469,36 @@ class ActionDialog(FormDialog):
 _ACTION_INTRO = "Record the date this happened. Dates cannot be in the future."
 
 
+def _exception_fields(dialog: FormDialog, today: date) -> None:
+    """The fields an exception is recorded and corrected with: the ground decides which time
+    limits can be ticked (Reg 5(4), 8(2), 10(4), 13(3) each have their own list)."""
+    ground = dialog.add("ground", "&Ground", choice_combo(code_choices(codes.exception_grounds())))
+    limits = dialog.add(
+        "limits",
+        "Time &limits it covers",
+        CheckList([(k.key, f"{k.label} ({k.regulation})") for k in exceptions.LIMITS]),
+    )
+    dialog.add("period_start", "Period s&tarts", DateEdit(today))
+    dialog.add("period_end", "Period &ends", optional_date(None, today))
+    dialog.add("family_told", "&Family told on", optional_date(None, today))
+    dialog.add("note", "&Note", text_box(3))
+
+    def ground_chosen() -> None:
+        code = str(cast(QComboBox, ground).currentData() or "")
+        label = codes.label_for(codes.exception_grounds(), code) if code else ""
+        cast(CheckList, limits).allow(
+            exceptions.limits_for_ground(code),
+            lambda k: f"{label} is not a ground for {exceptions.limit_name(k)}.",
+        )
+
+    cast(QComboBox, ground).currentIndexChanged.connect(lambda *_: ground_chosen())
+    ground_chosen()
+
+
 class ExceptionDialog(FormDialog):
     def __init__(self, today: date, submit: Submit, parent=None) -> None:
         super().__init__("Record an exception", submit, parent, intro=_EXCEPTION_INTRO)
-        self.add("ground", "&Ground", choice_combo(code_choices(codes.exception_grounds())))
-        self.add("period_start", "Period s&tarts", DateEdit(today))
-        self.add("period_end", "Period &ends", optional_date(None, today))
-        self.add("family_told", "&Family told on", optional_date(None, today))
-        self.add("note", "&Note", text_box(3))
+        _exception_fields(self, today)
 
 
 class StepCorrectionDialog(FormDialog):
@@ -487,11 +552,7 @@ class ExceptionEditDialog(EditDialog):
 
     def __init__(self, today: date, submit: Submit, parent=None) -> None:
         super().__init__("Correct or end the exception", submit, parent, intro=_EXCEPTION_EDIT)
-        self.add("ground", "&Ground", choice_combo(code_choices(codes.exception_grounds())))
-        self.add("period_start", "Period s&tarts", DateEdit(today))
-        self.add("period_end", "Period &ends", optional_date(None, today))
-        self.add("family_told", "&Family told on", optional_date(None, today))
-        self.add("note", "&Note", text_box(3))
+        _exception_fields(self, today)
 
 
 _EXCEPTION_EDIT = (
@@ -501,9 +562,11 @@ _EXCEPTION_EDIT = (
 )
 
 _EXCEPTION_INTRO = (
-    "An exception never moves a deadline: the case keeps its dates and is marked "
-    "'exception applies' (SEND Regs 5(4), 8(2), 10(4)). Waiting lists and staff shortages "
-    "are never a ground. Leave the end blank while the circumstance continues."
+    "An exception never moves a deadline: the case keeps its dates and the time limits it "
+    "covers are marked 'exception applies'. Each limit has its own grounds (SEND Regs 5(4), "
+    "8(2), 10(4), 13(3)): a missed appointment never excuses the 20-week plan. Waiting lists "
+    "and staff shortages are never a ground. Leave the end blank while the circumstance "
+    "continues."
 )
 
 

@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 from caseload_app.domain import codes
 from caseload_app.domain.deadlines import format_date
-from caseload_app.domain.status import Deadline, Rag, exception_covers, rag_for
+from caseload_app.domain.status import Deadline, Rag, exception_greys, rag_for
 from caseload_app.domain.text import days_text
 from caseload_app.services.case_read import AdviceInfo, ExceptionInfo, ReviewInfo, TaskInfo
 from caseload_app.ui.models.rows import (  # noqa: F401 - re-exported for the case window
@@ -64,12 +64,14 @@ def _deadline_status(d: Deadline) -> str:
     return RAG_TEXT.get(d.rag, "")
 
 
-def deadline_columns(today: date, exception_applies: bool = False) -> tuple[Column, ...]:
-    """Columns of the statutory deadlines table. Where an exception applies to a step, a
-    missed date is shown as such but not in red: the time limit did not apply (Reg 5(4)…)."""
+def deadline_columns(
+    today: date, exception_limits: frozenset[str] = frozenset()
+) -> tuple[Column, ...]:
+    """Columns of the statutory deadlines table. Where an exception covers a step's time
+    limit, a missed date is shown as such but not in red: the limit did not apply (Reg 5(4)…)."""
 
     def excused(d: Deadline) -> bool:
-        return exception_applies and exception_covers(d.key)
+        return exception_greys(d.key, exception_limits)
 
     def met(d: Deadline) -> str:
         if d.met is None:
@@ -120,6 +122,7 @@ def _period(e: ExceptionInfo) -> str:
 
 EXCEPTION_COLUMNS = (
     Column("Ground", lambda e: e.ground_label),
+    Column("Time limits", lambda e: e.limits_label),
     Column("Period", _period, lambda e: e.period_start),
     Column("Recorded by", lambda e: e.recorded_by),
     Column(
@@ -137,12 +140,17 @@ def advice_columns(today: date) -> tuple[Column, ...]:
     def status(a: AdviceInfo) -> str:
         if a.received:
             return "✓ Received"
+        late = f"Overdue ({(today - a.due).days} d)"
+        if a.overdue and a.excused:
+            return f"‖ {late}, exception applies"
         if a.overdue:
-            return f"● Overdue ({(today - a.due).days} d)"
+            return f"● {late}"
         return f"Awaiting ({days_left_text(a.due, today)})"
 
     def rag(a: AdviceInfo) -> str | None:
-        return Rag.RED if a.overdue else None
+        if not a.overdue:
+            return None
+        return Rag.GREY if a.excused else Rag.RED
 
     return (
         Column("Type", lambda a: a.type_label, rag=rag),
