@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from caseload_app import __version__, cli_admin, cli_team, files, logs, paths
-from caseload_app.domain import deadlines
+from caseload_app.domain import deadlines, tribunal
 from caseload_app.domain.parsing import parse_date
 from caseload_app.domain.text import how_many
 from caseload_app.domain.validators import (
@@ -123,6 +123,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DATE",
         help="a plan transferred from another council (with --last-review)",
     )
+    event.add_argument(
+        "--tribunal-order",
+        type=_date_arg,
+        metavar="DATE",
+        help="the First-tier Tribunal's order (with --order-kind; Reg 44), or with --unopposed "
+        "the day the council told the Tribunal it would not oppose the appeal (Reg 45)",
+    )
     tl.add_argument(
         "--amendment-notice",
         type=_date_arg,
@@ -149,6 +156,18 @@ def build_parser() -> argparse.ArgumentParser:
         type=_date_arg,
         metavar="DATE",
         help="with --re-assessment-requested: the last EHC needs assessment (6 months)",
+    )
+    tl.add_argument(
+        "--order-kind",
+        choices=[kind.value for kind in tribunal.OrderKind],
+        metavar="KIND",
+        help="with --tribunal-order: what was ordered or conceded, one of "
+        + ", ".join(kind.value for kind in tribunal.OrderKind),
+    )
+    tl.add_argument(
+        "--unopposed",
+        action="store_true",
+        help="with --tribunal-order: the council did not oppose the appeal (Reg 45)",
     )
 
     ck = sub.add_parser("check", help="validate and normalise an identifier")
@@ -311,6 +330,10 @@ def _timeline(args: argparse.Namespace) -> dict[str, date]:
         raise CliError("the family cannot be told of a re-assessment before it was asked for")
     if args.last_review and not args.transferred_in:
         raise CliError("--last-review goes with --transferred-in")
+    if (args.order_kind or args.unopposed) and not args.tribunal_order:
+        raise CliError("--order-kind and --unopposed go with --tribunal-order DATE")
+    if args.tribunal_order:
+        return _tribunal_timeline(args)
     if args.received:
         return deadlines.request_timeline(args.received)
     if args.post16_move:
@@ -332,6 +355,18 @@ def _timeline(args: argparse.Namespace) -> dict[str, date]:
     return deadlines.reassessment_timeline(
         args.re_assessment_requested, args.re_assessment_notified, args.last_assessment
     )
+
+
+def _tribunal_timeline(args: argparse.Namespace) -> dict[str, date]:
+    if not args.order_kind:
+        kinds = ", ".join(kind.value for kind in tribunal.OrderKind)
+        raise CliError(f"--tribunal-order needs --order-kind, one of {kinds}")
+    try:
+        return tribunal.order_timeline(
+            args.tribunal_order, args.order_kind, unopposed=args.unopposed
+        )
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
 
 
 CHECKS: dict[str, Callable[[str], str]] = {

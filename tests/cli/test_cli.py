@@ -92,6 +92,39 @@ def run(capsys, *argv):
             ["--transferred-in", "2026-11-02", "--last-review", "2026-03-10"],
             {"family_told_by": "2026-12-14", "review_due": "2027-03-09"},
         ),
+        (
+            # Reg 44(2)(b): ordered to assess on Tue 1 Feb 2028 (a leap year): tell the family
+            # by Tue 15 Feb (2 weeks); decide not to issue by Tue 11 Apr (10 weeks: 1 Feb + 28
+            # = 29 Feb, + 31 = 31 Mar, + 11); the final plan by Tue 9 May (14 weeks).
+            ["--tribunal-order", "2028-02-01", "--order-kind", "assess"],
+            {
+                "notify_due": "2028-02-15",
+                "not_to_issue_due": "2028-04-11",
+                "final_plan_due": "2028-05-09",
+            },
+        ),
+        (
+            # Reg 44(2)(c): ordered to make a plan on Mon 3 Aug 2026: draft by Mon 7 Sep
+            # (5 weeks), final by Mon 19 Oct (11 weeks: 3 Aug + 28 = 31 Aug, + 30, + 19).
+            ["--tribunal-order", "03/08/2026", "--order-kind", "make_plan"],
+            {"draft_plan_due": "2026-09-07", "final_plan_due": "2026-10-19"},
+        ),
+        (
+            # Reg 44(2)(a): an appeal against ceasing dismissed on the summer bank holiday.
+            ["--tribunal-order", "2026-08-31", "--order-kind", "cease_dismissed"],
+            {"cease_due": "2026-08-31"},
+        ),
+        (
+            # Reg 45(4): the council told the Tribunal on Fri 1 Aug 2025 it would not oppose a
+            # contents appeal: the amended plan within 5 weeks, by Fri 5 Sep.
+            ["--tribunal-order", "2025-08-01", "--order-kind", "amend_provision", "--unopposed"],
+            {"amended_plan_due": "2025-09-05"},
+        ),
+        (
+            # Reg 44(2): amend the school named, ordered Tue 22 Dec 2026: by Tue 5 Jan 2027.
+            ["--tribunal-order", "2026-12-22", "--order-kind", "amend_school"],
+            {"amended_plan_due": "2027-01-05"},
+        ),
     ],
 )
 def test_timeline_json(capsys, argv, expected):
@@ -122,6 +155,54 @@ def test_timeline_refuses_re_assessment_dates_that_cannot_be(capsys, argv, said)
     code, _, err = run(capsys, "timeline", *argv)
     assert code == 1
     assert said in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["--tribunal-order", "2026-03-02"], "needs --order-kind"),
+        (["--received", "2026-03-02", "--order-kind", "assess"], "go with --tribunal-order"),
+        (["--received", "2026-03-02", "--unopposed"], "go with --tribunal-order"),
+        (
+            [
+                "--tribunal-order",
+                "2026-03-02",
+                "--order-kind",
+                "cease_dismissed",
+                "--unopposed",
+            ],
+            "use maintain",
+        ),
+    ],
+)
+def test_timeline_refuses_a_tribunal_order_it_cannot_date(capsys, argv, said):
+    code, out, err = run(capsys, "timeline", *argv)
+    assert code == 1
+    assert said in err
+    assert out == ""
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["--tribunal-order", "2026-03-02", "--order-kind", "amend"], "invalid choice: 'amend'"),
+        (["--tribunal-order", "2026-02-30", "--order-kind", "assess"], "--tribunal-order"),
+        (["--tribunal-order", "--order-kind", "assess"], "expected one argument"),
+    ],
+)
+def test_timeline_rejects_a_bad_order_kind_or_date(capsys, argv, said):
+    with pytest.raises(SystemExit) as exit_:
+        main(["timeline", *argv])
+    assert exit_.value.code == 2
+    assert said in capsys.readouterr().err
+
+
+def test_timeline_help_lists_the_tribunal_options(capsys):
+    with pytest.raises(SystemExit):
+        main(["timeline", "--help"])
+    out = capsys.readouterr().out
+    for text in ("--tribunal-order DATE", "--order-kind KIND", "--unopposed", "maintain_amend"):
+        assert text in out
 
 
 def test_timeline_transfer_year_needs_a_kind(capsys):

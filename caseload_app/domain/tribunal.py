@@ -1,0 +1,132 @@
+"""Complying with the First-tier Tribunal (SEND): the dates that follow an order (SEND Regs 2014
+reg 44) or the council's notice that it will not oppose an appeal (reg 45, "unopposed
+appeals"). The law, and which parts of it are checked against the regulation's own text, is
+in docs/statutory-rules.md, "Tribunal orders".
+
+Counting: "within N weeks of the order being made" / "of the date of the First-tier
+Tribunal's order" is counted as every other "within N weeks of D" in
+``caseload_app.domain.deadlines`` (``final_plan_due`` counts its 20 weeks the same way):
+D itself is not counted, so the last day is D + 7N days (``weeks_of``). "Immediately" and
+"with immediate effect" fall on D itself. No date moves off a weekend or a bank holiday.
+
+Under reg 45 there is no order: each period runs from the date the council notified the
+Tribunal under reg 45(1) that it would not oppose the appeal, and that is the date passed in.
+"""
+
+from datetime import date
+from enum import StrEnum
+
+from caseload_app.domain.deadlines import weeks_of
+
+__all__ = ["ORDER_DEADLINES", "OrderKind", "order_timeline"]
+
+
+class OrderKind(StrEnum):
+    """What the Tribunal ordered (reg 44), or what the council conceded (reg 45)."""
+
+    ASSESS = "assess"  # an EHC needs assessment
+    REASSESS = "reassess"  # a re-assessment
+    MAKE_PLAN = "make_plan"  # make and maintain an EHC plan
+    AMEND_PROVISION = "amend_provision"  # amend the plan (needs or provision)
+    AMEND_SCHOOL = "amend_school"  # amend only the school or type of school named
+    CEASE_DISMISSED = "cease_dismissed"  # an appeal against ceasing dismissed (reg 44 only)
+    MAINTAIN = "maintain"  # continue to maintain the plan
+    MAINTAIN_AMEND = "maintain_amend"  # continue to maintain it, and amend it
+
+
+# The keys each kind gives, in the order the regulation gives the steps.
+ORDER_DEADLINES: dict[OrderKind, tuple[str, ...]] = {
+    OrderKind.ASSESS: ("notify_due", "not_to_issue_due", "final_plan_due"),
+    OrderKind.REASSESS: ("notify_due", "not_to_issue_due", "final_plan_due"),
+    OrderKind.MAKE_PLAN: ("draft_plan_due", "final_plan_due"),
+    OrderKind.AMEND_PROVISION: ("amended_plan_due",),
+    OrderKind.AMEND_SCHOOL: ("amended_plan_due",),
+    OrderKind.CEASE_DISMISSED: ("cease_due",),
+    OrderKind.MAINTAIN: ("maintain_due",),
+    OrderKind.MAINTAIN_AMEND: ("maintain_due", "amended_plan_due"),
+}
+
+
+def order_timeline(
+    order_date: date, kind: OrderKind | str, *, unopposed: bool = False
+) -> dict[str, date]:
+    """The last lawful day of each step the council must take after a Tribunal order.
+
+    ``order_date`` is the date of the order (reg 44) or, with ``unopposed``, the date the council
+    told the Tribunal it would not oppose the appeal (reg 45(1)). ValueError for a kind that is
+    not an ``OrderKind``, or for ``cease_dismissed`` with ``unopposed`` (a council that does
+    not oppose an appeal against ceasing keeps the plan: ``maintain``).
+    """
+    kind = OrderKind(kind)
+    if unopposed:
+        return _unopposed(order_date, kind)
+    return _ordered(order_date, kind)
+
+
+def _ordered(order: date, kind: OrderKind) -> dict[str, date]:
+    if kind in (OrderKind.ASSESS, OrderKind.REASSESS):
+        return {
+            # SEND Regs 2014 reg 44(2)(b): tell the family within 2 weeks of the order
+            "notify_due": weeks_of(order, 2),
+            # reg 44(2)(b)(i): a decision not to issue, within 10 weeks of the order
+            "not_to_issue_due": weeks_of(order, 10),
+            # reg 44(2)(b)(ii): the finalised plan, within 14 weeks of the order
+            "final_plan_due": weeks_of(order, 14),
+        }
+    if kind is OrderKind.MAKE_PLAN:
+        return {
+            # reg 44(2)(c)(i): the draft plan, within 5 weeks of the order
+            "draft_plan_due": weeks_of(order, 5),
+            # reg 44(2)(c)(ii): the finalised plan, within 11 weeks of the order
+            "final_plan_due": weeks_of(order, 11),
+        }
+    if kind is OrderKind.CEASE_DISMISSED:
+        # reg 44(2)(a): cease to maintain the plan immediately
+        return {"cease_due": order}
+    # The rest of reg 44(2) was not found in its own text; the figures are the Tribunal's
+    # published guidance (HMCTS SEND18). See docs/statutory-rules.md, "Tribunal orders".
+    if kind is OrderKind.AMEND_PROVISION:
+        # reg 44(2), amend the special educational provision: within 5 weeks of the order
+        return {"amended_plan_due": weeks_of(order, 5)}
+    if kind is OrderKind.AMEND_SCHOOL:
+        # reg 44(2), amend the school or type named: within 2 weeks of the order
+        return {"amended_plan_due": weeks_of(order, 2)}
+    if kind is OrderKind.MAINTAIN:
+        # reg 44(2), continue to maintain: with immediate effect
+        return {"maintain_due": order}
+    # reg 44(2), continue to maintain (at once) and amend: within 5 weeks of the order
+    return {"maintain_due": order, "amended_plan_due": weeks_of(order, 5)}
+
+
+def _unopposed(notified: date, kind: OrderKind) -> dict[str, date]:
+    if kind in (OrderKind.ASSESS, OrderKind.REASSESS):
+        return {
+            # SEND Regs 2014 reg 45(3) (substituted by SI 2015/359 reg 8): an appeal under
+            # CFA 2014 s51(2)(a) or (d); tell the family within 2 weeks of the reg 45(1) notice
+            "notify_due": weeks_of(notified, 2),
+            # reg 45(3A)(a): a decision not to issue, within 10 weeks of that notice
+            "not_to_issue_due": weeks_of(notified, 10),
+            # reg 45(3A)(b): the finalised plan, within 14 weeks of that notice
+            "final_plan_due": weeks_of(notified, 14),
+        }
+    if kind is OrderKind.AMEND_PROVISION:
+        # reg 45(4): an appeal under s51(2)(c)(i) or (ii), or (e); the amended plan within
+        # 5 weeks of the reg 45(1) notice
+        return {"amended_plan_due": weeks_of(notified, 5)}
+    if kind is OrderKind.CEASE_DISMISSED:
+        raise ValueError(
+            "an unopposed appeal against ceasing keeps the plan: use maintain (or maintain_amend)"
+        )
+    # The rest of reg 45 was not found in its own text; the figures are those of published
+    # summaries of reg 45, and mirror reg 44. See docs/statutory-rules.md, "Tribunal orders".
+    if kind is OrderKind.MAKE_PLAN:
+        # reg 45, an appeal under s51(2)(b): draft within 5 weeks, final within 11, of the notice
+        return {"draft_plan_due": weeks_of(notified, 5), "final_plan_due": weeks_of(notified, 11)}
+    if kind is OrderKind.AMEND_SCHOOL:
+        # reg 45, an appeal about the school or type named only: within 2 weeks of the notice
+        return {"amended_plan_due": weeks_of(notified, 2)}
+    if kind is OrderKind.MAINTAIN:
+        # reg 45, an appeal against ceasing: the plan continues to be maintained
+        return {"maintain_due": notified}
+    # reg 45, an appeal against ceasing with amendments agreed: amended within 5 weeks
+    return {"maintain_due": notified, "amended_plan_due": weeks_of(notified, 5)}
