@@ -90,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--advice-requested",
         type=_date_arg,
         metavar="DATE",
-        help="advice asked for (due in 6 weeks)",
+        help="advice asked for (due 6 weeks from the day the adviser received it)",
     )
     event.add_argument(
         "--draft-served",
@@ -138,6 +138,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     tl.add_argument(
         "--transfer", choices=("school-phase", "secondary-post16"), help="with --transfer-year"
+    )
+    tl.add_argument(
+        "--adviser-received",
+        type=_date_arg,
+        metavar="DATE",
+        help="with --advice-requested: the day the adviser received it, if later (Reg 8(1))",
     )
     tl.add_argument(
         "--last-review",
@@ -319,19 +325,33 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     return 0
 
 
-def _timeline(args: argparse.Namespace) -> dict[str, date]:
-    extra = args.re_assessment_notified or args.last_assessment
-    if extra and not args.re_assessment_requested:
-        raise CliError(
-            "--re-assessment-notified and --last-assessment go with --re-assessment-requested"
-        )
+# Options that mean something only beside one event: (the options, that event's option).
+_PAIRED = (
+    (("re_assessment_notified", "last_assessment"), "re_assessment_requested"),
+    (("last_review",), "transferred_in"),
+    (("order_kind", "unopposed"), "tribunal_order"),
+    (("adviser_received",), "advice_requested"),
+)
+
+
+def _option(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _check_pairs(args: argparse.Namespace) -> None:
+    for options, event in _PAIRED:
+        if any(getattr(args, o) for o in options) and not getattr(args, event):
+            given = " and ".join(_option(o) for o in options)
+            raise CliError(f"{given} go{'es' if len(options) == 1 else ''} with {_option(event)}")
     notified = args.re_assessment_notified
     if notified and notified < args.re_assessment_requested:
         raise CliError("the family cannot be told of a re-assessment before it was asked for")
-    if args.last_review and not args.transferred_in:
-        raise CliError("--last-review goes with --transferred-in")
-    if (args.order_kind or args.unopposed) and not args.tribunal_order:
-        raise CliError("--order-kind and --unopposed go with --tribunal-order DATE")
+    if args.adviser_received and args.adviser_received < args.advice_requested:
+        raise CliError("the adviser cannot receive the request before it was sent")
+
+
+def _timeline(args: argparse.Namespace) -> dict[str, date]:
+    _check_pairs(args)
     if args.tribunal_order:
         return _tribunal_timeline(args)
     if args.received:
@@ -341,7 +361,8 @@ def _timeline(args: argparse.Namespace) -> dict[str, date]:
     if args.transferred_in:
         return deadlines.transfer_in_timeline(args.transferred_in, args.last_review)
     if args.advice_requested:
-        return {"advice_due": deadlines.advice_due(args.advice_requested)}
+        reached = args.adviser_received or args.advice_requested
+        return {"advice_due": deadlines.advice_due(reached)}
     if args.draft_served:
         return {"comments_end": deadlines.comments_end(args.draft_served)}
     if args.plan_made:

@@ -226,13 +226,21 @@ class StageEvent(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
+def _sent_day(context) -> date:
+    """An advice request saved without the day the adviser received it: the day it was sent."""
+    return context.get_current_parameters()["requested"]
+
+
 class AdviceRequest(Versioned, Base):
     __tablename__ = "advice_request"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("ehcp_case.id"), index=True)
     advice_type: Mapped[str] = mapped_column(String(20))
-    requested: Mapped[date] = mapped_column(Date)
+    requested: Mapped[date] = mapped_column(Date)  # the day the council sent the request
+    # The day the adviser received it: Reg 8(1) counts the 6 weeks from here (most often
+    # the day it was sent).
+    received_by_adviser: Mapped[date] = mapped_column(Date, default=_sent_day)
     due: Mapped[date] = mapped_column(Date, index=True)
     received: Mapped[date | None] = mapped_column(Date)
     chases: Mapped[int] = mapped_column(Integer, default=0)

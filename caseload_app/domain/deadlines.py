@@ -157,10 +157,11 @@ def decision_to_assess_due(received: date) -> date:
     return weeks_of(received, 6)
 
 
-def advice_due(requested: date) -> date:
-    """Advice for the assessment: within 6 weeks of the date it was requested."""
+def advice_due(received_by_adviser: date) -> date:
+    """Advice for the assessment: within 6 weeks of the day the adviser received the request
+    (most often the day it was sent)."""
     # SEND Regs 2014 reg 8(1); exceptions reg 8(2)
-    return weeks_of(requested, 6)
+    return weeks_of(received_by_adviser, 6)
 
 
 def decision_not_to_issue_due(received: date) -> date:

@@ -248,6 +248,8 @@ def normalise_email(text: str) -> str:
         raise ValidationError("Email address needs a name before the @")
     if not domain:
         raise ValidationError("Email address needs a domain after the @, e.g. example.org")
+    # Checked as it will be stored: lower-casing can add characters ("İ" -> "i" + a dot).
+    domain = domain.lower()
     if "." not in domain:
         raise ValidationError("Email address domain must contain a dot, e.g. example.org")
     if any(not label for label in domain.split(".")):
@@ -258,7 +260,7 @@ def normalise_email(text: str) -> str:
         raise ValidationError(
             "Email address domain can only contain letters, digits, dots and hyphens"
         )
-    return f"{local}@{domain.lower()}"
+    return f"{local}@{domain}"
 
 
 # --- UK phone ------------------------------------------------------------------------------

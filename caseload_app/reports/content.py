@@ -110,6 +110,7 @@ class AdviceRow:
     received: date | None = None
     chases: int = 0
     last_chased: date | None = None
+    received_by_adviser: date | None = None  # when not the day it was sent
 
 
 @dataclass(frozen=True)

@@ -488,7 +488,11 @@ def _advice(data: SummaryData) -> list[Flowable]:
         rows.append(
             [
                 _cell(a.advice_type),
-                _cell(_date(a.requested)),
+                _markup(
+                    f"{_date(a.requested)}<br/>adviser had it {_date(a.received_by_adviser)}"
+                    if a.received_by_adviser not in (None, a.requested)
+                    else _date(a.requested)
+                ),
                 _cell(_date(a.due)),
                 _cell(_date(a.received)),
                 _markup(chases),

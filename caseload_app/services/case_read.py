@@ -119,7 +119,8 @@ class AdviceInfo:
     version: int
     advice_type: str
     type_label: str
-    requested: date
+    requested: date  # sent
+    received_by_adviser: date  # the 6 weeks count from here (Reg 8(1))
     due: date
     received: date | None
     chases: int
@@ -406,6 +407,7 @@ def _advice(s: Session, case_id: int, today: date, excused: bool) -> tuple[Advic
             advice_type=a.advice_type,
             type_label=codes.label_for(codes.advice_types(), a.advice_type),
             requested=a.requested,
+            received_by_adviser=a.received_by_adviser,
             due=a.due,
             received=a.received,
             chases=a.chases,

@@ -361,8 +361,21 @@ class CaseworkService(UserService):
 
     # ------------------------------------------------------------------ advice
     def request_advice(
-        self, case_id: int, advice_type: str, on: date, *, token: str | None = None
+        self,
+        case_id: int,
+        advice_type: str,
+        on: date,
+        received_by_adviser: date | None = None,
+        *,
+        token: str | None = None,
     ) -> int:
+        """Advice asked for on ``on``; due 6 weeks from the day the adviser received the request
+        (Reg 8(1)), which is ``on`` unless given."""
+        reached = on if received_by_adviser is None else received_by_adviser
+        if reached < on:
+            raise ValidationError("The adviser cannot receive the request before it was sent.")
+        if reached > self._today():
+            raise ValidationError("The day the adviser received it cannot be in the future.")
         with self._db.uow() as s:
             if (done := records.submitted(s, token)) is not None:
                 return done  # this form was saved already (double click, retry)
@@ -377,7 +390,8 @@ class CaseworkService(UserService):
                 case_id=case.id,
                 advice_type=kind,
                 requested=on,
-                due=deadlines.advice_due(on),
+                received_by_adviser=reached,
+                due=deadlines.advice_due(reached),
                 updated_by=self.user,
                 updated_at=self._now(),
             )
@@ -408,8 +422,11 @@ class CaseworkService(UserService):
             advice = records.load(s, AdviceRequest, advice_id, "advice request")
             self._case_to_edit(s, advice.case_id)
             records.check_version(s, advice, version, "advice request")
-            if on is not None and (on < advice.requested or on > self._today()):
-                raise ValidationError("The date received must be between the request and today.")
+            if on is not None and (on < advice.received_by_adviser or on > self._today()):
+                raise ValidationError(
+                    "The date the advice arrived must be between the day the adviser received "
+                    "the request and today."
+                )
             records.apply(
                 s,
                 advice,
@@ -420,7 +437,9 @@ class CaseworkService(UserService):
             )
 
     def update_advice(self, advice_id: int, version: int, changes: dict[str, object]) -> None:
-        """Correct an advice request's type or date: its 6-week due date follows."""
+        """Correct an advice request's type or dates: its 6-week due date follows the day the
+        adviser received it (Reg 8(1)). Moving the day sent moves that day with it when the
+        two were the same and it is not given."""
         today = self._today()
         with self._db.uow() as s:
             advice = records.load(s, AdviceRequest, advice_id, "advice request")
@@ -431,9 +450,15 @@ class CaseworkService(UserService):
                 {
                     "advice_type": lambda v: codes.code_for(codes.advice_types(), str(v)),
                     "requested": _required(_past_date(today), "The date it was requested"),
+                    "received_by_adviser": _required(
+                        _past_date(today), "The day the adviser received it"
+                    ),
                 },
             )
             on = cast(date, clean.get("requested", advice.requested))
+            same_day = advice.received_by_adviser == advice.requested
+            if "requested" in clean and "received_by_adviser" not in clean and same_day:
+                clean["received_by_adviser"] = on  # still the same day
             later = [d for d in (advice.received, advice.last_chased) if d is not None]
             if case.assess_decision_date and on < case.assess_decision_date:
                 raise FieldErrors({"requested": "Advice requested before the decision to assess."})
@@ -441,8 +466,17 @@ class CaseworkService(UserService):
                 raise FieldErrors(
                     {"requested": "It was chased or received before that date: check the date."}
                 )
-            if "requested" in clean:
-                clean["due"] = deadlines.advice_due(on)
+            reached = cast(date, clean.get("received_by_adviser", advice.received_by_adviser))
+            if reached < on:
+                raise FieldErrors(
+                    {"received_by_adviser": "The adviser cannot receive it before it was sent."}
+                )
+            if advice.received is not None and reached > advice.received:
+                raise FieldErrors(
+                    {"received_by_adviser": "The advice arrived before that date: check it."}
+                )
+            if reached != advice.received_by_adviser or "requested" in clean:
+                clean["due"] = deadlines.advice_due(reached)
             records.apply(s, advice, clean, user=self.user, now=self._now(), case_id=case.id)
 
     def chase_advice(

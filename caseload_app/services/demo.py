@@ -377,6 +377,7 @@ class _Generator:
                     case_id=case["id"],
                     advice_type=kind,
                     requested=requested,
+                    received_by_adviser=requested,
                     due=due,
                     received=received,
                     chases=0 if received or due >= self.today else 1,

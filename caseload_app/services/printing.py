@@ -105,7 +105,15 @@ def summary_data(d: CaseDetail, communications: int = DEFAULT_COMMUNICATIONS) ->
             for e in d.exceptions
         ),
         advice=tuple(
-            AdviceRow(a.type_label, a.requested, a.due, a.received, a.chases, a.last_chased)
+            AdviceRow(
+                a.type_label,
+                a.requested,
+                a.due,
+                a.received,
+                a.chases,
+                a.last_chased,
+                a.received_by_adviser,
+            )
             for a in d.advice
         ),
         reviews=tuple(_review(r) for r in d.reviews),

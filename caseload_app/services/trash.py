@@ -35,7 +35,7 @@ from caseload_app.db.models import (
     Task,
     TrashItem,
 )
-from caseload_app.domain import codes, deadlines
+from caseload_app.domain import codes, deadlines, exceptions
 from caseload_app.domain.access import Can
 from caseload_app.services import records
 from caseload_app.services.base import UserService
@@ -209,7 +209,7 @@ class TrashService(UserService):
             case_id = (
                 renumber.get(("ehcp_case", item.case_id), item.case_id) if item.case_id else None
             )
-            if item.record_type == "case_exception" and case_id is not None:
+            if payload.get("case_exception") and case_id is not None:
                 case = records.load(s, EhcpCase, case_id, "case")
                 s.flush()
                 keep_exception_limits(s, case, self.user, self._now())
@@ -309,10 +309,26 @@ def _dump(row) -> dict:
     return values
 
 
+# Columns added since a row could have gone into the trash: what a row from an older version's
+# payload gets (the same as the migration that added the column gave rows in the database).
+_OLD_PAYLOADS = {
+    # migration 0009: every limit its ground allows; a flagged case, what the flag greyed
+    ("case_exception", "limits"): lambda raw: exceptions.limits_text(
+        exceptions.limits_for_ground(str(raw.get("ground")))
+    ),
+    ("ehcp_case", "exception_limits"): lambda raw: (
+        "decide_assess decide_issue final_plan" if raw.get("exception_applies") else ""
+    ),
+    # migration 0010: the adviser received it the day it was sent
+    ("advice_request", "received_by_adviser"): lambda raw: raw.get("requested"),
+}
+
+
 def _load(table: Table, raw: dict) -> dict:
     values = {}
     for column in table.columns:
-        value = raw.get(column.name)
+        fill = _OLD_PAYLOADS.get((table.name, column.name))
+        value = fill(raw) if column.name not in raw and fill else raw.get(column.name)
         if value is not None and isinstance(column.type, DateTime):
             value = datetime.fromisoformat(value)
         elif value is not None and isinstance(column.type, Date):

@@ -32,6 +32,11 @@ def run(capsys, *argv):
             },
         ),
         (["--advice-requested", "05/03/2025"], {"advice_due": "2025-04-16"}),
+        # Reg 8(1): 6 weeks from the day the adviser received it (Mon 10 Aug 2026)
+        (
+            ["--advice-requested", "2026-08-06", "--adviser-received", "2026-08-10"],
+            {"advice_due": "2026-09-21"},
+        ),
         (["--draft-served", "2025-03-05"], {"comments_end": "2025-03-19"}),
         (["--plan-made", "2024-02-29"], {"annual_review_due": "2025-02-28"}),
         (
@@ -145,6 +150,11 @@ def test_timeline_text_shows_the_weekday(capsys):
     [
         (["--received", "2026-01-05", "--last-assessment", "2025-08-31"], "go with"),
         (["--received", "2026-01-05", "--last-review", "2025-08-31"], "--transferred-in"),
+        (["--received", "2026-01-05", "--adviser-received", "2026-01-06"], "--advice-requested"),
+        (
+            ["--advice-requested", "2026-08-06", "--adviser-received", "2026-08-05"],
+            "before it was sent",
+        ),
         (
             ["--re-assessment-requested", "2026-01-05", "--re-assessment-notified", "2026-01-02"],
             "before it was asked for",

@@ -276,3 +276,69 @@ def test_a_logged_contact_and_a_task_are_corrected(db):
     assert (task.title, task.due) == ("Ring the school", date(2026, 12, 1))
     with pytest.raises(FieldErrors, match="Say what needs doing"):
         work.update_task(task_id, task.version, {"title": ""})
+
+
+def test_advice_is_due_six_weeks_from_the_day_the_adviser_received_the_request(db):
+    """Reg 8(1): sent Thu 6 Aug 2026, received by the adviser Mon 10 Aug 2026 (a weekend
+    between): due Mon 21 Sep 2026 (10 Aug + 42 days), not Thu 17 Sep."""
+    case_id, work = new_case(db)
+    work.record_action(case_id, work.get_case(case_id).version, "assess_agreed", date(2026, 8, 5))
+    with pytest.raises(ValidationError, match="before it was sent"):
+        work.request_advice(case_id, "ep", date(2026, 8, 6), date(2026, 8, 5))
+    advice_id = work.request_advice(case_id, "ep", date(2026, 8, 6), date(2026, 8, 10))
+    (advice,) = work.get_case(case_id).advice
+    assert (advice.requested, advice.received_by_adviser, advice.due) == (
+        date(2026, 8, 6), date(2026, 8, 10), date(2026, 9, 21),
+    )  # fmt: skip
+    # Corrected: the adviser had it on the Friday; the due date follows (Fri 18 Sep).
+    work.update_advice(advice_id, advice.version, {"received_by_adviser": date(2026, 8, 7)})
+    (advice,) = work.get_case(case_id).advice
+    assert advice.due == date(2026, 9, 18)
+    # Moving the day sent leaves a different day received where it is.
+    work.update_advice(advice_id, advice.version, {"requested": date(2026, 8, 7)})
+    (advice,) = work.get_case(case_id).advice
+    assert (advice.received_by_adviser, advice.due) == (date(2026, 8, 7), date(2026, 9, 18))
+    with pytest.raises(FieldErrors) as refused:
+        work.update_advice(advice_id, advice.version, {"received_by_adviser": date(2026, 8, 6)})
+    assert "before it was sent" in refused.value.errors["received_by_adviser"]
+    work.advice_received(advice_id, advice.version, date(2026, 9, 1))
+    (advice,) = work.get_case(case_id).advice
+    with pytest.raises(FieldErrors, match="arrived before that date"):
+        work.update_advice(advice_id, advice.version, {"received_by_adviser": date(2026, 9, 2)})
+
+
+def test_a_row_trashed_by_an_older_version_comes_back_with_what_its_upgrade_gave(db):
+    """An advice request withdrawn before advice had a day received (0010), and an exception
+    withdrawn before exceptions named their limits (0009), restore as the upgrade would
+    have left them: nothing in the trash is lost to a new column."""
+    import json
+
+    from caseload_app.db.models import TrashItem
+
+    case_id, work = new_case(db)
+    work.record_action(case_id, work.get_case(case_id).version, "assess_agreed", date(2026, 8, 5))
+    advice_id = work.request_advice(case_id, "ep", date(2026, 8, 6))
+    exception_id = work.record_exception(
+        case_id, "missed_appointment", ["advice"], date(2026, 8, 20), None, None
+    )
+    trash = TrashService(db, "Asha Patel", today=lambda: TODAY, now=lambda: NOW)
+    items = [
+        trash.withdraw_advice(advice_id, "wrong case"),
+        trash.withdraw_exception(exception_id, "wrong case"),
+    ]
+    with db.uow() as s:  # as an older version wrote them
+        for item in s.scalars(select(TrashItem)):
+            payload = json.loads(item.payload)
+            for rows in payload.values():
+                for row in rows:
+                    row.pop("received_by_adviser", None)
+                    row.pop("limits", None)
+            item.payload = json.dumps(payload)
+    for item in items:
+        trash.restore(item)
+    case = work.get_case(case_id)
+    (advice,) = case.advice
+    assert (advice.received_by_adviser, advice.due) == (date(2026, 8, 6), date(2026, 9, 17))
+    (exception,) = case.exceptions
+    assert exception.limits == ("advice", "decide_issue")  # all Reg 8(2)/10(4)(e) allow
+    assert case.exception_limits == {"advice", "decide_issue"}

@@ -411,6 +411,28 @@ def test_a_step_date_is_corrected_and_the_latest_step_withdrawn(qtbot, case, mes
     assert messages == []
 
 
+def test_advice_is_requested_with_the_day_the_adviser_received_it(qtbot, case, messages):
+    """Reg 8(1): sent Thu 6 Aug 2026, the adviser had it Mon 10 Aug: due Mon 21 Sep 2026.
+    Left blank, the day received is the day sent (due Thu 17 Sep)."""
+    case_id, work = case
+    work.record_action(case_id, work.get_case(case_id).version, "assess_agreed", date(2026, 8, 5))
+    view = open_view(qtbot, work, case_id)
+    view.show_tab("advice")
+    view.advice.request_button.click()
+    fill(view, advice_type="ep", on=date(2026, 8, 6), received_by_adviser=date(2026, 8, 10))
+    view.advice.request_button.click()
+    fill(view, advice_type="health", on=date(2026, 8, 6))
+    assert messages == []
+    advice = view.advice.table.rows_model
+    rows = {advice.text(r, "Type"): r for r in range(advice.rowCount())}
+    ep, health = rows["Educational psychology"], rows["Health"]
+    assert advice.text(ep, "Sent") == "Thu 6 Aug 2026"
+    assert advice.text(ep, "Adviser received") == "Mon 10 Aug 2026"
+    assert advice.text(ep, "Due") == "Mon 21 Sep 2026"
+    assert advice.text(health, "Adviser received") == "Thu 6 Aug 2026"
+    assert advice.text(health, "Due") == "Thu 17 Sep 2026"
+
+
 def test_advice_a_contact_and_a_task_are_corrected_and_withdrawn_in_the_tabs(
     qtbot, case, messages, monkeypatch
 ):

@@ -79,7 +79,13 @@ class AdviceTab(QWidget):
             return work.update_advice(advice.id, advice.version, v)
 
         dialog = AdviceEditDialog(self.view.detail.today, submit, self.view)
-        dialog.load({"advice_type": advice.advice_type, "requested": advice.requested})
+        dialog.load(
+            {
+                "advice_type": advice.advice_type,
+                "requested": advice.requested,
+                "received_by_adviser": advice.received_by_adviser,
+            }
+        )
         self.view.open_dialog(dialog)
 
     def withdraw(self) -> None:
@@ -97,7 +103,7 @@ class AdviceTab(QWidget):
 
         def submit(v: dict) -> object:
             return self.view.work.request_advice(
-                d.case_id, v["advice_type"], v["on"], token=v["token"]
+                d.case_id, v["advice_type"], v["on"], v["received_by_adviser"], token=v["token"]
             )
 
         self.view.open_dialog(RequestAdviceDialog(d.today, submit, self.view))

@@ -520,7 +520,8 @@ class AdviceEditDialog(EditDialog):
     def __init__(self, today: date, submit: Submit, parent=None) -> None:
         super().__init__("Correct the advice request", submit, parent, intro=_ADVICE_INTRO)
         self.add("advice_type", "Advice &type", choice_combo(code_choices(codes.advice_types())))
-        self.add("requested", "&Requested on", DateEdit(today))
+        self.add("requested", "Se&nt on", DateEdit(today))
+        self.add("received_by_adviser", "Adviser &received it on", DateEdit(today))
 
 
 class ContactEditDialog(EditDialog):
@@ -574,10 +575,14 @@ class RequestAdviceDialog(FormDialog):
     def __init__(self, today: date, submit: Submit, parent=None) -> None:
         super().__init__("Request advice", submit, parent, intro=_ADVICE_INTRO)
         self.add("advice_type", "Advice &type", choice_combo(code_choices(codes.advice_types())))
-        self.add("on", "&Requested on", DateEdit(today))
+        self.add("on", "Se&nt on", DateEdit(today))
+        self.add("received_by_adviser", "Adviser &received it on", optional_date(None, today))
 
 
-_ADVICE_INTRO = "Advice is due within 6 weeks of the request (Reg 8(1))."
+_ADVICE_INTRO = (
+    "Advice is due within 6 weeks of the day the adviser received the request (Reg 8(1)). "
+    "Leave that day blank when it is the day it was sent."
+)
 
 
 class AdviceReceivedDialog(FormDialog):

@@ -154,7 +154,13 @@ def advice_columns(today: date) -> tuple[Column, ...]:
 
     return (
         Column("Type", lambda a: a.type_label, rag=rag),
-        Column("Requested", lambda a: day(a.requested), lambda a: a.requested, rag=rag),
+        Column("Sent", lambda a: day(a.requested), lambda a: a.requested, rag=rag),
+        Column(
+            "Adviser received",
+            lambda a: day(a.received_by_adviser),
+            lambda a: a.received_by_adviser,
+            rag=rag,
+        ),
         Column("Due", lambda a: day(a.due), lambda a: a.due, rag=rag),
         Column("Received", lambda a: day(a.received), lambda a: _or_far(a.received), rag=rag),
         Column("Status", status, lambda a: (a.received is not None, a.due), rag=rag),
