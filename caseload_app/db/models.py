@@ -325,6 +325,28 @@ class Disagreement(Versioned, Base):
     outcome: Mapped[str | None] = mapped_column(Text)
 
 
+class TribunalOrder(Versioned, Base):
+    """A First-tier Tribunal order the council must carry out (Reg 44), or an appeal it did not
+    oppose (Reg 45: ``unopposed``, dated the day it told the Tribunal), with the day each step
+    was done; the due dates follow from the date and kind (domain.tribunal)."""
+
+    __tablename__ = "tribunal_order"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("ehcp_case.id"), index=True)
+    order_date: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(20))  # domain.tribunal.OrderKind
+    unopposed: Mapped[bool] = mapped_column(Boolean, default=False)
+    notified_on: Mapped[date | None] = mapped_column(Date)
+    not_to_issue_on: Mapped[date | None] = mapped_column(Date)
+    draft_on: Mapped[date | None] = mapped_column(Date)
+    final_on: Mapped[date | None] = mapped_column(Date)
+    amended_on: Mapped[date | None] = mapped_column(Date)
+    ceased_on: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(120))
+
+
 class AppUser(Versioned, Base):
     """A person who signs in: their login (the PostgreSQL login on a team database, the
     computer's user name on a laptop), the caseworker they are, and their roles."""

@@ -47,6 +47,7 @@ CASE_TABLES = (
     "annual_review",
     "case_exception",
     "disagreement",
+    "tribunal_order",
 )
 ALL_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
 

@@ -35,6 +35,8 @@ open are as recorded when the report is run, so run it on or soon after W):
   after W) and due before W, by advice type (one row per advice request).
 - ``reviews_overdue``: open cases with a plan whose next step is the annual review and whose
   review was due before W.
+- ``tribunal_steps_overdue``: steps of Tribunal orders (Reg 44) and unopposed appeals (Reg 45)
+  on open cases, due before W and not done by W (one row per step).
 - ``families_no_contact``: families with at least one open case and no communication logged in
   the 14 days W-13 … W (one row per family, naming its first open case).
 - ``caseworker_load``: open cases per caseworker and their weighted load
@@ -61,6 +63,7 @@ from caseload_app.domain.deadlines import (
     months_starting_with,
     review_decision_due,
 )
+from caseload_app.domain.tribunal import order_steps
 from caseload_app.domain.workload import Weights, case_load
 
 __all__ = [
@@ -106,6 +109,7 @@ MEASURES: Mapping[str, str] = {
     "reviews_held": "Annual reviews held",
     "review_decisions_4wk": "Review decisions within 4 weeks of the meeting",
     "reviews_overdue": "Annual reviews overdue",
+    "tribunal_steps_overdue": "Tribunal order steps overdue",
     "families_no_contact": "Families with no contact in 14 days",
     "caseworker_load": "Load per caseworker",
 }
@@ -154,6 +158,18 @@ class ReviewRow:
     due: date
     meeting_date: date | None
     decision_date: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRow:
+    """A Tribunal order (Reg 44) or unopposed appeal (Reg 45), with the day each step was done
+    (domain.tribunal step keys)."""
+
+    case_id: int
+    order_date: date
+    kind: str
+    unopposed: bool
+    done: Mapping[str, date | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +242,7 @@ class WeeklyFigures:
     reviews_held: int = 0
     review_decisions: Ratio = Ratio(0, 0)
     reviews_overdue: int = 0
+    tribunal_steps_overdue: int = 0
     families_no_contact: int = 0
     workers: list[WorkerFigure] = field(default_factory=list)
     trend: list[TrendPoint] = field(default_factory=list)
@@ -356,6 +373,7 @@ def compute(
     weights: Weights | None = None,
     advice_labels: Mapping[str, str] | None = None,
     stage_labels: Mapping[str, str] | None = None,
+    orders: Iterable[OrderRow] = (),
 ) -> WeeklyFigures:
     """Every figure on the board for the week ending ``week_ending`` (see the module docstring).
 
@@ -383,6 +401,7 @@ def compute(
     fig.reviews_due, fig.reviews_held = _reviews_due_and_held(reviews, w, tr)
     fig.review_decisions = _review_decisions(reviews, w, tr)
     fig.reviews_overdue = _reviews_overdue(open_cases, w, tr)
+    fig.tribunal_steps_overdue = _tribunal_steps_overdue(orders, open_cases, w, tr)
     fig.families_no_contact = _families_no_contact(open_cases, last_contact or {}, w, tr)
     fig.workers = _caseworker_load(open_cases, workers, weights or Weights(), w, tr)
     fig.trend = _trend(cases, fig, tr)
@@ -486,6 +505,25 @@ def _review_decisions(reviews: Iterable[ReviewRow], w: date, tr: _Tracer) -> Rat
             num += 1
             tr.add(w, "review_decisions_4wk", r.case_id, "numerator", detail)
     return Ratio(num, den)
+
+
+def _tribunal_steps_overdue(
+    orders: Iterable[OrderRow], open_cases: Iterable[CaseRow], w: date, tr: _Tracer
+) -> int:
+    """Steps of Tribunal orders on open cases due before W and not done by W."""
+    open_ids = {c.case_id for c in open_cases}
+    n = 0
+    for o in orders:
+        if o.case_id not in open_ids or o.order_date > w:
+            continue
+        by_w = {k: d if d is not None and d <= w else None for k, d in o.done.items()}
+        for step in order_steps(o.order_date, o.kind, by_w, w, unopposed=o.unopposed):
+            if step.done_on is None and step.met is False:
+                n += 1
+                tr.add(w, "tribunal_steps_overdue", o.case_id, "count",
+                       f"order of {o.order_date} ({o.kind}): {step.label} due {step.due} "
+                       f"({step.regulation})")  # fmt: skip
+    return n
 
 
 def _reviews_overdue(open_cases: Iterable[CaseRow], w: date, tr: _Tracer) -> int:

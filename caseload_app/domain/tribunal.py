@@ -13,12 +13,21 @@ Under reg 45 there is no order: each period runs from the date the council notif
 Tribunal under reg 45(1) that it would not oppose the appeal, and that is the date passed in.
 """
 
+from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
 
 from caseload_app.domain.deadlines import weeks_of
+from caseload_app.domain.status import Deadline, Rag, rag_for
 
-__all__ = ["ORDER_DEADLINES", "OrderKind", "order_timeline"]
+__all__ = [
+    "KIND_LABELS",
+    "ORDER_DEADLINES",
+    "STEP_LABELS",
+    "OrderKind",
+    "order_steps",
+    "order_timeline",
+]
 
 
 class OrderKind(StrEnum):
@@ -33,6 +42,26 @@ class OrderKind(StrEnum):
     MAINTAIN = "maintain"  # continue to maintain the plan
     MAINTAIN_AMEND = "maintain_amend"  # continue to maintain it, and amend it
 
+
+KIND_LABELS: dict[str, str] = {
+    "assess": "Assess",
+    "reassess": "Re-assess",
+    "make_plan": "Make and maintain a plan",
+    "amend_provision": "Amend the plan (needs or provision)",
+    "amend_school": "Amend only the school or type named",
+    "cease_dismissed": "Appeal against ceasing dismissed: cease",
+    "maintain": "Continue to maintain the plan",
+    "maintain_amend": "Continue to maintain, and amend",
+}
+STEP_LABELS: dict[str, str] = {
+    "notify_due": "Tell the family the council will assess",
+    "not_to_issue_due": "Decision not to issue (if so)",
+    "draft_plan_due": "Serve the draft plan",
+    "final_plan_due": "Issue the final plan",
+    "amended_plan_due": "Issue the amended plan",
+    "cease_due": "Cease to maintain the plan",
+    "maintain_due": "Continue to maintain the plan",
+}
 
 # The keys each kind gives, in the order the regulation gives the steps.
 ORDER_DEADLINES: dict[OrderKind, tuple[str, ...]] = {
@@ -130,3 +159,68 @@ def _unopposed(notified: date, kind: OrderKind) -> dict[str, date]:
         return {"maintain_due": notified}
     # reg 45, an appeal against ceasing with amendments agreed: amended within 5 weeks
     return {"maintain_due": notified, "amended_plan_due": weeks_of(notified, 5)}
+
+
+# Where each step's limit is set: (kind group, key) -> provision, for an order (reg 44) and an
+# unopposed appeal (reg 45). "(letter not checked)": see docs/statutory-rules.md.
+_ASSESSING = (OrderKind.ASSESS, OrderKind.REASSESS)
+_CITE_ORDERED = {
+    "notify_due": "Reg 44(2)(b)",
+    "not_to_issue_due": "Reg 44(2)(b)(i)",
+    ("assess", "final_plan_due"): "Reg 44(2)(b)(ii)",
+    "draft_plan_due": "Reg 44(2)(c)(i)",
+    ("make_plan", "final_plan_due"): "Reg 44(2)(c)(ii)",
+    "cease_due": "Reg 44(2)(a)",
+}
+_CITE_UNOPPOSED = {
+    "notify_due": "Reg 45(3)",
+    "not_to_issue_due": "Reg 45(3A)(a)",
+    ("assess", "final_plan_due"): "Reg 45(3A)(b)",
+    ("amend_provision", "amended_plan_due"): "Reg 45(4)",
+}
+
+
+def _cite(kind: OrderKind, key: str, unopposed: bool) -> str:
+    table = _CITE_UNOPPOSED if unopposed else _CITE_ORDERED
+    group = "assess" if kind in _ASSESSING else kind.value
+    found = table.get((group, key)) or table.get(key)
+    return found or ("Reg 45 (not checked)" if unopposed else "Reg 44(2) (letter not checked)")
+
+
+def order_steps(
+    order_date: date,
+    kind: OrderKind | str,
+    done: Mapping[str, date | None],
+    today: date,
+    *,
+    unopposed: bool = False,
+) -> list[Deadline]:
+    """Each step the council must take after the order, with when it was done (``done`` by
+    step key), whether it was in time, and its RAG while open (no exception moves these).
+
+    After an order to assess, the council either decides not to issue within 10 weeks or
+    issues the plan within 14 (reg 44(2)(b)(i)/(ii)): whichever it did, the other does not
+    apply; past 10 weeks without a decision not to issue, only the plan remains. "Continue
+    to maintain" is in force from the order: shown done on the day itself.
+    """
+    kind = OrderKind(kind)
+    rows = []
+    for key, due in order_timeline(order_date, kind, unopposed=unopposed).items():
+        on = order_date if key == "maintain_due" else done.get(key)
+        label, cite = STEP_LABELS[key], _cite(kind, key, unopposed)
+        if on is not None:
+            rows.append(Deadline(key, label, due, cite, on, on <= due, Rag.NONE))
+        elif _not_applicable(key, done, due, today):
+            rows.append(Deadline(key, label, due, cite, None, None, Rag.NONE))
+        else:
+            missed = False if today > due else None
+            rows.append(Deadline(key, label, due, cite, None, missed, rag_for(due, today)))
+    return rows
+
+
+def _not_applicable(key: str, done: Mapping[str, date | None], due: date, today: date) -> bool:
+    if key == "not_to_issue_due":  # a plan was issued, or the 10 weeks passed without one
+        return done.get("final_plan_due") is not None or today > due
+    if key == "final_plan_due":  # a decision not to issue was made instead
+        return done.get("not_to_issue_due") is not None
+    return False

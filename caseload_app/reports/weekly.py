@@ -64,6 +64,9 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
      "decided within 4 weeks: decisions dated in the week made no later than 4 weeks after the "
      "meeting (Reg 20(10)); overdue: open plans whose next step is the annual review, due before "
      "the week end."),
+    ("Tribunal order steps overdue", "steps of Tribunal orders (Reg 44) and of appeals the "
+     "council did not oppose (Reg 45), on open cases, due before the week end and not done by "
+     "it."),
     ("No contact in 14 days", "families with an open case and no communication logged in the 14 "
      "days up to and including the week end."),
     ("Load per caseworker", "open cases held, and their weighted load: each case's stage weight, "
@@ -198,6 +201,7 @@ def _headline(fig: WeeklyFigures) -> list[Flowable]:
         ("Review decisions within 4 weeks of the meeting", _pct(fig.review_decisions),
          _of(fig.review_decisions)),
         ("Annual reviews overdue", str(fig.reviews_overdue), ""),
+        ("Tribunal order steps overdue", str(fig.tribunal_steps_overdue), ""),
         ("Families with no contact in 14 days", str(fig.families_no_contact),
          "families with an open case"),
     ]  # fmt: skip

@@ -24,9 +24,10 @@ from caseload_app.db.models import (
     Family,
     StageEvent,
     Task,
+    TribunalOrder,
 )
 from caseload_app.db.next_step import case_dates
-from caseload_app.domain import codes, deadlines, exceptions
+from caseload_app.domain import codes, deadlines, exceptions, tribunal
 from caseload_app.domain.actions import (
     ACTIONS,
     available_actions,
@@ -189,6 +190,28 @@ class DisagreementInfo:
     outcome: str | None
 
 
+# Each step of a Tribunal order (domain.tribunal keys) -> the tribunal_order column holding the
+# day it was done.
+ORDER_STEP_COLUMNS = {
+    "notify_due": "notified_on",
+    "not_to_issue_due": "not_to_issue_on",
+    "draft_plan_due": "draft_on",
+    "final_plan_due": "final_on",
+    "amended_plan_due": "amended_on",
+    "cease_due": "ceased_on",
+}
+
+
+@dataclass(frozen=True)
+class OrderStepInfo:
+    """One step of a Tribunal order, as a row of the Disagreements tab's orders table."""
+
+    order_id: int
+    version: int
+    order: str  # "Tue 3 Mar 2026 · Make and maintain a plan" (+ " · not opposed")
+    step: Deadline
+
+
 @dataclass(frozen=True)
 class AssignmentInfo:
     assigned_at: datetime
@@ -234,6 +257,7 @@ class CaseDetail:
     phase_transfer_kind: str | None
     phase_transfer_due: date | None
     disagreements: tuple[DisagreementInfo, ...]
+    tribunal_orders: tuple[OrderStepInfo, ...]  # every step of every order, in order
     events: tuple[EventInfo, ...]
     assignments: tuple[AssignmentInfo, ...]
     changes: tuple[ChangeInfo, ...]
@@ -301,6 +325,7 @@ def case_detail(s: Session, case: EhcpCase, today: date) -> CaseDetail:
         if case.phase_transfer_year and case.phase_transfer_kind
         else None,
         disagreements=_disagreements(s, case.id),
+        tribunal_orders=_orders(s, case.id, today),
         events=_events(s, case.id),
         assignments=_assignments(s, case.id, names),
         changes=_changes(s, case.id),
@@ -490,6 +515,32 @@ def _reviews(s: Session, case_id: int) -> tuple[ReviewInfo, ...]:
             )
         )
     return tuple(out)
+
+
+def order_label(order: TribunalOrder) -> str:
+    kind = tribunal.KIND_LABELS.get(order.kind, order.kind)
+    conceded = " · not opposed (Reg 45)" if order.unopposed else ""
+    return f"{deadlines.format_date(order.order_date)} · {kind}{conceded}"
+
+
+def order_steps(order: TribunalOrder, today: date) -> list[Deadline]:
+    done = {key: getattr(order, column) for key, column in ORDER_STEP_COLUMNS.items()}
+    return tribunal.order_steps(
+        order.order_date, order.kind, done, today, unopposed=order.unopposed
+    )
+
+
+def _orders(s: Session, case_id: int, today: date) -> tuple[OrderStepInfo, ...]:
+    rows = s.scalars(
+        select(TribunalOrder)
+        .where(TribunalOrder.case_id == case_id)
+        .order_by(TribunalOrder.order_date, TribunalOrder.id)
+    )
+    return tuple(
+        OrderStepInfo(o.id, o.version, order_label(o), step)
+        for o in rows
+        for step in order_steps(o, today)
+    )
 
 
 def _disagreements(s: Session, case_id: int) -> tuple[DisagreementInfo, ...]:

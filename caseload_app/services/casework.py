@@ -28,9 +28,10 @@ from caseload_app.db.models import (
     Family,
     StageEvent,
     Task,
+    TribunalOrder,
 )
 from caseload_app.db.next_step import case_dates
-from caseload_app.domain import codes, deadlines, exceptions
+from caseload_app.domain import codes, deadlines, exceptions, tribunal
 from caseload_app.domain.access import Can
 from caseload_app.domain.actions import (
     DATE_FIELD,
@@ -45,10 +46,12 @@ from caseload_app.services import records
 from caseload_app.services.base import UserService
 from caseload_app.services.case_read import (
     EVENT_LABELS,
+    ORDER_STEP_COLUMNS,
     CaseDetail,
     CaseworkerInfo,
     case_detail,
     live_case_id,
+    order_label,
 )
 from caseload_app.services.errors import FieldErrors, UserError
 from caseload_app.services.fields import (
@@ -738,6 +741,75 @@ class CaseworkService(UserService):
                 token=token,
             )
 
+    # ------------------------------------------------------------------ Tribunal orders
+    def record_tribunal_order(
+        self,
+        case_id: int,
+        order_date: date,
+        kind: str,
+        unopposed: bool = False,
+        note: str = "",
+        *,
+        token: str | None = None,
+    ) -> int:
+        """A Tribunal order (Reg 44), or an appeal the council did not oppose (Reg 45, dated the
+        day it told the Tribunal): its steps' deadlines follow from the date and kind."""
+        try:
+            order_kind = tribunal.OrderKind(kind)
+            tribunal.order_timeline(order_date, order_kind, unopposed=unopposed)
+        except ValueError as exc:
+            problem = str(exc) if order_kind_known(kind) else "Choose what the Tribunal ordered."
+            raise FieldErrors({"kind": problem[:1].upper() + problem[1:]}) from None
+        if order_date > self._today():
+            raise FieldErrors({"order_date": "The order's date cannot be in the future."})
+        with self._db.uow() as s:
+            if (done := records.submitted(s, token)) is not None:
+                return done  # this form was saved already (double click, retry)
+            case = self._case_to_edit(s, case_id)
+            if order_date < case.request_received:
+                raise FieldErrors({"order_date": "The order is dated before the case began."})
+            order = TribunalOrder(
+                case_id=case.id,
+                order_date=order_date,
+                kind=order_kind.value,
+                unopposed=unopposed,
+                note=note.strip() or None,
+                recorded_by=self.user,
+                updated_by=self.user,
+                updated_at=self._now(),
+            )
+            return records.create(
+                s,
+                order,
+                user=self.user,
+                now=self._now(),
+                case_id=case.id,
+                detail=order_label(order),
+                token=token,
+            )
+
+    def record_order_step(self, order_id: int, version: int, step: str, on: date | None) -> None:
+        """The day one step of a Tribunal order was done (None: not done after all)."""
+        with self._db.uow() as s:
+            order = records.load(s, TribunalOrder, order_id, "Tribunal order")
+            self._case_to_edit(s, order.case_id)
+            records.check_version(s, order, version, "Tribunal order")
+            keys = tribunal.ORDER_DEADLINES[tribunal.OrderKind(order.kind)]
+            column = ORDER_STEP_COLUMNS.get(step)
+            if column is None or step not in keys:
+                raise ValidationError("That step is not part of this order: reload the case.")
+            if on is not None and not order.order_date <= on <= self._today():
+                raise ValidationError("The step's date must be between the order and today.")
+            other = {"not_to_issue_due": "final_on", "final_plan_due": "not_to_issue_on"}
+            if on is not None and step in other and getattr(order, other[step]) is not None:
+                raise ValidationError(
+                    "An order to assess ends in a decision not to issue or in a final plan, "
+                    "not both: correct the other step first."
+                )
+            records.apply(
+                s, order, {column: on}, user=self.user, now=self._now(), case_id=order.case_id
+            )
+
     DISAGREEMENT_FIELDS = (
         "mediation_ended",
         "mediation_certificate",
@@ -795,6 +867,10 @@ def _limit_keys(value: object) -> str:
     """A correction's limits: a list of keys or their stored text."""
     words = value.split() if isinstance(value, str) else list(cast("Iterable[str]", value or ()))
     return " ".join(str(w) for w in words)
+
+
+def order_kind_known(kind: str) -> bool:
+    return kind in {k.value for k in tribunal.OrderKind}
 
 
 def _exception_ground(value: object) -> str:

@@ -10,11 +10,19 @@ from typing import NamedTuple
 from sqlalchemy import func, select
 
 from caseload_app.db.engine import Database
-from caseload_app.db.models import AdviceRequest, Child, Communication, EhcpCase, Task
+from caseload_app.db.models import (
+    AdviceRequest,
+    Child,
+    Communication,
+    EhcpCase,
+    Task,
+    TribunalOrder,
+)
 from caseload_app.db.queries import as_date
 from caseload_app.domain import codes, deadlines
 from caseload_app.domain.exceptions import ADVICE, parse_limits
 from caseload_app.domain.status import Rag, rag_for, rag_for_step, step_label
+from caseload_app.services.case_read import order_steps
 
 HORIZON_DAYS = 7
 NO_CONTACT_DAYS = 14
@@ -25,6 +33,7 @@ KINDS = {
     "advice": "Advice overdue",
     "task": "Task",
     "consultation": "Consultation closing",
+    "tribunal": "Tribunal order",
     "contact": "No contact in 14 days",
 }
 
@@ -77,6 +86,7 @@ class MyWeekService:
             items += self._advice(s, scope, today)
             items += self._tasks(s, scope, today, horizon)
             items += self._consultations(s, scope, today, horizon)
+            items += self._orders(s, scope, today, horizon)
             items += self._no_contact(s, scope, today)
         items.sort(key=lambda i: (i.due or date.max, i.kind, i.child_name))
         return MyWeek(today=today, items=items)
@@ -152,6 +162,36 @@ class MyWeekService:
                     "advice",
                 )
             )
+        return out
+
+    def _orders(self, s, scope, today, horizon) -> list[WeekItem]:
+        """Each open step of a Tribunal order (Reg 44, 45) due within the week or missed.
+        Orders are few (a council has dozens a year): their steps are worked out here."""
+        q = self._mine(
+            select(TribunalOrder, Child.first_name, Child.last_name)
+            .join(EhcpCase, TribunalOrder.case_id == EhcpCase.id)
+            .join(Child, EhcpCase.child_id == Child.id)
+            .where(EhcpCase.is_open),
+            scope,
+        )
+        out = []
+        for order, first, last in s.execute(q):
+            for step in order_steps(order, today):
+                if step.rag in (Rag.NONE, Rag.GREY) or step.due > horizon:
+                    continue
+                out.append(
+                    WeekItem(
+                        "tribunal",
+                        KINDS["tribunal"],
+                        order.case_id,
+                        f"{first} {last}",
+                        f"{step.label} ({step.regulation})",
+                        step.due,
+                        (step.due - today).days,
+                        step.rag,
+                        "disagreements",
+                    )
+                )
         return out
 
     def _tasks(self, s, scope, today, horizon) -> list[WeekItem]:

@@ -34,17 +34,27 @@ from caseload_app.db.models import (
     StageEvent,
     Task,
     TrashItem,
+    TribunalOrder,
 )
 from caseload_app.domain import codes, deadlines, exceptions
 from caseload_app.domain.access import Can
 from caseload_app.services import records
 from caseload_app.services.base import UserService
+from caseload_app.services.case_read import order_label
 from caseload_app.services.casework import keep_exception_limits
 from caseload_app.services.errors import UserError
 from caseload_app.services.settings import TeamSettingsService
 
 # What hangs off a case, in the order rows go back in (parents first).
-CASE_PARTS = (StageEvent, AdviceRequest, Task, AnnualReview, CaseException, Disagreement)
+CASE_PARTS = (
+    StageEvent,
+    AdviceRequest,
+    Task,
+    AnnualReview,
+    CaseException,
+    Disagreement,
+    TribunalOrder,
+)
 KINDS = {
     "communication": "Communication",
     "task": "Task",
@@ -52,6 +62,7 @@ KINDS = {
     "case_exception": "Exception",
     "advice_request": "Advice request",
     "annual_review": "Annual review",
+    "tribunal_order": "Tribunal order",
 }
 
 
@@ -125,6 +136,15 @@ class TrashService(UserService):
             kind = codes.label_for(codes.advice_types(), row.advice_type)
             label = f"Advice request: {kind}, {deadlines.format_date(row.requested)}"
             return self._trash(s, row, row.case_id, label, [(AdviceRequest, [row])], reason)
+
+    def withdraw_tribunal_order(self, order_id: int, reason: str) -> int:
+        """An order recorded by mistake (the wrong case, the wrong kind): into the trash."""
+        _need_reason(reason, "Tribunal order")
+        with self._db.uow() as s:
+            row = records.load(s, TribunalOrder, order_id, "Tribunal order")
+            self._case_to_edit(s, row.case_id)
+            label = f"Tribunal order: {order_label(row)}"
+            return self._trash(s, row, row.case_id, label, [(TribunalOrder, [row])], reason)
 
     def withdraw_review(self, review_id: int, reason: str) -> int:
         """A review booked by mistake; one already decided is corrected, not withdrawn."""

@@ -19,6 +19,7 @@ from caseload_app.db.models import (
     Disagreement,
     EhcpCase,
     Family,
+    TribunalOrder,
 )
 from caseload_app.db.queries import as_date
 from caseload_app.domain import codes, measures
@@ -29,6 +30,7 @@ from caseload_app.reports.content import Imprint
 from caseload_app.reports.csv_export import write_csv
 from caseload_app.services import records
 from caseload_app.services.base import UserService
+from caseload_app.services.case_read import ORDER_STEP_COLUMNS
 from caseload_app.services.settings import TeamSettingsService
 from caseload_app.services.workload import WorkloadService
 
@@ -166,6 +168,7 @@ class WeeklyReportService(UserService):
                 for r in s.execute(select(*review_cols).where(review_in_week))
             ]
             last_contact = {f: at for f, at in s.execute(contact_query) if at is not None}
+            orders = _orders(s, end)
             workers = [
                 measures.WorkerRow(i, n, c if c is not None else 1.0)
                 for i, n, c in s.execute(worker_query)
@@ -180,6 +183,7 @@ class WeeklyReportService(UserService):
             weights,
             advice_labels={c.code: c.label for c in codes.advice_types()},
             stage_labels={st.code: st.label for st in codes.stages()},
+            orders=orders,
         )
         return WeeklyReport(week_ending=end, council=council, figures=figures)
 
@@ -264,3 +268,18 @@ def _disputes(s) -> dict[int, date]:
         on = min(d for d in (mediation, appeal) if d is not None)
         first[case_id] = min(first.get(case_id, on), on)
     return first
+
+
+def _orders(s, end: date) -> list[measures.OrderRow]:
+    """Tribunal orders made by the week's end, with the day each step was done."""
+    found = s.execute(select(TribunalOrder).where(TribunalOrder.order_date <= end))
+    return [
+        measures.OrderRow(
+            o.case_id,
+            o.order_date,
+            o.kind,
+            bool(o.unopposed),
+            {key: getattr(o, column) for key, column in ORDER_STEP_COLUMNS.items()},
+        )
+        for o in found
+    ]

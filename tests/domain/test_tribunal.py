@@ -265,3 +265,39 @@ def test_reg_45_counts_as_reg_44_from_its_own_start(d, kind):
     # The figures of reg 45 are those of reg 44; only the start (the notice, not an order)
     # differs, and that is the date the caller gives.
     assert order_timeline(d, kind, unopposed=True) == order_timeline(d, kind)
+
+
+# --------------------------------------------------------------------------- steps with RAG
+def test_order_steps_colour_what_is_open_and_mark_what_was_done():
+    """Reg 44(2)(c): order Mon 7 Dec 2026; draft by Mon 11 Jan 2027 (across Christmas and New
+    Year, which do not pause it), final by Mon 22 Feb 2027. On Thu 31 Dec 2026 the draft has
+    11 days left (amber); the final, 53 (green)."""
+    from caseload_app.domain.tribunal import order_steps
+
+    rows = order_steps(D(2026, 12, 7), "make_plan", {}, D(2026, 12, 31))
+    assert [(r.key, r.due, r.met, r.rag) for r in rows] == [
+        ("draft_plan_due", D(2027, 1, 11), None, "amber"),
+        ("final_plan_due", D(2027, 2, 22), None, "green"),
+    ]
+    done = {"draft_plan_due": D(2027, 1, 12)}
+    rows = order_steps(D(2026, 12, 7), "make_plan", done, D(2027, 1, 20))
+    assert (rows[0].done_on, rows[0].met, rows[0].rag) == (D(2027, 1, 12), False, "none")
+
+
+def test_after_10_weeks_without_a_decision_not_to_issue_only_the_plan_remains():
+    """Reg 44(2)(b): order Mon 2 Mar 2026; past Mon 11 May (10 weeks) no decision not to issue
+    is recorded: that row is no longer a deadline, the plan's (Mon 8 Jun) still is."""
+    from caseload_app.domain.tribunal import order_steps
+
+    rows = order_steps(D(2026, 3, 2), "assess", {"notify_due": D(2026, 3, 10)}, D(2026, 5, 20))
+    by_key = {r.key: r for r in rows}
+    assert (by_key["not_to_issue_due"].met, by_key["not_to_issue_due"].rag) == (None, "none")
+    assert (by_key["final_plan_due"].due, by_key["final_plan_due"].rag) == (D(2026, 6, 8), "green")
+    assert by_key["notify_due"].met is True
+
+
+def test_continuing_to_maintain_is_done_on_the_day_of_the_order():
+    from caseload_app.domain.tribunal import order_steps
+
+    (row,) = order_steps(D(2026, 8, 14), "maintain", {}, D(2026, 12, 1))
+    assert (row.done_on, row.met, row.rag) == (D(2026, 8, 14), True, "none")

@@ -23,6 +23,7 @@ from caseload_app.db.models import (
     Disagreement,
     EhcpCase,
     Family,
+    TribunalOrder,
 )
 from caseload_app.domain.measures import AGE_BUCKETS, Ratio
 from caseload_app.services.weekly import WeeklyReportService
@@ -327,3 +328,41 @@ def test_dfe_timeliness_leaves_out_20_week_exceptions_and_disputes_as_known_that
         if x.measure == "plans_issued_20wk_excl" and x.counted_in == "denominator"
     }  # fmt: skip
     assert traced == {cases["P1"], cases["P2"], cases["P4"], cases["P6"]}
+
+
+def test_tribunal_order_steps_overdue_are_counted_as_they_stood_at_the_week_end(db):
+    """Week ending Tue 24 Nov 2026. Order Mon 7 Sep 2026 to make a plan: the draft was due
+    Mon 12 Oct and served 30 Nov (after the week: still overdue at W); the final is due Mon
+    23 Nov (overdue at W). Order Mon 2 Nov to amend the school: due Mon 16 Nov, done 13 Nov.
+    An order dated after the week counts nothing. Two steps overdue."""
+    with db.uow() as s:
+        family = Family(parent_carer_name="Parent")
+        s.add(family)
+        s.flush()
+        child = Child(family_id=family.id, first_name="T", last_name="Test",
+                      date_of_birth=D(2015, 1, 1))  # fmt: skip
+        s.add(child)
+        s.flush()
+        case = EhcpCase(child_id=child.id, request_received=D(2026, 3, 2), stage="assessment")
+        s.add(case)
+        s.flush()
+        s.add_all([
+            TribunalOrder(case_id=case.id, order_date=D(2026, 9, 7), kind="make_plan",
+                          unopposed=False, draft_on=D(2026, 11, 30), recorded_by="A"),
+            TribunalOrder(case_id=case.id, order_date=D(2026, 11, 2), kind="amend_school",
+                          unopposed=False, amended_on=D(2026, 11, 13), recorded_by="A"),
+            TribunalOrder(case_id=case.id, order_date=D(2026, 11, 25), kind="amend_school",
+                          unopposed=False, recorded_by="A"),
+        ])  # fmt: skip
+    report = service(db).report(W)
+    assert report.figures.tribunal_steps_overdue == 2
+    details = sorted(
+        x.detail for x in report.figures.traces if x.measure == "tribunal_steps_overdue"
+    )
+    assert details == [
+        "order of 2026-09-07 (make_plan): Issue the final plan due 2026-11-23 (Reg 44(2)(c)(ii))",
+        "order of 2026-09-07 (make_plan): Serve the draft plan due 2026-10-12 (Reg 44(2)(c)(i))",
+    ]
+    pdf = service(db).to_pdf(report)
+    text = " ".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages)
+    assert "Tribunal order steps overdue" in text

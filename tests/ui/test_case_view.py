@@ -36,6 +36,7 @@ from caseload_app.ui.models.case_models import (
     RowsModel,
     advice_columns,
     deadline_columns,
+    order_columns,
     review_steps,
 )
 from caseload_app.ui.models.rows import RAG_COLOUR
@@ -108,6 +109,7 @@ def full_case(db):
     work.schedule_review(case_id, date(2026, 4, 20))
     work.save_contact(family_id, None, None, {"name": "Gran", "relation": "Grandparent"})
     work.log_communication(case_id, datetime(2026, 11, 20, 9), "phone", "in", "Gran", "Hello")
+    work.record_tribunal_order(case_id, date(2026, 9, 7), "maintain_amend")
     work.add_task(case_id, "Ring school", date(2026, 11, 26), ids["Ben Okafor"])
     work.add_disagreement(case_id, "Refusal to name a school", date(2026, 11, 2))
     return case_id, work
@@ -411,6 +413,36 @@ def test_a_step_date_is_corrected_and_the_latest_step_withdrawn(qtbot, case, mes
     assert messages == []
 
 
+def test_a_tribunal_order_is_recorded_and_its_steps_done_in_the_disagreements_tab(
+    qtbot, case, messages
+):
+    """Reg 44(2)(c): ordered Mon 7 Sep 2026 to make a plan: draft by Mon 12 Oct, final by
+    Mon 23 Nov; on Tue 24 Nov both are missed until recorded."""
+    case_id, work = case
+    view = open_view(qtbot, work, case_id)
+    view.show_tab("disagreements")
+    tab = view.disagreements
+    assert not tab.step_button.isEnabled()
+    tab.order_button.click()
+    fill(view, kind="make_plan", order_date=date(2026, 9, 7), unopposed=False, note="")
+    assert messages == []
+    orders = tab.orders.rows_model
+    assert orders.rowCount() == 2
+    assert orders.text(0, "Order") == "Mon 7 Sep 2026 · Make and maintain a plan"
+    assert (orders.text(0, "Step"), orders.text(0, "Due")) == (
+        "Serve the draft plan", "Mon 12 Oct 2026",
+    )  # fmt: skip
+    assert orders.data(orders.index(0, orders.column_of("RAG")), RagRole) == "red"
+    assert orders.text(1, "Regulation") == "Reg 44(2)(c)(ii)"
+    tab.orders.select_row(0)
+    tab.step_button.click()
+    fill(view, on=date(2026, 10, 9))
+    assert messages == []
+    assert orders.text(0, "Done on") == "Fri 9 Oct 2026"
+    assert orders.text(0, "Met") == "✓ Met"
+    assert orders.data(orders.index(0, orders.column_of("RAG")), RagRole) == "none"
+
+
 def test_advice_is_requested_with_the_day_the_adviser_received_it(qtbot, case, messages):
     """Reg 8(1): sent Thu 6 Aug 2026, the adviser had it Mon 10 Aug: due Mon 21 Sep 2026.
     Left blank, the day received is the day sent (due Thu 17 Sep)."""
@@ -674,7 +706,7 @@ def test_every_model_passes_the_qt_model_tester(qtbot, qtmodeltester, db, messag
     case_id, work = full_case(db)
     view = open_view(qtbot, work, case_id)
     models = view.findChildren(RowsModel)
-    assert len(models) == 13  # every table of every tab
+    assert len(models) == 14  # every table of every tab
     comms = view.communications
     for model in models:
         assert model.rowCount() > 0, model.columns[0].title
@@ -692,7 +724,8 @@ def test_models_built_directly_pass_the_tester(qtmodeltester, db, messages):
     case_id, work = full_case(db)
     detail = work.get_case(case_id)
     for columns, rows in (
-        (deadline_columns(TODAY, True), detail.deadlines),
+        (deadline_columns(TODAY, frozenset({"final_plan"})), detail.deadlines),
+        (order_columns(TODAY), detail.tribunal_orders),
         (advice_columns(TODAY), detail.advice),
         (COMMUNICATION_COLUMNS, detail.communications),
         (REVIEW_STEP_COLUMNS, review_steps(detail.reviews[0], TODAY)),
@@ -763,6 +796,7 @@ def test_every_control_has_an_accessible_name_and_every_button_a_mnemonic(qtbot,
         view.reviews.book_button.click,
         view.reviews.update_button.click,
         view.disagreements.add_button.click,
+        view.disagreements.order_button.click,
         view.log_contact,
     )
     roots: list[QWidget] = [view]

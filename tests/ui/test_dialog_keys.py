@@ -36,6 +36,8 @@ FORMS = {
     "review": lambda: d.ReviewDialog(TODAY, never),
     "disagreement": lambda: d.DisagreementDialog(TODAY, never),
     "disagreement update": lambda: d.DisagreementUpdateDialog(TODAY, never),
+    "tribunal order": lambda: d.TribunalOrderDialog(TODAY, never),
+    "order step": lambda: d.OrderStepDialog("Serve the draft plan", None, TODAY, never),
 }
 OTHERS = {
     "absence": lambda: board_view.AbsenceDialog([(1, "Asha Patel"), (2, "Ben Okafor")]),

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from caseload_app.domain import codes, exceptions
+from caseload_app.domain import codes, exceptions, tribunal
 from caseload_app.services.case_read import CaseworkerInfo
 from caseload_app.services.errors import FieldErrors, StorageError
 from caseload_app.ui import errors as ui_errors
@@ -711,6 +711,34 @@ class DisagreementDialog(FormDialog):
         super().__init__("Add a disagreement", submit, parent, intro=_DISAGREEMENT_INTRO)
         self.add("decision", "&Decision disputed", line_edit())
         self.add("decision_letter", "Decision &letter dated", DateEdit(today))
+
+
+class TribunalOrderDialog(FormDialog):
+    """A Tribunal order (Reg 44) or an appeal the council did not oppose (Reg 45)."""
+
+    def __init__(self, today: date, submit: Submit, parent=None) -> None:
+        super().__init__("Record a Tribunal order", submit, parent, intro=_ORDER_INTRO)
+        kinds = [(label, kind) for kind, label in tribunal.KIND_LABELS.items()]
+        self.add("kind", "What was &ordered", choice_combo(kinds))
+        self.add("order_date", "&Dated", DateEdit(today))
+        self.add("unopposed", "The council did not o&ppose the appeal (Reg 45)", QCheckBox())
+        self.add("note", "&Note", text_box(2))
+
+
+_ORDER_INTRO = (
+    "The council must carry out a Tribunal order within the limits of Reg 44, counted from the "
+    "order's date; where it told the Tribunal it would not oppose the appeal, within those of "
+    "Reg 45, counted from the day it told the Tribunal (give that day)."
+)
+
+
+class OrderStepDialog(FormDialog):
+    def __init__(self, label: str, done: date | None, today: date, submit, parent=None):
+        super().__init__(f"Done: {label}", submit, parent, intro=_ORDER_STEP_INTRO)
+        self.add("on", "&Done on (blank: not done)", optional_date(done or today, today))
+
+
+_ORDER_STEP_INTRO = "The day this step was done. Leave it blank to take back a date recorded."
 
 
 _DISAGREEMENT_INTRO = (

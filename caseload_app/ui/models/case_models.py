@@ -313,6 +313,29 @@ DISAGREEMENT_COLUMNS = (
 )
 
 
+def _of_step(column: Column) -> Column:
+    """A statutory-deadline column read from an order step's Deadline."""
+
+    def via(fn):
+        return None if fn is None else (lambda r: fn(r.step))
+
+    return Column(
+        column.title,
+        lambda r: column.display(r.step),
+        via(column.sort_key),
+        via(column.rag),
+        via(column.tooltip),
+    )
+
+
+def order_columns(today: date) -> tuple[Column, ...]:
+    """Every step of each Tribunal order: the deadline table's columns, after the order."""
+    return (
+        Column("Order", lambda r: r.order, lambda r: (r.order_id, r.step.due)),
+        *(_of_step(c) for c in deadline_columns(today)),
+    )
+
+
 # --------------------------------------------------------------------------- history
 ASSIGNMENT_COLUMNS = (
     Column("When", lambda a: when(a.assigned_at), lambda a: a.assigned_at),
@@ -328,6 +351,7 @@ RECORD_WORDS = {
     "case_exception": "exception",
     "advice_request": "advice request",
     "annual_review": "annual review",
+    "tribunal_order": "Tribunal order",
     "stage_event": "stage step",
     "communication": "contact log",
     "contact": "family contact",
@@ -388,6 +412,7 @@ __all__ = [
     "COMMUNICATION_COLUMNS",
     "CONTACT_COLUMNS",
     "DISAGREEMENT_COLUMNS",
+    "order_columns",
     "EVENT_COLUMNS",
     "EXCEPTION_COLUMNS",
     "REVIEW_COLUMNS",
