@@ -294,11 +294,9 @@ def case_detail(s: Session, case: EhcpCase, today: date) -> CaseDetail:
         reviews=_reviews(s, case.id),
         phase_transfer_year=case.phase_transfer_year,
         phase_transfer_kind=case.phase_transfer_kind,
-        phase_transfer_due=deadlines.phase_transfer_due(
+        phase_transfer_due=deadlines.recorded_phase_transfer_due(
             case.phase_transfer_year, case.phase_transfer_kind
-        )
-        if case.phase_transfer_year and case.phase_transfer_kind
-        else None,
+        ),
         disagreements=_disagreements(s, case.id),
         events=_events(s, case.id),
         assignments=_assignments(s, case.id, names),
