@@ -86,7 +86,10 @@ def summary_data(d: CaseDetail, communications: int = DEFAULT_COMMUNICATIONS) ->
         family=_family(d.family, d.child.id),
         caseworker=d.caseworker,
         request_received=d.request_received,
-        request_source=codes.label_or_code(codes.request_sources(), d.request_source),
+        request_source=None
+        if d.request_source == codes.BECAME_RESPONSIBLE  # the label below says it
+        else codes.label_or_code(codes.request_sources(), d.request_source),
+        request_date_label=codes.request_date_label(d.request_source),
         stage=d.stage_label,
         is_open=d.is_open,
         status=d.status,

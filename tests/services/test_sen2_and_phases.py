@@ -478,3 +478,14 @@ def test_cli_sen2_needs_a_census_date(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["sen2", "--db", str(tmp_path / "x.sqlite3"), "-o", str(tmp_path / "o.csv")])
     assert "--census-date" in capsys.readouterr().err
+
+
+def test_sen2_writes_a_s24_start_as_caseload_s_own_code(db, tmp_path):
+    """A case started by the council becoming responsible (CFA s24) is exported with the
+    request_source code became_responsible and that day as request_received (docs/SEN2.md)."""
+    case_id, work = _child(db, "Maya", date(2014, 2, 3), request_source="became_responsible")
+    out = tmp_path / "sen2.csv"
+    assert Sen2Service(db, "Lead", now=lambda: NOW).export(CENSUS, out) == 1
+    (row,) = _read(out)
+    assert row["child_id"] == str(work.get_case(case_id, opened=False).child.id)
+    assert (row["request_source"], row["request_received"]) == ("became_responsible", "2026-07-01")

@@ -703,6 +703,14 @@ def test_models_built_directly_pass_the_tester(qtmodeltester, db, messages):
         qtmodeltester.check(model, force_py=True)
 
 
+def test_the_header_names_a_s24_start_for_what_it_is(qtbot, db, messages):
+    case_id, work = new_case(db, request_source="became_responsible")
+    view = open_view(qtbot, work, case_id)
+    assert "Council became responsible (s24) Wed 1 Jul 2026" in view.header.facts.text()
+    assert "Request received" not in view.header.facts.text()
+    assert view.detail.events[0].label == "Council became responsible (s24)"
+
+
 def test_tabs_by_name_and_the_header(qtbot, db, messages):
     case_id, work = full_case(db)
     view = open_view(qtbot, work, case_id)
