@@ -18,6 +18,8 @@ from functools import lru_cache
 import holidays
 
 __all__ = [
+    "NO_PHASE_TRANSFER",
+    "PHASE_TRANSFER_CHOICES",
     "PHASE_TRANSFER_KINDS",
     "add_months",
     "add_working_days",
@@ -38,6 +40,7 @@ __all__ = [
     "months_starting_with",
     "phase_transfer_due",
     "post16_transfer_due",
+    "recorded_phase_transfer_due",
     "reassessment_decision_due",
     "request_timeline",
     "review_decision_due",
@@ -59,6 +62,11 @@ _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 PHASE_TRANSFER_KINDS = ("school-phase", "secondary-post16")
+# Recorded on a case: no transfer between phases of education that September (a pupil staying
+# in their own school's sixth form moves to no "post-16 institution": a school is not one,
+# CFA 2014 s83), so Reg 18(1) sets no date (docs/statutory-rules.md, "Phase transfers").
+NO_PHASE_TRANSFER = "none"
+PHASE_TRANSFER_CHOICES = (*PHASE_TRANSFER_KINDS, NO_PHASE_TRANSFER)
 
 
 # --------------------------------------------------------------------------- counting helpers
@@ -252,6 +260,14 @@ def phase_transfer_due(transfer_year: int, kind: str) -> date:
     if kind == "secondary-post16":
         return date(transfer_year, 3, 31) - _ONE_DAY
     raise ValueError(f"unknown phase transfer kind {kind!r}; expected {PHASE_TRANSFER_KINDS}")
+
+
+def recorded_phase_transfer_due(transfer_year: int | None, kind: str | None) -> date | None:
+    """The Reg 18(1) date of a phase transfer recorded on a case; None when no year or kind is
+    recorded, or when the caseworker recorded that there is no transfer (NO_PHASE_TRANSFER)."""
+    if transfer_year is None or not kind or kind == NO_PHASE_TRANSFER:
+        return None
+    return phase_transfer_due(transfer_year, kind)
 
 
 def post16_transfer_due(transfer_date: date) -> date:

@@ -295,13 +295,11 @@ def case_detail(s: Session, case: EhcpCase, today: date) -> CaseDetail:
         reviews=_reviews(s, case.id),
         phase_transfer_year=case.phase_transfer_year,
         phase_transfer_kind=case.phase_transfer_kind,
-        phase_transfer_due=deadlines.phase_transfer_due(
+        phase_transfer_due=deadlines.recorded_phase_transfer_due(
             case.phase_transfer_year, case.phase_transfer_kind
-        )
-        if case.phase_transfer_year and case.phase_transfer_kind
-        else None,
+        ),
         disagreements=_disagreements(s, case.id),
-        events=_events(s, case.id),
+        events=_events(s, case.id, codes.request_date_label(case.request_source)),
         assignments=_assignments(s, case.id, names),
         changes=_changes(s, case.id),
     )
@@ -518,7 +516,9 @@ def _disagreements(s: Session, case_id: int) -> tuple[DisagreementInfo, ...]:
     )
 
 
-def _events(s: Session, case_id: int) -> tuple[EventInfo, ...]:
+def _events(s: Session, case_id: int, start_label: str) -> tuple[EventInfo, ...]:
+    """The case's stage events; its first is labelled as what started the clock."""
+    labels = EVENT_LABELS | {"request_received": start_label}
     rows = s.scalars(
         select(StageEvent)
         .where(StageEvent.case_id == case_id)
@@ -528,7 +528,7 @@ def _events(s: Session, case_id: int) -> tuple[EventInfo, ...]:
         EventInfo(
             id=e.id,
             action=e.action,
-            label=EVENT_LABELS.get(
+            label=labels.get(
                 e.action, ACTIONS[e.action].label if e.action in ACTIONS else e.action
             ),
             on_date=e.on_date,

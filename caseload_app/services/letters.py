@@ -69,8 +69,20 @@ DECISION_LETTERS = {
     "not_issue": "decision_not_to_issue",
     "ceased": "decision_to_cease",
 }
-# Advice types (resources/codes/advice_types.csv) -> who the letter is addressed to.
-ADVISER_RECIPIENT = {"ep": "ep", "health": "health", "social_care": "social_care"}
+# Advice types (resources/codes/advice_types.csv) -> who the letter is addressed to; the rest
+# go to the school ("education") or to "The adviser" at the council. The family's own advice
+# (Reg 6(1)(a)) goes to the family; a qualified teacher of the vision, hearing or
+# multi-sensory impaired (Reg 6(3)) is reached through the council's sensory support service
+# (docs/statutory-rules.md, "Advice").
+ADVISER_RECIPIENT = {
+    "ep": "ep",
+    "health": "health",
+    "social_care": "social_care",
+    "education": "school",
+    "parent": "family",
+    "young_person": "family",
+    "sensory": "sensory",
+}
 
 
 def default_letters_dir(db: Database) -> Path:
@@ -269,7 +281,10 @@ class LetterService(UserService):
             caseworker_email=values.get("caseworker_email", ""),
             logo=self.logo,
         )
-        who = recipient[0] if template.to == "family" else ", ".join(recipient[:2])
+        to_family = template.to == "family" or (
+            template.to == "adviser" and adviser_recipient(advice) == "family"
+        )
+        who = recipient[0] if to_family else ", ".join(recipient[:2])
         return PreparedLetter(template, data, who, detail.family.id)
 
     def _team_details(self, caseworker_id: int | None) -> tuple[str, str]:
@@ -421,6 +436,11 @@ def _check_extra(extra: Mapping[str, str]) -> dict[str, str]:
     return {k: v.strip() for k, v in extra.items() if v and v.strip()}
 
 
+def adviser_recipient(advice: AdviceInfo | None) -> str:
+    """Who a letter "to the adviser" goes to, by the advice asked for (ADVISER_RECIPIENT)."""
+    return ADVISER_RECIPIENT.get(advice.advice_type if advice else "", "other")
+
+
 def recipient_lines(
     to: str,
     detail: CaseDetail,
@@ -430,8 +450,7 @@ def recipient_lines(
     """Name and address for the window of the envelope."""
     at_council = (council.name, *_lines(council.address))
     if to == "adviser":
-        kind = advice.advice_type if advice else ""
-        to = ADVISER_RECIPIENT.get(kind, "school" if kind == "education" else "other")
+        to = adviser_recipient(advice)
     if to == "family":
         family = detail.family
         address = [line for line in _lines(family.address) if line != family.postcode]
@@ -444,6 +463,8 @@ def recipient_lines(
         return ("Team Manager", "Children's Social Care", *at_council)
     if to == "health":
         return ("Designated Clinical Officer for SEND", "NHS Integrated Care Board")
+    if to == "sensory":
+        return ("Head of Sensory Support", "Sensory Support Service", *at_council)
     return ("The adviser", "c/o the SEND Team", *at_council)
 
 

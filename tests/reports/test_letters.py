@@ -276,6 +276,36 @@ def test_council_details_must_be_set_before_printing(db, tmp_path):
 
 
 # --------------------------------------------------------------------------- issue, reprint
+# Every advice type (resources/codes/advice_types.csv) -> who its request letter is addressed
+# to. Reg 6(1)(a): the family's own advice; Reg 6(3): a qualified teacher of the vision,
+# hearing or multi-sensory impaired; Reg 6(1)(g): preparing for adulthood from Year 9.
+ADVICE_LETTER_TO = {
+    "ep": "Principal Educational Psychologist, Educational Psychology Service",
+    "health": "Designated Clinical Officer for SEND, NHS Integrated Care Board",
+    "social_care": "Team Manager, Children's Social Care",
+    "education": "The Headteacher, Hillside Primary School",
+    "other": "The adviser, c/o the SEND Team",
+    "parent": "Ms Jo Brontë",
+    "young_person": "Ms Jo Brontë",
+    "sensory": "Head of Sensory Support, Sensory Support Service",
+    "adulthood": "The adviser, c/o the SEND Team",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(ADVICE_LETTER_TO))
+def test_an_advice_request_letter_for_every_advice_type(db, letters, kind):
+    from caseload_app.domain import codes
+
+    assert sorted(c.code for c in codes.advice_types()) == sorted(ADVICE_LETTER_TO)
+    case_id = case_at(db, "assessment")
+    services(db)[1].request_advice(case_id, kind, date(2026, 8, 6))
+    label = codes.label_for(codes.advice_types(), kind).lower()
+    text = text_of(letters.preview(case_id, "advice_request", advice_type=kind))
+    assert f"asking you for {label.split(' (')[0]}" in text
+    letters.issue(case_id, "advice_request", advice_type=kind)
+    assert [row.with_whom for row in communications(db)] == [ADVICE_LETTER_TO[kind]]
+
+
 def test_issue_keeps_the_pdf_logs_the_letter_and_reprints_identical_bytes(db, letters, tmp_path):
     case_id = case_at(db, "draft")
     before = prints(db)

@@ -327,3 +327,25 @@ def test_dfe_timeliness_leaves_out_20_week_exceptions_and_disputes_as_known_that
         if x.measure == "plans_issued_20wk_excl" and x.counted_in == "denominator"
     }  # fmt: skip
     assert traced == {cases["P1"], cases["P2"], cases["P4"], cases["P6"]}
+
+
+def test_advice_overdue_names_the_reg_6_advice_types(db):
+    """The family's own advice (Reg 6(1)(a)), a qualified teacher of the sensory impaired
+    (Reg 6(3)) and preparing for adulthood (Reg 6(1)(g)) are counted under their labels."""
+    ids = build(db)
+    with db.uow() as s:
+        for kind in ("parent", "sensory", "adulthood"):
+            s.add(
+                AdviceRequest(
+                    case_id=ids["D"],
+                    advice_type=kind,
+                    requested=D(2026, 10, 9),
+                    due=D(2026, 11, 20),
+                )
+            )
+    assert service(db).report(W).figures.advice_overdue == {
+        "Educational psychology": 2,
+        "Parent or carer": 1,
+        "Sensory impairment teaching (vision, hearing, multi-sensory)": 1,
+        "Preparing for adulthood and independent living": 1,
+    }

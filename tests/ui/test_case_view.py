@@ -649,6 +649,28 @@ def test_book_and_update_a_review_and_set_a_phase_transfer(qtbot, db, messages):
     assert messages == []
 
 
+def test_recording_that_the_child_stays_in_their_own_sixth_form(qtbot, db, messages):
+    """Reg 2(f): a Year 11 staying in their school's sixth form moves to no post-16
+    institution (a school is not one, CFA s83), so no 31 March date is shown."""
+    case_id, work = full_case(db)
+    view = open_view(qtbot, work, case_id)
+    box = view.reviews.phase
+    index = box.kind.findData("none")
+    assert box.kind.itemText(index) == "No phase transfer (stays in own school's sixth form)"
+    assert box.year.value() == box.year.minimum()  # "Not set"
+    box.kind.setCurrentIndex(index)
+    assert box.year.value() == 2027  # no year yet: next September (today Tue 24 Nov 2026)
+    box.save_button.click()
+    assert (view.detail.phase_transfer_year, view.detail.phase_transfer_kind) == (2027, "none")
+    assert view.detail.phase_transfer_due is None
+    assert box.due.text() == "No phase transfer in September 2027: no Reg 18(1) date"
+    # Changing one's mind: the post-16 move is back, with its last lawful day.
+    box.kind.setCurrentIndex(box.kind.findData("secondary-post16"))
+    box.save_button.click()
+    assert box.due.text() == "Amended plan due by Tue 30 Mar 2027"
+    assert messages == []
+
+
 def test_disagreement_added_and_updated(qtbot, db, messages):
     case_id, work = full_case(db)
     view = open_view(qtbot, work, case_id)
@@ -701,6 +723,14 @@ def test_models_built_directly_pass_the_tester(qtmodeltester, db, messages):
         model = RowsModel(columns)
         model.set_rows(rows)
         qtmodeltester.check(model, force_py=True)
+
+
+def test_the_header_names_a_s24_start_for_what_it_is(qtbot, db, messages):
+    case_id, work = new_case(db, request_source="became_responsible")
+    view = open_view(qtbot, work, case_id)
+    assert "Council became responsible (s24) Wed 1 Jul 2026" in view.header.facts.text()
+    assert "Request received" not in view.header.facts.text()
+    assert view.detail.events[0].label == "Council became responsible (s24)"
 
 
 def test_tabs_by_name_and_the_header(qtbot, db, messages):

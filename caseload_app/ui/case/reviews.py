@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from caseload_app.domain.deadlines import PHASE_TRANSFER_KINDS
+from caseload_app.domain.deadlines import NO_PHASE_TRANSFER, PHASE_TRANSFER_CHOICES
+from caseload_app.domain.phases import academic_year_start
 from caseload_app.services.case_read import CaseDetail, ReviewInfo
 from caseload_app.ui.case.styles import PHASE_KIND_LABELS
 from caseload_app.ui.dialogs.case_dialogs import (
@@ -133,9 +134,10 @@ class PhaseTransferBox(QGroupBox):
         self.view = view
         self.year = QSpinBox()
         self.year.setAccessibleName("Transfer year")
-        self.kind = choice_combo([(PHASE_KIND_LABELS[k], k) for k in PHASE_TRANSFER_KINDS])
+        self.kind = choice_combo([(PHASE_KIND_LABELS[k], k) for k in PHASE_TRANSFER_CHOICES])
         self.kind.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.kind.setAccessibleName("Kind of transfer")
+        self.kind.currentIndexChanged.connect(lambda _: self._kind_chosen())
         self.due = plain_label(wrap=False)
         self.due.setAccessibleName("Amended plan due")
         self.save_button = button("Save &phase transfer", "Save phase transfer", self.save)
@@ -156,8 +158,19 @@ class PhaseTransferBox(QGroupBox):
             self.kind.setCurrentIndex(max(self.kind.findData(d.phase_transfer_kind), 0))
         if d.phase_transfer_due:
             self.due.setText(f"Amended plan due by {day(d.phase_transfer_due)}")
+        elif d.phase_transfer_year and d.phase_transfer_kind == NO_PHASE_TRANSFER:
+            self.due.setText(
+                f"No phase transfer in September {d.phase_transfer_year}: no Reg 18(1) date"
+            )
         else:
             self.due.setText("No phase transfer recorded")
+
+    def _kind_chosen(self) -> None:
+        """Choosing "no phase transfer" with no year set means next September: the question
+        the planner asks (docs/statutory-rules.md, "Phase transfers")."""
+        unset = self.year.value() == self.year.minimum()
+        if unset and self.kind.currentData() == NO_PHASE_TRANSFER:
+            self.year.setValue(academic_year_start(self.view.detail.today) + 1)
 
     def save(self) -> None:
         d = self.view.detail
