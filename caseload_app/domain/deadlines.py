@@ -26,6 +26,8 @@ __all__ = [
     "advice_due",
     "amended_plan_due",
     "amendment_comments_end",
+    "amendment_notice_due",
+    "amendment_notice_late",
     "annual_review_due",
     "appeal_deadline",
     "comments_end",
@@ -231,9 +233,41 @@ def review_decision_due(meeting: date) -> date:
 
 
 def amendment_comments_end(notice_served: date) -> date:
-    """Last day of the comment period on proposed amendments."""
-    # SEND Regs 2014 reg 22(2): at least 15 days beginning with the day the notice was served
+    """Last day of the family's period for representations on proposed amendments: at least
+    15 days beginning with the day the notice was served, so the day served + 14."""
+    # SEND Regs 2014 reg 22(2)(c)
     return days_beginning_with(notice_served, 15)
+
+
+def amendment_notice_due(meeting: date) -> date:
+    """Send the amendment notice (the plan with the proposed amendments and their evidence):
+    with the decision to amend, so within 4 weeks of the review meeting.
+
+    R (L, M & P) v Devon County Council [2022] EWHC 493 (Admin): reg 20(10) (notify the
+    decision within 4 weeks of the meeting) and reg 22(2) (the notice of the proposed
+    amendments) are read together, so a decision to amend is notified with the amendments
+    it proposes (docs/statutory-rules.md, "Annual reviews").
+    """
+    # SEND Regs 2014 reg 20(10) with reg 22(2)(a); Devon [2022] EWHC 493 (Admin)
+    return review_decision_due(meeting)
+
+
+def amendment_notice_late(
+    meeting: date | None, outcome: str | None, amendment_notice: date | None, today: date
+) -> bool:
+    """True when the amendment notice missed the 4 weeks after the review meeting (Devon):
+    sent after that day, or the plan is to be amended and that day has passed without one.
+
+    A review whose outcome is not "amend" and that has no notice is never late: there is no
+    notice to send. A notice recorded before an outcome is still measured, because the notice
+    is itself the decision to amend. Without a meeting date there is no clock.
+    """
+    if meeting is None or (outcome != "amend" and amendment_notice is None):
+        return False
+    due = amendment_notice_due(meeting)
+    if amendment_notice is not None:
+        return amendment_notice > due
+    return today > due
 
 
 def amended_plan_due(meeting: date, notice_served: date | None = None) -> date:
@@ -396,11 +430,17 @@ def request_timeline(received: date) -> dict[str, date]:
 
 
 def review_timeline(meeting: date, amendment_notice: date | None = None) -> dict[str, date]:
-    """The statutory dates around an annual review meeting."""
-    return {
+    """The statutory dates around an annual review meeting. The amendment notice is due with
+    the decision (Devon); with a notice, the family's 15 days end on ``amendment_comments_end``
+    and the 8 weeks for the final amended plan run from it."""
+    dates = {
         "invitations_by": review_invitations_by(meeting),
         "papers_by": review_papers_by(meeting),
         "report_due": review_report_due(meeting),
         "decision_due": review_decision_due(meeting),
-        "amended_plan_due": amended_plan_due(meeting, amendment_notice),
+        "amendment_notice_due": amendment_notice_due(meeting),
     }
+    if amendment_notice is not None:
+        dates["amendment_comments_end"] = amendment_comments_end(amendment_notice)
+    dates["amended_plan_due"] = amended_plan_due(meeting, amendment_notice)
+    return dates

@@ -172,6 +172,10 @@ class ReviewInfo:
     amendment_comments_end: date | None
     amended_plan_due: date | None
     final_amended_issued: date | None
+    # The amendment notice is due with the 4-week decision (Reg 20(10) with Reg 22(2), Devon):
+    # set when the plan is to be amended or a notice was sent; late when it missed that day.
+    amendment_notice_due: date | None = None
+    amendment_notice_late: bool = False
 
 
 @dataclass(frozen=True)
@@ -292,7 +296,7 @@ def case_detail(s: Session, case: EhcpCase, today: date) -> CaseDetail:
         advice=_advice(s, case.id, today, exceptions.ADVICE in dates.exception_limits),
         communications=_communications(s, family.id),
         tasks=_tasks(s, case.id, names),
-        reviews=_reviews(s, case.id),
+        reviews=_reviews(s, case.id, today),
         phase_transfer_year=case.phase_transfer_year,
         phase_transfer_kind=case.phase_transfer_kind,
         phase_transfer_due=deadlines.recorded_phase_transfer_due(
@@ -455,7 +459,7 @@ def _tasks(s: Session, case_id: int, names: dict[int | None, str]) -> tuple[Task
     )
 
 
-def _reviews(s: Session, case_id: int) -> tuple[ReviewInfo, ...]:
+def _reviews(s: Session, case_id: int, today: date) -> tuple[ReviewInfo, ...]:
     rows = s.scalars(
         select(AnnualReview).where(AnnualReview.case_id == case_id).order_by(AnnualReview.due)
     )
@@ -485,6 +489,12 @@ def _reviews(s: Session, case_id: int) -> tuple[ReviewInfo, ...]:
                 if m and r.outcome == "amend"
                 else None,
                 final_amended_issued=r.final_amended_issued,
+                amendment_notice_due=deadlines.amendment_notice_due(m)
+                if m and (r.outcome == "amend" or r.amendment_notice)
+                else None,
+                amendment_notice_late=deadlines.amendment_notice_late(
+                    m, r.outcome, r.amendment_notice, today
+                ),
             )
         )
     return tuple(out)

@@ -10,7 +10,14 @@ from typing import NamedTuple
 from sqlalchemy import func, select
 
 from caseload_app.db.engine import Database
-from caseload_app.db.models import AdviceRequest, Child, Communication, EhcpCase, Task
+from caseload_app.db.models import (
+    AdviceRequest,
+    AnnualReview,
+    Child,
+    Communication,
+    EhcpCase,
+    Task,
+)
 from caseload_app.db.queries import as_date
 from caseload_app.domain import codes, deadlines
 from caseload_app.domain.exceptions import ADVICE, parse_limits
@@ -22,6 +29,7 @@ NO_CONTACT_DAYS = 14
 KINDS = {
     "statutory": "Statutory step",
     "review": "Annual review",
+    "amendment": "Amendment notice",
     "advice": "Advice overdue",
     "task": "Task",
     "consultation": "Consultation closing",
@@ -75,6 +83,7 @@ class MyWeekService:
         with self._db.read() as s:
             items += self._steps(s, scope, today, horizon)
             items += self._advice(s, scope, today)
+            items += self._amendment_notices(s, scope, today, horizon)
             items += self._tasks(s, scope, today, horizon)
             items += self._consultations(s, scope, today, horizon)
             items += self._no_contact(s, scope, today)
@@ -150,6 +159,48 @@ class MyWeekService:
                     (due - today).days,
                     Rag.GREY if ADVICE in parse_limits(limits) else Rag.RED,  # Reg 8(2)
                     "advice",
+                )
+            )
+        return out
+
+    def _amendment_notices(self, s, scope, today, horizon) -> list[WeekItem]:
+        """A decision to amend whose notice is not sent: due with the decision, 4 weeks after
+        the meeting (Reg 20(10) with Reg 22(2); Devon [2022] EWHC 493 (Admin)); listed once
+        that day is within the week, and until the notice is recorded, red once it has passed."""
+        # Due = meeting + 28 days <= horizon, so the meeting was on or before horizon - 28:
+        # a range on the review's own columns, with no date arithmetic in SQL. Only the case's
+        # latest decided review (or one decided after it) counts: an older one is superseded.
+        latest = (EhcpCase.last_review.is_(None)) | (
+            AnnualReview.meeting_date >= EhcpCase.last_review
+        )
+        q = self._mine(
+            select(EhcpCase.id, Child.first_name, Child.last_name, AnnualReview.meeting_date)
+            .join(EhcpCase, AnnualReview.case_id == EhcpCase.id)
+            .join(Child, EhcpCase.child_id == Child.id)
+            .where(
+                EhcpCase.is_open,
+                AnnualReview.outcome == "amend",
+                AnnualReview.amendment_notice.is_(None),
+                AnnualReview.final_amended_issued.is_(None),
+                AnnualReview.meeting_date <= horizon - timedelta(days=28),
+                latest,
+            ),
+            scope,
+        )
+        out = []
+        for case_id, first, last, meeting in s.execute(q):
+            due = deadlines.amendment_notice_due(meeting)
+            out.append(
+                WeekItem(
+                    "amendment",
+                    KINDS["amendment"],
+                    case_id,
+                    f"{first} {last}",
+                    "Amendment notice: send it with the decision to amend (Devon)",
+                    due,
+                    (due - today).days,
+                    rag_for(due, today),
+                    "reviews",
                 )
             )
         return out

@@ -1,5 +1,6 @@
 """The case window, driven through its buttons and dialogs against a real SQLite file."""
 
+from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
@@ -837,3 +838,71 @@ def test_a_recorded_refusal_offers_its_decision_letter(qtbot, case, messages):
     assert view.detail.stage == "refused_to_assess"
     assert offered == [(case_id, "decision_not_to_assess")]
     assert stage_when_offered == ["refused_to_assess"]  # offered after the reload, not before
+
+
+def test_the_reviews_tab_flags_an_amendment_notice_after_the_4_week_decision(qtbot, db, messages):
+    """Devon [2022] EWHC 493 (Admin), Reg 20(10) with Reg 22(2): the meeting of Mon 20 Apr
+    2026 had its decision and amendment notice due by Mon 18 May 2026. On Tue 24 Nov 2026 an
+    amend decision with no notice is overdue; a notice sent Tue 19 May 2026 is late, in red."""
+    case_id, work = full_case(db)
+    view = open_view(qtbot, work, case_id)
+    offered: list[tuple[int, str]] = []
+    view.decision_recorded.connect(lambda cid, letter: offered.append((cid, letter)))
+    reviews, steps = view.reviews, view.reviews.steps.rows_model
+    view.show_tab("reviews")
+    reviews.table.select_row(0)
+
+    def notice_step() -> tuple[str, str, str | None]:
+        row = steps.find(lambda s: s.label == "Amendment notice served")
+        status = steps.index(row, steps.column_of("Status"))
+        return steps.text(row, "Due by"), steps.text(row, "Status"), steps.data(status, RagRole)
+
+    reviews.update_button.click()
+    fill(view, decision_date=date(2026, 5, 10), outcome="amend")
+    assert offered == [(case_id, "amendment_notice")]  # the outcome's letter, at once
+    assert notice_step() == (
+        "Mon 18 May 2026",
+        "● Overdue — none by the 4-week date, Mon 18 May 2026 (Devon)",
+        "red",
+    )
+    table = reviews.table.rows_model
+    assert table.text(0, "Amendment notice") == "Not sent (late)"
+
+    reviews.update_button.click()
+    fill(view, amendment_notice=date(2026, 5, 19))
+    assert offered == [(case_id, "amendment_notice")]  # not offered again for the same outcome
+    due, status, rag = notice_step()
+    assert (due, status, rag) == (
+        "Mon 18 May 2026",
+        "✗ Late — after the 4-week decision (Devon)",
+        "red",
+    )
+    row = steps.find(lambda s: s.label == "Amendment notice served")
+    cell = steps.index(row, steps.column_of("Status"))
+    assert steps.data(cell, Qt.ItemDataRole.BackgroundRole).color() == RAG_COLOUR["red"]
+    comments = steps.find(lambda s: s.label == "Comments on the amendments close")
+    assert steps.text(comments, "Due by") == "Tue 2 Jun 2026"  # Reg 22(2)(c): 19 May + 14
+    assert steps.text(comments, "Status") == "Information only"
+    final = steps.find(lambda s: s.label == "Final amended plan issued")
+    assert steps.text(final, "Due by") == "Tue 14 Jul 2026"  # Reg 22(3): 19 May + 8 weeks
+    assert table.text(0, "Amendment notice") == "Tue 19 May 2026 (late)"
+    assert messages == []
+
+
+def test_an_amend_decision_still_in_time_says_the_notice_is_due_with_it(qtbot, db, messages):
+    case_id, work = full_case(db)
+    work.schedule_review(case_id, date(2026, 11, 10))
+    review = work.get_case(case_id).reviews[-1]
+    work.update_review(review.id, review.version, {"decision_date": TODAY, "outcome": "amend"})
+    view = open_view(qtbot, work, case_id)
+    view.show_tab("reviews")
+    steps = review_steps(view.detail.reviews[-1], TODAY)
+    (notice,) = [s for s in steps if s.label == "Amendment notice served"]
+    assert notice.status == "Due with the decision, by Tue 8 Dec 2026 (Devon)"
+    assert notice.rag == "amber"  # 14 days left
+    assert notice.rule == "Reg 20(10) with Reg 22(2); Devon [2022] EWHC 493"
+    # Kept as it is, or ceased: no notice, no Devon step.
+    for outcome in ("maintain", "cease"):
+        info = replace(view.detail.reviews[-1], outcome=outcome, amendment_notice_due=None)
+        labels = [s.label for s in review_steps(info, TODAY)]
+        assert "Amendment notice served" not in labels

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from caseload_app.domain.deadlines import NO_PHASE_TRANSFER, PHASE_TRANSFER_CHOICES
 from caseload_app.domain.phases import academic_year_start
 from caseload_app.services.case_read import CaseDetail, ReviewInfo
+from caseload_app.services.letters import review_letter
 from caseload_app.ui.case.styles import PHASE_KIND_LABELS
 from caseload_app.ui.dialogs.case_dialogs import (
     BookReviewDialog,
@@ -106,13 +107,25 @@ class ReviewsTab(QWidget):
         if review is None:
             return
 
+        case_id = self.view.detail.case_id
+        saved: dict = {}
+
         def submit(v: dict) -> object:
-            return self.view.work.update_review(review.id, review.version, v)
+            done = self.view.work.update_review(review.id, review.version, v)
+            saved.update(v)
+            return done
+
+        def offer_letter() -> None:
+            # Like a stage decision's: the outcome is recorded, so the family must be told.
+            letter = review_letter(review.outcome, review.decision_date, saved)
+            if letter is not None:
+                self.view.decision_recorded.emit(case_id, letter)
 
         dialog = ReviewDialog(self.view.detail.today, submit, self.view, _review_due_by(review))
         values = {k: getattr(review, k) for k in dialog.form.fields}
         dialog.load(values | {"outcome": review.outcome or ""})
-        self.view.open_dialog(dialog)
+        self.view.open_dialog(dialog)  # on Save: the case reloads first…
+        dialog.accepted.connect(offer_letter)  # …then the letter is offered
 
 
 def _review_due_by(r: ReviewInfo) -> str:
@@ -122,7 +135,8 @@ def _review_due_by(r: ReviewInfo) -> str:
     return (
         f"Meeting {day(r.meeting_date)}. By law: invitations and papers by "
         f"{day(r.invitations_by)}; report by {day(r.report_due)}; decision by "
-        f"{day(r.decision_due)} (Reg 20)."
+        f"{day(r.decision_due)} (Reg 20), with the amendment notice if the plan is to be "
+        "amended (Devon)."
     )
 
 
