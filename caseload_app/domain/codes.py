@@ -23,6 +23,7 @@ from functools import cache
 from caseload_app.domain.errors import ValidationError
 
 __all__ = [
+    "BECAME_RESPONSIBLE",
     "Code",
     "CodeListError",
     "LocalAuthority",
@@ -40,6 +41,7 @@ __all__ = [
     "parse_local_authorities",
     "parse_stages",
     "primary_needs",
+    "request_date_label",
     "request_sources",
     "review_outcomes",
     "stages",
@@ -335,3 +337,18 @@ def label_or_code(codes: Iterable[Code], code: str | None) -> str | None:
         return label_for(codes, code)
     except ValidationError:
         return code
+
+
+# The request source (request_sources.csv) of a case whose clock starts on the day the council
+# became responsible for the child or young person under CFA 2014 s24 (Regs 5(1)(b), 10(1),
+# 13(2)), e.g. on moving into the area, rather than on a request (docs/statutory-rules.md,
+# "Time limits").
+BECAME_RESPONSIBLE = "became_responsible"
+
+
+def request_date_label(source: str | None) -> str:
+    """What the case's start date is: "Request received", or for a case started by the
+    council becoming responsible (s24), "Council became responsible (s24)"."""
+    return (
+        "Council became responsible (s24)" if source == BECAME_RESPONSIBLE else "Request received"
+    )

@@ -18,12 +18,16 @@ from functools import lru_cache
 import holidays
 
 __all__ = [
+    "NO_PHASE_TRANSFER",
+    "PHASE_TRANSFER_CHOICES",
     "PHASE_TRANSFER_KINDS",
     "add_months",
     "add_working_days",
     "advice_due",
     "amended_plan_due",
     "amendment_comments_end",
+    "amendment_notice_due",
+    "amendment_notice_late",
     "annual_review_due",
     "appeal_deadline",
     "comments_end",
@@ -38,6 +42,7 @@ __all__ = [
     "months_starting_with",
     "phase_transfer_due",
     "post16_transfer_due",
+    "recorded_phase_transfer_due",
     "reassessment_decision_due",
     "request_timeline",
     "review_decision_due",
@@ -59,6 +64,11 @@ _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 PHASE_TRANSFER_KINDS = ("school-phase", "secondary-post16")
+# Recorded on a case: no transfer between phases of education that September (a pupil staying
+# in their own school's sixth form moves to no "post-16 institution": a school is not one,
+# CFA 2014 s83), so Reg 18(1) sets no date (docs/statutory-rules.md, "Phase transfers").
+NO_PHASE_TRANSFER = "none"
+PHASE_TRANSFER_CHOICES = (*PHASE_TRANSFER_KINDS, NO_PHASE_TRANSFER)
 
 
 # --------------------------------------------------------------------------- counting helpers
@@ -223,9 +233,41 @@ def review_decision_due(meeting: date) -> date:
 
 
 def amendment_comments_end(notice_served: date) -> date:
-    """Last day of the comment period on proposed amendments."""
-    # SEND Regs 2014 reg 22(2): at least 15 days beginning with the day the notice was served
+    """Last day of the family's period for representations on proposed amendments: at least
+    15 days beginning with the day the notice was served, so the day served + 14."""
+    # SEND Regs 2014 reg 22(2)(c)
     return days_beginning_with(notice_served, 15)
+
+
+def amendment_notice_due(meeting: date) -> date:
+    """Send the amendment notice (the plan with the proposed amendments and their evidence):
+    with the decision to amend, so within 4 weeks of the review meeting.
+
+    R (L, M & P) v Devon County Council [2022] EWHC 493 (Admin): reg 20(10) (notify the
+    decision within 4 weeks of the meeting) and reg 22(2) (the notice of the proposed
+    amendments) are read together, so a decision to amend is notified with the amendments
+    it proposes (docs/statutory-rules.md, "Annual reviews").
+    """
+    # SEND Regs 2014 reg 20(10) with reg 22(2)(a); Devon [2022] EWHC 493 (Admin)
+    return review_decision_due(meeting)
+
+
+def amendment_notice_late(
+    meeting: date | None, outcome: str | None, amendment_notice: date | None, today: date
+) -> bool:
+    """True when the amendment notice missed the 4 weeks after the review meeting (Devon):
+    sent after that day, or the plan is to be amended and that day has passed without one.
+
+    A review whose outcome is not "amend" and that has no notice is never late: there is no
+    notice to send. A notice recorded before an outcome is still measured, because the notice
+    is itself the decision to amend. Without a meeting date there is no clock.
+    """
+    if meeting is None or (outcome != "amend" and amendment_notice is None):
+        return False
+    due = amendment_notice_due(meeting)
+    if amendment_notice is not None:
+        return amendment_notice > due
+    return today > due
 
 
 def amended_plan_due(meeting: date, notice_served: date | None = None) -> date:
@@ -252,6 +294,14 @@ def phase_transfer_due(transfer_year: int, kind: str) -> date:
     if kind == "secondary-post16":
         return date(transfer_year, 3, 31) - _ONE_DAY
     raise ValueError(f"unknown phase transfer kind {kind!r}; expected {PHASE_TRANSFER_KINDS}")
+
+
+def recorded_phase_transfer_due(transfer_year: int | None, kind: str | None) -> date | None:
+    """The Reg 18(1) date of a phase transfer recorded on a case; None when no year or kind is
+    recorded, or when the caseworker recorded that there is no transfer (NO_PHASE_TRANSFER)."""
+    if transfer_year is None or not kind or kind == NO_PHASE_TRANSFER:
+        return None
+    return phase_transfer_due(transfer_year, kind)
 
 
 def post16_transfer_due(transfer_date: date) -> date:
@@ -380,11 +430,17 @@ def request_timeline(received: date) -> dict[str, date]:
 
 
 def review_timeline(meeting: date, amendment_notice: date | None = None) -> dict[str, date]:
-    """The statutory dates around an annual review meeting."""
-    return {
+    """The statutory dates around an annual review meeting. The amendment notice is due with
+    the decision (Devon); with a notice, the family's 15 days end on ``amendment_comments_end``
+    and the 8 weeks for the final amended plan run from it."""
+    dates = {
         "invitations_by": review_invitations_by(meeting),
         "papers_by": review_papers_by(meeting),
         "report_due": review_report_due(meeting),
         "decision_due": review_decision_due(meeting),
-        "amended_plan_due": amended_plan_due(meeting, amendment_notice),
+        "amendment_notice_due": amendment_notice_due(meeting),
     }
+    if amendment_notice is not None:
+        dates["amendment_comments_end"] = amendment_comments_end(amendment_notice)
+    dates["amended_plan_due"] = amended_plan_due(meeting, amendment_notice)
+    return dates

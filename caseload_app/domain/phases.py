@@ -25,6 +25,13 @@ Infant schools are recognised by a simple, documented rule: the setting's name c
 word "infant" (any case) and not "junior" (an "Infant and Junior School" is all-through).
 Middle-school systems (e.g. Y4→Y5, Y8→Y9) are not derived: a caseworker records those on the
 case (phase transfer year and kind), and the planner honours what is recorded.
+
+Not every Year 11 moves. Reg 2 defines a "transfer between phases of education" as one of six
+moves, the last "(f) secondary school to a post-16 institution", and a post-16 institution is
+not a school (CFA 2014 s83). A pupil staying in their own school's sixth form therefore makes
+no phase transfer and has no 31 March date. The year group is still derived as above; the
+caseworker records "no phase transfer" (deadlines.NO_PHASE_TRANSFER) for that September, and
+`planned_transfer` then returns None (docs/statutory-rules.md, "Phase transfers").
 """
 
 from __future__ import annotations
@@ -43,6 +50,7 @@ __all__ = [
     "current_year_group",
     "is_infant_school",
     "parse_year_group",
+    "planned_transfer",
     "transfer_for",
     "transfer_next_september",
     "year_group_for",
@@ -157,3 +165,44 @@ def transfer_next_september(
     """
     group, _ = current_year_group(dob, today, recorded_year_group)
     return transfer_for(group, setting, academic_year_start(today) + 1)
+
+
+_RECORDED_LABELS = {
+    "school-phase": "Phase transfer (recorded on the case)",
+    "secondary-post16": "Secondary → post-16 (recorded on the case)",
+}
+
+
+def planned_transfer(
+    dob: date,
+    today: date,
+    setting: str | None = None,
+    recorded_year_group: str | None = None,
+    transfer_year: int | None = None,
+    transfer_kind: str | None = None,
+) -> Transfer | None:
+    """The transfer next September, the one recorded on the case winning over the derived one.
+
+    Recorded for next September: that kind (a middle-school move, say), or None when the
+    caseworker recorded no transfer (deadlines.NO_PHASE_TRANSFER: the child stays in their own
+    school's sixth form). Recorded for a later year: None (the child moves later). Recorded
+    for an earlier year, or without a kind: history, so the derived transfer stands.
+    """
+    year = academic_year_start(today) + 1
+    derived = transfer_next_september(dob, today, setting, recorded_year_group)
+    if transfer_year is None or transfer_year < year or not transfer_kind:
+        return derived
+    if transfer_year > year or transfer_kind == deadlines.NO_PHASE_TRANSFER:
+        return None
+    if derived is not None and derived.kind == transfer_kind:
+        return derived
+    group, _ = current_year_group(dob, today, recorded_year_group)
+    return Transfer(
+        key="recorded",
+        label=_RECORDED_LABELS.get(transfer_kind, "Phase transfer (recorded on the case)"),
+        from_group=group,
+        to_group=group + 1,
+        kind=transfer_kind,
+        year=year,
+        legal_date=deadlines.phase_transfer_due(year, transfer_kind),
+    )

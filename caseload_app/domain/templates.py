@@ -50,6 +50,10 @@ draft_comments                     thanks for the family's comments on the draft
 appeal_deadline                    2 months after the date of this letter (Tribunal rules)
 review_meeting                     the date of the next annual review meeting
 review_decision_due                4 weeks after that meeting (Reg 20(10))
+review_held, review_decided        the meeting and decision of the latest review with an outcome
+amendment_comments_end             last of the 15 days from this notice's date (Reg 22(2)(c))
+amended_plan_due                   8 weeks after this notice's date (Reg 22(3))
+proposed_amendments                the amendments proposed, typed when printing (Reg 22(2)(a))
 decision_reason                    the reasons recorded with a refusal or cease (or typed)
 subject, message                   free text typed when printing (the generic letter)
 
@@ -139,6 +143,17 @@ PLACEHOLDERS: dict[str, tuple[str, str]] = {
     "appeal_deadline": ("the last day to appeal", ""),
     "review_meeting": ("the annual review meeting date", "book the review meeting first"),
     "review_decision_due": ("the review decision date", "book the review meeting first"),
+    "review_held": (
+        "the date of the review meeting decided on",
+        "record the review's meeting date and outcome on the Reviews tab",
+    ),
+    "review_decided": (
+        "the date of the review decision",
+        "record the review's decision date and outcome on the Reviews tab",
+    ),
+    "amendment_comments_end": ("the last day for comments on the amendments", ""),
+    "amended_plan_due": ("the date the final amended plan is due", ""),
+    "proposed_amendments": ("the amendments proposed", "type them when printing"),
     "decision_reason": (
         "the reasons for the decision",
         "record the decision with its reasons, or type them when printing",
@@ -151,7 +166,7 @@ PLACEHOLDERS: dict[str, tuple[str, str]] = {
 COUNCIL_PLACEHOLDERS = frozenset({"council_name", "council_address", "mediation_adviser"})
 
 # Placeholders a person may type when printing; every other value comes from the record.
-FREE_TEXT = frozenset({"decision_reason", "subject", "message"})
+FREE_TEXT = frozenset({"decision_reason", "proposed_amendments", "subject", "message"})
 
 # The address block needs these whatever the body uses.
 RECIPIENT_NEEDS: dict[str, tuple[str, ...]] = {

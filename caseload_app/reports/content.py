@@ -202,6 +202,8 @@ class SummaryData:
     reviews: tuple[ReviewRow, ...] = ()
     phase_transfer: str | None = None  # "2027, school phase"
     phase_transfer_due: date | None = None
+    # "Request received", or "Council became responsible (s24)" (codes.request_date_label)
+    request_date_label: str = "Request received"
     disagreements: tuple[DisagreementRow, ...] = ()
     tasks: tuple[TaskRow, ...] = ()  # open tasks only
     events: tuple[EventRow, ...] = ()

@@ -305,7 +305,12 @@ def _status_panel(data: SummaryData) -> list[Flowable]:
         ("Stage", stage, "Caseworker", caseworker),
         ("Next step", step, "Due", due),
         ("Timing", days, "RAG", escape(one_line(RAG_WORDS.get(data.status.rag, data.status.rag)))),
-        ("Request received", format_date(data.request_received) + source, "Exception", exception),
+        (
+            escape(one_line(data.request_date_label)),
+            format_date(data.request_received) + source,
+            "Exception",
+            exception,
+        ),
     ]
     if data.phase_transfer:
         transfer = escape(one_line(data.phase_transfer)) + _note(

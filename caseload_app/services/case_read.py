@@ -173,6 +173,10 @@ class ReviewInfo:
     amendment_comments_end: date | None
     amended_plan_due: date | None
     final_amended_issued: date | None
+    # The amendment notice is due with the 4-week decision (Reg 20(10) with Reg 22(2), Devon):
+    # set when the plan is to be amended or a notice was sent; late when it missed that day.
+    amendment_notice_due: date | None = None
+    amendment_notice_late: bool = False
 
 
 @dataclass(frozen=True)
@@ -316,17 +320,15 @@ def case_detail(s: Session, case: EhcpCase, today: date) -> CaseDetail:
         advice=_advice(s, case.id, today, exceptions.ADVICE in dates.exception_limits),
         communications=_communications(s, family.id),
         tasks=_tasks(s, case.id, names),
-        reviews=_reviews(s, case.id),
+        reviews=_reviews(s, case.id, today),
         phase_transfer_year=case.phase_transfer_year,
         phase_transfer_kind=case.phase_transfer_kind,
-        phase_transfer_due=deadlines.phase_transfer_due(
+        phase_transfer_due=deadlines.recorded_phase_transfer_due(
             case.phase_transfer_year, case.phase_transfer_kind
-        )
-        if case.phase_transfer_year and case.phase_transfer_kind
-        else None,
+        ),
         disagreements=_disagreements(s, case.id),
         tribunal_orders=_orders(s, case.id, today),
-        events=_events(s, case.id),
+        events=_events(s, case.id, codes.request_date_label(case.request_source)),
         assignments=_assignments(s, case.id, names),
         changes=_changes(s, case.id),
     )
@@ -482,7 +484,7 @@ def _tasks(s: Session, case_id: int, names: dict[int | None, str]) -> tuple[Task
     )
 
 
-def _reviews(s: Session, case_id: int) -> tuple[ReviewInfo, ...]:
+def _reviews(s: Session, case_id: int, today: date) -> tuple[ReviewInfo, ...]:
     rows = s.scalars(
         select(AnnualReview).where(AnnualReview.case_id == case_id).order_by(AnnualReview.due)
     )
@@ -512,6 +514,12 @@ def _reviews(s: Session, case_id: int) -> tuple[ReviewInfo, ...]:
                 if m and r.outcome == "amend"
                 else None,
                 final_amended_issued=r.final_amended_issued,
+                amendment_notice_due=deadlines.amendment_notice_due(m)
+                if m and (r.outcome == "amend" or r.amendment_notice)
+                else None,
+                amendment_notice_late=deadlines.amendment_notice_late(
+                    m, r.outcome, r.amendment_notice, today
+                ),
             )
         )
     return tuple(out)
@@ -569,7 +577,9 @@ def _disagreements(s: Session, case_id: int) -> tuple[DisagreementInfo, ...]:
     )
 
 
-def _events(s: Session, case_id: int) -> tuple[EventInfo, ...]:
+def _events(s: Session, case_id: int, start_label: str) -> tuple[EventInfo, ...]:
+    """The case's stage events; its first is labelled as what started the clock."""
+    labels = EVENT_LABELS | {"request_received": start_label}
     rows = s.scalars(
         select(StageEvent)
         .where(StageEvent.case_id == case_id)
@@ -579,7 +589,7 @@ def _events(s: Session, case_id: int) -> tuple[EventInfo, ...]:
         EventInfo(
             id=e.id,
             action=e.action,
-            label=EVENT_LABELS.get(
+            label=labels.get(
                 e.action, ACTIONS[e.action].label if e.action in ACTIONS else e.action
             ),
             on_date=e.on_date,

@@ -694,7 +694,10 @@ class CaseworkService(UserService):
     def set_phase_transfer(
         self, case_id: int, version: int, year: int | None, kind: str | None
     ) -> None:
-        if year is not None and kind not in deadlines.PHASE_TRANSFER_KINDS:
+        """The next phase transfer's year and kind, or (NO_PHASE_TRANSFER) that the child makes
+        none that September, e.g. staying in their own school's sixth form
+        (docs/statutory-rules.md, "Phase transfers")."""
+        if year is not None and kind not in deadlines.PHASE_TRANSFER_CHOICES:
             raise ValidationError("Choose the kind of transfer.")
         with self._db.uow() as s:
             case = self._case_to_edit(s, case_id)

@@ -69,8 +69,41 @@ DECISION_LETTERS = {
     "not_issue": "decision_not_to_issue",
     "ceased": "decision_to_cease",
 }
-# Advice types (resources/codes/advice_types.csv) -> who the letter is addressed to.
-ADVISER_RECIPIENT = {"ep": "ep", "health": "health", "social_care": "social_care"}
+# A review's outcome (Reg 20(10)) -> the letter that tells the family, offered when it is
+# recorded: keep the plan as it is, or cease it, with the appeal and mediation rights of
+# Reg 20(11); amend, with the Reg 22(2) notice of the proposed amendments (due with the
+# decision: Devon, docs/statutory-rules.md, "Annual reviews").
+REVIEW_LETTERS = {
+    "maintain": "decision_to_maintain",
+    "amend": "amendment_notice",
+    "cease": "decision_to_cease",
+}
+# Advice types (resources/codes/advice_types.csv) -> who the letter is addressed to; the rest
+# go to the school ("education") or to "The adviser" at the council. The family's own advice
+# (Reg 6(1)(a)) goes to the family; a qualified teacher of the vision, hearing or
+# multi-sensory impaired (Reg 6(3)) is reached through the council's sensory support service
+# (docs/statutory-rules.md, "Advice").
+ADVISER_RECIPIENT = {
+    "ep": "ep",
+    "health": "health",
+    "social_care": "social_care",
+    "education": "school",
+    "parent": "family",
+    "young_person": "family",
+    "sensory": "sensory",
+}
+
+
+def review_letter(
+    outcome_before: str | None, decided_before: date | None, saved: Mapping[str, object]
+) -> str | None:
+    """The letter to offer after a review was saved: its outcome's, when the save recorded
+    an outcome (or changed it), or gave a recorded outcome its decision date; else None."""
+    outcome = saved.get("outcome", outcome_before) or None
+    if not isinstance(outcome, str) or outcome not in REVIEW_LETTERS:
+        return None
+    newly_decided = bool(saved.get("decision_date")) and decided_before is None
+    return REVIEW_LETTERS[outcome] if outcome != outcome_before or newly_decided else None
 
 
 def default_letters_dir(db: Database) -> Path:
@@ -269,7 +302,10 @@ class LetterService(UserService):
             caseworker_email=values.get("caseworker_email", ""),
             logo=self.logo,
         )
-        who = recipient[0] if template.to == "family" else ", ".join(recipient[:2])
+        to_family = template.to == "family" or (
+            template.to == "adviser" and adviser_recipient(advice) == "family"
+        )
+        who = recipient[0] if to_family else ", ".join(recipient[:2])
         return PreparedLetter(template, data, who, detail.family.id)
 
     def _team_details(self, caseworker_id: int | None) -> tuple[str, str]:
@@ -389,6 +425,31 @@ def _stage_values(detail: CaseDetail, today: date) -> dict[str, str]:
     if upcoming:
         values["review_meeting"] = fmt(upcoming[0])
         values["review_decision_due"] = fmt(deadlines.review_decision_due(upcoming[0]))
+    values.update(_review_outcome_values(detail, today))
+    return values
+
+
+def _review_outcome_values(detail: CaseDetail, today: date) -> dict[str, str]:
+    """The latest review with an outcome, for the letter that tells the family of it; and,
+    for the amendment notice, the periods that run from this letter's date: the letter is
+    the notice, so the family's 15 days begin with it (Reg 22(2)(c)) and the 8 weeks for the
+    final amended plan run from it (Reg 22(3))."""
+    fmt = deadlines.format_date
+    values = {
+        "amendment_comments_end": fmt(deadlines.amendment_comments_end(today)),
+        "amended_plan_due": fmt(deadlines.weeks_of(today, 8)),
+    }
+    decided = [r for r in detail.reviews if r.outcome]
+    if not decided:
+        return values
+    review = max(decided, key=lambda r: (r.meeting_date or r.due, r.id))
+    if review.meeting_date:
+        values["review_held"] = fmt(review.meeting_date)
+    if review.decision_date:
+        values["review_decided"] = fmt(review.decision_date)
+        if review.outcome == "cease" and not any(e.action == "ceased" for e in detail.events):
+            # Ceasing decided at a review: the letter gives that decision's date.
+            values["date_ceased"] = fmt(review.decision_date)
     return values
 
 
@@ -421,6 +482,11 @@ def _check_extra(extra: Mapping[str, str]) -> dict[str, str]:
     return {k: v.strip() for k, v in extra.items() if v and v.strip()}
 
 
+def adviser_recipient(advice: AdviceInfo | None) -> str:
+    """Who a letter "to the adviser" goes to, by the advice asked for (ADVISER_RECIPIENT)."""
+    return ADVISER_RECIPIENT.get(advice.advice_type if advice else "", "other")
+
+
 def recipient_lines(
     to: str,
     detail: CaseDetail,
@@ -430,8 +496,7 @@ def recipient_lines(
     """Name and address for the window of the envelope."""
     at_council = (council.name, *_lines(council.address))
     if to == "adviser":
-        kind = advice.advice_type if advice else ""
-        to = ADVISER_RECIPIENT.get(kind, "school" if kind == "education" else "other")
+        to = adviser_recipient(advice)
     if to == "family":
         family = detail.family
         address = [line for line in _lines(family.address) if line != family.postcode]
@@ -444,6 +509,8 @@ def recipient_lines(
         return ("Team Manager", "Children's Social Care", *at_council)
     if to == "health":
         return ("Designated Clinical Officer for SEND", "NHS Integrated Care Board")
+    if to == "sensory":
+        return ("Head of Sensory Support", "Sensory Support Service", *at_council)
     return ("The adviser", "c/o the SEND Team", *at_council)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from caseload_app.db.engine import Database
 from caseload_app.db.models import (
     AdviceRequest,
+    AnnualReview,
     Child,
     Communication,
     EhcpCase,
@@ -30,6 +31,7 @@ NO_CONTACT_DAYS = 14
 KINDS = {
     "statutory": "Statutory step",
     "review": "Annual review",
+    "amendment": "Amendment notice",
     "advice": "Advice overdue",
     "task": "Task",
     "consultation": "Consultation closing",
@@ -84,6 +86,7 @@ class MyWeekService:
         with self._db.read() as s:
             items += self._steps(s, scope, today, horizon)
             items += self._advice(s, scope, today)
+            items += self._amendment_notices(s, scope, today, horizon)
             items += self._tasks(s, scope, today, horizon)
             items += self._consultations(s, scope, today, horizon)
             items += self._orders(s, scope, today, horizon)
@@ -192,6 +195,48 @@ class MyWeekService:
                         "disagreements",
                     )
                 )
+        return out
+
+    def _amendment_notices(self, s, scope, today, horizon) -> list[WeekItem]:
+        """A decision to amend whose notice is not sent: due with the decision, 4 weeks after
+        the meeting (Reg 20(10) with Reg 22(2); Devon [2022] EWHC 493 (Admin)); listed once
+        that day is within the week, and until the notice is recorded, red once it has passed."""
+        # Due = meeting + 28 days <= horizon, so the meeting was on or before horizon - 28:
+        # a range on the review's own columns, with no date arithmetic in SQL. Only the case's
+        # latest decided review (or one decided after it) counts: an older one is superseded.
+        latest = (EhcpCase.last_review.is_(None)) | (
+            AnnualReview.meeting_date >= EhcpCase.last_review
+        )
+        q = self._mine(
+            select(EhcpCase.id, Child.first_name, Child.last_name, AnnualReview.meeting_date)
+            .join(EhcpCase, AnnualReview.case_id == EhcpCase.id)
+            .join(Child, EhcpCase.child_id == Child.id)
+            .where(
+                EhcpCase.is_open,
+                AnnualReview.outcome == "amend",
+                AnnualReview.amendment_notice.is_(None),
+                AnnualReview.final_amended_issued.is_(None),
+                AnnualReview.meeting_date <= horizon - timedelta(days=28),
+                latest,
+            ),
+            scope,
+        )
+        out = []
+        for case_id, first, last, meeting in s.execute(q):
+            due = deadlines.amendment_notice_due(meeting)
+            out.append(
+                WeekItem(
+                    "amendment",
+                    KINDS["amendment"],
+                    case_id,
+                    f"{first} {last}",
+                    "Amendment notice: send it with the decision to amend (Devon)",
+                    due,
+                    (due - today).days,
+                    rag_for(due, today),
+                    "reviews",
+                )
+            )
         return out
 
     def _tasks(self, s, scope, today, horizon) -> list[WeekItem]:

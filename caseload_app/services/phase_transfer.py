@@ -7,8 +7,10 @@ create a "Phase transfer review" task on many cases at once.
 
 A phase transfer recorded on the case (phase_transfer_year/kind) wins over the derived one:
 recorded for next September → listed with the recorded kind (e.g. a middle-school move);
-recorded for a later year → not listed (the caseworker knows the child moves later); an
-earlier, past year is ignored as history.
+recorded for a later year → not listed (the caseworker knows the child moves later);
+recorded as no phase transfer for next September → not listed, and no 31 March date (a
+Year 11 staying in their own school's sixth form: docs/statutory-rules.md, "Phase
+transfers"); an earlier, past year is ignored as history. See phases.planned_transfer.
 """
 
 from __future__ import annotations
@@ -25,11 +27,6 @@ from caseload_app.services import records
 from caseload_app.services.base import UserService
 
 REVIEW_TASK_TITLE = "Phase transfer review"
-
-_RECORDED_LABELS = {
-    "school-phase": "Phase transfer (recorded on the case)",
-    "secondary-post16": "Secondary → post-16 (recorded on the case)",
-}
 
 
 @dataclass(frozen=True)
@@ -84,7 +81,7 @@ class PhaseTransferService(UserService):
             )
             rows = []
             for case, child in cases:
-                transfer = _transfer(case, child, today, year)
+                transfer = _transfer(case, child, today)
                 if transfer is None:
                     continue
                 group, source = phases.current_year_group(
@@ -142,26 +139,14 @@ class PhaseTransferService(UserService):
         return made
 
 
-def _transfer(case: EhcpCase, child: Child, today: date, year: int) -> phases.Transfer | None:
-    recorded_year, recorded_kind = case.phase_transfer_year, case.phase_transfer_kind
-    derived = phases.transfer_next_september(
-        child.date_of_birth, today, child.setting, child.year_group
-    )
-    if recorded_year is None or recorded_year < year or recorded_kind is None:
-        return derived
-    if recorded_year > year:
-        return None
-    if derived is not None and derived.kind == recorded_kind:
-        return derived
-    group, _ = phases.current_year_group(child.date_of_birth, today, child.year_group)
-    return phases.Transfer(
-        key="recorded",
-        label=_RECORDED_LABELS.get(recorded_kind, "Phase transfer (recorded on the case)"),
-        from_group=group,
-        to_group=group + 1,
-        kind=recorded_kind,
-        year=year,
-        legal_date=deadlines.phase_transfer_due(year, recorded_kind),
+def _transfer(case: EhcpCase, child: Child, today: date) -> phases.Transfer | None:
+    return phases.planned_transfer(
+        child.date_of_birth,
+        today,
+        child.setting,
+        child.year_group,
+        case.phase_transfer_year,
+        case.phase_transfer_kind,
     )
 
 

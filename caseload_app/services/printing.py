@@ -11,7 +11,7 @@ from pathlib import Path
 
 from caseload_app.db.models import EhcpCase
 from caseload_app.domain import codes
-from caseload_app.domain.deadlines import format_date
+from caseload_app.domain.deadlines import NO_PHASE_TRANSFER, format_date
 from caseload_app.files import write_atomically
 from caseload_app.reports.content import (
     AdviceRow,
@@ -86,7 +86,10 @@ def summary_data(d: CaseDetail, communications: int = DEFAULT_COMMUNICATIONS) ->
         family=_family(d.family, d.child.id),
         caseworker=d.caseworker,
         request_received=d.request_received,
-        request_source=codes.label_or_code(codes.request_sources(), d.request_source),
+        request_source=None
+        if d.request_source == codes.BECAME_RESPONSIBLE  # the label below says it
+        else codes.label_or_code(codes.request_sources(), d.request_source),
+        request_date_label=codes.request_date_label(d.request_source),
         stage=d.stage_label,
         is_open=d.is_open,
         status=d.status,
@@ -228,7 +231,11 @@ def _disagreement(x: DisagreementInfo) -> DisagreementRow:
 def _phase_transfer(d: CaseDetail) -> str | None:
     if not d.phase_transfer_year:
         return None
-    kind = {"school-phase": "school phase", "secondary-post16": "secondary to post-16"}
+    kind = {
+        "school-phase": "school phase",
+        "secondary-post16": "secondary to post-16",
+        NO_PHASE_TRANSFER: "no phase transfer (stays in own school's sixth form)",
+    }
     return f"{d.phase_transfer_year}, {kind.get(d.phase_transfer_kind or '', 'kind not set')}"
 
 

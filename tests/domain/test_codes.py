@@ -26,7 +26,22 @@ LISTS: dict[str, tuple[Callable[[], tuple[Code, ...]], list[str]]] = {
         codes.primary_needs,
         ["SPLD", "MLD", "SLD", "PMLD", "SEMH", "SLCN", "HI", "VI", "MSI", "PD", "ASD", "OTH"],
     ),
-    "advice_types.csv": (codes.advice_types, ["ep", "health", "social_care", "education", "other"]),
+    # Saved advice requests keep these codes; the last four are Reg 6(1)(a), 6(1)(a),
+    # 6(3) and 6(1)(g) (docs/statutory-rules.md, "Advice").
+    "advice_types.csv": (
+        codes.advice_types,
+        [
+            "ep",
+            "health",
+            "social_care",
+            "education",
+            "other",
+            "parent",
+            "young_person",
+            "sensory",
+            "adulthood",
+        ],
+    ),
     "channels.csv": (
         codes.channels,
         ["phone", "email", "letter", "meeting", "visit", "text", "other"],
@@ -60,7 +75,16 @@ LISTS: dict[str, tuple[Callable[[], tuple[Code, ...]], list[str]]] = {
     ),
     "request_sources.csv": (
         codes.request_sources,
-        ["parent", "young_person", "school", "health", "social_care", "other"],
+        # became_responsible: the clock starts when the council becomes responsible (s24)
+        [
+            "parent",
+            "young_person",
+            "school",
+            "health",
+            "social_care",
+            "other",
+            "became_responsible",
+        ],
     ),
 }
 
@@ -410,3 +434,26 @@ def test_the_domain_parses_the_lists_it_is_given_and_opens_no_file():
     finally:
         code_lists.install()  # the shipped files again, for every other test
     assert "ASD" in {c.code for c in codes.primary_needs()}
+
+
+def test_the_start_date_is_named_by_what_started_the_clock() -> None:
+    """Regs 5(1)(b), 10(1), 13(2) count from the request, or from the day the council became
+    responsible for the child under CFA s24 (e.g. moving into the area)."""
+    assert codes.BECAME_RESPONSIBLE in {c.code for c in codes.request_sources()}
+    assert codes.request_date_label("became_responsible") == "Council became responsible (s24)"
+    for source in ("parent", "school", None, ""):
+        assert codes.request_date_label(source) == "Request received"
+
+
+def test_every_code_fits_the_column_it_is_saved_in() -> None:
+    """An advice type or request source longer than its String(20) column cannot be saved
+    (PostgreSQL refuses it; SQLite would keep it silently)."""
+    from caseload_app.db.models import AdviceRequest, EhcpCase
+
+    for loader, column in (
+        (codes.advice_types, AdviceRequest.__table__.c.advice_type),
+        (codes.request_sources, EhcpCase.__table__.c.request_source),
+    ):
+        width = column.type.length
+        assert width is not None
+        assert [c.code for c in loader() if len(c.code) > width] == []

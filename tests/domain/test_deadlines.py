@@ -482,11 +482,13 @@ def test_review_timeline_without_and_with_notice():
         "papers_by": D(2025, 12, 31),
         "report_due": D(2026, 1, 28),
         "decision_due": D(2026, 2, 11),
+        "amendment_notice_due": D(2026, 2, 11),  # with the decision (Devon)
         "amended_plan_due": D(2026, 4, 8),
     }
     assert review_timeline(D(2026, 1, 14)) == expected
     assert review_timeline(D(2026, 1, 14), D(2026, 2, 5)) == {
         **expected,
+        "amendment_comments_end": D(2026, 2, 19),
         "amended_plan_due": D(2026, 4, 2),
     }
 

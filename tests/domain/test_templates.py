@@ -141,6 +141,8 @@ def test_the_shipped_set_is_complete():
         "generic",
         "change_of_caseworker",
         "decision_to_cease",
+        "decision_to_maintain",
+        "amendment_notice",
     }
 
 

@@ -276,6 +276,36 @@ def test_council_details_must_be_set_before_printing(db, tmp_path):
 
 
 # --------------------------------------------------------------------------- issue, reprint
+# Every advice type (resources/codes/advice_types.csv) -> who its request letter is addressed
+# to. Reg 6(1)(a): the family's own advice; Reg 6(3): a qualified teacher of the vision,
+# hearing or multi-sensory impaired; Reg 6(1)(g): preparing for adulthood from Year 9.
+ADVICE_LETTER_TO = {
+    "ep": "Principal Educational Psychologist, Educational Psychology Service",
+    "health": "Designated Clinical Officer for SEND, NHS Integrated Care Board",
+    "social_care": "Team Manager, Children's Social Care",
+    "education": "The Headteacher, Hillside Primary School",
+    "other": "The adviser, c/o the SEND Team",
+    "parent": "Ms Jo Brontë",
+    "young_person": "Ms Jo Brontë",
+    "sensory": "Head of Sensory Support, Sensory Support Service",
+    "adulthood": "The adviser, c/o the SEND Team",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(ADVICE_LETTER_TO))
+def test_an_advice_request_letter_for_every_advice_type(db, letters, kind):
+    from caseload_app.domain import codes
+
+    assert sorted(c.code for c in codes.advice_types()) == sorted(ADVICE_LETTER_TO)
+    case_id = case_at(db, "assessment")
+    services(db)[1].request_advice(case_id, kind, date(2026, 8, 6))
+    label = codes.label_for(codes.advice_types(), kind).lower()
+    text = text_of(letters.preview(case_id, "advice_request", advice_type=kind))
+    assert f"asking you for {label.split(' (')[0]}" in text
+    letters.issue(case_id, "advice_request", advice_type=kind)
+    assert [row.with_whom for row in communications(db)] == [ADVICE_LETTER_TO[kind]]
+
+
 def test_issue_keeps_the_pdf_logs_the_letter_and_reprints_identical_bytes(db, letters, tmp_path):
     case_id = case_at(db, "draft")
     before = prints(db)
@@ -517,3 +547,87 @@ def test_the_final_plan_letter_thanks_for_comments_only_if_they_came(db, letters
     silent = text_of(letters.preview(case_id, "final_plan_cover"))
     assert "We did not receive comments from you on the draft within the 15 days allowed." in silent
     assert "Thank you for your comments" not in silent
+
+
+# --------------------------------------------------------------------------- review outcomes
+PROPOSED = (
+    "- Section F: speech and language therapy, 1 hour a week.\n- Section I: name Oak Academy."
+)
+
+
+def case_reviewed(db, outcome: str, *, notice: date | None = None) -> int:
+    """Zoë Brontë with a plan issued Mon 24 Nov 2025, reviewed at a meeting on Tue 10 Nov 2026
+    and decided on Mon 23 Nov 2026 (4 weeks end Tue 8 Dec 2026); the letter is dated TODAY,
+    Tue 24 Nov 2026."""
+    case_id, work = new_case(db, request_received=date(2025, 7, 1), setting="Hillside Primary")
+    family = work.get_case(case_id, opened=False).family
+    work.update_family(family.id, family.version, {"address": ADDRESS})
+    act(work, case_id, "assess_agreed", date(2025, 8, 5))
+    act(work, case_id, "issue", date(2025, 10, 20))
+    act(work, case_id, "draft_served", date(2025, 11, 3))
+    act(work, case_id, "final_issued", date(2025, 11, 24))
+    work.schedule_review(case_id, date(2026, 11, 10))
+    review = work.get_case(case_id, opened=False).reviews[-1]
+    changes: dict = {"decision_date": date(2026, 11, 23), "outcome": outcome}
+    if notice is not None:
+        changes["amendment_notice"] = notice
+    work.update_review(review.id, review.version, changes)
+    return case_id
+
+
+def test_the_decision_to_keep_the_plan_gives_the_dates_and_the_reg_20_11_rights(db, letters):
+    text = text_of(letters.preview(case_reviewed(db, "maintain"), "decision_to_maintain"))
+    assert "The review meeting was held on Tue 10 Nov 2026" in text
+    assert (
+        "On Mon 23 Nov 2026 we decided to keep Zoë’s plan as it is" in text
+    )  # typographic apostrophe
+    # Reg 20(11): the right to appeal and its time limit, mediation, information and advice,
+    # and disagreement resolution. 2 months from Tue 24 Nov 2026 end on Sun 24 Jan 2027.
+    assert "First-tier Tribunal (Special Educational Needs and Disability)" in text
+    assert "the last day to appeal is Mon 25 Jan 2027" in text
+    assert "you must contact a mediation adviser" in text
+    assert MEDIATION in text
+    assert "disagreement resolution" in text
+    assert "Information, Advice and Support Service" in text
+
+
+def test_the_amendment_notice_gives_the_changes_the_15_days_and_the_rights_of_reg_22_2(db, letters):
+    case_id = case_reviewed(db, "amend")
+    with pytest.raises(MissingValues) as err:  # the proposed changes must be typed
+        letters.preview(case_id, "amendment_notice")
+    assert list(err.value.missing) == ["proposed_amendments"]
+    text = text_of(
+        letters.preview(case_id, "amendment_notice", extra={"proposed_amendments": PROPOSED})
+    )
+    assert "on Mon 23 Nov 2026 we decided to amend the plan" in text
+    assert "speech and language therapy, 1 hour a week" in text
+    assert "name Oak Academy" in text
+    assert "copies of the evidence that supports them" in text  # Reg 22(2)(a)
+    # Reg 22(2)(c): 15 days beginning with Tue 24 Nov 2026 (the letter is the notice): day 15
+    # is Tue 8 Dec 2026. Reg 22(3): 8 weeks later, Tue 19 Jan 2027.
+    assert "Please reply by Tue 8 Dec 2026" in text
+    assert "15 days, beginning with the day this notice is served" in text
+    assert "ask for a particular school, college or other setting to be named" in text  # (b)
+    assert "ask to meet one of our officers" in text  # (c)(iii)
+    assert "Local Offer website" in text  # (d)
+    assert "by Tue 19 Jan 2027 at the latest" in text
+    # The appeal comes with the final amended plan, and mediation before it.
+    assert "There is no appeal against this notice" in text
+    assert "When we send you the final amended plan, you can appeal" in text
+    assert MEDIATION in text
+
+
+def test_ceasing_at_a_review_prints_the_cease_letter_with_the_review_decision(db, letters):
+    case_id = case_reviewed(db, "cease")
+    text = text_of(letters.preview(case_id, "decision_to_cease", extra={"decision_reason": REASON}))
+    assert "On Mon 23 Nov 2026 we decided to cease to maintain the plan" in text
+    assert "The plan stays in place until the time for appealing has passed" in text
+    assert "the last day to appeal is Mon 25 Jan 2027" in text
+    assert MEDIATION in text
+
+
+def test_a_review_letter_needs_the_review_decision_on_the_record(db, letters):
+    case_id = case_at(db, "review")  # booked, not decided
+    with pytest.raises(MissingValues) as err:
+        letters.preview(case_id, "decision_to_maintain")
+    assert {"review_held", "review_decided"} <= set(err.value.missing)

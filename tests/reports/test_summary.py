@@ -118,6 +118,21 @@ def test_summary_shows_the_child_the_deadlines_and_who_printed_it(db):
         assert expected in text, expected
 
 
+def test_a_case_started_by_the_council_becoming_responsible_is_not_called_a_request(db):
+    """Regs 5(1)(b), 10(1), 13(2) count from the day the council became responsible for the
+    child under CFA s24 (e.g. moving in): the summary names that date for what it is."""
+    moved_in, _ = new_case(db, request_source="became_responsible")
+    text = " ".join(pages(printer(db).case_summary(moved_in)))
+    assert "Council became responsible (s24) Wed 1 Jul 2026" in text
+    # (The first stage is still named "Request received" by stages.csv.)
+    assert "Request received Wed" not in text
+    assert "Decide whether to assess Reg 5(1) Wed 12 Aug 2026" in text  # 6 weeks, as before
+    asked, _ = new_case(db, first_name="Emily", upn="", nhs_number="", request_source="school")
+    assert "Request received Wed 1 Jul 2026 from School or college" in " ".join(
+        pages(printer(db).case_summary(asked))
+    )
+
+
 def test_reviews_and_disagreements_show_each_step_with_its_regulation(db):
     case_id, work = new_case(db, request_received=date(2025, 7, 1))
     for key, on in (

@@ -4,6 +4,7 @@ from datetime import date, datetime
 import pytest
 
 from caseload_app.domain.validators import ValidationError
+from caseload_app.services.casework import CaseworkService
 from caseload_app.services.errors import ConflictError, FieldErrors
 from caseload_app.services.myweek import MyWeekService
 from caseload_app.services.requests import NewRequest
@@ -14,7 +15,7 @@ from caseload_app.services.settings import (
     SavedView,
     TeamSettingsService,
 )
-from tests.helpers import TODAY, new_case, services
+from tests.helpers import NOW, TODAY, new_case, services
 
 
 def test_new_request_creates_family_child_and_case_with_deadlines(db):
@@ -456,3 +457,87 @@ def test_long_text_is_refused_never_cut(db):
     row_id = work.add_disagreement(case_id, fits, date(2026, 11, 2))
     assert work.get_case(case_id).disagreements[0].decision == fits
     assert row_id
+
+
+# --------------------------------------------------------------------------- review outcomes
+def test_the_review_outcome_offers_its_letter_once_it_is_recorded():
+    from caseload_app.services.letters import review_letter
+
+    decided = date(2026, 11, 23)
+    assert review_letter(None, None, {"outcome": "maintain"}) == "decision_to_maintain"
+    assert review_letter(None, None, {"outcome": "amend"}) == "amendment_notice"
+    assert review_letter(None, None, {"outcome": "cease"}) == "decision_to_cease"
+    assert review_letter("maintain", None, {"outcome": "amend"}) == "amendment_notice"
+    # An outcome already recorded is offered again only when its decision date is added.
+    assert review_letter("amend", None, {"decision_date": decided}) == "amendment_notice"
+    assert review_letter("amend", decided, {"outcome": "amend", "decision_date": decided}) is None
+    assert review_letter(None, None, {"report_sent": decided}) is None
+    assert review_letter(None, None, {"outcome": ""}) is None
+
+
+def test_the_review_read_flags_an_amendment_notice_later_than_the_4_week_decision(db):
+    """Reg 20(10) with Reg 22(2), Devon [2022] EWHC 493 (Admin): a meeting on Mon 21 Dec 2026
+    has its notice due by Mon 18 Jan 2027; a notice on Tue 19 Jan 2027 is late."""
+    case_id, work = _with_plan(db)
+    work.schedule_review(case_id, date(2026, 12, 21))
+    late_day = date(2027, 1, 19)
+    later = CaseworkService(db, "Asha Patel", today=lambda: late_day, now=lambda: NOW)
+    review = later.get_case(case_id, opened=False).reviews[-1]
+    assert (review.amendment_notice_due, review.amendment_notice_late) == (None, False)
+    later.update_review(review.id, review.version, {"decision_date": late_day, "outcome": "amend"})
+    review = later.get_case(case_id, opened=False).reviews[-1]
+    assert review.amendment_notice_due == date(2027, 1, 18)
+    assert review.amendment_notice_late  # amend decided, no notice, and the day has passed
+    later.update_review(review.id, review.version, {"amendment_notice": late_day})
+    review = later.get_case(case_id, opened=False).reviews[-1]
+    assert review.amendment_notice_late  # sent, but a day after the 4 weeks
+    assert review.amendment_comments_end == date(2027, 2, 2)  # Reg 22(2)(c): 19 Jan + 14
+    assert review.amended_plan_due == date(2027, 3, 16)  # Reg 22(3): 19 Jan + 8 weeks
+
+
+def _with_plan(db, **overrides):
+    """Zoë Brontë with a final plan issued Mon 24 Nov 2025: ready for an annual review."""
+    case_id, work = new_case(db, request_received=date(2025, 7, 1), **overrides)
+    for key, on in (
+        ("assess_agreed", date(2025, 8, 5)),
+        ("issue", date(2025, 10, 20)),
+        ("draft_served", date(2025, 11, 3)),
+        ("final_issued", date(2025, 11, 24)),
+    ):
+        work.record_action(case_id, work.get_case(case_id, opened=False).version, key, on, "")
+    return case_id, work
+
+
+def _decide(work, case_id: int, meeting: date, outcome: str, decided: date) -> None:
+    work.schedule_review(case_id, meeting)
+    review = work.get_case(case_id, opened=False).reviews[-1]
+    work.update_review(review.id, review.version, {"decision_date": decided, "outcome": outcome})
+
+
+def test_my_week_lists_an_amend_decision_whose_notice_is_not_sent(db):
+    """On Tue 24 Nov 2026: a meeting on Tue 3 Nov 2026 has its notice due Tue 1 Dec 2026
+    (within the week: amber); one on Tue 20 Oct 2026 had it due Tue 17 Nov 2026 (red); one on
+    Tue 10 Nov 2026 is not due until Tue 8 Dec 2026, beyond the week. Reg 20(10) with
+    Reg 22(2); Devon [2022] EWHC 493 (Admin)."""
+    soon, work = _with_plan(db)
+    _decide(work, soon, date(2026, 11, 3), "amend", date(2026, 11, 20))
+    overdue, _ = _with_plan(db, upn="", nhs_number="", first_name="Amir")
+    _decide(work, overdue, date(2026, 10, 20), "amend", date(2026, 11, 2))
+    later, _ = _with_plan(db, upn="", nhs_number="", first_name="Beth")
+    _decide(work, later, date(2026, 11, 10), "amend", date(2026, 11, 23))
+    kept, _ = _with_plan(db, upn="", nhs_number="", first_name="Cara")
+    _decide(work, kept, date(2026, 10, 20), "maintain", date(2026, 11, 2))
+
+    def notices() -> dict[int, tuple]:
+        week = MyWeekService(db, today=lambda: TODAY).my_week(None)
+        return {i.case_id: (i.due, i.rag, i.tab) for i in week.items if i.kind == "amendment"}
+
+    assert notices() == {
+        soon: (date(2026, 12, 1), "amber", "reviews"),
+        overdue: (date(2026, 11, 17), "red", "reviews"),
+    }
+    review = work.get_case(overdue, opened=False).reviews[-1]
+    work.update_review(review.id, review.version, {"amendment_notice": date(2026, 11, 24)})
+    assert set(notices()) == {soon}  # sent (late, but sent): off the list
+    week = MyWeekService(db, today=lambda: TODAY).my_week(None, [overdue])
+    assert [i for i in week.items if i.kind == "amendment"] == []

@@ -263,6 +263,33 @@ def test_recorded_year_group_and_recorded_transfer_win(planned, db):
     assert rows["Pat"].legal_date == SCHOOL_PHASE_DUE
 
 
+def test_a_child_staying_in_their_own_sixth_form_is_not_listed(planned, db):
+    """Sam (Y11 at Vale Academy) stays in its sixth form: no post-16 institution (CFA s83), so
+    no Reg 2(f) transfer and no 31 March date, in the planner or on the case."""
+    ids, work, _ = planned
+    assert "Sam" in {r.child_name.split()[0] for r in _planner(db).planner()}
+    work.set_phase_transfer(ids["Sam"], _version(work, ids["Sam"]), 2027, "none")
+    rows = _planner(db).planner()
+    assert "Sam" not in {r.child_name.split()[0] for r in rows}
+    assert POST16_DUE not in {r.legal_date for r in rows}  # Sam was the only post-16 move
+    detail = work.get_case(ids["Sam"], opened=False)
+    assert (detail.phase_transfer_year, detail.phase_transfer_kind) == (2027, "none")
+    assert detail.phase_transfer_due is None
+    # Still no transfer after the 31 March date would have passed.
+    assert "Sam" not in {r.child_name.split()[0] for r in _planner(db, date(2027, 4, 1)).planner()}
+    # Next academic year the record is history: a Y12 makes no derived move either.
+    later = {r.child_name.split()[0] for r in _planner(db, date(2027, 9, 2)).planner()}
+    assert "Finn" in later and "Sam" not in later
+
+
+def test_a_kind_that_is_not_offered_is_refused(planned, db):
+    ids, work, _ = planned
+    from caseload_app.services.errors import ValidationError
+
+    with pytest.raises(ValidationError, match="Choose the kind of transfer"):
+        work.set_phase_transfer(ids["Sam"], _version(work, ids["Sam"]), 2027, "stays")
+
+
 def test_review_tasks_are_created_once_per_case_in_one_go(planned, db):
     ids, work, workers = planned
     service = _planner(db)
@@ -451,3 +478,14 @@ def test_cli_sen2_needs_a_census_date(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["sen2", "--db", str(tmp_path / "x.sqlite3"), "-o", str(tmp_path / "o.csv")])
     assert "--census-date" in capsys.readouterr().err
+
+
+def test_sen2_writes_a_s24_start_as_caseload_s_own_code(db, tmp_path):
+    """A case started by the council becoming responsible (CFA s24) is exported with the
+    request_source code became_responsible and that day as request_received (docs/SEN2.md)."""
+    case_id, work = _child(db, "Maya", date(2014, 2, 3), request_source="became_responsible")
+    out = tmp_path / "sen2.csv"
+    assert Sen2Service(db, "Lead", now=lambda: NOW).export(CENSUS, out) == 1
+    (row,) = _read(out)
+    assert row["child_id"] == str(work.get_case(case_id, opened=False).child.id)
+    assert (row["request_source"], row["request_received"]) == ("became_responsible", "2026-07-01")

@@ -24,6 +24,9 @@ def test_every_shipped_letter_has_a_plain_name_and_says_where_it_fits():
     assert listed["generic"].stages == ("any",)
     assert listed["decision_not_to_assess"].typed == ("decision_reason",)
     assert listed["decision_to_cease"].stages == ("ceased",)
+    # The review outcome letters: the amendment notice needs the proposed changes typed.
+    assert listed["amendment_notice"].typed == ("proposed_amendments",)
+    assert listed["decision_to_maintain"].typed == ()
 
 
 def test_admin_templates_come_first_and_are_listed(tmp_path):

@@ -366,3 +366,25 @@ def test_tribunal_order_steps_overdue_are_counted_as_they_stood_at_the_week_end(
     pdf = service(db).to_pdf(report)
     text = " ".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages)
     assert "Tribunal order steps overdue" in text
+
+
+def test_advice_overdue_names_the_reg_6_advice_types(db):
+    """The family's own advice (Reg 6(1)(a)), a qualified teacher of the sensory impaired
+    (Reg 6(3)) and preparing for adulthood (Reg 6(1)(g)) are counted under their labels."""
+    ids = build(db)
+    with db.uow() as s:
+        for kind in ("parent", "sensory", "adulthood"):
+            s.add(
+                AdviceRequest(
+                    case_id=ids["D"],
+                    advice_type=kind,
+                    requested=D(2026, 10, 9),
+                    due=D(2026, 11, 20),
+                )
+            )
+    assert service(db).report(W).figures.advice_overdue == {
+        "Educational psychology": 2,
+        "Parent or carer": 1,
+        "Sensory impairment teaching (vision, hearing, multi-sensory)": 1,
+        "Preparing for adulthood and independent living": 1,
+    }

@@ -1,5 +1,6 @@
 """The case window, driven through its buttons and dialogs against a real SQLite file."""
 
+from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
@@ -681,6 +682,28 @@ def test_book_and_update_a_review_and_set_a_phase_transfer(qtbot, db, messages):
     assert messages == []
 
 
+def test_recording_that_the_child_stays_in_their_own_sixth_form(qtbot, db, messages):
+    """Reg 2(f): a Year 11 staying in their school's sixth form moves to no post-16
+    institution (a school is not one, CFA s83), so no 31 March date is shown."""
+    case_id, work = full_case(db)
+    view = open_view(qtbot, work, case_id)
+    box = view.reviews.phase
+    index = box.kind.findData("none")
+    assert box.kind.itemText(index) == "No phase transfer (stays in own school's sixth form)"
+    assert box.year.value() == box.year.minimum()  # "Not set"
+    box.kind.setCurrentIndex(index)
+    assert box.year.value() == 2027  # no year yet: next September (today Tue 24 Nov 2026)
+    box.save_button.click()
+    assert (view.detail.phase_transfer_year, view.detail.phase_transfer_kind) == (2027, "none")
+    assert view.detail.phase_transfer_due is None
+    assert box.due.text() == "No phase transfer in September 2027: no Reg 18(1) date"
+    # Changing one's mind: the post-16 move is back, with its last lawful day.
+    box.kind.setCurrentIndex(box.kind.findData("secondary-post16"))
+    box.save_button.click()
+    assert box.due.text() == "Amended plan due by Tue 30 Mar 2027"
+    assert messages == []
+
+
 def test_disagreement_added_and_updated(qtbot, db, messages):
     case_id, work = full_case(db)
     view = open_view(qtbot, work, case_id)
@@ -734,6 +757,14 @@ def test_models_built_directly_pass_the_tester(qtmodeltester, db, messages):
         model = RowsModel(columns)
         model.set_rows(rows)
         qtmodeltester.check(model, force_py=True)
+
+
+def test_the_header_names_a_s24_start_for_what_it_is(qtbot, db, messages):
+    case_id, work = new_case(db, request_source="became_responsible")
+    view = open_view(qtbot, work, case_id)
+    assert "Council became responsible (s24) Wed 1 Jul 2026" in view.header.facts.text()
+    assert "Request received" not in view.header.facts.text()
+    assert view.detail.events[0].label == "Council became responsible (s24)"
 
 
 def test_tabs_by_name_and_the_header(qtbot, db, messages):
@@ -841,3 +872,71 @@ def test_a_recorded_refusal_offers_its_decision_letter(qtbot, case, messages):
     assert view.detail.stage == "refused_to_assess"
     assert offered == [(case_id, "decision_not_to_assess")]
     assert stage_when_offered == ["refused_to_assess"]  # offered after the reload, not before
+
+
+def test_the_reviews_tab_flags_an_amendment_notice_after_the_4_week_decision(qtbot, db, messages):
+    """Devon [2022] EWHC 493 (Admin), Reg 20(10) with Reg 22(2): the meeting of Mon 20 Apr
+    2026 had its decision and amendment notice due by Mon 18 May 2026. On Tue 24 Nov 2026 an
+    amend decision with no notice is overdue; a notice sent Tue 19 May 2026 is late, in red."""
+    case_id, work = full_case(db)
+    view = open_view(qtbot, work, case_id)
+    offered: list[tuple[int, str]] = []
+    view.decision_recorded.connect(lambda cid, letter: offered.append((cid, letter)))
+    reviews, steps = view.reviews, view.reviews.steps.rows_model
+    view.show_tab("reviews")
+    reviews.table.select_row(0)
+
+    def notice_step() -> tuple[str, str, str | None]:
+        row = steps.find(lambda s: s.label == "Amendment notice served")
+        status = steps.index(row, steps.column_of("Status"))
+        return steps.text(row, "Due by"), steps.text(row, "Status"), steps.data(status, RagRole)
+
+    reviews.update_button.click()
+    fill(view, decision_date=date(2026, 5, 10), outcome="amend")
+    assert offered == [(case_id, "amendment_notice")]  # the outcome's letter, at once
+    assert notice_step() == (
+        "Mon 18 May 2026",
+        "● Overdue — none by the 4-week date, Mon 18 May 2026 (Devon)",
+        "red",
+    )
+    table = reviews.table.rows_model
+    assert table.text(0, "Amendment notice") == "Not sent (late)"
+
+    reviews.update_button.click()
+    fill(view, amendment_notice=date(2026, 5, 19))
+    assert offered == [(case_id, "amendment_notice")]  # not offered again for the same outcome
+    due, status, rag = notice_step()
+    assert (due, status, rag) == (
+        "Mon 18 May 2026",
+        "✗ Late — after the 4-week decision (Devon)",
+        "red",
+    )
+    row = steps.find(lambda s: s.label == "Amendment notice served")
+    cell = steps.index(row, steps.column_of("Status"))
+    assert steps.data(cell, Qt.ItemDataRole.BackgroundRole).color() == RAG_COLOUR["red"]
+    comments = steps.find(lambda s: s.label == "Comments on the amendments close")
+    assert steps.text(comments, "Due by") == "Tue 2 Jun 2026"  # Reg 22(2)(c): 19 May + 14
+    assert steps.text(comments, "Status") == "Information only"
+    final = steps.find(lambda s: s.label == "Final amended plan issued")
+    assert steps.text(final, "Due by") == "Tue 14 Jul 2026"  # Reg 22(3): 19 May + 8 weeks
+    assert table.text(0, "Amendment notice") == "Tue 19 May 2026 (late)"
+    assert messages == []
+
+
+def test_an_amend_decision_still_in_time_says_the_notice_is_due_with_it(qtbot, db, messages):
+    case_id, work = full_case(db)
+    work.schedule_review(case_id, date(2026, 11, 10))
+    review = work.get_case(case_id).reviews[-1]
+    work.update_review(review.id, review.version, {"decision_date": TODAY, "outcome": "amend"})
+    view = open_view(qtbot, work, case_id)
+    view.show_tab("reviews")
+    steps = review_steps(view.detail.reviews[-1], TODAY)
+    (notice,) = [s for s in steps if s.label == "Amendment notice served"]
+    assert notice.status == "Due with the decision, by Tue 8 Dec 2026 (Devon)"
+    assert notice.rag == "amber"  # 14 days left
+    assert notice.rule == "Reg 20(10) with Reg 22(2); Devon [2022] EWHC 493"
+    # Kept as it is, or ceased: no notice, no Devon step.
+    for outcome in ("maintain", "cease"):
+        info = replace(view.detail.reviews[-1], outcome=outcome, amendment_notice_due=None)
+        labels = [s.label for s in review_steps(info, TODAY)]
+        assert "Amendment notice served" not in labels

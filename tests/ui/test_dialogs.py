@@ -476,3 +476,18 @@ def test_choose_me_with_no_caseworkers_explains_and_continues_without(qtbot):
     qtbot.mouseClick(form.ok_button, Qt.MouseButton.LeftButton)
     assert form.result() == QDialog.DialogCode.Accepted
     assert form.chosen is None
+
+
+def test_the_start_date_is_named_for_a_council_that_became_responsible(dialog):
+    """A case may start on the day the council became responsible for the child under CFA
+    s24 (Regs 5(1)(b), 10(1), 13(2)), not on a request: the form says so."""
+    label = dialog.row_labels["request_received"]
+    assert label.text() == "Request &received"
+    choose(dialog.fields["request_source"], "became_responsible")
+    assert label.text() == "&Responsible from (s24)"
+    assert label.buddy() is dialog.fields["request_received"]
+    assert dialog.fields["request_received"].accessibleName() == "Council became responsible (s24)"
+    assert "became responsible" in dialog.deadlines_group.title()
+    choose(dialog.fields["request_source"], "parent")
+    assert label.text() == "Request &received"
+    assert dialog.deadlines_group.title() == "Statutory deadlines from the request date"

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
 )
 
+from caseload_app.domain.codes import request_date_label
 from caseload_app.domain.validators import age_on
 from caseload_app.services.case_read import CaseDetail
 from caseload_app.ui.dialogs.case_dialogs import plain_label
@@ -59,7 +60,7 @@ class CaseHeader(QFrame):
         facts = [f"Born {day(child.date_of_birth)} (age {age_on(child.date_of_birth, d.today)})"]
         facts += [x for x in (child.year_group and f"Year {child.year_group}", child.setting) if x]
         facts.append(f"Caseworker: {d.caseworker or 'unassigned'}")
-        facts.append(f"Request received {day(d.request_received)}")
+        facts.append(f"{request_date_label(d.request_source)} {day(d.request_received)}")
         self.facts.setText("  ·  ".join(facts))
         self._status(d)
 

@@ -17,8 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from caseload_app.domain.deadlines import PHASE_TRANSFER_KINDS
+from caseload_app.domain.deadlines import NO_PHASE_TRANSFER, PHASE_TRANSFER_CHOICES
+from caseload_app.domain.phases import academic_year_start
 from caseload_app.services.case_read import CaseDetail, ReviewInfo
+from caseload_app.services.letters import review_letter
 from caseload_app.ui.case.styles import PHASE_KIND_LABELS
 from caseload_app.ui.dialogs.case_dialogs import (
     BookReviewDialog,
@@ -105,13 +107,25 @@ class ReviewsTab(QWidget):
         if review is None:
             return
 
+        case_id = self.view.detail.case_id
+        saved: dict = {}
+
         def submit(v: dict) -> object:
-            return self.view.work.update_review(review.id, review.version, v)
+            done = self.view.work.update_review(review.id, review.version, v)
+            saved.update(v)
+            return done
+
+        def offer_letter() -> None:
+            # Like a stage decision's: the outcome is recorded, so the family must be told.
+            letter = review_letter(review.outcome, review.decision_date, saved)
+            if letter is not None:
+                self.view.decision_recorded.emit(case_id, letter)
 
         dialog = ReviewDialog(self.view.detail.today, submit, self.view, _review_due_by(review))
         values = {k: getattr(review, k) for k in dialog.form.fields}
         dialog.load(values | {"outcome": review.outcome or ""})
-        self.view.open_dialog(dialog)
+        self.view.open_dialog(dialog)  # on Save: the case reloads first…
+        dialog.accepted.connect(offer_letter)  # …then the letter is offered
 
 
 def _review_due_by(r: ReviewInfo) -> str:
@@ -121,7 +135,8 @@ def _review_due_by(r: ReviewInfo) -> str:
     return (
         f"Meeting {day(r.meeting_date)}. By law: invitations and papers by "
         f"{day(r.invitations_by)}; report by {day(r.report_due)}; decision by "
-        f"{day(r.decision_due)} (Reg 20)."
+        f"{day(r.decision_due)} (Reg 20), with the amendment notice if the plan is to be "
+        "amended (Devon)."
     )
 
 
@@ -133,9 +148,10 @@ class PhaseTransferBox(QGroupBox):
         self.view = view
         self.year = QSpinBox()
         self.year.setAccessibleName("Transfer year")
-        self.kind = choice_combo([(PHASE_KIND_LABELS[k], k) for k in PHASE_TRANSFER_KINDS])
+        self.kind = choice_combo([(PHASE_KIND_LABELS[k], k) for k in PHASE_TRANSFER_CHOICES])
         self.kind.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.kind.setAccessibleName("Kind of transfer")
+        self.kind.currentIndexChanged.connect(lambda _: self._kind_chosen())
         self.due = plain_label(wrap=False)
         self.due.setAccessibleName("Amended plan due")
         self.save_button = button("Save &phase transfer", "Save phase transfer", self.save)
@@ -156,8 +172,19 @@ class PhaseTransferBox(QGroupBox):
             self.kind.setCurrentIndex(max(self.kind.findData(d.phase_transfer_kind), 0))
         if d.phase_transfer_due:
             self.due.setText(f"Amended plan due by {day(d.phase_transfer_due)}")
+        elif d.phase_transfer_year and d.phase_transfer_kind == NO_PHASE_TRANSFER:
+            self.due.setText(
+                f"No phase transfer in September {d.phase_transfer_year}: no Reg 18(1) date"
+            )
         else:
             self.due.setText("No phase transfer recorded")
+
+    def _kind_chosen(self) -> None:
+        """Choosing "no phase transfer" with no year set means next September: the question
+        the planner asks (docs/statutory-rules.md, "Phase transfers")."""
+        unset = self.year.value() == self.year.minimum()
+        if unset and self.kind.currentData() == NO_PHASE_TRANSFER:
+            self.year.setValue(academic_year_start(self.view.detail.today) + 1)
 
     def save(self) -> None:
         d = self.view.detail

@@ -17,4 +17,5 @@ CONFLICT_STYLE = "background: #fbe6b8; color: #1a1a1a; border: 1px solid #c08a00
 PHASE_KIND_LABELS = {
     "school-phase": "Between school phases (amend before 15 February)",
     "secondary-post16": "Secondary school to post-16 (amend before 31 March)",
+    "none": "No phase transfer (stays in own school's sixth form)",
 }

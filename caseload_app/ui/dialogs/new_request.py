@@ -252,6 +252,7 @@ class NewRequestDialog(QDialog):
         self.fields: dict[str, Any] = {}  # line edits, date edits, combos, a check box
         self.error_labels: dict[str, QLabel] = {}
         self.deadline_labels: dict[str, QLabel] = {}
+        self.row_labels: dict[str, QLabel] = {}  # the labels beside the fields, by key
         self.setWindowTitle("New request for an EHC needs assessment")
 
         self._make_fields(caseworkers, default_caseworker_id)
@@ -350,7 +351,8 @@ class NewRequestDialog(QDialog):
         left.addStretch(1)
         right = QVBoxLayout()
         right.addWidget(family)
-        right.addWidget(self._deadlines_group())
+        self.deadlines_group = self._deadlines_group()
+        right.addWidget(self.deadlines_group)
         right.addStretch(1)
         columns = QHBoxLayout()
         columns.addLayout(left, 1)
@@ -378,6 +380,7 @@ class NewRequestDialog(QDialog):
                 continue
             label = QLabel(text)
             label.setBuddy(self.fields[key])
+            self.row_labels[key] = label
             form.addRow(label, cell)
         return group
 
@@ -423,10 +426,26 @@ class NewRequestDialog(QDialog):
             if key in self.error_labels:
                 on_change(widget, partial(self._clear_error, key))
         self.fields["request_received"].dateChanged.connect(self._update_deadlines)
+        self.fields["request_source"].currentIndexChanged.connect(lambda _: self._name_start())
         self.save_button.clicked.connect(self.save)
         self.cancel_button.clicked.connect(self.reject)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, self.save)
+
+    def _name_start(self) -> None:
+        """The start date is the day the request came, or the day the council became
+        responsible for the child under CFA s24 (Regs 5(1)(b), 10(1), 13(2))."""
+        s24 = self.fields["request_source"].currentData() == codes.BECAME_RESPONSIBLE
+        self.row_labels["request_received"].setText(
+            "&Responsible from (s24)" if s24 else "Request &received"
+        )
+        name = codes.request_date_label(self.fields["request_source"].currentData())
+        self.fields["request_received"].setAccessibleName(name)
+        self.deadlines_group.setTitle(
+            "Statutory deadlines from the day the council became responsible (CFA s24)"
+            if s24
+            else "Statutory deadlines from the request date"
+        )
 
     # ------------------------------------------------------------ reading the form
     def request(self) -> NewRequest:

@@ -44,11 +44,13 @@ from caseload_app.ui.errors import USER_ERRORS, run_action, show_user_error
 
 FREE_TEXT = (
     ("decision_reason", "&Reason for the decision"),
+    ("proposed_amendments", "Proposed &changes"),
     ("subject", "S&ubject"),
     ("message", "&Message"),
 )
 TYPED_HINT = {
     "decision_reason": "Leave blank to print the reasons recorded with the decision",
+    "proposed_amendments": "The amendments proposed to the plan, section by section",
     "subject": "The letter's subject line",
     "message": "What the letter says",
 }

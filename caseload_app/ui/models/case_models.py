@@ -210,12 +210,25 @@ def outcome_label(code: str | None) -> str:
     return code_label(codes.review_outcomes(), code)
 
 
+def _notice_cell(r: ReviewInfo) -> str:
+    """The amendment notice's date, or that none was sent, saying "late" where it is (Devon)."""
+    if r.amendment_notice_due is None and r.amendment_notice is None:
+        return ""
+    text = day(r.amendment_notice) if r.amendment_notice else "Not sent"
+    return f"{text} (late)" if r.amendment_notice_late else text
+
+
 REVIEW_COLUMNS = (
     Column("Review due", lambda r: day(r.due), lambda r: r.due),
     Column("Meeting", lambda r: day(r.meeting_date), lambda r: _or_far(r.meeting_date)),
     Column("Decision due", lambda r: day(r.decision_due), lambda r: _or_far(r.decision_due)),
     Column("Decided", lambda r: day(r.decision_date), lambda r: _or_far(r.decision_date)),
     Column("Outcome", lambda r: outcome_label(r.outcome)),
+    Column(
+        "Amendment notice",
+        lambda r: _notice_cell(r),
+        rag=lambda r: Rag.RED if r.amendment_notice_late else None,
+    ),
     Column("Amended plan due", lambda r: day(r.amended_plan_due)),
     Column("Final amended plan", lambda r: day(r.final_amended_issued)),
 )
@@ -271,12 +284,12 @@ def review_steps(r: ReviewInfo, today: date) -> list[ReviewStep]:
 def _amendment_steps(r: ReviewInfo, today: date) -> list[ReviewStep]:
     comments = "Information only" if r.amendment_comments_end else ""
     return [
-        ReviewStep("Amendment notice served", None, r.amendment_notice, "Reg 22(1)", "", None),
+        amendment_notice_step(r, today),
         ReviewStep(
             "Comments on the amendments close",
             r.amendment_comments_end,
             None,
-            "Reg 22(2) (family's period)",
+            "Reg 22(2)(c): 15 days beginning with the day served",
             comments,
             None,
         ),
@@ -288,6 +301,41 @@ def _amendment_steps(r: ReviewInfo, today: date) -> list[ReviewStep]:
             today,
         ),
     ]
+
+
+DEVON_RULE = "Reg 20(10) with Reg 22(2); Devon [2022] EWHC 493"
+
+
+def amendment_notice_step(r: ReviewInfo, today: date) -> ReviewStep:
+    """The amendment notice is due with the decision, 4 weeks after the meeting (L, M & P v
+    Devon CC [2022] EWHC 493 (Admin)); sent later it is late, and red: it cost the family the
+    weeks the regulations give them (docs/statutory-rules.md, "Annual reviews")."""
+    label, due, sent = "Amendment notice served", r.amendment_notice_due, r.amendment_notice
+    if due is None:  # no meeting date yet: no clock
+        return ReviewStep(label, None, sent, DEVON_RULE, "✓ Done" if sent else "", None)
+    if sent is not None:
+        if r.amendment_notice_late:
+            return ReviewStep(
+                label, due, sent, DEVON_RULE, "✗ Late — after the 4-week decision (Devon)", Rag.RED
+            )
+        return ReviewStep(label, due, sent, DEVON_RULE, "✓ Done, with the decision", None)
+    if r.amendment_notice_late:
+        return ReviewStep(
+            label,
+            due,
+            None,
+            DEVON_RULE,
+            f"● Overdue — none by the 4-week date, {day(due)} (Devon)",
+            Rag.RED,
+        )
+    return ReviewStep(
+        label,
+        due,
+        None,
+        DEVON_RULE,
+        f"Due with the decision, by {day(due)} (Devon)",
+        rag_for(due, today),
+    )
 
 
 REVIEW_STEP_COLUMNS = (
@@ -422,6 +470,7 @@ __all__ = [
     "ReviewStep",
     "RowsModel",
     "advice_columns",
+    "amendment_notice_step",
     "deadline_columns",
     "review_steps",
     "task_columns",
