@@ -195,8 +195,14 @@ class EhcpCase(Versioned, Base):
     comments_received: Mapped[date | None] = mapped_column(Date)  # on the draft (Reg 13(1))
     final_issued: Mapped[date | None] = mapped_column(Date)
     last_review: Mapped[date | None] = mapped_column(Date)
-    ceased_date: Mapped[date | None] = mapped_column(Date)
+    ceased_date: Mapped[date | None] = mapped_column(Date)  # the decision to cease
     outcome_reason: Mapped[str | None] = mapped_column(Text)
+    # Ceasing (s45, Reg 31): the proposal, its reason as SEN2 codes it (cease_reasons.csv),
+    # and the days the family and the school or college were told and consulted.
+    cease_proposed: Mapped[date | None] = mapped_column(Date)
+    cease_reason: Mapped[str | None] = mapped_column(String(2))
+    cease_family_consulted: Mapped[date | None] = mapped_column(Date)
+    cease_school_consulted: Mapped[date | None] = mapped_column(Date)
     # The next statutory step as computed by domain.status on every save: stored so that
     # lists sort and filter by deadline in SQL. Never derived anywhere else.
     next_step: Mapped[str | None] = mapped_column(String(24))

@@ -28,6 +28,9 @@ _DATE_COLUMNS = (
     "comments_received",
     "final_issued",
     "last_review",
+    "cease_proposed",
+    "cease_family_consulted",
+    "cease_school_consulted",
 )
 
 

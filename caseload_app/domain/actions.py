@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
+from caseload_app.domain.ceasing import check_consulted
 from caseload_app.domain.deadlines import comments_end, format_date
 from caseload_app.domain.status import CaseDates
 from caseload_app.domain.validators import ValidationError
@@ -86,6 +87,29 @@ ACTIONS: dict[str, Action] = {
             "plan_issued",
             after=("draft_served", "the draft plan was served"),
         ),
+        # Ceasing (s45; Reg 31): the proposal with its coded reason, the family told and
+        # consulted and the school or college consulted, then the decision.
+        Action(
+            "cease_proposed",
+            "Propose to cease the plan",
+            _stages("plan_issued"),
+            None,
+            after=("final_issued", "the final plan was issued"),
+        ),
+        Action(
+            "cease_family_consulted",
+            "Family told and consulted about ceasing",
+            _stages("plan_issued"),
+            None,
+            after=("cease_proposed", "the proposal to cease"),
+        ),
+        Action(
+            "cease_school_consulted",
+            "School or college consulted about ceasing",
+            _stages("plan_issued"),
+            None,
+            after=("cease_proposed", "the proposal to cease"),
+        ),
         Action(
             "ceased",
             "Cease the plan",
@@ -96,6 +120,8 @@ ACTIONS: dict[str, Action] = {
         ),
     )
 }
+# The ceasing steps that come before the decision, each recorded once, after the proposal.
+CEASE_STEPS = ("cease_proposed", "cease_family_consulted", "cease_school_consulted")
 
 
 def available_actions(case: CaseDates) -> list[Action]:
@@ -107,7 +133,10 @@ def available_actions(case: CaseDates) -> list[Action]:
         actions = [a for a in actions if a.key not in ("issue", "not_issue")]
     if case.comments_received is not None:
         actions = [a for a in actions if a.key != "comments_received"]
-    return actions
+    done = {key for key in CEASE_STEPS if getattr(case, key) is not None}
+    if case.cease_proposed is None:
+        done |= {"cease_family_consulted", "cease_school_consulted"}  # nothing to consult on
+    return [a for a in actions if a.key not in done]
 
 
 def check_action(key: str, case: CaseDates, on: date, today: date, reason: str = "") -> Action:
@@ -136,12 +165,29 @@ def check_action(key: str, case: CaseDates, on: date, today: date, reason: str =
         raise ValidationError(f"'{action.label}' needs a reason or note.")
     if key == "final_issued":
         _check_comment_window(case, on)
+    if key in CEASE_STEPS:
+        _check_cease_step(key, case)
+    if key == "ceased":
+        check_consulted(
+            on, case.cease_proposed, case.cease_family_consulted, case.cease_school_consulted
+        )
     if key == "comments_received" and case.comments_received is not None:
         raise ValidationError(
             f"The family's comments are already recorded as received on "
             f"{format_date(case.comments_received)}."
         )
     return action
+
+
+def _check_cease_step(key: str, case: CaseDates) -> None:
+    recorded = getattr(case, key)
+    if recorded is not None:
+        raise ValidationError(
+            f"'{ACTIONS[key].label}' is already recorded on {format_date(recorded)}: "
+            "correct its date instead."
+        )
+    if key != "cease_proposed" and case.cease_proposed is None:
+        raise ValidationError("Record the proposal to cease the plan first (Reg 31(1)).")
 
 
 def _check_comment_window(case: CaseDates, on: date) -> None:
@@ -190,6 +236,9 @@ DATE_FIELD: dict[str, str | None] = {
     "school_consulted": None,
     "comments_received": "comments_received",
     "final_issued": "final_issued",
+    "cease_proposed": "cease_proposed",
+    "cease_family_consulted": "cease_family_consulted",
+    "cease_school_consulted": "cease_school_consulted",
     "ceased": None,
 }
 # The statutory steps in the order they happen, with how a message names each.
@@ -217,6 +266,9 @@ UNDO: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "school_consulted": (None, ()),
     "comments_received": (None, ("comments_received",)),
     "final_issued": ("draft_issued", ("final_issued",)),
+    "cease_proposed": (None, ("cease_proposed", "cease_reason")),
+    "cease_family_consulted": (None, ("cease_family_consulted",)),
+    "cease_school_consulted": (None, ("cease_school_consulted",)),
     "ceased": ("plan_issued", ("ceased_date", "outcome_reason")),
 }
 
@@ -228,6 +280,9 @@ def check_correction(key: str, case: CaseDates, on: date, today: date) -> None:
         raise ValidationError("Only a stage action's date can be corrected here.")
     if on > today:
         raise ValidationError(f"{format_date(on)} is in the future: record what has happened.")
+    if key in CEASE_STEPS or key == "ceased":
+        _check_cease_correction(key, case, on)
+        return
     own = DATE_FIELD[key]
     names = [name for name, _ in CHAIN]
     anchor = own or _BETWEEN.get(key)
@@ -251,3 +306,34 @@ def check_correction(key: str, case: CaseDates, on: date, today: date) -> None:
         _check_comment_window(corrected, corrected.final_issued)
     if key == "final_issued":
         _check_comment_window(corrected, on)
+
+
+def _check_cease_correction(key: str, case: CaseDates, on: date) -> None:
+    """The ceasing steps stay in their order: after the final plan, the consultations after
+    the proposal, and the decision after both (Reg 31(1)). A decided case's steps before the
+    decision keep it after them."""
+    final = case.final_issued
+    if final is not None and on < final:
+        raise ValidationError(
+            f"{format_date(on)} is before the final plan was issued ({format_date(final)})."
+        )
+    consulted = (
+        (case.cease_family_consulted, "the family was consulted"),
+        (case.cease_school_consulted, "the school or college was consulted"),
+    )
+    if key == "cease_proposed":
+        for later, described in consulted:
+            if later is not None and on > later:
+                raise ValidationError(
+                    f"{format_date(on)} is after {described} ({format_date(later)})."
+                )
+    elif key in ("cease_family_consulted", "cease_school_consulted"):
+        proposed = case.cease_proposed
+        if proposed is not None and on < proposed:
+            raise ValidationError(
+                f"{format_date(on)} is before the proposal to cease ({format_date(proposed)})."
+            )
+    if key == "ceased" and case.cease_proposed is not None:
+        check_consulted(
+            on, case.cease_proposed, case.cease_family_consulted, case.cease_school_consulted
+        )

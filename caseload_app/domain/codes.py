@@ -29,6 +29,7 @@ __all__ = [
     "LocalAuthority",
     "Stage",
     "advice_types",
+    "cease_reasons",
     "channels",
     "code_for",
     "ehcp_sections",
@@ -250,6 +251,12 @@ def review_outcomes() -> tuple[Code, ...]:
 
 
 @cache
+def cease_reasons() -> tuple[Code, ...]:
+    """Why a plan ceased, as SEN2 codes it (<CeaseReason>, item 4.6 of the 2025 return)."""
+    return parse_codes(_shipped("cease_reasons.csv"), "cease_reasons.csv")
+
+
+@cache
 def ehcp_sections() -> tuple[Code, ...]:
     return parse_codes(_shipped("ehcp_sections.csv"), "ehcp_sections.csv")
 
@@ -273,6 +280,7 @@ _SHIPPED = (
     open_stage_codes,
     exception_grounds,
     review_outcomes,
+    cease_reasons,
     ehcp_sections,
     request_sources,
     local_authorities,

@@ -103,6 +103,10 @@ class CaseDates:
     # The time limits a recorded exception covers (domain.exceptions keys).
     exception_limits: frozenset[str] = frozenset()
     child_dob: date | None = None
+    # Ceasing (s45, Reg 31(1)): the proposal and the consultations that must precede it.
+    cease_proposed: date | None = None
+    cease_family_consulted: date | None = None
+    cease_school_consulted: date | None = None
 
     def __post_init__(self) -> None:
         if self.stage not in STAGES:

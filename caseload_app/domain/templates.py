@@ -42,6 +42,7 @@ date_agreed_to_assess              the date of the decision to assess (recorded 
 date_refused_to_assess             the date of the decision not to assess
 date_decided_not_to_issue          the date of the decision not to issue a plan
 date_ceased                        the date of the decision to cease the plan
+cease_reason                       why the plan is to cease, from SEN2's list (or typed)
 advice_type                        the advice asked for, e.g. "educational psychology"
 advice_requested, advice_due       when it was asked for, and 6 weeks later (Reg 8(1))
 draft_served, comments_end         draft plan served; last day of the 15 days (Reg 13(1))
@@ -133,6 +134,10 @@ PLACEHOLDERS: dict[str, tuple[str, str]] = {
         "record 'Decide not to issue a plan'",
     ),
     "date_ceased": ("the date we decided to cease the plan", "record 'Cease the plan'"),
+    "cease_reason": (
+        "why the plan is to cease, from SEN2's list",
+        "record 'Propose to cease the plan' with its reason, or type it",
+    ),
     "draft_served": ("the date the draft plan was served", "record 'Draft plan served'"),
     "comments_end": ("the last day for comments on the draft", "record 'Draft plan served'"),
     "final_issued": ("the date the final plan was issued", "record 'Final plan issued'"),
@@ -166,7 +171,9 @@ PLACEHOLDERS: dict[str, tuple[str, str]] = {
 COUNCIL_PLACEHOLDERS = frozenset({"council_name", "council_address", "mediation_adviser"})
 
 # Placeholders a person may type when printing; every other value comes from the record.
-FREE_TEXT = frozenset({"decision_reason", "proposed_amendments", "subject", "message"})
+FREE_TEXT = frozenset(
+    {"decision_reason", "cease_reason", "proposed_amendments", "subject", "message"}
+)
 
 # The address block needs these whatever the body uses.
 RECIPIENT_NEEDS: dict[str, tuple[str, ...]] = {

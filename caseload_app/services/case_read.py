@@ -3,7 +3,7 @@ the database in one place (``case_detail``), so no reader queries the tables its
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import func, select
@@ -27,11 +27,12 @@ from caseload_app.db.models import (
     TribunalOrder,
 )
 from caseload_app.db.next_step import case_dates
-from caseload_app.domain import codes, deadlines, exceptions, tribunal
+from caseload_app.domain import ceasing, codes, deadlines, exceptions, tribunal
 from caseload_app.domain.actions import (
     ACTIONS,
     available_actions,
 )
+from caseload_app.domain.ceasing import InForce
 from caseload_app.domain.status import CaseStatus, Deadline, case_status, statutory_deadlines
 
 
@@ -265,6 +266,10 @@ class CaseDetail:
     events: tuple[EventInfo, ...]
     assignments: tuple[AssignmentInfo, ...]
     changes: tuple[ChangeInfo, ...]
+    # Ceasing (s45, Reg 31): the reason as SEN2 codes it (its label), and, once decided, how
+    # long the plan stays in force.
+    cease_reason: str | None = None
+    in_force: InForce | None = None
 
 
 @dataclass(frozen=True)
@@ -284,7 +289,10 @@ EVENT_LABELS = {
     "school_consulted": "School or college consulted",
     "comments_received": "Family's comments on the draft received",
     "final_issued": "Final plan issued",
-    "ceased": "Plan ceased",
+    "cease_proposed": "Proposed to cease the plan",
+    "cease_family_consulted": "Family told and consulted about ceasing",
+    "cease_school_consulted": "School or college consulted about ceasing",
+    "ceased": "Decided to cease the plan",
     "advice_requested": "Advice requested",
     "exception": "Exception recorded",
 }
@@ -312,7 +320,7 @@ def case_detail(s: Session, case: EhcpCase, today: date) -> CaseDetail:
         stage=case.stage,
         stage_label=codes.label_for(codes.stages(), case.stage),
         is_open=case.is_open,
-        status=case_status(dates, today),
+        status=_with_ceasing(case_status(dates, today), _ceasing_note(s, case)),
         deadlines=tuple(statutory_deadlines(dates, today)),
         actions=tuple((a.key, a.label) for a in available_actions(dates)),
         exception_limits=dates.exception_limits,
@@ -331,7 +339,49 @@ def case_detail(s: Session, case: EhcpCase, today: date) -> CaseDetail:
         events=_events(s, case.id, codes.request_date_label(case.request_source)),
         assignments=_assignments(s, case.id, names),
         changes=_changes(s, case.id),
+        cease_reason=codes.label_or_code(codes.cease_reasons(), case.cease_reason),
+        in_force=ceasing_in_force(s, case),
     )
+
+
+def _with_ceasing(status: CaseStatus, note: str | None) -> CaseStatus:
+    if note is None:
+        return status
+    return replace(status, note=f"{status.note} {note}" if status.note else note)
+
+
+def ceasing_in_force(s: Session, case: EhcpCase) -> InForce | None:
+    """A plan decided to be ceased stays in force until the time for appealing ends or an
+    appeal is decided (s45(4)): read from the case's disagreements dated from the decision."""
+    if case.ceased_date is None:
+        return None
+    rows = s.scalars(
+        select(Disagreement)
+        .where(Disagreement.case_id == case.id, Disagreement.decision_letter >= case.ceased_date)
+        .order_by(Disagreement.decision_letter, Disagreement.id)
+    ).all()
+    lodged = [d for d in rows if d.appeal_lodged is not None]
+    if lodged:
+        appeal = lodged[-1]
+        return ceasing.plan_in_force(
+            case.ceased_date,
+            appeal_lodged=appeal.appeal_lodged,
+            appeal_decided=bool(appeal.outcome),
+        )
+    certificates = [d.mediation_certificate for d in rows if d.mediation_certificate]
+    return ceasing.plan_in_force(case.ceased_date, max(certificates, default=None))
+
+
+def _ceasing_note(s: Session, case: EhcpCase) -> str | None:
+    in_force = ceasing_in_force(s, case)
+    if in_force is not None:
+        return in_force.text
+    if case.cease_proposed is not None and case.stage != "ceased":
+        label = codes.label_or_code(codes.cease_reasons(), case.cease_reason) or "no reason"
+        return ceasing.proposal_note(
+            case.cease_proposed, label, case.cease_family_consulted, case.cease_school_consulted
+        )
+    return None
 
 
 def _child_info(child: Child) -> ChildInfo:

@@ -155,14 +155,25 @@ class CaseworkService(UserService):
 
     # ------------------------------------------------------------------ stage actions
     def record_action(
-        self, case_id: int, version: int, key: str, on: date, reason: str = ""
+        self,
+        case_id: int,
+        version: int,
+        key: str,
+        on: date,
+        reason: str = "",
+        code: str | None = None,
     ) -> None:
-        """A stage action (decision, draft, final, cease…) with its date, by this user."""
+        """A stage action (decision, draft, final, cease…) with its date, by this user.
+
+        ``code`` is the reason a plan is to cease, as SEN2 codes it (cease_reasons.csv): needed
+        by the proposal to cease, and by the decision when no proposal gave one."""
         with self._db.uow() as s:
             case = self._case_to_edit(s, case_id)
             records.check_version(s, case, version, "case")
             action = check_action(key, case_dates(case), on, self._today(), reason)
             changes = _action_changes(key, on, reason)
+            if key in ("cease_proposed", "ceased"):
+                changes.update(_cease_reason(code, case.cease_reason))
             if action.to_stage:
                 changes["stage"] = action.to_stage
                 changes["is_open"] = action.to_stage in codes.open_stage_codes()
@@ -177,7 +188,7 @@ class CaseworkService(UserService):
                     on_date=on,
                     by=self.user,
                     recorded_at=now,
-                    note=reason.strip() or None,
+                    note=_event_note(key, reason, case.cease_reason),
                 )
             )
             records.audit(
@@ -953,6 +964,25 @@ def _review_outcome(value: object) -> str | None:
     return codes.code_for(codes.review_outcomes(), text) if text else None
 
 
+def _event_note(key: str, reason: str, cease_reason: str | None) -> str | None:
+    """The stage event's note; a proposal to cease shows its SEN2 reason first."""
+    note = reason.strip() or None
+    if key == "cease_proposed" and cease_reason:
+        label = codes.label_for(codes.cease_reasons(), cease_reason)
+        return f"{label}: {note}" if note else label
+    return note
+
+
+def _cease_reason(code: str | None, recorded: str | None) -> dict[str, object]:
+    """The SEN2 reason a plan is to cease: the one chosen now, else the proposal's."""
+    text = (code or "").strip()
+    if text:
+        return {"cease_reason": codes.code_for(codes.cease_reasons(), text)}
+    if recorded:
+        return {}
+    raise FieldErrors({"code": "Choose the reason the plan is to cease (SEN2's list)."})
+
+
 def _action_changes(key: str, on: date, reason: str) -> dict[str, object]:
     note = reason.strip() or None
     changes: dict[str, dict[str, object]] = {
@@ -972,6 +1002,9 @@ def _action_changes(key: str, on: date, reason: str) -> dict[str, object]:
         "school_consulted": {},
         "comments_received": {"comments_received": on},
         "final_issued": {"final_issued": on},
+        "cease_proposed": {"cease_proposed": on},
+        "cease_family_consulted": {"cease_family_consulted": on},
+        "cease_school_consulted": {"cease_school_consulted": on},
         "ceased": {"ceased_date": on, "outcome_reason": note},
     }
     return changes[key]

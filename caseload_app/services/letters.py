@@ -417,6 +417,8 @@ def _stage_values(detail: CaseDetail, today: date) -> dict[str, str]:
     ]
     if reasons:
         values["decision_reason"] = reasons[-1].note or ""
+    if detail.cease_reason:
+        values["cease_reason"] = detail.cease_reason
     upcoming = sorted(
         r.meeting_date
         for r in detail.reviews

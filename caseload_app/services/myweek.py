@@ -23,7 +23,7 @@ from caseload_app.db.queries import as_date
 from caseload_app.domain import codes, deadlines
 from caseload_app.domain.exceptions import ADVICE, parse_limits
 from caseload_app.domain.status import Rag, rag_for, rag_for_step, step_label
-from caseload_app.services.case_read import order_steps
+from caseload_app.services.case_read import ceasing_in_force, order_steps
 
 HORIZON_DAYS = 7
 NO_CONTACT_DAYS = 14
@@ -36,6 +36,7 @@ KINDS = {
     "task": "Task",
     "consultation": "Consultation closing",
     "tribunal": "Tribunal order",
+    "ceasing": "Ceasing a plan",
     "contact": "No contact in 14 days",
 }
 
@@ -90,6 +91,7 @@ class MyWeekService:
             items += self._tasks(s, scope, today, horizon)
             items += self._consultations(s, scope, today, horizon)
             items += self._orders(s, scope, today, horizon)
+            items += self._ceasing(s, scope, today, horizon)
             items += self._no_contact(s, scope, today)
         items.sort(key=lambda i: (i.due or date.max, i.kind, i.child_name))
         return MyWeek(today=today, items=items)
@@ -287,6 +289,71 @@ class MyWeekService:
                         (closes - today).days,
                         Rag.AMBER,
                         "timeline",
+                    )
+                )
+        return out
+
+    def _ceasing(self, s, scope, today, horizon) -> list[WeekItem]:
+        """A proposal to cease whose consultation is not done (Reg 31(1)), and a plan decided
+        to be ceased whose time for appealing ends this week (it stays in force till then,
+        s45(4)): a year back covers any mediation certificate's extra month."""
+        out = []
+        pending = self._mine(
+            select(EhcpCase, Child.first_name, Child.last_name)
+            .join(Child, EhcpCase.child_id == Child.id)
+            .where(
+                EhcpCase.stage == "plan_issued",
+                EhcpCase.cease_proposed.is_not(None),
+                (EhcpCase.cease_family_consulted.is_(None))
+                | (EhcpCase.cease_school_consulted.is_(None)),
+            ),
+            scope,
+        )
+        for case, first, last in s.execute(pending):
+            waiting = [
+                who
+                for when, who in (
+                    (case.cease_family_consulted, "the family"),
+                    (case.cease_school_consulted, "the school or college"),
+                )
+                if when is None
+            ]
+            out.append(
+                WeekItem(
+                    "ceasing",
+                    KINDS["ceasing"],
+                    case.id,
+                    f"{first} {last}",
+                    f"Proposal to cease: consult {' and '.join(waiting)} (Reg 31(1))",
+                    case.cease_proposed,
+                    (case.cease_proposed - today).days,
+                    Rag.AMBER,
+                    "timeline",
+                )
+            )
+        decided = self._mine(
+            select(EhcpCase, Child.first_name, Child.last_name)
+            .join(Child, EhcpCase.child_id == Child.id)
+            .where(EhcpCase.stage == "ceased", EhcpCase.ceased_date >= today - timedelta(days=366)),
+            scope,
+        )
+        for case, first, last in s.execute(decided):
+            in_force = ceasing_in_force(s, case)
+            if in_force is None or in_force.until is None:
+                continue
+            if today <= in_force.until <= horizon:
+                out.append(
+                    WeekItem(
+                        "ceasing",
+                        KINDS["ceasing"],
+                        case.id,
+                        f"{first} {last}",
+                        "Time for appealing the decision to cease ends: the plan stays in "
+                        "force until then (s45(4))",
+                        in_force.until,
+                        (in_force.until - today).days,
+                        Rag.AMBER,
+                        "disagreements",
                     )
                 )
         return out

@@ -43,6 +43,7 @@ SEN2_COLUMNS = (
     "open_on_census_date",
     "ceased_date",
     "ceased_reason",
+    "ceased_reason_text",
 )
 
 
@@ -199,5 +200,8 @@ def _row(
         child.setting or "",
         _yn(_open_on(case, census)),
         _iso(ceased),
-        (case.outcome_reason or "") if ceased else "",
+        (case.cease_reason or "") if ceased else "",  # SEN2 <CeaseReason>: cease_reasons.csv
+        (case.outcome_reason or "")
+        if ceased
+        else "",  # the reasons written (older cases: only these)
     ]

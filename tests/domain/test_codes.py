@@ -69,6 +69,8 @@ LISTS: dict[str, tuple[Callable[[], tuple[Code, ...]], list[str]]] = {
         ],
     ),
     "review_outcomes.csv": (codes.review_outcomes, ["maintain", "amend", "cease"]),
+    # SEN2 <CeaseReason> (2025 return, item 4.6): 1 maximum age ... 9 other
+    "cease_reasons.csv": (codes.cease_reasons, [str(n) for n in range(1, 10)]),
     "ehcp_sections.csv": (
         codes.ehcp_sections,
         ["A", "B", "C", "D", "E", "F", "G", "H1", "H2", "I", "J", "K"],

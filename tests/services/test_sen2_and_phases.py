@@ -348,6 +348,13 @@ def sen2_cases(db):
         ids["late"], "school_closed", ["decide_assess"], date(2026, 7, 20), None, None
     )
     _issue_plan(work, ids["late"], date(2026, 11, 19))
+    # Proposed to cease, reason 5 (SEN2: transferred to another LA in England); the family
+    # and the school consulted (Reg 31(1)); then the decision.
+    work.record_action(
+        ids["late"], _version(work, ids["late"]), "cease_proposed", date(2026, 11, 20), "", "5"
+    )
+    _act(work, ids["late"], "cease_family_consulted", date(2026, 11, 21))
+    _act(work, ids["late"], "cease_school_consulted", date(2026, 11, 21))
     _act(work, ids["late"], "ceased", date(2026, 11, 22), "Moved out of area")
     # Late, but an exception applies.
     ids["exception"], work = _child(db, "Eve", date(2014, 2, 3))
@@ -411,7 +418,7 @@ def test_sen2_rows_and_flags(sen2_cases, db, tmp_path):
         late["within_20_weeks_excluding_exceptions"],
     ) == ("N", "N", "N")
     assert (late["open_on_census_date"], late["ceased_date"]) == ("N", "2026-11-22")
-    assert late["ceased_reason"] == "Moved out of area"
+    assert (late["ceased_reason"], late["ceased_reason_text"]) == ("5", "Moved out of area")
     assert late["primary_need"] == "SEMH"
 
     exc = rows[child["exception"]]

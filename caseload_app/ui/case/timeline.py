@@ -135,7 +135,7 @@ class TimelineTab(QWidget):
 
         def submit(values: dict) -> object:
             return self.view.work.record_action(
-                d.case_id, d.version, key, values["on"], values["reason"]
+                d.case_id, d.version, key, values["on"], values["reason"], values.get("code")
             )
 
         dialog = ActionDialog(key, action.label, action.needs_reason, d.today, submit, self.view)

@@ -462,6 +462,14 @@ class ActionDialog(FormDialog):
         super().__init__(label, submit, parent, intro=_ACTION_INTRO)
         self.key = key
         self.add("on", "&Date", DateEdit(today))
+        if key in ("cease_proposed", "ceased"):
+            # SEN2's reason; the decision may keep the proposal's (blank) or change it.
+            blank = "(as proposed)" if key == "ceased" else None
+            self.add(
+                "code",
+                "Reason (SEN2 &code)",
+                choice_combo(code_choices(codes.cease_reasons(), blank=blank)),
+            )
         reason = "Setting c&onsulted" if key == "school_consulted" else "&Reason"
         self.add("reason", reason if needs_reason else "&Note (optional)", text_box(3))
 
