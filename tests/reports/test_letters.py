@@ -95,6 +95,18 @@ def case_at(db, stage: str, **overrides) -> int:
     if stage == "review":
         work.schedule_review(case_id, date(2026, 12, 15))
     if stage == "ceased":
+        # Reg 31(1): proposed (reason 2, needs met without a plan), the family and the school
+        # consulted, then decided.
+        work.record_action(
+            case_id,
+            work.get_case(case_id, opened=False).version,
+            "cease_proposed",
+            date(2026, 11, 24),
+            "",
+            "2",
+        )
+        act(work, case_id, "cease_family_consulted", date(2026, 11, 24))
+        act(work, case_id, "cease_school_consulted", date(2026, 11, 24))
         act(work, case_id, "ceased", date(2026, 11, 24), REASON)
     return case_id
 

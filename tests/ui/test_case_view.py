@@ -171,7 +171,7 @@ def test_statutory_journey_through_the_buttons_and_dialogs(qtbot, case, messages
         "final_issued",
     ]
     assert events.text(5, "By") == "Asha Patel"
-    assert set(view.timeline.action_buttons) == {"ceased"}
+    assert set(view.timeline.action_buttons) == {"cease_proposed", "ceased"}
     assert saves == [case_id] * 7
     assert messages == []
     assert "Hold annual review" in view.header.step.text()
@@ -822,6 +822,7 @@ def test_every_control_has_an_accessible_name_and_every_button_a_mnemonic(qtbot,
         view.overview.add_contact_button.click,
         view.timeline.exception_button.click,
         view.timeline.action_buttons["ceased"].click,
+        view.timeline.action_buttons["cease_proposed"].click,
         view.advice.request_button.click,
         view.tasks.add_button.click,
         view.reviews.book_button.click,

@@ -122,7 +122,7 @@ class TimelineTab(QWidget):
         for gone in self.stage_actions.values():
             gone.deleteLater()
         self.action_buttons, self.stage_actions = {}, {}
-        used = {"x"}  # Record e&xception
+        used = {"x", "n", "w", "d", "p"}  # e&xception, e&nd, &Withdraw, &date, ste&p
         for key, label in actions:
             action = command(self, mnemonic(f"{label}…", used), partial(self.record_action, key))
             b = action_button(action, label)

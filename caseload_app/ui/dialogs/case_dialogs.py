@@ -467,7 +467,7 @@ class ActionDialog(FormDialog):
             blank = "(as proposed)" if key == "ceased" else None
             self.add(
                 "code",
-                "Reason (SEN2 &code)",
+                "Reason (S&EN2 code)",
                 choice_combo(code_choices(codes.cease_reasons(), blank=blank)),
             )
         reason = "Setting c&onsulted" if key == "school_consulted" else "&Reason"

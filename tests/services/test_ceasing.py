@@ -1,0 +1,158 @@
+"""Ceasing a plan through the services (s45; SEND Regs 2014 reg 31): the decision refused
+until the family and the school are consulted, with nothing saved; the plan kept in force
+until the appeal period ends or an appeal is decided; the coded reason in SEN2 and the
+letter; My week. "Today" is Tue 24 Nov 2026 (tests.helpers.TODAY)."""
+
+from datetime import date
+
+import pytest
+
+from caseload_app.domain.validators import ValidationError
+from caseload_app.services.errors import FieldErrors
+from caseload_app.services.myweek import MyWeekService
+from caseload_app.services.sen2 import Sen2Service
+from tests.helpers import new_case
+
+
+def version(work, case_id):
+    return work.get_case(case_id, opened=False).version
+
+
+def act(work, case_id, key, on, reason="", code=None):
+    work.record_action(case_id, version(work, case_id), key, on, reason, code)
+
+
+@pytest.fixture
+def plan(db):
+    """Received Wed 1 Jul 2026; final plan Wed 18 Nov 2026."""
+    case_id, work = new_case(db)
+    act(work, case_id, "assess_agreed", date(2026, 8, 1))
+    act(work, case_id, "issue", date(2026, 9, 1))
+    act(work, case_id, "draft_served", date(2026, 10, 1))
+    act(work, case_id, "final_issued", date(2026, 11, 18))
+    return case_id, work
+
+
+def test_a_decision_before_the_school_is_consulted_is_refused_and_saves_nothing(plan, db):
+    case_id, work = plan
+    act(work, case_id, "cease_proposed", date(2026, 11, 19), code="2")
+    act(work, case_id, "cease_family_consulted", date(2026, 11, 20))
+    before = work.get_case(case_id, opened=False)
+    with pytest.raises(ValidationError) as refused:
+        act(work, case_id, "ceased", date(2026, 11, 23), "Needs met at SEN support")
+    assert "reg 31(1)" in str(refused.value)
+    assert "the school or college consulted (not recorded)" in str(refused.value)
+    after = work.get_case(case_id, opened=False)
+    assert (after.version, after.stage, after.is_open) == (before.version, "plan_issued", True)
+    assert [e.action for e in after.events] == [e.action for e in before.events]
+    assert after.status.note == (
+        "Ceasing proposed on Thu 19 Nov 2026 (Needs being met without an EHC plan (ongoing "
+        "education or training)): still to consult the school or college (Reg 31(1))."
+    )
+
+
+def test_a_proposal_needs_a_reason_from_sen2s_list(plan):
+    case_id, work = plan
+    with pytest.raises(FieldErrors) as missing:
+        act(work, case_id, "cease_proposed", date(2026, 11, 19))
+    assert "code" in missing.value.errors
+    with pytest.raises(ValidationError):
+        act(work, case_id, "cease_proposed", date(2026, 11, 19), code="10")
+    assert work.get_case(case_id, opened=False).events[-1].action == "final_issued"
+
+
+def ceased(work, case_id, code="7"):
+    act(work, case_id, "cease_proposed", date(2026, 11, 19), code=code)
+    act(work, case_id, "cease_family_consulted", date(2026, 11, 20))
+    act(work, case_id, "cease_school_consulted", date(2026, 11, 20))
+    act(work, case_id, "ceased", date(2026, 11, 23), "The family have moved to Scotland")
+
+
+def test_after_the_decision_the_plan_is_kept_until_the_appeal_period_ends(plan):
+    # Mon 23 Nov 2026 + 2 months = Sat 23 Jan 2027: the next working day, Mon 25 Jan 2027.
+    case_id, work = plan
+    ceased(work, case_id)
+    detail = work.get_case(case_id, opened=False)
+    assert (detail.stage, detail.is_open) == ("ceased", False)
+    assert detail.cease_reason == "Moved outside England"
+    assert detail.status.note == "Plan maintained until the appeal period ends: Mon 25 Jan 2027."
+    assert [e.label for e in detail.events][-4:] == [
+        "Proposed to cease the plan",
+        "Family told and consulted about ceasing",
+        "School or college consulted about ceasing",
+        "Decided to cease the plan",
+    ]
+    assert detail.events[-4].note == "Moved outside England"
+
+
+def test_an_appeal_keeps_the_plan_until_it_is_decided(plan):
+    case_id, work = plan
+    ceased(work, case_id)
+    row = work.add_disagreement(case_id, "Decision to cease the plan", date(2026, 11, 23))
+    row_version = work.get_case(case_id, opened=False).disagreements[0].version
+    work.update_disagreement(row, row_version, {"appeal_lodged": date(2026, 11, 24)})
+    note = work.get_case(case_id, opened=False).status.note
+    assert note == (
+        "Plan maintained until the appeal is decided (appeal lodged Tue 24 Nov 2026; s45(4))."
+    )
+
+
+def test_the_decision_may_change_the_proposals_reason(plan):
+    case_id, work = plan
+    act(work, case_id, "cease_proposed", date(2026, 11, 19), code="2")
+    act(work, case_id, "cease_family_consulted", date(2026, 11, 20))
+    act(work, case_id, "cease_school_consulted", date(2026, 11, 20))
+    act(work, case_id, "ceased", date(2026, 11, 23), "Started work", "4")
+    assert work.get_case(case_id, opened=False).cease_reason == (
+        "Moved on to paid employment (not an apprenticeship)"
+    )
+
+
+def test_withdrawing_the_decision_keeps_the_consultation(plan):
+    case_id, work = plan
+    ceased(work, case_id)
+    decision = work.get_case(case_id, opened=False).events[-1]
+    work.withdraw_step(case_id, version(work, case_id), decision.id, "Recorded on the wrong case")
+    detail = work.get_case(case_id, opened=False)
+    assert (detail.stage, detail.is_open) == ("plan_issued", True)
+    assert detail.status.note.startswith("Ceasing proposed on Thu 19 Nov 2026")
+    assert "consultation done: decide (Reg 31(2))" in detail.status.note
+
+
+def test_sen2_writes_the_code_and_keeps_the_written_reasons(plan, db):
+    case_id, work = plan
+    ceased(work, case_id, code="7")
+    row = dict(
+        zip(
+            ("ceased_date", "ceased_reason", "ceased_reason_text"),
+            Sen2Service(db, "Lead").rows(date(2027, 1, 21))[0][-3:],
+            strict=True,
+        )
+    )
+    assert row == {
+        "ceased_date": "2026-11-23",
+        "ceased_reason": "7",
+        "ceased_reason_text": "The family have moved to Scotland",
+    }
+
+
+def test_my_week_lists_a_consultation_not_done_and_an_appeal_period_ending(plan, db):
+    case_id, work = plan
+    act(work, case_id, "cease_proposed", date(2026, 11, 19), code="7")
+    week = MyWeekService(db, today=lambda: date(2026, 11, 24)).my_week(None)
+    items = [i for i in week.items if i.kind == "ceasing"]
+    assert [(i.what, i.due) for i in items] == [
+        (
+            "Proposal to cease: consult the family and the school or college (Reg 31(1))",
+            date(2026, 11, 19),
+        )
+    ]
+    act(work, case_id, "cease_family_consulted", date(2026, 11, 20))
+    act(work, case_id, "cease_school_consulted", date(2026, 11, 20))
+    act(work, case_id, "ceased", date(2026, 11, 23), "Moved to Scotland")
+    assert MyWeekService(db, today=lambda: date(2026, 11, 24)).my_week(None).count("ceasing") == 0
+    # The week from Mon 18 Jan 2027 holds the last day for appealing, Mon 25 Jan 2027.
+    week = MyWeekService(db, today=lambda: date(2027, 1, 18)).my_week(None)
+    items = [i for i in week.items if i.kind == "ceasing"]
+    assert [(i.due, i.tab) for i in items] == [(date(2027, 1, 25), "disagreements")]
+    assert MyWeekService(db, today=lambda: date(2027, 1, 26)).my_week(None).count("ceasing") == 0
