@@ -23,8 +23,9 @@ Event measures (something happened in the week):
   review with a meeting date (denominator); of those, made on or before
   ``review_decision_due(meeting)``, 4 weeks after the meeting (numerator).
 
-Position measures (the caseload at the end of the week; stage, next step and whether a case is
-open are as recorded when the report is run, so run it on or soon after W):
+Position measures (the caseload at the end of the week: whether a case was open, its stage,
+next step and last review as its dates recorded on or before W say, so a past week's figures
+stay as they were when the case moves on; the caseworker is the one holding it now):
 
 - ``open_cases``: open cases whose request was received on or before W. Those before a plan
   by stage and by days from the request to W, cut at the statutory points (≤ 42 days, the
@@ -63,6 +64,7 @@ from caseload_app.domain.deadlines import (
     months_starting_with,
     review_decision_due,
 )
+from caseload_app.domain.status import CaseDates, next_step
 from caseload_app.domain.tribunal import order_steps
 from caseload_app.domain.workload import Weights, case_load
 
@@ -141,6 +143,13 @@ class CaseRow(NamedTuple):
     next_step: str | None = None
     next_due: date | None = None
     last_review: date | None = None
+    # For the position at W (``as_of``): the other dates a stage follows from, and the last
+    # review meeting on or before W where ``last_review`` is a later one.
+    issue_decision: str | None = None
+    issue_decision_date: date | None = None
+    draft_served: date | None = None
+    ceased_date: date | None = None
+    review_before: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -390,7 +399,7 @@ def compute(
     fig.assess_decisions = _assess_decisions(cases, w, tr)
     fig.plans_incl = _plans(cases, w, tr, "plans_issued_20wk", excl=False)
     fig.plans_excl = _plans(cases, w, tr, "plans_issued_20wk_excl", excl=True)
-    open_cases = [c for c in cases if c.is_open and c.request_received <= w]
+    open_cases = [p for c in cases if (p := as_of(c, w)) is not None]
     fig.open_cases = len(open_cases)
     before_plan = [c for c in open_cases if c.stage != "plan_issued"]
     fig.open_by_stage_age = _open_by_stage_age(before_plan, w, tr, stage_labels or {})
@@ -418,6 +427,74 @@ def _assess_decisions(cases: Iterable[CaseRow], w: date, tr: _Tracer) -> Ratio:
         lambda c: decision_to_assess_due(c.request_received),
         tr,
         "decision to assess",
+    )
+
+
+def _closed_on(c: CaseRow) -> date | None:
+    """When the case stopped being live: ceased, refused to assess, or decided not to issue."""
+    if c.ceased_date is not None:
+        return c.ceased_date
+    if c.assess_decision == "refused":
+        return c.assess_decision_date
+    if c.issue_decision == "not_issue":
+        return c.issue_decision_date
+    return None
+
+
+def _stage_at(c: CaseRow, by) -> str:
+    """The stage the case's dates say it was at: the most advanced step done by W. Where the
+    current stage's own date was never recorded (an old import), that stage is all there is."""
+    own = {"plan_issued": c.final_issued, "draft_issued": c.draft_served,
+           "assessment": c.assess_decision_date}  # fmt: skip
+    if c.stage in own and own[c.stage] is None:
+        return c.stage
+    if by(c.final_issued):
+        return "plan_issued"
+    if by(c.draft_served):
+        return "draft_issued"
+    if by(c.assess_decision_date) and c.assess_decision != "refused":
+        return "assessment"
+    return "request_received"
+
+
+def as_of(c: CaseRow, w: date) -> CaseRow | None:
+    """The case as it stood at the end of W (None: not open then): its stage, next step and
+    last review from the dates recorded on or before W, so a past week's position does not
+    change as the case moves on. The caseworker is the one holding the case now."""
+    if c.request_received > w:
+        return None
+    closed = _closed_on(c)
+    if (closed is not None and closed <= w) or (not c.is_open and closed is None):
+        return None
+    dates = (c.assess_decision_date, c.issue_decision_date, c.draft_served, c.final_issued,
+             c.last_review)  # fmt: skip
+    if closed is None and all(d is None or d <= w for d in dates):
+        return c  # nothing has happened since W: the stored position is W's
+
+    def by(d: date | None) -> date | None:
+        return d if d is not None and d <= w else None
+
+    last_review = by(c.last_review) or c.review_before
+    stage = _stage_at(c, by)
+    step = next_step(
+        CaseDates(
+            request_received=c.request_received,
+            stage=stage,
+            assess_decision_date=by(c.assess_decision_date),
+            issue_decision_date=by(c.issue_decision_date),
+            issue_decision=c.issue_decision if by(c.issue_decision_date) else None,
+            draft_served=by(c.draft_served),
+            final_issued=by(c.final_issued),
+            last_review=last_review,
+        )
+    )
+    return c._replace(
+        stage=stage,
+        is_open=True,
+        final_issued=by(c.final_issued),
+        last_review=last_review,
+        next_step=step.key if step else None,
+        next_due=step.due if step else None,
     )
 
 
