@@ -343,6 +343,7 @@ class TribunalOrder(Versioned, Base):
     final_on: Mapped[date | None] = mapped_column(Date)
     amended_on: Mapped[date | None] = mapped_column(Date)
     ceased_on: Mapped[date | None] = mapped_column(Date)
+    responded_on: Mapped[date | None] = mapped_column(Date)  # to a recommendation
     note: Mapped[str | None] = mapped_column(Text)
     recorded_by: Mapped[str] = mapped_column(String(120))
 

@@ -203,6 +203,7 @@ ORDER_STEP_COLUMNS = {
     "final_plan_due": "final_on",
     "amended_plan_due": "amended_on",
     "cease_due": "ceased_on",
+    "response_due": "responded_on",
 }
 
 
