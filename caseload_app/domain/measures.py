@@ -64,7 +64,7 @@ from caseload_app.domain.deadlines import (
     months_starting_with,
     review_decision_due,
 )
-from caseload_app.domain.status import CaseDates, next_step
+from caseload_app.domain.status import CaseDates, closed_on, next_step
 from caseload_app.domain.tribunal import order_steps
 from caseload_app.domain.workload import Weights, case_load
 
@@ -430,17 +430,6 @@ def _assess_decisions(cases: Iterable[CaseRow], w: date, tr: _Tracer) -> Ratio:
     )
 
 
-def _closed_on(c: CaseRow) -> date | None:
-    """When the case stopped being live: ceased, refused to assess, or decided not to issue."""
-    if c.ceased_date is not None:
-        return c.ceased_date
-    if c.assess_decision == "refused":
-        return c.assess_decision_date
-    if c.issue_decision == "not_issue":
-        return c.issue_decision_date
-    return None
-
-
 def _stage_at(c: CaseRow, by) -> str:
     """The stage the case's dates say it was at: the most advanced step done by W. Where the
     current stage's own date was never recorded (an old import), that stage is all there is."""
@@ -463,7 +452,7 @@ def as_of(c: CaseRow, w: date) -> CaseRow | None:
     change as the case moves on. The caseworker is the one holding the case now."""
     if c.request_received > w:
         return None
-    closed = _closed_on(c)
+    closed = closed_on(c)
     if (closed is not None and closed <= w) or (not c.is_open and closed is None):
         return None
     dates = (c.assess_decision_date, c.issue_decision_date, c.draft_served, c.final_issued,
