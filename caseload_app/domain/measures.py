@@ -37,7 +37,8 @@ stay as they were when the case moves on; the caseworker is the one holding it n
 - ``reviews_overdue``: open cases with a plan whose next step is the annual review and whose
   review was due before W.
 - ``tribunal_steps_overdue``: steps of Tribunal orders (Reg 44) and unopposed appeals (Reg 45)
-  on open cases, due before W and not done by W (one row per step).
+  due before W and not done by W (one row per step), whether or not the case is open: an
+  order to assess follows a refusal.
 - ``families_no_contact``: families with at least one open case and no communication logged in
   the 14 days W-13 … W (one row per family, naming its first open case).
 - ``caseworker_load``: open cases per caseworker and their weighted load
@@ -387,12 +388,14 @@ def compute(
     """Every figure on the board for the week ending ``week_ending`` (see the module docstring).
 
     ``cases`` must hold every case any measure may count (open ones, and those with a request,
-    decision or final plan in the trend's 12 weeks, and those the review rows refer to);
+    decision or final plan in the trend's 12 weeks, and those the review and order rows refer
+    to);
     ``last_contact`` maps a family id to its latest communication on or before W. One
     function per measure, called in the order of the trace CSV's rows."""
     w = week_ending
     by_id = {c.case_id: c for c in cases}
     reviews = [r for r in reviews if r.case_id in by_id]
+    orders = [o for o in orders if o.case_id in by_id]
     tr = _Tracer(by_id)
     fig = WeeklyFigures(week_ending=w)
     fig.requests_received = _requests(cases, w, tr)
@@ -410,7 +413,7 @@ def compute(
     fig.reviews_due, fig.reviews_held = _reviews_due_and_held(reviews, w, tr)
     fig.review_decisions = _review_decisions(reviews, w, tr)
     fig.reviews_overdue = _reviews_overdue(open_cases, w, tr)
-    fig.tribunal_steps_overdue = _tribunal_steps_overdue(orders, open_cases, w, tr)
+    fig.tribunal_steps_overdue = _tribunal_steps_overdue(orders, w, tr)
     fig.families_no_contact = _families_no_contact(open_cases, last_contact or {}, w, tr)
     fig.workers = _caseworker_load(open_cases, workers, weights or Weights(), w, tr)
     fig.trend = _trend(cases, fig, tr)
@@ -443,7 +446,15 @@ def _stage_at(c: CaseRow, by) -> str:
         return "draft_issued"
     if by(c.assess_decision_date) and c.assess_decision != "refused":
         return "assessment"
+    if not any((c.final_issued, c.draft_served, c.assess_decision_date)):
+        # No date says where it was (an imported plan, since ceased): the stage its
+        # closing implies it was at.
+        return _BEFORE_CLOSING.get(c.stage, "request_received")
     return "request_received"
+
+
+# The stage a case must have been at to be closed so (for a case with no dates to say).
+_BEFORE_CLOSING = {"ceased": "plan_issued", "not_issued": "assessment"}
 
 
 def as_of(c: CaseRow, w: date) -> CaseRow | None:
@@ -573,14 +584,12 @@ def _review_decisions(reviews: Iterable[ReviewRow], w: date, tr: _Tracer) -> Rat
     return Ratio(num, den)
 
 
-def _tribunal_steps_overdue(
-    orders: Iterable[OrderRow], open_cases: Iterable[CaseRow], w: date, tr: _Tracer
-) -> int:
-    """Steps of Tribunal orders on open cases due before W and not done by W."""
-    open_ids = {c.case_id for c in open_cases}
+def _tribunal_steps_overdue(orders: Iterable[OrderRow], w: date, tr: _Tracer) -> int:
+    """Steps of Tribunal orders due before W and not done by W, on any case: an order to
+    assess follows a refusal, one to make a plan a decision not to issue (closed cases)."""
     n = 0
     for o in orders:
-        if o.case_id not in open_ids or o.order_date > w:
+        if o.order_date > w:
             continue
         by_w = {k: d if d is not None and d <= w else None for k, d in o.done.items()}
         for step in order_steps(o.order_date, o.kind, by_w, w, unopposed=o.unopposed):

@@ -173,10 +173,10 @@ class MyWeekService:
         q = self._mine(
             select(TribunalOrder, Child.first_name, Child.last_name)
             .join(EhcpCase, TribunalOrder.case_id == EhcpCase.id)
-            .join(Child, EhcpCase.child_id == Child.id)
-            .where(EhcpCase.is_open),
+            .join(Child, EhcpCase.child_id == Child.id),
             scope,
-        )
+        )  # closed cases too: an order to assess follows a refusal, one to make a plan a
+        # decision not to issue
         out = []
         for order, first, last in s.execute(q):
             for step in order_steps(order, today):

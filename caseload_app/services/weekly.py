@@ -112,6 +112,7 @@ class WeeklyReportService(UserService):
                     EhcpCase.final_issued.between(trend_start, end),
                     EhcpCase.assess_decision_date.between(week_start, end),
                     EhcpCase.id.in_(select(AnnualReview.case_id).where(review_in_week)),
+                    EhcpCase.id.in_(select(TribunalOrder.case_id)),  # open or closed
                 )
             )
             .order_by(EhcpCase.id)
@@ -135,7 +136,7 @@ class WeeklyReportService(UserService):
             .scalar_subquery()
         )
         contact_query = select(Family.id, latest).where(
-            Family.id.in_(families.where(EhcpCase.is_open))
+            Family.id.in_(families.where(or_(EhcpCase.is_open, _closed_after(end))))
         )
         worker_query = select(Caseworker.id, Caseworker.name, Caseworker.capacity_fte)
         with self._db.read() as session:
@@ -313,7 +314,11 @@ def _reviews_before(s, end: date) -> dict[int, date]:
     query = (
         select(AnnualReview.case_id, func.max(AnnualReview.meeting_date))
         .join(EhcpCase, EhcpCase.id == AnnualReview.case_id)
-        .where(EhcpCase.last_review > end, AnnualReview.meeting_date <= end)
+        .where(
+            EhcpCase.last_review > end,
+            AnnualReview.meeting_date <= end,
+            AnnualReview.decision_date.isnot(None),  # as last_review is set: once decided
+        )
         .group_by(AnnualReview.case_id)
     )
     found = ((case_id, as_date(on)) for case_id, on in s.execute(query))

@@ -38,9 +38,37 @@ def test_not_yet_received_or_already_closed_is_not_open():
     assert as_of(refused, D(2026, 6, 30)) is not None  # still open the day before
 
 
-@given(st.integers(0, 400), st.integers(0, 60))
-def test_a_week_after_every_date_sees_the_case_as_it_is_now(days_to_draft, after):
-    draft = D(2026, 7, 1) + timedelta(days=days_to_draft)
-    case = row(stage="draft_issued", assess_decision="agreed", assess_decision_date=D(2026, 7, 1),
-               draft_served=draft, next_step="final_plan", next_due=D(2026, 10, 19))  # fmt: skip
-    assert as_of(case, draft + timedelta(days=after)) == case
+def test_an_imported_plan_ceased_after_the_week_was_a_plan_then():
+    """An import gave a plan only its last review (1 Mar 2026); it ceased 1 Dec 2026. At Tue
+    24 Nov 2026 it was a maintained plan, its review due 28 Feb 2027, not a new request."""
+    case = row(request_received=D(2019, 3, 1), stage="ceased", is_open=False,
+               last_review=D(2026, 3, 1), ceased_date=D(2026, 12, 1))  # fmt: skip
+    then = as_of(case, D(2026, 11, 24))
+    assert then is not None
+    assert (then.stage, then.next_step, then.next_due) == (
+        "plan_issued", "annual_review", D(2027, 2, 28),
+    )  # fmt: skip
+
+
+later = st.integers(1, 300).map(lambda n: timedelta(days=n))
+
+
+@given(st.integers(0, 200), st.integers(0, 200), later, later)
+def test_the_position_at_a_week_depends_only_on_what_had_happened_by_then(
+    agreed_after, draft_after, final_after, week_after_draft
+):
+    """Two cases alike up to W but not after it stand the same at W: one whose plan was
+    issued after W and one with no plan yet (dates from a request on Mon 1 Jun 2026)."""
+    agreed = D(2026, 6, 1) + timedelta(days=agreed_after)
+    draft = agreed + timedelta(days=draft_after)
+    week = draft + week_after_draft
+    final = week + final_after  # after W
+    common = dict(assess_decision="agreed", assess_decision_date=agreed, draft_served=draft)
+    moved_on = row(stage="plan_issued", final_issued=final, **common)
+    not_yet = row(stage="draft_issued", **common, next_step="final_plan",
+                  next_due=D(2026, 10, 19))  # fmt: skip
+    a, b = as_of(moved_on, week), as_of(not_yet, week)
+    assert a is not None and b is not None
+    assert (a.stage, a.next_step, a.next_due, a.final_issued) == (
+        b.stage, b.next_step, b.next_due, b.final_issued,
+    )  # fmt: skip

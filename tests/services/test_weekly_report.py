@@ -426,8 +426,13 @@ def test_a_past_weeks_position_is_what_the_dates_said_then(db):
             s.flush()
             ids[key] = case.id
         s.add_all([
-            AnnualReview(case_id=ids["C"], due=D(2026, 8, 31), meeting_date=D(2025, 11, 5)),
-            AnnualReview(case_id=ids["C"], due=D(2026, 11, 4), meeting_date=D(2026, 12, 10)),
+            AnnualReview(case_id=ids["C"], due=D(2026, 8, 31), meeting_date=D(2025, 11, 5),
+                         decision_date=D(2025, 11, 20), outcome="maintain"),
+            # A meeting held but never decided does not count as a review (last_review is set
+            # when one is decided): had it counted, C would be "reviewed in the last 6 months".
+            AnnualReview(case_id=ids["C"], due=D(2026, 11, 4), meeting_date=D(2026, 6, 10)),
+            AnnualReview(case_id=ids["C"], due=D(2026, 11, 4), meeting_date=D(2026, 12, 10),
+                         decision_date=D(2026, 12, 11), outcome="maintain"),
         ])  # fmt: skip
     fig = service(db).report(W).figures
     assert fig.open_cases == 3
@@ -438,3 +443,24 @@ def test_a_past_weeks_position_is_what_the_dates_said_then(db):
     assert fig.reviews_overdue == 1
     traced = {x.case_id for x in fig.traces if x.measure == "open_cases"}
     assert traced == {ids["A"], ids["B"], ids["C"]}
+
+
+def test_a_family_whose_case_closed_after_the_week_keeps_its_contacts_that_week(db):
+    """Received 1 Oct, refused to assess 1 Dec 2026: open in the week ending Tue 24 Nov, when
+    the family was rung on Fri 20 Nov: not a family without contact in 14 days then."""
+    with db.uow() as s:
+        family = Family(parent_carer_name="Parent")
+        s.add(family)
+        s.flush()
+        child = Child(family_id=family.id, first_name="R", last_name="Test",
+                      date_of_birth=D(2015, 1, 1))  # fmt: skip
+        s.add(child)
+        s.flush()
+        s.add(EhcpCase(child_id=child.id, request_received=D(2026, 10, 1),
+                       stage="refused_to_assess", is_open=False, assess_decision="refused",
+                       assess_decision_date=D(2026, 12, 1)))  # fmt: skip
+        s.add(Communication(family_id=family.id, occurred_at=datetime(2026, 11, 20, 10),
+                            channel="phone", direction="out", logged_by="A"))  # fmt: skip
+    fig = service(db).report(W).figures
+    assert fig.open_cases == 1
+    assert fig.families_no_contact == 0

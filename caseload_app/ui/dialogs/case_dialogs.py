@@ -472,7 +472,9 @@ _ACTION_INTRO = "Record the date this happened. Dates cannot be in the future."
 def _exception_fields(dialog: FormDialog, today: date) -> None:
     """The fields an exception is recorded and corrected with: the ground decides which time
     limits can be ticked (Reg 5(4), 8(2), 10(4), 13(3) each have their own list)."""
-    ground = dialog.add("ground", "&Ground", choice_combo(code_choices(codes.exception_grounds())))
+    # Only real grounds are offered: one shown as not recorded (an upgrade's) is corrected.
+    grounds = [c for c in codes.exception_grounds() if exceptions.limits_for_ground(c.code)]
+    ground = dialog.add("ground", "&Ground", choice_combo(code_choices(grounds)))
     limits = dialog.add(
         "limits",
         "Time &limits it covers",
