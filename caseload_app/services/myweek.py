@@ -16,6 +16,7 @@ from caseload_app.db.models import (
     Child,
     Communication,
     EhcpCase,
+    SchoolConsultation,
     Task,
     TribunalOrder,
 )
@@ -36,6 +37,7 @@ KINDS = {
     "task": "Task",
     "consultation": "Consultation closing",
     "tribunal": "Tribunal order",
+    "school": "School's response due",
     "contact": "No contact in 14 days",
 }
 
@@ -90,6 +92,7 @@ class MyWeekService:
             items += self._tasks(s, scope, today, horizon)
             items += self._consultations(s, scope, today, horizon)
             items += self._orders(s, scope, today, horizon)
+            items += self._schools(s, scope, today, horizon)
             items += self._no_contact(s, scope, today)
         items.sort(key=lambda i: (i.due or date.max, i.kind, i.child_name))
         return MyWeek(today=today, items=items)
@@ -238,6 +241,42 @@ class MyWeekService:
                 )
             )
         return out
+
+    def _schools(self, s, scope, today, horizon) -> list[WeekItem]:
+        """Each school consulted (s39, s40) whose response is awaited and due within the week
+        or overdue (CoP 9.83: 15 days), until a response or the decision is recorded."""
+        q = self._mine(
+            select(
+                SchoolConsultation.case_id,
+                Child.first_name,
+                Child.last_name,
+                SchoolConsultation.school,
+                SchoolConsultation.response_due,
+            )
+            .join(EhcpCase, SchoolConsultation.case_id == EhcpCase.id)
+            .join(Child, EhcpCase.child_id == Child.id)
+            .where(
+                EhcpCase.is_open,
+                SchoolConsultation.response.is_(None),
+                SchoolConsultation.decision.is_(None),
+                SchoolConsultation.response_due <= horizon,
+            ),
+            scope,
+        )
+        return [
+            WeekItem(
+                "school",
+                KINDS["school"],
+                case_id,
+                f"{first} {last}",
+                f"{school}: response to the consultation (CoP 9.83)",
+                due,
+                (due - today).days,
+                rag_for(due, today),
+                "timeline",
+            )
+            for case_id, first, last, school, due in s.execute(q)
+        ]
 
     def _tasks(self, s, scope, today, horizon) -> list[WeekItem]:
         q = (
