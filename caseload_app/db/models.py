@@ -349,7 +349,31 @@ class TribunalOrder(Versioned, Base):
     final_on: Mapped[date | None] = mapped_column(Date)
     amended_on: Mapped[date | None] = mapped_column(Date)
     ceased_on: Mapped[date | None] = mapped_column(Date)
+    responded_on: Mapped[date | None] = mapped_column(Date)  # to a recommendation
     note: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(120))
+
+
+class SchoolConsultation(Versioned, Base):
+    """A school or college consulted before it is named in Section I (CFA 2014 s39(2), s40(3)):
+    who asked for it, the day the draft plan was sent to it, its 15 days to respond (CoP 9.83,
+    domain.school_naming), its response and the council's decision to name it or not."""
+
+    __tablename__ = "school_consultation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("ehcp_case.id"), index=True)
+    school: Mapped[str] = mapped_column(String(200))
+    requested_by: Mapped[str] = mapped_column(String(20))  # domain.school_naming.RequestedBy
+    sent: Mapped[date] = mapped_column(Date)
+    response_due: Mapped[date] = mapped_column(Date)
+    response: Mapped[str | None] = mapped_column(String(20))  # school_naming.Response
+    response_received: Mapped[date | None] = mapped_column(Date)
+    response_note: Mapped[str | None] = mapped_column(Text)
+    decision: Mapped[str | None] = mapped_column(String(20))  # school_naming.Decision
+    decision_date: Mapped[date | None] = mapped_column(Date)
+    grounds: Mapped[str | None] = mapped_column(String(60))  # s39(4) grounds, space-separated
+    reasons: Mapped[str | None] = mapped_column(Text)
     recorded_by: Mapped[str] = mapped_column(String(120))
 
 

@@ -48,6 +48,7 @@ CASE_TABLES = (
     "case_exception",
     "disagreement",
     "tribunal_order",
+    "school_consultation",
 )
 ALL_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
 

@@ -18,10 +18,11 @@ def join_child_family_worker(query: Select) -> Select:
     )
 
 
-def as_date(value: datetime | str | None) -> date | None:
-    """The date of a max()/min() over a DATETIME column, which SQLite returns as text."""
+def as_date(value: date | datetime | str | None) -> date | None:
+    """The date of a max()/min() over a DATE or DATETIME column, which SQLite returns as
+    text and PostgreSQL as a date or datetime."""
     if value is None:
         return None
     if isinstance(value, str):
         return date.fromisoformat(value[:10])
-    return value.date()
+    return value.date() if isinstance(value, datetime) else value

@@ -13,6 +13,9 @@ against the time limit(s) it lawfully covers; the other limits keep their colour
   missed appointment (e).
 - Reg 13(3): the 20-week final plan — only Reg 10(4)(a) to (d): a missed appointment never
   excuses the 20-week limit.
+
+"not_recorded" is no ground: it marks an exception recorded before caseload asked for one
+(migration 0009), and excuses no limit until it is corrected to its ground.
 """
 
 from collections.abc import Iterable
@@ -24,6 +27,7 @@ __all__ = [
     "DECIDE_ISSUE",
     "FINAL_PLAN",
     "LIMITS",
+    "NOT_RECORDED",
     "Limit",
     "covered_steps",
     "grounds_for",
@@ -34,6 +38,7 @@ __all__ = [
     "unlawful_limits",
 ]
 
+NOT_RECORDED = "not_recorded"
 DECIDE_ASSESS = "decide_assess"
 ADVICE = "advice"
 DECIDE_ISSUE = "decide_issue"

@@ -23,8 +23,9 @@ Event measures (something happened in the week):
   review with a meeting date (denominator); of those, made on or before
   ``review_decision_due(meeting)``, 4 weeks after the meeting (numerator).
 
-Position measures (the caseload at the end of the week; stage, next step and whether a case is
-open are as recorded when the report is run, so run it on or soon after W):
+Position measures (the caseload at the end of the week: whether a case was open, its stage,
+next step and last review as its dates recorded on or before W say, so a past week's figures
+stay as they were when the case moves on; the caseworker is the one holding it now):
 
 - ``open_cases``: open cases whose request was received on or before W. Those before a plan
   by stage and by days from the request to W, cut at the statutory points (≤ 42 days, the
@@ -36,7 +37,8 @@ open are as recorded when the report is run, so run it on or soon after W):
 - ``reviews_overdue``: open cases with a plan whose next step is the annual review and whose
   review was due before W.
 - ``tribunal_steps_overdue``: steps of Tribunal orders (Reg 44) and unopposed appeals (Reg 45)
-  on open cases, due before W and not done by W (one row per step).
+  due before W and not done by W (one row per step), whether or not the case is open: an
+  order to assess follows a refusal.
 - ``families_no_contact``: families with at least one open case and no communication logged in
   the 14 days W-13 … W (one row per family, naming its first open case).
 - ``caseworker_load``: open cases per caseworker and their weighted load
@@ -63,6 +65,7 @@ from caseload_app.domain.deadlines import (
     months_starting_with,
     review_decision_due,
 )
+from caseload_app.domain.status import CaseDates, closed_on, next_step
 from caseload_app.domain.tribunal import order_steps
 from caseload_app.domain.workload import Weights, case_load
 
@@ -141,6 +144,13 @@ class CaseRow(NamedTuple):
     next_step: str | None = None
     next_due: date | None = None
     last_review: date | None = None
+    # For the position at W (``as_of``): the other dates a stage follows from, and the last
+    # review meeting on or before W where ``last_review`` is a later one.
+    issue_decision: str | None = None
+    issue_decision_date: date | None = None
+    draft_served: date | None = None
+    ceased_date: date | None = None
+    review_before: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,19 +388,21 @@ def compute(
     """Every figure on the board for the week ending ``week_ending`` (see the module docstring).
 
     ``cases`` must hold every case any measure may count (open ones, and those with a request,
-    decision or final plan in the trend's 12 weeks, and those the review rows refer to);
+    decision or final plan in the trend's 12 weeks, and those the review and order rows refer
+    to);
     ``last_contact`` maps a family id to its latest communication on or before W. One
     function per measure, called in the order of the trace CSV's rows."""
     w = week_ending
     by_id = {c.case_id: c for c in cases}
     reviews = [r for r in reviews if r.case_id in by_id]
+    orders = [o for o in orders if o.case_id in by_id]
     tr = _Tracer(by_id)
     fig = WeeklyFigures(week_ending=w)
     fig.requests_received = _requests(cases, w, tr)
     fig.assess_decisions = _assess_decisions(cases, w, tr)
     fig.plans_incl = _plans(cases, w, tr, "plans_issued_20wk", excl=False)
     fig.plans_excl = _plans(cases, w, tr, "plans_issued_20wk_excl", excl=True)
-    open_cases = [c for c in cases if c.is_open and c.request_received <= w]
+    open_cases = [p for c in cases if (p := as_of(c, w)) is not None]
     fig.open_cases = len(open_cases)
     before_plan = [c for c in open_cases if c.stage != "plan_issued"]
     fig.open_by_stage_age = _open_by_stage_age(before_plan, w, tr, stage_labels or {})
@@ -401,7 +413,7 @@ def compute(
     fig.reviews_due, fig.reviews_held = _reviews_due_and_held(reviews, w, tr)
     fig.review_decisions = _review_decisions(reviews, w, tr)
     fig.reviews_overdue = _reviews_overdue(open_cases, w, tr)
-    fig.tribunal_steps_overdue = _tribunal_steps_overdue(orders, open_cases, w, tr)
+    fig.tribunal_steps_overdue = _tribunal_steps_overdue(orders, w, tr)
     fig.families_no_contact = _families_no_contact(open_cases, last_contact or {}, w, tr)
     fig.workers = _caseworker_load(open_cases, workers, weights or Weights(), w, tr)
     fig.trend = _trend(cases, fig, tr)
@@ -418,6 +430,71 @@ def _assess_decisions(cases: Iterable[CaseRow], w: date, tr: _Tracer) -> Ratio:
         lambda c: decision_to_assess_due(c.request_received),
         tr,
         "decision to assess",
+    )
+
+
+def _stage_at(c: CaseRow, by) -> str:
+    """The stage the case's dates say it was at: the most advanced step done by W. Where the
+    current stage's own date was never recorded (an old import), that stage is all there is."""
+    own = {"plan_issued": c.final_issued, "draft_issued": c.draft_served,
+           "assessment": c.assess_decision_date}  # fmt: skip
+    if c.stage in own and own[c.stage] is None:
+        return c.stage
+    if by(c.final_issued):
+        return "plan_issued"
+    if by(c.draft_served):
+        return "draft_issued"
+    if by(c.assess_decision_date) and c.assess_decision != "refused":
+        return "assessment"
+    if not any((c.final_issued, c.draft_served, c.assess_decision_date)):
+        # No date says where it was (an imported plan, since ceased): the stage its
+        # closing implies it was at.
+        return _BEFORE_CLOSING.get(c.stage, "request_received")
+    return "request_received"
+
+
+# The stage a case must have been at to be closed so (for a case with no dates to say).
+_BEFORE_CLOSING = {"ceased": "plan_issued", "not_issued": "assessment"}
+
+
+def as_of(c: CaseRow, w: date) -> CaseRow | None:
+    """The case as it stood at the end of W (None: not open then): its stage, next step and
+    last review from the dates recorded on or before W, so a past week's position does not
+    change as the case moves on. The caseworker is the one holding the case now."""
+    if c.request_received > w:
+        return None
+    closed = closed_on(c)
+    if (closed is not None and closed <= w) or (not c.is_open and closed is None):
+        return None
+    dates = (c.assess_decision_date, c.issue_decision_date, c.draft_served, c.final_issued,
+             c.last_review)  # fmt: skip
+    if closed is None and all(d is None or d <= w for d in dates):
+        return c  # nothing has happened since W: the stored position is W's
+
+    def by(d: date | None) -> date | None:
+        return d if d is not None and d <= w else None
+
+    last_review = by(c.last_review) or c.review_before
+    stage = _stage_at(c, by)
+    step = next_step(
+        CaseDates(
+            request_received=c.request_received,
+            stage=stage,
+            assess_decision_date=by(c.assess_decision_date),
+            issue_decision_date=by(c.issue_decision_date),
+            issue_decision=c.issue_decision if by(c.issue_decision_date) else None,
+            draft_served=by(c.draft_served),
+            final_issued=by(c.final_issued),
+            last_review=last_review,
+        )
+    )
+    return c._replace(
+        stage=stage,
+        is_open=True,
+        final_issued=by(c.final_issued),
+        last_review=last_review,
+        next_step=step.key if step else None,
+        next_due=step.due if step else None,
     )
 
 
@@ -507,14 +584,12 @@ def _review_decisions(reviews: Iterable[ReviewRow], w: date, tr: _Tracer) -> Rat
     return Ratio(num, den)
 
 
-def _tribunal_steps_overdue(
-    orders: Iterable[OrderRow], open_cases: Iterable[CaseRow], w: date, tr: _Tracer
-) -> int:
-    """Steps of Tribunal orders on open cases due before W and not done by W."""
-    open_ids = {c.case_id for c in open_cases}
+def _tribunal_steps_overdue(orders: Iterable[OrderRow], w: date, tr: _Tracer) -> int:
+    """Steps of Tribunal orders due before W and not done by W, on any case: an order to
+    assess follows a refusal, one to make a plan a decision not to issue (closed cases)."""
     n = 0
     for o in orders:
-        if o.case_id not in open_ids or o.order_date > w:
+        if o.order_date > w:
             continue
         by_w = {k: d if d is not None and d <= w else None for k, d in o.done.items()}
         for step in order_steps(o.order_date, o.kind, by_w, w, unopposed=o.unopposed):

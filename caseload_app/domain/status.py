@@ -7,6 +7,7 @@ calendar arithmetic: no bank-holiday lookups, no I/O.
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Protocol
 
 from caseload_app.domain.deadlines import (
     annual_review_due,
@@ -29,6 +30,7 @@ __all__ = [
     "Deadline",
     "NextStep",
     "case_status",
+    "closed_on",
     "exception_greys",
     "next_step",
     "rag_for",
@@ -273,6 +275,32 @@ def case_status(case: CaseDates, today: date) -> CaseStatus:
         rag=rag_for(step.due, today, exception),
         note=note,
     )
+
+
+class ClosingDates(Protocol):
+    """What a case stops being live on (a stored case, or a report's row of one)."""
+
+    @property
+    def ceased_date(self) -> date | None: ...
+    @property
+    def assess_decision(self) -> str | None: ...
+    @property
+    def assess_decision_date(self) -> date | None: ...
+    @property
+    def issue_decision(self) -> str | None: ...
+    @property
+    def issue_decision_date(self) -> date | None: ...
+
+
+def closed_on(case: ClosingDates) -> date | None:
+    """When the case stopped being live: ceased, refused to assess, or decided not to issue."""
+    if case.ceased_date is not None:
+        return case.ceased_date
+    if case.assess_decision == "refused":
+        return case.assess_decision_date
+    if case.issue_decision == "not_issue":
+        return case.issue_decision_date
+    return None
 
 
 def _decided_to_issue(case: CaseDates) -> bool:

@@ -41,6 +41,9 @@ class OrderKind(StrEnum):
     CEASE_DISMISSED = "cease_dismissed"  # an appeal against ceasing dismissed (reg 44 only)
     MAINTAIN = "maintain"  # continue to maintain the plan
     MAINTAIN_AMEND = "maintain_amend"  # continue to maintain it, and amend it
+    # A recommendation on the plan's health or social care parts (SEND (First-tier Tribunal
+    # Recommendations Power) Regulations 2017, SI 2017/1306): not binding, but answered.
+    RECOMMENDATION = "recommendation"
 
 
 KIND_LABELS: dict[str, str] = {
@@ -52,6 +55,7 @@ KIND_LABELS: dict[str, str] = {
     "cease_dismissed": "Appeal against ceasing dismissed: cease",
     "maintain": "Continue to maintain the plan",
     "maintain_amend": "Continue to maintain, and amend",
+    "recommendation": "Health or social care recommendation (SI 2017/1306)",
 }
 STEP_LABELS: dict[str, str] = {
     "notify_due": "Tell the family the council will assess",
@@ -61,6 +65,7 @@ STEP_LABELS: dict[str, str] = {
     "amended_plan_due": "Issue the amended plan",
     "cease_due": "Cease to maintain the plan",
     "maintain_due": "Continue to maintain the plan",
+    "response_due": "Respond in writing to the recommendation",
 }
 
 # The keys each kind gives, in the order the regulation gives the steps.
@@ -73,6 +78,7 @@ ORDER_DEADLINES: dict[OrderKind, tuple[str, ...]] = {
     OrderKind.CEASE_DISMISSED: ("cease_due",),
     OrderKind.MAINTAIN: ("maintain_due",),
     OrderKind.MAINTAIN_AMEND: ("maintain_due", "amended_plan_due"),
+    OrderKind.RECOMMENDATION: ("response_due",),
 }
 
 
@@ -112,6 +118,11 @@ def _ordered(order: date, kind: OrderKind) -> dict[str, date]:
     if kind is OrderKind.CEASE_DISMISSED:
         # reg 44(2)(a): cease to maintain the plan immediately
         return {"cease_due": order}
+    if kind is OrderKind.RECOMMENDATION:
+        # SI 2017/1306 reg 6: the council (social care) or the commissioning body (health)
+        # answers in writing within 5 weeks of the recommendation (figure from the DfE's
+        # guidance; the regulation's own words not seen: docs/statutory-rules.md)
+        return {"response_due": weeks_of(order, 5)}
     # The rest of reg 44(2) was not found in its own text; the figures are the Tribunal's
     # published guidance (HMCTS SEND18). See docs/statutory-rules.md, "Tribunal orders".
     if kind is OrderKind.AMEND_PROVISION:
@@ -128,6 +139,8 @@ def _ordered(order: date, kind: OrderKind) -> dict[str, date]:
 
 
 def _unopposed(notified: date, kind: OrderKind) -> dict[str, date]:
+    if kind is OrderKind.RECOMMENDATION:
+        raise ValueError("a recommendation follows a hearing: it is never an unopposed appeal")
     if kind in (OrderKind.ASSESS, OrderKind.REASSESS):
         return {
             # SEND Regs 2014 reg 45(3) (substituted by SI 2015/359 reg 8): an appeal under
@@ -171,6 +184,7 @@ _CITE_ORDERED = {
     "draft_plan_due": "Reg 44(2)(c)(i)",
     ("make_plan", "final_plan_due"): "Reg 44(2)(c)(ii)",
     "cease_due": "Reg 44(2)(a)",
+    "response_due": "SI 2017/1306 reg 6 (not checked)",
 }
 _CITE_UNOPPOSED = {
     "notify_due": "Reg 45(3)",

@@ -72,9 +72,10 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
     ("Load per caseworker", "open cases held, and their weighted load: each case's stage weight, "
      "times the urgency multiplier when its next step is overdue or due soon at the week end "
      "(the team's workload settings)."),
-    ("Position figures", "stage, next step and open/closed are as recorded when the report is "
-     "run. Every figure is traced case by case in the CSV export (one row per case per "
-     "measure)."),
+    ("Position figures", "open or closed, stage, next step and last review are as the dates "
+     "recorded on or before the week end say, so a past week's figures do not change as cases "
+     "move on; the caseworker is the one holding the case now. Every figure is traced case by "
+     "case in the CSV export (one row per case per measure)."),
 )  # fmt: skip
 
 

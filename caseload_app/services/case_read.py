@@ -22,12 +22,13 @@ from caseload_app.db.models import (
     Disagreement,
     EhcpCase,
     Family,
+    SchoolConsultation,
     StageEvent,
     Task,
     TribunalOrder,
 )
 from caseload_app.db.next_step import case_dates
-from caseload_app.domain import ceasing, codes, deadlines, exceptions, tribunal
+from caseload_app.domain import ceasing, codes, deadlines, exceptions, school_naming, tribunal
 from caseload_app.domain.actions import (
     ACTIONS,
     available_actions,
@@ -204,6 +205,7 @@ ORDER_STEP_COLUMNS = {
     "final_plan_due": "final_on",
     "amended_plan_due": "amended_on",
     "cease_due": "ceased_on",
+    "response_due": "responded_on",
 }
 
 
@@ -215,6 +217,25 @@ class OrderStepInfo:
     version: int
     order: str  # "Tue 3 Mar 2026 · Make and maintain a plan" (+ " · not opposed")
     step: Deadline
+
+
+@dataclass(frozen=True)
+class ConsultationInfo:
+    """A school consulted before it is named in Section I (s39, s40), with its 15 days to
+    respond (CoP 9.83) as a deadline: a row of the Timeline tab's schools table."""
+
+    id: int
+    version: int
+    school: str
+    requested_by: str  # domain.school_naming.RequestedBy
+    sent: date
+    step: Deadline  # the school's response: due, done on, met, RAG while awaited
+    response: str | None
+    response_note: str | None
+    decision: str | None
+    decision_date: date | None
+    grounds: tuple[str, ...]
+    reasons: str | None
 
 
 @dataclass(frozen=True)
@@ -263,6 +284,7 @@ class CaseDetail:
     phase_transfer_due: date | None
     disagreements: tuple[DisagreementInfo, ...]
     tribunal_orders: tuple[OrderStepInfo, ...]  # every step of every order, in order
+    consultations: tuple[ConsultationInfo, ...]  # schools consulted, first sent first
     events: tuple[EventInfo, ...]
     assignments: tuple[AssignmentInfo, ...]
     changes: tuple[ChangeInfo, ...]
@@ -336,6 +358,7 @@ def case_detail(s: Session, case: EhcpCase, today: date) -> CaseDetail:
         ),
         disagreements=_disagreements(s, case.id),
         tribunal_orders=_orders(s, case.id, today),
+        consultations=_consultations(s, case.id, today),
         events=_events(s, case.id, codes.request_date_label(case.request_source)),
         assignments=_assignments(s, case.id, names),
         changes=_changes(s, case.id),
@@ -598,6 +621,47 @@ def _orders(s: Session, case_id: int, today: date) -> tuple[OrderStepInfo, ...]:
         OrderStepInfo(o.id, o.version, order_label(o), step)
         for o in rows
         for step in order_steps(o, today)
+    )
+
+
+def consultation_step(row: SchoolConsultation, today: date) -> Deadline:
+    """The school's response to a consultation as a deadline (CoP 9.83)."""
+    return school_naming.response_step(
+        row.sent,
+        row.response_due,
+        row.response,
+        row.response_received,
+        today,
+        decided=row.decision is not None,
+    )
+
+
+def consultation_label(row: SchoolConsultation) -> str:
+    return f"{row.school}, sent {deadlines.format_date(row.sent)}"
+
+
+def _consultations(s: Session, case_id: int, today: date) -> tuple[ConsultationInfo, ...]:
+    rows = s.scalars(
+        select(SchoolConsultation)
+        .where(SchoolConsultation.case_id == case_id)
+        .order_by(SchoolConsultation.sent, SchoolConsultation.id)
+    )
+    return tuple(
+        ConsultationInfo(
+            c.id,
+            c.version,
+            c.school,
+            c.requested_by,
+            c.sent,
+            consultation_step(c, today),
+            c.response,
+            c.response_note,
+            c.decision,
+            c.decision_date,
+            tuple((c.grounds or "").split()),
+            c.reasons,
+        )
+        for c in rows
     )
 
 

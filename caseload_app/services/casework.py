@@ -26,12 +26,13 @@ from caseload_app.db.models import (
     Disagreement,
     EhcpCase,
     Family,
+    SchoolConsultation,
     StageEvent,
     Task,
     TribunalOrder,
 )
 from caseload_app.db.next_step import case_dates
-from caseload_app.domain import codes, deadlines, exceptions, tribunal
+from caseload_app.domain import codes, deadlines, exceptions, school_naming, tribunal
 from caseload_app.domain.access import Can
 from caseload_app.domain.actions import (
     DATE_FIELD,
@@ -50,6 +51,7 @@ from caseload_app.services.case_read import (
     CaseDetail,
     CaseworkerInfo,
     case_detail,
+    consultation_label,
     live_case_id,
     order_label,
 )
@@ -823,6 +825,145 @@ class CaseworkService(UserService):
             records.apply(
                 s, order, {column: on}, user=self.user, now=self._now(), case_id=order.case_id
             )
+
+    # ------------------------------------------------------------------ naming a school
+    def consult_schools(
+        self,
+        case_id: int,
+        schools: Iterable[str],
+        requested_by: str,
+        sent: date,
+        *,
+        token: str | None = None,
+    ) -> list[int]:
+        """Schools consulted on the draft plan on the day ``sent`` (s39(2), s40(3)), several
+        at once, each with its 15 days to respond (CoP 9.83). Returns their ids."""
+        names = [n for n in (str(x).strip() for x in schools) if n]
+        if not names:
+            raise FieldErrors({"schools": "Name the school or college consulted."})
+        try:
+            names = [check_line("School", n, 200) for n in names]
+        except ValidationError as exc:
+            raise FieldErrors({"schools": str(exc)}) from None
+        seen: set[str] = set()
+        for n in names:
+            if n.casefold() in seen:
+                raise FieldErrors({"schools": f"{n} is named twice."})
+            seen.add(n.casefold())
+        if requested_by not in school_naming.REQUESTER_LABELS:
+            raise FieldErrors({"requested_by": "Say who asked for the school: family or council."})
+        if sent > self._today():
+            raise FieldErrors({"sent": f"{deadlines.format_date(sent)} is in the future."})
+        with self._db.uow() as s:
+            if (done := records.submitted(s, token)) is not None:
+                return [done]  # this form was saved already (double click, retry)
+            case = self._case_to_edit(s, case_id)
+            if sent < case.request_received:
+                raise FieldErrors({"sent": "The consultation is dated before the case began."})
+            live = s.scalars(
+                select(SchoolConsultation.school).where(
+                    SchoolConsultation.case_id == case.id, SchoolConsultation.decision.is_(None)
+                )
+            )
+            already = [n for n in live if n.casefold() in seen]
+            if already:
+                raise FieldErrors(
+                    {"schools": f"{already[0]} is already being consulted, with no decision yet."}
+                )
+            ids: list[int] = []
+            for n in names:
+                row = SchoolConsultation(
+                    case_id=case.id,
+                    school=n,
+                    requested_by=requested_by,
+                    sent=sent,
+                    response_due=school_naming.response_due(sent),
+                    recorded_by=self.user,
+                    updated_by=self.user,
+                    updated_at=self._now(),
+                )
+                first = token if not ids else None  # the form is remembered once
+                ids.append(
+                    records.create(
+                        s,
+                        row,
+                        user=self.user,
+                        now=self._now(),
+                        case_id=case.id,
+                        detail=consultation_label(row),
+                        token=first,
+                    )
+                )
+            return ids
+
+    def record_school_response(
+        self,
+        consultation_id: int,
+        version: int,
+        response: str,
+        on: date | None,
+        note: str = "",
+    ) -> None:
+        """The school's response (agrees, objects; or none once its 15 days ended)."""
+        with self._db.uow() as s:
+            row = records.load(s, SchoolConsultation, consultation_id, "consultation")
+            self._case_to_edit(s, row.case_id)
+            records.check_version(s, row, version, "consultation")
+            if row.decision is not None:
+                raise ValidationError(
+                    "The decision on this school is recorded: its response can no longer change."
+                )
+            problem = school_naming.response_problem(
+                response, on, row.sent, row.response_due, self._today()
+            )
+            if problem is not None:
+                raise FieldErrors({problem[0]: problem[1]})
+            received = None if response == school_naming.Response.NO_RESPONSE else on
+            changes = {
+                "response": response,
+                "response_received": received,
+                "response_note": note.strip() or None,
+            }
+            records.apply(s, row, changes, user=self.user, now=self._now(), case_id=row.case_id)
+
+    def record_naming_decision(
+        self,
+        consultation_id: int,
+        version: int,
+        decision: str,
+        on: date,
+        grounds: Iterable[str] = (),
+        reasons: str = "",
+    ) -> None:
+        """Whether the school is named in Section I: the school the family asked for is named
+        unless an s39(4) ground applies, chosen and explained."""
+        with self._db.uow() as s:
+            row = records.load(s, SchoolConsultation, consultation_id, "consultation")
+            self._case_to_edit(s, row.case_id)
+            records.check_version(s, row, version, "consultation")
+            chosen = tuple(grounds)
+            problems = school_naming.decision_problems(
+                row.requested_by,
+                row.response,
+                row.response_due,
+                decision,
+                on,
+                chosen,
+                reasons,
+                sent=row.sent,
+                received=row.response_received,
+                today=self._today(),
+            )
+            if problems:
+                raise FieldErrors(problems)
+            ordered = [g.value for g in school_naming.Ground if g.value in chosen]
+            changes = {
+                "decision": decision,
+                "decision_date": on,
+                "grounds": " ".join(ordered) or None,
+                "reasons": reasons.strip() or None,
+            }
+            records.apply(s, row, changes, user=self.user, now=self._now(), case_id=row.case_id)
 
     DISAGREEMENT_FIELDS = (
         "mediation_ended",

@@ -16,6 +16,7 @@ from caseload_app.db.models import (
     Child,
     Communication,
     EhcpCase,
+    SchoolConsultation,
     Task,
     TribunalOrder,
 )
@@ -37,6 +38,7 @@ KINDS = {
     "consultation": "Consultation closing",
     "tribunal": "Tribunal order",
     "ceasing": "Ceasing a plan",
+    "school": "School's response due",
     "contact": "No contact in 14 days",
 }
 
@@ -92,6 +94,7 @@ class MyWeekService:
             items += self._consultations(s, scope, today, horizon)
             items += self._orders(s, scope, today, horizon)
             items += self._ceasing(s, scope, today, horizon)
+            items += self._schools(s, scope, today, horizon)
             items += self._no_contact(s, scope, today)
         items.sort(key=lambda i: (i.due or date.max, i.kind, i.child_name))
         return MyWeek(today=today, items=items)
@@ -175,10 +178,10 @@ class MyWeekService:
         q = self._mine(
             select(TribunalOrder, Child.first_name, Child.last_name)
             .join(EhcpCase, TribunalOrder.case_id == EhcpCase.id)
-            .join(Child, EhcpCase.child_id == Child.id)
-            .where(EhcpCase.is_open),
+            .join(Child, EhcpCase.child_id == Child.id),
             scope,
-        )
+        )  # closed cases too: an order to assess follows a refusal, one to make a plan a
+        # decision not to issue
         out = []
         for order, first, last in s.execute(q):
             for step in order_steps(order, today):
@@ -240,6 +243,42 @@ class MyWeekService:
                 )
             )
         return out
+
+    def _schools(self, s, scope, today, horizon) -> list[WeekItem]:
+        """Each school consulted (s39, s40) whose response is awaited and due within the week
+        or overdue (CoP 9.83: 15 days), until a response or the decision is recorded."""
+        q = self._mine(
+            select(
+                SchoolConsultation.case_id,
+                Child.first_name,
+                Child.last_name,
+                SchoolConsultation.school,
+                SchoolConsultation.response_due,
+            )
+            .join(EhcpCase, SchoolConsultation.case_id == EhcpCase.id)
+            .join(Child, EhcpCase.child_id == Child.id)
+            .where(
+                EhcpCase.is_open,
+                SchoolConsultation.response.is_(None),
+                SchoolConsultation.decision.is_(None),
+                SchoolConsultation.response_due <= horizon,
+            ),
+            scope,
+        )
+        return [
+            WeekItem(
+                "school",
+                KINDS["school"],
+                case_id,
+                f"{first} {last}",
+                f"{school}: response to the consultation (CoP 9.83)",
+                due,
+                (due - today).days,
+                rag_for(due, today),
+                "timeline",
+            )
+            for case_id, first, last, school, due in s.execute(q)
+        ]
 
     def _tasks(self, s, scope, today, horizon) -> list[WeekItem]:
         q = (

@@ -7,6 +7,7 @@ what was read.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from caseload_app.db.models import EhcpCase
@@ -93,7 +94,7 @@ def summary_data(d: CaseDetail, communications: int = DEFAULT_COMMUNICATIONS) ->
         stage=d.stage_label,
         is_open=d.is_open,
         status=d.status,
-        deadlines=d.deadlines,
+        deadlines=d.deadlines + _school_responses(d),
         exception_limits=d.exception_limits,
         exceptions=tuple(
             ExceptionRow(
@@ -142,6 +143,16 @@ def summary_data(d: CaseDetail, communications: int = DEFAULT_COMMUNICATIONS) ->
         ),
         communications_total=len(d.communications),
     )
+
+
+def _school_responses(d: CaseDetail) -> tuple:
+    """Each school consulted on being named (s39, s40), as a line of the deadlines table: its
+    response within 15 days (CoP 9.83) and, once made, the decision."""
+    lines = []
+    for c in d.consultations:
+        decided = {"name": " · named", "not_name": " · not named"}.get(c.decision or "", "")
+        lines.append(replace(c.step, label=f"{c.school}: response to consultation{decided}"))
+    return tuple(lines)
 
 
 def _need(code: str | None) -> str | None:

@@ -19,6 +19,7 @@ from caseload_app.db.models import AnnualReview, CaseException, Child, EhcpCase
 from caseload_app.domain import codes, deadlines
 from caseload_app.domain.access import Can
 from caseload_app.domain.exceptions import FINAL_PLAN, parse_limits
+from caseload_app.domain.status import closed_on
 from caseload_app.domain.validators import ValidationError
 from caseload_app.services.base import UserService
 
@@ -105,21 +106,10 @@ class Sen2Service(UserService):
         )
 
 
-def _closed_on(case: EhcpCase) -> date | None:
-    """When the case stopped being live: ceased, refused to assess, or decided not to issue."""
-    if case.ceased_date is not None:
-        return case.ceased_date
-    if case.assess_decision == "refused":
-        return case.assess_decision_date
-    if case.issue_decision == "not_issue":
-        return case.issue_decision_date
-    return None
-
-
 def _in_scope(case: EhcpCase, period: ReportingPeriod) -> bool:
     if case.request_received > period.census_date:
         return False
-    closed = _closed_on(case)
+    closed = closed_on(case)
     active_in_period = case.request_received <= period.ends and (
         closed is None or closed >= period.starts
     )
@@ -127,7 +117,7 @@ def _in_scope(case: EhcpCase, period: ReportingPeriod) -> bool:
 
 
 def _open_on(case: EhcpCase, census: date) -> bool:
-    closed = _closed_on(case)
+    closed = closed_on(case)
     return case.request_received <= census and (closed is None or closed > census)
 
 

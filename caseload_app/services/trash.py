@@ -31,6 +31,7 @@ from caseload_app.db.models import (
     Disagreement,
     EhcpCase,
     Family,
+    SchoolConsultation,
     StageEvent,
     Task,
     TrashItem,
@@ -40,7 +41,7 @@ from caseload_app.domain import codes, deadlines, exceptions
 from caseload_app.domain.access import Can
 from caseload_app.services import records
 from caseload_app.services.base import UserService
-from caseload_app.services.case_read import order_label
+from caseload_app.services.case_read import consultation_label, order_label
 from caseload_app.services.casework import keep_exception_limits
 from caseload_app.services.errors import UserError
 from caseload_app.services.settings import TeamSettingsService
@@ -54,6 +55,7 @@ CASE_PARTS = (
     CaseException,
     Disagreement,
     TribunalOrder,
+    SchoolConsultation,
 )
 KINDS = {
     "communication": "Communication",
@@ -63,6 +65,7 @@ KINDS = {
     "advice_request": "Advice request",
     "annual_review": "Annual review",
     "tribunal_order": "Tribunal order",
+    "school_consultation": "School consultation",
 }
 
 
@@ -145,6 +148,16 @@ class TrashService(UserService):
             self._case_to_edit(s, row.case_id)
             label = f"Tribunal order: {order_label(row)}"
             return self._trash(s, row, row.case_id, label, [(TribunalOrder, [row])], reason)
+
+    def withdraw_school_consultation(self, consultation_id: int, reason: str) -> int:
+        """A consultation recorded by mistake (the wrong school, the wrong case)."""
+        _need_reason(reason, "consultation")
+        with self._db.uow() as s:
+            row = records.load(s, SchoolConsultation, consultation_id, "consultation")
+            self._case_to_edit(s, row.case_id)
+            label = f"School consultation: {consultation_label(row)}"
+            parts = [(SchoolConsultation, [row])]
+            return self._trash(s, row, row.case_id, label, parts, reason)
 
     def withdraw_review(self, review_id: int, reason: str) -> int:
         """A review booked by mistake; one already decided is corrected, not withdrawn."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from caseload_app.db.models import (
     AdviceRequest,
@@ -97,16 +97,22 @@ class WeeklyReportService(UserService):
                 EhcpCase.exception_limits,
                 EhcpCase.next_step,
                 EhcpCase.next_due,
+                EhcpCase.issue_decision,
+                EhcpCase.issue_decision_date,
+                EhcpCase.draft_served,
+                EhcpCase.ceased_date,
             )
             .join(Child, EhcpCase.child_id == Child.id)
             .outerjoin(Caseworker, EhcpCase.caseworker_id == Caseworker.id)
             .where(
                 or_(
                     EhcpCase.is_open,
+                    _closed_after(end),  # open at W, closed since
                     EhcpCase.request_received.between(trend_start, end),
                     EhcpCase.final_issued.between(trend_start, end),
                     EhcpCase.assess_decision_date.between(week_start, end),
                     EhcpCase.id.in_(select(AnnualReview.case_id).where(review_in_week)),
+                    EhcpCase.id.in_(select(TribunalOrder.case_id)),  # open or closed
                 )
             )
             .order_by(EhcpCase.id)
@@ -130,12 +136,13 @@ class WeeklyReportService(UserService):
             .scalar_subquery()
         )
         contact_query = select(Family.id, latest).where(
-            Family.id.in_(families.where(EhcpCase.is_open))
+            Family.id.in_(families.where(or_(EhcpCase.is_open, _closed_after(end))))
         )
         worker_query = select(Caseworker.id, Caseworker.name, Caseworker.capacity_fte)
         with self._db.read() as session:
             s = session.connection()  # Core rows: no ORM bookkeeping for 50,000 cases
             week20 = _week20_exceptions(s)
+            reviewed_before = _reviews_before(s, end)
             disputed = _disputes(s)
             # Columns by name: reordering the query cannot shift a figure silently.
             cases = [
@@ -159,6 +166,11 @@ class WeeklyReportService(UserService):
                     next_step=r.next_step,
                     next_due=r.next_due,
                     last_review=r.last_review,
+                    issue_decision=r.issue_decision,
+                    issue_decision_date=r.issue_decision_date,
+                    draft_served=r.draft_served,
+                    ceased_date=r.ceased_date,
+                    review_before=reviewed_before.get(r.case_id),
                 )
                 for r in s.execute(case_query)
             ]
@@ -283,3 +295,31 @@ def _orders(s, end: date) -> list[measures.OrderRow]:
         )
         for o in found
     ]
+
+
+def _closed_after(end: date):
+    """Cases closed after W (ceased, refused, or not issued), so open at W."""
+    return and_(
+        EhcpCase.request_received <= end,
+        or_(
+            EhcpCase.ceased_date > end,
+            and_(EhcpCase.assess_decision == "refused", EhcpCase.assess_decision_date > end),
+            and_(EhcpCase.issue_decision == "not_issue", EhcpCase.issue_decision_date > end),
+        ),
+    )
+
+
+def _reviews_before(s, end: date) -> dict[int, date]:
+    """For cases whose last review is after W, the last review meeting on or before W."""
+    query = (
+        select(AnnualReview.case_id, func.max(AnnualReview.meeting_date))
+        .join(EhcpCase, EhcpCase.id == AnnualReview.case_id)
+        .where(
+            EhcpCase.last_review > end,
+            AnnualReview.meeting_date <= end,
+            AnnualReview.decision_date.isnot(None),  # as last_review is set: once decided
+        )
+        .group_by(AnnualReview.case_id)
+    )
+    found = ((case_id, as_date(on)) for case_id, on in s.execute(query))
+    return {case_id: on for case_id, on in found if on is not None}

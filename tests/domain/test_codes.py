@@ -66,6 +66,7 @@ LISTS: dict[str, tuple[Callable[[], tuple[Code, ...]], list[str]]] = {
             "exceptional_circumstances",
             "absent_from_area",
             "missed_appointment",
+            "not_recorded",
         ],
     ),
     "review_outcomes.csv": (codes.review_outcomes, ["maintain", "amend", "cease"]),

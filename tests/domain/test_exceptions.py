@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from caseload_app.domain import codes
 from caseload_app.domain.exceptions import (
     LIMITS,
+    NOT_RECORDED,
     covered_steps,
     grounds_for,
     limit_name,
@@ -63,7 +64,8 @@ def test_reg_13_3_a_missed_appointment_never_excuses_the_20_week_limit():
 
 def test_the_shipped_grounds_are_exactly_those_the_limits_name():
     shipped = {c.code for c in codes.exception_grounds()}
-    assert shipped == set().union(*(limit.grounds for limit in LIMITS))
+    assert shipped == set().union(*(limit.grounds for limit in LIMITS)) | {NOT_RECORDED}
+    assert limits_for_ground(NOT_RECORDED) == ()  # it excuses nothing until corrected
 
 
 def test_unlawful_limits_are_named_in_the_order_of_the_process():

@@ -208,15 +208,21 @@ def test_kinds_are_plain_names():
         "cease_dismissed",
         "maintain",
         "maintain_amend",
+        "recommendation",
     ]
 
 
 # --------------------------------------------------------------------------- properties
 
 
+# Kinds that are never an unopposed appeal (Reg 45): nothing is dismissed, and a
+# recommendation follows a hearing.
+_NEVER_UNOPPOSED = (OrderKind.CEASE_DISMISSED, OrderKind.RECOMMENDATION)
+
+
 def _cases():
     return [(k, False) for k in OrderKind] + [
-        (k, True) for k in OrderKind if k is not OrderKind.CEASE_DISMISSED
+        (k, True) for k in OrderKind if k not in _NEVER_UNOPPOSED
     ]
 
 
@@ -254,13 +260,14 @@ def test_weeks_are_whole_weeks_and_keep_the_weekday(kind, unopposed, d):
         "amended_plan_due": 2 if kind is OrderKind.AMEND_SCHOOL else 5,
         "cease_due": 0,
         "maintain_due": 0,
+        "response_due": 5,
     }
     for key, due in order_timeline(d, kind, unopposed=unopposed).items():
         assert due - d == timedelta(weeks=weeks[key]), key
         assert due.weekday() == d.weekday()
 
 
-@given(d=dates, kind=st.sampled_from([k for k in OrderKind if k is not OrderKind.CEASE_DISMISSED]))
+@given(d=dates, kind=st.sampled_from([k for k in OrderKind if k not in _NEVER_UNOPPOSED]))
 def test_reg_45_counts_as_reg_44_from_its_own_start(d, kind):
     # The figures of reg 45 are those of reg 44; only the start (the notice, not an order)
     # differs, and that is the date the caller gives.
@@ -301,3 +308,11 @@ def test_continuing_to_maintain_is_done_on_the_day_of_the_order():
 
     (row,) = order_steps(D(2026, 8, 14), "maintain", {}, D(2026, 12, 1))
     assert (row.done_on, row.met, row.rag) == (D(2026, 8, 14), True, "none")
+
+
+def test_a_recommendation_is_answered_within_5_weeks():
+    """SI 2017/1306 reg 6 (5 weeks as the DfE's guidance gives it): a recommendation made
+    Fri 17 Jul 2026 is answered by Fri 21 Aug 2026 (August is not paused)."""
+    assert order_timeline(D(2026, 7, 17), "recommendation") == {"response_due": D(2026, 8, 21)}
+    with pytest.raises(ValueError, match="never an unopposed appeal"):
+        order_timeline(D(2026, 7, 17), "recommendation", unopposed=True)

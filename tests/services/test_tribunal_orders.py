@@ -93,6 +93,25 @@ def test_a_step_must_belong_to_the_order_and_fall_between_it_and_today(db):
     assert (row.step.due, row.step.met) == (date(2026, 9, 21), False)  # 2 weeks: late
 
 
+def test_an_order_on_a_closed_case_is_still_chased(db):
+    """An order to assess follows a refusal: the case is closed (refused Sat 1 Aug 2026),
+    yet the order of Mon 2 Nov 2026 must be carried out: tell the family by Mon 16 Nov
+    (Reg 44(2)(b)), missed by Tue 24 Nov: in My week and the weekly report."""
+    from caseload_app.services.myweek import MyWeekService
+    from caseload_app.services.weekly import WeeklyReportService
+
+    case_id, work = new_case(db)
+    version = work.get_case(case_id).version
+    work.record_action(case_id, version, "assess_refused", date(2026, 8, 1), "Needs met")
+    assert not work.get_case(case_id).is_open
+    work.record_tribunal_order(case_id, date(2026, 11, 2), "assess")
+    week = MyWeekService(db, today=lambda: TODAY).my_week(None)
+    listed = [(i.due, i.rag) for i in week.items if i.kind == "tribunal"]
+    assert listed == [(date(2026, 11, 16), "red")]
+    report = WeeklyReportService(db, "Lead", today=lambda: TODAY, now=lambda: NOW)
+    assert report.report(date(2026, 11, 24)).figures.tribunal_steps_overdue == 1
+
+
 def test_an_order_recorded_by_mistake_is_withdrawn_into_the_trash_and_comes_back(db):
     case_id, work = new_case(db)
     order = work.record_tribunal_order(case_id, date(2026, 9, 7), "maintain")

@@ -388,3 +388,79 @@ def test_advice_overdue_names_the_reg_6_advice_types(db):
         "Sensory impairment teaching (vision, hearing, multi-sensory)": 1,
         "Preparing for adulthood and independent living": 1,
     }
+
+
+def test_a_past_weeks_position_is_what_the_dates_said_then(db):
+    """The week ending Tue 24 Nov 2026, reported later (after the cases moved on):
+    A received 1 Jun, draft served 10 Nov, final plan 1 Dec: at W in "draft issued", final
+    plan due Mon 19 Oct (20 weeks) so 36 days past it at W;
+    B received 1 Sep, agreed to assess 1 Oct, ceased 30 Nov: open at W, in "assessment";
+    C a plan made 1 Sep 2025, reviewed 5 Nov 2025 and again 10 Dec 2026: at W last reviewed
+    5 Nov 2025, over 12 months: the review (due 4 Nov 2026) overdue at W;
+    D received 1 Dec 2026: not yet a case at W."""
+    from caseload_app.domain.measures import PLAN_AGES
+
+    with db.uow() as s:
+        family = Family(parent_carer_name="Parent")
+        s.add(family)
+        s.flush()
+        ids = {}
+        for key, kw in {
+            "A": dict(request_received=D(2026, 6, 1), stage="plan_issued",
+                      assess_decision="agreed", assess_decision_date=D(2026, 7, 1),
+                      issue_decision="issue", issue_decision_date=D(2026, 9, 1),
+                      draft_served=D(2026, 11, 10), final_issued=D(2026, 12, 1)),
+            "B": dict(request_received=D(2026, 9, 1), stage="ceased", is_open=False,
+                      assess_decision="agreed", assess_decision_date=D(2026, 10, 1),
+                      ceased_date=D(2026, 11, 30)),
+            "C": dict(request_received=D(2025, 3, 1), stage="plan_issued",
+                      final_issued=D(2025, 9, 1), last_review=D(2026, 12, 10)),
+            "D": dict(request_received=D(2026, 12, 1), stage="request_received"),
+        }.items():  # fmt: skip
+            child = Child(family_id=family.id, first_name=key, last_name="Test",
+                          date_of_birth=D(2015, 1, 1))  # fmt: skip
+            s.add(child)
+            s.flush()
+            case = EhcpCase(child_id=child.id, **kw)
+            s.add(case)
+            s.flush()
+            ids[key] = case.id
+        s.add_all([
+            AnnualReview(case_id=ids["C"], due=D(2026, 8, 31), meeting_date=D(2025, 11, 5),
+                         decision_date=D(2025, 11, 20), outcome="maintain"),
+            # A meeting held but never decided does not count as a review (last_review is set
+            # when one is decided): had it counted, C would be "reviewed in the last 6 months".
+            AnnualReview(case_id=ids["C"], due=D(2026, 11, 4), meeting_date=D(2026, 6, 10)),
+            AnnualReview(case_id=ids["C"], due=D(2026, 11, 4), meeting_date=D(2026, 12, 10),
+                         decision_date=D(2026, 12, 11), outcome="maintain"),
+        ])  # fmt: skip
+    fig = service(db).report(W).figures
+    assert fig.open_cases == 3
+    by_stage = {stage: sum(row) for stage, row in fig.open_by_stage_age.items()}
+    assert by_stage == {"draft_issued": 1, "assessment": 1}
+    assert fig.plans_by_review_age == [0, 0, 1]  # C: over 12 months at W
+    assert PLAN_AGES[2].startswith("over 12 months")
+    assert fig.reviews_overdue == 1
+    traced = {x.case_id for x in fig.traces if x.measure == "open_cases"}
+    assert traced == {ids["A"], ids["B"], ids["C"]}
+
+
+def test_a_family_whose_case_closed_after_the_week_keeps_its_contacts_that_week(db):
+    """Received 1 Oct, refused to assess 1 Dec 2026: open in the week ending Tue 24 Nov, when
+    the family was rung on Fri 20 Nov: not a family without contact in 14 days then."""
+    with db.uow() as s:
+        family = Family(parent_carer_name="Parent")
+        s.add(family)
+        s.flush()
+        child = Child(family_id=family.id, first_name="R", last_name="Test",
+                      date_of_birth=D(2015, 1, 1))  # fmt: skip
+        s.add(child)
+        s.flush()
+        s.add(EhcpCase(child_id=child.id, request_received=D(2026, 10, 1),
+                       stage="refused_to_assess", is_open=False, assess_decision="refused",
+                       assess_decision_date=D(2026, 12, 1)))  # fmt: skip
+        s.add(Communication(family_id=family.id, occurred_at=datetime(2026, 11, 20, 10),
+                            channel="phone", direction="out", logged_by="A"))  # fmt: skip
+    fig = service(db).report(W).figures
+    assert fig.open_cases == 1
+    assert fig.families_no_contact == 0

@@ -36,6 +36,7 @@ from caseload_app.ui.models.case_models import (
     RagRole,
     RowsModel,
     advice_columns,
+    consultation_columns,
     deadline_columns,
     order_columns,
     review_steps,
@@ -111,6 +112,12 @@ def full_case(db):
     work.save_contact(family_id, None, None, {"name": "Gran", "relation": "Grandparent"})
     work.log_communication(case_id, datetime(2026, 11, 20, 9), "phone", "in", "Gran", "Hello")
     work.record_tribunal_order(case_id, date(2026, 9, 7), "maintain_amend")
+    school, _ = work.consult_schools(
+        case_id, ["Harbourside Primary", "Lakeside Academy"], "family", date(2026, 11, 2)
+    )
+    version = work.get_case(case_id).consultations[0].version
+    work.record_school_response(school, version, "agrees", date(2026, 11, 16), "Can meet needs")
+    work.record_naming_decision(school, version + 1, "name", date(2026, 11, 23))
     work.add_task(case_id, "Ring school", date(2026, 11, 26), ids["Ben Okafor"])
     work.add_disagreement(case_id, "Refusal to name a school", date(2026, 11, 2))
     return case_id, work
@@ -444,6 +451,44 @@ def test_a_tribunal_order_is_recorded_and_its_steps_done_in_the_disagreements_ta
     assert orders.data(orders.index(0, orders.column_of("RAG")), RagRole) == "none"
 
 
+def test_schools_are_consulted_answered_and_decided_in_the_timeline_tab(qtbot, case, messages):
+    """s39, CoP 9.83: two schools consulted Mon 16 Nov 2026, their responses due Tue 1 Dec
+    (7 days left on Tue 24 Nov: amber). Oak objects; not naming it, the family's school,
+    needs an s39(4) ground and reasons: refused inline without them, then saved."""
+    case_id, work = case
+    view = open_view(qtbot, work, case_id)
+    view.show_tab("timeline")
+    tab = view.timeline
+    assert not tab.response_button.isEnabled()
+    tab.consult_button.click()
+    fill(view, schools="Oak School\nElm School", requested_by="family", sent=date(2026, 11, 16))
+    assert messages == []
+    schools = tab.schools.rows_model
+    assert schools.rowCount() == 2
+    row = schools.find(lambda c: c.school == "Oak School")
+    assert (schools.text(row, "Asked by"), schools.text(row, "Response due")) == (
+        "Family (s39)", "Tue 1 Dec 2026",
+    )  # fmt: skip
+    assert schools.data(schools.index(row, schools.column_of("RAG")), RagRole) == "amber"
+    assert schools.text(row, "Response") == "Awaited"
+    tab.schools.select_row(row)
+    tab.response_button.click()
+    fill(view, response="objects", on=date(2026, 11, 23), note="Full in Year 3")
+    assert messages == []
+    row = schools.find(lambda c: c.school == "Oak School")
+    assert schools.text(row, "Response") == "Objects Mon 23 Nov 2026"
+    assert schools.data(schools.index(row, schools.column_of("RAG")), RagRole) == "none"
+    tab.schools.select_row(row)
+    tab.decision_button.click()
+    dialog = fill(view, decision="not_name", on=date(2026, 11, 24), grounds=(), reasons="")
+    assert dialog.isVisible() and "s39(4)" in dialog.form.error("grounds")
+    dialog.set_values(grounds=("others",), reasons="A class of 32 with no support")
+    dialog.accept()
+    assert messages == []
+    row = schools.find(lambda c: c.school == "Oak School")
+    assert schools.text(row, "Decision") == "Not named Tue 24 Nov 2026"
+
+
 def test_advice_is_requested_with_the_day_the_adviser_received_it(qtbot, case, messages):
     """Reg 8(1): sent Thu 6 Aug 2026, the adviser had it Mon 10 Aug: due Mon 21 Sep 2026.
     Left blank, the day received is the day sent (due Thu 17 Sep)."""
@@ -729,7 +774,7 @@ def test_every_model_passes_the_qt_model_tester(qtbot, qtmodeltester, db, messag
     case_id, work = full_case(db)
     view = open_view(qtbot, work, case_id)
     models = view.findChildren(RowsModel)
-    assert len(models) == 14  # every table of every tab
+    assert len(models) == 15  # every table of every tab
     comms = view.communications
     for model in models:
         assert model.rowCount() > 0, model.columns[0].title
@@ -749,6 +794,7 @@ def test_models_built_directly_pass_the_tester(qtmodeltester, db, messages):
     for columns, rows in (
         (deadline_columns(TODAY, frozenset({"final_plan"})), detail.deadlines),
         (order_columns(TODAY), detail.tribunal_orders),
+        (consultation_columns(TODAY), detail.consultations),
         (advice_columns(TODAY), detail.advice),
         (COMMUNICATION_COLUMNS, detail.communications),
         (REVIEW_STEP_COLUMNS, review_steps(detail.reviews[0], TODAY)),
@@ -823,6 +869,7 @@ def test_every_control_has_an_accessible_name_and_every_button_a_mnemonic(qtbot,
         view.timeline.exception_button.click,
         view.timeline.action_buttons["ceased"].click,
         view.timeline.action_buttons["cease_proposed"].click,
+        view.timeline.consult_button.click,
         view.advice.request_button.click,
         view.tasks.add_button.click,
         view.reviews.book_button.click,

@@ -38,6 +38,9 @@ FORMS = {
     "disagreement update": lambda: d.DisagreementUpdateDialog(TODAY, never),
     "tribunal order": lambda: d.TribunalOrderDialog(TODAY, never),
     "order step": lambda: d.OrderStepDialog("Serve the draft plan", None, TODAY, never),
+    "consult schools": lambda: d.ConsultSchoolsDialog(TODAY, never),
+    "school response": lambda: d.SchoolResponseDialog("Harbourside Primary", TODAY, never),
+    "naming decision": lambda: d.NamingDecisionDialog("Harbourside Primary", TODAY, never),
 }
 OTHERS = {
     "absence": lambda: board_view.AbsenceDialog([(1, "Asha Patel"), (2, "Ben Okafor")]),

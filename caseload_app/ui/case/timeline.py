@@ -1,5 +1,5 @@
-"""The Timeline tab: statutory deadlines, stage actions, their correction or withdrawal, and
-exceptions.
+"""The Timeline tab: statutory deadlines, stage actions, their correction or withdrawal, the
+schools consulted before one is named in Section I (s39, s40), and exceptions.
 """
 
 from __future__ import annotations
@@ -26,8 +26,11 @@ from caseload_app.services.letters import DECISION_LETTERS
 from caseload_app.ui.case.styles import BANNER_STYLE, EXCEPTION_BANNER, exception_banner
 from caseload_app.ui.dialogs.case_dialogs import (
     ActionDialog,
+    ConsultSchoolsDialog,
     ExceptionDialog,
     ExceptionEditDialog,
+    NamingDecisionDialog,
+    SchoolResponseDialog,
     StepCorrectionDialog,
     action_button,
     button,
@@ -37,6 +40,7 @@ from caseload_app.ui.dialogs.case_dialogs import (
 from caseload_app.ui.models.case_models import (
     EVENT_COLUMNS,
     EXCEPTION_COLUMNS,
+    consultation_columns,
     day,
     deadline_columns,
 )
@@ -73,6 +77,21 @@ class TimelineTab(QWidget):
             "Withdraw ste&p…", "Withdraw the selected step", self.withdraw_step
         )
         self.events.selectionModel().selectionChanged.connect(self._step_selected)
+        self.schools = RowTable(
+            consultation_columns(view.detail.today), "Schools consulted", stretch="School"
+        )
+        self.consult_action = command(self, "Consult sc&hools…", self.consult)
+        self.consult_button = action_button(self.consult_action, "Consult schools")
+        self.response_button = button(
+            "School's rep&ly…", "Record the selected school's response", self.response
+        )
+        self.decision_button = button(
+            "Na&ming decision…", "Record whether the selected school is named", self.decide
+        )
+        self.withdraw_school_button = button(
+            "Withdraw consul&tation…", "Withdraw the selected consultation", self.withdraw_school
+        )
+        self.schools.selectionModel().selectionChanged.connect(self._school_selected)
         self.action_buttons: dict[str, QPushButton] = {}
         self.stage_actions: dict[str, QAction] = {}  # what can happen next, by action key
         self._actions_row = QHBoxLayout()
@@ -93,6 +112,20 @@ class TimelineTab(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         step_buttons = button_row(self.correct_step_button, self.withdraw_step_button, "stretch")
         split.addWidget(group("Stage events", self.events, layout=step_buttons))
+        school_buttons = button_row(
+            self.consult_button,
+            self.response_button,
+            self.decision_button,
+            self.withdraw_school_button,
+            "stretch",
+        )
+        split.addWidget(
+            group(
+                "Naming a school: schools consulted (s39, s40; response in 15 days, CoP 9.83)",
+                self.schools,
+                layout=school_buttons,
+            )
+        )
         exception_buttons = button_row(
             self.edit_exception_button, self.withdraw_exception_button, "stretch"
         )
@@ -101,7 +134,7 @@ class TimelineTab(QWidget):
                 "Exceptions (time limits do not apply)", self.exceptions, layout=exception_buttons
             )
         )
-        split.setSizes([320, 130])
+        split.setSizes([260, 160, 110])
         layout.addWidget(split, 1)
 
     def load(self, d: CaseDetail) -> None:
@@ -111,7 +144,9 @@ class TimelineTab(QWidget):
         self.deadlines.fit_height()
         self.events.load(d.events)
         self.exceptions.load(d.exceptions)
+        self.schools.load(d.consultations, consultation_columns(d.today))
         self._exception_selected()
+        self._school_selected()
         self._step_selected()
         self._action_buttons(d.actions)
 
@@ -122,7 +157,8 @@ class TimelineTab(QWidget):
         for gone in self.stage_actions.values():
             gone.deleteLater()
         self.action_buttons, self.stage_actions = {}, {}
-        used = {"x", "n", "w", "d", "p"}  # e&xception, e&nd, &Withdraw, &date, ste&p
+        # e&xception, e&nd, &Withdraw, &date, ste&p, and the schools' buttons
+        used = {"x", "n", "w", "d", "p", "h", "l", "m", "t"}
         for key, label in actions:
             action = command(self, mnemonic(f"{label}…", used), partial(self.record_action, key))
             b = action_button(action, label)
@@ -231,4 +267,73 @@ class TimelineTab(QWidget):
             "Withdraw exception",
             f"withdraw the exception from {day(row.period_start)}",
             lambda trash, why: trash.withdraw_exception(row.id, why),
+        )
+
+    # ------------------------------------------------------------------ naming a school
+    def _school_selected(self) -> None:
+        row = self.schools.selected()
+        undecided = row is not None and row.decision is None
+        self.response_button.setEnabled(undecided)
+        self.decision_button.setEnabled(row is not None)
+        self.withdraw_school_button.setEnabled(row is not None)
+
+    def consult(self) -> None:
+        d = self.view.detail
+
+        def submit(v: dict) -> object:
+            return self.view.work.consult_schools(
+                d.case_id,
+                str(v["schools"]).splitlines(),
+                v["requested_by"],
+                v["sent"],
+                token=v["token"],
+            )
+
+        self.view.open_dialog(ConsultSchoolsDialog(d.today, submit, self.view))
+
+    def response(self) -> None:
+        row = self.schools.selected()
+        if row is None:
+            return
+
+        def submit(v: dict) -> object:
+            return self.view.work.record_school_response(
+                row.id, row.version, v["response"], v["on"], v["note"]
+            )
+
+        dialog = SchoolResponseDialog(row.school, self.view.detail.today, submit, self.view)
+        if row.response is not None:
+            dialog.set_values(
+                response=row.response, on=row.step.done_on, note=row.response_note or ""
+            )
+        self.view.open_dialog(dialog)
+
+    def decide(self) -> None:
+        row = self.schools.selected()
+        if row is None:
+            return
+
+        def submit(v: dict) -> object:
+            return self.view.work.record_naming_decision(
+                row.id, row.version, v["decision"], v["on"], v["grounds"], v["reasons"]
+            )
+
+        dialog = NamingDecisionDialog(row.school, self.view.detail.today, submit, self.view)
+        if row.decision is not None and row.decision_date is not None:
+            dialog.set_values(
+                decision=row.decision,
+                on=row.decision_date,
+                grounds=row.grounds,
+                reasons=row.reasons or "",
+            )
+        self.view.open_dialog(dialog)
+
+    def withdraw_school(self) -> None:
+        row = self.schools.selected()
+        if row is None:
+            return
+        self.view.to_trash(
+            "Withdraw consultation",
+            f"withdraw the consultation of {row.school} sent {day(row.sent)}",
+            lambda trash, why: trash.withdraw_school_consultation(row.id, why),
         )

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from caseload_app.domain import codes, exceptions, tribunal
+from caseload_app.domain import codes, exceptions, school_naming, tribunal
 from caseload_app.services.case_read import CaseworkerInfo
 from caseload_app.services.errors import FieldErrors, StorageError
 from caseload_app.ui import errors as ui_errors
@@ -480,7 +480,9 @@ _ACTION_INTRO = "Record the date this happened. Dates cannot be in the future."
 def _exception_fields(dialog: FormDialog, today: date) -> None:
     """The fields an exception is recorded and corrected with: the ground decides which time
     limits can be ticked (Reg 5(4), 8(2), 10(4), 13(3) each have their own list)."""
-    ground = dialog.add("ground", "&Ground", choice_combo(code_choices(codes.exception_grounds())))
+    # Only real grounds are offered: one shown as not recorded (an upgrade's) is corrected.
+    grounds = [c for c in codes.exception_grounds() if exceptions.limits_for_ground(c.code)]
+    ground = dialog.add("ground", "&Ground", choice_combo(code_choices(grounds)))
     limits = dialog.add(
         "limits",
         "Time &limits it covers",
@@ -747,6 +749,64 @@ class OrderStepDialog(FormDialog):
 
 
 _ORDER_STEP_INTRO = "The day this step was done. Leave it blank to take back a date recorded."
+
+
+class ConsultSchoolsDialog(FormDialog):
+    """Schools or colleges consulted on the draft plan (s39(2), s40(3)), several at once."""
+
+    def __init__(self, today: date, submit: Submit, parent=None) -> None:
+        super().__init__("Consult schools", submit, parent, intro=_CONSULT_INTRO)
+        self.add("schools", "Schools or colleges, one a &line", text_box(3))
+        askers = [(label, key) for key, label in school_naming.REQUESTER_LABELS.items()]
+        self.add("requested_by", "Asked for &by", choice_combo(askers))
+        self.add("sent", "Draft plan sent to them &on", DateEdit(today))
+
+
+_CONSULT_INTRO = (
+    "The council must consult the school or college the family asked for, and any other it "
+    "is considering naming, sending it the draft plan (s39(2), s40(3)). The school should "
+    "respond within 15 days (CoP 9.83): the day sent is not counted, so sent Mon 5 Oct, due "
+    "Tue 20 Oct."
+)
+
+
+class SchoolResponseDialog(FormDialog):
+    def __init__(self, school: str, today: date, submit: Submit, parent=None) -> None:
+        super().__init__(f"Response: {school}", submit, parent, intro=_RESPONSE_INTRO)
+        answers = [(label, key) for key, label in school_naming.RESPONSE_LABELS.items()]
+        self.add("response", "&Response", choice_combo(answers))
+        self.add("on", "Arrived &on (blank: no response)", optional_date(today, today))
+        self.add("note", "&Note", text_box(2))
+
+
+_RESPONSE_INTRO = (
+    "What the school said and the day it arrived. Record no response only once its 15 days "
+    "have ended."
+)
+
+
+class NamingDecisionDialog(FormDialog):
+    """The decision to name the school in Section I or not (s39(3)-(5), s40(2))."""
+
+    def __init__(self, school: str, today: date, submit: Submit, parent=None) -> None:
+        super().__init__(f"Decision: {school}", submit, parent, intro=_DECISION_INTRO)
+        decisions = [
+            ("Name it in Section I", school_naming.Decision.NAME.value),
+            ("Do not name it", school_naming.Decision.NOT_NAME.value),
+        ]
+        self.add("decision", "&Decision", choice_combo(decisions))
+        self.add("on", "Decided &on", DateEdit(today))
+        grounds = CheckList(list(school_naming.GROUND_LABELS.items()))
+        self.add("grounds", "s39(4) &grounds", grounds)
+        self.add("reasons", "&Reasons", text_box(3))
+
+
+_DECISION_INTRO = (
+    "The school the family asked for must be named unless it is unsuitable for the child's "
+    "age, ability, aptitude or SEN, or the child's attendance would be incompatible with the "
+    "efficient education of others or the efficient use of resources (s39(3), (4)): not "
+    "naming it needs the grounds and the reasons."
+)
 
 
 _DISAGREEMENT_INTRO = (

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from caseload_app.domain import codes
+from caseload_app.domain import codes, school_naming
 from caseload_app.domain.deadlines import format_date
 from caseload_app.domain.status import Deadline, Rag, exception_greys, rag_for
 from caseload_app.domain.text import days_text
@@ -384,6 +384,55 @@ def order_columns(today: date) -> tuple[Column, ...]:
     )
 
 
+# --------------------------------------------------------------------------- naming a school
+def _response(c) -> str:
+    said = school_naming.RESPONSE_LABELS.get(c.response or "", c.response or "")
+    if c.step.done_on is None:
+        return said or "Awaited"
+    late = "" if c.step.met else " (late)"
+    return f"{said} {day(c.step.done_on)}{late}"
+
+
+def _decision(c) -> str:
+    if c.decision is None:
+        return ""
+    said = school_naming.DECISION_LABELS.get(c.decision, c.decision)
+    return f"{said} {day(c.decision_date)}"
+
+
+def _why(c) -> str | None:
+    grounds = [school_naming.GROUND_LABELS.get(g, g) for g in c.grounds]
+    text = "\n".join([*grounds, c.reasons or ""]).strip()
+    return text or None
+
+
+def consultation_columns(today: date) -> tuple[Column, ...]:
+    """The schools consulted before one is named (s39, s40): the school's 15 days to respond
+    (CoP 9.83), its RAG while awaited, the response and the decision."""
+
+    def days(c) -> str:
+        return "" if c.step.rag == Rag.NONE else days_left_text(c.step.due, today)
+
+    return (
+        Column("School", lambda c: c.school, lambda c: c.school.casefold()),
+        Column(
+            "Asked by",
+            lambda c: school_naming.REQUESTER_LABELS.get(c.requested_by, c.requested_by),
+        ),
+        Column("Sent", lambda c: day(c.sent), lambda c: c.sent),
+        Column("Response due", lambda c: day(c.step.due), lambda c: c.step.due),
+        Column("Days left", days, lambda c: (c.step.due - today).days),
+        Column("RAG", lambda c: _deadline_status(c.step), rag=lambda c: c.step.rag),
+        Column(
+            "Response",
+            _response,
+            rag=lambda c: Rag.RED if c.step.met is False else None,
+            tooltip=lambda c: c.response_note,
+        ),
+        Column("Decision", _decision, lambda c: _or_far(c.decision_date), tooltip=_why),
+    )
+
+
 # --------------------------------------------------------------------------- history
 ASSIGNMENT_COLUMNS = (
     Column("When", lambda a: when(a.assigned_at), lambda a: a.assigned_at),
@@ -400,6 +449,7 @@ RECORD_WORDS = {
     "advice_request": "advice request",
     "annual_review": "annual review",
     "tribunal_order": "Tribunal order",
+    "school_consultation": "school consultation",
     "stage_event": "stage step",
     "communication": "contact log",
     "contact": "family contact",
@@ -461,6 +511,7 @@ __all__ = [
     "CONTACT_COLUMNS",
     "DISAGREEMENT_COLUMNS",
     "order_columns",
+    "consultation_columns",
     "EVENT_COLUMNS",
     "EXCEPTION_COLUMNS",
     "REVIEW_COLUMNS",

@@ -1,5 +1,6 @@
-"""Tribunal orders (Reg 44) and unopposed appeals (Reg 45) on a case: the order's date and
-kind and the day each step the council must take was done (tribunal_order).
+"""Tribunal orders (Reg 44), unopposed appeals (Reg 45) and the Tribunal's health and social
+care recommendations (SI 2017/1306) on a case: the date and kind and the day each step the
+council must take was done (tribunal_order).
 
 Revision ID: 0011
 Revises: 0010
@@ -29,6 +30,7 @@ def upgrade() -> None:
         sa.Column("final_on", sa.Date(), nullable=True),
         sa.Column("amended_on", sa.Date(), nullable=True),
         sa.Column("ceased_on", sa.Date(), nullable=True),
+        sa.Column("responded_on", sa.Date(), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("recorded_by", sa.String(length=120), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
