@@ -464,3 +464,19 @@ def test_a_family_whose_case_closed_after_the_week_keeps_its_contacts_that_week(
     fig = service(db).report(W).figures
     assert fig.open_cases == 1
     assert fig.families_no_contact == 0
+
+
+def test_the_case_rows_refuse_a_query_whose_columns_moved():
+    """Rows are read by position for speed; their names are checked first, so reordering the
+    query is an error, never a figure silently read from the wrong column."""
+    from caseload_app.services import weekly
+
+    class Moved:
+        def keys(self):
+            return ("child_id", "case_id", *weekly._CASE_COLUMNS[2:])
+
+        def __iter__(self):
+            return iter(())
+
+    with pytest.raises(RuntimeError, match="columns changed"):
+        weekly._case_rows(Moved(), {}, {}, {})
