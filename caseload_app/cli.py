@@ -624,6 +624,8 @@ def cmd_board(args: argparse.Namespace) -> int:
             "overdue_steps": r.overdue_steps,
             "weekly_deadlines": r.weekly_deadlines,
             "deadlines_in_absence": r.deadlines_in_absence,
+            "tribunal_steps": r.tribunal_steps.open,
+            "tribunal_steps_overdue": r.tribunal_steps.overdue,
         }
         for r in board.rows
     ]
@@ -640,18 +642,24 @@ def cmd_board(args: argparse.Namespace) -> int:
         )
         return 0
     print(
-        f"{'caseworker':<22}{'FTE':>5}{'cases':>7}{'load':>8}{'per FTE':>9}{'overdue':>9}  "
-        "next 8 weeks"
+        f"{'caseworker':<22}{'FTE':>5}{'cases':>7}{'load':>8}{'per FTE':>9}{'overdue':>9}"
+        f"{'tribunal':>10}  next 8 weeks"
     )
     for r in rows:
         away = " (away)" if r["away_today"] else ""
         print(
             f"{(r['name'] + away)[:22]:<22}{r['capacity']:>5.1f}{r['open_cases']:>7}"
-            f"{r['load']:>8.1f}{r['load_per_fte']:>9.2f}{r['overdue_steps']:>9}  "
-            + " ".join(f"{n:>3}" for n in r["weekly_deadlines"])
+            f"{r['load']:>8.1f}{r['load_per_fte']:>9.2f}{r['overdue_steps']:>9}"
+            f"{_tribunal_cell(r):>10}  " + " ".join(f"{n:>3}" for n in r["weekly_deadlines"])
         )
     print(f"Unallocated open cases: {board.unallocated}")
     return 0
+
+
+def _tribunal_cell(row: dict[str, Any]) -> str:
+    """Open Tribunal-order steps, with those past their date: "3/1 late"."""
+    late = row["tribunal_steps_overdue"]
+    return f"{row['tribunal_steps']}/{late} late" if late else str(row["tribunal_steps"])
 
 
 def cmd_rebalance(args: argparse.Namespace) -> int:

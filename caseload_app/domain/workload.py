@@ -23,6 +23,8 @@ __all__ = [
     "BoardFigures",
     "CaseLoad",
     "DueGroup",
+    "OpenStep",
+    "StepCount",
     "Weights",
     "WorkerLoad",
     "board_figures",
@@ -30,6 +32,7 @@ __all__ = [
     "deadlines_in_absence",
     "loads_by_worker",
     "spread",
+    "steps_by_worker",
     "weekly_strip",
 ]
 
@@ -342,3 +345,45 @@ def _figures(
         weekly_deadlines=strip,
         deadlines_in_absence=in_absence,
     )
+
+
+# --------------------------------------------------------------------------- other steps
+
+
+@dataclass(frozen=True, slots=True)
+class OpenStep:
+    """A statutory step that is not the case's own next step (each step of a Tribunal order),
+    still to do: whose case it is, and when it is due."""
+
+    worker_id: int | None
+    case_id: int
+    due: date
+
+
+@dataclass(frozen=True, slots=True)
+class StepCount:
+    """One caseworker's open steps of one kind: how many, how many overdue or due within a
+    week, and the cases they are on (for the board's drill-down)."""
+
+    open: int = 0
+    overdue: int = 0
+    due_this_week: int = 0
+    case_ids: tuple[int, ...] = ()
+
+
+def steps_by_worker(steps: Iterable[OpenStep], today: date) -> dict[int, StepCount]:
+    """Open steps counted per caseworker (unallocated cases are left out, as on the board).
+    Overdue: due before today; this week: due today to 7 days on, as in My week."""
+    found: dict[int, list[OpenStep]] = {}
+    for step in steps:
+        if step.worker_id is not None:
+            found.setdefault(step.worker_id, []).append(step)
+    return {
+        worker_id: StepCount(
+            open=len(held),
+            overdue=sum(s.due < today for s in held),
+            due_this_week=sum(0 <= (s.due - today).days <= 7 for s in held),
+            case_ids=tuple(sorted({s.case_id for s in held})),
+        )
+        for worker_id, held in found.items()
+    }

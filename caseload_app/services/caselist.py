@@ -217,6 +217,8 @@ class CaseFilter:
     # Next step due between these many days from today (inclusive), e.g. a board week cell.
     due_from_days: int | None = None
     due_to_days: int | None = None
+    # Exactly these cases (a board cell's, e.g. its Tribunal steps); () means any.
+    case_ids: tuple[int, ...] = ()
 
     def matches(self, row: CaseRow) -> bool:
         return (
@@ -228,6 +230,7 @@ class CaseFilter:
             and (not self.due_this_week or (row.days_left is not None and 0 <= row.days_left <= 7))
             and (not self.no_contact_14 or _no_recent_contact(row))
             and (not self.open_only or row.is_open)
+            and (not self.case_ids or row.case_id in self.case_ids)
             and self._due_in_window(row)
         )
 
@@ -244,7 +247,7 @@ class CaseFilter:
         return self == CaseFilter()
 
     def to_dict(self) -> dict[str, object]:
-        return {k: v for k, v in asdict(self).items() if v not in (None, False)}
+        return {k: v for k, v in asdict(self).items() if v not in (None, False, ())}
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> CaseFilter:

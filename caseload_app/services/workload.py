@@ -13,13 +13,21 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from caseload_app.db.models import AppSetting, Child, EhcpCase
+from caseload_app.db.models import AppSetting, Child, EhcpCase, TribunalOrder
 from caseload_app.domain import rebalance, workload
 from caseload_app.domain.access import Can
 from caseload_app.domain.rebalance import Proposal
-from caseload_app.domain.status import step_label
-from caseload_app.domain.workload import CaseLoad, DueGroup, Weights, WorkerLoad
+from caseload_app.domain.status import Rag, step_label
+from caseload_app.domain.workload import (
+    CaseLoad,
+    DueGroup,
+    OpenStep,
+    StepCount,
+    Weights,
+    WorkerLoad,
+)
 from caseload_app.services.base import UserService
+from caseload_app.services.case_read import order_steps
 from caseload_app.services.team import TeamService, WorkerInfo
 
 WEIGHTS_KEY = "workload_weights"
@@ -43,6 +51,7 @@ class BoardRow:
     overdue_steps: int
     weekly_deadlines: list[int]  # statutory steps due in each of the next 8 weeks
     deadlines_in_absence: int
+    tribunal_steps: StepCount  # open steps of Tribunal orders (Reg 44, 45) on their cases
 
 
 @dataclass(frozen=True)
@@ -127,6 +136,7 @@ class WorkloadService(UserService):
         infos, workers = self._team()
         with self._db.read() as s:
             groups = [DueGroup(*r) for r in s.execute(_GROUPS)]
+            orders = workload.steps_by_worker(_open_order_steps(s, today), today)
         figures = workload.board_figures(groups, workers, today, weights)
         rows = []
         for info, worker in zip(infos, workers, strict=True):
@@ -144,6 +154,7 @@ class WorkloadService(UserService):
                     overdue_steps=f.overdue_steps,
                     weekly_deadlines=f.weekly_deadlines,
                     deadlines_in_absence=f.deadlines_in_absence,
+                    tribunal_steps=orders.get(worker.id, StepCount()),
                 )
             )
         unallocated = sum(g.cases for g in groups if g.worker_id is None)
@@ -198,3 +209,18 @@ class WorkloadService(UserService):
         ]
         # Each move already holds a whole family, so nothing more is pulled in.
         return team.reassign_many(chosen, reason, split_families=True, kind="rebalance").batch
+
+
+def _open_order_steps(s, today: date) -> list[OpenStep]:
+    """Each open step of every Tribunal order, on the caseworker holding its case. Closed
+    cases too (an order to assess follows a refusal); orders are few, so their steps are
+    worked out here as My week does."""
+    query = select(TribunalOrder, EhcpCase.caseworker_id).join(
+        EhcpCase, TribunalOrder.case_id == EhcpCase.id
+    )
+    return [
+        OpenStep(worker_id, order.case_id, step.due)
+        for order, worker_id in s.execute(query)
+        for step in order_steps(order, today)
+        if step.rag is not Rag.NONE
+    ]

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from caseload_app.domain.rebalance import Proposal
 from caseload_app.domain.status import Rag
 from caseload_app.domain.text import how_many
+from caseload_app.domain.workload import StepCount
 from caseload_app.services.caselist import CaseFilter
 from caseload_app.services.handover import HandoverService
 from caseload_app.services.letters import LetterService
@@ -48,6 +49,7 @@ from caseload_app.ui.widgets.bar_chart import BarChart
 from caseload_app.ui.widgets.dates import DateEdit
 
 WEEKS = 8
+TRIBUNAL_COLUMN = "Tribunal steps"
 STAGE_COLUMNS = (
     ("request_received", "Requests"),
     ("assessment", "Assessing"),
@@ -76,9 +78,32 @@ def _board_columns(today: date) -> tuple[Column, ...]:
             lambda r: r.deadlines_in_absence,
             rag=lambda r: Rag.AMBER if r.deadlines_in_absence else None,
         ),
+        Column(
+            TRIBUNAL_COLUMN,
+            lambda r: _tribunal_text(r.tribunal_steps),
+            lambda r: (r.tribunal_steps.overdue, r.tribunal_steps.open),
+            rag=lambda r: _tribunal_rag(r.tribunal_steps),
+            tooltip=lambda r: _tribunal_tip(r.tribunal_steps),
+        ),
     )
     weeks = tuple(_week_column(n, today + timedelta(days=7 * n)) for n in range(WEEKS))
     return fixed + weeks
+
+
+def _tribunal_text(steps: StepCount) -> str:
+    return f"{steps.open} ({steps.overdue} late)" if steps.overdue else str(steps.open)
+
+
+def _tribunal_rag(steps: StepCount) -> str | None:
+    return Rag.RED if steps.overdue else Rag.AMBER if steps.due_this_week else None
+
+
+def _tribunal_tip(steps: StepCount) -> str:
+    return (
+        f"Steps still to take after Tribunal orders (Reg 44, 45): {steps.open} open, "
+        f"{steps.overdue} past their date, {steps.due_this_week} due within 7 days, on "
+        f"{how_many(len(steps.case_ids), 'case', 'cases')}. Double-click to list those cases."
+    )
 
 
 def _stage_column(key: str, title: str) -> Column:
@@ -164,6 +189,9 @@ class BoardView(QWidget):
         week = index.column() - (self.model.columnCount() - WEEKS)
         if title == "Overdue steps":
             return CaseFilter(caseworker_id=worker, open_only=True, overdue=True)
+        if title == TRIBUNAL_COLUMN:  # closed cases too: an order to assess follows a refusal
+            steps = self.model.row_at(index.row()).tribunal_steps
+            return CaseFilter(caseworker_id=worker, case_ids=steps.case_ids or (0,))
         if week >= 0:
             return CaseFilter(
                 caseworker_id=worker,

@@ -15,6 +15,8 @@ from caseload_app.domain.workload import (
     DEFAULT_STAGE_WEIGHTS,
     CaseLoad,
     DueGroup,
+    OpenStep,
+    StepCount,
     Weights,
     WorkerLoad,
     board_figures,
@@ -22,6 +24,7 @@ from caseload_app.domain.workload import (
     deadlines_in_absence,
     loads_by_worker,
     spread,
+    steps_by_worker,
     weekly_strip,
 )
 
@@ -943,3 +946,22 @@ def test_a_child_with_two_open_cases_costs_one_move_not_two():
     # (counted as two children, at 4 points, it was not proposed).
     assert [m.case_ids for m in p.moves] == [(1, 2)]
     assert p.spread_after == pytest.approx(1.8)
+
+
+def test_open_steps_are_counted_per_caseworker_with_those_late_and_due_within_a_week():
+    """Today Tue 24 Nov 2026: due Mon 23 Nov is late, Tue 24 Nov and Tue 1 Dec (7 days) are
+    this week, Wed 2 Dec (8 days) is neither; an unallocated case counts for nobody."""
+    today = date(2026, 11, 24)
+    steps = [
+        OpenStep(1, 10, date(2026, 11, 23)),
+        OpenStep(1, 10, date(2026, 11, 24)),
+        OpenStep(1, 11, date(2026, 12, 1)),
+        OpenStep(2, 12, date(2026, 12, 2)),
+        OpenStep(None, 13, date(2026, 11, 1)),
+    ]
+    found = steps_by_worker(steps, today)
+    assert found == {
+        1: StepCount(open=3, overdue=1, due_this_week=2, case_ids=(10, 11)),
+        2: StepCount(open=1, overdue=0, due_this_week=0, case_ids=(12,)),
+    }
+    assert steps_by_worker([], today) == {}

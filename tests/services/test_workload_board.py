@@ -102,11 +102,24 @@ def test_weights_are_validated_and_stored(db):
 def test_board_and_rebalance_commands(tmp_path, capsys):
     path = tmp_path / "team.sqlite3"
     db = open_database(path)
-    build_team(db)
+    ids = build_team(db)
+    ordered, work = new_case(
+        db, first_name="Ordered", upn="", nhs_number="", caseworker_id=ids["asha"]
+    )
+    # Reg 44(2)(c): draft by Mon 12 Oct, final by Mon 23 Nov 2026: both late from then on
+    # (the command runs on the machine's own date, which is later).
+    work.record_tribunal_order(ordered, date(2026, 9, 7), "make_plan")
     db.dispose()
     assert main(["board", "--db", str(path), "--json"]) == 0
     board = json.loads(capsys.readouterr().out)
     assert [w["name"] for w in board["caseworkers"]][:2] == ["Asha Patel", "Ben Okafor"]
+    asha = board["caseworkers"][0]
+    assert (asha["tribunal_steps"], asha["tribunal_steps_overdue"]) == (2, 2)
+    assert board["caseworkers"][1]["tribunal_steps"] == 0
+    assert main(["board", "--db", str(path)]) == 0
+    text = capsys.readouterr().out.splitlines()
+    assert "tribunal" in text[0]
+    assert "2/2 late" in next(line for line in text if line.startswith("Asha Patel"))
     assert main(["rebalance", "--db", str(path), "--json"]) == 0
     dry = json.loads(capsys.readouterr().out)
     assert dry["applied"] is False
@@ -147,3 +160,47 @@ def test_week_strips_show_where_deadlines_move(db):
     assert lead.week_strips(proposal, skip=set(range(len(proposal.moves)))) == {
         w: (b, b) for w, (b, _a) in strips.items()
     }
+
+
+def test_board_counts_each_open_tribunal_order_step_on_the_caseworker_holding_the_case(db):
+    """Reg 44(2)(c): an order to make a plan dated Mon 7 Sep 2026 gives the draft by Mon 12 Oct
+    (missed by today, Tue 24 Nov) and the final by Mon 23 Nov (missed by a day): two open steps,
+    both late. Once the draft is recorded one remains. An order to assess on Carys's refused,
+    closed case (Reg 44(2)(b), Mon 16 Nov): notify by Mon 30 Nov (6 days: this week), a
+    decision not to issue by Mon 25 Jan 2027, the plan by Mon 22 Feb 2027: three open, none
+    late. Dev holds none; an unallocated case's order is on nobody's row."""
+    ids = build_team(db)
+    lead = service(db)
+    assert {r.tribunal_steps.open for r in lead.board().rows} == {0}
+    asha_case, work = new_case(
+        db, first_name="Ordered", upn="", nhs_number="", caseworker_id=ids["asha"]
+    )
+    order = work.record_tribunal_order(asha_case, date(2026, 9, 7), "make_plan")
+    carys_case, _ = new_case(
+        db,
+        first_name="Refused",
+        upn="",
+        nhs_number="",
+        caseworker_id=ids["carys"],
+        request_received=date(2026, 9, 1),
+    )
+    version = work.get_case(carys_case).version
+    work.record_action(carys_case, version, "assess_refused", date(2026, 10, 6), "Needs met")
+    assert not work.get_case(carys_case).is_open
+    work.record_tribunal_order(carys_case, date(2026, 11, 16), "assess")
+    nobody, _ = new_case(db, first_name="Nobody", upn="", nhs_number="")
+    work.record_tribunal_order(nobody, date(2026, 9, 7), "make_plan")
+    board = {r.name: r.tribunal_steps for r in lead.board().rows}
+    assert (board["Asha Patel"].open, board["Asha Patel"].overdue) == (2, 2)
+    assert board["Asha Patel"].case_ids == (asha_case,)
+    carys = board["Carys Morgan"]
+    assert (carys.open, carys.overdue, carys.due_this_week, carys.case_ids) == (
+        3, 0, 1, (carys_case,),
+    )  # fmt: skip
+    assert board["Dev Sharma"].open == 0
+    draft = next(
+        s for s in work.get_case(asha_case).tribunal_orders if s.step.key == "draft_plan_due"
+    )
+    work.record_order_step(order, draft.version, "draft_plan_due", date(2026, 10, 9))
+    asha = next(r for r in lead.board().rows if r.name == "Asha Patel")
+    assert (asha.tribunal_steps.open, asha.tribunal_steps.overdue) == (1, 1)

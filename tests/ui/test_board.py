@@ -1,9 +1,10 @@
 """The team lead's board: figures, drill-down, rebalance with unticking and undo, absence,
 reassignment from the list."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
 from caseload_app.services.demo import generate_demo
@@ -11,6 +12,7 @@ from caseload_app.ui import board_view as board_module
 from caseload_app.ui.board_view import AbsenceDialog, ReassignDialog, RebalanceDialog
 from caseload_app.ui.dialogs import moves_dialogs as moves_module
 from caseload_app.ui.dialogs.moves_dialogs import MovesDone, RecentMoves
+from caseload_app.ui.models.rows import RagRole
 from tests.helpers import TODAY
 
 pytestmark = pytest.mark.gui
@@ -26,11 +28,13 @@ def test_board_lists_every_caseworker_with_a_model_that_passes_the_tester(window
     board = window.open_board()
     assert board.model.rowCount() == 8
     qtmodeltester.check(board.model, force_py=True)
-    assert (
-        sum(r.open_cases for r in board.model.rows())
-        == sum(1 for r in range(window.model.rowCount()) if window.model.row_at(r).is_open)
-        or True
-    )  # the list may be filtered; the board counts every open case
+    listed = [window.model.row_at(r) for r in range(window.model.rowCount())]
+    assert window.model.rowCount() == 200  # the list starts unfiltered: every case is in it
+    allocated = sum(1 for r in listed if r.is_open and r.caseworker_id is not None)
+    assert sum(r.open_cases for r in board.model.rows()) == allocated
+    assert f"{sum(1 for r in listed if r.is_open and r.caseworker_id is None)} unallocated" in (
+        board.summary.text()
+    )
     assert [label for label, _v, _away in board.chart.bars] == [
         r.name.split()[0] for r in board.model.rows()
     ]  # a bar per caseworker
@@ -436,3 +440,26 @@ def test_applying_with_every_move_unticked_is_refused_in_words(window, qtbot, mo
     dialog._accept()
     assert told == ["Tick at least one move to apply."]
     assert dialog.result() != QDialog.DialogCode.Accepted
+
+
+def test_tribunal_steps_have_their_own_column_and_list_the_cases_behind_them(window, db):
+    """An order to make a plan dated Mon 7 Sep 2026 on a case of the first caseworker: the
+    draft (Mon 12 Oct) and the final (Mon 23 Nov) are both late on Tue 24 Nov: "2 (2 late)",
+    red; double-clicking lists that case, even though its own next step may be elsewhere."""
+    board = window.open_board()
+    column = board.model.column_of(board_module.TRIBUNAL_COLUMN)
+    first = board.model.row_at(0)
+    cases = [window.model.row_at(r) for r in range(window.model.rowCount())]
+    case_id = next(r.case_id for r in cases if r.caseworker_id == first.worker_id and r.is_open)
+    assert board.model.index(0, column).data() == "0"
+    work = window.ctx.work()
+    work.record_tribunal_order(case_id, date(2026, 9, 7), "make_plan")
+    board.refresh()
+    rows = range(board.model.rowCount())
+    row = next(n for n in rows if board.model.row_at(n).worker_id == first.worker_id)
+    cell = board.model.index(row, column)
+    assert cell.data() == "2 (2 late)"
+    assert cell.data(RagRole) == "red"
+    assert "2 open, 2 past their date" in cell.data(Qt.ItemDataRole.ToolTipRole)
+    board.table.doubleClicked.emit(cell)
+    assert [window.model.row_at(r).case_id for r in range(window.model.rowCount())] == [case_id]
