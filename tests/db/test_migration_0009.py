@@ -4,14 +4,13 @@ limits their exceptions cover, and the flag's column is gone."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from alembic import command
 from sqlalchemy import inspect, text
 
 from caseload_app.db import migrate
-from caseload_app.db.engine import make_engine, open_database
+from caseload_app.db.engine import make_engine
+from tests.db.upgrading import open_upgraded
 
 FAMILY = (
     "INSERT INTO family (id, parent_carer_name, address, interpreter_needed, version) "
@@ -54,8 +53,7 @@ def at_0008(url: str) -> None:
 
 def test_exceptions_become_per_time_limit_and_the_flag_goes(empty_url, tmp_path):
     at_0008(empty_url)
-    target = empty_url.removeprefix("sqlite:///")
-    db = open_database(target if "://" in target else Path(target), backup_dir=tmp_path)
+    db = open_upgraded(empty_url, tmp_path)
     with db.read() as s:
         limits = dict(s.execute(text("SELECT id, limits FROM case_exception ORDER BY id")).all())
         placeholder = s.execute(
@@ -87,11 +85,6 @@ def test_exceptions_become_per_time_limit_and_the_flag_goes(empty_url, tmp_path)
     assert "exception_limits" in columns
 
 
-def upgraded(url: str, tmp_path: Path):
-    target = url.removeprefix("sqlite:///")
-    return open_database(target if "://" in target else Path(target), backup_dir=tmp_path)
-
-
 def test_a_flag_with_no_exception_survives_another_being_recorded_and_withdrawn(
     empty_url, tmp_path
 ):
@@ -104,7 +97,7 @@ def test_a_flag_with_no_exception_survives_another_being_recorded_and_withdrawn(
     from tests.helpers import NOW, TODAY, services
 
     at_0008(empty_url)
-    db = upgraded(empty_url, tmp_path)
+    db = open_upgraded(empty_url, tmp_path)
     _, work = services(db)
     added = work.record_exception(
         3, "missed_appointment", ["advice"], date(2026, 7, 10), None, None
@@ -133,7 +126,7 @@ def test_an_older_sqlite_rebuilds_the_table_and_keeps_the_partial_index(tmp_path
     monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 34, 1))
     url = sqlite_url(tmp_path / "old.sqlite3")
     at_0008(url)
-    db = upgraded(url, tmp_path)
+    db = open_upgraded(url, tmp_path)
     with db.read() as s:
         (sql,) = s.execute(
             text("SELECT sql FROM sqlite_master WHERE name = 'uq_ehcp_case_live_child'")

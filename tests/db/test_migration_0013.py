@@ -4,33 +4,21 @@ written reasons keeps them, and has no proposal, coded reason or consultation da
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
-from alembic import command
 from sqlalchemy import text
 
-from caseload_app.db import migrate
-from caseload_app.db.engine import make_engine, open_database
+from tests.db.upgrading import as_date, at_revision, one_child, open_upgraded
 
 
 def test_a_plan_ceased_before_0013_keeps_its_written_reasons(empty_url, tmp_path):
-    engine = make_engine(empty_url)
-    command.upgrade(migrate.alembic_config(engine), "0012")
     rows = (
-        "INSERT INTO family (id, parent_carer_name, address, interpreter_needed, version) "
-        "VALUES (1, '', '', false, 1)",
-        "INSERT INTO child (id, family_id, first_name, last_name, date_of_birth, search_text, "
-        "version) VALUES (1, 1, 'A', 'B', '2010-05-04', '', 1)",
+        *one_child("2010-05-04"),
         "INSERT INTO ehcp_case (id, child_id, request_received, stage, is_open, final_issued, "
         "ceased_date, outcome_reason, version) VALUES (1, 1, '2024-01-10', 'ceased', false, "
         "'2024-05-20', '2026-06-30', 'Moved to Wales', 1)",
     )
-    with engine.begin() as con:
-        for row in rows:
-            con.execute(text(row))
-    engine.dispose()
-    target = empty_url.removeprefix("sqlite:///")
-    db = open_database(target if "://" in target else Path(target), backup_dir=tmp_path)
+    at_revision(empty_url, "0012", rows)
+    db = open_upgraded(empty_url, tmp_path)
     with db.read() as s:
         row = s.execute(
             text(
@@ -39,5 +27,5 @@ def test_a_plan_ceased_before_0013_keeps_its_written_reasons(empty_url, tmp_path
             )
         ).one()
     db.dispose()
-    ceased = row[0] if isinstance(row[0], date) else date.fromisoformat(row[0])
-    assert (ceased, *row[1:]) == (date(2026, 6, 30), "Moved to Wales", None, None, None, None)
+    written = (date(2026, 6, 30), "Moved to Wales")
+    assert (as_date(row[0]), *row[1:]) == (*written, None, None, None, None)
