@@ -172,30 +172,33 @@ class CaseworkService(UserService):
         with self._db.uow() as s:
             case = self._case_to_edit(s, case_id)
             records.check_version(s, case, version, "case")
-            action = check_action(key, case_dates(case), on, self._today(), reason)
-            changes = _action_changes(key, on, reason)
-            if key in ("cease_proposed", "ceased"):
-                changes.update(_cease_reason(code, case.cease_reason))
-            if action.to_stage:
-                changes["stage"] = action.to_stage
-                changes["is_open"] = action.to_stage in codes.open_stage_codes()
-            now = self._now()
-            for field, value in changes.items():
-                setattr(case, field, value)
-            case.updated_by, case.updated_at = self.user, now
-            s.add(
-                StageEvent(
-                    case_id=case.id,
-                    action=key,
-                    on_date=on,
-                    by=self.user,
-                    recorded_at=now,
-                    note=_event_note(key, reason, case.cease_reason),
-                )
+            self._apply_action(s, case, key, on, reason, code)
+
+    def _apply_action(
+        self, s: Session, case: EhcpCase, key: str, on: date, reason: str, code: str | None
+    ) -> None:
+        action = check_action(key, case_dates(case), on, self._today(), reason)
+        changes = _action_changes(key, on, reason)
+        if key in ("cease_proposed", "ceased"):
+            changes.update(_cease_reason(code, case.cease_reason))
+        if action.to_stage:
+            changes["stage"] = action.to_stage
+            changes["is_open"] = action.to_stage in codes.open_stage_codes()
+        now = self._now()
+        for field, value in changes.items():
+            setattr(case, field, value)
+        case.updated_by, case.updated_at = self.user, now
+        s.add(
+            StageEvent(
+                case_id=case.id,
+                action=key,
+                on_date=on,
+                by=self.user,
+                recorded_at=now,
+                note=_event_note(key, reason, case.cease_reason),
             )
-            records.audit(
-                s, self.user, now, key, case, case.id, f"{action.label} on {on.isoformat()}"
-            )
+        )
+        records.audit(s, self.user, now, key, case, case.id, f"{action.label} on {on.isoformat()}")
 
     def correct_step(
         self, case_id: int, version: int, event_id: int, on: date, reason: str
@@ -677,8 +680,15 @@ class CaseworkService(UserService):
     )
 
     def update_review(self, review_id: int, version: int, changes: dict[str, object]) -> None:
-        """Record the steps of a review; the decision date with an outcome completes it."""
+        """Record the steps of a review; the decision date with an outcome completes it.
+
+        A decision to cease at a review is the case's decision to cease, recorded with it in
+        the same step: it needs the proposal and the consultation of Reg 31(1) first, like any
+        decision to cease, and carries the appeal rights of Reg 20(11). SEN2's reason may come
+        as ``cease_reason`` among the changes (blank: the proposal's)."""
         today = self._today()
+        changes = dict(changes)
+        cease_code = changes.pop("cease_reason", None)
         with self._db.uow() as s:
             review = records.load(s, AnnualReview, review_id, "review")
             records.check_version(s, review, version, "review")
@@ -703,6 +713,17 @@ class CaseworkService(UserService):
                     now=self._now(),
                     case_id=case.id,
                 )
+            if merged["outcome"] == "cease" and review.decision_date and not case.ceased_date:
+                self._cease_at_review(
+                    s, case, review.decision_date, review.meeting_date, cease_code
+                )
+
+    def _cease_at_review(
+        self, s: Session, case: EhcpCase, decided: date, meeting: date | None, code: object
+    ) -> None:
+        held = f" (meeting {deadlines.format_date(meeting)})" if meeting else ""
+        reason = f"Decided at the annual review{held}"
+        self._apply_action(s, case, "ceased", decided, reason, str(code or "") or None)
 
     def set_phase_transfer(
         self, case_id: int, version: int, year: int | None, kind: str | None

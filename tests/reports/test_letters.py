@@ -62,8 +62,9 @@ def text_of(pdf: bytes) -> str:
     return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
 
 
-def act(work, case_id: int, key: str, on: date, reason: str = "") -> None:
-    work.record_action(case_id, work.get_case(case_id, opened=False).version, key, on, reason)
+def act(work, case_id: int, key: str, on: date, reason: str = "", code: str | None = None):
+    version = work.get_case(case_id, opened=False).version
+    work.record_action(case_id, version, key, on, reason, code)
 
 
 def case_at(db, stage: str, **overrides) -> int:
@@ -579,6 +580,10 @@ def case_reviewed(db, outcome: str, *, notice: date | None = None) -> int:
     act(work, case_id, "draft_served", date(2025, 11, 3))
     act(work, case_id, "final_issued", date(2025, 11, 24))
     work.schedule_review(case_id, date(2026, 11, 10))
+    if outcome == "cease":  # proposed, then family and school consulted at the meeting
+        act(work, case_id, "cease_proposed", date(2026, 11, 10), code="2")
+        act(work, case_id, "cease_family_consulted", date(2026, 11, 10))
+        act(work, case_id, "cease_school_consulted", date(2026, 11, 10))
     review = work.get_case(case_id, opened=False).reviews[-1]
     changes: dict = {"decision_date": date(2026, 11, 23), "outcome": outcome}
     if notice is not None:

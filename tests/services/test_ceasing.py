@@ -156,3 +156,69 @@ def test_my_week_lists_a_consultation_not_done_and_an_appeal_period_ending(plan,
     items = [i for i in week.items if i.kind == "ceasing"]
     assert [(i.due, i.tab) for i in items] == [(date(2027, 1, 25), "disagreements")]
     assert MyWeekService(db, today=lambda: date(2027, 1, 26)).my_week(None).count("ceasing") == 0
+
+
+def decide_review(work, case_id, changes):
+    """A review meeting on Fri 20 Nov 2026, its decision saved with ``changes``."""
+    work.schedule_review(case_id, date(2026, 11, 20))
+    review = work.get_case(case_id, opened=False).reviews[-1]
+    work.update_review(review.id, review.version, changes)
+
+
+def test_ceasing_at_a_review_is_refused_until_reg_31s_consultation_and_saves_nothing(plan):
+    """A review decides whether the council keeps, amends or ceases the plan (Reg 20(10)); a
+    decision to cease, there as anywhere, comes after the family and the school or college
+    were told and consulted (Reg 31(1)). Without them the review's decision is refused whole:
+    no outcome, no decision date, the case still open, nothing in its history."""
+    case_id, work = plan
+    work.schedule_review(case_id, date(2026, 11, 20))
+    before = work.get_case(case_id, opened=False)
+    (review,) = before.reviews
+    cease = {"decision_date": date(2026, 11, 23), "outcome": "cease", "cease_reason": "2"}
+    with pytest.raises(ValidationError) as refused:
+        work.update_review(review.id, review.version, cease)
+    assert "record the proposal to cease" in str(refused.value)
+    after = work.get_case(case_id, opened=False)
+    assert after.reviews == before.reviews  # no outcome, no decision date
+    assert (after.version, after.stage, after.is_open) == (before.version, "plan_issued", True)
+    assert after.events == before.events
+    act(work, case_id, "cease_proposed", date(2026, 11, 20), code="2")
+    act(work, case_id, "cease_family_consulted", date(2026, 11, 20))
+    with pytest.raises(ValidationError) as refused:
+        work.update_review(review.id, review.version, cease)
+    assert "the school or college consulted (not recorded)" in str(refused.value)
+
+
+def test_ceasing_at_a_review_after_the_consultation_ceases_the_case_in_the_same_step(plan):
+    """Proposed, family and school consulted at the meeting (Fri 20 Nov 2026); the review's
+    decision on Mon 23 Nov 2026 to cease is the case's decision to cease: stage ceased, the
+    proposal's SEN2 reason kept, the plan in force until the appeal period ends (Mon 23 Nov
+    + 2 months = Sat 23 Jan 2027, so Mon 25 Jan 2027), and the cease letter offered."""
+    from caseload_app.services.letters import review_letter
+
+    case_id, work = plan
+    act(work, case_id, "cease_proposed", date(2026, 11, 20), code="2")
+    act(work, case_id, "cease_family_consulted", date(2026, 11, 20))
+    act(work, case_id, "cease_school_consulted", date(2026, 11, 20))
+    decided = {"decision_date": date(2026, 11, 23), "outcome": "cease", "cease_reason": ""}
+    decide_review(work, case_id, decided)
+    detail = work.get_case(case_id, opened=False)
+    assert (detail.stage, detail.is_open) == ("ceased", False)
+    assert detail.reviews[-1].outcome == "cease"
+    assert detail.reviews[-1].decision_date == date(2026, 11, 23)
+    assert detail.events[-1].label == "Decided to cease the plan"
+    assert detail.events[-1].on_date == date(2026, 11, 23)
+    assert detail.events[-1].note == "Decided at the annual review (meeting Fri 20 Nov 2026)"
+    assert (
+        detail.cease_reason == "Needs being met without an EHC plan (ongoing education or training)"
+    )
+    assert detail.status.note == "Plan maintained until the appeal period ends: Mon 25 Jan 2027."
+    assert review_letter(None, None, decided) == "decision_to_cease"
+
+
+def test_a_review_deciding_to_keep_or_amend_leaves_ceasing_alone(plan):
+    case_id, work = plan
+    act(work, case_id, "cease_proposed", date(2026, 11, 20), code="2")
+    decide_review(work, case_id, {"decision_date": date(2026, 11, 23), "outcome": "maintain"})
+    detail = work.get_case(case_id, opened=False)
+    assert (detail.stage, detail.is_open) == ("plan_issued", True)

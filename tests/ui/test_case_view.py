@@ -988,3 +988,35 @@ def test_an_amend_decision_still_in_time_says_the_notice_is_due_with_it(qtbot, d
         info = replace(view.detail.reviews[-1], outcome=outcome, amendment_notice_due=None)
         labels = [s.label for s in review_steps(info, TODAY)]
         assert "Amendment notice served" not in labels
+
+
+def test_ceasing_at_a_review_waits_for_reg_31s_consultation_then_offers_the_cease_letter(
+    qtbot, db, messages
+):
+    """The review dialog's "cease" is the case's decision to cease: refused with Reg 31(1)'s
+    message (the dialog kept open, nothing saved) until the proposal and consultation are on
+    the case; then the case is ceased and the decision-to-cease letter is offered."""
+    case_id, work = full_case(db)
+    view = open_view(qtbot, work, case_id)
+    offered: list = []
+    view.decision_recorded.connect(lambda cid, letter: offered.append((cid, letter)))
+    view.show_tab("reviews")
+    view.reviews.table.select_row(0)
+    view.reviews.update_button.click()
+    dialog = fill(view, meeting_date=date(2026, 4, 20), decision_date=date(2026, 5, 10),
+                  outcome="cease")  # fmt: skip
+    assert "record the proposal to cease" in messages[-1]
+    assert view.dialog is dialog and dialog.isVisible()
+    assert work.get_case(case_id).reviews[0].outcome is None
+    dialog.reject()
+    for key in ("cease_proposed", "cease_family_consulted", "cease_school_consulted"):
+        code = "2" if key == "cease_proposed" else None
+        work.record_action(
+            case_id, work.get_case(case_id).version, key, date(2026, 4, 20), "", code
+        )
+    view.reload()
+    view.reviews.table.select_row(0)
+    view.reviews.update_button.click()
+    fill(view, meeting_date=date(2026, 4, 20), decision_date=date(2026, 5, 10), outcome="cease")
+    assert view.detail.stage == "ceased"
+    assert offered == [(case_id, "decision_to_cease")]

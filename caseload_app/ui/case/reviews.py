@@ -122,8 +122,8 @@ class ReviewsTab(QWidget):
                 self.view.decision_recorded.emit(case_id, letter)
 
         dialog = ReviewDialog(self.view.detail.today, submit, self.view, _review_due_by(review))
-        values = {k: getattr(review, k) for k in dialog.form.fields}
-        dialog.load(values | {"outcome": review.outcome or ""})
+        values = {k: getattr(review, k) for k in dialog.form.fields if k != "cease_reason"}
+        dialog.load(values | {"outcome": review.outcome or "", "cease_reason": ""})
         self.view.open_dialog(dialog)  # on Save: the case reloads first…
         dialog.accepted.connect(offer_letter)  # …then the letter is offered
 

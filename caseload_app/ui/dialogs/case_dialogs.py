@@ -712,6 +712,9 @@ class ReviewDialog(EditDialog):
             self.add(key, label, optional_date(None, today))
         outcomes = code_choices(codes.review_outcomes(), blank="(not decided)")
         self.add("outcome", "&Outcome", choice_combo(outcomes))
+        # Ceasing at a review is the decision to cease (after Reg 31's consultation).
+        reasons = code_choices(codes.cease_reasons(), blank="(as proposed)")
+        self.add("cease_reason", "If ceased: reason (S&EN2 code)", choice_combo(reasons))
         self.add("amendment_notice", "&Amendment notice", optional_date(None, today))
         self.add("final_amended_issued", "&Final amended plan", optional_date(None, today))
 
