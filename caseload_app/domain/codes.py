@@ -42,9 +42,11 @@ __all__ = [
     "parse_local_authorities",
     "parse_stages",
     "primary_needs",
+    "read_rows",
     "request_date_label",
     "request_sources",
     "review_outcomes",
+    "shipped_text",
     "stages",
     "use_reader",
 ]
@@ -84,7 +86,7 @@ def use_reader(read: Callable[[str], str]) -> None:
     """Where the shipped lists' text comes from (a file name in, its text out)."""
     global _reader
     _reader = read
-    for shipped in _SHIPPED:
+    for shipped in (*_SHIPPED, *_ALSO_SHIPPED):
         shipped.cache_clear()
 
 
@@ -92,6 +94,24 @@ def _shipped(name: str) -> str:
     if _reader is None:
         raise CodeListError(f"No code lists were loaded, so {name} cannot be read")
     return _reader(name)
+
+
+# Lists parsed elsewhere in the domain (the plan's checks): cleared with these on a new reader.
+_ALSO_SHIPPED: list = []
+
+
+def shipped_text(name: str, parsed_by=None) -> str:
+    """A shipped list's text, for a list the domain parses outside this module; ``parsed_by``
+    (a functools.cache'd function) is cleared whenever the reader changes."""
+    if parsed_by is not None and parsed_by not in _ALSO_SHIPPED:
+        _ALSO_SHIPPED.append(parsed_by)
+    return _shipped(name)
+
+
+def read_rows(text: str, source: str, required: Sequence[str]) -> list[tuple[int, dict[str, str]]]:
+    """(line number, row) for each data row of a CSV list, every required column non-empty;
+    CodeListError naming the line otherwise."""
+    return _read_rows(text, source, required)
 
 
 # --- reading -------------------------------------------------------------------------------
