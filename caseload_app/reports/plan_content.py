@@ -1,0 +1,150 @@
+"""The EHC plan laid out once, as plain blocks (headings, paragraphs, quotes, tables), from
+which both the Word file (plan_docx.py) and the PDF (plan_pdf.py) are written, so the two
+never say different things.
+
+The order and headings follow Reg 12(1) and the section letters councils use (A to K, H split
+into H1 and H2), with the child's details first; a draft says so in its title and Section I is
+left empty (Reg 13(1)); anything an import could not place is printed last, never dropped.
+Stdlib and the domain only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+from caseload_app.domain import codes
+from caseload_app.domain.deadlines import format_date
+from caseload_app.domain.plan import NEED_SECTIONS, PROVISION_SECTIONS, Plan
+from caseload_app.domain.text import clean_lines
+
+__all__ = ["Block", "PlanHeader", "plan_blocks", "plan_title"]
+
+STATUS_TITLES = {
+    "draft": "Draft Education, Health and Care plan",
+    "final": "Education, Health and Care plan",
+    "proposed": "Education, Health and Care plan: proposed amendments",
+    "amended": "Education, Health and Care plan (amended)",
+}
+WHO = {"child": "Child", "young_person": "Young person", "parent": "Parent",
+       "carer": "Carer", "other": "Other"}  # fmt: skip
+HOW = {"meeting": "at a meeting", "form": "on a form", "drawing": "in a drawing",
+       "interpreter": "through an interpreter", "conversation": "in conversation",
+       "other": ""}  # fmt: skip
+DRAFT_NOTE = (
+    "Draft: for the family's comments. Section I names no school or college in a draft "
+    "(SEND Regulations 2014, reg 13(1))."
+)
+PROVISION_COLUMNS = ("Provision", "Who delivers it", "How often", "How long", "Group",
+                     "Reviewed by", "Meets needs", "Towards outcomes")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PlanHeader:
+    council: str
+    child_name: str
+    date_of_birth: date | None
+    status: str  # one of STATUS_TITLES
+    upn: str = ""
+    version: str = ""  # "Version 3"
+    issued_on: date | None = None
+    caseworker: str = ""
+
+
+@dataclass(frozen=True)
+class Block:
+    """kind: "title", "heading", "subheading", "para", "quote", "note", "table".
+    A table's first row is its header."""
+
+    kind: str
+    text: str = ""
+    rows: tuple[tuple[str, ...], ...] = ()
+    by: str = ""  # a quote's attribution
+
+
+def plan_title(header: PlanHeader) -> str:
+    return STATUS_TITLES.get(header.status, STATUS_TITLES["draft"])
+
+
+def plan_blocks(plan: Plan, header: PlanHeader) -> list[Block]:
+    labels = {c.code: c.label for c in codes.ehcp_sections()}
+    out = [Block("title", plan_title(header)), _details(header)]
+    if header.status == "draft":
+        out.append(Block("note", DRAFT_NOTE))
+    for section in ("A", "B", "C", "D", "E", "F", "G", "H1", "H2", "I", "J", "K"):
+        out.append(Block("heading", f"Section {section}: {labels.get(section, '')}"))
+        body = _section(plan, section, header)
+        note = plan.notes.get(section, "").strip()
+        if note:
+            body.insert(0, Block("para", note))
+        out += body or [Block("para", "Nothing recorded.")]
+    if plan.not_placed.strip():
+        out.append(Block("heading", "Text not yet placed in a section"))
+        out.append(Block("para", plan.not_placed))
+    return [_cleaned(b) for b in out]
+
+
+def _cleaned(block: Block) -> Block:
+    """Control and invisible characters out (a Word file cannot hold them), paragraphs kept."""
+    rows = tuple(tuple(clean_paragraphs(cell) for cell in row) for row in block.rows)
+    return replace(
+        block, text=clean_paragraphs(block.text), rows=rows, by=clean_paragraphs(block.by)
+    )
+
+
+def clean_paragraphs(text: str) -> str:
+    paragraphs = (clean_lines(p) for p in text.replace("\r\n", "\n").split("\n\n"))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def _details(h: PlanHeader) -> Block:
+    rows = [("Name", h.child_name),
+            ("Date of birth", format_date(h.date_of_birth) if h.date_of_birth else ""),
+            ("Unique pupil number", h.upn), ("Council", h.council),
+            ("Version", h.version), ("Issued", format_date(h.issued_on) if h.issued_on else ""),
+            ("Contact", h.caseworker)]  # fmt: skip
+    return Block("table", rows=(("Details", ""), *(r for r in rows if r[1])))
+
+
+def _section(plan: Plan, section: str, header: PlanHeader) -> list[Block]:
+    if section == "A":
+        return [_quote(c) for c in plan.contributions]
+    if section in NEED_SECTIONS:
+        return [Block("para", f"{n.key}. {n.text}") for n in plan.needs_in(section)]
+    if section == "I":
+        return _placement(plan, header)
+    if section == "J":
+        return [Block("para", plan.personal_budget)] if plan.personal_budget.strip() else []
+    head, rows = _table_rows(plan, section)
+    return [Block("table", rows=(head, *rows))] if rows else []
+
+
+def _table_rows(plan: Plan, section: str) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """The header and rows of a section printed as a table: E, F to H2, K."""
+    if section == "E":
+        head = ("", "Outcome", "By when", "Preparing for adulthood")
+        return head, [(o.key, o.text, o.by_when, "Yes" if o.adulthood else "")
+                      for o in plan.outcomes]  # fmt: skip
+    if section in PROVISION_SECTIONS:
+        return PROVISION_COLUMNS, [
+            (f"{p.key}. {p.text}", p.who, p.how_often, p.how_long, p.group, p.reviewed_by,
+             ", ".join(p.needs), ", ".join(p.outcomes))
+            for p in plan.provision_in(section)
+        ]  # fmt: skip
+    head = ("", "Advice and information", "From", "Dated")
+    return head, [(a.key, a.title, a.author, format_date(a.dated) if a.dated else "")
+                  for a in plan.advice]  # fmt: skip
+
+
+def _quote(c) -> Block:
+    how = HOW.get(c.how, "")
+    when = f", {format_date(c.on)}" if c.on else ""
+    who = f"{c.name} ({WHO.get(c.who, c.who).lower()})" if c.name else WHO.get(c.who, c.who)
+    return Block("quote", c.text, by=f"{who}{', ' + how if how else ''}{when}")
+
+
+def _placement(plan: Plan, header: PlanHeader) -> list[Block]:
+    if header.status == "draft":
+        return [Block("para", "Left blank in a draft plan (reg 13(1)).")]
+    named = [x for x in (plan.placement.name, plan.placement.kind) if x.strip()]
+    return [Block("para", " — ".join(named))] if named else []
