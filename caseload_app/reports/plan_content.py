@@ -35,6 +35,8 @@ DRAFT_NOTE = (
     "Draft: for the family's comments. Section I names no school or college in a draft "
     "(SEND Regulations 2014, reg 13(1))."
 )
+# Column widths in mm (A4 less margins: 180): the provision itself gets the room.
+WIDTHS = {8: (40, 26, 18, 18, 16, 22, 18, 22), 4: (12, 98, 42, 28)}
 PROVISION_COLUMNS = ("Provision", "Who delivers it", "How often", "How long", "Group",
                      "Reviewed by", "Meets needs", "Towards outcomes")  # fmt: skip
 
@@ -60,6 +62,7 @@ class Block:
     text: str = ""
     rows: tuple[tuple[str, ...], ...] = ()
     by: str = ""  # a quote's attribution
+    widths: tuple[float, ...] = ()  # a table's columns, in mm of the 180 across an A4 page
 
 
 def plan_title(header: PlanHeader) -> str:
@@ -98,12 +101,12 @@ def clean_paragraphs(text: str) -> str:
 
 
 def _details(h: PlanHeader) -> Block:
-    rows = [("Name", h.child_name),
-            ("Date of birth", format_date(h.date_of_birth) if h.date_of_birth else ""),
+    rows = [("Date of birth", format_date(h.date_of_birth) if h.date_of_birth else ""),
             ("Unique pupil number", h.upn), ("Council", h.council),
             ("Version", h.version), ("Issued", format_date(h.issued_on) if h.issued_on else ""),
             ("Contact", h.caseworker)]  # fmt: skip
-    return Block("table", rows=(("Details", ""), *(r for r in rows if r[1])))
+    shown = tuple(r for r in rows if r[1])
+    return Block("table", rows=(("Name", h.child_name), *shown), widths=(45, 135))
 
 
 def _section(plan: Plan, section: str, header: PlanHeader) -> list[Block]:
@@ -116,7 +119,8 @@ def _section(plan: Plan, section: str, header: PlanHeader) -> list[Block]:
     if section == "J":
         return [Block("para", plan.personal_budget)] if plan.personal_budget.strip() else []
     head, rows = _table_rows(plan, section)
-    return [Block("table", rows=(head, *rows))] if rows else []
+    widths = WIDTHS[len(head)]
+    return [Block("table", rows=(head, *rows), widths=widths)] if rows else []
 
 
 def _table_rows(plan: Plan, section: str) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:

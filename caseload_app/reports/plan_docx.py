@@ -13,7 +13,7 @@ from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Mm, Pt, RGBColor
 
 from caseload_app.reports.plan_content import Block, PlanHeader, plan_title
 
@@ -42,6 +42,8 @@ def _setup(doc, header: PlanHeader) -> None:
     normal.font.name = "Arial"  # a plain sans face, as councils' accessibility guides ask
     normal.font.size = Pt(11)
     section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)  # A4, not Letter
+    section.left_margin = section.right_margin = Mm(15)
     top = section.header.paragraphs[0]
     label = "OFFICIAL-SENSITIVE"
     if header.status == "draft":
@@ -86,27 +88,35 @@ def _add(doc, block: Block) -> None:
         run.italic = True
         run.font.color.rgb = INK
     elif block.kind == "table":
-        _table(doc, block.rows)
+        _table(doc, block.rows, block.widths)
     else:
         for line in block.text.split("\n\n"):
             doc.add_paragraph(line)
 
 
-def _table(doc, rows: tuple[tuple[str, ...], ...]) -> None:
+def _table(doc, rows: tuple[tuple[str, ...], ...], widths: tuple[float, ...]) -> None:
     head, *body = rows
     table = doc.add_table(rows=1, cols=len(head))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    table.autofit = False
     for cell, text in zip(table.rows[0].cells, head, strict=True):
-        cell.text = text
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
+        _cell(cell, text, bold=True)
     _repeat_header(table.rows[0])
     for values in body:
-        cells = table.add_row().cells
-        for cell, text in zip(cells, values, strict=True):
-            cell.text = text
+        for cell, text in zip(table.add_row().cells, values, strict=True):
+            _cell(cell, text)
+    for n, width in enumerate(widths):  # Word reads each cell's width, LibreOffice the grid's
+        table.columns[n].width = Mm(width)
+        for cell in table.columns[n].cells:
+            cell.width = Mm(width)
     doc.add_paragraph()
+
+
+def _cell(cell, text: str, *, bold: bool = False) -> None:
+    run = cell.paragraphs[0].add_run(text)
+    run.bold = bold
+    run.font.size = Pt(9)  # tables of eight columns need a smaller face than the body
 
 
 def _repeat_header(row) -> None:

@@ -14,10 +14,6 @@ from caseload_app.reports.plan_content import Block, PlanHeader, plan_title
 
 __all__ = ["plan_pdf"]
 
-WIDTH_MM = 180  # A4 less the margins
-# Provision tables: the provision itself gets the room, the rest stay narrow.
-PROVISION_WIDTHS = (46, 26, 18, 16, 14, 22, 18, 20)
-
 
 def plan_pdf(blocks: list[Block], header: PlanHeader, imprint: Imprint) -> bytes:
     title = f"{plan_title(header)}: {header.child_name}"
@@ -42,27 +38,16 @@ def _flowables(block: Block) -> list:
     if block.kind == "note":
         return [Paragraph(f"<i>{text_markup(block.text)}</i>", sheet["small"]), Spacer(1, 3)]
     if block.kind == "table":
-        return [_table(block.rows), Spacer(1, 4)]
+        return [_table(block.rows, block.widths), Spacer(1, 4)]
     return [Paragraph(text_markup(p), sheet["body"]) for p in block.text.split("\n\n")]
 
 
-def _table(rows: tuple[tuple[str, ...], ...]) -> Table:
+def _table(rows: tuple[tuple[str, ...], ...], widths: tuple[float, ...]) -> Table:
     sheet = styles()
     head, *body = rows
     cells = [[Paragraph(text_markup(h), sheet["cellbold"]) for h in head]]
     cells += [[Paragraph(text_markup(c), sheet["cell"]) for c in row] for row in body]
-    widths = _widths(len(head))
     table = Table(cells, colWidths=[w * mm for w in widths], repeatRows=1, splitInRow=1,
                   hAlign="LEFT")  # fmt: skip
     table.setStyle(TableStyle(list(TABLE_STYLE)))
     return table
-
-
-def _widths(columns: int) -> tuple[float, ...]:
-    if columns == len(PROVISION_WIDTHS):
-        return PROVISION_WIDTHS
-    if columns == 2:
-        return (45, WIDTH_MM - 45)
-    if columns == 4:
-        return (12, 98, 42, 28)
-    return tuple(WIDTH_MM / columns for _ in range(columns))
