@@ -18,7 +18,7 @@ from caseload_app.domain.deadlines import format_date
 from caseload_app.domain.plan import NEED_SECTIONS, PROVISION_SECTIONS, Plan
 from caseload_app.domain.text import clean_lines
 
-__all__ = ["Block", "PlanHeader", "plan_blocks", "plan_title"]
+__all__ = ["Block", "PlanHeader", "plan_blocks", "plan_title", "summary_blocks"]
 
 STATUS_TITLES = {
     "draft": "Draft Education, Health and Care plan",
@@ -152,3 +152,25 @@ def _placement(plan: Plan, header: PlanHeader) -> list[Block]:
         return [Block("para", "Left blank in a draft plan (reg 13(1)).")]
     named = [x for x in (plan.placement.name, plan.placement.kind) if x.strip()]
     return [Block("para", " — ".join(named))] if named else []
+
+
+def summary_blocks(plan: Plan, header: PlanHeader) -> list[Block]:
+    """A one-page summary in plain words for the family and the child, from Sections A and E:
+    what they told us, and what everyone is working towards, by when."""
+    first = header.child_name.split()[0] if header.child_name.strip() else "your child"
+    out = [Block("title", f"{first}'s plan: a summary")]
+    out.append(Block("para", f"This is a short summary of {first}'s education, health and care "
+                             "plan. The plan itself says what help will be given, by whom and "
+                             "how often; ask us if you would like another copy."))  # fmt: skip
+    if plan.contributions:
+        out.append(Block("heading", "What you told us"))
+        out += [_quote(c) for c in plan.contributions]
+    if plan.outcomes:
+        out.append(Block("heading", "What we are all working towards"))
+        for o in plan.outcomes:
+            when = f" ({o.by_when})" if o.by_when.strip() else ""
+            out.append(Block("para", f"• {o.text}{when}"))
+    if header.caseworker:
+        out.append(Block("heading", "Who to contact"))
+        out.append(Block("para", f"{header.caseworker}, {header.council}"))
+    return [_cleaned(b) for b in out]

@@ -114,3 +114,20 @@ def test_nothing_the_plan_holds_can_break_either_file():
     pages = PdfReader(BytesIO(data)).pages
     assert len(pages) > 3
     assert "Sentence from page 9" in pages[-1].extract_text()
+
+
+def test_the_familys_one_page_summary_comes_from_sections_a_and_e():
+    from caseload_app.reports.plan_content import summary_blocks
+
+    blocks = summary_blocks(final_plan(), header("final"))
+    data = plan_pdf(blocks, header("final"), IMPRINT)
+    pages = PdfReader(BytesIO(data)).pages
+    assert len(pages) == 1
+    text = " ".join(pages[0].extract_text().split())
+    assert "Zoë's plan: a summary" in text
+    assert "“I like drawing horses. I want to read my own books.”" in text
+    assert "Zoë will read a book of 40 pages aloud to an adult (by the end of Year 5" in text
+    assert "Asha Patel, Harbourside Council" in text
+    assert "Precision Teaching" not in text  # the provision is in the plan, not the summary
+    doc = Document(BytesIO(plan_docx(blocks, header("final"))))
+    assert doc.paragraphs[0].text == "Zoë's plan: a summary"
