@@ -377,6 +377,28 @@ class SchoolConsultation(Versioned, Base):
     recorded_by: Mapped[str] = mapped_column(String(120))
 
 
+class Reassessment(Versioned, Base):
+    """A re-assessment of a plan's needs (CFA 2014 s44(2)-(3); SEND Regs 2014 regs 24-27): the
+    day the request was received (or the council decided of its own accord), who asked, the
+    last EHC needs assessment (for reg 24's six months), the decision and the day the family
+    was told, why (a refusal, or a re-assessment within six months), and the day the
+    re-assessed plan was finalised; the due dates follow (domain.reassessment)."""
+
+    __tablename__ = "reassessment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("ehcp_case.id"), index=True)
+    requested: Mapped[date] = mapped_column(Date)
+    requested_by: Mapped[str] = mapped_column(String(20))  # domain.reassessment.RequestedBy
+    last_assessment: Mapped[date | None] = mapped_column(Date)
+    decision: Mapped[str | None] = mapped_column(String(10))  # domain.reassessment.Decision
+    decided: Mapped[date | None] = mapped_column(Date)  # the day the family was told
+    reason: Mapped[str | None] = mapped_column(Text)
+    plan_finalised: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(120))
+
+
 class AppUser(Versioned, Base):
     """A person who signs in: their login (the PostgreSQL login on a team database, the
     computer's user name on a laptop), the caseworker they are, and their roles."""

@@ -39,6 +39,9 @@ stay as they were when the case moves on; the caseworker is the one holding it n
 - ``tribunal_steps_overdue``: steps of Tribunal orders (Reg 44) and unopposed appeals (Reg 45)
   due before W and not done by W (one row per step), whether or not the case is open: an
   order to assess follows a refusal.
+- ``reassessment_steps_overdue``: steps of re-assessments (the decision, Reg 25(1); the
+  re-assessed plan, Reg 27(2)) on cases open at W, due before W and not done by W (one row
+  per step).
 - ``families_no_contact``: families with at least one open case and no communication logged in
   the 14 days W-13 … W (one row per family, naming its first open case).
 - ``caseworker_load``: open cases per caseworker and their weighted load
@@ -65,6 +68,7 @@ from caseload_app.domain.deadlines import (
     months_starting_with,
     review_decision_due,
 )
+from caseload_app.domain.reassessment import steps as reassessment_steps
 from caseload_app.domain.status import CaseDates, closed_on, next_step
 from caseload_app.domain.tribunal import order_steps
 from caseload_app.domain.workload import Weights, case_load
@@ -113,6 +117,7 @@ MEASURES: Mapping[str, str] = {
     "review_decisions_4wk": "Review decisions within 4 weeks of the meeting",
     "reviews_overdue": "Annual reviews overdue",
     "tribunal_steps_overdue": "Tribunal order steps overdue",
+    "reassessment_steps_overdue": "Re-assessment steps overdue",
     "families_no_contact": "Families with no contact in 14 days",
     "caseworker_load": "Load per caseworker",
 }
@@ -180,6 +185,18 @@ class OrderRow:
     kind: str
     unopposed: bool
     done: Mapping[str, date | None]
+
+
+@dataclass(frozen=True, slots=True)
+class ReassessmentRow:
+    """A re-assessment (s44; Regs 25(1), 27(2)) with its decision and the days recorded."""
+
+    case_id: int
+    requested: date
+    requested_by: str
+    decision: str | None
+    decided: date | None
+    plan_finalised: date | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +270,7 @@ class WeeklyFigures:
     review_decisions: Ratio = Ratio(0, 0)
     reviews_overdue: int = 0
     tribunal_steps_overdue: int = 0
+    reassessment_steps_overdue: int = 0
     families_no_contact: int = 0
     workers: list[WorkerFigure] = field(default_factory=list)
     trend: list[TrendPoint] = field(default_factory=list)
@@ -384,6 +402,7 @@ def compute(
     advice_labels: Mapping[str, str] | None = None,
     stage_labels: Mapping[str, str] | None = None,
     orders: Iterable[OrderRow] = (),
+    reassessments: Iterable[ReassessmentRow] = (),
 ) -> WeeklyFigures:
     """Every figure on the board for the week ending ``week_ending`` (see the module docstring).
 
@@ -414,6 +433,10 @@ def compute(
     fig.review_decisions = _review_decisions(reviews, w, tr)
     fig.reviews_overdue = _reviews_overdue(open_cases, w, tr)
     fig.tribunal_steps_overdue = _tribunal_steps_overdue(orders, w, tr)
+    open_ids = {c.case_id for c in open_cases}
+    fig.reassessment_steps_overdue = _reassessment_steps_overdue(
+        (r for r in reassessments if r.case_id in open_ids), w, tr
+    )
     fig.families_no_contact = _families_no_contact(open_cases, last_contact or {}, w, tr)
     fig.workers = _caseworker_load(open_cases, workers, weights or Weights(), w, tr)
     fig.trend = _trend(cases, fig, tr)
@@ -597,6 +620,25 @@ def _tribunal_steps_overdue(orders: Iterable[OrderRow], w: date, tr: _Tracer) ->
                 n += 1
                 tr.add(w, "tribunal_steps_overdue", o.case_id, "count",
                        f"order of {o.order_date} ({o.kind}): {step.label} due {step.due} "
+                       f"({step.regulation})")  # fmt: skip
+    return n
+
+
+def _reassessment_steps_overdue(rows: Iterable[ReassessmentRow], w: date, tr: _Tracer) -> int:
+    """Steps of re-assessments on cases open at W, due before W and not done by W: what was
+    decided or finalised after W had not been done at W."""
+    n = 0
+    for r in rows:
+        if r.requested > w:
+            continue
+        decided = r.decided if r.decided is not None and r.decided <= w else None
+        decision = r.decision if decided is not None else None
+        plan = r.plan_finalised if r.plan_finalised is not None and r.plan_finalised <= w else None
+        for step in reassessment_steps(r.requested, r.requested_by, decision, decided, plan, w):
+            if step.done_on is None and step.met is False:
+                n += 1
+                tr.add(w, "reassessment_steps_overdue", r.case_id, "count",
+                       f"re-assessment asked {r.requested}: {step.label} due {step.due} "
                        f"({step.regulation})")  # fmt: skip
     return n
 

@@ -67,6 +67,9 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
     ("Tribunal order steps overdue", "steps of Tribunal orders (Reg 44) and of appeals the "
      "council did not oppose (Reg 45), on open cases, due before the week end and not done by "
      "it."),
+    ("Re-assessment steps overdue", "re-assessments on open cases: the decision due 15 days "
+     "after the request (Reg 25(1)) and the re-assessed plan due 14 weeks after the family was "
+     "told (Reg 27(2)), due before the week end and not done by it."),
     ("No contact in 14 days", "families with an open case and no communication logged in the 14 "
      "days up to and including the week end."),
     ("Load per caseworker", "open cases held, and their weighted load: each case's stage weight, "
@@ -203,6 +206,7 @@ def _headline(fig: WeeklyFigures) -> list[Flowable]:
          _of(fig.review_decisions)),
         ("Annual reviews overdue", str(fig.reviews_overdue), ""),
         ("Tribunal order steps overdue", str(fig.tribunal_steps_overdue), ""),
+        ("Re-assessment steps overdue", str(fig.reassessment_steps_overdue), ""),
         ("Families with no contact in 14 days", str(fig.families_no_contact),
          "families with an open case"),
     ]  # fmt: skip

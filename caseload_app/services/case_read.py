@@ -22,13 +22,22 @@ from caseload_app.db.models import (
     Disagreement,
     EhcpCase,
     Family,
+    Reassessment,
     SchoolConsultation,
     StageEvent,
     Task,
     TribunalOrder,
 )
 from caseload_app.db.next_step import case_dates
-from caseload_app.domain import ceasing, codes, deadlines, exceptions, school_naming, tribunal
+from caseload_app.domain import (
+    ceasing,
+    codes,
+    deadlines,
+    exceptions,
+    reassessment,
+    school_naming,
+    tribunal,
+)
 from caseload_app.domain.actions import (
     ACTIONS,
     available_actions,
@@ -239,6 +248,27 @@ class ConsultationInfo:
 
 
 @dataclass(frozen=True)
+class ReassessmentStepInfo:
+    """One step of a re-assessment (regs 25(1), 27(2)), as a row of the Reviews tab's
+    re-assessments table, with what the dialogs need of the re-assessment itself."""
+
+    reassessment_id: int
+    version: int
+    reassessment: str  # "Tue 3 Mar 2026 · Parent · Re-assess"
+    step: Deadline
+    requested: date
+    requested_by: str  # domain.reassessment.RequestedBy
+    last_assessment: date | None
+    decision: str | None
+    decided: date | None
+    plan_finalised: date | None
+    reason: str | None
+    note: str | None
+    too_soon: str | None  # the Reg 24 note when asked within 6 months of the last assessment
+    is_open: bool
+
+
+@dataclass(frozen=True)
 class AssignmentInfo:
     assigned_at: datetime
     from_name: str | None
@@ -292,6 +322,8 @@ class CaseDetail:
     # long the plan stays in force.
     cease_reason: str | None = None
     in_force: InForce | None = None
+    # Re-assessments (s44; Regs 24-27): every step of each, first requested first.
+    reassessments: tuple[ReassessmentStepInfo, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -364,6 +396,7 @@ def case_detail(s: Session, case: EhcpCase, today: date) -> CaseDetail:
         changes=_changes(s, case.id),
         cease_reason=codes.label_or_code(codes.cease_reasons(), case.cease_reason),
         in_force=ceasing_in_force(s, case),
+        reassessments=_reassessments(s, case.id, today),
     )
 
 
@@ -662,6 +695,46 @@ def _consultations(s: Session, case_id: int, today: date) -> tuple[ConsultationI
             c.reasons,
         )
         for c in rows
+    )
+
+
+def reassessment_label(row: Reassessment) -> str:
+    who = reassessment.REQUESTER_LABELS.get(row.requested_by, row.requested_by)
+    decided = reassessment.DECISION_LABELS.get(row.decision or "", "")
+    return " · ".join(x for x in (deadlines.format_date(row.requested), who, decided) if x)
+
+
+def reassessment_steps(row: Reassessment, today: date) -> list[Deadline]:
+    return reassessment.steps(
+        row.requested, row.requested_by, row.decision, row.decided, row.plan_finalised, today
+    )
+
+
+def _reassessments(s: Session, case_id: int, today: date) -> tuple[ReassessmentStepInfo, ...]:
+    rows = s.scalars(
+        select(Reassessment)
+        .where(Reassessment.case_id == case_id)
+        .order_by(Reassessment.requested, Reassessment.id)
+    )
+    return tuple(
+        ReassessmentStepInfo(
+            r.id,
+            r.version,
+            reassessment_label(r),
+            step,
+            r.requested,
+            r.requested_by,
+            r.last_assessment,
+            r.decision,
+            r.decided,
+            r.plan_finalised,
+            r.reason,
+            r.note,
+            reassessment.too_soon_note(r.requested, r.last_assessment),
+            reassessment.is_open(r.decision, r.plan_finalised),
+        )
+        for r in rows
+        for step in reassessment_steps(r, today)
     )
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from caseload_app.db.engine import Database
 from caseload_app.db.models import (
@@ -16,6 +16,7 @@ from caseload_app.db.models import (
     Child,
     Communication,
     EhcpCase,
+    Reassessment,
     SchoolConsultation,
     Task,
     TribunalOrder,
@@ -24,7 +25,7 @@ from caseload_app.db.queries import as_date
 from caseload_app.domain import codes, deadlines
 from caseload_app.domain.exceptions import ADVICE, parse_limits
 from caseload_app.domain.status import Rag, rag_for, rag_for_step, step_label
-from caseload_app.services.case_read import ceasing_in_force, order_steps
+from caseload_app.services.case_read import ceasing_in_force, order_steps, reassessment_steps
 
 HORIZON_DAYS = 7
 NO_CONTACT_DAYS = 14
@@ -39,6 +40,7 @@ KINDS = {
     "tribunal": "Tribunal order",
     "ceasing": "Ceasing a plan",
     "school": "School's response due",
+    "reassessment": "Re-assessment",
     "contact": "No contact in 14 days",
 }
 
@@ -95,6 +97,7 @@ class MyWeekService:
             items += self._orders(s, scope, today, horizon)
             items += self._ceasing(s, scope, today, horizon)
             items += self._schools(s, scope, today, horizon)
+            items += self._reassessments(s, scope, today, horizon)
             items += self._no_contact(s, scope, today)
         items.sort(key=lambda i: (i.due or date.max, i.kind, i.child_name))
         return MyWeek(today=today, items=items)
@@ -279,6 +282,41 @@ class MyWeekService:
             )
             for case_id, first, last, school, due in s.execute(q)
         ]
+
+    def _reassessments(self, s, scope, today, horizon) -> list[WeekItem]:
+        """Each open step of a re-assessment under way on an open case (the decision, Reg
+        25(1); the re-assessed plan, Reg 27(2)) due within the week or missed. Only those not
+        finished are read: a case has one under way at a time."""
+        q = self._mine(
+            select(Reassessment, Child.first_name, Child.last_name)
+            .join(EhcpCase, Reassessment.case_id == EhcpCase.id)
+            .join(Child, EhcpCase.child_id == Child.id)
+            .where(
+                EhcpCase.is_open,
+                Reassessment.plan_finalised.is_(None),
+                or_(Reassessment.decision.is_(None), Reassessment.decision == "agreed"),
+            ),
+            scope,
+        )
+        out = []
+        for row, first, last in s.execute(q):
+            for step in reassessment_steps(row, today):
+                if step.rag == Rag.NONE or step.due > horizon:
+                    continue
+                out.append(
+                    WeekItem(
+                        "reassessment",
+                        KINDS["reassessment"],
+                        row.case_id,
+                        f"{first} {last}",
+                        f"{step.label} ({step.regulation})",
+                        step.due,
+                        (step.due - today).days,
+                        step.rag,
+                        "reviews",
+                    )
+                )
+        return out
 
     def _tasks(self, s, scope, today, horizon) -> list[WeekItem]:
         q = (

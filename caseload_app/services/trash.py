@@ -31,6 +31,7 @@ from caseload_app.db.models import (
     Disagreement,
     EhcpCase,
     Family,
+    Reassessment,
     SchoolConsultation,
     StageEvent,
     Task,
@@ -41,7 +42,11 @@ from caseload_app.domain import codes, deadlines, exceptions
 from caseload_app.domain.access import Can
 from caseload_app.services import records
 from caseload_app.services.base import UserService
-from caseload_app.services.case_read import consultation_label, order_label
+from caseload_app.services.case_read import (
+    consultation_label,
+    order_label,
+    reassessment_label,
+)
 from caseload_app.services.casework import keep_exception_limits
 from caseload_app.services.errors import UserError
 from caseload_app.services.settings import TeamSettingsService
@@ -56,6 +61,7 @@ CASE_PARTS = (
     Disagreement,
     TribunalOrder,
     SchoolConsultation,
+    Reassessment,
 )
 KINDS = {
     "communication": "Communication",
@@ -66,6 +72,7 @@ KINDS = {
     "annual_review": "Annual review",
     "tribunal_order": "Tribunal order",
     "school_consultation": "School consultation",
+    "reassessment": "Re-assessment",
 }
 
 
@@ -148,6 +155,16 @@ class TrashService(UserService):
             self._case_to_edit(s, row.case_id)
             label = f"Tribunal order: {order_label(row)}"
             return self._trash(s, row, row.case_id, label, [(TribunalOrder, [row])], reason)
+
+    def withdraw_reassessment(self, reassessment_id: int, reason: str) -> int:
+        """A re-assessment recorded by mistake (the wrong case, a letter that was not a
+        request): into the trash, with the reason."""
+        _need_reason(reason, "re-assessment")
+        with self._db.uow() as s:
+            row = records.load(s, Reassessment, reassessment_id, "re-assessment")
+            self._case_to_edit(s, row.case_id)
+            label = f"Re-assessment: {reassessment_label(row)}"
+            return self._trash(s, row, row.case_id, label, [(Reassessment, [row])], reason)
 
     def withdraw_school_consultation(self, consultation_id: int, reason: str) -> int:
         """A consultation recorded by mistake (the wrong school, the wrong case)."""

@@ -19,6 +19,7 @@ from caseload_app.db.models import (
     Disagreement,
     EhcpCase,
     Family,
+    Reassessment,
     TribunalOrder,
 )
 from caseload_app.db.queries import as_date
@@ -152,6 +153,7 @@ class WeeklyReportService(UserService):
             ]
             last_contact = {f: at for f, at in s.execute(contact_query) if at is not None}
             orders = _orders(s, end)
+            reassessments = _reassessments(s, end)
             workers = [
                 measures.WorkerRow(i, n, c if c is not None else 1.0)
                 for i, n, c in s.execute(worker_query)
@@ -167,6 +169,7 @@ class WeeklyReportService(UserService):
             advice_labels={c.code: c.label for c in codes.advice_types()},
             stage_labels={st.code: st.label for st in codes.stages()},
             orders=orders,
+            reassessments=reassessments,
         )
         return WeeklyReport(week_ending=end, council=council, figures=figures)
 
@@ -266,6 +269,21 @@ def _orders(s, end: date) -> list[measures.OrderRow]:
         )
         for o in found
     ]
+
+
+def _reassessments(s, end: date) -> list[measures.ReassessmentRow]:
+    """Re-assessments asked for (or decided on by the council) by the week's end."""
+    found = s.execute(
+        select(
+            Reassessment.case_id,
+            Reassessment.requested,
+            Reassessment.requested_by,
+            Reassessment.decision,
+            Reassessment.decided,
+            Reassessment.plan_finalised,
+        ).where(Reassessment.requested <= end)
+    )
+    return [measures.ReassessmentRow(*row) for row in found]
 
 
 def _closed_after(end: date):

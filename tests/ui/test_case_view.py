@@ -39,6 +39,7 @@ from caseload_app.ui.models.case_models import (
     consultation_columns,
     deadline_columns,
     order_columns,
+    reassessment_columns,
     review_steps,
 )
 from caseload_app.ui.models.rows import RAG_COLOUR
@@ -120,6 +121,8 @@ def full_case(db):
     work.record_naming_decision(school, version + 1, "name", date(2026, 11, 23))
     work.add_task(case_id, "Ring school", date(2026, 11, 26), ids["Ben Okafor"])
     work.add_disagreement(case_id, "Refusal to name a school", date(2026, 11, 2))
+    asked = work.record_reassessment_request(case_id, date(2026, 11, 2), "parent", date(2025, 4, 1))
+    work.record_reassessment_decision(asked, 1, "refused", date(2026, 11, 10), "Needs unchanged")
     return case_id, work
 
 
@@ -451,6 +454,58 @@ def test_a_tribunal_order_is_recorded_and_its_steps_done_in_the_disagreements_ta
     assert orders.data(orders.index(0, orders.column_of("RAG")), RagRole) == "none"
 
 
+def test_a_re_assessment_is_asked_for_decided_and_finished_in_the_reviews_tab(
+    qtbot, case, messages
+):
+    """s44(2): the parent asks Mon 9 Nov 2026, the last assessment Mon 5 Oct 2026 (the plan's
+    date, prefilled): within six months (Reg 24), flagged. Decision due Tue 24 Nov (Reg 25(1),
+    15 days): today, amber. Agreed and told Fri 20 Nov, saying why it is necessary: the plan
+    is due Fri 26 Feb 2027 (Reg 27(2), 98 days); finalised Tue 24 Nov: met."""
+    case_id, work = case
+    view = open_view(qtbot, work, case_id)
+    view.show_tab("reviews")
+    box = view.reviews.reassessment
+    assert not box.request_button.isEnabled()  # no plan yet
+    for key, on in (
+        ("assess_agreed", date(2026, 8, 1)),
+        ("issue", date(2026, 9, 1)),
+        ("draft_served", date(2026, 9, 7)),
+        ("final_issued", date(2026, 10, 5)),
+    ):
+        work.record_action(case_id, work.get_case(case_id, opened=False).version, key, on)
+    view.reload()
+    assert box.request_button.isEnabled() and not box.decision_button.isEnabled()
+    box.request_button.click()
+    assert view.dialog.values()["last_assessment"] == date(2026, 10, 5)
+    fill(view, requested_by="parent", requested=date(2026, 11, 9), note="Letter from mum")
+    assert messages == []
+    rows = box.table.rows_model
+    assert rows.rowCount() == 1
+    assert (rows.text(0, "Re-assessment"), rows.text(0, "Due")) == (
+        "Mon 9 Nov 2026 · Parent", "Tue 24 Nov 2026",
+    )  # fmt: skip
+    assert rows.data(rows.index(0, rows.column_of("RAG")), RagRole) == "amber"
+    assert box.note.text().startswith("Within 6 months of the last assessment (Mon 5 Oct")
+    assert not box.request_button.isEnabled()  # one at a time
+    box.table.select_row(0)
+    box.decision_button.click()
+    dialog = fill(view, decision="agreed", decided=date(2026, 11, 20), reason="")
+    assert "say why it is necessary" in dialog.form.error("reason")
+    fill(view, reason="New diagnosis of autism")
+    assert rows.rowCount() == 2
+    assert (rows.text(1, "Step"), rows.text(1, "Due"), rows.text(1, "Regulation")) == (
+        "Finalise the re-assessed plan", "Fri 26 Feb 2027", "Reg 27(2)",
+    )  # fmt: skip
+    assert rows.text(0, "Met") == "✓ Met"
+    box.table.select_row(1)
+    box.plan_button.click()
+    fill(view, on=date(2026, 11, 24))
+    assert rows.text(1, "Done on") == "Tue 24 Nov 2026"
+    assert rows.data(rows.index(1, rows.column_of("RAG")), RagRole) == "none"
+    assert box.request_button.isEnabled() and box.note.isHidden()
+    assert messages == []
+
+
 def test_schools_are_consulted_answered_and_decided_in_the_timeline_tab(qtbot, case, messages):
     """s39, CoP 9.83: two schools consulted Mon 16 Nov 2026, their responses due Tue 1 Dec
     (7 days left on Tue 24 Nov: amber). Oak objects; not naming it, the family's school,
@@ -774,7 +829,7 @@ def test_every_model_passes_the_qt_model_tester(qtbot, qtmodeltester, db, messag
     case_id, work = full_case(db)
     view = open_view(qtbot, work, case_id)
     models = view.findChildren(RowsModel)
-    assert len(models) == 15  # every table of every tab
+    assert len(models) == 16  # every table of every tab
     comms = view.communications
     for model in models:
         assert model.rowCount() > 0, model.columns[0].title
@@ -794,6 +849,8 @@ def test_models_built_directly_pass_the_tester(qtmodeltester, db, messages):
     for columns, rows in (
         (deadline_columns(TODAY, frozenset({"final_plan"})), detail.deadlines),
         (order_columns(TODAY), detail.tribunal_orders),
+        (reassessment_columns(TODAY), detail.reassessments),
+        (reassessment_columns(TODAY), []),
         (consultation_columns(TODAY), detail.consultations),
         (advice_columns(TODAY), detail.advice),
         (COMMUNICATION_COLUMNS, detail.communications),
@@ -874,6 +931,8 @@ def test_every_control_has_an_accessible_name_and_every_button_a_mnemonic(qtbot,
         view.tasks.add_button.click,
         view.reviews.book_button.click,
         view.reviews.update_button.click,
+        view.reviews.reassessment.request_button.click,
+        view.reviews.reassessment.decision_button.click,
         view.disagreements.add_button.click,
         view.disagreements.order_button.click,
         view.log_contact,

@@ -1,4 +1,5 @@
-"""The Reviews tab: annual reviews and the phase transfer ahead."""
+"""The Reviews tab: annual reviews, re-assessments (s44; Regs 24-27) and the phase transfer
+ahead."""
 
 from __future__ import annotations
 
@@ -19,11 +20,14 @@ from PySide6.QtWidgets import (
 
 from caseload_app.domain.deadlines import NO_PHASE_TRANSFER, PHASE_TRANSFER_CHOICES
 from caseload_app.domain.phases import academic_year_start
-from caseload_app.services.case_read import CaseDetail, ReviewInfo
+from caseload_app.services.case_read import CaseDetail, ReassessmentStepInfo, ReviewInfo
 from caseload_app.services.letters import review_letter
 from caseload_app.ui.case.styles import PHASE_KIND_LABELS
 from caseload_app.ui.dialogs.case_dialogs import (
     BookReviewDialog,
+    OrderStepDialog,
+    ReassessmentDecisionDialog,
+    ReassessmentRequestDialog,
     ReviewDialog,
     action_button,
     button,
@@ -35,6 +39,7 @@ from caseload_app.ui.models.case_models import (
     REVIEW_COLUMNS,
     REVIEW_STEP_COLUMNS,
     day,
+    reassessment_columns,
     review_steps,
 )
 from caseload_app.ui.widgets.blocks import RowTable, button_row, group
@@ -55,6 +60,7 @@ class ReviewsTab(QWidget):
         self.update_button = button("&Update review…", "Update review", self.update_review)
         self.withdraw_button = button("&Withdraw…", "Withdraw the selected review", self.withdraw)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._show_steps())
+        self.reassessment = ReassessmentBox(view)
         self.phase = PhaseTransferBox(view)
         self._lay_out()
 
@@ -64,7 +70,8 @@ class ReviewsTab(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(group("Reviews", self.table))
         split.addWidget(group("Steps of the selected review", self.steps))
-        split.setSizes([200, 300])
+        split.addWidget(self.reassessment)
+        split.setSizes([160, 240, 200])
         layout.addWidget(split, 1)
         layout.addWidget(self.phase)
 
@@ -73,6 +80,7 @@ class ReviewsTab(QWidget):
         if self.table.selected() is None:
             self.table.select_row(len(d.reviews) - 1)  # the latest review
         self._show_steps()
+        self.reassessment.load(d)
         self.phase.load(d)
 
     def _show_steps(self) -> None:
@@ -138,6 +146,117 @@ def _review_due_by(r: ReviewInfo) -> str:
         f"{day(r.decision_due)} (Reg 20), with the amendment notice if the plan is to be "
         "amended (Devon)."
     )
+
+
+class ReassessmentBox(QWidget):
+    """Re-assessments of the plan's needs, step by step: the decision due 15 days after the
+    request (Reg 25(1)) and the re-assessed plan 14 weeks after the family is told
+    (Reg 27(2)); a request within 6 months of the last assessment is flagged (Reg 24)."""
+
+    def __init__(self, view: CaseView) -> None:
+        super().__init__()
+        self.view = view
+        today = view.detail.today
+        self.table = RowTable(reassessment_columns(today), "Re-assessments", stretch="Step")
+        self.request_action = command(self, "Re-assessment &request…", self.request)
+        self.request_button = action_button(self.request_action, "Record a re-assessment request")
+        self.decision_button = button(
+            "&Decision…", "Record the decision on the selected re-assessment", self.decide
+        )
+        self.plan_button = button(
+            "Plan &finalised…", "Record the day the re-assessed plan was finalised", self.plan
+        )
+        self.withdraw_button = button(
+            "Withdraw re-&assessment…", "Withdraw the selected re-assessment", self.withdraw
+        )
+        self.note = plain_label()
+        self.note.setAccessibleName("Re-assessment note")
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update())
+        buttons = button_row(
+            self.request_button,
+            self.decision_button,
+            self.plan_button,
+            self.withdraw_button,
+            "stretch",
+        )
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(group("Re-assessment (s44; Regs 24, 25, 27)", self.table, layout=buttons))
+        layout.addWidget(self.note)
+
+    def load(self, d: CaseDetail) -> None:
+        self.table.load(d.reassessments, reassessment_columns(d.today))
+        under_way = [r for r in d.reassessments if r.is_open]
+        if self.table.selected() is None and d.reassessments:
+            self.table.select_row(len(d.reassessments) - 1)
+        maintained = d.is_open and d.stage == "plan_issued"
+        self.request_action.setEnabled(maintained and not under_way)
+        self.note.setText((under_way[-1].too_soon or "") if under_way else "")
+        self.note.setVisible(bool(self.note.text()))
+        self._update()
+
+    def _update(self) -> None:
+        row = self.table.selected()
+        undecided = row is not None and row.requested_by != "council" and not row.plan_finalised
+        self.decision_button.setEnabled(undecided)
+        self.plan_button.setEnabled(row is not None and row.step.key == "plan_due")
+        self.withdraw_button.setEnabled(row is not None)
+
+    def request(self) -> None:
+        d = self.view.detail
+
+        def submit(v: dict) -> object:
+            return self.view.work.record_reassessment_request(
+                d.case_id,
+                v["requested"],
+                v["requested_by"],
+                v["last_assessment"],
+                v["reason"],
+                v["note"],
+                token=v["token"],
+            )
+
+        plan = [e.on_date for e in d.events if e.action == "final_issued"]
+        last = plan[-1] if plan else None  # the plan followed the last assessment
+        self.view.open_dialog(ReassessmentRequestDialog(d.today, last, submit, self.view))
+
+    def decide(self) -> None:
+        row = self.table.selected()
+        if row is None:
+            return
+
+        def submit(v: dict) -> object:
+            return self.view.work.record_reassessment_decision(
+                row.reassessment_id, row.version, v["decision"], v["decided"], v["reason"]
+            )
+
+        dialog = ReassessmentDecisionDialog(self.view.detail.today, submit, self.view)
+        if row.decision:
+            dialog.set_values(decision=row.decision, decided=row.decided, reason=row.reason or "")
+        self.view.open_dialog(dialog)
+
+    def plan(self) -> None:
+        row = self.table.selected()
+        if row is None:
+            return
+
+        def submit(v: dict) -> object:
+            return self.view.work.record_reassessed_plan(row.reassessment_id, row.version, v["on"])
+
+        today = self.view.detail.today
+        self.view.open_dialog(
+            OrderStepDialog(row.step.label, row.plan_finalised, today, submit, self.view)
+        )
+
+    def withdraw(self) -> None:
+        row: ReassessmentStepInfo | None = self.table.selected()
+        if row is None:
+            return
+        self.view.to_trash(
+            "Withdraw re-assessment",
+            f"withdraw the re-assessment of {row.reassessment}",
+            lambda trash, why: trash.withdraw_reassessment(row.reassessment_id, why),
+        )
 
 
 class PhaseTransferBox(QGroupBox):

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from caseload_app.domain import codes, exceptions, school_naming, tribunal
+from caseload_app.domain import codes, exceptions, reassessment, school_naming, tribunal
 from caseload_app.services.case_read import CaseworkerInfo
 from caseload_app.services.errors import FieldErrors, StorageError
 from caseload_app.ui import errors as ui_errors
@@ -752,6 +752,47 @@ class OrderStepDialog(FormDialog):
 
 
 _ORDER_STEP_INTRO = "The day this step was done. Leave it blank to take back a date recorded."
+
+
+class ReassessmentRequestDialog(FormDialog):
+    """A request for re-assessment (s44(2)), or the council's own decision to re-assess
+    (s44(3)); the last assessment is prefilled with the plan's date when known."""
+
+    def __init__(self, today: date, last: date | None, submit: Submit, parent=None) -> None:
+        super().__init__("Record a re-assessment request", submit, parent, intro=_REQUEST_INTRO)
+        askers = [(label, key) for key, label in reassessment.REQUESTER_LABELS.items()]
+        self.add("requested_by", "Asked for &by", choice_combo(askers))
+        self.add("requested", "Request &received on (or decided on)", DateEdit(today))
+        self.add("last_assessment", "&Last EHC needs assessment", optional_date(last, today))
+        self.add("reason", "Why it is necessary (&within 6 months)", text_box(2))
+        self.add("note", "&Note", text_box(2))
+
+
+_REQUEST_INTRO = (
+    "The parent, the young person or the school or college may ask for a re-assessment "
+    "(s44(2)); the council decides within 15 days (Reg 25(1)). Within 6 months of the last "
+    "assessment it may refuse unless one is necessary (Reg 24). Where the council decides of "
+    "its own accord (s44(3)), give that day: the re-assessed plan is due 14 weeks on "
+    "(Reg 27(2)), and within 6 months of the last assessment say why it is necessary."
+)
+
+
+class ReassessmentDecisionDialog(FormDialog):
+    """Whether the council will re-assess, and the day the family was told (Reg 25(1))."""
+
+    def __init__(self, today: date, submit: Submit, parent=None) -> None:
+        super().__init__("Record the re-assessment decision", submit, parent, intro=_DECIDE_INTRO)
+        decisions = [(label, key) for key, label in reassessment.DECISION_LABELS.items()]
+        self.add("decision", "&Decision", choice_combo(decisions))
+        self.add("decided", "Family &told on", DateEdit(today))
+        self.add("reason", "&Reasons", text_box(3))
+
+
+_DECIDE_INTRO = (
+    "Tell the family within 15 days of the request (Reg 25(1)). A refusal gives its reasons "
+    "and the right of appeal (CFA 2014 s51(2)(d)); re-assessing within 6 months of the last "
+    "assessment says why it is necessary (Reg 24)."
+)
 
 
 class ConsultSchoolsDialog(FormDialog):

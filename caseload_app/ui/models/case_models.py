@@ -384,6 +384,25 @@ def order_columns(today: date) -> tuple[Column, ...]:
     )
 
 
+def _reassessment_why(r) -> str | None:
+    text = "\n".join(x for x in (r.too_soon, r.reason, r.note) if x)
+    return text or None
+
+
+def reassessment_columns(today: date) -> tuple[Column, ...]:
+    """Every step of each re-assessment (Reg 25(1), 27(2)): the deadline table's columns,
+    after the re-assessment (its Reg 24 note, reasons and note as its tooltip)."""
+    return (
+        Column(
+            "Re-assessment",
+            lambda r: r.reassessment,
+            lambda r: (r.requested, r.reassessment_id, r.step.due),
+            tooltip=_reassessment_why,
+        ),
+        *(_of_step(c) for c in deadline_columns(today)),
+    )
+
+
 # --------------------------------------------------------------------------- naming a school
 def _response(c) -> str:
     said = school_naming.RESPONSE_LABELS.get(c.response or "", c.response or "")
@@ -450,6 +469,7 @@ RECORD_WORDS = {
     "annual_review": "annual review",
     "tribunal_order": "Tribunal order",
     "school_consultation": "school consultation",
+    "reassessment": "re-assessment",
     "stage_event": "stage step",
     "communication": "contact log",
     "contact": "family contact",
