@@ -28,7 +28,15 @@ from caseload_app.db.models import (
     TribunalOrder,
 )
 from caseload_app.db.next_step import case_dates
-from caseload_app.domain import ceasing, codes, deadlines, exceptions, school_naming, tribunal
+from caseload_app.domain import (
+    ceasing,
+    codes,
+    deadlines,
+    exceptions,
+    post16,
+    school_naming,
+    tribunal,
+)
 from caseload_app.domain.actions import (
     ACTIONS,
     available_actions,
@@ -257,6 +265,15 @@ class ChangeInfo:
 
 
 @dataclass(frozen=True)
+class Post16MoveInfo:
+    """A young person's move between post-16 institutions (Reg 18(2)), on the Reviews tab."""
+
+    move_date: date
+    moving_to: str | None  # blank while not settled: the amended plan names it
+    step: Deadline  # amend the plan: due 5 months before the move, done on, met, RAG
+
+
+@dataclass(frozen=True)
 class CaseDetail:
     case_id: int
     version: int
@@ -292,6 +309,7 @@ class CaseDetail:
     # long the plan stays in force.
     cease_reason: str | None = None
     in_force: InForce | None = None
+    post16_move: Post16MoveInfo | None = None
 
 
 @dataclass(frozen=True)
@@ -364,7 +382,18 @@ def case_detail(s: Session, case: EhcpCase, today: date) -> CaseDetail:
         changes=_changes(s, case.id),
         cease_reason=codes.label_or_code(codes.cease_reasons(), case.cease_reason),
         in_force=ceasing_in_force(s, case),
+        post16_move=post16_move(case, today),
     )
+
+
+def post16_move(case: EhcpCase, today: date) -> Post16MoveInfo | None:
+    """The post-16 move recorded on the case, with the step of amending the plan for it."""
+    if case.post16_move_date is None:
+        return None
+    step = post16.amend_step(
+        case.post16_move_date, case.post16_amended, today, is_open=case.is_open
+    )
+    return Post16MoveInfo(case.post16_move_date, case.post16_move_to, step)
 
 
 def _with_ceasing(status: CaseStatus, note: str | None) -> CaseStatus:
