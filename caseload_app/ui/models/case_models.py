@@ -384,6 +384,16 @@ def order_columns(today: date) -> tuple[Column, ...]:
     )
 
 
+def post16_columns(today: date) -> tuple[Column, ...]:
+    """A young person's move between post-16 institutions: where and when, then amending the
+    plan for it (Reg 18(2)) with the deadline table's columns."""
+    return (
+        Column("Moving on", lambda m: day(m.move_date), lambda m: m.move_date),
+        Column("To", lambda m: m.moving_to or "(not settled)"),
+        *(_of_step(c) for c in deadline_columns(today)),
+    )
+
+
 # --------------------------------------------------------------------------- naming a school
 def _response(c) -> str:
     said = school_naming.RESPONSE_LABELS.get(c.response or "", c.response or "")
@@ -511,6 +521,7 @@ __all__ = [
     "CONTACT_COLUMNS",
     "DISAGREEMENT_COLUMNS",
     "order_columns",
+    "post16_columns",
     "consultation_columns",
     "EVENT_COLUMNS",
     "EXCEPTION_COLUMNS",
