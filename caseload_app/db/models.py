@@ -213,6 +213,11 @@ class EhcpCase(Versioned, Base):
     # Phase transfer (Reg 18): the calendar year of the move and its kind.
     phase_transfer_year: Mapped[int | None] = mapped_column(Integer)
     phase_transfer_kind: Mapped[str | None] = mapped_column(String(20))
+    # A move between post-16 institutions (Reg 18(2)): its day, where to, and the day the plan
+    # was amended for it (due five months before the move; domain.post16).
+    post16_move_date: Mapped[date | None] = mapped_column(Date)
+    post16_move_to: Mapped[str | None] = mapped_column(String(120))
+    post16_amended: Mapped[date | None] = mapped_column(Date)
 
     child: Mapped[Child] = relationship(back_populates="cases")
     caseworker: Mapped[Caseworker | None] = relationship()

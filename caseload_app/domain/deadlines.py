@@ -308,8 +308,10 @@ def recorded_phase_transfer_due(transfer_year: int | None, kind: str | None) -> 
 
 
 def post16_transfer_due(transfer_date: date) -> date:
-    """Post-16 to post-16 transfer at another time: review and amend at least 5 months before."""
-    # SEND Regs 2014 reg 18(2)
+    """A young person's move between post-16 institutions, at any time of year: the plan
+    reviewed and amended at least 5 months before, so by the move date less 5 months, counted
+    back and clamped to the month's end (31 Jul -> 28 Feb, 29 Feb in a leap year)."""
+    # SEND Regs 2014 reg 18(2) (domain.post16)
     return add_months(transfer_date, -5)
 
 

@@ -34,6 +34,7 @@ from caseload_app.domain import (
     codes,
     deadlines,
     exceptions,
+    post16,
     reassessment,
     school_naming,
     tribunal,
@@ -287,6 +288,15 @@ class ChangeInfo:
 
 
 @dataclass(frozen=True)
+class Post16MoveInfo:
+    """A young person's move between post-16 institutions (Reg 18(2)), on the Reviews tab."""
+
+    move_date: date
+    moving_to: str | None  # blank while not settled: the amended plan names it
+    step: Deadline  # amend the plan: due 5 months before the move, done on, met, RAG
+
+
+@dataclass(frozen=True)
 class CaseDetail:
     case_id: int
     version: int
@@ -324,6 +334,7 @@ class CaseDetail:
     in_force: InForce | None = None
     # Re-assessments (s44; Regs 24-27): every step of each, first requested first.
     reassessments: tuple[ReassessmentStepInfo, ...] = ()
+    post16_move: Post16MoveInfo | None = None
 
 
 @dataclass(frozen=True)
@@ -397,7 +408,18 @@ def case_detail(s: Session, case: EhcpCase, today: date) -> CaseDetail:
         cease_reason=codes.label_or_code(codes.cease_reasons(), case.cease_reason),
         in_force=ceasing_in_force(s, case),
         reassessments=_reassessments(s, case.id, today),
+        post16_move=post16_move(case, today),
     )
+
+
+def post16_move(case: EhcpCase, today: date) -> Post16MoveInfo | None:
+    """The post-16 move recorded on the case, with the step of amending the plan for it."""
+    if case.post16_move_date is None:
+        return None
+    step = post16.amend_step(
+        case.post16_move_date, case.post16_amended, today, is_open=case.is_open
+    )
+    return Post16MoveInfo(case.post16_move_date, case.post16_move_to, step)
 
 
 def _with_ceasing(status: CaseStatus, note: str | None) -> CaseStatus:

@@ -55,6 +55,7 @@ from caseload_app.services.case_read import (
     live_case_id,
     order_label,
 )
+from caseload_app.services.casework_post16 import Post16MoveActions
 from caseload_app.services.casework_reassessment import ReassessmentMixin
 from caseload_app.services.errors import FieldErrors, UserError
 from caseload_app.services.fields import (
@@ -66,7 +67,7 @@ from caseload_app.services.fields import (
 )
 
 
-class CaseworkService(ReassessmentMixin, UserService):
+class CaseworkService(ReassessmentMixin, Post16MoveActions, UserService):
     # ------------------------------------------------------------------ reading
     def trash(self):
         """The trash, acting as the same person (deleting from the case window)."""

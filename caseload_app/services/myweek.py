@@ -22,7 +22,7 @@ from caseload_app.db.models import (
     TribunalOrder,
 )
 from caseload_app.db.queries import as_date
-from caseload_app.domain import codes, deadlines
+from caseload_app.domain import codes, deadlines, post16
 from caseload_app.domain.exceptions import ADVICE, parse_limits
 from caseload_app.domain.status import Rag, rag_for, rag_for_step, step_label
 from caseload_app.services.case_read import ceasing_in_force, order_steps, reassessment_steps
@@ -41,6 +41,7 @@ KINDS = {
     "ceasing": "Ceasing a plan",
     "school": "School's response due",
     "reassessment": "Re-assessment",
+    "post16": "Post-16 move",
     "contact": "No contact in 14 days",
 }
 
@@ -98,6 +99,7 @@ class MyWeekService:
             items += self._ceasing(s, scope, today, horizon)
             items += self._schools(s, scope, today, horizon)
             items += self._reassessments(s, scope, today, horizon)
+            items += self._post16_moves(s, scope, today, horizon)
             items += self._no_contact(s, scope, today)
         items.sort(key=lambda i: (i.due or date.max, i.kind, i.child_name))
         return MyWeek(today=today, items=items)
@@ -316,6 +318,52 @@ class MyWeekService:
                         "reviews",
                     )
                 )
+        return out
+
+    def _post16_moves(self, s, scope, today, horizon) -> list[WeekItem]:
+        """A young person's move between post-16 institutions whose plan is not yet amended
+        for it: due five months before the move (Reg 18(2)), listed once that day is within
+        the week, red once it has passed, until the amendment is recorded or the move cleared.
+        """
+        # Due = move - 5 months <= horizon. A move up to 5 months and a few days after the
+        # horizon can qualify (31 Jul -> 28 Feb): a loose bound in SQL, the exact rule here.
+        latest_move = deadlines.add_months(horizon, 5) + timedelta(days=3)
+        q = self._mine(
+            select(
+                EhcpCase.id,
+                Child.first_name,
+                Child.last_name,
+                EhcpCase.post16_move_date,
+                EhcpCase.post16_move_to,
+            )
+            .join(Child, EhcpCase.child_id == Child.id)
+            .where(
+                EhcpCase.is_open,
+                EhcpCase.post16_amended.is_(None),
+                EhcpCase.post16_move_date <= latest_move,
+            ),
+            scope,
+        )
+        out = []
+        for case_id, first, last, move, moving_to in s.execute(q):
+            step = post16.amend_step(move, None, today)
+            if step.due > horizon:
+                continue
+            where = f" to {moving_to}" if moving_to else ""
+            out.append(
+                WeekItem(
+                    "post16",
+                    KINDS["post16"],
+                    case_id,
+                    f"{first} {last}",
+                    f"Amend the plan for the move{where} on {deadlines.format_date(move)} "
+                    f"({post16.REG})",
+                    step.due,
+                    (step.due - today).days,
+                    step.rag,
+                    "reviews",
+                )
+            )
         return out
 
     def _tasks(self, s, scope, today, horizon) -> list[WeekItem]:

@@ -11,6 +11,10 @@ recorded for a later year → not listed (the caseworker knows the child moves l
 recorded as no phase transfer for next September → not listed, and no 31 March date (a
 Year 11 staying in their own school's sixth form: docs/statutory-rules.md, "Phase
 transfers"); an earlier, past year is ignored as history. See phases.planned_transfer.
+
+A young person's move between post-16 institutions recorded on the case (Reg 18(2)) is
+listed too while it is ahead, whatever the month: its plan is due amended five months before
+the move (domain.post16), and the lead plans those reviews alongside the September ones.
 """
 
 from __future__ import annotations
@@ -21,12 +25,13 @@ from datetime import date
 from sqlalchemy import select
 
 from caseload_app.db.models import AnnualReview, Caseworker, Child, EhcpCase, Task
-from caseload_app.domain import deadlines, phases
+from caseload_app.domain import deadlines, phases, post16
 from caseload_app.domain.access import Can
 from caseload_app.services import records
 from caseload_app.services.base import UserService
 
 REVIEW_TASK_TITLE = "Phase transfer review"
+POST16_MOVE = "post16-move"  # a row for a move between post-16 institutions
 
 
 @dataclass(frozen=True)
@@ -39,7 +44,7 @@ class PlannerRow:
     year_group_source: str  # "recorded" or "date of birth"
     setting: str | None
     transfer: str  # "Primary → secondary"
-    transfer_kind: str  # school-phase / secondary-post16
+    transfer_kind: str  # school-phase / secondary-post16, or POST16_MOVE (Reg 18(2))
     transfer_year: int
     legal_date: date  # last lawful day for the amended plan
     legal_date_text: str  # with the weekday: "Sun 14 Feb 2027"
@@ -81,26 +86,33 @@ class PhaseTransferService(UserService):
             )
             rows = []
             for case, child in cases:
-                transfer = _transfer(case, child, today)
-                if transfer is None:
-                    continue
                 group, source = phases.current_year_group(
                     child.date_of_birth, today, child.year_group
                 )
-                rows.append(
-                    _row(
-                        case,
-                        child,
-                        transfer,
-                        phases.year_group_label(group),
-                        source,
-                        reviews.get(case.id, []),
-                        today,
-                        cycle_start,
-                        names,
-                        case.id in tasked,
+                label = phases.year_group_label(group)
+                transfer = _transfer(case, child, today)
+                if transfer is not None:
+                    rows.append(
+                        _row(
+                            case,
+                            child,
+                            transfer,
+                            label,
+                            source,
+                            reviews.get(case.id, []),
+                            today,
+                            cycle_start,
+                            names,
+                            case.id in tasked,
+                        )
                     )
-                )
+                if case.post16_move_date is not None and case.post16_move_date >= today:
+                    booked = _booked(reviews.get(case.id, []), today)
+                    rows.append(
+                        _post16_row(
+                            case, child, label, source, booked, today, names, case.id in tasked
+                        )
+                    )
         rows.sort(key=lambda r: (r.legal_date, r.caseworker or "~", r.child_name.casefold()))
         return rows
 
@@ -162,10 +174,7 @@ def _row(
     names: dict[int | None, str],
     has_task: bool,
 ) -> PlannerRow:
-    booked = min(
-        (r.meeting_date for r in reviews if r.meeting_date and r.meeting_date >= today),
-        default=None,
-    )
+    booked = _booked(reviews, today)
     held = [r for r in reviews if r.meeting_date and cycle_start <= r.meeting_date < today]
     amended = max((r.final_amended_issued for r in held if r.final_amended_issued), default=None)
     last_held = max((r.meeting_date for r in held if r.meeting_date), default=None)
@@ -193,6 +202,63 @@ def _row(
         transfer_kind=transfer.kind,
         transfer_year=transfer.year,
         legal_date=transfer.legal_date,
+        legal_date_text=legal,
+        last_review=case.last_review,
+        review_booked=booked,
+        amended_plan_issued=amended,
+        next_step=("Overdue — " + step) if overdue else step,
+        overdue=overdue,
+        caseworker_id=case.caseworker_id,
+        caseworker=names.get(case.caseworker_id),
+        has_review_task=has_task,
+    )
+
+
+def _booked(reviews: list[AnnualReview], today: date) -> date | None:
+    """The next review meeting on or after today."""
+    return min(
+        (r.meeting_date for r in reviews if r.meeting_date and r.meeting_date >= today),
+        default=None,
+    )
+
+
+def _post16_row(
+    case: EhcpCase,
+    child: Child,
+    year_group: str,
+    source: str,
+    booked: date | None,
+    today: date,
+    names: dict[int | None, str],
+    has_task: bool,
+) -> PlannerRow:
+    """A recorded move between post-16 institutions still ahead: the plan is due amended
+    five months before it (Reg 18(2)); done once the amended date is recorded."""
+    move, amended = case.post16_move_date, case.post16_amended
+    assert move is not None
+    due = deadlines.post16_transfer_due(move)
+    legal = deadlines.format_date(due)
+    where = f" to {case.post16_move_to}" if case.post16_move_to else ""
+    if amended is not None:
+        step, overdue = f"Done: plan amended {deadlines.format_date(amended)}", False
+    elif booked is not None:
+        step = f"Review booked {deadlines.format_date(booked)}: amend the plan by {legal}"
+        overdue = today > due or booked > due
+    else:
+        step = f"Review and amend the plan by {legal} ({post16.REG})"
+        overdue = today > due
+    return PlannerRow(
+        case_id=case.id,
+        child_id=child.id,
+        child_name=f"{child.first_name} {child.last_name}",
+        date_of_birth=child.date_of_birth,
+        year_group=year_group,
+        year_group_source=source,
+        setting=child.setting,
+        transfer=f"Post-16 move {deadlines.format_date(move)}{where}",
+        transfer_kind=POST16_MOVE,
+        transfer_year=move.year,
+        legal_date=due,
         legal_date_text=legal,
         last_review=case.last_review,
         review_booked=booked,

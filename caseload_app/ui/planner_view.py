@@ -1,4 +1,5 @@
-"""Phase-transfer planner: who moves phase next September and what the plan needs by when."""
+"""Phase-transfer planner: who moves phase next September, and which young people move
+between post-16 institutions (Reg 18(2)), and what the plan needs by when."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from PySide6.QtWidgets import (
 from caseload_app.domain.deadlines import format_date
 from caseload_app.domain.status import Rag
 from caseload_app.domain.text import how_many
-from caseload_app.services.phase_transfer import PhaseTransferService
+from caseload_app.services.phase_transfer import POST16_MOVE, PhaseTransferService
 from caseload_app.ui.errors import run_action
 from caseload_app.ui.models.rows import Column, RowsModel
 from caseload_app.ui.widgets.dates import DateEdit
@@ -102,9 +103,16 @@ class PlannerView(QWidget):
             if self.table.columnWidth(column) > MAX_WIDTH:
                 self.table.setColumnWidth(column, MAX_WIDTH)
         overdue = sum(1 for r in rows if r.overdue)
+        moves = sum(1 for r in rows if r.transfer_kind == POST16_MOVE)
+        post16 = (
+            f" and {how_many(moves, 'young person moves', 'young people move')} between "
+            "post-16 institutions"
+            if moves
+            else ""
+        )
         self.summary.setText(
-            f"{how_many(len(rows), 'child moves', 'children move')} phase next September; "
-            f"{overdue:,} overdue. Double-click to open the case."
+            f"{how_many(len(rows) - moves, 'child moves', 'children move')} phase next "
+            f"September{post16}; {overdue:,} overdue. Double-click to open the case."
         )
 
     def _fill_workers(self, rows) -> None:

@@ -93,6 +93,9 @@ def run(capsys, *argv):
         # Reg 18(2): a move between post-16 institutions on Tue 1 Sep 2026 needs the amended
         # plan at least five months before, by Wed 1 Apr 2026.
         (["--post16-move", "2026-09-01"], {"amended_plan_due": "2026-04-01"}),
+        # A move on Mon 31 Jul 2028: five months back has no 31 February, so the month's last
+        # day, Tue 29 Feb 2028 (a leap year).
+        (["--post16-move", "2028-07-31"], {"amended_plan_due": "2028-02-29"}),
         (
             # Reg 15: transferred in on Mon 2 Nov 2026, last reviewed Tue 10 Mar 2026: tell the
             # family within 6 weeks (Mon 14 Dec); review by the later of 9 Mar 2027 (12 months

@@ -39,6 +39,7 @@ from caseload_app.ui.models.case_models import (
     consultation_columns,
     deadline_columns,
     order_columns,
+    post16_columns,
     reassessment_columns,
     review_steps,
 )
@@ -804,6 +805,97 @@ def test_recording_that_the_child_stays_in_their_own_sixth_form(qtbot, db, messa
     assert messages == []
 
 
+def young_person_case(db):
+    """Born Mon 10 Mar 2008 (over compulsory school age since Sat 29 Jun 2024); final plan
+    Thu 1 May 2025."""
+    case_id, work = new_case(
+        db,
+        first_name="Sam",
+        upn="",
+        nhs_number="",
+        date_of_birth=date(2008, 3, 10),
+        request_received=date(2025, 1, 6),
+    )
+    for key, on in (
+        ("assess_agreed", date(2025, 2, 1)),
+        ("issue", date(2025, 4, 1)),
+        ("draft_served", date(2025, 4, 7)),
+        ("final_issued", date(2025, 5, 1)),
+    ):
+        work.record_action(case_id, work.get_case(case_id).version, key, on)
+    return case_id, work
+
+
+def test_a_post16_move_shows_its_amendment_due_with_rag_and_is_cleared(
+    qtbot, qtmodeltester, db, messages, monkeypatch
+):
+    """Reg 18(2): a move on Fri 30 Apr 2027 needs the plan amended by Mon 30 Nov 2026, six
+    days after today (amber); a move before the case began is refused beside its field."""
+    from PySide6.QtWidgets import QMessageBox
+
+    case_id, work = young_person_case(db)
+    view = open_view(qtbot, work, case_id)
+    view.show_tab("reviews")
+    box = view.reviews.post16
+    assert box.none.isVisible() and not box.table.isVisible()
+    assert not box.clear_button.isEnabled()
+    box.record_button.click()
+    dialog = fill(view, move_date=date(2025, 1, 5), moving_to="Bay College")
+    assert "before the case began (Mon 6 Jan 2025)" in dialog.form.error("move_date")
+    fill(view, move_date=date(2027, 4, 30))
+    model = box.table.rows_model
+    qtmodeltester.check(model, force_py=True)
+    assert (model.text(0, "Moving on"), model.text(0, "To"), model.text(0, "Due")) == (
+        "Fri 30 Apr 2027", "Bay College", "Mon 30 Nov 2026",
+    )  # fmt: skip
+    assert model.text(0, "Regulation") == "Reg 18(2)"
+    assert model.data(model.index(0, model.column_of("RAG")), RagRole) == "amber"
+    assert box.table.isVisible() and box.clear_button.isEnabled()
+    # The plan amended on Mon 23 Nov: done, in time, no colour left.
+    box.record_button.click()
+    fill(view, amended=date(2026, 11, 23))
+    assert model.text(0, "Met") == "✓ Met"
+    assert model.data(model.index(0, model.column_of("RAG")), RagRole) == "none"
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a, **_k: QMessageBox.StandardButton.Yes)
+    box.clear_button.click()
+    assert view.detail.post16_move is None
+    assert box.none.isVisible() and not box.table.isVisible()
+    assert messages == []
+
+
+def test_the_planner_counts_post16_moves_apart_from_september_transfers(qtbot, db, messages):
+    """A young person's move on Fri 30 Apr 2027 is listed in the planner with its Reg 18(2)
+    date; a child of 10 (Y6 in Sep 2026, moving to secondary) is a phase transfer."""
+    from caseload_app.services.phase_transfer import PhaseTransferService
+    from caseload_app.ui.planner_view import PlannerView
+    from tests.helpers import NOW
+
+    young_person_moving(db)
+    zoe, work = new_case(db)  # born 4 May 2016: Y6 now, secondary next September
+    for key, on in (
+        ("assess_agreed", date(2026, 8, 1)),
+        ("issue", date(2026, 9, 1)),
+        ("draft_served", date(2026, 10, 1)),
+        ("final_issued", date(2026, 11, 18)),
+    ):
+        work.record_action(zoe, work.get_case(zoe).version, key, on)
+    service = PhaseTransferService(db, "Lead", today=lambda: TODAY, now=lambda: NOW)
+    planner = PlannerView(service)
+    qtbot.addWidget(planner)
+    planner.refresh()
+    assert planner.summary.text() == (
+        "1 child moves phase next September and 1 young person moves between post-16 "
+        "institutions; 0 overdue. Double-click to open the case."
+    )
+    dates = {
+        planner.model.text(r, "Moves"): planner.model.text(r, "Amended plan by") for r in (0, 1)
+    }
+    assert dates == {
+        "Post-16 move Fri 30 Apr 2027 to Bay College": "Mon 30 Nov 2026",
+        "Primary → secondary": "Sun 14 Feb 2027",
+    }
+
+
 def test_disagreement_added_and_updated(qtbot, db, messages):
     case_id, work = full_case(db)
     view = open_view(qtbot, work, case_id)
@@ -829,9 +921,10 @@ def test_every_model_passes_the_qt_model_tester(qtbot, qtmodeltester, db, messag
     case_id, work = full_case(db)
     view = open_view(qtbot, work, case_id)
     models = view.findChildren(RowsModel)
-    assert len(models) == 16  # every table of every tab
+    assert len(models) == 17  # every table of every tab
     comms = view.communications
-    for model in models:
+    # A child of 10 makes no post-16 move: that table is tested with its row below.
+    for model in (m for m in models if m is not view.reviews.post16.table.rows_model):
         assert model.rowCount() > 0, model.columns[0].title
         qtmodeltester.check(model, force_py=True)
         for column in range(model.columnCount()):  # sorting, watched by the tester
@@ -856,10 +949,19 @@ def test_models_built_directly_pass_the_tester(qtmodeltester, db, messages):
         (COMMUNICATION_COLUMNS, detail.communications),
         (REVIEW_STEP_COLUMNS, review_steps(detail.reviews[0], TODAY)),
         (REVIEW_STEP_COLUMNS, []),
+        (post16_columns(TODAY), [young_person_moving(db)]),
+        (post16_columns(TODAY), []),
     ):
         model = RowsModel(columns)
         model.set_rows(rows)
         qtmodeltester.check(model, force_py=True)
+
+
+def young_person_moving(db):
+    """A young person's move on Fri 30 Apr 2027 (plan due amended by Mon 30 Nov 2026)."""
+    case_id, work = young_person_case(db)
+    work.set_post16_move(case_id, work.get_case(case_id).version, date(2027, 4, 30), "Bay College")
+    return work.get_case(case_id).post16_move
 
 
 def test_the_header_names_a_s24_start_for_what_it_is(qtbot, db, messages):

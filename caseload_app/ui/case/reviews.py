@@ -1,5 +1,5 @@
-"""The Reviews tab: annual reviews, re-assessments (s44; Regs 24-27) and the phase transfer
-ahead."""
+"""The Reviews tab: annual reviews, re-assessments (s44; Regs 24-27), the phase transfer
+ahead and a post-16 move."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QSpinBox,
     QSplitter,
     QVBoxLayout,
@@ -26,6 +27,7 @@ from caseload_app.ui.case.styles import PHASE_KIND_LABELS
 from caseload_app.ui.dialogs.case_dialogs import (
     BookReviewDialog,
     OrderStepDialog,
+    Post16MoveDialog,
     ReassessmentDecisionDialog,
     ReassessmentRequestDialog,
     ReviewDialog,
@@ -39,6 +41,7 @@ from caseload_app.ui.models.case_models import (
     REVIEW_COLUMNS,
     REVIEW_STEP_COLUMNS,
     day,
+    post16_columns,
     reassessment_columns,
     review_steps,
 )
@@ -62,6 +65,7 @@ class ReviewsTab(QWidget):
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._show_steps())
         self.reassessment = ReassessmentBox(view)
         self.phase = PhaseTransferBox(view)
+        self.post16 = Post16MoveBox(view)
         self._lay_out()
 
     def _lay_out(self) -> None:
@@ -74,6 +78,7 @@ class ReviewsTab(QWidget):
         split.setSizes([160, 240, 200])
         layout.addWidget(split, 1)
         layout.addWidget(self.phase)
+        layout.addWidget(self.post16)
 
     def load(self, d: CaseDetail) -> None:
         self.table.load(d.reviews)
@@ -82,6 +87,7 @@ class ReviewsTab(QWidget):
         self._show_steps()
         self.reassessment.load(d)
         self.phase.load(d)
+        self.post16.load(d)
 
     def _show_steps(self) -> None:
         review = self.table.selected()
@@ -313,3 +319,60 @@ class PhaseTransferBox(QGroupBox):
             "Phase transfer",
             lambda: self.view.work.set_phase_transfer(d.case_id, d.version, year, kind),
         )
+
+
+class Post16MoveBox(QGroupBox):
+    """A young person's move between post-16 institutions: the plan is due amended, naming
+    the new one, five months before the move (Reg 18(2)); one row with its RAG."""
+
+    def __init__(self, view: CaseView) -> None:
+        super().__init__("Post-16 move (Reg 18(2))")
+        self.view = view
+        self.table = RowTable(post16_columns(view.detail.today), "Post-16 move", stretch="Step")
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.none = plain_label("No move between post-16 institutions recorded.", wrap=False)
+        self.record_button = button(
+            "Record post-16 &move…", "Record or update the post-16 move", self.record
+        )
+        self.clear_button = button("Clear mo&ve…", "Clear the post-16 move", self.clear)
+        column = QVBoxLayout(self)
+        column.addWidget(self.none)
+        column.addWidget(self.table)
+        column.addLayout(button_row(self.record_button, self.clear_button, "stretch"))
+
+    def load(self, d: CaseDetail) -> None:
+        move = d.post16_move
+        self.table.load([move] if move else [], post16_columns(d.today))
+        self.table.setVisible(move is not None)
+        self.table.fit_height()
+        self.none.setVisible(move is None)
+        self.clear_button.setEnabled(move is not None)
+
+    def record(self) -> None:
+        d = self.view.detail
+        move = d.post16_move
+
+        def submit(v: dict) -> object:
+            return self.view.work.set_post16_move(
+                d.case_id, d.version, v["move_date"], str(v["moving_to"]), v["amended"]
+            )
+
+        dialog = Post16MoveDialog(move.move_date if move else d.today, d.today, submit, self.view)
+        if move is not None:
+            dialog.set_values(moving_to=move.moving_to or "", amended=move.step.done_on)
+        self.view.open_dialog(dialog)
+
+    def clear(self) -> None:
+        d = self.view.detail
+        if d.post16_move is None:
+            return
+        answer = QMessageBox.question(
+            self.view,
+            "Clear post-16 move",
+            f"Clear the move on {day(d.post16_move.move_date)}? The case's history keeps it.",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.view.act(
+                "Clear post-16 move",
+                lambda: self.view.work.clear_post16_move(d.case_id, d.version),
+            )

@@ -719,6 +719,23 @@ class ReviewDialog(EditDialog):
         self.add("final_amended_issued", "&Final amended plan", optional_date(None, today))
 
 
+class Post16MoveDialog(FormDialog):
+    """A young person's move between post-16 institutions (Reg 18(2))."""
+
+    def __init__(self, move: date, today: date, submit: Submit, parent=None) -> None:
+        super().__init__("Post-16 move", submit, parent, intro=_POST16_INTRO)
+        self.add("move_date", "&Moving on", DateEdit(move))
+        self.add("moving_to", "&To (college or provider)", line_edit(max_length=120))
+        self.add("amended", "Plan &amended for it on (blank: not yet)", optional_date(None, today))
+
+
+_POST16_INTRO = (
+    "A young person moving from one post-16 institution to another: the plan must be reviewed "
+    "and amended to name the new one at least 5 months before the move (Reg 18(2)). A move "
+    "from school to college is a phase transfer (Reg 18(1)) instead."
+)
+
+
 class DisagreementDialog(FormDialog):
     def __init__(self, today: date, submit: Submit, parent=None) -> None:
         super().__init__("Add a disagreement", submit, parent, intro=_DISAGREEMENT_INTRO)

@@ -384,6 +384,16 @@ def order_columns(today: date) -> tuple[Column, ...]:
     )
 
 
+def post16_columns(today: date) -> tuple[Column, ...]:
+    """A young person's move between post-16 institutions: where and when, then amending the
+    plan for it (Reg 18(2)) with the deadline table's columns."""
+    return (
+        Column("Moving on", lambda m: day(m.move_date), lambda m: m.move_date),
+        Column("To", lambda m: m.moving_to or "(not settled)"),
+        *(_of_step(c) for c in deadline_columns(today)),
+    )
+
+
 def _reassessment_why(r) -> str | None:
     text = "\n".join(x for x in (r.too_soon, r.reason, r.note) if x)
     return text or None
@@ -543,6 +553,8 @@ __all__ = [
     "advice_columns",
     "amendment_notice_step",
     "deadline_columns",
+    "post16_columns",
+    "reassessment_columns",
     "review_steps",
     "task_columns",
 ]
