@@ -49,6 +49,7 @@ CASE_TABLES = (
     "disagreement",
     "tribunal_order",
     "school_consultation",
+    "plan_version",
 )
 ALL_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
 
