@@ -450,6 +450,7 @@ RECORD_WORDS = {
     "annual_review": "annual review",
     "tribunal_order": "Tribunal order",
     "school_consultation": "school consultation",
+    "plan_version": "EHC plan",
     "stage_event": "stage step",
     "communication": "contact log",
     "contact": "family contact",
