@@ -21,6 +21,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
@@ -357,6 +358,36 @@ class TribunalOrder(Versioned, Base):
     responded_on: Mapped[date | None] = mapped_column(Date)  # to a recommendation
     note: Mapped[str | None] = mapped_column(Text)
     recorded_by: Mapped[str] = mapped_column(String(120))
+
+
+class PlanVersion(Versioned, Base):
+    """One version of a case's EHC plan (domain.plan, as JSON): the working copy being written
+    (``issued_on`` empty: at most one per case), or a version issued on a day, frozen with its
+    content's sha256 (the database refuses to change an issued version: an amendment is a new
+    version). ``kind``: draft, final, proposed (amendments after a review, Reg 22), amended."""
+
+    __tablename__ = "plan_version"
+    __table_args__ = (
+        UniqueConstraint("case_id", "number", name="uq_plan_version_case_number"),
+        Index(
+            "uq_plan_version_one_working",
+            "case_id",
+            unique=True,
+            sqlite_where=text("issued_on IS NULL"),
+            postgresql_where=text("issued_on IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("ehcp_case.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(12))
+    content: Mapped[str] = mapped_column(Text)
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    content_sha256: Mapped[str | None] = mapped_column(String(64))
+    issued_by: Mapped[str | None] = mapped_column(String(120))
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class SchoolConsultation(Versioned, Base):

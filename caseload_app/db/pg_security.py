@@ -50,6 +50,7 @@ CASE_TABLES = (
     "tribunal_order",
     "school_consultation",
     "reassessment",
+    "plan_version",
 )
 ALL_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
 

@@ -480,6 +480,7 @@ RECORD_WORDS = {
     "tribunal_order": "Tribunal order",
     "school_consultation": "school consultation",
     "reassessment": "re-assessment",
+    "plan_version": "EHC plan",
     "stage_event": "stage step",
     "communication": "contact log",
     "contact": "family contact",
