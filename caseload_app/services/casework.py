@@ -75,6 +75,12 @@ class CaseworkService(ReassessmentMixin, Post16MoveActions, UserService):
 
         return TrashService(self._db, self.user, today=self._today, now=self._now)
 
+    def plans(self):
+        """The case's EHC plan, acting as the same person (the Plan tab)."""
+        from caseload_app.services.plans import PlanService
+
+        return PlanService(self._db, self.user, today=self._today, now=self._now)
+
     def caseworkers(self) -> list[CaseworkerInfo]:
         with self._db.read() as s:
             rows = s.execute(

@@ -64,6 +64,15 @@ class PlanState:
     kind: str
     plan: Plan
     findings: tuple[Finding, ...]
+    adulthood_due: bool = False  # the child is in Year 9 or above (the checks' context)
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS[self.kind]
+
+    def check(self, plan: Plan) -> tuple[Finding, ...]:
+        """The checks on an edited plan, in this version's context (draft or not, Year 9)."""
+        return tuple(run_checks(plan, draft=self.kind == "draft", adulthood_due=self.adulthood_due))
 
 
 class PlanService(UserService):
@@ -278,9 +287,9 @@ class PlanService(UserService):
 
     def _state(self, case: EhcpCase, row_id, version, number, kind, plan: Plan) -> PlanState:
         child = case.child
-        year = phases.year_group_for(child.date_of_birth, self._today())
-        findings = run_checks(plan, draft=kind == "draft", adulthood_due=year >= 9)
-        return PlanState(case.id, row_id, version, number, kind, plan, tuple(findings))
+        adult = phases.year_group_for(child.date_of_birth, self._today()) >= 9
+        findings = run_checks(plan, draft=kind == "draft", adulthood_due=adult)
+        return PlanState(case.id, row_id, version, number, kind, plan, tuple(findings), adult)
 
 
 def _content(plan: Plan) -> str:

@@ -1,4 +1,4 @@
-"""The case window: one child's EHCP case in eight tabs.
+"""The case window: one child's EHCP case in nine tabs.
 
 Everything shown comes from one `CaseworkService.get_case` call (a CaseDetail); every button
 is one service call, after which the view reloads the detail and emits `changed(case_id)`.
@@ -29,6 +29,7 @@ from caseload_app.ui.case.disagreements import DisagreementsTab
 from caseload_app.ui.case.header import CaseHeader
 from caseload_app.ui.case.history import HistoryTab
 from caseload_app.ui.case.overview import OverviewTab
+from caseload_app.ui.case.plan import PlanTab
 from caseload_app.ui.case.reviews import ReviewsTab
 from caseload_app.ui.case.tasks import TasksTab
 from caseload_app.ui.case.timeline import TimelineTab
@@ -40,7 +41,7 @@ class _Tab(Protocol):
 
 
 class CaseView(QWidget):
-    """One case in eight tabs. The main window opens one per case and listens to `changed`."""
+    """One case in nine tabs. The main window opens one per case and listens to `changed`."""
 
     changed = Signal(int)  # case_id, after any successful save
     open_case = Signal(int)  # case_id of a sibling to open
@@ -52,6 +53,7 @@ class CaseView(QWidget):
         "communications",
         "tasks",
         "reviews",
+        "plan",
         "disagreements",
         "history",
     )
@@ -87,6 +89,7 @@ class CaseView(QWidget):
         self.communications = CommunicationsTab(self)
         self.tasks = TasksTab(self)
         self.reviews = ReviewsTab(self)
+        self.plan = PlanTab(self)
         self.disagreements = DisagreementsTab(self)
         self.history = HistoryTab(self)
         self._build()
@@ -130,7 +133,7 @@ class CaseView(QWidget):
         self._show(self.detail)
 
     def has_unsaved_changes(self) -> bool:
-        return self.overview.has_unsaved_changes()
+        return self.overview.has_unsaved_changes() or self.plan.dirty
 
     def log_contact(self) -> None:
         self.communications.log_contact()
@@ -164,10 +167,12 @@ class CaseView(QWidget):
         self.reload()
         self.changed.emit(self.case_id)
 
-    def open_dialog(self, dialog: FormDialog) -> None:
-        """Show a dialog without blocking; when its service call succeeds, reload."""
+    def open_dialog(self, dialog: FormDialog, *, reload: bool = True) -> None:
+        """Show a dialog without blocking; when its service call succeeds, reload (unless
+        the dialog only changed something held in the window, such as the plan being written)."""
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.accepted.connect(self.saved)
+        if reload:
+            dialog.accepted.connect(self.saved)
         dialog.finished.connect(lambda _result, d=dialog: self._dialog_closed(d))
         self.dialog = dialog
         dialog.open()
@@ -179,7 +184,13 @@ class CaseView(QWidget):
 
     def dirty_changed(self) -> None:
         index = self.tabs.indexOf(self.overview)
-        self.tabs.setTabText(index, "Overview *" if self.has_unsaved_changes() else "Overview")
+        dirty = self.overview.has_unsaved_changes()
+        self.tabs.setTabText(index, "Overview *" if dirty else "Overview")
+
+    def plan_dirty_changed(self) -> None:
+        if hasattr(self, "tabs"):  # the plan loads once before the tabs are built
+            index = self.tabs.indexOf(self.plan)
+            self.tabs.setTabText(index, "Plan *" if self.plan.dirty else "Plan")
 
     def _show(self, detail: CaseDetail) -> None:
         self.header.load(detail)

@@ -1,0 +1,140 @@
+"""The Plan tab: a plan written through its dialogs, checked as it is written, saved, exported
+as Word and issued, against a real SQLite file."""
+
+from __future__ import annotations
+
+import pytest
+from docx import Document
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from caseload_app.domain.plan import SECTIONS
+from tests.helpers import TODAY, new_case
+from tests.ui.test_case_view import fill, messages, open_view  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.gui
+
+
+def section(view, letter: str):
+    tab = view.plan
+    tab.sections.setCurrentRow(SECTIONS.index(letter))
+    return tab.editors[letter]
+
+
+def rules(view) -> set[tuple[str, str]]:
+    return {(f.rule, f.item) for f in view.plan.findings.rows_model.rows()}
+
+
+def write_a_plan(view) -> None:
+    section(view, "A").add_button.click()
+    fill(view, who="child", name="Zoë", how="drawing", text="I like drawing horses.")
+    section(view, "B").add_button.click()
+    fill(view, text="Zoë reads at the level expected in Year 1.")
+    section(view, "E").add_button.click()
+    fill(view, text="Zoë will read 40 words a minute", by_when="by July 2028")
+    section(view, "F").add_button.click()
+    fill(view, text="Access to phonics", who="trained TA", how_often="daily",
+         how_long="15 minutes", group="1:1", reviewed_by="SENCo", needs=("N1",),
+         outcomes=("O1",))  # fmt: skip
+
+
+def test_a_plan_written_through_the_dialogs_is_checked_as_it_goes_and_saved(
+    qtbot, db, qtmodeltester, messages
+):
+    case_id, work = new_case(db)
+    view = open_view(qtbot, work, case_id)
+    view.show_tab("plan")
+    tab = view.plan
+    assert tab.status.text().startswith("Version 1 · Draft plan · working copy, not saved yet")
+    assert ("a_empty", "") in rules(view)
+    section(view, "B").add_button.click()
+    fill(view, text="Zoë reads at the level expected in Year 1.")
+    assert view.tabs.tabText(view.tabs.indexOf(tab)) == "Plan *"
+    assert view.has_unsaved_changes()
+    assert ("need_no_provision", "N1") in rules(view)
+    write_a_plan(view)
+    assert [n.key for n in tab.plan.needs] == ["N1", "N2"]
+    found = rules(view)
+    assert ("vague_access", "P1") in found  # flagged the moment the dialog saved it
+    assert ("need_no_provision", "N2") in found and ("need_no_provision", "N1") not in found
+    assert "⚠" in tab.sections.item(SECTIONS.index("F")).text()
+    qtmodeltester.check(tab.findings.rows_model, force_py=True)
+    qtmodeltester.check(tab.editors["F"].table.rows_model, force_py=True)
+    tab.save_button.click()
+    assert messages == []
+    assert view.tabs.tabText(view.tabs.indexOf(tab)) == "Plan"
+    saved = work.plans().working(case_id)
+    assert saved.version_id is not None
+    assert [p.text for p in saved.plan.provision] == ["Access to phonics"]
+    assert saved.plan.provision[0].needs == ("N1",)
+
+
+def test_an_empty_item_is_refused_beside_its_field(qtbot, db, messages):
+    case_id, work = new_case(db)
+    view = open_view(qtbot, work, case_id)
+    section(view, "B").add_button.click()
+    dialog = fill(view, text="   ")
+    assert dialog.form.error("text") == "Write something, or Cancel."
+    assert view.plan.plan.needs == ()
+
+
+def test_removing_a_need_takes_its_links_with_it(qtbot, db, messages):
+    case_id, work = new_case(db)
+    view = open_view(qtbot, work, case_id)
+    write_a_plan(view)
+    editor = section(view, "B")
+    editor.table.select_row(0)
+    editor.remove_button.click()
+    assert view.plan.plan.needs == ()
+    assert view.plan.plan.provision[0].needs == ()
+    assert ("provision_no_need", "P1") in rules(view)
+
+
+def test_notes_and_section_i_are_typed_in_place(qtbot, db, messages):
+    case_id, work = new_case(db)
+    view = open_view(qtbot, work, case_id)
+    editor = section(view, "I")
+    qtbot.keyClicks(editor.school, "Hillside Primary")
+    qtbot.waitUntil(lambda: ("i_in_draft", "") in rules(view), timeout=2000)  # Reg 13(1)
+    notes = section(view, "B").notes
+    notes.setPlainText("Assessed in October.")
+    assert view.plan.plan.notes == {"B": "Assessed in October."}
+    assert view.plan.plan.placement.name == "Hillside Primary"
+
+
+def test_export_to_word_and_issue_the_draft(qtbot, db, tmp_path, monkeypatch, messages):
+    case_id, work = new_case(db)
+    view = open_view(qtbot, work, case_id)
+    write_a_plan(view)
+    infos: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: infos.append(text))
+    view.plan.issue_button.click()
+    assert infos == ["Save the plan before issuing it."]
+    view.plan.save_button.click()
+    target = tmp_path / "zoe.docx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    view.plan.word_button.click()
+    assert Document(target).paragraphs[0].text == "Draft Education, Health and Care plan"
+    view.plan.issue_button.click()
+    fill(view, on=TODAY)
+    (issued,) = work.plans().versions(case_id)
+    assert (issued.kind, issued.issued_on) == ("draft", TODAY)
+    assert view.plan.status.text().startswith("Version 2 · Final plan")
+    assert messages == []
+
+
+def test_a_word_plan_is_imported_from_the_tab(qtbot, db, tmp_path, monkeypatch, messages):
+    case_id, work = new_case(db)
+    view = open_view(qtbot, work, case_id)
+    doc = Document()
+    doc.add_heading("Section B: Special educational needs", 1)
+    doc.add_paragraph("Zoë finds reading hard.")
+    source = tmp_path / "old.docx"
+    doc.save(source)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(source), ""))
+    reports: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: reports.append(text))
+    view.plan.import_button.click()
+    assert reports[0].startswith("Sections found: B.")
+    assert [n.text for n in view.plan.plan.needs] == ["Zoë finds reading hard."]
+    assert not view.plan.dirty
+    assert work.plans().working(case_id).version_id is not None  # saved by the import
