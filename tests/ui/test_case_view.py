@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 )
 
 from caseload_app.db.models import Caseworker
-from caseload_app.ui import errors as ui_errors
 from caseload_app.ui.case import EXCEPTION_BANNER, CaseView
 from caseload_app.ui.dialogs.case_dialogs import (
     ActionDialog,
@@ -57,14 +56,6 @@ def add_caseworkers(db, *names):
         for name in names:
             s.add(Caseworker(name=name))
     return {w.name: w.id for w in services(db)[1].caseworkers()}
-
-
-@pytest.fixture
-def messages(monkeypatch):
-    """Messages the window would have shown in a message box (never a blocking box in tests)."""
-    shown: list[str] = []
-    monkeypatch.setattr(ui_errors, "show_user_error", lambda _p, _t, exc: shown.append(str(exc)))
-    return shown
 
 
 @pytest.fixture

@@ -4,18 +4,10 @@ from datetime import datetime
 
 import pytest
 
-from caseload_app.ui import errors as ui_errors
 from caseload_app.ui.case import CaseView
 from tests.helpers import add_person, disk_full, new_case
 
 pytestmark = pytest.mark.gui
-
-
-@pytest.fixture
-def messages(monkeypatch):
-    shown: list[str] = []
-    monkeypatch.setattr(ui_errors, "show_user_error", lambda _p, _t, exc: shown.append(str(exc)))
-    return shown
 
 
 def open_log_dialog(qtbot, db):

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from caseload_app.domain.plan import SECTIONS
 from tests.helpers import TODAY, new_case
-from tests.ui.test_case_view import fill, messages, open_view  # noqa: F401 (a fixture)
+from tests.ui.test_case_view import fill, open_view
 
 pytestmark = pytest.mark.gui
 
