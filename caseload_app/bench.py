@@ -260,7 +260,74 @@ def run(path: Path, children: int, runs: int) -> list[Measure]:
         raw.close()
         db.dispose()
     measures += window_measures(path, busiest, words, runs) + [csv_import(path, runs)]
+    measures += plan_measures(runs)
     return measures + (import_memory(path) if os.name == "posix" else [])
+
+
+PLAN_PROVISION = 60  # rows of provision with long text: about 30 printed pages
+
+
+def long_plan():
+    """A plan of about 30 pages: 20 needs, 20 outcomes, 60 pieces of provision of a long
+    paragraph each, all linked, with the family's views."""
+    from caseload_app.domain.plan import Advice, Contribution, Need, Outcome, Plan, Provision
+
+    words = (
+        "Structured phonics teaching following the school's scheme, with daily "
+        "overlearning of taught words, delivered by a teaching assistant trained in the "
+        "programme and overseen by the SENCo, with progress measured each half term. "
+    )
+    needs = tuple(Need(f"N{i}", "BCD"[i % 3], words * 2) for i in range(1, 21))
+    outcomes = tuple(
+        Outcome(f"O{i}", f"Zoë will read {i * 5} words a minute", "by July 2028")
+        for i in range(1, 21)
+    )
+    advice = tuple(Advice(f"K{i}", f"Advice {i}", "Dr A Patel") for i in range(1, 6))
+    provision = tuple(
+        Provision(
+            f"P{i}",
+            ("F", "G", "H1", "H2")[i % 4],
+            words * 3,
+            "trained TA",
+            "daily",
+            "20 minutes",
+            "1:1",
+            "SENCo, each term",
+            (f"N{i % 20 + 1}",),
+            (f"O{i % 20 + 1}",),
+            (f"K{i % 5 + 1}",),
+        )
+        for i in range(1, PLAN_PROVISION + 1)
+    )
+    views = tuple(Contribution("child", "I like drawing horses. " * 20) for _ in range(4))
+    return Plan(views, needs, outcomes, provision, advice=advice)
+
+
+def plan_measures(runs: int) -> list[Measure]:
+    """The plan's checks after a keystroke, and the plan as Word and as PDF, at 30 pages."""
+    from caseload_app.domain.plan_checks import run_checks
+    from caseload_app.reports.content import Imprint
+    from caseload_app.reports.plan_content import PlanHeader, plan_blocks
+    from caseload_app.reports.plan_docx import plan_docx
+    from caseload_app.reports.plan_pdf import plan_pdf
+
+    plan = long_plan()
+    header = PlanHeader("Bench Council", "Zoë Brontë", date(2016, 5, 4), "final")
+    imprint = Imprint("bench", datetime(2026, 11, 24, 10, 0), "Bench Council")
+    calls = [
+        ("plan checks, 30-page plan", 50.0, lambda: run_checks(plan, draft=False)),
+        ("plan as Word, 30 pages", 2000.0, lambda: plan_docx(plan_blocks(plan, header), header)),
+        (
+            "plan as PDF, 30 pages",
+            2000.0,
+            lambda: plan_pdf(plan_blocks(plan, header), header, imprint),
+        ),
+    ]
+    out = []
+    for name, target, call in calls:
+        call()
+        out.append(Measure.of(name, target, timed(call, runs)))
+    return out
 
 
 def window_measures(path: Path, busiest: Busiest, words: list[str], runs: int) -> list[Measure]:

@@ -21,6 +21,9 @@ NAMES = [
     "save to every view up to date",
     "peak memory of the app",
     "CSV import of 150 rows",
+    "plan checks, 30-page plan",
+    "plan as Word, 30 pages",
+    "plan as PDF, 30 pages",
     "import peak memory, 150 rows",
     "import peak memory, 1,500 rows",
 ]
