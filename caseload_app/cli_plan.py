@@ -4,6 +4,8 @@ caseload plan export --case 12 --format docx -o zoe-plan.docx   (the working cop
 caseload plan import --case 12 old-plan.docx                    (or a .json plan)
 caseload plan check --case 12 [--json]                          (findings: section, rule, text)
 caseload plan versions --case 12
+caseload plan import-folder PLANS/                               (each matched by UPN, or name
+                                                                  and date of birth)
 """
 
 from __future__ import annotations
@@ -35,6 +37,13 @@ def add_parsers(sub: argparse._SubParsersAction, db_arg) -> None:
     db_arg(ck)
     _case(ck)
     ck.add_argument("--json", action="store_true", help="machine-readable findings")
+    fo = verbs.add_parser(
+        "import-folder",
+        help="import every .docx plan in a folder, each "
+        "matched to its child by UPN, or name and date of birth",
+    )
+    db_arg(fo)
+    fo.add_argument("folder", type=Path, help="the folder of Word plans")
     vs = verbs.add_parser("versions", help="the plan's versions: working copy and issued")
     db_arg(vs)
     _case(vs)
@@ -58,6 +67,8 @@ def run(args: argparse.Namespace, database) -> int:
     with database(args) as db:
         plans = PlanService(db, user=getpass.getuser())
         verb = args.plan_command
+        if verb == "import-folder":
+            return _import_folder(plans, args.folder)
         if verb == "versions":
             for v in plans.versions(args.case_id):
                 issued = f"issued {v.issued_on.isoformat()}" if v.issued_on else "working copy"
@@ -79,6 +90,16 @@ def run(args: argparse.Namespace, database) -> int:
     args.output.write_bytes(data)
     print(f"Wrote {args.output}")
     return 0
+
+
+def _import_folder(plans, folder: Path) -> int:
+    lines = plans.import_folder(folder)
+    for line in lines:
+        where = f"case {line.case_id}" if line.case_id is not None else "-"
+        print(f"{line.file}: {where}: {line.outcome}")
+    done = sum(line.case_id is not None for line in lines)
+    print(f"{done} of {len(lines)} plan(s) imported.")
+    return 0 if done == len(lines) else 1
 
 
 def _check(plans, args: argparse.Namespace) -> int:

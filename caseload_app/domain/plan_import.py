@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from caseload_app.domain.plan import (
     NEED_SECTIONS,
@@ -29,8 +30,16 @@ from caseload_app.domain.plan import (
     Provision,
 )
 from caseload_app.domain.text import clean_line
+from caseload_app.domain.validators import normalise_upn
 
-__all__ = ["DocBlock", "PlacedPlan", "place_blocks", "section_of_heading"]
+__all__ = [
+    "DocBlock",
+    "Identity",
+    "PlacedPlan",
+    "identity_of",
+    "place_blocks",
+    "section_of_heading",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,3 +288,77 @@ def place_blocks(blocks: Iterable[DocBlock]) -> PlacedPlan:
         else:
             b.text(line)
     return PlacedPlan(b.plan(), b.placed, tuple(b.headings), len(b.loose))
+
+
+# --------------------------------------------------------------------------- whose plan
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who a plan is about, as its own text says: a UPN, or a name and a date of birth."""
+
+    upn: str = ""
+    name: str = ""
+    date_of_birth: date | None = None
+
+
+_UPN = re.compile(r"\b[A-Za-z]\d{11}[A-Za-z0-9]\b")
+_LABELLED = re.compile(r"^\s*(name|full name|child'?s name|young person'?s name|date of birth|"
+                       r"dob|d\.o\.b\.?)\s*[:\-–]?\s*(.*)$", re.IGNORECASE)  # fmt: skip
+_MONTHS = {m: n for n, m in enumerate(
+    ("january", "february", "march", "april", "may", "june", "july", "august",
+     "september", "october", "november", "december"), start=1)}  # fmt: skip
+
+
+def identity_of(blocks: Iterable[DocBlock]) -> Identity:
+    """The first valid UPN anywhere in the plan, and the first "Name" and "Date of birth" given
+    as "Name: …" lines or as two-cell table rows."""
+    upn, name, born = "", "", None
+    for label, value, text in _labelled_pairs(blocks):
+        if not upn:
+            upn = _first_upn(text)
+        if label in ("date of birth", "dob", "d.o.b", "d.o.b.") and born is None:
+            born = _loose_date(value)
+        elif "name" in label and not name and value:
+            name = value
+    return Identity(upn, name, born)
+
+
+def _labelled_pairs(blocks: Iterable[DocBlock]) -> Iterator[tuple[str, str, str]]:
+    for block in blocks:
+        lines = list(block.rows) if block.rows else [(block.text,)]
+        for row in lines:
+            cells = [clean_line(c) for c in row]
+            text = " ".join(cells)
+            if len(cells) >= 2 and cells[0]:
+                m = _LABELLED.match(cells[0])
+                if m and not m.group(2):
+                    yield m.group(1).lower(), cells[1], text
+                    continue
+            m = _LABELLED.match(text)
+            yield (m.group(1).lower(), m.group(2), text) if m else ("", "", text)
+
+
+def _first_upn(text: str) -> str:
+    for m in _UPN.finditer(text):
+        try:
+            return normalise_upn(m.group(0))
+        except ValueError:
+            continue
+    return ""
+
+
+def _loose_date(text: str) -> date | None:
+    """ "04/03/2017", "2017-03-04", "4 March 2017", "Sat 4 Mar 2017": None if it is none."""
+    value = text.strip()
+    m = re.search(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})", value)
+    parts = (int(m.group(3)), int(m.group(2)), int(m.group(1))) if m else None
+    if m is None and (m := re.search(r"(\d{4})-(\d{2})-(\d{2})", value)):
+        parts = (int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    if m is None and (m := re.search(r"(\d{1,2})\s+([A-Za-z]{3,9})\.?\s+(\d{4})", value)):
+        month = next((n for k, n in _MONTHS.items() if k.startswith(m.group(2).lower())), 0)
+        parts = (int(m.group(3)), month, int(m.group(1)))
+    try:
+        return date(*parts) if parts else None
+    except ValueError:
+        return None

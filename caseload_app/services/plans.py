@@ -15,19 +15,21 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from caseload_app.db.models import AdviceRequest, Caseworker, EhcpCase, PlanVersion
+from caseload_app.db.models import AdviceRequest, Caseworker, Child, EhcpCase, PlanVersion
 from caseload_app.domain import codes, phases
+from caseload_app.domain.errors import ValidationError
 from caseload_app.domain.plan import Advice, Plan, PlanError, plan_from_dict, plan_to_dict
 from caseload_app.domain.plan_checks import Finding, run_checks
 from caseload_app.domain.plan_diff import Change, plan_diff
-from caseload_app.domain.plan_import import place_blocks
+from caseload_app.domain.plan_import import Identity, identity_of, place_blocks
+from caseload_app.domain.text import fold
 from caseload_app.services import records
 from caseload_app.services.base import UserService
 from caseload_app.services.errors import FieldErrors, UserError
 from caseload_app.services.plan_files import read_docx_blocks
 from caseload_app.services.settings import TeamSettingsService
 
-__all__ = ["KINDS", "PlanService", "PlanState", "VersionInfo"]
+__all__ = ["KINDS", "FolderLine", "PlanService", "PlanState", "VersionInfo"]
 
 # What each kind of version is called, and what the next working copy becomes once issued.
 KINDS = {
@@ -50,6 +52,16 @@ class VersionInfo:
     issued_on: date | None  # None: the working copy
     issued_by: str | None
     sha256: str | None
+
+
+@dataclass(frozen=True)
+class FolderLine:
+    """One file of a folder import: the case it went to (None: not imported) and what
+    happened, in words."""
+
+    file: str
+    case_id: int | None
+    outcome: str
 
 
 @dataclass(frozen=True)
@@ -220,6 +232,52 @@ class PlanService(UserService):
             f"{len(plan.needs)} needs, {len(plan.outcomes)} outcomes and "
             f"{len(plan.provision)} pieces of provision imported."
         )
+
+    def import_folder(self, folder: Path) -> list[FolderLine]:
+        """Every .docx plan in a folder, each matched to its child by the UPN in it, or by the
+        name and date of birth in it, and imported into that child's case (its open one, else
+        its latest); each plan all or nothing, with a line of report per file."""
+        if not folder.is_dir():
+            raise UserError(f"{folder} is not a folder.")
+        return [self._import_one(path) for path in sorted(folder.glob("*.docx"))]
+
+    def _import_one(self, path: Path) -> FolderLine:
+        try:
+            blocks = read_docx_blocks(path, path.name)
+            who = identity_of(blocks)
+            case_id = self._case_of(who)
+            placed = place_blocks(blocks)
+            self._replace_working(case_id, placed.plan, f"imported from {path.name}")
+        except (UserError, ValidationError) as exc:
+            return FolderLine(path.name, None, f"not imported: {exc}")
+        return FolderLine(path.name, case_id, placed.report())
+
+    def _case_of(self, who: Identity) -> int:
+        """The case of the one child the plan names; UserError saying why there is none."""
+        with self._db.read() as s:
+            if who.upn:
+                children = list(s.scalars(select(Child).where(Child.upn == who.upn)))
+                what = f"UPN {who.upn}"
+            elif who.name and who.date_of_birth:
+                children = [
+                    c
+                    for c in s.scalars(
+                        select(Child).where(Child.date_of_birth == who.date_of_birth)
+                    )
+                    if fold(f"{c.first_name} {c.last_name}") == fold(who.name)
+                ]
+                what = f"{who.name}, born {who.date_of_birth.isoformat()}"
+            else:
+                raise UserError(
+                    "it gives no UPN, nor a name with a date of birth, to match a child by."
+                )
+            if len(children) != 1:
+                many = "no child matches" if not children else f"{len(children)} children match"
+                raise UserError(f"{many} {what} in caseload.")
+            cases = sorted(children[0].cases, key=lambda c: (c.is_open, c.request_received, c.id))
+            if not cases:
+                raise UserError(f"{what} has no case in caseload.")
+            return cases[-1].id
 
     def _replace_working(self, case_id: int, plan: Plan, how: str) -> None:
         with self._db.uow() as s:

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from io import BytesIO
 
 import pytest
 from docx import Document
 
 from caseload_app.domain.plan import plan_from_dict, plan_to_dict
-from caseload_app.domain.plan_import import place_blocks, section_of_heading
+from caseload_app.domain.plan_import import Identity, identity_of, place_blocks, section_of_heading
 from caseload_app.services.errors import UserError
 from caseload_app.services.plan_files import read_docx_blocks
 
@@ -166,3 +167,89 @@ def test_a_file_that_is_not_a_plan_is_refused_in_words(tmp_path):
         read_docx_blocks(b"PK\x03\x04" + bytes(50), "broken.docx")
     with pytest.raises(UserError, match="missing.docx cannot be read"):
         read_docx_blocks(tmp_path / "missing.docx")
+
+
+# --------------------------------------------------------------------------- a folder of plans
+def plan_file(folder, name: str, *lines: str, table: tuple[tuple[str, str], ...] = ()) -> None:
+    doc = Document()
+    for line in lines:
+        doc.add_paragraph(line)
+    if table:
+        t = doc.add_table(rows=len(table), cols=2)
+        for r, (a, b) in enumerate(table):
+            t.rows[r].cells[0].text, t.rows[r].cells[1].text = a, b
+    doc.add_heading("Section B: Special educational needs", 1)
+    doc.add_paragraph(f"Needs written in {name}.")
+    doc.save(folder / name)
+
+
+@pytest.mark.parametrize(
+    ("lines", "table", "expected"),
+    [
+        (("UPN: L837201500012",), (), Identity("L837201500012")),
+        (("Name: Zoë Brontë", "Date of birth: 04/05/2016"), (),
+         Identity("", "Zoë Brontë", date(2016, 5, 4))),
+        ((), (("Child's name", "Zoë Brontë"), ("DOB", "Wed 4 May 2016")),
+         Identity("", "Zoë Brontë", date(2016, 5, 4))),
+        (("Unique pupil number L837201500013",), (), Identity()),  # its check letter is wrong
+        (("Date of birth: 31/02/2016",), (), Identity()),  # no such day
+    ],
+)  # fmt: skip
+def test_who_a_plan_is_about_is_read_from_its_text(tmp_path, lines, table, expected):
+    plan_file(tmp_path, "x.docx", *lines, table=table)
+    assert identity_of(read_docx_blocks(tmp_path / "x.docx")) == expected
+
+
+def test_a_folder_of_plans_is_matched_to_children_and_imported_one_by_one(tmp_path, db, capsys):
+    """By UPN, by name and date of birth, and the files that cannot be matched say why; each
+    plan all or nothing: the ones that failed left nothing behind."""
+    from caseload_app.services.plans import PlanService
+    from tests.helpers import NOW, TODAY, new_case
+
+    zoe, _ = new_case(db)
+    sam, _ = new_case(db, first_name="Sam", last_name="Okafor", upn="", nhs_number="",
+                      date_of_birth=date(2015, 1, 9))  # fmt: skip
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    plan_file(folder, "1-zoe.docx", "UPN: L837201500012")
+    plan_file(
+        folder, "2-sam.docx", table=(("Name", "Sam Okafor"), ("Date of birth", "9 January 2015"))
+    )
+    plan_file(folder, "3-nobody.docx", "Name: Ann Other", "Date of birth: 01/01/2014")
+    plan_file(folder, "4-anon.docx", "A plan with no name.")
+    (folder / "5-broken.docx").write_bytes(b"PK\x03\x04broken")
+    (folder / "notes.txt").write_text("not a plan")
+    plans = PlanService(db, "Asha Patel", today=lambda: TODAY, now=lambda: NOW)
+    lines = plans.import_folder(folder)
+    assert [(x.file, x.case_id) for x in lines] == [
+        ("1-zoe.docx", zoe), ("2-sam.docx", sam), ("3-nobody.docx", None),
+        ("4-anon.docx", None), ("5-broken.docx", None),
+    ]  # fmt: skip
+    assert lines[0].outcome.startswith("Sections found: B.")
+    assert lines[2].outcome == (
+        "not imported: no child matches Ann Other, born 2014-01-01 in caseload."
+    )
+    assert "no UPN, nor a name with a date of birth" in lines[3].outcome
+    assert "5-broken.docx is damaged" in lines[4].outcome
+    assert [n.text for n in plans.working(zoe).plan.needs] == ["Needs written in 1-zoe.docx."]
+    assert [n.text for n in plans.working(sam).plan.needs] == ["Needs written in 2-sam.docx."]
+
+
+def test_the_import_folder_command_reports_each_file(tmp_path, capsys):
+    from caseload_app.cli import main
+    from caseload_app.db.engine import open_database
+    from tests.helpers import new_case
+
+    path = tmp_path / "team.sqlite3"
+    db = open_database(path)
+    new_case(db)
+    db.dispose()
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    plan_file(folder, "zoe.docx", "UPN: L837201500012")
+    plan_file(folder, "anon.docx", "No name here.")
+    assert main(["plan", "import-folder", "--db", str(path), str(folder)]) == 1
+    out = capsys.readouterr().out
+    assert "zoe.docx: case 1: Sections found: B." in out
+    assert "anon.docx: -: not imported:" in out
+    assert out.rstrip().endswith("1 of 2 plan(s) imported.")
