@@ -138,3 +138,33 @@ def test_a_word_plan_is_imported_from_the_tab(qtbot, db, tmp_path, monkeypatch, 
     assert [n.text for n in view.plan.plan.needs] == ["Zoë finds reading hard."]
     assert not view.plan.dirty
     assert work.plans().working(case_id).version_id is not None  # saved by the import
+
+
+def test_two_versions_compared_side_by_side(qtbot, db, monkeypatch, messages):
+    """The draft issued, then Section I named and a frequency changed in the final: the
+    comparison lists both, the old words struck through and the new ones underlined."""
+    from caseload_app.ui.case.plan import CompareDialog
+
+    case_id, work = new_case(db)
+    view = open_view(qtbot, work, case_id)
+    write_a_plan(view)
+    view.plan.save_button.click()
+    view.plan.issue_button.click()
+    fill(view, on=TODAY)
+    editor = section(view, "F")
+    editor.table.select_row(0)
+    editor.edit_button.click()
+    fill(view, how_often="3 times a week")
+    qtbot.keyClicks(section(view, "I").school, "Hillside Primary")
+    view.plan.save_button.click()
+    view.plan.compare_button.click()
+    dialog = view.plan.comparison
+    assert isinstance(dialog, CompareDialog)
+    assert [(c.section, c.item, c.field) for c in dialog.changes] == [
+        ("F", "P1", "how_often"), ("I", "", "name"),
+    ]  # fmt: skip
+    html = dialog.text.toHtml()
+    assert "line-through" in html and "underline" in html
+    assert "daily" in dialog.text.toPlainText() and "3 times a week" in dialog.text.toPlainText()
+    dialog.accept()
+    assert messages == []

@@ -10,18 +10,23 @@ plan), so a vague word shows the moment it is typed into a dialog and saved ther
 from __future__ import annotations
 
 from dataclasses import replace
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
+    QDialog,
     QFileDialog,
+    QHBoxLayout,
+    QLabel,
     QLineEdit,
     QListWidget,
     QMessageBox,
     QPlainTextEdit,
     QSplitter,
     QStackedWidget,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -101,6 +106,7 @@ class PlanTab(QWidget):
         self.word_button = button("&Word…", "Export the plan as Word", lambda: self.export("docx"))
         self.pdf_button = button("&PDF…", "Export the plan as PDF", lambda: self.export("pdf"))
         self.import_button = button("I&mport…", "Import a plan from Word or JSON", self.import_file)
+        self.compare_button = button("&Compare…", "Compare two versions of the plan", self.compare)
         self.sections = QListWidget()
         self.sections.setAccessibleName("Plan sections")
         self.stack = QStackedWidget()
@@ -143,6 +149,7 @@ class PlanTab(QWidget):
                 self.word_button,
                 self.pdf_button,
                 self.import_button,
+                self.compare_button,
                 "stretch",
             )
         )
@@ -279,6 +286,89 @@ class PlanTab(QWidget):
             self.load(self.view.detail)
             self.view.saved()
             QMessageBox.information(self, "Plan imported", report[0])
+
+    def compare(self) -> None:
+        versions = self.plans.versions(self.view.case_id)
+        if len(versions) < 2:
+            QMessageBox.information(self, "Compare", "There is only one version of this plan.")
+            return
+        self.comparison = CompareDialog(self.plans, versions, self.view)
+        self.comparison.open()
+
+
+class CompareDialog(QDialog):
+    """Two versions of the plan side by side in one list: each change with its section and
+    item, the words removed struck through in red and those added underlined in green."""
+
+    def __init__(self, plans, versions, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Compare versions of the plan")
+        self.setAccessibleName("Compare versions of the plan")
+        self.plans = plans
+        choices = [(_version_text(v), v.id) for v in versions]
+        self.old, self.new = choice_combo(choices), choice_combo(choices)
+        self.old.setAccessibleName("Earlier version")
+        self.new.setAccessibleName("Later version")
+        self.old.setCurrentIndex(len(choices) - 2)
+        self.new.setCurrentIndex(len(choices) - 1)
+        self.old.currentIndexChanged.connect(lambda _i: self.show_changes())
+        self.new.currentIndexChanged.connect(lambda _i: self.show_changes())
+        self.text = QTextBrowser()
+        self.text.setAccessibleName("Changes between the versions")
+        close = button("C&lose", "Close", self.accept)
+        row = QHBoxLayout()
+        for label, combo in (("&From", self.old), ("&To", self.new)):
+            caption = QLabel(label)
+            caption.setBuddy(combo)
+            row.addWidget(caption)
+            row.addWidget(combo)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.text, 1)
+        layout.addLayout(button_row("stretch", close))
+        self.resize(900, 600)
+        self.show_changes()
+
+    def show_changes(self) -> None:
+        old, new = self.old.currentData(), self.new.currentData()
+        found: list = []
+
+        def call() -> None:
+            found.extend(self.plans.compare(old, new))
+
+        if ui_errors.run_action(self, "Compare", call):
+            self.changes = found
+            self.text.setHtml(changes_html(found))
+
+
+def changes_html(changes) -> str:
+    if not changes:
+        return "<p>The two versions say the same.</p>"
+    parts = []
+    for c in changes:
+        where = " · ".join(x for x in (f"Section {c.section}" if c.section else "Not placed",
+                                       c.item, c.field.replace("_", " ")) if x)  # fmt: skip
+        parts.append(f"<h4>{escape(where)} ({c.kind})</h4><p>{_spans_html(c)}</p>")
+    return "".join(parts)
+
+
+def _spans_html(change) -> str:
+    out = []
+    for span in change.spans():
+        text = escape(span.text).replace("\n", "<br/>")
+        if span.kind == "removed":
+            out.append(f'<span style="color:#a00000; text-decoration:line-through">{text}</span>')
+        elif span.kind == "added":
+            out.append(f'<span style="color:#006400; text-decoration:underline">{text}</span>')
+        else:
+            out.append(text)
+    return "".join(out)
+
+
+def _version_text(v) -> str:
+    when = f"issued {v.issued_on.isoformat()}" if v.issued_on else "working copy"
+    return f"Version {v.number} · {v.kind_label} · {when}"
 
 
 _ISSUE_INTRO = (
