@@ -35,7 +35,9 @@ __all__ = [
     "NEED_SECTIONS",
     "PROVISION_SECTIONS",
     "SECTIONS",
+    "RESPONSES",
     "Advice",
+    "Comment",
     "Contribution",
     "Need",
     "Outcome",
@@ -53,6 +55,7 @@ NEED_SECTIONS = ("B", "C", "D")
 PROVISION_SECTIONS = ("F", "G", "H1", "H2")
 CONTRIBUTORS = ("child", "young_person", "parent", "carer", "other")
 CONTRIBUTION_WAYS = ("meeting", "form", "drawing", "interpreter", "conversation", "other")
+RESPONSES = ("did", "did_not")  # "you said — we did / we did not, because"
 _MAX_TEXT = 20_000  # characters in one item: a page or so; a whole plan is many items
 
 
@@ -120,6 +123,19 @@ class Advice:
 
 
 @dataclass(frozen=True, slots=True)
+class Comment:
+    """The family's comment on a draft, against the section it concerns, with the council's
+    response: "you said — we did / we did not, because …". Kept with every later version."""
+
+    section: str  # one of SECTIONS
+    said: str
+    by: str = ""  # "Mum", "Zoë"
+    received: date | None = None
+    response: str = ""  # one of RESPONSES, or "" while not yet answered
+    because: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     contributions: tuple[Contribution, ...] = ()
     needs: tuple[Need, ...] = ()
@@ -130,6 +146,7 @@ class Plan:
     advice: tuple[Advice, ...] = ()
     notes: Mapping[str, str] = field(default_factory=dict)  # free text per section
     not_placed: str = ""  # what an import could not place: kept, shown, never lost
+    comments: tuple[Comment, ...] = ()  # the family's comments on drafts, answered
 
     def needs_in(self, section: str) -> tuple[Need, ...]:
         return tuple(n for n in self.needs if n.section == section)
@@ -157,6 +174,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "advice": [_item(a) for a in plan.advice],
         "notes": {k: plan.notes[k] for k in SECTIONS if plan.notes.get(k)},
         "not_placed": plan.not_placed,
+        "comments": [_item(c) for c in plan.comments],
     }
 
 
@@ -190,6 +208,7 @@ def plan_from_dict(data: object) -> Plan:
         advice=_many(top, "advice", _advice),
         notes=_notes(top.get("notes", {})),
         not_placed=_text(top.get("not_placed", ""), "not_placed"),
+        comments=_many(top, "comments", _comment),
     )
     check_plan(plan)
     return plan
@@ -352,6 +371,19 @@ def _advice(obj: Mapping[str, Any], where: str) -> Advice:
         title=_text(obj.get("title", ""), f"{where}.title", required=True),
         author=_text(obj.get("author", ""), f"{where}.author"),
         dated=_date(obj.get("dated"), f"{where}.dated"),
+    )
+
+
+def _comment(obj: Mapping[str, Any], where: str) -> Comment:
+    _known(obj, where, {f.name for f in fields(Comment)})
+    response = obj.get("response", "")
+    return Comment(
+        section=_choice(obj.get("section"), f"{where}.section", SECTIONS),
+        said=_text(obj.get("said", ""), f"{where}.said", required=True),
+        by=_text(obj.get("by", ""), f"{where}.by"),
+        received=_date(obj.get("received"), f"{where}.received"),
+        response=_choice(response, f"{where}.response", ("", *RESPONSES)),
+        because=_text(obj.get("because", ""), f"{where}.because"),
     )
 
 

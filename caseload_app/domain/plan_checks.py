@@ -275,6 +275,18 @@ def _k_not_reflected(rule: Rule, c: _Context) -> Iterator[Finding]:
             yield _finding(rule, "K", a.key, "title")
 
 
+def _comment_no_response(rule: Rule, c: _Context) -> Iterator[Finding]:
+    for i, comment in enumerate(c.plan.comments):
+        if not comment.response:
+            yield _finding(rule, comment.section, f"C{i + 1}", "response")
+
+
+def _comment_no_reason(rule: Rule, c: _Context) -> Iterator[Finding]:
+    for i, comment in enumerate(c.plan.comments):
+        if comment.response == "did_not" and not comment.because.strip():
+            yield _finding(rule, comment.section, f"C{i + 1}", "because")
+
+
 def _e_no_adulthood(rule: Rule, c: _Context) -> Iterator[Finding]:
     if c.adulthood_due and not any(o.adulthood for o in c.plan.outcomes):
         yield _finding(rule, "E", "", "adulthood")
@@ -300,4 +312,6 @@ _STRUCTURAL: dict[str, Callable[[Rule, _Context], Iterator[Finding]]] = {
     "i_empty_final": _i_empty_final,
     "k_not_reflected": _k_not_reflected,
     "e_no_adulthood": _e_no_adulthood,
+    "comment_no_response": _comment_no_response,
+    "comment_no_reason": _comment_no_reason,
 }

@@ -48,7 +48,9 @@ def plan_diff(old: Plan, new: Plan) -> list[Change]:
             changes.append(_change(section, "", "notes", before, after))
     if old.not_placed != new.not_placed:
         changes.append(_change("", "", "not_placed", old.not_placed, new.not_placed))
-    return changes
+    old_c = {f"C{i + 1}": _texts(c) for i, c in enumerate(old.comments)}
+    new_c = {f"C{i + 1}": _texts(c) for i, c in enumerate(new.comments)}
+    return changes + _items("comments", old_c, new_c)
 
 
 def _keyed(plan: Plan, section: str) -> dict[str, dict[str, str]]:

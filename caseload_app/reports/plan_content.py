@@ -81,6 +81,9 @@ def plan_blocks(plan: Plan, header: PlanHeader) -> list[Block]:
         if note:
             body.insert(0, Block("para", note))
         out += body or [Block("para", "Nothing recorded.")]
+    if plan.comments:
+        out.append(Block("heading", "What you said about the draft, and what we did"))
+        out.append(_comments(plan))
     if plan.not_placed.strip():
         out.append(Block("heading", "Text not yet placed in a section"))
         out.append(Block("para", plan.not_placed))
@@ -138,6 +141,20 @@ def _table_rows(plan: Plan, section: str) -> tuple[tuple[str, ...], list[tuple[s
     head = ("", "Advice and information", "From", "Dated")
     return head, [(a.key, a.title, a.author, format_date(a.dated) if a.dated else "")
                   for a in plan.advice]  # fmt: skip
+
+
+RESPONSE_WORDS = {"did": "We did", "did_not": "We did not", "": "Not yet answered"}
+
+
+def _comments(plan: Plan) -> Block:
+    """Co-production's record: each comment on a draft, with the council's response."""
+    rows = [
+        (c.section, c.said + (f" ({c.by})" if c.by else ""), RESPONSE_WORDS[c.response],
+         c.because)
+        for c in plan.comments
+    ]  # fmt: skip
+    head = ("Section", "You said", "We did / did not", "Because")
+    return Block("table", rows=(head, *rows), widths=(16, 78, 28, 58))
 
 
 def _quote(c) -> Block:

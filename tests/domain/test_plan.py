@@ -17,7 +17,10 @@ from caseload_app.domain.plan import (
     FORMAT,
     NEED_SECTIONS,
     PROVISION_SECTIONS,
+    RESPONSES,
+    SECTIONS,
     Advice,
+    Comment,
     Contribution,
     Need,
     Outcome,
@@ -167,8 +170,13 @@ def plans(draw) -> Plan:
                      draw(st.sampled_from(CONTRIBUTION_WAYS)), draw(st.none() | _day), draw(_text))
         for _ in range(draw(st.integers(0, 3)))
     )  # fmt: skip
+    comments = tuple(
+        Comment(draw(st.sampled_from(SECTIONS)), draw(_words), draw(_text),
+                draw(st.none() | _day), draw(st.sampled_from(("", *RESPONSES))), draw(_text))
+        for _ in range(draw(st.integers(0, 2)))
+    )  # fmt: skip
     return Plan(contributions, needs, outcomes, provision, Placement(draw(_text), draw(_text)),
-                draw(_text), advice, {}, draw(_text))  # fmt: skip
+                draw(_text), advice, {}, draw(_text), comments)  # fmt: skip
 
 
 @settings(max_examples=150)

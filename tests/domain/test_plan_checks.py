@@ -205,3 +205,17 @@ def test_the_shipped_rules_cite_a_source_and_explain_themselves():
     assert len(shipped) >= 25
     for rule in shipped:
         assert rule.source and rule.explanation and rule.suggestion, rule.key
+
+
+def test_each_comment_on_the_draft_is_answered_and_a_refusal_says_why():
+    """Co-production: "you said — we did / we did not, because"."""
+    from caseload_app.domain.plan import Comment
+
+    plan = good_plan()
+    unanswered = Comment("F", "We want speech therapy weekly.", "Mum")
+    refused = Comment("I", "We would like Hillside named.", "Mum", response="did_not")
+    done = Comment("A", "Add that Zoë loves horses.", response="did")
+    found_now = found(replace(plan, comments=(unanswered, refused, done)))
+    assert found_now == {("comment_no_response", "C1"), ("comment_no_reason", "C2")}
+    answered = replace(refused, because="Its specialist base is full for September (s39(4)).")
+    assert found(replace(plan, comments=(done, answered))) == set()

@@ -80,3 +80,14 @@ def test_any_two_texts_are_rebuilt_from_their_spans(before, after):
     spans = word_spans(before, after)
     assert "".join(s.text for s in spans if s.kind != "added") == before
     assert "".join(s.text for s in spans if s.kind != "removed") == after
+
+
+def test_a_response_to_the_familys_comment_is_a_change():
+    from caseload_app.domain.plan import Comment
+
+    asked = Comment("F", "Weekly speech therapy, please.", "Mum")
+    old = replace(good_plan(), comments=(asked,))
+    new = replace(good_plan(), comments=(replace(asked, response="did"),))
+    assert [(c.section, c.item, c.field, c.after) for c in plan_diff(old, new)] == [
+        ("comments", "C1", "response", "did"),
+    ]

@@ -131,3 +131,22 @@ def test_the_familys_one_page_summary_comes_from_sections_a_and_e():
     assert "Precision Teaching" not in text  # the provision is in the plan, not the summary
     doc = Document(BytesIO(plan_docx(blocks, header("final"))))
     assert doc.paragraphs[0].text == "Zoë's plan: a summary"
+
+
+def test_the_familys_comments_and_the_councils_responses_go_with_the_plan():
+    from caseload_app.domain.plan import Comment
+
+    plan = replace(final_plan(), comments=(
+        Comment("F", "We want speech therapy weekly.", "Mum", response="did"),
+        Comment("I", "We would like Hillside named.", "Mum", response="did_not",
+                because="Its specialist base is full."),
+    ))  # fmt: skip
+    doc = word(plan)
+    table = doc.tables[-1]
+    assert [c.text for c in table.rows[0].cells] == [
+        "Section", "You said", "We did / did not", "Because",
+    ]  # fmt: skip
+    assert [c.text for c in table.rows[2].cells] == [
+        "I", "We would like Hillside named. (Mum)", "We did not", "Its specialist base is full.",
+    ]  # fmt: skip
+    assert "What you said about the draft, and what we did" in pdf_text(plan)

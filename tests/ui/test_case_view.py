@@ -914,7 +914,7 @@ def test_every_model_passes_the_qt_model_tester(qtbot, qtmodeltester, db, messag
     plan = set(view.plan.findChildren(RowsModel))  # the Plan tab's: tests/ui/test_plan_tab.py
     models = [m for m in view.findChildren(RowsModel) if m not in plan]
     assert len(models) == 17  # every table of every other tab
-    assert len(plan) == 11  # the checks, and the items of A to H2 and K
+    assert len(plan) == 12  # the checks, the items of A to H2 and K, the family's comments
     comms = view.communications
     # A child of 10 makes no post-16 move: that table is tested with its row below.
     for model in (m for m in models if m is not view.reviews.post16.table.rows_model):

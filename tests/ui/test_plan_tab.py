@@ -168,3 +168,31 @@ def test_two_versions_compared_side_by_side(qtbot, db, monkeypatch, messages):
     assert "daily" in dialog.text.toPlainText() and "3 times a week" in dialog.text.toPlainText()
     dialog.accept()
     assert messages == []
+
+
+def test_the_familys_comments_are_recorded_and_answered(qtbot, db, messages):
+    """On the page after K: what the family said about the draft, against its section, and
+    the council's response; unanswered ones are flagged until answered."""
+    case_id, work = new_case(db)
+    view = open_view(qtbot, work, case_id)
+    write_a_plan(view)
+    tab = view.plan
+    page = tab.editors["comments"]
+    tab.sections.setCurrentRow(len(SECTIONS))
+    assert tab.stack.currentWidget() is page
+    page.add_button.click()
+    fill(view, section="I", said="We would like Hillside named.", by="Mum")
+    assert ("comment_no_response", "C1") in rules(view)
+    assert "⚠ 1" in tab.sections.item(len(SECTIONS)).text()
+    page.table.select_row(0)
+    page.edit_button.click()
+    fill(view, response="did_not")
+    assert ("comment_no_reason", "C1") in rules(view)
+    page.table.select_row(0)
+    page.edit_button.click()
+    fill(view, because="Its specialist base is full for September.")
+    assert not {r for r, _ in rules(view) if r.startswith("comment_")}
+    tab.save_button.click()
+    (comment,) = work.plans().working(case_id).plan.comments
+    assert (comment.section, comment.response, comment.by) == ("I", "did_not", "Mum")
+    assert messages == []

@@ -39,6 +39,7 @@ from caseload_app.domain.plan import (
     PROVISION_SECTIONS,
     SECTIONS,
     Advice,
+    Comment,
     Contribution,
     Need,
     Outcome,
@@ -83,6 +84,10 @@ def _finding_text(f: Finding) -> str:
     return f"“{f.words}”" if f.label.startswith('"') else f"{f.label}: “{f.words}”"
 
 
+COMMENTS = "comments"  # the page after K: the family's comments on a draft, answered
+PAGES = (*SECTIONS, COMMENTS)
+RESPONSE_CHOICES = [("(not yet answered)", ""), ("We did", "did"), ("We did not", "did_not")]
+RESPONSE_WORDS = {value: text for text, value in RESPONSE_CHOICES}
 WHO_WORDS = {
     "child": "Child",
     "young_person": "Young person",
@@ -111,7 +116,7 @@ class PlanTab(QWidget):
         self.sections.setAccessibleName("Plan sections")
         self.stack = QStackedWidget()
         self.editors: dict[str, _SectionEditor] = {}
-        for section in SECTIONS:
+        for section in PAGES:
             editor = _SectionEditor(self, section)
             self.editors[section] = editor
             self.stack.addWidget(editor)
@@ -186,6 +191,9 @@ class PlanTab(QWidget):
             n = counts.get(section, 0)
             text = f"{section}  {labels.get(section, '')}" + (f"  ⚠ {n}" if n else "")
             self.sections.item(row).setText(text)
+        open_ = sum(1 for f in found if f.rule.startswith("comment_"))
+        comments = "The family's comments on the draft" + (f"  ⚠ {open_}" if open_ else "")
+        self.sections.item(len(SECTIONS)).setText(comments)
         if self.sections.currentRow() < 0:
             self.sections.setCurrentRow(0)
         if state is not None:
@@ -201,7 +209,11 @@ class PlanTab(QWidget):
 
     def _go_to_finding(self) -> None:
         finding: Finding | None = self.findings.selected()
-        if finding is not None and finding.section in SECTIONS:
+        if finding is None:
+            return
+        if finding.rule.startswith("comment_"):
+            self.sections.setCurrentRow(PAGES.index(COMMENTS))
+        elif finding.section in SECTIONS:
             self.sections.setCurrentRow(SECTIONS.index(finding.section))
 
     # ------------------------------------------------------------------ actions
@@ -424,7 +436,10 @@ class _SectionEditor(QWidget):
         self.notes.setPlaceholderText("Notes for this section (printed above its items)")
         self.notes.setMaximumHeight(90)
         self.notes.textChanged.connect(self._notes_typed)
-        layout.addWidget(self.notes)
+        if section == COMMENTS:  # the comments are the record itself: no notes of their own
+            self.notes.hide()
+        else:
+            layout.addWidget(self.notes)
         self._loading = False
 
     def load(self, plan: Plan) -> None:
@@ -438,14 +453,14 @@ class _SectionEditor(QWidget):
             elif self.section == "J" and self.budget.toPlainText() != plan.personal_budget:
                 self.budget.setPlainText(plan.personal_budget)
             note = plan.notes.get(self.section, "")
-            if self.notes.toPlainText() != note:
+            if self.section != COMMENTS and self.notes.toPlainText() != note:
                 self.notes.setPlainText(note)
         finally:
             self._loading = False
 
     # --- typing ----------------------------------------------------------------------------
     def _notes_typed(self) -> None:
-        if self._loading:
+        if self._loading or self.section == COMMENTS:
             return
         notes = dict(self.tab.plan.notes)
         notes[self.section] = self.notes.toPlainText()
@@ -492,7 +507,7 @@ class _SectionEditor(QWidget):
         dialog = FormDialog(title, submit, self.tab.view)
         _fields(dialog, plan, section, self.tab.view.detail.today)
         if item is not None:
-            dialog.form.set_values(_values(item))
+            dialog.form.set_values(_values(item, dialog.form.fields))
         self.tab.view.open_dialog(dialog, reload=False)
 
 
@@ -542,6 +557,15 @@ def _columns(section: str) -> tuple[Column, ...] | None:
             Column("Needs", lambda p: ", ".join(p.needs)),
             Column("Outcomes", lambda p: ", ".join(p.outcomes)),
         )
+    if section == COMMENTS:
+        return (
+            Column("Section", lambda c: c.section),
+            Column("You said", lambda c: c.said, tooltip=lambda c: c.said),
+            Column("By", lambda c: c.by),
+            Column("Received", lambda c: c.received.isoformat() if c.received else ""),
+            Column("We did / did not", lambda c: RESPONSE_WORDS[c.response]),
+            Column("Because", lambda c: c.because, tooltip=lambda c: c.because),
+        )
     if section == "K":
         return (
             Column("", lambda a: a.key),
@@ -553,6 +577,8 @@ def _columns(section: str) -> tuple[Column, ...] | None:
 
 
 def _items(plan: Plan, section: str) -> list:
+    if section == COMMENTS:
+        return list(plan.comments)
     if section == "A":
         return list(plan.contributions)
     if section in NEED_SECTIONS:
@@ -565,7 +591,14 @@ def _items(plan: Plan, section: str) -> list:
 
 
 def _fields(dialog: FormDialog, plan: Plan, section: str, today) -> None:
-    if section == "A":
+    if section == COMMENTS:
+        dialog.add("section", "&Section it is about", choice_combo([(s, s) for s in SECTIONS]))
+        dialog.add("said", "What they &said", text_box(4))
+        dialog.add("by", "&By (optional)", line_edit())
+        dialog.add("received", "&Received", optional_date(today, today))
+        dialog.add("response", "Our &response", choice_combo(RESPONSE_CHOICES))
+        dialog.add("because", "Be&cause", text_box(3))
+    elif section == "A":
         dialog.add("who", "&Who", choice_combo([(WHO_WORDS[w], w) for w in CONTRIBUTORS]))
         dialog.add("name", "&Name (optional)", line_edit())
         dialog.add("how", "H&ow", choice_combo([(w, w) for w in CONTRIBUTION_WAYS]))
@@ -614,9 +647,9 @@ def _check_box():
     return QCheckBox()
 
 
-def _values(item) -> dict[str, object]:
-    values = {k: getattr(item, k) for k in item.__slots__ if k not in ("key", "section")}
-    return values
+def _values(item, fields) -> dict[str, object]:
+    """The item's values for the dialog's fields (a need's key and section are not asked)."""
+    return {k: getattr(item, k) for k in item.__slots__ if k in fields}
 
 
 def _next_key(prefix: str, keys) -> str:
@@ -629,9 +662,19 @@ def _next_key(prefix: str, keys) -> str:
 
 def _with(plan: Plan, section: str, old, v: dict) -> Plan:
     """The plan with the dialog's item added (old None) or put in place of ``old``."""
-    text_field = "title" if section == "K" else "text"
+    text_field = {"K": "title", COMMENTS: "said"}.get(section, "text")
     if not str(v.get(text_field, "")).strip():
         raise FieldErrors({text_field: "Write something, or Cancel."})
+    if section == COMMENTS:
+        new_c = Comment(
+            str(v["section"]),
+            str(v["said"]),
+            str(v["by"]),
+            v.get("received"),  # type: ignore[arg-type]
+            str(v["response"]),
+            str(v["because"]),
+        )
+        return replace(plan, comments=_put(plan.comments, old, new_c))
     if section == "A":
         new = Contribution(
             str(v["who"]), str(v["text"]), str(v["how"]), v.get("on"), str(v["name"])
@@ -675,6 +718,8 @@ def _without(plan: Plan, section: str, item) -> Plan:
     """The plan without ``item``; links to a removed need, outcome or advice go with it."""
     if section == "A":
         return replace(plan, contributions=tuple(c for c in plan.contributions if c is not item))
+    if section == COMMENTS:
+        return replace(plan, comments=tuple(c for c in plan.comments if c is not item))
     key = item.key
     unlinked = tuple(
         replace(
