@@ -114,8 +114,11 @@ def test_export_to_word_and_issue_the_draft(qtbot, db, tmp_path, monkeypatch, me
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
     view.plan.word_button.click()
     assert Document(target).paragraphs[0].text == "Draft Education, Health and Care plan"
+    offered: list = []
+    view.decision_recorded.connect(lambda cid, letter: offered.append((cid, letter)))
     view.plan.issue_button.click()
     fill(view, on=TODAY)
+    assert offered == [(case_id, "draft_plan_cover")]  # the cover letter, with 15 days
     (issued,) = work.plans().versions(case_id)
     assert (issued.kind, issued.issued_on) == ("draft", TODAY)
     assert view.plan.status.text().startswith("Version 2 · Final plan")

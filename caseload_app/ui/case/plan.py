@@ -84,6 +84,8 @@ def _finding_text(f: Finding) -> str:
     return f"“{f.words}”" if f.label.startswith('"') else f"{f.label}: “{f.words}”"
 
 
+# The letter that goes with an issued version (resources/templates).
+COVER_LETTERS = {"draft": "draft_plan_cover", "final": "final_plan_cover"}
 COMMENTS = "comments"  # the page after K: the family's comments on a draft, answered
 PAGES = (*SECTIONS, COMMENTS)
 RESPONSE_CHOICES = [("(not yet answered)", ""), ("We did", "did"), ("We did not", "did_not")]
@@ -251,7 +253,11 @@ class PlanTab(QWidget):
             intro=_ISSUE_INTRO,
         )
         dialog.add("on", "&Issued on", DateEdit(self.view.detail.today))
-        self.view.open_dialog(dialog)
+        self.view.open_dialog(dialog)  # on Save: the case reloads first…
+        letter = COVER_LETTERS.get(state.kind)
+        if letter is not None:  # …then the cover letter is offered, as for a stage decision
+            case_id = state.case_id
+            dialog.accepted.connect(lambda: self.view.decision_recorded.emit(case_id, letter))
 
     def export(self, fmt: str) -> None:
         state = self.state
