@@ -55,6 +55,7 @@ from caseload_app.services.case_read import (
     live_case_id,
     order_label,
 )
+from caseload_app.services.casework_transfers import TransferWork
 from caseload_app.services.errors import FieldErrors, UserError
 from caseload_app.services.fields import (
     CONTACT_CHECKS,
@@ -65,7 +66,7 @@ from caseload_app.services.fields import (
 )
 
 
-class CaseworkService(UserService):
+class CaseworkService(TransferWork, UserService):
     # ------------------------------------------------------------------ reading
     def trash(self):
         """The trash, acting as the same person (deleting from the case window)."""
