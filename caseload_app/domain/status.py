@@ -421,10 +421,9 @@ def _transfer_rows(case: CaseDates, add) -> None:
     the Reg 15(5) date until this council holds one (then every 12 months, s44)."""
     assert case.transferred_in is not None
     add(_TELL_FAMILY, transfer_in_parent_notice_due(case.transferred_in), case.transfer_family_told)
-    review = _review_step(case)
+    review = _review_step(case) if _has_plan(case) else None  # none once the case closed
     if review is not None:
-        key, label, regulation = review.key, review.label, review.regulation
-        add((key, label, regulation), review.due, None)
+        add((review.key, review.label, review.regulation), review.due, None)
     _moving_out_row(case, add)
 
 

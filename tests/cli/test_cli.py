@@ -232,6 +232,14 @@ def test_timeline_help_lists_the_tribunal_options(capsys):
         assert text in out
 
 
+def test_timeline_help_lists_the_move_away_options(capsys):
+    with pytest.raises(SystemExit):
+        main(["timeline", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    for text in ("--moved-out DATE", "--aware DATE", "Reg 15(2)", "15 working days"):
+        assert text in out
+
+
 def test_timeline_transfer_year_needs_a_kind(capsys):
     code, _, err = run(capsys, "timeline", "--transfer-year", "2026")
     assert code == 1

@@ -174,6 +174,9 @@ def test_a_transferred_plan_shows_its_reg_15_steps_and_no_request_steps():
     assert rows[0].met is False
     told = statutory_deadlines(_transferred(transfer_family_told=date(2026, 10, 1)), TODAY)
     assert (told[0].done_on, told[0].met, told[0].rag) == (date(2026, 10, 1), True, Rag.NONE)
+    # Closed (moved away since): its history stays, with no review left to hold.
+    closed = statutory_deadlines(_transferred(stage="ceased"), TODAY)
+    assert [(r.key, r.rag) for r in closed] == [("transfer_family_told", Rag.NONE)]
 
 
 def test_a_child_moving_away_shows_the_day_the_plan_must_be_sent():

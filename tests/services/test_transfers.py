@@ -11,6 +11,7 @@ from caseload_app.db.models import EhcpCase
 from caseload_app.domain.status import Rag
 from caseload_app.services.errors import FieldErrors, UserError
 from caseload_app.services.myweek import MyWeekService
+from caseload_app.services.sen2 import Sen2Service
 from tests.helpers import new_case
 
 TODAY = date(2026, 11, 24)
@@ -196,3 +197,29 @@ def test_only_a_maintained_plan_moves_with_the_child(db):
             case_id, version(work, case_id), moved_out=None, moved_to="20", move_aware=None
         )
     assert set(bad.value.errors) == {"moved_out", "moved_to", "move_aware"}
+
+
+def test_sen2_writes_a_plan_transferred_away_as_ceased_with_reason_5(begun, db):
+    case_id, work = begun
+    transfer_in(work, case_id)  # a plan transferred in is exported too
+    work.record_transfer_out(
+        case_id,
+        version(work, case_id),
+        moved_out=date(2026, 11, 20),
+        moved_to="204",
+        move_aware=date(2026, 11, 2),
+        plan_sent=date(2026, 11, 20),
+    )
+    work.close_transferred_out(case_id, version(work, case_id))
+    row = dict(
+        zip(
+            ("ceased_date", "ceased_reason", "ceased_reason_text"),
+            Sen2Service(db, "Lead").rows(date(2027, 1, 21))[0][-3:],
+            strict=True,
+        )
+    )
+    assert row == {
+        "ceased_date": "2026-11-20",
+        "ceased_reason": "5",
+        "ceased_reason_text": "Plan transferred to 204 Hackney (Reg 15(2))",
+    }
