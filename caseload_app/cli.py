@@ -124,6 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="a plan transferred from another council (with --last-review)",
     )
     event.add_argument(
+        "--moved-out",
+        type=_date_arg,
+        metavar="DATE",
+        help="a child with a plan moving to another council (with --aware; Reg 15(2))",
+    )
+    event.add_argument(
         "--tribunal-order",
         type=_date_arg,
         metavar="DATE",
@@ -150,6 +156,14 @@ def build_parser() -> argparse.ArgumentParser:
         type=_date_arg,
         metavar="DATE",
         help="with --transferred-in: the plan's last review (or the day it was made)",
+    )
+    tl.add_argument(
+        "--aware",
+        type=_date_arg,
+        metavar="DATE",
+        help="with --moved-out: the day this council became aware of the move (plan sent on "
+        "the move day, or within 15 working days of this day if it was later than 15 "
+        "working days before the move)",
     )
     tl.add_argument(
         "--re-assessment-notified",
@@ -330,6 +344,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 _PAIRED = (
     (("re_assessment_notified", "last_assessment"), "re_assessment_requested"),
     (("last_review",), "transferred_in"),
+    (("aware",), "moved_out"),
     (("order_kind", "unopposed"), "tribunal_order"),
     (("adviser_received",), "advice_requested"),
 )
@@ -361,6 +376,10 @@ def _timeline(args: argparse.Namespace) -> dict[str, date]:
         return {"amended_plan_due": deadlines.post16_transfer_due(args.post16_move)}
     if args.transferred_in:
         return deadlines.transfer_in_timeline(args.transferred_in, args.last_review)
+    if args.moved_out:
+        if not args.aware:
+            raise CliError("--moved-out needs --aware: the day this council became aware")
+        return deadlines.transfer_out_timeline(args.moved_out, args.aware)
     if args.advice_requested:
         reached = args.adviser_received or args.advice_requested
         return {"advice_due": deadlines.advice_due(reached)}

@@ -204,6 +204,20 @@ class EhcpCase(Versioned, Base):
     cease_reason: Mapped[str | None] = mapped_column(String(2))
     cease_family_consulted: Mapped[date | None] = mapped_column(Date)
     cease_school_consulted: Mapped[date | None] = mapped_column(Date)
+    # A plan transferred in from another council (Reg 15): the day, the old council's LA
+    # number, the plan's last review (or making) there, the day the family was told
+    # (Reg 15(4)) and whether this council proposed an EHC needs assessment.
+    transferred_in: Mapped[date | None] = mapped_column(Date)
+    transferred_from: Mapped[int | None] = mapped_column(Integer)
+    transfer_last_review: Mapped[date | None] = mapped_column(Date)
+    transfer_family_told: Mapped[date | None] = mapped_column(Date)
+    transfer_proposes_assessment: Mapped[bool | None] = mapped_column(Boolean)
+    # The child moving to another council's area (Reg 15(2)): the day, the new council's LA
+    # number, the day this council became aware, the day it sent the plan.
+    moved_out: Mapped[date | None] = mapped_column(Date)
+    moved_to: Mapped[int | None] = mapped_column(Integer)
+    move_aware: Mapped[date | None] = mapped_column(Date)
+    plan_sent: Mapped[date | None] = mapped_column(Date)
     # The next statutory step as computed by domain.status on every save: stored so that
     # lists sort and filter by deadline in SQL. Never derived anywhere else.
     next_step: Mapped[str | None] = mapped_column(String(24))

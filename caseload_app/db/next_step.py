@@ -31,6 +31,12 @@ _DATE_COLUMNS = (
     "cease_proposed",
     "cease_family_consulted",
     "cease_school_consulted",
+    "transferred_in",
+    "transfer_last_review",
+    "transfer_family_told",
+    "moved_out",
+    "move_aware",
+    "plan_sent",
 )
 
 

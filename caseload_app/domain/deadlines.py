@@ -55,6 +55,8 @@ __all__ = [
     "review_timeline",
     "transfer_in_parent_notice_due",
     "transfer_in_review_due",
+    "transfer_out_due",
+    "transfer_out_timeline",
     "under5_review_window",
     "weekday_name",
     "weeks_of",
@@ -347,6 +349,25 @@ def transfer_in_timeline(transferred: date, last_review: date | None) -> dict[st
     if last_review is not None:
         dates["review_due"] = transfer_in_review_due(last_review, transferred)
     return dates
+
+
+# --------------------------------------------------------------------------- transfer out
+
+
+def transfer_out_due(moved: date, aware: date) -> date:
+    """The old council sends the plan to the new one on the day of the move; where it became
+    aware of the move fewer than 15 working days before it, within the 15 working days
+    beginning with the day it became aware (that day counts when it is a working day)."""
+    # SEND Regs 2014 reg 15(2)
+    fifteenth = add_working_days(aware - _ONE_DAY, 15)  # the 15th working day from ``aware``
+    told_in_time = add_working_days(aware, 15) <= moved  # aware at least 15 working days before
+    return moved if told_in_time else fifteenth
+
+
+def transfer_out_timeline(moved: date, aware: date) -> dict[str, date]:
+    """A plan this council maintains, for a child moving to another council's area: the day
+    to send it (the move itself where the council knew 15 working days ahead)."""
+    return {"plan_sent_by": transfer_out_due(moved, aware)}
 
 
 def reassessment_decision_due(received: date) -> date:

@@ -16,6 +16,9 @@ from caseload_app.domain.deadlines import (
     decision_to_assess_due,
     draft_plan_target,
     final_plan_due,
+    transfer_in_parent_notice_due,
+    transfer_in_review_due,
+    transfer_out_due,
 )
 from caseload_app.domain.exceptions import covered_steps
 
@@ -24,6 +27,7 @@ __all__ = [
     "CLOSED_STAGES",
     "RAG_VALUES",
     "STAGES",
+    "TRANSFER_STEPS",
     "UNDER5_NOTE",
     "CaseDates",
     "CaseStatus",
@@ -76,6 +80,12 @@ _DRAFT_PLAN = ("draft_plan", "Serve draft plan (target)", "Target, leaving 15 da
 _COMMENTS_END = ("comments_end", "Comments on draft close", "Reg 13(1)")
 _FINAL_PLAN = ("final_plan", "Issue final plan", "Reg 13(2)")
 _ANNUAL_REVIEW = ("annual_review", "Hold annual review", "CFA 2014 s44; Reg 2")
+# A plan transferred in: the same step, on the Reg 15(5) date until this council reviews it.
+_TRANSFER_REVIEW = ("annual_review", "Hold annual review", "Reg 15(5); CFA 2014 s44")
+_TELL_FAMILY = ("transfer_family_told", "Tell the family of the transfer", "Reg 15(4)")
+_SEND_PLAN = ("plan_sent", "Send the plan to the new council", "Reg 15(2)")
+# The steps of a plan moving between councils, beside the case's next step (My week lists them).
+TRANSFER_STEPS = frozenset({_TELL_FAMILY[0], _SEND_PLAN[0]})
 
 # Stages reached only after the LA agreed to assess.
 _ASSESSED_STAGES = frozenset({"assessment", "draft_issued", "plan_issued", "not_issued"})
@@ -109,6 +119,16 @@ class CaseDates:
     cease_proposed: date | None = None
     cease_family_consulted: date | None = None
     cease_school_consulted: date | None = None
+    # A plan transferred in from another council (Reg 15): the transfer, the plan's last
+    # review (or making) under the old council, and the day the family was told.
+    transferred_in: date | None = None
+    transfer_last_review: date | None = None
+    transfer_family_told: date | None = None
+    # The child moving to another council's area (Reg 15(2)): the move, the day this
+    # council became aware of it, and the day it sent the plan.
+    moved_out: date | None = None
+    move_aware: date | None = None
+    plan_sent: date | None = None
 
     def __post_init__(self) -> None:
         if self.stage not in STAGES:
@@ -151,6 +171,8 @@ _STEP_LABELS = {
         _COMMENTS_END,
         _FINAL_PLAN,
         _ANNUAL_REVIEW,
+        _TELL_FAMILY,
+        _SEND_PLAN,
     )
 }
 
@@ -183,6 +205,29 @@ def _review_base(case: CaseDates) -> date | None:
     return case.last_review if case.last_review is not None else case.final_issued
 
 
+def _under_transfer_rule(case: CaseDates) -> bool:
+    """A plan transferred in whose review this council has not yet held since the transfer
+    (Reg 15(5)): the first review's date follows the transfer, then s44 as usual."""
+    return (
+        case.transferred_in is not None
+        and case.transfer_last_review is not None
+        and (case.last_review is None or case.last_review < case.transferred_in)
+    )
+
+
+def _review_step(case: CaseDates) -> NextStep | None:
+    if _under_transfer_rule(case):
+        assert case.transferred_in is not None and case.transfer_last_review is not None
+        # SEND Regs 2014 reg 15(5)
+        due = transfer_in_review_due(case.transfer_last_review, case.transferred_in)
+        return _step(_TRANSFER_REVIEW, due)
+    base = _review_base(case)
+    if base is None:
+        return None
+    # CFA 2014 s44(1)
+    return _step(_ANNUAL_REVIEW, annual_review_due(base))
+
+
 def next_step(case: CaseDates) -> NextStep | None:
     """The next statutory step for an open case, or None (closed, or no date to count from).
 
@@ -192,11 +237,7 @@ def next_step(case: CaseDates) -> NextStep | None:
     if case.stage in CLOSED_STAGES:
         return None
     if case.stage == "plan_issued" or case.final_issued is not None:
-        base = _review_base(case)
-        if base is None:
-            return None
-        # CFA 2014 s44(1)
-        return _step(_ANNUAL_REVIEW, annual_review_due(base))
+        return _review_step(case)
     received = case.request_received
     if case.stage == "draft_issued" or case.draft_served is not None:
         # SEND Regs 2014 reg 13(2)
@@ -339,6 +380,10 @@ def statutory_deadlines(case: CaseDates, today: date) -> list[Deadline]:
             rag = Rag.NONE if closed else rag_for(due, today, exception)
         rows.append(Deadline(key, label, due, regulation, done_on, met, rag))
 
+    if case.transferred_in is not None:
+        # A plan made by another council: no request of this council's to time (Reg 15(3)).
+        _transfer_rows(case, add)
+        return rows
     # SEND Regs 2014 reg 5(1)
     add(_DECIDE_ASSESS, decision_to_assess_due(received), case.assess_decision_date)
 
@@ -364,8 +409,25 @@ def statutory_deadlines(case: CaseDates, today: date) -> list[Deadline]:
     add(_FINAL_PLAN, final_plan_due(received), case.final_issued)
 
     if _has_plan(case):
-        base = _review_base(case)
-        if base is not None:
-            # CFA 2014 s44(1)
-            add(_ANNUAL_REVIEW, annual_review_due(base), None)
+        review = _review_step(case)
+        if review is not None:
+            add(_ANNUAL_REVIEW, review.due, None)
+    _moving_out_row(case, add)
     return rows
+
+
+def _transfer_rows(case: CaseDates, add) -> None:
+    """A plan transferred in: the family told within 6 weeks (Reg 15(4)), and the review on
+    the Reg 15(5) date until this council holds one (then every 12 months, s44)."""
+    assert case.transferred_in is not None
+    add(_TELL_FAMILY, transfer_in_parent_notice_due(case.transferred_in), case.transfer_family_told)
+    review = _review_step(case) if _has_plan(case) else None  # none once the case closed
+    if review is not None:
+        add((review.key, review.label, review.regulation), review.due, None)
+    _moving_out_row(case, add)
+
+
+def _moving_out_row(case: CaseDates, add) -> None:
+    """The child moving away: the plan sent to the new council by the Reg 15(2) day."""
+    if case.moved_out is not None and case.move_aware is not None:
+        add(_SEND_PLAN, transfer_out_due(case.moved_out, case.move_aware), case.plan_sent)

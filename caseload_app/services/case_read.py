@@ -37,6 +37,7 @@ from caseload_app.domain import (
     post16,
     reassessment,
     school_naming,
+    transfers,
     tribunal,
 )
 from caseload_app.domain.actions import (
@@ -297,6 +298,24 @@ class Post16MoveInfo:
 
 
 @dataclass(frozen=True)
+class TransferInfo:
+    """A plan moving between councils (Reg 15): in from one, out to another, or both. The
+    LA numbers as stored; the names ("202 Camden") to show."""
+
+    transferred_in: date | None
+    transferred_from: int | None
+    transferred_from_name: str | None
+    transfer_last_review: date | None
+    transfer_family_told: date | None
+    proposes_assessment: bool | None
+    moved_out: date | None
+    moved_to: int | None
+    moved_to_name: str | None
+    move_aware: date | None
+    plan_sent: date | None
+
+
+@dataclass(frozen=True)
 class CaseDetail:
     case_id: int
     version: int
@@ -335,6 +354,8 @@ class CaseDetail:
     # Re-assessments (s44; Regs 24-27): every step of each, first requested first.
     reassessments: tuple[ReassessmentStepInfo, ...] = ()
     post16_move: Post16MoveInfo | None = None
+    # A plan moving between councils (Reg 15); None when neither was recorded.
+    transfer: TransferInfo | None = None
 
 
 @dataclass(frozen=True)
@@ -358,6 +379,8 @@ EVENT_LABELS = {
     "cease_family_consulted": "Family told and consulted about ceasing",
     "cease_school_consulted": "School or college consulted about ceasing",
     "ceased": "Decided to cease the plan",
+    "transferred_in": "Plan transferred in from another council",
+    "transferred_out": "Plan transferred to another council",
     "advice_requested": "Advice requested",
     "exception": "Exception recorded",
 }
@@ -409,6 +432,25 @@ def case_detail(s: Session, case: EhcpCase, today: date) -> CaseDetail:
         in_force=ceasing_in_force(s, case),
         reassessments=_reassessments(s, case.id, today),
         post16_move=post16_move(case, today),
+        transfer=_transfer(case),
+    )
+
+
+def _transfer(case: EhcpCase) -> TransferInfo | None:
+    if case.transferred_in is None and case.moved_out is None:
+        return None
+    return TransferInfo(
+        transferred_in=case.transferred_in,
+        transferred_from=case.transferred_from,
+        transferred_from_name=transfers.la_name(case.transferred_from),
+        transfer_last_review=case.transfer_last_review,
+        transfer_family_told=case.transfer_family_told,
+        proposes_assessment=case.transfer_proposes_assessment,
+        moved_out=case.moved_out,
+        moved_to=case.moved_to,
+        moved_to_name=transfers.la_name(case.moved_to),
+        move_aware=case.move_aware,
+        plan_sent=case.plan_sent,
     )
 
 
@@ -430,8 +472,9 @@ def _with_ceasing(status: CaseStatus, note: str | None) -> CaseStatus:
 
 def ceasing_in_force(s: Session, case: EhcpCase) -> InForce | None:
     """A plan decided to be ceased stays in force until the time for appealing ends or an
-    appeal is decided (s45(4)): read from the case's disagreements dated from the decision."""
-    if case.ceased_date is None:
+    appeal is decided (s45(4)): read from the case's disagreements dated from the decision.
+    A plan sent to another council (Reg 15(2)) is not ceased by a decision: nothing to appeal."""
+    if case.ceased_date is None or case.plan_sent is not None:
         return None
     rows = s.scalars(
         select(Disagreement)

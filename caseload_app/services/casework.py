@@ -57,6 +57,7 @@ from caseload_app.services.case_read import (
 )
 from caseload_app.services.casework_post16 import Post16MoveActions
 from caseload_app.services.casework_reassessment import ReassessmentMixin
+from caseload_app.services.casework_transfers import TransferWork
 from caseload_app.services.errors import FieldErrors, UserError
 from caseload_app.services.fields import (
     CONTACT_CHECKS,
@@ -67,7 +68,7 @@ from caseload_app.services.fields import (
 )
 
 
-class CaseworkService(ReassessmentMixin, Post16MoveActions, UserService):
+class CaseworkService(ReassessmentMixin, Post16MoveActions, TransferWork, UserService):
     # ------------------------------------------------------------------ reading
     def trash(self):
         """The trash, acting as the same person (deleting from the case window)."""

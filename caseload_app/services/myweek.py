@@ -21,10 +21,18 @@ from caseload_app.db.models import (
     Task,
     TribunalOrder,
 )
+from caseload_app.db.next_step import case_dates
 from caseload_app.db.queries import as_date
 from caseload_app.domain import codes, deadlines, post16
 from caseload_app.domain.exceptions import ADVICE, parse_limits
-from caseload_app.domain.status import Rag, rag_for, rag_for_step, step_label
+from caseload_app.domain.status import (
+    TRANSFER_STEPS,
+    Rag,
+    rag_for,
+    rag_for_step,
+    statutory_deadlines,
+    step_label,
+)
 from caseload_app.services.case_read import ceasing_in_force, order_steps, reassessment_steps
 
 HORIZON_DAYS = 7
@@ -39,6 +47,7 @@ KINDS = {
     "consultation": "Consultation closing",
     "tribunal": "Tribunal order",
     "ceasing": "Ceasing a plan",
+    "transfer": "Plan moving council",
     "school": "School's response due",
     "reassessment": "Re-assessment",
     "post16": "Post-16 move",
@@ -97,6 +106,7 @@ class MyWeekService:
             items += self._consultations(s, scope, today, horizon)
             items += self._orders(s, scope, today, horizon)
             items += self._ceasing(s, scope, today, horizon)
+            items += self._transfers(s, scope, today, horizon)
             items += self._schools(s, scope, today, horizon)
             items += self._reassessments(s, scope, today, horizon)
             items += self._post16_moves(s, scope, today, horizon)
@@ -479,6 +489,40 @@ class MyWeekService:
                         (in_force.until - today).days,
                         Rag.AMBER,
                         "disagreements",
+                    )
+                )
+        return out
+
+    def _transfers(self, s, scope, today, horizon) -> list[WeekItem]:
+        """A plan transferred in whose family is not yet told (Reg 15(4): 6 weeks), and a plan
+        not yet sent to the new council for a child moving away (Reg 15(2)), each listed once
+        due within the week and until done. Few cases have either: dated here, not in SQL."""
+        q = self._mine(
+            select(EhcpCase, Child.first_name, Child.last_name)
+            .join(Child, EhcpCase.child_id == Child.id)
+            .where(
+                EhcpCase.is_open,
+                (EhcpCase.transferred_in.is_not(None) & EhcpCase.transfer_family_told.is_(None))
+                | (EhcpCase.moved_out.is_not(None) & EhcpCase.plan_sent.is_(None)),
+            ),
+            scope,
+        )
+        out = []
+        for case, first, last in s.execute(q):
+            for step in statutory_deadlines(case_dates(case), today):
+                if step.key not in TRANSFER_STEPS or step.rag == Rag.NONE or step.due > horizon:
+                    continue
+                out.append(
+                    WeekItem(
+                        "transfer",
+                        KINDS["transfer"],
+                        case.id,
+                        f"{first} {last}",
+                        f"{step.label} ({step.regulation})",
+                        step.due,
+                        (step.due - today).days,
+                        step.rag,
+                        "timeline",
                     )
                 )
         return out

@@ -104,6 +104,18 @@ def run(capsys, *argv):
             {"family_told_by": "2026-12-14", "review_due": "2027-03-09"},
         ),
         (
+            # Reg 15(2): aware Mon 15 Dec 2025 of a move on Mon 29 Dec, fewer than 15 working
+            # days before it: 15 working days beginning with 15 Dec, over Christmas and New
+            # Year's Day: 15-19 (5), 22-24 (8), 29-31 (11), 2 Jan (12), 5-7 Jan (15).
+            ["--moved-out", "2025-12-29", "--aware", "2025-12-15"],
+            {"plan_sent_by": "2026-01-07"},
+        ),
+        (
+            # Aware Mon 1 Sep 2025, 15 working days before Mon 22 Sep: sent on the move day.
+            ["--moved-out", "2025-09-22", "--aware", "2025-09-01"],
+            {"plan_sent_by": "2025-09-22"},
+        ),
+        (
             # Reg 44(2)(b): ordered to assess on Tue 1 Feb 2028 (a leap year): tell the family
             # by Tue 15 Feb (2 weeks); decide not to issue by Tue 11 Apr (10 weeks: 1 Feb + 28
             # = 29 Feb, + 31 = 31 Mar, + 11); the final plan by Tue 9 May (14 weeks).
@@ -156,6 +168,8 @@ def test_timeline_text_shows_the_weekday(capsys):
     [
         (["--received", "2026-01-05", "--last-assessment", "2025-08-31"], "go with"),
         (["--received", "2026-01-05", "--last-review", "2025-08-31"], "--transferred-in"),
+        (["--received", "2026-01-05", "--aware", "2025-12-31"], "--moved-out"),
+        (["--moved-out", "2026-01-05"], "needs --aware"),
         (["--received", "2026-01-05", "--adviser-received", "2026-01-06"], "--advice-requested"),
         (
             ["--advice-requested", "2026-08-06", "--adviser-received", "2026-08-05"],
@@ -218,6 +232,14 @@ def test_timeline_help_lists_the_tribunal_options(capsys):
         main(["timeline", "--help"])
     out = capsys.readouterr().out
     for text in ("--tribunal-order DATE", "--order-kind KIND", "--unopposed", "maintain_amend"):
+        assert text in out
+
+
+def test_timeline_help_lists_the_move_away_options(capsys):
+    with pytest.raises(SystemExit):
+        main(["timeline", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    for text in ("--moved-out DATE", "--aware DATE", "Reg 15(2)", "15 working days"):
         assert text in out
 
 

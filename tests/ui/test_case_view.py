@@ -1181,3 +1181,48 @@ def test_ceasing_at_a_review_waits_for_reg_31s_consultation_then_offers_the_ceas
     fill(view, meeting_date=date(2026, 4, 20), decision_date=date(2026, 5, 10), outcome="cease")
     assert view.detail.stage == "ceased"
     assert offered == [(case_id, "decision_to_cease")]
+
+
+def test_a_plan_transferred_in_then_moving_away_in_the_timeline_tab(qtbot, db, messages):
+    """Reg 15: a case begun for a plan transferred in on Mon 12 Oct 2026 (last reviewed Tue
+    2 Dec 2025) becomes a maintained plan; the family was due to be told by Mon 23 Nov (6
+    weeks): missed, red; the review by the later of Tue 1 Dec 2026 and Tue 12 Jan 2027. Then
+    the child moves away: aware Mon 9 Nov of a move on Wed 25 Nov, the plan due Fri 27 Nov
+    (15 working days beginning with 9 Nov); sent Tue 24 Nov; the case closed."""
+    case_id, work = new_case(db, request_source="became_responsible")
+    view = open_view(qtbot, work, case_id)
+    view.show_tab("timeline")
+    tab = view.timeline
+    assert tab.transfer_in_button.isEnabled()
+    assert not tab.transfer_out_button.isEnabled()
+    assert not tab.close_transferred_button.isEnabled()
+    tab.transfer_in_button.click()
+    dialog = fill(view, transferred_in=date(2026, 10, 12), transfer_last_review=date(2025, 12, 2))
+    assert dialog.isVisible() and "LA number" in dialog.form.error("transferred_from")
+    dialog.set_values(transferred_from="202")
+    dialog.accept()
+    assert messages == []
+    assert view.detail.stage == "plan_issued"
+    assert "Transferred in from 202 Camden on" in tab.transfer_label.text()
+    deadlines = tab.deadlines.rows_model
+    told = deadlines.find(lambda d: d.key == "transfer_family_told")
+    assert deadlines.text(told, "Due") == "Mon 23 Nov 2026"
+    assert deadlines.data(deadlines.index(told, deadlines.column_of("RAG")), RagRole) == "red"
+    review = deadlines.find(lambda d: d.key == "annual_review")
+    assert deadlines.text(review, "Due") == "Tue 12 Jan 2027"
+    assert tab.transfer_out_button.isEnabled()
+    tab.transfer_out_button.click()
+    fill(view, moved_out=date(2026, 11, 25), moved_to="204", move_aware=date(2026, 11, 9))
+    assert messages == []
+    sent = deadlines.find(lambda d: d.key == "plan_sent")
+    assert deadlines.text(sent, "Due") == "Fri 27 Nov 2026"
+    assert deadlines.data(deadlines.index(sent, deadlines.column_of("RAG")), RagRole) == "amber"
+    assert not tab.close_transferred_button.isEnabled()
+    tab.transfer_out_button.click()
+    assert view.dialog is not None and view.dialog.values()["moved_to"] == "204"
+    fill(view, plan_sent=date(2026, 11, 24))
+    assert tab.close_transferred_button.isEnabled()
+    tab.close_transferred_button.click()
+    assert messages == []
+    assert (view.detail.stage, view.detail.is_open) == ("ceased", False)
+    assert not tab.transfer_out_button.isEnabled()

@@ -32,6 +32,8 @@ from caseload_app.ui.dialogs.case_dialogs import (
     NamingDecisionDialog,
     SchoolResponseDialog,
     StepCorrectionDialog,
+    TransferInDialog,
+    TransferOutDialog,
     action_button,
     button,
     command,
@@ -45,6 +47,21 @@ from caseload_app.ui.models.case_models import (
     deadline_columns,
 )
 from caseload_app.ui.widgets.blocks import RowTable, banner, button_row, group, mnemonic
+
+
+def transfer_summary(d: CaseDetail) -> str:
+    """One line on what moved between councils, in plain words."""
+    t = d.transfer
+    if t is None:
+        return "No transfer between councils recorded."
+    parts = []
+    if t.transferred_in is not None:
+        parts.append(f"Transferred in from {t.transferred_from_name} on {day(t.transferred_in)}.")
+    if t.moved_out is not None:
+        sent = f"plan sent {day(t.plan_sent)}" if t.plan_sent else "plan not sent yet"
+        parts.append(f"Moving to {t.moved_to_name} on {day(t.moved_out)}: {sent}.")
+    return " ".join(parts)
+
 
 if TYPE_CHECKING:  # the view builds the tabs; a tab only calls back into it
     from caseload_app.ui.case.view import CaseView
@@ -92,6 +109,18 @@ class TimelineTab(QWidget):
             "Withdraw consul&tation…", "Withdraw the selected consultation", self.withdraw_school
         )
         self.schools.selectionModel().selectionChanged.connect(self._school_selected)
+        # A plan moving between councils (Reg 15): in, out, and closing once sent.
+        self.transfer_label = plain_label()
+        self.transfer_label.setAccessibleName("Moving council")
+        self.transfer_in_button = button(
+            "Plan transferred &in…", "Plan transferred in from another council", self.transfer_in
+        )
+        self.transfer_out_button = button(
+            "Moving &away…", "Moving to another council", self.transfer_out
+        )
+        self.close_transferred_button = button(
+            "Close as transferred o&ut", "Close as transferred out", self.close_transferred
+        )
         self.action_buttons: dict[str, QPushButton] = {}
         self.stage_actions: dict[str, QAction] = {}  # what can happen next, by action key
         self._actions_row = QHBoxLayout()
@@ -109,6 +138,14 @@ class TimelineTab(QWidget):
         actions.addStretch(1)
         actions.addWidget(self.exception_button)
         layout.addLayout(actions)
+        moving = button_row(
+            self.transfer_label,
+            "stretch",
+            self.transfer_in_button,
+            self.transfer_out_button,
+            self.close_transferred_button,
+        )
+        layout.addWidget(group("Moving council (Reg 15)", layout=moving))
         split = QSplitter(Qt.Orientation.Vertical)
         step_buttons = button_row(self.correct_step_button, self.withdraw_step_button, "stretch")
         split.addWidget(group("Stage events", self.events, layout=step_buttons))
@@ -149,6 +186,7 @@ class TimelineTab(QWidget):
         self._school_selected()
         self._step_selected()
         self._action_buttons(d.actions)
+        self._load_transfer(d)
 
     def _action_buttons(self, actions: Sequence[tuple[str, str]]) -> None:
         for old in self.action_buttons.values():
@@ -158,7 +196,8 @@ class TimelineTab(QWidget):
             gone.deleteLater()
         self.action_buttons, self.stage_actions = {}, {}
         # e&xception, e&nd, &Withdraw, &date, ste&p, and the schools' buttons
-        used = {"x", "n", "w", "d", "p", "h", "l", "m", "t"}
+        # and the moving-council ones (&in, &away, o&ut)
+        used = {"x", "n", "w", "d", "p", "h", "l", "m", "t", "i", "a", "u"}
         for key, label in actions:
             action = command(self, mnemonic(f"{label}…", used), partial(self.record_action, key))
             b = action_button(action, label)
@@ -267,6 +306,77 @@ class TimelineTab(QWidget):
             "Withdraw exception",
             f"withdraw the exception from {day(row.period_start)}",
             lambda trash, why: trash.withdraw_exception(row.id, why),
+        )
+
+    # ------------------------------------------------------------------ moving council
+    def _load_transfer(self, d: CaseDetail) -> None:
+        t = d.transfer
+        self.transfer_label.setText(transfer_summary(d))
+        maintained = d.is_open and d.stage == "plan_issued"
+        begun = d.is_open and d.stage == "request_received"
+        recorded = t is not None and t.transferred_in is not None
+        self.transfer_in_button.setEnabled(begun or (d.is_open and recorded))
+        self.transfer_out_button.setEnabled(maintained)
+        self.close_transferred_button.setEnabled(
+            maintained and t is not None and t.plan_sent is not None
+        )
+
+    def transfer_in(self) -> None:
+        d, work = self.view.detail, self.view.work
+
+        def submit(v: dict) -> object:
+            return work.record_transfer_in(
+                d.case_id,
+                d.version,
+                transferred_in=v["transferred_in"],
+                transferred_from=v["transferred_from"],
+                transfer_last_review=v["transfer_last_review"],
+                transfer_family_told=v["transfer_family_told"],
+                proposes_assessment={"yes": True, "no": False}.get(v["proposes_assessment"]),
+            )
+
+        dialog = TransferInDialog(d.today, submit, self.view)
+        t = d.transfer
+        if t is not None and t.transferred_in is not None:
+            known = t.proposes_assessment
+            proposes = "" if known is None else ("yes" if known else "no")
+            dialog.set_values(
+                transferred_in=t.transferred_in,
+                transferred_from=f"{t.transferred_from:03d}" if t.transferred_from else "",
+                transfer_last_review=t.transfer_last_review,
+                transfer_family_told=t.transfer_family_told,
+                proposes_assessment=proposes,
+            )
+        self.view.open_dialog(dialog)
+
+    def transfer_out(self) -> None:
+        d, work = self.view.detail, self.view.work
+
+        def submit(v: dict) -> object:
+            return work.record_transfer_out(
+                d.case_id,
+                d.version,
+                moved_out=v["moved_out"],
+                moved_to=v["moved_to"],
+                move_aware=v["move_aware"],
+                plan_sent=v["plan_sent"],
+            )
+
+        dialog = TransferOutDialog(d.today, submit, self.view)
+        t = d.transfer
+        if t is not None and t.moved_out is not None:
+            dialog.set_values(
+                moved_out=t.moved_out,
+                moved_to=f"{t.moved_to:03d}" if t.moved_to else "",
+                move_aware=t.move_aware,
+                plan_sent=t.plan_sent,
+            )
+        self.view.open_dialog(dialog)
+
+    def close_transferred(self) -> None:
+        d, work = self.view.detail, self.view.work
+        self.view.act(
+            "Close as transferred out", lambda: work.close_transferred_out(d.case_id, d.version)
         )
 
     # ------------------------------------------------------------------ naming a school

@@ -884,3 +884,62 @@ class DisagreementUpdateDialog(EditDialog):
         self.add("appeal_lodged", "&Appeal lodged", optional_date(None, today))
         self.add("hearing_date", "&Hearing", optional_date(None, today))
         self.add("outcome", "&Outcome", text_box(3))
+
+
+# --------------------------------------------------------------------------- moving council
+def council_choices() -> list[tuple[str, object]]:
+    """The current councils by name, each as "Camden (202)", with a blank first."""
+    councils = sorted((la for la in codes.local_authorities() if la.current), key=lambda a: a.name)
+    choices: list[tuple[str, object]] = [("(choose the council)", "")]
+    return choices + [(f"{la.name} ({la.code:03d})", f"{la.code:03d}") for la in councils]
+
+
+ASSESSMENT_CHOICES = (("(not decided yet)", ""), ("Yes", "yes"), ("No", "no"))
+
+
+class TransferInDialog(FormDialog):
+    """A plan transferred in from another council (Reg 15): its first review follows the
+    transfer, and the family is told within 6 weeks."""
+
+    def __init__(self, today: date, submit: Submit, parent=None) -> None:
+        super().__init__("Plan transferred in", submit, parent, intro=_TRANSFER_IN_INTRO)
+        self.add("transferred_in", "&Transferred on", DateEdit(today))
+        self.add("transferred_from", "&From council", choice_combo(council_choices()))
+        self.add(
+            "transfer_last_review",
+            "Plan's last &review there (or made)",
+            optional_date(None, today),
+        )
+        self.add("transfer_family_told", "Family &told on", optional_date(None, today))
+        self.add(
+            "proposes_assessment",
+            "Council proposes an EHC needs &assessment",
+            choice_combo(ASSESSMENT_CHOICES),
+        )
+
+
+_TRANSFER_IN_INTRO = (
+    "The plan is treated as made by this council on the day the old council made it (Reg "
+    "15(3)). Within 6 weeks of the transfer tell the family it has been transferred, whether "
+    "the council proposes an EHC needs assessment and when it will review the plan (Reg "
+    "15(4)): by the later of 12 months from its last review and 3 months from the transfer "
+    "(Reg 15(5))."
+)
+
+
+class TransferOutDialog(FormDialog):
+    """The child moving to another council's area: the plan goes to it (Reg 15(2))."""
+
+    def __init__(self, today: date, submit: Submit, parent=None) -> None:
+        super().__init__("Moving to another council", submit, parent, intro=_TRANSFER_OUT_INTRO)
+        self.add("moved_out", "&Moves (or moved) on", DateEdit(today))
+        self.add("moved_to", "&To council", choice_combo(council_choices()))
+        self.add("move_aware", "This council &aware on", DateEdit(today))
+        self.add("plan_sent", "Plan &sent on (blank: not yet)", optional_date(None, today))
+
+
+_TRANSFER_OUT_INTRO = (
+    "Send the plan to the new council on the day of the move or, where this council learnt of "
+    "the move fewer than 15 working days before it, within 15 working days beginning with the "
+    "day it learnt (Reg 15(2)). Once sent, close the case as transferred out."
+)
