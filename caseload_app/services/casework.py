@@ -710,6 +710,7 @@ class CaseworkService(ReassessmentMixin, Post16MoveActions, TransferWork, UserSe
             if merged["decision_date"] and not merged["outcome"]:
                 raise FieldErrors({"outcome": "Choose maintain, amend or cease"})
             case = self._case_to_edit(s, review.case_id)
+            was = (review.outcome, review.decision_date)
             records.apply(s, review, clean, user=self.user, now=self._now(), case_id=case.id)
             held = merged["meeting_date"] if merged["decision_date"] else None
             if held and (case.last_review is None or held > case.last_review):
@@ -722,7 +723,15 @@ class CaseworkService(ReassessmentMixin, Post16MoveActions, TransferWork, UserSe
                     now=self._now(),
                     case_id=case.id,
                 )
-            if merged["outcome"] == "cease" and review.decision_date and not case.ceased_date:
+            # Only a save that decides to cease now ceases the case: editing a review whose
+            # cease was recorded before (and since withdrawn, or from an older version) does not.
+            newly = (review.outcome, review.decision_date) != was
+            if (
+                newly
+                and review.outcome == "cease"
+                and review.decision_date
+                and not case.ceased_date
+            ):
                 self._cease_at_review(
                     s, case, review.decision_date, review.meeting_date, cease_code
                 )

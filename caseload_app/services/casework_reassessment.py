@@ -53,7 +53,7 @@ class ReassessmentMixin(UserService):
                 return done  # this form was saved already (double click, retry)
             case = self._case_to_edit(s, case_id)
             _check_plan_maintained(case, requested)
-            _check_none_open(s, case.id)
+            check_none_open(s, case.id)
             council = requested_by == reassessment.RequestedBy.COUNCIL
             row = Reassessment(
                 case_id=case.id,
@@ -109,6 +109,8 @@ class ReassessmentMixin(UserService):
             )
             if problems:
                 raise FieldErrors(problems)
+            if reassessment.is_open(decision, None):  # a refusal turned round reopens it
+                check_none_open(s, row.case_id, but=row.id)
             changes = {"decision": decision, "decided": decided, "reason": reason or None}
             records.apply(
                 s,
@@ -163,14 +165,17 @@ def _check_plan_maintained(case: EhcpCase, requested: date) -> None:
         raise FieldErrors({"requested": "The request is dated before the plan was issued."})
 
 
-def _check_none_open(s: Session, case_id: int) -> None:
+def check_none_open(s: Session, case_id: int, but: int | None = None) -> None:
+    """One re-assessment under way per case: ValidationError naming the one open (other
+    than ``but``)."""
     rows = s.execute(
-        select(Reassessment.requested, Reassessment.decision, Reassessment.plan_finalised).where(
-            Reassessment.case_id == case_id
-        )
-    )
-    for requested, decision, finalised in rows:
-        if reassessment.is_open(decision, finalised):
+        select(
+            Reassessment.id, Reassessment.requested, Reassessment.decision,
+            Reassessment.plan_finalised,
+        ).where(Reassessment.case_id == case_id)
+    )  # fmt: skip
+    for row_id, requested, decision, finalised in rows:
+        if row_id != but and reassessment.is_open(decision, finalised):
             raise ValidationError(
                 "A re-assessment asked for on "
                 f"{format_date(requested)} is still under way: record its "

@@ -31,6 +31,7 @@ from caseload_app.db.models import (
     Disagreement,
     EhcpCase,
     Family,
+    PlanVersion,
     Reassessment,
     SchoolConsultation,
     StageEvent,
@@ -38,7 +39,7 @@ from caseload_app.db.models import (
     TrashItem,
     TribunalOrder,
 )
-from caseload_app.domain import codes, deadlines, exceptions
+from caseload_app.domain import codes, deadlines, exceptions, reassessment
 from caseload_app.domain.access import Can
 from caseload_app.services import records
 from caseload_app.services.base import UserService
@@ -62,6 +63,7 @@ CASE_PARTS = (
     TribunalOrder,
     SchoolConsultation,
     Reassessment,
+    PlanVersion,
 )
 KINDS = {
     "communication": "Communication",
@@ -73,6 +75,7 @@ KINDS = {
     "tribunal_order": "Tribunal order",
     "school_consultation": "School consultation",
     "reassessment": "Re-assessment",
+    "plan_version": "EHC plan version",
 }
 
 
@@ -104,6 +107,19 @@ class RetentionInfo:
     closed_on: date
     stage: str
     review_from: date  # closed_on + the retention period
+
+
+def _one_reassessment_open(s, case_id: int) -> None:
+    rows = s.execute(
+        select(Reassessment.decision, Reassessment.plan_finalised).where(
+            Reassessment.case_id == case_id
+        )
+    ).all()
+    if sum(reassessment.is_open(d, f) for d, f in rows) > 1:
+        raise UserError(
+            "Not restored: another re-assessment of this case is under way (one at a time). "
+            "Record its decision or plan, or withdraw it, first."
+        )
 
 
 class TrashService(UserService):
@@ -259,6 +275,9 @@ class TrashService(UserService):
             case_id = (
                 renumber.get(("ehcp_case", item.case_id), item.case_id) if item.case_id else None
             )
+            if payload.get("reassessment") and case_id is not None:
+                s.flush()  # one under way per case: a restored one may not make two
+                _one_reassessment_open(s, case_id)
             if payload.get("case_exception") and case_id is not None:
                 case = records.load(s, EhcpCase, case_id, "case")
                 s.flush()

@@ -222,3 +222,22 @@ def test_a_review_deciding_to_keep_or_amend_leaves_ceasing_alone(plan):
     decide_review(work, case_id, {"decision_date": date(2026, 11, 23), "outcome": "maintain"})
     detail = work.get_case(case_id, opened=False)
     assert (detail.stage, detail.is_open) == ("plan_issued", True)
+
+
+def test_a_withdrawn_cease_is_not_made_again_by_editing_its_review(plan):
+    """Cease decided at the review, then withdrawn as recorded by mistake: recording the day
+    the papers went out on that review leaves the plan maintained (only a save that decides
+    to cease ceases)."""
+    case_id, work = plan
+    act(work, case_id, "cease_proposed", date(2026, 11, 20), code="2")
+    act(work, case_id, "cease_family_consulted", date(2026, 11, 20))
+    act(work, case_id, "cease_school_consulted", date(2026, 11, 20))
+    decide_review(work, case_id, {"decision_date": date(2026, 11, 23), "outcome": "cease"})
+    detail = work.get_case(case_id, opened=False)
+    ceased = [e for e in detail.events if e.action == "ceased"][-1]
+    work.withdraw_step(case_id, detail.version, ceased.id, "recorded by mistake")
+    review = work.get_case(case_id, opened=False).reviews[-1]
+    work.update_review(review.id, review.version, {"papers_sent": date(2026, 11, 6)})
+    detail = work.get_case(case_id, opened=False)
+    assert (detail.stage, detail.is_open) == ("plan_issued", True)
+    assert [e.action for e in detail.events].count("ceased") == 0

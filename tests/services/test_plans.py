@@ -211,3 +211,22 @@ def test_the_plan_commands(tmp_path, capsys):
     assert "has no plan version 7" in capsys.readouterr().err
     assert main(["plan", "import", *base, str(tmp_path / "missing.docx")]) == 1
     assert "missing.docx cannot be read" in capsys.readouterr().err
+
+
+def test_a_case_with_an_issued_plan_goes_to_the_trash_and_comes_back_whole(case, db):
+    from caseload_app.services.trash import TrashService
+
+    case_id, plans = case
+    state = plans.save(case_id, good_plan(), None, 0)
+    issued = plans.issue(case_id, state.version_id, state.version, date(2026, 11, 20))
+    plans.save(case_id, good_plan().with_placement("Hillside Primary School"), None, 0)
+    trash = TrashService(db, "Asha Patel", today=lambda: TODAY, now=lambda: NOW)
+    item = trash.delete_case(case_id, "made by mistake")
+    with db.read() as s:
+        assert s.scalar(select(PlanVersion.id).where(PlanVersion.case_id == case_id)) is None
+    trash.restore(item)
+    back = plans.versions(case_id)
+    assert [(v.number, v.issued_on, v.sha256) for v in back] == [
+        (1, date(2026, 11, 20), issued.sha256), (2, None, None),
+    ]  # fmt: skip
+    assert plans.working(case_id).plan.placement.name == "Hillside Primary School"

@@ -248,3 +248,32 @@ def test_the_weekly_report_counts_the_steps_overdue_at_the_week_end(plan, db):
         "2026-11-17 (Reg 25(1))",
     ]
     assert report.report(date(2026, 11, 24)).figures.reassessment_steps_overdue == 1  # told
+
+
+def open_ones(work, case_id):
+    detail = work.get_case(case_id, opened=False)
+    return {r.reassessment_id for r in detail.reassessments if r.is_open}
+
+
+def test_one_under_way_holds_through_the_trash_and_a_refusal_turned_round(plan, db):
+    """A withdrawn request is not restored while another is under way, and a refusal is not
+    turned into agreement while a later request is under way: one at a time, always."""
+    case_id, work = plan
+    trash = TrashService(db, "Asha Patel", today=lambda: TODAY, now=lambda: NOW)
+    first = work.record_reassessment_request(case_id, date(2026, 11, 2), "parent")
+    item = trash.withdraw_reassessment(first, "wrong letter")
+    second = work.record_reassessment_request(case_id, date(2026, 11, 9), "school")
+    with pytest.raises(UserError, match="another re-assessment of this case is under way"):
+        trash.restore(item)
+    assert open_ones(work, case_id) == {second}
+    version = next(r.version for r in work.get_case(case_id).reassessments)
+    work.record_reassessment_decision(second, version, "refused", date(2026, 11, 12), "Not needed")
+    third = work.record_reassessment_request(case_id, date(2026, 11, 16), "parent")
+    version = next(
+        r.version for r in work.get_case(case_id).reassessments if r.reassessment_id == second
+    )
+    with pytest.raises(ValidationError, match="still under way"):
+        work.record_reassessment_decision(
+            second, version, "agreed", date(2026, 11, 12), "After all"
+        )
+    assert open_ones(work, case_id) == {third}
