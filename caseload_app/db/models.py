@@ -404,6 +404,41 @@ class PlanVersion(Versioned, Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class PlanAudit(Versioned, Base):
+    """A quality audit of a case's EHC plan by a second person: the version audited, the
+    checklist items as scored (JSON list, each with its question, so a later checklist change
+    leaves this audit as it was), a comment per section (JSON object), and the outcome once
+    decided: ``rework`` (sent back) or ``signed_off``, with the score (a percentage) and the
+    sha256 of the content decided on. At most one audit open per case."""
+
+    __tablename__ = "plan_audit"
+    __table_args__ = (
+        Index(
+            "uq_plan_audit_one_open",
+            "case_id",
+            unique=True,
+            sqlite_where=text("outcome IS NULL"),
+            postgresql_where=text("outcome IS NULL"),
+        ),
+        Index("ix_plan_audit_decided_on", "decided_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("ehcp_case.id"), index=True)
+    plan_version_id: Mapped[int] = mapped_column(ForeignKey("plan_version.id"), index=True)
+    caseworker_id: Mapped[int | None] = mapped_column(ForeignKey("caseworker.id"))
+    auditor: Mapped[str] = mapped_column(String(120))
+    started_on: Mapped[date] = mapped_column(Date)
+    items: Mapped[str] = mapped_column(Text)
+    comments: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(String(12))
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    score: Mapped[int | None] = mapped_column(Integer)
+    plan_sha256: Mapped[str | None] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class SchoolConsultation(Versioned, Base):
     """A school or college consulted before it is named in Section I (CFA 2014 s39(2), s40(3)):
     who asked for it, the day the draft plan was sent to it, its 15 days to respond (CoP 9.83,

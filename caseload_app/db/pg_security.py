@@ -51,6 +51,7 @@ CASE_TABLES = (
     "school_consultation",
     "reassessment",
     "plan_version",
+    "plan_audit",
 )
 ALL_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
 
@@ -511,6 +512,13 @@ def _policies() -> dict[str, list[str]]:
     tables: dict[str, list[str]] = {}
     for name in CASE_TABLES:
         tables[name] = _all_writes(mine)
+    # A plan's audit is scored and decided by a team lead; it goes to the trash (and comes
+    # back) with its case like every other part of it.
+    tables["plan_audit"] = [
+        f"FOR INSERT WITH CHECK ({mine})",
+        f"FOR UPDATE USING ({lead}) WITH CHECK ({lead})",
+        f"FOR DELETE USING ({mine})",
+    ]
     tables["ehcp_case"] = [
         f"FOR INSERT WITH CHECK ({lead} OR (caseload_has('caseworker') AND (caseworker_id IS "
         "NULL OR caseworker_id = caseload_my_caseworker()) "
@@ -544,9 +552,8 @@ def _policies() -> dict[str, list[str]]:
     for name in ("caseworker", "absence"):
         tables[name] = _all_writes(lead)
     tables["app_user"] = _all_writes(admin)
-    tables["app_setting"] = _all_writes(
-        f"({admin} AND key <> 'workload_weights') OR ({lead} AND key = 'workload_weights')"
-    )
+    leads = "key IN ('workload_weights', 'plan_qa_checklist')"  # the leads' own settings
+    tables["app_setting"] = _all_writes(f"({admin} AND NOT {leads}) OR ({lead} AND {leads})")
     tables["submission"] = [f"FOR INSERT WITH CHECK ({writer} OR {admin})"]
     tables["trash_item"] = [
         f"FOR INSERT WITH CHECK ({writer} AND deleted_by = session_user)",

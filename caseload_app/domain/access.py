@@ -42,12 +42,13 @@ class Can(StrEnum):
     BACKUPS = "back up and restore"
     AUDIT = "read and export the audit trail"
     PURGE = "remove items from the trash for good"
+    QA_PLANS = "audit the quality of plans"
 
 
 _CASEWORKER = frozenset({Can.EDIT_ASSIGNED, Can.NEW_REQUEST, Can.LOG_CONTACT})
 GRANTS: dict[Role, frozenset[Can]] = {
     Role.CASEWORKER: _CASEWORKER,
-    Role.LEAD: _CASEWORKER | {Can.EDIT_ANY, Can.REASSIGN, Can.TEAM, Can.REPORTS},
+    Role.LEAD: _CASEWORKER | {Can.EDIT_ANY, Can.REASSIGN, Can.TEAM, Can.REPORTS, Can.QA_PLANS},
     # Not case edits: an administrator who also edits cases is given the lead role too.
     Role.ADMIN: frozenset(
         {Can.USERS, Can.TEMPLATES, Can.SETTINGS, Can.BACKUPS, Can.AUDIT, Can.PURGE}

@@ -31,6 +31,7 @@ from caseload_app.db.models import (
     Disagreement,
     EhcpCase,
     Family,
+    PlanAudit,
     PlanVersion,
     Reassessment,
     SchoolConsultation,
@@ -64,6 +65,7 @@ CASE_PARTS = (
     SchoolConsultation,
     Reassessment,
     PlanVersion,
+    PlanAudit,
 )
 KINDS = {
     "communication": "Communication",
@@ -76,6 +78,7 @@ KINDS = {
     "school_consultation": "School consultation",
     "reassessment": "Re-assessment",
     "plan_version": "EHC plan version",
+    "plan_audit": "EHC plan audit",
 }
 
 

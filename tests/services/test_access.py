@@ -21,6 +21,8 @@ from caseload_app.services.errors import PermissionDenied
 from caseload_app.services.importer import Importer
 from caseload_app.services.letters import LetterService
 from caseload_app.services.people import PeopleService, access_for
+from caseload_app.services.plan_audit import PlanAuditService
+from caseload_app.services.plans import PlanService
 from caseload_app.services.printing import PrintService
 from caseload_app.services.requests import RequestService
 from caseload_app.services.settings import CouncilDetails, TeamSettingsService
@@ -78,6 +80,14 @@ def team(db) -> Team:
 
 def _version(t: Team, case_id: int) -> int:
     return t.svc(CaseworkService, "Lee Lead").get_case(case_id, opened=False).version
+
+
+def _audit_plan(t: Team, who: str) -> None:
+    from tests.domain.test_plan import good_plan
+
+    case_id = t.new_case("Audit", t.ben)
+    t.svc(PlanService, "Ben Okafor").save(case_id, good_plan(), None, 0)
+    t.svc(PlanAuditService, who).start(case_id)
 
 
 # Each action as (what it is, who may, how a person does it). Every call is repeatable.
@@ -235,6 +245,14 @@ ACTIONS = [
         lambda t, w: t.svc(AuditService, w).search(AuditFilter()),
     ),
     ("remove from the trash for good", ADMIN, _purge),
+    ("audit a plan", LEAD, _audit_plan),
+    (
+        "change the plans' QA checklist",
+        LEAD,
+        lambda t, w: t.svc(PlanAuditService, w).set_checklist(
+            f"key,section,question\nq,A,Is Section A by the family ({w})?\n"
+        ),
+    ),
     (
         "edit a letter template",
         ADMIN,
@@ -269,6 +287,7 @@ def test_every_permission_is_tried_by_the_matrix():
         Can.AUDIT,
         Can.PURGE,
         Can.TEMPLATES,
+        Can.QA_PLANS,
     }
     # Backups are of the laptop file, not through a database service: tests/ui checks them.
     assert set(Can) - tried == {Can.BACKUPS}
