@@ -15,6 +15,7 @@ pytestmark = pytest.mark.gui
 
 
 def section(view, letter: str):
+    view.show_tab("plan")  # the plan is read when its tab is first shown
     tab = view.plan
     tab.sections.setCurrentRow(SECTIONS.index(letter))
     return tab.editors[letter]
@@ -136,6 +137,7 @@ def test_a_word_plan_is_imported_from_the_tab(qtbot, db, tmp_path, monkeypatch, 
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(source), ""))
     reports: list[str] = []
     monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: reports.append(text))
+    view.show_tab("plan")
     view.plan.import_button.click()
     assert reports[0].startswith("Sections found: B.")
     assert [n.text for n in view.plan.plan.needs] == ["Zoë finds reading hard."]

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from caseload_app.domain import codes
+from caseload_app.domain.access import Can
 from caseload_app.domain.plan import (
     CONTRIBUTION_WAYS,
     CONTRIBUTORS,
@@ -50,8 +51,10 @@ from caseload_app.domain.plan import (
 from caseload_app.domain.plan_checks import Finding
 from caseload_app.services.case_read import CaseDetail
 from caseload_app.services.errors import FieldErrors, UserError
+from caseload_app.services.plan_audit import AuditState
 from caseload_app.services.plans import PlanState
 from caseload_app.ui import errors as ui_errors
+from caseload_app.ui.case.plan_audit import AuditDialog
 from caseload_app.ui.dialogs.case_dialogs import (
     CheckList,
     FormDialog,
@@ -104,7 +107,9 @@ class PlanTab(QWidget):
         super().__init__()
         self.view = view
         self.plans = view.work.plans()
+        self.audits = view.work.plan_audits()
         self.state: PlanState | None = None
+        self.stale = True  # read when first shown: opening a case does not read its plan
         self.plan = Plan()
         self.dirty = False
         self.status = plain_label()
@@ -114,6 +119,9 @@ class PlanTab(QWidget):
         self.pdf_button = button("&PDF…", "Export the plan as PDF", lambda: self.export("pdf"))
         self.import_button = button("I&mport…", "Import a plan from Word or JSON", self.import_file)
         self.compare_button = button("&Compare…", "Compare two versions of the plan", self.compare)
+        self.audit_button = button("A&udit…", "The plan's quality audit", self.open_audit)
+        self.audit_status = plain_label()
+        self.audit_status.setAccessibleName("Audit status")
         self.sections = QListWidget()
         self.sections.setAccessibleName("Plan sections")
         self.stack = QStackedWidget()
@@ -149,6 +157,7 @@ class PlanTab(QWidget):
         vertical.setStretchFactor(0, 3)
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
+        layout.addWidget(self.audit_status)
         layout.addLayout(
             button_row(
                 self.save_button,
@@ -158,17 +167,36 @@ class PlanTab(QWidget):
                 self.import_button,
                 self.compare_button,
                 "stretch",
+                self.audit_button,
             )
         )
         layout.addWidget(vertical, 1)
 
     # ------------------------------------------------------------------ loading
     def load(self, _detail: CaseDetail) -> None:
-        """The case reloaded: the plan too, unless there are edits not saved yet."""
+        """The case reloaded: the plan too (now if the tab is shown, else when it is), unless
+        there are edits not saved yet."""
         if self.dirty:
             return
+        self.stale = True
+        if self.isVisible():
+            self.refresh()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        if self.stale and not self.dirty:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Read the working copy and the latest audit."""
+        self.stale = False
         self.state = self.plans.working(self.view.case_id)
         self._show(self.state.plan, dirty=False)
+        self._show_audit()
+
+    def _show_audit(self) -> None:
+        latest = self.audits.latest(self.view.case_id)
+        self.audit_status.setText(latest.status if latest else "Not audited yet")
 
     def _show(self, plan: Plan, *, dirty: bool) -> None:
         self.plan, self.dirty = plan, dirty
@@ -301,7 +329,7 @@ class PlanTab(QWidget):
 
         if ui_errors.run_action(self, "Import a plan", call):
             self.dirty = False
-            self.load(self.view.detail)
+            self.refresh()
             self.view.saved()
             QMessageBox.information(self, "Plan imported", report[0])
 
@@ -312,6 +340,40 @@ class PlanTab(QWidget):
             return
         self.comparison = CompareDialog(self.plans, versions, self.view)
         self.comparison.open()
+
+    def open_audit(self) -> None:
+        """The latest audit (read-only unless under way and this person audits plans), or a
+        new one for someone who may audit plans."""
+        case_id = self.view.case_id
+        may = self.view.work.access().can(Can.QA_PLANS)
+        latest = self.audits.latest(case_id)
+        if latest is None and not may:
+            QMessageBox.information(self, "Audit", "This plan has not been audited yet.")
+            return
+        if may and (latest is None or latest.outcome is not None):
+            if self.dirty:
+                QMessageBox.information(self, "Audit", "Save the plan before auditing it.")
+                return
+            if latest is None or self._start_new(latest.status):
+                started: list[AuditState] = []
+                if not ui_errors.run_action(
+                    self, "Start an audit", lambda: started.append(self.audits.start(case_id))
+                ):
+                    return
+                latest = started[0]
+                self._show_audit()
+        assert latest is not None
+        self.audit = AuditDialog(self.audits, latest, may, self._show_audit, self.view)
+        self.audit.setWindowModality(Qt.WindowModality.WindowModal)
+        self.audit.open()
+
+    def _start_new(self, last: str) -> bool:
+        """Ask whether to start a new audit or look at the last one."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Audit", f"Last audit: {last}.", parent=self)
+        start = box.addButton("Start a new audit", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("See the last one", QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        return box.clickedButton() is start
 
 
 class CompareDialog(QDialog):
