@@ -68,6 +68,7 @@ from caseload_app.domain.deadlines import (
     months_starting_with,
     review_decision_due,
 )
+from caseload_app.domain.plan_audit import QaFigures, QaRow, qa_figures
 from caseload_app.domain.reassessment import steps as reassessment_steps
 from caseload_app.domain.status import CaseDates, closed_on, next_step
 from caseload_app.domain.tribunal import order_steps
@@ -86,6 +87,7 @@ __all__ = [
     "WeeklyFigures",
     "WorkerFigure",
     "WorkerRow",
+    "add_quality",
     "age_bucket",
     "compute",
     "week_of",
@@ -119,6 +121,7 @@ MEASURES: Mapping[str, str] = {
     "tribunal_steps_overdue": "Tribunal order steps overdue",
     "reassessment_steps_overdue": "Re-assessment steps overdue",
     "families_no_contact": "Families with no contact in 14 days",
+    "plans_audited": "Plans audited for quality",
     "caseworker_load": "Load per caseworker",
 }
 
@@ -275,6 +278,9 @@ class WeeklyFigures:
     workers: list[WorkerFigure] = field(default_factory=list)
     trend: list[TrendPoint] = field(default_factory=list)
     traces: list[Trace] = field(default_factory=list)
+    # Plan quality audits decided in the week, and in its month up to the week's end.
+    quality_week: QaFigures | None = None
+    quality_month: QaFigures | None = None
 
     @property
     def week_start(self) -> date:
@@ -283,6 +289,29 @@ class WeeklyFigures:
     @property
     def plans_issued(self) -> int:
         return self.plans_incl.denominator
+
+
+def add_quality(fig: WeeklyFigures, rows: Sequence[QaRow]) -> None:
+    """The plan audits decided in the week and in its month to date (``rows``: every audit
+    decided from six months before the week's end), each of the week's traced in the CSV."""
+    start, end = fig.week_start, fig.week_ending
+    fig.quality_week = qa_figures(rows, start, end)
+    fig.quality_month = qa_figures(rows, end.replace(day=1), end)
+    for r in fig.quality_week.rows:
+        shown = f"{r.score}%" if r.score is not None else "not scored"
+        detail = f"{r.outcome.replace('_', ' ')} by {r.auditor} on {r.decided_on}, {shown}"
+        fig.traces.append(
+            Trace(
+                end,
+                "plans_audited",
+                r.case_id,
+                r.child_id,
+                r.child_name,
+                r.caseworker,
+                "count",
+                detail,
+            )  # fmt: skip
+        )
 
 
 # --------------------------------------------------------------------------- helpers

@@ -163,6 +163,7 @@ class QaRow:
     """One decided audit, as the team's figures need it."""
 
     case_id: int
+    child_id: int
     child_name: str
     caseworker: str  # "" if the case had none
     auditor: str

@@ -79,6 +79,9 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
      "recorded on or before the week end say, so a past week's figures do not change as cases "
      "move on; the caseworker is the one holding the case now. Every figure is traced case by "
      "case in the CSV export (one row per case per measure)."),
+    ("Plan quality", "audits of plans decided (signed off or sent back for rework) by a second "
+     "person against the council's checklist; a score is the share of the most the scored items "
+     "could get (met 2, partly 1, not met 0; not applicable left out)."),
 )  # fmt: skip
 
 
@@ -183,6 +186,7 @@ def weekly_story(
     story += _open_cases(fig, labels)
     story += _advice(fig)
     story += _workers(fig)
+    story += _quality(fig)
     story += _definitions()
     return story
 
@@ -367,6 +371,46 @@ def _workers(fig: WeeklyFigures) -> list[Flowable]:
             (70, 20, 26, 30, 28),
         ),  # fmt: skip
     ]
+
+
+def _score(value: int | None) -> str:
+    return "–" if value is None else f"{value}%"
+
+
+def _quality(fig: WeeklyFigures) -> list[Flowable]:
+    """Plan quality: the week's audits and the month's, by section, by caseworker over six
+    months, and the checklist items most often not met."""
+    week, month = fig.quality_week, fig.quality_month
+    out = _section("Plan quality (audits decided)", 60 * mm)
+    if week is None or month is None:
+        return [*out, _p("Not counted.", "meta")]
+    rows = [
+        ("Plans audited", week.audited, month.audited),
+        ("Signed off", week.signed_off, month.signed_off),
+        ("Sent back for rework", week.sent_back, month.sent_back),
+        ("Average score", _score(week.average), _score(month.average)),
+    ]
+    body = [[_p(a), _p(b, "num"), _p(c, "num")] for a, b, c in rows]
+    out.append(_table(("Measure", "This week", f"{month.start:%B} to date"), body, (80, 26, 36)))
+    if not month.audited:
+        return out
+    sections = [[_p(k if k != "all" else "Whole plan"), _p(f"{v}%", "num")]
+                for k, v in month.by_section.items()]  # fmt: skip
+    out += [Spacer(1, 2 * mm), _p(f"By section, {month.start:%B} to date", "bold")]
+    out.append(_table(("Section", "Average score"), sections, (40, 30)))
+    months = [f"{m:%b}" for m in month.months]
+    workers = [
+        [_p(w.caseworker or "Unallocated"), *(_p(_score(v), "num") for v in w.monthly)]
+        for w in month.by_worker
+    ]
+    out += [Spacer(1, 2 * mm), _p("Average score by caseworker, month by month", "bold")]
+    out.append(_table(("Caseworker", *months), workers, (58, *([20] * len(months)))))
+    if month.failures:
+        fails = [[_p(f.section), _p(f.question), _p(f"{f.count} of {f.of}", "num")]
+                 for f in month.failures]  # fmt: skip
+        out += [Spacer(1, 2 * mm), _p("Commonest failures this month", "bold")]
+        out.append(_table(("Section", "Checklist item", "Not met or partly"), fails, (16, 120, 30)))
+    return out
 
 
 def _definitions() -> list[Flowable]:

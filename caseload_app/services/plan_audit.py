@@ -45,7 +45,7 @@ from caseload_app.services.base import UserService
 from caseload_app.services.errors import FieldErrors, UserError
 from caseload_app.services.settings import TeamSettingsService
 
-__all__ = ["CHECKLIST_KEY", "OUTCOMES", "AuditState", "PlanAuditService"]
+__all__ = ["CHECKLIST_KEY", "OUTCOMES", "AuditState", "PlanAuditService", "audit_rows"]
 
 CHECKLIST_KEY = "plan_qa_checklist"  # the council's checklist as CSV text (app_setting)
 OUTCOMES = {"rework": "Sent back for rework", "signed_off": "Signed off"}
@@ -275,7 +275,7 @@ class PlanAuditService(UserService):
 def audit_rows(s: Session, start: date, end: date) -> list[QaRow]:
     """Every audit decided from ``start`` to ``end``, as the figures need them."""
     query = (
-        select(PlanAudit, Caseworker.name, Child.first_name, Child.last_name)
+        select(PlanAudit, Caseworker.name, Child.id, Child.first_name, Child.last_name)
         .join(EhcpCase, PlanAudit.case_id == EhcpCase.id)
         .join(Child, EhcpCase.child_id == Child.id)
         .outerjoin(Caseworker, PlanAudit.caseworker_id == Caseworker.id)
@@ -285,6 +285,7 @@ def audit_rows(s: Session, start: date, end: date) -> list[QaRow]:
     return [
         QaRow(
             row.case_id,
+            child_id,
             f"{first} {last}",
             worker or "",
             row.auditor,
@@ -292,7 +293,7 @@ def audit_rows(s: Session, start: date, end: date) -> list[QaRow]:
             row.outcome or "",
             _items_of(row),
         )
-        for row, worker, first, last in s.execute(query)
+        for row, worker, child_id, first, last in s.execute(query)
     ]
 
 

@@ -27,11 +27,13 @@ from caseload_app.domain import codes, measures
 from caseload_app.domain.access import Can
 from caseload_app.domain.exceptions import FINAL_PLAN, parse_limits
 from caseload_app.domain.measures import Trace, WeeklyFigures
+from caseload_app.domain.plan_audit import month_starts
 from caseload_app.reports.content import Imprint
 from caseload_app.reports.csv_export import write_csv
 from caseload_app.services import records
 from caseload_app.services.base import UserService
 from caseload_app.services.case_read import ORDER_STEP_COLUMNS
+from caseload_app.services.plan_audit import audit_rows
 from caseload_app.services.settings import TeamSettingsService
 from caseload_app.services.workload import WorkloadService
 
@@ -154,6 +156,7 @@ class WeeklyReportService(UserService):
             last_contact = {f: at for f, at in s.execute(contact_query) if at is not None}
             orders = _orders(s, end)
             reassessments = _reassessments(s, end)
+            audits = audit_rows(session, month_starts(end, 6)[0], end)
             workers = [
                 measures.WorkerRow(i, n, c if c is not None else 1.0)
                 for i, n, c in s.execute(worker_query)
@@ -171,6 +174,7 @@ class WeeklyReportService(UserService):
             orders=orders,
             reassessments=reassessments,
         )
+        measures.add_quality(figures, audits)
         return WeeklyReport(week_ending=end, council=council, figures=figures)
 
     def to_pdf(self, report: WeeklyReport) -> bytes:

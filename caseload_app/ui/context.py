@@ -22,6 +22,7 @@ from caseload_app.services.letters import LetterService
 from caseload_app.services.myweek import MyWeekService
 from caseload_app.services.people import PeopleService
 from caseload_app.services.phase_transfer import PhaseTransferService
+from caseload_app.services.plan_audit import PlanAuditService
 from caseload_app.services.printing import PrintService
 from caseload_app.services.requests import RequestService
 from caseload_app.services.sen2 import Sen2Service
@@ -89,6 +90,9 @@ class AppContext:
 
     def handover(self) -> HandoverService:
         return HandoverService(self.db, self.user, today=self.today, now=self.now)
+
+    def plan_audits(self) -> PlanAuditService:
+        return PlanAuditService(self.db, self.user, today=self.today, now=self.now)
 
     def weekly(self) -> WeeklyReportService:
         return WeeklyReportService(self.db, self.user, today=self.today, now=self.now)

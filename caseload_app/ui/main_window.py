@@ -184,6 +184,7 @@ class MainWindow(PrintingCommands, DataSafetyCommands, TeamLeadCommands, IdleLoc
         action(view_menu, "&All cases", lambda: self.show_list(2), "Ctrl+3")
         action(view_menu, "Workload &board", self.open_board, "Ctrl+4")
         action(view_menu, "&Phase transfers", self.open_planner, "Ctrl+5")
+        action(view_menu, "Plan &quality", self.open_quality, "Ctrl+6")
         view_menu.addSeparator()
         action(view_menu, "&Find…", self.focus_search, QKeySequence.StandardKey.Find)
         action(view_menu, "&Refresh", self.refresh, QKeySequence.StandardKey.Refresh)

@@ -79,7 +79,7 @@ def test_percent_is_between_0_and_100_or_none(scores):
 
 def _row(worker: str, day: date, outcome: str, *scores: str) -> QaRow:
     items = tuple(ItemScore(f"i{n}", "F", f"question {n}", s) for n, s in enumerate(scores))
-    return QaRow(1, "Zoë Brontë", worker, "Lead", day, outcome, items)
+    return QaRow(1, 1, "Zoë Brontë", worker, "Lead", day, outcome, items)
 
 
 def test_the_team_figures_count_the_period_and_follow_each_caseworker_over_months():

@@ -480,3 +480,37 @@ def test_the_case_rows_refuse_a_query_whose_columns_moved():
 
     with pytest.raises(RuntimeError, match="columns changed"):
         weekly._case_rows(Moved(), {}, {}, {})
+
+
+def test_plan_audits_decided_are_counted_in_the_week_and_the_month_and_traced(db, tmp_path):
+    """Plan quality on the leadership board: one audit in the week, one earlier in November,
+    one in October (in the caseworker's months only)."""
+    from dataclasses import replace as changed
+
+    from caseload_app.services.plan_audit import PlanAuditService
+    from caseload_app.services.plans import PlanService
+    from tests.domain.test_plan import good_plan
+    from tests.helpers import new_case
+
+    def audit(first_name: str, day: date, outcome: str) -> None:
+        case_id, _ = new_case(db, first_name=first_name, upn=None, nhs_number=None)
+        PlanService(db, "Asha Patel", today=lambda: day, now=lambda: NOW).save(
+            case_id, good_plan(), None, 0
+        )
+        qa = PlanAuditService(db, "Lee Lead", today=lambda: day, now=lambda: NOW)
+        state = qa.start(case_id)
+        items = [changed(i, score=i.score or "partly") for i in state.items]
+        qa.decide(state.id, state.version, items, {"A": "More of Zoë's words."}, outcome)
+
+    audit("Amy", D(2026, 11, 20), "rework")  # in the week
+    audit("Bea", D(2026, 11, 2), "signed_off")  # November, before the week
+    audit("Cat", D(2026, 10, 14), "signed_off")  # October
+    r = service(db).report(W)
+    week, month = r.figures.quality_week, r.figures.quality_month
+    assert (week.audited, week.sent_back, month.audited, month.signed_off) == (1, 1, 2, 1)
+    traced = [t for t in r.rows if t.measure == "plans_audited"]
+    assert [(t.child_name, t.counted_in) for t in traced] == [("Amy Brontë", "count")]
+    assert traced[0].detail.startswith("rework by Lee Lead on 2026-11-20, ")
+    text = " ".join(p.extract_text() for p in PdfReader(BytesIO(service(db).to_pdf(r))).pages)
+    assert "Plan quality (audits decided)" in text and "November to date" in text
+    assert "Commonest failures this month" in text

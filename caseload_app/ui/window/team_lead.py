@@ -1,5 +1,5 @@
 """The team lead's part of the window: the workload board, recent moves, the phase-transfer
-planner, the weekly report, reassigning cases and the team.
+planner, plan quality, the weekly report, reassigning cases and the team.
 
 Mixed into MainWindow (ui/main_window.py), whose ctx, tabs and lists these use."""
 
@@ -25,6 +25,7 @@ from caseload_app.ui.dialogs.printing import (
 )
 from caseload_app.ui.errors import USER_ERRORS, run_action, show_user_error
 from caseload_app.ui.planner_view import PlannerView
+from caseload_app.ui.qa_view import QaView
 from caseload_app.ui.window.shell import WindowShell
 
 
@@ -67,6 +68,16 @@ class TeamLeadCommands(WindowShell):
         self.tabs.setCurrentIndex(self.tabs.addTab(planner, "Phase transfers"))
         planner.refresh()
         return planner
+
+    def open_quality(self) -> QaView:
+        for open_view in self.tabs_of(QaView):
+            self.tabs.setCurrentWidget(open_view)
+            return open_view
+        view = QaView(self.ctx.plan_audits(), self)
+        view.open_case.connect(self.open_case)
+        self.tabs.setCurrentIndex(self.tabs.addTab(view, "Plan quality"))
+        view.refresh()
+        return view
 
     def weekly_report(self) -> None:
         dialog = WeekEndingDialog(self.ctx.today(), self)
