@@ -107,10 +107,8 @@ class PlanService(UserService):
             row = _working_row(s, case_id)
             if row is None:  # the next version starts from the last one issued
                 last = _last_issued(s, case_id)
-                if last is None:
-                    plan, kind = Plan(advice=_case_advice(s, case_id)), "draft"
-                else:
-                    plan, kind = _plan_of(last), NEXT_KIND[last.kind]
+                kind = _next_kind(last)
+                plan = Plan(advice=_case_advice(s, case_id)) if last is None else _plan_of(last)
                 return self._state(s, case, None, 0, _next_number(s, case_id), kind, plan)
             plan = plan_from_dict(json.loads(row.content))
             return self._state(s, case, row.id, row.version, row.number, row.kind, plan)
@@ -162,8 +160,7 @@ class PlanService(UserService):
         if row is None:
             if version_id is not None:
                 raise UserError(STALE)
-            last = _last_issued(s, case_id)
-            kind = NEXT_KIND[last.kind] if last is not None else "draft"
+            kind = _next_kind(_last_issued(s, case_id))
             row = PlanVersion(
                 case_id=case_id,
                 number=_next_number(s, case_id),
@@ -333,12 +330,11 @@ class PlanService(UserService):
         council = TeamSettingsService(self._db).council().name
         child = case.child
         worker = s.get(Caseworker, case.caseworker_id) if case.caseworker_id else None
-        status = row.kind if row.issued_on else ("draft" if row.kind == "draft" else row.kind)
         header = PlanHeader(
             council,
             f"{child.first_name} {child.last_name}",
             child.date_of_birth,
-            status,
+            row.kind,
             child.upn or "",
             f"Version {row.number}",
             row.issued_on,
@@ -383,6 +379,11 @@ def _last_issued(s: Session, case_id: int) -> PlanVersion | None:
         .where(PlanVersion.case_id == case_id, PlanVersion.issued_on.is_not(None))
         .order_by(PlanVersion.number.desc())
     ).first()
+
+
+def _next_kind(last: PlanVersion | None) -> str:
+    """The kind of the working copy that follows the last version issued (None: none yet)."""
+    return NEXT_KIND[last.kind] if last is not None else "draft"
 
 
 def _next_number(s: Session, case_id: int) -> int:
