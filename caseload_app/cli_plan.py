@@ -6,6 +6,8 @@ caseload plan check --case 12 [--json]                          (findings: secti
 caseload plan versions --case 12
 caseload plan import-folder PLANS/                               (each matched by UPN, or name
                                                                   and date of birth)
+caseload plan rules [--off KEY --reason TEXT | --on KEY]         (the checks on and off;
+                                                                  switching is for administrators)
 """
 
 from __future__ import annotations
@@ -47,6 +49,18 @@ def add_parsers(sub: argparse._SubParsersAction, db_arg) -> None:
     vs = verbs.add_parser("versions", help="the plan's versions: working copy and issued")
     db_arg(vs)
     _case(vs)
+    ru = verbs.add_parser(
+        "rules", help="the plan checks, on or switched off (and why); switch one off or on"
+    )
+    db_arg(ru)
+    switch = ru.add_mutually_exclusive_group()
+    switch.add_argument(
+        "--off", metavar="KEY", help="switch this check off for the council (administrators)"
+    )
+    switch.add_argument("--on", metavar="KEY", help="switch this check back on (administrators)")
+    ru.add_argument(
+        "--reason", metavar="TEXT", default="", help="why it is switched off (kept and audited)"
+    )
 
 
 def _case(parser: argparse.ArgumentParser) -> None:
@@ -64,6 +78,8 @@ def run(args: argparse.Namespace, database) -> int:
     from caseload_app.services.errors import UserError
     from caseload_app.services.plans import PlanService
 
+    if args.plan_command == "rules":
+        return _rules(args, database)
     with database(args) as db:
         plans = PlanService(db, user=getpass.getuser())
         verb = args.plan_command
@@ -131,6 +147,27 @@ def _check(plans, args: argparse.Namespace) -> int:
         words = f' "{f.words}"' if f.words else ""
         print(f"{where:<8} {f.label}{words} — {f.suggestion} ({f.source})")
     print(f"{len(findings)} finding(s).")
+    return 0
+
+
+def _rules(args: argparse.Namespace, database) -> int:
+    from caseload_app.services.errors import UserError
+    from caseload_app.services.settings import TeamSettingsService
+
+    if args.reason and not (args.off or args.on):
+        raise UserError("--reason goes with --off KEY: the reason a check is switched off.")
+    with database(args) as db:
+        team = TeamSettingsService(db, getpass.getuser())
+        if args.off or args.on:
+            team.set_plan_rule(args.off or args.on, bool(args.off), args.reason)
+            print(f"Plan check {args.off or args.on} switched {'off' if args.off else 'on'}.")
+            return 0
+        listed = team.plan_rules()
+    for r in listed:
+        state = f"off: {r.reason}" if r.off else "on"
+        print(f"{r.key:<26} {' '.join(r.sections):<24} {state}")
+    off = sum(r.off for r in listed)
+    print(f"{len(listed)} checks, {off} switched off.")
     return 0
 
 

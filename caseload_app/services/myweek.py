@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
@@ -27,6 +27,7 @@ from caseload_app.domain import codes, deadlines, post16
 from caseload_app.domain.exceptions import ADVICE, parse_limits
 from caseload_app.domain.status import (
     TRANSFER_STEPS,
+    Deadline,
     Rag,
     rag_for,
     rag_for_step,
@@ -199,22 +200,17 @@ class MyWeekService:
         # decision not to issue
         out = []
         for order, first, last in s.execute(q):
-            for step in order_steps(order, today):
-                if step.rag in (Rag.NONE, Rag.GREY) or step.due > horizon:
-                    continue
-                out.append(
-                    WeekItem(
-                        "tribunal",
-                        KINDS["tribunal"],
-                        order.case_id,
-                        f"{first} {last}",
-                        f"{step.label} ({step.regulation})",
-                        step.due,
-                        (step.due - today).days,
-                        step.rag,
-                        "disagreements",
-                    )
-                )
+            steps = order_steps(order, today)
+            out += _step_items(
+                "tribunal",
+                order.case_id,
+                f"{first} {last}",
+                steps,
+                today,
+                horizon,
+                "disagreements",
+                skip=(Rag.NONE, Rag.GREY),
+            )
         return out
 
     def _amendment_notices(self, s, scope, today, horizon) -> list[WeekItem]:
@@ -312,22 +308,9 @@ class MyWeekService:
         )
         out = []
         for row, first, last in s.execute(q):
-            for step in reassessment_steps(row, today):
-                if step.rag == Rag.NONE or step.due > horizon:
-                    continue
-                out.append(
-                    WeekItem(
-                        "reassessment",
-                        KINDS["reassessment"],
-                        row.case_id,
-                        f"{first} {last}",
-                        f"{step.label} ({step.regulation})",
-                        step.due,
-                        (step.due - today).days,
-                        step.rag,
-                        "reviews",
-                    )
-                )
+            steps = reassessment_steps(row, today)
+            child = f"{first} {last}"
+            out += _step_items("reassessment", row.case_id, child, steps, today, horizon, "reviews")
         return out
 
     def _post16_moves(self, s, scope, today, horizon) -> list[WeekItem]:
@@ -356,23 +339,20 @@ class MyWeekService:
         )
         out = []
         for case_id, first, last, move, moving_to in s.execute(q):
-            step = post16.amend_step(move, None, today)
-            if step.due > horizon:
-                continue
             where = f" to {moving_to}" if moving_to else ""
-            out.append(
-                WeekItem(
-                    "post16",
-                    KINDS["post16"],
-                    case_id,
-                    f"{first} {last}",
-                    f"Amend the plan for the move{where} on {deadlines.format_date(move)} "
-                    f"({post16.REG})",
-                    step.due,
-                    (step.due - today).days,
-                    step.rag,
-                    "reviews",
-                )
+            text = (
+                f"Amend the plan for the move{where} on {deadlines.format_date(move)} "
+                f"({post16.REG})"
+            )
+            out += _step_items(
+                "post16",
+                case_id,
+                f"{first} {last}",
+                [post16.amend_step(move, None, today)],
+                today,
+                horizon,
+                "reviews",
+                what=text,
             )
         return out
 
@@ -509,22 +489,13 @@ class MyWeekService:
         )
         out = []
         for case, first, last in s.execute(q):
-            for step in statutory_deadlines(case_dates(case), today):
-                if step.key not in TRANSFER_STEPS or step.rag == Rag.NONE or step.due > horizon:
-                    continue
-                out.append(
-                    WeekItem(
-                        "transfer",
-                        KINDS["transfer"],
-                        case.id,
-                        f"{first} {last}",
-                        f"{step.label} ({step.regulation})",
-                        step.due,
-                        (step.due - today).days,
-                        step.rag,
-                        "timeline",
-                    )
-                )
+            steps = [
+                step
+                for step in statutory_deadlines(case_dates(case), today)
+                if step.key in TRANSFER_STEPS
+            ]
+            child = f"{first} {last}"
+            out += _step_items("transfer", case.id, child, steps, today, horizon, "timeline")
         return out
 
     def _no_contact(self, s, scope, today) -> list[WeekItem]:
@@ -557,3 +528,35 @@ class MyWeekService:
                 )
             )
         return out
+
+
+def _step_items(
+    kind: str,
+    case_id: int,
+    child: str,
+    steps: Iterable[Deadline],
+    today: date,
+    horizon: date,
+    tab: str,
+    *,
+    skip: Collection[Rag] = (Rag.NONE,),
+    what: str = "",
+) -> list[WeekItem]:
+    """A line for each step due by the horizon (missed ones too), but those whose RAG is in
+    `skip` (NONE: done, or only for information); saying `what`, else the step and its
+    regulation."""
+    return [
+        WeekItem(
+            kind,
+            KINDS[kind],
+            case_id,
+            child,
+            what or f"{step.label} ({step.regulation})",
+            step.due,
+            (step.due - today).days,
+            step.rag,
+            tab,
+        )
+        for step in steps
+        if step.rag not in skip and step.due <= horizon
+    ]

@@ -27,7 +27,7 @@ from caseload_app.services import records
 from caseload_app.services.base import UserService
 from caseload_app.services.errors import FieldErrors, UserError
 from caseload_app.services.plan_files import read_docx_blocks
-from caseload_app.services.settings import TeamSettingsService
+from caseload_app.services.settings import TeamSettingsService, plan_rules_off
 
 __all__ = ["KINDS", "FolderLine", "PlanService", "PlanState", "VersionInfo"]
 
@@ -67,7 +67,8 @@ class FolderLine:
 @dataclass(frozen=True)
 class PlanState:
     """The working copy as the editor shows it: its row's id and version (None and 0 before the
-    first save), the plan, and what the checks found."""
+    first save), the plan, and what the checks found (all but those the council switched
+    off)."""
 
     case_id: int
     version_id: int | None
@@ -77,14 +78,23 @@ class PlanState:
     plan: Plan
     findings: tuple[Finding, ...]
     adulthood_due: bool = False  # the child is in Year 9 or above (the checks' context)
+    rules_off: frozenset[str] = frozenset()  # the checks the council switched off
 
     @property
     def kind_label(self) -> str:
         return KINDS[self.kind]
 
     def check(self, plan: Plan) -> tuple[Finding, ...]:
-        """The checks on an edited plan, in this version's context (draft or not, Year 9)."""
-        return tuple(run_checks(plan, draft=self.kind == "draft", adulthood_due=self.adulthood_due))
+        """The checks on an edited plan, in this version's context (draft or not, Year 9, the
+        checks switched off)."""
+        return tuple(
+            run_checks(
+                plan,
+                draft=self.kind == "draft",
+                adulthood_due=self.adulthood_due,
+                off=self.rules_off,
+            )
+        )
 
 
 class PlanService(UserService):
@@ -97,13 +107,11 @@ class PlanService(UserService):
             row = _working_row(s, case_id)
             if row is None:  # the next version starts from the last one issued
                 last = _last_issued(s, case_id)
-                if last is None:
-                    plan, kind = Plan(advice=_case_advice(s, case_id)), "draft"
-                else:
-                    plan, kind = _plan_of(last), NEXT_KIND[last.kind]
-                return self._state(case, None, 0, _next_number(s, case_id), kind, plan)
+                kind = _next_kind(last)
+                plan = Plan(advice=_case_advice(s, case_id)) if last is None else _plan_of(last)
+                return self._state(s, case, None, 0, _next_number(s, case_id), kind, plan)
             plan = plan_from_dict(json.loads(row.content))
-            return self._state(case, row.id, row.version, row.number, row.kind, plan)
+            return self._state(s, case, row.id, row.version, row.number, row.kind, plan)
 
     def versions(self, case_id: int) -> list[VersionInfo]:
         with self._db.read() as s:
@@ -152,8 +160,7 @@ class PlanService(UserService):
         if row is None:
             if version_id is not None:
                 raise UserError(STALE)
-            last = _last_issued(s, case_id)
-            kind = NEXT_KIND[last.kind] if last is not None else "draft"
+            kind = _next_kind(_last_issued(s, case_id))
             row = PlanVersion(
                 case_id=case_id,
                 number=_next_number(s, case_id),
@@ -177,7 +184,7 @@ class PlanService(UserService):
                 detail = f"Plan version {row.number} {how}: sections changed {sections}"
                 records.audit(s, self.user, now, "update", row, case_id, detail)
         s.flush()
-        return self._state(case, row.id, row.version, row.number, row.kind, plan)
+        return self._state(s, case, row.id, row.version, row.number, row.kind, plan)
 
     def issue(self, case_id: int, version_id: int, version: int, on: date) -> VersionInfo:
         """Freeze the working copy as issued on ``on``, with its content's sha256."""
@@ -323,12 +330,11 @@ class PlanService(UserService):
         council = TeamSettingsService(self._db).council().name
         child = case.child
         worker = s.get(Caseworker, case.caseworker_id) if case.caseworker_id else None
-        status = row.kind if row.issued_on else ("draft" if row.kind == "draft" else row.kind)
         header = PlanHeader(
             council,
             f"{child.first_name} {child.last_name}",
             child.date_of_birth,
-            status,
+            row.kind,
             child.upn or "",
             f"Version {row.number}",
             row.issued_on,
@@ -343,11 +349,14 @@ class PlanService(UserService):
 
         return plan_pdf(blocks, header, Imprint(self.user, self._now(), council))
 
-    def _state(self, case: EhcpCase, row_id, version, number, kind, plan: Plan) -> PlanState:
+    def _state(
+        self, s: Session, case: EhcpCase, row_id, version, number, kind, plan: Plan
+    ) -> PlanState:
         child = case.child
         adult = phases.year_group_for(child.date_of_birth, self._today()) >= 9
-        findings = run_checks(plan, draft=kind == "draft", adulthood_due=adult)
-        return PlanState(case.id, row_id, version, number, kind, plan, tuple(findings), adult)
+        off = frozenset(plan_rules_off(s))  # read in the action's own transaction
+        findings = run_checks(plan, draft=kind == "draft", adulthood_due=adult, off=off)
+        return PlanState(case.id, row_id, version, number, kind, plan, tuple(findings), adult, off)
 
 
 def _content(plan: Plan) -> str:
@@ -370,6 +379,11 @@ def _last_issued(s: Session, case_id: int) -> PlanVersion | None:
         .where(PlanVersion.case_id == case_id, PlanVersion.issued_on.is_not(None))
         .order_by(PlanVersion.number.desc())
     ).first()
+
+
+def _next_kind(last: PlanVersion | None) -> str:
+    """The kind of the working copy that follows the last version issued (None: none yet)."""
+    return NEXT_KIND[last.kind] if last is not None else "draft"
 
 
 def _next_number(s: Session, case_id: int) -> int:

@@ -13,10 +13,14 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from caseload_app.db.engine import Database
 from caseload_app.db.models import AppSetting
+from caseload_app.domain import plan_checks
 from caseload_app.domain.access import Can
+from caseload_app.domain.errors import ValidationError
+from caseload_app.domain.text import check_line
 from caseload_app.files import atomic_open
 from caseload_app.services import records
 from caseload_app.services.base import UserService
@@ -96,9 +100,23 @@ COUNCIL_KEYS = {
 }
 
 
+@dataclass(frozen=True)
+class PlanRuleSetting:
+    """One plan check as the council has it: on, or off with the reason recorded."""
+
+    key: str
+    sections: tuple[str, ...]
+    label: str
+    source: str
+    explanation: str
+    off: bool
+    reason: str  # why it is off ("" when on)
+
+
 class TeamSettingsService(UserService):
     """Settings shared by everyone on this database: the council's name and address for
-    letters, and the retention period. Changing them is for administrators."""
+    letters, the retention period and the plan checks switched off. Changing them is for
+    administrators."""
 
     def __init__(
         self,
@@ -125,8 +143,9 @@ class TeamSettingsService(UserService):
             row = s.get(AppSetting, key)
             return row.value if row is not None else default
 
-    def _audited(self, s, key: str, value: str) -> None:
-        """Save a setting with who changed it from what, in the caller's transaction."""
+    def _audited(self, s, key: str, value: str, detail: str = "") -> None:
+        """Save a setting with who changed it from what (or `detail`, saying it in words), in
+        the caller's transaction."""
         row = s.get(AppSetting, key)
         old = row.value if row is not None else ""
         if old == value:
@@ -136,7 +155,7 @@ class TeamSettingsService(UserService):
         else:
             row.value = value
         shown = (old.replace("\n", ", ") or "(not set)", value.replace("\n", ", ") or "(none)")
-        detail = f"{key}: {shown[0]} → {shown[1]}"
+        detail = detail or f"{key}: {shown[0]} → {shown[1]}"
         setting = records.Named(AppSetting.__tablename__, None)
         records.audit(s, self.user, self._now(), "update", setting, None, detail)
 
@@ -153,6 +172,105 @@ class TeamSettingsService(UserService):
         with self._db.uow() as s:
             self._require(s, Can.SETTINGS)
             self._audited(s, RETENTION_YEARS, str(years))
+
+    # ------------------------------------------------------------------ plan checks
+    def plan_rules_off(self) -> dict[str, str]:
+        """The plan checks switched off: rule key → the reason recorded."""
+        with self._db.read() as s:
+            return plan_rules_off(s)
+
+    def plan_rules(self) -> list[PlanRuleSetting]:
+        """Every shipped plan check, in the list's order, on or off (with why)."""
+        off = self.plan_rules_off()
+        return [
+            PlanRuleSetting(
+                r.key,
+                r.sections,
+                r.label,
+                r.source,
+                r.explanation,
+                r.key in off,
+                off.get(r.key, ""),
+            )
+            for r in plan_checks.rules()
+        ]
+
+    def set_plan_rule(self, key: str, off: bool, reason: str = "") -> dict[str, str]:
+        """Switch a plan check off (a reason is required) or back on; returns the checks now
+        off. Administrators only; each change is audited with the rule and the reason."""
+        rule = _rule(key)
+        reason = _reason(reason, required=off)
+        with self._db.uow() as s:
+            self._require(s, Can.SETTINGS)
+            row = s.get(AppSetting, PLAN_RULES_OFF, with_for_update=True, populate_existing=True)
+            raw = row.value if row is not None else ""
+            stored = _parse_rules_off(raw)
+            now_off = dict(stored or {})
+            if off:
+                now_off[rule.key] = reason
+            else:
+                now_off.pop(rule.key, None)
+            if now_off == stored:
+                return now_off  # unchanged: nothing to record
+            how = f"switched off: {reason}" if off else "switched back on"
+            if not off and reason:
+                how += f": {reason}"
+            detail = f"Plan check {rule.key} ({rule.label}) {how}"
+            if stored is None:  # keep what could not be read in the audit trail
+                detail += f" (the list of checks off could not be read and was replaced: {raw})"
+            value = json.dumps(now_off, ensure_ascii=False, sort_keys=True) if now_off else ""
+            self._audited(s, PLAN_RULES_OFF, value, detail)
+            return now_off
+
+
+PLAN_RULES_OFF = "plan_rules_off"  # a JSON object: rule key → why the council switched it off
+REASON_LIMIT = 300
+
+
+def plan_rules_off(s: Session) -> dict[str, str]:
+    """The plan checks switched off, read in the caller's transaction; a value that cannot be
+    read counts as none off (the checks then show everything, the safe side)."""
+    row = s.get(AppSetting, PLAN_RULES_OFF)
+    return (_parse_rules_off(row.value) if row is not None else None) or {}
+
+
+def _parse_rules_off(raw: str) -> dict[str, str] | None:
+    """The stored rules off; None when the value is not what caseload writes."""
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        return None
+    return value
+
+
+def _rule(key: str) -> plan_checks.Rule:
+    found = {r.key: r for r in plan_checks.rules()}
+    rule = found.get(key.strip())
+    if rule is None:
+        raise UserError(
+            f"There is no plan check called '{key}': `caseload plan rules` lists each one's "
+            "name (vague_access, provision_no_who…)."
+        )
+    return rule
+
+
+def _reason(text: str, *, required: bool) -> str:
+    try:
+        reason = check_line("The reason", text, REASON_LIMIT)
+    except ValidationError as exc:
+        raise UserError(f"{exc}.") from None
+    if required and not reason:
+        raise UserError(
+            "Say why the check is switched off: the reason is kept with the setting and in "
+            "the audit trail."
+        )
+    return reason
 
 
 RETENTION_YEARS = "retention_years"

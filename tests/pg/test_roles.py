@@ -13,6 +13,7 @@ import pytest
 from caseload_app.services.casework import CaseworkService
 from caseload_app.services.errors import PermissionDenied
 from caseload_app.services.people import PeopleService
+from caseload_app.services.plans import PlanService
 from caseload_app.services.settings import CouncilDetails, TeamSettingsService
 from tests.pg.conftest import PEOPLE
 from tests.services.test_access import ACTIONS, EVERYONE, Team
@@ -326,6 +327,13 @@ def test_services_on_each_login_follow_the_same_rules(team_server):
     TeamSettingsService(dee, t.login("dee")).set_council(CouncilDetails("BCP Council"))
     with pytest.raises(PermissionDenied):
         t.service(TeamSettingsService, "lee").set_council(CouncilDetails("X"))
+    # A check the administrator switches off is left out of the plan a caseworker reads.
+    plans = t.service(PlanService, "asha")
+    assert "a_empty" in {f.rule for f in plans.working(t.case_a).findings}
+    TeamSettingsService(dee, t.login("dee")).set_plan_rule("a_empty", True, "Panel agreed")
+    with pytest.raises(PermissionDenied):
+        t.service(TeamSettingsService, "lee").set_plan_rule("a_empty", False)
+    assert "a_empty" not in {f.rule for f in plans.working(t.case_a).findings}
 
 
 def test_an_administrator_adds_and_disables_people_on_the_server(team_server):

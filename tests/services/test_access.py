@@ -233,6 +233,11 @@ ACTIONS = [
         lambda t, w: t.svc(TeamSettingsService, w).set_retention_years(7),
     ),
     (
+        "switch a plan check off",
+        ADMIN,
+        lambda t, w: t.svc(TeamSettingsService, w).set_plan_rule("vague_up_to", True, f"By {w}"),
+    ),
+    (
         "add a person",
         ADMIN,
         lambda t, w: t.svc(PeopleService, w).add_person(

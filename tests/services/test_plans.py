@@ -230,3 +230,54 @@ def test_a_case_with_an_issued_plan_goes_to_the_trash_and_comes_back_whole(case,
         (1, date(2026, 11, 20), issued.sha256), (2, None, None),
     ]  # fmt: skip
     assert plans.working(case_id).plan.placement.name == "Hillside Primary School"
+
+
+def test_the_plan_rules_command_lists_switches_off_and_on(tmp_path, capsys):
+    """`caseload plan rules [--off KEY --reason TEXT | --on KEY]` on a database file; `plan
+    check` then leaves the check out."""
+    import getpass
+
+    from caseload_app.cli import main
+    from caseload_app.db.engine import open_database
+    from caseload_app.domain.plan_checks import rules
+    from tests.helpers import add_person
+
+    path = tmp_path / "team.sqlite3"
+    db = open_database(path)
+    case_id, _ = new_case(db)
+    plan = good_plan()
+    p1 = replace(plan.provision[0], text="Access to phonics")
+    PlanService(db, "Asha Patel").save(case_id, replace(plan, provision=(p1, plan.provision[1])),
+                                       None, 0)  # fmt: skip
+    db.dispose()
+    on_db = ["--db", str(path)]
+    assert main(["plan", "rules", *on_db]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(rules()) + 1
+    assert lines[0].split() == ["vague_access", "F", "G", "H1", "H2", "on"]
+    assert lines[-1] == f"{len(rules())} checks, 0 switched off."
+    off = ["plan", "rules", *on_db, "--off", "vague_access"]
+    assert main([*off, "--reason", "Our panel's wording"]) == 0
+    assert capsys.readouterr().out == "Plan check vague_access switched off.\n"
+    assert main(["plan", "rules", *on_db]) == 0
+    out = capsys.readouterr().out
+    assert "vague_access               F G H1 H2                off: Our panel's wording" in out
+    assert out.endswith("1 switched off.\n")
+    assert main(["plan", "check", *on_db, "--case", str(case_id)]) == 0
+    assert capsys.readouterr().out == "0 finding(s).\n"
+    assert main(off) == 1  # no reason
+    assert "Say why the check is switched off" in capsys.readouterr().err
+    assert main(["plan", "rules", *on_db, "--off", "vague_acess", "--reason", "x"]) == 1
+    assert "no plan check called 'vague_acess'" in capsys.readouterr().err
+    assert main(["plan", "rules", *on_db, "--reason", "x"]) == 1
+    assert "--reason goes with --off KEY" in capsys.readouterr().err
+    assert main(["plan", "rules", *on_db, "--on", "vague_access"]) == 0
+    assert capsys.readouterr().out == "Plan check vague_access switched on.\n"
+    assert main(["plan", "check", *on_db, "--case", str(case_id)]) == 0
+    assert capsys.readouterr().out.endswith("1 finding(s).\n")
+    db = open_database(path)
+    add_person(db, "boss", "Boss", "administrator")
+    add_person(db, getpass.getuser(), "Me", "caseworker", by="Boss")
+    db.dispose()
+    assert main([*off, "--reason", "Mine"]) == 1
+    assert "You cannot change team settings" in capsys.readouterr().err

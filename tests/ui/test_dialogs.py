@@ -28,9 +28,14 @@ from caseload_app.services.settings import (
     LocalSettingsStore,
     TeamSettingsService,
 )
+from caseload_app.ui import errors as ui_errors
 from caseload_app.ui.dialogs import settings_dialog
 from caseload_app.ui.dialogs.new_request import DuplicateWarning, NewRequestDialog
-from caseload_app.ui.dialogs.settings_dialog import ChooseMeDialog, SettingsDialog
+from caseload_app.ui.dialogs.settings_dialog import (
+    ChooseMeDialog,
+    PlanChecksDialog,
+    SettingsDialog,
+)
 from tests.helpers import TODAY
 
 pytestmark = pytest.mark.gui
@@ -491,3 +496,87 @@ def test_the_start_date_is_named_for_a_council_that_became_responsible(dialog):
     choose(dialog.fields["request_source"], "parent")
     assert label.text() == "Request &received"
     assert dialog.deadlines_group.title() == "Statutory deadlines from the request date"
+
+
+# --------------------------------------------------------------------------- plan checks
+
+
+def shown_rule(dialog: PlanChecksDialog, key: str) -> list[str]:
+    model = dialog.table.rows_model
+    row = model.find(lambda r: r.key == key)
+    return [model.index(row, c).data() for c in range(model.columnCount())]
+
+
+def test_a_plan_check_is_switched_off_with_a_reason_and_back_on(
+    qtbot, db, qtmodeltester, monkeypatch
+):
+    shown: list[str] = []
+    monkeypatch.setattr(ui_errors, "show_user_error", lambda _p, _t, exc: shown.append(str(exc)))
+    team = TeamSettingsService(db)
+    dialog = PlanChecksDialog(team)
+    qtbot.addWidget(dialog)
+    qtmodeltester.check(dialog.table.rows_model, force_py=True)  # and watches every reload
+    named = [w for w in controls(dialog) if not dialog.table.isAncestorOf(w)]  # not Qt's corner
+    assert len(named) == 4 and all(w.accessibleName() for w in named)
+    assert not dialog.off_button.isEnabled() and not dialog.on_button.isEnabled()
+    dialog.table.select_where(lambda r: r.key == "vague_up_to")
+    assert dialog.off_button.isEnabled() and not dialog.on_button.isEnabled()
+    assert dialog.explanation.text().startswith('"up to" (vague_up_to; CoP 9.69): "Up to" sets')
+    assert shown_rule(dialog, "vague_up_to") == ['"up to"', "F G H1 H2", "CoP 9.69", "On", ""]
+    qtbot.mouseClick(dialog.off_button, Qt.MouseButton.LeftButton)  # no reason yet
+    assert shown == [
+        "Say why the check is switched off: the reason is kept with the setting and in the "
+        "audit trail."
+    ]
+    assert team.plan_rules_off() == {}
+    qtbot.keyClicks(dialog.reason, "Transport is 'up to' by policy")
+    qtbot.mouseClick(dialog.off_button, Qt.MouseButton.LeftButton)
+    assert team.plan_rules_off() == {"vague_up_to": "Transport is 'up to' by policy"}
+    assert shown_rule(dialog, "vague_up_to")[3:] == ["Off", "Transport is 'up to' by policy"]
+    assert dialog.reason.text() == ""
+    assert dialog.table.selected().key == "vague_up_to"  # still chosen, now to switch on
+    assert dialog.on_button.isEnabled() and not dialog.off_button.isEnabled()
+    qtbot.mouseClick(dialog.on_button, Qt.MouseButton.LeftButton)
+    assert team.plan_rules_off() == {}
+    assert shown_rule(dialog, "vague_up_to")[3:] == ["On", ""]
+    assert len(shown) == 1
+
+
+def test_only_an_administrator_switches_a_plan_check(qtbot, db, monkeypatch):
+    from tests.helpers import add_person
+
+    shown: list[str] = []
+    monkeypatch.setattr(ui_errors, "show_user_error", lambda _p, _t, exc: shown.append(str(exc)))
+    add_person(db, "asha", "Asha Patel", "administrator")
+    dialog = PlanChecksDialog(TeamSettingsService(db, "Ben Okafor"))
+    qtbot.addWidget(dialog)
+    dialog.table.select_where(lambda r: r.key == "vague_may")
+    qtbot.keyClicks(dialog.reason, "I do not like it")
+    qtbot.mouseClick(dialog.off_button, Qt.MouseButton.LeftButton)
+    assert len(shown) == 1 and shown[0].startswith("You cannot change team settings")
+    assert TeamSettingsService(db).plan_rules_off() == {}
+    assert dialog.reason.text() == "I do not like it"  # kept to try again
+
+
+def test_settings_says_how_many_plan_checks_are_off_and_opens_them(
+    qtbot, db, tmp_path, caseworkers, monkeypatch
+):
+    team = TeamSettingsService(db)
+    store = LocalSettingsStore(tmp_path / "settings.json")
+    form = SettingsDialog(store, LocalSettings(), team, caseworkers)
+    qtbot.addWidget(form)
+    total = len(team.plan_rules())
+    assert form.checks_count.text() == f"All {total} checks on the Plan tab are on."
+
+    def switch_one(dialog: PlanChecksDialog) -> int:
+        dialog.table.select_where(lambda r: r.key == "vague_may")
+        dialog.reason.setText("Panel agreed")
+        dialog.off_button.click()
+        return 0
+
+    monkeypatch.setattr(PlanChecksDialog, "exec", switch_one)
+    qtbot.mouseClick(form.checks_button, Qt.MouseButton.LeftButton)
+    assert form.checks_count.text() == (
+        f"1 of the {total} checks on the Plan tab switched off by the council."
+    )
+    assert team.plan_rules_off() == {"vague_may": "Panel agreed"}

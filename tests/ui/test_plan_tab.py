@@ -201,3 +201,33 @@ def test_the_familys_comments_are_recorded_and_answered(qtbot, db, messages):
     (comment,) = work.plans().working(case_id).plan.comments
     assert (comment.section, comment.response, comment.by) == ("I", "did_not", "Mum")
     assert messages == []
+
+
+def test_checks_the_council_switched_off_are_not_shown(qtbot, db, messages):
+    """vague_access and a_no_child_voice off: a plan with "Access to" and only a parent's
+    words shows neither, as it is written and once saved; the other checks still show."""
+    from caseload_app.services.settings import TeamSettingsService
+
+    team = TeamSettingsService(db, "Asha Patel")
+    team.set_plan_rule("vague_access", True, "Our panel's standard wording")
+    team.set_plan_rule("a_no_child_voice", True, "Recorded in the child's own form")
+    case_id, work = new_case(db)
+    view = open_view(qtbot, work, case_id)
+    write_a_plan(view)
+    section(view, "A").add_button.click()
+    fill(view, who="parent", name="Mum", how="meeting", text="We would like her to read.")
+    section(view, "A").table.select_row(0)
+    section(view, "A").remove_button.click()  # the child's words gone: only Mum's remain
+    assert [c.who for c in view.plan.plan.contributions] == ["parent"]
+    section(view, "B").add_button.click()
+    fill(view, text="Zoë finds loud rooms hard.")
+    found = rules(view)
+    assert ("need_no_provision", "N2") in found  # the checks still on are shown
+    assert not {r for r, _ in found} & {"vague_access", "a_no_child_voice"}
+    assert "⚠" not in view.plan.sections.item(SECTIONS.index("F")).text()
+    view.plan.save_button.click()
+    assert not {r for r, _ in rules(view)} & {"vague_access", "a_no_child_voice"}
+    team.set_plan_rule("vague_access", False)
+    again = open_view(qtbot, work, case_id)  # the case opened afresh reads the council's checks
+    assert ("vague_access", "P1") in rules(again)
+    assert messages == []

@@ -1,4 +1,5 @@
-"""Settings (who I am here; the council's name and address) and the first-run 'who are you'."""
+"""Settings (who I am here; the council's name and address; the plan checks the council
+switched off) and the first-run 'who are you'."""
 
 from __future__ import annotations
 
@@ -25,12 +26,16 @@ from caseload_app.services.settings import (
     CouncilDetails,
     LocalSettings,
     LocalSettingsStore,
+    PlanRuleSetting,
     TeamSettingsService,
 )
-from caseload_app.ui.dialogs.case_dialogs import buddy
+from caseload_app.ui import errors as ui_errors
+from caseload_app.ui.dialogs.case_dialogs import buddy, button
 from caseload_app.ui.dialogs.fields_first import FieldsFirst
 from caseload_app.ui.dialogs.new_request import align_labels, caseworker_combo, plain_label
 from caseload_app.ui.errors import USER_ERRORS, show_user_error
+from caseload_app.ui.models.rows import Column
+from caseload_app.ui.widgets.blocks import RowTable, button_row
 
 MY_CASELOAD_HELP = "My caseload shows the cases assigned to you; change it later in Settings."
 
@@ -171,8 +176,34 @@ class SettingsDialog(FieldsFirst, QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(me_group)
         layout.addWidget(council_group)
+        layout.addWidget(self._checks_group())
         layout.addWidget(buttons)
         self.setMinimumWidth(480)
+
+    def _checks_group(self) -> QGroupBox:
+        group = QGroupBox("Plan checks (shared by everyone on this database)")
+        self.checks_button = button(
+            "&Plan checks…", "Plan checks: switch one off or on", self.open_plan_checks
+        )
+        self.checks_count = _note("")
+        self._count_checks_off(self._team.plan_rules())
+        column = QVBoxLayout(group)
+        column.addWidget(self.checks_count)
+        column.addLayout(button_row(self.checks_button))
+        return group
+
+    def _count_checks_off(self, rules: list[PlanRuleSetting]) -> None:
+        off = sum(r.off for r in rules)
+        self.checks_count.setText(
+            f"All {len(rules)} checks on the Plan tab are on."
+            if not off
+            else f"{off} of the {len(rules)} checks on the Plan tab switched off by the council."
+        )
+
+    def open_plan_checks(self) -> None:
+        dialog = PlanChecksDialog(self._team, self)
+        dialog.exec()
+        self._count_checks_off(dialog.rules)
 
     def _me_group(self, any_caseworkers: bool) -> QGroupBox:
         group = QGroupBox("Who I am (this computer only)")
@@ -215,6 +246,93 @@ class SettingsDialog(FieldsFirst, QDialog):
             return
         self.settings = updated
         self.accept()
+
+
+PLAN_CHECK_COLUMNS = (
+    Column("Check", lambda r: r.label),
+    Column("Sections", lambda r: " ".join(r.sections)),
+    Column("Source", lambda r: r.source),
+    Column("On or off", lambda r: "Off" if r.off else "On"),
+    Column("Why it is off", lambda r: r.reason),
+)
+
+
+class PlanChecksDialog(QDialog):
+    """The checks a Tribunal would make of a plan, each on or switched off by the council with
+    the reason. Each switch is saved at once (administrators only: the service refuses anyone
+    else) and recorded in the audit trail. ``rules`` is what was last shown."""
+
+    def __init__(self, team: TeamSettingsService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Plan checks")
+        self.setAccessibleName("Plan checks")
+        self._team = team
+        self.rules: list[PlanRuleSetting] = []
+        self.table = RowTable(
+            PLAN_CHECK_COLUMNS, "Plan checks", stretch="Why it is off", key=lambda r: r.key
+        )
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._enable())
+        self.explanation = _note("")
+        self.reason = QLineEdit()
+        self.reason.setAccessibleName("Why it is switched off")
+        self.reason.setMaxLength(300)
+        self.reason.setPlaceholderText("e.g. our panel agreed 'up to' is used for transport")
+        self.off_button = button("Switch &off", "Switch the check off", self.switch_off)
+        self.on_button = button("Switch o&n", "Switch the check back on", self.switch_on)
+        form = QFormLayout()
+        form.addRow(buddy("&Why off:", self.reason), self.reason)
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            _note(
+                "The checks shown on the Plan tab and by `caseload plan check`. Switching one "
+                "off hides its findings on every plan; the reason is kept with it. Only an "
+                "administrator can switch a check off or on, and each change is recorded in "
+                "the audit trail."
+            )
+        )
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.explanation)
+        layout.addLayout(form)
+        layout.addLayout(button_row(self.off_button, self.on_button))
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.button(QDialogButtonBox.StandardButton.Close).setAccessibleName("Close")
+        close.rejected.connect(self.reject)
+        layout.addWidget(close)
+        self.resize(820, 560)
+        self.load()
+
+    def load(self) -> None:
+        self.rules = self._team.plan_rules()
+        self.table.load(self.rules)
+        self._enable()
+
+    def _enable(self) -> None:
+        rule = self.table.selected()
+        self.off_button.setEnabled(rule is not None and not rule.off)
+        self.on_button.setEnabled(rule is not None and rule.off)
+        self.explanation.setText(_explained(rule) if rule is not None else "")
+
+    def switch_off(self) -> None:
+        self._switch(True, "Not switched off")
+
+    def switch_on(self) -> None:
+        self._switch(False, "Not switched on")
+
+    def _switch(self, off: bool, title: str) -> None:
+        rule = self.table.selected()
+        if rule is None:
+            return
+        reason = self.reason.text()
+        if ui_errors.run_action(
+            self, title, lambda: self._team.set_plan_rule(rule.key, off, reason)
+        ):
+            self.reason.clear()
+            self.load()
+
+
+def _explained(rule: PlanRuleSetting) -> str:
+    state = f"Switched off: {rule.reason}" if rule.off else "On."
+    return f"{rule.label} ({rule.key}; {rule.source}): {rule.explanation} {state}"
 
 
 class ChooseMeDialog(QDialog):
