@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
@@ -117,16 +117,20 @@ def checklist_to_csv(items: Iterable[ChecklistItem]) -> str:
     return out.getvalue()
 
 
-def prefill(items: Sequence[ChecklistItem], findings: Iterable[Finding]) -> tuple[ItemScore, ...]:
-    """The audit's starting scores: what the automated checks can tell, with why."""
+def prefill(
+    items: Sequence[ChecklistItem], findings: Iterable[Finding], off: Collection[str] = ()
+) -> tuple[ItemScore, ...]:
+    """The audit's starting scores: what the automated checks can tell, with why. An item
+    whose every rule the council switched ``off`` is left for the auditor."""
     found: dict[str, list[Finding]] = {}
     for f in findings:
         found.setdefault(f.rule, []).append(f)
     out = []
     for item in items:
         score = ItemScore(item.key, item.section, item.question)
-        if item.rules:
-            hits = [f for rule in item.rules for f in found.get(rule, ())]
+        running = [rule for rule in item.rules if rule not in off]
+        if running:
+            hits = [f for rule in running for f in found.get(rule, ())]
             if hits:
                 labels = sorted({f.label for f in hits})
                 note = f"The checks found {len(hits)}: {'; '.join(labels)}"

@@ -43,7 +43,7 @@ from caseload_app.domain.plan_checks import run_checks
 from caseload_app.services import records
 from caseload_app.services.base import UserService
 from caseload_app.services.errors import FieldErrors, UserError
-from caseload_app.services.settings import TeamSettingsService
+from caseload_app.services.settings import TeamSettingsService, plan_rules_off
 
 __all__ = ["CHECKLIST_KEY", "OUTCOMES", "AuditState", "PlanAuditService", "audit_rows"]
 
@@ -155,7 +155,10 @@ class PlanAuditService(UserService):
                 raise UserError(ONE_OPEN)
             plan = plan_from_dict(json.loads(plan_row.content))
             adult = phases.year_group_for(case.child.date_of_birth, self._today()) >= 9
-            findings = run_checks(plan, draft=plan_row.kind == "draft", adulthood_due=adult)
+            off = frozenset(plan_rules_off(s))
+            findings = run_checks(
+                plan, draft=plan_row.kind == "draft", adulthood_due=adult, off=off
+            )
             now = self._now()
             row = PlanAudit(
                 case_id=case_id,
@@ -163,7 +166,7 @@ class PlanAuditService(UserService):
                 caseworker_id=case.caseworker_id,
                 auditor=self.user,
                 started_on=self._today(),
-                items=_items_json(prefill(_checklist(s), findings)),
+                items=_items_json(prefill(_checklist(s), findings, off)),
                 comments="{}",
                 created_by=self.user,
                 created_at=now,

@@ -101,3 +101,10 @@ def test_the_team_figures_count_the_period_and_follow_each_caseworker_over_month
     first = fig.failures[0]
     assert (first.question, first.count, first.of) == ("question 1", 2, 3)
     assert [f.question for f in fig.failures] == ["question 1", "question 0"]
+
+
+def test_an_item_whose_every_rule_is_switched_off_is_left_for_the_auditor():
+    findings = run_checks(good_plan(), draft=True, off={"e_no_adulthood"})
+    scores = {s.key: s for s in prefill(default_checklist(), findings, off={"e_no_adulthood"})}
+    assert scores["e_adulthood"].score is None and not scores["e_adulthood"].prefilled
+    assert scores["e_outcomes_smart"].score == "met"

@@ -229,5 +229,6 @@ def test_checks_the_council_switched_off_are_not_shown(qtbot, db, messages):
     assert not {r for r, _ in rules(view)} & {"vague_access", "a_no_child_voice"}
     team.set_plan_rule("vague_access", False)
     again = open_view(qtbot, work, case_id)  # the case opened afresh reads the council's checks
+    again.show_tab("plan")
     assert ("vague_access", "P1") in rules(again)
     assert messages == []
