@@ -9,7 +9,7 @@ A plan is sections A to K (docs/statutory-rules.md, "The EHC plan"):
 - F, G, H1, H2: provision (special educational, health, social care under s2 CSDPA 1970,
   other social care), each item saying what, who delivers it, how often, for how long, in
   what group, who reviews it, and the needs it meets and the outcomes it serves;
-- I: the school or college, or the type, named; blank in a draft (Reg 13(1));
+- I: the school or college, or the type, named; blank in a draft (s38(5) CFA 2014);
 - J: the personal budget;
 - K: the advice and information obtained, with what each piece of provision drew on;
 - per-section free text, and a "not placed" note that keeps whatever an import could not put

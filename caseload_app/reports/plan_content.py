@@ -4,7 +4,7 @@ never say different things.
 
 The order and headings follow Reg 12(1) and the section letters councils use (A to K, H split
 into H1 and H2), with the child's details first; a draft says so in its title and Section I is
-left empty (Reg 13(1)); anything an import could not place is printed last, never dropped.
+left empty (s38(5) Children and Families Act 2014); anything an import could not place is printed last, never dropped.
 Stdlib and the domain only.
 """
 
@@ -33,7 +33,7 @@ HOW = {"meeting": "at a meeting", "form": "on a form", "drawing": "in a drawing"
        "other": ""}  # fmt: skip
 DRAFT_NOTE = (
     "Draft: for the family's comments. Section I names no school or college in a draft "
-    "(SEND Regulations 2014, reg 13(1))."
+    "(Children and Families Act 2014, s38(5))."
 )
 # Column widths in mm (A4 less margins: 180): the provision itself gets the room.
 WIDTHS = {8: (40, 26, 18, 18, 16, 22, 18, 22), 4: (12, 98, 42, 28)}
@@ -166,7 +166,9 @@ def _quote(c) -> Block:
 
 def _placement(plan: Plan, header: PlanHeader) -> list[Block]:
     if header.status == "draft":
-        return [Block("para", "Left blank in a draft plan (reg 13(1)).")]
+        return [
+            Block("para", "Left blank in a draft plan (Children and Families Act 2014, s38(5)).")
+        ]
     named = [x for x in (plan.placement.name, plan.placement.kind) if x.strip()]
     return [Block("para", " — ".join(named))] if named else []
 

@@ -87,7 +87,9 @@ class QaView(QWidget):
         self.month.currentIndexChanged.connect(lambda _i: self.refresh())
         self.headline = plain_label()
         self.headline.setAccessibleName("Plan quality headline")
-        self.sections = RowTable(SECTION_COLUMNS, "Scores by section", key=lambda r: r[0])
+        self.sections = RowTable(
+            SECTION_COLUMNS, "Scores by section", stretch="Section", key=lambda r: r[0]
+        )
         self.failures = RowTable(
             FAILURE_COLUMNS,
             "Commonest failures",
@@ -115,13 +117,14 @@ class QaView(QWidget):
         ):
             grid.addWidget(QLabel(f"<b>{title}</b>"), 0, col)
             grid.addWidget(table, 1, col)
-        grid.setColumnStretch(1, 2)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 3)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.headline)
         layout.addLayout(grid, 2)
         layout.addWidget(QLabel(f"<b>By caseworker, the last {MONTHS_SHOWN} months</b>"))
-        layout.addWidget(self.workers, 1)
+        layout.addWidget(self.workers, 2)
         layout.addWidget(QLabel("<b>The month's audits</b> (double-click to open the case)"))
         layout.addWidget(self.audits, 2)
 

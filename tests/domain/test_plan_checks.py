@@ -158,7 +158,7 @@ def test_section_a_empty_without_the_child_or_written_about_them():
 
 
 def test_section_i_blank_in_a_draft_and_filled_in_the_final():
-    """Reg 13(1): the draft names no school; the final names one (or the type)."""
+    """s38(5) CFA 2014: the draft names no school; the final names one (or the type)."""
     plan = good_plan()
     assert found(final(plan), draft=True) == {("i_in_draft", "")}
     assert found(plan, draft=False) == {("i_empty_final", "")}

@@ -76,7 +76,7 @@ def test_a_draft_is_marked_on_every_page_and_names_no_school():
     assert doc.paragraphs[0].text == "Draft Education, Health and Care plan"
     assert doc.sections[0].header.paragraphs[0].text.startswith("DRAFT")
     texts = [p.text for p in doc.paragraphs]
-    assert "Left blank in a draft plan (reg 13(1))." in texts
+    assert "Left blank in a draft plan (Children and Families Act 2014, s38(5))." in texts
     assert "Hillside Primary School — mainstream primary" not in texts
     footer = doc.sections[0].footer.paragraphs[0]._p.xml
     assert 'w:instr="PAGE"' in footer and 'w:instr="NUMPAGES"' in footer

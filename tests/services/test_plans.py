@@ -116,10 +116,12 @@ def test_one_working_copy_per_case_is_held_by_the_database(case, db):
 
 
 def test_a_draft_naming_a_school_is_not_issued_and_the_day_cannot_be_ahead(case):
-    """Reg 13(1): the draft leaves Section I blank."""
+    """s38(5) CFA 2014: the draft leaves Section I blank."""
     case_id, plans = case
     state = plans.save(case_id, good_plan().with_placement("Hillside Primary School"), None, 0)
-    with pytest.raises(UserError, match=r"must not name a school.*Reg 13\(1\)"):
+    with pytest.raises(
+        UserError, match=r"must not name a school.*s38\(5\) Children and Families Act 2014"
+    ):
         plans.issue(case_id, state.version_id, state.version, date(2026, 11, 20))
     with pytest.raises(FieldErrors):
         plans.issue(case_id, state.version_id, state.version, date(2026, 11, 25))

@@ -95,7 +95,7 @@ def test_notes_and_section_i_are_typed_in_place(qtbot, db, messages):
     view = open_view(qtbot, work, case_id)
     editor = section(view, "I")
     qtbot.keyClicks(editor.school, "Hillside Primary")
-    qtbot.waitUntil(lambda: ("i_in_draft", "") in rules(view), timeout=2000)  # Reg 13(1)
+    qtbot.waitUntil(lambda: ("i_in_draft", "") in rules(view), timeout=2000)  # s38(5) CFA 2014
     notes = section(view, "B").notes
     notes.setPlainText("Assessed in October.")
     assert view.plan.plan.notes == {"B": "Assessed in October."}

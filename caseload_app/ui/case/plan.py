@@ -487,7 +487,7 @@ class _SectionEditor(QWidget):
             self.school.setAccessibleName("School or college named")
             self.school_type.setAccessibleName("Type of school")
             for label, field in (
-                ("School or college named (blank in a draft, Reg 13(1))", self.school),
+                ("School or college named (blank in a draft, s38(5) CFA 2014)", self.school),
                 ("Or the type of school", self.school_type),
             ):
                 layout.addWidget(plain_label(label))

@@ -140,6 +140,10 @@ class AuditDialog(QDialog):
         self.comments.resizeColumnToContents(0)
         self._rescore()
 
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        self.items.resizeRowsToContents()  # the questions wrap at the width now known
+
     def _put(self, row: int, col: int, text: str, *, editable=False, table=None) -> None:
         cell = QTableWidgetItem(text)
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable

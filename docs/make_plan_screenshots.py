@@ -1,0 +1,111 @@
+"""Regenerate the README screenshots of the EHC plan: the Plan tab with its checks, a plan's
+audit, and the team's Plan quality view, on demo data with plans written by each case's
+caseworker and audited by a team lead over six months.
+
+QT_QPA_PLATFORM=offscreen python docs/make_plan_screenshots.py
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import tempfile
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from caseload_app.db.engine import open_database
+from caseload_app.domain.plan import plan_from_dict
+from caseload_app.services.casework import CaseworkService
+from caseload_app.services.caselist import CaseListService
+from caseload_app.services.demo import generate_demo
+from caseload_app.services.plan_audit import PlanAuditService
+from caseload_app.services.plans import PlanService
+from caseload_app.services.settings import LocalSettings, LocalSettingsStore
+from caseload_app.ui.case.view import CaseView
+from caseload_app.ui.context import AppContext
+from caseload_app.ui.main_window import MainWindow
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "screenshots"
+TODAY = date(2026, 11, 24)
+LEAD = "Lee Lead"
+VAGUE = ("regularly", "as appropriate", "up to 3 times a week")
+
+
+def main() -> int:
+    app = QApplication(sys.argv)
+    example = plan_from_dict(json.loads((HERE / "examples" / "plan-example.json").read_text()))
+    with tempfile.TemporaryDirectory() as tmp:
+        db = open_database(Path(tmp) / "demo.sqlite3")
+        generate_demo(db, children=300, seed=1, today=TODAY)
+        rows = CaseListService(db, today=lambda: TODAY).list_cases().rows
+        rng = random.Random(7)
+        cases = [r for r in rows if r.is_open and r.caseworker][:60]
+        for n, row in enumerate(cases):
+            day = TODAY - timedelta(days=rng.randint(0, 175))
+            plan = example
+            if n == 0:  # the case shown: the checks have something to say
+                vague = replace(plan.provision[0], text="Access to phonics", how_often="regularly")
+                plan = replace(plan, provision=(vague, *plan.provision[1:]))
+            elif rng.random() < 0.45:
+                vague = replace(plan.provision[0], how_often=rng.choice(VAGUE))
+                plan = replace(plan, provision=(vague, *plan.provision[1:]))
+            fixed = (lambda d: lambda: d)(day)
+            stamp = (lambda d: lambda: datetime.combine(d, datetime.min.time()))(day)
+            PlanService(db, row.caseworker, today=fixed, now=stamp).save(row.case_id, plan, None, 0)
+            if n == 0:
+                continue  # left for the audit shown under way
+            qa = PlanAuditService(db, LEAD, today=fixed, now=stamp)
+            state = qa.start(row.case_id)
+            items = [
+                replace(i, score=i.score or rng.choice(("met",) * 12 + ("partly", "not_met")))
+                for i in state.items
+            ]
+            outcome = "rework" if any(i.score == "not_met" for i in items) else "signed_off"
+            notes = {} if outcome == "signed_off" else {"F": "Say how often, and who delivers it."}
+            qa.decide(state.id, state.version, items, notes, outcome)
+        shoot(app, db, cases[0].case_id)
+    return 0
+
+
+def shoot(app: QApplication, db, case_id: int) -> None:
+    work = CaseworkService(db, LEAD, today=lambda: TODAY)
+    view = CaseView(work, case_id, work.caseworkers())
+    view.resize(1366, 740)
+    view.show()
+    view.show_tab("plan")
+    app.processEvents()
+    view.grab().save(str(OUT / "plan-tab.png"))
+    view.plan.audit_button.click()
+    dialog = view.plan.audit
+    dialog.set_score("readable", "partly")
+    dialog.set_comment("F", "P1: say who delivers the teaching and how they are trained.")
+    app.processEvents()
+    dialog.grab().save(str(OUT / "plan-audit.png"))
+    dialog.reject()
+    view.close()
+    with tempfile.TemporaryDirectory() as tmp:
+        ctx = AppContext(
+            db=db,
+            db_label="Demo data (temporary)",
+            settings_store=LocalSettingsStore(Path(tmp) / "settings.json"),
+            settings=LocalSettings(me_caseworker_id=1, me_name=LEAD),
+            today=lambda: TODAY,
+        )
+        window = MainWindow(ctx)
+        window.resize(1366, 740)
+        window.show()
+        window.refresh()
+        window.wait_loaded()
+        window.open_quality()
+        app.processEvents()
+        window.grab().save(str(OUT / "plan-quality.png"))
+        window.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
