@@ -19,8 +19,8 @@ from PySide6.QtWidgets import QApplication
 
 from caseload_app.db.engine import open_database
 from caseload_app.domain.plan import plan_from_dict
-from caseload_app.services.casework import CaseworkService
 from caseload_app.services.caselist import CaseListService
+from caseload_app.services.casework import CaseworkService
 from caseload_app.services.demo import generate_demo
 from caseload_app.services.plan_audit import PlanAuditService
 from caseload_app.services.plans import PlanService

@@ -4,7 +4,8 @@ never say different things.
 
 The order and headings follow Reg 12(1) and the section letters councils use (A to K, H split
 into H1 and H2), with the child's details first; a draft says so in its title and Section I is
-left empty (s38(5) Children and Families Act 2014); anything an import could not place is printed last, never dropped.
+left empty (s38(5) Children and Families Act 2014); anything an import could not place is
+printed last, never dropped.
 Stdlib and the domain only.
 """
 

@@ -199,8 +199,8 @@ class PlanService(UserService):
             plan = _plan_of(row)
             if row.kind == "draft" and (plan.placement.name.strip() or plan.placement.kind.strip()):
                 raise UserError(
-                    "A draft plan must not name a school or college (s38(5) Children and Families Act 2014): "
-                    "empty Section I before issuing the draft."
+                    "A draft plan must not name a school or college (s38(5) Children and "
+                    "Families Act 2014): empty Section I before issuing the draft."
                 )
             now = self._now()
             row.issued_on, row.issued_by = on, self.user
