@@ -107,8 +107,10 @@ def test_each_list_loads_with_the_expected_codes(filename: str) -> None:
 
 def test_every_shipped_csv_has_a_loader() -> None:
     shipped = {path.name for path in codes_dir().glob("*.csv")}
-    # plan_checks.csv is the plan's rule list, loaded and tested in test_plan_checks.py.
-    assert shipped == set(LISTS) | {"la_codes.csv", "plan_checks.csv"}
+    # plan_checks.csv is the plan's rule list, loaded and tested in test_plan_checks.py, and
+    # plan_qa_checklist.csv the audit's default checklist, in test_plan_audit.py.
+    extra = {"la_codes.csv", "plan_checks.csv", "plan_qa_checklist.csv"}
+    assert shipped == set(LISTS) | extra
 
 
 def test_nsa_is_not_a_primary_need_on_an_ehcp() -> None:
