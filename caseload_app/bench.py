@@ -24,7 +24,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -260,7 +260,7 @@ def run(path: Path, children: int, runs: int) -> list[Measure]:
         raw.close()
         db.dispose()
     measures += window_measures(path, busiest, words, runs) + [csv_import(path, runs)]
-    measures += plan_measures(runs)
+    measures += plan_measures(runs) + [plan_import(path, runs)]
     return measures + (import_memory(path) if os.name == "posix" else [])
 
 
@@ -328,6 +328,151 @@ def plan_measures(runs: int) -> list[Measure]:
         call()
         out.append(Measure.of(name, target, timed(call, runs)))
     return out
+
+
+PLAN_FILES = 100  # Word plans imported as one folder (issue 23)
+PLAN_IMPORT_TARGET_MS = 30_000.0  # 300 ms a plan
+# Section headings as councils write them (domain.plan_import reads every one of these).
+PLAN_TITLES = {
+    "A": "Views, interests and aspirations", "B": "Special educational needs",
+    "C": "Health needs related to SEN", "D": "Social care needs", "E": "Outcomes",
+    "F": "Special educational provision", "G": "Health provision",
+    "H1": "Social care provision under section 2 of the CSDPA 1970",
+    "H2": "Other social care provision", "I": "Placement", "J": "Personal budget",
+    "K": "Advice and information",
+}  # fmt: skip
+PLAN_HEADINGS = (
+    lambda s: f"Section {s}: {PLAN_TITLES[s]}",
+    lambda s: f"{s}: {PLAN_TITLES[s]}",
+    lambda s: f"{s} – {PLAN_TITLES[s]}",
+    lambda s: f"SECTION {s}",
+    lambda s: PLAN_TITLES[s],
+)
+
+
+def plan_import(path: Path, runs: int) -> Measure:
+    """Import a folder of 100 Word plans the benchmark writes itself (headed in the ways
+    councils head them, about four pages each), each matched to its child in the demo
+    database by UPN or by name and date of birth and written into that child's case
+    (PlanService.import_folder, as `caseload plan import-folder` does)."""
+    from caseload_app.db.engine import open_database
+    from caseload_app.services.plans import PlanService
+
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as raw:
+        children = plan_children(raw, PLAN_FILES)
+    samples = []
+    db = open_database(path)
+    try:
+        plans = PlanService(db, "bench", today=lambda: AS_OF)
+        with tempfile.TemporaryDirectory(prefix="caseload-bench-") as folder:
+            for n, child in enumerate(children):
+                write_word_plan(Path(folder) / f"plan-{n:03}.docx", n, child)
+            for _ in range(min(runs, 3)):  # 100 plans a run: a few runs suffice
+                start = time.perf_counter()
+                lines = plans.import_folder(Path(folder))
+                samples.append((time.perf_counter() - start) * 1000)
+                refused = [f"{x.file}: {x.outcome}" for x in lines if x.case_id is None]
+                if refused:
+                    raise SystemExit(f"plans were not imported: {refused[:3]}")
+    finally:
+        db.dispose()
+    return Measure.of(f"import {len(children)} Word plans", PLAN_IMPORT_TARGET_MS, samples)
+
+
+def plan_children(raw: sqlite3.Connection, count: int) -> list[tuple[str, str, str, str]]:
+    """`count` children with a case whom a plan can name unambiguously: (first name, last
+    name, date of birth, UPN). Every other plan names its child by name and date of birth
+    (its UPN left out), so only children whose name and birthday no other child shares are
+    taken for those."""
+    from collections import Counter
+
+    from caseload_app.domain.text import fold
+
+    def alike(first: str, last: str, born: str) -> tuple[str, str]:
+        return fold(f"{first} {last}"), born
+
+    everyone = raw.execute("SELECT first_name, last_name, date_of_birth FROM child").fetchall()
+    shared = Counter(alike(*row) for row in everyone)
+    rows = raw.execute(
+        "SELECT ch.first_name, ch.last_name, ch.date_of_birth, coalesce(ch.upn, '') "
+        "FROM child ch WHERE EXISTS (SELECT 1 FROM ehcp_case c WHERE c.child_id = ch.id) "
+        "ORDER BY ch.id"
+    )
+    chosen: list[tuple[str, str, str, str]] = []
+    for first, last, born, upn in rows:
+        if len(chosen) % 2 == 0 and upn:
+            chosen.append((first, last, born, upn))
+        elif len(chosen) % 2 == 1 and shared[alike(first, last, born)] == 1:
+            chosen.append((first, last, born, ""))
+        if len(chosen) == count:
+            break
+    return chosen
+
+
+def write_word_plan(path: Path, n: int, child: tuple[str, str, str, str]) -> None:
+    """A plan as a council might have written it: the n-th of five ways of heading its
+    sections, headings styled, in bold or in a table's first cell, the child named by UPN or
+    by name and date of birth (as lines or a table), a provision and an outcomes table."""
+    from docx import Document
+
+    first, last, born, upn = child
+    doc = Document()
+    doc.add_paragraph(f"Education, Health and Care Plan for {first} {last}")
+    if upn:
+        doc.add_paragraph(f"UPN: {upn}")
+    elif n % 4 == 1:
+        doc.add_paragraph(f"Name: {first} {last}")
+        doc.add_paragraph(f"Date of birth: {date.fromisoformat(born):%d/%m/%Y}")
+    else:
+        day = date.fromisoformat(born)
+        _word_table(doc, ("Name", f"{first} {last}"), [("Date of birth", f"{day.day} {day:%B %Y}")])
+    heading = PLAN_HEADINGS[n % len(PLAN_HEADINGS)]
+    for s in PLAN_TITLES:
+        title = heading(s)
+        if n % 3 == 0:
+            doc.add_heading(title, level=1)
+        elif n % 3 == 1:
+            doc.add_paragraph(title).runs[0].bold = True
+        else:
+            doc.add_table(rows=1, cols=1).rows[0].cells[0].text = title
+        _plan_section(doc, s, first)
+    doc.save(str(path))
+
+
+PROVISION_HEADER = (
+    "Provision",
+    "Delivered by",
+    "Frequency",
+    "Duration",
+    "Group size",
+    "Reviewed by",
+)
+
+
+def _plan_section(doc, section: str, first: str) -> None:
+    words = (
+        f"{first} is making progress with support from adults who know them well, and "
+        "benefits from clear routines, visual prompts and time to process instructions. "
+    )
+    if section == "E":
+        goals = [(f"{first} will read {10 * i} words a minute", "July 2028") for i in range(1, 7)]
+        _word_table(doc, ("Outcome", "By when"), goals)
+    elif section in ("F", "G"):
+        what = ("Trained TA", "5 times a week", "15 minutes", "1:1", "SENCo termly")
+        rows = [(f"Precision teaching of reading {i}. {words}", *what) for i in range(8)]
+        _word_table(doc, PROVISION_HEADER, rows)
+    elif section == "I":
+        doc.add_paragraph("Hillside Primary School")
+    else:
+        for _ in range(3):
+            doc.add_paragraph(words * 3)
+
+
+def _word_table(doc, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    table = doc.add_table(rows=len(rows) + 1, cols=len(header))
+    for row, values in zip(table.rows, [header, *rows], strict=True):
+        for cell, value in zip(row.cells, values, strict=True):
+            cell.text = value
 
 
 def window_measures(path: Path, busiest: Busiest, words: list[str], runs: int) -> list[Measure]:

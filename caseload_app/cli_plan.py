@@ -8,6 +8,8 @@ caseload plan import-folder PLANS/                               (each matched b
                                                                   and date of birth)
 caseload plan rules [--off KEY --reason TEXT | --on KEY]         (the checks on and off;
                                                                   switching is for administrators)
+caseload plan verify                                            (every issued version is still
+                                                                  what was issued)
 """
 
 from __future__ import annotations
@@ -61,6 +63,12 @@ def add_parsers(sub: argparse._SubParsersAction, db_arg) -> None:
     ru.add_argument(
         "--reason", metavar="TEXT", default="", help="why it is switched off (kept and audited)"
     )
+    ve = verbs.add_parser(
+        "verify",
+        help="check that every issued version of every plan is still what was issued "
+        "(its sha256, the database's seal, the audit trail)",
+    )
+    db_arg(ve)
 
 
 def _case(parser: argparse.ArgumentParser) -> None:
@@ -85,6 +93,8 @@ def run(args: argparse.Namespace, database) -> int:
         verb = args.plan_command
         if verb == "import-folder":
             return _import_folder(plans, args.folder)
+        if verb == "verify":
+            return _verify(db)
         if verb == "versions":
             for v in plans.versions(args.case_id):
                 issued = f"issued {v.issued_on.isoformat()}" if v.issued_on else "working copy"
@@ -116,6 +126,16 @@ def _import_folder(plans, folder: Path) -> int:
     done = sum(line.case_id is not None for line in lines)
     print(f"{done} of {len(lines)} plan(s) imported.")
     return 0 if done == len(lines) else 1
+
+
+def _verify(db) -> int:
+    from caseload_app.services.plan_integrity import PlanIntegrityService
+
+    result = PlanIntegrityService(db, user=getpass.getuser()).verify()
+    for finding in result.findings:
+        print(finding)
+    print(f"{result.versions} issued version(s) checked, {len(result.findings)} finding(s).")
+    return 1 if result.findings else 0
 
 
 def _check(plans, args: argparse.Namespace) -> int:

@@ -24,6 +24,7 @@ NAMES = [
     "plan checks, 30-page plan",
     "plan as Word, 30 pages",
     "plan as PDF, 30 pages",
+    "import 100 Word plans",
     "import peak memory, 150 rows",
     "import peak memory, 1,500 rows",
 ]
@@ -55,6 +56,9 @@ def test_bench_measures_and_writes_json(tmp_path, capsys):
     # The case opened in a tab was given 300 contacts through the app, once.
     with sqlite3.connect(db) as raw:
         assert bench.busiest_case(raw).contacts == bench.CASE_CONTACTS
+    # The 100 Word plans went into 100 children's cases (once each, however many runs).
+    with sqlite3.connect(db) as raw:
+        assert raw.execute("SELECT count(DISTINCT case_id) FROM plan_version").fetchone() == (100,)
     # A second run reuses the database instead of building it again.
     assert main(["bench", "--children", "150", "--runs", "1", "--db", str(db), "-o", str(out)]) == 0
     with sqlite3.connect(db) as raw:

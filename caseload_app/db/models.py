@@ -439,6 +439,36 @@ class PlanAudit(Versioned, Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class PlanSeal(Base):
+    """What the database itself recorded when a plan version was issued, written only by its
+    triggers (migration 0019): an issued version may leave plan_version only with its case,
+    into the trash (``trash_id``, keeping its ``content``), and may come back only as it
+    left. People never write this table."""
+
+    __tablename__ = "plan_seal"
+    __table_args__ = (
+        Index(
+            "uq_plan_seal_live_version",
+            "version_id",
+            unique=True,
+            sqlite_where=text("trash_id IS NULL"),
+            postgresql_where=text("trash_id IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(Integer)  # plan_version.id (its last, if out)
+    case_id: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(12))
+    issued_on: Mapped[date] = mapped_column(Date)
+    issued_by: Mapped[str | None] = mapped_column(String(120))
+    content_sha256: Mapped[str | None] = mapped_column(String(64))
+    # While the version's case is in the trash: the trash item, and the version's content.
+    trash_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    content: Mapped[str | None] = mapped_column(Text)
+
+
 class SchoolConsultation(Versioned, Base):
     """A school or college consulted before it is named in Section I (CFA 2014 s39(2), s40(3)):
     who asked for it, the day the draft plan was sent to it, its 15 days to respond (CoP 9.83,

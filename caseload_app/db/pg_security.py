@@ -89,7 +89,8 @@ DO $$ DECLARE r record; BEGIN
     END LOOP;
 END $$
 """
-NOT_AUDITED_BY_TRIGGER = {"audit_entry", "submission", "alembic_version"}
+# plan_seal is written only by plan_version's own triggers (migration 0019), as the owner.
+NOT_AUDITED_BY_TRIGGER = {"audit_entry", "submission", "alembic_version", "plan_seal"}
 
 FUNCTIONS = r"""
 CREATE OR REPLACE FUNCTION caseload_roles() RETURNS text[]
@@ -714,7 +715,7 @@ def _grants(table: str) -> list[str]:
     elif table == "submission":  # form tokens: whoever saves a form
         writers = writers + [group_of(Role.ADMIN)]
         return out + [f"GRANT INSERT ON {table} TO {g}" for g in writers]
-    elif table in ("audit_entry", "alembic_version"):
+    elif table in ("audit_entry", "alembic_version", "plan_seal"):
         return out
     return out + [f"GRANT INSERT, UPDATE, DELETE ON {table} TO {g}" for g in writers]
 

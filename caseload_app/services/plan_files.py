@@ -56,8 +56,10 @@ def _block(item) -> DocBlock:
     rows = getattr(item, "rows", None)
     if rows is not None:  # a table: merged cells repeat in python-docx, so each is kept once
         return DocBlock(rows=tuple(_row_texts(row) for row in rows))
-    style = (item.style.name if item.style is not None else "") or ""
-    heading = style.startswith(("Heading", "Title"))
+    # A paragraph naming no style has the default one (Normal): python-docx finds it by
+    # scanning every style of the file, half an import's time, so it is not asked for.
+    style = item._p.style and ((item.style.name if item.style is not None else "") or "")
+    heading = bool(style) and style.startswith(("Heading", "Title"))
     return DocBlock(text=item.text, heading=heading)
 
 

@@ -129,11 +129,12 @@ def _refuse_unless_empty(conn: Connection, tables: list[Table]) -> None:
 def _pause_row_audit(conn: Connection, tables: list[Table], *, paused: bool) -> None:
     # Inside the transaction: a failed move rolls this back too.
     word = "DISABLE" if paused else "ENABLE"
-    # The per-row audit, and the stamp that would re-date the file's own audit entries.
+    # The per-row audit, the stamp that would re-date the file's own audit entries, and the
+    # guard of issued plan versions (their seals are copied as they are: migration 0019).
     found = conn.execute(
         text(
             "SELECT tgrelid::regclass::text, tgname FROM pg_trigger "
-            "WHERE tgname IN ('caseload_audit', 'caseload_stamp')"
+            "WHERE tgname IN ('caseload_audit', 'caseload_stamp', 'plan_version_guard')"
         )
     ).all()
     for table, trigger in found:
