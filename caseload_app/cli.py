@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from caseload_app import __version__, cli_admin, cli_plan, cli_team, files, logs, paths
+from caseload_app import __version__, cli_admin, cli_doc, cli_plan, cli_team, files, logs, paths
 from caseload_app.domain import deadlines, tribunal
 from caseload_app.domain.parsing import parse_date
 from caseload_app.domain.text import how_many
@@ -225,6 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_admin.add_parsers(sub, _db_arg)
     cli_team.add_parsers(sub, _db_arg, _date_arg)
     cli_plan.add_parsers(sub, _db_arg)
+    cli_doc.add_parsers(sub, _db_arg)
     # Listed for --help only: main() hands `caseload bench …` to the benchmark's own parser.
     sub.add_parser(
         "bench", help="time what a caseworker waits for (caseload bench --help)", add_help=False
@@ -956,6 +957,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "caseworker": lambda args: cli_team.run_caseworker(args, _database),
     "absence": lambda args: cli_team.run_absence(args, _database),
     "plan": lambda args: cli_plan.run(args, _database),
+    "doc": lambda args: cli_doc.run(args, _database),
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -467,6 +469,44 @@ class PlanSeal(Base):
     # While the version's case is in the trash: the trash item, and the version's content.
     trash_id: Mapped[int | None] = mapped_column(Integer, index=True)
     content: Mapped[str | None] = mapped_column(Text)
+
+
+class StoredFile(Base):
+    """A file's bytes, stored once whatever number of documents hold it (content-addressed by
+    its sha256). A row is removed only when no document refers to it any more."""
+
+    __tablename__ = "stored_file"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Document(Versioned, Base):
+    """A document on a case's file: its kind, date, who it came from, the file's name and
+    what it really is (media type by content), its bytes (stored_file, by sha256), the text
+    found in it for search, and what it belongs to (an advice request, a plan version, the
+    e-mail it was attached to)."""
+
+    __tablename__ = "document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("ehcp_case.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    title: Mapped[str] = mapped_column(String(200))
+    file_name: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(ForeignKey("stored_file.sha256"), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    dated: Mapped[date] = mapped_column(Date)
+    came_from: Mapped[str] = mapped_column(String(200))
+    body_text: Mapped[str] = mapped_column(Text)
+    advice_request_id: Mapped[int | None] = mapped_column(ForeignKey("advice_request.id"))
+    plan_version_id: Mapped[int | None] = mapped_column(ForeignKey("plan_version.id"))
+    attached_to_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class SchoolConsultation(Versioned, Base):

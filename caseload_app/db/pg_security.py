@@ -52,6 +52,7 @@ CASE_TABLES = (
     "reassessment",
     "plan_version",
     "plan_audit",
+    "document",
 )
 ALL_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
 
@@ -90,7 +91,15 @@ DO $$ DECLARE r record; BEGIN
 END $$
 """
 # plan_seal is written only by plan_version's own triggers (migration 0019), as the owner.
-NOT_AUDITED_BY_TRIGGER = {"audit_entry", "submission", "alembic_version", "plan_seal"}
+# stored_file: a file's bytes (megabytes) are not copied into the audit trail; the document
+# that holds them is audited, and the server checks the bytes against their sha256.
+NOT_AUDITED_BY_TRIGGER = {
+    "audit_entry",
+    "submission",
+    "alembic_version",
+    "plan_seal",
+    "stored_file",
+}
 
 FUNCTIONS = r"""
 CREATE OR REPLACE FUNCTION caseload_roles() RETURNS text[]
@@ -117,6 +126,30 @@ CREATE OR REPLACE FUNCTION caseload_writer() RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT caseload_has('caseworker') OR caseload_has('team_lead')
 $$;
+
+-- A file's bytes are stored only through here: by someone who may add a document (or the
+-- owner's maintenance), under their own sha256, once. (A person cannot INSERT into
+-- stored_file: the bytes may already be there, held by a document in the trash that the
+-- person is not allowed to see.)
+CREATE OR REPLACE FUNCTION caseload_store_file(sha text, bytes bytea) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    IF public.caseload_active() THEN
+        IF NOT public.caseload_writer() THEN
+            RAISE EXCEPTION 'only people who may add documents store files'
+                USING ERRCODE = '42501';
+        END IF;
+    ELSIF NOT pg_has_role(session_user,
+            (SELECT datdba FROM pg_database WHERE datname = current_database()), 'MEMBER') THEN
+        RAISE EXCEPTION 'only caseload people store files' USING ERRCODE = '42501';
+    END IF;
+    IF sha IS DISTINCT FROM encode(sha256(bytes), 'hex') THEN
+        RAISE EXCEPTION 'a file is stored under its own sha256' USING ERRCODE = '22023';
+    END IF;
+    INSERT INTO public.stored_file (sha256, size, data, created_at)
+    VALUES (sha, length(bytes), bytes, clock_timestamp() AT TIME ZONE 'Europe/London')
+    ON CONFLICT (sha256) DO NOTHING;
+END $$;
 
 CREATE OR REPLACE FUNCTION caseload_my_caseworker() RETURNS integer
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
@@ -361,8 +394,11 @@ END $$;
 CREATE OR REPLACE FUNCTION caseload_audit_row() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
-    old_row jsonb := CASE WHEN TG_OP = 'INSERT' THEN '{}'::jsonb ELSE to_jsonb(OLD) END;
-    new_row jsonb := CASE WHEN TG_OP = 'DELETE' THEN '{}'::jsonb ELSE to_jsonb(NEW) END;
+    -- A document's text (up to megabytes) is searchable in the document, not copied here.
+    old_row jsonb := CASE WHEN TG_OP = 'INSERT' THEN '{}'::jsonb
+                          ELSE to_jsonb(OLD) - 'body_text' END;
+    new_row jsonb := CASE WHEN TG_OP = 'DELETE' THEN '{}'::jsonb
+                          ELSE to_jsonb(NEW) - 'body_text' END;
     changed jsonb;
     the_row jsonb := CASE WHEN TG_OP = 'DELETE' THEN old_row ELSE new_row END;
 BEGIN
@@ -520,6 +556,9 @@ def _policies() -> dict[str, list[str]]:
         f"FOR UPDATE USING ({lead}) WITH CHECK ({lead})",
         f"FOR DELETE USING ({mine})",
     ]
+    # A file's bytes: added only through caseload_store_file, never changed, removed only
+    # with a purge; seen only through a document that holds them (not a trashed one's).
+    tables["stored_file"] = [f"FOR DELETE USING ({admin})"]  # added by caseload_store_file
     tables["ehcp_case"] = [
         f"FOR INSERT WITH CHECK ({lead} OR (caseload_has('caseworker') AND (caseworker_id IS "
         "NULL OR caseworker_id = caseload_my_caseworker()) "
@@ -581,6 +620,11 @@ def _reading(table: str) -> str:
         return (
             "caseload_has('administrator') OR (caseload_active() AND "
             "(case_id IS NOT NULL OR who = session_user))"
+        )
+    if table == "stored_file":
+        return (
+            "caseload_active() AND EXISTS "
+            "(SELECT 1 FROM document d WHERE d.sha256 = stored_file.sha256)"
         )
     return "caseload_active()"
 
@@ -663,6 +707,7 @@ def _function_grants() -> list[str]:
         "caseload_may_edit_child(integer)",
         "caseload_may_edit_family(integer)",
         "caseload_end_blockers()",
+        "caseload_store_file(text, bytea)",
         AUDIT_FUNCTION,
     ]
     out = []

@@ -8,7 +8,7 @@ from __future__ import annotations
 from caseload_app.domain.actions import ACTIONS
 
 # Looking at children's data: anyone signed in records these, read-only people included.
-READING = frozenset({"view", "print", "export", "search"})
+READING = frozenset({"view", "open", "download", "print", "export", "search"})
 # Changing something: people who may change records (or, for people, settings, templates
 # and the trash, administrators). Stage actions are recorded under their own key.
 CHANGING = frozenset(

@@ -15,7 +15,15 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from caseload_app.db.models import AdviceRequest, Caseworker, Child, EhcpCase, PlanVersion
+from caseload_app.db.models import (
+    AdviceRequest,
+    Caseworker,
+    Child,
+    Document,
+    EhcpCase,
+    PlanVersion,
+    StoredFile,
+)
 from caseload_app.domain import codes, phases
 from caseload_app.domain.errors import ValidationError
 from caseload_app.domain.plan import Advice, Plan, PlanError, plan_from_dict, plan_to_dict
@@ -25,6 +33,7 @@ from caseload_app.domain.plan_import import Identity, identity_of, place_blocks
 from caseload_app.domain.text import fold
 from caseload_app.services import records
 from caseload_app.services.base import UserService
+from caseload_app.services.documents import store_document
 from caseload_app.services.errors import FieldErrors, UserError
 from caseload_app.services.plan_files import read_docx_blocks
 from caseload_app.services.settings import TeamSettingsService, plan_rules_off
@@ -41,6 +50,11 @@ KINDS = {
 STALE = "This plan was changed meanwhile (issued, or saved elsewhere): reload the plan."
 NEXT_KIND = {"draft": "final", "final": "proposed", "proposed": "amended", "amended": "proposed"}
 EXPORTS = ("docx", "pdf", "json")
+# The files kept on the case file when a version is issued, by export format.
+ISSUED_FILES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
 
 
 @dataclass(frozen=True)
@@ -217,7 +231,23 @@ class PlanService(UserService):
                 f"{on.isoformat()} (sha256 {row.content_sha256})",
             )
             s.flush()
+            self._keep_issued_files(s, row, on)
             return _info(row)
+
+    def _keep_issued_files(self, s: Session, row: PlanVersion, on: date) -> None:
+        """The exact Word and PDF files issued go on the case file: what the family got is
+        what a later export of this version gives back, byte for byte."""
+        case = records.load(s, EhcpCase, row.case_id, "case")
+        child = case.child
+        stem = f"EHC plan {child.first_name} {child.last_name} v{row.number}"
+        title = f"{KINDS[row.kind]}, version {row.number}, issued {on:%d %b %Y}"
+        words = "\n".join(_strings(json.loads(row.content)))  # found by the case file's search
+        for fmt, media_type in ISSUED_FILES.items():
+            store_document(
+                s, self.user, self._now(), row.case_id, self._render(s, case, row, fmt),
+                f"{stem}.{fmt}", media_type, kind="plan_version", title=f"{title} ({fmt.upper()})",
+                dated=on, came_from="the council", body_text=words, plan_version_id=row.id,
+            )  # fmt: skip
 
     def import_docx(self, case_id: int, source: Path | bytes, name: str = "") -> str:
         """Replace the working copy's content with a plan read from a Word file, all or
@@ -306,7 +336,7 @@ class PlanService(UserService):
             )
             if row is None or row.case_id != case_id:
                 raise UserError("This case has no plan written yet.")
-            data = self._render(s, case, row, fmt)
+            data = _kept_file(s, row, fmt) or self._render(s, case, row, fmt)
             digest = hashlib.sha256(data).hexdigest()
             records.audit(
                 s,
@@ -357,6 +387,31 @@ class PlanService(UserService):
         off = frozenset(plan_rules_off(s))  # read in the action's own transaction
         findings = run_checks(plan, draft=kind == "draft", adulthood_due=adult, off=off)
         return PlanState(case.id, row_id, version, number, kind, plan, tuple(findings), adult, off)
+
+
+def _kept_file(s: Session, row: PlanVersion, fmt: str) -> bytes | None:
+    """The file kept when this version was issued, in that format (None: none kept)."""
+    media_type = ISSUED_FILES.get(fmt)
+    if media_type is None or row.issued_on is None:
+        return None
+    return s.scalar(
+        select(StoredFile.data)
+        .join(Document, Document.sha256 == StoredFile.sha256)
+        .where(Document.plan_version_id == row.id, Document.media_type == media_type)
+        .order_by(Document.id)
+        .limit(1)
+    )
+
+
+def _strings(value: object) -> list[str]:
+    """Every piece of text in a plan's JSON, in order."""
+    if isinstance(value, str):
+        return [value] if value.strip() else []
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _strings(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _strings(v)]
+    return []
 
 
 def _content(plan: Plan) -> str:

@@ -29,6 +29,7 @@ from caseload_app.db.models import (
     Communication,
     Contact,
     Disagreement,
+    Document,
     EhcpCase,
     Family,
     PlanAudit,
@@ -36,6 +37,7 @@ from caseload_app.db.models import (
     Reassessment,
     SchoolConsultation,
     StageEvent,
+    StoredFile,
     Task,
     TrashItem,
     TribunalOrder,
@@ -66,6 +68,7 @@ CASE_PARTS = (
     Reassessment,
     PlanVersion,
     PlanAudit,
+    Document,
 )
 KINDS = {
     "communication": "Communication",
@@ -79,6 +82,7 @@ KINDS = {
     "reassessment": "Re-assessment",
     "plan_version": "EHC plan version",
     "plan_audit": "EHC plan audit",
+    "document": "Document",
 }
 
 
@@ -301,7 +305,10 @@ class TrashService(UserService):
             named = records.Named(item.record_type, item.record_id)
             detail = f"removed for good from the trash: {item.label}"
             records.audit(s, self.user, self._now(), "purge", named, item.case_id, detail)
+            held = {d["sha256"] for d in json.loads(item.payload).get("document", [])}
             s.delete(item)
+            s.flush()
+            _forget_files(s, held)
 
     # ------------------------------------------------------------------ retention
     def retention_due(self) -> list[RetentionInfo]:
@@ -362,7 +369,8 @@ def _case_bundle(s: Session, case: EhcpCase) -> list[tuple[type, list]]:
         bundle.append((Child, [child]))
     bundle.append((EhcpCase, [case]))
     for model in CASE_PARTS:
-        bundle.append((model, list(s.scalars(select(model).where(model.case_id == case.id)))))
+        rows = s.scalars(select(model).where(model.case_id == case.id).order_by(model.id))
+        bundle.append((model, list(rows)))
     bundle.append(
         (Assignment, list(s.scalars(select(Assignment).where(Assignment.case_id == case.id))))
     )
@@ -407,6 +415,16 @@ def _load(table: Table, raw: dict) -> dict:
             value = date.fromisoformat(value)
         values[column.name] = value
     return values
+
+
+def _forget_files(s: Session, digests: set[str]) -> None:
+    """Remove the stored bytes no document holds any more, nor any other item in the trash."""
+    for digest in sorted(digests):
+        if s.scalar(select(Document.id).where(Document.sha256 == digest).limit(1)) is not None:
+            continue
+        others = select(TrashItem.id).where(TrashItem.payload.contains(digest)).limit(1)
+        if s.scalar(others) is None:
+            s.execute(delete(StoredFile).where(StoredFile.sha256 == digest))
 
 
 def _put_back(s: Session, table: Table, values: dict, renumber: dict) -> None:

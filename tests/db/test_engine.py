@@ -139,4 +139,8 @@ def test_migrations_build_exactly_the_models(tmp_path):
     with db.engine.connect() as con:
         diff = compare_metadata(MigrationContext.configure(con), Base.metadata)
     db.dispose()
-    assert diff == []
+    # The documents' full-text index (an FTS5 table and its shadow tables) is the search's,
+    # made by migration 0020, not a model.
+    fts = [d for d in diff if d[0] == "remove_table" and d[1].name.startswith("document_search")]
+    assert len(fts) == 5
+    assert [d for d in diff if d not in fts] == []

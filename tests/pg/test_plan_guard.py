@@ -115,6 +115,7 @@ def test_a_trash_item_made_by_hand_does_not_let_a_version_leave(team_server, ash
         "deleted_by, reason) VALUES ('ehcp_case', %s, %s, 'x', %s, now(), session_user, 'x')",
         (t.case_a, t.case_a, payload),
     )
+    conn.execute("DELETE FROM document WHERE plan_version_id = %s", (v,))  # its kept files
     conn.execute("DELETE FROM plan_version WHERE id = %s", (v,))  # beside a trash item: ...
     with pytest.raises(psycopg.errors.RaiseException, match="leaves only with its case"):
         conn.commit()  # ... but its case did not go

@@ -32,6 +32,9 @@ INSERT_ISSUED = (
 )
 
 
+DROP_FILES = "DELETE FROM document WHERE plan_version_id = :id"
+
+
 def sha(content: str) -> str:
     return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
@@ -76,6 +79,7 @@ def test_an_issued_version_cannot_be_deleted_and_forged_in_its_place(db):
     case_id, version_id = issued_case(db)
     row = row_of(db, version_id)
     with pytest.raises(DBAPIError, match="leaves only with its case"), db.uow() as s:
+        s.execute(text(DROP_FILES), {"id": version_id})  # its kept files first
         s.execute(text("DELETE FROM plan_version WHERE id = :id"), {"id": version_id})
     with pytest.raises(DBAPIError, match="made only by issuing the working copy"), db.uow() as s:
         s.execute(text(INSERT_ISSUED), forged_row(row, number=3))
@@ -94,10 +98,12 @@ def test_a_trash_item_made_by_hand_does_not_let_a_forgery_in(db):
         s.add(TrashItem(record_type="ehcp_case", record_id=case_id, case_id=case_id, label="x",
                         payload=payload, deleted_at=NOW, deleted_by="x", reason="x"))  # fmt: skip
     with pytest.raises(DBAPIError, match="made only by issuing"), db.uow() as s:
+        s.execute(text(DROP_FILES), {"id": version_id})  # its kept files first
         s.execute(text("DELETE FROM plan_version WHERE id = :id"), {"id": version_id})
         s.execute(text(INSERT_ISSUED), forged_row(row))
     if db.is_sqlite:  # no check at commit: the version leaves (verify says so) ...
         with db.uow() as s:
+            s.execute(text(DROP_FILES), {"id": version_id})  # its kept files first
             s.execute(text("DELETE FROM plan_version WHERE id = :id"), {"id": version_id})
         assert verify(db) == [
             f"case {case_id}, plan version 1: it was taken out of its case, which is still "
@@ -109,6 +115,7 @@ def test_a_trash_item_made_by_hand_does_not_let_a_forgery_in(db):
         assert verify(db) == []
     else:
         with pytest.raises(DBAPIError, match="leaves only with its case"), db.uow() as s:
+            s.execute(text(DROP_FILES), {"id": version_id})  # its kept files first
             s.execute(text("DELETE FROM plan_version WHERE id = :id"), {"id": version_id})
         assert row_of(db, version_id) == row
 
@@ -221,6 +228,7 @@ def test_verify_finds_a_forgery_made_with_the_guard_taken_away(db):
     row = row_of(db, version_id)
     unguarded(db)
     with db.uow() as s:
+        s.execute(text(DROP_FILES), {"id": version_id})  # its kept files first
         s.execute(text("DELETE FROM plan_version WHERE id = :id"), {"id": version_id})
         s.execute(text(INSERT_ISSUED), forged_row(row))
     found = verify(db)
@@ -238,6 +246,7 @@ def test_verify_finds_a_version_whose_content_does_not_match_its_hash(db):
     row = row_of(db, version_id)
     unguarded(db)
     with db.uow() as s:
+        s.execute(text(DROP_FILES), {"id": version_id})  # its kept files first
         s.execute(text("DELETE FROM plan_version WHERE id = :id"), {"id": version_id})
         s.execute(text(INSERT_ISSUED), forged_row(row, sha=row["content_sha256"]))
         s.execute(text("UPDATE plan_seal SET version_id = (SELECT max(id) FROM plan_version)"))

@@ -1,0 +1,118 @@
+"""`caseload doc …`: the case file from the command line.
+
+caseload doc add --case 12 report.pdf mail.eml [--kind advice_ep] [--from "Dr A Patel"]
+                 [--date 2026-10-01]                         (each file all or nothing)
+caseload doc list --case 12 [--json]
+caseload doc get --id 7 -o copy.pdf                          (audited as a saved copy)
+caseload doc search "working memory" [--case 12] [--json]    (across cases: team leads)
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+from datetime import date
+from pathlib import Path
+
+
+def add_parsers(sub: argparse._SubParsersAction, db_arg) -> None:
+    from caseload_app.domain.documents import KINDS
+
+    doc = sub.add_parser("doc", help="add, list, get or search the documents on a case")
+    verbs = doc.add_subparsers(dest="doc_command", metavar="ACTION", required=True)
+    add = verbs.add_parser("add", help="add files to a case (an e-mail with its attachments)")
+    db_arg(add)
+    _case(add, required=True)
+    add.add_argument("files", type=Path, nargs="+", help="the files to add")
+    add.add_argument("--kind", choices=sorted(KINDS), default="other", help="what they are")
+    add.add_argument("--from", dest="came_from", default="", help="who they came from")
+    add.add_argument(
+        "--date", type=date.fromisoformat, help="their date, YYYY-MM-DD (default: today)"
+    )
+    ls = verbs.add_parser("list", help="the documents on a case")
+    db_arg(ls)
+    _case(ls, required=True)
+    ls.add_argument("--json", action="store_true", help="machine-readable")
+    get = verbs.add_parser("get", help="save a copy of a document (audited)")
+    db_arg(get)
+    get.add_argument("--id", dest="document_id", type=int, required=True, help="its number")
+    get.add_argument("-o", "--output", type=Path, required=True, help="the file to write")
+    se = verbs.add_parser("search", help="documents holding every word given")
+    db_arg(se)
+    se.add_argument("words", help="the words to find")
+    _case(se, required=False)
+    se.add_argument("--json", action="store_true", help="machine-readable")
+
+
+def _case(parser: argparse.ArgumentParser, *, required: bool) -> None:
+    parser.add_argument("--case", dest="case_id", type=int, required=required, metavar="ID")
+
+
+def run(args: argparse.Namespace, database) -> int:
+    from caseload_app.services.documents import DocumentService, NewDocument
+    from caseload_app.services.errors import UserError
+
+    with database(args) as db:
+        docs = DocumentService(db, user=getpass.getuser())
+        verb = args.doc_command
+        if verb == "add":
+            new = NewDocument(args.kind, args.date, args.came_from)
+            failed = 0
+            for path in args.files:
+                try:
+                    added = docs.add_file(args.case_id, path, new)
+                except UserError as exc:
+                    print(f"{path.name}: not added: {exc}")
+                    failed += 1
+                    continue
+                for d in added:
+                    print(f"{path.name}: document {d.id}: {d.title} ({d.media_type})")
+            return 1 if failed else 0
+        if verb == "list":
+            _show(docs.documents(args.case_id), args.json)
+            return 0
+        if verb == "search":
+            hits = docs.search(args.words, args.case_id)
+            if args.json:
+                rows = [_row(h.document) | {"snippet": h.snippet} for h in hits]
+                print(json.dumps(rows, ensure_ascii=False, indent=2))
+            else:
+                for h in hits:
+                    print(f"{h.document.id:>6}  case {h.document.case_id}  {h.document.title}")
+                    print(f"        {h.snippet}")
+                print(f"{len(hits)} document(s).")
+            return 0
+        if not args.output.parent.is_dir():
+            raise UserError(f"The folder {args.output.parent} does not exist.")
+        data = docs.content(args.document_id, "download")
+    args.output.write_bytes(data)
+    print(f"Wrote {args.output}")
+    return 0
+
+
+def _row(d) -> dict[str, object]:
+    return {
+        "id": d.id,
+        "case_id": d.case_id,
+        "kind": d.kind,
+        "title": d.title,
+        "file_name": d.file_name,
+        "media_type": d.media_type,
+        "size": d.size,
+        "sha256": d.sha256,
+        "dated": d.dated.isoformat(),
+        "from": d.came_from,
+        "attached_to": d.attached_to_id,
+        "plan_version_id": d.plan_version_id,
+    }
+
+
+def _show(found, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps([_row(d) for d in found], ensure_ascii=False, indent=2))
+        return
+    for d in found:
+        inside = f" (in {d.attached_to_id})" if d.attached_to_id else ""
+        print(f"{d.id:>6}  {d.dated.isoformat()}  {d.kind_label:<32} {d.title}{inside}")
+    print(f"{len(found)} document(s).")

@@ -1,0 +1,343 @@
+"""The case file: documents added to a case (any file; an e-mail with its attachments), stored
+in the database once per content (sha256), their text searched with the database's own
+full-text search, and every look at one audited. Each public method is one user action, one
+transaction.
+
+A file's name comes from whoever sent it: it is kept as a label, never used as a path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import select, text
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from caseload_app.db.models import AdviceRequest, Document, EhcpCase, StoredFile
+from caseload_app.domain.access import Can
+from caseload_app.domain.documents import DEFAULT_MAX_MB, KINDS, kind_label
+from caseload_app.services import records
+from caseload_app.services.base import UserService
+from caseload_app.services.document_files import extract_text, read_email, sniff
+from caseload_app.services.errors import FieldErrors, UserError
+
+__all__ = ["LOOKS", "DocumentInfo", "DocumentService", "Hit", "NewDocument", "store_document"]
+
+# How a person looked at a document, as the audit trail says it.
+LOOKS = {"view": "viewed", "open": "opened", "download": "saved a copy of", "print": "printed"}
+EMAILS = ("message/rfc822", "application/vnd.ms-outlook")
+TITLE_LIMIT = 200
+FROM_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    id: int
+    version: int
+    case_id: int
+    kind: str
+    title: str
+    file_name: str
+    media_type: str
+    size: int
+    sha256: str
+    dated: date
+    came_from: str
+    advice_request_id: int | None
+    plan_version_id: int | None
+    attached_to_id: int | None
+    added_by: str
+    added_at: datetime
+
+    @property
+    def kind_label(self) -> str:
+        return kind_label(self.kind)
+
+
+@dataclass(frozen=True)
+class NewDocument:
+    """What a person says about a file they add (the rest is found from the file)."""
+
+    kind: str = "other"
+    dated: date | None = None  # None: today, or an e-mail's own date
+    came_from: str = ""
+    title: str = ""  # "": the file's name (an e-mail: its subject)
+    advice_request_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    document: DocumentInfo
+    snippet: str  # the matching words in context, matches in [brackets]
+
+
+class DocumentService(UserService):
+    # ------------------------------------------------------------------ adding
+    def add_file(
+        self, case_id: int, path: Path, new: NewDocument = NewDocument()
+    ) -> list[DocumentInfo]:
+        """A file from disk (its size checked before it is read)."""
+        limit = self.max_bytes()
+        try:
+            size = path.stat().st_size
+            if size > limit:
+                raise UserError(_too_big(path.name, size, limit))
+            data = path.read_bytes()
+        except OSError as exc:
+            raise UserError(f"{path.name} cannot be read ({exc.strerror or exc}).") from None
+        return self.add(case_id, data, path.name, new)
+
+    def add(
+        self, case_id: int, data: bytes, name: str, new: NewDocument = NewDocument()
+    ) -> list[DocumentInfo]:
+        """Add a file to the case: the document, and an e-mail's attachments after it."""
+        _check_new(new)
+        if len(data) > self.max_bytes():
+            raise UserError(_too_big(name, len(data), self.max_bytes()))
+        with self._db.uow() as s:
+            self._case_to_edit(s, case_id)
+            if new.advice_request_id is not None:
+                advice = records.load(s, AdviceRequest, new.advice_request_id, "advice request")
+                if advice.case_id != case_id:
+                    raise UserError("That advice request belongs to another case.")
+            rows = self._store(s, case_id, data, name, new)
+            return [_info(r) for r in rows]
+
+    def _store(
+        self, s: Session, case_id: int, data: bytes, name: str, new: NewDocument
+    ) -> list[Document]:
+        found = sniff(data, name)
+        if found.media_type in EMAILS:
+            mail = read_email(data, found)
+            title = new.title or mail.subject or name
+            dated = new.dated or (mail.date.date() if mail.date else self._today())
+            came_from = new.came_from or mail.sender
+            body = "\n".join(p for p in (mail.subject, mail.sender, mail.body) if p)
+            kind = new.kind if new.kind != "other" else "email"
+            top = store_document(
+                s, self.user, self._now(), case_id, data, name, found.media_type,
+                kind=kind, title=title, dated=dated, came_from=came_from, body_text=body,
+                advice_request_id=new.advice_request_id,
+            )  # fmt: skip
+            rows = [top]
+            for attached_name, attached in mail.attachments:
+                inner = sniff(attached, attached_name)
+                rows.append(
+                    store_document(
+                        s,
+                        self.user,
+                        self._now(),
+                        case_id,
+                        attached,
+                        attached_name,
+                        inner.media_type,
+                        kind="attachment",
+                        title=attached_name,
+                        dated=dated,
+                        came_from=came_from,
+                        body_text=extract_text(attached, inner).text,
+                        attached_to_id=top.id,
+                    )  # fmt: skip
+                )
+            return rows
+        extracted = extract_text(data, found)
+        row = store_document(
+            s, self.user, self._now(), case_id, data, name, found.media_type,
+            kind=new.kind, title=new.title or name, dated=new.dated or self._today(),
+            came_from=new.came_from, body_text=extracted.text,
+            advice_request_id=new.advice_request_id,
+        )  # fmt: skip
+        return [row]
+
+    def max_bytes(self) -> int:
+        return DEFAULT_MAX_MB * 1024 * 1024
+
+    # ------------------------------------------------------------------ reading
+    def documents(self, case_id: int) -> list[DocumentInfo]:
+        """The case's documents, the newest first (an e-mail's attachments after it)."""
+        with self._db.read() as s:
+            records.load(s, EhcpCase, case_id, "case")
+            rows = s.scalars(
+                select(Document)
+                .where(Document.case_id == case_id)
+                .order_by(Document.dated.desc(), Document.id)
+            )
+            return [_info(r) for r in rows]
+
+    def content(self, document_id: int, look: str = "view") -> bytes:
+        """A document's bytes, for a person to see (``look``: view, open, download, print);
+        audited with the file's sha256 before the bytes are handed over."""
+        if look not in LOOKS:
+            raise UserError(f"A document is looked at by one of {', '.join(LOOKS)}.")
+        with self._db.uow() as s:
+            row = records.load(s, Document, document_id, "document")
+            data = s.scalar(select(StoredFile.data).where(StoredFile.sha256 == row.sha256))
+            if data is None:
+                raise UserError(f"The file of {row.title!r} is missing from the database.")
+            if hashlib.sha256(data).hexdigest() != row.sha256:
+                raise UserError(
+                    f"The file of {row.title!r} is not the one added (its sha256 differs): "
+                    "it has been changed in the database. Restore it from a backup."
+                )
+            detail = f"{self.user} {LOOKS[look]} {row.title!r} (sha256 {row.sha256})"
+            records.audit(s, self.user, self._now(), look, row, row.case_id, detail)
+            return bytes(data)
+
+    def search(self, words: str, case_id: int | None = None, limit: int = 50) -> list[Hit]:
+        """Documents whose title or text hold every word, best first; across cases only for
+        someone who may see every case's work (a team lead)."""
+        query = _fts_query(words)
+        if not query:
+            raise UserError("Type a word to search for.")
+        with self._db.read() as s:
+            if case_id is None:
+                self._require(s, Can.EDIT_ANY)
+            if self._db.is_sqlite:
+                found = _search_sqlite(s, query, case_id, limit)
+            else:
+                found = _search_pg(s, words, case_id, limit)
+            rows = {
+                r.id: r
+                for r in s.scalars(select(Document).where(Document.id.in_([i for i, _ in found])))
+            }
+            return [Hit(_info(rows[i]), snippet) for i, snippet in found if i in rows]
+
+
+def store_document(
+    s: Session,
+    user: str,
+    now: datetime,
+    case_id: int,
+    data: bytes,
+    name: str,
+    media_type: str,
+    *,
+    kind: str,
+    title: str,
+    dated: date,
+    came_from: str = "",
+    body_text: str = "",
+    advice_request_id: int | None = None,
+    plan_version_id: int | None = None,
+    attached_to_id: int | None = None,
+) -> Document:
+    """Add a document in the caller's transaction (its bytes stored once per content), audited
+    with its sha256."""
+    digest = hashlib.sha256(data).hexdigest()
+    # Stored once: the same bytes added again (or held by a document in the trash, which a
+    # team database does not let this person see) are already there.
+    if s.get_bind().dialect.name == "sqlite":
+        s.execute(
+            sqlite_insert(StoredFile)
+            .values(sha256=digest, size=len(data), data=data, created_at=now)
+            .on_conflict_do_nothing(index_elements=["sha256"])
+        )
+    else:  # the server checks who may, and that the bytes are their sha256's
+        s.execute(text("SELECT caseload_store_file(:sha, :data)"), {"sha": digest, "data": data})
+    row = Document(
+        case_id=case_id,
+        kind=kind,
+        title=_one_line(title, TITLE_LIMIT) or "Untitled",
+        file_name=_one_line(name, 255) or "file",
+        media_type=media_type,
+        sha256=digest,
+        size=len(data),
+        dated=dated,
+        came_from=_one_line(came_from, FROM_LIMIT),
+        body_text=body_text,
+        advice_request_id=advice_request_id,
+        plan_version_id=plan_version_id,
+        attached_to_id=attached_to_id,
+        created_by=user,
+        created_at=now,
+        updated_by=user,
+        updated_at=now,
+    )
+    detail = (
+        f"Document added: {row.title!r}, {kind_label(kind)}, {len(data):,} bytes (sha256 {digest})"
+    )
+    records.create(s, row, user=user, now=now, case_id=case_id, detail=detail)
+    return row
+
+
+# ---------------------------------------------------------------------- helpers
+def _check_new(new: NewDocument) -> None:
+    errors = {}
+    if new.kind not in KINDS:
+        errors["kind"] = f"A document's kind is one of: {', '.join(KINDS.values())}."
+    if len(new.title) > TITLE_LIMIT:
+        errors["title"] = f"A title is at most {TITLE_LIMIT} characters."
+    if len(new.came_from) > FROM_LIMIT:
+        errors["came_from"] = f"'From' is at most {FROM_LIMIT} characters."
+    if errors:
+        raise FieldErrors(errors)
+
+
+def _too_big(name: str, size: int, limit: int) -> str:
+    return (
+        f"{name} is {size / 1024 / 1024:,.1f} MB: the most a document may be is "
+        f"{limit // 1024 // 1024} MB."
+    )
+
+
+def _one_line(value: str, limit: int) -> str:
+    return re.sub(r"[\x00-\x1f\x7f]+", " ", value).strip()[:limit]
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _fts_query(words: str) -> str:
+    """Each word quoted, so nothing a person types is read as FTS5 syntax."""
+    return " ".join(f'"{w}"' for w in _WORD.findall(words)[:20])
+
+
+def _search_sqlite(s: Session, query: str, case_id: int | None, limit: int):
+    sql = (
+        "SELECT d.id, snippet(document_search, 1, '[', ']', '…', 12) "
+        "FROM document_search JOIN document d ON d.id = document_search.rowid "
+        "WHERE document_search MATCH :q"
+        + (" AND d.case_id = :case" if case_id else "")
+        + " ORDER BY rank LIMIT :n"
+    )
+    return list(s.execute(text(sql), {"q": query, "case": case_id, "n": limit}))
+
+
+PG_SEARCH = "to_tsvector('english', coalesce(title, '') || ' ' || coalesce(body_text, ''))"
+
+
+def _search_pg(s: Session, words: str, case_id: int | None, limit: int):
+    sql = (
+        "SELECT d.id, ts_headline('english', d.body_text, q, "
+        "'StartSel=[, StopSel=], MaxWords=18, MinWords=6, MaxFragments=1') "
+        f"FROM document d, plainto_tsquery('english', :q) q WHERE {PG_SEARCH} @@ q"
+        + (" AND d.case_id = :case" if case_id else "")
+        + f" ORDER BY ts_rank({PG_SEARCH}, q) DESC, d.id LIMIT :n"
+    )
+    return list(s.execute(text(sql), {"q": words, "case": case_id, "n": limit}))
+
+
+def _info(row: Document) -> DocumentInfo:
+    return DocumentInfo(
+        row.id,
+        row.version,
+        row.case_id,
+        row.kind,
+        row.title,
+        row.file_name,
+        row.media_type,
+        row.size,
+        row.sha256,
+        row.dated,
+        row.came_from,
+        row.advice_request_id,
+        row.plan_version_id,
+        row.attached_to_id,
+        row.created_by,
+        row.created_at,
+    )

@@ -1,0 +1,52 @@
+"""Documents on a team database, as people on their own logins with a home-made client: the
+bytes of a document are readable only while a document holds them (not once it is in the
+trash), nobody changes stored bytes, only an administrator removes them, and a read-only
+person cannot store any."""
+
+from __future__ import annotations
+
+import hashlib
+
+from caseload_app.services.documents import DocumentService
+from caseload_app.services.trash import TrashService
+from tests.pg.test_roles import REFUSED, attempt
+from tests.services.test_documents import pdf
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def visible_files(conn) -> int:
+    count = conn.execute("SELECT count(*) FROM stored_file").fetchone()[0]
+    conn.rollback()
+    return count
+
+
+def test_trashed_documents_bytes_cannot_be_read_through_sql(team_server):
+    t = team_server
+    docs = t.service(DocumentService, "asha", t.signed_in("asha"))
+    docs.add(t.case_a, pdf("Confidential health advice"), "health.pdf")
+    asha, ben = t.raw("asha"), t.raw("ben")
+    assert (visible_files(asha), visible_files(ben)) == (1, 1)  # the team reads its cases
+    trash = t.service(TrashService, "asha", t.signed_in("asha"))
+    trash.delete_case(t.case_a, "wrong child")
+    assert (visible_files(asha), visible_files(ben)) == (0, 0)
+
+
+def test_stored_bytes_are_never_changed_and_removed_only_by_an_administrator(team_server):
+    t = team_server
+    t.service(DocumentService, "asha", t.signed_in("asha")).add(t.case_a, pdf("A"), "a.pdf")
+    asha = t.raw("asha")
+    assert attempt(asha, "UPDATE stored_file SET data = %(d)s", {"d": pdf("B")}) in (0, REFUSED)
+    assert attempt(asha, "DELETE FROM stored_file") in (0, REFUSED)
+    insert = (
+        "INSERT INTO stored_file (sha256, size, data, created_at) "
+        "VALUES (encode(sha256(%(d)s), 'hex'), 1, %(d)s, now())"
+    )
+    assert attempt(asha, insert, {"d": b"x"}) == REFUSED  # only through the server's function
+    store = "SELECT caseload_store_file(%(s)s, %(d)s)"
+    assert attempt(t.raw("ravi"), store, {"s": sha(b"x"), "d": b"x"}) == REFUSED  # read-only
+    assert attempt(asha, store, {"s": "0" * 64, "d": b"x"}) == REFUSED  # not the bytes' sha256
+    assert attempt(asha, store, {"s": sha(b"x"), "d": b"x"}) == 1
+    assert visible_files(asha) == 1

@@ -1,0 +1,237 @@
+"""The case file through its service, on SQLite and PostgreSQL: documents added (a PDF, a Word
+file, an e-mail with an attachment, a large file), stored once per content, found by the words
+inside them, looked at only with an entry in the audit trail, refused when too big or when
+their bytes were changed behind the app's back, taken to the trash with their case and back,
+and the bytes forgotten when the trash is emptied; an issued plan keeps its exact files."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from email.message import EmailMessage
+from io import BytesIO
+
+import pytest
+from docx import Document as WordDocument
+from reportlab.pdfgen import canvas
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+
+from caseload_app.db.models import AuditEntry, Document, StoredFile
+from caseload_app.services.documents import DocumentService, NewDocument
+from caseload_app.services.errors import FieldErrors, UserError
+from caseload_app.services.plans import PlanService
+from caseload_app.services.trash import TrashService
+from tests.domain.test_plan import good_plan
+from tests.helpers import NOW, TODAY, new_case
+
+
+def pdf(*lines: str) -> bytes:
+    out = BytesIO()
+    page = canvas.Canvas(out)
+    for n, line in enumerate(lines):
+        page.drawString(72, 720 - 16 * n, line)
+    page.showPage()
+    page.save()
+    return out.getvalue()
+
+
+def word(*paragraphs: str) -> bytes:
+    doc = WordDocument()
+    for p in paragraphs:
+        doc.add_paragraph(p)
+    out = BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def email_with_attachment() -> bytes:
+    msg = EmailMessage()
+    msg["From"] = "Jo Brontë <jo@example.org>"
+    msg["To"] = "send@council.example"
+    msg["Subject"] = "Zoë's reading at home"
+    msg["Date"] = "Mon, 16 Nov 2026 09:30:00 +0000"
+    msg.set_content("Zoë now reads the first Biff and Chip books with us every evening.")
+    msg.add_attachment(
+        pdf("Audiology report: moderate glue ear, grommets advised."),
+        maintype="application",
+        subtype="pdf",
+        filename="../../audiology.pdf",
+    )
+    return msg.as_bytes()
+
+
+@pytest.fixture
+def docs(db):
+    case_id, _ = new_case(db)
+    return case_id, DocumentService(db, "Asha Patel", today=lambda: TODAY, now=lambda: NOW)
+
+
+def audit_details(db, action: str) -> list[str]:
+    with db.read() as s:
+        query = select(AuditEntry.detail).where(
+            AuditEntry.action == action, AuditEntry.record_type == "document"
+        )
+        return list(s.scalars(query.order_by(AuditEntry.id)))
+
+
+def test_a_pdf_is_added_listed_found_by_its_words_and_every_look_is_audited(docs, db):
+    case_id, service = docs
+    data = pdf("Educational psychology advice for Zoë.", "Working memory: 4th centile.")
+    (added,) = service.add(
+        case_id, data, "EP advice.pdf", NewDocument("advice_ep", date(2026, 10, 1), "Dr A Patel")
+    )
+    assert (added.kind_label, added.media_type, added.size) == (
+        "Advice: educational psychology", "application/pdf", len(data)
+    )  # fmt: skip
+    assert [d.id for d in service.documents(case_id)] == [added.id]
+    hits = service.search("working memory", case_id)
+    assert [h.document.id for h in hits] == [added.id]
+    assert "[" in hits[0].snippet and "memory" in hits[0].snippet.lower()
+    assert service.search("centile", None)[0].document.id == added.id  # across cases
+    assert service.search("nothing like this", case_id) == []
+    assert service.content(added.id, "view") == data
+    assert service.content(added.id, "download") == data
+    digest = hashlib.sha256(data).hexdigest()
+    assert audit_details(db, "create") == [
+        f"Document added: 'EP advice.pdf', Advice: educational psychology, {len(data):,} bytes "
+        f"(sha256 {digest})"
+    ]
+    assert audit_details(db, "view")[0].endswith(f"viewed 'EP advice.pdf' (sha256 {digest})")
+    assert audit_details(db, "download")[0].startswith("Asha Patel saved a copy of")
+
+
+def test_the_same_file_twice_is_stored_once(docs, db):
+    case_id, service = docs
+    data = word("Annual review report.", "Zoë has made good progress.")
+    service.add(case_id, data, "review.docx")
+    service.add(case_id, data, "review copy.docx", NewDocument("report"))
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(StoredFile)) == 1
+        assert s.scalar(select(func.count()).select_from(Document)) == 2
+    assert {h.document.file_name for h in service.search("progress", case_id)} == {
+        "review.docx", "review copy.docx",
+    }  # fmt: skip
+
+
+def test_an_email_brings_its_attachments_each_searchable_and_named_safely(docs):
+    case_id, service = docs
+    top, attached = service.add(case_id, email_with_attachment(), "from mum.eml")
+    assert (top.kind, top.title, top.dated) == (
+        "email",
+        "Zoë's reading at home",
+        date(2026, 11, 16),
+    )
+    assert top.came_from.startswith("Jo Brontë")
+    assert (attached.kind, attached.attached_to_id) == ("attachment", top.id)
+    assert "/" not in attached.file_name and attached.file_name.endswith("audiology.pdf")
+    assert service.search("grommets", case_id)[0].document.id == attached.id
+    assert service.search("Biff Chip", case_id)[0].document.id == top.id
+
+
+@pytest.mark.parametrize("typed", ['"', "NEAR(", "a* OR", "-x", "title:zoë", "'; DROP"])
+def test_search_words_are_never_read_as_query_syntax(docs, typed):
+    case_id, service = docs
+    service.add(case_id, pdf("Zoë title page"), "a.pdf")
+    service.search(typed + " zoë", case_id)  # no error, whatever was typed
+
+
+def test_nothing_to_search_for_and_bad_details_are_refused(docs):
+    case_id, service = docs
+    with pytest.raises(UserError, match="Type a word"):
+        service.search("  ...  ", case_id)
+    with pytest.raises(FieldErrors):
+        service.add(case_id, b"x", "a.txt", NewDocument(kind="nonsense"))
+
+
+def test_a_file_over_the_limit_is_refused_and_a_large_one_is_kept_whole(
+    docs, tmp_path, monkeypatch
+):
+    case_id, service = docs
+    big = tmp_path / "scan.pdf"
+    data = b"%PDF-1.4\n" + bytes(range(256)) * (50 * 1024 * 4)  # 50 MB
+    big.write_bytes(data)
+    (added,) = service.add_file(case_id, big)
+    assert added.size == len(data)
+    assert service.content(added.id) == data
+    monkeypatch.setattr(DocumentService, "max_bytes", lambda self: 10 * 1024 * 1024)
+    with pytest.raises(
+        UserError, match=r"scan.pdf is 50.0 MB: the most a document may be is 10 MB"
+    ):
+        service.add_file(case_id, big)
+    with pytest.raises(UserError, match="cannot be read"):
+        service.add_file(case_id, tmp_path / "missing.pdf")
+
+
+def test_bytes_changed_behind_the_apps_back_are_never_handed_over(docs, db):
+    case_id, service = docs
+    (added,) = service.add(case_id, pdf("Original"), "a.pdf")
+    change = text("UPDATE stored_file SET data = :d")
+    if db.is_sqlite:
+        with db.uow() as s:
+            s.execute(change, {"d": pdf("Forged")})
+        with pytest.raises(UserError, match="has been changed in the database"):
+            service.content(added.id)
+    else:  # the server itself refuses bytes that are not their sha256's
+        with pytest.raises(DBAPIError, match="ck_stored_file_sha256"), db.uow() as s:
+            s.execute(change, {"d": pdf("Forged")})
+
+
+def test_documents_go_to_the_trash_with_their_case_and_their_bytes_only_when_purged(docs, db):
+    case_id, service = docs
+    service.add(case_id, email_with_attachment(), "from mum.eml")
+    trash = TrashService(db, "Asha Patel", today=lambda: TODAY, now=lambda: NOW)
+    item = trash.delete_case(case_id, "made by mistake")
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Document)) == 0
+        assert s.scalar(select(func.count()).select_from(StoredFile)) == 2  # kept for restore
+    trash.restore(item)
+    assert len(service.documents(case_id)) == 2
+    assert service.search("grommets", case_id)
+    item = trash.delete_case(case_id, "made by mistake, really")
+    trash.purge(item)
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(StoredFile)) == 0
+
+
+def test_an_issued_plan_keeps_its_exact_files_and_gives_them_back(db):
+    case_id, _ = new_case(db)
+    plans = PlanService(db, "Asha Patel", today=lambda: TODAY, now=lambda: NOW)
+    state = plans.save(case_id, good_plan(), None, 0)
+    issued = plans.issue(case_id, state.version_id, state.version, date(2026, 11, 20))
+    service = DocumentService(db, "Asha Patel", today=lambda: TODAY, now=lambda: NOW)
+    kept = {d.media_type: d for d in service.documents(case_id)}
+    assert {d.kind for d in kept.values()} == {"plan_version"}
+    assert {d.plan_version_id for d in kept.values()} == {issued.id}
+    pdf_doc = kept["application/pdf"]
+    assert pdf_doc.title == "Draft plan, version 1, issued 20 Nov 2026 (PDF)"
+    exported = plans.export(case_id, issued.id, "pdf")
+    assert exported == service.content(pdf_doc.id)  # byte for byte what was issued
+    assert hashlib.sha256(exported).hexdigest() == pdf_doc.sha256
+    assert service.search("Precision Teaching", case_id)
+
+
+def test_the_command_line_adds_lists_searches_and_gets_documents(tmp_path, capsys):
+    from caseload_app.cli import main
+    from caseload_app.db.engine import open_database
+
+    path = tmp_path / "c.sqlite3"
+    db = open_database(path)
+    case_id, _ = new_case(db)
+    db.dispose()
+    report = tmp_path / "EP advice.pdf"
+    report.write_bytes(pdf("Working memory: 4th centile."))
+    base = ["--db", str(path)]
+    assert main(["doc", "add", *base, "--case", str(case_id), "--kind", "advice_ep",
+                 "--from", "Dr A Patel", "--date", "2026-10-01", str(report),
+                 str(tmp_path / "gone.pdf")]) == 1  # fmt: skip
+    out = capsys.readouterr().out
+    assert "EP advice.pdf: document 1: EP advice.pdf (application/pdf)" in out
+    assert "gone.pdf: not added: gone.pdf cannot be read" in out
+    assert main(["doc", "list", *base, "--case", str(case_id)]) == 0
+    assert "2026-10-01  Advice: educational psychology" in capsys.readouterr().out
+    assert main(["doc", "search", *base, "centile"]) == 0
+    assert "[centile]" in capsys.readouterr().out
+    copy = tmp_path / "copy.pdf"
+    assert main(["doc", "get", *base, "--id", "1", "-o", str(copy)]) == 0
+    assert copy.read_bytes() == report.read_bytes()
