@@ -11,6 +11,7 @@ import json
 import random
 import sys
 import tempfile
+import time
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -22,6 +23,7 @@ from caseload_app.domain.plan import plan_from_dict
 from caseload_app.services.caselist import CaseListService
 from caseload_app.services.casework import CaseworkService
 from caseload_app.services.demo import generate_demo
+from caseload_app.services.documents import NewDocument
 from caseload_app.services.plan_audit import PlanAuditService
 from caseload_app.services.plans import PlanService
 from caseload_app.services.settings import LocalSettings, LocalSettingsStore
@@ -80,6 +82,8 @@ def shoot(app: QApplication, db, case_id: int) -> None:
     view.show_tab("plan")
     app.processEvents()
     view.grab().save(str(OUT / "plan-tab.png"))
+    _documents(app, view)
+    view.show_tab("plan")
     view.plan.audit_button.click()
     dialog = view.plan.audit
     dialog.set_score("readable", "partly")
@@ -105,6 +109,56 @@ def shoot(app: QApplication, db, case_id: int) -> None:
         app.processEvents()
         window.grab().save(str(OUT / "plan-quality.png"))
         window.close()
+
+
+def _pdf(title: str, lines: list[str]) -> bytes:
+    """A short report as another service would send it."""
+    from io import BytesIO
+
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    out = BytesIO()
+    sheet = getSampleStyleSheet()
+    story = [Paragraph(lines[0], sheet["Title"])]
+    story += [Paragraph(line, sheet["BodyText"]) for line in lines[1:]]
+    SimpleDocTemplate(out, title=title).build(story)
+    return out.getvalue()
+
+
+def _documents(app: QApplication, view: CaseView) -> None:
+    """The Documents tab with an EP's report, a parent's e-mail and its attachment, the
+    report previewed."""
+    from email.message import EmailMessage
+
+    docs = view.work.documents()
+    report = _pdf(
+        "Educational psychology advice",
+        [
+            "Educational psychology advice (Reg 6(1)(b))",
+            "Working memory is at the 4th centile; phonological skills are emerging.",
+            "Recommended: Precision Teaching of high-frequency words, 5 times a week.",
+        ],
+    )
+    docs.add(view.case_id, report, "EP advice.pdf",
+             NewDocument("advice_ep", date(2026, 10, 1), "Dr A Patel, EP"))  # fmt: skip
+    mail = EmailMessage()
+    mail["From"], mail["To"] = "Jo Smith <jo@example.org>", "send@council.example"
+    mail["Subject"], mail["Date"] = "Reading at home", "Mon, 16 Nov 2026 09:30:00 +0000"
+    mail.set_content("He now reads with us every evening. The audiology letter is attached.")
+    letter = _pdf("Audiology", ["Audiology clinic letter", "Moderate glue ear."])
+    mail.add_attachment(letter, maintype="application", subtype="pdf", filename="audiology.pdf")
+    docs.add(view.case_id, mail.as_bytes(), "Reading at home.eml")
+    view.show_tab("documents")
+    view.documents.refresh()
+    rows = view.documents.table.rows_model.rows()
+    view.documents.table.select_row(
+        next(i for i, r in enumerate(rows) if r.document.file_name == "EP advice.pdf")
+    )
+    for _ in range(40):  # the PDF's pages are drawn in the background
+        app.processEvents()
+        time.sleep(0.05)
+    view.grab().save(str(OUT / "case-documents.png"))
 
 
 if __name__ == "__main__":

@@ -82,6 +82,12 @@ class CaseworkService(ReassessmentMixin, Post16MoveActions, TransferWork, UserSe
 
         return PlanService(self._db, self.user, today=self._today, now=self._now)
 
+    def documents(self):
+        """The case file's documents, acting as the same person (the Documents tab)."""
+        from caseload_app.services.documents import DocumentService
+
+        return DocumentService(self._db, self.user, today=self._today, now=self._now)
+
     def plan_audits(self):
         """The quality audits of the case's plan, acting as the same person."""
         from caseload_app.services.plan_audit import PlanAuditService

@@ -188,6 +188,15 @@ class DocumentService(UserService):
             records.audit(s, self.user, self._now(), look, row, row.case_id, detail)
             return bytes(data)
 
+    def preview(self, document_id: int) -> tuple[bytes, str]:
+        """A document's bytes and the text found in it, to show in the window (one look,
+        audited as a view)."""
+        data = self.content(document_id, "view")
+        with self._db.read() as s:
+            return data, s.scalar(
+                select(Document.body_text).where(Document.id == document_id)
+            ) or ""
+
     def search(self, words: str, case_id: int | None = None, limit: int = 50) -> list[Hit]:
         """Documents whose title or text hold every word, best first; across cases only for
         someone who may see every case's work (a team lead)."""

@@ -157,11 +157,12 @@ class MainWindow(PrintingCommands, DataSafetyCommands, TeamLeadCommands, IdleLoc
             action(case_menu, text, run, shortcut)
         go_menu = case_menu.addMenu("&Go to tab")
         for number, tab in enumerate(CaseView.TABS, start=1):
+            key = number % 10  # the tenth tab is Alt+0, as the keyboard runs
             action(
                 go_menu,
-                f"&{number} {tab.capitalize()}",
+                f"&{key} {tab.capitalize()}",
                 self._case_command(partial(CaseView.show_tab, name=tab)),
-                f"Alt+{number}",
+                f"Alt+{key}",
             )
         case_menu.addSeparator()
         action(

@@ -26,6 +26,7 @@ from caseload_app.ui import errors as ui_errors
 from caseload_app.ui.case.advice import AdviceTab
 from caseload_app.ui.case.communications import CommunicationsTab
 from caseload_app.ui.case.disagreements import DisagreementsTab
+from caseload_app.ui.case.documents import DocumentsTab
 from caseload_app.ui.case.header import CaseHeader
 from caseload_app.ui.case.history import HistoryTab
 from caseload_app.ui.case.overview import OverviewTab
@@ -54,6 +55,7 @@ class CaseView(QWidget):
         "tasks",
         "reviews",
         "plan",
+        "documents",
         "disagreements",
         "history",
     )
@@ -90,6 +92,7 @@ class CaseView(QWidget):
         self.tasks = TasksTab(self)
         self.reviews = ReviewsTab(self)
         self.plan = PlanTab(self)
+        self.documents = DocumentsTab(self)
         self.disagreements = DisagreementsTab(self)
         self.history = HistoryTab(self)
         self._build()

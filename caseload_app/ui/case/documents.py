@@ -1,0 +1,326 @@
+"""The Documents tab: the case file. Every document on the case (an e-mail's attachments under
+it), added from a file chooser or dropped on the tab, searched by the words inside them,
+previewed here (PDF pages, images, an e-mail or text) and opened in the computer's own program
+from a private copy removed when caseload closes. Every look is one audited service call.
+
+Files are read and stored off the window's thread, with progress and a way to stop between
+files; what was added before stopping stays added.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QPixmap
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressDialog,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from caseload_app.domain.deadlines import format_date
+from caseload_app.domain.documents import KINDS
+from caseload_app.services.case_read import CaseDetail
+from caseload_app.services.documents import DocumentInfo, Hit, NewDocument
+from caseload_app.ui import errors as ui_errors
+from caseload_app.ui.dialogs.case_dialogs import FormDialog, button, choice_combo, line_edit
+from caseload_app.ui.models.rows import Column
+from caseload_app.ui.widgets.blocks import RowTable, button_row
+from caseload_app.ui.widgets.dates import DateEdit
+from caseload_app.ui.worker import Job, run_in_background
+
+if TYPE_CHECKING:
+    from caseload_app.ui.case.view import CaseView
+
+TEXT_TYPES = ("message/rfc822", "application/vnd.ms-outlook", "text/plain", "text/html")
+
+
+@dataclass(frozen=True)
+class Row:
+    """A line of the table: a document, with the matching words when it came from a search."""
+
+    document: DocumentInfo
+    snippet: str = ""
+
+    @property
+    def id(self) -> int:
+        return self.document.id
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{max(1, n // 1024)} KB"
+
+
+COLUMNS = (
+    Column("Date", lambda r: format_date(r.document.dated), lambda r: r.document.dated),
+    Column("Kind", lambda r: r.document.kind_label),
+    Column(
+        "Title",
+        lambda r: ("   ↳ " if r.document.attached_to_id else "") + r.document.title,
+        tooltip=lambda r: r.document.file_name,
+    ),
+    Column("From", lambda r: r.document.came_from),
+    Column("Size", lambda r: _size(r.document.size), lambda r: r.document.size),
+    Column("Found", lambda r: r.snippet),
+)
+
+
+class DocumentsTab(QWidget):
+    def __init__(self, view: CaseView) -> None:
+        super().__init__()
+        self.view = view
+        self.docs = view.work.documents()
+        self.stale = True
+        self._job: Job | None = None
+        self._private = tempfile.TemporaryDirectory(prefix="caseload-open-")
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search the words inside this case's documents…")
+        self.search.setAccessibleName("Search this case's documents")
+        self.search.returnPressed.connect(self.run_search)
+        self.table = RowTable(COLUMNS, "Documents", stretch="Title", key=lambda r: r.id)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self.preview())
+        self.table.doubleClicked.connect(lambda _i: self.open_outside())
+        self.add_button = button("&Add files…", "Add files to the case", self.add_files)
+        self.open_button = button("&Open", "Open in its own program", self.open_outside)
+        self.save_button = button("Sa&ve a copy…", "Save a copy of the document", self.save_copy)
+        self.summary = QLabel()
+        self.pages = QStackedWidget()
+        self.pdf = QPdfDocument(self)
+        self.pdf_view = QPdfView()
+        self.pdf_view.setDocument(self.pdf)
+        self.pdf_view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.pdf_view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.picture = QLabel()
+        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        pictures = QScrollArea()
+        pictures.setWidget(self.picture)
+        pictures.setWidgetResizable(True)
+        self.text = QTextBrowser()
+        self.text.setOpenLinks(False)
+        self.nothing = QLabel("Choose a document to see it here.")
+        self.nothing.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        for page in (self.nothing, self.pdf_view, pictures, self.text):
+            self.pages.addWidget(page)
+        self._buffer: QBuffer | None = None
+        self.setAcceptDrops(True)
+        self._build()
+
+    def _build(self) -> None:
+        left = QWidget()
+        column = QVBoxLayout(left)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.search)
+        column.addLayout(button_row(self.add_button, self.open_button, self.save_button, "stretch"))
+        column.addWidget(self.table, 1)
+        column.addWidget(self.summary)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(self.pages)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        layout = QHBoxLayout(self)
+        layout.addWidget(split)
+
+    # ------------------------------------------------------------------ loading
+    def load(self, _detail: CaseDetail) -> None:
+        self.stale = True
+        if self.isVisible():
+            self.refresh()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        if self.stale:
+            self.refresh()
+
+    def refresh(self) -> None:
+        self.stale = False
+        found = self.docs.documents(self.view.case_id)
+        self.table.load([Row(d) for d in _grouped(found)])
+        self.summary.setText(f"{len(found)} document(s). Drop files here to add them.")
+
+    def run_search(self) -> None:
+        words = self.search.text()
+        if not words.strip():
+            self.refresh()
+            return
+        hits: list[Hit] = []
+
+        def call() -> None:
+            hits.extend(self.docs.search(words, self.view.case_id))
+
+        if ui_errors.run_action(self, "Search", call):
+            self.table.load([Row(h.document, h.snippet) for h in hits])
+            self.summary.setText(f"{len(hits)} document(s) hold those words. Clear to list all.")
+
+    # ------------------------------------------------------------------ adding
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.ask_and_add(paths)
+
+    def add_files(self) -> None:
+        names, _ = QFileDialog.getOpenFileNames(self, "Add files to the case")
+        if names:
+            self.ask_and_add([Path(n) for n in names])
+
+    def ask_and_add(self, paths: list[Path]) -> None:
+        """Ask what the files are, then add them off the window's thread."""
+
+        def submit(v: dict) -> object:
+            new = NewDocument(v["kind"], v["dated"], v["came_from"])
+            self.add_in_background(paths, new)
+            return None
+
+        dialog = FormDialog(f"Add {len(paths)} file(s)", submit, self.view)
+        dialog.add("kind", "&Kind", choice_combo([(t, k) for k, t in KINDS.items()]))
+        dialog.add("dated", "&Dated", DateEdit(self.view.detail.today))
+        dialog.add("came_from", "&From", line_edit())
+        self.view.open_dialog(dialog, reload=False)
+
+    def add_in_background(self, paths: list[Path], new: NewDocument) -> None:
+        progress = QProgressDialog("Adding files…", "Stop", 0, len(paths), self)
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(300)
+        self.progress, self._queue, self._new = progress, list(paths), new
+        self._done: list[str] = []
+        self._next_file()
+
+    def _next_file(self) -> None:
+        progress = self.progress
+        if not self._queue or progress.wasCanceled():
+            progress.close()
+            self._finished()
+            return
+        path = self._queue.pop(0)
+        progress.setLabelText(f"Adding {path.name}…")
+        case_id, new = self.view.case_id, self._new
+        self._job = run_in_background(
+            lambda: self.docs.add_file(case_id, path, new),
+            lambda added: self._added(path, added),
+            lambda exc, _tb: self._failed(path, exc),
+        )
+
+    def _added(self, path: Path, added) -> None:
+        self._done.append(
+            f"{path.name}: added"
+            + (f" with {len(added) - 1} attachment(s)" if len(added) > 1 else "")
+        )
+        self._step()
+
+    def _failed(self, path: Path, exc: Exception) -> None:
+        if not isinstance(exc, ui_errors.USER_ERRORS):
+            raise exc
+        self._done.append(f"{path.name}: not added: {exc}")
+        self._step()
+
+    def _step(self) -> None:
+        self.progress.setValue(self.progress.value() + 1)
+        self._next_file()
+
+    def _finished(self) -> None:
+        self._job = None
+        self.refresh()
+        self.view.changed.emit(self.view.case_id)
+        QMessageBox.information(self, "Add files", "\n".join(self._done) or "Nothing added.")
+
+    # ------------------------------------------------------------------ looking
+    def _chosen(self) -> DocumentInfo | None:
+        row: Row | None = self.table.selected()
+        return row.document if row is not None else None
+
+    def _bytes(self, doc: DocumentInfo, look: str) -> bytes | None:
+        got: list[bytes] = []
+        if ui_errors.run_action(
+            self, "Document", lambda: got.append(self.docs.content(doc.id, look))
+        ):
+            return got[0]
+        return None
+
+    def preview(self) -> None:
+        doc = self._chosen()
+        if doc is None:
+            self.pages.setCurrentWidget(self.nothing)
+            return
+        got: list[tuple[bytes, str]] = []
+        if not ui_errors.run_action(
+            self, "Document", lambda: got.append(self.docs.preview(doc.id))
+        ):
+            return
+        data, text = got[0]
+        if doc.media_type == "application/pdf":
+            self._buffer = QBuffer(self)
+            self._buffer.setData(QByteArray(data))
+            self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+            self.pdf.load(self._buffer)
+            self.pages.setCurrentWidget(self.pdf_view)
+        elif doc.media_type.startswith("image/"):
+            picture = QPixmap()
+            picture.loadFromData(data)
+            self.picture.setPixmap(picture)
+            self.pages.setCurrentIndex(2)
+        else:
+            self.text.setPlainText(text or "Nothing to show here: open it in its own program.")
+            self.pages.setCurrentWidget(self.text)
+
+    def open_outside(self) -> None:
+        doc = self._chosen()
+        if doc is None:
+            return
+        data = self._bytes(doc, "open")
+        if data is None:
+            return
+        folder = Path(self._private.name) / str(doc.id)
+        folder.mkdir(exist_ok=True)
+        copy = folder / _safe_name(doc)
+        copy.write_bytes(data)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(copy)))
+
+    def save_copy(self) -> None:
+        doc = self._chosen()
+        if doc is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Save a copy", _safe_name(doc))
+        if not path:
+            return
+        data = self._bytes(doc, "download")
+        if data is not None:
+            Path(path).write_bytes(data)
+
+
+def _grouped(found: list[DocumentInfo]) -> list[DocumentInfo]:
+    """Newest first, each e-mail's attachments straight after it."""
+    inside: dict[int, list[DocumentInfo]] = {}
+    for d in found:
+        if d.attached_to_id is not None:
+            inside.setdefault(d.attached_to_id, []).append(d)
+    out: list[DocumentInfo] = []
+    for d in found:
+        if d.attached_to_id is None:
+            out += [d, *inside.pop(d.id, [])]
+    return out + [d for rest in inside.values() for d in rest]
+
+
+def _safe_name(doc: DocumentInfo) -> str:
+    """The document's own name, made safe to write (the stored name is a label only)."""
+    keep = "".join(c if c.isalnum() or c in " ._-()" else "_" for c in doc.file_name)
+    return keep.strip(" .")[:120] or f"document-{doc.id}"
