@@ -63,9 +63,8 @@ def test_files_are_added_found_previewed_and_every_look_audited(
     assert out.read_bytes() == report.read_bytes()
     docs.search.setText("")
     docs.run_search()
-    mail_row = next(
-        i for i, r in enumerate(docs.table.rows_model.rows()) if r.document.media_type == "message/rfc822"
-    )
+    shown = [r.document.media_type for r in docs.table.rows_model.rows()]
+    mail_row = shown.index("message/rfc822")
     docs.table.select_row(mail_row)
     assert docs.pages.currentWidget() is docs.text
     assert "Biff and Chip" in docs.text.toPlainText()
