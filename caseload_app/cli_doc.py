@@ -46,7 +46,15 @@ def add_parsers(sub: argparse._SubParsersAction, db_arg) -> None:
 
 
 def _case(parser: argparse.ArgumentParser, *, required: bool) -> None:
-    parser.add_argument("--case", dest="case_id", type=int, required=required, metavar="ID")
+    parser.add_argument(
+        "--case",
+        dest="case_id",
+        type=int,
+        required=required,
+        metavar="ID",
+        help="the case's number (as the window and `caseload export` show)"
+        + ("" if required else "; without it, every case (team leads)"),
+    )
 
 
 def run(args: argparse.Namespace, database) -> int:
