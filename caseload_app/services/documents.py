@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from caseload_app.db.models import AdviceRequest, Document, EhcpCase, StoredFile
 from caseload_app.domain.access import Can
-from caseload_app.domain.documents import DEFAULT_MAX_MB, KINDS, kind_label
+from caseload_app.domain.documents import KINDS, kind_label
 from caseload_app.services import records
 from caseload_app.services.base import UserService
 from caseload_app.services.document_files import extract_text, read_email, sniff
@@ -155,7 +155,10 @@ class DocumentService(UserService):
         return [row]
 
     def max_bytes(self) -> int:
-        return DEFAULT_MAX_MB * 1024 * 1024
+        """The largest document the council takes (Settings), in bytes."""
+        from caseload_app.services.settings import TeamSettingsService
+
+        return TeamSettingsService(self._db, self.user).document_max_mb() * 1024 * 1024
 
     # ------------------------------------------------------------------ reading
     def documents(self, case_id: int) -> list[DocumentInfo]:

@@ -166,6 +166,22 @@ class TeamSettingsService(UserService):
         except ValueError:
             return DEFAULT_RETENTION_YEARS
 
+    def document_max_mb(self) -> int:
+        """The largest document the case file takes, in MB (domain.documents' default)."""
+        from caseload_app.domain.documents import DEFAULT_MAX_MB
+
+        try:
+            return max(1, int(self._get(DOCUMENT_MAX_MB, str(DEFAULT_MAX_MB))))
+        except ValueError:
+            return DEFAULT_MAX_MB
+
+    def set_document_max_mb(self, megabytes: int) -> None:
+        if not 1 <= megabytes <= MAX_DOCUMENT_MB:
+            raise UserError(f"The largest document is a number of MB from 1 to {MAX_DOCUMENT_MB}.")
+        with self._db.uow() as s:
+            self._require(s, Can.SETTINGS)
+            self._audited(s, DOCUMENT_MAX_MB, str(megabytes))
+
     def set_retention_years(self, years: int) -> None:
         if not 1 <= years <= 100:
             raise UserError("The retention period is a number of years from 1 to 100.")
@@ -274,5 +290,9 @@ def _reason(text: str, *, required: bool) -> str:
 
 
 RETENTION_YEARS = "retention_years"
+DOCUMENT_MAX_MB = "document_max_mb"
+# Beyond this a file is better kept where it is: PostgreSQL holds a value of up to 1 GB, and
+# a file is read whole into memory to be stored.
+MAX_DOCUMENT_MB = 500
 # Set it from the council's own retention schedule; nothing is ever deleted automatically.
 DEFAULT_RETENTION_YEARS = 6

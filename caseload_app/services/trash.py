@@ -214,6 +214,28 @@ class TrashService(UserService):
             label = f"Annual review: meeting {meeting}"
             return self._trash(s, row, row.case_id, label, [(AnnualReview, [row])], reason)
 
+    def delete_document(self, document_id: int, reason: str) -> int:
+        """A document added by mistake (the wrong case, the wrong file), with an e-mail's
+        attachments: into the trash, with the reason. Its bytes stay until the trash item
+        is removed for good."""
+        _need_reason(reason, "document")
+        with self._db.uow() as s:
+            row = records.load(s, Document, document_id, "document")
+            self._case_to_edit(s, row.case_id)
+            if row.attached_to_id is not None:
+                raise UserError(
+                    "This is an attachment of an e-mail: delete the e-mail, and its "
+                    "attachments go with it."
+                )
+            attached = list(
+                s.scalars(
+                    select(Document).where(Document.attached_to_id == row.id).order_by(Document.id)
+                )
+            )
+            label = f"Document: {row.title} ({deadlines.format_date(row.dated)})"
+            bundle = [(Document, [row, *attached])]
+            return self._trash(s, row, row.case_id, label, bundle, reason)
+
     def delete_case(self, case_id: int, reason: str) -> int:
         """A case created by mistake, with everything that hangs off it."""
         if not reason.strip():

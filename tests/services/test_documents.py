@@ -235,3 +235,36 @@ def test_the_command_line_adds_lists_searches_and_gets_documents(tmp_path, capsy
     copy = tmp_path / "copy.pdf"
     assert main(["doc", "get", *base, "--id", "1", "-o", str(copy)]) == 0
     assert copy.read_bytes() == report.read_bytes()
+
+
+def test_a_document_goes_to_the_trash_with_its_attachments_and_comes_back(docs, db):
+    case_id, service = docs
+    top, attached = service.add(case_id, email_with_attachment(), "from mum.eml")
+    (other,) = service.add(case_id, pdf("Kept"), "kept.pdf")
+    trash = TrashService(db, "Asha Patel", today=lambda: TODAY, now=lambda: NOW)
+    with pytest.raises(UserError, match="attachment of an e-mail: delete the e-mail"):
+        trash.delete_document(attached.id, "wrong")
+    with pytest.raises(UserError):
+        trash.delete_document(top.id, "  ")  # a reason is needed
+    item = trash.delete_document(top.id, "wrong family")
+    assert [d.id for d in service.documents(case_id)] == [other.id]
+    assert service.search("grommets", case_id) == []  # out of the search too
+    trash.restore(item)
+    assert {d.id for d in service.documents(case_id)} == {top.id, attached.id, other.id}
+    assert service.search("grommets", case_id)[0].document.id == attached.id
+    trash.purge(trash.delete_document(top.id, "wrong family, really"))
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(StoredFile)) == 1  # kept.pdf's
+
+
+def test_the_council_sets_the_largest_document(docs, db):
+    from caseload_app.services.settings import TeamSettingsService
+
+    case_id, service = docs
+    team = TeamSettingsService(db, "Dee Admin", today=lambda: TODAY, now=lambda: NOW)
+    assert team.document_max_mb() == 100
+    team.set_document_max_mb(1)
+    with pytest.raises(UserError, match=r"big.pdf is 2.0 MB: the most a document may be is 1 MB"):
+        service.add(case_id, b"%PDF-1.4\n" + b"0" * (2 * 1024 * 1024), "big.pdf")
+    with pytest.raises(UserError, match="from 1 to 500"):
+        team.set_document_max_mb(0)

@@ -418,6 +418,10 @@ def test_settings_saves_who_i_am_to_the_file_and_council_to_the_database(
     again = SettingsDialog(store, saved, team, caseworkers)
     qtbot.addWidget(again)
     assert again.me.currentText() == "Ben Okafor"
+    assert again.max_mb.value() == 100  # the case file's largest document, by default
+    again.max_mb.setValue(250)
+    qtbot.mouseClick(again.save_button, Qt.MouseButton.LeftButton)
+    assert team.document_max_mb() == 250
     assert again.council_name.text() == "Bournemouth, Christchurch and Poole Council"
     assert all(w.accessibleName() for w in controls(again))
 

@@ -89,3 +89,16 @@ def test_a_dropped_file_is_added_and_a_bad_one_says_why(qtbot, tab, tmp_path):
     qtbot.waitUntil(lambda: docs._job is None and bool(docs.told), timeout=20_000)
     assert docs.told[-1].startswith("note.txt: added\ngone.pdf: not added: gone.pdf cannot be read")
     assert [r.document.file_name for r in docs.table.rows_model.rows()] == ["note.txt"]
+
+
+def test_a_document_is_deleted_to_the_trash_with_a_reason(qtbot, tab, tmp_path, monkeypatch):
+    view, docs = tab, tab.documents
+    report = tmp_path / "wrong child.pdf"
+    report.write_bytes(pdf("Not this child's report."))
+    add(qtbot, view, [report], kind="report")
+    docs.table.select_row(0)
+    monkeypatch.setattr(view, "ask_reason", lambda title, what: f"{what}: wrong child")
+    docs.delete_button.click()
+    assert docs.table.rows_model.rowCount() == 0
+    (item,) = view.work.trash().items()
+    assert item.reason == "delete 'wrong child.pdf': wrong child"

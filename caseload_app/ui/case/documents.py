@@ -98,6 +98,7 @@ class DocumentsTab(QWidget):
         self.add_button = button("&Add files…", "Add files to the case", self.add_files)
         self.open_button = button("&Open", "Open in its own program", self.open_outside)
         self.save_button = button("Sa&ve a copy…", "Save a copy of the document", self.save_copy)
+        self.delete_button = button("&Delete…", "Move the document to the trash", self.delete)
         self.summary = QLabel()
         self.pages = QStackedWidget()
         self.pdf = QPdfDocument(self)
@@ -305,6 +306,17 @@ class DocumentsTab(QWidget):
         data = self._bytes(doc, "download")
         if data is not None:
             Path(path).write_bytes(data)
+
+
+    def delete(self) -> None:
+        doc = self._chosen()
+        if doc is None:
+            return
+        self.view.to_trash(
+            "Delete document",
+            f"delete {doc.title!r}",
+            lambda trash, reason: trash.delete_document(doc.id, reason),
+        )
 
 
 def _grouped(found: list[DocumentInfo]) -> list[DocumentInfo]:

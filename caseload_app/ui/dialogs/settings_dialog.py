@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from caseload_app.services.case_read import CaseworkerInfo
 from caseload_app.services.settings import (
+    MAX_DOCUMENT_MB,
     CouncilDetails,
     LocalSettings,
     LocalSettingsStore,
@@ -177,6 +178,7 @@ class SettingsDialog(FieldsFirst, QDialog):
         layout.addWidget(me_group)
         layout.addWidget(council_group)
         layout.addWidget(self._checks_group())
+        layout.addWidget(self._files_group())
         layout.addWidget(buttons)
         self.setMinimumWidth(480)
 
@@ -190,6 +192,19 @@ class SettingsDialog(FieldsFirst, QDialog):
         column = QVBoxLayout(group)
         column.addWidget(self.checks_count)
         column.addLayout(button_row(self.checks_button))
+        return group
+
+    def _files_group(self) -> QGroupBox:
+        group = QGroupBox("Case file (shared by everyone on this database)")
+        self._max_mb = self._team.document_max_mb()
+        self.max_mb = QSpinBox()
+        self.max_mb.setRange(1, MAX_DOCUMENT_MB)
+        self.max_mb.setSuffix(" MB")
+        self.max_mb.setAccessibleName("Largest document")
+        self.max_mb.setValue(self._max_mb)
+        form = QFormLayout(group)
+        form.addRow(buddy("Lar&gest document", self.max_mb), self.max_mb)
+        form.addRow(_note("A bigger file is refused, saying so (administrators change this)."))
         return group
 
     def _count_checks_off(self, rules: list[PlanRuleSetting]) -> None:
@@ -235,6 +250,8 @@ class SettingsDialog(FieldsFirst, QDialog):
         try:
             if council != self._council:  # don't overwrite a colleague's edit with the old text
                 self._team.set_council(council)
+            if self.max_mb.value() != self._max_mb:
+                self._team.set_document_max_mb(self.max_mb.value())
             self._store.save(updated)
         except USER_ERRORS as exc:
             show_user_error(self, "Settings not saved", exc)
