@@ -307,7 +307,6 @@ class DocumentsTab(QWidget):
         if data is not None:
             Path(path).write_bytes(data)
 
-
     def delete(self) -> None:
         doc = self._chosen()
         if doc is None:
