@@ -490,6 +490,8 @@ class Document(Versioned, Base):
     e-mail it was attached to)."""
 
     __tablename__ = "document"
+    # A record withdrawn by mistake (an advice request, a review) leaves its documents on the
+    # case, unlinked: the file itself was not the mistake.
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("ehcp_case.id"), index=True)
@@ -502,7 +504,15 @@ class Document(Versioned, Base):
     dated: Mapped[date] = mapped_column(Date)
     came_from: Mapped[str] = mapped_column(String(200))
     body_text: Mapped[str] = mapped_column(Text)
-    advice_request_id: Mapped[int | None] = mapped_column(ForeignKey("advice_request.id"))
+    advice_request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("advice_request.id", ondelete="SET NULL")
+    )
+    annual_review_id: Mapped[int | None] = mapped_column(
+        ForeignKey("annual_review.id", ondelete="SET NULL")
+    )
+    disagreement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("disagreement.id", ondelete="SET NULL")
+    )
     plan_version_id: Mapped[int | None] = mapped_column(ForeignKey("plan_version.id"))
     attached_to_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
     created_by: Mapped[str] = mapped_column(String(120))

@@ -18,7 +18,14 @@ from sqlalchemy import select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from caseload_app.db.models import AdviceRequest, Document, EhcpCase, StoredFile
+from caseload_app.db.models import (
+    AdviceRequest,
+    AnnualReview,
+    Disagreement,
+    Document,
+    EhcpCase,
+    StoredFile,
+)
 from caseload_app.domain.access import Can
 from caseload_app.domain.documents import KINDS, kind_label
 from caseload_app.services import records
@@ -49,6 +56,8 @@ class DocumentInfo:
     dated: date
     came_from: str
     advice_request_id: int | None
+    annual_review_id: int | None
+    disagreement_id: int | None
     plan_version_id: int | None
     attached_to_id: int | None
     added_by: str
@@ -68,6 +77,10 @@ class NewDocument:
     came_from: str = ""
     title: str = ""  # "": the file's name (an e-mail: its subject)
     advice_request_id: int | None = None
+    annual_review_id: int | None = None
+    disagreement_id: int | None = None
+    # The document is the advice itself: record the advice request as received on its date.
+    advice_received: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,12 +114,26 @@ class DocumentService(UserService):
             raise UserError(_too_big(name, len(data), self.max_bytes()))
         with self._db.uow() as s:
             self._case_to_edit(s, case_id)
-            if new.advice_request_id is not None:
-                advice = records.load(s, AdviceRequest, new.advice_request_id, "advice request")
-                if advice.case_id != case_id:
-                    raise UserError("That advice request belongs to another case.")
+            _check_links(s, case_id, new)
             rows = self._store(s, case_id, data, name, new)
+            if new.advice_received and new.advice_request_id is not None:
+                self._advice_arrived(s, new.advice_request_id, rows[0].dated)
             return [_info(r) for r in rows]
+
+    def _advice_arrived(self, s: Session, advice_id: int, on: date) -> None:
+        """The advice came as this document: received on its date, unless already recorded."""
+        advice = records.load(s, AdviceRequest, advice_id, "advice request")
+        if advice.received is not None:
+            return
+        if on < advice.received_by_adviser or on > self._today():
+            raise FieldErrors(
+                {
+                    "dated": "To mark the advice received, the document's date must be between "
+                    "the day the adviser received the request and today."
+                }
+            )
+        now = self._now()
+        records.apply(s, advice, {"received": on}, user=self.user, now=now, case_id=advice.case_id)
 
     def _store(
         self, s: Session, case_id: int, data: bytes, name: str, new: NewDocument
@@ -122,7 +149,7 @@ class DocumentService(UserService):
             top = store_document(
                 s, self.user, self._now(), case_id, data, name, found.media_type,
                 kind=kind, title=title, dated=dated, came_from=came_from, body_text=body,
-                advice_request_id=new.advice_request_id,
+                **_links(new),
             )  # fmt: skip
             rows = [top]
             for attached_name, attached in mail.attachments:
@@ -149,8 +176,7 @@ class DocumentService(UserService):
         row = store_document(
             s, self.user, self._now(), case_id, data, name, found.media_type,
             kind=new.kind, title=new.title or name, dated=new.dated or self._today(),
-            came_from=new.came_from, body_text=extracted.text,
-            advice_request_id=new.advice_request_id,
+            came_from=new.came_from, body_text=extracted.text, **_links(new),
         )  # fmt: skip
         return [row]
 
@@ -235,6 +261,8 @@ def store_document(
     came_from: str = "",
     body_text: str = "",
     advice_request_id: int | None = None,
+    annual_review_id: int | None = None,
+    disagreement_id: int | None = None,
     plan_version_id: int | None = None,
     attached_to_id: int | None = None,
 ) -> Document:
@@ -263,6 +291,8 @@ def store_document(
         came_from=_one_line(came_from, FROM_LIMIT),
         body_text=body_text,
         advice_request_id=advice_request_id,
+        annual_review_id=annual_review_id,
+        disagreement_id=disagreement_id,
         plan_version_id=plan_version_id,
         attached_to_id=attached_to_id,
         created_by=user,
@@ -278,6 +308,27 @@ def store_document(
 
 
 # ---------------------------------------------------------------------- helpers
+LINKS = (
+    ("advice_request_id", AdviceRequest, "advice request"),
+    ("annual_review_id", AnnualReview, "annual review"),
+    ("disagreement_id", Disagreement, "disagreement"),
+)
+
+
+def _check_links(s: Session, case_id: int, new: NewDocument) -> None:
+    """What the document is linked to must be on the same case."""
+    for field_name, model, what in LINKS:
+        linked = getattr(new, field_name)
+        if linked is not None and records.load(s, model, linked, what).case_id != case_id:
+            raise UserError(f"That {what} belongs to another case.")
+    if new.advice_received and new.advice_request_id is None:
+        raise UserError("Choose the advice request this document answers, to mark it received.")
+
+
+def _links(new: NewDocument) -> dict[str, int | None]:
+    return {field_name: getattr(new, field_name) for field_name, _, _ in LINKS}
+
+
 def _check_new(new: NewDocument) -> None:
     errors = {}
     if new.kind not in KINDS:
@@ -348,6 +399,8 @@ def _info(row: Document) -> DocumentInfo:
         row.dated,
         row.came_from,
         row.advice_request_id,
+        row.annual_review_id,
+        row.disagreement_id,
         row.plan_version_id,
         row.attached_to_id,
         row.created_by,

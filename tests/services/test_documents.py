@@ -268,3 +268,26 @@ def test_the_council_sets_the_largest_document(docs, db):
         service.add(case_id, b"%PDF-1.4\n" + b"0" * (2 * 1024 * 1024), "big.pdf")
     with pytest.raises(UserError, match="from 1 to 500"):
         team.set_document_max_mb(0)
+
+
+def test_the_advice_itself_marks_its_request_received_and_links_stay_on_their_case(db):
+    case_id, work = new_case(db)
+    work.record_action(case_id, work.get_case(case_id).version, "assess_agreed", date(2026, 8, 5))
+    work.request_advice(case_id, "ep", date(2026, 8, 6))
+    advice = work.get_case(case_id).advice[0]
+    other_case, _ = new_case(db, first_name="Amy", upn=None, nhs_number=None)
+    service = DocumentService(db, "Asha Patel", today=lambda: TODAY, now=lambda: NOW)
+    with pytest.raises(UserError, match="belongs to another case"):
+        service.add(other_case, pdf("x"), "x.pdf", NewDocument(advice_request_id=advice.id))
+    with pytest.raises(FieldErrors):  # dated before the adviser had the request
+        service.add(case_id, pdf("EP"), "ep.pdf", NewDocument(
+            "advice_ep", date(2026, 8, 1), advice_request_id=advice.id, advice_received=True))  # fmt: skip
+    assert service.documents(case_id) == []  # all or nothing
+    (doc,) = service.add(case_id, pdf("EP"), "ep.pdf", NewDocument(
+        "advice_ep", date(2026, 9, 10), advice_request_id=advice.id, advice_received=True))  # fmt: skip
+    assert work.get_case(case_id).advice[0].received == date(2026, 9, 10)
+    assert doc.advice_request_id == advice.id
+    TrashService(db, "Asha Patel", today=lambda: TODAY, now=lambda: NOW).withdraw_advice(
+        advice.id, "asked by mistake"
+    )
+    assert service.documents(case_id)[0].advice_request_id is None  # the file stays, unlinked

@@ -102,3 +102,22 @@ def test_a_document_is_deleted_to_the_trash_with_a_reason(qtbot, tab, tmp_path, 
     assert docs.table.rows_model.rowCount() == 0
     (item,) = view.work.trash().items()
     assert item.reason == "delete 'wrong child.pdf': wrong child"
+
+
+def test_the_advice_itself_is_linked_and_marked_received_from_the_dialog(qtbot, tab, tmp_path):
+    from datetime import date
+
+    view, docs = tab, tab.documents
+    work = view.work
+    work.record_action(view.case_id, work.get_case(view.case_id).version, "assess_agreed",
+                       date(2026, 8, 5))  # fmt: skip
+    work.request_advice(view.case_id, "ep", date(2026, 8, 6))
+    view.reload()
+    advice = view.detail.advice[0]
+    report = tmp_path / "EP advice.pdf"
+    report.write_bytes(pdf("Educational psychology advice."))
+    add(qtbot, view, [report], kind="advice_ep", dated=date(2026, 9, 10), advice=advice.id,
+        advice_received=True)  # fmt: skip
+    assert view.detail.advice[0].received == date(2026, 9, 10)  # the Advice tab shows it
+    (row,) = docs.table.rows_model.rows()
+    assert row.document.advice_request_id == advice.id

@@ -19,6 +19,7 @@ from PySide6.QtGui import QDesktopServices, QPixmap
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -187,15 +188,37 @@ class DocumentsTab(QWidget):
     def ask_and_add(self, paths: list[Path]) -> None:
         """Ask what the files are, then add them off the window's thread."""
 
+        detail = self.view.detail
+
         def submit(v: dict) -> object:
-            new = NewDocument(v["kind"], v["dated"], v["came_from"])
+            new = NewDocument(
+                v["kind"],
+                v["dated"],
+                v["came_from"],
+                advice_request_id=v["advice"],
+                annual_review_id=v["review"],
+                disagreement_id=v["disagreement"],
+                advice_received=bool(v["advice_received"]) and v["advice"] is not None,
+            )
             self.add_in_background(paths, new)
             return None
 
         dialog = FormDialog(f"Add {len(paths)} file(s)", submit, self.view)
         dialog.add("kind", "&Kind", choice_combo([(t, k) for k, t in KINDS.items()]))
-        dialog.add("dated", "&Dated", DateEdit(self.view.detail.today))
+        dialog.add("dated", "&Dated", DateEdit(detail.today))
         dialog.add("came_from", "&From", line_edit())
+        advice = [
+            (f"{a.type_label}, asked {format_date(a.requested)}", a.id) for a in detail.advice
+        ]
+        dialog.add("advice", "&Advice request", choice_combo([("(none)", None), *advice]))
+        dialog.add("advice_received", "Received", QCheckBox("It is that advice: mark it &received"))
+        reviews = [(f"Review due {format_date(r.due)}", r.id) for r in detail.reviews]
+        dialog.add("review", "Annual re&view", choice_combo([("(none)", None), *reviews]))
+        disputes = [
+            (f"Disagreement, decision of {format_date(d.decision_letter)}", d.id)
+            for d in detail.disagreements
+        ]
+        dialog.add("disagreement", "Disa&greement", choice_combo([("(none)", None), *disputes]))
         self.view.open_dialog(dialog, reload=False)
 
     def add_in_background(self, paths: list[Path], new: NewDocument) -> None:
@@ -240,6 +263,8 @@ class DocumentsTab(QWidget):
 
     def _finished(self) -> None:
         self._job = None
+        if self._new.advice_received:  # the Advice tab shows it received
+            self.view.reload()
         self.refresh()
         self.view.changed.emit(self.view.case_id)
         QMessageBox.information(self, "Add files", "\n".join(self._done) or "Nothing added.")

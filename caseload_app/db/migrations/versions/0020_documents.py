@@ -43,6 +43,8 @@ def upgrade() -> None:
         sa.Column("came_from", sa.String(length=200), nullable=False),
         sa.Column("body_text", sa.Text(), nullable=False),
         sa.Column("advice_request_id", sa.Integer(), nullable=True),
+        sa.Column("annual_review_id", sa.Integer(), nullable=True),
+        sa.Column("disagreement_id", sa.Integer(), nullable=True),
         sa.Column("plan_version_id", sa.Integer(), nullable=True),
         sa.Column("attached_to_id", sa.Integer(), nullable=True),
         sa.Column("created_by", sa.String(length=120), nullable=False),
@@ -60,6 +62,19 @@ def upgrade() -> None:
             ["advice_request_id"],
             ["advice_request.id"],
             name="fk_document_advice_request_id_advice_request",
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["annual_review_id"],
+            ["annual_review.id"],
+            name="fk_document_annual_review_id_annual_review",
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["disagreement_id"],
+            ["disagreement.id"],
+            name="fk_document_disagreement_id_disagreement",
+            ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
             ["plan_version_id"],
