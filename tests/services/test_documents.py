@@ -279,12 +279,14 @@ def test_the_advice_itself_marks_its_request_received_and_links_stay_on_their_ca
     service = DocumentService(db, "Asha Patel", today=lambda: TODAY, now=lambda: NOW)
     with pytest.raises(UserError, match="belongs to another case"):
         service.add(other_case, pdf("x"), "x.pdf", NewDocument(advice_request_id=advice.id))
+
+    def the_advice(on: date) -> NewDocument:
+        return NewDocument("advice_ep", on, advice_request_id=advice.id, advice_received=True)
+
     with pytest.raises(FieldErrors):  # dated before the adviser had the request
-        service.add(case_id, pdf("EP"), "ep.pdf", NewDocument(
-            "advice_ep", date(2026, 8, 1), advice_request_id=advice.id, advice_received=True))  # fmt: skip
+        service.add(case_id, pdf("EP"), "ep.pdf", the_advice(date(2026, 8, 1)))
     assert service.documents(case_id) == []  # all or nothing
-    (doc,) = service.add(case_id, pdf("EP"), "ep.pdf", NewDocument(
-        "advice_ep", date(2026, 9, 10), advice_request_id=advice.id, advice_received=True))  # fmt: skip
+    (doc,) = service.add(case_id, pdf("EP"), "ep.pdf", the_advice(date(2026, 9, 10)))
     assert work.get_case(case_id).advice[0].received == date(2026, 9, 10)
     assert doc.advice_request_id == advice.id
     TrashService(db, "Asha Patel", today=lambda: TODAY, now=lambda: NOW).withdraw_advice(
