@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from caseload_app.db.models import (
     AdviceRequest,
     AnnualReview,
+    Child,
     Disagreement,
     Document,
     EhcpCase,
@@ -87,6 +88,11 @@ class NewDocument:
 class Hit:
     document: DocumentInfo
     snippet: str  # the matching words in context, matches in [brackets]
+    child_name: str = ""
+
+    @property
+    def id(self) -> int:
+        return self.document.id
 
 
 class DocumentService(UserService):
@@ -239,11 +245,16 @@ class DocumentService(UserService):
                 found = _search_sqlite(s, query, case_id, limit)
             else:
                 found = _search_pg(s, words, case_id, limit)
-            rows = {
-                r.id: r
-                for r in s.scalars(select(Document).where(Document.id.in_([i for i, _ in found])))
-            }
-            return [Hit(_info(rows[i]), snippet) for i, snippet in found if i in rows]
+            named = (
+                select(Document, Child.first_name, Child.last_name)
+                .join(EhcpCase, Document.case_id == EhcpCase.id)
+                .join(Child, EhcpCase.child_id == Child.id)
+                .where(Document.id.in_([i for i, _ in found]))
+            )
+            rows = {d.id: (d, f"{first} {last}") for d, first, last in s.execute(named)}
+            return [
+                Hit(_info(rows[i][0]), snippet, rows[i][1]) for i, snippet in found if i in rows
+            ]
 
 
 def store_document(

@@ -14,6 +14,7 @@ from caseload_app.services.backup import BackupService
 from caseload_app.services.base import Database  # the handle; the ui never opens one
 from caseload_app.services.caselist import CaseListService
 from caseload_app.services.casework import CaseworkService
+from caseload_app.services.documents import DocumentService
 from caseload_app.services.errors import PermissionDenied
 from caseload_app.services.export import ExportService
 from caseload_app.services.handover import HandoverService
@@ -90,6 +91,9 @@ class AppContext:
 
     def handover(self) -> HandoverService:
         return HandoverService(self.db, self.user, today=self.today, now=self.now)
+
+    def documents(self) -> DocumentService:
+        return DocumentService(self.db, self.user, today=self.today, now=self.now)
 
     def plan_audits(self) -> PlanAuditService:
         return PlanAuditService(self.db, self.user, today=self.today, now=self.now)

@@ -186,6 +186,7 @@ class MainWindow(PrintingCommands, DataSafetyCommands, TeamLeadCommands, IdleLoc
         action(view_menu, "Workload &board", self.open_board, "Ctrl+4")
         action(view_menu, "&Phase transfers", self.open_planner, "Ctrl+5")
         action(view_menu, "Plan &quality", self.open_quality, "Ctrl+6")
+        action(view_menu, "Search &documents…", self.search_documents, "Ctrl+Shift+F")
         view_menu.addSeparator()
         action(view_menu, "&Find…", self.focus_search, QKeySequence.StandardKey.Find)
         action(view_menu, "&Refresh", self.refresh, QKeySequence.StandardKey.Refresh)

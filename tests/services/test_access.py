@@ -17,6 +17,7 @@ import pytest
 from caseload_app.domain.access import Can, Role, parse_roles
 from caseload_app.services.audit import AuditFilter, AuditService
 from caseload_app.services.casework import CaseworkService
+from caseload_app.services.documents import DocumentService
 from caseload_app.services.errors import PermissionDenied
 from caseload_app.services.importer import Importer
 from caseload_app.services.letters import LetterService
@@ -251,6 +252,11 @@ ACTIONS = [
     ),
     ("remove from the trash for good", ADMIN, _purge),
     ("audit a plan", LEAD, _audit_plan),
+    (
+        "search every case's documents",
+        LEAD,
+        lambda t, w: t.svc(DocumentService, w).search("advice"),
+    ),
     (
         "change the plans' QA checklist",
         LEAD,

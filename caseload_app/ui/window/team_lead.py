@@ -23,6 +23,7 @@ from caseload_app.ui.dialogs.printing import (
     choose_folder,
     show_pdf,
 )
+from caseload_app.ui.document_search_view import DocumentSearchView
 from caseload_app.ui.errors import USER_ERRORS, run_action, show_user_error
 from caseload_app.ui.planner_view import PlannerView
 from caseload_app.ui.qa_view import QaView
@@ -77,6 +78,17 @@ class TeamLeadCommands(WindowShell):
         view.open_case.connect(self.open_case)
         self.tabs.setCurrentIndex(self.tabs.addTab(view, "Plan quality"))
         view.refresh()
+        return view
+
+    def search_documents(self) -> DocumentSearchView:
+        for open_view in self.tabs_of(DocumentSearchView):
+            self.tabs.setCurrentWidget(open_view)
+            open_view.words.setFocus()
+            return open_view
+        view = DocumentSearchView(self.ctx.documents(), self)
+        view.open_case.connect(self.open_case)
+        self.tabs.setCurrentIndex(self.tabs.addTab(view, "Document search"))
+        view.words.setFocus()
         return view
 
     def weekly_report(self) -> None:
