@@ -226,6 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_team.add_parsers(sub, _db_arg, _date_arg)
     cli_plan.add_parsers(sub, _db_arg)
     cli_doc.add_parsers(sub, _db_arg)
+    cli_doc.add_bundle_parser(sub, _db_arg)
     # Listed for --help only: main() hands `caseload bench …` to the benchmark's own parser.
     sub.add_parser(
         "bench", help="time what a caseworker waits for (caseload bench --help)", add_help=False
@@ -958,6 +959,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "absence": lambda args: cli_team.run_absence(args, _database),
     "plan": lambda args: cli_plan.run(args, _database),
     "doc": lambda args: cli_doc.run(args, _database),
+    "bundle": lambda args: cli_doc.run_bundle(args, _database),
 }
 
 

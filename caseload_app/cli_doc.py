@@ -5,6 +5,7 @@ caseload doc add --case 12 report.pdf mail.eml [--kind advice_ep] [--from "Dr A 
 caseload doc list --case 12 [--json]
 caseload doc get --id 7 -o copy.pdf                          (audited as a saved copy)
 caseload doc search "working memory" [--case 12] [--json]    (across cases: team leads)
+caseload bundle --case 12 [--preset tribunal] [--documents 3,5,8] -o bundle.pdf
 """
 
 from __future__ import annotations
@@ -43,6 +44,44 @@ def add_parsers(sub: argparse._SubParsersAction, db_arg) -> None:
     se.add_argument("words", help="the words to find")
     _case(se, required=False)
     se.add_argument("--json", action="store_true", help="machine-readable")
+
+
+def add_bundle_parser(sub: argparse._SubParsersAction, db_arg) -> None:
+    bu = sub.add_parser(
+        "bundle", help="a case's documents as one PDF: index, sections, page numbers, bookmarks"
+    )
+    db_arg(bu)
+    _case(bu, required=True)
+    bu.add_argument(
+        "--preset", choices=["tribunal"], default="tribunal", help="the sections, in order"
+    )
+    bu.add_argument(
+        "--documents", metavar="IDS", help="only these documents, by number: 3,5,8 (default: all)"
+    )
+    bu.add_argument("-o", "--output", type=Path, required=True, help="the PDF to write")
+
+
+def run_bundle(args: argparse.Namespace, database) -> int:
+    from caseload_app.services.bundle import BundleService
+    from caseload_app.services.errors import UserError
+
+    chosen = None
+    if args.documents:
+        try:
+            chosen = [int(x) for x in args.documents.split(",") if x.strip()]
+        except ValueError:
+            raise UserError("--documents takes document numbers with commas: 3,5,8") from None
+    if not args.output.parent.is_dir():
+        raise UserError(f"The folder {args.output.parent} does not exist.")
+    with database(args) as db:
+        bundle = BundleService(db, user=getpass.getuser()).make(args.case_id, chosen, args.preset)
+    args.output.write_bytes(bundle.pdf)
+    left_out = [line for line in bundle.index if line.note]
+    for line in left_out:
+        print(f"{line.title}: {line.note}")
+    print(f"Wrote {args.output}: {bundle.pages} pages, {len(bundle.index) - len(left_out)} "
+          "document(s).")  # fmt: skip
+    return 0
 
 
 def _case(parser: argparse.ArgumentParser, *, required: bool) -> None:

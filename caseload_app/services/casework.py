@@ -88,6 +88,12 @@ class CaseworkService(ReassessmentMixin, Post16MoveActions, TransferWork, UserSe
 
         return DocumentService(self._db, self.user, today=self._today, now=self._now)
 
+    def bundles(self):
+        """Bundles of the case's documents, acting as the same person."""
+        from caseload_app.services.bundle import BundleService
+
+        return BundleService(self._db, self.user, today=self._today, now=self._now)
+
     def plan_audits(self):
         """The quality audits of the case's plan, acting as the same person."""
         from caseload_app.services.plan_audit import PlanAuditService

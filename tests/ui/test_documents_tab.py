@@ -121,3 +121,22 @@ def test_the_advice_itself_is_linked_and_marked_received_from_the_dialog(qtbot, 
     assert view.detail.advice[0].received == date(2026, 9, 10)  # the Advice tab shows it
     (row,) = docs.table.rows_model.rows()
     assert row.document.advice_request_id == advice.id
+
+
+def test_a_tribunal_bundle_is_made_in_the_background_and_saved(qtbot, tab, tmp_path, monkeypatch):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    view, docs = tab, tab.documents
+    report = tmp_path / "EP advice.pdf"
+    report.write_bytes(pdf("Educational psychology advice."))
+    add(qtbot, view, [report], kind="advice_ep")
+    out = tmp_path / "bundle.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    docs.told.clear()
+    docs.bundle_button.click()
+    qtbot.waitUntil(lambda: docs._job is None and bool(docs.told), timeout=60_000)
+    pages = PdfReader(BytesIO(out.read_bytes())).pages
+    assert docs.told[-1] == f"bundle.pdf: {len(pages)} pages."
+    assert "Educational psychology advice" in pages[-1].extract_text()

@@ -100,6 +100,9 @@ class DocumentsTab(QWidget):
         self.open_button = button("&Open", "Open in its own program", self.open_outside)
         self.save_button = button("Sa&ve a copy…", "Save a copy of the document", self.save_copy)
         self.delete_button = button("&Delete…", "Move the document to the trash", self.delete)
+        self.bundle_button = button(
+            "&Tribunal bundle…", "Make a Tribunal bundle of the case's documents", self.bundle
+        )
         self.summary = QLabel()
         self.pages = QStackedWidget()
         self.pdf = QPdfDocument(self)
@@ -331,6 +334,45 @@ class DocumentsTab(QWidget):
         data = self._bytes(doc, "download")
         if data is not None:
             Path(path).write_bytes(data)
+
+    def bundle(self) -> None:
+        """One PDF of the case's documents in the Tribunal's sections, made in the background
+        (a Word file goes through LibreOffice)."""
+        child = self.view.detail.child
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save the bundle", f"Tribunal bundle {child.first_name} {child.last_name}.pdf",
+            "*.pdf",
+        )  # fmt: skip
+        if not path:
+            return
+        target, case_id, bundles = Path(path), self.view.case_id, self.view.work.bundles()
+        progress = QProgressDialog("Making the bundle…", "", 0, 0, self)
+        progress.setCancelButton(None)  # one service call: it finishes or says why not
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(300)
+
+        def made(bundle) -> None:
+            progress.close()
+            self._job = None
+            try:
+                target.write_bytes(bundle.pdf)
+            except OSError as exc:
+                QMessageBox.warning(self, "Bundle", f"{target.name} cannot be written ({exc}).")
+                return
+            left = [f"{line.title}: {line.note}" for line in bundle.index if line.note]
+            QMessageBox.information(
+                self, "Bundle",
+                "\n".join([f"{target.name}: {bundle.pages} pages.", *left]),
+            )  # fmt: skip
+
+        def failed(exc: Exception, _tb: str) -> None:
+            progress.close()
+            self._job = None
+            if not isinstance(exc, ui_errors.USER_ERRORS):
+                raise exc
+            ui_errors.show_user_error(self, "Bundle", exc)
+
+        self._job = run_in_background(lambda: bundles.make(case_id), made, failed)
 
     def delete(self) -> None:
         doc = self._chosen()
