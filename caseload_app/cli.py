@@ -227,6 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_plan.add_parsers(sub, _db_arg)
     cli_doc.add_parsers(sub, _db_arg)
     cli_doc.add_bundle_parser(sub, _db_arg)
+    cli_doc.add_sar_parser(sub, _db_arg)
     # Listed for --help only: main() hands `caseload bench …` to the benchmark's own parser.
     sub.add_parser(
         "bench", help="time what a caseworker waits for (caseload bench --help)", add_help=False
@@ -960,6 +961,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "plan": lambda args: cli_plan.run(args, _database),
     "doc": lambda args: cli_doc.run(args, _database),
     "bundle": lambda args: cli_doc.run_bundle(args, _database),
+    "sar": lambda args: cli_doc.run_sar(args, _database),
 }
 
 

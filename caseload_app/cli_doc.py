@@ -6,6 +6,7 @@ caseload doc list --case 12 [--json]
 caseload doc get --id 7 -o copy.pdf                          (audited as a saved copy)
 caseload doc search "working memory" [--case 12] [--json]    (across cases: team leads)
 caseload bundle --case 12 [--preset tribunal] [--documents 3,5,8] -o bundle.pdf
+caseload sar --case 12 -o SAR-folder                          (administrators; a new folder)
 """
 
 from __future__ import annotations
@@ -81,6 +82,30 @@ def run_bundle(args: argparse.Namespace, database) -> int:
         print(f"{line.title}: {line.note}")
     print(f"Wrote {args.output}: {bundle.pages} pages, {len(bundle.index) - len(left_out)} "
           "document(s).")  # fmt: skip
+    return 0
+
+
+def add_sar_parser(sub: argparse._SubParsersAction, db_arg) -> None:
+    sa = sub.add_parser(
+        "sar",
+        help="subject access request: everything held about a case's child and family, "
+        "into a new folder to review before release (administrators)",
+    )
+    db_arg(sa)
+    _case(sa, required=True)
+    sa.add_argument("-o", "--output", type=Path, required=True, help="the new folder to write")
+
+
+def run_sar(args: argparse.Namespace, database) -> int:
+    from caseload_app.services.sar import SarService
+
+    with database(args) as db:
+        done = SarService(db, user=getpass.getuser()).export_for_case(args.case_id, args.output)
+    print(
+        f"Wrote {done.folder}: {done.cases} case(s), {done.records} records, "
+        f"{done.documents} document(s), {done.audit_entries} audit entries; "
+        f"{len(done.third_parties)} other people named (third-parties.txt): review before release."
+    )
     return 0
 
 

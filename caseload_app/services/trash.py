@@ -251,7 +251,7 @@ class TrashService(UserService):
             return self._trash(s, case, case.id, label, _case_bundle(s, case), reason)
 
     def _trash(self, s: Session, row, case_id, label: str, bundle, reason: str) -> int:
-        payload = {model.__tablename__: [_dump(r) for r in rows] for model, rows in bundle}
+        payload = {model.__tablename__: [dump_row(r) for r in rows] for model, rows in bundle}
         item = TrashItem(
             record_type=row.__tablename__,
             record_id=row.id,
@@ -403,7 +403,8 @@ def _case_bundle(s: Session, case: EhcpCase) -> list[tuple[type, list]]:
     return bundle
 
 
-def _dump(row) -> dict:
+def dump_row(row) -> dict:
+    """A row as JSON-ready values (dates as ISO text), every column."""
     values = {}
     for column in row.__table__.columns:
         value = getattr(row, column.key)

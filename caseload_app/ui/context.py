@@ -26,6 +26,7 @@ from caseload_app.services.phase_transfer import PhaseTransferService
 from caseload_app.services.plan_audit import PlanAuditService
 from caseload_app.services.printing import PrintService
 from caseload_app.services.requests import RequestService
+from caseload_app.services.sar import SarService
 from caseload_app.services.sen2 import Sen2Service
 from caseload_app.services.settings import LocalSettings, LocalSettingsStore, TeamSettingsService
 from caseload_app.services.team import TeamService
@@ -94,6 +95,9 @@ class AppContext:
 
     def documents(self) -> DocumentService:
         return DocumentService(self.db, self.user, today=self.today, now=self.now)
+
+    def subject_access(self) -> SarService:
+        return SarService(self.db, self.user, today=self.today, now=self.now)
 
     def plan_audits(self) -> PlanAuditService:
         return PlanAuditService(self.db, self.user, today=self.today, now=self.now)

@@ -174,6 +174,7 @@ class MainWindow(PrintingCommands, DataSafetyCommands, TeamLeadCommands, IdleLoc
         action(case_menu, "Recent &moves…", self.recent_moves)
         action(case_menu, "Print s&ummaries for selected cases…", self.bulk_summaries)
         action(case_menu, "Letter &for selected cases…", self.bulk_letters)
+        action(case_menu, "Subject access re&quest…", self.subject_access_request)
         case_menu.addSeparator()
         action(case_menu, "&Delete case…", self.delete_case, "Ctrl+Shift+Delete")
         action(case_menu, "&Close case tab", self.close_current_tab, "Ctrl+W")

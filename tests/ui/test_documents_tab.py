@@ -140,3 +140,21 @@ def test_a_tribunal_bundle_is_made_in_the_background_and_saved(qtbot, tab, tmp_p
     pages = PdfReader(BytesIO(out.read_bytes())).pages
     assert docs.told[-1] == f"bundle.pdf: {len(pages)} pages."
     assert "Educational psychology advice" in pages[-1].extract_text()
+
+
+def test_a_subject_access_request_is_written_from_the_case_menu(
+    db, open_window, tmp_path, monkeypatch
+):
+    from caseload_app.services.documents import DocumentService
+
+    case_id, _ = new_case(db)
+    DocumentService(db, "Asha Patel").add(case_id, pdf("Report"), "report.pdf")
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: told.append(text))
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(tmp_path))
+    window = open_window(db)
+    window.open_case(case_id)
+    window.subject_access_request()
+    (folder,) = [p for p in tmp_path.iterdir() if p.name.startswith("Subject access request")]
+    assert (folder / "documents" / "00001 report.pdf").exists()
+    assert told[-1].startswith(f"Written to {folder}: 1 case(s)")

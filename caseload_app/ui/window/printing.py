@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from PySide6.QtWidgets import (
+    QFileDialog,
     QInputDialog,
     QMessageBox,
 )
@@ -40,6 +41,31 @@ class PrintingCommands(WindowShell):
             return chosen[0]
         QMessageBox.information(self, "No case chosen", "Open a case, or select one in the list.")
         return None
+
+    def subject_access_request(self) -> None:
+        """Everything held about the case's child and family, into a new folder inside the
+        one chosen, for the data protection officer to review (administrators)."""
+        target = self._target_case()
+        if target is None:
+            return
+        case_id, name = target
+        parent = QFileDialog.getExistingDirectory(self, "Where to put the request's folder")
+        if not parent:
+            return
+        folder = Path(parent) / f"Subject access request {name} {self.ctx.today():%Y-%m-%d}"
+        try:
+            done = self.ctx.subject_access().export_for_case(case_id, folder)
+        except USER_ERRORS as exc:
+            show_user_error(self, "Subject access request", exc)
+            return
+        QMessageBox.information(
+            self,
+            "Subject access request",
+            f"Written to {done.folder}: {done.cases} case(s), {done.records} records, "
+            f"{done.documents} document(s), {done.audit_entries} audit entries. "
+            f"{len(done.third_parties)} other people are named (third-parties.txt): review "
+            "everything before release.",
+        )
 
     def print_summary(self) -> None:
         target = self._target_case()
