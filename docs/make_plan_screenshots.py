@@ -159,6 +159,28 @@ def _documents(app: QApplication, view: CaseView) -> None:
         app.processEvents()
         time.sleep(0.05)
     view.grab().save(str(OUT / "case-documents.png"))
+    _bundle_pages(view.work.bundles().make(view.case_id).pdf)
+
+
+def _bundle_pages(pdf: bytes) -> None:
+    """The bundle's index and its first stamped document page, drawn with QtPdf."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize
+    from PySide6.QtGui import QImage, QPainter
+    from PySide6.QtPdf import QPdfDocument
+
+    buffer = QBuffer()
+    buffer.setData(QByteArray(pdf))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    document = QPdfDocument()
+    document.load(buffer)
+    pages = [document.render(n, QSize(620, 877)) for n in (0, 2)]
+    sheet = QImage(1260, 877, QImage.Format.Format_RGB32)
+    sheet.fill(0xFFFFFF)
+    painter = QPainter(sheet)
+    painter.drawImage(0, 0, pages[0])
+    painter.drawImage(640, 0, pages[1])
+    painter.end()
+    sheet.save(str(OUT / "bundle-pages.png"))
 
 
 if __name__ == "__main__":
