@@ -85,6 +85,21 @@ class NewDocument:
 
 
 @dataclass(frozen=True)
+class _Part:
+    """A document about to be stored: read, before the transaction."""
+
+    data: bytes
+    name: str
+    media_type: str
+    kind: str
+    title: str
+    dated: date
+    came_from: str
+    text: str
+    attached: bool = False
+
+
+@dataclass(frozen=True)
 class Hit:
     document: DocumentInfo
     snippet: str  # the matching words in context, matches in [brackets]
@@ -114,14 +129,18 @@ class DocumentService(UserService):
     def add(
         self, case_id: int, data: bytes, name: str, new: NewDocument = NewDocument()
     ) -> list[DocumentInfo]:
-        """Add a file to the case: the document, and an e-mail's attachments after it."""
+        """Add a file to the case: the document, and an e-mail's attachments after it. The
+        file is read (its kind, its text, an e-mail's parts) before the transaction opens, so
+        a long PDF keeps nobody else waiting."""
         _check_new(new)
-        if len(data) > self.max_bytes():
-            raise UserError(_too_big(name, len(data), self.max_bytes()))
+        limit = self.max_bytes()
+        if len(data) > limit:
+            raise UserError(_too_big(name, len(data), limit))
+        parts = self._read(data, name, new)
         with self._db.uow() as s:
             self._case_to_edit(s, case_id)
             _check_links(s, case_id, new)
-            rows = self._store(s, case_id, data, name, new)
+            rows = self._store(s, case_id, parts, new)
             if new.advice_received and new.advice_request_id is not None:
                 self._advice_arrived(s, new.advice_request_id, rows[0].dated)
             return [_info(r) for r in rows]
@@ -141,50 +160,54 @@ class DocumentService(UserService):
         now = self._now()
         records.apply(s, advice, {"received": on}, user=self.user, now=now, case_id=advice.case_id)
 
-    def _store(
-        self, s: Session, case_id: int, data: bytes, name: str, new: NewDocument
-    ) -> list[Document]:
+    def _read(self, data: bytes, name: str, new: NewDocument) -> list[_Part]:
+        """The file as the documents it makes: itself, then an e-mail's attachments."""
         found = sniff(data, name)
-        if found.media_type in EMAILS:
-            mail = read_email(data, found)
-            title = new.title or mail.subject or name
-            dated = new.dated or (mail.date.date() if mail.date else self._today())
-            came_from = new.came_from or mail.sender
-            body = "\n".join(p for p in (mail.subject, mail.sender, mail.body) if p)
-            kind = new.kind if new.kind != "other" else "email"
-            top = store_document(
-                s, self.user, self._now(), case_id, data, name, found.media_type,
-                kind=kind, title=title, dated=dated, came_from=came_from, body_text=body,
-                **_links(new),
+        if found.media_type not in EMAILS:
+            text_found = extract_text(data, found).text
+            title, dated = new.title or name, new.dated or self._today()
+            return [_Part(data, name, found.media_type, new.kind, title, dated, new.came_from,
+                          text_found)]  # fmt: skip
+        mail = read_email(data, found)
+        dated = new.dated or (mail.date.date() if mail.date else self._today())
+        came_from = new.came_from or mail.sender
+        body = "\n".join(p for p in (mail.subject, mail.sender, mail.body) if p)
+        kind = new.kind if new.kind != "other" else "email"
+        parts = [_Part(data, name, found.media_type, kind, new.title or mail.subject or name,
+                       dated, came_from, body)]  # fmt: skip
+        for attached_name, attached in mail.attachments:
+            inner = sniff(attached, attached_name)
+            parts.append(
+                _Part(attached, attached_name, inner.media_type, "attachment", attached_name,
+                      dated, came_from, extract_text(attached, inner).text, attached=True)
             )  # fmt: skip
-            rows = [top]
-            for attached_name, attached in mail.attachments:
-                inner = sniff(attached, attached_name)
-                rows.append(
-                    store_document(
-                        s,
-                        self.user,
-                        self._now(),
-                        case_id,
-                        attached,
-                        attached_name,
-                        inner.media_type,
-                        kind="attachment",
-                        title=attached_name,
-                        dated=dated,
-                        came_from=came_from,
-                        body_text=extract_text(attached, inner).text,
-                        attached_to_id=top.id,
-                    )  # fmt: skip
-                )
-            return rows
-        extracted = extract_text(data, found)
-        row = store_document(
-            s, self.user, self._now(), case_id, data, name, found.media_type,
-            kind=new.kind, title=new.title or name, dated=new.dated or self._today(),
-            came_from=new.came_from, body_text=extracted.text, **_links(new),
-        )  # fmt: skip
-        return [row]
+        return parts
+
+    def _store(
+        self, s: Session, case_id: int, parts: list[_Part], new: NewDocument
+    ) -> list[Document]:
+        rows: list[Document] = []
+        for part in parts:
+            links = {} if part.attached else _links(new)
+            rows.append(
+                store_document(
+                    s,
+                    self.user,
+                    self._now(),
+                    case_id,
+                    part.data,
+                    part.name,
+                    part.media_type,
+                    kind=part.kind,
+                    title=part.title,
+                    dated=part.dated,
+                    came_from=part.came_from,
+                    body_text=part.text,
+                    attached_to_id=rows[0].id if part.attached else None,
+                    **links,
+                )  # fmt: skip
+            )
+        return rows
 
     def max_bytes(self) -> int:
         """The largest document the council takes (Settings), in bytes."""
@@ -238,7 +261,7 @@ class DocumentService(UserService):
         query = _fts_query(words)
         if not query:
             raise UserError("Type a word to search for.")
-        with self._db.read() as s:
+        with self._db.uow() as s:  # a search shows children's documents: it is audited
             if case_id is None:
                 self._require(s, Can.EDIT_ANY)
             if self._db.is_sqlite:
@@ -252,9 +275,14 @@ class DocumentService(UserService):
                 .where(Document.id.in_([i for i, _ in found]))
             )
             rows = {d.id: (d, f"{first} {last}") for d, first, last in s.execute(named)}
-            return [
+            hits = [
                 Hit(_info(rows[i][0]), snippet, rows[i][1]) for i, snippet in found if i in rows
             ]
+            where = f"case {case_id}" if case_id else "every case"
+            detail = f"Searched the documents of {where}: {len(hits)} found"
+            searched = records.Named("document", None)
+            records.audit(s, self.user, self._now(), "search", searched, case_id, detail)
+            return hits
 
 
 def store_document(

@@ -39,10 +39,15 @@ from caseload_app.domain.documents import KINDS
 from caseload_app.services.case_read import CaseDetail
 from caseload_app.services.documents import DocumentInfo, Hit, NewDocument
 from caseload_app.ui import errors as ui_errors
-from caseload_app.ui.dialogs.case_dialogs import FormDialog, button, choice_combo, line_edit
+from caseload_app.ui.dialogs.case_dialogs import (
+    FormDialog,
+    button,
+    choice_combo,
+    line_edit,
+    optional_date,
+)
 from caseload_app.ui.models.rows import Column
 from caseload_app.ui.widgets.blocks import RowTable, button_row
-from caseload_app.ui.widgets.dates import DateEdit
 from caseload_app.ui.worker import Job, run_in_background
 
 if TYPE_CHECKING:
@@ -130,7 +135,16 @@ class DocumentsTab(QWidget):
         column = QVBoxLayout(left)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.search)
-        column.addLayout(button_row(self.add_button, self.open_button, self.save_button, "stretch"))
+        column.addLayout(
+            button_row(
+                self.add_button,
+                self.open_button,
+                self.save_button,
+                self.bundle_button,
+                "stretch",
+                self.delete_button,
+            )
+        )
         column.addWidget(self.table, 1)
         column.addWidget(self.summary)
         split = QSplitter(Qt.Orientation.Horizontal)
@@ -208,7 +222,8 @@ class DocumentsTab(QWidget):
 
         dialog = FormDialog(f"Add {len(paths)} file(s)", submit, self.view)
         dialog.add("kind", "&Kind", choice_combo([(t, k) for k, t in KINDS.items()]))
-        dialog.add("dated", "&Dated", DateEdit(detail.today))
+        # Blank: an e-mail's own date, else today.
+        dialog.add("dated", "&Dated", optional_date(None, detail.today))
         dialog.add("came_from", "&From", line_edit())
         advice = [
             (f"{a.type_label}, asked {format_date(a.requested)}", a.id) for a in detail.advice
@@ -256,6 +271,8 @@ class DocumentsTab(QWidget):
 
     def _failed(self, path: Path, exc: Exception) -> None:
         if not isinstance(exc, ui_errors.USER_ERRORS):
+            self.progress.close()
+            self._job = None
             raise exc
         self._done.append(f"{path.name}: not added: {exc}")
         self._step()
@@ -312,16 +329,33 @@ class DocumentsTab(QWidget):
             self.pages.setCurrentWidget(self.text)
 
     def open_outside(self) -> None:
+        """Open in the computer's own program, from a private copy named by what the file
+        really is (a sender's "report.pdf.exe" never opens as a program)."""
         doc = self._chosen()
         if doc is None:
+            return
+        extension = OPENED_AS.get(doc.media_type)
+        if extension is None:
+            QMessageBox.information(
+                self,
+                "Open",
+                "caseload opens PDFs, Word files, images, e-mails and text in their own "
+                "programs; this kind of file is only saved as a copy (Save a copy…).",
+            )
             return
         data = self._bytes(doc, "open")
         if data is None:
             return
         folder = Path(self._private.name) / str(doc.id)
-        folder.mkdir(exist_ok=True)
-        copy = folder / _safe_name(doc)
-        copy.write_bytes(data)
+        copy = folder / f"{_safe_stem(doc)}{extension}"
+        try:
+            folder.mkdir(exist_ok=True)
+            copy.write_bytes(data)
+        except OSError as exc:
+            QMessageBox.warning(
+                self, "Open", f"The copy to open cannot be written ({exc.strerror or exc})."
+            )
+            return
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(copy)))
 
     def save_copy(self) -> None:
@@ -332,8 +366,14 @@ class DocumentsTab(QWidget):
         if not path:
             return
         data = self._bytes(doc, "download")
-        if data is not None:
+        if data is None:
+            return
+        try:
             Path(path).write_bytes(data)
+        except OSError as exc:
+            QMessageBox.warning(
+                self, "Save a copy", f"{Path(path).name} cannot be written ({exc.strerror or exc})."
+            )
 
     def bundle(self) -> None:
         """One PDF of the case's documents in the Tribunal's sections, made in the background
@@ -396,6 +436,27 @@ def _grouped(found: list[DocumentInfo]) -> list[DocumentInfo]:
         if d.attached_to_id is None:
             out += [d, *inside.pop(d.id, [])]
     return out + [d for rest in inside.values() for d in rest]
+
+
+# What a file is opened as, by what it really is; anything else is only saved as a copy.
+OPENED_AS = {
+    "application/pdf": ".pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/msword": ".doc",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/gif": ".gif",
+    "image/tiff": ".tif",
+    "message/rfc822": ".eml",
+    "application/vnd.ms-outlook": ".msg",
+    "text/plain": ".txt",
+    "application/rtf": ".rtf",
+}
+
+
+def _safe_stem(doc: DocumentInfo) -> str:
+    stem = _safe_name(doc).split(".")[0].strip(" ._")
+    return stem[:80] or f"document-{doc.id}"
 
 
 def _safe_name(doc: DocumentInfo) -> str:
