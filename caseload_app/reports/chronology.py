@@ -59,7 +59,7 @@ def _table(entries: tuple[Entry, ...]) -> Table:
     sheet = styles()
     head = [Paragraph(escape(h), sheet["cellbold"]) for h in HEADER]
     rows = [
-        [_cell(_when(e)), _cell(e.kind), _cell(e.who or "—"), _cell(e.summary)] for e in entries
+        [_plain(_when(e)), _plain(e.kind), _cell(e.who or "—"), _cell(e.summary)] for e in entries
     ]
     table = Table([head, *rows], colWidths=[w * mm for w in WIDTHS], repeatRows=1, hAlign="LEFT")
     table.setStyle(TableStyle(list(TABLE_STYLE)))
@@ -71,5 +71,11 @@ def _when(entry: Entry) -> str:
     return f"{day} {entry.time_text}" if entry.time_text else day
 
 
+def _plain(text: str) -> Flowable:
+    """A cell of the app's own short words (a date, a kind): no stored text to cap."""
+    return Paragraph(escape(text), styles()["cell"])
+
+
 def _cell(text: str) -> Flowable:
+    """A cell of stored text (a name, a summary), capped in height."""
     return Capped(text, styles()["cell"], CELL_HEIGHT)
