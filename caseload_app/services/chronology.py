@@ -106,6 +106,9 @@ class ChronologyService(UserService):
 
     def to_pdf(self, chronology: Chronology) -> bytes:
         """The chronology as a PDF; the print is audited before the bytes are handed over."""
+        return self._pdf(chronology, _what(chronology, len(chronology.entries)))
+
+    def _pdf(self, chronology: Chronology, detail: str) -> bytes:
         # Imported here, not at the top: reportlab loads only when something is printed.
         from caseload_app.reports.chronology import build_chronology
 
@@ -122,7 +125,7 @@ class ChronologyService(UserService):
                 record_type=EhcpCase.__tablename__,
                 record_id=chronology.case_id,
                 case_id=chronology.case_id,
-                detail=_what(chronology, len(chronology.entries)),
+                detail=detail,
             )
         return pdf
 
@@ -162,15 +165,16 @@ class ChronologyService(UserService):
         of entries."""
         path = Path(path)
         suffix = path.suffix.lower()
-        if suffix == ".csv":
-            return self.to_csv(chronology, path)
-        if suffix != ".pdf":
+        if suffix not in FORMATS:
             raise UserError(
                 f"{path.name} is neither a PDF nor a CSV: give a file name ending in .pdf "
                 "(to print or send) or .csv (for a spreadsheet)."
             )
-        write_atomically(path, self.to_pdf(chronology))
-        return len(chronology.entries)
+        if suffix == ".csv":
+            return self.to_csv(chronology, path)
+        count = len(chronology.entries)
+        write_atomically(path, self._pdf(chronology, f"{_what(chronology, count)}, as {path.name}"))
+        return count
 
 
 def _what(chronology: Chronology, count: int) -> str:

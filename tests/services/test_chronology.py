@@ -277,6 +277,9 @@ def test_the_pdf_states_the_range_shows_every_kind_and_its_print_is_audited(case
     assert "Agreed to assess" not in text and "Left a message" in text
     empty = service.entries(case, date(2026, 12, 1), date(2026, 12, 31))
     assert "Nothing was recorded on the case in this range." in text_of(service.to_pdf(empty))
+    assert entries_audited(db, "print")[1][4] == (
+        "case chronology, 4 entries, From Tue 1 Sep 2026 to Wed 30 Sep 2026, as September.PDF"
+    )
 
 
 def test_dates_kept_on_the_case_and_steps_recorded_later_name_who_recorded_them(db):
