@@ -208,6 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     _report_parser(sub)
+    _chronology_parser(sub)
     _weekly_report_parser(sub)
 
     de = sub.add_parser("demo", help="write realistic, clearly fictional sample data")
@@ -501,6 +502,54 @@ def cmd_report(args: argparse.Namespace) -> int:
         case_id = printing.case_for_child(args.child)
         printing.summary_to_file(case_id, args.output, args.communications)
     print(f"Wrote {args.output}")
+    return 0
+
+
+def _chronology_parser(sub: argparse._SubParsersAction) -> None:
+    ch = sub.add_parser(
+        "chronology", help="everything that happened on a case, as PDF or CSV (audited)"
+    )
+    _db_arg(ch)
+    ch.add_argument(
+        "--case",
+        dest="case_id",
+        type=int,
+        required=True,
+        metavar="ID",
+        help="the case's number (as the window and `caseload export` show)",
+    )
+    ch.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="FILE.pdf|FILE.csv",
+        help="the file to write: a PDF to print or send, or a CSV for a spreadsheet",
+    )
+    ch.add_argument(
+        "--from",
+        dest="start",
+        type=_date_arg,
+        metavar="YYYY-MM-DD",
+        help="leave out what happened before this day (default: from the start of the case)",
+    )
+    ch.add_argument(
+        "--to",
+        dest="end",
+        type=_date_arg,
+        metavar="YYYY-MM-DD",
+        help="leave out what happened after this day (default: up to today)",
+    )
+
+
+def cmd_chronology(args: argparse.Namespace) -> int:
+    from caseload_app.services.chronology import ChronologyService
+
+    with _database(args) as db:
+        service = ChronologyService(db, user=getpass.getuser())
+        made = service.entries(args.case_id, args.start, args.end)
+        count = service.save(made, args.output)
+    print(f"Wrote {args.output} ({how_many(count, 'entry', 'entries')}; {made.range_text})")
     return 0
 
 
@@ -943,6 +992,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "import": cmd_import,
     "export": cmd_export,
     "report": cmd_report,
+    "chronology": cmd_chronology,
     "weekly-report": cmd_weekly_report,
     "demo": cmd_demo,
     "letter": cmd_letter,

@@ -94,6 +94,12 @@ class CaseworkService(ReassessmentMixin, Post16MoveActions, TransferWork, UserSe
 
         return BundleService(self._db, self.user, today=self._today, now=self._now)
 
+    def chronology(self):
+        """The case chronology, made as the same person (the History tab)."""
+        from caseload_app.services.chronology import ChronologyService
+
+        return ChronologyService(self._db, self.user, today=self._today, now=self._now)
+
     def plan_audits(self):
         """The quality audits of the case's plan, acting as the same person."""
         from caseload_app.services.plan_audit import PlanAuditService

@@ -23,6 +23,7 @@ COMMANDS = [
     ["import", "--dry-run", "{inputs}/in.csv"],
     ["export", "-o", "{out}/x.csv"],
     ["report", "summary", "--child", "1", "-o", "{out}/s.pdf"],
+    ["chronology", "--case", "1", "-o", "{out}/c.pdf"],
     ["weekly-report", "--week-ending", "2026-11-27", "-o", "{out}/w.pdf"],
     ["letter", "--child", "1", "--template", "draft_plan_cover", "-o", "{out}/l.pdf"],
     ["board"],

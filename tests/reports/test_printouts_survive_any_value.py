@@ -230,3 +230,18 @@ def test_the_weekly_report_prints_whatever_a_name_holds(value):
     workers = [WorkerFigure(value, 1.0, 3, 4.5)]
     figures = dataclasses.replace(figures, workers=workers, advice_overdue={value: 2})
     readable(build_weekly(figures, Imprint(value, NOW, value), {"assessment": value}))
+
+
+@pytest.mark.parametrize("value", EXTREMES)
+def test_a_chronology_prints_whatever_one_text_field_holds(value):
+    from caseload_app.domain.chronology import Chronology, Entry
+    from caseload_app.reports.chronology import build_chronology
+
+    entries = (
+        Entry(D, None, "Stage", "Asha Patel", "Agreed to assess", "stage_event", 1),
+        Entry(D, NOW, "Contact", value, value, "communication", 2),
+    )
+    made = Chronology(1, "Zoë Brontë", date(2016, 5, 4), "BCP", TODAY, None, None, entries)
+    readable(build_chronology(made, Imprint(value, NOW, value)))
+    named = dataclasses.replace(made, child_name=value, council=value)
+    readable(build_chronology(named, Imprint("Asha", NOW)))

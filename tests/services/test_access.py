@@ -17,6 +17,7 @@ import pytest
 from caseload_app.domain.access import Can, Role, parse_roles
 from caseload_app.services.audit import AuditFilter, AuditService
 from caseload_app.services.casework import CaseworkService
+from caseload_app.services.chronology import ChronologyService
 from caseload_app.services.documents import DocumentService
 from caseload_app.services.errors import PermissionDenied
 from caseload_app.services.importer import Importer
@@ -171,9 +172,15 @@ def _rename_caseworker(t: Team, who: str) -> None:
     t.svc(TeamService, who).rename_caseworker(worker, f"Temp {abs(hash(who)) % 10_000} X")
 
 
+def _chronology(t: Team, who: str) -> None:
+    chronology = t.svc(ChronologyService, who)
+    chronology.to_pdf(chronology.entries(t.case_b))
+
+
 ACTIONS = [
     ("open a case", EVERYONE, lambda t, w: t.svc(CaseworkService, w).get_case(t.case_b)),
     ("print a summary", EVERYONE, lambda t, w: t.svc(PrintService, w).case_summary(t.case_b)),
+    ("make a case chronology", EVERYONE, _chronology),
     ("stage action on Asha's case", ASHA_AND_LEAD, _stage_action),
     ("edit the child on Asha's case", ASHA_AND_LEAD, _edit_child),
     (

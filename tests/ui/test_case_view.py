@@ -1040,6 +1040,7 @@ def test_every_control_has_an_accessible_name_and_every_button_a_mnemonic(qtbot,
         view.disagreements.order_button.click,
         view.plan.editors["F"].add_button.click,
         view.plan.editors["A"].add_button.click,
+        view.history.chronology_button.click,
         view.log_contact,
     )
     roots: list[QWidget] = [view]
