@@ -151,6 +151,24 @@ BEGIN
     ON CONFLICT (sha256) DO NOTHING;
 END $$;
 
+-- A file's bytes are removed only here, by an administrator emptying the trash, and only
+-- when no document and no other item in the trash holds them (the person cannot see such
+-- bytes to delete them: they are held by no document).
+CREATE OR REPLACE FUNCTION caseload_forget_file(sha text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    IF NOT (public.caseload_has('administrator') OR (NOT public.caseload_active() AND
+            pg_has_role(session_user, (SELECT datdba FROM pg_database
+                                        WHERE datname = current_database()), 'MEMBER'))) THEN
+        RAISE EXCEPTION 'only an administrator removes stored files' USING ERRCODE = '42501';
+    END IF;
+    DELETE FROM public.stored_file f
+     WHERE f.sha256 = sha
+       AND NOT EXISTS (SELECT 1 FROM public.document d WHERE d.sha256 = sha)
+       AND NOT EXISTS (SELECT 1 FROM public.trash_item t
+                        WHERE t.payload LIKE '%' || sha || '%');
+END $$;
+
 CREATE OR REPLACE FUNCTION caseload_my_caseworker() RETURNS integer
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT caseworker_id FROM app_user WHERE login = session_user AND active
@@ -708,6 +726,7 @@ def _function_grants() -> list[str]:
         "caseload_may_edit_family(integer)",
         "caseload_end_blockers()",
         "caseload_store_file(text, bytea)",
+        "caseload_forget_file(text)",
         AUDIT_FUNCTION,
     ]
     out = []

@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from io import BytesIO
 from pathlib import Path
@@ -73,7 +73,7 @@ class BundleService(UserService):
             child = s.get(Child, case.child_id)
             assert child is not None  # a foreign key
             rows = [
-                _Doc(d.id, d.kind, d.title, d.dated, d.media_type, d.body_text)
+                _Doc(d.id, d.kind, d.title, d.dated, d.media_type, d.body_text, d.attached_to_id)
                 for d in s.scalars(
                     select(Document)
                     .where(Document.case_id == case_id)
@@ -106,7 +106,13 @@ class BundleService(UserService):
         return bundle
 
     def _parts(self, docs: DocumentService, rows: list[_Doc], sections) -> list[_Part]:
-        """Each document as PDF pages (or why not), in the sections' order."""
+        """Each document as PDF pages (or why not), in the sections' order; an attachment
+        goes where its e-mail goes."""
+        kind_of = {r.id: r.kind for r in rows}
+        rows = [
+            replace(r, kind=kind_of.get(r.attached_to, r.kind)) if r.attached_to else r
+            for r in rows
+        ]
         placed: list[_Part] = []
         for section, kinds in sections:
             for row in rows:
@@ -128,6 +134,7 @@ class _Doc:
     dated: date
     media_type: str
     body_text: str
+    attached_to: int | None = None
 
 
 @dataclass(frozen=True)
@@ -143,11 +150,10 @@ def _as_pdf(docs: DocumentService, section: str, row: _Doc) -> _Part:
     data = docs.content(row.id, "print")  # each document in a bundle is printed: audited
     part = _Part(section, row.title, row.dated, None)
     if row.media_type == "application/pdf":
-        return (
-            _Part(section, row.title, row.dated, data)
-            if _readable(data)
-            else _not(part, "not included: the PDF is damaged or locked")
-        )
+        pages = _readable(data)
+        if pages is None:
+            return _not(part, "not included: the PDF is damaged or locked with a password")
+        return _Part(section, row.title, row.dated, pages)
     if row.media_type.startswith("image/"):
         try:
             return _Part(section, row.title, row.dated, image_pdf(row.title, data))
@@ -167,12 +173,24 @@ def _not(part: _Part, note: str) -> _Part:
     return _Part(part.section, part.title, part.dated, None, note)
 
 
-def _readable(data: bytes) -> bool:
+def _readable(data: bytes) -> bytes | None:
+    """The PDF's pages as a PDF a bundle can take: one locked only against printing or
+    copying (an empty password, as NHS and EP reports often are) is opened; None when it is
+    damaged or needs a password."""
     try:
         reader = PdfReader(BytesIO(data))
-        return not reader.is_encrypted and len(reader.pages) > 0
-    except (PyPdfError, ValueError, OSError):
-        return False
+        if reader.is_encrypted:
+            if not reader.decrypt(""):
+                return None
+            writer = PdfWriter()
+            for page in reader.pages:
+                writer.add_page(page)
+            out = BytesIO()
+            writer.write(out)
+            return out.getvalue()
+        return data if len(reader.pages) > 0 else None
+    except (PyPdfError, ValueError, OSError, NotImplementedError):
+        return None
 
 
 def _word_to_pdf(data: bytes) -> tuple[bytes | None, str]:

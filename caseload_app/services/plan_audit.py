@@ -232,7 +232,7 @@ class PlanAuditService(UserService):
     def withdraw(self, audit_id: int, version: int) -> None:
         """Abandon an audit under way (started by mistake): it is removed, audited."""
         with self._db.uow() as s:
-            row = self._open_row(s, audit_id, version)
+            row = self._open_row(s, audit_id, version, scoring=False)
             records.audit(
                 s, self.user, self._now(), "delete", row, row.case_id, "Plan audit withdrawn"
             )
@@ -249,12 +249,29 @@ class PlanAuditService(UserService):
             )
 
     # ------------------------------------------------------------------ helpers
-    def _open_row(self, s: Session, audit_id: int, version: int) -> PlanAudit:
+    def _open_row(
+        self, s: Session, audit_id: int, version: int, *, scoring: bool = True
+    ) -> PlanAudit:
+        """The audit under way; to score or decide it, for its own auditor, who is still a
+        second person (any team lead may withdraw one)."""
         self._require(s, Can.QA_PLANS)
         row = records.load(s, PlanAudit, audit_id, "plan audit")
         records.check_version(s, row, version, "plan audit")
         if row.outcome is not None:
             raise UserError("This audit has been decided: start a new one to audit again.")
+        if not scoring:
+            return row
+        if row.auditor != self.user:
+            raise UserError(
+                f"This audit is {row.auditor}'s: only they save or decide it (or withdraw it "
+                "and start another)."
+            )
+        plan_row = s.get(PlanVersion, row.plan_version_id)
+        if plan_row is not None and self.user in {plan_row.created_by, plan_row.updated_by}:
+            raise UserError(
+                "You have written or saved this plan since the audit started, so you are no "
+                "longer the second person: withdraw the audit and ask another to audit it."
+            )
         return row
 
     def _write(

@@ -394,13 +394,22 @@ def _kept_file(s: Session, row: PlanVersion, fmt: str) -> bytes | None:
     media_type = ISSUED_FILES.get(fmt)
     if media_type is None or row.issued_on is None:
         return None
-    return s.scalar(
-        select(StoredFile.data)
+    kept = s.execute(
+        select(StoredFile.data, Document.sha256)
         .join(Document, Document.sha256 == StoredFile.sha256)
         .where(Document.plan_version_id == row.id, Document.media_type == media_type)
         .order_by(Document.id)
         .limit(1)
-    )
+    ).first()
+    if kept is None:
+        return None
+    data, digest = kept
+    if hashlib.sha256(data).hexdigest() != digest:
+        raise UserError(
+            f"The {fmt.upper()} file kept when version {row.number} was issued has been changed "
+            "in the database: restore it from a backup."
+        )
+    return bytes(data)
 
 
 def _strings(value: object) -> list[str]:

@@ -50,3 +50,26 @@ def test_stored_bytes_are_never_changed_and_removed_only_by_an_administrator(tea
     assert attempt(asha, store, {"s": "0" * 64, "d": b"x"}) == REFUSED  # not the bytes' sha256
     assert attempt(asha, store, {"s": sha(b"x"), "d": b"x"}) == 1
     assert visible_files(asha) == 1
+
+
+def test_an_administrator_empties_the_trash_and_the_bytes_go_too(team_server):
+    from sqlalchemy import func, select
+
+    from caseload_app.db.models import StoredFile
+
+    t = team_server
+    t.service(DocumentService, "asha", t.signed_in("asha")).add(t.case_a, pdf("Gone"), "g.pdf")
+    item = t.service(TrashService, "asha", t.signed_in("asha")).delete_case(t.case_a, "wrong")
+    t.service(TrashService, "dee", t.signed_in("dee")).purge(item)
+    with t.owner.read() as s:
+        assert s.scalar(select(func.count()).select_from(StoredFile)) == 0
+    assert attempt(t.raw("asha"), "SELECT caseload_forget_file('x')") == REFUSED  # admins only
+
+
+def test_a_documents_file_cannot_be_swapped_for_another(team_server):
+    t = team_server
+    docs = t.service(DocumentService, "asha", t.signed_in("asha"))
+    (first,) = docs.add(t.case_a, pdf("Mine"), "mine.pdf")
+    (second,) = docs.add(t.case_a, pdf("Other"), "other.pdf")
+    swap = "UPDATE document SET sha256 = %(s)s WHERE id = %(d)s"
+    assert attempt(t.raw("asha"), swap, {"s": second.sha256, "d": first.id}) == REFUSED

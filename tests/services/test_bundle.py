@@ -86,7 +86,7 @@ def test_the_tribunal_bundle_has_an_index_matching_its_stamped_pages(case_file, 
     mail = next(line for line in bundle.index if line.title == "Zoë's reading at home")
     assert "Biff and Chip" in pages[mail.first_page - 1]
     broken = next(line for line in bundle.index if line.title == "broken.pdf")
-    assert broken.note == "not included: the PDF is damaged or locked"
+    assert broken.note == "not included: the PDF is damaged or locked with a password"
     index_text = pages[0]
     assert f"{decision.first_page}–{decision.last_page}" in index_text
     assert "E. Expert reports" in index_text and "not included" in index_text
@@ -119,3 +119,23 @@ def test_chosen_documents_only_and_nothing_to_bundle_is_said(case_file, db):
     empty, _ = new_case(db, first_name="Amy", upn=None, nhs_number=None)
     with pytest.raises(UserError, match="no documents to put in a bundle"):
         bundles.make(empty)
+
+
+def test_a_pdf_locked_only_against_copying_goes_in_and_an_attachment_follows_its_email(db):
+    from pypdf import PdfWriter
+
+    case_id, _ = new_case(db)
+    docs = DocumentService(db, "Asha Patel", today=lambda: TODAY, now=lambda: NOW)
+    writer = PdfWriter(clone_from=PdfReader(BytesIO(pdf("Paediatric report"))))
+    writer.encrypt(user_password="", owner_password="nhs-owner")
+    locked = BytesIO()
+    writer.write(locked)
+    docs.add(case_id, locked.getvalue(), "paediatric.pdf", NewDocument("advice_health"))
+    docs.add(case_id, email_with_attachment(), "ep.eml", NewDocument("advice_ep"))
+    bundle = BundleService(db, "Asha Patel", today=lambda: TODAY, now=lambda: NOW).make(case_id)
+    pages = [p.extract_text() for p in PdfReader(BytesIO(bundle.pdf)).pages]
+    paed = next(line for line in bundle.index if line.title == "paediatric.pdf")
+    assert not paed.note and "Paediatric report" in pages[paed.first_page - 1]
+    sections = {line.title: line.section for line in bundle.index}
+    assert sections["audiology.pdf"] == sections["Zoë's reading at home"]
+    assert sections["audiology.pdf"] == "E. Expert reports"

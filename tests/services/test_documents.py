@@ -293,3 +293,16 @@ def test_the_advice_itself_marks_its_request_received_and_links_stay_on_their_ca
         advice.id, "asked by mistake"
     )
     assert service.documents(case_id)[0].advice_request_id is None  # the file stays, unlinked
+
+
+def test_a_documents_file_case_and_text_never_change(docs, db):
+    case_id, service = docs
+    (first,) = service.add(case_id, pdf("Mine"), "mine.pdf")
+    (second,) = service.add(case_id, pdf("Other"), "other.pdf")
+    for change in ("sha256 = :other", "case_id = 99", "body_text = 'x'"):
+        with pytest.raises(DBAPIError, match="kept as they were added"), db.uow() as s:
+            s.execute(text(f"UPDATE document SET {change} WHERE id = :id"),
+                      {"other": second.sha256, "id": first.id})  # fmt: skip
+    with db.uow() as s:  # its title and details may still be corrected
+        s.execute(text("UPDATE document SET title = 'Mine (corrected)' WHERE id = :id"),
+                  {"id": first.id})  # fmt: skip

@@ -175,3 +175,38 @@ def test_an_audit_goes_to_the_trash_with_its_case_and_comes_back(written, db):
     item = trash.delete_case(case_id, "made by mistake")
     trash.restore(item)
     assert [a.outcome for a in qa.audits(case_id)] == ["signed_off"]
+
+
+def test_only_its_auditor_scores_an_audit_and_not_after_writing_the_plan(written, db):
+    case_id, qa = written
+    state = qa.start(case_id)
+    other = _svc(PlanAuditService, db, "Ben Other")
+    with pytest.raises(UserError, match="This audit is Lee Lead's"):
+        other.decide(state.id, state.version, scored(state), {}, "signed_off")
+    plans = _svc(PlanService, db, "Lee Lead")
+    working = plans.working(case_id)
+    plans.save(case_id, good_plan(), working.version_id, working.version)  # Lee edits the plan
+    with pytest.raises(UserError, match="no longer the second person"):
+        qa.decide(state.id, state.version, scored(state), {}, "signed_off")
+    other.withdraw(state.id, state.version)  # any lead may clear it away
+    assert qa.audits(case_id) == []
+
+
+def test_an_issued_versions_kept_files_stay_and_a_changed_one_is_refused(db):
+    from sqlalchemy import text
+
+    from caseload_app.services.documents import DocumentService
+    from caseload_app.services.trash import TrashService
+
+    case_id, _ = new_case(db)
+    plans = _svc(PlanService, db, "Asha Patel")
+    state = plans.save(case_id, good_plan(), None, 0)
+    issued = plans.issue(case_id, state.version_id, state.version, date(2026, 11, 20))
+    kept = DocumentService(db, "Asha Patel").documents(case_id)
+    with pytest.raises(UserError, match="file of an issued plan version"):
+        _svc(TrashService, db, "Asha Patel").delete_document(kept[0].id, "tidying")
+    if db.is_sqlite:  # a team server refuses such bytes outright (test_documents.py)
+        with db.uow() as s:
+            s.execute(text("UPDATE stored_file SET data = x'00'"))
+        with pytest.raises(UserError, match="has been changed in the database"):
+            plans.export(case_id, issued.id, "pdf")

@@ -17,7 +17,14 @@ depends_on = None
 
 # What is searched: the document's title and the text found in it (PostgreSQL's query uses
 # the same expression, so the index serves it).
-PG_SEARCH = "to_tsvector('english', coalesce(title, '') || ' ' || coalesce(body_text, ''))"
+# A PostgreSQL text-search value holds at most 1 MB: the first 300,000 characters of a
+# document's text are searched (a 150-page report), which stays well inside it.
+PG_SEARCH = (
+    "to_tsvector('english', coalesce(title, '') || ' ' || left(coalesce(body_text, ''), 300000))"
+)
+FIXED = "The file, case and text of a document are kept as they were added."
+# What a document is never changed in: its bytes, its case, what they are and their text.
+FIXED_COLUMNS = ("sha256", "case_id", "size", "media_type", "body_text", "plan_version_id")
 
 
 def upgrade() -> None:
@@ -89,6 +96,26 @@ def upgrade() -> None:
     op.create_index("ix_document_case_id", "document", ["case_id"])
     op.create_index("ix_document_sha256", "document", ["sha256"])
     _search_index()
+    _fixed_once_added()
+
+
+def _fixed_once_added() -> None:
+    changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in FIXED_COLUMNS)
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(
+            f"CREATE TRIGGER document_fixed BEFORE UPDATE ON document WHEN {changed} "
+            f"BEGIN SELECT RAISE(ABORT, '{FIXED}'); END"
+        )
+        return
+    changed = changed.replace(" IS NOT ", " IS DISTINCT FROM ")
+    op.execute(
+        "CREATE FUNCTION document_fixed() RETURNS trigger LANGUAGE plpgsql AS "
+        f"$$ BEGIN IF {changed} THEN RAISE EXCEPTION '{FIXED}'; END IF; RETURN NEW; END $$"
+    )
+    op.execute(
+        "CREATE TRIGGER document_fixed BEFORE UPDATE ON document "
+        "FOR EACH ROW EXECUTE FUNCTION document_fixed()"
+    )
 
 
 def _search_index() -> None:
@@ -125,6 +152,11 @@ def _search_index() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TRIGGER document_fixed")
+    else:
+        op.execute("DROP TRIGGER document_fixed ON document")
+        op.execute("DROP FUNCTION document_fixed()")
     if op.get_bind().dialect.name == "sqlite":
         for name in ("ai", "ad", "au"):
             op.execute(f"DROP TRIGGER document_search_{name}")
