@@ -146,10 +146,23 @@ BEGIN
     IF sha IS DISTINCT FROM encode(sha256(bytes), 'hex') THEN
         RAISE EXCEPTION 'a file is stored under its own sha256' USING ERRCODE = '22023';
     END IF;
+    -- Already there: touched, so this transaction may add a document holding it.
     INSERT INTO public.stored_file (sha256, size, data, created_at)
     VALUES (sha, length(bytes), bytes, clock_timestamp() AT TIME ZONE 'Europe/London')
-    ON CONFLICT (sha256) DO NOTHING;
+    ON CONFLICT (sha256) DO UPDATE SET created_at = EXCLUDED.created_at;
 END $$;
+
+-- A new document may hold only bytes that a live document holds, that were stored (or
+-- touched) in this very transaction, or that its own case's item in the trash holds (a
+-- restore): never a trashed document's of another case, whose bytes nobody may read.
+CREATE OR REPLACE FUNCTION caseload_file_ok(sha text, for_case integer) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+    SELECT EXISTS (SELECT 1 FROM public.document d WHERE d.sha256 = sha)
+        OR EXISTS (SELECT 1 FROM public.stored_file f WHERE f.sha256 = sha AND age(f.xmin) = 0)
+        OR EXISTS (SELECT 1 FROM public.trash_item t
+                    WHERE t.case_id = for_case AND t.restored_at IS NULL
+                      AND t.payload LIKE '%' || sha || '%')
+$$;
 
 -- A file's bytes are removed only here, by an administrator emptying the trash, and only
 -- when no document and no other item in the trash holds them (the person cannot see such
@@ -577,6 +590,10 @@ def _policies() -> dict[str, list[str]]:
     # A file's bytes: added only through caseload_store_file, never changed, removed only
     # with a purge; seen only through a document that holds them (not a trashed one's).
     tables["stored_file"] = [f"FOR DELETE USING ({admin})"]  # added by caseload_store_file
+    tables["document"] = [
+        f"FOR INSERT WITH CHECK ({mine} AND caseload_file_ok(sha256, case_id))",
+        *_changes(mine),
+    ]
     tables["ehcp_case"] = [
         f"FOR INSERT WITH CHECK ({lead} OR (caseload_has('caseworker') AND (caseworker_id IS "
         "NULL OR caseworker_id = caseload_my_caseworker()) "
@@ -727,6 +744,7 @@ def _function_grants() -> list[str]:
         "caseload_end_blockers()",
         "caseload_store_file(text, bytea)",
         "caseload_forget_file(text)",
+        "caseload_file_ok(text, integer)",
         AUDIT_FUNCTION,
     ]
     out = []

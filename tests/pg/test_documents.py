@@ -73,3 +73,21 @@ def test_a_documents_file_cannot_be_swapped_for_another(team_server):
     (second,) = docs.add(t.case_a, pdf("Other"), "other.pdf")
     swap = "UPDATE document SET sha256 = %(s)s WHERE id = %(d)s"
     assert attempt(t.raw("asha"), swap, {"s": second.sha256, "d": first.id}) == REFUSED
+
+
+def test_a_trashed_documents_bytes_cannot_be_claimed_by_another_document(team_server):
+    t = team_server
+    ben_docs = t.service(DocumentService, "ben", t.signed_in("ben"))
+    (secret,) = ben_docs.add(t.case_b, pdf("Bea's health advice"), "health.pdf")
+    t.service(TrashService, "ben", t.signed_in("ben")).delete_case(t.case_b, "wrong child")
+    claim = (
+        "INSERT INTO document (case_id, kind, title, file_name, media_type, sha256, size, "
+        "dated, came_from, body_text, created_by, created_at, version) VALUES (%(c)s, 'other', "
+        "'x', 'x.pdf', 'application/pdf', %(s)s, 1, '2026-11-24', '', '', 'x', now(), 1)"
+    )
+    asha = t.raw("asha")
+    assert attempt(asha, claim, {"c": t.case_a, "s": secret.sha256}) == REFUSED
+    assert visible_files(asha) == 0
+    # Her own new file, added through the app, is of course allowed.
+    t.service(DocumentService, "asha", t.signed_in("asha")).add(t.case_a, pdf("A"), "a.pdf")
+    assert visible_files(asha) == 1
