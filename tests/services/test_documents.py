@@ -306,3 +306,26 @@ def test_a_documents_file_case_and_text_never_change(docs, db):
     with db.uow() as s:  # its title and details may still be corrected
         s.execute(text("UPDATE document SET title = 'Mine (corrected)' WHERE id = :id"),
                   {"id": first.id})  # fmt: skip
+
+
+def test_every_kind_of_file_is_taken_for_what_it_is(docs):
+    from pathlib import Path
+
+    from tests.services.test_bundle import png
+
+    case_id, service = docs
+    outlook = Path(__file__).parent.parent / "fixtures" / "outlook" / "attachment_msg_pdf.msg"
+    added = {
+        "mail.msg": service.add_file(case_id, outlook),
+        "photo.png": service.add(case_id, png(), "photo.png"),
+        "broken.pdf": service.add(case_id, b"%PDF-1.4 then nothing", "broken.pdf"),
+        "report.pdf": service.add(case_id, word("Really a Word file"), "report.pdf"),
+    }
+    msg = added["mail.msg"]
+    assert msg[0].media_type == "application/vnd.ms-outlook" and len(msg) >= 2
+    assert all(d.attached_to_id == msg[0].id for d in msg[1:])  # its attachments under it
+    assert added["photo.png"][0].media_type == "image/png"
+    assert added["broken.pdf"][0].media_type == "application/pdf"  # kept whole, no text
+    (misnamed,) = added["report.pdf"]
+    assert misnamed.media_type.endswith("wordprocessingml.document")  # what it really is
+    assert service.search("Really Word", case_id)[0].document.id == misnamed.id
