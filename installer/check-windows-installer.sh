@@ -18,7 +18,10 @@ cd "$(dirname "$0")/.."
 if [ "${1:-}" = "--install-deps" ]; then
   export DEBIAN_FRONTEND=noninteractive
   dpkg --add-architecture i386
-  apt-get update -qq
+  # A Debian mirror caught mid-sync fails an index or two: try again, then install from the
+  # indexes there are (a package really missing still fails the install below).
+  apt-get update -qq || { sleep 30; apt-get update -qq; } ||
+    echo "check-windows-installer: apt-get update failed twice; installing from the indexes there are" >&2
   wanted="wine wine64 wine32:i386 xvfb"
   command -v npm >/dev/null || wanted="$wanted npm"  # a node from elsewhere brings its own
   # shellcheck disable=SC2086
