@@ -496,7 +496,9 @@ SEED_USER = "bench-seed"  # whose documents the seeding's are (the measures' are
 # Words that each appear in about one document in 4,000 (planted; see _seed_body), so a
 # search across every case for one of them has a handful of documents to find among many.
 RARE_WORDS = ("tracheostomy", "hippotherapy", "nystagmus", "echolalia")
-CASE_WORDS = "working memory"  # two words every case's educational psychology advice uses
+# Two words that every educational psychology advice uses, and one other advice in ten: about
+# one document in seven (they are in no other sentence).
+CASE_WORDS = "working memory"
 # What the seeded documents point at: their text is in the database (and its search index);
 # their bytes are one small shared file, as the benchmark measures search, not storage.
 SEED_FILE = b"caseload bench: this document's text is in the database, not in a file.\n"
@@ -558,7 +560,7 @@ DOC_SLOTS = {
 DOC_SENTENCES = {
     "advice": (
         "{first} has a diagnosis of {need} and finds {skill} difficult.",
-        "Assessment showed that {first}'s working memory is well below that of peers.",
+        "Assessment showed that {first}'s {skill} is well below that of peers.",
         "{first} was observed {place} and appeared {feeling} for much of the session.",
         "I recommend {strategy}, delivered {often} by {adult}.",
         "{first} {progress} in {skill} over the last year.",
@@ -569,7 +571,7 @@ DOC_SENTENCES = {
         "Support from {adult} {often} should continue through the next key stage.",
         "The outcome is that {first} will improve {skill} using {strategy}.",
         "Cognitive assessment found relative strengths in verbal reasoning.",
-        "Processing speed and working memory were areas of relative weakness.",
+        "Processing speed and {skill} were areas of relative weakness.",
         "{first} would benefit from {strategy} {place}.",
         "Parents report that {first} is {feeling} at home after a difficult day.",
         "Therapy targets for {skill} will be reviewed by {adult} {often}.",
@@ -637,32 +639,48 @@ EP_OPENING = (
 )
 
 
+MEMORY_SENTENCE = "The school has also assessed {first}'s working memory."
+PROFILES = 50  # sets of words a writer's documents of each kind are written from
+PROFILE_SENTENCES = 60
+
+
 class DocumentWriter:
-    """Plausibly varied text for the seeded documents: the sentences of its kind with their
-    slots filled, a few hundred words, the child's name and school in it."""
+    """Plausibly varied text for the seeded documents: the sentences of their kind with their
+    slots filled, a few hundred words, the child's name and school in them. Each document
+    keeps to a few words of each slot (a few needs, skills, strategies…), as a real one keeps
+    to a few topics, so that a word is in some documents and not in most."""
 
     def __init__(self, seed: int) -> None:
         import random
 
         self.rng = random.Random(seed)
-        self.pools = {
-            group: [self._fill(self.rng.choice(sentences)) for _ in range(400)]
+        self.profiles = {
+            group: [self._profile(sentences) for _ in range(PROFILES)]
             for group, sentences in DOC_SENTENCES.items()
         }
 
-    def _fill(self, sentence: str) -> str:
-        slots = {name: self.rng.choice(words) for name, words in DOC_SLOTS.items()}
-        return sentence.format(first="{first}", school="{school}", **slots)
+    def _profile(self, sentences: Sequence[str]) -> list[str]:
+        words = {name: self.rng.sample(options, k=4) for name, options in DOC_SLOTS.items()}
+        return [
+            sentence.format(
+                first="{first}",
+                school="{school}",
+                **{name: self.rng.choice(some) for name, some in words.items()},
+            )
+            for sentence in self.rng.choices(sentences, k=PROFILE_SENTENCES)
+        ]
 
     def title(self, kind: str, first: str, school: str) -> str:
         adult = self.rng.choice(DOC_SLOTS["adult"]).removeprefix("the ").capitalize()
         return DOC_TITLES[kind].format(first=first, school=school, adult_title=adult)
 
     def body(self, kind: str, first: str, school: str, rare: str = "") -> str:
-        pool = self.pools[SENTENCE_GROUP[kind]]
+        pool = self.rng.choice(self.profiles[SENTENCE_GROUP[kind]])
         sentences = self.rng.choices(pool, k=self.rng.randint(20, 36))
         if kind == "advice_ep":
             sentences.insert(0, EP_OPENING)
+        elif kind.startswith("advice") and self.rng.random() < 0.1:
+            sentences.insert(self.rng.randrange(len(sentences)), MEMORY_SENTENCE)
         if rare:
             at = self.rng.randrange(len(sentences))
             sentences.insert(
@@ -797,8 +815,8 @@ def document_searches(db, raw: sqlite3.Connection, case_id: int, runs: int) -> l
     return measures
 
 
-# MB, target ms: Add waits on the window, a second for a letter-sized file; a scanned
-# bundle of 20 MB may take a few.
+# MB, target ms. The Documents tab adds files in the background with a progress bar, but a
+# person waits for them: a second for a file of 1 MB, a few for a scanned bundle of 20 MB.
 ADDED_PDFS = ((1, 1_000.0), (20, 5_000.0))
 STORAGE_FILES = 30  # real files (PDF letters, Word reports, e-mails) added to measure storage
 
