@@ -5,6 +5,10 @@ Builds (or reuses) a demo database and times what a caseworker waits for, as med
 hand-written SQL through the sqlite3 module on the same file, in the same run, and reports
 app ÷ raw, so figures compare across noisy machines. Prints a table; writes JSON.
 
+The case file (issue 24): ten documents a child, their text written by the benchmark and
+inserted in bulk, searched through the app beside the same full-text search by hand; PDFs of
+1 MB and 20 MB added through the app; the database's growth for each document added.
+
 The window's figures (cold start to my week, search keystrokes, opening a case tab, saving
 a change until every view is up to date, peak memory) come from the real app started in a
 process of its own (caseload_app.bench_window).
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import os
 import platform
@@ -208,6 +213,9 @@ def run(path: Path, children: int, runs: int) -> list[Measure]:
         today = lambda: AS_OF  # noqa: E731
         user = "bench"
         busiest = top_up_contacts(db, raw)
+        seeded = seed_documents(db)
+        if seeded:
+            print(f"Seeded {seeded[0]:,} documents in {seeded[1]:.0f} s", flush=True)
         case_id, family_id = busiest.case_id, busiest.family_id
         work = CaseworkService(db, user, today=today)
         cases = CaseListService(db, today=today)
@@ -255,13 +263,17 @@ def run(path: Path, children: int, runs: int) -> list[Measure]:
             samples = timed(app_call, runs)
             raw_median = statistics.median(timed(raw_call, runs)) if raw_call else None
             measures.append(Measure.of(name, target, samples, raw_median=raw_median))
+        measures += document_searches(db, raw, case_id, runs)
         words = search_words(raw)
     finally:
         raw.close()
         db.dispose()
     measures += window_measures(path, busiest, words, runs) + [csv_import(path, runs)]
     measures += plan_measures(runs) + [plan_import(path, runs)]
-    return measures + (import_memory(path) if os.name == "posix" else [])
+    measures += import_memory(path) if os.name == "posix" else []
+    # Last: making and adding 20 MB PDFs leaves this process larger, and a child process's
+    # peak memory (import_memory's figure) counts its parent's at the fork.
+    return measures + document_adds(path, case_id, runs)
 
 
 PLAN_PROVISION = 60  # rows of provision with long text: about 30 printed pages
@@ -475,6 +487,527 @@ def _word_table(doc, header: Sequence[str], rows: Sequence[Sequence[str]]) -> No
             cell.text = value
 
 
+# --- The case file (issue 24): documents' text at scale, searched, added and stored --------
+
+DOCUMENTS_PER_CHILD = 10  # 500,000 documents at 50,000 children
+DOCUMENT_SEARCH_MS = 200.0  # issue 24: a search at 50,000 children and 500,000 documents
+SEED_BATCH = 20_000  # documents a transaction: an interrupted seeding resumes from the last
+SEED_USER = "bench-seed"  # whose documents the seeding's are (the measures' are "bench")
+# Words that each appear in about one document in 4,000 (planted; see _seed_body), so a
+# search across every case for one of them has a handful of documents to find among many.
+RARE_WORDS = ("tracheostomy", "hippotherapy", "nystagmus", "echolalia")
+# Two words that every educational psychology advice uses, and one other advice in ten: about
+# one document in seven (they are in no other sentence).
+CASE_WORDS = "working memory"
+# What the seeded documents point at: their text is in the database (and its search index);
+# their bytes are one small shared file, as the benchmark measures search, not storage.
+SEED_FILE = b"caseload bench: this document's text is in the database, not in a file.\n"
+
+# Each case's ten documents, in the order they arrive.
+SEED_KINDS = (
+    "advice_ep", "advice_health", "advice_parent", "email", "advice_school",
+    "advice_social_care", "letter_sent", "email", "report", "letter_received",
+)  # fmt: skip
+# Words a slot in a sentence is filled from: with the children's names and schools, several
+# hundred different words, some in most documents and some in few.
+DOC_SLOTS = {
+    "need": (
+        "autism", "dyslexia", "dyspraxia", "ADHD", "anxiety", "a hearing impairment",
+        "a visual impairment", "cerebral palsy", "Down syndrome", "a speech sound disorder",
+        "developmental language disorder", "global developmental delay", "epilepsy",
+        "selective mutism", "sensory processing differences", "attachment difficulties",
+    ),
+    "skill": (
+        "phonics", "reading comprehension", "spelling", "handwriting", "number bonds",
+        "times tables", "expressive language", "receptive language", "turn taking",
+        "fine motor control", "balance and coordination", "toileting", "dressing",
+        "emotional regulation", "friendships", "attention and listening", "problem solving",
+    ),
+    "strategy": (
+        "a visual timetable", "now and next cards", "a movement break every half hour",
+        "pre-teaching of new vocabulary", "a quiet workstation", "Colourful Semantics",
+        "Lego therapy", "a social story", "precision teaching", "overlearning",
+        "a sensory circuit", "Zones of Regulation", "ear defenders", "a writing slope",
+        "coloured overlays", "a laptop with speech-to-text", "a key adult at transitions",
+        "chunked instructions", "modelled answers", "a token board", "Makaton signing",
+    ),
+    "adult": (
+        "the class teacher", "the SENCo", "a teaching assistant", "the speech and language "
+        "therapist", "the occupational therapist", "the educational psychologist",
+        "the paediatrician", "the school nurse", "the family support worker",
+        "the physiotherapist", "the specialist teacher", "the head of year",
+    ),
+    "often": (
+        "daily", "three times a week", "twice a week", "weekly", "each morning",
+        "every lesson", "at lunchtime", "fortnightly", "each half term",
+    ),
+    "feeling": (
+        "anxious", "settled", "tired", "frustrated", "confident", "withdrawn", "happy",
+        "overwhelmed", "calm", "distressed", "proud", "upset",
+    ),
+    "place": (
+        "in the classroom", "in the playground", "at home", "in the dinner hall",
+        "on the school bus", "in small groups", "in assemblies", "during PE",
+        "in the nurture room", "at swimming", "on school trips", "in forest school",
+    ),
+    "progress": (
+        "has made good progress", "has made some progress", "has made limited progress",
+        "has not yet made the progress hoped for", "has exceeded the outcome set",
+        "is working towards the outcome", "has regressed since the last review",
+    ),
+}  # fmt: skip
+# The sentences each kind of document is written in ({first}: the child's first name).
+DOC_SENTENCES = {
+    "advice": (
+        "{first} has a diagnosis of {need} and finds {skill} difficult.",
+        "Assessment showed that {first}'s {skill} is well below that of peers.",
+        "{first} was observed {place} and appeared {feeling} for much of the session.",
+        "I recommend {strategy}, delivered {often} by {adult}.",
+        "{first} {progress} in {skill} over the last year.",
+        "{first} benefits from {strategy} and responds well to praise.",
+        "Difficulties with {skill} affect {first}'s access to the curriculum.",
+        "Standardised scores for {skill} were in the low average range.",
+        "{first} is often {feeling} {place}, especially when routines change.",
+        "Support from {adult} {often} should continue through the next key stage.",
+        "The outcome is that {first} will improve {skill} using {strategy}.",
+        "Cognitive assessment found relative strengths in verbal reasoning.",
+        "Processing speed and {skill} were areas of relative weakness.",
+        "{first} would benefit from {strategy} {place}.",
+        "Parents report that {first} is {feeling} at home after a difficult day.",
+        "Therapy targets for {skill} will be reviewed by {adult} {often}.",
+    ),
+    "email": (
+        "Thank you for your call this morning about {first}.",
+        "Could we arrange a meeting with {adult} before the end of term?",
+        "{first} came home {feeling} again today and would not talk about school.",
+        "I have attached the report from {adult} as promised.",
+        "Please can you let me know when the draft plan will be ready?",
+        "We are worried that {first} is not getting {strategy} {often} as agreed.",
+        "The school says {first} {progress} in {skill}.",
+        "Sorry for the delay in replying: it has been a busy week.",
+        "I will be away next week, so please contact the office instead.",
+        "{first} has an appointment with {adult} on Thursday.",
+        "Kind regards, and thank you for your help so far.",
+        "We would like {first} to have {strategy} {place}.",
+    ),
+    "letter": (
+        "I am writing about the education, health and care needs assessment for {first}.",
+        "The local authority has decided to issue an EHC plan for {first}.",
+        "You may ask for mediation within two months of the date of this letter.",
+        "Please find enclosed the draft plan, with the advice it was based on.",
+        "The annual review meeting will be held at {school}.",
+        "The plan names {school} in Section I from the start of next term.",
+        "If you disagree with this decision you may appeal to the First-tier Tribunal.",
+        "Advice was requested from {adult}, and the reports are enclosed.",
+        "We have considered the evidence about {first}'s {skill}.",
+        "Please contact your caseworker if you have any questions.",
+        "The provision in Section F includes {strategy}, delivered {often}.",
+    ),
+    "report": (
+        "{first} attends {school} and is in a class of twenty-eight.",
+        "Attendance this year is above ninety per cent.",
+        "{first} {progress} in {skill} since the plan was issued.",
+        "The outcome for {skill} should be kept, with {strategy}.",
+        "At the review {first} said they felt {feeling} {place}.",
+        "The SENCo reported that {strategy} is used {often}.",
+        "Support from {adult} has been reduced because of staffing.",
+        "Everyone agreed that the plan should be amended.",
+        "Transition to the next phase will start in the spring term.",
+        "{first}'s views were gathered using a picture questionnaire.",
+        "Health advice about {need} was updated by {adult}.",
+    ),
+}  # fmt: skip
+SENTENCE_GROUP = {
+    "advice_ep": "advice", "advice_health": "advice", "advice_social_care": "advice",
+    "advice_school": "advice", "advice_parent": "advice", "email": "email",
+    "letter_sent": "letter", "letter_received": "letter", "report": "report",
+}  # fmt: skip
+DOC_TITLES = {
+    "advice_ep": "Educational psychology advice for {first}",
+    "advice_health": "Health advice: {adult_title}",
+    "advice_social_care": "Social care advice for {first}",
+    "advice_school": "Advice from {school}",
+    "advice_parent": "Parent's views about {first}",
+    "email": "Re: {first}'s support",
+    "letter_sent": "Letter about {first}'s assessment",
+    "letter_received": "Letter from {school}",
+    "report": "Annual review report for {first}",
+}  # fmt: skip
+EP_OPENING = (
+    "Educational psychology advice for {first}. Working memory and processing were assessed, "
+    "and {first} was observed at {school}."
+)
+
+
+MEMORY_SENTENCE = "The school has also assessed {first}'s working memory."
+PROFILES = 50  # sets of words a writer's documents of each kind are written from
+PROFILE_SENTENCES = 60
+
+
+class DocumentWriter:
+    """Plausibly varied text for the seeded documents: the sentences of their kind with their
+    slots filled, a few hundred words, the child's name and school in them. Each document
+    keeps to a few words of each slot (a few needs, skills, strategies…), as a real one keeps
+    to a few topics, so that a word is in some documents and not in most."""
+
+    def __init__(self, seed: int) -> None:
+        import random
+
+        self.rng = random.Random(seed)
+        self.profiles = {
+            group: [self._profile(sentences) for _ in range(PROFILES)]
+            for group, sentences in DOC_SENTENCES.items()
+        }
+
+    def _profile(self, sentences: Sequence[str]) -> list[str]:
+        words = {name: self.rng.sample(options, k=4) for name, options in DOC_SLOTS.items()}
+        return [
+            sentence.format(
+                first="{first}",
+                school="{school}",
+                **{name: self.rng.choice(some) for name, some in words.items()},
+            )
+            for sentence in self.rng.choices(sentences, k=PROFILE_SENTENCES)
+        ]
+
+    def title(self, kind: str, first: str, school: str) -> str:
+        adult = self.rng.choice(DOC_SLOTS["adult"]).removeprefix("the ").capitalize()
+        return DOC_TITLES[kind].format(first=first, school=school, adult_title=adult)
+
+    def body(self, kind: str, first: str, school: str, rare: str = "") -> str:
+        pool = self.rng.choice(self.profiles[SENTENCE_GROUP[kind]])
+        sentences = self.rng.choices(pool, k=self.rng.randint(20, 36))
+        if kind == "advice_ep":
+            sentences.insert(0, EP_OPENING)
+        elif kind.startswith("advice") and self.rng.random() < 0.1:
+            sentences.insert(self.rng.randrange(len(sentences)), MEMORY_SENTENCE)
+        if rare:
+            at = self.rng.randrange(len(sentences))
+            sentences.insert(
+                at, f"The clinic letter mentions {rare} and what it means for {{first}}."
+            )
+        paragraphs = [" ".join(sentences[i : i + 5]) for i in range(0, len(sentences), 5)]
+        return "\n\n".join(paragraphs).replace("{first}", first).replace("{school}", school)
+
+
+def seed_documents(db) -> tuple[int, float] | None:
+    """Ten documents for each child's case, their text from DocumentWriter, inserted in bulk
+    (the database's own triggers fill the search index), in the order a team would add them:
+    every case's first document, then every case's second, and so on, so that a case's
+    documents are spread through the index as in a real case file. Made once, in whole
+    batches (an interrupted run resumes); None when they are already there, else how many
+    were added and the seconds it took."""
+    from sqlalchemy import func, insert, select
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    from caseload_app.db.models import Child, Document, EhcpCase, StoredFile
+
+    with db.read() as s:
+        cases = s.execute(
+            select(EhcpCase.id, Child.first_name, Child.setting)
+            .join(Child, Child.id == EhcpCase.child_id)
+            .order_by(EhcpCase.id)
+        ).all()
+        done = s.scalar(
+            select(func.count()).select_from(Document).where(Document.created_by == SEED_USER)
+        )
+    total = DOCUMENTS_PER_CHILD * len(cases)
+    if done >= total:
+        return None
+    started = time.perf_counter()
+    digest = hashlib.sha256(SEED_FILE).hexdigest()
+    now = datetime.combine(AS_OF, datetime.min.time())
+    with db.uow() as s:
+        s.execute(
+            sqlite_insert(StoredFile)
+            .values(sha256=digest, size=len(SEED_FILE), data=SEED_FILE, created_at=now)
+            .on_conflict_do_nothing(index_elements=["sha256"])
+        )
+    for start in range(done, total, SEED_BATCH):
+        rows = _seed_rows(cases, range(start, min(start + SEED_BATCH, total)), total, digest)
+        with db.uow() as s:
+            s.execute(insert(Document), rows)
+    return total - done, time.perf_counter() - started
+
+
+def _seed_rows(cases: Sequence, numbers: range, total: int, digest: str) -> list[dict]:
+    """The seeded documents numbered `numbers` (of `total`), dated over three years."""
+    writer = DocumentWriter(seed=numbers.start)  # the same text whichever run writes it
+    rows = []
+    for i in numbers:
+        case_id, first, setting = cases[i % len(cases)]
+        kind = SEED_KINDS[i // len(cases) % len(SEED_KINDS)]
+        school = setting or "school"
+        rare = RARE_WORDS[i // 1000 % len(RARE_WORDS)] if i % 1000 == 7 else ""
+        title = writer.title(kind, first, school)
+        dated = AS_OF - timedelta(days=1095 * (total - 1 - i) // total)
+        at = datetime.combine(dated, datetime.min.time()).replace(hour=9)
+        rows.append(
+            {
+                "case_id": case_id,
+                "kind": kind,
+                "title": title,
+                "file_name": f"{title[:200]}.txt",
+                "media_type": "text/plain",
+                "sha256": digest,
+                "size": len(SEED_FILE),
+                "dated": dated,
+                "came_from": "",
+                "body_text": writer.body(kind, first, school, rare),
+                "version": 1,
+                "created_by": SEED_USER,
+                "created_at": at,
+                "updated_by": SEED_USER,
+                "updated_at": at,
+            }
+        )
+    return rows
+
+
+# The app's search, written by hand: the matches best first with their snippets, then the
+# documents' rows (DocumentService.search reads the same two).
+RAW_DOCUMENT_SEARCH = (
+    "SELECT d.id, snippet(document_search, 1, '[', ']', '…', 12) "
+    "FROM document_search JOIN document d ON d.id = document_search.rowid "
+    "WHERE document_search MATCH ?{case} ORDER BY rank LIMIT 50"
+)
+
+
+def raw_document_search(raw: sqlite3.Connection, words: str, case_id: int | None = None):
+    query = " ".join(f'"{w}"' for w in words.split())
+    if case_id is None:
+        found = raw.execute(RAW_DOCUMENT_SEARCH.format(case=""), (query,)).fetchall()
+    else:
+        sql = RAW_DOCUMENT_SEARCH.format(case=" AND d.case_id = ?")
+        found = raw.execute(sql, (query, case_id)).fetchall()
+    ids = [i for i, _ in found]
+    marks = ",".join("?" * len(ids))
+    raw.execute(f"SELECT * FROM document WHERE id IN ({marks})", ids).fetchall()
+    return found
+
+
+def document_searches(db, raw: sqlite3.Connection, case_id: int, runs: int) -> list[Measure]:
+    """Search one case's documents for two words, and every case's for a rare word (as a
+    team lead may), each beside the same search written by hand."""
+    from caseload_app.services.documents import DocumentService
+
+    docs = DocumentService(db, "bench", today=lambda: AS_OF)
+    rare = RARE_WORDS[0]
+    plan = [
+        (
+            "search a case's documents (2 words)",
+            lambda: docs.search(CASE_WORDS, case_id=case_id),
+            lambda: raw_document_search(raw, CASE_WORDS, case_id),
+        ),
+        (
+            "search every case's documents (rare word)",
+            lambda: docs.search(rare),
+            lambda: raw_document_search(raw, rare),
+        ),
+    ]
+    measures = []
+    for name, app_call, raw_call in plan:
+        if not app_call():  # warms the page cache too
+            raise SystemExit(f"{name}: the search found nothing")
+        samples = timed(app_call, runs)
+        raw_median = statistics.median(timed(raw_call, runs))
+        measures.append(Measure.of(name, DOCUMENT_SEARCH_MS, samples, raw_median=raw_median))
+    return measures
+
+
+# MB, target ms. The Documents tab adds files in the background with a progress bar, but a
+# person waits for them: a second for a file of 1 MB, a few for a scanned bundle of 20 MB.
+ADDED_PDFS = ((1, 1_000.0), (20, 5_000.0))
+STORAGE_FILES = 30  # real files (PDF letters, Word reports, e-mails) added to measure storage
+
+
+def document_adds(path: Path, case_id: int, runs: int) -> list[Measure]:
+    """Add PDFs of 1 MB and 20 MB (text pages and scanned pages) through the app, the text
+    read for searching included, and removed again afterwards, so that a second run finds
+    the same database; and the database's growth for each document of a set of real files
+    (PDF letters, Word reports, e-mails), which stay: removing them would leave room inside
+    pages that the next run's files would fill without the file growing."""
+    from caseload_app.db.engine import open_database
+    from caseload_app.services.documents import DocumentService
+
+    db = open_database(path)
+    raw = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    added: list[int] = []
+    try:
+        docs = DocumentService(db, "bench", today=lambda: AS_OF)
+        storage = _storage(docs, raw, case_id)
+        try:
+            adds = [_add_pdfs(docs, raw, case_id, mb, ms, runs, added) for mb, ms in ADDED_PDFS]
+        finally:
+            remove_documents(db, added)
+    finally:
+        raw.close()
+        db.dispose()
+    return [*adds, storage]
+
+
+def _add_pdfs(docs, raw, case_id: int, mb: int, target: float, runs: int, added: list) -> Measure:
+    from caseload_app.services.documents import NewDocument
+
+    samples = []
+    for n in range(min(runs, 3)):  # each a PDF of its own: its bytes stored anew
+        data = scanned_pdf(mb << 20, seed=n)
+        start = time.perf_counter()
+        new = docs.add(case_id, data, f"Scanned report {n + 1}.pdf", NewDocument(kind="report"))
+        samples.append((time.perf_counter() - start) * 1000)
+        added += [d.id for d in new]
+        text = raw.execute("SELECT body_text FROM document WHERE id = ?", (new[0].id,))
+        if len(text.fetchone()[0]) < 1000:
+            raise SystemExit(f"the text of the {mb} MB PDF was not read")
+    return Measure.of(f"add a {mb} MB PDF, text read", target, samples)
+
+
+def _storage(docs, raw: sqlite3.Connection, case_id: int) -> Measure:
+    """The database's growth (pages in use) for each document added, against twice the
+    files' own size: what it holds beside a file (its text, the search index, the row, the
+    audit entry) should take less room than the file itself."""
+
+    def used() -> int:
+        pages, free, size = raw.execute(
+            "SELECT * FROM pragma_page_count, pragma_freelist_count, pragma_page_size"
+        ).fetchone()
+        return (pages - free) * size
+
+    before = used()
+    # Files of their own on each run (the same bytes again would be stored only once).
+    run = raw.execute("SELECT count(*) FROM document WHERE created_by = 'bench'").fetchone()[0]
+    sizes = []
+    for name, data in real_files(STORAGE_FILES, seed=run):
+        sizes += [added.size for added in docs.add(case_id, data, name)]
+    per_document = (used() - before) / len(sizes) / 1024
+    file_kb = sum(sizes) / len(sizes) / 1024
+    name = f"storage per document ({file_kb:.0f} KB files)"
+    return Measure(name, 2 * file_kb, per_document, per_document, unit="KB")
+
+
+def remove_documents(db, ids: list[int]) -> None:
+    """Documents the measures added (attachments first), and files no document holds."""
+    from sqlalchemy import delete, select
+
+    from caseload_app.db.models import Document, StoredFile
+
+    added = Document.id.in_(ids)
+    with db.uow() as s:
+        s.execute(delete(Document).where(added, Document.attached_to_id.is_not(None)))
+        s.execute(delete(Document).where(added))
+        s.execute(delete(StoredFile).where(StoredFile.sha256.not_in(select(Document.sha256))))
+
+
+def scanned_pdf(size: int, seed: int) -> bytes:
+    """A PDF of about `size` bytes: pages of a report's text (one for each 100 KB, at least
+    ten), then scanned pages (photographs of paper: JPEG images of about 1 MB) up to the
+    size."""
+    import random
+    from io import BytesIO
+
+    from pypdf import PdfWriter
+
+    writer = DocumentWriter(seed)
+    pages = max(10, size // 102_400)
+    text = pdf_pages([writer.body("report", "Zoë", "Harbourside Primary") for _ in range(pages)])
+    whole = PdfWriter()
+    whole.append(BytesIO(text))
+    if size - len(text) > 50_000:
+        whole.append(BytesIO(_scans(random.Random(seed), size - len(text))))
+    out = BytesIO()
+    whole.write(out)
+    return out.getvalue()
+
+
+def _scans(rng, size: int) -> bytes:
+    """A PDF of about `size` bytes of scanned pages: grey noise, which JPEG keeps at about
+    0.55 bytes a pixel (quality 75), a page for each MB."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    count = -(-size // 1_000_000)
+    side = int((size / count / 0.556) ** 0.5)
+    images = [Image.frombytes("L", (side, side), rng.randbytes(side * side)) for _ in range(count)]
+    out = BytesIO()
+    images[0].save(out, "PDF", save_all=True, append_images=images[1:], quality=75)
+    return out.getvalue()
+
+
+def pdf_pages(texts: Sequence[str]) -> bytes:
+    """A PDF with a page for each text (wrapped, one paragraph after another)."""
+    import textwrap
+    from io import BytesIO
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen.canvas import Canvas
+
+    out = BytesIO()
+    pdf = Canvas(out, pagesize=A4)
+    height = A4[1]
+    for text in texts:
+        lines = pdf.beginText(56, height - 72)
+        lines.setFont("Helvetica", 10)
+        for paragraph in text.split("\n\n"):
+            for line in textwrap.wrap(paragraph, 95) + [""]:
+                lines.textLine(line)
+        pdf.drawText(lines)
+        pdf.showPage()
+    pdf.save()
+    return out.getvalue()
+
+
+def real_files(count: int, seed: int) -> list[tuple[str, bytes]]:
+    """Files as a case file gets them, in turn: a PDF letter (one to three pages), a Word
+    report (three to six pages, made with python-docx), an e-mail (every other one with a PDF
+    letter attached)."""
+    writer = DocumentWriter(seed)
+    files = []
+    for n in range(count):
+        first = ("Amara", "Ben", "Chloé", "Dawit", "Ewan")[n % 5]
+        if n % 3 == 0:
+            pages = [
+                writer.body("letter_sent", first, "Bay Secondary School") for _ in range(1 + n % 3)
+            ]
+            files.append((f"Letter {n}.pdf", pdf_pages(pages)))
+        elif n % 3 == 1:
+            files.append((f"Report {n}.docx", _word_report(writer, first, 3 + n % 4)))
+        else:
+            files.append((f"Message {n}.eml", _email(writer, first, n)))
+    return files
+
+
+def _word_report(writer: DocumentWriter, first: str, pages: int) -> bytes:
+    from io import BytesIO
+
+    from docx import Document
+
+    doc = Document()
+    doc.add_heading(writer.title("advice_school", first, "Cliff Top Academy"), level=1)
+    for _ in range(pages):
+        for paragraph in writer.body("advice_school", first, "Cliff Top Academy").split("\n\n"):
+            doc.add_paragraph(paragraph)
+    out = BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _email(writer: DocumentWriter, first: str, n: int) -> bytes:
+    from email.message import EmailMessage
+    from email.utils import format_datetime
+
+    mail = EmailMessage()
+    mail["Subject"] = writer.title("email", first, "")
+    mail["From"] = "Parent <parent@example.org>"
+    mail["To"] = "SEND team <send@example.org>"
+    mail["Date"] = format_datetime(datetime(2026, 11, 2, 10, 30) + timedelta(hours=n))
+    mail.set_content(writer.body("email", first, "Riverside Infant School"))
+    if n % 2:
+        letter = pdf_pages([writer.body("letter_received", first, "Riverside Infant School")])
+        mail.add_attachment(letter, maintype="application", subtype="pdf", filename="letter.pdf")
+    return mail.as_bytes()
+
+
 def window_measures(path: Path, busiest: Busiest, words: list[str], runs: int) -> list[Measure]:
     """Start the real app `runs` times (after one start to warm the disk cache and take the
     day's backup), each in a new process with its own settings, data and backup folders."""
@@ -642,12 +1175,12 @@ def _letters(n: int) -> str:
 
 
 def table(measures: list[Measure]) -> str:
-    lines = [f"{'measure':<36} {'median':>9} {'p95':>9} {'target':>8} {'app/raw':>8}  met"]
+    lines = [f"{'measure':<42} {'median':>9} {'p95':>9} {'target':>8} {'app/raw':>8}  met"]
     for m in measures:
         ratio = f"{m.ratio:.2f}" if m.ratio is not None else "—"
         u = m.unit
         lines.append(
-            f"{m.name:<36} {m.median:>7.1f}{u} {m.p95:>7.1f}{u} {m.target:>6.0f}{u} "
+            f"{m.name:<42} {m.median:>7.1f}{u} {m.p95:>7.1f}{u} {m.target:>6.0f}{u} "
             f"{ratio:>8}  {'yes' if m.met else 'NO'}"
         )
     return "\n".join(lines)
@@ -658,10 +1191,16 @@ def contacts(path: Path) -> int:
         return raw.execute("SELECT count(*) FROM communication").fetchone()[0]
 
 
+def documents(path: Path) -> int:
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as raw:
+        return raw.execute("SELECT count(*) FROM document").fetchone()[0]
+
+
 def report(measures: list[Measure], children: int, runs: int, path: Path) -> dict:
     return {
         "children": children,
         "communications": contacts(path),
+        "documents": documents(path),
         "runs": runs,
         "machine": {
             "python": platform.python_version(),
@@ -686,7 +1225,10 @@ def main(argv: list[str] | None = None) -> int:
     measures = run(path, args.children, args.runs)
     print(table(measures))
     result = report(measures, args.children, args.runs, path)
-    print(f"{args.children} children, {result['communications']} communications, {args.runs} runs")
+    print(
+        f"{args.children} children, {result['communications']} communications, "
+        f"{result['documents']} documents, {args.runs} runs"
+    )
     args.output.write_text(json.dumps(result, indent=2))
     print(f"Wrote {args.output}")
     return 0

@@ -2,12 +2,18 @@
 
 import csv
 import json
+import re
 import sqlite3
+from collections import Counter
 
 import pytest
 
 from caseload_app import bench
 from caseload_app.cli import main
+from caseload_app.db.engine import open_database
+from caseload_app.services.demo import generate_demo
+from caseload_app.services.document_files import extract_text, sniff
+from caseload_app.services.documents import DocumentService
 
 NAMES = [
     "all cases for the list and search",
@@ -15,6 +21,8 @@ NAMES = [
     "case summary PDF",
     "workload board (8-week strip)",
     "weekly leadership report PDF",
+    "search a case's documents (2 words)",
+    "search every case's documents (rare word)",
     "cold start to my week shown",
     "search keystroke (1-4 letters)",
     "open a case tab (300 contacts)",
@@ -27,6 +35,9 @@ NAMES = [
     "import 100 Word plans",
     "import peak memory, 150 rows",
     "import peak memory, 1,500 rows",
+    "add a 1 MB PDF, text read",
+    "add a 20 MB PDF, text read",
+    "storage per document (… KB files)",
 ]
 
 
@@ -39,20 +50,34 @@ def test_bench_measures_and_writes_json(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "cold start to my week shown" in printed
     assert "app/raw" in printed
+    assert "Seeded 1,500 documents in" in printed
     result = json.loads(out.read_text())
     assert result["children"] == 150
     assert result["runs"] == 2
     assert result["communications"] > 150 * 12  # about 20 a child, as at full size
-    assert [m["name"] for m in result["measures"]] == NAMES
+    # Ten seeded a child; the storage measure's 30 files (and 5 attachments) stay.
+    assert result["documents"] == 1500 + 35
+    assert [_unsized(m["name"]) for m in result["measures"]] == NAMES
     for m in result["measures"]:
         assert 0 < m["median"] <= m["p95"]
-    units = {m["name"]: m["unit"] for m in result["measures"]}
+    units = {_unsized(m["name"]): m["unit"] for m in result["measures"]}
     assert units["peak memory of the app"] == "MB"
     assert units["case summary PDF"] == "ms"
     assert units["import peak memory, 1,500 rows"] == "MB"
+    assert units["storage per document (… KB files)"] == "KB"
     reads = [m for m in result["measures"] if m["raw_median"] is not None]
-    assert len(reads) == 3
+    assert [m["name"] for m in reads[3:]] == NAMES[5:7]  # the searches, beside raw FTS
     assert all(m["ratio"] > 0 for m in reads)
+    storage = next(m for m in result["measures"] if m["unit"] == "KB")
+    file_kb = float(re.search(r"\((\d+) KB files\)", storage["name"])[1])
+    assert storage["target"] == pytest.approx(2 * file_kb, abs=1)
+    assert storage["median"] > file_kb / 2  # the files are in it: growth is not noise
+    with sqlite3.connect(db) as raw:
+        # The searched words are there to find, and the added PDFs are gone again.
+        query = "SELECT count(*) FROM document_search WHERE document_search MATCH ?"
+        assert raw.execute(query, (bench.RARE_WORDS[0],)).fetchone()[0] >= 1
+        assert raw.execute("SELECT count(*) FROM document WHERE size > 500000").fetchone() == (0,)
+        assert raw.execute("SELECT max(size) FROM stored_file").fetchone()[0] < 500_000
     # The case opened in a tab was given 300 contacts through the app, once.
     with sqlite3.connect(db) as raw:
         assert bench.busiest_case(raw).contacts == bench.CASE_CONTACTS
@@ -61,8 +86,70 @@ def test_bench_measures_and_writes_json(tmp_path, capsys):
         assert raw.execute("SELECT count(DISTINCT case_id) FROM plan_version").fetchone() == (100,)
     # A second run reuses the database instead of building it again.
     assert main(["bench", "--children", "150", "--runs", "1", "--db", str(db), "-o", str(out)]) == 0
+    assert "Seeded" not in capsys.readouterr().out
     with sqlite3.connect(db) as raw:
         assert bench.busiest_case(raw).contacts == bench.CASE_CONTACTS
+    # …with files of its own for the storage measure (the same bytes are stored once).
+    assert json.loads(out.read_text())["documents"] == 1500 + 2 * 35
+
+
+def _unsized(name: str) -> str:
+    return re.sub(r"\(\d+ KB files\)", "(… KB files)", name)
+
+
+@pytest.fixture
+def seeded(tmp_path):
+    db = open_database(tmp_path / "seeded.sqlite3")
+    generate_demo(db, children=30, seed=1, today=bench.AS_OF)
+    added, _seconds = bench.seed_documents(db)
+    assert added == 300
+    yield db
+    db.dispose()
+
+
+def test_seeded_documents_are_ten_a_case_varied_and_made_once(seeded, tmp_path):
+    with sqlite3.connect(tmp_path / "seeded.sqlite3") as raw:
+        rows = raw.execute("SELECT case_id, kind, body_text, dated FROM document").fetchall()
+    assert bench.seed_documents(seeded) is None  # already there: not made again
+    per_case = Counter(case for case, *_ in rows)
+    assert len(per_case) == 30 and set(per_case.values()) == {10}
+    assert Counter(kind for _, kind, *_ in rows) == Counter(bench.SEED_KINDS * 30)
+    bodies = [body for _, _, body, _ in rows]
+    assert len(set(bodies)) == 300
+    assert all(150 <= len(body.split()) <= 800 for body in bodies)  # a few hundred words
+    assert len({w.lower() for body in bodies for w in re.findall(r"[a-z]+", body)}) > 300
+    dates = sorted(day for *_, day in rows)
+    assert dates[0] < "2024-01-01" < dates[-1] <= bench.AS_OF.isoformat()
+
+
+def test_the_searches_find_their_words_and_the_raw_search_is_the_apps(seeded, tmp_path):
+    docs = DocumentService(seeded, "bench", today=lambda: bench.AS_OF)
+    rare = docs.search(bench.RARE_WORDS[0])
+    assert [h.document.case_id for h in rare] == [8]  # document 7 of 300: the eighth case
+    assert f"[{bench.RARE_WORDS[0]}]" in rare[0].snippet
+    with sqlite3.connect(tmp_path / "seeded.sqlite3") as raw:
+        for case_id in range(1, 31):
+            found = docs.search(bench.CASE_WORDS, case_id=case_id)
+            assert any(h.document.kind == "advice_ep" for h in found)
+            by_hand = bench.raw_document_search(raw, bench.CASE_WORDS, case_id)
+            assert [(h.document.id, h.snippet) for h in found] == by_hand
+        assert [h.document.id for h in rare] == [
+            i for i, _ in bench.raw_document_search(raw, bench.RARE_WORDS[0])
+        ]
+
+
+def test_the_added_files_are_what_they_say_and_their_text_is_read():
+    pdf = bench.scanned_pdf(1 << 20, seed=0)
+    assert abs(len(pdf) - (1 << 20)) < 50_000
+    found = sniff(pdf, "scan.pdf")
+    assert found.media_type == "application/pdf"
+    text = extract_text(pdf, found)
+    assert not text.problem and text.text.count("Zoë") >= 10  # ten pages of text
+    files = bench.real_files(6, seed=1)
+    kinds = [sniff(data, name).label for name, data in files]
+    assert kinds == ["PDF", "Word document", "E-mail"] * 2
+    assert all(extract_text(data, sniff(data, name)).text for name, data in files[:2])
+    assert {data for _, data in files}.isdisjoint(data for _, data in bench.real_files(6, seed=2))
 
 
 def test_a_window_that_does_not_start_is_reported(tmp_path):
