@@ -764,26 +764,60 @@ def _seed_rows(cases: Sequence, numbers: range, total: int, digest: str) -> list
     return rows
 
 
-# The app's search, written by hand: the matches best first with their snippets, then the
-# documents' rows (DocumentService.search reads the same two).
-RAW_DOCUMENT_SEARCH = (
+# The app's search, written by hand: the matches with their snippets (a case's newest first,
+# every case's best first), then the documents' rows and children's names, and the audit entry
+# (DocumentService.search does the same).
+RAW_CASE_SEARCH = (
+    "SELECT d.id, snippet(document_search, 1, '[', ']', '…', 12) "
+    "FROM document d CROSS JOIN document_search ON document_search.rowid = d.id "
+    "WHERE document_search MATCH ? AND d.case_id = ? ORDER BY d.dated DESC, d.id DESC LIMIT 50"
+)
+RAW_ALL_SEARCH = (
     "SELECT d.id, snippet(document_search, 1, '[', ']', '…', 12) "
     "FROM document_search JOIN document d ON d.id = document_search.rowid "
-    "WHERE document_search MATCH ?{case} ORDER BY rank LIMIT 50"
+    "WHERE document_search MATCH ? ORDER BY rank LIMIT 50"
 )
 
 
-def raw_document_search(raw: sqlite3.Connection, words: str, case_id: int | None = None):
+RAW_SEARCH_AUDIT = (
+    "INSERT INTO audit_entry (at, who, action, record_type, case_id, detail) "
+    "VALUES (?, 'bench', 'search', 'document', ?, ?)"
+)
+
+
+def raw_document_search(
+    raw: sqlite3.Connection,
+    words: str,
+    case_id: int | None = None,
+    audit: sqlite3.Connection | None = None,
+):
+    """`audit`: a connection to write the search's audit entry with, as the app does (a
+    search shows children's documents), committed to the disk."""
     query = " ".join(f'"{w}"' for w in words.split())
     if case_id is None:
-        found = raw.execute(RAW_DOCUMENT_SEARCH.format(case=""), (query,)).fetchall()
+        found = raw.execute(RAW_ALL_SEARCH, (query,)).fetchall()
     else:
-        sql = RAW_DOCUMENT_SEARCH.format(case=" AND d.case_id = ?")
-        found = raw.execute(sql, (query, case_id)).fetchall()
+        found = raw.execute(RAW_CASE_SEARCH, (query, case_id)).fetchall()
     ids = [i for i, _ in found]
     marks = ",".join("?" * len(ids))
-    raw.execute(f"SELECT * FROM document WHERE id IN ({marks})", ids).fetchall()
+    named = (
+        "SELECT d.*, c.first_name, c.last_name FROM document d "
+        "JOIN ehcp_case e ON d.case_id = e.id JOIN child c ON e.child_id = c.id "
+        f"WHERE d.id IN ({marks})"
+    )
+    raw.execute(named, ids).fetchall()
+    if audit is not None:
+        detail = f"Searched the documents: {len(found)} found"
+        with audit:
+            audit.execute(RAW_SEARCH_AUDIT, (AS_OF.isoformat(), case_id, detail))
     return found
+
+
+def raw_writer(path: Path) -> sqlite3.Connection:
+    """A connection that writes as the app's do (to the disk before it returns)."""
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA synchronous = FULL")
+    return con
 
 
 def document_searches(db, raw: sqlite3.Connection, case_id: int, runs: int) -> list[Measure]:
@@ -793,16 +827,17 @@ def document_searches(db, raw: sqlite3.Connection, case_id: int, runs: int) -> l
 
     docs = DocumentService(db, "bench", today=lambda: AS_OF)
     rare = RARE_WORDS[0]
+    writer = raw_writer(Path(db.engine.url.database))
     plan = [
         (
             "search a case's documents (2 words)",
             lambda: docs.search(CASE_WORDS, case_id=case_id),
-            lambda: raw_document_search(raw, CASE_WORDS, case_id),
+            lambda: raw_document_search(raw, CASE_WORDS, case_id, writer),
         ),
         (
             "search every case's documents (rare word)",
             lambda: docs.search(rare),
-            lambda: raw_document_search(raw, rare),
+            lambda: raw_document_search(raw, rare, audit=writer),
         ),
     ]
     measures = []
@@ -812,6 +847,7 @@ def document_searches(db, raw: sqlite3.Connection, case_id: int, runs: int) -> l
         samples = timed(app_call, runs)
         raw_median = statistics.median(timed(raw_call, runs))
         measures.append(Measure.of(name, DOCUMENT_SEARCH_MS, samples, raw_median=raw_median))
+    writer.close()
     return measures
 
 

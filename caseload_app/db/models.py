@@ -503,7 +503,7 @@ class Document(Versioned, Base):
     size: Mapped[int] = mapped_column(BigInteger)
     dated: Mapped[date] = mapped_column(Date)
     came_from: Mapped[str] = mapped_column(String(200))
-    body_text: Mapped[str] = mapped_column(Text)
+    body_text: Mapped[str] = mapped_column(Text, deferred=True)  # read only where shown
     advice_request_id: Mapped[int | None] = mapped_column(
         ForeignKey("advice_request.id", ondelete="SET NULL")
     )

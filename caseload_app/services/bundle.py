@@ -21,6 +21,7 @@ from pathlib import Path
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
 from sqlalchemy import select
+from sqlalchemy.orm import undefer
 
 from caseload_app.db.models import Child, Document, EhcpCase
 from caseload_app.reports.bundle import (
@@ -76,6 +77,7 @@ class BundleService(UserService):
                 _Doc(d.id, d.kind, d.title, d.dated, d.media_type, d.body_text, d.attached_to_id)
                 for d in s.scalars(
                     select(Document)
+                    .options(undefer(Document.body_text))
                     .where(Document.case_id == case_id)
                     .order_by(Document.dated, Document.id)
                 )

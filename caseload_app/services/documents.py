@@ -256,8 +256,8 @@ class DocumentService(UserService):
             ) or ""
 
     def search(self, words: str, case_id: int | None = None, limit: int = 50) -> list[Hit]:
-        """Documents whose title or text hold every word, best first; across cases only for
-        someone who may see every case's work (a team lead)."""
+        """Documents whose title or text hold every word: a case's newest first, every case's
+        best first (only for someone who may see every case's work: a team lead)."""
         query = _fts_query(words)
         if not query:
             raise UserError("Type a word to search for.")
@@ -399,14 +399,24 @@ def _fts_query(words: str) -> str:
     return " ".join(f'"{w}"' for w in _WORD.findall(words)[:20])
 
 
+# One case's few documents are read first and shown newest first: ranking them by relevance
+# would make FTS5 weigh every matching document of every case (a common word: 300 ms at
+# 500,000 documents against 1 ms). Across cases the best matches come first.
+SQLITE_CASE_SEARCH = (
+    "SELECT d.id, snippet(document_search, 1, '[', ']', '…', 12) "
+    "FROM document d CROSS JOIN document_search ON document_search.rowid = d.id "
+    "WHERE document_search MATCH :q AND d.case_id = :case "
+    "ORDER BY d.dated DESC, d.id DESC LIMIT :n"
+)
+SQLITE_ALL_SEARCH = (
+    "SELECT d.id, snippet(document_search, 1, '[', ']', '…', 12) "
+    "FROM document_search JOIN document d ON d.id = document_search.rowid "
+    "WHERE document_search MATCH :q ORDER BY rank LIMIT :n"
+)
+
+
 def _search_sqlite(s: Session, query: str, case_id: int | None, limit: int):
-    sql = (
-        "SELECT d.id, snippet(document_search, 1, '[', ']', '…', 12) "
-        "FROM document_search JOIN document d ON d.id = document_search.rowid "
-        "WHERE document_search MATCH :q"
-        + (" AND d.case_id = :case" if case_id else "")
-        + " ORDER BY rank LIMIT :n"
-    )
+    sql = SQLITE_CASE_SEARCH if case_id else SQLITE_ALL_SEARCH
     return list(s.execute(text(sql), {"q": query, "case": case_id, "n": limit}))
 
 
@@ -417,12 +427,13 @@ PG_SEARCH = (
 
 
 def _search_pg(s: Session, words: str, case_id: int | None, limit: int):
+    order = "d.dated DESC, d.id DESC" if case_id else f"ts_rank({PG_SEARCH}, q) DESC, d.id"
     sql = (
         "SELECT d.id, ts_headline('english', left(d.body_text, 300000), q, "
         "'StartSel=[, StopSel=], MaxWords=18, MinWords=6, MaxFragments=1') "
         f"FROM document d, plainto_tsquery('english', :q) q WHERE {PG_SEARCH} @@ q"
         + (" AND d.case_id = :case" if case_id else "")
-        + f" ORDER BY ts_rank({PG_SEARCH}, q) DESC, d.id LIMIT :n"
+        + f" ORDER BY {order} LIMIT :n"
     )
     return list(s.execute(text(sql), {"q": words, "case": case_id, "n": limit}))
 

@@ -329,3 +329,17 @@ def test_every_kind_of_file_is_taken_for_what_it_is(docs):
     (misnamed,) = added["report.pdf"]
     assert misnamed.media_type.endswith("wordprocessingml.document")  # what it really is
     assert service.search("Really Word", case_id)[0].document.id == misnamed.id
+
+
+def test_a_cases_matches_come_newest_first_and_other_cases_stay_out(docs, db):
+    case_id, service = docs
+    other_case, _ = new_case(db, first_name="Sam", upn=None, nhs_number=None)
+    dated = [date(2026, 3, 1), date(2026, 9, 1), date(2026, 6, 1)]
+    added = [
+        service.add(case_id, pdf(f"Speech therapy note {n}."), f"{n}.pdf", NewDocument(dated=d))[0]
+        for n, d in enumerate(dated)
+    ]
+    service.add(other_case, pdf("Speech therapy note for Sam."), "sam.pdf")
+    found = [h.document.id for h in service.search("speech therapy", case_id)]
+    assert found == [added[1].id, added[2].id, added[0].id]
+    assert len(service.search("speech therapy")) == 4
