@@ -14,6 +14,7 @@ from caseload_app import logs, paths
 
 if TYPE_CHECKING:
     from caseload_app.db.engine import Database
+    from caseload_app.db.safety import FileCheck
     from caseload_app.services.settings import LocalSettingsStore
     from caseload_app.ui.main_window import MainWindow
 
@@ -115,6 +116,8 @@ class _Opened:
     backups: Path
     start: str | None = None  # how a first run began (ui's Start), or None
     no_backup: str | None = None  # why there is no backup today, if there is none
+    # The check of the whole file (the case file's tables too) that follows the window.
+    check_whole: FileCheck | None = None
 
 
 def _open_demo(held: contextlib.ExitStack, children: int) -> _Opened:
@@ -140,6 +143,7 @@ def _open_laptop(
     (which may be the demo). An int: the start ends there with that exit code."""
     from caseload_app.db.engine import DamagedDatabase, open_database
     from caseload_app.db.lock import InstanceLock
+    from caseload_app.db.safety import FileCheck
     from caseload_app.services.settings import LocalSettingsStore
     from caseload_app.ui.dialogs.first_run import Start
 
@@ -176,6 +180,8 @@ def _open_laptop(
         backups=paths.backups_dir(),
         start=start,
         no_backup=no_backup,
+        # The start checked every table but the case file's; the window checks the whole file.
+        check_whole=None if start else FileCheck(db_path),
     )
 
 
@@ -199,6 +205,9 @@ def _show_window(
     held.callback(lambda: ctx.db.dispose())  # the one open at the end: a restore replaces it
     window = MainWindow(ctx)
     window.show()
+    if opened.check_whole is not None:  # once the case list is in: it needs the cores first
+        check = opened.check_whole
+        _once(window.loaded, lambda: window.check_whole_file(check.run, check.stop))
     if opened.no_backup:
         window.warn_no_backup(opened.no_backup)
     if opened.start == Start.IMPORT:
@@ -280,11 +289,17 @@ def _first_run(db_path: Path) -> str | None:
 
 
 def _once_loaded(window: MainWindow, call: Callable[[MainWindow], None]) -> None:
-    def shown() -> None:
-        window.week_loaded.disconnect(shown)
-        call(window)
+    _once(window.week_loaded, lambda: call(window))
 
-    window.week_loaded.connect(shown)
+
+def _once(signal, call: Callable[[], None]) -> None:
+    """`call` at the signal's next emission, and not again."""
+
+    def emitted() -> None:
+        signal.disconnect(emitted)
+        call()
+
+    signal.connect(emitted)
 
 
 def _run_team(app, target: str) -> int:
@@ -349,7 +364,8 @@ def sign_in_interactively(server, parent=None, *, login_fixed: bool = False, hea
 
 def _check_in_background(path: Path) -> Callable[[], str | None]:
     """Start the file's integrity check now: SQLite reads the disk on another core while
-    Python imports Qt. Returns the wait for its answer (safety.problem_with's)."""
+    Python imports Qt. Returns the wait for its answer (safety.problem_with's). The case
+    file's tables (most of a file with documents) are checked once the window shows."""
     from concurrent.futures import ThreadPoolExecutor
 
     from caseload_app.db.safety import problem_with
@@ -357,7 +373,7 @@ def _check_in_background(path: Path) -> Callable[[], str | None]:
     if not path.exists():
         return lambda: None
     pool = ThreadPoolExecutor(1, thread_name_prefix="check")
-    future = pool.submit(problem_with, path)
+    future = pool.submit(problem_with, path, case_file=False)
     pool.shutdown(wait=False)  # the thread ends with the check
     return future.result
 
@@ -367,6 +383,7 @@ def _usable_or_restored(db_path: Path, problem: str | None) -> bool:
     from PySide6.QtWidgets import QMessageBox
 
     from caseload_app.services.backup import BackupService
+    from caseload_app.ui.window.data_safety import restore_question
 
     if problem is None:
         return True
@@ -383,8 +400,7 @@ def _usable_or_restored(db_path: Path, problem: str | None) -> bool:
     answer = QMessageBox.question(
         None,
         "The database is damaged",
-        f"{problem}\n\nRestore the newest good backup, taken {newest.taken_at:%a %d %b %Y %H:%M} "
-        f"({newest.children} children)? The damaged file is kept beside the backups.",
+        restore_question(problem, newest),
     )
     if answer != QMessageBox.StandardButton.Yes:
         return False

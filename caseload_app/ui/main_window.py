@@ -351,6 +351,7 @@ class MainWindow(PrintingCommands, DataSafetyCommands, TeamLeadCommands, IdleLoc
         if unsaved and not self._confirm_discard(", ".join(unsaved)):
             event.ignore()
             return
+        self.stop_whole_file_check()
         event.accept()
 
     # ------------------------------------------------------------------ the selection

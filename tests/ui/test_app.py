@@ -204,3 +204,54 @@ def test_damage_only_the_full_check_sees_offers_the_newest_good_backup(
         kept = list(backups_dir().glob("caseload-damaged-*.sqlite3"))
         assert len(kept) == 1
         assert file_digest(kept[0]) == before  # the damaged file is kept
+
+
+@pytest.mark.parametrize("answer", ["Yes", "No"])
+def test_damage_in_the_case_file_is_found_once_the_window_shows(
+    qapp, tmp_path, monkeypatch, answer
+):
+    """The start leaves the case file's tables (most of a file with documents) to a check
+    of the whole file beside the window; damage there is offered the newest good backup,
+    and refused, the window closes so nothing more is written to the damaged file."""
+    import sqlite3
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from caseload_app import app as app_module
+    from caseload_app.db import safety
+    from caseload_app.paths import backups_dir
+    from caseload_app.services.backup import BackupService
+    from tests.db.test_case_file_check import add_documents, damage_the_documents
+
+    path = tmp_path / "caseload.sqlite3"
+    add_documents(path)
+    BackupService(path, backups_dir()).backup_now("auto")  # today's: none is taken at start
+    damage_the_documents(path)
+    assert safety.problem_with(path, case_file=False) is None  # the start's check passes it
+    asked, seen = [], {}
+    reply = getattr(QMessageBox.StandardButton, answer)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: asked.append(a[2]) or reply)
+    monkeypatch.setattr(app_module, "_choose_me", lambda window: None)
+
+    def close_when_restored():
+        windows = [
+            w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
+        ]
+        if windows and asked:
+            seen["rows"] = windows[0].model.rowCount()
+            windows[0].close()
+        else:
+            QTimer.singleShot(50, close_when_restored)
+
+    if answer == "Yes":
+        QTimer.singleShot(50, close_when_restored)
+    assert run_gui(db_path=path) == 0
+    assert "is damaged" in asked[0] and "Restore the newest good backup" in asked[0]
+    if answer == "Yes":
+        assert seen["rows"] == 1  # the window goes on, on the restored database
+        with sqlite3.connect(path) as con:
+            assert con.execute("PRAGMA quick_check").fetchone() == ("ok",)
+            assert con.execute("SELECT count(*) FROM document").fetchone() == (40,)
+        assert list(backups_dir().glob("caseload-damaged-*.sqlite3"))
+    else:
+        assert safety.problem_with(path)  # left as it was found, for IT to look at

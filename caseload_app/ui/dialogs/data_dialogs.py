@@ -33,6 +33,7 @@ from caseload_app.ui import errors as ui_errors
 from caseload_app.ui.dialogs.case_dialogs import buddy, button, optional_date, plain_label
 from caseload_app.ui.models.rows import Column
 from caseload_app.ui.widgets.blocks import RowTable, button_row
+from caseload_app.ui.window.data_safety import when_text
 
 
 def _close_box(dialog: QDialog) -> QDialogButtonBox:
@@ -46,13 +47,9 @@ def _confirm(parent: QWidget, title: str, text: str) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
-def _when(value) -> str:
-    return value.strftime("%a %d %b %Y %H:%M")
-
-
 # --------------------------------------------------------------------------- backups
 BACKUP_COLUMNS = (
-    Column("Taken", lambda b: _when(b.taken_at), lambda b: b.taken_at),
+    Column("Taken", lambda b: when_text(b.taken_at), lambda b: b.taken_at),
     Column("Children", lambda b: "unreadable" if b.children is None else str(b.children)),
     Column("Cases", lambda b: "" if b.cases is None else str(b.cases)),
     Column("Size", lambda b: f"{b.size / 1_048_576:.1f} MB", lambda b: b.size),
@@ -95,7 +92,7 @@ class BackupsDialog(QDialog):
         if chosen is None:
             return
         text = (
-            f"Replace the database with the backup taken {_when(chosen.taken_at)} "
+            f"Replace the database with the backup taken {when_text(chosen.taken_at)} "
             f"({chosen.children} children, {chosen.cases} cases)?\n\nEverything saved since "
             "then will not be in it. The database it replaces is kept as a backup first, and "
             "open case tabs are closed."
@@ -108,7 +105,7 @@ class BackupsDialog(QDialog):
 
 # --------------------------------------------------------------------------- trash
 TRASH_COLUMNS = (
-    Column("Deleted", lambda t: _when(t.deleted_at), lambda t: t.deleted_at),
+    Column("Deleted", lambda t: when_text(t.deleted_at), lambda t: t.deleted_at),
     Column("By", lambda t: t.deleted_by),
     Column("What", lambda t: t.kind),
     Column("Details", lambda t: t.label),
