@@ -92,12 +92,18 @@ class MyWeekService:
         self._db = db
         self._today = today
 
-    def my_week(self, caseworker_id: int | None, case_ids: Collection[int] | None = None) -> MyWeek:
+    def my_week(
+        self,
+        caseworker_id: int | None,
+        case_ids: Collection[int] | None = None,
+        days: int = HORIZON_DAYS,
+    ) -> MyWeek:
         """For one caseworker (None: the whole team); only these cases' lines if case_ids is
-        given (after a save, the window replaces just the lines of the cases it changed)."""
+        given (after a save, the window replaces just the lines of the cases it changed).
+        `days`: how far ahead (a calendar looks months ahead)."""
         scope = _Scope(caseworker_id, None if case_ids is None else list(case_ids))
         today = self._today()
-        horizon = today + timedelta(days=HORIZON_DAYS)
+        horizon = today + timedelta(days=days)
         items: list[WeekItem] = []
         with self._db.read() as s:
             items += self._steps(s, scope, today, horizon)

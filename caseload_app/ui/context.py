@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from caseload_app.domain.access import Access, Can
 from caseload_app.services.audit import AuditService
@@ -34,6 +35,9 @@ from caseload_app.services.trash import TrashService
 from caseload_app.services.weekly import WeeklyReportService
 from caseload_app.services.workload import WorkloadService
 
+if TYPE_CHECKING:
+    from caseload_app.services.calendar import CalendarService
+
 
 @dataclass
 class AppContext:
@@ -59,6 +63,11 @@ class AppContext:
 
     def exports(self) -> ExportService:
         return ExportService(self.db, self.user, today=self.today)
+
+    def calendar(self) -> CalendarService:
+        from caseload_app.services.calendar import CalendarService  # icalendar: when asked
+
+        return CalendarService(self.db, self.user, today=self.today, now=self.now)
 
     def sen2(self) -> Sen2Service:
         return Sen2Service(self.db, self.user, today=self.today, now=self.now)

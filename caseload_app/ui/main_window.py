@@ -137,6 +137,7 @@ class MainWindow(PrintingCommands, DataSafetyCommands, TeamLeadCommands, IdleLoc
         export_menu = file_menu.addMenu("E&xport")
         action(export_menu, "The &case list (CSV)…", self.export_case_list, "Ctrl+Shift+E")
         action(export_menu, "The &SEN2 return (CSV)…", self.export_sen2)
+        action(export_menu, "My ca&lendar (.ics, for Outlook)…", self.export_calendar)
         file_menu.addSeparator()
         action(file_menu, "&Backups and restore…", self.open_backups, "Ctrl+Alt+B")
         action(file_menu, "T&rash…", self.open_trash, "Ctrl+Alt+T")

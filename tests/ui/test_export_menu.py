@@ -76,3 +76,25 @@ def test_cancelling_the_file_chooser_exports_nothing(window, tmp_path, monkeypat
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a: ("", ""))
     menu(window, "The &case list (CSV)…").trigger()
     assert getattr(window, "_export_job", None) is None  # nothing was started
+
+
+def test_my_calendar_is_exported_for_who_i_am(qtbot, db, window, tmp_path, monkeypatch):
+    from icalendar import Calendar
+
+    told = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: told.append(text))
+    chosen = tmp_path / "mine"  # no extension typed: .ics is added
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a: (str(chosen), "Calendar"))
+    window.ctx.settings.me_caseworker_id = None
+    menu(window, "My ca&lendar (.ics, for Outlook)…").trigger()
+    assert told == ["Say who you are first: File → Settings…, I am."]  # and nothing asked
+    assert not (tmp_path / "mine.ics").exists()
+    me = window.ctx.work().caseworkers()[0]
+    window.ctx.settings.me_caseworker_id = me.id
+    menu(window, "My ca&lendar (.ics, for Outlook)…").trigger()
+    qtbot.waitUntil(lambda: len(told) == 2, timeout=20_000)
+    events = Calendar.from_ical((tmp_path / "mine.ics").read_bytes()).walk("VEVENT")
+    assert told[1] == f"Exported {len(events)} dates to {tmp_path / 'mine.ics'}."
+    with db.read() as s:
+        detail = s.scalar(select(AuditEntry.detail).where(AuditEntry.record_type == "calendar"))
+    assert detail == f"Calendar of {me.name}: {len(events)} dates, to mine.ics"

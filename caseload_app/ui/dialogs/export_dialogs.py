@@ -57,17 +57,27 @@ class CensusDateDialog(FieldsFirst, QDialog):
         return self.census.value()
 
 
-def save_as(parent: QWidget, title: str, suggested: str) -> Path | None:
-    name, _ = QFileDialog.getSaveFileName(parent, title, suggested, "CSV files (*.csv)")
+def save_as(
+    parent: QWidget, title: str, suggested: str, kind: tuple[str, str] = ("CSV files", ".csv")
+) -> Path | None:
+    label, suffix = kind
+    name, _ = QFileDialog.getSaveFileName(parent, title, suggested, f"{label} (*{suffix})")
     if not name:
         return None
     path = Path(name)
-    return path if path.suffix.lower() == ".csv" else path.with_name(path.name + ".csv")
+    return path if path.suffix.lower() == suffix else path.with_name(path.name + suffix)
 
 
-def run_export(parent: QWidget, title: str, work: Callable[[], int], path: Path) -> object:
-    """Write in the background behind a busy bar; then say how many children went where.
-    (The file is written whole or not at all, so there is nothing to cancel half-way.)"""
+def run_export(
+    parent: QWidget,
+    title: str,
+    work: Callable[[], int],
+    path: Path,
+    counted: tuple[str, str] = ("child", "children"),
+) -> object:
+    """Write in the background behind a busy bar; then say how many children (or what is
+    `counted`) went where. (The file is written whole or not at all, so there is nothing to
+    cancel half-way.)"""
     # No text for the cancel button: no cancel button (the stubs do not know None).
     progress = QProgressDialog(f"{title}…", None, 0, 0, parent)  # type: ignore[call-overload]
     progress.setWindowTitle(title)
@@ -77,8 +87,7 @@ def run_export(parent: QWidget, title: str, work: Callable[[], int], path: Path)
 
     def done(count: int) -> None:
         progress.close()
-        children = how_many(count, "child", "children")
-        QMessageBox.information(parent, title, f"Exported {children} to {path}.")
+        QMessageBox.information(parent, title, f"Exported {how_many(count, *counted)} to {path}.")
 
     def failed(exc: Exception, _details: str) -> None:
         progress.close()

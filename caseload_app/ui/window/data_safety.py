@@ -147,6 +147,25 @@ class DataSafetyCommands(WindowShell):
             work = lambda: exports.export_csv(path)  # noqa: E731
             self._export_job = run_export(self, "Exporting the case list", work, path)
 
+    def export_calendar(self) -> None:
+        """My statutory dates, review meetings and tasks as an .ics file for Outlook."""
+        from caseload_app.ui.dialogs.export_dialogs import run_export, save_as
+
+        me = self.ctx.settings.me_caseworker_id
+        if me is None:
+            QMessageBox.information(
+                self, "My calendar", "Say who you are first: File → Settings…, I am."
+            )
+            return
+        path = save_as(self, "Export my calendar", "caseload calendar.ics",
+                       ("Calendar files", ".ics"))  # fmt: skip
+        if path is not None:
+            calendar = self.ctx.calendar()
+            work = lambda: calendar.save(calendar.make(me), path)  # noqa: E731
+            self._export_job = run_export(
+                self, "Exporting my calendar", work, path, ("date", "dates")
+            )
+
     def export_sen2(self) -> None:
         from caseload_app.ui.dialogs.export_dialogs import CensusDateDialog, run_export, save_as
 
