@@ -20,8 +20,8 @@ from typing import Any
 from caseload_app import (
     __version__,
     cli_admin,
-    cli_calendar,
     cli_doc,
+    cli_family,
     cli_plan,
     cli_team,
     files,
@@ -239,7 +239,8 @@ def build_parser() -> argparse.ArgumentParser:
     cli_doc.add_parsers(sub, _db_arg)
     cli_doc.add_bundle_parser(sub, _db_arg)
     cli_doc.add_sar_parser(sub, _db_arg)
-    cli_calendar.add_parser(sub, _db_arg)
+    cli_family.add_calendar_parser(sub, _db_arg)
+    cli_family.add_updates_parser(sub, _db_arg)
     # Listed for --help only: main() hands `caseload bench …` to the benchmark's own parser.
     sub.add_parser(
         "bench", help="time what a caseworker waits for (caseload bench --help)", add_help=False
@@ -1023,7 +1024,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "doc": lambda args: cli_doc.run(args, _database),
     "bundle": lambda args: cli_doc.run_bundle(args, _database),
     "sar": lambda args: cli_doc.run_sar(args, _database),
-    "calendar": lambda args: cli_calendar.run(args, _database),
+    "calendar": lambda args: cli_family.run_calendar(args, _database),
+    "updates": lambda args: cli_family.run_updates(args, _database),
 }
 
 

@@ -182,6 +182,22 @@ class TeamSettingsService(UserService):
             self._require(s, Can.SETTINGS)
             self._audited(s, DOCUMENT_MAX_MB, str(megabytes))
 
+    def update_every_weeks(self) -> int:
+        """A family with an open case hears from the council at least this often."""
+        from caseload_app.domain.updates import DEFAULT_EVERY_WEEKS
+
+        try:
+            return max(1, int(self._get(UPDATE_EVERY_WEEKS, str(DEFAULT_EVERY_WEEKS))))
+        except ValueError:
+            return DEFAULT_EVERY_WEEKS
+
+    def set_update_every_weeks(self, weeks: int) -> None:
+        if not 1 <= weeks <= 26:
+            raise UserError("Families hear from the council every 1 to 26 weeks.")
+        with self._db.uow() as s:
+            self._require(s, Can.SETTINGS)
+            self._audited(s, UPDATE_EVERY_WEEKS, str(weeks))
+
     def set_retention_years(self, years: int) -> None:
         if not 1 <= years <= 100:
             raise UserError("The retention period is a number of years from 1 to 100.")
@@ -289,6 +305,7 @@ def _reason(text: str, *, required: bool) -> str:
     return reason
 
 
+UPDATE_EVERY_WEEKS = "update_every_weeks"  # the keep-in-touch promise (domain/updates.py)
 RETENTION_YEARS = "retention_years"
 DOCUMENT_MAX_MB = "document_max_mb"
 # Beyond this a file is better kept where it is: PostgreSQL holds a value of up to 1 GB, and

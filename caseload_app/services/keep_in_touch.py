@@ -1,0 +1,180 @@
+"""The keep-in-touch promise (domain/updates.py) over the database: which families are due an
+update, and the update drafted from the case for the caseworker to read, edit and send."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from caseload_app.db.models import Caseworker, Child, Communication, EhcpCase, Family, StageEvent
+from caseload_app.db.queries import as_date
+from caseload_app.domain import updates
+from caseload_app.domain.status import Rag
+from caseload_app.services import records
+from caseload_app.services.base import UserService
+from caseload_app.services.case_read import CaseDetail, case_detail
+from caseload_app.services.settings import TeamSettingsService
+
+
+@dataclass(frozen=True)
+class DueUpdate:
+    case_id: int
+    child_name: str
+    due: date
+    days_left: int
+    reason: str
+    channel: str  # how the family likes to hear: email, letter, phone…
+    note: str  # their language, an interpreter
+
+
+@dataclass(frozen=True)
+class UpdateDraft:
+    case_id: int
+    draft: updates.Draft
+    channel: str
+    to: str  # their e-mail when that is how they like to hear, else their name
+    note: str
+
+
+def due_updates(
+    s: Session,
+    today: date,
+    every_weeks: int,
+    *,
+    until: date | None = None,
+    caseworker_id: int | None = None,
+    case_ids: Collection[int] | None = None,
+) -> list[DueUpdate]:
+    """Every open case's next update (those due by `until`, if given), soonest first.
+    Index seeks per case: the family's last outgoing contact, the case's last stage change."""
+    family = Communication.family_id == Child.family_id
+    last_update = (
+        select(func.max(Communication.occurred_at))
+        .where(family, Communication.direction == "out")
+        .scalar_subquery()
+    )
+    last_change = (
+        select(func.max(StageEvent.on_date))
+        .where(StageEvent.case_id == EhcpCase.id, StageEvent.action.in_(updates.STAGE_CHANGES))
+        .scalar_subquery()
+    )
+    q = (
+        select(
+            EhcpCase.id,
+            Child.first_name,
+            Child.last_name,
+            EhcpCase.request_received,
+            last_update,
+            last_change,
+            Family.preferred_channel,
+            Family.language,
+            Family.interpreter_needed,
+        )
+        .join(Child, EhcpCase.child_id == Child.id)
+        .join(Family, Child.family_id == Family.id)
+        .where(EhcpCase.is_open)
+    )
+    if caseworker_id is not None:
+        q = q.where(EhcpCase.caseworker_id == caseworker_id)
+    if case_ids is not None:
+        q = q.where(EhcpCase.id.in_(list(case_ids)))
+    out = []
+    for case_id, first, last, opened, updated, changed, channel, language, interpreter in s.execute(
+        q
+    ):
+        due = updates.update_due(
+            opened=opened,
+            last_update=as_date(updated),
+            last_change=as_date(changed),
+            every_weeks=every_weeks,
+        )
+        if until is None or due.due <= until:
+            note = _language_note(language, interpreter)
+            out.append(
+                DueUpdate(
+                    case_id, f"{first} {last}", due.due, (due.due - today).days, due.reason,
+                    channel or "letter", note,
+                )
+            )  # fmt: skip
+    return sorted(out, key=lambda d: (d.due, d.child_name))
+
+
+def _language_note(language: str | None, interpreter: bool) -> str:
+    parts = [f"Language: {language}"] if language else []
+    if interpreter:
+        parts.append("an interpreter is needed")
+    return "; ".join(parts)
+
+
+class KeepInTouchService(UserService):
+    def every_weeks(self) -> int:
+        return TeamSettingsService(self._db, self.user).update_every_weeks()
+
+    def due(self, caseworker_id: int | None = None, days: int = 7) -> list[DueUpdate]:
+        """The families due an update within `days` (and those already overdue)."""
+        today = self._today()
+        with self._db.read() as s:
+            return due_updates(
+                s, today, self.every_weeks(), until=today + timedelta(days=days),
+                caseworker_id=caseworker_id,
+            )  # fmt: skip
+
+    def on_time_share(self, caseworker_id: int | None = None) -> tuple[int, int]:
+        """(families not overdue an update, families with an open case): the promise kept."""
+        today = self._today()
+        with self._db.read() as s:
+            every = due_updates(s, today, self.every_weeks(), caseworker_id=caseworker_id)
+        return sum(1 for d in every if d.due >= today), len(every)
+
+    def draft(self, case_id: int) -> UpdateDraft:
+        """The update drafted from the case; opening the case to draft it is audited as a
+        view (it reads the child's record)."""
+        today = self._today()
+        with self._db.uow() as s:
+            case = records.load(s, EhcpCase, case_id, "case")
+            detail = case_detail(s, case, today)
+            email = s.scalar(select(Caseworker.email).where(Caseworker.id == case.caseworker_id))
+            records.audit(s, self.user, self._now(), "view", case, case.id, "Drafted an update")
+        facts = _facts(detail, email or "", today)
+        family = detail.family
+        channel = family.preferred_channel or ("email" if family.email else "letter")
+        to = family.email if channel == "email" and family.email else family.parent_carer_name
+        note = _language_note(family.language, family.interpreter_needed)
+        return UpdateDraft(case_id, updates.draft_update(facts), channel, to or "", note)
+
+
+def _facts(detail: CaseDetail, caseworker_email: str, today: date) -> updates.CaseFacts:
+    step = detail.status.next_step
+    told = [c.occurred_at.date() for c in detail.communications if c.direction == "out"]
+    last_told = max(told, default=None)
+    decisions = [
+        e
+        for e in detail.events
+        if e.action in updates.RIGHTS and (last_told is None or e.on_date >= last_told)
+    ]
+    served = [e.on_date for e in detail.events if e.action == "draft_served"]
+    late = []
+    if step is not None and step.due < today and detail.status.rag != Rag.GREY:
+        late.append(updates.Late(step.label, step.due))
+    late += [
+        updates.Late(f"the {a.type_label.lower()} advice we asked for", a.due)
+        for a in detail.advice
+        if a.overdue and not a.excused
+    ]
+    return updates.CaseFacts(
+        child_first_name=detail.child.first_name,
+        stage=detail.stage,
+        request_received=detail.request_received,
+        next_step=step.label if step else None,
+        next_due=step.due if step else None,
+        caseworker=detail.caseworker or "",
+        caseworker_email=caseworker_email,
+        decision=decisions[-1].action if decisions else None,
+        draft_served=served[-1] if served else None,
+        late=tuple(late),
+        today=today,
+    )

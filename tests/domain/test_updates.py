@@ -1,0 +1,112 @@
+"""The keep-in-touch promise's rules: when a family is next owed an update, and the update's
+plain words at each stage (with rights after a decision and an apology for what is late)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from caseload_app.domain import updates
+from caseload_app.domain.updates import CaseFacts, Late, draft_update, update_due
+
+days = st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31))
+
+
+@given(opened=days, last_update=st.none() | days, last_change=st.none() | days,
+       every=st.integers(1, 26))  # fmt: skip
+def test_an_update_is_never_later_than_the_promise(opened, last_update, last_change, every):
+    due = update_due(
+        opened=opened, last_update=last_update, last_change=last_change, every_weeks=every
+    )
+    regular = (last_update or opened) + timedelta(weeks=every)
+    if last_change is not None and (last_update is None or last_change > last_update):
+        assert due.due == min(regular, last_change + timedelta(days=updates.STAGE_CHANGE_DAYS))
+    else:
+        assert due.due == regular
+
+
+def test_a_stage_change_the_family_has_not_heard_of_is_due_within_a_week():
+    due = update_due(
+        opened=date(2026, 7, 1), last_update=date(2026, 11, 2), last_change=date(2026, 11, 10)
+    )
+    assert due.due == date(2026, 11, 17)
+    assert due.reason == "Stage changed Tue 10 Nov 2026, family not told yet"
+    told = update_due(
+        opened=date(2026, 7, 1), last_update=date(2026, 11, 12), last_change=date(2026, 11, 10)
+    )
+    assert told.due == date(2026, 12, 10)  # four weeks after telling them
+    assert told.reason == "Every 4 weeks: last update Thu 12 Nov 2026"
+    never = update_due(opened=date(2026, 7, 1), last_update=None, last_change=None, every_weeks=2)
+    assert (never.due, never.reason) == (
+        date(2026, 7, 15), "Every 2 weeks: no update since the request (Wed 1 Jul 2026)"
+    )  # fmt: skip
+
+
+def facts(**changes) -> CaseFacts:
+    base = dict(
+        child_first_name="Zoë",
+        stage="assessment",
+        request_received=date(2026, 7, 1),
+        next_step="Decide whether to issue a plan",
+        next_due=date(2026, 10, 28),
+        caseworker="Asha Patel",
+        caseworker_email="asha.patel@council.example",
+        decision=None,
+        draft_served=None,
+        late=(),
+        today=date(2026, 10, 1),
+    )
+    base.update(changes)
+    return CaseFacts(**base)
+
+
+def test_an_update_says_where_the_case_is_what_next_and_who_to_ask():
+    made = draft_update(facts())
+    assert made.subject == "An update on Zoë's EHC needs assessment"
+    assert "We are carrying out the EHC needs assessment for Zoë." in made.message
+    assert (
+        "What happens next: decide whether to issue a plan, which is due by Wed 28 Oct 2026."
+    ) in made.message
+    assert "until Wed 18 Nov 2026 (20 weeks from the request)" in made.message
+    assert "Your named contact is Asha Patel (asha.patel@council.example)." in made.message
+    assert not made.delay and made.unfilled() == []
+    assert "appeal" not in made.message
+
+
+def test_each_stage_has_its_own_words():
+    said = {
+        stage: draft_update(facts(stage=stage, draft_served=date(2026, 10, 5))).message
+        for stage in ("request_received", "assessment", "draft_issued", "plan_issued")
+    }
+    assert "We received the request" in said["request_received"]
+    assert "until Mon 19 Oct 2026 to send us your comments" in said["draft_issued"]
+    assert "Zoë's EHC plan is in place" in said["plan_issued"]
+    assert "20 weeks" not in said["plan_issued"]
+    assert len(set(said.values())) == 4
+    assert draft_update(facts(stage="plan_issued")).subject == "An update on Zoë's EHC plan"
+
+
+def test_a_decision_brings_the_familys_rights_without_guessing_a_date():
+    made = draft_update(facts(stage="request_received", decision="assess_refused"))
+    assert "appeal to the SEND Tribunal against our decision not to carry out" in made.message
+    assert "two months from the date of our decision letter" in made.message
+    assert "mediation adviser" in made.message and "SENDIASS" in made.message
+
+
+def test_something_late_brings_an_apology_that_the_caseworker_must_complete():
+    late = (Late("Decide whether to issue a plan", date(2026, 10, 28)),
+            Late("the educational psychology advice we asked for", date(2026, 9, 17)))  # fmt: skip
+    made = draft_update(facts(late=late, today=date(2026, 11, 2)))
+    assert made.subject == "Sorry for the delay: an update on Zoë's EHC needs assessment"
+    assert made.delay
+    assert (
+        "I am sorry that we are late: decide whether to issue a plan (due Wed 28 Oct 2026); the "
+        "educational psychology advice we asked for (due Thu 17 Sep 2026)."
+    ) in made.message
+    assert "which was due by Wed 28 Oct 2026" in made.message
+    assert "Ombudsman" in made.message
+    assert made.unfilled() == [
+        "[the reason for the delay]", "[what the council is doing]", "[the new expected date]"
+    ]  # fmt: skip
