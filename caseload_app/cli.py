@@ -637,8 +637,7 @@ def _letter_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_letter(args: argparse.Namespace) -> int:
-    import shutil
-
+    from caseload_app.files import write_atomically
     from caseload_app.services.letters import LetterService
     from caseload_app.services.template_files import default_library
 
@@ -661,11 +660,13 @@ def cmd_letter(args: argparse.Namespace) -> int:
     with _database(args) as db:
         letters = LetterService(db, user=getpass.getuser())
         case_id = letters.case_for_child(args.child)
-        comm_id = letters.issue(case_id, args.template, advice_type=args.advice, extra=typed)
-        kept = letters.kept_copy(comm_id)
-    shutil.copyfile(kept, args.output)
+        issued = letters.issue_letter(case_id, args.template, advice_type=args.advice, extra=typed)
+    write_atomically(args.output, issued.pdf)
     print(f"Wrote {args.output}")
-    print(f"Kept copy: {kept} (in the case's communication log)")
+    print(
+        f"Kept on the case file as document {issued.document_id} "
+        f"(and in the case's communication log, contact {issued.communication_id})"
+    )
     return 0
 
 

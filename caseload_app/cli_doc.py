@@ -177,6 +177,7 @@ def _row(d) -> dict[str, object]:
         "from": d.came_from,
         "attached_to": d.attached_to_id,
         "plan_version_id": d.plan_version_id,
+        "communication_id": d.communication_id,
     }
 
 

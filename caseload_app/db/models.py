@@ -288,6 +288,8 @@ class Communication(Versioned, Base):
     with_whom: Mapped[str] = mapped_column(String(200), default="")
     summary: Mapped[str] = mapped_column(Text, default="")
     logged_by: Mapped[str] = mapped_column(String(120))
+    # Where a letter issued before migration 0021 was kept on disk: since then the letter is
+    # a document on the case file (Document.communication_id), and this is left empty.
     letter_path: Mapped[str | None] = mapped_column(Text)
 
 
@@ -487,7 +489,7 @@ class Document(Versioned, Base):
     """A document on a case's file: its kind, date, who it came from, the file's name and
     what it really is (media type by content), its bytes (stored_file, by sha256), the text
     found in it for search, and what it belongs to (an advice request, a plan version, the
-    e-mail it was attached to)."""
+    letter logged as sent, the e-mail it was attached to)."""
 
     __tablename__ = "document"
     # A record withdrawn by mistake (an advice request, a review) leaves its documents on the
@@ -514,6 +516,8 @@ class Document(Versioned, Base):
         ForeignKey("disagreement.id", ondelete="SET NULL")
     )
     plan_version_id: Mapped[int | None] = mapped_column(ForeignKey("plan_version.id"))
+    # An issued letter's PDF, exactly as sent: the letter's entry in the communication log.
+    communication_id: Mapped[int | None] = mapped_column(ForeignKey("communication.id"), index=True)
     attached_to_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
     created_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(DateTime)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from caseload_app.db.models import (
@@ -20,6 +20,7 @@ from caseload_app.db.models import (
     Communication,
     Contact,
     Disagreement,
+    Document,
     EhcpCase,
     Family,
     Reassessment,
@@ -628,7 +629,10 @@ def _communications(s: Session, family_id: int) -> tuple[CommunicationInfo, ...]
             Communication.with_whom,
             Communication.summary,
             Communication.logged_by,
-            func.coalesce(Communication.letter_path, "") != "",  # has a letter
+            or_(  # has a letter: on the case file, or (issued before 0021) in a folder
+                select(Document.id).where(Document.communication_id == Communication.id).exists(),
+                func.coalesce(Communication.letter_path, "") != "",
+            ),
             Communication.version,
         )
         .where(Communication.family_id == family_id)

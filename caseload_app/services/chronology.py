@@ -465,7 +465,8 @@ class _Reader:
                 Document.came_from,
                 Document.created_by,
             )
-            .where(Document.case_id == self.case.id)
+            # An issued letter's copy is listed once, as the letter (the contacts' line).
+            .where(Document.case_id == self.case.id, Document.communication_id.is_(None))
             .order_by(Document.dated, Document.id)
         )  # columns only: never the text found in the files
         for doc_id, dated, kind, title, came_from, by in rows:

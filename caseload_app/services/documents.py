@@ -34,7 +34,15 @@ from caseload_app.services.base import UserService
 from caseload_app.services.document_files import extract_text, read_email, sniff
 from caseload_app.services.errors import FieldErrors, UserError
 
-__all__ = ["LOOKS", "DocumentInfo", "DocumentService", "Hit", "NewDocument", "store_document"]
+__all__ = [
+    "LOOKS",
+    "DocumentInfo",
+    "DocumentService",
+    "Hit",
+    "NewDocument",
+    "checked_bytes",
+    "store_document",
+]
 
 # How a person looked at a document, as the audit trail says it.
 LOOKS = {"view": "viewed", "open": "opened", "download": "saved a copy of", "print": "printed"}
@@ -60,6 +68,7 @@ class DocumentInfo:
     annual_review_id: int | None
     disagreement_id: int | None
     plan_version_id: int | None
+    communication_id: int | None  # an issued letter's: its entry in the communication log
     attached_to_id: int | None
     added_by: str
     added_at: datetime
@@ -234,17 +243,10 @@ class DocumentService(UserService):
             raise UserError(f"A document is looked at by one of {', '.join(LOOKS)}.")
         with self._db.uow() as s:
             row = records.load(s, Document, document_id, "document")
-            data = s.scalar(select(StoredFile.data).where(StoredFile.sha256 == row.sha256))
-            if data is None:
-                raise UserError(f"The file of {row.title!r} is missing from the database.")
-            if hashlib.sha256(data).hexdigest() != row.sha256:
-                raise UserError(
-                    f"The file of {row.title!r} is not the one added (its sha256 differs): "
-                    "it has been changed in the database. Restore it from a backup."
-                )
+            data = checked_bytes(s, row)
             detail = f"{self.user} {LOOKS[look]} {row.title!r} (sha256 {row.sha256})"
             records.audit(s, self.user, self._now(), look, row, row.case_id, detail)
-            return bytes(data)
+            return data
 
     def preview(self, document_id: int) -> tuple[bytes, str]:
         """A document's bytes and the text found in it, to show in the window (one look,
@@ -285,6 +287,20 @@ class DocumentService(UserService):
             return hits
 
 
+def checked_bytes(s: Session, row: Document) -> bytes:
+    """A document's bytes, refused unless they are still the ones added (their sha256). The
+    caller audits the look before handing them over."""
+    data = s.scalar(select(StoredFile.data).where(StoredFile.sha256 == row.sha256))
+    if data is None:
+        raise UserError(f"The file of {row.title!r} is missing from the database.")
+    if hashlib.sha256(data).hexdigest() != row.sha256:
+        raise UserError(
+            f"The file of {row.title!r} is not the one added (its sha256 differs): "
+            "it has been changed in the database. Restore it from a backup."
+        )
+    return bytes(data)
+
+
 def store_document(
     s: Session,
     user: str,
@@ -303,6 +319,7 @@ def store_document(
     annual_review_id: int | None = None,
     disagreement_id: int | None = None,
     plan_version_id: int | None = None,
+    communication_id: int | None = None,
     attached_to_id: int | None = None,
 ) -> Document:
     """Add a document in the caller's transaction (its bytes stored once per content), audited
@@ -333,6 +350,7 @@ def store_document(
         annual_review_id=annual_review_id,
         disagreement_id=disagreement_id,
         plan_version_id=plan_version_id,
+        communication_id=communication_id,
         attached_to_id=attached_to_id,
         created_by=user,
         created_at=now,
@@ -455,6 +473,7 @@ def _info(row: Document) -> DocumentInfo:
         row.annual_review_id,
         row.disagreement_id,
         row.plan_version_id,
+        row.communication_id,
         row.attached_to_id,
         row.created_by,
         row.created_at,

@@ -1,13 +1,15 @@
 """Letters to families and advisers, filled from a template and the case record.
 
 `preview` renders without keeping anything. `issue` is the caseworker's "print this letter":
-it keeps the PDF exactly as sent, logs it in the communication log (channel "letter") and
-audits the print, all or nothing. `reprint` hands back the kept PDF byte for byte, and audits
-that print too.
+it keeps the PDF exactly as sent on the case file (a document of kind "letter sent", in the
+database, linked to the letter's entry in the communication log), logs the letter (channel
+"letter") and audits the print, all or nothing. `reprint` hands back the kept PDF byte for
+byte, and audits that print too.
 
-Where the kept copies live: a "letters" folder beside the database file (for the default
-database that is paths.data_dir()/"letters"), one sub-folder per case, so the copies travel
-with the records they belong to. Tests and the app may pass another folder.
+Letters issued before migration 0021 were kept as files in a "letters" folder beside the
+database file; the upgrade brought those into the database. One it could not (a team
+database's, kept on the computer that printed it) is still read from this computer's letters
+folder, and from nowhere else.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from caseload_app.db.models import (
     AuditEntry,
     Caseworker,
     Communication,
+    Document,
     EhcpCase,
 )
 from caseload_app.domain import deadlines
@@ -42,12 +45,13 @@ from caseload_app.domain.templates import (
     salutation,
 )
 from caseload_app.domain.validators import ValidationError
-from caseload_app.files import write_atomically
 from caseload_app.reports.content import Imprint, LetterData
 from caseload_app.services import records
 from caseload_app.services.base import UserService
 from caseload_app.services.case_read import AdviceInfo, CaseDetail
 from caseload_app.services.casework import CaseworkService
+from caseload_app.services.document_files import extract_text, sniff
+from caseload_app.services.documents import checked_bytes, store_document
 from caseload_app.services.errors import NotFound, UserError
 from caseload_app.services.settings import CouncilDetails, TeamSettingsService
 from caseload_app.services.template_files import TemplateLibrary, default_library
@@ -107,8 +111,16 @@ def review_letter(
 
 
 def default_letters_dir(db: Database) -> Path:
-    """Beside the database file; the data folder for a database that is not a file."""
+    """Where letters issued before migration 0021 were kept: beside the database file; the
+    data folder for a database that is not a file."""
     return db.path.parent / "letters" if db.path else paths.data_dir() / "letters"
+
+
+@dataclass(frozen=True)
+class IssuedLetter:
+    communication_id: int
+    document_id: int
+    pdf: bytes  # exactly as kept on the case file
 
 
 @dataclass(frozen=True)
@@ -184,75 +196,101 @@ class LetterService(UserService):
         advice_type: str | None = None,
         extra: Mapping[str, str] | None = None,
     ) -> int:
-        """Render, keep the PDF, log the letter and audit the print; returns the
-        communication id. Anything missing is reported before a byte is written."""
-        self._allowed(Can.LOG_CONTACT)
+        """`issue_letter`, for a caller that needs only the communication's id."""
+        issued = self.issue_letter(
+            case_id, template, advice_id=advice_id, advice_type=advice_type, extra=extra
+        )
+        return issued.communication_id
+
+    def issue_letter(
+        self,
+        case_id: int,
+        template: str,
+        *,
+        advice_id: int | None = None,
+        advice_type: str | None = None,
+        extra: Mapping[str, str] | None = None,
+    ) -> IssuedLetter:
+        """Render, keep the PDF on the case file, log the letter and audit the print, in one
+        transaction; returns the PDF to print. Anything missing is reported before anything
+        is kept. The letter goes on the case file, so only whoever may change the case (its
+        caseworker, a team lead) issues one."""
+        with self._db.read() as s:  # refused before anything is rendered
+            self._require(s, Can.LOG_CONTACT)
+            self._case_to_edit(s, case_id)
         from caseload_app.reports.letter import build_letter
 
         letter = self._prepare(case_id, template, advice_id, advice_type, extra)
         pdf = build_letter(letter.data, self._imprint(letter.data))
         now = self._now()
-        path = self._new_path(case_id, template, now)
+        name = f"{now:%Y%m%d-%H%M%S}-{template}.pdf"
+        words = extract_text(pdf, sniff(pdf, name)).text  # read before the transaction opens
         digest = hashlib.sha256(pdf).hexdigest()
-        try:
-            with self._db.uow() as s:
-                case = records.load(s, EhcpCase, case_id, "case")
-                path.parent.mkdir(parents=True, exist_ok=True)
-                write_atomically(path, pdf)
-                comm = Communication(
-                    family_id=letter.family_id,
-                    case_id=case.id,
-                    occurred_at=now,
-                    channel="letter",
-                    direction="out",
-                    with_whom=letter.with_whom[:200],
-                    summary=f"Letter: {letter.data.title}",
-                    logged_by=self.user,
-                    letter_path=str(path),
-                    updated_by=self.user,
-                    updated_at=now,
-                )
-                s.add(comm)
-                detail = f"printed letter '{template}' to {letter.with_whom}; sha256 {digest}"
-                records.audit(s, self.user, now, "print", comm, case.id, detail)
-                s.flush()
-                return comm.id
-        except BaseException:
-            path.unlink(missing_ok=True)  # no log entry, so no kept copy either
-            raise
-
-    def kept_copy(self, communication_id: int) -> Path:
-        """Where the PDF of an issued letter is kept."""
-        with self._db.read() as s:
-            comm = records.load(s, Communication, communication_id, "communication")
-            if not comm.letter_path:
-                raise NotFound("That communication has no letter kept with it.")
-            return self._in_letters_folder(Path(comm.letter_path))
+        with self._db.uow() as s:
+            case = self._case_to_edit(s, case_id)
+            comm = Communication(
+                family_id=letter.family_id,
+                case_id=case.id,
+                occurred_at=now,
+                channel="letter",
+                direction="out",
+                with_whom=letter.with_whom[:200],
+                summary=f"Letter: {letter.data.title}",
+                logged_by=self.user,
+                updated_by=self.user,
+                updated_at=now,
+            )
+            s.add(comm)
+            detail = f"printed letter '{template}' to {letter.with_whom}; sha256 {digest}"
+            records.audit(s, self.user, now, "print", comm, case.id, detail)
+            kept = store_document(
+                s, self.user, now, case.id, pdf, name, "application/pdf", kind="letter_sent",
+                title=letter.data.title, dated=self._today(), came_from="the council",
+                body_text=words, communication_id=comm.id,
+            )  # fmt: skip
+            s.flush()
+            return IssuedLetter(comm.id, kept.id, pdf)
 
     def reprint(self, communication_id: int) -> bytes:
-        """The kept PDF exactly as it was issued (checked against its fingerprint)."""
+        """The kept PDF exactly as it was issued (checked against its sha256), audited as a
+        print of the letter."""
         with self._db.uow() as s:
             comm = records.load(s, Communication, communication_id, "communication")
-            if not comm.letter_path:
-                raise NotFound("That communication has no letter kept with it.")
-            path = self._in_letters_folder(Path(comm.letter_path))  # never a row's own path
-            try:
-                pdf = path.read_bytes()
-            except FileNotFoundError:
-                raise NotFound(
-                    f"The kept copy of this letter is missing ({path}). "
-                    "Ask an administrator to restore it from a backup."
-                ) from None
-            expected = _issued_digest(s, comm.id)
-            if expected and hashlib.sha256(pdf).hexdigest() != expected:
-                raise UserError(
-                    f"The kept copy of this letter ({path}) has changed since it was issued, "
-                    "so it is not reprinted. Ask an administrator to restore it from a backup."
-                )
-            records.audit(
-                s, self.user, self._now(), "print", comm, comm.case_id, f"reprinted {comm.summary}"
+            kept = s.scalar(
+                select(Document)
+                .where(Document.communication_id == comm.id)
+                .order_by(Document.id)
+                .limit(1)
             )
+            if kept is not None:
+                pdf = checked_bytes(s, kept)
+            elif comm.letter_path:
+                pdf = self._kept_before_0021(s, comm)
+            else:
+                raise NotFound("That communication has no letter kept with it.")
+            digest = hashlib.sha256(pdf).hexdigest()
+            detail = f"reprinted {comm.summary} (sha256 {digest})"
+            records.audit(s, self.user, self._now(), "print", comm, comm.case_id, detail)
             return pdf
+
+    def _kept_before_0021(self, s, comm: Communication) -> bytes:
+        """A letter the upgrade could not bring into the database (a team database's, kept on
+        the computer that printed it): read from this computer's letters folder only."""
+        path = self._in_letters_folder(Path(comm.letter_path or ""))  # never a row's own path
+        try:
+            pdf = path.read_bytes()
+        except FileNotFoundError:
+            raise NotFound(
+                f"The kept copy of this letter is missing ({path}). "
+                "Ask an administrator to restore it from a backup."
+            ) from None
+        expected = _issued_digest(s, comm.id)
+        if expected and hashlib.sha256(pdf).hexdigest() != expected:
+            raise UserError(
+                f"The kept copy of this letter ({path}) has changed since it was issued, "
+                "so it is not reprinted. Ask an administrator to restore it from a backup."
+            )
+        return pdf
 
     def set_mediation_adviser(self, text: str) -> None:
         """The mediation adviser's name and contact details, for decision letters."""
@@ -321,18 +359,9 @@ class LetterService(UserService):
     def _imprint(self, data: LetterData) -> Imprint:
         return Imprint(printed_by=self.user, printed_at=self._now(), council=data.council_name)
 
-    def _new_path(self, case_id: int, template: str, now: datetime) -> Path:
-        folder = self.letters_dir / str(case_id)
-        stem = f"{now:%Y%m%d-%H%M%S}-{template}"
-        path, n = folder / f"{stem}.pdf", 1
-        while path.exists():
-            n += 1
-            path = folder / f"{stem}-{n}.pdf"
-        return self._in_letters_folder(path)
-
     def _in_letters_folder(self, path: Path) -> Path:
-        """A kept letter is only ever written to, or handed out from, this database's letters
-        folder: nothing typed or read from a row can name a file anywhere else."""
+        """A letter kept before 0021 is only ever handed out from this database's letters
+        folder: nothing read from a row can name a file anywhere else."""
         resolved = path.resolve()  # used as checked: not a link that may change meanwhile
         if not resolved.is_relative_to(self.letters_dir.resolve()):
             raise UserError(

@@ -132,14 +132,26 @@ def _one_reassessment_open(s, case_id: int) -> None:
 class TrashService(UserService):
     # ------------------------------------------------------------------ deleting
     def delete_communication(self, communication_id: int, reason: str = "") -> int:
+        """A contact logged by mistake; an issued letter's takes its kept PDF with it (the
+        copy of a letter that was never sent is not the case file's), and back on restore."""
         with self._db.uow() as s:
             comm = records.load(s, Communication, communication_id, "communication")
             self._check_contact(s, comm)
+            kept = list(
+                s.scalars(
+                    select(Document)
+                    .where(Document.communication_id == comm.id)
+                    .order_by(Document.id)
+                )
+            )
+            if kept and comm.case_id is not None:
+                self._case_to_edit(s, comm.case_id)  # its copy leaves the case file too
             when = comm.occurred_at.strftime("%d %b %Y %H:%M")
             label = f"{comm.channel.title()} {when} with {comm.with_whom or '—'}: " + _short(
                 comm.summary
             )
-            return self._trash(s, comm, comm.case_id, label, [(Communication, [comm])], reason)
+            bundle = [(Communication, [comm]), (Document, kept)]
+            return self._trash(s, comm, comm.case_id, label, bundle, reason)
 
     def delete_task(self, task_id: int, reason: str = "") -> int:
         with self._db.uow() as s:
@@ -231,6 +243,12 @@ class TrashService(UserService):
                 raise UserError(
                     "This is the file of an issued plan version, kept as it was issued: it "
                     "stays on the case file with its version."
+                )
+            if row.communication_id is not None:
+                raise UserError(
+                    "This is the kept copy of a letter that was issued: it stays on the case "
+                    "file with the letter's entry in the communication log. A letter logged by "
+                    "mistake is deleted there (Communications tab), and its copy goes with it."
                 )
             attached = list(
                 s.scalars(
@@ -395,16 +413,17 @@ def _case_bundle(s: Session, case: EhcpCase) -> list[tuple[type, list]]:
     if only_case:
         bundle.append((Child, [child]))
     bundle.append((EhcpCase, [case]))
+    # Before the case's parts: an issued letter's document refers to its communication.
+    comms = select(Communication).where(Communication.case_id == case.id)
+    if only_child:
+        comms = select(Communication).where(Communication.family_id == family.id)
+    bundle.append((Communication, list(s.scalars(comms.order_by(Communication.id)))))
     for model in CASE_PARTS:
         rows = s.scalars(select(model).where(model.case_id == case.id).order_by(model.id))
         bundle.append((model, list(rows)))
     bundle.append(
         (Assignment, list(s.scalars(select(Assignment).where(Assignment.case_id == case.id))))
     )
-    comms = select(Communication).where(Communication.case_id == case.id)
-    if only_child:
-        comms = select(Communication).where(Communication.family_id == family.id)
-    bundle.append((Communication, list(s.scalars(comms))))
     return bundle
 
 

@@ -1,9 +1,11 @@
 """A letter template is named, never given as a path: `caseload letter --template ../../evil`
-loads nothing from outside the template folders and writes no PDF outside the letters folder."""
+loads nothing from outside the template folders and writes no PDF anywhere; a letter kept
+before 0021 is handed out only from the letters folder."""
 
 import os
 import subprocess
 import sys
+from datetime import datetime
 
 import pytest
 from hypothesis import given
@@ -72,15 +74,19 @@ def test_a_template_given_as_a_path_is_refused_and_nothing_is_written(laptop, tm
     assert sorted(p.name for p in outside.iterdir()) == ["evil.txt"]
 
 
-def test_a_named_template_still_prints_and_is_kept_in_the_letters_folder(laptop, tmp_path):
+def test_a_named_template_still_prints_and_is_kept_on_the_case_file(laptop, tmp_path):
+    from caseload_app.services.documents import DocumentService
+
     home, db_path, child_id, _ = laptop
     out = tmp_path / "copy.pdf"
     done = letter(home, db_path, child_id, "generic", out)
     assert done.returncode == 0, done.stderr
-    kept = _pdfs(home / "data" / "letters")
-    assert len(kept) == 1
-    assert kept[0].endswith("-generic.pdf")
-    assert out.read_bytes() == next((home / "data" / "letters").rglob("*.pdf")).read_bytes()
+    assert _pdfs(home) == []  # nothing beside the database: the letter is in it
+    db = open_database(db_path)
+    (kept,) = DocumentService(db, "Asha Patel").documents(1)
+    assert kept.file_name.endswith("-generic.pdf")
+    assert out.read_bytes() == DocumentService(db, "Asha Patel").content(kept.id)
+    db.dispose()
 
 
 def test_a_template_that_links_outside_its_folder_is_not_loaded(tmp_path):
@@ -109,9 +115,18 @@ def test_a_kept_copy_named_outside_the_letters_folder_is_not_handed_out(laptop, 
     home, db_path, _, outside = laptop
     db = open_database(db_path)
     letters = LetterService(db, "Asha Patel")
-    comm_id = letters.issue(1, "generic", extra={"subject": "Hi", "message": "Text"})
-    with db.uow() as s:  # a row changed by hand, or by someone's own client
-        s.get(Communication, comm_id).letter_path = str(outside / "evil.txt")
+    issued = letters.issue_letter(1, "generic", extra={"subject": "Hi", "message": "Text"})
+    with db.uow() as s:  # rows changed by hand, or by someone's own client
+        s.get(Communication, issued.communication_id).letter_path = str(outside / "evil.txt")
+        older = Communication(
+            family_id=1, case_id=1, occurred_at=datetime(2026, 1, 5, 9), channel="letter",
+            direction="out", with_whom="Mum", summary="Letter: Hi", logged_by="Asha Patel",
+            letter_path=str(outside / "evil.txt"),
+        )  # fmt: skip
+        s.add(older)
+        s.flush()
+        older_id = older.id
     with pytest.raises(UserError, match="outside the letters folder"):
-        letters.kept_copy(comm_id)
+        letters.reprint(older_id)  # a letter kept before 0021: its path is checked
+    assert letters.reprint(issued.communication_id) == issued.pdf  # the path is not read
     db.dispose()

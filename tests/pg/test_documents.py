@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
+
 from caseload_app.services.documents import DocumentService
 from caseload_app.services.trash import TrashService
 from tests.pg.test_roles import REFUSED, attempt
@@ -91,3 +93,46 @@ def test_a_trashed_documents_bytes_cannot_be_claimed_by_another_document(team_se
     # Her own new file, added through the app, is of course allowed.
     t.service(DocumentService, "asha", t.signed_in("asha")).add(t.case_a, pdf("A"), "a.pdf")
     assert visible_files(asha) == 1
+
+
+def test_a_caseworker_issues_a_letter_onto_her_own_case_file_only(team_server, tmp_path):
+    """The letter's copy goes through the server's own checks (caseload_store_file, the
+    document's row security) on her own login; on a colleague's case she is told why not,
+    and neither the letter nor its copy is kept."""
+    from caseload_app.services.casework import CaseworkService
+    from caseload_app.services.errors import PermissionDenied
+    from caseload_app.services.letters import LetterService
+    from caseload_app.services.settings import CouncilDetails, TeamSettingsService
+
+    t = team_server
+    t.service(TeamSettingsService, "dee", t.signed_in("dee")).set_council(
+        CouncilDetails("Poole Council", "Civic Centre\nPoole")
+    )
+    lead = t.service(CaseworkService, "lee", t.signed_in("lee"))
+    for case_id in (t.case_a, t.case_b):
+        family = lead.get_case(case_id, opened=False).family
+        lead.update_family(family.id, family.version, {"address": "1 Quay", "postcode": "BH15 1AA"})
+    letters = t.service(LetterService, "asha", t.signed_in("asha"))
+    letters.letters_dir = tmp_path / "letters"
+    typed = {"subject": "Your visit", "message": "Thank you for coming in."}
+    issued = letters.issue_letter(t.case_a, "generic", extra=typed)
+    docs = t.service(DocumentService, "ben", t.signed_in("ben"))  # the team reads its cases
+    (kept,) = docs.documents(t.case_a)
+    assert (kept.id, kept.communication_id, kept.sha256) == (
+        issued.document_id, issued.communication_id, sha(issued.pdf),
+    )  # fmt: skip
+    assert letters.reprint(issued.communication_id) == issued.pdf
+    assert visible_files(t.raw("asha")) == 1
+    with pytest.raises(PermissionDenied, match="Only the caseworker assigned"):
+        letters.issue_letter(t.case_b, "generic", extra=typed)
+    assert docs.documents(t.case_b) == []
+    assert not (tmp_path / "letters").exists()
+    # Past the app, her own client cannot put a letter's copy on Ben's case either.
+    claim = (
+        "INSERT INTO document (case_id, kind, title, file_name, media_type, sha256, size, "
+        "dated, came_from, body_text, communication_id, created_by, created_at, version) "
+        "VALUES (%(c)s, 'letter_sent', 'x', 'x.pdf', 'application/pdf', %(s)s, 1, "
+        "'2026-11-24', '', '', %(m)s, 'x', now(), 1)"
+    )
+    values = {"c": t.case_b, "s": kept.sha256, "m": issued.communication_id}
+    assert attempt(t.raw("asha"), claim, values) == REFUSED

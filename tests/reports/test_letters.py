@@ -1,5 +1,6 @@
 """Letters: every shipped template filled from a real case, issue/reprint, and the CLI."""
 
+import hashlib
 from datetime import date
 from io import BytesIO
 from pathlib import Path
@@ -10,12 +11,14 @@ from sqlalchemy import func, select
 
 from caseload_app import paths
 from caseload_app.cli import main
+from caseload_app.db.engine import open_database
 from caseload_app.db.models import AuditEntry, Communication, EhcpCase
 from caseload_app.domain.templates import MissingValues
 from caseload_app.domain.validators import ValidationError
 from caseload_app.paths import resources_dir
 from caseload_app.reports.letter import LetterData, build_letter
 from caseload_app.reports.pdf import Imprint
+from caseload_app.services.documents import DocumentService
 from caseload_app.services.errors import NotFound, UserError
 from caseload_app.services.letters import LetterService
 from caseload_app.services.settings import CouncilDetails, TeamSettingsService
@@ -322,23 +325,26 @@ def test_an_advice_request_letter_for_every_advice_type(db, letters, kind):
 def test_issue_keeps_the_pdf_logs_the_letter_and_reprints_identical_bytes(db, letters, tmp_path):
     case_id = case_at(db, "draft")
     before = prints(db)
-    comm_id = letters.issue(case_id, "draft_plan_cover")
+    issued = letters.issue_letter(case_id, "draft_plan_cover")
     [comm] = communications(db)
-    assert comm.id == comm_id
+    assert comm.id == issued.communication_id
     assert (comm.channel, comm.direction, comm.with_whom) == ("letter", "out", "Ms Jo Brontë")
     assert comm.summary == "Letter: Draft education, health and care plan for Zoë Brontë"
     assert comm.logged_by == "Asha Patel"
     assert comm.occurred_at == NOW
-    kept = Path(comm.letter_path)
-    assert kept == tmp_path / "letters" / str(case_id) / "20261124-103000-draft_plan_cover.pdf"
-    assert letters.kept_copy(comm_id) == kept
+    assert comm.letter_path is None  # kept on the case file, not in a folder
+    assert not (tmp_path / "letters").exists()
+    kept = DocumentService(db, "Asha Patel").documents(case_id)
+    assert [(d.id, d.communication_id, d.file_name) for d in kept] == [
+        (issued.document_id, comm.id, "20261124-103000-draft_plan_cover.pdf")
+    ]
     assert prints(db) == before + 1
-    stored = kept.read_bytes()
-    assert letters.reprint(comm_id) == stored
-    assert letters.reprint(comm_id) == stored
+    assert letters.reprint(comm.id) == issued.pdf
+    assert letters.reprint(comm.id) == issued.pdf
     assert prints(db) == before + 3  # a reprint is a print too
     case = letters_case_log(db, case_id)
     assert case[0].summary.startswith("Letter: Draft education")
+    assert case[0].has_letter
 
 
 def letters_case_log(db, case_id):
@@ -348,16 +354,48 @@ def letters_case_log(db, case_id):
 
 def test_two_letters_in_the_same_second_are_both_kept(db, letters):
     case_id = case_at(db, "draft")
-    first = letters.kept_copy(letters.issue(case_id, "draft_plan_cover"))
-    second = letters.kept_copy(letters.issue(case_id, "draft_plan_cover"))
-    assert first != second
-    assert first.is_file()
-    assert second.is_file()
+    first = letters.issue_letter(case_id, "draft_plan_cover")
+    second = letters.issue_letter(case_id, "draft_plan_cover")
+    assert first.document_id != second.document_id
+    assert letters.reprint(first.communication_id) == first.pdf
+    assert letters.reprint(second.communication_id) == second.pdf
+
+
+def kept_before_0021(db, letters, case_id: int, pdf: bytes) -> int:
+    """A letter as issue kept it before migration 0021 (and as a team database still has
+    one): a file in the letters folder, its path on the contact, its sha256 in the audit."""
+    path = letters.letters_dir / str(case_id) / "20261001-090000-draft_plan_cover.pdf"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pdf)
+    with db.uow() as s:
+        case = s.get(EhcpCase, case_id)
+        comm = Communication(
+            family_id=case.child.family_id, case_id=case_id, occurred_at=NOW, channel="letter",
+            direction="out", with_whom="Ms Jo Brontë", summary="Letter: Draft plan",
+            logged_by="Asha Patel", letter_path=str(path.resolve()),
+        )  # fmt: skip
+        s.add(comm)
+        s.flush()
+        detail = f"printed letter 'draft_plan_cover'; sha256 {hashlib.sha256(pdf).hexdigest()}"
+        s.add(
+            AuditEntry(at=NOW, who="Asha Patel", action="print", record_type="communication",
+                       record_id=comm.id, case_id=case_id, detail=detail)
+        )  # fmt: skip
+        return comm.id
+
+
+def test_a_letter_kept_before_0021_is_reprinted_from_the_letters_folder(db, letters):
+    case_id = case_at(db, "draft")
+    pdf = letters.preview(case_id, "draft_plan_cover")
+    comm_id = kept_before_0021(db, letters, case_id, pdf)
+    assert letters_case_log(db, case_id)[0].has_letter
+    assert letters.reprint(comm_id) == pdf
 
 
 def test_a_changed_or_missing_kept_copy_is_not_reprinted(db, letters):
-    comm_id = letters.issue(case_at(db, "draft"), "draft_plan_cover")
-    kept = letters.kept_copy(comm_id)
+    case_id = case_at(db, "draft")
+    comm_id = kept_before_0021(db, letters, case_id, letters.preview(case_id, "draft_plan_cover"))
+    kept = next(letters.letters_dir.rglob("*.pdf"))
     kept.write_bytes(kept.read_bytes() + b"%tampered")
     with pytest.raises(UserError, match="has changed since it was issued"):
         letters.reprint(comm_id)
@@ -469,9 +507,13 @@ def test_cli_letter_writes_the_pdf_and_keeps_a_copy(cli_db, tmp_path, capsys):
     )  # fmt: skip
     assert (code, err) == (0, "")
     assert f"Wrote {out_file}" in out
-    assert "Kept copy:" in out
-    kept = next((tmp_path / "letters").rglob("*.pdf"))  # beside the database file
-    assert out_file.read_bytes() == kept.read_bytes()
+    assert "Kept on the case file as document 1" in out
+    assert not (tmp_path / "letters").exists()  # no copy beside the database file
+    db = open_database(path)
+    (kept,) = DocumentService(db, "Asha Patel").documents(1)
+    assert kept.kind == "letter_sent"
+    assert out_file.read_bytes() == DocumentService(db, "Asha Patel").content(kept.id)
+    db.dispose()
     assert "Please reply by Wed 2 Dec 2026" in text_of(out_file.read_bytes())
 
 
@@ -522,24 +564,28 @@ def test_cli_lists_templates(capsys, tmp_path, monkeypatch):
 
 
 def test_a_reprint_reads_only_from_the_letters_folder(db, letters, tmp_path):
-    """A contact's stored path is never followed out of the letters folder: not to another
-    file, not up through '..', not through a link that points outside; and the refusal
-    does not repeat the row's path."""
-    comm_id = letters.issue(case_at(db, "draft"), "draft_plan_cover")
+    """A contact's stored path (a letter kept before 0021) is never followed out of the
+    letters folder: not to another file, not up through '..', not through a link that points
+    outside; and the refusal does not repeat the row's path. A letter on the case file is
+    never read from a path at all."""
+    case_id = case_at(db, "draft")
+    comm_id = kept_before_0021(db, letters, case_id, letters.preview(case_id, "draft_plan_cover"))
     secret = tmp_path / "secret.txt"
     secret.write_text("not a letter: a file of the council's")
-    folder = letters.kept_copy(comm_id).parent  # the case's folder in the letters folder
+    folder = letters.letters_dir / str(case_id)  # the case's folder in the letters folder
     link = folder / "link.pdf"
     link.symlink_to(secret)
+    issued = letters.issue_letter(case_id, "draft_plan_cover")
     before = prints(db)
     for path in (secret, folder / ".." / ".." / "secret.txt", link, Path("/etc/passwd")):
         with db.uow() as s:
             s.get(Communication, comm_id).letter_path = str(path)
-        for read in (letters.reprint, letters.kept_copy):
-            with pytest.raises(UserError, match="outside the letters folder") as refused:
-                read(comm_id)
-            assert str(path) not in str(refused.value)
+            s.get(Communication, issued.communication_id).letter_path = str(path)
+        with pytest.raises(UserError, match="outside the letters folder") as refused:
+            letters.reprint(comm_id)
+        assert str(path) not in str(refused.value)
     assert prints(db) == before  # nothing was printed
+    assert letters.reprint(issued.communication_id) == issued.pdf
 
 
 def test_the_final_plan_letter_thanks_for_comments_only_if_they_came(db, letters):

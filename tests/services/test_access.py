@@ -92,6 +92,16 @@ def _audit_plan(t: Team, who: str) -> None:
     t.svc(PlanAuditService, who).start(case_id)
 
 
+def _issue_letter(t: Team, who: str) -> None:
+    """A letter goes on the case file: only the case's caseworker or a lead issues one."""
+    t.svc(TeamSettingsService, "Dee Admin").set_council(CouncilDetails("Poole", "Civic Centre"))
+    lead = t.svc(CaseworkService, "Lee Lead")
+    family = lead.get_case(t.case_a, opened=False).family
+    lead.update_family(family.id, family.version, {"address": "1 Quay", "postcode": "BH15 1AA"})
+    typed = {"subject": "Your visit", "message": f"From {who}."}
+    t.svc(LetterService, who).issue(t.case_a, "generic", extra=typed)
+
+
 # Each action as (what it is, who may, how a person does it). Every call is repeatable.
 def _stage_action(t: Team, who: str) -> None:
     case_id = t.new_case("Stage", t.asha)  # still at request: the decision is possible
@@ -206,6 +216,7 @@ ACTIONS = [
         lambda t, w: t.svc(RequestService, w).create(plain_request(f"For Ben {w}", t.ben)),
     ),
     ("delete a case of Asha's", ASHA_AND_LEAD, _delete_case),
+    ("issue a letter on Asha's case", ASHA_AND_LEAD, _issue_letter),
     ("correct or end an exception on Asha's case", ASHA_AND_LEAD, _correct_exception),
     ("withdraw an exception on Asha's case", ASHA_AND_LEAD, _withdraw_exception),
     ("rename a caseworker", LEAD, _rename_caseworker),

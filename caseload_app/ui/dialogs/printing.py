@@ -201,8 +201,8 @@ class LetterDialog(FieldsFirst, QDialog):
         name, label = self.template.currentData(), self.chosen_label()
 
         def make() -> tuple[int, bytes]:
-            comm_id = self.letters.issue(self.case_id, name, **self.choice())
-            return comm_id, self.letters.reprint(comm_id)
+            issued = self.letters.issue_letter(self.case_id, name, **self.choice())
+            return issued.communication_id, issued.pdf
 
         made = self._with_council("Letter not issued", make)
         if made is None:

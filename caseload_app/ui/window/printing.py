@@ -164,9 +164,9 @@ class PrintingCommands(WindowShell):
         template = offered[label]
 
         def one(case_id: int, name: str) -> None:
-            comm_id = letters.issue(case_id, template)
+            issued = letters.issue_letter(case_id, template)
             target = folder / f"{safe_filename(name)}-{case_id}-{template}.pdf"
-            write_atomically(target, letters.reprint(comm_id))
+            write_atomically(target, issued.pdf)
 
         def finished(problems: list, cancelled: bool) -> None:
             self._bulk_done(problems, cancelled, job.made, folder)
