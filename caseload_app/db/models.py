@@ -244,6 +244,8 @@ class StageEvent(Base):
     """A stage action: what happened, on what date, recorded by whom. Append-only."""
 
     __tablename__ = "stage_event"
+    # The case's last change of stage (domain/updates.py).
+    __table_args__ = (Index("ix_stage_event_case_action", "case_id", "action", "on_date"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("ehcp_case.id"), index=True)
@@ -277,7 +279,11 @@ class AdviceRequest(Versioned, Base):
 
 class Communication(Versioned, Base):
     __tablename__ = "communication"
-    __table_args__ = (Index("ix_communication_family_when", "family_id", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_communication_family_when", "family_id", "occurred_at"),
+        # The family's last update (domain/updates.py): the last contact going out.
+        Index("ix_communication_family_out", "family_id", "direction", "occurred_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     family_id: Mapped[int] = mapped_column(ForeignKey("family.id"))
