@@ -11,12 +11,17 @@ on purpose: every grant, policy and trigger is here, so the whole policy reads i
   caseload_audit(), which accepts only the app's own kinds of entry, and a trigger stamps
   who and when. Every change
   a signed-in person makes to a data table is written to it by a trigger too.
+- The trash holds only what its maker deleted with it, as it was (checked at commit against
+  those trigger-written entries), and comes back whole; the rules that trust what it holds
+  (a trashed document's bytes, a plan audit coming back) trust only items already committed.
 
 `apply(connection)` is idempotent; `caseload admin init` runs it after every upgrade, as
 the database owner (who, owning the tables, is not subject to row-level security).
 """
 
 from __future__ import annotations
+
+import json
 
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
@@ -127,6 +132,16 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_te
     SELECT caseload_has('caseworker') OR caseload_has('team_lead')
 $$;
 
+-- Whether the person may restore an item in the trash: theirs (or anyone's, for a team lead),
+-- still in the trash, and not made in this transaction: what an item holds is checked only
+-- as it is committed (caseload_trash_kept), and anything read before a rollback is read.
+CREATE OR REPLACE FUNCTION caseload_may_restore(item integer) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+    SELECT EXISTS (SELECT 1 FROM public.trash_item t
+                    WHERE t.id = item AND t.restored_at IS NULL AND age(t.xmin) <> 0
+                      AND (t.deleted_by = session_user OR public.caseload_has('team_lead')))
+$$;
+
 -- A file's bytes are stored only through here: by someone who may add a document (or the
 -- owner's maintenance), under their own sha256, once. (A person cannot INSERT into
 -- stored_file: the bytes may already be there, held by a document in the trash that the
@@ -153,15 +168,27 @@ BEGIN
 END $$;
 
 -- A new document may hold only bytes that a live document holds, that were stored (or
--- touched) in this very transaction, or that its own case's item in the trash holds (a
--- restore): never a trashed document's of another case, whose bytes nobody may read.
+-- touched) in this very transaction, or that a document of its own case in the trash holds,
+-- for someone who may restore that item (a restore): never a trashed document's of another
+-- case, nor one a colleague deleted, whose bytes nobody else may read.
 CREATE OR REPLACE FUNCTION caseload_file_ok(sha text, for_case integer) RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
     SELECT EXISTS (SELECT 1 FROM public.document d WHERE d.sha256 = sha)
         OR EXISTS (SELECT 1 FROM public.stored_file f WHERE f.sha256 = sha AND age(f.xmin) = 0)
         OR EXISTS (SELECT 1 FROM public.trash_item t
-                    WHERE t.case_id = for_case AND t.restored_at IS NULL
-                      AND t.payload LIKE '%' || sha || '%')
+                    WHERE t.case_id = for_case AND public.caseload_may_restore(t.id)
+                      AND t.payload LIKE '%"sha256": "' || sha || '"%')
+$$;
+
+-- The bytes of a document in the trash, for its restore (the text to search it by is read
+-- from them again: the trash does not keep it). Only for someone who may restore the item
+-- holding them, as above.
+CREATE OR REPLACE FUNCTION caseload_trashed_file(item integer, sha text) RETURNS bytea
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+    SELECT f.data FROM public.stored_file f
+     WHERE f.sha256 = sha AND public.caseload_writer() AND public.caseload_may_restore(item)
+       AND EXISTS (SELECT 1 FROM public.trash_item t
+                    WHERE t.id = item AND t.payload LIKE '%"sha256": "' || sha || '"%')
 $$;
 
 -- A file's bytes are removed only here, by an administrator emptying the trash, and only
@@ -459,6 +486,198 @@ END $$;
 """
 
 
+# What the trash holds is trusted by the rules on documents' bytes and plan audits, and a
+# restore puts it back: so the server checks that an item holds only what its maker deleted
+# with it, as it was, and that an item restored comes back whole. (The app makes an item
+# before it deletes the rows, so these checks run at commit.)
+TRASH_RULES = r"""
+-- Whether a row as the trash keeps it (`kept`, written by the app) is `other` (the row as
+-- the database has it or had it): every column there, every value the same, a time the
+-- same however written. Who saved it last is the database's to stamp, and the trash does
+-- not keep a document's text.
+CREATE OR REPLACE FUNCTION caseload_same_row(kept jsonb, other jsonb) RETURNS boolean
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    k text;
+    v jsonb;
+    w jsonb;
+BEGIN
+    IF jsonb_typeof(kept) IS DISTINCT FROM 'object'
+       OR jsonb_typeof(other) IS DISTINCT FROM 'object' THEN
+        RETURN false;
+    END IF;
+    IF EXISTS (SELECT 1 FROM jsonb_object_keys(other) o
+                WHERE o NOT IN ('updated_by', 'body_text') AND NOT kept ? o) THEN
+        RETURN false;  -- a column left out would come back as whatever the restore says
+    END IF;
+    FOR k, v IN SELECT key, value FROM jsonb_each(kept) LOOP
+        CONTINUE WHEN k IN ('updated_by', 'body_text');
+        w := other -> k;
+        CONTINUE WHEN w = v;
+        IF w IS NULL OR jsonb_typeof(v) <> 'string' OR jsonb_typeof(w) <> 'string' THEN
+            RETURN false;
+        END IF;
+        IF (v #>> '{}') !~ '^\d{4}-\d\d-\d\dT\d\d:\d\d'
+           OR (w #>> '{}') !~ '^\d{4}-\d\d-\d\dT\d\d:\d\d' THEN
+            RETURN false;
+        END IF;
+        IF (v #>> '{}')::timestamp IS DISTINCT FROM (w #>> '{}')::timestamp THEN
+            RETURN false;
+        END IF;
+    END LOOP;
+    RETURN true;
+END $$;
+
+-- At commit: an item put into the trash by a person names a record it holds, and holds only
+-- rows that person deleted in this transaction, each as it was (the database's own
+-- 'db delete' entries, which no client can write, say what was deleted).
+CREATE OR REPLACE FUNCTION caseload_trash_kept() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    kept jsonb := public.caseload_json(NEW.payload);
+    deleted jsonb;
+    tbl text;
+    r jsonb;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM public.app_user WHERE login = session_user) THEN
+        RETURN NULL;  -- the owner's maintenance (a move from a laptop file)
+    END IF;
+    IF jsonb_typeof(kept -> NEW.record_type) IS DISTINCT FROM 'array'
+       OR NOT (kept -> NEW.record_type) @> jsonb_build_array(
+                  jsonb_build_object('id', NEW.record_id)) THEN
+        RAISE EXCEPTION 'An item in the trash holds the record it names.'
+            USING ERRCODE = '42501';
+    END IF;
+    -- This transaction's deletions, found by their time (indexed; two hours' margin for the
+    -- clocks going back in October) and then by the transaction that wrote them.
+    SELECT coalesce(jsonb_object_agg(a.record_type || ' ' || a.record_id,
+                                     public.caseload_json(a.detail)), '{}')
+      INTO deleted
+      FROM public.audit_entry a
+     WHERE a.at >= (transaction_timestamp() AT TIME ZONE 'Europe/London') - interval '2 hours'
+       AND age(a.xmin) = 0 AND a.action = 'db delete' AND a.who = session_user;
+    FOR tbl, r IN SELECT e.key, x.value FROM jsonb_each(kept) e
+                   CROSS JOIN LATERAL jsonb_array_elements(e.value) x LOOP
+        IF NOT coalesce(public.caseload_same_row(r, deleted -> (tbl || ' ' || (r ->> 'id'))),
+                        false) THEN
+            RAISE EXCEPTION 'An item in the trash holds only what was deleted with it, as it '
+                'was (not this %).', tbl USING ERRCODE = '42501';
+        END IF;
+    END LOOP;
+    RETURN NULL;
+END $$;
+
+-- At commit: an item restored by a person has every record it held back (a restore is
+-- whole; a record given a new id on its way back leaves its old id taken).
+CREATE OR REPLACE FUNCTION caseload_trash_restored() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE
+    tbl text;
+    r jsonb;
+    back boolean;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM public.app_user WHERE login = session_user) THEN
+        RETURN NULL;
+    END IF;
+    FOR tbl, r IN SELECT e.key, x.value FROM jsonb_each(public.caseload_json(OLD.payload)) e
+                   CROSS JOIN LATERAL jsonb_array_elements(e.value) x LOOP
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM public.%I WHERE id = $1)', tbl)
+           INTO back USING (r ->> 'id')::integer;
+        IF NOT coalesce(back, false) THEN
+            RAISE EXCEPTION 'An item in the trash is restored whole: this % is not back.', tbl
+                USING ERRCODE = '42501';
+        END IF;
+    END LOOP;
+    RETURN NULL;
+END $$;
+
+-- At commit: a case in the trash comes back only by restoring its item (so whole, its plan
+-- audits with it), not by writing its row again beside the item.
+CREATE OR REPLACE FUNCTION caseload_case_returned() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM public.app_user WHERE login = session_user) THEN
+        RETURN NULL;
+    END IF;
+    IF EXISTS (SELECT 1 FROM public.ehcp_case c WHERE c.id = NEW.id)
+       AND EXISTS (SELECT 1 FROM public.trash_item t
+                    WHERE t.case_id = NEW.id AND t.record_type = 'ehcp_case'
+                      AND t.record_id = NEW.id AND t.restored_at IS NULL) THEN
+        RAISE EXCEPTION 'A case in the trash comes back only by restoring it, whole.'
+            USING ERRCODE = '42501';
+    END IF;
+    RETURN NULL;
+END $$;
+
+-- At commit: a plan audit deleted by anyone but a team lead went with its case, into the
+-- trash (an item holding it).
+CREATE OR REPLACE FUNCTION caseload_plan_audit_left() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM public.app_user WHERE login = session_user)
+       OR public.caseload_has('team_lead') THEN
+        RETURN NULL;
+    END IF;
+    IF EXISTS (SELECT 1 FROM public.ehcp_case c WHERE c.id = OLD.case_id)
+       OR NOT EXISTS (
+            SELECT 1 FROM public.trash_item t
+             WHERE t.case_id = OLD.case_id AND t.record_type = 'ehcp_case'
+               AND t.record_id = OLD.case_id AND t.restored_at IS NULL
+               AND public.caseload_json(t.payload) -> 'plan_audit'
+                   @> jsonb_build_array(jsonb_build_object('id', OLD.id))) THEN
+        RAISE EXCEPTION 'A plan audit leaves only with its case, into the trash (a team lead '
+            'withdraws one under way).' USING ERRCODE = '42501';
+    END IF;
+    RETURN NULL;
+END $$;
+
+-- A row of `tbl` (as to_jsonb gives it) coming back from the trash: an item of its case that
+-- the person may restore holds it exactly.
+CREATE OR REPLACE FUNCTION caseload_in_trash(tbl text, wanted jsonb) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
+    SELECT EXISTS (
+        SELECT 1 FROM public.trash_item t
+         CROSS JOIN LATERAL jsonb_array_elements(
+             coalesce(public.caseload_json(t.payload) -> tbl, '[]'::jsonb)) r
+         WHERE t.case_id = (wanted ->> 'case_id')::integer
+           AND public.caseload_may_restore(t.id)
+           AND public.caseload_same_row(r.value, wanted))
+$$;
+"""
+
+# Checked at commit (the rows an item holds are deleted after it is made), and only for
+# people signed in: the owner's maintenance (a move from a laptop file, which switches the
+# row audit off and on again) leaves no checks pending.
+TRASH_TRIGGERS = {
+    "caseload_trash_kept": ("AFTER INSERT", "trash_item", "caseload_trash_kept()", ""),
+    "caseload_trash_restored": (
+        "AFTER UPDATE",
+        "trash_item",
+        "caseload_trash_restored()",
+        " AND OLD.restored_at IS NULL AND NEW.restored_at IS NOT NULL",
+    ),
+    "caseload_case_returned": ("AFTER INSERT", "ehcp_case", "caseload_case_returned()", ""),
+    "caseload_plan_audit_left": (
+        "AFTER DELETE",
+        "plan_audit",
+        "caseload_plan_audit_left()",
+        "",
+    ),
+}
+
+
+def _trash_triggers() -> list[str]:
+    out = []
+    for name, (event, table, function, when) in TRASH_TRIGGERS.items():
+        out += [
+            f"DROP TRIGGER IF EXISTS {name} ON {table}",
+            f"CREATE CONSTRAINT TRIGGER {name} {event} ON {table} DEFERRABLE INITIALLY "
+            f"DEFERRED FOR EACH ROW WHEN (caseload_active(){when}) "
+            f"EXECUTE FUNCTION {function}",
+        ]
+    return out
+
+
 def _sql_array(words) -> str:
     return "ARRAY[" + ", ".join(f"'{w}'" for w in sorted(words)) + "]"
 
@@ -580,12 +799,15 @@ def _policies() -> dict[str, list[str]]:
     tables: dict[str, list[str]] = {}
     for name in CASE_TABLES:
         tables[name] = _all_writes(mine)
-    # A plan's audit is scored and decided by a team lead; it goes to the trash (and comes
-    # back) with its case like every other part of it.
+    # A plan's audit is started, scored and decided by a team lead; it goes to the trash
+    # (and comes back) with its case like every other part of it: a caseworker writes one
+    # only as a restore puts it back exactly as the trash holds it, and deletes one only as
+    # its case goes into the trash (checked at commit: caseload_plan_audit_left).
     tables["plan_audit"] = [
-        f"FOR INSERT WITH CHECK ({mine})",
+        f"FOR INSERT WITH CHECK ({lead} OR ({mine} AND "
+        "caseload_in_trash('plan_audit', to_jsonb(plan_audit.*))))",
         f"FOR UPDATE USING ({lead}) WITH CHECK ({lead})",
-        f"FOR DELETE USING ({mine})",
+        f"FOR DELETE USING ({lead} OR {mine})",
     ]
     # A file's bytes: added only through caseload_store_file, never changed, removed only
     # with a purge; seen only through a document that holds them (not a trashed one's).
@@ -632,9 +854,11 @@ def _policies() -> dict[str, list[str]]:
     tables["submission"] = [f"FOR INSERT WITH CHECK ({writer} OR {admin})"]
     tables["trash_item"] = [
         f"FOR INSERT WITH CHECK ({writer} AND deleted_by = session_user)",
-        # Restoring marks the item; only an administrator removes one for good.
+        # Restoring marks the item and empties it (nothing else changes what an item holds);
+        # only an administrator removes one for good.
         f"FOR UPDATE USING (restored_at IS NULL AND ({lead} OR deleted_by = session_user)) "
-        "WITH CHECK (restored_by = session_user)",
+        "WITH CHECK (restored_by = session_user AND restored_at IS NOT NULL "
+        "AND payload = '{}')",
         f"FOR DELETE USING ({admin})",
     ]
     return tables
@@ -676,6 +900,7 @@ def statements(database: str) -> list[str]:
         f'GRANT CONNECT, TEMPORARY ON DATABASE "{database}" TO {GROUP}',
         f"GRANT USAGE ON SCHEMA public TO {GROUP}",
         _functions(),
+        TRASH_RULES,
         _audit_function(),
         _end_blockers_function(),
         *_function_grants(),
@@ -709,6 +934,7 @@ def statements(database: str) -> list[str]:
             f"CREATE TRIGGER caseload_stamp_person BEFORE INSERT OR UPDATE ON {table} "
             "FOR EACH ROW EXECUTE FUNCTION caseload_stamp_person()",
         ]
+    out += _trash_triggers()
     out += [
         "DROP TRIGGER IF EXISTS caseload_stamp ON audit_entry",
         "CREATE TRIGGER caseload_stamp BEFORE INSERT ON audit_entry "
@@ -745,6 +971,8 @@ def _function_grants() -> list[str]:
         "caseload_store_file(text, bytea)",
         "caseload_forget_file(text)",
         "caseload_file_ok(text, integer)",
+        "caseload_trashed_file(integer, text)",
+        "caseload_in_trash(text, jsonb)",
         AUDIT_FUNCTION,
     ]
     out = []
@@ -768,6 +996,9 @@ def _function_grants() -> list[str]:
         "caseload_foreign_memberships(oid)",
         "caseload_holds_elsewhere(oid)",
         "caseload_mark()",
+        "caseload_may_restore(integer)",
+        "caseload_same_row(jsonb, jsonb)",
+        *(function for _event, _table, function, _when in TRASH_TRIGGERS.values()),
     ):
         out.append(f"REVOKE ALL ON FUNCTION {fn} FROM PUBLIC")
     return out
@@ -818,6 +1049,24 @@ def apply(conn: Connection) -> None:
     assert raw is not None  # an open connection has one
     for sql in statements(database):
         raw.execute(sql)
+    forget_trashed_texts(conn)
+
+
+def forget_trashed_texts(conn: Connection) -> None:
+    """The trash no longer keeps a document's text (anyone signed in may read what an item
+    holds, and a trashed document is not to be read): items made by earlier versions (or
+    moved from a laptop file) lose it here, and a restore reads it again from the file."""
+    found = conn.execute(
+        text("SELECT id, payload FROM trash_item WHERE payload LIKE '%\"body_text\"%'")
+    ).all()
+    for item_id, payload in found:
+        kept = json.loads(payload)
+        for row in kept.get("document", []):
+            row.pop("body_text", None)
+        conn.execute(
+            text("UPDATE trash_item SET payload = :payload WHERE id = :id"),
+            {"payload": json.dumps(kept), "id": item_id},
+        )
 
 
 def write_audit(

@@ -9,6 +9,7 @@ A file's name comes from whoever sent it: it is kept as a label, never used as a
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -31,7 +32,7 @@ from caseload_app.domain.access import Can
 from caseload_app.domain.documents import KINDS, kind_label
 from caseload_app.services import records
 from caseload_app.services.base import UserService
-from caseload_app.services.document_files import extract_text, read_email, sniff
+from caseload_app.services.document_files import Email, extract_text, read_email, sniff
 from caseload_app.services.errors import FieldErrors, UserError
 
 __all__ = [
@@ -180,7 +181,7 @@ class DocumentService(UserService):
         mail = read_email(data, found)
         dated = new.dated or (mail.date.date() if mail.date else self._today())
         came_from = new.came_from or mail.sender
-        body = "\n".join(p for p in (mail.subject, mail.sender, mail.body) if p)
+        body = _mail_text(mail)
         kind = new.kind if new.kind != "other" else "email"
         parts = [_Part(data, name, found.media_type, kind, new.title or mail.subject or name,
                        dated, came_from, body)]  # fmt: skip
@@ -364,7 +365,36 @@ def store_document(
     return row
 
 
+def file_text(data: bytes, name: str) -> str:
+    """The text a file is searched by, as when it is added: an e-mail's subject, sender and
+    body (its attachments are documents of their own), any other file's words."""
+    found = sniff(data, name)
+    if found.media_type in EMAILS:
+        return _mail_text(read_email(data, found))
+    return extract_text(data, found).text
+
+
+def plan_words(content: str) -> str:
+    """The text an issued plan's files are searched by: every piece of text in the plan's
+    JSON, in order."""
+    return "\n".join(_strings(json.loads(content)))
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value] if value.strip() else []
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _strings(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _strings(v)]
+    return []
+
+
 # ---------------------------------------------------------------------- helpers
+def _mail_text(mail: Email) -> str:
+    return "\n".join(p for p in (mail.subject, mail.sender, mail.body) if p)
+
+
 LINKS = (
     ("advice_request_id", AdviceRequest, "advice request"),
     ("annual_review_id", AnnualReview, "annual review"),

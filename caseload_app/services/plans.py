@@ -33,7 +33,7 @@ from caseload_app.domain.plan_import import Identity, identity_of, place_blocks
 from caseload_app.domain.text import fold
 from caseload_app.services import records
 from caseload_app.services.base import UserService
-from caseload_app.services.documents import store_document
+from caseload_app.services.documents import plan_words, store_document
 from caseload_app.services.errors import FieldErrors, UserError
 from caseload_app.services.plan_files import read_docx_blocks
 from caseload_app.services.settings import TeamSettingsService, plan_rules_off
@@ -241,7 +241,7 @@ class PlanService(UserService):
         child = case.child
         stem = f"EHC plan {child.first_name} {child.last_name} v{row.number}"
         title = f"{KINDS[row.kind]}, version {row.number}, issued {on:%d %b %Y}"
-        words = "\n".join(_strings(json.loads(row.content)))  # found by the case file's search
+        words = plan_words(row.content)  # found by the case file's search
         for fmt, media_type in ISSUED_FILES.items():
             store_document(
                 s, self.user, self._now(), row.case_id, self._render(s, case, row, fmt),
@@ -410,17 +410,6 @@ def _kept_file(s: Session, row: PlanVersion, fmt: str) -> bytes | None:
             "in the database: restore it from a backup."
         )
     return bytes(data)
-
-
-def _strings(value: object) -> list[str]:
-    """Every piece of text in a plan's JSON, in order."""
-    if isinstance(value, str):
-        return [value] if value.strip() else []
-    if isinstance(value, dict):
-        return [t for v in value.values() for t in _strings(v)]
-    if isinstance(value, list):
-        return [t for v in value for t in _strings(v)]
-    return []
 
 
 def _content(plan: Plan) -> str:

@@ -15,6 +15,7 @@ from typing import cast
 
 from sqlalchemy import Connection, Table, func, insert, select, text
 
+from caseload_app.db import pg_security
 from caseload_app.db.engine import Database, is_server_url, open_database
 from caseload_app.db.lock import InstanceLock
 from caseload_app.db.models import AppUser, AuditEntry, Base, Child
@@ -89,6 +90,7 @@ def _move(src: Database, dst: Database, source: Path, url: str, who: str) -> Tra
         _check_counts(read, write, tables, counts, before)
         checked = sum(_spot_check(read, write, t, shift.get(t.name, 0)) for t in tables)
         _pause_row_audit(write, tables, paused=False)
+        pg_security.forget_trashed_texts(write)  # an older file's trash may hold some
         people = read.scalar(select(func.count()).select_from(AppUser.__table__)) or 0
         detail = f"moved from laptop file {source}: " + ", ".join(
             f"{n} {t}" for t, n in counts.items() if n

@@ -5,7 +5,9 @@ retention period are listed for review, never deleted automatically.
 A deleted case takes its dependent rows with it (events, advice, tasks, reviews, exceptions,
 disagreements, assignments, communications about it), and its child and family when they
 have no other case: nothing about a case deleted by mistake is left behind, and a restore
-puts every row back with its own id (or a new one, if that id has been used since).
+puts every row back with its own id (or a new one, if that id has been used since). The
+trash does not keep a document's text (on a team database anyone signed in may read what an
+item holds): a restore reads it again from the document's file.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ from caseload_app.services.case_read import (
     reassessment_label,
 )
 from caseload_app.services.casework import keep_exception_limits
+from caseload_app.services.documents import file_text, plan_words
 from caseload_app.services.errors import UserError
 from caseload_app.services.settings import TeamSettingsService
 
@@ -274,7 +277,7 @@ class TrashService(UserService):
             return self._trash(s, case, case.id, label, _case_bundle(s, case), reason)
 
     def _trash(self, s: Session, row, case_id, label: str, bundle, reason: str) -> int:
-        payload = {model.__tablename__: [dump_row(r) for r in rows] for model, rows in bundle}
+        payload = {model.__tablename__: [_kept(r) for r in rows] for model, rows in bundle}
         item = TrashItem(
             record_type=row.__tablename__,
             record_id=row.id,
@@ -320,7 +323,10 @@ class TrashService(UserService):
                 for table_name, rows in payload.items():
                     table = Base.metadata.tables[table_name]
                     for raw in rows:
-                        _put_back(s, table, _load(table, raw), renumber)
+                        values = _follow(table, _load(table, raw), renumber)
+                        if table_name == "document" and "body_text" not in raw:
+                            values["body_text"] = _text_again(s, item.id, values)
+                        _put_back(s, table, values, renumber)
             except IntegrityError as exc:
                 raise UserError(_why_not_restored(item, exc)) from exc
             record_id = renumber.get((item.record_type, item.record_id), item.record_id)
@@ -427,10 +433,38 @@ def _case_bundle(s: Session, case: EhcpCase) -> list[tuple[type, list]]:
     return bundle
 
 
-def dump_row(row) -> dict:
-    """A row as JSON-ready values (dates as ISO text), every column."""
+def _kept(row) -> dict:
+    """A row as the trash keeps it: every column but a document's text, which anyone signed
+    in to a team database could read there (a restore reads it again from the file)."""
+    return dump_row(row, leaving_out=("body_text",) if isinstance(row, Document) else ())
+
+
+def _text_again(s: Session, trash_id: int, doc: dict) -> str:
+    """A restored document's text to search it by, as it was when added: an issued plan's
+    words, else read from its file (on a team database only someone who may restore the
+    item may read the file of a document in the trash)."""
+    if doc["plan_version_id"] is not None:
+        content = s.scalar(
+            select(PlanVersion.content).where(PlanVersion.id == doc["plan_version_id"])
+        )
+        if content is not None:
+            return plan_words(content)
+    data = s.scalar(select(StoredFile.data).where(StoredFile.sha256 == doc["sha256"]))
+    if data is None and s.get_bind().dialect.name == "postgresql":
+        data = s.scalar(
+            text("SELECT caseload_trashed_file(:item, :sha)"),
+            {"item": trash_id, "sha": doc["sha256"]},
+        )
+    return file_text(bytes(data), doc["file_name"]) if data is not None else ""
+
+
+def dump_row(row, leaving_out: tuple[str, ...] = ()) -> dict:
+    """A row as JSON-ready values (dates as ISO text), every column but those left out (not
+    even loaded: a document's text may be megabytes)."""
     values = {}
     for column in row.__table__.columns:
+        if column.name in leaving_out:
+            continue
         value = getattr(row, column.key)
         values[column.name] = value.isoformat() if isinstance(value, date | datetime) else value
     return values
@@ -479,14 +513,18 @@ def _forget_files(s: Session, digests: set[str]) -> None:
             s.execute(delete(StoredFile).where(StoredFile.sha256 == digest))
 
 
-def _put_back(s: Session, table: Table, values: dict, renumber: dict) -> None:
-    """Insert a row with its own id, or the next free one if that id has been used since;
-    references to rows renumbered earlier in the same restore follow them."""
+def _follow(table: Table, values: dict, renumber: dict) -> dict:
+    """References to rows renumbered earlier in the same restore follow them."""
     for column in table.columns:
         for fk in column.foreign_keys:
             key = (fk.column.table.name, values[column.name])
             if key in renumber:
                 values[column.name] = renumber[key]
+    return values
+
+
+def _put_back(s: Session, table: Table, values: dict, renumber: dict) -> None:
+    """Insert a row with its own id, or the next free one if that id has been used since."""
     old = values["id"]
     if s.execute(select(table.c.id).where(table.c.id == old)).first() is not None:
         values["id"] = (s.scalar(select(func.max(table.c.id))) or 0) + 1

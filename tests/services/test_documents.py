@@ -17,7 +17,7 @@ from reportlab.pdfgen import canvas
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from caseload_app.db.models import AuditEntry, Document, StoredFile
+from caseload_app.db.models import AuditEntry, Document, StoredFile, TrashItem
 from caseload_app.services.documents import DocumentService, NewDocument
 from caseload_app.services.errors import FieldErrors, UserError
 from caseload_app.services.plans import PlanService
@@ -192,6 +192,33 @@ def test_documents_go_to_the_trash_with_their_case_and_their_bytes_only_when_pur
     trash.purge(item)
     with db.read() as s:
         assert s.scalar(select(func.count()).select_from(StoredFile)) == 0
+
+
+def test_the_trash_keeps_no_documents_text_and_a_restore_reads_it_again(db):
+    """On a team database anyone signed in may read what the trash holds, and a trashed
+    document is not to be read: its text comes back from its file (or its plan version)."""
+    case_id, _ = new_case(db)
+    plans = PlanService(db, "Asha Patel", today=lambda: TODAY, now=lambda: NOW)
+    state = plans.save(case_id, good_plan(), None, 0)
+    plans.issue(case_id, state.version_id, state.version, date(2026, 11, 20))
+    service = DocumentService(db, "Asha Patel", today=lambda: TODAY, now=lambda: NOW)
+    service.add(case_id, email_with_attachment(), "from mum.eml")
+    service.add(case_id, word("Quillwort grows by the pond."), "notes.docx")
+
+    def texts() -> dict[int, str]:
+        with db.read() as s:
+            return dict(s.execute(select(Document.id, Document.body_text)).all())
+
+    before = texts()
+    assert len(before) == 5 and all(before.values())  # plan PDF and Word, mail, pdf, docx
+    trash = TrashService(db, "Asha Patel", today=lambda: TODAY, now=lambda: NOW)
+    item = trash.delete_case(case_id, "made by mistake")
+    with db.read() as s:
+        payload = s.get(TrashItem, item).payload
+    assert "body_text" not in payload and "Quillwort" not in payload
+    assert "Precision Teaching" in payload  # the plan version's own content is kept
+    trash.restore(item)
+    assert texts() == before
 
 
 def test_an_issued_plan_keeps_its_exact_files_and_gives_them_back(db):
