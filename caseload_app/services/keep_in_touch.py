@@ -10,14 +10,22 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from caseload_app.db.models import Caseworker, Child, Communication, EhcpCase, Family, StageEvent
+from caseload_app.db.models import (
+    AppSetting,
+    Caseworker,
+    Child,
+    Communication,
+    EhcpCase,
+    Family,
+    StageEvent,
+)
 from caseload_app.db.queries import as_date
 from caseload_app.domain import updates
 from caseload_app.domain.status import Rag
 from caseload_app.services import records
 from caseload_app.services.base import UserService
 from caseload_app.services.case_read import CaseDetail, case_detail
-from caseload_app.services.settings import TeamSettingsService
+from caseload_app.services.settings import UPDATE_EVERY_WEEKS
 
 
 @dataclass(frozen=True)
@@ -110,9 +118,19 @@ def _language_note(language: str | None, interpreter: bool) -> str:
     return "; ".join(parts)
 
 
+def every_weeks_in(s: Session) -> int:
+    """The team's promise (TeamSettingsService.update_every_weeks), read in `s`."""
+    row = s.get(AppSetting, UPDATE_EVERY_WEEKS)
+    try:
+        return max(1, int(row.value)) if row is not None else updates.DEFAULT_EVERY_WEEKS
+    except ValueError:
+        return updates.DEFAULT_EVERY_WEEKS
+
+
 class KeepInTouchService(UserService):
     def every_weeks(self) -> int:
-        return TeamSettingsService(self._db, self.user).update_every_weeks()
+        with self._db.read() as s:
+            return every_weeks_in(s)
 
     def due(self, caseworker_id: int | None = None, days: int = 7) -> list[DueUpdate]:
         """The families due an update within `days` (and those already overdue)."""

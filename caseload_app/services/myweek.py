@@ -35,6 +35,7 @@ from caseload_app.domain.status import (
     step_label,
 )
 from caseload_app.services.case_read import ceasing_in_force, order_steps, reassessment_steps
+from caseload_app.services.keep_in_touch import due_updates, every_weeks_in
 
 HORIZON_DAYS = 7
 NO_CONTACT_DAYS = 14
@@ -53,6 +54,7 @@ KINDS = {
     "reassessment": "Re-assessment",
     "post16": "Post-16 move",
     "contact": "No contact in 14 days",
+    "update": "Family update due",
 }
 
 
@@ -118,6 +120,7 @@ class MyWeekService:
             items += self._reassessments(s, scope, today, horizon)
             items += self._post16_moves(s, scope, today, horizon)
             items += self._no_contact(s, scope, today)
+            items += self._updates(s, scope, today, horizon)
         items.sort(key=lambda i: (i.due or date.max, i.kind, i.child_name))
         return MyWeek(today=today, items=items)
 
@@ -534,6 +537,28 @@ class MyWeekService:
                 )
             )
         return out
+
+    def _updates(self, s, scope, today, horizon) -> list[WeekItem]:
+        """The keep-in-touch promise (domain/updates.py): families owed an update by the
+        horizon, or already overdue one."""
+        found = due_updates(
+            s, today, every_weeks_in(s), until=horizon, caseworker_id=scope.caseworker_id,
+            case_ids=scope.case_ids,
+        )  # fmt: skip
+        return [
+            WeekItem(
+                "update",
+                KINDS["update"],
+                d.case_id,
+                d.child_name,
+                d.reason + (f" ({d.note})" if d.note else ""),
+                d.due,
+                d.days_left,
+                Rag.RED if d.days_left < 0 else Rag.AMBER,
+                "communications",
+            )  # fmt: skip
+            for d in found
+        ]
 
 
 def _step_items(

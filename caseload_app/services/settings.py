@@ -184,12 +184,10 @@ class TeamSettingsService(UserService):
 
     def update_every_weeks(self) -> int:
         """A family with an open case hears from the council at least this often."""
-        from caseload_app.domain.updates import DEFAULT_EVERY_WEEKS
+        from caseload_app.services.keep_in_touch import every_weeks_in
 
-        try:
-            return max(1, int(self._get(UPDATE_EVERY_WEEKS, str(DEFAULT_EVERY_WEEKS))))
-        except ValueError:
-            return DEFAULT_EVERY_WEEKS
+        with self._db.read() as s:
+            return every_weeks_in(s)
 
     def set_update_every_weeks(self, weeks: int) -> None:
         if not 1 <= weeks <= 26:

@@ -3,6 +3,7 @@ from datetime import date, datetime
 
 import pytest
 
+from caseload_app.domain.status import Rag
 from caseload_app.domain.validators import ValidationError
 from caseload_app.services.casework import CaseworkService
 from caseload_app.services.errors import ConflictError, FieldErrors
@@ -371,14 +372,18 @@ def test_my_week_lists_what_needs_doing(db):
     work.add_task(case_id, "Ring school", date(2026, 11, 26), None)
     week = MyWeekService(db, today=lambda: TODAY).my_week(cw)
     kinds = {i.kind: i for i in week.items}
-    assert set(kinds) == {"statutory", "advice", "task", "contact"}
+    assert set(kinds) == {"statutory", "advice", "task", "contact", "update"}
     assert kinds["statutory"].what == "Decide whether to issue a plan"  # 16 weeks: 21 Oct
     assert kinds["advice"].tab == "advice"
     assert kinds["task"].due == date(2026, 11, 26)
     assert kinds["contact"].what == "Never contacted"
+    update = kinds["update"]  # nothing sent since the request of 1 Jul: owed word by 29 Jul
+    assert (update.due, update.rag, update.tab) == (date(2026, 7, 29), Rag.RED, "communications")
+    assert update.what == "Every 4 weeks: no update since the request (Wed 1 Jul 2026)"
     work.log_communication(case_id, datetime(2026, 11, 23, 9), "phone", "out", "Parent", "Hi")
     week = MyWeekService(db, today=lambda: TODAY).my_week(cw)
     assert week.count("contact") == 0
+    assert week.count("update") == 0  # told on 23 Nov: next due 21 Dec, past this week
 
 
 def test_overdue_advice_is_grey_only_where_an_exception_covers_the_advice_limit(db):
