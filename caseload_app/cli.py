@@ -22,6 +22,7 @@ from caseload_app import (
     cli_admin,
     cli_calendar,
     cli_doc,
+    cli_mail,
     cli_plan,
     cli_team,
     files,
@@ -240,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_doc.add_bundle_parser(sub, _db_arg)
     cli_doc.add_sar_parser(sub, _db_arg)
     cli_calendar.add_parser(sub, _db_arg)
+    cli_mail.add_parsers(sub, _db_arg)
     # Listed for --help only: main() hands `caseload bench …` to the benchmark's own parser.
     sub.add_parser(
         "bench", help="time what a caseworker waits for (caseload bench --help)", add_help=False
@@ -1024,6 +1026,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "bundle": lambda args: cli_doc.run_bundle(args, _database),
     "sar": lambda args: cli_doc.run_sar(args, _database),
     "calendar": lambda args: cli_calendar.run(args, _database),
+    "send": lambda args: cli_mail.run_send(args, _database),
+    "mail": lambda args: cli_mail.run_mail(args, _database),
 }
 
 
