@@ -439,6 +439,8 @@ class MailService(UserService):
                 detail = f"{self.user} asked to send the e-mail again (it was: {self._state(row)})"
                 records.audit(s, self.user, now, "update", row, row.case_id, detail)
             problem = _not_ready(settings, bool(row.attachments), password, draft=False)
+            if problem and asked:
+                raise UserError(problem)  # a person is there: told, and nothing changes
             if problem:
                 self._mark(s, row, "failed", problem, f"E-mail to {row.recipient} not sent")
                 return None

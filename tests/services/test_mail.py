@@ -397,6 +397,9 @@ def test_a_letter_as_a_draft_for_outlook_then_marked_sent(db, tmp_path, mailbox,
         "to-send.eml",
     )  # fmt: skip
     assert email_log(db, case_id) == []  # not sent yet
+    with pytest.raises(UserError, match="This team saves e-mails as drafts"):
+        service.resend(draft.id)
+    assert service.info(draft.id).status == "draft"  # refused, and nothing changed
     sent = service.mark_sent(draft.id)
     assert sent.status == "sent"
     assert email_log(db, case_id)[0].summary.endswith("Attached: Your visit.pdf")
