@@ -65,6 +65,10 @@ UNSENT = ("queued", "retry", "failed", "unsure", "draft", "sending")  # a person
 DEFAULT_TIMEOUT = 30.0
 
 
+class NotWaiting(UserError):
+    """The e-mail is sent, cancelled, being sent, or otherwise not for this action."""
+
+
 @dataclass(frozen=True)
 class Outgoing:
     """What a person sends: a message, a letter already issued (its communication id), or
@@ -224,7 +228,7 @@ class MailService(UserService):
         for outbox_id in ids:
             try:
                 done.append(self._deliver(outbox_id, settings, password, WAITING))
-            except UserError:
+            except NotWaiting:
                 continue  # taken or changed by someone else meanwhile
         return done
 
@@ -237,15 +241,16 @@ class MailService(UserService):
 
     def mark_sent(self, outbox_id: int, note: str = "") -> OutboxInfo:
         """The person has checked that it went (the mailbox's Sent items, the family, or a
-        draft sent from Outlook): logged and kept on the case as if sent now, unsent again."""
+        draft sent from Outlook): logged and kept on the case file as if it went now, and
+        never sent again."""
         note = records.plain_text(300, "The note")(note)
-        data = self._message_bytes(outbox_id)
+        parts = self._parts(self.info(outbox_id).subject, self._message_bytes(outbox_id))
         with self._db.uow() as s:
             row = records.load(s, OutboxMessage, outbox_id, "e-mail")
             self._check_message(s, row)
             self._check_unsent(row, UNSENT)
             how = f"marked as sent by {self.user}" + (f": {note}" if note else "")
-            self._record_sent(s, row, self._parts(row.subject, data), how)
+            self._record_sent(s, row, parts, how)
         return self.info(outbox_id)
 
     def cancel(self, outbox_id: int, reason: str) -> OutboxInfo:
@@ -396,11 +401,11 @@ class MailService(UserService):
         asked: bool = False,
     ) -> OutboxInfo:
         data = self._message_bytes(outbox_id)
+        parts = self._parts(self.info(outbox_id).subject, data)  # read before it is "sending"
         claimed = self._claim(outbox_id, settings, password, allowed, asked)
         if claimed is None:
             return self.info(outbox_id)
-        recipient, subject, attempt = claimed
-        parts = self._parts(subject, data)
+        recipient, attempt = claimed
         mail = Envelope(settings.from_address, recipient, data)
         try:
             answer = deliver(settings, password, mail, self.timeout)
@@ -426,10 +431,10 @@ class MailService(UserService):
         password: str | None,
         allowed: tuple[str, ...],
         asked: bool,
-    ) -> tuple[str, str, int] | None:
+    ) -> tuple[str, int] | None:
         """Mark it "sending", committed before the server is asked: whatever happens next, it
-        is never sent again without a person's say. Returns (recipient, subject, attempt);
-        None: it cannot go (marked failed)."""
+        is never sent again without a person's say. Returns (recipient, attempt); None: it
+        cannot go (marked failed)."""
         now = self._now()
         with self._db.uow() as s:
             row = records.load(s, OutboxMessage, outbox_id, "e-mail")
@@ -447,7 +452,7 @@ class MailService(UserService):
             row.status, row.sending_since, row.next_try = "sending", now, None
             row.attempts += 1
             self._stamp(row)
-            return row.recipient, row.subject, row.attempts
+            return row.recipient, row.attempts
 
     def _not_sent(self, outbox_id: int, words: str, *, retry: bool) -> None:
         with self._db.uow() as s:
@@ -544,15 +549,15 @@ class MailService(UserService):
 
     def _check_unsent(self, row: OutboxMessage, allowed: tuple[str, ...]) -> None:
         if row.status == "sent":
-            raise UserError(
+            raise NotWaiting(
                 f"That e-mail was sent on {row.sent_at:%d %b %Y at %H:%M}: it is not sent twice."
             )
         if row.status == "cancelled":
-            raise UserError(f"That e-mail was cancelled ({row.last_error}).")
+            raise NotWaiting(f"That e-mail was cancelled ({row.last_error}).")
         if row.status == "sending" and not self._stale(row):
-            raise UserError("That e-mail is being sent right now: wait for it.")
+            raise NotWaiting("That e-mail is being sent right now: wait for it.")
         if row.status not in allowed:
-            raise UserError(f"That e-mail is not waiting to be sent ({self._state(row)}).")
+            raise NotWaiting(f"That e-mail is not waiting to be sent ({self._state(row)}).")
 
     def _stale(self, row: OutboxMessage) -> bool:
         return row.sending_since is None or self._now() - row.sending_since > STALE_AFTER
