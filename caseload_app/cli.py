@@ -22,6 +22,7 @@ from caseload_app import (
     cli_admin,
     cli_doc,
     cli_family,
+    cli_mail,
     cli_plan,
     cli_team,
     files,
@@ -241,6 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_doc.add_sar_parser(sub, _db_arg)
     cli_family.add_calendar_parser(sub, _db_arg)
     cli_family.add_updates_parser(sub, _db_arg)
+    cli_mail.add_parsers(sub, _db_arg)
     # Listed for --help only: main() hands `caseload bench …` to the benchmark's own parser.
     sub.add_parser(
         "bench", help="time what a caseworker waits for (caseload bench --help)", add_help=False
@@ -1027,6 +1029,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "sar": lambda args: cli_doc.run_sar(args, _database),
     "calendar": lambda args: cli_family.run_calendar(args, _database),
     "updates": lambda args: cli_family.run_updates(args, _database),
+    "send": lambda args: cli_mail.run_send(args, _database),
+    "mail": lambda args: cli_mail.run_mail(args, _database),
 }
 
 

@@ -529,6 +529,48 @@ class Document(Versioned, Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+# What becomes of an e-mail in the outbox (services/mail.py): queued, being sent, sent; to be
+# tried again (retry) or stopped until a person acts (failed); perhaps received by the server
+# though it never said so (unsure); saved as a draft for Outlook; or given up (cancelled).
+OUTBOX_STATUSES = ("queued", "sending", "sent", "retry", "failed", "unsure", "draft", "cancelled")
+
+
+class OutboxMessage(Versioned, Base):
+    """An e-mail to a family, saved before the mail server is ever asked to take it: the
+    message exactly as it goes (headers, body, attachments; its bytes in stored_file, by
+    sha256), its own Message-ID (the same on every try), and where its delivery stands. Once
+    sent, the message is a document on the case file and a communication in the log."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN (" + ", ".join(f"'{s}'" for s in OUTBOX_STATUSES) + ")", name="status"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("ehcp_case.id"), index=True)
+    message_id: Mapped[str] = mapped_column(String(250), unique=True)
+    recipient: Mapped[str] = mapped_column(String(254))  # the address
+    with_whom: Mapped[str] = mapped_column(String(200))  # as the communication log says it
+    subject: Mapped[str] = mapped_column(String(300))
+    attachments: Mapped[str] = mapped_column(Text, default="")  # their names, one a line
+    eml_sha256: Mapped[str] = mapped_column(ForeignKey("stored_file.sha256"))
+    size: Mapped[int] = mapped_column(BigInteger)
+    letter_id: Mapped[int | None] = mapped_column(Integer)  # the issued letter's communication
+    status: Mapped[str] = mapped_column(String(10), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")  # in plain words
+    next_try: Mapped[datetime | None] = mapped_column(DateTime)
+    sending_since: Mapped[datetime | None] = mapped_column(DateTime)
+    queued_by: Mapped[str] = mapped_column(String(120))
+    queued_at: Mapped[datetime] = mapped_column(DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # What the message became once sent (no foreign keys: either may go to the trash alone).
+    communication_id: Mapped[int | None] = mapped_column(Integer)
+    document_id: Mapped[int | None] = mapped_column(Integer)
+
+
 class SchoolConsultation(Versioned, Base):
     """A school or college consulted before it is named in Section I (CFA 2014 s39(2), s40(3)):
     who asked for it, the day the draft plan was sent to it, its 15 days to respond (CoP 9.83,

@@ -58,6 +58,7 @@ CASE_TABLES = (
     "plan_version",
     "plan_audit",
     "document",
+    "outbox",
 )
 ALL_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
 
@@ -192,8 +193,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_te
 $$;
 
 -- A file's bytes are removed only here, by an administrator emptying the trash, and only
--- when no document and no other item in the trash holds them (the person cannot see such
--- bytes to delete them: they are held by no document).
+-- when no document, no e-mail in the outbox and no other item in the trash holds them (the
+-- person cannot see such bytes to delete them: they are held by no document).
 CREATE OR REPLACE FUNCTION caseload_forget_file(sha text) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 BEGIN
@@ -205,6 +206,7 @@ BEGIN
     DELETE FROM public.stored_file f
      WHERE f.sha256 = sha
        AND NOT EXISTS (SELECT 1 FROM public.document d WHERE d.sha256 = sha)
+       AND NOT EXISTS (SELECT 1 FROM public.outbox o WHERE o.eml_sha256 = sha)
        AND NOT EXISTS (SELECT 1 FROM public.trash_item t
                         WHERE t.payload LIKE '%' || sha || '%');
 END $$;
@@ -810,7 +812,8 @@ def _policies() -> dict[str, list[str]]:
         f"FOR DELETE USING ({lead} OR {mine})",
     ]
     # A file's bytes: added only through caseload_store_file, never changed, removed only
-    # with a purge; seen only through a document that holds them (not a trashed one's).
+    # with a purge; seen only through a document or an e-mail in the outbox that holds them
+    # (not a trashed one's).
     tables["stored_file"] = [f"FOR DELETE USING ({admin})"]  # added by caseload_store_file
     tables["document"] = [
         f"FOR INSERT WITH CHECK ({mine} AND caseload_file_ok(sha256, case_id))",
@@ -838,6 +841,13 @@ def _policies() -> dict[str, list[str]]:
         "caseload_may_edit_family(id)"
     )
     tables["contact"] = _all_writes("caseload_may_edit_family(family_id)")
+    # An e-mail to a family: queued on a case this person may change, holding only bytes they
+    # may hold (as a document's); then resent or marked by whoever queued it or may change
+    # the case (migration 0023 keeps its message, recipient and case as queued).
+    tables["outbox"] = [
+        f"FOR INSERT WITH CHECK ({mine} AND caseload_file_ok(eml_sha256, case_id))",
+        *_changes(f"queued_by = session_user OR {mine}"),
+    ]
     tables["communication"] = [f"FOR INSERT WITH CHECK ({writer})"] + _changes(
         f"{lead} OR logged_by = session_user OR caseload_may_edit_case(case_id)"
     )
@@ -882,8 +892,9 @@ def _reading(table: str) -> str:
         )
     if table == "stored_file":
         return (
-            "caseload_active() AND EXISTS "
-            "(SELECT 1 FROM document d WHERE d.sha256 = stored_file.sha256)"
+            "caseload_active() AND (EXISTS "
+            "(SELECT 1 FROM document d WHERE d.sha256 = stored_file.sha256) OR EXISTS "
+            "(SELECT 1 FROM outbox o WHERE o.eml_sha256 = stored_file.sha256))"
         )
     return "caseload_active()"
 

@@ -10,9 +10,10 @@ from caseload_app.domain.actions import ACTIONS
 # Looking at children's data: anyone signed in records these, read-only people included.
 READING = frozenset({"view", "open", "download", "print", "export", "search"})
 # Changing something: people who may change records (or, for people, settings, templates
-# and the trash, administrators). Stage actions are recorded under their own key.
+# and the trash, administrators). Stage actions are recorded under their own key; "send" is
+# an e-mail handed to the mail server (services/mail.py).
 CHANGING = frozenset(
-    {"create", "update", "delete", "restore", "purge", "chase", "import", "backup"}
+    {"create", "update", "delete", "restore", "purge", "chase", "import", "backup", "send"}
 ) | frozenset(ACTIONS)
 AUDIT_ACTIONS = READING | CHANGING
 

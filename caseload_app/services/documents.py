@@ -43,6 +43,7 @@ __all__ = [
     "NewDocument",
     "checked_bytes",
     "store_document",
+    "store_file",
 ]
 
 # How a person looked at a document, as the audit trail says it.
@@ -146,11 +147,11 @@ class DocumentService(UserService):
         limit = self.max_bytes()
         if len(data) > limit:
             raise UserError(_too_big(name, len(data), limit))
-        parts = self._read(data, name, new)
+        parts = self.parts_of(data, name, new)
         with self._db.uow() as s:
             self._case_to_edit(s, case_id)
             _check_links(s, case_id, new)
-            rows = self._store(s, case_id, parts, new)
+            rows = self.store_parts(s, case_id, parts, new)
             if new.advice_received and new.advice_request_id is not None:
                 self._advice_arrived(s, new.advice_request_id, rows[0].dated)
             return [_info(r) for r in rows]
@@ -170,8 +171,9 @@ class DocumentService(UserService):
         now = self._now()
         records.apply(s, advice, {"received": on}, user=self.user, now=now, case_id=advice.case_id)
 
-    def _read(self, data: bytes, name: str, new: NewDocument) -> list[_Part]:
-        """The file as the documents it makes: itself, then an e-mail's attachments."""
+    def parts_of(self, data: bytes, name: str, new: NewDocument) -> list[_Part]:
+        """The file as the documents it makes: itself, then an e-mail's attachments (read
+        before any transaction: a long PDF's text keeps nobody waiting)."""
         found = sniff(data, name)
         if found.media_type not in EMAILS:
             text_found = extract_text(data, found).text
@@ -193,9 +195,11 @@ class DocumentService(UserService):
             )  # fmt: skip
         return parts
 
-    def _store(
+    def store_parts(
         self, s: Session, case_id: int, parts: list[_Part], new: NewDocument
     ) -> list[Document]:
+        """The parts read by `parts_of`, stored in the caller's transaction (an e-mail sent
+        from caseload is kept so, with its attachments, in the transaction that logs it)."""
         rows: list[Document] = []
         for part in parts:
             links = {} if part.attached else _links(new)
@@ -325,17 +329,7 @@ def store_document(
 ) -> Document:
     """Add a document in the caller's transaction (its bytes stored once per content), audited
     with its sha256."""
-    digest = hashlib.sha256(data).hexdigest()
-    # Stored once: the same bytes added again (or held by a document in the trash, which a
-    # team database does not let this person see) are already there.
-    if s.get_bind().dialect.name == "sqlite":
-        s.execute(
-            sqlite_insert(StoredFile)
-            .values(sha256=digest, size=len(data), data=data, created_at=now)
-            .on_conflict_do_nothing(index_elements=["sha256"])
-        )
-    else:  # the server checks who may, and that the bytes are their sha256's
-        s.execute(text("SELECT caseload_store_file(:sha, :data)"), {"sha": digest, "data": data})
+    digest = store_file(s, data, now)
     row = Document(
         case_id=case_id,
         kind=kind,
@@ -388,6 +382,23 @@ def _strings(value: object) -> list[str]:
     if isinstance(value, list):
         return [t for v in value for t in _strings(v)]
     return []
+
+
+def store_file(s: Session, data: bytes, now: datetime) -> str:
+    """Keep a file's bytes, once per content, in the caller's transaction; returns their
+    sha256 (what a document, or an e-mail in the outbox, holds them by)."""
+    digest = hashlib.sha256(data).hexdigest()
+    # Stored once: the same bytes added again (or held by a document in the trash, which a
+    # team database does not let this person see) are already there.
+    if s.get_bind().dialect.name == "sqlite":
+        s.execute(
+            sqlite_insert(StoredFile)
+            .values(sha256=digest, size=len(data), data=data, created_at=now)
+            .on_conflict_do_nothing(index_elements=["sha256"])
+        )
+    else:  # the server checks who may, and that the bytes are their sha256's
+        s.execute(text("SELECT caseload_store_file(:sha, :data)"), {"sha": digest, "data": data})
+    return digest
 
 
 # ---------------------------------------------------------------------- helpers

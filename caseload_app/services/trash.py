@@ -3,11 +3,11 @@ can be restored whole; only an administrator removes them for good. Closed cases
 retention period are listed for review, never deleted automatically.
 
 A deleted case takes its dependent rows with it (events, advice, tasks, reviews, exceptions,
-disagreements, assignments, communications about it), and its child and family when they
-have no other case: nothing about a case deleted by mistake is left behind, and a restore
-puts every row back with its own id (or a new one, if that id has been used since). The
-trash does not keep a document's text (on a team database anyone signed in may read what an
-item holds): a restore reads it again from the document's file.
+disagreements, assignments, communications about it, e-mails in the outbox), and its child
+and family when they have no other case: nothing about a case deleted by mistake is left
+behind, and a restore puts every row back with its own id (or a new one, if that id has been
+used since). The trash does not keep a document's text (on a team database anyone signed in
+may read what an item holds): a restore reads it again from the document's file.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from caseload_app.db.models import (
     Document,
     EhcpCase,
     Family,
+    OutboxMessage,
     PlanAudit,
     PlanVersion,
     Reassessment,
@@ -72,6 +73,7 @@ CASE_PARTS = (
     PlanVersion,
     PlanAudit,
     Document,
+    OutboxMessage,
 )
 KINDS = {
     "communication": "Communication",
@@ -356,7 +358,7 @@ class TrashService(UserService):
             named = records.Named(item.record_type, item.record_id)
             detail = f"removed for good from the trash: {item.label}"
             records.audit(s, self.user, self._now(), "purge", named, item.case_id, detail)
-            held = {d["sha256"] for d in json.loads(item.payload).get("document", [])}
+            held = _held_files(json.loads(item.payload))
             s.delete(item)
             s.flush()
             _forget_files(s, held)
@@ -498,15 +500,26 @@ def _load(table: Table, raw: dict) -> dict:
     return values
 
 
+def _held_files(payload: dict) -> set[str]:
+    """The stored files a trash item's rows hold: its documents' and its e-mails'."""
+    return {d["sha256"] for d in payload.get("document", [])} | {
+        m["eml_sha256"] for m in payload.get("outbox", [])
+    }
+
+
 def _forget_files(s: Session, digests: set[str]) -> None:
-    """Remove the stored bytes no document holds any more, nor any other item in the trash
-    (on a team server, the server's own function decides, as the person cannot see them)."""
+    """Remove the stored bytes no document or e-mail in the outbox holds any more, nor any
+    other item in the trash (on a team server, the server's own function decides, as the
+    person cannot see them)."""
     if s.get_bind().dialect.name != "sqlite":
         for digest in sorted(digests):
             s.execute(text("SELECT caseload_forget_file(:sha)"), {"sha": digest})
         return
     for digest in sorted(digests):
         if s.scalar(select(Document.id).where(Document.sha256 == digest).limit(1)) is not None:
+            continue
+        queued = select(OutboxMessage.id).where(OutboxMessage.eml_sha256 == digest).limit(1)
+        if s.scalar(queued) is not None:
             continue
         others = select(TrashItem.id).where(TrashItem.payload.contains(digest)).limit(1)
         if s.scalar(others) is None:
