@@ -172,8 +172,8 @@ def _report(info) -> int:
     print(f"E-mail {info.id} is not sent. {info.state}", file=sys.stderr)
     if info.status == "retry":
         print(
-            "It is kept in the outbox: caseload mail send-due tries it again (the window "
-            "does by itself).",
+            "It is kept in the outbox: caseload mail send-due tries it again once it is due "
+            "(run it from a scheduled task to retry without a person).",
             file=sys.stderr,
         )
     return 1

@@ -41,14 +41,16 @@ class Mailbox:
     """What the servers took, and how they behave next (reset before each test)."""
 
     received: list[Received] = field(default_factory=list)
-    drops: int = 0  # close the connection at the end of this many messages, taking none
+    drops: int = 0  # close the connection at the address of this many messages (before them)
+    drops_at_end: int = 0  # close it at the end of this many messages, before answering
     delay: float = 0.0  # answer the end of a message this many seconds late (then take it)
     seen: int = 0  # messages that reached their end, taken or not
     on_data: Callable[[], None] | None = None  # called as each message's end arrives
 
     def reset(self) -> None:
         self.received.clear()
-        self.drops, self.delay, self.seen, self.on_data = 0, 0.0, 0, None
+        self.drops, self.drops_at_end, self.delay, self.seen = 0, 0, 0.0, 0
+        self.on_data = None
 
 
 class Handler:
@@ -56,6 +58,10 @@ class Handler:
         self.mailbox, self.name = mailbox, name
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.mailbox.drops:
+            self.mailbox.drops -= 1
+            server.transport.close()  # gone before the message was handed over
+            return "451 never heard"
         if address == REFUSED:
             return "550 5.1.1 No such mailbox here"
         envelope.rcpt_tos.append(address)
@@ -66,9 +72,9 @@ class Handler:
         box.seen += 1
         if box.on_data is not None:
             box.on_data()
-        if box.drops:
-            box.drops -= 1
-            server.transport.close()  # gone before answering: the message is not taken
+        if box.drops_at_end:
+            box.drops_at_end -= 1
+            server.transport.close()  # gone before answering: taken or not, nobody knows
             return "250 never heard"
         tls = session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None
         box.received.append(

@@ -168,8 +168,9 @@ BEGIN
     ON CONFLICT (sha256) DO UPDATE SET created_at = EXCLUDED.created_at;
 END $$;
 
--- A new document may hold only bytes that a live document holds, that were stored (or
--- touched) in this very transaction, or that a document of its own case in the trash holds,
+-- A new document (or e-mail in the outbox) may hold only bytes that a live document holds,
+-- that were stored (or touched) in this very transaction, or that a document (or an e-mail)
+-- of its own case in the trash holds,
 -- for someone who may restore that item (a restore): never a trashed document's of another
 -- case, nor one a colleague deleted, whose bytes nobody else may read.
 CREATE OR REPLACE FUNCTION caseload_file_ok(sha text, for_case integer) RETURNS boolean
@@ -178,7 +179,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, pg_te
         OR EXISTS (SELECT 1 FROM public.stored_file f WHERE f.sha256 = sha AND age(f.xmin) = 0)
         OR EXISTS (SELECT 1 FROM public.trash_item t
                     WHERE t.case_id = for_case AND public.caseload_may_restore(t.id)
-                      AND t.payload LIKE '%"sha256": "' || sha || '"%')
+                      AND (t.payload LIKE '%"sha256": "' || sha || '"%'
+                           OR t.payload LIKE '%"eml_sha256": "' || sha || '"%'))
 $$;
 
 -- The bytes of a document in the trash, for its restore (the text to search it by is read

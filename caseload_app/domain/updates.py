@@ -161,7 +161,7 @@ def _next(f: CaseFacts) -> str:
         gives = "gives" if final >= f.today else "gave"
         text += (
             f" The law {gives} us until {fmt(final)} (20 weeks from the request) to issue a "
-            "final plan, if one is needed."
+            "final plan, if one is needed, unless one of the exceptions it allows applies."
         )
     return text.strip()
 
@@ -195,10 +195,15 @@ def _rights(f: CaseFacts) -> str:
     return (
         f"You can appeal to the SEND Tribunal against our decision {what}. You have two "
         "months from the date of our decision letter, or one month from a mediation "
-        "certificate if that is later. Before appealing you must contact a mediation "
-        "adviser; mediation itself is your choice. SENDIASS, the free and impartial advice "
-        "service, can help you."
+        f"certificate if that is later. Before appealing you must contact a mediation "
+        f"adviser{_ONLY_SCHOOL if f.decision == 'final_issued' else ''}; mediation itself is "
+        "your choice. SENDIASS, the free and impartial advice service, can help you."
     )
+
+
+# docs/statutory-rules.md, Mediation and appeal: no mediation advice is needed for an appeal
+# only about the school or type of school named in the plan.
+_ONLY_SCHOOL = " (unless you appeal only about the school or type of school named)"
 
 
 def _lower_first(text: str) -> str:

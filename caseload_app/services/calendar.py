@@ -29,6 +29,7 @@ class CalendarFile:
     caseworker: str
     entries: list[Entry]
     data: bytes
+    names: bool  # the children named in full (else initials)
 
 
 class CalendarService(UserService):
@@ -69,7 +70,7 @@ class CalendarService(UserService):
         ]  # fmt: skip
         entries = _unique(sorted(entries, key=lambda e: (e.day, e.summary)))
         data = calendar_bytes(f"caseload: {name}", entries, self._now())
-        return CalendarFile(name, entries, data)
+        return CalendarFile(name, entries, data, names)
 
     def save(self, made: CalendarFile, path: Path) -> int:
         """Write the file, recorded in the audit trail before it appears (never half
@@ -77,7 +78,8 @@ class CalendarService(UserService):
         path = Path(path)
         if path.suffix.lower() != ".ics":
             raise UserError(f"A calendar file ends .ics ({path.name} does not).")
-        detail = f"Calendar of {made.caseworker}: {len(made.entries)} dates, to {path.name}"
+        named = ", children named in full" if made.names else ""
+        detail = f"Calendar of {made.caseworker}: {len(made.entries)} dates{named}, to {path.name}"
         try:
             with atomic_open(path, "wb") as fh:
                 fh.write(made.data)

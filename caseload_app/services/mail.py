@@ -16,6 +16,7 @@ Nothing is lost and nothing goes twice:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 from collections.abc import Callable
@@ -439,6 +440,9 @@ class MailService(UserService):
         with self._db.uow() as s:
             row = records.load(s, OutboxMessage, outbox_id, "e-mail")
             self._check_message(s, row)
+            # Sent, it goes on the case file: only someone who may change the case now (the
+            # case may have moved to another caseworker since it was queued).
+            self._case_to_edit(s, row.case_id)
             self._check_unsent(row, allowed)
             if asked:
                 detail = f"{self.user} asked to send the e-mail again (it was: {self._state(row)})"
@@ -488,12 +492,16 @@ class MailService(UserService):
                 row = records.load(s, OutboxMessage, outbox_id, "e-mail")
                 if row.status != "sent":  # a person may have marked it meanwhile
                     self._record_sent(s, row, parts, how)
-        except DatabaseError as exc:
+        except Exception as exc:  # noqa: BLE001 - whatever it was, the server has the e-mail
+            # Only caseload's own errors are worded for people; a driver's may quote values.
+            why = str(exc) if isinstance(exc, DatabaseError) else type(exc).__name__
+            with contextlib.suppress(Exception):
+                self._unsure(outbox_id, "The mail server took it, but it could not be recorded.")
             raise UserError(
-                "The mail server took the e-mail, but caseload could not record it "
-                f"({exc}). It is listed as 'may have been sent': once the database is "
-                "back, mark it sent (caseload mail mark-sent) rather than sending it again."
-            ) from exc
+                f"The mail server took the e-mail, but caseload could not record it ({why}). "
+                "It is listed as 'may have been sent': once the database is back, mark it "
+                "sent (caseload mail mark-sent) rather than sending it again."
+            ) from None
 
     def _record_sent(self, s: Session, row: OutboxMessage, parts: list, how: str) -> None:
         """Sent: the log entry, the .eml with its attachments on the case file, and the

@@ -6,12 +6,10 @@ wrong when it does not go, sorted by what may be done about it:
 - NeedsAttention: it refused (5xx: an address, the sign-in, the message), or the settings
   cannot work (no STARTTLS, a certificate that does not check out): trying again will not
   help until a person acts.
-- MaybeSent: the whole message was handed over but the server's answer never came (it timed
-  out): the server may have taken it (RFC 1047), so it is never sent again automatically.
-
-The server takes responsibility for a message only when it answers 250 to its end (RFC 5321
-4.1.1.4). A server that closes the connection without answering has not taken it: that is
-retried, with the same Message-ID, so a mailbox that did get it twice can tell.
+- MaybeSent: the whole message was handed over but no answer came (it timed out, or the
+  connection closed first): the server may have taken it (RFC 1047: a server can queue a
+  message and fail before it answers 250), so it is never sent again automatically; a person
+  checks, then resends (the same Message-ID) or marks it sent.
 """
 
 from __future__ import annotations
@@ -182,17 +180,21 @@ def _data(smtp: smtplib.SMTP, settings: MailSettings, mail: Envelope, timeout: f
     if code != 354:
         _refused("the message", code, text)
     smtp.send(on_the_wire(mail.data))  # a drop here: the server never had its end
+    # Once the end is handed over, a server may have queued the message whatever happens
+    # next (it can fail before it answers 250): never tried again by itself, so never twice.
     try:
         code, text = smtp.getreply()
-    except smtplib.SMTPServerDisconnected as exc:
-        if isinstance(exc.__context__, TimeoutError):
-            raise MaybeSent(
-                f"The whole message was handed to {settings.where}, but the server did not "
-                f"confirm it within {timeout:g} seconds: it may have been sent."
-            ) from None
-        raise TryLater(
-            f"The mail server {settings.where} closed the connection without taking the "
-            "message. It will be tried again."
+    except (smtplib.SMTPServerDisconnected, OSError) as exc:
+        waited = isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError)
+        why = (
+            f"did not confirm it within {timeout:g} seconds"
+            if waited
+            else "closed the connection before confirming it"
+        )
+        raise MaybeSent(
+            f"The whole message was handed to {settings.where}, but the server {why}: it "
+            "may have been sent. Check with the family or the mail team, then send it again "
+            "or mark it sent."
         ) from None
     if code != 250:
         _refused("the message", code, text)

@@ -120,7 +120,7 @@ def test_a_dropped_message_is_kept_listed_and_resent(laptop, servers, capsys, tm
     code, _, err = run(capsys, path, "send", "--case", case_id, "--message", message,
                        "--subject", "Hello")  # fmt: skip
     assert code == 1
-    assert "E-mail 1 is not sent. Not sent yet: The mail server 127.0.0.1:" in err
+    assert "E-mail 1 is not sent. Not sent yet: The connection to the mail server 127.0.0.1:" in err
     assert "caseload mail send-due tries it again" in err
     code, out, _ = run(capsys, path, "mail", "outbox")
     assert code == 0

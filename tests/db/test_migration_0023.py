@@ -44,8 +44,10 @@ def test_an_older_database_gets_an_empty_outbox_that_keeps_what_was_queued(empty
             s.execute(text(QUEUED), {"sha": sha})
         with db.uow() as s:  # its delivery may change
             s.execute(text("UPDATE outbox SET status = 'sent', attempts = 1"))
-        for change in ("recipient = 'x@example.org'", "case_id = 2", "message_id = '<2@x>'"):
-            refused = pytest.raises(DBAPIError, match="keeps the message, recipient and case")
+        changes = ("recipient = 'x@example.org'", "case_id = 2", "message_id = '<2@x>'",
+                   "attachments = 'x.pdf'", "subject = 'Other'")  # fmt: skip
+        for change in changes:
+            refused = pytest.raises(DBAPIError, match="keeps the message, its subject")
             with refused, db.uow() as s:
                 s.execute(text(f"UPDATE outbox SET {change}"))
         unknown = pytest.raises(DBAPIError, match="ck_outbox_status|CHECK constraint")

@@ -92,7 +92,9 @@ def test_a_decision_brings_the_familys_rights_without_guessing_a_date():
     made = draft_update(facts(stage="request_received", decision="assess_refused"))
     assert "appeal to the SEND Tribunal against our decision not to carry out" in made.message
     assert "two months from the date of our decision letter" in made.message
-    assert "mediation adviser" in made.message and "SENDIASS" in made.message
+    assert "mediation adviser;" in made.message and "SENDIASS" in made.message
+    plan = draft_update(facts(stage="plan_issued", decision="final_issued")).message
+    assert "mediation adviser (unless you appeal only about the school or type" in plan
 
 
 def test_something_late_brings_an_apology_that_the_caseworker_must_complete():

@@ -106,3 +106,32 @@ def test_an_administrator_empties_the_trash_and_a_queued_messages_bytes_go_too(t
     t.service(TrashService, "dee", t.signed_in("dee")).purge(item)
     with t.owner.read() as s:
         assert s.get(StoredFile, digest) is None
+
+
+def test_a_case_deleted_with_an_e_mail_waiting_comes_back_whole(team, servers):
+    t = team
+    servers.mailbox.drops = 1
+    waiting = mail_as(t, "asha").send(Outgoing(t.case_a, "Hello", "Hello."))
+    assert waiting.status == "retry"
+    trash = t.service(TrashService, "asha", t.signed_in("asha"))
+    item = trash.delete_case(t.case_a, "wrong child")
+    trash.restore(item)  # her own deletion: the waiting e-mail comes back with it
+    with t.owner.read() as s:
+        back = s.execute(select(OutboxMessage.message_id, OutboxMessage.status)).one()
+    assert tuple(back) == (waiting.message_id, "retry")
+
+
+def test_an_e_mail_whose_case_moved_on_is_not_sent_by_its_old_caseworker(team, servers):
+    """Sent, it goes on the case file, which only the case's caseworker (or a lead) may
+    change: refused before the server is asked, so it never goes out unrecorded."""
+    t = team
+    servers.mailbox.drops = 1
+    asha = mail_as(t, "asha")
+    waiting = asha.send(Outgoing(t.case_a, "Hello", "Hello."))
+    with t.owner.uow() as s:  # a team lead moves the case to Ben
+        s.get(EhcpCase, t.case_a).caseworker_id = t.ben
+    with pytest.raises(PermissionDenied):
+        asha.resend(waiting.id)
+    assert servers.mailbox.received == []
+    with t.owner.read() as s:
+        assert s.scalar(select(OutboxMessage.status)) == "retry"  # left for Ben or a lead

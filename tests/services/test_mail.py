@@ -237,7 +237,7 @@ def test_a_refused_sign_in_says_so_and_waits_for_a_person(db, servers, mailbox, 
     assert len(mailbox.received) == 1
 
 
-def test_a_connection_dropped_at_the_end_is_tried_again_and_delivered_once(
+def test_a_connection_dropped_before_the_message_is_tried_again_and_delivered_once(
     db, servers, mailbox, ring, clock
 ):
     team_mail(db, servers, "starttls")
@@ -248,9 +248,9 @@ def test_a_connection_dropped_at_the_end_is_tried_again_and_delivered_once(
     first = service.send(Outgoing(case_id, "Hello", "Hello."))
     assert (first.status, first.needs_attention) == ("retry", False)
     assert first.next_try == NOW + timedelta(minutes=1)
-    assert "closed the connection without taking the message" in first.state
+    assert "dropped before the message was handed over" in first.state
     assert "Next try at 10:31" in first.state
-    assert (mailbox.seen, mailbox.received) == (1, [])
+    assert (mailbox.seen, mailbox.received) == (0, [])
     assert service.send_due() == []  # not due yet
     clock.later(minutes=1)
     (second,) = service.send_due()
@@ -305,6 +305,24 @@ def test_a_refused_address_or_an_unchecked_certificate_waits_for_a_person(
 
 
 # ---------------------------------------------------------------------- may have been sent
+def test_a_connection_dropped_after_the_whole_message_is_never_sent_again_by_itself(
+    db, servers, mailbox, ring, clock
+):
+    """A server can queue a message and fail before it answers 250: tried again by itself,
+    the family could get it twice."""
+    team_mail(db, servers, "starttls")
+    keep_password(db, ring)
+    service = mail(db, clock)
+    mailbox.drops_at_end = 1
+    unsure = service.send(Outgoing(family_case(db), "Hello", "Hello."))
+    assert (unsure.status, unsure.needs_attention) == ("unsure", True)
+    assert "closed the connection before confirming it: it may have been sent" in unsure.state
+    assert mailbox.seen == 1
+    clock.later(hours=2)
+    assert service.send_due() == []
+    assert mailbox.seen == 1  # not handed over again
+
+
 def test_an_answer_that_never_comes_is_never_sent_again_by_itself(
     db, servers, mailbox, ring, clock
 ):

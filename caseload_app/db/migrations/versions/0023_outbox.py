@@ -15,11 +15,16 @@ branch_labels = None
 depends_on = None
 
 STATUSES = ("queued", "sending", "sent", "retry", "failed", "unsure", "draft", "cancelled")
-FIXED = "An e-mail in the outbox keeps the message, recipient and case it was queued with."
+FIXED = (
+    "An e-mail in the outbox keeps the message, its subject and attachments, recipient and case "
+    "it was queued with."
+)
 # What a queued message is never changed in: the message itself, to whom, and its case (on a
 # team database, nobody can point an outbox row at another file's bytes to read them).
-FIXED_COLUMNS = ("case_id", "message_id", "recipient", "eml_sha256", "size", "queued_by",
-                 "queued_at")  # fmt: skip
+# Its subject and attachments too: whether it may go over a connection without TLS is decided
+# from them at every try.
+FIXED_COLUMNS = ("case_id", "message_id", "recipient", "subject", "attachments", "eml_sha256",
+                 "size", "queued_by", "queued_at")  # fmt: skip
 
 
 def upgrade() -> None:
