@@ -57,7 +57,10 @@ def add_bundle_parser(sub: argparse._SubParsersAction, db_arg) -> None:
         "--preset", choices=["tribunal"], default="tribunal", help="the sections, in order"
     )
     bu.add_argument(
-        "--documents", metavar="IDS", help="only these documents, by number: 3,5,8 (default: all)"
+        "--documents",
+        metavar="IDS",
+        help="only these documents, by number, in this order within each section: 3,5,8 "
+        "(default: all, oldest first)",
     )
     bu.add_argument("-o", "--output", type=Path, required=True, help="the PDF to write")
 

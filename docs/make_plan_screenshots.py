@@ -1,6 +1,7 @@
 """Regenerate the README screenshots of the EHC plan: the Plan tab with its checks, a plan's
 audit, and the team's Plan quality view, on demo data with plans written by each case's
-caseworker and audited by a team lead over six months.
+caseworker and audited by a team lead over six months. And the case file on the same case:
+the Documents tab, a document's preview, the Tribunal bundle dialog and the bundle's pages.
 
 QT_QPA_PLATFORM=offscreen python docs/make_plan_screenshots.py
 """
@@ -126,9 +127,34 @@ def _pdf(title: str, lines: list[str]) -> bytes:
     return out.getvalue()
 
 
+def _workbook() -> bytes:
+    """A school's attendance spreadsheet: the kind of file a bundle cannot make pages of."""
+    import zipfile
+    from io import BytesIO
+
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w") as book:
+        book.writestr("[Content_Types].xml", "<Types/>")
+        book.writestr("xl/workbook.xml", "<workbook/>")
+    return out.getvalue()
+
+
+def _settle(app: QApplication, tab) -> None:
+    """Until the preview is read (in the background) and its pages drawn."""
+    for _ in range(200):
+        app.processEvents()
+        if not tab.previewing():
+            break
+        time.sleep(0.02)
+    for _ in range(40):  # the PDF's pages are drawn in the background
+        app.processEvents()
+        time.sleep(0.05)
+
+
 def _documents(app: QApplication, view: CaseView) -> None:
-    """The Documents tab with an EP's report, a parent's e-mail and its attachment, the
-    report previewed."""
+    """The Documents tab with an EP's report, a parent's e-mail and its attachment, and the
+    school's attendance spreadsheet, the report previewed; then the e-mail's preview, the
+    bundle dialog and the bundle's pages."""
     from email.message import EmailMessage
 
     docs = view.work.documents()
@@ -145,21 +171,52 @@ def _documents(app: QApplication, view: CaseView) -> None:
     mail = EmailMessage()
     mail["From"], mail["To"] = "Jo Smith <jo@example.org>", "send@council.example"
     mail["Subject"], mail["Date"] = "Reading at home", "Mon, 16 Nov 2026 09:30:00 +0000"
-    mail.set_content("He now reads with us every evening. The audiology letter is attached.")
+    mail.set_content(
+        "Dear Ms Patel,\n\nHe now reads with us every evening, and he has started asking "
+        "for the next book himself. The audiology letter is attached.\n\nJo Smith"
+    )
     letter = _pdf("Audiology", ["Audiology clinic letter", "Moderate glue ear."])
     mail.add_attachment(letter, maintype="application", subtype="pdf", filename="audiology.pdf")
     docs.add(view.case_id, mail.as_bytes(), "Reading at home.eml")
+    docs.add(view.case_id, _workbook(), "Attendance autumn term.xlsx",
+             NewDocument("report", date(2026, 11, 2), "Harbourside Primary"))  # fmt: skip
+    tab = view.documents
     view.show_tab("documents")
-    view.documents.refresh()
-    rows = view.documents.table.rows_model.rows()
-    view.documents.table.select_row(
+    tab.refresh()
+    rows = tab.table.rows_model.rows()
+    tab.table.select_row(
         next(i for i, r in enumerate(rows) if r.document.file_name == "EP advice.pdf")
     )
-    for _ in range(40):  # the PDF's pages are drawn in the background
-        app.processEvents()
-        time.sleep(0.05)
+    _settle(app, tab)
     view.grab().save(str(OUT / "case-documents.png"))
+    tab.table.select_row(
+        next(i for i, r in enumerate(rows) if r.document.file_name == "Reading at home.eml")
+    )
+    _settle(app, tab)
+    view.grab().save(str(OUT / "document-preview.png"))
+    _bundle_dialog(app, tab)
     _bundle_pages(view.work.bundles().make(view.case_id).pdf)
+
+
+def _bundle_dialog(app: QApplication, tab) -> None:
+    """The bundle dialog: the e-mail left out, its audiology letter moved to the expert
+    reports, the spreadsheet saying why it cannot go in."""
+    from PySide6.QtCore import Qt
+
+    ids = {r.document.title: r.document.id for r in tab.table.rows_model.rows()}
+    tab.bundle()
+    dialog = tab.bundle_dialog
+    model = dialog.model
+    model.setData(
+        model.find(ids["Reading at home"]), Qt.CheckState.Unchecked, Qt.ItemDataRole.CheckStateRole
+    )
+    dialog.tree.setCurrentIndex(model.find(ids["audiology.pdf"]))
+    for _ in range(3):  # the end of C, past the spreadsheet in D, into E
+        dialog.move_document(1)
+    dialog.resize(1000, 420)
+    app.processEvents()
+    dialog.grab().save(str(OUT / "bundle-dialog.png"))
+    dialog.reject()
 
 
 def _bundle_pages(pdf: bytes) -> None:

@@ -1,9 +1,14 @@
 """A bundle of a case's documents as one PDF: an index, a divider for each section, the
 documents in order, page numbers stamped on every page ("Page N of M", the index's numbers),
 and bookmarks. The Tribunal preset orders the case file in the Tribunal's sections; or a
-person picks the documents. A Word file goes in through LibreOffice when the computer has it
-(otherwise it is listed as not included, with why), as does anything else that cannot be a
-page. Making one is audited as an export, with the bundle's sha256.
+person picks the documents and their order. A Word file goes in through LibreOffice when the
+computer has it (otherwise it is listed as not included, with why), as does anything else
+that cannot be a page. Making one is audited as an export, with the bundle's sha256.
+
+The order: the sections always come in the preset's order, one divider each. A document goes
+in the section its kind belongs to (an attachment where its e-mail goes), or in the one the
+person put it in. Within a section the documents come in the order they were chosen in;
+with none chosen, every document, oldest first.
 """
 
 from __future__ import annotations
@@ -12,8 +17,9 @@ import hashlib
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
 from pathlib import Path
@@ -34,22 +40,30 @@ from caseload_app.reports.bundle import (
 )
 from caseload_app.services import records
 from caseload_app.services.base import UserService
-from caseload_app.services.documents import DocumentService
-from caseload_app.services.errors import UserError
+from caseload_app.services.documents import DocumentInfo, DocumentService
+from caseload_app.services.errors import Stopped, UserError
 
-__all__ = ["PRESETS", "Bundle", "BundleService"]
+__all__ = ["PRESETS", "Bundle", "BundleEntry", "BundleOutline", "BundleService", "Stopped"]
 
 WORD = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TEXTS = ("message/rfc822", "application/vnd.ms-outlook", "text/plain", "text/html")
+# A preset: its sections in order, each with the kinds of document it takes.
+Sections = tuple[tuple[str, tuple[str, ...]], ...]
 # The Tribunal's order for a SEND appeal bundle, and the kinds of document each section takes.
-TRIBUNAL = (
+TRIBUNAL: Sections = (
     ("A. Appeal and decision", ("letter_sent",)),
     ("B. The EHC plan", ("plan_version",)),
     ("C. The family's evidence", ("advice_parent", "email", "attachment", "letter_received")),
     ("D. The council's evidence", ("consultation_response", "report", "other")),
     ("E. Expert reports", ("advice_ep", "advice_health", "advice_social_care", "advice_school")),
 )
-PRESETS = {"tribunal": TRIBUNAL}
+PRESETS: dict[str, Sections] = {"tribunal": TRIBUNAL}
+
+
+NO_LIBREOFFICE = "a Word file needs LibreOffice on this computer to be made into pages"
+CANNOT = "caseload cannot make pages of this kind of file"
+# How far a bundle has got: (documents made into pages, out of).
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -59,16 +73,52 @@ class Bundle:
     pages: int
 
 
+@dataclass(frozen=True)
+class BundleEntry:
+    """A document as a bundle would take it: the preset's section for it, and why it cannot
+    be made into pages on this computer ("" when it can; a damaged PDF is found only when
+    the bundle is made)."""
+
+    document: DocumentInfo
+    section: str
+    why_not: str = ""
+
+
+@dataclass(frozen=True)
+class BundleOutline:
+    """What a bundle of the case would hold, for a person to pick from and put in order: the
+    preset's sections in order, and the documents in them (each section oldest first)."""
+
+    sections: tuple[str, ...]
+    entries: tuple[BundleEntry, ...]
+
+
 class BundleService(UserService):
+    def outline(self, case_id: int, preset: str = "tribunal") -> BundleOutline:
+        """The case's documents as the preset would put them in a bundle, section by section,
+        oldest first, each with why it cannot go in (when it cannot)."""
+        sections = _preset(preset)
+        found = DocumentService(self._db, self.user, self._today, self._now).documents(case_id)
+        placed = _by_kind(sections, [(d.id, d.kind, d.attached_to_id) for d in found])
+        entries = [BundleEntry(d, placed[d.id], _why_not(d.media_type)) for d in found]
+        order = {title: n for n, (title, _) in enumerate(sections)}
+        entries.sort(key=lambda e: (order[e.section], e.document.dated, e.document.id))
+        return BundleOutline(tuple(title for title, _ in sections), tuple(entries))
+
     def make(
         self,
         case_id: int,
         document_ids: Sequence[int] | None = None,
         preset: str = "tribunal",
+        sections: Mapping[int, str] | None = None,
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
     ) -> Bundle:
-        """The case's documents (all, or those chosen, in the preset's sections) as one PDF."""
-        if preset not in PRESETS:
-            raise UserError(f"A bundle's preset is one of: {', '.join(PRESETS)}.")
+        """The case's documents (all, or those chosen, in the order chosen) as one PDF in the
+        preset's sections; `sections` may put a chosen document in another of them (by its
+        title). `progress` hears how many documents are made into pages; setting `cancel`
+        stops it between documents, before anything is recorded as exported."""
+        order = _preset(preset)
         with self._db.read() as s:
             case = records.load(s, EhcpCase, case_id, "case")
             child = s.get(Child, case.child_id)
@@ -86,16 +136,21 @@ class BundleService(UserService):
                 f"{child.first_name} {child.last_name}, born {child.date_of_birth:%d %b %Y}",
                 f"Case {case_id} · {MARKING_LINE}",
             )
-        if document_ids is not None:
-            chosen = set(document_ids)
-            missing = chosen - {r.id for r in rows}
-            if missing:
-                raise UserError(f"Case {case_id} has no document {min(missing)}.")
-            rows = [r for r in rows if r.id in chosen]
+        placed = _by_kind(order, [(r.id, r.kind, r.attached_to) for r in rows])
+        rows = _chosen(case_id, rows, document_ids)
+        _move(placed, rows, order, sections or {}, preset)
         if not rows:
             raise UserError("There are no documents to put in a bundle.")
+        titles = [title for title, _ in order]
+        rows.sort(key=lambda r: titles.index(placed[r.id]))  # stable: the order within each
         docs = DocumentService(self._db, self.user, self._today, self._now)
-        parts = self._parts(docs, rows, PRESETS[preset])
+        parts: list[_Part] = []
+        for row in rows:
+            _stop_if(cancel)
+            parts.append(_as_pdf(docs, placed[row.id], row))
+            if progress is not None:
+                progress(len(parts), len(rows))
+        _stop_if(cancel)
         bundle = _assemble(f"{preset.capitalize()} bundle", heading, parts)
         digest = hashlib.sha256(bundle.pdf).hexdigest()
         detail = (
@@ -106,23 +161,6 @@ class BundleService(UserService):
             named = records.Named("ehcp_case", case_id)
             records.audit(s, self.user, self._now(), "export", named, case_id, detail)
         return bundle
-
-    def _parts(self, docs: DocumentService, rows: list[_Doc], sections) -> list[_Part]:
-        """Each document as PDF pages (or why not), in the sections' order; an attachment
-        goes where its e-mail goes."""
-        kind_of = {r.id: r.kind for r in rows}
-        rows = [
-            replace(r, kind=kind_of.get(r.attached_to, r.kind)) if r.attached_to else r
-            for r in rows
-        ]
-        placed: list[_Part] = []
-        for section, kinds in sections:
-            for row in rows:
-                if row.kind in kinds:
-                    placed.append(_as_pdf(docs, section, row))
-        left = [r for r in rows if not any(r.kind in k for _, k in sections)]
-        placed += [_as_pdf(docs, sections[-1][0], r) for r in left]
-        return placed
 
 
 MARKING_LINE = "OFFICIAL-SENSITIVE: for the Tribunal and the parties only"
@@ -148,6 +186,74 @@ class _Part:
     note: str = ""
 
 
+def _preset(preset: str) -> Sections:
+    if preset not in PRESETS:
+        raise UserError(f"A bundle's preset is one of: {', '.join(PRESETS)}.")
+    return PRESETS[preset]
+
+
+def _kind_section(sections: Sections, kind: str) -> str:
+    """The section a kind of document goes in (the last one takes any other kind)."""
+    return next((title for title, kinds in sections if kind in kinds), sections[-1][0])
+
+
+def _by_kind(sections: Sections, docs: Sequence[tuple[int, str, int | None]]) -> dict[int, str]:
+    """Each document's section, by (id, kind, the e-mail it is attached to): an attachment
+    goes where its e-mail goes, whether the e-mail is in the bundle or not."""
+    kind_of = {doc_id: kind for doc_id, kind, _ in docs}
+    return {
+        doc_id: _kind_section(sections, kind_of.get(mail or 0, kind)) for doc_id, kind, mail in docs
+    }
+
+
+def _chosen(case_id: int, rows: list[_Doc], document_ids: Sequence[int] | None) -> list[_Doc]:
+    """The documents chosen, in the order chosen (each once); all of them when none are."""
+    if document_ids is None:
+        return rows
+    by_id = {r.id: r for r in rows}
+    wanted = list(dict.fromkeys(document_ids))
+    missing = [i for i in wanted if i not in by_id]
+    if missing:
+        raise UserError(f"Case {case_id} has no document {min(missing)}.")
+    return [by_id[i] for i in wanted]
+
+
+def _move(
+    placed: dict[int, str],
+    rows: list[_Doc],
+    sections: Sections,
+    moved: Mapping[int, str],
+    preset: str,
+) -> None:
+    """Put the documents the person moved into the sections they chose."""
+    titles = [title for title, _ in sections]
+    chosen = {r.id for r in rows}
+    for doc_id, section in moved.items():
+        if section not in titles:
+            raise UserError(f"A {preset} bundle's sections are: {'; '.join(titles)}.")
+        if doc_id not in chosen:
+            raise UserError(f"Document {doc_id} is not in the bundle, so it has no section.")
+        placed[doc_id] = section
+
+
+def _stop_if(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise Stopped("Stopped: no bundle was made.")
+
+
+def _why_not(media_type: str) -> str:
+    """Why a kind of file cannot be made into pages on this computer ("" when it can)."""
+    if media_type == "application/pdf" or media_type.startswith("image/") or media_type in TEXTS:
+        return ""
+    if media_type == WORD:
+        return "" if _soffice() else NO_LIBREOFFICE
+    return CANNOT
+
+
+def _soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
 def _as_pdf(docs: DocumentService, section: str, row: _Doc) -> _Part:
     data = docs.content(row.id, "print")  # each document in a bundle is printed: audited
     part = _Part(section, row.title, row.dated, None)
@@ -168,7 +274,7 @@ def _as_pdf(docs: DocumentService, section: str, row: _Doc) -> _Part:
         if converted is not None:
             return _Part(section, row.title, row.dated, converted)
         return _not(part, f"not included: {why}")
-    return _not(part, "not included: caseload cannot make pages of this kind of file")
+    return _not(part, f"not included: {CANNOT}")
 
 
 def _not(part: _Part, note: str) -> _Part:
@@ -197,9 +303,9 @@ def _readable(data: bytes) -> bytes | None:
 
 def _word_to_pdf(data: bytes) -> tuple[bytes | None, str]:
     """A Word file's pages through LibreOffice, when the computer has it."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    soffice = _soffice()
     if soffice is None:
-        return None, "a Word file needs LibreOffice on this computer to be made into pages"
+        return None, NO_LIBREOFFICE
     with tempfile.TemporaryDirectory(prefix="caseload-bundle-") as folder:
         source = Path(folder) / "document.docx"
         source.write_bytes(data)

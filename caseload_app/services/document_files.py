@@ -839,11 +839,11 @@ def _msg_attachments(message) -> Iterator[tuple[str, bytes]]:
 _WINDOWS_DEVICES = re.compile(r"(con|prn|aux|nul|com\d|lpt\d)(\..*)?", re.IGNORECASE)
 
 
-def safe_file_name(raw: str | None, number: int) -> str:
-    """A sender's name for an attachment as a plain file name: the last part of any path,
-    no control or invisible characters (a right-to-left mark can disguise 'exe'), nothing
-    Windows refuses, no leading dots, at most MAX_NAME_CHARS; "attachment-N" when nothing
-    is left. A name, never a path to follow."""
+def safe_file_name(raw: str | None, number: int, fallback: str = "attachment") -> str:
+    """A sender's name for a file (an attachment's; a document's, to write a copy) as a plain
+    file name: the last part of any path, no control or invisible characters (a right-to-left
+    mark can disguise 'exe'), nothing Windows refuses, no leading dots, at most
+    MAX_NAME_CHARS; "<fallback>-N" when nothing is left. A name, never a path to follow."""
     name = unicodedata.normalize("NFC", raw or "")
     name = re.split(r"[/\\]", name)[-1]
     name = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf", "Cs"))
@@ -857,4 +857,4 @@ def safe_file_name(raw: str | None, number: int) -> str:
             name = f"{stem[: MAX_NAME_CHARS - len(ext) - 1].rstrip('. ')}.{ext}"
         else:
             name = name[:MAX_NAME_CHARS].rstrip(". ")
-    return name or f"attachment-{number}"
+    return name or f"{fallback}-{number}"

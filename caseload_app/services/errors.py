@@ -21,6 +21,10 @@ class PermissionDenied(UserError):
     """The person's role does not allow this action."""
 
 
+class Stopped(UserError):
+    """The person stopped a long action part-way (a bundle being made): nothing was made."""
+
+
 class FieldErrors(UserError):
     """Form input that failed validation: one message per field, shown beside the field."""
 
@@ -54,5 +58,6 @@ __all__ = [
     "NotFound",
     "PermissionDenied",
     "StorageError",
+    "Stopped",
     "UserError",
 ]

@@ -38,6 +38,7 @@ from caseload_app.db.models import (
 from caseload_app.domain.access import Can
 from caseload_app.services import records
 from caseload_app.services.base import UserService
+from caseload_app.services.document_files import safe_file_name
 from caseload_app.services.errors import UserError
 from caseload_app.services.trash import CASE_PARTS, dump_row
 
@@ -142,7 +143,8 @@ def _held(s: Session, child: Child) -> _Held:
             .order_by(Document.id)
         )
         for doc_id, file_name, data in s.execute(files):
-            docs.append((f"{doc_id:05d} {_safe(file_name)}", bytes(data)))
+            name = safe_file_name(file_name, doc_id, "document")
+            docs.append((f"{doc_id:05d} {name}", bytes(data)))
     audit = [
         {
             "at": e.at.isoformat(),
@@ -228,8 +230,3 @@ def _plain(value: object) -> object:
     if isinstance(value, date | datetime):
         return value.isoformat()
     return str(value)
-
-
-def _safe(name: str) -> str:
-    keep = "".join(c if c.isalnum() or c in " ._-()" else "_" for c in name)
-    return keep.strip(" .")[:100] or "document"

@@ -327,6 +327,11 @@ def test_a_sender_s_file_name_becomes_a_plain_safe_name(raw, number, expected):
     assert safe_file_name(raw, number) == expected
 
 
+def test_a_document_with_no_name_left_is_named_by_its_number():
+    # The Documents tab's "Save a copy" and a subject access request's documents/ folder.
+    assert safe_file_name("..", 7, "document") == "document-7"
+
+
 def test_a_long_file_name_is_cut_keeping_its_extension():
     name = safe_file_name("a" * 500 + ".pdf", 1)
     assert len(name) == MAX_NAME_CHARS

@@ -39,8 +39,9 @@ def test_everything_held_is_written_for_review(db, tmp_path):
     assert case["case"]["id"] == case_id and len(case["document"]) == 3
     assert "body_text" not in case["document"][0]
     files = sorted(p.name for p in (out / "documents").iterdir())
-    assert files == ["00001 _EP advice.pdf", "00002 mum.eml", "00003 audiology.pdf"]
-    assert (out / "documents" / "00001 _EP advice.pdf").read_bytes() == advice
+    # The name as safe_file_name makes it: the last part of a path, never a path.
+    assert files == ["00001 EP advice.pdf", "00002 mum.eml", "00003 audiology.pdf"]
+    assert (out / "documents" / "00001 EP advice.pdf").read_bytes() == advice
     with (out / "communications.csv").open(encoding="utf-8-sig") as fh:
         assert [r["summary"] for r in csv.DictReader(fh)] == [
             "Asked when the draft plan will come."

@@ -4,7 +4,9 @@ previewed here (PDF pages, images, an e-mail or text) and opened in the computer
 from a private copy removed when caseload closes. Every look is one audited service call.
 
 Files are read and stored off the window's thread, with progress and a way to stop between
-files; what was added before stopping stays added.
+files; what was added before stopping stays added. A preview is read off the window's thread
+too (a 20 MB PDF does not freeze the window): choosing another document while one is loading
+supersedes it, and what is read is shown only if its document is still the one chosen.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QPixmap
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, QThreadPool, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices, QImage, QPixmap
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QProgressBar,
     QProgressDialog,
     QScrollArea,
     QSplitter,
@@ -36,9 +39,11 @@ from PySide6.QtWidgets import (
 
 from caseload_app.domain.deadlines import format_date
 from caseload_app.domain.documents import KINDS
-from caseload_app.services.case_read import CaseDetail
-from caseload_app.services.documents import DocumentInfo, Hit, NewDocument
+from caseload_app.services.document_files import safe_file_name
+from caseload_app.services.documents import DocumentInfo, DocumentService, Hit, NewDocument
 from caseload_app.ui import errors as ui_errors
+from caseload_app.ui.case.bundle_dialog import BundleDialog
+from caseload_app.ui.case.lazy import ReadWhenShown
 from caseload_app.ui.dialogs.case_dialogs import (
     FormDialog,
     button,
@@ -54,6 +59,23 @@ if TYPE_CHECKING:
     from caseload_app.ui.case.view import CaseView
 
 TEXT_TYPES = ("message/rfc822", "application/vnd.ms-outlook", "text/plain", "text/html")
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a preview read off the window's thread: the bytes, the text found in them, and an
+    image already decoded (None when the document is not an image)."""
+
+    data: bytes
+    text: str
+    image: QImage | None
+
+
+def read_preview(docs: DocumentService, doc: DocumentInfo) -> Preview:
+    """Runs off the window's thread: one audited look, and an image decoded there too."""
+    data, text = docs.preview(doc.id)
+    image = QImage.fromData(data) if doc.media_type.startswith("image/") else None
+    return Preview(data, text, image)
 
 
 @dataclass(frozen=True)
@@ -86,13 +108,13 @@ COLUMNS = (
 )
 
 
-class DocumentsTab(QWidget):
+class DocumentsTab(ReadWhenShown):
     def __init__(self, view: CaseView) -> None:
         super().__init__()
         self.view = view
         self.docs = view.work.documents()
-        self.stale = True
         self._job: Job | None = None
+        self.bundle_dialog: BundleDialog | None = None
         self._private = tempfile.TemporaryDirectory(prefix="caseload-open-")
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search the words inside this case's documents…")
@@ -111,10 +133,7 @@ class DocumentsTab(QWidget):
         self.summary = QLabel()
         self.pages = QStackedWidget()
         self.pdf = QPdfDocument(self)
-        self.pdf_view = QPdfView()
-        self.pdf_view.setDocument(self.pdf)
-        self.pdf_view.setPageMode(QPdfView.PageMode.MultiPage)
-        self.pdf_view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.pdf_view = pages_view(self.pdf)
         self.picture = QLabel()
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         pictures = QScrollArea()
@@ -124,9 +143,21 @@ class DocumentsTab(QWidget):
         self.text.setOpenLinks(False)
         self.nothing = QLabel("Choose a document to see it here.")
         self.nothing.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        for page in (self.nothing, self.pdf_view, pictures, self.text):
+        self.loading = _loading_page()
+        for page in (self.nothing, self.pdf_view, pictures, self.text, self.loading):
             self.pages.addWidget(page)
         self._buffer: QBuffer | None = None
+        # Each preview is numbered: only the latest is shown. Every read still running is
+        # kept here until it reports (a job dropped while it runs would be freed under it).
+        # The document shown now is not read again when the list comes back with it chosen.
+        self._reading: dict[int, Job] = {}
+        self._preview_number = 0
+        self._loading_id: int | None = None
+        self._shown_id: int | None = None
+        self._busy_soon = QTimer(self)  # "Opening…" only when it takes more than a moment
+        self._busy_soon.setSingleShot(True)
+        self._busy_soon.setInterval(150)
+        self._busy_soon.timeout.connect(lambda: self.pages.setCurrentWidget(self.loading))
         self.setAcceptDrops(True)
         self._build()
 
@@ -152,25 +183,17 @@ class DocumentsTab(QWidget):
         split.addWidget(self.pages)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        split.setSizes([780, 560])  # room to read a page in the preview
         layout = QHBoxLayout(self)
         layout.addWidget(split)
 
     # ------------------------------------------------------------------ loading
-    def load(self, _detail: CaseDetail) -> None:
-        self.stale = True
-        if self.isVisible():
-            self.refresh()
-
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        super().showEvent(event)
-        if self.stale:
-            self.refresh()
-
     def refresh(self) -> None:
         self.stale = False
         found = self.docs.documents(self.view.case_id)
         self.table.load([Row(d) for d in _grouped(found)])
         self.summary.setText(f"{len(found)} document(s). Drop files here to add them.")
+        self.preview()  # the document shown may have gone from the list (no signal says so)
 
     def run_search(self) -> None:
         words = self.search.text()
@@ -185,6 +208,7 @@ class DocumentsTab(QWidget):
         if ui_errors.run_action(self, "Search", call):
             self.table.load([Row(h.document, h.snippet) for h in hits])
             self.summary.setText(f"{len(hits)} document(s) hold those words. Clear to list all.")
+            self.preview()
 
     # ------------------------------------------------------------------ adding
     def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt's name)
@@ -303,30 +327,82 @@ class DocumentsTab(QWidget):
         return None
 
     def preview(self) -> None:
+        """Show the chosen document on the right, read off the window's thread."""
         doc = self._chosen()
+        if doc is not None and doc.id in (self._shown_id, self._loading_id):
+            return  # the list came back with it still chosen: it is shown, or on its way
+        self._drop_preview()
         if doc is None:
             self.pages.setCurrentWidget(self.nothing)
             return
-        got: list[tuple[bytes, str]] = []
-        if not ui_errors.run_action(
-            self, "Document", lambda: got.append(self.docs.preview(doc.id))
-        ):
+        self._preview_number += 1
+        number, docs = self._preview_number, self.docs
+        self._loading_id = doc.id
+        self._reading[number] = run_in_background(
+            lambda: read_preview(docs, doc),
+            lambda got: self._previewed(number, doc, got),
+            lambda exc, _tb: self._preview_failed(number, doc, exc),
+        )
+        self._busy_soon.start()
+
+    def previewing(self) -> bool:
+        return self._preview_number in self._reading
+
+    def _drop_preview(self) -> None:
+        """Forget the preview being read: not read at all (nor audited) if it has not
+        started yet; if it has, what it reads is not shown."""
+        job = self._reading.get(self._preview_number)
+        if job is not None and QThreadPool.globalInstance().tryTake(job):
+            del self._reading[self._preview_number]
+        self._loading_id, self._shown_id = None, None
+        self._preview_number += 1
+        self._busy_soon.stop()
+
+    def _previewed(self, number: int, doc: DocumentInfo, got: Preview) -> None:
+        self._reading.pop(number, None)
+        if number != self._preview_number:
+            return  # another document was chosen meanwhile
+        self._loading_id = None
+        self._busy_soon.stop()
+        chosen = self._chosen()
+        if chosen is None or chosen.id != doc.id:
+            self.pages.setCurrentWidget(self.nothing)
             return
-        data, text = got[0]
+        self._shown_id = doc.id
         if doc.media_type == "application/pdf":
-            self._buffer = QBuffer(self)
-            self._buffer.setData(QByteArray(data))
-            self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-            self.pdf.load(self._buffer)
-            self.pages.setCurrentWidget(self.pdf_view)
-        elif doc.media_type.startswith("image/"):
-            picture = QPixmap()
-            picture.loadFromData(data)
-            self.picture.setPixmap(picture)
+            self._show_pdf(got.data)
+        elif got.image is not None:
+            self.picture.setPixmap(QPixmap.fromImage(got.image))
             self.pages.setCurrentIndex(2)
         else:
-            self.text.setPlainText(text or "Nothing to show here: open it in its own program.")
+            self.text.setPlainText(got.text or "Nothing to show here: open it in its own program.")
             self.pages.setCurrentWidget(self.text)
+
+    def _show_pdf(self, data: bytes) -> None:
+        self.pdf.close()
+        if self._buffer is not None:  # the last PDF's bytes are let go
+            self._buffer.close()
+            self._buffer.deleteLater()
+        self._buffer = QBuffer(self)
+        self._buffer.setData(QByteArray(data))
+        self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.pdf.load(self._buffer)
+        self.pages.setCurrentWidget(self.pdf_view)
+
+    def _preview_failed(self, number: int, doc: DocumentInfo, exc: Exception) -> None:
+        """Said only while the document is still the one chosen (one deleted meanwhile, say,
+        has gone from the list: nothing to say)."""
+        self._reading.pop(number, None)
+        latest = number == self._preview_number
+        if latest:
+            self._loading_id = None
+            self._busy_soon.stop()
+            self.pages.setCurrentWidget(self.nothing)
+        if not isinstance(exc, ui_errors.USER_ERRORS):
+            raise exc
+        chosen = self._chosen()
+        if latest and chosen is not None and chosen.id == doc.id:
+            ui_errors.show_user_error(self, "Document", exc)
 
     def open_outside(self) -> None:
         """Open in the computer's own program, from a private copy named by what the file
@@ -376,43 +452,31 @@ class DocumentsTab(QWidget):
             )
 
     def bundle(self) -> None:
-        """One PDF of the case's documents in the Tribunal's sections, made in the background
-        (a Word file goes through LibreOffice)."""
+        """Pick the documents for a Tribunal bundle and their order, then make it in the
+        background (bundle_dialog.py)."""
         child = self.view.detail.child
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save the bundle", f"Tribunal bundle {child.first_name} {child.last_name}.pdf",
-            "*.pdf",
-        )  # fmt: skip
-        if not path:
+        case_id, bundles = self.view.case_id, self.view.work.bundles()
+        got: list = []
+        if not ui_errors.run_action(self, "Bundle", lambda: got.append(bundles.outline(case_id))):
             return
-        target, case_id, bundles = Path(path), self.view.case_id, self.view.work.bundles()
-        progress = QProgressDialog("Making the bundle…", "", 0, 0, self)
-        progress.setCancelButton(None)  # one service call: it finishes or says why not
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setMinimumDuration(300)
+        if not got[0].entries:
+            QMessageBox.information(self, "Bundle", "There are no documents to put in a bundle.")
+            return
 
-        def made(bundle) -> None:
-            progress.close()
-            self._job = None
-            try:
-                target.write_bytes(bundle.pdf)
-            except OSError as exc:
-                QMessageBox.warning(self, "Bundle", f"{target.name} cannot be written ({exc}).")
-                return
-            left = [f"{line.title}: {line.note}" for line in bundle.index if line.note]
-            QMessageBox.information(
-                self, "Bundle",
-                "\n".join([f"{target.name}: {bundle.pages} pages.", *left]),
-            )  # fmt: skip
+        def make(ids, moved, progress, cancel):
+            return bundles.make(case_id, ids, "tribunal", moved, progress, cancel)
 
-        def failed(exc: Exception, _tb: str) -> None:
-            progress.close()
-            self._job = None
-            if not isinstance(exc, ui_errors.USER_ERRORS):
-                raise exc
-            ui_errors.show_user_error(self, "Bundle", exc)
+        name = f"Tribunal bundle {child.first_name} {child.last_name}.pdf"
+        dialog = BundleDialog(got[0], make, name, self)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.finished.connect(lambda _result: self._bundle_closed(dialog))
+        self.bundle_dialog = dialog
+        dialog.open()
 
-        self._job = run_in_background(lambda: bundles.make(case_id), made, failed)
+    def _bundle_closed(self, dialog: BundleDialog) -> None:
+        if self.bundle_dialog is dialog:
+            self.bundle_dialog = None
+        dialog.deleteLater()
 
     def delete(self) -> None:
         doc = self._chosen()
@@ -423,6 +487,19 @@ class DocumentsTab(QWidget):
             f"delete {doc.title!r}",
             lambda trash, reason: trash.delete_document(doc.id, reason),
         )
+
+
+def pages_view(pdf: QPdfDocument) -> QPdfView:
+    """A PDF's pages one under another, as wide as the view. Its scroll bar is always there:
+    fitted to the width, a page that only just needs one would otherwise take it away and
+    put it back for ever (QPdfView relays itself out endlessly at such a size, and the
+    window stops answering)."""
+    view = QPdfView()
+    view.setDocument(pdf)
+    view.setPageMode(QPdfView.PageMode.MultiPage)
+    view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+    view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+    return view
 
 
 def _grouped(found: list[DocumentInfo]) -> list[DocumentInfo]:
@@ -461,5 +538,20 @@ def _safe_stem(doc: DocumentInfo) -> str:
 
 def _safe_name(doc: DocumentInfo) -> str:
     """The document's own name, made safe to write (the stored name is a label only)."""
-    keep = "".join(c if c.isalnum() or c in " ._-()" else "_" for c in doc.file_name)
-    return keep.strip(" .")[:120] or f"document-{doc.id}"
+    return safe_file_name(doc.file_name, doc.id, "document")
+
+
+def _loading_page() -> QWidget:
+    """What the preview shows while a document is read: a busy bar."""
+    page = QWidget()
+    column = QVBoxLayout(page)
+    column.addStretch(1)
+    label = QLabel("Opening the document…")
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    bar = QProgressBar()
+    bar.setRange(0, 0)  # busy: no way to tell how far
+    bar.setAccessibleName("Opening the document")
+    column.addWidget(label)
+    column.addWidget(bar)
+    column.addStretch(1)
+    return page

@@ -49,11 +49,11 @@ from caseload_app.domain.plan import (
     Provision,
 )
 from caseload_app.domain.plan_checks import Finding
-from caseload_app.services.case_read import CaseDetail
 from caseload_app.services.errors import FieldErrors, UserError
 from caseload_app.services.plan_audit import AuditState
 from caseload_app.services.plans import PlanState
 from caseload_app.ui import errors as ui_errors
+from caseload_app.ui.case.lazy import ReadWhenShown
 from caseload_app.ui.case.plan_audit import AuditDialog
 from caseload_app.ui.dialogs.case_dialogs import (
     CheckList,
@@ -102,14 +102,13 @@ WHO_WORDS = {
 }
 
 
-class PlanTab(QWidget):
+class PlanTab(ReadWhenShown):
     def __init__(self, view: CaseView) -> None:
         super().__init__()
         self.view = view
         self.plans = view.work.plans()
         self.audits = view.work.plan_audits()
         self.state: PlanState | None = None
-        self.stale = True  # read when first shown: opening a case does not read its plan
         self.plan = Plan()
         self.dirty = False
         self.status = plain_label()
@@ -173,19 +172,9 @@ class PlanTab(QWidget):
         layout.addWidget(vertical, 1)
 
     # ------------------------------------------------------------------ loading
-    def load(self, _detail: CaseDetail) -> None:
-        """The case reloaded: the plan too (now if the tab is shown, else when it is), unless
-        there are edits not saved yet."""
-        if self.dirty:
-            return
-        self.stale = True
-        if self.isVisible():
-            self.refresh()
-
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        super().showEvent(event)
-        if self.stale and not self.dirty:
-            self.refresh()
+    def may_read(self) -> bool:
+        """A reload leaves edits not saved yet as they are."""
+        return not self.dirty
 
     def refresh(self) -> None:
         """Read the working copy and the latest audit."""
