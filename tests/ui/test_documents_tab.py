@@ -450,7 +450,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import QApplication
 
-from caseload_app.ui.case.documents import pages_view
+from caseload_app.ui.widgets.pdf_pages import pages_view
 from tests.services.test_documents import pdf
 
 app = QApplication([])

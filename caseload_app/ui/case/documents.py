@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt, QThreadPool, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QImage, QPixmap
 from PySide6.QtPdf import QPdfDocument
-from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -53,6 +52,7 @@ from caseload_app.ui.dialogs.case_dialogs import (
 )
 from caseload_app.ui.models.rows import Column
 from caseload_app.ui.widgets.blocks import RowTable, button_row
+from caseload_app.ui.widgets.pdf_pages import pages_view
 from caseload_app.ui.worker import Job, run_in_background
 
 if TYPE_CHECKING:
@@ -487,19 +487,6 @@ class DocumentsTab(ReadWhenShown):
             f"delete {doc.title!r}",
             lambda trash, reason: trash.delete_document(doc.id, reason),
         )
-
-
-def pages_view(pdf: QPdfDocument) -> QPdfView:
-    """A PDF's pages one under another, as wide as the view. Its scroll bar is always there:
-    fitted to the width, a page that only just needs one would otherwise take it away and
-    put it back for ever (QPdfView relays itself out endlessly at such a size, and the
-    window stops answering)."""
-    view = QPdfView()
-    view.setDocument(pdf)
-    view.setPageMode(QPdfView.PageMode.MultiPage)
-    view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
-    view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
-    return view
 
 
 def _grouped(found: list[DocumentInfo]) -> list[DocumentInfo]:

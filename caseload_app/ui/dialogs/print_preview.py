@@ -7,7 +7,6 @@ from pathlib import Path
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
 from PySide6.QtGui import QKeySequence, QPainter, QShortcut
 from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
-from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QDialog,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from caseload_app.files import write_atomically
+from caseload_app.ui.widgets.pdf_pages import pages_view
 
 PRINT_DPI = 300
 
@@ -40,11 +40,8 @@ class PrintPreviewDialog(QDialog):
         self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
         self.document = QPdfDocument(self)
         self.document.load(self._buffer)
-        self.view = QPdfView(self)
+        self.view = pages_view(self.document, self)
         self.view.setAccessibleName("Page preview")
-        self.view.setDocument(self.document)
-        self.view.setPageMode(QPdfView.PageMode.MultiPage)
-        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
         self._build(title)
 
     def _build(self, title: str) -> None:
