@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -116,8 +117,9 @@ class BundleService(UserService):
     ) -> Bundle:
         """The case's documents (all, or those chosen, in the order chosen) as one PDF in the
         preset's sections; `sections` may put a chosen document in another of them (by its
-        title). `progress` hears how many documents are made into pages; setting `cancel`
-        stops it between documents, before anything is recorded as exported."""
+        title). `progress` hears how many documents are read (each audited as printed); setting
+        `cancel` stops it between documents, or LibreOffice in the middle, before anything is
+        recorded as exported."""
         order = _preset(preset)
         with self._db.read() as s:
             case = records.load(s, EhcpCase, case_id, "case")
@@ -144,12 +146,18 @@ class BundleService(UserService):
         titles = [title for title, _ in order]
         rows.sort(key=lambda r: titles.index(placed[r.id]))  # stable: the order within each
         docs = DocumentService(self._db, self.user, self._today, self._now)
+        datas: dict[int, bytes] = {}
+        for row in rows:  # each document in a bundle is printed: audited
+            _stop_if(cancel)
+            datas[row.id] = docs.content(row.id, "print")
+            if progress is not None:
+                progress(len(datas), len(rows))
+        # Every Word file in one run of LibreOffice: starting it is most of the time.
+        words = _words_to_pdf({r.id: datas[r.id] for r in rows if r.media_type == WORD}, cancel)
         parts: list[_Part] = []
         for row in rows:
             _stop_if(cancel)
-            parts.append(_as_pdf(docs, placed[row.id], row))
-            if progress is not None:
-                progress(len(parts), len(rows))
+            parts.append(_as_pdf(placed[row.id], row, datas.pop(row.id), words.get(row.id)))
         _stop_if(cancel)
         bundle = _assemble(f"{preset.capitalize()} bundle", heading, parts)
         digest = hashlib.sha256(bundle.pdf).hexdigest()
@@ -254,8 +262,8 @@ def _soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def _as_pdf(docs: DocumentService, section: str, row: _Doc) -> _Part:
-    data = docs.content(row.id, "print")  # each document in a bundle is printed: audited
+def _as_pdf(section: str, row: _Doc, data: bytes, word: tuple[bytes | None, str] | None) -> _Part:
+    """`word`: a Word file's pages as LibreOffice made them, or why not."""
     part = _Part(section, row.title, row.dated, None)
     if row.media_type == "application/pdf":
         pages = _readable(data)
@@ -269,8 +277,8 @@ def _as_pdf(docs: DocumentService, section: str, row: _Doc) -> _Part:
             return _not(part, "not included: the image cannot be read")
     if row.media_type in TEXTS:
         return _Part(section, row.title, row.dated, text_pdf(row.title, row.body_text))
-    if row.media_type == WORD:
-        converted, why = _word_to_pdf(data)
+    if row.media_type == WORD and word is not None:
+        converted, why = word
         if converted is not None:
             return _Part(section, row.title, row.dated, converted)
         return _not(part, f"not included: {why}")
@@ -301,24 +309,56 @@ def _readable(data: bytes) -> bytes | None:
         return None
 
 
-def _word_to_pdf(data: bytes) -> tuple[bytes | None, str]:
-    """A Word file's pages through LibreOffice, when the computer has it."""
+def _words_to_pdf(
+    files: Mapping[int, bytes], cancel: threading.Event | None
+) -> dict[int, tuple[bytes | None, str]]:
+    """Word files' pages (by document id) through LibreOffice, when the computer has it: all
+    in one run, with a fresh profile of its own (a person's open LibreOffice is not touched).
+    A file it cannot read gets no pages and says so; the others are made all the same."""
+    if not files:
+        return {}
     soffice = _soffice()
     if soffice is None:
-        return None, NO_LIBREOFFICE
+        return dict.fromkeys(files, (None, NO_LIBREOFFICE))
     with tempfile.TemporaryDirectory(prefix="caseload-bundle-") as folder:
-        source = Path(folder) / "document.docx"
-        source.write_bytes(data)
+        sources = []
+        for doc_id, data in files.items():
+            source = Path(folder) / f"{doc_id}.docx"  # named by id: never by a person's name
+            source.write_bytes(data)
+            sources.append(str(source))
         profile = (Path(folder) / "profile").as_uri()
-        try:
-            subprocess.run(
-                [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to",
-                 "pdf", "--outdir", folder, str(source)],
-                check=True, capture_output=True, timeout=120,
-            )  # fmt: skip
-            return (Path(folder) / "document.pdf").read_bytes(), ""
-        except (subprocess.SubprocessError, OSError):
-            return None, "LibreOffice could not make it into pages"
+        command = [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to",
+                   "pdf", "--outdir", folder, *sources]  # fmt: skip
+        ran = _run(command, timeout=60 + 20 * len(files), cancel=cancel)
+        made: dict[int, tuple[bytes | None, str]] = {}
+        for doc_id in files:
+            out = Path(folder) / f"{doc_id}.pdf"
+            made[doc_id] = (
+                (out.read_bytes(), "")
+                if ran and out.is_file()
+                else (None, "LibreOffice could not make it into pages")
+            )
+        return made
+
+
+def _run(command: list[str], timeout: float, cancel: threading.Event | None) -> bool:
+    """Run a converter to its end (True, whatever it says of each file: what it made is
+    there), or stop it when asked or when it takes too long (False)."""
+    try:
+        with subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        ) as process:
+            waited = 0.0
+            while process.poll() is None:
+                if waited > timeout or (cancel is not None and cancel.is_set()):
+                    process.kill()
+                    process.wait()
+                    return False
+                time.sleep(0.1)
+                waited += 0.1
+            return True
+    except OSError:
+        return False
 
 
 def _assemble(title: str, heading: Sequence[str], parts: list[_Part]) -> Bundle:

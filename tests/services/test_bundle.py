@@ -139,3 +139,20 @@ def test_a_pdf_locked_only_against_copying_goes_in_and_an_attachment_follows_its
     sections = {line.title: line.section for line in bundle.index}
     assert sections["audiology.pdf"] == sections["Zoë's reading at home"]
     assert sections["audiology.pdf"] == "E. Expert reports"
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="needs LibreOffice (CI installs it)")
+def test_word_files_are_made_into_pages_in_one_run_each_on_its_own_pages(db):
+    case_id, _ = new_case(db)
+    docs = DocumentService(db, "Asha Patel", today=lambda: TODAY, now=lambda: NOW)
+    for n, kind in enumerate(("advice_school", "advice_ep", "report")):
+        docs.add(case_id, word(f"Word report number {n} for the bundle."), f"report {n}.docx",
+                 NewDocument(kind, date(2026, 10, 1 + n)))  # fmt: skip
+    docs.add(case_id, b"PK\x03\x04 not really a Word file", "broken.docx", NewDocument("report"))
+    bundle = BundleService(db, "Asha Patel", today=lambda: TODAY, now=lambda: NOW).make(case_id)
+    pages = [p.extract_text() for p in PdfReader(BytesIO(bundle.pdf)).pages]
+    for n in range(3):
+        line = next(i for i in bundle.index if i.title == f"report {n}.docx")
+        assert f"Word report number {n} for the bundle." in pages[line.first_page - 1]
+    broken = next(i for i in bundle.index if i.title == "broken.docx")
+    assert broken.first_page == 0 and broken.note.startswith("not included")
