@@ -44,6 +44,9 @@ stay as they were when the case moves on; the caseworker is the one holding it n
   per step).
 - ``families_no_contact``: families with at least one open case and no communication logged in
   the 14 days W-13 … W (one row per family, naming its first open case).
+- ``families_informed``: cases open at W whose family is not overdue an update under the
+  keep-in-touch promise (``domain.updates.update_due``: a week after a change of stage they
+  were not told of, and every few weeks) — one row per case, counted or not.
 - ``caseworker_load``: open cases per caseworker and their weighted load
   (``workload.case_load``: stage weight, times the urgency multiplier when the next step is
   overdue or due within the urgency window, counted from W).
@@ -61,6 +64,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
+from caseload_app.domain import updates
 from caseload_app.domain.deadlines import (
     annual_review_due,
     decision_to_assess_due,
@@ -121,6 +125,7 @@ MEASURES: Mapping[str, str] = {
     "tribunal_steps_overdue": "Tribunal order steps overdue",
     "reassessment_steps_overdue": "Re-assessment steps overdue",
     "families_no_contact": "Families with no contact in 14 days",
+    "families_informed": "Families kept informed",
     "plans_audited": "Plans audited for quality",
     "caseworker_load": "Load per caseworker",
 }
@@ -275,6 +280,7 @@ class WeeklyFigures:
     tribunal_steps_overdue: int = 0
     reassessment_steps_overdue: int = 0
     families_no_contact: int = 0
+    families_informed: Ratio = Ratio(0, 0)
     workers: list[WorkerFigure] = field(default_factory=list)
     trend: list[TrendPoint] = field(default_factory=list)
     traces: list[Trace] = field(default_factory=list)
@@ -432,14 +438,16 @@ def compute(
     stage_labels: Mapping[str, str] | None = None,
     orders: Iterable[OrderRow] = (),
     reassessments: Iterable[ReassessmentRow] = (),
+    informed: Informed | None = None,
 ) -> WeeklyFigures:
     """Every figure on the board for the week ending ``week_ending`` (see the module docstring).
 
     ``cases`` must hold every case any measure may count (open ones, and those with a request,
     decision or final plan in the trend's 12 weeks, and those the review and order rows refer
     to);
-    ``last_contact`` maps a family id to its latest communication on or before W. One
-    function per measure, called in the order of the trace CSV's rows."""
+    ``last_contact`` maps a family id to its latest communication on or before W;
+    ``informed`` what the keep-in-touch promise needs. One function per measure, called in
+    the order of the trace CSV's rows."""
     w = week_ending
     by_id = {c.case_id: c for c in cases}
     reviews = [r for r in reviews if r.case_id in by_id]
@@ -467,6 +475,7 @@ def compute(
         (r for r in reassessments if r.case_id in open_ids), w, tr
     )
     fig.families_no_contact = _families_no_contact(open_cases, last_contact or {}, w, tr)
+    fig.families_informed = _families_informed(open_cases, informed or Informed(), w, tr)
     fig.workers = _caseworker_load(open_cases, workers, weights or Weights(), w, tr)
     fig.trend = _trend(cases, fig, tr)
     fig.traces = tr.rows
@@ -706,6 +715,36 @@ def _families_no_contact(
         n += 1
         tr.add(w, "families_no_contact", members[0].case_id, "count", detail)
     return n
+
+
+class Informed(NamedTuple):
+    """For the keep-in-touch promise, up to W: each family's last contact going out, each
+    case's last change of stage, and the team's number of weeks."""
+
+    last_update: Mapping[int, datetime | date] = {}
+    last_change: Mapping[int, date] = {}
+    every_weeks: int = updates.DEFAULT_EVERY_WEEKS
+
+
+def _families_informed(
+    open_cases: Iterable[CaseRow], informed: Informed, w: date, tr: _Tracer
+) -> Ratio:
+    told = total = 0
+    for c in open_cases:
+        last = informed.last_update.get(c.family_id)
+        due = updates.update_due(
+            opened=c.request_received,
+            last_update=last.date() if isinstance(last, datetime) else last,
+            last_change=informed.last_change.get(c.case_id),
+            every_weeks=informed.every_weeks,
+        )
+        total += 1
+        detail = f"next update due {due.due}: {due.reason}"
+        tr.add(w, "families_informed", c.case_id, "denominator", detail)
+        if due.due >= w:  # not overdue at the week's end
+            told += 1
+            tr.add(w, "families_informed", c.case_id, "numerator", detail)
+    return Ratio(told, total)
 
 
 def _caseworker_load(

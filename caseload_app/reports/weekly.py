@@ -213,6 +213,8 @@ def _headline(fig: WeeklyFigures) -> list[Flowable]:
         ("Re-assessment steps overdue", str(fig.reassessment_steps_overdue), ""),
         ("Families with no contact in 14 days", str(fig.families_no_contact),
          "families with an open case"),
+        ("Families kept informed (an update at each change of stage and every few weeks)",
+         _pct(fig.families_informed), _of(fig.families_informed)),
     ]  # fmt: skip
     body = [[_p(a), _p(b, "bignum"), _p(c, "meta")] for a, b, c in rows]
     return [

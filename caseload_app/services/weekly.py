@@ -20,10 +20,11 @@ from caseload_app.db.models import (
     EhcpCase,
     Family,
     Reassessment,
+    StageEvent,
     TribunalOrder,
 )
 from caseload_app.db.queries import as_date
-from caseload_app.domain import codes, measures
+from caseload_app.domain import codes, measures, updates
 from caseload_app.domain.access import Can
 from caseload_app.domain.exceptions import FINAL_PLAN, parse_limits
 from caseload_app.domain.measures import Trace, WeeklyFigures
@@ -33,6 +34,7 @@ from caseload_app.reports.csv_export import write_csv
 from caseload_app.services import records
 from caseload_app.services.base import UserService
 from caseload_app.services.case_read import ORDER_STEP_COLUMNS
+from caseload_app.services.keep_in_touch import every_weeks_in
 from caseload_app.services.plan_audit import audit_rows
 from caseload_app.services.settings import TeamSettingsService
 from caseload_app.services.workload import WorkloadService
@@ -138,8 +140,23 @@ class WeeklyReportService(UserService):
             .where(Communication.family_id == Family.id, Communication.occurred_at < before)
             .scalar_subquery()
         )
-        contact_query = select(Family.id, latest).where(
+        # And its latest contact going out (the keep-in-touch promise's last update).
+        latest_out = (
+            select(func.max(Communication.occurred_at))
+            .where(
+                Communication.family_id == Family.id,
+                Communication.direction == "out",
+                Communication.occurred_at < before,
+            )
+            .scalar_subquery()
+        )
+        contact_query = select(Family.id, latest, latest_out).where(
             Family.id.in_(families.where(or_(EhcpCase.is_open, _closed_after(end))))
+        )
+        change_query = (
+            select(StageEvent.case_id, func.max(StageEvent.on_date))
+            .where(StageEvent.action.in_(updates.STAGE_CHANGES), StageEvent.on_date <= end)
+            .group_by(StageEvent.case_id)
         )
         worker_query = select(Caseworker.id, Caseworker.name, Caseworker.capacity_fte)
         with self._db.read() as session:
@@ -153,7 +170,13 @@ class WeeklyReportService(UserService):
                 measures.ReviewRow(**r._mapping)
                 for r in s.execute(select(*review_cols).where(review_in_week))
             ]
-            last_contact = {f: at for f, at in s.execute(contact_query) if at is not None}
+            contacts = list(s.execute(contact_query))
+            last_contact = {f: at for f, at, _ in contacts if at is not None}
+            informed = measures.Informed(
+                {f: out for f, _, out in contacts if out is not None},
+                {case: day for case, day in s.execute(change_query)},
+                every_weeks_in(session),
+            )
             orders = _orders(s, end)
             reassessments = _reassessments(s, end)
             audits = audit_rows(session, month_starts(end, 6)[0], end)
@@ -173,6 +196,7 @@ class WeeklyReportService(UserService):
             stage_labels={st.code: st.label for st in codes.stages()},
             orders=orders,
             reassessments=reassessments,
+            informed=informed,
         )
         measures.add_quality(figures, audits)
         return WeeklyReport(week_ending=end, council=council, figures=figures)

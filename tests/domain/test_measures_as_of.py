@@ -72,3 +72,26 @@ def test_the_position_at_a_week_depends_only_on_what_had_happened_by_then(
     assert (a.stage, a.next_step, a.next_due, a.final_issued) == (
         b.stage, b.next_step, b.next_due, b.final_issued,
     )  # fmt: skip
+
+
+def test_families_kept_informed_counts_cases_not_overdue_an_update_at_the_weeks_end():
+    """W = Tue 24 Nov 2026; 4 weeks. Family 1 was written to on 10 Nov: told. Family 2 heard
+    nothing since the request of 1 Jun: overdue. Case 3's family was written to on 10 Nov but
+    its stage changed on 12 Nov: owed word by 19 Nov, overdue."""
+    from caseload_app.domain.measures import Informed, compute
+
+    w = D(2026, 11, 24)
+    cases = [row(case_id=n, child_id=n, family_id=n) for n in (1, 2, 3)]
+    informed = Informed(
+        last_update={1: D(2026, 11, 10), 3: D(2026, 11, 10)},
+        last_change={3: D(2026, 11, 12)},
+        every_weeks=4,
+    )
+    fig = compute(w, cases, informed=informed)
+    assert (fig.families_informed.numerator, fig.families_informed.denominator) == (1, 3)
+    traced = {(t.case_id, t.counted_in) for t in fig.traces if t.measure == "families_informed"}
+    assert traced == {(1, "denominator"), (1, "numerator"), (2, "denominator"), (3, "denominator")}
+    late = next(t for t in fig.traces if t.measure == "families_informed" and t.case_id == 3)
+    assert late.detail == (
+        "next update due 2026-11-19: Stage changed Thu 12 Nov 2026, family not told yet"
+    )

@@ -186,6 +186,10 @@ def test_each_measure_matches_the_hand_count(report):
     assert f.review_decisions == Ratio(1, 2)  # N on time, P late
     assert f.reviews_overdue == 1  # K
     assert f.families_no_contact == 10  # 11 open families, family 1 was contacted on W-13
+    # Every open case is weighed for the keep-in-touch promise; each counted one is traced.
+    assert f.families_informed.denominator == 12
+    told = [t for t in f.traces if t.measure == "families_informed" and t.counted_in == "numerator"]
+    assert f.families_informed.numerator == len(told) < 12
     workers = {w.name: w for w in f.workers}
     assert workers["Asha Patel"].open_cases == 6
     assert workers["Asha Patel"].load == 10.0
