@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from caseload_app.db.engine import open_database
 from caseload_app.services.demo import generate_demo
+from caseload_app.services.mail_settings import MailSettings, MailSettingsService
 from caseload_app.services.settings import LocalSettings, LocalSettingsStore
 from caseload_app.ui.board_view import RebalanceDialog
 from caseload_app.ui.context import AppContext
@@ -58,6 +59,7 @@ def main() -> int:
         window.open_planner()
         app.processEvents()
         window.grab().save(str(OUT / "planner.png"))
+        _update_shots(app, window)
         window.close()
         db.dispose()
     return 0
@@ -91,6 +93,33 @@ def _dialog_shots(app: QApplication, window: MainWindow, board) -> None:
     screen.copy(window.geometry()).save(str(OUT / "letter-picker.png"))
     letter.template.hidePopup()
     letter.close()
+
+
+def _update_shots(app: QApplication, window: MainWindow) -> None:
+    """The families due an update, and one family's update drafted: one with something late
+    (the apology's gaps marked), who likes e-mail and needs an interpreter if there is one."""
+    mail = MailSettings(
+        mode="smtp", host="smtp.council.example", port=587, security="starttls",
+        username="send-team", from_address="send@council.example", from_name="SEND Team",
+    )  # fmt: skip
+    MailSettingsService(window.ctx.db, window.ctx.user).set_mail(mail)
+    queue = window.open_update_queue()
+    queue.wait_loaded()
+    app.processEvents()
+    window.grab().save(str(OUT / "update-queue.png"))
+    keep = window.ctx.keep_in_touch()
+    drafts = (keep.draft(d.case_id) for d in queue.rows()[:60])
+    late = [m for m in drafts if m.draft.delay and m.email and m.channel == "email"]
+    made = next((m for m in late if "interpreter" in m.note), late[0])
+    child = next(d.child_name for d in queue.rows() if d.case_id == made.case_id)
+    dialog = window.draft_update(made.case_id, child)
+    assert dialog is not None
+    dialog.resize(820, 700)
+    dialog.message.moveCursor(dialog.message.textCursor().MoveOperation.Start)  # marks shown
+    for _ in range(5):
+        app.processEvents()
+    dialog.grab().save(str(OUT / "update-draft.png"))
+    dialog.reject()
 
 
 if __name__ == "__main__":

@@ -91,7 +91,7 @@ class Draft:
 
     def unfilled(self) -> list[str]:
         """What the caseworker still has to write in (square brackets)."""
-        return TO_FILL.findall(self.message)
+        return unfilled(self.message)
 
 
 def draft_update(facts: CaseFacts) -> Draft:
@@ -208,3 +208,17 @@ _ONLY_SCHOOL = " (unless you appeal only about the school or type of school name
 
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
+
+
+def unfilled(*texts: str) -> list[str]:
+    """The square-bracketed words left in these texts (an edited subject and message)."""
+    return [found for text in texts for found in TO_FILL.findall(text)]
+
+
+def email_text(greeting: str, message: str, signed: str) -> str:
+    """The update as an e-mail: the greeting and signing-off a letter prints around it (the
+    generic letter adds its own, so the message itself has neither)."""
+    return (
+        f"Dear {greeting or 'parent or carer'},\n\n{message.strip()}\n\n"
+        f"Yours sincerely,\n\n{signed or 'SEND Team'}\n"
+    )

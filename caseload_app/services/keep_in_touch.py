@@ -46,6 +46,8 @@ class UpdateDraft:
     channel: str
     to: str  # their e-mail when that is how they like to hear, else their name
     note: str
+    name: str = ""  # the parent or carer, as written on the family's details
+    email: str = ""  # their e-mail address on record ("": none), however they like to hear
 
 
 def due_updates(
@@ -162,7 +164,10 @@ class KeepInTouchService(UserService):
         channel = family.preferred_channel or ("email" if family.email else "letter")
         to = family.email if channel == "email" and family.email else family.parent_carer_name
         note = _language_note(family.language, family.interpreter_needed)
-        return UpdateDraft(case_id, updates.draft_update(facts), channel, to or "", note)
+        return UpdateDraft(
+            case_id, updates.draft_update(facts), channel, to or "", note,
+            family.parent_carer_name or "", (family.email or "").strip(),
+        )  # fmt: skip
 
 
 def _facts(detail: CaseDetail, caseworker_email: str, today: date) -> updates.CaseFacts:

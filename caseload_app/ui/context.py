@@ -20,7 +20,9 @@ from caseload_app.services.errors import PermissionDenied
 from caseload_app.services.export import ExportService
 from caseload_app.services.handover import HandoverService
 from caseload_app.services.importer import Importer
+from caseload_app.services.keep_in_touch import KeepInTouchService
 from caseload_app.services.letters import LetterService
+from caseload_app.services.mail import MailService
 from caseload_app.services.myweek import MyWeekService
 from caseload_app.services.people import PeopleService
 from caseload_app.services.phase_transfer import PhaseTransferService
@@ -89,6 +91,12 @@ class AppContext:
 
     def letters(self) -> LetterService:
         return LetterService(self.db, self.user, today=self.today, now=self.now)
+
+    def keep_in_touch(self) -> KeepInTouchService:
+        return KeepInTouchService(self.db, self.user, today=self.today, now=self.now)
+
+    def mail(self) -> MailService:
+        return MailService(self.db, self.user, today=self.today, now=self.now)
 
     def staffing(self) -> TeamService:
         return TeamService(self.db, self.user, today=self.today, now=self.now)

@@ -24,6 +24,7 @@ from caseload_app.ui.context import AppContext
 from caseload_app.ui.idle import IdleWatch
 from caseload_app.ui.window.caseload_page import CaseloadPage
 from caseload_app.ui.window.data_safety import DataSafetyCommands
+from caseload_app.ui.window.keep_in_touch import KeepInTouchCommands
 from caseload_app.ui.window.lock import IdleLock
 from caseload_app.ui.window.printing import PrintingCommands
 from caseload_app.ui.window.team_lead import TeamLeadCommands
@@ -59,13 +60,21 @@ def about_text(ctx: AppContext) -> str:
     )
 
 
-class MainWindow(PrintingCommands, DataSafetyCommands, TeamLeadCommands, IdleLock, QMainWindow):
+class MainWindow(
+    PrintingCommands,
+    DataSafetyCommands,
+    TeamLeadCommands,
+    KeepInTouchCommands,
+    IdleLock,
+    QMainWindow,
+):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
         self._caseworkers: list[CaseworkerInfo] = ctx.work().caseworkers()
         self.page = CaseloadPage(ctx, self._caseworkers)
         self.page.case_wanted.connect(lambda case_id, tab: self.open_case(case_id, tab or None))
+        self.page.update_wanted.connect(self.draft_update)
         self._name_the_page_parts()
         self.setWindowTitle("caseload — EHCP caseload manager")
         self.resize(1366, 740)
@@ -188,6 +197,7 @@ class MainWindow(PrintingCommands, DataSafetyCommands, TeamLeadCommands, IdleLoc
         action(view_menu, "Workload &board", self.open_board, "Ctrl+4")
         action(view_menu, "&Phase transfers", self.open_planner, "Ctrl+5")
         action(view_menu, "Plan &quality", self.open_quality, "Ctrl+6")
+        action(view_menu, "Families due an &update", self.open_update_queue, "Ctrl+7")
         action(view_menu, "Search &documents…", self.search_documents, "Ctrl+Shift+F")
         view_menu.addSeparator()
         action(view_menu, "&Find…", self.focus_search, QKeySequence.StandardKey.Find)
@@ -249,6 +259,7 @@ class MainWindow(PrintingCommands, DataSafetyCommands, TeamLeadCommands, IdleLoc
         view.changed.connect(lambda case_id, v=view: self.cases_changed({case_id}, v))
         view.open_case.connect(self.open_case)
         view.decision_recorded.connect(self.offer_decision_letter)
+        view.update_wanted.connect(lambda case_id, v=view: self.draft_update(case_id, v.title()))
         index = self.tabs.addTab(view, view.title())
         self.tabs.setCurrentIndex(index)
         if tab:
@@ -332,6 +343,7 @@ class MainWindow(PrintingCommands, DataSafetyCommands, TeamLeadCommands, IdleLoc
         for view in self.case_views():
             if view is not source and view.case_id in touched:
                 view.reload()
+        self.refresh_update_queues()  # a family told drops out; a stage changed may add one
 
     def _confirm_discard(self, what: str) -> bool:
         answer = QMessageBox.question(

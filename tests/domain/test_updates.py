@@ -112,3 +112,17 @@ def test_something_late_brings_an_apology_that_the_caseworker_must_complete():
     assert made.unfilled() == [
         "[the reason for the delay]", "[what the council is doing]", "[the new expected date]"
     ]  # fmt: skip
+
+
+def test_brackets_are_found_in_an_edited_subject_and_message_and_the_email_is_greeted():
+    from caseload_app.domain.updates import email_text, unfilled
+
+    assert unfilled("Sorry [the child's name]", "Done. [x] is too short; [the new date].") == [
+        "[the child's name]",
+        "[the new date]",
+    ]
+    assert email_text("Ms Brontë", "  We have the advice.\n", "SEND Team") == (
+        "Dear Ms Brontë,\n\nWe have the advice.\n\nYours sincerely,\n\nSEND Team\n"
+    )
+    assert email_text("", "Hello.", "").startswith("Dear parent or carer,")
+    assert email_text("", "Hello.", "").endswith("SEND Team\n")

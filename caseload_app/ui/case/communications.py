@@ -44,6 +44,11 @@ class CommunicationsTab(QWidget):
         self.log_button = button("&Log contact…", "Log contact", self.log_contact)
         self.delete_button = button("&Delete…", "Delete contact", self.delete)
         self.edit_button = button("&Edit…", "Correct the selected contact", self.edit)
+        self.update_button = button(
+            "Draft an &update…",
+            "Draft an update for the family",
+            lambda: self.view.update_wanted.emit(self.view.case_id),
+        )
         self.summary = QPlainTextEdit()
         self.summary.setReadOnly(True)
         self.summary.setAccessibleName("Selected communication")
@@ -62,6 +67,7 @@ class CommunicationsTab(QWidget):
                 self.filter,
                 self.count,
                 "stretch",
+                self.update_button,
                 self.log_button,
                 self.edit_button,
                 self.delete_button,

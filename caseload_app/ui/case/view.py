@@ -47,6 +47,7 @@ class CaseView(QWidget):
     changed = Signal(int)  # case_id, after any successful save
     open_case = Signal(int)  # case_id of a sibling to open
     decision_recorded = Signal(int, str)  # case_id, the letter that tells the family
+    update_wanted = Signal(int)  # case_id: draft the family's update (the window opens it)
     TABS = (
         "overview",
         "timeline",

@@ -7,6 +7,7 @@ import threading
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import (
@@ -48,6 +49,7 @@ FREE_TEXT = (
     ("subject", "S&ubject"),
     ("message", "&Message"),
 )
+T = TypeVar("T")
 TYPED_HINT = {
     "decision_reason": "Leave blank to print the reasons recorded with the decision",
     "proposed_amendments": "The amendments proposed to the plan, section by section",
@@ -68,6 +70,29 @@ def show_pdf(parent: QWidget, pdf: bytes, title: str, filename: str) -> PrintPre
     dialog = PrintPreviewDialog(pdf, title, filename, parent)
     dialog.open()
     return dialog
+
+
+def with_council(
+    parent: QWidget, council: TeamSettingsService | None, title: str, make: Callable[[], T]
+) -> T | None:
+    """Run ``make`` (a letter made); when the letter lacks the council's details, ask for
+    them once and try again. None when it could not be made (the reason was shown)."""
+    for attempt in (1, 2):
+        try:
+            return make()
+        except MissingValues as exc:
+            needs_council = COUNCIL_PLACEHOLDERS.intersection(exc.missing)
+            if attempt == 1 and needs_council and council is not None:
+                from caseload_app.ui.dialogs.settings_dialog import CouncilDetailsDialog
+
+                if CouncilDetailsDialog(council, parent).exec():
+                    continue
+            show_user_error(parent, title, exc)
+            return None
+        except USER_ERRORS as exc:
+            show_user_error(parent, title, exc)
+            return None
+    return None
 
 
 class LetterDialog(FieldsFirst, QDialog):
@@ -164,24 +189,7 @@ class LetterDialog(FieldsFirst, QDialog):
         return {"advice_type": advice, "extra": extra}
 
     def _with_council(self, title: str, make):
-        """Run ``make``; when the letter lacks the council's details, ask for them once
-        and try again. None when it could not be made (the reason was shown)."""
-        for attempt in (1, 2):
-            try:
-                return make()
-            except MissingValues as exc:
-                needs_council = COUNCIL_PLACEHOLDERS.intersection(exc.missing)
-                if attempt == 1 and needs_council and self.council is not None:
-                    from caseload_app.ui.dialogs.settings_dialog import CouncilDetailsDialog
-
-                    if CouncilDetailsDialog(self.council, self).exec():
-                        continue
-                show_user_error(self, title, exc)
-                return None
-            except USER_ERRORS as exc:
-                show_user_error(self, title, exc)
-                return None
-        return None
+        return with_council(self, self.council, title, make)
 
     def preview(self) -> None:
         name, label = self.template.currentData(), self.chosen_label()

@@ -70,6 +70,7 @@ class CaseloadPage(QSplitter):
     week_loaded = Signal()  # my week is shown; the case list may still be loading
     loaded = Signal()  # a load finished (successfully or not)
     case_wanted = Signal(int, str)  # a case to open, and the tab to show ("" for the first)
+    update_wanted = Signal(int, str)  # a family's update to draft: case_id, the child's name
     status = Signal(str)  # what the status bar says: how many cases or things to do
 
     def __init__(
@@ -451,6 +452,8 @@ class CaseloadPage(QSplitter):
     def _open_week_item(self, index) -> None:
         item = self.week_model.item_at(index.row())
         self.case_wanted.emit(item.case_id, item.tab)
+        if item.kind == "update":  # the update itself, drafted, over the case
+            self.update_wanted.emit(item.case_id, item.child_name)
 
     def selected_rows(self) -> list:
         """The cases selected in the list, in the order shown (none while my week shows)."""
