@@ -178,6 +178,7 @@ def _sorry(f: CaseFacts) -> str:
     )
 
 
+RIGHTS_DAYS = 92  # a decision's appeal rights are told while it may still be appealed
 RIGHTS = {
     "assess_refused": "not to carry out an EHC needs assessment",
     "not_issue": "not to issue an EHC plan",

@@ -174,10 +174,15 @@ def _facts(detail: CaseDetail, caseworker_email: str, today: date) -> updates.Ca
     step = detail.status.next_step
     told = [c.occurred_at.date() for c in detail.communications if c.direction == "out"]
     last_told = max(told, default=None)
+    # A decision the family may still appeal (two months from its letter, a little more
+    # with a mediation certificate) that they have not heard of since.
+    appealable = today - timedelta(days=updates.RIGHTS_DAYS)
     decisions = [
         e
         for e in detail.events
-        if e.action in updates.RIGHTS and (last_told is None or e.on_date >= last_told)
+        if e.action in updates.RIGHTS
+        and e.on_date >= appealable
+        and (last_told is None or e.on_date >= last_told)
     ]
     served = [e.on_date for e in detail.events if e.action == "draft_served"]
     late = []

@@ -92,3 +92,13 @@ def test_the_command_line_lists_and_drafts(tmp_path, capsys):
     assert out.startswith("To: Ms Jo Brontë (by letter)")
     assert "Subject: Sorry for the delay" in out and "Still to write in:" in out
     assert "You can contact the SEND team at any time" in out  # no caseworker yet
+
+
+def test_rights_are_told_only_while_the_decision_may_still_be_appealed(db):
+    case_id, work = new_case(db)
+    work.record_action(case_id, work.get_case(case_id).version, "assess_refused",
+                       date(2026, 7, 20), "Needs met at SEN support")  # fmt: skip
+    recent = keep(db, today=date(2026, 8, 10)).draft(case_id).draft.message
+    assert "appeal to the SEND Tribunal" in recent
+    long_ago = keep(db, today=date(2027, 3, 1)).draft(case_id).draft.message
+    assert "appeal to the SEND Tribunal" not in long_ago
