@@ -110,3 +110,22 @@ def _log_handlers_put_back():
     for handler in [h for h in logs.log.handlers if h not in before]:
         handler.close()
         logs.log.removeHandler(handler)
+
+
+# --------------------------------------------------------------------------- e-mail
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory):
+    """Real SMTP servers on 127.0.0.1 (tests/smtp_server.py): plain, STARTTLS and TLS."""
+    from tests import smtp_server
+
+    running = smtp_server.start(tmp_path_factory.mktemp("mail"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def mailbox(servers):
+    """What the servers took, emptied before and after the test."""
+    servers.mailbox.reset()
+    yield servers.mailbox
+    servers.mailbox.reset()

@@ -4,7 +4,7 @@ update (ui/dialogs/update_draft.py); it loads off the window's thread."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEventLoop, QModelIndex, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QProgressBar, QVBoxLayout, QWidget
 
 from caseload_app.domain.deadlines import format_date
@@ -17,7 +17,7 @@ from caseload_app.ui.dialogs.case_dialogs import buddy, button, plain_label
 from caseload_app.ui.dialogs.update_draft import channel_label
 from caseload_app.ui.models.rows import Column
 from caseload_app.ui.widgets.blocks import RowTable
-from caseload_app.ui.worker import Job, run_in_background
+from caseload_app.ui.worker import Job, run_in_background, wait_for
 
 DAYS_AHEAD = 7  # as My week: due within the week, or overdue already
 
@@ -156,13 +156,8 @@ class UpdateQueueView(QWidget):
 
     def wait_loaded(self, timeout_ms: int = 30_000) -> None:
         """For tests and the screenshots: wait until the load has ended."""
-        if self._job is None:
-            return
-        loop = QEventLoop()  # a real event loop lets the loading thread have the GIL
-        self.loaded.connect(loop.quit)
-        QTimer.singleShot(timeout_ms, loop.quit)
-        loop.exec()
-        self.loaded.disconnect(loop.quit)
+        if self._job is not None:
+            wait_for(self.loaded, timeout_ms)
 
     # ------------------------------------------------------------------ acting
     def rows(self) -> list[DueUpdate]:

@@ -6,7 +6,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QEventLoop, QObject, QRunnable, QThreadPool, QTimer, Signal
 
 
 class _Signals(QObject):
@@ -44,3 +44,13 @@ def run_in_background(
     job.signals.failed.connect(on_failed)
     (pool or QThreadPool.globalInstance()).start(job)
     return job
+
+
+def wait_for(signal, timeout_ms: int) -> None:
+    """For tests, screenshots and the self-test: block until `signal` is emitted (or the
+    time is up). A real event loop, so a loading thread gets the GIL meanwhile."""
+    loop = QEventLoop()
+    signal.connect(loop.quit)
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
+    signal.disconnect(loop.quit)

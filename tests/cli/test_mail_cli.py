@@ -25,13 +25,6 @@ from tests.pg.test_signin import MemoryKeyring
 FAMILY = "jo@example.org"
 
 
-@pytest.fixture(scope="module")
-def servers(tmp_path_factory):
-    running = smtp_server.start(tmp_path_factory.mktemp("mail"))
-    yield running
-    running.stop()
-
-
 @pytest.fixture
 def laptop(tmp_path, servers):
     """A laptop file with one case whose family has an e-mail address; a memory keyring."""

@@ -26,11 +26,15 @@ def add_documents(path, count: int = 40) -> None:
 
 
 def damage_the_documents(path) -> None:
-    """Scribble over the middle of one of the document table's leaf pages."""
+    damage_a_page_of(path, "document")
+
+
+def damage_a_page_of(path, table: str) -> None:
+    """Scribble over the middle of one of a table's leaf pages."""
     with sqlite3.connect(path) as con:
         size = con.execute("PRAGMA page_size").fetchone()[0]
         (page,) = con.execute(
-            "SELECT pageno FROM dbstat WHERE name = 'document' AND pagetype = 'leaf' LIMIT 1"
+            "SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf' LIMIT 1", (table,)
         ).fetchone()
     with open(path, "r+b") as fh:
         fh.seek((page - 1) * size + 8)
@@ -54,14 +58,7 @@ def test_damage_in_the_case_file_passes_the_start_and_not_the_whole_check(damage
 def test_damage_anywhere_else_is_found_at_start(tmp_path):
     path = tmp_path / "caseload.sqlite3"
     add_documents(path, 2)
-    with sqlite3.connect(path) as con:
-        size = con.execute("PRAGMA page_size").fetchone()[0]
-        (page,) = con.execute(
-            "SELECT pageno FROM dbstat WHERE name = 'audit_entry' AND pagetype = 'leaf' LIMIT 1"
-        ).fetchone()
-    with open(path, "r+b") as fh:
-        fh.seek((page - 1) * size + 8)
-        fh.write(b"\xff" * 64)
+    damage_a_page_of(path, "audit_entry")
     found = safety.problem_with(path, case_file=False)
     assert found and "damaged" in found
 

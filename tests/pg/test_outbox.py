@@ -15,17 +15,9 @@ from caseload_app.services.errors import PermissionDenied
 from caseload_app.services.mail import MailService, Outgoing
 from caseload_app.services.mail_settings import MailSettings, MailSettingsService
 from caseload_app.services.trash import TrashService
-from tests import smtp_server
 from tests.pg.test_documents import sha, visible_files
 from tests.pg.test_roles import REFUSED, attempt
 from tests.services.test_documents import pdf
-
-
-@pytest.fixture(scope="module")
-def servers(tmp_path_factory):
-    running = smtp_server.start(tmp_path_factory.mktemp("mail"))
-    yield running
-    running.stop()
 
 
 @pytest.fixture

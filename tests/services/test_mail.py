@@ -45,20 +45,6 @@ class Clock:
         self.now += timedelta(**wait)
 
 
-@pytest.fixture(scope="module")
-def servers(tmp_path_factory):
-    running = smtp_server.start(tmp_path_factory.mktemp("mail"))
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def mailbox(servers):
-    servers.mailbox.reset()
-    yield servers.mailbox
-    servers.mailbox.reset()
-
-
 @pytest.fixture
 def ring():
     import keyring

@@ -19,7 +19,6 @@ from caseload_app.ui.case import CaseView
 from caseload_app.ui.dialogs import printing
 from caseload_app.ui.dialogs.print_preview import PrintPreviewDialog
 from caseload_app.ui.models.rows import RAG_COLOUR
-from tests import smtp_server
 from tests.helpers import NOW, TODAY, new_case
 from tests.services.test_mail import parsed, team_mail, text_of
 
@@ -31,20 +30,6 @@ FILLED = {
     "[what the council is doing]": "we have engaged two locum psychologists",
     "[the new expected date]": "Friday 11 December",
 }
-
-
-@pytest.fixture(scope="module")
-def servers(tmp_path_factory):
-    running = smtp_server.start(tmp_path_factory.mktemp("mail"))
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def mailbox(servers):
-    servers.mailbox.reset()
-    yield servers.mailbox
-    servers.mailbox.reset()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from PySide6.QtCore import QEvent, QEventLoop, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -43,7 +43,7 @@ from caseload_app.ui.context import AppContext
 from caseload_app.ui.models.case_table import COLUMN_WIDTHS, COLUMNS, CaseTableModel
 from caseload_app.ui.models.week_model import WeekModel
 from caseload_app.ui.widgets.blocks import read_only_table
-from caseload_app.ui.worker import Job, run_in_background
+from caseload_app.ui.worker import Job, run_in_background, wait_for
 
 ViewRole = Qt.ItemDataRole.UserRole + 10
 
@@ -441,13 +441,8 @@ class CaseloadPage(QSplitter):
 
     def wait_loaded(self, timeout_ms: int = 30_000) -> None:
         """For tests, screenshots and the self-test: wait until the load has finished."""
-        if self._job is None:
-            return
-        loop = QEventLoop()  # a real event loop lets the loading thread have the GIL
-        self.loaded.connect(loop.quit)
-        QTimer.singleShot(timeout_ms, loop.quit)
-        loop.exec()
-        self.loaded.disconnect(loop.quit)
+        if self._job is not None:
+            wait_for(self.loaded, timeout_ms)
 
     def _open_week_item(self, index) -> None:
         item = self.week_model.item_at(index.row())
