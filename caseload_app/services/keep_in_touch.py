@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from caseload_app.db.models import (
-    AppSetting,
     Caseworker,
     Child,
     Communication,
@@ -25,7 +24,7 @@ from caseload_app.domain.status import Rag
 from caseload_app.services import records
 from caseload_app.services.base import UserService
 from caseload_app.services.case_read import CaseDetail, case_detail
-from caseload_app.services.settings import UPDATE_EVERY_WEEKS
+from caseload_app.services.settings import every_weeks_in
 
 
 @dataclass(frozen=True)
@@ -120,15 +119,6 @@ def _language_note(language: str | None, interpreter: bool) -> str:
     return "; ".join(parts)
 
 
-def every_weeks_in(s: Session) -> int:
-    """The team's promise (TeamSettingsService.update_every_weeks), read in `s`."""
-    row = s.get(AppSetting, UPDATE_EVERY_WEEKS)
-    try:
-        return max(1, int(row.value)) if row is not None else updates.DEFAULT_EVERY_WEEKS
-    except ValueError:
-        return updates.DEFAULT_EVERY_WEEKS
-
-
 class KeepInTouchService(UserService):
     def every_weeks(self) -> int:
         with self._db.read() as s:
@@ -139,7 +129,7 @@ class KeepInTouchService(UserService):
         today = self._today()
         with self._db.read() as s:
             return due_updates(
-                s, today, self.every_weeks(), until=today + timedelta(days=days),
+                s, today, every_weeks_in(s), until=today + timedelta(days=days),
                 caseworker_id=caseworker_id,
             )  # fmt: skip
 
@@ -147,7 +137,7 @@ class KeepInTouchService(UserService):
         """(families not overdue an update, families with an open case): the promise kept."""
         today = self._today()
         with self._db.read() as s:
-            every = due_updates(s, today, self.every_weeks(), caseworker_id=caseworker_id)
+            every = due_updates(s, today, every_weeks_in(s), caseworker_id=caseworker_id)
         return sum(1 for d in every if d.due >= today), len(every)
 
     def draft(self, case_id: int) -> UpdateDraft:

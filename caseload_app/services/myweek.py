@@ -35,7 +35,8 @@ from caseload_app.domain.status import (
     step_label,
 )
 from caseload_app.services.case_read import ceasing_in_force, order_steps, reassessment_steps
-from caseload_app.services.keep_in_touch import due_updates, every_weeks_in
+from caseload_app.services.keep_in_touch import due_updates
+from caseload_app.services.settings import every_weeks_in
 
 HORIZON_DAYS = 7
 NO_CONTACT_DAYS = 14

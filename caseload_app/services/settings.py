@@ -21,6 +21,7 @@ from caseload_app.domain import plan_checks
 from caseload_app.domain.access import Can
 from caseload_app.domain.errors import ValidationError
 from caseload_app.domain.text import check_line
+from caseload_app.domain.updates import DEFAULT_EVERY_WEEKS
 from caseload_app.files import atomic_open
 from caseload_app.services import records
 from caseload_app.services.base import UserService
@@ -184,8 +185,6 @@ class TeamSettingsService(UserService):
 
     def update_every_weeks(self) -> int:
         """A family with an open case hears from the council at least this often."""
-        from caseload_app.services.keep_in_touch import every_weeks_in
-
         with self._db.read() as s:
             return every_weeks_in(s)
 
@@ -311,3 +310,12 @@ DOCUMENT_MAX_MB = "document_max_mb"
 MAX_DOCUMENT_MB = 500
 # Set it from the council's own retention schedule; nothing is ever deleted automatically.
 DEFAULT_RETENTION_YEARS = 6
+
+
+def every_weeks_in(s) -> int:
+    """The team's keep-in-touch promise (update_every_weeks), read in the caller's session."""
+    row = s.get(AppSetting, UPDATE_EVERY_WEEKS)
+    try:
+        return max(1, int(row.value)) if row is not None else DEFAULT_EVERY_WEEKS
+    except ValueError:
+        return DEFAULT_EVERY_WEEKS

@@ -34,9 +34,8 @@ from caseload_app.reports.csv_export import write_csv
 from caseload_app.services import records
 from caseload_app.services.base import UserService
 from caseload_app.services.case_read import ORDER_STEP_COLUMNS
-from caseload_app.services.keep_in_touch import every_weeks_in
 from caseload_app.services.plan_audit import audit_rows
-from caseload_app.services.settings import TeamSettingsService
+from caseload_app.services.settings import TeamSettingsService, every_weeks_in
 from caseload_app.services.workload import WorkloadService
 
 CSV_HEADER = (
