@@ -198,3 +198,15 @@ def test_the_ten_times_sheet_gives_every_copied_child_a_name_of_its_own(tmp_path
     copies = body[2:]
     assert all(r[3] == "" and r[4] == "" for r in copies)
     assert len({(r[0], r[1], r[2]) for r in copies}) == len(copies)
+
+
+def test_the_window_is_timed_with_the_apps_bytecode_compiled_as_an_install_leaves_it():
+    import importlib.util
+    from pathlib import Path
+
+    source = Path(bench.__file__).parent / "ui" / "main_window.py"
+    compiled = Path(importlib.util.cache_from_source(str(source)))
+    compiled.unlink(missing_ok=True)
+    bench.compile_app()
+    assert compiled.is_file()
+    assert compiled.stat().st_mtime >= source.stat().st_mtime
