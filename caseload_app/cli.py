@@ -629,6 +629,12 @@ def _letter_parser(sub: argparse._SubParsersAction) -> None:
     lt.add_argument("-o", "--output", type=Path, metavar="FILE", help="where to put a copy")
     lt.add_argument("--advice", metavar="TYPE", help="advice letters: ep, health, social_care…")
     lt.add_argument(
+        "--format",
+        choices=("pdf", "docx"),
+        default="pdf",
+        help="pdf (the default) or docx, a Word document; the letter is kept as that",
+    )
+    lt.add_argument(
         "--set",
         action="append",
         default=[],
@@ -656,14 +662,23 @@ def cmd_letter(args: argparse.Namespace) -> int:
         raise CliError(f"give {', '.join(missing)} (or --list-templates)")
     if not args.output.parent.is_dir():
         raise CliError(f"the folder {args.output.parent} does not exist")
+    other = {"pdf": ".docx", "docx": ".pdf"}[args.format]
+    if args.output.suffix.lower() == other:
+        kind = "a Word letter" if args.format == "docx" else "a PDF letter"
+        raise CliError(
+            f"-o {args.output.name}: {kind} goes in a file ending .{args.format} "
+            f"(or give --format {other[1:]})"
+        )
     if any("=" not in item for item in args.typed):
         raise CliError("--set takes NAME=TEXT, e.g. --set subject='Your meeting'")
     typed = dict(item.partition("=")[::2] for item in args.typed)
     with _database(args) as db:
         letters = LetterService(db, user=getpass.getuser())
         case_id = letters.case_for_child(args.child)
-        issued = letters.issue_letter(case_id, args.template, advice_type=args.advice, extra=typed)
-    write_atomically(args.output, issued.pdf)
+        issued = letters.issue_letter(
+            case_id, args.template, advice_type=args.advice, extra=typed, format=args.format
+        )
+    write_atomically(args.output, issued.docx if args.format == "docx" else issued.pdf)
     print(f"Wrote {args.output}")
     print(
         f"Kept on the case file as document {issued.document_id} "

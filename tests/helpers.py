@@ -190,3 +190,31 @@ def read_only_folder(folder: Path, fill=None):
         yield folder
     finally:
         subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def word_template(
+    path: Path, paragraphs: list[str], *, title: str = "", comments: str = "To: family"
+) -> Path:
+    """A letter template an administrator wrote in Word: `paragraphs` of text (placeholders
+    as typed in Word), the letter's title and header in the document's properties."""
+    from docx import Document
+
+    doc = Document()
+    for text in paragraphs:
+        doc.add_paragraph(text)
+    doc.core_properties.title = title
+    doc.core_properties.comments = comments
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(str(path))
+    return path
+
+
+def docx_paragraphs(data: bytes) -> list[str]:
+    """The text of a Word file's paragraphs (its tables' too), read back with python-docx."""
+    from io import BytesIO
+
+    from docx import Document
+
+    doc = Document(BytesIO(data))
+    cells = [p.text for t in doc.tables for c in t._cells for p in c.paragraphs]
+    return [p.text for p in doc.paragraphs] + cells

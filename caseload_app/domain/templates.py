@@ -21,6 +21,11 @@ only: a single or unbalanced brace is a mistake in the file, reported with its l
 never prints a blank: ``fill`` refuses, naming every placeholder that has no value for the
 case and every name that is not in the vocabulary (with a "did you mean" for misspellings).
 
+A letter template may also be a Word document (.docx) an administrator writes in Word with
+the same placeholders (``word_template``: its title and header come from the document's
+properties); it is checked against the same vocabulary and filled as it is, letterhead and
+all, by services/word_templates.py.
+
 The vocabulary (``PLACEHOLDERS``), values built from the case record by the letter service;
 dates show the weekday ("Wed 16 Apr 2025") except the date of birth ("4 May 2016"):
 
@@ -95,6 +100,7 @@ __all__ = [
     "salutation",
     "unknown_placeholders",
     "validate",
+    "word_template",
 ]
 
 RECIPIENTS = ("family", "school", "health", "social_care", "ep", "adviser")
@@ -253,6 +259,8 @@ class Template:
     body_line: int  # line number of the body's first line in the file
     label: str = ""  # ``Name:``, the plain name people choose it by
     stages: tuple[str, ...] = ()  # ``Stages:``, where it fits; () says nothing
+    word: bool = False  # a Word document (.docx), its placeholders in `names`, no `body`
+    names: tuple[str, ...] = ()  # a Word template's placeholders, as read from the document
 
     @property
     def plain_name(self) -> str:
@@ -261,12 +269,15 @@ class Template:
         return self.label or plain_title(self.title)
 
     def placeholders(self) -> tuple[str, ...]:
-        """Every placeholder in the title and body, in order of first use."""
-        return placeholders(self.title + "\n" + self.body)
+        """Every placeholder in the title and body (a Word template's: in the document), in
+        order of first use."""
+        return tuple(dict.fromkeys((*placeholders(self.title + "\n" + self.body), *self.names)))
 
     def needs(self) -> tuple[str, ...]:
-        """Every value needed to print: the placeholders, the letterhead, the address block."""
-        wanted = (*self.placeholders(), *LETTERHEAD_NEEDS, *RECIPIENT_NEEDS.get(self.to, ()))
+        """Every value needed to print: the placeholders, the letterhead (a Word template
+        has its own, from its placeholders), the address block."""
+        letterhead = () if self.word else LETTERHEAD_NEEDS
+        wanted = (*self.placeholders(), *letterhead, *RECIPIENT_NEEDS.get(self.to, ()))
         return tuple(dict.fromkeys(wanted))
 
 
@@ -303,6 +314,63 @@ def parse(text: str, name: str, source: str | None = None) -> Template:
         body_line=body_start + 1,
         label=header.get("name", ""),
         stages=_stage_list(header.get("stages", "")),
+    )
+
+
+def word_template(
+    name: str, *, title: str, comments: str, names: Iterable[str], source: str
+) -> Template:
+    """A Word template from what its document says of itself: the letter's title is its
+    Title property; its Comments property holds the rest of a text template's header
+    (``To: …``, and optionally ``Name: …``, ``Stages: …``, or a ``Title: …`` that wins over
+    the property), one to a line or separated by ";". `names` are the placeholders the
+    document uses."""
+    header: dict[str, str] = {}
+    for part in re.split(r"[\n;]", comments):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition(":")
+        key = key.strip().lower()
+        if not sep or key not in _HEADER_KEYS:
+            raise TemplateError(
+                f"{source}: its Comments property (in Word: File → Info → Properties) holds "
+                f"'To: …' and may hold 'Name: …', 'Stages: …' or 'Title: …'; found {_shown(part)}."
+            )
+        if key in header:
+            raise TemplateError(f"{source}: '{key.title()}:' is given twice in its Comments.")
+        header[key] = value.strip()
+    title = header.get("title") or " ".join(title.split())
+    if not title:
+        raise TemplateError(
+            f"{source}: the letter has no title. In Word, give it one under File → Info → "
+            "Properties → Title (placeholders such as {{child_name}} may be used)."
+        )
+    _check_braces(title, f"{source} (its title)", 1)
+    to = header.get("to", "")
+    if to not in RECIPIENTS:
+        got = f"'{to}'" if to else "nothing"
+        raise TemplateError(
+            f"{source}: 'To:' in its Comments property (in Word: File → Info → Properties) "
+            f"must be one of {', '.join(RECIPIENTS)}; found {got}."
+        )
+    stages = _stage_list(header.get("stages", ""))
+    wrong = [x for x in stages if x not in LETTER_STAGES]
+    if wrong:
+        raise TemplateError(
+            f"{source}: 'Stages:' in its Comments lists {', '.join(repr(w) for w in wrong)}; "
+            f"use any of {', '.join(LETTER_STAGES)}."
+        )
+    return Template(
+        name=name,
+        title=title,
+        to=to,
+        body="",
+        source=source,
+        body_line=0,
+        label=header.get("name", ""),
+        stages=stages,
+        word=True,
+        names=tuple(sorted(names)),
     )
 
 
@@ -400,7 +468,9 @@ def validate(template: Template) -> Template:
         problems = []
         for name, suggestion in unknown.items():
             hint = f" — did you mean {{{{{suggestion}}}}}?" if suggestion else ""
-            problems.append(f"line {_first_line(template, name)}: {{{{{name}}}}}{hint}")
+            # A Word document has no lines to point to: the name is found with Find.
+            where = "" if template.word else f"line {_first_line(template, name)}: "
+            problems.append(f"{where}{{{{{name}}}}}{hint}")
         raise TemplateError(
             f"{template.source}: not a placeholder: " + "; ".join(problems) + ". "
             "See resources/templates/README.md for the names you can use."
@@ -500,6 +570,7 @@ class TemplateInfo:
     label: str = ""  # the plain name the letter picker shows
     stages: tuple[str, ...] = ()  # where it fits ("any": every stage); () says nothing
     typed: tuple[str, ...] = ()  # what is typed when printing (FREE_TEXT, advice_type)
+    word: bool = False  # a Word template (.docx), edited in Word rather than in caseload
 
 
 def letters_for_stage(

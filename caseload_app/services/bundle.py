@@ -14,16 +14,11 @@ with none chosen, every document, oldest first.
 from __future__ import annotations
 
 import hashlib
-import shutil
-import subprocess
-import tempfile
 import threading
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
-from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
@@ -39,7 +34,7 @@ from caseload_app.reports.bundle import (
     stamp_pdf,
     text_pdf,
 )
-from caseload_app.services import records
+from caseload_app.services import libreoffice, records
 from caseload_app.services.base import UserService
 from caseload_app.services.documents import DocumentInfo, DocumentService
 from caseload_app.services.errors import Stopped, UserError
@@ -254,12 +249,8 @@ def _why_not(media_type: str) -> str:
     if media_type == "application/pdf" or media_type.startswith("image/") or media_type in TEXTS:
         return ""
     if media_type == WORD:
-        return "" if _soffice() else NO_LIBREOFFICE
+        return "" if libreoffice.soffice() else NO_LIBREOFFICE
     return CANNOT
-
-
-def _soffice() -> str | None:
-    return shutil.which("soffice") or shutil.which("libreoffice")
 
 
 def _as_pdf(section: str, row: _Doc, data: bytes, word: tuple[bytes | None, str] | None) -> _Part:
@@ -312,53 +303,16 @@ def _readable(data: bytes) -> bytes | None:
 def _words_to_pdf(
     files: Mapping[int, bytes], cancel: threading.Event | None
 ) -> dict[int, tuple[bytes | None, str]]:
-    """Word files' pages (by document id) through LibreOffice, when the computer has it: all
-    in one run, with a fresh profile of its own (a person's open LibreOffice is not touched).
-    A file it cannot read gets no pages and says so; the others are made all the same."""
+    """Word files' pages (by document id) through LibreOffice, when the computer has it, or
+    why not. A file it cannot read gets no pages and says so; the others are made all the
+    same."""
     if not files:
         return {}
-    soffice = _soffice()
-    if soffice is None:
+    made = libreoffice.words_to_pdf(files, cancel)
+    if made is None:
         return dict.fromkeys(files, (None, NO_LIBREOFFICE))
-    with tempfile.TemporaryDirectory(prefix="caseload-bundle-") as folder:
-        sources = []
-        for doc_id, data in files.items():
-            source = Path(folder) / f"{doc_id}.docx"  # named by id: never by a person's name
-            source.write_bytes(data)
-            sources.append(str(source))
-        profile = (Path(folder) / "profile").as_uri()
-        command = [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to",
-                   "pdf", "--outdir", folder, *sources]  # fmt: skip
-        ran = _run(command, timeout=60 + 20 * len(files), cancel=cancel)
-        made: dict[int, tuple[bytes | None, str]] = {}
-        for doc_id in files:
-            out = Path(folder) / f"{doc_id}.pdf"
-            made[doc_id] = (
-                (out.read_bytes(), "")
-                if ran and out.is_file()
-                else (None, "LibreOffice could not make it into pages")
-            )
-        return made
-
-
-def _run(command: list[str], timeout: float, cancel: threading.Event | None) -> bool:
-    """Run a converter to its end (True, whatever it says of each file: what it made is
-    there), or stop it when asked or when it takes too long (False)."""
-    try:
-        with subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        ) as process:
-            waited = 0.0
-            while process.poll() is None:
-                if waited > timeout or (cancel is not None and cancel.is_set()):
-                    process.kill()
-                    process.wait()
-                    return False
-                time.sleep(0.1)
-                waited += 0.1
-            return True
-    except OSError:
-        return False
+    cannot = "LibreOffice could not make it into pages"
+    return {doc_id: (pdf, "") if pdf else (None, cannot) for doc_id, pdf in made.items()}
 
 
 def _assemble(title: str, heading: Sequence[str], parts: list[_Part]) -> Bundle:

@@ -1,10 +1,16 @@
 """Letters to families and advisers, filled from a template and the case record.
 
 `preview` renders without keeping anything. `issue` is the caseworker's "print this letter":
-it keeps the PDF exactly as sent on the case file (a document of kind "letter sent", in the
-database, linked to the letter's entry in the communication log), logs the letter (channel
-"letter") and audits the print, all or nothing. `reprint` hands back the kept PDF byte for
-byte, and audits that print too.
+it keeps the letter exactly as sent on the case file (a document of kind "letter sent", in
+the database, linked to the letter's entry in the communication log), logs the letter
+(channel "letter") and audits the print with the kept file's sha256, all or nothing.
+`reprint` hands back the kept file byte for byte, and audits that print too.
+
+A letter is issued as a PDF, a Word document (.docx), or both: "both" is one letter in the
+log with two documents on the case file, the PDF first. A text template becomes a PDF with
+reportlab (reports/letter.py) and a Word file with python-docx (reports/letter_docx.py); a
+Word template (services/word_templates.py) is filled as it is, and becomes a PDF through
+LibreOffice, which is refused, before anything is kept, on a computer without it.
 
 Letters issued before migration 0021 were kept as files in a "letters" folder beside the
 database file; the upgrade brought those into the database. One it could not (a team
@@ -46,7 +52,7 @@ from caseload_app.domain.templates import (
 )
 from caseload_app.domain.validators import ValidationError
 from caseload_app.reports.content import Imprint, LetterData
-from caseload_app.services import records
+from caseload_app.services import libreoffice, records
 from caseload_app.services.base import UserService
 from caseload_app.services.case_read import AdviceInfo, CaseDetail
 from caseload_app.services.casework import CaseworkService
@@ -55,8 +61,14 @@ from caseload_app.services.documents import checked_bytes, store_document
 from caseload_app.services.errors import NotFound, UserError
 from caseload_app.services.settings import CouncilDetails, TeamSettingsService
 from caseload_app.services.template_files import TemplateLibrary, default_library
+from caseload_app.services.word_templates import render_word_template
 
 _DIGEST = re.compile(r"sha256 ([0-9a-f]{64})")
+PDF = "application/pdf"
+WORD = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# What a letter may be issued as: a PDF, a Word document, or both (one letter, two files).
+FORMATS = ("pdf", "docx", "both")
+EXTENSIONS = {PDF: "pdf", WORD: "docx"}
 
 # Stage actions -> the placeholder for the date they were recorded. A decision letter uses its
 # date, so it cannot be printed for a case where that decision was never made.
@@ -119,8 +131,22 @@ def default_letters_dir(db: Database) -> Path:
 @dataclass(frozen=True)
 class IssuedLetter:
     communication_id: int
-    document_id: int
-    pdf: bytes  # exactly as kept on the case file
+    document_id: int  # the first kept: the PDF, when there is one
+    pdf: bytes  # exactly as kept on the case file; b"" when issued in Word only
+    docx: bytes = b""  # the Word file as kept; b"" when issued as a PDF only
+    docx_document_id: int | None = None
+
+
+@dataclass(frozen=True)
+class KeptLetter:
+    """One file of an issued letter, exactly as kept."""
+
+    media_type: str  # PDF or WORD
+    data: bytes
+
+    @property
+    def extension(self) -> str:
+        return EXTENSIONS.get(self.media_type, "pdf")
 
 
 @dataclass(frozen=True)
@@ -129,6 +155,8 @@ class PreparedLetter:
     data: LetterData
     with_whom: str
     family_id: int
+    values: Mapping[str, str]  # every value the case has, for a Word template
+    source: Path  # the template's file
 
 
 class LetterService(UserService):
@@ -179,12 +207,10 @@ class LetterService(UserService):
         advice_type: str | None = None,
         extra: Mapping[str, str] | None = None,
     ) -> bytes:
-        """The letter as it would print; nothing is kept, logged or audited."""
-        # Imported here, not at the top: reportlab loads only when something is printed.
-        from caseload_app.reports.letter import build_letter
-
+        """The letter as it would print, as a PDF; nothing is kept, logged or audited."""
         letter = self._prepare(case_id, template, advice_id, advice_type, extra)
-        return build_letter(letter.data, self._imprint(letter.data))
+        pdf, _ = self._render(letter, "pdf")
+        return pdf
 
     # ------------------------------------------------------------------ printing
     def issue(
@@ -195,11 +221,13 @@ class LetterService(UserService):
         advice_id: int | None = None,
         advice_type: str | None = None,
         extra: Mapping[str, str] | None = None,
+        format: str = "pdf",
     ) -> int:
         """`issue_letter`, for a caller that needs only the communication's id."""
         issued = self.issue_letter(
-            case_id, template, advice_id=advice_id, advice_type=advice_type, extra=extra
-        )
+            case_id, template, advice_id=advice_id, advice_type=advice_type, extra=extra,
+            format=format,
+        )  # fmt: skip
         return issued.communication_id
 
     def issue_letter(
@@ -210,22 +238,28 @@ class LetterService(UserService):
         advice_id: int | None = None,
         advice_type: str | None = None,
         extra: Mapping[str, str] | None = None,
+        format: str = "pdf",
     ) -> IssuedLetter:
-        """Render, keep the PDF on the case file, log the letter and audit the print, in one
-        transaction; returns the PDF to print. Anything missing is reported before anything
-        is kept. The letter goes on the case file, so only whoever may change the case (its
-        caseworker, a team lead) issues one."""
+        """Render, keep the letter on the case file (as a PDF, a Word document, or both:
+        `format` is one of FORMATS), log it and audit the print, in one transaction; returns
+        what was kept, to print. Anything missing is reported before anything is kept. The
+        letter goes on the case file, so only whoever may change the case (its caseworker,
+        a team lead) issues one."""
+        if format not in FORMATS:
+            raise UserError(
+                f"A letter is issued as pdf, docx (a Word document) or both, not {format!r}."
+            )
         with self._db.read() as s:  # refused before anything is rendered
             self._require(s, Can.LOG_CONTACT)
             self._case_to_edit(s, case_id)
-        from caseload_app.reports.letter import build_letter
-
         letter = self._prepare(case_id, template, advice_id, advice_type, extra)
-        pdf = build_letter(letter.data, self._imprint(letter.data))
+        pdf, docx = self._render(letter, format)
         now = self._now()
-        name = f"{now:%Y%m%d-%H%M%S}-{template}.pdf"
-        words = extract_text(pdf, sniff(pdf, name)).text  # read before the transaction opens
-        digest = hashlib.sha256(pdf).hexdigest()
+        kept = [(data, media) for data, media in ((pdf, PDF), (docx, WORD)) if data]
+        files = []
+        for data, media in kept:  # read before the transaction opens
+            name = f"{now:%Y%m%d-%H%M%S}-{template}.{EXTENSIONS[media]}"
+            files.append((data, name, media, extract_text(data, sniff(data, name)).text))
         with self._db.uow() as s:
             case = self._case_to_edit(s, case_id)
             comm = Communication(
@@ -241,37 +275,47 @@ class LetterService(UserService):
                 updated_at=now,
             )
             s.add(comm)
-            detail = f"printed letter '{template}' to {letter.with_whom}; sha256 {digest}"
+            detail = _print_detail(template, letter.with_whom, pdf, docx)
             records.audit(s, self.user, now, "print", comm, case.id, detail)
-            kept = store_document(
-                s, self.user, now, case.id, pdf, name, "application/pdf", kind="letter_sent",
-                title=letter.data.title, dated=self._today(), came_from="the council",
-                body_text=words, communication_id=comm.id,
-            )  # fmt: skip
+            ids = []
+            for data, name, media, words in files:
+                stored = store_document(
+                    s, self.user, now, case.id, data, name, media, kind="letter_sent",
+                    title=letter.data.title, dated=self._today(), came_from="the council",
+                    body_text=words, communication_id=comm.id,
+                )  # fmt: skip
+                ids.append(stored.id)
             s.flush()
-            return IssuedLetter(comm.id, kept.id, pdf)
+            word_id = ids[-1] if docx else None
+            return IssuedLetter(comm.id, ids[0], pdf, docx, word_id)
 
     def reprint(self, communication_id: int) -> bytes:
-        """The kept PDF exactly as it was issued (checked against its sha256), audited as a
+        """The kept letter exactly as it was issued (checked against its sha256), audited as
+        a print of the letter: its PDF, or its Word file when it was issued in Word only."""
+        return self.reprint_files(communication_id)[0].data
+
+    def reprint_files(self, communication_id: int) -> list[KeptLetter]:
+        """Every file kept of the letter (the PDF first), exactly as issued, audited as one
         print of the letter."""
         with self._db.uow() as s:
             comm = records.load(s, Communication, communication_id, "communication")
-            kept = s.scalar(
-                select(Document)
-                .where(Document.communication_id == comm.id)
-                .order_by(Document.id)
-                .limit(1)
+            kept = list(
+                s.scalars(
+                    select(Document)
+                    .where(Document.communication_id == comm.id)
+                    .order_by(Document.id)
+                )
             )
-            if kept is not None:
-                pdf = checked_bytes(s, kept)
+            if kept:
+                files = [KeptLetter(d.media_type, checked_bytes(s, d)) for d in kept]
             elif comm.letter_path:
-                pdf = self._kept_before_0021(s, comm)
+                files = [KeptLetter(PDF, self._kept_before_0021(s, comm))]
             else:
                 raise NotFound("That communication has no letter kept with it.")
-            digest = hashlib.sha256(pdf).hexdigest()
-            detail = f"reprinted {comm.summary} (sha256 {digest})"
+            digests = ", ".join(f"sha256 {hashlib.sha256(f.data).hexdigest()}" for f in files)
+            detail = f"reprinted {comm.summary} ({digests})"
             records.audit(s, self.user, self._now(), "print", comm, comm.case_id, detail)
-            return pdf
+            return files
 
     def _kept_before_0021(self, s, comm: Communication) -> bytes:
         """A letter the upgrade could not bring into the database (a team database's, kept on
@@ -306,6 +350,7 @@ class LetterService(UserService):
         advice_type: str | None,
         extra: Mapping[str, str] | None,
     ) -> PreparedLetter:
+        source = self.templates.path_for(name)
         template = self.templates.load(name)
         typed = _check_extra(extra or {})
         detail = CaseworkService(self._db, self.user, self._today, self._now).get_case(
@@ -344,7 +389,39 @@ class LetterService(UserService):
             template.to == "adviser" and adviser_recipient(advice) == "family"
         )
         who = recipient[0] if to_family else ", ".join(recipient[:2])
-        return PreparedLetter(template, data, who, detail.family.id)
+        return PreparedLetter(template, data, who, detail.family.id, values, source)
+
+    def _render(self, letter: PreparedLetter, format: str) -> tuple[bytes, bytes]:
+        """The letter as (PDF, Word file), each b"" when `format` does not ask for it."""
+        want_pdf, want_word = format in ("pdf", "both"), format in ("docx", "both")
+        if letter.template.word:
+            if want_pdf and libreoffice.soffice() is None:
+                raise UserError(
+                    f"'{letter.template.name}' is a Word template: making it a PDF needs "
+                    "LibreOffice, which this computer does not have. Issue it as a Word "
+                    "document instead (print it from Word)."
+                )
+            filled = render_word_template(letter.source, letter.values, letter.data.title)
+            pdf = self._word_to_pdf(filled, letter.template.name) if want_pdf else b""
+            return pdf, filled if want_word else b""
+        # Imported here, not at the top: reportlab and python-docx load only when used.
+        from caseload_app.reports.letter import build_letter
+        from caseload_app.reports.letter_docx import build_letter_docx
+
+        imprint = self._imprint(letter.data)
+        pdf = build_letter(letter.data, imprint) if want_pdf else b""
+        return pdf, build_letter_docx(letter.data, imprint) if want_word else b""
+
+    def _word_to_pdf(self, docx: bytes, name: str) -> bytes:
+        made = libreoffice.words_to_pdf({name: docx})
+        pdf = made.get(name) if made is not None else None
+        if not pdf:
+            raise UserError(
+                f"LibreOffice could not make the letter '{name}' into a PDF, so nothing was "
+                "kept. Issue it as a Word document instead, or ask your administrator to "
+                "check the template opens in Word."
+            )
+        return pdf
 
     def _team_details(self, caseworker_id: int | None) -> tuple[str, str]:
         mediation = TeamSettingsService(self._db).council().mediation_adviser
@@ -547,6 +624,19 @@ def recipient_lines(
 
 def _lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _print_detail(template: str, to: str, pdf: bytes, docx: bytes) -> str:
+    """The audit entry of an issued letter, with each kept file's sha256 (the PDF's first:
+    the one a pre-0021 reprint is checked against)."""
+    pdf_sum = f"sha256 {hashlib.sha256(pdf).hexdigest()}"
+    word_sum = f"sha256 {hashlib.sha256(docx).hexdigest()}"
+    if pdf and docx:
+        both = f"{pdf_sum} (PDF), {word_sum} (Word)"
+        return f"printed letter '{template}' to {to} as PDF and Word; {both}"
+    if docx:
+        return f"printed letter '{template}' to {to} as a Word document; {word_sum}"
+    return f"printed letter '{template}' to {to}; {pdf_sum}"
 
 
 def _issued_digest(s, communication_id: int) -> str | None:

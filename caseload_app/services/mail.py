@@ -32,6 +32,7 @@ from caseload_app.db.models import (
     AppSetting,
     AppUser,
     Communication,
+    Document,
     EhcpCase,
     OutboxMessage,
     StoredFile,
@@ -136,17 +137,19 @@ class MailService(UserService):
         today: Callable[[], date] = date.today,
         now: Callable[[], datetime] = datetime.now,
         *,
-        letter_pdf: Callable[[int], bytes] | None = None,
+        letter_files: Callable[[int], list[tuple[str, bytes]]] | None = None,
         timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
         super().__init__(db, user, today, now)
-        self._letter_pdf = letter_pdf or self._reprint
+        # An issued letter's files as (extension, content), as LetterService keeps them.
+        self._letter_files = letter_files or self._reprint
         self.timeout = timeout  # seconds, for every wait on the mail server
 
-    def _reprint(self, communication_id: int) -> bytes:
+    def _reprint(self, communication_id: int) -> list[tuple[str, bytes]]:
         from caseload_app.services.letters import LetterService
 
-        return LetterService(self._db, self.user, self._today, self._now).reprint(communication_id)
+        letters = LetterService(self._db, self.user, self._today, self._now)
+        return [(f.extension, f.data) for f in letters.reprint_files(communication_id)]
 
     def settings(self) -> MailSettings:
         return MailSettingsService(self._db, self.user, now=self._now).mail()
@@ -295,6 +298,7 @@ class MailService(UserService):
             family = case.child.family
             address = (family.email or "").strip()
             title = self._letter_title(s, case.id, out.letter_id)
+            extensions = _letter_extensions(s, out.letter_id)
             me = s.scalar(select(AppUser.name).where(AppUser.login == self.user)) or self.user
             council = s.scalar(select(AppSetting.value).where(AppSetting.key == "council_name"))
             name, preferred = family.parent_carer_name, family.preferred_channel
@@ -315,8 +319,11 @@ class MailService(UserService):
             raise FieldErrors({"body": "Write the message."})
         files = [(em.safe_name(n), data) for n, data in out.files]
         if title is not None and out.letter_id is not None:
-            pdf = self._letter_pdf(out.letter_id) if build else b""
-            files.insert(0, (em.safe_name(f"{title}.pdf", "letter.pdf"), pdf))
+            # Every file the letter was issued as (a PDF, a Word document, or both), each
+            # named by the letter's title with its own extension, so its type is right.
+            kept = self._letter_files(out.letter_id) if build else [(x, b"") for x in extensions]
+            stem = em.safe_name(title, "letter")[:140]
+            files[0:0] = [(f"{stem}.{extension}", data) for extension, data in kept]
         attachments = tuple(em.Attachment(n, d, sniff(d, n).media_type) for n, d in files)
         if settings.official_sensitive:
             subject = em.marked(subject)
@@ -668,3 +675,18 @@ def _notes(preferred: str | None) -> tuple[str, ...]:
         return ()
     label = codes.label_or_code(codes.channels(), preferred) or preferred
     return (f"The family's preferred way of contact is {label.lower()}, not e-mail.",)
+
+
+def _letter_extensions(s: Session, letter_id: int | None) -> list[str]:
+    """What an issued letter was kept as ("pdf", "docx"; the PDF first), without reading
+    the files: a letter kept before migration 0021 is a PDF."""
+    if letter_id is None:
+        return []
+    from caseload_app.services.letters import EXTENSIONS
+
+    kept = s.scalars(
+        select(Document.media_type)
+        .where(Document.communication_id == letter_id)
+        .order_by(Document.id)
+    )
+    return [EXTENSIONS.get(media, "pdf") for media in kept] or ["pdf"]

@@ -43,7 +43,14 @@ class LocalSettings:
     saved_views: list[SavedView] = field(default_factory=list)
     # Hide personal data after this many minutes without input (0: never).
     idle_lock_minutes: int = 15
+    # What the letter dialog issues letters as, as the person last chose: pdf, docx or both.
+    letter_format: str = "pdf"
     version: int = SETTINGS_VERSION
+
+
+def _letter_format(value: object) -> str:
+    """A remembered letter format, or PDF when the file holds anything else."""
+    return value if isinstance(value, str) and value in ("pdf", "docx", "both") else "pdf"
 
 
 class LocalSettingsStore:
@@ -69,6 +76,7 @@ class LocalSettingsStore:
             me_name=raw.get("me_name", ""),
             saved_views=views,
             idle_lock_minutes=_minutes(raw.get("idle_lock_minutes", 15)),
+            letter_format=_letter_format(raw.get("letter_format")),
         )
 
     def save(self, settings: LocalSettings) -> None:

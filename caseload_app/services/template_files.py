@@ -1,7 +1,9 @@
 """The letter templates on disk: the administrator's folder (first), then the shipped one.
 
 The templates' language (parsing, checking, filling) is pure and lives in domain/templates.py;
-this is the part that finds, reads and writes the files.
+this is the part that finds, reads and writes the files. A template is NAME.txt, or a Word
+document NAME.docx (services/word_templates.py); where a folder has both, the Word one is
+used, and the administrator's folder always comes before the shipped one.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from caseload_app.domain.templates import (
 )
 from caseload_app.files import atomic_open
 from caseload_app.paths import data_dir, resources_dir
+from caseload_app.services.word_templates import WORD_SUFFIX, read_word_template
+
+SUFFIXES = (WORD_SUFFIX, ".txt")  # in this order: a Word template wins over a text one
 
 
 class TemplateLibrary:
@@ -40,15 +45,16 @@ class TemplateLibrary:
                 f"Templates: {', '.join(self.names()) or 'none'}."
             )
         for folder in (self.admin_dir, self.shipped_dir):
-            candidate = folder / f"{name}.txt"
-            if candidate.is_file():
-                if not candidate.resolve().is_relative_to(folder.resolve()):
-                    raise TemplateNotFound(
-                        f"The letter template '{name}' links to a file outside the template "
-                        f"folders ({folder}), so it is not used. Ask your administrator to "
-                        "put the template itself in the folder."
-                    )
-                return candidate
+            for suffix in SUFFIXES:
+                candidate = folder / f"{name}{suffix}"
+                if candidate.is_file():
+                    if not candidate.resolve().is_relative_to(folder.resolve()):
+                        raise TemplateNotFound(
+                            f"The letter template '{name}' links to a file outside the "
+                            f"template folders ({folder}), so it is not used. Ask your "
+                            "administrator to put the template itself in the folder."
+                        )
+                    return candidate
         known = self.names()
         close = difflib.get_close_matches(name, known, n=1)
         hint = f" Did you mean '{close[0]}'?" if close else ""
@@ -59,6 +65,8 @@ class TemplateLibrary:
 
     def load(self, name: str) -> Template:
         path = self.path_for(name)
+        if path.suffix == WORD_SUFFIX:
+            return read_word_template(path, name)
         return parse(path.read_text(encoding="utf-8"), name, source=str(path))
 
     def names(self) -> list[str]:
@@ -66,7 +74,10 @@ class TemplateLibrary:
         for folder in (self.admin_dir, self.shipped_dir):
             if folder.is_dir():
                 found.update(
-                    p.stem for p in folder.glob("*.txt") if TEMPLATE_NAME.fullmatch(p.stem)
+                    p.stem
+                    for suffix in SUFFIXES
+                    for p in folder.glob(f"*{suffix}")
+                    if TEMPLATE_NAME.fullmatch(p.stem)
                 )
         return sorted(found)
 
@@ -76,14 +87,15 @@ class TemplateLibrary:
     def _info(self, name: str) -> TemplateInfo:
         path = self.path_for(name)
         in_admin = path.parent == self.admin_dir
-        shipped_too = (self.shipped_dir / f"{name}.txt").is_file()
+        shipped_too = any((self.shipped_dir / f"{name}{x}").is_file() for x in SUFFIXES)
         origin = "shipped"
         if in_admin:
             origin = "admin (replaces shipped)" if shipped_too else "admin"
+        word = path.suffix == WORD_SUFFIX
         try:
             template = validate(self.load(name))
         except TemplateError as exc:
-            return TemplateInfo(name, name, "", origin, path, str(exc), label=name)
+            return TemplateInfo(name, name, "", origin, path, str(exc), label=name, word=word)
         used = template.placeholders()
         typed = tuple(n for n in used if n in FREE_TEXT or n == "advice_type")
         if template.to == "adviser" and "advice_type" not in typed:
@@ -97,6 +109,7 @@ class TemplateLibrary:
             label=template.plain_name,
             stages=template.stages,
             typed=typed,
+            word=word,
         )
 
     def save_template(self, name: str, text: str) -> Template:
@@ -105,6 +118,11 @@ class TemplateLibrary:
             raise TemplateError(
                 f"'{name}' cannot be a template name: use lower-case letters, digits and "
                 "underscores, starting with a letter (e.g. transfer_review_letter)."
+            )
+        if (self.admin_dir / f"{name}{WORD_SUFFIX}").is_file():
+            raise TemplateError(
+                f"'{name}' is a Word template ({name}{WORD_SUFFIX} in {self.admin_dir}): edit "
+                "it in Word, or give this text template another name."
             )
         template = validate(parse(text, name, source=f"{name}.txt"))
         self.admin_dir.mkdir(parents=True, exist_ok=True)

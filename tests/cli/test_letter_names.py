@@ -40,11 +40,11 @@ def laptop(tmp_path):
     return home, db_path, child_id, outside
 
 
-def letter(home, db_path, child_id, template, out):
+def letter(home, db_path, child_id, template, out, *more):
     return subprocess.run(
         [sys.executable, "-m", "caseload_app", "letter", "--db", str(db_path)]
         + ["--child", str(child_id), "--template", template, "-o", str(out)]
-        + ["--set", "subject=Hello", "--set", "message=Text"],
+        + ["--set", "subject=Hello", "--set", "message=Text", *more],
         capture_output=True,
         text=True,
         env={**os.environ, "CASELOAD_HOME": str(home)},
@@ -129,4 +129,32 @@ def test_a_kept_copy_named_outside_the_letters_folder_is_not_handed_out(laptop, 
     with pytest.raises(UserError, match="outside the letters folder"):
         letters.reprint(older_id)  # a letter kept before 0021: its path is checked
     assert letters.reprint(issued.communication_id) == issued.pdf  # the path is not read
+    db.dispose()
+
+
+def test_format_docx_writes_and_keeps_the_word_letter(laptop, tmp_path):
+    """`caseload letter … --format docx`: the copy is the Word file kept on the case file,
+    from a text template and from an administrator's Word template; a .pdf name is refused."""
+    from caseload_app.services.documents import DocumentService
+    from tests.helpers import docx_paragraphs, word_template
+
+    home, db_path, child_id, _ = laptop
+    word = ["--format", "docx"]
+    refused = letter(home, db_path, child_id, "generic", tmp_path / "copy.pdf", *word)
+    assert refused.returncode == 1 and "a Word letter goes in a file ending .docx" in refused.stderr
+    out = tmp_path / "copy.docx"
+    done = letter(home, db_path, child_id, "generic", out, *word)
+    assert done.returncode == 0, done.stderr
+    assert "Text" in docx_paragraphs(out.read_bytes())
+    word_template(home / "data" / "templates" / "visit.docx", ["Hello {{message}}"], title="Hi")
+    done = letter(home, db_path, child_id, "visit", tmp_path / "visit.docx", *word)
+    assert done.returncode == 0, done.stderr
+    assert docx_paragraphs((tmp_path / "visit.docx").read_bytes()) == ["Hello Text"]
+    db = open_database(db_path)
+    docs = DocumentService(db, "Asha Patel")
+    kept = docs.documents(1)
+    assert len(kept) == 2
+    by_name = {d.file_name.rsplit("-", 1)[1]: d for d in kept}
+    assert docs.content(by_name["generic.docx"].id) == out.read_bytes()
+    assert docs.content(by_name["visit.docx"].id) == (tmp_path / "visit.docx").read_bytes()
     db.dispose()

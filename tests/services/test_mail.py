@@ -378,7 +378,7 @@ def test_a_letter_as_a_draft_for_outlook_then_marked_sent(db, tmp_path, mailbox,
     letter_id = letters.issue(
         case_id, "generic", extra={"subject": "Your visit", "message": "See you on Friday."}
     )
-    service = mail(db, clock, letter_pdf=letters.reprint)
+    service = mail(db, clock)
     letter = Outgoing(case_id, letter_id=letter_id)
     with pytest.raises(UserError, match="This team saves e-mails as drafts for Outlook"):
         service.send(letter)
@@ -410,6 +410,38 @@ def test_a_letter_as_a_draft_for_outlook_then_marked_sent(db, tmp_path, mailbox,
     assert mailbox.received == []
     with pytest.raises(UserError, match="ends .eml"):
         service.save_draft(letter, tmp_path / "to-send.txt")
+
+
+@pytest.mark.parametrize("issued_as", ["docx", "both"])
+def test_a_word_letter_goes_as_a_word_file(db, tmp_path, clock, issued_as):
+    """A letter issued in Word is attached as the Word file, named and typed as one (with
+    its PDF first, when it was issued as both); the preview names them without reading."""
+    from caseload_app.paths import resources_dir
+    from caseload_app.services.letters import WORD
+
+    MailSettingsService(db, WHO).set_mail(
+        MailSettings(mode="drafts", from_address="send@council.example", from_name="SEND Team")
+    )
+    TeamSettingsService(db, WHO).set_council(CouncilDetails("Haworth Council", "Town Hall"))
+    case_id = family_case(db)
+    letters = LetterService(
+        db, WHO, today=lambda: TODAY, now=clock,
+        templates=TemplateLibrary(tmp_path / "admin", resources_dir() / "templates"),
+    )  # fmt: skip
+    issued = letters.issue_letter(
+        case_id, "generic", extra={"subject": "Your visit", "message": "Friday."}, format=issued_as
+    )
+    letter = Outgoing(case_id, letter_id=issued.communication_id)
+    expected = [("Your visit.docx", WORD, issued.docx)]
+    if issued_as == "both":
+        expected.insert(0, ("Your visit.pdf", "application/pdf", issued.pdf))
+    names = tuple(name for name, _, _ in expected)
+    assert mail(db, clock).preview(letter, draft=True).attachments == names
+    mail(db, clock).save_draft(letter, tmp_path / "to-send.eml")
+    message = parsed((tmp_path / "to-send.eml").read_bytes())
+    got = [(a.get_filename(), a.get_content_type(), a.get_content())
+           for a in message.iter_attachments()]  # fmt: skip
+    assert got == expected
 
 
 def test_a_letter_of_another_case_or_no_letter_is_refused(db, clock):

@@ -202,6 +202,28 @@ def test_template_editor_rejects_a_broken_template_and_saves_a_good_one(
     assert any(i.origin.startswith("admin") for i in library.list_templates() if i.name == name)
 
 
+def test_a_word_template_is_listed_read_only_and_never_saved_over(qtbot, tmp_path, monkeypatch):
+    from tests.helpers import word_template
+
+    word_template(tmp_path / "admin" / "aaa_visit.docx", ["Dear {{salutation}}"], title="Visit")
+    library = TemplateLibrary(tmp_path / "admin", resources_dir() / "templates")
+    dialog = TemplatesDialog(library)
+    qtbot.addWidget(dialog)
+    messages = []
+    monkeypatch.setattr(
+        "caseload_app.ui.errors.show_user_error", lambda _p, _t, exc: messages.append(str(exc))
+    )
+    dialog.list.setCurrentRow(0)
+    assert dialog.current_name() == "aaa_visit"
+    assert dialog.editor.isReadOnly()
+    assert "open aaa_visit.docx in Word" in dialog.editor.toPlainText()
+    dialog.save()
+    assert "'aaa_visit' is a Word template" in messages[0]
+    assert not (tmp_path / "admin" / "aaa_visit.txt").exists()
+    dialog.list.setCurrentRow(1)  # a text template is edited here as before
+    assert not dialog.editor.isReadOnly() and dialog.editor.toPlainText().startswith("Title:")
+
+
 def test_letter_dialog_only_shows_what_the_letter_needs_typed(qtbot, db):
     generate_demo(db, children=5, seed=1, today=TODAY)
     dialog = LetterDialog(LetterService(db, "Asha Patel", today=lambda: date(2026, 11, 24)), 1, "X")
@@ -368,3 +390,52 @@ def test_letters_for_many_cases_keep_two_templates_of_one_name_apart():
         "Welcome letter (welcome_two)": "welcome_two",
     }
     assert letter_choices([]) == {}
+
+
+def test_a_letter_issued_in_word_is_offered_to_save_and_the_choice_is_remembered(
+    window, monkeypatch, tmp_path
+):
+    from tests.helpers import docx_paragraphs
+
+    row = next(
+        window.model.row_at(r)
+        for r in range(window.model.rowCount())
+        if window.model.row_at(r).stage == "draft_issued"
+    )
+    view = window.open_case(row.case_id)
+    saved = []
+
+    def save(_parent, data, title, filename):
+        saved.append((data, title, filename))
+
+    monkeypatch.setattr(printing_module, "save_word", save)
+    monkeypatch.setattr(main_window_module, "save_word", save)
+    offered = []
+
+    def issue_as(format):
+        def issue(dialog):
+            offered.append(dialog.format.currentData())
+            dialog.template.setCurrentIndex(dialog.template.findData("draft_plan_cover"))
+            dialog.format.setCurrentIndex(dialog.format.findData(format))
+            dialog.issue()
+            return dialog.result()
+
+        return issue
+
+    monkeypatch.setattr(LetterDialog, "exec", issue_as("both"))
+    window.write_letter()
+    (word, title, filename) = saved[-1]
+    assert filename.endswith("-draft_plan_cover.docx") and title.endswith(row.child_name)
+    assert any("15 days" in p for p in docx_paragraphs(word))
+    assert "15 days" in text_of(window.shown_pdfs[-1][0], tmp_path)  # and the PDF shown
+    assert window.ctx.settings.letter_format == "both"
+    assert window.ctx.settings_store.load().letter_format == "both"  # kept for next time
+    monkeypatch.setattr(LetterDialog, "exec", issue_as("docx"))
+    shown = len(window.shown_pdfs)
+    window.write_letter()
+    assert offered == ["pdf", "both"]  # the last choice is offered first
+    assert len(window.shown_pdfs) == shown and len(saved) == 2  # Word only: no PDF
+    view.show_tab("communications")
+    view.communications.table.select_row(0)
+    window.reprint_letter()  # a letter kept in Word only is reprinted as the Word file
+    assert saved[-1][0] == saved[-2][0] and saved[-1][2].endswith("-letter.docx")

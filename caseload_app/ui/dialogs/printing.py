@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QInputDialog,
@@ -36,7 +37,8 @@ from caseload_app.domain.templates import (
     TemplateInfo,
 )
 from caseload_app.domain.text import how_many
-from caseload_app.services.letters import LetterService
+from caseload_app.files import write_atomically
+from caseload_app.services.letters import IssuedLetter, LetterService
 from caseload_app.services.settings import TeamSettingsService
 from caseload_app.services.template_files import TemplateLibrary
 from caseload_app.ui.dialogs.fields_first import FieldsFirst
@@ -49,6 +51,8 @@ FREE_TEXT = (
     ("subject", "S&ubject"),
     ("message", "&Message"),
 )
+# What a letter is issued as (LetterService FORMATS), as the dialog offers it.
+FORMAT_CHOICES = (("PDF", "pdf"), ("Word document (.docx)", "docx"), ("PDF and Word", "both"))
 T = TypeVar("T")
 TYPED_HINT = {
     "decision_reason": "Leave blank to print the reasons recorded with the decision",
@@ -70,6 +74,28 @@ def show_pdf(parent: QWidget, pdf: bytes, title: str, filename: str) -> PrintPre
     dialog = PrintPreviewDialog(pdf, title, filename, parent)
     dialog.open()
     return dialog
+
+
+def save_word(parent: QWidget, data: bytes, title: str, filename: str) -> Path | None:
+    """Offer to save a copy of a Word letter (to open and print in Word); None when the
+    person chose not to. The letter is kept on the case file either way."""
+    chosen, _ = QFileDialog.getSaveFileName(
+        parent, f"Save a copy of the Word letter — {title}", filename, "Word documents (*.docx)"
+    )
+    if not chosen:
+        return None
+    path = Path(chosen) if chosen.lower().endswith(".docx") else Path(chosen + ".docx")
+    try:
+        write_atomically(path, data)
+    except OSError as exc:
+        QMessageBox.warning(
+            parent,
+            "Copy not saved",
+            f"The copy could not be saved ({exc.strerror or exc}); the letter is kept on "
+            "the case file, where it can be saved from the Documents tab.",
+        )
+        return None
+    return path
 
 
 def with_council(
@@ -109,6 +135,7 @@ class LetterDialog(FieldsFirst, QDialog):
         *,
         template: str | None = None,
         council: TeamSettingsService | None = None,
+        format: str = "pdf",
     ):
         super().__init__(parent)
         self.setWindowTitle(f"Letter — {child_name}")
@@ -133,6 +160,11 @@ class LetterDialog(FieldsFirst, QDialog):
         for code in codes.advice_types():
             self.advice.addItem(code.label, code.code)
         self.texts = {key: QPlainTextEdit() for key, _label in FREE_TEXT}
+        self.format = QComboBox()
+        self.format.setAccessibleName("Issue as")
+        for label, kind in FORMAT_CHOICES:
+            self.format.addItem(label, kind)
+        self.format.setCurrentIndex(max(self.format.findData(format), 0))
         self.form = QFormLayout()
         self._row("&Letter", self.template)
         self._row("&Advice", self.advice)
@@ -141,6 +173,7 @@ class LetterDialog(FieldsFirst, QDialog):
             self.texts[key].setPlaceholderText(TYPED_HINT[key])
             self.texts[key].setMaximumHeight(70)
             self._row(label, self.texts[key])
+        self._row("Issue a&s", self.format)
         self.template.currentIndexChanged.connect(self._update_fields)
         buttons = QDialogButtonBox()
         preview = buttons.addButton("&Preview…", QDialogButtonBox.ButtonRole.ActionRole)
@@ -149,7 +182,11 @@ class LetterDialog(FieldsFirst, QDialog):
         preview.clicked.connect(self.preview)
         issue.clicked.connect(self.issue)
         buttons.rejected.connect(self.reject)
-        note = QLabel("Issuing keeps the PDF and logs the letter in the communication log.")
+        note = QLabel(
+            "Issuing keeps the letter on the case file (as a PDF, a Word document, or both) "
+            "and logs it in the communication log."
+        )
+        note.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
         layout.addWidget(note)
@@ -207,22 +244,23 @@ class LetterDialog(FieldsFirst, QDialog):
 
     def issue(self) -> None:
         name, label = self.template.currentData(), self.chosen_label()
+        format = self.format.currentData()
 
-        def make() -> tuple[int, bytes]:
-            issued = self.letters.issue_letter(self.case_id, name, **self.choice())
-            return issued.communication_id, issued.pdf
+        def make() -> IssuedLetter:
+            return self.letters.issue_letter(self.case_id, name, **self.choice(), format=format)
 
-        made = self._with_council("Letter not issued", make)
-        if made is None:
+        issued = self._with_council("Letter not issued", make)
+        if issued is None:
             return
-        self.issued_communication_id, pdf = made
+        self.issued_communication_id = issued.communication_id
         self.accept()
-        show_pdf(
-            self.parentWidget() or self,
-            pdf,
-            f"{label} — {self.child_name}",
-            f"{safe_filename(self.child_name)}-{name}.pdf",
-        )
+        parent = self.parentWidget() or self
+        filename = f"{safe_filename(self.child_name)}-{name}"
+        title = f"{label} — {self.child_name}"
+        if issued.docx:
+            save_word(parent, issued.docx, title, f"{filename}.docx")
+        if issued.pdf:
+            show_pdf(parent, issued.pdf, title, f"{filename}.pdf")
 
     def chosen_label(self) -> str:
         info = self.chosen()
@@ -369,7 +407,17 @@ class TemplatesDialog(QDialog):
         if item is None:
             return
         info = item.data(Qt.ItemDataRole.UserRole)
-        self.editor.setPlainText(Path(info.path).read_text(encoding="utf-8"))
+        self.editor.setReadOnly(info.word)
+        if info.word:  # a Word document is edited in Word; caseload reads and checks it
+            self.editor.setPlainText(
+                f"A Word template: open {Path(info.path).name} in Word to change it.\n\n"
+                "Its title is the document's Title property; its Comments property says "
+                "who it goes to ('To: family'), and may give 'Name:' and 'Stages:'. "
+                "Placeholders such as {{child_name}} are checked every time the letters "
+                "are listed, and before a letter is issued."
+            )
+        else:
+            self.editor.setPlainText(Path(info.path).read_text(encoding="utf-8"))
         where = f"{info.origin} · {info.path}"
         self.origin.setText(f"{where}\nProblem: {info.problem}" if info.problem else where)
 
@@ -382,6 +430,7 @@ class TemplatesDialog(QDialog):
             self, "New template", "Name (letters, digits, _):", QLineEdit.EchoMode.Normal, ""
         )
         if ok and name.strip():
+            self.editor.setReadOnly(False)
             self.editor.setPlainText("Title: \nTo: family\n\nDear {{salutation}},\n\n")
             self._new_name = name.strip()
             self.list.clearSelection()

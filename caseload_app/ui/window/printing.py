@@ -24,6 +24,7 @@ from caseload_app.ui.dialogs.printing import (
     choose_folder,
     run_bulk,
     safe_filename,
+    save_word,
     show_pdf,
 )
 from caseload_app.ui.errors import USER_ERRORS, show_user_error
@@ -92,13 +93,21 @@ class PrintingCommands(WindowShell):
     def _letter(self, case_id: int, name: str, template: str | None = None) -> None:
         try:  # the dialog lists the letters for the case's stage: the case may be gone
             dialog = LetterDialog(
-                self.ctx.letters(), case_id, name, self, template=template, council=self.ctx.team()
-            )
+                self.ctx.letters(), case_id, name, self, template=template,
+                council=self.ctx.team(), format=self.ctx.settings.letter_format,
+            )  # fmt: skip
         except USER_ERRORS as exc:
             show_user_error(self, "Letter not written", exc)
             return
         if dialog.exec() and dialog.issued_communication_id:
+            self._remember_letter_format(dialog.format.currentData())
             self.cases_changed({case_id})  # the letter is a contact: the family's last one
+
+    def _remember_letter_format(self, format: str) -> None:
+        """The format a letter was last issued in is offered first next time."""
+        if self.ctx.settings.letter_format != format:
+            self.ctx.settings.letter_format = format
+            self.ctx.settings_store.save(self.ctx.settings)
 
     def offer_decision_letter(self, case_id: int, template: str) -> None:
         """A decision was recorded: the family must be told, so offer its letter now."""
@@ -121,12 +130,16 @@ class PrintingCommands(WindowShell):
             )
             return
         try:
-            pdf = self.ctx.letters().reprint(comm.id)
+            files = self.ctx.letters().reprint_files(comm.id)
         except USER_ERRORS as exc:
             show_user_error(self, "Letter not reprinted", exc)
             return
-        name = view.title() if view is not None else "letter"
-        show_pdf(self, pdf, comm.summary, f"{safe_filename(name)}-letter.pdf")
+        name = safe_filename(view.title() if view is not None else "letter")
+        first = files[0]  # the PDF, when the letter was issued as one
+        if first.extension == "pdf":
+            show_pdf(self, first.data, comm.summary, f"{name}-letter.pdf")
+        else:
+            save_word(self, first.data, comm.summary, f"{name}-letter.docx")
 
     def bulk_summaries(self) -> None:
         cases = self._cases_for_bulk()
