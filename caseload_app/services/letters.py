@@ -186,6 +186,13 @@ class LetterService(UserService):
         letter = self._prepare(case_id, template, advice_id, advice_type, extra)
         return build_letter(letter.data, self._imprint(letter.data))
 
+    def check_letter(
+        self, case_id: int, template: str, *, extra: Mapping[str, str] | None = None
+    ) -> None:
+        """Raise what `issue_letter` would (MissingValues naming every value the case lacks)
+        without rendering, keeping, logging or auditing anything: a mail merge's dry run."""
+        self._prepare(case_id, template, None, None, extra)
+
     # ------------------------------------------------------------------ printing
     def issue(
         self,
