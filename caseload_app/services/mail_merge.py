@@ -451,9 +451,12 @@ def missing_reason(exc: MissingValues) -> str:
         parts = ["no address for the family (edit the family's details)"]
     else:
         rest, parts = list(exc.missing), []
+    by_fix: dict[str, list[str]] = {}  # values put right the same way, said together
     for name in rest:
         what, fix = PLACEHOLDERS.get(name, (name, ""))
-        parts.append(f"no {what.removeprefix('the ')}" + (f" ({fix})" if fix else ""))
+        by_fix.setdefault(fix, []).append(what.removeprefix("the "))
+    for fix, whats in by_fix.items():
+        parts.append("no " + " or ".join(whats) + (f" ({fix})" if fix else ""))
     parts += [f"{{{{{n}}}}} is not a placeholder" for n in exc.unknown]
     return "; ".join(parts)
 
