@@ -113,9 +113,8 @@ class MailMergeDialog(QDialog):
         self.caseworker.setAccessibleName("Caseworker")
         if me is not None and (at := self.caseworker.findData(me)) >= 0:
             self.caseworker.setCurrentIndex(at)
-        self.only_selected = QCheckBox(
-            f"Only the {how_many(len(self.selected), 'case', 'cases')} selected in the list"
-        )
+        picked = how_many(len(self.selected), "case", "cases") if self.selected else "none"
+        self.only_selected = QCheckBox(f"Only the cases selected in the list ({picked})")
         self.only_selected.setEnabled(bool(self.selected))
         self.chosen = plain_label()
         self.chosen.setAccessibleName("How many families")
@@ -221,7 +220,8 @@ class MailMergeDialog(QDialog):
             raise found
         else:
             self._families = found
-            self.chosen.setText(f"{how_many(found, 'family', 'families')} chosen.")
+            cases = how_many(found, "case", "cases")
+            self.chosen.setText(f"{cases} chosen: one letter each, to the child's family.")
         self._set_busy(self.busy())
 
     _families = 0
@@ -238,9 +238,9 @@ class MailMergeDialog(QDialog):
         answer = QMessageBox.question(
             self,
             "Mail merge",
-            f"Issue '{label}' to {how_many(self._families, 'family', 'families')}? Each "
-            "letter is kept on its case file and logged; a family that cannot get it is "
-            "skipped, with why, in the report.",
+            f"Issue '{label}' for {how_many(self._families, 'case', 'cases')}, one letter "
+            "each to the child's family? Each letter is kept on its case file and logged; a "
+            "family that cannot get it is skipped, with why, in the report.",
         )
         if answer == QMessageBox.StandardButton.Yes:
             self._start(dry=False)
@@ -287,7 +287,7 @@ class MailMergeDialog(QDialog):
         if self.busy() and not self._cancel.is_set():
             self.bar.setMaximum(total)
             self.bar.setValue(done)
-            self.status.setText(f"{done} of {how_many(total, 'family', 'families')}…")
+            self.status.setText(f"{done} of {how_many(total, 'case', 'cases')}…")
 
     def _done(self, report: MergeReport) -> None:
         self._job = None
