@@ -23,6 +23,7 @@ from caseload_app import (
     cli_doc,
     cli_family,
     cli_mail,
+    cli_merge,
     cli_plan,
     cli_team,
     files,
@@ -230,6 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--as-of", type=_date_arg, metavar="DATE", help="pretend today is DATE (default: today)"
     )
     _letter_parser(sub)
+    cli_merge.add_parser(sub, _db_arg, _date_arg)
     _team_parsers(sub)
     _backup_parsers(sub)
     _sen2_parser(sub)
@@ -1026,6 +1028,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "weekly-report": cmd_weekly_report,
     "demo": cmd_demo,
     "letter": cmd_letter,
+    "merge": lambda args: cli_merge.run(args, _database),
     "board": cmd_board,
     "backup": cmd_backup,
     "restore": cmd_restore,

@@ -219,6 +219,8 @@ class CaseFilter:
     due_to_days: int | None = None
     # Exactly these cases (a board cell's, e.g. its Tribunal steps); () means any.
     case_ids: tuple[int, ...] = ()
+    # Only cases whose next step is this one (e.g. "annual_review", for a mail merge).
+    next_step: str | None = None
 
     def matches(self, row: CaseRow) -> bool:
         return (
@@ -231,6 +233,7 @@ class CaseFilter:
             and (not self.no_contact_14 or _no_recent_contact(row))
             and (not self.open_only or row.is_open)
             and (not self.case_ids or row.case_id in self.case_ids)
+            and (self.next_step is None or row.next_step == self.next_step)
             and self._due_in_window(row)
         )
 

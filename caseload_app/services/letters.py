@@ -212,6 +212,13 @@ class LetterService(UserService):
         pdf, _ = self._render(letter, "pdf")
         return pdf
 
+    def check_letter(
+        self, case_id: int, template: str, *, extra: Mapping[str, str] | None = None
+    ) -> None:
+        """Raise what `issue_letter` would (MissingValues naming every value the case lacks)
+        without rendering, keeping, logging or auditing anything: a mail merge's dry run."""
+        self._prepare(case_id, template, None, None, extra)
+
     # ------------------------------------------------------------------ printing
     def issue(
         self,

@@ -23,6 +23,7 @@ from caseload_app.services.importer import Importer
 from caseload_app.services.keep_in_touch import KeepInTouchService
 from caseload_app.services.letters import LetterService
 from caseload_app.services.mail import MailService
+from caseload_app.services.mail_merge import MailMergeService
 from caseload_app.services.myweek import MyWeekService
 from caseload_app.services.people import PeopleService
 from caseload_app.services.phase_transfer import PhaseTransferService
@@ -91,6 +92,9 @@ class AppContext:
 
     def letters(self) -> LetterService:
         return LetterService(self.db, self.user, today=self.today, now=self.now)
+
+    def mail_merge(self) -> MailMergeService:
+        return MailMergeService(self.db, self.user, self.today, self.now)
 
     def keep_in_touch(self) -> KeepInTouchService:
         return KeepInTouchService(self.db, self.user, today=self.today, now=self.now)

@@ -142,6 +142,7 @@ class MainWindow(
         action(file_menu, "&Import a spreadsheet…", self.import_spreadsheet, "Ctrl+Shift+I")
         action(file_menu, "&Settings…", self.open_settings, "Ctrl+,")
         action(file_menu, "Letter &templates…", self.edit_templates, "Ctrl+Shift+T")
+        action(file_menu, "&Mail merge…", self.mail_merge, "Ctrl+Shift+M")
         action(file_menu, "&Weekly leadership report…", self.weekly_report, "Ctrl+Shift+W")
         export_menu = file_menu.addMenu("E&xport")
         action(export_menu, "The &case list (CSV)…", self.export_case_list, "Ctrl+Shift+E")

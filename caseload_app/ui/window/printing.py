@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFileDialog,
     QInputDialog,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 from caseload_app.domain.templates import TemplateInfo
 from caseload_app.domain.text import how_many
 from caseload_app.files import write_atomically
+from caseload_app.ui.dialogs.mail_merge import MailMergeDialog
 from caseload_app.ui.dialogs.printing import (
     LetterDialog,
     TemplatesDialog,
@@ -201,15 +203,40 @@ class PrintingCommands(WindowShell):
             QMessageBox.information(self, "Bulk printing", "Select cases in a list first.")
         return cases
 
+    def mail_merge(self) -> MailMergeDialog:
+        """One letter to many families: chosen by review dates, stage, caseworker or the
+        list's selection; issued off the window's thread, with a report."""
+        workers = [(w.name, w.id) for w in self._caseworkers]
+        dialog = MailMergeDialog(
+            self.ctx.mail_merge(),
+            letter_choices(self.ctx.letters().list_templates(), to_family=True),
+            workers,
+            [case_id for case_id, _ in self.selected_cases()],
+            me=self.ctx.settings.me_caseworker_id,
+            parent=self,
+        )
+        dialog.issued.connect(lambda done: self.cases_changed(set(done)))
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.finished.connect(lambda _result: dialog.deleteLater())
+        dialog.open()
+        return dialog
+
     def edit_templates(self) -> None:
         letters = self.ctx.letters()
         TemplatesDialog(letters.templates, self, save=letters.save_template).exec()
 
 
-def letter_choices(templates: Iterable[TemplateInfo]) -> dict[str, str]:
+def letter_choices(templates: Iterable[TemplateInfo], *, to_family: bool = False) -> dict[str, str]:
     """The letters one can send to many cases at once (usable, nothing to type for each
-    case), by plain name; a name two templates share also says which template each is."""
-    usable = [t for t in templates if t.problem is None and not set(t.typed) - {"decision_reason"}]
+    case), by plain name; a name two templates share also says which template each is.
+    `to_family`: only those addressed to the family (a mail merge's)."""
+    usable = [
+        t
+        for t in templates
+        if t.problem is None
+        and not set(t.typed) - {"decision_reason"}
+        and (t.to == "family" or not to_family)
+    ]
     shared = Counter(t.label for t in usable)
     ordered = sorted(usable, key=lambda t: (t.label.casefold(), t.name))
     return {(t.label if shared[t.label] == 1 else f"{t.label} ({t.name})"): t.name for t in ordered}
