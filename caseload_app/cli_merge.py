@@ -64,6 +64,12 @@ def add_parser(sub: argparse._SubParsersAction, db_arg, date_arg: Callable[[str]
     me.add_argument(
         "--dry-run", action="store_true", help="list who would get it and who not, issue nothing"
     )
+    me.add_argument(
+        "--format",
+        choices=("pdf", "docx", "both"),
+        default="pdf",
+        help="issue each letter as a PDF (the default), a Word document, or both",
+    )
     me.add_argument("--report", type=Path, metavar="FILE.csv", help="save the report as CSV")
     me.add_argument(
         "--pdf", type=Path, metavar="FILE.pdf", help="save the letters issued as one PDF to print"
@@ -95,15 +101,14 @@ def run(args: argparse.Namespace, database) -> int:
             caseworker_id=worker,
             case_ids=tuple(args.case_ids),
         )
-        how = merge.dry_run if args.dry_run else merge.run
         with _stop_on_ctrl_c() as cancel:
-            report = how(
-                args.template,
-                selection,
-                extra=typed,
-                sent_since=args.sent_since,
-                progress=_progress,
-                cancel=cancel,
+            common = dict(
+                extra=typed, sent_since=args.sent_since, progress=_progress, cancel=cancel
+            )
+            report = (
+                merge.dry_run(args.template, selection, **common)
+                if args.dry_run
+                else merge.run(args.template, selection, format=args.format, **common)
             )
         _print(report)
         if args.report is not None:

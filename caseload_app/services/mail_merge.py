@@ -225,11 +225,15 @@ class MailMergeService(UserService):
         sent_since: date | None = None,
         progress: Progress | None = None,
         cancel: threading.Event | None = None,
+        format: str = "pdf",
     ) -> MergeReport:
-        """Issue the letter to each chosen case's family, each letter its own transaction.
-        `progress` hears how many cases are done; setting `cancel` stops between letters."""
+        """Issue the letter to each chosen case's family, each letter its own transaction, as
+        `format` (pdf, docx or both: letters.FORMATS). `progress` hears how
+        many cases are done; setting `cancel` stops between letters."""
         self._allowed(Can.LOG_CONTACT)
-        return self._merge(template, selection, extra, sent_since, progress, cancel, dry=False)
+        return self._merge(
+            template, selection, extra, sent_since, progress, cancel, dry=False, format=format
+        )
 
     def _merge(
         self,
@@ -241,15 +245,16 @@ class MailMergeService(UserService):
         cancel: threading.Event | None,
         *,
         dry: bool,
+        format: str = "pdf",
     ) -> MergeReport:
         template = self._template_for_merge(name, extra or {})
+        job = _Job(template, extra, sent_since or self._today(), dry, format)
         rows = self._rows(selection)
-        since = sent_since or self._today()
         lines: list[MergeLine] = []
         pdfs: list[bytes] = []
         stopped = "it failed"  # until the loop ends by itself, by Stop or by the database
         try:
-            stopped = self._each(rows, template, extra, since, dry, lines, pdfs, progress, cancel)
+            stopped = self._each(rows, job, lines, pdfs, progress, cancel)
         except DatabaseError as exc:  # the database failed: what was issued stays issued
             said = exc.advice if isinstance(exc, StorageError) else str(exc)
             stopped = f"the database failed: {' '.join(said.split())}"
@@ -270,10 +275,7 @@ class MailMergeService(UserService):
     def _each(
         self,
         rows: list[Chosen],
-        template: Template,
-        extra: Mapping[str, str] | None,
-        since: date,
-        dry: bool,
+        job: _Job,
         lines: list[MergeLine],
         pdfs: list[bytes],
         progress: Progress | None,
@@ -285,7 +287,7 @@ class MailMergeService(UserService):
         for row in rows:
             if cancel is not None and cancel.is_set():
                 return "stopped by you"
-            lines.append(self._one(row, template, extra, since, access, dry, pdfs))
+            lines.append(self._one(row, job, access, pdfs))
             if progress is not None:
                 progress(len(lines), len(rows))
         return ""
@@ -293,27 +295,26 @@ class MailMergeService(UserService):
     def _one(
         self,
         row: Chosen,
-        template: Template,
-        extra: Mapping[str, str] | None,
-        since: date,
+        job: _Job,
         access: Access,
-        dry: bool,
         pdfs: list[bytes],
     ) -> MergeLine:
         """One case: skipped with why, or issued (or, in a dry run, checked)."""
-        reason = self._why_not(row.case_id, template, since, access)
+        name, extra = job.template.name, job.extra
+        reason = self._why_not(row.case_id, job.template, job.since, access)
         if reason:
             return _line(row, SKIPPED, reason)
         try:
-            if dry:
-                self.letters.check_letter(row.case_id, template.name, extra=extra)
+            if job.dry:
+                self.letters.check_letter(row.case_id, name, extra=extra)
                 return _line(row, WOULD_ISSUE)
-            issued = self.letters.issue_letter(row.case_id, template.name, extra=extra)
+            issued = self.letters.issue_letter(row.case_id, name, extra=extra, format=job.format)
         except MissingValues as exc:
             return _line(row, SKIPPED, missing_reason(exc))
         except (UserError, ValidationError, RefusedValue) as exc:  # this case's alone
             return _line(row, SKIPPED, " ".join(str(exc).split()))
-        pdfs.append(issued.pdf)
+        if issued.pdf:  # a letter issued in Word alone has no pages to print together
+            pdfs.append(issued.pdf)
         return _line(row, ISSUED, communication_id=issued.communication_id)
 
     def _why_not(self, case_id: int, template: Template, since: date, access: Access) -> str:
@@ -459,6 +460,18 @@ def missing_reason(exc: MissingValues) -> str:
         parts.append("no " + " or ".join(whats) + (f" ({fix})" if fix else ""))
     parts += [f"{{{{{n}}}}} is not a placeholder" for n in exc.unknown]
     return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One merge: the letter, the typed text for every family, since when a letter already
+    issued counts as sent, and whether it only checks (dry) or issues, in which format."""
+
+    template: Template
+    extra: Mapping[str, str] | None
+    since: date
+    dry: bool
+    format: str
 
 
 def template_of(file_name: str) -> str:

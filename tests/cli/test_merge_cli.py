@@ -119,3 +119,14 @@ def test_a_letter_not_to_families_or_missing_its_text_is_refused(capsys, laptop)
         "dates, a stage, a caseworker, or the cases by number.",
     )
     assert letters(db) == 0
+
+
+def test_format_docx_issues_word_letters(capsys, laptop):
+    from caseload_app.db.models import Document
+
+    path, db, with_address, _ = laptop
+    code, out, _ = run(capsys, path, "generic", "--case", with_address, *TYPED, "--format", "docx")
+    assert code == 0, out
+    with db.read() as s:
+        names = s.scalars(select(Document.file_name).where(Document.kind == "letter_sent")).all()
+    assert len(names) == 1 and names[0].endswith("-generic.docx")

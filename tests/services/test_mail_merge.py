@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from caseload_app.db.models import AuditEntry, Communication, Document
 from caseload_app.paths import resources_dir
 from caseload_app.services.errors import UserError
-from caseload_app.services.letters import LetterService
+from caseload_app.services.letters import WORD, LetterService
 from caseload_app.services.mail_merge import (
     ISSUED,
     NOT_DONE,
@@ -207,6 +207,29 @@ def test_running_it_again_sends_nobody_the_letter_twice(db, cases, tmp_path):
     assert tomorrow.dry_run(INVITATION, chosen).count(WOULD_ISSUE) == 2
     looked_back = tomorrow.dry_run(INVITATION, chosen, sent_since=TODAY)
     assert {line.reason for line in looked_back.lines} == {sent}
+
+
+def test_a_merge_in_word_keeps_word_letters_and_a_rerun_still_knows_them(db, cases, tmp_path):
+    from docx import Document as WordDocument
+
+    chosen = MergeSelection(case_ids=(cases["due"], cases["march"]))
+    first = merger(db, tmp_path).run(INVITATION, chosen, format="docx")
+    assert first.count(ISSUED) == 2
+    assert first.pdfs == ()  # nothing to print together: no PDF was made
+    with db.read() as s:
+        kept = s.execute(
+            select(Document.case_id, Document.file_name, Document.media_type).where(
+                Document.kind == "letter_sent"
+            )
+        ).all()
+    assert sorted(case for case, _, _ in kept) == sorted(chosen.case_ids)
+    assert {name.rsplit(".", 1)[1] for _, name, _ in kept} == {"docx"}
+    letter = LetterService(db, "Asha Patel").reprint_files(first.lines[0].communication_id)
+    assert [file.media_type for file in letter] == [WORD]
+    text = "\n".join(p.text for p in WordDocument(BytesIO(letter[0].data)).paragraphs)
+    assert "annual review" in text.lower()
+    again = merger(db, tmp_path).run(INVITATION, chosen, format="docx")
+    assert again.count(SKIPPED) == 2 and letters_sent(db) == 2
 
 
 def test_stopped_half_way_the_letters_issued_stay_and_a_rerun_sends_the_rest(db, cases, tmp_path):

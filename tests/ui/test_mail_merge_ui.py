@@ -116,3 +116,24 @@ def test_stop_leaves_the_letters_issued_and_the_rest_not_done(qtbot, window, db,
     assert "The merge stopped part-way" in dialog.status.text()
     assert dialog.isVisible()
     dialog.close()
+
+
+def test_the_letters_are_issued_in_the_format_chosen_starting_from_the_persons_own(
+    qtbot, window, db, monkeypatch
+):
+    from caseload_app.db.models import Document
+
+    window.ctx.settings.letter_format = "both"
+    dialog, chosen = open_merge(qtbot, window)
+    assert dialog.format.currentData() == "both"  # as the person last issued a letter
+    dialog.format.setCurrentIndex(dialog.format.findData("docx"))
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.Yes)
+    with qtbot.waitSignal(dialog.issued, timeout=60_000):
+        dialog.issue()
+    with db.read() as s:
+        names = s.scalars(
+            select(Document.file_name).where(Document.file_name.like("%change_of_caseworker%"))
+        ).all()
+    assert len(names) == chosen and {name.rsplit(".", 1)[1] for name in names} == {"docx"}
+    assert not dialog.pdf_button.isEnabled()  # no PDF to print together
+    dialog.close()

@@ -43,6 +43,7 @@ from caseload_app.services.mail_merge import (
 )
 from caseload_app.ui import errors as ui_errors
 from caseload_app.ui.dialogs.case_dialogs import buddy, button, choice_combo, plain_label
+from caseload_app.ui.dialogs.printing import FORMAT_CHOICES
 from caseload_app.ui.widgets.dates import DateEdit
 from caseload_app.ui.worker import Job, run_in_background
 
@@ -71,6 +72,7 @@ class MailMergeDialog(QDialog):
         selected: Sequence[int] = (),
         me: int | None = None,
         parent: QWidget | None = None,
+        format: str = "pdf",
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Mail merge")
@@ -86,6 +88,9 @@ class MailMergeDialog(QDialog):
         self._count_timer.timeout.connect(self.count)
         self._counting: Job | None = None
         self._build_fields(letters, caseworkers, me)
+        self.format = choice_combo(list(FORMAT_CHOICES))
+        self.format.setAccessibleName("Issue as")
+        self.format.setCurrentIndex(max(self.format.findData(format), 0))
         self._build_report()
         self._build_buttons()
         self._lay_out()
@@ -165,6 +170,7 @@ class MailMergeDialog(QDialog):
     def _lay_out(self) -> None:
         form = QFormLayout()
         form.addRow(buddy("&Letter:", self.letter), self.letter)
+        form.addRow(buddy("Issue &as:", self.format), self.format)
         dates = QHBoxLayout()
         dates.addWidget(self.due_from)
         dates.addWidget(buddy("and", self.due_to))
@@ -249,11 +255,18 @@ class MailMergeDialog(QDialog):
         if self.busy():
             return
         template, selection = self.letter.currentData(), self.selection()
-        how = self.merge.dry_run if dry else self.merge.run
-        report, cancel = self._progress.moved.emit, self._cancel
+        report, cancel, format = self._progress.moved.emit, self._cancel, self.format.currentData()
+
+        def merge() -> MergeReport:
+            if dry:
+                return self.merge.dry_run(template, selection, progress=report, cancel=cancel)
+            return self.merge.run(
+                template, selection, progress=report, cancel=cancel, format=format
+            )
+
         cancel.clear()
         self._job = run_in_background(
-            lambda: how(template, selection, progress=report, cancel=cancel),
+            merge,
             self._done,
             self._failed,
         )
@@ -317,7 +330,8 @@ class MailMergeDialog(QDialog):
 
     def _set_busy(self, busy: bool) -> None:
         for widget in (
-            self.letter, self.reviews, self.stage, self.caseworker, self.only_selected,
+            self.letter, self.format, self.reviews, self.stage, self.caseworker,
+            self.only_selected,
         ):  # fmt: skip
             widget.setEnabled(
                 not busy and (widget is not self.only_selected or bool(self.selected))

@@ -214,6 +214,7 @@ class PrintingCommands(WindowShell):
             [case_id for case_id, _ in self.selected_cases()],
             me=self.ctx.settings.me_caseworker_id,
             parent=self,
+            format=self.ctx.settings.letter_format,
         )
         dialog.issued.connect(lambda done: self.cases_changed(set(done)))
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
