@@ -301,9 +301,10 @@ class LetterService(UserService):
         a print of the letter: its PDF, or its Word file when it was issued in Word only."""
         return self.reprint_files(communication_id)[0].data
 
-    def reprint_files(self, communication_id: int) -> list[KeptLetter]:
+    def reprint_files(self, communication_id: int, *, to_email: bool = False) -> list[KeptLetter]:
         """Every file kept of the letter (the PDF first), exactly as issued, audited as one
-        print of the letter."""
+        print of the letter (or, `to_email`, as read to be attached to an e-mail: the
+        sending is audited by the mail service)."""
         with self._db.uow() as s:
             comm = records.load(s, Communication, communication_id, "communication")
             kept = list(
@@ -320,8 +321,9 @@ class LetterService(UserService):
             else:
                 raise NotFound("That communication has no letter kept with it.")
             digests = ", ".join(f"sha256 {hashlib.sha256(f.data).hexdigest()}" for f in files)
-            detail = f"reprinted {comm.summary} ({digests})"
-            records.audit(s, self.user, self._now(), "print", comm, comm.case_id, detail)
+            how, action = ("read to e-mail", "view") if to_email else ("reprinted", "print")
+            detail = f"{how} {comm.summary} ({digests})"
+            records.audit(s, self.user, self._now(), action, comm, comm.case_id, detail)
             return files
 
     def _kept_before_0021(self, s, comm: Communication) -> bytes:

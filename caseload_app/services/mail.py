@@ -149,7 +149,9 @@ class MailService(UserService):
         from caseload_app.services.letters import LetterService
 
         letters = LetterService(self._db, self.user, self._today, self._now)
-        return [(f.extension, f.data) for f in letters.reprint_files(communication_id)]
+        return [
+            (f.extension, f.data) for f in letters.reprint_files(communication_id, to_email=True)
+        ]
 
     def settings(self) -> MailSettings:
         return MailSettingsService(self._db, self.user, now=self._now).mail()

@@ -385,6 +385,9 @@ def test_a_letter_as_a_draft_for_outlook_then_marked_sent(db, tmp_path, mailbox,
     target = tmp_path / "to-send.eml"
     draft = service.save_draft(letter, target)
     assert (draft.status, draft.needs_attention) == ("draft", True)
+    # Reading the kept letter to attach it is not a print of it.
+    read = [(a, d.split(" Letter")[0]) for a, d in audit(db, "communication")[1:]]  # after issue
+    assert read == [("view", "read to e-mail")]
     message = parsed(target.read_bytes())
     assert message["X-Unsent"] == "1"
     assert message["Subject"] == "OFFICIAL-SENSITIVE: Your visit"
