@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -55,6 +56,9 @@ from caseload_app.services.mail_settings import (
 )
 from caseload_app.services.mail_smtp import Envelope, MaybeSent, NeedsAttention, TryLater, deliver
 
+if TYPE_CHECKING:
+    from caseload_app.services.calendar import Meeting
+
 log = logging.getLogger(__name__)
 
 RETRY_MINUTES = (1, 5, 15, 60)  # after each failed try in turn; then every hour
@@ -80,6 +84,9 @@ class Outgoing:
     body: str = ""  # "": a few words that go with the letter
     letter_id: int | None = None
     files: tuple[tuple[str, bytes], ...] = ()  # (name, content)
+    # An annual review invitation letter takes the meeting's invitation (.ics) with it: its
+    # time and place, typed when it is sent (the review's record holds only the date).
+    meeting: Meeting | None = None
 
 
 @dataclass(frozen=True)
@@ -318,6 +325,8 @@ class MailService(UserService):
             pdf = self._letter_pdf(out.letter_id) if build else b""
             files.insert(0, (em.safe_name(f"{title}.pdf", "letter.pdf"), pdf))
         attachments = tuple(em.Attachment(n, d, sniff(d, n).media_type) for n, d in files)
+        if out.letter_id is not None and title is not None:
+            attachments += self._invitation(out.letter_id, out.meeting, settings)
         if settings.official_sensitive:
             subject = em.marked(subject)
         notes = _notes(preferred)
@@ -345,6 +354,24 @@ class MailService(UserService):
         if comm.case_id != case_id:
             raise UserError(f"Letter {letter_id} belongs to another case.")
         return comm.summary.removeprefix("Letter: ").strip() or "Letter"
+
+    def _invitation(
+        self, letter_id: int, meeting: Meeting | None, settings: MailSettings
+    ) -> tuple[em.Attachment, ...]:
+        """The review meeting's invitation, when the letter is the invitation to it."""
+        from caseload_app.reports.calendar_ics import INVITATION_PARAMS, INVITATION_TYPE
+        from caseload_app.services.calendar import (
+            INVITATION_NAME,
+            Meeting,
+            letter_invitation,
+        )
+
+        with self._db.read() as s:
+            data = letter_invitation(s, letter_id, meeting or Meeting(), settings.from_address,
+                                     self._today(), self._now())  # fmt: skip
+        if data is None:
+            return ()
+        return (em.Attachment(INVITATION_NAME, data, INVITATION_TYPE, INVITATION_PARAMS),)
 
     def _check_size(self, size: int) -> None:
         limit = DocumentService(self._db, self.user).max_bytes()
