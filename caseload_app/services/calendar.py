@@ -150,7 +150,7 @@ class CalendarService(UserService):
             raise UserError(f"The calendar {path} cannot be read now: {exc.strerror}.") from exc
         if old and same_dates(old, made.data):
             return Published(path, False, len(made.entries))
-        return Published(path, True, self.save(made, path, how="Published"))
+        return Published(path, True, self.save(made, path, how="Published calendar"))
 
     def invitation(self, review_id: int, meeting: Meeting = Meeting()) -> tuple[str, bytes]:
         """An annual review meeting's invitation as an .ics file: (file name, bytes)."""
