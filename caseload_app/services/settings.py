@@ -43,6 +43,9 @@ class LocalSettings:
     saved_views: list[SavedView] = field(default_factory=list)
     # Hide personal data after this many minutes without input (0: never).
     idle_lock_minutes: int = 15
+    # "Publish my calendar to…": this computer's file (a folder Outlook subscribes to), kept
+    # here and not in the database, so no row ever names a path that another computer follows.
+    calendar_file: str = ""
     version: int = SETTINGS_VERSION
 
 
@@ -69,6 +72,7 @@ class LocalSettingsStore:
             me_name=raw.get("me_name", ""),
             saved_views=views,
             idle_lock_minutes=_minutes(raw.get("idle_lock_minutes", 15)),
+            calendar_file=_text(raw.get("calendar_file", "")),
         )
 
     def save(self, settings: LocalSettings) -> None:
@@ -76,6 +80,10 @@ class LocalSettingsStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_open(self.path, "w", encoding="utf-8") as fh:
             fh.write(json.dumps(asdict(settings), indent=2))
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def _minutes(value: object) -> int:
