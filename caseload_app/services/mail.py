@@ -270,6 +270,8 @@ class MailService(UserService):
         """What the window does every few minutes, beside the person's work: send what is
         due (with the password kept on this computer: nobody is asked from a timer), then
         say how the outbox stands."""
+        if not self.access().can(Can.LOG_CONTACT):
+            return OutboxState(0, 0, 0)  # sends nothing, so has no outbox
         settings = self.settings()
         note, sent = "", 0
         if settings.mode == "smtp":

@@ -77,7 +77,7 @@ def test_the_calendar_is_published_at_start_and_after_a_change(qtbot, db, tmp_pa
     window.cases_changed({case_id})
     window.cases_changed({case_id})  # a burst of saves: written once
     qtbot.waitUntil(lambda: len(events(target.read_bytes())) == before + 1, timeout=15_000)
-    qtbot.waitUntil(lambda: window._publish_job is None, timeout=5_000)
+    qtbot.waitUntil(lambda: not window._publish_busy, timeout=5_000)
     details = published(db)
     assert details[0] == f"Published calendar of {WHO}: {before} dates, to asha.ics"
     assert details[-1] == f"Published calendar of {WHO}: {before + 1} dates, to asha.ics"

@@ -37,8 +37,11 @@ def _status_label(name: str) -> QLabel:
 class BackgroundWork(WindowShell):
     def start_background(self) -> None:
         self._closing = False
+        # The last job of each kind is kept (a Job must outlive its thread's last step);
+        # the flags say whether one is running.
         self._outbox_job: Job | None = None
         self._publish_job: Job | None = None
+        self._outbox_busy = self._publish_busy = False
         self._publish_again = self._publish_failed = False
         # One thread each: never two sends at once, never two writings of the calendar.
         self._mail_pool, self._calendar_pool = QThreadPool(self), QThreadPool(self)
@@ -68,8 +71,9 @@ class BackgroundWork(WindowShell):
     def send_outbox(self) -> None:
         """Send what is due, then show how the outbox stands. A round still going (a slow
         server) is left to finish: never two at once."""
-        if self._closing or self._outbox_job is not None:
+        if self._closing or self._outbox_busy:
             return
+        self._outbox_busy = True
         mail = self.ctx.mail()
         self._outbox_job = run_in_background(
             lambda: mail.send_waiting(stop=lambda: self._closing),
@@ -79,7 +83,7 @@ class BackgroundWork(WindowShell):
         )
 
     def _outbox_done(self, state) -> None:
-        self._outbox_job = None
+        self._outbox_busy = False
         words = state.words()
         if state.note and state.waiting:
             words += " (not sent: no password kept)"
@@ -88,7 +92,7 @@ class BackgroundWork(WindowShell):
         self.outbox_status.setVisible(bool(words))
 
     def _outbox_failed(self, exc: Exception, trace: str) -> None:
-        self._outbox_job = None
+        self._outbox_busy = False
         if not isinstance(exc, ACTIONABLE):
             log.error("The outbox round failed:\n%s", trace)
         self.outbox_status.setText("E-mail: the outbox could not be sent")
@@ -133,9 +137,10 @@ class BackgroundWork(WindowShell):
         me, target = settings.me_caseworker_id, settings.calendar_file
         if not target or me is None or self._closing:
             return
-        if self._publish_job is not None:  # the change came while it was being written
+        if self._publish_busy:  # the change came while it was being written
             self._publish_again = True
             return
+        self._publish_busy = True
         calendar, path = self.ctx.calendar(), Path(target)
         self._publish_job = run_in_background(
             lambda: calendar.publish(me, path),
@@ -145,7 +150,7 @@ class BackgroundWork(WindowShell):
         )
 
     def _published(self, done) -> None:
-        self._publish_job, self._publish_failed = None, False
+        self._publish_busy, self._publish_failed = False, False
         self.calendar_status.hide()
         if done.written:
             self.statusBar().showMessage(f"Calendar published: {done.dates} dates", 5000)
@@ -153,7 +158,7 @@ class BackgroundWork(WindowShell):
 
     def _not_published(self, exc: Exception, trace: str) -> None:
         """Quietly: a drive offline is no reason for a dialog (nor one a save)."""
-        self._publish_job, self._publish_failed = None, True
+        self._publish_busy, self._publish_failed = False, True
         if not isinstance(exc, ACTIONABLE):
             log.error("The calendar could not be published:\n%s", trace)
         why = str(exc) if isinstance(exc, ACTIONABLE) else "Something went wrong (see the log)."
@@ -180,6 +185,6 @@ class BackgroundWork(WindowShell):
         self._closing = True
         self._outbox_timer.stop()
         self._calendar_pool.waitForDone(CLOSE_WAIT_MS)
-        if self._outbox_job is not None:
+        if self._outbox_busy:
             self.statusBar().showMessage("Finishing the e-mail being sent…")
         self._mail_pool.waitForDone(CLOSE_WAIT_MS)
