@@ -63,7 +63,7 @@ class ReviewsTab(QWidget):
         self.update_button = button("&Update review…", "Update review", self.update_review)
         self.withdraw_button = button("&Withdraw…", "Withdraw the selected review", self.withdraw)
         self.invitation_button = button(
-            "Save in&vitation (.ics)…",
+            "Save &invitation (.ics)…",
             "Save the selected review meeting as a calendar invitation",
             self.save_invitation,
         )
