@@ -2,6 +2,8 @@
 
 caseload send --case 12 --message note.txt --subject "Your visit" [--attach report.pdf]
 caseload send --case 12 --letter 40 [--dry-run]                  (an issued letter, as PDF)
+caseload send --case 12 --letter 41 --meeting-time 14:00 [--meeting-place "Room 4"]
+                                     (a review invitation: the meeting's .ics goes with it)
 caseload send --case 12 --letter 40 --draft letter.eml            (a draft for Outlook)
 caseload mail settings [--host smtp.council.gov.uk --port 587 --security starttls …]
 caseload mail password [--forget]                                 (this computer's keyring)
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +54,22 @@ def add_parsers(sub: argparse._SubParsersAction, db_arg) -> None:
         metavar="FILE.eml",
         help="save a draft for Outlook instead of sending (the team's way if the "
         "council allows no SMTP)",
+    )
+    se.add_argument(
+        "--meeting-time",
+        type=_clock_time,
+        metavar="HH:MM",
+        help="with an annual review invitation letter: the meeting's time, for the calendar "
+        "invitation sent with it (else all day)",
+    )
+    se.add_argument(
+        "--meeting-minutes", type=int, default=90, metavar="N", help="how long it lasts (90)"
+    )
+    se.add_argument(
+        "--meeting-place",
+        default="",
+        metavar="PLACE",
+        help="where (else the child's school or setting)",
     )
     se.add_argument(
         "--dry-run",
@@ -126,12 +145,18 @@ def _mail_parsers(sub: argparse._SubParsersAction, db_arg) -> None:
 def run_send(args: argparse.Namespace, database) -> int:
     from caseload_app.services.mail import MailService, Outgoing
 
+    meeting = None
+    if args.letter is not None:
+        from caseload_app.services.calendar import Meeting
+
+        meeting = Meeting(args.meeting_time, args.meeting_minutes, args.meeting_place)
     out = Outgoing(
         args.case_id,
         args.subject,
         _text(args.message) if args.message else "",
         args.letter,
         tuple((p.name, _bytes(p)) for p in args.attach),
+        meeting,
     )
     with database(args) as db:
         service = MailService(db, user=getpass.getuser())
@@ -149,6 +174,15 @@ def run_send(args: argparse.Namespace, database) -> int:
             )
             return 0
         return _report(service.send(out, password=_typed_password(service)))
+
+
+def _clock_time(text: str) -> time:
+    try:
+        return datetime.strptime(text.strip(), "%H:%M").time()
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a time of day: write it as HH:MM, e.g. 14:00"
+        ) from None
 
 
 def _show_preview(seen) -> None:

@@ -27,6 +27,7 @@ class Attachment:
     name: str
     data: bytes
     media_type: str  # type/subtype
+    params: tuple[tuple[str, str], ...] = ()  # on its Content-Type: a calendar's method
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,9 @@ def build(
         main, _, sub = item.media_type.partition("/")
         if main in ("message", "multipart") or not sub:  # carried as a file, not parsed
             main, sub = "application", "octet-stream"
-        msg.add_attachment(item.data, maintype=main, subtype=sub, filename=item.name)
+        msg.add_attachment(
+            item.data, maintype=main, subtype=sub, filename=item.name, params=dict(item.params)
+        )
     return Built(msg.as_bytes(), message_id)
 
 

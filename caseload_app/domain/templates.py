@@ -72,7 +72,7 @@ import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from caseload_app.domain.status import STAGE_ORDER
@@ -584,3 +584,15 @@ def letters_for_stage(
     general = [i for i in by_name if "any" in i.stages and stage not in i.stages]
     fitting = made_for + general
     return fitting, [i for i in by_name if i not in fitting]
+
+
+def issued_file_name(when: datetime, template: str, extension: str) -> str:
+    """The name an issued letter's file is kept under: when and which template, never whom
+    (it shows in the case file and on a saved copy)."""
+    return f"{when:%Y%m%d-%H%M%S}-{template}.{extension}"
+
+
+def template_of(file_name: str) -> str:
+    """The template an issued letter's file was made from (see issued_file_name; a template's
+    name has no hyphen or dot)."""
+    return file_name.rsplit("-", 1)[-1].split(".", 1)[0]

@@ -88,6 +88,12 @@ class CaseworkService(ReassessmentMixin, Post16MoveActions, TransferWork, UserSe
 
         return DocumentService(self._db, self.user, today=self._today, now=self._now)
 
+    def calendar(self):
+        """Calendars and meeting invitations, acting as the same person (the Reviews tab)."""
+        from caseload_app.services.calendar import CalendarService
+
+        return CalendarService(self._db, self.user, today=self._today, now=self._now)
+
     def bundles(self):
         """Bundles of the case's documents, acting as the same person."""
         from caseload_app.services.bundle import BundleService

@@ -46,6 +46,7 @@ from caseload_app.domain.templates import (
     TemplateInfo,
     fill,
     fill_title,
+    issued_file_name,
     letters_for_stage,
     long_date,
     salutation,
@@ -265,7 +266,7 @@ class LetterService(UserService):
         kept = [(data, media) for data, media in ((pdf, PDF), (docx, WORD)) if data]
         files = []
         for data, media in kept:  # read before the transaction opens
-            name = f"{now:%Y%m%d-%H%M%S}-{template}.{EXTENSIONS[media]}"
+            name = issued_file_name(now, template, EXTENSIONS[media])
             files.append((data, name, media, extract_text(data, sniff(data, name)).text))
         with self._db.uow() as s:
             case = self._case_to_edit(s, case_id)

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -56,12 +57,18 @@ from caseload_app.services.mail_settings import (
 )
 from caseload_app.services.mail_smtp import Envelope, MaybeSent, NeedsAttention, TryLater, deliver
 
+if TYPE_CHECKING:
+    from caseload_app.services.calendar import Meeting
+
 log = logging.getLogger(__name__)
 
 RETRY_MINUTES = (1, 5, 15, 60)  # after each failed try in turn; then every hour
 MAX_ATTEMPTS = 12  # about nine hours of trying; then a person looks
 # A message "sending" for longer than this was left by a stop or a lost connection.
 STALE_AFTER = timedelta(minutes=10)
+# While a message is going, its "sending" mark is renewed this often: another computer never
+# takes a slow send (a big attachment on a slow line) for one left behind.
+HEARTBEAT = timedelta(minutes=1)
 WAITING = ("queued", "retry")  # what send_due sends
 UNSENT = ("queued", "retry", "failed", "unsure", "draft", "sending")  # a person may act on
 DEFAULT_TIMEOUT = 30.0
@@ -81,6 +88,9 @@ class Outgoing:
     body: str = ""  # "": a few words that go with the letter
     letter_id: int | None = None
     files: tuple[tuple[str, bytes], ...] = ()  # (name, content)
+    # An annual review invitation letter takes the meeting's invitation (.ics) with it: its
+    # time and place, typed when it is sent (the review's record holds only the date).
+    meeting: Meeting | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +123,24 @@ class OutboxInfo:
     communication_id: int | None
     document_id: int | None
     needs_attention: bool = False
+
+
+@dataclass(frozen=True)
+class OutboxState:
+    """This person's outbox in a few words, for the window's status bar."""
+
+    waiting: int  # to be sent (or being sent)
+    attention: int  # a person must act: refused, may have been sent, a draft
+    sent: int  # by the round that just ran
+    note: str = ""  # why nothing could be sent by itself
+
+    def words(self) -> str:
+        parts = []
+        if self.waiting:
+            parts.append(f"{self.waiting} e-mail{'s' if self.waiting != 1 else ''} waiting")
+        if self.attention:
+            parts.append(f"{self.attention} need{'s' if self.attention == 1 else ''} attention")
+        return ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -210,9 +238,12 @@ class MailService(UserService):
         log.info("E-mail %d saved as a draft", outbox_id)
         return self.info(outbox_id)
 
-    def send_due(self, password: str | None = None) -> list[OutboxInfo]:
+    def send_due(
+        self, password: str | None = None, *, stop: Callable[[], bool] = lambda: False
+    ) -> list[OutboxInfo]:
         """Send this person's e-mails that are waiting: queued, or due to be tried again.
-        Never one that may have been sent already (see `resend`)."""
+        Never one that may have been sent already (see `resend`). `stop` is asked before
+        each: the window closing ends the round between two e-mails, never inside one."""
         settings = self.settings()
         password = self._password(settings, password)
         with self._db.read() as s:
@@ -232,11 +263,38 @@ class MailService(UserService):
             )
         done = []
         for outbox_id in ids:
+            if stop():
+                break
             try:
                 done.append(self._deliver(outbox_id, settings, password, WAITING))
             except NotWaiting:
                 continue  # taken or changed by someone else meanwhile
         return done
+
+    def send_waiting(self, stop: Callable[[], bool] = lambda: False) -> OutboxState:
+        """What the window does every few minutes, beside the person's work: send what is
+        due (with the password kept on this computer: nobody is asked from a timer), then
+        say how the outbox stands."""
+        if not self.access().can(Can.LOG_CONTACT):
+            return OutboxState(0, 0, 0)  # sends nothing, so has no outbox
+        settings = self.settings()
+        note, sent = "", 0
+        if settings.mode == "smtp":
+            password = self._password(settings, None)
+            if settings.username and not password:
+                note = (
+                    f"The password for {settings.username} is not kept on this computer, so "
+                    "e-mails are not sent by themselves: keep it in the keyring (caseload mail "
+                    "password)."
+                )
+            else:
+                sent = sum(i.status == "sent" for i in self.send_due(password, stop=stop))
+        mine = self.outbox()
+        attention = sum(i.needs_attention for i in mine)
+        waiting = sum(i.status in ("queued", "retry", "sending") for i in mine) - sum(
+            i.needs_attention and i.status == "sending" for i in mine
+        )
+        return OutboxState(waiting, attention, sent, note)
 
     def resend(self, outbox_id: int, password: str | None = None) -> OutboxInfo:
         """Send again now, with the same Message-ID: after a failure was put right, or once
@@ -327,6 +385,8 @@ class MailService(UserService):
             stem = em.safe_name(title, "letter")[:140]
             files[0:0] = [(f"{stem}.{extension}", data) for extension, data in kept]
         attachments = tuple(em.Attachment(n, d, sniff(d, n).media_type) for n, d in files)
+        if out.letter_id is not None and title is not None:
+            attachments += self._invitation(out.letter_id, out.meeting, settings)
         if settings.official_sensitive:
             subject = em.marked(subject)
         notes = _notes(preferred)
@@ -354,6 +414,24 @@ class MailService(UserService):
         if comm.case_id != case_id:
             raise UserError(f"Letter {letter_id} belongs to another case.")
         return comm.summary.removeprefix("Letter: ").strip() or "Letter"
+
+    def _invitation(
+        self, letter_id: int, meeting: Meeting | None, settings: MailSettings
+    ) -> tuple[em.Attachment, ...]:
+        """The review meeting's invitation, when the letter is the invitation to it."""
+        from caseload_app.reports.calendar_ics import INVITATION_PARAMS, INVITATION_TYPE
+        from caseload_app.services.calendar import (
+            INVITATION_NAME,
+            Meeting,
+            letter_invitation,
+        )
+
+        with self._db.read() as s:
+            data = letter_invitation(s, letter_id, meeting or Meeting(), settings.from_address,
+                                     self._today(), self._now())  # fmt: skip
+        if data is None:
+            return ()
+        return (em.Attachment(INVITATION_NAME, data, INVITATION_TYPE, INVITATION_PARAMS),)
 
     def _check_size(self, size: int) -> None:
         limit = DocumentService(self._db, self.user).max_bytes()
@@ -418,7 +496,7 @@ class MailService(UserService):
         recipient, attempt = claimed
         mail = Envelope(settings.from_address, recipient, data)
         try:
-            answer = deliver(settings, password, mail, self.timeout)
+            answer = deliver(settings, password, mail, self.timeout, self._heartbeat(outbox_id))
         except (TryLater, NeedsAttention) as exc:
             log.warning("E-mail %d not sent (attempt %d): %s", outbox_id, attempt,
                         type(exc).__name__)  # fmt: skip
@@ -466,6 +544,26 @@ class MailService(UserService):
             row.attempts += 1
             self._stamp(row)
             return row.recipient, row.attempts
+
+    def _heartbeat(self, outbox_id: int) -> Callable[[], None]:
+        """Renew the "sending" mark while the message goes (at most once per HEARTBEAT): it
+        is judged left behind only STALE_AFTER after the last sign of life."""
+        last = [self._now()]
+
+        def beat() -> None:
+            now = self._now()
+            if now - last[0] < HEARTBEAT:
+                return
+            last[0] = now
+            try:
+                with self._db.uow() as s:
+                    row = records.load(s, OutboxMessage, outbox_id, "e-mail")
+                    if row.status == "sending":
+                        row.sending_since = now
+            except Exception:  # noqa: BLE001 - the sending goes on; the mark is only older
+                log.warning("E-mail %d: its sending mark could not be renewed", outbox_id)
+
+        return beat
 
     def _not_sent(self, outbox_id: int, words: str, *, retry: bool) -> None:
         with self._db.uow() as s:

@@ -33,7 +33,13 @@ from caseload_app.db.models import Document, EhcpCase
 from caseload_app.domain import codes
 from caseload_app.domain.access import Access, Can
 from caseload_app.domain.deadlines import format_date
-from caseload_app.domain.templates import FREE_TEXT, PLACEHOLDERS, MissingValues, Template
+from caseload_app.domain.templates import (
+    FREE_TEXT,
+    PLACEHOLDERS,
+    MissingValues,
+    Template,
+    template_of,
+)
 from caseload_app.domain.text import how_many
 from caseload_app.domain.validators import ValidationError
 from caseload_app.files import write_atomically
@@ -472,12 +478,6 @@ class _Job:
     since: date
     dry: bool
     format: str
-
-
-def template_of(file_name: str) -> str:
-    """The template an issued letter's file was made from: issue_letter names it
-    "YYYYmmdd-HHMMSS-<template>.<ext>" (a template's name has no hyphen or dot)."""
-    return file_name.rsplit("-", 1)[-1].split(".", 1)[0]
 
 
 def sent_on(s: Session, case_id: int, template: str, since: date) -> date | None:

@@ -18,10 +18,13 @@ import re
 import smtplib
 import socket
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NoReturn
 
 from caseload_app.services.mail_settings import MailSettings, tls_context
+
+CHUNK = 64 * 1024  # the message goes in pieces this size, with a sign of life between them
 
 
 class DeliveryError(Exception):
@@ -47,16 +50,23 @@ class Envelope:
     data: bytes  # the message as it goes (CRLF line ends)
 
 
-def deliver(settings: MailSettings, password: str | None, mail: Envelope, timeout: float) -> str:
+def deliver(
+    settings: MailSettings,
+    password: str | None,
+    mail: Envelope,
+    timeout: float,
+    alive: Callable[[], None] = lambda: None,
+) -> str:
     """Hand the message to the server; returns its answer (250 …) or raises a DeliveryError.
-    Every wait on the network is limited to `timeout` seconds."""
+    Every wait on the network is limited to `timeout` seconds; `alive` is called between
+    the pieces of the message (a big one on a slow line takes minutes)."""
     smtp = _connect(settings, timeout)
     done = False
     try:
         _greet(smtp, settings)
         _sign_in(smtp, settings, password)
         _envelope(smtp, settings, mail)
-        answer = _data(smtp, settings, mail, timeout)
+        answer = _data(smtp, settings, mail, timeout, alive)
         done = True
         return answer
     except (smtplib.SMTPServerDisconnected, OSError) as exc:  # a drop before the message
@@ -172,14 +182,23 @@ def _envelope(smtp: smtplib.SMTP, settings: MailSettings, mail: Envelope) -> Non
         _refused(f"the address {mail.recipient}", code, text)
 
 
-def _data(smtp: smtplib.SMTP, settings: MailSettings, mail: Envelope, timeout: float) -> str:
+def _data(
+    smtp: smtplib.SMTP,
+    settings: MailSettings,
+    mail: Envelope,
+    timeout: float,
+    alive: Callable[[], None],
+) -> str:
     """DATA, by hand: what happened before the end of the message was handed over (retry)
     is told apart from an answer that never came after it (may have been sent)."""
     smtp.putcmd("data")
     code, text = smtp.getreply()
     if code != 354:
         _refused("the message", code, text)
-    smtp.send(on_the_wire(mail.data))  # a drop here: the server never had its end
+    wire = on_the_wire(mail.data)
+    for start in range(0, len(wire), CHUNK):  # a drop here: the server never had its end
+        smtp.send(wire[start : start + CHUNK])
+        alive()
     # Once the end is handed over, a server may have queued the message whatever happens
     # next (it can fail before it answers 250): never tried again by itself, so never twice.
     try:

@@ -45,6 +45,9 @@ class LocalSettings:
     idle_lock_minutes: int = 15
     # What the letter dialog issues letters as, as the person last chose: pdf, docx or both.
     letter_format: str = "pdf"
+    # "Publish my calendar to…": this computer's file (a folder Outlook subscribes to), kept
+    # here and not in the database, so no row ever names a path that another computer follows.
+    calendar_file: str = ""
     version: int = SETTINGS_VERSION
 
 
@@ -77,6 +80,7 @@ class LocalSettingsStore:
             saved_views=views,
             idle_lock_minutes=_minutes(raw.get("idle_lock_minutes", 15)),
             letter_format=_letter_format(raw.get("letter_format")),
+            calendar_file=_text(raw.get("calendar_file", "")),
         )
 
     def save(self, settings: LocalSettings) -> None:
@@ -84,6 +88,10 @@ class LocalSettingsStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_open(self.path, "w", encoding="utf-8") as fh:
             fh.write(json.dumps(asdict(settings), indent=2))
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def _minutes(value: object) -> int:

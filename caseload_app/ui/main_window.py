@@ -22,6 +22,7 @@ from caseload_app.services.case_read import CaseworkerInfo
 from caseload_app.ui.case import CaseView
 from caseload_app.ui.context import AppContext
 from caseload_app.ui.idle import IdleWatch
+from caseload_app.ui.window.background import BackgroundWork
 from caseload_app.ui.window.caseload_page import CaseloadPage
 from caseload_app.ui.window.data_safety import DataSafetyCommands
 from caseload_app.ui.window.keep_in_touch import KeepInTouchCommands
@@ -65,6 +66,7 @@ class MainWindow(
     DataSafetyCommands,
     TeamLeadCommands,
     KeepInTouchCommands,
+    BackgroundWork,
     IdleLock,
     QMainWindow,
 ):
@@ -107,6 +109,8 @@ class MainWindow(
         self._build_menus()
         self._update_user_status()
         self.sidebar.setCurrentRow(0)
+        self.start_background()  # the outbox and the published calendar
+        self.page.loaded.connect(self.calendar_changed)  # a reload after an import, a restore…
 
     def _name_the_page_parts(self) -> None:
         """The caseload page's parts under the window's names, as the commands (and the
@@ -148,6 +152,8 @@ class MainWindow(
         action(export_menu, "The &case list (CSV)…", self.export_case_list, "Ctrl+Shift+E")
         action(export_menu, "The &SEN2 return (CSV)…", self.export_sen2)
         action(export_menu, "My ca&lendar (.ics, for Outlook)…", self.export_calendar)
+        action(export_menu, "&Publish my calendar to…", self.choose_calendar_file)
+        action(export_menu, "Stop p&ublishing my calendar", self.stop_publishing)
         file_menu.addSeparator()
         action(file_menu, "&Backups and restore…", self.open_backups, "Ctrl+Alt+B")
         action(file_menu, "T&rash…", self.open_trash, "Ctrl+Alt+T")
@@ -345,6 +351,7 @@ class MainWindow(
             if view is not source and view.case_id in touched:
                 view.reload()
         self.refresh_update_queues()  # a family told drops out; a stage changed may add one
+        self.calendar_changed()  # dates may have moved
 
     def _confirm_discard(self, what: str) -> bool:
         answer = QMessageBox.question(
@@ -366,6 +373,7 @@ class MainWindow(
             event.ignore()
             return
         self.stop_whole_file_check()
+        self.stop_background()
         event.accept()
 
     # ------------------------------------------------------------------ the selection
@@ -444,3 +452,4 @@ class MainWindow(
         self._update_user_status()
         self.page.rebuild_sidebar()
         self.refresh()
+        self.calendar_changed()  # "I am" may be someone else now

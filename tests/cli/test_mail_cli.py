@@ -165,3 +165,37 @@ def test_an_issued_letter_as_a_draft_for_outlook_then_marked_sent(
         emails = s.scalars(select(Communication.summary).where(Communication.channel == "email"))
         assert list(emails) == ["E-mail: OFFICIAL-SENSITIVE: Your visit\nAttached: Your visit.pdf"]
     assert servers.mailbox.received == []
+
+
+def test_a_review_invitation_letter_goes_with_its_meeting_at_the_time_typed(tmp_path, capsys):
+    from icalendar import Calendar
+
+    from tests.services.test_review_invitation import MEETING, review_case
+
+    path = tmp_path / "caseload.sqlite3"
+    db = open_database(path)
+    case_id, _ = review_case(db)
+    with db.read() as s:
+        child_id = s.get(EhcpCase, case_id).child_id
+    db.dispose()
+    assert run(capsys, path, "mail", "settings", "--mode", "drafts",
+               "--from", "send@council.example")[0] == 0  # fmt: skip
+    code, _, err = run(capsys, path, "letter", "--child", child_id, "--template",
+                       "annual_review_invitation", "-o", tmp_path / "l.pdf")  # fmt: skip
+    assert code == 0, err
+    db = open_database(path)
+    with db.read() as s:
+        letter_id = s.scalar(select(Communication.id).where(Communication.channel == "letter"))
+    db.dispose()
+    send = ("send", "--case", case_id, "--letter", letter_id, "--draft", tmp_path / "i.eml")
+    with pytest.raises(SystemExit):  # argparse refuses it, saying why
+        run(capsys, path, *send, "--meeting-time", "2pm")
+    assert "'2pm' is not a time of day: write it as HH:MM" in capsys.readouterr().err
+    code, _, err = run(capsys, path, *send, "--meeting-time", "14:30", "--meeting-place", "Hall")
+    assert code == 0, err
+    message = email.message_from_bytes((tmp_path / "i.eml").read_bytes(),
+                                       policy=email.policy.default)  # fmt: skip
+    _, invite = message.iter_attachments()
+    (event,) = Calendar.from_ical(invite.get_content()).walk("VEVENT")
+    assert event.decoded("DTSTART").date() == MEETING
+    assert (event.decoded("DTSTART").hour, str(event["LOCATION"])) == (14, "Hall")

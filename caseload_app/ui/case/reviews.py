@@ -62,6 +62,11 @@ class ReviewsTab(QWidget):
         self.book_button = action_button(self.book_action, "Book review")
         self.update_button = button("&Update review…", "Update review", self.update_review)
         self.withdraw_button = button("&Withdraw…", "Withdraw the selected review", self.withdraw)
+        self.invitation_button = button(
+            "Save &invitation (.ics)…",
+            "Save the selected review meeting as a calendar invitation",
+            self.save_invitation,
+        )
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._show_steps())
         self.reassessment = ReassessmentBox(view)
         self.phase = PhaseTransferBox(view)
@@ -70,7 +75,11 @@ class ReviewsTab(QWidget):
 
     def _lay_out(self) -> None:
         layout = QVBoxLayout(self)
-        layout.addLayout(button_row(self.book_button, self.update_button, self.withdraw_button))
+        layout.addLayout(
+            button_row(
+                self.book_button, self.update_button, self.withdraw_button, self.invitation_button
+            )
+        )
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(group("Reviews", self.table))
         split.addWidget(group("Steps of the selected review", self.steps))
@@ -95,6 +104,36 @@ class ReviewsTab(QWidget):
         self.steps.load(steps)
         self.update_button.setEnabled(review is not None)
         self.withdraw_button.setEnabled(review is not None and review.decision_date is None)
+        # A meeting booked and still ahead (not yet decided) is worth an invitation.
+        self.invitation_button.setEnabled(
+            review is not None
+            and review.meeting_date is not None
+            and review.decision_date is None
+            and review.meeting_date >= self.view.detail.today
+        )
+
+    def save_invitation(self) -> None:
+        """The meeting as an .ics file: to add to a calendar, or to send from Outlook."""
+        from caseload_app.ui.dialogs.export_dialogs import save_as
+        from caseload_app.ui.dialogs.invitation_dialog import InvitationDialog
+        from caseload_app.ui.errors import run_action
+
+        review = self.table.selected()
+        if review is None or review.meeting_date is None:
+            return
+        dialog = InvitationDialog(review.meeting_date, self)
+        if dialog.exec() != InvitationDialog.DialogCode.Accepted:
+            return
+        suggested = f"annual review {review.meeting_date:%Y-%m-%d}.ics"
+        path = save_as(self, "Save the invitation", suggested, ("Calendar files", ".ics"))
+        if path is None:
+            return
+        calendar, meeting = self.view.work.calendar(), dialog.meeting()
+        run_action(
+            self,
+            "Invitation not saved",
+            lambda: calendar.save_invitation(review.id, path, meeting),
+        )
 
     def withdraw(self) -> None:
         review = self.table.selected()
