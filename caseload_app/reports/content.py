@@ -14,6 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from caseload_app.domain.status import CaseStatus, Deadline
+from caseload_app.domain.templates import long_date
 
 __all__ = [
     "RECENT_CONTACTS",
@@ -272,3 +273,14 @@ class LetterData:
     caseworker_email: str = ""
     team: str = "SEND Team"
     logo: Path | None = None  # an optional PNG or JPEG for the letterhead
+
+    def details(self) -> list[tuple[str, str]]:
+        """The letterhead's labelled lines beside the council's address, PDF and Word alike."""
+        rows = [
+            ("Date", long_date(self.letter_date)),
+            ("Our ref", self.reference),
+            ("Please ask for", self.caseworker),
+        ]
+        if self.caseworker_email:
+            rows.append(("Email", self.caseworker_email))
+        return rows

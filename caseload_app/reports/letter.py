@@ -226,13 +226,7 @@ class LetterHead(Flowable):
         for line in data.council_address[:6]:
             _fit_text(canv, line, INFO_LEFT, y, FONT, 8.5, width)
             y += 3.8 * mm
-        rows = [
-            ("Date", long_date(data.letter_date)),
-            ("Our ref", data.reference),
-            ("Please ask for", data.caseworker),
-        ]
-        if data.caseworker_email:
-            rows.append(("Email", data.caseworker_email))
+        rows = data.details()
         label_w = max(stringWidth(label, BOLD, 8.5) for label, _ in rows) + 3 * mm
         y = ADDRESS_TOP + 3.5 * mm
         for label, value in rows:

@@ -100,13 +100,7 @@ def _letterhead(doc, data: LetterData) -> None:
         if n:
             address.add_run().add_break()
         _run(address, line, size=8.5)
-    rows = [
-        ("Date", long_date(data.letter_date)),
-        ("Our ref", data.reference),
-        ("Please ask for", data.caseworker),
-    ]
-    if data.caseworker_email:
-        rows.append(("Email", data.caseworker_email))
+    rows = data.details()
     details = right.add_paragraph()
     for n, (label, value) in enumerate(rows):
         if n:

@@ -6,7 +6,6 @@ LibreOffice and poppler; elsewhere the test is skipped when they are missing."""
 
 from __future__ import annotations
 
-import subprocess
 from io import BytesIO
 
 from pypdf import PdfReader
@@ -16,7 +15,7 @@ from caseload_app.services.letters import PDF, LetterService
 from caseload_app.services.settings import CouncilDetails, TeamSettingsService
 from caseload_app.services.template_files import TemplateLibrary
 from tests.helpers import NOW, TODAY, new_case, word_template
-from tests.reports.test_plan_in_libreoffice import _tool
+from tests.reports.test_plan_in_libreoffice import _tool, converted, ink_on_first_page
 
 TYPED = {"subject": "Your visit", "message": "Thank you for the flamingo drawing Zoë sent us."}
 
@@ -41,13 +40,7 @@ def test_a_word_letter_opens_in_libreoffice_as_the_letter(db, tmp_path):
     issued = letters.issue_letter(case_id, "generic", extra=TYPED, format="docx")
     source = tmp_path / "letter.docx"
     source.write_bytes(issued.docx)
-    profile = (tmp_path / "lo-profile").as_uri()  # its own profile: runs beside any other
-    subprocess.run(
-        [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-         "--outdir", str(tmp_path), str(source)],
-        check=True, capture_output=True, timeout=180,
-    )  # fmt: skip
-    pdf = (tmp_path / "letter.pdf").read_bytes()
+    pdf = converted(soffice, source)
     assert len(PdfReader(BytesIO(pdf)).pages) == 1
     text = _text(pdf)
     for words in ("OFFICIAL-SENSITIVE", "Poole Council", f"EHCP/{case_id:06d}", "Ms Jo Brontë",
@@ -55,21 +48,7 @@ def test_a_word_letter_opens_in_libreoffice_as_the_letter(db, tmp_path):
                   "Zoë Brontë, date of birth 4 May 2016", TYPED["message"], "Yours sincerely",
                   "Asha Patel", "Page 1 of 1"):  # fmt: skip
         assert words in text, words
-    subprocess.run(
-        [pdftoppm, "-r", "60", "-png", "-f", "1", "-l", "1", str(tmp_path / "letter.pdf"),
-         str(tmp_path / "page")],
-        check=True, capture_output=True, timeout=60,
-    )  # fmt: skip
-    from PySide6.QtGui import QImage
-
-    image = QImage(str(tmp_path / "page-1.png"))
-    assert not image.isNull()
-    dark = sum(
-        1
-        for y in range(0, image.height(), 2)
-        for x in range(0, image.width(), 2)
-        if image.pixelColor(x, y).lightness() < 128
-    )
+    dark = ink_on_first_page(pdftoppm, tmp_path / "letter.pdf", dpi=60, step=2)
     assert dark > 400  # the letterhead, the address and the letter, not a blank page
 
 

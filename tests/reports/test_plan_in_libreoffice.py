@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -28,6 +29,38 @@ def _tool(name: str) -> str:
     return found
 
 
+def converted(soffice: str, source: Path) -> bytes:
+    """The Word file made into a PDF by LibreOffice, headless, with a profile of its own (it
+    runs beside any other LibreOffice)."""
+    profile = (source.parent / "lo-profile").as_uri()
+    subprocess.run(
+        [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(source.parent), str(source)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    return source.with_suffix(".pdf").read_bytes()
+
+
+def ink_on_first_page(pdftoppm: str, pdf: Path, dpi: int, step: int) -> int:
+    """How many of every `step`th pixel of the first page, drawn at `dpi`, are dark: more
+    than a few hundred is a page with something on it."""
+    from PySide6.QtGui import QImage
+
+    subprocess.run(
+        [pdftoppm, "-r", str(dpi), "-png", "-f", "1", "-l", "1", str(pdf),
+         str(pdf.parent / "page")],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    image = QImage(str(pdf.parent / "page-1.png"))
+    assert not image.isNull()
+    return sum(
+        1
+        for y in range(0, image.height(), step)
+        for x in range(0, image.width(), step)
+        if image.pixelColor(x, y).lightness() < 128
+    )
+
+
 def test_the_word_plan_opens_in_libreoffice_with_every_section(db, tmp_path):
     soffice, pdftoppm = _tool("soffice"), _tool("pdftoppm")
     case_id, _ = new_case(db)
@@ -35,32 +68,12 @@ def test_the_word_plan_opens_in_libreoffice_with_every_section(db, tmp_path):
     plans.save(case_id, good_plan(), None, 0)
     source = tmp_path / "plan.docx"
     source.write_bytes(plans.export(case_id, None, "docx"))
-    profile = (tmp_path / "lo-profile").as_uri()  # its own profile: runs beside any other
-    subprocess.run(
-        [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-         "--outdir", str(tmp_path), str(source)],
-        check=True, capture_output=True, timeout=180,
-    )  # fmt: skip
-    pdf = (tmp_path / "plan.pdf").read_bytes()
+    pdf = converted(soffice, source)
     pages = PdfReader(BytesIO(pdf)).pages
     text = " ".join(p.extract_text() for p in pages)
     assert "Draft Education, Health and Care plan" in text and "DRAFT" in text
     for section in SECTIONS:
         assert f"Section {section}:" in text, section
     assert "Precision Teaching" in text and f"Page {len(pages)} of {len(pages)}" in text
-    subprocess.run(
-        [pdftoppm, "-r", "40", "-png", "-f", "1", "-l", "1", str(tmp_path / "plan.pdf"),
-         str(tmp_path / "page")],
-        check=True, capture_output=True, timeout=60,
-    )  # fmt: skip
-    from PySide6.QtGui import QImage
-
-    image = QImage(str(tmp_path / "page-1.png"))
-    assert not image.isNull()
-    dark = sum(
-        1
-        for y in range(0, image.height(), 4)
-        for x in range(0, image.width(), 4)
-        if image.pixelColor(x, y).lightness() < 128
-    )
+    dark = ink_on_first_page(pdftoppm, tmp_path / "plan.pdf", dpi=40, step=4)
     assert dark > 200  # headings, tables and text, not a blank page

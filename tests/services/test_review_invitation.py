@@ -77,15 +77,22 @@ def the_event(data: bytes):
     return cal, event
 
 
-def test_an_emailed_review_invitation_carries_the_meeting_for_the_familys_calendar(
-    db, servers, mailbox, keyring_kept, tmp_path
-):
+@pytest.fixture
+def sending(db, servers, keyring_kept, tmp_path):
+    """A case with its review meeting booked, its letters, and e-mail through the STARTTLS
+    server with the password kept: (case, review, clock, letters, mail)."""
     team_mail(db, servers, "starttls")
     MailSettingsService(db, WHO).set_password(smtp_server.PASSWORD)
     case_id, review_id = review_case(db)
     clock = Clock()
-    printed = letters(db, tmp_path, clock)
     mail = MailService(db, WHO, today=lambda: TODAY, now=clock, timeout=5)
+    return case_id, review_id, clock, letters(db, tmp_path, clock), mail
+
+
+def test_an_emailed_review_invitation_carries_the_meeting_for_the_familys_calendar(
+    db, sending, mailbox
+):
+    case_id, review_id, clock, printed, mail = sending
     letter_id = printed.issue(case_id, "annual_review_invitation")
     at_two = Meeting(at=time(14, 0), minutes=60, place="  Room 4,\nHaworth Primary School ")
     sent = mail.send(Outgoing(case_id, letter_id=letter_id, meeting=at_two))
@@ -132,32 +139,17 @@ def test_an_emailed_review_invitation_carries_the_meeting_for_the_familys_calend
     assert "time will be confirmed" in str(later["DESCRIPTION"])
 
 
-def test_a_review_invitation_issued_in_word_takes_the_invitation_too(
-    db, servers, mailbox, keyring_kept, tmp_path
-):
-    team_mail(db, servers, "starttls")
-    MailSettingsService(db, WHO).set_password(smtp_server.PASSWORD)
-    case_id, _ = review_case(db)
-    clock = Clock()
-    printed = letters(db, tmp_path, clock)
+def test_a_review_invitation_issued_in_word_takes_the_invitation_too(db, sending, mailbox):
+    case_id, _, clock, printed, mail = sending
     issued = printed.issue_letter(case_id, "annual_review_invitation", format="docx")
-    sent = MailService(db, WHO, today=lambda: TODAY, now=clock, timeout=5).send(
-        Outgoing(case_id, letter_id=issued.communication_id)
-    )
+    sent = mail.send(Outgoing(case_id, letter_id=issued.communication_id))
     assert sent.status == "sent"
     assert [name.rsplit(".", 1)[1] for name in sent.attachments] == ["docx", "ics"]
     assert _calendar_part(parsed(mailbox.received[0].content)) is not None
 
 
-def test_only_the_review_invitation_letter_takes_an_invitation(
-    db, servers, mailbox, keyring_kept, tmp_path
-):
-    team_mail(db, servers, "starttls")
-    MailSettingsService(db, WHO).set_password(smtp_server.PASSWORD)
-    case_id, _ = review_case(db)
-    clock = Clock()
-    printed = letters(db, tmp_path, clock)
-    mail = MailService(db, WHO, today=lambda: TODAY, now=clock, timeout=5)
+def test_only_the_review_invitation_letter_takes_an_invitation(db, sending, mailbox):
+    case_id, _, clock, printed, mail = sending
     letter_id = printed.issue(case_id, "generic", extra={"subject": "Hello", "message": "Hi."})
     sent = mail.send(Outgoing(case_id, letter_id=letter_id))
     assert sent.attachments == ("Hello.pdf",)
