@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from caseload_app.db.models import (
@@ -49,26 +49,24 @@ class UpdateDraft:
     email: str = ""  # their e-mail address on record ("": none), however they like to hear
 
 
-def due_updates(
-    s: Session,
-    today: date,
-    every_weeks: int,
-    *,
-    until: date | None = None,
-    caseworker_id: int | None = None,
-    case_ids: Collection[int] | None = None,
-) -> list[DueUpdate]:
-    """Every open case's next update (those due by `until`, if given), soonest first.
-    Index seeks per case: the family's last outgoing contact, the case's last stage change."""
+def due_query(caseworker_id: int | None = None, case_ids: Collection[int] | None = None):
+    """Each open case with its family's last update and its last change of stage: index
+    seeks per case (ix_communication_family_out, ix_stage_event_case_action), never a pass
+    over every contact."""
     family = Communication.family_id == Child.family_id
-    last_update = (
+    last_update = (  # only a contact going out to the family (migration 0024)
         select(func.max(Communication.occurred_at))
-        .where(family, Communication.direction == "out")
+        .where(family, Communication.direction == "out", Communication.with_family == true())
         .scalar_subquery()
     )
     last_change = (
         select(func.max(StageEvent.on_date))
         .where(StageEvent.case_id == EhcpCase.id, StageEvent.action.in_(updates.STAGE_CHANGES))
+        .scalar_subquery()
+    )
+    entered = (  # imported, or transferred in: "no update yet" counts from then
+        select(func.max(StageEvent.on_date))
+        .where(StageEvent.case_id == EhcpCase.id, StageEvent.action.in_(updates.ENTRY_EVENTS))
         .scalar_subquery()
     )
     q = (
@@ -79,6 +77,7 @@ def due_updates(
             EhcpCase.request_received,
             last_update,
             last_change,
+            entered,
             Family.preferred_channel,
             Family.language,
             Family.interpreter_needed,
@@ -91,15 +90,31 @@ def due_updates(
         q = q.where(EhcpCase.caseworker_id == caseworker_id)
     if case_ids is not None:
         q = q.where(EhcpCase.id.in_(list(case_ids)))
+    return q
+
+
+def due_updates(
+    s: Session,
+    today: date,
+    every_weeks: int,
+    *,
+    until: date | None = None,
+    caseworker_id: int | None = None,
+    case_ids: Collection[int] | None = None,
+) -> list[DueUpdate]:
+    """Every open case's next update (those due by `until`, if given), soonest first."""
     out = []
-    for case_id, first, last, opened, updated, changed, channel, language, interpreter in s.execute(
-        q
-    ):
+    q = due_query(caseworker_id, case_ids)
+    for row in s.execute(q):
+        case_id, first, last, opened, updated, changed, came_in, channel, language, interpreter = (
+            row
+        )
         due = updates.update_due(
             opened=opened,
             last_update=as_date(updated),
             last_change=as_date(changed),
             every_weeks=every_weeks,
+            entered=as_date(came_in),
         )
         if until is None or due.due <= until:
             note = _language_note(language, interpreter)
@@ -162,7 +177,11 @@ class KeepInTouchService(UserService):
 
 def _facts(detail: CaseDetail, caseworker_email: str, today: date) -> updates.CaseFacts:
     step = detail.status.next_step
-    told = [c.occurred_at.date() for c in detail.communications if c.direction == "out"]
+    told = [
+        c.occurred_at.date()
+        for c in detail.communications
+        if c.direction == "out" and c.with_family
+    ]
     last_told = max(told, default=None)
     # A decision the family may still appeal (two months from its letter, a little more
     # with a mediation certificate) that they have not heard of since.

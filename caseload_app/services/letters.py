@@ -129,6 +129,7 @@ class PreparedLetter:
     data: LetterData
     with_whom: str
     family_id: int
+    to_family: bool  # an update for the family (domain/updates.py), not a letter about them
 
 
 class LetterService(UserService):
@@ -235,6 +236,7 @@ class LetterService(UserService):
                 channel="letter",
                 direction="out",
                 with_whom=letter.with_whom[:200],
+                with_family=letter.to_family,
                 summary=f"Letter: {letter.data.title}",
                 logged_by=self.user,
                 updated_by=self.user,
@@ -344,7 +346,7 @@ class LetterService(UserService):
             template.to == "adviser" and adviser_recipient(advice) == "family"
         )
         who = recipient[0] if to_family else ", ".join(recipient[:2])
-        return PreparedLetter(template, data, who, detail.family.id)
+        return PreparedLetter(template, data, who, detail.family.id, to_family)
 
     def _team_details(self, caseworker_id: int | None) -> tuple[str, str]:
         mediation = TeamSettingsService(self._db).council().mediation_adviser

@@ -512,7 +512,8 @@ class MailService(UserService):
         summary = f"E-mail: {row.subject}" + (f"\nAttached: {names}" if names else "")
         comm = Communication(
             family_id=case.child.family_id, case_id=case.id, occurred_at=now, channel="email",
-            direction="out", with_whom=row.with_whom, summary=summary, logged_by=self.user,
+            direction="out", with_whom=row.with_whom, with_family=True,  # to the family's address
+            summary=summary, logged_by=self.user,
             updated_by=self.user, updated_at=now,
         )  # fmt: skip
         records.create(s, comm, user=self.user, now=now, case_id=case.id,
