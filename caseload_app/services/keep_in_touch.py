@@ -140,13 +140,20 @@ class KeepInTouchService(UserService):
             return every_weeks_in(s)
 
     def due(self, caseworker_id: int | None = None, days: int = 7) -> list[DueUpdate]:
-        """The families due an update within `days` (and those already overdue)."""
+        """The families due an update within `days` (and those already overdue). Looking
+        at the list is audited as a view: it names children and their families' language."""
         today = self._today()
-        with self._db.read() as s:
-            return due_updates(
+        with self._db.uow() as s:
+            found = due_updates(
                 s, today, every_weeks_in(s), until=today + timedelta(days=days),
                 caseworker_id=caseworker_id,
             )  # fmt: skip
+            whose = "the whole team" if caseworker_id is None else f"caseworker {caseworker_id}"
+            records.write_audit(
+                s, at=self._now(), who=self.user, action="view", record_type="ehcp_case",
+                detail=f"Listed the families due an update ({whose}): {len(found)}",
+            )  # fmt: skip
+            return found
 
     def on_time_share(self, caseworker_id: int | None = None) -> tuple[int, int]:
         """(families not overdue an update, families with an open case): the promise kept."""

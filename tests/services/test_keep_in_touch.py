@@ -222,3 +222,23 @@ def test_the_demo_keeps_most_families_informed_and_my_week_stays_readable(db):
     assert (more.case_id, more.tab, more.due) == (0, "updates", rest[0].due)
     listed = [i.case_id for i in week.items if i.kind == "update"]
     assert listed == [d.case_id for d in due[:UPDATE_LINES]]  # the most urgent, a line each
+
+
+def test_looking_at_the_update_queue_and_the_outbox_is_audited_as_a_view(db):
+    from caseload_app.services.mail import MailService
+
+    case_id, _ = new_case(db)
+    assert len(keep(db).due(caseworker_id=None)) == 1
+    assert MailService(db, "Asha Patel", now=lambda: NOW).outbox(case_id) == []
+    assert MailService(db, "Asha Patel", now=lambda: NOW).outbox() == []
+    with db.read() as s:
+        looks = s.execute(
+            select(AuditEntry.who, AuditEntry.record_type, AuditEntry.case_id, AuditEntry.detail)
+            .where(AuditEntry.action == "view")
+            .order_by(AuditEntry.id)
+        ).all()
+    assert [tuple(r) for r in looks] == [
+        ("Asha Patel", "ehcp_case", None, "Listed the families due an update (the whole team): 1"),
+        ("Asha Patel", "outbox", case_id, "Listed the case's e-mails: 0"),
+        ("Asha Patel", "outbox", None, "Listed my e-mails not sent yet: 0"),
+    ]
