@@ -36,6 +36,7 @@ class DueUpdate:
     reason: str
     channel: str  # how the family likes to hear: email, letter, phone…
     note: str  # their language, an interpreter
+    caseworker_id: int | None = None  # whose case it is (None: not allocated)
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ def due_query(caseworker_id: int | None = None, case_ids: Collection[int] | None
             Family.preferred_channel,
             Family.language,
             Family.interpreter_needed,
+            EhcpCase.caseworker_id,
         )
         .join(Child, EhcpCase.child_id == Child.id)
         .join(Family, Child.family_id == Family.id)
@@ -106,9 +108,8 @@ def due_updates(
     out = []
     q = due_query(caseworker_id, case_ids)
     for row in s.execute(q):
-        case_id, first, last, opened, updated, changed, came_in, channel, language, interpreter = (
-            row
-        )
+        case_id, first, last, opened, updated, changed, came_in = row[:7]
+        channel, language, interpreter, worker = row[7:]
         due = updates.update_due(
             opened=opened,
             last_update=as_date(updated),
@@ -121,10 +122,16 @@ def due_updates(
             out.append(
                 DueUpdate(
                     case_id, f"{first} {last}", due.due, (due.due - today).days, due.reason,
-                    channel or "letter", note,
+                    channel or "letter", note, worker,
                 )
             )  # fmt: skip
     return sorted(out, key=lambda d: (d.due, d.child_name))
+
+
+def kept_share(found: Collection[DueUpdate], today: date) -> tuple[int, int]:
+    """(not overdue an update today, all): the promise kept, as the weekly report's
+    families_informed counts it (domain/measures.py: due on or after the day)."""
+    return sum(1 for d in found if d.due >= today), len(found)
 
 
 def _language_note(language: str | None, interpreter: bool) -> str:
@@ -160,7 +167,18 @@ class KeepInTouchService(UserService):
         today = self._today()
         with self._db.read() as s:
             every = due_updates(s, today, every_weeks_in(s), caseworker_id=caseworker_id)
-        return sum(1 for d in every if d.due >= today), len(every)
+        return kept_share(every, today)
+
+    def on_time_shares(self) -> dict[int | None, tuple[int, int]]:
+        """The share for each caseworker (None: cases not allocated) from one pass over the
+        team's open cases, for the workload board."""
+        today = self._today()
+        with self._db.read() as s:
+            every = due_updates(s, today, every_weeks_in(s))
+        whose: dict[int | None, list[DueUpdate]] = {}
+        for d in every:
+            whose.setdefault(d.caseworker_id, []).append(d)
+        return {worker: kept_share(found, today) for worker, found in whose.items()}
 
     def draft(self, case_id: int) -> UpdateDraft:
         """The update drafted from the case; opening the case to draft it is audited as a
