@@ -180,6 +180,7 @@ class BoardView(QWidget):
         # open case, so it loads off the window's thread after the board shows.
         self.shares: dict[int | None, tuple[int, int]] = {}
         self._shares_job: Job | None = None
+        self._shares_again = False
         self._summary_text = ""
         self.model = RowsModel(_board_columns(workload.today(), self.shares), self)
         self.table = QTableView()
@@ -242,7 +243,10 @@ class BoardView(QWidget):
         self._load_shares()
 
     def _load_shares(self) -> None:
-        if self.keep is None or self._shares_job is not None:
+        if self.keep is None:
+            return
+        if self._shares_job is not None:
+            self._shares_again = True  # cases moved meanwhile: count again when it ends
             return
         self._shares_job = run_in_background(
             self.keep.on_time_shares, self._shares_loaded, self._shares_failed
@@ -254,12 +258,19 @@ class BoardView(QWidget):
         self.shares.update(shares)
         self.model.set_rows(self.model.rows())  # the column shows them
         self._show_summary()
+        self._shares_ended()
+
+    def _shares_ended(self) -> None:
+        if self._shares_again:
+            self._shares_again = False
+            self._load_shares()
+            return
         self.shares_loaded.emit()
 
     def _shares_failed(self, exc: Exception, _details: str) -> None:
         self._shares_job = None
         self.summary.setText(f"{self._summary_text} Families updated on time: not loaded.")
-        self.shares_loaded.emit()
+        self._shares_ended()
 
     def show_board(self, board: Board) -> None:
         self.model.set_rows(board.rows)
