@@ -71,12 +71,12 @@ def update_due(
     (imported, or transferred in from another council) if later: a case imported last week
     whose request was a year ago is not a year overdue."""
     fmt = deadlines.format_date
-    came_in = entered is not None and entered > opened
-    since = last_update or (entered if came_in and entered else opened)
+    start = max(opened, entered or opened)
+    since = last_update or start
     if last_update:
         what = f"last update {fmt(last_update)}"
-    elif came_in and entered:
-        what = f"no update since the case came to us ({fmt(entered)})"
+    elif start > opened:
+        what = f"no update since the case came to us ({fmt(start)})"
     else:
         what = f"no update since the request ({fmt(opened)})"
     regular = UpdateDue(since + timedelta(weeks=every_weeks), f"Every {every_weeks} weeks: {what}")
