@@ -203,6 +203,7 @@ def search_words(raw: sqlite3.Connection, count: int = 12) -> list[str]:
 def run(path: Path, children: int, runs: int) -> list[Measure]:
     from caseload_app.services.caselist import CaseListService
     from caseload_app.services.casework import CaseworkService
+    from caseload_app.services.keep_in_touch import KeepInTouchService
     from caseload_app.services.printing import PrintService
     from caseload_app.services.weekly import WeeklyReportService
     from caseload_app.services.workload import WorkloadService
@@ -222,6 +223,7 @@ def run(path: Path, children: int, runs: int) -> list[Measure]:
         printing = PrintService(db, user, today=today)
         board = WorkloadService(db, user, today=today)
         weekly = WeeklyReportService(db, user, today=today)
+        keep = KeepInTouchService(db, user, today=today)
 
         def raw_case() -> None:
             child_id = raw.execute(
@@ -249,6 +251,14 @@ def run(path: Path, children: int, runs: int) -> list[Measure]:
                 300.0,
                 lambda: board.board(),
                 lambda: [raw.execute(sql).fetchall() for sql in RAW_BOARD],
+            ),
+            (
+                # Every open case's next update, counted per caseworker: off the window's
+                # thread, after the board shows (ui/board_view.py).
+                "families updated on time (the board's column)",
+                3000.0,
+                lambda: keep.on_time_shares(),
+                None,
             ),
             (
                 "weekly leadership report PDF",

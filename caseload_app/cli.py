@@ -712,10 +712,12 @@ def _team_parsers(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_board(args: argparse.Namespace) -> int:
+    from caseload_app.services.keep_in_touch import KeepInTouchService
     from caseload_app.services.workload import WorkloadService
 
     with _database(args) as db:
         board = WorkloadService(db, user=getpass.getuser()).board()
+        shares = KeepInTouchService(db, user=getpass.getuser()).on_time_shares()
     rows: list[dict[str, Any]] = [
         {
             "name": r.name,
@@ -730,6 +732,9 @@ def cmd_board(args: argparse.Namespace) -> int:
             "deadlines_in_absence": r.deadlines_in_absence,
             "tribunal_steps": r.tribunal_steps.open,
             "tribunal_steps_overdue": r.tribunal_steps.overdue,
+            # the keep-in-touch promise: families not overdue an update, of those with a case
+            "families_updated_on_time": shares.get(r.worker_id, (0, 0))[0],
+            "families": shares.get(r.worker_id, (0, 0))[1],
         }
         for r in board.rows
     ]
@@ -739,6 +744,8 @@ def cmd_board(args: argparse.Namespace) -> int:
                 {
                     "today": board.today.isoformat(),
                     "unallocated": board.unallocated,
+                    "families_updated_on_time": sum(k for k, _ in shares.values()),
+                    "families": sum(n for _, n in shares.values()),
                     "caseworkers": rows,
                 },
                 indent=2,
@@ -747,17 +754,24 @@ def cmd_board(args: argparse.Namespace) -> int:
         return 0
     print(
         f"{'caseworker':<22}{'FTE':>5}{'cases':>7}{'load':>8}{'per FTE':>9}{'overdue':>9}"
-        f"{'tribunal':>10}  next 8 weeks"
+        f"{'tribunal':>10}{'updated':>9}  next 8 weeks"
     )
     for r in rows:
         away = " (away)" if r["away_today"] else ""
         print(
             f"{(r['name'] + away)[:22]:<22}{r['capacity']:>5.1f}{r['open_cases']:>7}"
             f"{r['load']:>8.1f}{r['load_per_fte']:>9.2f}{r['overdue_steps']:>9}"
-            f"{_tribunal_cell(r):>10}  " + " ".join(f"{n:>3}" for n in r["weekly_deadlines"])
+            f"{_tribunal_cell(r):>10}{_share_cell(r):>9}  "
+            + " ".join(f"{n:>3}" for n in r["weekly_deadlines"])
         )
     print(f"Unallocated open cases: {board.unallocated}")
     return 0
+
+
+def _share_cell(row: dict[str, Any]) -> str:
+    """Families updated on time, as a share: "87%" ("-" with no open case)."""
+    families = row["families"]
+    return f"{row['families_updated_on_time'] * 100 // families}%" if families else "-"
 
 
 def _tribunal_cell(row: dict[str, Any]) -> str:

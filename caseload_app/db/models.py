@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
@@ -281,8 +282,10 @@ class Communication(Versioned, Base):
     __tablename__ = "communication"
     __table_args__ = (
         Index("ix_communication_family_when", "family_id", "occurred_at"),
-        # The family's last update (domain/updates.py): the last contact going out.
-        Index("ix_communication_family_out", "family_id", "direction", "occurred_at"),
+        # The family's last update (domain/updates.py): the last contact going out to them.
+        Index(
+            "ix_communication_family_out", "family_id", "direction", "with_family", "occurred_at"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -292,6 +295,9 @@ class Communication(Versioned, Base):
     channel: Mapped[str] = mapped_column(String(20))
     direction: Mapped[str] = mapped_column(String(8))  # in / out
     with_whom: Mapped[str] = mapped_column(String(200), default="")
+    # With the family (migration 0024): only these count as keeping them informed, not a
+    # chase to an adviser or a letter to the school.
+    with_family: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     summary: Mapped[str] = mapped_column(Text, default="")
     logged_by: Mapped[str] = mapped_column(String(120))
     # Where a letter issued before migration 0021 was kept on disk: since then the letter is

@@ -719,11 +719,13 @@ def _families_no_contact(
 
 class Informed(NamedTuple):
     """For the keep-in-touch promise, up to W: each family's last contact going out, each
-    case's last change of stage, and the team's number of weeks."""
+    case's last change of stage, the team's number of weeks, and the day each case imported
+    or transferred in came to this caseload."""
 
     last_update: Mapping[int, datetime | date] = {}
     last_change: Mapping[int, date] = {}
     every_weeks: int = updates.DEFAULT_EVERY_WEEKS
+    entered: Mapping[int, date] = {}
 
 
 def _families_informed(
@@ -737,6 +739,7 @@ def _families_informed(
             last_update=last.date() if isinstance(last, datetime) else last,
             last_change=informed.last_change.get(c.case_id),
             every_weeks=informed.every_weeks,
+            entered=informed.entered.get(c.case_id),
         )
         total += 1
         detail = f"next update due {due.due}: {due.reason}"

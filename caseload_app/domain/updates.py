@@ -20,9 +20,35 @@ STAGE_CHANGES = (
     "assess_agreed", "assess_refused", "issue", "not_issue", "draft_served", "final_issued",
     "cease_proposed", "ceased", "transferred_in",
 )  # fmt: skip
+# The stage events that bring a case into this caseload other than a request received here.
+ENTRY_EVENTS = ("imported", "transferred_in")
 STAGE_CHANGE_DAYS = 7  # a family hears of a stage change within a week of it
 # Left for the caseworker to write: a draft holding one cannot be sent (see unfilled()).
 TO_FILL = re.compile(r"\[[^\[\]]{3,80}\]")
+
+
+# Words in a contact's "with whom" that say it was with the family, or with a professional
+# about them (an adviser, the school): the log form's "With the family" tick follows them, and
+# a contact from before migration 0024 (which set the rows then held by the same words) is
+# put back from the trash so.
+FAMILY_WORDS = ("parent", "mum", "dad", "mother", "father", "carer", "family", "grand", "foster",
+                "guardian")  # fmt: skip
+PROFESSIONAL_WORDS = (
+    "adviser", "advisor", "headteacher", "teacher", "psycholog", "social care",
+    "social worker", "clinical", "nhs", "sensory support", "school", "senco", "college",
+    "nursery", "academy", "health", "therapist", "doctor", "nurse", "paediatric", "camhs",
+    "tribunal", "officer",
+)  # fmt: skip
+
+
+def likely_with_family(with_whom: str) -> bool:
+    """Whether a contact with this person was with the family: yes unless it names a
+    professional and not the family too (a first name alone is given the benefit of the
+    doubt)."""
+    whom = with_whom.strip().lower()
+    if not whom or any(w in whom for w in FAMILY_WORDS):
+        return True
+    return not any(w in whom for w in PROFESSIONAL_WORDS)
 
 
 @dataclass(frozen=True)
@@ -37,16 +63,22 @@ def update_due(
     last_update: date | None,
     last_change: date | None,
     every_weeks: int = DEFAULT_EVERY_WEEKS,
+    entered: date | None = None,
 ) -> UpdateDue:
     """When the family is next owed an update: a week after a stage change they have not
-    heard of, and `every_weeks` after the last update (or the request), whichever is first."""
+    heard of, and `every_weeks` after the last update, whichever is first. With no update
+    yet, the weeks run from the request, or from the day the case `entered` this caseload
+    (imported, or transferred in from another council) if later: a case imported last week
+    whose request was a year ago is not a year overdue."""
     fmt = deadlines.format_date
-    since = last_update or opened
-    what = (
-        f"last update {fmt(last_update)}"
-        if last_update
-        else f"no update since the request ({fmt(opened)})"
-    )
+    start = max(opened, entered or opened)
+    since = last_update or start
+    if last_update:
+        what = f"last update {fmt(last_update)}"
+    elif start > opened:
+        what = f"no update since the case came to us ({fmt(start)})"
+    else:
+        what = f"no update since the request ({fmt(opened)})"
     regular = UpdateDue(since + timedelta(weeks=every_weeks), f"Every {every_weeks} weeks: {what}")
     if last_change is not None and (last_update is None or last_change > last_update):
         change = UpdateDue(

@@ -39,7 +39,7 @@ from caseload_app.services.errors import NotFound, UserError
 from caseload_app.services.myweek import MyWeekService
 
 WEEKS_AHEAD = 26  # half a year: the 20-week timetable of every new request fits
-NOT_DATED = {"contact"}  # "no contact in 14 days" is a nudge, not a date
+NOT_DATED = {"contact", "updates"}  # nudges, not dates: no contact in 14 days; the update queue
 # Meetings are in England's time (the SEND Regulations 2014 are England's): a meeting at
 # 10:00 is at 10:00 in London, whatever the computer that sent the invitation is set to.
 COUNCIL_TIME = ZoneInfo("Europe/London")

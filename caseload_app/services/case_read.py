@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import cast
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -153,6 +154,7 @@ class CommunicationInfo:
     with_whom: str
     summary: str
     logged_by: str
+    with_family: bool  # with the family, not a school or adviser (migration 0024)
     has_letter: bool = False  # an issued letter is kept with it and can be reprinted
     version: int = 1
 
@@ -629,6 +631,7 @@ def _communications(s: Session, family_id: int) -> tuple[CommunicationInfo, ...]
             Communication.with_whom,
             Communication.summary,
             Communication.logged_by,
+            Communication.with_family,
             or_(  # has a letter: on the case file, or (issued before 0021) in a folder
                 select(Document.id).where(Document.communication_id == Communication.id).exists(),
                 func.coalesce(Communication.letter_path, "") != "",
@@ -638,7 +641,7 @@ def _communications(s: Session, family_id: int) -> tuple[CommunicationInfo, ...]
         .where(Communication.family_id == family_id)
         .order_by(Communication.occurred_at.desc(), Communication.id.desc())
     )
-    return tuple(CommunicationInfo(*row) for row in rows)
+    return tuple(CommunicationInfo(*cast(tuple, row)) for row in rows)  # ten columns: untyped
 
 
 def _tasks(s: Session, case_id: int, names: dict[int | None, str]) -> tuple[TaskInfo, ...]:

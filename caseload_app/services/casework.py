@@ -558,6 +558,7 @@ class CaseworkService(ReassessmentMixin, Post16MoveActions, TransferWork, UserSe
                 channel="email",
                 direction="out",
                 with_whom=f"{label} adviser",
+                with_family=False,  # a chase is no update for the family
                 summary=f"Chased {label.lower()} advice (due {deadlines.format_date(advice.due)})"
                 + (f": {note.strip()}" if note.strip() else ""),
                 logged_by=self.user,
@@ -581,14 +582,18 @@ class CaseworkService(ReassessmentMixin, Post16MoveActions, TransferWork, UserSe
         with_whom: str,
         summary: str,
         *,
+        with_family: bool = True,
         token: str | None = None,
     ) -> int:
+        """`with_family`: a contact with the family (only those going out keep them informed,
+        domain/updates.py), not with a school or an adviser about them."""
         given = dict(
             channel=channel,
             direction=direction,
             summary=summary,
             occurred_at=occurred_at,
             with_whom=with_whom,
+            with_family=with_family,
         )
         clean = records.validate(given, _contact_checks(self._now()))
         with self._db.uow() as s:
@@ -1129,8 +1134,15 @@ def _contact_checks(now: datetime) -> dict[str, Callable[[object], object]]:
         "direction": _direction,
         # Refused when too long, like every other typed field (it was cut silently).
         "with_whom": lambda v: check_line("With whom", str(v or ""), 200),
+        "with_family": _yes_no,
         "summary": _summary,
     }
+
+
+def _yes_no(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ValidationError("Say whether the contact was with the family")
+    return value
 
 
 def _direction(value: object) -> str:

@@ -95,6 +95,7 @@ class DemoResult:
     advice_requests: int
     reviews: int
     tasks: int
+    updates: int = 0  # the families' regular updates, besides the communications
 
 
 def generate_demo(
@@ -138,6 +139,8 @@ class _Generator:
         self.events: list[dict] = []
         self.assignments: list[dict] = []
         self.comms: list[dict] = []
+        self.updates: list[dict] = []  # the families' regular updates (communications too)
+        self.updates_rng = random.Random(repr(rng.getstate()[1][:4]))
         self.advice: list[dict] = []
         self.reviews: list[dict] = []
         self.tasks: list[dict] = []
@@ -151,7 +154,7 @@ class _Generator:
             (EhcpCase, self.cases),
             (StageEvent, self.events),
             (Assignment, self.assignments),
-            (Communication, self.comms),
+            (Communication, self.comms + self.updates),
             (AdviceRequest, self.advice),
             (AnnualReview, self.reviews),
             (Task, self.tasks),
@@ -166,6 +169,7 @@ class _Generator:
             advice_requests=len(self.advice),
             reviews=len(self.reviews),
             tasks=len(self.tasks),
+            updates=len(self.updates),
         )
 
     def build(self, n_children: int, progress) -> None:
@@ -178,6 +182,7 @@ class _Generator:
             for _ in range(siblings):
                 self._child_with_case(family, worker)
             self._communications(family)
+            self._updates(family, [c for c in self.cases[-siblings:] if c["is_open"]])
             if progress and len(self.children) % 1000 < siblings:
                 progress(len(self.children), n_children)
 
@@ -444,6 +449,7 @@ class _Generator:
                     channel=rng.choice(CHANNELS),
                     direction=rng.choice(("in", "out")),
                     with_whom=family["parent_carer_name"],
+                    with_family=True,
                     summary=rng.choice(
                         (
                             "Discussed progress at school",
@@ -456,6 +462,35 @@ class _Generator:
                     version=1,
                 )
             )
+
+    def _updates(self, family: dict, open_cases: list[dict]) -> None:
+        """The keep-in-touch promise kept as a working team keeps it: an update to the family
+        every 3 to 4 weeks since the request, the last one lapsed for about one family in
+        eight (domain/updates.py)."""
+        if not open_cases:
+            return
+        rng = self.updates_rng  # its own: the rest of the data is as it was before updates
+        since = min(c["request_received"] for c in open_cases)
+        gap = rng.randint(29, 60) if rng.random() < 0.12 else rng.randint(0, 24)
+        day = self.today - timedelta(days=gap)
+        for _ in range(12):  # the last year at most
+            if day < since:
+                break
+            weekday = day - timedelta(days=max(0, day.weekday() - 4))
+            self.updates.append(
+                dict(
+                    family_id=family["id"],
+                    occurred_at=datetime.combine(weekday, time(9, rng.randint(0, 59))),
+                    channel=family["preferred_channel"],
+                    direction="out",
+                    with_whom=family["parent_carer_name"],
+                    with_family=True,
+                    summary="Update: where the case is and what happens next",
+                    logged_by=rng.choice(self.workers)["name"],
+                    version=1,
+                )
+            )
+            day -= timedelta(days=rng.randint(21, 28))
 
 
 def _between(rng: random.Random, start: date, end: date) -> date:

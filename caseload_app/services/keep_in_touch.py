@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from caseload_app.db.models import (
@@ -36,6 +36,7 @@ class DueUpdate:
     reason: str
     channel: str  # how the family likes to hear: email, letter, phone…
     note: str  # their language, an interpreter
+    caseworker_id: int | None = None  # whose case it is (None: not allocated)
 
 
 @dataclass(frozen=True)
@@ -49,26 +50,24 @@ class UpdateDraft:
     email: str = ""  # their e-mail address on record ("": none), however they like to hear
 
 
-def due_updates(
-    s: Session,
-    today: date,
-    every_weeks: int,
-    *,
-    until: date | None = None,
-    caseworker_id: int | None = None,
-    case_ids: Collection[int] | None = None,
-) -> list[DueUpdate]:
-    """Every open case's next update (those due by `until`, if given), soonest first.
-    Index seeks per case: the family's last outgoing contact, the case's last stage change."""
+def due_query(caseworker_id: int | None = None, case_ids: Collection[int] | None = None):
+    """Each open case with its family's last update and its last change of stage: index
+    seeks per case (ix_communication_family_out, ix_stage_event_case_action), never a pass
+    over every contact."""
     family = Communication.family_id == Child.family_id
-    last_update = (
+    last_update = (  # only a contact going out to the family (migration 0024)
         select(func.max(Communication.occurred_at))
-        .where(family, Communication.direction == "out")
+        .where(family, Communication.direction == "out", Communication.with_family == true())
         .scalar_subquery()
     )
     last_change = (
         select(func.max(StageEvent.on_date))
         .where(StageEvent.case_id == EhcpCase.id, StageEvent.action.in_(updates.STAGE_CHANGES))
+        .scalar_subquery()
+    )
+    entered = (  # imported, or transferred in: "no update yet" counts from then
+        select(func.max(StageEvent.on_date))
+        .where(StageEvent.case_id == EhcpCase.id, StageEvent.action.in_(updates.ENTRY_EVENTS))
         .scalar_subquery()
     )
     q = (
@@ -79,9 +78,11 @@ def due_updates(
             EhcpCase.request_received,
             last_update,
             last_change,
+            entered,
             Family.preferred_channel,
             Family.language,
             Family.interpreter_needed,
+            EhcpCase.caseworker_id,
         )
         .join(Child, EhcpCase.child_id == Child.id)
         .join(Family, Child.family_id == Family.id)
@@ -91,25 +92,46 @@ def due_updates(
         q = q.where(EhcpCase.caseworker_id == caseworker_id)
     if case_ids is not None:
         q = q.where(EhcpCase.id.in_(list(case_ids)))
+    return q
+
+
+def due_updates(
+    s: Session,
+    today: date,
+    every_weeks: int,
+    *,
+    until: date | None = None,
+    caseworker_id: int | None = None,
+    case_ids: Collection[int] | None = None,
+) -> list[DueUpdate]:
+    """Every open case's next update (those due by `until`, if given), soonest first."""
     out = []
-    for case_id, first, last, opened, updated, changed, channel, language, interpreter in s.execute(
-        q
-    ):
+    q = due_query(caseworker_id, case_ids)
+    for row in s.execute(q):
+        case_id, first, last, opened, updated, changed, came_in = row[:7]
+        channel, language, interpreter, worker = row[7:]
         due = updates.update_due(
             opened=opened,
             last_update=as_date(updated),
             last_change=as_date(changed),
             every_weeks=every_weeks,
+            entered=as_date(came_in),
         )
         if until is None or due.due <= until:
             note = _language_note(language, interpreter)
             out.append(
                 DueUpdate(
                     case_id, f"{first} {last}", due.due, (due.due - today).days, due.reason,
-                    channel or "letter", note,
+                    channel or "letter", note, worker,
                 )
             )  # fmt: skip
     return sorted(out, key=lambda d: (d.due, d.child_name))
+
+
+def kept_share(found: Collection[DueUpdate], today: date) -> tuple[int, int]:
+    """(not overdue an update today, all): the promise kept, as the weekly report's
+    families_informed counts it (domain/measures.py: due on or after the day)."""
+    return sum(1 for d in found if d.due >= today), len(found)
 
 
 def _language_note(language: str | None, interpreter: bool) -> str:
@@ -125,20 +147,38 @@ class KeepInTouchService(UserService):
             return every_weeks_in(s)
 
     def due(self, caseworker_id: int | None = None, days: int = 7) -> list[DueUpdate]:
-        """The families due an update within `days` (and those already overdue)."""
+        """The families due an update within `days` (and those already overdue). Looking
+        at the list is audited as a view: it names children and their families' language."""
         today = self._today()
-        with self._db.read() as s:
-            return due_updates(
+        with self._db.uow() as s:
+            found = due_updates(
                 s, today, every_weeks_in(s), until=today + timedelta(days=days),
                 caseworker_id=caseworker_id,
             )  # fmt: skip
+            whose = "the whole team" if caseworker_id is None else f"caseworker {caseworker_id}"
+            records.write_audit(
+                s, at=self._now(), who=self.user, action="view", record_type="ehcp_case",
+                detail=f"Listed the families due an update ({whose}): {len(found)}",
+            )  # fmt: skip
+            return found
 
     def on_time_share(self, caseworker_id: int | None = None) -> tuple[int, int]:
         """(families not overdue an update, families with an open case): the promise kept."""
         today = self._today()
         with self._db.read() as s:
             every = due_updates(s, today, every_weeks_in(s), caseworker_id=caseworker_id)
-        return sum(1 for d in every if d.due >= today), len(every)
+        return kept_share(every, today)
+
+    def on_time_shares(self) -> dict[int | None, tuple[int, int]]:
+        """The share for each caseworker (None: cases not allocated) from one pass over the
+        team's open cases, for the workload board."""
+        today = self._today()
+        with self._db.read() as s:
+            every = due_updates(s, today, every_weeks_in(s))
+        whose: dict[int | None, list[DueUpdate]] = {}
+        for d in every:
+            whose.setdefault(d.caseworker_id, []).append(d)
+        return {worker: kept_share(found, today) for worker, found in whose.items()}
 
     def draft(self, case_id: int) -> UpdateDraft:
         """The update drafted from the case; opening the case to draft it is audited as a
@@ -162,7 +202,11 @@ class KeepInTouchService(UserService):
 
 def _facts(detail: CaseDetail, caseworker_email: str, today: date) -> updates.CaseFacts:
     step = detail.status.next_step
-    told = [c.occurred_at.date() for c in detail.communications if c.direction == "out"]
+    told = [
+        c.occurred_at.date()
+        for c in detail.communications
+        if c.direction == "out" and c.with_family
+    ]
     last_told = max(told, default=None)
     # A decision the family may still appeal (two months from its letter, a little more
     # with a mediation certificate) that they have not heard of since.

@@ -158,6 +158,7 @@ class PreparedLetter:
     family_id: int
     values: Mapping[str, str]  # every value the case has, for a Word template
     source: Path  # the template's file
+    to_family: bool  # an update for the family (domain/updates.py), not a letter about them
 
 
 class LetterService(UserService):
@@ -277,6 +278,7 @@ class LetterService(UserService):
                 channel="letter",
                 direction="out",
                 with_whom=letter.with_whom[:200],
+                with_family=letter.to_family,
                 summary=f"Letter: {letter.data.title}",
                 logged_by=self.user,
                 updated_by=self.user,
@@ -399,7 +401,7 @@ class LetterService(UserService):
             template.to == "adviser" and adviser_recipient(advice) == "family"
         )
         who = recipient[0] if to_family else ", ".join(recipient[:2])
-        return PreparedLetter(template, data, who, detail.family.id, values, source)
+        return PreparedLetter(template, data, who, detail.family.id, values, source, to_family)
 
     def _render(self, letter: PreparedLetter, format: str) -> tuple[bytes, bytes]:
         """The letter as (PDF, Word file), each b"" when `format` does not ask for it."""

@@ -347,8 +347,14 @@ class MailService(UserService):
             query = query.where(
                 OutboxMessage.queued_by == self.user, OutboxMessage.status.in_(UNSENT)
             )
-        with self._db.read() as s:
-            return [self._info(r) for r in s.scalars(query)]
+        with self._db.uow() as s:  # the look is audited: it shows families' addresses
+            found = [self._info(r) for r in s.scalars(query)]
+            what = "the case's e-mails" if case_id is not None else "my e-mails not sent yet"
+            records.write_audit(
+                s, at=self._now(), who=self.user, action="view", record_type="outbox",
+                case_id=case_id, detail=f"Listed {what}: {len(found)}",
+            )  # fmt: skip
+            return found
 
     # ------------------------------------------------------------------ composing
     def _compose(self, out: Outgoing, settings: MailSettings, *, build: bool) -> _Made:
@@ -619,7 +625,8 @@ class MailService(UserService):
         summary = f"E-mail: {row.subject}" + (f"\nAttached: {names}" if names else "")
         comm = Communication(
             family_id=case.child.family_id, case_id=case.id, occurred_at=now, channel="email",
-            direction="out", with_whom=row.with_whom, summary=summary, logged_by=self.user,
+            direction="out", with_whom=row.with_whom, with_family=True,  # to the family's address
+            summary=summary, logged_by=self.user,
             updated_by=self.user, updated_at=now,
         )  # fmt: skip
         records.create(s, comm, user=self.user, now=now, case_id=case.id,

@@ -34,12 +34,16 @@ from caseload_app.domain.status import (
     statutory_deadlines,
     step_label,
 )
+from caseload_app.domain.text import how_many
 from caseload_app.services.case_read import ceasing_in_force, order_steps, reassessment_steps
-from caseload_app.services.keep_in_touch import due_updates
+from caseload_app.services.keep_in_touch import DueUpdate, due_updates
 from caseload_app.services.settings import every_weeks_in
 
 HORIZON_DAYS = 7
 NO_CONTACT_DAYS = 14
+# Families due an update listed one a line, the most urgent first; the rest are one line that
+# opens the update queue (View → Families due an update), so a week stays readable.
+UPDATE_LINES = 5
 
 KINDS = {
     "statutory": "Statutory step",
@@ -56,6 +60,7 @@ KINDS = {
     "post16": "Post-16 move",
     "contact": "No contact in 14 days",
     "update": "Family update due",
+    "updates": "More family updates due",
 }
 
 
@@ -541,12 +546,14 @@ class MyWeekService:
 
     def _updates(self, s, scope, today, horizon) -> list[WeekItem]:
         """The keep-in-touch promise (domain/updates.py): families owed an update by the
-        horizon, or already overdue one."""
+        horizon, or already overdue one. The first UPDATE_LINES a line each, the others one
+        line for the update queue; only the given cases' own lines after a save."""
         found = due_updates(
             s, today, every_weeks_in(s), until=horizon, caseworker_id=scope.caseworker_id,
             case_ids=scope.case_ids,
         )  # fmt: skip
-        return [
+        shown = found if scope.case_ids is not None else found[:UPDATE_LINES]
+        lines = [
             WeekItem(
                 "update",
                 KINDS["update"],
@@ -558,8 +565,30 @@ class MyWeekService:
                 Rag.RED if d.days_left < 0 else Rag.AMBER,
                 "communications",
             )  # fmt: skip
-            for d in found
+            for d in shown
         ]
+        rest = found[len(shown) :]
+        if rest:
+            lines.append(_more_updates(rest))
+        return lines
+
+
+def _more_updates(rest: list[DueUpdate]) -> WeekItem:
+    """One line for the families due an update beyond those listed (case_id 0: no case)."""
+    overdue = sum(1 for d in rest if d.days_left < 0)
+    first = rest[0]
+    return WeekItem(
+        "updates",
+        KINDS["updates"],
+        0,
+        "",
+        f"{how_many(len(rest), 'more family', 'more families')} due an update"
+        f"{f', {overdue:,} overdue' if overdue else ''}: open the update queue",
+        first.due,
+        first.days_left,
+        Rag.RED if overdue else Rag.AMBER,
+        "updates",
+    )
 
 
 def _step_items(

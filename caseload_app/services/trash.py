@@ -45,7 +45,7 @@ from caseload_app.db.models import (
     TrashItem,
     TribunalOrder,
 )
-from caseload_app.domain import codes, deadlines, exceptions, reassessment
+from caseload_app.domain import codes, deadlines, exceptions, reassessment, updates
 from caseload_app.domain.access import Can
 from caseload_app.services import records
 from caseload_app.services.base import UserService
@@ -484,6 +484,10 @@ _OLD_PAYLOADS = {
     ),
     # migration 0010: the adviser received it the day it was sent
     ("advice_request", "received_by_adviser"): lambda raw: raw.get("requested"),
+    # migration 0024: with the family unless it names a professional
+    ("communication", "with_family"): lambda raw: updates.likely_with_family(
+        str(raw.get("with_whom") or "")
+    ),
 }
 
 

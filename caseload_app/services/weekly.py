@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, true
 
 from caseload_app.db.models import (
     AdviceRequest,
@@ -145,6 +145,7 @@ class WeeklyReportService(UserService):
             .where(
                 Communication.family_id == Family.id,
                 Communication.direction == "out",
+                Communication.with_family == true(),
                 Communication.occurred_at < before,
             )
             .scalar_subquery()
@@ -155,6 +156,11 @@ class WeeklyReportService(UserService):
         change_query = (
             select(StageEvent.case_id, func.max(StageEvent.on_date))
             .where(StageEvent.action.in_(updates.STAGE_CHANGES), StageEvent.on_date <= end)
+            .group_by(StageEvent.case_id)
+        )
+        entry_query = (  # imported, or transferred in (domain/updates.py ENTRY_EVENTS)
+            select(StageEvent.case_id, func.max(StageEvent.on_date))
+            .where(StageEvent.action.in_(updates.ENTRY_EVENTS), StageEvent.on_date <= end)
             .group_by(StageEvent.case_id)
         )
         worker_query = select(Caseworker.id, Caseworker.name, Caseworker.capacity_fte)
@@ -175,6 +181,7 @@ class WeeklyReportService(UserService):
                 {f: out for f, _, out in contacts if out is not None},
                 {case: day for case, day in s.execute(change_query)},
                 every_weeks_in(session),
+                {case: day for case, day in s.execute(entry_query)},
             )
             orders = _orders(s, end)
             reassessments = _reassessments(s, end)

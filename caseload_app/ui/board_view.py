@@ -33,6 +33,7 @@ from caseload_app.domain.text import how_many
 from caseload_app.domain.workload import StepCount
 from caseload_app.services.caselist import CaseFilter
 from caseload_app.services.handover import HandoverService
+from caseload_app.services.keep_in_touch import KeepInTouchService
 from caseload_app.services.letters import LetterService
 from caseload_app.services.team import Reassignment, TeamService
 from caseload_app.services.workload import Board, BoardRow, WorkloadService
@@ -47,9 +48,11 @@ from caseload_app.ui.errors import run_action
 from caseload_app.ui.models.rows import Column, RowsModel
 from caseload_app.ui.widgets.bar_chart import BarChart
 from caseload_app.ui.widgets.dates import DateEdit
+from caseload_app.ui.worker import Job, run_in_background
 
 WEEKS = 8
 TRIBUNAL_COLUMN = "Tribunal steps"
+UPDATED_COLUMN = "Updated on time"  # the keep-in-touch promise (services/keep_in_touch.py)
 STAGE_COLUMNS = (
     ("request_received", "Requests"),
     ("assessment", "Assessing"),
@@ -58,7 +61,7 @@ STAGE_COLUMNS = (
 )
 
 
-def _board_columns(today: date) -> tuple[Column, ...]:
+def _board_columns(today: date, shares: dict[int | None, tuple[int, int]]) -> tuple[Column, ...]:
     fixed = (
         Column("Caseworker", lambda r: r.name + (" (away)" if r.away_today else "")),
         Column("FTE", lambda r: f"{r.capacity:.1f}", lambda r: r.capacity),
@@ -85,9 +88,34 @@ def _board_columns(today: date) -> tuple[Column, ...]:
             rag=lambda r: _tribunal_rag(r.tribunal_steps),
             tooltip=lambda r: _tribunal_tip(r.tribunal_steps),
         ),
+        Column(
+            UPDATED_COLUMN,
+            lambda r: _share_text(shares.get(r.worker_id)),
+            lambda r: _share(shares.get(r.worker_id)),
+            tooltip=lambda r: _share_tip(shares.get(r.worker_id)),
+        ),
     )
     weeks = tuple(_week_column(n, today + timedelta(days=7 * n)) for n in range(WEEKS))
     return fixed + weeks
+
+
+def _share(kept: tuple[int, int] | None) -> float:
+    return kept[0] / kept[1] if kept and kept[1] else -1.0
+
+
+def _share_text(kept: tuple[int, int] | None) -> str:
+    if kept is None:
+        return "…"  # still loading (or no open cases)
+    return f"{kept[0] * 100 // kept[1]}%" if kept[1] else "–"
+
+
+def _share_tip(kept: tuple[int, int] | None) -> str:
+    if not kept:
+        return "Families with an open case who are not overdue an update (loading…)"
+    return (
+        f"{kept[0]:,} of {how_many(kept[1], 'family', 'families')} with an open case are not "
+        "overdue an update (View → Families due an update lists those who are)."
+    )
 
 
 def _tribunal_text(steps: StepCount) -> str:
@@ -133,6 +161,7 @@ class BoardView(QWidget):
     show_cases = Signal(object)  # the CaseFilter for the cases behind the clicked cell
     changed = Signal()  # allocation changed (reassign / rebalance / undo)
     team_changed = Signal()  # a caseworker added, renamed, retired…
+    shares_loaded = Signal()  # families updated on time: loaded (or failed)
 
     def __init__(
         self,
@@ -141,11 +170,19 @@ class BoardView(QWidget):
         handover: HandoverService | None = None,
         letters: LetterService | None = None,
         parent=None,
+        keep: KeepInTouchService | None = None,
     ) -> None:
         super().__init__(parent)
         self.workload, self.team, self.handover, self.letters = workload, team, handover, letters
+        self.keep = keep
         self.last_batch: str | None = None
-        self.model = RowsModel(_board_columns(workload.today()), self)
+        # Families updated on time, per caseworker (None: not allocated): a pass over every
+        # open case, so it loads off the window's thread after the board shows.
+        self.shares: dict[int | None, tuple[int, int]] = {}
+        self._shares_job: Job | None = None
+        self._shares_again = False
+        self._summary_text = ""
+        self.model = RowsModel(_board_columns(workload.today(), self.shares), self)
         self.table = QTableView()
         self.table.setAccessibleName("Workload board")
         self.table.setModel(self.model)
@@ -203,18 +240,61 @@ class BoardView(QWidget):
 
     def refresh(self) -> None:
         self.show_board(self.workload.board())
+        self._load_shares()
+
+    def _load_shares(self) -> None:
+        if self.keep is None:
+            return
+        if self._shares_job is not None:
+            self._shares_again = True  # cases moved meanwhile: count again when it ends
+            return
+        self._shares_job = run_in_background(
+            self.keep.on_time_shares, self._shares_loaded, self._shares_failed
+        )
+
+    def _shares_loaded(self, shares: dict[int | None, tuple[int, int]]) -> None:
+        self._shares_job = None
+        self.shares.clear()
+        self.shares.update(shares)
+        self.model.set_rows(self.model.rows())  # the column shows them
+        self._show_summary()
+        self._shares_ended()
+
+    def _shares_ended(self) -> None:
+        if self._shares_again:
+            self._shares_again = False
+            self._load_shares()
+            return
+        self.shares_loaded.emit()
+
+    def _shares_failed(self, exc: Exception, _details: str) -> None:
+        self._shares_job = None
+        self.summary.setText(f"{self._summary_text} Families updated on time: not loaded.")
+        self._shares_ended()
 
     def show_board(self, board: Board) -> None:
         self.model.set_rows(board.rows)
         for column in range(self.model.columnCount()):
             self.table.resizeColumnToContents(column)
         away = [r.name for r in board.rows if r.away_today]
-        self.summary.setText(
+        self._summary_text = (
             f"{sum(r.open_cases for r in board.rows):,} open cases, {board.unallocated} "
             f"unallocated; away today: {', '.join(away) or 'nobody'}. Weeks run from today. "
             "Double-click a cell to see the cases behind it."
         )
+        self._show_summary()
         _show_load_chart(self.chart, board.rows)
+
+    def _show_summary(self) -> None:
+        kept = sum(k for k, _ in self.shares.values())
+        families = sum(n for _, n in self.shares.values())
+        team = (
+            f" Families updated on time (the team): {kept:,} of {families:,} "
+            f"({kept * 100 // families}%)."
+            if families
+            else ""
+        )
+        self.summary.setText(self._summary_text + team)
 
     def propose(self) -> None:
         proposal = self.workload.propose()

@@ -77,6 +77,7 @@ class MainWindow(
         self.page = CaseloadPage(ctx, self._caseworkers)
         self.page.case_wanted.connect(lambda case_id, tab: self.open_case(case_id, tab or None))
         self.page.update_wanted.connect(self.draft_update)
+        self.page.queue_wanted.connect(self.open_update_queue)
         self._name_the_page_parts()
         self.setWindowTitle("caseload — EHCP caseload manager")
         self.resize(1366, 740)

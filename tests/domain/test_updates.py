@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -42,6 +43,35 @@ def test_a_stage_change_the_family_has_not_heard_of_is_due_within_a_week():
     assert (never.due, never.reason) == (
         date(2026, 7, 15), "Every 2 weeks: no update since the request (Wed 1 Jul 2026)"
     )  # fmt: skip
+
+
+@given(opened=days, entered=st.none() | days, last_update=st.none() | days,
+       every=st.integers(1, 26))  # fmt: skip
+def test_no_update_yet_counts_from_the_later_of_the_request_and_the_case_coming_in(
+    opened, entered, last_update, every
+):
+    due = update_due(opened=opened, last_update=last_update, last_change=None,
+                     every_weeks=every, entered=entered)  # fmt: skip
+    start = max(opened, entered) if entered else opened
+    assert due.due == (last_update or start) + timedelta(weeks=every)
+
+
+def test_a_case_imported_long_after_its_request_says_so():
+    due = update_due(opened=date(2025, 11, 5), last_update=None, last_change=None,
+                     entered=date(2026, 11, 17))  # fmt: skip
+    assert (due.due, due.reason) == (
+        date(2026, 12, 15), "Every 4 weeks: no update since the case came to us (Tue 17 Nov 2026)"
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("whom", "with_family"),
+    [("", True), ("Ms Jo Brontë", True), ("Mum and the SENCo", True), ("Jo", True),
+     ("Educational psychology adviser", False), ("The Headteacher, Harbourside Primary", False),
+     ("Dr Patel, community paediatrician", False), ("School SENCo", False)],
+)  # fmt: skip
+def test_a_contact_is_with_the_family_unless_it_names_only_a_professional(whom, with_family):
+    assert updates.likely_with_family(whom) is with_family
 
 
 def facts(**changes) -> CaseFacts:

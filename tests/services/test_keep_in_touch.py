@@ -102,3 +102,143 @@ def test_rights_are_told_only_while_the_decision_may_still_be_appealed(db):
     assert "appeal to the SEND Tribunal" in recent
     long_ago = keep(db, today=date(2027, 3, 1)).draft(case_id).draft.message
     assert "appeal to the SEND Tribunal" not in long_ago
+
+
+def test_only_a_contact_with_the_family_counts_as_their_update(db, tmp_path):
+    from caseload_app.db.models import Communication
+    from caseload_app.paths import resources_dir
+    from caseload_app.services.letters import LetterService
+    from caseload_app.services.settings import CouncilDetails
+    from caseload_app.services.template_files import TemplateLibrary
+
+    case_id, work = new_case(db)
+    TeamSettingsService(db).set_council(CouncilDetails("Poole Council", "Civic Centre\nPoole"))
+    family = work.get_case(case_id, opened=False).family
+    work.update_family(family.id, family.version, {"address": "12 Oak Road\nPoole"})
+    work.record_action(case_id, work.get_case(case_id).version, "assess_agreed", date(2026, 7, 20))
+    advice = work.request_advice(case_id, "ep", date(2026, 7, 21))
+    letters = LetterService(
+        db, "Asha Patel", today=lambda: TODAY, now=lambda: NOW,
+        templates=TemplateLibrary(tmp_path / "admin", resources_dir() / "templates"),
+        letters_dir=tmp_path / "letters",
+    )  # fmt: skip
+    letters.issue(case_id, "advice_chase", advice_id=advice)  # a letter to the adviser
+    work.chase_advice(advice, date(2026, 11, 20))  # logged as an e-mail to the adviser
+    at = datetime(2026, 11, 23, 9)
+    school = "Harbourside Primary SENCo"
+    work.log_communication(case_id, at, "phone", "out", school, "Views", with_family=False)
+    (due,) = keep(db).due(days=0)
+    assert due.reason == "Stage changed Mon 20 Jul 2026, family not told yet"
+    with db.read() as s:
+        flags = s.execute(select(Communication.summary, Communication.with_family)).all()
+    assert len(flags) == 3 and not any(told for _, told in flags)
+    letters.issue(case_id, "decision_to_assess")  # to the family: their update
+    assert keep(db).due(days=7) == []
+
+
+DOUBLE = (
+    "INSERT INTO communication (family_id, case_id, occurred_at, channel, direction, with_whom, "
+    "with_family, summary, logged_by, version) SELECT family_id, case_id, occurred_at, channel, "
+    "direction, with_whom, with_family, summary, logged_by, 1 FROM communication"
+)
+
+
+def test_the_family_s_last_update_is_one_index_seek(db):
+    """Whatever else a family's log holds (calls in, letters to advisers), their last update
+    is read by a seek on ix_communication_family_out, on SQLite and PostgreSQL."""
+    from sqlalchemy import text
+
+    from caseload_app.services.keep_in_touch import due_query
+
+    case_id, _ = new_case(db)
+    with db.uow() as s:
+        s.execute(
+            text(
+                "INSERT INTO communication (family_id, case_id, occurred_at, channel, direction, "
+                "with_whom, with_family, summary, logged_by, version) SELECT c.family_id, :case, "
+                ":at, 'phone', 'in', 'EP', false, 'x', 'Asha Patel', 1 FROM child c"
+            ),
+            {"case": case_id, "at": NOW},
+        )
+        for _ in range(10):  # 2,048 rows: enough for PostgreSQL to weigh its indexes
+            s.execute(text(DOUBLE))
+    with db.read() as s:
+        conn = s.connection()
+        sql = str(due_query(caseworker_id=1).compile(conn, compile_kwargs={"literal_binds": True}))
+        if conn.dialect.name == "sqlite":
+            plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
+            seek = "ix_communication_family_out (family_id=? AND direction=? AND with_family=?)"
+        else:
+            conn.exec_driver_sql("ANALYZE communication")
+            plan = " ".join(r[0] for r in conn.exec_driver_sql(f"EXPLAIN {sql}"))
+            seek = "Index Only Scan Backward using ix_communication_family_out"
+    assert seek in plan, plan
+
+
+IMPORTED = (
+    "Amelia,Smith,2015-03-02,L837201500012,401 023 2137,bh1 1aa,ASD,Asha Patel,"
+    "2025-11-05,plan_issued,2026-03-20,,Ms Jo Smith,01202 123456,jo@example.org"
+)
+
+
+def test_a_case_that_came_in_lately_is_not_overdue_since_its_old_request(db, tmp_path):
+    """Imported last week with a request a year old: due 4 weeks after it came in, not a year
+    overdue; the weekly report's measure counts it alike."""
+    from caseload_app.services.importer import Importer
+    from caseload_app.services.weekly import WeeklyReportService
+    from tests.helpers import write_csv
+
+    imported_on = date(2026, 11, 17)
+    at = datetime(2026, 11, 17, 9)
+    importer = Importer(db, user="tester", today=lambda: imported_on, now=lambda: at)
+    assert importer.import_file(write_csv(tmp_path / "old.csv", IMPORTED)).written
+    (due,) = keep(db).due(days=30)
+    assert (due.due, due.reason) == (
+        imported_on + timedelta(weeks=4),
+        "Every 4 weeks: no update since the case came to us (Tue 17 Nov 2026)",
+    )
+    assert keep(db).on_time_share() == (1, 1)
+    figures = WeeklyReportService(db, "Asha Patel", today=lambda: TODAY).report(TODAY).figures
+    assert (figures.families_informed.numerator, figures.families_informed.denominator) == (1, 1)
+
+
+def test_the_demo_keeps_most_families_informed_and_my_week_stays_readable(db):
+    from caseload_app.services.demo import generate_demo
+    from caseload_app.services.myweek import UPDATE_LINES, MyWeekService
+
+    made = generate_demo(db, children=300, seed=3, today=TODAY)
+    assert made.updates > made.cases  # a working team's regular updates
+    kept, families = keep(db).on_time_share()
+    assert 0.75 * families <= kept <= 0.97 * families  # some overdue, not all
+    week = MyWeekService(db, today=lambda: TODAY).my_week(None)
+    due = keep(db).due(days=7)
+    assert week.count("update") == UPDATE_LINES < len(due)
+    (more,) = [i for i in week.items if i.kind == "updates"]
+    rest = due[UPDATE_LINES:]
+    overdue = sum(1 for d in rest if d.days_left < 0)
+    assert more.what == (
+        f"{len(rest)} more families due an update, {overdue} overdue: open the update queue"
+    )
+    assert (more.case_id, more.tab, more.due) == (0, "updates", rest[0].due)
+    listed = [i.case_id for i in week.items if i.kind == "update"]
+    assert listed == [d.case_id for d in due[:UPDATE_LINES]]  # the most urgent, a line each
+
+
+def test_looking_at_the_update_queue_and_the_outbox_is_audited_as_a_view(db):
+    from caseload_app.services.mail import MailService
+
+    case_id, _ = new_case(db)
+    assert len(keep(db).due(caseworker_id=None)) == 1
+    assert MailService(db, "Asha Patel", now=lambda: NOW).outbox(case_id) == []
+    assert MailService(db, "Asha Patel", now=lambda: NOW).outbox() == []
+    with db.read() as s:
+        looks = s.execute(
+            select(AuditEntry.who, AuditEntry.record_type, AuditEntry.case_id, AuditEntry.detail)
+            .where(AuditEntry.action == "view")
+            .order_by(AuditEntry.id)
+        ).all()
+    assert [tuple(r) for r in looks] == [
+        ("Asha Patel", "ehcp_case", None, "Listed the families due an update (the whole team): 1"),
+        ("Asha Patel", "outbox", case_id, "Listed the case's e-mails: 0"),
+        ("Asha Patel", "outbox", None, "Listed my e-mails not sent yet: 0"),
+    ]

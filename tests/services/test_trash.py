@@ -220,3 +220,24 @@ def test_a_restored_item_leaves_the_trash_list_keeps_no_copy_and_cannot_come_bac
     with pytest.raises(UserError, match="restored already, by Asha Patel"):
         trash(db).restore(item)
     assert len(work.get_case(case_id).tasks) == 1
+
+
+def test_a_contact_trashed_before_0024_comes_back_with_the_family_or_not_by_whom(db):
+    """Its payload has no with_family: it gets what the upgrade gave rows in the database."""
+    import json
+
+    case_id, work = new_case(db)
+    for whom in ("Ms Jo Brontë", "Educational psychology adviser"):
+        work.log_communication(case_id, datetime(2026, 11, 2, 9), "email", "out", whom, "Hi")
+    ids = [c.id for c in work.get_case(case_id).communications]
+    items = [trash(db).delete_communication(i, "wrong case") for i in ids]
+    with db.uow() as s:
+        for kept in s.scalars(select(TrashItem)):
+            payload = json.loads(kept.payload)
+            for row in payload["communication"]:
+                del row["with_family"]  # as an older version wrote it
+            kept.payload = json.dumps(payload)
+    for item in items:
+        trash(db).restore(item)
+    back = {c.with_whom: c.with_family for c in work.get_case(case_id).communications}
+    assert back == {"Ms Jo Brontë": True, "Educational psychology adviser": False}

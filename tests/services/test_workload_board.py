@@ -116,10 +116,16 @@ def test_board_and_rebalance_commands(tmp_path, capsys):
     asha = board["caseworkers"][0]
     assert (asha["tribunal_steps"], asha["tribunal_steps_overdue"]) == (2, 2)
     assert board["caseworkers"][1]["tribunal_steps"] == 0
+    # Nothing sent to any family since requests of July: every one overdue an update.
+    assert (asha["families_updated_on_time"], asha["families"]) == (0, asha["open_cases"])
+    assert (board["families_updated_on_time"], board["families"]) == (0, 7)
     assert main(["board", "--db", str(path)]) == 0
     text = capsys.readouterr().out.splitlines()
     assert "tribunal" in text[0]
     assert "2/2 late" in next(line for line in text if line.startswith("Asha Patel"))
+    assert "updated" in text[0]
+    assert "      0%" in next(line for line in text if line.startswith("Asha Patel"))
+    assert "       -" in next(line for line in text if line.startswith("Dev Sharma"))
     assert main(["rebalance", "--db", str(path), "--json"]) == 0
     dry = json.loads(capsys.readouterr().out)
     assert dry["applied"] is False

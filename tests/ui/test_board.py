@@ -463,3 +463,23 @@ def test_tribunal_steps_have_their_own_column_and_list_the_cases_behind_them(win
     assert "2 open, 2 past their date" in cell.data(Qt.ItemDataRole.ToolTipRole)
     board.table.doubleClicked.emit(cell)
     assert [window.model.row_at(r).case_id for r in range(window.model.rowCount())] == [case_id]
+
+
+def test_the_board_shows_each_caseworker_s_families_updated_on_time(window, qtbot):
+    from caseload_app.services.keep_in_touch import KeepInTouchService
+
+    board = window.open_board()
+    if not board.shares:
+        with qtbot.waitSignal(board.shares_loaded, timeout=20_000):
+            pass
+    keep = KeepInTouchService(window.ctx.db, "Team Lead", today=lambda: TODAY)
+    column = board.model.column_of("Updated on time")
+    for row, worker in enumerate(board.model.rows()):
+        kept, families = keep.on_time_share(worker.worker_id)  # the update queue's own figure
+        shown = board.model.index(row, column).data()
+        assert shown == f"{kept * 100 // families}%"
+        assert f"{kept:,} of {families:,} families" in board.model.index(row, column).data(
+            Qt.ItemDataRole.ToolTipRole
+        )
+    kept, families = keep.on_time_share()
+    assert f"Families updated on time (the team): {kept:,} of {families:,}" in board.summary.text()

@@ -215,6 +215,30 @@ def test_an_impossible_order_shows_the_reason_and_saves_nothing(qtbot, case, mes
 
 
 # --------------------------------------------------------------------------- communications
+def test_the_with_the_family_tick_follows_whom_until_set_and_is_saved(qtbot, db, case):
+    from caseload_app.services.keep_in_touch import KeepInTouchService
+
+    case_id, work = case
+    view = open_view(qtbot, work, case_id)
+    view.log_contact()
+    dialog = view.dialog
+    assert dialog.values()["with_family"] is True  # the parent, first in the list
+    whom = dialog.form.fields["with_whom"]
+    whom.setEditText("Harbourside Primary SENCo")
+    assert dialog.values()["with_family"] is False  # a school: no update for the family
+    whom.setEditText("Mum")
+    assert dialog.values()["with_family"] is True
+    dialog.form.fields["with_family"].click()  # set by hand: it stays as set
+    whom.setEditText("Dad")
+    assert dialog.values()["with_family"] is False
+    whom.setEditText("School SENCo")
+    fill(view, occurred_at=datetime(2026, 11, 23, 9), direction="out", summary="Asked for views")
+    (logged,) = view.detail.communications
+    assert (logged.with_whom, logged.with_family) == ("School SENCo", False)
+    keep = KeepInTouchService(db, "Asha Patel", today=lambda: date(2026, 11, 24))
+    assert [d.case_id for d in keep.due(days=0)] == [case_id]  # still owed an update
+
+
 def test_log_a_call_with_errors_shown_in_the_dialog(qtbot, case, messages):
     case_id, work = case
     view = open_view(qtbot, work, case_id)

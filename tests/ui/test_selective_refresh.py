@@ -312,3 +312,28 @@ def test_a_case_changed_during_a_full_reload_still_reloads_its_open_tab(window):
     window.cases_changed({case_id})
     window.wait_loaded()
     assert len(view.detail.communications) == before + 1
+
+
+def test_after_a_save_a_family_counted_in_more_updates_is_not_listed_twice(db, qtbot):
+    from caseload_app.services.casework import CaseworkService
+    from caseload_app.services.keep_in_touch import KeepInTouchService
+    from caseload_app.services.myweek import UPDATE_LINES, MyWeekService
+
+    generate_demo(db, children=300, seed=3, today=TODAY)
+    week = MyWeekService(db, today=lambda: TODAY)
+    model = WeekModel()
+    model.set_week(week.my_week(None))
+    listed = [i.case_id for i in model.rows() if i.kind == "update"]
+    assert len(listed) == UPDATE_LINES
+    (more,) = [i for i in model.rows() if i.kind == "updates"]
+    queue = KeepInTouchService(db, "Asha Patel", today=lambda: TODAY).due(days=7)
+    grouped = next(d.case_id for d in queue if d.case_id not in listed)
+    saved = {grouped, listed[0]}
+    work = CaseworkService(db, "Asha Patel", today=lambda: TODAY, now=lambda: NOW)
+    for case_id in saved:  # a call with the school: no update, so both are still due
+        work.log_communication(case_id, NOW, "phone", "out", "School SENCo", "Views",
+                               with_family=False)  # fmt: skip
+    model.update_cases(saved, week.my_week(None, saved))
+    after = [i.case_id for i in model.rows() if i.kind == "update"]
+    assert sorted(after) == sorted(listed)  # the listed one put back, the other not added
+    assert [i for i in model.rows() if i.kind == "updates"] == [more]

@@ -98,6 +98,7 @@ class CommunicationsTab(QWidget):
                 "channel": comm.channel,
                 "direction": comm.direction,
                 "with_whom": comm.with_whom,
+                "with_family": comm.with_family,
                 "summary": comm.summary,
             }
         )
@@ -151,6 +152,7 @@ class CommunicationsTab(QWidget):
                 v["direction"],
                 whom,
                 v["summary"],
+                with_family=v["with_family"],
                 token=v["token"],
             )
 

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from caseload_app.domain import codes, exceptions, reassessment, school_naming, tribunal
+from caseload_app.domain import codes, exceptions, reassessment, school_naming, tribunal, updates
 from caseload_app.services.case_read import CaseworkerInfo
 from caseload_app.services.errors import FieldErrors, StorageError
 from caseload_app.ui import errors as ui_errors
@@ -543,7 +543,17 @@ class ContactEditDialog(EditDialog):
         self.add("channel", "C&hannel", choice_combo(code_choices(codes.channels())))
         self.add("direction", "&Direction", choice_combo(DIRECTION_CHOICES))
         self.add("with_whom", "With wh&om", choice_combo([(p, p) for p in people], editable=True))
+        self.add("with_family", "Fa&mily", with_family_box())
         self.add("summary", "S&ummary", text_box(5))
+
+
+def with_family_box() -> QCheckBox:
+    box = QCheckBox("With the family (it counts as keeping them informed)")
+    box.setToolTip(
+        "Tick for a contact with the parent, carer or young person. A contact going out to "
+        "them counts as their update; one with a school or an adviser about them does not."
+    )
+    return box
 
 
 class TaskEditDialog(EditDialog):
@@ -641,8 +651,21 @@ class LogContactDialog(FormDialog):
         self.add("direction", "&Direction", choice_combo(DIRECTION_CHOICES))
         whom = choice_combo([(p, p) for p in people], editable=True)
         self.add("with_whom", "With wh&om", whom)
+        family = with_family_box()
+        self.add("with_family", "Fa&mily", family)
         self.add("summary", "S&ummary", text_box(5))
         self.set_values(channel=channel, with_whom=people[0] if people else "")
+        family.setChecked(True)
+        # The tick follows who it was with (a school, an adviser: not the family) until the
+        # person sets it themselves.
+        touched = []
+        family.clicked.connect(lambda *_: touched.append(True))
+
+        def follow(text: str) -> None:
+            if not touched:
+                family.setChecked(updates.likely_with_family(text))
+
+        whom.currentTextChanged.connect(follow)
 
     def start_field(self) -> QWidget:
         return self.form.fields["summary"]  # when, channel and whom are filled in already

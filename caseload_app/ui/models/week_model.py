@@ -43,11 +43,17 @@ class WeekModel(RowsModel):
         """After a save: these cases' lines as they are now (`my_week` for just these cases)
         replace the lines they had; every other line stays where it is."""
         changed = set(case_ids)
-        for i, item in enumerate(self._rows):  # a week is hundreds of lines, not thousands
-            if item.case_id in changed and i not in self._gone:
+        live = [(i, item) for i, item in enumerate(self._rows) if i not in self._gone]
+        # With a "more families due an update" line, a family not listed a line of its own is
+        # counted in it: it stays there (not listed twice) until My week loads again.
+        grouped = any(item.kind == "updates" for _, item in live)
+        listed = {item.case_id for _, item in live if item.kind == "update"}
+        for i, item in live:  # a week is hundreds of lines, not thousands
+            if item.case_id in changed:
                 self._put(i, None)
         for item in week.items:
-            self._put(None, item)
+            if not (grouped and item.kind == "update" and item.case_id not in listed):
+                self._put(None, item)
 
     def item_at(self, row: int) -> WeekItem:
         return self.row_at(row)

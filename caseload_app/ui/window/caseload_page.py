@@ -71,6 +71,7 @@ class CaseloadPage(QSplitter):
     loaded = Signal()  # a load finished (successfully or not)
     case_wanted = Signal(int, str)  # a case to open, and the tab to show ("" for the first)
     update_wanted = Signal(int, str)  # a family's update to draft: case_id, the child's name
+    queue_wanted = Signal()  # the update queue: My week's line for the families not listed
     status = Signal(str)  # what the status bar says: how many cases or things to do
 
     def __init__(
@@ -446,6 +447,9 @@ class CaseloadPage(QSplitter):
 
     def _open_week_item(self, index) -> None:
         item = self.week_model.item_at(index.row())
+        if item.kind == "updates":  # no case: the families due an update beyond those listed
+            self.queue_wanted.emit()
+            return
         self.case_wanted.emit(item.case_id, item.tab)
         if item.kind == "update":  # the update itself, drafted, over the case
             self.update_wanted.emit(item.case_id, item.child_name)

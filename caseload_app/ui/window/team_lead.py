@@ -36,8 +36,9 @@ class TeamLeadCommands(WindowShell):
             self.tabs.setCurrentWidget(open_board)
             return open_board
         board = BoardView(
-            self.ctx.workload(), self.ctx.staffing(), self.ctx.handover(), self.ctx.letters(), self
-        )
+            self.ctx.workload(), self.ctx.staffing(), self.ctx.handover(), self.ctx.letters(), self,
+            keep=self.ctx.keep_in_touch(),
+        )  # fmt: skip
         board.show_cases.connect(self.show_caseworker_cases)
         board.changed.connect(self.refresh)
         board.team_changed.connect(self.reload_caseworkers)
