@@ -108,6 +108,17 @@ def test_the_round_sends_what_is_due_with_the_kept_password_and_says_how_it_stan
     state = service.send_waiting()
     assert (state.sent, state.waiting, state.attention) == (0, 0, 1)  # may have been sent
     assert state.words() == "1 needs attention"
+    from sqlalchemy import func, select
+
+    from caseload_app.db.models import AuditEntry
+
+    with db.read() as s:  # the rounds counted the outbox; nobody looked at it
+        looks = s.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.record_type == "outbox", AuditEntry.action == "view")
+        )
+    assert looks == 0
 
 
 def test_without_mail_set_up_the_round_sends_nothing_and_says_nothing(db):
