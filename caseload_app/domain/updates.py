@@ -90,12 +90,30 @@ def update_due(
     return regular
 
 
+def delay_untold(
+    *, step_due: date | None, advice_due: date | None, last_update: date | None, today: date
+) -> date | None:
+    """The day a delay began that the family has not heard of: the case's next statutory
+    step, or the advice asked for (the earliest still missing), past its date with no update
+    to the family after that date. None: nothing late, or the family told of each. The
+    caseworker then owes them a delay letter at once, before they have to chase (the
+    promise is the team's, not the law's)."""
+    untold = [
+        d
+        for d in (step_due, advice_due)
+        if d is not None and d < today and (last_update is None or last_update <= d)
+    ]
+    return min(untold, default=None)
+
+
 @dataclass(frozen=True)
 class Late:
     """A statutory step or a piece of advice past its date."""
 
     what: str
     due: date
+    waiting_for: str = ""  # advice still to come: what the family is told we wait for
+    chased: date | None = None  # when we last chased it
 
 
 @dataclass(frozen=True)
@@ -113,6 +131,10 @@ class CaseFacts:
     draft_served: date | None
     late: Sequence[Late]
     today: date
+    # The last day the draft plan can be sent and still leave the family their 15 days for
+    # comments within the 20 weeks, when it has passed and no draft has gone (the final
+    # plan's date is at risk, though not yet missed).
+    draft_too_late_since: date | None = None
 
 
 @dataclass(frozen=True)
@@ -128,16 +150,17 @@ class Draft:
 
 def draft_update(facts: CaseFacts) -> Draft:
     parts = [_where(facts), _next(facts)]
-    if facts.late:
+    delayed = bool(facts.late) or facts.draft_too_late_since is not None
+    if delayed:
         parts.append(_sorry(facts))
     if facts.decision:
         parts.append(_rights(facts))
     parts.append(_contact(facts))
     about = "EHC plan" if facts.stage == "plan_issued" else "EHC needs assessment"
     subject = f"An update on {facts.child_first_name}'s {about}"
-    if facts.late:
+    if delayed:
         subject = f"Sorry for the delay: {subject[0].lower()}{subject[1:]}"
-    return Draft(subject, "\n\n".join(p for p in parts if p), bool(facts.late))
+    return Draft(subject, "\n\n".join(p for p in parts if p), delayed)
 
 
 def _contact(f: CaseFacts) -> str:
@@ -183,7 +206,7 @@ def _where(f: CaseFacts) -> str:
 def _next(f: CaseFacts) -> str:
     fmt = deadlines.format_date
     if f.next_step and f.next_due:
-        step = _lower_first(f.next_step)
+        step = lower_first(f.next_step)
         when = "was due by" if f.next_due < f.today else "is due by"
         text = f"What happens next: {step}, which {when} {fmt(f.next_due)}."
     else:
@@ -200,14 +223,37 @@ def _next(f: CaseFacts) -> str:
 
 def _sorry(f: CaseFacts) -> str:
     fmt = deadlines.format_date
-    lines = "; ".join(f"{_lower_first(late.what)} (due {fmt(late.due)})" for late in f.late)
-    return (
-        f"I am sorry that we are late: {lines}. The reason is [the reason for the delay]. "
-        "What we are doing about it: [what the council is doing]. We now expect this by "
-        "[the new expected date]. You have the right to complain about the delay; our "
+    parts = []
+    if f.late:
+        lines = "; ".join(f"{lower_first(late.what)} (due {fmt(late.due)})" for late in f.late)
+        parts.append(f"I am sorry that we are late: {lines}.")
+    if f.draft_too_late_since is not None:
+        final = deadlines.final_plan_due(f.request_received)
+        parts.append(
+            f"The law gives us until {fmt(final)} to issue {f.child_first_name}'s final plan. "
+            "We have not yet sent you the draft plan, and you have 15 days to comment on it, "
+            "so the final plan may be later than that, and I am sorry."
+        )
+    waiting = [late for late in f.late if late.waiting_for]
+    if waiting:
+        names = _and(late.waiting_for for late in waiting)
+        parts.append(f"The reason is that we are still waiting for {names}.")
+    else:
+        parts.append("The reason is [the reason for the delay].")
+    chased = [late.chased for late in waiting if late.chased is not None]
+    doing = f"we chased it on {fmt(max(chased))}, and " if chased else ""
+    parts.append(
+        f"What we are doing about it: {doing}[what the council is doing]. We now expect this "
+        "by [the new expected date]. You have the right to complain about the delay; our "
         "complaints procedure is on the council's website, and if you are not satisfied with "
         "our answer you can go to the Local Government and Social Care Ombudsman."
     )
+    return " ".join(parts)
+
+
+def _and(items) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 RIGHTS_DAYS = 92  # a decision's appeal rights are told while it may still be appealed
@@ -239,7 +285,7 @@ def _rights(f: CaseFacts) -> str:
 _ONLY_SCHOOL = " (unless you appeal only about the school or type of school named)"
 
 
-def _lower_first(text: str) -> str:
+def lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from caseload_app.db.models import (
+    AdviceRequest,
     Caseworker,
     Child,
     Communication,
@@ -19,8 +20,9 @@ from caseload_app.db.models import (
     StageEvent,
 )
 from caseload_app.db.queries import as_date
-from caseload_app.domain import updates
-from caseload_app.domain.status import Rag
+from caseload_app.domain import deadlines, updates
+from caseload_app.domain.exceptions import ADVICE, FINAL_PLAN, parse_limits
+from caseload_app.domain.status import Rag, exception_greys, step_label
 from caseload_app.services import records
 from caseload_app.services.base import UserService
 from caseload_app.services.case_read import CaseDetail, case_detail
@@ -37,6 +39,10 @@ class DueUpdate:
     channel: str  # how the family likes to hear: email, letter, phone…
     note: str  # their language, an interpreter
     caseworker_id: int | None = None  # whose case it is (None: not allocated)
+    # The promise's own date (kept_share counts it): `due` is earlier when a delay the family
+    # has not heard of makes a delay letter due at once.
+    promised: date | None = None
+    late_since: date | None = None  # that delay's start, if there is one
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,11 @@ def due_query(caseworker_id: int | None = None, case_ids: Collection[int] | None
         .where(StageEvent.case_id == EhcpCase.id, StageEvent.action.in_(updates.ENTRY_EVENTS))
         .scalar_subquery()
     )
+    advice_missing = (  # the earliest advice asked for and not yet in (ix on case_id)
+        select(func.min(AdviceRequest.due))
+        .where(AdviceRequest.case_id == EhcpCase.id, AdviceRequest.received.is_(None))
+        .scalar_subquery()
+    )
     q = (
         select(
             EhcpCase.id,
@@ -83,6 +94,10 @@ def due_query(caseworker_id: int | None = None, case_ids: Collection[int] | None
             Family.language,
             Family.interpreter_needed,
             EhcpCase.caseworker_id,
+            EhcpCase.next_step,
+            EhcpCase.next_due,
+            EhcpCase.exception_limits,
+            advice_missing,
         )
         .join(Child, EhcpCase.child_id == Child.id)
         .join(Family, Child.family_id == Family.id)
@@ -109,7 +124,7 @@ def due_updates(
     q = due_query(caseworker_id, case_ids)
     for row in s.execute(q):
         case_id, first, last, opened, updated, changed, came_in = row[:7]
-        channel, language, interpreter, worker = row[7:]
+        channel, language, interpreter, worker = row[7:11]
         due = updates.update_due(
             opened=opened,
             last_update=as_date(updated),
@@ -117,21 +132,42 @@ def due_updates(
             every_weeks=every_weeks,
             entered=as_date(came_in),
         )
-        if until is None or due.due <= until:
+        late, what = _delay(row[11:], as_date(updated), today)
+        act_by, reason = due.due, due.reason
+        if late is not None and late + timedelta(days=1) < act_by:
+            act_by = late + timedelta(days=1)
+            reason = f"Delay not told: {what} was due {deadlines.format_date(late)}"
+        if until is None or act_by <= until:
             note = _language_note(language, interpreter)
             out.append(
                 DueUpdate(
-                    case_id, f"{first} {last}", due.due, (due.due - today).days, due.reason,
-                    channel or "letter", note, worker,
+                    case_id, f"{first} {last}", act_by, (act_by - today).days, reason,
+                    channel or "letter", note, worker, due.due, late,
                 )
             )  # fmt: skip
     return sorted(out, key=lambda d: (d.due, d.child_name))
 
 
+def _delay(row, last_update: date | None, today: date) -> tuple[date | None, str]:
+    """When a delay began that the family has not been told of (domain/updates.delay_untold),
+    and what is late: a step an exception covers is not late, nor advice when one covers the
+    advice limit."""
+    step, step_due, limits_text, advice_due = row
+    limits = parse_limits(limits_text)
+    step_due = None if exception_greys(step, limits) else step_due
+    advice_due = None if ADVICE in limits else as_date(advice_due)
+    late = updates.delay_untold(
+        step_due=step_due, advice_due=advice_due, last_update=last_update, today=today
+    )
+    if late is None:
+        return None, ""
+    return late, (updates.lower_first(step_label(step)) if late == step_due else "advice asked for")
+
+
 def kept_share(found: Collection[DueUpdate], today: date) -> tuple[int, int]:
     """(not overdue an update today, all): the promise kept, as the weekly report's
     families_informed counts it (domain/measures.py: due on or after the day)."""
-    return sum(1 for d in found if d.due >= today), len(found)
+    return sum(1 for d in found if (d.promised or d.due) >= today), len(found)
 
 
 def _language_note(language: str | None, interpreter: bool) -> str:
@@ -223,7 +259,12 @@ def _facts(detail: CaseDetail, caseworker_email: str, today: date) -> updates.Ca
     if step is not None and step.due < today and detail.status.rag != Rag.GREY:
         late.append(updates.Late(step.label, step.due))
     late += [
-        updates.Late(f"the {a.type_label.lower()} advice we asked for", a.due)
+        updates.Late(
+            f"the {a.type_label.lower()} advice we asked for",
+            a.due,
+            waiting_for=f"the {a.type_label.lower()} advice",
+            chased=a.last_chased,
+        )  # fmt: skip
         for a in detail.advice
         if a.overdue and not a.excused
     ]
@@ -239,4 +280,19 @@ def _facts(detail: CaseDetail, caseworker_email: str, today: date) -> updates.Ca
         draft_served=served[-1] if served else None,
         late=tuple(late),
         today=today,
+        draft_too_late_since=_draft_too_late(detail, today),
     )
+
+
+def _draft_too_late(detail: CaseDetail, today: date) -> date | None:
+    """The day after the last on which the draft plan could go and still leave the family
+    their 15 days for comments (Reg 13(1)) within the 20 weeks (Reg 13(2)), when that has
+    passed with no draft sent and the 20 weeks have not yet ended (then the final plan is
+    itself late), and no exception covers the final plan's limit (Reg 13(3))."""
+    if detail.stage not in ("request_received", "assessment") or FINAL_PLAN in (
+        detail.exception_limits
+    ):
+        return None
+    final = deadlines.final_plan_due(detail.request_received)
+    last_day = final - (deadlines.comments_end(final) - final)  # its comments end on `final`
+    return last_day + timedelta(days=1) if last_day < today <= final else None

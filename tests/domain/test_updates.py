@@ -144,6 +144,55 @@ def test_something_late_brings_an_apology_that_the_caseworker_must_complete():
     ]  # fmt: skip
 
 
+def test_late_advice_is_the_reason_given_with_when_it_was_chased():
+    late = (
+        Late("Decide whether to issue a plan", date(2026, 10, 28)),
+        Late("the educational psychology advice we asked for", date(2026, 9, 17),
+             waiting_for="the educational psychology advice", chased=date(2026, 10, 20)),
+        Late("the health advice we asked for", date(2026, 9, 20),
+             waiting_for="the health advice", chased=date(2026, 10, 5)),
+    )  # fmt: skip
+    made = draft_update(facts(late=late, today=date(2026, 11, 2)))
+    assert (
+        "The reason is that we are still waiting for the educational psychology advice and "
+        "the health advice. What we are doing about it: we chased it on Tue 20 Oct 2026, and "
+        "[what the council is doing]."
+    ) in made.message
+    assert made.unfilled() == ["[what the council is doing]", "[the new expected date]"]
+
+
+def test_a_draft_not_sent_in_time_for_the_15_days_says_the_final_plan_is_at_risk():
+    # Request 1 Jul: 20 weeks end Wed 18 Nov; a draft sent on 4 Nov leaves 15 days to 18 Nov.
+    at_risk = facts(today=date(2026, 11, 6), draft_too_late_since=date(2026, 11, 5))
+    made = draft_update(at_risk)
+    assert made.delay and made.subject.startswith("Sorry for the delay")
+    assert "I am sorry that we are late" not in made.message  # nothing is late yet
+    assert (
+        "The law gives us until Wed 18 Nov 2026 to issue Zoë's final plan. We have not yet sent "
+        "you the draft plan, and you have 15 days to comment on it, so the final plan may be "
+        "later than that, and I am sorry."
+    ) in made.message
+    assert "[the new expected date]" in made.unfilled()
+
+
+@given(
+    step_due=st.none() | st.dates(date(2026, 1, 1), date(2026, 12, 31)),
+    advice_due=st.none() | st.dates(date(2026, 1, 1), date(2026, 12, 31)),
+    last_update=st.none() | st.dates(date(2026, 1, 1), date(2026, 12, 31)),
+)
+def test_a_delay_is_untold_until_an_update_goes_after_it_began(step_due, advice_due, last_update):
+    today = date(2026, 10, 1)
+    since = updates.delay_untold(
+        step_due=step_due, advice_due=advice_due, last_update=last_update, today=today
+    )
+    late = [d for d in (step_due, advice_due) if d is not None and d < today]
+    if since is None:  # nothing late, or the family told after each thing became late
+        assert all(last_update is not None and last_update > d for d in late)
+    else:
+        assert since in late and (last_update is None or last_update <= since)
+        assert since == min(d for d in late if last_update is None or last_update <= d)
+
+
 def test_brackets_are_found_in_an_edited_subject_and_message_and_the_email_is_greeted():
     from caseload_app.domain.updates import email_text, unfilled
 

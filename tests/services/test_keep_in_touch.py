@@ -73,7 +73,50 @@ def test_late_advice_is_apologised_for(db):
     made = keep(db).draft(case_id)
     assert made.draft.delay
     assert "advice we asked for (due Thu 17 Sep 2026)" in made.draft.message
-    assert len(made.draft.unfilled()) == 3
+    assert "The reason is that we are still waiting for the educational psychology advice." in (
+        made.draft.message
+    )
+    assert made.draft.unfilled() == ["[what the council is doing]", "[the new expected date]"]
+
+
+def test_a_delay_the_family_has_not_heard_of_makes_a_delay_letter_due_at_once(db):
+    case_id, work = new_case(db)  # request Wed 1 Jul 2026
+    work.record_action(case_id, work.get_case(case_id).version, "assess_agreed", date(2026, 8, 5))
+    work.request_advice(case_id, "ep", date(2026, 10, 1))  # due Thu 12 Nov
+    told = datetime(2026, 11, 10, 9)  # an update two days before the advice fell late
+    work.log_communication(case_id, told, "phone", "out", "Mum", "Update")
+    (due,) = keep(db).due(days=0)
+    assert (due.due, due.promised, due.late_since) == (
+        date(2026, 11, 13), date(2026, 12, 8), date(2026, 11, 12),
+    )  # fmt: skip
+    assert due.reason == "Delay not told: advice asked for was due Thu 12 Nov 2026"
+    # The promise itself is kept (every 4 weeks): the board's and the weekly report's share.
+    assert keep(db).on_time_share() == (1, 1)
+    draft = keep(db).draft(case_id).draft
+    assert draft.delay and "still waiting for the educational psychology advice" in draft.message
+    work.log_communication(case_id, datetime(2026, 11, 23, 9), "letter", "out", "Mum", "Sorry")
+    assert keep(db).due(days=7) == []  # told of the delay
+
+
+def test_a_delay_an_exception_covers_is_no_delay_to_apologise_for(db):
+    case_id, work = new_case(db)
+    work.record_action(case_id, work.get_case(case_id).version, "assess_agreed", date(2026, 8, 5))
+    work.request_advice(case_id, "ep", date(2026, 10, 1))
+    work.log_communication(case_id, datetime(2026, 11, 10, 9), "phone", "out", "Mum", "Update")
+    work.record_exception(
+        case_id, "missed_appointment", ["advice"], date(2026, 11, 1), None, date(2026, 11, 2)
+    )  # Reg 8(2): the child missed the psychologist's appointment
+    assert keep(db).due(days=0) == []
+
+
+def test_a_draft_too_late_for_the_15_days_is_apologised_for_before_week_20(db):
+    case_id, work = new_case(db, request_received=date(2026, 7, 15))  # 20 weeks: Wed 2 Dec
+    work.record_action(case_id, work.get_case(case_id).version, "assess_agreed", date(2026, 8, 5))
+    # Today is Tue 24 Nov: a draft sent now leaves its 15 days ending after 2 Dec.
+    draft = keep(db).draft(case_id).draft
+    assert draft.delay
+    assert "The law gives us until Wed 2 Dec 2026 to issue Zoë's final plan." in draft.message
+    assert "may be later than that" in draft.message
 
 
 def test_the_command_line_lists_and_drafts(tmp_path, capsys):
