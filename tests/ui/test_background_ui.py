@@ -191,3 +191,25 @@ def test_a_review_invitation_is_saved_from_the_reviews_tab(qtbot, db, tmp_path, 
     assert str(event["LOCATION"]) == "Room 4"
     again = CalendarService(db, WHO, today=lambda: TODAY, now=lambda: NOW)
     assert str(event["UID"]) in again.invitation(review_id)[1].decode()
+
+
+def test_a_failure_beside_the_window_is_logged_without_what_it_said(
+    qtbot, db, tmp_path, monkeypatch, caplog, no_dialogs
+):
+    import logging
+
+    asha_case(db)
+
+    said = "Sam Brontë, born 4 May 2016"  # as a driver's error quoting a row's values
+
+    def fails(self, me, path):
+        raise RuntimeError(said)
+
+    monkeypatch.setattr(CalendarService, "publish", fails)
+    settings = LocalSettings(me_caseworker_id=1, me_name=WHO, calendar_file=str(tmp_path / "a.ics"))
+    caplog.set_level(logging.ERROR)
+    window = open_main_window(qtbot, db, tmp_path, settings=settings)
+    qtbot.waitUntil(lambda: window.calendar_status.isVisible(), timeout=10_000)
+    assert "The calendar could not be published" in caplog.text
+    assert "RuntimeError (message not logged)" in caplog.text
+    assert "Brontë" not in caplog.text and "2016" not in caplog.text

@@ -13,6 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QThreadPool, QTimer
 from PySide6.QtWidgets import QLabel, QMessageBox
 
+from caseload_app.logs import crash_report
 from caseload_app.services.errors import ACTIONABLE
 from caseload_app.ui.window.shell import WindowShell
 from caseload_app.ui.worker import Job, run_in_background
@@ -24,6 +25,11 @@ PUBLISH_AFTER_MS = 3000  # a burst of saves makes one writing of the calendar
 # Closing waits this long for an e-mail being handed over; after that it is left "sending",
 # which the outbox never sends again by itself (the person checks, then resends or marks it).
 CLOSE_WAIT_MS = 20_000
+
+
+def _without_data(exc: Exception) -> str:
+    """Where it failed, never what it said: a message can quote a child or an address."""
+    return crash_report(type(exc), exc, exc.__traceback__)
 
 
 def _status_label(name: str) -> QLabel:
@@ -91,10 +97,10 @@ class BackgroundWork(WindowShell):
         self.outbox_status.setToolTip(state.note or "E-mails not sent yet (caseload mail outbox)")
         self.outbox_status.setVisible(bool(words))
 
-    def _outbox_failed(self, exc: Exception, trace: str) -> None:
+    def _outbox_failed(self, exc: Exception, _trace: str) -> None:
         self._outbox_busy = False
         if not isinstance(exc, ACTIONABLE):
-            log.error("The outbox round failed:\n%s", trace)
+            log.error("The outbox round failed:\n%s", _without_data(exc))
         self.outbox_status.setText("E-mail: the outbox could not be sent")
         self.outbox_status.setToolTip(str(exc) if isinstance(exc, ACTIONABLE) else "See the log.")
         self.outbox_status.show()
@@ -156,11 +162,11 @@ class BackgroundWork(WindowShell):
             self.statusBar().showMessage(f"Calendar published: {done.dates} dates", 5000)
         self._publish_next()
 
-    def _not_published(self, exc: Exception, trace: str) -> None:
+    def _not_published(self, exc: Exception, _trace: str) -> None:
         """Quietly: a drive offline is no reason for a dialog (nor one a save)."""
         self._publish_busy, self._publish_failed = False, True
         if not isinstance(exc, ACTIONABLE):
-            log.error("The calendar could not be published:\n%s", trace)
+            log.error("The calendar could not be published:\n%s", _without_data(exc))
         why = str(exc) if isinstance(exc, ACTIONABLE) else "Something went wrong (see the log)."
         self.calendar_status.setText("Calendar not published")
         self.calendar_status.setToolTip(
