@@ -68,12 +68,32 @@ def _paragraphs(value: str) -> str:
     return "\a".join(re.split(r"\n\s*\n", text))
 
 
+# What a Word template's Jinja may hold: text, {{name}}, and {% if name %} (with and, or,
+# not). A filter or a comparison would work on the escaped value, not the value, and a
+# filter prints its codes ("O&#x27;Neil"); an include or import has nothing to load; a call
+# or an attribute reaches past the value. Each is refused when the template is read.
+_ALLOWED_NODES = frozenset({"Template", "Output", "TemplateData", "Name", "If", "Not", "And", "Or"})
+
+
 def _environment():
-    from jinja2 import StrictUndefined
+    from jinja2 import StrictUndefined, nodes
     from jinja2.sandbox import SandboxedEnvironment
 
+    class PlainPlaceholders(SandboxedEnvironment):
+        def _parse(self, source, name, filename):
+            tree = super()._parse(source, name, filename)
+            kinds = {type(node).__name__ for node in tree.find_all(nodes.Node)}
+            beyond = sorted(kinds - _ALLOWED_NODES)
+            if beyond:
+                raise _BeyondNames(", ".join(beyond))
+            return tree
+
     # Strict: a name without a value stops the letter rather than printing a blank.
-    return SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+    return PlainPlaceholders(autoescape=True, undefined=StrictUndefined)
+
+
+class _BeyondNames(Exception):
+    """The template's Jinja holds more than placeholders and ifs (the kinds of node)."""
 
 
 def _read(path: Path) -> bytes:
@@ -91,6 +111,15 @@ def _read(path: Path) -> bytes:
     if unpacked > MAX_UNZIPPED_BYTES:
         raise TemplateError(f"{path.name}: the Word template is far too large to be a letter.")
     return data
+
+
+def _plain(kinds: str) -> str:
+    """Jinja's node names as an administrator reads them."""
+    words = {"Filter": "a filter (|)", "Include": "an include", "Import": "an import",
+             "FromImport": "an import", "Extends": "extends", "Call": "a call",
+             "Getattr": "a dot", "Getitem": "brackets", "For": "a loop", "Macro": "a macro",
+             "Compare": "a comparison", "Const": "a quoted value"}  # fmt: skip
+    return ", ".join(dict.fromkeys(words.get(k, k) for k in kinds.split(", ")))
 
 
 def _not_word(path: Path) -> str:
@@ -111,6 +140,12 @@ def _as_template_error(path: Path) -> Iterator[None]:
 
     try:
         yield
+    except _BeyondNames as exc:
+        raise TemplateError(
+            f"{path.name}: a placeholder does more than name a value ({_plain(str(exc))}). "
+            "Write placeholders as {{child_name}}, and choices as {% if name %}…{% endif %}; "
+            "filters, includes and other Jinja are not for letters."
+        ) from None
     except SecurityError:
         raise TemplateError(
             f"{path.name}: a placeholder asks for something letters never may: use only "

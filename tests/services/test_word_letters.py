@@ -222,11 +222,36 @@ def test_a_word_template_that_cannot_be_used_says_why(db, case, letters, admin, 
     assert nothing_kept(db)
 
 
-def test_a_placeholder_reaching_past_its_value_is_refused(db, case, letters, admin):
-    word_template(admin / "sneaky.docx", ["{{ child_name.__class__.__mro__ }}"], title="Hi")
-    with pytest.raises(TemplateError, match="sneaky.docx: a placeholder asks for something"):
+@pytest.mark.parametrize(
+    ("text", "what"),
+    [
+        ("{{ child_name.__class__.__mro__ }}", "a dot"),
+        ("{{ parent_carer_name|upper }}", "a filter"),  # it printed "O&#X27;NEIL &AMP;"
+        ("{% include 'other.docx' %}", "an include"),  # nothing to load: it crashed on issue
+        ("{% import 'x' as y %}{{ child_name }}", "an import"),
+        ("{{ child_name.upper() }}", "a call"),
+        ("{% if salutation == 'Ms' %}x{% endif %}", "a comparison"),  # never equal: escaped
+    ],
+)
+def test_a_placeholder_doing_more_than_name_a_value_is_refused_when_read(
+    db, case, letters, admin, text, what
+):
+    word_template(admin / "sneaky.docx", ["Dear {{salutation}},", text], title="Hi")
+    (info,) = [i for i in letters.list_templates() if i.name == "sneaky"]
+    assert info.problem is not None and what in info.problem, info.problem
+    with pytest.raises(TemplateError, match="sneaky.docx: a placeholder does more than name"):
         letters.issue_letter(case, "sneaky", format="docx")
     assert nothing_kept(db)
+
+
+def test_a_choice_on_whether_a_value_is_given_is_a_placeholder_too(db, case, letters, admin):
+    word_template(
+        admin / "choice.docx",
+        ["{% if salutation and not child_name %}Nobody{% else %}Dear {{salutation}},{% endif %}"],
+        title="Hi",
+    )
+    issued = letters.issue_letter(case, "choice", format="docx")
+    assert "Dear Ms Brontë," in docx_paragraphs(issued.docx)
 
 
 def test_a_word_template_as_a_pdf_needs_libreoffice(
