@@ -7,7 +7,8 @@ caseload merge generic --case 12 15 18 --set subject="Our new office" --set mess
 
 Each letter is issued, kept, logged and audited as `caseload letter` issues one; a family the
 letter cannot go to is listed with why. Ctrl+C stops between letters: those issued stay
-issued, and running the same command again sends the rest (nobody gets the letter twice).
+issued, and running the same command again sends the rest (a family sent it since
+--sent-since, default today, is skipped).
 """
 
 from __future__ import annotations
@@ -88,6 +89,8 @@ def run(args: argparse.Namespace, database) -> int:
             raise UserError(f"The folder {target.parent} does not exist.")
     if args.pdf is not None and args.dry_run:
         raise UserError("A dry run issues no letters: leave out --pdf.")
+    if args.pdf is not None and args.format == "docx":
+        raise UserError("Letters issued in Word only have no PDF to print: leave out --pdf.")
     with database(args) as db:
         merge = MailMergeService(db, getpass.getuser())
         worker = (

@@ -98,6 +98,7 @@ def due_query(caseworker_id: int | None = None, case_ids: Collection[int] | None
             EhcpCase.next_due,
             EhcpCase.exception_limits,
             advice_missing,
+            EhcpCase.stage,
         )
         .join(Child, EhcpCase.child_id == Child.id)
         .join(Family, Child.family_id == Family.id)
@@ -148,14 +149,19 @@ def due_updates(
     return sorted(out, key=lambda d: (d.due, d.child_name))
 
 
+ADVICE_STAGES = ("request_received", "assessment", "draft_issued")
+
+
 def _delay(row, last_update: date | None, today: date) -> tuple[date | None, str]:
     """When a delay began that the family has not been told of (domain/updates.delay_untold),
     and what is late: a step an exception covers is not late, nor advice when one covers the
     advice limit."""
-    step, step_due, limits_text, advice_due = row
+    step, step_due, limits_text, advice_due, stage = row
     limits = parse_limits(limits_text)
     step_due = None if exception_greys(step, limits) else step_due
-    advice_due = None if ADVICE in limits else as_date(advice_due)
+    # Advice is awaited while the plan is made; one never marked in is no delay after that.
+    awaited = stage in ADVICE_STAGES and ADVICE not in limits
+    advice_due = as_date(advice_due) if awaited else None
     late = updates.delay_untold(
         step_due=step_due, advice_due=advice_due, last_update=last_update, today=today
     )

@@ -175,7 +175,7 @@ class MergeReport:
             text += (
                 f" The merge stopped part-way ({self.stopped}): the letters issued stay "
                 f"issued; {self.count(NOT_DONE)} were not done. Run it again to send the "
-                "rest: nobody gets the letter twice."
+                "rest: a family already sent it since the day given is skipped."
             )
         return text
 

@@ -130,3 +130,6 @@ def test_format_docx_issues_word_letters(capsys, laptop):
     with db.read() as s:
         names = s.scalars(select(Document.file_name).where(Document.kind == "letter_sent")).all()
     assert len(names) == 1 and names[0].endswith("-generic.docx")
+    code, _, err = run(capsys, path, "generic", "--case", with_address, *TYPED,
+                       "--format", "docx", "--pdf", path.parent / "all.pdf")  # fmt: skip
+    assert code != 0 and "no PDF to print: leave out --pdf" in err

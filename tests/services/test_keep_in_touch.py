@@ -98,6 +98,21 @@ def test_a_delay_the_family_has_not_heard_of_makes_a_delay_letter_due_at_once(db
     assert keep(db).due(days=7) == []  # told of the delay
 
 
+def test_advice_never_marked_in_is_no_delay_once_the_plan_is_issued(db):
+    from sqlalchemy import update
+
+    from caseload_app.db.models import EhcpCase
+
+    case_id, work = new_case(db)
+    work.record_action(case_id, work.get_case(case_id).version, "assess_agreed", date(2026, 8, 5))
+    work.request_advice(case_id, "ep", date(2026, 10, 1))  # due 12 Nov, never marked in
+    work.log_communication(case_id, datetime(2026, 11, 10, 9), "phone", "out", "Mum", "Update")
+    assert keep(db).due(days=0)[0].late_since == date(2026, 11, 12)
+    with db.uow() as s:  # the plan issued since, as an import would leave it
+        s.execute(update(EhcpCase).where(EhcpCase.id == case_id).values(stage="plan_issued"))
+    assert [d.late_since for d in keep(db).due(days=30)] in ([], [None])
+
+
 def test_a_delay_an_exception_covers_is_no_delay_to_apologise_for(db):
     case_id, work = new_case(db)
     work.record_action(case_id, work.get_case(case_id).version, "assess_agreed", date(2026, 8, 5))

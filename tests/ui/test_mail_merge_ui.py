@@ -5,7 +5,7 @@ CSV and read back, the letters saved as one PDF."""
 from __future__ import annotations
 
 import csv
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from pypdf import PdfReader
@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from caseload_app.db.models import Communication
 from caseload_app.services.demo import generate_demo
-from caseload_app.services.mail_merge import ISSUED, NOT_DONE, WOULD_ISSUE
+from caseload_app.services.mail_merge import ISSUED, NOT_DONE, SKIPPED, WOULD_ISSUE
 from caseload_app.services.settings import CouncilDetails, TeamSettingsService
 from caseload_app.ui.dialogs.mail_merge import next_month
 from tests.helpers import TODAY
@@ -136,4 +136,10 @@ def test_the_letters_are_issued_in_the_format_chosen_starting_from_the_persons_o
         ).all()
     assert len(names) == chosen and {name.rsplit(".", 1)[1] for name in names} == {"docx"}
     assert not dialog.pdf_button.isEnabled()  # no PDF to print together
+    # Run again: a family sent it since the day given is skipped; a later day, it is not.
+    for since, outcome in ((TODAY + timedelta(days=1), WOULD_ISSUE), (TODAY, SKIPPED)):
+        dialog.sent_since.set_date(since)
+        dialog.check()
+        qtbot.waitUntil(lambda: not dialog.busy(), timeout=30_000)
+        assert {line.outcome for line in dialog.report.lines} == {outcome}
     dialog.close()

@@ -91,6 +91,9 @@ class MailMergeDialog(QDialog):
         self.format = choice_combo(list(FORMAT_CHOICES))
         self.format.setAccessibleName("Issue as")
         self.format.setCurrentIndex(max(self.format.findData(format), 0))
+        # A merge stopped and run again another day: the letters of its first day count.
+        self.sent_since = DateEdit(self.merge.today())
+        self.sent_since.setAccessibleName("Already sent if issued since")
         self._build_report()
         self._build_buttons()
         self._lay_out()
@@ -171,6 +174,7 @@ class MailMergeDialog(QDialog):
         form = QFormLayout()
         form.addRow(buddy("&Letter:", self.letter), self.letter)
         form.addRow(buddy("Issue &as:", self.format), self.format)
+        form.addRow(buddy("Already sent if issued si&nce:", self.sent_since), self.sent_since)
         dates = QHBoxLayout()
         dates.addWidget(self.due_from)
         dates.addWidget(buddy("and", self.due_to))
@@ -257,12 +261,17 @@ class MailMergeDialog(QDialog):
         template, selection = self.letter.currentData(), self.selection()
         report, cancel, format = self._progress.moved.emit, self._cancel, self.format.currentData()
 
+        since = self.sent_since.value()
+
         def merge() -> MergeReport:
             if dry:
-                return self.merge.dry_run(template, selection, progress=report, cancel=cancel)
+                return self.merge.dry_run(
+                    template, selection, progress=report, cancel=cancel, sent_since=since
+                )
             return self.merge.run(
-                template, selection, progress=report, cancel=cancel, format=format
-            )
+                template, selection, progress=report, cancel=cancel, format=format,
+                sent_since=since,
+            )  # fmt: skip
 
         cancel.clear()
         self._job = run_in_background(
@@ -330,8 +339,8 @@ class MailMergeDialog(QDialog):
 
     def _set_busy(self, busy: bool) -> None:
         for widget in (
-            self.letter, self.format, self.reviews, self.stage, self.caseworker,
-            self.only_selected,
+            self.letter, self.format, self.sent_since, self.reviews, self.stage,
+            self.caseworker, self.only_selected,
         ):  # fmt: skip
             widget.setEnabled(
                 not busy and (widget is not self.only_selected or bool(self.selected))
