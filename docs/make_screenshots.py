@@ -53,6 +53,8 @@ def main() -> int:
         window.grab().save(str(OUT / "search.png"))
         window.search.setText("")
         board = window.open_board()
+        while not board.shares:  # the families updated on time load after the board shows
+            app.processEvents()
         app.processEvents()
         window.grab().save(str(OUT / "workload-board.png"))
         _dialog_shots(app, window, board)
