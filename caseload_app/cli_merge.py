@@ -109,7 +109,7 @@ def run(args: argparse.Namespace, database) -> int:
                 extra=typed, sent_since=args.sent_since, progress=_progress, cancel=cancel
             )
             report = (
-                merge.dry_run(args.template, selection, **common)
+                merge.dry_run(args.template, selection, format=args.format, **common)
                 if args.dry_run
                 else merge.run(args.template, selection, format=args.format, **common)
             )

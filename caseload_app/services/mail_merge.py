@@ -43,7 +43,7 @@ from caseload_app.domain.templates import (
 from caseload_app.domain.text import how_many
 from caseload_app.domain.validators import ValidationError
 from caseload_app.files import write_atomically
-from caseload_app.services import records
+from caseload_app.services import libreoffice, records
 from caseload_app.services.base import UserService
 from caseload_app.services.caselist import CaseFilter, CaseListService, CaseRow
 from caseload_app.services.errors import DatabaseError, StorageError, UserError
@@ -217,10 +217,13 @@ class MailMergeService(UserService):
         sent_since: date | None = None,
         progress: Progress | None = None,
         cancel: threading.Event | None = None,
+        format: str = "pdf",
     ) -> MergeReport:
         """Who would get the letter and who would be skipped, and why; nothing is issued.
         Audited as a look at the chosen cases."""
-        return self._merge(template, selection, extra, sent_since, progress, cancel, dry=True)
+        return self._merge(
+            template, selection, extra, sent_since, progress, cancel, dry=True, format=format
+        )
 
     def run(
         self,
@@ -254,6 +257,11 @@ class MailMergeService(UserService):
         format: str = "pdf",
     ) -> MergeReport:
         template = self._template_for_merge(name, extra or {})
+        if template.word and format != "docx" and libreoffice.soffice() is None:
+            raise UserError(  # before any case: each would be skipped for the same reason
+                f"'{template.plain_name}' is a Word template: making it a PDF needs LibreOffice, "
+                "which this computer does not have. Issue the letters as Word documents."
+            )
         job = _Job(template, extra, sent_since or self._today(), dry, format)
         rows = self._rows(selection)
         lines: list[MergeLine] = []

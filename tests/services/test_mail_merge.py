@@ -338,3 +338,17 @@ def test_the_issued_letters_print_in_one_go(db, cases, tmp_path):
     nothing = merge.run(INVITATION, chosen)  # all already sent
     with pytest.raises(UserError, match="nothing to print"):
         merge.save_letters(nothing, tmp_path / "none.pdf")
+
+
+def test_a_word_template_as_pdf_without_libreoffice_is_refused_before_any_case(
+    db, cases, tmp_path, monkeypatch
+):
+    from tests.helpers import word_template
+
+    word_template(tmp_path / "admin" / "note.docx", ["Dear {{salutation}},"], title="A note")
+    monkeypatch.setenv("PATH", str(tmp_path / "no-programs"))  # no soffice on this computer
+    chosen = MergeSelection(case_ids=(cases["due"], cases["march"]))
+    for how in (merger(db, tmp_path).dry_run, merger(db, tmp_path).run):
+        with pytest.raises(UserError, match="making it a PDF needs LibreOffice"):
+            how("note", chosen, format="pdf")
+    assert merger(db, tmp_path).run("note", chosen, format="docx").count(ISSUED) == 2

@@ -266,8 +266,9 @@ class MailMergeDialog(QDialog):
         def merge() -> MergeReport:
             if dry:
                 return self.merge.dry_run(
-                    template, selection, progress=report, cancel=cancel, sent_since=since
-                )
+                    template, selection, progress=report, cancel=cancel, sent_since=since,
+                    format=format,
+                )  # fmt: skip
             return self.merge.run(
                 template, selection, progress=report, cancel=cancel, format=format,
                 sent_since=since,
