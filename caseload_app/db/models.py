@@ -161,6 +161,15 @@ class Child(Versioned, Base):
     year_group: Mapped[str | None] = mapped_column(String(10))
     primary_need: Mapped[str | None] = mapped_column(String(8))
     secondary_need: Mapped[str | None] = mapped_column(String(8))
+    # Needs ranked after the secondary one (SEN2's SENtypeRank 3, 4…): codes from
+    # primary_need.csv, space-separated in rank order.
+    further_needs: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    # What SEN2's person module asks beyond names and identifiers (resources/codes/sen2_*.csv):
+    # sex, ethnicity, the Unique Learner Number, and why a UPN is not known.
+    sex: Mapped[str | None] = mapped_column(String(1))
+    ethnicity: Mapped[str | None] = mapped_column(String(4))
+    uln: Mapped[str | None] = mapped_column(String(10))
+    upn_unknown: Mapped[str | None] = mapped_column(String(4))
     # Lower-case, accent-free names/UPN/NHS/postcode/phone in one column: one substring
     # match serves search-as-you-type (kept in step by the services on every save).
     search_text: Mapped[str] = mapped_column(Text, default="")
@@ -236,9 +245,66 @@ class EhcpCase(Versioned, Base):
     post16_move_date: Mapped[date | None] = mapped_column(Date)
     post16_move_to: Mapped[str | None] = mapped_column(String(120))
     post16_amended: Mapped[date | None] = mapped_column(Date)
+    # The request (or the assessment that followed it) withdrawn before its outcome: the
+    # family withdrew it, or moved away (SEN2 codes it as withdrawn; the case closes).
+    withdrawn_date: Mapped[date | None] = mapped_column(Date)
 
     child: Mapped[Child] = relationship(back_populates="cases")
     caseworker: Mapped[Caseworker | None] = relationship()
+
+
+class Establishment(Base):
+    """A school, college or other provider from the DfE's register (Get Information About
+    Schools), as last imported: reference data that placements point at by id, so an import
+    that updates a name or closes a school keeps every link."""
+
+    __tablename__ = "establishment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    urn: Mapped[int] = mapped_column(Integer, unique=True)
+    la_code: Mapped[int | None] = mapped_column(Integer)
+    establishment_number: Mapped[int | None] = mapped_column(Integer)  # LAESTAB's last four
+    name: Mapped[str] = mapped_column(String(200))
+    type_code: Mapped[str] = mapped_column(String(8), default="")
+    type_name: Mapped[str] = mapped_column(String(120), default="")
+    phase: Mapped[str] = mapped_column(String(60), default="")
+    ukprn: Mapped[int | None] = mapped_column(Integer, index=True)
+    postcode: Mapped[str | None] = mapped_column(String(8))
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    # Folded name, URN, LAESTAB and postcode in one column for search-as-you-type.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    imported_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Placement(Versioned, Base):
+    """Where a child is educated, from when to when (SEN2's placements): an establishment
+    from the register, a setting typed in when it is not on it, or no establishment at all
+    (education otherwise than at school, elective home education, not in education,
+    employment or training, other arrangements: resources/codes/placement_kinds.csv)."""
+
+    __tablename__ = "placement"
+    __table_args__ = (
+        CheckConstraint("ends IS NULL OR ends >= starts", name="dates_in_order"),
+        CheckConstraint("rank >= 1", name="rank_positive"),
+        *limited("placement"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))  # placement_kinds.csv
+    establishment_id: Mapped[int | None] = mapped_column(ForeignKey("establishment.id"), index=True)
+    setting_name: Mapped[str] = mapped_column(String(200), default="")  # not on the register
+    starts: Mapped[date] = mapped_column(Date)
+    ends: Mapped[date | None] = mapped_column(Date)
+    rank: Mapped[int] = mapped_column(Integer, default=1)  # 1 main, 2 dual registration…
+    provision: Mapped[str | None] = mapped_column(String(12))  # mainstream/sen_unit/resourced
+    attendance: Mapped[str | None] = mapped_column(String(10))  # full_time / part_time
+    residential: Mapped[bool] = mapped_column(Boolean, default=False)
+    work_based: Mapped[str | None] = mapped_column(String(24))  # apprenticeship…
+    out_of_area: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    establishment: Mapped[Establishment | None] = relationship()
 
 
 class StageEvent(Base):
@@ -359,6 +425,9 @@ class Disagreement(Versioned, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("ehcp_case.id"), index=True)
     decision: Mapped[str] = mapped_column(String(200))  # what is disputed
+    # Which decision, as SEN2 counts mediation and appeals per request
+    # (resources/codes/disagreement_about.csv): None for one recorded before it was coded.
+    about: Mapped[str | None] = mapped_column(String(12))
     decision_letter: Mapped[date] = mapped_column(Date)
     mediation_ended: Mapped[date | None] = mapped_column(Date)
     mediation_certificate: Mapped[date | None] = mapped_column(Date)

@@ -43,6 +43,7 @@ def group_of(role: str) -> str:
 ROLE_GROUPS = [group_of(r.value) for r in Role]
 PERSON_TABLES = {"app_user", "app_setting"}  # administrators' (and leads': workload weights)
 TEAM_TABLES = {"caseworker", "absence"}  # leads'
+REFERENCE_TABLES = {"establishment"}  # the DfE's register: imported by leads and administrators
 
 # Tables whose rows belong to a case (a column case_id), edited with their case.
 CASE_TABLES = (
@@ -843,6 +844,8 @@ def _policies() -> dict[str, list[str]]:
         "caseload_may_edit_family(id)"
     )
     tables["contact"] = _all_writes("caseload_may_edit_family(family_id)")
+    tables["placement"] = _all_writes("caseload_may_edit_child(child_id)")
+    tables["establishment"] = _all_writes(f"{lead} OR {admin}")
     # An e-mail to a family: queued on a case this person may change, holding only bytes they
     # may hold (as a document's); then resent or marked by whoever queued it or may change
     # the case (migration 0023 keeps its message, recipient and case as queued).
@@ -1034,6 +1037,8 @@ def _grants(table: str) -> list[str]:
         writers = [group_of(Role.ADMIN)] + ([group_of(Role.LEAD)] if table == "app_setting" else [])
     elif table in TEAM_TABLES:
         writers = [group_of(Role.LEAD)]
+    elif table in REFERENCE_TABLES:
+        writers = [group_of(Role.LEAD), group_of(Role.ADMIN)]
     elif table == "trash_item":  # only an administrator removes for good
         out.append(f"GRANT DELETE ON {table} TO {group_of(Role.ADMIN)}")
         out += [f"GRANT INSERT, UPDATE ON {table} TO {g}" for g in writers]

@@ -121,6 +121,7 @@ LIMITS: dict[str, Limit] = {
     "contact.email": Limit("Email", 254),
     "contact.language": Limit("Language", 60),
     "caseworker.name": Limit("Caseworker", 120),
+    "placement.setting_name": Limit("Setting", 200),
 }
 
 

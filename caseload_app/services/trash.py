@@ -35,6 +35,7 @@ from caseload_app.db.models import (
     EhcpCase,
     Family,
     OutboxMessage,
+    Placement,
     PlanAudit,
     PlanVersion,
     Reassessment,
@@ -419,7 +420,10 @@ def _case_bundle(s: Session, case: EhcpCase) -> list[tuple[type, list]]:
     if only_child:
         bundle += [(Family, [family]), (Contact, list(family.contacts))]
     if only_case:
-        bundle.append((Child, [child]))
+        placements = s.scalars(
+            select(Placement).where(Placement.child_id == child.id).order_by(Placement.id)
+        )
+        bundle += [(Child, [child]), (Placement, list(placements))]
     bundle.append((EhcpCase, [case]))
     # Before the case's parts: an issued letter's document refers to its communication.
     comms = select(Communication).where(Communication.case_id == case.id)

@@ -21,15 +21,15 @@ from tests.helpers import HEADER, NOW, new_case
 SECRET = "Zebedee"  # stands for a child's data: never in a message, a log or a traceback
 
 
-def test_the_migration_holds_the_same_limits_as_the_forms_and_the_import():
-    migration = importlib.import_module(
-        "caseload_app.db.migrations.versions.0007_one_child_per_identifier"
-    )
-    frozen = {
-        f"{table}.{column}": limit
-        for table, columns in migration.LIMITS.items()
-        for column, limit in columns.items()
-    }
+def test_the_migrations_hold_the_same_limits_as_the_forms_and_the_import():
+    frozen = {}
+    for name in ("0007_one_child_per_identifier", "0025_placements_establishments"):
+        migration = importlib.import_module(f"caseload_app.db.migrations.versions.{name}")
+        frozen |= {
+            f"{table}.{column}": limit
+            for table, columns in migration.LIMITS.items()
+            for column, limit in columns.items()
+        }
     assert frozen == {column: limit.length for column, limit in LIMITS.items()}
 
 

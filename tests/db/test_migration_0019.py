@@ -60,8 +60,10 @@ def put_in_the_trash(url: str, case_id: int) -> int:
         payload = {}
         for model in (EhcpCase, PlanVersion):
             table = model.__table__
-            key = table.c.id if model is EhcpCase else table.c.case_id
-            rows = con.execute(select(table).where(key == case_id)).mappings().all()
+            key = "id" if model is EhcpCase else "case_id"
+            # The columns the table had at that revision, not the model's of today.
+            found = text(f"SELECT * FROM {table.name} WHERE {key} = :c")
+            rows = con.execute(found, {"c": case_id}).mappings().all()
             payload[table.name] = [
                 {k: v.isoformat() if isinstance(v, date) else v for k, v in r.items()} for r in rows
             ]
