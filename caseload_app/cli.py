@@ -25,6 +25,7 @@ from caseload_app import (
     cli_mail,
     cli_merge,
     cli_plan,
+    cli_sen2,
     cli_team,
     files,
     logs,
@@ -234,7 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_merge.add_parser(sub, _db_arg, _date_arg)
     _team_parsers(sub)
     _backup_parsers(sub)
-    _sen2_parser(sub)
+    cli_sen2.add_parser(sub, _db_arg, _date_arg)
     _safety_parsers(sub)
     cli_admin.add_parsers(sub, _db_arg)
     cli_team.add_parsers(sub, _db_arg, _date_arg)
@@ -876,27 +877,6 @@ def _proposal_json(proposal, workers: dict, batch: str | None, details: dict) ->
     }
 
 
-def _sen2_parser(sub: argparse._SubParsersAction) -> None:
-    s2 = sub.add_parser("sen2", help="export a SEN2-shaped, person-level CSV (see docs/SEN2.md)")
-    _db_arg(s2)
-    s2.add_argument(
-        "--census-date", type=_date_arg, required=True, metavar="DATE", help="the SEN2 census day"
-    )
-    s2.add_argument(
-        "-o", "--output", type=Path, required=True, metavar="FILE", help="the CSV file to write"
-    )
-
-
-def cmd_sen2(args: argparse.Namespace) -> int:
-    from caseload_app.services.sen2 import Sen2Service
-
-    with _database(args) as db:
-        count = Sen2Service(db, user=getpass.getuser()).export(args.census_date, args.output)
-    census = args.census_date.isoformat()
-    print(f"Exported {count} children (census date {census}) to {args.output}")
-    return 0
-
-
 def _backup_parsers(sub: argparse._SubParsersAction) -> None:
     bk = sub.add_parser("backup", help="make a verified backup copy of the database")
     _db_arg(bk)
@@ -1048,7 +1028,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "restore": cmd_restore,
     "rebalance": cmd_rebalance,
     "moves": cmd_moves,
-    "sen2": cmd_sen2,
+    "sen2": lambda args: cli_sen2.run(args, _database),
     "audit": cmd_audit,
     "trash": cmd_trash,
     "retention": cmd_retention,

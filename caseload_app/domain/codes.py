@@ -36,6 +36,7 @@ __all__ = [
     "exception_grounds",
     "la_codes",
     "label_for",
+    "listed",
     "local_authorities",
     "open_stage_codes",
     "parse_codes",
@@ -46,6 +47,7 @@ __all__ = [
     "request_date_label",
     "request_sources",
     "review_outcomes",
+    "sen2_codes",
     "shipped_text",
     "stages",
     "use_reader",
@@ -292,7 +294,22 @@ def local_authorities() -> tuple[LocalAuthority, ...]:
 
 
 # Every list parsed once; a new reader (use_reader) empties them.
+@cache
+def listed(file_name: str) -> tuple[Code, ...]:
+    """Any shipped `code,label` list by its file name (SEN2's own lists: sen2_*.csv)."""
+    return parse_codes(_shipped(file_name), file_name)
+
+
+@cache
+def sen2_codes(file_name: str) -> dict[str, str]:
+    """caseload's code → SEN2's, from a list's `sen2` column (blank: SEN2 has no code for it)."""
+    rows = _read_rows(_shipped(file_name), file_name, ("code", "label"))
+    return {row["code"]: row["sen2"] for _, row in rows if row.get("sen2")}
+
+
 _SHIPPED = (
+    listed,
+    sen2_codes,
     primary_needs,
     advice_types,
     channels,

@@ -31,16 +31,22 @@ def write_audited_csv(
     disk, a lost connection) the temporary file is removed and nothing is exported."""
 
     def record(count: int) -> None:
-        try:
-            with db.uow() as s:
-                records.add_entry(s, entry(count))
-        except StorageError as exc:
-            raise UserError(
-                "Not exported: the export could not be recorded in the audit trail, so no "
-                f"file was written. The database said: {exc.advice}."
-            ) from exc
+        recorded_first(db, lambda s: records.add_entry(s, entry(count)))
 
     return write_csv(Path(path), header, rows, before_publish=record)
+
+
+def recorded_first(db: Database, write: Callable[[Session], None]) -> None:
+    """Record an export (in its own transaction) before its file appears; a database that
+    cannot take the record (read-only, a full disk, a lost connection) stops the export."""
+    try:
+        with db.uow() as s:
+            write(s)
+    except StorageError as exc:
+        raise UserError(
+            "Not exported: the export could not be recorded in the audit trail, so no "
+            f"file was written. The database said: {exc.advice}."
+        ) from exc
 
 
 class UserService:

@@ -31,7 +31,7 @@ from caseload_app.services.plan_audit import PlanAuditService
 from caseload_app.services.printing import PrintService
 from caseload_app.services.requests import RequestService
 from caseload_app.services.sar import SarService
-from caseload_app.services.sen2 import Sen2Service
+from caseload_app.services.sen2_return import Sen2ReturnService
 from caseload_app.services.settings import LocalSettings, LocalSettingsStore, TeamSettingsService
 from caseload_app.services.team import TeamService
 from caseload_app.services.trash import TrashService
@@ -72,8 +72,8 @@ class AppContext:
 
         return CalendarService(self.db, self.user, today=self.today, now=self.now)
 
-    def sen2(self) -> Sen2Service:
-        return Sen2Service(self.db, self.user, today=self.today, now=self.now)
+    def sen2_return(self) -> Sen2ReturnService:
+        return Sen2ReturnService(self.db, self.user, today=self.today, now=self.now)
 
     def week(self) -> MyWeekService:
         return MyWeekService(self.db, today=self.today)

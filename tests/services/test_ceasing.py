@@ -10,7 +10,7 @@ import pytest
 from caseload_app.domain.validators import ValidationError
 from caseload_app.services.errors import FieldErrors
 from caseload_app.services.myweek import MyWeekService
-from caseload_app.services.sen2 import Sen2Service
+from caseload_app.services.sen2_return import Officers, Sen2ReturnService
 from tests.helpers import new_case
 
 
@@ -119,21 +119,22 @@ def test_withdrawing_the_decision_keeps_the_consultation(plan):
     assert "consultation done: decide (Reg 31(2))" in detail.status.note
 
 
-def test_sen2_writes_the_code_and_keeps_the_written_reasons(plan, db):
+def test_sen2_sends_the_code_and_the_day_the_plan_ended(plan, db):
+    """Decided Mon 23 Nov 2026: in force until the time to appeal ends (Mon 25 Jan 2027), so
+    on the census day of Thu 21 Jan 2027 it is still an active plan; a later return sends that
+    day as CeaseDate with the reason's code."""
     case_id, work = plan
     ceased(work, case_id, code="7")
-    row = dict(
-        zip(
-            ("ceased_date", "ceased_reason", "ceased_reason_text"),
-            Sen2Service(db, "Lead").rows(date(2027, 1, 21))[0][-3:],
-            strict=True,
-        )
-    )
-    assert row == {
-        "ceased_date": "2026-11-23",
-        "ceased_reason": "7",
-        "ceased_reason_text": "The family have moved to Scotland",
-    }
+
+    def named_plan(census: date):
+        built = Sen2ReturnService(db, "Lead").prepare(census, Officers("Y", "Y", "N")).built
+        (request,) = built.persons[0].requests
+        return request.assessment.plan, request.active
+
+    plan_then, active = named_plan(date(2027, 1, 21))
+    assert (plan_then.cease_date, plan_then.cease_reason, active is not None) == (None, None, True)
+    plan_later, _ = named_plan(date(2027, 3, 18))
+    assert (plan_later.cease_date, plan_later.cease_reason) == (date(2027, 1, 25), "7")
 
 
 def test_my_week_lists_a_consultation_not_done_and_an_appeal_period_ending(plan, db):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import date
 from pathlib import Path
 
 import psycopg
@@ -18,7 +17,6 @@ from caseload_app.db.models import AuditEntry
 from caseload_app.services.audit import AuditFilter, AuditService
 from caseload_app.services.errors import UserError
 from caseload_app.services.export import ExportService
-from caseload_app.services.sen2 import Sen2Service
 from tests.backends import sqlite_only
 from tests.helpers import NOW, TODAY, new_case
 
@@ -38,9 +36,6 @@ def opened_read_only(path: Path) -> Database:
 EXPORTS = {
     "caseload": lambda db, path: ExportService(db, "Asha Patel", today=lambda: TODAY).export_csv(
         path
-    ),
-    "sen2": lambda db, path: Sen2Service(db, "Asha Patel", lambda: TODAY, lambda: NOW).export(
-        date(2027, 1, 21), path
     ),
     "audit trail": lambda db, path: AuditService(
         db, "Asha Patel", lambda: TODAY, lambda: NOW

@@ -16,8 +16,9 @@ from sqlalchemy import select
 from caseload_app.cli import main
 from caseload_app.db.models import AuditEntry, Caseworker, Task
 from caseload_app.domain import deadlines, phases
+from caseload_app.domain.sen2 import reporting_period
 from caseload_app.services.phase_transfer import REVIEW_TASK_TITLE, PhaseTransferService
-from caseload_app.services.sen2 import SEN2_COLUMNS, Sen2Service, reporting_period
+from caseload_app.services.sen2_return import Officers, Sen2ReturnService
 from tests.helpers import NOW, TODAY, new_case
 
 SCHOOL_PHASE_DUE = date(2027, 2, 14)
@@ -381,104 +382,55 @@ def test_reporting_period_is_the_calendar_year_before_the_census():
     assert (period.starts, period.ends) == (date(2026, 1, 1), date(2026, 12, 31))
 
 
-def test_sen2_rows_and_flags(sen2_cases, db, tmp_path):
+def _built(db, census: date = CENSUS):
+    service = Sen2ReturnService(db, "Lead", now=lambda: NOW)
+    return service.prepare(census, Officers("Y", "Y", "N")).built
+
+
+def _requests(built, work, ids) -> dict[str, object]:
+    """Each fixture case's request in the return, by the fixture's name for it."""
+    found = {r.case_id: r for p in built.persons for r in p.requests}
+    return {name: found[case_id] for name, case_id in ids.items() if case_id in found}
+
+
+def test_sen2_requests_and_flags(sen2_cases, db):
     ids, work = sen2_cases
-    out = tmp_path / "sen2.csv"
-    assert Sen2Service(db, "Lead", now=lambda: NOW).export(CENSUS, out) == 4
-    with open(out, encoding="utf-8-sig", newline="") as fh:
-        assert tuple(next(csv.reader(fh))) == SEN2_COLUMNS
-    rows = {r["child_id"]: r for r in _read(out)}
-    child = {k: str(work.get_case(v, opened=False).child.id) for k, v in ids.items()}
-    assert set(rows) == {child["on_time"], child["late"], child["exception"], child["refused"]}
-
-    on_time = rows[child["on_time"]]
-    assert on_time["date_of_birth"] == "2014-02-03"
-    assert on_time["request_received"] == "2026-07-01"
-    assert on_time["request_source"] == "parent"
-    assert (on_time["assessment_decision"], on_time["assessment_decision_date"]) == (
-        "agreed",
-        "2026-08-01",
+    built = _built(db)
+    got = _requests(built, work, ids)
+    assert set(got) == {"on_time", "late", "exception", "refused"}  # Otto's was in 2024
+    on_time = got["on_time"]
+    assert (on_time.received, on_time.source) == (date(2026, 7, 1), "1")
+    assert (on_time.outcome, on_time.outcome_date) == ("Y", date(2026, 8, 1))
+    a = on_time.assessment
+    assert (a.outcome, a.outcome_date, a.week20) == ("Y", date(2026, 11, 18), False)
+    assert a.plan.start_date == date(2026, 11, 18)
+    active = on_time.active
+    assert (active.review_meeting, active.review_outcome, active.last_review) == (
+        date(2026, 11, 20),
+        "A",
+        date(2026, 11, 23),
     )
-    assert (on_time["issue_decision"], on_time["issue_decision_date"]) == ("issue", "2026-09-01")
-    assert on_time["final_plan_issued"] == "2026-11-18"
-    assert (
-        on_time["within_20_weeks"],
-        on_time["week20_exception"],
-        on_time["within_20_weeks_excluding_exceptions"],
-    ) == ("Y", "N", "Y")
-    assert (on_time["last_annual_review"], on_time["review_outcome"]) == ("2026-11-20", "amend")
-    assert (on_time["primary_need"], on_time["setting"]) == ("ASD", "Hill Primary")
-    assert (on_time["open_on_census_date"], on_time["ceased_date"]) == ("Y", "")
-
-    late = rows[child["late"]]
-    assert late["final_plan_issued"] == "2026-11-19"
-    assert (
-        late["within_20_weeks"],
-        late["week20_exception"],
-        late["within_20_weeks_excluding_exceptions"],
-    ) == ("N", "N", "N")
-    assert (late["open_on_census_date"], late["ceased_date"]) == ("N", "2026-11-22")
-    assert (late["ceased_reason"], late["ceased_reason_text"]) == ("5", "Moved out of area")
-    assert late["primary_need"] == "SEMH"
-
-    exc = rows[child["exception"]]
-    assert (
-        exc["within_20_weeks"],
-        exc["week20_exception"],
-        exc["within_20_weeks_excluding_exceptions"],
-    ) == ("N", "Y", "")
-
-    refused = rows[child["refused"]]
-    assert (refused["assessment_decision"], refused["assessment_decision_date"]) == (
-        "refused",
-        "2026-08-10",
-    )
-    assert refused["request_source"] == "school"
-    assert (refused["final_plan_issued"], refused["within_20_weeks"]) == ("", "")
-    assert refused["within_20_weeks_excluding_exceptions"] == ""
-    assert (refused["open_on_census_date"], refused["ceased_date"]) == ("N", "")
-
-    with db.read() as s:
-        who, kind, detail = s.execute(
-            select(AuditEntry.who, AuditEntry.record_type, AuditEntry.detail).where(
-                AuditEntry.action == "export"
-            )
-        ).one()
-    assert (who, kind) == ("Lead", "sen2")
-    assert "4 children" in detail
-    assert "2027-01-21" in detail
+    assert [(n.sen_type, n.rank) for n in active.needs] == [("ASD", 1)]
+    # An exception to another limit (Reg 5(4)) is not SEN2's Week20 flag.
+    late = got["late"]
+    assert (late.assessment.outcome_date, late.assessment.week20) == (date(2026, 11, 19), False)
+    # Decided to cease on Sun 22 Nov 2026: the plan stays in force until the time to appeal
+    # ends (s45(4)), after the census day, so it is still an active plan with no CeaseDate.
+    assert (late.assessment.plan.cease_date, late.assessment.plan.cease_reason) == (None, None)
+    assert late.active is not None
+    assert got["exception"].assessment.week20 is True
+    refused = got["refused"]
+    assert (refused.source, refused.outcome, refused.outcome_date) == ("2", "N", date(2026, 8, 10))
+    assert refused.assessment is None
 
 
-def test_sen2_is_a_snapshot_at_the_census_date(sen2_cases, db, tmp_path):
+def test_sen2_a_plan_ceased_once_the_time_to_appeal_is_over(sen2_cases, db):
+    """The same ceasing seen from a later census day: the plan ended when the family's time to
+    appeal (2 months from the decision of Sun 22 Nov 2026) ran out, not on the decision."""
     ids, work = sen2_cases
-    out = tmp_path / "early.csv"
-    # Census 1 Nov 2026 (period 2025): plans issued later are not yet issued.
-    Sen2Service(db, "Lead").export(date(2026, 11, 1), out)
-    rows = {r["child_id"]: r for r in _read(out)}
-    on_time = rows[str(work.get_case(ids["on_time"], opened=False).child.id)]
-    assert (on_time["final_plan_issued"], on_time["within_20_weeks"]) == ("", "")
-    assert (on_time["last_annual_review"], on_time["review_outcome"]) == ("", "")
-    late = rows[str(work.get_case(ids["late"], opened=False).child.id)]
-    assert (late["open_on_census_date"], late["ceased_date"], late["ceased_reason"]) == (
-        "Y",
-        "",
-        "",
-    )
-    # Refused 10 Aug 2026: neither active in 2025 nor open on the census date; Otto's 2024
-    # case is out of scope too.
-    assert str(work.get_case(ids["refused"], opened=False).child.id) not in rows
-    assert len(rows) == 3
-
-
-def test_cli_sen2_writes_the_csv(sen2_cases, db, tmp_path, capsys):
-    db_path = db.url if not db.is_sqlite else str(db.path)
-    out = tmp_path / "cli.csv"
-    code = main(["sen2", "--db", db_path, "--census-date", "2027-01-21", "-o", str(out)])
-    assert code == 0
-    assert "Exported 4 children (census date 2027-01-21)" in capsys.readouterr().out
-    rows = _read(out)
-    assert len(rows) == 4
-    assert tuple(rows[0]) == SEN2_COLUMNS
+    plan = _requests(_built(db, date(2027, 3, 18)), work, ids)["late"].assessment.plan
+    assert plan.cease_reason == "5"
+    assert date(2027, 1, 22) <= plan.cease_date <= date(2027, 1, 25)
 
 
 def test_cli_sen2_needs_a_census_date(tmp_path, capsys):
@@ -487,12 +439,9 @@ def test_cli_sen2_needs_a_census_date(tmp_path, capsys):
     assert "--census-date" in capsys.readouterr().err
 
 
-def test_sen2_writes_a_s24_start_as_caseload_s_own_code(db, tmp_path):
-    """A case started by the council becoming responsible (CFA s24) is exported with the
-    request_source code became_responsible and that day as request_received (docs/SEN2.md)."""
+def test_sen2_a_s24_start_is_sent_as_other(db):
+    """A case started by the council becoming responsible (CFA s24) is not a request made to
+    the council: SEN2 has no source for it, so it goes as 5, Other (docs/SEN2.md)."""
     case_id, work = _child(db, "Maya", date(2014, 2, 3), request_source="became_responsible")
-    out = tmp_path / "sen2.csv"
-    assert Sen2Service(db, "Lead", now=lambda: NOW).export(CENSUS, out) == 1
-    (row,) = _read(out)
-    assert row["child_id"] == str(work.get_case(case_id, opened=False).child.id)
-    assert (row["request_source"], row["request_received"]) == ("became_responsible", "2026-07-01")
+    (request,) = _requests(_built(db), work, {"maya": case_id}).values()
+    assert (request.source, request.received) == ("5", date(2026, 7, 1))

@@ -11,7 +11,7 @@ from caseload_app.db.models import EhcpCase
 from caseload_app.domain.status import Rag
 from caseload_app.services.errors import FieldErrors, UserError
 from caseload_app.services.myweek import MyWeekService
-from caseload_app.services.sen2 import Sen2Service
+from caseload_app.services.sen2_return import Officers, Sen2ReturnService
 from tests.helpers import new_case
 
 TODAY = date(2026, 11, 24)
@@ -213,15 +213,11 @@ def test_sen2_writes_a_plan_transferred_away_as_ceased_with_reason_5(begun, db):
         plan_sent=date(2026, 11, 20),
     )
     work.close_transferred_out(case_id, version(work, case_id))
-    row = dict(
-        zip(
-            ("ceased_date", "ceased_reason", "ceased_reason_text"),
-            Sen2Service(db, "Lead").rows(date(2027, 1, 21))[0][-3:],
-            strict=True,
-        )
+    service = Sen2ReturnService(db, "Lead")
+    (request,) = (
+        service.prepare(date(2027, 1, 21), Officers("Y", "Y", "N")).built.persons[0].requests
     )
-    assert row == {
-        "ceased_date": "2026-11-20",
-        "ceased_reason": "5",
-        "ceased_reason_text": "Plan transferred to 204 Hackney (Reg 15(2))",
-    }
+    # Transferred in: the decisions were the other council's (H); ended the day it moved.
+    assert (request.outcome, request.assessment.outcome) == ("H", "H")
+    plan = request.assessment.plan
+    assert (plan.cease_date, plan.cease_reason) == (date(2026, 11, 20), "5")

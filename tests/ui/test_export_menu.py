@@ -1,19 +1,17 @@
-"""File → Export: the case list and the SEN2 return from the window (they were on the command
+"""File → Export: the case list and the calendar from the window (they were on the command
 line only), with a file chooser, off the window's thread, audited, and saying where."""
 
 from __future__ import annotations
 
 import csv
-from datetime import date
 
 import pytest
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 from sqlalchemy import select
 
 from caseload_app.db.models import AuditEntry
 from caseload_app.services.demo import generate_demo
-from caseload_app.ui.dialogs.export_dialogs import CensusDateDialog
 from tests.helpers import TODAY
 
 pytestmark = pytest.mark.gui
@@ -45,31 +43,6 @@ def test_the_case_list_is_exported_where_chosen_and_said_so(
     assert len(rows) == 60
     with db.read() as s:
         assert s.scalar(select(AuditEntry.id).where(AuditEntry.action == "export")) is not None
-
-
-def test_the_sen2_return_asks_its_census_date_then_exports(
-    qtbot, db, window, tmp_path, monkeypatch
-):
-    def pick_census(dialog: CensusDateDialog) -> int:
-        dialog.census.set_date(date(2026, 1, 15))
-        return QDialog.DialogCode.Accepted
-
-    monkeypatch.setattr(CensusDateDialog, "exec", pick_census)
-    asked = []
-
-    def choose(_parent, _title, suggested, _filter):
-        asked.append(suggested)
-        return str(tmp_path / suggested), "CSV"
-
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", choose)
-    told = []
-    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: told.append(text))
-    menu(window, "The &SEN2 return (CSV)…").trigger()
-    qtbot.waitUntil(lambda: bool(told), timeout=20_000)
-    assert asked == ["sen2-2026-01-15.csv"]
-    assert (tmp_path / "sen2-2026-01-15.csv").exists()
-    assert told[0].startswith("Exported ")
-    assert told[0].endswith(f"{tmp_path / asked[0]}.")
 
 
 def test_cancelling_the_file_chooser_exports_nothing(window, tmp_path, monkeypatch):

@@ -1,60 +1,23 @@
-"""File → Export: the case list and the SEN2 return as CSV, chosen with a file chooser and
+"""File → Export: the case list and the calendar, chosen with a file chooser and
 written off the window's thread (each export is audited by its service)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
     QMessageBox,
     QProgressDialog,
-    QVBoxLayout,
     QWidget,
 )
 
 from caseload_app.domain.text import how_many
 from caseload_app.ui import crash
-from caseload_app.ui.dialogs.case_dialogs import plain_label
-from caseload_app.ui.dialogs.fields_first import FieldsFirst
 from caseload_app.ui.errors import USER_ERRORS
-from caseload_app.ui.widgets.dates import DateEdit
 from caseload_app.ui.worker import run_in_background
-
-
-class CensusDateDialog(FieldsFirst, QDialog):
-    """The SEN2 census date the return describes (the council's January census day)."""
-
-    def __init__(self, today: date, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("SEN2 return")
-        self.census = DateEdit(today)
-        self.census.setAccessibleName("Census date")
-        form = QFormLayout()
-        form.addRow("&Census date", self.census)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(
-            plain_label(
-                "A person-level CSV in the shape of the DfE's SEN2 return, for every child "
-                "with a request or plan on that day (see docs/SEN2.md for the fields)."
-            )
-        )
-        layout.addLayout(form)
-        layout.addWidget(buttons)
-
-    def value(self) -> date:
-        return self.census.value()
 
 
 def save_as(

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
-    QDialog,
     QLabel,
     QMessageBox,
 )
@@ -166,18 +165,17 @@ class DataSafetyCommands(WindowShell):
                 self, "Exporting my calendar", work, path, ("date", "dates")
             )
 
-    def export_sen2(self) -> None:
-        from caseload_app.ui.dialogs.export_dialogs import CensusDateDialog, run_export, save_as
+    def statutory_return(self):
+        """File → Statutory return (SEN2): built and checked off the window's thread; a
+        finding double-clicked opens its child."""
+        from caseload_app.ui.dialogs.statutory_return import StatutoryReturnDialog
 
-        dialog = CensusDateDialog(self.ctx.today(), self)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return
-        census = dialog.value()
-        path = save_as(self, "Export the SEN2 return", f"sen2-{census:%Y-%m-%d}.csv")
-        if path is not None:
-            sen2 = self.ctx.sen2()
-            work = lambda: sen2.export(census, path)  # noqa: E731
-            self._export_job = run_export(self, "Exporting the SEN2 return", work, path)
+        dialog = StatutoryReturnDialog(self.ctx.sen2_return(), self)
+        dialog.open_case.connect(lambda case_id, tab: self.open_case(case_id, tab))
+        dialog.setWindowModality(Qt.WindowModality.NonModal)
+        dialog.finished.connect(lambda _result: dialog.deleteLater())
+        dialog.show()
+        return dialog
 
 
 def restore_question(problem: str, newest) -> str:

@@ -1,0 +1,201 @@
+"""The SEN2 return written out: XML in the module structure of the DfE's specification
+(domain/sen2.py gives the element names and order), or a CSV of one row per request for
+checking in a spreadsheet. Both are written atomically and streamed (a return of 50,000
+children is never held as a document tree); `before_publish(sha256)` runs once the bytes are
+written and before the file appears, so the caller can record the export first."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from pathlib import Path
+from xml.sax.saxutils import XMLGenerator
+from xml.sax.xmlreader import AttributesImpl
+
+from caseload_app.domain import sen2
+from caseload_app.files import atomic_open
+from caseload_app.reports.csv_export import neutralise
+
+Publish = Callable[[str], None]
+_NO_ATTRIBUTES = AttributesImpl({})
+
+
+class _Hashing(io.RawIOBase):
+    """Bytes on their way to the file, hashed as they pass."""
+
+    def __init__(self, out) -> None:
+        self._out, self.hash = out, hashlib.sha256()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:  # type: ignore[override]
+        self._out.write(data)
+        self.hash.update(data)
+        return len(data)
+
+
+def cell(value: object) -> str:
+    """A value as SEN2 writes it: dates YYYY-MM-DD, date-times to the second, yes/no 1/0."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def write_xml(built: sen2.Sen2Return, path: Path, before_publish: Publish | None = None) -> None:
+    with atomic_open(Path(path), "wb") as fh:
+        raw = _Hashing(fh)
+        text = io.TextIOWrapper(
+            io.BufferedWriter(raw), encoding="utf-8", newline="\n", write_through=True
+        )
+        out = _Writer(XMLGenerator(text, "utf-8", short_empty_elements=True))
+        out.document(built)
+        text.flush()
+        text.detach()
+        if before_publish is not None:
+            before_publish(raw.hash.hexdigest())
+
+
+class _Writer:
+    def __init__(self, gen: XMLGenerator) -> None:
+        self._gen, self._depth = gen, 0
+
+    def document(self, built: sen2.Sen2Return) -> None:
+        self._gen.startDocument()
+        self._open("Message")
+        self._open("Header")
+        self._open("CollectionDetails")
+        for element, value in built.header.collection_items():
+            self._leaf(element, value)
+        self._close("CollectionDetails")
+        self._module(built.header, "Source")
+        self._close("Header")
+        self._open("Persons")
+        for person in built.persons:
+            self._module(person)
+        self._close("Persons")
+        self._close("Message")
+        self._gen.ignorableWhitespace("\n")
+        self._gen.endDocument()
+
+    def _module(self, module: sen2.Module, name: str = "") -> None:
+        self._open(name or module.NAME)
+        for element, value in module.items():
+            if isinstance(value, tuple):
+                for part in value:
+                    self._module(part)
+            elif isinstance(value, sen2.Module):
+                self._module(value)
+            elif value is not None and value != "":
+                self._leaf(element, value)
+        self._close(name or module.NAME)
+
+    def _open(self, name: str) -> None:
+        self._gen.ignorableWhitespace("\n" + "  " * self._depth)
+        self._gen.startElement(name, _NO_ATTRIBUTES)
+        self._depth += 1
+
+    def _close(self, name: str) -> None:
+        self._depth -= 1
+        self._gen.ignorableWhitespace("\n" + "  " * self._depth)
+        self._gen.endElement(name)
+
+    def _leaf(self, name: str, value: object) -> None:
+        self._gen.ignorableWhitespace("\n" + "  " * self._depth)
+        self._gen.startElement(name, _NO_ATTRIBUTES)
+        self._gen.characters(cell(value))
+        self._gen.endElement(name)
+
+
+# --------------------------------------------------------------------------- CSV
+PLAN_DETAILS = 2  # a plan names at most two settings (PlacementRank 1 and 2)
+PLACEMENTS = 3  # the year's placements shown, latest first; the XML carries them all
+
+
+def _flat(module: type[sen2.Module], prefix: str = "") -> list[str]:
+    return [
+        f"{prefix}{element}" for element, attribute in module.ELEMENTS if element not in _NESTED
+    ]
+
+
+_NESTED = {"Requests", "Assessment", "NamedPlan", "PlanDetail", "ActivePlans",
+           "PlacementDetail", "SENneed"}  # fmt: skip
+
+
+def csv_header() -> list[str]:
+    header = ["ChildID", "CaseID", *_flat(sen2.Person), *_flat(sen2.Request)]
+    header += _flat(sen2.Assessment) + _flat(sen2.NamedPlan)
+    for n in range(1, PLAN_DETAILS + 1):
+        header += _flat(sen2.PlanDetail, f"PlanDetail{n}_")
+    header += _flat(sen2.ActivePlans)
+    for n in range(1, PLACEMENTS + 1):
+        header += _flat(sen2.Setting, f"Placement{n}_")
+    header += ["SENtype1", "SENtype2"]
+    return header
+
+
+def csv_rows(built: sen2.Sen2Return) -> Iterator[list[str]]:
+    for person in built.persons:
+        for request in person.requests:
+            yield _row(person, request)
+
+
+def _values(module: sen2.Module | None, kind: type[sen2.Module]) -> list[str]:
+    wanted = [e for e, _ in kind.ELEMENTS if e not in _NESTED]
+    if module is None:
+        return [""] * len(wanted)
+    return ["" if module.value(e) is None else cell(module.value(e)) for e in wanted]
+
+
+def _padded(modules, kind: type[sen2.Module], n: int) -> list[str]:
+    out: list[str] = []
+    for i in range(n):
+        out += _values(modules[i] if i < len(modules) else None, kind)
+    return out
+
+
+def _row(person: sen2.Person, request: sen2.Request) -> list[str]:
+    assessment = request.assessment
+    plan = assessment.plan if assessment is not None else None
+    active = request.active
+    placements = sorted(
+        active.placements if active else (), key=lambda p: p.entry_date or date.min, reverse=True
+    )
+    needs = [n.sen_type or "" for n in active.needs] if active else []
+    return [
+        str(person.child_id),
+        str(request.case_id),
+        *_values(person, sen2.Person),
+        *_values(request, sen2.Request),
+        *_values(assessment, sen2.Assessment),
+        *_values(plan, sen2.NamedPlan),
+        *_padded(plan.details if plan else (), sen2.PlanDetail, PLAN_DETAILS),
+        *_values(active, sen2.ActivePlans),
+        *_padded(placements, sen2.Setting, PLACEMENTS),
+        *(needs + ["", ""])[:2],
+    ]
+
+
+def write_csv_rows(
+    built: sen2.Sen2Return, path: Path, before_publish: Publish | None = None
+) -> None:
+    with atomic_open(Path(path), "wb") as fh:
+        raw = _Hashing(fh)
+        text = io.TextIOWrapper(
+            io.BufferedWriter(raw), encoding="utf-8-sig", newline="", write_through=True
+        )
+        writer = csv.writer(text)
+        writer.writerow(csv_header())
+        for row in csv_rows(built):
+            writer.writerow([neutralise(v) for v in row])
+        text.flush()
+        text.detach()
+        if before_publish is not None:
+            before_publish(raw.hash.hexdigest())

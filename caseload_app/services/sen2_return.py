@@ -1,0 +1,527 @@
+"""The person-level SEN2 return built from the records (domain/sen2.py for its shape,
+docs/SEN2.md for which cases are in it and how each item is coded), checked
+(domain/sen2_checks.py) and written as XML or CSV (reports/sen2_xml.py).
+
+Who is in it: every request for an EHC needs assessment received on or before the end of the
+reporting period (the calendar year before the census day) that was still live at some time in
+that year or on the census day — a request, an assessment, a plan — and every plan ceased in
+the year. What it says is as at the census day: anything dated after it has not happened yet,
+so the return is the same whenever it is built.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+
+from caseload_app.db.models import (
+    AnnualReview,
+    AppSetting,
+    CaseException,
+    Child,
+    Disagreement,
+    EhcpCase,
+    Establishment,
+    Family,
+    Placement,
+)
+from caseload_app.domain import codes, sen2
+from caseload_app.domain.access import Can
+from caseload_app.domain.ceasing import plan_in_force
+from caseload_app.domain.exceptions import FINAL_PLAN, parse_limits
+from caseload_app.domain.sen2 import ReportingPeriod, by_census, reporting_period
+from caseload_app.domain.sen2_checks import Finding, check_return
+from caseload_app.services.base import UserService, recorded_first
+from caseload_app.services.errors import UserError
+
+OFFICERS = ("dmo", "dco", "dsco")  # the area's designated officers: Y, N or R (Recruiting)
+SERIAL_KEY = "sen2_serial"
+# Who a disagreement's decision is, as SEN2 counts mediation and appeals per request.
+REQUEST_DECISION, ASSESSMENT_DECISION = "not_to_assess", "not_to_issue"
+
+
+@dataclass(frozen=True)
+class Officers:
+    dmo: str | None = None
+    dco: str | None = None
+    dsco: str | None = None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A return built and checked, ready to save (or not, while an error stands)."""
+
+    built: sen2.Sen2Return
+    findings: tuple[Finding, ...]
+
+    @property
+    def errors(self) -> int:
+        return sum(f.is_error for f in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.findings) - self.errors
+
+
+@dataclass(frozen=True)
+class Saved:
+    path: Path
+    persons: int
+    requests: int
+    sha256: str
+
+
+class Sen2ReturnService(UserService):
+    def today(self) -> date:
+        return self._today()
+
+    def officers(self) -> Officers:
+        """The designated officers' items as last given (kept for next year's return)."""
+        with self._db.read() as s:
+            values = dict(s.execute(select(AppSetting.key, AppSetting.value)).all())
+        return Officers(*(values.get(f"sen2_{k}") or None for k in OFFICERS))
+
+    def prepare(
+        self,
+        census: date,
+        officers: Officers,
+        progress: Callable[[int, int], None] | None = None,
+        cancelled: Callable[[], bool] = lambda: False,
+    ) -> Prepared:
+        """Build the return for the census day and run every check on it. Reading every
+        child's record is audited (a view, naming the census day and the counts)."""
+        self._allowed(Can.REPORTS)
+        built = self._build(census, officers, progress, cancelled)
+        findings = tuple(check_return(built, cancelled=cancelled))
+        prepared = Prepared(built, findings)
+        self.audit_export(
+            "sen2",
+            f"built the SEN2 return for census day {census.isoformat()}: "
+            f"{len(built.persons)} children, {built.requests} requests, "
+            f"{prepared.errors} errors, {prepared.warnings} warnings",
+            action="view",
+        )
+        return prepared
+
+    def save(self, prepared: Prepared, path: Path, fmt: str = "xml") -> Saved:
+        """Write the checked return, atomically, refused while an error stands. The serial
+        number goes up by one for each return saved; the audit entry names the file, the
+        counts and its sha256."""
+        from caseload_app.reports.sen2_xml import write_csv_rows, write_xml
+
+        if fmt not in ("xml", "csv"):
+            raise UserError(f"The return is written as xml or csv, not '{fmt}'.")
+        if prepared.errors:
+            raise UserError(
+                f"Not written: the return has {prepared.errors} errors to put right first "
+                "(the list says how). Warnings alone do not stop it."
+            )
+        built = prepared.built
+        path = Path(path)
+        digest: list[str] = []
+
+        def record(sha: str) -> None:
+            digest.append(sha)
+
+            def write(s) -> None:
+                self._next_serial(s, built.header.serial_no)
+                self._keep_officers(s, built.header)
+                self._write_export_entry(s, built, path, fmt, sha, prepared.warnings)
+
+            recorded_first(self._db, write)
+
+        writer = write_xml if fmt == "xml" else write_csv_rows
+        writer(built, path, before_publish=record)
+        return Saved(path, len(built.persons), built.requests, digest[0])
+
+    # ------------------------------------------------------------------ building
+    def _build(self, census, officers, progress, cancelled) -> sen2.Sen2Return:
+        period = reporting_period(census)
+        with self._db.read() as s:
+            values = dict(s.execute(select(AppSetting.key, AppSetting.value)).all())
+            data = _load(s, period)
+        header = sen2.Header(
+            year=census.year,
+            reference_date=census,
+            la=int(values["council_la"]) if values.get("council_la", "").isdigit() else None,
+            software_code="caseload",
+            release=_release(),
+            serial_no=int(values.get(SERIAL_KEY, "0") or 0) + 1,
+            created=self._now().replace(microsecond=0),
+            dmo=officers.dmo,
+            dco=officers.dco,
+            dsco=officers.dsco,
+        )
+        persons = []
+        children = sorted(data.cases_of)
+        for n, child_id in enumerate(children):
+            if n % 500 == 0:
+                if cancelled():
+                    raise InterruptedError("The return was stopped.")
+                if progress is not None:
+                    progress(n, len(children))
+            persons.append(data.person(child_id))
+        return sen2.Sen2Return(header, tuple(persons))
+
+    def _next_serial(self, s, serial: int) -> None:
+        row = s.get(AppSetting, SERIAL_KEY)
+        if row is None:
+            s.add(AppSetting(key=SERIAL_KEY, value=str(serial)))
+        else:
+            row.value = str(max(serial, int(row.value or 0) + 1))
+
+    def _keep_officers(self, s, header: sen2.Header) -> None:
+        """The designated officers' items as sent, offered again for the next return."""
+        for item in OFFICERS:
+            value = getattr(header, item) or ""
+            row = s.get(AppSetting, f"sen2_{item}")
+            if row is None:
+                s.add(AppSetting(key=f"sen2_{item}", value=value))
+            else:
+                row.value = value
+
+    def _write_export_entry(self, s, built, path: Path, fmt: str, sha: str, warnings: int) -> None:
+        from caseload_app.services import records
+
+        records.write_audit(
+            s,
+            at=self._now(),
+            who=self.user,
+            action="export",
+            record_type="sen2",
+            detail=(
+                f"SEN2 return ({fmt}) for census day {built.header.reference_date.isoformat()}, "
+                f"serial {built.header.serial}: {len(built.persons)} children, "
+                f"{built.requests} requests, {warnings} warnings, to {path.name} "
+                f"(sha256 {sha})"
+            ),
+        )
+
+
+def _release() -> str:
+    from caseload_app import __version__
+
+    return __version__
+
+
+# --------------------------------------------------------------------------- the records
+@dataclass
+class _Records:
+    period: ReportingPeriod
+    cases_of: dict[int, list[EhcpCase]]
+    children: dict[int, tuple[Child, str | None]]
+    placements: dict[int, list[tuple[Placement, Establishment | None]]]
+    reviews: dict[int, list[AnnualReview]]
+    week20: dict[int, list[date]]
+    disagreements: dict[int, list[Disagreement]]
+
+    def person(self, child_id: int) -> sen2.Person:
+        child, postcode = self.children[child_id]
+        census = self.period.census_date
+        requests = tuple(
+            self._request(case, child)
+            for case in sorted(self.cases_of[child_id], key=lambda c: (c.request_received, c.id))
+        )
+        return sen2.Person(
+            child_id=child.id,
+            surname=child.last_name,
+            forename=child.first_name,
+            birth_date=child.date_of_birth if child.date_of_birth <= census else None,
+            sex=child.sex,
+            ethnicity=child.ethnicity,
+            postcode=postcode,
+            upn=child.upn,
+            uln=child.uln,
+            upn_unknown=child.upn_unknown,
+            requests=requests,
+        )
+
+    def _request(self, case: EhcpCase, child: Child) -> sen2.Request:
+        flags = self._flags(case.id)
+        outcome, outcome_date = self._request_outcome(case)
+        assessment = self._assessment(case, child, flags) if outcome in ("Y", "H") else None
+        plan = assessment.plan if assessment is not None else None
+        active = self._active(case, child, plan) if plan is not None else None
+        uncoded = any(d.about is None for d in self.disagreements.get(case.id, []))
+        return sen2.Request(
+            case_id=case.id,
+            received=case.request_received,
+            source=codes.sen2_codes("request_sources.csv").get(case.request_source or ""),
+            rya=None,  # relevant youth accommodation: not recorded (docs/SEN2.md)
+            outcome_date=outcome_date,
+            outcome=outcome,
+            mediation=flags["request_mediation"],
+            tribunal=flags["request_tribunal"],
+            exported=None,
+            assessment=assessment,
+            active=active,
+            noted=("disagreement_uncoded",) if uncoded else (),
+        )
+
+    def _request_outcome(self, case: EhcpCase) -> tuple[str, date | None]:
+        census, starts = self.period.census_date, self.period.starts
+        if _transferred_in(case, census):
+            return "H", None  # the decisions were another council's
+        decided = by_census(case.assess_decision_date, census)
+        withdrawn = by_census(case.withdrawn_date, census)
+        if decided is not None and case.assess_decision in ("agreed", "refused"):
+            if decided < starts and case.assess_decision == "agreed":
+                return "H", None
+            return ("Y" if case.assess_decision == "agreed" else "N"), decided
+        if withdrawn is not None:
+            return "W", None
+        return "A", None
+
+    def _assessment(self, case: EhcpCase, child: Child, flags) -> sen2.Assessment:
+        census, starts = self.period.census_date, self.period.starts
+        final = by_census(case.final_issued, census)
+        decided = by_census(case.issue_decision_date, census)
+        withdrawn = by_census(case.withdrawn_date, census)
+        if _transferred_in(case, census):
+            outcome, when = "H", None
+        elif decided is not None and case.issue_decision == "not_issue":
+            outcome, when = "N", decided
+        elif final is not None or (decided is not None and case.issue_decision == "issue"):
+            historic = (decided or final) < starts  # type: ignore[operator]
+            outcome, when = ("H", None) if historic else ("Y", final)
+        elif withdrawn is not None:
+            outcome, when = "W", None
+        else:
+            outcome, when = "A", None
+        decided_here = outcome in ("Y", "N")
+        plan = self._plan(case) if outcome in ("Y", "H") and _plan_made(case, census) else None
+        return sen2.Assessment(
+            outcome=outcome,
+            outcome_date=when,
+            mediation=flags["assessment_mediation"],
+            tribunal=flags["assessment_tribunal"],
+            other_mediation=flags["other_mediation"],
+            other_tribunal=flags["other_tribunal"],
+            week20=self._week20(case) if decided_here else None,
+            plan=plan,
+        )
+
+    def _week20(self, case: EhcpCase) -> bool:
+        """SEN2's Week20: an exception to the 20-week limit (Reg 13(3)) begun by the census."""
+        starts = self.week20.get(case.id)
+        if starts is None:  # an import with the flag and no detail
+            return FINAL_PLAN in parse_limits(case.exception_limits)
+        return any(start <= self.period.census_date for start in starts)
+
+    def _plan(self, case: EhcpCase) -> sen2.NamedPlan:
+        census = self.period.census_date
+        start = by_census(case.final_issued, census) or by_census(case.transferred_in, census)
+        ended = self._plan_ended(case)
+        on = ended or census
+        named = [
+            _setting(p, e, sen2.PlanDetail, on)
+            for p, e in self.placements.get(case.child_id, [])
+            if p.starts <= on and (p.ends is None or p.ends >= on)
+        ]
+        main = next((p for p, _ in self.placements.get(case.child_id, []) if p.rank == 1
+                     and p.starts <= on and (p.ends is None or p.ends >= on)), None)  # fmt: skip
+        return sen2.NamedPlan(
+            start_date=start,
+            details=tuple(sorted(named, key=lambda d: d.rank)[:2]),
+            residential=_residential(main),
+            work_based=_work_based(main),
+            personal_budget=None,
+            organised_arrangements=None,
+            direct_payments=None,
+            cease_date=ended,
+            cease_reason=case.cease_reason if ended is not None else None,
+        )
+
+    def _plan_ended(self, case: EhcpCase) -> date | None:
+        """The day the plan stopped (SEN2's CeaseDate is not the decision): the day it moved
+        to the new council, or the end of the family's time to appeal the decision to cease
+        (s45(4)); a plan under an undecided appeal is still in force."""
+        census = self.period.census_date
+        decided = by_census(case.ceased_date, census)
+        if decided is None:
+            return None
+        if case.cease_reason == "5" and case.moved_out is not None:
+            return by_census(case.moved_out, census)
+        about_cease = [d for d in self.disagreements.get(case.id, []) if d.about == "cease"]
+        certificate = max((d.mediation_certificate for d in about_cease
+                           if d.mediation_certificate), default=None)  # fmt: skip
+        appealed = min((d.appeal_lodged for d in about_cease if d.appeal_lodged), default=None)
+        decided_appeal = any(d.outcome for d in about_cease if d.appeal_lodged)
+        in_force = plan_in_force(decided, certificate, by_census(appealed, census), decided_appeal)
+        if in_force.until is None:
+            return None if not decided_appeal else decided
+        return by_census(in_force.until, census)
+
+    def _active(
+        self, case: EhcpCase, child: Child, plan: sen2.NamedPlan
+    ) -> sen2.ActivePlans | None:
+        census, starts = self.period.census_date, self.period.starts
+        if plan.cease_date is not None and plan.cease_date < starts:
+            return None  # ceased before the year: only its ceasing is reported
+        placements = tuple(
+            _setting(p, e, sen2.Setting, census)
+            for p, e in self.placements.get(child.id, [])
+            if p.starts <= census and (p.ends is None or p.ends >= starts)
+        )
+        needs = tuple(
+            sen2.Need(code, rank)
+            for rank, code in enumerate((child.primary_need, child.secondary_need), start=1)
+            if code
+        )
+        meeting, outcome, decision, draft = self._review(case.id)
+        transfer = by_census(case.transferred_in, census)
+        return sen2.ActivePlans(
+            transfer_la=(
+                f"{case.transferred_from:03d}"
+                if transfer is not None and transfer >= starts and case.transferred_from
+                else None
+            ),
+            placements=placements,
+            needs=needs,
+            review_meeting=meeting,
+            review_outcome=outcome,
+            review_draft=draft,
+            phase_transfer_due=None,
+            phase_transfer_final=None,
+            last_review=decision,
+        )
+
+    def _review(self, case_id: int):
+        """The latest review meeting by the census day, its decision (SEN2's LastReview is the
+        day the decision was sent, not the meeting) and the draft amended plan's day."""
+        census = self.period.census_date
+        held = [r for r in self.reviews.get(case_id, []) if by_census(r.meeting_date, census)]
+        if not held:
+            return None, None, None, None
+        latest = max(held, key=lambda r: (r.meeting_date, r.id))
+        decided = by_census(latest.decision_date, census)
+        outcome = codes.sen2_codes("review_outcomes.csv").get(latest.outcome or "")
+        return (
+            latest.meeting_date,
+            outcome if decided is not None else None,
+            decided,
+            by_census(latest.amendment_notice, census),
+        )
+
+    def _flags(self, case_id: int) -> dict[str, bool]:
+        census = self.period.census_date
+        flags = dict.fromkeys(
+            ("request_mediation", "request_tribunal", "assessment_mediation",
+             "assessment_tribunal", "other_mediation", "other_tribunal"),
+            False,
+        )  # fmt: skip
+        for d in self.disagreements.get(case_id, []):
+            which = {REQUEST_DECISION: "request", ASSESSMENT_DECISION: "assessment"}.get(
+                d.about or "", "other"
+            )
+            if by_census(d.mediation_ended, census) is not None:
+                flags[f"{which}_mediation"] = True
+            if by_census(d.appeal_lodged, census) is not None:
+                flags[f"{which}_tribunal"] = True
+        return flags
+
+
+def _transferred_in(case: EhcpCase, census: date) -> bool:
+    return by_census(case.transferred_in, census) is not None
+
+
+def _plan_made(case: EhcpCase, census: date) -> bool:
+    return by_census(case.final_issued, census) is not None or _transferred_in(case, census)
+
+
+def _setting(placement: Placement, est: Establishment | None, kind, census: date):
+    dated = kind is sen2.Setting
+    setting = codes.sen2_codes("placement_kinds.csv").get(placement.kind)
+    name = est.name if est is not None else placement.setting_name
+    return kind(
+        urn=est.urn if est is not None else None,
+        ukprn=None,  # every establishment on the register has a URN, which SEN2 prefers
+        sen_setting=setting if est is None else None,
+        sen_setting_other=None,
+        rank=min(placement.rank, 2),
+        entry_date=placement.starts if dated else None,
+        leaving_date=by_census(placement.ends, census) if dated else None,
+        sen_unit=placement.provision == "sen_unit",
+        resourced=placement.provision == "resourced",
+        residential=_residential(placement) if dated else None,
+        work_based=_work_based(placement) if dated else None,
+        where=name or codes.label_for(codes.listed("placement_kinds.csv"), placement.kind),
+    )
+
+
+def _residential(placement: Placement | None) -> str | None:
+    if placement is None or not placement.residential:
+        return None
+    return codes.sen2_codes("placement_residential.csv").get(str(placement.residential))
+
+
+def _work_based(placement: Placement | None) -> str | None:
+    if placement is None or not placement.work_based:
+        return None
+    return codes.sen2_codes("work_based.csv").get(placement.work_based)
+
+
+def _in_scope(case: EhcpCase, period: ReportingPeriod) -> bool:
+    """Received by the end of the year and live at some time in it or on the census day
+    (a plan ceased in the year included)."""
+    if case.request_received > period.ends:
+        return False
+    closed = _closed(case, period.census_date)
+    return closed is None or closed >= period.starts
+
+
+def _closed(case: EhcpCase, census: date) -> date | None:
+    for day in (case.ceased_date, case.withdrawn_date):
+        if by_census(day, census) is not None:
+            return day
+    if case.assess_decision == "refused":
+        return by_census(case.assess_decision_date, census)
+    if case.issue_decision == "not_issue":
+        return by_census(case.issue_decision_date, census)
+    return None
+
+
+def _load(s, period: ReportingPeriod) -> _Records:
+    """Everything the return needs, in a handful of queries over the whole database."""
+    census = period.census_date
+    rows = s.execute(
+        select(EhcpCase, Child, Family.postcode)
+        .join(Child, Child.id == EhcpCase.child_id)
+        .join(Family, Family.id == Child.family_id)
+        .where(EhcpCase.request_received <= period.ends)
+    ).all()
+    cases_of: dict[int, list[EhcpCase]] = defaultdict(list)
+    children: dict[int, tuple[Child, str | None]] = {}
+    for case, child, postcode in rows:
+        if _in_scope(case, period):
+            cases_of[child.id].append(case)
+            children[child.id] = (child, postcode)
+    placements: dict[int, list[tuple[Placement, Establishment | None]]] = defaultdict(list)
+    for placement, est in s.execute(
+        select(Placement, Establishment)
+        .outerjoin(Establishment, Establishment.id == Placement.establishment_id)
+        .where(Placement.starts <= census)
+        .order_by(Placement.child_id, Placement.starts, Placement.id)
+    ):
+        if placement.child_id in children:
+            placements[placement.child_id].append((placement, est))
+    reviews: dict[int, list[AnnualReview]] = defaultdict(list)
+    for review in s.scalars(select(AnnualReview).where(AnnualReview.meeting_date <= census)):
+        reviews[review.case_id].append(review)
+    week20: dict[int, list[date]] = defaultdict(list)
+    for case_id, start in s.execute(
+        select(CaseException.case_id, CaseException.period_start).where(
+            CaseException.limits.contains(FINAL_PLAN)
+        )
+    ):
+        week20[case_id].append(start)
+    disagreements: dict[int, list[Disagreement]] = defaultdict(list)
+    for d in s.scalars(select(Disagreement)):
+        disagreements[d.case_id].append(d)
+    s.expunge_all()
+    return _Records(period, dict(cases_of), children, placements, reviews, week20, disagreements)
