@@ -18,7 +18,7 @@ from caseload_app.domain.deadlines import format_date
 from caseload_app.domain.errors import ValidationError
 from caseload_app.domain.text import check_line, limit_of
 
-AT_ESTABLISHMENT = "establishment"  # placement_kinds.csv: the one kind with a setting
+AT_SETTING = "setting"  # placement_kinds.csv: at a school, college or other establishment
 RANKS = {1: "Main placement", 2: "Dual registration"}  # SEN2's PlacementRank: 1 or 2
 
 
@@ -113,7 +113,7 @@ def field_checks() -> dict[str, Callable[[object], object]]:
 def problems(p: Placement, date_of_birth: date) -> dict[str, str]:
     """What is wrong with a placement as a whole, by field ({} when nothing is)."""
     found: dict[str, str] = {}
-    if p.kind == AT_ESTABLISHMENT:
+    if p.kind == AT_SETTING:
         if p.establishment_id is None and not p.setting_name:
             found["establishment_id"] = (
                 "Choose the school, college or other establishment, or type the name of a "
@@ -129,7 +129,7 @@ def problems(p: Placement, date_of_birth: date) -> dict[str, str]:
         if p.establishment_id is not None or p.setting_name:
             found["establishment_id"] = (
                 f"{kind} has no school or setting: clear it, or choose "
-                f"'{codes.label_for(codes.placement_kinds(), AT_ESTABLISHMENT)}'"
+                f"'{codes.label_for(codes.placement_kinds(), AT_SETTING)}'"
             )
         if p.provision is not None:
             found["provision"] = f"{kind} has no provision type (that is for an establishment)"

@@ -92,7 +92,7 @@ LISTS: dict[str, tuple[Callable[[], tuple[Code, ...]], list[str]]] = {
     # SEN2's placements: SENsetting codes, SEN unit / resourced provision, WBP (the sen2 column)
     "placement_kinds.csv": (
         codes.placement_kinds,
-        ["establishment", "eotas", "ehe", "neet", "other"],
+        ["setting", "eotas", "ehe", "neet", "other"],
     ),
     "placement_provision.csv": (
         codes.placement_provision,

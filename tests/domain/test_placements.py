@@ -33,7 +33,7 @@ def placements(draw, rank=either_rank) -> Placement:
     length = draw(st.none() | st.integers(min_value=0, max_value=4000))
     ends = None if length is None else starts + timedelta(days=length)
     return Placement(
-        kind="establishment",
+        kind="setting",
         starts=starts,
         ends=ends,
         rank=draw(rank),
@@ -114,7 +114,7 @@ def test_an_end_before_the_start_is_refused(starts, back):
 
 # --------------------------------------------------------------------------- what each says
 def test_a_placement_at_an_establishment_needs_one_or_a_setting_name():
-    bare = Placement(kind="establishment", starts=date(2021, 9, 1))
+    bare = Placement(kind="setting", starts=date(2021, 9, 1))
     assert "Choose the school" in problems(bare, BORN)["establishment_id"]
     assert problems(Placement(**{**bare.__dict__, "establishment_id": 7}), BORN) == {}
     assert problems(Placement(**{**bare.__dict__, "setting_name": "Little Acorns"}), BORN) == {}
@@ -155,10 +155,10 @@ def test_each_field_is_checked_on_its_own():
 
 def test_a_clash_names_the_other_placement_and_its_dates():
     old = Placement(
-        kind="establishment", starts=date(2021, 9, 1), establishment_id=3, id=4,
+        kind="setting", starts=date(2021, 9, 1), establishment_id=3, id=4,
         where="Oak Hill Primary",
     )  # fmt: skip
-    new = Placement(kind="establishment", starts=date(2024, 9, 2), setting_name="Acorns")
+    new = Placement(kind="setting", starts=date(2024, 9, 2), setting_name="Acorns")
     other = clash(new, [old])
     assert other == old
     assert clash_message(other) == (
@@ -169,7 +169,7 @@ def test_a_clash_names_the_other_placement_and_its_dates():
 
 
 def test_a_placement_is_named_by_its_establishment_its_setting_or_its_arrangement():
-    p = Placement(kind="establishment", starts=date(2021, 9, 1), setting_name="Acorns")
+    p = Placement(kind="setting", starts=date(2021, 9, 1), setting_name="Acorns")
     assert where(p, None) == "Acorns (not on the register)"
     assert where(p, "Oak Hill Primary") == "Oak Hill Primary"
     assert where(Placement(kind="neet", starts=date(2021, 9, 1)), None) == (
