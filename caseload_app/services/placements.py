@@ -25,7 +25,7 @@ from caseload_app.services.case_read import (
     placement_info,
     placement_infos,
 )
-from caseload_app.services.errors import FieldErrors
+from caseload_app.services.errors import FieldErrors, NotFound
 from caseload_app.services.fields import refusals_beside_fields
 
 COUNCIL_LA = "council_la"  # app_setting: the council's own DfE LA number, "839"
@@ -45,7 +45,9 @@ class PlacementService(UserService):
     def placements(self, child_id: int) -> list[PlacementInfo]:
         """The child's placements, newest first. Looking is recorded in the audit trail."""
         with self._db.uow() as s:
-            child = records.load(s, Child, child_id, "child")
+            child = s.get(Child, child_id)  # only read: not locked
+            if child is None:
+                raise NotFound("That child no longer exists (they may have been deleted).")
             found = placement_infos(s, child.id)
             detail = f"read the child's placements ({len(found)})"
             records.audit(s, self.user, self._now(), "view", child, live_case_id(child), detail)

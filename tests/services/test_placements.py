@@ -13,7 +13,13 @@ from sqlalchemy import insert, select
 from caseload_app.db.models import AppSetting, AuditEntry, Child, Establishment, Placement
 from caseload_app.domain import codes
 from caseload_app.domain.establishments import establishment_search_text
-from caseload_app.services.errors import ConflictError, FieldErrors, PermissionDenied, UserError
+from caseload_app.services.errors import (
+    ConflictError,
+    FieldErrors,
+    NotFound,
+    PermissionDenied,
+    UserError,
+)
 from caseload_app.services.placements import PlacementService
 from caseload_app.services.trash import TrashService
 from tests.helpers import NOW, TODAY, add_person, login_for, new_case
@@ -288,3 +294,11 @@ def test_a_read_only_person_or_another_caseworker_cannot_change_placements(setup
             person.withdraw(oak, 1, "not mine")
     [still] = places.placements(child_id)
     assert (still.version, still.ends, count_placements(db)) == (1, None, 1)
+
+
+def test_the_placements_of_a_child_no_longer_there_are_not_found(setup):
+    db, child_id, ids, places = setup
+    with pytest.raises(NotFound, match="no longer exists"):
+        places.placements(child_id + 100)
+    with pytest.raises(NotFound, match="no longer exists"):
+        places.add(child_id + 100, {"kind": "neet", "starts": date(2026, 9, 1)})
