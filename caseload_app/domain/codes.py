@@ -29,6 +29,7 @@ __all__ = [
     "LocalAuthority",
     "Stage",
     "advice_types",
+    "attendance",
     "cease_reasons",
     "channels",
     "code_for",
@@ -42,6 +43,8 @@ __all__ = [
     "parse_codes",
     "parse_local_authorities",
     "parse_stages",
+    "placement_kinds",
+    "placement_provision",
     "primary_needs",
     "read_rows",
     "request_date_label",
@@ -51,6 +54,7 @@ __all__ = [
     "shipped_text",
     "stages",
     "use_reader",
+    "work_based",
 ]
 
 
@@ -293,6 +297,30 @@ def local_authorities() -> tuple[LocalAuthority, ...]:
     return parse_local_authorities(_shipped("la_codes.csv"), "la_codes.csv")
 
 
+@cache
+def placement_kinds() -> tuple[Code, ...]:
+    """Where a child is placed: at an establishment, or which other arrangement (SEN2's
+    SENsetting codes for a placement with no URN: resources/codes/README.md)."""
+    return parse_codes(_shipped("placement_kinds.csv"), "placement_kinds.csv")
+
+
+@cache
+def placement_provision() -> tuple[Code, ...]:
+    """Mainstream, SEN unit or resourced provision at an establishment."""
+    return parse_codes(_shipped("placement_provision.csv"), "placement_provision.csv")
+
+
+@cache
+def attendance() -> tuple[Code, ...]:
+    return parse_codes(_shipped("attendance.csv"), "attendance.csv")
+
+
+@cache
+def work_based() -> tuple[Code, ...]:
+    """Work-based learning a placement is (SEN2's WBP): apprenticeship, supported internship…"""
+    return parse_codes(_shipped("work_based.csv"), "work_based.csv")
+
+
 # Every list parsed once; a new reader (use_reader) empties them.
 @cache
 def listed(file_name: str) -> tuple[Code, ...]:
@@ -321,6 +349,10 @@ _SHIPPED = (
     ehcp_sections,
     request_sources,
     local_authorities,
+    placement_kinds,
+    placement_provision,
+    attendance,
+    work_based,
 )
 
 

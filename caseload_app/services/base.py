@@ -112,6 +112,17 @@ class UserService:
                 f"can change it (your roles: {access.describe()})."
             )
 
+    def _check_children(self, s: Session, children) -> None:
+        """A child's or family's details (and placements) change with their case: whoever
+        may edit one of the children's cases (the live one first) may edit them."""
+        cases = sorted((c for child in children for c in child.cases), key=lambda c: not c.is_open)
+        if not cases:
+            self._require(s, Can.EDIT_ANY)
+            return
+        access = self._access(s)
+        if not any(access.can_edit_case(case.caseworker_id) for case in cases):
+            self._check_case(s, cases[0])  # refused, naming the live case's caseworker
+
     def today(self) -> date:
         return self._today()
 

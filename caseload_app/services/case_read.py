@@ -23,7 +23,9 @@ from caseload_app.db.models import (
     Disagreement,
     Document,
     EhcpCase,
+    Establishment,
     Family,
+    Placement,
     Reassessment,
     SchoolConsultation,
     StageEvent,
@@ -36,6 +38,7 @@ from caseload_app.domain import (
     codes,
     deadlines,
     exceptions,
+    placements,
     post16,
     reassessment,
     school_naming,
@@ -47,7 +50,9 @@ from caseload_app.domain.actions import (
     available_actions,
 )
 from caseload_app.domain.ceasing import InForce
+from caseload_app.domain.establishments import EstablishmentChoice
 from caseload_app.domain.status import CaseStatus, Deadline, case_status, statutory_deadlines
+from caseload_app.services.establishments import choice_of
 
 
 # --------------------------------------------------------------------------- what the window shows
@@ -64,6 +69,44 @@ class ChildInfo:
     year_group: str | None
     primary_need: str | None
     secondary_need: str | None
+
+
+@dataclass(frozen=True)
+class PlacementInfo:
+    """One of the child's placements (SEN2's placement details), as the window shows it."""
+
+    id: int
+    version: int
+    kind: str  # placement_kinds.csv
+    establishment: EstablishmentChoice | None  # from the register
+    setting_name: str  # a setting not on the register ("" when none)
+    starts: date
+    ends: date | None
+    rank: int  # 1 main, 2 dual registration
+    provision: str | None  # placement_provision.csv
+    attendance: str | None  # attendance.csv
+    residential: bool
+    work_based: str | None  # work_based.csv
+    out_of_area: bool
+    label: str  # where: the establishment, the setting (not on the register) or the arrangement
+
+    def rule(self) -> placements.Placement:
+        """The placement as the domain's rules take it."""
+        return placements.Placement(
+            kind=self.kind,
+            starts=self.starts,
+            ends=self.ends,
+            rank=self.rank,
+            establishment_id=self.establishment.id if self.establishment else None,
+            setting_name=self.setting_name,
+            provision=self.provision,
+            attendance=self.attendance,
+            residential=self.residential,
+            work_based=self.work_based,
+            out_of_area=self.out_of_area,
+            id=self.id,
+            where=self.label,
+        )
 
 
 @dataclass(frozen=True)
@@ -359,6 +402,8 @@ class CaseDetail:
     post16_move: Post16MoveInfo | None = None
     # A plan moving between councils (Reg 15); None when neither was recorded.
     transfer: TransferInfo | None = None
+    # The child's placements, newest first (SEN2's placement details).
+    placements: tuple[PlacementInfo, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -436,6 +481,7 @@ def case_detail(s: Session, case: EhcpCase, today: date) -> CaseDetail:
         reassessments=_reassessments(s, case.id, today),
         post16_move=post16_move(case, today),
         transfer=_transfer(case),
+        placements=placement_infos(s, child.id),
     )
 
 
@@ -506,6 +552,38 @@ def _ceasing_note(s: Session, case: EhcpCase) -> str | None:
             case.cease_proposed, label, case.cease_family_consulted, case.cease_school_consulted
         )
     return None
+
+
+def placement_infos(s: Session, child_id: int) -> tuple[PlacementInfo, ...]:
+    """A child's placements, newest first, each with its establishment (one query)."""
+    found = s.execute(
+        select(Placement, Establishment)
+        .outerjoin(Establishment, Placement.establishment_id == Establishment.id)
+        .where(Placement.child_id == child_id)
+        .order_by(Placement.starts.desc(), Placement.rank, Placement.id.desc())
+    )
+    return tuple(placement_info(row, place) for row, place in found)
+
+
+def placement_info(row: Placement, place: Establishment | None) -> PlacementInfo:
+    choice = choice_of(place) if place is not None else None
+    info = PlacementInfo(
+        id=row.id,
+        version=row.version,
+        kind=row.kind,
+        establishment=choice,
+        setting_name=row.setting_name or "",
+        starts=row.starts,
+        ends=row.ends,
+        rank=row.rank,
+        provision=row.provision,
+        attendance=row.attendance,
+        residential=row.residential,
+        work_based=row.work_based,
+        out_of_area=row.out_of_area,
+        label="",
+    )
+    return replace(info, label=placements.where(info.rule(), choice.name if choice else None))
 
 
 def _child_info(child: Child) -> ChildInfo:

@@ -82,6 +82,18 @@ class CaseworkService(ReassessmentMixin, Post16MoveActions, TransferWork, UserSe
 
         return PlanService(self._db, self.user, today=self._today, now=self._now)
 
+    def placements(self):
+        """The child's placements, acting as the same person (the Overview tab)."""
+        from caseload_app.services.placements import PlacementService
+
+        return PlacementService(self._db, self.user, today=self._today, now=self._now)
+
+    def establishments(self):
+        """The DfE's register of establishments, to choose a placement's (the Overview tab)."""
+        from caseload_app.services.establishments import EstablishmentService
+
+        return EstablishmentService(self._db, self.user, today=self._today, now=self._now)
+
     def documents(self):
         """The case file's documents, acting as the same person (the Documents tab)."""
         from caseload_app.services.documents import DocumentService
@@ -182,17 +194,6 @@ class CaseworkService(ReassessmentMixin, Post16MoveActions, TransferWork, UserSe
             records.check_version(s, contact, version or 0, "contact")
             records.apply(s, contact, clean, user=self.user, now=self._now(), case_id=case_id)
             return contact.id
-
-    def _check_children(self, s: Session, children) -> None:
-        """A child's or family's details change with their case: whoever may edit one of
-        the children's cases (the live one first) may edit them."""
-        cases = sorted((c for child in children for c in child.cases), key=lambda c: not c.is_open)
-        if not cases:
-            self._require(s, Can.EDIT_ANY)
-            return
-        access = self._access(s)
-        if not any(access.can_edit_case(case.caseworker_id) for case in cases):
-            self._check_case(s, cases[0])  # refused, naming the live case's caseworker
 
     # ------------------------------------------------------------------ stage actions
     def record_action(

@@ -52,12 +52,19 @@ from caseload_app.services import records
 from caseload_app.services.base import UserService
 from caseload_app.services.case_read import (
     consultation_label,
+    live_case_id,
     order_label,
     reassessment_label,
 )
 from caseload_app.services.casework import keep_exception_limits
 from caseload_app.services.documents import file_text, plan_words
 from caseload_app.services.errors import UserError
+from caseload_app.services.placements import (
+    keep_setting_in_step,
+    main_name_now,
+    placement_label,
+    refuse_clash,
+)
 from caseload_app.services.settings import TeamSettingsService
 
 # What hangs off a case, in the order rows go back in (parents first).
@@ -89,6 +96,7 @@ KINDS = {
     "plan_version": "EHC plan version",
     "plan_audit": "EHC plan audit",
     "document": "Document",
+    "placement": "Placement",
 }
 
 
@@ -177,6 +185,23 @@ class TrashService(UserService):
             ground = codes.label_for(codes.exception_grounds(), row.ground)
             label = f"Exception from {deadlines.format_date(row.period_start)}: {ground}"
             return self._trash(s, row, case.id, label, [(CaseException, [row])], reason)
+
+    def withdraw_placement(self, placement_id: int, version: int, reason: str) -> int:
+        """A placement recorded by mistake (the wrong child, the wrong school): into the
+        trash, with the reason. The case list's setting follows the child's main placement."""
+        _need_reason(reason, "placement")
+        with self._db.uow() as s:
+            row = records.load(s, Placement, placement_id, "placement")
+            child = records.load(s, Child, row.child_id, "child")
+            self._check_children(s, [child])
+            records.check_version(s, row, version, "placement")
+            before = main_name_now(s, child.id, self._today())
+            keep_setting_in_step(
+                s, child, before, self._today(), self.user, self._now(), leaving_out=row.id
+            )
+            case_id = live_case_id(child)
+            label = placement_label(row)
+            return self._trash(s, row, case_id, label, [(Placement, [row])], reason)
 
     def withdraw_advice(self, advice_id: int, reason: str) -> int:
         """An advice request made by mistake (the wrong type, the wrong case)."""
@@ -339,6 +364,9 @@ class TrashService(UserService):
             if payload.get("reassessment") and case_id is not None:
                 s.flush()  # one under way per case: a restored one may not make two
                 _one_reassessment_open(s, case_id)
+            if item.record_type == "placement":
+                s.flush()  # one placement of each rank at a time: a restored one too
+                self._placement_back(s, record_id)
             if payload.get("case_exception") and case_id is not None:
                 case = records.load(s, EhcpCase, case_id, "case")
                 s.flush()
@@ -350,6 +378,15 @@ class TrashService(UserService):
             named = records.Named(item.record_type, record_id)
             records.audit(s, self.user, self._now(), "restore", named, case_id, detail)
             return Restored(item.record_type, record_id, case_id, len(renumber))
+
+    def _placement_back(self, s: Session, placement_id: int) -> None:
+        why_not = refuse_clash(s, placement_id)
+        if why_not is not None:
+            raise UserError(f"Not restored: {why_not}")
+        row = records.load(s, Placement, placement_id, "placement")
+        child = records.load(s, Child, row.child_id, "child")
+        before = main_name_now(s, child.id, self._today(), leaving_out=placement_id)
+        keep_setting_in_step(s, child, before, self._today(), self.user, self._now())
 
     def purge(self, trash_id: int) -> None:
         """Remove an item from the trash for good: administrators only, and audited."""

@@ -89,6 +89,20 @@ LISTS: dict[str, tuple[Callable[[], tuple[Code, ...]], list[str]]] = {
             "became_responsible",
         ],
     ),
+    # SEN2's placements: SENsetting codes, SEN unit / resourced provision, WBP (the sen2 column)
+    "placement_kinds.csv": (
+        codes.placement_kinds,
+        ["setting", "eotas", "ehe", "neet", "other"],
+    ),
+    "placement_provision.csv": (
+        codes.placement_provision,
+        ["mainstream", "sen_unit", "resourced"],
+    ),
+    "attendance.csv": (codes.attendance, ["full_time", "part_time"]),
+    "work_based.csv": (
+        codes.work_based,
+        ["apprenticeship", "supported_internship", "traineeship"],
+    ),
 }
 
 

@@ -89,7 +89,8 @@ def record(view: CaseView, key: str, **values) -> FormDialog:
 
 
 def full_case(db):
-    """A case with a plan, a review, advice, contacts, a sibling and a disagreement."""
+    """A case with a plan, a review, advice, contacts, a sibling, a disagreement and a
+    placement."""
     ids = add_caseworkers(db, "Asha Patel", "Ben Okafor")
     case_id, work = new_case(db, request_received=date(2025, 1, 6), caseworker_id=ids["Asha Patel"])
     family_id = work.get_case(case_id).family.id
@@ -115,6 +116,9 @@ def full_case(db):
     work.add_disagreement(case_id, "Refusal to name a school", date(2026, 11, 2))
     asked = work.record_reassessment_request(case_id, date(2026, 11, 2), "parent", date(2025, 4, 1))
     work.record_reassessment_decision(asked, 1, "refused", date(2026, 11, 10), "Needs unchanged")
+    nursery = {"kind": "setting", "setting_name": "Little Acorns Nursery"}
+    ended = dict(starts=date(2019, 9, 2), ends=date(2021, 7, 16))  # the case list's setting stays
+    work.placements().add(work.get_case(case_id).child.id, {**nursery, **ended})
     return case_id, work
 
 
@@ -940,7 +944,7 @@ def test_every_model_passes_the_qt_model_tester(qtbot, qtmodeltester, db, messag
     documents = set(view.documents.findChildren(RowsModel))
     assert len(documents) == 1
     models = [m for m in view.findChildren(RowsModel) if m not in plan | documents]
-    assert len(models) == 17  # every table of every other tab
+    assert len(models) == 18  # every table of every other tab
     assert len(plan) == 12  # the checks, the items of A to H2 and K, the family's comments
     comms = view.communications
     # A child of 10 makes no post-16 move: that table is tested with its row below.

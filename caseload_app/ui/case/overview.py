@@ -1,5 +1,5 @@
-"""The Overview tab: the child's and the family's details, edited in place, other contacts
-and brothers and sisters.
+"""The Overview tab: the child's and the family's details, edited in place, the child's
+placements, other contacts and brothers and sisters.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from caseload_app.domain.validators import format_nhs_number
 from caseload_app.services.case_read import CaseDetail, ChildInfo, FamilyInfo
 from caseload_app.services.errors import ConflictError, FieldErrors
 from caseload_app.ui import errors as ui_errors
+from caseload_app.ui.case.placements import PlacementsGroup
 from caseload_app.ui.case.styles import CONFLICT_STYLE
 from caseload_app.ui.dialogs.case_dialogs import (
     ContactDialog,
@@ -193,6 +194,7 @@ class OverviewTab(QScrollArea):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.child_form = self._child_form()
         self.family_form = self._family_form()
+        self.placements = PlacementsGroup(view)
         self.contacts = RowTable(CONTACT_COLUMNS, "Family contacts", stretch="Email")
         self.contacts.activated.connect(lambda _index: self.edit_contact())
         self.siblings = RowTable(SIBLING_COLUMNS, "Brothers and sisters", stretch="Name")
@@ -221,11 +223,12 @@ class OverviewTab(QScrollArea):
             self.no_siblings,
             layout=button_row(self.open_sibling_button),
         )
-        grid.addWidget(contacts, 1, 0)
-        grid.addWidget(siblings, 1, 1)
+        grid.addWidget(self.placements, 1, 0, 1, 2)  # under the child's details, full width
+        grid.addWidget(contacts, 2, 0)
+        grid.addWidget(siblings, 2, 1)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
-        grid.setRowStretch(1, 1)
+        grid.setRowStretch(2, 1)
         self.setWidget(page)
 
     def _child_form(self) -> DetailsForm:
@@ -270,6 +273,7 @@ class OverviewTab(QScrollArea):
     def load(self, d: CaseDetail) -> None:
         self.child_form.load(d.child.id, d.child.version, child_values(d.child))
         self.family_form.load(d.family.id, d.family.version, family_values(d.family))
+        self.placements.load(d)
         self.contacts.load(d.family.contacts)
         others = [s for s in d.family.siblings if s.child_id != d.child.id]
         self.siblings.load(others)

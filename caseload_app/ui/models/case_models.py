@@ -17,7 +17,13 @@ from caseload_app.domain import codes, school_naming
 from caseload_app.domain.deadlines import format_date
 from caseload_app.domain.status import Deadline, Rag, exception_greys, rag_for
 from caseload_app.domain.text import days_text
-from caseload_app.services.case_read import AdviceInfo, ExceptionInfo, ReviewInfo, TaskInfo
+from caseload_app.services.case_read import (
+    AdviceInfo,
+    ExceptionInfo,
+    PlacementInfo,
+    ReviewInfo,
+    TaskInfo,
+)
 from caseload_app.ui.models.rows import (  # noqa: F401 - re-exported for the case window
     INK,
     RAG_COLOUR,
@@ -535,6 +541,31 @@ SIBLING_COLUMNS = (
     Column("Stage", lambda s: code_label(codes.stages(), s.stage) or "No case"),
 )
 
+
+def placement_where(p: PlacementInfo) -> str:
+    """Where, with what a list of names alone would hide: dual registration, a closed school,
+    residential, work-based learning."""
+    notes = []
+    if p.rank == 2:
+        notes.append("dual registration")
+    if p.establishment is not None and not p.establishment.is_open:
+        notes.append("closed")
+    if p.residential:
+        notes.append("residential")
+    if p.work_based:
+        notes.append(code_label(codes.work_based(), p.work_based).lower())
+    return p.label + (f" ({', '.join(notes)})" if notes else "")
+
+
+PLACEMENT_COLUMNS = (
+    Column("From", lambda p: day(p.starts), lambda p: p.starts),
+    Column("To", lambda p: day(p.ends) or "Not ended", lambda p: _or_far(p.ends)),
+    Column("Where", placement_where, tooltip=lambda p: p.establishment and p.establishment.label()),
+    Column("Provision", lambda p: code_label(codes.placement_provision(), p.provision)),
+    Column("Attendance", lambda p: code_label(codes.attendance(), p.attendance)),
+    Column("Out of area", lambda p: "Yes" if p.out_of_area else "No"),
+)
+
 __all__ = [
     "ASSIGNMENT_COLUMNS",
     "CHANGE_COLUMNS",
@@ -545,6 +576,7 @@ __all__ = [
     "consultation_columns",
     "EVENT_COLUMNS",
     "EXCEPTION_COLUMNS",
+    "PLACEMENT_COLUMNS",
     "REVIEW_COLUMNS",
     "REVIEW_STEP_COLUMNS",
     "SIBLING_COLUMNS",
