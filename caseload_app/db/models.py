@@ -300,7 +300,8 @@ class Placement(Versioned, Base):
     rank: Mapped[int] = mapped_column(Integer, default=1)  # 1 main, 2 dual registration…
     provision: Mapped[str | None] = mapped_column(String(12))  # mainstream/sen_unit/resourced
     attendance: Mapped[str | None] = mapped_column(String(10))  # full_time / part_time
-    residential: Mapped[bool] = mapped_column(Boolean, default=False)
+    # By the weeks a year (placement_residential.csv; SEN2's Res: A, B); None: not residential.
+    residential: Mapped[str | None] = mapped_column(String(16))
     work_based: Mapped[str | None] = mapped_column(String(24))  # apprenticeship…
     out_of_area: Mapped[bool] = mapped_column(Boolean, default=False)
 

@@ -45,6 +45,7 @@ __all__ = [
     "parse_stages",
     "placement_kinds",
     "placement_provision",
+    "placement_residential",
     "primary_needs",
     "read_rows",
     "request_date_label",
@@ -316,6 +317,12 @@ def attendance() -> tuple[Code, ...]:
 
 
 @cache
+def placement_residential() -> tuple[Code, ...]:
+    """A residential placement by the weeks a year (SEN2's Res and PlanRes: A, B)."""
+    return parse_codes(_shipped("placement_residential.csv"), "placement_residential.csv")
+
+
+@cache
 def work_based() -> tuple[Code, ...]:
     """Work-based learning a placement is (SEN2's WBP): apprenticeship, supported internship…"""
     return parse_codes(_shipped("work_based.csv"), "work_based.csv")
@@ -353,6 +360,7 @@ _SHIPPED = (
     placement_provision,
     attendance,
     work_based,
+    placement_residential,
 )
 
 

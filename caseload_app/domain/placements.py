@@ -34,7 +34,7 @@ class Placement:
     setting_name: str = ""
     provision: str | None = None
     attendance: str | None = None
-    residential: bool = False
+    residential: str | None = None
     work_based: str | None = None
     out_of_area: bool = False
     id: int | None = None
@@ -103,7 +103,7 @@ def field_checks() -> dict[str, Callable[[object], object]]:
         "rank": _rank,
         "provision": _code(codes.placement_provision),
         "attendance": _code(codes.attendance),
-        "residential": bool,
+        "residential": _code(codes.placement_residential),
         "work_based": _code(codes.work_based),
         "out_of_area": bool,
     }

@@ -85,7 +85,7 @@ class PlacementInfo:
     rank: int  # 1 main, 2 dual registration
     provision: str | None  # placement_provision.csv
     attendance: str | None  # attendance.csv
-    residential: bool
+    residential: str | None
     work_based: str | None  # work_based.csv
     out_of_area: bool
     label: str  # where: the establishment, the setting (not on the register) or the arrangement

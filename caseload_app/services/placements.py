@@ -36,7 +36,7 @@ DEFAULTS: dict[str, object] = {
     "rank": 1,
     "provision": None,
     "attendance": None,
-    "residential": False,
+    "residential": None,
     "work_based": None,
 }
 

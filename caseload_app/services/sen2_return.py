@@ -457,7 +457,7 @@ def _setting(placement: Placement, est: Establishment | None, kind, census: date
 def _residential(placement: Placement | None) -> str | None:
     if placement is None or not placement.residential:
         return None
-    return codes.sen2_codes("placement_residential.csv").get(str(placement.residential))
+    return codes.sen2_codes("placement_residential.csv").get(placement.residential)
 
 
 def _work_based(placement: Placement | None) -> str | None:

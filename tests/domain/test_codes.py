@@ -24,7 +24,21 @@ from caseload_app.domain.validators import ValidationError
 LISTS: dict[str, tuple[Callable[[], tuple[Code, ...]], list[str]]] = {
     "primary_need.csv": (
         codes.primary_needs,
-        ["SPLD", "MLD", "SLD", "PMLD", "SEMH", "SLCN", "HI", "VI", "MSI", "PD", "ASD", "OTH"],
+        [
+            "SPLD",
+            "MLD",
+            "SLD",
+            "PMLD",
+            "SEMH",
+            "SLCN",
+            "HI",
+            "VI",
+            "MSI",
+            "PD",
+            "ASD",
+            "OTH",
+            "DS",
+        ],  # Down syndrome: SEN2 from 2025
     ),
     # Saved advice requests keep these codes; the last four are Reg 6(1)(a), 6(1)(a),
     # 6(3) and 6(1)(g) (docs/statutory-rules.md, "Advice").
@@ -103,6 +117,41 @@ LISTS: dict[str, tuple[Callable[[], tuple[Code, ...]], list[str]]] = {
         codes.work_based,
         ["apprenticeship", "supported_internship", "traineeship"],
     ),
+    "placement_residential.csv": (
+        codes.placement_residential,
+        ["up_to_38_weeks", "39_to_52_weeks"],
+    ),
+    "sen2_sex.csv": (lambda: codes.listed("sen2_sex.csv"), ["M", "F", "U"]),
+    "sen2_officers.csv": (lambda: codes.listed("sen2_officers.csv"), ["Y", "N", "R"]),
+    "sen2_upn_unknown.csv": (
+        lambda: codes.listed("sen2_upn_unknown.csv"),
+        ["UN1", "UN2", "UN3", "UN5", "UN8", "UN9", "UN10"],
+    ),
+    "sen2_ethnicity.csv": (
+        lambda: codes.listed("sen2_ethnicity.csv"),
+        [
+            "WBRI",
+            "WIRI",
+            "WIRT",
+            "WOTH",
+            "WROM",
+            "MWBC",
+            "MWBA",
+            "MWAS",
+            "MOTH",
+            "AIND",
+            "APKN",
+            "ABAN",
+            "AOTH",
+            "BCRB",
+            "BAFR",
+            "BOTH",
+            "CHNE",
+            "OOTH",
+            "REFU",
+            "NOBT",
+        ],
+    ),
 }
 
 
@@ -123,7 +172,8 @@ def test_every_shipped_csv_has_a_loader() -> None:
     shipped = {path.name for path in codes_dir().glob("*.csv")}
     # plan_checks.csv is the plan's rule list, loaded and tested in test_plan_checks.py, and
     # plan_qa_checklist.csv the audit's default checklist, in test_plan_audit.py.
-    extra = {"la_codes.csv", "plan_checks.csv", "plan_qa_checklist.csv"}
+    # sen2_checks.csv: the return's rules, loaded and tested in test_sen2_checks.py.
+    extra = {"la_codes.csv", "plan_checks.csv", "plan_qa_checklist.csv", "sen2_checks.csv"}
     assert shipped == set(LISTS) | extra
 
 

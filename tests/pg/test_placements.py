@@ -18,7 +18,7 @@ from tests.services.test_placements import OAK_HILL, add_establishments, set_cou
 
 ADD = (
     "INSERT INTO placement (child_id, kind, setting_name, starts, rank, residential, "
-    "out_of_area, version) VALUES (%(child)s, 'neet', '', '2026-09-01', 2, false, false, 1)"
+    "out_of_area, version) VALUES (%(child)s, 'neet', '', '2026-09-01', 2, NULL, false, 1)"
 )
 
 

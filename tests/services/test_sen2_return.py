@@ -77,7 +77,7 @@ def _placement(db, child_id: int, starts: date, establishment_id=None, **more) -
         setting_name="",
         starts=starts,
         rank=1,
-        residential=False,
+        residential=None,
         out_of_area=False,
         version=1,
     )

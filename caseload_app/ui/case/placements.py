@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QCheckBox, QGroupBox, QVBoxLayout
+from PySide6.QtWidgets import QGroupBox, QVBoxLayout
 
 from caseload_app.domain import codes
 from caseload_app.domain.placements import AT_SETTING, RANKS
@@ -60,7 +60,11 @@ class PlacementDialog(FormDialog):
         self.provision = choice_combo(code_choices(codes.placement_provision(), blank="—"))
         self.add("provision", "Pro&vision", self.provision)
         self.add("attendance", "&Attendance", choice_combo(code_choices(codes.attendance(), "—")))
-        self.add("residential", "Res&idential", QCheckBox("A residential placement"))
+        self.add(
+            "residential",
+            "Res&idential",
+            choice_combo(code_choices(codes.placement_residential(), "Not residential")),
+        )
         self.add("work_based", "&Work-based", choice_combo(code_choices(codes.work_based(), "—")))
         self.add("out_of_area", "&Out of area", choice_combo(OUT_OF_AREA))
         self.kind.currentIndexChanged.connect(lambda _i: self._kind_changed())
@@ -85,7 +89,7 @@ class PlacementDialog(FormDialog):
                 "rank": p.rank,
                 "provision": p.provision or "",
                 "attendance": p.attendance or "",
-                "residential": p.residential,
+                "residential": p.residential or "",
                 "work_based": p.work_based or "",
                 "out_of_area": p.out_of_area,
             }

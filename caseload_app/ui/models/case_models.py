@@ -551,7 +551,7 @@ def placement_where(p: PlacementInfo) -> str:
     if p.establishment is not None and not p.establishment.is_open:
         notes.append("closed")
     if p.residential:
-        notes.append("residential")
+        notes.append(code_label(codes.placement_residential(), p.residential).lower())
     if p.work_based:
         notes.append(code_label(codes.work_based(), p.work_based).lower())
     return p.label + (f" ({', '.join(notes)})" if notes else "")

@@ -56,7 +56,7 @@ def upgrade() -> None:
         sa.Column("rank", sa.Integer(), nullable=False),
         sa.Column("provision", sa.String(length=12), nullable=True),
         sa.Column("attendance", sa.String(length=10), nullable=True),
-        sa.Column("residential", sa.Boolean(), nullable=False),
+        sa.Column("residential", sa.String(length=16), nullable=True),
         sa.Column("work_based", sa.String(length=24), nullable=True),
         sa.Column("out_of_area", sa.Boolean(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
