@@ -274,6 +274,7 @@ def run(path: Path, children: int, runs: int) -> list[Measure]:
             raw_median = statistics.median(timed(raw_call, runs)) if raw_call else None
             measures.append(Measure.of(name, target, samples, raw_median=raw_median))
         measures += document_searches(db, raw, case_id, runs)
+        measures.append(sen2_return(db, runs))
         words = search_words(raw)
     finally:
         raw.close()
@@ -284,6 +285,28 @@ def run(path: Path, children: int, runs: int) -> list[Measure]:
     # Last: making and adding 20 MB PDFs leaves this process larger, and a child process's
     # peak memory (import_memory's figure) counts its parent's at the fork.
     return measures + document_adds(path, case_id, runs)
+
+
+SEN2_CENSUS = date(2027, 1, 21)  # the census day after the demo's "today"
+
+
+def sen2_return(db, runs: int) -> Measure:
+    """The whole SEN2 return as File → Statutory return makes it: every request read, built,
+    checked and written as XML. Batch work (off the window's thread): a target, no raw SQL
+    ratio; at most 3 runs, each a whole return."""
+    from caseload_app.reports.sen2_xml import write_xml
+    from caseload_app.services.sen2_return import Officers, Sen2ReturnService
+
+    service = Sen2ReturnService(db, "bench", today=lambda: AS_OF)
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "sen2.xml"
+
+        def build_check_write() -> None:
+            prepared = service.prepare(SEN2_CENSUS, Officers("Y", "Y", "N"))
+            write_xml(prepared.built, target)
+
+        samples = timed(build_check_write, max(1, min(runs, 3)))
+    return Measure.of("SEN2 return built, checked and written (XML)", 30_000.0, samples)
 
 
 PLAN_PROVISION = 60  # rows of provision with long text: about 30 printed pages

@@ -24,6 +24,7 @@ NAMES = [
     "weekly leadership report PDF",
     "search a case's documents (2 words)",
     "search every case's documents (rare word)",
+    "SEN2 return built, checked and written (XML)",
     "cold start to my week shown",
     "search keystroke (1-4 letters)",
     "open a case tab (300 contacts)",
