@@ -19,17 +19,21 @@ from caseload_app.db.engine import Database
 from caseload_app.db.models import (
     AdviceRequest,
     AnnualReview,
+    AppSetting,
     Assignment,
     Caseworker,
     Child,
     Communication,
     EhcpCase,
+    Establishment,
     Family,
+    Placement,
     StageEvent,
     Task,
 )
 from caseload_app.db.next_step import set_step_columns
 from caseload_app.domain import deadlines
+from caseload_app.domain.establishments import establishment_search_text
 from caseload_app.domain.text import child_search_text
 from caseload_app.paths import resources_dir
 
@@ -62,6 +66,27 @@ SETTINGS_BY_AGE = (
     (16, ("Quayside College", "Cliff Top Academy Sixth Form")),
 )
 SPECIAL_SCHOOL = "Oak Tree Special School"
+OUT_OF_AREA_SCHOOL = "Heathfield Independent Special School"  # in Dorset (838)
+DEMO_LA = 839  # Bournemouth, Christchurch & Poole: the demo's UPNs carry it too
+# The demo's establishments: fictional, with URNs from 990001 up (the register's real URNs are
+# far below), each with its type and phase as the DfE's register words them.
+ESTABLISHMENTS = (
+    ("Little Acorns Nursery", "Local authority nursery school", "Nursery", DEMO_LA),
+    ("Seahorses Pre-school", "Local authority nursery school", "Nursery", DEMO_LA),
+    ("Riverside Infant School", "Community school", "Primary", DEMO_LA),
+    ("Harbourside Primary", "Academy converter", "Primary", DEMO_LA),
+    ("Heathland Junior School", "Community school", "Primary", DEMO_LA),
+    ("Bay Secondary School", "Academy converter", "Secondary", DEMO_LA),
+    ("Cliff Top Academy", "Academy sponsor led", "Secondary", DEMO_LA),
+    ("Quayside College", "Further education", "16 plus", DEMO_LA),
+    ("Cliff Top Academy Sixth Form", "Academy sponsor led", "16 plus", DEMO_LA),
+    (SPECIAL_SCHOOL, "Community special school", "Not applicable", DEMO_LA),
+    (OUT_OF_AREA_SCHOOL, "Other independent special school", "Not applicable", 838),
+)
+# The children's ethnicity (the DfE's codes), weighted roughly as in England's EHCP figures.
+ETHNICITY = (("WBRI",) * 70 + ("WOTH",) * 5 + ("MOTH",) * 3 + ("MWBC", "MWAS", "APKN", "BAFR")
+             * 2 + ("WIRI", "WROM", "MWBA", "AIND", "ABAN", "AOTH", "BCRB", "BOTH", "CHNE",
+             "OOTH", "REFU") + ("NOBT",) * 2)  # fmt: skip
 NEEDS = (
     ("ASD",) * 6
     + ("SEMH",) * 3
@@ -120,6 +145,8 @@ def generate_demo(
         for model, rows in gen.tables():
             for start in range(0, len(rows), 20_000):
                 session.execute(insert(model), rows[start : start + 20_000])
+        if session.get(AppSetting, "council_la") is None:  # the demo council's, unless set
+            session.add(AppSetting(key="council_la", value=str(DEMO_LA)))
     return gen.result()
 
 
@@ -141,16 +168,44 @@ class _Generator:
         self.comms: list[dict] = []
         self.updates: list[dict] = []  # the families' regular updates (communications too)
         self.updates_rng = random.Random(repr(rng.getstate()[1][:4]))
+        # SEN2's details (sex, ethnicity, placements) from a stream of their own: the rest of
+        # the demo stays exactly as it was before they were added.
+        self.sen2_rng = random.Random(repr(rng.getstate()[1][4:8]))
         self.advice: list[dict] = []
         self.reviews: list[dict] = []
         self.tasks: list[dict] = []
+        self.placements: list[dict] = []
+        self.establishments = [
+            dict(
+                id=n,
+                urn=990_000 + n,
+                la_code=la,
+                establishment_number=2000 + n if la == DEMO_LA else 7000 + n,
+                name=name,
+                type_code="",
+                type_name=kind,
+                phase=phase,
+                ukprn=None,
+                postcode=f"BH{n % 9 + 1} {n % 10}AB" if la == DEMO_LA else "DT1 1ZZ",
+                is_open=True,
+                closed_on=None,
+                search_text=establishment_search_text(
+                    name, 990_000 + n, la, 2000 + n if la == DEMO_LA else 7000 + n, None
+                ),
+                imported_at=self.now,
+            )
+            for n, (name, kind, phase, la) in enumerate(ESTABLISHMENTS, start=1)
+        ]
+        self._establishment_of = {e["name"]: e for e in self.establishments}
         self._nhs_counter = 0
 
     def tables(self):
         return (
             (Caseworker, self.workers),
             (Family, [{k: v for k, v in f.items() if k != "_surname"} for f in self.families]),
+            (Establishment, self.establishments),
             (Child, self.children),
+            (Placement, self.placements),
             (EhcpCase, self.cases),
             (StageEvent, self.events),
             (Assignment, self.assignments),
@@ -244,8 +299,12 @@ class _Generator:
             year_group=_year_group(age_days),
             primary_need=rng.choice(NEEDS),
             secondary_need=rng.choice((None, None, "SLCN", "SEMH")),
+            sex="M" if self.sen2_rng.random() < 0.72 else "F",  # 7 in 10 plans are boys'
+            ethnicity=self.sen2_rng.choice(ETHNICITY),
             version=1,
         )
+        if child["secondary_need"] == child["primary_need"]:
+            child["secondary_need"] = None
         child["search_text"] = child_search_text(
             first,
             family["_surname"],
@@ -257,6 +316,50 @@ class _Generator:
         )
         self.children.append(child)
         self._case(child, worker)
+        case = self.cases[-1]
+        # A plan ended names where the child was then: a closed case's placement began by it.
+        self._placement(child, age_days // 365, case["request_received"], not case["is_open"])
+
+    def _placement(self, child: dict, age: int, requested: date, closed: bool) -> None:
+        """The child's placement now: at their setting since the September they started
+        there; a few at home (elective home education) or educated otherwise than at school,
+        and a few at a special school outside the area."""
+        rng = self.sen2_rng
+        roll = rng.random()
+        kind, est, provision = "setting", self._establishment_of.get(child["setting"]), None
+        if roll < 0.02:
+            kind, est, child["setting"] = "ehe", None, "Elective home education"
+        elif roll < 0.03:
+            kind, est, child["setting"] = "eotas", None, "Education otherwise than at school"
+        elif roll < 0.06:
+            est = self._establishment_of[OUT_OF_AREA_SCHOOL]
+            child["setting"] = OUT_OF_AREA_SCHOOL
+        elif est is not None and est["name"] != SPECIAL_SCHOOL:
+            provision = rng.choices(("mainstream", "resourced", "sen_unit"), (88, 8, 4))[0]
+        start_age = next(a for a, names in reversed(SETTINGS_BY_AGE) if age >= a)
+        began = date(child["date_of_birth"].year + start_age, 9, 1)
+        if kind != "setting" or est is None or est["name"] in (SPECIAL_SCHOOL, OUT_OF_AREA_SCHOOL):
+            began = requested - timedelta(days=rng.randint(0, 400))  # there when it was asked
+        if closed:
+            began = min(began, requested)
+        began = min(max(began, child["date_of_birth"] + timedelta(days=730)), self.today)
+        self.placements.append(
+            dict(
+                child_id=child["id"],
+                kind=kind,
+                establishment_id=est["id"] if est else None,
+                setting_name="",
+                starts=began,
+                ends=None,
+                rank=1,
+                provision=provision,
+                attendance="full_time",
+                residential=None,
+                work_based=None,
+                out_of_area=est is not None and est["la_code"] != DEMO_LA,
+                version=1,
+            )
+        )
 
     def _case(self, child: dict, worker: dict) -> None:
         rng = self.rng
@@ -350,6 +453,9 @@ class _Generator:
         case["last_review"] = last if last != final else None
         if stage == "ceased":
             case["ceased_date"] = min(last + timedelta(days=rng.randint(30, 200)), self.today)
+            # SEN2's reasons, roughly as councils report them: most leave education or move.
+            weights = (20, 30, 5, 8, 20, 5, 3, 1, 8)
+            case["cease_reason"] = self.sen2_rng.choices("123456789", weights)[0]
             case["outcome_reason"] = rng.choice(
                 ("Moved out of area", "Needs now met at SEN support")
             )

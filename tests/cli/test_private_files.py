@@ -45,7 +45,8 @@ def test_the_database_backups_exports_reports_and_logs_are_this_users_only(tmp_p
     caseload(home, "backup")
     caseload(home, "backup", "-o", str(data / "backups" / "by-hand.sqlite3"))
     caseload(home, "export", "-o", str(data / "export.csv"))
-    caseload(home, "sen2", "--census-date", "2027-01-21", "-o", str(data / "sen2.csv"))
+    caseload(home, "sen2", "--census-date", "2027-01-21", "--dmo", "Y", "--dco", "Y", "--dsco", "N",
+             "-o", str(data / "sen2.xml"))  # fmt: skip
     caseload(home, "report", "summary", "--child", "1", "-o", str(data / "summary.pdf"))
     found = sorted(str(p.relative_to(home)) for p in home.rglob("*") if p.is_file())
     assert "data/caseload.sqlite3" in found
