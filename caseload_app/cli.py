@@ -21,6 +21,7 @@ from caseload_app import (
     __version__,
     cli_admin,
     cli_doc,
+    cli_establishments,
     cli_family,
     cli_mail,
     cli_merge,
@@ -246,6 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_family.add_calendar_parser(sub, _db_arg)
     cli_family.add_updates_parser(sub, _db_arg)
     cli_mail.add_parsers(sub, _db_arg)
+    cli_establishments.add_parsers(sub, _db_arg)
     # Listed for --help only: main() hands `caseload bench …` to the benchmark's own parser.
     sub.add_parser(
         "bench", help="time what a caseworker waits for (caseload bench --help)", add_help=False
@@ -1043,6 +1045,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "updates": lambda args: cli_family.run_updates(args, _database),
     "send": lambda args: cli_mail.run_send(args, _database),
     "mail": lambda args: cli_mail.run_mail(args, _database),
+    "establishments": lambda args: cli_establishments.run(args, _database),
 }
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from caseload_app.db.engine import Database
 from caseload_app.db.models import AppSetting
-from caseload_app.domain import plan_checks
+from caseload_app.domain import plan_checks, transfers
 from caseload_app.domain.access import Can
 from caseload_app.domain.errors import ValidationError
 from caseload_app.domain.text import check_line
@@ -107,14 +107,37 @@ class CouncilDetails:
     name: str = ""
     address: str = ""
     mediation_adviser: str = ""  # name and contact, printed on decision letters
+    la_number: int | None = None  # the council's own DfE LA number (839): the SEN2 return's
 
 
-# CouncilDetails field → app_setting key.
+# CouncilDetails field → app_setting key (the text ones; the LA number is COUNCIL_LA).
 COUNCIL_KEYS = {
     "name": "council_name",
     "address": "council_address",
     "mediation_adviser": "mediation_adviser",
 }
+COUNCIL_LA = "council_la"  # a current council's 3-digit number as text, "839"; absent: unset
+
+
+def _la_number(stored: str) -> int | None:
+    """The stored LA number, or None (unset, or not a number caseload would have saved)."""
+    return int(stored) if stored.isascii() and stored.isdigit() else None
+
+
+def parse_la_number(typed: str) -> int | None:
+    """The council's own LA number as typed ("839"): None when left blank; UserError saying
+    why when it is not a current council's DfE number."""
+    if not typed.strip():
+        return None
+    try:
+        return transfers.parse_la_code(typed)
+    except ValueError as exc:
+        raise UserError(f"The council's LA number: {exc}") from None
+
+
+def check_la_number(number: int | None) -> int | None:
+    """`parse_la_number` for a number already an int (None: not set)."""
+    return None if number is None else parse_la_number(f"{number:03d}")
 
 
 @dataclass(frozen=True)
@@ -147,13 +170,18 @@ class TeamSettingsService(UserService):
     def council(self) -> CouncilDetails:
         with self._db.read() as s:
             values = dict(s.execute(select(AppSetting.key, AppSetting.value)).all())
-        return CouncilDetails(**{f: values.get(key, "") for f, key in COUNCIL_KEYS.items()})
+        return CouncilDetails(
+            **{f: values.get(key, "") for f, key in COUNCIL_KEYS.items()},
+            la_number=_la_number(values.get(COUNCIL_LA, "")),
+        )
 
     def set_council(self, details: CouncilDetails) -> None:
+        la_number = check_la_number(details.la_number)
         with self._db.uow() as s:
             self._require(s, Can.SETTINGS)
             for field_name, key in COUNCIL_KEYS.items():
                 self._audited(s, key, getattr(details, field_name).strip())
+            self._audited(s, COUNCIL_LA, "" if la_number is None else f"{la_number:03d}")
 
     def _get(self, key: str, default: str = "") -> str:
         with self._db.read() as s:

@@ -17,6 +17,7 @@ from caseload_app.services.caselist import CaseListService
 from caseload_app.services.casework import CaseworkService
 from caseload_app.services.documents import DocumentService
 from caseload_app.services.errors import PermissionDenied
+from caseload_app.services.establishments import EstablishmentService
 from caseload_app.services.export import ExportService
 from caseload_app.services.handover import HandoverService
 from caseload_app.services.importer import Importer
@@ -83,6 +84,9 @@ class AppContext:
 
     def requests(self) -> RequestService:
         return RequestService(self.db, self.user, today=self.today, now=self.now)
+
+    def establishments(self) -> EstablishmentService:
+        return EstablishmentService(self.db, self.user, today=self.today, now=self.now)
 
     def importer(self) -> Importer:
         return Importer(self.db, self.user, today=self.today, now=self.now)

@@ -145,6 +145,8 @@ class MainWindow(
         file_menu = self.menuBar().addMenu("&File")
         action(file_menu, "&New request…", self.new_request, "Ctrl+N")
         action(file_menu, "&Import a spreadsheet…", self.import_spreadsheet, "Ctrl+Shift+I")
+        register_menu = file_menu.addMenu("Establishments re&gister")
+        action(register_menu, "&Import from GIAS file…", self.import_register)
         action(file_menu, "&Settings…", self.open_settings, "Ctrl+,")
         action(file_menu, "Letter &templates…", self.edit_templates, "Ctrl+Shift+T")
         action(file_menu, "&Mail merge…", self.mail_merge, "Ctrl+Shift+M")
@@ -407,6 +409,22 @@ class MainWindow(
         from caseload_app.ui.dialogs.import_dialog import ImportDialog
 
         ImportDialog(self.ctx.importer(), lambda _result: self.refresh(), self).exec()
+
+    def import_register(self) -> None:
+        """The DfE's register of establishments: team leads' and administrators' to keep."""
+        from caseload_app.domain.access import Can
+        from caseload_app.ui.dialogs.register_dialog import RegisterImportDialog
+
+        access = self.ctx.access()
+        if not access.can(Can.REGISTER):
+            QMessageBox.information(
+                self,
+                "Establishments register",
+                "Only a team lead or an administrator imports the register of establishments "
+                f"(your roles: {access.describe()}).",
+            )
+            return
+        RegisterImportDialog(self.ctx.establishments(), parent=self).exec()
 
     # --- data safety ------------------------------------------------------------------------
 

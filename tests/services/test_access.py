@@ -20,6 +20,7 @@ from caseload_app.services.casework import CaseworkService
 from caseload_app.services.chronology import ChronologyService
 from caseload_app.services.documents import DocumentService
 from caseload_app.services.errors import PermissionDenied
+from caseload_app.services.establishments import EstablishmentService
 from caseload_app.services.importer import Importer
 from caseload_app.services.letters import LetterService
 from caseload_app.services.people import PeopleService, access_for
@@ -135,6 +136,12 @@ def _import(t: Team, who: str) -> None:
     assert result.written, result.problems
 
 
+def _import_register(t: Team, who: str) -> None:
+    from tests.services.test_establishment_import import FIXTURE
+
+    t.svc(EstablishmentService, who).import_register(FIXTURE)
+
+
 def _purge(t: Team, who: str) -> None:
     task = t.svc(CaseworkService, "Lee Lead").add_task(t.case_a, "To purge", None, None)
     item = t.svc(TrashService, "Lee Lead").delete_task(task)
@@ -235,6 +242,7 @@ ACTIONS = [
         lambda t, w: t.svc(TeamService, w).add_caseworker(f"Worker {len(w)}{w[:3]}"),
     ),
     ("import a spreadsheet", LEAD, _import),
+    ("import the register of establishments", LEAD | ADMIN, _import_register),
     ("see the workload board", LEAD, lambda t, w: t.svc(WorkloadService, w).board()),
     (
         "run the weekly report",
@@ -317,6 +325,7 @@ def test_every_permission_is_tried_by_the_matrix():
         Can.PURGE,
         Can.TEMPLATES,
         Can.QA_PLANS,
+        Can.REGISTER,
     }
     # Backups are of the laptop file, not through a database service: tests/ui checks them.
     assert set(Can) - tried == {Can.BACKUPS}

@@ -426,6 +426,51 @@ def test_settings_saves_who_i_am_to_the_file_and_council_to_the_database(
     assert all(w.accessibleName() for w in controls(again))
 
 
+def test_settings_shows_and_changes_the_council_s_la_number(qtbot, db, tmp_path, monkeypatch):
+    store = LocalSettingsStore(tmp_path / "settings.json")
+    team = TeamSettingsService(db)
+    team.set_council(CouncilDetails("BCP Council", "Civic Centre", la_number=839))
+    shown: list[str] = []
+    monkeypatch.setattr(
+        settings_dialog, "show_user_error", lambda parent, title, exc: shown.append(str(exc))
+    )
+    form = SettingsDialog(store, LocalSettings(), team, [])
+    qtbot.addWidget(form)
+    assert form.la_number.text() == "839"
+    assert form.la_number.accessibleName() == "The council's DfE LA number"
+    form.la_number.clear()
+    qtbot.keyClicks(form.la_number, "999")
+    qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    assert shown == ["The council's LA number: 999 is not an LA number on the DfE list."]
+    assert form.result() != QDialog.DialogCode.Accepted
+    assert team.council().la_number == 839
+    form.la_number.clear()
+    qtbot.keyClicks(form.la_number, "838")
+    qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+    assert form.result() == QDialog.DialogCode.Accepted
+    assert team.council() == CouncilDetails("BCP Council", "Civic Centre", la_number=838)
+
+
+def test_the_first_letter_s_council_dialog_takes_the_la_number_too(qtbot, db, monkeypatch):
+    team = TeamSettingsService(db)
+    shown: list[str] = []
+    monkeypatch.setattr(
+        settings_dialog, "show_user_error", lambda parent, title, exc: shown.append(str(exc))
+    )
+    dialog = settings_dialog.CouncilDetailsDialog(team)
+    qtbot.addWidget(dialog)
+    qtbot.keyClicks(dialog.group.name, "BCP Council")
+    type_text(qtbot, dialog.group.address, "Civic Centre")
+    qtbot.keyClicks(dialog.group.la_number, "83")
+    dialog.save()
+    assert shown == ["The council's LA number: '83' is not a 3-digit LA number (for example 202)."]
+    assert team.council() == CouncilDetails()
+    qtbot.keyClicks(dialog.group.la_number, "9")
+    dialog.save()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert team.council() == CouncilDetails("BCP Council", "Civic Centre", la_number=839)
+
+
 def test_settings_keeps_an_inactive_me_and_can_clear_it(qtbot, db, tmp_path, caseworkers):
     store = LocalSettingsStore(tmp_path / "settings.json")
     team = TeamSettingsService(db)

@@ -29,6 +29,7 @@ from caseload_app.services.settings import (
     LocalSettingsStore,
     PlanRuleSetting,
     TeamSettingsService,
+    parse_la_number,
 )
 from caseload_app.ui import errors as ui_errors
 from caseload_app.ui.dialogs.case_dialogs import buddy, button
@@ -75,6 +76,11 @@ class CouncilGroup(QGroupBox):
         self.mediation.setTabChangesFocus(True)
         self.mediation.setPlaceholderText("Name, phone and e-mail of the mediation adviser")
         self.mediation.setFixedHeight(self.mediation.fontMetrics().lineSpacing() * 3 + 12)
+        self.la_number = QLineEdit("" if council.la_number is None else f"{council.la_number:03d}")
+        self.la_number.setAccessibleName("The council's DfE LA number")
+        self.la_number.setMaxLength(3)
+        self.la_number.setPlaceholderText("e.g. 839")
+        self.la_number.setMaximumWidth(self.la_number.fontMetrics().horizontalAdvance("0000") * 3)
         form = QFormLayout(self)
         form.addRow(buddy("Council &name", self.name), self.name)
         form.addRow(buddy("&Address", self.address), self.address)
@@ -85,12 +91,16 @@ class CouncilGroup(QGroupBox):
                 "so they cannot be printed until it is set."
             )
         )
+        form.addRow(buddy("&DfE LA number", self.la_number), self.la_number)
+        form.addRow(_note("The council's 3-digit number on the DfE's list, for the SEN2 return."))
 
     def chosen(self) -> CouncilDetails:
+        """The details as typed; UserError when the LA number is not a current council's."""
         return CouncilDetails(
             self.name.text().strip(),
             self.address.toPlainText().strip(),
             self.mediation.toPlainText().strip(),
+            parse_la_number(self.la_number.text()),
         )
 
 
@@ -118,7 +128,12 @@ class CouncilDetailsDialog(FieldsFirst, QDialog):
         self.setMinimumWidth(480)
 
     def save(self) -> None:
-        council = self.group.chosen()
+        try:
+            council = self.group.chosen()
+        except USER_ERRORS as exc:
+            show_user_error(self, "Council details not saved", exc)
+            self.group.la_number.setFocus()
+            return
         if not council.name or not council.address:
             QMessageBox.information(
                 self, "Council details", "Letters need at least the council's name and address."
@@ -167,6 +182,7 @@ class SettingsDialog(FieldsFirst, QDialog):
         self.council_name = council_group.name
         self.council_address = council_group.address
         self.mediation = council_group.mediation
+        self.la_number = council_group.la_number
         self.council_group = council_group
 
         buttons, self.save_button = _dialog_buttons("Save", "Cancel")
@@ -246,7 +262,12 @@ class SettingsDialog(FieldsFirst, QDialog):
         return self.council_group.chosen()
 
     def save(self) -> None:
-        updated, council = self.chosen_settings(), self.chosen_council()
+        try:
+            updated, council = self.chosen_settings(), self.chosen_council()
+        except USER_ERRORS as exc:
+            show_user_error(self, "Settings not saved", exc)
+            self.council_group.la_number.setFocus()
+            return
         try:
             if council != self._council:  # don't overwrite a colleague's edit with the old text
                 self._team.set_council(council)
