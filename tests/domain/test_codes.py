@@ -109,7 +109,8 @@ def test_every_shipped_csv_has_a_loader() -> None:
     shipped = {path.name for path in codes_dir().glob("*.csv")}
     # plan_checks.csv is the plan's rule list, loaded and tested in test_plan_checks.py, and
     # plan_qa_checklist.csv the audit's default checklist, in test_plan_audit.py.
-    extra = {"la_codes.csv", "plan_checks.csv", "plan_qa_checklist.csv"}
+    # inspection_columns.csv, the inspection list's columns, in test_inspection.py.
+    extra = {"la_codes.csv", "plan_checks.csv", "plan_qa_checklist.csv", "inspection_columns.csv"}
     assert shipped == set(LISTS) | extra
 
 
