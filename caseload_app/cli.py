@@ -22,6 +22,7 @@ from caseload_app import (
     cli_admin,
     cli_doc,
     cli_family,
+    cli_inspection,
     cli_mail,
     cli_merge,
     cli_plan,
@@ -235,6 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     _team_parsers(sub)
     _backup_parsers(sub)
     _sen2_parser(sub)
+    cli_inspection.add_parser(sub, _db_arg, _date_arg)
     _safety_parsers(sub)
     cli_admin.add_parsers(sub, _db_arg)
     cli_team.add_parsers(sub, _db_arg, _date_arg)
@@ -1049,6 +1051,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "rebalance": cmd_rebalance,
     "moves": cmd_moves,
     "sen2": cmd_sen2,
+    "inspection-list": lambda args: cli_inspection.run(args, _database),
     "audit": cmd_audit,
     "trash": cmd_trash,
     "retention": cmd_retention,

@@ -30,6 +30,7 @@ from caseload_app.domain import codes, inspection, phases
 from caseload_app.domain.access import Can
 from caseload_app.domain.establishments import laestab
 from caseload_app.domain.inspection import InspectionChild, InspectionList, PlacementFacts
+from caseload_app.domain.text import how_many
 from caseload_app.domain.validators import ValidationError
 from caseload_app.files import atomic_open
 from caseload_app.services.base import UserService
@@ -178,7 +179,8 @@ class InspectionListService(UserService):
 
         def detail(count: int) -> str:
             return (
-                f"Inspection list of {count} children on {made.on.isoformat()}, "
+                f"Inspection list of {how_many(count, 'child', 'children')} on "
+                f"{made.on.isoformat()}, "
                 f"{len(made.columns)} columns, to {path_csv.name}{also}"
             )
 
