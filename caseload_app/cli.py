@@ -23,6 +23,7 @@ from caseload_app import (
     cli_doc,
     cli_establishments,
     cli_family,
+    cli_inspection,
     cli_mail,
     cli_merge,
     cli_plan,
@@ -237,6 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     _team_parsers(sub)
     _backup_parsers(sub)
     cli_sen2.add_parser(sub, _db_arg, _date_arg)
+    cli_inspection.add_parser(sub, _db_arg, _date_arg)
     _safety_parsers(sub)
     cli_admin.add_parsers(sub, _db_arg)
     cli_team.add_parsers(sub, _db_arg, _date_arg)
@@ -1031,6 +1033,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "rebalance": cmd_rebalance,
     "moves": cmd_moves,
     "sen2": lambda args: cli_sen2.run(args, _database),
+    "inspection-list": lambda args: cli_inspection.run(args, _database),
     "audit": cmd_audit,
     "trash": cmd_trash,
     "retention": cmd_retention,

@@ -85,7 +85,7 @@ def styles() -> StyleSheet1:
 
 
 def _decorate(canvas, page_label: str, imprint: Imprint, title: str) -> None:
-    width, height = A4
+    width, height = canvas._pagesize  # A4, upright or on its side
     canvas.saveState()
     canvas.setFont(BOLD, 8.5)
     canvas.setFillColor(colors.HexColor("#8b0000"))
@@ -137,15 +137,23 @@ class _NumberedCanvas(Canvas):
         super().save()
 
 
-def render(story: list, imprint: Imprint, title: str, *, page_total: bool = True) -> bytes:
+def render(
+    story: list,
+    imprint: Imprint,
+    title: str,
+    *,
+    page_total: bool = True,
+    pagesize: tuple[float, float] = A4,
+) -> bytes:
     """Lay the flowables out on A4 pages with the marking and imprint; return the PDF bytes.
 
-    page_total: footers read "Page N of M" (pages are held until the end to count them)."""
+    page_total: footers read "Page N of M" (pages are held until the end to count them).
+    pagesize: A4 upright, or landscape(A4) for a wide table."""
     register_fonts()
     buffer = BytesIO()
     doc = BaseDocTemplate(
         buffer,
-        pagesize=A4,
+        pagesize=pagesize,
         leftMargin=MARGIN,
         rightMargin=MARGIN,
         topMargin=16 * mm,

@@ -48,6 +48,8 @@ class LocalSettings:
     # "Publish my calendar to…": this computer's file (a folder Outlook subscribes to), kept
     # here and not in the database, so no row ever names a path that another computer follows.
     calendar_file: str = ""
+    # The inspection list's columns as last chosen, in order ([]: the code list's defaults).
+    inspection_columns: list[str] = field(default_factory=list)
     version: int = SETTINGS_VERSION
 
 
@@ -81,6 +83,7 @@ class LocalSettingsStore:
             idle_lock_minutes=_minutes(raw.get("idle_lock_minutes", 15)),
             letter_format=_letter_format(raw.get("letter_format")),
             calendar_file=_text(raw.get("calendar_file", "")),
+            inspection_columns=_texts(raw.get("inspection_columns")),
         )
 
     def save(self, settings: LocalSettings) -> None:
@@ -92,6 +95,13 @@ class LocalSettingsStore:
 
 def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
+
+
+def _texts(value: object) -> list[str]:
+    """A remembered list of words; anything else in the file is forgotten."""
+    if not isinstance(value, list):
+        return []
+    return [v for v in value if isinstance(v, str)]
 
 
 def _minutes(value: object) -> int:

@@ -21,6 +21,7 @@ from caseload_app.services.establishments import EstablishmentService
 from caseload_app.services.export import ExportService
 from caseload_app.services.handover import HandoverService
 from caseload_app.services.importer import Importer
+from caseload_app.services.inspection import InspectionListService
 from caseload_app.services.keep_in_touch import KeepInTouchService
 from caseload_app.services.letters import LetterService
 from caseload_app.services.mail import MailService
@@ -75,6 +76,9 @@ class AppContext:
 
     def sen2_return(self) -> Sen2ReturnService:
         return Sen2ReturnService(self.db, self.user, today=self.today, now=self.now)
+
+    def inspection(self) -> InspectionListService:
+        return InspectionListService(self.db, self.user, today=self.today, now=self.now)
 
     def week(self) -> MyWeekService:
         return MyWeekService(self.db, today=self.today)

@@ -154,6 +154,7 @@ class MainWindow(
         action(file_menu, "&Weekly leadership report…", self.weekly_report, "Ctrl+Shift+W")
         export_menu = file_menu.addMenu("E&xport")
         action(export_menu, "The &case list (CSV)…", self.export_case_list, "Ctrl+Shift+E")
+        action(export_menu, "&Inspection list (area SEND inspection)…", self.export_inspection_list)
         action(export_menu, "My ca&lendar (.ics, for Outlook)…", self.export_calendar)
         action(export_menu, "&Publish my calendar to…", self.choose_calendar_file)
         action(export_menu, "Stop p&ublishing my calendar", self.stop_publishing)

@@ -172,8 +172,10 @@ def test_every_shipped_csv_has_a_loader() -> None:
     shipped = {path.name for path in codes_dir().glob("*.csv")}
     # plan_checks.csv is the plan's rule list, loaded and tested in test_plan_checks.py, and
     # plan_qa_checklist.csv the audit's default checklist, in test_plan_audit.py.
-    # sen2_checks.csv: the return's rules, loaded and tested in test_sen2_checks.py.
-    extra = {"la_codes.csv", "plan_checks.csv", "plan_qa_checklist.csv", "sen2_checks.csv"}
+    # sen2_checks.csv: the return's rules, loaded and tested in test_sen2_checks.py;
+    # inspection_columns.csv, the inspection list's columns, in test_inspection.py.
+    extra = {"la_codes.csv", "plan_checks.csv", "plan_qa_checklist.csv", "sen2_checks.csv",
+             "inspection_columns.csv"}  # fmt: skip
     assert shipped == set(LISTS) | extra
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
+    QDialog,
     QLabel,
     QMessageBox,
 )
@@ -176,6 +177,32 @@ class DataSafetyCommands(WindowShell):
         dialog.finished.connect(lambda _result: dialog.deleteLater())
         dialog.show()
         return dialog
+
+    def export_inspection_list(self) -> None:
+        """Every child with a plan or a request on a day, by placement type, for inspectors:
+        the columns chosen are offered again next time."""
+        from caseload_app.ui.dialogs.export_dialogs import (
+            InspectionListDialog,
+            run_stoppable_export,
+        )
+
+        remembered = self.ctx.settings.inspection_columns
+        dialog = InspectionListDialog(self.ctx.today(), remembered, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        chosen = dialog.value()
+        if chosen.columns != remembered:
+            self.ctx.settings.inspection_columns = chosen.columns
+            self.ctx.settings_store.save(self.ctx.settings)
+        service = self.ctx.inspection()
+
+        def work(progress, cancel) -> int:
+            return service.export(
+                chosen.csv_path, chosen.on, chosen.columns, chosen.pdf_path, progress, cancel
+            )
+
+        where = str(chosen.csv_path) + (f" and {chosen.pdf_path}" if chosen.pdf_path else "")
+        self._export_job = run_stoppable_export(self, "Exporting the inspection list", work, where)
 
 
 def restore_question(problem: str, newest) -> str:
