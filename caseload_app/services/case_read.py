@@ -382,6 +382,7 @@ EVENT_LABELS = {
     "cease_family_consulted": "Family told and consulted about ceasing",
     "cease_school_consulted": "School or college consulted about ceasing",
     "ceased": "Decided to cease the plan",
+    "withdrawn": "Request withdrawn before its outcome",
     "transferred_in": "Plan transferred in from another council",
     "transferred_out": "Plan transferred to another council",
     "advice_requested": "Advice requested",

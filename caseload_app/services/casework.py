@@ -37,9 +37,11 @@ from caseload_app.domain.access import Can
 from caseload_app.domain.actions import (
     DATE_FIELD,
     UNDO,
+    WITHDRAWN,
     check_action,
     check_correction,
     check_event_date,
+    stage_before_withdrawal,
 )
 from caseload_app.domain.text import check_line
 from caseload_app.domain.validators import ValidationError
@@ -292,6 +294,10 @@ class CaseworkService(ReassessmentMixin, Post16MoveActions, TransferWork, UserSe
                     "cannot be withdrawn; correct its date instead."
                 )
             stage, cleared = UNDO[event.action]
+            if event.action == WITHDRAWN:
+                stage = stage_before_withdrawal(case.assess_decision, case.draft_served)
+            if stage is not None and not case.is_open and stage in codes.open_stage_codes():
+                _check_reopening(s, case)
             now = self._now()
             for column in cleared:
                 setattr(case, column, None)
@@ -1077,6 +1083,20 @@ def keep_exception_limits(
         case.updated_by, case.updated_at = user, now
 
 
+def _check_reopening(s: Session, case: EhcpCase) -> None:
+    """A closed case opens again only while its child has no other live case."""
+    other = s.scalar(
+        select(EhcpCase.id).where(
+            EhcpCase.child_id == case.child_id, EhcpCase.is_open, EhcpCase.id != case.id
+        )
+    )
+    if other is not None:
+        raise UserError(
+            f"The child has another live case (case {other}), so this one cannot open again: "
+            "a child has one live case at a time."
+        )
+
+
 def _lawful_limits(ground: str, limits: Iterable[str]) -> str:
     """The stored form of the chosen limits, or a message naming what the law does not allow."""
     chosen = [str(k) for k in limits]
@@ -1228,6 +1248,7 @@ def _action_changes(key: str, on: date, reason: str) -> dict[str, object]:
         "cease_family_consulted": {"cease_family_consulted": on},
         "cease_school_consulted": {"cease_school_consulted": on},
         "ceased": {"ceased_date": on, "outcome_reason": note},
+        WITHDRAWN: {"withdrawn_date": on, "outcome_reason": note},
     }
     return changes[key]
 

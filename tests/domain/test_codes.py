@@ -56,6 +56,7 @@ LISTS: dict[str, tuple[Callable[[], tuple[Code, ...]], list[str]]] = {
             "refused_to_assess",
             "not_issued",
             "ceased",
+            "withdrawn",
         ],
     ),
     "exception_grounds.csv": (

@@ -125,7 +125,7 @@ def test_statutory_journey_through_the_buttons_and_dialogs(qtbot, case, messages
     saves: list[int] = []
     view.changed.connect(saves.append)
     assert view.title() == "Zoë Brontë"
-    assert set(view.timeline.action_buttons) == {"assess_agreed", "assess_refused"}
+    assert set(view.timeline.action_buttons) == {"assess_agreed", "assess_refused", "withdrawn"}
 
     record(view, "assess_agreed", on=date(2026, 8, 5))
     assert view.detail.stage == "assessment"
@@ -190,6 +190,39 @@ def test_an_action_that_needs_a_reason_says_so_in_the_dialog(qtbot, case, messag
     assert view.timeline.action_buttons == {}
     assert not view.timeline._no_actions.isHidden()
     assert view.header.rag.text().strip() == "Closed"
+
+
+def test_a_request_is_withdrawn_from_the_timeline_and_taken_back(
+    qtbot, case, messages, monkeypatch
+):
+    from PySide6.QtWidgets import QInputDialog
+
+    case_id, work = case
+    view = open_view(qtbot, work, case_id)
+    record(view, "assess_agreed", on=date(2026, 8, 5))
+    assert view.timeline.action_buttons["withdrawn"].text().replace("&", "") == (
+        "Withdraw the request…"
+    )
+    dialog = record(view, "withdrawn", on=date(2026, 8, 1), reason="Family withdrew it")
+    (refusal,) = messages
+    assert "is before the decision whether to assess" in refusal
+    assert dialog.isVisible()
+    messages.clear()
+    fill(view, on=date(2026, 9, 1), reason="Family moved out of the area")
+    assert messages == []
+    assert view.detail.stage == "withdrawn"
+    assert view.timeline.action_buttons == {}
+    assert view.header.rag.text().strip() == "Closed"
+    events = view.timeline.events.rows_model
+    last = events.row_at(events.rowCount() - 1)
+    assert (last.action, last.note) == ("withdrawn", "Family moved out of the area")
+    view.timeline.events.select_where(lambda e: e.action == "withdrawn")
+    assert view.timeline.withdraw_step_button.isEnabled()
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("wrong child", True))
+    view.timeline.withdraw_step_button.click()
+    assert messages == []
+    assert view.detail.stage == "assessment"
+    assert "issue" in view.timeline.action_buttons
 
 
 def test_an_impossible_order_shows_the_reason_and_saves_nothing(qtbot, case, messages):
@@ -436,7 +469,7 @@ def test_a_step_date_is_corrected_and_the_latest_step_withdrawn(qtbot, case, mes
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("wrong case", True))
     view.timeline.withdraw_step_button.click()
     assert "issue" not in [events.row_at(n).action for n in range(events.rowCount())]
-    assert set(view.timeline.action_buttons) == {"issue", "not_issue"}
+    assert set(view.timeline.action_buttons) == {"issue", "not_issue", "withdrawn"}
     assert messages == []
 
 

@@ -459,7 +459,8 @@ class ActionDialog(FormDialog):
     def __init__(
         self, key: str, label: str, needs_reason: bool, today: date, submit: Submit, parent=None
     ) -> None:
-        super().__init__(label, submit, parent, intro=_ACTION_INTRO)
+        intro = _WITHDRAW_INTRO if key == "withdrawn" else _ACTION_INTRO
+        super().__init__(label, submit, parent, intro=intro)
         self.key = key
         self.add("on", "&Date", DateEdit(today))
         if key in ("cease_proposed", "ceased"):
@@ -475,6 +476,11 @@ class ActionDialog(FormDialog):
 
 
 _ACTION_INTRO = "Record the date this happened. Dates cannot be in the future."
+_WITHDRAW_INTRO = (
+    "The request, or the assessment that followed it, ends before its outcome: for example "
+    "the family withdrew it, moved out of the area, or the child died. The case closes; "
+    "the reason is kept with it. Dates cannot be in the future."
+)
 
 
 def _exception_fields(dialog: FormDialog, today: date) -> None:
