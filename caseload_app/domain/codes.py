@@ -44,8 +44,12 @@ __all__ = [
     "primary_needs",
     "read_rows",
     "request_date_label",
+    "disagreement_abouts",
     "request_sources",
     "review_outcomes",
+    "sen2_ethnicities",
+    "sen2_sexes",
+    "sen2_upn_unknown_reasons",
     "shipped_text",
     "stages",
     "use_reader",
@@ -287,6 +291,30 @@ def request_sources() -> tuple[Code, ...]:
 
 
 @cache
+def sen2_sexes() -> tuple[Code, ...]:
+    """SEN2's <Sex> (a blank on the child: not recorded)."""
+    return parse_codes(_shipped("sen2_sex.csv"), "sen2_sex.csv")
+
+
+@cache
+def sen2_ethnicities() -> tuple[Code, ...]:
+    """The DfE's main ethnicity codes (CBDS), as SEN2's <Ethnicity> takes them."""
+    return parse_codes(_shipped("sen2_ethnicity.csv"), "sen2_ethnicity.csv")
+
+
+@cache
+def sen2_upn_unknown_reasons() -> tuple[Code, ...]:
+    """Why a child has neither UPN nor ULN (SEN2's <UPNunknown>)."""
+    return parse_codes(_shipped("sen2_upn_unknown.csv"), "sen2_upn_unknown.csv")
+
+
+@cache
+def disagreement_abouts() -> tuple[Code, ...]:
+    """Which decision a disagreement is about: SEN2 counts mediation and appeals by it."""
+    return parse_codes(_shipped("disagreement_about.csv"), "disagreement_about.csv")
+
+
+@cache
 def local_authorities() -> tuple[LocalAuthority, ...]:
     return parse_local_authorities(_shipped("la_codes.csv"), "la_codes.csv")
 
@@ -303,6 +331,10 @@ _SHIPPED = (
     cease_reasons,
     ehcp_sections,
     request_sources,
+    sen2_sexes,
+    sen2_ethnicities,
+    sen2_upn_unknown_reasons,
+    disagreement_abouts,
     local_authorities,
 )
 

@@ -64,6 +64,13 @@ class ChildInfo:
     year_group: str | None
     primary_need: str | None
     secondary_need: str | None
+    # SEN2's person details: needs ranked after the secondary (codes, in order), sex,
+    # ethnicity, the Unique Learner Number, and why a UPN is unknown (codes).
+    further_needs: tuple[str, ...] = ()
+    sex: str | None = None
+    ethnicity: str | None = None
+    uln: str | None = None
+    upn_unknown: str | None = None
 
 
 @dataclass(frozen=True)
@@ -522,6 +529,11 @@ def _child_info(child: Child) -> ChildInfo:
         year_group=child.year_group,
         primary_need=child.primary_need,
         secondary_need=child.secondary_need,
+        further_needs=tuple((child.further_needs or "").split()),
+        sex=child.sex,
+        ethnicity=child.ethnicity,
+        uln=child.uln,
+        upn_unknown=child.upn_unknown,
     )
 
 

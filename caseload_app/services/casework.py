@@ -64,7 +64,9 @@ from caseload_app.services.errors import FieldErrors, UserError
 from caseload_app.services.fields import (
     CONTACT_CHECKS,
     FAMILY_CHECKS,
+    TOGETHER_FIELDS,
     child_checks,
+    child_together,
     refresh_search_text,
     refusals_beside_fields,
 )
@@ -144,6 +146,10 @@ class CaseworkService(ReassessmentMixin, Post16MoveActions, TransferWork, UserSe
             self._check_children(s, [child])
             records.check_version(s, child, version, "child's details")
             clean = records.validate(changes, child_checks(self._today()))
+            merged = {f: clean.get(f, getattr(child, f)) for f in TOGETHER_FIELDS}
+            problems = child_together(clean, merged)
+            if problems:
+                raise FieldErrors(problems)
             case_id = live_case_id(child)
             if records.apply(s, child, clean, user=self.user, now=self._now(), case_id=case_id):
                 refresh_search_text(child)

@@ -90,6 +90,42 @@ LISTS: dict[str, tuple[Callable[[], tuple[Code, ...]], list[str]]] = {
             "became_responsible",
         ],
     ),
+    # SEN2 person details (2026 return): <Sex>, <Ethnicity> (CBDS main codes), <UPNunknown>
+    "sen2_sex.csv": (codes.sen2_sexes, ["M", "F"]),
+    "sen2_ethnicity.csv": (
+        codes.sen2_ethnicities,
+        [
+            "WBRI",
+            "WIRI",
+            "WIRT",
+            "WOTH",
+            "WROM",
+            "MWBC",
+            "MWBA",
+            "MWAS",
+            "MOTH",
+            "AIND",
+            "APKN",
+            "ABAN",
+            "AOTH",
+            "BCRB",
+            "BAFR",
+            "BOTH",
+            "CHNE",
+            "OOTH",
+            "REFU",
+            "NOBT",
+        ],
+    ),
+    "sen2_upn_unknown.csv": (
+        codes.sen2_upn_unknown_reasons,
+        ["UN1", "UN2", "UN3", "UN5", "UN8", "UN9", "UN10"],
+    ),
+    # Saved disagreements keep these (disagreement.about is at most 12 characters).
+    "disagreement_about.csv": (
+        codes.disagreement_abouts,
+        ["not_assess", "not_issue", "plan_content", "cease", "review", "other"],
+    ),
 }
 
 

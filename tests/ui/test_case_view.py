@@ -703,6 +703,44 @@ def test_a_bad_upn_is_shown_beside_the_field_and_the_typing_kept(qtbot, case, me
     assert any("setting: — → Harbourside Primary" in c.detail for c in changes.rows())
 
 
+def test_the_sen2_details_are_chosen_typed_and_checked_in_the_child_form(
+    qtbot, case, messages
+):
+    case_id, work = case
+    view = open_view(qtbot, work, case_id)
+    form = view.overview.child_form
+    fields = form.form.fields
+    assert fields["sex"].currentText() == "(not recorded)"
+    assert fields["further_needs"].accessibleName() == "Further needs"
+    assert "SLCN speech" in fields["further_needs"].toolTip()  # the codes, for typing
+    form.form.set_values(
+        {
+            "sex": "F",
+            "ethnicity": "BAFR",
+            "uln": "9276308686",
+            "primary_need": "ASD",
+            "secondary_need": "SLCN",
+            "further_needs": "semh ASD",
+            "upn_unknown": "UN8",
+        }
+    )
+    form.save_button.click()
+    assert form.form.error("further_needs") == "ASD is already the primary need."
+    assert "has a UPN" in form.form.error("upn_unknown")
+    assert messages == []
+    assert view.has_unsaved_changes()  # nothing saved, the typing kept
+    fields["further_needs"].setText("semh mld")
+    form.form.set_values({"upn_unknown": ""})
+    form.save_button.click()
+    assert messages == []
+    assert not view.has_unsaved_changes()
+    child = view.detail.child
+    assert (child.sex, child.ethnicity, child.uln) == ("F", "BAFR", "9276308686")
+    assert child.further_needs == ("SEMH", "MLD")
+    assert fields["further_needs"].text() == "SEMH MLD"
+    assert fields["ethnicity"].currentText() == "Black African"
+
+
 def test_unsaved_typing_survives_a_reload_and_undo_restores(qtbot, case, messages):
     case_id, work = case
     view = open_view(qtbot, work, case_id)
