@@ -76,9 +76,9 @@ def test_further_needs_come_after_the_secondary_and_repeat_neither(db):
     assert refusal(work, case_id, further_needs="MLD mld") == {
         "further_needs": "MLD is listed twice."
     }
-    assert "not an accepted value" in refusal(work, case_id, further_needs="MLD NSA")[
-        "further_needs"
-    ]
+    assert (
+        "not an accepted value" in refusal(work, case_id, further_needs="MLD NSA")["further_needs"]
+    )
     save(work, case_id, further_needs="MLD")
     # Making a further need the secondary one leaves it twice: said beside the secondary.
     assert refusal(work, case_id, secondary_need="MLD") == {

@@ -703,9 +703,7 @@ def test_a_bad_upn_is_shown_beside_the_field_and_the_typing_kept(qtbot, case, me
     assert any("setting: — → Harbourside Primary" in c.detail for c in changes.rows())
 
 
-def test_the_sen2_details_are_chosen_typed_and_checked_in_the_child_form(
-    qtbot, case, messages
-):
+def test_the_sen2_details_are_chosen_typed_and_checked_in_the_child_form(qtbot, case, messages):
     case_id, work = case
     view = open_view(qtbot, work, case_id)
     form = view.overview.child_form
