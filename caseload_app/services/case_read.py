@@ -215,6 +215,8 @@ class DisagreementInfo:
     appeal_lodged: date | None
     hearing_date: date | None
     outcome: str | None
+    # Which decision it is about (disagreement_about.csv); None: recorded before it was asked.
+    about: str | None = None
 
 
 # Each step of a Tribunal order (domain.tribunal keys) -> the tribunal_order column holding the
@@ -844,6 +846,7 @@ def _disagreements(s: Session, case_id: int) -> tuple[DisagreementInfo, ...]:
             appeal_lodged=d.appeal_lodged,
             hearing_date=d.hearing_date,
             outcome=d.outcome,
+            about=d.about,
         )
         for d in rows
     )

@@ -812,16 +812,32 @@ class CaseworkService(ReassessmentMixin, Post16MoveActions, TransferWork, UserSe
 
     # ------------------------------------------------------------------ disagreements
     def add_disagreement(
-        self, case_id: int, decision: str, decision_letter: date, *, token: str | None = None
+        self,
+        case_id: int,
+        decision: str,
+        decision_letter: date,
+        about: str,
+        *,
+        token: str | None = None,
     ) -> int:
+        """A disputed decision: what it is in words, and which kind of decision it is as SEN2
+        counts mediation and appeals (disagreement_about.csv)."""
+        problems: dict[str, str] = {}
         if not decision.strip():
-            raise FieldErrors({"decision": "Say which decision is disputed"})
+            problems["decision"] = "Say which decision is disputed"
+        else:
+            try:
+                decision = check_line("Decision", decision, 200)  # refused when too long
+            except ValidationError as exc:
+                problems["decision"] = str(exc)
         try:
-            decision = check_line("Decision", decision, 200)  # refused when too long, never cut
+            code = _disagreement_about(about)
         except ValidationError as exc:
-            raise FieldErrors({"decision": str(exc)}) from None
+            problems["about"] = str(exc)
         if decision_letter > self._today():
-            raise FieldErrors({"decision_letter": "The letter date is in the future"})
+            problems["decision_letter"] = "The letter date is in the future"
+        if problems:
+            raise FieldErrors(problems)
         with self._db.uow() as s:
             if (done := records.submitted(s, token)) is not None:
                 return done  # this form was saved already (double click, retry)
@@ -829,6 +845,7 @@ class CaseworkService(ReassessmentMixin, Post16MoveActions, TransferWork, UserSe
             row = Disagreement(
                 case_id=case.id,
                 decision=decision,
+                about=code,
                 decision_letter=decision_letter,
                 updated_by=self.user,
                 updated_at=self._now(),
@@ -1069,6 +1086,7 @@ class CaseworkService(ReassessmentMixin, Post16MoveActions, TransferWork, UserSe
             checks = {f: _past_date(today) for f in self.DISAGREEMENT_FIELDS}
             checks["hearing_date"] = _any_date
             checks["outcome"] = records.text_lines(2000, "Outcome")
+            checks["about"] = _disagreement_about
             clean = records.validate(changes, checks)
             records.apply(s, row, clean, user=self.user, now=self._now(), case_id=row.case_id)
 
@@ -1205,6 +1223,15 @@ def _past_date(today: date) -> Callable[[object], date | None]:
         return checked
 
     return run
+
+
+def _disagreement_about(value: object) -> str:
+    """Which decision a disagreement is about: needed for a new one, and once said it is
+    corrected, never cleared."""
+    text = "" if value is None else str(value).strip()
+    if not text:
+        raise ValidationError("Choose which decision the disagreement is about")
+    return codes.code_for(codes.disagreement_abouts(), text)
 
 
 def _review_outcome(value: object) -> str | None:

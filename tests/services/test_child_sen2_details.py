@@ -107,3 +107,28 @@ def test_a_reason_for_no_upn_only_for_a_child_with_neither_upn_nor_uln(db):
     save(work, case_id, upn="L837201500012", upn_unknown="")
     child = child_of(work, case_id)
     assert (child.upn, child.upn_unknown) == ("L837201500012", None)
+
+
+def test_a_disagreement_says_which_decision_it_is_about(db):
+    from datetime import date
+
+    case_id, work = new_case(db)
+    with pytest.raises(FieldErrors) as refused:
+        work.add_disagreement(case_id, "Refusal to assess", date(2026, 8, 4), " ")
+    assert refused.value.errors == {"about": "Choose which decision the disagreement is about"}
+    with pytest.raises(FieldErrors) as refused:
+        work.add_disagreement(case_id, "Refusal to assess", date(2026, 8, 4), "tribunal")
+    assert "not an accepted value" in refused.value.errors["about"]
+    assert work.get_case(case_id).disagreements == ()
+    row_id = work.add_disagreement(
+        case_id, "Refusal to assess", date(2026, 8, 4), "Decision not to assess"
+    )
+    (row,) = work.get_case(case_id).disagreements
+    assert (row.id, row.about) == (row_id, "not_assess")  # the label is taken for its code
+    work.update_disagreement(row.id, row.version, {"about": "other"})
+    (row,) = work.get_case(case_id).disagreements
+    assert row.about == "other"
+    assert any("about: not_assess → other" in c.detail for c in work.get_case(case_id).changes)
+    with pytest.raises(FieldErrors) as refused:
+        work.update_disagreement(row.id, row.version, {"about": ""})
+    assert "about" in refused.value.errors

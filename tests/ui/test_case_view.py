@@ -112,7 +112,7 @@ def full_case(db):
     work.record_school_response(school, version, "agrees", date(2026, 11, 16), "Can meet needs")
     work.record_naming_decision(school, version + 1, "name", date(2026, 11, 23))
     work.add_task(case_id, "Ring school", date(2026, 11, 26), ids["Ben Okafor"])
-    work.add_disagreement(case_id, "Refusal to name a school", date(2026, 11, 2))
+    work.add_disagreement(case_id, "Refusal to name a school", date(2026, 11, 2), "plan_content")
     asked = work.record_reassessment_request(case_id, date(2026, 11, 2), "parent", date(2025, 4, 1))
     work.record_reassessment_decision(asked, 1, "refused", date(2026, 11, 10), "Needs unchanged")
     return case_id, work
@@ -987,10 +987,12 @@ def test_disagreement_added_and_updated(qtbot, db, messages):
     tab.add_button.click()
     dialog = fill(view, decision="  ", decision_letter=date(2026, 11, 10))
     assert dialog.form.error("decision") == "Say which decision is disputed"
-    fill(view, decision="Refusal to amend section F")
+    assert dialog.form.error("about") == "Choose which decision the disagreement is about"
+    fill(view, decision="Refusal to amend section F", about="plan_content")
     table = tab.table.rows_model
     assert table.rowCount() == 2
     row = table.find(lambda d: d.decision == "Refusal to amend section F")
+    assert table.text(row, "About") == "Contents of the plan (sections B, F, I)"
     tab.table.select_row(row)
     tab.update_button.click()
     fill(view, mediation_ended=date(2026, 11, 16), mediation_certificate=date(2026, 11, 17))
@@ -998,6 +1000,30 @@ def test_disagreement_added_and_updated(qtbot, db, messages):
     assert table.text(row, "Certificate due") == "Thu 19 Nov 2026"  # 3 working days
     assert table.text(row, "Appeal deadline") != ""
     assert messages == []
+
+
+def test_a_disagreement_recorded_before_it_was_asked_says_so_and_is_told(qtbot, db, messages):
+    from caseload_app.db.models import Disagreement
+
+    case_id, work = new_case(db)
+    row_id = work.add_disagreement(case_id, "Refusal to assess", date(2026, 8, 4), "not_assess")
+    with db.uow() as s:  # as one saved before the question was asked
+        s.get(Disagreement, row_id).about = None
+    view = open_view(qtbot, work, case_id)
+    tab = view.disagreements
+    table = tab.table.rows_model
+    assert table.text(0, "About") == "(not said)"
+    tab.table.select_row(0)
+    tab.update_button.click()
+    assert view.dialog.form.fields["about"].currentText() == "(not said)"
+    fill(view, about="not_assess")
+    assert messages == []
+    assert table.text(0, "About") == "Decision not to assess"
+    tab.table.select_row(0)
+    tab.update_button.click()
+    dialog = fill(view, about="")  # said once, it is corrected, not taken away
+    assert dialog.form.error("about") == "Choose which decision the disagreement is about"
+    dialog.reject()
 
 
 # --------------------------------------------------------------------------- models and basics

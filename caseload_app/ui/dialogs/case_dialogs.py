@@ -769,6 +769,7 @@ class DisagreementDialog(FormDialog):
     def __init__(self, today: date, submit: Submit, parent=None) -> None:
         super().__init__("Add a disagreement", submit, parent, intro=_DISAGREEMENT_INTRO)
         self.add("decision", "&Decision disputed", line_edit())
+        self.add("about", "A&bout the decision", about_combo("(choose one)"))
         self.add("decision_letter", "Decision &letter dated", DateEdit(today))
 
 
@@ -905,9 +906,18 @@ _DISAGREEMENT_INTRO = (
 )
 
 
+NOT_SAID = "(not said)"  # a disagreement recorded before the kind of decision was asked
+
+
+def about_combo(blank: str) -> QComboBox:
+    """Which decision a disagreement is about (SEN2 counts mediation and appeals by it)."""
+    return choice_combo(code_choices(codes.disagreement_abouts(), blank=blank))
+
+
 class DisagreementUpdateDialog(EditDialog):
     def __init__(self, today: date, submit: Submit, parent=None) -> None:
         super().__init__("Update the disagreement", submit, parent)
+        self.add("about", "A&bout the decision", about_combo(NOT_SAID))
         self.add("mediation_ended", "&Mediation ended", optional_date(None, today))
         self.add("mediation_certificate", "Ce&rtificate issued", optional_date(None, today))
         self.add("appeal_lodged", "&Appeal lodged", optional_date(None, today))
