@@ -47,6 +47,7 @@ __all__ = [
     "disagreement_abouts",
     "request_sources",
     "review_outcomes",
+    "sen2_direct_payments",
     "sen2_ethnicities",
     "sen2_sexes",
     "sen2_upn_unknown_reasons",
@@ -309,6 +310,12 @@ def sen2_upn_unknown_reasons() -> tuple[Code, ...]:
 
 
 @cache
+def sen2_direct_payments() -> tuple[Code, ...]:
+    """Which services a plan's direct payments are for (SEN2's <DP>; the plan's Section J)."""
+    return parse_codes(_shipped("sen2_direct_payments.csv"), "sen2_direct_payments.csv")
+
+
+@cache
 def disagreement_abouts() -> tuple[Code, ...]:
     """Which decision a disagreement is about: SEN2 counts mediation and appeals by it."""
     return parse_codes(_shipped("disagreement_about.csv"), "disagreement_about.csv")
@@ -334,6 +341,7 @@ _SHIPPED = (
     sen2_sexes,
     sen2_ethnicities,
     sen2_upn_unknown_reasons,
+    sen2_direct_payments,
     disagreement_abouts,
     local_authorities,
 )

@@ -121,6 +121,8 @@ LISTS: dict[str, tuple[Callable[[], tuple[Code, ...]], list[str]]] = {
         codes.sen2_upn_unknown_reasons,
         ["UN1", "UN2", "UN3", "UN5", "UN8", "UN9", "UN10"],
     ),
+    # SEN2 <DP>: a plan's direct payments (Section J)
+    "sen2_direct_payments.csv": (codes.sen2_direct_payments, ["E", "S", "H", "I"]),
     # Saved disagreements keep these (disagreement.about is at most 12 characters).
     "disagreement_about.csv": (
         codes.disagreement_abouts,
