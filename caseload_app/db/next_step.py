@@ -37,6 +37,7 @@ _DATE_COLUMNS = (
     "moved_out",
     "move_aware",
     "plan_sent",
+    "withdrawn_date",
 )
 
 

@@ -16,6 +16,9 @@ from caseload_app.domain.deadlines import comments_end, format_date
 from caseload_app.domain.status import CaseDates
 from caseload_app.domain.validators import ValidationError
 
+# The action (and the stage it leads to) of a request withdrawn before its outcome.
+WITHDRAWN = "withdrawn"
+
 
 @dataclass(frozen=True)
 class Action:
@@ -118,6 +121,16 @@ ACTIONS: dict[str, Action] = {
             needs_reason=True,
             after=("final_issued", "the final plan was issued"),
         ),
+        # The request, or the assessment that followed it, withdrawn before its outcome (the
+        # family withdrew it, moved away, or the child died): SEN2 codes it as withdrawn, and
+        # the case closes.
+        Action(
+            WITHDRAWN,
+            "Withdraw the request",
+            _stages("request_received", "assessment", "draft_issued"),
+            "withdrawn",
+            needs_reason=True,
+        ),
     )
 }
 # The ceasing steps that come before the decision, each recorded once, after the proposal.
@@ -165,6 +178,8 @@ def check_action(key: str, case: CaseDates, on: date, today: date, reason: str =
         raise ValidationError(f"'{action.label}' needs a reason or note.")
     if key == "final_issued":
         _check_comment_window(case, on)
+    if key == WITHDRAWN:
+        _check_after_steps(case, on)
     if key in CEASE_STEPS:
         _check_cease_step(key, case)
     if key == "ceased":
@@ -177,6 +192,26 @@ def check_action(key: str, case: CaseDates, on: date, today: date, reason: str =
             f"{format_date(case.comments_received)}."
         )
     return action
+
+
+def _check_after_steps(case: CaseDates, on: date) -> None:
+    """A withdrawal comes after every step recorded before it."""
+    for field, described in CHAIN:
+        earlier = getattr(case, field)
+        if earlier is not None and on < earlier:
+            raise ValidationError(
+                f"{format_date(on)} is before {described} ({format_date(earlier)})."
+            )
+
+
+def stage_before_withdrawal(assess_decision: str | None, draft_served: date | None) -> str:
+    """The stage a withdrawn case was at, from what had been recorded on it: a draft served,
+    a decision to assess, or neither (only open stages can be withdrawn)."""
+    if draft_served is not None:
+        return "draft_issued"
+    if assess_decision == "agreed":
+        return "assessment"
+    return "request_received"
 
 
 def _check_cease_step(key: str, case: CaseDates) -> None:
@@ -240,6 +275,7 @@ DATE_FIELD: dict[str, str | None] = {
     "cease_family_consulted": "cease_family_consulted",
     "cease_school_consulted": "cease_school_consulted",
     "ceased": None,
+    WITHDRAWN: "withdrawn_date",
 }
 # The statutory steps in the order they happen, with how a message names each.
 CHAIN = (
@@ -270,6 +306,8 @@ UNDO: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "cease_family_consulted": (None, ("cease_family_consulted",)),
     "cease_school_consulted": (None, ("cease_school_consulted",)),
     "ceased": ("plan_issued", ("ceased_date", "outcome_reason")),
+    # Back to the stage it was withdrawn at: stage_before_withdrawal.
+    WITHDRAWN: (None, ("withdrawn_date", "outcome_reason")),
 }
 
 
@@ -282,6 +320,9 @@ def check_correction(key: str, case: CaseDates, on: date, today: date) -> None:
         raise ValidationError(f"{format_date(on)} is in the future: record what has happened.")
     if key in CEASE_STEPS or key == "ceased":
         _check_cease_correction(key, case, on)
+        return
+    if key == WITHDRAWN:
+        _check_after_steps(case, on)  # the request's day among them
         return
     own = DATE_FIELD[key]
     names = [name for name, _ in CHAIN]

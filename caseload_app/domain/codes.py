@@ -49,9 +49,14 @@ __all__ = [
     "primary_needs",
     "read_rows",
     "request_date_label",
+    "disagreement_abouts",
     "request_sources",
     "review_outcomes",
     "sen2_codes",
+    "sen2_direct_payments",
+    "sen2_ethnicities",
+    "sen2_sexes",
+    "sen2_upn_unknown_reasons",
     "shipped_text",
     "stages",
     "use_reader",
@@ -294,6 +299,36 @@ def request_sources() -> tuple[Code, ...]:
 
 
 @cache
+def sen2_sexes() -> tuple[Code, ...]:
+    """SEN2's <Sex> (a blank on the child: not recorded)."""
+    return parse_codes(_shipped("sen2_sex.csv"), "sen2_sex.csv")
+
+
+@cache
+def sen2_ethnicities() -> tuple[Code, ...]:
+    """The DfE's main ethnicity codes (CBDS), as SEN2's <Ethnicity> takes them."""
+    return parse_codes(_shipped("sen2_ethnicity.csv"), "sen2_ethnicity.csv")
+
+
+@cache
+def sen2_upn_unknown_reasons() -> tuple[Code, ...]:
+    """Why a child has neither UPN nor ULN (SEN2's <UPNunknown>)."""
+    return parse_codes(_shipped("sen2_upn_unknown.csv"), "sen2_upn_unknown.csv")
+
+
+@cache
+def sen2_direct_payments() -> tuple[Code, ...]:
+    """Which services a plan's direct payments are for (SEN2's <DP>; the plan's Section J)."""
+    return parse_codes(_shipped("sen2_direct_payments.csv"), "sen2_direct_payments.csv")
+
+
+@cache
+def disagreement_abouts() -> tuple[Code, ...]:
+    """Which decision a disagreement is about: SEN2 counts mediation and appeals by it."""
+    return parse_codes(_shipped("disagreement_about.csv"), "disagreement_about.csv")
+
+
+@cache
 def local_authorities() -> tuple[LocalAuthority, ...]:
     return parse_local_authorities(_shipped("la_codes.csv"), "la_codes.csv")
 
@@ -355,6 +390,11 @@ _SHIPPED = (
     cease_reasons,
     ehcp_sections,
     request_sources,
+    sen2_sexes,
+    sen2_ethnicities,
+    sen2_upn_unknown_reasons,
+    sen2_direct_payments,
+    disagreement_abouts,
     local_authorities,
     placement_kinds,
     placement_provision,

@@ -164,6 +164,7 @@ class CaseRow(NamedTuple):
     draft_served: date | None = None
     ceased_date: date | None = None
     review_before: date | None = None
+    withdrawn_date: date | None = None  # the request withdrawn before its outcome
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,7 @@ __all__ = [
     "SECTIONS",
     "RESPONSES",
     "Advice",
+    "Budget",
     "Comment",
     "Contribution",
     "Need",
@@ -136,6 +137,19 @@ class Comment:
 
 
 @dataclass(frozen=True, slots=True)
+class Budget:
+    """Section J as SEN2 counts it (<PB>, <OA>, <DP>): a personal budget taken up; part of it
+    through organised arrangements (the council or a third party holds the money); direct
+    payments, by the code of the services they are for (resources/codes/
+    sen2_direct_payments.csv; "" for none). Kept as saved: a code dropped from the list in a
+    later year still loads."""
+
+    taken_up: bool = False
+    organised: bool = False
+    direct_payments: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     contributions: tuple[Contribution, ...] = ()
     needs: tuple[Need, ...] = ()
@@ -147,6 +161,7 @@ class Plan:
     notes: Mapping[str, str] = field(default_factory=dict)  # free text per section
     not_placed: str = ""  # what an import could not place: kept, shown, never lost
     comments: tuple[Comment, ...] = ()  # the family's comments on drafts, answered
+    budget: Budget = field(default_factory=Budget)  # Section J's facts for SEN2
 
     def needs_in(self, section: str) -> tuple[Need, ...]:
         return tuple(n for n in self.needs if n.section == section)
@@ -171,6 +186,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "provision": [_item(p) for p in plan.provision],
         "placement": _item(plan.placement),
         "personal_budget": plan.personal_budget,
+        "budget": _item(plan.budget),
         "advice": [_item(a) for a in plan.advice],
         "notes": {k: plan.notes[k] for k in SECTIONS if plan.notes.get(k)},
         "not_placed": plan.not_placed,
@@ -205,6 +221,7 @@ def plan_from_dict(data: object) -> Plan:
         provision=_many(top, "provision", _provision),
         placement=_placement(top.get("placement", {}), "placement"),
         personal_budget=_text(top.get("personal_budget", ""), "personal_budget"),
+        budget=_budget(top.get("budget", {}), "budget"),  # absent in plans saved before it
         advice=_many(top, "advice", _advice),
         notes=_notes(top.get("notes", {})),
         not_placed=_text(top.get("not_placed", ""), "not_placed"),
@@ -361,6 +378,19 @@ def _placement(value: object, where: str) -> Placement:
     return Placement(
         name=_text(obj.get("name", ""), f"{where}.name"),
         kind=_text(obj.get("kind", ""), f"{where}.kind"),
+    )
+
+
+def _budget(value: object, where: str) -> Budget:
+    obj = _mapping(value, where)
+    _known(obj, where, {f.name for f in fields(Budget)})
+    code = _text(obj.get("direct_payments", ""), f"{where}.direct_payments").strip()
+    if len(code) > 4:
+        raise PlanError(f"{where}.direct_payments: {code[:30]!r} is not a code.")
+    return Budget(
+        taken_up=_bool(obj.get("taken_up", False), f"{where}.taken_up"),
+        organised=_bool(obj.get("organised", False), f"{where}.organised"),
+        direct_payments=code,
     )
 
 

@@ -62,7 +62,7 @@ def _keyed(plan: Plan, section: str) -> dict[str, dict[str, str]]:
     if section == "I":
         return {"": _texts(plan.placement)}
     if section == "J":
-        return {"": {"personal_budget": plan.personal_budget}}
+        return {"": {"personal_budget": plan.personal_budget, **_texts(plan.budget)}}
     if section == "K":
         return {a.key: _texts(a) for a in plan.advice}
     needs = {n.key: _texts(n) for n in plan.needs_in(section)}

@@ -52,9 +52,11 @@ STAGE_ORDER = (
     "refused_to_assess",
     "not_issued",
     "ceased",
+    "withdrawn",
 )
 STAGES = frozenset(STAGE_ORDER)
-CLOSED_STAGES = frozenset({"refused_to_assess", "not_issued", "ceased"})
+# withdrawn: the request, or the assessment that followed it, withdrawn before its outcome.
+CLOSED_STAGES = frozenset({"refused_to_assess", "not_issued", "ceased", "withdrawn"})
 
 
 class Rag(StrEnum):
@@ -91,7 +93,7 @@ TRANSFER_STEPS = frozenset({_TELL_FAMILY[0], _SEND_PLAN[0]})
 _ASSESSED_STAGES = frozenset({"assessment", "draft_issued", "plan_issued", "not_issued"})
 # Stages that can only be reached once the step was done, whether or not its date was recorded.
 _STAGES_PAST = {
-    "decide_assess": frozenset(STAGES - {"request_received"}),
+    "decide_assess": frozenset(STAGES - {"request_received", "withdrawn"}),
     "decide_issue": frozenset({"draft_issued", "plan_issued", "not_issued", "ceased"}),
     "draft_plan": frozenset({"draft_issued", "plan_issued", "ceased"}),
     "final_plan": frozenset({"plan_issued", "ceased"}),
@@ -129,6 +131,8 @@ class CaseDates:
     moved_out: date | None = None
     move_aware: date | None = None
     plan_sent: date | None = None
+    # The request (or its assessment) withdrawn before its outcome: the case closed that day.
+    withdrawn_date: date | None = None
 
     def __post_init__(self) -> None:
         if self.stage not in STAGES:
@@ -331,12 +335,17 @@ class ClosingDates(Protocol):
     def issue_decision(self) -> str | None: ...
     @property
     def issue_decision_date(self) -> date | None: ...
+    @property
+    def withdrawn_date(self) -> date | None: ...
 
 
 def closed_on(case: ClosingDates) -> date | None:
-    """When the case stopped being live: ceased, refused to assess, or decided not to issue."""
+    """When the case stopped being live: ceased, refused to assess, decided not to issue, or
+    withdrawn before its outcome."""
     if case.ceased_date is not None:
         return case.ceased_date
+    if case.withdrawn_date is not None:
+        return case.withdrawn_date
     if case.assess_decision == "refused":
         return case.assess_decision_date
     if case.issue_decision == "not_issue":
@@ -374,6 +383,9 @@ def statutory_deadlines(case: CaseDates, today: date) -> list[Deadline]:
             # The stage says the step happened but its date was never recorded (legacy data):
             # neither a breach nor something to chase.
             met, rag = None, Rag.NONE
+        elif case.withdrawn_date is not None:
+            # Withdrawn before the step: missed only if its day had passed by then.
+            met, rag = (False if case.withdrawn_date > due else None), Rag.NONE
         else:
             met = False if today > due else None
             exception = exception_greys(key, case.exception_limits)
@@ -387,8 +399,15 @@ def statutory_deadlines(case: CaseDates, today: date) -> list[Deadline]:
     # SEND Regs 2014 reg 5(1)
     add(_DECIDE_ASSESS, decision_to_assess_due(received), case.assess_decision_date)
 
-    agreed_to_assess = case.stage in _ASSESSED_STAGES or any(
-        d is not None for d in (case.issue_decision_date, case.draft_served, case.final_issued)
+    # A case withdrawn during its assessment: only open stages can be withdrawn, so a
+    # decision on assessing recorded by then was to assess.
+    withdrawn_assessing = case.stage == "withdrawn" and case.assess_decision_date is not None
+    agreed_to_assess = (
+        case.stage in _ASSESSED_STAGES
+        or withdrawn_assessing
+        or any(
+            d is not None for d in (case.issue_decision_date, case.draft_served, case.final_issued)
+        )
     )
     if not agreed_to_assess:
         return rows

@@ -1,5 +1,5 @@
-"""Validate and normalise the identifiers caseworkers type: UPN, NHS number, postcode, email,
-phone number, date of birth.
+"""Validate and normalise the identifiers caseworkers type: UPN, ULN, NHS number, postcode,
+email, phone number, date of birth.
 
 Every function returns the normalised value or raises ValidationError whose message is shown
 to the caseworker as it is: it says exactly what is wrong and how to fix it, and repeats no
@@ -30,6 +30,7 @@ __all__ = [
     "normalise_nhs_number",
     "normalise_postcode",
     "normalise_uk_phone",
+    "normalise_uln",
     "normalise_upn",
 ]
 
@@ -118,6 +119,37 @@ def format_nhs_number(text: str) -> str:
     """An NHS number as people read it, 3-3-4: "401 023 2137". Validates first."""
     number = normalise_nhs_number(text)
     return f"{number[:3]} {number[3:6]} {number[6:]}"
+
+
+# --- ULN -----------------------------------------------------------------------------------
+
+
+def _uln_check_digit(first_nine: str) -> int | None:
+    """The Learning Records Service's check: weights 10 down to 2 on the first nine digits,
+    the check digit 10 minus the sum's remainder by 11; a remainder of 0 gives no valid
+    number (the same as: all ten digits weighted 10 down to 1 leave 10 over, by 11)."""
+    remainder = sum(int(d) * w for d, w in zip(first_nine, range(10, 1, -1), strict=True)) % 11
+    return None if remainder == 0 else 10 - remainder
+
+
+def normalise_uln(text: str) -> str:
+    """A Unique Learner Number (given to young people from 14 by the Learning Records
+    Service): 10 digits, the first not 0, the last a check digit; spaces are accepted."""
+    cleaned = "".join(ch for ch in text if not ch.isspace())
+    if not cleaned:
+        raise ValidationError("ULN is empty")
+    if not all(ch in _DIGITS for ch in cleaned):
+        raise ValidationError("ULN can only contain digits (a UPN goes in the UPN box)")
+    if len(cleaned) != 10:
+        raise ValidationError(f"ULN must be 10 digits (this has {len(cleaned)})")
+    if cleaned[0] == "0":
+        raise ValidationError("ULN cannot start with 0")
+    check = _uln_check_digit(cleaned[:9])
+    if check is None:
+        raise ValidationError("Not a valid ULN: no check digit fits its first nine digits")
+    if int(cleaned[9]) != check:
+        raise ValidationError(f"ULN check digit should be {check}, not {cleaned[9]}")
+    return cleaned
 
 
 # --- Postcode ------------------------------------------------------------------------------

@@ -47,6 +47,7 @@ DEFAULT_STAGE_WEIGHTS: Mapping[str, float] = MappingProxyType(
         "refused_to_assess": 0.0,
         "not_issued": 0.0,
         "ceased": 0.0,
+        "withdrawn": 0.0,
     }
 )
 DEFAULT_URGENCY_MULTIPLIER = 1.5
@@ -105,7 +106,7 @@ class Weights:
     def from_dict(cls, values: Mapping[str, object]) -> "Weights":
         """Weights from settings: keys as in ``to_dict``; missing keys keep their defaults.
 
-        Closed stages (refused_to_assess, not_issued, ceased) may be given, as 0 only.
+        Closed stages (refused_to_assess, not_issued, ceased, withdrawn) may be given, as 0 only.
         Raises ValueError naming the key for unknown keys, non-numbers and negatives.
         """
         if not isinstance(values, Mapping):

@@ -16,7 +16,7 @@ from datetime import date
 
 from caseload_app.domain import codes
 from caseload_app.domain.deadlines import format_date
-from caseload_app.domain.plan import NEED_SECTIONS, PROVISION_SECTIONS, Plan
+from caseload_app.domain.plan import NEED_SECTIONS, PROVISION_SECTIONS, Budget, Plan
 from caseload_app.domain.text import clean_lines
 
 __all__ = ["Block", "PlanHeader", "plan_blocks", "plan_title", "summary_blocks"]
@@ -121,10 +121,26 @@ def _section(plan: Plan, section: str, header: PlanHeader) -> list[Block]:
     if section == "I":
         return _placement(plan, header)
     if section == "J":
-        return [Block("para", plan.personal_budget)] if plan.personal_budget.strip() else []
+        facts = budget_facts(plan.budget)
+        text = [plan.personal_budget] if plan.personal_budget.strip() else []
+        return [Block("para", line) for line in (*facts, *text)]
     head, rows = _table_rows(plan, section)
     widths = WIDTHS[len(head)]
     return [Block("table", rows=(head, *rows), widths=widths)] if rows else []
+
+
+def budget_facts(budget: Budget) -> list[str]:
+    """Section J's facts in a sentence, before its words; nothing when no budget was taken up
+    (a plan from before they were recorded says it in words, if at all)."""
+    if not budget.taken_up:
+        return []
+    parts = ["A personal budget is in place"]
+    if budget.organised:
+        parts.append("some of it through organised arrangements")
+    if budget.direct_payments:
+        label = codes.label_or_code(codes.sen2_direct_payments(), budget.direct_payments)
+        parts.append(f"direct payments: {label}")
+    return ["; ".join(parts) + "."]
 
 
 def _table_rows(plan: Plan, section: str) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:

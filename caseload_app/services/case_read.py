@@ -69,6 +69,13 @@ class ChildInfo:
     year_group: str | None
     primary_need: str | None
     secondary_need: str | None
+    # SEN2's person details: needs ranked after the secondary (codes, in order), sex,
+    # ethnicity, the Unique Learner Number, and why a UPN is unknown (codes).
+    further_needs: tuple[str, ...] = ()
+    sex: str | None = None
+    ethnicity: str | None = None
+    uln: str | None = None
+    upn_unknown: str | None = None
 
 
 @dataclass(frozen=True)
@@ -251,6 +258,8 @@ class DisagreementInfo:
     appeal_lodged: date | None
     hearing_date: date | None
     outcome: str | None
+    # Which decision it is about (disagreement_about.csv); None: recorded before it was asked.
+    about: str | None = None
 
 
 # Each step of a Tribunal order (domain.tribunal keys) -> the tribunal_order column holding the
@@ -427,6 +436,7 @@ EVENT_LABELS = {
     "cease_family_consulted": "Family told and consulted about ceasing",
     "cease_school_consulted": "School or college consulted about ceasing",
     "ceased": "Decided to cease the plan",
+    "withdrawn": "Request withdrawn before its outcome",
     "transferred_in": "Plan transferred in from another council",
     "transferred_out": "Plan transferred to another council",
     "advice_requested": "Advice requested",
@@ -599,6 +609,11 @@ def _child_info(child: Child) -> ChildInfo:
         year_group=child.year_group,
         primary_need=child.primary_need,
         secondary_need=child.secondary_need,
+        further_needs=tuple((child.further_needs or "").split()),
+        sex=child.sex,
+        ethnicity=child.ethnicity,
+        uln=child.uln,
+        upn_unknown=child.upn_unknown,
     )
 
 
@@ -909,6 +924,7 @@ def _disagreements(s: Session, case_id: int) -> tuple[DisagreementInfo, ...]:
             appeal_lodged=d.appeal_lodged,
             hearing_date=d.hearing_date,
             outcome=d.outcome,
+            about=d.about,
         )
         for d in rows
     )

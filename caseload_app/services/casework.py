@@ -37,9 +37,11 @@ from caseload_app.domain.access import Can
 from caseload_app.domain.actions import (
     DATE_FIELD,
     UNDO,
+    WITHDRAWN,
     check_action,
     check_correction,
     check_event_date,
+    stage_before_withdrawal,
 )
 from caseload_app.domain.text import check_line
 from caseload_app.domain.validators import ValidationError
@@ -62,7 +64,9 @@ from caseload_app.services.errors import FieldErrors, UserError
 from caseload_app.services.fields import (
     CONTACT_CHECKS,
     FAMILY_CHECKS,
+    TOGETHER_FIELDS,
     child_checks,
+    child_together,
     refresh_search_text,
     refusals_beside_fields,
 )
@@ -154,6 +158,10 @@ class CaseworkService(ReassessmentMixin, Post16MoveActions, TransferWork, UserSe
             self._check_children(s, [child])
             records.check_version(s, child, version, "child's details")
             clean = records.validate(changes, child_checks(self._today()))
+            merged = {f: clean.get(f, getattr(child, f)) for f in TOGETHER_FIELDS}
+            problems = child_together(clean, merged)
+            if problems:
+                raise FieldErrors(problems)
             case_id = live_case_id(child)
             if records.apply(s, child, clean, user=self.user, now=self._now(), case_id=case_id):
                 refresh_search_text(child)
@@ -293,6 +301,10 @@ class CaseworkService(ReassessmentMixin, Post16MoveActions, TransferWork, UserSe
                     "cannot be withdrawn; correct its date instead."
                 )
             stage, cleared = UNDO[event.action]
+            if event.action == WITHDRAWN:
+                stage = stage_before_withdrawal(case.assess_decision, case.draft_served)
+            if stage is not None and not case.is_open and stage in codes.open_stage_codes():
+                _check_reopening(s, case)
             now = self._now()
             for column in cleared:
                 setattr(case, column, None)
@@ -801,16 +813,32 @@ class CaseworkService(ReassessmentMixin, Post16MoveActions, TransferWork, UserSe
 
     # ------------------------------------------------------------------ disagreements
     def add_disagreement(
-        self, case_id: int, decision: str, decision_letter: date, *, token: str | None = None
+        self,
+        case_id: int,
+        decision: str,
+        decision_letter: date,
+        about: str,
+        *,
+        token: str | None = None,
     ) -> int:
+        """A disputed decision: what it is in words, and which kind of decision it is as SEN2
+        counts mediation and appeals (disagreement_about.csv)."""
+        problems: dict[str, str] = {}
         if not decision.strip():
-            raise FieldErrors({"decision": "Say which decision is disputed"})
+            problems["decision"] = "Say which decision is disputed"
+        else:
+            try:
+                decision = check_line("Decision", decision, 200)  # refused when too long
+            except ValidationError as exc:
+                problems["decision"] = str(exc)
         try:
-            decision = check_line("Decision", decision, 200)  # refused when too long, never cut
+            code = _disagreement_about(about)
         except ValidationError as exc:
-            raise FieldErrors({"decision": str(exc)}) from None
+            problems["about"] = str(exc)
         if decision_letter > self._today():
-            raise FieldErrors({"decision_letter": "The letter date is in the future"})
+            problems["decision_letter"] = "The letter date is in the future"
+        if problems:
+            raise FieldErrors(problems)
         with self._db.uow() as s:
             if (done := records.submitted(s, token)) is not None:
                 return done  # this form was saved already (double click, retry)
@@ -818,6 +846,7 @@ class CaseworkService(ReassessmentMixin, Post16MoveActions, TransferWork, UserSe
             row = Disagreement(
                 case_id=case.id,
                 decision=decision,
+                about=code,
                 decision_letter=decision_letter,
                 updated_by=self.user,
                 updated_at=self._now(),
@@ -1058,6 +1087,7 @@ class CaseworkService(ReassessmentMixin, Post16MoveActions, TransferWork, UserSe
             checks = {f: _past_date(today) for f in self.DISAGREEMENT_FIELDS}
             checks["hearing_date"] = _any_date
             checks["outcome"] = records.text_lines(2000, "Outcome")
+            checks["about"] = _disagreement_about
             clean = records.validate(changes, checks)
             records.apply(s, row, clean, user=self.user, now=self._now(), case_id=row.case_id)
 
@@ -1076,6 +1106,20 @@ def keep_exception_limits(
     if case.exception_limits != text:
         case.exception_limits = text
         case.updated_by, case.updated_at = user, now
+
+
+def _check_reopening(s: Session, case: EhcpCase) -> None:
+    """A closed case opens again only while its child has no other live case."""
+    other = s.scalar(
+        select(EhcpCase.id).where(
+            EhcpCase.child_id == case.child_id, EhcpCase.is_open, EhcpCase.id != case.id
+        )
+    )
+    if other is not None:
+        raise UserError(
+            f"The child has another live case (case {other}), so this one cannot open again: "
+            "a child has one live case at a time."
+        )
 
 
 def _lawful_limits(ground: str, limits: Iterable[str]) -> str:
@@ -1182,6 +1226,15 @@ def _past_date(today: date) -> Callable[[object], date | None]:
     return run
 
 
+def _disagreement_about(value: object) -> str:
+    """Which decision a disagreement is about: needed for a new one, and once said it is
+    corrected, never cleared."""
+    text = "" if value is None else str(value).strip()
+    if not text:
+        raise ValidationError("Choose which decision the disagreement is about")
+    return codes.code_for(codes.disagreement_abouts(), text)
+
+
 def _review_outcome(value: object) -> str | None:
     text = "" if value is None else str(value).strip()
     return codes.code_for(codes.review_outcomes(), text) if text else None
@@ -1229,6 +1282,7 @@ def _action_changes(key: str, on: date, reason: str) -> dict[str, object]:
         "cease_family_consulted": {"cease_family_consulted": on},
         "cease_school_consulted": {"cease_school_consulted": on},
         "ceased": {"ceased_date": on, "outcome_reason": note},
+        WITHDRAWN: {"withdrawn_date": on, "outcome_reason": note},
     }
     return changes[key]
 

@@ -17,6 +17,7 @@ from caseload_app.domain.validators import (
     normalise_nhs_number,
     normalise_postcode,
     normalise_uk_phone,
+    normalise_uln,
     normalise_upn,
 )
 from caseload_app.services import records
@@ -33,6 +34,13 @@ def child_checks(today: date) -> dict[str, Callable[[object], object]]:
         text = "" if value is None else str(value).strip()
         return codes.code_for(codes.primary_needs(), text) if text else None
 
+    def coded(code_list: Callable[[], tuple[codes.Code, ...]]) -> Callable[[object], object]:
+        def run(value: object) -> str | None:
+            text = "" if value is None else str(value).strip()
+            return codes.code_for(code_list(), text) if text else None
+
+        return run
+
     return {
         "first_name": records.name("First name", limit_of("child.first_name")),
         "last_name": records.name("Last name", limit_of("child.last_name")),
@@ -43,7 +51,81 @@ def child_checks(today: date) -> dict[str, Callable[[object], object]]:
         "year_group": records.plain_text(limit_of("child.year_group"), "Year group"),
         "primary_need": need,
         "secondary_need": need,
+        "further_needs": further_needs,
+        "sex": coded(codes.sen2_sexes),
+        "ethnicity": coded(codes.sen2_ethnicities),
+        "uln": records.optional(normalise_uln),
+        "upn_unknown": coded(codes.sen2_upn_unknown_reasons),
     }
+
+
+# The child's fields child_together reads.
+TOGETHER_FIELDS = ("primary_need", "secondary_need", "further_needs", "upn", "uln", "upn_unknown")
+MAX_FURTHER_NEEDS = 8  # all fit child.further_needs (40 characters); SEN2 itself takes two
+
+
+def further_needs(value: object) -> str:
+    """Needs ranked after the secondary (SEN2's SENtypeRank 3, 4…): codes (or a list of
+    them) in rank order, separated by spaces or commas; stored space-separated, "" for none."""
+    if isinstance(value, str) or value is None:
+        words = (value or "").replace(",", " ").split()
+    elif isinstance(value, (list, tuple)):
+        words = [str(w) for w in value]
+    else:
+        raise ValidationError("Further needs are need codes separated by spaces, e.g. SLCN ASD")
+    found: list[str] = []
+    for word in words:
+        code = codes.code_for(codes.primary_needs(), word)
+        if code in found:
+            raise ValidationError(f"{code} is listed twice.")
+        found.append(code)
+    if len(found) > MAX_FURTHER_NEEDS:
+        raise ValidationError(
+            f"At most {MAX_FURTHER_NEEDS} further needs: keep the most significant ones."
+        )
+    return " ".join(found)
+
+
+def child_together(changed: Iterable[str], merged: dict[str, object]) -> dict[str, str]:
+    """What is wrong with the child's fields taken together (the saved values with the
+    changes over them): further needs come after the primary and secondary and repeat
+    neither; a reason for an unknown UPN only for a child with no UPN or ULN. Each message
+    goes beside the changed field it concerns; a problem no change touches is left alone."""
+    changed = set(changed)
+    problems: dict[str, str] = {}
+    message = _further_needs_problem(merged)
+    if message:
+        _beside(problems, changed, ("further_needs", "primary_need", "secondary_need"), message)
+    for identifier, name in (("upn", "UPN"), ("uln", "ULN")):
+        if merged.get("upn_unknown") and merged.get(identifier):
+            message = (
+                f"The child has a {name}, so no reason for an unknown UPN is needed: "
+                f"clear the reason or the {name}."
+            )
+            _beside(problems, changed, ("upn_unknown", identifier), message)
+    return problems
+
+
+def _further_needs_problem(merged: dict[str, object]) -> str | None:
+    further = str(merged.get("further_needs") or "").split()
+    if not further:
+        return None
+    primary, secondary = merged.get("primary_need"), merged.get("secondary_need")
+    for code in further:
+        if code == primary:
+            return f"{code} is already the primary need."
+        if code == secondary:
+            return f"{code} is already the secondary need."
+    if not secondary:
+        return "Further needs come after the secondary need: record that first."
+    return None
+
+
+def _beside(problems: dict[str, str], changed: set[str], fields: tuple[str, ...], message: str):
+    """The message beside the first of these fields that was changed (none: not shown)."""
+    field = next((f for f in fields if f in changed), None)
+    if field is not None:
+        problems.setdefault(field, message)
 
 
 def _contact_checks() -> dict[str, Callable[[object], object]]:

@@ -405,7 +405,8 @@ def _child_values(r: ImportRow, child_id: int, family_id: int) -> dict:
 
 
 def _case_values(r: ImportRow, case_id: int, child_id: int, caseworker_id: int | None) -> dict:
-    past_assessment = r.stage in STAGE_ORDER[1:]
+    # A withdrawn request says nothing of how far it had gone.
+    past_assessment = r.stage in STAGE_ORDER[1:] and r.stage != "withdrawn"
     values: dict[str, object] = dict(
         id=case_id,
         child_id=child_id,

@@ -11,13 +11,15 @@ so the return is the same whenever it is built.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import cast, func, select
+from sqlalchemy.dialects.postgresql import JSONB
 
 from caseload_app.db.models import (
     AnnualReview,
@@ -29,6 +31,7 @@ from caseload_app.db.models import (
     Establishment,
     Family,
     Placement,
+    PlanVersion,
 )
 from caseload_app.domain import codes, sen2
 from caseload_app.domain.access import Can
@@ -42,7 +45,7 @@ from caseload_app.services.errors import UserError
 OFFICERS = ("dmo", "dco", "dsco")  # the area's designated officers: Y, N or R (Recruiting)
 SERIAL_KEY = "sen2_serial"
 # Who a disagreement's decision is, as SEN2 counts mediation and appeals per request.
-REQUEST_DECISION, ASSESSMENT_DECISION = "not_to_assess", "not_to_issue"
+REQUEST_DECISION, ASSESSMENT_DECISION = "not_assess", "not_issue"
 
 
 @dataclass(frozen=True)
@@ -219,6 +222,7 @@ class _Records:
     reviews: dict[int, list[AnnualReview]]
     week20: dict[int, list[date]]
     disagreements: dict[int, list[Disagreement]]
+    budgets: dict[int, dict]  # Section J's facts from the latest plan issued by the census
 
     def person(self, child_id: int) -> sen2.Person:
         child, postcode = self.children[child_id]
@@ -330,9 +334,7 @@ class _Records:
             details=tuple(sorted(named, key=lambda d: d.rank)[:2]),
             residential=_residential(main),
             work_based=_work_based(main),
-            personal_budget=None,
-            organised_arrangements=None,
-            direct_payments=None,
+            **_budget(self.budgets.get(case.id)),
             cease_date=ended,
             cease_reason=case.cease_reason if ended is not None else None,
         )
@@ -424,6 +426,19 @@ class _Records:
             if by_census(d.appeal_lodged, census) is not None:
                 flags[f"{which}_tribunal"] = True
         return flags
+
+
+def _budget(facts: dict | None) -> dict:
+    """PB, OA and DP from the plan's Section J (domain.plan.Budget); left out for a case with
+    no plan written in caseload (an imported one), and OA and DP without a budget taken up."""
+    if facts is None:
+        return dict(personal_budget=None, organised_arrangements=None, direct_payments=None)
+    taken = bool(facts.get("taken_up"))
+    return dict(
+        personal_budget=taken,
+        organised_arrangements=bool(facts.get("organised")) if taken else None,
+        direct_payments=(facts.get("direct_payments") or None) if taken else None,
+    )
 
 
 def _transferred_in(case: EhcpCase, census: date) -> bool:
@@ -523,5 +538,26 @@ def _load(s, period: ReportingPeriod) -> _Records:
     disagreements: dict[int, list[Disagreement]] = defaultdict(list)
     for d in s.scalars(select(Disagreement)):
         disagreements[d.case_id].append(d)
+    budgets = _budgets(s, census)
     s.expunge_all()
-    return _Records(period, dict(cases_of), children, placements, reviews, week20, disagreements)
+    return _Records(
+        period, dict(cases_of), children, placements, reviews, week20, disagreements, budgets
+    )
+
+
+def _budgets(s, census: date) -> dict[int, dict]:
+    """Each case's Section J facts from its latest final or amended plan issued by the census
+    day. Only the "budget" part of each plan is read out of its JSON, by the database."""
+    if s.get_bind().dialect.name == "postgresql":
+        part = cast(PlanVersion.content, JSONB)["budget"].astext
+    else:
+        part = func.json_extract(PlanVersion.content, "$.budget")
+    rows = s.execute(
+        select(PlanVersion.case_id, part)
+        .where(PlanVersion.issued_on <= census, PlanVersion.kind.in_(("final", "amended")))
+        .order_by(PlanVersion.case_id, PlanVersion.issued_on, PlanVersion.number)
+    )
+    found: dict[int, dict] = {}
+    for case_id, text in rows:
+        found[case_id] = json.loads(text) if text else {}  # the last is the latest
+    return found

@@ -105,6 +105,7 @@ class WeeklyReportService(UserService):
                 EhcpCase.issue_decision_date,
                 EhcpCase.draft_served,
                 EhcpCase.ceased_date,
+                EhcpCase.withdrawn_date,
             )
             .join(Child, EhcpCase.child_id == Child.id)
             .outerjoin(Caseworker, EhcpCase.caseworker_id == Caseworker.id)
@@ -321,11 +322,12 @@ def _reassessments(s, end: date) -> list[measures.ReassessmentRow]:
 
 
 def _closed_after(end: date):
-    """Cases closed after W (ceased, refused, or not issued), so open at W."""
+    """Cases closed after W (ceased, refused, not issued, or withdrawn), so open at W."""
     return and_(
         EhcpCase.request_received <= end,
         or_(
             EhcpCase.ceased_date > end,
+            EhcpCase.withdrawn_date > end,
             and_(EhcpCase.assess_decision == "refused", EhcpCase.assess_decision_date > end),
             and_(EhcpCase.issue_decision == "not_issue", EhcpCase.issue_decision_date > end),
         ),
@@ -355,6 +357,7 @@ _CASE_COLUMNS = (
     "caseworker", "request_received", "stage", "is_open", "assess_decision_date",
     "assess_decision", "final_issued", "last_review", "exception_limits", "next_step",
     "next_due", "issue_decision", "issue_decision_date", "draft_served", "ceased_date",
+    "withdrawn_date",
 )  # fmt: skip
 
 
@@ -366,7 +369,7 @@ def _case_rows(result, week20, disputed, reviewed_before) -> list[measures.CaseR
     rows = []
     for (case_id, child_id, first, last, family_id, worker_id, worker, received, stage,
          is_open, assess_on, assess, final, last_review, limits, step, due, issue,
-         issue_on, draft, ceased) in result:  # fmt: skip
+         issue_on, draft, ceased, withdrawn) in result:  # fmt: skip
         excepted = bool(limits) and FINAL_PLAN in parse_limits(limits)
         rows.append(
             measures.CaseRow(
@@ -392,6 +395,7 @@ def _case_rows(result, week20, disputed, reviewed_before) -> list[measures.CaseR
                 draft_served=draft,
                 ceased_date=ceased,
                 review_before=reviewed_before.get(case_id),
+                withdrawn_date=withdrawn,
             )
         )
     return rows

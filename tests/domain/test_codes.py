@@ -70,6 +70,7 @@ LISTS: dict[str, tuple[Callable[[], tuple[Code, ...]], list[str]]] = {
             "refused_to_assess",
             "not_issued",
             "ceased",
+            "withdrawn",
         ],
     ),
     "exception_grounds.csv": (
@@ -121,14 +122,11 @@ LISTS: dict[str, tuple[Callable[[], tuple[Code, ...]], list[str]]] = {
         codes.placement_residential,
         ["up_to_38_weeks", "39_to_52_weeks"],
     ),
-    "sen2_sex.csv": (lambda: codes.listed("sen2_sex.csv"), ["M", "F", "U"]),
     "sen2_officers.csv": (lambda: codes.listed("sen2_officers.csv"), ["Y", "N", "R"]),
-    "sen2_upn_unknown.csv": (
-        lambda: codes.listed("sen2_upn_unknown.csv"),
-        ["UN1", "UN2", "UN3", "UN5", "UN8", "UN9", "UN10"],
-    ),
+    # SEN2 person details (2026 return): <Sex>, <Ethnicity> (CBDS main codes), <UPNunknown>
+    "sen2_sex.csv": (codes.sen2_sexes, ["M", "F"]),
     "sen2_ethnicity.csv": (
-        lambda: codes.listed("sen2_ethnicity.csv"),
+        codes.sen2_ethnicities,
         [
             "WBRI",
             "WIRI",
@@ -151,6 +149,17 @@ LISTS: dict[str, tuple[Callable[[], tuple[Code, ...]], list[str]]] = {
             "REFU",
             "NOBT",
         ],
+    ),
+    "sen2_upn_unknown.csv": (
+        codes.sen2_upn_unknown_reasons,
+        ["UN1", "UN2", "UN3", "UN5", "UN8", "UN9", "UN10"],
+    ),
+    # SEN2 <DP>: a plan's direct payments (Section J)
+    "sen2_direct_payments.csv": (codes.sen2_direct_payments, ["E", "S", "H", "I"]),
+    # Saved disagreements keep these (disagreement.about is at most 12 characters).
+    "disagreement_about.csv": (
+        codes.disagreement_abouts,
+        ["not_assess", "not_issue", "plan_content", "cease", "review", "other"],
     ),
 }
 

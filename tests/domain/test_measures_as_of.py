@@ -38,6 +38,19 @@ def test_not_yet_received_or_already_closed_is_not_open():
     assert as_of(refused, D(2026, 6, 30)) is not None  # still open the day before
 
 
+def test_a_request_withdrawn_after_the_week_was_open_then():
+    """Agreed to assess 1 Jul 2026, withdrawn 20 Nov: open in an assessment at Tue 10 Nov
+    (the decision whether to issue due Mon 21 Sep, Reg 10(1)), closed at Tue 24 Nov."""
+    case = row(stage="withdrawn", is_open=False, assess_decision="agreed",
+               assess_decision_date=D(2026, 7, 1), withdrawn_date=D(2026, 11, 20))  # fmt: skip
+    assert as_of(case, D(2026, 11, 24)) is None
+    then = as_of(case, D(2026, 11, 10))
+    assert then is not None
+    assert (then.stage, then.next_step, then.next_due) == (
+        "assessment", "decide_issue", D(2026, 9, 21),
+    )  # fmt: skip
+
+
 def test_an_imported_plan_ceased_after_the_week_was_a_plan_then():
     """An import gave a plan only its last review (1 Mar 2026); it ceased 1 Dec 2026. At Tue
     24 Nov 2026 it was a maintained plan, its review due 28 Feb 2027, not a new request."""

@@ -20,6 +20,7 @@ from caseload_app.domain.plan import (
     RESPONSES,
     SECTIONS,
     Advice,
+    Budget,
     Comment,
     Contribution,
     Need,
@@ -108,6 +109,43 @@ def test_a_plan_goes_to_json_and_back_unchanged():
     assert back == replace(plan, notes={"B": "Assessed in October 2026."})
 
 
+def test_section_j_facts_go_to_json_and_back_and_older_plans_load_without_them():
+    plan = replace(good_plan(), budget=Budget(taken_up=True, organised=True, direct_payments="S"))
+    data = plan_to_dict(plan)
+    assert data["budget"] == {"taken_up": True, "organised": True, "direct_payments": "S"}
+    assert plan_from_dict(json.loads(json.dumps(data))).budget == plan.budget
+    del data["budget"]  # a plan saved before Section J's facts were recorded
+    assert plan_from_dict(data).budget == Budget()
+    data["budget"] = {"taken_up": "yes"}
+    with pytest.raises(PlanError, match="budget.taken_up: expected true or false"):
+        plan_from_dict(data)
+    data["budget"] = {"direct": "S"}
+    with pytest.raises(PlanError, match="budget: unknown field 'direct'"):
+        plan_from_dict(data)
+    data["budget"] = {"direct_payments": "Education only"}
+    with pytest.raises(PlanError, match="budget.direct_payments: 'Education only' is not a code"):
+        plan_from_dict(data)
+    data["budget"] = {"taken_up": True, "direct_payments": "T"}  # a code dropped since: kept
+    assert plan_from_dict(data).budget.direct_payments == "T"
+
+
+def test_section_j_facts_are_printed_and_compared():
+    from caseload_app.domain.plan_diff import plan_diff
+    from caseload_app.reports.plan_content import budget_facts
+
+    assert budget_facts(Budget()) == []
+    assert budget_facts(Budget(taken_up=True)) == ["A personal budget is in place."]
+    assert budget_facts(Budget(True, True, "I")) == [
+        "A personal budget is in place; some of it through organised arrangements; "
+        "direct payments: Integrated: a combination of the above."
+    ]
+    old = good_plan()
+    new = replace(old, budget=Budget(taken_up=True, direct_payments="E"))
+    changes = {(c.section, c.field, c.before, c.after) for c in plan_diff(old, new)}
+    assert ("J", "taken_up", "no", "yes") in changes
+    assert ("J", "direct_payments", "", "E") in changes
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -175,8 +213,10 @@ def plans(draw) -> Plan:
                 draw(st.none() | _day), draw(st.sampled_from(("", *RESPONSES))), draw(_text))
         for _ in range(draw(st.integers(0, 2)))
     )  # fmt: skip
+    budget = Budget(draw(st.booleans()), draw(st.booleans()),
+                    draw(st.sampled_from(("", "E", "S", "H", "I"))))  # fmt: skip
     return Plan(contributions, needs, outcomes, provision, Placement(draw(_text), draw(_text)),
-                draw(_text), advice, {}, draw(_text), comments)  # fmt: skip
+                draw(_text), advice, {}, draw(_text), comments, budget)  # fmt: skip
 
 
 @settings(max_examples=150)

@@ -23,6 +23,7 @@ from caseload_app.domain.validators import (
     normalise_nhs_number,
     normalise_postcode,
     normalise_uk_phone,
+    normalise_uln,
     normalise_upn,
 )
 
@@ -152,6 +153,66 @@ class TestUpn:
 
 
 # --- NHS number ----------------------------------------------------------------------------
+
+
+class TestUln:
+    """The Learning Records Service's check, stated as HESA's field notes give it: the first
+    digit is not 0, and the ten digits weighted 10 down to 1 leave 10 over when divided by 11
+    (an independent statement of what normalise_uln works out from the first nine)."""
+
+    @staticmethod
+    def lrs_valid(text: str) -> bool:
+        total = sum(int(d) * w for d, w in zip(text, range(10, 0, -1), strict=True))
+        return text[0] != "0" and total % 11 == 10
+
+    def test_the_published_example_is_valid(self) -> None:
+        assert normalise_uln("9276308686") == "9276308686"
+        assert normalise_uln(" 92763 08686 ") == "9276308686"
+
+    @pytest.mark.parametrize(
+        ("text", "message"),
+        [
+            ("", "ULN is empty"),
+            ("   ", "ULN is empty"),
+            ("927630868A", "ULN can only contain digits (a UPN goes in the UPN box)"),
+            ("L837201500012", "ULN can only contain digits (a UPN goes in the UPN box)"),
+            ("927-630-8686", "ULN can only contain digits (a UPN goes in the UPN box)"),
+            ("927630868", "ULN must be 10 digits (this has 9)"),
+            ("92763086860", "ULN must be 10 digits (this has 11)"),
+            ("0276308686", "ULN cannot start with 0"),
+            ("9276308687", "ULN check digit should be 6, not 7"),
+            # An NHS number typed in the ULN box: the two checks were made not to agree.
+            ("4010232137", "ULN check digit should be 6, not 7"),
+        ],
+    )
+    def test_error_messages(self, text: str, message: str) -> None:
+        assert error_of(normalise_uln, text) == message
+
+    def test_a_remainder_of_0_has_no_check_digit(self) -> None:
+        prefix = next(
+            p
+            for p in (str(n) for n in range(100000000, 100001000))
+            if sum(int(d) * w for d, w in zip(p, range(10, 1, -1), strict=True)) % 11 == 0
+        )
+        for last in string.digits:
+            assert error_of(normalise_uln, prefix + last) == (
+                "Not a valid ULN: no check digit fits its first nine digits"
+            )
+
+    @given(st.text(alphabet=string.digits, min_size=10, max_size=10))
+    def test_accepted_exactly_when_the_published_check_holds(self, text: str) -> None:
+        try:
+            accepted = normalise_uln(text) == text
+        except ValidationError:
+            accepted = False
+        assert accepted == self.lrs_valid(text)
+
+    @given(st.integers(100000000, 999999999))
+    def test_each_nine_digits_have_at_most_one_check_digit(self, first: int) -> None:
+        valid = [d for d in string.digits if self.lrs_valid(f"{first}{d}")]
+        assert len(valid) <= 1
+        for d in valid:
+            assert normalise_uln(f"{first}{d}") == f"{first}{d}"
 
 
 class TestNhsNumber:

@@ -151,7 +151,9 @@ def test_reviews_and_disagreements_show_each_step_with_its_regulation(db):
         "amendment_notice": date(2026, 11, 16),
     }
     work.update_review(review_id, 1, changes)
-    work.add_disagreement(case_id, "Refusal to name the parent's preferred school", TODAY)
+    work.add_disagreement(
+        case_id, "Refusal to name the parent's preferred school", TODAY, "plan_content"
+    )
     text = " ".join(pages(printer(db).case_summary(case_id)))
     for expected in (
         "Annual review due Mon 19 Oct 2026 · meeting Tue 20 Oct 2026 · outcome: Amend the plan",

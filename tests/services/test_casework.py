@@ -351,7 +351,7 @@ def test_disagreement_tracks_the_appeal_deadline(db):
         date(2026, 8, 3),
         "Needs met at SEN support",
     )
-    row_id = work.add_disagreement(case_id, "Refusal to assess", date(2026, 8, 4))
+    row_id = work.add_disagreement(case_id, "Refusal to assess", date(2026, 8, 4), "not_assess")
     (d,) = work.get_case(case_id).disagreements
     assert d.appeal_deadline >= date(2026, 10, 4)
     work.update_disagreement(
@@ -455,11 +455,11 @@ def test_long_text_is_refused_never_cut(db):
     assert set(err.value.errors) == {"title"}
     assert "200" in err.value.errors["title"]
     with pytest.raises(FieldErrors) as err:
-        work.add_disagreement(case_id, "Refusal " + "y" * 193, date(2026, 11, 2))
+        work.add_disagreement(case_id, "Refusal " + "y" * 193, date(2026, 11, 2), "other")
     assert set(err.value.errors) == {"decision"}
     assert "200" in err.value.errors["decision"]
     fits = "Refusal to name a school"
-    row_id = work.add_disagreement(case_id, fits, date(2026, 11, 2))
+    row_id = work.add_disagreement(case_id, fits, date(2026, 11, 2), "other")
     assert work.get_case(case_id).disagreements[0].decision == fits
     assert row_id
 

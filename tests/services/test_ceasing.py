@@ -88,7 +88,7 @@ def test_after_the_decision_the_plan_is_kept_until_the_appeal_period_ends(plan):
 def test_an_appeal_keeps_the_plan_until_it_is_decided(plan):
     case_id, work = plan
     ceased(work, case_id)
-    row = work.add_disagreement(case_id, "Decision to cease the plan", date(2026, 11, 23))
+    row = work.add_disagreement(case_id, "Decision to cease the plan", date(2026, 11, 23), "cease")
     row_version = work.get_case(case_id, opened=False).disagreements[0].version
     work.update_disagreement(row, row_version, {"appeal_lodged": date(2026, 11, 24)})
     note = work.get_case(case_id, opened=False).status.note

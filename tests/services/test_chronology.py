@@ -100,7 +100,9 @@ def case(db, tmp_path):
     review_id = work.schedule_review(case_id, date(2026, 11, 23))
     review = work.get_case(case_id, opened=False).reviews[0]
     ben.update_review(review_id, review.version, {"invitations_sent": date(2026, 11, 19)})
-    dispute = work.add_disagreement(case_id, "Refusal to name Oak School", date(2026, 11, 6))
+    dispute = work.add_disagreement(
+        case_id, "Refusal to name Oak School", date(2026, 11, 6), "plan_content"
+    )
     row = work.get_case(case_id, opened=False).disagreements[0]
     work.update_disagreement(
         dispute, row.version,
@@ -300,7 +302,7 @@ def test_dates_kept_on_the_case_and_steps_recorded_later_name_who_recorded_them(
     order = work.record_tribunal_order(case_id, date(2026, 10, 12), "amend_provision")
     version = work.get_case(case_id, opened=False).tribunal_orders[0].version
     ben.record_order_step(order, version, "amended_plan_due", date(2026, 11, 16))
-    dispute = work.add_disagreement(case_id, "Section F", date(2026, 6, 1))
+    dispute = work.add_disagreement(case_id, "Section F", date(2026, 6, 1), "plan_content")
     row = work.get_case(case_id, opened=False).disagreements[0]
     ben.update_disagreement(
         dispute, row.version, {"appeal_lodged": date(2026, 7, 1), "outcome": "Appeal upheld"}

@@ -380,3 +380,29 @@ def test_cli_writes_xml_or_csv_and_remembers_the_officers(db, cases, tmp_path, c
     assert sheet.read_bytes().startswith(b"\xef\xbb\xbfChildID,CaseID,Surname")
     assert _cli(db) == 2
     assert "Say where to write the return" in capsys.readouterr().out
+
+
+def test_the_personal_budget_comes_from_the_plans_section_j(db, cases):
+    from dataclasses import replace
+
+    from caseload_app.domain.plan import Budget
+    from caseload_app.services.plans import PlanService
+    from tests.services.test_plans import good_plan
+
+    plans = PlanService(db, "Asha Patel", today=lambda: date(2026, 12, 1))
+    plan = replace(good_plan(), budget=Budget(taken_up=True, organised=True, direct_payments="E"))
+    draft = plans.save(cases["olu"], good_plan(), None, 0)
+    plans.issue(cases["olu"], draft.version_id, draft.version, date(2026, 10, 1))
+    working = plans.working(cases["olu"])
+    state = plans.save(cases["olu"], plan, working.version_id, working.version)
+    plans.issue(cases["olu"], state.version_id, state.version, date(2026, 11, 18))
+    assert plans.versions(cases["olu"])[-1].kind in ("final", "amended")
+    _, prepared = _prepared(db)
+    olu = _by_name(prepared.built)["Olu"].requests[0].assessment.plan
+    assert (olu.personal_budget, olu.organised_arrangements, olu.direct_payments) == (
+        True,
+        True,
+        "E",
+    )
+    eve = _by_name(prepared.built)["Eve"].requests[0].assessment.plan
+    assert (eve.personal_budget, eve.direct_payments) == (None, None)  # no plan written here

@@ -50,7 +50,9 @@ CALLS = {
     ),
     "disagreement": (
         Disagreement,
-        lambda w, c, t: w.add_disagreement(c, "Refusal to assess", date(2026, 8, 5), token=t),
+        lambda w, c, t: w.add_disagreement(
+            c, "Refusal to assess", date(2026, 8, 5), "not_assess", token=t
+        ),
     ),
 }
 

@@ -470,6 +470,24 @@ def test_a_family_whose_case_closed_after_the_week_keeps_its_contacts_that_week(
     assert fig.families_no_contact == 0
 
 
+def test_a_request_withdrawn_after_the_week_was_open_that_week(db):
+    """Received 1 Oct, withdrawn by the family 1 Dec 2026: open in the week ending Tue 24
+    Nov; one withdrawn on Mon 23 Nov was not."""
+    with db.uow() as s:
+        family = Family(parent_carer_name="Parent")
+        s.add(family)
+        s.flush()
+        for name, withdrawn in (("Later", D(2026, 12, 1)), ("Within", D(2026, 11, 23))):
+            child = Child(family_id=family.id, first_name=name, last_name="Test",
+                          date_of_birth=D(2015, 1, 1))  # fmt: skip
+            s.add(child)
+            s.flush()
+            s.add(EhcpCase(child_id=child.id, request_received=D(2026, 10, 1),
+                           stage="withdrawn", is_open=False, withdrawn_date=withdrawn))  # fmt: skip
+    fig = service(db).report(W).figures
+    assert fig.open_cases == 1
+
+
 def test_the_case_rows_refuse_a_query_whose_columns_moved():
     """Rows are read by position for speed; their names are checked first, so reordering the
     query is an error, never a figure silently read from the wrong column."""

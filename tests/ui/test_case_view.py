@@ -113,7 +113,7 @@ def full_case(db):
     work.record_school_response(school, version, "agrees", date(2026, 11, 16), "Can meet needs")
     work.record_naming_decision(school, version + 1, "name", date(2026, 11, 23))
     work.add_task(case_id, "Ring school", date(2026, 11, 26), ids["Ben Okafor"])
-    work.add_disagreement(case_id, "Refusal to name a school", date(2026, 11, 2))
+    work.add_disagreement(case_id, "Refusal to name a school", date(2026, 11, 2), "plan_content")
     asked = work.record_reassessment_request(case_id, date(2026, 11, 2), "parent", date(2025, 4, 1))
     work.record_reassessment_decision(asked, 1, "refused", date(2026, 11, 10), "Needs unchanged")
     nursery = {"kind": "setting", "setting_name": "Little Acorns Nursery"}
@@ -129,7 +129,7 @@ def test_statutory_journey_through_the_buttons_and_dialogs(qtbot, case, messages
     saves: list[int] = []
     view.changed.connect(saves.append)
     assert view.title() == "Zoë Brontë"
-    assert set(view.timeline.action_buttons) == {"assess_agreed", "assess_refused"}
+    assert set(view.timeline.action_buttons) == {"assess_agreed", "assess_refused", "withdrawn"}
 
     record(view, "assess_agreed", on=date(2026, 8, 5))
     assert view.detail.stage == "assessment"
@@ -194,6 +194,39 @@ def test_an_action_that_needs_a_reason_says_so_in_the_dialog(qtbot, case, messag
     assert view.timeline.action_buttons == {}
     assert not view.timeline._no_actions.isHidden()
     assert view.header.rag.text().strip() == "Closed"
+
+
+def test_a_request_is_withdrawn_from_the_timeline_and_taken_back(
+    qtbot, case, messages, monkeypatch
+):
+    from PySide6.QtWidgets import QInputDialog
+
+    case_id, work = case
+    view = open_view(qtbot, work, case_id)
+    record(view, "assess_agreed", on=date(2026, 8, 5))
+    assert view.timeline.action_buttons["withdrawn"].text().replace("&", "") == (
+        "Withdraw the request…"
+    )
+    dialog = record(view, "withdrawn", on=date(2026, 8, 1), reason="Family withdrew it")
+    (refusal,) = messages
+    assert "is before the decision whether to assess" in refusal
+    assert dialog.isVisible()
+    messages.clear()
+    fill(view, on=date(2026, 9, 1), reason="Family moved out of the area")
+    assert messages == []
+    assert view.detail.stage == "withdrawn"
+    assert view.timeline.action_buttons == {}
+    assert view.header.rag.text().strip() == "Closed"
+    events = view.timeline.events.rows_model
+    last = events.row_at(events.rowCount() - 1)
+    assert (last.action, last.note) == ("withdrawn", "Family moved out of the area")
+    view.timeline.events.select_where(lambda e: e.action == "withdrawn")
+    assert view.timeline.withdraw_step_button.isEnabled()
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("wrong child", True))
+    view.timeline.withdraw_step_button.click()
+    assert messages == []
+    assert view.detail.stage == "assessment"
+    assert "issue" in view.timeline.action_buttons
 
 
 def test_an_impossible_order_shows_the_reason_and_saves_nothing(qtbot, case, messages):
@@ -440,7 +473,7 @@ def test_a_step_date_is_corrected_and_the_latest_step_withdrawn(qtbot, case, mes
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("wrong case", True))
     view.timeline.withdraw_step_button.click()
     assert "issue" not in [events.row_at(n).action for n in range(events.rowCount())]
-    assert set(view.timeline.action_buttons) == {"issue", "not_issue"}
+    assert set(view.timeline.action_buttons) == {"issue", "not_issue", "withdrawn"}
     assert messages == []
 
 
@@ -672,6 +705,42 @@ def test_a_bad_upn_is_shown_beside_the_field_and_the_typing_kept(qtbot, case, me
     assert view.tabs.tabText(0) == "Overview"
     changes = view.history.changes.rows_model
     assert any("setting: — → Harbourside Primary" in c.detail for c in changes.rows())
+
+
+def test_the_sen2_details_are_chosen_typed_and_checked_in_the_child_form(qtbot, case, messages):
+    case_id, work = case
+    view = open_view(qtbot, work, case_id)
+    form = view.overview.child_form
+    fields = form.form.fields
+    assert fields["sex"].currentText() == "(not recorded)"
+    assert fields["further_needs"].accessibleName() == "Further needs"
+    assert "SLCN speech" in fields["further_needs"].toolTip()  # the codes, for typing
+    form.form.set_values(
+        {
+            "sex": "F",
+            "ethnicity": "BAFR",
+            "uln": "9276308686",
+            "primary_need": "ASD",
+            "secondary_need": "SLCN",
+            "further_needs": "semh ASD",
+            "upn_unknown": "UN8",
+        }
+    )
+    form.save_button.click()
+    assert form.form.error("further_needs") == "ASD is already the primary need."
+    assert "has a UPN" in form.form.error("upn_unknown")
+    assert messages == []
+    assert view.has_unsaved_changes()  # nothing saved, the typing kept
+    fields["further_needs"].setText("semh mld")
+    form.form.set_values({"upn_unknown": ""})
+    form.save_button.click()
+    assert messages == []
+    assert not view.has_unsaved_changes()
+    child = view.detail.child
+    assert (child.sex, child.ethnicity, child.uln) == ("F", "BAFR", "9276308686")
+    assert child.further_needs == ("SEMH", "MLD")
+    assert fields["further_needs"].text() == "SEMH MLD"
+    assert fields["ethnicity"].currentText() == "Black African"
 
 
 def test_unsaved_typing_survives_a_reload_and_undo_restores(qtbot, case, messages):
@@ -922,10 +991,12 @@ def test_disagreement_added_and_updated(qtbot, db, messages):
     tab.add_button.click()
     dialog = fill(view, decision="  ", decision_letter=date(2026, 11, 10))
     assert dialog.form.error("decision") == "Say which decision is disputed"
-    fill(view, decision="Refusal to amend section F")
+    assert dialog.form.error("about") == "Choose which decision the disagreement is about"
+    fill(view, decision="Refusal to amend section F", about="plan_content")
     table = tab.table.rows_model
     assert table.rowCount() == 2
     row = table.find(lambda d: d.decision == "Refusal to amend section F")
+    assert table.text(row, "About") == "Contents of the plan (sections B, F, I)"
     tab.table.select_row(row)
     tab.update_button.click()
     fill(view, mediation_ended=date(2026, 11, 16), mediation_certificate=date(2026, 11, 17))
@@ -933,6 +1004,30 @@ def test_disagreement_added_and_updated(qtbot, db, messages):
     assert table.text(row, "Certificate due") == "Thu 19 Nov 2026"  # 3 working days
     assert table.text(row, "Appeal deadline") != ""
     assert messages == []
+
+
+def test_a_disagreement_recorded_before_it_was_asked_says_so_and_is_told(qtbot, db, messages):
+    from caseload_app.db.models import Disagreement
+
+    case_id, work = new_case(db)
+    row_id = work.add_disagreement(case_id, "Refusal to assess", date(2026, 8, 4), "not_assess")
+    with db.uow() as s:  # as one saved before the question was asked
+        s.get(Disagreement, row_id).about = None
+    view = open_view(qtbot, work, case_id)
+    tab = view.disagreements
+    table = tab.table.rows_model
+    assert table.text(0, "About") == "(not said)"
+    tab.table.select_row(0)
+    tab.update_button.click()
+    assert view.dialog.form.fields["about"].currentText() == "(not said)"
+    fill(view, about="not_assess")
+    assert messages == []
+    assert table.text(0, "About") == "Decision not to assess"
+    tab.table.select_row(0)
+    tab.update_button.click()
+    dialog = fill(view, about="")  # said once, it is corrected, not taken away
+    assert dialog.form.error("about") == "Choose which decision the disagreement is about"
+    dialog.reject()
 
 
 # --------------------------------------------------------------------------- models and basics

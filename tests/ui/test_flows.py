@@ -136,7 +136,7 @@ def test_case_actions_are_in_the_menu_with_shortcuts(window):
     view.dialog.reject()
     window._fill_stage_menu()
     labels = [a.text() for a in window.stage_menu.actions()]
-    assert labels == ["Agree to assess…", "Refuse to assess…"]
+    assert labels == ["Agree to assess…", "Refuse to assess…", "Withdraw the request…"]
     window.stage_menu.actions()[0].trigger()
     assert view.tabs.currentWidget() is view.page("timeline")
     assert view.dialog is not None

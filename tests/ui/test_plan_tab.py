@@ -102,6 +102,31 @@ def test_notes_and_section_i_are_typed_in_place(qtbot, db, messages):
     assert view.plan.plan.placement.name == "Hillside Primary"
 
 
+def test_section_j_records_the_budget_sen2_asks_about(qtbot, db, messages):
+    from caseload_app.domain.plan import Budget
+
+    case_id, work = new_case(db)
+    view = open_view(qtbot, work, case_id)
+    box = section(view, "J").budget_box
+    assert not box.organised.isEnabled()  # parts of a budget wait for the budget
+    assert not box.direct.isEnabled()
+    box.taken_up.click()
+    assert box.organised.isEnabled()
+    box.organised.click()
+    box.direct.setCurrentIndex(box.direct.findData("H"))
+    assert box.direct.currentText() == "Health only"
+    assert view.plan.plan.budget == Budget(taken_up=True, organised=True, direct_payments="H")
+    box.taken_up.click()  # no budget after all: its parts go with it
+    assert view.plan.plan.budget == Budget()
+    assert not box.organised.isChecked()
+    box.taken_up.click()
+    box.direct.setCurrentIndex(box.direct.findData("E"))
+    view.plan.save_button.click()
+    assert messages == []
+    saved = work.plans().working(case_id)
+    assert saved.plan.budget == Budget(taken_up=True, direct_payments="E")
+
+
 def test_export_to_word_and_issue_the_draft(qtbot, db, tmp_path, monkeypatch, messages):
     case_id, work = new_case(db)
     view = open_view(qtbot, work, case_id)

@@ -85,7 +85,7 @@ class DisagreementsTab(QWidget):
 
         def submit(v: dict) -> object:
             return self.view.work.add_disagreement(
-                d.case_id, v["decision"], v["decision_letter"], token=v["token"]
+                d.case_id, v["decision"], v["decision_letter"], v["about"], token=v["token"]
             )
 
         self.view.open_dialog(DisagreementDialog(d.today, submit, self.view))
@@ -100,7 +100,7 @@ class DisagreementsTab(QWidget):
 
         dialog = DisagreementUpdateDialog(self.view.detail.today, submit, self.view)
         values = {k: getattr(row, k) for k in dialog.form.fields}
-        dialog.load(values | {"outcome": row.outcome or ""})
+        dialog.load(values | {"outcome": row.outcome or "", "about": row.about or ""})
         self.view.open_dialog(dialog)
 
     def record_order(self) -> None:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
+    QLineEdit,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -170,7 +171,29 @@ def child_values(c: ChildInfo) -> dict[str, object]:
         "year_group": c.year_group or "",
         "primary_need": c.primary_need or "",
         "secondary_need": c.secondary_need or "",
+        "further_needs": " ".join(c.further_needs),
+        "sex": c.sex or "",
+        "ethnicity": c.ethnicity or "",
+        "uln": c.uln or "",
+        "upn_unknown": c.upn_unknown or "",
     }
+
+
+NOT_RECORDED = "(not recorded)"
+
+
+def further_needs_edit() -> QLineEdit:
+    """Needs after the secondary, most significant first, as their codes on one line."""
+    edit = line_edit(max_length=60)
+    edit.setPlaceholderText("codes, most significant first, e.g. SLCN ASD")
+    known = ", ".join(f"{c.code} {c.label.lower()}" for c in codes.primary_needs())
+    # Also what a screen reader says of it (Qt's description falls back to the tooltip,
+    # so a problem shown and cleared leaves it as it was).
+    edit.setToolTip(
+        "Needs ranked after the secondary one, as codes separated by spaces, most "
+        f"significant first. Codes: {known}"
+    )
+    return edit
 
 
 def family_values(f: FamilyInfo) -> dict[str, object]:
@@ -246,6 +269,21 @@ class OverviewTab(QScrollArea):
             ("year_group", "Year group", line_edit(max_length=10)),
             ("primary_need", "Primary need", choice_combo(needs)),
             ("secondary_need", "Secondary need", choice_combo(needs)),
+            ("further_needs", "Further needs", further_needs_edit()),
+            ("sex", "Sex", choice_combo(code_choices(codes.sen2_sexes(), blank=NOT_RECORDED))),
+            (
+                "ethnicity",
+                "Ethnicity",
+                choice_combo(code_choices(codes.sen2_ethnicities(), blank=NOT_RECORDED)),
+            ),
+            ("uln", "ULN", line_edit(max_length=20)),
+            (
+                "upn_unknown",
+                "Why no UPN",
+                choice_combo(
+                    code_choices(codes.sen2_upn_unknown_reasons(), blank="(has a UPN or ULN)")
+                ),
+            ),
         ):
             form.form.add(key, label, widget)
         form.finish()

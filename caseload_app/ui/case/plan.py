@@ -55,6 +55,7 @@ from caseload_app.services.plans import PlanState
 from caseload_app.ui import errors as ui_errors
 from caseload_app.ui.case.lazy import ReadWhenShown
 from caseload_app.ui.case.plan_audit import AuditDialog
+from caseload_app.ui.case.plan_budget import BudgetBox
 from caseload_app.ui.dialogs.case_dialogs import (
     CheckList,
     FormDialog,
@@ -483,6 +484,10 @@ class _SectionEditor(QWidget):
                 layout.addWidget(field)
                 field.textEdited.connect(lambda _t: self._placement_typed())
         elif section == "J":
+            self.budget_box = BudgetBox()
+            self.budget_box.changed.connect(self._budget_facts_typed)
+            layout.addWidget(plain_label("For the SEN2 return:"))
+            layout.addWidget(self.budget_box)
             self.budget = QPlainTextEdit()
             self.budget.setAccessibleName("Personal budget")
             self.budget.textChanged.connect(self._budget_typed)
@@ -507,8 +512,11 @@ class _SectionEditor(QWidget):
             elif self.section == "I":
                 _set_text(self.school, plan.placement.name)
                 _set_text(self.school_type, plan.placement.kind)
-            elif self.section == "J" and self.budget.toPlainText() != plan.personal_budget:
-                self.budget.setPlainText(plan.personal_budget)
+            elif self.section == "J":
+                if self.budget_box.value() != plan.budget:
+                    self.budget_box.set_value(plan.budget)
+                if self.budget.toPlainText() != plan.personal_budget:
+                    self.budget.setPlainText(plan.personal_budget)
             note = plan.notes.get(self.section, "")
             if self.section != COMMENTS and self.notes.toPlainText() != note:
                 self.notes.setPlainText(note)
@@ -530,6 +538,10 @@ class _SectionEditor(QWidget):
     def _budget_typed(self) -> None:
         if not self._loading:
             self._typed(replace(self.tab.plan, personal_budget=self.budget.toPlainText()))
+
+    def _budget_facts_typed(self) -> None:
+        if not self._loading:
+            self._typed(replace(self.tab.plan, budget=self.budget_box.value()))
 
     def _typed(self, plan: Plan) -> None:
         self.tab.plan, first = plan, not self.tab.dirty

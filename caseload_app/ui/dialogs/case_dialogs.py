@@ -459,7 +459,8 @@ class ActionDialog(FormDialog):
     def __init__(
         self, key: str, label: str, needs_reason: bool, today: date, submit: Submit, parent=None
     ) -> None:
-        super().__init__(label, submit, parent, intro=_ACTION_INTRO)
+        intro = _WITHDRAW_INTRO if key == "withdrawn" else _ACTION_INTRO
+        super().__init__(label, submit, parent, intro=intro)
         self.key = key
         self.add("on", "&Date", DateEdit(today))
         if key in ("cease_proposed", "ceased"):
@@ -475,6 +476,11 @@ class ActionDialog(FormDialog):
 
 
 _ACTION_INTRO = "Record the date this happened. Dates cannot be in the future."
+_WITHDRAW_INTRO = (
+    "The request, or the assessment that followed it, ends before its outcome: for example "
+    "the family withdrew it, moved out of the area, or the child died. The case closes; "
+    "the reason is kept with it. Dates cannot be in the future."
+)
 
 
 def _exception_fields(dialog: FormDialog, today: date) -> None:
@@ -763,6 +769,7 @@ class DisagreementDialog(FormDialog):
     def __init__(self, today: date, submit: Submit, parent=None) -> None:
         super().__init__("Add a disagreement", submit, parent, intro=_DISAGREEMENT_INTRO)
         self.add("decision", "&Decision disputed", line_edit())
+        self.add("about", "A&bout the decision", about_combo("(choose one)"))
         self.add("decision_letter", "Decision &letter dated", DateEdit(today))
 
 
@@ -899,9 +906,18 @@ _DISAGREEMENT_INTRO = (
 )
 
 
+NOT_SAID = "(not said)"  # a disagreement recorded before the kind of decision was asked
+
+
+def about_combo(blank: str) -> QComboBox:
+    """Which decision a disagreement is about (SEN2 counts mediation and appeals by it)."""
+    return choice_combo(code_choices(codes.disagreement_abouts(), blank=blank))
+
+
 class DisagreementUpdateDialog(EditDialog):
     def __init__(self, today: date, submit: Submit, parent=None) -> None:
         super().__init__("Update the disagreement", submit, parent)
+        self.add("about", "A&bout the decision", about_combo(NOT_SAID))
         self.add("mediation_ended", "&Mediation ended", optional_date(None, today))
         self.add("mediation_certificate", "Ce&rtificate issued", optional_date(None, today))
         self.add("appeal_lodged", "&Appeal lodged", optional_date(None, today))

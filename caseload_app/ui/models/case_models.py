@@ -354,8 +354,15 @@ REVIEW_STEP_COLUMNS = (
 
 
 # --------------------------------------------------------------------------- disagreements
+def _about(code: str | None) -> str:
+    """Which decision a disagreement is about; "(not said)" for one recorded before it was
+    asked (Update… says it)."""
+    return codes.label_or_code(codes.disagreement_abouts(), code) or "(not said)"
+
+
 DISAGREEMENT_COLUMNS = (
     Column("Decision disputed", lambda d: d.decision, tooltip=lambda d: d.decision),
+    Column("About", lambda d: _about(d.about)),
     Column("Decision letter", lambda d: day(d.decision_letter), lambda d: d.decision_letter),
     Column("Mediation ended", lambda d: day(d.mediation_ended)),
     Column("Certificate due", lambda d: day(d.certificate_due)),
