@@ -340,24 +340,7 @@ class _Records:
         )
 
     def _plan_ended(self, case: EhcpCase) -> date | None:
-        """The day the plan stopped (SEN2's CeaseDate is not the decision): the day it moved
-        to the new council, or the end of the family's time to appeal the decision to cease
-        (s45(4)); a plan under an undecided appeal is still in force."""
-        census = self.period.census_date
-        decided = by_census(case.ceased_date, census)
-        if decided is None:
-            return None
-        if case.cease_reason == "5" and case.moved_out is not None:
-            return by_census(case.moved_out, census)
-        about_cease = [d for d in self.disagreements.get(case.id, []) if d.about == "cease"]
-        certificate = max((d.mediation_certificate for d in about_cease
-                           if d.mediation_certificate), default=None)  # fmt: skip
-        appealed = min((d.appeal_lodged for d in about_cease if d.appeal_lodged), default=None)
-        decided_appeal = any(d.outcome for d in about_cease if d.appeal_lodged)
-        in_force = plan_in_force(decided, certificate, by_census(appealed, census), decided_appeal)
-        if in_force.until is None:
-            return None if not decided_appeal else decided
-        return by_census(in_force.until, census)
+        return _plan_end(case, self.disagreements.get(case.id, []), self.period.census_date)
 
     def _active(
         self, case: EhcpCase, child: Child, plan: sen2.NamedPlan
@@ -441,6 +424,27 @@ def _budget(facts: dict | None) -> dict:
     )
 
 
+def _plan_end(case: EhcpCase, disagreements: list[Disagreement], census: date) -> date | None:
+    """The day the plan stopped (SEN2's CeaseDate is not the decision): the day it moved to
+    the new council, or the end of the family's time to appeal the decision to cease
+    (s45(4)); None for a plan not ceased by the census day, or one still in force then (an
+    appeal undecided, or the time to appeal not yet over)."""
+    decided = by_census(case.ceased_date, census)
+    if decided is None:
+        return None
+    if case.cease_reason == "5" and case.moved_out is not None:
+        return by_census(case.moved_out, census)
+    about_cease = [d for d in disagreements if d.about == "cease"]
+    certificate = max((d.mediation_certificate for d in about_cease
+                       if d.mediation_certificate), default=None)  # fmt: skip
+    appealed = min((d.appeal_lodged for d in about_cease if d.appeal_lodged), default=None)
+    decided_appeal = any(d.outcome for d in about_cease if d.appeal_lodged)
+    in_force = plan_in_force(decided, certificate, by_census(appealed, census), decided_appeal)
+    if in_force.until is None:
+        return None if not decided_appeal else decided
+    return by_census(in_force.until, census)
+
+
 def _transferred_in(case: EhcpCase, census: date) -> bool:
     return by_census(case.transferred_in, census) is not None
 
@@ -481,19 +485,20 @@ def _work_based(placement: Placement | None) -> str | None:
     return codes.sen2_codes("work_based.csv").get(placement.work_based)
 
 
-def _in_scope(case: EhcpCase, period: ReportingPeriod) -> bool:
+def _in_scope(case: EhcpCase, period: ReportingPeriod, disagreements) -> bool:
     """Received by the end of the year and live at some time in it or on the census day
-    (a plan ceased in the year included)."""
+    (a plan that ended in the year included)."""
     if case.request_received > period.ends:
         return False
-    closed = _closed(case, period.census_date)
+    closed = _closed(case, period.census_date, disagreements)
     return closed is None or closed >= period.starts
 
 
-def _closed(case: EhcpCase, census: date) -> date | None:
-    for day in (case.ceased_date, case.withdrawn_date):
-        if by_census(day, census) is not None:
-            return day
+def _closed(case: EhcpCase, census: date, disagreements) -> date | None:
+    if by_census(case.ceased_date, census) is not None:
+        return _plan_end(case, disagreements, census)
+    if by_census(case.withdrawn_date, census) is not None:
+        return case.withdrawn_date
     if case.assess_decision == "refused":
         return by_census(case.assess_decision_date, census)
     if case.issue_decision == "not_issue":
@@ -510,10 +515,13 @@ def _load(s, period: ReportingPeriod) -> _Records:
         .join(Family, Family.id == Child.family_id)
         .where(EhcpCase.request_received <= period.ends)
     ).all()
+    disagreements: dict[int, list[Disagreement]] = defaultdict(list)
+    for d in s.scalars(select(Disagreement)):
+        disagreements[d.case_id].append(d)
     cases_of: dict[int, list[EhcpCase]] = defaultdict(list)
     children: dict[int, tuple[Child, str | None]] = {}
     for case, child, postcode in rows:
-        if _in_scope(case, period):
+        if _in_scope(case, period, disagreements.get(case.id, [])):
             cases_of[child.id].append(case)
             children[child.id] = (child, postcode)
     placements: dict[int, list[tuple[Placement, Establishment | None]]] = defaultdict(list)
@@ -535,9 +543,6 @@ def _load(s, period: ReportingPeriod) -> _Records:
         )
     ):
         week20[case_id].append(start)
-    disagreements: dict[int, list[Disagreement]] = defaultdict(list)
-    for d in s.scalars(select(Disagreement)):
-        disagreements[d.case_id].append(d)
     budgets = _budgets(s, census)
     s.expunge_all()
     return _Records(

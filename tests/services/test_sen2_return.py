@@ -406,3 +406,55 @@ def test_the_personal_budget_comes_from_the_plans_section_j(db, cases):
     )
     eve = _by_name(prepared.built)["Eve"].requests[0].assessment.plan
     assert (eve.personal_budget, eve.direct_payments) == (None, None)  # no plan written here
+
+
+def test_a_plan_decided_to_cease_before_the_year_but_ending_in_it_is_in_the_return(db, cases):
+    """Decided Mon 15 Dec 2025: the plan stayed in force until the family's time to appeal
+    ran out, in February 2026, so it is a plan that ceased in the year (s45(4))."""
+    case_id, work = _child(db, "Cal", request_received=date(2025, 3, 3))
+    _act(work, case_id, "assess_agreed", date(2025, 4, 1))
+    _act(work, case_id, "issue", date(2025, 5, 1))
+    _act(work, case_id, "draft_served", date(2025, 6, 1))
+    _act(work, case_id, "final_issued", date(2025, 7, 1))
+    version = work.get_case(case_id, opened=False).version
+    work.record_action(case_id, version, "cease_proposed", date(2025, 11, 3), "", "3")
+    _act(work, case_id, "cease_family_consulted", date(2025, 11, 4))
+    _act(work, case_id, "cease_school_consulted", date(2025, 11, 4))
+    _act(work, case_id, "ceased", date(2025, 12, 15), "Gone to university")
+    _, prepared = _prepared(db)
+    (cal,) = _by_name(prepared.built)["Cal"].requests
+    assert (cal.outcome, cal.assessment.outcome) == ("H", "H")  # decided before the year
+    plan = cal.assessment.plan
+    assert plan.cease_reason == "3"
+    assert date(2026, 2, 15) <= plan.cease_date <= date(2026, 2, 20)
+    assert cal.active is not None  # active for part of the year: its placements are asked for
+
+
+def test_every_module_in_the_xml_keeps_the_specifications_order(db, cases, tmp_path):
+    """Walk the whole file: each element's children are the module's own elements, in the
+    order domain/sen2.py gives them (elements left out may be missing, never reordered)."""
+    from caseload_app.domain import sen2
+
+    _fix_eve(db, cases)
+    service, prepared = _prepared(db)
+    root = ET.parse(service.save(prepared, tmp_path / "sen2.xml").path).getroot()
+    order = {
+        module.NAME: [element for element, _ in module.ELEMENTS]
+        for module in (sen2.Person, sen2.Request, sen2.Assessment, sen2.NamedPlan,
+                       sen2.PlanDetail, sen2.ActivePlans, sen2.Setting, sen2.Need)
+    }  # fmt: skip
+    order["Source"] = [element for element, _ in sen2.Header.ELEMENTS]
+    order["CollectionDetails"] = [element for element, _ in sen2.Header.COLLECTION]
+    order |= {"Message": ["Header", "Persons"], "Header": ["CollectionDetails", "Source"],
+              "Persons": ["Person"]}  # fmt: skip
+    checked = 0
+    for element in root.iter():
+        children = [child.tag for child in element]
+        if not children:
+            assert element.text and element.text.strip(), element.tag  # never sent empty
+            continue
+        wanted = order[element.tag]
+        positions = [wanted.index(tag) for tag in children]  # ValueError: not its element
+        assert positions == sorted(positions), (element.tag, children)
+        checked += 1
+    assert checked > 20
