@@ -342,7 +342,7 @@ class _Generator:
             began = requested - timedelta(days=rng.randint(0, 400))  # there when it was asked
         if closed:
             began = min(began, requested)
-        began = min(max(began, child["date_of_birth"] + timedelta(days=730)), self.today)
+        began = min(max(began, child["date_of_birth"] + timedelta(days=365)), self.today)
         self.placements.append(
             dict(
                 child_id=child["id"],
