@@ -55,6 +55,9 @@ def test_the_checks_are_listed_and_a_double_click_opens_the_child(
     shown = [[model.index(r, c).data() for c in range(3)] for r in range(model.rowCount())]
     assert shown[0][:2] == ["✖ Error", "P04"] and shown[0][2] == "Eve Testcase"
     assert shown[-1][:3] == ["▲ Warning", "R04", "Nia Testcase"]
+    assert dialog.detail.text().startswith("Eve Testcase — Person/Sex (P04): The child's sex is")
+    dialog.table.selectRow(len(shown) - 1)
+    assert "How to put it right: Record the decision on the Timeline" in dialog.detail.text()
     dialog.table.selectRow(0)
     dialog.open_selected()
     assert window.current_case().case_id == cases["eve"]

@@ -89,6 +89,10 @@ class StatutoryReturnDialog(QDialog):
         self.bar = QProgressBar()
         self.table = RowTable(FINDING_COLUMNS, "Checks to put right", stretch="What is wrong")
         self.table.activated.connect(lambda _index: self.open_selected())
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._show_detail())
+        # The selected check in full: the table's cells are cut to fit.
+        self.detail = plain_label()
+        self.detail.setAccessibleName("The selected check")
         self.check_button = QPushButton("&Build and check")
         self.check_button.clicked.connect(self.check)
         self.stop_button = QPushButton("S&top")
@@ -111,6 +115,7 @@ class StatutoryReturnDialog(QDialog):
         layout.addWidget(self.status)
         layout.addWidget(self.bar)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.detail)
         layout.addLayout(buttons)
 
     def chosen_officers(self) -> Officers:
@@ -165,6 +170,8 @@ class StatutoryReturnDialog(QDialog):
         built = prepared.built
         ordered = sorted(prepared.findings, key=lambda f: (not f.is_error, f.name, f.code))
         self.table.load(ordered)
+        self.table.select_row(0)
+        self._show_detail()
         counts = (
             f"{how_many(len(built.persons), 'child', 'children')}, "
             f"{how_many(built.requests, 'request', 'requests')}: "
@@ -189,6 +196,17 @@ class StatutoryReturnDialog(QDialog):
             raise exc
         self.status.setText("")
         ui_errors.show_user_error(self, "Statutory return", exc)
+
+    def _show_detail(self) -> None:
+        finding: Finding | None = self.table.selected()
+        if finding is None:
+            self.detail.setText("")
+            return
+        who = finding.name or "The return's header"
+        self.detail.setText(
+            f"{who} — {finding.element} ({finding.code}): {finding.message} "
+            f"How to put it right: {finding.fix} Double-click to open the child."
+        )
 
     def open_selected(self) -> None:
         finding: Finding | None = self.table.selected()
