@@ -29,6 +29,19 @@ class Job(QRunnable):
             self.signals.done.emit(result)
 
 
+class Progress(QObject):
+    """A long job's progress (done, total), emitted on the worker's thread and heard on the
+    window's (Qt queues a signal crossing threads to the receiver's)."""
+
+    moved = Signal(int, int)
+
+
+class StagedProgress(QObject):
+    """The same with the stage it is at ("Reading", "Saving"…)."""
+
+    moved = Signal(str, int, int)
+
+
 Result = TypeVar("Result")
 
 

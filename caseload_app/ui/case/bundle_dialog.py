@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,17 +37,13 @@ from caseload_app.ui.dialogs.case_dialogs import button, plain_label
 from caseload_app.ui.dialogs.fields_first import FieldsFirst
 from caseload_app.ui.models.bundle_model import BundleModel
 from caseload_app.ui.widgets.blocks import button_row
-from caseload_app.ui.worker import Job, run_in_background
+from caseload_app.ui.worker import Job, Progress, run_in_background
 
 if TYPE_CHECKING:  # the bundle's service loads reportlab: only when a bundle is made
     from caseload_app.services.bundle import Bundle, BundleOutline
 
 # What makes the bundle: (document ids in order, sections moved to, progress, stop) -> Bundle.
 Make = Callable[[list[int], dict[int, str], Callable[[int, int], None], threading.Event], "Bundle"]
-
-
-class _Progress(QObject):
-    moved = Signal(int, int)  # emitted on the worker's thread, heard on the window's
 
 
 class _OrderTree(QTreeView):
@@ -77,7 +73,7 @@ class BundleDialog(FieldsFirst, QDialog):
         self._make, self._file_name = make, file_name
         self._job: Job | None = None
         self._cancel = threading.Event()
-        self._progress = _Progress(self)
+        self._progress = Progress(self)
         self._progress.moved.connect(self._moved)
         self.model = BundleModel(self)
         self.model.load(outline)

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -32,7 +32,7 @@ from caseload_app.ui.dialogs.case_dialogs import button, plain_label
 from caseload_app.ui.errors import USER_ERRORS
 from caseload_app.ui.models.rows import Column
 from caseload_app.ui.widgets.blocks import RowTable, button_row
-from caseload_app.ui.worker import Job, run_in_background
+from caseload_app.ui.worker import Job, StagedProgress, run_in_background
 
 PROBLEM_COLUMNS = (
     Column("Row", lambda p: str(p.row), lambda p: p.row),
@@ -79,12 +79,6 @@ def checked_text(result: ImportResult) -> str:
     return ready
 
 
-class _Progress(QObject):
-    """Carries the service's progress from the worker thread to the window's thread."""
-
-    moved = Signal(str, int, int)
-
-
 PHASES = {"checking": "Checking every row…", "writing": "Importing…"}
 
 
@@ -107,7 +101,7 @@ class ImportDialog(QDialog):
         self.checked: ImportResult | None = None
         self._job: Job | None = None
         self._cancel = threading.Event()
-        self._progress = _Progress(self)
+        self._progress = StagedProgress(self)
         self._progress.moved.connect(self._moved)
         self.bar = QProgressBar()
         self.bar.setAccessibleName("How far the import has got")

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -45,11 +45,7 @@ from caseload_app.ui import errors as ui_errors
 from caseload_app.ui.dialogs.case_dialogs import buddy, button, choice_combo, plain_label
 from caseload_app.ui.dialogs.printing import FORMAT_CHOICES
 from caseload_app.ui.widgets.dates import DateEdit
-from caseload_app.ui.worker import Job, run_in_background
-
-
-class _Progress(QObject):
-    moved = Signal(int, int)  # emitted on the worker's thread, heard on the window's
+from caseload_app.ui.worker import Job, Progress, run_in_background
 
 
 def next_month(today: date) -> tuple[date, date]:
@@ -82,7 +78,7 @@ class MailMergeDialog(QDialog):
         self.report: MergeReport | None = None
         self._job: Job | None = None
         self._cancel = threading.Event()
-        self._progress = _Progress(self)
+        self._progress = Progress(self)
         self._progress.moved.connect(self._moved)
         self._count_timer = QTimer(self, singleShot=True, interval=250)
         self._count_timer.timeout.connect(self.count)

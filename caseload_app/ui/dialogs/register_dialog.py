@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -25,7 +25,7 @@ from caseload_app.ui.dialogs.case_dialogs import button, plain_label
 from caseload_app.ui.errors import USER_ERRORS
 from caseload_app.ui.models.rows import Column
 from caseload_app.ui.widgets.blocks import RowTable, button_row
-from caseload_app.ui.worker import Job, run_in_background
+from caseload_app.ui.worker import Job, StagedProgress, run_in_background
 
 SKIPPED_COLUMNS = (
     Column("Line", lambda s: str(s[0]), lambda s: s[0]),
@@ -40,12 +40,6 @@ INTRO = (
     "link. Nothing changes until the whole file is in, and Cancel keeps nothing."
 )
 PHASES = {"reading": "Reading the file…", "writing": "Bringing the register up to date…"}
-
-
-class _Progress(QObject):
-    """Carries the service's progress from the worker thread to the window's thread."""
-
-    moved = Signal(str, int, int)
 
 
 class RegisterImportDialog(QDialog):
@@ -66,7 +60,7 @@ class RegisterImportDialog(QDialog):
         self.result_: RegisterImport | None = None
         self._job: Job | None = None
         self._cancel = threading.Event()
-        self._progress = _Progress(self)
+        self._progress = StagedProgress(self)
         self._progress.moved.connect(self._moved)
         self.bar = QProgressBar()
         self.bar.setAccessibleName("How far the import has got")

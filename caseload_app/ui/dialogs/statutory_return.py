@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -28,7 +28,7 @@ from caseload_app.ui.dialogs.export_dialogs import save_as
 from caseload_app.ui.models.rows import Column
 from caseload_app.ui.widgets.blocks import RowTable
 from caseload_app.ui.widgets.dates import DateEdit
-from caseload_app.ui.worker import Job, run_in_background
+from caseload_app.ui.worker import Job, Progress, run_in_background
 
 OFFICER_CHOICES = [("(not given)", None), ("Yes", "Y"), ("No", "N"), ("Recruiting", "R")]
 FINDING_COLUMNS = (
@@ -39,10 +39,6 @@ FINDING_COLUMNS = (
     Column("What is wrong", lambda f: f.message),
     Column("How to put it right", lambda f: f.fix),
 )
-
-
-class _Progress(QObject):
-    moved = Signal(int, int)  # emitted on the worker's thread, heard on the window's
 
 
 class StatutoryReturnDialog(QDialog):
@@ -58,7 +54,7 @@ class StatutoryReturnDialog(QDialog):
         self.prepared: Prepared | None = None
         self._job: Job | None = None
         self._cancel = threading.Event()
-        self._progress = _Progress(self)
+        self._progress = Progress(self)
         self._progress.moved.connect(self._moved)
         self._build()
         self._set_busy(False)
