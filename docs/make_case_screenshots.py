@@ -61,8 +61,10 @@ def enrich_assessment(work: CaseworkService, case_id: int) -> None:
     work.add_task(case_id, "Ask school for attendance record", date(2026, 11, 20), None)
     period = (date(2026, 10, 1), date(2026, 11, 2))
     note = "Family abroad for a month (grandparent unwell)"
-    work.record_exception(case_id, "absent_from_area", *period, date(2026, 10, 3), note)
-    work.add_disagreement(case_id, "Refusal to name the parent's preferred school", TODAY)
+    limits = ["advice", "final_plan"]
+    work.record_exception(case_id, "absent_from_area", limits, *period, date(2026, 10, 3), note)
+    decision = "Refusal to name the parent's preferred school"
+    work.add_disagreement(case_id, decision, TODAY, "plan_content")
 
 
 def enrich_plan(work: CaseworkService, case_id: int) -> None:
