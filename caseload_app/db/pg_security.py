@@ -101,6 +101,9 @@ END $$
 # stored_file: a file's bytes (megabytes) are not copied into the audit trail; the document
 # that holds them is audited, and the server checks the bytes against their sha256.
 NOT_AUDITED_BY_TRIGGER = {
+    # The DfE's public register: its import is audited once by the service, not row by row
+    # (about 50,000 rows a file).
+    "establishment",
     "audit_entry",
     "submission",
     "alembic_version",
@@ -864,7 +867,12 @@ def _policies() -> dict[str, list[str]]:
     for name in ("caseworker", "absence"):
         tables[name] = _all_writes(lead)
     tables["app_user"] = _all_writes(admin)
-    leads = "key IN ('workload_weights', 'plan_qa_checklist')"  # the leads' own settings
+    # The leads' own settings: the workload weights, the plan audit's checklist, and what the
+    # SEN2 return keeps for next time (its serial number and the designated officers' items).
+    leads = (
+        "key IN ('workload_weights', 'plan_qa_checklist', 'sen2_serial', 'sen2_dmo', "
+        "'sen2_dco', 'sen2_dsco')"
+    )
     tables["app_setting"] = _all_writes(f"({admin} AND NOT {leads}) OR ({lead} AND {leads})")
     tables["submission"] = [f"FOR INSERT WITH CHECK ({writer} OR {admin})"]
     tables["trash_item"] = [

@@ -16,6 +16,7 @@ from sqlalchemy import func, insert, select
 from stdnum.gb import upn as stdnum_upn
 
 from caseload_app.db.engine import Database
+from caseload_app.db.ids import reserve_ids
 from caseload_app.db.models import (
     AdviceRequest,
     AnnualReview,
@@ -140,7 +141,9 @@ def generate_demo(
     with db.uow() as session:
         if session.scalar(select(func.count()).select_from(Child)):
             raise DemoTargetNotEmpty("That database already holds children: choose a new file.")
-        gen = _Generator(rng, today, contact_scale)
+        # A register imported already keeps its rows: the demo's establishments take fresh ids.
+        ids = reserve_ids(session, Establishment, len(ESTABLISHMENTS))
+        gen = _Generator(rng, today, contact_scale, ids)
         gen.build(children, progress)
         for model, rows in gen.tables():
             for start in range(0, len(rows), 20_000):
@@ -151,7 +154,13 @@ def generate_demo(
 
 
 class _Generator:
-    def __init__(self, rng: random.Random, today: date, contact_scale: float = 1.0) -> None:
+    def __init__(
+        self,
+        rng: random.Random,
+        today: date,
+        contact_scale: float = 1.0,
+        establishment_ids: list[int] | None = None,
+    ) -> None:
         self.rng = rng
         self.contact_scale = contact_scale
         self.today = today
@@ -177,7 +186,7 @@ class _Generator:
         self.placements: list[dict] = []
         self.establishments = [
             dict(
-                id=n,
+                id=establishment_ids[n - 1] if establishment_ids else n,
                 urn=990_000 + n,
                 la_code=la,
                 establishment_number=2000 + n if la == DEMO_LA else 7000 + n,

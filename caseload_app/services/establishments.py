@@ -99,7 +99,10 @@ class EstablishmentService(UserService):
         words = fold(typed).split()
         if not words:
             return []
-        exact_urn = int(words[0]) if len(words) == 1 and words[0].isdigit() else -1
+        # A URN is 6 digits (up to 9 allowed): a longer number typed is no URN, and would not
+        # fit the database's integer.
+        exact = len(words) == 1 and words[0].isdigit() and len(words[0]) <= 9
+        exact_urn = int(words[0]) if exact else -1
         query = (
             select(Establishment)
             .where(and_(*(Establishment.search_text.contains(w, autoescape=True) for w in words)))

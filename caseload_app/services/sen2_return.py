@@ -279,6 +279,10 @@ class _Records:
             return ("Y" if case.assess_decision == "agreed" else "N"), decided
         if withdrawn is not None:
             return "W", None
+        if _assessed_undated(case):
+            # An old import: assessed, its decision's date not recorded. Before the year it
+            # is historic; in the year the date is needed (the checks ask for it).
+            return ("H", None) if case.request_received < starts else ("Y", None)
         return "A", None
 
     def _assessment(self, case: EhcpCase, child: Child, flags) -> sen2.Assessment:
@@ -291,10 +295,16 @@ class _Records:
         elif decided is not None and case.issue_decision == "not_issue":
             outcome, when = "N", decided
         elif final is not None or (decided is not None and case.issue_decision == "issue"):
-            historic = (decided or final) < starts  # type: ignore[operator]
+            # Historic only when the outcome came before the year: a plan finalised in the
+            # year after a decision the year before is a new plan of the year (its date).
+            historic = (final or decided) < starts  # type: ignore[operator]
             outcome, when = ("H", None) if historic else ("Y", final)
         elif withdrawn is not None:
             outcome, when = "W", None
+        elif case.stage in ("draft_issued", "plan_issued"):
+            # An old import: a plan decided on with no dates recorded.
+            outcome = "H" if case.request_received < starts else "Y"
+            when = None
         else:
             outcome, when = "A", None
         decided_here = outcome in ("Y", "N")
@@ -322,16 +332,17 @@ class _Records:
         start = by_census(case.final_issued, census) or by_census(case.transferred_in, census)
         ended = self._plan_ended(case)
         on = ended or census
-        named = [
-            _setting(p, e, sen2.PlanDetail, on)
-            for p, e in self.placements.get(case.child_id, [])
-            if p.starts <= on and (p.ends is None or p.ends >= on)
-        ]
-        main = next((p for p, _ in self.placements.get(case.child_id, []) if p.rank == 1
-                     and p.starts <= on and (p.ends is None or p.ends >= on)), None)  # fmt: skip
+        # One per rank: on a day one placement ends and the next begins, the new one.
+        current: dict[int, tuple[Placement, Establishment | None]] = {}
+        for p, e in self.placements.get(case.child_id, []):  # in order of their start
+            if p.starts <= on and (p.ends is None or p.ends >= on):
+                current[min(p.rank, 2)] = (p, e)
+        main = current.get(1, (None, None))[0]
         return sen2.NamedPlan(
             start_date=start,
-            details=tuple(sorted(named, key=lambda d: d.rank)[:2]),
+            details=tuple(
+                _setting(p, e, sen2.PlanDetail, on) for _, (p, e) in sorted(current.items())
+            ),
             residential=_residential(main),
             work_based=_work_based(main),
             **_budget(self.budgets.get(case.id)),
@@ -435,14 +446,22 @@ def _plan_end(case: EhcpCase, disagreements: list[Disagreement], census: date) -
     if case.cease_reason == "5" and case.moved_out is not None:
         return by_census(case.moved_out, census)
     about_cease = [d for d in disagreements if d.about == "cease"]
-    certificate = max((d.mediation_certificate for d in about_cease
-                       if d.mediation_certificate), default=None)  # fmt: skip
-    appealed = min((d.appeal_lodged for d in about_cease if d.appeal_lodged), default=None)
-    decided_appeal = any(d.outcome for d in about_cease if d.appeal_lodged)
-    in_force = plan_in_force(decided, certificate, by_census(appealed, census), decided_appeal)
-    if in_force.until is None:
-        return None if not decided_appeal else decided
+    certificates = [by_census(d.mediation_certificate, census) for d in about_cease]
+    certificate = max((c for c in certificates if c), default=None)
+    appeals = [d for d in about_cease if by_census(d.appeal_lodged, census)]
+    if appeals:
+        # In force until the appeal is decided: the hearing, once an outcome is recorded
+        # and the hearing was by the census day (the Tribunal's decision date is not kept).
+        heard = [by_census(d.hearing_date, census) for d in appeals if d.outcome]
+        return max((h for h in heard if h), default=None)
+    in_force = plan_in_force(decided, certificate)
     return by_census(in_force.until, census)
+
+
+def _assessed_undated(case: EhcpCase) -> bool:
+    """A case imported at a stage past the decision to assess, with no decision recorded."""
+    past_it = case.stage in ("assessment", "draft_issued", "plan_issued", "not_issued")
+    return case.assess_decision is None and (past_it or case.final_issued is not None)
 
 
 def _transferred_in(case: EhcpCase, census: date) -> bool:
@@ -450,7 +469,10 @@ def _transferred_in(case: EhcpCase, census: date) -> bool:
 
 
 def _plan_made(case: EhcpCase, census: date) -> bool:
-    return by_census(case.final_issued, census) is not None or _transferred_in(case, census)
+    """A final plan by the census day: issued, transferred in, or (an old import) a maintained
+    plan whose date was not recorded (its StartDate is then missing, which the checks say)."""
+    made = by_census(case.final_issued, census) is not None or _transferred_in(case, census)
+    return made or (case.stage == "plan_issued" and case.final_issued is None)
 
 
 def _setting(placement: Placement, est: Establishment | None, kind, census: date):
@@ -495,14 +517,17 @@ def _in_scope(case: EhcpCase, period: ReportingPeriod, disagreements) -> bool:
 
 
 def _closed(case: EhcpCase, census: date, disagreements) -> date | None:
-    if by_census(case.ceased_date, census) is not None:
+    """The day the case stopped being live, as at the census day (None: live then)."""
+    if case.ceased_date is not None:
         return _plan_end(case, disagreements, census)
-    if by_census(case.withdrawn_date, census) is not None:
-        return case.withdrawn_date
-    if case.assess_decision == "refused":
+    if case.withdrawn_date is not None:
+        return by_census(case.withdrawn_date, census)
+    if case.assess_decision == "refused" and case.assess_decision_date is not None:
         return by_census(case.assess_decision_date, census)
-    if case.issue_decision == "not_issue":
+    if case.issue_decision == "not_issue" and case.issue_decision_date is not None:
         return by_census(case.issue_decision_date, census)
+    if not case.is_open:
+        return date.min  # closed with no day recorded (an old import): before any year
     return None
 
 
@@ -564,5 +589,8 @@ def _budgets(s, census: date) -> dict[int, dict]:
     )
     found: dict[int, dict] = {}
     for case_id, text in rows:
-        found[case_id] = json.loads(text) if text else {}  # the last is the latest
+        if text:  # a plan saved before Section J's facts were asked has none: left out
+            found[case_id] = json.loads(text)
+        else:
+            found.pop(case_id, None)  # the latest plan is the one that counts
     return found

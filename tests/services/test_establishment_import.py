@@ -288,3 +288,16 @@ def test_a_closed_establishment_counts_as_added_not_newly_closed(service, db):
     assert done.closed == 0
     with db.read() as s:
         assert s.scalar(select(func.count()).where(Establishment.is_open.is_(False))) == 1
+
+
+def test_demo_data_goes_into_a_database_that_already_holds_the_register(db):
+    from datetime import date as day
+
+    from caseload_app.services.demo import generate_demo
+
+    EstablishmentService(db, "Asha Patel", now=lambda: NOW).import_register(FIXTURE)
+    before = the_register(db)
+    generate_demo(db, children=12, seed=3, today=day(2026, 11, 24))
+    after = the_register(db)
+    assert {u: r.id for u, r in before.items()} == {u: after[u].id for u in before}
+    assert len(after) == len(before) + 11  # the demo's own, beside the council's

@@ -81,3 +81,7 @@ def test_a_choice_says_where_it_is_and_whether_it_is_closed(service):
     assert service.get(closed.id) == closed
     with pytest.raises(NotFound):
         service.get(999_999)
+
+
+def test_a_long_number_typed_is_searched_as_text_not_taken_for_a_urn(service):
+    assert service.search("12345678901234567890") == []

@@ -458,3 +458,79 @@ def test_every_module_in_the_xml_keeps_the_specifications_order(db, cases, tmp_p
         assert positions == sorted(positions), (element.tag, children)
         checked += 1
     assert checked > 20
+
+
+def _case_row(db, child_case: int, **values) -> int:
+    """Another case for the same child, as an old import leaves it (stages, few dates)."""
+    with db.uow() as s:
+        child_id = s.get(EhcpCase, child_case).child_id
+        case = EhcpCase(child_id=child_id, **values)
+        s.add(case)
+        s.flush()
+        return case.id
+
+
+def test_old_imports_without_dates_are_coded_from_their_stage(db, cases):
+    """A maintained plan imported with only its final plan's date is historic (H, H) with
+    its plan; a closed case with no closing day recorded is left out (closed before)."""
+    kept = _case_row(db, cases["wren"], request_received=date(2019, 3, 1), stage="plan_issued",
+                     is_open=True, final_issued=date(2019, 8, 1))  # fmt: skip
+    _case_row(db, cases["nia"], request_received=date(2018, 3, 1), stage="ceased", is_open=False)
+    _, prepared = _prepared(db)
+    found = {r.case_id: r for p in prepared.built.persons for r in p.requests}
+    plan = found[kept]
+    assert (plan.outcome, plan.assessment.outcome) == ("H", "H")
+    assert plan.assessment.plan.start_date == date(2019, 8, 1)
+    assert plan.active is not None
+    assert sorted(found) == sorted([kept, *(cases[n] for n in ("olu", "rafe", "wren", "nia",
+                                                              "eve"))])  # fmt: skip
+
+
+def test_a_plan_finalised_in_the_year_after_a_decision_the_year_before_is_new(db, cases):
+    case_id = _case_row(db, cases["rafe"], request_received=date(2025, 9, 1), stage="plan_issued",
+                        is_open=True, assess_decision="agreed",
+                        assess_decision_date=date(2025, 10, 1), issue_decision="issue",
+                        issue_decision_date=date(2025, 12, 1),
+                        final_issued=date(2026, 1, 12))  # fmt: skip
+    _, prepared = _prepared(db)
+    (request,) = [r for p in prepared.built.persons for r in p.requests if r.case_id == case_id]
+    assert (request.outcome, request.outcome_date) == ("H", None)  # assessed in 2025
+    assert (request.assessment.outcome, request.assessment.outcome_date) == ("Y", date(2026, 1, 12))
+
+
+def test_an_appeal_against_ceasing_keeps_the_plan_until_its_hearing(db, cases):
+    from caseload_app.db.models import Disagreement
+
+    case_id = _case_row(db, cases["nia"], request_received=date(2024, 3, 1), stage="ceased",
+                        is_open=False, final_issued=date(2024, 7, 1),
+                        ceased_date=date(2025, 10, 15), cease_reason="2")  # fmt: skip
+    with db.uow() as s:
+        s.add(Disagreement(case_id=case_id, decision="To cease the plan", about="cease",
+                           decision_letter=date(2025, 10, 15),
+                           appeal_lodged=date(2025, 12, 1)))  # fmt: skip
+
+    def plan():
+        _, prepared = _prepared(db)
+        found = [r for p in prepared.built.persons for r in p.requests if r.case_id == case_id]
+        return found[0].assessment.plan if found else None
+
+    assert plan().cease_date is None  # in force while the appeal is undecided
+    with db.uow() as s:
+        s.execute(update(Disagreement).values(outcome="Appeal dismissed",
+                                              hearing_date=date(2026, 6, 10)))  # fmt: skip
+    assert (plan().cease_date, plan().cease_reason) == (date(2026, 6, 10), "2")
+    with db.uow() as s:
+        s.execute(update(Disagreement).values(hearing_date=date(2027, 2, 1)))
+    assert plan().cease_date is None  # heard after the census day: still in force then
+
+
+def test_a_move_on_the_census_day_names_the_new_school_once(db, cases):
+    olu = _details(db, cases["olu"], sex="M")
+    new = _establishment(db, 113600, "Bay Secondary School")
+    with db.uow() as s:
+        s.execute(update(Placement).where(Placement.child_id == olu).values(ends=CENSUS))
+    _placement(db, olu, CENSUS, new, residential="39_to_52_weeks")
+    _, prepared = _prepared(db)
+    plan = _by_name(prepared.built)["Olu"].requests[0].assessment.plan
+    assert [(d.urn, d.rank) for d in plan.details] == [(113600, 1)]
+    assert plan.residential == "B"

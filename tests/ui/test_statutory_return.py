@@ -84,7 +84,10 @@ def test_once_put_right_it_saves_as_xml(qtbot, db, cases, open_window, tmp_path,
     assert asked == ["sen2-2027-01-21.xml"]
     assert dialog.status.text() == "Saved: 5 children, 5 requests in return.xml."
     assert ET.parse(tmp_path / "return.xml").getroot().findtext("Header/Source/DCO") == "N"
-    again = _open(window)  # the officers as saved are offered next time
+    dialog.officers["dsco"].setCurrentIndex(dialog.officers["dsco"].findData("Y"))
+    assert dialog.status.text().startswith("The census day or the officers changed")
+    assert not dialog.xml_button.isEnabled()  # the return built for "R" is not saved as "Y"
+    again = window.statutory_return()  # the officers as saved are offered next time
     assert again.officers["dsco"].currentData() == "R"
 
 

@@ -58,6 +58,10 @@ class StatutoryReturnDialog(QDialog):
         self._progress.moved.connect(self._moved)
         self._build()
         self._set_busy(False)
+        # A return built for another day or other officers' answers is not the one to save.
+        self.census.dateChanged.connect(lambda *_: self._inputs_changed())
+        for combo in self.officers.values():
+            combo.currentIndexChanged.connect(lambda *_: self._inputs_changed())
 
     # ------------------------------------------------------------------ building
     def _build(self) -> None:
@@ -113,6 +117,15 @@ class StatutoryReturnDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.detail)
         layout.addLayout(buttons)
+
+    def _inputs_changed(self) -> None:
+        if self.prepared is None or self.busy():
+            return
+        self.prepared = None
+        self.table.load([])
+        self.detail.setText("")
+        self.status.setText("The census day or the officers changed: build and check again.")
+        self._set_busy(False)
 
     def chosen_officers(self) -> Officers:
         return Officers(**{item: combo.currentData() for item, combo in self.officers.items()})
