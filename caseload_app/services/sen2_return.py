@@ -176,7 +176,8 @@ class Sen2ReturnService(UserService):
         if row is None:
             s.add(AppSetting(key=SERIAL_KEY, value=str(serial)))
         else:
-            row.value = str(max(serial, int(row.value or 0) + 1))
+            # One build saved twice (as XML, then CSV) keeps its number: the files agree.
+            row.value = str(max(serial, int(row.value or 0)))
 
     def _keep_officers(self, s, header: sen2.Header) -> None:
         """The designated officers' items as sent, offered again for the next return."""

@@ -282,6 +282,9 @@ def test_the_xml_follows_the_modules_and_parses_back(db, cases, tmp_path):
         serial = s.get(AppSetting, "sen2_serial").value
     assert saved.sha256 in detail and "5 children, 5 requests" in detail
     assert serial == "1"
+    service.save(prepared, tmp_path / "the-same.csv", fmt="csv")  # one build, two files
+    with db.read() as s:
+        assert s.get(AppSetting, "sen2_serial").value == "1"
     again = service.prepare(CENSUS, OFFICERS)
     assert again.built.header.serial == "002"
 
