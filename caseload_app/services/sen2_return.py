@@ -6,7 +6,8 @@ Who is in it: every request for an EHC needs assessment received on or before th
 reporting period (the calendar year before the census day) that was still live at some time in
 that year or on the census day — a request, an assessment, a plan — and every plan ceased in
 the year. What it says is as at the census day: anything dated after it has not happened yet,
-so the return is the same whenever it is built.
+so the return is the same whenever it is built. When a ceased plan ended, and which review
+date is sent, are the law's (docs/statutory-rules.md, "The SEN2 return").
 """
 
 from __future__ import annotations
