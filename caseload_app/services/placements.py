@@ -15,7 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from caseload_app.db.models import AppSetting, Child, Establishment, Placement
+from caseload_app.db.models import Child, Establishment, Placement
 from caseload_app.domain import codes, placements
 from caseload_app.services import records
 from caseload_app.services.base import UserService
@@ -27,8 +27,8 @@ from caseload_app.services.case_read import (
 )
 from caseload_app.services.errors import FieldErrors, NotFound
 from caseload_app.services.fields import refusals_beside_fields
+from caseload_app.services.settings import stored_la_number
 
-COUNCIL_LA = "council_la"  # app_setting: the council's own DfE LA number, "839"
 DEFAULTS: dict[str, object] = {
     "establishment_id": None,
     "setting_name": "",
@@ -162,11 +162,10 @@ def _out_of_area(s: Session, establishment_id: object) -> bool:
     if establishment_id is None:
         return False
     place = s.get(Establishment, establishment_id)
-    setting = s.get(AppSetting, COUNCIL_LA)
-    ours = setting.value.strip() if setting is not None else ""
-    if place is None or place.la_code is None or not ours.isdigit():
+    ours = stored_la_number(s)
+    if place is None or place.la_code is None or ours is None:
         return False
-    return place.la_code != int(ours)
+    return place.la_code != ours
 
 
 def _main_name(
@@ -219,7 +218,6 @@ def placement_label(row: Placement) -> str:
 
 
 __all__ = [
-    "COUNCIL_LA",
     "PlacementInfo",
     "PlacementService",
     "keep_setting_in_step",

@@ -42,6 +42,7 @@ from caseload_app.domain.sen2 import ReportingPeriod, by_census, reporting_perio
 from caseload_app.domain.sen2_checks import Finding, check_return
 from caseload_app.services.base import UserService, recorded_first
 from caseload_app.services.errors import UserError
+from caseload_app.services.settings import stored_la_number
 
 OFFICERS = ("dmo", "dco", "dsco")  # the area's designated officers: Y, N or R (Recruiting)
 SERIAL_KEY = "sen2_serial"
@@ -147,15 +148,17 @@ class Sen2ReturnService(UserService):
     def _build(self, census, officers, progress, cancelled) -> sen2.Sen2Return:
         period = reporting_period(census)
         with self._db.read() as s:
-            values = dict(s.execute(select(AppSetting.key, AppSetting.value)).all())
+            la = stored_la_number(s)
+            last = s.get(AppSetting, SERIAL_KEY)
+            serial_no = int(last.value or 0) + 1 if last is not None else 1
             data = _load(s, period)
         header = sen2.Header(
             year=census.year,
             reference_date=census,
-            la=int(values["council_la"]) if values.get("council_la", "").isdigit() else None,
+            la=la,
             software_code="caseload",
             release=_release(),
-            serial_no=int(values.get(SERIAL_KEY, "0") or 0) + 1,
+            serial_no=serial_no,
             created=self._now().replace(microsecond=0),
             dmo=officers.dmo,
             dco=officers.dco,

@@ -134,6 +134,12 @@ def _la_number(stored: str) -> int | None:
     return int(stored) if stored.isascii() and stored.isdigit() else None
 
 
+def stored_la_number(s) -> int | None:
+    """The council's own LA number as saved, in the caller's session (None: not set)."""
+    row = s.get(AppSetting, COUNCIL_LA)
+    return _la_number(row.value.strip()) if row is not None else None
+
+
 def parse_la_number(typed: str) -> int | None:
     """The council's own LA number as typed ("839"): None when left blank; UserError saying
     why when it is not a current council's DfE number."""
