@@ -180,6 +180,9 @@ class _Generator:
         # SEN2's details (sex, ethnicity, placements) from a stream of their own: the rest of
         # the demo stays exactly as it was before they were added.
         self.sen2_rng = random.Random(repr(rng.getstate()[1][4:8]))
+        # The advice behind plans already made (the forecast's history): a stream of its own
+        # so the rest of the demo stays as it was.
+        self.history_rng = random.Random(repr(rng.getstate()[1][8:12]))
         self.advice: list[dict] = []
         self.reviews: list[dict] = []
         self.tasks: list[dict] = []
@@ -483,6 +486,9 @@ class _Generator:
         )
 
     def _advice(self, case: dict) -> None:
+        if case.get("draft_served") and case["stage"] != "draft_issued":
+            self._past_advice(case)
+            return
         if case["stage"] != "assessment" and case["stage"] != "draft_issued":
             return
         requested = case["assess_decision_date"] + timedelta(days=self.rng.randint(0, 5))
@@ -502,6 +508,31 @@ class _Generator:
                     received=received,
                     chases=0 if received or due >= self.today else 1,
                     last_chased=None if received or due >= self.today else due,
+                    version=1,
+                )
+            )
+
+    def _past_advice(self, case: dict) -> None:
+        """Advice in before the draft, for assessments of the last two years."""
+        decided = case["assess_decision_date"]
+        if decided < self.today - timedelta(days=730):
+            return
+        rng = self.history_rng
+        requested = decided + timedelta(days=rng.randint(0, 5))
+        latest = max(case["draft_served"], requested)
+        for kind in ADVICE:
+            got = min(requested + timedelta(days=rng.randint(20, 60)), latest)
+            late = got > deadlines.advice_due(requested)
+            self.advice.append(
+                dict(
+                    case_id=case["id"],
+                    advice_type=kind,
+                    requested=requested,
+                    received_by_adviser=requested,
+                    due=deadlines.advice_due(requested),
+                    received=got,
+                    chases=1 if late else 0,
+                    last_chased=deadlines.advice_due(requested) if late else None,
                     version=1,
                 )
             )

@@ -1,0 +1,362 @@
+"""The 20-week forecast and its back-test, read from the database (never written to).
+
+The arithmetic is domain/forecast.py and domain/backtest.py; this module reads the cases'
+dates, the advice requests, the caseworkers and their absences in a handful of queries, and
+names the cases at risk. A what-if is applied to the forecast only: nothing is saved, and
+nothing is audited (no record of anyone is shown beyond what the board shows)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import String, or_, select, type_coerce
+
+from caseload_app.db.models import (
+    Absence,
+    AdviceRequest,
+    Caseworker,
+    Child,
+    EhcpCase,
+)
+from caseload_app.db.queries import as_date
+from caseload_app.domain.backtest import LEADS, BackTest, back_test
+from caseload_app.domain.errors import ValidationError
+from caseload_app.domain.forecast import (
+    HISTORY_DAYS,
+    AdviceRecord,
+    CaseRecord,
+    Forecast,
+    WhatIf,
+    Worker,
+    forecast,
+)
+from caseload_app.services.base import UserService
+
+# Stages a case passes through before its final plan: an open case at a later stage with no
+# final date (a plan imported without one, or transferred in) is not waiting for a plan.
+PIPELINE = ("request_received", "assessment", "draft_issued")
+BACK_TEST_WEEKS = 26
+
+
+@dataclass(frozen=True)
+class Records:
+    cases: list[CaseRecord]
+    advice: list[AdviceRecord]
+    workers: list[Worker]
+
+
+@dataclass(frozen=True)
+class ForecastResult:
+    baseline: Forecast
+    scenario: Forecast | None  # the what-if, side by side with the baseline
+    what_if: list[str]  # the what-if's changes in plain words
+    caseworkers: dict[int, str]
+    children: dict[int, str]  # case id -> child's name, for the cases at risk
+
+
+class ForecastService(UserService):
+    def forecast(self, weeks: int = 12, what_if: WhatIf | None = None) -> ForecastResult:
+        """The next `weeks` weeks from today, and the what-if beside it if one is given."""
+        _check_weeks(weeks)
+        today = self._today()
+        records = self._records(today, HISTORY_DAYS + 200)
+        names = {w.id: w.name for w in records.workers}
+        _check_what_if(what_if, names)
+        base = forecast(records.cases, records.advice, records.workers, today, weeks)
+        scenario = None
+        if what_if is not None and not what_if.is_empty():
+            scenario = forecast(
+                records.cases, records.advice, records.workers, today, weeks, what_if
+            )
+        at_risk = {r.case_id for f in (base, scenario) if f for r in f.at_risk}
+        return ForecastResult(
+            baseline=base,
+            scenario=scenario,
+            what_if=what_if.describe(names) if what_if else [],
+            caseworkers=names,
+            children=self._children(at_risk),
+        )
+
+    def back_test(
+        self,
+        past_weeks: int = BACK_TEST_WEEKS,
+        progress: Callable[[int, int], bool] | None = None,
+    ) -> BackTest:
+        """What the forecast would have said 4, 8 and 12 weeks before each past week."""
+        if not 1 <= past_weeks <= 104:
+            raise ValidationError("Back-test between 1 and 104 past weeks.")
+        today = self._today()
+        reach = HISTORY_DAYS + 7 * (past_weeks + max(LEADS)) + 200
+        records = self._records(today, reach)
+        return back_test(
+            records.cases, records.advice, records.workers, today, past_weeks, LEADS, progress
+        )
+
+    def caseworker_ids(self) -> dict[str, int]:
+        """Active caseworkers by name, to read a what-if that names them."""
+        q = select(Caseworker.name, Caseworker.id).where(Caseworker.active.is_(True))
+        with self._db.read() as s:
+            return {r.name: r.id for r in s.execute(q)}
+
+    # -- reading
+
+    def _records(self, today: date, reach_days: int) -> Records:
+        """Every case that was open, or moved a step, in the last `reach_days` days."""
+        since = today - timedelta(days=reach_days)
+        c = EhcpCase
+        case_q = select(
+            c.id,
+            c.caseworker_id,
+            c.stage,
+            c.is_open,
+            c.assess_decision,
+            c.issue_decision,
+            *_raw(
+                c.request_received,
+                c.assess_decision_date,
+                c.issue_decision_date,
+                c.draft_served,
+                c.final_issued,
+                c.withdrawn_date,
+                c.moved_out,
+            ),
+        ).where(
+            c.transferred_in.is_(None),
+            or_(
+                c.is_open & c.final_issued.is_(None),
+                c.request_received >= since,
+                c.final_issued >= since,
+                c.draft_served >= since,
+            ),
+        )
+        a = AdviceRequest
+        advice_q = (
+            select(a.case_id, a.advice_type, *_raw(a.received_by_adviser, a.due, a.received))
+            .join(c, c.id == a.case_id)
+            .where(
+                c.transferred_in.is_(None),
+                or_(
+                    c.is_open & c.final_issued.is_(None),
+                    c.request_received >= since,
+                    c.final_issued >= since,
+                    c.draft_served >= since,
+                ),
+            )
+        )
+        with self._db.read() as s:
+            cases = [_case(dict(r._mapping)) for r in s.execute(case_q)]
+            advice = [
+                AdviceRecord(case_id, kind, _day(sent), _day(due), _day(got))  # type: ignore[arg-type]
+                for case_id, kind, sent, due, got in s.execute(advice_q)
+            ]
+            workers = self._workers(s, today)
+        return Records(cases, advice, workers)
+
+    def _workers(self, s, today: date) -> list[Worker]:
+        away: dict[int, list[tuple[date, date]]] = {}
+        q = select(Absence.caseworker_id, Absence.starts, Absence.ends).where(
+            Absence.ends >= today - timedelta(days=7 * (BACK_TEST_WEEKS + max(LEADS)))
+        )
+        for r in s.execute(q):
+            away.setdefault(r.caseworker_id, []).append(
+                (as_date(r.starts), as_date(r.ends))  # type: ignore[arg-type]
+            )
+        rows = s.execute(
+            select(Caseworker.id, Caseworker.name, Caseworker.capacity_fte).where(
+                Caseworker.active.is_(True)
+            )
+        )
+        return [
+            Worker(r.id, r.name, float(r.capacity_fte or 0), tuple(sorted(away.get(r.id, ()))))
+            for r in rows
+        ]
+
+    def _children(self, case_ids: set[int]) -> dict[int, str]:
+        if not case_ids:
+            return {}
+        q = (
+            select(EhcpCase.id, Child.first_name, Child.last_name)
+            .join(Child, Child.id == EhcpCase.child_id)
+            .where(EhcpCase.id.in_(sorted(case_ids)))
+        )
+        with self._db.read() as s:
+            return {r.id: f"{r.first_name} {r.last_name}" for r in s.execute(q)}
+
+
+def _raw(*columns):
+    """Dates as the driver gives them (text from SQLite), read by as_date: SQLAlchemy's own
+    parsing of SQLite's text costs a second at 50,000 children."""
+    return [type_coerce(col, String).label(col.key) for col in columns]
+
+
+def _day(value: date | str | None) -> date | None:
+    """as_date for the one shape _raw gives (text from SQLite, a date from PostgreSQL),
+    without its checks: called for every advice request."""
+    return _from_text(value) if isinstance(value, str) else value
+
+
+_from_text = date.fromisoformat
+
+
+def _case(row: Mapping[str, Any]) -> CaseRecord:
+    in_pipeline = row["is_open"] and row["stage"] in PIPELINE
+    ended = as_date(row["withdrawn_date"]) or as_date(row["moved_out"])
+    return CaseRecord(
+        case_id=row["id"],
+        caseworker_id=row["caseworker_id"],
+        request_received=as_date(row["request_received"]),  # type: ignore[arg-type]
+        assess_decision_date=as_date(row["assess_decision_date"]),
+        assess_decision=row["assess_decision"],
+        issue_decision_date=as_date(row["issue_decision_date"]),
+        issue_decision=row["issue_decision"],
+        draft_served=as_date(row["draft_served"]),
+        final_issued=as_date(row["final_issued"]),
+        ended=ended,
+        is_open=bool(in_pipeline or row["final_issued"] is not None),
+    )
+
+
+def _check_weeks(weeks: int) -> None:
+    if not 1 <= weeks <= 26:
+        raise ValidationError("Forecast between 1 and 26 weeks ahead.")
+
+
+def _check_what_if(what_if: WhatIf | None, names: Mapping[int, str]) -> None:
+    """A what-if naming a caseworker who is not on the team is refused by name."""
+    if what_if is None:
+        return
+    named = [to for _cases, to in what_if.moves] + [who for who, _s, _e in what_if.away]
+    if what_if.leaving:
+        named.append(what_if.leaving[0])
+    for who in named:
+        if who not in names:
+            raise ValidationError(f"There is no active caseworker number {who}.")
+
+
+# --------------------------------------------------------------------------- what-if files
+
+
+def what_if_from_json(text: str, caseworkers: Mapping[str, int]) -> WhatIf:
+    """A what-if written as JSON (README "What-if files"); caseworkers by name or number.
+
+    Refused with a message naming the key and what was wrong, never half-read."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValidationError(
+            f"The what-if file is not JSON: {exc.msg} (line {exc.lineno})."
+        ) from None
+    if not isinstance(data, dict):
+        raise ValidationError('The what-if file must hold one JSON object, e.g. {"agency": …}.')
+    unknown = sorted(set(data) - _WHAT_IF_KEYS)
+    if unknown:
+        raise ValidationError(
+            f"Unknown what-if: {', '.join(unknown)} (known: {', '.join(sorted(_WHAT_IF_KEYS))})."
+        )
+    worker = _worker_reader(caseworkers)
+    days = {}
+    for service, spec in _obj(data, "provider_days").items():
+        d = _item(spec, f"provider_days.{service}")
+        days[service] = (
+            _number(d, "now", f"provider_days.{service}", minimum=0.5),
+            _number(d, "add", f"provider_days.{service}", minimum=-1000),
+        )
+        if days[service][0] + days[service][1] <= 0:
+            raise ValidationError(f"provider_days.{service}: 'now' plus 'add' must be above 0.")
+    agency = None
+    if "agency" in data:
+        a = _obj(data, "agency")
+        agency = (_number(a, "fte", "agency", minimum=0.1, maximum=10), _weeks(a, "agency"))
+    leaving = None
+    if "leaving" in data:
+        lv = _obj(data, "leaving")
+        leaving = (
+            worker(lv.get("caseworker"), "leaving.caseworker"),
+            _date(lv, "last_day", "leaving"),
+        )
+    moves = []
+    for n, m in enumerate(_list(data, "moves")):
+        m = _item(m, f"moves[{n}]")
+        cases = m.get("cases")
+        if not isinstance(cases, list) or not cases or not all(isinstance(c, int) for c in cases):
+            raise ValidationError(f"moves[{n}].cases must be a list of case numbers.")
+        moves.append((tuple(cases), worker(m.get("to"), f"moves[{n}].to")))
+    surge = None
+    if "surge" in data:
+        sg = _obj(data, "surge")
+        surge = (_number(sg, "percent", "surge", minimum=-100, maximum=1000), _weeks(sg, "surge"))
+    away = []
+    for n, ab in enumerate(_list(data, "away")):
+        ab = _item(ab, f"away[{n}]")
+        start, end = _date(ab, "from", f"away[{n}]"), _date(ab, "to", f"away[{n}]")
+        if end < start:
+            raise ValidationError(f"away[{n}]: 'to' is before 'from'.")
+        away.append((worker(ab.get("caseworker"), f"away[{n}].caseworker"), start, end))
+    return WhatIf(days, agency, leaving, tuple(moves), surge, tuple(away))
+
+
+_WHAT_IF_KEYS = {"provider_days", "agency", "leaving", "moves", "surge", "away"}
+
+
+def _obj(data: Mapping[str, Any], key: str) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise ValidationError(f"'{key}' must be an object ({{…}}).")
+    return value
+
+
+def _item(value: object, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValidationError(f"{where} must be an object ({{…}}).")
+    return value
+
+
+def _list(data: Mapping[str, Any], key: str) -> list[Any]:
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        raise ValidationError(f"'{key}' must be a list ([…]).")
+    return value
+
+
+def _number(
+    data: Mapping[str, Any], key: str, where: str, minimum: float, maximum: float = 1e6
+) -> float:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValidationError(f"{where}.{key} must be a number.")
+    if not minimum <= value <= maximum:
+        raise ValidationError(f"{where}.{key} must be between {minimum:g} and {maximum:g}.")
+    return float(value)
+
+
+def _weeks(data: Mapping[str, Any], where: str) -> int:
+    value = data.get("weeks")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 52:
+        raise ValidationError(f"{where}.weeks must be a whole number of weeks, 1 to 52.")
+    return value
+
+
+def _date(data: Mapping[str, Any], key: str, where: str) -> date:
+    value = data.get(key)
+    try:
+        return date.fromisoformat(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValidationError(f"{where}.{key} must be a date written YYYY-MM-DD.") from None
+
+
+def _worker_reader(caseworkers: Mapping[str, int]) -> Callable[[object, str], int]:
+    by_name = {name.casefold(): wid for name, wid in caseworkers.items()}
+    ids = set(caseworkers.values())
+
+    def read(value: object, where: str) -> int:
+        if isinstance(value, int) and not isinstance(value, bool) and value in ids:
+            return value
+        if isinstance(value, str) and value.strip().casefold() in by_name:
+            return by_name[value.strip().casefold()]
+        raise ValidationError(f"{where}: no active caseworker called {value!r}.")
+
+    return read
