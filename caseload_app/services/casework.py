@@ -129,6 +129,14 @@ class CaseworkService(ReassessmentMixin, Post16MoveActions, TransferWork, UserSe
 
         return PlanAuditService(self._db, self.user, today=self._today, now=self._now)
 
+    def advice_providers(self, keep: int | None = None):
+        """The providers a request may name (the Advice tab): those giving advice now, and
+        the one a request names already (`keep`) even if retired since."""
+        from caseload_app.services.providers import ProviderService
+
+        found = ProviderService(self._db, self.user, self._today, self._now).providers()
+        return [p for p in found if p.active or p.id == keep]
+
     def caseworkers(self) -> list[CaseworkerInfo]:
         with self._db.read() as s:
             rows = s.execute(

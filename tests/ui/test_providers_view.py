@@ -102,3 +102,28 @@ def test_the_list_of_providers_is_kept_in_its_dialog(db, qtbot, qtmodeltester):
     assert edit.submitted_values() == {"active": False}
     edit.accept()
     assert service.providers()[0].active is False
+
+
+def test_the_advice_tab_names_the_provider_asked(qtbot, db, messages):
+    """Request advice… offers the providers giving advice now; the table shows the one
+    named, and Correct… changes it."""
+    from tests.ui.test_case_view import fill, open_view
+
+    service = ProviderService(db, "Asha Patel", today=lambda: TODAY, now=lambda: NOW)
+    north = service.add_provider({"service": "ep", "name": "EP team North"})
+    south = service.add_provider({"service": "ep", "name": "EP team South"})
+    case_id, work = new_case(db)
+    work.record_action(case_id, work.get_case(case_id).version, "assess_agreed", date(2026, 8, 5))
+    view = open_view(qtbot, work, case_id)
+    view.show_tab("advice")
+    view.advice.request_button.click()
+    fill(view, advice_type="ep", on=date(2026, 8, 6), provider_id=north)
+    assert messages == []
+    table = view.advice.table
+    assert table.rows_model.text(0, "Provider") == "EP team North"
+    table.select_row(0)
+    view.advice.correct_button.click()
+    fill(view, provider_id=south)
+    assert messages == []
+    assert table.rows_model.text(0, "Provider") == "EP team South"
+    assert work.get_case(case_id).advice[0].provider_id == south
