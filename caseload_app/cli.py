@@ -28,6 +28,7 @@ from caseload_app import (
     cli_mail,
     cli_merge,
     cli_plan,
+    cli_providers,
     cli_sen2,
     cli_team,
     files,
@@ -241,6 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_sen2.add_parser(sub, _db_arg, _date_arg)
     cli_inspection.add_parser(sub, _db_arg, _date_arg)
     cli_forecast.add_parser(sub, _db_arg)
+    cli_providers.add_parser(sub, _db_arg)
     _safety_parsers(sub)
     cli_admin.add_parsers(sub, _db_arg)
     cli_team.add_parsers(sub, _db_arg, _date_arg)
@@ -1037,6 +1039,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "sen2": lambda args: cli_sen2.run(args, _database),
     "inspection-list": lambda args: cli_inspection.run(args, _database),
     "forecast": lambda args: cli_forecast.run(args, _database),
+    "providers": lambda args: cli_providers.run(args, _database),
     "audit": cmd_audit,
     "trash": cmd_trash,
     "retention": cmd_retention,

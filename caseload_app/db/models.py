@@ -329,6 +329,30 @@ def _sent_day(context) -> date:
     return context.get_current_parameters()["requested"]
 
 
+class AdviceProvider(Versioned, Base):
+    """Who gives one kind of advice (resources/codes/advice_types.csv): a team ("EP team
+    North") or a named adviser, its address, and its manager (the Designated Clinical
+    Officer, the Principal Educational Psychologist…) to whom late advice is escalated.
+    Reference data that team leads and administrators keep; retired, not deleted, once
+    requests point at it."""
+
+    __tablename__ = "advice_provider"
+    __table_args__ = (
+        UniqueConstraint("service", "name", name="uq_advice_provider_service_name"),
+        *limited("advice_provider"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service: Mapped[str] = mapped_column(String(20))  # an advice_types code
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(254))
+    address: Mapped[str] = mapped_column(Text, default="")
+    manager_name: Mapped[str] = mapped_column(String(120), default="")
+    manager_role: Mapped[str] = mapped_column(String(120), default="")
+    manager_email: Mapped[str | None] = mapped_column(String(254))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
 class AdviceRequest(Versioned, Base):
     __tablename__ = "advice_request"
 
@@ -343,6 +367,9 @@ class AdviceRequest(Versioned, Base):
     received: Mapped[date | None] = mapped_column(Date)
     chases: Mapped[int] = mapped_column(Integer, default=0)
     last_chased: Mapped[date | None] = mapped_column(Date)
+    # The team or adviser asked, when recorded (migration 0026): the provider board groups
+    # requests by it, and those without one under their service.
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("advice_provider.id"), index=True)
 
 
 class Communication(Versioned, Base):

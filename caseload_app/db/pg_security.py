@@ -43,7 +43,9 @@ def group_of(role: str) -> str:
 ROLE_GROUPS = [group_of(r.value) for r in Role]
 PERSON_TABLES = {"app_user", "app_setting"}  # administrators' (and leads': workload weights)
 TEAM_TABLES = {"caseworker", "absence"}  # leads'
-REFERENCE_TABLES = {"establishment"}  # the DfE's register: imported by leads and administrators
+# The DfE's register (imported) and the advice providers (kept by hand): leads and
+# administrators write them, everyone reads them.
+REFERENCE_TABLES = {"establishment", "advice_provider"}
 
 # Tables whose rows belong to a case (a column case_id), edited with their case.
 CASE_TABLES = (
@@ -848,7 +850,8 @@ def _policies() -> dict[str, list[str]]:
     )
     tables["contact"] = _all_writes("caseload_may_edit_family(family_id)")
     tables["placement"] = _all_writes("caseload_may_edit_child(child_id)")
-    tables["establishment"] = _all_writes(f"{lead} OR {admin}")
+    for name in sorted(REFERENCE_TABLES):
+        tables[name] = _all_writes(f"{lead} OR {admin}")
     # An e-mail to a family: queued on a case this person may change, holding only bytes they
     # may hold (as a document's); then resent or marked by whoever queued it or may change
     # the case (migration 0023 keeps its message, recipient and case as queued).

@@ -44,19 +44,23 @@ class Can(StrEnum):
     PURGE = "remove items from the trash for good"
     QA_PLANS = "audit the quality of plans"
     REGISTER = "import the DfE's register of establishments"
+    PROVIDERS = "keep the list of advice providers"
 
 
 _CASEWORKER = frozenset({Can.EDIT_ASSIGNED, Can.NEW_REQUEST, Can.LOG_CONTACT})
 GRANTS: dict[Role, frozenset[Can]] = {
     Role.CASEWORKER: _CASEWORKER,
     Role.LEAD: _CASEWORKER
-    | {Can.EDIT_ANY, Can.REASSIGN, Can.TEAM, Can.REPORTS, Can.QA_PLANS, Can.REGISTER},
+    | {Can.EDIT_ANY, Can.REASSIGN, Can.TEAM, Can.REPORTS, Can.QA_PLANS, Can.REGISTER}
+    | {Can.PROVIDERS},
     # Not case edits: an administrator who also edits cases is given the lead role too.
     # The register is reference data, not anyone's case: leads and administrators both keep
-    # it (as the team database's grants allow: db/pg_security.py REFERENCE_TABLES).
+    # it (as the team database's grants allow: db/pg_security.py REFERENCE_TABLES), and the
+    # list of advice providers likewise.
     Role.ADMIN: frozenset(
         {Can.USERS, Can.TEMPLATES, Can.SETTINGS, Can.BACKUPS, Can.AUDIT, Can.PURGE, Can.REGISTER}
-    ),
+    )
+    | {Can.PROVIDERS},
     Role.READ_ONLY: frozenset(),
 }
 

@@ -122,6 +122,12 @@ LIMITS: dict[str, Limit] = {
     "contact.language": Limit("Language", 60),
     "caseworker.name": Limit("Caseworker", 120),
     "placement.setting_name": Limit("Setting", 200),
+    "advice_provider.name": Limit("Provider", 120),
+    "advice_provider.email": Limit("Email", 254),
+    "advice_provider.address": Limit("Address", 500),
+    "advice_provider.manager_name": Limit("Manager", 120),
+    "advice_provider.manager_role": Limit("Manager's role", 120),
+    "advice_provider.manager_email": Limit("Manager's email", 254),
 }
 
 

@@ -264,8 +264,8 @@ class LetterData:
     council_address: tuple[str, ...]  # one line each
     letter_date: date
     recipient: tuple[str, ...]  # name first, then the address lines
-    child_name: str
-    date_of_birth: date
+    child_name: str  # "": a letter about several children (they are listed in its body)
+    date_of_birth: date | None
     reference: str  # our reference, e.g. "EHCP/000123"
     title: str  # the subject line
     body: str  # filled template body: paragraphs separated by blank lines
@@ -273,6 +273,13 @@ class LetterData:
     caseworker_email: str = ""
     team: str = "SEND Team"
     logo: Path | None = None  # an optional PNG or JPEG for the letterhead
+
+    def about(self) -> str:
+        """The line under the subject naming the child ("" for a letter about several)."""
+        if not self.child_name:
+            return ""
+        born = f", date of birth {long_date(self.date_of_birth)}" if self.date_of_birth else ""
+        return f"{self.child_name}{born}"
 
     def details(self) -> list[tuple[str, str]]:
         """The letterhead's labelled lines beside the council's address, PDF and Word alike."""

@@ -30,7 +30,7 @@ from reportlab.platypus import (
     Spacer,
 )
 
-from caseload_app.domain.templates import Block, blocks, long_date
+from caseload_app.domain.templates import Block, blocks
 from caseload_app.reports.content import LetterData
 from caseload_app.reports.pdf import BOLD, FONT, MARGIN, Imprint, render, styles
 
@@ -116,12 +116,8 @@ def _story(data: LetterData) -> list:
         story.append(Paragraph(_typeset(body[0].lines[0]), st["text"]))
         body = body[1:]
     story.append(Paragraph(_typeset(data.title), st["subject"]))
-    story.append(
-        Paragraph(
-            f"{escape(data.child_name)}, date of birth {long_date(data.date_of_birth)}",
-            st["reference"],
-        )
-    )
+    if data.about():
+        story.append(Paragraph(escape(data.about()), st["reference"]))
     story.extend(_block(b, st) for b in body)
     story.append(_sign_off(data, st))
     return story

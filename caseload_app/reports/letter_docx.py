@@ -19,7 +19,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from caseload_app.domain.templates import Block, blocks, long_date
+from caseload_app.domain.templates import Block, blocks
 from caseload_app.reports.content import Imprint, LetterData
 
 __all__ = ["build_letter_docx"]
@@ -41,8 +41,8 @@ def build_letter_docx(data: LetterData, imprint: Imprint) -> bytes:
         body = body[1:]
     subject = doc.add_paragraph()
     _run(subject, data.title, bold=True, size=11.5, colour=NAVY)
-    ref = doc.add_paragraph()
-    _run(ref, f"{data.child_name}, date of birth {long_date(data.date_of_birth)}", colour=GREY)
+    if data.about():
+        _run(doc.add_paragraph(), data.about(), colour=GREY)
     for block in body:
         _block(doc, block)
     _sign_off(doc, data)

@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from caseload_app.db.models import (
+    AdviceProvider,
     AdviceRequest,
     AnnualReview,
     Assignment,
@@ -193,6 +194,8 @@ class AdviceInfo:
     last_chased: date | None
     overdue: bool
     excused: bool  # an exception covers the 6-week advice limit (Reg 8(2))
+    provider_id: int | None = None  # the team or adviser asked, when recorded
+    provider: str = ""  # its name ("" when none is recorded)
 
 
 @dataclass(frozen=True)
@@ -689,11 +692,18 @@ def _exceptions(s: Session, case_id: int) -> tuple[ExceptionInfo, ...]:
 
 
 def _advice(s: Session, case_id: int, today: date, excused: bool) -> tuple[AdviceInfo, ...]:
-    rows = s.scalars(
-        select(AdviceRequest)
-        .where(AdviceRequest.case_id == case_id)
-        .order_by(AdviceRequest.requested, AdviceRequest.id)
+    rows = list(
+        s.scalars(
+            select(AdviceRequest)
+            .where(AdviceRequest.case_id == case_id)
+            .order_by(AdviceRequest.requested, AdviceRequest.id)
+        )
     )
+    wanted = {a.provider_id for a in rows if a.provider_id is not None}
+    names: dict[int, str] = {}
+    if wanted:
+        found = select(AdviceProvider.id, AdviceProvider.name).where(AdviceProvider.id.in_(wanted))
+        names = {i: name for i, name in s.execute(found)}
     return tuple(
         AdviceInfo(
             id=a.id,
@@ -708,6 +718,8 @@ def _advice(s: Session, case_id: int, today: date, excused: bool) -> tuple[Advic
             last_chased=a.last_chased,
             overdue=a.received is None and a.due < today,
             excused=excused,
+            provider_id=a.provider_id,
+            provider=names.get(a.provider_id, "") if a.provider_id is not None else "",
         )
         for a in rows
     )

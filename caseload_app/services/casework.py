@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from caseload_app.db.models import (
+    AdviceProvider,
     AdviceRequest,
     AnnualReview,
     CaseException,
@@ -127,6 +128,14 @@ class CaseworkService(ReassessmentMixin, Post16MoveActions, TransferWork, UserSe
         from caseload_app.services.plan_audit import PlanAuditService
 
         return PlanAuditService(self._db, self.user, today=self._today, now=self._now)
+
+    def advice_providers(self, keep: int | None = None):
+        """The providers a request may name (the Advice tab): those giving advice now, and
+        the one a request names already (`keep`) even if retired since."""
+        from caseload_app.services.providers import ProviderService
+
+        found = ProviderService(self._db, self.user, self._today, self._now).providers()
+        return [p for p in found if p.active or p.id == keep]
 
     def caseworkers(self) -> list[CaseworkerInfo]:
         with self._db.read() as s:
@@ -438,10 +447,11 @@ class CaseworkService(ReassessmentMixin, Post16MoveActions, TransferWork, UserSe
         on: date,
         received_by_adviser: date | None = None,
         *,
+        provider_id: int | None = None,
         token: str | None = None,
     ) -> int:
         """Advice asked for on ``on``; due 6 weeks from the day the adviser received the request
-        (Reg 8(1)), which is ``on`` unless given."""
+        (Reg 8(1)), which is ``on`` unless given; from a provider of that service, if named."""
         reached = on if received_by_adviser is None else received_by_adviser
         if reached < on:
             raise ValidationError("The adviser cannot receive the request before it was sent.")
@@ -457,8 +467,10 @@ class CaseworkService(ReassessmentMixin, Post16MoveActions, TransferWork, UserSe
             check_event_date(on, case_dates(case), self._today(), "Advice requested")
             if case.assess_decision_date and on < case.assess_decision_date:
                 raise ValidationError("Advice requested before the decision to assess.")
+            check_provider(s, provider_id, kind, None)
             advice = AdviceRequest(
                 case_id=case.id,
+                provider_id=provider_id,
                 advice_type=kind,
                 requested=on,
                 received_by_adviser=reached,
@@ -524,8 +536,13 @@ class CaseworkService(ReassessmentMixin, Post16MoveActions, TransferWork, UserSe
                     "received_by_adviser": _required(
                         _past_date(today), "The day the adviser received it"
                     ),
+                    "provider_id": lambda v: None if v in (None, "") else int(str(v)),
                 },
             )
+            if "provider_id" in clean or "advice_type" in clean:
+                kind = str(clean.get("advice_type", advice.advice_type))
+                provider = cast("int | None", clean.get("provider_id", advice.provider_id))
+                check_provider(s, provider, kind, advice.provider_id)
             on = cast(date, clean.get("requested", advice.requested))
             same_day = advice.received_by_adviser == advice.requested
             if "requested" in clean and "received_by_adviser" not in clean and same_day:
@@ -1288,3 +1305,20 @@ def _action_changes(key: str, on: date, reason: str) -> dict[str, object]:
 
 
 __all__ = ["CaseDetail", "CaseworkService", "UserError"]
+
+
+def check_provider(s: Session, provider_id: int | None, service: str, kept: int | None) -> None:
+    """A request's provider gives that kind of advice, and is not retired (unless the
+    request named it already)."""
+    if provider_id is None:
+        return
+    provider = s.get(AdviceProvider, provider_id)
+    if provider is None:
+        raise FieldErrors({"provider_id": "That provider is no longer on the list."})
+    if provider.service != service:
+        label = codes.label_for(codes.advice_types(), provider.service).lower()
+        raise FieldErrors(
+            {"provider_id": f"{provider.name} gives {label} advice: choose one of that type."}
+        )
+    if not provider.active and provider_id != kept:
+        raise FieldErrors({"provider_id": f"{provider.name} is retired: choose another."})

@@ -18,6 +18,7 @@ from stdnum.gb import upn as stdnum_upn
 from caseload_app.db.engine import Database
 from caseload_app.db.ids import reserve_ids
 from caseload_app.db.models import (
+    AdviceProvider,
     AdviceRequest,
     AnnualReview,
     AppSetting,
@@ -96,6 +97,17 @@ NEEDS = (
 )
 CHANNELS = ("phone", "email", "letter", "meeting", "visit", "text")
 ADVICE = ("ep", "health", "social_care", "education")
+# The demo's advice providers (service, name, manager's role): two or three teams a service.
+PROVIDERS = (
+    ("ep", "EP team North", "Principal Educational Psychologist"),
+    ("ep", "EP team South", "Principal Educational Psychologist"),
+    ("ep", "EP team East", "Principal Educational Psychologist"),
+    ("health", "Community paediatrics", "Designated Clinical Officer for SEND"),
+    ("health", "Speech and language therapy", "Designated Clinical Officer for SEND"),
+    ("health", "CAMHS", "Designated Medical Officer for SEND"),
+    ("social_care", "Disabled children's team", "Head of Children's Social Care"),
+    ("social_care", "Early help", "Head of Children's Social Care"),
+)
 # Days since the request for cases still in each early stage (a few run overdue).
 OPEN_WINDOW_DAYS = {"request_received": (1, 50), "assessment": (30, 150), "draft_issued": (85, 160)}
 INLETTERS = "ABDEFGHJLNPQRSTUWXYZ"  # postcode inward letters (no C I K M O V)
@@ -145,6 +157,7 @@ def generate_demo(
         ids = reserve_ids(session, Establishment, len(ESTABLISHMENTS))
         gen = _Generator(rng, today, contact_scale, ids)
         gen.build(children, progress)
+        gen.give_providers(reserve_ids(session, AdviceProvider, len(PROVIDERS)))
         for model, rows in gen.tables():
             for start in range(0, len(rows), 20_000):
                 session.execute(insert(model), rows[start : start + 20_000])
@@ -184,6 +197,10 @@ class _Generator:
         # so the rest of the demo stays as it was.
         self.history_rng = random.Random(repr(rng.getstate()[1][8:12]))
         self.advice: list[dict] = []
+        # The advice providers, and which request went to which, from a stream of their own
+        # (drawn after everything else): the rest of the demo stays as it was without them.
+        self.providers_rng = random.Random(repr(rng.getstate()[1][8:12]))
+        self.providers: list[dict] = []
         self.reviews: list[dict] = []
         self.tasks: list[dict] = []
         self.placements: list[dict] = []
@@ -222,6 +239,7 @@ class _Generator:
             (StageEvent, self.events),
             (Assignment, self.assignments),
             (Communication, self.comms + self.updates),
+            (AdviceProvider, self.providers),
             (AdviceRequest, self.advice),
             (AnnualReview, self.reviews),
             (Task, self.tasks),
@@ -484,6 +502,28 @@ class _Generator:
                 note=None,
             )
         )
+
+    def give_providers(self, ids: list[int]) -> None:
+        """The demo's providers; most requests of their services name one (some, as in
+        life, were recorded without)."""
+        rng = self.providers_rng
+        for n, (service, name, role) in enumerate(PROVIDERS):
+            slug = name.lower().replace("'", "").replace(" ", ".")
+            self.providers.append(
+                dict(
+                    id=ids[n], service=service, name=name, email=f"{slug}@demo-council.example",
+                    address=f"{name}\nCivic Centre\nDemo Town\nBH1 1AA", manager_name="",
+                    manager_role=role, manager_email=None, active=True, version=1,
+                    updated_by="demo", updated_at=self.now,
+                )
+            )  # fmt: skip
+        by_service: dict[str, list[int]] = {}
+        for provider in self.providers:
+            by_service.setdefault(provider["service"], []).append(provider["id"])
+        for advice in self.advice:
+            choices = by_service.get(advice["advice_type"])
+            recorded = choices is not None and rng.random() < 0.8
+            advice["provider_id"] = rng.choice(choices) if recorded and choices else None
 
     def _advice(self, case: dict) -> None:
         if case.get("draft_served") and case["stage"] != "draft_issued":

@@ -128,6 +128,12 @@ class AppContext:
     def subject_access(self) -> SarService:
         return SarService(self.db, self.user, today=self.today, now=self.now)
 
+    def providers(self):
+        """The advice-provider board and the list of providers."""
+        from caseload_app.services.providers import ProviderService
+
+        return ProviderService(self.db, self.user, today=self.today, now=self.now)
+
     def plan_audits(self) -> PlanAuditService:
         return PlanAuditService(self.db, self.user, today=self.today, now=self.now)
 

@@ -23,7 +23,11 @@ SECRET = "Zebedee"  # stands for a child's data: never in a message, a log or a 
 
 def test_the_migrations_hold_the_same_limits_as_the_forms_and_the_import():
     frozen = {}
-    for name in ("0007_one_child_per_identifier", "0025_placements_establishments"):
+    for name in (
+        "0007_one_child_per_identifier",
+        "0025_placements_establishments",
+        "0026_advice_providers",
+    ):
         migration = importlib.import_module(f"caseload_app.db.migrations.versions.{name}")
         frozen |= {
             f"{table}.{column}": limit

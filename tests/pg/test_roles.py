@@ -94,6 +94,25 @@ def raw_matrix(t, roles: dict[str, str]) -> list[tuple[str, str, dict, dict[str,
             {"asha": REFUSED, "ben": REFUSED, "lee": 1, "dee": REFUSED, "ravi": REFUSED},
         ),
         (
+            "add an advice provider (reference data: leads and administrators)",
+            "INSERT INTO advice_provider (service, name, address, manager_name, manager_role,"
+            " active, version) VALUES ('ep', 'EP team East', '', '', '', true, 1)",
+            {},
+            {"asha": REFUSED, "ben": REFUSED, "lee": 1, "dee": 1, "ravi": REFUSED},
+        ),
+        (
+            "read the advice providers",
+            "SELECT * FROM advice_provider",
+            {},
+            dict.fromkeys(PEOPLE, 0),
+        ),
+        (
+            "point Ben's advice request at a provider (with his case)",
+            "UPDATE advice_request SET provider_id = NULL WHERE case_id = %(b)s",
+            {"b": b},
+            {"asha": 0, "ben": 0, "lee": 0, "dee": REFUSED, "ravi": REFUSED},
+        ),
+        (
             "make yourself an administrator",
             "UPDATE app_user SET roles = 'administrator' WHERE login = session_user",
             {},

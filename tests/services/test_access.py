@@ -27,6 +27,7 @@ from caseload_app.services.people import PeopleService, access_for
 from caseload_app.services.plan_audit import PlanAuditService
 from caseload_app.services.plans import PlanService
 from caseload_app.services.printing import PrintService
+from caseload_app.services.providers import ProviderService
 from caseload_app.services.requests import RequestService
 from caseload_app.services.settings import CouncilDetails, TeamSettingsService
 from caseload_app.services.team import TeamService
@@ -244,6 +245,7 @@ ACTIONS = [
     ("import a spreadsheet", LEAD, _import),
     ("import the register of establishments", LEAD | ADMIN, _import_register),
     ("see the workload board", LEAD, lambda t, w: t.svc(WorkloadService, w).board()),
+    ("see the advice-provider board", LEAD, lambda t, w: t.svc(ProviderService, w).board()),
     (
         "run the weekly report",
         LEAD,
@@ -291,6 +293,11 @@ ACTIONS = [
         ),
     ),
     (
+        "keep the list of advice providers",
+        LEAD | ADMIN,
+        lambda t, w: t.svc(ProviderService, w).add_provider({"service": "ep", "name": f"EP {w}"}),
+    ),
+    (
         "edit a letter template",
         ADMIN,
         lambda t, w: t.svc(LetterService, w).save_template(
@@ -326,6 +333,7 @@ def test_every_permission_is_tried_by_the_matrix():
         Can.TEMPLATES,
         Can.QA_PLANS,
         Can.REGISTER,
+        Can.PROVIDERS,
     }
     # Backups are of the laptop file, not through a database service: tests/ui checks them.
     assert set(Can) - tried == {Can.BACKUPS}

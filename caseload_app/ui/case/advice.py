@@ -35,7 +35,7 @@ class AdviceTab(QWidget):
         self.table = RowTable(
             advice_columns(view.detail.today), "Advice requests", stretch="Status", sortable=True
         )
-        self.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
+        self.table.sortByColumn(2, Qt.SortOrder.AscendingOrder)
         self.request_action = command(self, "&Request advice…", self.request)
         self.request_button = action_button(self.request_action, "Request advice")
         self.received_button = button("&Mark received…", "Mark advice received", self.received)
@@ -78,12 +78,14 @@ class AdviceTab(QWidget):
         def submit(v: dict) -> object:
             return work.update_advice(advice.id, advice.version, v)
 
-        dialog = AdviceEditDialog(self.view.detail.today, submit, self.view)
+        providers = work.advice_providers(keep=advice.provider_id)
+        dialog = AdviceEditDialog(self.view.detail.today, submit, self.view, providers)
         dialog.load(
             {
                 "advice_type": advice.advice_type,
                 "requested": advice.requested,
                 "received_by_adviser": advice.received_by_adviser,
+                "provider_id": advice.provider_id,
             }
         )
         self.view.open_dialog(dialog)
@@ -103,10 +105,12 @@ class AdviceTab(QWidget):
 
         def submit(v: dict) -> object:
             return self.view.work.request_advice(
-                d.case_id, v["advice_type"], v["on"], v["received_by_adviser"], token=v["token"]
-            )
+                d.case_id, v["advice_type"], v["on"], v["received_by_adviser"],
+                provider_id=v.get("provider_id") or None, token=v["token"],
+            )  # fmt: skip
 
-        self.view.open_dialog(RequestAdviceDialog(d.today, submit, self.view))
+        providers = self.view.work.advice_providers()
+        self.view.open_dialog(RequestAdviceDialog(d.today, submit, self.view, providers))
 
     def received(self) -> None:
         advice, today = self.table.selected(), self.view.detail.today

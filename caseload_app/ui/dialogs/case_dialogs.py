@@ -533,11 +533,17 @@ _CORRECTION_INTRO = (
 
 
 class AdviceEditDialog(EditDialog):
-    def __init__(self, today: date, submit: Submit, parent=None) -> None:
+    def __init__(self, today: date, submit: Submit, parent=None, providers: Sequence = ()) -> None:
         super().__init__("Correct the advice request", submit, parent, intro=_ADVICE_INTRO)
         self.add("advice_type", "Advice &type", choice_combo(code_choices(codes.advice_types())))
         self.add("requested", "Se&nt on", DateEdit(today))
         self.add("received_by_adviser", "Adviser &received it on", DateEdit(today))
+        self.add("provider_id", "Pro&vider (optional)", provider_combo(providers))
+
+
+def provider_combo(providers: Sequence) -> QComboBox:
+    """The team or adviser asked (services.providers.ProviderInfo), or none recorded."""
+    return choice_combo([("(not recorded)", None)] + [(p.label, p.id) for p in providers])
 
 
 class ContactEditDialog(EditDialog):
@@ -598,11 +604,12 @@ _EXCEPTION_INTRO = (
 
 
 class RequestAdviceDialog(FormDialog):
-    def __init__(self, today: date, submit: Submit, parent=None) -> None:
+    def __init__(self, today: date, submit: Submit, parent=None, providers: Sequence = ()) -> None:
         super().__init__("Request advice", submit, parent, intro=_ADVICE_INTRO)
         self.add("advice_type", "Advice &type", choice_combo(code_choices(codes.advice_types())))
         self.add("on", "Se&nt on", DateEdit(today))
         self.add("received_by_adviser", "Adviser &received it on", optional_date(None, today))
+        self.add("provider_id", "Pro&vider (optional)", provider_combo(providers))
 
 
 _ADVICE_INTRO = (

@@ -160,6 +160,7 @@ def advice_columns(today: date) -> tuple[Column, ...]:
 
     return (
         Column("Type", lambda a: a.type_label, rag=rag),
+        Column("Provider", lambda a: a.provider or "—", rag=rag),
         Column("Sent", lambda a: day(a.requested), lambda a: a.requested, rag=rag),
         Column(
             "Adviser received",

@@ -26,6 +26,7 @@ from caseload_app.ui.dialogs.printing import (
 from caseload_app.ui.document_search_view import DocumentSearchView
 from caseload_app.ui.errors import USER_ERRORS, run_action, show_user_error
 from caseload_app.ui.planner_view import PlannerView
+from caseload_app.ui.providers_view import ProvidersView
 from caseload_app.ui.qa_view import QaView
 from caseload_app.ui.window.shell import WindowShell
 
@@ -70,6 +71,16 @@ class TeamLeadCommands(WindowShell):
         self.tabs.setCurrentIndex(self.tabs.addTab(planner, "Phase transfers"))
         planner.refresh()
         return planner
+
+    def open_providers(self) -> ProvidersView:
+        for open_view in self.tabs_of(ProvidersView):
+            self.tabs.setCurrentWidget(open_view)
+            return open_view
+        view = ProvidersView(self.ctx.providers(), self)
+        view.open_case.connect(self.open_case)
+        self.tabs.setCurrentIndex(self.tabs.addTab(view, "Advice providers"))
+        view.refresh()
+        return view
 
     def open_quality(self) -> QaView:
         for open_view in self.tabs_of(QaView):
