@@ -287,16 +287,33 @@ def _overflow(result: list[PlannedReview], names: dict[int, str]) -> list[Overfl
 
 def overdue_by_week(result: Iterable[PlannedReview], mondays: list[date]) -> list[WeekCount]:
     """Per week, the reviews overdue at its end (due before that day, not held by it): as
-    things are (only the meetings already booked), and with the plan's meetings too."""
-    result = list(result)
-    out = []
-    for monday in mondays:
-        end = monday + timedelta(days=6)
-        without = sum(1 for p in result if _overdue(p.review, p.review.booked, end))
-        with_plan = sum(1 for p in result if _overdue(p.review, p.meeting, end))
-        out.append(WeekCount(monday, without, with_plan))
+    things are (only the meetings already booked), and with the plan's meetings too. Each
+    review counts from the week it falls overdue to the week it is held, so 50,000 cases
+    are counted in one pass."""
+    if not mondays:
+        return []
+    n = len(mondays)
+    without, with_plan = [0] * (n + 1), [0] * (n + 1)
+    for p in result:
+        first = _week_after(mondays[0], p.review.due + timedelta(days=1), n)
+        _count(without, first, _week_after(mondays[0], p.review.booked, n))
+        _count(with_plan, first, _week_after(mondays[0], p.meeting, n))
+    out, a, b = [], 0, 0
+    for k, monday in enumerate(mondays):
+        a, b = a + without[k], b + with_plan[k]
+        out.append(WeekCount(monday, a, b))
     return out
 
 
-def _overdue(r: ReviewToHold, held: date | None, on: date) -> bool:
-    return r.due < on and (held is None or held > on)
+def _week_after(first_monday: date, day: date | None, n: int) -> int:
+    """The first week whose end (Sunday) is on or after `day`; n when none is (or no day)."""
+    if day is None:
+        return n
+    return min(n, max(0, -(-((day - first_monday).days - 6) // 7)))
+
+
+def _count(changes: list[int], start: int, stop: int) -> None:
+    """Counted in weeks start … stop - 1."""
+    if start < stop:
+        changes[start] += 1
+        changes[stop] -= 1

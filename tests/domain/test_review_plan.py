@@ -242,3 +242,21 @@ def test_a_large_plan_is_quick():
     team = [WorkerLoad(i, f"W{i}", 1.0) for i in range(1, 41)]
     plan = make_plan(reviews, team, TODAY, PlanSettings(share_out=True))
     assert len(plan.planned()) == sum(sum(c) for c in plan.capacity.values())
+
+
+@settings(max_examples=150, deadline=None)
+@given(reviews_st, workers_st, settings_st)
+def test_the_weekly_counts_are_the_reviews_due_and_not_held_by_each_weeks_end(
+    reviews, workers, chosen
+):
+    plan = make_plan(reviews, workers, TODAY, chosen)
+    for week in plan.weeks:
+        end = week.week + timedelta(days=6)
+
+        assert week.without_plan == sum(
+            p.review.due < end and (p.review.booked is None or p.review.booked > end)
+            for p in plan.reviews
+        )
+        assert week.with_plan == sum(
+            p.review.due < end and (p.meeting is None or p.meeting > end) for p in plan.reviews
+        )
