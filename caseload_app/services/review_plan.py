@@ -199,7 +199,8 @@ class ReviewPlanService(UserService):
         from caseload_app.services.letters import LetterService
 
         service = LetterService(self._db, self.user, self._today, self._now)
-        out, problems = {}, []
+        out: dict = {}
+        problems: dict[str, list[ReviewToHold]] = {}  # the same reason said once
         for n, p in enumerate(chosen, start=1):
             assert p.meeting is not None
             planned = {
@@ -213,16 +214,17 @@ class ReviewPlanService(UserService):
             except MissingValues as exc:
                 from caseload_app.services.mail_merge import missing_reason
 
-                problems.append(f"{p.review.child_name} (case {p.review.case_id}): "
-                                f"{missing_reason(exc)}")  # fmt: skip
+                problems.setdefault(missing_reason(exc), []).append(p.review)
             if progress is not None:
                 progress(n, len(chosen))
         if problems:
-            shown = "; ".join(problems[:10]) + ("; …" if len(problems) > 10 else "")
+            count = sum(len(r) for r in problems.values())
+            shown = "; ".join(f"{why}: {_children(who)}" for why, who in problems.items())
             raise UserError(
                 "Nothing was booked: "
-                f"{how_many(len(problems), 'invitation letter', 'invitation letters')} cannot "
-                f"be made: {shown}. Put these right, or apply the plan without letters."
+                f"{how_many(count, 'invitation letter', 'invitation letters')} cannot be "
+                f"made. {shown[0].upper()}{shown[1:]}. Put these right, or apply the plan "
+                "without letters."
             )
         return out
 
