@@ -151,6 +151,18 @@ class KeptLetter:
 
 
 @dataclass(frozen=True)
+class RenderedLetter:
+    """A letter made and not yet kept (LetterService.render, then keep)."""
+
+    template: str
+    letter: PreparedLetter
+    pdf: bytes
+    docx: bytes
+    files: tuple[tuple[bytes, str, str, str], ...]  # (data, file name, media type, its text)
+    at: datetime
+
+
+@dataclass(frozen=True)
 class PreparedLetter:
     template: Template
     data: LetterData
@@ -210,7 +222,7 @@ class LetterService(UserService):
         extra: Mapping[str, str] | None = None,
     ) -> bytes:
         """The letter as it would print, as a PDF; nothing is kept, logged or audited."""
-        letter = self._prepare(case_id, template, advice_id, advice_type, extra)
+        letter = self._prepare(case_id, template, advice_id, advice_type, extra, None)
         pdf, _ = self._render(letter, "pdf")
         return pdf
 
@@ -219,7 +231,7 @@ class LetterService(UserService):
     ) -> None:
         """Raise what `issue_letter` would (MissingValues naming every value the case lacks)
         without rendering, keeping, logging or auditing anything: a mail merge's dry run."""
-        self._prepare(case_id, template, None, None, extra)
+        self._prepare(case_id, template, None, None, extra, None)
 
     # ------------------------------------------------------------------ printing
     def issue(
@@ -261,43 +273,66 @@ class LetterService(UserService):
         with self._db.read() as s:  # refused before anything is rendered
             self._require(s, Can.LOG_CONTACT)
             self._case_to_edit(s, case_id)
-        letter = self._prepare(case_id, template, advice_id, advice_type, extra)
+        rendered = self.render(case_id, template, advice_id=advice_id, advice_type=advice_type,
+                               extra=extra, format=format)  # fmt: skip
+        with self._db.uow() as s:
+            return self.keep(s, self._case_to_edit(s, case_id), rendered)
+
+    def render(
+        self,
+        case_id: int,
+        template: str,
+        *,
+        advice_id: int | None = None,
+        advice_type: str | None = None,
+        extra: Mapping[str, str] | None = None,
+        format: str = "pdf",
+        planned: Mapping[str, str] | None = None,
+    ) -> RenderedLetter:
+        """The letter made, not yet kept: `keep` keeps it in a transaction of the caller's.
+        `planned`: values from the record as they will be once the caller's transaction is
+        saved (the review meeting a catch-up plan books with the letter)."""
+        letter = self._prepare(case_id, template, advice_id, advice_type, extra, planned)
         pdf, docx = self._render(letter, format)
         now = self._now()
-        kept = [(data, media) for data, media in ((pdf, PDF), (docx, WORD)) if data]
         files = []
-        for data, media in kept:  # read before the transaction opens
-            name = issued_file_name(now, template, EXTENSIONS[media])
-            files.append((data, name, media, extract_text(data, sniff(data, name)).text))
-        with self._db.uow() as s:
-            case = self._case_to_edit(s, case_id)
-            comm = Communication(
-                family_id=letter.family_id,
-                case_id=case.id,
-                occurred_at=now,
-                channel="letter",
-                direction="out",
-                with_whom=letter.with_whom[:200],
-                with_family=letter.to_family,
-                summary=f"Letter: {letter.data.title}",
-                logged_by=self.user,
-                updated_by=self.user,
-                updated_at=now,
-            )
-            s.add(comm)
-            detail = _print_detail(template, letter.with_whom, pdf, docx)
-            records.audit(s, self.user, now, "print", comm, case.id, detail)
-            ids = []
-            for data, name, media, words in files:
-                stored = store_document(
-                    s, self.user, now, case.id, data, name, media, kind="letter_sent",
-                    title=letter.data.title, dated=self._today(), came_from="the council",
-                    body_text=words, communication_id=comm.id,
-                )  # fmt: skip
-                ids.append(stored.id)
-            s.flush()
-            word_id = ids[-1] if docx else None
-            return IssuedLetter(comm.id, ids[0], pdf, docx, word_id)
+        for data, media in ((pdf, PDF), (docx, WORD)):  # read before the transaction opens
+            if data:
+                name = issued_file_name(now, template, EXTENSIONS[media])
+                files.append((data, name, media, extract_text(data, sniff(data, name)).text))
+        return RenderedLetter(template, letter, pdf, docx, tuple(files), now)
+
+    def keep(self, s, case: EhcpCase, rendered: RenderedLetter) -> IssuedLetter:
+        """Keep a rendered letter on the case file, log it and audit its print, in the
+        caller's transaction (the case loaded by `_case_to_edit`)."""
+        letter, now = rendered.letter, rendered.at
+        comm = Communication(
+            family_id=letter.family_id,
+            case_id=case.id,
+            occurred_at=now,
+            channel="letter",
+            direction="out",
+            with_whom=letter.with_whom[:200],
+            with_family=letter.to_family,
+            summary=f"Letter: {letter.data.title}",
+            logged_by=self.user,
+            updated_by=self.user,
+            updated_at=now,
+        )
+        s.add(comm)
+        detail = _print_detail(rendered.template, letter.with_whom, rendered.pdf, rendered.docx)
+        records.audit(s, self.user, now, "print", comm, case.id, detail)
+        ids = []
+        for data, name, media, words in rendered.files:
+            stored = store_document(
+                s, self.user, now, case.id, data, name, media, kind="letter_sent",
+                title=letter.data.title, dated=self._today(), came_from="the council",
+                body_text=words, communication_id=comm.id,
+            )  # fmt: skip
+            ids.append(stored.id)
+        s.flush()
+        word_id = ids[-1] if rendered.docx else None
+        return IssuedLetter(comm.id, ids[0], rendered.pdf, rendered.docx, word_id)
 
     def reprint(self, communication_id: int) -> bytes:
         """The kept letter exactly as it was issued (checked against its sha256), audited as
@@ -361,6 +396,7 @@ class LetterService(UserService):
         advice_id: int | None,
         advice_type: str | None,
         extra: Mapping[str, str] | None,
+        planned: Mapping[str, str] | None,
     ) -> PreparedLetter:
         source = self.templates.path_for(name)
         template = self.templates.load(name)
@@ -380,6 +416,7 @@ class LetterService(UserService):
             mediation_adviser=mediation,
             advice=advice,
         )
+        values.update(planned or {})
         values.update(typed)
         title, body = fill_title(template, values), fill(template, values)
         recipient = recipient_lines(template.to, detail, council, advice)

@@ -32,6 +32,7 @@ from caseload_app.services.phase_transfer import PhaseTransferService
 from caseload_app.services.plan_audit import PlanAuditService
 from caseload_app.services.printing import PrintService
 from caseload_app.services.requests import RequestService
+from caseload_app.services.review_plan import ReviewPlanService
 from caseload_app.services.sar import SarService
 from caseload_app.services.sen2_return import Sen2ReturnService
 from caseload_app.services.settings import LocalSettings, LocalSettingsStore, TeamSettingsService
@@ -118,6 +119,9 @@ class AppContext:
 
     def phase_transfers(self) -> PhaseTransferService:
         return PhaseTransferService(self.db, self.user, today=self.today, now=self.now)
+
+    def review_plan(self) -> ReviewPlanService:
+        return ReviewPlanService(self.db, self.user, today=self.today, now=self.now)
 
     def handover(self) -> HandoverService:
         return HandoverService(self.db, self.user, today=self.today, now=self.now)

@@ -207,6 +207,7 @@ class MainWindow(
         action(view_menu, "&All cases", lambda: self.show_list(2), "Ctrl+3")
         action(view_menu, "Workload &board", self.open_board, "Ctrl+4")
         action(view_menu, "&Phase transfers", self.open_planner, "Ctrl+5")
+        action(view_menu, "&Review catch-up planner", self.open_review_plan, "Ctrl+9")
         action(view_menu, "Plan &quality", self.open_quality, "Ctrl+6")
         action(view_menu, "Families due an &update", self.open_update_queue, "Ctrl+7")
         action(view_menu, "Advice pro&viders", self.open_providers, "Ctrl+8")

@@ -1,5 +1,6 @@
 """The team lead's part of the window: the workload board, recent moves, the phase-transfer
-planner, plan quality, the weekly report, reassigning cases and the team.
+planner, the review catch-up planner, plan quality, the weekly report, reassigning cases and
+the team.
 
 Mixed into MainWindow (ui/main_window.py), whose ctx, tabs and lists these use."""
 
@@ -28,6 +29,7 @@ from caseload_app.ui.errors import USER_ERRORS, run_action, show_user_error
 from caseload_app.ui.planner_view import PlannerView
 from caseload_app.ui.providers_view import ProvidersView
 from caseload_app.ui.qa_view import QaView
+from caseload_app.ui.review_plan_view import ReviewPlanView
 from caseload_app.ui.window.shell import WindowShell
 
 
@@ -79,6 +81,17 @@ class TeamLeadCommands(WindowShell):
         view = ProvidersView(self.ctx.providers(), self)
         view.open_case.connect(self.open_case)
         self.tabs.setCurrentIndex(self.tabs.addTab(view, "Advice providers"))
+        view.refresh()
+        return view
+
+    def open_review_plan(self) -> ReviewPlanView:
+        for open_view in self.tabs_of(ReviewPlanView):
+            self.tabs.setCurrentWidget(open_view)
+            return open_view
+        view = ReviewPlanView(self.ctx.review_plan(), self)
+        view.open_case.connect(self.open_case)
+        view.changed.connect(self.refresh)
+        self.tabs.setCurrentIndex(self.tabs.addTab(view, "Review catch-up"))
         view.refresh()
         return view
 
