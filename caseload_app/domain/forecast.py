@@ -551,7 +551,9 @@ class Engine:
         made_on: date,
         weeks: int,
         what_if: WhatIf | None = None,
+        labels: Mapping[str, str] | None = None,
     ) -> None:
+        self.labels = labels or {}
         self.made_on = made_on
         self.t0 = made_on.toordinal()
         self.weeks = weeks
@@ -599,8 +601,16 @@ class Engine:
         return Inputs(
             step_medians={k: s.median for k, s in self.steps.items()},
             step_samples={k: s.samples for k, s in self.steps.items()},
-            provider_medians={k: s.median for k, s in self.providers.items() if k and s.samples},
-            provider_samples={k: s.samples for k, s in self.providers.items() if k and s.samples},
+            provider_medians={
+                self.labels.get(k, k): s.median
+                for k, s in self.providers.items()
+                if k and s.samples
+            },
+            provider_samples={
+                self.labels.get(k, k): s.samples
+                for k, s in self.providers.items()
+                if k and s.samples
+            },
             agree_rate=self.agree_rate,
             issue_rate=self.issue_rate,
             drafts_per_fte_week=self.drafts_per_fte,
@@ -899,7 +909,7 @@ class Engine:
             remedies.append("take it to the next panel")
         late = [(k, -due) for k, _w, due in st.waiting[i] if due < 0]
         if late:
-            names = ", ".join(f"{k} ({d} days overdue)" for k, d in late)
+            names = ", ".join(f"{self.labels.get(k, k)} ({d} days overdue)" for k, d in late)
             reasons.append(f"advice late from {names}")
             better = self._chance_with(i, deadline, maps, advice_now=True)
             if better >= chance + 0.05:
@@ -1001,8 +1011,10 @@ def forecast(
     weeks: int = 12,
     what_if: WhatIf | None = None,
     history: History | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> Forecast:
-    """The forecast as of the end of `made_on`, from the records only."""
+    """The forecast as of the end of `made_on`, from the records only. `labels` name the
+    providers in the reasons ("Educational psychology", "EP North")."""
     history = history or History(cases, advice)
     state = open_as_of(cases, advice, made_on)
-    return Engine(history, state, workers, made_on, weeks, what_if).run()
+    return Engine(history, state, workers, made_on, weeks, what_if, labels).run()

@@ -17,12 +17,14 @@ from sqlalchemy import String, or_, select, type_coerce
 
 from caseload_app.db.models import (
     Absence,
+    AdviceProvider,
     AdviceRequest,
     Caseworker,
     Child,
     EhcpCase,
 )
 from caseload_app.db.queries import as_date
+from caseload_app.domain import codes
 from caseload_app.domain.backtest import LEADS, BackTest, back_test
 from caseload_app.domain.errors import ValidationError
 from caseload_app.domain.forecast import (
@@ -30,6 +32,7 @@ from caseload_app.domain.forecast import (
     AdviceRecord,
     CaseRecord,
     Forecast,
+    History,
     WhatIf,
     Worker,
     forecast,
@@ -47,6 +50,7 @@ class Records:
     cases: list[CaseRecord]
     advice: list[AdviceRecord]
     workers: list[Worker]
+    labels: dict[str, str]  # provider key -> its name ("Educational psychology", "EP North")
 
 
 @dataclass(frozen=True)
@@ -63,14 +67,31 @@ class ForecastService(UserService):
         """The next `weeks` weeks from today, and the what-if beside it if one is given."""
         _check_weeks(weeks)
         today = self._today()
-        records = self._records(today, HISTORY_DAYS + 200)
+        # The last 12 months' steps, and the requests those steps began with.
+        records = self._records(today, HISTORY_DAYS + 120)
         names = {w.id: w.name for w in records.workers}
         _check_what_if(what_if, names)
-        base = forecast(records.cases, records.advice, records.workers, today, weeks)
+        history = History(records.cases, records.advice)
+        base = forecast(
+            records.cases,
+            records.advice,
+            records.workers,
+            today,
+            weeks,
+            history=history,
+            labels=records.labels,
+        )
         scenario = None
         if what_if is not None and not what_if.is_empty():
             scenario = forecast(
-                records.cases, records.advice, records.workers, today, weeks, what_if
+                records.cases,
+                records.advice,
+                records.workers,
+                today,
+                weeks,
+                what_if,
+                history=history,
+                labels=records.labels,
             )
         at_risk = {r.case_id for f in (base, scenario) if f for r in f.at_risk}
         return ForecastResult(
@@ -135,10 +156,20 @@ class ForecastService(UserService):
         )
         a = AdviceRequest
         advice_q = (
-            select(a.case_id, a.advice_type, *_raw(a.received_by_adviser, a.due, a.received))
+            select(
+                a.case_id,
+                a.advice_type,
+                a.provider_id,
+                *_raw(a.received_by_adviser, a.due, a.received),
+            )
             .join(c, c.id == a.case_id)
             .where(
                 c.transferred_in.is_(None),
+                # what is still awaited, what arrived in the window, and every request of
+                # a case still waiting for its plan
+                or_(
+                    a.received.is_(None), a.received >= since, c.is_open & c.final_issued.is_(None)
+                ),
                 or_(
                     c.is_open & c.final_issued.is_(None),
                     c.request_received >= since,
@@ -148,13 +179,20 @@ class ForecastService(UserService):
             )
         )
         with self._db.read() as s:
-            cases = [_case(dict(r._mapping)) for r in s.execute(case_q)]
+            cases = [_case(*r) for r in s.execute(case_q)]
             advice = [
-                AdviceRecord(case_id, kind, _day(sent), _day(due), _day(got))  # type: ignore[arg-type]
-                for case_id, kind, sent, due, got in s.execute(advice_q)
+                AdviceRecord(
+                    case_id,
+                    kind if provider is None else f"{kind}/{provider}",
+                    _day(sent),  # type: ignore[arg-type]
+                    _day(due),  # type: ignore[arg-type]
+                    _day(got),
+                )
+                for case_id, kind, provider, sent, due, got in s.execute(advice_q)
             ]
+            labels = _provider_labels(s)
             workers = self._workers(s, today)
-        return Records(cases, advice, workers)
+        return Records(cases, advice, workers, labels)
 
     def _workers(self, s, today: date) -> list[Worker]:
         away: dict[int, list[tuple[date, date]]] = {}
@@ -202,21 +240,45 @@ def _day(value: date | str | None) -> date | None:
 _from_text = date.fromisoformat
 
 
-def _case(row: Mapping[str, Any]) -> CaseRecord:
-    in_pipeline = row["is_open"] and row["stage"] in PIPELINE
-    ended = as_date(row["withdrawn_date"]) or as_date(row["moved_out"])
+def _provider_labels(s) -> dict[str, str]:
+    """Each service by its name, and each provider recorded by its own ("EP North")."""
+    labels = {c.code: c.label for c in codes.advice_types()}
+    for pid, service, name in s.execute(
+        select(AdviceProvider.id, AdviceProvider.service, AdviceProvider.name)
+    ):
+        labels[f"{service}/{pid}"] = name
+    return labels
+
+
+def _case(
+    case_id,
+    worker,
+    stage,
+    is_open,
+    assess,
+    issue,
+    received,
+    decided,
+    issue_on,
+    draft,
+    final,
+    withdrawn,
+    moved_out,
+) -> CaseRecord:
+    """One row of _records' case query, in its order."""
+    final_day = _day(final)
     return CaseRecord(
-        case_id=row["id"],
-        caseworker_id=row["caseworker_id"],
-        request_received=as_date(row["request_received"]),  # type: ignore[arg-type]
-        assess_decision_date=as_date(row["assess_decision_date"]),
-        assess_decision=row["assess_decision"],
-        issue_decision_date=as_date(row["issue_decision_date"]),
-        issue_decision=row["issue_decision"],
-        draft_served=as_date(row["draft_served"]),
-        final_issued=as_date(row["final_issued"]),
-        ended=ended,
-        is_open=bool(in_pipeline or row["final_issued"] is not None),
+        case_id=case_id,
+        caseworker_id=worker,
+        request_received=_day(received),  # type: ignore[arg-type]
+        assess_decision_date=_day(decided),
+        assess_decision=assess,
+        issue_decision_date=_day(issue_on),
+        issue_decision=issue,
+        draft_served=_day(draft),
+        final_issued=final_day,
+        ended=_day(withdrawn) or _day(moved_out),
+        is_open=bool((is_open and stage in PIPELINE) or final_day is not None),
     )
 
 
