@@ -275,6 +275,7 @@ def run(path: Path, children: int, runs: int) -> list[Measure]:
             measures.append(Measure.of(name, target, samples, raw_median=raw_median))
         measures += document_searches(db, raw, case_id, runs)
         measures.append(sen2_return(db, runs))
+        measures += lead_views(db, runs)
         words = search_words(raw)
     finally:
         raw.close()
@@ -285,6 +286,42 @@ def run(path: Path, children: int, runs: int) -> list[Measure]:
     # Last: making and adding 20 MB PDFs leaves this process larger, and a child process's
     # peak memory (import_memory's figure) counts its parent's at the fork.
     return measures + document_adds(path, case_id, runs)
+
+
+def lead_views(db, runs: int) -> list[Measure]:
+    """What a team lead opens off the window's thread (issue 27): the 20-week forecast with
+    a what-if beside it (under 2 s at 50,000 children), its back-test, the advice-provider
+    board and the review catch-up plan. Arithmetic over every open case, not one read: a
+    target, no raw SQL ratio."""
+    from caseload_app.domain.forecast import WhatIf
+    from caseload_app.services.forecast import ForecastService
+    from caseload_app.services.providers import ProviderService
+    from caseload_app.services.review_plan import ReviewPlanService
+
+    forecast = ForecastService(db, "bench", today=lambda: AS_OF)
+    what_if = WhatIf(agency=(1.0, 8), surge=(30.0, 6))
+    calls = [
+        ("20-week forecast, 12 weeks", 2000.0, lambda: forecast.forecast(12), runs),
+        ("20-week forecast with a what-if", 4000.0, lambda: forecast.forecast(12, what_if), runs),
+        ("forecast back-test (26 weeks)", 30_000.0, lambda: forecast.back_test(26), min(runs, 2)),
+        (
+            "advice-provider board",
+            2000.0,
+            ProviderService(db, "bench", today=lambda: AS_OF).board,
+            runs,
+        ),
+        (
+            "review catch-up plan",
+            3000.0,
+            ReviewPlanService(db, "bench", today=lambda: AS_OF).plan,
+            runs,
+        ),
+    ]
+    out = []
+    for name, target, call, n in calls:
+        call()  # warm
+        out.append(Measure.of(name, target, timed(call, n)))
+    return out
 
 
 SEN2_CENSUS = date(2027, 1, 21)  # the census day after the demo's "today"
