@@ -218,8 +218,9 @@ class _Samples:
 
     @classmethod
     def of(cls, pairs: Iterable[tuple[int, int]]) -> _Samples:
-        arr = np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
-        return cls(arr[:, 0], arr[:, 1])
+        arr = np.array(list(pairs), dtype=np.int64).reshape(-1, 2)
+        order = np.argsort(arr[:, 0], kind="stable")
+        return cls(arr[order, 0], arr[order, 1])
 
     def window(self, last: int, days: int) -> np.ndarray:
         lo = np.searchsorted(self.ends, last - days, side="right")
@@ -271,7 +272,7 @@ class History:
                 self._worked(c.caseworker_id, f)
                 if c.draft_served:
                     final.append((f, f - c.draft_served.toordinal()))
-        self.worked = {k: np.array(sorted(v), dtype=np.int64) for k, v in self._last.items()}
+        self.worked = {k: np.sort(np.array(v, dtype=np.int64)) for k, v in self._last.items()}
         self.steps = {
             "decide": _Samples.of(decide),
             "advice": _Samples.of(advice_step),
@@ -291,7 +292,7 @@ class History:
                 by_provider.setdefault("", []).append(pair)
         self.providers = {k: _Samples.of(v) for k, v in by_provider.items()}
         self.events = {
-            name: np.array(sorted(v), dtype=np.int64)
+            name: np.sort(np.array(v, dtype=np.int64))
             for name, v in (
                 ("agreed", agreed),
                 ("refused", refused),
