@@ -195,7 +195,7 @@ class _Generator:
         self.sen2_rng = random.Random(repr(rng.getstate()[1][4:8]))
         # The advice behind plans already made (the forecast's history): a stream of its own
         # so the rest of the demo stays as it was.
-        self.history_rng = random.Random(repr(rng.getstate()[1][8:12]))
+        self.history_rng = random.Random(repr(rng.getstate()[1][12:16]))
         self.advice: list[dict] = []
         # The advice providers, and which request went to which, from a stream of their own
         # (drawn after everything else): the rest of the demo stays as it was without them.
@@ -538,19 +538,8 @@ class _Generator:
             if case["stage"] == "draft_issued" or self.rng.random() < 0.5:
                 got = requested + timedelta(days=self.rng.randint(20, 60))
                 received = got if got <= self.today else None
-            self.advice.append(
-                dict(
-                    case_id=case["id"],
-                    advice_type=kind,
-                    requested=requested,
-                    received_by_adviser=requested,
-                    due=due,
-                    received=received,
-                    chases=0 if received or due >= self.today else 1,
-                    last_chased=None if received or due >= self.today else due,
-                    version=1,
-                )
-            )
+            chased = not received and due < self.today
+            self._advice_row(case, kind, requested, received, chased)
 
     def _past_advice(self, case: dict) -> None:
         """Advice in before the draft, for assessments of the last two years."""
@@ -562,20 +551,27 @@ class _Generator:
         latest = max(case["draft_served"], requested)
         for kind in ADVICE:
             got = min(requested + timedelta(days=rng.randint(20, 60)), latest)
-            late = got > deadlines.advice_due(requested)
-            self.advice.append(
-                dict(
-                    case_id=case["id"],
-                    advice_type=kind,
-                    requested=requested,
-                    received_by_adviser=requested,
-                    due=deadlines.advice_due(requested),
-                    received=got,
-                    chases=1 if late else 0,
-                    last_chased=deadlines.advice_due(requested) if late else None,
-                    version=1,
-                )
+            self._advice_row(case, kind, requested, got, got > deadlines.advice_due(requested))
+
+    def _advice_row(
+        self, case: dict, kind: str, requested: date, received: date | None, chased: bool
+    ) -> None:
+        """One advice request, sent and received by the adviser the same day; a late one
+        chased once, on its due day."""
+        due = deadlines.advice_due(requested)
+        self.advice.append(
+            dict(
+                case_id=case["id"],
+                advice_type=kind,
+                requested=requested,
+                received_by_adviser=requested,
+                due=due,
+                received=received,
+                chases=1 if chased else 0,
+                last_chased=due if chased else None,
+                version=1,
             )
+        )
 
     def _reviews(self, case: dict) -> None:
         if case["stage"] != "plan_issued" or not case.get("last_review"):
