@@ -388,6 +388,7 @@ class ForecastView(QWidget):
         self.test_summary.setWordWrap(True)
         self.test_model = RowsModel(BACK_TEST_COLUMNS, self)
         self.test_table = _table(self.test_model, "How good the forecast has been")
+        self.test_table.setMinimumHeight(5 * self.test_table.verticalHeader().defaultSectionSize())
         self.test_chart = ForecastChart()
         self.test_chart.setAccessibleName("Forecast 4 weeks ahead against what happened")
         self.test_chart.hide()

@@ -174,6 +174,8 @@ class ForecastChart(QWidget):
     def _paint_whisker(
         self, painter: QPainter, text: QColor, plot: QRectF, rect: QRectF, bar: Bar
     ) -> None:
+        if bar.low == bar.high == bar.expected:
+            return  # a count, not a forecast (what happened): no range to draw
         x = rect.center().x()
         low, high = self._y(plot, bar.low), self._y(plot, bar.high)
         cap = rect.width() / 4
