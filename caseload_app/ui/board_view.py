@@ -32,6 +32,7 @@ from caseload_app.domain.status import Rag
 from caseload_app.domain.text import how_many
 from caseload_app.domain.workload import StepCount
 from caseload_app.services.caselist import CaseFilter
+from caseload_app.services.forecast import ForecastResult, ForecastService
 from caseload_app.services.handover import HandoverService
 from caseload_app.services.keep_in_touch import KeepInTouchService
 from caseload_app.services.letters import LetterService
@@ -45,6 +46,7 @@ from caseload_app.ui.dialogs.moves_dialogs import (
     next_step_text,
 )
 from caseload_app.ui.errors import run_action
+from caseload_app.ui.forecast_view import ForecastStrip
 from caseload_app.ui.models.rows import Column, RowsModel
 from caseload_app.ui.widgets.bar_chart import BarChart
 from caseload_app.ui.widgets.dates import DateEdit
@@ -162,6 +164,8 @@ class BoardView(QWidget):
     changed = Signal()  # allocation changed (reassign / rebalance / undo)
     team_changed = Signal()  # a caseworker added, renamed, retired…
     shares_loaded = Signal()  # families updated on time: loaded (or failed)
+    forecast_loaded = Signal()  # the forecast strip: loaded (or failed)
+    forecast_wanted = Signal()  # the strip's "Forecast…"
 
     def __init__(
         self,
@@ -171,10 +175,15 @@ class BoardView(QWidget):
         letters: LetterService | None = None,
         parent=None,
         keep: KeepInTouchService | None = None,
+        forecast: ForecastService | None = None,
     ) -> None:
         super().__init__(parent)
         self.workload, self.team, self.handover, self.letters = workload, team, handover, letters
-        self.keep = keep
+        self.keep, self.forecast = keep, forecast
+        # The 20-week forecast under the table: a second or two at 50,000 children, so it
+        # too loads off the window's thread after the board shows.
+        self._forecast_job: Job | None = None
+        self._forecast_again = False
         self.last_batch: str | None = None
         # Families updated on time, per caseworker (None: not allocated): a pass over every
         # open case, so it loads off the window's thread after the board shows.
@@ -211,8 +220,16 @@ class BoardView(QWidget):
             button.clicked.connect(slot)
             buttons.addWidget(button)
         buttons.addStretch(1)
+        self.strip = ForecastStrip()
+        self.strip.setVisible(forecast is not None)
+        self.strip.wanted.connect(self.forecast_wanted)
+        upper = QWidget()
+        upper_layout = QVBoxLayout(upper)
+        upper_layout.setContentsMargins(0, 0, 0, 0)
+        upper_layout.addWidget(self.table, 1)
+        upper_layout.addWidget(self.strip)
         splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.table)
+        splitter.addWidget(upper)
         splitter.addWidget(self.chart)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
@@ -241,6 +258,36 @@ class BoardView(QWidget):
     def refresh(self) -> None:
         self.show_board(self.workload.board())
         self._load_shares()
+        self._load_forecast()
+
+    def _load_forecast(self) -> None:
+        if self.forecast is None:
+            return
+        if self._forecast_job is not None:
+            self._forecast_again = True  # cases moved meanwhile: forecast again when it ends
+            return
+        self.strip.loading()
+        forecast = self.forecast
+        self._forecast_job = run_in_background(
+            lambda: forecast.forecast(), self._forecast_made, self._forecast_failed
+        )
+
+    def _forecast_made(self, result: ForecastResult) -> None:
+        self._forecast_job = None
+        self.strip.show_result(result)
+        self._forecast_ended()
+
+    def _forecast_failed(self, exc: Exception, _details: str) -> None:
+        self._forecast_job = None
+        self.strip.failed(exc)
+        self._forecast_ended()
+
+    def _forecast_ended(self) -> None:
+        if self._forecast_again:
+            self._forecast_again = False
+            self._load_forecast()
+            return
+        self.forecast_loaded.emit()
 
     def _load_shares(self) -> None:
         if self.keep is None:

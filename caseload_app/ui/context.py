@@ -19,6 +19,7 @@ from caseload_app.services.documents import DocumentService
 from caseload_app.services.errors import PermissionDenied
 from caseload_app.services.establishments import EstablishmentService
 from caseload_app.services.export import ExportService
+from caseload_app.services.forecast import ForecastService
 from caseload_app.services.handover import HandoverService
 from caseload_app.services.importer import Importer
 from caseload_app.services.inspection import InspectionListService
@@ -137,6 +138,9 @@ class AppContext:
         from caseload_app.services.providers import ProviderService
 
         return ProviderService(self.db, self.user, today=self.today, now=self.now)
+
+    def forecast(self) -> ForecastService:
+        return ForecastService(self.db, self.user, today=self.today, now=self.now)
 
     def plan_audits(self) -> PlanAuditService:
         return PlanAuditService(self.db, self.user, today=self.today, now=self.now)

@@ -211,6 +211,7 @@ class MainWindow(
         action(view_menu, "Plan &quality", self.open_quality, "Ctrl+6")
         action(view_menu, "Families due an &update", self.open_update_queue, "Ctrl+7")
         action(view_menu, "Advice pro&viders", self.open_providers, "Ctrl+8")
+        action(view_menu, "20-week f&orecast", lambda: self.open_forecast(), "Ctrl+Shift+O")
         action(view_menu, "Search &documents…", self.search_documents, "Ctrl+Shift+F")
         view_menu.addSeparator()
         action(view_menu, "&Find…", self.focus_search, QKeySequence.StandardKey.Find)

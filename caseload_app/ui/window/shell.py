@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from caseload_app.services.caselist import CaseRow
     from caseload_app.ui.case import CaseView
     from caseload_app.ui.context import AppContext
+    from caseload_app.ui.dialogs.guide_dialog import GuideDialog
     from caseload_app.ui.idle import IdleWatch
     from caseload_app.ui.window.caseload_page import CaseloadPage
 
@@ -37,6 +38,8 @@ class WindowShell(QMainWindow):
     selected_cases: Callable[[], list[tuple[int, str]]]
     _selected_rows: Callable[[], list[CaseRow]]
     reload_caseworkers: Callable[[], None]
+    show_guide: Callable[..., None]
+    guide: GuideDialog  # the guide, once shown
 
     def tabs_of(self, kind: type[Tab]) -> list[Tab]:
         """The open tabs of one kind (cases, the board, the planner), left to right."""

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
 )
 
+from caseload_app.domain.access import Can
 from caseload_app.services.caselist import CaseFilter
 from caseload_app.services.team import Reassignment
 from caseload_app.ui.board_view import (
@@ -26,6 +27,7 @@ from caseload_app.ui.dialogs.printing import (
 )
 from caseload_app.ui.document_search_view import DocumentSearchView
 from caseload_app.ui.errors import USER_ERRORS, run_action, show_user_error
+from caseload_app.ui.forecast_view import GUIDE_HEADING, ForecastView
 from caseload_app.ui.planner_view import PlannerView
 from caseload_app.ui.providers_view import ProvidersView
 from caseload_app.ui.qa_view import QaView
@@ -40,9 +42,10 @@ class TeamLeadCommands(WindowShell):
             return open_board
         board = BoardView(
             self.ctx.workload(), self.ctx.staffing(), self.ctx.handover(), self.ctx.letters(), self,
-            keep=self.ctx.keep_in_touch(),
+            keep=self.ctx.keep_in_touch(), forecast=self.ctx.forecast(),
         )  # fmt: skip
         board.show_cases.connect(self.show_caseworker_cases)
+        board.forecast_wanted.connect(lambda: self.open_forecast(board.strip.result))
         board.changed.connect(self.refresh)
         board.team_changed.connect(self.reload_caseworkers)
         self.tabs.setCurrentIndex(self.tabs.addTab(board, "Workload board"))
@@ -94,6 +97,40 @@ class TeamLeadCommands(WindowShell):
         self.tabs.setCurrentIndex(self.tabs.addTab(view, "Review catch-up"))
         view.refresh()
         return view
+
+    def open_forecast(self, made=None) -> ForecastView | None:
+        """The 20-week forecast: a lead's (whoever sees the board). `made`: the board's
+        forecast, shown at once rather than made again."""
+        for open_view in self.tabs_of(ForecastView):
+            self.tabs.setCurrentWidget(open_view)
+            return open_view
+        access = self.ctx.access()
+        if not access.can(Can.REPORTS):
+            QMessageBox.information(
+                self,
+                "20-week forecast",
+                f"The forecast is for those who {Can.REPORTS.value} (your roles: "
+                f"{access.describe()}).",
+            )
+            return None
+        view = ForecastView(self.ctx.forecast(), self)
+        view.open_case.connect(self.open_case)
+        view.guide_wanted.connect(self.show_forecast_guide)
+        self.tabs.setCurrentIndex(self.tabs.addTab(view, "20-week forecast"))
+        if made is not None:
+            view.show_result(made)
+        else:
+            view.refresh()
+        return view
+
+    def show_forecast_guide(self) -> None:
+        """The guide, at the forecast's section."""
+        self.show_guide()
+        contents = self.guide.contents
+        for row in range(contents.count()):
+            if contents.item(row).text().strip().startswith(GUIDE_HEADING):
+                contents.setCurrentRow(row)
+                return
 
     def open_quality(self) -> QaView:
         for open_view in self.tabs_of(QaView):
