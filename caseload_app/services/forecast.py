@@ -25,6 +25,7 @@ from caseload_app.db.models import (
 )
 from caseload_app.db.queries import as_date
 from caseload_app.domain import codes
+from caseload_app.domain.access import Can
 from caseload_app.domain.backtest import LEADS, BackTest, back_test
 from caseload_app.domain.errors import ValidationError
 from caseload_app.domain.forecast import (
@@ -66,6 +67,7 @@ class ForecastService(UserService):
     def forecast(self, weeks: int = 12, what_if: WhatIf | None = None) -> ForecastResult:
         """The next `weeks` weeks from today, and the what-if beside it if one is given."""
         _check_weeks(weeks)
+        self._allowed(Can.REPORTS)  # the board's figures, and the children at risk named
         today = self._today()
         # The last 12 months' steps, and the requests those steps began with.
         records = self._records(today, HISTORY_DAYS + 120)
@@ -110,6 +112,7 @@ class ForecastService(UserService):
         """What the forecast would have said 4, 8 and 12 weeks before each past week."""
         if not 1 <= past_weeks <= 104:
             raise ValidationError("Back-test between 1 and 104 past weeks.")
+        self._allowed(Can.REPORTS)
         today = self._today()
         reach = HISTORY_DAYS + 7 * (past_weeks + max(LEADS)) + 200
         records = self._records(today, reach)

@@ -150,3 +150,16 @@ def test_a_what_if_file_names_caseworkers_by_name_or_number():
         surge=(25.0, 3),
         away=((1, date(2027, 1, 4), date(2027, 1, 8)),),
     )
+
+
+def test_a_caseworker_is_refused_the_forecast_that_names_the_team_s_children(demo):
+    from caseload_app.services.errors import PermissionDenied
+    from tests.helpers import add_person
+
+    add_person(demo, "dee.admin", "Dee Admin", "administrator")
+    add_person(demo, "asha", "Asha Patel", "caseworker", caseworker_id=1, by="Dee Admin")
+    service = ForecastService(demo, "Asha Patel", today=lambda: TODAY)
+    with pytest.raises(PermissionDenied, match="see the board and run team reports"):
+        service.forecast(12)
+    with pytest.raises(PermissionDenied):
+        service.back_test(4)

@@ -6,9 +6,13 @@ Mixed into MainWindow (ui/main_window.py), whose ctx, tabs and lists these use."
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from PySide6.QtWidgets import (
     QDialog,
     QMessageBox,
+    QWidget,
 )
 
 from caseload_app.domain.access import Can
@@ -33,6 +37,8 @@ from caseload_app.ui.providers_view import ProvidersView
 from caseload_app.ui.qa_view import QaView
 from caseload_app.ui.review_plan_view import ReviewPlanView
 from caseload_app.ui.window.shell import WindowShell
+
+V = TypeVar("V", bound=QWidget)
 
 
 class TeamLeadCommands(WindowShell):
@@ -66,37 +72,40 @@ class TeamLeadCommands(WindowShell):
         if run_action(self, "Recent moves", team.batches):  # a lead's list: refused otherwise
             RecentMoves(team, changed, self.ctx.handover(), self.ctx.letters(), self).exec()
 
+    def _open_view(self, kind: type[V], make: Callable[[], V], title: str, changed=False) -> V:
+        """A lead's view in a tab of its own: brought in front if open, else made, its cases
+        opening on double-click, filled in the background."""
+        for open_view in self.tabs_of(kind):
+            self.tabs.setCurrentWidget(open_view)
+            return open_view
+        view = make()
+        view.open_case.connect(self.open_case)  # type: ignore[attr-defined]
+        if changed:
+            view.changed.connect(self.refresh)  # type: ignore[attr-defined]
+        self.tabs.setCurrentIndex(self.tabs.addTab(view, title))
+        view.refresh()  # type: ignore[attr-defined]
+        return view
+
     def open_planner(self) -> PlannerView:
-        for open_planner in self.tabs_of(PlannerView):
-            self.tabs.setCurrentWidget(open_planner)
-            return open_planner
-        planner = PlannerView(self.ctx.phase_transfers(), self)
-        planner.open_case.connect(self.open_case)
-        planner.changed.connect(self.refresh)
-        self.tabs.setCurrentIndex(self.tabs.addTab(planner, "Phase transfers"))
-        planner.refresh()
-        return planner
+        return self._open_view(
+            PlannerView,
+            lambda: PlannerView(self.ctx.phase_transfers(), self),
+            "Phase transfers",
+            changed=True,
+        )
 
     def open_providers(self) -> ProvidersView:
-        for open_view in self.tabs_of(ProvidersView):
-            self.tabs.setCurrentWidget(open_view)
-            return open_view
-        view = ProvidersView(self.ctx.providers(), self)
-        view.open_case.connect(self.open_case)
-        self.tabs.setCurrentIndex(self.tabs.addTab(view, "Advice providers"))
-        view.refresh()
-        return view
+        return self._open_view(
+            ProvidersView, lambda: ProvidersView(self.ctx.providers(), self), "Advice providers"
+        )
 
     def open_review_plan(self) -> ReviewPlanView:
-        for open_view in self.tabs_of(ReviewPlanView):
-            self.tabs.setCurrentWidget(open_view)
-            return open_view
-        view = ReviewPlanView(self.ctx.review_plan(), self)
-        view.open_case.connect(self.open_case)
-        view.changed.connect(self.refresh)
-        self.tabs.setCurrentIndex(self.tabs.addTab(view, "Review catch-up"))
-        view.refresh()
-        return view
+        return self._open_view(
+            ReviewPlanView,
+            lambda: ReviewPlanView(self.ctx.review_plan(), self),
+            "Review catch-up",
+            changed=True,
+        )
 
     def open_forecast(self, made=None) -> ForecastView | None:
         """The 20-week forecast: a lead's (whoever sees the board). `made`: the board's
@@ -133,14 +142,7 @@ class TeamLeadCommands(WindowShell):
                 return
 
     def open_quality(self) -> QaView:
-        for open_view in self.tabs_of(QaView):
-            self.tabs.setCurrentWidget(open_view)
-            return open_view
-        view = QaView(self.ctx.plan_audits(), self)
-        view.open_case.connect(self.open_case)
-        self.tabs.setCurrentIndex(self.tabs.addTab(view, "Plan quality"))
-        view.refresh()
-        return view
+        return self._open_view(QaView, lambda: QaView(self.ctx.plan_audits(), self), "Plan quality")
 
     def search_documents(self) -> DocumentSearchView:
         for open_view in self.tabs_of(DocumentSearchView):
