@@ -500,7 +500,7 @@ def forecast_page(page: WeeklyForecast) -> list[Flowable]:
     f = page.forecast
     out: list[Flowable] = [
         PageBreak(),
-        Paragraph(escape(f"Forecast: plans issued in the next {len(f.weeks)} weeks"), st["h2"]),
+        Paragraph(escape(_forecast_title(f)), st["h2"]),
         Paragraph(escape(_made_on(page)), st["meta"]),
         Spacer(1, 2 * mm),
     ]
@@ -522,6 +522,11 @@ def forecast_page(page: WeeklyForecast) -> list[Flowable]:
     out += [*_section("How the forecast is made", 25 * mm)]
     out += [Paragraph(escape(text), st["fine"]) for text in METHOD]
     return out
+
+
+def _forecast_title(f: Forecast) -> str:
+    ahead = f"the next {len(f.weeks)} weeks" if f.weeks else "the coming weeks"
+    return f"Forecast: plans issued in {ahead}"
 
 
 def _made_on(page: WeeklyForecast) -> str:

@@ -304,10 +304,9 @@ def test_weekly_report_from_the_window(window, monkeypatch, tmp_path):
 def test_the_weekly_report_can_be_stopped_and_makes_nothing(window, monkeypatch, tmp_path):
     from PySide6.QtWidgets import QMessageBox, QProgressDialog, QPushButton
 
+    from caseload_app.services.weekly import WeeklyReportService
     from caseload_app.ui.board_view import WeekEndingDialog
     from caseload_app.ui.window import team_lead as main_window_module
-
-    from caseload_app.services.weekly import WeeklyReportService
 
     real = WeeklyReportService.report
 
