@@ -676,6 +676,7 @@ def _at_risk(f: Forecast, caseworkers: Mapping[int, str]) -> list[Flowable]:
             else caseworkers.get(r.caseworker_id, "No longer on the team")
         )
         why = "; ".join(r.reasons)
+        why = why[:1].upper() + why[1:]
         help_ = "; ".join(r.remedies)
         text = f"{escape(one_line(why, 300))}. <i>Would help:</i> {escape(one_line(help_, 300))}."
         rows.append(
@@ -697,7 +698,7 @@ def _at_risk(f: Forecast, caseworkers: Mapping[int, str]) -> list[Flowable]:
         _table(
             ("Case", "Caseworker", "20-week day", "Chance", "Why, and what would help"),
             rows,
-            (22, 30, 25, 14, 83),
+            (22, 30, 27, 14, 81),
             numeric=(3,),
         ),
         Spacer(1, 1 * mm),
