@@ -9,12 +9,18 @@ something is printed, which keeps it off the window's cold start.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from caseload_app.domain.status import CaseStatus, Deadline
 from caseload_app.domain.templates import long_date
+
+if TYPE_CHECKING:  # numpy loads with the forecast, not with every service
+    from caseload_app.domain.backtest import BackTest
+    from caseload_app.domain.forecast import Forecast
 
 __all__ = [
     "RECENT_CONTACTS",
@@ -36,6 +42,7 @@ __all__ = [
     "ReviewRow",
     "SummaryData",
     "TaskRow",
+    "WeeklyForecast",
 ]
 
 
@@ -47,6 +54,20 @@ class Imprint:
     printed_by: str
     printed_at: datetime
     council: str = ""
+
+
+# --------------------------------------------------------------------------- weekly report
+@dataclass(frozen=True)
+class WeeklyForecast:
+    """The weekly report's forecast page: the forecast made on `made_on` (always the day the
+    report is run), how it did on past weeks, and the caseworkers' names; or, with no
+    forecast, why the page is left out (`left_out`)."""
+
+    made_on: date
+    forecast: Forecast | None = None
+    back_test: BackTest | None = None
+    caseworkers: Mapping[int, str] = field(default_factory=dict)
+    left_out: str = ""
 
 
 # --------------------------------------------------------------------------- case summary

@@ -1,5 +1,6 @@
-"""The weekly leadership report on A4: headline figures, breakdowns, a 12-week trend chart and
-the definitions in small print. Takes domain.measures' figures only (no database, no Qt)."""
+"""The weekly leadership report on A4: headline figures, breakdowns, a 12-week trend chart, the
+forecast page and the definitions in small print. Takes domain objects only (the measures'
+figures, the forecast and its back-test): no database, no Qt."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from xml.sax.saxutils import escape
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
-from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.shapes import Circle, Drawing, Line, Polygon, PolyLine, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
@@ -18,14 +19,18 @@ from reportlab.platypus import (
     CondPageBreak,
     Flowable,
     KeepTogether,
+    PageBreak,
     Paragraph,
     Spacer,
     Table,
     TableStyle,
 )
 
+from caseload_app.domain.backtest import BackTest, LeadError
 from caseload_app.domain.deadlines import format_date
+from caseload_app.domain.forecast import Forecast, ForecastWeek
 from caseload_app.domain.measures import AGE_BUCKETS, PLAN_AGES, Ratio, WeeklyFigures
+from caseload_app.reports.content import WeeklyForecast
 from caseload_app.reports.pdf import (
     ACCENT,
     FONT,
@@ -37,10 +42,21 @@ from caseload_app.reports.pdf import (
     styles,
 )
 
-__all__ = ["DEFINITIONS", "build_weekly", "weekly_story", "weekly_title"]
+__all__ = [
+    "AT_RISK_SHOWN",
+    "DEFINITIONS",
+    "build_weekly",
+    "lead_figures",
+    "weekly_story",
+    "weekly_title",
+]
 
 MUTED = colors.HexColor("#555f6d")
 SECOND = colors.HexColor("#e07b39")
+ACCENT_BAND = colors.HexColor("#c9d4e4")  # the range around ACCENT's line
+SECOND_BAND = colors.HexColor("#f5d5bf")
+GRID = colors.HexColor("#d5d9de")
+AT_RISK_SHOWN = 10  # the cases most at risk on the forecast page
 WIDTH = 174  # mm between the margins
 
 DEFINITIONS: tuple[tuple[str, str], ...] = (
@@ -93,8 +109,10 @@ def build_weekly(
     fig: WeeklyFigures,
     imprint: Imprint,
     stage_labels: Mapping[str, str] | None = None,
+    forecast: WeeklyForecast | None = None,
 ) -> bytes:
-    return render(weekly_story(fig, imprint.council, stage_labels), imprint, weekly_title(fig))
+    story = weekly_story(fig, imprint.council, stage_labels, forecast)
+    return render(story, imprint, weekly_title(fig))
 
 
 # --------------------------------------------------------------------------- pieces
@@ -161,7 +179,10 @@ def _of(r: Ratio) -> str:
 
 # --------------------------------------------------------------------------- story
 def weekly_story(
-    fig: WeeklyFigures, council: str = "", stage_labels: Mapping[str, str] | None = None
+    fig: WeeklyFigures,
+    council: str = "",
+    stage_labels: Mapping[str, str] | None = None,
+    forecast: WeeklyForecast | None = None,
 ) -> list[Flowable]:
     st = _st()
     labels = dict(stage_labels or {})
@@ -187,6 +208,8 @@ def weekly_story(
     story += _advice(fig)
     story += _workers(fig)
     story += _quality(fig)
+    if forecast is not None:
+        story += forecast_page(forecast)
     story += _definitions()
     return story
 
@@ -421,3 +444,263 @@ def _definitions() -> list[Flowable]:
     for term, text in DEFINITIONS:
         out.append(Paragraph(f"<b>{escape(term)}</b>: {escape(text)}", st["fine"]))
     return out
+
+
+# --------------------------------------------------------------------------- forecast page
+METHOD = (
+    "Each open request's chance of its final plan being issued on each coming day is worked "
+    "out from how long each step (the decision whether to assess, the advice, the draft, "
+    "finalising) took in the last 12 months, comparing a case part-way through a step only "
+    "with past cases that took at least as long; advice is timed per provider.",
+    "Drafting and finalising are limited to each caseworker's capacity (the team's busiest "
+    "four weeks in the last six months, per full-time caseworker, scaled by FTE, and nothing "
+    "on days recorded away); work beyond that waits its turn. New requests arrive at the "
+    "last 12 weeks' rate.",
+    "The chances are added up week by week: the plans expected, and of those the plans "
+    "within 20 weeks of the request (Reg 13(2)). The range is where the count should fall "
+    "four weeks in five. The same records always give the same forecast.",
+    "The back-test remakes the forecast 4, 8 and 12 weeks before each of the last 26 weeks "
+    "from only what was recorded by then, and compares it with the plans actually issued.",
+)
+
+BACK_TEST_HEADER = (
+    "Weeks ahead",
+    "Weeks checked",
+    "Plans an average week",
+    "Average error (plans a week)",
+    "Error as % of an average week",
+    "Bias",
+    "Actual in the range",
+)
+
+
+def lead_figures(e: LeadError) -> tuple[str, ...]:
+    """One lead's back-test row as printed, in BACK_TEST_HEADER's order."""
+    rel = e.relative
+    return (
+        f"{e.lead} weeks",
+        str(e.weeks),
+        f"{e.mean_actual:.1f}",
+        f"{e.mean_error:.1f}",
+        "–" if rel is None else f"{round(100 * rel)}%",
+        f"{e.bias:+.1f}",
+        f"{round(100 * e.in_range)}%",
+    )
+
+
+def forecast_page(page: WeeklyForecast) -> list[Flowable]:
+    """The next 12 weeks' plans, how well the forecast did on past weeks, the cases most
+    at risk and the method; or one line saying why there is no forecast."""
+    st = _st()
+    if page.left_out or page.forecast is None:
+        return [
+            *_section("Forecast: plans issued in the coming weeks", 20 * mm),
+            Paragraph(escape(page.left_out or "No forecast was made."), st["meta"]),
+        ]
+    f = page.forecast
+    out: list[Flowable] = [
+        PageBreak(),
+        Paragraph(escape(_forecast_title(f)), st["h2"]),
+        Paragraph(escape(_made_on(page)), st["meta"]),
+        Spacer(1, 2 * mm),
+    ]
+    if not f.ok:
+        out.append(_p("No forecast could be made from these records:", "bold"))
+        out += [Paragraph(escape(f"• {why}."), st["cell"]) for why in f.missing]
+        out.append(Spacer(1, 2 * mm))
+        out.append(Paragraph(escape(" ".join(METHOD[:1])), st["fine"]))
+        return out
+    out += [
+        Paragraph(escape(_summary(f)), st["cell"]),
+        Spacer(1, 2 * mm),
+        KeepTogether([_forecast_chart(f.weeks)]),
+        Spacer(1, 2 * mm),
+        _forecast_table(f.weeks),
+    ]
+    out += _back_test(page.back_test)
+    out += _at_risk(f, page.caseworkers)
+    out += [*_section("How the forecast is made", 25 * mm)]
+    out += [Paragraph(escape(text), st["fine"]) for text in METHOD]
+    return out
+
+
+def _forecast_title(f: Forecast) -> str:
+    ahead = f"the next {len(f.weeks)} weeks" if f.weeks else "the coming weeks"
+    return f"Forecast: plans issued in {ahead}"
+
+
+def _made_on(page: WeeklyForecast) -> str:
+    return (
+        f"Made on {format_date(page.made_on)}, the day this report was run, from the records "
+        f"as they stood that day (not as of the week ending): a forecast is always of the "
+        f"weeks from the day it is made."
+    )
+
+
+def _summary(f: Forecast) -> str:
+    late = f" ({f.already_late} already past their 20-week day)" if f.already_late else ""
+    return (
+        f"{f.open_cases:,} open requests waiting for a final plan{late}. Expected in the "
+        f"next {len(f.weeks)} weeks: about {f.total():,.0f} plans, {f.total_within():,.0f} of "
+        f"them within 20 weeks of the request."
+    )
+
+
+def _forecast_table(weeks: Sequence[ForecastWeek]) -> Table:
+    rows = [
+        [_p(format_date(w.starts)), _p(f"{w.expected:.0f}", "num"), _p(f"{w.low}–{w.high}", "num"),
+         _p(f"{w.within_20:.0f}", "num"), _p(f"{w.within_low}–{w.within_high}", "num")]
+        for w in weeks
+    ]  # fmt: skip
+    return _table(
+        ("Week starting", "Plans expected", "Range", "Within 20 weeks", "Range"),
+        rows,
+        (44, 32, 32, 34, 32),
+    )
+
+
+def _forecast_chart(weeks: Sequence[ForecastWeek]) -> Drawing:
+    """Each week's expected plans as a line in its range (a band), both for all plans and
+    for the plans within 20 weeks."""
+    width, height = WIDTH * mm, 66 * mm
+    x0, y0, w, h = 14 * mm, 13 * mm, 156 * mm, 42 * mm
+    drawing = Drawing(width, height)
+    top, step = _axis_top(max([wk.high for wk in weeks] + [1]))
+    for k in range(0, top + 1, step):
+        y = y0 + h * k / top
+        drawing.add(Line(x0, y, x0 + w, y, strokeColor=GRID, strokeWidth=0.4))
+        drawing.add(String(x0 - 2, y - 2, str(k), fontName=FONT, fontSize=6.5, textAnchor="end"))
+    slot = w / max(len(weeks), 1)
+    xs = [x0 + slot * (i + 0.5) for i in range(len(weeks))]
+
+    def ys(values: Sequence[float]) -> list[float]:
+        return [y0 + h * min(v, top) / top for v in values]
+
+    for band, line, low, mid, high in (
+        (ACCENT_BAND, ACCENT, [wk.low for wk in weeks], [wk.expected for wk in weeks],
+         [wk.high for wk in weeks]),
+        (SECOND_BAND, SECOND, [wk.within_low for wk in weeks], [wk.within_20 for wk in weeks],
+         [wk.within_high for wk in weeks]),
+    ):  # fmt: skip
+        upper, lower, centre = ys(high), ys(low), ys(mid)
+        points = [
+            *_flat(zip(xs, upper, strict=True)),
+            *_flat(zip(xs[::-1], lower[::-1], strict=True)),
+        ]
+        drawing.add(Polygon(points, fillColor=band, strokeColor=None, strokeWidth=0))
+        drawing.add(
+            PolyLine(_flat(zip(xs, centre, strict=True)), strokeColor=line, strokeWidth=1.4)
+        )
+        for x, y in zip(xs, centre, strict=True):
+            drawing.add(Circle(x, y, 1.3, fillColor=line, strokeColor=None))
+    for x, wk in zip(xs, weeks, strict=True):
+        drawing.add(String(x, y0 - 9, f"{wk.starts.day} {wk.starts:%b}", fontName=FONT,
+                           fontSize=6.5, textAnchor="middle"))  # fmt: skip
+    drawing.add(Line(x0, y0, x0 + w, y0, strokeColor=MUTED, strokeWidth=0.6))
+    drawing.add(String(x0, y0 - 12 * mm + 1, "Week starting", fontName=FONT, fontSize=6.5,
+                       fillColor=MUTED))  # fmt: skip
+    drawing.add(String(x0 - 10 * mm, height - 5 * mm, "Plans issued a week", fontName=FONT,
+                       fontSize=8, fillColor=ACCENT))  # fmt: skip
+    legend = Legend()
+    legend.x, legend.y = 62 * mm, height - 4 * mm
+    legend.fontName, legend.fontSize = FONT, 7
+    legend.alignment = "right"
+    legend.boxAnchor = "w"
+    legend.columnMaximum = 1
+    legend.dx = legend.dy = 6
+    legend.deltax = 36 * mm
+    legend.colorNamePairs = [
+        (ACCENT, "All plans expected"),
+        (SECOND, "Within 20 weeks"),
+        (ACCENT_BAND, "Range (4 weeks in 5)"),
+    ]
+    drawing.add(legend)
+    return drawing
+
+
+def _flat(pairs) -> list[float]:
+    return [v for pair in pairs for v in pair]
+
+
+def _axis_top(highest: float) -> tuple[int, int]:
+    """A round top for the value axis and its step: about four to eight gridlines."""
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000):
+        if highest / step <= 6:
+            return step * (int(highest // step) + 1), step
+    step = 10 ** len(str(int(highest)))
+    return step, step // 5
+
+
+def _back_test(back: BackTest | None) -> list[Flowable]:
+    out = _section("How good the forecast has been: the back-test", 45 * mm)
+    if back is None:
+        return [*out, _p("Not tested.", "meta")]
+    if not back.leads:
+        return [
+            *out,
+            _p("No past week had enough history before it to test the forecast on.", "meta"),
+        ]
+    rows = [[_p(v) if i == 0 else _p(v, "num") for i, v in enumerate(lead_figures(e))]
+            for e in back.leads]  # fmt: skip
+    skipped = (
+        f" {back.skipped} of them had too little history before them and were left out."
+        if back.skipped
+        else ""
+    )
+    note = (
+        "Error: the average gap, either way, between what the forecast said that many weeks "
+        "before and the plans actually issued in the week. Bias: the average of the forecast "
+        "minus the actual (above 0: the forecast was too high). Actual in the range: the "
+        f"share of weeks whose count fell in the forecast's range (it aims at four in five). "
+        f"Checked on the last 26 weeks before {format_date(back.made_on)}.{skipped}"
+    )
+    return [
+        *out,
+        _table(BACK_TEST_HEADER, rows, (22, 20, 24, 28, 28, 20, 32)),
+        Spacer(1, 1 * mm),
+        Paragraph(escape(note), _st()["fine"]),
+    ]
+
+
+def _at_risk(f: Forecast, caseworkers: Mapping[int, str]) -> list[Flowable]:
+    # Ten rows of two or three lines: the heading starts a page rather than leave one row.
+    out = _section(f"The {AT_RISK_SHOWN} cases most at risk of missing 20 weeks", 90 * mm)
+    if not f.at_risk:
+        return [*out, _p("No open request has less than an even chance of its plan in time.")]
+    st = _st()
+    rows = []
+    for r in f.at_risk[:AT_RISK_SHOWN]:
+        who = (
+            "Unallocated"
+            if r.caseworker_id is None
+            else caseworkers.get(r.caseworker_id, "No longer on the team")
+        )
+        why = "; ".join(r.reasons)
+        why = why[:1].upper() + why[1:]
+        help_ = "; ".join(r.remedies)
+        text = f"{escape(one_line(why, 300))}. <i>Would help:</i> {escape(one_line(help_, 300))}."
+        rows.append(
+            [
+                _p(f"EHCP/{r.case_id:06d}"),
+                _p(who),
+                _p(format_date(r.deadline)),
+                _p(f"{round(100 * r.chance)}%", "num"),
+                Paragraph(text, st["cell"]),
+            ]
+        )
+    note = (
+        f"The forecast names {len(f.at_risk)} open requests with less than an even chance of "
+        "their plan within 20 weeks (at most 50), the soonest that can still be saved first. "
+        "The CSV export lists them all with the children's names; this page names no child."
+    )
+    return [
+        *out,
+        _table(
+            ("Case", "Caseworker", "20-week day", "Chance", "Why, and what would help"),
+            rows,
+            (22, 30, 27, 14, 81),
+            numeric=(3,),
+        ),
+        Spacer(1, 1 * mm),
+        Paragraph(escape(note), st["fine"]),
+    ]

@@ -1,10 +1,14 @@
 """The weekly leadership report: a few SQL queries returning plain rows, the figures worked out
-by domain.measures, a PDF and a CSV that traces every figure to its cases, each audited."""
+by domain.measures, a PDF and a CSV that traces every figure to its cases, each audited; and
+for the latest week, today's 20-week forecast with its back-test (services/forecast.py)."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import chain
 from pathlib import Path
 
 from sqlalchemy import and_, func, or_, select, true
@@ -26,14 +30,16 @@ from caseload_app.db.models import (
 from caseload_app.db.queries import as_date
 from caseload_app.domain import codes, measures, updates
 from caseload_app.domain.access import Can
+from caseload_app.domain.deadlines import format_date
 from caseload_app.domain.exceptions import FINAL_PLAN, parse_limits
 from caseload_app.domain.measures import Trace, WeeklyFigures
 from caseload_app.domain.plan_audit import month_starts
-from caseload_app.reports.content import Imprint
+from caseload_app.reports.content import Imprint, WeeklyForecast
 from caseload_app.reports.csv_export import write_csv
 from caseload_app.services import records
 from caseload_app.services.base import UserService
 from caseload_app.services.case_read import ORDER_STEP_COLUMNS
+from caseload_app.services.errors import Stopped
 from caseload_app.services.plan_audit import audit_rows
 from caseload_app.services.settings import TeamSettingsService, every_weeks_in
 from caseload_app.services.workload import WorkloadService
@@ -50,11 +56,19 @@ CSV_HEADER = (
 )
 
 
+Progress = Callable[[str, int, int], None]  # (what it is doing, done, out of)
+FORECAST_WEEKS = 12
+# A report for a week that ended this many days or more before today is of a past week: it
+# has no forecast page (the forecast is always of the weeks from today).
+PAST_WEEK_DAYS = 7
+
+
 @dataclass(frozen=True)
 class WeeklyReport:
     week_ending: date
     council: str
     figures: WeeklyFigures
+    forecast: WeeklyForecast | None = None  # None: not asked for
 
     @property
     def rows(self) -> list[Trace]:
@@ -63,9 +77,18 @@ class WeeklyReport:
 
 
 class WeeklyReportService(UserService):
-    def report(self, week_ending: date) -> WeeklyReport:
-        """Every figure for the week ending ``week_ending`` (the 7 days up to it, included)."""
+    def report(
+        self,
+        week_ending: date,
+        forecast: bool = True,
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> WeeklyReport:
+        """Every figure for the week ending ``week_ending`` (the 7 days up to it, included),
+        and with `forecast` the forecast page (WeeklyForecast). Setting `cancel` stops it
+        part-way (Stopped): nothing is written either way."""
         self._allowed(Can.REPORTS)
+        _step(progress, cancel, "Counting the week's figures", 0, 0)
         council = TeamSettingsService(self._db).council().name
         weights = WorkloadService(self._db, self.user, self._today, self._now).weights()
         end = week_ending
@@ -206,7 +229,41 @@ class WeeklyReportService(UserService):
             informed=informed,
         )
         measures.add_quality(figures, audits)
-        return WeeklyReport(week_ending=end, council=council, figures=figures)
+        page = self._forecast_page(end, progress, cancel) if forecast else None
+        return WeeklyReport(week_ending=end, council=council, figures=figures, forecast=page)
+
+    def _forecast_page(
+        self, week_ending: date, progress: Progress | None, cancel: threading.Event | None
+    ) -> WeeklyForecast:
+        """Today's forecast and its back-test, for a report of the latest week. A past week's
+        report leaves the page out, saying why: a forecast made today beside a past week's
+        figures would read as if it had been known then, and the report of a past week would
+        change each time it is run."""
+        today = self._today()
+        if (today - week_ending).days >= PAST_WEEK_DAYS:
+            return WeeklyForecast(
+                today,
+                left_out=(
+                    f"No forecast in this report: it is for a past week, and a forecast can "
+                    f"only be made from today ({format_date(today)}). Run the report for the "
+                    f"latest week, or caseload forecast, for today's forecast."
+                ),
+            )
+        # Imported here: the forecast's numpy loads when a forecast is made, not at start-up.
+        from caseload_app.services.forecast import ForecastService
+
+        _step(progress, cancel, "Forecasting the next 12 weeks", 0, 0)
+        service = ForecastService(self._db, self.user, today=self._today, now=self._now)
+        made = service.forecast(FORECAST_WEEKS)
+        if not made.baseline.ok:  # nothing to test: the page says what is missing
+            return WeeklyForecast(today, made.baseline, None, made.caseworkers)
+
+        def tested(done: int, total: int) -> bool:
+            _step(progress, cancel, "Testing the forecast on the last 26 weeks", done, total)
+            return True
+
+        back = service.back_test(progress=tested)
+        return WeeklyForecast(today, made.baseline, back, made.caseworkers)
 
     def to_pdf(self, report: WeeklyReport) -> bytes:
         """The leadership-board PDF; the print is audited before the bytes are handed over."""
@@ -216,11 +273,15 @@ class WeeklyReportService(UserService):
         now = self.now()
         self._audit("print", f"weekly leadership report, week ending {report.week_ending}")
         imprint = Imprint(printed_by=self.user, printed_at=now, council=report.council)
-        return build_weekly(report.figures, imprint, _labels())
+        return build_weekly(report.figures, imprint, _labels(), report.forecast)
 
     def to_csv(self, report: WeeklyReport, path: Path) -> Path:
-        """One row per case per measure, written atomically; the export is audited."""
+        """One row per case per measure, and one per case the forecast names at risk
+        (measure forecast_at_risk), written atomically; the export is audited. The
+        forecast's weekly counts are sums of every open case's chances, not cases: they are
+        on the PDF and in `caseload forecast --json`, not here."""
         path = Path(path)
+        at_risk = self._at_risk_rows(report)
         self._audit(
             "export",
             f"weekly leadership report cases, week ending {report.week_ending}, as {path.name}",
@@ -228,26 +289,68 @@ class WeeklyReportService(UserService):
         write_csv(
             path,
             CSV_HEADER,
-            (
+            chain(
                 (
-                    t.week_ending.isoformat(),
-                    t.measure,
-                    t.case_id,
-                    t.child_id,
-                    t.child_name,
-                    t.caseworker,
-                    t.counted_in,
-                    t.detail,
-                )
-                for t in report.rows
+                    (
+                        t.week_ending.isoformat(),
+                        t.measure,
+                        t.case_id,
+                        t.child_id,
+                        t.child_name,
+                        t.caseworker,
+                        t.counted_in,
+                        t.detail,
+                    )
+                    for t in report.rows
+                ),
+                at_risk,
             ),
         )
         return path
+
+    def _at_risk_rows(self, report: WeeklyReport) -> list[tuple[object, ...]]:
+        """The forecast's cases at risk as CSV rows, most at risk first, named."""
+        page = report.forecast
+        if page is None or page.forecast is None or not page.forecast.at_risk:
+            return []
+        risks = page.forecast.at_risk
+        query = (
+            select(EhcpCase.id, Child.id, Child.first_name, Child.last_name)
+            .join(Child, Child.id == EhcpCase.child_id)
+            .where(EhcpCase.id.in_([r.case_id for r in risks]))
+        )
+        with self._db.read() as s:
+            children = {case: (child, f"{a} {b}") for case, child, a, b in s.execute(query)}
+        names = page.caseworkers
+        rows: list[tuple[object, ...]] = []
+        for rank, r in enumerate(risks, 1):
+            child_id, name = children.get(r.case_id, ("", ""))
+            who = "" if r.caseworker_id is None else names.get(r.caseworker_id, "")
+            detail = (
+                f"at risk {rank} of {len(risks)} (forecast made {page.made_on.isoformat()}); "
+                f"20-week day {r.deadline.isoformat()}; chance of the plan by then "
+                f"{round(100 * r.chance)}%; why: {'; '.join(r.reasons)}; "
+                f"would help: {'; '.join(r.remedies)}"
+            )
+            week = report.week_ending.isoformat()
+            rows.append(
+                (week, "forecast_at_risk", r.case_id, child_id, name, who, "listed", detail)
+            )
+        return rows
 
     def _audit(self, action: str, detail: str) -> None:
         with self._db.uow() as s:
             marker = _ReportRef()
             records.audit(s, self.user, self.now(), action, marker, None, detail)
+
+
+def _step(
+    progress: Progress | None, cancel: threading.Event | None, what: str, done: int, total: int
+) -> None:
+    if cancel is not None and cancel.is_set():
+        raise Stopped("Stopped: no report was made.")
+    if progress is not None:
+        progress(what, done, total)
 
 
 class _ReportRef:

@@ -2,6 +2,7 @@
 i.e. Wed 18 Nov – Tue 24 Nov 2026)."""
 
 import csv
+import threading
 from collections import Counter
 from datetime import date, datetime
 from io import BytesIO
@@ -26,6 +27,8 @@ from caseload_app.db.models import (
     TribunalOrder,
 )
 from caseload_app.domain.measures import AGE_BUCKETS, Ratio
+from caseload_app.services.demo import generate_demo
+from caseload_app.services.errors import Stopped
 from caseload_app.services.weekly import WeeklyReportService
 from tests.helpers import NOW, TODAY
 
@@ -536,3 +539,100 @@ def test_plan_audits_decided_are_counted_in_the_week_and_the_month_and_traced(db
     text = " ".join(p.extract_text() for p in PdfReader(BytesIO(service(db).to_pdf(r))).pages)
     assert "Plan quality (audits decided)" in text and "November to date" in text
     assert "Commonest failures this month" in text
+
+
+# --------------------------------------------------------------------------- the forecast page
+FC_TODAY = date(2026, 12, 7)
+
+
+def _text(pdf: bytes) -> str:
+    """The PDF's words with each run of spaces and line breaks as one space."""
+    return " ".join(" ".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages).split())
+
+
+@pytest.fixture
+def demo(db):
+    generate_demo(db, children=1500, seed=3, today=FC_TODAY)
+    return db
+
+
+def _fc_service(db):
+    return WeeklyReportService(db, "Team Lead", today=lambda: FC_TODAY, now=lambda: NOW)
+
+
+def test_the_forecast_page_shows_the_weeks_the_back_test_and_the_cases_at_risk(demo, tmp_path):
+    service = _fc_service(demo)
+    steps = []
+    r = service.report(FC_TODAY, progress=lambda what, done, total: steps.append(what))
+    page = r.forecast
+    assert page is not None and page.made_on == FC_TODAY and not page.left_out
+    f, back = page.forecast, page.back_test
+    assert f is not None and f.ok and back is not None and f.at_risk
+    assert [e.lead for e in back.leads] == [4, 8, 12]
+    assert "Testing the forecast on the last 26 weeks" in steps
+    text = _text(service.to_pdf(r))
+    for heading in (
+        "Forecast: plans issued in the next 12 weeks",
+        "Made on Mon 7 Dec 2026",
+        "How good the forecast has been: the back-test",
+        "The 10 cases most at risk of missing 20 weeks",
+        "How the forecast is made",
+    ):
+        assert heading in text
+    for e in back.leads:  # the row as BackTest's figures, rounded as printed
+        row = (
+            f"{e.lead} weeks {e.weeks} {e.mean_actual:.1f} {e.mean_error:.1f} "
+            f"{round(100 * e.relative)}% {e.bias:+.1f} {round(100 * e.in_range)}%"
+        )
+        assert row in text
+    first = f.weeks[0]
+    assert f"{first.expected:.0f} {first.low}–{first.high} {first.within_20:.0f}" in text
+    shown, beyond = f.at_risk[:10], f.at_risk[10:]
+    assert all(f"EHCP/{a.case_id:06d}" in text for a in shown)
+    assert not any(f"EHCP/{a.case_id:06d}" in text for a in beyond)
+    with demo.read() as s:  # the page names no child
+        names = s.execute(
+            select(Child.first_name, Child.last_name)
+            .join(EhcpCase, EhcpCase.child_id == Child.id)
+            .where(EhcpCase.id.in_([a.case_id for a in shown]))
+        ).all()
+    assert names and not any(f"{a} {b}" in text for a, b in names)
+    # The CSV lists every case at risk, named, most at risk first.
+    path = service.to_csv(r, tmp_path / "weekly.csv")
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        risky = [x for x in csv.DictReader(fh) if x["measure"] == "forecast_at_risk"]
+    assert [int(x["case_id"]) for x in risky] == [a.case_id for a in f.at_risk]
+    assert all(x["child_name"] and x["counted_in"] == "listed" for x in risky)
+    assert risky[0]["detail"].startswith(
+        f"at risk 1 of {len(f.at_risk)} (forecast made 2026-12-07)"
+    )
+
+
+def test_too_little_history_says_why_there_is_no_forecast(report, db):
+    _ids, r = report
+    page = r.forecast
+    assert page is not None and page.forecast is not None and not page.forecast.ok
+    assert page.back_test is None
+    text = _text(service(db).to_pdf(r))
+    assert "Forecast: plans issued in the coming weeks" in text
+    assert "No forecast could be made from these records:" in text
+    for why in page.forecast.missing:
+        assert why in text
+    assert "fewer than 10 cases finished the decision whether to assess" in text
+
+
+def test_a_past_weeks_report_leaves_the_forecast_out_and_says_why(db):
+    build(db)
+    r = service(db).report(date(2026, 11, 17))  # a week before today's week
+    assert r.forecast is not None and r.forecast.forecast is None
+    text = _text(service(db).to_pdf(r))
+    assert "No forecast in this report: it is for a past week" in text
+    assert "Made on" not in text and "back-test" not in text
+    assert service(db).report(W, forecast=False).forecast is None
+
+
+def test_stopped_makes_no_report(db):
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(Stopped, match="no report was made"):
+        service(db).report(W, cancel=stop)

@@ -13,6 +13,7 @@ from caseload_app.ui.board_view import AbsenceDialog, ReassignDialog, RebalanceD
 from caseload_app.ui.dialogs import moves_dialogs as moves_module
 from caseload_app.ui.dialogs.moves_dialogs import MovesDone, RecentMoves
 from caseload_app.ui.models.rows import RagRole
+from caseload_app.ui.worker import wait_for
 from tests.helpers import TODAY
 
 pytestmark = pytest.mark.gui
@@ -276,12 +277,14 @@ def test_the_planner_opens_soonest_first_with_a_caseworker_filter(window, qtmode
 
 
 def test_weekly_report_from_the_window(window, monkeypatch, tmp_path):
+    """Made off the window's thread behind a moving bar: the PDF is shown and the CSV saved
+    when the job reports back."""
     from caseload_app.ui.board_view import WeekEndingDialog
     from caseload_app.ui.window import team_lead as main_window_module
 
     shown = []
     monkeypatch.setattr(
-        main_window_module, "show_pdf", lambda _p, pdf, title, name: shown.append(name)
+        main_window_module, "show_pdf", lambda _p, pdf, title, name: shown.append((name, pdf))
     )
     monkeypatch.setattr(main_window_module, "choose_folder", lambda *a: tmp_path)
 
@@ -290,9 +293,40 @@ def test_weekly_report_from_the_window(window, monkeypatch, tmp_path):
         return QDialog.DialogCode.Accepted
 
     monkeypatch.setattr(WeekEndingDialog, "exec", with_csv)
-    window.weekly_report()
-    assert shown == [f"weekly-report-{TODAY.isoformat()}.pdf"]
+    job = window.weekly_report()
+    assert job is not None and shown == []  # not made on the window's thread
+    wait_for(job.signals.done, 60_000)
+    assert [name for name, _pdf in shown] == [f"weekly-report-{TODAY.isoformat()}.pdf"]
+    assert shown[0][1].startswith(b"%PDF")
     assert (tmp_path / f"weekly-report-{TODAY.isoformat()}-cases.csv").exists()
+
+
+def test_the_weekly_report_can_be_stopped_and_makes_nothing(window, monkeypatch, tmp_path):
+    from PySide6.QtWidgets import QMessageBox, QProgressDialog, QPushButton
+
+    from caseload_app.services.weekly import WeeklyReportService
+    from caseload_app.ui.board_view import WeekEndingDialog
+    from caseload_app.ui.window import team_lead as main_window_module
+
+    real = WeeklyReportService.report
+
+    def pressed_stop_while_running(self, week_ending, *, cancel, **kw):
+        cancel.wait(30)  # the person presses Stop while it runs
+        return real(self, week_ending, cancel=cancel, **kw)
+
+    monkeypatch.setattr(WeeklyReportService, "report", pressed_stop_while_running)
+    shown, told = [], []
+    monkeypatch.setattr(main_window_module, "show_pdf", lambda *a: shown.append(a))
+    monkeypatch.setattr(QMessageBox, "information", lambda _w, _t, text: told.append(text))
+    monkeypatch.setattr(WeekEndingDialog, "exec", lambda _d: QDialog.DialogCode.Accepted)
+    job = window.weekly_report()
+    assert job is not None
+    bars = [b for b in window.findChildren(QProgressDialog) if b.isVisible()]
+    assert len(bars) == 1
+    stop = [b for b in bars[0].findChildren(QPushButton) if b.text() == "&Stop"]
+    stop[0].click()
+    wait_for(job.signals.failed, 60_000)
+    assert shown == [] and told == ["Stopped: no report was made."]
 
 
 def test_weights_dialog_changes_the_board_loads(window):

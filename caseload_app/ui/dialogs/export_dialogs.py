@@ -245,7 +245,7 @@ def _beside(field: QWidget, button: QPushButton) -> QWidget:
     return row
 
 
-class _Progress(QObject):
+class BarProgress(QObject):
     """Carries a service's progress from the worker thread to the bar on the window's thread
     (a slot of an object living there, so Qt queues each call to it)."""
 
@@ -278,7 +278,7 @@ def run_stoppable_export(
     progress.setAutoClose(False)
     progress.setAutoReset(False)
     progress.canceled.connect(cancel.set)
-    reporter = _Progress(progress)
+    reporter = BarProgress(progress)
     progress.show()
 
     def done(count: int) -> None:
