@@ -36,10 +36,7 @@ import numpy as np
 from caseload_app.domain import deadlines
 
 HISTORY_DAYS = 365  # the steps' durations: the last 12 months
-CAPACITY_DAYS = 182
-CAPACITY_QUANTILE = float(
-    __import__("os").environ.get("FCQ", "1.0")
-)  # the team's capacity: the busiest four weeks of the last six months
+CAPACITY_DAYS = 182  # the team's capacity: the busiest four weeks of the last six months
 ARRIVAL_WEEKS = 12  # the recent rate of new requests
 MIN_SAMPLES = 10  # fewer finished steps than this in 12 months: no forecast
 MIN_PROVIDER_SAMPLES = 5  # fewer: the provider is read as its service (or all advice)
@@ -232,53 +229,40 @@ class History:
     """Every finished step in the records, to read the recent past as of any day."""
 
     def __init__(self, cases: Sequence[CaseRecord], advice: Sequence[AdviceRecord]) -> None:
-        self._last: dict[int, list[int]] = {}
-        last_advice = _last_advice(advice)
-        decide: list[tuple[int, int]] = []
-        advice_step: list[tuple[int, int]] = []
-        draft: list[tuple[int, int]] = []
-        final: list[tuple[int, int]] = []
-        agreed: list[int] = []
-        refused: list[int] = []
-        issued: list[int] = []
-        not_issued: list[int] = []
-        requests: list[int] = []
-        drafts: list[int] = []
-        finals: list[int] = []
+        by_case: dict[int, list[AdviceRecord]] = {}
+        for a in advice:
+            by_case.setdefault(a.case_id, []).append(a)
+        steps: dict[str, list[tuple[int, int]]] = {k: [] for k in STEPS}
+        events: dict[str, list[int]] = {
+            k: [] for k in ("agreed", "refused", "issue", "not_issue", "request")
+        }
+        # Drafts and final plans per caseworker who holds the case now: the team's output.
+        self._done: dict[str, dict[int | None, list[int]]] = {"draft": {}, "final": {}}
         for c in cases:
             req = c.request_received.toordinal()
-            requests.append(req)
+            events["request"].append(req)
             if c.assess_decision_date:
                 decided = c.assess_decision_date.toordinal()
-                decide.append((decided, decided - req))
-                (agreed if c.assess_decision == "agreed" else refused).append(decided)
+                steps["decide"].append((decided, decided - req))
+                events["agreed" if c.assess_decision == "agreed" else "refused"].append(decided)
             if c.issue_decision_date:
-                (issued if c.issue_decision == "issue" else not_issued).append(
-                    c.issue_decision_date.toordinal()
-                )
-            ready = _ready_day(c, last_advice.get(c.case_id))
+                kind = "issue" if c.issue_decision == "issue" else "not_issue"
+                events[kind].append(c.issue_decision_date.toordinal())
+            ready = _ready_day(c, by_case.get(c.case_id, ()))
             if ready is not None and c.assess_decision_date:
                 r = ready.toordinal()
-                advice_step.append((r, r - c.assess_decision_date.toordinal()))
+                steps["advice"].append((r, r - c.assess_decision_date.toordinal()))
             if c.draft_served:
                 d = c.draft_served.toordinal()
-                drafts.append(d)
-                self._worked(c.caseworker_id, d)
+                self._done["draft"].setdefault(c.caseworker_id, []).append(d)
                 if ready is not None:
-                    draft.append((d, max(0, d - ready.toordinal())))
+                    steps["draft"].append((d, max(0, d - ready.toordinal())))
             if c.final_issued:
                 f = c.final_issued.toordinal()
-                finals.append(f)
-                self._worked(c.caseworker_id, f)
+                self._done["final"].setdefault(c.caseworker_id, []).append(f)
                 if c.draft_served:
-                    final.append((f, f - c.draft_served.toordinal()))
-        self.worked = {k: np.sort(np.array(v, dtype=np.int64)) for k, v in self._last.items()}
-        self.steps = {
-            "decide": _Samples.of(decide),
-            "advice": _Samples.of(advice_step),
-            "draft": _Samples.of(draft),
-            "final": _Samples.of(final),
-        }
+                    steps["final"].append((f, f - c.draft_served.toordinal()))
+        self.steps = {k: _Samples.of(v) for k, v in steps.items()}
         by_provider: dict[str, list[tuple[int, int]]] = {}
         for a in advice:
             if a.received is not None:
@@ -291,65 +275,55 @@ class History:
                     by_provider.setdefault(a.service, []).append(pair)
                 by_provider.setdefault("", []).append(pair)
         self.providers = {k: _Samples.of(v) for k, v in by_provider.items()}
-        self.events = {
-            name: np.sort(np.array(v, dtype=np.int64))
-            for name, v in (
-                ("agreed", agreed),
-                ("refused", refused),
-                ("issue", issued),
-                ("not_issue", not_issued),
-                ("request", requests),
-                ("draft", drafts),
-                ("final", finals),
-            )
+        self.events = {k: _sorted(v) for k, v in events.items()}
+        self.done = {
+            kind: {w: _sorted(v) for w, v in per.items()} for kind, per in self._done.items()
         }
-
-    def _worked(self, worker: int | None, day: int) -> None:
-        if worker is not None:
-            self._last.setdefault(worker, []).append(day)
-
-    def worked_between(self, worker: int, first: int, last: int) -> bool:
-        """Did this caseworker serve a draft or issue a plan on days first..last?"""
-        days = self.worked.get(worker)
-        if days is None:
-            return False
-        return bool(np.searchsorted(days, last, "right") > np.searchsorted(days, first, "left"))
 
     def count(self, event: str, first: int, last: int) -> int:
         """Events on days first..last inclusive (ordinals)."""
-        arr = self.events[event]
-        return int(np.searchsorted(arr, last, "right") - np.searchsorted(arr, first, "left"))
+        return _between(self.events[event], first, last)
 
-    def busiest_four_weeks(self, event: str, last: int) -> float:
-        """The most of an event in any four weeks ending in the last six months, a week.
-        (On the demo's history the busiest spell forecast better than the median or the
-        75th percentile of spells: README "The 20-week forecast".)"""
+    def worked_between(self, worker: int, first: int, last: int) -> bool:
+        """Did this caseworker serve a draft or issue a plan on days first..last?"""
+        return any(
+            _between(per[worker], first, last) for per in self.done.values() if worker in per
+        )
+
+    def busiest_four_weeks(self, kind: str, last: int, workers: Iterable[int]) -> float:
+        """The most drafts (or final plans) these caseworkers made in any four weeks ending
+        in the last six months, a week: the output of the team as it is now. (On the demo's
+        history the busiest spell forecast better than the median or the 75th percentile.)"""
+        per = self.done[kind]
+        days = _sorted([d for w in workers if w in per for d in per[w].tolist()])
         spells = range(last, last - CAPACITY_DAYS + 27, -7)
-        return max(self.count(event, end - 27, end) for end in spells) / 4
+        return max(_between(days, end - 27, end) for end in spells) / 4
 
 
-def _last_advice(advice: Sequence[AdviceRecord]) -> dict[int, tuple[date | None, int]]:
-    """Per case: the last advice received (None if any is still out) and how many asked."""
-    out: dict[int, tuple[date | None, int]] = {}
-    for a in advice:
-        last, n = out.get(a.case_id, (date.min, 0))
-        if last is None or a.received is None:
-            out[a.case_id] = (None, n + 1)
-        else:
-            out[a.case_id] = (max(last, a.received), n + 1)
-    return out
+def _sorted(values: Iterable[int]) -> np.ndarray:
+    return np.sort(np.array(list(values), dtype=np.int64))
 
 
-def _ready_day(c: CaseRecord, last: tuple[date | None, int] | None) -> date | None:
-    """The day the draft could be started: the last advice in, else the decision to issue."""
-    if last is not None and last[0] is not None and c.assess_decision_date:
-        return max(last[0], c.assess_decision_date)
-    if last is None:
-        return c.issue_decision_date
-    return None
+def _between(days: np.ndarray, first: int, last: int) -> int:
+    return int(np.searchsorted(days, last, "right") - np.searchsorted(days, first, "left"))
 
 
-# --------------------------------------------------------------------------- residual tables
+def _ready_day(c: CaseRecord, advice: Sequence[AdviceRecord]) -> date | None:
+    """The day the draft could be started: the last advice in (of what came by the draft,
+    if it was served), else the decision to issue; None while advice is still awaited."""
+    if c.assess_decision_date is None:
+        return None
+    if c.draft_served is not None:
+        got = [a.received for a in advice if a.received and a.received <= c.draft_served]
+    elif advice and all(a.received for a in advice):
+        got = [a.received for a in advice if a.received]
+    elif advice:
+        return None
+    else:
+        got = []
+    if got:
+        return max(max(got), c.assess_decision_date)
+    return c.issue_decision_date
 
 
 class _Step:
@@ -357,6 +331,7 @@ class _Step:
 
     def __init__(self, durations: np.ndarray, n_days: int) -> None:
         self.n = n_days
+        durations = durations.clip(0)  # a date out of order recorded: the same day
         self.samples = len(durations)
         top = int(durations.max()) if len(durations) else 0
         self.hist = np.bincount(durations.clip(0), minlength=top + 1).astype(float)
@@ -493,18 +468,23 @@ def _on(d: date | None, day: date) -> bool:
     return d is not None and d <= day
 
 
+def _ended(c: CaseRecord) -> date | None:
+    """The day a request ended without a plan: refused, not issued, withdrawn or moved."""
+    if c.assess_decision_date and c.assess_decision != "agreed":
+        return c.assess_decision_date
+    if c.issue_decision_date and c.issue_decision != "issue":
+        return c.issue_decision_date
+    return c.ended
+
+
 def _where(
     c: CaseRecord, advice: Sequence[AdviceRecord], day: date
 ) -> tuple[str, date, list[AdviceRecord]] | None:
     """The step a case was in at the end of `day` and the day it began; None if not open."""
-    if c.request_received > day or _on(c.final_issued, day) or _on(c.ended, day):
+    if c.request_received > day or _on(c.final_issued, day) or _on(_ended(c), day):
         return None
-    if c.final_issued is None and not c.is_open and c.ended is None:
+    if c.final_issued is None and not c.is_open and _ended(c) is None:
         return None  # closed on a day not recorded: left out rather than guessed
-    if _on(c.assess_decision_date, day) and c.assess_decision != "agreed":
-        return None
-    if _on(c.issue_decision_date, day) and c.issue_decision != "issue":
-        return None
     if c.draft_served is not None and c.draft_served <= day:
         return "final", c.draft_served, []
     decided = c.assess_decision_date
@@ -583,19 +563,16 @@ class Engine:
         self.agree_rate = agreed / (agreed + refused) if agreed + refused else 1.0
         self.issue_rate = issue / (issue + not_issue) if issue + not_issue else 1.0
         self.team_fte = sum(w.fte for w in self.workers.values())
-        # The team that did the work: a caseworker new to the team (no plan in the last six
-        # months) adds capacity below rather than diluting the team's record.
-        fte = (
-            sum(
-                w.fte
-                for w in self.workers.values()
-                if h.worked_between(w.id, t0 - CAPACITY_DAYS + 1, t0)
-            )
-            or self.team_fte
-            or 1.0
-        )
-        self.drafts_per_fte = h.busiest_four_weeks("draft", t0) / fte
-        self.finals_per_fte = h.busiest_four_weeks("final", t0) / fte
+        # The output of the team as it is now, per FTE of those who did it: a caseworker new
+        # to the team (nothing in six months) adds capacity rather than diluting the record,
+        # and one who has left takes their output with them.
+        doers = [
+            w for w in self.workers.values() if h.worked_between(w.id, t0 - CAPACITY_DAYS + 1, t0)
+        ]
+        fte = sum(w.fte for w in doers) or 1.0
+        ids = [w.id for w in doers]
+        self.drafts_per_fte = h.busiest_four_weeks("draft", t0, ids) / fte
+        self.finals_per_fte = h.busiest_four_weeks("final", t0, ids) / fte
         self.requests_per_week = h.count("request", t0 - 7 * ARRIVAL_WEEKS + 1, t0) / ARRIVAL_WEEKS
 
     def inputs(self) -> Inputs:
@@ -650,6 +627,8 @@ class Engine:
     def _draft_wishes(self, idx: np.ndarray, advice_now: bool = False) -> np.ndarray:
         """The day each case's draft would be served with no queue to wait in."""
         st, n = self.state, self.n
+        if not len(idx):
+            return np.zeros((0, n))
         steps = np.array(st.step)[idx]
         elapsed = np.array(st.elapsed, dtype=np.int64)[idx]
         out = np.zeros((len(idx), n))
@@ -687,7 +666,9 @@ class Engine:
 
     # -- queues
 
-    def _capacity(self, worker_id: int, per_fte: float, extra: np.ndarray | None) -> np.ndarray:
+    def _capacity(
+        self, worker_id: int, per_fte: float, extra: np.ndarray | None = None
+    ) -> np.ndarray:
         w = self.workers[worker_id]
         fte = w.fte
         cap = np.zeros(self.n)
@@ -715,48 +696,69 @@ class Engine:
                 cap[d] = per_fte * fte / 5
         return cap
 
-    def _assign(self) -> dict[int | None, _Share]:
-        """Which open cases each caseworker works on (after any moves)."""
+    def _assign(self, rows: int) -> dict[int | None, _Share]:
+        """Which rows each caseworker works on: a case its caseworker's (after any moves);
+        a case not allocated, or held by someone not working, and the new requests (the rows
+        after the cases), shared by the team in proportion to FTE. None: nobody to do it."""
         st = self.state
         moved = {c: to for cases, to in self.what_if.moves for c in cases}
         owners: dict[int | None, list[int]] = {}
+        pooled = list(range(len(st.case_ids), rows))
         for i, (case_id, who) in enumerate(zip(st.case_ids, st.workers, strict=True)):
             who = moved.get(case_id, who)
-            owners.setdefault(who if who in self.workers else None, []).append(i)
-        return {k: _Share(np.array(v), np.ones(len(v))) for k, v in owners.items()}
+            if who in self.workers:
+                owners.setdefault(who, []).append(i)
+            else:
+                pooled.append(i)
+        share = {k: _Share(np.array(v), np.ones(len(v))) for k, v in owners.items()}
+        total = sum(w.fte for w in self.workers.values())
+        if pooled and not total:
+            share[None] = _Share(np.array(pooled), np.ones(len(pooled)))
+        elif pooled:
+            for k, w in self.workers.items():
+                part = _Share(np.array(pooled), np.full(len(pooled), w.fte / total))
+                share[k] = share[k].plus(part) if k in share else part
+        return share
 
     def _queued(
         self, wishes: np.ndarray, per_fte: float, share: dict[int | None, _Share]
     ) -> tuple[np.ndarray, dict[int | None, np.ndarray]]:
-        """Each case's wished-for days pushed back by its caseworker's capacity."""
+        """Each row's wished-for days pushed back by its caseworker's capacity."""
         m = wishes.shape[0]
         wishes, share = self._hand_over(wishes, share)
         out = np.zeros_like(wishes)
         maps: dict[int | None, np.ndarray] = {}
-        agency = self._agency(per_fte)
-        allocated = sum(float(sh.rows(wishes).sum()) for k, sh in share.items() if k is not None)
         leaver = self.what_if.leaving[0] if self.what_if.leaving else None
         # The leaver first: what they have not done by their last day is handed over too.
-        for who in sorted(share, key=lambda k: (k != leaver, k is None, k or 0)):
-            sh = share[who]
-            rows = sh.rows(wishes)
-            if who is None:  # not allocated: no caseworker's queue to wait in
-                out[sh.idx] += rows
-                continue
-            demand = rows.sum(axis=0)
+        if leaver is not None and leaver in share:
+            rows = share[leaver].rows(wishes)
+            maps[leaver] = _fluid_queue(rows.sum(axis=0), self._capacity(leaver, per_fte))
+            done = rows @ maps[leaver][:, : self.n]
+            if wishes.shape[0] > m:
+                last = self._last_day_index()
+                undone = rows.sum(axis=1) - done[:, : last + 1].sum(axis=1)
+                done[:, last + 1 :] = 0.0
+                wishes[share[leaver].idx + m, last + 1] += undone  # theirs the next day
+            out[share[leaver].idx] += done
+        # An agency caseworker's time goes where the work is waiting.
+        agency = self._agency(per_fte)
+        demands = {
+            k: sh.rows(wishes).sum(axis=0) for k, sh in share.items() if k not in (None, leaver)
+        }
+        waiting = sum(float(d.sum()) for d in demands.values())
+        for who, demand in demands.items():
             extra = None
-            if agency is not None and allocated > 0:
-                extra = agency * (float(demand.sum()) / allocated)
-            share_of_day = _fluid_queue(demand, self._capacity(who, per_fte, extra))
-            maps[who] = share_of_day
-            moved = rows @ share_of_day[:, : self.n]
-            if who == leaver and wishes.shape[0] > m:
-                cut = (self.what_if.leaving[1] - self.made_on).days + 1  # type: ignore[index]
-                undone = rows.sum(axis=1) - moved[:, :cut].sum(axis=1)
-                moved[:, cut:] = 0.0
-                wishes[sh.idx + m, cut] += undone  # handed over on their first day gone
-            out[sh.idx] += moved
-        return out, maps
+            if agency is not None and waiting > 0:
+                extra = agency * (float(demand.sum()) / waiting)
+            maps[who] = _fluid_queue(demand, self._capacity(who, per_fte, extra))
+            sh = share[who]
+            out[sh.idx] += sh.rows(wishes) @ maps[who][:, : self.n]
+        return out, maps  # rows with nobody to do them (share[None]) stay undone
+
+    def _last_day_index(self) -> int:
+        """The leaver's last day, days from now (their last day already past: today)."""
+        assert self.what_if.leaving is not None
+        return max(0, (self.what_if.leaving[1] - self.made_on).days)
 
     def _hand_over(
         self, wishes: np.ndarray, share: dict[int | None, _Share]
@@ -767,10 +769,10 @@ class Engine:
         leaving = self.what_if.leaving
         if not leaving or leaving[0] not in share:
             return wishes, share
-        who, last = leaving
-        cut = (last - self.made_on).days + 1
+        who = leaving[0]
+        cut = self._last_day_index() + 1
         others = {k: w.fte for k, w in self.workers.items() if k != who}
-        if cut <= 0 or cut >= self.n or not others:
+        if cut >= self.n or not others:
             return wishes, share
         m = wishes.shape[0]
         mine = share[who].idx
@@ -787,79 +789,73 @@ class Engine:
     def chances(
         self,
     ) -> tuple[np.ndarray, dict[int | None, np.ndarray], dict[int | None, np.ndarray]]:
-        """Per open case, the chance of its final plan on each day; and each queue's delays."""
+        """The chance of a final plan on each day: a row per open case, then a row per day
+        for the new requests arriving that day (their expected number, not a chance); and
+        each caseworker's queues."""
         m = len(self.state.case_ids)
-        if not m:
-            return np.zeros((0, self.n)), {}, {}
-        share = self._assign()
-        wishes = self._draft_wishes(np.arange(m))
-        served, draft_delays = self._queued(wishes, self.drafts_per_fte, share)
-        served = self._unfold(served, m)
-        final_wish = np.zeros_like(served)
-        fin = np.array([s == "final" for s in self.state.step])
-        if (~fin).any():
-            final_wish[~fin] = _convolve(served[~fin], self.steps["final"].fresh())
-        if fin.any():
+        wishes = np.vstack([self._draft_wishes(np.arange(m)), self._arrival_wishes()])
+        rows = wishes.shape[0]
+        share = self._assign(rows)
+        served, draft_maps = self._queued(wishes, self.drafts_per_fte, share)
+        served = self._unfold(served, rows)
+        final_wish = _convolve(served, self.steps["final"].fresh())
+        fin = np.flatnonzero(np.array(self.state.step) == "final")
+        if len(fin):
             final_wish[fin] = self.steps["final"].rows(np.array(self.state.elapsed)[fin])
-        final, final_delays = self._queued(final_wish, self.finals_per_fte, share)
-        return self._unfold(final, m), draft_delays, final_delays
+        final, final_maps = self._queued(final_wish, self.finals_per_fte, share)
+        return self._unfold(final, rows), draft_maps, final_maps
 
     def _unfold(self, rows: np.ndarray, m: int) -> np.ndarray:
         if rows.shape[0] == m:
             return rows
         return rows[:m] + rows[m:]
 
-    def arrivals(self) -> tuple[np.ndarray, np.ndarray]:
-        """New requests' plans by day (expected), and of those within 20 weeks."""
+    def _arrival_wishes(self) -> np.ndarray:
+        """Row d: the requests expected to arrive on day d, by the day their draft would be
+        served with no queue (at the average of the last 12 weeks, and any surge)."""
         fresh = _convolve(
             _convolve(self.steps["decide"].fresh(), self.steps["advice"].fresh()) * self.agree_rate,
             self.steps["draft"].fresh(),
         )
-        fresh = _convolve(fresh * self.issue_rate, self.steps["final"].fresh())
         rate = np.full(self.n, self.requests_per_week / 7)
-        rate[0] = 0.0
+        rate[0] = 0.0  # today's are in the records
         if self.what_if.surge:
             pct, weeks = self.what_if.surge
             rate[1 : 7 * weeks + 1] *= 1 + pct / 100
-        total = np.convolve(rate, fresh)[: self.n]
-        in20 = fresh.copy()
-        in20[141:] = 0.0  # the 20-week day is 140 days on
-        return total, np.convolve(rate, in20)[: self.n]
+        rows = np.zeros((self.n, self.n))
+        for d in range(1, self.n):
+            rows[d, d:] = fresh[: self.n - d] * rate[d] * self.issue_rate
+        return rows
 
     def run(self) -> Forecast:
         st = self.state
         if self.missing:
             return Forecast(self.made_on, (), (), len(st.case_ids), 0, self.inputs(), self.missing)
         final, draft_maps, final_maps = self.chances()
+        m = len(st.case_ids)
         deadlines_ = np.array(
             [
                 deadlines.final_plan_due(date.fromordinal(r)).toordinal() - self.t0
                 for r in st.requests
-            ],
+            ]
+            + [d + 140 for d in range(self.n)],  # a request arriving on day d: 140 days on
             dtype=np.int64,
         )
         days = np.arange(self.n)
         in_time = final * (days[None, :] <= deadlines_[:, None])
-        new_total, new_in20 = self.arrivals()
         weeks = []
         for k in range(self.weeks):
-            sl = slice(7 * k, 7 * k + 7)
-            p = final[:, sl].sum(axis=1)
-            q = in_time[:, sl].sum(axis=1)
-            extra, extra_in = float(new_total[sl].sum()), float(new_in20[sl].sum())
-            weeks.append(
-                _week(
-                    self.made_on + timedelta(days=7 * k),
-                    float(p.sum()) + extra,
-                    float((p * (1 - p)).sum()) + extra,
-                    float(q.sum()) + extra_in,
-                    float((q * (1 - q)).sum()) + extra_in,
-                )
-            )
-        chance = in_time.sum(axis=1)
-        late = int((deadlines_ < 0).sum())
-        at_risk = self._at_risk(chance, deadlines_, draft_maps, final_maps)
-        return Forecast(self.made_on, tuple(weeks), at_risk, len(st.case_ids), late, self.inputs())
+            sl = slice(7 * k + 1, 7 * k + 8)  # weeks from tomorrow: today is in the records
+            p, q = final[:, sl].sum(axis=1), in_time[:, sl].sum(axis=1)
+            # A case's count varies as a yes/no; new requests' as a count (Poisson).
+            var_p = float((p[:m] * (1 - p[:m])).sum() + p[m:].sum())
+            var_q = float((q[:m] * (1 - q[:m])).sum() + q[m:].sum())
+            starts = self.made_on + timedelta(days=7 * k + 1)
+            weeks.append(_week(starts, float(p.sum()), var_p, float(q.sum()), var_q))
+        chance = in_time[:m].sum(axis=1)
+        late = int((deadlines_[:m] < 0).sum())
+        at_risk = self._at_risk(chance, deadlines_[:m], draft_maps, final_maps)
+        return Forecast(self.made_on, tuple(weeks), at_risk, m, late, self.inputs())
 
     # -- why a case is at risk, and what would save it
 

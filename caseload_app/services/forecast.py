@@ -72,7 +72,8 @@ class ForecastService(UserService):
         # The last 12 months' steps, and the requests those steps began with.
         records = self._records(today, HISTORY_DAYS + 120)
         names = {w.id: w.name for w in records.workers}
-        _check_what_if(what_if, names)
+        waiting = {c.case_id for c in records.cases if c.is_open and c.final_issued is None}
+        _check_what_if(what_if, names, waiting)
         history = History(records.cases, records.advice)
         base = forecast(
             records.cases,
@@ -290,10 +291,22 @@ def _check_weeks(weeks: int) -> None:
         raise ValidationError("Forecast between 1 and 26 weeks ahead.")
 
 
-def _check_what_if(what_if: WhatIf | None, names: Mapping[int, str]) -> None:
-    """A what-if naming a caseworker who is not on the team is refused by name."""
+def _check_what_if(what_if: WhatIf | None, names: Mapping[int, str], waiting: set[int]) -> None:
+    """A what-if naming a caseworker not on the team, a case not waiting for a plan, or an
+    advice service there is none of, is refused by name."""
     if what_if is None:
         return
+    services = {c.code for c in codes.advice_types()}
+    for service in what_if.provider_days:
+        if service not in services:
+            known = ", ".join(sorted(services))
+            raise ValidationError(
+                f"There is no advice service {service!r} (the services: {known})."
+            )
+    for cases, _to in what_if.moves:
+        for case_id in cases:
+            if case_id not in waiting:
+                raise ValidationError(f"Case {case_id} is not a request waiting for its plan.")
     named = [to for _cases, to in what_if.moves] + [who for who, _s, _e in what_if.away]
     if what_if.leaving:
         named.append(what_if.leaving[0])
@@ -347,7 +360,7 @@ def what_if_from_json(text: str, caseworkers: Mapping[str, int]) -> WhatIf:
     for n, m in enumerate(_list(data, "moves")):
         m = _item(m, f"moves[{n}]")
         cases = m.get("cases")
-        if not isinstance(cases, list) or not cases or not all(isinstance(c, int) for c in cases):
+        if not isinstance(cases, list) or not cases or not all(_whole(c) for c in cases):
             raise ValidationError(f"moves[{n}].cases must be a list of case numbers.")
         moves.append((tuple(cases), worker(m.get("to"), f"moves[{n}].to")))
     surge = None
@@ -372,6 +385,10 @@ def _obj(data: Mapping[str, Any], key: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ValidationError(f"'{key}' must be an object ({{…}}).")
     return value
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _item(value: object, where: str) -> dict[str, Any]:

@@ -137,7 +137,7 @@ class ForecastStrip(QWidget):
             self.line.setText("20-week forecast: " + headline(f))
             return
         self.line.setText(
-            f"20-week forecast, weeks from today: {headline(f)} Each bar: plans expected that "
+            f"20-week forecast, weeks from tomorrow: {headline(f)} Each bar: plans expected that "
             "week (darker: within 20 weeks), the line its range."
         )
         self.chart.set_weeks("Plans expected each week", week_bars(f))

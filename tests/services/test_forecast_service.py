@@ -82,9 +82,19 @@ def test_the_what_if_sits_beside_the_forecast(demo):
     assert result.scenario.weeks != result.baseline.weeks
 
 
-def test_a_what_if_naming_someone_not_on_the_team_is_refused(demo):
+def test_a_what_if_naming_someone_or_something_not_there_is_refused(demo):
+    service = _service(demo)
+    with demo.read() as s:
+        waiting = s.scalar(
+            select(EhcpCase.id).where(EhcpCase.is_open, EhcpCase.stage == "assessment").limit(1)
+        )
+        held = s.scalar(select(EhcpCase.id).where(EhcpCase.stage == "plan_issued").limit(1))
     with pytest.raises(ValidationError, match="no active caseworker number 999"):
-        _service(demo).forecast(12, WhatIf(moves=(((1,), 999),)))
+        service.forecast(12, WhatIf(moves=(((waiting,), 999),)))
+    with pytest.raises(ValidationError, match=f"Case {held} is not a request waiting"):
+        service.forecast(12, WhatIf(moves=(((held,), 1),)))
+    with pytest.raises(ValidationError, match="There is no advice service 'EP'"):
+        service.forecast(12, WhatIf(provider_days={"EP": (8.0, 1.0)}))
 
 
 @sqlite_only
@@ -128,6 +138,7 @@ def test_the_demo_has_history_enough_for_a_meaningful_back_test(demo):
         ('{"leaving": {"caseworker": "Ann", "last_day": "31/01/2027"}}', "leaving.last_day must be a date written YYYY-MM-DD"),  # noqa: E501
         ('{"moves": [{"cases": [], "to": "Ann"}]}', r"moves\[0\].cases must be a list of case numbers"),  # noqa: E501
         ('{"moves": {"cases": [1]}}', "'moves' must be a list"),
+        ('{"moves": [{"cases": [true], "to": "Ann"}]}', r"moves\[0\].cases must be a list"),
         ('{"away": [{"caseworker": "Ann", "from": "2027-01-10", "to": "2027-01-03"}]}', r"away\[0\]: 'to' is before 'from'"),  # noqa: E501
         ('{"surge": {"percent": true, "weeks": 2}}', "surge.percent must be a number"),
     ],
