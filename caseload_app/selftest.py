@@ -82,6 +82,29 @@ def render_summary(t: Trial) -> str:
     return f"case summary PDF, {len(pdf):,} bytes"
 
 
+def forecast_a_plan(t: Trial) -> str:
+    """The forecast's arithmetic (numpy, frozen with the app) on a known answer: 20 plans
+    each finalised 10 days after their draft, one draft served 3 days ago."""
+    from datetime import timedelta
+
+    from caseload_app.domain.forecast import CaseRecord, Worker, forecast
+
+    today, day = date(2026, 12, 7), timedelta(days=1)
+    past = [
+        CaseRecord(n, 1, today - 200 * day, today - (170 + n) * day, "agreed",
+                   today - (60 + n) * day, "issue", today - (60 + n) * day,
+                   today - (50 + n) * day, is_open=False)
+        for n in range(20)
+    ]  # fmt: skip
+    served = today - 3 * day
+    waiting = CaseRecord(99, 1, today - 100 * day, today - 60 * day, "agreed", served, "issue",
+                         served)  # fmt: skip
+    made = forecast([*past, waiting], [], [Worker(1, "Self-test", 1.0)], today, weeks=2)
+    if not made.ok or round(made.weeks[0].expected, 6) != 1.0:
+        raise AssertionError(f"the forecast came out as {made.weeks or made.missing}")
+    return "one plan expected in the first week, as it should be"
+
+
 def build_window(t: Trial) -> str:
     from caseload_app.ui.smoke import show_main_window  # Qt lives in ui/
 
@@ -93,6 +116,7 @@ STEPS: tuple[tuple[str, Callable[[Trial], str]], ...] = (
     ("compute a timeline", compute_timeline),
     ("add demo cases", add_demo_cases),
     ("render a summary PDF", render_summary),
+    ("forecast a plan", forecast_a_plan),
     ("build the main window", build_window),
 )
 
