@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -37,7 +37,7 @@ from caseload_app.db.models import (
     Communication,
     EhcpCase,
 )
-from caseload_app.domain import codes, deadlines
+from caseload_app.domain import codes, deadlines, exceptions
 from caseload_app.domain import email_message as em
 from caseload_app.domain.access import Can
 from caseload_app.domain.providers import Arrival, Spread, Trend, arrival_figures
@@ -97,10 +97,13 @@ class WaitingCase:
     days_overdue: int  # 0 while not yet due
     chases: int
     last_chased: date | None
+    # An exception to the 6 weeks (Reg 8(2)) recorded on the case: past its due day, but
+    # not late, so neither chased nor escalated in one step.
+    excused: bool = False
 
     @property
     def overdue(self) -> bool:
-        return self.days_overdue > 0
+        return self.days_overdue > 0 and not self.excused
 
 
 @dataclass(frozen=True)
@@ -197,6 +200,13 @@ class ProviderService(UserService):
             row = records.load(s, AdviceProvider, provider_id, "provider")
             records.check_version(s, row, version, "provider")
             service = str(clean.get("service", row.service))
+            if service != row.service and s.scalar(
+                select(AdviceRequest.id).where(AdviceRequest.provider_id == row.id).limit(1)
+            ):
+                raise FieldErrors(
+                    {"service": "Advice requests name this provider: its service stays. Add a "
+                     "new provider for the other service."}
+                )  # fmt: skip
             name = str(clean.get("name", row.name))
             if not name:
                 raise FieldErrors({"name": "Fill this in."})
@@ -235,18 +245,31 @@ class ProviderService(UserService):
         return ProviderBoard(today, tuple(rows))
 
     # ------------------------------------------------------------------ chasing
-    def chase_overdue(self, key: str, on: date, path: Path) -> ChaseDone:
+    def chase_overdue(
+        self, key: str, on: date, path: Path, confirmed: Collection[int] | None = None
+    ) -> ChaseDone:
         """Every overdue request of one provider in one letter (path .pdf or .docx) or one
-        e-mail (.eml, to the provider's address), logged on each case."""
-        return self._write(key, on, Path(path), escalate=False)
+        e-mail (.eml, to the provider's address), logged on each case. `confirmed`: the
+        advice requests the person agreed to chase; refused if the overdue ones differ now."""
+        return self._write(key, on, Path(path), escalate=False, confirmed=confirmed)
 
-    def escalate(self, key: str, on: date, path: Path) -> ChaseDone:
+    def escalate(
+        self, key: str, on: date, path: Path, confirmed: Collection[int] | None = None
+    ) -> ChaseDone:
         """A letter (or e-mail, to the manager's address) to the provider's manager (the
         Designated Clinical Officer, the service's manager) listing the overdue requests and
         the duty they are late against, logged on each case."""
-        return self._write(key, on, Path(path), escalate=True)
+        return self._write(key, on, Path(path), escalate=True, confirmed=confirmed)
 
-    def _write(self, key: str, on: date, path: Path, *, escalate: bool) -> ChaseDone:
+    def _write(
+        self,
+        key: str,
+        on: date,
+        path: Path,
+        *,
+        escalate: bool,
+        confirmed: Collection[int] | None = None,
+    ) -> ChaseDone:
         kind = KINDS.get(path.suffix.lower())
         if kind is None:
             raise UserError(
@@ -263,17 +286,39 @@ class ProviderService(UserService):
         overdue = [w for w in row.waiting if w.overdue]
         if not overdue:
             raise UserError(f"Nothing from {row.name} is overdue: there is nothing to chase.")
+        if confirmed is not None and set(confirmed) != {w.advice_id for w in overdue}:
+            raise UserError(
+                f"The overdue advice from {row.name} has changed since the board was loaded: "
+                "nothing was written. Look at the board again and chase what is overdue now."
+            )
+        early = [w for w in overdue if on < w.requested]
+        if early:
+            raise ValidationError(
+                f"The day of the chase is before {early[0].child_name}'s advice was asked for "
+                f"({deadlines.format_date(early[0].requested)})."
+            )
         provider = self._provider(row.provider_id)
         letter = self._letter(row, provider, overdue, escalate)
         to = _to(row, provider, escalate, kind)
         data = self._render(letter, path.suffix.lower(), to)
         digest = hashlib.sha256(data).hexdigest()
+        # The file is in place before the chases commit, and taken away again if they do not:
+        # never chases logged for a file that is not there, nor a file nobody logged.
+        placed = False
         try:
-            with atomic_open(path, "wb") as fh:
-                fh.write(data)
-                self._log(row, overdue, on, kind, to, escalate, path.name, digest)
+            with self._db.uow() as s:
+                self._log(s, row, overdue, on, kind, to, escalate, str(path), digest)
+                with atomic_open(path, "wb") as fh:
+                    fh.write(data)
+                placed = True
         except OSError as exc:
+            if placed:
+                path.unlink(missing_ok=True)
             raise UserError(f"The file could not be written to {path}: {exc.strerror}.") from exc
+        except BaseException:
+            if placed:
+                path.unlink(missing_ok=True)
+            raise
         return ChaseDone(to[0], len(overdue), path, digest)
 
     def _provider(self, provider_id: int | None) -> ProviderInfo | None:
@@ -282,46 +327,45 @@ class ProviderService(UserService):
         with self._db.read() as s:
             return _info(records.load(s, AdviceProvider, provider_id, "provider"))
 
-    def _log(self, row, overdue, on, kind, to, escalate, name, digest) -> None:
-        """Each request chased as the Advice tab chases one, in one transaction."""
+    def _log(self, s, row, overdue, on, kind, to, escalate, where, digest) -> None:
+        """Each request chased as the Advice tab chases one, in the caller's transaction."""
         now = self._now()
-        with self._db.uow() as s:
-            self._require(s, Can.LOG_CONTACT)
-            for waiting in overdue:
-                advice = records.load(s, AdviceRequest, waiting.advice_id, "advice request")
-                if advice.received is not None:
-                    raise UserError(
-                        f"The advice for {waiting.child_name} arrived meanwhile: look at the "
-                        "board again and chase what is still overdue."
-                    )
-                case = self._case_to_edit(s, advice.case_id)
-                label = codes.label_for(codes.advice_types(), advice.advice_type).lower()
-                how = "one letter" if kind == "letter" else "one e-mail"
-                listing = how_many(len(overdue), "child", "children")
-                verb = "Escalated late" if escalate else "Chased"
-                summary = (
-                    f"{verb} {label} advice (due {deadlines.format_date(advice.due)}): {how} "
-                    f"to {to[0]} listing {listing}"
+        self._require(s, Can.LOG_CONTACT)
+        for waiting in overdue:
+            advice = records.load(s, AdviceRequest, waiting.advice_id, "advice request")
+            if advice.received is not None:
+                raise UserError(
+                    f"The advice for {waiting.child_name} arrived meanwhile: look at the "
+                    "board again and chase what is still overdue."
                 )
-                comm = Communication(
-                    family_id=case.child.family_id, case_id=case.id,
-                    occurred_at=datetime.combine(on, now.time()), channel=kind, direction="out",
-                    with_whom=to[0][:200], with_family=False,  # no update for the family
-                    summary=summary, logged_by=self.user, updated_by=self.user, updated_at=now,
-                )  # fmt: skip
-                s.add(comm)
-                advice.chases += 1
-                advice.last_chased = on
-                advice.updated_by, advice.updated_at = self.user, now
-                records.audit(s, self.user, now, "chase", advice, case.id, summary)
-            what = "escalation" if escalate else "chase"
-            action = "print" if kind == "letter" else "export"
-            records.write_audit(
-                s, at=now, who=self.user, action=action, record_type="advice_provider",
-                record_id=row.provider_id,
-                detail=f"{what} of {len(overdue)} overdue {row.service} advice requests to "
-                f"{to[0]}: {name}, sha256 {digest}",
+            case = self._case_to_edit(s, advice.case_id)
+            label = codes.label_for(codes.advice_types(), advice.advice_type).lower()
+            how = "one letter" if kind == "letter" else "one e-mail"
+            listing = how_many(len(overdue), "child", "children")
+            verb = "Escalated late" if escalate else "Chased"
+            summary = (
+                f"{verb} {label} advice (due {deadlines.format_date(advice.due)}): {how} "
+                f"to {to[0]} listing {listing}"
+            )
+            comm = Communication(
+                family_id=case.child.family_id, case_id=case.id,
+                occurred_at=datetime.combine(on, now.time()), channel=kind, direction="out",
+                with_whom=to[0][:200], with_family=False,  # no update for the family
+                summary=summary, logged_by=self.user, updated_by=self.user, updated_at=now,
             )  # fmt: skip
+            s.add(comm)
+            advice.chases += 1
+            advice.last_chased = max(advice.last_chased or on, on)  # never wound back
+            advice.updated_by, advice.updated_at = self.user, now
+            records.audit(s, self.user, now, "chase", advice, case.id, summary)
+        what = "escalation" if escalate else "chase"
+        action = "print" if kind == "letter" else "export"
+        records.write_audit(
+            s, at=now, who=self.user, action=action, record_type="advice_provider",
+            record_id=row.provider_id,
+            detail=f"{what} of {len(overdue)} overdue {row.service} advice requests to "
+            f"{to[0]}: {where}, sha256 {digest}",
+        )  # fmt: skip
 
     # ------------------------------------------------------------------ the letter
     def _letter(self, row, provider, overdue, escalate: bool) -> tuple[str, str]:
@@ -358,9 +402,9 @@ class ProviderService(UserService):
         title = f"Escalation: late {service} advice from {row.name}"
         body = (
             f"Dear {dear},\n\n"
-            f"I am writing to you as {manager} about {service} advice from {who} that is "
-            f"overdue for the {count} below. {duty} Each of these has passed that limit, and "
-            "we have chased it."
+            f"I am writing to you, as the {manager}, about {service} advice from {who} that "
+            f"is overdue for the {count} below. {duty} Each of these has passed that limit"
+            f"{_chased_words(overdue)}."
             f"\n\n{listing}\n\n"
             "Every week of delay delays the plan these children and their families are "
             "waiting for, which the council must issue within 20 weeks of the request. Please "
@@ -370,6 +414,7 @@ class ProviderService(UserService):
         return title, body
 
     def _render(self, letter: tuple[str, str], suffix: str, to: tuple[str, ...]) -> bytes:
+        """The letter as PDF or Word, or the e-mail as .eml."""
         from caseload_app.services.settings import TeamSettingsService
 
         title, body = letter
@@ -440,6 +485,7 @@ def _waiting(s: Session, today: date) -> list[tuple[str, int | None, WaitingCase
             Child.last_name,
             Child.date_of_birth,
             Caseworker.name,
+            EhcpCase.exception_limits,
         )  # fmt: skip
         .join(EhcpCase, EhcpCase.id == AdviceRequest.case_id)
         .join(Child, Child.id == EhcpCase.child_id)
@@ -451,6 +497,7 @@ def _waiting(s: Session, today: date) -> list[tuple[str, int | None, WaitingCase
         waiting = WaitingCase(
             r[0], r[1], f"{r[9]} {r[10]}", r[11], r[12] or "—", r[4], r[5], r[6],
             max(0, (today - r[6]).days), r[7], r[8],
+            exceptions.ADVICE in exceptions.parse_limits(r[13]),
         )  # fmt: skip
         out.append((r[2], r[3], waiting))
     return out
@@ -553,3 +600,13 @@ def _to(row: ProviderRow, provider: ProviderInfo | None, escalate: bool, kind: s
 
 def _lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _chased_words(overdue) -> str:
+    """What the escalation may truly say of the chasing so far."""
+    chased = [w for w in overdue if w.chases > 0]
+    if not chased:
+        return ", and this is the first time we have written about it"
+    if len(chased) == len(overdue):
+        return ", and we have chased each of them"
+    return f"; we have chased {how_many(len(chased), 'of them', 'of them')} already"

@@ -195,7 +195,12 @@ class ProvidersView(QWidget):
         if asked != QMessageBox.StandardButton.Yes:
             return
         done: list[ChaseDone] = []
-        if run_action(self, title, lambda: done.append(act(row.key, self.service.today(), path))):
+        confirmed = [w.advice_id for w in row.waiting if w.overdue]  # what was asked about
+
+        def send() -> None:
+            done.append(act(row.key, self.service.today(), path, confirmed))
+
+        if run_action(self, title, send):
             QMessageBox.information(
                 self, title,
                 f"Written to {done[0].path.name} for {done[0].to}: "

@@ -232,3 +232,80 @@ def test_nothing_overdue_and_wrong_files_are_refused(db, team, tmp_path):
         service.chase_overdue(f"provider:{team['north']}", TODAY, tmp_path / "x.txt")
     with pytest.raises(UserError, match="does not exist"):
         service.chase_overdue(f"provider:{team['north']}", TODAY, tmp_path / "no" / "x.pdf")
+
+
+# ------------------------------------------------------------------ found in review
+
+
+def test_advice_with_an_exception_recorded_is_not_chased_as_late(db, team, tmp_path):
+    from caseload_app.services.casework import CaseworkService
+
+    work: CaseworkService = team["work"]
+    amy_case = next(
+        c for c in range(1, 10) if any(a.id == team["amy"] for a in work.get_case(c).advice)
+    )
+    work.record_exception(
+        amy_case, "exceptional_circumstances", ["advice"], date(2026, 9, 1), date(2026, 10, 1),
+        date(2026, 9, 2), "In hospital",
+    )  # fmt: skip
+    row = providers(db).board().row(f"provider:{team['north']}")
+    amy = next(w for w in row.waiting if w.advice_id == team["amy"])
+    assert amy.excused and not amy.overdue and amy.days_overdue > 0
+    done = providers(db).chase_overdue(f"provider:{team['north']}", TODAY, tmp_path / "c.pdf")
+    assert done.chased == 1  # Bea's only
+
+
+def test_a_chase_whose_file_cannot_be_written_logs_nothing(db, team, tmp_path):
+    before = _counts(db)
+    (tmp_path / "chase.pdf").mkdir()  # a folder where the letter should go
+    with pytest.raises(UserError, match="could not be written"):
+        providers(db).chase_overdue(f"provider:{team['north']}", TODAY, tmp_path / "chase.pdf")
+    assert _counts(db) == before
+    with db.read() as s:
+        assert not s.scalar(
+            select(func.count()).where(AuditEntry.record_type == "advice_provider",
+                                       AuditEntry.action == "print")
+        )  # fmt: skip
+
+
+def test_a_chase_dated_before_the_request_is_refused(db, team, tmp_path):
+    from caseload_app.domain.errors import ValidationError
+
+    with pytest.raises(ValidationError, match="before Bea Brontë's advice was asked for"):
+        providers(db).chase_overdue(
+            f"provider:{team['north']}", date(2026, 8, 20), tmp_path / "c.pdf"
+        )
+
+
+def test_the_chase_is_refused_when_the_overdue_list_changed_since_it_was_confirmed(
+    db, team, tmp_path
+):
+    before = _counts(db)
+    with pytest.raises(UserError, match="has changed since the board was loaded"):
+        providers(db).chase_overdue(
+            f"provider:{team['north']}", TODAY, tmp_path / "c.pdf", confirmed=[team["amy"]]
+        )
+    assert _counts(db) == before and not (tmp_path / "c.pdf").exists()
+    done = providers(db).chase_overdue(
+        f"provider:{team['north']}", TODAY, tmp_path / "c.pdf",
+        confirmed=[team["amy"], team["bea"]],
+    )  # fmt: skip
+    assert done.chased == 2
+
+
+def test_a_providers_service_stays_while_requests_name_it(db, team):
+    service = providers(db)
+    (north,) = [p for p in service.providers() if p.id == team["north"]]
+    with pytest.raises(FieldErrors) as refused:
+        service.update_provider(north.id, north.version, {"service": "health"})
+    assert "its service stays" in refused.value.errors["service"]
+
+
+def test_an_escalation_says_only_what_was_done(db, team, tmp_path):
+    from tests.helpers import docx_paragraphs
+
+    providers(db).escalate(f"provider:{team['north']}", TODAY, tmp_path / "e.docx")
+    text = "\n".join(docx_paragraphs((tmp_path / "e.docx").read_bytes()))
+    assert "as the Principal Educational Psychologist" in text
+    assert "this is the first time we have written about it" in text
+    assert "we have chased each of them" not in text
