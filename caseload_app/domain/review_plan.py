@@ -71,6 +71,15 @@ class ReviewToHold:
     due: date  # the annual review's due day (s44)
     transfer_date: date | None = None  # the phase transfer's last lawful day (Reg 18), if any
     booked: date | None = None  # a meeting already booked: held that day, not planned again
+    # The annual review's own due day, which the "reviews overdue" count goes by (None: only
+    # the phase transfer brings this review forward; `due` is then the day to plan it by).
+    annual_due: date | None = None
+
+    def overdue_from(self) -> date | None:
+        """The day after which it counts as overdue: its annual review's due day."""
+        if self.annual_due is not None or self.transfer_date is not None:
+            return self.annual_due
+        return self.due
 
     def days_overdue(self, today: date) -> int:
         return max(0, (today - self.due).days)
@@ -190,9 +199,11 @@ def make_plan(
     workers: Iterable[WorkerLoad],
     today: date,
     settings: PlanSettings = PlanSettings(),
+    later: Iterable[date] = (),
 ) -> Plan:
     """The plan: each review at most once, no caseworker's week over capacity, the same
-    answer for the same input whatever its order."""
+    answer for the same input whatever its order. `later`: the due days of reviews due
+    after the planning window but within the chart's weeks, counted overdue alike in both."""
     wrong = settings.problems()
     if wrong:
         raise ValueError(" ".join(wrong))
@@ -224,7 +235,7 @@ def make_plan(
         today=today,
         settings=settings,
         reviews=result,
-        weeks=overdue_by_week(result, mondays),
+        weeks=overdue_by_week(result, mondays, later),
         overflow=_overflow(result, names),
         capacity=slots.capacity,
     )
@@ -285,7 +296,9 @@ def _overflow(result: list[PlannedReview], names: dict[int, str]) -> list[Overfl
     return sorted(out, key=lambda o: (-o.count, o.name.casefold()))
 
 
-def overdue_by_week(result: Iterable[PlannedReview], mondays: list[date]) -> list[WeekCount]:
+def overdue_by_week(
+    result: Iterable[PlannedReview], mondays: list[date], later: Iterable[date] = ()
+) -> list[WeekCount]:
     """Per week, the reviews overdue at its end (due before that day, not held by it): as
     things are (only the meetings already booked), and with the plan's meetings too. Each
     review counts from the week it falls overdue to the week it is held, so 50,000 cases
@@ -295,9 +308,16 @@ def overdue_by_week(result: Iterable[PlannedReview], mondays: list[date]) -> lis
     n = len(mondays)
     without, with_plan = [0] * (n + 1), [0] * (n + 1)
     for p in result:
-        first = _week_after(mondays[0], p.review.due + timedelta(days=1), n)
+        due = p.review.overdue_from()
+        if due is None:  # its annual review is not due: a phase transfer brings it forward
+            continue
+        first = _week_after(mondays[0], due + timedelta(days=1), n)
         _count(without, first, _week_after(mondays[0], p.review.booked, n))
         _count(with_plan, first, _week_after(mondays[0], p.meeting, n))
+    for due in later:  # due after the window: not planned, overdue alike with or without
+        first = _week_after(mondays[0], due + timedelta(days=1), n)
+        _count(without, first, n)
+        _count(with_plan, first, n)
     out, a, b = [], 0, 0
     for k, monday in enumerate(mondays):
         a, b = a + without[k], b + with_plan[k]

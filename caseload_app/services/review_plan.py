@@ -37,6 +37,7 @@ from caseload_app.db.models import Absence, AnnualReview, AppSetting, Caseworker
 from caseload_app.domain import deadlines, phases
 from caseload_app.domain.access import Access, Can
 from caseload_app.domain.review_plan import (
+    NOTICE_DAYS,
     Plan,
     PlannedReview,
     PlanSettings,
@@ -121,16 +122,19 @@ class ReviewPlanService(UserService):
             cases = _cases(s, mine)
             open_reviews, held = _reviews(s, date(phases.academic_year_start(today), 9, 1))
         horizon = today + timedelta(weeks=settings.soon_weeks)
-        to_hold, stamps = [], {}
+        chart_end = today + timedelta(weeks=settings.weeks)
+        to_hold, stamps, later = [], {}, []
         for row in cases:
             found = _to_hold(row, open_reviews.get(row.id), row.id in held, today, horizon)
             if found is not None:
                 review, stamp = found
                 to_hold.append(review)
                 stamps[row.id] = stamp
+            elif row.next_step == "annual_review" and row.next_due and row.next_due <= chart_end:
+                later.append(row.next_due)  # due after the window: on the chart, not planned
         if mine is not None:
             workers = [w for w in workers if w.id == mine]
-        plan = make_plan(to_hold, workers, today, settings)
+        plan = make_plan(to_hold, workers, today, settings, later)
         return ReviewPlan(plan, names, stamps, self.user, mine)
 
     def _own_only(self, access: Access, settings: PlanSettings) -> int | None:
@@ -260,8 +264,22 @@ class ReviewPlanService(UserService):
         return Applied(len(chosen), created, updated, len(rendered), tasks, out, files, missing)
 
     def _check_unchanged(self, s: Session, made: ReviewPlan, chosen: list[PlannedReview]) -> None:
-        """Every case and review as the plan found it: else nothing is written."""
+        """Every case and review as the plan found it: else nothing is written. The cases are
+        locked first (in order), so two people booking at once queue here and the second
+        sees the first's reviews."""
         ids = [p.review.case_id for p in chosen]
+        for case_id in sorted(set(ids)):
+            records.load(s, EhcpCase, case_id, "case")
+        today = self._today()
+        notice = today + timedelta(days=NOTICE_DAYS)
+        soon = [p.review for p in chosen if p.meeting and p.meeting < notice]
+        if soon:
+            raise UserError(
+                f"Nothing was booked: the plan was made on {deadlines.format_date(made.plan.today)}"
+                f" and {how_many(len(soon), 'meeting is', 'meetings are')} now less than 2 weeks "
+                f"away ({_children(soon)}): invitations go at least 2 weeks before (Reg 20(3))."
+                " Make the plan again, then apply it."
+            )
         now_cases = dict(
             s.execute(select(EhcpCase.id, EhcpCase.version).where(EhcpCase.id.in_(ids))).all()
         )
@@ -420,13 +438,15 @@ def _to_hold(
             transfer_date = transfer.legal_date
             by = transfer.legal_date - timedelta(weeks=TRANSFER_LEAD_WEEKS)
             due = min(due, by) if due is not None else by
-    if due is None or due > horizon:
-        return None
     booked = open_review[2] if open_review else None
     if booked is not None and booked < today:
         return None  # held, its decision awaited: nothing to plan
+    # A meeting already booked takes its week's room, however far off the review is due.
+    if due is None or (due > horizon and booked is None):
+        return None
+    annual = row.next_due if row.next_step == "annual_review" else None
     review = ReviewToHold(row.id, f"{row.first_name} {row.last_name}", row.caseworker_id, due,
-                          transfer_date, booked)  # fmt: skip
+                          transfer_date, booked, annual)  # fmt: skip
     review_id, version = (open_review[0], open_review[1]) if open_review else (None, None)
     return review, Stamp(row.version, review_id, version)
 
@@ -478,7 +498,8 @@ def _write_files(
     written = []
     for worker_id, items in by_worker.items():
         name = made.name(worker_id)
-        folder = out / _safe(name)
+        # The caseworker's number too: two names alike but for punctuation stay apart.
+        folder = out / (_safe(name) + (f" ({worker_id})" if worker_id is not None else ""))
         folder.mkdir()
         pdfs = [rendered[p.review.case_id].pdf for p, _ in items if p.review.case_id in rendered]
         if pdfs:

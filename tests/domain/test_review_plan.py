@@ -254,9 +254,28 @@ def test_the_weekly_counts_are_the_reviews_due_and_not_held_by_each_weeks_end(
         end = week.week + timedelta(days=6)
 
         assert week.without_plan == sum(
-            p.review.due < end and (p.review.booked is None or p.review.booked > end)
+            _overdue(p.review, end) and (p.review.booked is None or p.review.booked > end)
             for p in plan.reviews
         )
         assert week.with_plan == sum(
-            p.review.due < end and (p.meeting is None or p.meeting > end) for p in plan.reviews
+            _overdue(p.review, end) and (p.meeting is None or p.meeting > end) for p in plan.reviews
         )
+
+
+def _overdue(r: ReviewToHold, end: date) -> bool:
+    due = r.overdue_from()
+    return due is not None and due < end
+
+
+def test_a_phase_transfer_whose_annual_review_is_not_due_is_not_counted_overdue():
+    brought = ReviewToHold(1, "A", 1, TODAY - timedelta(days=10), date(2026, 2, 15))
+    due_too = ReviewToHold(2, "B", 1, TODAY - timedelta(days=10), date(2026, 2, 15),
+                           annual_due=TODAY - timedelta(days=3))  # fmt: skip
+    plan = make_plan([brought, due_too], [WorkerLoad(1, "Ann", 0.0)], TODAY)
+    assert [w.without_plan for w in plan.weeks][:2] == [1, 1]  # B only, from this week
+
+
+def test_reviews_due_after_the_window_are_counted_overdue_alike():
+    plan = make_plan([], [WorkerLoad(1, "Ann", 1.0)], TODAY, later=[TODAY + timedelta(days=20)])
+    counts = [(w.without_plan, w.with_plan) for w in plan.weeks]
+    assert counts[0] == (0, 0) and counts[-1] == (1, 1)

@@ -141,16 +141,18 @@ def test_applying_books_meetings_letters_tasks_and_files_in_one_step(db, team, o
             assert tasks[p.review.case_id].due == p.meeting
     assert letters == kept == 4
     assert "4 meetings, 4 letters, 4 tasks" in detail
-    asha_files = sorted(f.name for f in (done.folder / "Asha Patel").iterdir())
+    (asha_folder,) = done.folder.glob("Asha Patel (*)")  # her name and caseworker number
+    asha_files = sorted(f.name for f in asha_folder.iterdir())
     assert "invitation-letters.pdf" in asha_files and "meetings.ics" in asha_files
     assert sum(n.startswith("invitation-case-") for n in asha_files) == 3
-    ben_files = sorted(f.name for f in (done.folder / "Ben Okafor").iterdir())
+    (ben_folder,) = done.folder.glob("Ben Okafor (*)")
+    ben_files = sorted(f.name for f in ben_folder.iterdir())
     assert ben_files == ["invitation-letters.pdf", "meetings.ics"]  # no address to invite from
     assert done.family_invitations_missing == 1
-    calendar = Calendar.from_ical((done.folder / "Asha Patel" / "meetings.ics").read_bytes())
+    calendar = Calendar.from_ical((asha_folder / "meetings.ics").read_bytes())
     assert len(calendar.walk("VEVENT")) == 3
-    assert b"Bront" not in (done.folder / "Asha Patel" / "meetings.ics").read_bytes()
-    assert (done.folder / "Asha Patel" / "invitation-letters.pdf").read_bytes()[:5] == b"%PDF-"
+    assert b"Bront" not in (asha_folder / "meetings.ics").read_bytes()
+    assert (asha_folder / "invitation-letters.pdf").read_bytes()[:5] == b"%PDF-"
 
 
 def test_a_case_changed_since_the_plan_stops_it_and_nothing_is_written(db, team, out):
@@ -247,3 +249,10 @@ def test_letters_name_the_planned_meeting(db, team, tmp_path):
                  "review_decision_due": "x"},
     )  # fmt: skip
     assert format_date(first.meeting) in rendered.letter.data.body
+
+
+def test_a_plan_applied_once_its_meetings_are_under_2_weeks_away_is_refused(db, team, tmp_path):
+    made = svc(ReviewPlanService, db).plan()
+    later = ReviewPlanService(db, LEAD, today=lambda: TODAY + timedelta(days=7), now=lambda: NOW)
+    with pytest.raises(UserError, match=r"less than 2 weeks away.*Make the plan again"):
+        later.apply(made, None, letters=False)
