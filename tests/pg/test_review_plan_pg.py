@@ -52,3 +52,53 @@ def test_a_caseworker_cannot_book_the_teams_plan_and_nothing_is_written(team_ser
         assert s.scalars(select(AnnualReview)).all() == []
     done = team_server.service(ReviewPlanService, "lee").apply(lead_plan, letters=False)
     assert done.meetings == 2
+
+
+def test_two_people_booking_the_same_review_at_once_book_it_once(team_server):
+    """The lead's booking is held just before it commits while Asha books her own plan of
+    the same review: hers waits for the lead's, then is refused (found in review)."""
+    import threading
+    import time
+
+    from sqlalchemy import event, func
+
+    t = team_server
+    t.service(TeamSettingsService, "dee").set_council(CouncilDetails("Haworth Council", "Hall"))
+    case = plan_case(t.owner, "Amy", t.asha, date(2025, 6, 2))
+    lee, asha = t.service(ReviewPlanService, "lee"), t.service(ReviewPlanService, "asha")
+    lee_plan, asha_plan = lee.plan(), asha.plan()
+    gate, inside = threading.Event(), threading.Event()
+
+    def hold(conn, cursor, statement, *args):
+        if statement.startswith("INSERT INTO task"):
+            inside.set()
+            gate.wait(10)
+
+    event.listen(lee._db.engine, "before_cursor_execute", hold)
+    said: dict[str, str] = {}
+
+    def book(name, service, made):
+        try:
+            said[name] = service.apply(made, letters=False).summary()
+        except Exception as exc:  # noqa: BLE001 - what each person is told
+            said[name] = f"{type(exc).__name__}: {exc}"
+
+    first = threading.Thread(target=book, args=("lee", lee, lee_plan))
+    first.start()
+    assert inside.wait(10)
+    second = threading.Thread(target=book, args=("asha", asha, asha_plan))
+    second.start()
+    time.sleep(1)  # Asha's booking reaches the lock on the case and waits there
+    gate.set()
+    first.join(20)
+    second.join(20)
+    assert "1 review meeting booked" in said["lee"]
+    assert said["asha"].startswith("UserError: Nothing was booked")
+    with t.owner.read() as s:
+        open_reviews = s.scalar(
+            select(func.count()).where(
+                AnnualReview.case_id == case, AnnualReview.decision_date.is_(None)
+            )
+        )
+        tasks = s.scalar(select(func.count()).select_from(Task).where(Task.case_id == case))
+    assert (open_reviews, tasks) == (1, 1)
