@@ -38,6 +38,8 @@ from caseload_app.domain.forecast import (
     Worker,
     forecast,
 )
+from caseload_app.domain.text import how_many
+from caseload_app.services import records
 from caseload_app.services.base import UserService
 
 # Stages a case passes through before its final plan: an open case at a later stage with no
@@ -64,37 +66,41 @@ class ForecastResult:
 
 
 class ForecastService(UserService):
-    def forecast(self, weeks: int = 12, what_if: WhatIf | None = None) -> ForecastResult:
-        """The next `weeks` weeks from today, and the what-if beside it if one is given."""
+    def forecast(
+        self, weeks: int = 12, what_if: WhatIf | None = None, *, named: bool = False
+    ) -> ForecastResult:
+        """The next `weeks` weeks from tomorrow, and the what-if beside it if one is given.
+        `named`: the children at risk by name (the forecast's view), a look recorded in the
+        audit trail; otherwise nothing is written (a what-if, the board's strip, the CLI)."""
         _check_weeks(weeks)
         self._allowed(Can.REPORTS)  # the board's figures, and the children at risk named
         today = self._today()
         # The last 12 months' steps, and the requests those steps began with.
-        records = self._records(today, HISTORY_DAYS + 120)
-        names = {w.id: w.name for w in records.workers}
-        waiting = {c.case_id for c in records.cases if c.is_open and c.final_issued is None}
+        got = self._records(today, HISTORY_DAYS + 120)
+        names = {w.id: w.name for w in got.workers}
+        waiting = {c.case_id for c in got.cases if c.is_open and c.final_issued is None}
         _check_what_if(what_if, names, waiting)
-        history = History(records.cases, records.advice)
+        history = History(got.cases, got.advice)
         base = forecast(
-            records.cases,
-            records.advice,
-            records.workers,
+            got.cases,
+            got.advice,
+            got.workers,
             today,
             weeks,
             history=history,
-            labels=records.labels,
+            labels=got.labels,
         )
         scenario = None
         if what_if is not None and not what_if.is_empty():
             scenario = forecast(
-                records.cases,
-                records.advice,
-                records.workers,
+                got.cases,
+                got.advice,
+                got.workers,
                 today,
                 weeks,
                 what_if,
                 history=history,
-                labels=records.labels,
+                labels=got.labels,
             )
         at_risk = {r.case_id for f in (base, scenario) if f for r in f.at_risk}
         return ForecastResult(
@@ -102,7 +108,7 @@ class ForecastService(UserService):
             scenario=scenario,
             what_if=what_if.describe(names) if what_if else [],
             caseworkers=names,
-            children=self._children(at_risk),
+            children=self._children(at_risk) if named else {},
         )
 
     def back_test(
@@ -116,10 +122,8 @@ class ForecastService(UserService):
         self._allowed(Can.REPORTS)
         today = self._today()
         reach = HISTORY_DAYS + 7 * (past_weeks + max(LEADS)) + 200
-        records = self._records(today, reach)
-        return back_test(
-            records.cases, records.advice, records.workers, today, past_weeks, LEADS, progress
-        )
+        got = self._records(today, reach)
+        return back_test(got.cases, got.advice, got.workers, today, past_weeks, LEADS, progress)
 
     def caseworker_ids(self) -> dict[str, int]:
         """Active caseworkers by name, to read a what-if that names them."""
@@ -218,14 +222,18 @@ class ForecastService(UserService):
         ]
 
     def _children(self, case_ids: set[int]) -> dict[int, str]:
-        if not case_ids:
-            return {}
+        """The children at risk by name: a look at them, in the audit trail first."""
         q = (
             select(EhcpCase.id, Child.first_name, Child.last_name)
             .join(Child, Child.id == EhcpCase.child_id)
             .where(EhcpCase.id.in_(sorted(case_ids)))
         )
-        with self._db.read() as s:
+        with self._db.uow() as s:
+            records.write_audit(
+                s, at=self._now(), who=self.user, action="view", record_type="forecast",
+                detail=f"Looked at the 20-week forecast's cases at risk: "
+                f"{how_many(len(case_ids), 'child', 'children')} named",
+            )  # fmt: skip
             return {r.id: f"{r.first_name} {r.last_name}" for r in s.execute(q)}
 
 

@@ -298,6 +298,7 @@ class ForecastView(QWidget):
         super().__init__(parent)
         self.service = service
         self.result: ForecastResult | None = None
+        self.names: dict[int, str] = {}  # the children at risk, read once (an audited look)
         self.what_if: WhatIf | None = None
         self.back: BackTest | None = None
         self._job: Job | None = None
@@ -437,19 +438,25 @@ class ForecastView(QWidget):
             return
         self._busy(True)
         self._job = run_in_background(
-            lambda: self.service.forecast(WEEKS, what_if),
+            # The children by name once, when the forecast is looked at (an audited look);
+            # a what-if only adds its column to the same children (nothing written).
+            lambda: self.service.forecast(WEEKS, what_if, named=not self.names),
             lambda result: self._show(result, what_if),
             self._failed,
         )
 
     def show_result(self, result: ForecastResult) -> None:
-        """A forecast already made (the board's), shown without making it again."""
+        """A forecast already made (the board's), shown at once; then made again with the
+        children at risk named (the board's names none)."""
         if self._job is None:
             self._show(result, None)
+            if not self.names:
+                self.make(None)
 
     def _show(self, result: ForecastResult, what_if: WhatIf | None) -> None:
         self._job = None
         self._busy(False)
+        self.names.update(result.children)
         self.result, self.what_if = result, what_if
         base, alt = result.baseline, result.scenario
         self.summary.setText(headline(base) + _alt_line(base, alt))
@@ -474,7 +481,7 @@ class ForecastView(QWidget):
         rows = [
             RiskRow(
                 r,
-                result.children.get(r.case_id, f"case {r.case_id}"),
+                self.names.get(r.case_id, f"case {r.case_id}"),
                 result.caseworkers.get(r.caseworker_id or 0, "Unallocated"),
                 chances.get(r.case_id),
             )

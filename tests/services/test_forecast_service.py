@@ -32,7 +32,7 @@ def _service(db) -> ForecastService:
 
 
 def test_the_demo_forecast_counts_every_open_request_and_names_the_cases_at_risk(demo):
-    result = _service(demo).forecast(12)
+    result = _service(demo).forecast(12, named=True)
     f = result.baseline
     assert f.ok, f.missing
     with demo.read() as s:
@@ -174,3 +174,25 @@ def test_a_caseworker_is_refused_the_forecast_that_names_the_team_s_children(dem
         service.forecast(12)
     with pytest.raises(PermissionDenied):
         service.back_test(4)
+
+
+def test_naming_the_children_at_risk_is_a_look_in_the_audit_trail_and_nothing_else_writes(
+    demo,
+):
+    from caseload_app.db.models import AuditEntry
+
+    def looks():
+        with demo.read() as s:
+            return s.execute(
+                select(AuditEntry.who, AuditEntry.detail).where(
+                    AuditEntry.record_type == "forecast"
+                )
+            ).all()
+
+    service = _service(demo)
+    plain = service.forecast(12, WhatIf(agency=(1.0, 4)))
+    assert plain.children == {} and looks() == []
+    named = service.forecast(12, named=True)
+    (look,) = looks()
+    assert look.who == "Team lead"
+    assert f"{len(named.children)} children named" in look.detail
