@@ -22,6 +22,7 @@ the database owner (who, owning the tables, is not subject to row-level security
 from __future__ import annotations
 
 import json
+import re
 
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
@@ -894,6 +895,21 @@ def _all_writes(rule: str) -> list[str]:
     return [f"FOR INSERT WITH CHECK ({rule})"] + _changes(rule)
 
 
+# The helpers that depend only on who is signed in, never on the row: in a policy each is
+# wrapped in a sub-select, which PostgreSQL evaluates once per statement (an InitPlan) rather
+# than once per row. Called bare, a SECURITY DEFINER function costs about 24 µs a row and
+# hides the row count from the planner: the case list at 50,000 children took 4.9 s, not 0.4.
+_PER_PERSON = re.compile(
+    r"(?<!SELECT )(?<![\w.])"
+    r"(caseload_(?:active|writer|my_caseworker)\(\)|caseload_has\('[a-z_]+'\))"
+)
+
+
+def once_per_statement(clause: str) -> str:
+    """A policy's clause with each helper about the person, not the row, evaluated once."""
+    return _PER_PERSON.sub(r"(SELECT \1)", clause)
+
+
 def _changes(rule: str) -> list[str]:
     return [f"FOR UPDATE USING ({rule}) WITH CHECK ({rule})", f"FOR DELETE USING ({rule})"]
 
@@ -940,9 +956,10 @@ def statements(database: str) -> list[str]:
         out += _grants(table)
         out.append(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         out += _drop_policies(table)
-        out.append(f"CREATE POLICY caseload_read ON {table} FOR SELECT USING ({_reading(table)})")
+        reading = once_per_statement(_reading(table))
+        out.append(f"CREATE POLICY caseload_read ON {table} FOR SELECT USING ({reading})")
         for n, rule in enumerate(policies.get(table, [])):
-            out.append(f"CREATE POLICY caseload_write_{n} ON {table} {rule}")
+            out.append(f"CREATE POLICY caseload_write_{n} ON {table} {once_per_statement(rule)}")
         if table not in NOT_AUDITED_BY_TRIGGER:
             out += [
                 f"DROP TRIGGER IF EXISTS caseload_audit ON {table}",
