@@ -33,6 +33,7 @@ matters, and the spread is measured over the caseworkers who are in today. A cas
 ``Proposal.unplaced``, never forced on someone.
 """
 
+import bisect
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -332,17 +333,21 @@ class _Movable:
         return len(bundle.cases), bundle.family_id  # fewest cases, then lowest family id
 
     def add(self, bundle: _Bundle) -> None:
+        # Kept in order as it grows (a sort on every add made a proposal quadratic).
         assert bundle.holder is not None
         group = self.groups[bundle.holder].setdefault(bundle.load, [])
-        group.append(bundle)
-        group.sort(key=self._order)
+        bisect.insort(group, bundle, key=self._order)
         self.by_family[(bundle.holder, bundle.family_id)] = bundle
 
     def remove(self, bundle: _Bundle) -> None:
         assert bundle.holder is not None
         groups = self.groups[bundle.holder]
-        groups[bundle.load].remove(bundle)
-        if not groups[bundle.load]:
+        group = groups[bundle.load]
+        # A holder has one bundle per family, so its place in the order is its own.
+        at = bisect.bisect_left(group, self._order(bundle), key=self._order)
+        assert group[at] is bundle
+        del group[at]
+        if not group:
             del groups[bundle.load]
         del self.by_family[(bundle.holder, bundle.family_id)]
 
