@@ -24,6 +24,17 @@ def show_user_error(parent: QWidget | None, title: str, exc: Exception) -> None:
     box.exec()
 
 
+def show_failure(parent: QWidget | None, title: str, exc: Exception) -> None:
+    """Background work that failed: a user error as a message, anything else as a bug (the
+    crash dialog, which logs it with nothing identifying)."""
+    if isinstance(exc, USER_ERRORS):
+        show_user_error(parent, title, exc)
+        return
+    from caseload_app.ui import crash  # the crash dialog imports this module
+
+    crash.report(exc, parent)
+
+
 def run_action(parent: QWidget | None, title: str, action) -> bool:
     """Run a service call; show a user error as a message. True when it succeeded."""
     try:

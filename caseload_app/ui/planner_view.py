@@ -20,9 +20,10 @@ from caseload_app.domain.deadlines import format_date
 from caseload_app.domain.status import Rag
 from caseload_app.domain.text import how_many
 from caseload_app.services.phase_transfer import POST16_MOVE, PhaseTransferService
-from caseload_app.ui.errors import run_action
+from caseload_app.ui.errors import run_action, show_failure
 from caseload_app.ui.models.rows import Column, RowsModel
 from caseload_app.ui.widgets.dates import DateEdit
+from caseload_app.ui.worker import Job, run_in_background
 
 PLANNER_COLUMNS = (
     Column("Child", lambda r: r.child_name),
@@ -52,10 +53,12 @@ MAX_WIDTH = 260  # a long setting's name is cut (its tooltip has it whole)
 class PlannerView(QWidget):
     open_case = Signal(int)
     changed = Signal()
+    loaded = Signal()  # the list is in (or its reading failed)
 
     def __init__(self, service: PhaseTransferService, parent=None) -> None:
         super().__init__(parent)
         self.service = service
+        self._job: Job | None = None
         self.model = RowsModel(PLANNER_COLUMNS, self)
         self.table = QTableView()
         self.table.setAccessibleName("Phase transfers")
@@ -94,7 +97,20 @@ class PlannerView(QWidget):
         layout.addWidget(self.table, 1)
 
     def refresh(self) -> None:
-        rows = self.service.planner()
+        """Read off the window's thread: at 50,000 children the planner takes seconds."""
+        if self._job is not None:
+            return
+        self.summary.setText("Reading who moves phase next September…")
+        self._job = run_in_background(self.service.planner, self._show, self._failed)
+
+    def _failed(self, exc: Exception, details: str) -> None:
+        self._job = None
+        self.summary.setText("The planner could not be read.")
+        show_failure(self, "Phase-transfer planner", exc)
+        self.loaded.emit()
+
+    def _show(self, rows) -> None:
+        self._job = None
         self._fill_workers(rows)
         self.model.set_rows(rows)
         self._apply_filter()
@@ -114,6 +130,7 @@ class PlannerView(QWidget):
             f"{how_many(len(rows) - moves, 'child moves', 'children move')} phase next "
             f"September{post16}; {overdue:,} overdue. Double-click to open the case."
         )
+        self.loaded.emit()
 
     def _fill_workers(self, rows) -> None:
         held = self.worker.currentData()

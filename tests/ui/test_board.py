@@ -238,26 +238,34 @@ def test_reassign_asks_who_before_moving(qtbot, monkeypatch):
     ]
 
 
-def test_phase_transfer_planner_lists_movers_and_creates_tasks(window, monkeypatch):
+def opened_planner(window, qtbot):
+    """The planner, its list read off the window's thread."""
+    planner = window.open_planner()
+    qtbot.waitUntil(lambda: planner._job is None, timeout=20000)
+    return planner
+
+
+def test_phase_transfer_planner_lists_movers_and_creates_tasks(window, monkeypatch, qtbot):
     from PySide6.QtWidgets import QMessageBox
 
     monkeypatch.setattr(QMessageBox, "information", lambda *a: None)
-    planner = window.open_planner()
+    planner = opened_planner(window, qtbot)
     assert planner.model.rowCount() > 0
     first = planner.model.row_at(0)
     assert first.transfer
     assert first.legal_date_text[:3] in {"Sun", "Mon", "Sat", "Tue"}
     planner.table.selectRow(0)
-    planner.create_tasks()
+    with qtbot.waitSignal(planner.loaded, timeout=20000):
+        planner.create_tasks()
     refreshed = next(r for r in planner.model.rows() if r.case_id == first.case_id)
     assert refreshed.has_review_task
     planner.table.doubleClicked.emit(planner.model.index(0, 0))
     assert window.current_case() is not None
 
 
-def test_the_planner_opens_soonest_first_with_a_caseworker_filter(window, qtmodeltester):
+def test_the_planner_opens_soonest_first_with_a_caseworker_filter(window, qtmodeltester, qtbot):
     """It opened Z→A with the caseworker column off-screen and no way to see one person's."""
-    planner = window.open_planner()
+    planner = opened_planner(window, qtbot)
     model = planner.model
     dates = [r.legal_date for r in model.rows()]
     assert dates == sorted(dates)
@@ -271,7 +279,8 @@ def test_the_planner_opens_soonest_first_with_a_caseworker_filter(window, qtmode
     chosen = planner.worker.currentData()
     assert 0 < model.rowCount() < everyone
     assert {(r.caseworker or "Unallocated") for r in model.rows()} == {chosen}
-    planner.refresh()
+    with qtbot.waitSignal(planner.loaded, timeout=20000):
+        planner.refresh()
     assert planner.worker.currentData() == chosen  # kept over a refresh
     qtmodeltester.check(model)
 

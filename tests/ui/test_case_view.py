@@ -970,7 +970,8 @@ def test_the_planner_counts_post16_moves_apart_from_september_transfers(qtbot, d
     service = PhaseTransferService(db, "Lead", today=lambda: TODAY, now=lambda: NOW)
     planner = PlannerView(service)
     qtbot.addWidget(planner)
-    planner.refresh()
+    with qtbot.waitSignal(planner.loaded, timeout=20000):
+        planner.refresh()
     assert planner.summary.text() == (
         "1 child moves phase next September and 1 young person moves between post-16 "
         "institutions; 0 overdue. Double-click to open the case."
