@@ -58,7 +58,9 @@ def main() -> int:
         app.processEvents()
         window.grab().save(str(OUT / "workload-board.png"))
         _dialog_shots(app, window, board)
-        window.open_planner()
+        planner = window.open_planner()
+        while planner._job is not None:  # its list is read off the window's thread
+            app.processEvents()
         app.processEvents()
         window.grab().save(str(OUT / "planner.png"))
         _update_shots(app, window)
