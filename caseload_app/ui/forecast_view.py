@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from caseload_app import logs
 from caseload_app.domain import forecast as forecast_module
 from caseload_app.domain.backtest import BackTest, BackTestPoint, LeadError
 from caseload_app.domain.deadlines import format_date
@@ -31,7 +32,7 @@ from caseload_app.domain.forecast import AtRisk, Forecast, ForecastWeek, WhatIf
 from caseload_app.domain.status import Rag
 from caseload_app.domain.text import how_many
 from caseload_app.services.forecast import ForecastResult, ForecastService
-from caseload_app.ui.errors import USER_ERRORS, show_user_error
+from caseload_app.ui.errors import USER_ERRORS, show_failure
 from caseload_app.ui.models.rows import Column, RowsModel
 from caseload_app.ui.widgets.forecast_chart import Bar, ForecastChart, WeekBars
 from caseload_app.ui.worker import Job, Progress, run_in_background
@@ -143,6 +144,8 @@ class ForecastStrip(QWidget):
         self.chart.set_weeks("Plans expected each week", week_bars(f))
 
     def failed(self, exc: Exception) -> None:
+        if not isinstance(exc, USER_ERRORS):  # a bug: in the log, the board left as it is
+            logs.log_crash(type(exc), exc, exc.__traceback__)
         why = str(exc) if isinstance(exc, USER_ERRORS) else "something went wrong (logged)"
         self.line.setText(f"20-week forecast: not loaded — {why}")
         if self.result is None:
@@ -593,11 +596,7 @@ class ForecastView(QWidget):
         self.progress.setVisible(busy)
 
     def _report(self, title: str, exc: Exception) -> None:
-        if isinstance(exc, USER_ERRORS):
-            show_user_error(self, title, exc)
-            return
-        log.error("%s: %s", title, type(exc).__name__)  # names no child
-        show_user_error(self, title, RuntimeError("Something went wrong; it has been logged."))
+        show_failure(self, title, exc)
 
 
 def _alt_line(base: Forecast, alt: Forecast | None) -> str:

@@ -40,7 +40,7 @@ from caseload_app.ui.dialogs.case_dialogs import (
     plain_label,
     text_box,
 )
-from caseload_app.ui.errors import run_action, show_user_error
+from caseload_app.ui.errors import run_action, show_failure
 from caseload_app.ui.models.rows import Column
 from caseload_app.ui.widgets.blocks import RowTable, button_row
 from caseload_app.ui.worker import Job, run_in_background
@@ -156,7 +156,7 @@ class ProvidersView(QWidget):
         self._job = None
         self.refresh_button.setEnabled(True)
         self.headline.setText("The board could not be loaded.")
-        show_user_error(self, "Advice providers", exc)
+        show_failure(self, "Advice providers", exc)
         self.loaded.emit()
 
     def _selected(self) -> None:

@@ -36,7 +36,7 @@ from caseload_app.domain.status import Rag
 from caseload_app.domain.text import how_many
 from caseload_app.services.review_plan import Applied, ReviewPlan, ReviewPlanService
 from caseload_app.ui.dialogs.printing import choose_folder
-from caseload_app.ui.errors import USER_ERRORS, show_user_error
+from caseload_app.ui.errors import show_failure
 from caseload_app.ui.models.rows import Column, RowsModel
 from caseload_app.ui.widgets.bar_chart import BarChart
 from caseload_app.ui.worker import Job, Progress, run_in_background
@@ -291,11 +291,7 @@ class ReviewPlanView(QWidget):
         self.book_button.setEnabled(self.made is not None and bool(self.made.plan.planned()))
 
     def _report(self, title: str, exc: Exception, details: str) -> None:
-        if isinstance(exc, USER_ERRORS):
-            show_user_error(self, title, exc)
-            return
-        log.error("%s: %s", title, type(exc).__name__)  # names no child
-        show_user_error(self, title, RuntimeError("Something went wrong; it has been logged."))
+        show_failure(self, title, exc)
 
 
 def summary_text(made: ReviewPlan) -> str:

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from caseload_app.services.demo import generate_demo
 from caseload_app.services.forecast import ForecastService
+from caseload_app.ui import errors as ui_errors
 from caseload_app.ui import forecast_view as view_module
 from caseload_app.ui.case import CaseView
 from caseload_app.ui.dialogs.what_if_dialog import WhatIfDialog
@@ -32,7 +33,7 @@ def said(monkeypatch):
     """Message boxes noted, never shown."""
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: shown.append(text))
-    monkeypatch.setattr(view_module, "show_user_error", lambda _p, _t, exc: shown.append(str(exc)))
+    monkeypatch.setattr(ui_errors, "show_user_error", lambda _p, _t, exc: shown.append(str(exc)))
     return shown
 
 

@@ -11,7 +11,7 @@ from caseload_app.db.models import Task
 from caseload_app.services.casework import CaseworkService
 from caseload_app.services.demo import generate_demo
 from caseload_app.services.settings import CouncilDetails, TeamSettingsService
-from caseload_app.ui import review_plan_view as view_module
+from caseload_app.ui import errors as ui_errors
 from tests.helpers import NOW, TODAY
 
 pytestmark = pytest.mark.gui
@@ -30,7 +30,7 @@ def boxes(monkeypatch):
     said: list[str] = []
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text: said.append(text))
-    monkeypatch.setattr(view_module, "show_user_error", lambda _p, _t, exc: said.append(str(exc)))
+    monkeypatch.setattr(ui_errors, "show_user_error", lambda _p, _t, exc: said.append(str(exc)))
     return said
 
 
