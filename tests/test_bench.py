@@ -30,10 +30,19 @@ NAMES = [
     "forecast back-test (26 weeks)",
     "advice-provider board",
     "review catch-up plan",
+    "phase-transfer planner",
+    "rebalance proposal",
+    "my week for the whole team",
+    "export every child as CSV",
     "cold start to my week shown",
+    "first start of the day (backup due)",
+    "start with the disk cache dropped",
+    "start until the list is searchable",
+    "longest freeze of the window",
     "search keystroke (1-4 letters)",
     "open a case tab (300 contacts)",
     "save to every view up to date",
+    "memory after a save",
     "peak memory of the app",
     "CSV import of 150 rows",
     "plan checks, 30-page plan",
@@ -217,3 +226,22 @@ def test_the_window_is_timed_with_the_apps_bytecode_compiled_as_an_install_leave
     bench.compile_app()
     assert compiled.is_file()
     assert compiled.stat().st_mtime >= source.stat().st_mtime
+
+
+def test_a_realistic_team_holds_about_200_open_cases_each(tmp_path):
+    assert bench.team_size(2000) == 9
+    assert bench.team_size(50_000) == 225  # not eight caseworkers holding 6,000 each
+    assert bench.team_size(100) == 8  # never fewer than the demo's own eight
+    db = open_database(tmp_path / "team.sqlite3")
+    try:
+        generate_demo(db, children=400, seed=1, today=bench.AS_OF, caseworkers=12)
+        with sqlite3.connect(tmp_path / "team.sqlite3") as raw:
+            names = [n for (n,) in raw.execute("SELECT name FROM caseworker ORDER BY id")]
+            held = raw.execute(
+                "SELECT count(DISTINCT caseworker_id) FROM ehcp_case WHERE is_open"
+            ).fetchone()[0]
+    finally:
+        db.dispose()
+    assert len(names) == len(set(names)) == 12
+    assert names[:2] == ["Asha Patel", "Ben Okafor"]  # the demo's eight first
+    assert held == 12  # every one of them holds cases

@@ -144,10 +144,12 @@ def generate_demo(
     today: date | None = None,
     progress: Callable[[int, int], None] | None = None,
     contact_scale: float = 1.0,
+    caseworkers: int | None = None,
 ) -> DemoResult:
     """Fill an empty database with sample data in one transaction. `contact_scale`
     multiplies each family's communications (about 5 per child at 1.0; the benchmark
-    asks for 20)."""
+    asks for 20). `caseworkers`: how many share the cases (default the eight of
+    CASEWORKERS; the benchmark gives each about 200 open cases, as a real team holds)."""
     today = today or date.today()
     rng = random.Random(seed)
     with db.uow() as session:
@@ -155,7 +157,7 @@ def generate_demo(
             raise DemoTargetNotEmpty("That database already holds children: choose a new file.")
         # A register imported already keeps its rows: the demo's establishments take fresh ids.
         ids = reserve_ids(session, Establishment, len(ESTABLISHMENTS))
-        gen = _Generator(rng, today, contact_scale, ids)
+        gen = _Generator(rng, today, contact_scale, ids, team(caseworkers))
         gen.build(children, progress)
         gen.give_providers(reserve_ids(session, AdviceProvider, len(PROVIDERS)))
         for model, rows in gen.tables():
@@ -173,6 +175,7 @@ class _Generator:
         today: date,
         contact_scale: float = 1.0,
         establishment_ids: list[int] | None = None,
+        workers: tuple[tuple[str, float], ...] = CASEWORKERS,
     ) -> None:
         self.rng = rng
         self.contact_scale = contact_scale
@@ -180,7 +183,7 @@ class _Generator:
         self.now = datetime.combine(today, time(9, 0))
         self.workers = [
             dict(id=i, name=name, capacity_fte=fte, email=_email(name), active=True)
-            for i, (name, fte) in enumerate(CASEWORKERS, start=1)
+            for i, (name, fte) in enumerate(workers, start=1)
         ]
         self.families: list[dict] = []
         self.children: list[dict] = []
@@ -679,6 +682,27 @@ def _between(rng: random.Random, start: date, end: date) -> date:
     if end <= start:
         return end
     return start + timedelta(days=rng.randint(0, (end - start).days))
+
+
+FTE_CYCLE = (1.0, 1.0, 0.8, 1.0, 0.6, 1.0)
+
+
+def team(size: int | None) -> tuple[tuple[str, float], ...]:
+    """The eight of CASEWORKERS, then as many more as asked, each a different name made
+    from the demo's name lists (in a fixed order: the same team on every machine)."""
+    if size is None or size <= len(CASEWORKERS):
+        return CASEWORKERS[: size or len(CASEWORKERS)]
+    taken = {name for name, _ in CASEWORKERS}
+    firsts, lasts = _names("first"), _names("last")
+    more: list[tuple[str, float]] = []
+    for n in range(len(firsts) * len(lasts)):
+        name = f"{firsts[n % len(firsts)]} {lasts[(n * 7 + n // len(firsts)) % len(lasts)]}"
+        if name not in taken:
+            taken.add(name)
+            more.append((name, FTE_CYCLE[len(more) % len(FTE_CYCLE)]))
+            if len(CASEWORKERS) + len(more) == size:
+                return CASEWORKERS + tuple(more)
+    raise ValueError(f"The demo's name lists make at most {len(taken)} caseworkers.")
 
 
 def _email(name: str) -> str:

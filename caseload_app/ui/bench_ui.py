@@ -1,11 +1,11 @@
 """The window's half of the benchmark: what caseload_app.bench_window does with the real
 window, which it starts the way `caseload --db FILE` does, in a process of its own.
 
-Once the window shows my week it prints
-READY (the parent times process start to that line); when the case list has loaded too it
-types searches into the search box, opens a case in a tab, saves a change to it, prints one
-JSON line of timings
-and the peak memory, and quits.
+Once the window shows my week it prints READY, and SEARCHABLE when the case list has loaded
+(the parent times process start to each line). It lets the window run two seconds more,
+noting the longest freeze of its event loop all that time, then types searches into the
+search box, opens a case in a tab, saves a change to it, prints one JSON line of timings
+and memory, and quits.
 """
 
 from __future__ import annotations
@@ -17,13 +17,50 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QTimer
+from PySide6.QtCore import QEvent, QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 if TYPE_CHECKING:  # imported by run_gui, after it has started the start-up check
     from caseload_app.ui.main_window import MainWindow
 
 READY = "READY"
+SEARCHABLE = "SEARCHABLE"  # the case list loaded: search works
+SETTLE_MS = 2000  # after the list loads, background work (the file check) runs this long
+
+
+class StallWatch:
+    """The longest the event loop went without turning: a timer asks to run every few
+    milliseconds, and any longer gap between its runs is the window frozen."""
+
+    TICK_MS = 5
+
+    def __init__(self) -> None:
+        self.longest = 0.0
+        self._last = time.perf_counter()
+        self._timer = QTimer()
+        self._timer.setInterval(self.TICK_MS)
+        self._timer.timeout.connect(self._tick)
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.longest = max(self.longest, now - self._last)
+        self._last = now
+
+    def start(self) -> None:
+        self._last = time.perf_counter()
+        self._timer.start()
+
+    def stop(self) -> float:
+        """The longest gap in ms (at least the timer's interval: a window never frozen)."""
+        self._timer.stop()
+        return round(self.longest * 1000, 1)
+
+
+def settle(ms: int) -> None:
+    """Let the event loop run for `ms`, as it does while a person reads the screen."""
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
 
 
 def _timed_ms(call) -> float:
@@ -48,6 +85,17 @@ def peak_memory_mb() -> float | None:
     # Elsewhere ru_maxrss, which on some systems also counts the parent's memory at fork.
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+
+
+def memory_now_mb() -> float | None:
+    """This process's resident memory now (Linux; None elsewhere)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return None
 
 
 def keystrokes(window: MainWindow, words: list[str]) -> list[float]:
@@ -103,13 +151,19 @@ def save_case(window: MainWindow, case_id: int, runs: int) -> list[float]:
 def drive(window: MainWindow, case_id: int, words: list[str], runs: int, out=sys.stdout) -> dict:
     QApplication.processEvents()  # my week painted
     print(READY, flush=True, file=out)
+    stalls = StallWatch()  # from my week shown, through the list's load and what follows it
+    stalls.start()
     window.wait_loaded()  # the case list, still loading in the background
+    print(SEARCHABLE, flush=True, file=out)
+    settle(SETTLE_MS)
     result = {
         "cases_shown": window.model.total,
         "my_week_items": window.week_model.rowCount(),
+        "longest_stall_ms": stalls.stop(),
         "keystrokes_ms": keystrokes(window, words),
         "open_case_ms": open_case(window, case_id, runs),
         "save_ms": save_case(window, case_id, runs),
+        "memory_after_save_mb": memory_now_mb(),
         "peak_memory_mb": peak_memory_mb(),
     }
     print(json.dumps(result), flush=True, file=out)
