@@ -20,8 +20,10 @@ import argparse
 import csv
 import hashlib
 import json
+import math
 import os
 import platform
+import re
 import sqlite3
 import statistics
 import subprocess
@@ -37,6 +39,9 @@ from pathlib import Path
 AS_OF = date(2026, 11, 24)  # the demo's "today": the same data and dates on every machine
 CASE_CONTACTS = 300  # the case opened in a tab has at least this many communications
 MAX_RATIO = 2.0  # app ÷ hand-written SQL, for each database read
+# Work over every open case, off the window's thread, that grows with the caseload by its
+# nature: held to linear growth, as batch work is (the lead's views are too).
+OVER_EVERY_CASE = {"families updated on time (the board's column)"}
 TEAM_MAX_RATIO = 1.5  # a team database's statements as a role ÷ the same by its owner
 START_TIMEOUT_S = 600  # one start of the window, its searches and case tabs
 
@@ -55,6 +60,7 @@ class Measure:
     # row-level security filters them (raw_median: the same by the owner, unfiltered).
     policed_median: float | None = None
     max_ratio: float = MAX_RATIO
+    batch: bool = False  # a lead's batch work: may grow linearly with the database, no worse
 
     @classmethod
     def of(cls, name: str, target: float, samples: list[float], **extra) -> Measure:
@@ -309,7 +315,11 @@ def run(path: Path, children: int, runs: int) -> list[Measure]:
             app_call()  # warm: the first call pays for imports and the page cache
             samples = timed(app_call, runs)
             raw_median = statistics.median(timed(raw_call, runs)) if raw_call else None
-            measures.append(Measure.of(name, target, samples, raw_median=raw_median))
+            measures.append(
+                Measure.of(
+                    name, target, samples, raw_median=raw_median, batch=name in OVER_EVERY_CASE
+                )
+            )
         measures += document_searches(db, raw, case_id, runs)
         measures.append(sen2_return(db, runs))
         measures += lead_views(db, runs) + lead_tools(db, runs)
@@ -317,7 +327,7 @@ def run(path: Path, children: int, runs: int) -> list[Measure]:
     finally:
         raw.close()
         db.dispose()
-    measures += window_measures(path, busiest, words, runs) + [csv_import(path, runs)]
+    measures += window_measures(path, busiest, words, runs) + csv_import(path, runs)
     measures += plan_measures(runs) + [plan_import(path, runs)]
     measures += import_memory(path) if os.name == "posix" else []
     # Last: making and adding 20 MB PDFs leaves this process larger, and a child process's
@@ -357,7 +367,7 @@ def lead_views(db, runs: int) -> list[Measure]:
     out = []
     for name, target, call, n in calls:
         call()  # warm
-        out.append(Measure.of(name, target, timed(call, n)))
+        out.append(Measure.of(name, target, timed(call, n), batch=True))
     return out
 
 
@@ -382,7 +392,7 @@ def lead_tools(db, runs: int) -> list[Measure]:
         ]
         out = []
         for name, call in calls:
-            out.append(Measure.of(name, 5000.0, timed(call, min(runs, 3))))
+            out.append(Measure.of(name, 5000.0, timed(call, min(runs, 3)), batch=True))
     return out
 
 
@@ -405,7 +415,7 @@ def sen2_return(db, runs: int) -> Measure:
             write_xml(prepared.built, target)
 
         samples = timed(build_check_write, max(1, min(runs, 3)))
-    return Measure.of("SEN2 return built, checked and written (XML)", 30_000.0, samples)
+    return Measure.of("SEN2 return built, checked and written (XML)", 30_000.0, samples, batch=True)
 
 
 PLAN_PROVISION = 60  # rows of provision with long text: about 30 printed pages
@@ -520,7 +530,9 @@ def plan_import(path: Path, runs: int) -> Measure:
                     raise SystemExit(f"plans were not imported: {refused[:3]}")
     finally:
         db.dispose()
-    return Measure.of(f"import {len(children)} Word plans", PLAN_IMPORT_TARGET_MS, samples)
+    return Measure.of(
+        f"import {len(children)} Word plans", PLAN_IMPORT_TARGET_MS, samples, batch=True
+    )
 
 
 def plan_children(raw: sqlite3.Connection, count: int) -> list[tuple[str, str, str, str]]:
@@ -1298,26 +1310,52 @@ def start_window(path: Path, case_id: int, words: list[str], runs: int, home: st
     return result | {"start_ms": ready_ms, "searchable_ms": searchable_ms}
 
 
-def csv_import(path: Path, runs: int) -> Measure:
-    """Export every case to CSV, then time importing it into a new, empty database."""
+def csv_import(path: Path, runs: int) -> list[Measure]:
+    """Export every case to CSV, then time importing it into a new, empty database; and
+    1,000 new children imported into a copy of the whole database, as a council adds a
+    term's requests to the caseload it already holds."""
+    samples, into_full = [], []
+    with tempfile.TemporaryDirectory(prefix="caseload-bench-") as name:
+        folder = Path(name)
+        sheet, rows = _exported(path, folder)
+        new = _new_children(sheet, folder / "new.csv", NEW_CHILDREN)
+        for n in range(min(runs, 3)):  # each import is a whole caseload: a few runs suffice
+            samples.append(_import(folder / f"import-{n}.sqlite3", sheet))
+            full = folder / f"full-{n}.sqlite3"
+            with sqlite3.connect(path) as source, sqlite3.connect(full) as copy:
+                source.backup(copy)
+            into_full.append(_import(full, new))
+            full.unlink()
+    return [
+        Measure.of(f"CSV import of {rows:,} rows", 20_000.0, samples, batch=True),
+        Measure.of(
+            f"CSV import of {min(rows, NEW_CHILDREN):,} new rows into every case held",
+            5000.0,
+            into_full,
+            batch=True,
+        ),
+    ]
+
+
+NEW_CHILDREN = 1000
+
+
+def _import(target_path: Path, sheet: Path) -> float:
+    """One import of `sheet` into the database at `target_path`, timed in ms."""
     from caseload_app.db.engine import open_database
     from caseload_app.services.importer import Importer
 
-    samples = []
-    with tempfile.TemporaryDirectory(prefix="caseload-bench-") as folder:
-        sheet, rows = _exported(path, Path(folder))
-        for n in range(min(runs, 3)):  # each import is a whole caseload: a few runs suffice
-            target = open_database(Path(folder) / f"import-{n}.sqlite3")
-            try:
-                importer = Importer(target, "bench", today=lambda: AS_OF)
-                start = time.perf_counter()
-                result = importer.import_file(sheet)
-                samples.append((time.perf_counter() - start) * 1000)
-            finally:
-                target.dispose()
-            if not result.written:
-                raise SystemExit(f"the import was refused: {result.problems[:3]}")
-    return Measure.of(f"CSV import of {rows:,} rows", 20_000.0, samples)
+    target = open_database(target_path)
+    try:
+        importer = Importer(target, "bench", today=lambda: AS_OF)
+        start = time.perf_counter()
+        result = importer.import_file(sheet)
+        took = (time.perf_counter() - start) * 1000
+    finally:
+        target.dispose()
+    if not result.written:
+        raise SystemExit(f"the import was refused: {result.problems[:3]}")
+    return took
 
 
 IMPORT_MEMORY_MB = 500.0  # whatever the file's size: it is read a line at a time
@@ -1370,6 +1408,17 @@ def _exported(path: Path, folder: Path) -> tuple[Path, int]:
 def _ten_times(sheet: Path, target: Path) -> Path:
     """The sheet's rows ten times over, each copy's names and identifiers made its own so
     that every row is checked in full (a copy's children are new children)."""
+    return _copies(sheet, target, range(10))
+
+
+def _new_children(sheet: Path, target: Path, count: int) -> Path:
+    """The sheet's first `count` rows as children the database does not hold yet."""
+    return _copies(sheet, target, [1], count)
+
+
+def _copies(sheet: Path, target: Path, copies, count: int | None = None) -> Path:
+    """The sheet's rows (its first `count`) once for each copy; copy 0 as it is, the others
+    with names and identifiers of their own."""
     with (
         sheet.open(encoding="utf-8-sig", newline="") as fh,
         target.open("w", encoding="utf-8", newline="") as out,
@@ -1379,8 +1428,8 @@ def _ten_times(sheet: Path, target: Path) -> Path:
         writer.writerow(header)
         first, last = header.index("child_first_name"), header.index("child_last_name")
         ids = [header.index(c) for c in ("upn", "nhs_number")]
-        rows = list(reader)
-        for copy in range(10):
+        rows = list(reader)[:count]
+        for copy in copies:
             for n, row in enumerate(rows):
                 row = list(row)
                 if copy:
@@ -1470,6 +1519,12 @@ def main(argv: list[str] | None = None) -> int:
         choices=["lead", "caseworker", "reader"],
         help="sign in as this role (repeat; default all three)",
     )
+    parser.add_argument(
+        "--growth",
+        metavar="SIZES",
+        help="run at each of these sizes (e.g. 10000,50000,200000; each its own database, "
+        "bench-SIZE.sqlite3) and report how each figure grows from the first to the last",
+    )
     team.add_argument(
         "--latency-ms",
         type=float,
@@ -1483,6 +1538,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--latency-ms must be between 0 and 1000")
     if args.team_url:
         return team_bench(args)
+    if args.growth:
+        return growth_bench(parser, args)
     path = args.db or Path(f"bench-{args.children}.sqlite3")
     measures = run(path, args.children, args.runs)
     print(table(measures))
@@ -1494,6 +1551,78 @@ def main(argv: list[str] | None = None) -> int:
     args.output.write_text(json.dumps(result, indent=2))
     print(f"Wrote {args.output}")
     return 0
+
+
+GROWTH_FACTOR = 1.5  # an interactive figure, from the smallest size to the largest
+
+
+def growth_bench(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    try:
+        sizes = sorted({int(n) for n in args.growth.split(",")})
+    except ValueError:
+        parser.error(f"--growth takes sizes separated by commas, not {args.growth!r}")
+    if len(sizes) < 2 or sizes[0] < 1:
+        parser.error("--growth needs at least two sizes, each at least 1")
+    runs = []
+    for size in sizes:
+        print(f"--- {size:,} children", flush=True)
+        path = Path(f"bench-{size}.sqlite3")
+        measures = run(path, size, args.runs)
+        print(table(measures), flush=True)
+        runs.append((size, measures, report(measures, size, args.runs, path)))
+    grown = growth(sizes[0], runs[0][1], sizes[-1], runs[-1][1])
+    print(growth_table(sizes[0], sizes[-1], grown))
+    result = {"sizes": [r for _, _, r in runs], "growth": grown}
+    args.output.write_text(json.dumps(result, indent=2))
+    print(f"Wrote {args.output}")
+    return 0
+
+
+def _same_measure(name: str) -> str:
+    """A measure's name without the numbers that change with size (rows, KB, contacts)."""
+    return re.sub(r"\d[\d,]*", "N", name)
+
+
+def growth(small: int, at_small: list[Measure], large: int, at_large: list[Measure]) -> list:
+    """Each figure's growth from the smallest size to the largest, and its exponent k
+    (figure ∝ children^k). Interactive figures may grow at most 1.5 times; batch work no
+    worse than linearly (k ≤ 1)."""
+    if [_same_measure(m.name) for m in at_small] != [_same_measure(m.name) for m in at_large]:
+        raise SystemExit("the sizes were measured differently: their figures cannot be paired")
+    grown = []
+    for first, m in zip(at_small, at_large, strict=True):  # the same order at every size
+        if first.median <= 0 or m.median <= 0:
+            continue
+        factor = m.median / first.median
+        exponent = math.log(factor) / math.log(large / small)
+        met = exponent <= 1.0 if m.batch else factor <= GROWTH_FACTOR
+        grown.append(
+            {
+                "name": _same_measure(m.name),
+                "small": first.median,
+                "large": m.median,
+                "unit": m.unit,
+                "factor": round(factor, 2),
+                "exponent": round(exponent, 2),
+                "batch": m.batch,
+                "met": met,
+            }
+        )
+    return grown
+
+
+def growth_table(small: int, large: int, grown: list[dict]) -> str:
+    lines = [
+        f"growth from {small:,} to {large:,} children",
+        f"{'measure':<42} {'small':>9} {'large':>9} {'×':>6} {'k':>6} {'rule':>8}  met",
+    ]
+    for g in grown:
+        u, rule = g["unit"], "k ≤ 1" if g["batch"] else f"× ≤ {GROWTH_FACTOR}"
+        lines.append(
+            f"{g['name']:<42} {g['small']:>7.1f}{u} {g['large']:>7.1f}{u} {g['factor']:>6.2f} "
+            f"{g['exponent']:>6.2f} {rule:>8}  {'yes' if g['met'] else 'NO'}"
+        )
+    return "\n".join(lines)
 
 
 def team_bench(args: argparse.Namespace) -> int:

@@ -45,6 +45,7 @@ NAMES = [
     "memory after a save",
     "peak memory of the app",
     "CSV import of 150 rows",
+    "CSV import of 150 new rows into every case held",
     "plan checks, 30-page plan",
     "plan as Word, 30 pages",
     "plan as PDF, 30 pages",
@@ -245,3 +246,40 @@ def test_a_realistic_team_holds_about_200_open_cases_each(tmp_path):
     assert len(names) == len(set(names)) == 12
     assert names[:2] == ["Asha Patel", "Ben Okafor"]  # the demo's eight first
     assert held == 12  # every one of them holds cases
+
+
+def test_growth_tells_interactive_figures_from_batch_work():
+    def at(size: int, list_ms: float, keystroke_ms: float, sen2_ms: float) -> list:
+        return [
+            bench.Measure.of(f"CSV import of {size:,} rows", 20_000, [sen2_ms], batch=True),
+            bench.Measure.of("all cases for the list", 1000, [list_ms]),
+            bench.Measure.of("search keystroke", 50, [keystroke_ms]),
+        ]
+
+    grown = bench.growth(10_000, at(10_000, 100, 20, 1000), 200_000, at(200_000, 160, 29, 20_000))
+    by_name = {g["name"]: g for g in grown}
+    assert set(by_name) == {"CSV import of N rows", "all cases for the list", "search keystroke"}
+    assert by_name["search keystroke"]["met"]  # 1.45 times over 20 times the children
+    assert not by_name["all cases for the list"]["met"]  # 1.6 times: too much
+    assert by_name["all cases for the list"]["factor"] == 1.6
+    sen2 = by_name["CSV import of N rows"]
+    assert sen2["exponent"] == 1.0 and sen2["met"]  # linear is allowed for batch work
+    worse = bench.growth(10_000, at(10_000, 1, 1, 1000), 200_000, at(200_000, 1, 1, 40_000))
+    assert not next(g for g in worse if g["batch"])["met"]  # 40 times for 20: worse than linear
+    # Figures whose names differ only in numbers stay apart (a 1 MB and a 20 MB PDF).
+    pdfs = [bench.Measure.of(f"add a {mb} MB PDF", 1000, [mb * 10.0]) for mb in (1, 20)]
+    twice = bench.growth(10_000, pdfs, 200_000, pdfs)
+    assert [g["small"] for g in twice] == [10.0, 200.0]
+    with pytest.raises(SystemExit, match="measured differently"):
+        bench.growth(10_000, pdfs, 200_000, pdfs[:1])
+    printed = bench.growth_table(10_000, 200_000, grown)
+    assert "growth from 10,000 to 200,000 children" in printed and "k ≤ 1" in printed
+
+
+def test_growth_refuses_fewer_than_two_sizes(capsys):
+    with pytest.raises(SystemExit):
+        bench.main(["--growth", "10000"])
+    assert "at least two sizes" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        bench.main(["--growth", "ten,twenty"])
+    assert "separated by commas" in capsys.readouterr().err
