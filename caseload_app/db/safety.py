@@ -178,11 +178,11 @@ class BackupRun(Stoppable):
 
     def __init__(self, progress: Callable[[str, int, int], None] | None = None) -> None:
         super().__init__()
-        self._progress = progress
+        self.progress = progress  # may be given later, before the backup starts
 
     def report(self, stage: str, done: int, total: int) -> None:
-        if self._progress is not None and not self.stopped:
-            self._progress(stage, done, total)
+        if self.progress is not None and not self.stopped:
+            self.progress(stage, done, total)
         if self.stopped:  # seen at once, even when stopped while being told of progress
             raise Stopped("the backup was stopped")
 

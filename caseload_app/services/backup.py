@@ -16,7 +16,14 @@ from sqlalchemy import create_engine, insert
 from sqlalchemy.orm import Session
 
 from caseload_app.db import compressed, safety
-from caseload_app.db.engine import Database, DatabaseError, backup_sqlite, open_database
+from caseload_app.db.engine import (
+    DamagedDatabase,
+    Database,
+    DatabaseError,
+    backup_sqlite,
+    open_database,
+)
+from caseload_app.db.location import plain_os_error
 from caseload_app.db.lock import DatabaseInUse, InstanceLock
 from caseload_app.db.models import AuditEntry
 from caseload_app.domain.access import Access, Can
@@ -47,6 +54,16 @@ class BackupInfo:
         """Worth keeping: not empty, an SQLite file or a compressed backup with its label
         (the full check is made before use)."""
         return safety.looks_like_backup(self.path)
+
+
+@dataclass(frozen=True)
+class DailyBackup:
+    """What today's automatic backup came to."""
+
+    taken: Path | None = None  # None: there was one already today (or see below)
+    stopped: bool = False  # the window closed first: nothing was kept
+    damage: str | None = None  # its full check found the database damaged
+    failed: str | None = None  # why none could be taken today (a full disk), in words
 
 
 class BackupService:
@@ -93,6 +110,18 @@ class BackupService:
         made = self.backup_now("auto", run)
         self.rotate()
         return made
+
+    def take_daily_backup(self, run: safety.BackupRun | None = None) -> DailyBackup:
+        """Today's automatic backup, beside the window: what it came to, never raised (a
+        stop, a full disk, damage its full check found), for the window to say."""
+        try:
+            return DailyBackup(taken=self.ensure_daily_backup(run))
+        except safety.Stopped:
+            return DailyBackup(stopped=True)
+        except DamagedDatabase as exc:
+            return DailyBackup(damage=str(exc))
+        except (DatabaseError, OSError) as exc:
+            return DailyBackup(failed=_no_backup_words(exc))
 
     def daily_backup_due(self) -> bool:
         """No backup yet today (of anything in the folder), and a database to back up."""
@@ -273,6 +302,15 @@ class BackupService:
             dest = self.folder / f"{self.db_path.stem}-damaged-{stamp}.sqlite3"
             shutil.copy2(self.db_path, dest)
             return dest
+
+
+def _no_backup_words(exc: Exception) -> str:
+    why = plain_os_error(exc) if isinstance(exc, OSError) else str(exc)
+    return (
+        "No backup could be taken today, so today's work is not yet in any backup. "
+        f"{why}\n\nFree some space (or ask IT), then use File → Backups and restore → "
+        "Back up now."
+    )
 
 
 def _taken_at(path: Path) -> datetime | None:

@@ -521,3 +521,32 @@ def test_a_journal_left_by_a_killed_restore_is_not_rolled_into_the_next(demo_pat
     assert safety.problem_with(demo_path, backup=True) is None
     assert children(demo_path) == 30
     assert not (tmp_path / f".{demo_path.name}.restoring-journal").exists()
+
+
+def test_two_copies_taking_the_days_backup_at_once_break_nothing(demo_path, tmp_path):
+    """Two starts the same day (the one-copy lock refuses a second window on the same file,
+    but a second database may share the backups folder, and `caseload backup` takes no
+    lock): each backup is written under its own hidden name and renamed whole, so the
+    folder holds only good backups, whatever the order."""
+    import threading
+
+    folder = tmp_path / "backups"
+    other = tmp_path / "caseload-2.sqlite3"
+    shutil.copyfile(demo_path, other)
+    outcomes = []
+    start = threading.Barrier(3)
+
+    def take(path):
+        start.wait()
+        outcomes.append(BackupService(path, folder).take_daily_backup())
+
+    threads = [threading.Thread(target=take, args=(p,)) for p in (demo_path, demo_path, other)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(o.damage is None and o.failed is None for o in outcomes)
+    listed = BackupService(demo_path, folder).list_backups()
+    assert listed and all(safety.problem_with(b.path, backup=True) is None for b in listed)
+    assert [p for p in folder.iterdir() if p.name.startswith(".")] == []
+    assert BackupService(demo_path, folder).take_daily_backup().taken is None  # one is enough
