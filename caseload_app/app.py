@@ -115,9 +115,28 @@ class _Opened:
     store: LocalSettingsStore
     backups: Path
     start: str | None = None  # how a first run began (ui's Start), or None
-    no_backup: str | None = None  # why there is no backup today, if there is none
     # The check of the whole file (the case file's tables too) that follows the window.
     check_whole: FileCheck | None = None
+    daily_backup: _DailyBackup | None = None  # today's, beside the window, if not yet taken
+
+
+class _DailyBackup:
+    """Today's automatic backup, taken beside the window once its list is in (ui's
+    take_daily_backup runs `take` on a thread of its own and calls `stop` on closing)."""
+
+    def __init__(self, db_path: Path) -> None:
+        from caseload_app.db.safety import BackupRun
+        from caseload_app.services.backup import BackupService
+
+        self.service = BackupService(db_path, paths.backups_dir())
+        self.run = BackupRun()
+
+    def take(self, progress: Callable[[str, int, int], None]):
+        self.run.progress = progress
+        return self.service.take_daily_backup(self.run)
+
+    def stop(self) -> None:
+        self.run.stop()
 
 
 def _open_demo(held: contextlib.ExitStack, children: int) -> _Opened:
@@ -141,7 +160,7 @@ def _open_laptop(
 ) -> _Opened | int:
     """The laptop's file, locked before anything touches it; on a first run, how to begin
     (which may be the demo). An int: the start ends there with that exit code."""
-    from caseload_app.db.engine import DamagedDatabase, open_database
+    from caseload_app.db.engine import open_database
     from caseload_app.db.lock import InstanceLock
     from caseload_app.db.safety import FileCheck
     from caseload_app.services.settings import LocalSettingsStore
@@ -166,22 +185,15 @@ def _open_laptop(
     if not _usable_or_restored(db_path, problem() if problem else None):
         return 1
     db = open_database(db_path, backup_dir=paths.backups_dir(), checked=True)
-    no_backup = _daily_backup(db_path)
-    if isinstance(no_backup, DamagedDatabase):  # its full check saw what quick did not
-        db.dispose()
-        if not _usable_or_restored(db_path, str(no_backup)):
-            return 1
-        db = open_database(db_path, backup_dir=paths.backups_dir(), checked=True)
-        no_backup = None  # the backup just restored is today's newest
     return _Opened(
         db=db,
         label=db.describe(),
         store=LocalSettingsStore(paths.config_dir() / "settings.json"),
         backups=paths.backups_dir(),
         start=start,
-        no_backup=no_backup,
         # The start checked every table but the case file's; the window checks the whole file.
         check_whole=None if start else FileCheck(db_path),
+        daily_backup=_DailyBackup(db_path),
     )
 
 
@@ -205,11 +217,15 @@ def _show_window(
     held.callback(lambda: ctx.db.dispose())  # the one open at the end: a restore replaces it
     window = MainWindow(ctx)
     window.show()
-    if opened.check_whole is not None:  # once the case list is in: it needs the cores first
-        check = opened.check_whole
-        _once(window.loaded, lambda: window.check_whole_file(check.run, check.stop))
-    if opened.no_backup:
-        window.warn_no_backup(opened.no_backup)
+    # Once the case list is in (it needs the cores first): today's backup, whose full check
+    # of its copy stands for the check of the whole file; that check only if no backup is
+    # taken (one was, earlier today; or the disk is full).
+    check, daily = opened.check_whole, opened.daily_backup
+    whole = (check.run, check.stop) if check is not None else None
+    if daily is not None:
+        _once(window.loaded, lambda: window.take_daily_backup(daily.take, daily.stop, whole))
+    elif whole is not None:
+        _once(window.loaded, lambda: window.check_whole_file(*whole))
     if opened.start == Start.IMPORT:
         window.import_spreadsheet()
     # Straight after choosing an empty caseload there is no one to choose yet; demo data has
@@ -423,27 +439,6 @@ def _restore_at_start(service, backup: Path) -> bool:
         QMessageBox.critical(None, "Not restored", str(exc))
         return False
     return True
-
-
-def _daily_backup(db_path: Path):
-    """Today's backup; if it cannot be taken (a full disk) caseload still opens, and the
-    returned words say why there is no backup today. Its copy gets SQLite's full integrity
-    check (the start only has time for the quick one): damage found there is returned as
-    the error itself, to be handled as damage found at start."""
-    from caseload_app.db.engine import DamagedDatabase, DatabaseError
-    from caseload_app.services.backup import BackupService
-
-    try:
-        BackupService(db_path, paths.backups_dir()).ensure_daily_backup()
-    except DamagedDatabase as exc:
-        return exc
-    except (DatabaseError, OSError) as exc:
-        return (
-            "No backup could be taken today, so today's work is not yet in any backup. "
-            f"{_in_words(exc)}\n\nFree some space (or ask IT), then use File → Backups and "
-            "restore → Back up now."
-        )
-    return None
 
 
 def _choose_me(window) -> None:

@@ -305,7 +305,7 @@ def _check_backups(folder: Path, report: KillReport) -> None:
     """Every file named like a backup is whole and good; partial copies are hidden names."""
     from caseload_app.db import safety
 
-    for path in sorted(folder.glob("*.sqlite3")):
+    for path in sorted([*folder.glob("*.sqlite3"), *folder.glob("*.sqlite3.zst")]):
         if path.name.startswith("."):
             continue
         report.count("backups checked")
@@ -325,14 +325,23 @@ def _check_backup(db_path: Path, setup: dict, acked: set[int], report: KillRepor
     if newest is None:
         report.problem("no good backup left")
     else:  # the newest good backup holds every save acknowledged before it was taken
-        in_it = _numbered(
-            newest.path, "SELECT summary FROM communication WHERE summary LIKE 'save %'"
-        )
+        from caseload_app.db import compressed
+
+        inside = folder.parent / "newest-backup-inside.sqlite3"
+        compressed.decompress(newest.path, inside)
+        try:
+            in_it = _numbered(
+                inside, "SELECT summary FROM communication WHERE summary LIKE 'save %'"
+            )
+        finally:
+            inside.unlink()
         report.counts["saves in the newest backup"] = len(in_it)
 
 
 # ------------------------------------------------------------------------ restore
 MARKERS = ("O", "A", "B")  # the database to begin with, and the two backups restored
+# A is kept as backups were before issue 28 (a plain copy), B as they are now (compressed).
+BACKUP_NAMES = {"A": "A.sqlite3", "B": "B.sqlite3.zst"}
 
 
 def _prepare_restore(db_path: Path) -> dict:
@@ -361,8 +370,10 @@ def _prepare_restore(db_path: Path) -> dict:
         con.close()
         if marker == "O":
             shutil.copyfile(variant, db_path)
+        elif marker == "A":
+            safety.copy_verified(variant, folder / BACKUP_NAMES[marker])
         else:
-            safety.copy_verified(variant, folder / f"{marker}.sqlite3")
+            safety.copy_compressed(variant, folder / BACKUP_NAMES[marker])
         contents[marker] = _content(variant)
         variant.unlink()
     base.unlink()
@@ -391,7 +402,7 @@ def _restore_worker(db_path: str, setup: dict, first: int, ack) -> None:
     service = BackupService(Path(db_path), Path(setup["backups"]))
     n = first
     while True:
-        backup = Path(setup["from"]) / f"{'AB'[n % 2]}.sqlite3"
+        backup = Path(setup["from"]) / BACKUP_NAMES["AB"[n % 2]]
         service.restore(backup, user="Stress")
         service.rotate()  # the copies each restore keeps of the replaced database
         _ack(ack, n)
@@ -421,7 +432,7 @@ def _after_restore_kill(db_path: Path, setup: dict, report: KillReport) -> None:
         report.problem(f"after kill {report.kills}: not the whole of database {marker}")
     restores = _sql(db_path, "SELECT detail FROM audit_entry WHERE action = 'restore'")
     expected = 0 if marker == "O" else 1
-    if len(restores) != expected or (expected and f"{marker}.sqlite3" not in restores[0][0]):
+    if len(restores) != expected or (expected and BACKUP_NAMES[marker] not in restores[0][0]):
         report.problem(
             f"after kill {report.kills}: database {marker} with {len(restores)} restore "
             "entries in its audit trail"

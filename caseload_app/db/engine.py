@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from caseload_app.db import migrate, next_step, safety
+from caseload_app.db import compressed, migrate, next_step, safety
 from caseload_app.domain.text import LIMITS
 
 _KEEPS_NEXT_STEPS = next_step  # imported for its before-flush rule on every session
@@ -422,17 +422,24 @@ def _check_sqlite_file(path: Path) -> None:
 
 
 def backup_sqlite(
-    path: Path, backup_dir: Path | None, *, reason: str, now: datetime | None = None
+    path: Path,
+    backup_dir: Path | None,
+    *,
+    reason: str,
+    now: datetime | None = None,
+    run: safety.BackupRun | None = None,
 ) -> Path:
-    """Copy a database with SQLite's backup API and verify the copy before trusting it. The
-    copy carries its number in the sequence of backups (see safety.next_sequence);
-    `now` (the caller's clock) only names it."""
+    """Copy a database with SQLite's backup API and verify the copy before trusting it, then
+    keep it compressed (safety.copy_compressed). The copy carries its number in the sequence
+    of backups (see safety.next_sequence); `now` (the caller's clock) only names it. `run`:
+    its progress heard, and a stop, from another thread (safety.Stopped if stopped)."""
     folder = backup_dir or path.parent / "backups"
     folder.mkdir(parents=True, exist_ok=True)
     stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S-%f")  # two a second stay apart
-    dest = folder / f"{path.stem}-{reason}-{stamp}.sqlite3"
+    dest = folder / f"{path.stem}-{reason}-{stamp}.sqlite3{compressed.SUFFIX}"
     try:
-        safety.copy_verified(path, dest, sequence=safety.next_sequence(path, folder))
+        sequence = safety.next_sequence(path, folder)
+        safety.copy_compressed(path, dest, sequence=sequence, run=run)
     except (sqlite3.DatabaseError, OSError) as exc:
         if safety.is_damage(exc):
             raise DamagedDatabase(

@@ -7,8 +7,10 @@ import hashlib
 import os
 import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
+from caseload_app.db import compressed
 from caseload_app.files import sync_to_disk
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -25,16 +27,19 @@ def problem_with(
     *,
     backup: bool = False,
     case_file: bool = True,
-    running: FileCheck | None = None,
+    running: Stoppable | None = None,
 ) -> str | None:
     """Why this file cannot be used as a caseload database, or None if it can.
 
     Opened read-only: checking never changes the file, and no damage makes it raise (a
     flipped byte can make even the table names unreadable). A `backup` must also hold
     caseload's schema, pass the full integrity check and match the checksum recorded when
-    it was taken. `case_file=False` checks every table but the case file's (each table and
-    its indexes, not the pages between them): the check before the window opens. `running`:
-    the FileCheck that may stop this check from another thread; stopped, it reports nothing.
+    it was taken; a compressed backup (db/compressed.py) is read through to its end, its
+    content checked against the checksum inside it (its copy passed the full integrity
+    check before it was compressed). `case_file=False` checks every table but the case
+    file's (each table and its indexes, not the pages between them): the check before the
+    window opens. `running`: what may stop this check from another thread; stopped, it
+    reports nothing.
     """
     path = Path(path)
     try:
@@ -46,6 +51,8 @@ def problem_with(
         return f"{path} cannot be read ({exc.strerror or type(exc).__name__})."
     if not head:
         return f"{path} is empty (0 bytes): it holds no caseload."
+    if backup and compressed.is_compressed(path):
+        return _checksum_problem(path) or compressed.problem_with(path)
     if head != SQLITE_HEADER and not wal_beside(path):
         return f"{path} is not a caseload database (it is not an SQLite file)."
     if backup and (mismatch := _checksum_problem(path)):
@@ -78,6 +85,13 @@ def wal_beside(path: Path) -> bool:
         return False
 
 
+def looks_like_backup(path: Path) -> bool:
+    """Cheap: an SQLite file, or a compressed backup with its label in front."""
+    if compressed.is_compressed(path):
+        return compressed.read_label(path) is not None
+    return looks_like_sqlite(path)
+
+
 def looks_like_sqlite(path: Path) -> bool:
     """Cheap: the file is not empty and starts as an SQLite file does."""
     try:
@@ -92,7 +106,10 @@ SEQUENCE_KEY = "backup_sequence"  # in app_setting: the number of the newest bac
 
 def recorded_sequence(path: Path) -> int | None:
     """The backup number a database (or a backup of it) holds; None if it holds none or
-    cannot be read."""
+    cannot be read. A compressed backup's is on its label."""
+    if compressed.is_compressed(path):
+        label = compressed.read_label(path)
+        return label.sequence if label else None
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
@@ -110,22 +127,25 @@ def next_sequence(path: Path, folder: Path) -> int:
     """The number for the next backup of `path`: one more than any backup of it in `folder`
     (or the database itself, restored from one) carries. Backups are ordered by it, never
     by a clock; two taken at the very same moment may share one, and their times decide."""
-    candidates = [path, *folder.glob(f"{path.stem}-*.sqlite3")]
+    candidates = [
+        path,
+        *folder.glob(f"{path.stem}-*.sqlite3"),
+        *folder.glob(f"{path.stem}-*.sqlite3{compressed.SUFFIX}"),
+    ]
     return max((n for p in candidates if (n := recorded_sequence(p)) is not None), default=0) + 1
 
 
-class FileCheck:
-    """The whole file's check, run on one thread and stopped from another (closing the
-    window ends it at once instead of keeping the app open for seconds)."""
+class Stopped(Exception):
+    """Stopped part-way from another thread (the window closing): nothing was kept."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
+
+class Stoppable:
+    """Work on one thread that another stops: a flag, and the SQLite statement running."""
+
+    def __init__(self) -> None:
         self.stopped = False
         self._lock = threading.Lock()
         self._con: sqlite3.Connection | None = None
-
-    def run(self) -> str | None:
-        return problem_with(self.path, running=self)
 
     def stop(self) -> None:
         with self._lock:
@@ -140,8 +160,35 @@ class FileCheck:
             self._con = con
 
 
+class FileCheck(Stoppable):
+    """The whole file's check, run on one thread and stopped from another (closing the
+    window ends it at once instead of keeping the app open for seconds)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = Path(path)
+
+    def run(self) -> str | None:
+        return problem_with(self.path, running=self)
+
+
+class BackupRun(Stoppable):
+    """A backup taken on one thread: its stages heard from another (`progress(stage, done,
+    total)`, called on the backup's thread), and stopped from there between two steps."""
+
+    def __init__(self, progress: Callable[[str, int, int], None] | None = None) -> None:
+        super().__init__()
+        self.progress = progress  # may be given later, before the backup starts
+
+    def report(self, stage: str, done: int, total: int) -> None:
+        if self.progress is not None and not self.stopped:
+            self.progress(stage, done, total)
+        if self.stopped:  # seen at once, even when stopped while being told of progress
+            raise Stopped("the backup was stopped")
+
+
 def _check(
-    path: Path, pragma: str, case_file: bool, running: FileCheck | None
+    path: Path, pragma: str, case_file: bool, running: Stoppable | None
 ) -> tuple[str, set[bytes]]:
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
     try:
@@ -224,25 +271,136 @@ def copy_verified(
         raise
 
 
-def _copy_and_check(source: Path, tmp: Path, sequence: int | None = None) -> None:
-    tmp.unlink(missing_ok=True)
+def copy_compressed(
+    source: Path, dest: Path, *, sequence: int | None = None, run: BackupRun | None = None
+) -> None:
+    """A compressed backup (db/compressed.py) at `dest`: copied with SQLite's backup API
+    into a temporary file beside it, given the full integrity check, counted for its label,
+    compressed into another temporary file, flushed to disk, and only then given its name,
+    with the checksum of the compressed file beside it. Stopped (`run`) or failed, nothing
+    that looks like a backup is left: the temporary files are hidden `.partial` names."""
+    dest = Path(dest)
+    plain = dest.with_name(f".{dest.name}.copy.partial")
+    packed = dest.with_name(f".{dest.name}.partial")
+    placed = False
+    try:
+        _copy_and_check(Path(source), plain, sequence, run)
+        children, cases = counts(plain)
+        label = compressed.Label(children, cases, sequence, plain.stat().st_size)
+        progress = (
+            None if run is None else lambda done, total: run.report("Compressing", done, total)
+        )
+        digest = compressed.compress(plain, packed, label, progress)
+        os.replace(packed, dest)
+        placed = True
+        _write_synced(checksum_path(dest), f"{digest}  {dest.name}\n")
+    except BaseException:
+        packed.unlink(missing_ok=True)
+        if placed:  # a backup without its checksum is not left looking whole
+            dest.unlink(missing_ok=True)
+        raise
+    finally:
+        plain.unlink(missing_ok=True)
+
+
+def counts(path: Path) -> tuple[int | None, int | None]:
+    """How many children and cases an SQLite copy holds (None, None if unreadable)."""
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            children = con.execute("SELECT count(*) FROM child").fetchone()[0]
+            cases = con.execute("SELECT count(*) FROM ehcp_case").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.DatabaseError:
+        return None, None
+    return children, cases
+
+
+def restore_copy(backup: Path, dest: Path) -> None:
+    """The database a backup holds, written to `dest` and given the full integrity check:
+    a plain backup copied with SQLite's backup API, a compressed one decompressed (its
+    checksums checked on the way)."""
+    _remove_with_journal(dest)  # a journal left by a killed restore must not roll back into it
+    if not compressed.is_compressed(backup):
+        copy_verified(backup, dest, checksum=False)
+        return
+    try:
+        compressed.decompress(backup, dest)
+        (result,) = _integrity(dest)
+        if result != "ok":
+            raise CopyDamaged(f"the backup's copy failed its integrity check: {result[:300]}")
+    except compressed.CompressedDamaged as exc:
+        dest.unlink(missing_ok=True)
+        raise CopyDamaged(f"{backup} {exc}") from None
+    except BaseException:
+        dest.unlink(missing_ok=True)
+        raise
+
+
+def _integrity(path: Path) -> tuple[str]:
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return con.execute("PRAGMA integrity_check").fetchone()
+    finally:
+        con.close()
+
+
+PAGES_A_STEP = 4096  # 16 MB of a copy between two looks at whether it was stopped
+
+
+def _copy_and_check(
+    source: Path, tmp: Path, sequence: int | None = None, run: BackupRun | None = None
+) -> None:
+    _remove_with_journal(tmp)
     src = sqlite3.connect(source)
     try:
-        dst = sqlite3.connect(tmp)
+        dst = sqlite3.connect(tmp, check_same_thread=False)
         try:
-            src.backup(dst)
+            if run is None:
+                src.backup(dst)
+            else:  # in steps, so that closing the window stops it between two
+                src.backup(dst, pages=PAGES_A_STEP, progress=_copy_progress(run))
             # One self-contained file: a WAL-mode copy leaves -wal/-shm files beside it
             # whenever it is read (read-only readers cannot remove them).
             dst.execute("PRAGMA journal_mode = DELETE")
             if sequence is not None:
                 _record_sequence(dst, sequence)
-            (result,) = dst.execute("PRAGMA integrity_check").fetchone()
+            result = _full_check(dst, run)
         finally:
             dst.close()
     finally:
         src.close()
     if result != "ok":
         raise CopyDamaged(f"the copy failed its integrity check: {result[:300]}")
+
+
+def _remove_with_journal(path: Path) -> None:
+    """A file about to be written afresh, and what a killed writer of it left beside it."""
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _copy_progress(run: BackupRun) -> Callable[[int, int, int], None]:
+    def progress(_status: int, remaining: int, total: int) -> None:
+        run.report("Copying", total - remaining, total)  # raising ends SQLite's backup
+
+    return progress
+
+
+def _full_check(con: sqlite3.Connection, run: BackupRun | None) -> str:
+    if run is None:
+        return con.execute("PRAGMA integrity_check").fetchone()[0]
+    run.report("Checking", 0, 1)
+    try:
+        run._attach(con)  # stopping interrupts the check
+        return con.execute("PRAGMA integrity_check").fetchone()[0]
+    except sqlite3.OperationalError:
+        if run.stopped:
+            raise Stopped("the backup was stopped") from None
+        raise
+    finally:
+        run._attach(None)
 
 
 class CopyDamaged(sqlite3.DatabaseError):

@@ -15,8 +15,15 @@ from pathlib import Path
 from sqlalchemy import create_engine, insert
 from sqlalchemy.orm import Session
 
-from caseload_app.db import safety
-from caseload_app.db.engine import Database, DatabaseError, backup_sqlite, open_database
+from caseload_app.db import compressed, safety
+from caseload_app.db.engine import (
+    DamagedDatabase,
+    Database,
+    DatabaseError,
+    backup_sqlite,
+    open_database,
+)
+from caseload_app.db.location import plain_os_error
 from caseload_app.db.lock import DatabaseInUse, InstanceLock
 from caseload_app.db.models import AuditEntry
 from caseload_app.domain.access import Access, Can
@@ -27,7 +34,9 @@ KEEP_NEWEST = 14  # the newest 14 usable backups are never removed, whatever the
 DAILY_DAYS = 14  # keep the newest backup of each of the last 14 days
 WEEKLY_WEEKS = 8  # and the newest of each of the 8 weeks before that
 ABANDONED_AFTER_S = 3600  # a half-written copy untouched this long was left by a kill
-_STAMP = re.compile(r"-(\d{8}-\d{6})(?:-\d+)?\.sqlite3$")
+# A backup's name: ...-YYYYmmdd-HHMMSS-micro.sqlite3, compressed (.zst) since issue 28.
+_STAMP = re.compile(r"-(\d{8}-\d{6})(?:-\d+)?\.sqlite3(?:\.zst)?$")
+_PATTERNS = ("*.sqlite3", f"*.sqlite3{compressed.SUFFIX}")
 
 
 @dataclass(frozen=True)
@@ -42,8 +51,19 @@ class BackupInfo:
 
     @property
     def usable(self) -> bool:
-        """Worth keeping: not empty, an SQLite file (the full check is made before use)."""
-        return safety.looks_like_sqlite(self.path)
+        """Worth keeping: not empty, an SQLite file or a compressed backup with its label
+        (the full check is made before use)."""
+        return safety.looks_like_backup(self.path)
+
+
+@dataclass(frozen=True)
+class DailyBackup:
+    """What today's automatic backup came to."""
+
+    taken: Path | None = None  # None: there was one already today (or see below)
+    stopped: bool = False  # the window closed first: nothing was kept
+    damage: str | None = None  # its full check found the database damaged
+    failed: str | None = None  # why none could be taken today (a full disk), in words
 
 
 class BackupService:
@@ -61,16 +81,18 @@ class BackupService:
         # is a copy of every child. Written before the copy; if it fails, no copy is made.
         self._audit = audit
 
-    def backup_now(self, reason: str = "manual") -> Path:
-        """A verified copy in the backups folder (SQLite's backup API is safe while in use)."""
+    def backup_now(self, reason: str = "manual", run: safety.BackupRun | None = None) -> Path:
+        """A verified copy in the backups folder (SQLite's backup API is safe while in use),
+        kept compressed. `run`: progress and a stop from another thread."""
         if not self.db_path.exists():
             raise DatabaseError(f"There is no database at {self.db_path} to back up.")
         if reason == "manual" and self._audit is not None:
             self._audit(f"backup copy of the whole database into {self.folder}")
-        return backup_sqlite(self.db_path, self.folder, reason=reason, now=self._now())
+        return backup_sqlite(self.db_path, self.folder, reason=reason, now=self._now(), run=run)
 
     def backup_to(self, dest: Path) -> Path:
-        """A verified copy at a place the person chose (written beside it, then renamed)."""
+        """A verified copy at a place the person chose (written beside it, then renamed):
+        a plain SQLite file, not compressed, so that it opens in any SQLite tool."""
         dest = Path(dest)
         if self._audit is not None:
             self._audit(f"backup copy of the whole database to {dest}")
@@ -80,31 +102,53 @@ class BackupService:
             raise DatabaseError(f"The backup could not be written to {dest}: {exc}") from exc
         return dest
 
-    def ensure_daily_backup(self) -> Path | None:
-        """At start: take today's automatic backup if there is none yet, then rotate."""
-        today = self._now().date()
-        if not self.db_path.exists() or any(
-            b.taken_at.date() == today for b in self.list_backups()
-        ):
+    def ensure_daily_backup(self, run: safety.BackupRun | None = None) -> Path | None:
+        """Take today's automatic backup if there is none yet, then rotate. `run`: its
+        progress, and a stop (safety.Stopped, nothing kept), from another thread."""
+        if not self.daily_backup_due():
             return None
-        made = self.backup_now("auto")
+        made = self.backup_now("auto", run)
         self.rotate()
         return made
+
+    def take_daily_backup(self, run: safety.BackupRun | None = None) -> DailyBackup:
+        """Today's automatic backup, beside the window: what it came to, never raised (a
+        stop, a full disk, damage its full check found), for the window to say."""
+        try:
+            return DailyBackup(taken=self.ensure_daily_backup(run))
+        except safety.Stopped:
+            return DailyBackup(stopped=True)
+        except DamagedDatabase as exc:
+            return DailyBackup(damage=str(exc))
+        except (DatabaseError, OSError) as exc:
+            return DailyBackup(failed=_no_backup_words(exc))
+
+    def daily_backup_due(self) -> bool:
+        """No backup yet today (of anything in the folder), and a database to back up."""
+        today = self._now().date()
+        return self.db_path.exists() and not any(
+            b.taken_at.date() == today for b in self.list_backups()
+        )
 
     def list_backups(self) -> list[BackupInfo]:
         """Newest first, each with what it holds. Newest by the number each backup carries
         inside it (taken later, numbered higher), not by the clock that named it; backups
-        from before numbering are older than any numbered one, and ordered by their time."""
+        from before numbering are older than any numbered one, and ordered by their time.
+        A compressed backup's counts and number are read from the label in front of it (a
+        few hundred bytes); an older, uncompressed one is opened to count."""
         found = []
         now = self._now()
-        for path in self.folder.glob("*.sqlite3"):
+        for path in (p for pattern in _PATTERNS for p in self.folder.glob(pattern)):
             taken = _taken_at(path)
-            if taken is not None:
-                children, cases = _counts(path)
+            if taken is None:
+                continue
+            try:
                 size = path.stat().st_size
-                future = taken > now + timedelta(minutes=5)
-                number = safety.recorded_sequence(path)
-                found.append(BackupInfo(path, taken, size, children, cases, future, number))
+            except FileNotFoundError:
+                continue  # removed meanwhile (another copy of caseload rotating)
+            children, cases, number = _held(path)
+            future = taken > now + timedelta(minutes=5)
+            found.append(BackupInfo(path, taken, size, children, cases, future, number))
         return sorted(found, key=_newest_first, reverse=True)
 
     def newest_good(self) -> BackupInfo | None:
@@ -202,7 +246,7 @@ class BackupService:
         kept = self._keep_current() if self.db_path.exists() else None
         tmp = self.db_path.with_name(f".{self.db_path.name}.restoring")
         try:
-            safety.copy_verified(backup, tmp, checksum=False)
+            safety.restore_copy(backup, tmp)
         except (sqlite3.DatabaseError, OSError) as exc:
             raise DatabaseError(f"Not restored: {exc}") from exc
         # Recorded in the restored database (an entry in the replaced one would go with it),
@@ -226,13 +270,27 @@ class BackupService:
     def _require_administrator(self, backup: Path, user: str) -> None:
         """Roles from the database being replaced, or, if it is missing or unreadable, from
         the backup: a laptop with nobody set up treats its user as an administrator."""
-        access = _access_in(self.db_path, user) or _access_in(backup, user)
+        access = _access_in(self.db_path, user) or self._access_in_backup(backup, user)
         if access is None or not access.can(Can.BACKUPS):
             roles = access.describe() if access else "unknown"
             raise PermissionDenied(
                 f"Only an administrator restores a backup (your roles: {roles}). Nothing was "
                 "changed."
             )
+
+    def _access_in_backup(self, backup: Path, user: str) -> Access | None:
+        """Roles from a backup: a compressed one is read from a copy decompressed beside the
+        database (where the restore writes anyway), removed straight after."""
+        if not compressed.is_compressed(backup):
+            return _access_in(backup, user)
+        tmp = self.db_path.with_name(f".{self.db_path.name}.roles.partial")
+        try:
+            compressed.decompress(backup, tmp)
+            return _access_in(tmp, user)
+        except (compressed.CompressedDamaged, OSError):
+            return None
+        finally:
+            tmp.unlink(missing_ok=True)
 
     def _keep_current(self) -> Path:
         """Keep the database being replaced: a checked copy, or its raw bytes if damaged."""
@@ -244,6 +302,15 @@ class BackupService:
             dest = self.folder / f"{self.db_path.stem}-damaged-{stamp}.sqlite3"
             shutil.copy2(self.db_path, dest)
             return dest
+
+
+def _no_backup_words(exc: Exception) -> str:
+    why = plain_os_error(exc) if isinstance(exc, OSError) else str(exc)
+    return (
+        "No backup could be taken today, so today's work is not yet in any backup. "
+        f"{why}\n\nFree some space (or ask IT), then use File → Backups and restore → "
+        "Back up now."
+    )
 
 
 def _taken_at(path: Path) -> datetime | None:
@@ -266,17 +333,12 @@ def _slot(day: date, today: date) -> tuple | None:
     return None
 
 
-def _counts(path: Path) -> tuple[int | None, int | None]:
-    try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            children = con.execute("SELECT count(*) FROM child").fetchone()[0]
-            cases = con.execute("SELECT count(*) FROM ehcp_case").fetchone()[0]
-        finally:
-            con.close()
-    except sqlite3.DatabaseError:
-        return None, None
-    return children, cases
+def _held(path: Path) -> tuple[int | None, int | None, int | None]:
+    """Children, cases and the backup's number, for the listing (None where unreadable)."""
+    if compressed.is_compressed(path):
+        label = compressed.read_label(path)
+        return (label.children, label.cases, label.sequence) if label else (None, None, None)
+    return (*safety.counts(path), safety.recorded_sequence(path))
 
 
 def _ro_session(path: Path):

@@ -379,6 +379,7 @@ class MainWindow(
         if unsaved and not self._confirm_discard(", ".join(unsaved)):
             event.ignore()
             return
+        self.stop_daily_backup()
         self.stop_whole_file_check()
         self.stop_background()
         event.accept()

@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select, text
 
-from caseload_app.db import migrate
+from caseload_app.db import compressed, migrate, safety
 from caseload_app.db.engine import (
     DatabaseError,
     backup_sqlite,
@@ -106,7 +106,10 @@ def test_backup_copy_is_verified_and_complete(tmp_path):
         s.add(Caseworker(name="Asha Patel"))
     db.dispose()
     copy = backup_sqlite(path, tmp_path / "backups", reason="manual")
-    with sqlite3.connect(copy) as con:
+    assert safety.problem_with(copy, backup=True) is None
+    inside = tmp_path / "inside.sqlite3"
+    compressed.decompress(copy, inside)
+    with sqlite3.connect(inside) as con:
         assert con.execute("SELECT name FROM caseworker").fetchall() == [("Asha Patel",)]
 
 
@@ -126,12 +129,14 @@ def test_upgrading_an_older_database_keeps_data_and_takes_a_verified_backup(tmp_
         worker = s.scalars(select(Caseworker)).one()
         assert (worker.name, worker.updated_by) == ("Asha Patel", None)  # new column, old row
     db.dispose()
-    (copy,) = backups.glob("a-pre-upgrade-*.sqlite3")
-    with sqlite3.connect(copy) as con:
+    (copy,) = backups.glob("a-pre-upgrade-*.sqlite3.zst")
+    inside = tmp_path / "inside.sqlite3"
+    compressed.decompress(copy, inside)
+    with sqlite3.connect(inside) as con:
         assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert con.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
     open_database(path, backup_dir=backups).dispose()  # at head now: no second backup
-    assert len(list(backups.glob("*.sqlite3"))) == 1
+    assert len(list(backups.glob("*.sqlite3.zst"))) == 1
 
 
 def test_migrations_build_exactly_the_models(tmp_path):

@@ -1,11 +1,12 @@
 import os
+import shutil
 import sqlite3
 from datetime import datetime, timedelta
 
 import pytest
 
 from caseload_app.cli import main
-from caseload_app.db import safety
+from caseload_app.db import compressed, safety
 from caseload_app.db.engine import DatabaseError, open_database
 from caseload_app.db.safety import SQLITE_HEADER
 from caseload_app.services.backup import KEEP_NEWEST, BackupService
@@ -26,6 +27,15 @@ def demo_path(tmp_path):
 def children(path):
     with sqlite3.connect(path) as con:
         return con.execute("SELECT count(*) FROM child").fetchone()[0]
+
+
+def opened(backup, tmp_path):
+    """A backup's database, to look inside: a compressed one decompressed first."""
+    if not compressed.is_compressed(backup):
+        return backup
+    plain = tmp_path / f"{backup.name}.opened.sqlite3"
+    compressed.decompress(backup, plain)
+    return plain
 
 
 def test_backup_is_verified_listed_with_what_it_holds(demo_path, tmp_path):
@@ -60,7 +70,7 @@ def test_restore_replaces_and_keeps_the_replaced_database(demo_path, tmp_path):
     assert children(demo_path) == 30
     with sqlite3.connect(demo_path) as con:
         assert con.execute("SELECT count(*) FROM communication").fetchone()[0] > 0
-    with sqlite3.connect(kept) as con:
+    with sqlite3.connect(opened(kept, tmp_path)) as con:
         assert con.execute("SELECT count(*) FROM communication").fetchone()[0] == 0
     open_database(demo_path).dispose()  # the restored file opens normally
 
@@ -297,7 +307,7 @@ def test_backups_are_ordered_by_the_number_they_carry_not_the_clock(
     assert safety.next_sequence(demo_path, folder) == 4
     monkeypatch.setattr(module, "KEEP_NEWEST", 2)
     assert service.rotate() == [future]
-    assert sorted(folder.glob("*.sqlite3")) == sorted([second, third])
+    assert sorted(folder.glob("*.sqlite3.zst")) == sorted([second, third])
 
 
 def test_numbering_goes_on_from_the_backups_after_a_restore(demo_path, tmp_path):
@@ -357,3 +367,186 @@ def test_a_refused_restore_still_hands_the_window_its_database(demo_path, tmp_pa
     assert len(installed) == 1
     assert children(installed[0].path) == 30
     installed[0].dispose()
+
+
+# --- kept compressed: smaller, still verified, read cheaply; the old plain ones still work --
+def test_a_backup_is_kept_compressed_and_really_smaller(demo_path, tmp_path):
+    service = BackupService(demo_path, tmp_path / "backups")
+    copy = service.backup_now()
+    plain = service.backup_to(tmp_path / "plain.sqlite3")  # a copy a person may open
+    assert copy.name.endswith(".sqlite3.zst")
+    assert safety.looks_like_sqlite(plain) and not safety.looks_like_sqlite(copy)
+    assert copy.stat().st_size * 3 < plain.stat().st_size
+    inside = opened(copy, tmp_path)
+    assert inside.stat().st_size == plain.stat().st_size
+    assert safety.problem_with(inside, backup=True) is None
+    assert children(inside) == 30
+
+
+@pytest.mark.parametrize("checksum", ["kept", "matched to the damage", "lost"])
+@pytest.mark.parametrize("damage", ["truncated", "scribbled"])
+def test_a_damaged_compressed_backup_is_refused_clearly(demo_path, tmp_path, damage, checksum):
+    """Cut short or changed: found by the checksum beside it, or, if that was rewritten or
+    lost, by reading it through (the checksum inside it). Never offered, never restored."""
+    service = BackupService(demo_path, tmp_path / "backups")
+    older = service.backup_now()
+    copy = service.backup_now()
+    data = bytearray(copy.read_bytes())
+    if damage == "truncated":
+        data = data[: len(data) * 2 // 3]
+    else:
+        data[len(data) // 2 : len(data) // 2 + 64] = os.urandom(64)
+    copy.write_bytes(bytes(data))
+    sums = safety.checksum_path(copy)
+    if checksum == "lost":
+        sums.unlink()
+    elif checksum == "matched to the damage":
+        sums.write_text(f"{safety._sha256(copy)}  {copy.name}\n")
+    problem = safety.problem_with(copy, backup=True)
+    if checksum == "kept":
+        assert "has changed since it was taken" in problem
+    elif damage == "truncated":
+        assert "is cut short" in problem
+    else:
+        assert "is damaged" in problem
+    assert service.newest_good().path == older
+    before = file_digest(demo_path)
+    with pytest.raises(DatabaseError, match="Not restored: the backup is not usable"):
+        service.restore(copy, user="tester")
+    assert file_digest(demo_path) == before
+    assert main(["restore", "--db", str(demo_path), str(copy)]) == 1
+    assert file_digest(demo_path) == before
+
+
+def test_the_listing_reads_only_the_label_in_front(demo_path, tmp_path):
+    """The Backups dialog's children and cases come from the few bytes in front, not from
+    decompressing each backup: a backup damaged behind its label still lists what it held
+    (and is refused when restored)."""
+    service = BackupService(demo_path, tmp_path / "backups")
+    copy = service.backup_now()
+    data = bytearray(copy.read_bytes())
+    data[-2000:] = bytes(2000)
+    copy.write_bytes(bytes(data))
+    (info,) = service.list_backups()
+    assert (info.children, info.cases, info.sequence) == (30, 30, 1)
+    assert info.usable
+    assert service.newest_good() is None
+
+
+def test_an_uncompressed_backup_from_before_is_listed_restored_and_rotated(demo_path, tmp_path):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    old = folder / "caseload-auto-20261110-090000.sqlite3"  # as kept before compression
+    safety.copy_verified(demo_path, old, sequence=1)
+    older = folder / "caseload-auto-20260101-090000.sqlite3"  # out of every slot
+    safety.copy_verified(demo_path, older)
+    service = BackupService(demo_path, folder, now=lambda: datetime(2026, 11, 24, 9))
+    new = service.backup_now("auto")
+    assert [b.path for b in service.list_backups()] == [new, old, older]
+    assert service.list_backups()[1].children == 30
+    assert safety.recorded_sequence(new) == 2  # numbered after the plain ones
+    with sqlite3.connect(demo_path) as con:
+        con.execute("DELETE FROM task")
+    service.restore(old, user="tester")
+    with sqlite3.connect(demo_path) as con:
+        assert con.execute("SELECT count(*) FROM task").fetchone()[0] > 0
+    kept = service.list_backups()[0].path  # the replaced database, kept compressed
+    assert "pre-restore" in kept.name and compressed.is_compressed(kept)
+    with pytest.MonkeyPatch.context() as patch:
+        from caseload_app.services import backup as module
+
+        patch.setattr(module, "KEEP_NEWEST", 1)
+        assert older in service.rotate()
+    assert not older.exists() and not safety.checksum_path(older).exists()
+    assert old.exists()
+
+
+def test_a_compressed_backup_restores_a_missing_database(demo_path, tmp_path):
+    """Roles are read from the backup when the database is gone: decompressed beside it,
+    and nothing of that left behind."""
+    service = BackupService(demo_path, tmp_path / "backups")
+    copy = service.backup_now()
+    demo_path.unlink()
+    assert service.restore(copy, user="tester") is None
+    assert children(demo_path) == 30
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["backups", demo_path.name]
+
+
+def test_a_half_written_compressed_backup_is_never_listed(demo_path, tmp_path):
+    folder = tmp_path / "backups"
+    service = BackupService(demo_path, folder)
+    good = service.backup_now("auto")
+    for name in (f".{good.name}.partial", f".{good.name}.copy.partial"):
+        (folder / name).write_bytes(good.read_bytes()[:500])
+    assert [b.path for b in service.list_backups()] == [good]
+
+
+@pytest.mark.parametrize("at", ["Copying", "Checking", "Compressing"])
+def test_a_stopped_backup_leaves_nothing(demo_path, tmp_path, at):
+    folder = tmp_path / "backups"
+    stages = []
+
+    def heard(stage, done, total):
+        stages.append(stage)
+        if stage == at:
+            run.stop()  # as the window closing does, from its own thread
+
+    run = safety.BackupRun(heard)
+    with pytest.raises(safety.Stopped):
+        BackupService(demo_path, folder).ensure_daily_backup(run)
+    assert stages[-1] == at
+    assert list(folder.iterdir()) == []
+    assert BackupService(demo_path, folder).ensure_daily_backup() is not None  # later: taken
+
+
+@pytest.mark.parametrize("kept", ["compressed", "plain"])
+def test_a_journal_left_by_a_killed_restore_is_not_rolled_into_the_next(demo_path, tmp_path, kept):
+    """A restore killed while recording itself leaves `.NAME.restoring-journal`: the next
+    restore must not let SQLite roll it back into the fresh copy (found by the kill test)."""
+    service = BackupService(demo_path, tmp_path / "backups")
+    copy = service.backup_now() if kept == "compressed" else service.backup_to(tmp_path / "p")
+    work = tmp_path / "work.sqlite3"
+    shutil.copyfile(demo_path, work)
+    con = sqlite3.connect(work, isolation_level=None)
+    con.execute("PRAGMA journal_mode = DELETE")
+    con.execute("DELETE FROM communication WHERE id % 2 = 0")
+    con.execute("VACUUM")  # laid out unlike the backup: its pages rolled in would damage it
+    con.execute("PRAGMA cache_size = 2")  # changed pages go to the file: the journal is hot
+    con.execute("BEGIN IMMEDIATE")
+    con.execute("UPDATE communication SET summary = 'half a restore'")
+    shutil.copyfile(f"{work}-journal", tmp_path / f".{demo_path.name}.restoring-journal")
+    con.execute("ROLLBACK")
+    con.close()
+    service.restore(copy, user="tester")
+    assert safety.problem_with(demo_path, backup=True) is None
+    assert children(demo_path) == 30
+    assert not (tmp_path / f".{demo_path.name}.restoring-journal").exists()
+
+
+def test_two_copies_taking_the_days_backup_at_once_break_nothing(demo_path, tmp_path):
+    """Two starts the same day (the one-copy lock refuses a second window on the same file,
+    but a second database may share the backups folder, and `caseload backup` takes no
+    lock): each backup is written under its own hidden name and renamed whole, so the
+    folder holds only good backups, whatever the order."""
+    import threading
+
+    folder = tmp_path / "backups"
+    other = tmp_path / "caseload-2.sqlite3"
+    shutil.copyfile(demo_path, other)
+    outcomes = []
+    start = threading.Barrier(3)
+
+    def take(path):
+        start.wait()
+        outcomes.append(BackupService(path, folder).take_daily_backup())
+
+    threads = [threading.Thread(target=take, args=(p,)) for p in (demo_path, demo_path, other)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(o.damage is None and o.failed is None for o in outcomes)
+    listed = BackupService(demo_path, folder).list_backups()
+    assert listed and all(safety.problem_with(b.path, backup=True) is None for b in listed)
+    assert [p for p in folder.iterdir() if p.name.startswith(".")] == []
+    assert BackupService(demo_path, folder).take_daily_backup().taken is None  # one is enough

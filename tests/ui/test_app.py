@@ -148,8 +148,8 @@ def test_damage_only_the_full_check_sees_offers_the_newest_good_backup(
     qapp, tmp_path, monkeypatch, answer
 ):
     """The daily backup's copy gets the full integrity check: damage it finds is handled
-    as damage found at start (restore offered, never opened for writing), not reported as
-    a backup that could not be taken."""
+    as damage found by the whole-file check beside the window (restore offered; refused,
+    the window closes), not reported as a backup that could not be taken."""
     import sqlite3
     from datetime import datetime, timedelta
 
@@ -182,7 +182,7 @@ def test_damage_only_the_full_check_sees_offers_the_newest_good_backup(
         windows = [
             w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
         ]
-        if windows and windows[0].model.rowCount() > 0:
+        if windows and asked:  # restored in place: the window goes on
             windows[0].close()
         else:
             QTimer.singleShot(50, close_when_loaded)
@@ -190,15 +190,15 @@ def test_damage_only_the_full_check_sees_offers_the_newest_good_backup(
     if answer == "Yes":
         QTimer.singleShot(50, close_when_loaded)
     code = run_gui(db_path=path)
+    assert code == 0
     assert "missing from index ix_child_family_id" in asked[0]
     assert "Restore the newest good backup" in asked[0]
     assert "(10 children)" in asked[0]
     assert not any("No backup could be taken" in w for w in warned)
-    if answer == "No":
-        assert code == 1
-        assert file_digest(path) == before  # never opened for writing
+    if answer == "No":  # the window closed: left as it was found, for IT to look at
+        assert safety.problem_with(path, backup=True)
+        assert "caseload-damaged" not in " ".join(p.name for p in backups_dir().iterdir())
     else:
-        assert code == 0
         with sqlite3.connect(path) as con:
             assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         kept = list(backups_dir().glob("caseload-damaged-*.sqlite3"))
@@ -255,3 +255,134 @@ def test_damage_in_the_case_file_is_found_once_the_window_shows(
         assert list(backups_dir().glob("caseload-damaged-*.sqlite3"))
     else:
         assert safety.problem_with(path)  # left as it was found, for IT to look at
+
+
+# --- today's backup: beside the window, never before it ------------------------------------
+def _visible_window():
+    windows = [
+        w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
+    ]
+    return windows[0] if windows else None
+
+
+def _laptop(tmp_path, monkeypatch, children=20):
+    from caseload_app import app as app_module
+    from caseload_app.db.engine import open_database
+    from caseload_app.services.demo import generate_demo
+
+    path = tmp_path / "caseload.sqlite3"
+    db = open_database(path)
+    generate_demo(db, children=children, seed=1)
+    db.dispose()
+    monkeypatch.setattr(app_module, "_choose_me", lambda window: None)
+    return path
+
+
+def test_the_window_opens_before_the_days_backup_which_follows(qapp, tmp_path, monkeypatch):
+    from caseload_app.db import safety
+    from caseload_app.paths import backups_dir
+    from caseload_app.services.backup import BackupService
+
+    path = _laptop(tmp_path, monkeypatch)
+    seen: dict = {"at start": None}
+    taking = BackupService.take_daily_backup
+
+    def take(service, run):
+        window = _visible_window()
+        seen["at start"] = (window is not None, window and window.model.rowCount())
+        return taking(service, run)
+
+    monkeypatch.setattr(BackupService, "take_daily_backup", take)
+
+    def ready(window):  # my week is shown: no backup yet, not even begun
+        seen["backups when ready"] = list(backups_dir().glob("*.sqlite3*"))
+
+    def close_when_backed_up():
+        window = _visible_window()
+        message = window.statusBar().currentMessage() if window else ""
+        if "backup is taken" in message:
+            seen["message"] = message
+            window.close()
+        else:
+            QTimer.singleShot(20, close_when_backed_up)
+
+    QTimer.singleShot(20, close_when_backed_up)
+    assert run_gui(db_path=path, on_ready=ready) == 0
+    assert seen["at start"] == (True, 20)  # shown, its list loaded, before the backup began
+    assert seen["backups when ready"] == []
+    (info,) = BackupService(path, backups_dir()).list_backups()
+    assert info.path.name.endswith(".sqlite3.zst") and info.children == 20
+    assert safety.problem_with(info.path, backup=True) is None
+    assert "Today's backup is taken and checked" in seen["message"]
+
+
+def test_a_failed_backup_beside_the_window_warns_no_backup_today(qapp, tmp_path, monkeypatch):
+    """Any failure to take it (here a backups folder that is a file): the window is up,
+    and says so with the warning and "No backup today" kept in the status bar."""
+    from PySide6.QtWidgets import QLabel, QMessageBox
+
+    from caseload_app import app as app_module
+
+    path = _laptop(tmp_path, monkeypatch)
+    blocked = tmp_path / "backups-is-a-file"
+    blocked.write_text("not a folder")
+    monkeypatch.setattr(app_module.paths, "backups_dir", lambda: blocked)
+    warned, seen = [], {}
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a: warned.append(a[2]))
+
+    def close_when_warned():
+        window = _visible_window()
+        if window is not None and warned:
+            labels = window.statusBar().findChildren(QLabel)
+            seen["status"] = [label.text() for label in labels if label.isVisible()]
+            seen["rows"] = window.model.rowCount()
+            window.close()
+        else:
+            QTimer.singleShot(20, close_when_warned)
+
+    QTimer.singleShot(20, close_when_warned)
+    assert run_gui(db_path=path) == 0
+    assert seen["rows"] == 20
+    assert "No backup could be taken today" in warned[0]
+    assert "No backup today" in seen["status"]
+
+
+def test_closing_while_the_backup_runs_stops_it_and_lists_nothing(qapp, tmp_path, monkeypatch):
+    """The window closes in the middle of compressing: the backup stops between two
+    chunks, removes what it wrote, and the exit does not wait for it to finish."""
+    import threading
+    import time
+
+    from caseload_app.db import compressed
+    from caseload_app.paths import backups_dir
+    from caseload_app.services.backup import BackupService
+    from caseload_app.ui.window.data_safety import DAILY_BACKUP_CLOSE_WAIT_S
+
+    path = _laptop(tmp_path, monkeypatch)
+    compressing = threading.Event()
+    real = compressed.compress
+
+    def slow(source, dest, label, progress=None):
+        def slowly(done, total):
+            compressing.set()
+            for _ in range(500):  # up to 10 s a chunk, unless stopped
+                progress(done, total)  # raises once the window has stopped it
+                time.sleep(0.02)
+
+        return real(source, dest, label, slowly)
+
+    monkeypatch.setattr(compressed, "compress", slow)
+
+    def close_when_compressing():
+        window = _visible_window()
+        if window is not None and compressing.is_set():
+            window.close()
+        else:
+            QTimer.singleShot(20, close_when_compressing)
+
+    QTimer.singleShot(20, close_when_compressing)
+    began = time.monotonic()
+    assert run_gui(db_path=path) == 0
+    assert time.monotonic() - began < DAILY_BACKUP_CLOSE_WAIT_S + 5
+    assert BackupService(path, backups_dir()).list_backups() == []
+    assert [p.name for p in backups_dir().iterdir()] == []  # no half-written file left

@@ -225,7 +225,7 @@ def test_quit_when_the_database_is_lost_changes_nothing(qapp, tmp_path, monkeypa
 
 def test_only_backups_of_this_database_count(qapp, tmp_path, monkeypatch):
     path = lost_database(tmp_path, other_db_backup=True)
-    for backup in backups_dir().glob("caseload-*.sqlite3"):
+    for backup in backups_dir().glob("caseload-*.sqlite3.zst"):
         backup.unlink()  # only the other file's backup is left
     asked, said = [], []
     choose(monkeypatch, None, asked)

@@ -5,7 +5,9 @@ Mixed into MainWindow (ui/main_window.py), whose ctx, tabs and lists these use."
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -15,9 +17,14 @@ from PySide6.QtWidgets import (
 )
 
 from caseload_app.ui.case import CaseView
-from caseload_app.ui.errors import run_action
+from caseload_app.ui.errors import run_action, show_failure
 from caseload_app.ui.window.shell import WindowShell
-from caseload_app.ui.worker import run_in_background
+from caseload_app.ui.worker import Job, StagedProgress, run_in_background
+
+# Closing waits this long for today's backup to stop (it stops between two steps, in a
+# fraction of a second; a slow disk flushing its last write may take longer): then caseload
+# exits all the same, and what the backup was writing is a hidden `.partial` file.
+DAILY_BACKUP_CLOSE_WAIT_S = 5
 
 
 class DataSafetyCommands(WindowShell):
@@ -33,6 +40,68 @@ class DataSafetyCommands(WindowShell):
 
     _stop_whole_check: Callable[[], None] | None = None
     _whole_check_stopped = False
+    _stop_daily: Callable[[], None] | None = None
+    _daily_thread: threading.Thread | None = None
+
+    def take_daily_backup(
+        self,
+        take: Callable[[Callable[[str, int, int], None]], Any],
+        stop: Callable[[], None],
+        then_check: tuple[Callable[[], str | None], Callable[[], None]] | None = None,
+    ) -> None:
+        """Today's automatic backup, once the case list is in: on a thread of its own, so
+        the window never waits for it (9 s at 200,000 children), its stage in the status
+        bar. `take(progress)` returns what it came to (services.backup.DailyBackup). Damage
+        its full check finds is handled as the whole-file check's; no backup (a full disk)
+        is the "No backup today" warning. If it took none (one was taken earlier today, or
+        none could be), `then_check` (the whole-file check's run and stop) follows, as the
+        backup's check of its copy would have stood for it."""
+        self._stop_daily = stop
+        self._then_check = then_check
+        self.backup_status = QLabel("Backing up…")
+        self.backup_status.setAccessibleName("Today's backup")
+        self.statusBar().addPermanentWidget(self.backup_status)
+        progress = StagedProgress(self)
+        progress.moved.connect(self._daily_backup_moved)
+        job = Job(lambda: take(progress.moved.emit))
+        job.signals.done.connect(self._daily_backup_done)
+        job.signals.failed.connect(self._daily_backup_failed)
+        self._daily_job = job  # kept (with its signals) until it reports
+        # A thread that never holds the exit up: closing stops the backup and waits for it
+        # at most DAILY_BACKUP_CLOSE_WAIT_S (see stop_daily_backup).
+        self._daily_thread = threading.Thread(target=job.run, name="daily-backup", daemon=True)
+        self._daily_thread.start()
+
+    def stop_daily_backup(self) -> None:
+        """Closing (or restoring): today's backup stops between two steps and removes what
+        it had written; waited for at most DAILY_BACKUP_CLOSE_WAIT_S. Whatever it had not
+        finished is under a hidden `.partial` name, never listed as a backup."""
+        if self._stop_daily is None or self._daily_thread is None:
+            return
+        self._stop_daily()
+        self._daily_thread.join(DAILY_BACKUP_CLOSE_WAIT_S)
+
+    def _daily_backup_moved(self, stage: str, done: int, total: int) -> None:
+        percent = f" {100 * done // total}%" if total > 1 else ""
+        self.backup_status.setText(f"Today's backup: {stage.lower()}{percent}")
+
+    def _daily_backup_done(self, outcome) -> None:
+        self.backup_status.hide()
+        if outcome.stopped or self._whole_check_stopped:
+            return
+        if outcome.damage:
+            self._whole_file_checked(outcome.damage)
+            return
+        if outcome.failed:
+            self.warn_no_backup(outcome.failed)
+        if outcome.taken is not None:
+            self.statusBar().showMessage("Today's backup is taken and checked.", 8000)
+        elif self._then_check is not None:
+            self.check_whole_file(*self._then_check)
+
+    def _daily_backup_failed(self, exc: Exception, _trace: str) -> None:
+        self.backup_status.hide()
+        show_failure(self, "Today's backup", exc)
 
     def check_whole_file(self, run: Callable[[], str | None], stop: Callable[[], None]) -> None:
         """The start checked every table but the case file's: check the whole file now,
@@ -97,6 +166,7 @@ class DataSafetyCommands(WindowShell):
         service = self.ctx.backups()
         if service is None:  # a team database: BackupsDialog is never offered
             return
+        self.stop_daily_backup()  # not copying the file while it is replaced
         while self.tabs.count() > 1:
             self.tabs.removeTab(1)
 
