@@ -262,6 +262,30 @@ class BarProgress(QObject):
         self._bar.setValue(min(done, total))
 
 
+@dataclass(frozen=True)
+class StoppableBar:
+    """A bar that moves for work on another thread, with Stop: `report` carries the work's
+    progress to it, and `cancel` is set when the person stops it."""
+
+    bar: QProgressDialog
+    report: Callable[[str, int, int], None]
+    cancel: threading.Event
+
+
+def stoppable_bar(parent: QWidget, title: str) -> StoppableBar:
+    cancel = threading.Event()
+    bar = QProgressDialog(f"{title}…", "&Stop", 0, 0, parent)
+    bar.setWindowTitle(title)
+    bar.setWindowModality(Qt.WindowModality.WindowModal)
+    bar.setMinimumDuration(0)
+    bar.setAutoClose(False)
+    bar.setAutoReset(False)
+    bar.canceled.connect(cancel.set)
+    reporter = BarProgress(bar)
+    bar.show()
+    return StoppableBar(bar, reporter.moved.emit, cancel)
+
+
 def run_stoppable_export(
     parent: QWidget,
     title: str,
@@ -270,16 +294,8 @@ def run_stoppable_export(
 ) -> object:
     """`run_export` for a long export that reports its progress and can be stopped: a bar
     that moves, and a Stop button (a stopped export leaves no file and no record)."""
-    cancel = threading.Event()
-    progress = QProgressDialog(f"{title}…", "&Stop", 0, 0, parent)
-    progress.setWindowTitle(title)
-    progress.setWindowModality(Qt.WindowModality.WindowModal)
-    progress.setMinimumDuration(0)
-    progress.setAutoClose(False)
-    progress.setAutoReset(False)
-    progress.canceled.connect(cancel.set)
-    reporter = BarProgress(progress)
-    progress.show()
+    stoppable = stoppable_bar(parent, title)
+    progress = stoppable.bar
 
     def done(count: int) -> None:
         progress.close()
@@ -299,4 +315,4 @@ def run_stoppable_export(
         else:
             crash.report(exc, parent)
 
-    return run_in_background(lambda: work(reporter.moved.emit, cancel), done, failed)
+    return run_in_background(lambda: work(stoppable.report, stoppable.cancel), done, failed)

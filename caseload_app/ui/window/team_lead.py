@@ -6,16 +6,13 @@ Mixed into MainWindow (ui/main_window.py), whose ctx, tabs and lists these use."
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QMessageBox,
-    QProgressDialog,
     QWidget,
 )
 
@@ -30,7 +27,7 @@ from caseload_app.ui.board_view import (
     WeekEndingDialog,
     reassign_headline,
 )
-from caseload_app.ui.dialogs.export_dialogs import BarProgress
+from caseload_app.ui.dialogs.export_dialogs import stoppable_bar
 from caseload_app.ui.dialogs.moves_dialogs import MovesDone, RecentMoves
 from caseload_app.ui.dialogs.printing import (
     choose_folder,
@@ -176,24 +173,16 @@ class TeamLeadCommands(WindowShell):
             folder = choose_folder(self, "Save the CSV of cases behind the figures in…")
         service = self.ctx.weekly()
         title = "Weekly leadership report"
-        cancel = threading.Event()
-        bar = QProgressDialog(f"{title}…", "&Stop", 0, 0, self)
-        bar.setWindowTitle(title)
-        bar.setWindowModality(Qt.WindowModality.WindowModal)
-        bar.setMinimumDuration(0)
-        bar.setAutoClose(False)
-        bar.setAutoReset(False)
-        bar.canceled.connect(cancel.set)
-        reporter = BarProgress(bar)
-        bar.show()
+        stoppable = stoppable_bar(self, title)
+        bar, moved = stoppable.bar, stoppable.report
 
         def work() -> tuple[str, bytes]:
-            report = service.report(week_ending, progress=reporter.moved.emit, cancel=cancel)
-            reporter.moved.emit("Laying out the PDF", 0, 0)
+            report = service.report(week_ending, progress=moved, cancel=stoppable.cancel)
+            moved("Laying out the PDF", 0, 0)
             pdf = service.to_pdf(report)
             week = report.week_ending.isoformat()
             if folder is not None:
-                reporter.moved.emit("Writing the CSV", 0, 0)
+                moved("Writing the CSV", 0, 0)
                 service.to_csv(report, Path(folder) / f"weekly-report-{week}-cases.csv")
             return week, pdf
 
