@@ -123,7 +123,8 @@ def compress(
 
 def problem_with(path: Path) -> str | None:
     """Why this compressed backup cannot be restored (read through to its end, its content
-    checked against the checksum inside it, nothing written), or None."""
+    checked against the checksum inside it, an SQLite file no larger than its label says,
+    nothing written), or None."""
     if read_label(path) is None:
         return f"{path} is not a caseload backup (it does not start as one does)."
     try:
@@ -152,20 +153,59 @@ def _read_through(path: Path, write: Callable[[bytes], object] | None) -> None:
         (length,) = struct.unpack("<I", fh.read(8)[4:])
         fh.seek(8 + length)
         decompressor = zstandard.ZstdDecompressor().decompressobj()
-        written = 0
+        out = _Checked(label.size, write)
         try:
             for block in iter(lambda: fh.read(CHUNK), b""):
-                if decompressor.eof:
-                    raise CompressedDamaged("has bytes after its end: it is damaged.")
-                data = decompressor.decompress(block)
-                written += len(data)
-                if write is not None:
-                    write(data)
+                view = memoryview(block)
+                for start in range(0, len(view), _FEED):
+                    if decompressor.eof:
+                        raise CompressedDamaged("has bytes after its end: it is damaged.")
+                    out.take(decompressor.decompress(view[start : start + _FEED]))
         except zstandard.ZstdError as exc:
             raise CompressedDamaged(f"is damaged ({exc}).") from None
     if decompressor.unused_data:
         raise CompressedDamaged("has bytes after its end: it is damaged.")
     if not decompressor.eof:
         raise CompressedDamaged("is cut short (incomplete): it was not copied or written whole.")
-    if written != label.size:
-        raise CompressedDamaged("holds a copy of the wrong size: it is damaged.")
+    out.finish()
+
+
+# Compressed bytes given to zstd at a time. Its blocks hold up to 128 KB and can take 4 bytes
+# each, so 256 bytes in is at most 8 MB out: a small file that holds gigabytes (by damage or
+# design) never sits in memory whole. Feeding it this finely costs nothing measurable.
+_FEED = 256
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class _Checked:
+    """What a compressed backup holds, checked as it comes: an SQLite file, and never more
+    than its label says (stopped there, not written out to the end)."""
+
+    def __init__(self, size: int, write: Callable[[bytes], object] | None) -> None:
+        self.size = size
+        self.written = 0
+        self.head = b""
+        self.write = write
+
+    def take(self, data: bytes) -> None:
+        if not data:
+            return
+        self.written += len(data)
+        if self.written > self.size:
+            raise CompressedDamaged("holds more than its label says: it is damaged.")
+        if len(self.head) < len(_SQLITE_HEADER):
+            self.head += data[: len(_SQLITE_HEADER) - len(self.head)]
+            self._check_head(complete=False)
+        if self.write is not None:
+            self.write(data)
+
+    def finish(self) -> None:
+        self._check_head(complete=True)
+        if self.written != self.size:
+            raise CompressedDamaged("holds a copy of the wrong size: it is damaged.")
+
+    def _check_head(self, complete: bool) -> None:
+        if (complete or len(self.head) == len(_SQLITE_HEADER)) and self.head != _SQLITE_HEADER:
+            raise CompressedDamaged(
+                "is not a caseload backup (what it holds is not an SQLite file)."
+            )

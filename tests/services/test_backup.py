@@ -550,3 +550,53 @@ def test_two_copies_taking_the_days_backup_at_once_break_nothing(demo_path, tmp_
     assert listed and all(safety.problem_with(b.path, backup=True) is None for b in listed)
     assert [p for p in folder.iterdir() if p.name.startswith(".")] == []
     assert BackupService(demo_path, folder).take_daily_backup().taken is None  # one is enough
+
+
+# --- files in the backups folder that are not what they say --------------------------------
+def _packed(source, dest, label):
+    """A compressed backup of `source` with this label in front and its checksum beside it,
+    as a bug, a tool or a person could leave it (the checksum matches what is there)."""
+    digest = compressed.compress(source, dest, label)
+    safety.checksum_path(dest).write_text(f"{digest}  {dest.name}\n")
+    return dest
+
+
+@pytest.mark.parametrize("label", ["honest", "says 4 KB"])
+def test_a_small_file_that_holds_gigabytes_fills_neither_memory_nor_disk(
+    demo_path, tmp_path, label
+):
+    """A zip bomb: 256 MB of zeros is a few KB compressed (one 1 MB read of it was 256 MB in
+    memory at once). Reading it through holds no more than a few MB, and a copy that grows
+    past what its label says is stopped there, not written out to the end."""
+    import tracemalloc
+
+    zeros = tmp_path / "zeros"
+    with open(zeros, "wb") as fh:
+        fh.truncate(256 << 20)  # sparse: nothing on disk
+    size = 256 << 20 if label == "honest" else 4096
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    bomb = _packed(
+        zeros, folder / "caseload-auto-20261201-090000-000000.sqlite3.zst",
+        compressed.Label(30, 30, 99, size),
+    )  # fmt: skip
+    zeros.unlink()
+    assert bomb.stat().st_size < 64 << 10
+    tracemalloc.start()
+    try:
+        problem = safety.problem_with(bomb, backup=True)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert problem is not None
+    assert peak < 24 << 20
+    service = BackupService(demo_path, folder)
+    assert service.newest_good() is None
+    out = tmp_path / "out.sqlite3"
+    with pytest.raises(compressed.CompressedDamaged):
+        compressed.decompress(bomb, out)
+    assert out.stat().st_size <= min(size, 4 << 20) + compressed.CHUNK
+    before = file_digest(demo_path)
+    with pytest.raises(DatabaseError, match="Not restored"):
+        service.restore(bomb, user="tester")
+    assert file_digest(demo_path) == before
