@@ -327,9 +327,8 @@ def restore_copy(backup: Path, dest: Path) -> None:
         return
     try:
         compressed.decompress(backup, dest)
-        (result,) = _integrity(dest)
-        if result != "ok":
-            raise CopyDamaged(f"the backup's copy failed its integrity check: {result[:300]}")
+        if problem := _restored_problem(dest, compressed.read_label(backup)):
+            raise CopyDamaged(f"{backup} {problem}")
     except compressed.CompressedDamaged as exc:
         dest.unlink(missing_ok=True)
         raise CopyDamaged(f"{backup} {exc}") from None
@@ -338,12 +337,28 @@ def restore_copy(backup: Path, dest: Path) -> None:
         raise
 
 
-def _integrity(path: Path) -> tuple[str]:
+def _restored_problem(path: Path, label: compressed.Label | None) -> str | None:
+    """What is wrong with the copy a compressed backup held, once decompressed: the full
+    integrity check, caseload's schema (its checksums prove only that it is what was
+    written), and what its label told the person choosing it (children, cases, number)."""
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        return con.execute("PRAGMA integrity_check").fetchone()
+        (result,) = con.execute("PRAGMA integrity_check").fetchone()
+        if result != "ok":
+            return f"failed its integrity check once decompressed: {result[:300]}"
+        tables = {name for (name,) in con.execute("SELECT name FROM sqlite_master")}
     finally:
         con.close()
+    if "alembic_version" not in tables:
+        return "is not a caseload backup (it holds an SQLite file of something else)."
+    number = recorded_sequence(path)
+    if (
+        label is None
+        or (label.children, label.cases) != counts(path)
+        or (None not in (number, label.sequence) and number != label.sequence)
+    ):
+        return "does not hold what its label says (children, cases, its number): it is damaged."
+    return None
 
 
 PAGES_A_STEP = 4096  # 16 MB of a copy between two looks at whether it was stopped

@@ -600,3 +600,62 @@ def test_a_small_file_that_holds_gigabytes_fills_neither_memory_nor_disk(
     with pytest.raises(DatabaseError, match="Not restored"):
         service.restore(bomb, user="tester")
     assert file_digest(demo_path) == before
+
+
+@pytest.mark.parametrize("inside", ["text", "another SQLite file"])
+def test_a_compressed_backup_holding_no_caseload_is_never_offered_or_restored(
+    demo_path, tmp_path, inside
+):
+    """Its label and both checksums in order, but what it holds is not a caseload: never
+    "the newest good backup" in place of a real one, and refused clearly when restored (an
+    SQLite file that is not a caseload ended the command line in a traceback)."""
+    folder = tmp_path / "backups"
+    service = BackupService(demo_path, folder)
+    good = service.backup_now()
+    source = tmp_path / "inside"
+    if inside == "text":
+        source.write_text("not a database\n" * 1000)
+    else:
+        with sqlite3.connect(source) as con:
+            con.execute("CREATE TABLE notes (body TEXT)")
+        con.close()
+    size = source.stat().st_size
+    name = "caseload-auto-20261201-090000-000000.sqlite3.zst"
+    foreign = _packed(source, folder / name, compressed.Label(30, 30, 50, size))
+    assert service.list_backups()[0].path == foreign  # numbered above the good one
+    if inside == "text":
+        assert "not an SQLite file" in safety.problem_with(foreign, backup=True)
+        assert service.newest_good().path == good
+    before = file_digest(demo_path)
+    with pytest.raises(DatabaseError, match="Not restored: .*not a caseload"):
+        service.restore(foreign, user="tester")
+    assert file_digest(demo_path) == before
+    assert main(["restore", "--db", str(demo_path), str(foreign)]) == 1
+    assert file_digest(demo_path) == before
+
+
+@pytest.mark.parametrize("lie", ["children", "sequence"])
+def test_a_backup_whose_label_lies_about_what_it_holds_is_not_restored(demo_path, tmp_path, lie):
+    """The Backups dialog and "the newest good backup" go by the label in front; a label
+    that does not match the copy behind it (a bug, an edit with its checksum rewritten)
+    must not restore something other than what the person was shown."""
+    folder = tmp_path / "backups"
+    service = BackupService(demo_path, folder)
+    real = service.backup_now()
+    inside = opened(real, tmp_path)
+    held = compressed.read_label(real)
+    told = compressed.Label(
+        999 if lie == "children" else held.children,
+        held.cases,
+        held.sequence + (5 if lie == "sequence" else 1),
+        held.size,
+    )
+    name = "caseload-auto-20261201-090000-000000.sqlite3.zst"
+    liar = _packed(inside, folder / name, told)
+    assert service.list_backups()[0].path == liar
+    with sqlite3.connect(demo_path) as con:
+        con.execute("DELETE FROM task")
+    before = file_digest(demo_path)
+    with pytest.raises(DatabaseError, match="Not restored: .*label"):
+        service.restore(liar, user="tester")
+    assert file_digest(demo_path) == before
