@@ -444,3 +444,56 @@ def test_input_in_the_window_or_a_dialog_restarts_the_idle_count(qtbot, window):
     QTest.keyClick(dialog.windowHandle(), Qt.Key.Key_A)
     assert window.idle.last_input == 700.0
     dialog.close()
+
+
+def test_a_restore_never_replaces_the_file_under_todays_backup(
+    qtbot, window, messages, monkeypatch
+):
+    """Today's backup copies the open file with a connection of its own (a step of it 16 MB,
+    seconds on a slow disk). A restore asked for meanwhile replaced the file under it once
+    the 5 s wait ran out, and, when the backup did stop in time, today's backup was silently
+    never taken if the restore was then refused. Now the restore is refused, nothing
+    changed, while the backup runs; the backup is taken; the restore works after it."""
+    import os
+    import threading
+    import time
+
+    from caseload_app.db import safety
+    from caseload_app.ui.errors import run_action
+    from caseload_app.ui.window import data_safety
+
+    service = window.ctx.backups()
+    chosen = service.backup_to(window.ctx.backups_folder.parent / "chosen.sqlite3")
+    monkeypatch.setattr(data_safety, "DAILY_BACKUP_CLOSE_WAIT_S", 0.1)
+    copying, seen = threading.Event(), {}
+    real = safety._copy_progress
+
+    def slow(run):  # a slow disk: one step of the copy outlasts the wait
+        report = real(run)
+
+        def progress(status, remaining, total):
+            seen["before"] = os.stat(service.db_path).st_ino
+            copying.set()
+            time.sleep(1.5)
+            seen["after"] = os.stat(service.db_path).st_ino
+            report(status, remaining, total)
+
+        return progress
+
+    monkeypatch.setattr(safety, "_copy_progress", slow)
+    run = safety.BackupRun()
+
+    def take(progress):
+        run.progress = progress
+        return service.take_daily_backup(run)
+
+    window.take_daily_backup(take, run.stop)
+    qtbot.waitUntil(copying.is_set, timeout=5000)
+    assert not run_action(window, "Not restored", lambda: window._restore_backup(chosen))
+    assert "today's backup is still being taken" in messages[0]
+    qtbot.waitUntil(lambda: not window._daily_thread.is_alive(), timeout=10000)
+    assert seen["before"] == seen["after"]  # the file was never replaced under the copy
+    (today,) = service.list_backups()
+    assert "auto" in today.path.name and safety.problem_with(today.path, backup=True) is None
+    assert run_action(window, "Not restored", lambda: window._restore_backup(chosen))
+    window.wait_loaded()

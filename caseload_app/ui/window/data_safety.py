@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
 )
 
+from caseload_app.services.errors import UserError
 from caseload_app.ui.case import CaseView
 from caseload_app.ui.errors import run_action, show_failure
 from caseload_app.ui.window.shell import WindowShell
@@ -73,7 +74,7 @@ class DataSafetyCommands(WindowShell):
         self._daily_thread.start()
 
     def stop_daily_backup(self) -> None:
-        """Closing (or restoring): today's backup stops between two steps and removes what
+        """Closing: today's backup stops between two steps and removes what
         it had written; waited for at most DAILY_BACKUP_CLOSE_WAIT_S. Whatever it had not
         finished is under a hidden `.partial` name, never listed as a backup."""
         if self._stop_daily is None or self._daily_thread is None:
@@ -86,7 +87,7 @@ class DataSafetyCommands(WindowShell):
         self.backup_status.setText(f"Today's backup: {stage.lower()}{percent}")
 
     def _daily_backup_done(self, outcome) -> None:
-        self.backup_status.hide()
+        self._daily_ended()
         if outcome.stopped or self._whole_check_stopped:
             return
         if outcome.damage:
@@ -100,8 +101,15 @@ class DataSafetyCommands(WindowShell):
             self.check_whole_file(*self._then_check)
 
     def _daily_backup_failed(self, exc: Exception, _trace: str) -> None:
-        self.backup_status.hide()
+        self._daily_ended()
         show_failure(self, "Today's backup", exc)
+
+    def _daily_ended(self) -> None:
+        """Heard from the backup's thread as its last act: let it end, so that a restore
+        offered for damage it found is not taken for one under a running backup."""
+        if self._daily_thread is not None:
+            self._daily_thread.join(DAILY_BACKUP_CLOSE_WAIT_S)
+        self.backup_status.hide()
 
     def check_whole_file(self, run: Callable[[], str | None], stop: Callable[[], None]) -> None:
         """The start checked every table but the case file's: check the whole file now,
@@ -166,7 +174,14 @@ class DataSafetyCommands(WindowShell):
         service = self.ctx.backups()
         if service is None:  # a team database: BackupsDialog is never offered
             return
-        self.stop_daily_backup()  # not copying the file while it is replaced
+        if self._daily_thread is not None and self._daily_thread.is_alive():
+            # Not stopped for it: a restore refused after would leave no backup today, and
+            # one the backup outlasted the wait for would replace the file it is copying.
+            raise UserError(
+                "Not restored: today's backup is still being taken (see the status bar), "
+                "and the database is not replaced while it is copied. Nothing was changed: "
+                "restore once it is done, in a few seconds."
+            )
         while self.tabs.count() > 1:
             self.tabs.removeTab(1)
 
