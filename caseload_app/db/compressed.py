@@ -172,7 +172,7 @@ def _read_through(path: Path, write: Callable[[bytes], object] | None) -> None:
 
 # Compressed bytes given to zstd at a time. Its blocks hold up to 128 KB and can take 4 bytes
 # each, so 256 bytes in is at most 8 MB out: a small file that holds gigabytes (by damage or
-# design) never sits in memory whole. Feeding it this finely costs nothing measurable.
+# design) never sits in memory whole. Fed this finely, 200 MB reads in 0.2 s, not 0.07 s.
 _FEED = 256
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
