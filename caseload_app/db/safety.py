@@ -291,13 +291,15 @@ def copy_compressed(
             None if run is None else lambda done, total: run.report("Compressing", done, total)
         )
         digest = compressed.compress(plain, packed, label, progress)
+        # The checksum first: killed between the two, a checksum is left without its backup
+        # (never listed), not a backup without its checksum (listed, its label unchecked).
+        _write_synced(checksum_path(dest), f"{digest}  {dest.name}\n")
         os.replace(packed, dest)
         placed = True
-        _write_synced(checksum_path(dest), f"{digest}  {dest.name}\n")
     except BaseException:
         packed.unlink(missing_ok=True)
-        if placed:  # a backup without its checksum is not left looking whole
-            dest.unlink(missing_ok=True)
+        if not placed:
+            checksum_path(dest).unlink(missing_ok=True)
         raise
     finally:
         plain.unlink(missing_ok=True)

@@ -659,3 +659,29 @@ def test_a_backup_whose_label_lies_about_what_it_holds_is_not_restored(demo_path
     with pytest.raises(DatabaseError, match="Not restored: .*label"):
         service.restore(liar, user="tester")
     assert file_digest(demo_path) == before
+
+
+KILLED_WRITING_THE_CHECKSUM = """
+import os, sys
+from pathlib import Path
+from caseload_app.db import safety
+from caseload_app.services.backup import BackupService
+
+def killed(path, text):
+    os._exit(9)  # the power goes as the checksum is written
+
+safety._write_synced = killed
+BackupService(Path(sys.argv[1]), Path(sys.argv[2])).backup_now("auto")
+"""
+
+
+def test_a_backup_killed_before_its_checksum_is_never_listed(demo_path, tmp_path):
+    """Its checksum is written before it takes its name: killed in between, nothing that
+    looks like a backup is left without the checksum that proves it whole."""
+    import subprocess
+    import sys
+
+    folder = tmp_path / "backups"
+    script = [sys.executable, "-c", KILLED_WRITING_THE_CHECKSUM, str(demo_path), str(folder)]
+    assert subprocess.run(script, check=False).returncode == 9
+    assert BackupService(demo_path, folder).list_backups() == []
