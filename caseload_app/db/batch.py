@@ -71,4 +71,4 @@ def _together(conn, statements: Sequence[Select]) -> list[list[Any]]:
 
 @functools.lru_cache(maxsize=256)
 def _row_type(names: tuple[str, ...]):
-    return namedtuple("Row", names)  # type: ignore[misc]  # names known only at run time
+    return namedtuple("Row", names, rename=True)  # type: ignore[misc]  # known at run time

@@ -15,17 +15,21 @@ from caseload_app.db.engine import StorageError, open_database
 from caseload_app.db.models import AuditEntry, Task
 from caseload_app.services import records
 from caseload_app.services.casework import CaseworkService
+from caseload_app.services.errors import PermissionDenied
+from caseload_app.services.workload import WorkloadService
 from tests.helpers import NOW, TODAY
 
 # Opening a case: the pool's check that its connection is alive, BEGIN, the case with its
 # child and family, the audit entry, everything else the window shows, COMMIT. Reading it
 # again after a save: the same without the audit entry, and ROLLBACK for COMMIT.
 OPEN_TRIPS, READ_TRIPS = 6, 5
+# The workload board: the check, BEGIN, who may see it, its figures' five reads, ROLLBACK.
+BOARD_TRIPS = 5
 
 
 @pytest.fixture
 def through_proxy(team_server):
-    """`person`'s CaseworkService through the counting proxy, and the proxy."""
+    """`person`'s database and login through the counting proxy, and the proxy."""
     target = make_url(team_server.url)
     with LatencyProxy(target.host, target.port, 0) as proxy:
         opened = []
@@ -34,7 +38,7 @@ def through_proxy(team_server):
             via = make_url(team_server.url_for(person)).set(host="127.0.0.1", port=proxy.port)
             db = open_database(via.render_as_string(hide_password=False))
             opened.append(db)
-            return CaseworkService(db, team_server.login(person), today=lambda: TODAY)
+            return db, team_server.login(person)
 
         yield work, proxy
         for db in opened:
@@ -58,8 +62,8 @@ def _busy(team_server) -> None:
 @pytest.mark.parametrize("person", ["lee", "asha", "ravi"])
 def test_opening_a_case_takes_a_handful_of_round_trips(team_server, through_proxy, person):
     _busy(team_server)
-    work, proxy = through_proxy
-    worker = work(person)
+    signed_in, proxy = through_proxy
+    worker = CaseworkService(*signed_in(person), today=lambda: TODAY)
     case_id = team_server.case_a
     first = worker.get_case(case_id)  # the connection made, the schema checked
     assert len(first.tasks) == 2 and first.communications  # it read the tabs
@@ -73,6 +77,19 @@ def test_opening_a_case_takes_a_handful_of_round_trips(team_server, through_prox
             .where(AuditEntry.who == team_server.login(person))
         )
     assert views == 2  # each opening audited, the refresh not
+
+
+def test_the_workload_board_is_one_transaction_of_a_handful_of_round_trips(
+    team_server, through_proxy
+):
+    signed_in, proxy = through_proxy
+    lee = WorkloadService(*signed_in("lee"), today=lambda: TODAY)
+    first = lee.board()
+    assert {r.name for r in first.rows} == {"Asha Patel", "Ben Okafor"}
+    assert _trips(proxy, lee.board) <= BOARD_TRIPS
+    ravi = WorkloadService(*signed_in("ravi"), today=lambda: TODAY)
+    with pytest.raises(PermissionDenied):
+        ravi.board()
 
 
 def test_reads_sent_together_see_what_the_person_may_see(team_server):
