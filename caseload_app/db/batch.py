@@ -12,6 +12,10 @@ answer whatever the network, which is what the benchmark's proxy counts. The par
 quoted into the statements by psycopg itself (its client-side binding cursor), as the
 server's simple-query protocol that carries several statements takes no separate ones.
 
+Statements are best made once, with `bindparam`s for what changes between calls, and their
+values passed as `params`: each is then compiled only once (as SQLAlchemy's own cache would
+do for session.execute, which is not used here).
+
 Each statement's rows come back as tuples whose fields are named by its selected columns
 (`row.id`): SQLAlchemy's Row on SQLite, a named tuple of the same names on PostgreSQL.
 """
@@ -29,16 +33,19 @@ from sqlalchemy.orm import Session
 _EXPANDED = {"render_postcompile": True}  # an IN (…) list as its own parameters
 
 
-def rows_of(session: Session, statements: Sequence[Select]) -> list[list[Any]]:
-    """The rows of each statement, in the order given."""
+def rows_of(
+    session: Session, statements: Sequence[Select], params: dict[str, Any] | None = None
+) -> list[list[Any]]:
+    """The rows of each statement, in the order given; `params`: the values of their
+    `bindparam`s, by name."""
     conn = session.connection()
     if conn.dialect.name != "postgresql":
-        return [list(session.execute(stmt).all()) for stmt in statements]
+        return [list(session.execute(stmt, params).all()) for stmt in statements]
     session.flush()  # what session.execute would do first (autoflush)
-    return _together(conn, statements)
+    return _together(conn, statements, params or {})
 
 
-def _together(conn, statements: Sequence[Select]) -> list[list[Any]]:
+def _together(conn, statements: Sequence[Select], values: dict[str, Any]) -> list[list[Any]]:
     import psycopg  # a team database's driver: only ever reached with one
 
     dialect = conn.dialect
@@ -47,8 +54,8 @@ def _together(conn, statements: Sequence[Select]) -> list[list[Any]]:
     try:
         parts = []
         for stmt in statements:
-            compiled = stmt.compile(dialect=dialect, compile_kwargs=_EXPANDED)
-            one, params = compiled.string, compiled.construct_params()
+            compiled = _compiled(stmt, dialect)
+            one, params = compiled.string, compiled.construct_params(values)
             # As session.execute would: listeners (the benchmark's) see every statement.
             conn.dispatch.before_cursor_execute(conn, cursor, one, params, None, False)
             parts.append(cursor.mogrify(one, params))
@@ -67,6 +74,21 @@ def _together(conn, statements: Sequence[Select]) -> list[list[Any]]:
         raise  # not reached: the line above always raises
     finally:
         cursor.close()
+
+
+_COMPILED: dict[tuple[int, Any], tuple[Select, Any]] = {}
+
+
+def _compiled(stmt: Select, dialect):
+    """The statement compiled for the dialect, once for a statement made once. The statement
+    is kept with it, so that its id is not another's while in here."""
+    key = (id(stmt), dialect)
+    found = _COMPILED.get(key)
+    if found is None:
+        if len(_COMPILED) >= 512:  # statements made afresh on every call: never one again
+            _COMPILED.clear()
+        found = _COMPILED[key] = (stmt, stmt.compile(dialect=dialect, compile_kwargs=_EXPANDED))
+    return found[1]
 
 
 @functools.lru_cache(maxsize=256)

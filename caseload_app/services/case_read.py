@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Integer, Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from caseload_app.db.batch import rows_of
@@ -470,8 +470,8 @@ def case_detail(s: Session, case: EhcpCase, today: date) -> CaseDetail:
     database rather than one each."""
     child, family = case.child, case.child.family
     dates = case_dates(case, child)
-    reads = _case_reads(case.id, child.id, family.id)
-    found = dict(zip(reads, rows_of(s, list(reads.values())), strict=True))
+    ids = {"case_id": case.id, "child_id": child.id, "family_id": family.id}
+    found = dict(zip(_CASE_READS, rows_of(s, list(_CASE_READS.values()), ids), strict=True))
     names: dict[int | None, str] = dict(found["names"])
     in_force = in_force_of(case, found["disagreements"])
     return CaseDetail(
@@ -514,62 +514,6 @@ def case_detail(s: Session, case: EhcpCase, today: date) -> CaseDetail:
         transfer=_transfer(case),
         placements=_placement_infos(found["placements"], found["establishments"]),
     )
-
-
-def _case_reads(case_id: int, child_id: int, family_id: int) -> dict[str, Select]:
-    """What the case window reads besides the case, child and family: each statement needs
-    only their ids, none another's rows, so all can be sent at once."""
-    placements, establishments = _placement_reads(child_id)
-    return {
-        "names": select(Caseworker.id, Caseworker.name),
-        "contacts": select(Contact.__table__)
-        .where(Contact.family_id == family_id)
-        .order_by(Contact.id),
-        "siblings": _siblings_read(family_id),
-        "exceptions": select(CaseException.__table__)
-        .where(CaseException.case_id == case_id)
-        .order_by(CaseException.period_start),
-        "advice": select(AdviceRequest.__table__, AdviceProvider.name.label("provider_name"))
-        .outerjoin(AdviceProvider, AdviceProvider.id == AdviceRequest.provider_id)
-        .where(AdviceRequest.case_id == case_id)
-        .order_by(AdviceRequest.requested, AdviceRequest.id),
-        "communications": _communications_read(family_id),
-        "tasks": select(Task.__table__)
-        .where(Task.case_id == case_id)
-        .order_by(Task.done_on.is_not(None), Task.due),
-        "reviews": select(AnnualReview.__table__)
-        .where(AnnualReview.case_id == case_id)
-        .order_by(AnnualReview.due),
-        "disagreements": select(Disagreement.__table__)
-        .where(Disagreement.case_id == case_id)
-        .order_by(Disagreement.decision_letter),
-        "orders": select(TribunalOrder.__table__)
-        .where(TribunalOrder.case_id == case_id)
-        .order_by(TribunalOrder.order_date, TribunalOrder.id),
-        "consultations": select(SchoolConsultation.__table__)
-        .where(SchoolConsultation.case_id == case_id)
-        .order_by(SchoolConsultation.sent, SchoolConsultation.id),
-        "events": select(StageEvent.__table__)
-        .where(StageEvent.case_id == case_id)
-        .order_by(StageEvent.on_date, StageEvent.id),
-        "assignments": select(Assignment.__table__)
-        .where(Assignment.case_id == case_id)
-        .order_by(Assignment.assigned_at),
-        "changes": select(
-            AuditEntry.at,
-            AuditEntry.who,
-            AuditEntry.action,
-            AuditEntry.record_type,
-            AuditEntry.detail,
-        )
-        .where(AuditEntry.case_id == case_id, AuditEntry.action != "view")
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()),
-        "reassessments": select(Reassessment.__table__)
-        .where(Reassessment.case_id == case_id)
-        .order_by(Reassessment.requested, Reassessment.id),
-        "placements": placements,
-        "establishments": establishments,
-    }
 
 
 def _transfer(case: EhcpCase) -> TransferInfo | None:
@@ -654,12 +598,12 @@ def _ceasing_note(case: EhcpCase, in_force: InForce | None) -> str | None:
 
 def placement_infos(s: Session, child_id: int) -> tuple[PlacementInfo, ...]:
     """A child's placements, newest first, each with its establishment (one round trip)."""
-    return _placement_infos(*rows_of(s, _placement_reads(child_id)))
+    return _placement_infos(*rows_of(s, _PLACEMENT_READS, {"child_id": child_id}))
 
 
-def _placement_reads(child_id: int) -> tuple[Select, Select]:
-    """A child's placements, newest first, and the establishments they name."""
-    mine = Placement.child_id == child_id
+def _placement_reads() -> tuple[Select, Select]:
+    """A child's placements (child_id bound), newest first, and the establishments they name."""
+    mine = Placement.child_id == bindparam("child_id", type_=Integer)
     return (
         select(Placement.__table__)
         .where(mine)
@@ -668,6 +612,9 @@ def _placement_reads(child_id: int) -> tuple[Select, Select]:
             Establishment.id.in_(select(Placement.establishment_id).where(mine))
         ),
     )
+
+
+_PLACEMENT_READS = _placement_reads()
 
 
 def _placement_infos(rows: list, establishments: list) -> tuple[PlacementInfo, ...]:
@@ -717,7 +664,7 @@ def _child_info(child: Child) -> ChildInfo:
     )
 
 
-def _siblings_read(family_id: int) -> Select:
+def _siblings_read() -> Select:
     """The family's children, youngest last, each with their cases (if any), first first."""
     return (
         select(
@@ -730,7 +677,7 @@ def _siblings_read(family_id: int) -> Select:
             EhcpCase.is_open,
         )
         .outerjoin(EhcpCase, EhcpCase.child_id == Child.id)
-        .where(Child.family_id == family_id)
+        .where(Child.family_id == bindparam("family_id", type_=Integer))
         .order_by(Child.date_of_birth, Child.id, EhcpCase.id)
     )
 
@@ -830,7 +777,7 @@ def _advice(rows: list, today: date, excused: bool) -> tuple[AdviceInfo, ...]:
     )
 
 
-def _communications_read(family_id: int) -> Select:
+def _communications_read() -> Select:
     # Columns, not whole rows: a family may have hundreds of contacts (as with the changes).
     return (
         select(
@@ -848,7 +795,7 @@ def _communications_read(family_id: int) -> Select:
             ).label("has_letter"),
             Communication.version,
         )
-        .where(Communication.family_id == family_id)
+        .where(Communication.family_id == bindparam("family_id", type_=Integer))
         .order_by(Communication.occurred_at.desc(), Communication.id.desc())
     )
 
@@ -1049,3 +996,64 @@ def _assignments(rows: list, names: dict[int | None, str]) -> tuple[AssignmentIn
         )
         for a in rows
     )
+
+
+def _case_reads() -> dict[str, Select]:
+    """What the case window reads besides the case, child and family: each statement needs
+    only their ids (bound as case_id, child_id, family_id), none another's rows, so all can
+    be sent at once. Made once, so each is compiled once."""
+    case_id, family_id = bindparam("case_id", type_=Integer), bindparam("family_id", type_=Integer)
+    placements, establishments = _PLACEMENT_READS
+    return {
+        "names": select(Caseworker.id, Caseworker.name),
+        "contacts": select(Contact.__table__)
+        .where(Contact.family_id == family_id)
+        .order_by(Contact.id),
+        "siblings": _siblings_read(),
+        "exceptions": select(CaseException.__table__)
+        .where(CaseException.case_id == case_id)
+        .order_by(CaseException.period_start),
+        "advice": select(AdviceRequest.__table__, AdviceProvider.name.label("provider_name"))
+        .outerjoin(AdviceProvider, AdviceProvider.id == AdviceRequest.provider_id)
+        .where(AdviceRequest.case_id == case_id)
+        .order_by(AdviceRequest.requested, AdviceRequest.id),
+        "communications": _communications_read(),
+        "tasks": select(Task.__table__)
+        .where(Task.case_id == case_id)
+        .order_by(Task.done_on.is_not(None), Task.due),
+        "reviews": select(AnnualReview.__table__)
+        .where(AnnualReview.case_id == case_id)
+        .order_by(AnnualReview.due),
+        "disagreements": select(Disagreement.__table__)
+        .where(Disagreement.case_id == case_id)
+        .order_by(Disagreement.decision_letter),
+        "orders": select(TribunalOrder.__table__)
+        .where(TribunalOrder.case_id == case_id)
+        .order_by(TribunalOrder.order_date, TribunalOrder.id),
+        "consultations": select(SchoolConsultation.__table__)
+        .where(SchoolConsultation.case_id == case_id)
+        .order_by(SchoolConsultation.sent, SchoolConsultation.id),
+        "events": select(StageEvent.__table__)
+        .where(StageEvent.case_id == case_id)
+        .order_by(StageEvent.on_date, StageEvent.id),
+        "assignments": select(Assignment.__table__)
+        .where(Assignment.case_id == case_id)
+        .order_by(Assignment.assigned_at),
+        "changes": select(
+            AuditEntry.at,
+            AuditEntry.who,
+            AuditEntry.action,
+            AuditEntry.record_type,
+            AuditEntry.detail,
+        )
+        .where(AuditEntry.case_id == case_id, AuditEntry.action != "view")
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()),
+        "reassessments": select(Reassessment.__table__)
+        .where(Reassessment.case_id == case_id)
+        .order_by(Reassessment.requested, Reassessment.id),
+        "placements": placements,
+        "establishments": establishments,
+    }
+
+
+_CASE_READS = _case_reads()
