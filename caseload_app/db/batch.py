@@ -49,7 +49,7 @@ def _together(conn, statements: Sequence[Select], values: dict[str, Any]) -> lis
     import psycopg  # a team database's driver: only ever reached with one
 
     dialect = conn.dialect
-    sql = ""
+    shapes: list[str] = []  # the statements without their values, to name in an error
     cursor = psycopg.ClientCursor(conn.connection.dbapi_connection)
     try:
         parts = []
@@ -59,8 +59,8 @@ def _together(conn, statements: Sequence[Select], values: dict[str, Any]) -> lis
             # As session.execute would: listeners (the benchmark's) see every statement.
             conn.dispatch.before_cursor_execute(conn, cursor, one, params, None, False)
             parts.append(cursor.mogrify(one, params))
-        sql = ";\n".join(parts)
-        cursor.execute(sql)
+            shapes.append(one)
+        cursor.execute(";\n".join(parts))
         found = []
         for stmt in statements:
             names = tuple(stmt.selected_columns.keys())
@@ -69,8 +69,9 @@ def _together(conn, statements: Sequence[Select], values: dict[str, Any]) -> lis
         return found
     except dialect.loaded_dbapi.Error as exc:
         # As SQLAlchemy does for its own statements: wrapped (DBAPIError), and a lost
-        # connection marked as such so that the pool does not hand it out again.
-        conn._handle_dbapi_exception(exc, sql, None, cursor, None)
+        # connection marked as such so that the pool does not hand it out again. Named by
+        # the statements' SQL alone: the message sent held every value quoted in.
+        conn._handle_dbapi_exception(exc, ";\n".join(shapes), None, cursor, None)
         raise  # not reached: the line above always raises
     finally:
         cursor.close()
