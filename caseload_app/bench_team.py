@@ -38,20 +38,29 @@ ADMIN_NAME = "Bench Administrator"
 
 @dataclass
 class Sent:
-    """The statements an action sent, in order, to be sent again by hand."""
+    """The statements an action sent, in order, to be sent again by hand: each in a message
+    of its own, or several in one as db.batch sends them (on one cursor)."""
 
-    statements: list[tuple[str, Any]]  # as handed to psycopg: SQL and its parameters
+    messages: list[list[tuple[str, Any]]]  # as handed to psycopg: SQL and its parameters
+    _cursors: list[Any]  # each message's cursor (kept, so that none is taken for another's)
 
     def __len__(self) -> int:
-        return len(self.statements)
+        return sum(len(m) for m in self.messages)
+
+    def add(self, cursor, statement: str, parameters) -> None:
+        if self._cursors and self._cursors[-1] is cursor:
+            self.messages[-1].append((statement, parameters))
+        else:
+            self.messages.append([(statement, parameters)])
+            self._cursors.append(cursor)
 
 
 @contextlib.contextmanager
 def recording(engine) -> Iterator[Sent]:
-    sent = Sent([])
+    sent = Sent([], [])
 
-    def record(_conn, _cursor, statement, parameters, _context, executemany) -> None:
-        sent.statements.append((statement, parameters))
+    def record(_conn, cursor, statement, parameters, _context, executemany) -> None:
+        sent.add(cursor, statement, parameters)
 
     event.listen(engine, "before_cursor_execute", record)
     try:
@@ -62,12 +71,20 @@ def recording(engine) -> Iterator[Sent]:
 
 def replay(conn: psycopg.Connection, sent: Sent) -> None:
     """The same statements by hand, in one transaction, rolled back (an audit entry the
-    app wrote is not written twice)."""
-    with conn.cursor() as cur:
-        for statement, parameters in sent.statements:
-            cur.execute(statement, parameters or None)
-            if cur.description is not None:
-                cur.fetchall()
+    app wrote is not written twice); those the app sent together, together."""
+    with conn.cursor() as cur, psycopg.ClientCursor(conn) as together:
+        for message in sent.messages:
+            if len(message) == 1:
+                [(statement, parameters)] = message
+                cur.execute(statement, parameters or None)
+                if cur.description is not None:
+                    cur.fetchall()
+                continue
+            together.execute(";\n".join(together.mogrify(q, p) for q, p in message))
+            while True:
+                together.fetchall()
+                if not together.nextset():
+                    break
     conn.rollback()
 
 

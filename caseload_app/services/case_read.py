@@ -3,13 +3,14 @@ the database in one place (``case_detail``), so no reader queries the tables its
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import cast
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Integer, Select, bindparam, func, or_, select
+from sqlalchemy.orm import Session, joinedload
 
+from caseload_app.db.batch import rows_of
 from caseload_app.db.models import (
     AdviceProvider,
     AdviceRequest,
@@ -53,6 +54,7 @@ from caseload_app.domain.actions import (
 from caseload_app.domain.ceasing import InForce
 from caseload_app.domain.establishments import EstablishmentChoice
 from caseload_app.domain.status import CaseStatus, Deadline, case_status, statutory_deadlines
+from caseload_app.services.errors import NotFound
 from caseload_app.services.establishments import choice_of
 
 
@@ -451,17 +453,33 @@ def live_case_id(child: Child) -> int | None:
     return next((c.id for c in child.cases if c.is_open), None)
 
 
+def case_to_read(s: Session, case_id: int) -> EhcpCase:
+    """The case with its child and family, in one statement, for `case_detail`. Not locked:
+    reading it changes nothing."""
+    with_family = joinedload(EhcpCase.child).joinedload(Child.family)
+    case = s.get(EhcpCase, case_id, options=[with_family])
+    if case is None:
+        raise NotFound("That case no longer exists (it may have been deleted).")
+    return case
+
+
 def case_detail(s: Session, case: EhcpCase, today: date) -> CaseDetail:
-    """Everything about a case, read in the caller's session (so it can join a transaction)."""
+    """Everything about a case, read in the caller's session (so it can join a transaction).
+
+    Its many small reads go to the database together (db.batch): one round trip to a team
+    database rather than one each."""
     child, family = case.child, case.child.family
     dates = case_dates(case, child)
-    names: dict[int | None, str] = dict(s.execute(select(Caseworker.id, Caseworker.name)).all())
+    ids = {"case_id": case.id, "child_id": child.id, "family_id": family.id}
+    found = dict(zip(_CASE_READS, rows_of(s, list(_CASE_READS.values()), ids), strict=True))
+    names: dict[int | None, str] = dict(found["names"])
+    in_force = in_force_of(case, found["disagreements"])
     return CaseDetail(
         case_id=case.id,
         version=case.version,
         today=today,
         child=_child_info(child),
-        family=_family_info(s, family),
+        family=_family_info(family, found["contacts"], found["siblings"]),
         caseworker_id=case.caseworker_id,
         caseworker=names.get(case.caseworker_id),
         request_received=case.request_received,
@@ -469,32 +487,32 @@ def case_detail(s: Session, case: EhcpCase, today: date) -> CaseDetail:
         stage=case.stage,
         stage_label=codes.label_for(codes.stages(), case.stage),
         is_open=case.is_open,
-        status=_with_ceasing(case_status(dates, today), _ceasing_note(s, case)),
+        status=_with_ceasing(case_status(dates, today), _ceasing_note(case, in_force)),
         deadlines=tuple(statutory_deadlines(dates, today)),
         actions=tuple((a.key, a.label) for a in available_actions(dates)),
         exception_limits=dates.exception_limits,
-        exceptions=_exceptions(s, case.id),
-        advice=_advice(s, case.id, today, exceptions.ADVICE in dates.exception_limits),
-        communications=_communications(s, family.id),
-        tasks=_tasks(s, case.id, names),
-        reviews=_reviews(s, case.id, today),
+        exceptions=_exceptions(found["exceptions"]),
+        advice=_advice(found["advice"], today, exceptions.ADVICE in dates.exception_limits),
+        communications=tuple(CommunicationInfo(*row) for row in found["communications"]),
+        tasks=_tasks(found["tasks"], names),
+        reviews=_reviews(found["reviews"], today),
         phase_transfer_year=case.phase_transfer_year,
         phase_transfer_kind=case.phase_transfer_kind,
         phase_transfer_due=deadlines.recorded_phase_transfer_due(
             case.phase_transfer_year, case.phase_transfer_kind
         ),
-        disagreements=_disagreements(s, case.id),
-        tribunal_orders=_orders(s, case.id, today),
-        consultations=_consultations(s, case.id, today),
-        events=_events(s, case.id, codes.request_date_label(case.request_source)),
-        assignments=_assignments(s, case.id, names),
-        changes=_changes(s, case.id),
+        disagreements=_disagreements(found["disagreements"]),
+        tribunal_orders=_orders(found["orders"], today),
+        consultations=_consultations(found["consultations"], today),
+        events=_events(found["events"], codes.request_date_label(case.request_source)),
+        assignments=_assignments(found["assignments"], names),
+        changes=tuple(ChangeInfo(*row) for row in found["changes"]),
         cease_reason=codes.label_or_code(codes.cease_reasons(), case.cease_reason),
-        in_force=ceasing_in_force(s, case),
-        reassessments=_reassessments(s, case.id, today),
+        in_force=in_force,
+        reassessments=_reassessments(found["reassessments"], today),
         post16_move=post16_move(case, today),
         transfer=_transfer(case),
-        placements=placement_infos(s, child.id),
+        placements=_placement_infos(found["placements"], found["establishments"]),
     )
 
 
@@ -543,6 +561,18 @@ def ceasing_in_force(s: Session, case: EhcpCase) -> InForce | None:
         .where(Disagreement.case_id == case.id, Disagreement.decision_letter >= case.ceased_date)
         .order_by(Disagreement.decision_letter, Disagreement.id)
     ).all()
+    return in_force_of(case, rows)
+
+
+def in_force_of(case: EhcpCase, disagreements: Sequence[Disagreement]) -> InForce | None:
+    """`ceasing_in_force` from the case's disagreements already read (any, in any order)."""
+    if case.ceased_date is None or case.plan_sent is not None:
+        return None
+    ceased = case.ceased_date
+    rows = sorted(
+        (d for d in disagreements if d.decision_letter >= ceased),
+        key=lambda d: (d.decision_letter, d.id),
+    )
     lodged = [d for d in rows if d.appeal_lodged is not None]
     if lodged:
         appeal = lodged[-1]
@@ -555,8 +585,7 @@ def ceasing_in_force(s: Session, case: EhcpCase) -> InForce | None:
     return ceasing.plan_in_force(case.ceased_date, max(certificates, default=None))
 
 
-def _ceasing_note(s: Session, case: EhcpCase) -> str | None:
-    in_force = ceasing_in_force(s, case)
+def _ceasing_note(case: EhcpCase, in_force: InForce | None) -> str | None:
     if in_force is not None:
         return in_force.text
     if case.cease_proposed is not None and case.stage != "ceased":
@@ -568,14 +597,29 @@ def _ceasing_note(s: Session, case: EhcpCase) -> str | None:
 
 
 def placement_infos(s: Session, child_id: int) -> tuple[PlacementInfo, ...]:
-    """A child's placements, newest first, each with its establishment (one query)."""
-    found = s.execute(
-        select(Placement, Establishment)
-        .outerjoin(Establishment, Placement.establishment_id == Establishment.id)
-        .where(Placement.child_id == child_id)
-        .order_by(Placement.starts.desc(), Placement.rank, Placement.id.desc())
+    """A child's placements, newest first, each with its establishment (one round trip)."""
+    return _placement_infos(*rows_of(s, _PLACEMENT_READS, {"child_id": child_id}))
+
+
+def _placement_reads() -> tuple[Select, Select]:
+    """A child's placements (child_id bound), newest first, and the establishments they name."""
+    mine = Placement.child_id == bindparam("child_id", type_=Integer)
+    return (
+        select(Placement.__table__)
+        .where(mine)
+        .order_by(Placement.starts.desc(), Placement.rank, Placement.id.desc()),
+        select(Establishment.__table__).where(
+            Establishment.id.in_(select(Placement.establishment_id).where(mine))
+        ),
     )
-    return tuple(placement_info(row, place) for row, place in found)
+
+
+_PLACEMENT_READS = _placement_reads()
+
+
+def _placement_infos(rows: list, establishments: list) -> tuple[PlacementInfo, ...]:
+    places = {e.id: e for e in establishments}
+    return tuple(placement_info(row, places.get(row.establishment_id)) for row in rows)
 
 
 def placement_info(row: Placement, place: Establishment | None) -> PlacementInfo:
@@ -620,24 +664,48 @@ def _child_info(child: Child) -> ChildInfo:
     )
 
 
-def _family_info(s: Session, family: Family) -> FamilyInfo:
-    contacts = s.scalars(
-        select(Contact).where(Contact.family_id == family.id).order_by(Contact.id)
-    ).all()
-    siblings = []
-    for sib in sorted(family.children, key=lambda c: c.date_of_birth):
-        live = next((c for c in sib.cases if c.is_open), None) or (
-            sib.cases[-1] if sib.cases else None
+def _siblings_read() -> Select:
+    """The family's children, youngest last, each with their cases (if any), first first."""
+    return (
+        select(
+            Child.id,
+            Child.first_name,
+            Child.last_name,
+            Child.date_of_birth,
+            EhcpCase.id.label("case_id"),
+            EhcpCase.stage,
+            EhcpCase.is_open,
         )
+        .outerjoin(EhcpCase, EhcpCase.child_id == Child.id)
+        .where(Child.family_id == bindparam("family_id", type_=Integer))
+        .order_by(Child.date_of_birth, Child.id, EhcpCase.id)
+    )
+
+
+def _siblings(rows: list) -> list[SiblingInfo]:
+    """Each child once, with their open case, else their last one."""
+    cases: dict[int, list] = {}
+    for row in rows:
+        cases.setdefault(row.id, []).append(row)
+    siblings = []
+    for found in cases.values():
+        sib = found[0]
+        had = [c for c in found if c.case_id is not None]
+        live = next((c for c in had if c.is_open), None) or (had[-1] if had else None)
         siblings.append(
             SiblingInfo(
                 child_id=sib.id,
-                case_id=live.id if live else None,
+                case_id=live.case_id if live else None,
                 name=f"{sib.first_name} {sib.last_name}",
                 date_of_birth=sib.date_of_birth,
                 stage=live.stage if live else None,
             )
         )
+    return siblings
+
+
+def _family_info(family: Family, contacts: list, sibling_rows: list) -> FamilyInfo:
+    siblings = _siblings(sibling_rows)
     return FamilyInfo(
         id=family.id,
         version=family.version,
@@ -667,12 +735,7 @@ def _family_info(s: Session, family: Family) -> FamilyInfo:
     )
 
 
-def _exceptions(s: Session, case_id: int) -> tuple[ExceptionInfo, ...]:
-    rows = s.scalars(
-        select(CaseException)
-        .where(CaseException.case_id == case_id)
-        .order_by(CaseException.period_start)
-    )
+def _exceptions(rows: list) -> tuple[ExceptionInfo, ...]:
     return tuple(
         ExceptionInfo(
             id=e.id,
@@ -691,19 +754,8 @@ def _exceptions(s: Session, case_id: int) -> tuple[ExceptionInfo, ...]:
     )
 
 
-def _advice(s: Session, case_id: int, today: date, excused: bool) -> tuple[AdviceInfo, ...]:
-    rows = list(
-        s.scalars(
-            select(AdviceRequest)
-            .where(AdviceRequest.case_id == case_id)
-            .order_by(AdviceRequest.requested, AdviceRequest.id)
-        )
-    )
-    wanted = {a.provider_id for a in rows if a.provider_id is not None}
-    names: dict[int, str] = {}
-    if wanted:
-        found = select(AdviceProvider.id, AdviceProvider.name).where(AdviceProvider.id.in_(wanted))
-        names = {i: name for i, name in s.execute(found)}
+def _advice(rows: list, today: date, excused: bool) -> tuple[AdviceInfo, ...]:
+    """The advice asked for, each row with its provider's name (None: none recorded)."""
     return tuple(
         AdviceInfo(
             id=a.id,
@@ -719,15 +771,15 @@ def _advice(s: Session, case_id: int, today: date, excused: bool) -> tuple[Advic
             overdue=a.received is None and a.due < today,
             excused=excused,
             provider_id=a.provider_id,
-            provider=names.get(a.provider_id, "") if a.provider_id is not None else "",
+            provider=a.provider_name or "",
         )
         for a in rows
     )
 
 
-def _communications(s: Session, family_id: int) -> tuple[CommunicationInfo, ...]:
-    # Columns, not ORM objects: a family may have hundreds of contacts (as with _changes).
-    rows = s.execute(
+def _communications_read() -> Select:
+    # Columns, not whole rows: a family may have hundreds of contacts (as with the changes).
+    return (
         select(
             Communication.id,
             Communication.occurred_at,
@@ -740,19 +792,15 @@ def _communications(s: Session, family_id: int) -> tuple[CommunicationInfo, ...]
             or_(  # has a letter: on the case file, or (issued before 0021) in a folder
                 select(Document.id).where(Document.communication_id == Communication.id).exists(),
                 func.coalesce(Communication.letter_path, "") != "",
-            ),
+            ).label("has_letter"),
             Communication.version,
         )
-        .where(Communication.family_id == family_id)
+        .where(Communication.family_id == bindparam("family_id", type_=Integer))
         .order_by(Communication.occurred_at.desc(), Communication.id.desc())
     )
-    return tuple(CommunicationInfo(*cast(tuple, row)) for row in rows)  # ten columns: untyped
 
 
-def _tasks(s: Session, case_id: int, names: dict[int | None, str]) -> tuple[TaskInfo, ...]:
-    rows = s.scalars(
-        select(Task).where(Task.case_id == case_id).order_by(Task.done_on.is_not(None), Task.due)
-    )
+def _tasks(rows: list, names: dict[int | None, str]) -> tuple[TaskInfo, ...]:
     return tuple(
         TaskInfo(
             id=t.id,
@@ -767,10 +815,7 @@ def _tasks(s: Session, case_id: int, names: dict[int | None, str]) -> tuple[Task
     )
 
 
-def _reviews(s: Session, case_id: int, today: date) -> tuple[ReviewInfo, ...]:
-    rows = s.scalars(
-        select(AnnualReview).where(AnnualReview.case_id == case_id).order_by(AnnualReview.due)
-    )
+def _reviews(rows: list, today: date) -> tuple[ReviewInfo, ...]:
     out = []
     for r in rows:
         m = r.meeting_date
@@ -821,12 +866,7 @@ def order_steps(order: TribunalOrder, today: date) -> list[Deadline]:
     )
 
 
-def _orders(s: Session, case_id: int, today: date) -> tuple[OrderStepInfo, ...]:
-    rows = s.scalars(
-        select(TribunalOrder)
-        .where(TribunalOrder.case_id == case_id)
-        .order_by(TribunalOrder.order_date, TribunalOrder.id)
-    )
+def _orders(rows: list, today: date) -> tuple[OrderStepInfo, ...]:
     return tuple(
         OrderStepInfo(o.id, o.version, order_label(o), step)
         for o in rows
@@ -850,12 +890,7 @@ def consultation_label(row: SchoolConsultation) -> str:
     return f"{row.school}, sent {deadlines.format_date(row.sent)}"
 
 
-def _consultations(s: Session, case_id: int, today: date) -> tuple[ConsultationInfo, ...]:
-    rows = s.scalars(
-        select(SchoolConsultation)
-        .where(SchoolConsultation.case_id == case_id)
-        .order_by(SchoolConsultation.sent, SchoolConsultation.id)
-    )
+def _consultations(rows: list, today: date) -> tuple[ConsultationInfo, ...]:
     return tuple(
         ConsultationInfo(
             c.id,
@@ -887,12 +922,7 @@ def reassessment_steps(row: Reassessment, today: date) -> list[Deadline]:
     )
 
 
-def _reassessments(s: Session, case_id: int, today: date) -> tuple[ReassessmentStepInfo, ...]:
-    rows = s.scalars(
-        select(Reassessment)
-        .where(Reassessment.case_id == case_id)
-        .order_by(Reassessment.requested, Reassessment.id)
-    )
+def _reassessments(rows: list, today: date) -> tuple[ReassessmentStepInfo, ...]:
     return tuple(
         ReassessmentStepInfo(
             r.id,
@@ -915,12 +945,7 @@ def _reassessments(s: Session, case_id: int, today: date) -> tuple[ReassessmentS
     )
 
 
-def _disagreements(s: Session, case_id: int) -> tuple[DisagreementInfo, ...]:
-    rows = s.scalars(
-        select(Disagreement)
-        .where(Disagreement.case_id == case_id)
-        .order_by(Disagreement.decision_letter)
-    )
+def _disagreements(rows: list) -> tuple[DisagreementInfo, ...]:
     return tuple(
         DisagreementInfo(
             id=d.id,
@@ -942,14 +967,9 @@ def _disagreements(s: Session, case_id: int) -> tuple[DisagreementInfo, ...]:
     )
 
 
-def _events(s: Session, case_id: int, start_label: str) -> tuple[EventInfo, ...]:
+def _events(rows: list, start_label: str) -> tuple[EventInfo, ...]:
     """The case's stage events; its first is labelled as what started the clock."""
     labels = EVENT_LABELS | {"request_received": start_label}
-    rows = s.scalars(
-        select(StageEvent)
-        .where(StageEvent.case_id == case_id)
-        .order_by(StageEvent.on_date, StageEvent.id)
-    )
     return tuple(
         EventInfo(
             id=e.id,
@@ -965,12 +985,7 @@ def _events(s: Session, case_id: int, start_label: str) -> tuple[EventInfo, ...]
     )
 
 
-def _assignments(
-    s: Session, case_id: int, names: dict[int | None, str]
-) -> tuple[AssignmentInfo, ...]:
-    rows = s.scalars(
-        select(Assignment).where(Assignment.case_id == case_id).order_by(Assignment.assigned_at)
-    )
+def _assignments(rows: list, names: dict[int | None, str]) -> tuple[AssignmentInfo, ...]:
     return tuple(
         AssignmentInfo(
             assigned_at=a.assigned_at,
@@ -983,9 +998,48 @@ def _assignments(
     )
 
 
-def _changes(s: Session, case_id: int) -> tuple[ChangeInfo, ...]:
-    rows = s.execute(
-        select(
+def _case_reads() -> dict[str, Select]:
+    """What the case window reads besides the case, child and family: each statement needs
+    only their ids (bound as case_id, child_id, family_id), none another's rows, so all can
+    be sent at once. Made once, so each is compiled once."""
+    case_id, family_id = bindparam("case_id", type_=Integer), bindparam("family_id", type_=Integer)
+    placements, establishments = _PLACEMENT_READS
+    return {
+        "names": select(Caseworker.id, Caseworker.name),
+        "contacts": select(Contact.__table__)
+        .where(Contact.family_id == family_id)
+        .order_by(Contact.id),
+        "siblings": _siblings_read(),
+        "exceptions": select(CaseException.__table__)
+        .where(CaseException.case_id == case_id)
+        .order_by(CaseException.period_start),
+        "advice": select(AdviceRequest.__table__, AdviceProvider.name.label("provider_name"))
+        .outerjoin(AdviceProvider, AdviceProvider.id == AdviceRequest.provider_id)
+        .where(AdviceRequest.case_id == case_id)
+        .order_by(AdviceRequest.requested, AdviceRequest.id),
+        "communications": _communications_read(),
+        "tasks": select(Task.__table__)
+        .where(Task.case_id == case_id)
+        .order_by(Task.done_on.is_not(None), Task.due),
+        "reviews": select(AnnualReview.__table__)
+        .where(AnnualReview.case_id == case_id)
+        .order_by(AnnualReview.due),
+        "disagreements": select(Disagreement.__table__)
+        .where(Disagreement.case_id == case_id)
+        .order_by(Disagreement.decision_letter),
+        "orders": select(TribunalOrder.__table__)
+        .where(TribunalOrder.case_id == case_id)
+        .order_by(TribunalOrder.order_date, TribunalOrder.id),
+        "consultations": select(SchoolConsultation.__table__)
+        .where(SchoolConsultation.case_id == case_id)
+        .order_by(SchoolConsultation.sent, SchoolConsultation.id),
+        "events": select(StageEvent.__table__)
+        .where(StageEvent.case_id == case_id)
+        .order_by(StageEvent.on_date, StageEvent.id),
+        "assignments": select(Assignment.__table__)
+        .where(Assignment.case_id == case_id)
+        .order_by(Assignment.assigned_at),
+        "changes": select(
             AuditEntry.at,
             AuditEntry.who,
             AuditEntry.action,
@@ -993,6 +1047,13 @@ def _changes(s: Session, case_id: int) -> tuple[ChangeInfo, ...]:
             AuditEntry.detail,
         )
         .where(AuditEntry.case_id == case_id, AuditEntry.action != "view")
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-    )
-    return tuple(ChangeInfo(*row) for row in rows)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()),
+        "reassessments": select(Reassessment.__table__)
+        .where(Reassessment.case_id == case_id)
+        .order_by(Reassessment.requested, Reassessment.id),
+        "placements": placements,
+        "establishments": establishments,
+    }
+
+
+_CASE_READS = _case_reads()

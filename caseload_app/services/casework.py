@@ -54,6 +54,7 @@ from caseload_app.services.case_read import (
     CaseDetail,
     CaseworkerInfo,
     case_detail,
+    case_to_read,
     consultation_label,
     live_case_id,
     order_label,
@@ -152,9 +153,9 @@ class CaseworkService(ReassessmentMixin, Post16MoveActions, TransferWork, UserSe
         today = self._today()
         if not opened:
             with self._db.read() as s:
-                return case_detail(s, records.load(s, EhcpCase, case_id, "case"), today)
+                return case_detail(s, case_to_read(s, case_id), today)
         with self._db.uow() as s:
-            case = records.load(s, EhcpCase, case_id, "case")
+            case = case_to_read(s, case_id)  # only read: not locked
             records.audit(
                 s, self.user, self._now(), "view", case, case.id, "opened the case record"
             )

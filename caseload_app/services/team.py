@@ -10,8 +10,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
+from caseload_app.db.batch import rows_of
 from caseload_app.db.models import Absence, Assignment, Caseworker, Child, EhcpCase
 from caseload_app.domain.access import Can
 from caseload_app.domain.status import step_label
@@ -106,25 +107,33 @@ class MovedCaseInfo:
     next_due: date | None
 
 
+_WORKERS = select(Caseworker.__table__).order_by(Caseworker.name)
+_ABSENCES = select(Absence.__table__).order_by(Absence.starts)
+_READS = {True: (_WORKERS, _ABSENCES), False: (_WORKERS.where(Caseworker.active), _ABSENCES)}
+
+
+def worker_reads(include_inactive: bool = False) -> tuple[Select, Select]:
+    """The caseworkers (active ones only, unless asked) by name, and everyone's absences:
+    made once, so compiled once."""
+    return _READS[include_inactive]
+
+
+def worker_infos(workers: list, absence_rows: list) -> list[WorkerInfo]:
+    """`worker_reads`'s rows as the team's workers, each with their absences."""
+    absences: dict[int, list[AbsenceInfo]] = {}
+    for a in absence_rows:
+        absences.setdefault(a.caseworker_id, []).append(AbsenceInfo(a.id, a.starts, a.ends, a.note))
+    return [
+        WorkerInfo(w.id, w.name, w.email, w.capacity_fte, w.active, tuple(absences.get(w.id, ())))
+        for w in workers
+    ]
+
+
 class TeamService(UserService):
     # ------------------------------------------------------------------ people
     def workers(self, include_inactive: bool = False) -> list[WorkerInfo]:
         with self._db.read() as s:
-            query = select(Caseworker).order_by(Caseworker.name)
-            if not include_inactive:
-                query = query.where(Caseworker.active)
-            workers = s.scalars(query).all()
-            absences: dict[int, list[AbsenceInfo]] = {}
-            for a in s.scalars(select(Absence).order_by(Absence.starts)):
-                absences.setdefault(a.caseworker_id, []).append(
-                    AbsenceInfo(a.id, a.starts, a.ends, a.note)
-                )
-            return [
-                WorkerInfo(
-                    w.id, w.name, w.email, w.capacity_fte, w.active, tuple(absences.get(w.id, ()))
-                )
-                for w in workers
-            ]
+            return worker_infos(*rows_of(s, worker_reads(include_inactive)))
 
     def add_caseworker(self, name: str, email: str = "", capacity: float = 1.0) -> int:
         errors = {}

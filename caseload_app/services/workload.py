@@ -13,6 +13,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from caseload_app.db.batch import rows_of
 from caseload_app.db.models import AppSetting, Child, EhcpCase, TribunalOrder
 from caseload_app.domain import rebalance, workload
 from caseload_app.domain.access import Can
@@ -28,7 +29,7 @@ from caseload_app.domain.workload import (
 )
 from caseload_app.services.base import UserService
 from caseload_app.services.case_read import order_steps
-from caseload_app.services.team import TeamService, WorkerInfo
+from caseload_app.services.team import TeamService, WorkerInfo, worker_infos, worker_reads
 
 WEIGHTS_KEY = "workload_weights"
 _GROUPS = (
@@ -74,8 +75,7 @@ class Board:
 class WorkloadService(UserService):
     def weights(self) -> Weights:
         with self._db.read() as s:
-            raw = s.scalar(select(AppSetting.value).where(AppSetting.key == WEIGHTS_KEY))
-        return Weights.from_dict(json.loads(raw)) if raw else Weights()
+            return _weights(list(s.execute(_WEIGHTS)))
 
     def set_weights(self, values: dict) -> None:
         checked = Weights.from_dict(values)  # ValueError with a clear message if wrong
@@ -89,12 +89,7 @@ class WorkloadService(UserService):
                 row.value = text
 
     def _team(self) -> tuple[list[WorkerInfo], list[WorkerLoad]]:
-        infos = TeamService(self._db, self.user, self._today, self._now).workers()
-        workers = [
-            WorkerLoad(w.id, w.name, w.capacity, tuple((a.starts, a.ends) for a in w.absences))
-            for w in infos
-        ]
-        return infos, workers
+        return _loads(TeamService(self._db, self.user, self._today, self._now).workers())
 
     def _inputs(self) -> tuple[list[WorkerInfo], list[WorkerLoad], list[CaseLoad]]:
         today, weights = self._today(), self.weights()
@@ -131,12 +126,17 @@ class WorkloadService(UserService):
     def board(self) -> Board:
         """The board's figures, counted by the database: open cases grouped by caseworker,
         stage and next due date (a few thousand groups at 50,000 cases)."""
-        self._allowed(Can.REPORTS)
-        today, weights = self._today(), self.weights()
-        infos, workers = self._team()
+        today = self._today()
+        # One transaction, its reads sent together once the person may see the board.
         with self._db.read() as s:
-            groups = [DueGroup(*r) for r in s.execute(_GROUPS)]
-            orders = workload.steps_by_worker(_open_order_steps(s, today), today)
+            self._require(s, Can.REPORTS)
+            setting, people, absences, grouped, ordered = rows_of(
+                s, [_WEIGHTS, *worker_reads(), _GROUPS, _ORDERS]
+            )
+        weights = _weights(setting)
+        infos, workers = _loads(worker_infos(people, absences))
+        groups = [DueGroup(*r) for r in grouped]
+        orders = workload.steps_by_worker(_open_order_steps(ordered, today), today)
         figures = workload.board_figures(groups, workers, today, weights)
         rows = []
         for info, worker in zip(infos, workers, strict=True):
@@ -211,16 +211,34 @@ class WorkloadService(UserService):
         return team.reassign_many(chosen, reason, split_families=True, kind="rebalance").batch
 
 
-def _open_order_steps(s, today: date) -> list[OpenStep]:
-    """Each open step of every Tribunal order, on the caseworker holding its case. Closed
-    cases too (an order to assess follows a refusal); orders are few, so their steps are
-    worked out here as My week does."""
-    query = select(TribunalOrder, EhcpCase.caseworker_id).join(
-        EhcpCase, TribunalOrder.case_id == EhcpCase.id
-    )
+# Every Tribunal order, with the caseworker holding its case. Closed cases too (an order to
+# assess follows a refusal); orders are few, so their steps are worked out here as My week
+# does.
+_ORDERS = select(TribunalOrder.__table__, EhcpCase.caseworker_id.label("worker_id")).join(
+    EhcpCase, TribunalOrder.case_id == EhcpCase.id
+)
+_WEIGHTS = select(AppSetting.value).where(AppSetting.key == WEIGHTS_KEY)
+
+
+def _open_order_steps(rows: list, today: date) -> list[OpenStep]:
+    """Each open step of every Tribunal order (`_ORDERS`' rows), on its case's caseworker."""
     return [
-        OpenStep(worker_id, order.case_id, step.due)
-        for order, worker_id in s.execute(query)
+        OpenStep(order.worker_id, order.case_id, step.due)
+        for order in rows
         for step in order_steps(order, today)
         if step.rag is not Rag.NONE
     ]
+
+
+def _weights(rows: list) -> Weights:
+    """The weights the lead set (`_WEIGHTS`' row), or the defaults."""
+    raw = rows[0].value if rows else None
+    return Weights.from_dict(json.loads(raw)) if raw else Weights()
+
+
+def _loads(infos: list[WorkerInfo]) -> tuple[list[WorkerInfo], list[WorkerLoad]]:
+    workers = [
+        WorkerLoad(w.id, w.name, w.capacity, tuple((a.starts, a.ends) for a in w.absences))
+        for w in infos
+    ]
+    return infos, workers

@@ -80,7 +80,8 @@ def test_team_bench_times_each_role_against_the_owner(empty_team_db, tmp_path, c
     assert "workload board as reader" not in by_name  # not open to a reader: said, not timed
     assert "workload board is not open to this role" in printed
     case = by_name["read a case as lead"]
-    assert case["statements"] > 5 and case["round_trips"] >= case["statements"]
+    # Its many statements sent together (db.batch): a handful of round trips.
+    assert case["statements"] > 5 and case["round_trips"] <= 5
     assert case["raw_median"] > 0 and case["policy_ratio"] is not None
     # Each of its round trips waited 2 ms at least.
     assert case["median"] >= case["round_trips"] * 2
