@@ -45,6 +45,18 @@ def rows_of(
     return _together(conn, statements, params or {})
 
 
+def one_snapshot(session: Session) -> None:
+    """Have the session's transaction, about to start, read everything as of one moment.
+
+    On PostgreSQL each statement of a READ COMMITTED transaction, even each of several in
+    one message, sees what was committed when it began: a save committed between two of
+    them would show half of itself (a case from before it, its events from after).
+    REPEATABLE READ reads all as of the first; nothing is locked, so saves are not kept
+    waiting. SQLite's transaction already reads one snapshot. Call before any statement."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
 def _together(conn, statements: Sequence[Select], values: dict[str, Any]) -> list[list[Any]]:
     import psycopg  # a team database's driver: only ever reached with one
 

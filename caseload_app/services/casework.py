@@ -15,6 +15,7 @@ from typing import cast
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from caseload_app.db.batch import one_snapshot
 from caseload_app.db.models import (
     AdviceProvider,
     AdviceRequest,
@@ -153,8 +154,10 @@ class CaseworkService(ReassessmentMixin, Post16MoveActions, TransferWork, UserSe
         today = self._today()
         if not opened:
             with self._db.read() as s:
+                one_snapshot(s)  # nothing half-saved by someone else, though unlocked
                 return case_detail(s, case_to_read(s, case_id), today)
         with self._db.uow() as s:
+            one_snapshot(s)
             case = case_to_read(s, case_id)  # only read: not locked
             records.audit(
                 s, self.user, self._now(), "view", case, case.id, "opened the case record"
