@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from caseload_app.db.batch import rows_of
 from caseload_app.db.models import Caseworker, Communication, Family
@@ -68,4 +68,22 @@ def test_what_the_transaction_wrote_so_far_is_read(db):
         s.get(Family, family_id).postcode = "BH2 2BB"  # not flushed yet
         [[row]] = rows_of(s, [select(Family.postcode).where(Family.id == family_id)])
         assert row.postcode == "BH2 2BB"
+        s.rollback()
+
+
+def test_a_statement_made_once_takes_a_new_list_each_time(db):
+    """An IN list bound when the statement is sent (an expanding bindparam), as the module
+    suggests for what changes between calls: each call's own list, on both engines."""
+    with db.uow() as s:
+        s.add_all([Caseworker(name=name) for name in ("Asha Patel", "Ben Okafor", "Cy Dee")])
+        s.flush()
+        ids = s.scalars(select(Caseworker.id).order_by(Caseworker.id)).all()
+        chosen = (
+            select(Caseworker.name)
+            .where(Caseworker.id.in_(bindparam("ids", expanding=True)))
+            .order_by(Caseworker.id)
+        )
+        for wanted in ([ids[0]], ids[1:], []):
+            [rows] = rows_of(s, [chosen], {"ids": wanted})
+            assert [r.name for r in rows] == [r.name for r in s.execute(chosen, {"ids": wanted})]
         s.rollback()
