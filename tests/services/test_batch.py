@@ -3,9 +3,9 @@ exactly the rows that session.execute gives, one statement at a time, on both en
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Date, Float, bindparam, func, literal, select
 
 from caseload_app.db.batch import rows_of
 from caseload_app.db.models import Caseworker, Communication, Family
@@ -87,3 +87,14 @@ def test_a_statement_made_once_takes_a_new_list_each_time(db):
             [rows] = rows_of(s, [chosen], {"ids": wanted})
             assert [r.name for r in rows] == [r.name for r in s.execute(chosen, {"ids": wanted})]
         s.rollback()
+
+
+def test_values_come_back_as_their_columns_types_say(db):
+    """SQLAlchemy turns what the server sends into the column's Python type (a Float's
+    numeric as a float): so do reads sent together."""
+    half = select(literal(0.5, Float).label("half"), literal(date(2026, 1, 2), Date).label("on"))
+    with db.read() as s:
+        [[together]] = rows_of(s, [half])
+        [apart] = s.execute(half).all()
+    assert tuple(together) == tuple(apart) == (0.5, date(2026, 1, 2))
+    assert [type(v) for v in together] == [type(v) for v in apart] == [float, date]
