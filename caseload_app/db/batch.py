@@ -75,8 +75,7 @@ def _together(conn, statements: Sequence[Select], values: dict[str, Any]) -> lis
         cursor.execute(";\n".join(parts))
         found = []
         for stmt in statements:
-            names = tuple(stmt.selected_columns.keys())
-            found.append([_row_type(names)._make(row) for row in cursor.fetchall()])
+            found.append(_rows(stmt, dialect, cursor))
             cursor.nextset()
         return found
     except dialect.loaded_dbapi.Error as exc:
@@ -87,6 +86,23 @@ def _together(conn, statements: Sequence[Select], values: dict[str, Any]) -> lis
         raise  # not reached: the line above always raises
     finally:
         cursor.close()
+
+
+def _rows(stmt: Select, dialect, cursor) -> list[Any]:
+    """The cursor's current rows, each value made what its column's type says (a Float's
+    numeric a float), as SQLAlchemy's own results are."""
+    make = _row_type(tuple(stmt.selected_columns.keys()))._make
+    processors = [
+        column.type.dialect_impl(dialect).result_processor(dialect, described.type_code)
+        for column, described in zip(stmt.selected_columns, cursor.description, strict=True)
+    ]
+    rows = cursor.fetchall()
+    if not any(processors):
+        return [make(row) for row in rows]
+    return [
+        make(value if p is None else p(value) for p, value in zip(processors, row, strict=True))
+        for row in rows
+    ]
 
 
 _COMPILED: dict[tuple[int, Any], tuple[Select, Any]] = {}
