@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from caseload_app.db.batch import one_snapshot
 from caseload_app.db.models import EhcpCase
 from caseload_app.domain import codes
 from caseload_app.domain.deadlines import NO_PHASE_TRANSFER, format_date
@@ -64,6 +65,7 @@ class PrintService(UserService):
         council = TeamSettingsService(self._db).council().name
         now = self.now()
         with self._db.uow() as s:
+            one_snapshot(s)  # the summary as of one moment, not torn by a save part-way
             case = s.get(EhcpCase, case_id)
             if case is None:
                 raise NotFound(f"There is no case {case_id} (it may have been deleted).")

@@ -13,7 +13,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from caseload_app.db.batch import rows_of
+from caseload_app.db.batch import one_snapshot, rows_of
 from caseload_app.db.models import AppSetting, Child, EhcpCase, TribunalOrder
 from caseload_app.domain import rebalance, workload
 from caseload_app.domain.access import Can
@@ -129,6 +129,7 @@ class WorkloadService(UserService):
         today = self._today()
         # One transaction, its reads sent together once the person may see the board.
         with self._db.read() as s:
+            one_snapshot(s)  # its five reads as of one moment, not torn by a save between
             self._require(s, Can.REPORTS)
             setting, people, absences, grouped, ordered = rows_of(
                 s, [_WEIGHTS, *worker_reads(), _GROUPS, _ORDERS]
