@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import ClassVar
 
 Value = str | int | bool | date | datetime | None
@@ -31,7 +32,13 @@ class Module:
             yield element, getattr(self, attribute)
 
     def value(self, element: str) -> object:
-        return getattr(self, dict(self.ELEMENTS)[element])
+        return getattr(self, _attributes(type(self))[element])
+
+
+@cache
+def _attributes(kind: type[Module]) -> dict[str, str]:
+    """A module's element names to its attributes (the checks ask for millions of values)."""
+    return dict(kind.ELEMENTS)
 
 
 @dataclass(frozen=True)
