@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cache
 from typing import ClassVar
 
 Value = str | int | bool | date | datetime | None
@@ -31,14 +30,15 @@ class Module:
         for element, attribute in self.ELEMENTS:
             yield element, getattr(self, attribute)
 
+    # Each element's attribute, made once a module (the checks ask for millions of values).
+    ATTRIBUTE_OF: ClassVar[dict[str, str]]
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.ATTRIBUTE_OF = dict(cls.ELEMENTS)
+
     def value(self, element: str) -> object:
-        return getattr(self, _attributes(type(self))[element])
-
-
-@cache
-def _attributes(kind: type[Module]) -> dict[str, str]:
-    """A module's element names to its attributes (the checks ask for millions of values)."""
-    return dict(kind.ELEMENTS)
+        return getattr(self, self.ATTRIBUTE_OF[element])
 
 
 @dataclass(frozen=True)
