@@ -14,6 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from caseload_app.batch import no_cycle_collection
 from caseload_app.domain import sen2
 from caseload_app.files import atomic_open
 from caseload_app.reports.csv_export import neutralise
@@ -48,7 +49,7 @@ def cell(value: object) -> str:
 
 
 def write_xml(built: sen2.Sen2Return, path: Path, before_publish: Publish | None = None) -> None:
-    with atomic_open(Path(path), "wb") as fh:
+    with no_cycle_collection(), atomic_open(Path(path), "wb") as fh:
         raw = _Hashing(fh)
         for chunk in xml_chunks(built):
             raw.write(chunk.encode("utf-8"))
@@ -176,7 +177,7 @@ def _row(person: sen2.Person, request: sen2.Request) -> list[str]:
 def write_csv_rows(
     built: sen2.Sen2Return, path: Path, before_publish: Publish | None = None
 ) -> None:
-    with atomic_open(Path(path), "wb") as fh:
+    with no_cycle_collection(), atomic_open(Path(path), "wb") as fh:
         raw = _Hashing(fh)
         text = io.TextIOWrapper(
             io.BufferedWriter(raw), encoding="utf-8-sig", newline="", write_through=True

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import Row, cast, func, select
 from sqlalchemy.dialects.postgresql import JSONB
 
+from caseload_app.batch import no_cycle_collection
 from caseload_app.db.models import (
     AnnualReview,
     AppSetting,
@@ -102,8 +103,9 @@ class Sen2ReturnService(UserService):
         """Build the return for the census day and run every check on it. Reading every
         child's record is audited (a view, naming the census day and the counts)."""
         self._allowed(Can.REPORTS)
-        built = self._build(census, officers, progress, cancelled)
-        findings = tuple(check_return(built, cancelled=cancelled))
+        with no_cycle_collection():
+            built = self._build(census, officers, progress, cancelled)
+            findings = tuple(check_return(built, cancelled=cancelled))
         prepared = Prepared(built, findings)
         self.audit_export(
             "sen2",
