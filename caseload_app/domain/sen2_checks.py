@@ -75,13 +75,12 @@ class Context:
     path: list[str] = field(default_factory=list)
 
     def ancestor(self, name: str) -> Module | None:
-        found: dict[str, Module | None] = {
-            "Person": self.person,
-            "Requests": self.request,
-            "Assessment": self.assessment,
-            "NamedPlan": self.plan,
-        }
-        return found.get(name)
+        attribute = _ANCESTORS.get(name)
+        return getattr(self, attribute) if attribute is not None else None
+
+
+_ANCESTORS = {"Person": "person", "Requests": "request", "Assessment": "assessment",
+              "NamedPlan": "plan"}  # fmt: skip
 
 
 Check = Callable[[Module, Rule, Context], bool]  # True: passes
@@ -140,10 +139,18 @@ def _age_over(module: Module, rule: Rule, ctx: Context) -> bool:
 
 
 def _required_if(module: Module, rule: Rule, ctx: Context) -> bool:
-    other, _, wanted = rule.argument.partition("=")
+    other, wanted = _condition(rule.argument)
     value = module.value(other)
-    applies = _present(value) if wanted == "*" else str(value) in wanted.split("|")
+    applies = _present(value) if wanted is None else str(value) in wanted
     return not applies or _present(module.value(rule.element))
+
+
+@cache
+def _condition(argument: str) -> tuple[str, frozenset[str] | None]:
+    """'Element=A|B': the other element and the values that make this one required (None:
+    any value at all, written '*')."""
+    other, _, wanted = argument.partition("=")
+    return other, None if wanted == "*" else frozenset(wanted.split("|"))
 
 
 def _not_before(module: Module, rule: Rule, ctx: Context) -> bool:
