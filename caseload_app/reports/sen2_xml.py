@@ -155,10 +155,20 @@ def csv_rows(built: sen2.Sen2Return) -> Iterator[list[str]]:
 
 
 def _values(module: sen2.Module | None, kind: type[sen2.Module]) -> list[str]:
-    wanted = [e for e, _ in kind.ELEMENTS if e not in _NESTED]
+    attributes = _FLAT_ATTRIBUTES[kind]
     if module is None:
-        return [""] * len(wanted)
-    return ["" if module.value(e) is None else cell(module.value(e)) for e in wanted]
+        return [""] * len(attributes)
+    values = [getattr(module, attribute) for attribute in attributes]
+    return ["" if value is None else cell(value) for value in values]
+
+
+# Each module's own items (not the modules nested in it), found once: the CSV has 47,000
+# rows of about 90 at 50,000 children.
+_FLAT_ATTRIBUTES: dict[type[sen2.Module], list[str]] = {
+    kind: [attribute for element, attribute in kind.ELEMENTS if element not in _NESTED]
+    for kind in (sen2.Person, sen2.Request, sen2.Assessment, sen2.NamedPlan, sen2.PlanDetail,
+                 sen2.ActivePlans, sen2.Setting)
+}  # fmt: skip
 
 
 def _padded(modules, kind: type[sen2.Module], n: int) -> list[str]:
