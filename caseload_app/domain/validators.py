@@ -201,7 +201,7 @@ def normalise_postcode(text: str) -> str:
     compact = "".join(parts)
     if not compact:
         raise ValidationError("Postcode is empty")
-    if not all(_is_ascii_alnum(ch) for ch in compact):
+    if not (compact.isascii() and compact.isalnum()):  # every character (compact is not empty)
         raise ValidationError("Postcode can only contain letters, digits and spaces")
     compact = compact.upper()
     if compact == "GIR0AA":  # Girobank's historic code, still in use and outside the rules
