@@ -70,14 +70,23 @@ def _timed_ms(call) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def peak_memory_mb() -> float | None:
-    """This process's peak resident memory, where the platform reports it."""
-    try:  # Linux: the high-water mark of this program alone
+def _linux_memory_mb(field: str) -> float | None:
+    """A memory figure of this process from Linux's /proc (VmHWM: its peak, VmRSS: now);
+    None where there is no such file."""
+    try:
         for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(f"{field}:"):
                 return round(int(line.split()[1]) / 1024, 1)
     except OSError:
         pass
+    return None
+
+
+def peak_memory_mb() -> float | None:
+    """This process's peak resident memory, where the platform reports it."""
+    peak_mb = _linux_memory_mb("VmHWM")  # the high-water mark of this program alone
+    if peak_mb is not None:
+        return peak_mb
     try:
         import resource
     except ImportError:  # Windows: not measured
@@ -89,13 +98,7 @@ def peak_memory_mb() -> float | None:
 
 def memory_now_mb() -> float | None:
     """This process's resident memory now (Linux; None elsewhere)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    return None
+    return _linux_memory_mb("VmRSS")
 
 
 def keystrokes(window: MainWindow, words: list[str]) -> list[float]:
