@@ -260,14 +260,14 @@ def copy_verified(
     try:
         _copy_and_check(Path(source), tmp, sequence)
         _fsync(tmp)
+        if checksum:  # first, as for a compressed backup: never a copy without its checksum
+            _write_synced(checksum_path(dest), f"{_sha256(tmp)}  {dest.name}\n")
         os.replace(tmp, dest)
         placed = True
-        if checksum:
-            _write_synced(checksum_path(dest), f"{_sha256(dest)}  {dest.name}\n")
     except BaseException:
         tmp.unlink(missing_ok=True)
-        if placed and checksum:  # a backup without its checksum is not left looking whole
-            dest.unlink(missing_ok=True)
+        if checksum and not placed:
+            checksum_path(dest).unlink(missing_ok=True)
         raise
 
 

@@ -685,3 +685,22 @@ def test_a_backup_killed_before_its_checksum_is_never_listed(demo_path, tmp_path
     script = [sys.executable, "-c", KILLED_WRITING_THE_CHECKSUM, str(demo_path), str(folder)]
     assert subprocess.run(script, check=False).returncode == 9
     assert BackupService(demo_path, folder).list_backups() == []
+
+
+KILLED_WRITING_A_CHOSEN_COPY = KILLED_WRITING_THE_CHECKSUM.replace(
+    'BackupService(Path(sys.argv[1]), Path(sys.argv[2])).backup_now("auto")',
+    "BackupService(Path(sys.argv[1]), Path(sys.argv[2]))"
+    '.backup_to(Path(sys.argv[2]) / "copy.sqlite3")',
+)
+
+
+def test_a_copy_to_a_chosen_place_killed_before_its_checksum_is_not_left(demo_path, tmp_path):
+    """The same for `caseload backup -o FILE`: its checksum first, then its name."""
+    import subprocess
+    import sys
+
+    folder = tmp_path / "chosen"
+    folder.mkdir()
+    script = [sys.executable, "-c", KILLED_WRITING_A_CHOSEN_COPY, str(demo_path), str(folder)]
+    assert subprocess.run(script, check=False).returncode == 9
+    assert not (folder / "copy.sqlite3").exists()
