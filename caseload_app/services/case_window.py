@@ -1,0 +1,130 @@
+"""The case list's filters and search worked out by the database (issue 28, first step of
+the list as a window onto the database): which cases a view shows, in the list's order, as
+ids, without building a row for every case in Python.
+
+Each condition says in SQL what `CaseFilter.matches` and the list's search say in Python;
+tests/services/test_case_window.py checks the two agree on any filter, search and day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import ColumnElement, and_, case, false, func, literal, or_, select, true
+from sqlalchemy.orm import Session
+
+from caseload_app.db.engine import Database
+from caseload_app.db.models import Child, Communication, EhcpCase, Family
+from caseload_app.db.queries import join_child_family_worker
+from caseload_app.domain.exceptions import parse_limits
+from caseload_app.domain.status import AMBER_DAYS, Rag, exception_greys
+from caseload_app.domain.text import fold
+from caseload_app.services.caselist import CaseFilter
+
+NO_CONTACT_DAYS = 14  # as caselist._no_recent_contact
+
+# Each family's latest contact, as the list's query reads it.
+_LAST_CONTACT = (
+    select(func.max(Communication.occurred_at))
+    .where(Communication.family_id == Family.id)
+    .correlate(Family)
+    .scalar_subquery()
+)
+
+
+def greying_pairs(s: Session) -> list[tuple[str, str]]:
+    """The (next step, exception limits) pairs held that an exception greys: a handful, so
+    the rule stays in Python (domain.status.exception_greys) and SQL only looks them up."""
+    held = s.execute(
+        select(EhcpCase.next_step, EhcpCase.exception_limits)
+        .where(EhcpCase.exception_limits != "", EhcpCase.next_step.is_not(None))
+        .distinct()
+    ).all()
+    return [(step, limits) for step, limits in held if exception_greys(step, parse_limits(limits))]
+
+
+def rag_expression(today: date, greyed: list[tuple[str, str]]) -> ColumnElement:
+    """domain.status.rag_for_step in SQL, for the list's rows (closed: none)."""
+    greys = or_(
+        false(),
+        *(and_(EhcpCase.next_step == step, EhcpCase.exception_limits == limits)
+          for step, limits in greyed),
+    )  # fmt: skip
+    return case(
+        (EhcpCase.is_open.is_(False), literal(Rag.NONE.value)),
+        (EhcpCase.next_due.is_(None), literal(Rag.NONE.value)),
+        (greys, literal(Rag.GREY.value)),
+        (EhcpCase.next_due < today, literal(Rag.RED.value)),
+        (EhcpCase.next_due <= today + timedelta(days=AMBER_DAYS), literal(Rag.AMBER.value)),
+        else_=literal(Rag.GREEN.value),
+    )
+
+
+def conditions(
+    case_filter: CaseFilter, today: date, greyed: list[tuple[str, str]]
+) -> list[ColumnElement]:
+    """`CaseFilter.matches` as SQL conditions on the list's query."""
+    f, due = case_filter, EhcpCase.next_due
+    found: list[ColumnElement] = []
+    if f.caseworker_id is not None:
+        found.append(EhcpCase.caseworker_id == f.caseworker_id)
+    if f.stage is not None:
+        found.append(EhcpCase.stage == f.stage)
+    if f.rag is not None:
+        found.append(rag_expression(today, greyed) == f.rag)
+    if f.primary_need is not None:
+        found.append(Child.primary_need == f.primary_need)
+    if f.overdue:
+        found.append(due < today)
+    if f.due_this_week:
+        found.append(due.between(today, today + timedelta(days=7)))
+    if f.no_contact_14:
+        # No contact on or after the day 13 days ago: 14 days or more since the last.
+        since = datetime.combine(today - timedelta(days=NO_CONTACT_DAYS - 1), time.min)
+        found.append(and_(EhcpCase.is_open, or_(_LAST_CONTACT.is_(None), since > _LAST_CONTACT)))
+    if f.open_only:
+        found.append(EhcpCase.is_open)
+    if f.case_ids:
+        found.append(EhcpCase.id.in_(f.case_ids))
+    if f.next_step is not None:
+        found.append(EhcpCase.next_step == f.next_step)
+    if f.due_from_days is not None or f.due_to_days is not None:
+        found.append(due.is_not(None))
+        if f.due_from_days is not None:
+            found.append(due >= today + timedelta(days=f.due_from_days))
+        if f.due_to_days is not None:
+            found.append(due <= today + timedelta(days=f.due_to_days))
+    return found
+
+
+def search_condition(text: str) -> ColumnElement:
+    """The list's search (domain.text.matches) in SQL: the folded words found anywhere in
+    the child's search text; with spaces, also found with the spaces left out (a UPN or
+    postcode typed in groups)."""
+    query = fold(text).strip()
+    if not query:
+        return true()
+    found = Child.search_text.contains(query, autoescape=True)
+    if " " in query:
+        found = or_(found, Child.search_text.contains(query.replace(" ", ""), autoescape=True))
+    return found
+
+
+class CaseWindowService:
+    def __init__(self, db: Database, today: Callable[[], date] = date.today) -> None:
+        self._db = db
+        self._today = today
+
+    def case_ids(self, case_filter: CaseFilter = CaseFilter(), text: str = "") -> list[int]:  # noqa: B008
+        """The cases a view shows for this search, in the list's order (next step due,
+        undated last, then by case)."""
+        today = self._today()
+        with self._db.read() as s:
+            where = conditions(case_filter, today, greying_pairs(s)) + [search_condition(text)]
+            query = (
+                join_child_family_worker(select(EhcpCase.id))
+                .where(*where)
+                .order_by(EhcpCase.next_due.is_(None), EhcpCase.next_due, EhcpCase.id)
+            )
+            return list(s.scalars(query))

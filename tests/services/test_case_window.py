@@ -1,0 +1,135 @@
+"""The case list's filters and search in SQL (services/case_window.py) show exactly the
+cases the list's Python rules show (CaseFilter.matches, domain.text.matches), in the same
+order, on any filter, search and day."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from caseload_app.db.engine import open_database
+from caseload_app.domain.exceptions import limits_for_ground
+from caseload_app.domain.text import fold, matches
+from caseload_app.services.case_window import CaseWindowService
+from caseload_app.services.caselist import CaseFilter, CaseListService
+from caseload_app.services.casework import CaseworkService
+from caseload_app.services.demo import NEEDS, generate_demo
+from tests.helpers import TODAY
+
+DAYS = st.integers(min_value=-400, max_value=400)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    path = tmp_path_factory.mktemp("window") / "window.sqlite3"
+    db = open_database(path)
+    generate_demo(db, children=300, seed=3, today=TODAY)
+    yield db
+    db.dispose()
+
+
+def python_ids(db, today: date, case_filter: CaseFilter, text: str) -> list[int]:
+    """What today's list shows: every row built, then filtered and searched in Python."""
+    query = fold(text).strip()
+    rows = CaseListService(db, today=lambda: today).list_cases().rows
+    return [
+        r.case_id
+        for r in rows
+        if case_filter.matches(r)
+        and (
+            not query or (matches(query, r.search_text) if " " in query else query in r.search_text)
+        )
+    ]
+
+
+def sql_ids(db, today: date, case_filter: CaseFilter, text: str) -> list[int]:
+    return CaseWindowService(db, today=lambda: today).case_ids(case_filter, text)
+
+
+filters = st.builds(
+    CaseFilter,
+    caseworker_id=st.none() | st.integers(min_value=1, max_value=9),
+    stage=st.none() | st.sampled_from(["request_received", "assessment", "plan_issued", "ceased"]),
+    rag=st.none() | st.sampled_from(["red", "amber", "green", "grey", "none"]),
+    primary_need=st.none() | st.sampled_from(NEEDS),
+    overdue=st.booleans(),
+    due_this_week=st.booleans(),
+    no_contact_14=st.booleans(),
+    open_only=st.booleans(),
+    due_from_days=st.none() | st.integers(min_value=-60, max_value=60),
+    due_to_days=st.none() | st.integers(min_value=-60, max_value=120),
+    case_ids=st.lists(st.integers(min_value=1, max_value=320), max_size=5).map(tuple),
+    next_step=st.none() | st.sampled_from(["decide_assess", "final_plan", "annual_review"]),
+)
+searches = st.sampled_from(
+    ["", "a", "sm", "BH1", "bh1 2", "zoë", "%", "_", " ", "ol", "a %", "_ 1", "h _"]
+) | st.text(alphabet="abcdehilmnorstuy 19%_", max_size=4)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(case_filter=filters, text=searches, shift=DAYS)
+def test_sql_shows_what_the_python_rules_show(demo, case_filter, text, shift):
+    today = TODAY + timedelta(days=shift)
+    assert sql_ids(demo, today, case_filter, text) == python_ids(demo, today, case_filter, text)
+
+
+def test_an_exception_greys_in_sql_as_in_python(demo):
+    """Exceptions grey only the steps their time limits govern: the pairs held are looked
+    up, the rule itself stays in Python."""
+    today = TODAY
+    grey = CaseFilter(rag="grey")
+    rows = CaseListService(demo, today=lambda: today).list_cases().rows
+    work = CaseworkService(demo, "test", today=lambda: today)
+    ground = "absent_from_area"
+    for stage in ("request_received", "assessment", "draft_issued"):
+        row = next(r for r in rows if r.stage == stage and r.is_open and not r.exception_limits)
+        start = today - timedelta(days=3)
+        work.record_exception(row.case_id, ground, limits_for_ground(ground), start, None, start)
+    greyed = python_ids(demo, today, grey, "")
+    assert greyed  # exceptions against every limit grey the steps those limits govern
+    assert sql_ids(demo, today, grey, "") == greyed
+    for shift in (-30, 0, 30):  # and a later or earlier day alike
+        day = today + timedelta(days=shift)
+        for rag in ("grey", "red", "amber", "green"):
+            f = CaseFilter(rag=rag)
+            assert sql_ids(demo, day, f, "") == python_ids(demo, day, f, "")
+
+
+BOUNDARY_FILTERS = [
+    CaseFilter(due_this_week=True),
+    CaseFilter(overdue=True),
+    CaseFilter(no_contact_14=True),
+    CaseFilter(rag="amber"),
+    CaseFilter(rag="red"),
+    CaseFilter(due_from_days=0, due_to_days=7),
+]
+
+
+def test_each_rule_agrees_on_the_days_at_its_edges(demo):
+    """Days chosen so that cases sit exactly on each edge: due in 7 or 8 days, 14 or 15, 0
+    or -1; last in touch 13 or 14 days ago."""
+    rows = [r for r in CaseListService(demo, today=lambda: TODAY).list_cases().rows if r.is_open]
+    days = set()
+    for r in rows[::25]:
+        if r.next_due is not None:
+            days |= {r.next_due - timedelta(days=n) for n in (-1, 0, 7, 8, 14, 15)}
+        if r.last_contact is not None:
+            days |= {r.last_contact + timedelta(days=n) for n in (13, 14)}
+    assert len(days) > 20
+    for today in sorted(days):
+        for case_filter in BOUNDARY_FILTERS:
+            assert sql_ids(demo, today, case_filter, "") == python_ids(
+                demo, today, case_filter, ""
+            ), (today, case_filter)
+
+
+@pytest.mark.parametrize("text", ["a %", "_ 1", "h _", "%", "_", "e%", "bh1 2", "Zoë", "  O "])
+def test_a_search_is_the_typed_text_never_a_pattern(demo, text):
+    """% and _ typed into the box are characters to find, not SQL's wildcards."""
+    every = CaseFilter()
+    assert sql_ids(demo, TODAY, every, text) == python_ids(demo, TODAY, every, text)
