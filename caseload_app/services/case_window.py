@@ -41,7 +41,11 @@ def greying_pairs(s: Session) -> list[tuple[str, str]]:
         .where(EhcpCase.exception_limits != "", EhcpCase.next_step.is_not(None))
         .distinct()
     ).all()
-    return [(step, limits) for step, limits in held if exception_greys(step, parse_limits(limits))]
+    return [
+        (step, limits)
+        for step, limits in held
+        if step is not None and exception_greys(step, parse_limits(limits))
+    ]
 
 
 def rag_expression(today: date, greyed: list[tuple[str, str]]) -> ColumnElement:
@@ -84,7 +88,7 @@ def conditions(
         since = datetime.combine(today - timedelta(days=NO_CONTACT_DAYS - 1), time.min)
         found.append(and_(EhcpCase.is_open, or_(_LAST_CONTACT.is_(None), since > _LAST_CONTACT)))
     if f.open_only:
-        found.append(EhcpCase.is_open)
+        found.append(EhcpCase.is_open.is_(True))
     if f.case_ids:
         found.append(EhcpCase.id.in_(f.case_ids))
     if f.next_step is not None:
