@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from caseload_app.db.engine import open_database
+from caseload_app.services.case_window import CaseWindowService
 from caseload_app.services.caselist import CaseFilter
 from caseload_app.services.demo import generate_demo
 from tests.helpers import TODAY
@@ -54,3 +55,9 @@ def test_edges_and_typed_wildcards_on_a_team_database(team_demo):
         assert sql_ids(team_demo, TODAY, CaseFilter(), text) == python_ids(
             team_demo, TODAY, CaseFilter(), text
         )
+
+
+def test_sidebar_counts_on_a_team_database(team_demo):
+    views = [CaseFilter(), CaseFilter(open_only=True), *BOUNDARY_FILTERS]
+    counted = CaseWindowService(team_demo, today=lambda: TODAY).counts(views)
+    assert counted == [len(python_ids(team_demo, TODAY, v, "")) for v in views]

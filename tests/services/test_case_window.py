@@ -133,3 +133,20 @@ def test_a_search_is_the_typed_text_never_a_pattern(demo, text):
     """% and _ typed into the box are characters to find, not SQL's wildcards."""
     every = CaseFilter()
     assert sql_ids(demo, TODAY, every, text) == python_ids(demo, TODAY, every, text)
+
+
+def test_the_sidebar_counts_in_one_query_agree(demo):
+    views = [CaseFilter(), CaseFilter(open_only=True), *BOUNDARY_FILTERS, CaseFilter(rag="grey")]
+    for shift in (-20, 0, 9):
+        today = TODAY + timedelta(days=shift)
+        counted = CaseWindowService(demo, today=lambda t=today: t).counts(views)
+        assert counted == [len(python_ids(demo, today, v, "")) for v in views]
+    assert CaseWindowService(demo, today=lambda: TODAY).counts([]) == []
+
+
+def test_a_page_of_rows_by_id_is_the_list_rows_in_the_order_asked(demo):
+    rows = CaseListService(demo, today=lambda: TODAY).list_cases().rows
+    wanted = [rows[n].case_id for n in (40, 3, 17, 250)] + [999_999]  # the last: no case
+    page = CaseWindowService(demo, today=lambda: TODAY).rows_by_id(wanted)
+    by_id = {r.case_id: r for r in rows}
+    assert page == [by_id[i] for i in wanted[:4]]
