@@ -9,17 +9,32 @@ tests/services/test_case_window.py checks the two agree on any filter, search an
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, false, func, literal, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session
 
 from caseload_app.db.engine import Database
-from caseload_app.db.models import Child, Communication, EhcpCase, Family
+from caseload_app.db.models import Caseworker, Child, Communication, EhcpCase, Family
 from caseload_app.db.queries import join_child_family_worker
+from caseload_app.domain import codes
 from caseload_app.domain.exceptions import parse_limits
-from caseload_app.domain.status import AMBER_DAYS, Rag, exception_greys
-from caseload_app.domain.text import fold
+from caseload_app.domain.status import AMBER_DAYS, Rag, exception_greys, step_label
+from caseload_app.domain.text import fold, sort_key
 from caseload_app.services.caselist import CaseFilter, CaseListService, CaseRow
 
 NO_CONTACT_DAYS = 14  # as caselist._no_recent_contact
@@ -115,6 +130,66 @@ def search_condition(text: str) -> ColumnElement:
     return found
 
 
+# The list's arrival order: by next step due, undated last, then by case.
+ARRIVAL = (EhcpCase.next_due.is_(None), EhcpCase.next_due, EhcpCase.id)
+RAG_RANK = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, Rag.GREY: 3, Rag.NONE: 4}
+UNALLOCATED = "Unallocated"  # as the list names a case with no caseworker
+
+
+@dataclass(frozen=True)
+class Held:
+    """What the sort and RAG rules look up in Python: the few distinct values held."""
+
+    greyed: list[tuple[str, str]]
+    steps: list[str]
+    workers: dict[int, str]  # caseworker id -> name
+    postgres: bool
+
+    @classmethod
+    def read(cls, s: Session) -> Held:
+        steps = {step for step in s.scalars(select(EhcpCase.next_step).distinct()) if step}
+        workers = {wid: name for wid, name in s.execute(select(Caseworker.id, Caseworker.name))}
+        postgres = s.get_bind().dialect.name == "postgresql"
+        return cls(greying_pairs(s), sorted(steps), workers, postgres)
+
+    def text(self, expression) -> ColumnElement:
+        """Text compared code point by code point, as Python compares str (PostgreSQL
+        would otherwise use the database's language rules)."""
+        value = func.coalesce(expression, "")
+        return value.collate("C") if self.postgres else value
+
+
+def sort_keys(column: str, today: date, held: Held) -> list[Any]:
+    """The SQL that orders the list by one of its columns as the list's Python sort keys do
+    (ui/models/case_table.COLUMNS). Not yet the children's and families' names, whose
+    folded sort keys are to be stored first."""
+    due_last = [EhcpCase.next_due.is_(None), EhcpCase.next_due]
+    if column in ("Due", "Days left"):
+        return due_last
+    if column == "Setting":
+        return [held.text(Child.setting)]
+    if column == "Need":
+        return [held.text(Child.primary_need)]
+    if column == "Stage":
+        stages = {c.code: c.label for c in codes.stages()}
+        return [held.text(case(stages, value=EhcpCase.stage, else_=EhcpCase.stage))]
+    if column == "Next step":
+        steps = {key: step_label(key) for key in held.steps}
+        return [held.text(case(steps, value=EhcpCase.next_step, else_=literal("")))]
+    if column == "RAG":
+        ranks = {rag.value: rank for rag, rank in RAG_RANK.items()}
+        return [case(ranks, value=rag_expression(today, held.greyed)), *due_last]
+    if column == "Caseworker":
+        names = sorted({*held.workers.values(), UNALLOCATED}, key=sort_key)
+        rank = {name: n for n, name in enumerate(names)}
+        by_id = {wid: rank[name] for wid, name in held.workers.items()}
+        return [case(by_id, value=EhcpCase.caseworker_id, else_=rank[UNALLOCATED])]
+    if column == "Last contact":
+        day = func.substr(cast(_LAST_CONTACT, String), 1, 10)
+        return [_LAST_CONTACT.is_not(None), day]
+    raise ValueError(f"The list is not sorted by {column} in SQL yet.")
+
+
 class CaseWindowService:
     def __init__(self, db: Database, today: Callable[[], date] = date.today) -> None:
         self._db = db
@@ -145,15 +220,26 @@ class CaseWindowService:
         by_id = {row.case_id: row for row in found}
         return [by_id[i] for i in case_ids if i in by_id]
 
-    def case_ids(self, case_filter: CaseFilter = CaseFilter(), text: str = "") -> list[int]:  # noqa: B008
-        """The cases a view shows for this search, in the list's order (next step due,
-        undated last, then by case)."""
+    def case_ids(
+        self,
+        case_filter: CaseFilter = CaseFilter(),  # noqa: B008
+        text: str = "",
+        sort: tuple[str, bool] | None = None,
+    ) -> list[int]:
+        """The cases a view shows for this search, in the list's order: by a column (`sort`:
+        its title and whether descending; ties in the arrival order, as Python's stable sort
+        keeps them), or else by next step due, undated last, then by case."""
         today = self._today()
         with self._db.read() as s:
-            where = conditions(case_filter, today, greying_pairs(s)) + [search_condition(text)]
+            held = Held.read(s)
+            where = conditions(case_filter, today, held.greyed) + [search_condition(text)]
+            order: list = []
+            if sort is not None:
+                column, descending = sort
+                order = [k.desc() if descending else k for k in sort_keys(column, today, held)]
             query = (
                 join_child_family_worker(select(EhcpCase.id))
                 .where(*where)
-                .order_by(EhcpCase.next_due.is_(None), EhcpCase.next_due, EhcpCase.id)
+                .order_by(*order, *ARRIVAL)
             )
             return list(s.scalars(query))

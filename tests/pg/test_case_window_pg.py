@@ -3,21 +3,27 @@ database too (PostgreSQL's LIKE, dates and booleans)."""
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
+import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
+from sqlalchemy import text
 
 from caseload_app.db.engine import open_database
 from caseload_app.services.case_window import CaseWindowService
 from caseload_app.services.caselist import CaseFilter
 from caseload_app.services.demo import generate_demo
+from tests import pg_cluster
 from tests.helpers import TODAY
 from tests.services.test_case_window import (
     BOUNDARY_FILTERS,
     DAYS,
+    SORTED_IN_SQL,
     filters,
     python_ids,
+    python_sorted,
     searches,
     sql_ids,
 )
@@ -51,9 +57,9 @@ def test_edges_and_typed_wildcards_on_a_team_database(team_demo):
             assert sql_ids(team_demo, today, case_filter, "") == python_ids(
                 team_demo, today, case_filter, ""
             )
-    for text in ("a %", "_ 1", "%", "bh1 2"):
-        assert sql_ids(team_demo, TODAY, CaseFilter(), text) == python_ids(
-            team_demo, TODAY, CaseFilter(), text
+    for typed in ("a %", "_ 1", "%", "bh1 2"):
+        assert sql_ids(team_demo, TODAY, CaseFilter(), typed) == python_ids(
+            team_demo, TODAY, CaseFilter(), typed
         )
 
 
@@ -61,3 +67,37 @@ def test_sidebar_counts_on_a_team_database(team_demo):
     views = [CaseFilter(), CaseFilter(open_only=True), *BOUNDARY_FILTERS]
     counted = CaseWindowService(team_demo, today=lambda: TODAY).counts(views)
     assert counted == [len(python_ids(team_demo, TODAY, v, "")) for v in views]
+
+
+@pytest.fixture
+def english_demo(pg_server):
+    """A team database made with English language rules (ICU), as a council's server may
+    be: 'a' before 'B', where Python (and the C rules) put 'B' first."""
+    name = f"caseload_test_icu_{os.getpid()}"
+    pg_cluster.drop_database(pg_server, name)
+    with psycopg.connect(pg_server.replace("+psycopg", ""), autocommit=True) as su:
+        su.execute(
+            f"CREATE DATABASE {name} TEMPLATE template0 LOCALE_PROVIDER icu "
+            "ICU_LOCALE 'en-GB' LOCALE 'C.UTF-8'"
+        )
+    db = open_database(pg_cluster.database_url(pg_server, name))
+    generate_demo(db, children=120, seed=3, today=TODAY)
+    with db.engine.begin() as conn:  # settings typed as people type them
+        for n, setting in enumerate(["abbey school", "Abbey School", "ábbey", "Zebra", "zebra"]):
+            conn.execute(
+                text("UPDATE child SET setting = :s WHERE id = :i"), {"s": setting, "i": n + 1}
+            )
+    yield db
+    db.dispose()
+    pg_cluster.drop_database(pg_server, name)
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_sorted_in_sql_as_the_list_sorts_on_a_team_database(english_demo, descending):
+    """PostgreSQL compares text by the database's language rules unless told otherwise:
+    the list's order is Python's, code point by code point."""
+    team_demo = english_demo
+    window = CaseWindowService(team_demo, today=lambda: TODAY)
+    for column in SORTED_IN_SQL:
+        got = window.case_ids(CaseFilter(), "", sort=(column, descending))
+        assert got == python_sorted(team_demo, TODAY, CaseFilter(), "", column, descending), column

@@ -150,3 +150,29 @@ def test_a_page_of_rows_by_id_is_the_list_rows_in_the_order_asked(demo):
     page = CaseWindowService(demo, today=lambda: TODAY).rows_by_id(wanted)
     by_id = {r.case_id: r for r in rows}
     assert page == [by_id[i] for i in wanted[:4]]
+
+
+SORTED_IN_SQL = ["Setting", "Need", "Stage", "Next step", "Due", "Days left", "RAG"]
+SORTED_IN_SQL += ["Caseworker", "Last contact"]
+
+
+def python_sorted(db, today, case_filter, text, column: str, descending: bool) -> list[int]:
+    """As the list sorts: each row's key from its column, a stable sort of the rows in
+    their arrival order (ties keep it, descending too)."""
+    from caseload_app.ui.models.case_table import COLUMNS
+
+    spec = next(c for c in COLUMNS if c.title == column)
+    key = spec.sort_key or spec.display
+    rows = {r.case_id: r for r in CaseListService(db, today=lambda: today).list_cases().rows}
+    ids = python_ids(db, today, case_filter, text)
+    return sorted(ids, key=lambda i: key(rows[i]), reverse=descending)
+
+
+@pytest.mark.parametrize("column", SORTED_IN_SQL)
+@pytest.mark.parametrize("descending", [False, True])
+def test_sql_sorts_each_column_as_the_list_does(demo, column, descending):
+    for shift, case_filter in ((0, CaseFilter()), (-30, CaseFilter(open_only=True))):
+        today = TODAY + timedelta(days=shift)
+        window = CaseWindowService(demo, today=lambda t=today: t)
+        got = window.case_ids(case_filter, "", sort=(column, descending))
+        assert got == python_sorted(demo, today, case_filter, "", column, descending)
