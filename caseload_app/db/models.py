@@ -173,6 +173,10 @@ class Child(Versioned, Base):
     # Lower-case, accent-free names/UPN/NHS/postcode/phone in one column: one substring
     # match serves search-as-you-type (kept in step by the services on every save).
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # Folded names the case list sorts by in SQL (domain.text.child_sort_keys), kept in
+    # step with search_text.
+    sort_name: Mapped[str] = mapped_column(Text, default="", server_default="")
+    family_sort_name: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     family: Mapped[Family] = relationship(back_populates="children")
     cases: Mapped[list[EhcpCase]] = relationship(back_populates="child")

@@ -161,9 +161,12 @@ class Held:
 
 def sort_keys(column: str, today: date, held: Held) -> list[Any]:
     """The SQL that orders the list by one of its columns as the list's Python sort keys do
-    (ui/models/case_table.COLUMNS). Not yet the children's and families' names, whose
-    folded sort keys are to be stored first."""
+    (ui/models/case_table.COLUMNS); names by the folded keys stored with each child."""
     due_last = [EhcpCase.next_due.is_(None), EhcpCase.next_due]
+    if column == "Child":
+        return [held.text(Child.sort_name)]
+    if column == "Family":
+        return [held.text(Child.family_sort_name)]
     if column in ("Due", "Days left"):
         return due_last
     if column == "Setting":
@@ -187,7 +190,7 @@ def sort_keys(column: str, today: date, held: Held) -> list[Any]:
     if column == "Last contact":
         day = func.substr(cast(_LAST_CONTACT, String), 1, 10)
         return [_LAST_CONTACT.is_not(None), day]
-    raise ValueError(f"The list is not sorted by {column} in SQL yet.")
+    raise ValueError(f"The list has no column {column!r}.")
 
 
 class CaseWindowService:
@@ -200,16 +203,8 @@ class CaseWindowService:
         over one pass of the list's rows, not a query each."""
         if not views:
             return []
-        today = self._today()
         with self._db.read() as s:
-            greyed = greying_pairs(s)
-            sums = [
-                func.coalesce(
-                    func.sum(case((and_(true(), *conditions(v, today, greyed)), 1), else_=0)), 0
-                )
-                for v in views
-            ]
-            return list(s.execute(join_child_family_worker(select(*sums))).one())
+            return _counts(s, tuple(views), self._today(), greying_pairs(s))
 
     def rows_by_id(self, case_ids: list[int]) -> list[CaseRow]:
         """These cases' rows as the list shows them, in the order asked (a page as the list
@@ -229,17 +224,53 @@ class CaseWindowService:
         """The cases a view shows for this search, in the list's order: by a column (`sort`:
         its title and whether descending; ties in the arrival order, as Python's stable sort
         keeps them), or else by next step due, undated last, then by case."""
+        return self.listing(case_filter, text, sort).ids
+
+    def listing(
+        self,
+        case_filter: CaseFilter,
+        text: str = "",
+        sort: tuple[str, bool] | None = None,
+        views: tuple[CaseFilter, ...] = (),
+    ) -> Listing:
+        """What the list shows for a view, a search and a sort (`case_ids`), how many cases
+        the view holds before the search narrows it, and how many each of `views` holds
+        (the sidebar's counts), read together in one transaction."""
         today = self._today()
         with self._db.read() as s:
             held = Held.read(s)
-            where = conditions(case_filter, today, held.greyed) + [search_condition(text)]
+            where = conditions(case_filter, today, held.greyed)
             order: list = []
             if sort is not None:
                 column, descending = sort
                 order = [k.desc() if descending else k for k in sort_keys(column, today, held)]
-            query = (
-                join_child_family_worker(select(EhcpCase.id))
-                .where(*where)
-                .order_by(*order, *ARRIVAL)
+            query = join_child_family_worker(select(EhcpCase.id))
+            ids = list(
+                s.scalars(query.where(*where, search_condition(text)).order_by(*order, *ARRIVAL))
             )
-            return list(s.scalars(query))
+            total = len(ids)
+            if fold(text).strip():
+                counted = select(func.count()).select_from(EhcpCase)
+                total = s.scalar(join_child_family_worker(counted).where(*where)) or 0
+            counts = _counts(s, views, today, held.greyed) if views else []
+        return Listing(ids, total, today, dict(zip(views, counts, strict=True)))
+
+
+def _counts(
+    s: Session, views: tuple[CaseFilter, ...], today: date, greyed: list[tuple[str, str]]
+) -> list[int]:
+    sums = [
+        func.coalesce(func.sum(case((and_(true(), *conditions(v, today, greyed)), 1), else_=0)), 0)
+        for v in views
+    ]
+    return list(s.execute(join_child_family_worker(select(*sums))).one())
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The case list for a view, as `CaseWindowService.listing` found it."""
+
+    ids: list[int]  # the cases shown, in order
+    total: int  # the view's cases before the search narrowed them
+    today: date  # the day its rows' colours and days left are for
+    counts: dict[CaseFilter, int]  # cases in each view asked for

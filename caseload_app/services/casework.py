@@ -70,7 +70,7 @@ from caseload_app.services.fields import (
     TOGETHER_FIELDS,
     child_checks,
     child_together,
-    refresh_search_text,
+    refresh_search_keys,
     refusals_beside_fields,
 )
 
@@ -177,7 +177,7 @@ class CaseworkService(ReassessmentMixin, Post16MoveActions, TransferWork, UserSe
                 raise FieldErrors(problems)
             case_id = live_case_id(child)
             if records.apply(s, child, clean, user=self.user, now=self._now(), case_id=case_id):
-                refresh_search_text(child)
+                refresh_search_keys(child)
             s.flush()
             return child.version
 
@@ -190,7 +190,7 @@ class CaseworkService(ReassessmentMixin, Post16MoveActions, TransferWork, UserSe
             case_id = next((c for c in map(live_case_id, family.children) if c), None)
             if records.apply(s, family, clean, user=self.user, now=self._now(), case_id=case_id):
                 for child in family.children:
-                    refresh_search_text(child)
+                    refresh_search_keys(child)
             s.flush()
             return family.version
 

@@ -36,7 +36,7 @@ from caseload_app.db.models import (
 from caseload_app.db.next_step import set_step_columns
 from caseload_app.domain import deadlines
 from caseload_app.domain.establishments import establishment_search_text
-from caseload_app.domain.text import child_search_text
+from caseload_app.domain.text import child_keys
 from caseload_app.paths import resources_dir
 
 CASEWORKERS = (
@@ -338,14 +338,16 @@ class _Generator:
         )
         if child["secondary_need"] == child["primary_need"]:
             child["secondary_need"] = None
-        child["search_text"] = child_search_text(
-            first,
-            family["_surname"],
-            family["parent_carer_name"],
-            upn,
-            nhs,
-            family["postcode"],
-            family["phone"],
+        child.update(
+            child_keys(
+                first,
+                family["_surname"],
+                family["parent_carer_name"],
+                upn,
+                nhs,
+                family["postcode"],
+                family["phone"],
+            )
         )
         self.children.append(child)
         self._case(child, worker)

@@ -9,7 +9,7 @@ from datetime import date
 from caseload_app.db.engine import RefusedValue
 from caseload_app.db.models import Child
 from caseload_app.domain import codes
-from caseload_app.domain.text import child_search_text, limit_of
+from caseload_app.domain.text import child_keys, limit_of
 from caseload_app.domain.validators import (
     ValidationError,
     check_date_of_birth,
@@ -157,9 +157,10 @@ CONTACT_CHECKS = {
 }
 
 
-def refresh_search_text(child: Child) -> None:
+def refresh_search_keys(child: Child) -> None:
+    """The child's stored search and sort keys, after its or its family's details changed."""
     family = child.family
-    child.search_text = child_search_text(
+    keys = child_keys(
         child.first_name,
         child.last_name,
         family.parent_carer_name,
@@ -168,6 +169,8 @@ def refresh_search_text(child: Child) -> None:
         family.postcode,
         family.phone,
     )
+    for column, key in keys.items():
+        setattr(child, column, key)
 
 
 @contextmanager

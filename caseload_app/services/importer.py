@@ -29,7 +29,7 @@ from caseload_app.db.models import (
 from caseload_app.db.next_step import set_step_columns
 from caseload_app.domain.access import Can
 from caseload_app.domain.status import CLOSED_STAGES
-from caseload_app.domain.text import child_search_text, fold
+from caseload_app.domain.text import child_keys, fold
 from caseload_app.files import atomic_open
 from caseload_app.services import records
 from caseload_app.services.base import UserService
@@ -398,7 +398,7 @@ def _child_values(r: ImportRow, child_id: int, family_id: int) -> dict:
         upn=r.upn,
         nhs_number=r.nhs_number,
         primary_need=r.primary_need,
-        search_text=child_search_text(
+        **child_keys(
             r.first_name, r.last_name, r.parent_carer_name, r.upn, r.nhs_number, r.postcode, r.phone
         ),
     )

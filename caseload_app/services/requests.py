@@ -18,7 +18,7 @@ from caseload_app.services.fields import (
     CONTACT_CHECKS,
     FAMILY_CHECKS,
     child_checks,
-    refresh_search_text,
+    refresh_search_keys,
     refusals_beside_fields,
 )
 
@@ -186,7 +186,7 @@ class RequestService(UserService):
                 updated_by=self.user,
                 updated_at=now,
             )
-            refresh_search_text(child)  # before the insert, so it is not a second save
+            refresh_search_keys(child)  # before the insert, so it is not a second save
             s.add(child)
             s.flush()
             case = EhcpCase(

@@ -13,6 +13,7 @@ from caseload_app.domain.access import Access, Can
 from caseload_app.services.audit import AuditService
 from caseload_app.services.backup import BackupService
 from caseload_app.services.base import Database  # the handle; the ui never opens one
+from caseload_app.services.case_window import CaseWindowService
 from caseload_app.services.caselist import CaseListService
 from caseload_app.services.casework import CaseworkService
 from caseload_app.services.documents import DocumentService
@@ -67,6 +68,9 @@ class AppContext:
 
     def cases(self) -> CaseListService:
         return CaseListService(self.db, today=self.today)
+
+    def case_window(self) -> CaseWindowService:
+        return CaseWindowService(self.db, today=self.today)
 
     def exports(self) -> ExportService:
         return ExportService(self.db, self.user, today=self.today)

@@ -6,7 +6,15 @@ import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QEventLoop, QObject, QRunnable, QThreadPool, QTimer, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEventLoop,
+    QObject,
+    QRunnable,
+    QThreadPool,
+    QTimer,
+    Signal,
+)
 
 
 class _Signals(QObject):
@@ -62,6 +70,8 @@ def run_in_background(
 def wait_for(signal, timeout_ms: int) -> None:
     """For tests, screenshots and the self-test: block until `signal` is emitted (or the
     time is up). A real event loop, so a loading thread gets the GIL meanwhile."""
+    if QCoreApplication.instance() is None:  # no loop could run: the wait would spin forever
+        raise RuntimeError("Waiting for a signal needs a running Qt application.")
     loop = QEventLoop()
     signal.connect(loop.quit)
     QTimer.singleShot(timeout_ms, loop.quit)

@@ -144,3 +144,22 @@ def test_a_name_is_limited_after_cleaning_and_the_message_gives_the_numbers():
 def test_fold_sees_through_invisible_characters(text):
     assert fold(text) == fold(clean_line(text))
     assert fold("Anna\u200b Smith") == fold("anna  smith") == "anna smith"
+
+
+NAMES = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
+
+
+@given(NAMES, NAMES, NAMES, NAMES, NAMES, NAMES)
+def test_stored_sort_keys_order_children_as_the_list_sorts_them(f1, l1, p1, f2, l2, p2):
+    """A child's stored keys compare, as plain text, as the list's Python keys compare: the
+    surname then the whole name; the family by its folded name."""
+    from caseload_app.domain.text import child_sort_keys, person_sort_key, sort_key
+
+    name1, family1 = child_sort_keys(f1, l1, p1)
+    name2, family2 = child_sort_keys(f2, l2, p2)
+    key1, key2 = person_sort_key(l1, f"{f1} {l1}"), person_sort_key(l2, f"{f2} {l2}")
+    assert (name1 < name2) == (key1 < key2) and (name1 == name2) == (key1 == key2)
+    assert (family1 < family2) == (sort_key(p1) < sort_key(p2))
+    # Text a database stores: no NUL, and UTF-8 bytes order as the code points do.
+    assert "\x00" not in name1 + family1
+    assert (name1.encode() < name2.encode()) == (name1 < name2)

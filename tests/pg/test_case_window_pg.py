@@ -24,6 +24,7 @@ from tests.services.test_case_window import (
     filters,
     python_ids,
     python_sorted,
+    rename_as_people_type,
     searches,
     sql_ids,
 )
@@ -82,6 +83,7 @@ def english_demo(pg_server):
         )
     db = open_database(pg_cluster.database_url(pg_server, name))
     generate_demo(db, children=120, seed=3, today=TODAY)
+    rename_as_people_type(db)
     with db.engine.begin() as conn:  # settings typed as people type them
         for n, setting in enumerate(["abbey school", "Abbey School", "ábbey", "Zebra", "zebra"]):
             conn.execute(

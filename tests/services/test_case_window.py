@@ -27,8 +27,33 @@ def demo(tmp_path_factory):
     path = tmp_path_factory.mktemp("window") / "window.sqlite3"
     db = open_database(path)
     generate_demo(db, children=300, seed=3, today=TODAY)
+    rename_as_people_type(db)
     yield db
     db.dispose()
+
+
+# Names as people type them: accents, capitals, particles, the same name twice.
+CHILD_NAMES = [("Zoë", "Brontë"), ("zoe", "BRONTE"), ("Åsa", "Øberg"), ("Anna", "de la Cruz")]
+CHILD_NAMES += [("Liam", "O'Neil"), ("Ælfric", "Smith-Jones"), ("anna", "De La Cruz")]
+FAMILY_NAMES = ["Żaneta Ørsted", "zaneta orsted", "Mr O'Neil", "ÉMILE Zola", "émile zola", "A"]
+
+
+def rename_as_people_type(db) -> None:
+    from sqlalchemy import select
+
+    from caseload_app.db.models import Child, Family
+
+    work = CaseworkService(db, "test", today=lambda: TODAY)
+    for n, (first, last) in enumerate(CHILD_NAMES):
+        with db.read() as s:
+            version = s.scalar(select(Child.version).where(Child.id == n + 1))
+        work.update_child(n + 1, version, {"first_name": first, "last_name": last})
+    for n, name in enumerate(FAMILY_NAMES):
+        with db.read() as s:
+            family_id, version = s.execute(
+                select(Family.id, Family.version).join(Child).where(Child.id == 2 * n + 20)
+            ).one()
+        work.update_family(family_id, version, {"parent_carer_name": name})
 
 
 def python_ids(db, today: date, case_filter: CaseFilter, text: str) -> list[int]:
@@ -152,8 +177,8 @@ def test_a_page_of_rows_by_id_is_the_list_rows_in_the_order_asked(demo):
     assert page == [by_id[i] for i in wanted[:4]]
 
 
-SORTED_IN_SQL = ["Setting", "Need", "Stage", "Next step", "Due", "Days left", "RAG"]
-SORTED_IN_SQL += ["Caseworker", "Last contact"]
+SORTED_IN_SQL = ["Child", "Family", "Setting", "Need", "Stage", "Next step", "Due"]
+SORTED_IN_SQL += ["Days left", "RAG", "Caseworker", "Last contact"]
 
 
 def python_sorted(db, today, case_filter, text, column: str, descending: bool) -> list[int]:

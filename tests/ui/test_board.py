@@ -46,6 +46,7 @@ def test_double_click_drills_down_to_the_cases_behind_a_cell(window):
     board = window.open_board()
     worker = board.model.row_at(0)
     board.table.doubleClicked.emit(board.model.index(0, 0))
+    window.wait_loaded()  # the cases behind it, listed off the thread
     assert window.tabs.currentIndex() == 0
     shown = [window.model.row_at(r) for r in range(window.model.rowCount())]
     assert {r.caseworker_id for r in shown} == {worker.worker_id}
@@ -53,12 +54,14 @@ def test_double_click_drills_down_to_the_cases_behind_a_cell(window):
     window.open_board()
     overdue = board.model.column_of("Overdue steps")
     board.table.doubleClicked.emit(board.model.index(0, overdue))
+    window.wait_loaded()  # the cases behind it, listed off the thread
     assert window.model.rowCount() == worker.overdue_steps
     window.open_board()
     second_week = board.workload.today() + timedelta(days=7)
     week2 = board.model.column_of(f"From\n{second_week.day} {second_week:%b}")  # dated weeks
     assert week2 > 0
     board.table.doubleClicked.emit(board.model.index(0, week2))
+    window.wait_loaded()  # the cases behind it, listed off the thread
     rows = [window.model.row_at(r) for r in range(window.model.rowCount())]
     assert len(rows) == worker.weekly_deadlines[1]
     assert all(7 <= r.days_left <= 13 for r in rows)
@@ -505,6 +508,7 @@ def test_tribunal_steps_have_their_own_column_and_list_the_cases_behind_them(win
     assert cell.data(RagRole) == "red"
     assert "2 open, 2 past their date" in cell.data(Qt.ItemDataRole.ToolTipRole)
     board.table.doubleClicked.emit(cell)
+    window.wait_loaded()  # the cases behind it, listed off the thread
     assert [window.model.row_at(r).case_id for r in range(window.model.rowCount())] == [case_id]
 
 

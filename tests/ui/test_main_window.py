@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 from PySide6.QtCore import Qt
 
-from caseload_app.services.caselist import CaseFilter, CaseList, CaseListService
+from caseload_app.services.caselist import CaseFilter, CaseListService
 from caseload_app.services.demo import generate_demo
 from caseload_app.services.settings import LocalSettings, LocalSettingsStore
 from caseload_app.ui.context import AppContext
@@ -12,6 +12,7 @@ from caseload_app.ui.models.case_table import COLUMNS, CaseTableModel
 from caseload_app.ui.models.rows import RagRole, SortRole
 from caseload_app.ui.models.week_model import WeekModel
 from tests.helpers import TODAY
+from tests.ui.test_case_list_window import loaded_model
 
 pytestmark = pytest.mark.gui
 
@@ -31,13 +32,13 @@ def column(title):
     return next(i for i, c in enumerate(COLUMNS) if c.title == title)
 
 
-def test_case_table_model_passes_qt_model_tester(qtmodeltester, demo_db):
-    model = CaseTableModel()
-    model.set_cases(CaseListService(demo_db, today=lambda: TODAY).list_cases())
+def test_case_table_model_passes_qt_model_tester(qtmodeltester, demo_db, qapp):
+    model, _ = loaded_model(demo_db)
     qtmodeltester.check(model, force_py=True)
     model.set_query("smith")
     model.set_filter(CaseFilter(open_only=True))
     model.sort(column("Due"), Qt.SortOrder.DescendingOrder)
+    model.wait_listed()
     qtmodeltester.check(model, force_py=True)
 
 
@@ -47,27 +48,30 @@ def test_week_model_passes_qt_model_tester(qtmodeltester, window):
     qtmodeltester.check(WeekModel(), force_py=True)
 
 
-def test_search_is_case_and_accent_insensitive_and_matches_identifiers(demo_db):
-    model = CaseTableModel()
+def test_search_is_case_and_accent_insensitive_and_matches_identifiers(demo_db, qapp):
+    model, _ = loaded_model(demo_db)
     cases = CaseListService(demo_db, today=lambda: TODAY).list_cases()
-    model.set_cases(cases)
     first = cases.rows[0]
     model.set_query(first.upn.lower())
+    model.wait_listed()
     assert [model.row_at(i).case_id for i in range(model.rowCount())] == [first.case_id]
     model.set_query(" ".join((first.nhs_number[:3], first.nhs_number[3:6], first.nhs_number[6:])))
+    model.wait_listed()
     assert model.rowCount() == 1
     zoe = [r for r in cases.rows if "Zoë" in r.child_name]
     model.set_query("ZOE")
+    model.wait_listed()
     assert zoe
     assert model.rowCount() >= len(zoe)
     model.set_query("")
+    model.wait_listed()
     assert model.rowCount() == len(cases.rows)
 
 
-def test_sorting_by_due_date_puts_the_most_overdue_first(demo_db):
-    model = CaseTableModel()
-    model.set_cases(CaseListService(demo_db, today=lambda: TODAY).list_cases())
+def test_sorting_by_due_date_puts_the_most_overdue_first(demo_db, qapp):
+    model, _ = loaded_model(demo_db)
     model.sort(column("Due"))
+    model.wait_listed()
     dues = [model.row_at(i).next_due for i in range(model.rowCount())]
     known = [d for d in dues if d is not None]
     assert known == sorted(known)
@@ -96,17 +100,21 @@ def test_views_filters_and_search_narrow_the_list(qtbot, window):
     window.sidebar.setCurrentRow(2)
     assert window.count_status.text() == "300 cases"
     window.overdue_filter.setChecked(True)
+    window.wait_loaded()  # each filter is the database's to work out, off the window's thread
     rows = [window.model.row_at(r) for r in range(window.model.rowCount())]
     assert rows
     assert all(r.days_left < 0 for r in rows)
     window.overdue_filter.setChecked(False)
     window.stage_filter.setCurrentIndex(window.stage_filter.findData("assessment"))
+    window.wait_loaded()
     assert {window.model.row_at(r).stage for r in range(window.model.rowCount())} == {"assessment"}
     qtbot.keyClicks(window.search, "zzzz-no-such-child")
+    window.wait_loaded()
     assert window.model.rowCount() == 0
     assert window.count_status.text().startswith("0 of ")
     window.search.clear()
     window.sidebar.setCurrentRow(1)
+    window.wait_loaded()
     assert {window.model.row_at(r).caseworker_id for r in range(window.model.rowCount())} == {1}
     assert window.stage_filter.currentData() is None  # the view replaced the earlier filter
 
@@ -114,11 +122,13 @@ def test_views_filters_and_search_narrow_the_list(qtbot, window):
 def test_saved_view_is_pinned_with_its_count_and_remembered(window, monkeypatch):
     window.sidebar.setCurrentRow(2)
     window.contact_filter.setChecked(True)
+    window.wait_loaded()
     expected = window.model.rowCount()
     from PySide6.QtWidgets import QInputDialog
 
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("No recent contact", True))
     window.save_view()
+    window.wait_loaded()  # the new view counted
     last = window.sidebar.item(window.sidebar.count() - 1)
     assert last.text() == f"No recent contact  ({expected:,})"
     saved = window.ctx.settings_store.load().saved_views
@@ -126,6 +136,7 @@ def test_saved_view_is_pinned_with_its_count_and_remembered(window, monkeypatch)
     window.sidebar.setCurrentRow(2)
     assert not window.contact_filter.isChecked()
     window.sidebar.setCurrentRow(window.sidebar.count() - 1)
+    window.wait_loaded()
     assert window.contact_filter.isChecked()
     assert window.model.rowCount() == expected
 
@@ -146,10 +157,10 @@ def test_empty_database_shows_no_cases(qtbot, db, tmp_path):
     assert window.count_status.text() == "0 cases"
 
 
-def test_model_holds_what_it_was_given_and_never_queries():
+def test_model_reaches_the_database_only_through_its_source():
     model = CaseTableModel()
-    model.set_cases(CaseList(today=TODAY, rows=[]))
-    assert model.rowCount() == 0
+    model.reload()  # no source yet: nothing to ask
+    assert model.rowCount() == 0 and not model.busy
     assert not any("db" in name.lower() for name in vars(model))
 
 

@@ -30,6 +30,7 @@ def window(db, open_window):
 def test_down_from_the_search_box_reaches_the_results_and_enter_opens_the_match(qtbot, window):
     window.focus_search()
     qtbot.keyClicks(window.search, "kowal")
+    window.wait_loaded()
     assert window.model.rowCount() == 1
     qtbot.keyClick(window.search, Qt.Key.Key_Down)
     assert window.table.hasFocus() or window.focusWidget() is window.table
@@ -40,10 +41,23 @@ def test_down_from_the_search_box_reaches_the_results_and_enter_opens_the_match(
     assert window.current_case().title() == "Łukasz Kowalski"
 
 
+def test_enter_straight_after_typing_opens_the_match_for_every_letter_typed(qtbot, window):
+    """The database answers a search off the window's thread: Enter pressed before it has
+    answered opens the match for "kowal", not the first case of the list before."""
+    window.focus_search()
+    qtbot.keyClicks(window.search, "kowal")
+    assert window.model.busy  # still asking
+    qtbot.keyClick(window.search, Qt.Key.Key_Return)
+    window.wait_loaded()
+    assert window.current_case() is not None
+    assert window.current_case().title() == "Łukasz Kowalski"
+
+
 def test_children_sort_by_surname_with_letters_where_people_look(window):
     window.sidebar.setCurrentRow(2)
     model = window.model
     model.sort(model.column_of("Child"), Qt.SortOrder.AscendingOrder)
+    window.wait_loaded()
     assert [model.row_at(r).child_name for r in range(model.rowCount())] == [
         "Zoë Brontë", "Łukasz Kowalski", "Amy Łapińska", "Oscar Zielinski",
     ]  # fmt: skip

@@ -1,28 +1,28 @@
-"""The case list: rows from CaseListService, narrowed by a view's filter and by search text.
+"""The case list as a window onto the database: the model holds the ids of the cases shown,
+in order, and the rows of the pages scrolled to, never a row for every case.
 
-Why not a QSortFilterProxyModel: at 50,000 rows its C++ filter still calls our Python
-data() once per row per keystroke (~5 µs each), far over a 50 ms budget; a substring test
-over the precomputed search keys in a list comprehension takes a few milliseconds.
+The database filters, searches and sorts (services/case_window.py, off the window's
+thread: a keystroke never waits for it); a page of rows is read when the view first shows
+it (about a millisecond for a hundred rows on a laptop file). After a save the saved cases'
+rows are put right in place and the order asked again, the selection kept by case.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections import OrderedDict
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
 from datetime import date
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from caseload_app.domain.deadlines import format_date
 from caseload_app.domain.status import Rag
-from caseload_app.domain.text import days_text, fold, matches, person_sort_key, sort_key
-from caseload_app.services.caselist import CaseFilter, CaseList, CaseRow
-from caseload_app.ui.models.rows import (
-    RAG_TEXT,
-    Column,
-    RowsModel,
-    insertion_point,
-    position_of,
-)
+from caseload_app.domain.text import days_text, fold, person_sort_key, sort_key
+from caseload_app.services.case_window import Listing
+from caseload_app.services.caselist import CaseFilter, CaseRow
+from caseload_app.ui.models.rows import RAG_TEXT, Column, cell
+from caseload_app.ui.worker import Job, run_in_background, wait_for
 
 SearchRole = Qt.ItemDataRole.UserRole + 4
 RAG_RANK = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, Rag.GREY: 3, Rag.NONE: 4}
@@ -97,141 +97,246 @@ COLUMNS: tuple[Column, ...] = (
 COLUMN_WIDTHS = (125, 100, 110, 45, 120, 150, 122, 108, 80, 100, 90)
 
 
-class CaseTableModel(RowsModel):
-    # CaseListService's order: by next step due, undated last, then by case.
-    arrival_order = staticmethod(lambda r: (r.next_due is None, r.next_due or FAR, r.case_id))
+PAGE = 100  # rows read at a time as the list scrolls
+ROWS_HELD = 4_000  # rows kept; the least recently shown go first
+
+
+@dataclass(frozen=True)
+class CaseSource:
+    """Where the list's ids and rows come from: CaseWindowService's calls, each opening
+    its own session (the listing runs on a worker thread)."""
+
+    listing: Callable[[CaseFilter, str, tuple[str, bool] | None, tuple[CaseFilter, ...]], Listing]
+    rows: Callable[[list[int]], list[CaseRow]]
+
+
+class CaseTableModel(QAbstractTableModel):
+    listed = Signal()  # a listing asked for has arrived and is shown
+    failed = Signal(object, str)  # a listing could not be read: the error and its details
 
     def __init__(self, parent=None) -> None:
-        super().__init__(COLUMNS, parent)
-        self._keys: list[str] = []
-        self._base: list[int] | None = None  # rows passing the view's filter (None: to work out)
+        super().__init__(parent)
+        self.columns = COLUMNS
+        self._source: CaseSource | None = None
+        self._ids: list[int] = []
+        self._total = 0
+        self._today: date | None = None
+        # Rows read, by case (None: the case has gone), so a new order or filter reuses them.
+        self._held: OrderedDict[int, CaseRow | None] = OrderedDict()
         self._filter = CaseFilter()
         self._query = ""
-        self._where: dict[int, int] | None = None  # case id -> row index (None: to work out)
-        self._counts: dict[CaseFilter, int] = {}  # count_matching's answers, kept up to date
+        self._sort: tuple[str, bool] | None = None
+        self._views: tuple[CaseFilter, ...] = ()
+        self._counts: dict[CaseFilter, int] = {}
+        self._job: Job | None = None
+        self._asked = 0  # listings asked for; the one in flight answers number `_job_asked`
+        self._job_asked = 0
+        self._fresh = False  # the next listing drops the rows held (they may have changed)
 
-    def set_cases(self, cases: CaseList) -> None:
-        self._keys = [r.search_text for r in cases.rows]
-        self._base = None
-        self._where = None
-        self._counts = {}
-        self.set_rows(cases.rows)
+    # --- what is asked -------------------------------------------------------------------
+    def set_source(self, source: CaseSource) -> None:
+        self._source = source
 
-    def update_cases(self, case_ids: Collection[int], cases: CaseList) -> None:
-        """After a save: these cases' rows as they are now (`CaseListService.rows_for`); a
-        case asked for without a row is gone. Each moves, shows, hides or repaints in place;
-        the rest of the list and the view's scroll position and selection are untouched."""
-        if self._where is None:
-            self._where = {row.case_id: i for i, row in enumerate(self._rows)}
-        fresh = {row.case_id: row for row in cases.rows}
-        for case_id in sorted(set(case_ids) | fresh.keys()):
-            self._update_case(self._where.get(case_id), fresh.get(case_id))
+    def reload(self, views: Iterable[CaseFilter] = ()) -> None:
+        """Ask the database again (after a load, a save or a new day), with the counts of
+        these views; the rows held are read afresh as they are shown."""
+        self._views = tuple(views)
+        self._fresh = True
+        self._ask()
 
-    def _update_case(self, i: int | None, row: CaseRow | None) -> None:
-        old = None if i is None or i in self._gone else self._rows[i]
-        if old is None and row is None:
-            return
-        for case_filter in self._counts:
-            self._counts[case_filter] += _counted(case_filter, row) - _counted(case_filter, old)
-        if row is not None:  # the search key first: placing the row searches it
-            if i is None:
-                self._keys.append(row.search_text)
-            else:
-                self._keys[i] = row.search_text
-        put = self._put(i, row)
-        if row is not None and put is not None and self._where is not None:
-            self._where[row.case_id] = put
+    def set_views(self, views: Iterable[CaseFilter]) -> None:
+        """The views the sidebar counts: any not counted yet are counted (once a load has
+        asked for the list; before, the load counts them)."""
+        self._views = tuple(views)
+        if self._today is not None and any(v not in self._counts for v in self._views):
+            self._ask()
 
-    def _place(self, i: int) -> None:
-        base = self._base
-        if base is not None:  # the view's rows before the search text narrows them
-            old = position_of(base, i)
-            if old is not None:
-                del base[old]
-            if self._in_view(i):
-                base.insert(insertion_point(base, i, self._comes_before()), i)
-        super()._place(i)
-
-    def _in_view(self, i: int) -> bool:
-        return i not in self._gone and self._filter.matches(self._rows[i])
-
-    def _shows(self, i: int) -> bool:
-        if not self._in_view(i):
-            return False
-        query, key = self._query, self._keys[i]
-        return not query or (matches(query, key) if " " in query else query in key)
-
-    def set_filter(self, case_filter: CaseFilter) -> None:  # type: ignore[override]
+    def set_filter(self, case_filter: CaseFilter) -> None:
         if case_filter != self._filter:
             self._filter = case_filter
-            self._base = None
-            self._reshow()
+            self._ask()
 
     def set_query(self, text: str) -> None:
         query = fold(text).strip()
         if query != self._query:
             self._query = query
-            self._reshow()
+            self._ask()
 
-    def _refilter(self) -> None:
-        if self._base is None:
-            self._base = self._filtered(self._filter)
-            self._sort_base()
-        # Filtering a sorted base keeps its order: a keystroke never re-sorts.
-        self._visible = self._matching(self._query)
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._sort = (self.columns[column].title, order == Qt.SortOrder.DescendingOrder)
+        self._ask()
 
-    def _apply_sort(self) -> None:
-        self._base = None  # re-derived and sorted by the new column
-        self._refilter()
-
-    def _sort_base(self) -> None:
-        if not self._base:
+    def _ask(self) -> None:
+        """One listing in flight at a time: while it runs, what is asked meanwhile waits
+        and only the latest is asked next (a fast typist's keystrokes are not queued)."""
+        self._asked += 1
+        if self._source is None or self._job is not None:
             return
-        if self._sort is None:  # the service's order, which rows put in place since keep too
-            rows, arrival = self._rows, self.arrival_order
-            self._base.sort(key=lambda i: arrival(rows[i]))
+        asked, source = self._asked, self._source
+        what = (self._filter, self._query, self._sort, self._views)
+        self._job_asked = asked
+        self._job = run_in_background(
+            lambda: source.listing(*what), self._on_listing, self._on_failed
+        )
+
+    def _on_listing(self, listing: Listing) -> None:
+        self._job = None
+        if self._job_asked != self._asked:  # something else was asked meanwhile
+            self._ask()
             return
-        number, order = self._sort
-        key = self.columns[number].sort_key or self.columns[number].display
-        keys = [key(row) for row in self._rows]  # once per row, then C-speed lookups
-        self._base.sort(key=keys.__getitem__, reverse=order == Qt.SortOrder.DescendingOrder)
+        self._show(listing)
+        self.listed.emit()
 
-    def _filtered(self, case_filter: CaseFilter) -> list[int]:
-        rows, gone = self._rows, self._gone
-        if case_filter.is_empty() and not gone:  # the common view: every row
-            return list(range(len(rows)))
-        if case_filter.is_empty():
-            return [i for i in range(len(rows)) if i not in gone]
-        return [i for i in range(len(rows)) if i not in gone and case_filter.matches(rows[i])]
+    def _on_failed(self, exc: Exception, details: str) -> None:
+        self._job = None
+        self.failed.emit(exc, details)
 
-    def _matching(self, query: str) -> list[int]:
-        keys, base = self._keys, self._base or []
-        if not query:
-            return list(base)
-        if " " in query:
-            return [i for i in base if matches(query, keys[i])]
-        return [i for i in base if query in keys[i]]  # the common, fastest case
+    def _show(self, listing: Listing) -> None:
+        if self._fresh or listing.today != self._today:
+            self._held.clear()
+            self._fresh = False
+        self._today = listing.today
+        self._counts.update(listing.counts)
+        self._total = listing.total
+        if listing.ids == self._ids:
+            return  # the same cases in the same order: the view stays as it is
+        self.layoutAboutToBeChanged.emit()
+        # Indexes held (the selection, the current row) follow their cases; a case no
+        # longer shown loses its index.
+        held = self.persistentIndexList()
+        old, new = self._ids, listing.ids
+        place = {old[p.row()]: -1 for p in held if p.row() < len(old)}
+        for n, case_id in enumerate(new) if place else ():
+            if case_id in place:
+                place[case_id] = n
+        moved = [
+            self.index(place[old[p.row()]], p.column())
+            if p.row() < len(old) and place[old[p.row()]] >= 0
+            else QModelIndex()
+            for p in held
+        ]
+        self._ids = new
+        self.changePersistentIndexList(held, moved)
+        self.layoutChanged.emit()
 
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if role == SearchRole and index.isValid():
-            return self._keys[self._visible[index.row()]]
-        return super().data(index, role)
+    @property
+    def busy(self) -> bool:
+        """A listing is being read."""
+        return self._job is not None
 
-    def count_matching(self, case_filter: CaseFilter) -> int:
-        """How many cases a view would show (for the sidebar counts)."""
-        if case_filter not in self._counts:
-            self._counts[case_filter] = len(self._filtered(case_filter))
-        return self._counts[case_filter]
+    def wait_listed(self, timeout_ms: int = 30_000) -> None:
+        """For tests, screenshots and the self-test: wait until what was asked is shown."""
+        while self._job is not None:
+            wait_for(self.listed, timeout_ms)
+
+    # --- after a save --------------------------------------------------------------------
+    def update_cases(self, case_ids: Collection[int], rows: list[CaseRow]) -> None:
+        """After a save: these cases' rows as they are now (a case asked for without a row
+        is gone). Rows held are put right and repainted at once; then the order is asked
+        again, which moves, shows or hides them."""
+        fresh = {row.case_id: row for row in rows}
+        for case_id in {*case_ids, *fresh}:
+            if case_id not in self._held:
+                continue  # not read yet: it is read as it is now when shown
+            self._held[case_id] = fresh.get(case_id)
+            n = self.find_case(case_id)
+            if n >= 0:
+                self.dataChanged.emit(self.index(n, 0), self.index(n, len(self.columns) - 1))
+        self._ask()
+
+    # --- rows ----------------------------------------------------------------------------
+    def row_at(self, row: int) -> CaseRow:
+        found = self._row(row)
+        if found is None:
+            raise LookupError("That case is no longer in the list.")
+        return found
+
+    def _row(self, row: int) -> CaseRow | None:
+        case_id = self._ids[row]
+        if case_id not in self._held:
+            self._read_page(row - row % PAGE)
+        self._held.move_to_end(case_id)
+        return self._held[case_id]
+
+    def _read_page(self, start: int) -> None:
+        """The rows of the page holding row `start` not held yet, read in one query."""
+        wanted = [i for i in self._ids[start : start + PAGE] if i not in self._held]
+        found = {r.case_id: r for r in self._source.rows(wanted)} if self._source else {}
+        for case_id in wanted:
+            self._held[case_id] = found.get(case_id)
+        while len(self._held) > ROWS_HELD:
+            self._held.popitem(last=False)
+
+    def rows(self) -> list[CaseRow]:
+        """Every row shown, in order (read a thousand at a time; not held)."""
+        found: list[CaseRow] = []
+        if self._source is None:
+            return found
+        for start in range(0, len(self._ids), 1000):
+            ids = self._ids[start : start + 1000]
+            by_id = {r.case_id: r for r in self._source.rows(ids)}
+            found += [by_id[i] for i in ids if i in by_id]
+        return found
+
+    def case_id_at(self, row: int) -> int:
+        return self._ids[row]
+
+    def find(self, match: Callable[[CaseRow], bool]) -> int:
+        """The row number of the first row shown that matches, or -1."""
+        return next((n for n, row in enumerate(self.rows()) if match(row)), -1)
+
+    def find_case(self, case_id: int) -> int:
+        try:
+            return self._ids.index(case_id)
+        except ValueError:
+            return -1
+
+    def column_of(self, title: str) -> int:
+        return next(n for n, c in enumerate(self.columns) if c.title == title)
+
+    def text(self, row: int, title: str) -> str:
+        return self.data(self.index(row, self.column_of(title)))
+
+    def count_matching(self, case_filter: CaseFilter) -> int | None:
+        """How many cases a view holds (the sidebar's counts), if it was counted."""
+        return self._counts.get(case_filter)
 
     @property
     def total(self) -> int:
         """Cases in the current view before the search text narrows them."""
-        return len(self._base or ())
+        return self._total
 
     @property
     def case_filter(self) -> CaseFilter:
         return self._filter
 
+    @property
+    def today(self) -> date | None:
+        """The day the rows shown were worked out for."""
+        return self._today
 
-def _counted(case_filter: CaseFilter, row: CaseRow | None) -> int:
-    return 1 if row is not None and case_filter.matches(row) else 0
+    # --- Qt model API --------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[section].title
+        return None
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ):
+        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+            return None
+        row = self._row(index.row())
+        if row is None:  # gone since the order was read: it leaves at the next listing
+            return None
+        if role == SearchRole:
+            return row.search_text
+        return cell(self.columns[index.column()], row, role)

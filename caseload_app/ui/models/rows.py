@@ -202,29 +202,7 @@ class RowsModel(QAbstractTableModel):
     ):
         if not index.isValid():
             return None
-        row = self.row_at(index.row())
-        column = self.columns[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.display(row)
-        if role == SortRole:
-            return (column.sort_key or column.display)(row)
-        if role == RowRole:
-            return row
-        if role == RagRole:
-            return column.rag(row) if column.rag else None
-        if role == Qt.ItemDataRole.ToolTipRole:
-            tip = column.tooltip(row) if column.tooltip else None
-            # Anything long enough to be cut in a narrow column can be read whole.
-            return tip or (shown if len(shown := column.display(row)) > LONG_CELL else None)
-        return self._colour(column, row, role)
-
-    def _colour(self, column: Column, row: Any, role: int):
-        if role not in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
-            return None
-        colour = RAG_COLOUR.get(column.rag(row) or "") if column.rag else None
-        if colour is None:
-            return None
-        return QBrush(colour if role == Qt.ItemDataRole.BackgroundRole else INK)
+        return cell(self.columns[index.column()], self.row_at(index.row()), role)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self.layoutAboutToBeChanged.emit()
@@ -269,3 +247,25 @@ def insertion_point(indexes: list[int], i: int, before: Callable[[int, int], boo
         else:
             high = middle
     return low
+
+
+def cell(column: Column, row: Any, role: int):
+    """What a table shows in one cell of a row, for one role."""
+    if role == Qt.ItemDataRole.DisplayRole:
+        return column.display(row)
+    if role == SortRole:
+        return (column.sort_key or column.display)(row)
+    if role == RowRole:
+        return row
+    if role == RagRole:
+        return column.rag(row) if column.rag else None
+    if role == Qt.ItemDataRole.ToolTipRole:
+        tip = column.tooltip(row) if column.tooltip else None
+        # Anything long enough to be cut in a narrow column can be read whole.
+        return tip or (shown if len(shown := column.display(row)) > LONG_CELL else None)
+    if role not in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
+        return None
+    colour = RAG_COLOUR.get(column.rag(row) or "") if column.rag else None
+    if colour is None:
+        return None
+    return QBrush(colour if role == Qt.ItemDataRole.BackgroundRole else INK)

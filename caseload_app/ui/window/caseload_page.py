@@ -8,9 +8,8 @@ the cases that changed (`update_cases`). It never opens a case itself: it asks t
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import date
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
@@ -36,11 +35,11 @@ from caseload_app.domain import codes
 from caseload_app.domain.status import Rag
 from caseload_app.domain.text import how_many
 from caseload_app.services.case_read import CaseworkerInfo
-from caseload_app.services.caselist import CaseFilter, CaseList
+from caseload_app.services.caselist import CaseFilter
 from caseload_app.services.myweek import MyWeek
 from caseload_app.services.settings import SavedView
 from caseload_app.ui.context import AppContext
-from caseload_app.ui.models.case_table import COLUMN_WIDTHS, COLUMNS, CaseTableModel
+from caseload_app.ui.models.case_table import COLUMN_WIDTHS, COLUMNS, CaseSource, CaseTableModel
 from caseload_app.ui.models.week_model import WeekModel
 from caseload_app.ui.widgets.blocks import read_only_table
 from caseload_app.ui.worker import Job, run_in_background, wait_for
@@ -80,12 +79,24 @@ class CaseloadPage(QSplitter):
         super().__init__(parent)
         self.ctx = ctx
         self.caseworkers = list(caseworkers)
-        self._job: Job | None = None
+        self._job: Job | None = None  # my week being read
+        self._loading = False  # from a load's start until its list is in
         self._again = False  # a load was asked for while one was under way
-        self._today: date | None = None  # the day the shown lists were worked out for
         self._open_only = False  # part of the chosen view, not shown as a filter widget
+        self._then: Callable[[], None] | None = None  # a key pressed before the list came
         self._build()
+        self.model.set_source(CaseSource(self._listing, self._rows_by_id))
+        self.model.listed.connect(self._on_listed)
+        self.model.failed.connect(self._failed)
         self.rebuild_sidebar()
+
+    # Bound methods, not lambdas: run on a worker thread, they read ctx.db when called (a
+    # restore may have replaced it).
+    def _listing(self, *asked):
+        return self.ctx.case_window().listing(*asked)
+
+    def _rows_by_id(self, case_ids: list[int]):
+        return self.ctx.case_window().rows_by_id(case_ids)
 
     def _build(self) -> None:
         self.sidebar = QListWidget()
@@ -127,10 +138,10 @@ class CaseloadPage(QSplitter):
         due = next(i for i, c in enumerate(COLUMNS) if c.title == "Due")
         self.table.sortByColumn(due, Qt.SortOrder.AscendingOrder)
         self.table.doubleClicked.connect(
-            lambda index: self.case_wanted.emit(self.model.row_at(index.row()).case_id, "")
+            lambda index: self.case_wanted.emit(self.model.case_id_at(index.row()), "")
         )
         self.table.activated.connect(
-            lambda index: self.case_wanted.emit(self.model.row_at(index.row()).case_id, "")
+            lambda index: self.case_wanted.emit(self.model.case_id_at(index.row()), "")
         )
         list_page = QWidget()
         list_layout = QVBoxLayout(list_page)
@@ -236,6 +247,7 @@ class CaseloadPage(QSplitter):
             item.setData(ViewRole, view)
             self.sidebar.addItem(item)
         self.sidebar.blockSignals(False)
+        self.model.set_views(self._counted_views())  # counts a view saved since asked
         self._update_counts()
         if 0 <= current < self.sidebar.count():
             self.sidebar.setCurrentRow(current)
@@ -245,9 +257,12 @@ class CaseloadPage(QSplitter):
             item = self.sidebar.item(row)
             view: View = item.data(ViewRole)
             if view.case_filter is None:
-                count = self.week_model.rowCount()
+                count: int | None = self.week_model.rowCount()
             else:
                 count = self.model.count_matching(view.case_filter)
+            if count is None:  # not counted yet (a view saved since the last count)
+                item.setText(view.name)
+                continue
             item.setText(f"{view.name}  ({count:,})")
             item.setToolTip(f"{view.name}: {how_many(count, 'case', 'cases')}")
 
@@ -310,11 +325,9 @@ class CaseloadPage(QSplitter):
 
     def _on_filter_widgets_changed(self, *_args) -> None:
         self.model.set_filter(self.current_filter())
-        self._update_count()
 
     def _on_search(self, text: str) -> None:
         self.model.set_query(text)
-        self._update_count()
 
     def save_view(self) -> None:
         name, ok = QInputDialog.getText(self, "Save view", "Name for this view:")
@@ -344,25 +357,40 @@ class CaseloadPage(QSplitter):
             watched is self.search
             and event.type() == QEvent.Type.KeyPress
             and event.key() == Qt.Key.Key_Down
-            and self.model.rowCount()
         ):
-            self.table.setFocus()
-            self.table.selectRow(max(0, self.table.currentIndex().row()))
+            self._when_listed(self._enter_results)
             return True
         return super().eventFilter(watched, event)
 
+    def _when_listed(self, then: Callable[[], None]) -> None:
+        """Act on the list for what was typed last: now, or once the database has answered
+        (Enter straight after typing must not open the match for the letters before)."""
+        if self.model.busy:
+            self._then = then
+        else:
+            then()
+
+    def _enter_results(self) -> None:
+        if self.model.rowCount():
+            self.table.setFocus()
+            self.table.selectRow(max(0, self.table.currentIndex().row()))
+
     def _open_first_result(self) -> None:
         """Enter in the search box opens the match: the only one, or the first shown."""
+        self._when_listed(self._open_first)
+
+    def _open_first(self) -> None:
         if self.model.rowCount():
-            self.case_wanted.emit(self.model.row_at(0).case_id, "")
+            self.case_wanted.emit(self.model.case_id_at(0), "")
 
     # ------------------------------------------------------------------ loading
     def refresh(self) -> None:
         """Reload my week, then the case list, without blocking the window. My week comes
         first: it is the page the window opens on, and takes a fraction of the time."""
-        if self._job is not None:
+        if self._loading:
             self._again = True  # e.g. a save during a load: load again once this one ends
             return
+        self._loading = True
         self.status.emit("Loading cases…")
         me = self.ctx.settings.me_caseworker_id
         week = self.ctx.week()
@@ -370,10 +398,14 @@ class CaseloadPage(QSplitter):
         self._job = run_in_background(lambda: week.my_week(me), self._week_done, self._failed)
 
     def _week_done(self, week: MyWeek) -> None:
+        self._job = None
         self.week_model.set_week(week)
         self._show_week_summary()
-        self._job = run_in_background(self.ctx.cases().list_cases, self._list_done, self._failed)
+        self.model.reload(self._counted_views())
         self.week_loaded.emit()  # after the list's load has started: a handler may wait for it
+
+    def _counted_views(self) -> list[CaseFilter]:
+        return [v.case_filter for v in self._views() if v.case_filter is not None]
 
     def _show_week_summary(self) -> None:
         items = self.week_model.rows()
@@ -390,12 +422,15 @@ class CaseloadPage(QSplitter):
             f"{overdue:,} overdue. Double-click a line to open the case."
         )
 
-    def _list_done(self, cases: CaseList) -> None:
-        self._job = None
-        self._today = cases.today
-        self.model.set_cases(cases)
+    def _on_listed(self) -> None:
         self._update_counts()
         self._update_count()
+        then, self._then = self._then, None
+        if then is not None:
+            then()
+        if not self._loading or self._job is not None:
+            return  # a listing asked before the load's (my week is still being read)
+        self._loading = False
         if self._again:
             self._again = False
             self.refresh()  # `loaded` comes when that one ends
@@ -404,30 +439,30 @@ class CaseloadPage(QSplitter):
 
     def update_cases(self, case_ids: Collection[int]) -> set[int] | None:
         """After a save: put right only what these cases show — their rows in the list (and
-        their families' other cases), their lines in my week and the sidebar's counts. A few
-        milliseconds at 50,000 children, where reloading everything took about a second.
+        their families' other cases) at once, then the list's order and the sidebar's counts
+        asked again off the window's thread; their lines in my week.
         Returns the cases put right (None: everything is being reloaded instead)."""
-        if self._job is not None or self._today is None:
+        if self._loading or self.model.today is None:
             self.refresh()  # a load is under way (it loads again when it ends) or none has ended
             return None
         me = self.ctx.settings.me_caseworker_id
         rows = self.ctx.cases().rows_for(case_ids)
-        if rows.today != self._today:
+        if rows.today != self.model.today:
             self.refresh()  # a new day: every case's days left and colour have moved
             return None
         touched = set(case_ids) | {row.case_id for row in rows.rows}
-        self.model.update_cases(touched, rows)
+        self.model.update_cases(touched, rows.rows)
         self.week_model.update_cases(touched, self.ctx.week().my_week(me, touched))
         self._show_week_summary()
         self._update_counts()
-        self._update_count()
         return touched
 
     def _failed(self, exc: Exception, details: str) -> None:
         self._job = None
-        self._again = False
+        was_loading, self._loading, self._again = self._loading, False, False
         self.status.emit("Could not load cases")
-        self.loaded.emit()
+        if was_loading:
+            self.loaded.emit()
         QMessageBox.critical(self, "Could not load cases", f"{exc}\n\n{details[-2000:]}")
 
     def _update_count(self) -> None:
@@ -441,9 +476,11 @@ class CaseloadPage(QSplitter):
         self.status.emit(text)
 
     def wait_loaded(self, timeout_ms: int = 30_000) -> None:
-        """For tests, screenshots and the self-test: wait until the load has finished."""
-        if self._job is not None:
+        """For tests, screenshots and the self-test: wait until the load, and any listing
+        asked for since (a search, a filter, a sort, a save's), has been shown."""
+        if self._loading:
             wait_for(self.loaded, timeout_ms)
+        self.model.wait_listed(timeout_ms)
 
     def _open_week_item(self, index) -> None:
         item = self.week_model.item_at(index.row())

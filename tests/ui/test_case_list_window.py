@@ -1,0 +1,231 @@
+"""The case list as a window onto the database (issue 28): the model holds the ids shown and
+the rows of the pages looked at; the database filters, searches and sorts off the window's
+thread. What it shows after any mix of saves, filters, searches and sorts must be what a
+full reload shows, and the selection follows its case."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from datetime import timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTableView
+
+from caseload_app.services.case_window import CaseWindowService
+from caseload_app.services.caselist import CaseFilter, CaseListService
+from caseload_app.services.casework import CaseworkService
+from caseload_app.services.demo import generate_demo
+from caseload_app.ui.models.case_table import COLUMNS, PAGE, ROWS_HELD, CaseSource, CaseTableModel
+from tests.helpers import NOW, TODAY
+from tests.services.test_case_window import python_ids, python_sorted
+
+pytestmark = [pytest.mark.gui, pytest.mark.usefixtures("qapp")]  # listings come by signal
+
+TITLES = [c.title for c in COLUMNS]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from caseload_app.db.engine import open_database
+
+    db = open_database(tmp_path_factory.mktemp("listwindow") / "list.sqlite3")
+    generate_demo(db, children=250, seed=8, today=TODAY)
+    yield db
+    db.dispose()
+
+
+class Counted:
+    """The model's source, counting what it is asked."""
+
+    def __init__(self, db) -> None:
+        self.window = CaseWindowService(db, today=lambda: TODAY)
+        self.listings = 0
+        self.pages: list[int] = []
+
+    def listing(self, *asked):
+        self.listings += 1
+        return self.window.listing(*asked)
+
+    def rows(self, ids):
+        self.pages.append(len(ids))
+        return self.window.rows_by_id(ids)
+
+    def source(self) -> CaseSource:
+        return CaseSource(self.listing, self.rows)
+
+
+def loaded_model(db, views=()) -> tuple[CaseTableModel, Counted]:
+    counted = Counted(db)
+    model = CaseTableModel()
+    model.set_source(counted.source())
+    model.reload(views)
+    model.wait_listed()
+    return model, counted
+
+
+def shown_ids(model: CaseTableModel) -> list[int]:
+    return [model.case_id_at(n) for n in range(model.rowCount())]
+
+
+def expected(db, case_filter, text, sort) -> list[int]:
+    if sort is None:
+        return python_ids(db, TODAY, case_filter, text)
+    title, descending = sort
+    return python_sorted(db, TODAY, case_filter, text, title, descending)
+
+
+def test_the_model_passes_the_tester_through_filters_searches_sorts_and_saves(demo, qtmodeltester):
+    model, _ = loaded_model(demo, views=[CaseFilter(), CaseFilter(open_only=True)])
+    qtmodeltester.check(model, force_py=True)  # stays connected: checks every change below
+    model.set_filter(CaseFilter(open_only=True))
+    model.wait_listed()
+    model.set_query("smi")
+    model.wait_listed()
+    model.sort(TITLES.index("Child"), Qt.SortOrder.DescendingOrder)
+    model.wait_listed()
+    assert shown_ids(model) == expected(demo, CaseFilter(open_only=True), "smi", ("Child", True))
+    model.set_query("")
+    model.wait_listed()
+    first = model.row_at(0)
+    work = CaseworkService(demo, "test", today=lambda: TODAY, now=lambda: NOW)
+    work.log_communication(first.case_id, NOW, "phone", "in", "Mum", "Hello")
+    model.update_cases({first.case_id}, model._source.rows([first.case_id]))  # type: ignore[union-attr]
+    model.wait_listed()
+    assert model.row_at(model.find_case(first.case_id)).last_contact == NOW.date()
+
+
+FILTERS = (
+    CaseFilter(),
+    CaseFilter(open_only=True),
+    CaseFilter(rag="red"),
+    CaseFilter(caseworker_id=1),
+    CaseFilter(no_contact_14=True),
+)
+SORTS = [None] + [(t, d) for t in TITLES for d in (False, True)]
+SEARCHES = ("", "smi", "a s", "zz", "ow")
+SAVES = st.tuples(
+    st.sampled_from(["setting", "family", "contact", "exception"]), st.integers(0, 10_000)
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    st.lists(
+        st.one_of(
+            SAVES.map(lambda s: ("save", s)),
+            st.sampled_from(FILTERS).map(lambda f: ("filter", f)),
+            st.sampled_from(SEARCHES).map(lambda q: ("search", q)),
+            st.sampled_from(SORTS[1:]).map(lambda s: ("sort", s)),
+        ),
+        max_size=6,
+    )
+)
+def test_after_saves_the_list_shows_what_a_full_reload_shows(tmp_path_factory, steps):
+    from caseload_app.db.engine import open_database
+
+    db = open_database(tmp_path_factory.mktemp("history") / "h.sqlite3")
+    try:
+        generate_demo(db, children=60, seed=5, today=TODAY)
+        model, _ = loaded_model(db, views=FILTERS)
+        for n in range(min(model.rowCount(), 30)):
+            model.row_at(n)  # rows held before the saves: they must be put right
+        work = CaseworkService(db, "test", today=lambda: TODAY, now=lambda: NOW)
+        case_filter, text, sort = CaseFilter(), "", None
+        for kind, what in steps:
+            if kind == "save":
+                saved = _save(db, work, *what)
+                rows = CaseListService(db, today=lambda: TODAY).rows_for(saved).rows  # as the page
+                model.update_cases(saved | {r.case_id for r in rows}, rows)
+            elif kind == "filter":
+                case_filter = what
+                model.set_filter(what)
+            elif kind == "search":
+                text = what
+                model.set_query(what)
+            else:
+                sort = what
+                model.sort(TITLES.index(what[0]), Qt.SortOrder(int(what[1])))
+        model.wait_listed()
+        assert shown_ids(model) == expected(db, case_filter, text, sort)
+        fresh, _ = loaded_model(db)
+        by_id = {r.case_id: r for r in fresh.rows()}
+        assert model.rows() == [by_id[i] for i in shown_ids(model)]
+        assert [model.row_at(n) for n in range(model.rowCount())] == model.rows()  # rows held
+        assert model.total == len(python_ids(db, TODAY, case_filter, ""))
+        for f in FILTERS:
+            assert model.count_matching(f) == len(python_ids(db, TODAY, f, "")), f
+    finally:
+        db.dispose()
+
+
+def _save(db, work: CaseworkService, kind: str, pick: int) -> set[int]:
+    """One save through the services, as a caseworker makes it: the case it was made on."""
+    from sqlalchemy import select
+
+    from caseload_app.db.models import Child, EhcpCase, Family
+    from caseload_app.domain.exceptions import limits_for_ground
+    from caseload_app.services.errors import UserError
+
+    with db.read() as s:
+        cases = s.execute(
+            select(EhcpCase.id, Child.id, Child.version, Family.id, Family.version)
+            .join(Child, EhcpCase.child_id == Child.id)
+            .join(Family, Child.family_id == Family.id)
+            .order_by(EhcpCase.id)
+        ).all()
+    case_id, child_id, child_version, family_id, family_version = cases[pick % len(cases)]
+    if kind == "setting":
+        work.update_child(child_id, child_version, {"setting": f"School {pick % 7}"})
+    elif kind == "family":
+        work.update_family(family_id, family_version, {"parent_carer_name": f"Ádá {pick % 9}"})
+    elif kind == "contact":
+        work.log_communication(case_id, NOW, "phone", "in", "Mum", "Called")
+    else:
+        start = TODAY - timedelta(days=pick % 5)
+        ground = "absent_from_area"
+        # A closed case, or one whose step no exception holds: nothing saved.
+        with suppress(UserError):
+            work.record_exception(case_id, ground, limits_for_ground(ground), start, None, start)
+    return {case_id}
+
+
+def test_rows_are_read_a_page_at_a_time_and_never_all_held(demo):
+    model, counted = loaded_model(demo)
+    assert counted.pages == []  # nothing read until shown
+    model.row_at(0)
+    assert counted.pages == [min(PAGE, model.rowCount())]
+    model.row_at(1)
+    assert len(counted.pages) == 1  # the same page
+    model.row_at(model.rowCount() - 1)
+    assert len(counted.pages) == 2 and len(model._held) <= 2 * PAGE
+    assert ROWS_HELD < 50_000  # a bound well under a council's list
+
+
+def test_a_fast_typist_is_answered_with_the_last_search_only(demo):
+    model, counted = loaded_model(demo)
+    before = counted.listings
+    for text in ("s", "sm", "smi", "smit"):
+        model.set_query(text)  # no waiting between keystrokes
+    model.wait_listed()
+    assert shown_ids(model) == expected(demo, CaseFilter(), "smit", None)
+    assert counted.listings - before <= 2  # the first keystroke's, then the last's
+
+
+def test_the_selection_follows_its_case_through_a_new_order(demo, qtbot):
+    model, _ = loaded_model(demo)
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.selectRow(5)
+    chosen = model.case_id_at(5)
+    model.sort(TITLES.index("Child"), Qt.SortOrder.AscendingOrder)
+    model.wait_listed()
+    selected = [i.row() for i in view.selectionModel().selectedRows()]
+    assert [model.case_id_at(r) for r in selected] == [chosen]
+    assert selected != [5] or model.case_id_at(5) == chosen
+    model.set_query("zzzz-nobody")
+    model.wait_listed()
+    assert model.rowCount() == 0 and view.selectionModel().selectedRows() == []
