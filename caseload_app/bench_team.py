@@ -27,7 +27,15 @@ import psycopg
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 
-from caseload_app.bench import AS_OF, Measure, database, timed, top_up_contacts
+from caseload_app.bench import (
+    AS_OF,
+    Measure,
+    database,
+    first_page,
+    held_cases,
+    timed,
+    top_up_contacts,
+)
 from caseload_app.bench_proxy import LatencyProxy
 from caseload_app.domain.access import Role
 from caseload_app.services.errors import UserError
@@ -104,13 +112,12 @@ class Team:
 def prepare(owner_url: str, children: int, laptop: Path, roles: list[str]) -> Team:
     """The team database filled (if empty) and a login for each role, with a new password."""
     from caseload_app.db.engine import open_database
-    from caseload_app.services.caselist import CaseListService
     from caseload_app.services.transfer import move_laptop_file
 
     url = make_url(owner_url)
     owner = open_database(owner_url)
     try:
-        if not CaseListService(owner, today=lambda: AS_OF).list_cases().rows:
+        if not held_cases(owner):
             _fill(laptop, children)
             owner.dispose()
             print(f"Moving {laptop} into the team database …", flush=True)
@@ -223,7 +230,7 @@ def _role(
     short: str, login: str, url: URL, team: Team, raw: tuple, proxy: LatencyProxy, runs: int
 ) -> list[Measure]:
     from caseload_app.db.engine import open_database
-    from caseload_app.services.caselist import CaseListService
+    from caseload_app.services.case_window import CaseWindowService
     from caseload_app.services.casework import CaseworkService
     from caseload_app.services.errors import PermissionDenied
     from caseload_app.services.weekly import WeeklyReportService
@@ -233,8 +240,9 @@ def _role(
     db = open_database(url.render_as_string(hide_password=False))
     try:
         work = CaseworkService(db, login, today=today)
+        window = CaseWindowService(db, today=today)
         actions = [
-            ("case list", 1000.0, CaseListService(db, today=today).list_cases),
+            ("case list", 1000.0, lambda: first_page(window, team.caseworker_id)),
             ("read a case", 100.0, lambda: work.get_case(team.case_id, opened=False)),
             ("workload board", 300.0, WorkloadService(db, login, today=today).board),
             (

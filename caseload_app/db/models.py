@@ -195,6 +195,8 @@ class EhcpCase(Versioned, Base):
         ),
         Index("ix_ehcp_case_worker_open_due", "caseworker_id", "is_open", "next_due"),
         Index("ix_ehcp_case_open_due", "is_open", "next_due"),
+        # The case list's own order (services/case_window.ARRIVAL), read in order.
+        Index("ix_ehcp_case_arrival", text("(next_due IS NULL)"), "next_due", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

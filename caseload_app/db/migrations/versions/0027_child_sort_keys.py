@@ -1,6 +1,7 @@
 """Folded sort keys for the case list's Child and Family columns, stored with each child as
 its search text is, so the list can be sorted by name in SQL (issue 28: the list as a window
-onto the database) rather than by Python over every row.
+onto the database) rather than by Python over every row; and an index in the list's own
+order (next step due, undated last, then case), so its ids are read in order, not sorted.
 
 Revision ID: 0027
 Revises: 0026
@@ -27,6 +28,9 @@ def upgrade() -> None:
             sa.Column("family_sort_name", sa.Text(), nullable=False, server_default="")
         )
     _fill_keys()
+    op.create_index(
+        "ix_ehcp_case_arrival", "ehcp_case", [sa.text("(next_due IS NULL)"), "next_due", "id"]
+    )
 
 
 def _fill_keys() -> None:
@@ -52,6 +56,7 @@ def _fill_keys() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_ehcp_case_arrival", table_name="ehcp_case")
     with op.batch_alter_table("child") as batch:
         batch.drop_column("family_sort_name")
         batch.drop_column("sort_name")
