@@ -16,7 +16,7 @@ from caseload_app.services.document_files import extract_text, sniff
 from caseload_app.services.documents import DocumentService
 
 NAMES = [
-    "all cases for the list and search",
+    "the case list (its order, counts and first page)",
     "read a case (300 contacts)",
     "case summary PDF",
     "workload board (8-week strip)",
