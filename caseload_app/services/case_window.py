@@ -223,10 +223,11 @@ def sort_keys(column: str, today: date, held: Held) -> list[Any]:
         ranks = {rag.value: rank for rag, rank in RAG_RANK.items()}
         return [case(ranks, value=rag_expression(today, held.greyed)), *due_last]
     if column == "Caseworker":
-        names = sorted({*held.workers.values(), UNALLOCATED}, key=sort_key)
-        rank = {name: n for n, name in enumerate(names)}
-        by_id = {wid: rank[name] for wid, name in held.workers.items()}
-        return [case(by_id, value=EhcpCase.caseworker_id, else_=rank[UNALLOCATED])]
+        # Ranked by the folded name, as the list sorts: two names that fold alike tie.
+        keys = {wid: sort_key(name or UNALLOCATED) for wid, name in held.workers.items()}
+        rank = {key: n for n, key in enumerate(sorted({*keys.values(), sort_key(UNALLOCATED)}))}
+        by_id = {wid: rank[key] for wid, key in keys.items()}
+        return [case(by_id, value=EhcpCase.caseworker_id, else_=rank[sort_key(UNALLOCATED)])]
     if column == "Last contact":
         day = func.substr(cast(_LAST_CONTACT, String), 1, 10)
         return [_LAST_CONTACT.is_not(None), day]

@@ -59,6 +59,7 @@ from caseload_app.services.case_read import (
 from caseload_app.services.casework import keep_exception_limits
 from caseload_app.services.documents import file_text, plan_words
 from caseload_app.services.errors import UserError
+from caseload_app.services.fields import refresh_search_keys
 from caseload_app.services.placements import (
     keep_setting_in_step,
     main_name_now,
@@ -357,6 +358,7 @@ class TrashService(UserService):
                         _put_back(s, table, values, renumber)
             except IntegrityError as exc:
                 raise UserError(_why_not_restored(item, exc)) from exc
+            _keys_again(s, payload.get("child", []), renumber)
             record_id = renumber.get((item.record_type, item.record_id), item.record_id)
             case_id = (
                 renumber.get(("ehcp_case", item.case_id), item.case_id) if item.case_id else None
@@ -529,6 +531,9 @@ _OLD_PAYLOADS = {
     ("communication", "with_family"): lambda raw: updates.likely_with_family(
         str(raw.get("with_whom") or "")
     ),
+    # migration 0027: worked out again once the child is back (_keys_again)
+    ("child", "sort_name"): lambda raw: "",
+    ("child", "family_sort_name"): lambda raw: "",
 }
 
 
@@ -579,6 +584,17 @@ def _follow(table: Table, values: dict, renumber: dict) -> dict:
             if key in renumber:
                 values[column.name] = renumber[key]
     return values
+
+
+def _keys_again(s: Session, children: list[dict], renumber: dict) -> None:
+    """A restored child's search and sort keys as its names and family are now: the
+    family may have been renamed since, and a deletion before 0027 kept no sort keys."""
+    if not children:
+        return
+    s.flush()
+    for raw in children:
+        child_id = renumber.get(("child", raw["id"]), raw["id"])
+        refresh_search_keys(records.load(s, Child, child_id, "child"))
 
 
 def _put_back(s: Session, table: Table, values: dict, renumber: dict) -> None:

@@ -284,7 +284,7 @@ class MainWindow(
         table, pick = (
             (self.week_table, lambda r: self.week_model.item_at(r).case_id)
             if self.pages.currentIndex() == 0
-            else (self.table, lambda r: self.model.row_at(r).case_id)
+            else (self.table, self.model.case_id_at)
         )
         rows = table.selectionModel().selectedRows()
         if not rows:
@@ -304,7 +304,7 @@ class MainWindow(
                 self, "Log contact", "Open a case, or select one in the list, to log a contact."
             )
             return
-        view = self.open_case(self.model.row_at(rows[0].row()).case_id, "communications")
+        view = self.open_case(self.model.case_id_at(rows[0].row()), "communications")
         view.log_contact()
 
     def current_case(self) -> CaseView | None:

@@ -68,12 +68,16 @@ def run_in_background(
 
 
 def wait_for(signal, timeout_ms: int) -> None:
-    """For tests, screenshots and the self-test: block until `signal` is emitted (or the
-    time is up). A real event loop, so a loading thread gets the GIL meanwhile."""
+    """For tests, screenshots and the self-test: block until `signal` (or any of a tuple of
+    signals) is emitted, or the time is up. A real event loop, so a loading thread gets the
+    GIL meanwhile."""
     if QCoreApplication.instance() is None:  # no loop could run: the wait would spin forever
         raise RuntimeError("Waiting for a signal needs a running Qt application.")
+    signals = signal if isinstance(signal, tuple) else (signal,)
     loop = QEventLoop()
-    signal.connect(loop.quit)
+    for one in signals:
+        one.connect(loop.quit)
     QTimer.singleShot(timeout_ms, loop.quit)
     loop.exec()
-    signal.disconnect(loop.quit)
+    for one in signals:
+        one.disconnect(loop.quit)

@@ -241,3 +241,34 @@ def test_a_contact_trashed_before_0024_comes_back_with_the_family_or_not_by_whom
         trash(db).restore(item)
     back = {c.with_whom: c.with_family for c in work.get_case(case_id).communications}
     assert back == {"Ms Jo Brontë": True, "Educational psychology adviser": False}
+
+
+def test_a_case_trashed_before_0027_comes_back_with_its_sort_keys(db):
+    """Its payload has no sort keys: the restored child gets them worked out again, the same
+    keys a save would give it (the list sorts by them)."""
+    import json
+
+    from caseload_app.domain.text import child_keys
+
+    case_id, _work = new_case(db)
+    item = trash(db).delete_case(case_id, "wrong child")
+    with db.uow() as s:
+        kept = s.scalars(select(TrashItem)).one()
+        payload = json.loads(kept.payload)
+        for row in payload["child"]:
+            del row["sort_name"], row["family_sort_name"]  # as 0026's version wrote it
+        kept.payload = json.dumps(payload)
+    trash(db).restore(item)
+    with db.read() as s:
+        child = s.scalars(select(Child)).one()
+        family = child.family
+        keys = child_keys(
+            child.first_name,
+            child.last_name,
+            family.parent_carer_name,
+            child.upn,
+            child.nhs_number,
+            family.postcode,
+            family.phone,
+        )
+        assert child.sort_name != "" and {k: getattr(child, k) for k in keys} == keys

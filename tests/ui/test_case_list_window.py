@@ -229,3 +229,49 @@ def test_the_selection_follows_its_case_through_a_new_order(demo, qtbot):
     model.set_query("zzzz-nobody")
     model.wait_listed()
     assert model.rowCount() == 0 and view.selectionModel().selectedRows() == []
+
+
+def test_a_reload_of_the_same_cases_repaints_the_rows_it_read_again(demo):
+    """A new day (or a team database others changed) keeps the order but not the colours:
+    the rows held are dropped and the view told to repaint them."""
+    model, _ = loaded_model(demo)
+    model.row_at(0)  # a page held and painted
+    told: list[str] = []
+    model.dataChanged.connect(lambda *_: told.append("data"))
+    model.reload()
+    model.wait_listed()
+    assert told == ["data"]
+
+
+def test_a_failed_listing_still_answers_what_was_asked_meanwhile(demo):
+    model, counted = loaded_model(demo)
+    failing = [True]
+
+    def listing(*asked):
+        if failing.pop() if failing else False:
+            raise RuntimeError("database is locked")
+        return counted.listing(*asked)
+
+    model.set_source(CaseSource(listing, counted.rows))
+    errors: list[Exception] = []
+    model.failed.connect(lambda exc, _details: errors.append(exc))
+    model.set_query("zzzz-nobody")  # fails
+    model.set_filter(CaseFilter(overdue=True))  # asked while it runs
+    model.wait_listed()
+    assert len(errors) == 1 and not model.busy
+    assert shown_ids(model) == expected(demo, CaseFilter(overdue=True), "zzzz-nobody", None)
+
+
+def test_a_case_gone_since_the_listing_is_left_out_of_the_selection(demo, qtbot):
+    model, counted = loaded_model(demo)
+    first, second = model.case_id_at(0), model.case_id_at(1)
+    model.row_at(0)
+    # The case deleted (its row no longer read), the listing that drops it not back yet.
+    gone = CaseSource(
+        counted.listing, lambda ids: [r for r in counted.rows(ids) if r.case_id != first]
+    )
+    model.set_source(gone)
+    model._ask = lambda: None  # type: ignore[method-assign]
+    model.update_cases({first}, [])  # the save that deleted it
+    assert model.data(model.index(0, 0)) is None  # a blank row until the listing comes
+    assert [r.case_id for r in model.rows_at([0, 1])] == [second]

@@ -9,6 +9,7 @@ rows are put right in place and the order asked again, the selection kept by cas
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
@@ -190,16 +191,22 @@ class CaseTableModel(QAbstractTableModel):
     def _on_failed(self, exc: Exception, details: str) -> None:
         self._job = None
         self.failed.emit(exc, details)
+        if self._job_asked != self._asked:  # asked meanwhile: that may yet be answered
+            self._ask()
 
     def _show(self, listing: Listing) -> None:
-        if self._fresh or listing.today != self._today:
+        dropped = bool(self._held) and (self._fresh or listing.today != self._today)
+        if dropped:  # the rows held may have changed: read again as they are shown
             self._held.clear()
-            self._fresh = False
+        self._fresh = False
         self._today = listing.today
         self._counts.update(listing.counts)
         self._total = listing.total
-        if listing.ids == self._ids:
-            return  # the same cases in the same order: the view stays as it is
+        if listing.ids == self._ids:  # the same cases in the same order: the view stays
+            if dropped and self._ids:  # but repaints what it shows (a new day's colours)
+                last = self.index(len(self._ids) - 1, len(self.columns) - 1)
+                self.dataChanged.emit(self.index(0, 0), last)
+            return
         self.layoutAboutToBeChanged.emit()
         # Indexes held (the selection, the current row) follow their cases; a case no
         # longer shown loses its index.
@@ -225,9 +232,12 @@ class CaseTableModel(QAbstractTableModel):
         return self._job is not None
 
     def wait_listed(self, timeout_ms: int = 30_000) -> None:
-        """For tests, screenshots and the self-test: wait until what was asked is shown."""
-        while self._job is not None:
-            wait_for(self.listed, timeout_ms)
+        """For tests, screenshots and the self-test: wait until what was asked is shown (or
+        has failed), at most `timeout_ms` in all."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while self._job is not None and time.monotonic() < deadline:
+            left = max(1, int((deadline - time.monotonic()) * 1000))
+            wait_for((self.listed, self.failed), left)
 
     # --- after a save --------------------------------------------------------------------
     def update_cases(self, case_ids: Collection[int], rows: list[CaseRow]) -> None:
@@ -268,14 +278,19 @@ class CaseTableModel(QAbstractTableModel):
             self._held.popitem(last=False)
 
     def rows(self) -> list[CaseRow]:
-        """Every row shown, in order (read a thousand at a time; not held)."""
+        """Every row shown, in order."""
+        return self.rows_at(range(len(self._ids)))
+
+    def rows_at(self, rows: Iterable[int]) -> list[CaseRow]:
+        """The rows at these places, in order, read a thousand at a time and not held (a
+        whole list selected would otherwise push out the rows on screen); a case gone
+        since the list was read is left out."""
+        ids, source = [self._ids[n] for n in rows], self._source
         found: list[CaseRow] = []
-        if self._source is None:
-            return found
-        for start in range(0, len(self._ids), 1000):
-            ids = self._ids[start : start + 1000]
-            by_id = {r.case_id: r for r in self._source.rows(ids)}
-            found += [by_id[i] for i in ids if i in by_id]
+        for start in range(0, len(ids), 1000) if source else ():
+            chunk = ids[start : start + 1000]
+            by_id = {r.case_id: r for r in source.rows(chunk)}
+            found += [by_id[i] for i in chunk if i in by_id]
         return found
 
     def case_id_at(self, row: int) -> int:

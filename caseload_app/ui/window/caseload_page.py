@@ -459,6 +459,7 @@ class CaseloadPage(QSplitter):
 
     def _failed(self, exc: Exception, details: str) -> None:
         self._job = None
+        self._then = None  # Enter pressed for a search that failed opens nothing later
         was_loading, self._loading, self._again = self._loading, False, False
         self.status.emit("Could not load cases")
         if was_loading:
@@ -496,7 +497,7 @@ class CaseloadPage(QSplitter):
         if self.pages.currentIndex() != 1:
             return []
         rows = sorted(r.row() for r in self.table.selectionModel().selectedRows())
-        return [self.model.row_at(r) for r in rows]
+        return self.model.rows_at(rows)
 
     def set_caseworkers(self, caseworkers: list[CaseworkerInfo]) -> None:
         """After the team changed: the caseworker filter offers the team as it is now."""
