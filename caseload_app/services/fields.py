@@ -157,10 +157,10 @@ CONTACT_CHECKS = {
 }
 
 
-def refresh_search_keys(child: Child) -> None:
-    """The child's stored search and sort keys, after its or its family's details changed."""
+def search_keys_of(child: Child) -> dict[str, str]:
+    """The search and sort keys the child's names and its family's details make."""
     family = child.family
-    keys = child_keys(
+    return child_keys(
         child.first_name,
         child.last_name,
         family.parent_carer_name,
@@ -169,7 +169,11 @@ def refresh_search_keys(child: Child) -> None:
         family.postcode,
         family.phone,
     )
-    for column, key in keys.items():
+
+
+def refresh_search_keys(child: Child) -> None:
+    """The child's stored search and sort keys, after its or its family's details changed."""
+    for column, key in search_keys_of(child).items():
         setattr(child, column, key)
 
 

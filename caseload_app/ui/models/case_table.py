@@ -15,14 +15,14 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from caseload_app.domain.deadlines import format_date
 from caseload_app.domain.status import Rag
 from caseload_app.domain.text import days_text, fold, person_sort_key, sort_key
 from caseload_app.services.case_window import Listing
 from caseload_app.services.caselist import CaseFilter, CaseRow
-from caseload_app.ui.models.rows import RAG_TEXT, Column, cell
+from caseload_app.ui.models.rows import RAG_TEXT, Column, ColumnsModel, cell
 from caseload_app.ui.worker import Job, run_in_background, wait_for
 
 SearchRole = Qt.ItemDataRole.UserRole + 4
@@ -111,7 +111,7 @@ class CaseSource:
     rows: Callable[[list[int]], list[CaseRow]]
 
 
-class CaseTableModel(QAbstractTableModel):
+class CaseTableModel(ColumnsModel):
     listed = Signal()  # a listing asked for has arrived and is shown
     failed = Signal(object, str)  # a listing could not be read: the error and its details
 
@@ -306,12 +306,6 @@ class CaseTableModel(QAbstractTableModel):
         except ValueError:
             return -1
 
-    def column_of(self, title: str) -> int:
-        return next(n for n, c in enumerate(self.columns) if c.title == title)
-
-    def text(self, row: int, title: str) -> str:
-        return self.data(self.index(row, self.column_of(title)))
-
     def count_matching(self, case_filter: CaseFilter) -> int | None:
         """How many cases a view holds (the sidebar's counts), if it was counted."""
         return self._counts.get(case_filter)
@@ -333,16 +327,6 @@ class CaseTableModel(QAbstractTableModel):
     # --- Qt model API --------------------------------------------------------------------
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._ids)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.columns[section].title
-        return None
 
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole

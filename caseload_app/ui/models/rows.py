@@ -49,7 +49,29 @@ class Column:
 LONG_CELL = 14  # characters: a longer cell gets its own text as a tooltip
 
 
-class RowsModel(QAbstractTableModel):
+class ColumnsModel(QAbstractTableModel):
+    """A table described by column specs: its headings, and a cell's text by its heading."""
+
+    columns: tuple[Column, ...]
+
+    def column_of(self, title: str) -> int:
+        return next(n for n, c in enumerate(self.columns) if c.title == title)
+
+    def text(self, row: int, title: str) -> str:
+        return self.data(self.index(row, self.column_of(title)))
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[section].title
+        return None
+
+
+class RowsModel(ColumnsModel):
     """Read-only rows (frozen dataclasses) shown through column specs, with sort and filter.
 
     New rows replace all (`set_rows`, a model reset); a few changed rows are put in place one
@@ -177,25 +199,9 @@ class RowsModel(QAbstractTableModel):
         """The visible row number of the first row that matches, or -1."""
         return next((n for n, i in enumerate(self._visible) if match(self._rows[i])), -1)
 
-    def column_of(self, title: str) -> int:
-        return next(n for n, c in enumerate(self.columns) if c.title == title)
-
-    def text(self, row: int, title: str) -> str:
-        return self.data(self.index(row, self.column_of(title)))
-
     # --- Qt model API --------------------------------------------------------------------
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._visible)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.columns[section].title
-        return None
 
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
