@@ -35,9 +35,14 @@ from caseload_app.domain import codes
 from caseload_app.domain.exceptions import parse_limits
 from caseload_app.domain.status import AMBER_DAYS, Rag, exception_greys, step_label
 from caseload_app.domain.text import fold, sort_key
-from caseload_app.services.caselist import CaseFilter, CaseListService, CaseRow
-
-NO_CONTACT_DAYS = 14  # as caselist._no_recent_contact
+from caseload_app.services.caselist import (
+    NO_CONTACT_DAYS,
+    RAG_RANK,
+    UNALLOCATED,
+    CaseFilter,
+    CaseListService,
+    CaseRow,
+)
 
 # Each family's latest contact, as the list's query reads it (an index seek a family).
 _LAST_CONTACT = (
@@ -141,8 +146,9 @@ def child_conditions(f: CaseFilter, today: date, text: str = "") -> list[ColumnE
             Communication.family_id == Child.family_id, Communication.occurred_at >= since
         )
         found.append(~recent.exists())
-    if fold(text).strip():
-        found.append(search_condition(text))
+    query = fold(text).strip()
+    if query:
+        found.append(search_condition(query))
     return found
 
 
@@ -152,13 +158,10 @@ def of_children(children: list[ColumnElement]) -> ColumnElement:
     return EhcpCase.child_id.in_(select(Child.id).where(*children))
 
 
-def search_condition(text: str) -> ColumnElement:
+def search_condition(query: str) -> ColumnElement:
     """The list's search (domain.text.matches) in SQL: the folded words found anywhere in
     the child's search text; with spaces, also found with the spaces left out (a UPN or
     postcode typed in groups)."""
-    query = fold(text).strip()
-    if not query:
-        return true()
     found = Child.search_text.contains(query, autoescape=True)
     if " " in query:
         found = or_(found, Child.search_text.contains(query.replace(" ", ""), autoescape=True))
@@ -170,8 +173,6 @@ ARRIVAL = (EhcpCase.next_due.is_(None), EhcpCase.next_due, EhcpCase.id)
 # Sorts that are the arrival order itself: left to it alone, since SQLite cannot tell a key
 # repeated in ORDER BY is redundant and would sort again what the index gives in order.
 ARRIVAL_SORTS = {("Due", False), ("Days left", False)}
-RAG_RANK = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, Rag.GREY: 3, Rag.NONE: 4}
-UNALLOCATED = "Unallocated"  # as the list names a case with no caseworker
 
 
 @dataclass(frozen=True)
@@ -184,13 +185,22 @@ class Held:
     postgres: bool
 
     @classmethod
-    def read(cls, s: Session, *, greyed: bool = True, steps: bool = True) -> Held:
-        """What is held, reading only what is asked for (each is a scan of the cases)."""
-        held = set(s.scalars(select(EhcpCase.next_step).distinct())) if steps else set()
-        workers = {wid: name for wid, name in s.execute(select(Caseworker.id, Caseworker.name))}
-        postgres = s.get_bind().dialect.name == "postgresql"
-        pairs = greying_pairs(s) if greyed else []
-        return cls(pairs, sorted(step for step in held if step), workers, postgres)
+    def read(cls, s: Session, case_filter: CaseFilter, column: str | None) -> Held:
+        """What a filter and a sort by `column` look up, and nothing else: a listing runs on
+        every keystroke, and the steps and greyed pairs are each a scan of the cases."""
+        steps: set[str | None] = set()
+        if column == "Next step":
+            steps = set(s.scalars(select(EhcpCase.next_step).distinct()))
+        workers: dict[int, str] = {}
+        if column == "Caseworker":
+            workers = dict(s.execute(select(Caseworker.id, Caseworker.name)).tuples().all())
+        greyed = case_filter.rag is not None or column == "RAG"
+        return cls(
+            greying_pairs(s) if greyed else [],
+            sorted(step for step in steps if step),
+            workers,
+            s.get_bind().dialect.name == "postgresql",
+        )
 
     def text(self, expression) -> ColumnElement:
         """Text compared code point by code point, as Python compares str (PostgreSQL
@@ -279,8 +289,7 @@ class CaseWindowService:
         (the sidebar's counts), read together in one transaction."""
         today = self._today()
         with self._db.read() as s:
-            rag = case_filter.rag is not None or (sort is not None and sort[0] == "RAG")
-            held = Held.read(s, greyed=rag, steps=sort is not None and sort[0] == "Next step")
+            held = Held.read(s, case_filter, sort[0] if sort is not None else None)
             where = conditions(case_filter, today, held.greyed)
             order: list = []
             if sort is not None and sort not in ARRIVAL_SORTS:

@@ -115,6 +115,11 @@ class _StepCells(dict):
         return cells
 
 
+NO_CONTACT_DAYS = 14  # a family not heard from for this long: the "no contact" filter
+UNALLOCATED = "Unallocated"  # how the list names a case with no caseworker
+RAG_RANK = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, Rag.GREY: 3, Rag.NONE: 4}  # RAG's order
+
+
 # Each family's latest contact: with the (family_id, occurred_at) index, one seek per row.
 _LAST_CONTACT = (
     select(func.max(Communication.occurred_at))
@@ -197,7 +202,7 @@ def _row(r, today: date, stage_labels: dict[str, str], steps: _StepCells) -> Cas
         rag,
         exception,
         cw_id,
-        cw_name or "Unallocated",
+        cw_name or UNALLOCATED,
         contact,
         (today - contact).days if contact else None,
         search,
@@ -264,4 +269,6 @@ class CaseFilter:
 
 def _no_recent_contact(row: CaseRow) -> bool:
     # Open cases only: a closed case needs no contact.
-    return row.is_open and (row.days_since_contact is None or row.days_since_contact >= 14)
+    return row.is_open and (
+        row.days_since_contact is None or row.days_since_contact >= NO_CONTACT_DAYS
+    )

@@ -21,12 +21,11 @@ from caseload_app.domain.deadlines import format_date
 from caseload_app.domain.status import Rag
 from caseload_app.domain.text import days_text, fold, person_sort_key, sort_key
 from caseload_app.services.case_window import Listing
-from caseload_app.services.caselist import CaseFilter, CaseRow
+from caseload_app.services.caselist import RAG_RANK, CaseFilter, CaseRow
 from caseload_app.ui.models.rows import RAG_TEXT, Column, ColumnsModel, cell
 from caseload_app.ui.worker import Job, run_in_background, wait_for
 
 SearchRole = Qt.ItemDataRole.UserRole + 4
-RAG_RANK = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, Rag.GREY: 3, Rag.NONE: 4}
 FAR = date.max
 
 
