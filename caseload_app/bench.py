@@ -101,17 +101,10 @@ FROM ehcp_case c JOIN child ch ON ch.id = c.child_id JOIN family f ON f.id = ch.
 LEFT JOIN caseworker w ON w.id = c.caseworker_id
 ORDER BY c.next_due IS NULL, c.next_due, c.id
 """
-RAW_IDS = """
-SELECT c.id
-FROM ehcp_case c JOIN child ch ON ch.id = c.child_id JOIN family f ON f.id = ch.family_id
-LEFT JOIN caseworker w ON w.id = c.caseworker_id
-ORDER BY c.next_due IS NULL, c.next_due, c.id
-"""
-RAW_COUNTS = """
-SELECT count(*), sum(c.is_open), sum(c.is_open AND c.caseworker_id = ?)
-FROM ehcp_case c JOIN child ch ON ch.id = c.child_id JOIN family f ON f.id = ch.family_id
-LEFT JOIN caseworker w ON w.id = c.caseworker_id
-"""
+# The list's own statements, by hand: its order from the cases alone (read from their
+# arrival index) and the sidebar's counts in one pass (services/case_window.py).
+RAW_IDS = "SELECT id FROM ehcp_case ORDER BY next_due IS NULL, next_due, id"
+RAW_COUNTS = "SELECT count(*), sum(is_open), sum(is_open AND caseworker_id = ?) FROM ehcp_case"
 PAGE = 100  # the list's rows read at a time (ui/models/case_table.PAGE)
 
 
