@@ -193,7 +193,7 @@ class Held:
             steps = set(s.scalars(select(EhcpCase.next_step).distinct()))
         workers: dict[int, str] = {}
         if column == "Caseworker":
-            workers = dict(s.execute(select(Caseworker.id, Caseworker.name)).tuples().all())
+            workers = {i: name for i, name in s.execute(select(Caseworker.id, Caseworker.name))}
         greyed = case_filter.rag is not None or column == "RAG"
         return cls(
             greying_pairs(s) if greyed else [],
