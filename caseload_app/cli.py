@@ -602,7 +602,7 @@ def cmd_weekly_report(args: argparse.Namespace) -> int:
 
     with _database(args) as db:
         weekly = WeeklyReportService(db, user=getpass.getuser())
-        report = weekly.report(args.week_ending)
+        report = weekly.report(args.week_ending, traced=args.csv is not None)
         write_atomically(args.output, weekly.to_pdf(report))
         print(f"Wrote {args.output}")
         if args.csv:

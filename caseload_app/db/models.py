@@ -318,8 +318,12 @@ class StageEvent(Base):
     """A stage action: what happened, on what date, recorded by whom. Append-only."""
 
     __tablename__ = "stage_event"
-    # The case's last change of stage (domain/updates.py).
-    __table_args__ = (Index("ix_stage_event_case_action", "case_id", "action", "on_date"),)
+    __table_args__ = (
+        # The case's last change of stage (domain/updates.py).
+        Index("ix_stage_event_case_action", "case_id", "action", "on_date"),
+        # The cases that changed stage in a few recent weeks (services/weekly_positions.py).
+        Index("ix_stage_event_on", "on_date", "action", "case_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("ehcp_case.id"), index=True)
@@ -386,6 +390,8 @@ class Communication(Versioned, Base):
         Index(
             "ix_communication_family_out", "family_id", "direction", "with_family", "occurred_at"
         ),
+        # The families in contact in a few recent weeks (services/weekly_positions.py).
+        Index("ix_communication_when", "occurred_at", "family_id", "direction", "with_family"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

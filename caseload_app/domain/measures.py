@@ -76,7 +76,7 @@ from caseload_app.domain.plan_audit import QaFigures, QaRow, qa_figures
 from caseload_app.domain.reassessment import steps as reassessment_steps
 from caseload_app.domain.status import CaseDates, closed_on, next_step
 from caseload_app.domain.tribunal import order_steps
-from caseload_app.domain.workload import Weights, case_load
+from caseload_app.domain.workload import Weights, case_load, stage_load
 
 __all__ = [
     "AGE_BUCKETS",
@@ -85,6 +85,7 @@ __all__ = [
     "CaseRow",
     "MEASURES",
     "Ratio",
+    "Positions",
     "ReviewRow",
     "Trace",
     "TrendPoint",
@@ -215,6 +216,24 @@ class WorkerRow:
     capacity: float
 
 
+class Positions(NamedTuple):
+    """The open cases at W that nothing has happened to since W (their stored stage, next
+    step and last review are W's), counted by the database in the groups each position
+    figure reads, so that a report need not read them one by one. ``compute`` counts every
+    other case itself, and adds these."""
+
+    counted: frozenset[int]  # of the cases given to compute, those counted here
+    open_cases: int
+    before_plan: Mapping[tuple[str, date], int]  # (stage, request received): cases
+    plan_bases: Mapping[date | None, int]  # plans, by when made or last reviewed
+    loads: Mapping[tuple[int | None, str, bool], int]  # (caseworker, stage, urgent at W)
+    reviews_overdue: int
+    informed: Ratio  # the families kept informed, a case each
+    no_contact: int  # families holding one, with no contact in the 14 days up to W
+    families: frozenset[int]  # of the other open cases' families, those holding one too
+    open_ids: frozenset[int]  # of the cases advice and re-assessments name, those here
+
+
 # --------------------------------------------------------------------------- outputs
 class Trace(NamedTuple):
     """One case counted in one measure: a row of the CSV."""
@@ -285,6 +304,9 @@ class WeeklyFigures:
     workers: list[WorkerFigure] = field(default_factory=list)
     trend: list[TrendPoint] = field(default_factory=list)
     traces: list[Trace] = field(default_factory=list)
+    # False: the figures were counted partly in groups (``Positions``), and ``traces`` does
+    # not name every case behind them; the CSV is made from a traced count.
+    traced: bool = True
     # Plan quality audits decided in the week, and in its month up to the week's end.
     quality_week: QaFigures | None = None
     quality_month: QaFigures | None = None
@@ -348,11 +370,14 @@ def plan_age(base: date, w: date) -> int:
 
 
 class _Tracer:
-    def __init__(self, cases: Mapping[int, CaseRow]) -> None:
+    def __init__(self, cases: Mapping[int, CaseRow], on: bool = True) -> None:
         self.cases = cases
+        self.on = on  # off: figures counted partly in groups name no cases
         self.rows: list[Trace] = []
 
     def add(self, week: date, measure: str, case_id: int, counted_in: str, detail: str) -> None:
+        if not self.on:
+            return
         c = self.cases[case_id]
         self.rows.append(
             Trace(week, measure, c.case_id, c.child_id, c.child_name, c.caseworker, counted_in,
@@ -440,6 +465,7 @@ def compute(
     orders: Iterable[OrderRow] = (),
     reassessments: Iterable[ReassessmentRow] = (),
     informed: Informed | None = None,
+    positions: Positions | None = None,
 ) -> WeeklyFigures:
     """Every figure on the board for the week ending ``week_ending`` (see the module docstring).
 
@@ -447,40 +473,69 @@ def compute(
     decision or final plan in the trend's 12 weeks, and those the review and order rows refer
     to);
     ``last_contact`` maps a family id to its latest communication on or before W;
-    ``informed`` what the keep-in-touch promise needs. One function per measure, called in
-    the order of the trace CSV's rows."""
+    ``informed`` what the keep-in-touch promise needs; ``positions`` the open cases the
+    database counted in groups (those of ``cases`` it names are not counted again), and
+    then the figures are not traced case by case. One function per measure, called in the
+    order of the trace CSV's rows."""
     w = week_ending
     by_id = {c.case_id: c for c in cases}
     reviews = [r for r in reviews if r.case_id in by_id]
     orders = [o for o in orders if o.case_id in by_id]
-    tr = _Tracer(by_id)
+    tr = _Tracer(by_id, on=positions is None)
     fig = WeeklyFigures(week_ending=w)
     fig.requests_received = _requests(cases, w, tr)
     fig.assess_decisions = _assess_decisions(cases, w, tr)
     fig.plans_incl = _plans(cases, w, tr, "plans_issued_20wk", excl=False)
     fig.plans_excl = _plans(cases, w, tr, "plans_issued_20wk_excl", excl=True)
-    open_cases = [p for c in cases if (p := as_of(c, w)) is not None]
-    fig.open_cases = len(open_cases)
+    grouped = positions or _NO_POSITIONS
+    open_cases = [
+        p for c in cases if c.case_id not in grouped.counted and (p := as_of(c, w)) is not None
+    ]
+    fig.open_cases = len(open_cases) + grouped.open_cases
     before_plan = [c for c in open_cases if c.stage != "plan_issued"]
     fig.open_by_stage_age = _open_by_stage_age(before_plan, w, tr, stage_labels or {})
+    _add_stage_ages(fig.open_by_stage_age, grouped.before_plan, w)
     plans = [c for c in open_cases if c.stage == "plan_issued"]
     fig.plans_by_review_age = _plans_by_review_age(plans, w, tr)
-    fig.advice_overdue = _advice_overdue(advice, {c.case_id for c in open_cases}, w, tr,
-                                         advice_labels or {})  # fmt: skip
+    _add_review_ages(fig.plans_by_review_age, grouped.plan_bases, w)
+    open_ids = {c.case_id for c in open_cases} | grouped.open_ids
+    fig.advice_overdue = _advice_overdue(advice, open_ids, w, tr, advice_labels or {})
     fig.reviews_due, fig.reviews_held = _reviews_due_and_held(reviews, w, tr)
     fig.review_decisions = _review_decisions(reviews, w, tr)
-    fig.reviews_overdue = _reviews_overdue(open_cases, w, tr)
+    fig.reviews_overdue = _reviews_overdue(open_cases, w, tr) + grouped.reviews_overdue
     fig.tribunal_steps_overdue = _tribunal_steps_overdue(orders, w, tr)
-    open_ids = {c.case_id for c in open_cases}
     fig.reassessment_steps_overdue = _reassessment_steps_overdue(
         (r for r in reassessments if r.case_id in open_ids), w, tr
     )
-    fig.families_no_contact = _families_no_contact(open_cases, last_contact or {}, w, tr)
-    fig.families_informed = _families_informed(open_cases, informed or Informed(), w, tr)
-    fig.workers = _caseworker_load(open_cases, workers, weights or Weights(), w, tr)
+    fig.families_no_contact = grouped.no_contact + _families_no_contact(
+        [c for c in open_cases if c.family_id not in grouped.families], last_contact or {}, w, tr
+    )
+    told = _families_informed(open_cases, informed or Informed(), w, tr)
+    fig.families_informed = Ratio(
+        told.numerator + grouped.informed.numerator,
+        told.denominator + grouped.informed.denominator,
+    )
+    fig.workers = _caseworker_load(open_cases, workers, weights or Weights(), w, tr, grouped.loads)
     fig.trend = _trend(cases, fig, tr)
     fig.traces = tr.rows
+    fig.traced = positions is None
     return fig
+
+
+_NO_POSITIONS = Positions(frozenset(), 0, {}, {}, {}, 0, Ratio(0, 0), 0, frozenset(), frozenset())
+
+
+def _add_stage_ages(
+    table: dict[str, list[int]], groups: Mapping[tuple[str, date], int], w: date
+) -> None:
+    for (stage, received), n in groups.items():
+        table.setdefault(stage, [0] * len(AGE_BUCKETS))[age_bucket((w - received).days)] += n
+
+
+def _add_review_ages(counts: list[int], groups: Mapping[date | None, int], w: date) -> None:
+    for base, n in groups.items():
+        if base is not None:  # an imported plan with neither date: nothing to age it by
+            counts[plan_age(base, w)] += n
 
 
 def _assess_decisions(cases: Iterable[CaseRow], w: date, tr: _Tracer) -> Ratio:
@@ -757,8 +812,10 @@ def _caseworker_load(
     weights: Weights,
     w: date,
     tr: _Tracer,
+    groups: Mapping[tuple[int | None, str, bool], int],
 ) -> list[WorkerFigure]:
-    """Open cases and weighted load per caseworker, urgency counted from W."""
+    """Open cases and weighted load per caseworker, urgency counted from W; ``groups``
+    counts more open cases by (caseworker, stage, urgent at W)."""
     names = {wk.id: wk for wk in workers}
     counts: Counter[int | None] = Counter()
     loads: dict[int | None, float] = defaultdict(float)
@@ -771,6 +828,10 @@ def _caseworker_load(
         tr.add(w, "caseworker_load", c.case_id, "count",
                f"{c.caseworker or 'unallocated'}; stage {c.stage}; next due "
                f"{c.next_due or 'none'}; weight {load:g}")  # fmt: skip
+    for (worker_id, stage, urgent), n in groups.items():
+        key = worker_id if worker_id in names else None
+        counts[key] += n
+        loads[key] += stage_load(stage, urgent, weights) * n
     figures = [
         WorkerFigure(wk.name, wk.capacity, counts[wk.id], round(loads[wk.id], 2))
         for wk in sorted(workers, key=lambda x: x.name)

@@ -32,6 +32,7 @@ __all__ = [
     "deadlines_in_absence",
     "loads_by_worker",
     "spread",
+    "stage_load",
     "steps_by_worker",
     "weekly_strip",
 ]
@@ -144,10 +145,14 @@ def case_load(stage: str, days_to_next_due: int | None, weights: Weights | None 
     """Weighted load of one case: its stage weight, times the urgency multiplier when its next
     step is overdue (negative days) or due within ``weights.urgency_days`` days."""
     w = weights if weights is not None else Weights()
-    base = w.stage_weight(stage)
-    if days_to_next_due is not None and days_to_next_due <= w.urgency_days:
-        return base * w.urgency_multiplier
-    return base
+    urgent = days_to_next_due is not None and days_to_next_due <= w.urgency_days
+    return stage_load(stage, urgent, w)
+
+
+def stage_load(stage: str, urgent: bool, weights: Weights) -> float:
+    """Weighted load of a case at ``stage``, urgent or not (see ``case_load``)."""
+    base = weights.stage_weight(stage)
+    return base * weights.urgency_multiplier if urgent else base
 
 
 # --------------------------------------------------------------------------- inputs

@@ -5,13 +5,14 @@ for the latest week, today's 20-week forecast with its back-test (services/forec
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import chain
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select, true
+from sqlalchemy import and_, case, func, or_, select, true
 
 from caseload_app.db.models import (
     AdviceRequest,
@@ -42,6 +43,7 @@ from caseload_app.services.case_read import ORDER_STEP_COLUMNS
 from caseload_app.services.errors import Stopped
 from caseload_app.services.plan_audit import audit_rows
 from caseload_app.services.settings import TeamSettingsService, every_weeks_in
+from caseload_app.services.weekly_positions import in_parts, positions, stable_at
 from caseload_app.services.workload import WorkloadService
 
 CSV_HEADER = (
@@ -72,7 +74,7 @@ class WeeklyReport:
 
     @property
     def rows(self) -> list[Trace]:
-        """One row per case per measure (the CSV)."""
+        """One row per case per measure (the CSV): a report made with ``traced`` only."""
         return self.figures.traces
 
 
@@ -83,10 +85,14 @@ class WeeklyReportService(UserService):
         forecast: bool = True,
         progress: Progress | None = None,
         cancel: threading.Event | None = None,
+        traced: bool = False,
     ) -> WeeklyReport:
         """Every figure for the week ending ``week_ending`` (the 7 days up to it, included),
         and with `forecast` the forecast page (WeeklyForecast). Setting `cancel` stops it
-        part-way (Stopped): nothing is written either way."""
+        part-way (Stopped): nothing is written either way. With `traced` every case behind
+        each figure is named (the CSV); without, the open cases nothing has happened to
+        since the week's end are counted by the database in groups (weekly_positions),
+        the same figures read case by case."""
         self._allowed(Can.REPORTS)
         _step(progress, cancel, "Counting the week's figures", 0, 0)
         council = TeamSettingsService(self._db).council().name
@@ -105,6 +111,17 @@ class WeeklyReportService(UserService):
             AnnualReview.meeting_date,
             AnnualReview.decision_date,
         )
+        # Read one by one: what happened in the weeks reported, and the cases whose position
+        # at W their dates must say (measures.as_of); the rest are counted in groups.
+        events = or_(
+            EhcpCase.request_received.between(trend_start, end),
+            EhcpCase.final_issued.between(trend_start, end),
+            EhcpCase.assess_decision_date.between(week_start, end),
+            EhcpCase.id.in_(select(AnnualReview.case_id).where(review_in_week)),
+            EhcpCase.id.in_(select(TribunalOrder.case_id)),  # open or closed
+        )
+        may_be_open = or_(EhcpCase.is_open, _closed_after(end))  # open at W, closed since
+        stable = stable_at(end)
         case_query = (
             select(
                 EhcpCase.id.label("case_id"),
@@ -129,20 +146,11 @@ class WeeklyReportService(UserService):
                 EhcpCase.draft_served,
                 EhcpCase.ceased_date,
                 EhcpCase.withdrawn_date,
+                case((stable, True), else_=False).label("stable"),
             )
             .join(Child, EhcpCase.child_id == Child.id)
             .outerjoin(Caseworker, EhcpCase.caseworker_id == Caseworker.id)
-            .where(
-                or_(
-                    EhcpCase.is_open,
-                    _closed_after(end),  # open at W, closed since
-                    EhcpCase.request_received.between(trend_start, end),
-                    EhcpCase.final_issued.between(trend_start, end),
-                    EhcpCase.assess_decision_date.between(week_start, end),
-                    EhcpCase.id.in_(select(AnnualReview.case_id).where(review_in_week)),
-                    EhcpCase.id.in_(select(TribunalOrder.case_id)),  # open or closed
-                )
-            )
+            .where(or_(events, may_be_open if traced else and_(may_be_open, ~stable)))
             .order_by(EhcpCase.id)
         )
         advice_query = select(
@@ -174,38 +182,54 @@ class WeeklyReportService(UserService):
             )
             .scalar_subquery()
         )
-        contact_query = select(Family.id, latest, latest_out).where(
-            Family.id.in_(families.where(or_(EhcpCase.is_open, _closed_after(end))))
-        )
-        change_query = (
-            select(StageEvent.case_id, func.max(StageEvent.on_date))
-            .where(StageEvent.action.in_(updates.STAGE_CHANGES), StageEvent.on_date <= end)
-            .group_by(StageEvent.case_id)
-        )
-        entry_query = (  # imported, or transferred in (domain/updates.py ENTRY_EVENTS)
-            select(StageEvent.case_id, func.max(StageEvent.on_date))
-            .where(StageEvent.action.in_(updates.ENTRY_EVENTS), StageEvent.on_date <= end)
-            .group_by(StageEvent.case_id)
-        )
+
+        def contacts_of(where):
+            return select(Family.id, latest, latest_out).where(where)
+
+        def last_event(actions, where):
+            return (
+                select(StageEvent.case_id, func.max(StageEvent.on_date))
+                .where(StageEvent.action.in_(actions), StageEvent.on_date <= end, where)
+                .group_by(StageEvent.case_id)
+            )
+
         worker_query = select(Caseworker.id, Caseworker.name, Caseworker.capacity_fte)
         with self._db.read() as session:
             s = session.connection()  # Core rows: no ORM bookkeeping for 50,000 cases
             week20 = _week20_exceptions(s)
             reviewed_before = _reviews_before(s, end)
             disputed = _disputes(s)
-            cases = _case_rows(s.execute(case_query), week20, disputed, reviewed_before)
+            cases, counted = _case_rows(s.execute(case_query), week20, disputed, reviewed_before)
             advice = [measures.AdviceRow(**r._mapping) for r in s.execute(advice_query)]
             reviews = [
                 measures.ReviewRow(**r._mapping)
                 for r in s.execute(select(*review_cols).where(review_in_week))
             ]
-            contacts = list(s.execute(contact_query))
+            if traced:  # every open case's family, every case
+                contacts = list(s.execute(contacts_of(Family.id.in_(families.where(may_be_open)))))
+                changes: Iterable[Any] = s.execute(last_event(updates.STAGE_CHANGES, true()))
+                entries: Iterable[Any] = s.execute(last_event(updates.ENTRY_EVENTS, true()))
+            else:  # only those of the cases read one by one
+                read = [c for c in cases if c.case_id not in counted]
+                read_ids = {c.case_id for c in read}
+                read_families = {c.family_id for c in read}
+                contacts = list(
+                    in_parts(s, read_families, lambda part: contacts_of(Family.id.in_(part)))
+                )
+                by_case = StageEvent.case_id.in_
+                changes = in_parts(
+                    s, read_ids, lambda part: last_event(updates.STAGE_CHANGES, by_case(part))
+                )
+                # imported, or transferred in (domain/updates.py ENTRY_EVENTS)
+                entries = in_parts(
+                    s, read_ids, lambda part: last_event(updates.ENTRY_EVENTS, by_case(part))
+                )
             last_contact = {f: at for f, at, _ in contacts if at is not None}
             informed = measures.Informed(
                 {f: out for f, _, out in contacts if out is not None},
-                {case: day for case, day in s.execute(change_query)},
+                {case: day for case, day in changes},
                 every_weeks_in(session),
-                {case: day for case, day in s.execute(entry_query)},
+                {case: day for case, day in entries},
             )
             orders = _orders(s, end)
             reassessments = _reassessments(s, end)
@@ -214,6 +238,16 @@ class WeeklyReportService(UserService):
                 measures.WorkerRow(i, n, c if c is not None else 1.0)
                 for i, n, c in s.execute(worker_query)
             ]
+            grouped = None
+            if not traced:
+                named = or_(
+                    EhcpCase.id.in_(select(advice_query.subquery().c.case_id)),
+                    EhcpCase.id.in_(select(Reassessment.case_id)),
+                )
+                grouped = positions(
+                    s, end, weights.urgency_days, informed.every_weeks, counted, read_families,
+                    named,
+                )  # fmt: skip
         figures = measures.compute(
             end,
             cases,
@@ -227,6 +261,7 @@ class WeeklyReportService(UserService):
             orders=orders,
             reassessments=reassessments,
             informed=informed,
+            positions=grouped,
         )
         measures.add_quality(figures, audits)
         page = self._forecast_page(end, progress, cancel) if forecast else None
@@ -281,6 +316,10 @@ class WeeklyReportService(UserService):
         forecast's weekly counts are sums of every open case's chances, not cases: they are
         on the PDF and in `caseload forecast --json`, not here."""
         path = Path(path)
+        if not report.figures.traced:  # counted in groups: count again, case by case
+            traced = self.report(report.week_ending, forecast=False, traced=True)
+            report = WeeklyReport(report.week_ending, report.council, traced.figures,
+                                  report.forecast)  # fmt: skip
         at_risk = self._at_risk_rows(report)
         self._audit(
             "export",
@@ -460,19 +499,25 @@ _CASE_COLUMNS = (
     "caseworker", "request_received", "stage", "is_open", "assess_decision_date",
     "assess_decision", "final_issued", "last_review", "exception_limits", "next_step",
     "next_due", "issue_decision", "issue_decision_date", "draft_served", "ceased_date",
-    "withdrawn_date",
+    "withdrawn_date", "stable",
 )  # fmt: skip
 
 
-def _case_rows(result, week20, disputed, reviewed_before) -> list[measures.CaseRow]:
-    """The measures' case rows. Reordering the query cannot shift a figure silently: the
+def _case_rows(
+    result, week20, disputed, reviewed_before
+) -> tuple[list[measures.CaseRow], frozenset[int]]:
+    """The measures' case rows, and those of them open at W with nothing happened since
+    (weekly_positions.stable_at). Reordering the query cannot shift a figure silently: the
     columns' names are checked against _CASE_COLUMNS before any row is read."""
     if tuple(result.keys()) != _CASE_COLUMNS:
         raise RuntimeError(f"weekly case query columns changed: {tuple(result.keys())}")
     rows = []
+    stable = []
     for (case_id, child_id, first, last, family_id, worker_id, worker, received, stage,
          is_open, assess_on, assess, final, last_review, limits, step, due, issue,
-         issue_on, draft, ceased, withdrawn) in result:  # fmt: skip
+         issue_on, draft, ceased, withdrawn, unchanged) in result:  # fmt: skip
+        if unchanged:
+            stable.append(case_id)
         excepted = bool(limits) and FINAL_PLAN in parse_limits(limits)
         rows.append(
             measures.CaseRow(
@@ -501,4 +546,4 @@ def _case_rows(result, week20, disputed, reviewed_before) -> list[measures.CaseR
                 withdrawn_date=withdrawn,
             )
         )
-    return rows
+    return rows, frozenset(stable)

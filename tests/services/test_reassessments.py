@@ -238,7 +238,7 @@ def test_the_weekly_report_counts_the_steps_overdue_at_the_week_end(plan, db):
         act(work, other, key, on)
     work.record_reassessment_request(other, date(2026, 8, 3), "council")
     report = WeeklyReportService(db, "Lead", today=lambda: TODAY, now=lambda: NOW)
-    figures = report.report(date(2026, 11, 20)).figures
+    figures = report.report(date(2026, 11, 20), traced=True).figures
     assert figures.reassessment_steps_overdue == 2
     assert sorted(
         t.detail for t in figures.traces if t.measure == "reassessment_steps_overdue"

@@ -177,7 +177,9 @@ class TeamLeadCommands(WindowShell):
         bar, moved = stoppable.bar, stoppable.report
 
         def work() -> tuple[str, bytes]:
-            report = service.report(week_ending, progress=moved, cancel=stoppable.cancel)
+            report = service.report(
+                week_ending, progress=moved, cancel=stoppable.cancel, traced=folder is not None
+            )
             moved("Laying out the PDF", 0, 0)
             pdf = service.to_pdf(report)
             week = report.week_ending.isoformat()

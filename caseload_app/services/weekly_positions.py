@@ -1,0 +1,225 @@
+"""The weekly report's open cases that nothing has happened to since the week's end, counted by
+the database in the groups each position figure reads (domain.measures.Positions), so that a
+report reads a few hundred groups instead of every open case. The rules stay in the domain:
+what is counted here is what ``measures.as_of`` would return unchanged, and the keep-in-touch
+test is ``updates.update_due`` turned into comparisons with fixed days (tests check both
+against the case-by-case count on SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Select, and_, case, func, not_, or_, select, true
+from sqlalchemy.sql.elements import ColumnElement
+
+from caseload_app.db.models import Child, Communication, EhcpCase, StageEvent
+from caseload_app.domain import measures, updates
+
+_DATES = (
+    EhcpCase.assess_decision_date,
+    EhcpCase.issue_decision_date,
+    EhcpCase.draft_served,
+    EhcpCase.final_issued,
+    EhcpCase.last_review,
+)
+
+
+def stable_at(end: date) -> ColumnElement[bool]:
+    """Open at W with its stored position W's, as ``measures.as_of`` returns a case unchanged:
+    open, requested by W, nothing closing it (``status.closed_on`` none), no date after W.
+    Never NULL, so that NOT of it is the rest."""
+    return and_(
+        EhcpCase.is_open == true(),
+        EhcpCase.request_received <= end,
+        EhcpCase.ceased_date.is_(None),
+        EhcpCase.withdrawn_date.is_(None),
+        or_(EhcpCase.assess_decision.is_(None), EhcpCase.assess_decision != "refused"),
+        or_(EhcpCase.issue_decision.is_(None), EhcpCase.issue_decision != "not_issue"),
+        *(or_(column.is_(None), column <= end) for column in _DATES),
+    )
+
+
+def _day_after(end: date) -> datetime:
+    return datetime.combine(end + timedelta(days=1), time())
+
+
+# Ids bound in one statement at most: SQLite allows 32,766 parameters (999 before 3.32).
+PART = 900
+
+
+def in_parts(s, ids: Iterable[int], statement: Callable[[list[int]], Select]) -> Iterator[Any]:
+    """The rows of ``statement(part)`` for each part of ``ids`` (a statement taking the ids
+    in an IN list), so that no statement binds more values than a database allows."""
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), PART):
+        yield from s.execute(statement(ordered[start : start + PART]))
+
+
+def positions(
+    s,
+    end: date,
+    urgency_days: int,
+    every_weeks: int,
+    counted: frozenset[int],
+    read_families: Iterable[int],
+    named: ColumnElement[bool],
+) -> measures.Positions:
+    """The groups, read in the caller's connection ``s``. ``counted``: of the cases the
+    report reads one by one (for what happened in its weeks), those counted here;
+    ``read_families``: the families of the others it reads one by one; ``named``: the cases
+    its advice and re-assessments name."""
+    stable = stable_at(end)
+    before_plan: dict[tuple[str, date], int] = {}
+    plan_bases: dict[date | None, int] = {}
+    plan = EhcpCase.stage == "plan_issued"
+    base = case((plan, func.coalesce(EhcpCase.last_review, EhcpCase.final_issued)),
+                else_=EhcpCase.request_received)  # fmt: skip
+    for stage, on, n in s.execute(
+        select(EhcpCase.stage, base, func.count()).where(stable).group_by(EhcpCase.stage, base)
+    ):
+        if stage == "plan_issued":
+            plan_bases[on] = plan_bases.get(on, 0) + n
+        else:
+            before_plan[(stage, on)] = n
+    urgent = and_(
+        EhcpCase.next_due.isnot(None), EhcpCase.next_due <= end + timedelta(days=urgency_days)
+    )
+    review_overdue = and_(EhcpCase.next_step == "annual_review", EhcpCase.next_due < end)
+    loads: dict[tuple[int | None, str, bool], int] = {}
+    open_cases = reviews_overdue = 0
+    flag = case((urgent, 1), else_=0)
+    for worker, stage, hot, n, late in s.execute(
+        select(
+            EhcpCase.caseworker_id,
+            EhcpCase.stage,
+            flag,
+            func.count(),
+            func.sum(case((review_overdue, 1), else_=0)),
+        )
+        .where(stable)
+        .group_by(EhcpCase.caseworker_id, EhcpCase.stage, flag)
+    ):
+        loads[(worker, stage, bool(hot))] = n
+        open_cases += n
+        reviews_overdue += int(late or 0)
+    stable_cases = select(EhcpCase.id).where(stable)
+    # Looked up from the families (a few): a join from the cases scanned every case.
+    holds = select(EhcpCase.id).where(EhcpCase.child_id == Child.id, stable).exists()
+    holding = select(Child.family_id).where(holds).distinct()
+    families = in_parts(s, read_families, lambda part: holding.where(Child.family_id.in_(part)))
+    return measures.Positions(
+        counted=counted,
+        open_cases=open_cases,
+        before_plan=before_plan,
+        plan_bases=plan_bases,
+        loads=loads,
+        reviews_overdue=reviews_overdue,
+        informed=_informed(s, end, every_weeks, stable),
+        no_contact=_no_contact(s, end, stable),
+        families=frozenset(family for (family,) in families),
+        open_ids=frozenset(s.execute(stable_cases.where(named)).scalars()),
+    )
+
+
+def _no_contact(s, end: date, stable) -> int:
+    """Families holding a counted case with no contact logged in the 14 days up to W: the
+    families in contact then are a range of recent rows (ix_communication_when)."""
+    since = datetime.combine(end - timedelta(days=measures.NO_CONTACT_DAYS - 1), time())
+    in_contact = select(Communication.family_id).where(
+        Communication.occurred_at >= since, Communication.occurred_at < _day_after(end)
+    )
+    query = (
+        select(func.count(func.distinct(Child.family_id)))
+        .select_from(EhcpCase)
+        .join(Child, EhcpCase.child_id == Child.id)
+        .where(stable, Child.family_id.not_in(in_contact))
+    )
+    return int(s.execute(query).scalar_one())
+
+
+def _informed(s, end: date, every_weeks: int, stable) -> measures.Ratio:
+    """The counted cases whose family is not overdue an update at W (``updates.update_due``
+    at or after W). Its rule, with ``since`` the last update's day (or, with none, the later
+    of the request and the day the case entered this caseload):
+
+    - the regular update is due ``every_weeks`` after ``since``: at or after W when ``since``
+      is on or after W − every_weeks (R);
+    - a change of stage after the last update (the family not told) makes one due a week
+      after it; at or after W when the change was on or after W − 7 days.
+    Told: both, when the change is untold; the regular one otherwise (``exact``).
+
+    ``exact`` reads three rows for a case; most cases need none of them. A family updated
+    since R is told unless a change of stage came after the update and before W − 7 days,
+    so after R: only cases with such a change are read. A family not updated since R is
+    told only if never updated and the case began (or came to us) since R."""
+    before = _day_after(end)
+    regular_from = end - timedelta(weeks=every_weeks)
+    change_from = end - timedelta(days=updates.STAGE_CHANGE_DAYS)
+    update = (
+        select(func.max(Communication.occurred_at))
+        .where(
+            Communication.family_id == Child.family_id,
+            Communication.direction == "out",
+            Communication.with_family == true(),
+            Communication.occurred_at < before,
+        )
+        .scalar_subquery()
+    )
+
+    def last_event(actions) -> ColumnElement:
+        return (
+            select(func.max(StageEvent.on_date))
+            .where(
+                StageEvent.case_id == EhcpCase.id,
+                StageEvent.action.in_(actions),
+                StageEvent.on_date <= end,
+            )
+            .scalar_subquery()
+        )
+
+    def cases_with(actions, after: date, until: date) -> Select:
+        return select(StageEvent.case_id).where(
+            StageEvent.on_date > after, StageEvent.on_date <= until, StageEvent.action.in_(actions)
+        )
+
+    change, entered = last_event(updates.STAGE_CHANGES), last_event(updates.ENTRY_EVENTS)
+    regular_kept = or_(
+        update >= datetime.combine(regular_from, time()),
+        and_(
+            update.is_(None),
+            or_(EhcpCase.request_received >= regular_from, entered >= regular_from),
+        ),
+    )
+    # A change on the day of the last update counts as told (update_due compares days): a
+    # day compares below any time on it, in SQLite's text and PostgreSQL's types alike.
+    untold = and_(change.isnot(None), or_(update.is_(None), change > update))
+    exact = and_(regular_kept, or_(not_(untold), change >= change_from))
+    updated_since = select(Communication.family_id).where(
+        Communication.occurred_at >= datetime.combine(regular_from, time()),
+        Communication.occurred_at < before,
+        Communication.direction == "out",
+        Communication.with_family == true(),
+    )
+    late_change = cases_with(updates.STAGE_CHANGES, regular_from, change_from - timedelta(days=1))
+    began_since = or_(
+        EhcpCase.request_received >= regular_from,
+        EhcpCase.id.in_(cases_with(updates.ENTRY_EVENTS, regular_from - timedelta(days=1), end)),
+    )
+    told = case(
+        (
+            Child.family_id.in_(updated_since),
+            case((EhcpCase.id.in_(late_change), case((exact, 1), else_=0)), else_=1),
+        ),
+        (began_since, case((exact, 1), else_=0)),
+        else_=0,
+    )
+    query = (
+        select(func.count(), func.sum(told))
+        .select_from(EhcpCase)
+        .join(Child, EhcpCase.child_id == Child.id)
+        .where(stable)
+    )
+    total, kept = s.execute(query).one()
+    return measures.Ratio(int(kept or 0), int(total))
