@@ -182,6 +182,15 @@ class Child(Versioned, Base):
     cases: Mapped[list[EhcpCase]] = relationship(back_populates="child")
 
 
+# The columns of ix_ehcp_case_position (migration 0028), open cases first.
+POSITION_COLUMNS = (
+    "is_open", "stage", "caseworker_id", "request_received", "next_due", "next_step",
+    "last_review", "final_issued", "assess_decision_date", "issue_decision_date",
+    "draft_served", "assess_decision", "issue_decision", "ceased_date", "withdrawn_date",
+    "child_id",
+)  # fmt: skip
+
+
 class EhcpCase(Versioned, Base):
     __tablename__ = "ehcp_case"
     __table_args__ = (
@@ -197,6 +206,9 @@ class EhcpCase(Versioned, Base):
         Index("ix_ehcp_case_open_due", "is_open", "next_due"),
         # The case list's own order (services/case_window.ARRIVAL), read in order.
         Index("ix_ehcp_case_arrival", text("(next_due IS NULL)"), "next_due", "id"),
+        # Every column the weekly report's pass over the open cases reads
+        # (services/weekly_positions.py), so that it reads this index and not the rows.
+        Index("ix_ehcp_case_position", *POSITION_COLUMNS),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

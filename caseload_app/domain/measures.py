@@ -62,6 +62,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from math import fsum
 from typing import NamedTuple
 
 from caseload_app.domain import updates
@@ -224,8 +225,8 @@ class Positions(NamedTuple):
 
     counted: frozenset[int]  # of the cases given to compute, those counted here
     open_cases: int
-    before_plan: Mapping[tuple[str, date], int]  # (stage, request received): cases
-    plan_bases: Mapping[date | None, int]  # plans, by when made or last reviewed
+    before_plan: Mapping[tuple[str, int], int]  # (stage, AGE_BUCKETS index): cases
+    plan_ages: Sequence[int]  # plans, by PLAN_AGES index (none with no day to age them by)
     loads: Mapping[tuple[int | None, str, bool], int]  # (caseworker, stage, urgent at W)
     reviews_overdue: int
     informed: Ratio  # the families kept informed, a case each
@@ -369,6 +370,26 @@ def plan_age(base: date, w: date) -> int:
     return 1 if w <= annual_review_due(base) else 2
 
 
+def age_edges(w: date) -> list[date]:
+    """For each age bucket after the first, the latest request day in it at ``w``: a request
+    received after edge i is in a bucket before i + 1 (``age_bucket``), so the database can
+    bucket cases by comparing days."""
+    return [w - timedelta(days=low) for low in _BUCKET_LOWS[1:]]
+
+
+def plan_age_edges(w: date) -> list[date]:
+    """For each PLAN_AGES index but the last, the earliest day a plan made or last reviewed
+    on or after is that age or younger at ``w`` (``plan_age`` grows as the day goes back: a
+    period of months starting with a later day never ends sooner)."""
+    edges = []
+    base = w
+    for age in range(len(PLAN_AGES) - 1):
+        while plan_age(base - timedelta(days=1), w) <= age:
+            base -= timedelta(days=1)
+        edges.append(base)
+    return edges
+
+
 class _Tracer:
     def __init__(self, cases: Mapping[int, CaseRow], on: bool = True) -> None:
         self.cases = cases
@@ -494,10 +515,12 @@ def compute(
     fig.open_cases = len(open_cases) + grouped.open_cases
     before_plan = [c for c in open_cases if c.stage != "plan_issued"]
     fig.open_by_stage_age = _open_by_stage_age(before_plan, w, tr, stage_labels or {})
-    _add_stage_ages(fig.open_by_stage_age, grouped.before_plan, w)
+    for (stage, bucket), n in grouped.before_plan.items():
+        fig.open_by_stage_age.setdefault(stage, [0] * len(AGE_BUCKETS))[bucket] += n
     plans = [c for c in open_cases if c.stage == "plan_issued"]
     fig.plans_by_review_age = _plans_by_review_age(plans, w, tr)
-    _add_review_ages(fig.plans_by_review_age, grouped.plan_bases, w)
+    for age, n in enumerate(grouped.plan_ages):
+        fig.plans_by_review_age[age] += n
     open_ids = {c.case_id for c in open_cases} | grouped.open_ids
     fig.advice_overdue = _advice_overdue(advice, open_ids, w, tr, advice_labels or {})
     fig.reviews_due, fig.reviews_held = _reviews_due_and_held(reviews, w, tr)
@@ -522,20 +545,9 @@ def compute(
     return fig
 
 
-_NO_POSITIONS = Positions(frozenset(), 0, {}, {}, {}, 0, Ratio(0, 0), 0, frozenset(), frozenset())
-
-
-def _add_stage_ages(
-    table: dict[str, list[int]], groups: Mapping[tuple[str, date], int], w: date
-) -> None:
-    for (stage, received), n in groups.items():
-        table.setdefault(stage, [0] * len(AGE_BUCKETS))[age_bucket((w - received).days)] += n
-
-
-def _add_review_ages(counts: list[int], groups: Mapping[date | None, int], w: date) -> None:
-    for base, n in groups.items():
-        if base is not None:  # an imported plan with neither date: nothing to age it by
-            counts[plan_age(base, w)] += n
+_NO_POSITIONS = Positions(
+    frozenset(), 0, {}, [0] * len(PLAN_AGES), {}, 0, Ratio(0, 0), 0, frozenset(), frozenset()
+)
 
 
 def _assess_decisions(cases: Iterable[CaseRow], w: date, tr: _Tracer) -> Ratio:
@@ -818,26 +830,32 @@ def _caseworker_load(
     counts more open cases by (caseworker, stage, urgent at W)."""
     names = {wk.id: wk for wk in workers}
     counts: Counter[int | None] = Counter()
-    loads: dict[int | None, float] = defaultdict(float)
+    # Each case's weight, summed exactly once rounded (fsum): the same total however the
+    # cases came, one by one or in groups.
+    loads: dict[int | None, list[float]] = defaultdict(list)
     for c in open_cases:
         days = (c.next_due - w).days if c.next_due else None
         load = case_load(c.stage, days, weights)
         key = c.caseworker_id if c.caseworker_id in names else None
         counts[key] += 1
-        loads[key] += load
+        loads[key].append(load)
         tr.add(w, "caseworker_load", c.case_id, "count",
                f"{c.caseworker or 'unallocated'}; stage {c.stage}; next due "
                f"{c.next_due or 'none'}; weight {load:g}")  # fmt: skip
     for (worker_id, stage, urgent), n in groups.items():
         key = worker_id if worker_id in names else None
         counts[key] += n
-        loads[key] += stage_load(stage, urgent, weights) * n
+        loads[key].extend([stage_load(stage, urgent, weights)] * n)
+
+    def load_of(key: int | None) -> float:
+        return round(fsum(loads[key]), 2)
+
     figures = [
-        WorkerFigure(wk.name, wk.capacity, counts[wk.id], round(loads[wk.id], 2))
+        WorkerFigure(wk.name, wk.capacity, counts[wk.id], load_of(wk.id))
         for wk in sorted(workers, key=lambda x: x.name)
     ]
     if counts[None]:
-        figures.append(WorkerFigure("Unallocated", None, counts[None], round(loads[None], 2)))
+        figures.append(WorkerFigure("Unallocated", None, counts[None], load_of(None)))
     return figures
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select, true
 
+from caseload_app.db.batch import one_snapshot
 from caseload_app.db.models import (
     AdviceRequest,
     AnnualReview,
@@ -74,7 +75,8 @@ class WeeklyReport:
 
     @property
     def rows(self) -> list[Trace]:
-        """One row per case per measure (the CSV): a report made with ``traced`` only."""
+        """One row per case per measure (the CSV). Only a report made with ``traced`` names
+        every case; one counted in groups names only the plan audits of the week."""
         return self.figures.traces
 
 
@@ -195,6 +197,9 @@ class WeeklyReportService(UserService):
 
         worker_query = select(Caseworker.id, Caseworker.name, Caseworker.capacity_fte)
         with self._db.read() as session:
+            # One moment for every statement: a case saved meanwhile is counted once, before
+            # or after the save, whether read one by one or in groups.
+            one_snapshot(session)
             s = session.connection()  # Core rows: no ORM bookkeeping for 50,000 cases
             week20 = _week20_exceptions(s)
             reviewed_before = _reviews_before(s, end)

@@ -45,16 +45,31 @@ def _day_after(end: date) -> datetime:
     return datetime.combine(end + timedelta(days=1), time())
 
 
-# Ids bound in one statement at most: SQLite allows 32,766 parameters (999 before 3.32).
-PART = 900
+def _shifted(day: date, days: int) -> date:
+    """``day`` moved by ``days``, held at the calendar's ends: a setting of many years (the
+    weights' urgency, the promise's weeks) reaches every day there is, as in Python."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time())
+
+
+# Ids bound in one statement at most: SQLite allows 32,766 parameters (999 before 3.32),
+# PostgreSQL 65,535 (and each statement is a round trip to a team's server).
+PART = {"sqlite": 900, "postgresql": 30_000}
 
 
 def in_parts(s, ids: Iterable[int], statement: Callable[[list[int]], Select]) -> Iterator[Any]:
     """The rows of ``statement(part)`` for each part of ``ids`` (a statement taking the ids
     in an IN list), so that no statement binds more values than a database allows."""
     ordered = sorted(ids)
-    for start in range(0, len(ordered), PART):
-        yield from s.execute(statement(ordered[start : start + PART]))
+    size = PART.get(s.dialect.name, PART["sqlite"])
+    for start in range(0, len(ordered), size):
+        yield from s.execute(statement(ordered[start : start + size]))
 
 
 def positions(
@@ -66,45 +81,56 @@ def positions(
     read_families: Iterable[int],
     named: ColumnElement[bool],
 ) -> measures.Positions:
-    """The groups, read in the caller's connection ``s``. ``counted``: of the cases the
-    report reads one by one (for what happened in its weeks), those counted here;
-    ``read_families``: the families of the others it reads one by one; ``named``: the cases
-    its advice and re-assessments name."""
+    """The groups, read in the caller's connection ``s``: one pass over the open cases (an
+    index holding every column it reads, migration 0028) for the caseworkers' loads, the
+    ages, the reviews overdue and the keep-in-touch count, and one for the families not in
+    contact. ``counted``: of the cases the report reads one by one (for what happened in
+    its weeks), those counted here; ``read_families``: the families of the others it reads
+    one by one; ``named``: the cases its advice and re-assessments name."""
     stable = stable_at(end)
-    before_plan: dict[tuple[str, date], int] = {}
-    plan_bases: dict[date | None, int] = {}
-    plan = EhcpCase.stage == "plan_issued"
-    base = case((plan, func.coalesce(EhcpCase.last_review, EhcpCase.final_issued)),
-                else_=EhcpCase.request_received)  # fmt: skip
-    for stage, on, n in s.execute(
-        select(EhcpCase.stage, base, func.count()).where(stable).group_by(EhcpCase.stage, base)
-    ):
-        if stage == "plan_issued":
-            plan_bases[on] = plan_bases.get(on, 0) + n
-        else:
-            before_plan[(stage, on)] = n
-    urgent = and_(
-        EhcpCase.next_due.isnot(None), EhcpCase.next_due <= end + timedelta(days=urgency_days)
+    urgent = and_(EhcpCase.next_due.isnot(None), EhcpCase.next_due <= _shifted(end, urgency_days))
+    hot = case((urgent, 1), else_=0)
+    base = func.coalesce(EhcpCase.last_review, EhcpCase.final_issued)
+    plan_age = case(
+        (base.is_(None), -1),  # an imported plan with neither date: nothing to age it by
+        *((base >= edge, age) for age, edge in enumerate(measures.plan_age_edges(end))),
+        else_=len(measures.PLAN_AGES) - 1,
     )
+    received = EhcpCase.request_received
+    request_age = case(
+        *((received > edge, bucket) for bucket, edge in enumerate(measures.age_edges(end))),
+        else_=len(measures.AGE_BUCKETS) - 1,
+    )
+    age = case((EhcpCase.stage == "plan_issued", plan_age), else_=request_age)
     review_overdue = and_(EhcpCase.next_step == "annual_review", EhcpCase.next_due < end)
-    loads: dict[tuple[int | None, str, bool], int] = {}
-    open_cases = reviews_overdue = 0
-    flag = case((urgent, 1), else_=0)
-    for worker, stage, hot, n, late in s.execute(
+    query = (
         select(
             EhcpCase.caseworker_id,
             EhcpCase.stage,
-            flag,
+            hot,
+            age,
             func.count(),
             func.sum(case((review_overdue, 1), else_=0)),
+            func.sum(_told(end, every_weeks)),
         )
         .where(stable)
-        .group_by(EhcpCase.caseworker_id, EhcpCase.stage, flag)
-    ):
-        loads[(worker, stage, bool(hot))] = n
+        .group_by(EhcpCase.caseworker_id, EhcpCase.stage, hot, age)
+    )
+    loads: dict[tuple[int | None, str, bool], int] = {}
+    before_plan: dict[tuple[str, int], int] = {}
+    plan_ages = [0] * len(measures.PLAN_AGES)
+    open_cases = reviews_overdue = told = 0
+    for worker, stage, is_hot, aged, n, late, kept in s.execute(query):
+        key = (worker, stage, bool(is_hot))
+        loads[key] = loads.get(key, 0) + n
+        if stage == "plan_issued":
+            if aged >= 0:
+                plan_ages[aged] += n
+        else:
+            before_plan[(stage, aged)] = before_plan.get((stage, aged), 0) + n
         open_cases += n
         reviews_overdue += int(late or 0)
-    stable_cases = select(EhcpCase.id).where(stable)
+        told += int(kept or 0)
     # Looked up from the families (a few): a join from the cases scanned every case.
     holds = select(EhcpCase.id).where(EhcpCase.child_id == Child.id, stable).exists()
     holding = select(Child.family_id).where(holds).distinct()
@@ -113,36 +139,40 @@ def positions(
         counted=counted,
         open_cases=open_cases,
         before_plan=before_plan,
-        plan_bases=plan_bases,
+        plan_ages=plan_ages,
         loads=loads,
         reviews_overdue=reviews_overdue,
-        informed=_informed(s, end, every_weeks, stable),
+        informed=measures.Ratio(told, open_cases),
         no_contact=_no_contact(s, end, stable),
         families=frozenset(family for (family,) in families),
-        open_ids=frozenset(s.execute(stable_cases.where(named)).scalars()),
+        open_ids=frozenset(s.execute(select(EhcpCase.id).where(stable, named)).scalars()),
     )
+
+
+def _children_of(families: Select) -> Select:
+    return select(Child.id).where(Child.family_id.in_(families))
 
 
 def _no_contact(s, end: date, stable) -> int:
     """Families holding a counted case with no contact logged in the 14 days up to W: the
-    families in contact then are a range of recent rows (ix_communication_when)."""
-    since = datetime.combine(end - timedelta(days=measures.NO_CONTACT_DAYS - 1), time())
+    families in contact then are a range of recent rows (ix_communication_when), and the
+    families are counted from the children, not by a look-up for each case."""
+    since = _midnight(end - timedelta(days=measures.NO_CONTACT_DAYS - 1))
     in_contact = select(Communication.family_id).where(
         Communication.occurred_at >= since, Communication.occurred_at < _day_after(end)
     )
-    query = (
-        select(func.count(func.distinct(Child.family_id)))
-        .select_from(EhcpCase)
-        .join(Child, EhcpCase.child_id == Child.id)
-        .where(stable, Child.family_id.not_in(in_contact))
+    query = select(func.count(func.distinct(Child.family_id))).where(
+        Child.id.in_(select(EhcpCase.child_id).where(stable)),
+        Child.family_id.not_in(in_contact),
     )
     return int(s.execute(query).scalar_one())
 
 
-def _informed(s, end: date, every_weeks: int, stable) -> measures.Ratio:
-    """The counted cases whose family is not overdue an update at W (``updates.update_due``
-    at or after W). Its rule, with ``since`` the last update's day (or, with none, the later
-    of the request and the day the case entered this caseload):
+def _told(end: date, every_weeks: int) -> ColumnElement[int]:
+    """1 for a counted case whose family is not overdue an update at W
+    (``updates.update_due`` at or after W), else 0. Its rule, with ``since`` the last
+    update's day (or, with none, the later of the request and the day the case entered this
+    caseload):
 
     - the regular update is due ``every_weeks`` after ``since``: at or after W when ``since``
       is on or after W − every_weeks (R);
@@ -155,12 +185,19 @@ def _informed(s, end: date, every_weeks: int, stable) -> measures.Ratio:
     so after R: only cases with such a change are read. A family not updated since R is
     told only if never updated and the case began (or came to us) since R."""
     before = _day_after(end)
-    regular_from = end - timedelta(weeks=every_weeks)
+    regular_from = _shifted(end, -7 * every_weeks)
     change_from = end - timedelta(days=updates.STAGE_CHANGE_DAYS)
+    # The case's family, from two levels down: named, or SQLAlchemy would read any case.
+    family = (
+        select(Child.family_id)
+        .where(Child.id == EhcpCase.child_id)
+        .correlate(EhcpCase)
+        .scalar_subquery()
+    )
     update = (
         select(func.max(Communication.occurred_at))
         .where(
-            Communication.family_id == Child.family_id,
+            Communication.family_id == family,
             Communication.direction == "out",
             Communication.with_family == true(),
             Communication.occurred_at < before,
@@ -186,18 +223,16 @@ def _informed(s, end: date, every_weeks: int, stable) -> measures.Ratio:
 
     change, entered = last_event(updates.STAGE_CHANGES), last_event(updates.ENTRY_EVENTS)
     regular_kept = or_(
-        update >= datetime.combine(regular_from, time()),
-        and_(
-            update.is_(None),
-            or_(EhcpCase.request_received >= regular_from, entered >= regular_from),
-        ),
-    )
+        update >= _midnight(regular_from),
+        and_(update.is_(None), or_(EhcpCase.request_received >= regular_from,
+                                   entered >= regular_from)),
+    )  # fmt: skip
     # A change on the day of the last update counts as told (update_due compares days): a
     # day compares below any time on it, in SQLite's text and PostgreSQL's types alike.
     untold = and_(change.isnot(None), or_(update.is_(None), change > update))
-    exact = and_(regular_kept, or_(not_(untold), change >= change_from))
+    exact = case((and_(regular_kept, or_(not_(untold), change >= change_from)), 1), else_=0)
     updated_since = select(Communication.family_id).where(
-        Communication.occurred_at >= datetime.combine(regular_from, time()),
+        Communication.occurred_at >= _midnight(regular_from),
         Communication.occurred_at < before,
         Communication.direction == "out",
         Communication.with_family == true(),
@@ -205,21 +240,13 @@ def _informed(s, end: date, every_weeks: int, stable) -> measures.Ratio:
     late_change = cases_with(updates.STAGE_CHANGES, regular_from, change_from - timedelta(days=1))
     began_since = or_(
         EhcpCase.request_received >= regular_from,
-        EhcpCase.id.in_(cases_with(updates.ENTRY_EVENTS, regular_from - timedelta(days=1), end)),
+        EhcpCase.id.in_(cases_with(updates.ENTRY_EVENTS, _shifted(regular_from, -1), end)),
     )
-    told = case(
+    return case(
         (
-            Child.family_id.in_(updated_since),
-            case((EhcpCase.id.in_(late_change), case((exact, 1), else_=0)), else_=1),
+            EhcpCase.child_id.in_(_children_of(updated_since)),
+            case((EhcpCase.id.in_(late_change), exact), else_=1),
         ),
-        (began_since, case((exact, 1), else_=0)),
+        (began_since, exact),
         else_=0,
     )
-    query = (
-        select(func.count(), func.sum(told))
-        .select_from(EhcpCase)
-        .join(Child, EhcpCase.child_id == Child.id)
-        .where(stable)
-    )
-    total, kept = s.execute(query).one()
-    return measures.Ratio(int(kept or 0), int(total))

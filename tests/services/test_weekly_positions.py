@@ -12,14 +12,23 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import event
+from sqlalchemy import event, update
 
-from caseload_app.db.models import AppSetting, Child, Communication, EhcpCase, Family, StageEvent
+from caseload_app.db.models import (
+    AppSetting,
+    Caseworker,
+    Child,
+    Communication,
+    EhcpCase,
+    Family,
+    StageEvent,
+)
 from caseload_app.domain import updates
 from caseload_app.domain.measures import WeeklyFigures
 from caseload_app.services.demo import generate_demo
 from caseload_app.services.settings import UPDATE_EVERY_WEEKS
 from caseload_app.services.weekly import WeeklyReportService
+from caseload_app.services.workload import WorkloadService
 from tests.backends import sqlite_only
 from tests.helpers import NOW, TODAY
 
@@ -183,3 +192,98 @@ def test_recent_contacts_and_changes_are_read_by_day_not_family_by_family(demo):
             assert "INDEX ix_communication_when (occurred_at>? AND occurred_at<?)" in plan, plan
     finally:
         raw.close()
+
+
+# Found by a cold review of the first grouped count: a load rounded differently, a setting
+# that overflowed the date, and a save between two statements on PostgreSQL.
+LAST_WEEK = date(2026, 11, 17)  # a past week's end, as a lead reports last week
+
+
+def add_cases(db, n: int, worker: str | None = "Asha Patel", **kw) -> list[int]:
+    """``n`` open cases, a family each, with the given columns."""
+    ids = []
+    with db.uow() as s:
+        holder = None
+        if worker is not None:
+            holder = s.query(Caseworker).filter_by(name=worker).one_or_none()
+            if holder is None:
+                holder = Caseworker(name=worker, capacity_fte=1.0)
+                s.add(holder)
+                s.flush()
+        for _ in range(n):
+            family = Family(parent_carer_name="Parent")
+            s.add(family)
+            s.flush()
+            child = Child(family_id=family.id, first_name="A", last_name="B",
+                          date_of_birth=date(2015, 1, 1))  # fmt: skip
+            s.add(child)
+            s.flush()
+            row = EhcpCase(child_id=child.id, caseworker_id=holder.id if holder else None,
+                           is_open=True, **kw)  # fmt: skip
+            s.add(row)
+            s.flush()
+            ids.append(row.id)
+    return ids
+
+
+def test_caseworker_load_is_rounded_the_same_whether_counted_in_groups_or_case_by_case(db):
+    """Weights as the board's form allows (two decimals): seven urgent cases at 0.25 x 1.1.
+    Case by case the load is 0.275 added seven times (1.9249999999999998: 1.92); in a group
+    it is 0.275 * 7 (1.9250000000000003: 1.93). The PDF shows a different load."""
+    lead = WorkloadService(db, "Team Lead", today=lambda: TODAY, now=lambda: NOW)
+    lead.set_weights({**lead.weights().to_dict(), "request_received": 0.25,
+                      "urgency_multiplier": 1.1})  # fmt: skip
+    # Requested 40 days before the week's end: decision due 2 days after it (urgent).
+    add_cases(db, 7, request_received=LAST_WEEK - timedelta(days=40), stage="request_received")
+    grouped = figures(db, LAST_WEEK, traced=False)
+    traced = figures(db, LAST_WEEK, traced=True)
+    assert grouped.open_cases == traced.open_cases == 7
+    assert grouped.workers == traced.workers
+
+
+def test_a_large_urgency_window_the_weights_accept_does_not_break_the_report(db):
+    """Weights accept any whole number of urgency days; the case-by-case count copes with
+    one that reaches past the calendar (everything urgent), the grouped count adds it to the
+    week's end and overflows."""
+    lead = WorkloadService(db, "Team Lead", today=lambda: TODAY, now=lambda: NOW)
+    lead.set_weights({**lead.weights().to_dict(), "urgency_days": 5_000_000})
+    add_cases(db, 2, request_received=LAST_WEEK - timedelta(days=40), stage="request_received")
+    traced = figures(db, LAST_WEEK, traced=True)
+    assert figures(db, LAST_WEEK, traced=False) == traced
+
+
+def test_a_case_saved_while_the_report_counts_is_counted_once(db):
+    """A teammate records a plan's ceasing today (after the week: the case was open then)
+    while the lead's report of last week runs. The report reads the cases one by one in one
+    statement and counts the rest in groups in later ones: on PostgreSQL (READ COMMITTED)
+    the later statements see the save, and the case is in neither count."""
+    [case_id] = add_cases(
+        db, 1, request_received=date(2024, 1, 1), stage="plan_issued",
+        final_issued=date(2024, 5, 1),
+    )  # fmt: skip
+    add_cases(db, 3, request_received=date(2024, 1, 1), stage="plan_issued",
+              final_issued=date(2024, 6, 1))  # fmt: skip
+    before = figures(db, LAST_WEEK, traced=True)
+    assert before.open_cases == 4
+    saved: list[bool] = []
+
+    def teammate_saves(conn, cursor, statement, parameters, *_args) -> None:
+        if saved or "GROUP BY ehcp_case.caseworker_id" not in statement:
+            return
+        saved.append(True)
+        with db.engine.begin() as other:
+            other.execute(
+                update(EhcpCase)
+                .where(EhcpCase.id == case_id)
+                .values(is_open=False, stage="ceased", ceased_date=TODAY)
+            )
+
+    event.listen(db.engine, "before_cursor_execute", teammate_saves)
+    try:
+        during = figures(db, LAST_WEEK, traced=False)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", teammate_saves)
+    assert saved
+    after = figures(db, LAST_WEEK, traced=True)
+    assert after.open_cases == 4  # ceased after LAST_WEEK: open at LAST_WEEK all the same
+    assert during.open_cases == 4
