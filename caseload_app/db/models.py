@@ -209,6 +209,8 @@ class EhcpCase(Versioned, Base):
         # Every column the weekly report's pass over the open cases reads
         # (services/weekly_positions.py), so that it reads this index and not the rows.
         Index("ix_ehcp_case_position", *POSITION_COLUMNS),
+        # The weekly report's trend: plans issued by day, with the day each was asked for.
+        Index("ix_ehcp_case_final_issued", "final_issued", "request_received"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

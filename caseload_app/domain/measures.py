@@ -233,6 +233,10 @@ class Positions(NamedTuple):
     no_contact: int  # families holding one, with no contact in the 14 days up to W
     families: frozenset[int]  # of the other open cases' families, those holding one too
     open_ids: frozenset[int]  # of the cases advice and re-assessments name, those here
+    # The trend's earlier weeks, counted by day: requests received, and final plans issued
+    # by (issued, request received); the cases read one by one are then this week's only.
+    requests_by_day: Mapping[date, int] = {}
+    plans_by_days: Mapping[tuple[date, date], int] = {}
 
 
 # --------------------------------------------------------------------------- outputs
@@ -539,7 +543,10 @@ def compute(
         told.denominator + grouped.informed.denominator,
     )
     fig.workers = _caseworker_load(open_cases, workers, weights or Weights(), w, tr, grouped.loads)
-    fig.trend = _trend(cases, fig, tr)
+    if positions is None:
+        fig.trend = _trend(cases, fig, tr)
+    else:
+        fig.trend = _trend_by_day(fig, positions.requests_by_day, positions.plans_by_days)
     fig.traces = tr.rows
     fig.traced = positions is None
     return fig
@@ -876,4 +883,29 @@ def _trend(cases: Sequence[CaseRow], fig: WeeklyFigures, tr: _Tracer) -> list[Tr
         requests = _requests(recent, week, tr)
         plans = _plans(recent, week, tr, "plans_issued_20wk", excl=False)
         points.append(TrendPoint(week, requests, plans.denominator, plans))
+    return points
+
+
+def _trend_by_day(
+    fig: WeeklyFigures,
+    requests_by_day: Mapping[date, int],
+    plans_by_days: Mapping[tuple[date, date], int],
+) -> list[TrendPoint]:
+    """The trend as ``_trend`` counts it, from the days the database counted the earlier
+    weeks' requests and plans by."""
+    w = fig.week_ending
+    points = []
+    for back in range(TREND_WEEKS - 1, -1, -1):
+        week = w - timedelta(days=7 * back)
+        if back == 0:  # this week: already counted
+            points.append(TrendPoint(week, fig.requests_received, fig.plans_issued, fig.plans_incl))
+            continue
+        start, end = week_of(week)
+        requests = sum(n for day, n in requests_by_day.items() if start <= day <= end)
+        issued = within = 0
+        for (on, received), n in plans_by_days.items():
+            if start <= on <= end:
+                issued += n
+                within += n if on <= final_plan_due(received) else 0
+        points.append(TrendPoint(week, requests, issued, Ratio(within, issued)))
     return points

@@ -115,9 +115,11 @@ class WeeklyReportService(UserService):
         )
         # Read one by one: what happened in the weeks reported, and the cases whose position
         # at W their dates must say (measures.as_of); the rest are counted in groups.
+        # (Counted in groups, the trend's earlier weeks are counted by day: weekly_positions.)
+        events_from = trend_start if traced else week_start
         events = or_(
-            EhcpCase.request_received.between(trend_start, end),
-            EhcpCase.final_issued.between(trend_start, end),
+            EhcpCase.request_received.between(events_from, end),
+            EhcpCase.final_issued.between(events_from, end),
             EhcpCase.assess_decision_date.between(week_start, end),
             EhcpCase.id.in_(select(AnnualReview.case_id).where(review_in_week)),
             EhcpCase.id.in_(select(TribunalOrder.case_id)),  # open or closed
@@ -251,7 +253,7 @@ class WeeklyReportService(UserService):
                 )
                 grouped = positions(
                     s, end, weights.urgency_days, informed.every_weeks, counted, read_families,
-                    named,
+                    named, (trend_start, week_start),
                 )  # fmt: skip
         figures = measures.compute(
             end,

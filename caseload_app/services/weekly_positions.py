@@ -80,13 +80,16 @@ def positions(
     counted: frozenset[int],
     read_families: Iterable[int],
     named: ColumnElement[bool],
+    earlier_weeks: tuple[date, date],
 ) -> measures.Positions:
     """The groups, read in the caller's connection ``s``: one pass over the open cases (an
     index holding every column it reads, migration 0028) for the caseworkers' loads, the
     ages, the reviews overdue and the keep-in-touch count, and one for the families not in
     contact. ``counted``: of the cases the report reads one by one (for what happened in
     its weeks), those counted here; ``read_families``: the families of the others it reads
-    one by one; ``named``: the cases its advice and re-assessments name."""
+    one by one; ``named``: the cases its advice and re-assessments name; ``earlier_weeks``:
+    the trend's first day and this week's, between which requests and plans are counted by
+    day."""
     stable = stable_at(end)
     urgent = and_(EhcpCase.next_due.isnot(None), EhcpCase.next_due <= _shifted(end, urgency_days))
     hot = case((urgent, 1), else_=0)
@@ -146,7 +149,28 @@ def positions(
         no_contact=_no_contact(s, end, stable),
         families=frozenset(family for (family,) in families),
         open_ids=frozenset(s.execute(select(EhcpCase.id).where(stable, named)).scalars()),
+        **_trend_days(s, *earlier_weeks),
     )
+
+
+def _trend_days(s, first: date, this_week: date) -> dict[str, Any]:
+    """The trend's earlier weeks' requests by day received, and plans by the day issued and
+    the day requested (whether within 20 weeks follows from the two)."""
+    received, issued = EhcpCase.request_received, EhcpCase.final_issued
+    requests = (
+        select(received, func.count())
+        .where(received >= first, received < this_week)
+        .group_by(received)
+    )
+    plans = (
+        select(issued, received, func.count())
+        .where(issued >= first, issued < this_week)
+        .group_by(issued, received)
+    )
+    return {
+        "requests_by_day": {day: n for day, n in s.execute(requests)},
+        "plans_by_days": {(on, asked): n for on, asked, n in s.execute(plans)},
+    }
 
 
 def _children_of(families: Select) -> Select:

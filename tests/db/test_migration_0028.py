@@ -31,7 +31,12 @@ def test_the_indexes_by_day_are_added_and_the_rows_kept(empty_url, tmp_path):
             indexes = set(s.execute(text(listed)).scalars())
             kept = s.execute(text("SELECT count(*) FROM communication")).scalar_one()
         assert stamped == migrate.HEAD
-        assert {"ix_communication_when", "ix_stage_event_on"} <= indexes
+        assert {
+            "ix_communication_when",
+            "ix_stage_event_on",
+            "ix_ehcp_case_position",
+            "ix_ehcp_case_final_issued",
+        } <= indexes
         assert kept == 1
     finally:
         db.dispose()

@@ -33,9 +33,11 @@ def upgrade() -> None:
          "draft_served", "assess_decision", "issue_decision", "ceased_date", "withdrawn_date",
          "child_id"],
     )  # fmt: skip
+    op.create_index("ix_ehcp_case_final_issued", "ehcp_case", ["final_issued", "request_received"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_ehcp_case_final_issued", table_name="ehcp_case")
     op.drop_index("ix_ehcp_case_position", table_name="ehcp_case")
     op.drop_index("ix_stage_event_on", table_name="stage_event")
     op.drop_index("ix_communication_when", table_name="communication")
