@@ -874,16 +874,24 @@ def _trend(cases: Sequence[CaseRow], fig: WeeklyFigures, tr: _Tracer) -> list[Tr
     recent = [
         c for c in cases if _in(c.request_received, first, w) or _in(c.final_issued, first, w)
     ]
-    points = []
-    for back in range(TREND_WEEKS - 1, -1, -1):
-        week = w - timedelta(days=7 * back)
-        if back == 0:  # this week: already counted
-            points.append(TrendPoint(week, fig.requests_received, fig.plans_issued, fig.plans_incl))
-            continue
+
+    def earlier(week: date) -> TrendPoint:
         requests = _requests(recent, week, tr)
         plans = _plans(recent, week, tr, "plans_issued_20wk", excl=False)
-        points.append(TrendPoint(week, requests, plans.denominator, plans))
-    return points
+        return TrendPoint(week, requests, plans.denominator, plans)
+
+    return _trend_points(fig, earlier)
+
+
+def _trend_points(fig: WeeklyFigures, earlier) -> list[TrendPoint]:
+    """The 12 weeks to W, oldest first: this week's as already counted, each earlier one
+    as ``earlier(week ending)`` counts it."""
+    w = fig.week_ending
+    this_week = TrendPoint(w, fig.requests_received, fig.plans_issued, fig.plans_incl)
+    return [
+        earlier(w - timedelta(days=7 * back)) if back else this_week
+        for back in range(TREND_WEEKS - 1, -1, -1)
+    ]
 
 
 def _trend_by_day(
@@ -893,13 +901,8 @@ def _trend_by_day(
 ) -> list[TrendPoint]:
     """The trend as ``_trend`` counts it, from the days the database counted the earlier
     weeks' requests and plans by."""
-    w = fig.week_ending
-    points = []
-    for back in range(TREND_WEEKS - 1, -1, -1):
-        week = w - timedelta(days=7 * back)
-        if back == 0:  # this week: already counted
-            points.append(TrendPoint(week, fig.requests_received, fig.plans_issued, fig.plans_incl))
-            continue
+
+    def earlier(week: date) -> TrendPoint:
         start, end = week_of(week)
         requests = sum(n for day, n in requests_by_day.items() if start <= day <= end)
         issued = within = 0
@@ -907,5 +910,6 @@ def _trend_by_day(
             if start <= on <= end:
                 issued += n
                 within += n if on <= final_plan_due(received) else 0
-        points.append(TrendPoint(week, requests, issued, Ratio(within, issued)))
-    return points
+        return TrendPoint(week, requests, issued, Ratio(within, issued))
+
+    return _trend_points(fig, earlier)
