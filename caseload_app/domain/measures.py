@@ -232,8 +232,7 @@ class Positions(NamedTuple):
     informed: Ratio  # the families kept informed, a case each
     no_contact: int  # families holding one, with no contact in the 14 days up to W
     families: frozenset[int]  # of the other open cases' families, those holding one too
-    open_ids: frozenset[int]  # of the cases the re-assessments name, those here
-    advice_by_type: Mapping[str, int]  # their advice overdue at W, by advice type code
+    open_ids: frozenset[int]  # of the cases advice and re-assessments name, those here
     # The trend's earlier weeks, counted by day: requests received, and final plans issued
     # by (issued, request received); the cases read one by one are then this week's only.
     requests_by_day: Mapping[date, int] = {}
@@ -527,9 +526,7 @@ def compute(
     for age, n in enumerate(grouped.plan_ages):
         fig.plans_by_review_age[age] += n
     open_ids = {c.case_id for c in open_cases} | grouped.open_ids
-    fig.advice_overdue = _advice_overdue(
-        advice, open_ids, w, tr, advice_labels or {}, grouped.advice_by_type
-    )
+    fig.advice_overdue = _advice_overdue(advice, open_ids, w, tr, advice_labels or {})
     fig.reviews_due, fig.reviews_held = _reviews_due_and_held(reviews, w, tr)
     fig.review_decisions = _review_decisions(reviews, w, tr)
     fig.reviews_overdue = _reviews_overdue(open_cases, w, tr) + grouped.reviews_overdue
@@ -556,7 +553,7 @@ def compute(
 
 
 _NO_POSITIONS = Positions(
-    frozenset(), 0, {}, [0] * len(PLAN_AGES), {}, 0, Ratio(0, 0), 0, frozenset(), frozenset(), {}
+    frozenset(), 0, {}, [0] * len(PLAN_AGES), {}, 0, Ratio(0, 0), 0, frozenset(), frozenset()
 )
 
 
@@ -674,13 +671,9 @@ def _advice_overdue(
     w: date,
     tr: _Tracer,
     advice_labels: Mapping[str, str],
-    grouped: Mapping[str, int],
 ) -> dict[str, int]:
-    """Advice on open cases due before W and not received by W, by advice type; ``grouped``
-    counts more by advice type code."""
+    """Advice on open cases due before W and not received by W, by advice type."""
     overdue: Counter[str] = Counter()
-    for code, n in grouped.items():
-        overdue[advice_labels.get(code, code)] += n
     for a in advice:
         if a.case_id not in open_ids or a.due >= w:
             continue

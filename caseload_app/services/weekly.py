@@ -44,12 +44,7 @@ from caseload_app.services.case_read import ORDER_STEP_COLUMNS
 from caseload_app.services.errors import Stopped
 from caseload_app.services.plan_audit import audit_rows
 from caseload_app.services.settings import TeamSettingsService, every_weeks_in
-from caseload_app.services.weekly_positions import (
-    advice_overdue_at,
-    in_parts,
-    positions,
-    stable_at,
-)
+from caseload_app.services.weekly_positions import in_parts, positions, stable_at
 from caseload_app.services.workload import WorkloadService
 
 CSV_HEADER = (
@@ -168,10 +163,10 @@ class WeeklyReportService(UserService):
             AdviceRequest.requested,
             AdviceRequest.due,
             AdviceRequest.received,
-        ).where(advice_overdue_at(end))
-        if not traced:  # the counted cases' advice is counted with them, by type
-            advice_query = advice_query.join(EhcpCase, EhcpCase.id == AdviceRequest.case_id)
-            advice_query = advice_query.where(~stable)
+        ).where(
+            AdviceRequest.due < end,
+            or_(AdviceRequest.received.is_(None), AdviceRequest.received > end),
+        )
         # Each open case's family's latest contact up to W: one index seek per family.
         before = datetime.combine(end + timedelta(days=1), time())
         families = select(Child.family_id).join(EhcpCase, EhcpCase.child_id == Child.id)
@@ -252,7 +247,10 @@ class WeeklyReportService(UserService):
             ]
             grouped = None
             if not traced:
-                named = EhcpCase.id.in_(select(Reassessment.case_id))
+                named = or_(
+                    EhcpCase.id.in_(select(advice_query.subquery().c.case_id)),
+                    EhcpCase.id.in_(select(Reassessment.case_id)),
+                )
                 grouped = positions(
                     s, end, weights.urgency_days, informed.every_weeks, counted, read_families,
                     named, (trend_start, week_start),

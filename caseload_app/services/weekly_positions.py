@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Select, and_, case, func, not_, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
-from caseload_app.db.models import AdviceRequest, Child, Communication, EhcpCase, StageEvent
+from caseload_app.db.models import Child, Communication, EhcpCase, StageEvent
 from caseload_app.domain import measures, updates
 
 _DATES = (
@@ -38,14 +38,6 @@ def stable_at(end: date) -> ColumnElement[bool]:
         or_(EhcpCase.assess_decision.is_(None), EhcpCase.assess_decision != "refused"),
         or_(EhcpCase.issue_decision.is_(None), EhcpCase.issue_decision != "not_issue"),
         *(or_(column.is_(None), column <= end) for column in _DATES),
-    )
-
-
-def advice_overdue_at(end: date) -> ColumnElement[bool]:
-    """Advice due before W and not received by W (measures: advice_overdue)."""
-    return and_(
-        AdviceRequest.due < end,
-        or_(AdviceRequest.received.is_(None), AdviceRequest.received > end),
     )
 
 
@@ -95,7 +87,7 @@ def positions(
     ages, the reviews overdue and the keep-in-touch count, and one for the families not in
     contact. ``counted``: of the cases the report reads one by one (for what happened in
     its weeks), those counted here; ``read_families``: the families of the others it reads
-    one by one; ``named``: the cases its re-assessments name; ``earlier_weeks``:
+    one by one; ``named``: the cases its advice and re-assessments name; ``earlier_weeks``:
     the trend's first day and this week's, between which requests and plans are counted by
     day."""
     stable = stable_at(end)
@@ -157,14 +149,6 @@ def positions(
         no_contact=_no_contact(s, end, stable),
         families=frozenset(family for (family,) in families),
         open_ids=frozenset(s.execute(select(EhcpCase.id).where(stable, named)).scalars()),
-        advice_by_type=dict(
-            s.execute(
-                select(AdviceRequest.advice_type, func.count())
-                .join(EhcpCase, EhcpCase.id == AdviceRequest.case_id)
-                .where(stable, advice_overdue_at(end))
-                .group_by(AdviceRequest.advice_type)
-            ).all()
-        ),
         **_trend_days(s, *earlier_weeks),
     )
 
