@@ -44,9 +44,11 @@ class Counted:
         self.window = CaseWindowService(db, today=lambda: TODAY)
         self.listings = 0
         self.pages: list[int] = []
+        self.views: list[tuple] = []  # the views counted with each listing
 
     def listing(self, *asked):
         self.listings += 1
+        self.views.append(asked[3])
         return self.window.listing(*asked)
 
     def rows(self, ids):
@@ -275,3 +277,20 @@ def test_a_case_gone_since_the_listing_is_left_out_of_the_selection(demo, qtbot)
     model.update_cases({first}, [])  # the save that deleted it
     assert model.data(model.index(0, 0)) is None  # a blank row until the listing comes
     assert [r.case_id for r in model.rows_at([0, 1])] == [second]
+
+
+def test_only_a_load_or_a_save_recounts_the_sidebar_never_a_keystroke(demo):
+    views = (CaseFilter(), CaseFilter(open_only=True))
+    model, counted = loaded_model(demo, views=views)
+    assert counted.views == [views]
+    for text in ("s", "sm"):
+        model.set_query(text)
+        model.wait_listed()
+    model.set_filter(CaseFilter(overdue=True))
+    model.wait_listed()
+    model.sort(TITLES.index("Child"), Qt.SortOrder.AscendingOrder)
+    model.wait_listed()
+    assert counted.views[1:] == [(), (), (), ()]  # searched, filtered, sorted: not counted
+    model.update_cases({model.case_id_at(0)}, [])
+    model.wait_listed()
+    assert counted.views[-1] == views and model.count_matching(CaseFilter()) is not None

@@ -132,6 +132,9 @@ class CaseTableModel(ColumnsModel):
         self._asked = 0  # listings asked for; the one in flight answers number `_job_asked`
         self._job_asked = 0
         self._fresh = False  # the next listing drops the rows held (they may have changed)
+        # The next listing counts the sidebar's views again: only a load, a save or a view
+        # not counted yet changes them, never a search, a filter or a sort.
+        self._recount = False
 
     # --- what is asked -------------------------------------------------------------------
     def set_source(self, source: CaseSource) -> None:
@@ -141,7 +144,7 @@ class CaseTableModel(ColumnsModel):
         """Ask the database again (after a load, a save or a new day), with the counts of
         these views; the rows held are read afresh as they are shown."""
         self._views = tuple(views)
-        self._fresh = True
+        self._fresh = self._recount = True
         self._ask()
 
     def set_views(self, views: Iterable[CaseFilter]) -> None:
@@ -149,6 +152,7 @@ class CaseTableModel(ColumnsModel):
         asked for the list; before, the load counts them)."""
         self._views = tuple(views)
         if self._today is not None and any(v not in self._counts for v in self._views):
+            self._recount = True
             self._ask()
 
     def set_filter(self, case_filter: CaseFilter) -> None:
@@ -173,7 +177,7 @@ class CaseTableModel(ColumnsModel):
         if self._source is None or self._job is not None:
             return
         asked, source = self._asked, self._source
-        what = (self._filter, self._query, self._sort, self._views)
+        what = (self._filter, self._query, self._sort, self._views if self._recount else ())
         self._job_asked = asked
         self._job = run_in_background(
             lambda: source.listing(*what), self._on_listing, self._on_failed
@@ -200,6 +204,7 @@ class CaseTableModel(ColumnsModel):
         self._fresh = False
         self._today = listing.today
         self._counts.update(listing.counts)
+        self._recount = False  # this answer is the latest asked: it counted if it was to
         self._total = listing.total
         if listing.ids == self._ids:  # the same cases in the same order: the view stays
             if dropped and self._ids:  # but repaints what it shows (a new day's colours)
@@ -251,6 +256,7 @@ class CaseTableModel(ColumnsModel):
             n = self.find_case(case_id)
             if n >= 0:
                 self.dataChanged.emit(self.index(n, 0), self.index(n, len(self.columns) - 1))
+        self._recount = True
         self._ask()
 
     # --- rows ----------------------------------------------------------------------------
