@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -44,7 +44,13 @@ from caseload_app.services.case_read import ORDER_STEP_COLUMNS
 from caseload_app.services.errors import Stopped
 from caseload_app.services.plan_audit import audit_rows
 from caseload_app.services.settings import TeamSettingsService, every_weeks_in
-from caseload_app.services.weekly_positions import in_parts, positions, stable_at
+from caseload_app.services.weekly_positions import (
+    day_after,
+    in_parts,
+    last_update,
+    positions,
+    stable_at,
+)
 from caseload_app.services.workload import WorkloadService
 
 CSV_HEADER = (
@@ -168,24 +174,13 @@ class WeeklyReportService(UserService):
             or_(AdviceRequest.received.is_(None), AdviceRequest.received > end),
         )
         # Each open case's family's latest contact up to W: one index seek per family.
-        before = datetime.combine(end + timedelta(days=1), time())
         families = select(Child.family_id).join(EhcpCase, EhcpCase.child_id == Child.id)
         latest = (
             select(func.max(Communication.occurred_at))
-            .where(Communication.family_id == Family.id, Communication.occurred_at < before)
+            .where(Communication.family_id == Family.id, Communication.occurred_at < day_after(end))
             .scalar_subquery()
         )
-        # And its latest contact going out (the keep-in-touch promise's last update).
-        latest_out = (
-            select(func.max(Communication.occurred_at))
-            .where(
-                Communication.family_id == Family.id,
-                Communication.direction == "out",
-                Communication.with_family == true(),
-                Communication.occurred_at < before,
-            )
-            .scalar_subquery()
-        )
+        latest_out = last_update(Family.id, end)  # and its last update
 
         def contacts_of(where):
             return select(Family.id, latest, latest_out).where(where)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, not_, or_, select, true
+from sqlalchemy import Select, SQLColumnExpression, and_, case, func, not_, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from caseload_app.db.models import Child, Communication, EhcpCase, StageEvent
@@ -41,8 +41,24 @@ def stable_at(end: date) -> ColumnElement[bool]:
     )
 
 
-def _day_after(end: date) -> datetime:
+def day_after(end: date) -> datetime:
+    """The first moment after W: a contact logged up to W was before it."""
     return datetime.combine(end + timedelta(days=1), time())
+
+
+def last_update(family: SQLColumnExpression[int], end: date) -> ColumnElement[datetime]:
+    """The family's last update up to W (the keep-in-touch promise's: its last contact
+    going out to the family), as a value of the statement it is put in."""
+    return (
+        select(func.max(Communication.occurred_at))
+        .where(
+            Communication.family_id == family,
+            Communication.direction == "out",
+            Communication.with_family == true(),
+            Communication.occurred_at < day_after(end),
+        )
+        .scalar_subquery()
+    )
 
 
 def _shifted(day: date, days: int) -> date:
@@ -183,7 +199,7 @@ def _no_contact(s, end: date, stable) -> int:
     families are counted from the children, not by a look-up for each case."""
     since = _midnight(end - timedelta(days=measures.NO_CONTACT_DAYS - 1))
     in_contact = select(Communication.family_id).where(
-        Communication.occurred_at >= since, Communication.occurred_at < _day_after(end)
+        Communication.occurred_at >= since, Communication.occurred_at < day_after(end)
     )
     query = select(func.count(func.distinct(Child.family_id))).where(
         Child.id.in_(select(EhcpCase.child_id).where(stable)),
@@ -208,7 +224,7 @@ def _told(end: date, every_weeks: int) -> ColumnElement[int]:
     since R is told unless a change of stage came after the update and before W − 7 days,
     so after R: only cases with such a change are read. A family not updated since R is
     told only if never updated and the case began (or came to us) since R."""
-    before = _day_after(end)
+    before = day_after(end)
     regular_from = _shifted(end, -7 * every_weeks)
     change_from = end - timedelta(days=updates.STAGE_CHANGE_DAYS)
     # The case's family, from two levels down: named, or SQLAlchemy would read any case.
@@ -218,16 +234,7 @@ def _told(end: date, every_weeks: int) -> ColumnElement[int]:
         .correlate(EhcpCase)
         .scalar_subquery()
     )
-    update = (
-        select(func.max(Communication.occurred_at))
-        .where(
-            Communication.family_id == family,
-            Communication.direction == "out",
-            Communication.with_family == true(),
-            Communication.occurred_at < before,
-        )
-        .scalar_subquery()
-    )
+    update = last_update(family, end)
 
     def last_event(actions) -> ColumnElement:
         return (
