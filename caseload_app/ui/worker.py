@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any, TypeVar
 
 from PySide6.QtCore import (
@@ -32,9 +33,17 @@ class Job(QRunnable):
         try:
             result = self.fn()
         except Exception as exc:  # handed to the UI thread, which decides how to show it
-            self.signals.failed.emit(exc, traceback.format_exc())
+            self._report(self.signals.failed, exc, traceback.format_exc())
         else:
-            self.signals.done.emit(result)
+            self._report(self.signals.done, result)
+
+    @staticmethod
+    def _report(signal, *args) -> None:
+        # The app quitting deletes every QObject, these signals too, while a job (a listing
+        # asked just before the window closed) may still be running: nobody is left to
+        # hear the answer, so it is dropped rather than printed to stderr as an error.
+        with suppress(RuntimeError):
+            signal.emit(*args)
 
 
 class Progress(QObject):

@@ -213,3 +213,25 @@ def test_a_failure_beside_the_window_is_logged_without_what_it_said(
     assert "The calendar could not be published" in caplog.text
     assert "RuntimeError (message not logged)" in caplog.text
     assert "Brontë" not in caplog.text and "2016" not in caplog.text
+
+
+def test_a_job_whose_listener_has_gone_ends_quietly(qapp, capfd):
+    """Quitting deletes every QObject while a listing asked just before may still run: its
+    answer is dropped, not printed as "Signal source has been deleted"."""
+    import threading
+
+    import shiboken6
+    from PySide6.QtCore import QThreadPool
+
+    from caseload_app.ui.worker import run_in_background
+
+    started, go_on = threading.Event(), threading.Event()
+    for fn in (lambda: go_on.wait(5), lambda: go_on.wait(5) and 1 / 0):  # answered, failed
+        started.clear()
+        go_on.clear()
+        job = run_in_background(lambda fn=fn: started.set() or fn(), print, print)
+        started.wait(5)
+        shiboken6.delete(job.signals)
+        go_on.set()
+        QThreadPool.globalInstance().waitForDone(5000)
+    assert "deleted" not in capfd.readouterr().err

@@ -206,6 +206,19 @@ def test_rows_are_read_a_page_at_a_time_and_never_all_held(demo):
     assert ROWS_HELD < 50_000  # a bound well under a council's list
 
 
+def test_roles_a_cell_never_answers_are_turned_away_before_its_row_is_read(demo):
+    """A view asks every cell for a dozen roles on each paint: only those a cell answers
+    look its row up (and may read a page)."""
+    model, counted = loaded_model(demo)
+    last = model.index(model.rowCount() - 1, 0)
+    for role in (Qt.ItemDataRole.FontRole, Qt.ItemDataRole.DecorationRole,
+                 Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.SizeHintRole):  # fmt: skip
+        assert model.data(last, role) is None
+    assert counted.pages == []
+    assert model.data(last, Qt.ItemDataRole.DisplayRole)  # a role it answers reads the page
+    assert len(counted.pages) == 1
+
+
 def test_a_fast_typist_is_answered_with_the_last_search_only(demo):
     model, counted = loaded_model(demo)
     before = counted.listings

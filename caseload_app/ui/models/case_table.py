@@ -22,7 +22,7 @@ from caseload_app.domain.status import Rag
 from caseload_app.domain.text import days_text, fold, person_sort_key, sort_key
 from caseload_app.services.case_window import Listing
 from caseload_app.services.caselist import RAG_RANK, CaseFilter, CaseRow
-from caseload_app.ui.models.rows import RAG_TEXT, Column, ColumnsModel, cell
+from caseload_app.ui.models.rows import CELL_ROLES, RAG_TEXT, Column, ColumnsModel, cell
 from caseload_app.ui.worker import Job, run_in_background, wait_for
 
 SearchRole = Qt.ItemDataRole.UserRole + 4
@@ -336,6 +336,8 @@ class CaseTableModel(ColumnsModel):
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
     ):
+        if role not in CELL_ROLES and role != SearchRole:
+            return None
         if not index.isValid() or not 0 <= index.row() < len(self._ids):
             return None
         row = self._row(index.row())

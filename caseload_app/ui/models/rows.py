@@ -206,7 +206,7 @@ class RowsModel(ColumnsModel):
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
     ):
-        if not index.isValid():
+        if not index.isValid() or role not in CELL_ROLES:
             return None
         return cell(self.columns[index.column()], self.row_at(index.row()), role)
 
@@ -253,6 +253,21 @@ def insertion_point(indexes: list[int], i: int, before: Callable[[int, int], boo
         else:
             high = middle
     return low
+
+
+# The roles a cell answers. A view asks each cell for a dozen more on every paint (font,
+# alignment, decoration, size...); those are turned away before the row is looked up.
+CELL_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.ForegroundRole,
+        SortRole,
+        RowRole,
+        RagRole,
+    }
+)
 
 
 def cell(column: Column, row: Any, role: int):
