@@ -108,8 +108,9 @@ def database_url(server_url: str, name: str) -> str:
     return server_url.rsplit("/", 1)[0] + "/" + name
 
 
-def _admin(server_url: str, sql: str) -> None:
-    """Run one statement outside a transaction (CREATE/DROP DATABASE need that)."""
+def run_in(server_url: str, sql: str) -> None:
+    """Run one statement on the database at the URL, as its user, outside a transaction
+    (CREATE/DROP DATABASE need that)."""
     import psycopg
 
     plain = server_url.replace("postgresql+psycopg://", "postgresql://")
@@ -119,16 +120,16 @@ def _admin(server_url: str, sql: str) -> None:
 
 def create_database(server_url: str, name: str, template: str | None = None) -> None:
     copy = f" TEMPLATE {template}" if template else ""
-    _admin(server_url, f"CREATE DATABASE {name}{copy}")
+    run_in(server_url, f"CREATE DATABASE {name}{copy}")
 
 
 def drop_database(server_url: str, name: str) -> None:
-    _admin(server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    run_in(server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def drop_roles(server_url: str, names: list[str]) -> None:
     for name in names:
-        _admin(server_url, f'DROP ROLE IF EXISTS "{name}"')
+        run_in(server_url, f'DROP ROLE IF EXISTS "{name}"')
 
 
 def drop_logins_tagged(server_url: str, tag: str) -> None:

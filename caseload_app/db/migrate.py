@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD = "0028"  # the newest revision in migrations/versions
+HEAD = "0029"  # the newest revision in migrations/versions
 
 
 class DatabaseTooNew(Exception):

@@ -103,3 +103,28 @@ def test_sorted_in_sql_as_the_list_sorts_on_a_team_database(english_demo, descen
     for column in SORTED_IN_SQL:
         got = window.case_ids(CaseFilter(), "", sort=(column, descending))
         assert got == python_sorted(team_demo, TODAY, CaseFilter(), "", column, descending), column
+
+
+def test_a_search_of_three_letters_can_be_read_through_the_trigram_index(team_demo):
+    """The list's search as it is sent, with a wildcard typed: PostgreSQL may answer it
+    from ix_child_search (migration 0029) rather than reading every child's text (told not
+    to read whole tables, as it chooses at council scale)."""
+    from sqlalchemy import event
+
+    sent: list[tuple[str, object]] = []
+
+    def record(_conn, _cursor, statement, parameters, _context, _many):
+        sent.append((statement, parameters))
+
+    event.listen(team_demo.engine, "before_cursor_execute", record)
+    try:
+        CaseWindowService(team_demo, today=lambda: TODAY).listing(CaseFilter(), "sm%th")
+    finally:
+        event.remove(team_demo.engine, "before_cursor_execute", record)
+    statement, parameters = next((st, p) for st, p in sent if "search_text" in st)
+    with team_demo.engine.connect() as conn:
+        # No whole-table reads, nor whole-index walks: what is left is an index's own answer.
+        conn.exec_driver_sql("SET enable_seqscan = off")
+        conn.exec_driver_sql("SET enable_indexscan = off")
+        plan = "\n".join(row[0] for row in conn.exec_driver_sql(f"EXPLAIN {statement}", parameters))
+    assert "ix_child_search" in plan, plan
