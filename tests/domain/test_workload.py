@@ -920,6 +920,97 @@ def test_property_spread_never_grows_without_required_moves(team_cases):
         assert p.spread_after < p.spread_before - 0.01
 
 
+def plain_best_move(balancer):
+    """The balancing pass's choice as it was first written: every pair from a top or to a
+    bottom, every load each giver holds, each trial measured over every caseworker."""
+    ratios = balancer.ratios()
+    top, bottom = max(ratios.values()), min(ratios.values())
+    tops = {i for i, r in ratios.items() if r >= top - 1e-9}
+    bottoms = {i for i, r in ratios.items() if r <= bottom + 1e-9}
+    loads, best = balancer.planner.loads, None
+    for giver in balancer.avail:
+        for receiver in balancer.avail:
+            if giver is receiver or (giver.id not in tops and receiver.id not in bottoms):
+                continue
+            for load, group in balancer.movable.groups[giver.id].items():
+                eligible = (b for b in group if balancer.planner.eligible(receiver, b))
+                bundle = next(eligible, None)
+                if bundle is None:
+                    continue
+                trial = dict(ratios)
+                trial[giver.id] = (loads[giver.id] - load) / giver.capacity
+                trial[receiver.id] = (loads[receiver.id] + load) / receiver.capacity
+                new_spread, ties, sumsq = balancer.measure(trial)
+                key = (round(new_spread, 9), ties, round(sumsq, 9), len(bundle.cases),
+                       bundle.family_id, giver.id, receiver.id)  # fmt: skip
+                if best is None or key < best[0]:
+                    best = (key, bundle, giver, receiver)
+    return best
+
+
+@st.composite
+def big_teams(draw):
+    """Up to 14 caseworkers, all in, holding up to 60 cases: ties at the top and bottom."""
+    n = draw(st.integers(2, 14))
+    workers = [
+        WorkerLoad(w, f"W{w}", draw(st.sampled_from([0.5, 0.6, 0.8, 1.0, 1.0])))
+        for w in range(1, n + 1)
+    ]
+    cases = [
+        CaseLoad(c, c + 1000, draw(st.integers(1, 25)), draw(st.integers(1, n)), "assessment",
+                 None, draw(LOADS))
+        for c in range(1, draw(st.integers(0, 60)) + 1)
+    ]  # fmt: skip
+    return workers, cases
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(teams(), big_teams()), st.one_of(st.none(), st.integers(0, 6)))
+def test_the_move_chosen_is_the_one_every_trial_would_choose(team_cases, max_moves):
+    """The pass measures a trial from the two caseworkers it changes, and passes over the
+    pairs whose floor the best move already beats (at 50,000 children it took 47 s): the
+    proposal is the one trying every move, measured over everyone, would make."""
+    from caseload_app.domain import rebalance
+
+    workers, cases = team_cases
+    fast = propose_rebalance(workers, cases, TODAY, max_moves=max_moves)
+    chosen = rebalance._Balancer.best_move
+    rebalance._Balancer.best_move = plain_best_move
+    try:
+        plain = propose_rebalance(workers, cases, TODAY, max_moves=max_moves)
+    finally:
+        rebalance._Balancer.best_move = chosen
+    assert fast == plain
+
+
+RATIOS = st.sampled_from([0.0, 0.5, 1.0, 1.0 + 1e-10, 1.0 + 1e-9, 2.0, 3.3, 4.0 - 1e-9, 4.0])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(RATIOS, st.sampled_from([0.5, 0.6, 1.0])), min_size=2, max_size=9),
+       st.data())  # fmt: skip
+def test_a_trial_is_measured_from_the_two_it_changes_as_over_everyone(team, data):
+    """Any two caseworkers' ratios changed: the spread and ties are those read over every
+    caseworker, the sum of squares too (to rounding), and the floor is never above."""
+    from caseload_app.domain.rebalance import _Balancer, _Spread
+
+    ratios = {n: r for n, (r, _c) in enumerate(team)}
+    capacity = {n: c for n, (_r, c) in enumerate(team)}
+    a, b = data.draw(st.lists(st.sampled_from(sorted(ratios)), min_size=2, max_size=2,
+                              unique=True))  # fmt: skip
+    new_a, new_b = data.draw(RATIOS), data.draw(RATIOS)
+    trial = ratios | {a: new_a, b: new_b}
+    planner = type("P", (), {"by_id": {n: WorkerLoad(n, "", c) for n, c in capacity.items()}})
+    balancer = _Balancer.__new__(_Balancer)
+    balancer.planner = planner
+    spread_, ties, sumsq = balancer.measure(trial)
+    measured = _Spread(ratios, capacity)
+    got = measured.moved(a, new_a, b, new_b)
+    assert got[:2] == (spread_, ties)
+    assert math.isclose(got[2], sumsq, rel_tol=1e-12, abs_tol=1e-12)
+    assert measured.floor(a, b) <= spread_
+
+
 def test_the_cap_message_names_the_cap_not_the_moves_kept():
     """Two at 10 and two at 0: a tie needs a run of two moves, so a cap of 3 keeps two and
     a cap of 1 keeps none; it said "the cap of 2" and "the cap of 0"."""
