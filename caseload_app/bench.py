@@ -1392,13 +1392,19 @@ def _import(target_path: Path, sheet: Path) -> float:
 
 
 IMPORT_MEMORY_MB = 500.0  # whatever the file's size: it is read a line at a time
+# Runs the command given and prints its peak memory in MB (Linux counts KB), its only child.
+PEAK_OF_CHILD = (
+    "import resource, subprocess, sys\n"
+    "done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
+    "if done.returncode: sys.exit(done.returncode)\n"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)\n"
+)
 
 
 def import_memory(path: Path) -> list[Measure]:
     """Peak memory of `caseload import` (the real command, a process of its own) for the
     exported caseload and for a sheet ten times its size: bounded memory means the two are
     nearly the same, however large the file."""
-    import resource  # Unix only: the caller skips this on Windows
 
     measures = []
     with tempfile.TemporaryDirectory(prefix="caseload-bench-") as folder:
@@ -1407,12 +1413,13 @@ def import_memory(path: Path) -> list[Measure]:
         for n, (name, csv_file) in enumerate(((f"{rows:,}", sheet), (f"{rows * 10:,}", bigger))):
             command = [sys.executable, "-m", "caseload_app", "import", "--dry-run"]
             command += ["--db", str(Path(folder) / f"memory-{n}.sqlite3"), "--create"]
-            done = subprocess.run([*command, str(csv_file)], capture_output=True, text=True)
+            # Through a process of its own that reports its one child's peak: this
+            # process's own children (the window's starts) would otherwise be counted.
+            watch = [sys.executable, "-c", PEAK_OF_CHILD, *command, str(csv_file)]
+            done = subprocess.run(watch, capture_output=True, text=True)
             if done.returncode != 0:
                 raise SystemExit(f"the import check failed: {done.stderr[-500:]}")
-            # the largest peak of any finished child process so far: the smaller sheet runs
-            # first, so the second figure is the larger sheet's (or, if lower, the first's)
-            peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+            peak_mb = float(done.stdout.strip().splitlines()[-1])
             measures.append(
                 Measure(
                     f"import peak memory, {name} rows",
