@@ -28,6 +28,23 @@ def file_digest(path: Path) -> str:
 NOW = datetime(2026, 11, 24, 10, 30)
 
 
+@contextmanager
+def statements_sent(engine):
+    """The (statement, parameters) pairs an engine sends inside the block, in order."""
+    from sqlalchemy import event
+
+    sent: list[tuple[str, object]] = []
+
+    def record(_conn, _cursor, statement, parameters, _context, _many) -> None:
+        sent.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
 def services(db, user: str = "Asha Patel"):
     """A RequestService and a CaseworkService acting as `user` on the fixed test day."""
     from caseload_app.services.casework import CaseworkService

@@ -403,6 +403,25 @@ class _Spread:
         return top - bottom, at_top + at_bottom, sumsq
 
 
+def _order(trial: tuple, other: tuple) -> int:
+    """-1, 0 or 1 as a trial's (spread, ties, sum of squares) is better than, as good as or
+    worse than another's. Sums of squares within a billionth of each other are as good: their
+    last bits depend on the order the terms were added in, and a choice between equally even
+    teams is left to the sizes and ids that follow them in a key."""
+    if trial[:2] != other[:2]:
+        return -1 if trial[:2] < other[:2] else 1
+    if math.isclose(trial[2], other[2], rel_tol=_EPS, abs_tol=_EPS):
+        return 0
+    return -1 if trial[2] < other[2] else 1
+
+
+def _better(key: tuple, than: tuple) -> bool:
+    """Whether a move's key (spread, ties, sum of squares, size, family, giver, receiver)
+    beats another's (see `_order`)."""
+    order = _order(key, than)
+    return order < 0 or (order == 0 and key[3:] < than[3:])
+
+
 @dataclass(frozen=True, slots=True)
 class _Rules:
     """What makes a balancing move worth proposing (see the module docstring)."""
@@ -481,14 +500,14 @@ class _Balancer:
                     (loads[receiver.id] + load) / receiver.capacity,
                     kept,
                 )
-                measured = (round(new_spread, 9), ties, round(sumsq, 9))
-                if best is not None and measured > best[0][:3]:
+                measured = (round(new_spread, 9), ties, sumsq)
+                if best is not None and _order(measured, best[0]) > 0:
                     continue  # worse, whichever bundle of this load would go
                 bundle = next((b for b in group if eligible(receiver, b)), None)
                 if bundle is None:
                     continue
                 key = (*measured, len(bundle.cases), bundle.family_id, giver.id, receiver.id)
-                if best is None or key < best[0]:
+                if best is None or _better(key, best[0]):
                     best = (key, bundle, giver, receiver)
         return best
 

@@ -16,7 +16,7 @@ from caseload_app.services.case_window import CaseWindowService
 from caseload_app.services.caselist import CaseFilter
 from caseload_app.services.demo import generate_demo
 from tests import pg_cluster
-from tests.helpers import TODAY
+from tests.helpers import TODAY, statements_sent
 from tests.services.test_case_window import (
     BOUNDARY_FILTERS,
     DAYS,
@@ -109,18 +109,8 @@ def test_a_search_of_three_letters_can_be_read_through_the_trigram_index(team_de
     """The list's search as it is sent, with a wildcard typed: PostgreSQL may answer it
     from ix_child_search (migration 0029) rather than reading every child's text (told not
     to read whole tables, as it chooses at council scale)."""
-    from sqlalchemy import event
-
-    sent: list[tuple[str, object]] = []
-
-    def record(_conn, _cursor, statement, parameters, _context, _many):
-        sent.append((statement, parameters))
-
-    event.listen(team_demo.engine, "before_cursor_execute", record)
-    try:
+    with statements_sent(team_demo.engine) as sent:
         CaseWindowService(team_demo, today=lambda: TODAY).listing(CaseFilter(), "sm%th")
-    finally:
-        event.remove(team_demo.engine, "before_cursor_execute", record)
     statement, parameters = next((st, p) for st, p in sent if "search_text" in st)
     with team_demo.engine.connect() as conn:
         # No whole-table reads, nor whole-index walks: what is left is an index's own answer.

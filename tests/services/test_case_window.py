@@ -18,7 +18,7 @@ from caseload_app.services.case_window import CaseWindowService
 from caseload_app.services.caselist import CaseFilter, CaseListService
 from caseload_app.services.casework import CaseworkService
 from caseload_app.services.demo import NEEDS, generate_demo
-from tests.helpers import TODAY
+from tests.helpers import TODAY, statements_sent
 
 DAYS = st.integers(min_value=-400, max_value=400)
 
@@ -240,18 +240,8 @@ def test_the_list_s_order_is_read_from_its_index_not_sorted(demo, sort, text, ca
     statement the list sends must read the arrival index in order (no TEMP B-TREE), and
     never look up each case's child one by one (ten times slower than reading them once); a
     search of three letters or more finds its children through the trigram table."""
-    from sqlalchemy import event
-
-    sent: list[tuple[str, object]] = []
-
-    def record(_conn, _cursor, statement, parameters, _context, _many):
-        sent.append((statement, parameters))
-
-    event.listen(demo.engine, "before_cursor_execute", record)
-    try:
+    with statements_sent(demo.engine) as sent:
         CaseWindowService(demo, today=lambda: TODAY).listing(case_filter, text, sort)
-    finally:
-        event.remove(demo.engine, "before_cursor_execute", record)
     (statement, parameters), *_ = [(st, p) for st, p in sent if "ORDER BY" in st]
     with demo.engine.connect() as conn:
         plan = " ".join(

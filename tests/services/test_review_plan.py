@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from caseload_app.db.models import AnnualReview, AuditEntry, Communication, Document, Task
 from caseload_app.domain.review_plan import PlanSettings
@@ -18,7 +18,7 @@ from caseload_app.services.requests import NewRequest, RequestService
 from caseload_app.services.review_plan import RECORD, ReviewPlanService
 from caseload_app.services.settings import CouncilDetails, TeamSettingsService
 from caseload_app.services.team import TeamService
-from tests.helpers import NOW, TODAY, add_person, login_for
+from tests.helpers import NOW, TODAY, add_person, login_for, statements_sent
 
 LEAD = "Lee Lead"
 Y8 = date(2014, 5, 4)  # in Year 8 in 2026/27: no phase transfer next September
@@ -95,21 +95,13 @@ def test_a_booked_meeting_is_kept_and_one_held_awaiting_its_decision_is_not_plan
 
 
 def test_the_plan_is_read_in_a_few_queries_however_many_cases(db, team):
-    statements = []
-
-    def count(*_args):
-        statements.append(1)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with statements_sent(db.engine) as statements:
         lead_plan(db)
         few = len(statements)
         for n in range(3):
             plan_case(db, f"Gus{n}", team["asha"], date(2025, 7, 1))
         statements.clear()
         lead_plan(db)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
     assert len(statements) == few <= 8
 
 

@@ -30,7 +30,7 @@ from caseload_app.services.settings import UPDATE_EVERY_WEEKS
 from caseload_app.services.weekly import WeeklyReportService
 from caseload_app.services.workload import WorkloadService
 from tests.backends import sqlite_only
-from tests.helpers import NOW, TODAY
+from tests.helpers import NOW, TODAY, statements_sent
 
 
 def examples(n: int) -> settings:
@@ -172,17 +172,8 @@ def test_a_figure_counted_in_groups_names_no_case_and_the_csv_counts_again(demo,
 def test_recent_contacts_and_changes_are_read_by_day_not_family_by_family(demo):
     """The groups' statements that look at recent contacts and stage events read them as a
     range of days (migration 0028's indexes), not a look-up for each open case."""
-    sent: list[tuple[str, object]] = []
-
-    def keep(conn, cursor, statement, parameters, *_args) -> None:
-        sent.append((statement, parameters))
-
-    engine = demo.engine
-    event.listen(engine, "before_cursor_execute", keep)
-    try:
+    with statements_sent(demo.engine) as sent:
         figures(demo, TODAY, traced=False)
-    finally:
-        event.remove(engine, "before_cursor_execute", keep)
     ranged = [(q, p) for q, p in sent if "communication.occurred_at >=" in q]
     assert len(ranged) == 2  # families in contact in 14 days; updated in the promise's weeks
     raw = sqlite3.connect(demo.engine.url.database)
