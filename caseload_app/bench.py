@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
+import itertools
 import json
 import math
 import os
@@ -125,13 +126,31 @@ def raw_first_page(raw, worker_id: int | None) -> None:
     raw.execute(RAW_LIST.replace("ORDER BY", where, 1), page).fetchall()
 
 
-RAW_BOARD = (
-    "SELECT value FROM app_setting WHERE key = 'workload_weights'",
-    "SELECT * FROM caseworker WHERE active ORDER BY name",
-    "SELECT * FROM absence ORDER BY starts",
-    "SELECT caseworker_id, stage, next_due, count(*) FROM ehcp_case WHERE is_open "
-    "GROUP BY caseworker_id, stage, next_due",
-)
+def _raw_board() -> tuple[str, ...]:
+    """The board's reads by hand: open cases counted per caseworker and stage, with the
+    default urgency days (the demo sets no weights) and the eight weeks from AS_OF."""
+    from caseload_app.domain.workload import DEFAULT_URGENCY_DAYS
+
+    weeks = [(AS_OF + timedelta(days=7 * n)).isoformat() for n in range(9)]
+    urgent = (AS_OF + timedelta(days=DEFAULT_URGENCY_DAYS)).isoformat()
+    by_week = ", ".join(
+        f"sum(CASE WHEN next_due >= '{a}' AND next_due < '{b}' THEN 1 ELSE 0 END)"
+        for a, b in itertools.pairwise(weeks)
+    )
+    return (
+        "SELECT value FROM app_setting WHERE key = 'workload_weights'",
+        "SELECT * FROM caseworker WHERE active ORDER BY name",
+        "SELECT * FROM absence ORDER BY starts",
+        f"SELECT caseworker_id, stage, count(*), "
+        f"sum(CASE WHEN next_due <= '{urgent}' THEN 1 ELSE 0 END), "
+        f"sum(CASE WHEN next_due < '{AS_OF.isoformat()}' THEN 1 ELSE 0 END), {by_week}, "
+        "sum(CASE WHEN EXISTS (SELECT 1 FROM absence a WHERE a.caseworker_id = "
+        "ehcp_case.caseworker_id AND ehcp_case.next_due BETWEEN a.starts AND a.ends) "
+        "THEN 1 ELSE 0 END) FROM ehcp_case WHERE is_open = 1 GROUP BY caseworker_id, stage",
+    )
+
+
+RAW_BOARD = _raw_board()
 
 
 def raw_case_reads(case_id: int, child_id: int, family_id: int) -> list[tuple[str, tuple]]:

@@ -1,4 +1,5 @@
 import json
+from collections import Counter
 from datetime import date
 
 import pytest
@@ -210,3 +211,42 @@ def test_board_counts_each_open_tribunal_order_step_on_the_caseworker_holding_th
     work.record_order_step(order, draft.version, "draft_plan_due", date(2026, 10, 9))
     asha = next(r for r in lead.board().rows if r.name == "Asha Patel")
     assert (asha.tribunal_steps.open, asha.tribunal_steps.overdue) == (1, 1)
+
+
+@pytest.mark.parametrize("urgency_days", [0, 14, 45, 10**7])
+def test_the_board_s_counts_are_the_case_by_case_figures(db, urgency_days):
+    """The database counts the board's figures per caseworker and stage: each is what the
+    domain's case-by-case rules give for the same cases, with absences past, present and
+    future (one overlapping another), urgency days from none to past the last date."""
+    from datetime import timedelta
+
+    from caseload_app.domain.workload import deadlines_in_absence, loads_by_worker, weekly_strip
+    from caseload_app.services.demo import generate_demo
+
+    generate_demo(db, children=300, seed=3, today=TODAY)
+    team = TeamService(db, "Team Lead", today=lambda: TODAY, now=lambda: NOW)
+    ids = [w.id for w in team.workers()]
+    day = TODAY.toordinal()
+    for n, (starts, days) in enumerate([(-60, 20), (-3, 10), (1, 5), (3, 30), (20, 90)]):
+        first = date.fromordinal(day + starts)
+        team.add_absence(ids[n % len(ids)], first, first + timedelta(days=days), "Leave")
+    board_service = service(db)
+    board_service.set_weights({"urgency_days": urgency_days, "urgency_multiplier": 3.0})
+
+    board = board_service.board()
+    _infos, workers, cases = board_service._inputs()
+
+    loads, strip = loads_by_worker(cases, workers), weekly_strip(cases, TODAY)
+    rows = {r.worker_id: r for r in board.rows}
+    assert set(rows) == {w.id for w in workers}
+    assert sum(c.worker_id is None for c in cases) == board.unallocated
+    assert sum(r.deadlines_in_absence for r in rows.values()) > 0  # the absences were hit
+    for worker in workers:
+        held = [c for c in cases if c.worker_id == worker.id]
+        row = rows[worker.id]
+        assert row.open_cases == len(held)
+        assert row.cases_by_stage == dict(Counter(c.stage for c in held))
+        assert row.load == round(loads[worker.id], 2)
+        assert row.overdue_steps == sum(1 for c in held if c.next_due and c.next_due < TODAY)
+        assert row.weekly_deadlines == strip.get(worker.id, [0] * 8)
+        assert row.deadlines_in_absence == len(deadlines_in_absence(cases, worker))
