@@ -1657,7 +1657,8 @@ def growth(small: int, at_small: list[Measure], large: int, at_large: list[Measu
         met = exponent <= 1.0 if m.batch else factor <= GROWTH_FACTOR
         grown.append(
             {
-                "name": _same_measure(m.name),
+                # Numbers the sizes share stay ("SEN2 return"); those that differ are N.
+                "name": m.name if m.name == first.name else _same_measure(m.name),
                 "small": first.median,
                 "large": m.median,
                 "unit": m.unit,
