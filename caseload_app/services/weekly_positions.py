@@ -130,7 +130,7 @@ def positions(
             age,
             func.count(),
             func.sum(case((review_overdue, 1), else_=0)),
-            func.sum(_told(end, every_weeks)),
+            func.sum(informed(end, every_weeks)),
         )
         .where(stable)
         .group_by(EhcpCase.caseworker_id, EhcpCase.stage, hot, age)
@@ -208,7 +208,7 @@ def _no_contact(s, end: date, stable) -> int:
     return int(s.execute(query).scalar_one())
 
 
-def _told(end: date, every_weeks: int) -> ColumnElement[int]:
+def informed(end: date, every_weeks: int) -> ColumnElement[int]:
     """1 for a counted case whose family is not overdue an update at W
     (``updates.update_due`` at or after W), else 0. Its rule, with ``since`` the last
     update's day (or, with none, the later of the request and the day the case entered this

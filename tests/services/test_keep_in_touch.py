@@ -300,3 +300,27 @@ def test_looking_at_the_update_queue_and_the_outbox_is_audited_as_a_view(db):
         ("Asha Patel", "outbox", case_id, "Listed the case's e-mails: 0"),
         ("Asha Patel", "outbox", None, "Listed my e-mails not sent yet: 0"),
     ]
+
+
+@pytest.mark.parametrize("every_weeks", [1, 4, 6])
+def test_the_board_s_shares_counted_by_the_database_are_the_case_by_case_shares(db, every_weeks):
+    """The board's column reads each caseworker's count from the database (the weekly
+    report's rule): the same as each caseworker's share worked out case by case, on days
+    from the demo's today to weeks after it (no contact or change dated after the day)."""
+    from caseload_app.services.demo import generate_demo
+
+    generate_demo(db, children=300, seed=11, today=TODAY)
+    new_case(db, upn="", nhs_number="")  # and one not allocated
+    TeamSettingsService(db, "Team Lead").set_update_every_weeks(every_weeks)
+    mixed = 0
+    for days in (0, 1, 6, 7, 8, 13, 27, 28, 29, 60):
+        on = TODAY + timedelta(days=days)
+        shares = keep(db, today=on).on_time_shares()
+        assert None in shares, on
+        mixed += any(0 < kept < n for kept, n in shares.values())  # neither all nor none
+        for worker, share in shares.items():
+            if worker is not None:  # (None asks for the whole team)
+                assert share == keep(db, today=on).on_time_share(worker), (on, worker)
+        team = tuple(map(sum, zip(*shares.values(), strict=True)))
+        assert team == keep(db, today=on).on_time_share(), on
+    assert mixed  # some days hold caseworkers with families both told and not
