@@ -33,10 +33,13 @@ matters, and the spread is measured over the caseworkers who are in today. A cas
 ``Proposal.unplaced``, never forced on someone.
 """
 
+from __future__ import annotations
+
 import bisect
+import functools
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -370,6 +373,14 @@ class _Spread:
         # Two caseworkers change in a trial: of the three highest (lowest), one stays.
         self.highest, self.lowest = ranked[:-4:-1], ranked[:3]
         self.sumsq = sum(r * r * capacity[i] for i, r in ratios.items())
+        self._exact_sumsq: int | None = None
+
+    def exact_sumsq(self) -> int:
+        """The exact sum of the terms of `sumsq` (see _SumOfSquares), added up once asked."""
+        if self._exact_sumsq is None:
+            capacity = self.capacity
+            self._exact_sumsq = sum(_exact(r * r * capacity[i]) for i, r in self.ratios.items())
+        return self._exact_sumsq
 
     def kept(self, a: int, b: int) -> tuple[float, float]:
         """The highest and lowest ratios of the others (none: infinities)."""
@@ -385,7 +396,7 @@ class _Spread:
 
     def moved(
         self, a: int, new_a: float, b: int, new_b: float, kept: tuple[float, float] | None = None
-    ) -> tuple[float, int, float]:
+    ) -> tuple[float, int, _SumOfSquares]:
         """(spread, ties, sum of squares) once `a`'s ratio is `new_a` and `b`'s `new_b`
         (`kept`: the others' highest and lowest, if already known)."""
         old_a, old_b = self.ratios[a], self.ratios[b]
@@ -398,28 +409,61 @@ class _Spread:
         at_bottom = bisect.bisect_right(values, low)
         at_bottom += (new_a <= low) + (new_b <= low) - (old_a <= low) - (old_b <= low)
         ca, cb = self.capacity[a], self.capacity[b]
-        sumsq = self.sumsq - old_a * old_a * ca - old_b * old_b * cb
-        sumsq += new_a * new_a * ca + new_b * new_b * cb
-        return top - bottom, at_top + at_bottom, sumsq
+        gone, come = (
+            (old_a * old_a * ca, old_b * old_b * cb),
+            (new_a * new_a * ca, new_b * new_b * cb),
+        )
+        approx = self.sumsq - gone[0] - gone[1] + come[0] + come[1]
+
+        def exact() -> int:
+            return self.exact_sumsq() - sum(map(_exact, gone)) + sum(map(_exact, come))
+
+        return top - bottom, at_top + at_bottom, _SumOfSquares(approx, exact)
 
 
-def _order(trial: tuple, other: tuple) -> int:
-    """-1, 0 or 1 as a trial's (spread, ties, sum of squares) is better than, as good as or
-    worse than another's. Sums of squares within a billionth of each other are as good: their
-    last bits depend on the order the terms were added in, and a choice between equally even
-    teams is left to the sizes and ids that follow them in a key."""
-    if trial[:2] != other[:2]:
-        return -1 if trial[:2] < other[:2] else 1
-    if math.isclose(trial[2], other[2], rel_tol=_EPS, abs_tol=_EPS):
-        return 0
-    return -1 if trial[2] < other[2] else 1
+# Every float is a whole number of 2**-1074ths: scaled by this, a sum of floats is exact.
+_EXACT = 2**1074
 
 
-def _better(key: tuple, than: tuple) -> bool:
-    """Whether a move's key (spread, ties, sum of squares, size, family, giver, receiver)
-    beats another's (see `_order`)."""
-    order = _order(key, than)
-    return order < 0 or (order == 0 and key[3:] < than[3:])
+def _exact(term: float) -> int:
+    numerator, denominator = term.as_integer_ratio()
+    return numerator * (_EXACT // denominator)
+
+
+@functools.total_ordering
+class _SumOfSquares:
+    """A trial's weighted sum of squares (the third tie-break), compared by its exact value:
+    the exact sum of its float terms, whatever order they were added in. Compared within
+    a billionth, two near-equal sums could tie with a third that neither ties, and the move
+    chosen would depend on the order the cases came in. The float total decides where the
+    two are clearly apart (its rounding is far below a billionth); only a near tie adds up
+    the terms exactly, as integers."""
+
+    __slots__ = ("approx", "_terms", "_value")
+
+    def __init__(self, approx: float, terms: Callable[[], int]) -> None:
+        self.approx, self._terms = approx, terms
+        self._value: int | None = None
+
+    def exact(self) -> int:
+        if self._value is None:
+            self._value = self._terms()
+        return self._value
+
+    def _compare(self, other: _SumOfSquares) -> int:
+        a, b = self.approx, other.approx
+        if abs(a - b) > _EPS * max(abs(a), abs(b), 1.0):
+            return -1 if a < b else 1
+        x, y = self.exact(), other.exact()
+        return (x > y) - (x < y)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _SumOfSquares) and self._compare(other) == 0
+
+    def __lt__(self, other: _SumOfSquares) -> bool:
+        return self._compare(other) < 0
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 @dataclass(frozen=True, slots=True)
@@ -456,14 +500,14 @@ class _Balancer:
     def ratios(self) -> dict[int, float]:
         return {w.id: self.planner.ratio(w.id) for w in self.avail}
 
-    def measure(self, ratios: dict[int, float]) -> tuple[float, int, float]:
+    def measure(self, ratios: dict[int, float]) -> tuple[float, int, _SumOfSquares]:
         """Spread, how many sit at the top or bottom (ties), and the weighted sum of squares."""
         top, bottom = max(ratios.values()), min(ratios.values())
         ties = sum(1 for r in ratios.values() if r >= top - _EPS) + sum(
             1 for r in ratios.values() if r <= bottom + _EPS
         )
-        sumsq = sum(r * r * self.planner.by_id[i].capacity for i, r in ratios.items())
-        return top - bottom, ties, sumsq
+        terms = [r * r * self.planner.by_id[i].capacity for i, r in ratios.items()]
+        return top - bottom, ties, _SumOfSquares(sum(terms), lambda: sum(map(_exact, terms)))
 
     def best_move(self) -> tuple[tuple, _Bundle, WorkerLoad, WorkerLoad] | None:
         """The move that leaves the smallest spread (then fewest ties, then the most even
@@ -501,13 +545,13 @@ class _Balancer:
                     kept,
                 )
                 measured = (round(new_spread, 9), ties, sumsq)
-                if best is not None and _order(measured, best[0]) > 0:
+                if best is not None and measured > best[0][:3]:
                     continue  # worse, whichever bundle of this load would go
                 bundle = next((b for b in group if eligible(receiver, b)), None)
                 if bundle is None:
                     continue
                 key = (*measured, len(bundle.cases), bundle.family_id, giver.id, receiver.id)
-                if best is None or _better(key, best[0]):
+                if best is None or key < best[0]:
                     best = (key, bundle, giver, receiver)
         return best
 

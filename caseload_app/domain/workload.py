@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from fractions import Fraction
 from types import MappingProxyType
 
 from caseload_app.domain.deadlines import format_date
@@ -319,10 +320,15 @@ def board_figures(
     weeks: int = 8,
 ) -> dict[int, BoardFigures]:
     """The board's figures per caseworker from their stages' counts; the same numbers as
-    loads_by_worker, weekly_strip and deadlines_in_absence give case by case."""
+    loads_by_worker, weekly_strip and deadlines_in_absence give case by case (each count's
+    `weeks` holds `weeks` weeks)."""
+    if weeks < 0:
+        raise ValueError(f"weeks cannot be negative (got {weeks}).")
     w = weights if weights is not None else Weights()
     mine: dict[int, list[StageCounts]] = {worker.id: [] for worker in workers}
     for counted in counts:
+        if len(counted.weeks) != weeks:
+            raise ValueError(f"The counts hold {len(counted.weeks)} weeks, not {weeks}.")
         if counted.worker_id in mine:
             mine[counted.worker_id].append(counted)
     return {worker_id: _figures(held, w, weeks) for worker_id, held in mine.items()}
@@ -331,17 +337,19 @@ def board_figures(
 def _figures(counts: list[StageCounts], w: Weights, weeks: int) -> BoardFigures:
     by_stage: Counter[str] = Counter()
     strip = [0] * weeks
-    loads = []
+    # Exact, then rounded once: as fsum of the cases' loads one by one, not each product
+    # rounded (which put a board a cent away from the proposal's figures).
+    load = Fraction(0)
     for c in counts:
         by_stage[c.stage] += c.cases
-        loads.append((c.cases - c.urgent) * stage_load(c.stage, False, w))
-        loads.append(c.urgent * stage_load(c.stage, True, w))
-        for week, due in enumerate(c.weeks[:weeks]):
+        load += (c.cases - c.urgent) * Fraction(stage_load(c.stage, False, w))
+        load += c.urgent * Fraction(stage_load(c.stage, True, w))
+        for week, due in enumerate(c.weeks):
             strip[week] += due
     return BoardFigures(
         cases_by_stage=dict(by_stage),
         open_cases=sum(by_stage.values()),
-        load=math.fsum(loads),
+        load=float(load),
         overdue_steps=sum(c.overdue for c in counts),
         weekly_deadlines=strip,
         deadlines_in_absence=sum(c.in_absence for c in counts),

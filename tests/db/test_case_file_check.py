@@ -75,6 +75,20 @@ def test_damage_in_the_children_s_trigram_index_is_found_at_start(tmp_path, page
     assert found and "damaged" in found
 
 
+def test_damage_in_the_contact_log_passes_the_start_and_not_the_whole_check(tmp_path):
+    """5.3 million contacts at 200,000 children: three quarters of the start's check."""
+    path = tmp_path / "caseload.sqlite3"
+    db = open_database(path)
+    case_id, work = new_case(db)
+    for n in range(300):
+        work.log_communication(case_id, NOW, "phone", "out", "Mum", f"Call {n} " * 20)
+    db.dispose()
+    damage_a_page_of(path, "communication", last=True)
+    assert safety.problem_with(path, case_file=False) is None
+    found = safety.problem_with(path)
+    assert found and "damaged" in found
+
+
 def test_damage_anywhere_else_is_found_at_start(tmp_path):
     path = tmp_path / "caseload.sqlite3"
     add_documents(path, 2)
@@ -90,14 +104,58 @@ def test_a_check_stopped_from_another_thread_ends_and_reports_nothing(damaged):
     assert safety.FileCheck(damaged).run()  # not stopped: the damage found
 
 
-def test_a_running_check_ends_when_stopped(tmp_path):
+def test_a_running_check_ends_when_stopped(tmp_path, monkeypatch):
     path = tmp_path / "caseload.sqlite3"
     add_documents(path, 400)  # a check long enough to be stopped while it runs
     damage_the_documents(path)
     check = safety.FileCheck(path)
+    connect, steps = sqlite3.connect, []
+
+    def stopped_part_way(*args, **kwargs):
+        """The check's connection, stopped from its own thread at its first statement's
+        first step: stopped from the test's thread, a fast check could end before the stop
+        came (the integrity check itself is one step, which no progress handler enters)."""
+        con = connect(*args, **kwargs)
+
+        def step() -> int:
+            steps.append(1)
+            if len(steps) == 1:
+                check.stop()
+            return 0
+
+        con.set_progress_handler(step, 1)
+        return con
+
+    monkeypatch.setattr(safety.sqlite3, "connect", stopped_part_way)
     found = []
     worker = threading.Thread(target=lambda: found.append(check.run()))
     worker.start()
-    check.stop()  # whether it has begun reading or not, it ends without a finding
     worker.join(10)
-    assert found == [None]
+    assert steps and found == [None]  # stopped while running: no finding
+    assert safety.FileCheck(path).run()  # let run, the damage is found
+
+
+def test_the_start_checks_the_trigram_index_s_pages_not_its_own_check(tmp_path, monkeypatch):
+    """From SQLite 3.44 a virtual table's quick_check is FTS5's own check of its whole index
+    against the child table (221 ms at 50,000 children against 22 ms for the child table):
+    the start checks the tables holding its pages instead."""
+    from caseload_app.services.demo import generate_demo
+
+    path = tmp_path / "caseload.sqlite3"
+    db = open_database(path)
+    generate_demo(db, children=30, seed=1, today=TODAY)
+    db.dispose()
+    sent: list[str] = []
+    connect = sqlite3.connect
+
+    def traced(*args, **kwargs):
+        con = connect(*args, **kwargs)
+        con.set_trace_callback(sent.append)
+        return con
+
+    monkeypatch.setattr(safety.sqlite3, "connect", traced)
+    assert safety.problem_with(path, case_file=False) is None
+    checked = {s.split('"')[1] for s in sent if s.startswith("PRAGMA quick_check(")}
+    assert {"child", "child_search_data", "child_search_idx"} <= checked
+    assert "child_search" not in checked and "communication" not in checked
+    assert not any(name.startswith(("document", "stored_file")) for name in checked)

@@ -329,6 +329,34 @@ def test_board_figures_from_stage_counts_match_the_case_by_case_rules(picks, awa
         assert f.deadlines_in_absence == len(deadlines_in_absence(cases, worker))
 
 
+def test_the_board_s_load_is_the_cases_loads_added_exactly():
+    """Weights a lead may set (found by a reviewer): each count's product rounded put the
+    board at 23.92 where the cases' loads added one by one give 23.93."""
+    w = Weights(request_received=1.15, assessment=0.3, draft_issued=0.05, urgency_multiplier=1.5)
+    worker = WorkerLoad(1, "Asha", 1.0)
+    spec = {"request_received": (5, 2), "assessment": (42, 6), "draft_issued": (54, 33)}
+    cases, counts = [], []
+    for stage, (total, urgent) in spec.items():
+        for k in range(total):
+            days = 0 if k < urgent else 100
+            n = len(cases) + 1
+            cases.append(CaseLoad(n, n, n, 1, stage, TODAY + timedelta(days=days),
+                                  case_load(stage, days, w)))  # fmt: skip
+        counts.append(StageCounts(1, stage, total, urgent, 0, (0,) * 8, 0))
+    load = board_figures(counts, [worker], w)[1].load
+    assert load == loads_by_worker(cases, [worker])[1] and round(load, 2) == 23.93
+
+
+def test_the_board_s_weeks_are_the_weeks_counted():
+    counts = [StageCounts(1, "assessment", 1, 0, 0, (0,) * 8, 0)]
+    worker = WorkerLoad(1, "Asha", 1.0)
+    with pytest.raises(ValueError, match="weeks cannot be negative"):
+        board_figures(counts, [worker], Weights(), -1)
+    with pytest.raises(ValueError, match="The counts hold 8 weeks, not 10"):
+        board_figures(counts, [worker], Weights(), 10)
+    assert board_figures([], [worker], Weights(), 10)[1].weekly_deadlines == [0] * 10
+
+
 # --------------------------------------------------------------------------- the team
 
 
@@ -940,9 +968,7 @@ def test_property_spread_never_grows_without_required_moves(team_cases):
 def plain_best_move(balancer):
     """The balancing pass's choice as it was first written: every pair from a top or to a
     bottom, every load each giver holds, each trial measured over every caseworker (its sum
-    of squares added up in another order, so compared as the pass compares it)."""
-    from caseload_app.domain import rebalance
-
+    of squares added up in another order: compared by its exact value, it is the same)."""
     ratios = balancer.ratios()
     top, bottom = max(ratios.values()), min(ratios.values())
     tops = {i for i, r in ratios.items() if r >= top - 1e-9}
@@ -963,7 +989,7 @@ def plain_best_move(balancer):
                 new_spread, ties, sumsq = balancer.measure(trial)
                 key = (round(new_spread, 9), ties, sumsq, len(bundle.cases),
                        bundle.family_id, giver.id, receiver.id)  # fmt: skip
-                if best is None or rebalance._better(key, best[0]):
+                if best is None or key < best[0]:
                     best = (key, bundle, giver, receiver)
     return best
 
@@ -1002,8 +1028,8 @@ def test_the_move_chosen_is_the_one_every_trial_would_choose(team_cases, max_mov
     """The pass measures a trial from the two caseworkers it changes, and passes over the
     pairs whose floor the best move already beats (at 50,000 children it took 47 s): the
     proposal is the one trying every move, measured over everyone, would make. Both compare
-    sums of squares to a billionth, so where the two sums differ only by the order they were
-    added in, the same sizes and ids decide."""
+    sums of squares by their exact value, so where the two sums differ only by the order
+    they were added in, the same sizes and ids decide."""
     from caseload_app.domain import rebalance
 
     workers, cases = team_cases
@@ -1017,18 +1043,53 @@ def test_the_move_chosen_is_the_one_every_trial_would_choose(team_cases, max_mov
     assert fast == plain
 
 
-def test_sums_of_squares_a_rounding_apart_leave_the_choice_to_sizes_and_ids():
-    from caseload_app.domain.rebalance import _better
+def test_sums_of_squares_are_compared_by_their_exact_value_whatever_their_order():
+    """Added up in two orders, the same terms make two floats; compared by their exact
+    value they are equal, and sizes and ids decide. Within a billionth, a comparison
+    "close enough" would not be transitive; an exact one is."""
+    from functools import reduce
 
-    total = 0.1 + 0.2 + 0.3  # 0.6000000000000001, and 0.3 + 0.2 + 0.1 is 0.6
-    assert total != 0.3 + 0.2 + 0.1
-    first, second = (1.0, 2, total * 1e6, 1, 7, 3, 4), (1.0, 2, 0.6e6, 1, 7, 3, 5)
-    assert _better(first, second) and not _better(second, first)
-    evener = (1.0, 2, 0.6e6 * (1 - 1e-6), 1, 7, 3, 5)
-    assert _better(evener, first) and not _better(first, evener)
-    fewer_ties = (1.0, 1, 0.7e6, 9, 9, 9, 9)
-    assert _better(fewer_ties, evener)
-    assert not _better(first, first)
+    from caseload_app.domain.rebalance import _exact, _SumOfSquares
+
+    def total(*terms: float) -> _SumOfSquares:
+        return _SumOfSquares(sum(terms), lambda: sum(map(_exact, terms)))
+
+    assert 0.1 + 0.2 + 0.3 != 0.3 + 0.2 + 0.1
+    assert total(0.1, 0.2, 0.3) == total(0.3, 0.2, 0.1)
+    first, second = (
+        (1.0, 2, total(0.1, 0.2, 0.3), 1, 7, 3, 4),
+        (1.0, 2, total(0.3, 0.2, 0.1), 1, 7, 3, 5),
+    )
+    assert first < second and not second < first
+    s = 1e6  # three sums 0.6 billionths apart: each within a billionth of the next
+    chain = [(1.0, 2, total(s * (1 + n * 0.6e-9)), 1, 3 - n, 1, 2) for n in range(3)]
+    assert chain[0] < chain[1] < chain[2] and chain[0] < chain[2]
+    keep_best = lambda keys: reduce(lambda best, k: k if k < best else best, keys)  # noqa: E731
+    assert keep_best(chain) == keep_best(chain[::-1]) == chain[0]
+    assert (1.0, 1, total(9.0), 9, 9, 9, 9) < chain[0]  # fewer ties first
+
+
+def test_the_proposal_does_not_depend_on_the_order_of_the_cases():
+    """Two tied tops and two tied bottoms, each top holding loads 4.5, 3.0 and 1.5: every move
+    leaves the same spread and ties, and sums of squares a fraction of a billionth apart
+    (found by a reviewer: compared within a billionth, the move chosen followed the order
+    the cases came in)."""
+    base = 1.6e6
+    workers = [WorkerLoad(i, f"W{i}", 1.0) for i in (1, 2, 3, 4)]
+    cases: list[CaseLoad] = []
+
+    def add(worker, load, family, due):
+        n = len(cases) + 1
+        cases.append(CaseLoad(n, n, family, worker, "assessment", due, load))
+
+    for w in (1, 2, 3, 4):
+        add(w, base + (9 if w in (1, 2) else 9 - 2000), 100 + w, TODAY)
+    for w, families in ((1, (3, 2, 1)), (2, (6, 5, 4))):
+        for load, family in zip((4.5, 3.0, 1.5), families, strict=True):
+            add(w, load, family, None)
+    forward = propose_rebalance(workers, cases, TODAY, tolerance=0.0, move_cost=0.0)
+    backward = propose_rebalance(workers, cases[::-1], TODAY, tolerance=0.0, move_cost=0.0)
+    assert forward.moves and forward.moves == backward.moves
 
 
 RATIOS = st.sampled_from([0.0, 0.5, 1.0, 1.0 + 1e-10, 1.0 + 1e-9, 2.0, 3.3, 4.0 - 1e-9, 4.0])
@@ -1055,7 +1116,8 @@ def test_a_trial_is_measured_from_the_two_it_changes_as_over_everyone(team, data
     measured = _Spread(ratios, capacity)
     got = measured.moved(a, new_a, b, new_b)
     assert got[:2] == (spread_, ties)
-    assert math.isclose(got[2], sumsq, rel_tol=1e-12, abs_tol=1e-12)
+    assert math.isclose(got[2].approx, sumsq.approx, rel_tol=1e-12, abs_tol=1e-12)
+    assert got[2].exact() == sumsq.exact() and got[2] == sumsq
     assert measured.floor(a, b) <= spread_
 
 

@@ -250,3 +250,16 @@ def test_the_board_s_counts_are_the_case_by_case_figures(db, urgency_days):
         assert row.overdue_steps == sum(1 for c in held if c.next_due and c.next_due < TODAY)
         assert row.weekly_deadlines == strip.get(worker.id, [0] * 8)
         assert row.deadlines_in_absence == len(deadlines_in_absence(cases, worker))
+
+
+def test_the_board_opens_in_the_calendar_s_last_weeks(db):
+    """Its eight weeks and urgency days reach past the last date there is (found by a
+    reviewer: adding them overflowed)."""
+    from datetime import timedelta
+
+    build_team(db)
+    late = date.max - timedelta(days=30)
+    board = WorkloadService(db, "Team Lead", today=lambda: late, now=lambda: NOW).board()
+    assert sum(r.open_cases for r in board.rows) == 6
+    for row in board.rows:  # every step, dated 2026, is long overdue
+        assert (row.overdue_steps, row.weekly_deadlines) == (row.open_cases, [0] * 8)
