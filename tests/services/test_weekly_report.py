@@ -267,6 +267,10 @@ def test_the_pdf_shows_the_headline_figures_and_the_marking(report, db):
     assert "Educational psychology" in text
     assert "Asha Patel" in text
     assert "Page 1 of" in text
+    # Each caseworker's row, its figures set as plain text in the table: FTE, open cases,
+    # weighted load and load per FTE (8.5 / 0.6 = 14.2).
+    words = " ".join(text.split())
+    assert "Asha Patel 1 6 10.0 10.0" in words and "Carys Morgan 0.6 5 8.5 14.2" in words
     with db.read() as s:
         actions = s.scalars(select(AuditEntry.action).where(AuditEntry.record_type == "report"))
         assert list(actions) == ["print"]
