@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from itertools import groupby
 from xml.sax.saxutils import escape
 
@@ -82,6 +83,7 @@ def build_inspection_pdf(
 
 
 # --------------------------------------------------------------------------- pieces
+@cache  # made once: each cell asks for its style
 def _st() -> dict[str, ParagraphStyle]:
     base = styles()
     return {
