@@ -452,6 +452,8 @@ class _SumOfSquares:
 
     def _compare(self, other: _SumOfSquares) -> int:
         a, b = self.approx, other.approx
+        if not (math.isfinite(a) and math.isfinite(b)):  # an FTE of 1e-200: no exact value
+            return -1 if a < b else 1 if a > b else 0  # (NaN as equal: ids decide)
         if abs(a - b) > _EPS * max(abs(a), abs(b), 1.0):
             return -1 if a < b else 1
         x, y = self.exact(), other.exact()

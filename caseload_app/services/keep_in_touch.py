@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select, true
+from sqlalchemy import ScalarSelect, func, select, true
 from sqlalchemy.orm import Session
 
 from caseload_app.db.models import (
@@ -27,7 +27,7 @@ from caseload_app.services import records
 from caseload_app.services.base import UserService
 from caseload_app.services.case_read import CaseDetail, case_detail
 from caseload_app.services.settings import every_weeks_in
-from caseload_app.services.weekly_positions import informed
+from caseload_app.services.weekly_positions import day_after, informed
 
 
 @dataclass(frozen=True)
@@ -57,26 +57,38 @@ class UpdateDraft:
     email: str = ""  # their e-mail address on record ("": none), however they like to hear
 
 
-def due_query(caseworker_id: int | None = None, case_ids: Collection[int] | None = None):
-    """Each open case with its family's last update and its last change of stage: index
-    seeks per case (ix_communication_family_out, ix_stage_event_case_action), never a pass
-    over every contact."""
+def due_query(
+    today: date, caseworker_id: int | None = None, case_ids: Collection[int] | None = None
+):
+    """Each open case with its family's last update and its last change of stage up to
+    `today` (a row dated later, by a computer whose clock ran ahead, counts from its day, as
+    the board's share counts it): index seeks per case (ix_communication_family_out,
+    ix_stage_event_case_action), never a pass over every contact."""
     family = Communication.family_id == Child.family_id
     last_update = (  # only a contact going out to the family (migration 0024)
         select(func.max(Communication.occurred_at))
-        .where(family, Communication.direction == "out", Communication.with_family == true())
+        .where(
+            family,
+            Communication.direction == "out",
+            Communication.with_family == true(),
+            Communication.occurred_at < day_after(today),
+        )
         .scalar_subquery()
     )
-    last_change = (
-        select(func.max(StageEvent.on_date))
-        .where(StageEvent.case_id == EhcpCase.id, StageEvent.action.in_(updates.STAGE_CHANGES))
-        .scalar_subquery()
-    )
-    entered = (  # imported, or transferred in: "no update yet" counts from then
-        select(func.max(StageEvent.on_date))
-        .where(StageEvent.case_id == EhcpCase.id, StageEvent.action.in_(updates.ENTRY_EVENTS))
-        .scalar_subquery()
-    )
+
+    def last_event(actions) -> ScalarSelect:
+        return (
+            select(func.max(StageEvent.on_date))
+            .where(
+                StageEvent.case_id == EhcpCase.id,
+                StageEvent.action.in_(actions),
+                StageEvent.on_date <= today,
+            )
+            .scalar_subquery()
+        )
+
+    last_change = last_event(updates.STAGE_CHANGES)
+    entered = last_event(updates.ENTRY_EVENTS)  # imported, or transferred in: counts from then
     advice_missing = (  # the earliest advice asked for and not yet in (ix on case_id)
         select(func.min(AdviceRequest.due))
         .where(AdviceRequest.case_id == EhcpCase.id, AdviceRequest.received.is_(None))
@@ -123,7 +135,7 @@ def due_updates(
 ) -> list[DueUpdate]:
     """Every open case's next update (those due by `until`, if given), soonest first."""
     out = []
-    q = due_query(caseworker_id, case_ids)
+    q = due_query(today, caseworker_id, case_ids)
     for row in s.execute(q):
         case_id, first, last, opened, updated, changed, came_in = row[:7]
         channel, language, interpreter, worker = row[7:11]

@@ -75,8 +75,10 @@ def test_damage_in_the_children_s_trigram_index_is_found_at_start(tmp_path, page
     assert found and "damaged" in found
 
 
-def test_damage_in_the_contact_log_passes_the_start_and_not_the_whole_check(tmp_path):
-    """5.3 million contacts at 200,000 children: three quarters of the start's check."""
+def test_damage_in_the_contact_log_is_found_at_start(tmp_path):
+    """Three quarters of what the start reads at 200,000 children, yet checked: left to the
+    background, a contact saved into a damaged page returned as saved and audited, and was
+    unreadable after (found by a reviewer)."""
     path = tmp_path / "caseload.sqlite3"
     db = open_database(path)
     case_id, work = new_case(db)
@@ -84,8 +86,7 @@ def test_damage_in_the_contact_log_passes_the_start_and_not_the_whole_check(tmp_
         work.log_communication(case_id, NOW, "phone", "out", "Mum", f"Call {n} " * 20)
     db.dispose()
     damage_a_page_of(path, "communication", last=True)
-    assert safety.problem_with(path, case_file=False) is None
-    found = safety.problem_with(path)
+    found = safety.problem_with(path, case_file=False)
     assert found and "damaged" in found
 
 
@@ -157,5 +158,5 @@ def test_the_start_checks_the_trigram_index_s_pages_not_its_own_check(tmp_path, 
     assert safety.problem_with(path, case_file=False) is None
     checked = {s.split('"')[1] for s in sent if s.startswith("PRAGMA quick_check(")}
     assert {"child", "child_search_data", "child_search_idx"} <= checked
-    assert "child_search" not in checked and "communication" not in checked
+    assert "child_search" not in checked and "communication" in checked
     assert not any(name.startswith(("document", "stored_file")) for name in checked)

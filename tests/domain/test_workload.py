@@ -1069,6 +1069,15 @@ def test_sums_of_squares_are_compared_by_their_exact_value_whatever_their_order(
     assert (1.0, 1, total(9.0), 9, 9, 9, 9) < chain[0]  # fewer ties first
 
 
+def test_a_tiny_fte_does_not_make_the_proposal_fail():
+    """A capacity of 1e-200 (the team service takes any above 0) makes the sums of squares
+    infinite, which have no exact value (found by a reviewer)."""
+    workers = [WorkerLoad(1, "Tiny", 1e-200), WorkerLoad(2, "B", 1.0), WorkerLoad(3, "C", 1.0)]
+    cases = [CaseLoad(n, n, n, 1, "assessment", None, 2.0) for n in (1, 2, 3)]
+    proposal = propose_rebalance(workers, cases, TODAY, tolerance=0.0, move_cost=0.0)
+    assert proposal.moves
+
+
 def test_the_proposal_does_not_depend_on_the_order_of_the_cases():
     """Two tied tops and two tied bottoms, each top holding loads 4.5, 3.0 and 1.5: every move
     leaves the same spread and ties, and sums of squares a fraction of a billionth apart

@@ -8,9 +8,9 @@ import json
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
-from caseload_app.db.models import AuditEntry
+from caseload_app.db.models import AuditEntry, EhcpCase
 from caseload_app.services.errors import UserError
 from caseload_app.services.keep_in_touch import KeepInTouchService
 from caseload_app.services.settings import TeamSettingsService
@@ -222,10 +222,12 @@ def test_the_family_s_last_update_is_one_index_seek(db):
             s.execute(text(DOUBLE))
     with db.read() as s:
         conn = s.connection()
-        sql = str(due_query(caseworker_id=1).compile(conn, compile_kwargs={"literal_binds": True}))
+        query = due_query(TODAY, caseworker_id=1)
+        sql = str(query.compile(conn, compile_kwargs={"literal_binds": True}))
         if conn.dialect.name == "sqlite":
             plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}"))
-            seek = "ix_communication_family_out (family_id=? AND direction=? AND with_family=?)"
+            # (and occurred_at before tomorrow: a row dated later counts from its day)
+            seek = "ix_communication_family_out (family_id=? AND direction=? AND with_family=? AND"
         else:
             conn.exec_driver_sql("ANALYZE communication")
             plan = " ".join(r[0] for r in conn.exec_driver_sql(f"EXPLAIN {sql}"))
@@ -310,7 +312,9 @@ def test_the_board_s_shares_counted_by_the_database_are_the_case_by_case_shares(
     from caseload_app.services.demo import generate_demo
 
     generate_demo(db, children=300, seed=11, today=TODAY)
-    new_case(db, upn="", nhs_number="")  # and one not allocated
+    with db.uow() as s:  # and one not allocated
+        first = s.scalar(select(func.min(EhcpCase.id)).where(EhcpCase.is_open.is_(True)))
+        s.execute(update(EhcpCase).where(EhcpCase.id == first).values(caseworker_id=None))
     TeamSettingsService(db, "Team Lead").set_update_every_weeks(every_weeks)
     mixed = 0
     for days in (0, 1, 6, 7, 8, 13, 27, 28, 29, 60):
@@ -324,3 +328,32 @@ def test_the_board_s_shares_counted_by_the_database_are_the_case_by_case_shares(
         team = tuple(map(sum, zip(*shares.values(), strict=True)))
         assert team == keep(db, today=on).on_time_share(), on
     assert mixed  # some days hold caseworkers with families both told and not
+
+
+@pytest.mark.parametrize("what", ["contact", "stage change"])
+def test_a_row_dated_after_today_counts_from_its_day_on_the_board_and_the_queue(db, what):
+    """A computer whose clock ran a day ahead dates its contact or decision tomorrow: the
+    board's share and the update queue's both count it from tomorrow (found by a
+    reviewer: the queue counted it today, the board not)."""
+    from caseload_app.services.casework import CaseworkService
+
+    def ahead() -> CaseworkService:
+        tomorrow = TODAY + timedelta(days=1)
+        return CaseworkService(
+            db, "Asha Patel", today=lambda: tomorrow, now=lambda: NOW + timedelta(days=1)
+        )
+
+    case_id, work = new_case(db, caseworker_id=None)  # request 1 Jul 2026: long overdue
+    if what == "stage change":  # updated 12 days ago, then a decision 10 days ago untold
+        work.log_communication(case_id, NOW - timedelta(days=12), "phone", "out", "Mum", "Hi")
+        version = work.get_case(case_id).version
+        work.record_action(case_id, version, "assess_agreed", TODAY - timedelta(days=10))
+        later = ahead()
+        later.record_action(
+            case_id, later.get_case(case_id).version, "issue", TODAY + timedelta(days=1)
+        )
+    else:
+        ahead().log_communication(case_id, NOW + timedelta(days=1), "phone", "out", "Mum", "Up")
+    assert keep(db).on_time_share() == (0, 1)  # overdue today, whatever tomorrow holds
+    assert keep(db).on_time_shares() == {None: (0, 1)}
+    assert [d.case_id for d in keep(db).due(days=0)] == [case_id]
