@@ -12,7 +12,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, true
+from sqlalchemy import and_, case, func, or_, select, true, union
 
 from caseload_app.db.batch import one_snapshot
 from caseload_app.db.models import (
@@ -242,10 +242,8 @@ class WeeklyReportService(UserService):
             ]
             grouped = None
             if not traced:
-                named = or_(
-                    EhcpCase.id.in_(select(advice_query.subquery().c.case_id)),
-                    EhcpCase.id.in_(select(Reassessment.case_id)),
-                )
+                advised = select(advice_query.subquery().c.case_id)
+                named = union(advised, select(Reassessment.case_id))
                 grouped = positions(
                     s, end, weights.urgency_days, informed.every_weeks, counted, read_families,
                     named, (trend_start, week_start),
