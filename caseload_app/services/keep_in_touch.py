@@ -7,17 +7,15 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import ScalarSelect, func, select, true
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from caseload_app.db.models import (
     AdviceRequest,
     Caseworker,
     Child,
-    Communication,
     EhcpCase,
     Family,
-    StageEvent,
 )
 from caseload_app.db.queries import as_date
 from caseload_app.domain import deadlines, updates
@@ -27,7 +25,7 @@ from caseload_app.services import records
 from caseload_app.services.base import UserService
 from caseload_app.services.case_read import CaseDetail, case_detail
 from caseload_app.services.settings import every_weeks_in
-from caseload_app.services.weekly_positions import day_after, informed
+from caseload_app.services.weekly_positions import informed, last_event, last_update
 
 
 @dataclass(frozen=True)
@@ -64,31 +62,9 @@ def due_query(
     `today` (a row dated later, by a computer whose clock ran ahead, counts from its day, as
     the board's share counts it): index seeks per case (ix_communication_family_out,
     ix_stage_event_case_action), never a pass over every contact."""
-    family = Communication.family_id == Child.family_id
-    last_update = (  # only a contact going out to the family (migration 0024)
-        select(func.max(Communication.occurred_at))
-        .where(
-            family,
-            Communication.direction == "out",
-            Communication.with_family == true(),
-            Communication.occurred_at < day_after(today),
-        )
-        .scalar_subquery()
-    )
-
-    def last_event(actions) -> ScalarSelect:
-        return (
-            select(func.max(StageEvent.on_date))
-            .where(
-                StageEvent.case_id == EhcpCase.id,
-                StageEvent.action.in_(actions),
-                StageEvent.on_date <= today,
-            )
-            .scalar_subquery()
-        )
-
-    last_change = last_event(updates.STAGE_CHANGES)
-    entered = last_event(updates.ENTRY_EVENTS)  # imported, or transferred in: counts from then
+    update = last_update(Child.family_id, today)  # a contact going out to the family
+    last_change = last_event(updates.STAGE_CHANGES, today)
+    entered = last_event(updates.ENTRY_EVENTS, today)  # imported, or transferred in
     advice_missing = (  # the earliest advice asked for and not yet in (ix on case_id)
         select(func.min(AdviceRequest.due))
         .where(AdviceRequest.case_id == EhcpCase.id, AdviceRequest.received.is_(None))
@@ -100,7 +76,7 @@ def due_query(
             Child.first_name,
             Child.last_name,
             EhcpCase.request_received,
-            last_update,
+            update,
             last_change,
             entered,
             Family.preferred_channel,

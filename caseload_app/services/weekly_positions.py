@@ -72,6 +72,20 @@ def last_update(family: SQLColumnExpression[int], end: date) -> ColumnElement[da
     )
 
 
+def last_event(actions: Iterable[str], end: date) -> ColumnElement[date]:
+    """The case's last of these stage events up to W, as a value of the statement it is put
+    in (read through ix_stage_event_case_action)."""
+    return (
+        select(func.max(StageEvent.on_date))
+        .where(
+            StageEvent.case_id == EhcpCase.id,
+            StageEvent.action.in_(actions),
+            StageEvent.on_date <= end,
+        )
+        .scalar_subquery()
+    )
+
+
 def _shifted(day: date, days: int) -> date:
     """``day`` moved by ``days``, held at the calendar's ends: a setting of many years (the
     weights' urgency, the promise's weeks) reaches every day there is, as in Python."""
@@ -255,23 +269,13 @@ def informed(end: date, every_weeks: int) -> ColumnElement[int]:
     )
     update = last_update(family, end)
 
-    def last_event(actions) -> ColumnElement:
-        return (
-            select(func.max(StageEvent.on_date))
-            .where(
-                StageEvent.case_id == EhcpCase.id,
-                StageEvent.action.in_(actions),
-                StageEvent.on_date <= end,
-            )
-            .scalar_subquery()
-        )
-
     def cases_with(actions, after: date, until: date) -> Select:
         return select(StageEvent.case_id).where(
             StageEvent.on_date > after, StageEvent.on_date <= until, StageEvent.action.in_(actions)
         )
 
-    change, entered = last_event(updates.STAGE_CHANGES), last_event(updates.ENTRY_EVENTS)
+    change = last_event(updates.STAGE_CHANGES, end)
+    entered = last_event(updates.ENTRY_EVENTS, end)
     regular_kept = or_(
         update >= _midnight(regular_from),
         and_(update.is_(None), or_(EhcpCase.request_received >= regular_from,
