@@ -45,8 +45,8 @@ def problem_with(
     content checked against the checksum inside it (its copy passed the full integrity
     check before it was compressed). `case_file=False` checks every table but the case
     file's (each table and its indexes, not the pages between them): the check before the
-    window opens. `running`: what may stop this check from another
-    thread; stopped, it reports nothing.
+    window opens. `running`: what may stop this check from another thread; stopped, it
+    reports nothing.
     """
     path = Path(path)
     try:
