@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from caseload_app import logs, paths
 
 if TYPE_CHECKING:
-    from caseload_app.db.engine import Database
+    from caseload_app.db.engine import Database, WriteHold
     from caseload_app.db.safety import FileCheck
     from caseload_app.services.settings import LocalSettingsStore
     from caseload_app.ui.main_window import MainWindow
@@ -115,9 +115,33 @@ class _Opened:
     store: LocalSettingsStore
     backups: Path
     start: str | None = None  # how a first run began (ui's Start), or None
-    # The check of the whole file (the case file's tables too) that follows the window.
+    # The check of the tables the start left (the contact log, the case file), whose writes
+    # are held until it passes; then the check of the whole file.
+    check_later: _LaterCheck | None = None
     check_whole: FileCheck | None = None
     daily_backup: _DailyBackup | None = None  # today's, beside the window, if not yet taken
+
+
+class _LaterCheck:
+    """The check of the tables the start left, beside the window: passed, their writes
+    (held by `hold`) go through; damaged, they stay held."""
+
+    def __init__(self, db_path: Path, hold: WriteHold) -> None:
+        from caseload_app.db.safety import FileCheck
+
+        self.check = FileCheck(db_path, later=True, passed=hold.release)
+        self.hold = hold
+
+    def run(self) -> str | None:
+        problem = self.check.run()
+        if problem is None and not self.check.stopped:
+            self.hold.release()
+        elif problem is not None:
+            self.hold.damaged(problem)
+        return problem
+
+    def stop(self) -> None:
+        self.check.stop()
 
 
 class _DailyBackup:
@@ -185,13 +209,15 @@ def _open_laptop(
     if not _usable_or_restored(db_path, problem() if problem else None):
         return 1
     db = open_database(db_path, backup_dir=paths.backups_dir(), checked=True)
+    # The start checked every table but the contact log and the case file: until the window
+    # has checked those, nothing is written to them; then it checks the whole file.
     return _Opened(
         db=db,
         label=db.describe(),
         store=LocalSettingsStore(paths.config_dir() / "settings.json"),
         backups=paths.backups_dir(),
         start=start,
-        # The start checked every table but the case file's; the window checks the whole file.
+        check_later=None if start else _LaterCheck(db_path, db.hold_writes()),
         check_whole=None if start else FileCheck(db_path),
         daily_backup=_DailyBackup(db_path),
     )
@@ -220,12 +246,19 @@ def _show_window(
     # Once the case list is in (it needs the cores first): today's backup, whose full check
     # of its copy stands for the check of the whole file; that check only if no backup is
     # taken (one was, earlier today; or the disk is full).
-    check, daily = opened.check_whole, opened.daily_backup
+    check, daily, later = opened.check_whole, opened.daily_backup, opened.check_later
     whole = (check.run, check.stop) if check is not None else None
-    if daily is not None:
-        _once(window.loaded, lambda: window.take_daily_backup(daily.take, daily.stop, whole))
-    elif whole is not None:
-        _once(window.loaded, lambda: window.check_whole_file(*whole))
+
+    def after_later() -> None:
+        if daily is not None:
+            window.take_daily_backup(daily.take, daily.stop, whole)
+        elif whole is not None:
+            window.check_whole_file(*whole)
+
+    if later is not None:  # first the tables whose writes wait for it (seconds at most)
+        _once(window.loaded, lambda: window.check_whole_file(later.run, later.stop, after_later))
+    else:
+        _once(window.loaded, after_later)
     if opened.start == Start.IMPORT:
         window.import_spreadsheet()
     # Straight after choosing an empty caseload there is no one to choose yet; demo data has
@@ -389,7 +422,7 @@ def _check_in_background(path: Path) -> Callable[[], str | None]:
     if not path.exists():
         return lambda: None
     pool = ThreadPoolExecutor(1, thread_name_prefix="check")
-    future = pool.submit(problem_with, path, case_file=False)
+    future = pool.submit(problem_with, path, whole=False)
     pool.shutdown(wait=False)  # the thread ends with the check
     return future.result
 

@@ -1268,6 +1268,7 @@ def window_measures(path: Path, busiest: Busiest, words: list[str], runs: int) -
     keys = [ms for s in starts for ms in s["keystrokes_ms"]]
     opened = [ms for s in starts for ms in s["open_case_ms"]]
     saved = [ms for s in starts for ms in s["save_ms"]]
+    moved = [ms for s in starts for ms in s["save_moving_ms"]]
     measures = [
         Measure.of("cold start to my week shown", 1500.0, [s["start_ms"] for s in starts]),
         Measure.of("first start of the day (backup due)", 1500.0, [first_of_day["start_ms"]]),
@@ -1282,7 +1283,11 @@ def window_measures(path: Path, busiest: Busiest, words: list[str], runs: int) -
         Measure.of("search keystroke (1-4 letters)", 50.0, keys),
         Measure.of(f"open a case tab ({busiest.contacts} contacts)", 100.0, opened),
         Measure.of("save to every view up to date", 100.0, saved),
+        Measure.of("save that may move the case (list by school)", 100.0, moved),
     ]
+    writable = [s["writable_ms"] for s in starts if s["writable_ms"] is not None]
+    if writable:  # none: the drive ended before the check beside the window passed it
+        measures.append(Measure.of("start until a contact can be saved", 2500.0, writable))
     for name, key in (
         ("memory after a save", "memory_after_save_mb"),
         ("peak memory of the app", "peak_memory_mb"),
@@ -1331,12 +1336,12 @@ def compile_app() -> None:
 def start_window(path: Path, case_id: int, words: list[str], runs: int, home: str) -> dict:
     """One start of the app: time from process start to READY, and what it measured."""
     from caseload_app.paths import HOME_VARIABLE
-    from caseload_app.ui.bench_ui import READY, SEARCHABLE
+    from caseload_app.ui.bench_ui import READY, SEARCHABLE, WRITABLE
 
     env = os.environ | {HOME_VARIABLE: home, "QT_QPA_PLATFORM": "offscreen"}
     command = [sys.executable, "-m", "caseload_app.bench_window", "--db", str(path)]
     command += ["--case", str(case_id), "--words", ",".join(words), "--runs", str(runs)]
-    ready_ms = searchable_ms = result = None
+    ready_ms = searchable_ms = writable_ms = result = None
     with tempfile.TemporaryFile("w+") as errors:  # Qt's chatter; shown only if the app fails
         started = time.perf_counter()
         child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=errors, text=True)
@@ -1348,6 +1353,8 @@ def start_window(path: Path, case_id: int, words: list[str], runs: int, home: st
                 ready_ms = (time.perf_counter() - started) * 1000
             elif line.strip() == SEARCHABLE and searchable_ms is None:
                 searchable_ms = (time.perf_counter() - started) * 1000
+            elif line.strip() == WRITABLE and writable_ms is None:
+                writable_ms = (time.perf_counter() - started) * 1000
             elif line.startswith("{"):
                 result = json.loads(line)
         watchdog.cancel()
@@ -1359,7 +1366,11 @@ def start_window(path: Path, case_id: int, words: list[str], runs: int, home: st
             )
     if not result["cases_shown"]:
         raise SystemExit("the app started but showed no cases")
-    return result | {"start_ms": ready_ms, "searchable_ms": searchable_ms}
+    return result | {
+        "start_ms": ready_ms,
+        "searchable_ms": searchable_ms,
+        "writable_ms": writable_ms,  # None: never, in this start (a damaged contact log)
+    }
 
 
 def csv_import(path: Path, runs: int) -> list[Measure]:

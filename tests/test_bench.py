@@ -42,6 +42,8 @@ NAMES = [
     "search keystroke (1-4 letters)",
     "open a case tab (300 contacts)",
     "save to every view up to date",
+    "save that may move the case (list by school)",
+    "start until a contact can be saved",
     "memory after a save",
     "peak memory of the app",
     "CSV import of 150 rows",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -252,12 +252,97 @@ def _install_sqlite_pragmas(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+class WriteHold:
+    """Writes to some tables of a laptop file refused until a check has passed them: the
+    tables the start leaves to the check beside the window (safety.LATER_TABLES). SQLite's
+    authorizer refuses any INSERT, UPDATE or DELETE on them as it prepares the statement, the
+    ORM's and Core's alike, so nothing reaches a page the check has not read; the save is
+    rolled back whole and reported in words (`refusal`)."""
+
+    CHECKING = (
+        "the contact log and the case file are still being checked after the start (a few "
+        "seconds on a large caseload). Wait a moment, then save again"
+    )
+
+    def __init__(self, held: Callable[[str], str | None]) -> None:
+        # Which held table a table is part of (None: not held), until all are released.
+        self._held: Callable[[str], str | None] | None = held
+        self._released: frozenset[str] = frozenset()
+        self._damage: str | None = None
+
+    @property
+    def holding(self) -> bool:
+        return self._held is not None
+
+    def release(self, table: str | None = None) -> None:
+        """The check passed this held table (None: all of them): its writes go through."""
+        if self._damage is not None:
+            return
+        if table is None:
+            self._held = None
+        else:
+            self._released |= {table}
+
+    def holds(self, table: str) -> bool:
+        """Whether writes to this held table (one of safety.LATER_TABLES) still wait."""
+        held = self._held
+        return held is not None and (self._damage is not None or table not in self._released)
+
+    def damaged(self, problem: str) -> None:
+        """The check found damage: what is held stays held, and saves say why."""
+        self._damage = problem
+
+    def authorize(self, action: int, table: str | None, *_: object) -> int:
+        held = self._held
+        if held is not None and action in _WRITES and table is not None:
+            part = held(table)
+            if part is not None and part not in self._released:
+                return sqlite3.SQLITE_DENY
+        return sqlite3.SQLITE_OK
+
+    def refusal(self, exc: BaseException) -> StorageError | None:
+        """The StorageError for a write this hold refused, or None for any other error."""
+        orig = getattr(exc, "orig", exc)
+        if getattr(orig, "sqlite_errorname", "") != "SQLITE_AUTH":
+            return None
+        if self._damage is not None:
+            advice = (
+                "the contact log or the case file is damaged (the check after the start found "
+                "it), and nothing more is written to it. Restore a backup (File > Backups)"
+            )
+            return _not_saved(advice, self._damage, retryable=False)
+        return _not_saved(self.CHECKING, "held until checked", retryable=True)
+
+    def install(self, engine: Engine) -> None:
+        """Each connection gets the authorizer at its first use while tables are held, and
+        loses it at its first use after (setting one makes SQLite prepare every cached
+        statement again, so it is set once a connection, not at every use)."""
+
+        @event.listens_for(engine, "checkout")
+        def _on_checkout(dbapi_conn, record, _proxy) -> None:
+            held = self.holding
+            if held != record.info.get("write_hold", False):
+                dbapi_conn.set_authorizer(self.authorize if held else None)
+                record.info["write_hold"] = held
+
+
+_WRITES = frozenset({sqlite3.SQLITE_INSERT, sqlite3.SQLITE_UPDATE, sqlite3.SQLITE_DELETE})
+
+
 @dataclass
 class Database:
     url: str
     engine: Engine
     _write: sessionmaker[Session]
     _read: sessionmaker[Session]
+    hold: WriteHold | None = None
+
+    def hold_writes(self, held: Callable[[str], str | None] = safety.later_table) -> WriteHold:
+        """Refuse writes to the tables `held` names (a laptop file's: the held table each is
+        part of, or None) until `hold.release()`."""
+        self.hold = WriteHold(held)
+        self.hold.install(self.engine)
+        return self.hold
 
     @property
     def path(self) -> Path | None:
@@ -280,8 +365,8 @@ class Database:
             with self._write.begin() as session:
                 yield session
         except (DBAPIError, sqlite3.OperationalError) as exc:
-            refused = refused_value(exc)
-            if refused is not None:
+            refused = refused_value(exc) or (self.hold and self.hold.refusal(exc))
+            if refused:
                 # Not chained: the driver's error quotes the values of the statement.
                 raise refused from None
             problem = storage_problem(exc)

@@ -16,24 +16,26 @@ from caseload_app.files import sync_to_disk
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
-# The case file's tables: its documents' rows and bytes, and their search index. Most of a
-# file's size once documents are kept (2.2 of 2.5 GB at 500,000 documents), so the check
-# at start leaves them to the check of the whole file that follows in the background. The
-# contact log, though three quarters of what the start reads at 200,000 children (1.35 GB
-# with its indexes), is checked: a contact saved into a damaged page was found to return
-# as saved, audited, and be unreadable after, the damage spreading to the next page.
+# Tables checked once the window shows rather than before it, writes to them held until
+# then (db/engine.WriteHold): the contact log and the case file (its documents' rows and
+# bytes, and their search index). At 200,000 children the contact log is three quarters of
+# what a check before the window read (1.35 GB with its indexes), and the case file most
+# of a file once documents are kept (2.2 of 2.5 GB at 500,000 documents). Left unchecked
+# and writable, a contact saved into a damaged page was found to return as saved, audited,
+# and be unreadable after, the damage spreading to the next page: hence the hold.
 # The children's trigram index (migration 0029) is checked at start, though it is built from
 # the child table: damage there passes no other check, yet fails every save of a child (its
 # triggers write to it) and every search, and neither dropping nor rebuilding an FTS5 table
 # whose pages are damaged works. It costs 40-160 ms at 200,000 children (the child table 0.9 s).
 CASE_FILE_TABLES = ("document", "stored_file", "document_search")
+LATER_TABLES = ("communication", *CASE_FILE_TABLES)
 
 
 def problem_with(
     path: Path,
     *,
     backup: bool = False,
-    case_file: bool = True,
+    whole: bool = True,
     running: Stoppable | None = None,
 ) -> str | None:
     """Why this file cannot be used as a caseload database, or None if it can.
@@ -43,8 +45,8 @@ def problem_with(
     caseload's schema, pass the full integrity check and match the checksum recorded when
     it was taken; a compressed backup (db/compressed.py) is read through to its end, its
     content checked against the checksum inside it (its copy passed the full integrity
-    check before it was compressed). `case_file=False` checks every table but the case
-    file's (each table and its indexes, not the pages between them): the check before the
+    check before it was compressed). `whole=False` checks every table but the LATER_TABLES
+    (each table and its indexes, not the pages between them): the check before the
     window opens. `running`: what may stop this check from another thread; stopped, it
     reports nothing.
     """
@@ -65,8 +67,43 @@ def problem_with(
     if backup and (mismatch := _checksum_problem(path)):
         return mismatch
     pragma = "integrity_check" if backup else "quick_check"
+    which = None if whole else (lambda name: not _checked_later(name))
+    return _checked(path, pragma, which, running, schema=True, backup=backup)
+
+
+def later_tables_problem(
+    path: Path,
+    running: Stoppable | None = None,
+    passed: Callable[[str], None] | None = None,
+) -> str | None:
+    """Damage in the LATER_TABLES (each with its indexes), or None: the check the window
+    runs first, before their writes are let through. In their order, the contact log first
+    (the case file is most of a file with documents); `passed(table)` is told of each as
+    it passes, so that its writes need not wait for the rest."""
+    for table in LATER_TABLES:
+        problem = _checked(Path(path), "quick_check", _part_of(table), running)
+        if problem is not None or (running is not None and running.stopped):
+            return problem
+        if passed is not None:
+            passed(table)
+    return None
+
+
+def _part_of(table: str) -> Callable[[bytes], bool]:
+    return lambda name: later_table(name.decode("utf-8", "replace")) == table
+
+
+def _checked(
+    path: Path,
+    pragma: str,
+    which: Callable[[bytes], bool] | None,
+    running: Stoppable | None,
+    *,
+    schema: bool = False,
+    backup: bool = False,
+) -> str | None:
     try:
-        result, tables = _check(path, pragma, case_file, running)
+        result, tables = _check(path, pragma, which, running)
     except sqlite3.OperationalError:
         if running is not None and running.stopped:
             return None  # stopped, not finished: nothing found
@@ -77,7 +114,7 @@ def problem_with(
         return None  # stopped: what it saw may be half a look
     if result != "ok":
         return f"{path} is damaged: {result[:200]}."
-    if (tables or backup) and b"alembic_version" not in tables:
+    if schema and (tables or backup) and b"alembic_version" not in tables:
         return f"{path} is an SQLite file but not a caseload database."
     return None
 
@@ -168,14 +205,21 @@ class Stoppable:
 
 
 class FileCheck(Stoppable):
-    """The whole file's check, run on one thread and stopped from another (closing the
-    window ends it at once instead of keeping the app open for seconds)."""
+    """The whole file's check (`later`: the LATER_TABLES' only), run on one thread and
+    stopped from another (closing the window ends it at once instead of keeping the app
+    open for seconds)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(
+        self, path: Path, *, later: bool = False, passed: Callable[[str], None] | None = None
+    ) -> None:
         super().__init__()
         self.path = Path(path)
+        self.later = later
+        self.passed = passed  # the later check's: told of each table as it passes
 
     def run(self) -> str | None:
+        if self.later:
+            return later_tables_problem(self.path, running=self, passed=self.passed)
         return problem_with(self.path, running=self)
 
 
@@ -195,8 +239,10 @@ class BackupRun(Stoppable):
 
 
 def _check(
-    path: Path, pragma: str, case_file: bool, running: Stoppable | None
+    path: Path, pragma: str, which: Callable[[bytes], bool] | None, running: Stoppable | None
 ) -> tuple[str, set[bytes]]:
+    """The pragma's answer for the whole file (`which` None), or for each table `which`
+    picks, stopping at the first not "ok"; and the names in the schema."""
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
     try:
         if running is not None:
@@ -204,7 +250,7 @@ def _check(
         con.text_factory = bytes  # damaged text must not fail to decode
         master = list(con.execute("SELECT name, type, sql FROM sqlite_master"))
         tables = {name for name, _, _ in master}
-        if case_file:
+        if which is None:
             (result,) = con.execute(f"PRAGMA {pragma}").fetchone()
             return result.decode("utf-8", "replace"), tables
         for name, kind, sql in master:
@@ -212,7 +258,7 @@ def _check(
             # against its content: ten times the child table's check. Its shadow tables,
             # where its pages are, are checked as tables.
             virtual = (sql or b"").lstrip()[:20].upper().startswith(b"CREATE VIRTUAL")
-            if kind == b"table" and not virtual and not _left_to_full_check(name):
+            if kind == b"table" and not virtual and which(name):
                 (result,) = con.execute(f'PRAGMA {pragma}("{_quoted(name)}")').fetchone()
                 if result != b"ok":
                     return result.decode("utf-8", "replace"), tables
@@ -223,10 +269,16 @@ def _check(
     return "ok", tables
 
 
-def _left_to_full_check(name: bytes) -> bool:
-    text = name.decode("utf-8", "replace")
-    # The search index's own tables (document_search_data, _idx …) go with it.
-    return text in CASE_FILE_TABLES or text.startswith("document_search_")
+def _checked_later(name: bytes) -> bool:
+    return later_table(name.decode("utf-8", "replace")) is not None
+
+
+def later_table(name: str) -> str | None:
+    """Which of the LATER_TABLES a table is, or None: the search index's own tables
+    (document_search_data, _idx …) go with it."""
+    if name.startswith("document_search_"):
+        return "document_search"
+    return name if name in LATER_TABLES else None
 
 
 def _quoted(name: bytes) -> str:

@@ -21,6 +21,8 @@ __all__ = [
     "DEFAULT_STAGE_WEIGHTS",
     "DEFAULT_URGENCY_DAYS",
     "DEFAULT_URGENCY_MULTIPLIER",
+    "MAX_FTE",
+    "MIN_FTE",
     "BoardFigures",
     "CaseLoad",
     "StageCounts",
@@ -31,6 +33,7 @@ __all__ = [
     "board_figures",
     "case_load",
     "deadlines_in_absence",
+    "fte_problem",
     "loads_by_worker",
     "spread",
     "stage_load",
@@ -58,6 +61,25 @@ DEFAULT_URGENCY_DAYS = 14  # overdue, or due within 14 days (day 14 included), l
 _OPEN_STAGES = ("request_received", "assessment", "draft_issued", "plan_issued")
 _SETTING_KEYS = (*_OPEN_STAGES, "urgency_multiplier", "urgency_days")
 _EPS = 1e-9
+
+
+# A caseworker's capacity in full-time equivalents: a tenth (half a day a week) to one and a
+# half (overtime). The load per FTE divides by it, so a capacity near zero would print a
+# figure hundreds of digits long on the board and the weekly report.
+MIN_FTE = 0.1
+MAX_FTE = 1.5
+
+
+def fte_problem(capacity: object) -> str | None:
+    """What is wrong with a capacity given for a caseworker, or None."""
+    if isinstance(capacity, bool) or not isinstance(capacity, int | float):
+        return "Capacity is a number of full-time equivalents, e.g. 1.0 or 0.6."
+    if not MIN_FTE <= capacity <= MAX_FTE:  # NaN fails both
+        return (
+            f"Capacity is in full-time equivalents from {MIN_FTE} (half a day a week) to "
+            f"{MAX_FTE}, e.g. 1.0 or 0.6; {capacity!r} is outside that."
+        )
+    return None
 
 
 # --------------------------------------------------------------------------- weights

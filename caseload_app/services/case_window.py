@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from caseload_app.db.engine import Database
 from caseload_app.db.models import Caseworker, Child, Communication, EhcpCase
+from caseload_app.db.queries import first_column
 from caseload_app.domain import codes
 from caseload_app.domain.exceptions import parse_limits
 from caseload_app.domain.status import AMBER_DAYS, Rag, exception_greys, step_label
@@ -322,11 +323,8 @@ class CaseWindowService:
             searched = child_conditions(CaseFilter(), today, text, trigrams=not held.postgres)
             if searched:
                 query = query.where(of_children(searched))
-            # Through Core, not the ORM: 200,000 ids are plain ints, no entities to load;
-            # iterated rather than .all(), which took twice as long (52 ms against 24 ms for
-            # 50,000 ids).
             found = query.where(*where).order_by(*order, *ARRIVAL)
-            ids = list(s.connection().execute(found).scalars())
+            ids = first_column(s.connection(), found)
             total = len(ids)
             if searched:
                 counted = from_cases(select(func.count()), child=False)

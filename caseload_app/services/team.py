@@ -18,6 +18,7 @@ from caseload_app.domain.access import Can
 from caseload_app.domain.status import step_label
 from caseload_app.domain.text import check_line, fold, how_many, limit_of
 from caseload_app.domain.validators import ValidationError, normalise_email
+from caseload_app.domain.workload import fte_problem
 from caseload_app.services import records
 from caseload_app.services.base import UserService
 from caseload_app.services.errors import FieldErrors, UserError
@@ -141,8 +142,8 @@ class TeamService(UserService):
             name = check_line("Name", name, limit_of("caseworker.name"), required=True)
         except ValidationError as exc:
             errors["name"] = str(exc)
-        if not 0 < capacity <= 1.5:
-            errors["capacity"] = "Capacity is in full-time equivalents, e.g. 1.0 or 0.6"
+        if problem := fte_problem(capacity):
+            errors["capacity"] = problem
         try:
             email_value = normalise_email(email) if email.strip() else None
         except ValidationError as exc:
@@ -228,8 +229,8 @@ class TeamService(UserService):
                 )
 
     def set_capacity(self, worker_id: int, capacity: float) -> None:
-        if not 0 < capacity <= 1.5:
-            raise FieldErrors({"capacity": "Capacity is in full-time equivalents, e.g. 0.6"})
+        if problem := fte_problem(capacity):
+            raise FieldErrors({"capacity": problem})
         with self._db.uow() as s:
             self._require(s, Can.TEAM)
             worker = records.load(s, Caseworker, worker_id, "caseworker")

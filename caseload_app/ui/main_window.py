@@ -278,6 +278,7 @@ class MainWindow(
         self.tabs.setCurrentIndex(index)
         if tab:
             view.show_tab(tab)
+        self.page.hold_case(case_id)
         return view
 
     def open_selected(self) -> None:

@@ -31,6 +31,21 @@ def test_caseworkers_capacity_and_absences(db):
     assert not workers["Asha Patel"].away_on(TODAY)
 
 
+@pytest.mark.parametrize("fte", [1e-200, 0.09, 1.51, float("nan"), float("inf"), -1.0, True])
+def test_a_capacity_the_window_would_not_take_is_refused_by_the_service_too(db, fte):
+    """`caseload caseworker --fte` reaches the service without the window's spin box: an FTE
+    of 1e-200 made a load per FTE 200 digits long on the weekly report."""
+    lead = team(db)
+    with pytest.raises(FieldErrors) as err:
+        lead.add_caseworker("Odd Fte", capacity=fte)
+    assert "full-time equivalents" in err.value.errors["capacity"]
+    asha = lead.add_caseworker("Asha Patel", capacity=0.1)
+    lead.set_capacity(asha, 1.5)
+    with pytest.raises(FieldErrors):
+        lead.set_capacity(asha, fte)
+    assert [(w.name, w.capacity) for w in lead.workers()] == [("Asha Patel", 1.5)]
+
+
 def test_reassign_moves_siblings_together_and_undo_restores_exactly(db):
     lead = team(db)
     asha, ben = lead.add_caseworker("Asha Patel"), lead.add_caseworker("Ben Okafor")

@@ -1,3 +1,5 @@
+import sqlite3
+
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
@@ -40,8 +42,6 @@ def test_demo_opens_on_temporary_data_and_never_touches_the_real_database(
 
 
 def test_a_damaged_database_offers_the_newest_good_backup(qapp, tmp_path, monkeypatch):
-    import sqlite3
-
     from PySide6.QtWidgets import QMessageBox
 
     from caseload_app import app as app_module
@@ -132,8 +132,6 @@ def test_a_full_disk_opens_the_caseload_with_a_warning_and_no_partial_backup(
 def _damage_an_index(path) -> None:
     """Damage that SQLite's quick check (run at every start) does not see and its full
     integrity check does: an index whose entries no longer match its table."""
-    import sqlite3
-
     con = sqlite3.connect(path, isolation_level=None)
     con.execute("PRAGMA writable_schema = ON")
     con.execute(
@@ -150,7 +148,6 @@ def test_damage_only_the_full_check_sees_offers_the_newest_good_backup(
     """The daily backup's copy gets the full integrity check: damage it finds is handled
     as damage found by the whole-file check beside the window (restore offered; refused,
     the window closes), not reported as a backup that could not be taken."""
-    import sqlite3
     from datetime import datetime, timedelta
 
     from PySide6.QtWidgets import QMessageBox
@@ -213,8 +210,6 @@ def test_damage_in_the_case_file_is_found_once_the_window_shows(
     """The start leaves the case file's tables (most of a file with documents) to a check
     of the whole file beside the window; damage there is offered the newest good backup,
     and refused, the window closes so nothing more is written to the damaged file."""
-    import sqlite3
-
     from PySide6.QtWidgets import QMessageBox
 
     from caseload_app import app as app_module
@@ -227,7 +222,7 @@ def test_damage_in_the_case_file_is_found_once_the_window_shows(
     add_documents(path)
     BackupService(path, backups_dir()).backup_now("auto")  # today's: none is taken at start
     damage_the_documents(path)
-    assert safety.problem_with(path, case_file=False) is None  # the start's check passes it
+    assert safety.problem_with(path, whole=False) is None  # the start's check passes it
     asked, seen = [], {}
     reply = getattr(QMessageBox.StandardButton, answer)
     monkeypatch.setattr(QMessageBox, "question", lambda *a: asked.append(a[2]) or reply)
@@ -314,6 +309,56 @@ def test_the_window_opens_before_the_days_backup_which_follows(qapp, tmp_path, m
     assert info.path.name.endswith(".sqlite3.zst") and info.children == 20
     assert safety.problem_with(info.path, backup=True) is None
     assert "Today's backup is taken and checked" in seen["message"]
+
+
+def test_a_contact_waits_for_the_check_beside_the_window_then_saves(qapp, tmp_path, monkeypatch):
+    """The start leaves the contact log and the case file to the check beside the window:
+    until it passes a contact is refused, in words, and the rest of the file is written as
+    ever; once it has, the same contact saves."""
+    import threading
+
+    from caseload_app.db import safety
+    from caseload_app.db.engine import StorageError
+    from tests.helpers import NOW
+
+    path = _laptop(tmp_path, monkeypatch)
+    go, seen = threading.Event(), {}
+    checking = safety.later_tables_problem
+
+    def held_open(where, running=None, passed=None):  # the check waits for the test
+        go.wait(30)
+        return checking(where, running, passed)
+
+    monkeypatch.setattr(safety, "later_tables_problem", held_open)
+
+    def ready(window):
+        work = window.ctx.work()
+        case_id = window.ctx.cases().list_cases().rows[0].case_id
+        try:
+            work.log_communication(case_id, NOW, "phone", "in", "Mum", "Rang back")
+            seen["first"] = "saved"
+        except StorageError as exc:
+            seen["first"] = str(exc)
+        child = work.get_case(case_id).child
+        work.update_child(child.id, child.version, {"setting": "Elm Academy"})  # not held
+        go.set()
+
+        def when_checked(tries=1500):  # 30 s at most
+            if window.ctx.db.hold.holding and tries:
+                QTimer.singleShot(20, lambda: when_checked(tries - 1))
+                return
+            work.log_communication(case_id, NOW, "phone", "in", "Mum", "Rang back")
+            seen["then"] = "saved"
+            window.close()
+
+        when_checked()
+
+    assert run_gui(db_path=path, on_ready=ready) == 0
+    assert "still being checked after the start" in seen["first"]
+    assert seen["then"] == "saved"
+    with sqlite3.connect(path) as con:
+        rang = con.execute("SELECT count(*) FROM communication WHERE summary = 'Rang back'")
+        assert rang.fetchone() == (1,)
 
 
 def test_a_failed_backup_beside_the_window_warns_no_backup_today(qapp, tmp_path, monkeypatch):

@@ -105,11 +105,13 @@ FILTERS = (
     CaseFilter(rag="red"),
     CaseFilter(caseworker_id=1),
     CaseFilter(no_contact_14=True),
+    CaseFilter(primary_need="ASD"),
 )
 SORTS = [None] + [(t, d) for t in TITLES for d in (False, True)]
 SEARCHES = ("", "smi", "a s", "zz", "ow")
 SAVES = st.tuples(
-    st.sampled_from(["setting", "family", "contact", "exception"]), st.integers(0, 10_000)
+    st.sampled_from(["setting", "family", "name", "need", "contact", "exception"]),
+    st.integers(0, 10_000),
 )
 
 
@@ -121,8 +123,9 @@ SAVES = st.tuples(
             st.sampled_from(FILTERS).map(lambda f: ("filter", f)),
             st.sampled_from(SEARCHES).map(lambda q: ("search", q)),
             st.sampled_from(SORTS[1:]).map(lambda s: ("sort", s)),
+            st.just(("wait", None)),  # a save after the list is idle may keep its order
         ),
-        max_size=6,
+        max_size=8,
     )
 )
 def test_after_saves_the_list_shows_what_a_full_reload_shows(tmp_path_factory, steps):
@@ -141,6 +144,8 @@ def test_after_saves_the_list_shows_what_a_full_reload_shows(tmp_path_factory, s
                 saved = _save(db, work, *what)
                 rows = CaseListService(db, today=lambda: TODAY).rows_for(saved).rows  # as the page
                 model.update_cases(saved | {r.case_id for r in rows}, rows)
+            elif kind == "wait":
+                model.wait_listed()
             elif kind == "filter":
                 case_filter = what
                 model.set_filter(what)
@@ -168,6 +173,7 @@ def _save(db, work: CaseworkService, kind: str, pick: int) -> set[int]:
     from sqlalchemy import select
 
     from caseload_app.db.models import Child, EhcpCase, Family
+    from caseload_app.domain.errors import ValidationError
     from caseload_app.domain.exceptions import limits_for_ground
     from caseload_app.services.errors import UserError
 
@@ -181,6 +187,17 @@ def _save(db, work: CaseworkService, kind: str, pick: int) -> set[int]:
     case_id, child_id, child_version, family_id, family_version = cases[pick % len(cases)]
     if kind == "setting":
         work.update_child(child_id, child_version, {"setting": f"School {pick % 7}"})
+    elif kind == "name":  # the search text and the child's sort key
+        surname = ("Smithy", "Owen", "Zzyzx")[pick % 3]
+        work.update_child(child_id, child_version, {"last_name": surname})
+    elif kind == "need":
+        work.update_child(child_id, child_version, {"primary_need": ("ASD", "SLCN")[pick % 2]})
+    elif kind == "step":  # a new stage, next step and due date: the first case from here
+        for case_id, *_ in cases[pick % len(cases) :] + cases:  # one may take today
+            for key in ("assess_agreed", "issue", "final_issued"):  # each moves the due date
+                with suppress(UserError, ValidationError):
+                    work.record_action(case_id, work.get_case(case_id).version, key, TODAY)
+                    return {case_id}
     elif kind == "family":
         work.update_family(family_id, family_version, {"parent_carer_name": f"Ádá {pick % 9}"})
     elif kind == "contact":
@@ -192,6 +209,95 @@ def _save(db, work: CaseworkService, kind: str, pick: int) -> set[int]:
         with suppress(UserError):
             work.record_exception(case_id, ground, limits_for_ground(ground), start, None, start)
     return {case_id}
+
+
+SAVE_KINDS = ("setting", "family", "name", "need", "contact", "exception", "step")
+# The sidebar's counts, and views shown that are not counted (a board cell's may not be).
+COUNTED = (CaseFilter(), CaseFilter(primary_need="ASD"), CaseFilter(rag="red"))
+SHOWN = (CaseFilter(), CaseFilter(no_contact_14=True), CaseFilter(caseworker_id=1), *COUNTED[1:])
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """A small file copied for each save below (a save changes it)."""
+    from caseload_app.db.engine import open_database
+
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    db = open_database(path)
+    generate_demo(db, children=40, seed=11, today=TODAY)
+    db.dispose()
+    return path
+
+
+def _saved_and_listed(db, model: CaseTableModel, kind: str, pick: int) -> None:
+    """One save, and the model told of it as the page tells it."""
+    work = CaseworkService(db, "test", today=lambda: TODAY, now=lambda: NOW)
+    saved = _save(db, work, kind, pick)
+    rows = CaseListService(db, today=lambda: TODAY).rows_for(saved).rows
+    model.update_cases(saved | {r.case_id for r in rows}, rows)
+    model.wait_listed()
+
+
+@pytest.mark.parametrize("kind", SAVE_KINDS)
+def test_a_save_of_a_case_held_shows_what_a_full_reload_shows_by_any_sort_and_search(
+    template, tmp_path, kind
+):
+    """Every case held, as if each were open in a tab: a save that moves a case (into or out
+    of the view, a view counted, the search or its place in the sort) asks the order again;
+    one that does not keeps it. Either way the list, the total and the counts are a full
+    reload's."""
+    import shutil
+
+    from caseload_app.db.engine import open_database
+
+    sorted_searched = [(CaseFilter(), s, t) for s in SORTS[:1] + SORTS[1::2] for t in ("", "smi")]
+    filtered = [(f, None, "") for f in SHOWN[1:]]
+    for n, (case_filter, sort, text) in enumerate(sorted_searched + filtered):
+        path = tmp_path / f"{n}.sqlite3"
+        shutil.copy(template, path)
+        db = open_database(path)
+        try:
+            model, _ = loaded_model(db, views=COUNTED)
+            model.set_filter(case_filter)
+            if sort is not None:
+                model.sort(TITLES.index(sort[0]), Qt.SortOrder(int(sort[1])))
+            model.set_query(text)
+            model.wait_listed()
+            model.hold(CaseListService(db, today=lambda: TODAY).list_cases().rows, TODAY)
+            for pick in (n, n + 17):
+                _saved_and_listed(db, model, kind, pick)
+            assert shown_ids(model) == expected(db, case_filter, text, sort), (sort, text)
+            assert model.total == len(python_ids(db, TODAY, case_filter, ""))
+            for f in COUNTED:
+                assert model.count_matching(f) == len(python_ids(db, TODAY, f, "")), (sort, f)
+        finally:
+            db.dispose()
+
+
+def test_a_save_that_moves_nothing_keeps_the_order_without_asking_again(template, tmp_path):
+    import shutil
+
+    from caseload_app.db.engine import open_database
+
+    shutil.copy(template, tmp_path / "f.sqlite3")
+    db = open_database(tmp_path / "f.sqlite3")
+    try:
+        model, counted = loaded_model(db, views=FILTERS)
+        case_id = model.case_id_at(5)
+        pick = sorted(shown_ids(model)).index(case_id)  # _save picks cases by id
+        _saved_and_listed(db, model, "setting", pick)
+        assert counted.listings == 2  # not held when saved: the order is asked again
+        _saved_and_listed(db, model, "setting", pick + 7 * len(shown_ids(model)))
+        assert counted.listings == 2  # held since: its new school moves nothing
+        assert model.row_at(5).case_id == case_id
+        assert model.row_at(5).setting == f"School {(pick + 7 * model.rowCount()) % 7}"
+        model.sort(TITLES.index("Setting"), Qt.SortOrder.AscendingOrder)
+        model.wait_listed()
+        _saved_and_listed(db, model, "setting", pick + 1)
+        assert counted.listings == 4  # sorted by school: it may move
+        assert shown_ids(model) == expected(db, CaseFilter(), "", ("Setting", False))
+    finally:
+        db.dispose()
 
 
 def test_rows_are_read_a_page_at_a_time_and_never_all_held(demo):

@@ -79,6 +79,26 @@ def test_a_save_puts_right_the_list_my_week_and_a_siblings_open_tab_without_a_re
     assert shown(window) == after  # just what a full reload shows
 
 
+def test_a_case_opened_in_a_tab_saved_without_moving_keeps_the_lists_order_unasked(window):
+    """Its family's rows are held from the tab's opening: a new school moves it nowhere in
+    the list sorted by due date, so the order (200,000 ids at council scale) is not read
+    again; the row shows the new school at once."""
+    window.show_list(2)  # all cases
+    window.wait_loaded()
+    case_id = window.model.case_id_at(window.model.rowCount() - 1)  # on no page read yet
+    view = window.open_case(case_id, "overview")
+    child = view.detail.child
+    assert view.act(
+        "Save", lambda: view.work.update_child(child.id, child.version, {"setting": "Elm Academy"})
+    )
+    assert not window.model.busy  # nothing asked of the database
+    assert window.model.row_at(window.model.find_case(case_id)).setting == "Elm Academy"
+    after = shown(window)
+    window.refresh()
+    window.wait_loaded()
+    assert shown(window) == after  # just what a full reload shows
+
+
 def test_a_new_task_due_this_week_appears_in_my_week_at_once(window):
     case_id = window.model.row_at(0).case_id
     view = window.open_case(case_id, "tasks")

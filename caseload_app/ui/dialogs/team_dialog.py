@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from caseload_app.domain.deadlines import format_date
 from caseload_app.domain.text import how_many
+from caseload_app.domain.workload import MAX_FTE, MIN_FTE
 from caseload_app.services.team import TeamService, WorkerInfo
 from caseload_app.ui import errors as ui_errors
 from caseload_app.ui.dialogs.case_dialogs import FormDialog, button, line_edit, plain_label
@@ -60,7 +61,7 @@ ABSENCE_COLUMNS = (
 
 def fte_box(value: float = 1.0) -> QDoubleSpinBox:
     box = QDoubleSpinBox()
-    box.setRange(0.1, 1.5)
+    box.setRange(MIN_FTE, MAX_FTE)
     box.setSingleStep(0.1)
     box.setDecimals(2)
     box.setValue(value)
@@ -171,7 +172,7 @@ class TeamDialog(QDialog):
         row = self.workers.selected()
         value, ok = QInputDialog.getDouble(
             self, "Set FTE", f"{row.worker.name}'s FTE (1.0 full time, 0.6 three days):",
-            row.worker.capacity, 0.1, 1.5, 2,
+            row.worker.capacity, MIN_FTE, MAX_FTE, 2,
         )  # fmt: skip
         if ok and self._run("Set FTE", lambda: self.team.set_capacity(row.id, value)):
             self._changed()

@@ -4,8 +4,8 @@ in order, and the rows of the pages scrolled to, never a row for every case.
 The database filters, searches and sorts (services/case_window.py, off the window's
 thread: a keystroke never waits for it); a page of rows is read when the view first shows
 it (about a millisecond for a hundred rows on a laptop file). After a save the saved cases'
-rows are put right in place and the order asked again, the selection kept by case.
-"""
+rows are put right in place and the order asked again, the selection kept by case, unless
+the save moved none of them (`update_cases`)."""
 
 from __future__ import annotations
 
@@ -246,18 +246,52 @@ class CaseTableModel(ColumnsModel):
     # --- after a save --------------------------------------------------------------------
     def update_cases(self, case_ids: Collection[int], rows: list[CaseRow]) -> None:
         """After a save: these cases' rows as they are now (a case asked for without a row
-        is gone). Rows held are put right and repainted at once; then the order is asked
-        again, which moves, shows or hides them."""
+        is gone). Rows held are put right and repainted at once; then the order and the
+        counts are asked again, which moves, shows or hides them, unless every one of these
+        cases was held and nothing the list orders, filters, searches or counts by has
+        changed (a school or a phone number saved): then the order and counts stand."""
         fresh = {row.case_id: row for row in rows}
-        for case_id in {*case_ids, *fresh}:
-            if case_id not in self._held:
-                continue  # not read yet: it is read as it is now when shown
+        touched = {*case_ids, *fresh}
+        # A listing in flight reads the same whether before or after such a save.
+        stays = all(self._same_place(self._held.get(i), fresh.get(i)) for i in touched)
+        # Every one is held as it is now, as the order asked next reads it: its next save
+        # that moves nothing need not ask again.
+        for case_id in touched:
             self._held[case_id] = fresh.get(case_id)
             n = self.find_case(case_id)
             if n >= 0:
                 self.dataChanged.emit(self.index(n, 0), self.index(n, len(self.columns) - 1))
-        self._recount = True
-        self._ask()
+        self._trim()
+        if not stays:
+            self._recount = True
+            self._ask()
+
+    def hold(self, rows: Iterable[CaseRow], today: date) -> None:
+        """Keep these rows as read on `today` (a case opened in a tab, and its family's), so
+        that a save of theirs that moves nothing is put right without the order asked again
+        (200,000 ids: about 55 ms on a laptop). A row held already is kept as it is."""
+        if today != self._today:
+            return
+        for row in rows:
+            self._held.setdefault(row.case_id, row)
+        self._trim()
+
+    def _same_place(self, old: CaseRow | None, new: CaseRow | None) -> bool:
+        """Whether a case saved keeps its place: in the view or out of it, in each view
+        counted, and where it sorts."""
+        return old is not None and new is not None and self._placed_by(old) == self._placed_by(new)
+
+    def _placed_by(self, row: CaseRow) -> tuple:
+        """What of a row the listing reads: whether the view and each view counted hold it,
+        where it comes in the arrival order and by the sort column, and its searched text."""
+        column = self.columns[self.column_of(self._sort[0])] if self._sort else None
+        return (
+            self._filter.matches(row),
+            *(view.matches(row) for view in self._views),
+            row.next_due,
+            (column.sort_key or column.display)(row) if column else None,
+            row.search_text if self._query else None,
+        )
 
     # --- rows ----------------------------------------------------------------------------
     def row_at(self, row: int) -> CaseRow:
@@ -279,6 +313,9 @@ class CaseTableModel(ColumnsModel):
         found = {r.case_id: r for r in self._source.rows(wanted)} if self._source else {}
         for case_id in wanted:
             self._held[case_id] = found.get(case_id)
+        self._trim()
+
+    def _trim(self) -> None:
         while len(self._held) > ROWS_HELD:
             self._held.popitem(last=False)
 
