@@ -337,9 +337,15 @@ class Database:
     _read: sessionmaker[Session]
     hold: WriteHold | None = None
 
+    def held(self, *tables: str) -> bool:
+        """Whether writes to any of these tables wait for the check beside the window."""
+        return self.hold is not None and any(self.hold.holds(t) for t in tables)
+
     def hold_writes(self, held: Callable[[str], str | None] = safety.later_table) -> WriteHold:
         """Refuse writes to the tables `held` names (a laptop file's: the held table each is
         part of, or None) until `hold.release()`."""
+        if not self.is_sqlite:
+            raise ValueError("Only a laptop file's writes are held: it is checked at start.")
         self.hold = WriteHold(held)
         self.hold.install(self.engine)
         return self.hold

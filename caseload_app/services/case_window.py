@@ -9,7 +9,7 @@ tests/services/test_case_window.py checks the two agree on any filter, search an
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -47,6 +47,7 @@ from caseload_app.services.caselist import (
     CaseFilter,
     CaseListService,
     CaseRow,
+    rows_for_in,
 )
 
 # Each family's latest contact, as the list's query reads it (an index seek a family).
@@ -307,10 +308,13 @@ class CaseWindowService:
         text: str = "",
         sort: tuple[str, bool] | None = None,
         views: tuple[CaseFilter, ...] = (),
+        anchors: tuple[int, ...] = (),
     ) -> Listing:
         """What the list shows for a view, a search and a sort (`case_ids`), how many cases
-        the view holds before the search narrows it, and how many each of `views` holds
-        (the sidebar's counts), read together in one transaction."""
+        the view holds before the search narrows it, how many each of `views` holds (the
+        sidebar's counts), and the rows of the `anchors` (cases open in tabs, or just saved)
+        and their families' cases, read together in one transaction: a later save of one
+        that keeps its place need not ask the order again."""
         today = self._today()
         with self._db.read() as s:
             held = Held.read(s, case_filter, sort[0] if sort is not None else None)
@@ -330,7 +334,10 @@ class CaseWindowService:
                 counted = from_cases(select(func.count()), child=False)
                 total = s.scalar(counted.where(*where)) or 0
             counts = _counts(s, views, today) if views else []
-        return Listing(ids, total, today, dict(zip(views, counts, strict=True)))
+            rows = rows_for_in(s, anchors, today) if anchors else []
+        return Listing(
+            ids, total, today, dict(zip(views, counts, strict=True)), {r.case_id: r for r in rows}
+        )
 
 
 def _counts(s: Session, views: tuple[CaseFilter, ...], today: date) -> list[int]:
@@ -350,3 +357,4 @@ class Listing:
     total: int  # the view's cases before the search narrowed them
     today: date  # the day its rows' colours and days left are for
     counts: dict[CaseFilter, int]  # cases in each view asked for
+    anchors: dict[int, CaseRow] = field(default_factory=dict)  # rows of the anchors asked for

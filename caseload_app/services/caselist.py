@@ -12,7 +12,8 @@ from dataclasses import asdict, dataclass, fields
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
 
 from caseload_app.db.engine import Database
 from caseload_app.db.models import Caseworker, Child, Communication, EhcpCase, Family
@@ -76,21 +77,34 @@ class CaseListService:
         """The rows of these cases and of every other case of their families, as
         `list_cases` would give them: a contact logged for one child is the last contact of
         the siblings' cases too. A case no longer there (moved to the trash) has no row."""
-        families = (
-            select(Child.family_id)
-            .join(EhcpCase, EhcpCase.child_id == Child.id)
-            .where(EhcpCase.id.in_(list(case_ids)))
-        )
-        return self._load(_LIST_QUERY.where(Family.id.in_(families)))
+        return self._load(_families_of(case_ids))
 
     def _load(self, query) -> CaseList:
         today = self._today()
-        stage_labels = {c.code: c.label for c in codes.stages()}
         with self._db.read() as session:
             raw = session.connection().execute(query).all()
-        steps = _StepCells(today)
-        rows = [_row(r, today, stage_labels, steps) for r in raw]
-        return CaseList(today=today, rows=rows)
+        return CaseList(today=today, rows=_rows(raw, today))
+
+
+def rows_for_in(session: Session, case_ids: Collection[int], today: date) -> list[CaseRow]:
+    """`CaseListService.rows_for`, read in a session of the caller's (the list's order read
+    in the same transaction: these rows are of the same moment)."""
+    return _rows(session.connection().execute(_families_of(case_ids)).all(), today)
+
+
+def _families_of(case_ids: Collection[int]) -> Select:
+    families = (
+        select(Child.family_id)
+        .join(EhcpCase, EhcpCase.child_id == Child.id)
+        .where(EhcpCase.id.in_(list(case_ids)))
+    )
+    return _LIST_QUERY.where(Family.id.in_(families))
+
+
+def _rows(raw, today: date) -> list[CaseRow]:
+    stage_labels = {c.code: c.label for c in codes.stages()}
+    steps = _StepCells(today)
+    return [_row(r, today, stage_labels, steps) for r in raw]
 
 
 class _StepCells(dict):

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from caseload_app.db.engine import Database, DatabaseError
+from caseload_app.db.engine import Database, DatabaseError, StorageError
 from caseload_app.db.models import (
     AppSetting,
     AppUser,
@@ -61,6 +61,9 @@ if TYPE_CHECKING:
     from caseload_app.services.calendar import Meeting
 
 log = logging.getLogger(__name__)
+# Where a sent e-mail is recorded (`_record_sent`): held at start until checked
+# (db/engine.WriteHold), when nothing is sent, since a sent e-mail must be recorded.
+RECORDED_IN = ("communication", "document", "stored_file")
 
 RETRY_MINUTES = (1, 5, 15, 60)  # after each failed try in turn; then every hour
 MAX_ATTEMPTS = 12  # about nine hours of trying; then a person looks
@@ -246,6 +249,8 @@ class MailService(UserService):
         each: the window closing ends the round between two e-mails, never inside one."""
         settings = self.settings()
         password = self._password(settings, password)
+        if self._db.held(*RECORDED_IN):
+            return []  # the next round sends them, once their record can be written
         with self._db.read() as s:
             ids = list(
                 s.scalars(
@@ -498,6 +503,14 @@ class MailService(UserService):
         *,
         asked: bool = False,
     ) -> OutboxInfo:
+        if self._db.held(*RECORDED_IN):  # sent, it could not be recorded: never sent so
+            raise StorageError(
+                "Not sent: the contact log and the case file, where a sent e-mail is recorded, "
+                "are still being checked after the start (a few seconds on a large caseload). "
+                "The e-mail is kept in the outbox: waiting ones are sent by themselves within "
+                "minutes, or send it again in a moment.",
+                retryable=True,
+            )
         data = self._message_bytes(outbox_id)
         parts = self._parts(self.info(outbox_id).subject, data)  # read before it is "sending"
         claimed = self._claim(outbox_id, settings, password, allowed, asked)

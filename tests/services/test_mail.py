@@ -16,6 +16,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from caseload_app.db.engine import StorageError
 from caseload_app.db.models import AuditEntry, Communication, OutboxMessage, StoredFile
 from caseload_app.services.documents import DocumentService
 from caseload_app.services.errors import FieldErrors, PermissionDenied, UserError
@@ -595,3 +596,28 @@ def test_a_sent_e_mail_removed_from_the_case_file_keeps_the_outboxs_copy(
     (row,) = outbox_rows(db)
     with db.read() as s:
         assert s.get(StoredFile, row.eml_sha256) is not None  # what was sent, as sent
+
+
+def test_nothing_is_sent_while_its_record_would_be_refused(db, servers, mailbox, ring, clock):
+    """At start the contact log and the case file wait for the check beside the window: an
+    e-mail due then is not sent, since its record would be refused, and it would go out
+    unrecorded, marked "may have been sent" (found by a reviewer). Once they are checked it
+    goes, and is logged."""
+    if not db.is_sqlite:
+        pytest.skip("only a laptop file is checked at start, and its writes held")
+    team_mail(db, servers, "starttls")
+    keep_password(db, ring)
+    case_id = family_case(db)
+    service = mail(db, clock)
+    mailbox.drops = 1  # the first try dropped: it waits to be tried again, as at a restart
+    assert service.send(Outgoing(case_id, "Hello", "Hello.")).status == "retry"
+    hold = db.hold_writes()
+    clock.later(minutes=1)
+    assert service.send_due() == []
+    with pytest.raises(StorageError, match="Not sent: the contact log") as err:
+        service.resend(outbox_rows(db)[0].id)
+    assert err.value.retryable
+    assert mailbox.received == [] and [r.status for r in outbox_rows(db)] == ["retry"]
+    hold.release()
+    assert [i.status for i in service.send_due()] == ["sent"]
+    assert len(mailbox.received) == 1 and len(email_log(db, case_id)) == 1

@@ -239,16 +239,19 @@ def _saved_and_listed(db, model: CaseTableModel, kind: str, pick: int) -> None:
 
 
 @pytest.mark.parametrize("kind", SAVE_KINDS)
-def test_a_save_of_a_case_held_shows_what_a_full_reload_shows_by_any_sort_and_search(
-    template, tmp_path, kind
+def test_a_save_of_a_case_anchored_shows_what_a_full_reload_shows_by_any_sort_and_search(
+    template, tmp_path, monkeypatch, kind
 ):
-    """Every case held, as if each were open in a tab: a save that moves a case (into or out
-    of the view, a view counted, the search or its place in the sort) asks the order again;
-    one that does not keeps it. Either way the list, the total and the counts are a full
-    reload's."""
+    """Every case anchored, as if each were open in a tab: a save that moves a case (into or
+    out of the view, a view counted, the search or its place in the sort) asks the order
+    again; one that does not keeps it. Either way the list, the total and the counts are a
+    full reload's."""
     import shutil
 
     from caseload_app.db.engine import open_database
+    from caseload_app.ui.models import case_table
+
+    monkeypatch.setattr(case_table, "ANCHORS_KEPT", 10_000)
 
     sorted_searched = [(CaseFilter(), s, t) for s in SORTS[:1] + SORTS[1::2] for t in ("", "smi")]
     filtered = [(f, None, "") for f in SHOWN[1:]]
@@ -263,7 +266,8 @@ def test_a_save_of_a_case_held_shows_what_a_full_reload_shows_by_any_sort_and_se
                 model.sort(TITLES.index(sort[0]), Qt.SortOrder(int(sort[1])))
             model.set_query(text)
             model.wait_listed()
-            model.hold(CaseListService(db, today=lambda: TODAY).list_cases().rows, TODAY)
+            model.anchor([r.case_id for r in CaseListService(db).list_cases().rows])
+            model.wait_listed()
             for pick in (n, n + 17):
                 _saved_and_listed(db, model, kind, pick)
             assert shown_ids(model) == expected(db, case_filter, text, sort), (sort, text)
@@ -286,9 +290,9 @@ def test_a_save_that_moves_nothing_keeps_the_order_without_asking_again(template
         case_id = model.case_id_at(5)
         pick = sorted(shown_ids(model)).index(case_id)  # _save picks cases by id
         _saved_and_listed(db, model, "setting", pick)
-        assert counted.listings == 2  # not held when saved: the order is asked again
+        assert counted.listings == 2  # no anchor when saved: the order is asked again
         _saved_and_listed(db, model, "setting", pick + 7 * len(shown_ids(model)))
-        assert counted.listings == 2  # held since: its new school moves nothing
+        assert counted.listings == 2  # read with that order since: its new school moves nothing
         assert model.row_at(5).case_id == case_id
         assert model.row_at(5).setting == f"School {(pick + 7 * model.rowCount()) % 7}"
         model.sort(TITLES.index("Setting"), Qt.SortOrder.AscendingOrder)
@@ -296,6 +300,56 @@ def test_a_save_that_moves_nothing_keeps_the_order_without_asking_again(template
         _saved_and_listed(db, model, "setting", pick + 1)
         assert counted.listings == 4  # sorted by school: it may move
         assert shown_ids(model) == expected(db, CaseFilter(), "", ("Setting", False))
+    finally:
+        db.dispose()
+
+
+def test_a_case_changed_elsewhere_since_its_row_was_read_is_placed_by_what_the_order_read(
+    template, tmp_path
+):
+    """A colleague (or the outbox) changes a case outside this window, a sort's listing shows
+    it, and my save puts the case back as it was: the save is compared with the row read
+    with the order shown, not an older one, so the list asks again and shows the case
+    (found by a reviewer: compared with a row read before the colleague's change, the save
+    seemed to move nothing and the case stayed out of the list)."""
+    import shutil
+
+    from sqlalchemy import select, update
+
+    from caseload_app.db.engine import open_database
+    from caseload_app.db.models import EhcpCase
+
+    def give(case_id: int, worker: int) -> None:
+        with db.uow() as s:
+            s.execute(update(EhcpCase).where(EhcpCase.id == case_id).values(caseworker_id=worker))
+
+    shutil.copy(template, tmp_path / "f.sqlite3")
+    db = open_database(tmp_path / "f.sqlite3")
+    try:
+        with db.read() as s:
+            case_id, mine = s.execute(
+                select(EhcpCase.id, EhcpCase.caseworker_id).where(
+                    EhcpCase.caseworker_id.is_not(None)
+                )
+            ).first()
+            theirs = s.scalar(select(EhcpCase.caseworker_id).where(EhcpCase.caseworker_id != mine))
+        view = CaseFilter(caseworker_id=mine)
+        model, counted = loaded_model(db, views=(view,))
+        model.set_filter(view)
+        model.anchor({case_id})  # opened in a tab
+        model.wait_listed()
+        model.row_at(model.find_case(case_id))  # and its row read for the screen
+        give(case_id, theirs)  # elsewhere: this window is not told
+        model.sort(TITLES.index("Child"), Qt.SortOrder.AscendingOrder)
+        model.wait_listed()
+        assert case_id not in shown_ids(model)
+        give(case_id, mine)  # my save, told as the page tells it
+        rows = CaseListService(db, today=lambda: TODAY).rows_for({case_id}).rows
+        model.update_cases({case_id} | {r.case_id for r in rows}, rows)
+        model.wait_listed()
+        assert shown_ids(model) == expected(db, view, "", ("Child", False))
+        assert case_id in shown_ids(model)
+        assert model.count_matching(view) == len(python_ids(db, TODAY, view, ""))
     finally:
         db.dispose()
 

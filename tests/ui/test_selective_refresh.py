@@ -80,13 +80,14 @@ def test_a_save_puts_right_the_list_my_week_and_a_siblings_open_tab_without_a_re
 
 
 def test_a_case_opened_in_a_tab_saved_without_moving_keeps_the_lists_order_unasked(window):
-    """Its family's rows are held from the tab's opening: a new school moves it nowhere in
-    the list sorted by due date, so the order (200,000 ids at council scale) is not read
-    again; the row shows the new school at once."""
+    """Opening the tab has the list read its family's rows with the order, beside the
+    window: a new school moves it nowhere in the list sorted by due date, so the order
+    (200,000 ids at council scale) is not read again; the row shows the new school at once."""
     window.show_list(2)  # all cases
     window.wait_loaded()
     case_id = window.model.case_id_at(window.model.rowCount() - 1)  # on no page read yet
     view = window.open_case(case_id, "overview")
+    window.wait_loaded()  # the order and the case's rows, read beside the window
     child = view.detail.child
     assert view.act(
         "Save", lambda: view.work.update_child(child.id, child.version, {"setting": "Elm Academy"})

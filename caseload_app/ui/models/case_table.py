@@ -98,6 +98,7 @@ COLUMN_WIDTHS = (125, 100, 110, 45, 120, 150, 122, 108, 80, 100, 90)
 
 
 PAGE = 100  # rows read at a time as the list scrolls
+ANCHORS_KEPT = 50  # the latest cases opened or saved whose rows each listing reads
 ROWS_HELD = 4_000  # rows kept; the least recently shown go first
 
 
@@ -106,7 +107,10 @@ class CaseSource:
     """Where the list's ids and rows come from: CaseWindowService's calls, each opening
     its own session (the listing runs on a worker thread)."""
 
-    listing: Callable[[CaseFilter, str, tuple[str, bool] | None, tuple[CaseFilter, ...]], Listing]
+    listing: Callable[
+        [CaseFilter, str, tuple[str, bool] | None, tuple[CaseFilter, ...], tuple[int, ...]],
+        Listing,
+    ]
     rows: Callable[[list[int]], list[CaseRow]]
 
 
@@ -135,6 +139,13 @@ class CaseTableModel(ColumnsModel):
         # The next listing counts the sidebar's views again: only a load, a save or a view
         # not counted yet changes them, never a search, a filter or a sort.
         self._recount = False
+        # Cases open in tabs or just saved, whose rows (and their families') each listing
+        # reads with the order, in the same transaction: `_anchors`, as the order shown saw
+        # them, never changed after. A save of one that keeps its place against that row
+        # moves nothing; against a row read at any other moment it might (another window's
+        # save, or the outbox logging a contact, between the two).
+        self._anchor_ids: OrderedDict[int, None] = OrderedDict()
+        self._anchors: dict[int, CaseRow] = {}
 
     # --- what is asked -------------------------------------------------------------------
     def set_source(self, source: CaseSource) -> None:
@@ -177,7 +188,8 @@ class CaseTableModel(ColumnsModel):
         if self._source is None or self._job is not None:
             return
         asked, source = self._asked, self._source
-        what = (self._filter, self._query, self._sort, self._views if self._recount else ())
+        views = self._views if self._recount else ()
+        what = (self._filter, self._query, self._sort, views, tuple(self._anchor_ids))
         self._job_asked = asked
         self._job = run_in_background(
             lambda: source.listing(*what), self._on_listing, self._on_failed
@@ -205,6 +217,7 @@ class CaseTableModel(ColumnsModel):
         self._today = listing.today
         self._counts.update(listing.counts)
         self._recount = False  # this answer is the latest asked: it counted if it was to
+        self._anchors = dict(listing.anchors)
         self._total = listing.total
         if listing.ids == self._ids:  # the same cases in the same order: the view stays
             if dropped and self._ids:  # but repaints what it shows (a new day's colours)
@@ -247,34 +260,39 @@ class CaseTableModel(ColumnsModel):
     def update_cases(self, case_ids: Collection[int], rows: list[CaseRow]) -> None:
         """After a save: these cases' rows as they are now (a case asked for without a row
         is gone). Rows held are put right and repainted at once; then the order and the
-        counts are asked again, which moves, shows or hides them, unless every one of these
-        cases was held and nothing the list orders, filters, searches or counts by has
-        changed (a school or a phone number saved): then the order and counts stand."""
+        counts are asked again, which moves, shows or hides them, unless each of these cases
+        keeps its place against its row as the order shown read it (an anchor's): in or out
+        of the view and of each view counted, its due date, its key in the sorted column and
+        its searched text. A new school or phone number saved is such a save."""
         fresh = {row.case_id: row for row in rows}
         touched = {*case_ids, *fresh}
-        # A listing in flight reads the same whether before or after such a save.
-        stays = all(self._same_place(self._held.get(i), fresh.get(i)) for i in touched)
-        # Every one is held as it is now, as the order asked next reads it: its next save
-        # that moves nothing need not ask again.
+        stays = all(self._same_place(self._anchors.get(i), fresh.get(i)) for i in touched)
         for case_id in touched:
+            if case_id not in self._held:
+                continue  # not read yet: it is read as it is now when shown
             self._held[case_id] = fresh.get(case_id)
             n = self.find_case(case_id)
             if n >= 0:
                 self.dataChanged.emit(self.index(n, 0), self.index(n, len(self.columns) - 1))
-        self._trim()
+        self._keep_anchors(touched)
         if not stays:
             self._recount = True
             self._ask()
 
-    def hold(self, rows: Iterable[CaseRow], today: date) -> None:
-        """Keep these rows as read on `today` (a case opened in a tab, and its family's), so
-        that a save of theirs that moves nothing is put right without the order asked again
-        (200,000 ids: about 55 ms on a laptop). A row held already is kept as it is."""
-        if today != self._today:
-            return
-        for row in rows:
-            self._held.setdefault(row.case_id, row)
-        self._trim()
+    def anchor(self, case_ids: Collection[int]) -> None:
+        """Cases opened in a tab: the order is asked again beside the window (once a load
+        has shown one), reading their rows with it, so that their first save that moves
+        nothing asks nothing."""
+        self._keep_anchors(case_ids)
+        if self._today is not None and any(i not in self._anchors for i in case_ids):
+            self._ask()
+
+    def _keep_anchors(self, case_ids: Collection[int]) -> None:
+        for case_id in case_ids:
+            self._anchor_ids[case_id] = None
+            self._anchor_ids.move_to_end(case_id)
+        while len(self._anchor_ids) > ANCHORS_KEPT:
+            self._anchor_ids.popitem(last=False)
 
     def _same_place(self, old: CaseRow | None, new: CaseRow | None) -> bool:
         """Whether a case saved keeps its place: in the view or out of it, in each view
@@ -313,9 +331,6 @@ class CaseTableModel(ColumnsModel):
         found = {r.case_id: r for r in self._source.rows(wanted)} if self._source else {}
         for case_id in wanted:
             self._held[case_id] = found.get(case_id)
-        self._trim()
-
-    def _trim(self) -> None:
         while len(self._held) > ROWS_HELD:
             self._held.popitem(last=False)
 

@@ -438,12 +438,9 @@ class CaseloadPage(QSplitter):
         self.loaded.emit()
 
     def hold_case(self, case_id: int) -> None:
-        """A case opened in a tab: the list keeps its family's rows as they are now, so its
-        saves that move nothing in the list are put right without the order asked again."""
-        if self._loading or self.model.today is None:
-            return  # the load's order is not shown yet: its rows are read with it
-        rows = self.ctx.cases().rows_for({case_id})
-        self.model.hold(rows.rows, rows.today)
+        """A case opened in a tab: the list reads its family's rows with its order, so that
+        its saves that move nothing in the list ask nothing again."""
+        self.model.anchor({case_id})
 
     def update_cases(self, case_ids: Collection[int]) -> set[int] | None:
         """After a save: put right only what these cases show — their rows in the list (and
