@@ -338,8 +338,12 @@ class Database:
     hold: WriteHold | None = None
 
     def held(self, *tables: str) -> bool:
-        """Whether writes to any of these tables wait for the check beside the window."""
-        return self.hold is not None and any(self.hold.holds(t) for t in tables)
+        """Whether writes to any of these tables (none named: to any table) wait for the
+        check beside the window."""
+        hold = self.hold
+        if hold is None:
+            return False
+        return any(hold.holds(t) for t in tables) if tables else hold.holding
 
     def hold_writes(self, held: Callable[[str], str | None] = safety.later_table) -> WriteHold:
         """Refuse writes to the tables `held` names (a laptop file's: the held table each is

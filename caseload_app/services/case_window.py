@@ -33,6 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from caseload_app.db.batch import one_snapshot
 from caseload_app.db.engine import Database
 from caseload_app.db.models import Caseworker, Child, Communication, EhcpCase
 from caseload_app.db.queries import first_column
@@ -317,6 +318,9 @@ class CaseWindowService:
         that keeps its place need not ask the order again."""
         today = self._today()
         with self._db.read() as s:
+            # The order, counts and anchors of one moment on a team database too (a save
+            # compared with an anchor read after the order could seem to move nothing).
+            one_snapshot(s)
             held = Held.read(s, case_filter, sort[0] if sort is not None else None)
             where = conditions(case_filter, today, held.greyed)
             order: list = []

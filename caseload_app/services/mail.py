@@ -61,9 +61,6 @@ if TYPE_CHECKING:
     from caseload_app.services.calendar import Meeting
 
 log = logging.getLogger(__name__)
-# Where a sent e-mail is recorded (`_record_sent`): held at start until checked
-# (db/engine.WriteHold), when nothing is sent, since a sent e-mail must be recorded.
-RECORDED_IN = ("communication", "document", "stored_file")
 
 RETRY_MINUTES = (1, 5, 15, 60)  # after each failed try in turn; then every hour
 MAX_ATTEMPTS = 12  # about nine hours of trying; then a person looks
@@ -249,7 +246,7 @@ class MailService(UserService):
         each: the window closing ends the round between two e-mails, never inside one."""
         settings = self.settings()
         password = self._password(settings, password)
-        if self._db.held(*RECORDED_IN):
+        if self._db.held():  # a sent e-mail is recorded in the contact log and case file
             return []  # the next round sends them, once their record can be written
         with self._db.read() as s:
             ids = list(
@@ -503,7 +500,7 @@ class MailService(UserService):
         *,
         asked: bool = False,
     ) -> OutboxInfo:
-        if self._db.held(*RECORDED_IN):  # sent, it could not be recorded: never sent so
+        if self._db.held():  # sent, it could not be recorded (the case file's search too)
             raise StorageError(
                 "Not sent: the contact log and the case file, where a sent e-mail is recorded, "
                 "are still being checked after the start (a few seconds on a large caseload). "

@@ -354,6 +354,101 @@ def test_a_case_changed_elsewhere_since_its_row_was_read_is_placed_by_what_the_o
         db.dispose()
 
 
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_the_anchors_are_read_as_of_the_same_moment_as_the_order(
+    request, tmp_path, monkeypatch, engine
+):
+    """On a team database each statement of a READ COMMITTED transaction sees its own
+    moment: a colleague's save committed between the order and the anchors' rows was seen by
+    the rows and not the order, and a later save then seemed to move nothing while its case
+    stayed out of the list (found by a reviewer). The listing reads as of one moment."""
+    from sqlalchemy import select, update
+
+    from caseload_app.db.engine import open_database
+    from caseload_app.db.models import Child, EhcpCase
+    from caseload_app.services import case_window
+
+    if engine == "postgresql":
+        db = open_database(request.getfixturevalue("pg_database"))
+    else:
+        db = open_database(tmp_path / "f.sqlite3")
+    try:
+        generate_demo(db, children=30, seed=11, today=TODAY)
+        with db.read() as s:
+            case_id, mine = s.execute(
+                select(EhcpCase.id, EhcpCase.caseworker_id)
+                .where(EhcpCase.caseworker_id.is_not(None))
+                .order_by(EhcpCase.id)
+            ).first()
+            theirs = s.scalar(select(EhcpCase.caseworker_id).where(EhcpCase.caseworker_id != mine))
+
+        def give(worker: int) -> None:
+            with db.uow() as s:
+                s.execute(
+                    update(EhcpCase).where(EhcpCase.id == case_id).values(caseworker_id=worker)
+                )
+
+        view = CaseFilter(caseworker_id=mine)
+        model, _ = loaded_model(db, views=(view,))
+        model.set_filter(view)
+        model.anchor({case_id})  # opened in a tab
+        model.wait_listed()
+        give(theirs)  # a colleague takes the case: this window is not told
+        read = case_window.rows_for_in
+        between = [True]
+
+        def given_back_between(s, ids, today):  # and gives it back after the order is read
+            if between.pop() if between else False:
+                give(mine)
+            return read(s, ids, today)
+
+        monkeypatch.setattr(case_window, "rows_for_in", given_back_between)
+        model.sort(TITLES.index("Child"), Qt.SortOrder.AscendingOrder)
+        model.wait_listed()
+        with db.uow() as s:  # my save of the child's school: it keeps its place
+            child_id = s.scalar(select(EhcpCase.child_id).where(EhcpCase.id == case_id))
+            s.execute(update(Child).where(Child.id == child_id).values(setting="Elm Academy"))
+        rows = CaseListService(db, today=lambda: TODAY).rows_for({case_id}).rows
+        model.update_cases({case_id} | {r.case_id for r in rows}, rows)
+        model.wait_listed()
+        assert shown_ids(model) == expected(db, view, "", ("Child", False))
+    finally:
+        db.dispose()
+
+
+def test_after_a_listing_that_failed_a_save_asks_the_order_again(template, tmp_path):
+    """What is shown is then not what was asked (the new view failed to load): a save is
+    never judged against it."""
+    import shutil
+
+    from caseload_app.db.engine import open_database
+
+    shutil.copy(template, tmp_path / "f.sqlite3")
+    db = open_database(tmp_path / "f.sqlite3")
+    try:
+        model, counted = loaded_model(db, views=FILTERS)
+        case_id = model.case_id_at(3)
+        pick = sorted(shown_ids(model)).index(case_id)
+        model.anchor({case_id})
+        model.wait_listed()
+        failing = [True]
+
+        def listing(*asked):
+            if failing.pop() if failing else False:
+                raise RuntimeError("database is locked")
+            return counted.listing(*asked)
+
+        model.set_source(CaseSource(listing, counted.rows))
+        model.set_filter(CaseFilter(open_only=True))  # fails
+        model.wait_listed()
+        before = counted.listings
+        _saved_and_listed(db, model, "setting", pick)
+        assert counted.listings == before + 1
+        assert shown_ids(model) == expected(db, CaseFilter(open_only=True), "", None)
+    finally:
+        db.dispose()
+
+
 def test_rows_are_read_a_page_at_a_time_and_never_all_held(demo):
     model, counted = loaded_model(demo)
     assert counted.pages == []  # nothing read until shown

@@ -146,6 +146,9 @@ class CaseTableModel(ColumnsModel):
         # save, or the outbox logging a contact, between the two).
         self._anchor_ids: OrderedDict[int, None] = OrderedDict()
         self._anchors: dict[int, CaseRow] = {}
+        # What the order shown was asked for (`_placing`): the anchors place cases by it.
+        self._anchored: tuple | None = None
+        self._job_placing: tuple | None = None
 
     # --- what is asked -------------------------------------------------------------------
     def set_source(self, source: CaseSource) -> None:
@@ -190,7 +193,7 @@ class CaseTableModel(ColumnsModel):
         asked, source = self._asked, self._source
         views = self._views if self._recount else ()
         what = (self._filter, self._query, self._sort, views, tuple(self._anchor_ids))
-        self._job_asked = asked
+        self._job_asked, self._job_placing = asked, self._placing()
         self._job = run_in_background(
             lambda: source.listing(*what), self._on_listing, self._on_failed
         )
@@ -217,7 +220,7 @@ class CaseTableModel(ColumnsModel):
         self._today = listing.today
         self._counts.update(listing.counts)
         self._recount = False  # this answer is the latest asked: it counted if it was to
-        self._anchors = dict(listing.anchors)
+        self._anchors, self._anchored = dict(listing.anchors), self._job_placing
         self._total = listing.total
         if listing.ids == self._ids:  # the same cases in the same order: the view stays
             if dropped and self._ids:  # but repaints what it shows (a new day's colours)
@@ -266,7 +269,9 @@ class CaseTableModel(ColumnsModel):
         its searched text. A new school or phone number saved is such a save."""
         fresh = {row.case_id: row for row in rows}
         touched = {*case_ids, *fresh}
-        stays = all(self._same_place(self._anchors.get(i), fresh.get(i)) for i in touched)
+        stays = self._anchored == self._placing() and all(
+            self._same_place(self._anchors.get(i), fresh.get(i)) for i in touched
+        )
         for case_id in touched:
             if case_id not in self._held:
                 continue  # not read yet: it is read as it is now when shown
@@ -293,6 +298,10 @@ class CaseTableModel(ColumnsModel):
             self._anchor_ids.move_to_end(case_id)
         while len(self._anchor_ids) > ANCHORS_KEPT:
             self._anchor_ids.popitem(last=False)
+
+    def _placing(self) -> tuple:
+        """What places a case in the list: the view, the search, the sort, the views counted."""
+        return (self._filter, self._query, self._sort, self._views)
 
     def _same_place(self, old: CaseRow | None, new: CaseRow | None) -> bool:
         """Whether a case saved keeps its place: in the view or out of it, in each view
