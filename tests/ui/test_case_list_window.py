@@ -68,6 +68,18 @@ def loaded_model(db, views=()) -> tuple[CaseTableModel, Counted]:
     return model, counted
 
 
+def fail_the_next_listing(model: CaseTableModel, counted: Counted) -> None:
+    """The model's next listing fails (a locked database); those after it are read."""
+    failing = [True]
+
+    def listing(*asked):
+        if failing.pop() if failing else False:
+            raise RuntimeError("database is locked")
+        return counted.listing(*asked)
+
+    model.set_source(CaseSource(listing, counted.rows))
+
+
 def shown_ids(model: CaseTableModel) -> list[int]:
     return [model.case_id_at(n) for n in range(model.rowCount())]
 
@@ -431,14 +443,7 @@ def test_after_a_listing_that_failed_a_save_asks_the_order_again(template, tmp_p
         pick = sorted(shown_ids(model)).index(case_id)
         model.anchor({case_id})
         model.wait_listed()
-        failing = [True]
-
-        def listing(*asked):
-            if failing.pop() if failing else False:
-                raise RuntimeError("database is locked")
-            return counted.listing(*asked)
-
-        model.set_source(CaseSource(listing, counted.rows))
+        fail_the_next_listing(model, counted)
         model.set_filter(CaseFilter(open_only=True))  # fails
         model.wait_listed()
         before = counted.listings
@@ -515,14 +520,7 @@ def test_a_reload_of_the_same_cases_repaints_the_rows_it_read_again(demo):
 
 def test_a_failed_listing_still_answers_what_was_asked_meanwhile(demo):
     model, counted = loaded_model(demo)
-    failing = [True]
-
-    def listing(*asked):
-        if failing.pop() if failing else False:
-            raise RuntimeError("database is locked")
-        return counted.listing(*asked)
-
-    model.set_source(CaseSource(listing, counted.rows))
+    fail_the_next_listing(model, counted)
     errors: list[Exception] = []
     model.failed.connect(lambda exc, _details: errors.append(exc))
     model.set_query("zzzz-nobody")  # fails
