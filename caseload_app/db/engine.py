@@ -285,8 +285,7 @@ class WriteHold:
 
     def holds(self, table: str) -> bool:
         """Whether writes to this held table (one of safety.LATER_TABLES) still wait."""
-        held = self._held
-        return held is not None and (self._damage is not None or table not in self._released)
+        return self._held is not None and table not in self._released
 
     def damaged(self, problem: str) -> None:
         """The check found damage: what is held stays held, and saves say why."""
@@ -296,7 +295,7 @@ class WriteHold:
         held = self._held
         if held is not None and action in _WRITES and table is not None:
             part = held(table)
-            if part is not None and part not in self._released:
+            if part is not None and self.holds(part):
                 return sqlite3.SQLITE_DENY
         return sqlite3.SQLITE_OK
 
@@ -337,13 +336,9 @@ class Database:
     _read: sessionmaker[Session]
     hold: WriteHold | None = None
 
-    def held(self, *tables: str) -> bool:
-        """Whether writes to any of these tables (none named: to any table) wait for the
-        check beside the window."""
-        hold = self.hold
-        if hold is None:
-            return False
-        return any(hold.holds(t) for t in tables) if tables else hold.holding
+    def held(self) -> bool:
+        """Whether writes to any table still wait for the check beside the window."""
+        return self.hold is not None and self.hold.holding
 
     def hold_writes(self, held: Callable[[str], str | None] = safety.later_table) -> WriteHold:
         """Refuse writes to the tables `held` names (a laptop file's: the held table each is

@@ -278,7 +278,7 @@ class MainWindow(
         self.tabs.setCurrentIndex(index)
         if tab:
             view.show_tab(tab)
-        self.page.hold_case(case_id)
+        self.model.anchor({case_id})  # its saves that move nothing ask nothing again
         return view
 
     def open_selected(self) -> None:

@@ -101,3 +101,17 @@ def test_the_hold_covers_the_tables_the_start_leaves_and_no_other():
     assert {safety.later_table(name) for name in shadows} == {"document_search"}
     others = ("child", "child_search", "child_search_data", "ehcp_case", "audit_entry", "family")
     assert all(safety.later_table(name) is None for name in others)
+
+
+def test_a_table_passed_before_damage_was_found_elsewhere_stays_writable(held):
+    """The contact log passed; the case file then failed: contacts save, and say so
+    (`holds`), while documents are refused as damaged."""
+    db, hold, case_id, work = held
+    hold.release("communication")
+    hold.damaged("caseload.sqlite3 is damaged: row 3 missing from index")
+    assert not hold.holds("communication") and hold.holds("document") and db.held()
+    work.log_communication(case_id, NOW, "phone", "in", "Mum", "Rang back")
+    with pytest.raises(StorageError, match="is damaged"):
+        DocumentService(db, "Asha Patel", today=lambda: TODAY, now=lambda: NOW).add(
+            case_id, b"Advice.", "advice.txt"
+        )

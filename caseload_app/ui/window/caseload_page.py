@@ -437,11 +437,6 @@ class CaseloadPage(QSplitter):
             return
         self.loaded.emit()
 
-    def hold_case(self, case_id: int) -> None:
-        """A case opened in a tab: the list reads its family's rows with its order, so that
-        its saves that move nothing in the list ask nothing again."""
-        self.model.anchor({case_id})
-
     def update_cases(self, case_ids: Collection[int]) -> set[int] | None:
         """After a save: put right only what these cases show — their rows in the list (and
         their families' other cases) at once, then the list's order and the sidebar's counts
