@@ -46,17 +46,31 @@ class Job(QRunnable):
             signal.emit(*args)
 
 
+# A count carried by a progress signal: 64 bits, as a backup counts the bytes of a file of
+# more than 2 GB (a C++ int wrapped them negative, and left an error set on the worker's
+# thread that crashed the app on the first start of the day).
+COUNT: Any = "qint64"  # a C++ type named, which the stubs do not allow for
+BAR_MOST = 2**31 - 1  # the most a progress bar (a C++ int) can count to
+
+
 class Progress(QObject):
     """A long job's progress (done, total), emitted on the worker's thread and heard on the
     window's (Qt queues a signal crossing threads to the receiver's)."""
 
-    moved = Signal(int, int)
+    moved = Signal(COUNT, COUNT)
 
 
 class StagedProgress(QObject):
     """The same with the stage it is at ("Reading", "Saving"…)."""
 
-    moved = Signal(str, int, int)
+    moved = Signal(str, COUNT, COUNT)
+
+
+def bar_steps(done: int, total: int) -> tuple[int, int]:
+    """(done, total) scaled alike to fit a progress bar: bytes of a large file do not."""
+    if total <= BAR_MOST:
+        return done, total
+    return round(done * BAR_MOST / total), BAR_MOST
 
 
 Result = TypeVar("Result")

@@ -497,3 +497,48 @@ def test_a_restore_never_replaces_the_file_under_todays_backup(
     assert "auto" in today.path.name and safety.problem_with(today.path, backup=True) is None
     assert run_action(window, "Not restored", lambda: window._restore_backup(chosen))
     window.wait_loaded()
+
+
+def test_todays_backup_of_a_file_over_2_gb_shows_its_progress_and_is_taken(qtbot, window):
+    """A laptop file at 50,000 children with their documents passes 2 GB; its backup counts
+    bytes. Carried as a C++ int, 2,753,318,912 bytes arrived as -1,541,648,384 and left an
+    error set on the backup's thread, and the app crashed on the first start of the day.
+    Reported from the backup's own thread as the real one is, it arrives whole."""
+    import threading
+
+    from caseload_app.db import safety
+
+    told, checked = threading.Event(), threading.Event()
+    service, run = window.ctx.backups(), safety.BackupRun()
+    size = 2_753_318_912
+
+    def take(progress):
+        progress("Compressing", size // 2, size)
+        told.set()
+        checked.wait(10)
+        run.progress = progress
+        return service.take_daily_backup(run)
+
+    window.take_daily_backup(take, run.stop)
+    qtbot.waitUntil(told.is_set, timeout=5000)
+    qtbot.waitUntil(lambda: window.backup_status.text() == "Today's backup: compressing 50%")
+    checked.set()
+    qtbot.waitUntil(lambda: not window._daily_thread.is_alive(), timeout=10000)
+    (today,) = service.list_backups()
+    assert "auto" in today.path.name
+
+
+def test_a_bar_counts_bytes_past_2_gb(qtbot):
+    """Bytes past what a bar (a C++ int) can count to are scaled to fit, and named whole."""
+    from PySide6.QtWidgets import QWidget
+
+    from caseload_app.ui.dialogs.export_dialogs import stoppable_bar
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    stoppable = stoppable_bar(parent, "Backing up")
+    stoppable.report("Copying", 3 * 2**30, 4 * 2**30)
+    qtbot.waitUntil(lambda: "3,221,225,472 of 4,294,967,296" in stoppable.bar.labelText())
+    bar = stoppable.bar
+    assert bar.maximum() == 2**31 - 1 and abs(bar.value() / bar.maximum() - 0.75) < 1e-6
+    stoppable.bar.close()

@@ -36,7 +36,7 @@ from caseload_app.ui.dialogs.case_dialogs import buddy, plain_label
 from caseload_app.ui.dialogs.fields_first import FieldsFirst
 from caseload_app.ui.errors import USER_ERRORS
 from caseload_app.ui.widgets.dates import DateEdit
-from caseload_app.ui.worker import run_in_background
+from caseload_app.ui.worker import COUNT, bar_steps, run_in_background
 
 
 def save_as(
@@ -249,7 +249,7 @@ class BarProgress(QObject):
     """Carries a service's progress from the worker thread to the bar on the window's thread
     (a slot of an object living there, so Qt queues each call to it)."""
 
-    moved = Signal(str, int, int)
+    moved = Signal(str, COUNT, COUNT)
 
     def __init__(self, bar: QProgressDialog) -> None:
         super().__init__(bar)
@@ -258,8 +258,9 @@ class BarProgress(QObject):
 
     def _show(self, phase: str, done: int, total: int) -> None:
         self._bar.setLabelText(f"{phase}…" + (f" {done:,} of {total:,}" if total > 1 else ""))
-        self._bar.setRange(0, max(total, 0))
-        self._bar.setValue(min(done, total))
+        step, steps = bar_steps(min(done, total), max(total, 0))
+        self._bar.setRange(0, steps)
+        self._bar.setValue(step)
 
 
 @dataclass(frozen=True)
