@@ -106,9 +106,10 @@ def rag_expression(today: date, greyed: list[tuple[str, str]]) -> ColumnElement:
 
 
 def conditions(
-    case_filter: CaseFilter, today: date, greyed: list[tuple[str, str]]
+    case_filter: CaseFilter, today: date, greyed: list[tuple[str, str]], *, joined: bool = False
 ) -> list[ColumnElement]:
-    """`CaseFilter.matches` as SQL conditions on the list's query."""
+    """`CaseFilter.matches` as SQL conditions on the list's query (`joined`: the query is
+    joined to the children, which are then tested row by row rather than read first)."""
     f, due = case_filter, EhcpCase.next_due
     found: list[ColumnElement] = []
     if f.caseworker_id is not None:
@@ -125,7 +126,7 @@ def conditions(
         found.append(EhcpCase.is_open.is_(True))
     children = child_conditions(f, today)
     if children:
-        found.append(of_children(children))
+        found += children if joined else [of_children(children)]
     if f.open_only:
         found.append(EhcpCase.is_open.is_(True))
     if f.case_ids:
@@ -199,6 +200,9 @@ ARRIVAL = (EhcpCase.next_due.is_(None), EhcpCase.next_due, EhcpCase.id)
 # Sorts that are the arrival order itself: left to it alone, since SQLite cannot tell a key
 # repeated in ORDER BY is redundant and would sort again what the index gives in order.
 ARRIVAL_SORTS = {("Due", False), ("Days left", False)}
+# A search's first page (the list's page of rows), looked for among the head of the order.
+FIRST_PAGE = 100
+FIRST_SCAN = 5_000
 
 
 @dataclass(frozen=True)
@@ -342,6 +346,39 @@ class CaseWindowService:
         return Listing(
             ids, total, today, dict(zip(views, counts, strict=True)), {r.case_id: r for r in rows}
         )
+
+    def first_page(
+        self,
+        case_filter: CaseFilter,
+        text: str,
+        sort: tuple[str, bool] | None = None,
+        *,
+        page: int = FIRST_PAGE,
+        scan: int = FIRST_SCAN,
+    ) -> list[int] | None:
+        """The first `page` cases that `listing` shows for a search, found among the first
+        `scan` cases of the whole list's arrival order and no further: a few milliseconds at
+        any size, where the whole listing of a search too short for the trigram index reads
+        every child's text. None where those hold fewer than a page of them, or the list is
+        sorted by a column (its head is the whole order's to find)."""
+        query = fold(text).strip()
+        if not query or (sort is not None and sort not in ARRIVAL_SORTS):
+            return None
+        today = self._today()
+        with self._db.read() as s:
+            greyed = greying_pairs(s) if case_filter.rag is not None else []
+            # The head of the whole order, read from its index alone, each of its cases then
+            # tested (the view and the search): the planner is given no other way in, as a
+            # join let it read all open cases by their own index and sort them.
+            head = select(EhcpCase.id, EhcpCase.next_due).order_by(*ARRIVAL).limit(scan).subquery()
+            where = conditions(case_filter, today, greyed, joined=True)
+            wanted = from_cases(select(literal(1)), child=True).where(
+                EhcpCase.id == head.c.id, search_condition(query), *where
+            )
+            found = select(head.c.id).where(wanted.exists())
+            found = found.order_by(head.c.next_due.is_(None), head.c.next_due, head.c.id)
+            ids = first_column(s.connection(), found.limit(page))
+        return ids if len(ids) == page else None
 
 
 def _counts(s: Session, views: tuple[CaseFilter, ...], today: date) -> list[int]:

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from sqlalchemy import text
 
 from caseload_app.db.engine import open_database
+from caseload_app.domain.text import fold
 from caseload_app.services.case_window import CaseWindowService
 from caseload_app.services.caselist import CaseFilter
 from caseload_app.services.demo import generate_demo
@@ -21,6 +22,7 @@ from tests.services.test_case_window import (
     BOUNDARY_FILTERS,
     DAYS,
     SORTED_IN_SQL,
+    expected_first_page,
     filters,
     python_ids,
     python_sorted,
@@ -118,3 +120,22 @@ def test_a_search_of_three_letters_can_be_read_through_the_trigram_index(team_de
         conn.exec_driver_sql("SET enable_indexscan = off")
         plan = "\n".join(row[0] for row in conn.exec_driver_sql(f"EXPLAIN {statement}", parameters))
     assert "ix_child_search" in plan, plan
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(case_filter=filters, text=searches, shift=DAYS)
+def test_a_search_s_first_page_is_the_head_of_its_whole_list_on_a_team_database(
+    team_demo, case_filter, text, shift
+):
+    today = TODAY + timedelta(days=shift)
+    window = CaseWindowService(team_demo, today=lambda: today)
+    got = window.first_page(case_filter, text, page=5, scan=100)
+    if got is not None:
+        assert got == window.case_ids(case_filter, text)[:5]
+    assert got == (
+        expected_first_page(team_demo, today, case_filter, text, 5, 100)
+        if fold(text).strip()
+        else None
+    )

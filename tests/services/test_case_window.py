@@ -254,3 +254,67 @@ def test_the_list_s_order_is_read_from_its_index_not_sorted(demo, sort, text, ca
         assert "SEARCH child" not in plan, plan  # never a child looked up case by case
     if not text and case_filter == CaseFilter():  # (a search may start from the few found)
         assert "ix_ehcp_case_arrival" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def expected_first_page(db, today, case_filter, text, page: int, scan: int) -> list[int] | None:
+    """A search's first page as the Python rules find it: the first `page` cases it shows
+    among the first `scan` cases of the whole list's order, if there are that many."""
+    head = set(sql_ids(db, today, CaseFilter(), "")[:scan])
+    found = [i for i in python_ids(db, today, case_filter, text) if i in head][:page]
+    return found if len(found) == page else None
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    case_filter=filters,
+    text=searches,
+    shift=DAYS,
+    page=st.integers(min_value=1, max_value=40),
+    scan=st.integers(min_value=1, max_value=320),
+)
+def test_a_search_s_first_page_is_the_head_of_its_whole_list(
+    demo, case_filter, text, shift, page, scan
+):
+    """Found among the head of the order alone, it is what the whole list shows first; and
+    it is found whenever that head holds a page of it."""
+    today = TODAY + timedelta(days=shift)
+    window = CaseWindowService(demo, today=lambda: today)
+    got = window.first_page(case_filter, text, page=page, scan=scan)
+    if not fold(text).strip():
+        assert got is None  # no search: the list's own order is read from its index
+        return
+    assert got == expected_first_page(demo, today, case_filter, text, page, scan)
+    if got is not None:
+        assert got == window.case_ids(case_filter, text)[:page]
+
+
+@pytest.mark.parametrize("sort", [("Child", False), ("Due", True), ("RAG", False)])
+def test_no_first_page_is_looked_for_in_a_list_sorted_by_a_column(demo, sort):
+    window = CaseWindowService(demo, today=lambda: TODAY)
+    assert window.first_page(CaseFilter(), "a", sort, page=1, scan=300) is None
+    for arrival in (None, ("Due", False), ("Days left", False)):
+        assert window.first_page(CaseFilter(), "a", arrival, page=1, scan=300) is not None
+
+
+@pytest.mark.parametrize(
+    "case_filter",
+    [CaseFilter(), CaseFilter(open_only=True), CaseFilter(no_contact_14=True, rag="red")],
+)
+def test_a_first_page_reads_the_head_of_the_order_and_no_more(demo, case_filter):
+    """Its cost may not grow with the database: the arrival index read for the head, each
+    of its cases then looked up by id. No view's own index (open cases: nine in ten, read
+    and sorted), and no child's text read but the head's."""
+    with statements_sent(demo.engine) as sent:
+        CaseWindowService(demo, today=lambda: TODAY).first_page(case_filter, "a")
+    statement, parameters = next((st, p) for st, p in sent if "search_text" in st)
+    with demo.engine.connect() as conn:
+        plan = [
+            str(row[-1])
+            for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+        ]
+    scans = [step for step in plan if step.startswith("SCAN")]
+    assert scans[0] == "SCAN ehcp_case USING COVERING INDEX ix_ehcp_case_arrival", plan
+    assert all(not s.startswith(("SCAN ehcp_case", "SCAN child")) for s in scans[1:]), plan
+    assert "SEARCH ehcp_case USING INTEGER PRIMARY KEY (rowid=?)" in plan, plan

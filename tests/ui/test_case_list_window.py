@@ -18,6 +18,7 @@ from caseload_app.services.case_window import CaseWindowService
 from caseload_app.services.caselist import CaseFilter, CaseListService
 from caseload_app.services.casework import CaseworkService
 from caseload_app.services.demo import generate_demo
+from caseload_app.ui.models import case_table
 from caseload_app.ui.models.case_table import COLUMNS, PAGE, ROWS_HELD, CaseSource, CaseTableModel
 from tests.helpers import NOW, TODAY
 from tests.services.test_case_window import python_ids, python_sorted
@@ -43,6 +44,7 @@ class Counted:
     def __init__(self, db) -> None:
         self.window = CaseWindowService(db, today=lambda: TODAY)
         self.listings = 0
+        self.first_pages = 0
         self.pages: list[int] = []
         self.views: list[tuple] = []  # the views counted with each listing
 
@@ -55,8 +57,16 @@ class Counted:
         self.pages.append(len(ids))
         return self.window.rows_by_id(ids)
 
+    def first_page(self, *searched):
+        """A search's first ten, found among the first 100 cases (a test's "large view")."""
+        self.first_pages += 1
+        return self.window.first_page(*searched, page=FIRST, scan=100)
+
     def source(self) -> CaseSource:
-        return CaseSource(self.listing, self.rows)
+        return CaseSource(self.listing, self.rows, self.first_page)
+
+
+FIRST = 10  # the first page's size in these tests
 
 
 def loaded_model(db, views=()) -> tuple[CaseTableModel, Counted]:
@@ -143,6 +153,7 @@ SAVES = st.tuples(
 def test_after_saves_the_list_shows_what_a_full_reload_shows(tmp_path_factory, steps):
     from caseload_app.db.engine import open_database
 
+    case_table.FIRST_SCAN = 20  # a search's first page is shown first, saves or not
     db = open_database(tmp_path_factory.mktemp("history") / "h.sqlite3")
     try:
         generate_demo(db, children=60, seed=5, today=TODAY)
@@ -177,7 +188,11 @@ def test_after_saves_the_list_shows_what_a_full_reload_shows(tmp_path_factory, s
         for f in FILTERS:
             assert model.count_matching(f) == len(python_ids(db, TODAY, f, "")), f
     finally:
+        case_table.FIRST_SCAN = FIRST_SCAN
         db.dispose()
+
+
+FIRST_SCAN = case_table.FIRST_SCAN
 
 
 def _save(db, work: CaseworkService, kind: str, pick: int) -> set[int]:
@@ -560,3 +575,115 @@ def test_only_a_load_or_a_save_recounts_the_sidebar_never_a_keystroke(demo):
     model.update_cases({model.case_id_at(0)}, [])
     model.wait_listed()
     assert counted.views[-1] == views and model.count_matching(CaseFilter()) is not None
+
+
+@pytest.fixture
+def large_views(monkeypatch):
+    """The demo's views count as large: more cases than the head a first page is looked for
+    in (5,000 on a real list)."""
+    monkeypatch.setattr(case_table, "FIRST_SCAN", 100)
+
+
+def test_a_search_in_a_large_view_shows_its_first_page_then_its_whole_list(
+    demo, large_views, qtmodeltester
+):
+    model, counted = loaded_model(demo, views=[CaseFilter()])
+    qtmodeltester.check(model, force_py=True)
+    seen: list[tuple] = []
+    model.paged.connect(lambda: seen.append(("paged", shown_ids(model), model.partial)))
+    model.listed.connect(lambda: seen.append(("listed", shown_ids(model), model.partial)))
+    total = model.total
+    model.set_query("a")
+    assert not model.answered
+    model.wait_answered()
+    assert model.answered and model.busy  # the first page shown, the whole list still read
+    whole = expected(demo, CaseFilter(), "a", None)
+    assert seen == [("paged", whole[:FIRST], True)]
+    assert model.total == total  # the view's count stands meanwhile
+    model.wait_listed()
+    assert seen[-1] == ("listed", whole, False) and model.total == total
+    assert counted.first_pages == 1
+
+
+def test_no_first_page_is_looked_for_in_a_small_view_or_before_its_size_is_known(demo, large_views):
+    model, counted = loaded_model(demo)
+    model.set_filter(CaseFilter(caseworker_id=1))
+    model.set_query("a")  # a view not listed yet: how many it holds is not known
+    model.wait_listed()
+    assert counted.first_pages == 0
+    model.set_query("an")  # 100 cases or fewer: its whole list is as quick
+    model.wait_listed()
+    assert model.total <= 100 and counted.first_pages == 0
+    assert shown_ids(model) == expected(demo, CaseFilter(caseworker_id=1), "an", None)
+
+
+def test_a_fast_typist_is_shown_no_first_page_of_letters_already_followed(demo, large_views):
+    model, counted = loaded_model(demo)
+    pages: list[list[int]] = []
+    model.paged.connect(lambda: pages.append(shown_ids(model)))
+    for text in ("a", "an", "ann"):
+        model.set_query(text)  # no waiting between keystrokes
+    model.wait_listed()
+    assert shown_ids(model) == expected(demo, CaseFilter(), "ann", None)
+    assert pages in ([], [expected(demo, CaseFilter(), "ann", None)[:FIRST]])
+    assert counted.first_pages <= 2 and counted.listings <= 3  # the load's, "a"'s, "ann"'s
+
+
+def test_a_save_while_a_first_page_is_shown_asks_the_whole_order_and_counts_again(
+    template, tmp_path, large_views
+):
+    import shutil
+
+    from caseload_app.db.engine import open_database
+
+    path = tmp_path / "saved.sqlite3"
+    shutil.copy(template, path)
+    db = open_database(path)
+    try:
+        model, counted = loaded_model(db, views=COUNTED)
+        case_table.FIRST_SCAN = 20  # the template's 40 cases: a large view
+        model.set_query("e")
+        model.wait_answered()
+        assert model.partial
+        listings, first_pages = counted.listings, counted.first_pages
+        _saved_and_listed(db, model, "name", 3)  # a surname: in or out of the search
+        assert counted.listings > listings and counted.views[-1] == COUNTED
+        assert counted.first_pages == first_pages  # the save's order is read whole at once
+        assert not model.partial
+        assert shown_ids(model) == expected(db, CaseFilter(), "e", None)
+        for f in COUNTED:
+            assert model.count_matching(f) == len(python_ids(db, TODAY, f, "")), f
+    finally:
+        db.dispose()
+
+
+def test_a_first_page_that_fails_still_shows_the_whole_list_and_no_error(demo, large_views):
+    model, counted = loaded_model(demo)
+
+    def broken(*_searched):
+        raise RuntimeError("database is locked")
+
+    model.set_source(CaseSource(counted.listing, counted.rows, broken))
+    errors: list[Exception] = []
+    model.failed.connect(lambda exc, _details: errors.append(exc))
+    model.set_query("a")
+    model.wait_listed()
+    assert errors == [] and not model.partial
+    assert shown_ids(model) == expected(demo, CaseFilter(), "a", None)
+
+
+def test_the_selection_follows_its_case_from_a_first_page_to_the_whole_list(
+    demo, large_views, qtbot
+):
+    model, _ = loaded_model(demo)
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    model.set_query("a")
+    model.wait_answered()
+    assert model.partial
+    view.selectRow(4)
+    chosen = model.case_id_at(4)
+    model.wait_listed()
+    selected = [i.row() for i in view.selectionModel().selectedRows()]
+    assert [model.case_id_at(r) for r in selected] == [chosen]

@@ -67,3 +67,25 @@ def test_sort_keys():
     assert sort_key("Łukasz") < sort_key("Zoë")
     assert sort_key("Ærø") == "aero"
     assert person_sort_key("Smith", "Amy Smith") < person_sort_key("Smith", "Ben Smith")
+
+
+def test_a_search_s_first_page_says_the_rest_is_still_being_read(db, open_window, monkeypatch):
+    """A search in a large view shows its first page before its whole list: the status
+    bar says so, then gives the count found."""
+    from caseload_app.services.demo import generate_demo
+    from caseload_app.ui.models import case_table
+    from tests.helpers import TODAY
+
+    generate_demo(db, children=200, seed=4, today=TODAY)
+    window = open_window(db)
+    monkeypatch.setattr(case_table, "FIRST_SCAN", 150)  # 200 cases: a large view here
+    window.sidebar.setCurrentRow(2)  # all cases
+    window.wait_loaded()
+    total = window.model.total
+    window.search.setText("a")
+    window.model.wait_answered()
+    assert window.model.partial
+    assert window.count_status.text() == f"Searching {total:,} cases… the first 100 found shown"
+    window.wait_loaded()
+    assert not window.model.partial
+    assert window.count_status.text() == f"{window.model.rowCount():,} of {total:,} cases shown"

@@ -3,9 +3,11 @@ in order, and the rows of the pages scrolled to, never a row for every case.
 
 The database filters, searches and sorts (services/case_window.py, off the window's
 thread: a keystroke never waits for it); a page of rows is read when the view first shows
-it (about a millisecond for a hundred rows on a laptop file). After a save the saved cases'
-rows are put right in place and the order asked again, the selection kept by case, unless
-the save moved none of them (`update_cases`)."""
+it (about a millisecond for a hundred rows on a laptop file). A search in a large view shows
+its first page first, found among the head of the order (`CaseWindowService.first_page`),
+while its whole list is read. After a save the saved cases' rows are put right in place and
+the order asked again, the selection kept by case, unless the save moved none of them
+(`update_cases`)."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from caseload_app.domain.deadlines import format_date
 from caseload_app.domain.status import Rag
 from caseload_app.domain.text import days_text, fold, person_sort_key, sort_key
-from caseload_app.services.case_window import Listing
+from caseload_app.services.case_window import FIRST_SCAN, Listing
 from caseload_app.services.caselist import RAG_RANK, CaseFilter, CaseRow
 from caseload_app.ui.models.rows import CELL_ROLES, RAG_TEXT, Column, ColumnsModel, cell
 from caseload_app.ui.worker import Job, run_in_background, wait_for
@@ -112,10 +114,13 @@ class CaseSource:
         Listing,
     ]
     rows: Callable[[list[int]], list[CaseRow]]
+    # A search's first page, or None where the head of the order holds none (first_page).
+    first_page: Callable[[CaseFilter, str, tuple[str, bool] | None], list[int] | None] | None = None
 
 
 class CaseTableModel(ColumnsModel):
     listed = Signal()  # a listing asked for has arrived and is shown
+    paged = Signal()  # a search's first page is shown; its whole list is still being read
     failed = Signal(object, str)  # a listing could not be read: the error and its details
 
     def __init__(self, parent=None) -> None:
@@ -135,6 +140,10 @@ class CaseTableModel(ColumnsModel):
         self._job: Job | None = None
         self._asked = 0  # listings asked for; the one in flight answers number `_job_asked`
         self._job_asked = 0
+        self._shown_asked = 0  # the ask the ids shown answer (a first page, or a listing)
+        self._paged = 0  # the latest ask whose first page was looked for
+        self._total_of: CaseFilter | None = None  # the view `_total` counts
+        self._partial = False  # a search's first page is shown, not its whole list
         self._fresh = False  # the next listing drops the rows held (they may have changed)
         # The next listing counts the sidebar's views again: only a load, a save or a view
         # not counted yet changes them, never a search, a filter or a sort.
@@ -185,23 +194,61 @@ class CaseTableModel(ColumnsModel):
         self._ask()
 
     def _ask(self) -> None:
-        """One listing in flight at a time: while it runs, what is asked meanwhile waits
-        and only the latest is asked next (a fast typist's keystrokes are not queued)."""
         self._asked += 1
+        self._next()
+
+    def _next(self) -> None:
+        """One read in flight at a time: while it runs, what is asked meanwhile waits and
+        only the latest is asked next (a fast typist's keystrokes are not queued). A search
+        in a large view is first asked for its first page, then for its whole list."""
         if self._source is None or self._job is not None:
             return
-        asked, source = self._asked, self._source
+        source, self._job_asked = self._source, self._asked
+        if self._first_page_wanted() and source.first_page is not None:
+            first_page, searched = source.first_page, (self._filter, self._query, self._sort)
+
+            def page() -> tuple[list[int], list[CaseRow]] | None:
+                """The first page and its rows, read here: the window paints it at once."""
+                ids = first_page(*searched)
+                return None if ids is None else (ids, source.rows(ids))
+
+            self._job = run_in_background(page, self._on_first_page, self._on_first_page_failed)
+            return
         views = self._views if self._recount else ()
         what = (self._filter, self._query, self._sort, views, tuple(self._anchor_ids))
-        self._job_asked, self._job_placing = asked, self._placing()
+        self._job_placing = self._placing()
         self._job = run_in_background(
             lambda: source.listing(*what), self._on_listing, self._on_failed
         )
 
+    def _first_page_wanted(self) -> bool:
+        """A search not looked for yet, in a view known to hold more cases than the head
+        its first page is looked for in (a smaller view's whole list is as quick)."""
+        return (
+            bool(self._query)
+            and self._paged != self._asked
+            and not (self._fresh or self._recount)
+            and self._total_of == self._filter
+            and self._total > FIRST_SCAN
+        )
+
+    def _on_first_page(self, page: tuple[list[int], list[CaseRow]] | None) -> None:
+        self._job = None
+        if self._job_asked == self._asked:  # else something else was asked meanwhile
+            self._paged = self._job_asked
+            if page is not None:
+                self._show_first_page(*page)
+        self._next()
+
+    def _on_first_page_failed(self, _exc: Exception, _details: str) -> None:
+        """The whole list is asked as if no first page were found: if the database is
+        unreadable, its listing fails too, and says so."""
+        self._on_first_page(None)
+
     def _on_listing(self, listing: Listing) -> None:
         self._job = None
         if self._job_asked != self._asked:  # something else was asked meanwhile
-            self._ask()
+            self._next()
             return
         self._show(listing)
         self.listed.emit()
@@ -210,7 +257,15 @@ class CaseTableModel(ColumnsModel):
         self._job = None
         self.failed.emit(exc, details)
         if self._job_asked != self._asked:  # asked meanwhile: that may yet be answered
-            self._ask()
+            self._next()
+
+    def _show_first_page(self, ids: list[int], rows: list[CaseRow]) -> None:
+        # A page is no order to place a save by: a save meanwhile asks the order again.
+        self._anchors, self._anchored = {}, None
+        self._shown_asked, self._partial = self._job_asked, True
+        self._hold(ids, rows)
+        self._set_ids(ids)
+        self.paged.emit()
 
     def _show(self, listing: Listing) -> None:
         dropped = bool(self._held) and (self._fresh or listing.today != self._today)
@@ -221,17 +276,22 @@ class CaseTableModel(ColumnsModel):
         self._counts.update(listing.counts)
         self._recount = False  # this answer is the latest asked: it counted if it was to
         self._anchors, self._anchored = dict(listing.anchors), self._job_placing
-        self._total = listing.total
+        self._total, self._total_of = listing.total, self._filter_listed()
+        self._shown_asked, self._partial = self._job_asked, False
         if listing.ids == self._ids:  # the same cases in the same order: the view stays
             if dropped and self._ids:  # but repaints what it shows (a new day's colours)
                 last = self.index(len(self._ids) - 1, len(self.columns) - 1)
                 self.dataChanged.emit(self.index(0, 0), last)
             return
+        self._set_ids(listing.ids)
+
+    def _set_ids(self, new: list[int]) -> None:
+        """Show these cases in this order."""
         self.layoutAboutToBeChanged.emit()
         # Indexes held (the selection, the current row) follow their cases; a case no
         # longer shown loses its index.
         held = self.persistentIndexList()
-        old, new = self._ids, listing.ids
+        old = self._ids
         place = {old[p.row()]: -1 for p in held if p.row() < len(old)}
         for n, case_id in enumerate(new) if place else ():
             if case_id in place:
@@ -251,13 +311,32 @@ class CaseTableModel(ColumnsModel):
         """A listing is being read."""
         return self._job is not None
 
+    @property
+    def answered(self) -> bool:
+        """What is shown answers what was asked last: its whole list, or its first page
+        while the rest is read."""
+        return self._shown_asked == self._asked
+
+    @property
+    def partial(self) -> bool:
+        """The list shows a search's first page alone, its whole list still being read."""
+        return self._partial
+
     def wait_listed(self, timeout_ms: int = 30_000) -> None:
         """For tests, screenshots and the self-test: wait until what was asked is shown (or
         has failed), at most `timeout_ms` in all."""
+        self._wait(lambda: False, timeout_ms)
+
+    def wait_answered(self, timeout_ms: int = 30_000) -> None:
+        """For the benchmark and tests: wait until what is shown answers what was asked
+        last, if only with its first page (or it has failed)."""
+        self._wait(lambda: self.answered, timeout_ms)
+
+    def _wait(self, done: Callable[[], bool], timeout_ms: int) -> None:
         deadline = time.monotonic() + timeout_ms / 1000
-        while self._job is not None and time.monotonic() < deadline:
+        while not done() and self._job is not None and time.monotonic() < deadline:
             left = max(1, int((deadline - time.monotonic()) * 1000))
-            wait_for((self.listed, self.failed), left)
+            wait_for((self.paged, self.listed, self.failed), left)
 
     # --- after a save --------------------------------------------------------------------
     def update_cases(self, case_ids: Collection[int], rows: list[CaseRow]) -> None:
@@ -299,6 +378,10 @@ class CaseTableModel(ColumnsModel):
         while len(self._anchor_ids) > ANCHORS_KEPT:
             self._anchor_ids.popitem(last=False)
 
+    def _filter_listed(self) -> CaseFilter | None:
+        """The view the listing shown was asked for."""
+        return self._job_placing[0] if self._job_placing else None
+
     def _placing(self) -> tuple:
         """What places a case in the list: the view, the search, the sort, the views counted."""
         return (self._filter, self._query, self._sort, self._views)
@@ -337,9 +420,15 @@ class CaseTableModel(ColumnsModel):
     def _read_page(self, start: int) -> None:
         """The rows of the page holding row `start` not held yet, read in one query."""
         wanted = [i for i in self._ids[start : start + PAGE] if i not in self._held]
-        found = {r.case_id: r for r in self._source.rows(wanted)} if self._source else {}
-        for case_id in wanted:
+        self._hold(wanted, self._source.rows(wanted) if self._source else [])
+
+    def _hold(self, case_ids: list[int], rows: list[CaseRow]) -> None:
+        """These cases' rows as read (a case without one is gone); past ROWS_HELD, the
+        least recently shown are let go."""
+        found = {row.case_id: row for row in rows}
+        for case_id in case_ids:
             self._held[case_id] = found.get(case_id)
+            self._held.move_to_end(case_id)
         while len(self._held) > ROWS_HELD:
             self._held.popitem(last=False)
 

@@ -85,8 +85,9 @@ class CaseloadPage(QSplitter):
         self._open_only = False  # part of the chosen view, not shown as a filter widget
         self._then: Callable[[], None] | None = None  # a key pressed before the list came
         self._build()
-        self.model.set_source(CaseSource(self._listing, self._rows_by_id))
+        self.model.set_source(CaseSource(self._listing, self._rows_by_id, self._first_page))
         self.model.listed.connect(self._on_listed)
+        self.model.paged.connect(self._update_count)
         self.model.failed.connect(self._failed)
         self.rebuild_sidebar()
 
@@ -97,6 +98,9 @@ class CaseloadPage(QSplitter):
 
     def _rows_by_id(self, case_ids: list[int]):
         return self.ctx.case_window().rows_by_id(case_ids)
+
+    def _first_page(self, *searched):
+        return self.ctx.case_window().first_page(*searched)
 
     def _build(self) -> None:
         self.sidebar = QListWidget()
@@ -472,7 +476,9 @@ class CaseloadPage(QSplitter):
         else:
             shown, total = self.model.rowCount(), self.model.total
             text = how_many(total, "case", "cases")
-            if shown != total:
+            if self.model.partial:  # a search's first page, the rest still being read
+                text = f"Searching {text}… the first {shown:,} found shown"
+            elif shown != total:
                 text = f"{shown:,} of {text} shown"
         self.status.emit(text)
 
