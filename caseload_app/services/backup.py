@@ -27,7 +27,7 @@ from caseload_app.db.location import plain_os_error
 from caseload_app.db.lock import DatabaseInUse, InstanceLock
 from caseload_app.db.models import AuditEntry
 from caseload_app.domain.access import Access, Can
-from caseload_app.services.errors import PermissionDenied
+from caseload_app.services.errors import PermissionDenied, Stopped
 from caseload_app.services.who import access_for
 
 KEEP_NEWEST = 14  # the newest 14 usable backups are never removed, whatever the clock says
@@ -89,6 +89,25 @@ class BackupService:
         if reason == "manual" and self._audit is not None:
             self._audit(f"backup copy of the whole database into {self.folder}")
         return backup_sqlite(self.db_path, self.folder, reason=reason, now=self._now(), run=run)
+
+    def stoppable_backup(
+        self, progress: Callable[[str, int, int], None]
+    ) -> tuple[Callable[[], Path], Callable[[], None]]:
+        """ "Back up now" from another thread: (take, stop). `take()` takes the backup and
+        rotates, telling `progress(stage, done, total)` as it goes; `stop()`, from any
+        thread, ends it between two steps with nothing kept, and `take()` then raises
+        Stopped."""
+        run = safety.BackupRun(progress)
+
+        def take() -> Path:
+            try:
+                made = self.backup_now("manual", run)
+            except safety.Stopped as exc:
+                raise Stopped("Stopped: no backup was taken, and nothing was kept.") from exc
+            self.rotate()
+            return made
+
+        return take, run.stop
 
     def backup_to(self, dest: Path) -> Path:
         """A verified copy at a place the person chose (written beside it, then renamed):

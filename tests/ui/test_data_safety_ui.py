@@ -106,12 +106,19 @@ def test_delete_the_open_case_from_the_case_menu(qtbot, window, monkeypatch, mes
     assert len(window.ctx.trash().items()) == 1
 
 
+def back_up_now(qtbot, dialog) -> None:
+    """Back up now, and wait for it (it is taken beside the window)."""
+    dialog.backup_now()
+    assert not dialog.backup_button.isEnabled()
+    qtbot.waitUntil(dialog.backup_button.isEnabled, timeout=20_000)
+
+
 def test_back_up_now_and_restore_with_a_preview(qtbot, window, say_yes, messages):
     from caseload_app.ui.dialogs.data_dialogs import BackupsDialog
 
     dialog = BackupsDialog(window.ctx.backups(), window._restore_backup, window)
     qtbot.addWidget(dialog)
-    dialog.backup_now()
+    back_up_now(qtbot, dialog)
     assert dialog.table.rows_model.rowCount() == 1
     assert dialog.table.rows_model.text(0, "Children") == "1"
     new_case(window.ctx.db, first_name="Ann", upn="", nhs_number="")  # saved after the backup
@@ -135,7 +142,7 @@ def test_an_unusable_backup_is_a_message_not_a_crash(qtbot, window, say_yes, mes
 
     dialog = BackupsDialog(window.ctx.backups(), window._restore_backup, window)
     qtbot.addWidget(dialog)
-    dialog.backup_now()
+    back_up_now(qtbot, dialog)
     dialog.table.select_row(0)
     backup = dialog.table.selected().path
     backup.write_bytes(backup.read_bytes()[:4096])  # cut short: not a usable database
@@ -187,7 +194,7 @@ def test_what_the_window_shows_or_copies_of_everyone_is_recorded(qtbot, window, 
     work.record_action(old, work.get_case(old).version, "assess_refused", date(2018, 2, 1), "x")
     backups = BackupsDialog(window.ctx.backups(), window._restore_backup, window)
     qtbot.addWidget(backups)
-    backups.backup_now()
+    back_up_now(qtbot, backups)
     audit = AuditDialog(window.ctx.audit(), window)  # it searches as it opens
     qtbot.addWidget(audit)
     retention = RetentionDialog(window.ctx.team(), window.ctx.trash(), window.open_case, window)
@@ -542,3 +549,46 @@ def test_a_bar_counts_bytes_past_2_gb(qtbot):
     bar = stoppable.bar
     assert bar.maximum() == 2**31 - 1 and abs(bar.value() / bar.maximum() - 0.75) < 1e-6
     stoppable.bar.close()
+
+
+def test_back_up_now_runs_beside_the_window_and_stop_keeps_nothing(
+    qtbot, window, messages, monkeypatch
+):
+    """A file of a few GB takes most of a minute to copy, check and compress: Back up now
+    froze the window all that time. It runs beside it now, behind a bar with Stop."""
+    import threading
+
+    from PySide6.QtWidgets import QProgressDialog, QPushButton
+
+    from caseload_app.db import safety
+    from caseload_app.ui.dialogs.data_dialogs import BackupsDialog
+
+    copying, go = threading.Event(), threading.Event()
+    real = safety._copy_progress
+
+    def held(run):  # the copy waits, half-way, for the test
+        report = real(run)
+
+        def progress(status, remaining, total):
+            copying.set()
+            go.wait(10)
+            report(status, remaining, total)
+
+        return progress
+
+    monkeypatch.setattr(safety, "_copy_progress", held)
+    dialog = BackupsDialog(window.ctx.backups(), window._restore_backup, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.backup_now()  # returns at once: the copy is on another thread
+    assert not dialog.backup_button.isEnabled()
+    qtbot.waitUntil(copying.is_set, timeout=5000)
+    bar = dialog.findChild(QProgressDialog)
+    assert bar is not None and bar.isVisible()
+    bar.findChild(QPushButton).click()  # Stop
+    go.set()
+    qtbot.waitUntil(dialog.backup_button.isEnabled, timeout=10_000)
+    assert messages == ["Stopped: no backup was taken, and nothing was kept."]
+    assert window.ctx.backups().list_backups() == []
+    assert list(window.ctx.backups_folder.iterdir()) == []  # not even a hidden .partial
+    assert dialog.table.rows_model.rowCount() == 0

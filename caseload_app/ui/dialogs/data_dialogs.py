@@ -31,9 +31,11 @@ from caseload_app.services.settings import TeamSettingsService
 from caseload_app.services.trash import TrashService
 from caseload_app.ui import errors as ui_errors
 from caseload_app.ui.dialogs.case_dialogs import buddy, button, optional_date, plain_label
+from caseload_app.ui.dialogs.export_dialogs import stoppable_bar
 from caseload_app.ui.models.rows import Column
 from caseload_app.ui.widgets.blocks import RowTable, button_row
 from caseload_app.ui.window.data_safety import when_text
+from caseload_app.ui.worker import Job, run_in_background
 
 
 def _close_box(dialog: QDialog) -> QDialogButtonBox:
@@ -82,10 +84,28 @@ class BackupsDialog(QDialog):
         self.table.load(self.service.list_backups())
         self.table.select_row(0)
 
-    def backup_now(self) -> None:
-        if ui_errors.run_action(self, "Back up now", lambda: self.service.backup_now("manual")):
-            self.service.rotate()
+    def backup_now(self) -> Job:
+        """Back up now beside the window (most of a minute for a file of a few GB, copied,
+        checked and compressed), behind a bar with Stop; the list shows it once taken."""
+        stoppable = stoppable_bar(self, "Back up now")
+        take, stop = self.service.stoppable_backup(stoppable.report)
+        stoppable.bar.canceled.connect(stop)
+        self.backup_button.setEnabled(False)
+
+        def ended() -> None:
+            stoppable.bar.close()
+            self.backup_button.setEnabled(True)
+
+        def done(_made: Path) -> None:
+            ended()
             self.load()
+
+        def failed(exc: Exception, _details: str) -> None:
+            ended()
+            ui_errors.show_failure(self, "Back up now", exc)
+
+        self._backup_job = run_in_background(take, done, failed)
+        return self._backup_job
 
     def restore(self) -> None:
         chosen = self.table.selected()
