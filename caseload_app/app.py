@@ -250,6 +250,8 @@ def _show_window(
     whole = (check.run, check.stop) if check is not None else None
 
     def after_later() -> None:
+        if later is not None:  # what the outbox held back while the contact log was checked
+            window.send_outbox()
         if daily is not None:
             window.take_daily_backup(daily.take, daily.stop, whole)
         elif whole is not None:

@@ -361,6 +361,49 @@ def test_a_contact_waits_for_the_check_beside_the_window_then_saves(qapp, tmp_pa
         assert rang.fetchone() == (1,)
 
 
+def test_the_outbox_sends_as_soon_as_the_check_beside_the_window_passes(
+    qapp, tmp_path, monkeypatch
+):
+    """An e-mail due at start waits while the contact log is checked (its record would be
+    refused); once the check passes, the outbox sends at once, not at its next round three
+    minutes on."""
+    import threading
+
+    from caseload_app.db import safety
+    from caseload_app.ui.main_window import MainWindow
+
+    path = _laptop(tmp_path, monkeypatch)
+    go, rounds = threading.Event(), []
+    checking = safety.later_tables_problem
+
+    def held_open(where, running=None, passed=None):  # the check waits for the test
+        go.wait(30)
+        return checking(where, running, passed)
+
+    monkeypatch.setattr(safety, "later_tables_problem", held_open)
+    sending = MainWindow.send_outbox
+
+    def send_outbox(window):
+        rounds.append(window.ctx.db.held())
+        sending(window)
+
+    monkeypatch.setattr(MainWindow, "send_outbox", send_outbox)
+
+    def ready(window):
+        go.set()
+
+        def when_sent(tries=1500):  # 30 s at most
+            if rounds[-1] and tries:
+                QTimer.singleShot(20, lambda: when_sent(tries - 1))
+                return
+            window.close()
+
+        when_sent()
+
+    assert run_gui(db_path=path, on_ready=ready) == 0
+    assert rounds[0] and rounds[-1] is False  # held at start; sent once it passed
+
+
 def test_a_failed_backup_beside_the_window_warns_no_backup_today(qapp, tmp_path, monkeypatch):
     """Any failure to take it (here a backups folder that is a file): the window is up,
     and says so with the warning and "No backup today" kept in the status bar."""
