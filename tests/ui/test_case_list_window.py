@@ -672,18 +672,80 @@ def test_a_first_page_that_fails_still_shows_the_whole_list_and_no_error(demo, l
     assert shown_ids(model) == expected(demo, CaseFilter(), "a", None)
 
 
-def test_the_selection_follows_its_case_from_a_first_page_to_the_whole_list(
-    demo, large_views, qtbot
-):
+def test_a_letter_typed_keeps_the_selection_of_a_case_past_the_first_page(demo, large_views, qtbot):
+    """A chosen case the new search still finds, but past its first page, is shown after
+    that page until the whole list places it: left out, it lost the selection for good."""
     model, _ = loaded_model(demo)
     view = QTableView()
     qtbot.addWidget(view)
     view.setModel(model)
     model.set_query("a")
+    model.wait_listed()
+    an = expected(demo, CaseFilter(), "an", None)
+    chosen = an[FIRST + 5]  # found by "a" and "an", past the first page of "an"
+    view.selectRow(model.find_case(chosen))
+    pages: list[list[int]] = []
+    model.paged.connect(lambda: pages.append(shown_ids(model)))
+    model.set_query("an")
+    model.wait_listed()
+    assert pages == [an[:FIRST] + [chosen]]  # the page, then the chosen case
+    assert shown_ids(model) == an
+    selected = [model.case_id_at(i.row()) for i in view.selectionModel().selectedRows()]
+    assert selected == [chosen] and model.case_id_at(view.currentIndex().row()) == chosen
+    view.selectRow(model.find_case(an[FIRST + 2]))
+    model.set_query("anz")  # found no more: it is left out, and the selection with it
+    model.wait_listed()
+    assert view.selectionModel().selectedRows() == []
+
+
+def test_opening_a_case_from_a_searched_list_asks_no_first_page_again(demo, large_views, qtbot):
+    """A tab opened asks the order again, for the same search: the list it shows stands
+    (it shrank to a first page, losing the selection past it)."""
+    model, counted = loaded_model(demo)
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    model.set_query("a")
+    model.wait_listed()
+    first_pages = counted.first_pages
+    view.selectRow(30)
+    chosen = model.case_id_at(30)
+    sizes: list[int] = []
+    model.paged.connect(lambda: sizes.append(model.rowCount()))
+    model.anchor({chosen})  # as MainWindow.open_case does
+    model.wait_listed()
+    assert sizes == [] and counted.first_pages == first_pages
+    selected = [model.case_id_at(i.row()) for i in view.selectionModel().selectedRows()]
+    assert selected == [chosen]
+
+
+def test_a_whole_list_that_fails_after_a_first_page_no_longer_says_searching(demo, large_views):
+    model, counted = loaded_model(demo)
+    fail_the_next_listing(model, counted)
+    model.set_source(CaseSource(model._source.listing, counted.rows, counted.first_page))  # type: ignore[union-attr]
+    errors: list[Exception] = []
+    model.failed.connect(lambda exc, _details: errors.append(exc))
+    model.set_query("a")
     model.wait_answered()
     assert model.partial
-    view.selectRow(4)
-    chosen = model.case_id_at(4)
     model.wait_listed()
-    selected = [i.row() for i in view.selectionModel().selectedRows()]
-    assert [model.case_id_at(r) for r in selected] == [chosen]
+    assert len(errors) == 1 and not model.busy and not model.partial
+
+
+def test_a_wider_search_keeps_the_selection_where_its_case_moves_further_down(demo, qtbot):
+    """A letter deleted widens the list: the selected case moves to a row past the end of
+    the list it was selected in, and its selection went (the old list's index was asked)."""
+    model, _ = loaded_model(demo)
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    model.set_query("an")
+    model.wait_listed()
+    narrow = shown_ids(model)
+    chosen = narrow[-1]
+    assert expected(demo, CaseFilter(), "a", None).index(chosen) >= len(narrow)
+    view.selectRow(len(narrow) - 1)
+    model.set_query("a")
+    model.wait_listed()
+    selected = [model.case_id_at(i.row()) for i in view.selectionModel().selectedRows()]
+    assert selected == [chosen] and model.case_id_at(view.currentIndex().row()) == chosen

@@ -21,7 +21,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from caseload_app.domain.deadlines import format_date
 from caseload_app.domain.status import Rag
-from caseload_app.domain.text import days_text, fold, person_sort_key, sort_key
+from caseload_app.domain.text import days_text, fold, matches, person_sort_key, sort_key
 from caseload_app.services.case_window import FIRST_SCAN, Listing
 from caseload_app.services.caselist import RAG_RANK, CaseFilter, CaseRow
 from caseload_app.ui.models.rows import CELL_ROLES, RAG_TEXT, Column, ColumnsModel, cell
@@ -105,6 +105,22 @@ ROWS_HELD = 4_000  # rows kept; the least recently shown go first
 
 
 @dataclass(frozen=True)
+class Page:
+    """A search's first page as read beside the window: its cases, the chosen cases (the
+    selection, the current row) not among them, and the rows of both."""
+
+    ids: list[int]
+    later: list[int]
+    rows: list[CaseRow]
+
+
+def _arrival(row: CaseRow) -> tuple:
+    """Where a row comes in the list's own order: by next step due, undated last, then
+    by case (services/case_window.ARRIVAL)."""
+    return (row.next_due is None, row.next_due or date.min, row.case_id)
+
+
+@dataclass(frozen=True)
 class CaseSource:
     """Where the list's ids and rows come from: CaseWindowService's calls, each opening
     its own session (the listing runs on a worker thread)."""
@@ -144,6 +160,7 @@ class CaseTableModel(ColumnsModel):
         self._paged = 0  # the latest ask whose first page was looked for
         self._total_of: CaseFilter | None = None  # the view `_total` counts
         self._partial = False  # a search's first page is shown, not its whole list
+        self._searched: tuple | None = None  # the view, search and sort the ids shown answer
         self._fresh = False  # the next listing drops the rows held (they may have changed)
         # The next listing counts the sidebar's views again: only a load, a save or a view
         # not counted yet changes them, never a search, a filter or a sort.
@@ -158,6 +175,7 @@ class CaseTableModel(ColumnsModel):
         # What the order shown was asked for (`_placing`): the anchors place cases by it.
         self._anchored: tuple | None = None
         self._job_placing: tuple | None = None
+        self._job_searched: tuple | None = None
 
     # --- what is asked -------------------------------------------------------------------
     def set_source(self, source: CaseSource) -> None:
@@ -205,18 +223,24 @@ class CaseTableModel(ColumnsModel):
             return
         source, self._job_asked = self._source, self._asked
         if self._first_page_wanted() and source.first_page is not None:
-            first_page, searched = source.first_page, (self._filter, self._query, self._sort)
+            first_page, searched = source.first_page, self._searching()
+            chosen = self._chosen()
 
-            def page() -> tuple[list[int], list[CaseRow]] | None:
-                """The first page and its rows, read here: the window paints it at once."""
+            def page() -> Page | None:
+                """The first page, and its rows and the chosen cases' after it, read here:
+                the window paints them at once."""
                 ids = first_page(*searched)
-                return None if ids is None else (ids, source.rows(ids))
+                if ids is None:
+                    return None
+                later = [i for i in chosen if i not in set(ids)]
+                return Page(ids, later, source.rows(ids + later))
 
+            self._job_searched = searched
             self._job = run_in_background(page, self._on_first_page, self._on_first_page_failed)
             return
         views = self._views if self._recount else ()
         what = (self._filter, self._query, self._sort, views, tuple(self._anchor_ids))
-        self._job_placing = self._placing()
+        self._job_placing, self._job_searched = self._placing(), self._searching()
         self._job = run_in_background(
             lambda: source.listing(*what), self._on_listing, self._on_failed
         )
@@ -227,17 +251,18 @@ class CaseTableModel(ColumnsModel):
         return (
             bool(self._query)
             and self._paged != self._asked
+            and self._searching() != self._searched  # (a tab opened asks the same again)
             and not (self._fresh or self._recount)
             and self._total_of == self._filter
             and self._total > FIRST_SCAN
         )
 
-    def _on_first_page(self, page: tuple[list[int], list[CaseRow]] | None) -> None:
+    def _on_first_page(self, page: Page | None) -> None:
         self._job = None
         if self._job_asked == self._asked:  # else something else was asked meanwhile
             self._paged = self._job_asked
             if page is not None:
-                self._show_first_page(*page)
+                self._show_first_page(page)
         self._next()
 
     def _on_first_page_failed(self, _exc: Exception, _details: str) -> None:
@@ -255,17 +280,39 @@ class CaseTableModel(ColumnsModel):
 
     def _on_failed(self, exc: Exception, details: str) -> None:
         self._job = None
+        self._partial = False  # a first page shown stays, but nothing more is being read
         self.failed.emit(exc, details)
         if self._job_asked != self._asked:  # asked meanwhile: that may yet be answered
             self._next()
 
-    def _show_first_page(self, ids: list[int], rows: list[CaseRow]) -> None:
+    def _show_first_page(self, page: Page) -> None:
+        """The page, then the chosen cases past it that the search finds, in the list's
+        order: the selection and current row stay with their cases until the whole list
+        places them (a case left out of the page would lose them for good)."""
+        found = {row.case_id: row for row in page.rows}
+        later = [found[i] for i in page.later if i in found and self._finds(found[i])]
+        shown = page.ids + [row.case_id for row in sorted(later, key=_arrival)]
+        # Rows held stand: a save that put one right asks again, and this page is dropped.
+        self._hold([i for i in shown if i not in self._held], page.rows)
         # A page is no order to place a save by: a save meanwhile asks the order again.
         self._anchors, self._anchored = {}, None
         self._shown_asked, self._partial = self._job_asked, True
-        self._hold(ids, rows)
-        self._set_ids(ids)
+        self._searched = self._job_searched
+        self._set_ids(shown)
         self.paged.emit()
+
+    def _finds(self, row: CaseRow) -> bool:
+        """Whether the view and the search shown hold this row (the database's rules, in
+        Python: tests/services/test_case_window.py checks the two agree)."""
+        return self._filter.matches(row) and matches(self._query, row.search_text)
+
+    def _chosen(self) -> list[int]:
+        """The cases of the selection and the current row."""
+        rows = {p.row() for p in self.persistentIndexList() if p.isValid()}
+        return [self._ids[n] for n in sorted(rows) if n < len(self._ids)]
+
+    def _searching(self) -> tuple:
+        return (self._filter, self._query, self._sort)
 
     def _show(self, listing: Listing) -> None:
         dropped = bool(self._held) and (self._fresh or listing.today != self._today)
@@ -278,6 +325,7 @@ class CaseTableModel(ColumnsModel):
         self._anchors, self._anchored = dict(listing.anchors), self._job_placing
         self._total, self._total_of = listing.total, self._filter_listed()
         self._shown_asked, self._partial = self._job_asked, False
+        self._searched = self._job_searched
         if listing.ids == self._ids:  # the same cases in the same order: the view stays
             if dropped and self._ids:  # but repaints what it shows (a new day's colours)
                 last = self.index(len(self._ids) - 1, len(self.columns) - 1)
@@ -296,8 +344,10 @@ class CaseTableModel(ColumnsModel):
         for n, case_id in enumerate(new) if place else ():
             if case_id in place:
                 place[case_id] = n
+        # createIndex: index() would refuse a row past the old list's end (a wider search
+        # moving the selected case further down lost it).
         moved = [
-            self.index(place[old[p.row()]], p.column())
+            self.createIndex(place[old[p.row()]], p.column())
             if p.row() < len(old) and place[old[p.row()]] >= 0
             else QModelIndex()
             for p in held
