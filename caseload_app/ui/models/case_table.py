@@ -162,9 +162,10 @@ class CaseTableModel(ColumnsModel):
         self._partial = False  # a search's first page is shown, not its whole list
         self._searched: tuple | None = None  # the view, search and sort the ids shown answer
         self._fresh = False  # the next listing drops the rows held (they may have changed)
-        # The next listing counts the sidebar's views again: only a load, a save or a view
-        # not counted yet changes them, never a search, a filter or a sort.
-        self._recount = False
+        # The views the next listing counts again: only a load, a save or a view not counted
+        # yet changes them, never a search, a filter or a sort; a save only those it moved
+        # a case into or out of.
+        self._recount: set[CaseFilter] = set()
         # Cases open in tabs or just saved, whose rows (and their families') each listing
         # reads with the order, in the same transaction: `_anchors`, as the order shown saw
         # them, never changed after. A save of one that keeps its place against that row
@@ -185,15 +186,16 @@ class CaseTableModel(ColumnsModel):
         """Ask the database again (after a load, a save or a new day), with the counts of
         these views; the rows held are read afresh as they are shown."""
         self._views = tuple(views)
-        self._fresh = self._recount = True
+        self._fresh, self._recount = True, set(self._views)
         self._ask()
 
     def set_views(self, views: Iterable[CaseFilter]) -> None:
         """The views the sidebar counts: any not counted yet are counted (once a load has
         asked for the list; before, the load counts them)."""
         self._views = tuple(views)
-        if self._today is not None and any(v not in self._counts for v in self._views):
-            self._recount = True
+        uncounted = {v for v in self._views if v not in self._counts}
+        if self._today is not None and uncounted:
+            self._recount |= uncounted
             self._ask()
 
     def set_filter(self, case_filter: CaseFilter) -> None:
@@ -238,7 +240,7 @@ class CaseTableModel(ColumnsModel):
             self._job_searched = searched
             self._job = run_in_background(page, self._on_first_page, self._on_first_page_failed)
             return
-        views = self._views if self._recount else ()
+        views = tuple(v for v in self._views if v in self._recount)
         what = (self._filter, self._query, self._sort, views, tuple(self._anchor_ids))
         self._job_placing, self._job_searched = self._placing(), self._searching()
         self._job = run_in_background(
@@ -321,7 +323,7 @@ class CaseTableModel(ColumnsModel):
         self._fresh = False
         self._today = listing.today
         self._counts.update(listing.counts)
-        self._recount = False  # this answer is the latest asked: it counted if it was to
+        self._recount -= set(listing.counts)  # the latest asked: it counted what it was to
         self._anchors, self._anchored = dict(listing.anchors), self._job_placing
         self._total, self._total_of = listing.total, self._filter_listed()
         self._shown_asked, self._partial = self._job_asked, False
@@ -408,10 +410,28 @@ class CaseTableModel(ColumnsModel):
             n = self.find_case(case_id)
             if n >= 0:
                 self.dataChanged.emit(self.index(n, 0), self.index(n, len(self.columns) - 1))
-        self._keep_anchors(touched)
+        self._keep_anchors(touched)  # before the ask: its listing reads their rows
         if not stays:
-            self._recount = True
+            self._recount |= self._moved_between_views(touched, fresh)
             self._ask()
+
+    def _moved_between_views(self, touched: set[int], fresh: dict[int, CaseRow]) -> set:
+        """The views counted that a save may have moved a case into or out of, against each
+        case's row as the order shown read it: the others' counts stand. Every view, if a
+        case has no such row (or what is shown is a first page)."""
+        before = [self._anchors.get(i) for i in touched]
+        if self._anchored is None or any(row is None for row in before):
+            return set(self._views)
+        after = [fresh.get(i) for i in touched]
+        return {
+            view
+            for view in self._views
+            if any(
+                view.matches(old) != (new is not None and view.matches(new))
+                for old, new in zip(before, after, strict=True)
+                if old is not None
+            )
+        }
 
     def anchor(self, case_ids: Collection[int]) -> None:
         """Cases opened in a tab: the order is asked again beside the window (once a load
