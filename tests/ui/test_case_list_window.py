@@ -90,6 +90,17 @@ def fail_the_next_listing(model: CaseTableModel, counted: Counted) -> None:
     model.set_source(CaseSource(listing, counted.rows))
 
 
+def shown_in_a_view(qtbot, model: CaseTableModel) -> QTableView:
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    return view
+
+
+def selected_cases(model: CaseTableModel, view: QTableView) -> list[int]:
+    return [model.case_id_at(i.row()) for i in view.selectionModel().selectedRows()]
+
+
 def shown_ids(model: CaseTableModel) -> list[int]:
     return [model.case_id_at(n) for n in range(model.rowCount())]
 
@@ -506,9 +517,7 @@ def test_a_fast_typist_is_answered_with_the_last_search_only(demo):
 
 def test_the_selection_follows_its_case_through_a_new_order(demo, qtbot):
     model, _ = loaded_model(demo)
-    view = QTableView()
-    qtbot.addWidget(view)
-    view.setModel(model)
+    view = shown_in_a_view(qtbot, model)
     view.selectRow(5)
     chosen = model.case_id_at(5)
     model.sort(TITLES.index("Child"), Qt.SortOrder.AscendingOrder)
@@ -676,9 +685,7 @@ def test_a_letter_typed_keeps_the_selection_of_a_case_past_the_first_page(demo, 
     """A chosen case the new search still finds, but past its first page, is shown after
     that page until the whole list places it: left out, it lost the selection for good."""
     model, _ = loaded_model(demo)
-    view = QTableView()
-    qtbot.addWidget(view)
-    view.setModel(model)
+    view = shown_in_a_view(qtbot, model)
     model.set_query("a")
     model.wait_listed()
     an = expected(demo, CaseFilter(), "an", None)
@@ -690,7 +697,7 @@ def test_a_letter_typed_keeps_the_selection_of_a_case_past_the_first_page(demo, 
     model.wait_listed()
     assert pages == [an[:FIRST] + [chosen]]  # the page, then the chosen case
     assert shown_ids(model) == an
-    selected = [model.case_id_at(i.row()) for i in view.selectionModel().selectedRows()]
+    selected = selected_cases(model, view)
     assert selected == [chosen] and model.case_id_at(view.currentIndex().row()) == chosen
     view.selectRow(model.find_case(an[FIRST + 2]))
     model.set_query("anz")  # found no more: it is left out, and the selection with it
@@ -702,9 +709,7 @@ def test_opening_a_case_from_a_searched_list_asks_no_first_page_again(demo, larg
     """A tab opened asks the order again, for the same search: the list it shows stands
     (it shrank to a first page, losing the selection past it)."""
     model, counted = loaded_model(demo)
-    view = QTableView()
-    qtbot.addWidget(view)
-    view.setModel(model)
+    view = shown_in_a_view(qtbot, model)
     model.set_query("a")
     model.wait_listed()
     first_pages = counted.first_pages
@@ -715,7 +720,7 @@ def test_opening_a_case_from_a_searched_list_asks_no_first_page_again(demo, larg
     model.anchor({chosen})  # as MainWindow.open_case does
     model.wait_listed()
     assert sizes == [] and counted.first_pages == first_pages
-    selected = [model.case_id_at(i.row()) for i in view.selectionModel().selectedRows()]
+    selected = selected_cases(model, view)
     assert selected == [chosen]
 
 
@@ -736,9 +741,7 @@ def test_a_wider_search_keeps_the_selection_where_its_case_moves_further_down(de
     """A letter deleted widens the list: the selected case moves to a row past the end of
     the list it was selected in, and its selection went (the old list's index was asked)."""
     model, _ = loaded_model(demo)
-    view = QTableView()
-    qtbot.addWidget(view)
-    view.setModel(model)
+    view = shown_in_a_view(qtbot, model)
     model.set_query("an")
     model.wait_listed()
     narrow = shown_ids(model)
@@ -747,7 +750,7 @@ def test_a_wider_search_keeps_the_selection_where_its_case_moves_further_down(de
     view.selectRow(len(narrow) - 1)
     model.set_query("a")
     model.wait_listed()
-    selected = [model.case_id_at(i.row()) for i in view.selectionModel().selectedRows()]
+    selected = selected_cases(model, view)
     assert selected == [chosen] and model.case_id_at(view.currentIndex().row()) == chosen
 
 
