@@ -792,3 +792,49 @@ def test_a_save_recounts_only_the_views_it_moved_a_case_into_or_out_of(template,
         assert saved({"primary_need": "SLCN"}) == (CaseFilter(primary_need="ASD"),)
     finally:
         db.dispose()
+
+
+def test_a_save_while_a_listing_is_read_asks_again_and_its_counts_stay_right(template, tmp_path):
+    """Save one takes a case out of a view and asks the order again; save two puts it back
+    before that listing answers. Judged against the order shown, save two moved nothing,
+    and the listing read between the two was shown, counts and all, as if it were the
+    latest (found by a reviewer). A save while a listing is read asks again."""
+    import shutil
+    import threading
+
+    from caseload_app.db.engine import open_database
+
+    shutil.copy(template, tmp_path / "r.sqlite3")
+    db = open_database(tmp_path / "r.sqlite3")
+    try:
+        model, counted = loaded_model(db, views=COUNTED)
+        rows = CaseListService(db).list_cases().rows
+        model.anchor([r.case_id for r in rows])
+        model.wait_listed()
+        case_id = next(r.case_id for r in rows if r.primary_need == "ASD")
+        work = CaseworkService(db, "test", today=lambda: TODAY, now=lambda: NOW)
+        read, go = threading.Event(), threading.Event()
+
+        def listing(*asked):
+            got = counted.listing(*asked)  # read now...
+            read.set()
+            go.wait(10)  # ...answered later
+            return got
+
+        def need(value: str) -> None:
+            child = work.get_case(case_id).child
+            work.update_child(child.id, child.version, {"primary_need": value})
+            fresh = CaseListService(db, today=lambda: TODAY).rows_for({case_id}).rows
+            model.update_cases({case_id} | {r.case_id for r in fresh}, fresh)
+
+        model.set_source(CaseSource(listing, counted.rows))
+        need("SLCN")  # out of the ASD view: the order and that count asked again
+        assert read.wait(10)
+        need("ASD")  # back, as the order shown had it
+        go.set()
+        model.wait_listed()
+        asd = CaseFilter(primary_need="ASD")
+        assert model.count_matching(asd) == len(python_ids(db, TODAY, asd, ""))
+        assert shown_ids(model) == expected(db, CaseFilter(), "", None)
+    finally:
+        db.dispose()

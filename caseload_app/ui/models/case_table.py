@@ -400,8 +400,12 @@ class CaseTableModel(ColumnsModel):
         its searched text. A new school or phone number saved is such a save."""
         fresh = {row.case_id: row for row in rows}
         touched = {*case_ids, *fresh}
-        stays = self._anchored == self._placing() and all(
-            self._same_place(self._anchors.get(i), fresh.get(i)) for i in touched
+        # A listing in flight was read before this save, and would be shown as it read:
+        # asked again, its answer is dropped (found by a reviewer).
+        stays = (
+            self._job is None
+            and self._anchored == self._placing()
+            and all(self._same_place(self._anchors.get(i), fresh.get(i)) for i in touched)
         )
         for case_id in touched:
             if case_id not in self._held:
