@@ -104,6 +104,8 @@ class BackupService:
                 made = self.backup_now("manual", run)
             except safety.Stopped as exc:
                 raise Stopped("Stopped: no backup was taken, and nothing was kept.") from exc
+            except OSError as exc:  # a full disk, a folder that is a file: said in words
+                raise DatabaseError(f"No backup was taken. {plain_os_error(exc)}") from exc
             self.rotate()
             return made
 

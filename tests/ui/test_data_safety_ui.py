@@ -581,7 +581,7 @@ def test_back_up_now_runs_beside_the_window_and_stop_keeps_nothing(
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.backup_now()  # returns at once: the copy is on another thread
-    assert not dialog.backup_button.isEnabled()
+    assert not dialog.backup_button.isEnabled() and not dialog.restore_button.isEnabled()
     qtbot.waitUntil(copying.is_set, timeout=5000)
     bar = dialog.findChild(QProgressDialog)
     assert bar is not None and bar.isVisible()
@@ -592,3 +592,18 @@ def test_back_up_now_runs_beside_the_window_and_stop_keeps_nothing(
     assert window.ctx.backups().list_backups() == []
     assert list(window.ctx.backups_folder.iterdir()) == []  # not even a hidden .partial
     assert dialog.table.rows_model.rowCount() == 0
+
+
+def test_back_up_now_into_a_folder_that_cannot_be_made_says_so(qtbot, window, messages):
+    """The backups folder's place taken by a file: a message in words, not the crash
+    dialog (an OSError was no user error)."""
+    from caseload_app.ui.dialogs.data_dialogs import BackupsDialog
+
+    folder = window.ctx.backups_folder
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    folder.write_text("not a folder")
+    dialog = BackupsDialog(window.ctx.backups(), window._restore_backup, window)
+    qtbot.addWidget(dialog)
+    back_up_now(qtbot, dialog)
+    assert len(messages) == 1 and messages[0].startswith("No backup was taken. caseload could")
+    assert folder.read_text() == "not a folder"

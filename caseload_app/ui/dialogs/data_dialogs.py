@@ -90,11 +90,14 @@ class BackupsDialog(QDialog):
         stoppable = stoppable_bar(self, "Back up now")
         take, stop = self.service.stoppable_backup(stoppable.report)
         stoppable.bar.canceled.connect(stop)
+        # Nor a restore meanwhile: it would replace the file under the copy.
         self.backup_button.setEnabled(False)
+        self.restore_button.setEnabled(False)
 
         def ended() -> None:
             stoppable.bar.close()
             self.backup_button.setEnabled(True)
+            self.restore_button.setEnabled(True)
 
         def done(_made: Path) -> None:
             ended()
