@@ -133,6 +133,7 @@ class OutboxState:
     attention: int  # a person must act: refused, may have been sent, a draft
     sent: int  # by the round that just ran
     note: str = ""  # why nothing could be sent by itself
+    cases: frozenset[int] = frozenset()  # whose e-mails it sent, each logged as a contact
 
     def words(self) -> str:
         parts = []
@@ -280,7 +281,7 @@ class MailService(UserService):
         if not self.access().can(Can.LOG_CONTACT):
             return OutboxState(0, 0, 0)  # sends nothing, so has no outbox
         settings = self.settings()
-        note, sent = "", 0
+        note, sent = "", []
         if settings.mode == "smtp":
             password = self._password(settings, None)
             if settings.username and not password:
@@ -290,14 +291,14 @@ class MailService(UserService):
                     "password)."
                 )
             else:
-                sent = sum(i.status == "sent" for i in self.send_due(password, stop=stop))
+                sent = [i for i in self.send_due(password, stop=stop) if i.status == "sent"]
         with self._db.read() as s:  # counted, not shown: no look to audit (every 3 minutes)
             mine = self._listed(s, None)
         attention = sum(i.needs_attention for i in mine)
         waiting = sum(i.status in ("queued", "retry", "sending") for i in mine) - sum(
             i.needs_attention and i.status == "sending" for i in mine
         )
-        return OutboxState(waiting, attention, sent, note)
+        return OutboxState(waiting, attention, len(sent), note, frozenset(i.case_id for i in sent))
 
     def resend(self, outbox_id: int, password: str | None = None) -> OutboxInfo:
         """Send again now, with the same Message-ID: after a failure was put right, or once

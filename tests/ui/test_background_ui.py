@@ -133,10 +133,17 @@ def test_the_outbox_is_sent_at_start_with_the_kept_password_and_its_state_shown(
     assert window.outbox_status.text() == "2 e-mails waiting (not sent: no password kept)"
     assert "not kept on this computer" in window.outbox_status.toolTip()
     assert (mailbox.received, no_dialogs) == ([], [])
+    window.sidebar.setCurrentRow(2)  # all cases, the family's row read and held
+    window.wait_loaded()
+    model = window.model
+    assert model.row_at(model.find_case(case_id)).last_contact != NOW.date()
     MailSettingsService(db, WHO).set_password(smtp_server.PASSWORD)
     window._tick()
     qtbot.waitUntil(lambda: len(mailbox.received) == 2, timeout=15_000)
     qtbot.waitUntil(lambda: not window.outbox_status.isVisible(), timeout=5_000)
+    # Each e-mail sent is a contact logged: the list (and its counts) follow at once.
+    window.wait_loaded()
+    assert model.row_at(model.find_case(case_id)).last_contact == NOW.date()
 
 
 def test_closing_while_an_email_is_handed_over_waits_for_it(

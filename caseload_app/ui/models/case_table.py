@@ -294,8 +294,7 @@ class CaseTableModel(ColumnsModel):
         found = {row.case_id: row for row in page.rows}
         later = [found[i] for i in page.later if i in found and self._finds(found[i])]
         shown = page.ids + [row.case_id for row in sorted(later, key=_arrival)]
-        # Rows held stand: a save that put one right asks again, and this page is dropped.
-        self._hold([i for i in shown if i not in self._held], page.rows)
+        self._hold(shown, page.rows)
         # A page is no order to place a save by: a save meanwhile asks the order again.
         self._anchors, self._anchored = {}, None
         self._shown_asked, self._partial = self._job_asked, True
@@ -404,6 +403,7 @@ class CaseTableModel(ColumnsModel):
         # asked again, its answer is dropped (found by a reviewer).
         stays = (
             self._job is None
+            and self.answered
             and self._anchored == self._placing()
             and all(self._same_place(self._anchors.get(i), fresh.get(i)) for i in touched)
         )
@@ -424,7 +424,10 @@ class CaseTableModel(ColumnsModel):
         case's row as the order shown read it: the others' counts stand. Every view, if a
         case has no such row (or what is shown is a first page)."""
         before = [self._anchors.get(i) for i in touched]
-        if self._anchored is None or any(row is None for row in before):
+        # A case gone (deleted, its contacts with it) may move its family's other cases,
+        # which no row says: every view.
+        gone = any(i not in fresh for i in touched)
+        if self._anchored is None or gone or any(row is None for row in before):
             return set(self._views)
         after = [fresh.get(i) for i in touched]
         return {

@@ -90,6 +90,8 @@ class BackgroundWork(WindowShell):
 
     def _outbox_done(self, state) -> None:
         self._outbox_busy = False
+        if state.cases:  # each sent e-mail is a contact logged: the list and counts follow
+            self.cases_changed(state.cases)
         words = state.words()
         if state.note and state.waiting:
             words += " (not sent: no password kept)"
