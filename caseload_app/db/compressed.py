@@ -136,16 +136,22 @@ def problem_with(path: Path) -> str | None:
     return None
 
 
-def decompress(path: Path, dest: Path) -> None:
+def decompress(path: Path, dest: Path, progress: Callable[[int, int], None] | None = None) -> None:
     """The SQLite copy inside a compressed backup, written to `dest` (and flushed to disk).
-    CompressedDamaged if it cannot be read through whole."""
+    CompressedDamaged if it cannot be read through whole. `progress(done, total)`, in bytes
+    of the compressed file read, is called between chunks; it may raise to stop (the
+    caller removes what was written)."""
     with open(dest, "wb") as out:
-        _read_through(path, out.write)
+        _read_through(path, out.write, progress)
         out.flush()
         os.fsync(out.fileno())
 
 
-def _read_through(path: Path, write: Callable[[bytes], object] | None) -> None:
+def _read_through(
+    path: Path,
+    write: Callable[[bytes], object] | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
     label = read_label(path)
     if label is None:
         raise CompressedDamaged("is not a caseload backup (it does not start as one does).")
@@ -154,8 +160,12 @@ def _read_through(path: Path, write: Callable[[bytes], object] | None) -> None:
         fh.seek(8 + length)
         decompressor = zstandard.ZstdDecompressor().decompressobj()
         out = _Checked(label.size, write)
+        total, done = os.fstat(fh.fileno()).st_size, 8 + length
         try:
             for block in iter(lambda: fh.read(CHUNK), b""):
+                done += len(block)
+                if progress is not None:
+                    progress(done, total)
                 view = memoryview(block)
                 for start in range(0, len(view), _FEED):
                     if decompressor.eof:

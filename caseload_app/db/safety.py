@@ -313,7 +313,12 @@ def _checksum_problem(path: Path) -> str | None:
 
 
 def copy_verified(
-    source: Path, dest: Path, *, checksum: bool = True, sequence: int | None = None
+    source: Path,
+    dest: Path,
+    *,
+    checksum: bool = True,
+    sequence: int | None = None,
+    run: BackupRun | None = None,
 ) -> None:
     """Copy with SQLite's backup API (safe while others read or write) into a temporary file
     beside `dest`, check the copy, flush it to disk and only then give it its name, with its
@@ -323,7 +328,7 @@ def copy_verified(
     tmp = dest.with_name(f".{dest.name}.partial")
     placed = False
     try:
-        _copy_and_check(Path(source), tmp, sequence)
+        _copy_and_check(Path(source), tmp, sequence, run)
         _fsync(tmp)
         if checksum:  # first, as for a compressed backup: never a copy without its checksum
             _write_synced(checksum_path(dest), f"{_sha256(tmp)}  {dest.name}\n")
@@ -384,17 +389,19 @@ def counts(path: Path) -> tuple[int | None, int | None]:
     return children, cases
 
 
-def restore_copy(backup: Path, dest: Path) -> None:
+def restore_copy(backup: Path, dest: Path, run: BackupRun | None = None) -> None:
     """The database a backup holds, written to `dest` and given the full integrity check:
     a plain backup copied with SQLite's backup API, a compressed one decompressed (its
-    checksums checked on the way)."""
+    checksums checked on the way). `run`: its stages told, and a stop (Stopped, nothing
+    left at `dest`), from another thread."""
     _remove_with_journal(dest)  # a journal left by a killed restore must not roll back into it
     if not compressed.is_compressed(backup):
-        copy_verified(backup, dest, checksum=False)
+        copy_verified(backup, dest, checksum=False, run=run)
         return
+    progress = None if run is None else lambda done, total: run.report("Reading", done, total)
     try:
-        compressed.decompress(backup, dest)
-        if problem := _restored_problem(dest, compressed.read_label(backup)):
+        compressed.decompress(backup, dest, progress)
+        if problem := _restored_problem(dest, compressed.read_label(backup), run):
             raise CopyDamaged(f"{backup} {problem}")
     except compressed.CompressedDamaged as exc:
         dest.unlink(missing_ok=True)
@@ -404,13 +411,15 @@ def restore_copy(backup: Path, dest: Path) -> None:
         raise
 
 
-def _restored_problem(path: Path, label: compressed.Label | None) -> str | None:
+def _restored_problem(
+    path: Path, label: compressed.Label | None, run: BackupRun | None = None
+) -> str | None:
     """What is wrong with the copy a compressed backup held, once decompressed: the full
     integrity check, caseload's schema (its checksums prove only that it is what was
     written), and what its label told the person choosing it (children, cases, number)."""
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
     try:
-        (result,) = con.execute("PRAGMA integrity_check").fetchone()
+        result = _full_check(con, run)
         if result != "ok":
             return f"failed its integrity check once decompressed: {result[:300]}"
         tables = {name for (name,) in con.execute("SELECT name FROM sqlite_master")}

@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -66,6 +67,16 @@ class DailyBackup:
     failed: str | None = None  # why none could be taken today (a full disk), in words
 
 
+@dataclass(frozen=True)
+class ReadyRestore:
+    """A restore made ready (BackupService.prepare_restore): the backup's database, checked
+    and with the restore recorded in it, waiting under a hidden name beside the database."""
+
+    backup: Path
+    restored: Path
+    kept: Path | None  # where the database it replaces was kept
+
+
 class BackupService:
     def __init__(
         self,
@@ -86,9 +97,17 @@ class BackupService:
         kept compressed. `run`: progress and a stop from another thread."""
         if not self.db_path.exists():
             raise DatabaseError(f"There is no database at {self.db_path} to back up.")
-        if reason == "manual" and self._audit is not None:
-            self._audit(f"backup copy of the whole database into {self.folder}")
-        return backup_sqlite(self.db_path, self.folder, reason=reason, now=self._now(), run=run)
+        if reason != "manual" or self._audit is None:
+            return backup_sqlite(self.db_path, self.folder, reason=reason, now=self._now(), run=run)
+        self._audit(f"backup copy of the whole database into {self.folder}")
+        try:
+            return backup_sqlite(self.db_path, self.folder, reason=reason, now=self._now(), run=run)
+        except BaseException as exc:
+            # The entry above stands for a copy: the trail says there was none after all.
+            how = "stopped" if isinstance(exc, safety.Stopped) else "failed"
+            with suppress(Exception):  # the first failure is the one to report
+                self._audit(f"backup copy into {self.folder} {how}: no copy was kept")
+            raise
 
     def stoppable_backup(
         self, progress: Callable[[str, int, int], None]
@@ -223,39 +242,87 @@ class BackupService:
         `holds_lock`). The replaced database is kept as a backup first, and the restore is
         recorded in the restored database's audit trail. Returns where the replaced
         database was kept."""
-        backup = Path(backup)
-        problem = safety.problem_with(backup, backup=True)
-        if problem:
-            raise DatabaseError(f"Not restored: the backup is not usable. {problem}")
-        self._require_administrator(backup, user)
         if holds_lock:
-            return self._swap_in(backup, user)
+            return self._swap_in(self.prepare_restore(backup, user=user))
         try:
             with InstanceLock(self.db_path):
-                return self._swap_in(backup, user)
+                return self._swap_in(self.prepare_restore(backup, user=user))
         except DatabaseInUse as exc:
             raise DatabaseError(f"Not restored: {exc}") from None
 
-    def restore_and_reopen(
-        self, backup: Path, current: Database, *, user: str, install: Callable[[Database], None]
-    ) -> None:
-        """For the window that holds the database open: close it, restore the backup (this
-        window's lock is kept) and open the file again, handing the new handle to
-        ``install``, whether the restore worked or was refused, so the window is never
-        left holding a closed database. A refusal is raised after that."""
+    def stoppable_restore(
+        self, backup: Path, *, user: str, progress: Callable[[str, int, int], None]
+    ) -> tuple[Callable[[], ReadyRestore], Callable[[], None]]:
+        """The window's restore, made ready on another thread: (prepare, stop). `prepare()`
+        does all that takes time while the database stays open (40 s for a 2.7 GB file);
+        `stop()`, from any thread, ends it between two steps with nothing changed and
+        nothing kept, and `prepare()` then raises Stopped. `finish_restore` follows."""
+        run = safety.BackupRun(progress)
+
+        def prepare() -> ReadyRestore:
+            try:
+                return self.prepare_restore(backup, user=user, run=run)
+            except safety.Stopped as exc:
+                raise Stopped("Stopped: nothing was restored, and nothing was changed.") from exc
+
+        return prepare, run.stop
+
+    def prepare_restore(
+        self, backup: Path, *, user: str, run: safety.BackupRun | None = None
+    ) -> ReadyRestore:
+        """All of a restore but the swap, the database left open and unchanged: the backup
+        checked and decompressed beside the database under a hidden name, given the full
+        integrity check, the database kept as a backup, and the restore recorded in the
+        restored copy (an entry in the replaced database would go with it). Nothing may
+        write to the database until `finish_restore`, or the kept copy would miss it."""
+        backup = Path(backup)
+        _report(run, "Checking the backup")
+        problem = safety.problem_with(backup, backup=True, running=run)
+        _report(run, "Checking the backup")  # stopped during the check: it said nothing
+        if problem:
+            raise DatabaseError(f"Not restored: the backup is not usable. {problem}")
+        self._require_administrator(backup, user)
+        restored = self.db_path.with_name(f".{self.db_path.name}.restoring")
+        try:
+            safety.restore_copy(backup, restored, run)
+            kept = self._keep_current(run) if self.db_path.exists() else None
+            detail = f"restored from the backup {backup.name}" + (
+                f"; the database it replaced is kept as {kept.name}" if kept else ""
+            )
+            _record_restore(restored, user, self._now(), detail)
+        except (sqlite3.DatabaseError, OSError) as exc:
+            restored.unlink(missing_ok=True)
+            raise DatabaseError(f"Not restored: {_not_restored_words(exc)}") from exc
+        except BaseException:
+            restored.unlink(missing_ok=True)
+            raise
+        return ReadyRestore(backup, restored, kept)
+
+    def finish_restore(
+        self, ready: ReadyRestore, current: Database, *, install: Callable[[Database], None]
+    ) -> Path | None:
+        """For the window that holds the database open (and its lock), on its own thread:
+        close the database, put the prepared copy in its place (a rename: a moment) and
+        open it again, handing the new handle to ``install`` whether the swap worked or not,
+        so the window is never left holding a closed database. Returns where the replaced
+        database was kept."""
         current.dispose()
         try:
-            self.restore(backup, user=user, holds_lock=True)
-        except BaseException as refused:
+            kept = self._swap_in(ready)
+        except OSError as exc:
+            ready.restored.unlink(missing_ok=True)
+            refused = DatabaseError(f"Not restored: {plain_os_error(exc)}")
             self._reopen(install, refused)
-            raise
+            raise refused from exc
         self._reopen(install, None)
+        return kept
 
     def _reopen(self, install: Callable[[Database], None], refused: BaseException | None) -> None:
         """Open the file again for the window. If that fails too, say both: why the restore
         was refused, then why the database would not open."""
         try:
-            install(open_database(self.db_path, backup_dir=self.folder))
+            # A restored copy has just passed the full integrity check: not checked again.
+            install(open_database(self.db_path, backup_dir=self.folder, checked=refused is None))
         except DatabaseError as failed:
             if refused is None:
                 raise
@@ -263,30 +330,14 @@ class BackupService:
                 f"{refused}\n\nThen the database could not be opened again: {failed}"
             ) from refused
 
-    def _swap_in(self, backup: Path, user: str) -> Path | None:
-        kept = self._keep_current() if self.db_path.exists() else None
-        tmp = self.db_path.with_name(f".{self.db_path.name}.restoring")
-        try:
-            safety.restore_copy(backup, tmp)
-        except (sqlite3.DatabaseError, OSError) as exc:
-            raise DatabaseError(f"Not restored: {exc}") from exc
-        # Recorded in the restored database (an entry in the replaced one would go with it),
-        # before it takes the database's place: a restore killed at any moment leaves the
-        # old database, or the restored one with its entry, never a restore unrecorded or a
-        # half-written audit entry (a hot journal) in the live file.
-        detail = f"restored from the backup {backup.name}" + (
-            f"; the database it replaced is kept as {kept.name}" if kept else ""
-        )
-        try:
-            _record_restore(tmp, user, self._now(), detail)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+    def _swap_in(self, ready: ReadyRestore) -> Path | None:
+        """The restored copy takes the database's place: killed at any moment, this leaves
+        the old database, or the restored one with its entry, never a half-written file."""
         # The old database's write-ahead log must not be replayed into the restored file.
         for suffix in ("-wal", "-shm"):
             Path(f"{self.db_path}{suffix}").unlink(missing_ok=True)
-        tmp.replace(self.db_path)
-        return kept
+        ready.restored.replace(self.db_path)
+        return ready.kept
 
     def _require_administrator(self, backup: Path, user: str) -> None:
         """Roles from the database being replaced, or, if it is missing or unreadable, from
@@ -313,16 +364,26 @@ class BackupService:
         finally:
             tmp.unlink(missing_ok=True)
 
-    def _keep_current(self) -> Path:
+    def _keep_current(self, run: safety.BackupRun | None = None) -> Path:
         """Keep the database being replaced: a checked copy, or its raw bytes if damaged."""
         try:
-            return self.backup_now("pre-restore")
+            return self.backup_now("pre-restore", run)
         except DatabaseError:
             stamp = self._now().strftime("%Y%m%d-%H%M%S")
             self.folder.mkdir(parents=True, exist_ok=True)
             dest = self.folder / f"{self.db_path.stem}-damaged-{stamp}.sqlite3"
             shutil.copy2(self.db_path, dest)
             return dest
+
+
+def _report(run: safety.BackupRun | None, stage: str) -> None:
+    """A step's stage told to the window, which also stops it there if asked."""
+    if run is not None:
+        run.report(stage, 0, 1)
+
+
+def _not_restored_words(exc: Exception) -> str:
+    return plain_os_error(exc) if isinstance(exc, OSError) else str(exc)
 
 
 def _no_backup_words(exc: Exception) -> str:

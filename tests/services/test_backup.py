@@ -4,6 +4,7 @@ import sqlite3
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import text
 
 from caseload_app.cli import main
 from caseload_app.db import compressed, safety
@@ -11,7 +12,7 @@ from caseload_app.db.engine import DatabaseError, open_database
 from caseload_app.db.safety import SQLITE_HEADER
 from caseload_app.services.backup import KEEP_NEWEST, BackupService
 from caseload_app.services.demo import generate_demo
-from caseload_app.services.errors import PermissionDenied
+from caseload_app.services.errors import PermissionDenied, Stopped
 from tests.helpers import TODAY, file_digest
 
 
@@ -338,35 +339,75 @@ def test_a_half_written_copy_left_by_a_kill_is_removed_when_abandoned(demo_path,
     assert len(service.list_backups()) == 1
 
 
-def test_a_refused_restore_that_cannot_reopen_says_both(demo_path, tmp_path):
-    """The window's restore: the backup is unusable and then the live file will not open
-    either. The message said only the second, hiding why the restore was refused."""
+def test_a_refused_restore_leaves_the_window_its_database_open(demo_path, tmp_path):
+    """The window's restore is made ready with the database still open: a backup found
+    unusable refuses it before the database is closed or anything is written."""
     service = BackupService(demo_path, tmp_path / "backups")
     bad = tmp_path / "bad.sqlite3"
     bad.write_bytes(b"SQLite format 3\x00" + os.urandom(8000))
     current = open_database(demo_path)
+    before = file_digest(demo_path)
+    with pytest.raises(DatabaseError, match="not usable"):
+        service.prepare_restore(bad, user="tester")
+    with current.read() as session:  # still open, never closed for it
+        assert session.execute(text("SELECT count(*) FROM child")).scalar() == 30
+    current.dispose()
+    assert file_digest(demo_path) == before
+    assert service.list_backups() == []  # nor kept as a backup: there was no restore
+    assert list(tmp_path.glob(".*restoring*")) == []
+
+
+def test_a_swap_that_fails_still_hands_the_window_its_database(demo_path, tmp_path):
+    service = BackupService(demo_path, tmp_path / "backups")
+    ready = service.prepare_restore(service.backup_now(), user="tester")
+    ready.restored.unlink()  # gone before the swap (another program removed it)
+    installed = []
+    with pytest.raises(DatabaseError, match="Not restored"):
+        service.finish_restore(ready, open_database(demo_path), install=installed.append)
+    assert len(installed) == 1
+    assert children(installed[0].path) == 30
+    installed[0].dispose()
+
+
+def test_a_failed_swap_that_cannot_reopen_says_both(demo_path, tmp_path):
+    """The swap fails and then the live file will not open either: the message says both,
+    so that why the restore failed is not hidden."""
+    service = BackupService(demo_path, tmp_path / "backups")
+    ready = service.prepare_restore(service.backup_now(), user="tester")
+    ready.restored.unlink()
+    current = open_database(demo_path)
     demo_path.write_bytes(SQLITE_HEADER + os.urandom(8000))  # the live file damaged meanwhile
     installed = []
     with pytest.raises(DatabaseError) as refused:
-        service.restore_and_reopen(bad, current, user="tester", install=installed.append)
+        service.finish_restore(ready, current, install=installed.append)
     message = str(refused.value)
-    assert "not usable" in message  # why the restore was refused
+    assert "Not restored" in message  # why the restore failed
     assert "could not be opened again" in message  # and why the window holds no database
     assert installed == []
 
 
-def test_a_refused_restore_still_hands_the_window_its_database(demo_path, tmp_path):
+def test_a_restore_stopped_changes_nothing_and_keeps_nothing(demo_path, tmp_path):
+    """Stop pressed while the database is being kept (a restore's last slow step): the
+    database is as it was, and neither a pre-restore backup nor the copy made ready is
+    left."""
     service = BackupService(demo_path, tmp_path / "backups")
-    bad = tmp_path / "bad.sqlite3"
-    bad.write_bytes(b"SQLite format 3\x00" + os.urandom(8000))
-    installed = []
-    with pytest.raises(DatabaseError, match="not usable"):
-        service.restore_and_reopen(
-            bad, open_database(demo_path), user="t", install=installed.append
-        )
-    assert len(installed) == 1
-    assert children(installed[0].path) == 30
-    installed[0].dispose()
+    backup = service.backup_now()
+    before = file_digest(demo_path)
+    stages = []
+
+    def progress(stage, done, total):
+        stages.append(stage)
+        if stage == "Copying":  # the database being kept
+            stop()
+
+    prepare, stop = service.stoppable_restore(backup, user="tester", progress=progress)
+    with pytest.raises(Stopped, match="nothing was restored"):
+        prepare()
+    assert {"Checking the backup", "Reading", "Checking", "Copying"} <= set(stages)
+    assert file_digest(demo_path) == before
+    assert [b.path for b in service.list_backups()] == [backup]
+    hidden = [p.name for p in [*tmp_path.iterdir(), *(tmp_path / "backups").iterdir()]]
+    assert [name for name in hidden if name.startswith(".")] == []
 
 
 # --- kept compressed: smaller, still verified, read cheaply; the old plain ones still work --

@@ -1,5 +1,6 @@
 """In the window: a refused save keeps the typing; a form saved twice is one record."""
 
+import sqlite3
 from datetime import datetime
 
 import pytest
@@ -151,7 +152,7 @@ def test_an_unusable_backup_is_a_message_not_a_crash(qtbot, window, say_yes, mes
     window.wait_loaded()
     assert len(messages) == 1
     assert messages[0].startswith("Not restored: the backup is not usable.")
-    assert window.ctx.db is not before  # the window holds a live database, opened again
+    assert window.ctx.db is before  # refused before the database was closed: still open
     window.sidebar.setCurrentRow(2)
     assert window.model.rowCount() == 1  # nothing lost
     window.ctx.db.dispose()
@@ -592,6 +593,15 @@ def test_back_up_now_runs_beside_the_window_and_stop_keeps_nothing(
     assert window.ctx.backups().list_backups() == []
     assert list(window.ctx.backups_folder.iterdir()) == []  # not even a hidden .partial
     assert dialog.table.rows_model.rowCount() == 0
+    with sqlite3.connect(window.ctx.db.path) as con:  # the trail does not claim a copy
+        trail = [
+            d for (d,) in con.execute("SELECT detail FROM audit_entry WHERE action = 'backup'")
+        ]
+    folder = window.ctx.backups_folder
+    assert trail == [
+        f"backup copy of the whole database into {folder}",
+        f"backup copy into {folder} stopped: no copy was kept",
+    ]
 
 
 def test_back_up_now_into_a_folder_that_cannot_be_made_says_so(qtbot, window, messages):
@@ -607,3 +617,65 @@ def test_back_up_now_into_a_folder_that_cannot_be_made_says_so(qtbot, window, me
     back_up_now(qtbot, dialog)
     assert len(messages) == 1 and messages[0].startswith("No backup was taken. caseload could")
     assert folder.read_text() == "not a folder"
+
+
+def test_a_restore_is_made_ready_beside_the_window_and_stop_changes_nothing(
+    qtbot, window, messages, monkeypatch
+):
+    """A restore ran on the window's thread: 40 s for a 2.7 GB file, frozen ("not
+    responding"), with no way to stop it. Now it is made ready beside the window, which
+    keeps painting behind a bar with Stop, no e-mail sent meanwhile (the copy kept of the
+    database must be all of it); stopped, nothing changed and nothing kept. Then it is
+    restored whole."""
+    import threading
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QProgressDialog, QPushButton
+
+    from caseload_app.db import safety
+    from caseload_app.ui.errors import run_action
+
+    service = window.ctx.backups()
+    chosen = service.backup_now()
+    copying, go = threading.Event(), threading.Event()
+    real = safety._copy_progress
+
+    def held(run):  # the database being kept: the copy waits, half-way, for the test
+        report = real(run)
+
+        def progress(*args):
+            copying.set()
+            go.wait(10)
+            report(*args)
+
+        return progress
+
+    monkeypatch.setattr(safety, "_copy_progress", held)
+    seen = []
+
+    def meanwhile() -> None:  # on the window's thread, while the restore is made ready
+        if not copying.is_set():
+            QTimer.singleShot(10, meanwhile)
+            return
+        window.send_outbox()
+        seen.append(window._outbox_busy)
+        (bar,) = [w for w in QApplication.allWidgets() if isinstance(w, QProgressDialog)]
+        seen.append(bar.windowTitle())
+        bar.findChild(QPushButton).click()  # Stop
+        go.set()
+
+    before = window.ctx.db
+    QTimer.singleShot(0, meanwhile)
+    assert not run_action(window, "Not restored", lambda: window._restore_backup(chosen))
+    assert seen == [False, "Restore"]  # the window ran meanwhile, and sent nothing
+    assert "nothing was restored" in messages[0]
+    assert window.ctx.db is before  # never closed
+    assert [b.path for b in service.list_backups()] == [chosen]  # no pre-restore copy
+    assert not window._sending_paused
+    window.wait_loaded()
+
+    assert run_action(window, "Not restored", lambda: window._restore_backup(chosen))
+    window.wait_loaded()
+    assert window.ctx.db is not before
+    assert len(service.list_backups()) == 2  # the replaced database kept
+    assert window.model.rowCount() == 1

@@ -48,6 +48,7 @@ class BackgroundWork(WindowShell):
         self._outbox_job: Job | None = None
         self._publish_job: Job | None = None
         self._outbox_busy = self._publish_busy = False
+        self._sending_paused = False
         self._publish_again = self._publish_failed = False
         # One thread each: never two sends at once, never two writings of the calendar.
         self._mail_pool, self._calendar_pool = QThreadPool(self), QThreadPool(self)
@@ -77,7 +78,7 @@ class BackgroundWork(WindowShell):
     def send_outbox(self) -> None:
         """Send what is due, then show how the outbox stands. A round still going (a slow
         server) is left to finish: never two at once."""
-        if self._closing or self._outbox_busy:
+        if self._closing or self._outbox_busy or self._sending_paused:
             return
         self._outbox_busy = True
         mail = self.ctx.mail()
@@ -87,6 +88,16 @@ class BackgroundWork(WindowShell):
             self._outbox_failed,
             self._mail_pool,
         )
+
+    def run_without_sending(self, job: Job) -> None:
+        """`job` on the outbox's thread, once any round of sending still going has ended,
+        and no round started until `resume_sending()`: a restore's copy of the database
+        is taken while nothing writes to it (each e-mail sent is a contact logged)."""
+        self._sending_paused = True
+        self._mail_pool.start(job)
+
+    def resume_sending(self) -> None:
+        self._sending_paused = False
 
     def _outbox_done(self, state) -> None:
         self._outbox_busy = False

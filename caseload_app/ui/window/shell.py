@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from caseload_app.ui.dialogs.guide_dialog import GuideDialog
     from caseload_app.ui.idle import IdleWatch
     from caseload_app.ui.window.caseload_page import CaseloadPage
+    from caseload_app.ui.worker import Job
 
 
 Tab = TypeVar("Tab", bound=QWidget)
@@ -39,6 +40,8 @@ class WindowShell(QMainWindow):
     _selected_rows: Callable[[], list[CaseRow]]
     reload_caseworkers: Callable[[], None]
     show_guide: Callable[..., None]
+    run_without_sending: Callable[[Job], None]
+    resume_sending: Callable[[], None]
     guide: GuideDialog  # the guide, once shown
 
     def tabs_of(self, kind: type[Tab]) -> list[Tab]:
