@@ -224,10 +224,13 @@ class BackupService:
         return removed + self._remove_abandoned_copies()
 
     def _remove_abandoned_copies(self) -> list[Path]:
-        """Half-written copies (`.NAME.partial`) of backups killed part-way. One still being
-        written by another copy of caseload is fresh; an hour untouched, it is abandoned."""
+        """Half-written copies (`.NAME.partial`) of backups killed part-way, and a restore's
+        copy (`.NAME.restoring`, beside the database: as large as it) killed before it took
+        the database's place. One still being written by another copy of caseload is fresh;
+        an hour untouched, it is abandoned."""
         abandoned = []
-        for path in self.folder.glob(".*.partial"):
+        restoring = self._restoring()
+        for path in [*self.folder.glob(".*.partial"), *([restoring] if restoring.exists() else [])]:
             try:
                 if time.time() - path.stat().st_mtime > ABANDONED_AFTER_S:
                     path.unlink()
@@ -235,6 +238,9 @@ class BackupService:
             except OSError:
                 continue  # gone already, or not ours to remove: it never counts as a backup
         return abandoned
+
+    def _restoring(self) -> Path:
+        return self.db_path.with_name(f".{self.db_path.name}.restoring")
 
     def restore(self, backup: Path, *, user: str, holds_lock: bool = False) -> Path | None:
         """Replace the database with a backup: an administrator's action, refused while
@@ -282,7 +288,7 @@ class BackupService:
         if problem:
             raise DatabaseError(f"Not restored: the backup is not usable. {problem}")
         self._require_administrator(backup, user)
-        restored = self.db_path.with_name(f".{self.db_path.name}.restoring")
+        restored = self._restoring()
         try:
             safety.restore_copy(backup, restored, run)
             kept = self._keep_current(run) if self.db_path.exists() else None

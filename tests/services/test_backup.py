@@ -339,6 +339,18 @@ def test_a_half_written_copy_left_by_a_kill_is_removed_when_abandoned(demo_path,
     assert len(service.list_backups()) == 1
 
 
+def test_a_restores_copy_left_by_a_kill_is_removed_when_abandoned(demo_path, tmp_path):
+    """A restore killed before its swap left its copy beside the database, as large as it
+    (2.7 GB at 50,000 children with their documents), for good."""
+    service = BackupService(demo_path, tmp_path / "backups")
+    ready = service.prepare_restore(service.backup_now("auto"), user="tester")
+    assert service.rotate() == []  # fresh: another copy of caseload may be restoring
+    an_hour_ago = datetime.now().timestamp() - 3700
+    os.utime(ready.restored, (an_hour_ago, an_hour_ago))
+    assert service.rotate() == [ready.restored]
+    assert not ready.restored.exists() and demo_path.exists()
+
+
 def test_a_refused_restore_leaves_the_window_its_database_open(demo_path, tmp_path):
     """The window's restore is made ready with the database still open: a backup found
     unusable refuses it before the database is closed or anything is written."""
