@@ -21,6 +21,7 @@ from caseload_app.db.queries import as_date, join_child_family_worker
 from caseload_app.domain import codes
 from caseload_app.domain.exceptions import parse_limits
 from caseload_app.domain.status import Rag, rag_for_step, step_label
+from caseload_app.domain.text import matches as search_finds
 
 
 class CaseRow(NamedTuple):
@@ -259,6 +260,12 @@ class CaseFilter:
             and (self.next_step is None or row.next_step == self.next_step)
             and self._due_in_window(row)
         )
+
+    def finds(self, row: CaseRow, query: str) -> bool:
+        """Whether the list in this view, searched for `query` (folded, as typed), holds
+        the row: the database's rules (services/case_window.py) in Python, for a row read
+        beside a page; tests/services/test_case_window.py checks that the two agree."""
+        return self.matches(row) and search_finds(query, row.search_text)
 
     def _due_in_window(self, row: CaseRow) -> bool:
         if self.due_from_days is None and self.due_to_days is None:

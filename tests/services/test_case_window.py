@@ -1,5 +1,5 @@
 """The case list's filters and search in SQL (services/case_window.py) show exactly the
-cases the list's Python rules show (CaseFilter.matches, domain.text.matches), in the same
+cases the list's Python rules show (CaseFilter.finds), in the same
 order, on any filter, search and day."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from caseload_app.db.engine import open_database
 from caseload_app.domain.exceptions import limits_for_ground
-from caseload_app.domain.text import fold, matches
+from caseload_app.domain.text import fold
 from caseload_app.services.case_window import CaseWindowService
 from caseload_app.services.caselist import CaseFilter, CaseListService
 from caseload_app.services.casework import CaseworkService
@@ -65,14 +65,7 @@ def python_ids(db, today: date, case_filter: CaseFilter, text: str) -> list[int]
     """What today's list shows: every row built, then filtered and searched in Python."""
     query = fold(text).strip()
     rows = CaseListService(db, today=lambda: today).list_cases().rows
-    return [
-        r.case_id
-        for r in rows
-        if case_filter.matches(r)
-        and (
-            not query or (matches(query, r.search_text) if " " in query else query in r.search_text)
-        )
-    ]
+    return [r.case_id for r in rows if case_filter.finds(r, query)]
 
 
 def sql_ids(db, today: date, case_filter: CaseFilter, text: str) -> list[int]:

@@ -21,7 +21,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from caseload_app.domain.deadlines import format_date
 from caseload_app.domain.status import Rag
-from caseload_app.domain.text import days_text, fold, matches, person_sort_key, sort_key
+from caseload_app.domain.text import days_text, fold, person_sort_key, sort_key
 from caseload_app.services.case_window import FIRST_SCAN, Listing
 from caseload_app.services.caselist import RAG_RANK, CaseFilter, CaseRow
 from caseload_app.ui.models.rows import CELL_ROLES, RAG_TEXT, Column, ColumnsModel, cell
@@ -292,7 +292,9 @@ class CaseTableModel(ColumnsModel):
         order: the selection and current row stay with their cases until the whole list
         places them (a case left out of the page would lose them for good)."""
         found = {row.case_id: row for row in page.rows}
-        later = [found[i] for i in page.later if i in found and self._finds(found[i])]
+        later = [
+            found[i] for i in page.later if i in found and self._filter.finds(found[i], self._query)
+        ]
         shown = page.ids + [row.case_id for row in sorted(later, key=_arrival)]
         self._hold(shown, page.rows)
         # A page is no order to place a save by: a save meanwhile asks the order again.
@@ -301,11 +303,6 @@ class CaseTableModel(ColumnsModel):
         self._searched = self._job_searched
         self._set_ids(shown)
         self.paged.emit()
-
-    def _finds(self, row: CaseRow) -> bool:
-        """Whether the view and the search shown hold this row (the database's rules, in
-        Python: tests/services/test_case_window.py checks the two agree)."""
-        return self._filter.matches(row) and matches(self._query, row.search_text)
 
     def _chosen(self) -> list[int]:
         """The cases of the selection and the current row."""
