@@ -102,6 +102,8 @@ COLUMN_WIDTHS = (125, 100, 110, 45, 120, 150, 122, 108, 80, 100, 90)
 PAGE = 100  # rows read at a time as the list scrolls
 ANCHORS_KEPT = 50  # the latest cases opened or saved whose rows each listing reads
 ROWS_HELD = 4_000  # rows kept; the least recently shown go first
+PROBES = 64  # rows read at once in each round of placing a saved case (`place`)
+PLACED_MOST = 8  # a save of more cases than this asks the whole order again
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,39 @@ class CaseSource:
     rows: Callable[[list[int]], list[CaseRow]]
     # A search's first page, or None where the head of the order holds none (first_page).
     first_page: Callable[[CaseFilter, str, tuple[str, bool] | None], list[int] | None] | None = None
+    # How many cases each view holds (the sidebar's counts), after a save placed in the list.
+    counts: Callable[[list[CaseFilter]], list[int]] | None = None
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A save's cases put in their places in the list as shown, and the views it moved
+    them into or out of counted again, as read beside the window."""
+
+    ids: list[int]
+    counts: dict[CaseFilter, int]
+
+
+def place(
+    ids: list[int],
+    row: CaseRow,
+    precedes: Callable[[CaseRow, CaseRow], bool],
+    rows_of: Callable[[list[int]], dict[int, CaseRow]],
+) -> int:
+    """Where `row` comes among `ids`, a list in order (how many of them come before it),
+    found in rounds: the rows at PROBES evenly spaced places of the span left, read at once,
+    narrow it to the gap between two; three rounds at 50,000 cases, four at 200,000."""
+    low, high = 0, len(ids)
+    while low < high:
+        span = high - low
+        places = sorted({low + (n * span) // PROBES for n in range(PROBES)})
+        found = rows_of([ids[p] for p in places])
+        for p in places:
+            if not precedes(found[ids[p]], row):
+                high = p
+                break
+            low = p + 1
+    return low
 
 
 class CaseTableModel(ColumnsModel):
@@ -411,10 +446,98 @@ class CaseTableModel(ColumnsModel):
             n = self.find_case(case_id)
             if n >= 0:
                 self.dataChanged.emit(self.index(n, 0), self.index(n, len(self.columns) - 1))
+        placeable = self._placeable(touched, fresh)
         self._keep_anchors(touched)  # before the ask: its listing reads their rows
-        if not stays:
-            self._recount |= self._moved_between_views(touched, fresh)
+        if stays:
+            return
+        self._recount |= self._moved_between_views(touched, fresh)
+        if placeable:
+            self._place(touched, fresh)
+        else:
             self._ask()
+
+    def _placeable(self, touched: set[int], fresh: dict[int, CaseRow]) -> bool:
+        """Whether a save's few cases can be put in place in the whole list shown (each
+        still there, and read with the order shown), where asking the whole order again
+        takes 100 ms at 50,000 cases sorted by school."""
+        return (
+            self._source is not None
+            and self._source.counts is not None
+            and self._job is None
+            and self.answered
+            and not self._partial
+            and self._anchored == self._placing()
+            and len(touched) <= PLACED_MOST
+            and all(i in fresh and i in self._anchors for i in touched)
+        )
+
+    def _place(self, touched: set[int], fresh: dict[int, CaseRow]) -> None:
+        """Take the cases out of the list shown and put back, each where the order puts it,
+        those the view and search still hold (rows read beside the window: a few dozen a
+        case), and count again the views they moved into or out of."""
+        source = self._source
+        assert source is not None and source.counts is not None
+        counts = source.counts
+        ids, precedes = self._ids, self._precedes()
+        shown = [fresh[i] for i in sorted(touched) if self._filter.finds(fresh[i], self._query)]
+        known = {i: row for i, row in self._held.items() if row is not None} | fresh
+        views = [v for v in self._views if v in self._recount]
+
+        def rows_of(wanted: list[int]) -> dict[int, CaseRow]:
+            missing = [i for i in wanted if i not in known]
+            known.update((row.case_id, row) for row in source.rows(missing) if missing)
+            if any(i not in known for i in wanted):  # gone meanwhile: the order is asked
+                raise LookupError("A case in the list is no longer there.")
+            return known
+
+        def work() -> Placed:
+            placed = [i for i in ids if i not in touched]
+            for row in shown:
+                placed.insert(place(placed, row, precedes, rows_of), row.case_id)
+            return Placed(placed, dict(zip(views, counts(views) if views else [], strict=True)))
+
+        self._job_asked = self._asked
+        self._job = run_in_background(
+            work, lambda done: self._on_placed(done, touched, fresh), self._on_place_failed
+        )
+
+    def _precedes(self) -> Callable[[CaseRow, CaseRow], bool]:
+        """Whether one row comes before another in the list's order: by the sorted column's
+        key (ties, and no sort, in the arrival order), as the database orders them."""
+        if self._sort is None:
+            return lambda a, b: _arrival(a) < _arrival(b)
+        column = self.columns[self.column_of(self._sort[0])]
+        key, descending = column.sort_key or column.display, self._sort[1]
+
+        def precedes(a: CaseRow, b: CaseRow) -> bool:
+            first, second = key(a), key(b)
+            if first != second:
+                return first > second if descending else first < second
+            return _arrival(a) < _arrival(b)
+
+        return precedes
+
+    def _on_placed(self, placed: Placed, touched: set[int], fresh: dict[int, CaseRow]) -> None:
+        self._job = None
+        if self._job_asked != self._asked:  # asked meanwhile: its listing puts all right
+            self._next()
+            return
+        self._counts.update(placed.counts)
+        self._recount -= set(placed.counts)
+        self._total += sum(
+            int(self._filter.matches(fresh[i])) - int(self._filter.matches(self._anchors[i]))
+            for i in touched
+        )
+        self._anchors.update((i, fresh[i]) for i in touched)  # as the list now places them
+        if placed.ids != self._ids:
+            self._set_ids(placed.ids)
+        self.listed.emit()
+
+    def _on_place_failed(self, _exc: Exception, _details: str) -> None:
+        """The whole order is asked instead: if the database is unreadable, that fails too,
+        and says so."""
+        self._job = None
+        self._ask()
 
     def _moved_between_views(self, touched: set[int], fresh: dict[int, CaseRow]) -> set:
         """The views counted that a save may have moved a case into or out of, against each

@@ -85,7 +85,9 @@ class CaseloadPage(QSplitter):
         self._open_only = False  # part of the chosen view, not shown as a filter widget
         self._then: Callable[[], None] | None = None  # a key pressed before the list came
         self._build()
-        self.model.set_source(CaseSource(self._listing, self._rows_by_id, self._first_page))
+        self.model.set_source(
+            CaseSource(self._listing, self._rows_by_id, self._first_page, self._view_counts)
+        )
         self.model.listed.connect(self._on_listed)
         self.model.paged.connect(self._update_count)
         self.model.failed.connect(self._failed)
@@ -101,6 +103,9 @@ class CaseloadPage(QSplitter):
 
     def _first_page(self, *searched):
         return self.ctx.case_window().first_page(*searched)
+
+    def _view_counts(self, views):
+        return self.ctx.case_window().counts(views)
 
     def _build(self) -> None:
         self.sidebar = QListWidget()
