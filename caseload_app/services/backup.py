@@ -75,6 +75,7 @@ class ReadyRestore:
     backup: Path
     restored: Path
     kept: Path | None  # where the database it replaces was kept
+    raw: bool = False  # that database is damaged: kept byte for byte at the swap
 
 
 class BackupService:
@@ -225,12 +226,15 @@ class BackupService:
 
     def _remove_abandoned_copies(self) -> list[Path]:
         """Half-written copies (`.NAME.partial`) of backups killed part-way, and a restore's
-        copy (`.NAME.restoring`, beside the database: as large as it) killed before it took
-        the database's place. One still being written by another copy of caseload is fresh;
-        an hour untouched, it is abandoned."""
+        copy and what its writing leaves (`.NAME.restoring` and others, beside the database:
+        as large as it) killed before it took the database's place. One still being written
+        by another copy of caseload is fresh; an hour untouched, it is abandoned."""
         abandoned = []
-        restoring = self._restoring()
-        for path in [*self.folder.glob(".*.partial"), *([restoring] if restoring.exists() else [])]:
+        name = self.db_path.name
+        beside = [f".{name}.restoring", f".{name}.restoring-journal"]
+        beside += [f"..{name}.restoring.partial", f".{name}.roles.partial"]
+        left = [self.db_path.with_name(n) for n in beside if self.db_path.with_name(n).exists()]
+        for path in [*self.folder.glob(".*.partial"), *left]:
             try:
                 if time.time() - path.stat().st_mtime > ABANDONED_AFTER_S:
                     path.unlink()
@@ -289,20 +293,32 @@ class BackupService:
             raise DatabaseError(f"Not restored: the backup is not usable. {problem}")
         self._require_administrator(backup, user)
         restored = self._restoring()
+        kept: Path | None = None
+        raw = False
         try:
             safety.restore_copy(backup, restored, run)
-            kept = self._keep_current(run) if self.db_path.exists() else None
+            if self.db_path.exists():
+                kept, raw = self._keep_current(run)
             detail = f"restored from the backup {backup.name}" + (
                 f"; the database it replaced is kept as {kept.name}" if kept else ""
             )
             _record_restore(restored, user, self._now(), detail)
+            _report(run, "Recording")  # Stop pressed since: nothing restored, nothing kept
         except (sqlite3.DatabaseError, OSError) as exc:
-            restored.unlink(missing_ok=True)
+            self.abandon(ReadyRestore(backup, restored, kept, raw))
             raise DatabaseError(f"Not restored: {_not_restored_words(exc)}") from exc
         except BaseException:
-            restored.unlink(missing_ok=True)
+            self.abandon(ReadyRestore(backup, restored, kept, raw))
             raise
-        return ReadyRestore(backup, restored, kept)
+        return ReadyRestore(backup, restored, kept, raw)
+
+    def abandon(self, ready: ReadyRestore) -> None:
+        """A restore made ready that will not take place (stopped, refused, failed): its
+        copy and the backup it kept of the database are removed; nothing was changed."""
+        ready.restored.unlink(missing_ok=True)
+        if ready.kept is not None and not ready.raw:
+            ready.kept.unlink(missing_ok=True)
+            safety.checksum_path(ready.kept).unlink(missing_ok=True)
 
     def finish_restore(
         self, ready: ReadyRestore, current: Database, *, install: Callable[[Database], None]
@@ -316,7 +332,7 @@ class BackupService:
         try:
             kept = self._swap_in(ready)
         except OSError as exc:
-            ready.restored.unlink(missing_ok=True)
+            self.abandon(ready)
             refused = DatabaseError(f"Not restored: {plain_os_error(exc)}")
             self._reopen(install, refused)
             raise refused from exc
@@ -339,6 +355,11 @@ class BackupService:
     def _swap_in(self, ready: ReadyRestore) -> Path | None:
         """The restored copy takes the database's place: killed at any moment, this leaves
         the old database, or the restored one with its entry, never a half-written file."""
+        if ready.raw and ready.kept is not None:  # damaged: kept byte for byte, now closed
+            self.folder.mkdir(parents=True, exist_ok=True)
+            partial = ready.kept.with_name(f".{ready.kept.name}.partial")  # (see rotate)
+            shutil.copy2(self.db_path, partial)
+            partial.replace(ready.kept)
         # The old database's write-ahead log must not be replayed into the restored file.
         for suffix in ("-wal", "-shm"):
             Path(f"{self.db_path}{suffix}").unlink(missing_ok=True)
@@ -370,16 +391,15 @@ class BackupService:
         finally:
             tmp.unlink(missing_ok=True)
 
-    def _keep_current(self, run: safety.BackupRun | None = None) -> Path:
-        """Keep the database being replaced: a checked copy, or its raw bytes if damaged."""
+    def _keep_current(self, run: safety.BackupRun | None = None) -> tuple[Path, bool]:
+        """Keep the database being replaced: a checked copy, or, if it is damaged (its
+        copy fails the check), where its raw bytes are to be kept and True: copied once it
+        is closed (`_swap_in`), when its write-ahead log has been written into it."""
         try:
-            return self.backup_now("pre-restore", run)
+            return self.backup_now("pre-restore", run), False
         except DatabaseError:
             stamp = self._now().strftime("%Y%m%d-%H%M%S")
-            self.folder.mkdir(parents=True, exist_ok=True)
-            dest = self.folder / f"{self.db_path.stem}-damaged-{stamp}.sqlite3"
-            shutil.copy2(self.db_path, dest)
-            return dest
+            return self.folder / f"{self.db_path.stem}-damaged-{stamp}.sqlite3", True
 
 
 def _report(run: safety.BackupRun | None, stage: str) -> None:

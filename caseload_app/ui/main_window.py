@@ -376,6 +376,12 @@ class MainWindow(
         self.idle.watch(self.windowHandle())  # exists once shown; focus may come later
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if self._restoring:  # its bar has Stop: closed now, a restore might be left half-way
+            self.statusBar().showMessage(
+                "A backup is being restored: wait for it, or press Stop on its bar first.", 8000
+            )
+            event.ignore()
+            return
         unsaved = [view.title() for view in self.case_views() if view.has_unsaved_changes()]
         if unsaved and not self._confirm_discard(", ".join(unsaved)):
             event.ignore()

@@ -352,18 +352,15 @@ def test_a_restores_copy_left_by_a_kill_is_removed_when_abandoned(demo_path, tmp
 
 
 def test_a_refused_restore_leaves_the_window_its_database_open(demo_path, tmp_path):
-    """The window's restore is made ready with the database still open: a backup found
-    unusable refuses it before the database is closed or anything is written."""
+    """The window's restore is made ready with the database still open (the window's
+    test shows it is never closed for it): a backup found unusable refuses it before
+    anything is written or kept."""
     service = BackupService(demo_path, tmp_path / "backups")
     bad = tmp_path / "bad.sqlite3"
     bad.write_bytes(b"SQLite format 3\x00" + os.urandom(8000))
-    current = open_database(demo_path)
     before = file_digest(demo_path)
     with pytest.raises(DatabaseError, match="not usable"):
         service.prepare_restore(bad, user="tester")
-    with current.read() as session:  # still open, never closed for it
-        assert session.execute(text("SELECT count(*) FROM child")).scalar() == 30
-    current.dispose()
     assert file_digest(demo_path) == before
     assert service.list_backups() == []  # nor kept as a backup: there was no restore
     assert list(tmp_path.glob(".*restoring*")) == []
@@ -757,3 +754,71 @@ def test_a_copy_to_a_chosen_place_killed_before_its_checksum_is_not_left(demo_pa
     script = [sys.executable, "-c", KILLED_WRITING_A_CHOSEN_COPY, str(demo_path), str(folder)]
     assert subprocess.run(script, check=False).returncode == 9
     assert not (folder / "copy.sqlite3").exists()
+
+
+def test_a_damaged_database_restored_from_the_window_is_kept_with_its_latest_writes(
+    demo_path, tmp_path
+):
+    """A damaged database (its copy fails the full check) is kept byte for byte. Made ready
+    with the database open, that raw copy missed the writes still in its write-ahead log
+    (found by a reviewer): it is taken once the database is closed, as it was before."""
+    service = BackupService(demo_path, tmp_path / "backups")
+    chosen = service.backup_now()
+    con = sqlite3.connect(demo_path)  # an index no longer matching its table: the full
+    name, sql = con.execute(  # check finds it, the quick check at opening does not
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        "AND tbl_name = 'communication' LIMIT 1"
+    ).fetchone()
+    columns = [r[1] for r in con.execute("PRAGMA table_info(communication)")]
+    other = [c for c in columns if c not in sql][2]
+    con.execute("PRAGMA writable_schema = ON")
+    con.execute(
+        "UPDATE sqlite_master SET sql = ? WHERE name = ?",
+        (sql.rsplit("(", 1)[0] + f"({other})", name),
+    )
+    con.commit()
+    con.close()
+    current = open_database(demo_path)
+    with current.uow() as s:  # the window's latest writes: still in the write-ahead log
+        for n in range(20):
+            s.execute(
+                text(
+                    "INSERT INTO audit_entry (at, who, action, record_type, detail) "
+                    "VALUES (CURRENT_TIMESTAMP, 'me', 'test', 'x', :d)"
+                ),
+                {"d": f"late write {n}"},
+            )
+    ready = service.prepare_restore(chosen, user="tester")
+    assert ready.raw and not ready.kept.exists()  # kept once the database is closed
+    installed = []
+    kept = service.finish_restore(ready, current, install=installed.append)
+    installed[0].dispose()
+    with sqlite3.connect(f"file:{kept}?mode=ro", uri=True) as con:
+        late = con.execute("SELECT count(*) FROM audit_entry WHERE detail LIKE 'late write%'")
+        assert late.fetchone()[0] == 20
+    assert kept.name.startswith("caseload-damaged-")
+
+
+def test_stop_pressed_once_the_database_is_kept_restores_nothing_and_keeps_nothing(
+    demo_path, tmp_path, monkeypatch
+):
+    """Stop pressed after the last slow step, while the restore is recorded, was not heard:
+    the database was replaced, and a pre-restore backup kept (found by a reviewer)."""
+    from caseload_app.services import backup as backup_module
+
+    service = BackupService(demo_path, tmp_path / "backups")
+    backup = service.backup_now()
+    before = file_digest(demo_path)
+    real = backup_module._record_restore
+
+    def recorded_as_stop_is_pressed(*args):
+        stop()
+        real(*args)
+
+    monkeypatch.setattr(backup_module, "_record_restore", recorded_as_stop_is_pressed)
+    prepare, stop = service.stoppable_restore(backup, user="tester", progress=lambda *a: None)
+    with pytest.raises(Stopped, match="nothing was restored"):
+        prepare()
+    assert file_digest(demo_path) == before
+    assert [b.path for b in service.list_backups()] == [backup]
+    assert not service._restoring().exists()

@@ -184,7 +184,7 @@ def test_damage_only_the_full_check_sees_offers_the_newest_good_backup(
         windows = [
             w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
         ]
-        if windows and asked:  # restored in place: the window goes on
+        if windows and asked and not windows[0]._restoring:  # restored: the window goes on
             windows[0].close()
         else:
             QTimer.singleShot(50, close_when_loaded)
@@ -237,7 +237,8 @@ def test_damage_in_the_case_file_is_found_once_the_window_shows(
         windows = [
             w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()
         ]
-        if windows and asked:
+        if windows and asked and not windows[0]._restoring:  # restored beside the window
+            windows[0].wait_loaded()
             seen["rows"] = windows[0].model.rowCount()
             windows[0].close()
         else:

@@ -919,3 +919,45 @@ def test_a_saved_case_is_placed_where_the_order_puts_it_in_a_few_rounds(values, 
     assert got == bisect.bisect_right(values, wanted)
     assert len(rounds) <= 3
     assert all(n <= PROBES for n in rounds)
+
+
+def test_on_a_team_database_a_save_reads_the_whole_order_with_colleagues_saves(
+    template, tmp_path, qtbot
+):
+    """A colleague's save since the order shown was read leaves it unsorted: a case of mine
+    put in its place in it landed among cases that sort before it (found by a reviewer,
+    on PostgreSQL too). Signed in to a team database, a save that moves a case reads the
+    whole order again, the colleague's change put right with it."""
+    import shutil
+
+    from caseload_app.db.engine import open_database
+    from tests.helpers import open_main_window
+
+    shutil.copy(template, tmp_path / "team.sqlite3")
+    mine = open_database(tmp_path / "team.sqlite3")
+    colleague = open_database(tmp_path / "team.sqlite3")  # another caseworker's window
+    try:
+        window = open_main_window(qtbot, mine, tmp_path, login="asha")  # a team login
+        window.show_list(2)
+        model = window.model
+        model.sort(TITLES.index("Setting"), Qt.SortOrder.AscendingOrder)
+        window.wait_loaded()
+        ids = shown_ids(model)
+        view = window.open_case(ids[1], "overview")
+        window.wait_loaded()
+        moved = ids[len(ids) // 2]
+        theirs = CaseworkService(colleague, "dee", today=lambda: TODAY, now=lambda: NOW)
+        child = theirs.get_case(moved).child
+        theirs.update_child(child.id, child.version, {"setting": "zzz colleague"})
+        target = model.row_at(3 * len(ids) // 4).setting or ""
+        child = view.detail.child
+        view.act(
+            "Save",
+            lambda: view.work.update_child(child.id, child.version, {"setting": target + "~"}),
+        )
+        window.wait_loaded()
+        assert shown_ids(model) == CaseWindowService(mine, today=lambda: TODAY).case_ids(
+            CaseFilter(), "", ("Setting", False)
+        )
+    finally:
+        colleague.dispose()

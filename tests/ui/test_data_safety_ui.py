@@ -679,3 +679,153 @@ def test_a_restore_is_made_ready_beside_the_window_and_stop_changes_nothing(
     assert window.ctx.db is not before
     assert len(service.list_backups()) == 2  # the replaced database kept
     assert window.model.rowCount() == 1
+
+
+def _held_at(monkeypatch, module, name):
+    """`module.name` (a step of the restore) waits, when first called, until the test
+    lets it go: (reached, go)."""
+    import threading
+
+    reached, go = threading.Event(), threading.Event()
+    real = getattr(module, name)
+
+    def held(*args, **kwargs):
+        if not reached.is_set():
+            reached.set()
+            go.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, held)
+    return reached, go
+
+
+def _when(reached, then) -> None:
+    """`then()` on the window's thread once `reached` is set (polled by a timer)."""
+    from PySide6.QtCore import QTimer
+
+    def look() -> None:
+        if reached.is_set():
+            then()
+        else:
+            QTimer.singleShot(10, look)
+
+    QTimer.singleShot(0, look)
+
+
+def test_a_calendar_due_while_a_restore_is_made_ready_is_written_after_it(
+    qtbot, window, messages, monkeypatch, tmp_path
+):
+    """The published calendar writes an audit entry. Written while the restore was made
+    ready, after the database was kept, it was in neither the kept copy nor the restored
+    database (found by a reviewer): it waits for the restore, then is written."""
+    from caseload_app.services import backup as backup_module
+    from caseload_app.services.team import TeamService
+    from caseload_app.ui.errors import run_action
+
+    TeamService(window.ctx.db, "tester").add_caseworker("Asha Patel")
+    service = window.ctx.backups()
+    chosen = service.backup_now()
+    window.ctx.settings.calendar_file = str(tmp_path / "cal.ics")
+    recording, go = _held_at(monkeypatch, backup_module, "_record_restore")
+    seen = []
+
+    def meanwhile() -> None:
+        window.publish_calendar()  # as its timer would, after a save
+        seen.append(window._publish_busy)
+        go.set()
+
+    _when(recording, meanwhile)
+    assert run_action(window, "Not restored", lambda: window._restore_backup(chosen))
+    assert seen == [False]  # not started while the restore was made ready
+    qtbot.waitUntil(lambda: (tmp_path / "cal.ics").exists() and not window._publish_busy)
+    with sqlite3.connect(window.ctx.db.path) as con:  # written into the restored database
+        assert con.execute("SELECT count(*) FROM audit_entry WHERE record_type = 'calendar'")
+    window.wait_loaded()
+
+
+def test_damage_found_while_a_restore_is_made_ready_starts_no_second_restore(
+    qtbot, window, messages, monkeypatch
+):
+    """The whole-file check reported damage (of the file being replaced) while a restore
+    was made ready: its question, answered Yes, started a second restore inside the first,
+    which then said "Not restored" of a database restored (found by a reviewer)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from caseload_app.services import backup as backup_module
+    from caseload_app.ui.errors import run_action
+
+    asked = []
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda *a, **k: asked.append(a) or QMessageBox.StandardButton.Yes
+    )
+    service = window.ctx.backups()
+    chosen = service.backup_now()
+    recording, go = _held_at(monkeypatch, backup_module, "_record_restore")
+
+    def meanwhile() -> None:
+        window._whole_file_checked("The whole-file check found damage (test).")
+        go.set()
+
+    _when(recording, meanwhile)
+    before = window.ctx.db
+    assert run_action(window, "Not restored", lambda: window._restore_backup(chosen))
+    qtbot.wait(50)  # what waited for the restore has had its turn
+    assert window.ctx.db is not before and messages == [] and asked == []
+    assert window.isVisible()
+    window.wait_loaded()
+
+
+def test_stop_pressed_while_the_restore_is_recorded_restores_nothing(
+    qtbot, window, messages, monkeypatch
+):
+    from PySide6.QtWidgets import QApplication, QProgressDialog, QPushButton
+
+    from caseload_app.services import backup as backup_module
+    from caseload_app.ui.errors import run_action
+
+    service = window.ctx.backups()
+    chosen = service.backup_now()
+    recording, go = _held_at(monkeypatch, backup_module, "_record_restore")
+
+    def meanwhile() -> None:
+        (bar,) = [w for w in QApplication.allWidgets() if isinstance(w, QProgressDialog)]
+        bar.findChild(QPushButton).click()  # Stop, while the bar still offers it
+        go.set()
+
+    _when(recording, meanwhile)
+    before = window.ctx.db
+    assert not run_action(window, "Not restored", lambda: window._restore_backup(chosen))
+    assert window.ctx.db is before and "nothing was restored" in messages[0]
+    assert [b.path for b in service.list_backups()] == [chosen]  # nothing kept
+    window.wait_loaded()
+
+
+def test_todays_backup_due_while_a_restore_is_made_ready_waits_for_it(
+    qtbot, window, messages, monkeypatch
+):
+    """The start hands today's backup to the window once the contact log is checked: a
+    restore asked for meanwhile was not refused for it, and the backup then copied a file
+    about to be replaced (found by a reviewer). It waits for the restore, then runs."""
+    from caseload_app.services import backup as backup_module
+    from caseload_app.services.backup import DailyBackup
+    from caseload_app.ui.errors import run_action
+
+    service = window.ctx.backups()
+    chosen = service.backup_now()
+    recording, go = _held_at(monkeypatch, backup_module, "_record_restore")
+    taken = []
+
+    def take(progress):
+        taken.append(window.ctx.db)  # the database it backs up
+        return DailyBackup()
+
+    def meanwhile() -> None:
+        window.take_daily_backup(take, lambda: None)
+        go.set()
+
+    _when(recording, meanwhile)
+    assert run_action(window, "Not restored", lambda: window._restore_backup(chosen))
+    restored = window.ctx.db
+    qtbot.waitUntil(lambda: bool(taken))
+    assert taken == [restored]  # taken after the restore, of the restored database
+    window.wait_loaded()

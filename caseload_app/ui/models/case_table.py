@@ -5,9 +5,9 @@ The database filters, searches and sorts (services/case_window.py, off the windo
 thread: a keystroke never waits for it); a page of rows is read when the view first shows
 it (about a millisecond for a hundred rows on a laptop file). A search in a large view shows
 its first page first, found among the head of the order (`CaseWindowService.first_page`),
-while its whole list is read. After a save the saved cases' rows are put right in place and
-the order asked again, the selection kept by case, unless the save moved none of them
-(`update_cases`)."""
+while its whole list is read. After a save the saved cases' rows are put right in place;
+cases it moved are put in their new places (or the whole order asked again), the selection
+kept by case; a save that moved none of them asks nothing (`update_cases`)."""
 
 from __future__ import annotations
 
@@ -424,11 +424,13 @@ class CaseTableModel(ColumnsModel):
     # --- after a save --------------------------------------------------------------------
     def update_cases(self, case_ids: Collection[int], rows: list[CaseRow]) -> None:
         """After a save: these cases' rows as they are now (a case asked for without a row
-        is gone). Rows held are put right and repainted at once; then the order and the
-        counts are asked again, which moves, shows or hides them, unless each of these cases
-        keeps its place against its row as the order shown read it (an anchor's): in or out
-        of the view and of each view counted, its due date, its key in the sorted column and
-        its searched text. A new school or phone number saved is such a save."""
+        is gone). Rows held are put right and repainted at once. Nothing more is asked if
+        each of these cases keeps its place against its row as the order shown read it (an
+        anchor's): in or out of the view and of each view counted, its due date, its key in
+        the sorted column and its searched text; a new school or phone number saved is such
+        a save. Else a few cases each read with that order are put in their new places
+        (`_place`) and the views they moved counted again; any other save asks the order
+        and the counts again, which moves, shows or hides them."""
         fresh = {row.case_id: row for row in rows}
         touched = {*case_ids, *fresh}
         # A listing in flight was read before this save, and would be shown as it read:
@@ -485,7 +487,8 @@ class CaseTableModel(ColumnsModel):
 
         def rows_of(wanted: list[int]) -> dict[int, CaseRow]:
             missing = [i for i in wanted if i not in known]
-            known.update((row.case_id, row) for row in source.rows(missing) if missing)
+            if missing:
+                known.update((row.case_id, row) for row in source.rows(missing))
             if any(i not in known for i in wanted):  # gone meanwhile: the order is asked
                 raise LookupError("A case in the list is no longer there.")
             return known

@@ -89,15 +89,27 @@ class BackgroundWork(WindowShell):
             self._mail_pool,
         )
 
-    def run_without_sending(self, job: Job) -> None:
-        """`job` on the outbox's thread, once any round of sending still going has ended,
-        and no round started until `resume_sending()`: a restore's copy of the database
-        is taken while nothing writes to it (each e-mail sent is a contact logged)."""
+    def pause_background_writes(self, job: Job) -> None:
+        """`job` on the outbox's thread once any round of sending still going has ended and
+        any calendar still being written is written, with neither started again until
+        `resume_background_writes()`: a restore's copy of the database is taken while
+        nothing else writes to it (an e-mail sent is a contact logged; a calendar written,
+        an audit entry)."""
         self._sending_paused = True
-        self._mail_pool.start(job)
+        calendar = self._calendar_pool
 
-    def resume_sending(self) -> None:
+        def after_both() -> None:
+            calendar.waitForDone()
+            job.run()
+
+        self._paused_job = Job(after_both)  # (its own signals unused: the job's report)
+        self._paused_job.setAutoDelete(False)  # kept until the next, as run_in_background's
+        self._mail_pool.start(self._paused_job)
+
+    def resume_background_writes(self) -> None:
         self._sending_paused = False
+        self.send_outbox()  # what waited meanwhile
+        self._publish_next()
 
     def _outbox_done(self, state) -> None:
         self._outbox_busy = False
@@ -156,7 +168,7 @@ class BackgroundWork(WindowShell):
         me, target = settings.me_caseworker_id, settings.calendar_file
         if not target or me is None or self._closing:
             return
-        if self._publish_busy:  # the change came while it was being written
+        if self._publish_busy or self._sending_paused:  # written once free to
             self._publish_again = True
             return
         self._publish_busy = True

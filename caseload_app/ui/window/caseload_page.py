@@ -85,9 +85,12 @@ class CaseloadPage(QSplitter):
         self._open_only = False  # part of the chosen view, not shown as a filter widget
         self._then: Callable[[], None] | None = None  # a key pressed before the list came
         self._build()
-        self.model.set_source(
-            CaseSource(self._listing, self._rows_by_id, self._first_page, self._view_counts)
-        )
+        # A save is put in its place in the list shown only on a laptop file: on a team
+        # database colleagues' saves since would leave the order it is placed in unsorted
+        # (a reviewer showed a case placed among cases that sort before it), so the whole
+        # order is read again, theirs put right with it.
+        counts = self._view_counts if self.ctx.login is None else None
+        self.model.set_source(CaseSource(self._listing, self._rows_by_id, self._first_page, counts))
         self.model.listed.connect(self._on_listed)
         self.model.paged.connect(self._update_count)
         self.model.failed.connect(self._failed)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
 )
 
-from caseload_app.services.errors import UserError
+from caseload_app.services.errors import Stopped, UserError
 from caseload_app.ui.case import CaseView
 from caseload_app.ui.errors import run_action, show_failure
 from caseload_app.ui.window.shell import WindowShell
@@ -58,6 +58,8 @@ class DataSafetyCommands(WindowShell):
         is the "No backup today" warning. If it took none (one was taken earlier today, or
         none could be), `then_check` (the whole-file check's run and stop) follows, as the
         backup's check of its copy would have stood for it."""
+        if self._unless_restoring(lambda: self.take_daily_backup(take, stop, then_check)):
+            return
         self._stop_daily = stop
         self._then_check = then_check
         self.backup_status = QLabel("Backing up…")
@@ -122,6 +124,8 @@ class DataSafetyCommands(WindowShell):
         `run` checks now, beside the window (those tables first, whose writes wait for it:
         seconds at 200,000 children; then the whole file), and `then` if it passed. Damage
         found is handled as at start: restore the newest good backup, or close."""
+        if self._unless_restoring(lambda: self.check_whole_file(run, stop, then)):
+            return
         self._stop_whole_check = stop
 
         def checked(problem: str | None) -> None:
@@ -143,6 +147,9 @@ class DataSafetyCommands(WindowShell):
 
     def _whole_file_checked(self, problem: str | None) -> None:
         if problem is None or self._whole_check_stopped:
+            return
+        if self._restoring:  # of the file the restore replaces: see _after_restore
+            self._damage_during_restore = problem
             return
         label = QLabel("Database damaged")
         label.setStyleSheet("color: #b00020; font-weight: bold")
@@ -184,11 +191,13 @@ class DataSafetyCommands(WindowShell):
 
     def _restore_backup(self, backup) -> None:
         """Close the case tabs and restore: made ready beside the window, behind a bar with
-        Stop (40 s for a 2.7 GB file), then swapped in on its thread (the service closes and
-        reopens the database), and the window reloaded. Raises why it was not restored."""
+        Stop, then swapped in on its thread (the service closes and reopens the database),
+        and the window reloaded. Raises why it was not restored."""
         service = self.ctx.backups()
         if service is None:  # a team database: BackupsDialog is never offered
             return
+        if self._restoring:  # (asked from within the restore's own wait: damage found)
+            raise UserError("Not restored: a restore is already under way.")
         if self._daily_thread is not None and self._daily_thread.is_alive():
             # Not stopped for it: a restore refused after would leave no backup today, and
             # one the backup outlasted the wait for would replace the file it is copying.
@@ -203,18 +212,26 @@ class DataSafetyCommands(WindowShell):
         def install(db) -> None:
             self.ctx.db = db
 
+        self._restoring, swapped = True, False
         try:
             ready = self._prepare_restore(service, backup)
             service.finish_restore(ready, self.ctx.db, install=install)
+            swapped = True
         finally:
-            self.resume_sending()
+            self._restoring = False
+            self.resume_background_writes()
             self.refresh()
+            self._after_restore(swapped)
+
+    _restoring = False
+    _waiting_restore: list[Callable[[], None]] = []
+    _damage_during_restore: str | None = None
 
     def _prepare_restore(self, service, backup):
-        """The restore's slow part on the outbox's thread (no e-mail is sent meanwhile, so
-        the copy kept of the database is all of it), waited for in an event loop of its
-        own: the window paints and the bar moves. Returns the restore made ready; raises
-        why not (Stopped, if the person stopped it)."""
+        """The restore's slow part beside the window, with nothing else in the app writing
+        to the database meanwhile (so the copy kept of it is all of it), waited for in an
+        event loop of its own: the window paints and the bar moves. Returns the restore
+        made ready; raises why not (Stopped, if the person stopped it)."""
         from caseload_app.ui.dialogs.export_dialogs import stoppable_bar
 
         # Over the Backups dialog when asked from it: nothing under the bar can be clicked.
@@ -229,12 +246,37 @@ class DataSafetyCommands(WindowShell):
         job.signals.done.connect(lambda ready: (outcome.update(ready=ready), loop.quit()))
         job.signals.failed.connect(lambda exc, _trace: (outcome.update(failed=exc), loop.quit()))
         self._restore_job = job  # kept (with its signals) until it reports
-        self.run_without_sending(job)
+        self.pause_background_writes(job)
         loop.exec()
+        stopped = stoppable.cancel.is_set()  # (read first: closing the bar sets it)
         stoppable.bar.close()
         if "failed" in outcome:
             raise outcome["failed"]
+        if "ready" not in outcome:  # the app is quitting: its loops all end
+            stop()
+            raise Stopped("Stopped: the window closed, and nothing was restored.")
+        if stopped:  # Stop pressed as it ended
+            service.abandon(outcome["ready"])
+            raise Stopped("Stopped: nothing was restored, and nothing was changed.")
         return outcome["ready"]
+
+    def _unless_restoring(self, call: Callable[[], None]) -> bool:
+        """While a restore is made ready, `call` waits for it to end (today's backup, the
+        whole-file check: neither reads a file about to be replaced). True if it waits."""
+        if not self._restoring:
+            return False
+        self._waiting_restore = [*self._waiting_restore, call]
+        return True
+
+    def _after_restore(self, swapped: bool) -> None:
+        """What waited for the restore. Damage the whole-file check found meanwhile was the
+        replaced file's: said only if the database was not replaced."""
+        waiting, self._waiting_restore = self._waiting_restore, []
+        damage, self._damage_during_restore = self._damage_during_restore, None
+        if damage is not None and not swapped:
+            waiting.append(lambda: self._whole_file_checked(damage))
+        for call in waiting:
+            QTimer.singleShot(0, call)
 
     def open_trash(self) -> None:
         from caseload_app.ui.dialogs.data_dialogs import TrashDialog

@@ -40,8 +40,8 @@ class WindowShell(QMainWindow):
     _selected_rows: Callable[[], list[CaseRow]]
     reload_caseworkers: Callable[[], None]
     show_guide: Callable[..., None]
-    run_without_sending: Callable[[Job], None]
-    resume_sending: Callable[[], None]
+    pause_background_writes: Callable[[Job], None]
+    resume_background_writes: Callable[[], None]
     guide: GuideDialog  # the guide, once shown
 
     def tabs_of(self, kind: type[Tab]) -> list[Tab]:
