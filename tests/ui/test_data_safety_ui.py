@@ -659,7 +659,9 @@ def test_a_restore_is_made_ready_beside_the_window_and_stop_changes_nothing(
             return
         window.send_outbox()
         seen.append(window._outbox_busy)
-        (bar,) = [w for w in QApplication.allWidgets() if isinstance(w, QProgressDialog)]
+        (bar,) = [
+            w for w in QApplication.allWidgets() if isinstance(w, QProgressDialog) and w.isVisible()
+        ]
         seen.append(bar.windowTitle())
         bar.findChild(QPushButton).click()  # Stop
         go.set()
@@ -788,7 +790,9 @@ def test_stop_pressed_while_the_restore_is_recorded_restores_nothing(
     recording, go = _held_at(monkeypatch, backup_module, "_record_restore")
 
     def meanwhile() -> None:
-        (bar,) = [w for w in QApplication.allWidgets() if isinstance(w, QProgressDialog)]
+        (bar,) = [
+            w for w in QApplication.allWidgets() if isinstance(w, QProgressDialog) and w.isVisible()
+        ]
         bar.findChild(QPushButton).click()  # Stop, while the bar still offers it
         go.set()
 

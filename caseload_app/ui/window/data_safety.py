@@ -250,6 +250,7 @@ class DataSafetyCommands(WindowShell):
         loop.exec()
         stopped = stoppable.cancel.is_set()  # (read first: closing the bar sets it)
         stoppable.bar.close()
+        stoppable.bar.deleteLater()
         if "failed" in outcome:
             raise outcome["failed"]
         if "ready" not in outcome:  # the app is quitting: its loops all end
