@@ -14,7 +14,10 @@ cases held by one caseworker (a *bundle*), and never moves a bundle twice:
 3. **Balance**: bundles with no such step move between caseworkers who are in today, to lower
    the spread (max - min of load per FTE), greedily: each step takes the move that lowers the
    spread most; where caseworkers tie at the top or bottom no single move can, so a short run
-   of moves that each shrink the tie is tried and kept only if it then lowers the spread.
+   of moves that each shrink the spread or the tie is tried and kept only if it then lowers
+   the spread enough. A run is at most ``RUN_MOVES`` moves, or as many as caseworkers then
+   tie at the top and bottom: on a large team a run of small drops that never pays could
+   otherwise go on for a move per caseworker, each weighed against the whole team.
 
 Every balancing move must pay for itself, because a family changing caseworker loses
 continuity: a move (or a run of moves) is kept only when it lowers the spread by at least
@@ -60,6 +63,7 @@ __all__ = [
     "MIN_GAIN",
     "MOVE_COST",
     "MOVE_KINDS",
+    "RUN_MOVES",
     "TOLERANCE",
     "Move",
     "Proposal",
@@ -75,6 +79,8 @@ MOVE_COST = 1.0
 # Even enough: busiest and least busy within this share of the team's average load per FTE.
 TOLERANCE = 0.10
 MOVE_KINDS = ("allocate", "cover", "balance")
+# The longest run of moves tried before it must pay for itself (more where more tie).
+RUN_MOVES = 10
 _EPS = 1e-9
 
 
@@ -496,6 +502,7 @@ class _Balancer:
             ):
                 self.movable.add(bundle)
         self.committed = 0
+        self.run_limit = 0  # the most moves the run under way may make (see RUN_MOVES)
         # Moves made but not yet kept: (bundle, receiver's bundle of the same family it locked).
         self.tentative: list[tuple[_Bundle, _Bundle | None]] = []
 
@@ -567,12 +574,18 @@ class _Balancer:
         rules = self.rules
         if new_spread < base - max(rules.min_gain, rules.move_cost * children - _EPS):
             return "keep"
-        if len(self.tentative) < len(self.avail) and (
+        if len(self.tentative) < self.run_limit and (
             new_spread < current - _EPS
             or (new_spread <= current + _EPS and new_ties < current_ties)
         ):
             return "try"
         return "stop"
+
+    def run_length(self) -> int:
+        """How many moves a run starting now may make: `RUN_MOVES`, or as many as tie at the
+        top and bottom (each tied caseworker may need a move before the spread drops)."""
+        _spread, ties, _sumsq = self.measure(self.ratios())
+        return min(len(self.avail), max(RUN_MOVES, ties))
 
     def make(self, bundle: _Bundle, giver: WorkerLoad, receiver: WorkerLoad) -> None:
         planner = self.planner
@@ -611,9 +624,11 @@ class _Balancer:
         enough = self.rules.tolerance * _average_per_fte(self.planner, self.avail)
         stop = "cap"
         while self.under_cap():
-            if not self.tentative and base <= enough + _EPS:
-                stop = "even"
-                break
+            if not self.tentative:
+                if base <= enough + _EPS:
+                    stop = "even"
+                    break
+                self.run_limit = self.run_length()
             found = self.best_move()
             if found is None:
                 stop = "stuck"

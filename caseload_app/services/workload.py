@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, select, true
 
+from caseload_app.batch import no_cycle_collection
 from caseload_app.db.batch import one_snapshot, rows_of
 from caseload_app.db.models import Absence, AppSetting, Child, EhcpCase, TribunalOrder
 from caseload_app.domain import rebalance, workload
@@ -209,10 +210,11 @@ class WorkloadService(UserService):
     def propose(self, max_moves: int | None = None) -> Proposal:
         """Moves that even the load; ``max_moves`` is the lead's cap on balancing moves."""
         self._allowed(Can.REASSIGN)
-        _infos, workers, cases = self._inputs()
-        return rebalance.propose_rebalance(
-            workers, cases, self._today(), self.weights(), max_moves=max_moves
-        )
+        # The cases' loads are this day's by these weights already (`_inputs`). The proposal
+        # makes a few objects per case, which all live until it ends: no cycles to collect.
+        with no_cycle_collection():
+            _infos, workers, cases = self._inputs()
+            return rebalance.propose_rebalance(workers, cases, self._today(), max_moves=max_moves)
 
     def moved_cases(self, proposal: Proposal) -> dict[int, MovedCase]:
         """Child's name and next statutory step of every case the proposal moves."""

@@ -734,6 +734,44 @@ def test_ties_at_the_top_are_broken_by_a_run_of_moves():
     assert p.spread_after == 0.0
 
 
+def test_a_tie_wider_than_a_short_run_is_still_broken():
+    # Twelve at 2 and twelve at 0: the spread drops only with the twelfth move, so the run
+    # may be as long as the caseworkers tied at the top and bottom, beyond RUN_MOVES.
+    from caseload_app.domain.rebalance import RUN_MOVES
+
+    workers = [WorkerLoad(i, f"W{i}", 1.0) for i in range(1, 25)]
+    cases = [case(i, i, (i + 1) // 2, 1.0) for i in range(1, 25)]
+    p = propose_rebalance(workers, cases, TODAY, move_cost=0.1)
+    assert len(p.moves) == 12 > RUN_MOVES + 1
+    assert p.spread_after == 0.0
+
+
+def test_a_run_that_cannot_pay_stops_after_a_few_moves(monkeypatch):
+    """Sixty caseworkers a quarter point apart: each move lowers the spread a little, never
+    by its cost. The run used to go on for a move per caseworker, each weighed against the
+    whole team (122 s for 900 caseworkers); it now stops after RUN_MOVES."""
+    from caseload_app.domain import rebalance
+
+    workers = [WorkerLoad(w, f"W{w}", 1.0) for w in range(1, 61)]
+    cases, case_id = [], 0
+    for w in range(1, 61):
+        for _ in range(20 + w):
+            case_id += 1
+            cases.append(case(case_id, case_id, w, 0.25))
+    trials = []
+    best_move = rebalance._Balancer.best_move
+
+    def counted(self):
+        trials.append(1)
+        return best_move(self)
+
+    monkeypatch.setattr(rebalance._Balancer, "best_move", counted)
+    p = propose_rebalance(workers, cases, TODAY)
+    assert p.moves == ()
+    assert "No further move lowers the gap" in p.left
+    assert len(trials) == rebalance.RUN_MOVES + 1
+
+
 def test_a_run_of_moves_that_does_not_pay_off_is_dropped():
     # Ben's 2.0 cannot be split: whatever happens one person has 2 and someone 0.
     workers = [WorkerLoad(i, n, 1.0) for i, n in enumerate(["Asha", "Ben", "Cara", "Dan"], 1)]
