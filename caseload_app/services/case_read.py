@@ -550,22 +550,11 @@ def _with_ceasing(status: CaseStatus, note: str | None) -> CaseStatus:
     return replace(status, note=f"{status.note} {note}" if status.note else note)
 
 
-def ceasing_in_force(s: Session, case: EhcpCase) -> InForce | None:
-    """A plan decided to be ceased stays in force until the time for appealing ends or an
-    appeal is decided (s45(4)): read from the case's disagreements dated from the decision.
-    A plan sent to another council (Reg 15(2)) is not ceased by a decision: nothing to appeal."""
-    if case.ceased_date is None or case.plan_sent is not None:
-        return None
-    rows = s.scalars(
-        select(Disagreement)
-        .where(Disagreement.case_id == case.id, Disagreement.decision_letter >= case.ceased_date)
-        .order_by(Disagreement.decision_letter, Disagreement.id)
-    ).all()
-    return in_force_of(case, rows)
-
-
 def in_force_of(case: EhcpCase, disagreements: Sequence[Disagreement]) -> InForce | None:
-    """`ceasing_in_force` from the case's disagreements already read (any, in any order)."""
+    """A plan decided to be ceased stays in force until the time for appealing ends or an
+    appeal is decided (s45(4)): read from the case's disagreements dated from the decision
+    (`disagreements`: any of the case's, in any order). A plan sent to another council
+    (Reg 15(2)) is not ceased by a decision: nothing to appeal."""
     if case.ceased_date is None or case.plan_sent is not None:
         return None
     ceased = case.ceased_date

@@ -15,6 +15,7 @@ from caseload_app.db.models import (
     AnnualReview,
     Child,
     Communication,
+    Disagreement,
     EhcpCase,
     Reassessment,
     SchoolConsultation,
@@ -35,7 +36,7 @@ from caseload_app.domain.status import (
     step_label,
 )
 from caseload_app.domain.text import how_many
-from caseload_app.services.case_read import ceasing_in_force, order_steps, reassessment_steps
+from caseload_app.services.case_read import in_force_of, order_steps, reassessment_steps
 from caseload_app.services.keep_in_touch import DueUpdate, due_updates
 from caseload_app.services.settings import every_weeks_in
 
@@ -461,14 +462,23 @@ class MyWeekService:
                     "timeline",
                 )
             )
+        recent = (EhcpCase.stage == "ceased", EhcpCase.ceased_date >= today - timedelta(days=366))
         decided = self._mine(
             select(EhcpCase, Child.first_name, Child.last_name)
             .join(Child, EhcpCase.child_id == Child.id)
-            .where(EhcpCase.stage == "ceased", EhcpCase.ceased_date >= today - timedelta(days=366)),
+            .where(*recent),
             scope,
         )
+        # Their disagreements in one read, not one read a case (1,945 at 50,000 children).
+        disagreements: dict[int, list[Disagreement]] = {}
+        for row in s.scalars(
+            select(Disagreement).where(
+                Disagreement.case_id.in_(self._mine(select(EhcpCase.id).where(*recent), scope))
+            )
+        ):
+            disagreements.setdefault(row.case_id, []).append(row)
         for case, first, last in s.execute(decided):
-            in_force = ceasing_in_force(s, case)
+            in_force = in_force_of(case, disagreements.get(case.id, ()))
             if in_force is None or in_force.until is None:
                 continue
             if today <= in_force.until <= horizon:

@@ -159,6 +159,29 @@ def test_my_week_lists_a_consultation_not_done_and_an_appeal_period_ending(plan,
     assert MyWeekService(db, today=lambda: date(2027, 1, 26)).my_week(None).count("ceasing") == 0
 
 
+def test_my_week_reads_each_ceased_plans_own_appeal(plan, db):
+    """Two plans ceased the same day: an appeal lodged against one keeps its plan until it
+    is decided (no last day for appealing to list); the other's period still ends. Their
+    disagreements are read together, so each must find its own."""
+    appealed, work = plan
+    other, _work = new_case(db, first_name="Amir", upn=None, nhs_number=None)
+    for key, on in [
+        ("assess_agreed", date(2026, 8, 1)),
+        ("issue", date(2026, 9, 1)),
+        ("draft_served", date(2026, 10, 1)),
+        ("final_issued", date(2026, 11, 18)),
+    ]:
+        act(work, other, key, on)  # fmt: skip
+    ceased(work, appealed)
+    ceased(work, other)
+    row = work.add_disagreement(appealed, "Decision to cease", date(2026, 11, 23), "cease")
+    row_version = work.get_case(appealed, opened=False).disagreements[0].version
+    work.update_disagreement(row, row_version, {"appeal_lodged": date(2026, 11, 24)})
+    week = MyWeekService(db, today=lambda: date(2027, 1, 18)).my_week(None)
+    items = [i for i in week.items if i.kind == "ceasing"]
+    assert [(i.case_id, i.due) for i in items] == [(other, date(2027, 1, 25))]
+
+
 def decide_review(work, case_id, changes):
     """A review meeting on Fri 20 Nov 2026, its decision saved with ``changes``."""
     work.schedule_review(case_id, date(2026, 11, 20))
