@@ -673,7 +673,7 @@ def test_a_restore_is_made_ready_beside_the_window_and_stop_changes_nothing(
     assert "nothing was restored" in messages[0]
     assert window.ctx.db is before  # never closed
     assert [b.path for b in service.list_backups()] == [chosen]  # no pre-restore copy
-    assert not window._sending_paused
+    assert not window._writes_paused
     window.wait_loaded()
 
     assert run_action(window, "Not restored", lambda: window._restore_backup(chosen))

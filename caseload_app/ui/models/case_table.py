@@ -510,7 +510,7 @@ class CaseTableModel(ColumnsModel):
         if self._sort is None:
             return lambda a, b: _arrival(a) < _arrival(b)
         column = self.columns[self.column_of(self._sort[0])]
-        key, descending = column.sort_key or column.display, self._sort[1]
+        key, descending = column.order_key, self._sort[1]
 
         def precedes(a: CaseRow, b: CaseRow) -> bool:
             first, second = key(a), key(b)
@@ -599,7 +599,7 @@ class CaseTableModel(ColumnsModel):
             self._filter.matches(row),
             *(view.matches(row) for view in self._views),
             row.next_due,
-            (column.sort_key or column.display)(row) if column else None,
+            column.order_key(row) if column else None,
             row.search_text if self._query else None,
         )
 

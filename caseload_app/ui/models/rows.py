@@ -45,6 +45,11 @@ class Column:
     rag: Callable[[Any], str | None] | None = None  # colours the cell: "red", "amber", ...
     tooltip: Callable[[Any], str | None] | None = None
 
+    @property
+    def order_key(self) -> Callable[[Any], Any]:
+        """What the column sorts by: its sort key, else the text it shows."""
+        return self.sort_key or self.display
+
 
 LONG_CELL = 14  # characters: a longer cell gets its own text as a tooltip
 
@@ -173,7 +178,7 @@ class RowsModel(ColumnsModel):
             key = self.arrival_order
         else:
             number, order = self._sort
-            key = self.columns[number].sort_key or self.columns[number].display
+            key = self.columns[number].order_key
             reverse = order == Qt.SortOrder.DescendingOrder
         if key is None:
             return lambda a, b: a < b
@@ -229,7 +234,7 @@ class RowsModel(ColumnsModel):
             return
         number, order = self._sort
         column = self.columns[number]
-        key = column.sort_key or column.display
+        key = column.order_key
         rows = self._rows
         self._visible.sort(
             key=lambda i: key(rows[i]), reverse=order == Qt.SortOrder.DescendingOrder
@@ -275,7 +280,7 @@ def cell(column: Column, row: Any, role: int):
     if role == Qt.ItemDataRole.DisplayRole:
         return column.display(row)
     if role == SortRole:
-        return (column.sort_key or column.display)(row)
+        return column.order_key(row)
     if role == RowRole:
         return row
     if role == RagRole:

@@ -48,7 +48,7 @@ class BackgroundWork(WindowShell):
         self._outbox_job: Job | None = None
         self._publish_job: Job | None = None
         self._outbox_busy = self._publish_busy = False
-        self._sending_paused = False
+        self._writes_paused = False
         self._publish_again = self._publish_failed = False
         # One thread each: never two sends at once, never two writings of the calendar.
         self._mail_pool, self._calendar_pool = QThreadPool(self), QThreadPool(self)
@@ -78,7 +78,7 @@ class BackgroundWork(WindowShell):
     def send_outbox(self) -> None:
         """Send what is due, then show how the outbox stands. A round still going (a slow
         server) is left to finish: never two at once."""
-        if self._closing or self._outbox_busy or self._sending_paused:
+        if self._closing or self._outbox_busy or self._writes_paused:
             return
         self._outbox_busy = True
         mail = self.ctx.mail()
@@ -95,7 +95,7 @@ class BackgroundWork(WindowShell):
         `resume_background_writes()`: a restore's copy of the database is taken while
         nothing else writes to it (an e-mail sent is a contact logged; a calendar written,
         an audit entry)."""
-        self._sending_paused = True
+        self._writes_paused = True
         calendar = self._calendar_pool
 
         def after_both() -> None:
@@ -107,7 +107,7 @@ class BackgroundWork(WindowShell):
         self._mail_pool.start(self._paused_job)
 
     def resume_background_writes(self) -> None:
-        self._sending_paused = False
+        self._writes_paused = False
         self.send_outbox()  # what waited meanwhile
         self._publish_next()
 
@@ -168,7 +168,7 @@ class BackgroundWork(WindowShell):
         me, target = settings.me_caseworker_id, settings.calendar_file
         if not target or me is None or self._closing:
             return
-        if self._publish_busy or self._sending_paused:  # written once free to
+        if self._publish_busy or self._writes_paused:  # written once free to
             self._publish_again = True
             return
         self._publish_busy = True
