@@ -274,7 +274,7 @@ def test_a_search_s_first_page_is_the_head_of_its_whole_list(
     it is found whenever that head holds a page of it."""
     today = TODAY + timedelta(days=shift)
     window = CaseWindowService(demo, today=lambda: today)
-    got = window.first_page(case_filter, text, page=page, scan=scan)
+    got = window.first_page(case_filter, text, page=page, scan=scan, few=0)
     if not fold(text).strip():
         assert got is None  # no search: the list's own order is read from its index
         return
@@ -283,11 +283,26 @@ def test_a_search_s_first_page_is_the_head_of_its_whole_list(
         assert got == window.case_ids(case_filter, text)[:page]
 
 
+def test_a_search_finding_few_children_is_listed_whole_without_reading_the_head(demo):
+    """Fewer than `few` children found through the trigram table: no first page is looked
+    for (the head would hold too few of them; its whole list is quick), and no child's text
+    is read for it."""
+    window = CaseWindowService(demo, today=lambda: TODAY)
+    with demo.engine.connect() as conn:
+        word = fold(conn.exec_driver_sql("SELECT last_name FROM child LIMIT 1").scalar())[:4]
+    with statements_sent(demo.engine) as sent:
+        assert window.first_page(CaseFilter(), word, page=1, scan=5000, few=0) is not None
+    assert any("search_text" in st for st, _p in sent)
+    with statements_sent(demo.engine) as sent:
+        assert window.first_page(CaseFilter(), word, page=1, scan=5000, few=10_000) is None
+    assert not any("search_text" in st for st, _p in sent), sent
+
+
 @pytest.mark.parametrize("sort", [("Child", False), ("Due", True), ("RAG", False)])
 def test_no_first_page_is_looked_for_in_a_list_sorted_by_a_column(demo, sort):
     window = CaseWindowService(demo, today=lambda: TODAY)
     assert window.first_page(CaseFilter(), "a", sort, page=1, scan=300) is None
-    for arrival in (None, ("Due", False), ("Days left", False)):
+    for arrival in (None, ("Due", False), ("Days left", False)):  # (one letter: no trigram)
         assert window.first_page(CaseFilter(), "a", arrival, page=1, scan=300) is not None
 
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QTableView
+from PySide6.QtWidgets import QApplication, QTableView
 
 from caseload_app.services.case_window import CaseWindowService
 from caseload_app.services.caselist import CaseFilter, CaseListService
@@ -61,7 +61,7 @@ class Counted:
     def first_page(self, *searched):
         """A search's first ten, found among the first 100 cases (a test's "large view")."""
         self.first_pages += 1
-        return self.window.first_page(*searched, page=FIRST, scan=100)
+        return self.window.first_page(*searched, page=FIRST, scan=100, few=0)
 
     def counts(self, views):
         self.counted.append(tuple(views))
@@ -618,6 +618,33 @@ def test_a_search_in_a_large_view_shows_its_first_page_then_its_whole_list(
     model.wait_listed()
     assert seen[-1] == ("listed", whole, False) and model.total == total
     assert counted.first_pages == 1
+
+
+def test_a_first_page_s_whole_list_is_read_once_the_page_is_painted(demo, large_views, monkeypatch):
+    """Read while the first page was painted, the whole list's thread took Python's lock
+    from the painting half the time: it is asked once the view says it has painted the page
+    (or after PAINT_FIRST_MS), and a letter typed meanwhile goes ahead at once."""
+    monkeypatch.setattr(case_table, "PAINT_FIRST_MS", 60_000)
+    model, counted = loaded_model(demo, views=[CaseFilter()])
+    listings = counted.listings
+    model.set_query("a")
+    model.wait_answered()
+    assert model.partial and model.waiting_paint and model.busy
+    QApplication.processEvents()
+    assert counted.listings == listings  # the whole list waits for the paint
+    model.painted()
+    model.wait_listed()
+    assert counted.listings == listings + 1 and not model.partial
+    assert shown_ids(model) == expected(demo, CaseFilter(), "a", None)
+    model.set_query("e")
+    model.wait_answered()
+    assert model.waiting_paint
+    model.set_query("el")  # typed before the paint: asked now, not after it
+    assert not model.waiting_paint and model.busy
+    model.wait_answered()
+    model.painted()
+    model.wait_listed()
+    assert shown_ids(model) == expected(demo, CaseFilter(), "el", None)
 
 
 def test_no_first_page_is_looked_for_in_a_small_view_or_before_its_size_is_known(demo, large_views):

@@ -2,12 +2,14 @@ from datetime import date
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from caseload_app.services.caselist import CaseFilter, CaseListService
 from caseload_app.services.demo import generate_demo
 from caseload_app.services.settings import LocalSettings, LocalSettingsStore
 from caseload_app.ui.context import AppContext
 from caseload_app.ui.main_window import MainWindow
+from caseload_app.ui.models import case_table
 from caseload_app.ui.models.case_table import COLUMNS, CaseTableModel
 from caseload_app.ui.models.rows import RagRole, SortRole
 from caseload_app.ui.models.week_model import WeekModel
@@ -117,6 +119,23 @@ def test_views_filters_and_search_narrow_the_list(qtbot, window):
     window.wait_loaded()
     assert {window.model.row_at(r).caseworker_id for r in range(window.model.rowCount())} == {1}
     assert window.stage_filter.currentData() is None  # the view replaced the earlier filter
+
+
+def test_the_list_painting_a_first_page_lets_its_whole_list_be_read(window, monkeypatch):
+    """The list tells the model once it has painted a search's first page (the whole list
+    is read after, not while the page is painted)."""
+    monkeypatch.setattr(case_table, "FIRST_SCAN", 100)  # the demo's 300 cases: a large view
+    monkeypatch.setattr(case_table, "PAINT_FIRST_MS", 60_000)
+    window.sidebar.setCurrentRow(2)
+    window.wait_loaded()
+    window.search.setText("a")
+    window.model.wait_answered()
+    assert window.model.partial and window.model.waiting_paint
+    window.table.viewport().repaint()
+    QApplication.processEvents()
+    assert not window.model.waiting_paint
+    window.wait_loaded()
+    assert not window.model.partial
 
 
 def test_saved_view_is_pinned_with_its_count_and_remembered(window, monkeypatch):

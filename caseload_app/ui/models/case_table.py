@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 
 from caseload_app.domain.deadlines import format_date
 from caseload_app.domain.status import Rag
@@ -169,6 +169,10 @@ def place(
     return low
 
 
+# The longest a search's whole list waits for its first page to be painted (`painted`).
+PAINT_FIRST_MS = 40
+
+
 class CaseTableModel(ColumnsModel):
     listed = Signal()  # a listing asked for has arrived and is shown
     paged = Signal()  # a search's first page is shown; its whole list is still being read
@@ -189,6 +193,10 @@ class CaseTableModel(ColumnsModel):
         self._views: tuple[CaseFilter, ...] = ()
         self._counts: dict[CaseFilter, int] = {}
         self._job: Job | None = None
+        # A search's whole list waits until its first page is painted: read meanwhile, its
+        # thread took Python's lock from the painting half the time (a keystroke's p95
+        # 67 → 49 ms at 50,000 children).
+        self._waiting_paint = False
         self._asked = 0  # listings asked for; the one in flight answers number `_job_asked`
         self._job_asked = 0
         self._shown_asked = 0  # the ask the ids shown answer (a first page, or a listing)
@@ -250,13 +258,14 @@ class CaseTableModel(ColumnsModel):
 
     def _ask(self) -> None:
         self._asked += 1
+        self._waiting_paint = False  # what is asked now goes ahead
         self._next()
 
     def _next(self) -> None:
         """One read in flight at a time: while it runs, what is asked meanwhile waits and
         only the latest is asked next (a fast typist's keystrokes are not queued). A search
         in a large view is first asked for its first page, then for its whole list."""
-        if self._source is None or self._job is not None:
+        if self._source is None or self._job is not None or self._waiting_paint:
             return
         source, self._job_asked = self._source, self._asked
         if self._first_page_wanted() and source.first_page is not None:
@@ -300,7 +309,21 @@ class CaseTableModel(ColumnsModel):
             self._paged = self._job_asked
             if page is not None:
                 self._show_first_page(page)
+                self._waiting_paint = True  # until painted, or PAINT_FIRST_MS at most
+                QTimer.singleShot(PAINT_FIRST_MS, self.painted)
+                return
         self._next()
+
+    @property
+    def waiting_paint(self) -> bool:
+        """A search's first page is shown and not yet painted: its whole list waits."""
+        return self._waiting_paint
+
+    def painted(self) -> None:
+        """The view has painted the first page shown: its whole list is read now."""
+        if self._waiting_paint:
+            self._waiting_paint = False
+            self._next()
 
     def _on_first_page_failed(self, _exc: Exception, _details: str) -> None:
         """The whole list is asked as if no first page were found: if the database is
@@ -391,8 +414,8 @@ class CaseTableModel(ColumnsModel):
 
     @property
     def busy(self) -> bool:
-        """A listing is being read."""
-        return self._job is not None
+        """A listing is being read, or waits for the first page to be painted."""
+        return self._job is not None or self._waiting_paint
 
     @property
     def answered(self) -> bool:
@@ -417,7 +440,7 @@ class CaseTableModel(ColumnsModel):
 
     def _wait(self, done: Callable[[], bool], timeout_ms: int) -> None:
         deadline = time.monotonic() + timeout_ms / 1000
-        while not done() and self._job is not None and time.monotonic() < deadline:
+        while not done() and self.busy and time.monotonic() < deadline:
             left = max(1, int((deadline - time.monotonic()) * 1000))
             wait_for((self.paged, self.listed, self.failed), left)
 

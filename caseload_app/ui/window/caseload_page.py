@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -93,6 +93,7 @@ class CaseloadPage(QSplitter):
         self.model.set_source(CaseSource(self._listing, self._rows_by_id, self._first_page, counts))
         self.model.listed.connect(self._on_listed)
         self.model.paged.connect(self._update_count)
+        self.model.paged.connect(self._watch_paint)
         self.model.failed.connect(self._failed)
         self.rebuild_sidebar()
 
@@ -364,7 +365,16 @@ class CaseloadPage(QSplitter):
         self.sidebar.setCurrentRow(2)
         self.rebuild_sidebar()
 
+    def _watch_paint(self) -> None:
+        """A search's first page is shown: its whole list is read once the list has painted
+        it (watched for that one paint only: a filter on every event would cost more)."""
+        self.table.viewport().installEventFilter(self)
+
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self.model.painted)  # once this paint is done
+            return False
         if (
             watched is self.search
             and event.type() == QEvent.Type.KeyPress
