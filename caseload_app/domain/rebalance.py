@@ -15,9 +15,10 @@ cases held by one caseworker (a *bundle*), and never moves a bundle twice:
    the spread (max - min of load per FTE), greedily: each step takes the move that lowers the
    spread most; where caseworkers tie at the top or bottom no single move can, so a short run
    of moves that each shrink the spread or the tie is tried and kept only if it then lowers
-   the spread enough. A run is at most ``RUN_MOVES`` moves, or as many as caseworkers then
-   tie at the top and bottom: on a large team a run of small drops that never pays could
-   otherwise go on for a move per caseworker, each weighed against the whole team.
+   the spread enough. A run is at most ``RUN_MOVES`` moves, or as many as caseworkers tie
+   at the top and bottom when it starts or after its first move: on a large team a run of
+   small drops that never pays could otherwise go on for a move per caseworker, each
+   weighed against the whole team.
 
 Every balancing move must pay for itself, because a family changing caseworker loses
 continuity: a move (or a run of moves) is kept only when it lowers the spread by at least
@@ -574,6 +575,8 @@ class _Balancer:
         rules = self.rules
         if new_spread < base - max(rules.min_gain, rules.move_cost * children - _EPS):
             return "keep"
+        if len(self.tentative) == 1:  # a tie the first move made (twelve now at the top)
+            self.run_limit = min(len(self.avail), max(self.run_limit, 1 + current_ties))
         if len(self.tentative) < self.run_limit and (
             new_spread < current - _EPS
             or (new_spread <= current + _EPS and new_ties < current_ties)
@@ -690,7 +693,8 @@ def _left_text(planner: _Planner, stop: str, rules: _Rules, balancing: int) -> s
             "which stays with its caseworker, or cannot go to anyone else."
         ),
         "not_worth": (
-            f"No further move lowers the gap by {rules.move_cost:g} point"
+            "No further move, nor a short run of moves, lowers the gap by "
+            f"{rules.move_cost:g} point"
             f"{'s' if rules.move_cost != 1 else ''} of load per FTE for each child moved, "
             "the cost of a family changing caseworker."
         ),

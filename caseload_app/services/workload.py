@@ -137,8 +137,10 @@ class WorkloadService(UserService):
     def _team(self) -> tuple[list[WorkerInfo], list[WorkerLoad]]:
         return _loads(TeamService(self._db, self.user, self._today, self._now).workers())
 
-    def _inputs(self) -> tuple[list[WorkerInfo], list[WorkerLoad], list[CaseLoad]]:
-        today, weights = self._today(), self.weights()
+    def _inputs(
+        self, today: date | None = None
+    ) -> tuple[list[WorkerInfo], list[WorkerLoad], list[CaseLoad]]:
+        today, weights = today or self._today(), self.weights()
         infos, workers = self._team()
         query = (
             select(
@@ -212,9 +214,10 @@ class WorkloadService(UserService):
         self._allowed(Can.REASSIGN)
         # The cases' loads are this day's by these weights already (`_inputs`). The proposal
         # makes a few objects per case, which all live until it ends: no cycles to collect.
+        today = self._today()  # one day for the loads and the proposal, even at midnight
         with no_cycle_collection():
-            _infos, workers, cases = self._inputs()
-            return rebalance.propose_rebalance(workers, cases, self._today(), max_moves=max_moves)
+            _infos, workers, cases = self._inputs(today)
+            return rebalance.propose_rebalance(workers, cases, today, max_moves=max_moves)
 
     def moved_cases(self, proposal: Proposal) -> dict[int, MovedCase]:
         """Child's name and next statutory step of every case the proposal moves."""

@@ -455,8 +455,9 @@ def test_a_move_must_pay_for_itself():
     assert p.spread_after == pytest.approx(9.5 - 6.5)
     assert p.left == (
         "Afterwards the busiest is Ben (9.50 per FTE) and the least busy Asha (6.50); the "
-        "team's average is 8.27. No further move lowers the gap by 1 point of load per FTE "
-        "for each child moved, the cost of a family changing caseworker."
+        "team's average is 8.27. No further move, nor a short run of moves, lowers the gap "
+        "by 1 point of load per FTE for each child moved, the cost of a family changing "
+        "caseworker."
     )
     # A higher cost keeps the families where they are; the lead sees why.
     dear = propose_rebalance(workers, cases, TODAY, move_cost=5)
@@ -746,6 +747,22 @@ def test_a_tie_wider_than_a_short_run_is_still_broken():
     assert p.spread_after == 0.0
 
 
+def test_a_tie_the_first_move_makes_is_still_broken():
+    """One at 2.05 above twelve tied at 2.00, the least busy at 0.00 to 0.12: the run starts
+    with two at the top and bottom, and its first move leaves twelve tied at the top, which
+    take twelve more moves (a reviewer's case: with the run's length fixed as it started,
+    nothing was proposed)."""
+    workers = [WorkerLoad(w, f"W{w}", 1.0) for w in range(1, 27)]
+    cases = [case(1, 1, 1, 1.0), case(2, 2, 1, 1.05)]
+    for w in range(2, 14):
+        cases += [case(2 * w + 1, 2 * w + 1, w, 1.0), case(2 * w + 2, 2 * w + 2, w, 1.0)]
+    for k in range(1, 13):
+        cases.append(case(100 + k, 100 + k, 14 + k, round(0.01 * k, 2)))
+    p = propose_rebalance(workers, cases, TODAY, move_cost=0.1)
+    assert len(p.moves) == 13
+    assert round(p.spread_after, 2) == 0.12
+
+
 def test_a_run_that_cannot_pay_stops_after_a_few_moves(monkeypatch):
     """Sixty caseworkers a quarter point apart: each move lowers the spread a little, never
     by its cost. The run used to go on for a move per caseworker, each weighed against the
@@ -768,7 +785,7 @@ def test_a_run_that_cannot_pay_stops_after_a_few_moves(monkeypatch):
     monkeypatch.setattr(rebalance._Balancer, "best_move", counted)
     p = propose_rebalance(workers, cases, TODAY)
     assert p.moves == ()
-    assert "No further move lowers the gap" in p.left
+    assert "No further move, nor a short run of moves, lowers the gap" in p.left
     assert len(trials) == rebalance.RUN_MOVES + 1
 
 

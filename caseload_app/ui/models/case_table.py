@@ -197,6 +197,9 @@ class CaseTableModel(ColumnsModel):
         # thread took Python's lock from the painting half the time (a keystroke's p95
         # 67 → 49 ms at 50,000 children).
         self._waiting_paint = False
+        self._paint_timer = QTimer(self)  # the longest the wait lasts: PAINT_FIRST_MS
+        self._paint_timer.setSingleShot(True)
+        self._paint_timer.timeout.connect(self.painted)
         self._asked = 0  # listings asked for; the one in flight answers number `_job_asked`
         self._job_asked = 0
         self._shown_asked = 0  # the ask the ids shown answer (a first page, or a listing)
@@ -259,6 +262,7 @@ class CaseTableModel(ColumnsModel):
     def _ask(self) -> None:
         self._asked += 1
         self._waiting_paint = False  # what is asked now goes ahead
+        self._paint_timer.stop()
         self._next()
 
     def _next(self) -> None:
@@ -310,7 +314,7 @@ class CaseTableModel(ColumnsModel):
             if page is not None:
                 self._show_first_page(page)
                 self._waiting_paint = True  # until painted, or PAINT_FIRST_MS at most
-                QTimer.singleShot(PAINT_FIRST_MS, self.painted)
+                self._paint_timer.start(PAINT_FIRST_MS)
                 return
         self._next()
 
@@ -323,6 +327,7 @@ class CaseTableModel(ColumnsModel):
         """The view has painted the first page shown: its whole list is read now."""
         if self._waiting_paint:
             self._waiting_paint = False
+            self._paint_timer.stop()
             self._next()
 
     def _on_first_page_failed(self, _exc: Exception, _details: str) -> None:
