@@ -575,7 +575,12 @@ class _Balancer:
         rules = self.rules
         if new_spread < base - max(rules.min_gain, rules.move_cost * children - _EPS):
             return "keep"
-        if len(self.tentative) == 1:  # a tie the first move made (twelve now at the top)
+        # A run is RUN_MOVES long, or as long as the ties when it starts (each tied
+        # caseworker may need a move before the spread drops) or after its first move (a
+        # tie that move made: twelve now at the top).
+        if not self.tentative:
+            self.run_limit = min(len(self.avail), max(RUN_MOVES, current_ties))
+        elif len(self.tentative) == 1:
             self.run_limit = min(len(self.avail), max(self.run_limit, 1 + current_ties))
         if len(self.tentative) < self.run_limit and (
             new_spread < current - _EPS
@@ -583,12 +588,6 @@ class _Balancer:
         ):
             return "try"
         return "stop"
-
-    def run_length(self) -> int:
-        """How many moves a run starting now may make: `RUN_MOVES`, or as many as tie at the
-        top and bottom (each tied caseworker may need a move before the spread drops)."""
-        _spread, ties, _sumsq = self.measure(self.ratios())
-        return min(len(self.avail), max(RUN_MOVES, ties))
 
     def make(self, bundle: _Bundle, giver: WorkerLoad, receiver: WorkerLoad) -> None:
         planner = self.planner
@@ -627,11 +626,9 @@ class _Balancer:
         enough = self.rules.tolerance * _average_per_fte(self.planner, self.avail)
         stop = "cap"
         while self.under_cap():
-            if not self.tentative:
-                if base <= enough + _EPS:
-                    stop = "even"
-                    break
-                self.run_limit = self.run_length()
+            if not self.tentative and base <= enough + _EPS:
+                stop = "even"
+                break
             found = self.best_move()
             if found is None:
                 stop = "stuck"
