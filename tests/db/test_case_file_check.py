@@ -59,7 +59,12 @@ def test_damage_in_the_case_file_passes_the_start_and_not_the_checks_beside_the_
     found = safety.later_tables_problem(damaged, passed=passed.append)
     assert found and "damaged" in found
     assert passed == ["communication"]  # checked first, and let through; the rest not
-    assert safety.FileCheck(damaged, later=True).run() == found
+    passed_again: list[str] = []
+    again = safety.FileCheck(damaged, later=True, passed=passed_again.append).run()
+    # Not the same words: SQLite (3.40) reports one broken page either in the check's text
+    # or by failing the check as "malformed", from one read of the same file to the next.
+    assert again and again.startswith(f"{damaged} is damaged: ")
+    assert passed_again == passed
     found = safety.problem_with(damaged)
     assert found and "damaged" in found
 
