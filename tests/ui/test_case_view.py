@@ -1035,6 +1035,8 @@ def test_a_disagreement_recorded_before_it_was_asked_says_so_and_is_told(qtbot, 
 def test_every_model_passes_the_qt_model_tester(qtbot, qtmodeltester, db, messages):
     case_id, work = full_case(db)
     view = open_view(qtbot, work, case_id)
+    for name in view.TABS:  # each built as it is first used
+        view.page(name)
     plan = set(view.plan.findChildren(RowsModel))  # the Plan tab's: tests/ui/test_plan_tab.py
     # The Documents tab's: tests/ui/test_documents_tab.py (a full case has no documents).
     documents = set(view.documents.findChildren(RowsModel))
@@ -1054,6 +1056,32 @@ def test_every_model_passes_the_qt_model_tester(qtbot, qtmodeltester, db, messag
             assert model.rowCount() == 0
             comms.filter.setCurrentIndex(comms.filter.findData("phone"))
             assert model.rowCount() == 1
+
+
+def test_a_case_opens_with_only_its_shown_tab_built_and_the_rest_as_they_are_shown(
+    qtbot, db, messages
+):
+    """Building all ten tabs took half of opening a case. A tab built after a save shows
+    the case as it is then, and a hidden tab's unsaved plan is nothing to lose."""
+    case_id, work = full_case(db)
+    view = open_view(qtbot, work, case_id)
+    assert view.current_tab() == "overview"
+    assert list(view._built) == ["overview"]
+    assert not view.has_unsaved_changes() and list(view._built) == ["overview"]
+    count = view.detail.child.version
+    work.update_child(view.detail.child.id, view.detail.child.version, {"setting": "New School"})
+    view.saved()  # a save elsewhere in the case: only the built tab loads it now
+    assert view.detail.child.version == count + 1 and list(view._built) == ["overview"]
+    view.show_tab("plan")  # shown: built, and read because it is shown
+    assert list(view._built) == ["overview", "plan"]
+    assert view.plan.isVisible() and not view.plan.stale and view.plan.state is not None
+    assert view.tabs.tabText(view.TABS.index("plan")) == "Plan"
+    view.show_tab("history")  # built after the save: it shows it
+    changes = view.history.changes.rows_model
+    assert view.history.isVisible()
+    cells = (changes.index(r, c) for r in range(changes.rowCount()) for c in range(6))
+    assert any("New School" in str(changes.data(cell)) for cell in cells)
+    assert view.page("reviews") is view.reviews  # built on first use, once
 
 
 def test_models_built_directly_pass_the_tester(qtmodeltester, db, messages):
@@ -1097,7 +1125,7 @@ def test_tabs_by_name_and_the_header(qtbot, db, messages):
     view = open_view(qtbot, work, case_id)
     for name in CaseView.TABS:
         view.show_tab(name)
-        assert view.tabs.currentWidget() is view.page(name)
+        assert view.current_tab() == name and view.page(name).isVisible()
     with pytest.raises(ValueError, match="unknown case tab"):
         view.show_tab("letters")
     assert "Born Wed 4 May 2016" in view.header.facts.text()

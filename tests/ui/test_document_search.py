@@ -29,7 +29,7 @@ def test_a_lead_finds_words_in_any_case_and_opens_it(db, open_window, qtmodeltes
     qtmodeltester.check(view.table.rows_model, force_py=True)
     view.table.doubleClicked.emit(view.table.rows_model.index(0, 0))
     case = window.current_case()
-    assert case.case_id == zoe and case.tabs.currentWidget() is case.documents
+    assert case.case_id == zoe and case.current_tab() == "documents"
     view.words.setText("   ")
     view.run()
     assert messages == ["Type a word to search for."]

@@ -40,7 +40,7 @@ def test_my_week_line_opens_the_case_at_the_right_tab(window):
     )
     window.week_table.doubleClicked.emit(window.week_model.index(row, 0))
     view = window.tabs.currentWidget()
-    assert view.tabs.currentWidget() is view.page("advice")
+    assert view.current_tab() == "advice"
 
 
 def test_ctrl_l_logs_a_contact_on_the_open_case_and_the_list_follows(qtbot, window):
@@ -131,14 +131,14 @@ def test_case_actions_are_in_the_menu_with_shortcuts(window):
     )
     view = window.open_case(row.case_id)
     menu_item(window, "Add &task…").trigger()
-    assert view.tabs.currentWidget() is view.page("tasks")
+    assert view.current_tab() == "tasks"
     assert view.dialog is not None
     view.dialog.reject()
     window._fill_stage_menu()
     labels = [a.text() for a in window.stage_menu.actions()]
     assert labels == ["Agree to assess…", "Refuse to assess…", "Withdraw the request…"]
     window.stage_menu.actions()[0].trigger()
-    assert view.tabs.currentWidget() is view.page("timeline")
+    assert view.current_tab() == "timeline"
     assert view.dialog is not None
     assert view.dialog.key == "assess_agreed"
 
@@ -157,7 +157,7 @@ def test_a_menu_command_is_the_tabs_own_action_disabled_with_its_button(window):
     assert not advice.chase_action.isEnabled()
     assert not advice.chase_button.isEnabled()  # the button follows its action
     menu_item(window, "C&hase advice…").trigger()
-    assert view.tabs.currentWidget() is advice
+    assert view.current_tab() == "advice"
     assert view.dialog is None  # nothing was chased
     advice.chase_action.setEnabled(True)
     assert advice.chase_button.isEnabled()

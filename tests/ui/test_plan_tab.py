@@ -49,7 +49,7 @@ def test_a_plan_written_through_the_dialogs_is_checked_as_it_goes_and_saved(
     assert ("a_empty", "") in rules(view)
     section(view, "B").add_button.click()
     fill(view, text="Zoë reads at the level expected in Year 1.")
-    assert view.tabs.tabText(view.tabs.indexOf(tab)) == "Plan *"
+    assert view.tabs.tabText(view.TABS.index("plan")) == "Plan *"
     assert view.has_unsaved_changes()
     assert ("need_no_provision", "N1") in rules(view)
     write_a_plan(view)
@@ -62,7 +62,7 @@ def test_a_plan_written_through_the_dialogs_is_checked_as_it_goes_and_saved(
     qtmodeltester.check(tab.editors["F"].table.rows_model, force_py=True)
     tab.save_button.click()
     assert messages == []
-    assert view.tabs.tabText(view.tabs.indexOf(tab)) == "Plan"
+    assert view.tabs.tabText(view.TABS.index("plan")) == "Plan"
     saved = work.plans().working(case_id)
     assert saved.version_id is not None
     assert [p.text for p in saved.plan.provision] == ["Access to phonics"]

@@ -100,7 +100,7 @@ def test_the_queue_lists_the_families_due_an_update_mine_or_the_teams(
     view.open_button.click()
     case = window.current_case()
     assert case is not None and case.case_id == families["zoe"]
-    assert case.tabs.currentWidget() is case.page("communications")
+    assert case.current_tab() == "communications"
 
 
 def test_the_draft_refuses_to_go_with_brackets_left_and_names_them(

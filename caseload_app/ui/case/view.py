@@ -1,15 +1,20 @@
-"""The case window: one child's EHCP case in nine tabs.
+"""The case window: one child's EHCP case in ten tabs.
 
 Everything shown comes from one `CaseworkService.get_case` call (a CaseDetail); every button
 is one service call, after which the view reloads the detail and emits `changed(case_id)`.
 The tabs hold no state of their own beyond the two overview forms, whose unsaved typing
 survives a reload (it is only replaced when the person saves, reverts or asks to reload).
+
+A tab is built the first time it is shown or used (`view.plan`, a Case menu command): most
+cases are opened to read the overview, and building all ten took half of opening one (the
+plan's thirteen sections and eleven tables alone a fifth).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from functools import partial
+from typing import Generic, Protocol, TypeVar, cast, overload
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -37,17 +42,62 @@ from caseload_app.ui.case.timeline import TimelineTab
 from caseload_app.ui.dialogs.case_dialogs import FormDialog
 
 
-class _Tab(Protocol):
+class _Loads(Protocol):
     def load(self, detail: CaseDetail) -> None: ...
 
 
+T = TypeVar("T", bound=QWidget)
+
+
+class _Tab(Generic[T]):
+    """`view.plan`: the tab, built on first use."""
+
+    def __init__(self, make: Callable[[CaseView], T]) -> None:
+        self.make = make
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, view: None, owner: type) -> _Tab[T]: ...
+    @overload
+    def __get__(self, view: CaseView, owner: type) -> T: ...
+    def __get__(self, view: CaseView | None, owner: type) -> _Tab[T] | T:
+        if view is None:
+            return self
+        return view.built(self)
+
+
+class _Page(QWidget):
+    """Where a tab goes in the tab bar: empty until the tab is first shown or used."""
+
+    def __init__(self, shown: Callable[[], object]) -> None:
+        super().__init__()
+        self._shown = shown
+        QVBoxLayout(self).setContentsMargins(0, 0, 0, 0)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        self._shown()
+        super().showEvent(event)
+
+
 class CaseView(QWidget):
-    """One case in nine tabs. The main window opens one per case and listens to `changed`."""
+    """One case in ten tabs. The main window opens one per case and listens to `changed`."""
 
     changed = Signal(int)  # case_id, after any successful save
     open_case = Signal(int)  # case_id of a sibling to open
     decision_recorded = Signal(int, str)  # case_id, the letter that tells the family
     update_wanted = Signal(int)  # case_id: draft the family's update (the window opens it)
+    overview = _Tab(OverviewTab)
+    timeline = _Tab(TimelineTab)
+    advice = _Tab(AdviceTab)
+    communications = _Tab(CommunicationsTab)
+    tasks = _Tab(TasksTab)
+    reviews = _Tab(ReviewsTab)
+    plan = _Tab(PlanTab)
+    documents = _Tab(DocumentsTab)
+    disagreements = _Tab(DisagreementsTab)
+    history = _Tab(HistoryTab)
     TABS = (
         "overview",
         "timeline",
@@ -86,16 +136,8 @@ class CaseView(QWidget):
         self.dialog: FormDialog | None = None  # the dialog open now, if any
         self.detail: CaseDetail = work.get_case(case_id)
         self.header = CaseHeader()
-        self.overview = OverviewTab(self)
-        self.timeline = TimelineTab(self)
-        self.advice = AdviceTab(self)
-        self.communications = CommunicationsTab(self)
-        self.tasks = TasksTab(self)
-        self.reviews = ReviewsTab(self)
-        self.plan = PlanTab(self)
-        self.documents = DocumentsTab(self)
-        self.disagreements = DisagreementsTab(self)
-        self.history = HistoryTab(self)
+        self._built: dict[str, QWidget] = {}  # the tabs built so far, by name
+        self._pages = {name: _Page(partial(self.page, name)) for name in self.TABS}
         self._build()
         self._show(self.detail)
 
@@ -104,7 +146,7 @@ class CaseView(QWidget):
         self.tabs.setAccessibleName("Case tabs")
         self.tabs.setDocumentMode(True)
         for name in self.TABS:
-            self.tabs.addTab(self.page(name), name.capitalize())
+            self.tabs.addTab(self._pages[name], name.capitalize())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.header)
@@ -130,14 +172,20 @@ class CaseView(QWidget):
     def show_tab(self, name: str) -> None:
         if name not in self.TABS:
             raise ValueError(f"unknown case tab {name!r}; expected one of {self.TABS}")
-        self.tabs.setCurrentWidget(self.page(name))
+        self.tabs.setCurrentIndex(self.TABS.index(name))
+
+    def current_tab(self) -> str:
+        return self.TABS[self.tabs.currentIndex()]
 
     def reload(self) -> None:
         self.detail = self.work.get_case(self.case_id, opened=False)
         self._show(self.detail)
 
     def has_unsaved_changes(self) -> bool:
-        return self.overview.has_unsaved_changes() or self.plan.dirty
+        overview, plan = self._built.get("overview"), self._built.get("plan")
+        return (isinstance(overview, OverviewTab) and overview.has_unsaved_changes()) or (
+            isinstance(plan, PlanTab) and plan.dirty
+        )
 
     def log_contact(self) -> None:
         self.communications.log_contact()
@@ -158,7 +206,20 @@ class CaseView(QWidget):
 
     # --- for the tabs -----------------------------------------------------------------------
     def page(self, name: str) -> QWidget:
-        return getattr(self, name)
+        """The tab, built now if it was not yet: it shows the case as it is read now."""
+        tab = self._built.get(name)
+        if tab is None:
+            described: _Tab[QWidget] = vars(CaseView)[name]
+            tab = self._built[name] = described.make(self)
+            page = self._pages[name]
+            page.layout().addWidget(tab)
+            cast(_Loads, tab).load(self.detail)
+            if page.isVisible():  # shown now, not after the next turn of the event loop
+                tab.show()
+        return tab
+
+    def built(self, described: _Tab[T]) -> T:
+        return cast(T, self.page(described.name))
 
     def act(self, title: str, call: Callable[[], object]) -> bool:
         """Run one service call; on success reload and tell the main window."""
@@ -187,18 +248,17 @@ class CaseView(QWidget):
         dialog.deleteLater()
 
     def dirty_changed(self) -> None:
-        index = self.tabs.indexOf(self.overview)
-        dirty = self.overview.has_unsaved_changes()
-        self.tabs.setTabText(index, "Overview *" if dirty else "Overview")
+        overview = self._built.get("overview")
+        dirty = isinstance(overview, OverviewTab) and overview.has_unsaved_changes()
+        self.tabs.setTabText(self.TABS.index("overview"), "Overview *" if dirty else "Overview")
 
     def plan_dirty_changed(self) -> None:
-        if hasattr(self, "tabs"):  # the plan loads once before the tabs are built
-            index = self.tabs.indexOf(self.plan)
-            self.tabs.setTabText(index, "Plan *" if self.plan.dirty else "Plan")
+        plan = self._built.get("plan")
+        dirty = isinstance(plan, PlanTab) and plan.dirty
+        self.tabs.setTabText(self.TABS.index("plan"), "Plan *" if dirty else "Plan")
 
     def _show(self, detail: CaseDetail) -> None:
         self.header.load(detail)
-        for name in self.TABS:
-            tab: _Tab = getattr(self, name)
-            tab.load(detail)
+        for tab in list(self._built.values()):
+            cast(_Loads, tab).load(detail)
         self.dirty_changed()
