@@ -79,7 +79,17 @@ def render_summary(t: Trial) -> str:
     pdf = PrintService(t.database(), "self-test").case_summary(t.case())
     if not pdf.startswith(PDF_MAGIC):
         raise AssertionError("the case summary is not a PDF")
-    return f"case summary PDF, {len(pdf):,} bytes"
+    if not reportlab_accelerated():
+        raise AssertionError("reportlab's C accelerators (rl_accel) are missing: printing is slow")
+    return f"case summary PDF, {len(pdf):,} bytes, text measured by reportlab's C accelerators"
+
+
+def reportlab_accelerated() -> bool:
+    """Whether reportlab found its C accelerators (the rl_accel package; a frozen bundle
+    holds them only if they were named to it, as reportlab imports them through exec)."""
+    from reportlab.lib import rl_accel
+
+    return type(rl_accel.unicode2T1) is type(len)  # a built-in, not reportlab's Python
 
 
 def forecast_a_plan(t: Trial) -> str:

@@ -25,6 +25,7 @@ def test_self_test_passes_in_a_fresh_process_and_leaves_no_trace(tmp_path):
     ]
     assert "final plan due 25 May 2026" in done.stdout
     assert "showing 12 cases" in done.stdout
+    assert "text measured by reportlab's C accelerators" in done.stdout
     assert lines[-1] == "self-test passed"
     assert not home.exists()  # nothing in the user's own folders
     assert done.stderr == ""  # Qt's offscreen "propagateSizeHints" warning used to show
@@ -48,3 +49,15 @@ def test_a_failing_step_says_what_failed_and_stops(monkeypatch):
     assert "ok      add demo cases" in text
     assert "self-test passed" not in text
     assert not made[0].exists()  # the temporary database went with its folder
+
+
+def test_printing_without_reportlab_s_accelerators_fails_the_self_test(monkeypatch):
+    """A bundle that left out rl_accel prints, only slowly: the self-test says so."""
+    from reportlab.lib import rl_accel
+
+    assert selftest.reportlab_accelerated()
+    monkeypatch.setattr(rl_accel, "unicode2T1", lambda utext, fonts: [])
+    assert not selftest.reportlab_accelerated()
+    out = io.StringIO()
+    assert selftest.run(out, selftest.STEPS[:4]) == 1
+    assert "rl_accel" in out.getvalue()
