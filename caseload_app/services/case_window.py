@@ -112,11 +112,14 @@ def conditions(
     *,
     joined: bool = False,
     sqlite: bool = False,
+    searched: bool = False,
 ) -> list[ColumnElement]:
     """`CaseFilter.matches` as SQL conditions on the list's query (`joined`: the query is
     joined to the children, which are then tested row by row rather than read first;
-    `sqlite`: written as SQLite answers them fastest, see child_conditions)."""
+    `sqlite`: written as SQLite answers them fastest, see child_conditions and `searched`,
+    where a search's children narrow the cases, see `_is_open`)."""
     f, due = case_filter, EhcpCase.next_due
+    is_open = _is_open(hinted=sqlite and searched)
     found: list[ColumnElement] = []
     if f.caseworker_id is not None:
         found.append(EhcpCase.caseworker_id == f.caseworker_id)
@@ -129,12 +132,12 @@ def conditions(
     if f.due_this_week:
         found.append(due.between(today, today + timedelta(days=7)))
     if f.no_contact_14:
-        found.append(EhcpCase.is_open.is_(True))
+        found.append(is_open)
     children = child_conditions(f, today, sqlite=sqlite)
     if children:
         found += children if joined else [of_children(children)]
     if f.open_only:
-        found.append(EhcpCase.is_open.is_(True))
+        found.append(is_open)
     if f.case_ids:
         found.append(EhcpCase.id.in_(f.case_ids))
     if f.next_step is not None:
@@ -146,6 +149,16 @@ def conditions(
         if f.due_to_days is not None:
             found.append(due <= today + timedelta(days=f.due_to_days))
     return found
+
+
+def _is_open(*, hinted: bool) -> ColumnElement:
+    """The case is open; `hinted`: told to SQLite that as many cases are open as not. With no
+    statistics gathered, SQLite takes an equality on an index's first column to pick out a
+    few rows, so a search read every open case by that index to test each against the
+    children found, and sorted them: 22 ms for a search finding 1,200 children at 50,000,
+    against 4 ms from the children found to their cases (tests/services/test_case_window)."""
+    is_open = EhcpCase.is_open.is_(True)
+    return func.likelihood(is_open, literal_column("0.5")) if hinted else is_open
 
 
 def child_conditions(
@@ -354,16 +367,19 @@ class CaseWindowService:
             # compared with an anchor read after the order could seem to move nothing).
             one_snapshot(s)
             held = Held.read(s, case_filter, sort[0] if sort is not None else None)
-            where = conditions(case_filter, today, held.greyed, sqlite=not held.postgres)
+            sqlite = not held.postgres
+            where = conditions(case_filter, today, held.greyed, sqlite=sqlite)
             order: list = []
             if sort is not None and sort not in ARRIVAL_SORTS:
                 column, descending = sort
                 order = [k.desc() if descending else k for k in sort_keys(column, today, held)]
             query = from_cases(select(EhcpCase.id), needs_child(sort))
-            searched = child_conditions(CaseFilter(), today, text, sqlite=not held.postgres)
+            searched = child_conditions(CaseFilter(), today, text, sqlite=sqlite)
+            narrowed = where
             if searched:
                 query = query.where(of_children(searched))
-            found = query.where(*where).order_by(*order, *ARRIVAL)
+                narrowed = conditions(case_filter, today, held.greyed, sqlite=sqlite, searched=True)
+            found = query.where(*narrowed).order_by(*order, *ARRIVAL)
             ids = first_column(s.connection(), found)
             total = len(ids)
             if searched:

@@ -249,6 +249,30 @@ def test_the_list_s_order_is_read_from_its_index_not_sorted(demo, sort, text, ca
         assert "ix_ehcp_case_arrival" in plan and "TEMP B-TREE" not in plan, plan
 
 
+@pytest.mark.parametrize("text", ["smi", "sm"])
+@pytest.mark.parametrize(
+    "case_filter", [CaseFilter(open_only=True), CaseFilter(open_only=True, no_contact_14=True)]
+)
+def test_a_search_of_open_cases_goes_from_the_children_found_to_their_cases(
+    demo, text, case_filter
+):
+    """SQLite, with no statistics, took "open" (an index's first column) to pick out a few
+    cases: it read every open case to test each against the children found, then sorted
+    them (22 → 4 ms for 1,200 children found at 50,000). The count of the view's cases,
+    unsearched, still reads the open cases' index."""
+    with statements_sent(demo.engine) as sent:
+        CaseWindowService(demo, today=lambda: TODAY).listing(case_filter, text)
+    (listed, parameters), *_ = [(st, p) for st, p in sent if "ORDER BY" in st]
+    (counted, counted_parameters), *_ = [(st, p) for st, p in sent if "count(" in st]
+    with demo.engine.connect() as conn:
+        plan, count_plan = (
+            " ".join(str(row[-1]) for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {st}", p))
+            for st, p in ((listed, parameters), (counted, counted_parameters))
+        )
+    assert "ix_ehcp_case_child_id (child_id=?)" in plan and "is_open=?" not in plan, plan
+    assert "is_open=?" in count_plan, count_plan
+
+
 def expected_first_page(db, today, case_filter, text, page: int, scan: int) -> list[int] | None:
     """A search's first page as the Python rules find it: the first `page` cases it shows
     among the first `scan` cases of the whole list's order, if there are that many."""
