@@ -28,7 +28,7 @@ from caseload_app.db.location import plain_os_error
 from caseload_app.db.lock import DatabaseInUse, InstanceLock
 from caseload_app.db.models import AuditEntry
 from caseload_app.domain.access import Access, Can
-from caseload_app.services.errors import PermissionDenied, Stopped
+from caseload_app.services.errors import RESTORE_STOPPED, PermissionDenied, Stopped
 from caseload_app.services.who import access_for
 
 KEEP_NEWEST = 14  # the newest 14 usable backups are never removed, whatever the clock says
@@ -277,7 +277,7 @@ class BackupService:
             try:
                 return self.prepare_restore(backup, user=user, run=run)
             except safety.Stopped as exc:
-                raise Stopped("Stopped: nothing was restored, and nothing was changed.") from exc
+                raise Stopped(RESTORE_STOPPED) from exc
 
         return prepare, run.stop
 

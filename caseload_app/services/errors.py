@@ -25,6 +25,9 @@ class Stopped(UserError):
     """The person stopped a long action part-way (a bundle being made): nothing was made."""
 
 
+RESTORE_STOPPED = "Stopped: nothing was restored, and nothing was changed."
+
+
 class FieldErrors(UserError):
     """Form input that failed validation: one message per field, shown beside the field."""
 

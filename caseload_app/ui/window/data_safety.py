@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
 )
 
-from caseload_app.services.errors import Stopped, UserError
+from caseload_app.services.errors import RESTORE_STOPPED, Stopped, UserError
 from caseload_app.ui.case import CaseView
 from caseload_app.ui.errors import run_action, show_failure
 from caseload_app.ui.window.shell import WindowShell
@@ -258,7 +258,7 @@ class DataSafetyCommands(WindowShell):
             raise Stopped("Stopped: the window closed, and nothing was restored.")
         if stopped:  # Stop pressed as it ended
             service.abandon(outcome["ready"])
-            raise Stopped("Stopped: nothing was restored, and nothing was changed.")
+            raise Stopped(RESTORE_STOPPED)
         return outcome["ready"]
 
     def _unless_restoring(self, call: Callable[[], None]) -> bool:
