@@ -1084,6 +1084,27 @@ def test_a_case_opens_with_only_its_shown_tab_built_and_the_rest_as_they_are_sho
     assert view.page("reviews") is view.reviews  # built on first use, once
 
 
+def test_a_tab_used_before_it_is_shown_reads_once_when_shown(qtbot, db, messages, monkeypatch):
+    """Built while hidden (a menu command, Ctrl+L), a tab that reads its own data reads it
+    only when it is shown, once, after any reload in between."""
+    from caseload_app.ui.case.plan import PlanTab
+
+    reads = []
+    refresh = PlanTab.refresh
+    monkeypatch.setattr(PlanTab, "refresh", lambda tab: reads.append(1) or refresh(tab))
+    case_id, work = full_case(db)
+    view = open_view(qtbot, work, case_id)
+    plan = view.plan  # built, hidden
+    assert not plan.isVisible() and plan.stale and reads == []
+    view.saved()
+    assert reads == []
+    view.show_tab("plan")
+    assert plan.isVisible() and not plan.stale and reads == [1]
+    view.show_tab("overview")
+    view.show_tab("plan")
+    assert reads == [1]
+
+
 def test_models_built_directly_pass_the_tester(qtmodeltester, db, messages):
     case_id, work = full_case(db)
     detail = work.get_case(case_id)

@@ -209,7 +209,9 @@ class CaseView(QWidget):
         """The tab, built now if it was not yet: it shows the case as it is read now."""
         tab = self._built.get(name)
         if tab is None:
-            described: _Tab[QWidget] = vars(CaseView)[name]
+            if name not in self.TABS:
+                raise ValueError(f"unknown case tab {name!r}; expected one of {self.TABS}")
+            described: _Tab[QWidget] = getattr(type(self), name)
             tab = self._built[name] = described.make(self)
             page = self._pages[name]
             page.layout().addWidget(tab)
