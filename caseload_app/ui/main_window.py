@@ -274,10 +274,10 @@ class MainWindow(
         view.open_case.connect(self.open_case)
         view.decision_recorded.connect(self.offer_decision_letter)
         view.update_wanted.connect(lambda case_id, v=view: self.draft_update(case_id, v.title()))
+        if tab:  # before it is shown: only that tab is built
+            view.show_tab(tab)
         index = self.tabs.addTab(view, view.title())
         self.tabs.setCurrentIndex(index)
-        if tab:
-            view.show_tab(tab)
         self.model.anchor({case_id})  # its saves that move nothing ask nothing again
         return view
 

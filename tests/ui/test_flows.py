@@ -41,6 +41,8 @@ def test_my_week_line_opens_the_case_at_the_right_tab(window):
     window.week_table.doubleClicked.emit(window.week_model.index(row, 0))
     view = window.tabs.currentWidget()
     assert view.current_tab() == "advice"
+    assert list(view._built) == ["advice"]  # the overview, never shown, is not built
+    assert view.advice.isVisible()
 
 
 def test_ctrl_l_logs_a_contact_on_the_open_case_and_the_list_follows(qtbot, window):
