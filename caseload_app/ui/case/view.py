@@ -182,10 +182,15 @@ class CaseView(QWidget):
         self._show(self.detail)
 
     def has_unsaved_changes(self) -> bool:
-        overview, plan = self._built.get("overview"), self._built.get("plan")
-        return (isinstance(overview, OverviewTab) and overview.has_unsaved_changes()) or (
-            isinstance(plan, PlanTab) and plan.dirty
-        )
+        return self._overview_dirty() or self._plan_dirty()
+
+    def _overview_dirty(self) -> bool:
+        overview = self._built.get("overview")  # (a tab never built holds no edits)
+        return isinstance(overview, OverviewTab) and overview.has_unsaved_changes()
+
+    def _plan_dirty(self) -> bool:
+        plan = self._built.get("plan")
+        return isinstance(plan, PlanTab) and plan.dirty
 
     def log_contact(self) -> None:
         self.communications.log_contact()
@@ -206,22 +211,23 @@ class CaseView(QWidget):
 
     # --- for the tabs -----------------------------------------------------------------------
     def page(self, name: str) -> QWidget:
-        """The tab, built now if it was not yet: it shows the case as it is read now."""
-        tab = self._built.get(name)
-        if tab is None:
-            if name not in self.TABS:
-                raise ValueError(f"unknown case tab {name!r}; expected one of {self.TABS}")
-            described: _Tab[QWidget] = getattr(type(self), name)
-            tab = self._built[name] = described.make(self)
-            page = self._pages[name]
-            page.layout().addWidget(tab)
-            cast(_Loads, tab).load(self.detail)
-            if page.isVisible():  # shown now, not after the next turn of the event loop
-                tab.show()
-        return tab
+        if name not in self.TABS:
+            raise ValueError(f"unknown case tab {name!r}; expected one of {self.TABS}")
+        return self.built(getattr(type(self), name))
 
     def built(self, described: _Tab[T]) -> T:
-        return cast(T, self.page(described.name))
+        """The tab, built now if it was not yet: it shows the case as it is read now."""
+        name = described.name
+        if name in self._built:
+            return cast(T, self._built[name])
+        tab = described.make(self)
+        self._built[name] = tab
+        page = self._pages[name]
+        page.layout().addWidget(tab)
+        cast(_Loads, tab).load(self.detail)
+        if page.isVisible():  # shown now, not after the next turn of the event loop
+            tab.show()
+        return tab
 
     def act(self, title: str, call: Callable[[], object]) -> bool:
         """Run one service call; on success reload and tell the main window."""
@@ -250,13 +256,11 @@ class CaseView(QWidget):
         dialog.deleteLater()
 
     def dirty_changed(self) -> None:
-        overview = self._built.get("overview")
-        dirty = isinstance(overview, OverviewTab) and overview.has_unsaved_changes()
+        dirty = self._overview_dirty()
         self.tabs.setTabText(self.TABS.index("overview"), "Overview *" if dirty else "Overview")
 
     def plan_dirty_changed(self) -> None:
-        plan = self._built.get("plan")
-        dirty = isinstance(plan, PlanTab) and plan.dirty
+        dirty = self._plan_dirty()
         self.tabs.setTabText(self.TABS.index("plan"), "Plan *" if dirty else "Plan")
 
     def _show(self, detail: CaseDetail) -> None:
