@@ -218,6 +218,16 @@ def test_sql_sorts_each_column_as_the_list_does(demo, column, descending):
         assert got == python_sorted(demo, today, case_filter, "", column, descending)
 
 
+def plan_steps(db, sent, marker: str) -> list[str]:
+    """The steps of SQLite's plan for the first statement sent that holds `marker`."""
+    statement, parameters = next((st, p) for st, p in sent if marker in st)
+    with db.engine.connect() as conn:
+        return [
+            str(row[-1])
+            for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+        ]
+
+
 @pytest.mark.parametrize(
     ("sort", "text", "case_filter"),
     [
@@ -235,12 +245,7 @@ def test_the_list_s_order_is_read_from_its_index_not_sorted(demo, sort, text, ca
     search of three letters or more finds its children through the trigram table."""
     with statements_sent(demo.engine) as sent:
         CaseWindowService(demo, today=lambda: TODAY).listing(case_filter, text, sort)
-    (statement, parameters), *_ = [(st, p) for st, p in sent if "ORDER BY" in st]
-    with demo.engine.connect() as conn:
-        plan = " ".join(
-            str(row[-1])
-            for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
-        )
+    plan = " ".join(plan_steps(demo, sent, "ORDER BY"))
     if len(text) >= 3:  # found through the trigram table (0029), never every child read
         assert "child_search VIRTUAL TABLE" in plan and not re.search("SCAN child(?!_)", plan)
     else:
@@ -262,13 +267,8 @@ def test_a_search_of_open_cases_goes_from_the_children_found_to_their_cases(
     unsearched, still reads the open cases' index."""
     with statements_sent(demo.engine) as sent:
         CaseWindowService(demo, today=lambda: TODAY).listing(case_filter, text)
-    (listed, parameters), *_ = [(st, p) for st, p in sent if "ORDER BY" in st]
-    (counted, counted_parameters), *_ = [(st, p) for st, p in sent if "count(" in st]
-    with demo.engine.connect() as conn:
-        plan, count_plan = (
-            " ".join(str(row[-1]) for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {st}", p))
-            for st, p in ((listed, parameters), (counted, counted_parameters))
-        )
+    plan = " ".join(plan_steps(demo, sent, "ORDER BY"))
+    count_plan = " ".join(plan_steps(demo, sent, "count("))
     assert "ix_ehcp_case_child_id (child_id=?)" in plan and "is_open=?" not in plan, plan
     assert "is_open=?" in count_plan, count_plan
 
@@ -289,12 +289,7 @@ def test_a_narrower_view_of_open_cases_is_read_from_its_own_index(demo, case_fil
     ms at 20,000 children (found by a reviewer). Each such view keeps its own."""
     with statements_sent(demo.engine) as sent:
         CaseWindowService(demo, today=lambda: TODAY).listing(case_filter, "")
-    (statement, parameters), *_ = [(st, p) for st, p in sent if "ORDER BY" in st]
-    with demo.engine.connect() as conn:
-        plan = " ".join(
-            str(row[-1])
-            for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
-        )
+    plan = " ".join(plan_steps(demo, sent, "ORDER BY"))
     assert index in plan, plan
 
 
@@ -365,12 +360,7 @@ def test_a_first_page_reads_the_head_of_the_order_and_no_more(demo, case_filter)
     and sorted), and no child's text read but the head's."""
     with statements_sent(demo.engine) as sent:
         CaseWindowService(demo, today=lambda: TODAY).first_page(case_filter, "a")
-    statement, parameters = next((st, p) for st, p in sent if "search_text" in st)
-    with demo.engine.connect() as conn:
-        plan = [
-            str(row[-1])
-            for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
-        ]
+    plan = plan_steps(demo, sent, "search_text")
     scans = [step for step in plan if step.startswith("SCAN")]
     assert scans[0] == "SCAN ehcp_case USING COVERING INDEX ix_ehcp_case_arrival", plan
     assert all(not s.startswith(("SCAN ehcp_case", "SCAN child")) for s in scans[1:]), plan
